@@ -1,0 +1,34 @@
+# The two commands: `make run` serves the portal; `make test` passes all tests.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test lint bench clean-data
+
+$(BIN)/.installed-runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed-runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(BIN)/.installed-runtime
+	PORTAL_DEMO_MODE=$${PORTAL_DEMO_MODE:-true} $(BIN)/streamlit run portal.py \
+		--server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+
+test: $(BIN)/.installed-dev
+	./scripts/ensure-chromium
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+
+bench: $(BIN)/.installed-runtime
+	$(BIN)/python -m bench
+
+clean-data:
+	rm -f data/portal.duckdb data/portal.duckdb.wal

@@ -1,0 +1,1 @@
+"""The portal's domain: records, rules and queries. No Streamlit here."""

@@ -1,0 +1,135 @@
+"""The audit log: who changed what, when, with the record before and after."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from pydantic import BaseModel
+
+from models.db import utc_now
+
+if TYPE_CHECKING:
+    from models.auth import CurrentUser
+    from models.db import Database
+
+
+class AuditEntry(BaseModel):
+    id: int
+    occurred_at: datetime
+    actor_id: int | None
+    actor_name: str | None
+    entity: str
+    entity_id: str | None
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (datetime, date, time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    return str(value)
+
+
+def to_json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, default=_json_default, sort_keys=True)
+
+
+def record(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    entity: str,
+    entity_id: Any,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Store one audit entry inside the caller's write transaction."""
+    connection.execute(
+        "INSERT INTO audit_log (occurred_at, actor_id, actor_name, entity, entity_id, action, before_json, after_json)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            utc_now(),
+            actor.employee_id if actor else None,
+            actor.full_name if actor else None,
+            entity,
+            None if entity_id is None else str(entity_id),
+            action,
+            to_json(before),
+            to_json(after),
+        ],
+    )
+
+
+def row_as_dict(connection: duckdb.DuckDBPyConnection, table: str, key: str, value: Any) -> dict[str, Any] | None:
+    """One row of ``table`` as a dict, for the before/after of an audit entry."""
+    cursor = connection.execute(f"SELECT * FROM {table} WHERE {key} = ?", [value])  # noqa: S608 - names are ours
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([column[0] for column in cursor.description], row, strict=True))
+
+
+def search(
+    db: Database,
+    actor: CurrentUser,
+    *,
+    entity: str | None = None,
+    actor_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int = 500,
+) -> list[AuditEntry]:
+    """Audit entries, newest first, filtered by entity, actor and date range."""
+    from models.auth import Permission, require
+
+    require(actor, Permission.AUDIT_READ)
+    clauses, params = [], []
+    if entity:
+        clauses.append("entity = ?")
+        params.append(entity)
+    if actor_id is not None:
+        clauses.append("actor_id = ?")
+        params.append(actor_id)
+    if since:
+        clauses.append("occurred_at >= ?")
+        params.append(datetime.combine(since, time.min))
+    if until:
+        clauses.append("occurred_at < ? + INTERVAL 1 DAY")
+        params.append(datetime.combine(until, time.min))
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = db.query(
+        f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ?",  # noqa: S608 - clauses are fixed text
+        [*params, limit],
+    )
+    return [
+        AuditEntry(
+            **{
+                key: row[key]
+                for key in ("id", "occurred_at", "actor_id", "actor_name", "entity", "entity_id", "action")
+            },
+            before=json.loads(row["before_json"]) if row["before_json"] else None,
+            after=json.loads(row["after_json"]) if row["after_json"] else None,
+        )
+        for row in rows
+    ]
+
+
+def entities(db: Database) -> list[str]:
+    return [row["entity"] for row in db.query("SELECT DISTINCT entity FROM audit_log ORDER BY entity")]
+
+
+def actors(db: Database) -> list[dict[str, Any]]:
+    return db.query(
+        "SELECT DISTINCT actor_id, actor_name FROM audit_log WHERE actor_id IS NOT NULL ORDER BY actor_name"
+    )

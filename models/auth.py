@@ -1,0 +1,468 @@
+"""Accounts, password hashing, sign-in with lockout, sign-in tokens, roles and the
+permission matrix of SPEC §0. Every write in models/ calls ``require`` first."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
+from pydantic import BaseModel, ConfigDict
+
+from models import audit
+from models.db import utc_now
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+MAX_FAILED_ATTEMPTS = 5
+LOCKOUT = timedelta(minutes=15)
+GRANT_LIFETIME = timedelta(seconds=60)
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 256
+SESSION_COOKIE = "portal_session"
+
+_hasher = PasswordHasher()  # argon2id with the library's recommended cost
+_DUMMY_HASH = _hasher.hash("a password nobody has")
+
+
+class Role(StrEnum):
+    AGENT = "agent"
+    MODERATOR = "moderator"
+    TEAM_LEAD = "team_lead"
+    ANALYST = "analyst"
+    HR = "hr"
+    LEADERSHIP = "leadership"
+    ADMIN = "admin"
+
+
+ROLE_LABELS = {
+    Role.AGENT: "Agent",
+    Role.MODERATOR: "Moderator (idea champion)",
+    Role.TEAM_LEAD: "Team lead",
+    Role.ANALYST: "Analyst",
+    Role.HR: "HR / L&D",
+    Role.LEADERSHIP: "Leadership",
+    Role.ADMIN: "Administrator",
+}
+
+
+class Permission(StrEnum):
+    # agent — every employee
+    STRATEGY_READ = "strategy.read"
+    IDEAS_SUBMIT = "ideas.submit"
+    IDEAS_ENGAGE = "ideas.engage"  # comment on and support others' ideas
+    OWN_RECORDS_READ = "own_records.read"
+    KUDOS_GIVE = "kudos.give"
+    SURVEYS_ANSWER = "surveys.answer"
+    COMPLAINTS_AGGREGATES = "complaints.aggregates"
+    # moderator
+    IDEAS_MODERATE = "ideas.moderate"
+    # team lead
+    TEAM_COACHING = "team.coaching"
+    TEAM_ASSESSMENTS = "team.assessments"
+    TEAM_TRAINING_READ = "team.training_read"
+    # analyst
+    COMPLAINTS_IMPORT = "complaints.import"
+    COMPLAINTS_RAW = "complaints.raw"
+    FINDINGS_MANAGE = "findings.manage"
+    # hr
+    COURSES_MANAGE = "courses.manage"
+    TRAINING_MANAGE = "training.manage"
+    COMPETENCIES_MANAGE = "competencies.manage"
+    RECOGNITION_MANAGE = "recognition.manage"
+    SURVEYS_MANAGE = "surveys.manage"
+    PEOPLE_READ = "people.read"
+    PEOPLE_MANAGE = "people.manage"
+    # leadership
+    STRATEGY_MANAGE = "strategy.manage"
+    KPI_RECORD = "kpi.record"
+    ACTIONS_MANAGE = "actions.manage"
+    SPEAKUP_MANAGE = "speakup.manage"
+    IDEAS_JUDGE = "ideas.judge"
+    DASHBOARDS_ALL = "dashboards.all"
+    # admin
+    USERS_MANAGE = "users.manage"
+    ROLES_ASSIGN = "roles.assign"
+    SETTINGS_MANAGE = "settings.manage"
+    BACKUPS_MANAGE = "backups.manage"
+    AUDIT_READ = "audit.read"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.AGENT: frozenset(
+        {
+            P.STRATEGY_READ,
+            P.IDEAS_SUBMIT,
+            P.IDEAS_ENGAGE,
+            P.OWN_RECORDS_READ,
+            P.KUDOS_GIVE,
+            P.SURVEYS_ANSWER,
+            P.COMPLAINTS_AGGREGATES,
+        }
+    ),
+    Role.MODERATOR: frozenset({P.IDEAS_MODERATE}),
+    Role.TEAM_LEAD: frozenset({P.TEAM_COACHING, P.TEAM_ASSESSMENTS, P.TEAM_TRAINING_READ}),
+    Role.ANALYST: frozenset({P.COMPLAINTS_IMPORT, P.COMPLAINTS_RAW, P.FINDINGS_MANAGE}),
+    Role.HR: frozenset(
+        {
+            P.COURSES_MANAGE,
+            P.TRAINING_MANAGE,
+            P.COMPETENCIES_MANAGE,
+            P.RECOGNITION_MANAGE,
+            P.SURVEYS_MANAGE,
+            P.PEOPLE_READ,
+            P.PEOPLE_MANAGE,
+        }
+    ),
+    Role.LEADERSHIP: frozenset(
+        {
+            P.STRATEGY_MANAGE,
+            P.KPI_RECORD,
+            P.ACTIONS_MANAGE,
+            P.SPEAKUP_MANAGE,
+            P.IDEAS_JUDGE,
+            P.DASHBOARDS_ALL,
+            P.COMPLAINTS_RAW,
+            P.PEOPLE_READ,
+        }
+    ),
+    Role.ADMIN: frozenset(
+        {
+            P.USERS_MANAGE,
+            P.ROLES_ASSIGN,
+            P.SETTINGS_MANAGE,
+            P.BACKUPS_MANAGE,
+            P.AUDIT_READ,
+            P.PEOPLE_READ,
+            P.PEOPLE_MANAGE,
+        }
+    ),
+}
+
+
+def permissions_for(roles: frozenset[Role] | set[Role]) -> frozenset[Permission]:
+    """What a set of roles may do: the agent's base plus what each role adds."""
+    granted = set(ROLE_PERMISSIONS[Role.AGENT])
+    for role in roles:
+        granted |= ROLE_PERMISSIONS[Role(role)]
+    return frozenset(granted)
+
+
+class CurrentUser(BaseModel):
+    """The signed-in person as every domain function receives them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    employee_id: int
+    account_id: int | None
+    full_name: str
+    email: str
+    team_id: int | None = None
+    roles: frozenset[Role]
+
+    @property
+    def permissions(self) -> frozenset[Permission]:
+        return permissions_for(self.roles)
+
+    def can(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def has_role(self, role: Role) -> bool:
+        return role in self.roles
+
+
+class PermissionDeniedError(PermissionError):
+    def __init__(self, user: CurrentUser | None, permission: Permission):
+        who = user.full_name if user else "Nobody signed in"
+        super().__init__(f"{who} may not do this (needs permission '{permission.value}').")
+        self.permission = permission
+
+
+def require(user: CurrentUser | None, permission: Permission) -> None:
+    """Refuse unless the user holds the permission — the guard of every write."""
+    if user is None or not user.can(permission):
+        raise PermissionDeniedError(user, permission)
+
+
+# -- passwords ---------------------------------------------------------------------
+class SignInError(ValueError):
+    """Sign-in refused; the message is safe to show."""
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise ValueError(f"Password: use at least {PASSWORD_MIN_LENGTH} characters.")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValueError(f"Password: use at most {PASSWORD_MAX_LENGTH} characters.")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# -- loading users -----------------------------------------------------------------
+_USER_SQL = """
+    SELECT e.id AS employee_id, a.id AS account_id, e.full_name, e.email, e.team_id, e.active,
+           list(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL) AS roles
+    FROM employees e
+    LEFT JOIN accounts a ON a.employee_id = e.id
+    LEFT JOIN employee_roles r ON r.employee_id = e.id
+    WHERE {where}
+    GROUP BY ALL
+"""
+
+
+def load_user(db: Database, *, account_id: int | None = None, employee_id: int | None = None) -> CurrentUser | None:
+    """The active person behind an account or employee id, with their roles."""
+    if account_id is not None:
+        row = db.query_one(_USER_SQL.format(where="a.id = ?"), [account_id])
+    else:
+        row = db.query_one(_USER_SQL.format(where="e.id = ?"), [employee_id])
+    if row is None or not row["active"]:
+        return None
+    return CurrentUser(
+        employee_id=row["employee_id"],
+        account_id=row["account_id"],
+        full_name=row["full_name"],
+        email=row["email"],
+        team_id=row["team_id"],
+        roles=frozenset(Role(r) for r in (row["roles"] or [])) | {Role.AGENT},
+    )
+
+
+def user_for_email(db: Database, email: str) -> CurrentUser | None:
+    """The active person with this email (single sign-on maps identities by email)."""
+    row = db.query_one("SELECT id FROM employees WHERE lower(email) = lower(?)", [email.strip()])
+    return load_user(db, employee_id=row["id"]) if row else None
+
+
+# -- sign-in -----------------------------------------------------------------------
+def sign_in(db: Database, username: str, password: str, *, now: datetime | None = None) -> CurrentUser:
+    """Check a username (or email) and password, counting failures towards a lockout."""
+    now = now or utc_now()
+    login = username.strip().lower()
+    if not login or not password:
+        raise SignInError("Enter your username and password.")
+    account = db.query_one(
+        "SELECT a.*, e.active, e.full_name FROM accounts a JOIN employees e ON e.id = a.employee_id"
+        " WHERE lower(a.username) = ? OR lower(e.email) = ?",
+        [login, login],
+    )
+    if account is None:
+        verify_password(None, password)  # same work as a real check
+        raise SignInError("Wrong username or password.")
+    if account["locked_until"] and account["locked_until"] > now:
+        minutes = max(1, int((account["locked_until"] - now).total_seconds() // 60) + 1)
+        raise SignInError(
+            f"This account is locked after {MAX_FAILED_ATTEMPTS} failed attempts. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+    if not verify_password(account["password_hash"], password):
+        _record_failure(db, account, now)
+        attempts = account["failed_attempts"] + 1
+        if attempts >= MAX_FAILED_ATTEMPTS:
+            raise SignInError(
+                f"Wrong username or password. The account is now locked for "
+                f"{int(LOCKOUT.total_seconds() // 60)} minutes."
+            )
+        raise SignInError("Wrong username or password.")
+    if not account["active"]:
+        raise SignInError("This account is inactive. Ask an administrator if you need access again.")
+    user = load_user(db, account_id=account["id"])
+    assert user is not None
+
+    def succeed(connection):
+        connection.execute(
+            "UPDATE accounts SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ?",
+            [now, account["id"]],
+        )
+        if _hasher.check_needs_rehash(account["password_hash"]):
+            connection.execute(
+                "UPDATE accounts SET password_hash = ? WHERE id = ?", [hash_password(password), account["id"]]
+            )
+        audit.record(connection, user, "account", account["id"], "sign_in")
+
+    db.write(succeed)
+    return user
+
+
+def _record_failure(db: Database, account: dict, now: datetime) -> None:
+    def fail(connection):
+        current = connection.execute("SELECT failed_attempts FROM accounts WHERE id = ?", [account["id"]]).fetchone()[0]
+        attempts = current + 1
+        locked_until = now + LOCKOUT if attempts >= MAX_FAILED_ATTEMPTS else None
+        connection.execute(
+            "UPDATE accounts SET failed_attempts = ?, locked_until = ? WHERE id = ?",
+            [0 if locked_until else attempts, locked_until, account["id"]],
+        )
+        audit.record(
+            connection,
+            None,
+            "account",
+            account["id"],
+            "lockout" if locked_until else "sign_in_failed",
+            after={"failed_attempts": attempts, "locked_until": locked_until},
+        )
+
+    db.write(fail)
+
+
+# -- tokens and cookies ------------------------------------------------------------
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_grant(db: Database, user: CurrentUser, *, now: datetime | None = None) -> str:
+    """A one-time token (valid 60 s) the browser exchanges for a sign-in cookie."""
+    if user.account_id is None:
+        raise SignInError("Only local accounts keep a sign-in cookie.")
+    return _issue(db, user.account_id, "grant", GRANT_LIFETIME, now or utc_now())
+
+
+def _issue(db: Database, account_id: int, kind: str, lifetime: timedelta, now: datetime) -> str:
+    token = secrets.token_urlsafe(32)
+    db.write(
+        lambda connection: connection.execute(
+            "INSERT INTO sign_in_tokens (token_hash, kind, account_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            [_digest(token), kind, account_id, now, now + lifetime],
+        )
+    )
+    return token
+
+
+def redeem_grant(db: Database, grant: str, lifetime: timedelta, *, now: datetime | None = None) -> str | None:
+    """Spend a grant once; return a new session token, or None if it is unknown or spent."""
+    now = now or utc_now()
+    session = secrets.token_urlsafe(32)
+
+    def redeem(connection):
+        row = connection.execute(
+            "SELECT account_id FROM sign_in_tokens WHERE token_hash = ? AND kind = 'grant'"
+            " AND used_at IS NULL AND expires_at > ?",
+            [_digest(grant), now],
+        ).fetchone()
+        if row is None:
+            return None
+        connection.execute("UPDATE sign_in_tokens SET used_at = ? WHERE token_hash = ?", [now, _digest(grant)])
+        connection.execute(
+            "INSERT INTO sign_in_tokens (token_hash, kind, account_id, created_at, expires_at)"
+            " VALUES (?, 'session', ?, ?, ?)",
+            [_digest(session), row[0], now, now + lifetime],
+        )
+        connection.execute("DELETE FROM sign_in_tokens WHERE expires_at < ? - INTERVAL 1 DAY", [now])
+        return session
+
+    return db.write(redeem)
+
+
+def session_user(db: Database, session: str, *, now: datetime | None = None) -> CurrentUser | None:
+    """The person a live session token belongs to, or None when ended or expired."""
+    row = db.query_one(
+        "SELECT account_id FROM sign_in_tokens WHERE token_hash = ? AND kind = 'session'"
+        " AND used_at IS NULL AND expires_at > ?",
+        [_digest(session), now or utc_now()],
+    )
+    return load_user(db, account_id=row["account_id"]) if row else None
+
+
+def end_session(db: Database, session: str, user: CurrentUser | None) -> None:
+    """Sign out: the session token stops working at once."""
+
+    def end(connection):
+        connection.execute(
+            "UPDATE sign_in_tokens SET used_at = ? WHERE token_hash = ? AND kind = 'session' AND used_at IS NULL",
+            [utc_now(), _digest(session)],
+        )
+        if user is not None:
+            audit.record(connection, user, "account", user.account_id, "sign_out")
+
+    db.write(end)
+
+
+def sign_cookie(secret_key: str, session: str) -> str:
+    return TimestampSigner(secret_key, salt="portal-session").sign(session).decode()
+
+
+def read_cookie(secret_key: str, value: str | None, max_age_seconds: float) -> str | None:
+    """The session token inside a signed cookie, or None if forged or too old."""
+    if not value:
+        return None
+    try:
+        signer = TimestampSigner(secret_key, salt="portal-session")
+        return signer.unsign(value, max_age=max_age_seconds).decode()
+    except (BadSignature, SignatureExpired):
+        return None
+
+
+# -- accounts ----------------------------------------------------------------------
+def account_count(db: Database) -> int:
+    return db.scalar("SELECT count(*) FROM accounts")
+
+
+def set_password(db: Database, actor: CurrentUser, account_id: int, password: str) -> None:
+    """An admin resets someone's password, or a person changes their own."""
+    if actor.account_id != account_id:
+        require(actor, Permission.USERS_MANAGE)
+    check_password_rules(password)
+    password_hash = hash_password(password)
+
+    def change(connection):
+        if connection.execute("SELECT 1 FROM accounts WHERE id = ?", [account_id]).fetchone() is None:
+            raise ValueError("Account: no such account.")
+        connection.execute(
+            "UPDATE accounts SET password_hash = ?, password_changed_at = ?, failed_attempts = 0,"
+            " locked_until = NULL WHERE id = ?",
+            [password_hash, utc_now(), account_id],
+        )
+        connection.execute(
+            "UPDATE sign_in_tokens SET used_at = ? WHERE account_id = ? AND used_at IS NULL",
+            [utc_now(), account_id],
+        )
+        audit.record(connection, actor, "account", account_id, "password_set")
+
+    db.write(change)
+
+
+def unlock_account(db: Database, actor: CurrentUser, account_id: int) -> None:
+    require(actor, Permission.USERS_MANAGE)
+
+    def unlock(connection):
+        before = audit.row_as_dict(connection, "accounts", "id", account_id)
+        if before is None:
+            raise ValueError("Account: no such account.")
+        connection.execute("UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE id = ?", [account_id])
+        audit.record(
+            connection,
+            actor,
+            "account",
+            account_id,
+            "unlock",
+            {"locked_until": before["locked_until"]},
+            {"locked_until": None},
+        )
+
+    db.write(unlock)
+
+
+def change_own_password(db: Database, user: CurrentUser, current: str, new: str) -> None:
+    """A person changes their password after proving they know the current one."""
+    if user.account_id is None:
+        raise SignInError("This person signs in through single sign-on.")
+    password_hash = db.scalar("SELECT password_hash FROM accounts WHERE id = ?", [user.account_id])
+    if not verify_password(password_hash, current):
+        raise SignInError("Current password: it is not your current password.")
+    set_password(db, user, user.account_id, new)

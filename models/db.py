@@ -1,0 +1,190 @@
+"""The database: one DuckDB file, reads on per-thread connections, writes through
+one writer, numbered migrations applied at start-up."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+T = TypeVar("T")
+
+
+class WriteConflictError(RuntimeError):
+    """Someone else kept changing the same record; the write was not applied."""
+
+    def __init__(self, attempts: int):
+        super().__init__(
+            f"The change could not be saved: the same record was being changed by someone "
+            f"else ({attempts} attempts). Nothing was lost — please try again."
+        )
+        self.attempts = attempts
+
+
+def utc_now() -> datetime:
+    """Current time in UTC without tzinfo, as DuckDB TIMESTAMP columns hold it."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Database:
+    """A DuckDB file opened once per process.
+
+    Readers get a connection of their own per thread; writers queue on one lock and
+    run inside a transaction that is retried when DuckDB reports an update conflict.
+    """
+
+    def __init__(self, path: Path | str, *, max_write_attempts: int = 5, retry_delay: float = 0.05):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._root = duckdb.connect(str(path))
+        self._writer = self._root.cursor()
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self.max_write_attempts = max_write_attempts
+        self.retry_delay = retry_delay
+
+    # -- reading -----------------------------------------------------------------
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """This thread's read connection (inside a write, the writer's own)."""
+        if getattr(self._local, "writing", False):
+            return self._writer
+        connection = getattr(self._local, "reader", None)
+        if connection is None:
+            connection = self._root.cursor()
+            self._local.reader = connection
+        return connection
+
+    def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict[str, Any]]:
+        """Rows of a query as dictionaries keyed by column name."""
+        cursor = self.reader().execute(sql, params or [])
+        names = [column[0] for column in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def query_one(self, sql: str, params: Sequence[Any] | dict | None = None) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        row = self.reader().execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def frame(self, sql: str, params: Sequence[Any] | dict | None = None):
+        """A (small, already aggregated) result as a pandas DataFrame for display."""
+        return self.reader().execute(sql, params or []).df()
+
+    # -- writing -----------------------------------------------------------------
+    def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``work(connection)`` in one transaction through the single writer.
+
+        An update conflict rolls back and retries a bounded number of times; when the
+        attempts run out the caller gets ``WriteConflictError`` and nothing is stored.
+        A write started inside another write joins the outer transaction.
+        """
+        with self._write_lock:
+            if getattr(self._local, "writing", False):
+                return work(self._writer)
+            for attempt in range(1, self.max_write_attempts + 1):
+                self._local.writing = True
+                try:
+                    self._writer.execute("BEGIN TRANSACTION")
+                    result = work(self._writer)
+                    self._writer.execute("COMMIT")
+                    return result
+                except duckdb.TransactionException:
+                    self._rollback()
+                    if attempt == self.max_write_attempts:
+                        raise WriteConflictError(attempt) from None
+                    time.sleep(self.retry_delay * attempt)
+                except BaseException:
+                    self._rollback()
+                    raise
+                finally:
+                    self._local.writing = False
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(duckdb.Error):  # DuckDB may have aborted it already
+            self._writer.execute("ROLLBACK")
+
+    @contextmanager
+    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The writer connection outside a transaction, for statements such as EXPORT."""
+        with self._write_lock:
+            yield self._writer
+
+    # -- schema ------------------------------------------------------------------
+    def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[str]:
+        """Apply the numbered migrations not yet recorded; return the names applied."""
+        with self._write_lock:
+            self._writer.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            done = {row[0] for row in self._writer.execute("SELECT version FROM schema_migrations").fetchall()}
+            applied: list[str] = []
+            for version, name, path in list_migrations(directory):
+                if version in done:
+                    continue
+                sql = path.read_text(encoding="utf-8")
+
+                def apply(connection, sql=sql, version=version, name=name):
+                    connection.execute(sql)
+                    connection.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utc_now()])
+
+                self.write(apply)
+                applied.append(path.name)
+            return applied
+
+    def close(self) -> None:
+        self._root.close()
+
+
+def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Path]]:
+    """Migrations in the folder, ordered by number; a gap or repeat is an error."""
+    found = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise ValueError(f"Migration file name {path.name!r} is not NNNN_name.sql")
+        found.append((int(match.group(1)), match.group(2), path))
+    for expected, (version, _, path) in enumerate(found, start=1):
+        if version != expected:
+            raise ValueError(f"Migration {path.name} should be numbered {expected:04d}")
+    return found
+
+
+_databases: dict[Path, Database] = {}
+_databases_lock = threading.Lock()
+
+
+def get_database(path: Path | str) -> Database:
+    """The process-wide database for a file, opened and migrated on first use."""
+    key = Path(path).resolve()
+    with _databases_lock:
+        database = _databases.get(key)
+        if database is None:
+            database = Database(key)
+            database.migrate()
+            _databases[key] = database
+        return database
+
+
+def forget_database(path: Path | str) -> None:
+    """Close and drop the process-wide database for a file (tests, restore)."""
+    key = Path(path).resolve()
+    with _databases_lock:
+        database = _databases.pop(key, None)
+    if database is not None:
+        database.close()

@@ -1,0 +1,460 @@
+"""People: sites, teams, employees, their roles and accounts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from models import audit
+from models.auth import (
+    CurrentUser,
+    Permission,
+    Role,
+    check_password_rules,
+    hash_password,
+    require,
+)
+from models.db import utc_now
+from models.errors import InputError, validate
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMPLOYEE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
+
+
+class EmployeeInput(BaseModel):
+    """What HR enters for a person; every field is checked before anything is stored."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    employee_number: str = Field(title="Employee number", min_length=1, max_length=20)
+    full_name: str = Field(title="Name", min_length=1, max_length=120)
+    email: str = Field(title="Email", min_length=3, max_length=254)
+    team_id: int | None = Field(default=None, title="Team")
+    site_id: int | None = Field(default=None, title="Site")
+    manager_id: int | None = Field(default=None, title="Manager")
+    hire_date: date | None = Field(default=None, title="Hire date")
+
+    @field_validator("employee_number")
+    @classmethod
+    def _number_shape(cls, value: str) -> str:
+        if not EMPLOYEE_NUMBER_PATTERN.match(value):
+            raise ValueError("use letters, digits, '-' or '_' (at most 20), starting with a letter or digit")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str) -> str:
+        if not EMAIL_PATTERN.match(value):
+            raise ValueError("is not an email address (name@example.com)")
+        return value.lower()
+
+    @field_validator("hire_date")
+    @classmethod
+    def _hire_date_not_future(cls, value: date | None) -> date | None:
+        if value and value > date.today():
+            raise ValueError("cannot be in the future")
+        return value
+
+
+class Employee(BaseModel):
+    id: int
+    employee_number: str
+    full_name: str
+    email: str
+    team_id: int | None
+    team_name: str | None
+    site_id: int | None
+    site_name: str | None
+    manager_id: int | None
+    manager_name: str | None
+    hire_date: date | None
+    active: bool
+    version: int
+    roles: list[str]
+    username: str | None
+
+
+# -- organisation --------------------------------------------------------------------
+def list_sites(db: Database) -> list[dict[str, Any]]:
+    return db.query("SELECT id, name, city FROM sites ORDER BY name")
+
+
+def list_teams(db: Database) -> list[dict[str, Any]]:
+    return db.query(
+        "SELECT t.id, t.name, t.site_id, s.name AS site_name,"
+        " (SELECT count(*) FROM employees e WHERE e.team_id = t.id AND e.active) AS members"
+        " FROM teams t LEFT JOIN sites s ON s.id = t.site_id ORDER BY t.name"
+    )
+
+
+def create_site(db: Database, actor: CurrentUser, name: str, city: str | None = None) -> int:
+    require(actor, Permission.PEOPLE_MANAGE)
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise InputError.single("Site name", "enter 1 to 80 characters")
+
+    def create(connection):
+        if connection.execute("SELECT 1 FROM sites WHERE lower(name) = lower(?)", [name]).fetchone():
+            raise InputError.single("Site name", f"a site called {name!r} exists already")
+        site_id = connection.execute(
+            "INSERT INTO sites (name, city) VALUES (?, ?) RETURNING id", [name, city]
+        ).fetchone()[0]
+        audit.record(connection, actor, "site", site_id, "create", after={"name": name, "city": city})
+        return site_id
+
+    return db.write(create)
+
+
+def create_team(db: Database, actor: CurrentUser, name: str, site_id: int | None) -> int:
+    require(actor, Permission.PEOPLE_MANAGE)
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise InputError.single("Team name", "enter 1 to 80 characters")
+
+    def create(connection):
+        if connection.execute("SELECT 1 FROM teams WHERE lower(name) = lower(?)", [name]).fetchone():
+            raise InputError.single("Team name", f"a team called {name!r} exists already")
+        if site_id is not None and not connection.execute("SELECT 1 FROM sites WHERE id = ?", [site_id]).fetchone():
+            raise InputError.single("Site", "no such site")
+        team_id = connection.execute(
+            "INSERT INTO teams (name, site_id) VALUES (?, ?) RETURNING id", [name, site_id]
+        ).fetchone()[0]
+        audit.record(connection, actor, "team", team_id, "create", after={"name": name, "site_id": site_id})
+        return team_id
+
+    return db.write(create)
+
+
+# -- employees -----------------------------------------------------------------------
+_EMPLOYEE_SQL = """
+    SELECT e.id, e.employee_number, e.full_name, e.email, e.team_id, t.name AS team_name,
+           e.site_id, s.name AS site_name, e.manager_id, m.full_name AS manager_name,
+           e.hire_date, e.active, e.version, a.username,
+           coalesce((SELECT list(r.role ORDER BY r.role) FROM employee_roles r WHERE r.employee_id = e.id),
+                    []) AS roles
+    FROM employees e
+    LEFT JOIN teams t ON t.id = e.team_id
+    LEFT JOIN sites s ON s.id = e.site_id
+    LEFT JOIN employees m ON m.id = e.manager_id
+    LEFT JOIN accounts a ON a.employee_id = e.id
+"""
+
+
+def get_employee(db: Database, employee_id: int) -> Employee | None:
+    row = db.query_one(_EMPLOYEE_SQL + " WHERE e.id = ?", [employee_id])
+    return Employee(**row) if row else None
+
+
+def directory(
+    db: Database,
+    actor: CurrentUser,
+    *,
+    search: str = "",
+    team_id: int | None = None,
+    include_inactive: bool = False,
+    limit: int = 1000,
+) -> list[Employee]:
+    """The people directory (HR, leadership and admin)."""
+    require(actor, Permission.PEOPLE_READ)
+    clauses, params = [], []
+    if not include_inactive:
+        clauses.append("e.active")
+    if team_id is not None:
+        clauses.append("e.team_id = ?")
+        params.append(team_id)
+    if search.strip():
+        clauses.append("(e.full_name ILIKE ? OR e.email ILIKE ? OR e.employee_number ILIKE ?)")
+        params.extend([f"%{search.strip()}%"] * 3)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    rows = db.query(_EMPLOYEE_SQL + where + " ORDER BY e.full_name LIMIT ?", [*params, limit])
+    return [Employee(**row) for row in rows]
+
+
+def _check_references(connection: duckdb.DuckDBPyConnection, record: EmployeeInput, employee_id: int | None) -> None:
+    problems = []
+    clash = connection.execute(
+        "SELECT employee_number FROM employees WHERE lower(email) = ? AND id IS DISTINCT FROM ?",
+        [record.email, employee_id],
+    ).fetchone()
+    if clash:
+        problems.append(("Email", f"{record.email} is already used by employee {clash[0]}"))
+    clash = connection.execute(
+        "SELECT full_name FROM employees WHERE employee_number = ? AND id IS DISTINCT FROM ?",
+        [record.employee_number, employee_id],
+    ).fetchone()
+    if clash:
+        problems.append(("Employee number", f"{record.employee_number} already belongs to {clash[0]}"))
+    if (
+        record.team_id is not None
+        and not connection.execute("SELECT 1 FROM teams WHERE id = ?", [record.team_id]).fetchone()
+    ):
+        problems.append(("Team", "no such team"))
+    if (
+        record.site_id is not None
+        and not connection.execute("SELECT 1 FROM sites WHERE id = ?", [record.site_id]).fetchone()
+    ):
+        problems.append(("Site", "no such site"))
+    if record.manager_id is not None:
+        if record.manager_id == employee_id:
+            problems.append(("Manager", "a person cannot manage themselves"))
+        elif not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [record.manager_id]).fetchone():
+            problems.append(("Manager", "no such active employee"))
+    if problems:
+        raise InputError(problems)
+
+
+def insert_employee(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    record: EmployeeInput,
+    roles: set[Role] | frozenset[Role] = frozenset(),
+) -> int:
+    """Insert a validated employee inside an open write (used by imports and the demo)."""
+    now = utc_now()
+    employee_id = connection.execute(
+        "INSERT INTO employees (employee_number, full_name, email, team_id, site_id, manager_id, hire_date,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [
+            record.employee_number,
+            record.full_name,
+            record.email,
+            record.team_id,
+            record.site_id,
+            record.manager_id,
+            record.hire_date,
+            now,
+            now,
+        ],
+    ).fetchone()[0]
+    for role in sorted(set(roles) - {Role.AGENT}):
+        connection.execute("INSERT INTO employee_roles VALUES (?, ?, ?)", [employee_id, role.value, now])
+    audit.record(
+        connection,
+        actor,
+        "employee",
+        employee_id,
+        "create",
+        after={**record.model_dump(), "roles": sorted(r.value for r in roles)},
+    )
+    return employee_id
+
+
+def create_employee(
+    db: Database, actor: CurrentUser, data: dict[str, Any], roles: set[Role] | frozenset[Role] = frozenset()
+) -> int:
+    """Add a person; roles beyond agent need the role-assigning permission."""
+    require(actor, Permission.PEOPLE_MANAGE)
+    if set(roles) - {Role.AGENT}:
+        require(actor, Permission.ROLES_ASSIGN)
+    record = validate(EmployeeInput, data)
+
+    def create(connection):
+        _check_references(connection, record, None)
+        return insert_employee(connection, actor, record, roles)
+
+    return db.write(create)
+
+
+class StaleRecordError(ValueError):
+    """Someone saved the record after it was opened; the save was refused."""
+
+
+def update_employee(
+    db: Database, actor: CurrentUser, employee_id: int, data: dict[str, Any], expected_version: int
+) -> None:
+    """Change a person's details; refused when someone saved them since they were opened."""
+    require(actor, Permission.PEOPLE_MANAGE)
+    record = validate(EmployeeInput, data)
+
+    def update(connection):
+        before = audit.row_as_dict(connection, "employees", "id", employee_id)
+        if before is None:
+            raise InputError.single("Employee", "no such employee")
+        if before["version"] != expected_version:
+            changed = connection.execute(
+                "SELECT actor_name, occurred_at FROM audit_log WHERE entity = 'employee' AND entity_id = ?"
+                " ORDER BY id DESC LIMIT 1",
+                [str(employee_id)],
+            ).fetchone()
+            who, when = changed or ("someone", before["updated_at"])
+            raise StaleRecordError(
+                f"Changed by {who or 'someone'} at {when:%Y-%m-%d %H:%M} UTC since you opened it; "
+                "your edits are still on screen — reload the record and apply them again."
+            )
+        _check_references(connection, record, employee_id)
+        connection.execute(
+            "UPDATE employees SET employee_number = ?, full_name = ?, email = ?, team_id = ?, site_id = ?,"
+            " manager_id = ?, hire_date = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            [
+                record.employee_number,
+                record.full_name,
+                record.email,
+                record.team_id,
+                record.site_id,
+                record.manager_id,
+                record.hire_date,
+                utc_now(),
+                employee_id,
+            ],
+        )
+        after = audit.row_as_dict(connection, "employees", "id", employee_id)
+        audit.record(connection, actor, "employee", employee_id, "update", before, after)
+
+    db.write(update)
+
+
+def set_active(db: Database, actor: CurrentUser, employee_id: int, active: bool) -> None:
+    """Deactivate (or reactivate) a person; their history stays, they can no longer sign in."""
+    require(actor, Permission.PEOPLE_MANAGE)
+    if not active and employee_id == actor.employee_id:
+        raise InputError.single("Active", "you cannot deactivate yourself")
+
+    def change(connection):
+        before = audit.row_as_dict(connection, "employees", "id", employee_id)
+        if before is None:
+            raise InputError.single("Employee", "no such employee")
+        connection.execute(
+            "UPDATE employees SET active = ?, deactivated_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            [active, None if active else utc_now(), utc_now(), employee_id],
+        )
+        if not active:
+            connection.execute(
+                "UPDATE sign_in_tokens SET used_at = ? WHERE used_at IS NULL AND account_id IN"
+                " (SELECT id FROM accounts WHERE employee_id = ?)",
+                [utc_now(), employee_id],
+            )
+        after = audit.row_as_dict(connection, "employees", "id", employee_id)
+        audit.record(
+            connection, actor, "employee", employee_id, "reactivate" if active else "deactivate", before, after
+        )
+
+    db.write(change)
+
+
+def set_roles(db: Database, actor: CurrentUser, employee_id: int, roles: set[Role] | frozenset[Role]) -> None:
+    """Replace the roles a person holds (agent is implicit for everyone)."""
+    require(actor, Permission.ROLES_ASSIGN)
+    wanted = sorted({Role(r) for r in roles} - {Role.AGENT})
+    if employee_id == actor.employee_id and Role.ADMIN not in wanted:
+        raise InputError.single("Roles", "you cannot remove your own administrator role")
+
+    def change(connection):
+        if not connection.execute("SELECT 1 FROM employees WHERE id = ?", [employee_id]).fetchone():
+            raise InputError.single("Employee", "no such employee")
+        before = [
+            r[0]
+            for r in connection.execute(
+                "SELECT role FROM employee_roles WHERE employee_id = ? ORDER BY role", [employee_id]
+            ).fetchall()
+        ]
+        connection.execute("DELETE FROM employee_roles WHERE employee_id = ?", [employee_id])
+        for role in wanted:
+            connection.execute("INSERT INTO employee_roles VALUES (?, ?, ?)", [employee_id, role.value, utc_now()])
+        audit.record(
+            connection,
+            actor,
+            "employee_roles",
+            employee_id,
+            "set",
+            {"roles": before},
+            {"roles": [r.value for r in wanted]},
+        )
+
+    db.write(change)
+
+
+# -- accounts ------------------------------------------------------------------------
+def _check_username(username: str) -> str:
+    username = (username or "").strip().lower()
+    if not USERNAME_PATTERN.match(username):
+        raise InputError.single(
+            "Username", "use 2 to 40 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+        )
+    return username
+
+
+def insert_account(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    employee_id: int,
+    username: str,
+    password_hash: str | None,
+) -> int:
+    if connection.execute("SELECT 1 FROM accounts WHERE lower(username) = ?", [username]).fetchone():
+        raise InputError.single("Username", f"{username!r} is taken")
+    if connection.execute("SELECT 1 FROM accounts WHERE employee_id = ?", [employee_id]).fetchone():
+        raise InputError.single("Account", "this person has an account already")
+    account_id = connection.execute(
+        "INSERT INTO accounts (employee_id, username, password_hash, password_changed_at, created_at)"
+        " VALUES (?, ?, ?, ?, ?) RETURNING id",
+        [employee_id, username, password_hash, utc_now(), utc_now()],
+    ).fetchone()[0]
+    audit.record(
+        connection, actor, "account", account_id, "create", after={"employee_id": employee_id, "username": username}
+    )
+    return account_id
+
+
+def create_account(db: Database, actor: CurrentUser, employee_id: int, username: str, password: str) -> int:
+    """Give a person a local sign-in."""
+    require(actor, Permission.USERS_MANAGE)
+    username = _check_username(username)
+    try:
+        check_password_rules(password)
+    except ValueError as error:
+        raise InputError.single("Password", str(error).removeprefix("Password: ")) from None
+    password_hash = hash_password(password)
+
+    def create(connection):
+        if not connection.execute("SELECT 1 FROM employees WHERE id = ?", [employee_id]).fetchone():
+            raise InputError.single("Employee", "no such employee")
+        return insert_account(connection, actor, employee_id, username, password_hash)
+
+    return db.write(create)
+
+
+def create_first_admin(db: Database, *, full_name: str, email: str, username: str, password: str) -> int:
+    """The first administrator of an empty portal; refused once any account exists."""
+    record = validate(EmployeeInput, {"employee_number": "ADMIN-1", "full_name": full_name, "email": email})
+    username = _check_username(username)
+    try:
+        check_password_rules(password)
+    except ValueError as error:
+        raise InputError.single("Password", str(error).removeprefix("Password: ")) from None
+    password_hash = hash_password(password)
+
+    def create(connection):
+        if connection.execute("SELECT count(*) FROM accounts").fetchone()[0]:
+            raise PermissionError("The portal already has accounts; ask an administrator.")
+        _check_references(connection, record, None)
+        employee_id = insert_employee(connection, None, record, {Role.ADMIN})
+        insert_account(connection, None, employee_id, username, password_hash)
+        return employee_id
+
+    return db.write(create)
+
+
+def team_of(db: Database, team_id: int) -> list[dict[str, Any]]:
+    return db.query(
+        "SELECT id, employee_number, full_name FROM employees WHERE team_id = ? AND active ORDER BY full_name",
+        [team_id],
+    )
+
+
+def organisation_summary(db: Database) -> dict[str, int]:
+    """Head-counts for the home page."""
+    row = db.query_one(
+        "SELECT (SELECT count(*) FROM employees WHERE active) AS active_people,"
+        " (SELECT count(*) FROM teams WHERE active) AS teams,"
+        " (SELECT count(*) FROM sites) AS sites,"
+        " (SELECT count(*) FROM accounts) AS accounts"
+    )
+    return row or {}

@@ -1,0 +1,131 @@
+"""Portal settings: declared once, validated at start, read from the environment
+(``PORTAL_*``) and from the ``[portal]`` table of ``.streamlit/secrets.toml``."""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names the setting and the problem."""
+
+
+class _SecretsTomlSource(PydanticBaseSettingsSource):
+    """Reads the ``[portal]`` table of ``.streamlit/secrets.toml`` when the file exists."""
+
+    def get_field_value(self, field, field_name):  # pragma: no cover - unused by pydantic here
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        path = Path(self.config.get("secrets_file") or SECRETS_FILE)
+        if not path.is_file():
+            return {}
+        with path.open("rb") as handle:
+            table = tomllib.load(handle).get("portal", {})
+        return dict(table) if isinstance(table, dict) else {}
+
+
+class Settings(BaseSettings):
+    """Every setting of the portal, with its default and what it is for."""
+
+    model_config = SettingsConfigDict(env_prefix="PORTAL_", extra="ignore")
+
+    db_path: Path = Field(
+        default=PROJECT_ROOT / "data" / "portal.duckdb",
+        description="Path of the DuckDB database file; relative paths start at the project folder.",
+    )
+    organisation_name: str = Field(
+        default="Harbourview Financial",
+        min_length=1,
+        max_length=120,
+        description="Name of the organisation shown in the portal's header.",
+    )
+    currency: str = Field(
+        default="AUD",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code used for savings and costs (three capital letters).",
+    )
+    anonymity_min_group: int = Field(
+        default=5,
+        ge=3,
+        le=100,
+        description="Smallest group whose engagement results or comments may be shown (never below 3).",
+    )
+    session_lifetime_hours: float = Field(
+        default=12.0,
+        gt=0,
+        le=24 * 30,
+        description="How long a sign-in lasts before the person must sign in again.",
+    )
+    demo_mode: bool = Field(
+        default=False,
+        description="Seed the demo organisation into an empty database on first start.",
+    )
+    demo_seed: int = Field(default=2026, description="Seed of the demo organisation generator.")
+    demo_scale: float = Field(
+        default=1.0,
+        gt=0,
+        le=200,
+        description="Size of the demo organisation; 1 is about 150 agents in 10 teams.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Key that signs sign-in cookies; generated into data/.secret_key when unset.",
+    )
+    max_upload_mb: int = Field(default=200, ge=1, le=2048, description="Largest file accepted by an upload, in MiB.")
+
+    @field_validator("db_path")
+    @classmethod
+    def _anchor_relative_path(cls, value: Path) -> Path:
+        return value if value.is_absolute() else PROJECT_ROOT / value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls,
+        init_settings,
+        env_settings,
+        dotenv_settings,
+        file_secret_settings,
+    ):
+        return (init_settings, env_settings, _SecretsTomlSource(settings_cls))
+
+    def signing_key(self) -> str:
+        """The cookie-signing key: the configured one, else one kept beside the database."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.db_path.parent / ".secret_key"
+        if not key_file.exists():
+            key_file.parent.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings, turning a validation failure into one readable message."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problems = []
+        for issue in error.errors():
+            name = ".".join(str(part) for part in issue["loc"]) or "settings"
+            problems.append(f"PORTAL_{name.upper()} ({name}): {issue['msg']}")
+        raise SettingsError("Invalid setting — " + "; ".join(problems)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process, read once; tests clear the cache to change them."""
+    return load_settings()

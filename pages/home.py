@@ -1,0 +1,74 @@
+"""Home: what the signed-in person needs first, by role."""
+
+import altair as alt
+import streamlit as st
+
+from models import reports
+from models.auth import Permission
+from ui.context import page_context
+
+user, db, settings = page_context()
+
+
+def render_me() -> None:
+    profile = reports.my_profile(db, user)
+    st.title(f"Welcome, {user.full_name.split()[0]}")
+    st.caption(settings.organisation_name)
+    cols = st.columns(4)
+    cols[0].metric("Team", profile.get("team_name") or "—")
+    cols[1].metric("Site", profile.get("site_name") or "—")
+    cols[2].metric("Manager", profile.get("manager_name") or "—")
+    cols[3].metric("People in my team", profile.get("team_size") or 0)
+
+
+def render_people_overview() -> None:
+    st.subheader("Organisation")
+    totals = reports.people_totals(db, user)
+    cols = st.columns(4)
+    cols[0].metric("Active people", totals["active"])
+    cols[1].metric("Teams", totals["teams"])
+    cols[2].metric("Sites", totals["sites"])
+    cols[3].metric("Hired in the last 90 days", totals["new_hires"])
+    by_team = reports.headcount_by_team(db, user)
+    if not by_team.empty:
+        chart = (
+            alt.Chart(by_team)
+            .mark_bar()
+            .encode(
+                x=alt.X("people:Q", title="Active people"),
+                y=alt.Y("team:N", sort="-x", title=None),
+                color=alt.Color("site:N", title="Site"),
+                tooltip=["team", "site", "people", "hired_last_90_days"],
+            )
+            .properties(height=max(200, 24 * len(by_team)))
+        )
+        st.altair_chart(chart, width="stretch")
+
+
+def render_admin_overview() -> None:
+    st.subheader("Portal health")
+    health = reports.account_health(db, user)
+    cols = st.columns(3)
+    cols[0].metric("Accounts", health["accounts"])
+    cols[1].metric("Locked now", health["locked"])
+    cols[2].metric("Signed in within 7 days", health["signed_in_last_7_days"])
+    activity = reports.recent_activity(db, user)
+    if not activity.empty:
+        chart = (
+            alt.Chart(activity)
+            .mark_bar()
+            .encode(
+                x=alt.X("day:T", title="Day"),
+                y=alt.Y("changes:Q", title="Audited changes"),
+                color=alt.Color("entity:N", title="Entity"),
+                tooltip=["day", "entity", "changes"],
+            )
+        )
+        st.altair_chart(chart, width="stretch")
+
+
+render_me()
+if user.can(Permission.PEOPLE_READ):
+    render_people_overview()
+if user.can(Permission.USERS_MANAGE):
+    render_admin_overview()

@@ -1,0 +1,31 @@
+"""My account: who I am in the portal and my password."""
+
+import streamlit as st
+
+from models import auth
+from models.auth import ROLE_LABELS
+from ui.context import page_context
+
+user, db, settings = page_context()
+
+st.title("My account")
+st.write(f"**{user.full_name}** · {user.email}")
+st.write("Roles: " + ", ".join(ROLE_LABELS[role] for role in sorted(user.roles)))
+
+if user.account_id is not None:
+    st.subheader("Change password")
+    with st.form("change_password", clear_on_submit=False):
+        current = st.text_input("Current password", type="password")
+        new = st.text_input("New password (at least 10 characters)", type="password")
+        repeat = st.text_input("Repeat new password", type="password")
+        submitted = st.form_submit_button("Change password")
+    if submitted:
+        if new != repeat:
+            st.error("Repeat new password: the two passwords differ.")
+        else:
+            try:
+                auth.change_own_password(db, user, current, new)
+            except (auth.SignInError, ValueError) as error:
+                st.error(str(error))
+            else:
+                st.success("Password changed. Other signed-in browsers must sign in again.")

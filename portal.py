@@ -1,0 +1,68 @@
+"""Service Culture Portal — entry point.
+
+``streamlit run portal.py`` imports this module once to build the server (``app``, with
+the sign-in cookie routes) and then runs it as the Streamlit script for every visit:
+settings, database, demo seeding, the sign-in gate and the navigation by role."""
+
+import streamlit as st
+
+if __name__ == "__main__":
+    from models import demo
+    from models.db import get_database
+    from models.settings import SettingsError, get_settings
+    from ui import session
+    from ui.registry import pages_for
+
+    st.set_page_config(page_title="Service Culture Portal", page_icon=":material/support_agent:", layout="wide")
+
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        st.error(str(error))
+        st.stop()
+    db = get_database(settings.db_path)
+
+    if settings.demo_mode and not demo.is_seeded(db):
+        bar = st.progress(0.0, text="Preparing the demo organisation…")
+        demo.seed(
+            db,
+            seed=settings.demo_seed,
+            scale=settings.demo_scale,
+            progress=lambda share, text: bar.progress(min(share, 1.0), text=text),
+        )
+        bar.empty()
+
+    user = session.current_user(db, settings)
+    if user is None:
+        from models import auth
+
+        gate = (
+            session.render_first_admin
+            if (not settings.demo_mode and auth.account_count(db) == 0)
+            else session.render_sign_in
+        )
+        st.navigation(
+            [st.Page(lambda: gate(db, settings), title="Sign in", url_path="sign-in")], position="hidden"
+        ).run()
+        st.stop()
+
+    st.session_state["portal_user"] = user
+    st.session_state["portal_settings"] = settings
+    session.render_cookie_pixels()
+    sections = {
+        section: [st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path) for spec in specs]
+        for section, specs in pages_for(user).items()
+    }
+    page = st.navigation(sections)
+    with st.sidebar:
+        st.caption(f"{settings.organisation_name}")
+        st.write(f"**{user.full_name}**")
+        st.caption(", ".join(sorted(role.value.replace("_", " ") for role in user.roles)))
+        if st.button("Sign out", icon=":material/logout:"):
+            session.sign_out(db)
+            st.rerun()
+    page.run()
+else:
+    from ui.auth_routes import routes
+
+    app = st.App("portal.py", routes=routes())

@@ -1,0 +1,58 @@
+"""The one place that declares the portal's pages: file, title, section and the
+permission that opens each. portal.py builds the navigation from it; a later area adds
+its pages here without touching sign-in or routing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.auth import CurrentUser, Permission
+
+SECTIONS = (
+    "Home",
+    "Strategy",
+    "Complaints",
+    "Action plan",
+    "Speak-Up",
+    "People & skills",
+    "Recognition",
+    "Engagement",
+    "Admin",
+)
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    section: str
+    permission: Permission | None = None  # None: every signed-in person
+    url_path: str | None = None
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("pages/home.py", "Home", ":material/home:", "Home", url_path="home"),
+    PageSpec("pages/my_account.py", "My account", ":material/person:", "Home", url_path="account"),
+    PageSpec(
+        "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
+    ),
+    PageSpec(
+        "pages/admin_accounts.py", "Accounts", ":material/key:", "Admin", Permission.USERS_MANAGE, url_path="accounts"
+    ),
+    PageSpec(
+        "pages/admin_audit.py", "Audit log", ":material/history:", "Admin", Permission.AUDIT_READ, url_path="audit"
+    ),
+)
+
+
+def pages_for(user: CurrentUser) -> dict[str, list[PageSpec]]:
+    """The pages this person may open, grouped by section in the programme's order."""
+    grouped: dict[str, list[PageSpec]] = {}
+    for section in SECTIONS:
+        allowed = [
+            page for page in PAGES if page.section == section and (page.permission is None or user.can(page.permission))
+        ]
+        if allowed:
+            grouped[section] = allowed
+    return grouped
