@@ -1,0 +1,30 @@
+"""Helpers for driving the portal with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from models.auth import CurrentUser
+
+PORTAL = str(Path(__file__).resolve().parents[2] / "portal.py")
+
+
+def portal_app() -> AppTest:
+    return AppTest.from_file(PORTAL, default_timeout=30)
+
+
+def signed_in_as(user: CurrentUser) -> AppTest:
+    """The portal with ``user`` already signed in (as after the sign-in form)."""
+    app = portal_app()
+    app.session_state["portal_account"] = {"employee_id": user.employee_id, "method": "password", "session": None}
+    return app
+
+
+def open_page(app: AppTest, page: str) -> AppTest:
+    """Run the portal, then switch to ``page`` (for example "pages/people.py")."""
+    app.run()
+    app.switch_page(page)
+    app.run()
+    return app
