@@ -31,8 +31,14 @@ def db(tmp_path: Path) -> Iterator[Database]:
 MakeUser = Callable[..., CurrentUser]
 
 
-def add_person(database: Database, *roles: Role, team_id: int | None = None, manager_id: int | None = None,
-               username: str | None = None, full_name: str | None = None) -> CurrentUser:
+def add_person(
+    database: Database,
+    *roles: Role,
+    team_id: int | None = None,
+    manager_id: int | None = None,
+    username: str | None = None,
+    full_name: str | None = None,
+) -> CurrentUser:
     """Insert an employee with an account and the given roles, straight into the database."""
     number = next(_counter)
     record = EmployeeInput(

@@ -1,7 +1,7 @@
 from models.auth import Role
+from models.db import get_database
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
-from models.db import get_database
 
 
 def test_home_shows_the_signed_in_persons_name(portal_env):

@@ -1,0 +1,39 @@
+"""Sign-in in a real browser: it survives a reload, and signing out ends it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from models.demo import DEMO_PASSWORD
+from tests.e2e.conftest import sign_in, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def test_agent_stays_signed_in_after_reload_and_is_asked_again_after_sign_out(page, portal_server):
+    sign_in(page, portal_server.url, "agent", DEMO_PASSWORD)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_role("button", name="Sign out")).to_be_visible(timeout=30_000)
+    cookie = next(c for c in page.context.cookies() if c["name"] == "portal_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=30_000)
+    expect(sidebar.get_by_role("button", name="Sign out")).to_be_visible()
+
+    sidebar.get_by_role("button", name="Sign out").click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=30_000)
+
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Sign in")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def test_wrong_password_is_refused_with_a_clear_message(page, portal_server):
+    sign_in(page, portal_server.url, "agent", "not-the-password")
+    expect(page.get_by_text("Wrong username or password.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
