@@ -152,16 +152,18 @@ class Database:
 
 
 def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Path]]:
-    """Migrations in the folder, ordered by number; a gap or repeat is an error."""
+    """Migrations in the folder, ordered by number; a repeated number is an error.
+
+    Numbers are reserved per area, so a gap (an area not installed yet) is allowed."""
     found = []
     for path in sorted(directory.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise ValueError(f"Migration file name {path.name!r} is not NNNN_name.sql")
         found.append((int(match.group(1)), match.group(2), path))
-    for expected, (version, _, path) in enumerate(found, start=1):
-        if version != expected:
-            raise ValueError(f"Migration {path.name} should be numbered {expected:04d}")
+    for (version, _, path), (previous, _, earlier) in zip(found[1:], found, strict=False):
+        if version == previous:
+            raise ValueError(f"Migrations {earlier.name} and {path.name} share the number {version:04d}")
     return found
 
 
