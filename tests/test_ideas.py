@@ -1,0 +1,391 @@
+"""Speak-Up cycles, idea submission, the board, supports, comments and moderation."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from models import ideas
+from models.auth import PermissionDeniedError, Role
+from models.errors import InputError
+from tests.speakup_helpers import count, cycle_data, idea_data, open_cycle, submitted_idea
+
+
+@pytest.fixture
+def leader(make_user):
+    return make_user(Role.LEADERSHIP)
+
+
+@pytest.fixture
+def moderator(make_user):
+    return make_user(Role.MODERATOR)
+
+
+@pytest.fixture
+def cycle_id(db, leader):
+    return open_cycle(db, leader)
+
+
+def audit_count(db, entity: str) -> int:
+    return count(db, "SELECT count(*) FROM audit_log WHERE entity = ?", [entity])
+
+
+# -- cycles --------------------------------------------------------------------------
+def test_a_new_cycle_gets_the_default_criteria_threshold_and_judges(db, leader):
+    cycle = ideas.get_cycle(db, ideas.create_cycle(db, leader, cycle_data()))
+    assert [(c.name, c.weight) for c in cycle.criteria] == [
+        ("Financial impact", 35),
+        ("Customer impact", 30),
+        ("Ease of implementation", 20),
+        ("Strategic alignment", 15),
+    ]
+    assert all(c.anchor_1 and c.anchor_3 and c.anchor_5 for c in cycle.criteria)
+    assert (cycle.green_light_threshold, cycle.min_judges, cycle.phase) == (3.5, 3, "planned")
+
+
+def test_only_one_cycle_accepts_submissions_at_a_time(db, leader, cycle_id):
+    second = ideas.create_cycle(db, leader, cycle_data("2027 Q1"))
+    with pytest.raises(InputError, match="2026 Q4 is accepting submissions"):
+        ideas.advance_phase(db, leader, second)
+    ideas.advance_phase(db, leader, cycle_id)  # first cycle closes its window
+    assert ideas.advance_phase(db, leader, second) == "open"
+    assert ideas.open_cycle(db).name == "2027 Q1"
+
+
+def test_cycle_dates_out_of_order_are_refused_by_name(db, leader):
+    with pytest.raises(InputError) as error:
+        ideas.create_cycle(db, leader, cycle_data(submission_closes=date.today() - timedelta(days=30)))
+    assert "Submissions close" in str(error.value)
+    assert count(db, "SELECT count(*) FROM idea_cycles") == 0
+
+
+def test_a_bad_criterion_is_named_and_nothing_is_stored(db, leader):
+    criteria = [dict(c) for c in ideas.DEFAULT_CRITERIA]
+    criteria[1]["weight"] = -5
+    with pytest.raises(InputError) as error:
+        ideas.create_cycle(db, leader, cycle_data(criteria=criteria))
+    assert error.value.problems[0][0] == "Criterion 2 — Weight"
+    assert count(db, "SELECT count(*) FROM idea_criteria") == 0
+
+
+def test_rules_change_before_scoring_but_are_frozen_once_scoring_starts(db, leader, cycle_id):
+    criteria = [dict(c) for c in ideas.DEFAULT_CRITERIA]
+    criteria[0]["weight"] = 50
+    ideas.update_rules(db, leader, cycle_id, {"green_light_threshold": 3.8, "criteria": criteria})
+    cycle = ideas.get_cycle(db, cycle_id)
+    assert cycle.green_light_threshold == 3.8 and cycle.criteria[0].weight == 50
+
+    ideas.advance_phase(db, leader, cycle_id)  # review
+    ideas.advance_phase(db, leader, cycle_id)  # scoring
+    cycle = ideas.get_cycle(db, cycle_id)
+    assert "frozen" in ideas.frozen_reason(cycle)
+    criteria[0]["weight"] = 10
+    with pytest.raises(InputError, match="frozen"):
+        ideas.update_rules(db, leader, cycle_id, {"green_light_threshold": 2.0, "criteria": criteria})
+    cycle = ideas.get_cycle(db, cycle_id)
+    assert cycle.green_light_threshold == 3.8 and cycle.criteria[0].weight == 50
+
+
+def test_cycle_writes_need_the_speakup_permission(db, make_user, cycle_id):
+    agent = make_user(Role.AGENT)
+    moderator = make_user(Role.MODERATOR)
+    for person in (agent, moderator):
+        with pytest.raises(PermissionDeniedError):
+            ideas.create_cycle(db, person, cycle_data("2027 Q2"))
+        with pytest.raises(PermissionDeniedError):
+            ideas.advance_phase(db, person, cycle_id)
+        with pytest.raises(PermissionDeniedError):
+            ideas.update_rules(db, person, cycle_id, {"criteria": list(ideas.DEFAULT_CRITERIA)})
+    assert ideas.get_cycle(db, cycle_id).phase == "open"
+
+
+def test_cycle_changes_are_audited(db, leader, cycle_id):
+    actions = [row["action"] for row in db.query("SELECT action FROM audit_log WHERE entity = 'idea_cycle'")]
+    assert actions == ["create", "phase"]
+
+
+# -- business case -------------------------------------------------------------------
+def test_business_case_figures():
+    case = ideas.BusinessCase(annual_savings=120_000, annual_revenue=6_000, one_off_cost=30_000, annual_running_cost=6_000)
+    assert case.net_annual_benefit == 120_000
+    assert case.payback_months == 3.0
+    assert case.first_year_net == 90_000
+    assert ideas.BusinessCase(one_off_cost=10_000, annual_running_cost=500).payback_months is None
+    assert ideas.BusinessCase(annual_savings=1_000).payback_months == 0.0
+
+
+# -- submission ----------------------------------------------------------------------
+def test_an_agent_drafts_then_submits_with_every_business_case_field(db, make_user, cycle_id):
+    colleague = make_user(Role.AGENT)
+    agent = make_user(Role.AGENT)
+    idea_id = ideas.save_draft(db, agent, idea_data(co_author_ids=[colleague.employee_id]))
+    draft = ideas.get_idea(db, idea_id)
+    assert draft.status == "draft" and draft.cycle_id == cycle_id
+    assert [c["employee_id"] for c in draft.co_authors] == [colleague.employee_id]
+    assert draft.milestones[0]["title"] == "IVR change live"
+    assert draft.business_case.net_annual_benefit == 108_000
+    assert ideas.board(db) == []  # drafts are private
+
+    ideas.submit_idea(db, agent, idea_id)
+    posted = ideas.board(db)
+    assert [idea.id for idea in posted] == [idea_id]
+    assert posted[0].status == "submitted"
+    assert [h["to_status"] for h in ideas.status_history(db, idea_id)] == ["draft", "submitted"]
+
+
+def test_a_draft_is_hidden_from_other_people(db, make_user, cycle_id):
+    agent, other = make_user(Role.AGENT), make_user(Role.AGENT)
+    idea_id = ideas.save_draft(db, agent, idea_data())
+    assert ideas.get_idea(db, idea_id, viewer=other) is None
+    assert ideas.get_idea(db, idea_id, viewer=agent) is not None
+
+
+def test_submission_closes_with_the_window(db, leader, make_user):
+    cycle_id = open_cycle(db, leader, submission_closes=date.today() + timedelta(days=1))
+    agent = make_user(Role.AGENT)
+    idea_id = ideas.save_draft(db, agent, idea_data())
+    with pytest.raises(InputError, match="does not accept submissions"):
+        ideas.submit_idea(db, agent, idea_id, today=date.today() + timedelta(days=2))
+    ideas.advance_phase(db, leader, cycle_id)  # window closed by leadership
+    with pytest.raises(InputError, match="does not accept submissions"):
+        ideas.submit_idea(db, agent, idea_id)
+    assert ideas.get_idea(db, idea_id).status == "draft"
+
+
+def test_no_open_cycle_means_no_new_drafts(db, make_user):
+    agent = make_user(Role.AGENT)
+    with pytest.raises(InputError, match="no Speak-Up cycle"):
+        ideas.save_draft(db, agent, idea_data())
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "label"),
+    [
+        ("one_off_cost", -1, "One-off cost"),
+        ("annual_savings", -250.5, "Annual savings"),
+        ("annual_running_cost", -10, "Annual running cost"),
+        ("title", "x" * (ideas.TITLE_MAX + 1), "Title"),
+        ("problem", "p" * (ideas.TEXT_MAX + 1), "Problem"),
+        ("customers_affected", -3, "Customers affected per year"),
+    ],
+)
+def test_bad_input_names_the_field_and_stores_nothing(db, make_user, cycle_id, field, value, label):
+    agent = make_user(Role.AGENT)
+    with pytest.raises(InputError) as error:
+        ideas.save_draft(db, agent, idea_data(**{field: value}))
+    assert error.value.problems[0][0] == label
+    assert count(db, "SELECT count(*) FROM ideas") == 0
+    assert count(db, "SELECT count(*) FROM idea_milestones") == 0
+
+
+def test_negative_cost_message_is_plain(db, make_user, cycle_id):
+    agent = make_user(Role.AGENT)
+    with pytest.raises(InputError, match="One-off cost: cannot be negative"):
+        ideas.save_draft(db, agent, idea_data(one_off_cost=-100))
+
+
+def test_submitting_needs_a_described_problem_and_change(db, make_user, cycle_id):
+    agent = make_user(Role.AGENT)
+    idea_id = ideas.save_draft(db, agent, idea_data(problem="", proposed_change="short"))
+    with pytest.raises(InputError) as error:
+        ideas.submit_idea(db, agent, idea_id)
+    assert [field for field, _ in error.value.problems] == ["Problem", "Proposed change"]
+    assert ideas.get_idea(db, idea_id).status == "draft"
+
+
+def test_only_authors_edit_and_only_until_submitted(db, make_user, cycle_id):
+    agent, other = make_user(Role.AGENT), make_user(Role.AGENT)
+    idea_id = submitted_idea(db, agent)
+    with pytest.raises(InputError, match="only its authors"):
+        ideas.save_draft(db, other, idea_data(title="Someone else's rewrite"), idea_id)
+    with pytest.raises(InputError, match="can no longer be edited"):
+        ideas.save_draft(db, agent, idea_data(title="A rewrite after posting"), idea_id)
+    assert ideas.get_idea(db, idea_id).title == idea_data()["title"]
+
+
+def test_the_author_may_withdraw_a_submitted_idea(db, make_user, cycle_id):
+    agent = make_user(Role.AGENT)
+    idea_id = submitted_idea(db, agent)
+    ideas.withdraw_idea(db, agent, idea_id)
+    assert ideas.board(db) == []
+    assert ideas.my_ideas(db, agent)[0].status == "withdrawn"
+
+
+def test_similar_ideas_are_found_while_typing_despite_typos(db, make_user, cycle_id):
+    agent = make_user(Role.AGENT)
+    callback = submitted_idea(db, agent, title="Schedule callbacks instead of holding customers")
+    submitted_idea(db, agent, title="Fix the knowledge base article on card disputes")
+    found = ideas.similar_ideas(db, "schedule call backs for customers")
+    assert found and found[0]["id"] == callback
+    assert ideas.similar_ideas(db, "parking at the Riverside site") == []
+
+
+# -- board, supports, comments -------------------------------------------------------
+def test_board_filters_and_sorts(db, make_user, leader, cycle_id):
+    team_a = db.write(lambda c: c.execute("INSERT INTO teams (name) VALUES ('Cards') RETURNING id").fetchone()[0])
+    author_a = make_user(Role.AGENT, team_id=team_a)
+    author_b = make_user(Role.AGENT)
+    fans = [make_user(Role.AGENT) for _ in range(2)]
+    first = submitted_idea(db, author_a, title="Cut transfers between cards and loans")
+    second = submitted_idea(db, author_b, title="Callback scheduling at peak times")
+    for fan in fans:
+        ideas.support_idea(db, fan, second)
+    assert [i.id for i in ideas.board(db, sort="Most supported")] == [second, first]
+    assert [i.id for i in ideas.board(db, sort="Newest")] == [second, first]
+    assert [i.id for i in ideas.board(db, search="transfers")] == [first]
+    assert [i.id for i in ideas.board(db, team_id=team_a)] == [first]
+    assert ideas.board(db, statuses=["shortlisted"]) == []
+    assert [i.id for i in ideas.board(db, cycle_id=cycle_id)] == [second, first]
+    assert ideas.board(db, sort="Most supported")[0].supporters == 2
+
+
+def test_one_support_per_person_and_never_on_ones_own_idea(db, make_user, cycle_id):
+    author, co_author, fan = make_user(Role.AGENT), make_user(Role.AGENT), make_user(Role.AGENT)
+    idea_id = submitted_idea(db, author, co_author_ids=[co_author.employee_id])
+    ideas.support_idea(db, fan, idea_id)
+    with pytest.raises(InputError, match="already"):
+        ideas.support_idea(db, fan, idea_id)
+    for own in (author, co_author):
+        with pytest.raises(InputError, match="your own idea"):
+            ideas.support_idea(db, own, idea_id)
+    assert ideas.get_idea(db, idea_id).supporters == 1
+    ideas.withdraw_support(db, fan, idea_id)
+    assert ideas.get_idea(db, idea_id).supporters == 0
+
+
+def test_comments_are_stored_as_written_and_limited_in_length(db, make_user, cycle_id):
+    author, peer = make_user(Role.AGENT), make_user(Role.AGENT)
+    idea_id = submitted_idea(db, author)
+    ideas.add_comment(db, peer, idea_id, "<b>Great</b> idea =1+1")
+    assert ideas.comments_for(db, idea_id)[0]["body"] == "<b>Great</b> idea =1+1"
+    with pytest.raises(InputError, match="Comment: use at most 1000"):
+        ideas.add_comment(db, peer, idea_id, "x" * 1001)
+    assert ideas.get_idea(db, idea_id).comments == 1
+
+
+def test_a_moderator_hides_a_comment(db, make_user, moderator, cycle_id):
+    author, peer = make_user(Role.AGENT), make_user(Role.AGENT)
+    idea_id = submitted_idea(db, author)
+    comment_id = ideas.add_comment(db, peer, idea_id, "Off-topic rant")
+    with pytest.raises(PermissionDeniedError):
+        ideas.hide_comment(db, peer, comment_id, "not allowed")
+    ideas.hide_comment(db, moderator, comment_id, "Off topic for this idea")
+    assert ideas.comments_for(db, idea_id) == []
+    assert ideas.comments_for(db, idea_id, include_hidden=True)[0]["hidden_reason"] == "Off topic for this idea"
+
+
+# -- moderation ----------------------------------------------------------------------
+def test_moderator_shortlists_sends_back_and_declines_with_feedback(db, make_user, moderator, cycle_id):
+    agent = make_user(Role.AGENT)
+    a, b, c = (submitted_idea(db, agent, title=f"Idea number {n} for the floor") for n in (1, 2, 3))
+    ideas.shortlist(db, moderator, a)
+    ideas.send_back(db, moderator, b, "Add the cost of the IVR change")
+    with pytest.raises(InputError, match="Reason: give a reason"):
+        ideas.decline(db, moderator, c, "")
+    ideas.decline(db, moderator, c, "Already covered by the new CRM release")
+    assert [ideas.get_idea(db, i).status for i in (a, b, c)] == ["shortlisted", "needs_more_work", "declined"]
+    history = ideas.status_history(db, b)
+    assert history[-1]["note"] == "Add the cost of the IVR change"
+
+    # needs more work: the author edits and resubmits
+    ideas.save_draft(db, agent, idea_data(title="Idea number 2 with the IVR cost"), b)
+    ideas.submit_idea(db, agent, b)
+    assert ideas.get_idea(db, b).status == "submitted"
+
+
+def test_the_shortlist_size_is_respected(db, make_user, leader, moderator):
+    open_cycle(db, leader, shortlist_size=1)
+    agent = make_user(Role.AGENT)
+    first, second = submitted_idea(db, agent, title="First idea here"), submitted_idea(db, agent, title="Second idea")
+    ideas.shortlist(db, moderator, first)
+    with pytest.raises(InputError, match="shortlist is full"):
+        ideas.shortlist(db, moderator, second)
+    assert ideas.get_idea(db, second).status == "submitted"
+
+
+def test_merge_moves_supporters_without_counting_anyone_twice_and_moves_comments(db, make_user, moderator, cycle_id):
+    survivor_author, duplicate_author = make_user(Role.AGENT), make_user(Role.AGENT)
+    both, only_duplicate, only_survivor = make_user(Role.AGENT), make_user(Role.AGENT), make_user(Role.AGENT)
+    survivor = submitted_idea(db, survivor_author, title="Callback scheduling at peak times")
+    duplicate = submitted_idea(db, duplicate_author, title="Let customers book a callback")
+    for fan in (both, only_survivor):
+        ideas.support_idea(db, fan, survivor)
+    for fan in (both, only_duplicate, survivor_author):
+        ideas.support_idea(db, fan, duplicate)
+    ideas.add_comment(db, only_duplicate, duplicate, "We asked for this last year too")
+
+    moved = ideas.merge(db, moderator, duplicate, survivor, "Same idea")
+
+    assert moved == 1  # only the person who supported the duplicate alone
+    merged = ideas.get_idea(db, duplicate)
+    assert merged.status == "merged" and merged.merged_into_id == survivor
+    kept = ideas.get_idea(db, survivor)
+    assert kept.supporters == 3  # both, only_survivor, only_duplicate — the survivor's author not added
+    supporters = {r["employee_id"] for r in db.query("SELECT employee_id FROM idea_supports WHERE idea_id = ?", [survivor])}
+    assert supporters == {both.employee_id, only_survivor.employee_id, only_duplicate.employee_id}
+    assert kept.comments == 1
+    assert ideas.comments_for(db, survivor)[0]["body"] == "We asked for this last year too"
+    assert merged.supporters == 0 and merged.comments == 0
+    assert [i.id for i in ideas.board(db, statuses=["submitted"])] == [survivor]
+
+
+def test_an_idea_cannot_be_merged_into_itself(db, make_user, moderator, cycle_id):
+    idea_id = submitted_idea(db, make_user(Role.AGENT))
+    with pytest.raises(InputError, match="into itself"):
+        ideas.merge(db, moderator, idea_id, idea_id)
+
+
+def test_ideas_not_shortlisted_are_carried_into_the_next_cycle(db, make_user, leader, moderator, cycle_id):
+    agent, fan = make_user(Role.AGENT), make_user(Role.AGENT)
+    idea_id = submitted_idea(db, agent)
+    ideas.support_idea(db, fan, idea_id)
+    ideas.advance_phase(db, leader, cycle_id)  # review
+    next_cycle = ideas.create_cycle(db, leader, cycle_data("2027 Q1"))
+    ideas.carry_forward(db, moderator, idea_id, next_cycle)
+    carried = ideas.get_idea(db, idea_id)
+    assert (carried.cycle_id, carried.carried_from_cycle_id, carried.status) == (next_cycle, cycle_id, "submitted")
+    assert carried.supporters == 1
+
+
+def test_moderation_writes_need_the_moderator_permission(db, make_user, leader, cycle_id):
+    agent = make_user(Role.AGENT)
+    idea_id = submitted_idea(db, agent)
+    other = submitted_idea(db, agent, title="Another idea for the floor")
+    for person in (agent, leader):
+        for attempt in (
+            lambda p: ideas.shortlist(db, p, idea_id),
+            lambda p: ideas.send_back(db, p, idea_id, "needs numbers"),
+            lambda p: ideas.decline(db, p, idea_id, "not for us"),
+            lambda p: ideas.merge(db, p, idea_id, other),
+            lambda p: ideas.carry_forward(db, p, idea_id, cycle_id),
+        ):
+            with pytest.raises(PermissionDeniedError):
+                attempt(person)
+    assert ideas.get_idea(db, idea_id).status == "submitted"
+
+
+def test_every_idea_write_is_audited(db, make_user, moderator, cycle_id):
+    agent, fan = make_user(Role.AGENT), make_user(Role.AGENT)
+    idea_id = submitted_idea(db, agent)
+    ideas.support_idea(db, fan, idea_id)
+    ideas.add_comment(db, fan, idea_id, "Yes please")
+    ideas.shortlist(db, moderator, idea_id)
+    assert audit_count(db, "idea") == 3  # create, submitted, shortlisted
+    assert audit_count(db, "idea_support") == 1
+    assert audit_count(db, "idea_comment") == 1
+
+
+def test_idea_writes_need_the_engagement_permissions(db, make_user, cycle_id):
+    """Everyone holds submit and engage; nobody signed in cannot write at all."""
+    agent = make_user(Role.AGENT)
+    idea_id = submitted_idea(db, agent)
+    for attempt in (
+        lambda: ideas.save_draft(db, None, idea_data()),
+        lambda: ideas.submit_idea(db, None, idea_id),
+        lambda: ideas.support_idea(db, None, idea_id),
+        lambda: ideas.add_comment(db, None, idea_id, "hello"),
+        lambda: ideas.withdraw_idea(db, None, idea_id),
+    ):
+        with pytest.raises(PermissionDeniedError):
+            attempt()
