@@ -41,7 +41,8 @@ if TYPE_CHECKING:
 SCORE_MIN, SCORE_MAX = 1, 5
 COMMENT_MAX = 1000
 RATIONALE_MAX = 1000
-JUDGEABLE = ("shortlisted", "scored")
+# late scores are welcome while the phase lasts; they count once a new decision is taken
+JUDGEABLE = ("shortlisted", "scored", "green_lit", "not_selected", "in_implementation")
 DECIDABLE = ("shortlisted", "scored", "green_lit", "not_selected", "in_implementation", "implemented")
 ACTION_DUE_AFTER = timedelta(days=90)
 _PRECISION = 9  # the threshold is compared on the score rounded to this many places

@@ -107,7 +107,9 @@ def test_cycle_changes_are_audited(db, leader, cycle_id):
 
 # -- business case -------------------------------------------------------------------
 def test_business_case_figures():
-    case = ideas.BusinessCase(annual_savings=120_000, annual_revenue=6_000, one_off_cost=30_000, annual_running_cost=6_000)
+    case = ideas.BusinessCase(
+        annual_savings=120_000, annual_revenue=6_000, one_off_cost=30_000, annual_running_cost=6_000
+    )
     assert case.net_annual_benefit == 120_000
     assert case.payback_months == 3.0
     assert case.first_year_net == 90_000
@@ -322,7 +324,9 @@ def test_merge_moves_supporters_without_counting_anyone_twice_and_moves_comments
     assert merged.status == "merged" and merged.merged_into_id == survivor
     kept = ideas.get_idea(db, survivor)
     assert kept.supporters == 3  # both, only_survivor, only_duplicate — the survivor's author not added
-    supporters = {r["employee_id"] for r in db.query("SELECT employee_id FROM idea_supports WHERE idea_id = ?", [survivor])}
+    supporters = {
+        r["employee_id"] for r in db.query("SELECT employee_id FROM idea_supports WHERE idea_id = ?", [survivor])
+    }
     assert supporters == {both.employee_id, only_survivor.employee_id, only_duplicate.employee_id}
     assert kept.comments == 1
     assert ideas.comments_for(db, survivor)[0]["body"] == "We asked for this last year too"

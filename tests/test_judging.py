@@ -1,0 +1,273 @@
+"""Speak-Up Day judging: the scoring rule, blind scoring, conflicts of interest, decisions
+and what a green light sets in motion."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import ideas, judging, recognition
+from models.auth import PermissionDeniedError, Role
+from models.errors import InputError
+from tests.speakup_helpers import count, open_cycle, scores_for, submitted_idea
+
+WEIGHTS = {1: 35, 2: 30, 3: 20, 4: 15}
+
+
+# -- the rule as arithmetic ----------------------------------------------------------
+def test_a_judges_score_is_the_weighted_mean_of_criteria():
+    assert judging.judge_score({1: 5, 2: 1, 3: 1, 4: 1}, WEIGHTS) == pytest.approx((5 * 35 + 65) / 100)
+    assert judging.judge_score({1: 1, 2: 5, 3: 5, 4: 5}, WEIGHTS) == pytest.approx((35 + 5 * 65) / 100)
+
+
+def test_the_idea_score_is_the_mean_over_judges():
+    sheets = [{1: 3, 2: 3, 3: 3, 4: 3}, {1: 4, 2: 4, 3: 4, 4: 4}, {1: 5, 2: 5, 3: 5, 4: 5}]
+    assert judging.idea_score(sheets, WEIGHTS) == pytest.approx(4.0)
+    assert judging.idea_score([], WEIGHTS) is None
+
+
+def test_a_score_exactly_at_the_threshold_is_green_lit():
+    # 35·4 + 30·3 + 20·3 + 15·4 = 350 → 3.5 exactly, whatever floating point makes of it
+    score = judging.idea_score([{1: 4, 2: 3, 3: 3, 4: 4}] * 3, WEIGHTS)
+    assert judging.is_green_lit(score, 3, 3.5, 3)
+    assert not judging.is_green_lit(3.49, 3, 3.5, 3)
+
+
+def test_too_few_judges_is_never_green_lit():
+    assert not judging.is_green_lit(5.0, 2, 3.5, 3)
+    assert judging.is_green_lit(5.0, 3, 3.5, 3)
+
+
+# -- a cycle in its scoring phase ----------------------------------------------------
+@pytest.fixture
+def org(db, make_user):
+    """A leader who runs the cycle, three more judges, a team lead who manages the author."""
+    head = make_user(Role.LEADERSHIP)
+    judges = [make_user(Role.LEADERSHIP) for _ in range(3)]
+    manager = make_user(Role.LEADERSHIP, Role.TEAM_LEAD)
+    author = make_user(Role.AGENT, manager_id=manager.employee_id)
+    co_author = make_user(Role.AGENT)
+    moderator = make_user(Role.MODERATOR)
+    cycle_id = open_cycle(db, head)
+    idea_id = submitted_idea(db, author, co_author_ids=[co_author.employee_id])
+    ideas.shortlist(db, moderator, idea_id)
+    return {
+        "head": head,
+        "judges": judges,
+        "manager": manager,
+        "author": author,
+        "co_author": co_author,
+        "moderator": moderator,
+        "cycle_id": cycle_id,
+        "idea_id": idea_id,
+    }
+
+
+def start_scoring(db, org):
+    ideas.advance_phase(db, org["head"], org["cycle_id"])  # review
+    ideas.advance_phase(db, org["head"], org["cycle_id"])  # scoring
+    return ideas.get_cycle(db, org["cycle_id"])
+
+
+def test_three_judges_at_the_threshold_green_light_the_idea(db, org):
+    cycle = start_scoring(db, org)
+    for judge, value in zip(org["judges"], (3, 4, 3.5), strict=True):
+        sheet = scores_for(cycle, 4, 3, 3, 4) if value == 3.5 else scores_for(cycle, value)
+        judging.submit_scores(db, judge, org["idea_id"], sheet)
+    result = judging.result_for(db, org["idea_id"])
+    assert result.judges == 3 and result.score == pytest.approx(3.5)
+    assert result.spread == pytest.approx(1.0)
+    decision = judging.decide(db, org["head"], org["idea_id"], "Strong case, cheap to build")
+    assert decision.outcome == "green_lit"
+    assert decision.green_light_threshold == 3.5 and decision.min_judges == 3
+    assert decision.weights == {
+        "Financial impact": 35,
+        "Customer impact": 30,
+        "Ease of implementation": 20,
+        "Strategic alignment": 15,
+    }
+    assert len(decision.scores) == 3 and decision.scores[0]["scores"]["Financial impact"] == 3
+    assert ideas.get_idea(db, org["idea_id"]).status == "in_implementation"
+
+
+def test_weights_decide_between_a_rich_and_a_popular_idea(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        # top marks on money alone (weight 35) cannot reach 3.5
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5, 2, 2, 2))
+    assert judging.result_for(db, org["idea_id"]).score == pytest.approx((5 * 35 + 2 * 65) / 100)
+    assert judging.decide(db, org["head"], org["idea_id"], "Money alone is not enough").outcome == "not_selected"
+    assert ideas.get_idea(db, org["idea_id"]).status == "not_selected"
+
+
+def test_two_judges_are_too_few_even_with_top_scores(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"][:2]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    decision = judging.decide(db, org["head"], org["idea_id"], "Only two judges were free")
+    assert decision.outcome == "not_selected" and decision.judges == 2
+    assert "fewer than the minimum of 3" in ideas.status_history(db, org["idea_id"])[-1]["note"]
+
+
+@pytest.mark.parametrize("who", ["author", "co_author", "manager"])
+def test_authors_co_authors_and_the_authors_manager_may_not_judge(db, org, make_user, who):
+    cycle = start_scoring(db, org)
+    person = org[who]
+    if not person.can(judging.Permission.IDEAS_JUDGE):
+        person = judging.CurrentUser(**{**person.model_dump(), "roles": person.roles | {Role.LEADERSHIP}})
+    with pytest.raises(InputError, match="may not score it"):
+        judging.submit_scores(db, person, org["idea_id"], scores_for(cycle, 5))
+    assert count(db, "SELECT count(*) FROM idea_scores") == 0
+    queue = judging.judging_queue(db, person, org["cycle_id"])
+    assert queue[0]["conflict"]
+
+
+def test_judges_are_blind_until_they_submit_their_own_scores(db, org):
+    cycle = start_scoring(db, org)
+    first, second, _ = org["judges"]
+    judging.submit_scores(db, first, org["idea_id"], scores_for(cycle, 4), "Good business case")
+    assert judging.score_sheets(db, second, org["idea_id"]) is None
+    judging.submit_scores(db, second, org["idea_id"], scores_for(cycle, 2))
+    sheets = judging.score_sheets(db, second, org["idea_id"])
+    assert [sheet["judge_score"] for sheet in sheets] == [4.0, 2.0]
+    assert sheets[0]["comment"] == "Good business case"
+    assert judging.score_sheets(db, org["author"], org["idea_id"]) is None
+
+
+def test_a_judge_scores_an_idea_once(db, org):
+    cycle = start_scoring(db, org)
+    judge = org["judges"][0]
+    judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 4))
+    with pytest.raises(InputError, match="already"):
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 1))
+    assert judging.result_for(db, org["idea_id"]).score == pytest.approx(4.0)
+
+
+@pytest.mark.parametrize("bad", [0, 6, 2.5, -1])
+def test_a_score_outside_1_to_5_is_refused_and_nothing_is_stored(db, org, bad):
+    cycle = start_scoring(db, org)
+    sheet = scores_for(cycle, 4)
+    sheet[cycle.criteria[2].id] = bad
+    with pytest.raises(InputError) as error:
+        judging.submit_scores(db, org["judges"][0], org["idea_id"], sheet)
+    assert error.value.problems[0][0] == "Ease of implementation"
+    assert count(db, "SELECT count(*) FROM idea_scores") == 0
+    assert count(db, "SELECT count(*) FROM idea_judgements") == 0
+
+
+def test_a_missing_criterion_is_named(db, org):
+    cycle = start_scoring(db, org)
+    sheet = scores_for(cycle, 4)
+    del sheet[cycle.criteria[0].id]
+    with pytest.raises(InputError, match="Financial impact: give a score"):
+        judging.submit_scores(db, org["judges"][0], org["idea_id"], sheet)
+
+
+def test_scoring_outside_the_scoring_phase_is_refused(db, org):
+    cycle = ideas.get_cycle(db, org["cycle_id"])  # still open for submissions
+    with pytest.raises(InputError, match="not in its scoring phase"):
+        judging.submit_scores(db, org["judges"][0], org["idea_id"], scores_for(cycle, 4))
+    ideas.advance_phase(db, org["head"], org["cycle_id"])
+    ideas.advance_phase(db, org["head"], org["cycle_id"])
+    ideas.advance_phase(db, org["head"], org["cycle_id"])  # closed
+    with pytest.raises(InputError, match="not in its scoring phase"):
+        judging.submit_scores(db, org["judges"][0], org["idea_id"], scores_for(cycle, 4))
+    assert count(db, "SELECT count(*) FROM idea_scores") == 0
+
+
+def test_a_comment_over_its_limit_is_refused(db, org):
+    cycle = start_scoring(db, org)
+    with pytest.raises(InputError, match="Comment: use at most"):
+        judging.submit_scores(db, org["judges"][0], org["idea_id"], scores_for(cycle, 4), "x" * 1001)
+    assert count(db, "SELECT count(*) FROM idea_scores") == 0
+
+
+def test_criteria_are_frozen_once_scoring_started(db, org):
+    start_scoring(db, org)
+    with pytest.raises(InputError, match="frozen"):
+        ideas.update_rules(db, org["head"], org["cycle_id"], {"criteria": list(ideas.DEFAULT_CRITERIA)[:2]})
+    assert len(ideas.get_cycle(db, org["cycle_id"]).criteria) == 4
+
+
+def test_a_decision_is_changed_only_by_a_new_audited_decision(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"][:2]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    first = judging.decide(db, org["head"], org["idea_id"], "Waiting for a third judge")
+    assert first.outcome == "not_selected"
+    late_judge = make_user(Role.LEADERSHIP)
+    judging.submit_scores(db, late_judge, org["idea_id"], scores_for(cycle, 4))
+    second = judging.decide(db, org["head"], org["idea_id"], "Third judge scored after the day")
+    assert second.outcome == "green_lit"
+    decisions = judging.decisions_for(db, org["idea_id"])
+    assert [d.outcome for d in decisions] == ["green_lit", "not_selected"]
+    assert decisions[1].rationale == "Waiting for a third judge"  # the earlier one is kept as it was
+    assert count(db, "SELECT count(*) FROM audit_log WHERE entity = 'idea_decision'") == 2
+
+
+def test_a_decision_needs_a_rationale(db, org):
+    start_scoring(db, org)
+    with pytest.raises(InputError, match="Rationale"):
+        judging.decide(db, org["head"], org["idea_id"], "")
+    assert count(db, "SELECT count(*) FROM idea_decisions") == 0
+
+
+def test_a_green_light_recognises_every_author_once_and_names_an_owner(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    owner = org["judges"][1]
+    judging.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id)
+    judging.decide(db, org["head"], org["idea_id"], "Confirmed after review")
+    for person in (org["author"], org["co_author"]):
+        badges = recognition.recognitions_for(db, person.employee_id)
+        assert [b["kind"] for b in badges] == ["green_lit_idea"]
+    idea = ideas.get_idea(db, org["idea_id"])
+    assert idea.action_owner_id == owner.employee_id and idea.action_due_date is not None
+    feedback = judging.feedback_for_authors(db, org["author"], org["idea_id"])
+    assert feedback["outcome"] == "Green-lit" and feedback["rationale"] == "Confirmed after review"
+
+
+def test_the_action_owner_records_realised_savings_at_30_90_180_days(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    owner = make_user(Role.TEAM_LEAD)
+    judging.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id)
+    ideas.record_benefit_review(db, owner, org["idea_id"], 30, 8_000, "first month")
+    ideas.record_benefit_review(db, owner, org["idea_id"], 90, 31_000, implemented=True)
+    with pytest.raises(InputError, match="Realised savings: cannot be negative"):
+        ideas.record_benefit_review(db, owner, org["idea_id"], 180, -5)
+    with pytest.raises(InputError, match="Review"):
+        ideas.record_benefit_review(db, owner, org["idea_id"], 60, 5)
+    with pytest.raises(PermissionDeniedError):
+        ideas.record_benefit_review(db, org["author"], org["idea_id"], 180, 50_000)
+    green = ideas.green_lit_ideas(db)
+    assert green[0]["realised_savings"] == 31_000 and green[0]["projected_annual_savings"] == 120_000
+    assert ideas.get_idea(db, org["idea_id"]).status == "implemented"
+
+
+def test_judging_writes_need_their_permissions(db, org):
+    cycle = start_scoring(db, org)
+    for person in (org["moderator"], org["co_author"]):
+        with pytest.raises(PermissionDeniedError):
+            judging.submit_scores(db, person, org["idea_id"], scores_for(cycle, 5))
+        with pytest.raises(PermissionDeniedError):
+            judging.decide(db, person, org["idea_id"], "I decide this")
+    assert count(db, "SELECT count(*) FROM idea_scores") == 0
+
+
+def test_the_cycle_report_counts_the_funnel_and_money(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    report = judging.cycle_report(db, org["head"], org["cycle_id"])
+    assert report["submitted"] == 1 and report["participants"] == 2
+    assert report["shortlisted"] == 1 and report["green_lit"] == 1
+    assert report["projected_annual_savings"] == 120_000
+    funnel = judging.funnel(db, org["head"], org["cycle_id"])
+    assert funnel["ideas"].tolist() == [1, 1, 1, 1, 0]
+    table = judging.idea_table(db, org["head"], org["cycle_id"])
+    assert table.loc[0, "score"] == 5.0 and table.loc[0, "judges"] == 3
+    with pytest.raises(PermissionDeniedError):
+        judging.cycle_report(db, org["author"], org["cycle_id"])
