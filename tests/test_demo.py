@@ -19,12 +19,16 @@ def seeded(tmp_path, name: str, seed: int = 7, scale: float = 1.0) -> Database:
 
 
 def snapshot(database: Database) -> list[tuple]:
-    return database.reader().execute(
-        "SELECT e.employee_number, e.full_name, e.email, t.name, s.name, m.employee_number, e.hire_date,"
-        " (SELECT string_agg(role, ',' ORDER BY role) FROM employee_roles r WHERE r.employee_id = e.id)"
-        " FROM employees e LEFT JOIN teams t ON t.id = e.team_id LEFT JOIN sites s ON s.id = e.site_id"
-        " LEFT JOIN employees m ON m.id = e.manager_id ORDER BY e.employee_number"
-    ).fetchall()
+    return (
+        database.reader()
+        .execute(
+            "SELECT e.employee_number, e.full_name, e.email, t.name, s.name, m.employee_number, e.hire_date,"
+            " (SELECT string_agg(role, ',' ORDER BY role) FROM employee_roles r WHERE r.employee_id = e.id)"
+            " FROM employees e LEFT JOIN teams t ON t.id = e.team_id LEFT JOIN sites s ON s.id = e.site_id"
+            " LEFT JOIN employees m ON m.id = e.manager_id ORDER BY e.employee_number"
+        )
+        .fetchall()
+    )
 
 
 def test_scale_one_is_about_150_agents_in_10_teams_at_2_sites(tmp_path):
@@ -78,9 +82,7 @@ def test_scale_grows_the_organisation(tmp_path):
     large = seeded(tmp_path, "large", scale=3)
     assert small.scalar("SELECT count(*) FROM teams") == 5
     assert large.scalar("SELECT count(*) FROM teams") == 30
-    assert large.scalar("SELECT count(DISTINCT email) FROM employees") == large.scalar(
-        "SELECT count(*) FROM employees"
-    )
+    assert large.scalar("SELECT count(DISTINCT email) FROM employees") == large.scalar("SELECT count(*) FROM employees")
 
 
 def test_progress_is_reported_while_seeding(tmp_path):
