@@ -17,7 +17,7 @@ from typing import TextIO
 import duckdb
 
 from models import accounts, backup, demo, people
-from models.auth import account_count
+from models.auth import account_count, load_user
 from models.db import Database
 from models.errors import InputError
 from models.settings import SettingsError, load_settings
@@ -60,9 +60,12 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("folder", type=Path, help="a backup folder, e.g. data/backups/portal-20260101-120000")
     load.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
-    if hasattr(people, "import_people_csv"):
-        load_people = commands.add_parser("import-people", help="import people from an HR CSV file")
-        load_people.add_argument("file", type=Path)
+    if hasattr(people, "import_people_csv"):  # offered once the HR CSV import exists
+        load_people = commands.add_parser("import-people", help="import people from an HR CSV file, all or nothing")
+        load_people.add_argument("file", type=Path, help="the HR CSV file")
+        load_people.add_argument(
+            "--as", dest="acting", required=True, metavar="USERNAME", help="the administrator or HR person importing"
+        )
     return parser
 
 
@@ -203,13 +206,31 @@ def _restore(arguments, db_path: Path, console: _Console) -> None:
 
 
 def _import_people(arguments, db_path: Path, console: _Console) -> None:
+    """The import runs as a named person allowed to manage people, and is audited under their name."""
     try:
         data = Path(arguments.file).read_bytes()
     except OSError as error:
         raise CommandError(f"cannot read {arguments.file}: {error.strerror}") from None
     with _open(db_path) as database:
-        result = people.import_people_csv(database, None, data)
-    console.say(f"Imported people from {arguments.file}: {result}")
+        account_id = accounts.account_id_for(database, arguments.acting)
+        acting = load_user(database, account_id=account_id) if account_id is not None else None
+        if acting is None:
+            raise CommandError(f"--as: no active account is called {arguments.acting!r}.")
+        report = people.import_people_csv(database, acting, data)
+    problems = getattr(report, "errors", [])
+    for problem in problems:
+        where = ", ".join(
+            part
+            for part in (problem.row and f"row {problem.row}", problem.column and f"column {problem.column}")
+            if part
+        )
+        console.say(f"{where or 'file'}: {problem.reason}")
+    if problems:
+        raise CommandError(f"{len(problems)} problems in {arguments.file}; nobody was imported.")
+    console.say(
+        f"Imported {arguments.file}: {len(report.created)} people created, {len(report.updated)} updated,"
+        f" {len(report.unchanged)} unchanged."
+    )
 
 
 COMMANDS = {

@@ -7,10 +7,11 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from models import auth
+from models import auth, people
 from models.admin import main
 from models.auth import Role
 from models.db import Database
@@ -236,3 +237,51 @@ def test_the_module_runs_from_the_command_line(tmp_path):
         assert auth.sign_in(database, "ada", PASSWORD).full_name == "Ada"
     finally:
         database.close()
+
+
+@pytest.fixture
+def fake_import(monkeypatch):
+    """Stands in for the HR CSV import so the command line's part can be checked on its own."""
+    calls = []
+    outcome = {"errors": []}
+
+    def import_people_csv(database, actor, data):
+        calls.append((actor, data))
+        return SimpleNamespace(created=["E1", "E2"], updated=[], unchanged=["E3"], **outcome)
+
+    monkeypatch.setattr(people, "import_people_csv", import_people_csv, raising=False)
+    return calls, outcome
+
+
+def test_import_people_runs_as_the_named_person(portal_env, tmp_path, fake_import):
+    calls, _ = fake_import
+    assert create_admin()[0] == 0
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_bytes(b"employee_number,full_name,email\n")
+    code, out, err = run("import-people", str(csv_file), "--as", "ada")
+    assert (code, err) == (0, "")
+    assert "2 people created" in out
+    [(actor, data)] = calls
+    assert actor.full_name == "Ada Lovelace" and data == csv_file.read_bytes()
+
+
+def test_import_people_reports_each_problem_and_fails(portal_env, tmp_path, fake_import):
+    _, outcome = fake_import
+    outcome["errors"] = [SimpleNamespace(row=3, column="email", reason="is not an email address")]
+    assert create_admin()[0] == 0
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_bytes(b"x")
+    code, out, err = run("import-people", str(csv_file), "--as", "ada")
+    assert code == 1
+    assert "row 3, column email: is not an email address" in out
+    assert "nobody was imported" in err
+
+
+def test_import_people_needs_a_known_account(portal_env, tmp_path, fake_import):
+    calls, _ = fake_import
+    assert create_admin()[0] == 0
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_bytes(b"x")
+    code, _, err = run("import-people", str(csv_file), "--as", "nobody")
+    assert code == 1 and "no active account is called 'nobody'" in err
+    assert calls == []
