@@ -92,7 +92,7 @@ def main(
         for field, message in error.problems:
             print(f"Error: {field}: {message}", file=stderr)
         return 1
-    except PermissionError as error:
+    except OSError as error:  # includes a refused permission; files that cannot be read or written
         print(f"Error: {error}", file=stderr)
         return 1
     except KeyboardInterrupt:

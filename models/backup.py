@@ -93,6 +93,9 @@ def backup(db: Database, actor: CurrentUser | None, folder: Path | str, *, syste
             }
             (partial / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
             partial.rename(target)
+        except duckdb.Error as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise BackupError(f"The backup could not be written to {folder}: {error}. Nothing was saved.") from None
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
@@ -169,6 +172,7 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
             "update the portal before restoring it."
         )
     forget_database(db_file)  # close this process's own handle on the file, if any
+    db_file.parent.mkdir(parents=True, exist_ok=True)
     if db_file.exists():
         _checkpoint_or_refuse(db_file)
     stamp = utc_now().strftime(_STAMP)

@@ -12,10 +12,16 @@ folder = backup.default_folder(settings.db_path)
 
 def render_backup_now() -> None:
     if st.button("Back up now", icon=":material/backup:", type="primary"):
-        with st.spinner("Exporting the database…"):
-            target = backup.backup(db, user, folder)
-        st.session_state["backups_notice"] = f"Backed up to {target}"
-        st.rerun()
+        try:
+            with st.spinner("Exporting the database…"):
+                target = backup.backup(db, user, folder)
+        except backup.BackupError as error:
+            st.error(str(error))
+        except OSError as error:
+            st.error(f"The backup could not be written to {folder}: {error.strerror or error}. Nothing was saved.")
+        else:
+            st.session_state["backups_notice"] = f"Backed up to {target}"
+            st.rerun()
 
 
 def render_list() -> None:

@@ -285,3 +285,12 @@ def test_import_people_needs_a_known_account(portal_env, tmp_path, fake_import):
     code, _, err = run("import-people", str(csv_file), "--as", "nobody")
     assert code == 1 and "no active account is called 'nobody'" in err
     assert calls == []
+
+
+def test_a_backup_folder_that_cannot_be_made_is_reported(portal_env, tmp_path):
+    assert create_admin()[0] == 0
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, _, err = run("backup", "--to", str(blocker / "backups"))
+    assert code == 1 and err.startswith("Error:")
+    assert not list(tmp_path.glob("**/portal-*"))
