@@ -226,7 +226,8 @@ def _import_people(arguments, db_path: Path, console: _Console) -> None:
         )
         console.say(f"{where or 'file'}: {problem.reason}")
     if problems:
-        raise CommandError(f"{len(problems)} problems in {arguments.file}; nobody was imported.")
+        count = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+        raise CommandError(f"{count} in {arguments.file}; nobody was imported.")
     console.say(
         f"Imported {arguments.file}: {len(report.created)} people created, {len(report.updated)} updated,"
         f" {len(report.unchanged)} unchanged."
