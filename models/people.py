@@ -423,12 +423,23 @@ def create_account(db: Database, actor: CurrentUser, employee_id: int, username:
 
 def create_first_admin(db: Database, *, full_name: str, email: str, username: str, password: str) -> int:
     """The first administrator of an empty portal; refused once any account exists."""
-    record = validate(EmployeeInput, {"employee_number": "ADMIN-1", "full_name": full_name, "email": email})
-    username = _check_username(username)
+    problems: list[tuple[str, str]] = []
+    record = username_ok = None
+    try:
+        record = validate(EmployeeInput, {"employee_number": "ADMIN-1", "full_name": full_name, "email": email})
+    except InputError as error:
+        problems += error.problems
+    try:
+        username_ok = _check_username(username)
+    except InputError as error:
+        problems += error.problems
     try:
         check_password_rules(password)
     except ValueError as error:
-        raise InputError.single("Password", str(error).removeprefix("Password: ")) from None
+        problems.append(("Password", str(error).removeprefix("Password: ")))
+    if problems:
+        raise InputError(problems)
+    username = username_ok
     password_hash = hash_password(password)
 
     def create(connection):
