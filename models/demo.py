@@ -335,3 +335,9 @@ def seed(
     result = db.write(build)
     report(1.0, "Demo organisation ready.")
     return result
+
+
+# Areas register their demo steps after the people they build on.
+from models.speakup_demo import speakup_step  # noqa: E402
+
+STEPS.append(("speakup", speakup_step))

@@ -560,3 +560,21 @@ def idea_table(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
         """,
         [cycle_id],
     )
+
+
+def spread_frame(db: Database, viewer: CurrentUser, cycle_id: int) -> pd.DataFrame:
+    """Each judge's weighted score per idea, for the spread chart — only the ideas whose
+    scores the viewer may see (a judge stays blind until they have scored)."""
+    visible = [
+        row["id"]
+        for row in db.query("SELECT id FROM ideas WHERE cycle_id = ?", [cycle_id])
+        if may_see_scores(db, viewer, row["id"])
+    ]
+    return db.frame(
+        f"WITH per_judge AS ({_PER_JUDGE_SQL}) SELECT p.idea_id, i.title, e.full_name AS judge,"
+        " round(p.judge_score, 2) AS judge_score,"
+        " round(avg(p.judge_score) OVER (PARTITION BY p.idea_id), 2) AS idea_score"
+        " FROM per_judge p JOIN ideas i ON i.id = p.idea_id JOIN employees e ON e.id = p.judge_id"
+        " WHERE list_contains(?, p.idea_id) ORDER BY p.idea_id, e.full_name",
+        [visible],
+    )

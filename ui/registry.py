@@ -34,6 +34,48 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", "Home", url_path="home"),
     PageSpec("pages/my_account.py", "My account", ":material/person:", "Home", url_path="account"),
+    PageSpec("pages/idea_board.py", "Idea board", ":material/lightbulb:", "Speak-Up", url_path="ideas"),
+    PageSpec(
+        "pages/my_ideas.py",
+        "Submit & my ideas",
+        ":material/edit_note:",
+        "Speak-Up",
+        Permission.IDEAS_SUBMIT,
+        url_path="my-ideas",
+    ),
+    PageSpec(
+        "pages/idea_moderation.py",
+        "Moderation",
+        ":material/gavel:",
+        "Speak-Up",
+        Permission.IDEAS_MODERATE,
+        url_path="idea-moderation",
+    ),
+    PageSpec(
+        "pages/idea_judging.py",
+        "Judging",
+        ":material/how_to_vote:",
+        "Speak-Up",
+        Permission.IDEAS_JUDGE,
+        url_path="judging",
+    ),
+    PageSpec(
+        "pages/speakup_cycles.py",
+        "Speak-Up cycles",
+        ":material/event_repeat:",
+        "Speak-Up",
+        Permission.SPEAKUP_MANAGE,
+        url_path="speakup-cycles",
+    ),
+    PageSpec("pages/idea_benefits.py", "Green-lit ideas", ":material/savings:", "Speak-Up", url_path="green-lit-ideas"),
+    PageSpec(
+        "pages/speakup_report.py",
+        "Cycle report",
+        ":material/insights:",
+        "Speak-Up",
+        Permission.DASHBOARDS_ALL,
+        url_path="speakup-report",
+    ),
     PageSpec(
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),

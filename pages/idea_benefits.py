@@ -1,0 +1,116 @@
+"""Green-lit ideas: the business case's projection beside the savings realised, with the
+30/90/180-day benefit reviews that action owners record."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models import ideas
+from models.auth import Permission
+from models.errors import InputError
+from ui.context import page_context
+from ui.ideas import money, plain, status_label
+from ui.widgets import download_buttons, show_input_error
+
+user, db, settings = page_context()
+CURRENCY = settings.currency
+
+
+def render_overview(rows: list[dict]) -> None:
+    table = pd.DataFrame(
+        [
+            {
+                "Idea": row["id"],
+                "Title": row["title"],
+                "Cycle": row["cycle_name"],
+                "Status": status_label(row["status"]),
+                "Action": row["action_id"],
+                "Owner": row["action_owner"],
+                "Due": row["action_due_date"],
+                f"Projected annual savings ({CURRENCY})": float(row["projected_annual_savings"]),
+                f"Projected net annual benefit ({CURRENCY})": float(row["projected_net_annual_benefit"]),
+                f"Realised savings ({CURRENCY})": None
+                if row["realised_savings"] is None
+                else float(row["realised_savings"]),
+                "Latest review (days)": row["latest_review_day"],
+            }
+            for row in rows
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_buttons(table, "green-lit-ideas", key="green")
+    chart_rows = []
+    for row in rows:
+        label = f"#{row['id']} {row['title'][:40]}"
+        chart_rows.append(
+            {"idea": label, "figure": "Projected annual savings", "amount": float(row["projected_annual_savings"])}
+        )
+        chart_rows.append({"idea": label, "figure": "Realised so far", "amount": float(row["realised_savings"] or 0)})
+    chart = (
+        alt.Chart(pd.DataFrame(chart_rows))
+        .mark_bar()
+        .encode(
+            y=alt.Y("idea:N", title=None),
+            x=alt.X("amount:Q", title=CURRENCY),
+            yOffset="figure:N",
+            color=alt.Color("figure:N", title=None),
+            tooltip=["idea", "figure", alt.Tooltip("amount:Q", format=",.0f")],
+        )
+        .properties(height=max(200, 40 * len(rows)))
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def render_review_form(rows: list[dict]) -> None:
+    mine = [r for r in rows if r["action_owner_id"] == user.employee_id or user.can(Permission.SPEAKUP_MANAGE)]
+    if not mine:
+        return
+    st.subheader("Record a benefit review")
+    st.caption("Action owners record the savings realised so far at 30, 90 and 180 days after the green light.")
+    labels = {r["id"]: f"#{r['id']} {r['title']}" for r in mine}
+    with st.form("benefit_review"):
+        idea_id = st.selectbox("Idea", list(labels), format_func=lambda i: labels[i])
+        cols = st.columns(2)
+        review_day = cols[0].selectbox("Review", ideas.REVIEW_DAYS, format_func=lambda d: f"{d} days")
+        realised = cols[1].number_input(f"Savings realised so far ({CURRENCY})", min_value=0.0, step=1000.0)
+        note = st.text_area("Note", max_chars=ideas.REASON_MAX)
+        implemented = st.checkbox("The change is fully implemented")
+        submitted = st.form_submit_button("Save review", type="primary")
+    if submitted:
+        try:
+            ideas.record_benefit_review(db, user, idea_id, review_day, realised, note, implemented=implemented)
+        except InputError as error:
+            show_input_error(error)
+        else:
+            st.success("Review saved.")
+            st.rerun()
+
+
+def render_reviews(rows: list[dict]) -> None:
+    labels = {r["id"]: f"#{r['id']} {r['title']}" for r in rows}
+    idea_id = st.selectbox("Reviews of", list(labels), key="reviews_of", format_func=lambda i: labels[i])
+    reviews = ideas.benefit_reviews(db, idea_id)
+    if not reviews:
+        st.caption("No benefit review yet.")
+        return
+    for review in reviews:
+        st.markdown(
+            f"- **{review['review_day']} days**: {money(float(review['realised_savings']), CURRENCY)} — "
+            f"{plain(review['note'] or '')} ({plain(review['recorded_by'])})"
+        )
+
+
+st.title("Green-lit ideas")
+rows = ideas.green_lit_ideas(db)
+if not rows:
+    st.info("No idea has been green-lit yet.")
+else:
+    total_projected = sum(float(r["projected_annual_savings"]) for r in rows)
+    total_realised = sum(float(r["realised_savings"] or 0) for r in rows)
+    cols = st.columns(3)
+    cols[0].metric("Green-lit ideas", len(rows))
+    cols[1].metric("Projected annual savings", money(total_projected, CURRENCY))
+    cols[2].metric("Realised so far", money(total_realised, CURRENCY))
+    render_overview(rows)
+    render_reviews(rows)
+    render_review_form(rows)

@@ -1,0 +1,222 @@
+"""Speak-Up Day judging (leadership): score each shortlisted idea on the cycle's criteria,
+blind to other judges until you submit; see the spread; record the decision."""
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models import ideas, judging
+from models.auth import Permission
+from models.errors import InputError
+from ui.context import page_context
+from ui.ideas import idea_details, plain, status_label
+from ui.widgets import download_buttons, show_input_error
+
+user, db, settings = page_context()
+
+
+def choose_cycle() -> ideas.Cycle | None:
+    cycles = [c for c in ideas.list_cycles(db) if c.phase in ("scoring", "closed")]
+    if not cycles:
+        st.info("No cycle has reached Speak-Up Day scoring yet. Leadership starts scoring under Speak-Up cycles.")
+        return None
+    by_id = {c.id: c for c in cycles}
+    return by_id[
+        st.selectbox(
+            "Cycle", list(by_id), key="judging_cycle", format_func=lambda c: f"{by_id[c].name} — {by_id[c].phase_label}"
+        )
+    ]
+
+
+def render_queue(queue: list[dict]) -> None:
+    def mine(row: dict) -> str:
+        if row["conflict"]:
+            return "You may not judge"
+        return "Scored" if row["scored_by_me"] else "To score"
+
+    table = pd.DataFrame(
+        [
+            {
+                "Idea": row["id"],
+                "Title": row["title"],
+                "Team": row["team_name"],
+                "Status": row["status_label"],
+                "Judges so far": row["judges"],
+                "You": mine(row),
+            }
+            for row in queue
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def render_score_form(cycle: ideas.Cycle, idea: ideas.Idea) -> None:
+    st.markdown("**Your scores** — other judges' scores appear once you submit yours.")
+    for criterion in cycle.criteria:
+        st.radio(
+            f"{criterion.name} (weight {criterion.weight:g})",
+            [1, 2, 3, 4, 5],
+            index=None,
+            horizontal=True,
+            key=f"score_{idea.id}_{criterion.id}",
+            captions=None,
+            help=f"1: {criterion.anchor_1} · 3: {criterion.anchor_3} · 5: {criterion.anchor_5}",
+        )
+        st.caption(
+            f"1 = {plain(criterion.anchor_1)} · 3 = {plain(criterion.anchor_3)} · 5 = {plain(criterion.anchor_5)}"
+        )
+    st.text_area("Comment for the authors (optional)", key=f"score_comment_{idea.id}", max_chars=judging.COMMENT_MAX)
+    if st.button("Submit my scores", key=f"submit_scores_{idea.id}", type="primary"):
+        sheet = {
+            c.id: st.session_state.get(f"score_{idea.id}_{c.id}")
+            for c in cycle.criteria
+            if st.session_state.get(f"score_{idea.id}_{c.id}") is not None
+        }
+        try:
+            judging.submit_scores(db, user, idea.id, sheet, st.session_state.get(f"score_comment_{idea.id}", ""))
+        except InputError as error:
+            show_input_error(error)
+        else:
+            st.rerun()
+
+
+def render_sheets(idea: ideas.Idea) -> None:
+    sheets = judging.score_sheets(db, user, idea.id)
+    if sheets is None:
+        return
+    if not sheets:
+        st.caption("No judge has scored this idea yet.")
+        return
+    result = judging.result_for(db, idea.id)
+    st.markdown(f"**{plain(result.explanation)}**")
+    if result.spread is not None and result.judges > 1:
+        st.caption(
+            f"Spread between judges: {result.spread:.2f} (lowest {result.lowest:.2f}, highest {result.highest:.2f})"
+        )
+    table = pd.DataFrame(
+        [
+            {
+                "Judge": s["judge"],
+                **s["scores"],
+                "Weighted score": round(s["judge_score"], 2),
+                "Comment": s["comment"] or "",
+            }
+            for s in sheets
+        ]
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+
+
+def render_decision(cycle: ideas.Cycle, idea: ideas.Idea) -> None:
+    if not user.can(Permission.SPEAKUP_MANAGE) or not judging.may_see_scores(db, user, idea.id):
+        return
+    st.markdown("**Decision**")
+    decisions = judging.decisions_for(db, idea.id)
+    if decisions:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Decided": d.decided_at,
+                        "Outcome": status_label(d.outcome),
+                        "Score": None if d.score is None else round(d.score, 2),
+                        "Judges": d.judges,
+                        "Threshold": d.green_light_threshold,
+                        "Rationale": d.rationale,
+                        "By": d.decided_by,
+                    }
+                    for d in decisions
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption("A decision is never edited; recording a new one supersedes it and is audited.")
+    result = judging.result_for(db, idea.id)
+    st.caption(f"The rule gives: {'green light' if result.green_lit else 'not selected'}. {result.explanation}")
+    people = {row["id"]: row["full_name"] for row in ideas.colleague_choices(db, -1)}
+    cols = st.columns(2)
+    owner = cols[0].selectbox(
+        "Action owner (if green-lit)",
+        list(people),
+        index=list(people).index(user.employee_id) if user.employee_id in people else 0,
+        key=f"owner_{idea.id}",
+        format_func=lambda i: people[i],
+    )
+    due = cols[1].date_input(
+        "Action due date (if green-lit)",
+        value=max(date.today(), cycle.speakup_day) + timedelta(days=90),
+        min_value=date.today(),
+        key=f"due_{idea.id}",
+    )
+    st.text_area("Rationale", key=f"rationale_{idea.id}", max_chars=judging.RATIONALE_MAX)
+    if st.button("Record decision", key=f"decide_{idea.id}", type="primary"):
+        try:
+            decision = judging.decide(
+                db,
+                user,
+                idea.id,
+                st.session_state.get(f"rationale_{idea.id}", ""),
+                action_owner_id=owner,
+                action_due_date=due,
+            )
+        except InputError as error:
+            show_input_error(error)
+        else:
+            st.success(f"Decision recorded: {status_label(decision.outcome)}.")
+            st.rerun()
+
+
+def render_spread_chart(cycle: ideas.Cycle) -> None:
+    frame = judging.spread_frame(db, user, cycle.id)
+    if frame.empty:
+        return
+    st.subheader("Judge spread per idea")
+    st.caption("Each dot is one judge's weighted score; the bar is the idea's score; the line is the threshold.")
+    frame["label"] = "#" + frame["idea_id"].astype(str) + " " + frame["title"].str.slice(0, 40)
+    base = alt.Chart(frame).encode(y=alt.Y("label:N", title=None, sort="-x"))
+    dots = base.mark_circle(size=90).encode(
+        x=alt.X("judge_score:Q", title="Weighted score", scale=alt.Scale(domain=[1, 5])),
+        color=alt.Color("judge:N", title="Judge"),
+        tooltip=["title", "judge", "judge_score", "idea_score"],
+    )
+    means = base.mark_tick(thickness=3, color="black").encode(x="idea_score:Q", tooltip=["title", "idea_score"])
+    threshold = (
+        alt.Chart(pd.DataFrame({"threshold": [cycle.green_light_threshold]}))
+        .mark_rule(strokeDash=[4, 4])
+        .encode(x="threshold:Q", tooltip=["threshold"])
+    )
+    st.altair_chart(
+        (dots + means + threshold).properties(height=max(160, 28 * frame["idea_id"].nunique())), width="stretch"
+    )
+    download_buttons(frame.drop(columns=["label"]), f"judge-spread-{cycle.name}", key="spread")
+
+
+st.title("Speak-Up Day judging")
+cycle = choose_cycle()
+if cycle is not None:
+    st.caption(
+        f"Threshold {cycle.green_light_threshold:g} · at least {cycle.min_judges} judges · "
+        + " · ".join(f"{c.name} {c.weight:g}" for c in cycle.criteria)
+    )
+    queue = judging.judging_queue(db, user, cycle.id)
+    if not queue:
+        st.info("No shortlisted ideas in this cycle.")
+    else:
+        render_queue(queue)
+        titles = {row["id"]: row["title"] for row in queue}
+        idea_id = st.selectbox("Idea", list(titles), key="judging_idea", format_func=lambda i: f"#{i} {titles[i]}")
+        idea = ideas.get_idea(db, idea_id)
+        row = next(r for r in queue if r["id"] == idea_id)
+        with st.container(border=True):
+            st.markdown(f"### {plain(idea.title)}")
+            idea_details(idea, settings.currency, counts=ideas.complaint_link_counts(db, idea))
+        if row["conflict"]:
+            st.warning(f"You may not judge this idea: {row['conflict']}.")
+        elif not row["scored_by_me"] and cycle.phase == "scoring":
+            render_score_form(cycle, idea)
+        render_sheets(idea)
+        render_decision(cycle, idea)
+        render_spread_chart(cycle)

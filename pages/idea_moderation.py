@@ -1,0 +1,161 @@
+"""Moderation (idea champions): shortlist ideas for Speak-Up Day, send them back with
+feedback, decline with a reason, merge duplicates, hide comments, carry ideas forward."""
+
+import streamlit as st
+
+from models import ideas
+from models.errors import InputError
+from ui.context import page_context
+from ui.ideas import idea_details, plain, status_label
+from ui.widgets import show_input_error
+
+user, db, settings = page_context()
+
+
+def run(idea_id: int, action, *args) -> None:
+    """Button callback: do the moderation step; on bad input keep what was typed."""
+    try:
+        action(db, user, *args)
+    except InputError as error:
+        st.session_state["moderation_error"] = (idea_id, error)
+    else:
+        st.session_state["moderation_done"] = "Done."
+        for key in (f"feedback_{idea_id}", f"reason_{idea_id}", f"merge_note_{idea_id}"):
+            st.session_state.pop(key, None)
+
+
+def merge_selected(idea_id: int) -> None:
+    survivor = st.session_state.get(f"merge_into_{idea_id}")
+    if survivor is None:
+        st.session_state["moderation_error"] = (idea_id, InputError.single("Merge into", "choose the surviving idea"))
+        return
+    run(idea_id, ideas.merge, idea_id, survivor, st.session_state.get(f"merge_note_{idea_id}", ""))
+
+
+def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: ideas.Cycle) -> None:
+    with st.container(border=True):
+        st.markdown(f"#### #{idea.id} {plain(idea.title)}")
+        st.caption(
+            f"{status_label(idea.status)} · {plain(idea.author_name)} · {idea.supporters} supporters · "
+            f"{idea.comments} comments"
+        )
+        error = st.session_state.get("moderation_error")
+        if error and error[0] == idea.id:
+            show_input_error(error[1])
+            st.session_state.pop("moderation_error")
+        with st.expander("Read the idea"):
+            full = ideas.get_idea(db, idea.id)
+            idea_details(full, settings.currency)
+        if cycle.phase not in ("open", "review") or idea.status == "shortlisted":
+            return
+        left, middle, right = st.columns(3)
+        with left:
+            if idea.status == "submitted":
+                st.button(
+                    "Shortlist",
+                    key=f"shortlist_{idea.id}",
+                    type="primary",
+                    on_click=run,
+                    args=(idea.id, ideas.shortlist, idea.id),
+                )
+                st.text_area("Feedback for the authors", key=f"feedback_{idea.id}", max_chars=ideas.REASON_MAX)
+                st.button(
+                    "Needs more work",
+                    key=f"send_back_{idea.id}",
+                    on_click=lambda i=idea.id: run(i, ideas.send_back, i, st.session_state.get(f"feedback_{i}", "")),
+                )
+        with middle:
+            st.text_area("Reason for declining", key=f"reason_{idea.id}", max_chars=ideas.REASON_MAX)
+            st.button(
+                "Decline",
+                key=f"decline_{idea.id}",
+                on_click=lambda i=idea.id: run(i, ideas.decline, i, st.session_state.get(f"reason_{i}", "")),
+            )
+        with right:
+            choices = [other for other in others if other != idea.id]
+            st.selectbox(
+                "Duplicate of",
+                [None, *choices],
+                key=f"merge_into_{idea.id}",
+                format_func=lambda i: "—" if i is None else f"#{i} {others[i]}",
+            )
+            st.text_input("Merge note", key=f"merge_note_{idea.id}", max_chars=ideas.REASON_MAX)
+            st.button("Merge into it", key=f"merge_{idea.id}", on_click=merge_selected, args=(idea.id,))
+
+
+def render_comments(queue: list[ideas.Idea]) -> None:
+    st.subheader("Comments")
+    st.caption("Hide a comment that breaks the forum's rules; it stays in the record with your reason.")
+    idea_id = st.selectbox(
+        "Idea",
+        [None, *(i.id for i in queue)],
+        key="moderate_comments_of",
+        format_func=lambda i: "Choose an idea" if i is None else f"#{i} {next(x.title for x in queue if x.id == i)}",
+    )
+    if idea_id is None:
+        return
+    for comment in ideas.comments_for(db, idea_id):
+        with st.container(border=True):
+            st.caption(f"{plain(comment['author_name'])} · {comment['created_at']:%d %b %Y %H:%M}")
+            st.markdown(plain(comment["body"]))
+            reason = st.text_input("Reason", key=f"hide_reason_{comment['id']}", max_chars=ideas.REASON_MAX)
+            if st.button("Hide comment", key=f"hide_{comment['id']}"):
+                try:
+                    ideas.hide_comment(db, user, comment["id"], reason)
+                except InputError as error:
+                    show_input_error(error)
+                else:
+                    st.rerun()
+
+
+def render_carry_forward(cycle: ideas.Cycle) -> None:
+    if cycle.phase not in ("planned", "open"):
+        return
+    candidates = ideas.carryable_ideas(db, cycle.id)
+    if not candidates:
+        return
+    st.subheader(f"Carry ideas into {plain(cycle.name)}")
+    st.caption("Ideas of earlier cycles that were not shortlisted keep their supporters and comments.")
+    labels = {i.id: f"#{i.id} {i.title} ({i.cycle_name}, {status_label(i.status)})" for i in candidates}
+    chosen = st.selectbox("Idea", [None, *labels], key="carry_idea", format_func=lambda i: labels.get(i, "—"))
+    if st.button("Carry forward", key="carry_button", disabled=chosen is None):
+        try:
+            ideas.carry_forward(db, user, chosen, cycle.id)
+        except InputError as error:
+            show_input_error(error)
+        else:
+            st.rerun()
+
+
+st.title("Idea moderation")
+cycles = ideas.list_cycles(db)
+if not cycles:
+    st.info("No Speak-Up cycle exists yet; leadership creates one under Speak-Up cycles.")
+    st.stop()
+current = ideas.current_cycle(db)
+names = {c.id: c for c in cycles}
+cycle_id = st.selectbox(
+    "Cycle",
+    list(names),
+    index=list(names).index(current.id),
+    key="moderation_cycle",
+    format_func=lambda c: f"{names[c].name} — {names[c].phase_label}",
+)
+cycle = names[cycle_id]
+done = st.session_state.pop("moderation_done", None)
+if done:
+    st.toast(done)
+queue = ideas.moderation_queue(db, cycle.id)
+shortlisted = sum(1 for i in queue if i.status == "shortlisted")
+st.caption(
+    f"{len(queue)} ideas to look after · shortlist {shortlisted} of {cycle.shortlist_size} · {cycle.phase_label}"
+)
+if cycle.phase not in ("open", "review"):
+    st.info(f"{cycle.name} is {cycle.phase_label.lower()}: ideas can only be moderated while it is open or in review.")
+others = {
+    i.id: i.title for i in ideas.board(db, cycle_id=cycle.id, limit=500) if i.status not in ("merged", "declined")
+}
+for idea in queue:
+    render_idea(idea, others, cycle)
+render_comments(queue)
+render_carry_forward(cycle)

@@ -1,0 +1,318 @@
+"""Submit an idea and follow my ideas: a draft with its business case computed as it is
+typed, similar ideas shown while the title is typed, and each status change with feedback."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from models import ideas, judging, recognition
+from models.errors import InputError
+from models.ideas import BusinessCase
+from ui.context import page_context
+from ui.ideas import business_case_metrics, comment_list, idea_details, plain, status_label
+from ui.widgets import show_input_error
+
+user, db, settings = page_context()
+CURRENCY = settings.currency
+
+FORM_DEFAULTS = {
+    "idea_title": "",
+    "idea_problem": "",
+    "idea_change": "",
+    "idea_category": None,
+    "idea_finding": None,
+    "idea_savings": 0.0,
+    "idea_revenue": 0.0,
+    "idea_one_off": 0.0,
+    "idea_running": 0.0,
+    "idea_customers": 0,
+    "idea_kpi": "",
+    "idea_kpi_change": 0.0,
+    "idea_effort": 0.0,
+    "idea_coauthors": [],
+}
+MILESTONE_COLUMNS = ["Milestone", "Date"]
+
+
+def empty_plan() -> pd.DataFrame:
+    return pd.DataFrame({"Milestone": pd.Series(dtype="object"), "Date": pd.Series(dtype="datetime64[ns]")})
+
+
+def reset_form() -> None:
+    for key, value in FORM_DEFAULTS.items():
+        st.session_state[key] = value
+    st.session_state["idea_editing"] = None
+    st.session_state["idea_plan"] = empty_plan()
+    st.session_state["idea_plan_version"] = st.session_state.get("idea_plan_version", 0) + 1
+
+
+def load_into_form(idea_id: int) -> None:
+    """Put one of my drafts into the form for editing."""
+    idea = ideas.get_idea(db, idea_id, viewer=user)
+    if idea is None:
+        return
+    st.session_state.update(
+        {
+            "idea_title": idea.title,
+            "idea_problem": idea.problem,
+            "idea_change": idea.proposed_change,
+            "idea_category": idea.complaint_category,
+            "idea_finding": idea.finding_id,
+            "idea_savings": float(idea.annual_savings),
+            "idea_revenue": float(idea.annual_revenue),
+            "idea_one_off": float(idea.one_off_cost),
+            "idea_running": float(idea.annual_running_cost),
+            "idea_customers": idea.customers_affected,
+            "idea_kpi": idea.kpi_name or "",
+            "idea_kpi_change": float(idea.kpi_expected_change or 0),
+            "idea_effort": float(idea.effort_days),
+            "idea_coauthors": [c["employee_id"] for c in idea.co_authors if c["employee_id"] != user.employee_id],
+            "idea_editing": idea.id,
+            "idea_plan": pd.DataFrame(
+                {
+                    "Milestone": pd.Series([m["title"] for m in idea.milestones], dtype="object"),
+                    "Date": pd.to_datetime(pd.Series([m["due_date"] for m in idea.milestones], dtype="object")),
+                }
+            ),
+            "idea_plan_version": st.session_state.get("idea_plan_version", 0) + 1,
+        }
+    )
+
+
+def form_data() -> dict:
+    state = st.session_state
+    plan = state.get("idea_plan_current")
+    milestones = []
+    if plan is not None:
+        for row in plan.to_dict("records"):
+            title, due = row.get("Milestone"), row.get("Date")
+            if (isinstance(title, str) and title.strip()) or not pd.isna(due):
+                milestones.append(
+                    {
+                        "title": title if isinstance(title, str) else "",
+                        "due_date": None if pd.isna(due) else pd.Timestamp(due).date(),
+                    }
+                )
+    return {
+        "title": state["idea_title"],
+        "problem": state["idea_problem"],
+        "proposed_change": state["idea_change"],
+        "complaint_category": state.get("idea_category"),
+        "finding_id": state.get("idea_finding"),
+        "annual_savings": state["idea_savings"],
+        "annual_revenue": state["idea_revenue"],
+        "one_off_cost": state["idea_one_off"],
+        "annual_running_cost": state["idea_running"],
+        "customers_affected": state["idea_customers"],
+        "kpi_name": state["idea_kpi"],
+        "kpi_expected_change": state["idea_kpi_change"] if state["idea_kpi"] else None,
+        "effort_days": state["idea_effort"],
+        "co_author_ids": state["idea_coauthors"],
+        "milestones": milestones,
+    }
+
+
+def save(submit: bool) -> None:
+    """Button callback: keep the draft, and post it when asked; the form keeps its values on error."""
+    st.session_state.pop("idea_errors", None)
+    try:
+        idea_id = ideas.save_draft(db, user, form_data(), st.session_state.get("idea_editing"))
+        st.session_state["idea_editing"] = idea_id
+        if submit:
+            ideas.submit_idea(db, user, idea_id)
+    except InputError as error:
+        st.session_state["idea_errors"] = error
+        return
+    title = st.session_state["idea_title"]
+    st.session_state["idea_flash"] = (
+        f"“{title}” is on the idea board."
+        if submit
+        else f"Draft “{title}” saved — finish it any time before the window closes."
+    )
+    reset_form()
+
+
+def render_form(cycle: ideas.Cycle) -> None:
+    editing = st.session_state.get("idea_editing")
+    st.subheader("Edit draft" if editing else "New idea")
+    days_left = (cycle.submission_closes - date.today()).days
+    st.caption(
+        f"{plain(cycle.name)}: submissions close on {cycle.submission_closes:%d %b %Y} "
+        f"({max(days_left, 0)} days left); Speak-Up Day is {cycle.speakup_day:%d %b %Y}."
+    )
+    st.text_input("Title", key="idea_title", max_chars=ideas.TITLE_MAX, placeholder="e.g. Callback scheduling at peak")
+    render_similar(editing)
+    st.text_area("Problem", key="idea_problem", max_chars=ideas.TEXT_MAX, help="What goes wrong today, for whom?")
+    st.text_area("Proposed change", key="idea_change", max_chars=ideas.TEXT_MAX)
+    render_complaint_link()
+
+    st.markdown("**Business case** (per year unless stated)")
+    cols = st.columns(4)
+    cols[0].number_input(f"Annual savings ({CURRENCY})", key="idea_savings", min_value=0.0, step=1000.0)
+    cols[1].number_input(f"Annual extra revenue ({CURRENCY})", key="idea_revenue", min_value=0.0, step=1000.0)
+    cols[2].number_input(f"One-off cost ({CURRENCY})", key="idea_one_off", min_value=0.0, step=1000.0)
+    cols[3].number_input(f"Annual running cost ({CURRENCY})", key="idea_running", min_value=0.0, step=1000.0)
+    cols = st.columns(4)
+    cols[0].number_input("Customers affected per year", key="idea_customers", min_value=0, step=100)
+    cols[1].text_input("KPI expected to move", key="idea_kpi", max_chars=80, placeholder="e.g. Transfer rate %")
+    cols[2].number_input("Expected KPI change", key="idea_kpi_change", step=0.5, help="e.g. -3 for three points less")
+    cols[3].number_input("Effort (person-days)", key="idea_effort", min_value=0.0, step=1.0)
+    state = st.session_state
+    business_case_metrics(
+        BusinessCase(
+            annual_savings=state["idea_savings"],
+            annual_revenue=state["idea_revenue"],
+            one_off_cost=state["idea_one_off"],
+            annual_running_cost=state["idea_running"],
+        ),
+        CURRENCY,
+    )
+    st.markdown("**Project plan** — milestones with dates")
+    st.session_state["idea_plan_current"] = st.data_editor(
+        st.session_state["idea_plan"],
+        key=f"idea_plan_editor_{st.session_state['idea_plan_version']}",
+        num_rows="dynamic",
+        width="stretch",
+        column_config={
+            "Milestone": st.column_config.TextColumn(max_chars=120),
+            "Date": st.column_config.DateColumn(min_value=date.today() - timedelta(days=30)),
+        },
+    )
+    colleagues = {row["id"]: row for row in ideas.colleague_choices(db, user.employee_id)}
+    st.multiselect(
+        "Co-authors",
+        list(colleagues),
+        key="idea_coauthors",
+        format_func=lambda i: f"{colleagues[i]['full_name']} ({colleagues[i]['team_name'] or 'no team'})",
+        max_selections=5,
+    )
+    error = st.session_state.get("idea_errors")
+    if error:
+        show_input_error(error)
+    cols = st.columns([1, 1, 1, 3])
+    cols[0].button("Save draft", key="idea_save", on_click=save, args=(False,), icon=":material/save:")
+    cols[1].button("Submit idea", key="idea_submit", type="primary", on_click=save, args=(True,))
+    if editing:
+        cols[2].button("New idea instead", key="idea_new", on_click=reset_form)
+
+
+def render_similar(editing: int | None) -> None:
+    text = st.session_state.get("idea_title", "")
+    matches = ideas.similar_ideas(db, text, exclude_id=editing)
+    if matches:
+        with st.container(border=True):
+            st.markdown("**Similar ideas already posted** — support one of them instead of posting a duplicate?")
+            for match in matches:
+                st.markdown(
+                    f"- #{match['id']} {plain(match['title'])} — {match['status_label']}, "
+                    f"{plain(match['cycle_name'])} ({match['similarity']} % similar)"
+                )
+
+
+def render_complaint_link() -> None:
+    categories = ideas.complaint_categories(db)
+    found = ideas.findings(db)
+    if not categories and not found:
+        return
+    cols = st.columns(2)
+    if categories:
+        counts = {row["category"]: row["complaints"] for row in categories}
+        cols[0].selectbox(
+            "Complaint category (optional)",
+            [None, *counts],
+            key="idea_category",
+            format_func=lambda c: "—" if c is None else f"{c} ({counts[c]} complaints)",
+        )
+    if found:
+        titles = {row["id"]: row["title"] for row in found}
+        cols[1].selectbox(
+            "Finding (optional)",
+            [None, *titles],
+            key="idea_finding",
+            format_func=lambda f: "—" if f is None else f"#{f} {titles[f]}",
+        )
+
+
+def act(action, idea_id: int) -> None:
+    try:
+        action(db, user, idea_id)
+    except InputError as error:
+        st.session_state["my_idea_error"] = error
+
+
+def render_my_ideas() -> None:
+    st.subheader("My ideas")
+    error = st.session_state.pop("my_idea_error", None)
+    if error:
+        show_input_error(error)
+    mine = ideas.my_ideas(db, user)
+    if not mine:
+        st.caption("You have no ideas yet. Every improvement starts with someone who noticed a problem.")
+    for idea in mine:
+        with st.expander(f"{plain(idea.title)} — {status_label(idea.status)} · {idea.cycle_name}"):
+            cols = st.columns(3)
+            cols[0].metric("Supporters", idea.supporters)
+            cols[1].metric("Comments", idea.comments)
+            cols[2].metric("Status", status_label(idea.status))
+            if idea.status in ("draft", "needs_more_work"):
+                buttons = st.columns([1, 1, 4])
+                buttons[0].button("Edit", key=f"edit_{idea.id}", on_click=load_into_form, args=(idea.id,))
+                if idea.author_id == user.employee_id:
+                    buttons[1].button(
+                        "Withdraw", key=f"withdraw_{idea.id}", on_click=act, args=(ideas.withdraw_idea, idea.id)
+                    )
+            elif idea.status == "submitted" and idea.author_id == user.employee_id:
+                st.button("Withdraw", key=f"withdraw_{idea.id}", on_click=act, args=(ideas.withdraw_idea, idea.id))
+            feedback = judging.feedback_for_authors(db, user, idea.id)
+            if feedback:
+                with st.container(border=True):
+                    st.markdown(f"**Speak-Up Day outcome: {feedback['outcome']}**")
+                    if feedback["score"] is not None:
+                        st.caption(
+                            f"Score {feedback['score']:.2f} from {feedback['judges']} judges "
+                            f"(threshold {feedback['threshold']:g})"
+                        )
+                    st.markdown(plain(feedback["rationale"]))
+                    for comment in feedback["comments"]:
+                        st.markdown(f"> {plain(comment)}")
+            st.markdown("**Status changes and feedback**")
+            history = pd.DataFrame(
+                [
+                    {
+                        "When": row["changed_at"],
+                        "Status": row["status"],
+                        "Feedback": row["note"] or "",
+                        "By": row["changed_by"] or "",
+                    }
+                    for row in ideas.status_history(db, idea.id)
+                ]
+            )
+            st.dataframe(history, hide_index=True, width="stretch")
+            idea_details(idea, CURRENCY, counts=ideas.complaint_link_counts(db, idea))
+            st.markdown("**Comments**")
+            comment_list(ideas.comments_for(db, idea.id))
+
+
+def render_recognitions() -> None:
+    badges = recognition.recognitions_for(db, user.employee_id)
+    if badges:
+        st.subheader("Recognition")
+        for badge in badges:
+            st.success(f"**{badge['kind_label']}** — {plain(badge['message'])}", icon=":material/emoji_events:")
+
+
+st.title("Submit & my ideas")
+if "idea_editing" not in st.session_state:
+    reset_form()
+flash = st.session_state.pop("idea_flash", None)
+if flash:
+    st.success(flash)
+cycle = ideas.open_cycle(db)
+if cycle is None or not cycle.accepts_submissions():
+    st.info("No Speak-Up cycle is accepting ideas right now. Your drafts and ideas stay below.")
+else:
+    render_form(cycle)
+st.divider()
+render_my_ideas()
+render_recognitions()
