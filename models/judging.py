@@ -164,6 +164,12 @@ def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[i
             "SELECT 1 FROM idea_judgements WHERE idea_id = ? AND judge_id = ?", [idea_id, actor.employee_id]
         ).fetchone():
             raise InputError.single("Scores", "you have submitted your scores for this idea already")
+        if connection.execute(
+            "SELECT 1 FROM idea_decisions WHERE idea_id = ? AND decided_by = ?", [idea_id, actor.employee_id]
+        ).fetchone():
+            raise InputError.single(
+                "Scores", "you recorded the decision and have seen the scores, so you no longer score it"
+            )
         _check_sheet(cycle, scores)
         for criterion in cycle.criteria:
             connection.execute(
@@ -212,10 +218,13 @@ def has_scored(db: Database, judge: CurrentUser, idea_id: int) -> bool:
 
 def may_see_scores(db: Database, viewer: CurrentUser, idea_id: int) -> bool:
     """Judges are blind to others' scores until they submit their own; when the cycle is
-    closed (or the viewer may not judge the idea) leadership sees them all."""
+    closed, when the viewer may not judge the idea, or once they recorded its decision,
+    leadership sees them all."""
     if not (viewer.can(Permission.IDEAS_JUDGE) or viewer.can(Permission.SPEAKUP_MANAGE)):
         return False
-    if has_scored(db, viewer, idea_id):
+    if has_scored(db, viewer, idea_id) or db.scalar(
+        "SELECT count(*) FROM idea_decisions WHERE idea_id = ? AND decided_by = ?", [idea_id, viewer.employee_id]
+    ):
         return True
     phase = db.scalar("SELECT c.phase FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id WHERE i.id = ?", [idea_id])
     return phase == "closed" or conflict_of_interest(db, viewer.employee_id, idea_id) is not None

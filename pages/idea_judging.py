@@ -110,9 +110,10 @@ def render_sheets(idea: ideas.Idea) -> None:
 
 
 def render_decision(cycle: ideas.Cycle, idea: ideas.Idea) -> None:
-    if not user.can(Permission.SPEAKUP_MANAGE) or not judging.may_see_scores(db, user, idea.id):
+    if not user.can(Permission.SPEAKUP_MANAGE):
         return
     st.markdown("**Decision**")
+    sees_scores = judging.may_see_scores(db, user, idea.id)
     decisions = judging.decisions_for(db, idea.id)
     if decisions:
         st.dataframe(
@@ -134,8 +135,14 @@ def render_decision(cycle: ideas.Cycle, idea: ideas.Idea) -> None:
             width="stretch",
         )
         st.caption("A decision is never edited; recording a new one supersedes it and is audited.")
-    result = judging.result_for(db, idea.id)
-    st.caption(f"The rule gives: {'green light' if result.green_lit else 'not selected'}. {result.explanation}")
+    if sees_scores:
+        result = judging.result_for(db, idea.id)
+        st.caption(f"The rule gives: {'green light' if result.green_lit else 'not selected'}. {result.explanation}")
+    else:
+        st.caption(
+            "You have not scored this idea, so its scores stay hidden from you. Recording the decision applies the "
+            "rule and shows them; after that you no longer score this idea yourself."
+        )
     people = {row["id"]: row["full_name"] for row in ideas.colleague_choices(db, -1)}
     cols = st.columns(2)
     owner = cols[0].selectbox(

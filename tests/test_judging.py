@@ -271,3 +271,14 @@ def test_the_cycle_report_counts_the_funnel_and_money(db, org, make_user):
     assert table.loc[0, "score"] == 5.0 and table.loc[0, "judges"] == 3
     with pytest.raises(PermissionDeniedError):
         judging.cycle_report(db, org["author"], org["cycle_id"])
+
+
+def test_a_chair_who_decided_without_scoring_sees_the_scores_and_no_longer_scores(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    assert judging.score_sheets(db, org["head"], org["idea_id"]) is None
+    judging.decide(db, org["head"], org["idea_id"], "Clear win on the day")
+    assert len(judging.score_sheets(db, org["head"], org["idea_id"])) == 3
+    with pytest.raises(InputError, match="recorded the decision"):
+        judging.submit_scores(db, org["head"], org["idea_id"], scores_for(cycle, 1))

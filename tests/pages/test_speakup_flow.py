@@ -1,0 +1,166 @@
+"""The whole Speak-Up flow through the pages: an agent submits, a moderator shortlists,
+leadership starts scoring, three judges score, the idea is green-lit and becomes an action."""
+
+from __future__ import annotations
+
+from models import ideas, judging
+from models.auth import Role
+from models.db import get_database
+from tests.conftest import add_person
+from tests.pages.apptest import open_page, signed_in_as
+from tests.speakup_helpers import cycle_data
+
+IDEA_TITLE = "Bring card disputes into the contact centre"
+
+
+def fill_idea(app, title: str = IDEA_TITLE) -> None:
+    app.text_input(key="idea_title").set_value(title)
+    app.text_area(key="idea_problem").set_value(
+        "Disputed card payments are transferred to the back office and customers call back twice."
+    )
+    app.text_area(key="idea_change").set_value(
+        "Train a pod of agents to lodge disputes on the first call with access to the disputes system."
+    )
+    app.number_input(key="idea_savings").set_value(350_000.0)
+    app.number_input(key="idea_one_off").set_value(60_000.0)
+    app.number_input(key="idea_running").set_value(40_000.0)
+    app.run()
+
+
+def texts(app) -> str:
+    parts = [m.value for m in app.markdown] + [c.value for c in app.caption]
+    parts += [s.value for s in app.success] + [e.value for e in app.error] + [w.value for w in app.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_exists(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP, full_name="Helen Head")
+    judges = [add_person(db, Role.LEADERSHIP, full_name=f"Judge {n}") for n in (1, 2, 3)]
+    lead = add_person(db, Role.TEAM_LEAD, full_name="Tom Lead")
+    agent = add_person(db, Role.AGENT, manager_id=lead.employee_id, full_name="Ava Agent")
+    moderator = add_person(db, Role.MODERATOR, full_name="Mo Moderator")
+    cycle_id = ideas.create_cycle(db, head, cycle_data())
+
+    # leadership opens submissions on the cycles page
+    app = open_page(signed_in_as(head), "pages/speakup_cycles.py")
+    app.button(key=f"advance_{cycle_id}").click().run()
+    assert not app.exception
+    assert ideas.get_cycle(db, cycle_id).phase == "open"
+
+    # the agent writes the idea; the business case is computed as they type
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    fill_idea(app)
+    assert not app.exception
+    net = next(m for m in app.metric if m.label == "Net annual benefit")
+    assert net.value == "AUD 310,000"
+    payback = next(m for m in app.metric if m.label == "Payback")
+    assert payback.value == "2.3 months"
+    app.button(key="idea_submit").click().run()
+    assert not app.exception
+    assert any(IDEA_TITLE in s.value for s in app.success)
+    idea_id = ideas.board(db)[0].id
+
+    # it is on the board for everyone
+    app = open_page(signed_in_as(moderator), "pages/idea_board.py")
+    assert IDEA_TITLE in texts(app)
+
+    # the moderator shortlists it
+    app = open_page(signed_in_as(moderator), "pages/idea_moderation.py")
+    app.button(key=f"shortlist_{idea_id}").click().run()
+    assert not app.exception
+    assert ideas.get_idea(db, idea_id).status == "shortlisted"
+
+    # leadership closes submissions and starts scoring; the criteria are now frozen
+    app = open_page(signed_in_as(head), "pages/speakup_cycles.py")
+    app.button(key=f"advance_{cycle_id}").click().run()
+    app.button(key=f"advance_{cycle_id}").click().run()
+    assert ideas.get_cycle(db, cycle_id).phase == "scoring"
+    assert any("frozen" in info.value for info in app.info)
+
+    # three judges score, each blind until they submit
+    cycle = ideas.get_cycle(db, cycle_id)
+    for number, judge in enumerate(judges):
+        app = open_page(signed_in_as(judge), "pages/idea_judging.py")
+        assert not app.exception
+        if number == 1:
+            assert "Judge 1" not in texts(app)  # the first judge's scores stay hidden
+        for criterion in cycle.criteria:
+            app.radio(key=f"score_{idea_id}_{criterion.id}").set_value(4)
+        app.text_area(key=f"score_comment_{idea_id}").set_value("Clear saving, customers will notice.")
+        app.button(key=f"submit_scores_{idea_id}").click().run()
+        assert not app.exception
+        assert "Judge 1" in texts(app) or any("Judge 1" in str(df.value) for df in app.dataframe)
+
+    # the head of the programme records the decision
+    app = open_page(signed_in_as(head), "pages/idea_judging.py")
+    app.text_area(key=f"rationale_{idea_id}").set_value("Above the threshold with a strong business case.")
+    app.button(key=f"decide_{idea_id}").click().run()
+    assert not app.exception
+    decision = judging.decisions_for(db, idea_id)[0]
+    assert decision.outcome == "green_lit" and decision.judges == 3 and decision.score == 4.0
+    idea = ideas.get_idea(db, idea_id)
+    assert idea.status == "in_implementation"
+    assert idea.action_owner_id == head.employee_id
+
+    # the author sees the outcome, the feedback and the recognition
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    shown = texts(app)
+    assert "Green-lit" in shown and "Above the threshold with a strong business case" in shown
+    assert "Clear saving, customers will notice" in shown
+
+
+def test_a_bad_title_is_named_and_the_form_keeps_what_was_typed(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    cycle_id = ideas.create_cycle(db, head, cycle_data())
+    ideas.advance_phase(db, head, cycle_id)
+
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    fill_idea(app, title="Fix")
+    app.button(key="idea_submit").click().run()
+    assert not app.exception
+    assert any("Title" in e.value for e in app.error)
+    assert app.text_input(key="idea_title").value == "Fix"
+    assert app.number_input(key="idea_savings").value == 350_000.0
+    assert ideas.board(db) == [] and db.scalar("SELECT count(*) FROM ideas") == 0
+
+
+def test_similar_ideas_show_while_the_title_is_typed(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    author, agent = add_person(db, Role.AGENT), add_person(db, Role.AGENT)
+    cycle_id = ideas.create_cycle(db, head, cycle_data())
+    ideas.advance_phase(db, head, cycle_id)
+    app = open_page(signed_in_as(author), "pages/my_ideas.py")
+    fill_idea(app, title="Callback scheduling at peak times")
+    app.button(key="idea_submit").click().run()
+
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    app.text_input(key="idea_title").set_value("schedule call-backs at peak").run()
+    assert "Similar ideas already posted" in texts(app)
+    assert "Callback scheduling at peak times" in texts(app)
+
+
+def test_the_board_support_button_counts_one_support(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    author, fan = add_person(db, Role.AGENT), add_person(db, Role.AGENT)
+    cycle_id = ideas.create_cycle(db, head, cycle_data())
+    ideas.advance_phase(db, head, cycle_id)
+    app = open_page(signed_in_as(author), "pages/my_ideas.py")
+    fill_idea(app)
+    app.button(key="idea_submit").click().run()
+    idea_id = ideas.board(db)[0].id
+
+    app = open_page(signed_in_as(author), "pages/idea_board.py")
+    assert not [b for b in app.button if b.key == f"support_{idea_id}"]  # never on one's own idea
+
+    app = open_page(signed_in_as(fan), "pages/idea_board.py")
+    app.button(key=f"support_{idea_id}").click().run()
+    assert ideas.get_idea(db, idea_id).supporters == 1
+    assert app.button(key=f"support_{idea_id}").label == "Withdraw support"
+    app.text_area(key=f"comment_{idea_id}").set_value("We hear about this every day")
+    app.button(key=f"post_{idea_id}").click().run()
+    assert ideas.comments_for(db, idea_id)[0]["body"] == "We hear about this every day"
