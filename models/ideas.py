@@ -584,15 +584,16 @@ def _log_status(
     connection: duckdb.DuckDBPyConnection,
     actor: CurrentUser | None,
     idea_id: int,
+    cycle_id: int,
     from_status: str | None,
     to_status: str,
     note: str | None = None,
     at: datetime | None = None,
 ) -> None:
     connection.execute(
-        "INSERT INTO idea_status_history (idea_id, from_status, to_status, note, changed_by, changed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [idea_id, from_status, to_status, note, actor.employee_id if actor else None, at or utc_now()],
+        "INSERT INTO idea_status_history (idea_id, cycle_id, from_status, to_status, note, changed_by, changed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [idea_id, cycle_id, from_status, to_status, note, actor.employee_id if actor else None, at or utc_now()],
     )
 
 
@@ -611,7 +612,7 @@ def set_status(
         " WHERE id = ?",
         [to_status, note, utc_now(), *columns.values(), idea.id],
     )
-    _log_status(connection, actor, idea.id, idea.status, to_status, note)
+    _log_status(connection, actor, idea.id, columns.get("cycle_id", idea.cycle_id), idea.status, to_status, note)
     audit.record(
         connection,
         actor,
@@ -683,7 +684,7 @@ def insert_idea(
         [cycle_id, author_id, team_id, *(getattr(record, name) for name in _IDEA_FIELDS), now, now],
     ).fetchone()[0]
     _store_parts(connection, idea_id, record)
-    _log_status(connection, actor, idea_id, None, "draft", at=now)
+    _log_status(connection, actor, idea_id, cycle_id, None, "draft", at=now)
     audit.record(connection, actor, "idea", idea_id, "create", after=record.model_dump())
     return idea_id
 

@@ -93,9 +93,11 @@ class IdeaResult(BaseModel):
         return f"{text}: below the threshold of {self.green_light_threshold:g}."
 
 
+# scores count in the cycle the idea is in now (a carried idea is judged afresh)
 _PER_JUDGE_SQL = """
     SELECT s.idea_id, s.judge_id, sum(c.weight * s.score) / sum(c.weight) AS judge_score
     FROM idea_scores s JOIN idea_criteria c ON c.id = s.criterion_id
+    JOIN ideas i ON i.id = s.idea_id AND i.cycle_id = c.cycle_id
     GROUP BY s.idea_id, s.judge_id
 """
 
@@ -161,11 +163,13 @@ def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[i
         if conflict:
             raise InputError.single("Judge", f"{conflict}, so you may not score it")
         if connection.execute(
-            "SELECT 1 FROM idea_judgements WHERE idea_id = ? AND judge_id = ?", [idea_id, actor.employee_id]
+            "SELECT 1 FROM idea_judgements WHERE idea_id = ? AND judge_id = ? AND cycle_id = ?",
+            [idea_id, actor.employee_id, cycle.id],
         ).fetchone():
             raise InputError.single("Scores", "you have submitted your scores for this idea already")
         if connection.execute(
-            "SELECT 1 FROM idea_decisions WHERE idea_id = ? AND decided_by = ?", [idea_id, actor.employee_id]
+            "SELECT 1 FROM idea_decisions WHERE idea_id = ? AND decided_by = ? AND cycle_id = ?",
+            [idea_id, actor.employee_id, cycle.id],
         ).fetchone():
             raise InputError.single(
                 "Scores", "you recorded the decision and have seen the scores, so you no longer score it"
@@ -177,7 +181,8 @@ def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[i
                 [idea_id, actor.employee_id, criterion.id, int(scores[criterion.id])],
             )
         connection.execute(
-            "INSERT INTO idea_judgements VALUES (?, ?, ?, ?)", [idea_id, actor.employee_id, comment or None, utc_now()]
+            "INSERT INTO idea_judgements (idea_id, judge_id, cycle_id, comment, submitted_at) VALUES (?, ?, ?, ?, ?)",
+            [idea_id, actor.employee_id, cycle.id, comment or None, utc_now()],
         )
         audit.record(
             connection,
@@ -211,7 +216,9 @@ def _check_sheet(cycle: Cycle, scores: dict[int, int]) -> None:
 def has_scored(db: Database, judge: CurrentUser, idea_id: int) -> bool:
     return bool(
         db.scalar(
-            "SELECT count(*) FROM idea_judgements WHERE idea_id = ? AND judge_id = ?", [idea_id, judge.employee_id]
+            "SELECT count(*) FROM idea_judgements j JOIN ideas i ON i.id = j.idea_id AND i.cycle_id = j.cycle_id"
+            " WHERE j.idea_id = ? AND j.judge_id = ?",
+            [idea_id, judge.employee_id],
         )
     )
 
@@ -223,7 +230,9 @@ def may_see_scores(db: Database, viewer: CurrentUser, idea_id: int) -> bool:
     if not (viewer.can(Permission.IDEAS_JUDGE) or viewer.can(Permission.SPEAKUP_MANAGE)):
         return False
     if has_scored(db, viewer, idea_id) or db.scalar(
-        "SELECT count(*) FROM idea_decisions WHERE idea_id = ? AND decided_by = ?", [idea_id, viewer.employee_id]
+        "SELECT count(*) FROM idea_decisions d JOIN ideas i ON i.id = d.idea_id AND i.cycle_id = d.cycle_id"
+        " WHERE d.idea_id = ? AND d.decided_by = ?",
+        [idea_id, viewer.employee_id],
     ):
         return True
     phase = db.scalar("SELECT c.phase FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id WHERE i.id = ?", [idea_id])
@@ -243,9 +252,10 @@ def _sheets(source, idea_id: int) -> list[dict[str, Any]]:
         "SELECT j.judge_id, e.full_name AS judge, j.comment, j.submitted_at,"
         " map_from_entries(list((c.name, s.score) ORDER BY c.position)) AS scores,"
         " sum(c.weight * s.score) / sum(c.weight) AS judge_score"
-        " FROM idea_judgements j JOIN employees e ON e.id = j.judge_id"
+        " FROM idea_judgements j JOIN ideas i ON i.id = j.idea_id AND i.cycle_id = j.cycle_id"
+        " JOIN employees e ON e.id = j.judge_id"
         " JOIN idea_scores s ON s.idea_id = j.idea_id AND s.judge_id = j.judge_id"
-        " JOIN idea_criteria c ON c.id = s.criterion_id WHERE j.idea_id = ?"
+        " JOIN idea_criteria c ON c.id = s.criterion_id AND c.cycle_id = j.cycle_id WHERE j.idea_id = ?"
         " GROUP BY j.judge_id, e.full_name, j.comment, j.submitted_at ORDER BY j.submitted_at",
         [idea_id],
     )
@@ -258,8 +268,9 @@ def judging_queue(db: Database, judge: CurrentUser, cycle_id: int) -> list[dict[
     """The shortlisted ideas of a cycle with, for this judge, whether they scored or may not."""
     rows = db.query(
         "SELECT i.id, i.title, i.status, a.full_name AS author_name, t.name AS team_name,"
-        " EXISTS (SELECT 1 FROM idea_judgements j WHERE j.idea_id = i.id AND j.judge_id = ?) AS scored_by_me,"
-        " (SELECT count(*) FROM idea_judgements j WHERE j.idea_id = i.id) AS judges"
+        " EXISTS (SELECT 1 FROM idea_judgements j WHERE j.idea_id = i.id AND j.cycle_id = i.cycle_id"
+        "  AND j.judge_id = ?) AS scored_by_me,"
+        " (SELECT count(*) FROM idea_judgements j WHERE j.idea_id = i.id AND j.cycle_id = i.cycle_id) AS judges"
         " FROM ideas i JOIN employees a ON a.id = i.author_id LEFT JOIN teams t ON t.id = i.team_id"
         " WHERE i.cycle_id = ? AND list_contains(?, i.status) ORDER BY i.id",
         [judge.employee_id, cycle_id, list(DECIDABLE)],
@@ -321,11 +332,12 @@ def decide(
         sheets = _sheets(connection, idea_id)
         weights = {criterion.name: criterion.weight for criterion in cycle.criteria}
         decision_id = connection.execute(
-            "INSERT INTO idea_decisions (idea_id, outcome, score, judges, green_light_threshold, min_judges,"
-            " weights_json, scores_json, rationale, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " RETURNING id",
+            "INSERT INTO idea_decisions (idea_id, cycle_id, outcome, score, judges, green_light_threshold, min_judges,"
+            " weights_json, scores_json, rationale, decided_by, decided_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 idea_id,
+                cycle.id,
                 outcome,
                 result.score,
                 result.judges,
@@ -505,7 +517,7 @@ def cycle_report(db: Database, actor: CurrentUser, cycle_id: int) -> dict[str, A
             (SELECT count(*) FROM authors) AS participants,
             (SELECT count(*) FROM employees WHERE active AND team_id IS NOT NULL) AS front_line,
             (SELECT count(DISTINCT h.idea_id) FROM idea_status_history h JOIN cycle_ideas i ON i.id = h.idea_id
-              WHERE h.to_status = 'shortlisted') AS shortlisted,
+              WHERE h.to_status = 'shortlisted' AND h.cycle_id = i.cycle_id) AS shortlisted,
             (SELECT count(*) FROM cycle_ideas i WHERE list_contains(?, i.status)) AS green_lit,
             (SELECT count(*) FROM cycle_ideas i WHERE i.status = 'implemented') AS implemented,
             (SELECT coalesce(sum({NET_ANNUAL_BENEFIT_SQL}), 0) FROM cycle_ideas i
@@ -526,7 +538,7 @@ def funnel(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
         """
         WITH reached AS (
             SELECT h.idea_id, h.to_status FROM idea_status_history h JOIN ideas i ON i.id = h.idea_id
-            WHERE i.cycle_id = ?
+            WHERE i.cycle_id = ? AND h.cycle_id = i.cycle_id
         ), stages(position, stage, statuses) AS (VALUES
             (1, 'Submitted', ['submitted']),
             (2, 'Shortlisted', ['shortlisted']),

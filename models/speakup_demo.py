@@ -339,11 +339,11 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
     head = next((p for p in judges if p["id"] == org.logins.get(Role.LEADERSHIP)), judges[0])
     leader = _actor(connection, head["id"])
 
-    history = _Rows("idea_id", "from_status", "to_status", "note", "changed_by", "changed_at")
+    history = _Rows("idea_id", "cycle_id", "from_status", "to_status", "note", "changed_by", "changed_at")
     supports = _Rows("idea_id", "employee_id", "supported_at")
     comments = _Rows("idea_id", "author_id", "body", "created_at")
     scores = _Rows("idea_id", "judge_id", "criterion_id", "score")
-    judgements = _Rows("idea_id", "judge_id", "comment", "submitted_at")
+    judgements = _Rows("idea_id", "judge_id", "cycle_id", "comment", "submitted_at")
     templates = list(IDEA_TEMPLATES)
     rng.shuffle(templates)
     scale = max(1, round(org.scale))
@@ -377,7 +377,7 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
         previous = "draft"
         for status in status_path:
             moment += timedelta(days=rng.randint(1, 6))
-            history.add(idea_id, previous, status, None, None, moment)
+            history.add(idea_id, cycle_id, previous, status, None, None, moment)
             previous = status
         connection.execute(
             "UPDATE ideas SET status = ?, submitted_at = ? WHERE id = ?",
@@ -475,7 +475,7 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
                 sheets.append((judge, sheet))
                 for cid, value in sheet.items():
                     scores.add(idea_id, judge["id"], cid, value)
-                judgements.add(idea_id, judge["id"], rng.choice(JUDGE_COMMENTS), _at(day, rng))
+                judgements.add(idea_id, judge["id"], cycle_id, rng.choice(JUDGE_COMMENTS), _at(day, rng))
             score = judging.idea_score([s for _, s in sheets], weights)
             green = judging.is_green_lit(score, len(sheets), 3.5, 3)
             outcome = "green_lit" if green else "not_selected"
@@ -485,11 +485,12 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
                 else "Below the threshold this time; the idea can come back with a stronger case."
             )
             connection.execute(
-                "INSERT INTO idea_decisions (idea_id, outcome, score, judges, green_light_threshold, min_judges,"
-                " weights_json, scores_json, rationale, decided_by, decided_at)"
-                " VALUES (?, ?, ?, ?, 3.5, 3, ?, ?, ?, ?, ?)",
+                "INSERT INTO idea_decisions (idea_id, cycle_id, outcome, score, judges, green_light_threshold,"
+                " min_judges, weights_json, scores_json, rationale, decided_by, decided_at)"
+                " VALUES (?, ?, ?, ?, ?, 3.5, 3, ?, ?, ?, ?, ?)",
                 [
                     idea_id,
+                    cycle_id,
                     outcome,
                     score,
                     len(sheets),
@@ -507,7 +508,7 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
                     _at(day, rng),
                 ],
             )
-            history.add(idea_id, "scored", outcome, rationale, head["id"], _at(day, rng))
+            history.add(idea_id, cycle_id, "scored", outcome, rationale, head["id"], _at(day, rng))
             connection.execute("UPDATE ideas SET status = ? WHERE id = ?", [outcome, idea_id])
             if green:
                 _green_light_follow_up(connection, leader, idea_id, day, org, rng, history, judges)
@@ -542,7 +543,9 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
         "SELECT id FROM ideas WHERE cycle_id = ? AND status = 'not_selected' ORDER BY id LIMIT 1", [past_cycle_ids[-1]]
     ).fetchone()
     if carried:
-        history.add(carried[0], "not_selected", "submitted", "Carried into the open cycle", None, _at(org.today, rng))
+        history.add(
+            carried[0], open_id, "not_selected", "submitted", "Carried into the open cycle", None, _at(org.today, rng)
+        )
         connection.execute(
             "UPDATE ideas SET cycle_id = ?, carried_from_cycle_id = ?, status = 'submitted' WHERE id = ?",
             [open_id, past_cycle_ids[-1], carried[0]],
@@ -577,8 +580,8 @@ def _names(connection: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def _note_last(history: _Rows, note: str) -> None:
-    idea_id, from_status, to_status, _, changed_by, changed_at = history.rows[-1]
-    history.rows[-1] = (idea_id, from_status, to_status, note, changed_by, changed_at)
+    *head, _, changed_by, changed_at = history.rows[-1]
+    history.rows[-1] = (*head, note, changed_by, changed_at)
 
 
 def _actor(connection: duckdb.DuckDBPyConnection, employee_id: int):
@@ -616,11 +619,23 @@ def _green_light_follow_up(connection, leader, idea_id: int, day: date, org, rng
     reviews = [d for d in ideas.REVIEW_DAYS if d <= elapsed]
     status = "implemented" if len(reviews) >= 2 else "in_implementation"
     history.add(
-        idea_id, "green_lit", "in_implementation", f"Action due {due:%d %b %Y}", leader.employee_id, _at(day, rng)
+        idea_id,
+        idea.cycle_id,
+        "green_lit",
+        "in_implementation",
+        f"Action due {due:%d %b %Y}",
+        leader.employee_id,
+        _at(day, rng),
     )
     if status == "implemented":
         history.add(
-            idea_id, "in_implementation", "implemented", None, owner, _at(day + timedelta(days=reviews[1]), rng)
+            idea_id,
+            idea.cycle_id,
+            "in_implementation",
+            "implemented",
+            None,
+            owner,
+            _at(day + timedelta(days=reviews[1]), rng),
         )
     connection.execute(
         "UPDATE ideas SET status = ?, action_id = ?, action_owner_id = ?, action_due_date = ? WHERE id = ?",

@@ -78,5 +78,6 @@ with right:
 
 st.subheader("Ideas of the cycle")
 table["status"] = table["status"].map(ideas.STATUS_LABELS)
+table = table.rename(columns=lambda name: name.replace("_", " ").capitalize())
 st.dataframe(table, hide_index=True, width="stretch")
 download_buttons(table, f"speakup-report-{cycle.name.replace(' ', '-')}", key="report")

@@ -282,3 +282,25 @@ def test_a_chair_who_decided_without_scoring_sees_the_scores_and_no_longer_score
     assert len(judging.score_sheets(db, org["head"], org["idea_id"])) == 3
     with pytest.raises(InputError, match="recorded the decision"):
         judging.submit_scores(db, org["head"], org["idea_id"], scores_for(cycle, 1))
+
+
+def test_an_idea_carried_into_the_next_cycle_is_judged_afresh(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 2))
+    judging.decide(db, org["head"], org["idea_id"], "Not this quarter")
+    ideas.advance_phase(db, org["head"], org["cycle_id"])  # closed
+    next_cycle = open_cycle(db, org["head"], name="2027 Q1")
+    ideas.carry_forward(db, org["moderator"], org["idea_id"], next_cycle)
+    assert judging.result_for(db, org["idea_id"]).judges == 0  # last quarter's scores do not count here
+    ideas.shortlist(db, org["moderator"], org["idea_id"])
+    ideas.advance_phase(db, org["head"], next_cycle)
+    ideas.advance_phase(db, org["head"], next_cycle)
+    fresh = ideas.get_cycle(db, next_cycle)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(fresh, 4))
+    assert judging.result_for(db, org["idea_id"]).score == pytest.approx(4.0)
+    assert judging.decide(db, org["head"], org["idea_id"], "Stronger case this time").outcome == "green_lit"
+    report = judging.cycle_report(db, org["head"], next_cycle)
+    assert report["shortlisted"] == 1 and report["green_lit"] == 1
+    assert judging.cycle_report(db, org["head"], org["cycle_id"])["submitted"] == 0

@@ -89,6 +89,7 @@ CREATE SEQUENCE seq_idea_status_history START 1;
 CREATE TABLE idea_status_history (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_idea_status_history'),
     idea_id INTEGER NOT NULL,
+    cycle_id INTEGER NOT NULL,  -- the cycle the idea was in when its status changed
     from_status VARCHAR,
     to_status VARCHAR NOT NULL,
     note VARCHAR,
@@ -117,13 +118,15 @@ CREATE TABLE idea_comments (
 );
 CREATE INDEX idx_idea_comments_idea ON idea_comments (idea_id);
 
--- One row per judge who has submitted their scores for an idea (the scores are final).
+-- One row per judge who has submitted their scores for an idea in a cycle (final);
+-- an idea carried into a later cycle is judged afresh on that cycle's criteria.
 CREATE TABLE idea_judgements (
     idea_id INTEGER NOT NULL,
     judge_id INTEGER NOT NULL,
+    cycle_id INTEGER NOT NULL,
     comment VARCHAR,
     submitted_at TIMESTAMP NOT NULL,
-    PRIMARY KEY (idea_id, judge_id)
+    PRIMARY KEY (idea_id, judge_id, cycle_id)
 );
 
 CREATE TABLE idea_scores (
@@ -139,6 +142,7 @@ CREATE SEQUENCE seq_idea_decisions START 1;
 CREATE TABLE idea_decisions (
     id INTEGER PRIMARY KEY DEFAULT nextval('seq_idea_decisions'),
     idea_id INTEGER NOT NULL,
+    cycle_id INTEGER NOT NULL,
     outcome VARCHAR NOT NULL,
     score DOUBLE,
     judges INTEGER NOT NULL,

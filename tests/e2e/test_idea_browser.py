@@ -23,8 +23,12 @@ def test_an_agent_submits_an_idea_and_sees_it_on_the_board(page, portal_server):
     page.get_by_role("textbox", name="Title").fill(TITLE)
     page.get_by_role("textbox", name="Title").press("Enter")
     wait_for_app(page)
-    page.get_by_role("textbox", name="Problem").fill("Older customers cannot read the small print on the dispute form and call us.")
-    page.get_by_role("textbox", name="Proposed change").fill("Offer a large-type version of the form and mention it in the IVR.")
+    page.get_by_role("textbox", name="Problem").fill(
+        "Older customers cannot read the small print on the dispute form and call us."
+    )
+    page.get_by_role("textbox", name="Proposed change").fill(
+        "Offer a large-type version of the form and mention it in the IVR."
+    )
     page.get_by_role("textbox", name="Proposed change").blur()
     wait_for_app(page)
     page.get_by_role("button", name="Submit idea").click()
