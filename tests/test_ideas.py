@@ -393,3 +393,12 @@ def test_idea_writes_need_the_engagement_permissions(db, make_user, cycle_id):
     ):
         with pytest.raises(PermissionDeniedError):
             attempt()
+
+
+def test_the_complaint_link_is_optional_and_kept_as_typed(db, make_user, cycle_id):
+    agent = make_user(Role.AGENT)
+    if not db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'complaints'"):
+        assert ideas.complaint_categories(db) == [] and ideas.findings(db) == []
+    idea_id = ideas.save_draft(db, agent, idea_data(complaint_category="Card disputes"))
+    idea = ideas.get_idea(db, idea_id)
+    assert idea.complaint_category == "Card disputes" and idea.finding_id is None

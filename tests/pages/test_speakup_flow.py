@@ -8,7 +8,7 @@ from models.auth import Role
 from models.db import get_database
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
-from tests.speakup_helpers import cycle_data
+from tests.speakup_helpers import cycle_data, idea_data
 
 IDEA_TITLE = "Bring card disputes into the contact centre"
 
@@ -164,3 +164,24 @@ def test_the_board_support_button_counts_one_support(portal_env):
     app.text_area(key=f"comment_{idea_id}").set_value("We hear about this every day")
     app.button(key=f"post_{idea_id}").click().run()
     assert ideas.comments_for(db, idea_id)[0]["body"] == "We hear about this every day"
+
+
+def test_a_draft_is_kept_and_reopened_with_its_project_plan(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    cycle_id = ideas.create_cycle(db, head, cycle_data())
+    ideas.advance_phase(db, head, cycle_id)
+    idea_id = ideas.save_draft(db, agent, idea_data())
+
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    app.button(key=f"edit_{idea_id}").click().run()
+    assert not app.exception
+    assert app.text_input(key="idea_title").value == idea_data()["title"]
+    app.text_input(key="idea_title").set_value("Callback scheduling at peak, with SMS reminders")
+    app.button(key="idea_save").click().run()
+    assert not app.exception
+    draft = ideas.get_idea(db, idea_id)
+    assert draft.status == "draft" and draft.title == "Callback scheduling at peak, with SMS reminders"
+    assert [m["title"] for m in draft.milestones] == ["IVR change live"]
+    assert db.scalar("SELECT count(*) FROM ideas") == 1
