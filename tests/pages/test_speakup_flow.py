@@ -185,3 +185,29 @@ def test_a_draft_is_kept_and_reopened_with_its_project_plan(portal_env):
     assert draft.status == "draft" and draft.title == "Callback scheduling at peak, with SMS reminders"
     assert [m["title"] for m in draft.milestones] == ["IVR change live"]
     assert db.scalar("SELECT count(*) FROM ideas") == 1
+
+
+def test_moderator_merges_a_duplicate_and_a_decline_needs_a_reason(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    author, other, fan = (add_person(db, Role.AGENT) for _ in range(3))
+    moderator = add_person(db, Role.MODERATOR)
+    cycle_id = ideas.create_cycle(db, head, cycle_data())
+    ideas.advance_phase(db, head, cycle_id)
+    survivor = ideas.save_draft(db, author, idea_data(title="Callback scheduling at peak times"))
+    ideas.submit_idea(db, author, survivor)
+    duplicate = ideas.save_draft(db, other, idea_data(title="Book a callback instead of waiting"))
+    ideas.submit_idea(db, other, duplicate)
+    ideas.support_idea(db, fan, duplicate)
+
+    app = open_page(signed_in_as(moderator), "pages/idea_moderation.py")
+    app.button(key=f"decline_{duplicate}").click().run()
+    assert any("Reason" in e.value for e in app.error)
+    assert ideas.get_idea(db, duplicate).status == "submitted"
+
+    app.selectbox(key=f"merge_into_{duplicate}").set_value(survivor)
+    app.text_input(key=f"merge_note_{duplicate}").set_value("Same callback idea")
+    app.button(key=f"merge_{duplicate}").click().run()
+    assert not app.exception
+    assert ideas.get_idea(db, duplicate).status == "merged"
+    assert ideas.get_idea(db, survivor).supporters == 1
