@@ -105,7 +105,7 @@ st.title("Idea board")
 cycle = ideas.open_cycle(db)
 if cycle and cycle.accepts_submissions():
     st.info(
-        f"{cycle.name} is open for ideas until {cycle.submission_closes:%d %b %Y}; "
+        f"{plain(cycle.name)} is open for ideas until {cycle.submission_closes:%d %b %Y}; "
         "post yours under **Submit & my ideas**.",
         icon=":material/lightbulb:",
     )

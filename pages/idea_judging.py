@@ -56,7 +56,7 @@ def render_score_form(cycle: ideas.Cycle, idea: ideas.Idea) -> None:
     st.markdown("**Your scores** — other judges' scores appear once you submit yours.")
     for criterion in cycle.criteria:
         st.radio(
-            f"{criterion.name} (weight {criterion.weight:g})",
+            f"{plain(criterion.name)} (weight {criterion.weight:g})",
             [1, 2, 3, 4, 5],
             index=None,
             horizontal=True,
@@ -206,7 +206,7 @@ cycle = choose_cycle()
 if cycle is not None:
     st.caption(
         f"Threshold {cycle.green_light_threshold:g} · at least {cycle.min_judges} judges · "
-        + " · ".join(f"{c.name} {c.weight:g}" for c in cycle.criteria)
+        + " · ".join(f"{plain(c.name)} {c.weight:g}" for c in cycle.criteria)
     )
     queue = judging.judging_queue(db, user, cycle.id)
     if not queue:

@@ -151,7 +151,9 @@ st.caption(
     f"{len(queue)} ideas to look after · shortlist {shortlisted} of {cycle.shortlist_size} · {cycle.phase_label}"
 )
 if cycle.phase not in ("open", "review"):
-    st.info(f"{cycle.name} is {cycle.phase_label.lower()}: ideas can only be moderated while it is open or in review.")
+    st.info(
+        f"{plain(cycle.name)} is {cycle.phase_label.lower()}: ideas are moderated while a cycle is open or in review."
+    )
 others = {
     i.id: i.title for i in ideas.board(db, cycle_id=cycle.id, limit=500) if i.status not in ("merged", "declined")
 }

@@ -124,7 +124,7 @@ def save(submit: bool) -> None:
     except InputError as error:
         st.session_state["idea_errors"] = error
         return
-    title = st.session_state["idea_title"]
+    title = plain(st.session_state["idea_title"])
     st.session_state["idea_flash"] = (
         f"“{title}” is on the idea board."
         if submit
@@ -250,7 +250,7 @@ def render_my_ideas() -> None:
     if not mine:
         st.caption("You have no ideas yet. Every improvement starts with someone who noticed a problem.")
     for idea in mine:
-        with st.expander(f"{plain(idea.title)} — {status_label(idea.status)} · {idea.cycle_name}"):
+        with st.expander(f"{plain(idea.title)} — {status_label(idea.status)} · {plain(idea.cycle_name)}"):
             cols = st.columns(3)
             cols[0].metric("Supporters", idea.supporters)
             cols[1].metric("Comments", idea.comments)

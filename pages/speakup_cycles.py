@@ -162,7 +162,7 @@ def render_new_cycle() -> None:
         except InputError as error:
             show_input_error(error)
         else:
-            st.success(f"{name} planned. Open its submissions when the quarter starts.")
+            st.success(f"{plain(name)} planned. Open its submissions when the quarter starts.")
             st.rerun()
 
 
