@@ -641,6 +641,17 @@ def _green_light_follow_up(connection, leader, idea_id: int, day: date, org, rng
         "UPDATE ideas SET status = ?, action_id = ?, action_owner_id = ?, action_due_date = ? WHERE id = ?",
         [status, action_id, owner, due, idea_id],
     )
+    if action_id is not None:  # the plan shows how far the change has come (as the plan's own demo does)
+        done = status == "implemented"
+        connection.execute(
+            "UPDATE actions SET status = ?, progress_pct = ?, completed_on = ? WHERE id = ?",
+            [
+                "done" if done else "in_progress",
+                100 if done else rng.choice((30, 50, 70)),
+                day + timedelta(days=reviews[1]) if done else None,
+                action_id,
+            ],
+        )
     achieved = rng.uniform(0.5, 1.1)
     for review_day in reviews:
         realised = round(float(idea.annual_savings) * achieved * review_day / 365, -2)
