@@ -1180,8 +1180,7 @@ def record_benefit_review(
     if realised_savings > MONEY_MAX:
         raise InputError.single("Realised savings", f"cannot exceed {MONEY_MAX:,}")
     note = _reason(note, "Note", required=False)
-    owner = db.scalar("SELECT action_owner_id FROM ideas WHERE id = ?", [idea_id])
-    if owner != actor.employee_id:
+    if action_owner(db, idea_id) != actor.employee_id:
         require(actor, Permission.SPEAKUP_MANAGE)
 
     def do(connection):
@@ -1216,6 +1215,22 @@ def record_benefit_review(
             set_status(connection, actor, idea, "implemented", f"Implemented; {review_day}-day review recorded")
 
     db.write(do)
+
+
+def action_owner(db: Database, idea_id: int) -> int | None:
+    """Who owns the green-lit idea's action now (the plan may have handed it on)."""
+    row = db.query_one("SELECT action_id, action_owner_id FROM ideas WHERE id = ?", [idea_id])
+    if row is None:
+        return None
+    if row["action_id"] is not None:
+        try:
+            from models import actions
+        except ImportError:  # the action plan area is not installed
+            return row["action_owner_id"]
+        action = actions.get_action(db, row["action_id"])
+        if action is not None:
+            return action.owner_id
+    return row["action_owner_id"]
 
 
 def benefit_reviews(db: Database, idea_id: int) -> list[dict[str, Any]]:

@@ -62,7 +62,9 @@ def render_overview(rows: list[dict]) -> None:
 
 
 def render_review_form(rows: list[dict]) -> None:
-    mine = [r for r in rows if r["action_owner_id"] == user.employee_id or user.can(Permission.SPEAKUP_MANAGE)]
+    mine = [
+        r for r in rows if user.can(Permission.SPEAKUP_MANAGE) or ideas.action_owner(db, r["id"]) == user.employee_id
+    ]
     if not mine:
         return
     st.subheader("Record a benefit review")
