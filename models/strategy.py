@@ -524,7 +524,7 @@ class GoalStatus(BaseModel):
 
 
 def _pct(share: float) -> str:
-    return f"{share * 100:.0f} %"
+    return f"{round(share * 100):d} %"
 
 
 def compute_status(

@@ -384,3 +384,23 @@ def test_complaint_volume_and_repeat_rate_are_computed_from_complete_months(db, 
     )
     goal = strategy.get_goal(db, goal_id, today=date(2026, 5, 15))
     assert goal.computed and goal.status.current_value == 1.0 and goal.status.status == "achieved"
+
+
+# -- demo ------------------------------------------------------------------------------
+def test_demo_organisation_shows_every_goal_status_and_every_action_state(db):
+    from models import actions, demo
+
+    demo.seed(db, seed=7)
+    assert strategy.current_vision(db) is not None and len(strategy.vision_history(db)) == 2
+    assert len(strategy.list_priorities(db)) == 4
+    goals = strategy.list_goals(db)
+    assert len(goals) == 10
+    assert {g.status.status for g in goals} == set(strategy.STATUS_LABELS)
+    history = db.scalar("SELECT max(measured_on) - min(measured_on) FROM kpi_measurements")
+    assert history >= 600  # about two years of monthly values
+    summary = actions.plan_summary(db)
+    assert summary["total"] == 40 and summary["overdue"] > 0
+    assert all(summary[state] > 0 for state in actions.STATUSES)
+    done_with_kpi = db.scalar("SELECT min(id) FROM actions WHERE status = 'done' AND kpi_id IS NOT NULL")
+    review = actions.effectiveness(db, done_with_kpi)
+    assert review is not None and review.before_count > 0
