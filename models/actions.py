@@ -618,3 +618,24 @@ def timeline_frame(actions: list[Action]) -> pd.DataFrame:
         ],
         columns=["id", "action", "owner", "status", "priority", "start", "end", "due", "progress_pct", "overdue"],
     )
+
+
+def owner_choices(db: Database) -> dict[int, str]:
+    """Active people who can own an action or a goal: id → name (team shown for clarity)."""
+    rows = db.query(
+        "SELECT e.id, e.full_name, t.name AS team FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
+        " WHERE e.active ORDER BY e.full_name, e.id"
+    )
+    return {row["id"]: f"{row['full_name']} ({row['team'] or 'no team'})" for row in rows}
+
+
+def linkable(db: Database, table: Literal["findings", "ideas"]) -> dict[int, str]:
+    """Findings or ideas an action can come from, when that area exists: id → title."""
+    if not db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]):
+        return {}
+    where = " WHERE status IN ('green_lit', 'in_implementation', 'implemented')" if table == "ideas" else ""
+    try:
+        rows = db.query(f"SELECT id, title FROM {table}{where} ORDER BY id DESC LIMIT 500")
+    except duckdb.Error:  # the other area's table has a different shape than expected
+        return {}
+    return {row["id"]: f"#{row['id']} {row['title']}" for row in rows}

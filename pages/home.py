@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from models import reports
+from models import reports, strategy
 from models.auth import Permission
 from ui.context import page_context
 
@@ -67,7 +67,17 @@ def render_admin_overview() -> None:
         st.altair_chart(chart, width="stretch")
 
 
+def render_vision() -> None:
+    """The current vision statement, on every Home page."""
+    vision = strategy.current_vision(db)
+    if vision is not None:
+        with st.container(border=True):
+            st.caption("Our vision")
+            st.text(vision.statement)
+
+
 render_me()
+render_vision()
 if user.can(Permission.PEOPLE_READ):
     render_people_overview()
 if user.can(Permission.USERS_MANAGE):
