@@ -133,7 +133,11 @@ def render_goal(goal: strategy.Goal) -> None:
     )
     cols = st.columns(4)
     cols[0].metric("Status", status.label)
-    cols[1].metric("Current", f"{status.current_value:g} {goal.unit}")
+    cols[1].metric(
+        "Current",
+        f"{status.current_value:g} {goal.unit}" if status.last_measured_on else "no data yet",
+        help=f"measured {status.last_measured_on:%Y-%m-%d}" if status.last_measured_on else None,
+    )
     cols[2].metric("Baseline", f"{goal.baseline_value:g}", help=f"on {goal.baseline_date:%Y-%m-%d}")
     cols[3].metric("Target", f"{goal.target_value:g}", help=f"by {goal.target_date:%Y-%m-%d}")
     st.info(f"{status.label}: {status.reason}", icon=STATUS_ICONS[status.status])
@@ -338,7 +342,7 @@ def render_new_goal() -> None:
         else:
             for key in [k for k in st.session_state if str(k).startswith("new_goal_")]:
                 del st.session_state[key]
-            st.session_state["goal_picker"] = goal_id
+            st.session_state["goal_to_open"] = goal_id  # the picker is already drawn in this run
             st.toast("Goal created.")
             st.rerun()
 
@@ -389,6 +393,8 @@ with tabs["Goals"]:
     else:
         render_overview(goals)
         by_id = {g.id: g for g in goals}
+        if st.session_state.get("goal_to_open") in by_id:
+            st.session_state["goal_picker"] = st.session_state.pop("goal_to_open")
         if st.session_state.get("goal_picker") not in by_id:
             st.session_state.pop("goal_picker", None)
         goal_id = st.selectbox(

@@ -78,6 +78,23 @@ def fill_goal_form(app, prefix: str, *, name: str, kpi_id: int, owner_id: int, p
 def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(fresh):
     database, leader, lead, priority_id = fresh
     csat = strategy.kpi_by_code(database, "csat")
+    nps = strategy.kpi_by_code(database, "nps")
+    strategy.create_goal(
+        database,
+        leader,
+        {
+            "name": "An earlier goal",
+            "priority_id": priority_id,
+            "kpi_id": nps.id,
+            "unit": "points",
+            "direction": "higher",
+            "baseline_value": 10,
+            "baseline_date": TODAY,
+            "target_value": 30,
+            "target_date": TODAY + timedelta(days=300),
+            "owner_id": leader.employee_id,
+        },
+    )
     app = open_page(signed_in_as(leader), "pages/goals.py")
     fill_goal_form(
         app,
@@ -90,7 +107,8 @@ def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(fresh):
     )
     button(app, "Create goal").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    goal = strategy.list_goals(database)[0]
+    goal = next(g for g in strategy.list_goals(database) if g.kpi_id == csat.id)
+    assert app.selectbox(key="goal_picker").value == goal.id  # the new goal is opened
     assert goal.name == "Lift CSAT to 85 %" and goal.unit == "%" and goal.direction == "higher"
     assert "Stale" in texts(app)  # 100 days since the baseline, nothing measured yet
 
