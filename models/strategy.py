@@ -217,11 +217,20 @@ def repeat_complaint_rate(db: Database, start: date, end: date, repeat_days: int
     category within the previous ``repeat_days`` days."""
     if not table_exists(db, "complaints"):
         return []
+    if db.scalar(
+        "SELECT count(*) FROM information_schema.columns"
+        " WHERE table_name = 'complaints' AND column_name = 'days_since_previous'"
+    ):
+        # the complaints area keeps the gap to the previous complaint on every row
+        gaps = "SELECT received_date, days_since_previous AS gap FROM complaints WHERE received_date < ?"
+    else:
+        gaps = (
+            "SELECT received_date, date_diff('day', lag(received_date) OVER"
+            " (PARTITION BY customer_id, category ORDER BY received_date), received_date) AS gap"
+            " FROM complaints WHERE received_date < ?"
+        )
     rows = db.query(
-        "WITH ordered AS ("
-        "  SELECT received_date, date_diff('day', lag(received_date) OVER"
-        "    (PARTITION BY customer_id, category ORDER BY received_date), received_date) AS gap"
-        "  FROM complaints WHERE customer_id IS NOT NULL AND received_date < ?)"
+        f"WITH ordered AS ({gaps} AND customer_id IS NOT NULL)"
         " SELECT last_day(date_trunc('month', received_date)) AS month,"
         "  100.0 * count(*) FILTER (WHERE gap <= ?) / count(*) AS rate"
         " FROM ordered WHERE received_date >= date_trunc('month', ?::DATE) GROUP BY 1 ORDER BY 1",
@@ -812,7 +821,7 @@ def goals_frame(goals: list[Goal]) -> pd.DataFrame:
                 "Status": g.status.label if g.status else "",
                 "Progress %": round(g.status.progress * 100) if g.status else None,
                 "Expected %": round(g.status.expected * 100) if g.status else None,
-                "Current": g.status.current_value if g.status else None,
+                "Current": round(g.status.current_value, 2) if g.status and g.status.last_measured_on else None,
                 "Baseline": g.baseline_value,
                 "Target": g.target_value,
                 "Unit": g.unit,

@@ -183,7 +183,7 @@ def strategy_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, 
             wobble = 0 if position == len(dates) else rng.uniform(-0.04, 0.04)
             value = round(goal.baseline + span * (share + wobble), goal.decimals)
             if position == len(dates):  # the latest value lands exactly where the story needs it
-                value = round(goal.baseline + span * final, 4)
+                value = round(goal.baseline + span * final, goal.decimals)
             measurements["kpi_id"].append(kpi_ids[goal.kpi_code])
             measurements["goal_id"].append(goal_id)
             measurements["measured_on"].append(day)

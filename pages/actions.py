@@ -151,8 +151,20 @@ def render_timeline() -> None:
         .encode(
             x=alt.X("start:T", title=None),
             x2="end:T",
-            y=alt.Y("action:N", sort=alt.EncodingSortField("start"), title=None),
-            color=alt.Color("status:N", title="Status"),
+            y=alt.Y(
+                "action:N",
+                sort=alt.EncodingSortField("start"),
+                title=None,
+                axis=alt.Axis(labelLimit=320, labelOverlap=False),
+            ),
+            color=alt.Color(
+                "status:N",
+                title="Status",
+                scale=alt.Scale(
+                    domain=[actions.STATUS_LABELS[s] for s in actions.STATUSES],
+                    range=["#8c959f", "#0969da", "#1a7f37", "#cf222e", "#d0d7de"],
+                ),
+            ),
             tooltip=[
                 alt.Tooltip("action:N", title="Action"),
                 alt.Tooltip("owner:N", title="Owner"),
@@ -170,7 +182,7 @@ def render_timeline() -> None:
         .mark_rule(color="#cf222e", strokeDash=[4, 3])
         .encode(x="date:T", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("date:T", title="Date")])
     )
-    st.altair_chart((bars + today_rule).properties(height=max(200, 22 * len(frame))), width="stretch")
+    st.altair_chart((bars + today_rule).properties(height=max(200, 26 * len(frame))), width="stretch")
     download_buttons(frame, "action-timeline", key="timeline")
 
 
@@ -315,7 +327,7 @@ def render_action(action: actions.Action) -> None:
     prefix = f"action_{action.id}_v{opened}"
     stale_key = f"{prefix}_stale"
     st.subheader(f"#{action.id} {escape_markdown(action.title)}")
-    cols = st.columns(5)
+    cols = st.columns(4)
     cols[0].metric("Status", actions.STATUS_LABELS[action.status])
     cols[1].metric("Progress", f"{action.progress_pct} %")
     cols[2].metric(
@@ -324,11 +336,12 @@ def render_action(action: actions.Action) -> None:
         delta="overdue" if action.is_overdue(TODAY) else None,
         delta_color="inverse",
     )
-    cols[3].metric("Owner", action.owner_name or "—")
-    cols[4].metric("Priority", PRIORITY_LABELS[action.priority])
+    cols[3].metric("Priority", PRIORITY_LABELS[action.priority])
     if action.description:
         st.text(action.description)
-    links = [f"type {action.action_type}", f"origin {action.origin}"]
+    links = [f"owner: {action.owner_name or '—'}", f"type {action.action_type}", f"origin {action.origin}"]
+    if action.team_name:
+        links.append(f"team: {action.team_name}")
     if action.goal_name:
         links.append(f"goal: {action.goal_name}")
     if action.finding_id:
@@ -369,18 +382,22 @@ def render_action(action: actions.Action) -> None:
 def render_workflow(action: actions.Action, opened: int, prefix: str, stale_key: str) -> None:
     next_statuses = actions.allowed_next(action.status)
     left, right = st.columns(2)
-    with left, st.form(f"{prefix}_status"):
-        st.markdown("**Move along the workflow**")
-        if not next_statuses:
-            st.caption(f"{actions.STATUS_LABELS[action.status]} is final.")
-        new_status = st.selectbox(
-            "New status", next_statuses, format_func=actions.STATUS_LABELS.get, key=f"{prefix}_new_status"
-        )
-        note = st.text_input("Note (needed when blocking or cancelling)", max_chars=2000, key=f"{prefix}_status_note")
-        completed_on = st.date_input(
-            "Completion date (when done)", value=TODAY, max_value=TODAY, key=f"{prefix}_completed_on"
-        )
-        moved = st.form_submit_button("Change status", disabled=not next_statuses)
+    moved, new_status, note, completed_on = False, None, "", TODAY
+    if not next_statuses:
+        left.caption(f"{actions.STATUS_LABELS[action.status]} is final: the status cannot change any more.")
+    else:
+        with left, st.form(f"{prefix}_status"):
+            st.markdown("**Move along the workflow**")
+            new_status = st.selectbox(
+                "New status", next_statuses, format_func=actions.STATUS_LABELS.get, key=f"{prefix}_new_status"
+            )
+            note = st.text_input(
+                "Note (needed when blocking or cancelling)", max_chars=2000, key=f"{prefix}_status_note"
+            )
+            completed_on = st.date_input(
+                "Completion date (when done)", value=TODAY, max_value=TODAY, key=f"{prefix}_completed_on"
+            )
+            moved = st.form_submit_button("Change status")
     with right, st.form(f"{prefix}_update"):
         st.markdown("**Post an update**")
         finished = action.status in ("done", "cancelled")
