@@ -186,6 +186,15 @@ def directory(
     return [Employee(**row) for row in rows]
 
 
+def person_choices(db: Database, actor: CurrentUser, *, include_inactive: bool = False) -> list[dict[str, Any]]:
+    """Id, name, number and status of people, for pickers such as the manager or the person to edit."""
+    require(actor, Permission.PEOPLE_READ)
+    where = "" if include_inactive else " WHERE active"
+    return db.query(
+        "SELECT id, employee_number, full_name, active FROM employees" + where + " ORDER BY full_name, employee_number"
+    )
+
+
 def _check_references(connection: duckdb.DuckDBPyConnection, record: EmployeeInput, employee_id: int | None) -> None:
     problems = []
     clash = connection.execute(
