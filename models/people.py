@@ -624,6 +624,7 @@ class _PlannedRow(BaseModel):
     site: str | None
     manager_number: str | None
     hire_date: date | None
+    manager_given: bool  # the file names the manager (rather than keeping the stored one)
     roles: frozenset[Role]  # beyond agent
     existing: dict[str, Any] | None = None
 
@@ -735,6 +736,7 @@ def _plan_row(
         team=given("team") or base.get("team"),
         site=given("site") or base.get("site"),
         manager_number=given("manager_number") or base.get("manager_number"),
+        manager_given=bool(given("manager_number")),
         roles=roles,
         existing=existing,
     )
@@ -773,11 +775,13 @@ def _check_across_rows(
     email_owner = {person["email"].lower(): number for number, person in people.items()}
     email_row: dict[str, int] = {}
     number_row: dict[str, int] = {}
+    unique_rows: list[_PlannedRow] = []
     for row in planned:
         if row.employee_number in number_row:
             problem(row, "employee_number", f"{row.employee_number} is also on row {number_row[row.employee_number]}")
             continue
         number_row[row.employee_number] = row.row
+        unique_rows.append(row)
         owner = email_owner.get(row.email)
         if row.email in email_row:
             problem(row, "email", f"{row.email} is also on row {email_row[row.email]}")
@@ -786,24 +790,23 @@ def _check_across_rows(
         email_row.setdefault(row.email, row.row)
 
     manager_of = {number: person["manager_number"] for number, person in people.items()}
-    for row in planned:
+    for row in unique_rows:
         manager = row.manager_number
-        if manager is None:
-            manager_of[row.employee_number] = None
-            continue
-        if manager not in number_row:
-            if manager in file_numbers and manager not in people:
-                continue  # the manager's own row is invalid and reported already
-            if manager not in people:
-                problem(row, "manager_number", f"no employee {manager} in this file or in the portal")
-                continue
-            if not people[manager]["active"]:
-                problem(row, "manager_number", f"{manager} ({people[manager]['full_name']}) is inactive")
-                continue
         manager_of[row.employee_number] = manager
+        if not row.manager_given or manager in number_row:
+            continue
+        if manager in file_numbers and manager not in people:
+            continue  # the manager's own row is invalid and reported already
+        if manager not in people:
+            problem(row, "manager_number", f"no employee {manager} in this file or in the portal")
+        elif not people[manager]["active"]:
+            problem(row, "manager_number", f"{manager} ({people[manager]['full_name']}) is inactive")
+        else:
+            continue
+        manager_of[row.employee_number] = None  # leave the bad reference out of the loop check
     loops = _managers_in_loops(manager_of)
-    for row in planned:
-        if row.employee_number in loops and row.manager_number not in (None, row.employee_number):
+    for row in unique_rows:
+        if row.employee_number in loops and row.manager_given:
             chain = " → ".join([*loops[row.employee_number], loops[row.employee_number][0]])
             problem(row, "manager_number", f"managers would form a loop: {chain}")
     return problems

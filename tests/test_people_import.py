@@ -234,6 +234,13 @@ def test_an_inactive_manager_is_refused(db, hr, make_user):
     assert "inactive" in report.errors[0].reason
 
 
+def test_a_stored_manager_who_left_does_not_block_updating_their_reports(db, hr):
+    people.import_people_csv(db, hr, people.import_template_csv())
+    people.set_active(db, hr, by_number(db, hr, "E1001").id, False)
+    report = people.import_people_csv(db, hr, csv_bytes("E1002,Alan M. Turing", header="employee_number,name"))
+    assert report.imported and report.updated == ["E1002"]
+
+
 def test_errors_use_the_column_heading_of_the_file(db, hr):
     report = people.import_people_csv(db, hr, csv_bytes("E1,,x@example.org", header="Employee Number,Name,Email"))
     assert errors_of(report) == [(2, "Name")]
