@@ -554,8 +554,6 @@ def _column_key(heading: str) -> str:
 
 def _parse_csv(data: bytes) -> _ParsedFile:
     """Read the header and the rows, numbering rows as a spreadsheet shows them."""
-    if not data.strip():
-        raise _FileRefused("The file is empty. Start from the template: a header row, then one row per person.")
     text = _decode(data)
     if not text.strip():
         raise _FileRefused("The file is empty. Start from the template: a header row, then one row per person.")
@@ -565,10 +563,10 @@ def _parse_csv(data: bytes) -> _ParsedFile:
     try:
         header = next(reader)
         headings: dict[str, str] = {}
-        for heading in header:
-            key = _column_key(heading)
+        keys = [_column_key(heading) for heading in header]  # an empty heading marks a column to ignore
+        for heading, key in zip(header, keys, strict=True):
             if not key:
-                raise _FileRefused("The header row has an empty column name.")
+                continue
             if key not in IMPORT_COLUMNS:
                 raise _FileRefused(
                     f"Unknown column {heading.strip()!r}. Expected columns: {', '.join(IMPORT_COLUMNS)}."
@@ -578,7 +576,6 @@ def _parse_csv(data: bytes) -> _ParsedFile:
             headings[key] = heading.strip()
         if "employee_number" not in headings:
             raise _FileRefused("The header has no 'employee_number' column; every row needs one.")
-        keys = list(headings)
         parsed = _ParsedFile(headings=headings, rows=[])
         for row_number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
@@ -589,11 +586,9 @@ def _parse_csv(data: bytes) -> _ParsedFile:
                 reason = f"the row has {len(cells)} values but the header has {len(keys)} columns"
                 parsed.broken.append(ImportProblem(row=row_number, reason=reason))
                 continue
-            parsed.rows.append((row_number, {key: cell.strip() for key, cell in zip(keys, cells, strict=True)}))
+            parsed.rows.append((row_number, {key: cell.strip() for key, cell in zip(keys, cells, strict=True) if key}))
     except csv.Error as error:
         raise _FileRefused(f"The file is not a readable CSV (row {reader.line_num}): {error}.") from None
-    except StopIteration:
-        raise _FileRefused("The file is empty.") from None
     if not parsed.rows and not parsed.broken:
         raise _FileRefused("The file has a header but no people.")
     return parsed

@@ -210,6 +210,7 @@ def render_details_form(person: people.Employee, opened_version: int, teams, sit
             show_input_error(error)
         else:
             st.session_state.pop("edit_opened", None)
+            st.session_state.pop("edit_stale", None)
             flash(f"Saved {as_text(values['full_name'])}.")
             st.rerun()
     if st.session_state.get("edit_stale") == person.id and st.button("Discard my edits and load the latest version"):
@@ -352,7 +353,10 @@ def render_import() -> None:
         st.error(f"The file is larger than {settings.max_upload_mb} MB; split it into smaller files.")
         return
     data = uploaded.getvalue()
-    preview, problem = people.preview_people_csv(data)
+    cached = st.session_state.get("people_import_preview")
+    if not cached or cached[0] != uploaded.file_id:  # read a file once, not on every rerun
+        cached = st.session_state["people_import_preview"] = (uploaded.file_id, *people.preview_people_csv(data))
+    _, preview, problem = cached
     if problem:
         st.error(problem)
         return

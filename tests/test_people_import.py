@@ -251,6 +251,11 @@ def test_row_numbers_count_blank_lines_as_a_spreadsheet_does(db, hr):
     assert errors_of(people.import_people_csv(db, hr, data)) == [(4, "email")]
 
 
+def test_columns_without_a_heading_are_ignored(db, hr):
+    report = people.import_people_csv(db, hr, b"employee_number,name,email,,\nE1,Ada,ada@example.org,,\n")
+    assert report.created == ["E1"]
+
+
 def test_a_row_with_too_many_values_is_refused(db, hr):
     report = people.import_people_csv(db, hr, csv_bytes("E1,One,one@example.org", header="employee_number,name"))
     assert [(p.row, p.reason) for p in report.errors] == [(2, "the row has 3 values but the header has 2 columns")]
