@@ -215,3 +215,31 @@ def test_an_undecodable_file_gets_a_clear_message(database):
         ("people.csv", b"employee_number\n\xff\xfe", "text/csv")
     ).run()
     assert any("not UTF-8" in message for message in errors(app))
+
+
+def test_the_team_filter_narrows_the_directory(database):
+    hr = add_person(database, Role.HR)
+    harbour = people.create_team(database, hr, "Harbour", None)
+    add_person(database, team_id=harbour, full_name="Harbour Member")
+    add_person(database, full_name="Elsewhere Member")
+    app = people_page(hr)
+
+    app.selectbox(key="people_team").select(harbour).run()
+    assert directory_names(app) == ["Harbour Member"]
+
+
+def test_an_admin_adds_a_person_with_roles(database):
+    admin = add_person(database, Role.ADMIN)
+    app = people_page(admin)
+    fill_add_form(app, number="E7003", name="Rosalind Franklin", email="rosalind@example.org")
+    app.multiselect(key="add0_roles").select(Role.TEAM_LEAD)
+    button(app, "Add person").click().run()
+
+    assert errors(app) == []
+    (rosalind,) = people.directory(database, admin, search="rosalind")
+    assert rosalind.roles == ["team_lead"]
+
+
+def test_hr_sees_no_roles_picker_when_adding(database):
+    app = people_page(add_person(database, Role.HR))
+    assert not [m for m in app.multiselect if m.key == "add0_roles"]
