@@ -19,7 +19,7 @@ def render_me() -> None:
     cols[0].metric("Team", profile.get("team_name") or "—")
     cols[1].metric("Site", profile.get("site_name") or "—")
     cols[2].metric("Manager", profile.get("manager_name") or "—")
-    cols[3].metric("People in my team", profile.get("team_size") or 0)
+    cols[3].metric("People in my team", profile.get("team_size") if profile.get("team_name") else "—")
 
 
 def render_my_team() -> None:
