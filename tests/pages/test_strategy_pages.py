@@ -256,3 +256,58 @@ def test_done_action_shows_before_and_after_means_and_takes_a_verdict(fresh):
     button(app, "Record verdict").click().run()
     assert not app.exception
     assert actions.get_action(database, action_id).effectiveness_verdict == "effective"
+
+
+def test_two_sessions_editing_one_goal_the_second_save_is_refused_and_keeps_its_edits(fresh):
+    database, leader, lead, priority_id = fresh
+    other = add_person(database, Role.LEADERSHIP, full_name="Omar Other")
+    csat = strategy.kpi_by_code(database, "csat")
+    goal_id = strategy.create_goal(
+        database,
+        leader,
+        {
+            "name": "Lift CSAT",
+            "priority_id": priority_id,
+            "kpi_id": csat.id,
+            "unit": "%",
+            "direction": "higher",
+            "baseline_value": 70,
+            "baseline_date": TODAY - timedelta(days=30),
+            "target_value": 85,
+            "target_date": TODAY + timedelta(days=300),
+            "owner_id": leader.employee_id,
+        },
+    )
+    first = open_page(signed_in_as(other), "pages/goals.py")
+    second = open_page(signed_in_as(leader), "pages/goals.py")
+    prefix = f"goal_{goal_id}_v1"
+    first.number_input(key=f"{prefix}_target_value").set_value(90.0)
+    button(first, "Save goal").click().run()
+    assert not first.exception and not first.error
+    second.number_input(key=f"{prefix}_target_value").set_value(80.0)
+    button(second, "Save goal").click().run()
+    errors = " ".join(e.value for e in second.error)
+    assert "Changed by Omar Other at" in errors and "since you opened it" in errors
+    assert second.number_input(key=f"{prefix}_target_value").value == 80.0
+    assert strategy.get_goal(database, goal_id).target_value == 90.0
+
+
+def test_leader_revises_the_vision_and_everyone_sees_it_on_home(fresh):
+    database, leader, lead, priority_id = fresh
+    app = open_page(signed_in_as(leader), "pages/strategy.py")
+    app.text_area(key="vision_statement").input("Every customer is helped at first contact, by someone who cares.")
+    button(app, "Save new version").click().run()
+    assert not app.exception and not app.error
+    assert strategy.current_vision(database).author_name == "Lena Leader"
+    home = open_page(signed_in_as(lead), "pages/home.py")
+    assert "Every customer is helped at first contact, by someone who cares." in texts(home)
+
+
+def test_vision_too_short_is_refused_and_the_text_stays(fresh):
+    database, leader, lead, priority_id = fresh
+    app = open_page(signed_in_as(leader), "pages/strategy.py")
+    app.text_area(key="vision_statement").input("Be nice")
+    button(app, "Save new version").click().run()
+    assert "Vision statement" in " ".join(e.value for e in app.error)
+    assert app.text_area(key="vision_statement").value == "Be nice"
+    assert strategy.vision_history(database) == []
