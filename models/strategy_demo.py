@@ -58,6 +58,9 @@ GOALS = (
     DemoGoal("Customer effort score 2.8 or better", 1, "ces", 3.4, 2.8, 300, "stale", decimals=2),
     DemoGoal("Resolve complaints within 7 days", 0, "avg_resolution_time", 12, 7, -30, "missed"),
     DemoGoal("eNPS of +20", 3, "enps", 5, 20, 270, "on_track", frequency="quarterly", decimals=0),
+    DemoGoal(
+        "A third of agents bring an idea each year", 2, "speakup_participation", 8, 33, 400, "on_track", "quarterly"
+    ),
     DemoGoal("Mandatory training 95 % on time", 3, "training_compliance", 78, 95, 60, "at_risk"),
     DemoGoal("Cut monthly complaints by a fifth", 0, "complaint_volume", 900, 720, 240, "computed", decimals=0),
 )
@@ -72,6 +75,7 @@ ACTION_TITLES = {
     "avg_resolution_time": ("Daily huddle on aged complaints", "Escalation path to product teams", "Case ownership"),
     "enps": ("Schedule swaps in the app", "Speak-Up Day coaching evenings", "Team lead listening sessions"),
     "training_compliance": ("Monthly training hour per agent", "Compliance nudges to team leads", "Shorter modules"),
+    "speakup_participation": ("Business-case coaching evenings", "Idea board champions per team"),
     "complaint_volume": ("Fix the fee disclosure wording", "Proactive outage messages", "Root-cause review of fees"),
 }
 EXTRA_ACTIONS = (
@@ -131,6 +135,20 @@ def strategy_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, 
         ).fetchone()[0]
         for position, (title, description) in enumerate(PRIORITIES, start=1)
     ]
+    # the catalogue is extendable: the demo adds a KPI of its own for the Speak-Up programme
+    connection.execute(
+        "INSERT INTO kpis (code, name, unit, direction, definition, created_at) SELECT ?, ?, ?, ?, ?, ?"
+        " WHERE NOT EXISTS (SELECT 1 FROM kpis WHERE code = ?)",
+        [
+            "speakup_participation",
+            "Speak-Up participation",
+            "% of agents",
+            "higher",
+            "Share of agents who submitted or co-authored an idea in the last four Speak-Up cycles",
+            now,
+            "speakup_participation",
+        ],
+    )
     kpi_ids = {row[0]: row[1] for row in connection.execute("SELECT code, id FROM kpis").fetchall()}
     kpi_units = {
         row[0]: (row[1], row[2]) for row in connection.execute("SELECT code, unit, direction FROM kpis").fetchall()

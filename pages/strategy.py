@@ -80,23 +80,21 @@ def render_priorities() -> None:
             if priority.description:
                 st.text(priority.description)
             mine = [g for g in goals if g.priority_id == priority.id]
-            if mine:
-                st.dataframe(
-                    strategy.goals_frame(mine)[["Goal", "KPI", "Status", "Progress %", "Expected %", "Target date"]],
-                    hide_index=True,
-                    width="stretch",
-                )
-            else:
+            for goal in mine:
+                st.text(f"• {goal.name} — {goal.status.label} ({goal.status.reason})")
+            if not mine:
                 st.caption("No goals under this priority yet.")
             if can_manage:
                 render_priority_form(priority)
     if priorities:
+        st.markdown("**All priorities**")
         frame = pd.DataFrame(
             [
                 {"Position": p.position, "Priority": p.title, "Description": p.description, "Goals": p.goals}
                 for p in priorities
             ]
         )
+        st.dataframe(frame, hide_index=True, width="stretch")
         download_buttons(frame, "strategic-priorities", key="priorities")
     if can_manage:
         render_priority_form(None)
