@@ -336,6 +336,7 @@ class MeasurementInput(BaseModel):
 
 
 class Measurement(BaseModel):
+    id: int | None = None  # None for computed values
     measured_on: date
     value: float
     note: str = ""
@@ -386,6 +387,20 @@ def record_measurement(db: Database, actor: CurrentUser, data: dict[str, Any]) -
         return _insert_measurement(connection, actor, record)
 
     return db.write(store)
+
+
+def remove_measurement(db: Database, actor: CurrentUser, measurement_id: int) -> None:
+    """Take back a value entered by mistake; the audit log keeps what it was."""
+    require(actor, Permission.KPI_RECORD)
+
+    def remove(connection):
+        before = audit.row_as_dict(connection, "kpi_measurements", "id", measurement_id)
+        if before is None:
+            raise InputError.single("Measurement", "no such measurement (already removed?)")
+        connection.execute("DELETE FROM kpi_measurements WHERE id = ?", [measurement_id])
+        audit.record(connection, actor, "kpi_measurement", measurement_id, "remove", before=before)
+
+    db.write(remove)
 
 
 class ImportReport(BaseModel):
@@ -495,7 +510,7 @@ def kpi_series(
     goal_clause = " AND (goal_id IS NULL OR goal_id = ?)" if goal_id is not None else ""
     params: list[Any] = [kpi.id, start, end] + ([goal_id] if goal_id is not None else [])
     rows = db.query(
-        "SELECT measured_on, value, note, source, goal_id FROM kpi_measurements"
+        "SELECT id, measured_on, value, note, source, goal_id FROM kpi_measurements"
         " WHERE kpi_id = ? AND measured_on BETWEEN ? AND ?" + goal_clause + " ORDER BY measured_on, id",
         params,
     )

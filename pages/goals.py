@@ -149,7 +149,7 @@ def render_goal(goal: strategy.Goal) -> None:
     with left:
         st.markdown("**Measurements**")
         frame = pd.DataFrame(
-            [p.model_dump(exclude={"goal_id"}) for p in reversed(series)],
+            [p.model_dump(exclude={"goal_id", "id"}) for p in reversed(series)],
             columns=["measured_on", "value", "note", "source"],
         )
         st.dataframe(frame, hide_index=True, width="stretch", height=240)
@@ -176,6 +176,7 @@ def render_goal(goal: strategy.Goal) -> None:
 
     if user.can(Permission.KPI_RECORD):
         render_measurement_form(goal)
+        render_remove_measurement(goal, series)
     if user.can(Permission.STRATEGY_MANAGE):
         render_goal_edit(goal)
 
@@ -191,6 +192,9 @@ def render_measurement_form(goal: strategy.Goal) -> None:
         value = cols[1].number_input(f"Value ({goal.unit})", value=None, format="%g", key=f"m_value_{goal.id}")
         note = cols[2].text_input("Note", max_chars=500, key=f"m_note_{goal.id}")
         source = cols[3].text_input("Source", value="manual", max_chars=80, key=f"m_source_{goal.id}")
+        kpi_wide = st.checkbox(
+            f"The value counts for every goal on {goal.kpi_name}", value=False, key=f"m_kpi_wide_{goal.id}"
+        )
         submitted = st.form_submit_button("Record measurement", type="primary")
     if submitted:
         try:
@@ -199,7 +203,7 @@ def render_measurement_form(goal: strategy.Goal) -> None:
                 user,
                 {
                     "kpi_id": goal.kpi_id,
-                    "goal_id": goal.id,
+                    "goal_id": None if kpi_wide else goal.id,
                     "measured_on": measured_on,
                     "value": value,
                     "note": note,
@@ -215,6 +219,29 @@ def render_measurement_form(goal: strategy.Goal) -> None:
             st.session_state.pop(f"m_note_{goal.id}", None)
             st.toast("Measurement recorded.")
             st.rerun()
+
+
+def render_remove_measurement(goal: strategy.Goal, series: list[strategy.Measurement]) -> None:
+    entered = {p.id: p for p in reversed(series) if p.id is not None}
+    if not entered:
+        return
+    with st.expander("Remove a measurement entered by mistake"):
+        measurement_id = st.selectbox(
+            "Measurement",
+            list(entered),
+            format_func=lambda i: f"{entered[i].measured_on:%Y-%m-%d}: {entered[i].value:g} ({entered[i].source})",
+            key=f"remove_pick_{goal.id}",
+        )
+        confirmed = st.checkbox("Yes, remove it (the audit log keeps a record)", key=f"remove_confirm_{goal.id}")
+        if st.button("Remove measurement", disabled=not confirmed, key=f"remove_{goal.id}"):
+            try:
+                strategy.remove_measurement(db, user, measurement_id)
+            except (InputError, PermissionDeniedError) as error:
+                st.error(str(error))
+            else:
+                st.session_state.pop(f"remove_confirm_{goal.id}", None)
+                st.toast("Measurement removed.")
+                st.rerun()
 
 
 def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:

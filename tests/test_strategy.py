@@ -418,3 +418,18 @@ def test_repeat_rate_uses_the_gap_the_complaints_area_keeps_when_present(db):
     repeat = strategy.kpi_by_code(db, "repeat_complaint_rate")
     rates = strategy.kpi_series(db, repeat, start=date(2026, 1, 1), end=date(2026, 4, 2))
     assert [(p.measured_on, p.value) for p in rates] == [(date(2026, 3, 31), 50.0)]
+
+
+def test_a_measurement_entered_by_mistake_is_removed_and_the_audit_keeps_it(db, leader, priority_id, make_user):
+    goal_id = strategy.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
+    kpi_id = strategy.get_goal(db, goal_id).kpi_id
+    strategy.record_measurement(db, leader, {"kpi_id": kpi_id, "goal_id": goal_id, "measured_on": TODAY, "value": 76})
+    wrong = strategy.record_measurement(
+        db, leader, {"kpi_id": kpi_id, "goal_id": goal_id, "measured_on": TODAY, "value": 7.6}
+    )
+    assert strategy.get_goal(db, goal_id).status.current_value == 7.6
+    with pytest.raises(PermissionDeniedError):
+        strategy.remove_measurement(db, make_user(Role.TEAM_LEAD), wrong)
+    strategy.remove_measurement(db, leader, wrong)
+    assert strategy.get_goal(db, goal_id).status.current_value == 76
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE entity = 'kpi_measurement' AND action = 'remove'") == 1
