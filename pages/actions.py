@@ -187,7 +187,7 @@ def render_timeline() -> None:
 
 
 # -- one action ------------------------------------------------------------------------
-def action_fields(prefix: str, defaults: dict) -> dict:
+def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) -> dict:
     """The inputs of an action, keyed under ``prefix`` so each form owns its widget state."""
     owners = actions.owner_choices(db)
     teams = {t["id"]: t["name"] for t in people.list_teams(db)}
@@ -248,6 +248,8 @@ def action_fields(prefix: str, defaults: dict) -> dict:
         owner_keys,
         index=owner_keys.index(defaults["owner_id"]) if defaults.get("owner_id") in owners else None,
         format_func=owners.get,
+        disabled=owner_locked,
+        help="Only leadership hands an action to someone else." if owner_locked else None,
         key=f"{prefix}_owner_id",
     )
     with cols[1]:
@@ -370,7 +372,7 @@ def render_action(action: actions.Action) -> None:
         render_workflow(action, opened, prefix, stale_key)
         with st.expander("Edit details", expanded=bool(st.session_state.get(stale_key))):
             with st.form(f"{prefix}_edit"):
-                data = action_fields(prefix, action.model_dump())
+                data = action_fields(prefix, action.model_dump(), owner_locked=not user.can(Permission.ACTIONS_MANAGE))
                 submitted = st.form_submit_button("Save action", type="primary")
             if submitted:
                 _run_write(lambda: actions.update_action(db, user, action.id, data, opened), "Action saved.", stale_key)
