@@ -221,28 +221,32 @@ def strategy_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, 
 
 
 def _from_complaints(connection: duckdb.DuckDBPyConnection, goal: DemoGoal, baseline_date: date) -> DemoGoal:
-    """When the complaints area seeded its data first, the volume goal starts from it."""
-    if not _existing_ids(connection, "complaints", "LIMIT 1"):
+    """When the complaints area seeded its data first, the volume goal starts from the mean
+    of its first three months and aims a fifth lower."""
+    if not _table_exists(connection, "complaints"):
         return goal
-    first_month = connection.execute(
-        "SELECT count(*) FROM complaints WHERE received_date >= ? AND received_date < ? + INTERVAL 1 MONTH",
+    first_months = connection.execute(
+        "SELECT count(*) / 3 FROM complaints WHERE received_date >= ? AND received_date < ? + INTERVAL 3 MONTH",
         [baseline_date, baseline_date],
     ).fetchone()[0]
-    if not first_month:
+    if not first_months:
         return goal
-    return replace(goal, baseline=float(first_month), target=float(round(first_month * 0.8)))
+    return replace(goal, baseline=float(round(first_months)), target=float(round(first_months * 0.8)))
+
+
+def _table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        connection.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0]
+    )
 
 
 def _existing_ids(connection: duckdb.DuckDBPyConnection, table: str, where: str = "") -> list[int]:
     """Ids of rows of another area's table when that area has seeded it (else none)."""
-    exists = connection.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-    ).fetchone()[0]
-    if not exists:
+    if not _table_exists(connection, table):
         return []
     try:
         return [row[0] for row in connection.execute(f"SELECT id FROM {table} {where} ORDER BY id").fetchall()]
-    except duckdb.Error:
+    except duckdb.Error:  # the other area's table has a different shape than expected
         return []
 
 

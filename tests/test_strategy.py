@@ -433,3 +433,30 @@ def test_a_measurement_entered_by_mistake_is_removed_and_the_audit_keeps_it(db, 
     strategy.remove_measurement(db, leader, wrong)
     assert strategy.get_goal(db, goal_id).status.current_value == 76
     assert db.scalar("SELECT count(*) FROM audit_log WHERE entity = 'kpi_measurement' AND action = 'remove'") == 1
+
+
+def test_demo_links_to_complaints_findings_and_green_lit_ideas_seeded_before_it(db, monkeypatch):
+    """When the complaint and Speak-Up areas seed first, the demo plan builds on their data."""
+    from models import demo
+    from models.strategy_demo import strategy_step
+
+    def earlier_areas(connection, org, progress):
+        connection.execute(
+            "CREATE TABLE complaints (id INTEGER, received_date DATE, category VARCHAR, customer_id VARCHAR)"
+        )
+        start = date(org.today.year - 2, org.today.month, 1)
+        connection.execute(
+            "INSERT INTO complaints SELECT i, ?::DATE + (i % 90)::INTEGER, 'Fees', 'C' || i FROM range(600) t(i)",
+            [start],
+        )
+        connection.execute("CREATE TABLE findings (id INTEGER, title VARCHAR)")
+        connection.execute("INSERT INTO findings VALUES (5, 'Fee wording confuses customers')")
+        connection.execute("CREATE TABLE ideas (id INTEGER, title VARCHAR, status VARCHAR)")
+        connection.execute("INSERT INTO ideas VALUES (8, 'Card disputes in the contact centre', 'green_lit')")
+
+    monkeypatch.setattr(demo, "STEPS", [demo.STEPS[0], ("earlier areas", earlier_areas), ("strategy", strategy_step)])
+    demo.seed(db, seed=3)
+    volume_goal = next(g for g in strategy.list_goals(db) if g.kpi_code == "complaint_volume")
+    assert (volume_goal.baseline_value, volume_goal.target_value) == (200, 160)
+    assert db.scalar("SELECT count(*) FROM actions WHERE finding_id = 5 AND origin = 'finding'") > 0
+    assert db.scalar("SELECT count(*) FROM actions WHERE idea_id = 8 AND origin = 'idea'") > 0
