@@ -222,16 +222,17 @@ def strategy_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, 
 
 def _from_complaints(connection: duckdb.DuckDBPyConnection, goal: DemoGoal, baseline_date: date) -> DemoGoal:
     """When the complaints area seeded its data first, the volume goal starts from the mean
-    of its first three months and aims a fifth lower."""
+    month of the first year (skipping the first, possibly partial, month) and aims a fifth lower."""
     if not _table_exists(connection, "complaints"):
         return goal
-    first_months = connection.execute(
-        "SELECT count(*) / 3 FROM complaints WHERE received_date >= ? AND received_date < ? + INTERVAL 3 MONTH",
+    monthly_mean = connection.execute(
+        "SELECT count(*) / 12 FROM complaints"
+        " WHERE received_date >= ?::DATE + INTERVAL 1 MONTH AND received_date < ?::DATE + INTERVAL 13 MONTH",
         [baseline_date, baseline_date],
     ).fetchone()[0]
-    if not first_months:
+    if not monthly_mean:
         return goal
-    return replace(goal, baseline=float(round(first_months)), target=float(round(first_months * 0.8)))
+    return replace(goal, baseline=float(round(monthly_mean)), target=float(round(monthly_mean * 0.8)))
 
 
 def _table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:

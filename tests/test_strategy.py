@@ -338,6 +338,7 @@ def test_csv_without_the_needed_columns_is_refused(db, leader):
 
 # -- computed KPIs ---------------------------------------------------------------------
 def test_computed_kpis_yield_nothing_until_complaints_exist(db):
+    db.write(lambda c: c.execute("DROP TABLE IF EXISTS complaints"))
     volume = strategy.kpi_by_code(db, "complaint_volume")
     assert strategy.kpi_series(db, volume) == []
 
@@ -345,7 +346,8 @@ def test_computed_kpis_yield_nothing_until_complaints_exist(db):
 def test_complaint_volume_and_repeat_rate_are_computed_from_complete_months(db, leader, priority_id):
     db.write(
         lambda c: c.execute(
-            "CREATE TABLE complaints (id INTEGER, received_date DATE, category VARCHAR, customer_id VARCHAR)"
+            "DROP TABLE IF EXISTS complaints;"  # the complaints area's own table, when installed
+            " CREATE TABLE complaints (id INTEGER, received_date DATE, category VARCHAR, customer_id VARCHAR)"
         )
     )
     rows = [
@@ -409,7 +411,8 @@ def test_demo_organisation_shows_every_goal_status_and_every_action_state(db):
 def test_repeat_rate_uses_the_gap_the_complaints_area_keeps_when_present(db):
     db.write(
         lambda c: c.execute(
-            "CREATE TABLE complaints (received_date DATE, category VARCHAR, customer_id VARCHAR,"
+            "DROP TABLE IF EXISTS complaints;"
+            " CREATE TABLE complaints (received_date DATE, category VARCHAR, customer_id VARCHAR,"
             " days_since_previous INTEGER)"
         )
     )
@@ -441,12 +444,14 @@ def test_demo_links_to_complaints_findings_and_green_lit_ideas_seeded_before_it(
     from models.strategy_demo import strategy_step
 
     def earlier_areas(connection, org, progress):
+        connection.execute("DROP TABLE IF EXISTS complaints; DROP TABLE IF EXISTS findings; DROP TABLE IF EXISTS ideas")
         connection.execute(
             "CREATE TABLE complaints (id INTEGER, received_date DATE, category VARCHAR, customer_id VARCHAR)"
         )
         start = date(org.today.year - 2, org.today.month, 1)
         connection.execute(
-            "INSERT INTO complaints SELECT i, ?::DATE + (i % 90)::INTEGER, 'Fees', 'C' || i FROM range(600) t(i)",
+            "INSERT INTO complaints SELECT i, (?::DATE + INTERVAL 1 MONTH)::DATE + (i % 360)::INTEGER, 'Fees', 'C' || i"
+            " FROM range(2400) t(i)",
             [start],
         )
         connection.execute("CREATE TABLE findings (id INTEGER, title VARCHAR)")
