@@ -151,9 +151,13 @@ def test_agents_read_goals_and_the_plan_but_get_no_forms(fresh):
     app = open_page(signed_in_as(agent), "pages/goals.py")
     assert not app.exception
     assert "Create goal" not in [b.label for b in app.button]
+    _make_action(database, leader, lead)
     app = open_page(signed_in_as(agent), "pages/actions.py")
     assert not app.exception
-    assert "Create action" not in [b.label for b in app.button]
+    assert "Daily huddle on aged complaints" in texts(app)  # the public plan is readable
+    labels = [b.label for b in app.button]
+    for write in ("Create action", "Change status", "Post update", "Save action"):
+        assert write not in labels
 
 
 def _make_action(database, leader, lead) -> int:
