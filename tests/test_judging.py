@@ -3,9 +3,11 @@ and what a green light sets in motion."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from models import ideas, judging, recognition
+from models import actions, ideas, judging, recognition
 from models.auth import PermissionDeniedError, Role
 from models.errors import InputError
 from tests.speakup_helpers import count, open_cycle, scores_for, submitted_idea
@@ -304,3 +306,27 @@ def test_an_idea_carried_into_the_next_cycle_is_judged_afresh(db, org):
     report = judging.cycle_report(db, org["head"], next_cycle)
     assert report["shortlisted"] == 1 and report["green_lit"] == 1
     assert judging.cycle_report(db, org["head"], org["cycle_id"])["submitted"] == 0
+
+
+def test_a_green_light_becomes_one_owned_action_in_the_plan(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    owner = org["judges"][2]
+    due = cycle.speakup_day + timedelta(days=120)
+    judging.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id, action_due_date=due)
+    judging.decide(db, org["head"], org["idea_id"], "Confirmed after review")  # no second action
+    linked = actions.actions_for(db, idea_id=org["idea_id"])
+    assert len(linked) == 1
+    action = linked[0]
+    assert (action.origin, action.owner_id, action.due_date) == ("idea", owner.employee_id, due)
+    assert action.action_type == "improvement"
+    assert ideas.get_idea(db, org["idea_id"]).action_id == action.id
+
+
+def test_an_idea_not_selected_gets_no_action(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 2))
+    judging.decide(db, org["head"], org["idea_id"], "Below the bar")
+    assert actions.actions_for(db, idea_id=org["idea_id"]) == []

@@ -3,20 +3,17 @@ case, its comments, and plain rendering of what people typed."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from models import ideas
 from models.ideas import BusinessCase, Idea
-
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+from ui.text import escape_markdown
 
 
 def plain(text: str | None) -> str:
     """User text escaped so Markdown shows it exactly as typed (no links, images or styling)."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", text or "").replace("\n", "  \n")
+    return escape_markdown(text).replace("\n", "  \n")
 
 
 def money(value: float | None, currency: str) -> str:

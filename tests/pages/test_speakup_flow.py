@@ -3,7 +3,7 @@ leadership starts scoring, three judges score, the idea is green-lit and becomes
 
 from __future__ import annotations
 
-from models import ideas, judging
+from models import actions, ideas, judging
 from models.auth import Role
 from models.db import get_database
 from tests.conftest import add_person
@@ -101,7 +101,10 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     assert decision.outcome == "green_lit" and decision.judges == 3 and decision.score == 4.0
     idea = ideas.get_idea(db, idea_id)
     assert idea.status == "in_implementation"
-    assert idea.action_owner_id == head.employee_id
+    linked = actions.actions_for(db, idea_id=idea_id)
+    assert len(linked) == 1 and linked[0].id == idea.action_id
+    assert linked[0].origin == "idea" and linked[0].owner_id == head.employee_id
+    assert IDEA_TITLE in linked[0].title and linked[0].due_date == idea.action_due_date
 
     # the author sees the outcome, the feedback and the recognition
     app = open_page(signed_in_as(agent), "pages/my_ideas.py")
