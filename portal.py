@@ -53,7 +53,7 @@ if __name__ == "__main__":
         section: [st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path) for spec in specs]
         for section, specs in pages_for(user).items()
     }
-    page = st.navigation(sections)
+    page = st.navigation(sections, expanded=True)  # every section stays in view, however many pages
     page.run()
     with st.sidebar:
         st.caption(f"{settings.organisation_name}")
