@@ -95,7 +95,18 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
     agent = add_person(get_database(portal_env))
     app = signed_in_as(agent).run()
     # agents read the vision, priorities, goals and the public action plan (SPEC §0)
-    assert registered_pages(app) == {"home.py", "my_account.py", "strategy.py", "goals.py", "kpis.py", "actions.py"}
+    # and take part in Speak-Up: the idea board, their own ideas, what green-lit ideas achieved
+    assert registered_pages(app) == {
+        "home.py",
+        "my_account.py",
+        "strategy.py",
+        "goals.py",
+        "kpis.py",
+        "actions.py",
+        "idea_board.py",
+        "my_ideas.py",
+        "idea_benefits.py",
+    }
     with pytest.raises(ValueError, match="navigation page"):
         app.switch_page("pages/admin_audit.py")
 
@@ -131,4 +142,4 @@ def test_navigation_lists_exactly_the_pages_a_role_may_open(role, db, make_user)
 
 def test_sections_follow_the_programme_order(db, make_user):
     user = make_user(Role.ADMIN, Role.HR)
-    assert list(pages_for(user)) == ["Home", "Strategy", "Action plan", "People & skills", "Admin"]
+    assert list(pages_for(user)) == ["Home", "Strategy", "Action plan", "Speak-Up", "People & skills", "Admin"]
