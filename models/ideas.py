@@ -1180,7 +1180,7 @@ def record_benefit_review(
     if realised_savings > MONEY_MAX:
         raise InputError.single("Realised savings", f"cannot exceed {MONEY_MAX:,}")
     note = _reason(note, "Note", required=False)
-    if action_owner(db, idea_id) != actor.employee_id:
+    if actor is None or action_owner(db, idea_id) != actor.employee_id:
         require(actor, Permission.SPEAKUP_MANAGE)
 
     def do(connection):

@@ -390,6 +390,8 @@ def test_idea_writes_need_the_engagement_permissions(db, make_user, cycle_id):
         lambda: ideas.support_idea(db, None, idea_id),
         lambda: ideas.add_comment(db, None, idea_id, "hello"),
         lambda: ideas.withdraw_idea(db, None, idea_id),
+        lambda: ideas.withdraw_support(db, None, idea_id),
+        lambda: ideas.record_benefit_review(db, None, idea_id, 30, 1_000),
     ):
         with pytest.raises(PermissionDeniedError):
             attempt()
