@@ -10,7 +10,7 @@ from models import ideas, judging, recognition
 from models.errors import InputError
 from models.ideas import BusinessCase
 from ui.context import page_context
-from ui.ideas import business_case_metrics, comment_list, idea_details, plain, status_label
+from ui.ideas import business_case_metrics, comment_list, idea_details, money, plain, status_label
 from ui.widgets import show_input_error
 
 user, db, settings = page_context()
@@ -276,6 +276,8 @@ def render_my_ideas() -> None:
                     st.markdown(plain(feedback["rationale"]))
                     for comment in feedback["comments"]:
                         st.markdown(f"> {plain(comment)}")
+            if idea.status in ideas.GREEN_LIT_STATUSES:
+                render_benefits(idea)
             st.markdown("**Status changes and feedback**")
             history = pd.DataFrame(
                 [
@@ -292,6 +294,16 @@ def render_my_ideas() -> None:
             idea_details(idea, CURRENCY, counts=ideas.complaint_link_counts(db, idea))
             st.markdown("**Comments**")
             comment_list(ideas.comments_for(db, idea.id))
+
+
+def render_benefits(idea: ideas.Idea) -> None:
+    """What the green-lit idea has saved so far beside what its business case projected."""
+    reviews = ideas.benefit_reviews(db, idea.id)
+    realised = float(reviews[-1]["realised_savings"]) if reviews else None
+    cols = st.columns(3)
+    cols[0].metric("Projected annual savings", money(float(idea.annual_savings), CURRENCY))
+    cols[1].metric("Realised so far", money(realised, CURRENCY))
+    cols[2].metric("Latest benefit review", f"{reviews[-1]['review_day']} days" if reviews else "not yet")
 
 
 def render_recognitions() -> None:

@@ -111,6 +111,9 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     shown = texts(app)
     assert "Green-lit" in shown and "Above the threshold with a strong business case" in shown
     assert "Clear saving, customers will notice" in shown
+    projected = next(m for m in app.metric if m.label == "Projected annual savings")
+    assert projected.value == "AUD 350,000"
+    assert next(m for m in app.metric if m.label == "Realised so far").value == "—"
 
 
 def test_a_bad_title_is_named_and_the_form_keeps_what_was_typed(portal_env):
