@@ -152,16 +152,21 @@ class Database:
 
 
 def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Path]]:
-    """Migrations in the folder, ordered by number; a gap or repeat is an error."""
+    """Migrations in the folder, ordered by number; a repeated number is an error.
+
+    Numbers are reserved per area in advance, so a branch may lack a lower number that
+    another area owns; the missing one is applied when it arrives (each is recorded)."""
     found = []
+    seen: dict[int, Path] = {}
     for path in sorted(directory.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise ValueError(f"Migration file name {path.name!r} is not NNNN_name.sql")
-        found.append((int(match.group(1)), match.group(2), path))
-    for expected, (version, _, path) in enumerate(found, start=1):
-        if version != expected:
-            raise ValueError(f"Migration {path.name} should be numbered {expected:04d}")
+        version = int(match.group(1))
+        if version in seen:
+            raise ValueError(f"Migrations {seen[version].name} and {path.name} share the number {version:04d}")
+        seen[version] = path
+        found.append((version, match.group(2), path))
     return found
 
 

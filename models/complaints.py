@@ -1,0 +1,805 @@
+"""Complaints: the portal's fields, column mapping with presets, reading CSV and XLSX
+exports, the all-or-nothing import, and the analysis queries (all aggregated in DuckDB).
+
+Imports let DuckDB do the heavy lifting: the file is read by ``read_csv`` into a staging
+table, every value is converted and checked with SQL, and the valid rows are inserted in
+the caller's single write transaction, so a failure of any kind stores nothing."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import duckdb
+import pyarrow as pa
+from pydantic import BaseModel, Field
+
+from models import audit
+from models.auth import CurrentUser, Permission, require
+from models.db import utc_now
+from models.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from models.db import Database
+
+Progress = Callable[[float, str], None]
+
+
+# -- the portal's fields ---------------------------------------------------------------
+class PortalField(NamedTuple):
+    key: str
+    label: str
+    kind: str  # date, text, days, flag, narrative
+    required: bool = False
+    help: str = ""
+
+
+PORTAL_FIELDS: tuple[PortalField, ...] = (
+    PortalField("received_date", "Received date", "date", True, "When the complaint arrived"),
+    PortalField("channel", "Channel", "text", help="Phone, email, web, branch …"),
+    PortalField("product", "Product", "text"),
+    PortalField("category", "Category / issue", "text", True, "What the complaint is about"),
+    PortalField("sub_category", "Sub-category", "text"),
+    PortalField("narrative", "Narrative", "narrative", help="The customer's own words (may hold personal data)"),
+    PortalField("unit", "Company / unit", "text", help="Team, business unit or company that handled it"),
+    PortalField("customer_id", "Customer id", "text", help="Needed to find repeat complaints"),
+    PortalField("region", "Region", "text"),
+    PortalField("resolution_date", "Resolution date", "date"),
+    PortalField("resolution_days", "Resolution days", "days", help="Used when there is no resolution date"),
+    PortalField("response", "Response", "text"),
+    PortalField("timely", "Timely response", "flag", help="Yes / No"),
+    PortalField("external_id", "External id", "text", help="The source system's complaint number"),
+)
+FIELDS_BY_KEY = {f.key: f for f in PORTAL_FIELDS}
+MAX_TEXT_LENGTH = 500  # any field but the narrative
+EARLIEST_DATE = date(1990, 1, 1)
+REJECTIONS_KEPT = 5000  # rows listed in a report; the count is always complete
+
+Mapping = dict[str, str]  # portal field key -> source column name
+
+
+class Preset(StrEnum):
+    CFPB = "cfpb"
+    PORTAL = "portal"
+
+
+PRESET_LABELS = {
+    Preset.CFPB: "CFPB Consumer Complaint Database",
+    Preset.PORTAL: "Portal template",
+}
+PRESETS: dict[Preset, Mapping] = {
+    Preset.CFPB: {
+        "received_date": "Date received",
+        "channel": "Submitted via",
+        "product": "Product",
+        "category": "Issue",
+        "sub_category": "Sub-issue",
+        "narrative": "Consumer complaint narrative",
+        "unit": "Company",
+        "region": "State",
+        "response": "Company response to consumer",
+        "timely": "Timely response?",
+        "external_id": "Complaint ID",
+    },
+    Preset.PORTAL: {f.key: f.label for f in PORTAL_FIELDS},
+}
+
+
+def template_csv() -> bytes:
+    """The portal's own import template: the header row and one example complaint."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([f.label for f in PORTAL_FIELDS])
+    writer.writerow(
+        [
+            "2026-03-02",
+            "Phone",
+            "Credit card",
+            "Fees or interest",
+            "Unexpected fee",
+            "I was charged a late fee although I paid on time.",
+            "Cards & Payments",
+            "C-000123",
+            "NSW",
+            "2026-03-09",
+            "",
+            "Closed with explanation",
+            "Yes",
+            "HV-2026-000001",
+        ]
+    )
+    return buffer.getvalue().encode("utf-8")
+
+
+def _normalise_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", name.lower())
+
+
+def suggest_mapping(columns: list[str], preset: Preset | None = None) -> Mapping:
+    """A mapping for these columns: a preset's names where present, else names that match
+    a portal field's key, label or a known preset name."""
+    by_name = {_normalise_name(c): c for c in columns}
+    presets = [PRESETS[preset]] if preset else list(PRESETS.values())
+    mapping: Mapping = {}
+    for portal_field in PORTAL_FIELDS:
+        candidates = [p[portal_field.key] for p in presets if portal_field.key in p]
+        if preset is None:
+            candidates += [portal_field.key, portal_field.label]
+        for candidate in candidates:
+            column = by_name.get(_normalise_name(candidate))
+            if column is not None and column not in mapping.values():
+                mapping[portal_field.key] = column
+                break
+    return mapping
+
+
+def check_mapping(mapping: Mapping, columns: list[str]) -> Mapping:
+    """The mapping without empty choices; errors name the portal field and the column."""
+    cleaned = {key: column for key, column in mapping.items() if column}
+    problems: list[tuple[str, str]] = []
+    unknown = [key for key in cleaned if key not in FIELDS_BY_KEY]
+    for key in unknown:
+        problems.append(("Mapping", f"{key!r} is not a portal field"))
+    if not any(column in columns for column in cleaned.values()):
+        problems.append(
+            (
+                "File",
+                "none of its columns can be used: map at least the received date and the category "
+                f"(the file has: {', '.join(columns[:12]) or 'no columns'})",
+            )
+        )
+    else:
+        for key, column in cleaned.items():
+            if key in FIELDS_BY_KEY and column not in columns:
+                problems.append((FIELDS_BY_KEY[key].label, f"column {column!r} is not in the file"))
+    for portal_field in PORTAL_FIELDS:
+        if portal_field.required and portal_field.key not in cleaned:
+            problems.append((portal_field.label, "choose the column that holds it (required)"))
+    used: dict[str, str] = {}
+    for key, column in cleaned.items():
+        if column in used and key in FIELDS_BY_KEY:
+            other = FIELDS_BY_KEY[used[column]].label
+            problems.append((FIELDS_BY_KEY[key].label, f"column {column!r} is already mapped to {other}"))
+        used.setdefault(column, key)
+    if problems:
+        raise InputError(problems)
+    return cleaned
+
+
+# -- reading a source file -------------------------------------------------------------
+ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (Western European)", "latin-1": "Latin-1 (ISO 8859-1)"}
+_CHUNK = 8 * 1024 * 1024
+
+
+@dataclass
+class SourceFile:
+    """A complaint export ready for DuckDB: a UTF-8 CSV (or XLSX rows as Arrow) and its columns."""
+
+    file_name: str
+    kind: str  # csv or xlsx
+    columns: list[str]
+    sha256: str
+    csv_path: Path | None = None
+    delimiter: str = ","
+    ragged: bool = False  # rows of unequal length: read serially with padding
+    table: pa.Table | None = None
+    workdir: Path | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _check_utf8(path: Path) -> None:
+    """Stream the file through a strict UTF-8 decoder; name the line of the first bad byte."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    offset = 0
+    lines = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                line = lines + chunk.count(b"\n", 0, error.start) + 1
+                raise InputError.single(
+                    "File",
+                    f"it is not UTF-8 text (byte 0x{chunk[error.start]:02x} on line {line}, "
+                    f"position {offset + error.start + 1}). Choose the file's encoding "
+                    "(for example Windows-1252) or save it as UTF-8 CSV.",
+                ) from None
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InputError.single("File", "it ends in the middle of a UTF-8 character (is it cut short?)") from None
+
+
+def _transcode(path: Path, encoding: str, target: Path) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+        try:
+            while chunk := source.read(_CHUNK):
+                out.write(decoder.decode(chunk))
+            out.write(decoder.decode(b"", final=True))
+        except UnicodeDecodeError as error:
+            label = ENCODINGS.get(encoding, encoding)
+            raise InputError.single("File", f"it cannot be read as {label}: {error.reason}") from None
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    counts = {d: 0 for d in (",", ";", "\t", "|")}
+    quoted = False
+    for char in header_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _csv_options(source: SourceFile) -> str:
+    base = f"all_varchar=true, header=true, delim='{source.delimiter}', quote='\"', escape='\"'"
+    if source.ragged:
+        names = ", ".join("'" + c.replace("'", "''") + "'" for c in source.columns)
+        return base + f", strict_mode=false, null_padding=true, parallel=false, names=[{names}]"
+    return base + ", strict_mode=true"
+
+
+def _relation_sql(source: SourceFile) -> str:
+    """SQL for the source's rows as all-text columns named like the file's header."""
+    if source.kind == "xlsx":
+        return "complaint_source_arrow"
+    return f"read_csv(?, {_csv_options(source)})"
+
+
+def _relation_params(source: SourceFile) -> list[Any]:
+    return [] if source.kind == "xlsx" else [str(source.csv_path)]
+
+
+@contextmanager
+def _registered(connection: duckdb.DuckDBPyConnection, source: SourceFile) -> Iterator[None]:
+    if source.kind == "xlsx":
+        connection.register("complaint_source_arrow", source.table)
+    try:
+        yield
+    finally:
+        if source.kind == "xlsx":
+            connection.unregister("complaint_source_arrow")
+
+
+def _csv_columns(path: Path, delimiter: str) -> tuple[list[str], bool]:
+    """The header as DuckDB names it, and whether the rows are of unequal length."""
+    connection = duckdb.connect()
+    try:
+        probe = SourceFile("", "csv", [], "", csv_path=path, delimiter=delimiter)
+        try:
+            described = connection.execute(f"DESCRIBE SELECT * FROM {_relation_sql(probe)}", [str(path)]).fetchall()
+            connection.execute(f"SELECT count(*) FROM {_relation_sql(probe)}", [str(path)]).fetchone()
+            return [row[0] for row in described], False
+        except duckdb.Error:
+            pass
+        with path.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle, delimiter=delimiter), [])
+        names, seen = [], set()
+        for index, name in enumerate(header):
+            name = name.strip() or f"column{index:02d}"
+            while name in seen:
+                name += "_"
+            seen.add(name)
+            names.append(name)
+        return names, True
+    finally:
+        connection.close()
+
+
+def open_source(
+    path: Path,
+    file_name: str | None = None,
+    *,
+    encoding: str = "utf-8",
+    max_bytes: int | None = None,
+) -> SourceFile:
+    """Check a CSV or XLSX export and prepare it for mapping; errors name the problem."""
+    path = Path(path)
+    file_name = file_name or path.name
+    size = path.stat().st_size
+    if max_bytes is not None and size > max_bytes:
+        raise InputError.single(
+            "File",
+            f"it is {size / 1048576:.1f} MiB; the largest upload accepted is {max_bytes / 1048576:.0f} MiB",
+        )
+    if size == 0:
+        raise InputError.single("File", "it is empty")
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    is_zip = head.startswith(b"PK\x03\x04")
+    if file_name.lower().endswith((".xlsx", ".xlsm")) or is_zip:
+        if not is_zip:
+            raise InputError.single("File", "it is named .xlsx but is not an Excel workbook")
+        return _open_xlsx(path, file_name)
+    if encoding not in ENCODINGS:
+        raise InputError.single("Encoding", f"choose one of {', '.join(ENCODINGS)}")
+    workdir = Path(tempfile.mkdtemp(prefix="complaints-"))
+    try:
+        csv_path = path
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            csv_path = workdir / "source.csv"
+            _transcode(path, "utf-16", csv_path)
+        elif encoding != "utf-8":
+            csv_path = workdir / "source.csv"
+            _transcode(path, encoding, csv_path)
+        else:
+            if b"\x00" in head:
+                raise InputError.single("File", "it holds binary data; upload a CSV (text) or XLSX file")
+            _check_utf8(path)
+        with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+            first_line = handle.readline()
+            has_data = bool(first_line.strip()) and any(line.strip() for line in [handle.readline(), handle.read(4096)])
+        if not first_line.strip():
+            raise InputError.single("File", "its first line is empty; the first line must name the columns")
+        if not has_data:
+            raise InputError.single("File", "it has a header row but no complaints")
+        delimiter = _sniff_delimiter(first_line)
+        columns, ragged = _csv_columns(csv_path, delimiter)
+        return SourceFile(
+            file_name=file_name,
+            kind="csv",
+            columns=columns,
+            sha256=_sha256(path),
+            csv_path=csv_path,
+            delimiter=delimiter,
+            ragged=ragged,
+            workdir=workdir,
+        )
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+
+
+def _cell_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    text = str(value)
+    return text if text.strip() else None
+
+
+def _open_xlsx(path: Path, file_name: str) -> SourceFile:
+    """The first worksheet's rows as an all-text Arrow table (openpyxl, read-only)."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise InputError.single("File", f"it could not be opened as an Excel workbook ({error})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        header: list[str] = []
+        for row in rows:
+            if any(cell is not None and str(cell).strip() for cell in row):
+                header = [str(cell).strip() if cell is not None else "" for cell in row]
+                break
+        while header and not header[-1]:
+            header.pop()
+        if not header:
+            raise InputError.single("File", "its first worksheet is empty")
+        names, seen = [], set()
+        for index, name in enumerate(header):
+            name = name or f"column{index:02d}"
+            while name in seen:
+                name += "_"
+            seen.add(name)
+            names.append(name)
+        columns: list[list[str | None]] = [[] for _ in names]
+        for row in rows:
+            values = [_cell_text(cell) for cell in row[: len(names)]]
+            if not any(values):
+                continue
+            values += [None] * (len(names) - len(values))
+            for index, value in enumerate(values):
+                columns[index].append(value)
+    finally:
+        workbook.close()
+    if not columns[0] and not any(columns):
+        raise InputError.single("File", "it has a header row but no complaints")
+    if not any(len(c) for c in columns):
+        raise InputError.single("File", "it has a header row but no complaints")
+    table = pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(names, columns, strict=True)})
+    return SourceFile(file_name=file_name, kind="xlsx", columns=names, sha256=_sha256(path), table=table)
+
+
+def open_upload(data: bytes, file_name: str, *, encoding: str = "utf-8", max_bytes: int | None = None) -> SourceFile:
+    """An uploaded file, kept in a temporary folder until ``close()``."""
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError.single(
+            "File",
+            f"it is {len(data) / 1048576:.1f} MiB; the largest upload accepted is {max_bytes / 1048576:.0f} MiB",
+        )
+    workdir = Path(tempfile.mkdtemp(prefix="complaints-upload-"))
+    suffix = Path(file_name).suffix.lower() if Path(file_name).suffix.lower() in (".csv", ".xlsx", ".txt") else ""
+    path = workdir / f"upload{suffix}"
+    path.write_bytes(data)
+    try:
+        source = open_source(path, file_name, encoding=encoding, max_bytes=max_bytes)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    if source.workdir is None:
+        source.workdir = workdir
+    else:
+        inner = source.workdir
+
+        def cleanup(inner=inner, outer=workdir):
+            shutil.rmtree(inner, ignore_errors=True)
+            shutil.rmtree(outer, ignore_errors=True)
+
+        source.close = cleanup  # type: ignore[method-assign]
+    return source
+
+
+# -- converting and checking with SQL ----------------------------------------------------
+_DATE_MACRO = r"""
+CREATE OR REPLACE TEMP MACRO complaint_date(v) AS coalesce(
+    try_cast(v AS DATE),
+    CAST(try_strptime(v, '%Y/%m/%d') AS DATE),
+    CAST(try_strptime(v, '%m/%d/%y') AS DATE),
+    CAST(try_strptime(v, '%m/%d/%Y') AS DATE),
+    CASE WHEN regexp_full_match(v, '[0-9]{4,5}(\.[0-9]+)?')
+         THEN DATE '1899-12-30' + CAST(floor(CAST(v AS DOUBLE)) AS INTEGER) END
+)
+"""
+_FLAG_TRUE = ("yes", "y", "true", "1", "timely")
+_FLAG_FALSE = ("no", "n", "false", "0", "untimely", "late")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(key: str) -> str:
+    return f"nullif(trim(raw_{key}), '')"
+
+
+def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str, limit: int | None = None) -> str:
+    """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key."""
+    raw = ", ".join(
+        f"{_quote(mapping[f.key])} AS raw_{f.key}" if f.key in mapping else f"CAST(NULL AS VARCHAR) AS raw_{f.key}"
+        for f in PORTAL_FIELDS
+    )
+    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
+    flag_true = ", ".join(f"'{v}'" for v in _FLAG_TRUE)
+    flag_false = ", ".join(f"'{v}'" for v in _FLAG_FALSE)
+    texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
+    text_columns = ",\n        ".join(f"{_text(key)} AS {key}" for key in texts)
+    return f"""
+    WITH src AS (SELECT {numbered} AS record_no, {raw} FROM {source_sql}{limit_sql}),
+    typed AS (
+      SELECT record_no,
+        {_text("received_date")} AS received_text,
+        complaint_date({_text("received_date")}) AS received_date,
+        {_text("resolution_date")} AS resolution_text,
+        complaint_date({_text("resolution_date")}) AS resolution_date,
+        {_text("resolution_days")} AS days_text,
+        CAST(round(try_cast({_text("resolution_days")} AS DOUBLE)) AS INTEGER) AS days_value,
+        {_text("timely")} AS timely_text,
+        CASE WHEN lower({_text("timely")}) IN ({flag_true}) THEN true
+             WHEN lower({_text("timely")}) IN ({flag_false}) THEN false END AS timely,
+        replace(nullif(trim(raw_narrative), ''), chr(13) || chr(10), chr(10)) AS narrative,
+        {text_columns}
+      FROM src
+    ),
+    checked AS (
+      SELECT *,
+        coalesce(days_value, CAST(resolution_date - received_date AS INTEGER)) AS resolution_days,
+        received_date IS NOT NULL AND received_date BETWEEN DATE '{EARLIEST_DATE}' AND current_date + 1
+        AND category IS NOT NULL
+        AND (resolution_text IS NULL OR (resolution_date IS NOT NULL AND resolution_date >= received_date))
+        AND (days_text IS NULL OR (days_value IS NOT NULL AND days_value BETWEEN 0 AND 36500))
+        AND (timely_text IS NULL OR timely IS NOT NULL)
+        AND greatest({", ".join(f"coalesce(length({key}), 0)" for key in texts)}) <= {MAX_TEXT_LENGTH}
+        AS valid
+      FROM typed
+    )
+    SELECT *,
+      date_trunc('month', received_date)::DATE AS received_month,
+      md5_number(CASE WHEN external_id IS NOT NULL THEN 'x:' || external_id
+        ELSE 'h:' || concat_ws(chr(31), coalesce(CAST(received_date AS VARCHAR), ''),
+          {", ".join(f"coalesce({key}, '')" for key in texts if key != "external_id")},
+          coalesce(narrative, ''), coalesce(CAST(resolution_date AS VARCHAR), ''),
+          coalesce(CAST(days_value AS VARCHAR), ''), coalesce(CAST(timely AS VARCHAR), ''))
+        END) AS dedup_key
+    FROM checked
+    """
+
+
+def _rejections_sql(mapping: Mapping) -> str:
+    """One row per problem of each invalid record: record number, column, reason, value."""
+
+    def column(key: str) -> str:
+        return "'" + mapping.get(key, FIELDS_BY_KEY[key].label).replace("'", "''") + "'"
+
+    texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
+    problems = [
+        f"CASE WHEN received_text IS NULL THEN {{'column': {column('received_date')}, "
+        f"'reason': 'the received date is missing', 'value': NULL}} END",
+        f"CASE WHEN received_text IS NOT NULL AND received_date IS NULL THEN {{'column': {column('received_date')}, "
+        "'reason': 'not a date (use 2019-03-29, 2019/3/29, 3/29/19, 3/29/2019 or an Excel date number)', "
+        "'value': received_text} END",
+        f"CASE WHEN received_date IS NOT NULL AND NOT received_date BETWEEN DATE '{EARLIEST_DATE}' "
+        f"AND current_date + 1 THEN {{'column': {column('received_date')}, "
+        f"'reason': 'the date must be between {EARLIEST_DATE} and today', 'value': received_text}} END",
+        f"CASE WHEN category IS NULL THEN {{'column': {column('category')}, "
+        "'reason': 'the category is missing', 'value': NULL} END",
+        f"CASE WHEN resolution_text IS NOT NULL AND resolution_date IS NULL THEN "
+        f"{{'column': {column('resolution_date')}, 'reason': 'not a date', 'value': resolution_text}} END",
+        f"CASE WHEN resolution_date < received_date THEN {{'column': {column('resolution_date')}, "
+        "'reason': 'the resolution date is before the received date', 'value': resolution_text} END",
+        f"CASE WHEN days_text IS NOT NULL AND (days_value IS NULL OR days_value NOT BETWEEN 0 AND 36500) THEN "
+        f"{{'column': {column('resolution_days')}, 'reason': 'not a number of days (0 or more)', "
+        "'value': days_text} END",
+        f"CASE WHEN timely_text IS NOT NULL AND timely IS NULL THEN {{'column': {column('timely')}, "
+        "'reason': 'use Yes or No', 'value': timely_text} END",
+    ] + [
+        f"CASE WHEN length({key}) > {MAX_TEXT_LENGTH} THEN {{'column': {column(key)}, "
+        f"'reason': 'longer than {MAX_TEXT_LENGTH} characters', 'value': left({key}, 60) || '…'}} END"
+        for key in texts
+    ]
+    return (
+        "SELECT record_no, problem.column AS column_name, problem.reason, problem.value FROM ("
+        f" SELECT record_no, unnest(list_filter([{', '.join(problems)}], p -> p IS NOT NULL)) AS problem"
+        " FROM complaint_converted WHERE NOT valid) ORDER BY record_no, column_name"
+    )
+
+
+_STORED = (
+    "dedup_key, external_id, received_date, received_month, channel, product, category, sub_category, narrative,"
+    " unit, customer_id, region, resolution_date, resolution_days, response, timely"
+)
+
+
+def preview(source: SourceFile, mapping: Mapping, limit: int = 20) -> pd.DataFrame:
+    """The first rows as the portal would store them, with a column saying what is wrong."""
+    mapping = check_mapping(mapping, source.columns)
+    connection = duckdb.connect()
+    try:
+        connection.execute(_DATE_MACRO)
+        with _registered(connection, source):
+            sql = _converted_sql(mapping, _relation_sql(source), numbered="row_number() OVER ()", limit=limit)
+            connection.execute(f"CREATE TEMP TABLE complaint_converted AS {sql}", _relation_params(source))
+        problems = connection.execute(
+            "SELECT record_no, string_agg(column_name || ': ' || reason, '; ') AS problem"
+            f" FROM ({_rejections_sql(mapping)}) GROUP BY record_no"
+        ).fetchall()
+        frame = connection.execute(
+            "SELECT record_no AS record, received_date, channel, product, category, sub_category, narrative, unit,"
+            " customer_id, region, resolution_date, resolution_days, response, timely, external_id"
+            " FROM complaint_converted ORDER BY record_no"
+        ).df()
+    finally:
+        connection.close()
+    by_record = dict(problems)
+    frame.insert(1, "problem", [by_record.get(record, "") for record in frame["record"]])
+    return frame
+
+
+# -- importing --------------------------------------------------------------------------
+class ImportMode(StrEnum):
+    ALL_OR_NOTHING = "all_or_nothing"
+    VALID_ROWS = "valid_rows"
+
+
+IMPORT_MODE_LABELS = {
+    ImportMode.ALL_OR_NOTHING: "All or nothing — any invalid row stops the import",
+    ImportMode.VALID_ROWS: "Import the valid rows — invalid rows are listed and skipped",
+}
+
+
+class Rejection(BaseModel):
+    record: int = Field(description="Data row number in the file (1 = the first row after the header)")
+    column: str
+    reason: str
+    value: str | None = None
+
+
+class ImportReport(BaseModel):
+    import_id: int | None
+    file_name: str
+    mode: ImportMode
+    records_read: int
+    imported: int
+    already_present: int
+    repeated_in_file: int
+    rejected_records: int
+    rejections: list[Rejection]
+    stored: bool
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{self.records_read:,} rows read: {self.imported:,} imported, {self.already_present:,} already present, "
+            f"{self.repeated_in_file:,} repeated in the file, {self.rejected_records:,} rejected."
+        )
+
+
+class ImportRejectedError(InputError):
+    """All-or-nothing import refused because rows were invalid; nothing was stored."""
+
+    def __init__(self, report: ImportReport):
+        self.report = report
+        first = report.rejections[0] if report.rejections else None
+        detail = f" First: row {first.record}, {first.column}: {first.reason}." if first else ""
+        counts = f"{report.rejected_records:,} of {report.records_read:,} rows are invalid"
+        super().__init__([("File", f"{counts}; nothing was imported.{detail}")])
+
+
+def import_complaints(
+    db: Database,
+    actor: CurrentUser,
+    source: SourceFile,
+    mapping: Mapping,
+    mode: ImportMode | str = ImportMode.ALL_OR_NOTHING,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import a file in one transaction; rows already present (by external id or content) are skipped.
+
+    In all-or-nothing mode any invalid row raises ``ImportRejectedError`` (with the report)
+    and nothing is stored; in valid-rows mode the valid rows are stored and the rest listed."""
+    require(actor, Permission.COMPLAINTS_IMPORT)
+    mode = ImportMode(mode)
+    mapping = check_mapping(mapping, source.columns)
+    report_progress = progress or (lambda share, text: None)
+
+    def run(connection: duckdb.DuckDBPyConnection) -> ImportReport:
+        report_progress(0.05, "Reading the file…")
+        connection.execute(_DATE_MACRO)
+        with _registered(connection, source):
+            # the staging table keeps the file's order, so its rowid is the record's position
+            raw = ", ".join(_quote(mapping[f.key]) for f in PORTAL_FIELDS if f.key in mapping)
+            connection.execute(
+                f"CREATE OR REPLACE TEMP TABLE complaint_staging AS SELECT {raw} FROM {_relation_sql(source)}",
+                _relation_params(source),
+            )
+        report_progress(0.4, "Checking every row…")
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE complaint_converted AS "
+            + _converted_sql(mapping, "complaint_staging", numbered="rowid + 1")
+        )
+        connection.execute("DROP TABLE complaint_staging")
+        records_read, rejected_records = connection.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT valid) FROM complaint_converted"
+        ).fetchone()
+        if records_read == 0:
+            raise InputError.single("File", "it has a header row but no complaints")
+        rejections = [
+            Rejection(record=r[0], column=r[1], reason=r[2], value=r[3])
+            for r in connection.execute(_rejections_sql(mapping) + f" LIMIT {REJECTIONS_KEPT}").fetchall()
+        ]
+        report = ImportReport(
+            import_id=None,
+            file_name=source.file_name,
+            mode=mode,
+            records_read=records_read,
+            imported=0,
+            already_present=0,
+            repeated_in_file=0,
+            rejected_records=rejected_records,
+            rejections=rejections,
+            stored=False,
+        )
+        if rejected_records and mode == ImportMode.ALL_OR_NOTHING:
+            raise ImportRejectedError(report)
+        report_progress(0.6, "Looking for complaints already in the portal…")
+        repeated_in_file = connection.execute(
+            "CREATE OR REPLACE TEMP TABLE complaint_repeats AS SELECT dedup_key, min(record_no) AS first_record,"
+            " count(*) - 1 AS extra FROM complaint_converted WHERE valid GROUP BY dedup_key HAVING count(*) > 1;"
+            " SELECT coalesce(sum(extra), 0) FROM complaint_repeats"
+        ).fetchone()[0]
+        import_id = connection.execute(
+            "INSERT INTO complaint_imports (file_name, file_sha256, source_format, mapping_json, mode, records_read,"
+            " rows_imported, rows_already_present, rows_repeated_in_file, rows_rejected, imported_by, imported_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?) RETURNING id",
+            [
+                source.file_name,
+                source.sha256,
+                source.kind,
+                json.dumps(mapping, sort_keys=True),
+                mode.value,
+                records_read,
+                int(repeated_in_file),
+                rejected_records,
+                actor.employee_id,
+                utc_now(),
+            ],
+        ).fetchone()[0]
+        report_progress(0.7, "Storing the complaints…")
+        imported = connection.execute(
+            f"INSERT INTO complaints ({_STORED}, import_id)"
+            f" SELECT {_STORED}, ? FROM complaint_converted c"
+            " WHERE c.valid"
+            " AND NOT EXISTS (SELECT 1 FROM complaint_repeats r"
+            "                 WHERE r.dedup_key = c.dedup_key AND r.first_record <> c.record_no)"
+            " AND NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)",
+            [import_id],
+        ).fetchone()[0]
+        already_present = records_read - rejected_records - int(repeated_in_file) - imported
+        connection.execute(
+            "UPDATE complaint_imports SET rows_imported = ?, rows_already_present = ? WHERE id = ?",
+            [imported, already_present, import_id],
+        )
+        connection.execute("DROP TABLE complaint_converted")
+        connection.execute("DROP TABLE complaint_repeats")
+        report = report.model_copy(
+            update={
+                "import_id": import_id,
+                "imported": imported,
+                "already_present": already_present,
+                "repeated_in_file": int(repeated_in_file),
+                "stored": True,
+            }
+        )
+        audit.record(
+            connection,
+            actor,
+            "complaint_import",
+            import_id,
+            "import",
+            after={
+                "file_name": source.file_name,
+                "file_sha256": source.sha256,
+                "mode": mode.value,
+                "mapping": mapping,
+                "records_read": records_read,
+                "imported": imported,
+                "already_present": already_present,
+                "repeated_in_file": int(repeated_in_file),
+                "rejected": rejected_records,
+            },
+        )
+        report_progress(1.0, "Import finished.")
+        return report
+
+    return db.write(run)
+
+
+def recent_imports(db: Database, actor: CurrentUser, limit: int = 20) -> pd.DataFrame:
+    require(actor, Permission.COMPLAINTS_IMPORT)
+    return db.frame(
+        "SELECT i.id, i.imported_at, i.file_name, i.mode, i.records_read, i.rows_imported,"
+        " i.rows_already_present, i.rows_repeated_in_file, i.rows_rejected, e.full_name AS imported_by"
+        " FROM complaint_imports i LEFT JOIN employees e ON e.id = i.imported_by ORDER BY i.id DESC LIMIT ?",
+        [limit],
+    )
