@@ -494,7 +494,7 @@ def _text(key: str) -> str:
     return f"nullif(trim(raw_{key}), '')"
 
 
-def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str, limit: int | None = None) -> str:
+def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, limit: int | None = None) -> str:
     """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key."""
     raw = ", ".join(
         f"{_quote(mapping[f.key])} AS raw_{f.key}" if f.key in mapping else f"CAST(NULL AS VARCHAR) AS raw_{f.key}"
@@ -506,9 +506,9 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str, limit: i
     texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
     text_columns = ",\n        ".join(f"{_text(key)} AS {key}" for key in texts)
     return f"""
-    WITH src AS (SELECT {numbered} AS record_no, {raw} FROM {source_sql}{limit_sql}),
+    WITH src AS (SELECT {numbered + " AS record_no, " if numbered else ""}{raw} FROM {source_sql}{limit_sql}),
     typed AS (
-      SELECT record_no,
+      SELECT {"record_no, " if numbered else ""}
         {_text("received_date")} AS received_text,
         complaint_date({_text("received_date")}) AS received_date,
         {_text("resolution_date")} AS resolution_text,
@@ -546,7 +546,7 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str, limit: i
     """
 
 
-def _rejections_sql(mapping: Mapping) -> str:
+def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
     """One row per problem of each invalid record: record number, column, reason, value."""
 
     def column(key: str) -> str:
@@ -580,7 +580,7 @@ def _rejections_sql(mapping: Mapping) -> str:
     ]
     return (
         "SELECT record_no, problem.column AS column_name, problem.reason, problem.value FROM ("
-        f" SELECT record_no, unnest(list_filter([{', '.join(problems)}], p -> p IS NOT NULL)) AS problem"
+        f" SELECT {record} AS record_no, unnest(list_filter([{', '.join(problems)}], p -> p IS NOT NULL)) AS problem"
         " FROM complaint_converted WHERE NOT valid) ORDER BY record_no, column_name"
     )
 
@@ -687,18 +687,13 @@ def import_complaints(
         report_progress(0.05, "Reading the file…")
         connection.execute(_DATE_MACRO)
         with _registered(connection, source):
-            # the staging table keeps the file's order, so its rowid is the record's position
-            raw = ", ".join(_quote(mapping[f.key]) for f in PORTAL_FIELDS if f.key in mapping)
+            # insertion order is preserved, so the table's rowid is the record's position in the file
             connection.execute(
-                f"CREATE OR REPLACE TEMP TABLE complaint_staging AS SELECT {raw} FROM {_relation_sql(source)}",
+                "CREATE OR REPLACE TEMP TABLE complaint_converted AS "
+                + _converted_sql(mapping, _relation_sql(source), numbered=None),
                 _relation_params(source),
             )
-        report_progress(0.4, "Checking every row…")
-        connection.execute(
-            "CREATE OR REPLACE TEMP TABLE complaint_converted AS "
-            + _converted_sql(mapping, "complaint_staging", numbered="rowid + 1")
-        )
-        connection.execute("DROP TABLE complaint_staging")
+        report_progress(0.45, "Checking every row…")
         records_read, rejected_records = connection.execute(
             "SELECT count(*), count(*) FILTER (WHERE NOT valid) FROM complaint_converted"
         ).fetchone()
@@ -706,7 +701,7 @@ def import_complaints(
             raise InputError.single("File", "it has a header row but no complaints")
         rejections = [
             Rejection(record=r[0], column=r[1], reason=r[2], value=r[3])
-            for r in connection.execute(_rejections_sql(mapping) + f" LIMIT {REJECTIONS_KEPT}").fetchall()
+            for r in connection.execute(_rejections_sql(mapping, "rowid + 1") + f" LIMIT {REJECTIONS_KEPT}").fetchall()
         ]
         report = ImportReport(
             import_id=None,
@@ -724,7 +719,7 @@ def import_complaints(
             raise ImportRejectedError(report)
         report_progress(0.6, "Looking for complaints already in the portal…")
         repeated_in_file = connection.execute(
-            "CREATE OR REPLACE TEMP TABLE complaint_repeats AS SELECT dedup_key, min(record_no) AS first_record,"
+            "CREATE OR REPLACE TEMP TABLE complaint_repeats AS SELECT dedup_key, min(rowid) AS first_row,"
             " count(*) - 1 AS extra FROM complaint_converted WHERE valid GROUP BY dedup_key HAVING count(*) > 1;"
             " SELECT coalesce(sum(extra), 0) FROM complaint_repeats"
         ).fetchone()[0]
@@ -751,7 +746,7 @@ def import_complaints(
             f" SELECT {_STORED}, ? FROM complaint_converted c"
             " WHERE c.valid"
             " AND NOT EXISTS (SELECT 1 FROM complaint_repeats r"
-            "                 WHERE r.dedup_key = c.dedup_key AND r.first_record <> c.record_no)"
+            "                 WHERE r.dedup_key = c.dedup_key AND r.first_row <> c.rowid)"
             " AND NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)",
             [import_id],
         ).fetchone()[0]
