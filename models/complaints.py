@@ -18,12 +18,13 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
@@ -33,8 +34,6 @@ from models.db import utc_now
 from models.errors import InputError
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from models.db import Database
 
 Progress = Callable[[float, str], None]
@@ -750,6 +749,8 @@ def import_complaints(
             " AND NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)",
             [import_id],
         ).fetchone()[0]
+        report_progress(0.85, "Finding repeat complaints…")
+        refresh_repeat_gaps(connection, import_id)
         already_present = records_read - rejected_records - int(repeated_in_file) - imported
         connection.execute(
             "UPDATE complaint_imports SET rows_imported = ?, rows_already_present = ? WHERE id = ?",
@@ -790,6 +791,29 @@ def import_complaints(
     return db.write(run)
 
 
+def refresh_repeat_gaps(connection: duckdb.DuckDBPyConnection, import_id: int) -> None:
+    """Recompute days since the previous same-category complaint for the customers of an import.
+
+    Only those customers can change; rows whose value stays the same are not rewritten."""
+    connection.execute(
+        """
+        UPDATE complaints SET days_since_previous = gaps.gap
+        FROM (
+          SELECT id, gap FROM (
+            SELECT id, days_since_previous AS stored,
+                   CAST(received_date - lag(received_date) OVER (
+                     PARTITION BY customer_id, category ORDER BY received_date, id) AS INTEGER) AS gap
+            FROM complaints
+            WHERE customer_id IN (SELECT DISTINCT customer_id FROM complaints
+                                  WHERE import_id = ? AND customer_id IS NOT NULL)
+          ) WHERE gap IS DISTINCT FROM stored
+        ) AS gaps
+        WHERE complaints.id = gaps.id
+        """,
+        [import_id],
+    )
+
+
 def recent_imports(db: Database, actor: CurrentUser, limit: int = 20) -> pd.DataFrame:
     require(actor, Permission.COMPLAINTS_IMPORT)
     return db.frame(
@@ -798,3 +822,330 @@ def recent_imports(db: Database, actor: CurrentUser, limit: int = 20) -> pd.Data
         " FROM complaint_imports i LEFT JOIN employees e ON e.id = i.imported_by ORDER BY i.id DESC LIMIT ?",
         [limit],
     )
+
+
+# -- analysis ---------------------------------------------------------------------------
+NOT_GIVEN = "(not given)"
+VITAL_FEW_SHARE = 0.8
+DRILL_LIMIT = 500
+EXPORT_LIMIT = 100_000
+RESOLUTION_BUCKETS = ((0, 0, "Same day"), (1, 2, "1–2 days"), (3, 7, "3–7 days"), (8, 14, "8–14 days"))
+RESOLUTION_BUCKETS += ((15, 30, "15–30 days"), (31, 60, "31–60 days"), (61, None, "Over 60 days"))
+FILTER_DIMENSIONS = {
+    "channels": "channel",
+    "products": "product",
+    "categories": "category",
+    "units": "unit",
+    "regions": "region",
+}
+
+
+class ComplaintFilter(BaseModel):
+    """Which complaints an analysis (or a finding's evidence) is about."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    channels: list[str] = Field(default_factory=list)
+    products: list[str] = Field(default_factory=list)
+    categories: list[str] = Field(default_factory=list)
+    units: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+
+    def describe(self) -> str:
+        parts = []
+        if self.date_from or self.date_to:
+            parts.append(f"{self.date_from or 'start'} to {self.date_to or 'today'}")
+        for name in FILTER_DIMENSIONS:
+            values = getattr(self, name)
+            if values:
+                parts.append(f"{name}: {', '.join(values)}")
+        return "; ".join(parts) or "all complaints"
+
+
+def _where(complaint_filter: ComplaintFilter, extra: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
+    """A parameterised WHERE clause for a filter (and a drill-down's extra conditions)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if complaint_filter.date_from:
+        clauses.append("received_date >= ?")
+        params.append(complaint_filter.date_from)
+    if complaint_filter.date_to:
+        clauses.append("received_date <= ?")
+        params.append(complaint_filter.date_to)
+    for name, column in FILTER_DIMENSIONS.items():
+        values = getattr(complaint_filter, name)
+        if values:
+            clauses.append(f"coalesce({column}, '{NOT_GIVEN}') IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    for column, value in (extra or {}).items():
+        if column == "received_month":
+            clauses.append("received_month = ?")
+        elif column in FILTER_DIMENSIONS.values():
+            clauses.append(f"coalesce({column}, '{NOT_GIVEN}') = ?")
+        else:
+            raise ValueError(f"cannot drill down by {column!r}")
+        params.append(value)
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _aggregates(actor: CurrentUser) -> None:
+    require(actor, Permission.COMPLAINTS_AGGREGATES)
+
+
+def filter_options(db: Database, actor: CurrentUser) -> dict[str, Any]:
+    """The values each filter can take, and the range of received dates."""
+    _aggregates(actor)
+    options: dict[str, Any] = {}
+    for name, column in FILTER_DIMENSIONS.items():
+        options[name] = [
+            row["value"]
+            for row in db.query(
+                f"SELECT DISTINCT coalesce({column}, '{NOT_GIVEN}') AS value FROM complaints ORDER BY value"
+            )
+        ]
+    bounds = db.query_one("SELECT min(received_date) AS first, max(received_date) AS last FROM complaints") or {}
+    options["first_date"], options["last_date"] = bounds.get("first"), bounds.get("last")
+    return options
+
+
+def summary(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> dict[str, Any]:
+    """Headline figures: complaints, % timely and median days to resolve."""
+    _aggregates(actor)
+    where, params = _where(complaint_filter)
+    row = db.query_one(
+        "SELECT count(*) AS complaints,"
+        " avg(CASE WHEN timely THEN 1.0 WHEN NOT timely THEN 0.0 END) AS timely_share,"
+        " count(timely) AS with_timely_flag,"
+        " median(resolution_days) AS median_resolution_days"
+        f" FROM complaints {where}",
+        params,
+    )
+    return row or {}
+
+
+def volume_by_month(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
+    _aggregates(actor)
+    where, params = _where(complaint_filter)
+    return db.frame(
+        f"SELECT received_month AS month, count(*) AS complaints FROM complaints {where} GROUP BY 1 ORDER BY 1",
+        params,
+    )
+
+
+def pareto(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
+    """Categories by volume with share, cumulative share and the "vital few".
+
+    Sorted by complaints (ties by name). The vital few are the categories needed to reach
+    80 % of complaints, the one that crosses the line included; a category tied with the
+    last of them is vital too, so equal counts are never split."""
+    _aggregates(actor)
+    where, params = _where(complaint_filter)
+    return db.frame(
+        f"""
+        WITH counts AS (
+          SELECT coalesce(category, '{NOT_GIVEN}') AS category, count(*) AS complaints
+          FROM complaints {where} GROUP BY 1
+        ),
+        ranked AS (
+          SELECT *, sum(complaints) OVER (ORDER BY complaints DESC, category ROWS UNBOUNDED PRECEDING) AS running,
+                 sum(complaints) OVER () AS total
+          FROM counts
+        ),
+        threshold AS (
+          SELECT min(complaints) AS smallest_vital FROM ranked WHERE (running - complaints) * 10 < total * 8
+        )
+        SELECT row_number() OVER (ORDER BY complaints DESC, category) AS rank, category, complaints,
+               complaints / total AS share, running / total AS cumulative_share,
+               complaints >= (SELECT smallest_vital FROM threshold) AS vital_few
+        FROM ranked ORDER BY rank
+        """,
+        params,
+    )
+
+
+def vital_few(pareto_frame: pd.DataFrame) -> list[str]:
+    return list(pareto_frame.loc[pareto_frame["vital_few"], "category"]) if len(pareto_frame) else []
+
+
+def channel_mix(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
+    _aggregates(actor)
+    where, params = _where(complaint_filter)
+    return db.frame(
+        f"SELECT coalesce(channel, '{NOT_GIVEN}') AS channel, count(*) AS complaints,"
+        f" count(*) / sum(count(*)) OVER () AS share FROM complaints {where} GROUP BY 1 ORDER BY 2 DESC, 1",
+        params,
+    )
+
+
+def category_month(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, top: int = 12) -> pd.DataFrame:
+    """Complaints per category and month for the heat map (the ``top`` categories by volume)."""
+    _aggregates(actor)
+    where, params = _where(complaint_filter)
+    return db.frame(
+        f"""
+        WITH cells AS (
+          SELECT coalesce(category, '{NOT_GIVEN}') AS category, received_month AS month, count(*) AS complaints
+          FROM complaints {where} GROUP BY 1, 2
+        ),
+        leaders AS (SELECT category FROM cells GROUP BY 1 ORDER BY sum(complaints) DESC, category LIMIT ?)
+        SELECT * FROM cells WHERE category IN (SELECT category FROM leaders) ORDER BY month, category
+        """,
+        [*params, top],
+    )
+
+
+def resolution_distribution(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
+    """Complaints per band of days to resolve, with the share resolved on time in each."""
+    _aggregates(actor)
+    where, params = _where(complaint_filter)
+    cases = " ".join(
+        f"WHEN resolution_days BETWEEN {low} AND {high} THEN {index}"
+        if high is not None
+        else f"WHEN resolution_days >= {low} THEN {index}"
+        for index, (low, high, _) in enumerate(RESOLUTION_BUCKETS)
+    )
+    labels = "[" + ", ".join(f"'{label}'" for _, _, label in RESOLUTION_BUCKETS) + "]"
+    resolved = ("AND " if where else "WHERE ") + "resolution_days IS NOT NULL"
+    return db.frame(
+        f"""
+        SELECT band AS band_order, {labels}[band + 1] AS band, count(*) AS complaints,
+               avg(CASE WHEN timely THEN 1.0 WHEN NOT timely THEN 0.0 END) AS timely_share
+        FROM (SELECT CASE {cases} END AS band, timely FROM complaints {where} {resolved})
+        GROUP BY band ORDER BY band_order
+        """,
+        params,
+    )
+
+
+def repeat_complaints(
+    db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, within_days: int = 30
+) -> dict[str, Any]:
+    """Complaints from a customer who complained about the same category in the previous N days.
+
+    The earlier complaint counts whatever its channel, unit or region (it is looked up over
+    all complaints when they are stored); the filter chooses which repeats are counted.
+    Returns the totals and, per category, how many complaints were repeats."""
+    _aggregates(actor)
+    if not 1 <= within_days <= 365:
+        raise InputError.single("Within days", "choose between 1 and 365 days")
+    where, params = _where(complaint_filter)
+    with_customer = ("AND " if where else "WHERE ") + "customer_id IS NOT NULL"
+    by_category = db.frame(
+        f"""
+        SELECT coalesce(category, '{NOT_GIVEN}') AS category, count(*) AS complaints,
+               count(*) FILTER (WHERE days_since_previous <= ?) AS repeats,
+               count(DISTINCT customer_id) FILTER (WHERE days_since_previous <= ?) AS repeating_customers
+        FROM complaints {where} {with_customer}
+        GROUP BY 1 ORDER BY repeats DESC, category
+        """,
+        [within_days, within_days, *params],
+    )
+    total = int(by_category["complaints"].sum()) if len(by_category) else 0
+    repeats = int(by_category["repeats"].sum()) if len(by_category) else 0
+    customers = db.scalar(
+        f"SELECT count(DISTINCT customer_id) FROM complaints {where} {with_customer} AND days_since_previous <= ?",
+        [*params, within_days],
+    )
+    return {
+        "within_days": within_days,
+        "complaints_with_customer": total,
+        "repeats": repeats,
+        "repeat_rate": (repeats / total) if total else None,
+        "repeating_customers": int(customers or 0),
+        "by_category": by_category,
+    }
+
+
+def period_bounds(db: Database, complaint_filter: ComplaintFilter, default_days: int = 90) -> tuple[date, date] | None:
+    """The filter's period; without one, the last ``default_days`` days of the data."""
+    last = complaint_filter.date_to or db.scalar("SELECT max(received_date) FROM complaints")
+    if last is None:
+        return None
+    first = complaint_filter.date_from or (last - timedelta(days=default_days - 1))
+    return first, last
+
+
+def growing_issues(
+    db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, limit: int = 10
+) -> pd.DataFrame:
+    """Categories whose complaints rose most against the previous period of equal length."""
+    _aggregates(actor)
+    bounds = period_bounds(db, complaint_filter)
+    columns = ["category", "current", "previous", "change", "growth"]
+    if bounds is None:
+        return pd.DataFrame(columns=columns)
+    first, last = bounds
+    length = (last - first).days + 1
+    previous_first = first - timedelta(days=length)
+    others = complaint_filter.model_copy(update={"date_from": previous_first, "date_to": last})
+    where, params = _where(others)
+    return db.frame(
+        f"""
+        SELECT coalesce(category, '{NOT_GIVEN}') AS category,
+               count(*) FILTER (WHERE received_date >= ?) AS current,
+               count(*) FILTER (WHERE received_date < ?) AS previous,
+               current - previous AS change,
+               CASE WHEN previous > 0 THEN (current - previous) / previous END AS growth
+        FROM complaints {where} GROUP BY 1
+        HAVING current > previous
+        ORDER BY change DESC, growth DESC NULLS FIRST, category LIMIT ?
+        """,
+        [first, first, *params, limit],
+    )
+
+
+_ROW_COLUMNS = (
+    "id, external_id, received_date, channel, product, category, sub_category, unit, customer_id, region,"
+    " resolution_date, resolution_days, response, timely"
+)
+
+
+def complaint_rows(
+    db: Database,
+    actor: CurrentUser,
+    complaint_filter: ComplaintFilter,
+    drill: dict[str, Any] | None = None,
+    limit: int = DRILL_LIMIT,
+) -> pd.DataFrame:
+    """The complaints behind a chart (raw rows with narratives: analyst and leadership only)."""
+    require(actor, Permission.COMPLAINTS_RAW)
+    where, params = _where(complaint_filter, drill)
+    return db.frame(
+        f"SELECT {_ROW_COLUMNS}, narrative FROM complaints {where} ORDER BY received_date DESC, id DESC LIMIT ?",
+        [*params, limit],
+    )
+
+
+def count_rows(
+    db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, drill: dict[str, Any] | None = None
+) -> int:
+    _aggregates(actor)
+    where, params = _where(complaint_filter, drill)
+    return db.scalar(f"SELECT count(*) FROM complaints {where}", params)
+
+
+def export_rows(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
+    """The filtered complaints for download (newest first, at most ``EXPORT_LIMIT``)."""
+    return complaint_rows(db, actor, complaint_filter, limit=EXPORT_LIMIT)
+
+
+def category_counts(db: Database, category: str, *, today: date | None = None) -> dict[str, Any]:
+    """Counts for one complaint category, as the idea board shows beside an idea.
+
+    Aggregates only (no narratives), so any signed-in person may see them."""
+    last = today or db.scalar("SELECT max(received_date) FROM complaints") or date.today()
+    row = db.query_one(
+        """
+        SELECT count(*) AS total,
+               count(*) FILTER (WHERE received_date > CAST(? AS DATE) - 90) AS last_90_days,
+               count(*) FILTER (WHERE received_date <= CAST(? AS DATE) - 90
+                                  AND received_date > CAST(? AS DATE) - 180) AS previous_90_days,
+               (SELECT count(*) FROM complaints) AS all_complaints
+        FROM complaints WHERE category = ?
+        """,
+        [last, last, last, category],
+    )
+    row = row or {"total": 0, "last_90_days": 0, "previous_90_days": 0, "all_complaints": 0}
+    row["category"] = category
+    row["share"] = row["total"] / row["all_complaints"] if row["all_complaints"] else None
+    return row

@@ -13,6 +13,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from models.complaints import refresh_repeat_gaps
 from models.db import utc_now
 
 if TYPE_CHECKING:
@@ -196,6 +197,8 @@ def complaints_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation
     ).fetchone()[0]
     progress(0.6, "Storing complaints…")
     insert_generated(connection, import_id)
+    progress(0.8, "Finding repeat complaints…")
+    refresh_repeat_gaps(connection, import_id)
     connection.execute("DROP TABLE demo_complaints")
 
 

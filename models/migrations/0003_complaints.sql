@@ -42,6 +42,9 @@ CREATE TABLE complaints (
     resolution_days INTEGER,
     response VARCHAR,
     timely BOOLEAN,
+    -- days since the same customer's previous complaint in the same category (NULL: none);
+    -- kept up to date by every import so repeat analysis is a scan, not a window per query
+    days_since_previous INTEGER,
     import_id INTEGER
 );
 
