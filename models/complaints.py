@@ -862,8 +862,10 @@ class ComplaintFilter(BaseModel):
         return "; ".join(parts) or "all complaints"
 
 
-def _where(complaint_filter: ComplaintFilter, extra: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
-    """A parameterised WHERE clause for a filter (and a drill-down's extra conditions)."""
+def filter_sql(complaint_filter: ComplaintFilter, extra: dict[str, Any] | None = None) -> tuple[str, list[Any]]:
+    """A parameterised WHERE clause for a filter (and a drill-down's extra conditions).
+
+    Text in the clause is fixed; every value the user chose travels as a parameter."""
     clauses: list[str] = []
     params: list[Any] = []
     if complaint_filter.date_from:
@@ -911,7 +913,7 @@ def filter_options(db: Database, actor: CurrentUser) -> dict[str, Any]:
 def summary(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> dict[str, Any]:
     """Headline figures: complaints, % timely and median days to resolve."""
     _aggregates(actor)
-    where, params = _where(complaint_filter)
+    where, params = filter_sql(complaint_filter)
     row = db.query_one(
         "SELECT count(*) AS complaints,"
         " avg(CASE WHEN timely THEN 1.0 WHEN NOT timely THEN 0.0 END) AS timely_share,"
@@ -925,7 +927,7 @@ def summary(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter)
 
 def volume_by_month(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     _aggregates(actor)
-    where, params = _where(complaint_filter)
+    where, params = filter_sql(complaint_filter)
     return db.frame(
         f"SELECT received_month AS month, count(*) AS complaints FROM complaints {where} GROUP BY 1 ORDER BY 1",
         params,
@@ -939,7 +941,7 @@ def pareto(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) 
     80 % of complaints, the one that crosses the line included; a category tied with the
     last of them is vital too, so equal counts are never split."""
     _aggregates(actor)
-    where, params = _where(complaint_filter)
+    where, params = filter_sql(complaint_filter)
     return db.frame(
         f"""
         WITH counts AS (
@@ -969,7 +971,7 @@ def vital_few(pareto_frame: pd.DataFrame) -> list[str]:
 
 def channel_mix(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     _aggregates(actor)
-    where, params = _where(complaint_filter)
+    where, params = filter_sql(complaint_filter)
     return db.frame(
         f"SELECT coalesce(channel, '{NOT_GIVEN}') AS channel, count(*) AS complaints,"
         f" count(*) / sum(count(*)) OVER () AS share FROM complaints {where} GROUP BY 1 ORDER BY 2 DESC, 1",
@@ -980,7 +982,7 @@ def channel_mix(db: Database, actor: CurrentUser, complaint_filter: ComplaintFil
 def category_month(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, top: int = 12) -> pd.DataFrame:
     """Complaints per category and month for the heat map (the ``top`` categories by volume)."""
     _aggregates(actor)
-    where, params = _where(complaint_filter)
+    where, params = filter_sql(complaint_filter)
     return db.frame(
         f"""
         WITH cells AS (
@@ -997,7 +999,7 @@ def category_month(db: Database, actor: CurrentUser, complaint_filter: Complaint
 def resolution_distribution(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     """Complaints per band of days to resolve, with the share resolved on time in each."""
     _aggregates(actor)
-    where, params = _where(complaint_filter)
+    where, params = filter_sql(complaint_filter)
     cases = " ".join(
         f"WHEN resolution_days BETWEEN {low} AND {high} THEN {index}"
         if high is not None
@@ -1028,7 +1030,7 @@ def repeat_complaints(
     _aggregates(actor)
     if not 1 <= within_days <= 365:
         raise InputError.single("Within days", "choose between 1 and 365 days")
-    where, params = _where(complaint_filter)
+    where, params = filter_sql(complaint_filter)
     with_customer = ("AND " if where else "WHERE ") + "customer_id IS NOT NULL"
     by_category = db.frame(
         f"""
@@ -1078,7 +1080,7 @@ def growing_issues(
     length = (last - first).days + 1
     previous_first = first - timedelta(days=length)
     others = complaint_filter.model_copy(update={"date_from": previous_first, "date_to": last})
-    where, params = _where(others)
+    where, params = filter_sql(others)
     return db.frame(
         f"""
         SELECT coalesce(category, '{NOT_GIVEN}') AS category,
@@ -1109,7 +1111,7 @@ def complaint_rows(
 ) -> pd.DataFrame:
     """The complaints behind a chart (raw rows with narratives: analyst and leadership only)."""
     require(actor, Permission.COMPLAINTS_RAW)
-    where, params = _where(complaint_filter, drill)
+    where, params = filter_sql(complaint_filter, drill)
     return db.frame(
         f"SELECT {_ROW_COLUMNS}, narrative FROM complaints {where} ORDER BY received_date DESC, id DESC LIMIT ?",
         [*params, limit],
@@ -1120,7 +1122,7 @@ def count_rows(
     db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, drill: dict[str, Any] | None = None
 ) -> int:
     _aggregates(actor)
-    where, params = _where(complaint_filter, drill)
+    where, params = filter_sql(complaint_filter, drill)
     return db.scalar(f"SELECT count(*) FROM complaints {where}", params)
 
 

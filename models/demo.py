@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from models import audit
 from models.auth import Role, hash_password
+from models.complaints_demo import complaints_step
 from models.db import Database, utc_now
 
 DEMO_PASSWORD = "speakup-demo"  # noqa: S105 - documented demo password, demo mode only
@@ -305,7 +306,7 @@ def people_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
     ]
 
 
-STEPS: list[tuple[str, Step]] = [("people", people_step)]
+STEPS: list[tuple[str, Step]] = [("people", people_step), ("complaints", complaints_step)]
 
 
 def is_seeded(db: Database) -> bool:
