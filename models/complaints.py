@@ -686,21 +686,26 @@ def import_complaints(
         report_progress(0.05, "Reading the file…")
         connection.execute(_DATE_MACRO)
         with _registered(connection, source):
-            # insertion order is preserved, so the table's rowid is the record's position in the file
+            # insertion order is preserved, so rowids follow the file's records (inside a
+            # transaction they start at a large offset, hence "rowid - first rowid + 1")
             connection.execute(
                 "CREATE OR REPLACE TEMP TABLE complaint_converted AS "
                 + _converted_sql(mapping, _relation_sql(source), numbered=None),
                 _relation_params(source),
             )
         report_progress(0.45, "Checking every row…")
-        records_read, rejected_records = connection.execute(
-            "SELECT count(*), count(*) FILTER (WHERE NOT valid) FROM complaint_converted"
+        records_read, rejected_records, first_rowid, last_rowid = connection.execute(
+            "SELECT count(*), count(*) FILTER (WHERE NOT valid), min(rowid), max(rowid) FROM complaint_converted"
         ).fetchone()
+        if records_read and last_rowid - first_rowid + 1 != records_read:
+            raise RuntimeError("Row numbers of the staged file are not contiguous; the import was stopped.")
         if records_read == 0:
             raise InputError.single("File", "it has a header row but no complaints")
         rejections = [
             Rejection(record=r[0], column=r[1], reason=r[2], value=r[3])
-            for r in connection.execute(_rejections_sql(mapping, "rowid + 1") + f" LIMIT {REJECTIONS_KEPT}").fetchall()
+            for r in connection.execute(
+                _rejections_sql(mapping, f"rowid - {int(first_rowid or 0)} + 1") + f" LIMIT {REJECTIONS_KEPT}"
+            ).fetchall()
         ]
         report = ImportReport(
             import_id=None,
