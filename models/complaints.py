@@ -701,11 +701,10 @@ def import_complaints(
             raise RuntimeError("Row numbers of the staged file are not contiguous; the import was stopped.")
         if records_read == 0:
             raise InputError.single("File", "it has a header row but no complaints")
+        record = f"rowid - {int(first_rowid or 0)} + 1"
         rejections = [
             Rejection(record=r[0], column=r[1], reason=r[2], value=r[3])
-            for r in connection.execute(
-                _rejections_sql(mapping, f"rowid - {int(first_rowid or 0)} + 1") + f" LIMIT {REJECTIONS_KEPT}"
-            ).fetchall()
+            for r in connection.execute(f"{_rejections_sql(mapping, record)} LIMIT {REJECTIONS_KEPT}").fetchall()
         ]
         report = ImportReport(
             import_id=None,
