@@ -34,6 +34,31 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", "Home", url_path="home"),
     PageSpec("pages/my_account.py", "My account", ":material/person:", "Home", url_path="account"),
+    # Complaints
+    PageSpec(
+        "pages/complaints_analysis.py",
+        "Complaint analysis",
+        ":material/query_stats:",
+        "Complaints",
+        Permission.COMPLAINTS_AGGREGATES,
+        url_path="complaints",
+    ),
+    PageSpec(
+        "pages/complaints_findings.py",
+        "Findings",
+        ":material/lightbulb:",
+        "Complaints",
+        Permission.COMPLAINTS_RAW,
+        url_path="findings",
+    ),
+    PageSpec(
+        "pages/complaints_import.py",
+        "Import complaints",
+        ":material/upload_file:",
+        "Complaints",
+        Permission.COMPLAINTS_IMPORT,
+        url_path="complaints-import",
+    ),
     PageSpec(
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
