@@ -1062,21 +1062,30 @@ def repeat_complaints(
     }
 
 
-def period_bounds(db: Database, complaint_filter: ComplaintFilter, default_days: int = 90) -> tuple[date, date] | None:
-    """The filter's period; without one, the last ``default_days`` days of the data."""
+def period_bounds(
+    db: Database, complaint_filter: ComplaintFilter, last_days: int | None = None
+) -> tuple[date, date] | None:
+    """The period growth is measured over: the last ``last_days`` days up to the filter's end
+    (or the latest complaint), else the filter's own period (90 days when it has no start)."""
     last = complaint_filter.date_to or db.scalar("SELECT max(received_date) FROM complaints")
     if last is None:
         return None
-    first = complaint_filter.date_from or (last - timedelta(days=default_days - 1))
+    if last_days is not None:
+        return last - timedelta(days=last_days - 1), last
+    first = complaint_filter.date_from or (last - timedelta(days=89))
     return first, last
 
 
 def growing_issues(
-    db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, limit: int = 10
+    db: Database,
+    actor: CurrentUser,
+    complaint_filter: ComplaintFilter,
+    limit: int = 10,
+    last_days: int | None = None,
 ) -> pd.DataFrame:
     """Categories whose complaints rose most against the previous period of equal length."""
     _aggregates(actor)
-    bounds = period_bounds(db, complaint_filter)
+    bounds = period_bounds(db, complaint_filter, last_days)
     columns = ["category", "current", "previous", "change", "growth"]
     if bounds is None:
         return pd.DataFrame(columns=columns)

@@ -86,6 +86,10 @@ def _month(value) -> date:
     return pd.to_datetime(value).date().replace(day=1)
 
 
+def _compare_label(days: int | None) -> str:
+    return f"the last {days} days with the {days} before" if days else "the filtered period with the one before"
+
+
 def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     st.subheader("Volume per month")
     volume = complaints.volume_by_month(db, user, complaint_filter)
@@ -139,8 +143,16 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     download_buttons(by_category, "complaints-repeats", "dl_repeats")
 
     st.subheader("Growing fastest")
-    bounds = complaints.period_bounds(db, complaint_filter)
-    growing = complaints.growing_issues(db, user, complaint_filter)
+    compare = st.selectbox(
+        "Compare",
+        [90, 30, 180, None],
+        format_func=lambda d: (
+            f"the last {d} days with the {d} before" if d else "the filtered period with the one before"
+        ),
+        key="growth_window",
+    )
+    bounds = complaints.period_bounds(db, complaint_filter, compare)
+    growing = complaints.growing_issues(db, user, complaint_filter, last_days=compare)
     if bounds:
         length = (bounds[1] - bounds[0]).days + 1
         st.caption(f"{bounds[0]} to {bounds[1]} against the {length} days before.")

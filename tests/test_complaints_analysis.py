@@ -214,3 +214,11 @@ def test_category_counts_for_the_idea_board(db, analyst, tmp_path):
     assert (counts["total"], counts["last_90_days"], counts["previous_90_days"]) == (4, 3, 1)
     assert counts["share"] == pytest.approx(0.5)
     assert complaints.category_counts(db, "Unknown")["total"] == 0
+
+
+def test_growth_over_the_last_days_ends_at_the_latest_complaint(db, analyst, tmp_path):
+    rows = _many("Fees", 1, "2024-01-20") + _many("Fees", 3, "2024-03-20") + _many("Wait", 2, "2024-02-10")
+    import_rows(db, analyst, tmp_path, rows)
+    assert complaints.period_bounds(db, ComplaintFilter(), 30) == (date(2024, 2, 20), date(2024, 3, 20))
+    table = complaints.growing_issues(db, analyst, ComplaintFilter(), last_days=30)
+    assert [(r.category, r.current, r.previous) for r in table.itertuples()] == [("Fees", 3, 0)]

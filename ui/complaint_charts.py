@@ -38,7 +38,12 @@ def pareto(frame: pd.DataFrame, rule_share: float = 0.8) -> alt.LayerChart:
         share_percent=frame["share"] * 100,
         group=frame["vital_few"].map({True: "Vital few", False: "Useful many"}),
     )
-    x = alt.X("category:N", sort=order, title="Category", axis=alt.Axis(labelAngle=-40, labelLimit=180))
+    x = alt.X(
+        "category:N",
+        sort=order,
+        title="Category",
+        axis=alt.Axis(labelAngle=-40, labelLimit=180, labelOverlap=False, labelFontSize=10),
+    )
     tooltip = [
         alt.Tooltip("category:N", title="Category"),
         alt.Tooltip("complaints:Q", format=","),
@@ -107,7 +112,7 @@ def heat_map(frame: pd.DataFrame) -> alt.Chart:
         .mark_rect()
         .encode(
             x=alt.X("yearmonth(month):T", title="Month"),
-            y=alt.Y("category:N", title=None, axis=alt.Axis(labelLimit=200)),
+            y=alt.Y("category:N", title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
             color=alt.Color("complaints:Q", scale=alt.Scale(scheme="orangered"), title="Complaints"),
             stroke=alt.condition(selection, alt.value("#000"), alt.value(None)),
             tooltip=[
@@ -117,7 +122,7 @@ def heat_map(frame: pd.DataFrame) -> alt.Chart:
             ],
         )
         .add_params(selection)
-        .properties(height=max(160, 22 * frame["category"].nunique()))
+        .properties(height=max(160, 26 * frame["category"].nunique()))
     )
 
 
