@@ -275,3 +275,25 @@ def test_preview_shows_rows_as_they_would_be_stored_with_their_problems(tmp_path
 def test_suggested_mapping_recognises_column_names_without_a_preset():
     mapping = complaints.suggest_mapping(["Date received", "issue", "CHANNEL", "Other"])
     assert mapping == {"received_date": "Date received", "channel": "CHANNEL", "category": "issue"}
+
+
+def test_the_command_line_imports_a_file_as_a_named_analyst(portal_env, tmp_path, capsys):
+    from models import complaints_cli
+    from models.db import get_database
+    from tests.conftest import add_person
+
+    database = get_database(portal_env)
+    add_person(database, Role.ANALYST, username="ann")
+    add_person(database, Role.AGENT, username="bob")
+    path = write_csv(tmp_path / "cli.csv", TEMPLATE_HEADER, [complaint("2024-01-02", "Fees"), complaint("x", "Fees")])
+    rejected = tmp_path / "rejected.csv"
+    assert complaints_cli.main(["import", str(path), "--as", "bob", "--preset", "portal"]) == 1
+    assert "may not do this" in capsys.readouterr().err
+    arguments = ["import", str(path), "--as", "ann", "--preset", "portal", "--rejections", str(rejected)]
+    assert complaints_cli.main(arguments) == 1
+    assert database.scalar("SELECT count(*) FROM complaints") == 0
+    assert "row 2, Received date" in capsys.readouterr().err
+    assert complaints_cli.main([*arguments, "--mode", "valid_rows"]) == 0
+    assert "1 imported" in capsys.readouterr().out
+    assert database.scalar("SELECT count(*) FROM complaints") == 1
+    assert rejected.read_text(encoding="utf-8").splitlines()[1].startswith("2,Received date,")
