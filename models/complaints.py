@@ -213,13 +213,16 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_utf8(path: Path) -> None:
-    """Stream the file through a strict UTF-8 decoder; name the line of the first bad byte."""
+def _check_utf8(path: Path) -> str:
+    """Stream the file through a strict UTF-8 decoder, naming the line of the first bad
+    byte; return the file's SHA-256, computed in the same pass."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    digest = hashlib.sha256()
     offset = 0
     lines = 0
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
@@ -236,6 +239,7 @@ def _check_utf8(path: Path) -> None:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise InputError.single("File", "it ends in the middle of a UTF-8 character (is it cut short?)") from None
+    return digest.hexdigest()
 
 
 def _transcode(path: Path, encoding: str, target: Path) -> None:
@@ -293,13 +297,13 @@ def _registered(connection: duckdb.DuckDBPyConnection, source: SourceFile) -> It
 
 
 def _csv_columns(path: Path, delimiter: str) -> tuple[list[str], bool]:
-    """The header as DuckDB names it, and whether the rows are of unequal length."""
+    """The header as DuckDB names it, and whether the sniffed sample already shows rows of
+    unequal length (a file whose short rows come later is found out when it is read)."""
     connection = duckdb.connect()
     try:
         probe = SourceFile("", "csv", [], "", csv_path=path, delimiter=delimiter)
         try:
             described = connection.execute(f"DESCRIBE SELECT * FROM {_relation_sql(probe)}", [str(path)]).fetchall()
-            connection.execute(f"SELECT count(*) FROM {_relation_sql(probe)}", [str(path)]).fetchone()
             return [row[0] for row in described], False
         except duckdb.Error:
             pass
@@ -347,6 +351,7 @@ def open_source(
     workdir = Path(tempfile.mkdtemp(prefix="complaints-"))
     try:
         csv_path = path
+        sha256 = None
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             csv_path = workdir / "source.csv"
             _transcode(path, "utf-16", csv_path)
@@ -356,7 +361,7 @@ def open_source(
         else:
             if b"\x00" in head:
                 raise InputError.single("File", "it holds binary data; upload a CSV (text) or XLSX file")
-            _check_utf8(path)
+            sha256 = _check_utf8(path)
         with csv_path.open(encoding="utf-8-sig", newline="") as handle:
             first_line = handle.readline()
             has_data = bool(first_line.strip()) and any(line.strip() for line in [handle.readline(), handle.read(4096)])
@@ -370,7 +375,7 @@ def open_source(
             file_name=file_name,
             kind="csv",
             columns=columns,
-            sha256=_sha256(path),
+            sha256=sha256 or _sha256(path),
             csv_path=csv_path,
             delimiter=delimiter,
             ragged=ragged,
@@ -593,6 +598,10 @@ _STORED = (
 def preview(source: SourceFile, mapping: Mapping, limit: int = 20) -> pd.DataFrame:
     """The first rows as the portal would store them, with a column saying what is wrong."""
     mapping = check_mapping(mapping, source.columns)
+    return _read_with_padding_fallback(source, lambda: _preview(source, mapping, limit))
+
+
+def _preview(source: SourceFile, mapping: Mapping, limit: int) -> pd.DataFrame:
     connection = duckdb.connect()
     try:
         connection.execute(_DATE_MACRO)
@@ -744,13 +753,17 @@ def import_complaints(
             ],
         ).fetchone()[0]
         report_progress(0.7, "Storing the complaints…")
+        conditions = ["c.valid"] if rejected_records else []
+        if repeated_in_file:
+            conditions.append(
+                "NOT EXISTS (SELECT 1 FROM complaint_repeats r WHERE r.dedup_key = c.dedup_key"
+                " AND r.first_row <> c.rowid)"
+            )
+        if connection.execute("SELECT 1 FROM complaints LIMIT 1").fetchone():
+            conditions.append("NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)")
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
         imported = connection.execute(
-            f"INSERT INTO complaints ({_STORED}, import_id)"
-            f" SELECT {_STORED}, ? FROM complaint_converted c"
-            " WHERE c.valid"
-            " AND NOT EXISTS (SELECT 1 FROM complaint_repeats r"
-            "                 WHERE r.dedup_key = c.dedup_key AND r.first_row <> c.rowid)"
-            " AND NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)",
+            f"INSERT INTO complaints ({_STORED}, import_id) SELECT {_STORED}, ? FROM complaint_converted c {where}",
             [import_id],
         ).fetchone()[0]
         report_progress(0.85, "Finding repeat complaints…")
@@ -792,7 +805,28 @@ def import_complaints(
         report_progress(1.0, "Import finished.")
         return report
 
-    return db.write(run)
+    return _read_with_padding_fallback(source, lambda: db.write(run))
+
+
+def _read_with_padding_fallback(source: SourceFile, work: Callable[[], Any]) -> Any:
+    """Run ``work``; if the strict CSV reader finds rows of unequal length, read the file
+    again serially with short rows padded (the first attempt stored nothing)."""
+    try:
+        return work()
+    except duckdb.InvalidInputException as error:
+        if source.kind != "csv" or source.ragged:
+            raise _unreadable(error) from None
+        source.ragged = True
+    try:
+        return work()
+    except duckdb.InvalidInputException as error:
+        raise _unreadable(error) from None
+
+
+def _unreadable(error: duckdb.Error) -> InputError:
+    detail = str(error).strip().splitlines()
+    reason = next((line for line in detail if "Line" in line or "line" in line), detail[0] if detail else "")
+    return InputError.single("File", f"it could not be read as CSV: {reason.strip()[:200]}")
 
 
 def refresh_repeat_gaps(connection: duckdb.DuckDBPyConnection, import_id: int) -> None:

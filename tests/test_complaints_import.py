@@ -297,3 +297,22 @@ def test_the_command_line_imports_a_file_as_a_named_analyst(portal_env, tmp_path
     assert "1 imported" in capsys.readouterr().out
     assert database.scalar("SELECT count(*) FROM complaints") == 1
     assert rejected.read_text(encoding="utf-8").splitlines()[1].startswith("2,Received date,")
+
+
+def test_a_short_row_far_down_the_file_is_padded_too(db, analyst, tmp_path):
+    path = tmp_path / "long.csv"
+    lines = ["Received date,Channel,Category / issue"] + [f"2024-01-01,Phone,Fees {n}" for n in range(25_000)]
+    path.write_text("\n".join([*lines, "2024-01-02,Phone", "2024-01-03,Email,Wait"]) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRejectedError) as refused:
+        _import(db, analyst, path)
+    assert [(r.record, r.column) for r in refused.value.report.rejections] == [(25_001, "Category / issue")]
+    report = _import(db, analyst, path, ImportMode.VALID_ROWS)
+    assert (report.imported, report.rejected_records) == (25_001, 1)
+
+
+def test_an_unreadable_csv_gets_a_clear_message_and_stores_nothing(db, analyst, tmp_path):
+    path = tmp_path / "broken.csv"
+    path.write_text('Received date,Category / issue\n2024-01-01,"Fees\n2024-01-02,Wait\n', encoding="utf-8")
+    with pytest.raises(InputError, match="could not be read as CSV"):
+        _import(db, analyst, path)
+    assert _count(db) == 0
