@@ -1198,3 +1198,16 @@ def category_counts(db: Database, category: str, *, today: date | None = None) -
     row["category"] = category
     row["share"] = row["total"] / row["all_complaints"] if row["all_complaints"] else None
     return row
+
+
+def monthly_kpis(db: Database, *, repeat_days: int = 30) -> pd.DataFrame:
+    """Complaint volume and repeat-complaint rate per month: the KPIs the portal feeds itself.
+
+    Aggregates only, for the strategy pages and dashboards."""
+    return db.frame(
+        "SELECT received_month AS month, count(*) AS complaint_volume,"
+        " count(*) FILTER (WHERE days_since_previous <= ?)"
+        "   / nullif(count(*) FILTER (WHERE customer_id IS NOT NULL), 0) AS repeat_rate"
+        " FROM complaints GROUP BY 1 ORDER BY 1",
+        [repeat_days],
+    )

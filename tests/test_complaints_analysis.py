@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from models import complaints
@@ -222,3 +223,16 @@ def test_growth_over_the_last_days_ends_at_the_latest_complaint(db, analyst, tmp
     assert complaints.period_bounds(db, ComplaintFilter(), 30) == (date(2024, 2, 20), date(2024, 3, 20))
     table = complaints.growing_issues(db, analyst, ComplaintFilter(), last_days=30)
     assert [(r.category, r.current, r.previous) for r in table.itertuples()] == [("Fees", 3, 0)]
+
+
+def test_monthly_kpis_feed_volume_and_repeat_rate(db, analyst, tmp_path):
+    rows = [
+        complaint("2024-01-02", "Fees", customer_id="C1", external_id="1"),
+        complaint("2024-01-12", "Fees", customer_id="C1", external_id="2"),
+        complaint("2024-02-03", "Fees", external_id="3"),
+    ]
+    import_rows(db, analyst, tmp_path, rows)
+    kpis = complaints.monthly_kpis(db)
+    assert list(kpis["complaint_volume"]) == [2, 1]
+    assert kpis["repeat_rate"].iloc[0] == pytest.approx(0.5)
+    assert pd.isna(kpis["repeat_rate"].iloc[1])
