@@ -104,7 +104,7 @@ except InputError as error:
     source = None
 
 if source is not None:
-    st.caption(f"{source.file_name}: {len(source.columns)} columns.")
+    st.text(f"{source.file_name}: {len(source.columns)} columns.")  # a file name is the user's text
     preset_choice = st.radio(
         "Preset",
         [complaints.Preset.CFPB.value, complaints.Preset.PORTAL.value, GUESS],
@@ -116,7 +116,15 @@ if source is not None:
     mapping = render_mapping(source, preset_choice)
     st.subheader("Preview")
     try:
-        st.dataframe(complaints.preview(source, mapping), hide_index=True, width="stretch")
+        st.dataframe(
+            complaints.preview(source, mapping),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "received_date": st.column_config.DateColumn("received_date", format="YYYY-MM-DD"),
+                "resolution_date": st.column_config.DateColumn("resolution_date", format="YYYY-MM-DD"),
+            },
+        )
         mapping_ok = True
     except InputError as error:
         show_input_error(error)
