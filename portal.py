@@ -54,14 +54,14 @@ if __name__ == "__main__":
         for section, specs in pages_for(user).items()
     }
     page = st.navigation(sections)
+    page.run()
     with st.sidebar:
         st.caption(f"{settings.organisation_name}")
         st.write(f"**{user.full_name}**")
         st.caption(", ".join(sorted(role.value.replace("_", " ") for role in user.roles)))
-        if st.button("Sign out", icon=":material/logout:"):
+        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             session.sign_out(db)
             st.rerun()
-    page.run()
 else:
     from ui.auth_routes import routes
 

@@ -71,6 +71,37 @@ def record(
     )
 
 
+def record_many(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    entries: list[tuple[str, Any, str, dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """Store many audit entries (entity, id, action, before, after) in one statement, for imports."""
+    if not entries:
+        return
+    import pyarrow as pa
+
+    now = utc_now()
+    table = pa.table(
+        {
+            "entity": [entity for entity, *_ in entries],
+            "entity_id": [None if entity_id is None else str(entity_id) for _, entity_id, *_ in entries],
+            "action": [action for _, _, action, _, _ in entries],
+            "before_json": [to_json(before) for *_, before, _ in entries],
+            "after_json": [to_json(after) for *_, after in entries],
+        }
+    )
+    connection.register("audit_entries", table)
+    try:
+        connection.execute(
+            "INSERT INTO audit_log (occurred_at, actor_id, actor_name, entity, entity_id, action, before_json,"
+            " after_json) SELECT ?, ?, ?, entity, entity_id, action, before_json, after_json FROM audit_entries",
+            [now, actor.employee_id if actor else None, actor.full_name if actor else None],
+        )
+    finally:
+        connection.unregister("audit_entries")
+
+
 def row_as_dict(connection: duckdb.DuckDBPyConnection, table: str, key: str, value: Any) -> dict[str, Any] | None:
     """One row of ``table`` as a dict, for the before/after of an audit entry."""
     cursor = connection.execute(f"SELECT * FROM {table} WHERE {key} = ?", [value])  # noqa: S608 - names are ours

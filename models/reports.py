@@ -76,3 +76,14 @@ def recent_activity(db: Database, user: CurrentUser, days: int = 30) -> pd.DataF
         " WHERE occurred_at >= ? GROUP BY ALL ORDER BY day",
         [utc_now() - timedelta(days=days)],
     )
+
+
+def my_team(db: Database, user: CurrentUser) -> pd.DataFrame:
+    """The people a team lead leads (their direct reports), with tenure."""
+    return db.frame(
+        "SELECT e.full_name AS name, e.employee_number, t.name AS team, e.hire_date,"
+        " date_diff('month', e.hire_date, current_date) AS months_in_company"
+        " FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
+        " WHERE e.manager_id = ? AND e.active ORDER BY e.full_name",
+        [user.employee_id],
+    )

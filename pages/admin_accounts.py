@@ -1,8 +1,139 @@
-"""Accounts (admin)."""
+"""Accounts (admin): who can sign in, who is locked out, new accounts and password resets."""
 
+import pandas as pd
 import streamlit as st
 
+from models import accounts, auth, people
+from models.accounts import AccountRow
+from models.errors import InputError
 from ui.context import page_context
+from ui.widgets import download_buttons, show_input_error
 
 user, db, settings = page_context()
+
+
+def _label(account: AccountRow) -> str:
+    return f"{account.username} — {account.full_name}"
+
+
+def render_list(rows: list[AccountRow]) -> None:
+    frame = pd.DataFrame(
+        [
+            {
+                "Username": row.username,
+                "Person": row.full_name,
+                "Team": row.team_name or "",
+                "Roles": ", ".join(row.roles),
+                "Last sign-in (UTC)": row.last_sign_in_at,
+                "Locked until (UTC)": row.locked_until if row.is_locked() else None,
+                "Failed attempts": row.failed_attempts,
+                "Active": row.active,
+            }
+            for row in rows
+        ],
+        columns=[
+            "Username",
+            "Person",
+            "Team",
+            "Roles",
+            "Last sign-in (UTC)",
+            "Locked until (UTC)",
+            "Failed attempts",
+            "Active",
+        ],
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    if not frame.empty:
+        download_buttons(frame, "accounts", key="accounts")
+
+
+def render_unlock(rows: list[AccountRow]) -> None:
+    st.subheader("Unlock an account")
+    locked = [row for row in rows if row.is_locked()]
+    if not locked:
+        st.caption("No account is locked.")
+        return
+    with st.form("unlock_account"):
+        chosen = st.selectbox("Locked account", locked, format_func=_label)
+        submitted = st.form_submit_button("Unlock", icon=":material/lock_open:")
+    if submitted and chosen is not None:
+        try:
+            auth.unlock_account(db, user, chosen.account_id)
+        except ValueError as error:
+            st.error(str(error))
+        else:
+            st.session_state["accounts_notice"] = f"{chosen.username} is unlocked and may sign in again."
+            st.rerun()
+
+
+def render_reset_password(rows: list[AccountRow]) -> None:
+    st.subheader("Reset a password")
+    with st.form("reset_password", clear_on_submit=True):
+        chosen = st.selectbox("Account", rows, format_func=_label, index=None, placeholder="Choose an account")
+        password = st.text_input("New password (at least 10 characters)", type="password")
+        repeat = st.text_input("Repeat the new password", type="password")
+        submitted = st.form_submit_button("Set password", icon=":material/password:")
+    if not submitted:
+        return
+    if chosen is None:
+        st.error("**Account**: choose the account whose password to reset.")
+    elif password != repeat:
+        st.error("**Repeat the new password**: the two passwords differ.")
+    else:
+        try:
+            auth.set_password(db, user, chosen.account_id, password)
+        except ValueError as error:
+            st.error(str(error))
+        else:
+            st.session_state["accounts_notice"] = (
+                f"New password set for {chosen.username}; the account is unlocked and its sessions ended."
+            )
+            st.rerun()
+
+
+def render_create_account() -> None:
+    st.subheader("Create an account")
+    candidates = accounts.employees_without_account(db, user)
+    if not candidates:
+        st.caption("Every active person has an account.")
+        return
+    with st.form("create_account", clear_on_submit=True):
+        person = st.selectbox(
+            "Person without an account",
+            candidates,
+            format_func=lambda row: f"{row['full_name']} ({row['employee_number']}, {row['email']})",
+            index=None,
+            placeholder="Choose a person",
+        )
+        username = st.text_input("Username")
+        password = st.text_input("First password (at least 10 characters)", type="password")
+        submitted = st.form_submit_button("Create account", icon=":material/person_add:")
+    if not submitted:
+        return
+    if person is None:
+        st.error("**Person**: choose who the account is for.")
+        return
+    try:
+        people.create_account(db, user, person["id"], username, password)
+    except InputError as error:
+        show_input_error(error)
+    else:
+        st.session_state["accounts_notice"] = f"Account {username.strip().lower()} created for {person['full_name']}."
+        st.rerun()
+
+
 st.title("Accounts")
+notice = st.session_state.pop("accounts_notice", None)
+if notice:
+    st.success(notice)
+search = st.text_input("Search by username, name, email or team")
+listed = accounts.list_accounts(db, user, search=search)
+st.caption(f"{len(listed)} accounts")
+render_list(listed)
+everyone = listed if not search.strip() else accounts.list_accounts(db, user)
+left, right = st.columns(2)
+with left:
+    render_unlock(everyone)
+with right:
+    render_reset_password(everyone)
+render_create_account()

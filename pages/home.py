@@ -4,8 +4,9 @@ import altair as alt
 import streamlit as st
 
 from models import reports
-from models.auth import Permission
+from models.auth import Permission, Role
 from ui.context import page_context
+from ui.widgets import download_buttons
 
 user, db, settings = page_context()
 
@@ -18,7 +19,17 @@ def render_me() -> None:
     cols[0].metric("Team", profile.get("team_name") or "—")
     cols[1].metric("Site", profile.get("site_name") or "—")
     cols[2].metric("Manager", profile.get("manager_name") or "—")
-    cols[3].metric("People in my team", profile.get("team_size") or 0)
+    cols[3].metric("People in my team", profile.get("team_size") if profile.get("team_name") else "—")
+
+
+def render_my_team() -> None:
+    team = reports.my_team(db, user)
+    st.subheader(f"My team ({len(team)})")
+    if team.empty:
+        st.info("Nobody reports to you yet.")
+        return
+    st.dataframe(team, hide_index=True, width="stretch")
+    download_buttons(team, "my-team", key="my_team")
 
 
 def render_people_overview() -> None:
@@ -68,6 +79,8 @@ def render_admin_overview() -> None:
 
 
 render_me()
+if user.has_role(Role.TEAM_LEAD):
+    render_my_team()
 if user.can(Permission.PEOPLE_READ):
     render_people_overview()
 if user.can(Permission.USERS_MANAGE):

@@ -1,14 +1,429 @@
-"""People directory (HR, leadership, admin)."""
+"""People: the directory, adding and editing people, roles, teams and sites, and the HR CSV import.
+
+HR and admin manage people; leadership reads the directory. Only an administrator changes roles."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from models import people
+from models.auth import Permission, Role
+from models.errors import InputError
 from ui.context import page_context
+from ui.widgets import download_buttons, show_input_error
 
 user, db, settings = page_context()
+can_manage = user.can(Permission.PEOPLE_MANAGE)
+can_assign_roles = user.can(Permission.ROLES_ASSIGN)
 
-st.title("People")
-search = st.text_input("Search by name, email or employee number")
-rows = people.directory(db, user, search=search)
-st.dataframe(pd.DataFrame([row.model_dump() for row in rows]), hide_index=True)
+ASSIGNABLE_ROLES = [role for role in Role if role != Role.AGENT]
+_FLASH = "people_flash"
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
+
+
+def as_text(value: object) -> str:
+    """User-entered text made safe to place inside a markdown message."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
+
+
+def flash(message: str) -> None:
+    """A success message shown once, after the rerun that refreshes the page."""
+    st.session_state[_FLASH] = message
+
+
+def render_flash() -> None:
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+
+
+def role_label(role: Role | str) -> str:
+    return str(Role(role).value).replace("_", " ")
+
+
+def person_label(choice: dict[str, Any]) -> str:
+    status = "" if choice["active"] else " — inactive"
+    return f"{choice['full_name']} ({choice['employee_number']}){status}"
+
+
+# -- directory ---------------------------------------------------------------------------
+def directory_frame(rows: list[people.Employee]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Employee number": row.employee_number,
+                "Name": row.full_name,
+                "Email": row.email,
+                "Team": row.team_name,
+                "Site": row.site_name,
+                "Manager": row.manager_name,
+                "Hire date": row.hire_date,
+                "Roles": ", ".join(["agent", *(role_label(role) for role in row.roles)]),
+                "Status": "active" if row.active else "inactive",
+            }
+            for row in rows
+        ],
+        columns=["Employee number", "Name", "Email", "Team", "Site", "Manager", "Hire date", "Roles", "Status"],
+    )
+
+
+def render_directory(teams: list[dict[str, Any]]) -> None:
+    team_names = {team["id"]: team["name"] for team in teams}
+    search_column, team_column, inactive_column = st.columns([3, 2, 1], vertical_alignment="bottom")
+    search = search_column.text_input("Search by name, email or employee number", key="people_search")
+    team_id = team_column.selectbox(
+        "Team",
+        [None, *team_names],
+        format_func=lambda option: "All teams" if option is None else team_names[option],
+        key="people_team",
+    )
+    include_inactive = inactive_column.toggle("Include inactive", key="people_include_inactive")
+    limit = 1000
+    rows = people.directory(db, user, search=search, team_id=team_id, include_inactive=include_inactive, limit=limit)
+    if len(rows) == limit:
+        st.caption(f"Showing the first {limit:,} people; narrow the search to see others.")
+    else:
+        st.caption(f"{len(rows):,} people")
+    frame = directory_frame(rows)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    download_buttons(frame, "people", key="people_download")
+
+
+# -- add and edit ------------------------------------------------------------------------
+def person_fields(
+    prefix: str,
+    person: people.Employee | None,
+    teams: list[dict[str, Any]],
+    sites: list[dict[str, Any]],
+    managers: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """The inputs of a person's details inside a form, prefilled from ``person`` when editing."""
+    team_names = {team["id"]: team["name"] for team in teams}
+    site_names = {site["id"]: site["name"] for site in sites}
+    manager_names = {m["id"]: person_label(m) for m in managers if person is None or m["id"] != person.id}
+    if person is not None and person.manager_id is not None and person.manager_id not in manager_names:
+        manager_names[person.manager_id] = f"{person.manager_name} — inactive"
+
+    def pick(label: str, names: dict[int, str], current: int | None, key: str) -> int | None:
+        options = [None, *names]
+        return st.selectbox(
+            label,
+            options,
+            index=options.index(current) if current in options else 0,
+            format_func=lambda option: "—" if option is None else names[option],
+            key=f"{prefix}_{key}",
+        )
+
+    left, right = st.columns(2)
+    values = {
+        "employee_number": left.text_input(
+            "Employee number", value=person.employee_number if person else "", max_chars=20, key=f"{prefix}_number"
+        ),
+        "full_name": right.text_input(
+            "Name", value=person.full_name if person else "", max_chars=120, key=f"{prefix}_name"
+        ),
+        "email": left.text_input("Email", value=person.email if person else "", max_chars=254, key=f"{prefix}_email"),
+        "hire_date": right.date_input(
+            "Hire date",
+            value=person.hire_date if person else None,
+            min_value=min(date(1900, 1, 1), person.hire_date or date.max) if person else date(1900, 1, 1),
+            max_value=date.today(),
+            format="YYYY-MM-DD",
+            key=f"{prefix}_hire_date",
+        ),
+    }
+    with left:
+        values["team_id"] = pick("Team", team_names, person.team_id if person else None, "team")
+        values["manager_id"] = pick("Manager", manager_names, person.manager_id if person else None, "manager")
+    with right:
+        values["site_id"] = pick("Site", site_names, person.site_id if person else None, "site")
+    return values
+
+
+def render_add_person(teams, sites, managers) -> None:
+    generation = st.session_state.setdefault("add_person_generation", 0)
+    with st.form(f"add_person_{generation}", clear_on_submit=False):
+        values = person_fields(f"add{generation}", None, teams, sites, managers)
+        roles: list[Role] = []
+        if can_assign_roles:
+            roles = st.multiselect(
+                "Roles (everyone is an agent)", ASSIGNABLE_ROLES, format_func=role_label, key=f"add{generation}_roles"
+            )
+        submitted = st.form_submit_button("Add person", type="primary")
+    if not submitted:
+        return
+    try:
+        people.create_employee(db, user, values, set(roles))
+    except InputError as error:
+        show_input_error(error)
+        return
+    flash(f"Added {as_text(values['full_name'])}.")
+    st.session_state["add_person_generation"] = generation + 1  # fresh, empty form
+    st.rerun()
+
+
+def render_edit_person(teams, sites, managers) -> None:
+    choices = people.person_choices(db, user, include_inactive=True)
+    labels = {choice["id"]: person_label(choice) for choice in choices}
+    selected = st.selectbox(
+        "Person",
+        list(labels),
+        index=None,
+        format_func=labels.get,
+        placeholder="Choose a person to edit",
+        key="edit_person_id",
+    )
+    if selected is None:
+        return
+    person = people.get_employee(db, selected)
+    if person is None:
+        st.error("This person no longer exists.")
+        return
+    opened = st.session_state.get("edit_opened")
+    if not opened or opened["id"] != selected:
+        opened = st.session_state["edit_opened"] = {"id": selected, "version": person.version}
+    render_details_form(person, opened["version"], teams, sites, managers)
+    st.divider()
+    render_roles(person)
+    st.divider()
+    render_activation(person)
+
+
+def render_details_form(person: people.Employee, opened_version: int, teams, sites, managers) -> None:
+    """The person's details; a save is refused when someone saved them since they were opened."""
+    prefix = f"edit{person.id}"
+    with st.form(f"edit_person_{person.id}", clear_on_submit=False):
+        values = person_fields(prefix, person, teams, sites, managers)
+        submitted = st.form_submit_button("Save changes", type="primary")
+    if submitted:
+        try:
+            people.update_employee(db, user, person.id, values, expected_version=opened_version)
+        except people.StaleRecordError as error:
+            st.error(str(error))
+            st.session_state["edit_stale"] = person.id
+        except InputError as error:
+            show_input_error(error)
+        else:
+            st.session_state.pop("edit_opened", None)
+            st.session_state.pop("edit_stale", None)
+            flash(f"Saved {as_text(values['full_name'])}.")
+            st.rerun()
+    if st.session_state.get("edit_stale") == person.id and st.button("Discard my edits and load the latest version"):
+        for key in [key for key in st.session_state if str(key).startswith(f"{prefix}_")]:
+            del st.session_state[key]
+        st.session_state.pop("edit_opened", None)
+        st.session_state.pop("edit_stale", None)
+        st.rerun()
+
+
+def render_roles(person: people.Employee) -> None:
+    st.subheader("Roles")
+    current = [Role(role) for role in person.roles]
+    if not can_assign_roles:
+        st.text("Roles: " + ", ".join(["agent", *(role_label(role) for role in current)]))
+        st.caption("Only an administrator can change roles.")
+        return
+    wanted = st.multiselect(
+        "Roles (everyone is an agent)",
+        ASSIGNABLE_ROLES,
+        default=current,
+        format_func=role_label,
+        key=f"roles_{person.id}",
+    )
+    if st.button("Save roles", key=f"save_roles_{person.id}"):
+        try:
+            people.set_roles(db, user, person.id, set(wanted))
+        except InputError as error:
+            show_input_error(error)
+            return
+        flash(f"Roles of {as_text(person.full_name)} saved.")
+        st.rerun()
+
+
+def render_activation(person: people.Employee) -> None:
+    """Deactivate or reactivate, after a confirmation; the person's history is always kept."""
+    st.subheader("Status")
+    if person.active:
+        st.caption("Deactivating keeps the person's history; they can no longer sign in.")
+        confirmed = st.checkbox("Yes, deactivate this person", key=f"confirm_deactivate_{person.id}")
+        clicked = st.button("Deactivate", disabled=not confirmed, key=f"deactivate_{person.id}")
+    else:
+        st.caption("This person is inactive. Reactivating lets them sign in again.")
+        confirmed = st.checkbox("Yes, reactivate this person", key=f"confirm_reactivate_{person.id}")
+        clicked = st.button("Reactivate", disabled=not confirmed, key=f"reactivate_{person.id}")
+    if not clicked:
+        return
+    try:
+        people.set_active(db, user, person.id, not person.active)
+    except InputError as error:
+        show_input_error(error)
+        return
+    st.session_state.pop("edit_opened", None)  # the version moved on
+    flash(f"{as_text(person.full_name)} is now {'inactive' if person.active else 'active'}.")
+    st.rerun()
+
+
+# -- teams and sites ---------------------------------------------------------------------
+def render_organisation(teams, sites) -> None:
+    team_column, site_column = st.columns(2)
+    with team_column:
+        st.subheader("Teams")
+        st.dataframe(
+            pd.DataFrame(
+                [{"Team": t["name"], "Site": t["site_name"], "Members": t["members"]} for t in teams],
+                columns=["Team", "Site", "Members"],
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        if can_manage:
+            render_add_team(sites)
+    with site_column:
+        st.subheader("Sites")
+        st.dataframe(
+            pd.DataFrame(
+                [{"Site": s["name"], "City": s["city"], "Members": s["members"]} for s in sites],
+                columns=["Site", "City", "Members"],
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        if can_manage:
+            render_add_site()
+
+
+def render_add_team(sites) -> None:
+    site_names = {site["id"]: site["name"] for site in sites}
+    with st.form("add_team", clear_on_submit=False):
+        name = st.text_input("Team name", max_chars=80)
+        site_id = st.selectbox(
+            "Site", [None, *site_names], format_func=lambda option: "—" if option is None else site_names[option]
+        )
+        submitted = st.form_submit_button("Add team")
+    if submitted:
+        try:
+            people.create_team(db, user, name, site_id)
+        except InputError as error:
+            show_input_error(error)
+            return
+        flash(f"Team {as_text(name.strip())} added.")
+        st.rerun()
+
+
+def render_add_site() -> None:
+    with st.form("add_site", clear_on_submit=False):
+        name = st.text_input("Site name", max_chars=80)
+        city = st.text_input("City", max_chars=80)
+        submitted = st.form_submit_button("Add site")
+    if submitted:
+        try:
+            people.create_site(db, user, name, city.strip() or None)
+        except InputError as error:
+            show_input_error(error)
+            return
+        flash(f"Site {as_text(name.strip())} added.")
+        st.rerun()
+
+
+# -- HR CSV import -----------------------------------------------------------------------
+def render_import() -> None:
+    st.caption(
+        "One row per person. A known employee number updates that person (only the filled-in cells); "
+        "a new one adds them. Missing teams and sites are created. Dates as YYYY-MM-DD; roles separated "
+        "by ';' — roles other than agent need an administrator. If any row has a problem, nothing is imported."
+    )
+    st.download_button(
+        "Download the template",
+        people.import_template_csv(),
+        "people_import_template.csv",
+        "text/csv",
+        icon=":material/download:",
+    )
+    uploaded = st.file_uploader(
+        "HR CSV file", type=["csv"], max_upload_size=settings.max_upload_mb, key="people_import_file"
+    )
+    if uploaded is None:
+        return
+    if uploaded.size > settings.max_upload_mb * 1024 * 1024:
+        st.error(f"The file is larger than {settings.max_upload_mb} MB; split it into smaller files.")
+        return
+    data = uploaded.getvalue()
+    cached = st.session_state.get("people_import_preview")
+    if not cached or cached[0] != uploaded.file_id:  # read a file once, not on every rerun
+        cached = st.session_state["people_import_preview"] = (uploaded.file_id, *people.preview_people_csv(data))
+    _, preview, problem = cached
+    if problem:
+        st.error(problem)
+        return
+    st.write("First rows of the file:")
+    st.dataframe(pd.DataFrame(preview), hide_index=True, width="stretch")
+    if st.button("Import", type="primary", key="people_import_button"):
+        st.session_state["people_import_report"] = (uploaded.file_id, people.import_people_csv(db, user, data))
+        st.rerun()  # the directory above shows the imported people
+    stored = st.session_state.get("people_import_report")
+    if stored and stored[0] == uploaded.file_id:
+        render_import_report(stored[1])
+
+
+def render_import_report(report: people.ImportReport) -> None:
+    if report.imported:
+        st.success(
+            f"Imported {report.rows:,} rows: {len(report.created):,} people added, "
+            f"{len(report.updated):,} updated, {len(report.unchanged):,} unchanged."
+        )
+        if report.teams_created or report.sites_created:
+            created = [
+                *(f"team {name}" for name in report.teams_created),
+                *(f"site {name}" for name in report.sites_created),
+            ]
+            st.info("Created " + as_text(", ".join(created)) + ".")
+        return
+    st.error(
+        f"Nothing was imported: {len(report.errors):,} problem{'s' if len(report.errors) != 1 else ''}. "
+        "Fix them in the file and upload it again."
+    )
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {"Row": problem.row, "Column": problem.column or "", "Reason": problem.reason}
+                for problem in report.errors
+            ],
+            columns=["Row", "Column", "Reason"],
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
+# -- the page ----------------------------------------------------------------------------
+def render_page() -> None:
+    st.title("People")
+    render_flash()
+    teams, sites = people.list_teams(db), people.list_sites(db)
+    if not can_manage:
+        directory_tab, organisation_tab = st.tabs(["Directory", "Teams & sites"])
+        with directory_tab:
+            render_directory(teams)
+        with organisation_tab:
+            render_organisation(teams, sites)
+        return
+    managers = people.person_choices(db, user)
+    tabs = st.tabs(["Directory", "Add person", "Edit person", "Teams & sites", "Import HR CSV"])
+    with tabs[0]:
+        render_directory(teams)
+    with tabs[1]:
+        render_add_person(teams, sites, managers)
+    with tabs[2]:
+        render_edit_person(teams, sites, managers)
+    with tabs[3]:
+        render_organisation(teams, sites)
+    with tabs[4]:
+        render_import()
+
+
+render_page()

@@ -15,5 +15,6 @@ def page_context() -> tuple[CurrentUser, Database, Settings]:
     settings: Settings | None = st.session_state.get("portal_settings")
     if user is None or settings is None:
         st.error("Please sign in first.")
+        st.link_button("Go to sign-in", "/")
         st.stop()
     return user, get_database(settings.db_path), settings

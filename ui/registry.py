@@ -68,6 +68,14 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/admin_audit.py", "Audit log", ":material/history:", "Admin", Permission.AUDIT_READ, url_path="audit"
     ),
+    PageSpec(
+        "pages/admin_backups.py",
+        "Backups",
+        ":material/backup:",
+        "Admin",
+        Permission.BACKUPS_MANAGE,
+        url_path="backups",
+    ),
 )
 
 

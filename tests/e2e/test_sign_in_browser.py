@@ -37,3 +37,21 @@ def test_wrong_password_is_refused_with_a_clear_message(page, portal_server):
     sign_in(page, portal_server.url, "agent", "not-the-password")
     expect(page.get_by_text("Wrong username or password.")).to_be_visible(timeout=30_000)
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def test_a_page_outside_the_agents_roles_is_not_reachable_by_its_address(page, portal_server):
+    sign_in(page, portal_server.url, "agent", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=30_000)
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_text("Audit log")).to_have_count(0)
+    page.goto(f"{portal_server.url}/audit")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Audit log")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Welcome")).to_be_visible(timeout=30_000)
+
+
+def test_an_admin_finds_the_audit_log_in_the_navigation(page, portal_server):
+    sign_in(page, portal_server.url, "admin", DEMO_PASSWORD)
+    page.get_by_test_id("stSidebarNav").get_by_text("Audit log").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible(timeout=30_000)

@@ -1,0 +1,161 @@
+"""Account administration: the list of sign-ins for the admin page, and the system
+actions of the admin command line (an extra administrator, a password reset).
+
+Functions for a signed-in administrator take ``actor`` and check its permission. The
+command line acts as the system: it passes ``actor=None`` together with
+``system=True``, and its changes are audited as made by the system."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from models import audit
+from models.auth import CurrentUser, Permission, Role, check_password_rules, hash_password, require
+from models.db import utc_now
+from models.errors import InputError, validate
+from models.people import EmployeeInput, _check_references, _check_username, insert_account, insert_employee
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+
+class AccountRow(BaseModel):
+    """One local sign-in as the Accounts page lists it."""
+
+    account_id: int
+    username: str
+    employee_id: int
+    employee_number: str
+    full_name: str
+    email: str
+    team_name: str | None
+    roles: list[str]
+    last_sign_in_at: datetime | None
+    locked_until: datetime | None
+    failed_attempts: int
+    active: bool
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utc_now())
+
+
+def _require_unless_system(actor: CurrentUser | None, permission: Permission, system: bool) -> None:
+    if not (system and actor is None):
+        require(actor, permission)
+
+
+def list_accounts(db: Database, actor: CurrentUser, *, search: str = "", limit: int = 5000) -> list[AccountRow]:
+    """Every local account with its person, team and lockout state (administrators)."""
+    require(actor, Permission.USERS_MANAGE)
+    params: list = []
+    where = ""
+    if search.strip():
+        where = " WHERE a.username ILIKE ? OR e.full_name ILIKE ? OR e.email ILIKE ? OR t.name ILIKE ?"
+        params.extend([f"%{search.strip()}%"] * 4)
+    rows = db.query(
+        "SELECT a.id AS account_id, a.username, e.id AS employee_id, e.employee_number, e.full_name, e.email,"
+        " t.name AS team_name,"
+        " coalesce((SELECT list(r.role ORDER BY r.role) FROM employee_roles r WHERE r.employee_id = e.id), [])"
+        " AS roles,"
+        " a.last_sign_in_at, a.locked_until, a.failed_attempts, e.active"
+        " FROM accounts a JOIN employees e ON e.id = a.employee_id LEFT JOIN teams t ON t.id = e.team_id"
+        + where
+        + " ORDER BY a.username LIMIT ?",
+        [*params, limit],
+    )
+    return [AccountRow(**row) for row in rows]
+
+
+def employees_without_account(db: Database, actor: CurrentUser) -> list[dict]:
+    """Active people who cannot sign in locally yet: candidates for a new account."""
+    require(actor, Permission.USERS_MANAGE)
+    return db.query(
+        "SELECT e.id, e.employee_number, e.full_name, e.email FROM employees e"
+        " WHERE e.active AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.employee_id = e.id)"
+        " ORDER BY e.full_name"
+    )
+
+
+def account_id_for(db: Database, username: str) -> int | None:
+    return db.scalar("SELECT id FROM accounts WHERE lower(username) = lower(?)", [username.strip()])
+
+
+def _checked_hash(password: str) -> str:
+    try:
+        check_password_rules(password)
+    except ValueError as error:
+        raise InputError.single("Password", str(error).removeprefix("Password: ")) from None
+    return hash_password(password)
+
+
+def create_admin(
+    db: Database,
+    actor: CurrentUser | None,
+    *,
+    full_name: str,
+    email: str,
+    username: str,
+    password: str,
+    system: bool = False,
+) -> int:
+    """Add a new person holding the administrator role, with a local account.
+
+    For the command line (``system=True``) on a portal that already has accounts;
+    an administrator in the portal needs the people, roles and users permissions."""
+    _require_unless_system(actor, Permission.USERS_MANAGE, system)
+    _require_unless_system(actor, Permission.ROLES_ASSIGN, system)
+    username = _check_username(username)
+    password_hash = _checked_hash(password)
+
+    def create(connection):
+        numbers = {
+            row[0] for row in connection.execute("SELECT employee_number FROM employees").fetchall()
+        }  # ADMIN-1 is the first administrator's; take the next free number
+        number = next(f"ADMIN-{n}" for n in range(1, len(numbers) + 2) if f"ADMIN-{n}" not in numbers)
+        record = validate(EmployeeInput, {"employee_number": number, "full_name": full_name, "email": email})
+        _check_references(connection, record, None)
+        employee_id = insert_employee(connection, actor, record, {Role.ADMIN})
+        insert_account(connection, actor, employee_id, username, password_hash)
+        return employee_id
+
+    return db.write(create)
+
+
+def reset_password(
+    db: Database, actor: CurrentUser | None, username: str, password: str, *, system: bool = False
+) -> int:
+    """Set a new password for an account, unlock it and end its sessions; returns its id."""
+    _require_unless_system(actor, Permission.USERS_MANAGE, system)
+    password_hash = _checked_hash(password)
+
+    def reset(connection):
+        row = connection.execute(
+            "SELECT id, locked_until FROM accounts WHERE lower(username) = lower(?)", [username.strip()]
+        ).fetchone()
+        if row is None:
+            raise InputError.single("Username", f"no account is called {username.strip()!r}")
+        account_id, locked_until = row
+        now = utc_now()
+        connection.execute(
+            "UPDATE accounts SET password_hash = ?, password_changed_at = ?, failed_attempts = 0,"
+            " locked_until = NULL WHERE id = ?",
+            [password_hash, now, account_id],
+        )
+        connection.execute(
+            "UPDATE sign_in_tokens SET used_at = ? WHERE account_id = ? AND used_at IS NULL", [now, account_id]
+        )
+        audit.record(
+            connection,
+            actor,
+            "account",
+            account_id,
+            "password_set",
+            {"locked_until": locked_until},
+            {"locked_until": None, "via": "command line" if actor is None else "portal"},
+        )
+        return account_id
+
+    return db.write(reset)

@@ -1,0 +1,249 @@
+"""The admin command line: ``python -m models.admin <command>``.
+
+It acts as the system on the database file named by ``PORTAL_DB_PATH`` (or ``--db``):
+create or reset an administrator, seed the demo organisation, back up and restore.
+DuckDB lets one process open the file, so stop the portal before using it."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+import duckdb
+
+from models import accounts, backup, demo, people
+from models.auth import account_count, load_user
+from models.db import Database
+from models.errors import InputError
+from models.settings import SettingsError, load_settings
+
+
+class CommandError(Exception):
+    """A problem the person at the command line can fix; printed without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m models.admin",
+        description="Administer the Service Culture Portal's database (stop the portal first).",
+    )
+    parser.add_argument("--db", type=Path, help="database file (default: the PORTAL_DB_PATH setting)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    create = commands.add_parser("create-admin", help="create the first or another administrator")
+    create.add_argument("--name", required=True, help="full name")
+    create.add_argument("--email", required=True)
+    create.add_argument("--username", required=True)
+    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    reset = commands.add_parser("reset-password", help="set a new password for an account and unlock it")
+    reset.add_argument("--username", required=True)
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+
+    seed = commands.add_parser("seed-demo", help="fill an empty database with the demo organisation")
+    seed.add_argument("--seed", type=int, help="generator seed (default: the PORTAL_DEMO_SEED setting)")
+    seed.add_argument("--scale", type=float, help="size; 1 is about 150 agents (default: PORTAL_DEMO_SCALE)")
+
+    save = commands.add_parser("backup", help="export the database as Parquet into a new dated folder")
+    save.add_argument("--to", type=Path, help="folder for backups (default: backups/ beside the database)")
+
+    commands.add_parser("list-backups", help="list the finished backups").add_argument(
+        "--from", dest="source", type=Path, help="folder of backups (default: backups/ beside the database)"
+    )
+
+    load = commands.add_parser("restore", help="replace the database with a backup (the portal must be stopped)")
+    load.add_argument("folder", type=Path, help="a backup folder, e.g. data/backups/portal-20260101-120000")
+    load.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    if hasattr(people, "import_people_csv"):  # offered once the HR CSV import exists
+        load_people = commands.add_parser("import-people", help="import people from an HR CSV file, all or nothing")
+        load_people.add_argument("file", type=Path, help="the HR CSV file")
+        load_people.add_argument(
+            "--as", dest="acting", required=True, metavar="USERNAME", help="the administrator or HR person importing"
+        )
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    ask_password: Callable[[str], str] = getpass.getpass,
+    confirm: Callable[[str], str] = input,
+) -> int:
+    """Run one command; 0 on success, 1 on a refused command, 2 on bad usage."""
+    stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
+    arguments = build_parser().parse_args(argv)
+    console = _Console(stdin, stdout, ask_password, confirm)
+    try:
+        db_path = (arguments.db or load_settings().db_path).resolve()
+        COMMANDS[arguments.command](arguments, db_path, console)
+    except (CommandError, SettingsError, backup.BackupError) as error:
+        print(f"Error: {error}", file=stderr)
+        return 1
+    except InputError as error:
+        for field, message in error.problems:
+            print(f"Error: {field}: {message}", file=stderr)
+        return 1
+    except OSError as error:  # includes a refused permission; files that cannot be read or written
+        print(f"Error: {error}", file=stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Cancelled.", file=stderr)
+        return 130
+    return 0
+
+
+class _Console:
+    def __init__(self, stdin, stdout, ask_password, confirm):
+        self.stdin, self.stdout = stdin, stdout
+        self.ask_password, self.confirm = ask_password, confirm
+
+    def say(self, text: str) -> None:
+        print(text, file=self.stdout, flush=True)
+
+    def password(self, from_stdin: bool) -> str:
+        """The new password: one line of standard input, or typed twice at a prompt."""
+        if from_stdin:
+            return self.stdin.readline().rstrip("\r\n")
+        first = self.ask_password("New password (at least 10 characters): ")
+        if first != self.ask_password("Repeat the password: "):
+            raise CommandError("the two passwords differ; nothing was changed.")
+        return first
+
+
+@contextmanager
+def _open(db_path: Path):
+    """The database file, migrated; a lock held by another process means the portal runs."""
+    try:
+        database = Database(db_path)
+    except duckdb.IOException as error:
+        if backup.is_locked_error(error):
+            raise backup.PortalRunningError() from None
+        raise CommandError(f"cannot open {db_path}: {error}") from None
+    try:
+        database.migrate()
+        yield database
+    finally:
+        database.close()
+
+
+# -- commands ------------------------------------------------------------------------
+def _create_admin(arguments, db_path: Path, console: _Console) -> None:
+    with _open(db_path) as database:
+        password = console.password(arguments.password_stdin)
+        details = {"full_name": arguments.name, "email": arguments.email, "username": arguments.username}
+        if account_count(database) == 0:
+            people.create_first_admin(database, password=password, **details)
+            console.say(f"Created the first administrator {arguments.username!r} in {db_path}.")
+        else:
+            accounts.create_admin(database, None, password=password, system=True, **details)
+            console.say(f"Created administrator {arguments.username!r} in {db_path}.")
+
+
+def _reset_password(arguments, db_path: Path, console: _Console) -> None:
+    with _open(db_path) as database:
+        if accounts.account_id_for(database, arguments.username) is None:
+            raise CommandError(f"no account is called {arguments.username!r}.")
+        password = console.password(arguments.password_stdin)
+        accounts.reset_password(database, None, arguments.username, password, system=True)
+    console.say(f"New password set for {arguments.username!r}; the account is unlocked and its sessions ended.")
+
+
+def _seed_demo(arguments, db_path: Path, console: _Console) -> None:
+    settings = load_settings()
+    seed = settings.demo_seed if arguments.seed is None else arguments.seed
+    scale = settings.demo_scale if arguments.scale is None else arguments.scale
+    if not 0 < scale <= 200:
+        raise CommandError("--scale: use a number above 0 and at most 200.")
+    with _open(db_path) as database:
+        if demo.is_seeded(database):
+            raise CommandError("the database already holds people; the demo goes into an empty database only.")
+        console.say(f"Seeding the demo organisation (seed {seed}, scale {scale}) into {db_path}…")
+        organisation = demo.seed(
+            database, seed=seed, scale=scale, progress=lambda share, text: console.say(f"{share:6.0%}  {text}")
+        )
+    count = len(organisation.employees) if organisation else 0
+    console.say(f"Done: {count} people. Demo logins: {', '.join(demo.DEMO_LOGINS.values())}.")
+
+
+def _backup(arguments, db_path: Path, console: _Console) -> None:
+    folder = arguments.to or backup.default_folder(db_path)
+    with _open(db_path) as database:
+        target = backup.backup(database, None, folder, system=True)
+    info = backup.read_backup(target)
+    console.say(f"Backed up {info.rows} rows in {len(info.tables)} tables to {target}")
+
+
+def _list_backups(arguments, db_path: Path, console: _Console) -> None:
+    folder = arguments.source or backup.default_folder(db_path)
+    found = backup.find_backups(folder)
+    if not found:
+        console.say(f"No backups in {folder}.")
+    for info in found:
+        console.say(f"{info.path}  {info.created_at:%Y-%m-%d %H:%M:%S} UTC  {info.rows} rows  by {info.created_by}")
+
+
+def _restore(arguments, db_path: Path, console: _Console) -> None:
+    info = backup.read_backup(arguments.folder)
+    console.say(
+        f"Restore {info.name} ({info.created_at:%Y-%m-%d %H:%M:%S} UTC, {info.rows} rows) over {db_path}?"
+        " Everything changed since that backup is replaced; the current file is kept beside it."
+    )
+    if not arguments.yes and console.confirm("Type 'restore' to go on: ").strip().lower() != "restore":
+        raise CommandError("restore cancelled; nothing was changed.")
+    kept = backup.restore(db_path, info.path)
+    console.say(f"Restored {info.name} into {db_path}. Everyone must sign in again.")
+    if kept:
+        console.say(f"The previous database is kept as {kept}")
+
+
+def _import_people(arguments, db_path: Path, console: _Console) -> None:
+    """The import runs as a named person allowed to manage people, and is audited under their name."""
+    try:
+        data = Path(arguments.file).read_bytes()
+    except OSError as error:
+        raise CommandError(f"cannot read {arguments.file}: {error.strerror}") from None
+    with _open(db_path) as database:
+        account_id = accounts.account_id_for(database, arguments.acting)
+        acting = load_user(database, account_id=account_id) if account_id is not None else None
+        if acting is None:
+            raise CommandError(f"--as: no active account is called {arguments.acting!r}.")
+        report = people.import_people_csv(database, acting, data)
+    problems = getattr(report, "errors", [])
+    for problem in problems:
+        where = ", ".join(
+            part
+            for part in (problem.row and f"row {problem.row}", problem.column and f"column {problem.column}")
+            if part
+        )
+        console.say(f"{where or 'file'}: {problem.reason}")
+    if problems:
+        count = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+        raise CommandError(f"{count} in {arguments.file}; nobody was imported.")
+    console.say(
+        f"Imported {arguments.file}: {len(report.created)} people created, {len(report.updated)} updated,"
+        f" {len(report.unchanged)} unchanged."
+    )
+
+
+COMMANDS = {
+    "create-admin": _create_admin,
+    "reset-password": _reset_password,
+    "seed-demo": _seed_demo,
+    "backup": _backup,
+    "list-backups": _list_backups,
+    "restore": _restore,
+    "import-people": _import_people,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

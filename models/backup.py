@@ -1,0 +1,315 @@
+"""Backups of the whole database as Parquet files (DuckDB ``EXPORT DATABASE``) and their
+restore into the database file while the portal is stopped.
+
+A backup is a folder ``portal-YYYYmmdd-HHMMSS`` (UTC) holding DuckDB's ``schema.sql``,
+``load.sql``, one Parquet file per table and ``backup.json`` with the row counts, written
+last: a folder without it is an unfinished backup and is never listed or restored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from pydantic import BaseModel
+
+from models import audit
+from models.auth import CurrentUser, Permission, require
+from models.db import forget_database, list_migrations, utc_now
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+MANIFEST = "backup.json"
+BACKUP_PREFIX = "portal-"
+_STAMP = "%Y%m%d-%H%M%S"
+_NEXTVAL = re.compile(r"^nextval\('(?:\"?[\w]+\"?\.)?\"?(\w+)\"?'\)$")
+
+
+class BackupError(RuntimeError):
+    """A backup or restore could not be done; the message says why and what to do."""
+
+
+class PortalRunningError(BackupError):
+    """The database file is held by a running portal."""
+
+    def __init__(self) -> None:
+        super().__init__("The portal is running; stop it first (DuckDB lets only one process open the database).")
+
+
+class BackupInfo(BaseModel):
+    """One finished backup as the Backups page and the command line list it."""
+
+    name: str
+    path: Path
+    created_at: datetime
+    created_by: str
+    size_bytes: int
+    tables: dict[str, int]
+    schema_version: int
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+
+def default_folder(db_path: Path) -> Path:
+    """Where backups go unless told otherwise: ``backups/`` beside the database file."""
+    return Path(db_path).resolve().parent / "backups"
+
+
+# -- backing up ----------------------------------------------------------------------
+def backup(db: Database, actor: CurrentUser | None, folder: Path | str, *, system: bool = False) -> Path:
+    """Export the whole database into a new timestamped folder under ``folder``.
+
+    ``actor`` needs the backups permission; only the command line, which acts as the
+    system, passes ``actor=None`` with ``system=True``. The backup is audited.
+    """
+    if not (system and actor is None):
+        require(actor, Permission.BACKUPS_MANAGE)
+    folder = Path(folder).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    with db.exclusive() as connection:
+        now = utc_now()
+        target = _free_name(folder, BACKUP_PREFIX + now.strftime(_STAMP))
+        partial = folder / f".{target.name}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        try:
+            connection.execute(f"EXPORT DATABASE '{_sql_path(partial)}' (FORMAT parquet)")
+            tables = _row_counts(connection)
+            manifest = {
+                "created_at": now.isoformat(timespec="seconds"),
+                "created_by": actor.full_name if actor else "system (command line)",
+                "schema_version": _schema_version(connection),
+                "duckdb_version": duckdb.__version__,
+                "tables": tables,
+            }
+            (partial / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+            partial.rename(target)
+        except duckdb.Error as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise BackupError(f"The backup could not be written to {folder}: {error}. Nothing was saved.") from None
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        db.write(
+            lambda writer: audit.record(
+                writer,
+                actor,
+                "backup",
+                target.name,
+                "create",
+                after={
+                    "folder": str(target),
+                    "rows": sum(tables.values()),
+                    "via": "portal" if actor else "command line",
+                },
+            )
+        )
+    return target
+
+
+def list_backups(actor: CurrentUser, folder: Path | str) -> list[BackupInfo]:
+    """Finished backups in ``folder``, newest first."""
+    require(actor, Permission.BACKUPS_MANAGE)
+    return find_backups(folder)
+
+
+def find_backups(folder: Path | str) -> list[BackupInfo]:
+    """Finished backups in ``folder``, newest first (for the command line)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        if path.is_dir() and (path / MANIFEST).is_file():
+            with contextlib.suppress(BackupError):
+                found.append(read_backup(path))
+    return sorted(found, key=lambda info: (info.created_at, info.name), reverse=True)
+
+
+def read_backup(path: Path | str) -> BackupInfo:
+    """What a backup folder holds, from its manifest; a folder without one is refused."""
+    path = Path(path)
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        return BackupInfo(
+            name=path.name,
+            path=path.resolve(),
+            created_at=datetime.fromisoformat(manifest["created_at"]),
+            created_by=manifest.get("created_by", ""),
+            size_bytes=sum(file.stat().st_size for file in path.iterdir() if file.is_file()),
+            tables={str(name): int(count) for name, count in manifest["tables"].items()},
+            schema_version=int(manifest["schema_version"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise BackupError(f"{path} is not a finished portal backup (no readable {MANIFEST}).") from error
+
+
+# -- restoring -----------------------------------------------------------------------
+def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
+    """Replace the database file with the contents of a backup; the portal must be stopped.
+
+    The backup is imported into a new file beside the database and checked (tables,
+    row counts, migrations, sequences) before it takes the database's place in one
+    rename, so the database is never half restored. The old file is kept as
+    ``<name>.before-restore-<timestamp>``, whose path is returned (None when there was
+    no database yet). Every sign-in session in the restored database is ended.
+    """
+    db_file = Path(db_file).resolve()
+    info = read_backup(backup_folder)
+    known = len(list_migrations())
+    if info.schema_version > known:
+        raise BackupError(
+            f"The backup has schema version {info.schema_version} but this portal knows only {known}: "
+            "update the portal before restoring it."
+        )
+    forget_database(db_file)  # close this process's own handle on the file, if any
+    db_file.parent.mkdir(parents=True, exist_ok=True)
+    if db_file.exists():
+        _checkpoint_or_refuse(db_file)
+    stamp = utc_now().strftime(_STAMP)
+    staging = db_file.with_name(f"{db_file.name}.restoring-{stamp}")
+    _remove_database_file(staging)
+    try:
+        _build_restored(staging, info)
+        kept = None
+        if db_file.exists():
+            kept = _free_name(db_file.parent, f"{db_file.name}.before-restore-{stamp}")
+            _keep_copy(db_file, kept)
+            wal = db_file.with_name(db_file.name + ".wal")
+            if wal.exists():  # never let an old log replay over the restored file
+                os.replace(wal, kept.with_name(kept.name + ".wal"))
+        os.replace(staging, db_file)  # atomic: the path always names a whole database
+    except BaseException:
+        _remove_database_file(staging)
+        raise
+    return kept
+
+
+def _build_restored(staging: Path, info: BackupInfo) -> None:
+    connection = duckdb.connect(str(staging))
+    try:
+        connection.execute(f"IMPORT DATABASE '{_sql_path(info.path)}'")
+        _verify(connection, info)
+        _advance_sequences(connection)
+        connection.execute(
+            "UPDATE sign_in_tokens SET used_at = ? WHERE used_at IS NULL", [utc_now()]
+        )  # a restore must not revive sessions that were ended after the backup
+        audit.record(connection, None, "backup", info.name, "restore", after={"rows": info.rows, "via": "command line"})
+        connection.execute("CHECKPOINT")
+    finally:
+        connection.close()
+
+
+def _verify(connection: duckdb.DuckDBPyConnection, info: BackupInfo) -> None:
+    tables = _row_counts(connection)
+    if "schema_migrations" not in tables or not tables["schema_migrations"]:
+        raise BackupError(f"{info.path} does not hold a portal database (no schema_migrations).")
+    for name, expected in info.tables.items():
+        if tables.get(name) != expected:
+            raise BackupError(
+                f"{info.path} is damaged: table {name} has {tables.get(name, 'no')} rows,"
+                f" the backup recorded {expected}."
+            )
+
+
+def _advance_sequences(connection: duckdb.DuckDBPyConnection) -> None:
+    """Move each id sequence past the largest id in use, so new rows never collide.
+
+    DuckDB's export records where each sequence stood; this guards against a backup
+    whose rows were given ids beyond it (one id per sequence is skipped, harmlessly)."""
+    columns = connection.execute(
+        "SELECT table_name, column_name, column_default FROM duckdb_columns()"
+        " WHERE internal = false AND column_default LIKE 'nextval(%'"
+    ).fetchall()
+    for table, column, default in columns:
+        match = _NEXTVAL.match(default)
+        if not match:
+            continue
+        sequence = match.group(1)
+        largest = connection.execute(f'SELECT max("{column}") FROM "{table}"').fetchone()[0]
+        if largest is None:
+            continue
+        issued = connection.execute("SELECT nextval(?)", [sequence]).fetchone()[0]
+        if issued < largest:
+            connection.execute("SELECT max(nextval(?)) FROM range(?)", [sequence, largest - issued])
+
+
+def _checkpoint_or_refuse(db_file: Path) -> None:
+    """Fold the write-ahead log into the file; a lock held elsewhere means the portal runs."""
+    try:
+        connection = duckdb.connect(str(db_file))
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise PortalRunningError() from None
+        raise
+    try:
+        connection.execute("CHECKPOINT")
+    finally:
+        connection.close()
+
+
+def is_locked_error(error: BaseException) -> bool:
+    """True for DuckDB's refusal to open a file another process holds."""
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+# -- helpers -------------------------------------------------------------------------
+def _row_counts(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE internal = false AND database_name = current_database()"
+            " AND schema_name = 'main' ORDER BY table_name"
+        ).fetchall()
+    ]
+    return {name: connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in names}
+
+
+def _schema_version(connection: duckdb.DuckDBPyConnection) -> int:
+    return connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    candidate, number = folder / name, 2
+    while candidate.exists():
+        candidate, number = folder / f"{name}-{number}", number + 1
+    return candidate
+
+
+def _keep_copy(db_file: Path, kept: Path) -> None:
+    """Keep the old database under a new name without ever removing the original path."""
+    try:
+        os.link(db_file, kept)
+    except OSError:
+        shutil.copy2(db_file, kept)
+
+
+def _remove_database_file(path: Path) -> None:
+    for file in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            file.unlink()
+
+
+def _sql_path(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def describe(info: BackupInfo) -> dict[str, Any]:
+    """A backup as a row of the Backups table."""
+    return {
+        "Backup": info.name,
+        "Created (UTC)": info.created_at,
+        "By": info.created_by,
+        "Rows": info.rows,
+        "Size (MB)": round(info.size_bytes / 1_000_000, 2),
+        "Folder": str(info.path),
+    }

@@ -1,0 +1,133 @@
+"""Sign-in, first administrator and navigation by role, driven through AppTest."""
+
+from __future__ import annotations
+
+import pytest
+
+from models import auth
+from models.auth import Role
+from models.db import get_database
+from tests.conftest import TEST_PASSWORD, add_person
+from tests.pages.apptest import open_page, portal_app, signed_in_as
+from ui.registry import PAGES, pages_for
+
+
+def registered_pages(app) -> set[str]:
+    return {str(info.get("script_path", "")).rsplit("/", 2)[-2:][-1] for info in app._registered_pages.values()}
+
+
+def submit_sign_in(app, username: str, password: str):
+    app.text_input[0].input(username)
+    app.text_input[1].input(password)
+    app.button[0].click()
+    return app.run()
+
+
+def test_an_empty_portal_asks_for_its_first_administrator(portal_env):
+    app = portal_app().run()
+    assert "Create the first administrator" in app.markdown[0].value or any(
+        "first administrator" in m.value for m in app.markdown
+    )
+    inputs = app.text_input
+    inputs[0].input("Ada Lovelace")
+    inputs[1].input("ada@example.org")
+    inputs[2].input("ada")
+    inputs[3].input("a-long-password")
+    inputs[4].input("a-long-password")
+    app.button[0].click()
+    app.run()
+    database = get_database(portal_env)
+    assert auth.account_count(database) == 1
+    assert Role.ADMIN in auth.sign_in(database, "ada", "a-long-password").roles
+    assert app.button[0].label == "Sign in"  # the gate now asks to sign in
+
+
+def test_the_first_administrator_form_names_bad_fields_and_stores_nothing(portal_env):
+    app = portal_app().run()
+    inputs = app.text_input
+    inputs[0].input("Ada")
+    inputs[1].input("not-an-email")
+    inputs[2].input("ada")
+    inputs[3].input("short")
+    inputs[4].input("short")
+    app.button[0].click()
+    app.run()
+    errors = " ".join(e.value for e in app.error)
+    assert "Email" in errors and "Password" in errors
+    assert auth.account_count(get_database(portal_env)) == 0
+    assert app.text_input[1].value == "not-an-email"  # what was typed stays
+
+
+def test_signing_in_with_the_right_password_opens_home(portal_env):
+    add_person(get_database(portal_env), username="sam", full_name="Sam Taylor")
+    app = submit_sign_in(portal_app().run(), "sam", TEST_PASSWORD)
+    assert not app.exception
+    assert any(title.value == "Welcome, Sam" for title in app.title)
+
+
+def test_a_wrong_password_shows_a_clear_message(portal_env):
+    add_person(get_database(portal_env), username="sam")
+    app = submit_sign_in(portal_app().run(), "sam", "wrong-password")
+    assert [e.value for e in app.error] == ["Wrong username or password."]
+    assert not any(title.value.startswith("Welcome") for title in app.title)
+
+
+def test_the_fifth_failure_says_the_account_is_locked(portal_env):
+    add_person(get_database(portal_env), username="sam")
+    app = portal_app().run()
+    for _ in range(5):
+        app = submit_sign_in(app, "sam", "wrong-password")
+    assert "locked for 15 minutes" in app.error[0].value
+    app = submit_sign_in(app, "sam", TEST_PASSWORD)
+    assert "locked" in app.error[0].value
+
+
+def test_signing_out_returns_to_the_sign_in_screen(portal_env):
+    user = add_person(get_database(portal_env))
+    app = signed_in_as(user).run()
+    app.sidebar.button[0].click()
+    app.run()
+    assert app.button[0].label == "Sign in"
+    assert any("signed out" in info.value for info in app.info)
+
+
+def test_an_agent_sees_only_what_agents_may_open(portal_env):
+    agent = add_person(get_database(portal_env))
+    app = signed_in_as(agent).run()
+    assert registered_pages(app) == {"home.py", "my_account.py"}
+    with pytest.raises(ValueError, match="navigation page"):
+        app.switch_page("pages/admin_audit.py")
+
+
+def test_an_admin_reaches_the_audit_log(portal_env):
+    admin = add_person(get_database(portal_env), Role.ADMIN)
+    app = open_page(signed_in_as(admin), "pages/admin_audit.py")
+    assert not app.exception
+    assert app.title[0].value == "Audit log"
+    assert "admin_audit.py" in registered_pages(app)
+
+
+def test_a_deactivated_person_is_signed_out_on_their_next_click(portal_env):
+    database = get_database(portal_env)
+    admin = add_person(database, Role.ADMIN)
+    leaver = add_person(database)
+    app = signed_in_as(leaver).run()
+    from models import people
+
+    people.set_active(database, admin, leaver.employee_id, False)
+    app.run()
+    assert app.button[0].label == "Sign in"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_navigation_lists_exactly_the_pages_a_role_may_open(role, db, make_user):
+    user = make_user(role)
+    listed = {spec.path for specs in pages_for(user).values() for spec in specs}
+    expected = {spec.path for spec in PAGES if spec.permission is None or user.can(spec.permission)}
+    assert listed == expected
+    assert "pages/home.py" in listed
+
+
+def test_sections_follow_the_programme_order(db, make_user):
+    user = make_user(Role.ADMIN, Role.HR)
+    assert list(pages_for(user)) == ["Home", "People & skills", "Admin"]

@@ -1,0 +1,27 @@
+"""What a new user meets at start: a bad setting is named; the demo is seeded with progress."""
+
+from __future__ import annotations
+
+from models import auth
+from models.db import get_database
+from models.demo import DEMO_PASSWORD
+from models.settings import get_settings
+from tests.pages.apptest import portal_app
+
+
+def test_a_bad_setting_stops_the_portal_with_a_message_naming_it(portal_env, monkeypatch):
+    monkeypatch.setenv("PORTAL_ANONYMITY_MIN_GROUP", "2")
+    get_settings.cache_clear()
+    app = portal_app().run()
+    assert "PORTAL_ANONYMITY_MIN_GROUP" in app.error[0].value
+    assert not app.text_input  # no sign-in form on a broken configuration
+
+
+def test_demo_mode_seeds_an_empty_database_on_first_start(portal_env, monkeypatch):
+    monkeypatch.setenv("PORTAL_DEMO_MODE", "true")
+    get_settings.cache_clear()
+    app = portal_app().run()
+    assert app.button[0].label == "Sign in"
+    database = get_database(portal_env)
+    assert database.scalar("SELECT count(*) FROM employees") > 150
+    assert auth.sign_in(database, "leader", DEMO_PASSWORD).full_name

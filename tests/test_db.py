@@ -1,0 +1,133 @@
+"""Storage: migrations, the single writer, conflict retries, rollback."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import duckdb
+import pytest
+
+from models.db import Database, WriteConflictError, list_migrations
+
+
+def test_a_second_start_applies_no_migration(tmp_path):
+    first = Database(tmp_path / "p.duckdb")
+    applied = first.migrate()
+    assert applied == [path.name for _, _, path in list_migrations()]
+    first.close()
+    again = Database(tmp_path / "p.duckdb")
+    assert again.migrate() == []
+    recorded = again.query("SELECT version, name FROM schema_migrations ORDER BY version")
+    assert [row["version"] for row in recorded] == list(range(1, len(applied) + 1))
+    again.close()
+
+
+def test_a_failing_migration_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_good.sql").write_text("CREATE TABLE good (id INTEGER);")
+    (folder / "0002_bad.sql").write_text("CREATE TABLE half (id INTEGER); SELECT no_such_function();")
+    database = Database(tmp_path / "p.duckdb")
+    with pytest.raises(duckdb.Error):
+        database.migrate(folder)
+    tables = {row["table_name"] for row in database.query("SELECT table_name FROM information_schema.tables")}
+    assert "good" in tables and "half" not in tables
+    assert database.scalar("SELECT max(version) FROM schema_migrations") == 1
+    database.close()
+
+
+def test_migration_numbers_must_follow_each_other(tmp_path):
+    (tmp_path / "0001_a.sql").write_text("SELECT 1;")
+    (tmp_path / "0003_c.sql").write_text("SELECT 1;")
+    with pytest.raises(ValueError, match="0002"):
+        list_migrations(tmp_path)
+
+
+def test_a_write_that_fails_stores_nothing(db):
+    def half_then_fail(connection):
+        connection.execute("INSERT INTO portal_meta VALUES ('k', 'v')")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        db.write(half_then_fail)
+    assert db.scalar("SELECT count(*) FROM portal_meta") == 0
+
+
+def test_writes_from_many_threads_are_all_kept(db):
+    def add(index):
+        db.write(lambda c: c.execute("INSERT INTO portal_meta VALUES (?, 'x')", [f"key{index}"]))
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert db.scalar("SELECT count(*) FROM portal_meta") == 40
+
+
+def test_an_update_conflict_is_retried_until_it_succeeds(db):
+    db.write(lambda c: c.execute("INSERT INTO portal_meta VALUES ('counter', '0')"))
+    other = db._root.cursor()  # another connection holding an open change to the same row
+    other.execute("BEGIN TRANSACTION")
+    other.execute("UPDATE portal_meta SET value = 'other' WHERE key = 'counter'")
+    attempts = []
+
+    def update(connection):
+        attempts.append(1)
+        connection.execute("UPDATE portal_meta SET value = 'mine' WHERE key = 'counter'")
+
+    releaser = threading.Timer(0.08, lambda: other.execute("COMMIT"))
+    releaser.start()
+    db.write(update)
+    releaser.join()
+    assert len(attempts) >= 2  # the first attempt met the conflict
+    assert db.scalar("SELECT value FROM portal_meta WHERE key = 'counter'") == "mine"
+
+
+def test_a_conflict_that_never_clears_is_reported_and_nothing_is_lost(db):
+    db.write(lambda c: c.execute("INSERT INTO portal_meta VALUES ('counter', 'original')"))
+    other = db._root.cursor()
+    other.execute("BEGIN TRANSACTION")
+    other.execute("UPDATE portal_meta SET value = 'held' WHERE key = 'counter'")
+    db.retry_delay = 0.001
+    with pytest.raises(WriteConflictError, match="try again"):
+        db.write(lambda c: c.execute("UPDATE portal_meta SET value = 'mine' WHERE key = 'counter'"))
+    other.execute("COMMIT")
+    assert db.scalar("SELECT value FROM portal_meta WHERE key = 'counter'") == "held"
+
+
+def test_a_nested_write_joins_the_outer_transaction(db):
+    def outer(connection):
+        connection.execute("INSERT INTO portal_meta VALUES ('a', '1')")
+        db.write(lambda inner: inner.execute("INSERT INTO portal_meta VALUES ('b', '2')"))
+        raise RuntimeError("undo both")
+
+    with pytest.raises(RuntimeError):
+        db.write(outer)
+    assert db.scalar("SELECT count(*) FROM portal_meta") == 0
+
+
+def test_readers_on_other_threads_see_committed_writes(db):
+    db.write(lambda c: c.execute("INSERT INTO portal_meta VALUES ('seen', 'yes')"))
+    seen = []
+    reader = threading.Thread(target=lambda: seen.append(db.scalar("SELECT value FROM portal_meta")))
+    reader.start()
+    reader.join()
+    assert seen == ["yes"]
+
+
+def test_a_reader_does_not_wait_for_a_slow_writer(db):
+    started = threading.Event()
+
+    def slow(connection):
+        connection.execute("INSERT INTO portal_meta VALUES ('slow', '1')")
+        started.set()
+        time.sleep(0.3)
+
+    writer = threading.Thread(target=db.write, args=(slow,))
+    writer.start()
+    started.wait()
+    assert db.scalar("SELECT count(*) FROM portal_meta") == 0  # uncommitted work is invisible
+    writer.join()
+    assert db.scalar("SELECT count(*) FROM portal_meta") == 1

@@ -1,0 +1,93 @@
+"""The demo organisation: realistic, complete and identical for the same seed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from models import auth, demo
+from models.auth import Role
+from models.db import Database
+
+TODAY = date(2026, 11, 25)
+
+
+def seeded(tmp_path, name: str, seed: int = 7, scale: float = 1.0) -> Database:
+    database = Database(tmp_path / f"{name}.duckdb")
+    database.migrate()
+    demo.seed(database, seed=seed, scale=scale, today=TODAY)
+    return database
+
+
+def snapshot(database: Database) -> list[tuple]:
+    return (
+        database.reader()
+        .execute(
+            "SELECT e.employee_number, e.full_name, e.email, t.name, s.name, m.employee_number, e.hire_date,"
+            " (SELECT string_agg(role, ',' ORDER BY role) FROM employee_roles r WHERE r.employee_id = e.id)"
+            " FROM employees e LEFT JOIN teams t ON t.id = e.team_id LEFT JOIN sites s ON s.id = e.site_id"
+            " LEFT JOIN employees m ON m.id = e.manager_id ORDER BY e.employee_number"
+        )
+        .fetchall()
+    )
+
+
+def test_scale_one_is_about_150_agents_in_10_teams_at_2_sites(tmp_path):
+    database = seeded(tmp_path, "org")
+    counts = database.query_one(
+        "SELECT (SELECT count(*) FROM teams) AS teams, (SELECT count(*) FROM sites) AS sites,"
+        " (SELECT count(*) FROM employees e WHERE NOT EXISTS (SELECT 1 FROM employee_roles r"
+        "   WHERE r.employee_id = e.id AND r.role <> 'moderator')) AS agents"
+    )
+    assert counts["teams"] == 10 and counts["sites"] == 2
+    assert 140 <= counts["agents"] <= 160
+
+
+def test_every_agent_has_a_team_and_a_manager_who_leads_it(tmp_path):
+    database = seeded(tmp_path, "org")
+    orphans = database.scalar(
+        "SELECT count(*) FROM employees e LEFT JOIN employees m ON m.id = e.manager_id"
+        " WHERE e.team_id IS NOT NULL AND (m.id IS NULL OR"
+        "  NOT (m.team_id = e.team_id OR EXISTS (SELECT 1 FROM employee_roles r WHERE r.employee_id = m.id"
+        "   AND r.role = 'leadership')))"
+    )
+    assert orphans == 0
+
+
+def test_the_same_seed_builds_the_same_organisation(tmp_path):
+    assert snapshot(seeded(tmp_path, "a", seed=11)) == snapshot(seeded(tmp_path, "b", seed=11))
+    assert snapshot(seeded(tmp_path, "c", seed=11)) != snapshot(seeded(tmp_path, "d", seed=12))
+
+
+def test_there_is_one_demo_login_per_role(tmp_path):
+    database = seeded(tmp_path, "org")
+    for role, username in demo.DEMO_LOGINS.items():
+        user = auth.sign_in(database, username, demo.DEMO_PASSWORD)
+        assert role in user.roles, username
+
+
+def test_the_demo_agent_holds_no_role_beyond_agent(tmp_path):
+    database = seeded(tmp_path, "org")
+    assert auth.sign_in(database, "agent", demo.DEMO_PASSWORD).roles == {Role.AGENT}
+
+
+def test_seeding_twice_changes_nothing(tmp_path):
+    database = seeded(tmp_path, "org")
+    before = snapshot(database)
+    assert demo.seed(database, seed=99, today=TODAY) is None
+    assert snapshot(database) == before
+
+
+def test_scale_grows_the_organisation(tmp_path):
+    small = seeded(tmp_path, "small", scale=0.5)
+    large = seeded(tmp_path, "large", scale=3)
+    assert small.scalar("SELECT count(*) FROM teams") == 5
+    assert large.scalar("SELECT count(*) FROM teams") == 30
+    assert large.scalar("SELECT count(DISTINCT email) FROM employees") == large.scalar("SELECT count(*) FROM employees")
+
+
+def test_progress_is_reported_while_seeding(tmp_path):
+    database = Database(tmp_path / "p.duckdb")
+    database.migrate()
+    shares = []
+    demo.seed(database, today=TODAY, progress=lambda share, text: shares.append(share))
+    assert shares[-1] == 1.0 and len(shares) >= 3 and shares == sorted(shares)
