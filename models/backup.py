@@ -165,7 +165,7 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
     """
     db_file = Path(db_file).resolve()
     info = read_backup(backup_folder)
-    known = len(list_migrations())
+    known = max((version for version, _, _ in list_migrations()), default=0)  # numbers may have gaps
     if info.schema_version > known:
         raise BackupError(
             f"The backup has schema version {info.schema_version} but this portal knows only {known}: "

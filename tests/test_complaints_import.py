@@ -277,26 +277,37 @@ def test_suggested_mapping_recognises_column_names_without_a_preset():
     assert mapping == {"received_date": "Date received", "channel": "CHANNEL", "category": "issue"}
 
 
-def test_the_command_line_imports_a_file_as_a_named_analyst(portal_env, tmp_path, capsys):
-    from models import complaints_cli
-    from models.db import get_database
+def test_the_admin_command_line_imports_a_file_as_a_named_analyst(tmp_path):
+    import io
+
+    from models import admin
+    from models.db import Database
     from tests.conftest import add_person
 
-    database = get_database(portal_env)
+    db_path = tmp_path / "cli.duckdb"
+    database = Database(db_path)
+    database.migrate()
     add_person(database, Role.ANALYST, username="ann")
     add_person(database, Role.AGENT, username="bob")
+    database.close()
     path = write_csv(tmp_path / "cli.csv", TEMPLATE_HEADER, [complaint("2024-01-02", "Fees"), complaint("x", "Fees")])
     rejected = tmp_path / "rejected.csv"
-    assert complaints_cli.main(["import", str(path), "--as", "bob", "--preset", "portal"]) == 1
-    assert "may not do this" in capsys.readouterr().err
-    arguments = ["import", str(path), "--as", "ann", "--preset", "portal", "--rejections", str(rejected)]
-    assert complaints_cli.main(arguments) == 1
-    assert database.scalar("SELECT count(*) FROM complaints") == 0
-    assert "row 2, Received date" in capsys.readouterr().err
-    assert complaints_cli.main([*arguments, "--mode", "valid_rows"]) == 0
-    assert "1 imported" in capsys.readouterr().out
-    assert database.scalar("SELECT count(*) FROM complaints") == 1
+
+    def run(*arguments: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        code = admin.main(["--db", str(db_path), "import-complaints", str(path), *arguments], stdout=out, stderr=err)
+        return code, out.getvalue(), err.getvalue()
+
+    code, _, err = run("--as", "bob", "--preset", "portal")
+    assert code == 1 and "may not do this" in err
+    code, out, err = run("--as", "ann", "--preset", "portal", "--rejections", str(rejected))
+    assert code == 1 and "row 2, Received date" in out and "nothing was imported" in err
     assert rejected.read_text(encoding="utf-8").splitlines()[1].startswith("2,Received date,")
+    code, out, _ = run("--as", "ann", "--preset", "portal", "--mode", "valid_rows")
+    assert code == 0 and "1 imported" in out
+    database = Database(db_path)
+    assert database.scalar("SELECT count(*) FROM complaints") == 1
+    database.close()
 
 
 def test_a_short_row_far_down_the_file_is_padded_too(db, analyst, tmp_path):
