@@ -6,6 +6,7 @@ take seconds; the same seed and size give the same complaints."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -13,7 +14,8 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from models.complaints import refresh_repeat_gaps
+from models.auth import CurrentUser, Role
+from models.complaints import ComplaintFilter, pareto, refresh_repeat_gaps, vital_few
 from models.db import utc_now
 
 if TYPE_CHECKING:
@@ -200,6 +202,10 @@ def complaints_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation
     progress(0.8, "Finding repeat complaints…")
     refresh_repeat_gaps(connection, import_id)
     connection.execute("DROP TABLE demo_complaints")
+    analyst_id = org.logins.get(Role.ANALYST)
+    if analyst_id is not None:
+        progress(0.9, "Recording findings…")
+        demo_findings(connection, analyst_id, org.today)
 
 
 def insert_generated(
@@ -215,3 +221,102 @@ def insert_generated(
         f" customer_id, region, resolution_date, resolution_days, response, timely, ? FROM {table}",
         [import_id],
     ).fetchone()[0]
+
+
+class _Reader:
+    """The read methods of ``Database`` over the demo's open write connection."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection):
+        self.connection = connection
+
+    def query(self, sql, params=None):
+        cursor = self.connection.execute(sql, params or [])
+        names = [column[0] for column in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def query_one(self, sql, params=None):
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql, params=None):
+        row = self.connection.execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def frame(self, sql, params=None):
+        return self.connection.execute(sql, params or []).df()
+
+
+DEMO_FINDINGS = (
+    (
+        "Late-payment fees charged during payment holidays",
+        "Customers on an agreed payment holiday still receive late-payment fees and call to have them reversed.",
+        "systems",
+        (
+            "Fees were charged to customers on a holiday",
+            "The fee engine does not read the holiday flag",
+            "The flag lives in the hardship system only",
+            "The two systems were never connected",
+        ),
+        "high",
+        "confirmed",
+        {"categories": ["Fees and charges"]},
+        180,
+    ),
+    (
+        "Phone queues peak on Monday mornings",
+        "Waiting-time complaints cluster after weekends; rosters do not follow the Monday peak.",
+        "process",
+        (
+            "Customers wait too long on Mondays",
+            "Fewer agents are rostered than calls arrive",
+            "Rosters follow a flat weekly pattern",
+        ),
+        "medium",
+        "investigating",
+        {"categories": ["Long wait to reach us"], "channels": ["Phone"]},
+        120,
+    ),
+    (
+        "Login failures since the last app release",
+        "Complaints about signing in to online banking have risen sharply over the last quarter.",
+        "systems",
+        ("Customers cannot sign in", "Two-factor codes arrive late or not at all"),
+        "critical",
+        "open",
+        {"categories": ["Online banking login problems"]},
+        90,
+    ),
+)
+
+
+def demo_findings(connection: duckdb.DuckDBPyConnection, analyst_id: int, today: date) -> None:
+    """A few findings an analyst recorded from the demo complaints, with their evidence."""
+    from models import findings
+
+    reader = _Reader(connection)
+    analyst = CurrentUser(
+        employee_id=analyst_id, account_id=None, full_name="Demo analyst", email="analyst@demo", roles={Role.ANALYST}
+    )
+    now = utc_now()
+    for title, description, cause, whys, severity, status, chosen, days in DEMO_FINDINGS:
+        evidence = ComplaintFilter(date_from=today - timedelta(days=days), date_to=today, **chosen)
+        snapshot = findings.evidence_counts(reader, evidence)  # type: ignore[arg-type]
+        snapshot["vital_few"] = vital_few(pareto(reader, analyst, evidence))  # type: ignore[arg-type]
+        snapshot["taken_at"] = now.isoformat(timespec="seconds")
+        connection.execute(
+            "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
+            " snapshot_json, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                title,
+                description,
+                cause,
+                list(whys),
+                severity,
+                status,
+                evidence.model_dump_json(),
+                json.dumps(snapshot, default=str),
+                analyst_id,
+                now,
+                now,
+            ],
+        )

@@ -126,3 +126,14 @@ def test_linked_actions_and_ideas_show_when_those_tables_exist(db, analyst):
 
 def test_finding_summary_of_an_unknown_finding_is_empty(db):
     assert findings.finding_summary(db, 12345) == {}
+
+
+def test_the_demo_has_findings_with_evidence(db):
+    from models import demo
+
+    demo.seed(db, seed=7)
+    rows = db.query("SELECT title, snapshot_json FROM findings ORDER BY id")
+    assert len(rows) == 3
+    for row in rows:
+        summary = findings.finding_summary(db, db.scalar("SELECT id FROM findings WHERE title = ?", [row["title"]]))
+        assert summary["complaints_then"] == summary["complaints_now"] > 0
