@@ -42,6 +42,13 @@ def current_source(upload, encoding: str) -> complaints.SourceFile | None:
     return source
 
 
+def best_preset(columns: list[str]) -> str:
+    """The preset that recognises most of the file's columns (guessing when none does)."""
+    scores = {preset.value: len(complaints.suggest_mapping(columns, preset)) for preset in complaints.Preset}
+    best = max(scores, key=lambda name: scores[name])
+    return best if scores[best] else GUESS
+
+
 def render_mapping(source: complaints.SourceFile, preset_choice: str) -> dict[str, str]:
     preset = None if preset_choice == GUESS else complaints.Preset(preset_choice)
     suggested = complaints.suggest_mapping(source.columns, preset)
@@ -105,12 +112,14 @@ except InputError as error:
 
 if source is not None:
     st.text(f"{source.file_name}: {len(source.columns)} columns.")  # a file name is the user's text
+    preset_choices = [complaints.Preset.CFPB.value, complaints.Preset.PORTAL.value, GUESS]
     preset_choice = st.radio(
         "Preset",
-        [complaints.Preset.CFPB.value, complaints.Preset.PORTAL.value, GUESS],
+        preset_choices,
+        index=preset_choices.index(best_preset(source.columns)),
         format_func=lambda value: PRESET_LABELS.get(value, "Guess from the column names"),
         horizontal=True,
-        key="import_preset",
+        key=f"import_preset_{source.sha256[:12]}",
     )
     st.subheader("Map the columns")
     mapping = render_mapping(source, preset_choice)

@@ -138,3 +138,49 @@ def test_the_complaints_section_lists_only_the_pages_a_role_may_open(seeded, rol
     database, _ = seeded
     person = add_person(database, role)
     assert {page.title for page in pages_for(person)["Complaints"]} == expected
+
+
+IMPORT = "pages/complaints_import.py"
+
+
+def _upload(app, name: str, content: bytes):
+    app.file_uploader(key="complaint_upload").set_value((name, content, "text/csv")).run()
+    assert not app.exception
+    return app
+
+
+def test_import_page_maps_previews_and_reports_rejected_rows_by_number(portal_env, tmp_path):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    content = b"Date received,Issue,Submitted via,Complaint ID\n2024-01-02,Fees,Web,1\n31/31/2024,Fees,Web,2\n"
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "export.csv", content)
+    assert app.selectbox(key=next(k for k in _keys(app) if k.endswith("_received_date"))).value == "Date received"
+    preview = app.dataframe[0].value
+    assert list(preview["record"]) == [1, 2] and "not a date" in preview["problem"].iloc[1]
+
+    next(b for b in app.button if b.label == "Import").click().run()
+    assert any("Nothing was imported" in e.value for e in app.error)
+    report = next(frame.value for frame in app.dataframe if "reason" in frame.value.columns)
+    assert list(report["row"]) == [2] and list(report["column"]) == ["Date received"]
+    assert database.scalar("SELECT count(*) FROM complaints") == 0
+
+    app.radio(key="import_mode").set_value("valid_rows").run()
+    next(b for b in app.button if b.label == "Import").click().run()
+    assert any("1 imported" in s.value for s in app.success)
+    assert database.scalar("SELECT count(*) FROM complaints") == 1
+
+
+def test_import_page_names_an_encoding_problem_and_reads_the_file_in_the_chosen_encoding(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    app = _upload(
+        open_page(signed_in_as(analyst), IMPORT), "latin.csv", b"Received date,Category / issue\n2024-01-01,Caf\xe9\n"
+    )
+    assert any("not UTF-8" in e.value for e in app.error)
+    app.selectbox(key="import_encoding").set_value("cp1252").run()
+    assert not app.error, [e.value for e in app.error]
+    assert list(app.dataframe[0].value["category"]) == ["Café"]
+
+
+def _keys(app) -> list[str]:
+    return [widget.key for widget in app.selectbox if widget.key]
