@@ -8,6 +8,7 @@ the caller's single write transaction, so a failure of any kind stores nothing."
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
 import io
@@ -691,17 +692,22 @@ def import_complaints(
     mapping = check_mapping(mapping, source.columns)
     report_progress = progress or (lambda share, text: None)
 
-    def run(connection: duckdb.DuckDBPyConnection) -> ImportReport:
+    def stage(connection: duckdb.DuckDBPyConnection) -> None:
+        """Read and convert the file into a temporary table of the writer's connection.
+
+        Outside the transaction: temporary rows touch nothing stored, and rows staged before
+        the transaction starts are copied into the complaints table much faster."""
         report_progress(0.05, "Reading the file…")
         connection.execute(_DATE_MACRO)
         with _registered(connection, source):
-            # insertion order is preserved, so rowids follow the file's records (inside a
-            # transaction they start at a large offset, hence "rowid - first rowid + 1")
+            # insertion order is preserved, so rowids follow the file's records
             connection.execute(
                 "CREATE OR REPLACE TEMP TABLE complaint_converted AS "
                 + _converted_sql(mapping, _relation_sql(source), numbered=None),
                 _relation_params(source),
             )
+
+    def store(connection: duckdb.DuckDBPyConnection) -> ImportReport:
         report_progress(0.45, "Checking every row…")
         records_read, rejected_records, first_rowid, last_rowid = connection.execute(
             "SELECT count(*), count(*) FILTER (WHERE NOT valid), min(rowid), max(rowid) FROM complaint_converted"
@@ -753,27 +759,26 @@ def import_complaints(
             ],
         ).fetchone()[0]
         report_progress(0.7, "Storing the complaints…")
+        had_complaints = connection.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
         conditions = ["c.valid"] if rejected_records else []
         if repeated_in_file:
             conditions.append(
                 "NOT EXISTS (SELECT 1 FROM complaint_repeats r WHERE r.dedup_key = c.dedup_key"
                 " AND r.first_row <> c.rowid)"
             )
-        if connection.execute("SELECT 1 FROM complaints LIMIT 1").fetchone():
+        if had_complaints:
             conditions.append("NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)")
-        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
         imported = connection.execute(
-            f"INSERT INTO complaints ({_STORED}, import_id) SELECT {_STORED}, ? FROM complaint_converted c {where}",
-            [import_id],
+            _insert_sql(("WHERE " + " AND ".join(conditions)) if conditions else "", had_complaints), [import_id]
         ).fetchone()[0]
-        report_progress(0.85, "Finding repeat complaints…")
-        refresh_repeat_gaps(connection, import_id)
+        if had_complaints and imported:
+            report_progress(0.85, "Finding repeat complaints…")
+            refresh_repeat_gaps(connection, import_id, only_if_interleaved=True)
         already_present = records_read - rejected_records - int(repeated_in_file) - imported
         connection.execute(
             "UPDATE complaint_imports SET rows_imported = ?, rows_already_present = ? WHERE id = ?",
             [imported, already_present, import_id],
         )
-        connection.execute("DROP TABLE complaint_converted")
         connection.execute("DROP TABLE complaint_repeats")
         report = report.model_copy(
             update={
@@ -805,7 +810,17 @@ def import_complaints(
         report_progress(1.0, "Import finished.")
         return report
 
-    return _read_with_padding_fallback(source, lambda: db.write(run))
+    def attempt() -> ImportReport:
+        with db.exclusive() as connection:
+            try:
+                stage(connection)
+                return db.write(store)
+            finally:
+                for table in ("complaint_converted", "complaint_repeats"):
+                    with contextlib.suppress(duckdb.Error):
+                        connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+    return _read_with_padding_fallback(source, attempt)
 
 
 def _read_with_padding_fallback(source: SourceFile, work: Callable[[], Any]) -> Any:
@@ -829,10 +844,51 @@ def _unreadable(error: duckdb.Error) -> InputError:
     return InputError.single("File", f"it could not be read as CSV: {reason.strip()[:200]}")
 
 
-def refresh_repeat_gaps(connection: duckdb.DuckDBPyConnection, import_id: int) -> None:
+def _insert_sql(where: str, had_complaints: bool) -> str:
+    """INSERT of the staged rows chosen by ``where``, each with the days since the same
+    customer's previous complaint in the same category (among stored and incoming rows)."""
+    stored = (
+        " UNION ALL BY NAME SELECT customer_id, category, received_date, true AS existing, -1 AS file_row"
+        " FROM complaints WHERE customer_id IN (SELECT customer_id FROM complaint_converted"
+        " WHERE customer_id IS NOT NULL)"
+        if had_complaints
+        else ""
+    )
+    incoming = f"SELECT {_STORED}, false AS existing, c.rowid AS file_row FROM complaint_converted c {where}"
+    with_customer = ("AND " if where else "WHERE ") + "c.customer_id IS NOT NULL"
+    without_customer = ("AND " if where else "WHERE ") + "c.customer_id IS NULL"
+    # complaints without a customer id skip the window: they can never be repeats
+    return f"""
+        INSERT INTO complaints ({_STORED}, days_since_previous, import_id)
+        SELECT {_STORED}, gap, ? FROM (
+          SELECT *, CAST(received_date - lag(received_date) OVER (
+                   PARTITION BY customer_id, category ORDER BY received_date, existing DESC, file_row) AS INTEGER)
+                 AS gap
+          FROM ({incoming} {with_customer}{stored})
+          UNION ALL BY NAME
+          SELECT *, CAST(NULL AS INTEGER) AS gap FROM ({incoming} {without_customer})
+        ) WHERE NOT existing
+    """
+
+
+def refresh_repeat_gaps(
+    connection: duckdb.DuckDBPyConnection, import_id: int, *, only_if_interleaved: bool = False
+) -> None:
     """Recompute days since the previous same-category complaint for the customers of an import.
 
-    Only those customers can change; rows whose value stays the same are not rewritten."""
+    Only those customers can change; rows whose value stays the same are not rewritten. With
+    ``only_if_interleaved`` nothing is done unless an imported complaint is dated before a
+    stored one of the same customer and category (only then can a stored row's gap change)."""
+    if (
+        only_if_interleaved
+        and not connection.execute(
+            "SELECT EXISTS (SELECT 1 FROM complaints new JOIN complaints old"
+            " ON old.customer_id = new.customer_id AND old.category = new.category"
+            " WHERE new.import_id = ? AND old.import_id IS DISTINCT FROM ? AND new.received_date < old.received_date)",
+            [import_id, import_id],
+        ).fetchone()[0]
+    ):
+        return
     connection.execute(
         """
         UPDATE complaints SET days_since_previous = gaps.gap
