@@ -976,12 +976,24 @@ def filter_sql(complaint_filter: ComplaintFilter, extra: dict[str, Any] | None =
     for column, value in (extra or {}).items():
         if column == "received_month":
             clauses.append("received_month = ?")
+        elif column == "resolution_band":
+            low, high = _band_bounds(value)
+            clauses.append("resolution_days BETWEEN ? AND ?")
+            params.append(low)
+            value = high
         elif column in FILTER_DIMENSIONS.values():
             clauses.append(f"coalesce({column}, '{NOT_GIVEN}') = ?")
         else:
             raise ValueError(f"cannot drill down by {column!r}")
         params.append(value)
     return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _band_bounds(label: str) -> tuple[int, int]:
+    for low, high, name in RESOLUTION_BUCKETS:
+        if name == label:
+            return low, high if high is not None else 2**31 - 1
+    raise ValueError(f"no resolution band called {label!r}")
 
 
 def _aggregates(actor: CurrentUser) -> None:

@@ -120,7 +120,7 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
         if bands.empty:
             st.caption("These complaints carry no resolution date or days.")
         else:
-            st.altair_chart(charts.resolution(bands), width="stretch")
+            chart_with_drill(charts.resolution(bands), "chart_resolution", lambda p: {"resolution_band": p.get("band")})
             download_buttons(bands.drop(columns="band_order"), "complaints-resolution", "dl_resolution")
 
     st.subheader("Category × month")
@@ -171,7 +171,7 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
 def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
     st.subheader("Complaints behind a chart")
     drill = st.session_state.get(DRILL_KEY) or {}
-    st.caption("Click a bar, a Pareto category or a heat-map cell — or choose here.")
+    st.caption("Click a bar of any chart or a heat-map cell — or choose here.")
     left, middle, right = st.columns(3)
     category = left.selectbox(
         "Category", [None, *options["categories"]], key="drill_category", format_func=lambda v: v or "Any"
@@ -189,7 +189,7 @@ def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
     drill = chosen or drill
     if not drill:
         return
-    described = ", ".join(f"{key.replace('received_', '')}: {value}" for key, value in drill.items())
+    described = ", ".join(f"{key.replace('received_', '').replace('_', ' ')}: {value}" for key, value in drill.items())
     count = complaints.count_rows(db, user, complaint_filter, drill)
     st.markdown(f"**{count:,} complaints**")
     st.text(described)  # values come from imported files: shown as plain text

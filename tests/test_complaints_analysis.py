@@ -236,3 +236,13 @@ def test_monthly_kpis_feed_volume_and_repeat_rate(db, analyst, tmp_path):
     assert list(kpis["complaint_volume"]) == [2, 1]
     assert kpis["repeat_rate"].iloc[0] == pytest.approx(0.5)
     assert pd.isna(kpis["repeat_rate"].iloc[1])
+
+
+def test_drill_down_by_resolution_band(db, analyst, tmp_path):
+    rows = [
+        complaint("2024-01-01", "Fees", resolution_days=days, external_id=f"r{days}")
+        for days in ("0", "3", "7", "8", "75")
+    ]
+    import_rows(db, analyst, tmp_path, rows)
+    assert complaints.count_rows(db, analyst, ComplaintFilter(), {"resolution_band": "3–7 days"}) == 2
+    assert complaints.count_rows(db, analyst, ComplaintFilter(), {"resolution_band": "Over 60 days"}) == 1

@@ -127,6 +127,7 @@ def heat_map(frame: pd.DataFrame) -> alt.Chart:
 
 
 def resolution(frame: pd.DataFrame) -> alt.Chart:
+    selection = _pick("band")
     order = list(frame["band"])
     data = frame.assign(timely_percent=frame["timely_share"] * 100)
     return (
@@ -135,12 +136,14 @@ def resolution(frame: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("band:N", sort=order, title="Days to resolve"),
             y=alt.Y("complaints:Q", title="Complaints"),
+            opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
             tooltip=[
                 alt.Tooltip("band:N", title="Days to resolve"),
                 alt.Tooltip("complaints:Q", format=","),
                 alt.Tooltip("timely_percent:Q", title="Timely %", format=".1f"),
             ],
         )
+        .add_params(selection)
         .properties(height=240)
     )
 
