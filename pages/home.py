@@ -3,7 +3,7 @@
 import altair as alt
 import streamlit as st
 
-from models import reports
+from models import reports, strategy
 from models.auth import Permission, Role
 from ui.context import page_context
 from ui.widgets import download_buttons
@@ -78,7 +78,17 @@ def render_admin_overview() -> None:
         st.altair_chart(chart, width="stretch")
 
 
+def render_vision() -> None:
+    """The current vision statement, on every Home page."""
+    vision = strategy.current_vision(db)
+    if vision is not None:
+        with st.container(border=True):
+            st.caption("Our vision")
+            st.text(vision.statement)
+
+
 render_me()
+render_vision()
 if user.has_role(Role.TEAM_LEAD):
     render_my_team()
 if user.can(Permission.PEOPLE_READ):

@@ -60,6 +60,33 @@ PAGES: tuple[PageSpec, ...] = (
         url_path="complaints-import",
     ),
     PageSpec(
+        "pages/strategy.py",
+        "Vision & priorities",
+        ":material/flag:",
+        "Strategy",
+        Permission.STRATEGY_READ,
+        url_path="strategy",
+    ),
+    PageSpec(
+        "pages/goals.py", "Goals", ":material/track_changes:", "Strategy", Permission.STRATEGY_READ, url_path="goals"
+    ),
+    PageSpec(
+        "pages/kpis.py",
+        "KPI catalogue",
+        ":material/query_stats:",
+        "Strategy",
+        Permission.STRATEGY_READ,
+        url_path="kpis",
+    ),
+    PageSpec(
+        "pages/actions.py",
+        "Action plan",
+        ":material/checklist:",
+        "Action plan",
+        Permission.STRATEGY_READ,
+        url_path="actions",
+    ),
+    PageSpec(
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
     PageSpec(

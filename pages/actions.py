@@ -1,0 +1,537 @@
+"""The improvement action plan: my actions, overdue, the whole plan by goal, priority,
+owner and status, a timeline, and one action's details, workflow, updates log and
+effectiveness review. Everyone reads it; leadership and each action's owner change it."""
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models import actions, people, strategy
+from models.auth import Permission, PermissionDeniedError
+from models.errors import InputError
+from models.people import StaleRecordError
+from ui.context import page_context
+from ui.text import escape_markdown
+from ui.widgets import download_buttons, show_input_error
+
+user, db, settings = page_context()
+TODAY = date.today()
+PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
+
+
+def actions_frame(rows: list[actions.Action]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Id": a.id,
+                "Action": a.title,
+                "Type": a.action_type,
+                "Origin": a.origin,
+                "Goal": a.goal_name,
+                "Owner": a.owner_name,
+                "Team": a.team_name,
+                "Priority": PRIORITY_LABELS[a.priority],
+                "Status": actions.STATUS_LABELS[a.status],
+                "Progress %": a.progress_pct,
+                "Start": a.start_date,
+                "Due": a.due_date,
+                "Overdue": a.is_overdue(TODAY),
+                "Completed": a.completed_on,
+                "Verdict": actions.VERDICT_LABELS.get(a.effectiveness_verdict or "", ""),
+            }
+            for a in rows
+        ],
+        columns=[
+            "Id",
+            "Action",
+            "Type",
+            "Origin",
+            "Goal",
+            "Owner",
+            "Team",
+            "Priority",
+            "Status",
+            "Progress %",
+            "Start",
+            "Due",
+            "Overdue",
+            "Completed",
+            "Verdict",
+        ],
+    )
+
+
+def show_table(rows: list[actions.Action], key: str, empty: str) -> None:
+    if not rows:
+        st.info(empty)
+        return
+    frame = actions_frame(rows)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    download_buttons(frame, f"actions-{key}", key=f"actions_{key}")
+
+
+def render_summary() -> None:
+    summary = actions.plan_summary(db, TODAY)
+    labels = [
+        ("Planned", "planned"),
+        ("In progress", "in_progress"),
+        ("Blocked", "blocked"),
+        ("Done", "done"),
+        ("Cancelled", "cancelled"),
+        ("Overdue", "overdue"),
+    ]
+    for column, (label, key) in zip(st.columns(len(labels)), labels, strict=True):
+        column.metric(label, summary.get(key, 0))
+
+
+def render_all() -> None:
+    goals = {g.id: g.name for g in strategy.list_goals(db)}
+    priorities = {p.id: p.title for p in strategy.list_priorities(db)}
+    owners = actions.owner_choices(db)
+    cols = st.columns(4)
+    statuses = cols[0].multiselect(
+        "Status", list(actions.STATUSES), format_func=actions.STATUS_LABELS.get, key="filter_status"
+    )
+    goal_id = cols[1].selectbox(
+        "Goal", [None, *goals], format_func=lambda i: "All goals" if i is None else goals[i], key="filter_goal"
+    )
+    priority_id = cols[2].selectbox(
+        "Strategic priority",
+        [None, *priorities],
+        format_func=lambda i: "All priorities" if i is None else priorities[i],
+        key="filter_priority",
+    )
+    owner_id = cols[3].selectbox(
+        "Owner", [None, *owners], format_func=lambda i: "Everyone" if i is None else owners[i], key="filter_owner"
+    )
+    rows = actions.list_actions(db, owner_id=owner_id, goal_id=goal_id, priority_id=priority_id, statuses=statuses)
+    show_table(rows, "plan", "No actions match these filters.")
+
+
+def render_breakdown() -> None:
+    dimension = st.radio(
+        "Group by",
+        ["status", "priority", "goal", "owner"],
+        format_func=str.capitalize,
+        horizontal=True,
+        key="breakdown_dimension",
+    )
+    frame = actions.counts_by(db, dimension)
+    if frame.empty:
+        st.info("No actions yet.")
+        return
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("actions:Q", title="Actions"),
+            y=alt.Y(f"{dimension}:N", sort="-x", title=None),
+            color=alt.value("#0969da"),
+            tooltip=[dimension, "actions", "open", "overdue", "mean_progress_pct"],
+        )
+        .properties(height=max(160, 26 * len(frame)))
+    )
+    st.altair_chart(chart, width="stretch")
+    st.dataframe(frame, hide_index=True, width="stretch")
+    download_buttons(frame, f"actions-by-{dimension}", key="breakdown")
+
+
+def render_timeline() -> None:
+    include_closed = st.toggle("Include done and cancelled actions", value=False, key="timeline_closed")
+    statuses = None if include_closed else list(actions.OPEN_STATUSES)
+    frame = actions.timeline_frame(actions.list_actions(db, statuses=statuses))
+    if frame.empty:
+        st.info("No actions to show.")
+        return
+    bars = (
+        alt.Chart(frame)
+        .mark_bar(cornerRadius=3)
+        .encode(
+            x=alt.X("start:T", title=None),
+            x2="end:T",
+            y=alt.Y(
+                "action:N",
+                sort=alt.EncodingSortField("start"),
+                title=None,
+                axis=alt.Axis(labelLimit=320, labelOverlap=False),
+            ),
+            color=alt.Color(
+                "status:N",
+                title="Status",
+                scale=alt.Scale(
+                    domain=[actions.STATUS_LABELS[s] for s in actions.STATUSES],
+                    range=["#8c959f", "#0969da", "#1a7f37", "#cf222e", "#d0d7de"],
+                ),
+            ),
+            tooltip=[
+                alt.Tooltip("action:N", title="Action"),
+                alt.Tooltip("owner:N", title="Owner"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("priority:N", title="Priority"),
+                alt.Tooltip("start:T", title="Start"),
+                alt.Tooltip("due:T", title="Due"),
+                alt.Tooltip("progress_pct:Q", title="Progress %"),
+                alt.Tooltip("overdue:N", title="Overdue"),
+            ],
+        )
+    )
+    today_rule = (
+        alt.Chart(pd.DataFrame({"date": [TODAY], "label": ["Today"]}))
+        .mark_rule(color="#cf222e", strokeDash=[4, 3])
+        .encode(x="date:T", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("date:T", title="Date")])
+    )
+    st.altair_chart((bars + today_rule).properties(height=max(200, 26 * len(frame))), width="stretch")
+    download_buttons(frame, "action-timeline", key="timeline")
+
+
+# -- one action ------------------------------------------------------------------------
+def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) -> dict:
+    """The inputs of an action, keyed under ``prefix`` so each form owns its widget state."""
+    owners = actions.owner_choices(db)
+    teams = {t["id"]: t["name"] for t in people.list_teams(db)}
+    goals = {g.id: g.name for g in strategy.list_goals(db)}
+    kpis = {k.id: k.name for k in strategy.list_kpis(db)}
+    findings = actions.linkable(db, "findings")
+    ideas = actions.linkable(db, "ideas")
+
+    def pick(label, options: dict, field, none_label):
+        keys = [None, *options]
+        current = defaults.get(field)
+        return st.selectbox(
+            label,
+            keys,
+            index=keys.index(current) if current in keys else 0,
+            format_func=lambda i: none_label if i is None else options.get(i, f"#{i}"),
+            key=f"{prefix}_{field}",
+        )
+
+    title = st.text_input("Title", value=defaults.get("title", ""), max_chars=200, key=f"{prefix}_title")
+    description = st.text_area(
+        "Description", value=defaults.get("description", ""), max_chars=4000, key=f"{prefix}_description"
+    )
+    cols = st.columns(3)
+    action_type = cols[0].selectbox(
+        "Type",
+        list(actions.ACTION_TYPES),
+        index=actions.ACTION_TYPES.index(defaults.get("action_type", "improvement")),
+        format_func=str.capitalize,
+        key=f"{prefix}_type",
+    )
+    origin_labels = {"goal": "A goal", "finding": "A complaint finding", "idea": "A green-lit idea", "other": "Other"}
+    origin = cols[1].selectbox(
+        "Origin",
+        list(actions.ORIGINS),
+        index=actions.ORIGINS.index(defaults.get("origin", "goal")),
+        format_func=origin_labels.get,
+        key=f"{prefix}_origin",
+    )
+    priority = cols[2].selectbox(
+        "Priority",
+        list(actions.PRIORITIES),
+        index=actions.PRIORITIES.index(defaults.get("priority", "medium")),
+        format_func=PRIORITY_LABELS.get,
+        key=f"{prefix}_priority",
+    )
+    cols = st.columns(3)
+    with cols[0]:
+        goal_id = pick("Goal", goals, "goal_id", "No goal")
+    with cols[1]:
+        finding_id = pick("Finding", findings, "finding_id", "No finding" if findings else "No findings yet")
+    with cols[2]:
+        idea_id = pick("Green-lit idea", ideas, "idea_id", "No idea" if ideas else "No green-lit ideas yet")
+    cols = st.columns(3)
+    owner_keys = list(owners)
+    owner_id = cols[0].selectbox(
+        "Owner",
+        owner_keys,
+        index=owner_keys.index(defaults["owner_id"]) if defaults.get("owner_id") in owners else None,
+        format_func=owners.get,
+        disabled=owner_locked,
+        help="Only leadership hands an action to someone else." if owner_locked else None,
+        key=f"{prefix}_owner_id",
+    )
+    with cols[1]:
+        team_id = pick("Team", teams, "team_id", "No team")
+    with cols[2]:
+        kpi_id = pick("KPI expected to move", kpis, "kpi_id", "No KPI")
+    cols = st.columns(3)
+    start_date = cols[0].date_input("Start date", value=defaults.get("start_date", TODAY), key=f"{prefix}_start")
+    due_date = cols[1].date_input(
+        "Due date", value=defaults.get("due_date", TODAY + timedelta(days=60)), key=f"{prefix}_due"
+    )
+    expected_effect = cols[2].text_input(
+        "Expected effect on the KPI",
+        value=defaults.get("expected_effect", ""),
+        max_chars=1000,
+        key=f"{prefix}_effect",
+    )
+    return {
+        "title": title,
+        "description": description,
+        "action_type": action_type,
+        "origin": origin,
+        "goal_id": goal_id,
+        "finding_id": finding_id,
+        "idea_id": idea_id,
+        "owner_id": owner_id,
+        "team_id": team_id,
+        "start_date": start_date,
+        "due_date": due_date,
+        "priority": priority,
+        "kpi_id": kpi_id,
+        "expected_effect": expected_effect,
+    }
+
+
+def render_new_action() -> None:
+    with st.form("new_action"):
+        data = action_fields("new_action", {})
+        submitted = st.form_submit_button("Create action", type="primary")
+    if submitted:
+        try:
+            action_id = actions.create_action(db, user, data)
+        except InputError as error:
+            show_input_error(error)
+        except PermissionDeniedError as error:
+            st.error(str(error))
+        else:
+            for key in [k for k in st.session_state if str(k).startswith("new_action_")]:
+                del st.session_state[key]
+            st.session_state["action_picker"] = action_id
+            st.toast(f"Action #{action_id} created.")
+            st.rerun()
+
+
+def _run_write(write, success: str, stale_key: str | None = None) -> None:
+    """Call a models write and report its outcome; a stale save keeps the form as typed."""
+    try:
+        write()
+    except StaleRecordError as error:
+        if stale_key:
+            st.session_state[stale_key] = str(error)
+            st.rerun()
+        st.error(str(error))
+    except InputError as error:
+        show_input_error(error)
+    except PermissionDeniedError as error:
+        st.error(str(error))
+    else:
+        st.session_state.pop(f"action_opened_version_{st.session_state.get('action_picker')}", None)
+        st.toast(success)
+        st.rerun()
+
+
+def render_action(action: actions.Action) -> None:
+    opened_key = f"action_opened_version_{action.id}"
+    opened = st.session_state.setdefault(opened_key, action.version)
+    prefix = f"action_{action.id}_v{opened}"
+    stale_key = f"{prefix}_stale"
+    st.subheader(f"#{action.id} {escape_markdown(action.title)}")
+    cols = st.columns(4)
+    cols[0].metric("Status", actions.STATUS_LABELS[action.status])
+    cols[1].metric("Progress", f"{action.progress_pct} %")
+    cols[2].metric(
+        "Due",
+        f"{action.due_date:%Y-%m-%d}",
+        delta="overdue" if action.is_overdue(TODAY) else None,
+        delta_color="inverse",
+    )
+    cols[3].metric("Priority", PRIORITY_LABELS[action.priority])
+    if action.description:
+        st.text(action.description)
+    links = [f"owner: {action.owner_name or '—'}", f"type {action.action_type}", f"origin {action.origin}"]
+    if action.team_name:
+        links.append(f"team: {action.team_name}")
+    if action.goal_name:
+        links.append(f"goal: {action.goal_name}")
+    if action.finding_id:
+        links.append(f"finding #{action.finding_id}")
+    if action.idea_id:
+        links.append(f"idea #{action.idea_id}")
+    if action.kpi_name:
+        links.append(f"KPI: {action.kpi_name}")
+    if action.expected_effect:
+        links.append(f"expected effect: {action.expected_effect}")
+    st.text(" · ".join(links))
+    if action.updated_by_name:
+        st.caption(
+            f"Last changed by {escape_markdown(action.updated_by_name)} at {action.updated_at:%Y-%m-%d %H:%M} UTC"
+        )
+
+    if st.session_state.get(stale_key):
+        st.error(st.session_state[stale_key])
+        if st.button("Load the latest version (your edits are discarded)", key=f"{prefix}_reload"):
+            st.session_state.pop(opened_key, None)
+            st.session_state.pop(stale_key, None)
+            st.rerun()
+
+    editable = actions.can_change(user, action)
+    if editable:
+        render_workflow(action, opened, prefix, stale_key)
+        with st.expander("Edit details", expanded=bool(st.session_state.get(stale_key))):
+            with st.form(f"{prefix}_edit"):
+                data = action_fields(prefix, action.model_dump(), owner_locked=not user.can(Permission.ACTIONS_MANAGE))
+                submitted = st.form_submit_button("Save action", type="primary")
+            if submitted:
+                _run_write(lambda: actions.update_action(db, user, action.id, data, opened), "Action saved.", stale_key)
+    if action.status == "done" and action.kpi_id is not None:
+        render_effectiveness(action, editable, opened, prefix, stale_key)
+    render_updates_log(action)
+
+
+def render_workflow(action: actions.Action, opened: int, prefix: str, stale_key: str) -> None:
+    next_statuses = actions.allowed_next(action.status)
+    left, right = st.columns(2)
+    moved, new_status, note, completed_on = False, None, "", TODAY
+    if not next_statuses:
+        left.caption(f"{actions.STATUS_LABELS[action.status]} is final: the status cannot change any more.")
+    else:
+        with left, st.form(f"{prefix}_status"):
+            st.markdown("**Move along the workflow**")
+            new_status = st.selectbox(
+                "New status", next_statuses, format_func=actions.STATUS_LABELS.get, key=f"{prefix}_new_status"
+            )
+            note = st.text_input(
+                "Note (needed when blocking or cancelling)", max_chars=2000, key=f"{prefix}_status_note"
+            )
+            completed_on = st.date_input(
+                "Completion date (when done)", value=TODAY, max_value=TODAY, key=f"{prefix}_completed_on"
+            )
+            moved = st.form_submit_button("Change status")
+    with right, st.form(f"{prefix}_update"):
+        st.markdown("**Post an update**")
+        finished = action.status in ("done", "cancelled")
+        progress = st.slider(
+            "Progress %", 0, 100, value=action.progress_pct, step=5, disabled=finished, key=f"{prefix}_progress"
+        )
+        update_note = st.text_area("What happened", max_chars=2000, key=f"{prefix}_update_note", height=80)
+        posted = st.form_submit_button("Post update")
+    if moved and new_status:
+        _run_write(
+            lambda: actions.change_status(db, user, action.id, new_status, opened, note=note, on=completed_on),
+            f"Action is now {actions.STATUS_LABELS[new_status].lower()}.",
+            stale_key,
+        )
+    if posted:
+        _run_write(
+            lambda: actions.post_update(
+                db,
+                user,
+                action.id,
+                update_note,
+                progress_pct=None if finished or progress == action.progress_pct else progress,
+                expected_version=opened,
+            ),
+            "Update posted.",
+            stale_key,
+        )
+
+
+def render_effectiveness(action: actions.Action, editable: bool, opened: int, prefix: str, stale_key: str) -> None:
+    st.markdown("**Effectiveness review**")
+    window = st.select_slider(
+        "Window before and after completion (days)", [30, 60, 90, 180], value=90, key=f"{prefix}_window"
+    )
+    review = actions.effectiveness(db, action.id, window_days=window)
+    if review is None:
+        return
+    if review.window_days == 0:
+        st.info("The action was completed today; the review needs some days of KPI values after it.")
+    else:
+        cols = st.columns(3)
+        fmt = lambda v: "—" if v is None else f"{v:,.2f} {review.unit}"  # noqa: E731
+        cols[0].metric(
+            f"Mean in the {review.window_days} days before",
+            fmt(review.before_mean),
+            help=f"{review.before_count} values",
+        )
+        cols[1].metric(
+            f"Mean in the {review.window_days} days after", fmt(review.after_mean), help=f"{review.after_count} values"
+        )
+        change = review.change
+        cols[2].metric(
+            "Change",
+            "—" if change is None else f"{change:+,.2f}",
+            delta=None
+            if review.improved is None
+            else ("moved the right way" if review.improved else "moved the wrong way"),
+            delta_color="normal" if review.improved else "inverse",
+        )
+        direction = "higher" if review.direction == "higher" else "lower"
+        st.caption(
+            f"{escape_markdown(review.kpi_name)}: {direction} is better. Windows of equal length around the completion "
+            f"date {review.completed_on:%Y-%m-%d}."
+        )
+    if action.effectiveness_verdict:
+        st.text(
+            f"Verdict: {actions.VERDICT_LABELS[action.effectiveness_verdict]}"
+            + (f" — {action.effectiveness_note}" if action.effectiveness_note else "")
+        )
+    if editable:
+        with st.form(f"{prefix}_verdict"):
+            verdict = st.radio(
+                "Did the action work?",
+                list(actions.VERDICTS),
+                index=actions.VERDICTS.index(action.effectiveness_verdict) if action.effectiveness_verdict else None,
+                format_func=actions.VERDICT_LABELS.get,
+                horizontal=True,
+                key=f"{prefix}_verdict_choice",
+            )
+            verdict_note = st.text_input("Why", max_chars=2000, key=f"{prefix}_verdict_note")
+            recorded = st.form_submit_button("Record verdict")
+        if recorded:
+            _run_write(
+                lambda: actions.record_verdict(
+                    db, user, action.id, verdict or "", verdict_note, expected_version=opened
+                ),
+                "Verdict recorded.",
+                stale_key,
+            )
+
+
+def render_updates_log(action: actions.Action) -> None:
+    st.markdown("**Updates log**")
+    log = pd.DataFrame(
+        actions.updates_log(db, action.id),
+        columns=["posted_at", "author", "kind", "from_status", "to_status", "progress_pct", "note"],
+    )
+    st.dataframe(log, hide_index=True, width="stretch")
+    if not log.empty:
+        download_buttons(log, f"action-{action.id}-updates", key=f"action_{action.id}_log")
+
+
+st.title("Action plan")
+render_summary()
+tab_names = ["My actions", "Overdue", "All actions", "Breakdown", "Timeline"]
+if user.can(Permission.ACTIONS_MANAGE):
+    tab_names.append("New action")
+tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
+with tabs["My actions"]:
+    show_table(actions.list_actions(db, owner_id=user.employee_id), "mine", "You own no actions.")
+with tabs["Overdue"]:
+    show_table(actions.list_actions(db, overdue_on=TODAY), "overdue", "Nothing is overdue.")
+with tabs["All actions"]:
+    render_all()
+with tabs["Breakdown"]:
+    render_breakdown()
+with tabs["Timeline"]:
+    render_timeline()
+if "New action" in tabs:
+    with tabs["New action"]:
+        render_new_action()
+
+st.divider()
+every_action = actions.list_actions(db)
+if every_action:
+    by_id = {a.id: a for a in every_action}
+    if st.session_state.get("action_picker") not in by_id:
+        st.session_state.pop("action_picker", None)
+    action_id = st.selectbox(
+        "Open an action",
+        list(by_id),
+        format_func=lambda i: f"#{i} {by_id[i].title} — {actions.STATUS_LABELS[by_id[i].status]}",
+        key="action_picker",
+    )
+    render_action(by_id[action_id])

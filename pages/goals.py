@@ -1,0 +1,440 @@
+"""Goals: every goal with its computed status, one goal's chart and measurements, and for
+leadership the forms to set goals, record measurements and import them from CSV."""
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models import actions, strategy
+from models.auth import Permission, PermissionDeniedError
+from models.errors import InputError
+from models.people import StaleRecordError
+from ui.context import page_context
+from ui.text import escape_markdown
+from ui.widgets import download_buttons, show_input_error
+
+user, db, settings = page_context()
+
+STATUS_COLOURS = {
+    "Achieved": "#1a7f37",
+    "On track": "#2da44e",
+    "At risk": "#d4a72c",
+    "Off track": "#cf222e",
+    "Stale": "#8c959f",
+}
+STATUS_ICONS = {
+    "achieved": ":material/emoji_events:",
+    "on_track": ":material/check_circle:",
+    "at_risk": ":material/warning:",
+    "off_track": ":material/error:",
+    "stale": ":material/schedule:",
+}
+
+
+def render_overview(goals: list[strategy.Goal]) -> None:
+    counts = {label: 0 for label in strategy.STATUS_LABELS.values()}
+    for goal in goals:
+        counts[goal.status.label] += 1
+    for column, (label, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
+        column.metric(label, count)
+    frame = strategy.goals_frame(goals)
+    st.dataframe(frame, hide_index=True, width="stretch")
+    if not frame.empty:
+        download_buttons(frame, "goals", key="goals_table")
+
+
+def goal_chart(goal: strategy.Goal, series: list[strategy.Measurement], linked: list[actions.Action]) -> alt.Chart:
+    """Measurements over time with the baseline, the target and the path between them, and
+    the completion dates of linked actions as markers."""
+    values = pd.DataFrame(
+        [
+            {"date": p.measured_on, "value": p.value, "note": p.note, "source": p.source, "series": "Measured"}
+            for p in series
+        ],
+        columns=["date", "value", "note", "source", "series"],
+    )
+    path = pd.DataFrame(
+        [
+            {"date": goal.baseline_date, "value": goal.baseline_value, "series": "Path to target"},
+            {"date": goal.target_date, "value": goal.target_value, "series": "Path to target"},
+        ]
+    )
+    levels = pd.DataFrame(
+        [
+            {"level": "Baseline", "value": goal.baseline_value, "date": goal.baseline_date},
+            {"level": "Target", "value": goal.target_value, "date": goal.target_date},
+        ]
+    )
+    done = pd.DataFrame(
+        [{"date": a.completed_on, "action": a.title, "owner": a.owner_name} for a in linked if a.completed_on],
+        columns=["date", "action", "owner"],
+    )
+    y_title = f"{goal.kpi_name} ({goal.unit})"
+    measured = (
+        alt.Chart(values)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title="Date"),
+            y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+            tooltip=[
+                alt.Tooltip("date:T", title="Date"),
+                alt.Tooltip("value:Q", title="Value"),
+                alt.Tooltip("note:N", title="Note"),
+                alt.Tooltip("source:N", title="Source"),
+            ],
+        )
+    )
+    path_line = (
+        alt.Chart(path)
+        .mark_line(strokeDash=[2, 4], color="#8c959f")
+        .encode(x="date:T", y="value:Q", tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("value:Q")])
+    )
+    level_rules = (
+        alt.Chart(levels)
+        .mark_rule(strokeDash=[6, 4])
+        .encode(
+            y="value:Q",
+            color=alt.Color(
+                "level:N", title=None, scale=alt.Scale(domain=["Baseline", "Target"], range=["#57606a", "#1a7f37"])
+            ),
+            tooltip=[
+                alt.Tooltip("level:N", title="Line"),
+                alt.Tooltip("value:Q", title="Value"),
+                alt.Tooltip("date:T", title="Date"),
+            ],
+        )
+    )
+    layers = [level_rules, path_line, measured]
+    if not done.empty:
+        layers.append(
+            alt.Chart(done)
+            .mark_rule(color="#8250df", strokeWidth=2)
+            .encode(
+                x="date:T",
+                tooltip=[
+                    alt.Tooltip("action:N", title="Action done"),
+                    alt.Tooltip("owner:N", title="Owner"),
+                    alt.Tooltip("date:T", title="Completed"),
+                ],
+            )
+        )
+    return alt.layer(*layers).properties(height=340)
+
+
+def render_goal(goal: strategy.Goal) -> None:
+    status = goal.status
+    st.subheader(escape_markdown(goal.name))
+    st.caption(
+        f"{escape_markdown(goal.priority_title)} · KPI: {escape_markdown(goal.kpi_name)}"
+        f"{' (computed by the portal)' if goal.computed else ''} · owner {escape_markdown(goal.owner_name)}"
+        f" · updated {goal.update_frequency}"
+    )
+    cols = st.columns(4)
+    cols[0].metric("Status", status.label)
+    cols[1].metric(
+        "Current",
+        f"{status.current_value:g} {goal.unit}" if status.last_measured_on else "no data yet",
+        help=f"measured {status.last_measured_on:%Y-%m-%d}" if status.last_measured_on else None,
+    )
+    cols[2].metric("Baseline", f"{goal.baseline_value:g}", help=f"on {goal.baseline_date:%Y-%m-%d}")
+    cols[3].metric("Target", f"{goal.target_value:g}", help=f"by {goal.target_date:%Y-%m-%d}")
+    st.info(f"{status.label}: {status.reason}", icon=STATUS_ICONS[status.status])
+    series = strategy.goal_series(db, goal)
+    linked = actions.actions_for(db, goal_id=goal.id)
+    st.altair_chart(goal_chart(goal, series, linked), width="stretch")
+
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Measurements**")
+        frame = pd.DataFrame(
+            [p.model_dump(exclude={"goal_id", "id"}) for p in reversed(series)],
+            columns=["measured_on", "value", "note", "source"],
+        )
+        st.dataframe(frame, hide_index=True, width="stretch", height=240)
+        if not frame.empty:
+            download_buttons(frame, f"goal-{goal.id}-measurements", key=f"goal_{goal.id}_measurements")
+    with right:
+        st.markdown("**Linked actions**")
+        actions_frame = pd.DataFrame(
+            [
+                {
+                    "Action": a.title,
+                    "Owner": a.owner_name,
+                    "Status": actions.STATUS_LABELS[a.status],
+                    "Due": a.due_date,
+                    "Completed": a.completed_on,
+                }
+                for a in linked
+            ],
+            columns=["Action", "Owner", "Status", "Due", "Completed"],
+        )
+        st.dataframe(actions_frame, hide_index=True, width="stretch", height=240)
+        if not actions_frame.empty:
+            download_buttons(actions_frame, f"goal-{goal.id}-actions", key=f"goal_{goal.id}_actions")
+
+    if user.can(Permission.KPI_RECORD):
+        render_measurement_form(goal)
+        render_remove_measurement(goal, series)
+    if user.can(Permission.STRATEGY_MANAGE):
+        render_goal_edit(goal)
+
+
+def render_measurement_form(goal: strategy.Goal) -> None:
+    if goal.computed:
+        st.caption("This KPI is computed by the portal from its own data; it cannot be entered by hand.")
+        return
+    with st.form(f"measure_{goal.id}"):
+        st.markdown("**Record a measurement**")
+        cols = st.columns([1, 1, 2, 1])
+        measured_on = cols[0].date_input("Date", value=date.today(), max_value=date.today(), key=f"m_date_{goal.id}")
+        value = cols[1].number_input(f"Value ({goal.unit})", value=None, format="%g", key=f"m_value_{goal.id}")
+        note = cols[2].text_input("Note", max_chars=500, key=f"m_note_{goal.id}")
+        source = cols[3].text_input("Source", value="manual", max_chars=80, key=f"m_source_{goal.id}")
+        kpi_wide = st.checkbox(
+            f"The value counts for every goal on {goal.kpi_name}", value=False, key=f"m_kpi_wide_{goal.id}"
+        )
+        submitted = st.form_submit_button("Record measurement", type="primary")
+    if submitted:
+        try:
+            strategy.record_measurement(
+                db,
+                user,
+                {
+                    "kpi_id": goal.kpi_id,
+                    "goal_id": None if kpi_wide else goal.id,
+                    "measured_on": measured_on,
+                    "value": value,
+                    "note": note,
+                    "source": source,
+                },
+            )
+        except InputError as error:
+            show_input_error(error)
+        except PermissionDeniedError as error:
+            st.error(str(error))
+        else:
+            st.session_state.pop(f"m_value_{goal.id}", None)
+            st.session_state.pop(f"m_note_{goal.id}", None)
+            st.toast("Measurement recorded.")
+            st.rerun()
+
+
+def render_remove_measurement(goal: strategy.Goal, series: list[strategy.Measurement]) -> None:
+    entered = {p.id: p for p in reversed(series) if p.id is not None}
+    if not entered:
+        return
+    with st.expander("Remove a measurement entered by mistake"):
+        measurement_id = st.selectbox(
+            "Measurement",
+            list(entered),
+            format_func=lambda i: f"{entered[i].measured_on:%Y-%m-%d}: {entered[i].value:g} ({entered[i].source})",
+            key=f"remove_pick_{goal.id}",
+        )
+        confirmed = st.checkbox("Yes, remove it (the audit log keeps a record)", key=f"remove_confirm_{goal.id}")
+        if st.button("Remove measurement", disabled=not confirmed, key=f"remove_{goal.id}"):
+            try:
+                strategy.remove_measurement(db, user, measurement_id)
+            except (InputError, PermissionDeniedError) as error:
+                st.error(str(error))
+            else:
+                st.session_state.pop(f"remove_confirm_{goal.id}", None)
+                st.toast("Measurement removed.")
+                st.rerun()
+
+
+def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
+    """The inputs of a goal, keyed under ``prefix`` so each form owns its widget state."""
+    priorities = {p.id: p.title for p in strategy.list_priorities(db)}
+    kpis = {k.id: k for k in strategy.list_kpis(db)}
+    owners = actions.owner_choices(db)
+    name = st.text_input("Name", value=defaults.get("name", ""), max_chars=160, key=f"{prefix}_name")
+    cols = st.columns(3)
+    priority_id = cols[0].selectbox(
+        "Strategic priority",
+        list(priorities),
+        index=list(priorities).index(defaults["priority_id"]) if defaults.get("priority_id") in priorities else None,
+        format_func=priorities.get,
+        key=f"{prefix}_priority",
+    )
+    kpi_id = cols[1].selectbox(
+        "KPI",
+        list(kpis),
+        index=list(kpis).index(defaults["kpi_id"]) if defaults.get("kpi_id") in kpis else None,
+        format_func=lambda i: kpis[i].name + (" (computed)" if kpis[i].computed else ""),
+        key=f"{prefix}_kpi",
+    )
+    owner_id = cols[2].selectbox(
+        "Owner",
+        list(owners),
+        index=list(owners).index(defaults["owner_id"]) if defaults.get("owner_id") in owners else None,
+        format_func=owners.get,
+        key=f"{prefix}_owner",
+    )
+    kpi = kpis.get(kpi_id)
+    cols = st.columns(3)
+    unit = cols[0].text_input(
+        "Unit (blank: the KPI's)", value=defaults.get("unit", ""), max_chars=30, key=f"{prefix}_unit"
+    )
+    directions = ["higher", "lower"]
+    direction = cols[1].selectbox(
+        "Direction (blank: the KPI's)",
+        directions,
+        index=directions.index(defaults["direction"]) if defaults.get("direction") in directions else None,
+        format_func=lambda d: "Higher is better" if d == "higher" else "Lower is better",
+        key=f"{prefix}_direction",
+    )
+    frequencies = ["monthly", "quarterly"]
+    frequency = cols[2].selectbox(
+        "Update frequency",
+        frequencies,
+        index=frequencies.index(defaults.get("update_frequency", "monthly")),
+        key=f"{prefix}_frequency",
+    )
+    cols = st.columns(4)
+    baseline_value = cols[0].number_input(
+        "Baseline value", value=defaults.get("baseline_value"), format="%g", key=f"{prefix}_baseline_value"
+    )
+    baseline_date = cols[1].date_input(
+        "Baseline date", value=defaults.get("baseline_date", date.today()), key=f"{prefix}_baseline_date"
+    )
+    target_value = cols[2].number_input(
+        "Target value", value=defaults.get("target_value"), format="%g", key=f"{prefix}_target_value"
+    )
+    target_date = cols[3].date_input(
+        "Target date",
+        value=defaults.get("target_date", date.today() + timedelta(days=365)),
+        key=f"{prefix}_target_date",
+    )
+    return {
+        "name": name,
+        "priority_id": priority_id,
+        "kpi_id": kpi_id,
+        "owner_id": owner_id,
+        "unit": unit or (kpi.unit if kpi else ""),
+        "direction": direction or (kpi.direction if kpi else None),
+        "update_frequency": frequency,
+        "baseline_value": baseline_value,
+        "baseline_date": baseline_date,
+        "target_value": target_value,
+        "target_date": target_date,
+    }
+
+
+def render_goal_edit(goal: strategy.Goal) -> None:
+    """Edit form that remembers the version it was opened at, so a stale save is refused."""
+    opened_key = f"goal_opened_version_{goal.id}"
+    opened = st.session_state.setdefault(opened_key, goal.version)
+    prefix = f"goal_{goal.id}_v{opened}"
+    with st.expander("Edit this goal", expanded=bool(st.session_state.get(f"{prefix}_stale"))):
+        with st.form(f"{prefix}_form"):
+            data = goal_fields(prefix, goal.as_input())
+            submitted = st.form_submit_button("Save goal", type="primary")
+        if st.session_state.get(f"{prefix}_stale"):
+            st.error(st.session_state[f"{prefix}_stale"])
+            if st.button("Load the latest version (your edits above are discarded)", key=f"{prefix}_reload"):
+                st.session_state.pop(opened_key, None)
+                st.rerun()
+    if submitted:
+        try:
+            strategy.update_goal(db, user, goal.id, data, opened)
+        except StaleRecordError as error:
+            st.session_state[f"{prefix}_stale"] = str(error)
+            st.rerun()
+        except InputError as error:
+            show_input_error(error)
+        except PermissionDeniedError as error:
+            st.error(str(error))
+        else:
+            st.session_state.pop(opened_key, None)
+            st.toast("Goal saved.")
+            st.rerun()
+
+
+def render_new_goal() -> None:
+    if not strategy.list_priorities(db):
+        st.info("Add a strategic priority first (Vision & priorities).")
+        return
+    with st.form("new_goal"):
+        data = goal_fields("new_goal", {})
+        submitted = st.form_submit_button("Create goal", type="primary")
+    if submitted:
+        try:
+            goal_id = strategy.create_goal(db, user, data)
+        except InputError as error:
+            show_input_error(error)
+        except PermissionDeniedError as error:
+            st.error(str(error))
+        else:
+            for key in [k for k in st.session_state if str(k).startswith("new_goal_")]:
+                del st.session_state[key]
+            st.session_state["goal_to_open"] = goal_id  # the picker is already drawn in this run
+            st.toast("Goal created.")
+            st.rerun()
+
+
+def render_import() -> None:
+    st.write(
+        "Upload a CSV with the columns **goal** (id or exact name) or **kpi** (code or name), **date** "
+        "(YYYY-MM-DD or DD/MM/YYYY), **value**, and optionally **note** and **source**. "
+        "If any row has a problem nothing is imported and each problem is listed."
+    )
+    template = pd.DataFrame(
+        [{"goal": "", "kpi": "csat", "date": date.today().isoformat(), "value": 80, "note": "", "source": "survey"}]
+    )
+    st.download_button("Download a template", template.to_csv(index=False).encode(), "measurements-template.csv")
+    upload = st.file_uploader("Measurements CSV", type=["csv"], key="measurements_upload")
+    if upload is not None and st.button("Import measurements", type="primary"):
+        try:
+            report = strategy.import_measurements(db, user, upload.getvalue())
+        except InputError as error:
+            show_input_error(error)
+            return
+        if report.rejected:
+            st.error(f"Nothing was imported: {len(report.rejected)} problem(s).")
+            problems = pd.DataFrame(report.rejected, columns=["Row", "Column", "Problem"])
+            st.dataframe(problems, hide_index=True, width="stretch")
+            download_buttons(problems, "measurement-import-problems", key="import_problems")
+        else:
+            st.success(f"Imported {report.imported} measurement(s).")
+
+
+st.title("Goals")
+priorities = {p.id: p.title for p in strategy.list_priorities(db)}
+priority_filter = st.selectbox(
+    "Strategic priority", [None, *priorities], format_func=lambda i: "All priorities" if i is None else priorities[i]
+)
+goals = strategy.list_goals(db, priority_id=priority_filter)
+
+tab_names = ["Goals"]
+if user.can(Permission.STRATEGY_MANAGE):
+    tab_names.append("New goal")
+if user.can(Permission.KPI_RECORD):
+    tab_names.append("Import measurements")
+tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
+
+with tabs["Goals"]:
+    if not goals:
+        st.info("No goals yet.")
+    else:
+        render_overview(goals)
+        by_id = {g.id: g for g in goals}
+        if st.session_state.get("goal_to_open") in by_id:
+            st.session_state["goal_picker"] = st.session_state.pop("goal_to_open")
+        if st.session_state.get("goal_picker") not in by_id:
+            st.session_state.pop("goal_picker", None)
+        goal_id = st.selectbox(
+            "Open a goal",
+            list(by_id),
+            format_func=lambda i: f"{by_id[i].name} — {by_id[i].status.label}",
+            key="goal_picker",
+        )
+        st.divider()
+        render_goal(by_id[goal_id])
+if "New goal" in tabs:
+    with tabs["New goal"]:
+        render_new_goal()
+if "Import measurements" in tabs:
+    with tabs["Import measurements"]:
+        render_import()

@@ -1,0 +1,67 @@
+"""The KPI catalogue: what each KPI means, which way is better, and which ones the
+portal computes itself. Leadership extends it."""
+
+import pandas as pd
+import streamlit as st
+
+from models import strategy
+from models.auth import Permission, PermissionDeniedError
+from models.errors import InputError
+from ui.context import page_context
+from ui.widgets import download_buttons, show_input_error
+
+user, db, settings = page_context()
+
+st.title("KPI catalogue")
+kpis = strategy.list_kpis(db)
+frame = pd.DataFrame(
+    [
+        {
+            "Code": k.code,
+            "KPI": k.name,
+            "Unit": k.unit,
+            "Better when": "higher" if k.direction == "higher" else "lower",
+            "Source": "computed by the portal" if k.computed else "entered or imported",
+            "Definition": k.definition,
+        }
+        for k in kpis
+    ]
+)
+st.dataframe(frame, hide_index=True, width="stretch")
+download_buttons(frame, "kpi-catalogue", key="kpis")
+st.caption(
+    "Computed KPIs are filled from the portal's own data (complaints) and cannot be entered by hand; "
+    "the others are recorded on the Goals page or imported from CSV."
+)
+
+if user.can(Permission.STRATEGY_MANAGE):
+    with st.form("new_kpi"):
+        st.markdown("**Add a KPI**")
+        cols = st.columns(4)
+        code = cols[0].text_input("Code (lower_case)", max_chars=40, key="kpi_code")
+        name = cols[1].text_input("Name", max_chars=80, key="kpi_name")
+        unit = cols[2].text_input("Unit", max_chars=30, key="kpi_unit")
+        direction = cols[3].selectbox(
+            "Better when",
+            ["higher", "lower"],
+            format_func=lambda d: f"{d} is better",
+            key="kpi_direction",
+        )
+        definition = st.text_area("Definition", max_chars=1000, key="kpi_definition")
+        submitted = st.form_submit_button("Add KPI", type="primary")
+    if submitted:
+        try:
+            strategy.add_kpi(
+                db,
+                user,
+                {"code": code, "name": name, "unit": unit, "direction": direction, "definition": definition},
+            )
+        except InputError as error:
+            show_input_error(error)
+        except PermissionDeniedError as error:
+            st.error(str(error))
+        else:
+            for field in ("code", "name", "unit", "definition"):
+                st.session_state.pop(f"kpi_{field}", None)
+            st.toast("KPI added.")
+            st.rerun()

@@ -1,0 +1,317 @@
+"""AppTest of the strategy and action-plan pages: what leaders and agents see and do."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from models import actions, demo, strategy
+from models.auth import Role, load_user
+from models.db import get_database
+from tests.conftest import add_person
+from tests.pages.apptest import open_page, signed_in_as
+
+TODAY = date.today()
+
+
+@pytest.fixture
+def demo_db(portal_env):
+    database = get_database(portal_env)
+    org = demo.seed(database, seed=11)
+    return database, org
+
+
+def texts(app) -> str:
+    """Everything a person reads on the page, joined."""
+    parts = [e.value for e in app.markdown] + [e.value for e in app.text] + [e.value for e in app.caption]
+    parts += [e.value for e in app.info] + [e.value for e in app.error] + [e.value for e in app.success]
+    parts += [str(m.value) for m in app.metric] + [m.label for m in app.metric]
+    parts += [e.value for e in app.subheader] + [e.value for e in app.title]
+    return "\n".join(str(p) for p in parts).replace("\\", "")  # as read, without Markdown escapes
+
+
+@pytest.mark.parametrize("page", ["pages/goals.py", "pages/actions.py", "pages/strategy.py", "pages/kpis.py"])
+@pytest.mark.parametrize("role", [Role.LEADERSHIP, Role.AGENT])
+def test_strategy_pages_open_on_the_demo_for_leaders_and_agents(demo_db, page, role):
+    database, org = demo_db
+    user = load_user(database, employee_id=org.logins[role])
+    app = open_page(signed_in_as(user), page)
+    assert not app.exception, app.exception
+    assert app.dataframe, "every view shows a table"
+
+
+def test_home_shows_the_current_vision(demo_db):
+    database, org = demo_db
+    agent = load_user(database, employee_id=org.logins[Role.AGENT])
+    app = open_page(signed_in_as(agent), "pages/home.py")
+    assert strategy.current_vision(database).statement in texts(app)
+
+
+def button(app, label: str):
+    matches = [b for b in app.button if b.label == label]
+    assert matches, f"no button {label!r}; have {[b.label for b in app.button]}"
+    return matches[0]
+
+
+@pytest.fixture
+def fresh(portal_env):
+    """An empty portal with a leader, a team lead and one strategic priority."""
+    database = get_database(portal_env)
+    leader = add_person(database, Role.LEADERSHIP, full_name="Lena Leader")
+    lead = add_person(database, Role.TEAM_LEAD, full_name="Oscar Owner")
+    priority_id = strategy.create_priority(database, leader, {"title": "Effortless service", "position": 1})
+    return database, leader, lead, priority_id
+
+
+def fill_goal_form(app, prefix: str, *, name: str, kpi_id: int, owner_id: int, priority_id: int, target: float):
+    app.text_input(key=f"{prefix}_name").input(name)
+    app.selectbox(key=f"{prefix}_priority").select(priority_id)
+    app.selectbox(key=f"{prefix}_kpi").select(kpi_id)
+    app.selectbox(key=f"{prefix}_owner").select(owner_id)
+    app.number_input(key=f"{prefix}_baseline_value").set_value(70.0)
+    app.date_input(key=f"{prefix}_baseline_date").set_value(TODAY - timedelta(days=100))
+    app.number_input(key=f"{prefix}_target_value").set_value(target)
+    app.date_input(key=f"{prefix}_target_date").set_value(TODAY + timedelta(days=100))
+
+
+def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(fresh):
+    database, leader, lead, priority_id = fresh
+    csat = strategy.kpi_by_code(database, "csat")
+    nps = strategy.kpi_by_code(database, "nps")
+    strategy.create_goal(
+        database,
+        leader,
+        {
+            "name": "An earlier goal",
+            "priority_id": priority_id,
+            "kpi_id": nps.id,
+            "unit": "points",
+            "direction": "higher",
+            "baseline_value": 10,
+            "baseline_date": TODAY,
+            "target_value": 30,
+            "target_date": TODAY + timedelta(days=300),
+            "owner_id": leader.employee_id,
+        },
+    )
+    app = open_page(signed_in_as(leader), "pages/goals.py")
+    fill_goal_form(
+        app,
+        "new_goal",
+        name="Lift CSAT to 85 %",
+        kpi_id=csat.id,
+        owner_id=lead.employee_id,
+        priority_id=priority_id,
+        target=85.0,
+    )
+    button(app, "Create goal").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    goal = next(g for g in strategy.list_goals(database) if g.kpi_id == csat.id)
+    assert app.selectbox(key="goal_picker").value == goal.id  # the new goal is opened
+    assert goal.name == "Lift CSAT to 85 %" and goal.unit == "%" and goal.direction == "higher"
+    assert "Stale" in texts(app)  # 100 days since the baseline, nothing measured yet
+
+    app.number_input(key=f"m_value_{goal.id}").set_value(76.0)
+    app.text_input(key=f"m_note_{goal.id}").input("October survey")
+    button(app, "Record measurement").click().run()
+    assert not app.exception
+    page = texts(app)
+    assert "On track: progress 40 %, expected 50 %" in page
+    charts = app.get("vega_lite_chart")
+    assert charts, "the goal has a chart"
+    spec = str(charts[0].proto)  # the layered spec and its data
+    assert "Target" in spec and "Baseline" in spec and "October survey" in spec
+
+
+def test_bad_goal_input_names_the_field_and_keeps_what_was_typed(fresh):
+    database, leader, lead, priority_id = fresh
+    csat = strategy.kpi_by_code(database, "csat")
+    app = open_page(signed_in_as(leader), "pages/goals.py")
+    fill_goal_form(
+        app,
+        "new_goal",
+        name="Lift CSAT",
+        kpi_id=csat.id,
+        owner_id=lead.employee_id,
+        priority_id=priority_id,
+        target=60.0,
+    )
+    button(app, "Create goal").click().run()
+    errors = " ".join(e.value for e in app.error)
+    assert "Target value" in errors and "above the baseline" in errors
+    assert app.text_input(key="new_goal_name").value == "Lift CSAT"
+    assert app.number_input(key="new_goal_target_value").value == 60.0
+    assert strategy.list_goals(database) == []
+
+
+def test_agents_read_goals_and_the_plan_but_get_no_forms(fresh):
+    database, leader, lead, priority_id = fresh
+    agent = add_person(database)
+    app = open_page(signed_in_as(agent), "pages/goals.py")
+    assert not app.exception
+    assert "Create goal" not in [b.label for b in app.button]
+    _make_action(database, leader, lead)
+    app = open_page(signed_in_as(agent), "pages/actions.py")
+    assert not app.exception
+    assert "Daily huddle on aged complaints" in texts(app)  # the public plan is readable
+    labels = [b.label for b in app.button]
+    for write in ("Create action", "Change status", "Post update", "Save action"):
+        assert write not in labels
+
+
+def _make_action(database, leader, lead) -> int:
+    return actions.create_action(
+        database,
+        leader,
+        {
+            "title": "Daily huddle on aged complaints",
+            "owner_id": lead.employee_id,
+            "start_date": TODAY - timedelta(days=5),
+            "due_date": TODAY + timedelta(days=40),
+        },
+    )
+
+
+def test_leader_creates_an_action_from_the_form(fresh):
+    database, leader, lead, priority_id = fresh
+    app = open_page(signed_in_as(leader), "pages/actions.py")
+    app.text_input(key="new_action_title").input("Plain-language letters")
+    app.selectbox(key="new_action_origin").select("other")
+    app.selectbox(key="new_action_owner_id").select(lead.employee_id)
+    app.selectbox(key="new_action_priority").select("high")
+    button(app, "Create action").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    created = actions.list_actions(database)
+    assert [(a.title, a.owner_id, a.priority, a.status) for a in created] == [
+        ("Plain-language letters", lead.employee_id, "high", "planned")
+    ]
+    assert "#1 Plain-language letters" in texts(app)
+
+
+def test_owner_moves_an_action_along_and_a_refused_move_is_explained(fresh):
+    database, leader, lead, priority_id = fresh
+    action_id = _make_action(database, leader, lead)
+    app = open_page(signed_in_as(lead), "pages/actions.py")
+    prefix = f"action_{action_id}_v1"
+    assert app.selectbox(key=f"{prefix}_new_status").options == ["In progress", "Blocked", "Cancelled"]
+    app.selectbox(key=f"{prefix}_new_status").select("in_progress")
+    button(app, "Change status").click().run()
+    assert not app.exception
+    assert actions.get_action(database, action_id).status == "in_progress"
+    prefix = f"action_{action_id}_v2"
+    app.selectbox(key=f"{prefix}_new_status").select("blocked")
+    button(app, "Change status").click().run()
+    assert "Note" in " ".join(e.value for e in app.error)  # blocking needs a reason
+    assert actions.get_action(database, action_id).status == "in_progress"
+    log = app.dataframe[-1].value
+    assert list(log["kind"]) == ["status", "created"]
+
+
+def test_two_sessions_editing_one_action_the_second_save_is_refused_and_keeps_its_edits(fresh):
+    database, leader, lead, priority_id = fresh
+    action_id = _make_action(database, leader, lead)
+    first = open_page(signed_in_as(leader), "pages/actions.py")
+    second = open_page(signed_in_as(lead), "pages/actions.py")
+    prefix = f"action_{action_id}_v1"
+
+    first.text_input(key=f"{prefix}_title").input("Huddle twice a day")
+    button(first, "Save action").click().run()
+    assert not first.exception and not first.error
+    assert actions.get_action(database, action_id).title == "Huddle twice a day"
+
+    second.text_input(key=f"{prefix}_title").input("Weekly huddle")
+    button(second, "Save action").click().run()
+    errors = " ".join(e.value for e in second.error)
+    assert "Changed by Lena Leader at" in errors and "since you opened it" in errors
+    assert second.text_input(key=f"{prefix}_title").value == "Weekly huddle"  # edits stay on screen
+    assert actions.get_action(database, action_id).title == "Huddle twice a day"
+
+    button(second, "Load the latest version (your edits are discarded)").click().run()
+    assert second.text_input(key=f"action_{action_id}_v2_title").value == "Huddle twice a day"
+
+
+def test_done_action_shows_before_and_after_means_and_takes_a_verdict(fresh):
+    database, leader, lead, priority_id = fresh
+    aht = strategy.kpi_by_code(database, "aht")
+    for days_ago, value in {60: 400, 30: 380, 20: 330, 5: 320}.items():
+        strategy.record_measurement(
+            database, leader, {"kpi_id": aht.id, "measured_on": TODAY - timedelta(days=days_ago), "value": value}
+        )
+    action_id = actions.create_action(
+        database,
+        leader,
+        {
+            "title": "One-screen customer view",
+            "owner_id": lead.employee_id,
+            "kpi_id": aht.id,
+            "start_date": TODAY - timedelta(days=90),
+            "due_date": TODAY - timedelta(days=10),
+        },
+    )
+    actions.change_status(database, lead, action_id, "in_progress", 1)
+    actions.change_status(database, lead, action_id, "done", 2, on=TODAY - timedelta(days=25))
+    app = open_page(signed_in_as(lead), "pages/actions.py")
+    metrics = {m.label: m.value for m in app.metric}
+    assert metrics["Mean in the 25 days before"] == "380.00 seconds"
+    assert metrics["Mean in the 25 days after"] == "325.00 seconds"
+    assert metrics["Change"] == "-55.00"
+    app.radio(key=f"action_{action_id}_v3_verdict_choice").set_value("effective")
+    button(app, "Record verdict").click().run()
+    assert not app.exception
+    assert actions.get_action(database, action_id).effectiveness_verdict == "effective"
+
+
+def test_two_sessions_editing_one_goal_the_second_save_is_refused_and_keeps_its_edits(fresh):
+    database, leader, lead, priority_id = fresh
+    other = add_person(database, Role.LEADERSHIP, full_name="Omar Other")
+    csat = strategy.kpi_by_code(database, "csat")
+    goal_id = strategy.create_goal(
+        database,
+        leader,
+        {
+            "name": "Lift CSAT",
+            "priority_id": priority_id,
+            "kpi_id": csat.id,
+            "unit": "%",
+            "direction": "higher",
+            "baseline_value": 70,
+            "baseline_date": TODAY - timedelta(days=30),
+            "target_value": 85,
+            "target_date": TODAY + timedelta(days=300),
+            "owner_id": leader.employee_id,
+        },
+    )
+    first = open_page(signed_in_as(other), "pages/goals.py")
+    second = open_page(signed_in_as(leader), "pages/goals.py")
+    prefix = f"goal_{goal_id}_v1"
+    first.number_input(key=f"{prefix}_target_value").set_value(90.0)
+    button(first, "Save goal").click().run()
+    assert not first.exception and not first.error
+    second.number_input(key=f"{prefix}_target_value").set_value(80.0)
+    button(second, "Save goal").click().run()
+    errors = " ".join(e.value for e in second.error)
+    assert "Changed by Omar Other at" in errors and "since you opened it" in errors
+    assert second.number_input(key=f"{prefix}_target_value").value == 80.0
+    assert strategy.get_goal(database, goal_id).target_value == 90.0
+
+
+def test_leader_revises_the_vision_and_everyone_sees_it_on_home(fresh):
+    database, leader, lead, priority_id = fresh
+    app = open_page(signed_in_as(leader), "pages/strategy.py")
+    app.text_area(key="vision_statement").input("Every customer is helped at first contact, by someone who cares.")
+    button(app, "Save new version").click().run()
+    assert not app.exception and not app.error
+    assert strategy.current_vision(database).author_name == "Lena Leader"
+    home = open_page(signed_in_as(lead), "pages/home.py")
+    assert "Every customer is helped at first contact, by someone who cares." in texts(home)
+
+
+def test_vision_too_short_is_refused_and_the_text_stays(fresh):
+    database, leader, lead, priority_id = fresh
+    app = open_page(signed_in_as(leader), "pages/strategy.py")
+    app.text_area(key="vision_statement").input("Be nice")
+    button(app, "Save new version").click().run()
+    assert "Vision statement" in " ".join(e.value for e in app.error)
+    assert app.text_area(key="vision_statement").value == "Be nice"
+    assert strategy.vision_history(database) == []

@@ -1,0 +1,12 @@
+"""Showing text people typed: as text, never as Markdown or HTML."""
+
+from __future__ import annotations
+
+import re
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:])")
+
+
+def escape_markdown(text: str | None) -> str:
+    """Text safe to place inside a Markdown label or heading: every markup character is escaped."""
+    return _MARKDOWN.sub(r"\\\1", text or "")
