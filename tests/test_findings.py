@@ -108,20 +108,24 @@ def test_a_stale_edit_is_refused_naming_who_changed_it(db, analyst, make_user):
     assert (finding.status, finding.version) == ("confirmed", 2)
 
 
-def test_linked_actions_and_ideas_show_when_those_tables_exist(db, analyst):
+def test_actions_linked_to_a_finding_show_on_it(db, analyst, make_user):
+    from models import actions
+
     finding_id = findings.create_finding(db, analyst, VALID, FEES)
-    assert findings.linked_items(db, finding_id) == {}
-    db.write(
-        lambda c: c.execute("CREATE TABLE actions (id INTEGER, title VARCHAR, status VARCHAR, finding_id INTEGER)")
-    )
-    db.write(
-        lambda c: c.execute(
-            "INSERT INTO actions VALUES (1, 'Fix the flag', 'planned', ?), (2, 'x', 'done', 99)", [finding_id]
-        )
-    )
-    assert findings.linked_items(db, finding_id) == {
-        "actions": [{"id": 1, "title": "Fix the flag", "status": "planned"}]
+    assert findings.linked_items(db, finding_id).get("actions") == []
+    leader = make_user(Role.LEADERSHIP)
+    action = {
+        "title": "Read the holiday flag before charging fees",
+        "origin": "finding",
+        "finding_id": finding_id,
+        "owner_id": leader.employee_id,
+        "due_date": date(2030, 1, 31),
     }
+    action_id = actions.create_action(db, leader, action)
+    linked = findings.linked_items(db, finding_id)
+    assert [(row["id"], row["title"], row["status"]) for row in linked["actions"]] == [
+        (action_id, "Read the holiday flag before charging fees", "planned")
+    ]
 
 
 def test_finding_summary_of_an_unknown_finding_is_empty(db):
