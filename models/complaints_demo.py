@@ -298,25 +298,46 @@ def demo_findings(connection: duckdb.DuckDBPyConnection, analyst_id: int, today:
         employee_id=analyst_id, account_id=None, full_name="Demo analyst", email="analyst@demo", roles={Role.ANALYST}
     )
     now = utc_now()
+    finding_ids = []
     for title, description, cause, whys, severity, status, chosen, days in DEMO_FINDINGS:
         evidence = ComplaintFilter(date_from=today - timedelta(days=days), date_to=today, **chosen)
         snapshot = findings.evidence_counts(reader, evidence)  # type: ignore[arg-type]
         snapshot["vital_few"] = vital_few(pareto(reader, analyst, evidence))  # type: ignore[arg-type]
         snapshot["taken_at"] = now.isoformat(timespec="seconds")
-        connection.execute(
-            "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
-            " snapshot_json, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                title,
-                description,
-                cause,
-                list(whys),
-                severity,
-                status,
-                evidence.model_dump_json(),
-                json.dumps(snapshot, default=str),
-                analyst_id,
-                now,
-                now,
-            ],
+        values = [title, description, cause, list(whys), severity, status, evidence.model_dump_json()]
+        values += [json.dumps(snapshot, default=str), analyst_id, now, now]
+        finding_ids.append(
+            connection.execute(
+                "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
+                " snapshot_json, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
+                values,
+            ).fetchone()[0]
         )
+    _demo_action(connection, finding_ids[0], today)
+
+
+def _demo_action(connection: duckdb.DuckDBPyConnection, finding_id: int, today: date) -> None:
+    """The action plan takes up the first finding, when the action plan is part of the portal."""
+    try:
+        from models.actions import ActionInput, insert_action
+    except ImportError:
+        return
+    owner = connection.execute(
+        "SELECT e.id FROM employees e JOIN employee_roles r ON r.employee_id = e.id"
+        " WHERE r.role = 'leadership' ORDER BY e.id LIMIT 1"
+    ).fetchone()
+    if owner is None:
+        return
+    record = ActionInput(
+        title="Connect the fee engine to the hardship flag",
+        description="Stop late-payment fees for customers on an agreed payment holiday.",
+        action_type="corrective",
+        origin="finding",
+        finding_id=finding_id,
+        owner_id=owner[0],
+        start_date=today - timedelta(days=14),
+        due_date=today + timedelta(days=45),
+        priority="high",
+    )
+    insert_action(connection, None, record)

@@ -138,6 +138,10 @@ def test_the_demo_has_findings_with_evidence(db):
     demo.seed(db, seed=7)
     rows = db.query("SELECT title, snapshot_json FROM findings ORDER BY id")
     assert len(rows) == 3
+    first = db.scalar("SELECT min(id) FROM findings")
+    assert [a["title"] for a in findings.linked_items(db, first)["actions"]] == [
+        "Connect the fee engine to the hardship flag"
+    ]
     for row in rows:
         summary = findings.finding_summary(db, db.scalar("SELECT id FROM findings WHERE title = ?", [row["title"]]))
         assert summary["complaints_then"] == summary["complaints_now"] > 0
