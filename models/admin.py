@@ -16,7 +16,7 @@ from typing import TextIO
 
 import duckdb
 
-from models import accounts, backup, demo, people
+from models import accounts, backup, complaints_cli, demo, people
 from models.auth import account_count, load_user
 from models.db import Database
 from models.errors import InputError
@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("restore", help="replace the database with a backup (the portal must be stopped)")
     load.add_argument("folder", type=Path, help="a backup folder, e.g. data/backups/portal-20260101-120000")
     load.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    complaints_cli.add_import_arguments(
+        commands.add_parser("import-complaints", help="import a CSV or XLSX complaint export as a named analyst")
+    )
 
     if hasattr(people, "import_people_csv"):  # offered once the HR CSV import exists
         load_people = commands.add_parser("import-people", help="import people from an HR CSV file, all or nothing")
@@ -234,6 +238,16 @@ def _import_people(arguments, db_path: Path, console: _Console) -> None:
     )
 
 
+def _import_complaints(arguments, db_path: Path, console: _Console) -> None:
+    """Complaints arrive as the analyst named by --as, with the page's checks and report."""
+    with _open(db_path) as database:
+        try:
+            report = complaints_cli.import_file(database, arguments, console.say)
+        except complaints_cli.ImportRefusedError as refused:
+            raise CommandError(str(refused)) from None
+    console.say(f"Imported {arguments.file} (import #{report.import_id}): {report.summary}")
+
+
 COMMANDS = {
     "create-admin": _create_admin,
     "reset-password": _reset_password,
@@ -242,6 +256,7 @@ COMMANDS = {
     "list-backups": _list_backups,
     "restore": _restore,
     "import-people": _import_people,
+    "import-complaints": _import_complaints,
 }
 
 

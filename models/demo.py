@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from models import audit
 from models.auth import Role, hash_password
+from models.complaints_demo import complaints_step
 from models.db import Database, utc_now
 from models.strategy_demo import strategy_step
 
@@ -306,7 +307,7 @@ def people_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
     ]
 
 
-STEPS: list[tuple[str, Step]] = [("people", people_step), ("strategy", strategy_step)]
+STEPS: list[tuple[str, Step]] = [("people", people_step), ("strategy", strategy_step), ("complaints", complaints_step)]
 
 
 def is_seeded(db: Database) -> bool:

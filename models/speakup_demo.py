@@ -287,6 +287,17 @@ JUDGE_COMMENTS = (
     "Well aligned with our first-contact resolution goal.",
     "Please work with IT on the effort estimate.",
 )
+# idea title words → the complaint category and finding words they answer (when complaints exist)
+COMPLAINT_LINKS = (
+    ("disputes", "Disputed transaction", None),
+    ("callback scheduling", "Long wait to reach us", "queues"),
+    ("hardship", "Hardship request handling", None),
+    ("fee refunds", "Fees and charges", "fees"),
+    ("direct debit", "Payment not processed", None),
+    ("knowledge base", "Incorrect information given", None),
+    ("lost cards", "Card blocked or declined", None),
+    ("identity checks", "Online banking login problems", "login"),
+)
 PAST_CYCLES = 3
 IDEAS_PER_PAST_CYCLE = 12
 IDEAS_IN_OPEN_CYCLE = 9
@@ -564,6 +575,7 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
             ),
         )
 
+    _link_complaints(connection)
     for rows, table in (
         (history, "idea_status_history"),
         (supports, "idea_supports"),
@@ -573,6 +585,26 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
     ):
         rows.insert(connection, table)
     progress(1.0, "Speak-Up ideas ready.")
+
+
+def _link_complaints(connection: duckdb.DuckDBPyConnection) -> None:
+    """Point ideas at the complaint category and finding they answer, when the complaints area seeded first."""
+    tables = {
+        row[0]
+        for row in connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name IN ('complaints', 'findings')"
+        ).fetchall()
+    }
+    if "complaints" not in tables:
+        return
+    categories = {row[0] for row in connection.execute("SELECT DISTINCT category FROM complaints").fetchall()}
+    found = connection.execute("SELECT id, lower(title) FROM findings").fetchall() if "findings" in tables else []
+    for words, category, finding_words in COMPLAINT_LINKS:
+        finding = next((fid for fid, title in found if finding_words and finding_words in title), None)
+        connection.execute(
+            "UPDATE ideas SET complaint_category = ?, finding_id = ? WHERE lower(title) LIKE ?",
+            [category if category in categories else None, finding, f"%{words}%"],
+        )
 
 
 def _names(connection: duckdb.DuckDBPyConnection) -> set[str]:

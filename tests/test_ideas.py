@@ -397,10 +397,32 @@ def test_idea_writes_need_the_engagement_permissions(db, make_user, cycle_id):
             attempt()
 
 
-def test_the_complaint_link_is_optional_and_kept_as_typed(db, make_user, cycle_id):
+def test_an_idea_linked_to_a_complaint_category_and_finding_shows_their_counts(db, make_user, cycle_id):
     agent = make_user(Role.AGENT)
-    if not db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'complaints'"):
-        assert ideas.complaint_categories(db) == [] and ideas.findings(db) == []
-    idea_id = ideas.save_draft(db, agent, idea_data(complaint_category="Card disputes"))
-    idea = ideas.get_idea(db, idea_id)
-    assert idea.complaint_category == "Card disputes" and idea.finding_id is None
+
+    def seed(connection):
+        connection.execute(
+            "INSERT INTO complaints (dedup_key, received_date, received_month, category)"
+            " SELECT i, DATE '2026-10-01', DATE '2026-10-01',"
+            " CASE WHEN i < 7 THEN 'Disputed transaction' ELSE 'Fees' END"
+            " FROM range(10) t(i)"
+        )
+        return connection.execute(
+            "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
+            " snapshot_json, created_by, created_at, updated_at)"
+            " VALUES ('Disputes bounce between teams', '', 'process', [], 'high', 'open', '{}', '{}', 1, now(), now())"
+            " RETURNING id"
+        ).fetchone()[0]
+
+    finding_id = db.write(seed)
+    categories = {row["category"]: row["complaints"] for row in ideas.complaint_categories(db)}
+    assert categories == {"Disputed transaction": 7, "Fees": 3}
+    assert {row["id"] for row in ideas.findings(db)} == {finding_id}
+    idea_id = ideas.save_draft(db, agent, idea_data(complaint_category="Disputed transaction", finding_id=finding_id))
+    counts = ideas.complaint_link_counts(db, ideas.get_idea(db, idea_id))
+    assert counts == {"complaints_in_category": 7, "finding_title": "Disputes bounce between teams"}
+
+
+def test_without_a_link_an_idea_shows_no_complaint_counts(db, make_user, cycle_id):
+    idea_id = ideas.save_draft(db, make_user(Role.AGENT), idea_data())
+    assert ideas.complaint_link_counts(db, ideas.get_idea(db, idea_id)) == {}

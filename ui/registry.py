@@ -34,6 +34,59 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", "Home", url_path="home"),
     PageSpec("pages/my_account.py", "My account", ":material/person:", "Home", url_path="account"),
+    # Complaints
+    PageSpec(
+        "pages/complaints_analysis.py",
+        "Complaint analysis",
+        ":material/query_stats:",
+        "Complaints",
+        Permission.COMPLAINTS_AGGREGATES,
+        url_path="complaints",
+    ),
+    PageSpec(
+        "pages/complaints_findings.py",
+        "Findings",
+        ":material/lightbulb:",
+        "Complaints",
+        Permission.COMPLAINTS_RAW,
+        url_path="findings",
+    ),
+    PageSpec(
+        "pages/complaints_import.py",
+        "Import complaints",
+        ":material/upload_file:",
+        "Complaints",
+        Permission.COMPLAINTS_IMPORT,
+        url_path="complaints-import",
+    ),
+    PageSpec(
+        "pages/strategy.py",
+        "Vision & priorities",
+        ":material/flag:",
+        "Strategy",
+        Permission.STRATEGY_READ,
+        url_path="strategy",
+    ),
+    PageSpec(
+        "pages/goals.py", "Goals", ":material/track_changes:", "Strategy", Permission.STRATEGY_READ, url_path="goals"
+    ),
+    PageSpec(
+        "pages/kpis.py",
+        "KPI catalogue",
+        ":material/query_stats:",
+        "Strategy",
+        Permission.STRATEGY_READ,
+        url_path="kpis",
+    ),
+    PageSpec(
+        "pages/actions.py",
+        "Action plan",
+        ":material/checklist:",
+        "Action plan",
+        Permission.STRATEGY_READ,
+        url_path="actions",
+    ),
+    # Speak-Up
     PageSpec("pages/idea_board.py", "Idea board", ":material/lightbulb:", "Speak-Up", url_path="ideas"),
     PageSpec(
         "pages/my_ideas.py",
@@ -75,33 +128,6 @@ PAGES: tuple[PageSpec, ...] = (
         "Speak-Up",
         Permission.DASHBOARDS_ALL,
         url_path="speakup-report",
-    ),
-    PageSpec(
-        "pages/strategy.py",
-        "Vision & priorities",
-        ":material/flag:",
-        "Strategy",
-        Permission.STRATEGY_READ,
-        url_path="strategy",
-    ),
-    PageSpec(
-        "pages/goals.py", "Goals", ":material/track_changes:", "Strategy", Permission.STRATEGY_READ, url_path="goals"
-    ),
-    PageSpec(
-        "pages/kpis.py",
-        "KPI catalogue",
-        ":material/query_stats:",
-        "Strategy",
-        Permission.STRATEGY_READ,
-        url_path="kpis",
-    ),
-    PageSpec(
-        "pages/actions.py",
-        "Action plan",
-        ":material/checklist:",
-        "Action plan",
-        Permission.STRATEGY_READ,
-        url_path="actions",
     ),
     PageSpec(
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"

@@ -94,8 +94,9 @@ def test_signing_out_returns_to_the_sign_in_screen(portal_env):
 def test_an_agent_sees_only_what_agents_may_open(portal_env):
     agent = add_person(get_database(portal_env))
     app = signed_in_as(agent).run()
-    # agents read the vision, priorities, goals and the public action plan (SPEC §0)
-    # and take part in Speak-Up: the idea board, their own ideas, what green-lit ideas achieved
+    # agents read the vision, priorities, goals and the public action plan (SPEC §0),
+    # complaint aggregates (never raw complaints), and take part in Speak-Up: the idea
+    # board, their own ideas, what green-lit ideas achieved
     assert registered_pages(app) == {
         "home.py",
         "my_account.py",
@@ -103,6 +104,7 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
         "goals.py",
         "kpis.py",
         "actions.py",
+        "complaints_analysis.py",
         "idea_board.py",
         "my_ideas.py",
         "idea_benefits.py",
@@ -142,4 +144,12 @@ def test_navigation_lists_exactly_the_pages_a_role_may_open(role, db, make_user)
 
 def test_sections_follow_the_programme_order(db, make_user):
     user = make_user(Role.ADMIN, Role.HR)
-    assert list(pages_for(user)) == ["Home", "Strategy", "Action plan", "Speak-Up", "People & skills", "Admin"]
+    assert list(pages_for(user)) == [
+        "Home",
+        "Strategy",
+        "Complaints",
+        "Action plan",
+        "Speak-Up",
+        "People & skills",
+        "Admin",
+    ]

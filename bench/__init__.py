@@ -1,0 +1,1 @@
+"""Benchmarks on the large generated organisation: ``python -m bench`` runs them all."""

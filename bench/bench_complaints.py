@@ -1,0 +1,211 @@
+"""Complaint import and analysis on a million complaints made by the demo generator.
+
+Times the import (rows per second) against DuckDB's bare ``read_csv`` of the same file in
+the same run, reports the peak memory of each (resident set of a child process that does
+only that), and times each analysis query. ``python -m bench.bench_complaints [rows]``."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+ROWS = 1_000_000
+QUERY_RUNS = 5
+
+
+def build_csv(path: Path, rows: int) -> float:
+    """Write ``rows`` demo complaints as a portal-template CSV; return seconds taken."""
+    from models import complaints_demo
+    from models.complaints import FIELDS_BY_KEY
+
+    started = time.perf_counter()
+    connection = duckdb.connect()
+    units = [f"Team {n}" for n in range(1, 41)]
+    complaints_demo.generate(connection, count=rows, seed=2026, today=date.today(), units=units)
+    columns = [
+        "received_date",
+        "channel",
+        "product",
+        "category",
+        "sub_category",
+        "narrative",
+        "unit",
+        "customer_id",
+        "region",
+        "resolution_date",
+        "resolution_days",
+        "response",
+        "timely",
+        "external_id",
+    ]
+    select = ", ".join(f'{key} AS "{FIELDS_BY_KEY[key].label}"' for key in columns)
+    connection.execute(f"COPY (SELECT {select} FROM demo_complaints) TO '{path}' (HEADER, DELIMITER ',')")
+    connection.close()
+    return time.perf_counter() - started
+
+
+# -- child processes: each measures one thing and reports its own peak memory ----------
+def _child_bare(csv_path: str, db_path: str) -> dict:
+    connection = duckdb.connect(db_path)
+    started = time.perf_counter()
+    rows = connection.execute(f"CREATE TABLE bare AS SELECT * FROM read_csv('{csv_path}')").fetchone()[0]
+    connection.close()
+    return {"seconds": time.perf_counter() - started, "rows": rows}
+
+
+def _child_import(csv_path: str, db_path: str) -> dict:
+    from models import complaints
+    from models.auth import Role, load_user
+    from models.db import Database
+    from models.people import EmployeeInput, insert_employee
+
+    db = Database(db_path)
+    db.migrate()
+    employee_id = db.write(
+        lambda c: insert_employee(
+            c,
+            None,
+            EmployeeInput(employee_number="B1", full_name="Bench Analyst", email="b@example.org"),
+            {Role.ANALYST},
+        )
+    )
+    analyst = load_user(db, employee_id=employee_id)
+    steps: dict[str, float] = {}
+    started = time.perf_counter()
+    source = complaints.open_source(Path(csv_path))
+    steps["open and check the file"] = time.perf_counter() - started
+    mapping = complaints.suggest_mapping(source.columns, complaints.Preset.PORTAL)
+    last = [time.perf_counter(), "check the mapping"]
+
+    def progress(share: float, text: str) -> None:
+        now = time.perf_counter()
+        steps[last[1]] = steps.get(last[1], 0) + now - last[0]
+        last[0], last[1] = now, text
+
+    report = complaints.import_complaints(db, analyst, source, mapping, complaints.ImportMode.ALL_OR_NOTHING, progress)
+    total = time.perf_counter() - started
+    steps["commit"] = time.perf_counter() - last[0]
+    again_started = time.perf_counter()
+    again = complaints.import_complaints(db, analyst, source, mapping, complaints.ImportMode.ALL_OR_NOTHING)
+    again_seconds = time.perf_counter() - again_started
+    source.close()
+    db.close()
+    return {
+        "seconds": total,
+        "imported": report.imported,
+        "rejected": report.rejected_records,
+        "steps": steps,
+        "reimport_seconds": again_seconds,
+        "reimport_added": again.imported,
+    }
+
+
+def _run_child(kind: str, csv_path: Path, db_path: Path) -> dict:
+    output = subprocess.run(  # noqa: S603 - our own module, fixed arguments
+        [sys.executable, "-m", "bench.bench_complaints", "--child", kind, str(csv_path), str(db_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+# -- analysis queries --------------------------------------------------------------------
+def time_queries(db_path: Path) -> list[tuple[str, str, float]]:
+    from models import complaints, findings
+    from models.auth import CurrentUser, Role
+    from models.complaints import ComplaintFilter
+    from models.db import Database
+
+    db = Database(db_path)
+    analyst = CurrentUser(
+        employee_id=1, account_id=None, full_name="Bench", email="b@example.org", roles={Role.ANALYST}
+    )
+    last = db.scalar("SELECT max(received_date) FROM complaints")
+    filters = {
+        "all": ComplaintFilter(),
+        "filtered": ComplaintFilter(
+            date_from=last - timedelta(days=365), date_to=last, channels=["Phone", "Email"], regions=["NSW", "VIC"]
+        ),
+    }
+    queries = {
+        "filter options": lambda f: complaints.filter_options(db, analyst),
+        "summary": lambda f: complaints.summary(db, analyst, f),
+        "volume by month": lambda f: complaints.volume_by_month(db, analyst, f),
+        "pareto": lambda f: complaints.pareto(db, analyst, f),
+        "channel mix": lambda f: complaints.channel_mix(db, analyst, f),
+        "category x month": lambda f: complaints.category_month(db, analyst, f),
+        "resolution bands": lambda f: complaints.resolution_distribution(db, analyst, f),
+        "repeats (30 days)": lambda f: complaints.repeat_complaints(db, analyst, f, 30),
+        "growing issues": lambda f: complaints.growing_issues(db, analyst, f, last_days=90),
+        "drill-down rows": lambda f: complaints.complaint_rows(db, analyst, f, {"category": "Fees and charges"}),
+        "finding evidence": lambda f: findings.evidence_counts(db, f),
+        "category counts": lambda f: complaints.category_counts(db, "Fees and charges"),
+    }
+    results = []
+    for name, run in queries.items():
+        for label, chosen in filters.items():
+            run(chosen)  # warm
+            times = []
+            for _ in range(QUERY_RUNS):
+                started = time.perf_counter()
+                run(chosen)
+                times.append(time.perf_counter() - started)
+            results.append((name, label, statistics.median(times)))
+    db.close()
+    return results
+
+
+def main(rows: int = ROWS) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-complaints-") as folder:
+        work = Path(folder)
+        csv_path = work / "complaints.csv"
+        built = build_csv(csv_path, rows)
+        size_mb = csv_path.stat().st_size / 1048576
+        bare = _run_child("bare", csv_path, work / "bare.duckdb")
+        imported = _run_child("import", csv_path, work / "portal.duckdb")
+        queries = time_queries(work / "portal.duckdb")
+
+    print(f"Complaints benchmark — {os.cpu_count()} CPU cores, {rows:,} complaints, CSV {size_mb:,.0f} MiB")
+    print(f"  generate + write CSV          {built:6.2f} s")
+    print(
+        f"  bare read_csv into a table    {bare['seconds']:6.2f} s  {rows / bare['seconds']:>10,.0f} rows/s"
+        f"  peak RSS {bare['peak_mib']:,.0f} MiB"
+    )
+    ratio = imported["seconds"] / bare["seconds"]
+    print(
+        f"  portal import                 {imported['seconds']:6.2f} s  {rows / imported['seconds']:>10,.0f} rows/s"
+        f"  peak RSS {imported['peak_mib']:,.0f} MiB  ({ratio:.2f}× bare read_csv)"
+    )
+    for step, seconds in imported["steps"].items():
+        print(f"      {step:<48} {seconds:6.2f} s")
+    print(
+        f"  re-import of the same file    {imported['reimport_seconds']:6.2f} s  "
+        f"(added {imported['reimport_added']:,} rows)"
+    )
+    print(f"  analysis queries (median of {QUERY_RUNS} runs):")
+    for name, label, seconds in queries:
+        print(f"      {name:<22} {label:<9} {seconds * 1000:8.1f} ms")
+    print(f"  slowest query: {max(seconds for _, _, seconds in queries) * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        kind, csv_file, database_file = sys.argv[2:5]
+        result = (_child_bare if kind == "bare" else _child_import)(csv_file, database_file)
+        result["peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+        print(json.dumps(result))
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else ROWS)

@@ -1,0 +1,98 @@
+"""Import complaint files from the command line, with the same checks as the page.
+
+    python -m models.admin import-complaints FILE --as USERNAME [--preset cfpb|portal]
+        [--map FIELD=COLUMN ...] [--mode all_or_nothing|valid_rows] [--encoding cp1252]
+        [--rejections rejected.csv]
+
+(``python -m models.complaints_cli import …`` takes the same arguments.) The person named
+by ``--as`` must hold the analyst's import permission; the import is audited under their
+name. Exit status: 0 imported, 1 refused (nothing stored), 2 bad usage."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from models import complaints
+from models.auth import PermissionDeniedError, load_user
+from models.complaints import ImportMode, ImportRejectedError, Preset
+from models.db import Database, get_database
+from models.errors import InputError
+from models.settings import get_settings
+
+
+class ImportRefusedError(Exception):
+    """The import stored nothing; the message says why."""
+
+
+def add_import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help="the CSV or XLSX complaint export")
+    parser.add_argument("--as", dest="username", required=True, help="username of the analyst doing the import")
+    parser.add_argument("--preset", choices=[p.value for p in Preset], help="column names of a known layout")
+    parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="map or override a field")
+    parser.add_argument("--mode", choices=[m.value for m in ImportMode], default=ImportMode.ALL_OR_NOTHING.value)
+    parser.add_argument("--encoding", choices=list(complaints.ENCODINGS), default="utf-8")
+    parser.add_argument("--rejections", type=Path, help="write the rejected rows' problems to this CSV")
+
+
+def _write_rejections(path: Path, report: complaints.ImportReport) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "column", "reason", "value"])
+        for rejection in report.rejections:
+            writer.writerow([rejection.record, rejection.column, rejection.reason, rejection.value or ""])
+
+
+def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], None]) -> complaints.ImportReport:
+    """Run one import as the person named by ``--as``; ``ImportRefusedError`` when nothing was stored."""
+    account = db.query_one("SELECT id FROM accounts WHERE lower(username) = lower(?)", [args.username])
+    user = load_user(db, account_id=account["id"]) if account else None
+    if user is None:
+        raise ImportRefusedError(f"--as: no active person signs in as {args.username!r}")
+    try:
+        source = complaints.open_source(args.file, encoding=args.encoding)
+    except FileNotFoundError:
+        raise ImportRefusedError(f"{args.file}: no such file") from None
+    try:
+        mapping = complaints.suggest_mapping(source.columns, Preset(args.preset) if args.preset else None)
+        for pair in args.map:
+            field, _, column = pair.partition("=")
+            mapping[field.strip()] = column.strip()
+        report = complaints.import_complaints(
+            db, user, source, mapping, args.mode, progress=lambda share, text: say(f"{share:4.0%} {text}")
+        )
+    except ImportRejectedError as refused:
+        for rejection in refused.report.rejections[:20]:
+            say(f"  row {rejection.record}, {rejection.column}: {rejection.reason}")
+        if args.rejections:
+            _write_rejections(args.rejections, refused.report)
+        raise ImportRefusedError(f"nothing was imported. {refused.report.summary}") from None
+    except PermissionDeniedError as error:
+        raise ImportRefusedError(str(error)) from None
+    finally:
+        source.close()
+    if args.rejections and report.rejections:
+        _write_rejections(args.rejections, report)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m models.complaints_cli", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_import_arguments(commands.add_parser("import", help="import a CSV or XLSX complaint export"))
+    args = parser.parse_args(argv)
+    db = get_database(get_settings().db_path)
+    try:
+        report = import_file(db, args, lambda text: print(text, file=sys.stderr))
+    except (ImportRefusedError, InputError) as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    print(f"Import #{report.import_id}: {report.summary}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,300 @@
+"""Findings: root causes an analyst records from a complaint filter, with a 5-whys chain
+and a snapshot of the evidence at the time, linked later to actions and ideas."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from models import audit
+from models.auth import CurrentUser, Permission, require
+from models.complaints import ComplaintFilter, filter_sql, pareto, vital_few
+from models.db import utc_now
+from models.errors import InputError, validate
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+ROOT_CAUSES = ("people", "process", "product", "policy", "systems", "communication")
+SEVERITIES = ("low", "medium", "high", "critical")
+STATUSES = ("open", "investigating", "confirmed", "addressed", "closed")
+MAX_WHYS = 5
+
+RootCause = Literal["people", "process", "product", "policy", "systems", "communication"]
+Severity = Literal["low", "medium", "high", "critical"]
+Status = Literal["open", "investigating", "confirmed", "addressed", "closed"]
+
+
+class FindingInput(BaseModel):
+    """What an analyst enters for a finding; every field is checked before anything is stored."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(title="Title", min_length=3, max_length=150)
+    description: str = Field(title="Description", min_length=1, max_length=5000)
+    root_cause: RootCause = Field(title="Root-cause category")
+    five_whys: list[str] = Field(default_factory=list, title="5 whys")
+    severity: Severity = Field(default="medium", title="Severity")
+    status: Status = Field(default="open", title="Status")
+
+    @field_validator("five_whys")
+    @classmethod
+    def _whys(cls, value: list[str]) -> list[str]:
+        answers = [answer.strip() for answer in value if answer and answer.strip()]
+        if not answers:
+            raise ValueError("answer at least the first 'why?'")
+        if len(answers) > MAX_WHYS:
+            raise ValueError(f"at most {MAX_WHYS} answers")
+        if any(len(answer) > 500 for answer in answers):
+            raise ValueError("keep each answer under 500 characters")
+        return answers
+
+
+class Finding(BaseModel):
+    id: int
+    title: str
+    description: str
+    root_cause: str
+    five_whys: list[str]
+    severity: str
+    status: str
+    complaint_filter: ComplaintFilter
+    snapshot: dict[str, Any]
+    created_by: int
+    created_by_name: str | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+def evidence_counts(db: Database, complaint_filter: ComplaintFilter, *, repeat_days: int = 30) -> dict[str, Any]:
+    """The figures a finding keeps as its evidence: volume, timely share, repeats, top categories."""
+    where, params = filter_sql(complaint_filter)
+    with_customer = ("AND " if where else "WHERE ") + "customer_id IS NOT NULL"
+    row = db.query_one(
+        "SELECT count(*) AS complaints, min(received_date) AS first_date, max(received_date) AS last_date,"
+        " avg(CASE WHEN timely THEN 1.0 WHEN NOT timely THEN 0.0 END) AS timely_share,"
+        " median(resolution_days) AS median_resolution_days"
+        f" FROM complaints {where}",
+        params,
+    )
+    repeats = db.query_one(
+        f"SELECT count(*) AS with_customer, count(*) FILTER (WHERE days_since_previous <= ?) AS repeats"
+        f" FROM complaints {where} {with_customer}",
+        [repeat_days, *params],
+    )
+    top = db.query(
+        f"SELECT coalesce(category, '(not given)') AS category, count(*) AS complaints FROM complaints {where}"
+        " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5",
+        params,
+    )
+    return {
+        "complaints": row["complaints"],
+        "first_date": row["first_date"].isoformat() if row["first_date"] else None,
+        "last_date": row["last_date"].isoformat() if row["last_date"] else None,
+        "timely_share": row["timely_share"],
+        "median_resolution_days": row["median_resolution_days"],
+        "repeat_days": repeat_days,
+        "repeats": repeats["repeats"],
+        "repeat_rate": repeats["repeats"] / repeats["with_customer"] if repeats["with_customer"] else None,
+        "top_categories": top,
+    }
+
+
+def _evidence_with_pareto(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> dict[str, Any]:
+    counts = evidence_counts(db, complaint_filter)
+    counts["vital_few"] = vital_few(pareto(db, actor, complaint_filter))
+    counts["taken_at"] = utc_now().isoformat(timespec="seconds")
+    return counts
+
+
+def create_finding(
+    db: Database, actor: CurrentUser, data: dict[str, Any] | FindingInput, complaint_filter: ComplaintFilter
+) -> int:
+    """Record a finding with the filter that defines its evidence and a snapshot of its counts."""
+    require(actor, Permission.FINDINGS_MANAGE)
+    record = data if isinstance(data, FindingInput) else validate(FindingInput, data)
+    snapshot = _evidence_with_pareto(db, actor, complaint_filter)
+    if snapshot["complaints"] == 0:
+        raise InputError.single("Evidence", "the current filter matches no complaints; widen it first")
+    now = utc_now()
+
+    def create(connection):
+        finding_id = connection.execute(
+            "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
+            " snapshot_json, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                record.title,
+                record.description,
+                record.root_cause,
+                record.five_whys,
+                record.severity,
+                record.status,
+                complaint_filter.model_dump_json(),
+                json.dumps(snapshot, default=str),
+                actor.employee_id,
+                now,
+                now,
+            ],
+        ).fetchone()[0]
+        audit.record(
+            connection,
+            actor,
+            "finding",
+            finding_id,
+            "create",
+            after={**record.model_dump(), "filter": complaint_filter.model_dump(mode="json")},
+        )
+        return finding_id
+
+    return db.write(create)
+
+
+def update_finding(
+    db: Database, actor: CurrentUser, finding_id: int, data: dict[str, Any] | FindingInput, expected_version: int
+) -> None:
+    """Change a finding's text, cause, severity or status; a stale edit is refused, never merged."""
+    require(actor, Permission.FINDINGS_MANAGE)
+    record = data if isinstance(data, FindingInput) else validate(FindingInput, data)
+
+    def update(connection):
+        before = audit.row_as_dict(connection, "findings", "id", finding_id)
+        if before is None:
+            raise InputError.single("Finding", "no such finding")
+        if before["version"] != expected_version:
+            who = connection.execute(
+                "SELECT actor_name, occurred_at FROM audit_log WHERE entity = 'finding' AND entity_id = ?"
+                " ORDER BY id DESC LIMIT 1",
+                [str(finding_id)],
+            ).fetchone()
+            by = f" by {who[0]} at {who[1]:%Y-%m-%d %H:%M} UTC" if who and who[0] else ""
+            raise InputError.single(
+                "Finding", f"it was changed{by} since you opened it; reload it to see the change, then edit again"
+            )
+        connection.execute(
+            "UPDATE findings SET title = ?, description = ?, root_cause = ?, five_whys = ?, severity = ?, status = ?,"
+            " updated_at = ?, version = version + 1 WHERE id = ?",
+            [
+                record.title,
+                record.description,
+                record.root_cause,
+                record.five_whys,
+                record.severity,
+                record.status,
+                utc_now(),
+                finding_id,
+            ],
+        )
+        changed_before = {key: before[key] for key in record.model_dump()}
+        audit.record(connection, actor, "finding", finding_id, "update", changed_before, record.model_dump())
+
+    db.write(update)
+
+
+_FINDING_SQL = "SELECT f.*, e.full_name AS created_by_name FROM findings f LEFT JOIN employees e ON e.id = f.created_by"
+
+
+def _finding(row: dict[str, Any]) -> Finding:
+    return Finding(
+        **{key: row[key] for key in Finding.model_fields if key in row and key not in ("complaint_filter", "snapshot")},
+        complaint_filter=ComplaintFilter.model_validate_json(row["filter_json"]),
+        snapshot=json.loads(row["snapshot_json"]),
+    )
+
+
+def list_findings(db: Database, actor: CurrentUser, *, status: str | None = None) -> list[Finding]:
+    """Findings, newest first (analyst and leadership: they rest on raw complaints)."""
+    require(actor, Permission.COMPLAINTS_RAW)
+    if status:
+        rows = db.query(_FINDING_SQL + " WHERE f.status = ? ORDER BY f.id DESC", [status])
+    else:
+        rows = db.query(_FINDING_SQL + " ORDER BY f.id DESC")
+    return [_finding(row) for row in rows]
+
+
+def get_finding(db: Database, actor: CurrentUser, finding_id: int) -> Finding | None:
+    require(actor, Permission.COMPLAINTS_RAW)
+    row = db.query_one(_FINDING_SQL + " WHERE f.id = ?", [finding_id])
+    return _finding(row) if row else None
+
+
+def counts_now(db: Database, actor: CurrentUser, finding: Finding) -> dict[str, Any]:
+    """The finding's filter run again today, and over the latest period of the same length."""
+    require(actor, Permission.COMPLAINTS_AGGREGATES)
+    now = _evidence_with_pareto(db, actor, finding.complaint_filter)
+    latest = None
+    chosen = finding.complaint_filter
+    if chosen.date_from and chosen.date_to:
+        last = db.scalar("SELECT max(received_date) FROM complaints")
+        if last and last > chosen.date_to:
+            length = (chosen.date_to - chosen.date_from).days
+            window = chosen.model_copy(update={"date_from": last - timedelta(days=length), "date_to": last})
+            latest = evidence_counts(db, window)
+            latest["period"] = f"{window.date_from} to {window.date_to}"
+    return {"now": now, "latest_period": latest}
+
+
+def finding_titles(db: Database) -> list[dict[str, Any]]:
+    """Findings to choose from when linking an idea or action (titles only, for everyone)."""
+    return db.query("SELECT id, title, status, root_cause FROM findings ORDER BY id DESC")
+
+
+def finding_summary(db: Database, finding_id: int) -> dict[str, Any]:
+    """A finding's title and counts (then and now) for the idea board; aggregates only."""
+    row = db.query_one(
+        "SELECT id, title, status, severity, root_cause, filter_json, snapshot_json, created_at"
+        " FROM findings WHERE id = ?",
+        [finding_id],
+    )
+    if row is None:
+        return {}
+    complaint_filter = ComplaintFilter.model_validate_json(row["filter_json"])
+    snapshot = json.loads(row["snapshot_json"])
+    where, params = filter_sql(complaint_filter)
+    complaints_now = db.scalar(f"SELECT count(*) FROM complaints {where}", params)
+    return {
+        "id": row["id"],
+        "title": row["title"],
+        "status": row["status"],
+        "severity": row["severity"],
+        "root_cause": row["root_cause"],
+        "evidence": complaint_filter.describe(),
+        "complaints_then": snapshot.get("complaints", 0),
+        "complaints_now": complaints_now,
+        "repeat_rate_then": snapshot.get("repeat_rate"),
+        "top_categories_then": snapshot.get("top_categories", []),
+        "recorded_on": row["created_at"].date() if isinstance(row["created_at"], datetime) else row["created_at"],
+    }
+
+
+def _columns(db: Database, table: str) -> set[str]:
+    return {
+        row["column_name"]
+        for row in db.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
+            [table],
+        )
+    }
+
+
+def linked_items(db: Database, finding_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Actions and ideas that name this finding, when those parts of the portal exist."""
+    linked: dict[str, list[dict[str, Any]]] = {}
+    for table in ("actions", "ideas"):
+        columns = _columns(db, table)
+        if "finding_id" not in columns:
+            continue
+        shown = [name for name in ("id", "title", "status", "due_date") if name in columns]
+        linked[table] = db.query(
+            f"SELECT {', '.join(shown)} FROM {table} WHERE finding_id = ? ORDER BY id",  # names checked above
+            [finding_id],
+        )
+    return linked
+
+
+def snapshot_date(finding: Finding) -> date | None:
+    taken = finding.snapshot.get("taken_at")
+    return datetime.fromisoformat(taken).date() if taken else None

@@ -1,0 +1,266 @@
+"""Complaint analysis: where the service needs an upgrade. Everyone sees aggregates;
+analysts and leaders also see the complaints behind a chart and can download them."""
+
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from models import complaints, findings
+from models.auth import Permission
+from models.complaints import ComplaintFilter
+from models.errors import InputError
+from ui import complaint_charts as charts
+from ui.context import page_context
+from ui.widgets import download_buttons, show_input_error
+
+user, db, settings = page_context()
+can_see_rows = user.can(Permission.COMPLAINTS_RAW)
+FILTER_LABELS = {
+    "channels": "Channel",
+    "products": "Product",
+    "categories": "Category",
+    "units": "Unit",
+    "regions": "Region",
+}
+PRESET_KEY = "complaints_filter_preset"  # a finding page may hand over its evidence filter
+DRILL_KEY = "complaints_drill"
+
+
+def render_filters(options: dict) -> ComplaintFilter:
+    preset: ComplaintFilter | None = st.session_state.pop(PRESET_KEY, None)
+    if preset is not None:
+        st.session_state["cf_period"] = (
+            preset.date_from or options["first_date"],
+            preset.date_to or options["last_date"],
+        )
+        for name in FILTER_LABELS:
+            st.session_state[f"cf_{name}"] = [v for v in getattr(preset, name) if v in options[name]]
+        st.session_state.pop(DRILL_KEY, None)
+    with st.container(border=True):
+        period = st.date_input(
+            "Period",
+            value=(options["first_date"], options["last_date"]),
+            min_value=options["first_date"],
+            max_value=options["last_date"],
+            key="cf_period",
+            format="YYYY-MM-DD",
+        )
+        columns = st.columns(len(FILTER_LABELS))
+        chosen = {}
+        for column, (name, label) in zip(columns, FILTER_LABELS.items(), strict=True):
+            chosen[name] = column.multiselect(label, options[name], key=f"cf_{name}", placeholder="All")
+    first, last = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (None, None)
+    return ComplaintFilter(date_from=first, date_to=last, **chosen)
+
+
+def render_headline(complaint_filter: ComplaintFilter, repeat_days: int) -> dict:
+    figures = complaints.summary(db, user, complaint_filter)
+    repeats = complaints.repeat_complaints(db, user, complaint_filter, repeat_days)
+    left, middle, right, last = st.columns(4)
+    left.metric("Complaints", f"{figures['complaints']:,}")
+    timely = figures.get("timely_share")
+    middle.metric("Timely responses", "—" if timely is None else f"{timely:.1%}")
+    days = figures.get("median_resolution_days")
+    right.metric("Median days to resolve", "—" if days is None else f"{days:.0f}")
+    rate = repeats["repeat_rate"]
+    last.metric(f"Repeats within {repeat_days} days", "—" if rate is None else f"{rate:.1%}")
+    return repeats
+
+
+def chart_with_drill(chart, key: str, drill_of) -> None:
+    """Show a chart; a click on a mark makes it the drill-down."""
+    event = st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
+    picked = charts.picked(event)
+    # charts keep their selection across reruns: only a new click changes the drill-down
+    if picked != st.session_state.get(f"{key}_seen", {}):
+        st.session_state[f"{key}_seen"] = picked
+        drill = drill_of(picked) if picked else None
+        if drill:
+            st.session_state[DRILL_KEY] = drill
+
+
+def _month(value) -> date:
+    if isinstance(value, int | float):
+        return pd.to_datetime(value, unit="ms").date().replace(day=1)
+    return pd.to_datetime(value).date().replace(day=1)
+
+
+def _compare_label(days: int | None) -> str:
+    return f"the last {days} days with the {days} before" if days else "the filtered period with the one before"
+
+
+def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
+    st.subheader("Volume per month")
+    volume = complaints.volume_by_month(db, user, complaint_filter)
+    if volume.empty:
+        st.info("No complaints match these filters.")
+        return
+    chart_with_drill(charts.volume_by_month(volume), "chart_volume", lambda p: {"received_month": _month(p["month"])})
+    download_buttons(volume, "complaints-per-month", "dl_volume")
+
+    st.subheader("Pareto by category")
+    table = complaints.pareto(db, user, complaint_filter)
+    vital = complaints.vital_few(table)
+    share = table.loc[table["vital_few"], "complaints"].sum() / table["complaints"].sum()
+    st.markdown(f"**Vital few**: {len(vital)} of {len(table)} categories bring {share:.0%} of complaints.")
+    st.text(", ".join(vital))
+    chart_with_drill(charts.pareto(table), "chart_pareto", lambda p: {"category": p.get("category")})
+    download_buttons(table, "complaints-pareto", "dl_pareto")
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Channel mix")
+        mix = complaints.channel_mix(db, user, complaint_filter)
+        chart_with_drill(charts.channel_mix(mix), "chart_channels", lambda p: {"channel": p.get("channel")})
+        download_buttons(mix, "complaints-channels", "dl_channels")
+    with right:
+        st.subheader("Time to resolve")
+        bands = complaints.resolution_distribution(db, user, complaint_filter)
+        if bands.empty:
+            st.caption("These complaints carry no resolution date or days.")
+        else:
+            chart_with_drill(charts.resolution(bands), "chart_resolution", lambda p: {"resolution_band": p.get("band")})
+            download_buttons(bands.drop(columns="band_order"), "complaints-resolution", "dl_resolution")
+
+    st.subheader("Category × month")
+    heat = complaints.category_month(db, user, complaint_filter)
+    chart_with_drill(
+        charts.heat_map(heat),
+        "chart_heat",
+        lambda p: {"category": p.get("category"), "received_month": _month(p["month"])} if "month" in p else None,
+    )
+    download_buttons(heat, "complaints-category-month", "dl_heat")
+
+    st.subheader("Repeat complaints")
+    st.caption(
+        f"Same customer and same category within {repeats['within_days']} days of their previous complaint. "
+        f"{repeats['repeats']:,} repeats from {repeats['repeating_customers']:,} customers, out of "
+        f"{repeats['complaints_with_customer']:,} complaints with a customer id."
+    )
+    by_category = repeats["by_category"]
+    st.dataframe(by_category, hide_index=True, width="stretch")
+    download_buttons(by_category, "complaints-repeats", "dl_repeats")
+
+    st.subheader("Growing fastest")
+    compare = st.selectbox(
+        "Compare",
+        [90, 30, 180, None],
+        format_func=lambda d: (
+            f"the last {d} days with the {d} before" if d else "the filtered period with the one before"
+        ),
+        key="growth_window",
+    )
+    bounds = complaints.period_bounds(db, complaint_filter, compare)
+    growing = complaints.growing_issues(db, user, complaint_filter, last_days=compare)
+    if bounds:
+        length = (bounds[1] - bounds[0]).days + 1
+        st.caption(f"{bounds[0]} to {bounds[1]} against the {length} days before.")
+    if growing.empty:
+        st.caption("No category grew against the previous period.")
+    else:
+        st.dataframe(
+            growing,
+            hide_index=True,
+            width="stretch",
+            column_config={"growth": st.column_config.NumberColumn("Growth", format="percent")},
+        )
+        download_buttons(growing, "complaints-growing", "dl_growing")
+
+
+def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
+    st.subheader("Complaints behind a chart")
+    drill = st.session_state.get(DRILL_KEY) or {}
+    st.caption("Click a bar of any chart or a heat-map cell — or choose here.")
+    left, middle, right = st.columns(3)
+    category = left.selectbox(
+        "Category", [None, *options["categories"]], key="drill_category", format_func=lambda v: v or "Any"
+    )
+    channel = middle.selectbox(
+        "Channel", [None, *options["channels"]], key="drill_channel", format_func=lambda v: v or "Any"
+    )
+    month = right.selectbox(
+        "Month",
+        [None, *complaints.volume_by_month(db, user, complaint_filter)["month"].map(_month)],
+        key="drill_month",
+        format_func=lambda v: v.strftime("%Y-%m") if v else "Any",
+    )
+    chosen = {k: v for k, v in {"category": category, "channel": channel, "received_month": month}.items() if v}
+    drill = chosen or drill
+    if not drill:
+        return
+    described = ", ".join(f"{key.replace('received_', '').replace('_', ' ')}: {value}" for key, value in drill.items())
+    count = complaints.count_rows(db, user, complaint_filter, drill)
+    st.markdown(f"**{count:,} complaints**")
+    st.text(described)  # values come from imported files: shown as plain text
+    if st.button("Clear selection", key="drill_clear"):
+        st.session_state.pop(DRILL_KEY, None)
+        for key in ("drill_category", "drill_channel", "drill_month"):
+            st.session_state.pop(key, None)
+        st.rerun()
+    if not can_see_rows:
+        st.caption("Only analysts and leaders see individual complaints; you see the counts.")
+        return
+    rows = complaints.complaint_rows(db, user, complaint_filter, drill)
+    if count > len(rows):
+        st.caption(f"Showing the newest {len(rows):,}.")
+    st.dataframe(rows, hide_index=True, width="stretch", key="drill_rows")
+    download_buttons(rows, "complaints-selected", "dl_drill")
+
+
+def render_export(complaint_filter: ComplaintFilter) -> None:
+    st.subheader("Download the filtered complaints")
+    total = complaints.count_rows(db, user, complaint_filter)
+    limit = complaints.EXPORT_LIMIT
+    note = f" (the newest {limit:,} of {total:,})" if total > limit else ""
+    if st.button(f"Prepare {min(total, limit):,} complaints for download{note}", key="export_prepare"):
+        st.session_state["export_ready"] = complaint_filter.model_dump_json()
+    if st.session_state.get("export_ready") == complaint_filter.model_dump_json():
+        download_buttons(complaints.export_rows(db, user, complaint_filter), "complaints", "dl_export")
+
+
+def render_new_finding(complaint_filter: ComplaintFilter) -> None:
+    with st.expander("Record a finding from this filter", icon=":material/lightbulb:"):
+        st.text(f"Evidence: {complaint_filter.describe()}")
+        with st.form("new_finding"):
+            title = st.text_input("Title", max_chars=150)
+            description = st.text_area("Description", max_chars=5000)
+            left, middle, right = st.columns(3)
+            root_cause = left.selectbox("Root-cause category", findings.ROOT_CAUSES)
+            severity = middle.selectbox("Severity", findings.SEVERITIES, index=1)
+            status = right.selectbox("Status", findings.STATUSES)
+            whys = [st.text_input(f"Why {n}?", key=f"why_{n}", max_chars=500) for n in range(1, 6)]
+            if st.form_submit_button("Record finding", type="primary"):
+                data = {
+                    "title": title,
+                    "description": description,
+                    "root_cause": root_cause,
+                    "severity": severity,
+                    "status": status,
+                    "five_whys": whys,
+                }
+                try:
+                    finding_id = findings.create_finding(db, user, data, complaint_filter)
+                except InputError as error:
+                    show_input_error(error)
+                else:
+                    st.success(f"Finding #{finding_id} recorded with a snapshot of its counts.")
+
+
+st.title("Complaint analysis")
+options = complaints.filter_options(db, user)
+if options["first_date"] is None:
+    st.info("No complaints yet. Analysts import them on the Import complaints page.")
+    st.stop()
+complaint_filter = render_filters(options)
+repeat_days = st.number_input(
+    "Repeat window (days)", min_value=1, max_value=365, value=30, step=1, key="repeat_days", width=200
+)
+repeats = render_headline(complaint_filter, int(repeat_days))
+render_charts(complaint_filter, repeats)
+render_drill(complaint_filter, options)
+if can_see_rows:
+    render_export(complaint_filter)
+if user.can(Permission.FINDINGS_MANAGE):
+    render_new_finding(complaint_filter)
+st.caption(f"Figures as of {datetime.now():%Y-%m-%d %H:%M}.")

@@ -1,0 +1,163 @@
+"""Findings (analysts and leaders): root causes backed by complaint evidence, their counts
+then and now, and the actions and ideas that take them up."""
+
+import pandas as pd
+import streamlit as st
+
+from models import findings
+from models.auth import Permission
+from models.errors import InputError
+from ui.context import page_context
+from ui.widgets import download_buttons, show_input_error
+
+user, db, settings = page_context()
+ANALYSIS_PAGE = "pages/complaints_analysis.py"
+
+
+def render_list(all_findings: list[findings.Finding]) -> findings.Finding | None:
+    frame = pd.DataFrame(
+        [
+            {
+                "id": f.id,
+                "title": f.title,
+                "root_cause": f.root_cause,
+                "severity": f.severity,
+                "status": f.status,
+                "complaints_then": f.snapshot.get("complaints"),
+                "recorded": f.created_at.date(),
+                "by": f.created_by_name,
+            }
+            for f in all_findings
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")
+    download_buttons(frame, "findings", "dl_findings")
+    by_id = {f.id: f for f in all_findings}
+    chosen = st.selectbox(
+        "Open a finding", list(by_id), format_func=lambda i: f"#{i} {by_id[i].title}", key="finding_open"
+    )
+    return by_id.get(chosen)
+
+
+def _share(value) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+def render_counts(finding: findings.Finding) -> None:
+    then = finding.snapshot
+    current = findings.counts_now(db, user, finding)
+    now = current["now"]
+    st.subheader("Evidence: then and now")
+    st.text(f"Filter: {finding.complaint_filter.describe()}")
+    left, middle, right = st.columns(3)
+    left.metric(
+        "Complaints", f"{now['complaints']:,}", delta=f"{now['complaints'] - then['complaints']:+,} since recorded"
+    )
+    middle.metric("Timely", _share(now["timely_share"]), help=f"When recorded: {_share(then['timely_share'])}")
+    right.metric("Repeat rate", _share(now["repeat_rate"]), help=f"When recorded: {_share(then['repeat_rate'])}")
+    table = pd.DataFrame(
+        {
+            "figure": ["complaints", "timely share", "repeat rate", "median days to resolve", "vital few"],
+            "when recorded": [
+                f"{then['complaints']:,}",
+                _share(then["timely_share"]),
+                _share(then["repeat_rate"]),
+                str(then.get("median_resolution_days")),
+                ", ".join(then.get("vital_few", [])),
+            ],
+            "now": [
+                f"{now['complaints']:,}",
+                _share(now["timely_share"]),
+                _share(now["repeat_rate"]),
+                str(now.get("median_resolution_days")),
+                ", ".join(now.get("vital_few", [])),
+            ],
+        }
+    )
+    latest = current["latest_period"]
+    if latest is not None:
+        table[f"latest period ({latest['period']})"] = [
+            f"{latest['complaints']:,}",
+            _share(latest["timely_share"]),
+            _share(latest["repeat_rate"]),
+            str(latest.get("median_resolution_days")),
+            "",
+        ]
+    st.dataframe(table, hide_index=True, width="stretch")
+    download_buttons(table, f"finding-{finding.id}-evidence", "dl_evidence")
+    if st.button("Open this evidence in the analysis", icon=":material/query_stats:"):
+        st.session_state["complaints_filter_preset"] = finding.complaint_filter
+        st.switch_page(ANALYSIS_PAGE)
+
+
+def render_detail(finding: findings.Finding) -> None:
+    st.header(f"#{finding.id}")
+    st.text(finding.title)
+    st.caption(
+        f"Root cause: {finding.root_cause} · severity: {finding.severity} · status: {finding.status} · "
+        f"recorded {finding.created_at:%Y-%m-%d}"
+    )
+    st.text(finding.description)
+    st.markdown("**5 whys**")
+    st.text("\n".join(f"Why {n}? {answer}" for n, answer in enumerate(finding.five_whys, start=1)))
+    render_counts(finding)
+    render_links(finding)
+    if user.can(Permission.FINDINGS_MANAGE):
+        render_edit(finding)
+
+
+def render_links(finding: findings.Finding) -> None:
+    st.subheader("Linked actions and ideas")
+    linked = findings.linked_items(db, finding.id)
+    if not linked:
+        st.caption("The action plan and the idea board will list here what takes this finding up.")
+        return
+    for table, rows in linked.items():
+        st.markdown(f"**{table.capitalize()}**")
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        else:
+            st.caption(f"No {table} linked yet.")
+
+
+def render_edit(finding: findings.Finding) -> None:
+    with st.expander("Edit this finding", icon=":material/edit:"), st.form(f"edit_finding_{finding.id}"):
+        title = st.text_input("Title", finding.title, max_chars=150)
+        description = st.text_area("Description", finding.description, max_chars=5000)
+        left, middle, right = st.columns(3)
+        root_cause = left.selectbox(
+            "Root-cause category", findings.ROOT_CAUSES, index=findings.ROOT_CAUSES.index(finding.root_cause)
+        )
+        severity = middle.selectbox("Severity", findings.SEVERITIES, index=findings.SEVERITIES.index(finding.severity))
+        status = right.selectbox("Status", findings.STATUSES, index=findings.STATUSES.index(finding.status))
+        answers = [*finding.five_whys, *[""] * (findings.MAX_WHYS - len(finding.five_whys))]
+        whys = [st.text_input(f"Why {n}?", answers[n - 1], max_chars=500) for n in range(1, findings.MAX_WHYS + 1)]
+        if st.form_submit_button("Save changes", type="primary"):
+            data = {
+                "title": title,
+                "description": description,
+                "root_cause": root_cause,
+                "severity": severity,
+                "status": status,
+                "five_whys": whys,
+            }
+            try:
+                findings.update_finding(db, user, finding.id, data, finding.version)
+            except InputError as error:
+                show_input_error(error)
+            else:
+                st.success("Saved.")
+                st.rerun()
+
+
+st.title("Findings")
+status_filter = st.selectbox(
+    "Status", [None, *findings.STATUSES], format_func=lambda s: s or "All", key="findings_status"
+)
+all_findings = findings.list_findings(db, user, status=status_filter)
+if not all_findings:
+    st.info("No findings yet. Analysts record them from the Complaint analysis page, from the current filter.")
+else:
+    chosen = render_list(all_findings)
+    if chosen is not None:
+        render_detail(chosen)

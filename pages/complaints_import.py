@@ -1,0 +1,177 @@
+"""Import complaints (analysts): upload a CSV or XLSX export, map its columns to the
+portal's fields, preview, import in one transaction and read the report."""
+
+import pandas as pd
+import streamlit as st
+
+from models import complaints
+from models.complaints import IMPORT_MODE_LABELS, PORTAL_FIELDS, PRESET_LABELS, ImportMode, ImportRejectedError
+from models.errors import InputError
+from ui.context import page_context
+from ui.widgets import download_buttons, show_input_error
+
+user, db, settings = page_context()
+NOT_MAPPED = "— not in this file —"
+GUESS = "guess"
+SOURCE_KEY = "complaint_import_source"
+REPORT_KEY = "complaint_import_report"
+RECORD_NOTE = (
+    "Row numbers count the complaints after the header row (row 1 is the first complaint); "
+    "a narrative that spans several lines is still one row, so they can differ from a text editor's line numbers."
+)
+
+
+def current_source(upload, encoding: str) -> complaints.SourceFile | None:
+    """The uploaded file, opened once per upload and encoding and kept for the session."""
+    held = st.session_state.get(SOURCE_KEY)
+    if upload is None:
+        if held is not None:
+            held[1].close()
+            del st.session_state[SOURCE_KEY]
+        return None
+    identity = (upload.file_id, encoding)
+    if held is not None and held[0] == identity:
+        return held[1]
+    if held is not None:
+        held[1].close()
+        del st.session_state[SOURCE_KEY]
+    source = complaints.open_upload(
+        upload.getvalue(), upload.name, encoding=encoding, max_bytes=settings.max_upload_mb * 1024 * 1024
+    )
+    st.session_state[SOURCE_KEY] = (identity, source)
+    return source
+
+
+def best_preset(columns: list[str]) -> str:
+    """The preset that recognises most of the file's columns (guessing when none does)."""
+    scores = {preset.value: len(complaints.suggest_mapping(columns, preset)) for preset in complaints.Preset}
+    best = max(scores, key=lambda name: scores[name])
+    return best if scores[best] else GUESS
+
+
+def render_mapping(source: complaints.SourceFile, preset_choice: str) -> dict[str, str]:
+    preset = None if preset_choice == GUESS else complaints.Preset(preset_choice)
+    suggested = complaints.suggest_mapping(source.columns, preset)
+    choices = [NOT_MAPPED, *source.columns]
+    mapping: dict[str, str] = {}
+    columns = st.columns(3)
+    for index, field in enumerate(PORTAL_FIELDS):
+        default = suggested.get(field.key)
+        label = field.label + (" *" if field.required else "")
+        chosen = columns[index % 3].selectbox(
+            label,
+            choices,
+            index=choices.index(default) if default in choices else 0,
+            key=f"map_{preset_choice}_{source.sha256[:12]}_{field.key}",
+            help=field.help or None,
+        )
+        if chosen != NOT_MAPPED:
+            mapping[field.key] = chosen
+    return mapping
+
+
+def render_report(report: complaints.ImportReport) -> None:
+    if report.stored:
+        st.success(f"Import #{report.import_id} done. {report.summary}")
+    else:
+        st.error(f"Nothing was imported. {report.summary}")
+    if report.rejections:
+        st.caption(RECORD_NOTE)
+        frame = pd.DataFrame([r.model_dump() for r in report.rejections]).rename(columns={"record": "row"})
+        if report.rejected_records > len(report.rejections):
+            st.caption(f"Listing the first {len(report.rejections):,} problems.")
+        st.dataframe(frame, hide_index=True, width="stretch")
+        download_buttons(frame, "complaint-import-rejections", "dl_rejections")
+
+
+st.title("Import complaints")
+st.caption(
+    "CSV or XLSX from any complaint system. Map its columns to the portal's fields; "
+    "presets fill the mapping for the CFPB Consumer Complaint Database and for the portal's own template."
+)
+st.download_button(
+    "Download the portal's import template",
+    complaints.template_csv(),
+    "complaints-template.csv",
+    "text/csv",
+    icon=":material/download:",
+)
+
+left, right = st.columns([3, 1])
+upload = left.file_uploader(
+    "Complaint file", type=["csv", "xlsx", "txt"], key="complaint_upload", max_upload_size=settings.max_upload_mb
+)
+encoding = right.selectbox(
+    "Text encoding (CSV)", list(complaints.ENCODINGS), format_func=complaints.ENCODINGS.get, key="import_encoding"
+)
+try:
+    source = current_source(upload, encoding)
+except InputError as error:
+    show_input_error(error)
+    source = None
+
+if source is not None:
+    st.text(f"{source.file_name}: {len(source.columns)} columns.")  # a file name is the user's text
+    preset_choices = [complaints.Preset.CFPB.value, complaints.Preset.PORTAL.value, GUESS]
+    preset_choice = st.radio(
+        "Preset",
+        preset_choices,
+        index=preset_choices.index(best_preset(source.columns)),
+        format_func=lambda value: PRESET_LABELS.get(value, "Guess from the column names"),
+        horizontal=True,
+        key=f"import_preset_{source.sha256[:12]}",
+    )
+    st.subheader("Map the columns")
+    mapping = render_mapping(source, preset_choice)
+    st.subheader("Preview")
+    try:
+        st.dataframe(
+            complaints.preview(source, mapping),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "received_date": st.column_config.DateColumn("received_date", format="YYYY-MM-DD"),
+                "resolution_date": st.column_config.DateColumn("resolution_date", format="YYYY-MM-DD"),
+            },
+        )
+        mapping_ok = True
+    except InputError as error:
+        show_input_error(error)
+        mapping_ok = False
+    mode = st.radio(
+        "If some rows are invalid",
+        list(ImportMode),
+        format_func=IMPORT_MODE_LABELS.get,
+        key="import_mode",
+    )
+    if st.button("Import", type="primary", disabled=not mapping_ok, key="import_run"):
+        bar = st.progress(0.0, text="Starting…")
+        try:
+            report = complaints.import_complaints(
+                db,
+                user,
+                source,
+                mapping,
+                mode,
+                progress=lambda share, text: bar.progress(min(share, 1.0), text=text),
+            )
+        except ImportRejectedError as refused:
+            st.session_state[REPORT_KEY] = refused.report
+        except InputError as error:
+            show_input_error(error)
+        else:
+            st.session_state[REPORT_KEY] = report
+        bar.empty()
+
+report = st.session_state.get(REPORT_KEY)
+if report is not None:
+    st.subheader("Import report")
+    render_report(report)
+
+st.subheader("Recent imports")
+recent = complaints.recent_imports(db, user)
+if recent.empty:
+    st.caption("No imports yet.")
+else:
+    st.dataframe(recent, hide_index=True, width="stretch")
+    download_buttons(recent, "complaint-imports", "dl_imports")

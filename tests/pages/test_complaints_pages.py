@@ -1,0 +1,186 @@
+"""Complaint pages in AppTest: filters narrow the analysis, agents see aggregates only,
+and the import page maps, previews and imports an uploaded file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from models import findings
+from models.auth import Role
+from models.complaints import ComplaintFilter
+from models.db import get_database
+from tests.complaints_support import complaint, import_rows
+from tests.conftest import add_person
+from tests.pages.apptest import open_page, signed_in_as
+from ui.registry import pages_for
+
+ANALYSIS = "pages/complaints_analysis.py"
+SECRET = "Customer 4411 says her card number is 1234"
+
+
+@pytest.fixture
+def seeded(portal_env, tmp_path):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST, full_name="Ann Analyst")
+    rows = [complaint("2024-01-10", "Fees", channel="Phone", narrative=SECRET, external_id="1")]
+    rows += [complaint("2024-01-11", "Fees", channel="Email", external_id=f"f{i}") for i in range(3)]
+    rows += [complaint("2024-02-11", "Wait", channel="Phone", customer_id="C1", external_id=f"w{i}") for i in range(2)]
+    import_rows(database, analyst, tmp_path, rows)
+    return database, analyst
+
+
+def _metric(app, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def _texts(app) -> str:
+    return " ".join(
+        [str(t.value) for t in app.text] + [str(m.value) for m in app.markdown] + [str(c.value) for c in app.caption]
+    )
+
+
+def _frames(app) -> list:
+    return [frame.value for frame in app.dataframe]
+
+
+def test_analysis_page_shows_figures_and_filters_narrow_them(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    assert not app.exception
+    assert _metric(app, "Complaints") == "6"
+    assert "Vital few" in _texts(app)
+    app.multiselect(key="cf_channels").set_value(["Phone"]).run()
+    assert not app.exception
+    assert _metric(app, "Complaints") == "3"
+    app.date_input(key="cf_period").set_value((date(2024, 2, 1), date(2024, 2, 11))).run()
+    assert _metric(app, "Complaints") == "2"
+
+
+def test_analyst_drills_down_to_the_complaints_with_their_narratives(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    app.selectbox(key="drill_category").set_value("Fees").run()
+    assert not app.exception
+    assert "4 complaints" in _texts(app)
+    narratives = [value for frame in _frames(app) if "narrative" in frame.columns for value in frame["narrative"]]
+    assert SECRET in narratives
+
+
+def test_an_agent_sees_aggregates_but_never_a_narrative(seeded):
+    database, _ = seeded
+    agent = add_person(database, Role.AGENT)
+    app = open_page(signed_in_as(agent), ANALYSIS)
+    assert not app.exception
+    assert _metric(app, "Complaints") == "6"
+    app.selectbox(key="drill_category").set_value("Fees").run()
+    assert not app.exception
+    assert "4 complaints" in _texts(app)
+    assert "Only analysts and leaders see individual complaints" in _texts(app)
+    assert all("narrative" not in frame.columns for frame in _frames(app))
+    assert SECRET not in _texts(app)
+    assert not [b for b in app.button if b.key == "export_prepare"]
+
+
+def test_an_analyst_records_a_finding_from_the_current_filter(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    app.multiselect(key="cf_categories").set_value(["Fees"]).run()
+    app.text_input(key="why_1").input("The fee schedule changed without notice")
+    form_title = next(t for t in app.text_input if t.label == "Title")
+    form_title.input("Fee surprises")
+    next(t for t in app.text_area if t.label == "Description").input("Customers were not told.")
+    next(b for b in app.button if b.label == "Record finding").click().run()
+    assert not app.exception
+    assert any("recorded" in s.value for s in app.success)
+    [finding] = findings.list_findings(database, analyst)
+    assert finding.complaint_filter.categories == ["Fees"] and finding.snapshot["complaints"] == 4
+
+
+def test_a_finding_with_missing_fields_names_them_and_keeps_what_was_typed(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    next(t for t in app.text_input if t.label == "Title").input("Fee surprises")
+    next(b for b in app.button if b.label == "Record finding").click().run()
+    assert any("5 whys" in e.value for e in app.error)
+    assert next(t for t in app.text_input if t.label == "Title").value == "Fee surprises"
+    assert database.scalar("SELECT count(*) FROM findings") == 0
+
+
+def test_findings_page_shows_counts_then_and_now(seeded, tmp_path):
+    database, analyst = seeded
+    evidence = ComplaintFilter(categories=["Fees"])
+    data = {
+        "title": "Fee surprises",
+        "description": "Customers were not told.",
+        "root_cause": "communication",
+        "five_whys": ["No letter was sent"],
+    }
+    findings.create_finding(database, analyst, data, evidence)
+    import_rows(database, analyst, tmp_path, [complaint("2024-03-01", "Fees", external_id="new")], "more.csv")
+    app = open_page(signed_in_as(analyst), "pages/complaints_findings.py")
+    assert not app.exception
+    assert _metric(app, "Complaints") == "5"
+    evidence_table = next(frame for frame in _frames(app) if "when recorded" in frame.columns)
+    assert list(evidence_table.iloc[0][["when recorded", "now"]]) == ["4", "5"]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        (Role.AGENT, {"Complaint analysis"}),
+        (Role.LEADERSHIP, {"Complaint analysis", "Findings"}),
+        (Role.ANALYST, {"Complaint analysis", "Findings", "Import complaints"}),
+    ],
+)
+def test_the_complaints_section_lists_only_the_pages_a_role_may_open(seeded, role, expected):
+    database, _ = seeded
+    person = add_person(database, role)
+    assert {page.title for page in pages_for(person)["Complaints"]} == expected
+
+
+IMPORT = "pages/complaints_import.py"
+
+
+def _upload(app, name: str, content: bytes):
+    app.file_uploader(key="complaint_upload").set_value((name, content, "text/csv")).run()
+    assert not app.exception
+    return app
+
+
+def test_import_page_maps_previews_and_reports_rejected_rows_by_number(portal_env, tmp_path):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    content = b"Date received,Issue,Submitted via,Complaint ID\n2024-01-02,Fees,Web,1\n31/31/2024,Fees,Web,2\n"
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "export.csv", content)
+    assert app.selectbox(key=next(k for k in _keys(app) if k.endswith("_received_date"))).value == "Date received"
+    preview = app.dataframe[0].value
+    assert list(preview["record"]) == [1, 2] and "not a date" in preview["problem"].iloc[1]
+
+    next(b for b in app.button if b.label == "Import").click().run()
+    assert any("Nothing was imported" in e.value for e in app.error)
+    report = next(frame.value for frame in app.dataframe if "reason" in frame.value.columns)
+    assert list(report["row"]) == [2] and list(report["column"]) == ["Date received"]
+    assert database.scalar("SELECT count(*) FROM complaints") == 0
+
+    app.radio(key="import_mode").set_value("valid_rows").run()
+    next(b for b in app.button if b.label == "Import").click().run()
+    assert any("1 imported" in s.value for s in app.success)
+    assert database.scalar("SELECT count(*) FROM complaints") == 1
+
+
+def test_import_page_names_an_encoding_problem_and_reads_the_file_in_the_chosen_encoding(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    app = _upload(
+        open_page(signed_in_as(analyst), IMPORT), "latin.csv", b"Received date,Category / issue\n2024-01-01,Caf\xe9\n"
+    )
+    assert any("not UTF-8" in e.value for e in app.error)
+    app.selectbox(key="import_encoding").set_value("cp1252").run()
+    assert not app.error, [e.value for e in app.error]
+    assert list(app.dataframe[0].value["category"]) == ["Café"]
+
+
+def _keys(app) -> list[str]:
+    return [widget.key for widget in app.selectbox if widget.key]

@@ -1,0 +1,159 @@
+"""Altair charts of the complaint analysis; each names the selection a click makes, so a
+page can show the complaints behind the bar."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+PICK = "pick"  # the name of every chart's point selection
+
+
+def _pick(*fields: str) -> alt.Parameter:
+    return alt.selection_point(name=PICK, fields=list(fields), on="click", clear="dblclick")
+
+
+def volume_by_month(frame: pd.DataFrame) -> alt.Chart:
+    selection = _pick("month")
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("yearmonth(month):T", title="Month"),
+            y=alt.Y("complaints:Q", title="Complaints"),
+            opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
+            tooltip=[alt.Tooltip("yearmonth(month):T", title="Month"), alt.Tooltip("complaints:Q", format=",")],
+        )
+        .add_params(selection)
+        .properties(height=260)
+    )
+
+
+def pareto(frame: pd.DataFrame, rule_share: float = 0.8) -> alt.LayerChart:
+    """Bars sorted by volume, the cumulative-% line on a second axis and the 80 % rule."""
+    selection = _pick("category")
+    order = list(frame["category"])
+    data = frame.assign(
+        cumulative_percent=frame["cumulative_share"] * 100,
+        share_percent=frame["share"] * 100,
+        group=frame["vital_few"].map({True: "Vital few", False: "Useful many"}),
+    )
+    x = alt.X(
+        "category:N",
+        sort=order,
+        title="Category",
+        axis=alt.Axis(labelAngle=-40, labelLimit=180, labelOverlap=False, labelFontSize=10),
+    )
+    tooltip = [
+        alt.Tooltip("category:N", title="Category"),
+        alt.Tooltip("complaints:Q", format=","),
+        alt.Tooltip("share_percent:Q", title="Share %", format=".1f"),
+        alt.Tooltip("cumulative_percent:Q", title="Cumulative %", format=".1f"),
+        alt.Tooltip("group:N", title="Group"),
+    ]
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("complaints:Q", title="Complaints"),
+            color=alt.Color(
+                "group:N",
+                scale=alt.Scale(domain=["Vital few", "Useful many"], range=["#c0392b", "#95a5a6"]),
+                legend=alt.Legend(title=None, orient="top"),
+            ),
+            opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
+            tooltip=tooltip,
+        )
+        .add_params(selection)
+    )
+    line = (
+        alt.Chart(data)
+        .mark_line(point=True, color="#2c3e50")
+        .encode(
+            x=x,
+            y=alt.Y("cumulative_percent:Q", title="Cumulative %", scale=alt.Scale(domain=[0, 100])),
+            tooltip=tooltip,
+        )
+    )
+    rule = (
+        alt.Chart(pd.DataFrame({"line": [rule_share * 100], "label": [f"{rule_share:.0%} line"]}))
+        .mark_rule(strokeDash=[6, 4], color="#e67e22")
+        .encode(y=alt.Y("line:Q", scale=alt.Scale(domain=[0, 100])), tooltip=[alt.Tooltip("label:N", title="Rule")])
+    )
+    return alt.layer(bars, alt.layer(line, rule)).resolve_scale(y="independent").properties(height=340)
+
+
+def channel_mix(frame: pd.DataFrame) -> alt.Chart:
+    selection = _pick("channel")
+    data = frame.assign(share_percent=frame["share"] * 100)
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("channel:N", sort="-x", title="Channel"),
+            x=alt.X("complaints:Q", title="Complaints"),
+            opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
+            tooltip=[
+                alt.Tooltip("channel:N", title="Channel"),
+                alt.Tooltip("complaints:Q", format=","),
+                alt.Tooltip("share_percent:Q", title="Share %", format=".1f"),
+            ],
+        )
+        .add_params(selection)
+        .properties(height=220)
+    )
+
+
+def heat_map(frame: pd.DataFrame) -> alt.Chart:
+    selection = _pick("category", "month")
+    return (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X("yearmonth(month):T", title="Month"),
+            y=alt.Y("category:N", title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
+            color=alt.Color("complaints:Q", scale=alt.Scale(scheme="orangered"), title="Complaints"),
+            stroke=alt.condition(selection, alt.value("#000"), alt.value(None)),
+            tooltip=[
+                alt.Tooltip("category:N", title="Category"),
+                alt.Tooltip("yearmonth(month):T", title="Month"),
+                alt.Tooltip("complaints:Q", format=","),
+            ],
+        )
+        .add_params(selection)
+        .properties(height=max(160, 26 * frame["category"].nunique()))
+    )
+
+
+def resolution(frame: pd.DataFrame) -> alt.Chart:
+    selection = _pick("band")
+    order = list(frame["band"])
+    data = frame.assign(timely_percent=frame["timely_share"] * 100)
+    return (
+        alt.Chart(data)
+        .mark_bar(color="#2980b9")
+        .encode(
+            x=alt.X("band:N", sort=order, title="Days to resolve"),
+            y=alt.Y("complaints:Q", title="Complaints"),
+            opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
+            tooltip=[
+                alt.Tooltip("band:N", title="Days to resolve"),
+                alt.Tooltip("complaints:Q", format=","),
+                alt.Tooltip("timely_percent:Q", title="Timely %", format=".1f"),
+            ],
+        )
+        .add_params(selection)
+        .properties(height=240)
+    )
+
+
+def picked(event) -> dict:
+    """The fields of the clicked mark, or {} when nothing is selected."""
+    try:
+        points = event.selection[PICK]
+    except (AttributeError, KeyError, TypeError):
+        return {}
+    if isinstance(points, list) and points:
+        return dict(points[0])
+    return {}
