@@ -183,7 +183,7 @@ def render_spread_chart(cycle: ideas.Cycle) -> None:
     st.subheader("Judge spread per idea")
     st.caption("Each dot is one judge's weighted score; the bar is the idea's score; the line is the threshold.")
     frame["label"] = "#" + frame["idea_id"].astype(str) + " " + frame["title"].str.slice(0, 40)
-    base = alt.Chart(frame).encode(y=alt.Y("label:N", title=None, sort="-x"))
+    base = alt.Chart(frame).encode(y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)))
     dots = base.mark_circle(size=90).encode(
         x=alt.X("judge_score:Q", title="Weighted score", scale=alt.Scale(domain=[1, 5])),
         color=alt.Color("judge:N", title="Judge"),
@@ -196,7 +196,7 @@ def render_spread_chart(cycle: ideas.Cycle) -> None:
         .encode(x="threshold:Q", tooltip=["threshold"])
     )
     st.altair_chart(
-        (dots + means + threshold).properties(height=max(160, 28 * frame["idea_id"].nunique())), width="stretch"
+        (dots + means + threshold).properties(height=max(200, 40 * frame["idea_id"].nunique())), width="stretch"
     )
     download_buttons(frame.drop(columns=["label"]), f"judge-spread-{cycle.name}", key="spread")
 
