@@ -1,11 +1,14 @@
 """Home: what the signed-in person needs first, by role."""
 
+from datetime import date
+
 import altair as alt
 import streamlit as st
 
-from models import reports, strategy
+from models import ideas, judging, reports, strategy
 from models.auth import Permission, Role
 from ui.context import page_context
+from ui.ideas import plain
 from ui.widgets import download_buttons
 
 user, db, settings = page_context()
@@ -87,8 +90,43 @@ def render_vision() -> None:
             st.text(vision.statement)
 
 
+def render_speakup() -> None:
+    """The current Speak-Up cycle: how to take part, my ideas, and (leadership) its funnel."""
+    cycle = ideas.current_cycle(db)
+    if cycle is None:
+        return
+    st.subheader("Speak-Up Day")
+    if cycle.accepts_submissions():
+        days_left = (cycle.submission_closes - date.today()).days
+        st.info(
+            f"{plain(cycle.name)} is open for ideas: {days_left} day{'s' if days_left != 1 else ''} left "
+            f"(until {cycle.submission_closes:%d %b %Y}); Speak-Up Day is {cycle.speakup_day:%d %b %Y}. "
+            "Bring an improvement with its business case under **Submit & my ideas**.",
+            icon=":material/lightbulb:",
+        )
+    else:
+        st.caption(f"{plain(cycle.name)}: {cycle.phase_label.lower()}.")
+    mine = ideas.my_ideas(db, user)
+    if mine:
+        st.caption("My ideas: " + " · ".join(f"{plain(i.title)} ({i.status_label})" for i in mine[:3]))
+    if user.can(Permission.DASHBOARDS_ALL):
+        funnel = judging.funnel(db, user, cycle.id)
+        chart = (
+            alt.Chart(funnel)
+            .mark_bar()
+            .encode(
+                y=alt.Y("stage:N", sort=alt.SortField("position"), title=None),
+                x=alt.X("ideas:Q", title=f"Ideas in {cycle.name}"),
+                tooltip=["stage", "ideas"],
+            )
+            .properties(height=160)
+        )
+        st.altair_chart(chart, width="stretch")
+
+
 render_me()
 render_vision()
+render_speakup()
 if user.has_role(Role.TEAM_LEAD):
     render_my_team()
 if user.can(Permission.PEOPLE_READ):

@@ -217,3 +217,20 @@ def test_moderator_merges_a_duplicate_and_a_decline_needs_a_reason(portal_env):
     assert not app.exception
     assert ideas.get_idea(db, duplicate).status == "merged"
     assert ideas.get_idea(db, survivor).supporters == 1
+
+
+def test_home_tells_an_agent_how_long_the_cycle_is_open_and_shows_their_ideas(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    cycle_id = ideas.create_cycle(db, head, cycle_data())
+    ideas.advance_phase(db, head, cycle_id)
+    ideas.save_draft(db, agent, idea_data(title="Callback scheduling at peak times"))
+    app = open_page(signed_in_as(agent), "pages/home.py")
+    assert not app.exception
+    assert any("2026 Q4 is open for ideas: 20 days left" in info.value for info in app.info)
+    assert "Callback scheduling at peak times (Draft)" in texts(app)
+    app = open_page(signed_in_as(head), "pages/home.py")
+    assert not app.exception
+    funnel = [c for c in app.get("vega_lite_chart") if "Ideas in 2026 Q4" in c.proto.spec]
+    assert funnel  # leadership sees the current cycle's funnel
