@@ -16,7 +16,7 @@ from typing import TextIO
 
 import duckdb
 
-from models import accounts, backup, complaints_cli, demo, people
+from models import accounts, backup, complaints_cli, demo, people, people_import
 from models.auth import account_count, load_user
 from models.db import Database
 from models.errors import InputError
@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser("import-complaints", help="import a CSV or XLSX complaint export as a named analyst")
     )
 
-    if hasattr(people, "import_people_csv"):  # offered once the HR CSV import exists
+    if hasattr(people_import, "import_people_csv"):  # offered once the HR CSV import exists
         load_people = commands.add_parser("import-people", help="import people from an HR CSV file, all or nothing")
         load_people.add_argument("file", type=Path, help="the HR CSV file")
         load_people.add_argument(
@@ -220,7 +220,7 @@ def _import_people(arguments, db_path: Path, console: _Console) -> None:
         acting = load_user(database, account_id=account_id) if account_id is not None else None
         if acting is None:
             raise CommandError(f"--as: no active account is called {arguments.acting!r}.")
-        report = people.import_people_csv(database, acting, data)
+        report = people_import.import_people_csv(database, acting, data)
     problems = getattr(report, "errors", [])
     for problem in problems:
         where = ", ".join(

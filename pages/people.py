@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from models import people
+from models import people, people_import
 from models.auth import Permission, Role
 from models.errors import InputError
 from ui.context import page_context
@@ -339,7 +339,7 @@ def render_import() -> None:
     )
     st.download_button(
         "Download the template",
-        people.import_template_csv(),
+        people_import.import_template_csv(),
         "people_import_template.csv",
         "text/csv",
         icon=":material/download:",
@@ -355,7 +355,7 @@ def render_import() -> None:
     data = uploaded.getvalue()
     cached = st.session_state.get("people_import_preview")
     if not cached or cached[0] != uploaded.file_id:  # read a file once, not on every rerun
-        cached = st.session_state["people_import_preview"] = (uploaded.file_id, *people.preview_people_csv(data))
+        cached = st.session_state["people_import_preview"] = (uploaded.file_id, *people_import.preview_people_csv(data))
     _, preview, problem = cached
     if problem:
         st.error(problem)
@@ -363,14 +363,14 @@ def render_import() -> None:
     st.write("First rows of the file:")
     st.dataframe(pd.DataFrame(preview), hide_index=True, width="stretch")
     if st.button("Import", type="primary", key="people_import_button"):
-        st.session_state["people_import_report"] = (uploaded.file_id, people.import_people_csv(db, user, data))
+        st.session_state["people_import_report"] = (uploaded.file_id, people_import.import_people_csv(db, user, data))
         st.rerun()  # the directory above shows the imported people
     stored = st.session_state.get("people_import_report")
     if stored and stored[0] == uploaded.file_id:
         render_import_report(stored[1])
 
 
-def render_import_report(report: people.ImportReport) -> None:
+def render_import_report(report: people_import.ImportReport) -> None:
     if report.imported:
         st.success(
             f"Imported {report.rows:,} rows: {len(report.created):,} people added, "

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from models import auth, people
+from models import auth, people_import
 from models.admin import main
 from models.auth import Role
 from models.db import Database
@@ -249,7 +249,7 @@ def fake_import(monkeypatch):
         calls.append((actor, data))
         return SimpleNamespace(created=["E1", "E2"], updated=[], unchanged=["E3"], **outcome)
 
-    monkeypatch.setattr(people, "import_people_csv", import_people_csv, raising=False)
+    monkeypatch.setattr(people_import, "import_people_csv", import_people_csv, raising=False)
     return calls, outcome
 
 

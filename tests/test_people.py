@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import audit, people
+from models import audit, people, people_import
 from models.auth import PermissionDeniedError, Role, load_user
 from models.errors import InputError
 
@@ -177,7 +177,9 @@ WRITES = {
     "create_account": lambda db, user, target: people.create_account(
         db, user, target.employee_id, "newlogin", "long-enough-password"
     ),
-    "import_people_csv": lambda db, user, target: people.import_people_csv(db, user, people.import_template_csv()),
+    "import_people_csv": lambda db, user, target: people_import.import_people_csv(
+        db, user, people_import.import_template_csv()
+    ),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models import people
+from models import people, people_import
 from models.auth import Role, load_user
 from models.db import get_database
 from tests.conftest import add_person
@@ -185,7 +185,7 @@ def test_hr_imports_a_csv_and_sees_the_report(database):
     hr = add_person(database, Role.HR)
     app = people_page(hr)
     app.file_uploader(key="people_import_file").set_value(
-        ("people.csv", people.import_template_csv(), "text/csv")
+        ("people.csv", people_import.import_template_csv(), "text/csv")
     ).run()
     preview = table_with(app, "full_name")
     assert list(preview["full_name"]) == ["Ada Lovelace", "Alan Turing"]
