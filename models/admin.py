@@ -64,12 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         commands.add_parser("import-complaints", help="import a CSV or XLSX complaint export as a named analyst")
     )
 
-    if hasattr(people_import, "import_people_csv"):  # offered once the HR CSV import exists
-        load_people = commands.add_parser("import-people", help="import people from an HR CSV file, all or nothing")
-        load_people.add_argument("file", type=Path, help="the HR CSV file")
-        load_people.add_argument(
-            "--as", dest="acting", required=True, metavar="USERNAME", help="the administrator or HR person importing"
-        )
+    load_people = commands.add_parser("import-people", help="import people from an HR CSV file, all or nothing")
+    load_people.add_argument("file", type=Path, help="the HR CSV file")
+    load_people.add_argument(
+        "--as", dest="acting", required=True, metavar="USERNAME", help="the administrator or HR person importing"
+    )
     return parser
 
 
