@@ -193,3 +193,17 @@ def forget_database(path: Path | str) -> None:
         database = _databases.pop(key, None)
     if database is not None:
         database.close()
+
+
+def query_rows(source, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """Rows as dictionaries from a Database or from an open write connection."""
+    if isinstance(source, duckdb.DuckDBPyConnection):
+        cursor = source.execute(sql, params or [])
+        names = [column[0] for column in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return source.query(sql, params)
+
+
+def query_row(source, sql: str, params: list[Any] | None = None) -> dict[str, Any] | None:
+    rows = query_rows(source, sql, params)
+    return rows[0] if rows else None

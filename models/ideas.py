@@ -1,7 +1,8 @@
-"""Speak-Up Day ideas: quarterly cycles, ideas with a business case, their lifecycle,
-the moderated board (supports, comments, merges) and benefit reviews after green light.
+"""Speak-Up Day ideas: ideas with a business case, their lifecycle, the moderated board
+(supports, comments, merges) and benefit reviews after green light.
 
-Scoring and decisions live in ``models.judging``."""
+Cycles, their criteria and phases live in ``models.cycles``; scoring and decisions in
+``models.judging``."""
 
 from __future__ import annotations
 
@@ -10,26 +11,19 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz, utils
 
 from models import audit
 from models.auth import CurrentUser, Permission, require
-from models.db import utc_now
-from models.errors import InputError, from_validation, validate
+from models.cycles import Cycle, get_cycle
+from models.db import query_row, query_rows, utc_now
+from models.errors import InputError, from_validation
 
 if TYPE_CHECKING:
     from models.db import Database
 
 # -- vocabulary ----------------------------------------------------------------------
-PHASES = ("planned", "open", "review", "scoring", "closed")
-PHASE_LABELS = {
-    "planned": "Planned",
-    "open": "Open for submissions",
-    "review": "Submissions closed — moderation",
-    "scoring": "Speak-Up Day scoring",
-    "closed": "Closed",
-}
 STATUS_LABELS = {
     "draft": "Draft",
     "submitted": "Submitted",
@@ -56,352 +50,6 @@ TEXT_MAX = 2000
 COMMENT_MAX = 1000
 REASON_MAX = 500
 MONEY_MAX = 1_000_000_000
-
-DEFAULT_CRITERIA: tuple[dict[str, Any], ...] = (
-    {
-        "name": "Financial impact",
-        "weight": 35,
-        "anchor_1": "No measurable saving or revenue",
-        "anchor_3": "Moderate saving, under 50,000 a year",
-        "anchor_5": "Large saving or revenue, 250,000 a year or more",
-    },
-    {
-        "name": "Customer impact",
-        "weight": 30,
-        "anchor_1": "Customers would not notice",
-        "anchor_3": "Noticeably better for one customer group",
-        "anchor_5": "Removes a top complaint driver for many customers",
-    },
-    {
-        "name": "Ease of implementation",
-        "weight": 20,
-        "anchor_1": "Needs major system change or many teams",
-        "anchor_3": "A few weeks of work within one department",
-        "anchor_5": "Can be done by the team within a month",
-    },
-    {
-        "name": "Strategic alignment",
-        "weight": 15,
-        "anchor_1": "Unrelated to our priorities",
-        "anchor_3": "Supports one priority indirectly",
-        "anchor_5": "Directly moves a strategic goal's KPI",
-    },
-)
-
-
-# -- cycles --------------------------------------------------------------------------
-class CriterionInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    name: str = Field(title="Name", min_length=2, max_length=60)
-    weight: float = Field(title="Weight", gt=0, le=100)
-    anchor_1: str = Field(title="Description for 1", min_length=1, max_length=300)
-    anchor_3: str = Field(title="Description for 3", min_length=1, max_length=300)
-    anchor_5: str = Field(title="Description for 5", min_length=1, max_length=300)
-
-
-class CycleRules(BaseModel):
-    """What is frozen once scoring starts: the criteria and the green-light rule."""
-
-    green_light_threshold: float = Field(3.5, title="Green-light threshold", ge=1, le=5)
-    min_judges: int = Field(3, title="Minimum judges", ge=1, le=20)
-    shortlist_size: int = Field(10, title="Shortlist size", ge=1, le=500)
-
-
-class CycleInput(CycleRules):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
-    name: str = Field(title="Name", min_length=3, max_length=40)
-    submission_opens: date = Field(title="Submissions open")
-    submission_closes: date = Field(title="Submissions close")
-    speakup_day: date = Field(title="Speak-Up Day")
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> CycleInput:
-        if self.submission_closes < self.submission_opens:
-            raise ValueError("Submissions close: must be on or after the day submissions open")
-        if self.speakup_day < self.submission_closes:
-            raise ValueError("Speak-Up Day: must be on or after the day submissions close")
-        return self
-
-
-class Criterion(BaseModel):
-    id: int
-    position: int
-    name: str
-    weight: float
-    anchor_1: str
-    anchor_3: str
-    anchor_5: str
-
-
-class Cycle(BaseModel):
-    id: int
-    name: str
-    submission_opens: date
-    submission_closes: date
-    speakup_day: date
-    green_light_threshold: float
-    min_judges: int
-    shortlist_size: int
-    phase: str
-    scoring_started_at: datetime | None
-    closed_at: datetime | None
-    criteria: list[Criterion] = []
-
-    @property
-    def frozen(self) -> bool:
-        """Criteria and threshold cannot change once scoring has started."""
-        return self.scoring_started_at is not None
-
-    @property
-    def phase_label(self) -> str:
-        return PHASE_LABELS[self.phase]
-
-    def accepts_submissions(self, today: date | None = None) -> bool:
-        today = today or date.today()
-        return self.phase == "open" and self.submission_opens <= today <= self.submission_closes
-
-
-def _validate_cycle(data: dict[str, Any]) -> tuple[CycleInput, list[CriterionInput]]:
-    """The cycle and its criteria, with every problem named ("Criterion 2 — Weight: …")."""
-    problems: list[tuple[str, str]] = []
-    raw_criteria = data.get("criteria")
-    if raw_criteria is None:
-        raw_criteria = list(DEFAULT_CRITERIA)
-    fields = {key: value for key, value in data.items() if key != "criteria"}
-    cycle = None
-    try:
-        cycle = validate(CycleInput, fields)
-    except InputError as error:
-        problems.extend(error.problems)
-    criteria = _validate_criteria(raw_criteria, problems)
-    if problems:
-        raise InputError(problems)
-    assert cycle is not None
-    return cycle, criteria
-
-
-def _validate_criteria(raw_criteria: list[dict[str, Any]], problems: list[tuple[str, str]]) -> list[CriterionInput]:
-    criteria: list[CriterionInput] = []
-    if not raw_criteria:
-        problems.append(("Criteria", "add at least one criterion"))
-    if len(raw_criteria) > 10:
-        problems.append(("Criteria", "use at most 10 criteria"))
-    for index, raw in enumerate(raw_criteria, start=1):
-        try:
-            criteria.append(validate(CriterionInput, raw))
-        except InputError as error:
-            problems.extend((f"Criterion {index} — {field}", message) for field, message in error.problems)
-    names = [criterion.name.lower() for criterion in criteria]
-    if len(set(names)) != len(names):
-        problems.append(("Criteria", "two criteria have the same name"))
-    return criteria
-
-
-def _cycle_from_row(db_or_connection, row: dict[str, Any]) -> Cycle:
-    criteria = _rows(
-        db_or_connection,
-        "SELECT id, position, name, weight, anchor_1, anchor_3, anchor_5 FROM idea_criteria"
-        " WHERE cycle_id = ? ORDER BY position",
-        [row["id"]],
-    )
-    return Cycle(**row, criteria=[Criterion(**c) for c in criteria])
-
-
-_CYCLE_COLUMNS = (
-    "id, name, submission_opens, submission_closes, speakup_day, green_light_threshold, min_judges,"
-    " shortlist_size, phase, scoring_started_at, closed_at"
-)
-
-
-def _rows(source, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    """Rows as dictionaries from a Database or from an open write connection."""
-    if isinstance(source, duckdb.DuckDBPyConnection):
-        cursor = source.execute(sql, params or [])
-        names = [column[0] for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return source.query(sql, params)
-
-
-def _row(source, sql: str, params: list[Any] | None = None) -> dict[str, Any] | None:
-    rows = _rows(source, sql, params)
-    return rows[0] if rows else None
-
-
-def get_cycle(source, cycle_id: int) -> Cycle | None:
-    row = _row(source, f"SELECT {_CYCLE_COLUMNS} FROM idea_cycles WHERE id = ?", [cycle_id])
-    return _cycle_from_row(source, row) if row else None
-
-
-def list_cycles(db: Database) -> list[Cycle]:
-    """Every cycle, newest Speak-Up Day first."""
-    rows = db.query(f"SELECT {_CYCLE_COLUMNS} FROM idea_cycles ORDER BY speakup_day DESC, id DESC")
-    return [_cycle_from_row(db, row) for row in rows]
-
-
-def open_cycle(db: Database) -> Cycle | None:
-    """The one cycle accepting submissions, if any."""
-    row = db.query_one(f"SELECT {_CYCLE_COLUMNS} FROM idea_cycles WHERE phase = 'open'")
-    return _cycle_from_row(db, row) if row else None
-
-
-def current_cycle(db: Database) -> Cycle | None:
-    """The cycle people are working on: open, in review or scoring; else the latest."""
-    row = db.query_one(
-        f"SELECT {_CYCLE_COLUMNS} FROM idea_cycles ORDER BY phase IN ('open', 'review', 'scoring') DESC,"
-        " speakup_day DESC LIMIT 1"
-    )
-    return _cycle_from_row(db, row) if row else None
-
-
-def insert_cycle(
-    connection: duckdb.DuckDBPyConnection,
-    actor: CurrentUser | None,
-    cycle: CycleInput,
-    criteria: list[CriterionInput],
-) -> int:
-    """Store a validated cycle and its criteria inside an open write (also used by the demo)."""
-    if connection.execute("SELECT 1 FROM idea_cycles WHERE lower(name) = lower(?)", [cycle.name]).fetchone():
-        raise InputError.single("Name", f"a cycle called {cycle.name!r} exists already")
-    cycle_id = connection.execute(
-        "INSERT INTO idea_cycles (name, submission_opens, submission_closes, speakup_day, green_light_threshold,"
-        " min_judges, shortlist_size, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        [
-            cycle.name,
-            cycle.submission_opens,
-            cycle.submission_closes,
-            cycle.speakup_day,
-            cycle.green_light_threshold,
-            cycle.min_judges,
-            cycle.shortlist_size,
-            actor.employee_id if actor else None,
-            utc_now(),
-        ],
-    ).fetchone()[0]
-    _insert_criteria(connection, cycle_id, criteria)
-    audit.record(
-        connection,
-        actor,
-        "idea_cycle",
-        cycle_id,
-        "create",
-        after={**cycle.model_dump(), "criteria": [c.model_dump() for c in criteria]},
-    )
-    return cycle_id
-
-
-def _insert_criteria(connection: duckdb.DuckDBPyConnection, cycle_id: int, criteria: list[CriterionInput]) -> None:
-    for position, criterion in enumerate(criteria, start=1):
-        connection.execute(
-            "INSERT INTO idea_criteria (cycle_id, position, name, weight, anchor_1, anchor_3, anchor_5)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                cycle_id,
-                position,
-                criterion.name,
-                criterion.weight,
-                criterion.anchor_1,
-                criterion.anchor_3,
-                criterion.anchor_5,
-            ],
-        )
-
-
-def create_cycle(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
-    """Leadership plans a quarterly cycle; criteria default to the standard four."""
-    require(actor, Permission.SPEAKUP_MANAGE)
-    cycle, criteria = _validate_cycle(data)
-    return db.write(lambda connection: insert_cycle(connection, actor, cycle, criteria))
-
-
-def frozen_reason(cycle: Cycle) -> str | None:
-    """Why the criteria and threshold of a cycle can no longer change, if they cannot."""
-    if cycle.scoring_started_at is None:
-        return None
-    return (
-        f"Scoring started on {cycle.scoring_started_at:%d %b %Y}: criteria, weights and the threshold are "
-        "frozen so that every idea is judged by the same rule."
-    )
-
-
-def update_rules(db: Database, actor: CurrentUser, cycle_id: int, data: dict[str, Any]) -> None:
-    """Change criteria, threshold, minimum judges and shortlist size — only before scoring starts."""
-    require(actor, Permission.SPEAKUP_MANAGE)
-    problems: list[tuple[str, str]] = []
-    rules = None
-    try:
-        rules = validate(CycleRules, {k: v for k, v in data.items() if k != "criteria"})
-    except InputError as error:
-        problems.extend(error.problems)
-    criteria = _validate_criteria(data.get("criteria") or [], problems)
-    if problems:
-        raise InputError(problems)
-    assert rules is not None
-
-    def change(connection):
-        cycle = get_cycle(connection, cycle_id)
-        if cycle is None:
-            raise InputError.single("Cycle", "no such cycle")
-        reason = frozen_reason(cycle)
-        if (
-            reason
-            or connection.execute(
-                "SELECT 1 FROM idea_scores s JOIN ideas i ON i.id = s.idea_id WHERE i.cycle_id = ? LIMIT 1", [cycle_id]
-            ).fetchone()
-        ):
-            raise InputError.single("Criteria", reason or "scores exist already; criteria are frozen")
-        before = {
-            **cycle.model_dump(include={"green_light_threshold", "min_judges", "shortlist_size"}),
-            "criteria": [c.model_dump(exclude={"id"}) for c in cycle.criteria],
-        }
-        connection.execute(
-            "UPDATE idea_cycles SET green_light_threshold = ?, min_judges = ?, shortlist_size = ? WHERE id = ?",
-            [rules.green_light_threshold, rules.min_judges, rules.shortlist_size, cycle_id],
-        )
-        connection.execute("DELETE FROM idea_criteria WHERE cycle_id = ?", [cycle_id])
-        _insert_criteria(connection, cycle_id, criteria)
-        after = {**rules.model_dump(), "criteria": [c.model_dump() for c in criteria]}
-        audit.record(connection, actor, "idea_cycle", cycle_id, "update_rules", before, after)
-
-    db.write(change)
-
-
-_NEXT_PHASE = {"planned": "open", "open": "review", "review": "scoring", "scoring": "closed"}
-
-
-def advance_phase(db: Database, actor: CurrentUser, cycle_id: int) -> str:
-    """Move a cycle to its next phase; only one cycle may accept submissions at a time."""
-    require(actor, Permission.SPEAKUP_MANAGE)
-
-    def advance(connection):
-        cycle = get_cycle(connection, cycle_id)
-        if cycle is None:
-            raise InputError.single("Cycle", "no such cycle")
-        target = _NEXT_PHASE.get(cycle.phase)
-        if target is None:
-            raise InputError.single("Phase", f"{cycle.name} is closed already")
-        if target == "open":
-            other = connection.execute(
-                "SELECT name FROM idea_cycles WHERE phase = 'open' AND id <> ?", [cycle_id]
-            ).fetchone()
-            if other:
-                raise InputError.single(
-                    "Phase", f"{other[0]} is accepting submissions; close it before opening {cycle.name}"
-                )
-        if target == "scoring" and not cycle.criteria:
-            raise InputError.single("Criteria", "add criteria before scoring starts")
-        now = utc_now()
-        connection.execute(
-            "UPDATE idea_cycles SET phase = ?,"
-            " scoring_started_at = CASE WHEN ? = 'scoring' THEN ? ELSE scoring_started_at END,"
-            " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END WHERE id = ?",
-            [target, target, now, target, now, cycle_id],
-        )
-        audit.record(connection, actor, "idea_cycle", cycle_id, "phase", {"phase": cycle.phase}, {"phase": target})
-        return target
-
-    return db.write(advance)
 
 
 # -- the business case ---------------------------------------------------------------
@@ -554,17 +202,17 @@ _IDEA_SQL = """
 
 def get_idea(source, idea_id: int, viewer: CurrentUser | None = None) -> Idea | None:
     """One idea with co-authors and plan; a draft is only shown to its authors."""
-    row = _row(source, _IDEA_SQL + " WHERE i.id = ?", [idea_id])
+    row = query_row(source, _IDEA_SQL + " WHERE i.id = ?", [idea_id])
     if row is None:
         return None
     row.pop("updated_at", None)
-    co_authors = _rows(
+    co_authors = query_rows(
         source,
         "SELECT e.id AS employee_id, e.full_name FROM idea_coauthors c JOIN employees e ON e.id = c.employee_id"
         " WHERE c.idea_id = ? ORDER BY e.full_name",
         [idea_id],
     )
-    milestones = _rows(
+    milestones = query_rows(
         source, "SELECT title, due_date FROM idea_milestones WHERE idea_id = ? ORDER BY position", [idea_id]
     )
     idea = Idea(**row, co_authors=co_authors, milestones=milestones)
@@ -1187,7 +835,7 @@ def record_benefit_review(
         idea = _idea_for_update(connection, idea_id)
         if idea.status not in ("in_implementation", "implemented", "green_lit"):
             raise InputError.single("Idea", "benefits are reviewed only for green-lit ideas")
-        before = _row(
+        before = query_row(
             connection, "SELECT * FROM idea_benefit_reviews WHERE idea_id = ? AND review_day = ?", [idea_id, review_day]
         )
         if before:

@@ -16,19 +16,16 @@ from pydantic import BaseModel
 
 from models import audit, recognition
 from models.auth import CurrentUser, Permission, require
-from models.db import utc_now
+from models.cycles import Cycle, get_cycle
+from models.db import query_row, query_rows, utc_now
 from models.errors import InputError
 from models.ideas import (
     FIRST_YEAR_NET_SQL,
     GREEN_LIT_STATUSES,
     NET_ANNUAL_BENEFIT_SQL,
     STATUS_LABELS,
-    Cycle,
     Idea,
     _reason,
-    _row,
-    _rows,
-    get_cycle,
     get_idea,
     set_status,
 )
@@ -104,7 +101,7 @@ _PER_JUDGE_SQL = """
 
 def results(source, cycle_id: int) -> dict[int, IdeaResult]:
     """Each judged idea's score and spread, aggregated in DuckDB."""
-    rows = _rows(
+    rows = query_rows(
         source,
         f"WITH per_judge AS ({_PER_JUDGE_SQL}) SELECT i.id AS idea_id, count(p.judge_id) AS judges,"
         " avg(p.judge_score) AS score, min(p.judge_score) AS lowest, max(p.judge_score) AS highest,"
@@ -117,7 +114,7 @@ def results(source, cycle_id: int) -> dict[int, IdeaResult]:
 
 
 def result_for(source, idea_id: int) -> IdeaResult:
-    cycle_id = _row(source, "SELECT cycle_id FROM ideas WHERE id = ?", [idea_id])
+    cycle_id = query_row(source, "SELECT cycle_id FROM ideas WHERE id = ?", [idea_id])
     if cycle_id is None:
         raise InputError.single("Idea", "no such idea")
     return results(source, cycle_id["cycle_id"])[idea_id]
@@ -126,7 +123,7 @@ def result_for(source, idea_id: int) -> IdeaResult:
 # -- conflicts of interest -----------------------------------------------------------
 def conflict_of_interest(source, judge_id: int, idea_id: int) -> str | None:
     """Why a judge may not score an idea: an author, a co-author, or an author's manager."""
-    row = _row(
+    row = query_row(
         source,
         "WITH authors AS (SELECT author_id AS employee_id FROM ideas WHERE id = ?"
         " UNION SELECT employee_id FROM idea_coauthors WHERE idea_id = ?)"
@@ -247,7 +244,7 @@ def score_sheets(db: Database, viewer: CurrentUser, idea_id: int) -> list[dict[s
 
 
 def _sheets(source, idea_id: int) -> list[dict[str, Any]]:
-    rows = _rows(
+    rows = query_rows(
         source,
         "SELECT j.judge_id, e.full_name AS judge, j.comment, j.submitted_at,"
         " map_from_entries(list((c.name, s.score) ORDER BY c.position)) AS scores,"
@@ -326,7 +323,7 @@ def decide(
             raise InputError.single("Decision", f"a {idea.status_label.lower()} idea is not judged")
         result = result_for(connection, idea_id)
         outcome = "green_lit" if result.green_lit else "not_selected"
-        previous = _row(
+        previous = query_row(
             connection, "SELECT id, outcome FROM idea_decisions WHERE idea_id = ? ORDER BY id DESC LIMIT 1", [idea_id]
         )
         sheets = _sheets(connection, idea_id)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from models import ideas, judging, recognition
+from models import cycles, ideas, judging, recognition
 from models.auth import Role
 
 if TYPE_CHECKING:
@@ -423,17 +423,17 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
     for back in range(PAST_CYCLES, 0, -1):
         start = _months_back(this_quarter, 3 * back)
         day = start + timedelta(days=65)
-        cycle_id = ideas.insert_cycle(
+        cycle_id = cycles.insert_cycle(
             connection,
             None,
-            ideas.CycleInput(
+            cycles.CycleInput(
                 name=_quarter_name(start),
                 submission_opens=start + timedelta(days=3),
                 submission_closes=start + timedelta(days=50),
                 speakup_day=day,
                 shortlist_size=8,
             ),
-            [ideas.CriterionInput(**c) for c in ideas.DEFAULT_CRITERIA],
+            [cycles.CriterionInput(**c) for c in cycles.DEFAULT_CRITERIA],
         )
         past_cycle_ids.append(cycle_id)
         connection.execute(
@@ -509,7 +509,7 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
                         {
                             name: w
                             for name, w in zip(
-                                [c["name"] for c in ideas.DEFAULT_CRITERIA], weights.values(), strict=True
+                                [c["name"] for c in cycles.DEFAULT_CRITERIA], weights.values(), strict=True
                             )
                         }
                     ),
@@ -526,10 +526,10 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
         progress(0.2 * (PAST_CYCLES - back + 1), f"Speak-Up cycle {_quarter_name(start)}…")
 
     # -- the open cycle --------------------------------------------------------------
-    open_id = ideas.insert_cycle(
+    open_id = cycles.insert_cycle(
         connection,
         None,
-        ideas.CycleInput(
+        cycles.CycleInput(
             name=_quarter_name(this_quarter)
             if _quarter_name(this_quarter) not in _names(connection)
             else f"{_quarter_name(this_quarter)} (2)",
@@ -537,7 +537,7 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
             submission_closes=org.today + timedelta(days=25),
             speakup_day=org.today + timedelta(days=35),
         ),
-        [ideas.CriterionInput(**c) for c in ideas.DEFAULT_CRITERIA],
+        [cycles.CriterionInput(**c) for c in cycles.DEFAULT_CRITERIA],
     )
     connection.execute("UPDATE idea_cycles SET phase = 'open' WHERE id = ?", [open_id])
     for number in range(IDEAS_IN_OPEN_CYCLE * scale):

@@ -5,7 +5,7 @@ from datetime import date
 import altair as alt
 import streamlit as st
 
-from models import ideas, judging, reports, strategy
+from models import cycles, ideas, judging, reports, strategy
 from models.auth import Permission, Role
 from ui.context import page_context
 from ui.ideas import plain
@@ -92,7 +92,7 @@ def render_vision() -> None:
 
 def render_speakup() -> None:
     """The current Speak-Up cycle: how to take part, my ideas, and (leadership) its funnel."""
-    cycle = ideas.current_cycle(db)
+    cycle = cycles.current_cycle(db)
     if cycle is None:
         return
     st.subheader("Speak-Up Day")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from models import ideas
 from models.auth import Permission
+from models.cycles import current_cycle, list_cycles, open_cycle
 from models.errors import InputError
 from ui.context import page_context
 from ui.ideas import comment_list, idea_details, plain, status_label
@@ -37,9 +38,9 @@ def post_comment(idea_id: int) -> None:
 
 
 def render_filters() -> dict:
-    cycles = ideas.list_cycles(db)
+    cycles = list_cycles(db)
     teams = {row["id"]: row["name"] for row in ideas.team_choices(db)}
-    current = ideas.current_cycle(db)
+    current = current_cycle(db)
     cols = st.columns([3, 2, 2, 2, 2])
     search = cols[0].text_input("Search ideas", key="board_search", placeholder="transfers, callback, knowledge base…")
     statuses = cols[1].multiselect(
@@ -102,7 +103,7 @@ def render_idea(idea: ideas.Idea, supported: bool) -> None:
 
 
 st.title("Idea board")
-cycle = ideas.open_cycle(db)
+cycle = open_cycle(db)
 if cycle and cycle.accepts_submissions():
     st.info(
         f"{plain(cycle.name)} is open for ideas until {cycle.submission_closes:%d %b %Y}; "

@@ -9,6 +9,7 @@ import streamlit as st
 
 from models import ideas, judging
 from models.auth import Permission
+from models.cycles import Cycle, list_cycles
 from models.errors import InputError
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
@@ -17,8 +18,8 @@ from ui.widgets import download_buttons, show_input_error
 user, db, settings = page_context()
 
 
-def choose_cycle() -> ideas.Cycle | None:
-    cycles = [c for c in ideas.list_cycles(db) if c.phase in ("scoring", "closed")]
+def choose_cycle() -> Cycle | None:
+    cycles = [c for c in list_cycles(db) if c.phase in ("scoring", "closed")]
     if not cycles:
         st.info("No cycle has reached Speak-Up Day scoring yet. Leadership starts scoring under Speak-Up cycles.")
         return None
@@ -52,7 +53,7 @@ def render_queue(queue: list[dict]) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-def render_score_form(cycle: ideas.Cycle, idea: ideas.Idea) -> None:
+def render_score_form(cycle: Cycle, idea: ideas.Idea) -> None:
     st.markdown("**Your scores** — other judges' scores appear once you submit yours.")
     for criterion in cycle.criteria:
         st.radio(
@@ -109,7 +110,7 @@ def render_sheets(idea: ideas.Idea) -> None:
     st.dataframe(table, hide_index=True, width="stretch")
 
 
-def render_decision(cycle: ideas.Cycle, idea: ideas.Idea) -> None:
+def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
     if not user.can(Permission.SPEAKUP_MANAGE):
         return
     st.markdown("**Decision**")
@@ -176,7 +177,7 @@ def render_decision(cycle: ideas.Cycle, idea: ideas.Idea) -> None:
             st.rerun()
 
 
-def render_spread_chart(cycle: ideas.Cycle) -> None:
+def render_spread_chart(cycle: Cycle) -> None:
     frame = judging.spread_frame(db, user, cycle.id)
     if frame.empty:
         return

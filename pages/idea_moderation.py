@@ -4,6 +4,7 @@ feedback, decline with a reason, merge duplicates, hide comments, carry ideas fo
 import streamlit as st
 
 from models import ideas
+from models.cycles import Cycle, current_cycle, list_cycles
 from models.errors import InputError
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
@@ -32,7 +33,7 @@ def merge_selected(idea_id: int) -> None:
     run(idea_id, ideas.merge, idea_id, survivor, st.session_state.get(f"merge_note_{idea_id}", ""))
 
 
-def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: ideas.Cycle) -> None:
+def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: Cycle) -> None:
     with st.container(border=True):
         st.markdown(f"#### #{idea.id} {plain(idea.title)}")
         st.caption(
@@ -108,7 +109,7 @@ def render_comments(queue: list[ideas.Idea]) -> None:
                     st.rerun()
 
 
-def render_carry_forward(cycle: ideas.Cycle) -> None:
+def render_carry_forward(cycle: Cycle) -> None:
     if cycle.phase not in ("planned", "open"):
         return
     candidates = ideas.carryable_ideas(db, cycle.id)
@@ -128,11 +129,11 @@ def render_carry_forward(cycle: ideas.Cycle) -> None:
 
 
 st.title("Idea moderation")
-cycles = ideas.list_cycles(db)
+cycles = list_cycles(db)
 if not cycles:
     st.info("No Speak-Up cycle exists yet; leadership creates one under Speak-Up cycles.")
     st.stop()
-current = ideas.current_cycle(db)
+current = current_cycle(db)
 names = {c.id: c for c in cycles}
 cycle_id = st.selectbox(
     "Cycle",

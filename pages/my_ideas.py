@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from models import ideas, judging, recognition
+from models import cycles, ideas, judging, recognition
 from models.errors import InputError
 from models.ideas import BusinessCase
 from ui.context import page_context
@@ -133,7 +133,7 @@ def save(submit: bool) -> None:
     reset_form()
 
 
-def render_form(cycle: ideas.Cycle) -> None:
+def render_form(cycle: cycles.Cycle) -> None:
     editing = st.session_state.get("idea_editing")
     st.subheader("Edit draft" if editing else "New idea")
     days_left = (cycle.submission_closes - date.today()).days
@@ -320,7 +320,7 @@ if "idea_editing" not in st.session_state:
 flash = st.session_state.pop("idea_flash", None)
 if flash:
     st.success(flash)
-cycle = ideas.open_cycle(db)
+cycle = cycles.open_cycle(db)
 if cycle is None or not cycle.accepts_submissions():
     st.info("No Speak-Up cycle is accepting ideas right now. Your drafts and ideas stay below.")
 else:

@@ -6,7 +6,16 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from models import ideas
+from models.cycles import (
+    DEFAULT_CRITERIA,
+    Cycle,
+    advance_phase,
+    create_cycle,
+    current_cycle,
+    frozen_reason,
+    list_cycles,
+    update_rules,
+)
 from models.errors import InputError
 from ui.context import page_context
 from ui.ideas import plain
@@ -53,7 +62,7 @@ def next_quarter_name(today: date) -> str:
     return f"{year} Q{(quarter - 1) % 4 + 1}"
 
 
-def render_cycle_list(cycles: list[ideas.Cycle]) -> None:
+def render_cycle_list(cycles: list[Cycle]) -> None:
     table = pd.DataFrame(
         [
             {
@@ -73,7 +82,7 @@ def render_cycle_list(cycles: list[ideas.Cycle]) -> None:
     download_buttons(table, "speakup-cycles", key="cycles")
 
 
-def render_cycle(cycle: ideas.Cycle) -> None:
+def render_cycle(cycle: Cycle) -> None:
     st.subheader(plain(cycle.name))
     st.caption(
         f"{cycle.phase_label} · submissions {cycle.submission_opens:%d %b} – {cycle.submission_closes:%d %b %Y}"
@@ -82,12 +91,12 @@ def render_cycle(cycle: ideas.Cycle) -> None:
     step = NEXT_STEP.get(cycle.phase)
     if step and st.button(step, key=f"advance_{cycle.id}", type="primary"):
         try:
-            ideas.advance_phase(db, user, cycle.id)
+            advance_phase(db, user, cycle.id)
         except InputError as error:
             show_input_error(error)
         else:
             st.rerun()
-    reason = ideas.frozen_reason(cycle)
+    reason = frozen_reason(cycle)
     if reason:
         st.info(reason, icon=":material/lock:")
         cols = st.columns(3)
@@ -108,7 +117,7 @@ def render_cycle(cycle: ideas.Cycle) -> None:
     )
     if st.button("Save rules", key=f"save_rules_{cycle.id}"):
         try:
-            ideas.update_rules(
+            update_rules(
                 db,
                 user,
                 cycle.id,
@@ -140,12 +149,12 @@ def render_new_cycle() -> None:
         shortlist_size = cols[2].number_input("Shortlist size", 1, 500, 10)
         st.caption("Criteria with weights and what a 1, 3 and 5 mean — the standard four to start with.")
         criteria = st.data_editor(
-            criteria_frame(ideas.DEFAULT_CRITERIA), num_rows="dynamic", width="stretch", hide_index=True
+            criteria_frame(DEFAULT_CRITERIA), num_rows="dynamic", width="stretch", hide_index=True
         )
         submitted = st.form_submit_button("Create cycle", type="primary")
     if submitted:
         try:
-            ideas.create_cycle(
+            create_cycle(
                 db,
                 user,
                 {
@@ -167,11 +176,11 @@ def render_new_cycle() -> None:
 
 
 st.title("Speak-Up cycles")
-cycles = ideas.list_cycles(db)
+cycles = list_cycles(db)
 if cycles:
     render_cycle_list(cycles)
     by_id = {c.id: c for c in cycles}
-    current = ideas.current_cycle(db)
+    current = current_cycle(db)
     chosen = st.selectbox(
         "Cycle",
         list(by_id),

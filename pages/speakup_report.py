@@ -5,6 +5,7 @@ import altair as alt
 import streamlit as st
 
 from models import ideas, judging
+from models.cycles import list_cycles
 from ui.context import page_context
 from ui.ideas import money
 from ui.widgets import download_buttons
@@ -13,7 +14,7 @@ user, db, settings = page_context()
 CURRENCY = settings.currency
 
 st.title("Speak-Up cycle report")
-cycles = ideas.list_cycles(db)
+cycles = list_cycles(db)
 if not cycles:
     st.info("No Speak-Up cycle yet.")
     st.stop()

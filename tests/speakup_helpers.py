@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from models import ideas
+from models import cycles, ideas
 from models.auth import CurrentUser
 from models.db import Database
 
@@ -24,8 +24,8 @@ def cycle_data(name: str = "2026 Q4", **overrides: Any) -> dict[str, Any]:
 
 def open_cycle(db: Database, leader: CurrentUser, name: str = "2026 Q4", **overrides: Any) -> int:
     """A cycle accepting submissions today, with the default criteria."""
-    cycle_id = ideas.create_cycle(db, leader, cycle_data(name, **overrides))
-    ideas.advance_phase(db, leader, cycle_id)
+    cycle_id = cycles.create_cycle(db, leader, cycle_data(name, **overrides))
+    cycles.advance_phase(db, leader, cycle_id)
     return cycle_id
 
 
@@ -54,7 +54,7 @@ def submitted_idea(db: Database, author: CurrentUser, **overrides: Any) -> int:
     return idea_id
 
 
-def scores_for(cycle: ideas.Cycle, *values: int) -> dict[int, int]:
+def scores_for(cycle: cycles.Cycle, *values: int) -> dict[int, int]:
     """A score sheet: one value for every criterion, or one value per criterion in order."""
     if len(values) == 1:
         values = values * len(cycle.criteria)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import ideas
+from models import cycles, ideas
 from models.auth import PermissionDeniedError, Role
 from models.errors import InputError
 from tests.speakup_helpers import count, cycle_data, idea_data, open_cycle, submitted_idea
@@ -33,7 +33,7 @@ def audit_count(db, entity: str) -> int:
 
 # -- cycles --------------------------------------------------------------------------
 def test_a_new_cycle_gets_the_default_criteria_threshold_and_judges(db, leader):
-    cycle = ideas.get_cycle(db, ideas.create_cycle(db, leader, cycle_data()))
+    cycle = cycles.get_cycle(db, cycles.create_cycle(db, leader, cycle_data()))
     assert [(c.name, c.weight) for c in cycle.criteria] == [
         ("Financial impact", 35),
         ("Customer impact", 30),
@@ -45,45 +45,45 @@ def test_a_new_cycle_gets_the_default_criteria_threshold_and_judges(db, leader):
 
 
 def test_only_one_cycle_accepts_submissions_at_a_time(db, leader, cycle_id):
-    second = ideas.create_cycle(db, leader, cycle_data("2027 Q1"))
+    second = cycles.create_cycle(db, leader, cycle_data("2027 Q1"))
     with pytest.raises(InputError, match="2026 Q4 is accepting submissions"):
-        ideas.advance_phase(db, leader, second)
-    ideas.advance_phase(db, leader, cycle_id)  # first cycle closes its window
-    assert ideas.advance_phase(db, leader, second) == "open"
-    assert ideas.open_cycle(db).name == "2027 Q1"
+        cycles.advance_phase(db, leader, second)
+    cycles.advance_phase(db, leader, cycle_id)  # first cycle closes its window
+    assert cycles.advance_phase(db, leader, second) == "open"
+    assert cycles.open_cycle(db).name == "2027 Q1"
 
 
 def test_cycle_dates_out_of_order_are_refused_by_name(db, leader):
     with pytest.raises(InputError) as error:
-        ideas.create_cycle(db, leader, cycle_data(submission_closes=date.today() - timedelta(days=30)))
+        cycles.create_cycle(db, leader, cycle_data(submission_closes=date.today() - timedelta(days=30)))
     assert "Submissions close" in str(error.value)
     assert count(db, "SELECT count(*) FROM idea_cycles") == 0
 
 
 def test_a_bad_criterion_is_named_and_nothing_is_stored(db, leader):
-    criteria = [dict(c) for c in ideas.DEFAULT_CRITERIA]
+    criteria = [dict(c) for c in cycles.DEFAULT_CRITERIA]
     criteria[1]["weight"] = -5
     with pytest.raises(InputError) as error:
-        ideas.create_cycle(db, leader, cycle_data(criteria=criteria))
+        cycles.create_cycle(db, leader, cycle_data(criteria=criteria))
     assert error.value.problems[0][0] == "Criterion 2 — Weight"
     assert count(db, "SELECT count(*) FROM idea_criteria") == 0
 
 
 def test_rules_change_before_scoring_but_are_frozen_once_scoring_starts(db, leader, cycle_id):
-    criteria = [dict(c) for c in ideas.DEFAULT_CRITERIA]
+    criteria = [dict(c) for c in cycles.DEFAULT_CRITERIA]
     criteria[0]["weight"] = 50
-    ideas.update_rules(db, leader, cycle_id, {"green_light_threshold": 3.8, "criteria": criteria})
-    cycle = ideas.get_cycle(db, cycle_id)
+    cycles.update_rules(db, leader, cycle_id, {"green_light_threshold": 3.8, "criteria": criteria})
+    cycle = cycles.get_cycle(db, cycle_id)
     assert cycle.green_light_threshold == 3.8 and cycle.criteria[0].weight == 50
 
-    ideas.advance_phase(db, leader, cycle_id)  # review
-    ideas.advance_phase(db, leader, cycle_id)  # scoring
-    cycle = ideas.get_cycle(db, cycle_id)
-    assert "frozen" in ideas.frozen_reason(cycle)
+    cycles.advance_phase(db, leader, cycle_id)  # review
+    cycles.advance_phase(db, leader, cycle_id)  # scoring
+    cycle = cycles.get_cycle(db, cycle_id)
+    assert "frozen" in cycles.frozen_reason(cycle)
     criteria[0]["weight"] = 10
     with pytest.raises(InputError, match="frozen"):
-        ideas.update_rules(db, leader, cycle_id, {"green_light_threshold": 2.0, "criteria": criteria})
-    cycle = ideas.get_cycle(db, cycle_id)
+        cycles.update_rules(db, leader, cycle_id, {"green_light_threshold": 2.0, "criteria": criteria})
+    cycle = cycles.get_cycle(db, cycle_id)
     assert cycle.green_light_threshold == 3.8 and cycle.criteria[0].weight == 50
 
 
@@ -92,12 +92,12 @@ def test_cycle_writes_need_the_speakup_permission(db, make_user, cycle_id):
     moderator = make_user(Role.MODERATOR)
     for person in (agent, moderator):
         with pytest.raises(PermissionDeniedError):
-            ideas.create_cycle(db, person, cycle_data("2027 Q2"))
+            cycles.create_cycle(db, person, cycle_data("2027 Q2"))
         with pytest.raises(PermissionDeniedError):
-            ideas.advance_phase(db, person, cycle_id)
+            cycles.advance_phase(db, person, cycle_id)
         with pytest.raises(PermissionDeniedError):
-            ideas.update_rules(db, person, cycle_id, {"criteria": list(ideas.DEFAULT_CRITERIA)})
-    assert ideas.get_cycle(db, cycle_id).phase == "open"
+            cycles.update_rules(db, person, cycle_id, {"criteria": list(cycles.DEFAULT_CRITERIA)})
+    assert cycles.get_cycle(db, cycle_id).phase == "open"
 
 
 def test_cycle_changes_are_audited(db, leader, cycle_id):
@@ -149,7 +149,7 @@ def test_submission_closes_with_the_window(db, leader, make_user):
     idea_id = ideas.save_draft(db, agent, idea_data())
     with pytest.raises(InputError, match="does not accept submissions"):
         ideas.submit_idea(db, agent, idea_id, today=date.today() + timedelta(days=2))
-    ideas.advance_phase(db, leader, cycle_id)  # window closed by leadership
+    cycles.advance_phase(db, leader, cycle_id)  # window closed by leadership
     with pytest.raises(InputError, match="does not accept submissions"):
         ideas.submit_idea(db, agent, idea_id)
     assert ideas.get_idea(db, idea_id).status == "draft"
@@ -344,8 +344,8 @@ def test_ideas_not_shortlisted_are_carried_into_the_next_cycle(db, make_user, le
     agent, fan = make_user(Role.AGENT), make_user(Role.AGENT)
     idea_id = submitted_idea(db, agent)
     ideas.support_idea(db, fan, idea_id)
-    ideas.advance_phase(db, leader, cycle_id)  # review
-    next_cycle = ideas.create_cycle(db, leader, cycle_data("2027 Q1"))
+    cycles.advance_phase(db, leader, cycle_id)  # review
+    next_cycle = cycles.create_cycle(db, leader, cycle_data("2027 Q1"))
     ideas.carry_forward(db, moderator, idea_id, next_cycle)
     carried = ideas.get_idea(db, idea_id)
     assert (carried.cycle_id, carried.carried_from_cycle_id, carried.status) == (next_cycle, cycle_id, "submitted")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from models import actions, ideas, judging, recognition
+from models import actions, cycles, ideas, judging, recognition
 from models.auth import PermissionDeniedError, Role
 from models.errors import InputError
 from tests.speakup_helpers import count, open_cycle, scores_for, submitted_idea
@@ -65,9 +65,9 @@ def org(db, make_user):
 
 
 def start_scoring(db, org):
-    ideas.advance_phase(db, org["head"], org["cycle_id"])  # review
-    ideas.advance_phase(db, org["head"], org["cycle_id"])  # scoring
-    return ideas.get_cycle(db, org["cycle_id"])
+    cycles.advance_phase(db, org["head"], org["cycle_id"])  # review
+    cycles.advance_phase(db, org["head"], org["cycle_id"])  # scoring
+    return cycles.get_cycle(db, org["cycle_id"])
 
 
 def test_three_judges_at_the_threshold_green_light_the_idea(db, org):
@@ -165,12 +165,12 @@ def test_a_missing_criterion_is_named(db, org):
 
 
 def test_scoring_outside_the_scoring_phase_is_refused(db, org):
-    cycle = ideas.get_cycle(db, org["cycle_id"])  # still open for submissions
+    cycle = cycles.get_cycle(db, org["cycle_id"])  # still open for submissions
     with pytest.raises(InputError, match="not in its scoring phase"):
         judging.submit_scores(db, org["judges"][0], org["idea_id"], scores_for(cycle, 4))
-    ideas.advance_phase(db, org["head"], org["cycle_id"])
-    ideas.advance_phase(db, org["head"], org["cycle_id"])
-    ideas.advance_phase(db, org["head"], org["cycle_id"])  # closed
+    cycles.advance_phase(db, org["head"], org["cycle_id"])
+    cycles.advance_phase(db, org["head"], org["cycle_id"])
+    cycles.advance_phase(db, org["head"], org["cycle_id"])  # closed
     with pytest.raises(InputError, match="not in its scoring phase"):
         judging.submit_scores(db, org["judges"][0], org["idea_id"], scores_for(cycle, 4))
     assert count(db, "SELECT count(*) FROM idea_scores") == 0
@@ -186,8 +186,8 @@ def test_a_comment_over_its_limit_is_refused(db, org):
 def test_criteria_are_frozen_once_scoring_started(db, org):
     start_scoring(db, org)
     with pytest.raises(InputError, match="frozen"):
-        ideas.update_rules(db, org["head"], org["cycle_id"], {"criteria": list(ideas.DEFAULT_CRITERIA)[:2]})
-    assert len(ideas.get_cycle(db, org["cycle_id"]).criteria) == 4
+        cycles.update_rules(db, org["head"], org["cycle_id"], {"criteria": list(cycles.DEFAULT_CRITERIA)[:2]})
+    assert len(cycles.get_cycle(db, org["cycle_id"]).criteria) == 4
 
 
 def test_a_decision_is_changed_only_by_a_new_audited_decision(db, org, make_user):
@@ -291,14 +291,14 @@ def test_an_idea_carried_into_the_next_cycle_is_judged_afresh(db, org):
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 2))
     judging.decide(db, org["head"], org["idea_id"], "Not this quarter")
-    ideas.advance_phase(db, org["head"], org["cycle_id"])  # closed
+    cycles.advance_phase(db, org["head"], org["cycle_id"])  # closed
     next_cycle = open_cycle(db, org["head"], name="2027 Q1")
     ideas.carry_forward(db, org["moderator"], org["idea_id"], next_cycle)
     assert judging.result_for(db, org["idea_id"]).judges == 0  # last quarter's scores do not count here
     ideas.shortlist(db, org["moderator"], org["idea_id"])
-    ideas.advance_phase(db, org["head"], next_cycle)
-    ideas.advance_phase(db, org["head"], next_cycle)
-    fresh = ideas.get_cycle(db, next_cycle)
+    cycles.advance_phase(db, org["head"], next_cycle)
+    cycles.advance_phase(db, org["head"], next_cycle)
+    fresh = cycles.get_cycle(db, next_cycle)
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(fresh, 4))
     assert judging.result_for(db, org["idea_id"]).score == pytest.approx(4.0)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from models import demo, ideas, judging
+from models import cycles, demo, ideas, judging
 from models.db import Database
 
 TODAY = date(2026, 11, 25)
@@ -23,16 +23,16 @@ def seeded(tmp_path_factory):
 
 def test_three_closed_cycles_and_one_open_for_ideas(seeded):
     db, _ = seeded
-    phases = [cycle.phase for cycle in ideas.list_cycles(db)]
+    phases = [cycle.phase for cycle in cycles.list_cycles(db)]
     assert phases == ["open", "closed", "closed", "closed"]
-    current = ideas.open_cycle(db)
+    current = cycles.open_cycle(db)
     assert current.accepts_submissions(TODAY) and current.name == "2026 Q4"
 
 
 def test_every_past_cycle_has_green_lights_and_ideas_not_selected(seeded):
     db, org = seeded
     leader = _leader(db, org)
-    for cycle in ideas.list_cycles(db)[1:]:
+    for cycle in cycles.list_cycles(db)[1:]:
         report = judging.cycle_report(db, leader, cycle.id)
         assert report["submitted"] >= 10
         assert 1 <= report["green_lit"] < report["shortlisted"]

@@ -3,7 +3,7 @@ leadership starts scoring, three judges score, the idea is green-lit and becomes
 
 from __future__ import annotations
 
-from models import actions, ideas, judging
+from models import actions, cycles, ideas, judging
 from models.auth import Role
 from models.db import get_database
 from tests.conftest import add_person
@@ -40,13 +40,13 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     lead = add_person(db, Role.TEAM_LEAD, full_name="Tom Lead")
     agent = add_person(db, Role.AGENT, manager_id=lead.employee_id, full_name="Ava Agent")
     moderator = add_person(db, Role.MODERATOR, full_name="Mo Moderator")
-    cycle_id = ideas.create_cycle(db, head, cycle_data())
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
 
     # leadership opens submissions on the cycles page
     app = open_page(signed_in_as(head), "pages/speakup_cycles.py")
     app.button(key=f"advance_{cycle_id}").click().run()
     assert not app.exception
-    assert ideas.get_cycle(db, cycle_id).phase == "open"
+    assert cycles.get_cycle(db, cycle_id).phase == "open"
 
     # the agent writes the idea; the business case is computed as they type
     app = open_page(signed_in_as(agent), "pages/my_ideas.py")
@@ -75,11 +75,11 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     app = open_page(signed_in_as(head), "pages/speakup_cycles.py")
     app.button(key=f"advance_{cycle_id}").click().run()
     app.button(key=f"advance_{cycle_id}").click().run()
-    assert ideas.get_cycle(db, cycle_id).phase == "scoring"
+    assert cycles.get_cycle(db, cycle_id).phase == "scoring"
     assert any("frozen" in info.value for info in app.info)
 
     # three judges score, each blind until they submit
-    cycle = ideas.get_cycle(db, cycle_id)
+    cycle = cycles.get_cycle(db, cycle_id)
     for number, judge in enumerate(judges):
         app = open_page(signed_in_as(judge), "pages/idea_judging.py")
         assert not app.exception
@@ -120,8 +120,8 @@ def test_a_bad_title_is_named_and_the_form_keeps_what_was_typed(portal_env):
     db = get_database(portal_env)
     head = add_person(db, Role.LEADERSHIP)
     agent = add_person(db, Role.AGENT)
-    cycle_id = ideas.create_cycle(db, head, cycle_data())
-    ideas.advance_phase(db, head, cycle_id)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
 
     app = open_page(signed_in_as(agent), "pages/my_ideas.py")
     fill_idea(app, title="Fix")
@@ -137,8 +137,8 @@ def test_similar_ideas_show_while_the_title_is_typed(portal_env):
     db = get_database(portal_env)
     head = add_person(db, Role.LEADERSHIP)
     author, agent = add_person(db, Role.AGENT), add_person(db, Role.AGENT)
-    cycle_id = ideas.create_cycle(db, head, cycle_data())
-    ideas.advance_phase(db, head, cycle_id)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
     app = open_page(signed_in_as(author), "pages/my_ideas.py")
     fill_idea(app, title="Callback scheduling at peak times")
     app.button(key="idea_submit").click().run()
@@ -153,8 +153,8 @@ def test_the_board_support_button_counts_one_support(portal_env):
     db = get_database(portal_env)
     head = add_person(db, Role.LEADERSHIP)
     author, fan = add_person(db, Role.AGENT), add_person(db, Role.AGENT)
-    cycle_id = ideas.create_cycle(db, head, cycle_data())
-    ideas.advance_phase(db, head, cycle_id)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
     app = open_page(signed_in_as(author), "pages/my_ideas.py")
     fill_idea(app)
     app.button(key="idea_submit").click().run()
@@ -176,8 +176,8 @@ def test_a_draft_is_kept_and_reopened_with_its_project_plan(portal_env):
     db = get_database(portal_env)
     head = add_person(db, Role.LEADERSHIP)
     agent = add_person(db, Role.AGENT)
-    cycle_id = ideas.create_cycle(db, head, cycle_data())
-    ideas.advance_phase(db, head, cycle_id)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
     idea_id = ideas.save_draft(db, agent, idea_data())
 
     app = open_page(signed_in_as(agent), "pages/my_ideas.py")
@@ -198,8 +198,8 @@ def test_moderator_merges_a_duplicate_and_a_decline_needs_a_reason(portal_env):
     head = add_person(db, Role.LEADERSHIP)
     author, other, fan = (add_person(db, Role.AGENT) for _ in range(3))
     moderator = add_person(db, Role.MODERATOR)
-    cycle_id = ideas.create_cycle(db, head, cycle_data())
-    ideas.advance_phase(db, head, cycle_id)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
     survivor = ideas.save_draft(db, author, idea_data(title="Callback scheduling at peak times"))
     ideas.submit_idea(db, author, survivor)
     duplicate = ideas.save_draft(db, other, idea_data(title="Book a callback instead of waiting"))
@@ -223,8 +223,8 @@ def test_home_tells_an_agent_how_long_the_cycle_is_open_and_shows_their_ideas(po
     db = get_database(portal_env)
     head = add_person(db, Role.LEADERSHIP)
     agent = add_person(db, Role.AGENT)
-    cycle_id = ideas.create_cycle(db, head, cycle_data())
-    ideas.advance_phase(db, head, cycle_id)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
     ideas.save_draft(db, agent, idea_data(title="Callback scheduling at peak times"))
     app = open_page(signed_in_as(agent), "pages/home.py")
     assert not app.exception
