@@ -31,4 +31,4 @@ bench: $(BIN)/.installed-runtime
 	$(BIN)/python -m bench
 
 clean-data:
-	rm -f data/portal.duckdb data/portal.duckdb.wal
+	rm -f data/portal.duckdb data/portal.duckdb.wal data/portal.duckdb.before-restore-* data/portal.duckdb.restoring-*

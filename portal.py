@@ -8,7 +8,8 @@ import streamlit as st
 
 if __name__ == "__main__":
     from models import demo
-    from models.db import get_database
+    from models.auth import PermissionDeniedError
+    from models.db import WriteConflictError, get_database
     from models.settings import SettingsError, get_settings
     from ui import session
     from ui.registry import pages_for
@@ -54,7 +55,6 @@ if __name__ == "__main__":
         for section, specs in pages_for(user).items()
     }
     page = st.navigation(sections, expanded=True)  # every section stays in view, however many pages
-    page.run()
     with st.sidebar:
         st.caption(f"{settings.organisation_name}")
         st.write(f"**{user.full_name}**")
@@ -62,6 +62,11 @@ if __name__ == "__main__":
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             session.sign_out(db)
             st.rerun()
+    try:
+        page.run()
+    except (WriteConflictError, PermissionDeniedError) as refusal:
+        # the domain refused a write: say so plainly; what was typed stays in the widgets
+        st.error(str(refusal))
 else:
     from ui.auth_routes import routes
 

@@ -200,8 +200,13 @@ def _restore(arguments, db_path: Path, console: _Console) -> None:
         f"Restore {info.name} ({info.created_at:%Y-%m-%d %H:%M:%S} UTC, {info.rows} rows) over {db_path}?"
         " Everything changed since that backup is replaced; the current file is kept beside it."
     )
-    if not arguments.yes and console.confirm("Type 'restore' to go on: ").strip().lower() != "restore":
-        raise CommandError("restore cancelled; nothing was changed.")
+    if not arguments.yes:
+        try:
+            answer = console.confirm("Type 'restore' to go on: ")
+        except EOFError:
+            raise CommandError("restore needs a confirmation: type 'restore' when asked, or pass --yes.") from None
+        if answer.strip().lower() != "restore":
+            raise CommandError("restore cancelled; nothing was changed.")
     kept = backup.restore(db_path, info.path)
     console.say(f"Restored {info.name} into {db_path}. Everyone must sign in again.")
     if kept:

@@ -364,6 +364,14 @@ def redeem_grant(db: Database, grant: str, lifetime: timedelta, *, now: datetime
             [_digest(session), row[0], now, now + lifetime],
         )
         connection.execute("DELETE FROM sign_in_tokens WHERE expires_at < ? - INTERVAL 1 DAY", [now])
+        audit.record(
+            connection,
+            load_user(db, account_id=row[0]),
+            "account",
+            row[0],
+            "session_started",
+            after={"expires_at": now + lifetime},
+        )
         return session
 
     return db.write(redeem)
@@ -466,3 +474,15 @@ def change_own_password(db: Database, user: CurrentUser, current: str, new: str)
     if not verify_password(password_hash, current):
         raise SignInError("Current password: it is not your current password.")
     set_password(db, user, user.account_id, new)
+
+
+def password_sign_in_valid(
+    db: Database, account_id: int | None, signed_in_at: datetime, lifetime: timedelta, *, now: datetime | None = None
+) -> bool:
+    """A sign-in made through the form lasts its lifetime and ends when the password is reset."""
+    if account_id is None:
+        return False
+    if (now or utc_now()) - signed_in_at > lifetime:
+        return False
+    changed = db.scalar("SELECT password_changed_at FROM accounts WHERE id = ?", [account_id])
+    return changed is None or changed <= signed_in_at

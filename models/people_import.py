@@ -258,14 +258,19 @@ def _plan_row(
                 problem("roles", "only an administrator may assign or change roles (agent needs no permission)")
             elif existing and existing["id"] == actor.employee_id and Role.ADMIN in base["roles"] - roles:
                 problem("roles", "you cannot remove your own administrator role")
-    if values["employee_number"] and values["full_name"] and values["email"]:
-        try:
-            record = EmployeeInput.model_validate(values)
-        except ValidationError as error:
-            for issue in error.errors():
-                column = str(issue["loc"][0]) if issue["loc"] else ""
+    # check every given field, standing in harmless values for the missing ones, so one
+    # upload reports all of a row's problems
+    stand_ins = {"employee_number": "X", "full_name": "X", "email": "x@example.org"}
+    checked = {key: values[key] or stand_ins.get(key) for key in values}
+    try:
+        record = EmployeeInput.model_validate(checked)
+    except ValidationError as error:
+        for issue in error.errors():
+            column = str(issue["loc"][0]) if issue["loc"] else ""
+            if values.get(column) is not None:
                 problem(column, issue["msg"].removeprefix("Value error, "))
-        else:
+    else:
+        if values["employee_number"] and values["full_name"] and values["email"]:
             values.update(employee_number=record.employee_number, full_name=record.full_name, email=record.email)
     if problems:
         return None, problems
@@ -368,12 +373,21 @@ def import_people_csv(db: Database, actor: CurrentUser, data: bytes) -> ImportRe
         report = ImportReport(rows=len(parsed.rows) + len(parsed.broken), errors=list(parsed.broken))
         people = _load_people_for_import(connection)
         planned: list[_PlannedRow] = []
+        file_numbers = {cells["employee_number"] for _, cells in parsed.rows}
         for row_number, cells in parsed.rows:
             row, problems = _plan_row(row_number, cells, parsed.headings, people.get(cells["employee_number"]), actor)
             report.errors.extend(problems)
             if row is not None:
                 planned.append(row)
-        file_numbers = {cells["employee_number"] for _, cells in parsed.rows}
+            elif (manager := cells.get("manager_number")) and manager not in file_numbers and manager not in people:
+                # a row refused for other reasons still learns that its manager is unknown
+                report.errors.append(
+                    ImportProblem(
+                        row=row_number,
+                        column=parsed.headings.get("manager_number", "manager_number"),
+                        reason=f"no employee {manager} in this file or in the portal",
+                    )
+                )
         report.errors.extend(_check_across_rows(planned, people, file_numbers, parsed.headings))
         if report.errors:
             report.errors.sort(key=lambda problem: problem.row or 0)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from models import auth
 from models.auth import ROLE_LABELS
+from ui import session
 from ui.context import page_context
 
 user, db, settings = page_context()
@@ -24,7 +25,7 @@ if user.account_id is not None:
             st.error("Repeat new password: the two passwords differ.")
         else:
             try:
-                auth.change_own_password(db, user, current, new)
+                session.change_own_password(db, user, current, new)
             except (auth.SignInError, ValueError) as error:
                 st.error(str(error))
             else:

@@ -294,3 +294,17 @@ def test_a_backup_folder_that_cannot_be_made_is_reported(portal_env, tmp_path):
     code, _, err = run("backup", "--to", str(blocker / "backups"))
     assert code == 1 and err.startswith("Error:")
     assert not list(tmp_path.glob("**/portal-*"))
+
+
+def test_restore_without_a_terminal_asks_for_yes_instead_of_crashing(portal_env, tmp_path, capsys):
+    from models import admin
+
+    def no_terminal(prompt):
+        raise EOFError
+
+    assert admin.main(["seed-demo", "--scale", "0.1"]) == 0
+    assert admin.main(["backup", "--to", str(tmp_path / "b")]) == 0
+    folder = next((tmp_path / "b").iterdir())
+    code = admin.main(["restore", str(folder)], confirm=no_terminal)
+    assert code != 0
+    assert "--yes" in capsys.readouterr().err

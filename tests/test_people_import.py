@@ -326,3 +326,12 @@ def test_preview_shows_the_first_rows_under_the_files_headings(db):
         }
     ]
     assert people_import.preview_people_csv(b"\xff\xfe\x00")[1].startswith("The file is not UTF-8")
+
+
+def test_one_upload_reports_every_problem_of_a_row(db, make_user):
+    hr = make_user(Role.HR)
+    data = b"employee_number,full_name,email,manager_number,hire_date,roles\nE1,,ada.bad,E9999,2020-13-45,wizard\n"
+    report = people_import.import_people_csv(db, hr, data)
+    columns = {problem.column for problem in report.errors if problem.row == 2}
+    assert columns >= {"full_name", "email", "manager_number", "hire_date", "roles"}
+    assert db.scalar("SELECT count(*) FROM employees WHERE employee_number = 'E1'") == 0

@@ -32,7 +32,7 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:", "Home", url_path="home"),
+    PageSpec("pages/home.py", "Home", ":material/home:", "Home"),  # the default page, served at /
     PageSpec("pages/my_account.py", "My account", ":material/person:", "Home", url_path="account"),
     # Complaints
     PageSpec(

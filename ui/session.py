@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from models import auth, people
 from models.auth import CurrentUser
-from models.db import Database
+from models.db import Database, utc_now
 from models.errors import InputError
 from models.settings import Settings
 from ui.auth_routes import END_ROUTE, SESSION_ROUTE
@@ -14,6 +16,7 @@ from ui.auth_routes import END_ROUTE, SESSION_ROUTE
 _USER = "portal_account"  # {"employee_id", "method", "session"}
 _GRANT = "portal_grant"
 _SIGNED_OUT = "portal_signed_out"
+_FLASH = "portal_sign_in_flash"
 
 
 def sso_configured() -> bool:
@@ -28,12 +31,10 @@ def current_user(db: Database, settings: Settings) -> CurrentUser | None:
     """The signed-in person, re-read on every run so deactivation takes effect at once."""
     state = st.session_state.get(_USER)
     if state:
-        if state["method"] == "cookie" and auth.session_user(db, state["session"]) is None:
+        user = auth.load_user(db, employee_id=state["employee_id"])
+        if user is None or not _still_signed_in(db, settings, state, user):
             st.session_state.pop(_USER, None)
             return None
-        user = auth.load_user(db, employee_id=state["employee_id"])
-        if user is None:
-            st.session_state.pop(_USER, None)
         return user
     if st.session_state.get(_SIGNED_OUT):
         return None
@@ -53,6 +54,34 @@ def current_user(db: Database, settings: Settings) -> CurrentUser | None:
             st.session_state[_USER] = {"employee_id": user.employee_id, "method": "sso", "session": None}
             return user
     return None
+
+
+def _still_signed_in(db: Database, settings: Settings, state: dict, user: CurrentUser) -> bool:
+    """A cookie sign-in lives while its session token does; a form sign-in for its lifetime
+    and until the password is reset."""
+    if state["method"] == "cookie":
+        return auth.session_user(db, state["session"]) is not None
+    if state["method"] == "password":
+        lifetime = timedelta(hours=settings.session_lifetime_hours)
+        return auth.password_sign_in_valid(db, user.account_id, state["since"], lifetime)
+    return True
+
+
+def _signed_in_with_password(db: Database, user: CurrentUser) -> None:
+    st.session_state[_USER] = {
+        "employee_id": user.employee_id,
+        "method": "password",
+        "session": None,
+        "since": utc_now(),
+    }
+    st.session_state[_GRANT] = auth.issue_grant(db, user)
+    st.session_state.pop(_SIGNED_OUT, None)
+
+
+def change_own_password(db: Database, user: CurrentUser, current: str, new: str) -> None:
+    """Change the password; every other sign-in ends, this browser stays signed in."""
+    auth.change_own_password(db, user, current, new)
+    _signed_in_with_password(db, user)
 
 
 def render_cookie_pixels() -> None:
@@ -78,6 +107,8 @@ def render_sign_in(db: Database, settings: Settings) -> None:
         st.info("You are signed out.")
     st.title(settings.organisation_name)
     st.caption("Service Culture Portal — sign in to continue")
+    if flash := st.session_state.pop(_FLASH, None):
+        st.success(flash)
     with st.form("sign_in"):
         username = st.text_input("Username or email", max_chars=254)
         password = st.text_input("Password", type="password", max_chars=auth.PASSWORD_MAX_LENGTH)
@@ -88,9 +119,7 @@ def render_sign_in(db: Database, settings: Settings) -> None:
         except auth.SignInError as error:
             st.error(str(error))
         else:
-            st.session_state[_USER] = {"employee_id": user.employee_id, "method": "password", "session": None}
-            st.session_state[_GRANT] = auth.issue_grant(db, user)
-            st.session_state.pop(_SIGNED_OUT, None)
+            _signed_in_with_password(db, user)
             st.rerun()
     if sso_configured():
         st.divider()
@@ -125,5 +154,5 @@ def render_first_admin(db: Database, settings: Settings) -> None:
         except PermissionError as error:
             st.error(str(error))
         else:
-            st.success("Administrator created — sign in now.")
+            st.session_state[_FLASH] = "Administrator created — sign in with the username and password you chose."
             st.rerun()

@@ -7,6 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from models.auth import CurrentUser
+from models.db import utc_now
 
 PORTAL = str(Path(__file__).resolve().parents[2] / "portal.py")
 
@@ -18,7 +19,12 @@ def portal_app() -> AppTest:
 def signed_in_as(user: CurrentUser) -> AppTest:
     """The portal with ``user`` already signed in (as after the sign-in form)."""
     app = portal_app()
-    app.session_state["portal_account"] = {"employee_id": user.employee_id, "method": "password", "session": None}
+    app.session_state["portal_account"] = {
+        "employee_id": user.employee_id,
+        "method": "password",
+        "session": None,
+        "since": utc_now(),
+    }
     return app
 
 

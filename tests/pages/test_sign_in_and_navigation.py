@@ -153,3 +153,43 @@ def test_sections_follow_the_programme_order(db, make_user):
         "People & skills",
         "Admin",
     ]
+
+
+def test_a_password_reset_by_an_admin_ends_an_open_form_sign_in(portal_env):
+    database = get_database(portal_env)
+    admin = add_person(database, Role.ADMIN)
+    user = add_person(database, username="sam")
+    app = submit_sign_in(portal_app().run(), "sam", TEST_PASSWORD)
+    assert app.title[0].value.startswith("Welcome")
+    auth.set_password(database, admin, user.account_id, "a-brand-new-password")
+    app.run()
+    assert app.button[0].label == "Sign in"
+
+
+def test_changing_my_own_password_keeps_me_signed_in(portal_env):
+    database = get_database(portal_env)
+    add_person(database, username="sam")
+    app = submit_sign_in(portal_app().run(), "sam", TEST_PASSWORD)
+    app.switch_page("pages/my_account.py").run()
+    current, new, repeat = app.text_input
+    current.input(TEST_PASSWORD)
+    new.input("a-brand-new-password")
+    repeat.input("a-brand-new-password")
+    next(button for button in app.button if button.label == "Change password").click()
+    app.run()
+    assert any("Password changed" in s.value for s in app.success)
+    app.run()
+    assert app.title[0].value == "My account"
+    assert auth.sign_in(database, "sam", "a-brand-new-password").full_name
+
+
+def test_the_first_administrator_is_told_to_sign_in_after_creating_the_account(portal_env):
+    app = portal_app().run()
+    for field, value in zip(
+        app.text_input, ["Ada", "ada@example.org", "ada", "a-long-password", "a-long-password"], strict=True
+    ):
+        field.input(value)
+    app.button[0].click()
+    app.run()
+    assert "Administrator created" in app.success[0].value
+    assert app.button[0].label == "Sign in"
