@@ -823,6 +823,20 @@ def status_counts(db: Database, today: date | None = None) -> dict[str, int]:
     return counts
 
 
+def measurements_frame(goal: Goal, series: list[Measurement]) -> pd.DataFrame:
+    """A goal's measurements as shown and downloaded, newest first."""
+    import pandas as pd
+
+    value = f"Value ({goal.unit})"
+    return pd.DataFrame(
+        [
+            {"Date": p.measured_on, value: p.value, "Note": p.note, "Source": p.source.capitalize()}
+            for p in reversed(series)
+        ],
+        columns=["Date", value, "Note", "Source"],
+    )
+
+
 def goals_frame(goals: list[Goal]) -> pd.DataFrame:
     """The goals table as shown and downloaded."""
     import pandas as pd

@@ -148,10 +148,7 @@ def render_goal(goal: strategy.Goal) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Measurements**")
-        frame = pd.DataFrame(
-            [p.model_dump(exclude={"goal_id", "id"}) for p in reversed(series)],
-            columns=["measured_on", "value", "note", "source"],
-        )
+        frame = strategy.measurements_frame(goal, series)
         st.dataframe(frame, hide_index=True, width="stretch", height=240)
         if not frame.empty:
             download_buttons(frame, f"goal-{goal.id}-measurements", key=f"goal_{goal.id}_measurements")
@@ -290,6 +287,7 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
         "Update frequency",
         frequencies,
         index=frequencies.index(defaults.get("update_frequency", "monthly")),
+        format_func=str.capitalize,
         key=f"{prefix}_frequency",
     )
     cols = st.columns(4)
