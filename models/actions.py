@@ -270,8 +270,8 @@ def updates_log_frame(db: Database, action_id: int) -> pd.DataFrame:
                 "Posted": entry["posted_at"],
                 "By": entry["author"],
                 "Kind": UPDATE_KIND_LABELS.get(entry["kind"], entry["kind"]),
-                "From": STATUS_LABELS.get(entry["from_status"], entry["from_status"]),
-                "To": STATUS_LABELS.get(entry["to_status"], entry["to_status"]),
+                "From": STATUS_LABELS.get(entry["from_status"], entry["from_status"] or ""),
+                "To": STATUS_LABELS.get(entry["to_status"], entry["to_status"] or ""),
                 "Progress %": entry["progress_pct"],
                 "Note": entry["note"],
             }

@@ -329,7 +329,7 @@ def _demo_actions(connection, org, goal_rows, kpi_ids) -> None:
             due_date=due,
             priority=rng.choice(actions.PRIORITIES) if index % 7 else "critical",
             kpi_id=kpi_ids[goal.kpi_code] if goal else None,
-            expected_effect=f"Moves {goal.name.lower()}" if goal else "",
+            expected_effect=f"Helps reach the goal “{goal.name}”" if goal else "",
         )
         action_id = actions.insert_action(connection, None, record)
         created_at = datetime.combine(start, time(9))

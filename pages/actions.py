@@ -29,16 +29,16 @@ def actions_frame(rows: list[actions.Action]) -> pd.DataFrame:
                 "Action": a.title,
                 "Type": actions.TYPE_LABELS[a.action_type],
                 "Origin": actions.ORIGIN_LABELS[a.origin],
-                "Goal": a.goal_name,
+                "Goal": a.goal_name or "",
                 "Owner": a.owner_name,
-                "Team": a.team_name,
+                "Team": a.team_name or "",
                 "Priority": PRIORITY_LABELS[a.priority],
                 "Status": actions.STATUS_LABELS[a.status],
                 "Progress %": a.progress_pct,
                 "Start": a.start_date,
                 "Due": a.due_date,
                 "Overdue": a.is_overdue(TODAY),
-                "Completed": a.completed_on,
+                "Completed": a.completed_on or "",
                 "Verdict": actions.VERDICT_LABELS.get(a.effectiveness_verdict or "", ""),
             }
             for a in rows
@@ -140,11 +140,11 @@ def render_breakdown() -> None:
         .mark_bar()
         .encode(
             x=alt.X("Actions:Q", title="Actions"),
-            y=alt.Y(f"{group}:N", sort="-x", title=None),
+            y=alt.Y(f"{group}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
             color=alt.value("#0969da"),
             tooltip=[group, "Actions", "Open", "Overdue", "Mean progress %"],
         )
-        .properties(height=max(160, 26 * len(frame)))
+        .properties(height=max(180, 34 * len(frame)))
     )
     st.altair_chart(chart, width="stretch")
     st.dataframe(frame, hide_index=True, width="stretch")
