@@ -41,6 +41,21 @@ STATUS_LABELS = {
     "cancelled": "Cancelled",
 }
 VERDICT_LABELS = {"effective": "Effective", "partly": "Partly effective", "not_effective": "Not effective"}
+TYPE_LABELS = {
+    "immediate": "Immediate",
+    "corrective": "Corrective",
+    "preventive": "Preventive",
+    "improvement": "Improvement",
+}
+ORIGIN_LABELS = {"goal": "Goal", "finding": "Finding", "idea": "Green-lit idea", "other": "Other"}
+UPDATE_KIND_LABELS = {
+    "created": "Created",
+    "edit": "Edited",
+    "status": "Status change",
+    "progress": "Progress",
+    "note": "Note",
+    "review": "Effectiveness review",
+}
 
 # planned → in progress → done; blocked and cancelled on the way; done and cancelled are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -244,6 +259,28 @@ def updates_log(db: Database, action_id: int) -> list[dict[str, Any]]:
     )
 
 
+def updates_log_frame(db: Database, action_id: int) -> pd.DataFrame:
+    """The updates log as shown and downloaded: human column names and status names."""
+    import pandas as pd
+
+    columns = ["Posted", "By", "Kind", "From", "To", "Progress %", "Note"]
+    return pd.DataFrame(
+        [
+            {
+                "Posted": entry["posted_at"],
+                "By": entry["author"],
+                "Kind": UPDATE_KIND_LABELS.get(entry["kind"], entry["kind"]),
+                "From": STATUS_LABELS.get(entry["from_status"], entry["from_status"] or ""),
+                "To": STATUS_LABELS.get(entry["to_status"], entry["to_status"] or ""),
+                "Progress %": entry["progress_pct"],
+                "Note": entry["note"],
+            }
+            for entry in updates_log(db, action_id)
+        ],
+        columns=columns,
+    )
+
+
 def allowed_next(status: str) -> list[str]:
     """The statuses an action may move to from ``status``, in workflow order."""
     return [s for s in STATUSES if s in TRANSITIONS.get(status, frozenset())]
@@ -333,7 +370,8 @@ def insert_action(connection: duckdb.DuckDBPyConnection, actor: CurrentUser | No
             now,
         ],
     ).fetchone()[0]
-    _log(connection, action_id, actor, "created", f"Action created ({record.origin})", to_status="planned")
+    origin = ORIGIN_LABELS[record.origin].lower()
+    _log(connection, action_id, actor, "created", f"Action created (origin: {origin})", to_status="planned")
     audit.record(connection, actor, "action", action_id, "create", after=record.model_dump())
     return action_id
 
@@ -363,16 +401,26 @@ def _load_for_change(
     return before
 
 
+def _field_titles(names: list[str]) -> str:
+    """ "title, due date": the changed fields as the form names them."""
+    return ", ".join((ActionInput.model_fields[name].title or name).lower() for name in names)
+
+
 def update_action(
     db: Database, actor: CurrentUser, action_id: int, data: dict[str, Any], expected_version: int
-) -> None:
+) -> list[str]:
     """Change an action's details; refused when someone saved it since it was opened.
+    Returns the fields that changed; a save without changes stores nothing, so the
+    version stays and other open copies do not turn stale for nothing.
 
     An owner who is not leadership may change their action but not hand it to someone else."""
     record = validate(ActionInput, data)
 
     def update(connection):
         before = _load_for_change(connection, actor, action_id, expected_version)
+        changed = sorted(key for key, value in record.model_dump().items() if before[key] != value)
+        if not changed:
+            return []
         if record.owner_id != before["owner_id"]:
             require(actor, Permission.ACTIONS_MANAGE)
         _check_references(connection, record)
@@ -401,11 +449,11 @@ def update_action(
             ],
         )
         after = audit.row_as_dict(connection, "actions", "id", action_id)
-        changed = sorted(key for key in record.model_dump() if before[key] != after[key])
-        _log(connection, action_id, actor, "edit", "Changed " + (", ".join(changed) or "nothing"))
+        _log(connection, action_id, actor, "edit", "Changed " + _field_titles(changed))
         audit.record(connection, actor, "action", action_id, "update", before, after)
+        return changed
 
-    db.write(update)
+    return db.write(update)
 
 
 def change_status(
@@ -534,14 +582,20 @@ def effectiveness(
     """Before/after means of the linked KPI around the completion date, over equal windows.
 
     When less than ``window_days`` have passed since completion, both windows shrink to
-    the days that have passed so they stay equal. None unless the action is done and has
-    a KPI."""
+    the days that have passed so they stay equal. The action's own KPI, else its goal's.
+    None unless the action is done and has a KPI either way."""
     from models import strategy
 
     action = get_action(db, action_id)
-    if action is None or action.status != "done" or action.kpi_id is None or action.completed_on is None:
+    if action is None or action.status != "done" or action.completed_on is None:
         return None
-    kpi = strategy.get_kpi(db, action.kpi_id)
+    kpi_id = action.kpi_id
+    if kpi_id is None and action.goal_id is not None:  # the linked goal's KPI stands in
+        goal = db.query_one("SELECT kpi_id FROM goals WHERE id = ?", [action.goal_id])
+        kpi_id = goal["kpi_id"] if goal else None
+    if kpi_id is None:
+        return None
+    kpi = strategy.get_kpi(db, kpi_id)
     if kpi is None:
         return None
     elapsed = ((today or date.today()) - action.completed_on).days

@@ -19,7 +19,7 @@ from models import audit
 from models.auth import Role, hash_password
 from models.complaints_demo import complaints_step
 from models.db import Database, utc_now
-from models.strategy_demo import strategy_step
+from models.strategy_demo import computed_goals_step, strategy_step
 
 DEMO_PASSWORD = "speakup-demo"  # noqa: S105 - documented demo password, demo mode only
 AGENTS_PER_TEAM = 15
@@ -307,7 +307,12 @@ def people_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
     ]
 
 
-STEPS: list[tuple[str, Step]] = [("people", people_step), ("strategy", strategy_step), ("complaints", complaints_step)]
+STEPS: list[tuple[str, Step]] = [
+    ("people", people_step),
+    ("strategy", strategy_step),
+    ("complaints", complaints_step),
+    ("goals on computed KPIs", computed_goals_step),  # read off the complaints just seeded
+]
 
 
 def is_seeded(db: Database) -> bool:

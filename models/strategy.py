@@ -193,9 +193,23 @@ def table_exists(db: Database, name: str) -> bool:
     return bool(db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]))
 
 
-def _complete_months_until(end: date) -> date:
-    """First day of ``end``'s month: computed KPIs count complete months only."""
-    return end.replace(day=1)
+def _month_after(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def complete_complaint_months(db: Database, start: date, end: date) -> tuple[date, date] | None:
+    """[first, stop): the months from ``start``'s month on whose whole calendar span the
+    complaints cover (from the first complaint received to the last) and that ended
+    before ``end``'s month. A partial first or last month would plot a fraction of a
+    month beside whole ones. None when no month qualifies."""
+    covered = db.query_one("SELECT min(received_date) AS first, max(received_date) AS last FROM complaints")
+    if not covered or covered["first"] is None:
+        return None
+    first_covered = covered["first"] if covered["first"].day == 1 else _month_after(covered["first"])
+    first = max(first_covered, start.replace(day=1))
+    # a month lies within the covered range when it ends on or before the last complaint's day
+    stop = min(end.replace(day=1), (covered["last"] + timedelta(days=1)).replace(day=1))
+    return (first, stop) if first < stop else None
 
 
 @computed_kpi("complaint_volume")
@@ -203,20 +217,27 @@ def complaint_volume(db: Database, start: date, end: date) -> list[tuple[date, f
     """Complaints received per complete calendar month."""
     if not table_exists(db, "complaints"):
         return []
+    months = complete_complaint_months(db, start, end)
+    if months is None:
+        return []
     rows = db.query(
         "SELECT last_day(date_trunc('month', received_date)) AS month, count(*) AS complaints FROM complaints"
-        " WHERE received_date >= date_trunc('month', ?::DATE) AND received_date < ? GROUP BY 1 ORDER BY 1",
-        [start, _complete_months_until(end)],
+        " WHERE received_date >= ? AND received_date < ? GROUP BY 1 ORDER BY 1",
+        list(months),
     )
     return [(row["month"], float(row["complaints"])) for row in rows]
 
 
 @computed_kpi("repeat_complaint_rate")
 def repeat_complaint_rate(db: Database, start: date, end: date, repeat_days: int = 30) -> list[tuple[date, float]]:
-    """% of a month's complaints (with a customer id) whose customer complained in the same
-    category within the previous ``repeat_days`` days."""
+    """% of a complete month's complaints (with a customer id) whose customer complained in
+    the same category within the previous ``repeat_days`` days."""
     if not table_exists(db, "complaints"):
         return []
+    months = complete_complaint_months(db, start, end)
+    if months is None:
+        return []
+    first, stop = months
     if db.scalar(
         "SELECT count(*) FROM information_schema.columns"
         " WHERE table_name = 'complaints' AND column_name = 'days_since_previous'"
@@ -233,8 +254,8 @@ def repeat_complaint_rate(db: Database, start: date, end: date, repeat_days: int
         f"WITH ordered AS ({gaps} AND customer_id IS NOT NULL)"
         " SELECT last_day(date_trunc('month', received_date)) AS month,"
         "  100.0 * count(*) FILTER (WHERE gap <= ?) / count(*) AS rate"
-        " FROM ordered WHERE received_date >= date_trunc('month', ?::DATE) GROUP BY 1 ORDER BY 1",
-        [_complete_months_until(end), repeat_days, start],
+        " FROM ordered WHERE received_date >= ? GROUP BY 1 ORDER BY 1",
+        [stop, repeat_days, first],
     )
     return [(row["month"], round(float(row["rate"]), 2)) for row in rows]
 
@@ -821,6 +842,20 @@ def status_counts(db: Database, today: date | None = None) -> dict[str, int]:
         assert goal.status is not None
         counts[goal.status.status] += 1
     return counts
+
+
+def measurements_frame(goal: Goal, series: list[Measurement]) -> pd.DataFrame:
+    """A goal's measurements as shown and downloaded, newest first."""
+    import pandas as pd
+
+    value = f"Value ({goal.unit})"
+    return pd.DataFrame(
+        [
+            {"Date": p.measured_on, value: p.value, "Note": p.note, "Source": p.source.capitalize()}
+            for p in reversed(series)
+        ],
+        columns=["Date", value, "Note", "Source"],
+    )
 
 
 def goals_frame(goals: list[Goal]) -> pd.DataFrame:

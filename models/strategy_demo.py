@@ -4,7 +4,7 @@ actions in every state. Deterministic from the organisation's seed, dated from i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
@@ -14,7 +14,7 @@ import pyarrow as pa
 from models import actions, audit
 from models.auth import Role
 from models.db import utc_now
-from models.strategy import AT_RISK_MARGIN, ON_TRACK_MARGIN
+from models.strategy import AT_RISK_MARGIN, ON_TRACK_MARGIN, complaint_volume
 
 if TYPE_CHECKING:
     from models.demo import DemoOrganisation, Progress
@@ -62,6 +62,8 @@ GOALS = (
         "A third of agents bring an idea each year", 2, "speakup_participation", 8, 33, 400, "on_track", "quarterly"
     ),
     DemoGoal("Mandatory training 95 % on time", 3, "training_compliance", 78, 95, 60, "at_risk"),
+    # baseline, baseline date and target are read off the computed series once the complaints
+    # are seeded (computed_goals_step)
     DemoGoal("Cut monthly complaints by a fifth", 0, "complaint_volume", 900, 720, 240, "computed", decimals=0),
 )
 
@@ -160,8 +162,6 @@ def strategy_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, 
     measurements: dict[str, list] = {"kpi_id": [], "goal_id": [], "measured_on": [], "value": [], "note": []}
     goal_rows: list[tuple[int, DemoGoal]] = []
     for index, goal in enumerate(GOALS):
-        if goal.shape == "computed":
-            goal = _from_complaints(connection, goal, baseline_date)
         target_date = today + timedelta(days=goal.target_in_days)
         unit, direction = kpi_units[goal.kpi_code]
         owner = leaders[index % len(leaders)]["id"]
@@ -220,19 +220,60 @@ def strategy_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, 
     audit.record(connection, None, "demo", "strategy", "seed", after={"goals": len(goal_rows)})
 
 
-def _from_complaints(connection: duckdb.DuckDBPyConnection, goal: DemoGoal, baseline_date: date) -> DemoGoal:
-    """When the complaints area seeded its data first, the volume goal starts from the mean
-    month of the first year (skipping the first, possibly partial, month) and aims a fifth lower."""
-    if not _table_exists(connection, "complaints"):
-        return goal
-    monthly_mean = connection.execute(
-        "SELECT count(*) / 12 FROM complaints"
-        " WHERE received_date >= ?::DATE + INTERVAL 1 MONTH AND received_date < ?::DATE + INTERVAL 13 MONTH",
-        [baseline_date, baseline_date],
-    ).fetchone()[0]
-    if not monthly_mean:
-        return goal
-    return replace(goal, baseline=float(round(monthly_mean)), target=float(round(monthly_mean * 0.8)))
+class _ConnectionReader:
+    """The read methods a computed KPI uses, over the demo's open write connection."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection):
+        self.connection = connection
+
+    def query(self, sql, params=None):
+        cursor = self.connection.execute(sql, params or [])
+        names = [column[0] for column in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def query_one(self, sql, params=None):
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql, params=None):
+        return self.connection.execute(sql, params or []).fetchone()[0]
+
+
+def computed_goals_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
+    """Once the complaints are seeded, the goals on computed KPIs take their baseline and
+    target from the series the portal computes, so the goal page's chart and status agree."""
+    rows = connection.execute(
+        "SELECT g.id, g.baseline_date FROM goals g JOIN kpis k ON k.id = g.kpi_id WHERE k.code = 'complaint_volume'"
+    ).fetchall()
+    for goal_id, baseline_date in rows:
+        derived = _from_complaints(connection, baseline_date, org.today)
+        if derived is not None:
+            connection.execute(
+                "UPDATE goals SET baseline_date = ?, baseline_value = ?, target_value = ? WHERE id = ?",
+                [*derived, goal_id],
+            )
+
+
+def _from_complaints(
+    connection: duckdb.DuckDBPyConnection, baseline_date: date, today: date
+) -> tuple[date, float, float] | None:
+    """The volume goal is read off the series the portal computes from the seeded complaints,
+    so the goal page's chart, baseline and status agree. Leadership set the goal after the
+    busiest month of the year before the last six months: that month is its baseline, and
+    the target a fifth lower."""
+    series = complaint_volume(_ConnectionReader(connection), baseline_date, today)  # type: ignore[arg-type]
+    if not series:
+        return None
+    latest_month = series[-1][0]
+    candidates = [
+        (day, value)
+        for day, value in series
+        if latest_month - timedelta(days=548) <= day <= latest_month - timedelta(days=180)
+    ]
+    if not candidates:
+        return None
+    start, baseline = max(candidates, key=lambda point: point[1])
+    return start, baseline, round(baseline * 0.8, -1)
 
 
 def _table_exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -288,7 +329,7 @@ def _demo_actions(connection, org, goal_rows, kpi_ids) -> None:
             due_date=due,
             priority=rng.choice(actions.PRIORITIES) if index % 7 else "critical",
             kpi_id=kpi_ids[goal.kpi_code] if goal else None,
-            expected_effect=f"Moves {goal.name.lower()}" if goal else "",
+            expected_effect=f"Helps reach the goal “{goal.name}”" if goal else "",
         )
         action_id = actions.insert_action(connection, None, record)
         created_at = datetime.combine(start, time(9))

@@ -27,18 +27,18 @@ def actions_frame(rows: list[actions.Action]) -> pd.DataFrame:
             {
                 "Id": a.id,
                 "Action": a.title,
-                "Type": a.action_type,
-                "Origin": a.origin,
-                "Goal": a.goal_name,
+                "Type": actions.TYPE_LABELS[a.action_type],
+                "Origin": actions.ORIGIN_LABELS[a.origin],
+                "Goal": a.goal_name or "",
                 "Owner": a.owner_name,
-                "Team": a.team_name,
+                "Team": a.team_name or "",
                 "Priority": PRIORITY_LABELS[a.priority],
                 "Status": actions.STATUS_LABELS[a.status],
                 "Progress %": a.progress_pct,
                 "Start": a.start_date,
                 "Due": a.due_date,
                 "Overdue": a.is_overdue(TODAY),
-                "Completed": a.completed_on,
+                "Completed": a.completed_on or "",
                 "Verdict": actions.VERDICT_LABELS.get(a.effectiveness_verdict or "", ""),
             }
             for a in rows
@@ -118,20 +118,33 @@ def render_breakdown() -> None:
         horizontal=True,
         key="breakdown_dimension",
     )
-    frame = actions.counts_by(db, dimension)
-    if frame.empty:
+    counts = actions.counts_by(db, dimension)
+    if counts.empty:
         st.info("No actions yet.")
         return
+    group = dimension.capitalize()
+    frame = counts.rename(
+        columns={
+            dimension: group,
+            "actions": "Actions",
+            "open": "Open",
+            "overdue": "Overdue",
+            "mean_progress_pct": "Mean progress %",
+        }
+    )
+    value_labels = {"status": actions.STATUS_LABELS, "priority": PRIORITY_LABELS}.get(dimension)
+    if value_labels:
+        frame[group] = frame[group].map(lambda value: value_labels.get(value, value))
     chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("actions:Q", title="Actions"),
-            y=alt.Y(f"{dimension}:N", sort="-x", title=None),
+            x=alt.X("Actions:Q", title="Actions"),
+            y=alt.Y(f"{group}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
             color=alt.value("#0969da"),
-            tooltip=[dimension, "actions", "open", "overdue", "mean_progress_pct"],
+            tooltip=[group, "Actions", "Open", "Overdue", "Mean progress %"],
         )
-        .properties(height=max(160, 26 * len(frame)))
+        .properties(height=max(180, 34 * len(frame)))
     )
     st.altair_chart(chart, width="stretch")
     st.dataframe(frame, hide_index=True, width="stretch")
@@ -145,6 +158,7 @@ def render_timeline() -> None:
     if frame.empty:
         st.info("No actions to show.")
         return
+    frame["priority"] = frame["priority"].map(PRIORITY_LABELS)
     bars = (
         alt.Chart(frame)
         .mark_bar(cornerRadius=3)
@@ -183,7 +197,20 @@ def render_timeline() -> None:
         .encode(x="date:T", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("date:T", title="Date")])
     )
     st.altair_chart((bars + today_rule).properties(height=max(200, 26 * len(frame))), width="stretch")
-    download_buttons(frame, "action-timeline", key="timeline")
+    download = frame.drop(columns=["id"]).rename(
+        columns={
+            "action": "Action",
+            "owner": "Owner",
+            "status": "Status",
+            "priority": "Priority",
+            "start": "Start",
+            "end": "End",
+            "due": "Due",
+            "progress_pct": "Progress %",
+            "overdue": "Overdue",
+        }
+    )
+    download_buttons(download, "action-timeline", key="timeline")
 
 
 # -- one action ------------------------------------------------------------------------
@@ -305,9 +332,10 @@ def render_new_action() -> None:
 
 
 def _run_write(write, success: str, stale_key: str | None = None) -> None:
-    """Call a models write and report its outcome; a stale save keeps the form as typed."""
+    """Call a models write and report its outcome; a stale save keeps the form as typed.
+    A write that returns an empty list of changes stored nothing."""
     try:
-        write()
+        changed = write()
     except StaleRecordError as error:
         if stale_key:
             st.session_state[stale_key] = str(error)
@@ -318,6 +346,9 @@ def _run_write(write, success: str, stale_key: str | None = None) -> None:
     except PermissionDeniedError as error:
         st.error(str(error))
     else:
+        if changed == []:
+            st.info("Nothing changed.")
+            return
         st.session_state.pop(f"action_opened_version_{st.session_state.get('action_picker')}", None)
         st.toast(success)
         st.rerun()
@@ -341,7 +372,11 @@ def render_action(action: actions.Action) -> None:
     cols[3].metric("Priority", PRIORITY_LABELS[action.priority])
     if action.description:
         st.text(action.description)
-    links = [f"owner: {action.owner_name or '—'}", f"type {action.action_type}", f"origin {action.origin}"]
+    links = [
+        f"owner: {action.owner_name or '—'}",
+        f"type: {actions.TYPE_LABELS[action.action_type].lower()}",
+        f"origin: {actions.ORIGIN_LABELS[action.origin].lower()}",
+    ]
     if action.team_name:
         links.append(f"team: {action.team_name}")
     if action.goal_name:
@@ -376,7 +411,7 @@ def render_action(action: actions.Action) -> None:
                 submitted = st.form_submit_button("Save action", type="primary")
             if submitted:
                 _run_write(lambda: actions.update_action(db, user, action.id, data, opened), "Action saved.", stale_key)
-    if action.status == "done" and action.kpi_id is not None:
+    if action.status == "done" and (action.kpi_id is not None or action.goal_id is not None):
         render_effectiveness(action, editable, opened, prefix, stale_key)
     render_updates_log(action)
 
@@ -493,10 +528,7 @@ def render_effectiveness(action: actions.Action, editable: bool, opened: int, pr
 
 def render_updates_log(action: actions.Action) -> None:
     st.markdown("**Updates log**")
-    log = pd.DataFrame(
-        actions.updates_log(db, action.id),
-        columns=["posted_at", "author", "kind", "from_status", "to_status", "progress_pct", "note"],
-    )
+    log = actions.updates_log_frame(db, action.id)
     st.dataframe(log, hide_index=True, width="stretch")
     if not log.empty:
         download_buttons(log, f"action-{action.id}-updates", key=f"action_{action.id}_log")

@@ -135,11 +135,11 @@ def render_goal(goal: strategy.Goal) -> None:
     cols[0].metric("Status", status.label)
     cols[1].metric(
         "Current",
-        f"{status.current_value:g} {goal.unit}" if status.last_measured_on else "no data yet",
-        help=f"measured {status.last_measured_on:%Y-%m-%d}" if status.last_measured_on else None,
+        f"{status.current_value:,g}" if status.last_measured_on else "no data yet",
+        help=f"{goal.unit}, measured {status.last_measured_on:%Y-%m-%d}" if status.last_measured_on else None,
     )
-    cols[2].metric("Baseline", f"{goal.baseline_value:g}", help=f"on {goal.baseline_date:%Y-%m-%d}")
-    cols[3].metric("Target", f"{goal.target_value:g}", help=f"by {goal.target_date:%Y-%m-%d}")
+    cols[2].metric("Baseline", f"{goal.baseline_value:,g}", help=f"{goal.unit}, on {goal.baseline_date:%Y-%m-%d}")
+    cols[3].metric("Target", f"{goal.target_value:,g}", help=f"{goal.unit}, by {goal.target_date:%Y-%m-%d}")
     st.info(f"{status.label}: {status.reason}", icon=STATUS_ICONS[status.status])
     series = strategy.goal_series(db, goal)
     linked = actions.actions_for(db, goal_id=goal.id)
@@ -148,10 +148,7 @@ def render_goal(goal: strategy.Goal) -> None:
     left, right = st.columns(2)
     with left:
         st.markdown("**Measurements**")
-        frame = pd.DataFrame(
-            [p.model_dump(exclude={"goal_id", "id"}) for p in reversed(series)],
-            columns=["measured_on", "value", "note", "source"],
-        )
+        frame = strategy.measurements_frame(goal, series)
         st.dataframe(frame, hide_index=True, width="stretch", height=240)
         if not frame.empty:
             download_buttons(frame, f"goal-{goal.id}-measurements", key=f"goal_{goal.id}_measurements")
@@ -164,7 +161,7 @@ def render_goal(goal: strategy.Goal) -> None:
                     "Owner": a.owner_name,
                     "Status": actions.STATUS_LABELS[a.status],
                     "Due": a.due_date,
-                    "Completed": a.completed_on,
+                    "Completed": a.completed_on or "",
                 }
                 for a in linked
             ],
@@ -290,6 +287,7 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
         "Update frequency",
         frequencies,
         index=frequencies.index(defaults.get("update_frequency", "monthly")),
+        format_func=str.capitalize,
         key=f"{prefix}_frequency",
     )
     cols = st.columns(4)

@@ -20,8 +20,8 @@ frame = pd.DataFrame(
             "Code": k.code,
             "KPI": k.name,
             "Unit": k.unit,
-            "Better when": "higher" if k.direction == "higher" else "lower",
-            "Source": "computed by the portal" if k.computed else "entered or imported",
+            "Better when": "Higher" if k.direction == "higher" else "Lower",
+            "Source": "Computed by the portal" if k.computed else "Entered or imported",
             "Definition": k.definition,
         }
         for k in kpis

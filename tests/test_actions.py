@@ -208,6 +208,18 @@ def test_second_save_of_the_same_version_is_refused_naming_who_changed_it(db, le
     assert actions.get_action(db, action_id).title == "Leader's title"
 
 
+def test_a_save_without_changes_stores_nothing_and_leaves_other_sessions_current(db, leader, owner):
+    action_id = actions.create_action(db, leader, action_data(owner.employee_id))
+    opened = actions.get_action(db, action_id).version
+    assert actions.update_action(db, leader, action_id, action_data(owner.employee_id), opened) == []
+    assert actions.get_action(db, action_id).version == opened
+    assert [entry["kind"] for entry in actions.updates_log(db, action_id)] == ["created"]
+    # someone else who opened the same version can still save
+    changed = actions.update_action(db, owner, action_id, action_data(owner.employee_id, title="New title"), opened)
+    assert changed == ["title"]
+    assert actions.updates_log(db, action_id)[0]["note"] == "Changed title"  # newest first
+
+
 def test_a_status_change_on_a_stale_version_is_refused(db, leader, owner):
     action_id = actions.create_action(db, leader, action_data(owner.employee_id))
     opened = actions.get_action(db, action_id).version
@@ -284,6 +296,37 @@ def test_effectiveness_windows_shrink_to_the_days_since_completion(db, leader, o
 def test_effectiveness_is_only_for_done_actions_with_a_kpi(db, leader, owner):
     open_action = actions.create_action(db, leader, action_data(owner.employee_id))
     assert actions.effectiveness(db, open_action) is None
+
+
+def test_effectiveness_falls_back_to_the_linked_goals_kpi(db, leader, owner):
+    kpi_id = _kpi_with_values(db, leader, {50: 500, 15: 420, 5: 300})
+    priority_id = strategy.create_priority(db, leader, {"title": "Effortless service", "position": 1})
+    goal_id = strategy.create_goal(
+        db,
+        leader,
+        {
+            "name": "Average handle time under 6 minutes",
+            "priority_id": priority_id,
+            "kpi_id": kpi_id,
+            "unit": "seconds",
+            "direction": "lower",
+            "baseline_value": 420,
+            "baseline_date": TODAY - timedelta(days=100),
+            "target_value": 360,
+            "target_date": TODAY + timedelta(days=100),
+            "owner_id": leader.employee_id,
+        },
+    )
+    action_id = actions.create_action(
+        db,
+        leader,
+        action_data(owner.employee_id, origin="goal", goal_id=goal_id, start_date=TODAY - timedelta(days=60)),
+    )
+    actions.change_status(db, leader, action_id, "in_progress", 1)
+    actions.change_status(db, leader, action_id, "done", 2, on=TODAY - timedelta(days=10))
+    review = actions.effectiveness(db, action_id, window_days=90)
+    assert review is not None and review.kpi_id == kpi_id
+    assert review.before_mean == pytest.approx(420) and review.after_mean == pytest.approx(300)
 
 
 def test_owner_records_a_verdict_on_a_done_action_only(db, leader, owner, make_user):

@@ -351,19 +351,23 @@ def test_complaint_volume_and_repeat_rate_are_computed_from_complete_months(db, 
         )
     )
     rows = [
+        (0, date(2026, 2, 14), "Cards", "C9"),  # the first complaint: February is covered only in part
         (1, date(2026, 3, 2), "Fees", "C1"),
         (2, date(2026, 3, 20), "Fees", "C1"),  # repeat: same customer and category within 30 days
         (3, date(2026, 3, 21), "Cards", "C1"),  # other category: not a repeat
         (4, date(2026, 3, 25), "Fees", "C2"),
         (5, date(2026, 4, 30), "Fees", "C1"),  # 41 days after the last Fees complaint: not a repeat
         (6, date(2026, 5, 10), "Fees", "C1"),  # 10 days: a repeat
+        (7, date(2026, 6, 3), "Cards", "C3"),  # the last complaint: June is covered only in part
     ]
     db.write(lambda c: c.executemany("INSERT INTO complaints VALUES (?, ?, ?, ?)", rows))
     volume = strategy.kpi_by_code(db, "complaint_volume")
     repeat = strategy.kpi_by_code(db, "repeat_complaint_rate")
     series = strategy.kpi_series(db, volume, start=date(2026, 1, 1), end=date(2026, 5, 15))
     assert [(p.measured_on, p.value) for p in series] == [(date(2026, 3, 31), 4.0), (date(2026, 4, 30), 1.0)]
-    rates = strategy.kpi_series(db, repeat, start=date(2026, 1, 1), end=date(2026, 6, 1))
+    whole_range = strategy.kpi_series(db, volume, start=date(2026, 1, 1), end=date(2026, 8, 1))
+    assert [p.measured_on for p in whole_range] == [date(2026, 3, 31), date(2026, 4, 30), date(2026, 5, 31)]
+    rates = strategy.kpi_series(db, repeat, start=date(2026, 1, 1), end=date(2026, 8, 1))
     assert [(p.measured_on, p.value) for p in rates] == [
         (date(2026, 3, 31), 25.0),
         (date(2026, 4, 30), 0.0),
@@ -406,6 +410,12 @@ def test_demo_organisation_shows_every_goal_status_and_every_action_state(db):
     done_with_kpi = db.scalar("SELECT min(id) FROM actions WHERE status = 'done' AND kpi_id IS NOT NULL")
     review = actions.effectiveness(db, done_with_kpi)
     assert review is not None and review.before_count > 0
+    # the computed volume goal starts from what the portal computes from the seeded complaints
+    volume_goal = next(g for g in goals if g.kpi_code == "complaint_volume")
+    series = {p.measured_on: p.value for p in strategy.goal_series(db, volume_goal)}
+    assert series[volume_goal.baseline_date] == volume_goal.baseline_value
+    assert volume_goal.target_value < volume_goal.baseline_value
+    assert volume_goal.status.progress > -0.5  # not a baseline far below every computed month
 
 
 def test_repeat_rate_uses_the_gap_the_complaints_area_keeps_when_present(db):
@@ -417,6 +427,7 @@ def test_repeat_rate_uses_the_gap_the_complaints_area_keeps_when_present(db):
         )
     )
     rows = [(date(2026, 3, d), "Fees", f"C{d}", gap) for d, gap in ((1, None), (2, 5), (3, 30), (4, 31))]
+    rows.append((date(2026, 4, 1), "Cards", "C9", None))  # March is covered to its end
     db.write(lambda c: c.executemany("INSERT INTO complaints VALUES (?, ?, ?, ?)", rows))
     repeat = strategy.kpi_by_code(db, "repeat_complaint_rate")
     rates = strategy.kpi_series(db, repeat, start=date(2026, 1, 1), end=date(2026, 4, 2))
@@ -441,27 +452,39 @@ def test_a_measurement_entered_by_mistake_is_removed_and_the_audit_keeps_it(db, 
 def test_demo_links_to_complaints_findings_and_green_lit_ideas_seeded_before_it(db, monkeypatch):
     """When the complaint and Speak-Up areas seed first, the demo plan builds on their data."""
     from models import demo
-    from models.strategy_demo import strategy_step
+    from models.strategy_demo import computed_goals_step, strategy_step
 
     def earlier_areas(connection, org, progress):
         connection.execute("DROP TABLE IF EXISTS complaints; DROP TABLE IF EXISTS findings; DROP TABLE IF EXISTS ideas")
         connection.execute(
             "CREATE TABLE complaints (id INTEGER, received_date DATE, category VARCHAR, customer_id VARCHAR)"
         )
-        start = date(org.today.year - 2, org.today.month, 1)
+        # two years up to yesterday, from ten complaints a day falling to six: a partial first month
         connection.execute(
-            "INSERT INTO complaints SELECT i, (?::DATE + INTERVAL 1 MONTH)::DATE + (i % 360)::INTEGER, 'Fees', 'C' || i"
-            " FROM range(2400) t(i)",
-            [start],
+            "INSERT INTO complaints SELECT row_number() OVER (), ?::DATE + d::INTEGER, 'Fees', 'C' || d || '-' || k"
+            " FROM range(730) a(d), range(10) b(k) WHERE k < 10 - d // 146",
+            [org.today - timedelta(days=730)],
         )
         connection.execute("CREATE TABLE findings (id INTEGER, title VARCHAR)")
         connection.execute("INSERT INTO findings VALUES (5, 'Fee wording confuses customers')")
         connection.execute("CREATE TABLE ideas (id INTEGER, title VARCHAR, status VARCHAR)")
         connection.execute("INSERT INTO ideas VALUES (8, 'Card disputes in the contact centre', 'green_lit')")
 
-    monkeypatch.setattr(demo, "STEPS", [demo.STEPS[0], ("earlier areas", earlier_areas), ("strategy", strategy_step)])
+    monkeypatch.setattr(
+        demo,
+        "STEPS",
+        [
+            demo.STEPS[0],
+            ("earlier areas", earlier_areas),
+            ("strategy", strategy_step),
+            ("goals on computed KPIs", computed_goals_step),
+        ],
+    )
     demo.seed(db, seed=3)
     volume_goal = next(g for g in strategy.list_goals(db) if g.kpi_code == "complaint_volume")
-    assert (volume_goal.baseline_value, volume_goal.target_value) == (200, 160)
+    series = {p.measured_on: p.value for p in strategy.goal_series(db, volume_goal)}
+    assert series[volume_goal.baseline_date] == volume_goal.baseline_value  # the chart and the goal agree
+    assert volume_goal.target_value < volume_goal.baseline_value
+    assert volume_goal.status.status == "achieved"  # the volume fell by more than a fifth
     assert db.scalar("SELECT count(*) FROM actions WHERE finding_id = 5 AND origin = 'finding'") > 0
     assert db.scalar("SELECT count(*) FROM actions WHERE idea_id = 8 AND origin = 'idea'") > 0

@@ -205,7 +205,21 @@ def test_owner_moves_an_action_along_and_a_refused_move_is_explained(fresh):
     assert "Note" in " ".join(e.value for e in app.error)  # blocking needs a reason
     assert actions.get_action(database, action_id).status == "in_progress"
     log = app.dataframe[-1].value
-    assert list(log["kind"]) == ["status", "created"]
+    assert list(log.columns) == ["Posted", "By", "Kind", "From", "To", "Progress %", "Note"]
+    assert list(log["Kind"]) == ["Status change", "Created"]
+    assert list(log["To"]) == ["In progress", "Planned"]  # status names as people say them
+
+
+def test_saving_an_action_without_changes_says_nothing_changed_and_stores_nothing(fresh):
+    database, leader, lead, priority_id = fresh
+    action_id = _make_action(database, leader, lead)
+    app = open_page(signed_in_as(leader), "pages/actions.py")
+    button(app, "Save action").click().run()
+    assert not app.exception and not app.error
+    assert "Nothing changed." in [info.value for info in app.info]
+    action = actions.get_action(database, action_id)
+    assert action.version == 1
+    assert [entry["kind"] for entry in actions.updates_log(database, action_id)] == ["created"]
 
 
 def test_two_sessions_editing_one_action_the_second_save_is_refused_and_keeps_its_edits(fresh):
