@@ -14,6 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# a busy 2-core machine can take many seconds to run a page: wait generously, never on a clock
+expect.set_options(timeout=60_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -121,3 +125,12 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Password", exact=True).first.fill(password)
     page.get_by_role("button", name="Sign in").click()
     wait_for_app(page)
+
+
+@pytest.fixture(autouse=True)
+def patient_page(request: pytest.FixtureRequest) -> None:
+    """Clicks, fills and page loads wait as long as the assertions do."""
+    if "page" in request.fixturenames:
+        page = request.getfixturevalue("page")
+        page.set_default_timeout(60_000)
+        page.set_default_navigation_timeout(90_000)
