@@ -224,6 +224,11 @@ def _check_utf8(path: Path) -> str:
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
+            # plain ASCII is valid UTF-8: skip decoding it unless a character began in the last chunk
+            if chunk.isascii() and not decoder.getstate()[0]:
+                offset += len(chunk)
+                lines += chunk.count(b"\n")
+                continue
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
@@ -495,36 +500,56 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _text(key: str) -> str:
-    return f"nullif(trim(raw_{key}), '')"
+def _cleaned(value_sql: str) -> str:
+    """The value without surrounding spaces, NULL when empty.
+
+    ``trim`` copies every string it sees; a plain ASCII value with no space at either end
+    needs no trimming, so only the others pay for it (the result is the same)."""
+    return (
+        f"CASE WHEN strlen({value_sql}) = length({value_sql}) AND NOT starts_with({value_sql}, ' ')"
+        f" AND NOT ends_with({value_sql}, ' ') THEN nullif({value_sql}, '') ELSE nullif(trim({value_sql}), '') END"
+    )
+
+
+def _flag_sql(text_sql: str) -> str:
+    # a CASE, not IN (...): DuckDB plans an IN list of constants as a join, slower per row
+    whens = [f"WHEN '{v}' THEN true" for v in _FLAG_TRUE] + [f"WHEN '{v}' THEN false" for v in _FLAG_FALSE]
+    return f"CASE lower({text_sql}) {' '.join(whens)} END"
 
 
 def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, limit: int | None = None) -> str:
-    """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key."""
-    raw = ", ".join(
-        f"{_quote(mapping[f.key])} AS raw_{f.key}" if f.key in mapping else f"CAST(NULL AS VARCHAR) AS raw_{f.key}"
+    """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key.
+
+    Each source value is cleaned once; the typed values, the checks and the key are
+    computed from the cleaned text in the same pass over the file."""
+    cleaned_names = {
+        "received_date": "received_text",
+        "resolution_date": "resolution_text",
+        "resolution_days": "days_text",
+        "timely": "timely_text",
+        "narrative": "narrative_text",
+    }
+    cleaned = ",\n        ".join(
+        (_cleaned(_quote(mapping[f.key])) if f.key in mapping else "CAST(NULL AS VARCHAR)")
+        + f" AS {cleaned_names.get(f.key, f.key)}"
         for f in PORTAL_FIELDS
     )
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
-    flag_true = ", ".join(f"'{v}'" for v in _FLAG_TRUE)
-    flag_false = ", ".join(f"'{v}'" for v in _FLAG_FALSE)
     texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
-    text_columns = ",\n        ".join(f"{_text(key)} AS {key}" for key in texts)
     return f"""
-    WITH src AS (SELECT {numbered + " AS record_no, " if numbered else ""}{raw} FROM {source_sql}{limit_sql}),
+    WITH src AS (
+      SELECT {numbered + " AS record_no, " if numbered else ""}
+        {cleaned}
+      FROM {source_sql}{limit_sql}
+    ),
     typed AS (
-      SELECT {"record_no, " if numbered else ""}
-        {_text("received_date")} AS received_text,
-        complaint_date({_text("received_date")}) AS received_date,
-        {_text("resolution_date")} AS resolution_text,
-        complaint_date({_text("resolution_date")}) AS resolution_date,
-        {_text("resolution_days")} AS days_text,
-        CAST(round(try_cast({_text("resolution_days")} AS DOUBLE)) AS INTEGER) AS days_value,
-        {_text("timely")} AS timely_text,
-        CASE WHEN lower({_text("timely")}) IN ({flag_true}) THEN true
-             WHEN lower({_text("timely")}) IN ({flag_false}) THEN false END AS timely,
-        replace(nullif(trim(raw_narrative), ''), chr(13) || chr(10), chr(10)) AS narrative,
-        {text_columns}
+      SELECT * EXCLUDE (narrative_text),
+        complaint_date(received_text) AS received_date,
+        complaint_date(resolution_text) AS resolution_date,
+        CAST(round(try_cast(days_text AS DOUBLE)) AS INTEGER) AS days_value,
+        {_flag_sql("timely_text")} AS timely,
+        CASE WHEN contains(narrative_text, chr(13))
+             THEN replace(narrative_text, chr(13) || chr(10), chr(10)) ELSE narrative_text END AS narrative
       FROM src
     ),
     checked AS (
@@ -546,7 +571,8 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
           {", ".join(f"coalesce({key}, '')" for key in texts if key != "external_id")},
           coalesce(narrative, ''), coalesce(CAST(resolution_date AS VARCHAR), ''),
           coalesce(CAST(days_value AS VARCHAR), ''), coalesce(CAST(timely AS VARCHAR), ''))
-        END) AS dedup_key
+        END) AS dedup_key,
+      CAST(NULL AS INTEGER) AS days_since_previous  -- filled in when the rows are stored
     FROM checked
     """
 
@@ -768,9 +794,15 @@ def import_complaints(
             )
         if had_complaints:
             conditions.append("NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)")
-        imported = connection.execute(
-            _insert_sql(("WHERE " + " AND ".join(conditions)) if conditions else "", had_complaints), [import_id]
-        ).fetchone()[0]
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+        # the gaps go into the staged rows first: an INSERT from a plain scan is written in
+        # parallel, one fed by a join is not
+        connection.execute(
+            "UPDATE complaint_converted SET days_since_previous = gaps.gap"
+            f" FROM ({_repeat_gaps_sql(where, had_complaints)}) AS gaps"
+            " WHERE complaint_converted.rowid = gaps.file_row"
+        )
+        imported = connection.execute(_insert_sql(where), [import_id]).fetchone()[0]
         if had_complaints and imported:
             report_progress(0.85, "Finding repeat complaints…")
             refresh_repeat_gaps(connection, import_id, only_if_interleaved=True)
@@ -844,30 +876,36 @@ def _unreadable(error: duckdb.Error) -> InputError:
     return InputError.single("File", f"it could not be read as CSV: {reason.strip()[:200]}")
 
 
-def _insert_sql(where: str, had_complaints: bool) -> str:
-    """INSERT of the staged rows chosen by ``where``, each with the days since the same
-    customer's previous complaint in the same category (among stored and incoming rows)."""
+def _repeat_gaps_sql(where: str, had_complaints: bool) -> str:
+    """For each staged row chosen by ``where`` that has one, the days since the same
+    customer's previous complaint in the same category (among stored and incoming rows).
+
+    The window sorts four narrow columns only, not the wide staged rows. Complaints without
+    a customer id can never be repeats and are left out."""
     stored = (
-        " UNION ALL BY NAME SELECT customer_id, category, received_date, true AS existing, -1 AS file_row"
+        " UNION ALL SELECT customer_id, category, received_date, true AS existing, -1 AS file_row"
         " FROM complaints WHERE customer_id IN (SELECT customer_id FROM complaint_converted"
         " WHERE customer_id IS NOT NULL)"
         if had_complaints
         else ""
     )
-    incoming = f"SELECT {_STORED}, false AS existing, c.rowid AS file_row FROM complaint_converted c {where}"
     with_customer = ("AND " if where else "WHERE ") + "c.customer_id IS NOT NULL"
-    without_customer = ("AND " if where else "WHERE ") + "c.customer_id IS NULL"
-    # complaints without a customer id skip the window: they can never be repeats
     return f"""
-        INSERT INTO complaints ({_STORED}, days_since_previous, import_id)
-        SELECT {_STORED}, gap, ? FROM (
-          SELECT *, CAST(received_date - lag(received_date) OVER (
+        SELECT file_row, gap FROM (
+          SELECT file_row, existing, CAST(received_date - lag(received_date) OVER (
                    PARTITION BY customer_id, category ORDER BY received_date, existing DESC, file_row) AS INTEGER)
                  AS gap
-          FROM ({incoming} {with_customer}{stored})
-          UNION ALL BY NAME
-          SELECT *, CAST(NULL AS INTEGER) AS gap FROM ({incoming} {without_customer})
-        ) WHERE NOT existing
+          FROM (SELECT customer_id, category, received_date, false AS existing, c.rowid AS file_row
+                FROM complaint_converted c {where} {with_customer}{stored})
+        ) WHERE NOT existing AND gap IS NOT NULL
+    """
+
+
+def _insert_sql(where: str) -> str:
+    """INSERT of the staged rows chosen by ``where``, each with its repeat gap (if any)."""
+    return f"""
+        INSERT INTO complaints ({_STORED}, days_since_previous, import_id)
+        SELECT {_STORED}, days_since_previous, ? FROM complaint_converted c {where}
     """
 
 

@@ -205,6 +205,30 @@ def test_undecodable_bytes_are_refused_with_the_line_and_can_be_read_as_windows_
     assert db.scalar("SELECT category FROM complaints") == "Café fees"
 
 
+def test_a_character_split_between_read_chunks_is_read_and_a_bad_byte_still_found(tmp_path, monkeypatch):
+    monkeypatch.setattr(complaints, "_CHUNK", 7)  # split multi-byte characters across reads
+    good = write_csv(tmp_path / "good.csv", TEMPLATE_HEADER, [complaint("2024-01-02", "Frais bancaires élevés €")])
+    complaints.open_source(good).close()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(good.read_bytes() + b"2024-01-03,,,Caf\xc3(\n")
+    with pytest.raises(InputError, match=r"not UTF-8 text \(byte 0xc3 on line 3"):
+        complaints.open_source(bad)
+
+
+def test_spaces_around_values_are_trimmed_and_inner_spaces_kept(db, analyst, tmp_path):
+    nbsp = "\u00a0"
+    row = complaint(" 2024-01-02 ", f"{nbsp}Fees and  charges ", channel="  ", unit=f" Café{nbsp}", external_id=" X1")
+    import_rows(db, analyst, tmp_path, [row])
+    stored = db.query_one("SELECT received_date, category, channel, unit, external_id FROM complaints")
+    assert stored == {
+        "received_date": date(2024, 1, 2),
+        "category": "Fees and  charges",
+        "channel": None,
+        "unit": "Café",
+        "external_id": "X1",
+    }
+
+
 def test_binary_data_is_refused(tmp_path):
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
