@@ -572,6 +572,7 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
           coalesce(narrative, ''), coalesce(CAST(resolution_date AS VARCHAR), ''),
           coalesce(CAST(days_value AS VARCHAR), ''), coalesce(CAST(timely AS VARCHAR), ''))
         END) AS dedup_key,
+      product AS product_group,  -- the product's group replaces it when the rows are stored
       CAST(NULL AS INTEGER) AS days_since_previous  -- filled in when the rows are stored
     FROM checked
     """
@@ -617,7 +618,8 @@ def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
 
 
 _STORED = (
-    "dedup_key, external_id, received_date, received_month, channel, product, category, sub_category, narrative,"
+    "dedup_key, external_id, received_date, received_month, channel, product, product_group, category, sub_category,"
+    " narrative,"
     " unit, customer_id, region, resolution_date, resolution_days, response, timely"
 )
 
@@ -795,6 +797,10 @@ def import_complaints(
         if had_complaints:
             conditions.append("NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)")
         where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+        connection.execute(
+            "UPDATE complaint_converted SET product_group = g.product_group FROM product_groups g"
+            " WHERE g.product = complaint_converted.product"
+        )
         # the gaps go into the staged rows first: an INSERT from a plain scan is written in
         # parallel, one fed by a join is not
         connection.execute(
@@ -965,7 +971,7 @@ RESOLUTION_BUCKETS = ((0, 0, "Same day"), (1, 2, "1–2 days"), (3, 7, "3–7 da
 RESOLUTION_BUCKETS += ((15, 30, "15–30 days"), (31, 60, "31–60 days"), (61, None, "Over 60 days"))
 FILTER_DIMENSIONS = {
     "channels": "channel",
-    "products": "product",
+    "products": "product_group",  # one name per product, however the source named it
     "categories": "category",
     "units": "unit",
     "regions": "region",
@@ -1009,8 +1015,17 @@ def filter_sql(complaint_filter: ComplaintFilter, extra: dict[str, Any] | None =
     for name, column in FILTER_DIMENSIONS.items():
         values = getattr(complaint_filter, name)
         if values:
-            clauses.append(f"coalesce({column}, '{NOT_GIVEN}') IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
+            marks = ", ".join("?" for _ in values)
+            if column == "product_group":
+                # a filter saved before products were grouped names raw products: still honoured
+                clauses.append(
+                    f"(coalesce(product_group, '{NOT_GIVEN}') IN ({marks})"
+                    f" OR coalesce(product, '{NOT_GIVEN}') IN ({marks}))"
+                )
+                params.extend([*values, *values])
+            else:
+                clauses.append(f"coalesce({column}, '{NOT_GIVEN}') IN ({marks})")
+                params.extend(values)
     for column, value in (extra or {}).items():
         if column == "received_month":
             clauses.append("received_month = ?")
@@ -1250,7 +1265,8 @@ def growing_issues(
 
 
 _ROW_COLUMNS = (
-    "id, external_id, received_date, channel, product, category, sub_category, unit, customer_id, region,"
+    "id, external_id, received_date, channel, product, product_group, category, sub_category, unit, customer_id,"
+    " region,"
     " resolution_date, resolution_days, response, timely"
 )
 

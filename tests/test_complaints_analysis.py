@@ -155,6 +155,21 @@ def test_growing_issues_compare_with_the_previous_period_of_equal_length(db, ana
     assert table["growth"].iloc[0] == pytest.approx(2.0)
 
 
+def test_the_product_filter_takes_a_group_and_still_honours_a_raw_name(db, analyst, tmp_path):
+    rows = (
+        _many("Fees", 2, "2017-01-10", product="Credit card")
+        + _many("Fees", 3, "2018-01-10", product="Credit card or prepaid card")
+        + _many("Wait", 1, "2018-01-11", product="Mortgage")
+    )
+    import_rows(db, analyst, tmp_path, rows)
+    group = ComplaintFilter(products=["Credit card or prepaid card"])
+    assert complaints.summary(db, analyst, group)["complaints"] == 5
+    assert list(complaints.pareto(db, analyst, group)["complaints"]) == [5]  # one bar, not split by name
+    # a finding saved with a raw (old) name keeps counting that name only
+    assert complaints.summary(db, analyst, ComplaintFilter(products=["Credit card"]))["complaints"] == 2
+    assert complaints.filter_options(db, analyst)["products"] == ["Credit card or prepaid card", "Mortgage"]
+
+
 def test_filters_narrow_every_view(db, analyst, tmp_path):
     rows = (
         _many("Fees", 3, "2024-01-10", channel="Phone", region="NSW", unit="Cards", product="Card")

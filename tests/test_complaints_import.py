@@ -351,3 +351,31 @@ def test_an_unreadable_csv_gets_a_clear_message_and_stores_nothing(db, analyst, 
     with pytest.raises(InputError, match="could not be read as CSV"):
         _import(db, analyst, path)
     assert _count(db) == 0
+
+
+def test_complaints_stored_before_products_were_grouped_get_their_group(tmp_path):
+    from models.db import MIGRATIONS_DIR, Database
+
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        if path.name < "0006":
+            (earlier / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    database = Database(tmp_path / "portal.duckdb")
+    try:
+        database.migrate(earlier)
+        database.write(
+            lambda c: c.execute(
+                "INSERT INTO complaints (dedup_key, received_date, received_month, product, category)"
+                " VALUES (1, DATE '2016-05-01', DATE '2016-05-01', 'Payday loan', 'Fees'),"
+                " (2, DATE '2016-05-02', DATE '2016-05-01', 'Mortgage', 'Fees')"
+            )
+        )
+        database.migrate()
+        groups = database.query("SELECT product, product_group FROM complaints ORDER BY dedup_key")
+    finally:
+        database.close()
+    assert groups == [
+        {"product": "Payday loan", "product_group": "Payday loan, title loan, or personal loan"},
+        {"product": "Mortgage", "product_group": "Mortgage"},
+    ]
