@@ -560,7 +560,10 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
         AND (resolution_text IS NULL OR (resolution_date IS NOT NULL AND resolution_date >= received_date))
         AND (days_text IS NULL OR (days_value IS NOT NULL AND days_value BETWEEN 0 AND 36500))
         AND (timely_text IS NULL OR timely IS NOT NULL)
-        AND greatest({", ".join(f"coalesce(length({key}), 0)" for key in texts)}) <= {MAX_TEXT_LENGTH}
+        -- bytes are never fewer than characters: count characters only when the bytes are too many
+        AND CASE WHEN greatest({", ".join(f"coalesce(strlen({key}), 0)" for key in texts)}) <= {MAX_TEXT_LENGTH}
+                 THEN true
+                 ELSE greatest({", ".join(f"coalesce(length({key}), 0)" for key in texts)}) <= {MAX_TEXT_LENGTH} END
         AS valid
       FROM typed
     )

@@ -145,6 +145,20 @@ def test_a_failure_part_way_through_stores_nothing(db, analyst, tmp_path):
     assert db.scalar("SELECT count(*) FROM complaint_imports") == 0
 
 
+def test_text_fields_are_limited_in_characters_not_bytes(db, analyst, tmp_path):
+    limit = complaints.MAX_TEXT_LENGTH
+    rows = [
+        complaint("2024-02-01", "Fees", sub_category="é" * limit),  # twice as many bytes: accepted
+        complaint("2024-02-02", "Fees", sub_category="x" * (limit + 1)),
+    ]
+    path = write_csv(tmp_path / "long.csv", TEMPLATE_HEADER, rows)
+    report = _import(db, analyst, path, ImportMode.VALID_ROWS)
+    assert (report.imported, report.rejected_records) == (1, 1)
+    assert [(r.record, r.column, r.reason) for r in report.rejections] == [
+        (2, "Sub-category", f"longer than {limit} characters")
+    ]
+
+
 def test_resolution_days_come_from_the_resolution_date(db, analyst, tmp_path):
     import_rows(db, analyst, tmp_path, [complaint("2024-02-01", "Fees", resolution_date="2024/2/11", timely="No")])
     row = db.query_one("SELECT resolution_days, timely FROM complaints")
