@@ -621,9 +621,8 @@ def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
 
 
 _STORED = (
-    "dedup_key, external_id, received_date, received_month, channel, product, product_group, category, sub_category,"
-    " narrative,"
-    " unit, customer_id, region, resolution_date, resolution_days, response, timely"
+    "dedup_key, external_id, received_date, received_month, channel, product, product_group, category,"
+    " sub_category, narrative, unit, customer_id, region, resolution_date, resolution_days, response, timely"
 )
 
 
@@ -1269,8 +1268,7 @@ def growing_issues(
 
 _ROW_COLUMNS = (
     "id, external_id, received_date, channel, product, product_group, category, sub_category, unit, customer_id,"
-    " region,"
-    " resolution_date, resolution_days, response, timely"
+    " region, resolution_date, resolution_days, response, timely"
 )
 
 
