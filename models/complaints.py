@@ -517,18 +517,20 @@ def _flag_sql(text_sql: str) -> str:
     return f"CASE lower({text_sql}) {' '.join(whens)} END"
 
 
+_SOURCE_TEXTS = {  # field -> its cleaned text, kept beside the typed value
+    "received_date": "received_text",
+    "resolution_date": "resolution_text",
+    "resolution_days": "days_text",
+    "timely": "timely_text",
+}
+
+
 def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, limit: int | None = None) -> str:
     """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key.
 
     Each source value is cleaned once; the typed values, the checks and the key are
     computed from the cleaned text in the same pass over the file."""
-    cleaned_names = {
-        "received_date": "received_text",
-        "resolution_date": "resolution_text",
-        "resolution_days": "days_text",
-        "timely": "timely_text",
-        "narrative": "narrative_text",
-    }
+    cleaned_names = {**_SOURCE_TEXTS, "narrative": "narrative_text"}
     cleaned = ",\n        ".join(
         (_cleaned(_quote(mapping[f.key])) if f.key in mapping else "CAST(NULL AS VARCHAR)")
         + f" AS {cleaned_names.get(f.key, f.key)}"
@@ -567,7 +569,8 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
         AS valid
       FROM typed
     )
-    SELECT *,
+    SELECT * REPLACE (  -- the source text is kept for the rejection report only
+        {", ".join(f"CASE WHEN valid THEN NULL ELSE {name} END AS {name}" for name in _SOURCE_TEXTS.values())}),
       date_trunc('month', received_date)::DATE AS received_month,
       md5_number(CASE WHEN external_id IS NOT NULL THEN 'x:' || external_id
         ELSE 'h:' || concat_ws(chr(31), coalesce(CAST(received_date AS VARCHAR), ''),
