@@ -224,6 +224,11 @@ def _check_utf8(path: Path) -> str:
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
+            # plain ASCII is valid UTF-8: skip decoding it unless a character began in the last chunk
+            if chunk.isascii() and not decoder.getstate()[0]:
+                offset += len(chunk)
+                lines += chunk.count(b"\n")
+                continue
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
@@ -495,36 +500,58 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _text(key: str) -> str:
-    return f"nullif(trim(raw_{key}), '')"
+def _cleaned(value_sql: str) -> str:
+    """The value without surrounding spaces, NULL when empty.
+
+    ``trim`` copies every string it sees; a plain ASCII value with no space at either end
+    needs no trimming, so only the others pay for it (the result is the same)."""
+    return (
+        f"CASE WHEN strlen({value_sql}) = length({value_sql}) AND NOT starts_with({value_sql}, ' ')"
+        f" AND NOT ends_with({value_sql}, ' ') THEN nullif({value_sql}, '') ELSE nullif(trim({value_sql}), '') END"
+    )
+
+
+def _flag_sql(text_sql: str) -> str:
+    # a CASE, not IN (...): DuckDB plans an IN list of constants as a join, slower per row
+    whens = [f"WHEN '{v}' THEN true" for v in _FLAG_TRUE] + [f"WHEN '{v}' THEN false" for v in _FLAG_FALSE]
+    return f"CASE lower({text_sql}) {' '.join(whens)} END"
+
+
+_SOURCE_TEXTS = {  # field -> its cleaned text, kept beside the typed value
+    "received_date": "received_text",
+    "resolution_date": "resolution_text",
+    "resolution_days": "days_text",
+    "timely": "timely_text",
+}
 
 
 def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, limit: int | None = None) -> str:
-    """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key."""
-    raw = ", ".join(
-        f"{_quote(mapping[f.key])} AS raw_{f.key}" if f.key in mapping else f"CAST(NULL AS VARCHAR) AS raw_{f.key}"
+    """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key.
+
+    Each source value is cleaned once; the typed values, the checks and the key are
+    computed from the cleaned text in the same pass over the file."""
+    cleaned_names = {**_SOURCE_TEXTS, "narrative": "narrative_text"}
+    cleaned = ",\n        ".join(
+        (_cleaned(_quote(mapping[f.key])) if f.key in mapping else "CAST(NULL AS VARCHAR)")
+        + f" AS {cleaned_names.get(f.key, f.key)}"
         for f in PORTAL_FIELDS
     )
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
-    flag_true = ", ".join(f"'{v}'" for v in _FLAG_TRUE)
-    flag_false = ", ".join(f"'{v}'" for v in _FLAG_FALSE)
     texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
-    text_columns = ",\n        ".join(f"{_text(key)} AS {key}" for key in texts)
     return f"""
-    WITH src AS (SELECT {numbered + " AS record_no, " if numbered else ""}{raw} FROM {source_sql}{limit_sql}),
+    WITH src AS (
+      SELECT {numbered + " AS record_no, " if numbered else ""}
+        {cleaned}
+      FROM {source_sql}{limit_sql}
+    ),
     typed AS (
-      SELECT {"record_no, " if numbered else ""}
-        {_text("received_date")} AS received_text,
-        complaint_date({_text("received_date")}) AS received_date,
-        {_text("resolution_date")} AS resolution_text,
-        complaint_date({_text("resolution_date")}) AS resolution_date,
-        {_text("resolution_days")} AS days_text,
-        CAST(round(try_cast({_text("resolution_days")} AS DOUBLE)) AS INTEGER) AS days_value,
-        {_text("timely")} AS timely_text,
-        CASE WHEN lower({_text("timely")}) IN ({flag_true}) THEN true
-             WHEN lower({_text("timely")}) IN ({flag_false}) THEN false END AS timely,
-        replace(nullif(trim(raw_narrative), ''), chr(13) || chr(10), chr(10)) AS narrative,
-        {text_columns}
+      SELECT * EXCLUDE (narrative_text),
+        complaint_date(received_text) AS received_date,
+        complaint_date(resolution_text) AS resolution_date,
+        CAST(round(try_cast(days_text AS DOUBLE)) AS INTEGER) AS days_value,
+        {_flag_sql("timely_text")} AS timely,
+        CASE WHEN contains(narrative_text, chr(13))
+             THEN replace(narrative_text, chr(13) || chr(10), chr(10)) ELSE narrative_text END AS narrative
       FROM src
     ),
     checked AS (
@@ -535,18 +562,24 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
         AND (resolution_text IS NULL OR (resolution_date IS NOT NULL AND resolution_date >= received_date))
         AND (days_text IS NULL OR (days_value IS NOT NULL AND days_value BETWEEN 0 AND 36500))
         AND (timely_text IS NULL OR timely IS NOT NULL)
-        AND greatest({", ".join(f"coalesce(length({key}), 0)" for key in texts)}) <= {MAX_TEXT_LENGTH}
+        -- bytes are never fewer than characters: count characters only when the bytes are too many
+        AND CASE WHEN greatest({", ".join(f"coalesce(strlen({key}), 0)" for key in texts)}) <= {MAX_TEXT_LENGTH}
+                 THEN true
+                 ELSE greatest({", ".join(f"coalesce(length({key}), 0)" for key in texts)}) <= {MAX_TEXT_LENGTH} END
         AS valid
       FROM typed
     )
-    SELECT *,
+    SELECT * REPLACE (  -- the source text is kept for the rejection report only
+        {", ".join(f"CASE WHEN valid THEN NULL ELSE {name} END AS {name}" for name in _SOURCE_TEXTS.values())}),
       date_trunc('month', received_date)::DATE AS received_month,
       md5_number(CASE WHEN external_id IS NOT NULL THEN 'x:' || external_id
         ELSE 'h:' || concat_ws(chr(31), coalesce(CAST(received_date AS VARCHAR), ''),
           {", ".join(f"coalesce({key}, '')" for key in texts if key != "external_id")},
           coalesce(narrative, ''), coalesce(CAST(resolution_date AS VARCHAR), ''),
           coalesce(CAST(days_value AS VARCHAR), ''), coalesce(CAST(timely AS VARCHAR), ''))
-        END) AS dedup_key
+        END) AS dedup_key,
+      product AS product_group,  -- the product's group replaces it when the rows are stored
+      CAST(NULL AS INTEGER) AS days_since_previous  -- filled in when the rows are stored
     FROM checked
     """
 
@@ -591,8 +624,8 @@ def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
 
 
 _STORED = (
-    "dedup_key, external_id, received_date, received_month, channel, product, category, sub_category, narrative,"
-    " unit, customer_id, region, resolution_date, resolution_days, response, timely"
+    "dedup_key, external_id, received_date, received_month, channel, product, product_group, category,"
+    " sub_category, narrative, unit, customer_id, region, resolution_date, resolution_days, response, timely"
 )
 
 
@@ -768,9 +801,19 @@ def import_complaints(
             )
         if had_complaints:
             conditions.append("NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)")
-        imported = connection.execute(
-            _insert_sql(("WHERE " + " AND ".join(conditions)) if conditions else "", had_complaints), [import_id]
-        ).fetchone()[0]
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+        connection.execute(
+            "UPDATE complaint_converted SET product_group = g.product_group FROM product_groups g"
+            " WHERE g.product = complaint_converted.product"
+        )
+        # the gaps go into the staged rows first: an INSERT from a plain scan is written in
+        # parallel, one fed by a join is not
+        connection.execute(
+            "UPDATE complaint_converted SET days_since_previous = gaps.gap"
+            f" FROM ({_repeat_gaps_sql(where, had_complaints)}) AS gaps"
+            " WHERE complaint_converted.rowid = gaps.file_row"
+        )
+        imported = connection.execute(_insert_sql(where), [import_id]).fetchone()[0]
         if had_complaints and imported:
             report_progress(0.85, "Finding repeat complaints…")
             refresh_repeat_gaps(connection, import_id, only_if_interleaved=True)
@@ -844,30 +887,36 @@ def _unreadable(error: duckdb.Error) -> InputError:
     return InputError.single("File", f"it could not be read as CSV: {reason.strip()[:200]}")
 
 
-def _insert_sql(where: str, had_complaints: bool) -> str:
-    """INSERT of the staged rows chosen by ``where``, each with the days since the same
-    customer's previous complaint in the same category (among stored and incoming rows)."""
+def _repeat_gaps_sql(where: str, had_complaints: bool) -> str:
+    """For each staged row chosen by ``where`` that has one, the days since the same
+    customer's previous complaint in the same category (among stored and incoming rows).
+
+    The window sorts four narrow columns only, not the wide staged rows. Complaints without
+    a customer id can never be repeats and are left out."""
     stored = (
-        " UNION ALL BY NAME SELECT customer_id, category, received_date, true AS existing, -1 AS file_row"
+        " UNION ALL SELECT customer_id, category, received_date, true AS existing, -1 AS file_row"
         " FROM complaints WHERE customer_id IN (SELECT customer_id FROM complaint_converted"
         " WHERE customer_id IS NOT NULL)"
         if had_complaints
         else ""
     )
-    incoming = f"SELECT {_STORED}, false AS existing, c.rowid AS file_row FROM complaint_converted c {where}"
     with_customer = ("AND " if where else "WHERE ") + "c.customer_id IS NOT NULL"
-    without_customer = ("AND " if where else "WHERE ") + "c.customer_id IS NULL"
-    # complaints without a customer id skip the window: they can never be repeats
     return f"""
-        INSERT INTO complaints ({_STORED}, days_since_previous, import_id)
-        SELECT {_STORED}, gap, ? FROM (
-          SELECT *, CAST(received_date - lag(received_date) OVER (
+        SELECT file_row, gap FROM (
+          SELECT file_row, existing, CAST(received_date - lag(received_date) OVER (
                    PARTITION BY customer_id, category ORDER BY received_date, existing DESC, file_row) AS INTEGER)
                  AS gap
-          FROM ({incoming} {with_customer}{stored})
-          UNION ALL BY NAME
-          SELECT *, CAST(NULL AS INTEGER) AS gap FROM ({incoming} {without_customer})
-        ) WHERE NOT existing
+          FROM (SELECT customer_id, category, received_date, false AS existing, c.rowid AS file_row
+                FROM complaint_converted c {where} {with_customer}{stored})
+        ) WHERE NOT existing AND gap IS NOT NULL
+    """
+
+
+def _insert_sql(where: str) -> str:
+    """INSERT of the staged rows chosen by ``where``, each with its repeat gap (if any)."""
+    return f"""
+        INSERT INTO complaints ({_STORED}, days_since_previous, import_id)
+        SELECT {_STORED}, days_since_previous, ? FROM complaint_converted c {where}
     """
 
 
@@ -927,7 +976,7 @@ RESOLUTION_BUCKETS = ((0, 0, "Same day"), (1, 2, "1–2 days"), (3, 7, "3–7 da
 RESOLUTION_BUCKETS += ((15, 30, "15–30 days"), (31, 60, "31–60 days"), (61, None, "Over 60 days"))
 FILTER_DIMENSIONS = {
     "channels": "channel",
-    "products": "product",
+    "products": "product_group",  # one name per product, however the source named it
     "categories": "category",
     "units": "unit",
     "regions": "region",
@@ -971,8 +1020,17 @@ def filter_sql(complaint_filter: ComplaintFilter, extra: dict[str, Any] | None =
     for name, column in FILTER_DIMENSIONS.items():
         values = getattr(complaint_filter, name)
         if values:
-            clauses.append(f"coalesce({column}, '{NOT_GIVEN}') IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
+            marks = ", ".join("?" for _ in values)
+            if column == "product_group":
+                # a filter saved before products were grouped names raw products: still honoured
+                clauses.append(
+                    f"(coalesce(product_group, '{NOT_GIVEN}') IN ({marks})"
+                    f" OR coalesce(product, '{NOT_GIVEN}') IN ({marks}))"
+                )
+                params.extend([*values, *values])
+            else:
+                clauses.append(f"coalesce({column}, '{NOT_GIVEN}') IN ({marks})")
+                params.extend(values)
     for column, value in (extra or {}).items():
         if column == "received_month":
             clauses.append("received_month = ?")
@@ -1212,8 +1270,8 @@ def growing_issues(
 
 
 _ROW_COLUMNS = (
-    "id, external_id, received_date, channel, product, category, sub_category, unit, customer_id, region,"
-    " resolution_date, resolution_days, response, timely"
+    "id, external_id, received_date, channel, product, product_group, category, sub_category, unit, customer_id,"
+    " region, resolution_date, resolution_days, response, timely"
 )
 
 

@@ -213,12 +213,14 @@ def insert_generated(
 ) -> int:
     """Store generated complaints as the import would (dedup key from the external id)."""
     return connection.execute(
-        "INSERT INTO complaints (dedup_key, external_id, received_date, received_month, channel, product, category,"
-        " sub_category, narrative, unit, customer_id, region, resolution_date, resolution_days, response, timely,"
-        " import_id)"
+        "INSERT INTO complaints (dedup_key, external_id, received_date, received_month, channel, product,"
+        " product_group, category, sub_category, narrative, unit, customer_id, region, resolution_date,"
+        " resolution_days, response, timely, import_id)"
         " SELECT md5_number('x:' || external_id), external_id, received_date,"
-        " date_trunc('month', received_date)::DATE, channel, product, category, sub_category, narrative, unit,"
-        f" customer_id, region, resolution_date, resolution_days, response, timely, ? FROM {table}",
+        " date_trunc('month', received_date)::DATE, channel, product,"
+        " coalesce((SELECT g.product_group FROM product_groups g WHERE g.product = d.product), product),"
+        " category, sub_category, narrative, unit,"
+        f" customer_id, region, resolution_date, resolution_days, response, timely, ? FROM {table} d",
         [import_id],
     ).fetchone()[0]
 

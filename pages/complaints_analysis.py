@@ -18,10 +18,15 @@ user, db, settings = page_context()
 can_see_rows = user.can(Permission.COMPLAINTS_RAW)
 FILTER_LABELS = {
     "channels": "Channel",
-    "products": "Product",
+    "products": "Product group",
     "categories": "Category",
     "units": "Unit",
     "regions": "Region",
+}
+FILTER_HELP = {
+    "products": "Old and new names of one product count as one group (for example the CFPB's "
+    '"Credit reporting" and "Credit reporting, credit repair services, or other personal consumer reports"). '
+    "The rows below show the name as imported.",
 }
 PRESET_KEY = "complaints_filter_preset"  # a finding page may hand over its evidence filter
 DRILL_KEY = "complaints_drill"
@@ -49,7 +54,9 @@ def render_filters(options: dict) -> ComplaintFilter:
         columns = st.columns(len(FILTER_LABELS))
         chosen = {}
         for column, (name, label) in zip(columns, FILTER_LABELS.items(), strict=True):
-            chosen[name] = column.multiselect(label, options[name], key=f"cf_{name}", placeholder="All")
+            chosen[name] = column.multiselect(
+                label, options[name], key=f"cf_{name}", placeholder="All", help=FILTER_HELP.get(name)
+            )
     first, last = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (None, None)
     return ComplaintFilter(date_from=first, date_to=last, **chosen)
 

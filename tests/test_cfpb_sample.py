@@ -104,3 +104,41 @@ def test_reimporting_the_sample_adds_nothing(db, imported):
         source.close()
     assert (again.imported, again.already_present) == (0, 2000)
     assert db.scalar("SELECT count(*) FROM complaints") == 2000
+
+
+CREDIT_REPORTING = "Credit reporting, credit repair services, or other personal consumer reports"
+
+
+def test_old_and_new_names_of_a_product_land_in_one_group(db, imported, independent_count):
+    analyst, _ = imported
+    groups = {
+        row["product"]: row["product_group"]
+        for row in db.query("SELECT DISTINCT product, product_group FROM complaints")
+    }
+    assert groups["Credit reporting"] == groups[CREDIT_REPORTING] == CREDIT_REPORTING
+    assert groups["Bank account or service"] == groups["Checking or savings account"]
+    one_group = complaints.summary(db, analyst, ComplaintFilter(products=[CREDIT_REPORTING]))["complaints"]
+    raw = independent_count["products"]
+    assert one_group == raw["Credit reporting"] + raw[CREDIT_REPORTING] == 701
+    options = complaints.filter_options(db, analyst)["products"]
+    assert CREDIT_REPORTING in options and "Credit reporting" not in options
+
+
+def test_counts_per_group_are_the_sums_of_the_raw_names_in_the_file(db, imported, independent_count):
+    mapping = dict(db.query_one("SELECT map(list(product), list(product_group)) AS m FROM product_groups")["m"])
+    expected = Counter()
+    for product, count in independent_count["products"].items():
+        expected[mapping.get(product, product)] += count
+    stored = {
+        row["product_group"]: row["n"]
+        for row in db.query("SELECT product_group, count(*) AS n FROM complaints GROUP BY 1")
+    }
+    assert stored == dict(expected)
+    assert len(stored) < len(independent_count["products"])  # some names were merged
+
+
+def test_drill_down_rows_show_the_name_as_imported(db, imported):
+    analyst, _ = imported
+    rows = complaints.complaint_rows(db, analyst, ComplaintFilter(products=[CREDIT_REPORTING]), limit=1000)
+    assert set(rows["product"]) == {"Credit reporting", CREDIT_REPORTING}
+    assert set(rows["product_group"]) == {CREDIT_REPORTING}

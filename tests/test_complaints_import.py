@@ -145,6 +145,20 @@ def test_a_failure_part_way_through_stores_nothing(db, analyst, tmp_path):
     assert db.scalar("SELECT count(*) FROM complaint_imports") == 0
 
 
+def test_text_fields_are_limited_in_characters_not_bytes(db, analyst, tmp_path):
+    limit = complaints.MAX_TEXT_LENGTH
+    rows = [
+        complaint("2024-02-01", "Fees", sub_category="é" * limit),  # twice as many bytes: accepted
+        complaint("2024-02-02", "Fees", sub_category="x" * (limit + 1)),
+    ]
+    path = write_csv(tmp_path / "long.csv", TEMPLATE_HEADER, rows)
+    report = _import(db, analyst, path, ImportMode.VALID_ROWS)
+    assert (report.imported, report.rejected_records) == (1, 1)
+    assert [(r.record, r.column, r.reason) for r in report.rejections] == [
+        (2, "Sub-category", f"longer than {limit} characters")
+    ]
+
+
 def test_resolution_days_come_from_the_resolution_date(db, analyst, tmp_path):
     import_rows(db, analyst, tmp_path, [complaint("2024-02-01", "Fees", resolution_date="2024/2/11", timely="No")])
     row = db.query_one("SELECT resolution_days, timely FROM complaints")
@@ -203,6 +217,30 @@ def test_undecodable_bytes_are_refused_with_the_line_and_can_be_read_as_windows_
         complaints.open_source(path)
     _import(db, analyst, path, encoding="cp1252")
     assert db.scalar("SELECT category FROM complaints") == "Café fees"
+
+
+def test_a_character_split_between_read_chunks_is_read_and_a_bad_byte_still_found(tmp_path, monkeypatch):
+    monkeypatch.setattr(complaints, "_CHUNK", 7)  # split multi-byte characters across reads
+    good = write_csv(tmp_path / "good.csv", TEMPLATE_HEADER, [complaint("2024-01-02", "Frais bancaires élevés €")])
+    complaints.open_source(good).close()
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(good.read_bytes() + b"2024-01-03,,,Caf\xc3(\n")
+    with pytest.raises(InputError, match=r"not UTF-8 text \(byte 0xc3 on line 3"):
+        complaints.open_source(bad)
+
+
+def test_spaces_around_values_are_trimmed_and_inner_spaces_kept(db, analyst, tmp_path):
+    nbsp = "\u00a0"
+    row = complaint(" 2024-01-02 ", f"{nbsp}Fees and  charges ", channel="  ", unit=f" Café{nbsp}", external_id=" X1")
+    import_rows(db, analyst, tmp_path, [row])
+    stored = db.query_one("SELECT received_date, category, channel, unit, external_id FROM complaints")
+    assert stored == {
+        "received_date": date(2024, 1, 2),
+        "category": "Fees and  charges",
+        "channel": None,
+        "unit": "Café",
+        "external_id": "X1",
+    }
 
 
 def test_binary_data_is_refused(tmp_path):
@@ -327,3 +365,31 @@ def test_an_unreadable_csv_gets_a_clear_message_and_stores_nothing(db, analyst, 
     with pytest.raises(InputError, match="could not be read as CSV"):
         _import(db, analyst, path)
     assert _count(db) == 0
+
+
+def test_complaints_stored_before_products_were_grouped_get_their_group(tmp_path):
+    from models.db import MIGRATIONS_DIR, Database
+
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    for path in MIGRATIONS_DIR.glob("*.sql"):
+        if path.name < "0006":
+            (earlier / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    database = Database(tmp_path / "portal.duckdb")
+    try:
+        database.migrate(earlier)
+        database.write(
+            lambda c: c.execute(
+                "INSERT INTO complaints (dedup_key, received_date, received_month, product, category)"
+                " VALUES (1, DATE '2016-05-01', DATE '2016-05-01', 'Payday loan', 'Fees'),"
+                " (2, DATE '2016-05-02', DATE '2016-05-01', 'Mortgage', 'Fees')"
+            )
+        )
+        database.migrate()
+        groups = database.query("SELECT product, product_group FROM complaints ORDER BY dedup_key")
+    finally:
+        database.close()
+    assert groups == [
+        {"product": "Payday loan", "product_group": "Payday loan, title loan, or personal loan"},
+        {"product": "Mortgage", "product_group": "Mortgage"},
+    ]
