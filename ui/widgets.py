@@ -7,12 +7,13 @@ import streamlit as st
 
 from models import exports
 from models.errors import InputError
+from ui.text import escape_markdown
 
 
 def show_input_error(error: InputError) -> None:
-    """One message per bad field, naming the field."""
+    """One message per bad field, naming the field (both may quote an uploaded file: shown as text)."""
     for field, message in error.problems:
-        st.error(f"**{field}**: {message}")
+        st.error(f"**{escape_markdown(field)}**: {escape_markdown(message)}")
 
 
 def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:

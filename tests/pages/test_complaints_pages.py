@@ -3,6 +3,7 @@ and the import page maps, previews and imports an uploaded file."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -39,6 +40,11 @@ def _texts(app) -> str:
     return " ".join(
         [str(t.value) for t in app.text] + [str(m.value) for m in app.markdown] + [str(c.value) for c in app.caption]
     )
+
+
+def _shown(markdown: str) -> str:
+    """Markdown as a reader sees it: escaped characters without their backslash."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _frames(app) -> list:
@@ -176,7 +182,7 @@ def test_import_page_names_an_encoding_problem_and_reads_the_file_in_the_chosen_
     app = _upload(
         open_page(signed_in_as(analyst), IMPORT), "latin.csv", b"Received date,Category / issue\n2024-01-01,Caf\xe9\n"
     )
-    assert any("not UTF-8" in e.value for e in app.error)
+    assert any("not UTF-8" in _shown(e.value) for e in app.error)
     app.selectbox(key="import_encoding").set_value("cp1252").run()
     assert not app.error, [e.value for e in app.error]
     assert list(app.dataframe[0].value["category"]) == ["Café"]
@@ -184,3 +190,15 @@ def test_import_page_names_an_encoding_problem_and_reads_the_file_in_the_chosen_
 
 def _keys(app) -> list[str]:
     return [widget.key for widget in app.selectbox if widget.key]
+
+
+def test_a_column_name_from_the_file_is_shown_as_text_not_as_a_link(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    content = b"[x](https://example.org),Other\n1,2\n"
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "links.csv", content)
+    quoting = [e.value for e in app.error if "none of its columns" in e.value]
+    assert quoting, [e.value for e in app.error]
+    assert "\\[x\\]\\(https" in quoting[0]
+    assert "[x](" not in quoting[0]
+    assert quoting[0].startswith("**File**: ")
