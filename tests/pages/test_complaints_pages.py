@@ -202,3 +202,64 @@ def test_a_column_name_from_the_file_is_shown_as_text_not_as_a_link(portal_env):
     assert "\\[x\\]\\(https" in quoting[0]
     assert "[x](" not in quoting[0]
     assert quoting[0].startswith("**File**: ")
+
+
+def _count_shown(app) -> str:
+    return next(m.value for m in app.markdown if m.value.endswith(("complaint**", "complaints**")))
+
+
+def test_drill_choices_combine_and_clear_then_work_again(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    app.selectbox(key="drill_category").set_value("Fees").run()
+    assert _count_shown(app) == "**4 complaints**"
+    app.selectbox(key="drill_channel").set_value("Phone").run()
+    assert _count_shown(app) == "**1 complaint**"  # both choices apply, the second does not replace the first
+    next(b for b in app.button if b.key == "drill_clear").click().run()
+    assert app.selectbox(key="drill_category").value is None and app.selectbox(key="drill_channel").value is None
+    assert not [m for m in app.markdown if m.value.endswith(("complaint**", "complaints**"))]
+    app.selectbox(key="drill_category").set_value("Fees").run()
+    assert _count_shown(app) == "**4 complaints**"
+
+
+def test_a_chart_click_shows_in_the_drill_choices_and_a_choice_narrows_it(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    app.session_state["drill_category"] = "Wait"  # what a click on the Wait bar of the Pareto sets
+    app.run()
+    assert app.selectbox(key="drill_category").value == "Wait"
+    assert _count_shown(app) == "**2 complaints**"
+    app.selectbox(key="drill_month").set_value(date(2024, 2, 1)).run()
+    assert _count_shown(app) == "**2 complaints**" and "month: 2024-02" in _texts(app)
+
+
+def _headers(app, column: str) -> list[str]:
+    import json
+
+    return [
+        json.loads(frame.proto.columns).get(column, {}).get("label")
+        for frame in app.dataframe
+        if column in frame.value.columns
+    ]
+
+
+def test_tables_have_headers_in_words_and_dates_as_dates(seeded):
+    import json
+
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    assert _headers(app, "repeating_customers") == ["Repeating customers"]
+    app.selectbox(key="drill_category").set_value("Fees").run()
+    drill = next(frame for frame in app.dataframe if "narrative" in frame.value.columns)
+    config = json.loads(drill.proto.columns)
+    assert config["received_date"]["label"] == "Received date"
+    assert config["received_date"]["type_config"] == {"type": "date", "format": "YYYY-MM-DD"}
+
+
+def test_a_single_date_in_the_period_is_that_day(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    app.date_input(key="cf_period").set_value((date(2024, 1, 11),)).run()
+    assert not app.exception
+    assert _metric(app, "Complaints") == "3"
+    assert "choose a second date" in _texts(app)
