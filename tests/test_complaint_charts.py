@@ -61,7 +61,7 @@ def test_the_pareto_axis_cuts_long_names_short_and_the_tooltip_gives_them_whole(
     spec = charts.pareto(_pareto_table([5000, 3000, *([100] * 40)])).to_dict()
     axis = spec["layer"][0]["encoding"]["x"]["axis"]
     assert axis["labelAngle"] != 0 and axis["labelLimit"] <= 150
-    assert "labelOverlap" not in axis or axis["labelOverlap"] is not False
+    assert axis["labelOverlap"] is False  # every bar is named: there are few enough of them
     assert {"field": "category", "type": "nominal", "title": "Category"} in spec["layer"][0]["encoding"]["tooltip"]
 
 

@@ -69,7 +69,7 @@ def pareto(frame: pd.DataFrame, rule_share: float = 0.8) -> alt.LayerChart:
         "category:N",
         sort=order,
         title="Category",
-        axis=alt.Axis(labelAngle=-35, labelLimit=130, labelFontSize=11),
+        axis=alt.Axis(labelAngle=-45, labelLimit=130, labelFontSize=11, labelOverlap=False),
     )
     tooltip = [
         alt.Tooltip("category:N", title="Category"),
