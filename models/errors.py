@@ -24,13 +24,59 @@ def _field_label(model, name: str) -> str:
     return name.replace("_", " ").capitalize()
 
 
+_BOUNDS = {
+    "greater_than_equal": ("ge", "use {} or more"),
+    "greater_than": ("gt", "use more than {}"),
+    "less_than_equal": ("le", "use {} or less"),
+    "less_than": ("lt", "use less than {}"),
+}
+
+
+def _choices(expected: str) -> str:
+    return expected.replace("'", "").replace(" or ", ", ")
+
+
+def _characters(count: int) -> str:
+    return f"{count} character" + ("" if count == 1 else "s")
+
+
+def plain_message(issue: dict) -> str:
+    """One pydantic error in the portal's words ("use at least 3 characters"), for the
+    common kinds of problem; a message a validator wrote itself is kept as written."""
+    kind, context = issue.get("type", ""), issue.get("ctx") or {}
+    if kind == "missing" or (kind == "string_too_short" and context.get("min_length") == 1):
+        return "fill this in"
+    if kind == "string_too_short":
+        return f"use at least {_characters(context['min_length'])}"
+    if kind == "string_too_long":
+        return f"use at most {_characters(context['max_length'])}"
+    if kind in ("too_short", "too_long"):
+        bound = context.get("min_length") if kind == "too_short" else context.get("max_length")
+        return f"give {'at least' if kind == 'too_short' else 'at most'} {bound} items"
+    if kind in ("literal_error", "enum"):
+        return f"choose one of: {_choices(context.get('expected', ''))}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "enter a whole number"
+    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
+        return "enter a number"
+    if kind in _BOUNDS:
+        bound, phrase = _BOUNDS[kind]
+        return phrase.format(context.get(bound))
+    if kind.startswith(("date_", "datetime_")):
+        return "enter a date as YYYY-MM-DD"
+    if kind == "string_type":
+        return "enter text"
+    if kind in ("bool_type", "bool_parsing"):
+        return "choose yes or no"
+    return str(issue.get("msg", "is not valid")).removeprefix("Value error, ")
+
+
 def from_validation(error: ValidationError, model=None) -> InputError:
     """Turn pydantic's errors into field-named messages in plain words."""
     problems = []
     for issue in error.errors():
         name = str(issue["loc"][0]) if issue["loc"] else "input"
-        message = issue["msg"].removeprefix("Value error, ")
-        problems.append((_field_label(model, name), message))
+        problems.append((_field_label(model, name), plain_message(issue)))
     return InputError(problems)
 
 

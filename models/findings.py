@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models import audit
 from models.auth import CurrentUser, Permission, require
-from models.complaints import ComplaintFilter, filter_sql, pareto, vital_few
+from models.complaints import NOT_GIVEN, ComplaintFilter, filter_sql, pareto, vital_few
 from models.db import utc_now
 from models.errors import InputError, validate
 
@@ -71,36 +71,50 @@ class Finding(BaseModel):
 
 
 def evidence_counts(db: Database, complaint_filter: ComplaintFilter, *, repeat_days: int = 30) -> dict[str, Any]:
-    """The figures a finding keeps as its evidence: volume, timely share, repeats, top categories."""
+    """The figures a finding keeps as its evidence: volume, timely share, repeats, top categories.
+
+    One pass over the complaints counts them per category and days to resolve; the totals,
+    the median days and the top categories are then read off those few hundred cells."""
     where, params = filter_sql(complaint_filter)
-    with_customer = ("AND " if where else "WHERE ") + "customer_id IS NOT NULL"
     row = db.query_one(
-        "SELECT count(*) AS complaints, min(received_date) AS first_date, max(received_date) AS last_date,"
-        " avg(CASE WHEN timely THEN 1.0 WHEN NOT timely THEN 0.0 END) AS timely_share,"
-        " median(resolution_days) AS median_resolution_days"
-        f" FROM complaints {where}",
-        params,
-    )
-    repeats = db.query_one(
-        f"SELECT count(*) AS with_customer, count(*) FILTER (WHERE days_since_previous <= ?) AS repeats"
-        f" FROM complaints {where} {with_customer}",
+        f"""
+        WITH cells AS MATERIALIZED (
+          SELECT coalesce(category, '{NOT_GIVEN}') AS category, resolution_days AS days, count(*) AS complaints,
+                 min(received_date) AS first_date, max(received_date) AS last_date,
+                 count(timely) AS with_timely_flag, count(*) FILTER (WHERE timely) AS timely,
+                 count(customer_id) AS with_customer,
+                 count(*) FILTER (WHERE customer_id IS NOT NULL AND days_since_previous <= ?) AS repeats
+          FROM complaints {where}
+          GROUP BY ALL
+        ),
+        resolved AS (
+          SELECT days, sum(sum(complaints)) OVER (ORDER BY days) AS running, sum(sum(complaints)) OVER () AS total
+          FROM cells WHERE days IS NOT NULL GROUP BY days
+        )
+        SELECT coalesce(sum(complaints), 0) AS complaints, min(first_date) AS first_date, max(last_date) AS last_date,
+               sum(timely) / nullif(sum(with_timely_flag), 0) AS timely_share,
+               coalesce(sum(with_customer), 0) AS with_customer, coalesce(sum(repeats), 0) AS repeats,
+               -- the median: the mean of the middle two positions (one position when the count is odd)
+               (SELECT (min(days) FILTER (WHERE running > (total - 1) // 2)
+                        + min(days) FILTER (WHERE running > total // 2)) / 2 FROM resolved) AS median_resolution_days,
+               (SELECT list({{'category': category, 'complaints': complaints}} ORDER BY complaints DESC, category)[1:5]
+                FROM (SELECT category, sum(complaints) AS complaints FROM cells GROUP BY 1)) AS top_categories
+        FROM cells
+        """,
         [repeat_days, *params],
     )
-    top = db.query(
-        f"SELECT coalesce(category, '(not given)') AS category, count(*) AS complaints FROM complaints {where}"
-        " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5",
-        params,
-    )
     return {
-        "complaints": row["complaints"],
+        "complaints": int(row["complaints"]),
         "first_date": row["first_date"].isoformat() if row["first_date"] else None,
         "last_date": row["last_date"].isoformat() if row["last_date"] else None,
         "timely_share": row["timely_share"],
         "median_resolution_days": row["median_resolution_days"],
         "repeat_days": repeat_days,
-        "repeats": repeats["repeats"],
-        "repeat_rate": repeats["repeats"] / repeats["with_customer"] if repeats["with_customer"] else None,
-        "top_categories": top,
+        "repeats": int(row["repeats"]),
+        "repeat_rate": row["repeats"] / row["with_customer"] if row["with_customer"] else None,
+        "top_categories": [
+            {"category": top["category"], "complaints": int(top["complaints"])} for top in row["top_categories"] or []
+        ],
     }
 
 

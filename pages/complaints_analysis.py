@@ -12,7 +12,7 @@ from models.complaints import ComplaintFilter
 from models.errors import InputError
 from ui import complaint_charts as charts
 from ui.context import page_context
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons, show_input_error, show_table
 
 user, db, settings = page_context()
 can_see_rows = user.can(Permission.COMPLAINTS_RAW)
@@ -32,6 +32,16 @@ PRESET_KEY = "complaints_filter_preset"  # a finding page may hand over its evid
 DRILL_KEY = "complaints_drill"
 
 
+def as_period(period) -> tuple:
+    """The chosen dates as (first, last); a single date is that one day."""
+    dates = tuple(period) if isinstance(period, tuple | list) else (period,)
+    dates = tuple(day for day in dates if day is not None)
+    if len(dates) == 1:
+        st.caption(f"Showing {dates[0]} only: choose a second date for a longer period.")
+        return dates[0], dates[0]
+    return dates
+
+
 def render_filters(options: dict) -> ComplaintFilter:
     preset: ComplaintFilter | None = st.session_state.pop(PRESET_KEY, None)
     if preset is not None:
@@ -41,15 +51,17 @@ def render_filters(options: dict) -> ComplaintFilter:
         )
         for name in FILTER_LABELS:
             st.session_state[f"cf_{name}"] = [v for v in getattr(preset, name) if v in options[name]]
-        st.session_state.pop(DRILL_KEY, None)
+        clear_drill()
     with st.container(border=True):
-        period = st.date_input(
-            "Period",
-            value=(options["first_date"], options["last_date"]),
-            min_value=options["first_date"],
-            max_value=options["last_date"],
-            key="cf_period",
-            format="YYYY-MM-DD",
+        period = as_period(
+            st.date_input(
+                "Period",
+                value=(options["first_date"], options["last_date"]),
+                min_value=options["first_date"],
+                max_value=options["last_date"],
+                key="cf_period",
+                format="YYYY-MM-DD",
+            )
         )
         columns = st.columns(len(FILTER_LABELS))
         chosen = {}
@@ -75,16 +87,34 @@ def render_headline(complaint_filter: ComplaintFilter, repeat_days: int) -> dict
     return repeats
 
 
+DRILL_CHOICES = {"category": "drill_category", "channel": "drill_channel", "received_month": "drill_month"}
+CHARTS_ROUND = "complaints_charts_round"  # a new round gives every chart a fresh, empty selection
+
+
+def clear_drill() -> None:
+    """Forget the drill-down: its choices, and the selection each chart still holds."""
+    st.session_state.pop(DRILL_KEY, None)
+    for key in DRILL_CHOICES.values():
+        st.session_state.pop(key, None)
+    st.session_state[CHARTS_ROUND] = st.session_state.get(CHARTS_ROUND, 0) + 1
+
+
 def chart_with_drill(chart, key: str, drill_of) -> None:
-    """Show a chart; a click on a mark makes it the drill-down."""
-    event = st.altair_chart(chart, width="stretch", on_select="rerun", key=key)
+    """Show a chart; a click on a mark sets the drill-down fields it names (the other
+    choices stay, so a click on a category and then a channel narrows to both)."""
+    chart_key = f"{key}_{st.session_state.get(CHARTS_ROUND, 0)}"
+    event = st.altair_chart(chart, width="stretch", on_select="rerun", key=chart_key)
     picked = charts.picked(event)
     # charts keep their selection across reruns: only a new click changes the drill-down
-    if picked != st.session_state.get(f"{key}_seen", {}):
-        st.session_state[f"{key}_seen"] = picked
-        drill = drill_of(picked) if picked else None
-        if drill:
-            st.session_state[DRILL_KEY] = drill
+    if picked == st.session_state.get(f"{chart_key}_seen", {}):
+        return
+    st.session_state[f"{chart_key}_seen"] = picked
+    drill = drill_of(picked) if picked else None
+    for field, value in (drill or {}).items():
+        if field in DRILL_CHOICES:
+            st.session_state[DRILL_CHOICES[field]] = value  # the choices below show the click
+        else:
+            st.session_state[DRILL_KEY] = {field: value}
 
 
 def _month(value) -> date:
@@ -95,6 +125,14 @@ def _month(value) -> date:
 
 def _compare_label(days: int | None) -> str:
     return f"the last {days} days with the {days} before" if days else "the filtered period with the one before"
+
+
+GROWTH_LABELS = {
+    "current": "This period",
+    "previous": "Period before",
+    "change": "Extra complaints",
+    "growth": "Growth",
+}
 
 
 def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
@@ -112,7 +150,18 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     share = table.loc[table["vital_few"], "complaints"].sum() / table["complaints"].sum()
     st.markdown(f"**Vital few**: {len(vital)} of {len(table)} categories bring {share:.0%} of complaints.")
     st.text(", ".join(vital))
-    chart_with_drill(charts.pareto(table), "chart_pareto", lambda p: {"category": p.get("category")})
+    categories = set(table["category"])  # the grouped "All other" bar is not one category to drill into
+    chart_with_drill(
+        charts.pareto(table),
+        "chart_pareto",
+        lambda p: {"category": p["category"]} if p.get("category") in categories else None,
+    )
+    grouped = int(charts.pareto_bars(table)["grouped"].sum())
+    if grouped:
+        st.caption(
+            f"The chart shows the top {len(table) - grouped} categories and groups the other {grouped}; "
+            "the line and the 80 % rule count every category, and the download lists them all."
+        )
     download_buttons(table, "complaints-pareto", "dl_pareto")
 
     left, right = st.columns(2)
@@ -146,10 +195,10 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
         f"{repeats['complaints_with_customer']:,} complaints with a customer id."
     )
     by_category = repeats["by_category"]
-    st.dataframe(by_category, hide_index=True, width="stretch")
+    show_table(by_category)
     download_buttons(by_category, "complaints-repeats", "dl_repeats")
 
-    st.subheader("Growing fastest")
+    st.subheader("Growing most")
     compare = st.selectbox(
         "Compare",
         [90, 30, 180, None],
@@ -166,19 +215,30 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     if growing.empty:
         st.caption("No category grew against the previous period.")
     else:
-        st.dataframe(
-            growing,
-            hide_index=True,
-            width="stretch",
-            column_config={"growth": st.column_config.NumberColumn("Growth", format="percent")},
+        st.caption(
+            "Ranked by the number of extra complaints. Growth is the change against the period before "
+            "(blank for a category that had no complaints then)."
+        )
+        show_table(
+            growing.assign(growth=growing["growth"] * 100),
+            labels=GROWTH_LABELS,
+            column_config={"growth": st.column_config.NumberColumn(GROWTH_LABELS["growth"], format="%.1f %%")},
         )
         download_buttons(growing, "complaints-growing", "dl_growing")
 
 
+ROW_LABELS = {field.key: field.label for field in complaints.PORTAL_FIELDS} | {"id": "#"}
+DRILL_NAMES = {
+    "category": "category",
+    "channel": "channel",
+    "received_month": "month",
+    "resolution_band": "days to resolve",
+}
+
+
 def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
     st.subheader("Complaints behind a chart")
-    drill = st.session_state.get(DRILL_KEY) or {}
-    st.caption("Click a bar of any chart or a heat-map cell — or choose here.")
+    st.caption("Click a bar of any chart or a heat-map cell — or choose here; the choices combine.")
     left, middle, right = st.columns(3)
     category = left.selectbox(
         "Category", [None, *options["categories"]], key="drill_category", format_func=lambda v: v or "Any"
@@ -192,18 +252,19 @@ def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
         key="drill_month",
         format_func=lambda v: v.strftime("%Y-%m") if v else "Any",
     )
-    chosen = {k: v for k, v in {"category": category, "channel": channel, "received_month": month}.items() if v}
-    drill = chosen or drill
+    chosen = {"category": category, "channel": channel, "received_month": month}
+    drill = {**{k: v for k, v in chosen.items() if v}, **(st.session_state.get(DRILL_KEY) or {})}
     if not drill:
         return
-    described = ", ".join(f"{key.replace('received_', '').replace('_', ' ')}: {value}" for key, value in drill.items())
+    described = ", ".join(
+        f"{DRILL_NAMES[key]}: {value:%Y-%m}" if isinstance(value, date) else f"{DRILL_NAMES[key]}: {value}"
+        for key, value in drill.items()
+    )
     count = complaints.count_rows(db, user, complaint_filter, drill)
-    st.markdown(f"**{count:,} complaints**")
+    st.markdown(f"**{count:,} complaint{'' if count == 1 else 's'}**")
     st.text(described)  # values come from imported files: shown as plain text
     if st.button("Clear selection", key="drill_clear"):
-        st.session_state.pop(DRILL_KEY, None)
-        for key in ("drill_category", "drill_channel", "drill_month"):
-            st.session_state.pop(key, None)
+        clear_drill()
         st.rerun()
     if not can_see_rows:
         st.caption("Only analysts and leaders see individual complaints; you see the counts.")
@@ -211,7 +272,7 @@ def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
     rows = complaints.complaint_rows(db, user, complaint_filter, drill)
     if count > len(rows):
         st.caption(f"Showing the newest {len(rows):,}.")
-    st.dataframe(rows, hide_index=True, width="stretch", key="drill_rows")
+    show_table(rows, labels=ROW_LABELS, key="drill_rows")
     download_buttons(rows, "complaints-selected", "dl_drill")
 
 

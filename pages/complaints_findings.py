@@ -8,7 +8,7 @@ from models import findings
 from models.auth import Permission
 from models.errors import InputError
 from ui.context import page_context
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons, show_input_error, show_table
 
 user, db, settings = page_context()
 ANALYSIS_PAGE = "pages/complaints_analysis.py"
@@ -30,7 +30,7 @@ def render_list(all_findings: list[findings.Finding]) -> findings.Finding | None
             for f in all_findings
         ]
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame, labels={"complaints_then": "Complaints when recorded", "by": "Recorded by"})
     download_buttons(frame, "findings", "dl_findings")
     by_id = {f.id: f for f in all_findings}
     chosen = st.selectbox(
@@ -83,7 +83,7 @@ def render_counts(finding: findings.Finding) -> None:
             str(latest.get("median_resolution_days")),
             "",
         ]
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
     download_buttons(table, f"finding-{finding.id}-evidence", "dl_evidence")
     if st.button("Open this evidence in the analysis", icon=":material/query_stats:"):
         st.session_state["complaints_filter_preset"] = finding.complaint_filter
@@ -115,7 +115,7 @@ def render_links(finding: findings.Finding) -> None:
     for table, rows in linked.items():
         st.markdown(f"**{table.capitalize()}**")
         if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+            show_table(pd.DataFrame(rows))
         else:
             st.caption(f"No {table} linked yet.")
 

@@ -8,13 +8,23 @@ from models import complaints
 from models.complaints import IMPORT_MODE_LABELS, PORTAL_FIELDS, PRESET_LABELS, ImportMode, ImportRejectedError
 from models.errors import InputError
 from ui.context import page_context
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons, show_input_error, show_table
 
 user, db, settings = page_context()
 NOT_MAPPED = "— not in this file —"
 GUESS = "guess"
 SOURCE_KEY = "complaint_import_source"
 REPORT_KEY = "complaint_import_report"
+FIELD_LABELS = {field.key: field.label for field in PORTAL_FIELDS} | {"record": "Row"}
+IMPORT_LABELS = {
+    "imported_at": "Imported at (UTC)",
+    "file_name": "File",
+    "records_read": "Rows read",
+    "rows_imported": "Imported",
+    "rows_already_present": "Already in the portal",
+    "rows_repeated_in_file": "Repeated in the file",
+    "rows_rejected": "Rejected",
+}
 RECORD_NOTE = (
     "Row numbers count the complaints after the header row (row 1 is the first complaint); "
     "a narrative that spans several lines is still one row, so they can differ from a text editor's line numbers."
@@ -80,7 +90,7 @@ def render_report(report: complaints.ImportReport) -> None:
         frame = pd.DataFrame([r.model_dump() for r in report.rejections]).rename(columns={"record": "row"})
         if report.rejected_records > len(report.rejections):
             st.caption(f"Listing the first {len(report.rejections):,} problems.")
-        st.dataframe(frame, hide_index=True, width="stretch")
+        show_table(frame)
         download_buttons(frame, "complaint-import-rejections", "dl_rejections")
 
 
@@ -125,15 +135,7 @@ if source is not None:
     mapping = render_mapping(source, preset_choice)
     st.subheader("Preview")
     try:
-        st.dataframe(
-            complaints.preview(source, mapping),
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "received_date": st.column_config.DateColumn("received_date", format="YYYY-MM-DD"),
-                "resolution_date": st.column_config.DateColumn("resolution_date", format="YYYY-MM-DD"),
-            },
-        )
+        show_table(complaints.preview(source, mapping), labels=FIELD_LABELS)
         mapping_ok = True
     except InputError as error:
         show_input_error(error)
@@ -173,5 +175,5 @@ recent = complaints.recent_imports(db, user)
 if recent.empty:
     st.caption("No imports yet.")
 else:
-    st.dataframe(recent, hide_index=True, width="stretch")
+    show_table(recent, labels=IMPORT_LABELS)
     download_buttons(recent, "complaint-imports", "dl_imports")

@@ -145,3 +145,42 @@ def test_the_demo_has_findings_with_evidence(db):
     for row in rows:
         summary = findings.finding_summary(db, db.scalar("SELECT id FROM findings WHERE title = ?", [row["title"]]))
         assert summary["complaints_then"] == summary["complaints_now"] > 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "expected"),
+    [
+        ("title", "ab", ("Title", "use at least 3 characters")),
+        ("title", "x" * 151, ("Title", "use at most 150 characters")),
+        ("description", "", ("Description", "fill this in")),
+        ("severity", "urgent", ("Severity", "choose one of: low, medium, high, critical")),
+    ],
+)
+def test_bad_input_is_explained_in_plain_words(db, analyst, field, value, expected):
+    with pytest.raises(InputError) as refused:
+        findings.create_finding(db, analyst, {**VALID, field: value}, FEES)
+    assert refused.value.problems == [expected]
+
+
+def test_evidence_figures_match_a_count_made_by_hand(db, analyst, tmp_path):
+    days = ["1", "2", "2", "9", "", "40"]
+    rows = [
+        complaint("2024-02-01", "Wait", resolution_days=d, timely="Yes" if i % 2 else "No", external_id=f"d{i}")
+        for i, d in enumerate(days)
+    ]
+    rows += [complaint("2024-02-03", "Apps", resolution_days="9", external_id="apps")]
+    import_rows(db, analyst, tmp_path, rows, "days.csv")
+    february = ComplaintFilter(date_from=date(2024, 2, 1), date_to=date(2024, 2, 28))
+    counts = findings.evidence_counts(db, february)
+    assert counts["complaints"] == 7
+    assert (counts["first_date"], counts["last_date"]) == ("2024-02-01", "2024-02-03")
+    assert counts["median_resolution_days"] == 5.5  # 1 2 [2 9] 9 40: the mean of the middle two
+    assert counts["timely_share"] == pytest.approx(3 / 6)
+    assert counts["top_categories"] == [
+        {"category": "Wait", "complaints": 6},
+        {"category": "Apps", "complaints": 1},
+    ]
+    odd = findings.evidence_counts(db, february.model_copy(update={"categories": ["Wait"]}))
+    assert odd["median_resolution_days"] == 2  # 1 2 [2] 9 40
+    empty = findings.evidence_counts(db, ComplaintFilter(categories=["Nothing"]))
+    assert empty["complaints"] == 0 and empty["median_resolution_days"] is None and empty["top_categories"] == []

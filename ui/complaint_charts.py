@@ -29,20 +29,47 @@ def volume_by_month(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+PARETO_BARS = 20  # categories shown as their own bar; the vital few always are
+OTHER_PREFIX = "All other"
+
+
+def pareto_bars(frame: pd.DataFrame, bars: int = PARETO_BARS) -> pd.DataFrame:
+    """The Pareto table as the chart shows it: the top categories (all the vital few and at
+    least three more), then one bar for the rest. Shares and the cumulative share are the
+    ones worked out over every category, so the line still ends at 100 %."""
+    shown = max(bars, int(frame["vital_few"].sum()) + 3) if len(frame) else 0
+    if len(frame) <= shown + 1:  # grouping a single category would hide its name for nothing
+        return frame.assign(grouped=0)
+    top, rest = frame.iloc[:shown], frame.iloc[shown:]
+    other = {
+        "rank": shown + 1,
+        "category": f"{OTHER_PREFIX} ({len(rest)} categories)",
+        "complaints": rest["complaints"].sum(),
+        "share": rest["share"].sum(),
+        "cumulative_share": rest["cumulative_share"].iloc[-1],
+        "vital_few": False,
+        "grouped": len(rest),
+    }
+    return pd.concat([top.assign(grouped=0), pd.DataFrame([other])], ignore_index=True)
+
+
 def pareto(frame: pd.DataFrame, rule_share: float = 0.8) -> alt.LayerChart:
-    """Bars sorted by volume, the cumulative-% line on a second axis and the 80 % rule."""
+    """Bars sorted by volume, the cumulative-% line on a second axis and the 80 % rule.
+
+    Long category names are cut short on the axis; the tooltip gives them in full."""
     selection = _pick("category")
-    order = list(frame["category"])
-    data = frame.assign(
-        cumulative_percent=frame["cumulative_share"] * 100,
-        share_percent=frame["share"] * 100,
-        group=frame["vital_few"].map({True: "Vital few", False: "Useful many"}),
+    shown = pareto_bars(frame)
+    order = list(shown["category"])
+    data = shown.assign(
+        cumulative_percent=shown["cumulative_share"] * 100,
+        share_percent=shown["share"] * 100,
+        group=shown["vital_few"].map({True: "Vital few", False: "Useful many"}),
     )
     x = alt.X(
         "category:N",
         sort=order,
         title="Category",
-        axis=alt.Axis(labelAngle=-40, labelLimit=180, labelOverlap=False, labelFontSize=10),
+        axis=alt.Axis(labelAngle=-45, labelLimit=130, labelFontSize=11, labelOverlap=False),
     )
     tooltip = [
         alt.Tooltip("category:N", title="Category"),
@@ -91,7 +118,7 @@ def channel_mix(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("channel:N", sort="-x", title="Channel"),
+            y=alt.Y("channel:N", sort="-x", title="Channel", axis=alt.Axis(labelOverlap=False, labelLimit=200)),
             x=alt.X("complaints:Q", title="Complaints"),
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
             tooltip=[
@@ -101,7 +128,7 @@ def channel_mix(frame: pd.DataFrame) -> alt.Chart:
             ],
         )
         .add_params(selection)
-        .properties(height=220)
+        .properties(height=max(160, 28 * len(frame)))  # room for every channel's name
     )
 
 

@@ -7,12 +7,50 @@ import streamlit as st
 
 from models import exports
 from models.errors import InputError
+from ui.text import escape_markdown
 
 
 def show_input_error(error: InputError) -> None:
-    """One message per bad field, naming the field."""
+    """One message per bad field, naming the field (both may quote an uploaded file: shown as text)."""
     for field, message in error.problems:
-        st.error(f"**{field}**: {message}")
+        st.error(f"**{escape_markdown(field)}**: {escape_markdown(message)}")
+
+
+def column_label(name: str) -> str:
+    """A column name in words: ``received_date`` → "Received date", ``customer_id`` → "Customer ID"."""
+    words = name.replace("_", " ").strip().split(" ")
+    words = ["ID" if word.lower() == "id" else word for word in words]
+    text = " ".join(words)
+    return "#" if text == "ID" else text[:1].upper() + text[1:]
+
+
+def _is_whole_days(column: pd.Series) -> bool:
+    values = column.dropna()
+    return bool(len(values) == 0 or (values == values.dt.normalize()).all())
+
+
+def table_columns(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> dict:
+    """Column settings for ``st.dataframe``: headers in words, dates as dates, times to the minute."""
+    config: dict = {}
+    for name in frame.columns:
+        label = (labels or {}).get(name) or column_label(str(name))
+        column = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            if _is_whole_days(column):
+                config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
+            else:
+                config[name] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
+        else:
+            config[name] = st.column_config.Column(label)
+    return config
+
+
+def show_table(frame: pd.DataFrame, *, labels: dict[str, str] | None = None, key: str | None = None, **extra) -> None:
+    """A table as people read it: headers in words and dates as dates. The frame keeps its
+    own column names, so a download of it keeps the machine-friendly headers."""
+    config = table_columns(frame, labels)
+    config.update(extra.pop("column_config", {}))
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config, **extra)
 
 
 def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:

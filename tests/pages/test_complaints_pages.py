@@ -3,6 +3,7 @@ and the import page maps, previews and imports an uploaded file."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -39,6 +40,11 @@ def _texts(app) -> str:
     return " ".join(
         [str(t.value) for t in app.text] + [str(m.value) for m in app.markdown] + [str(c.value) for c in app.caption]
     )
+
+
+def _shown(markdown: str) -> str:
+    """Markdown as a reader sees it: escaped characters without their backslash."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _frames(app) -> list:
@@ -176,7 +182,7 @@ def test_import_page_names_an_encoding_problem_and_reads_the_file_in_the_chosen_
     app = _upload(
         open_page(signed_in_as(analyst), IMPORT), "latin.csv", b"Received date,Category / issue\n2024-01-01,Caf\xe9\n"
     )
-    assert any("not UTF-8" in e.value for e in app.error)
+    assert any("not UTF-8" in _shown(e.value) for e in app.error)
     app.selectbox(key="import_encoding").set_value("cp1252").run()
     assert not app.error, [e.value for e in app.error]
     assert list(app.dataframe[0].value["category"]) == ["Café"]
@@ -184,3 +190,76 @@ def test_import_page_names_an_encoding_problem_and_reads_the_file_in_the_chosen_
 
 def _keys(app) -> list[str]:
     return [widget.key for widget in app.selectbox if widget.key]
+
+
+def test_a_column_name_from_the_file_is_shown_as_text_not_as_a_link(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    content = b"[x](https://example.org),Other\n1,2\n"
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "links.csv", content)
+    quoting = [e.value for e in app.error if "none of its columns" in e.value]
+    assert quoting, [e.value for e in app.error]
+    assert "\\[x\\]\\(https" in quoting[0]
+    assert "[x](" not in quoting[0]
+    assert quoting[0].startswith("**File**: ")
+
+
+def _count_shown(app) -> str:
+    return next(m.value for m in app.markdown if m.value.endswith(("complaint**", "complaints**")))
+
+
+def test_drill_choices_combine_and_clear_then_work_again(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    app.selectbox(key="drill_category").set_value("Fees").run()
+    assert _count_shown(app) == "**4 complaints**"
+    app.selectbox(key="drill_channel").set_value("Phone").run()
+    assert _count_shown(app) == "**1 complaint**"  # both choices apply, the second does not replace the first
+    next(b for b in app.button if b.key == "drill_clear").click().run()
+    assert app.selectbox(key="drill_category").value is None and app.selectbox(key="drill_channel").value is None
+    assert not [m for m in app.markdown if m.value.endswith(("complaint**", "complaints**"))]
+    app.selectbox(key="drill_category").set_value("Fees").run()
+    assert _count_shown(app) == "**4 complaints**"
+
+
+def test_a_chart_click_shows_in_the_drill_choices_and_a_choice_narrows_it(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    app.session_state["drill_category"] = "Wait"  # what a click on the Wait bar of the Pareto sets
+    app.run()
+    assert app.selectbox(key="drill_category").value == "Wait"
+    assert _count_shown(app) == "**2 complaints**"
+    app.selectbox(key="drill_month").set_value(date(2024, 2, 1)).run()
+    assert _count_shown(app) == "**2 complaints**" and "month: 2024-02" in _texts(app)
+
+
+def _headers(app, column: str) -> list[str]:
+    import json
+
+    return [
+        json.loads(frame.proto.columns).get(column, {}).get("label")
+        for frame in app.dataframe
+        if column in frame.value.columns
+    ]
+
+
+def test_tables_have_headers_in_words_and_dates_as_dates(seeded):
+    import json
+
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    assert _headers(app, "repeating_customers") == ["Repeating customers"]
+    app.selectbox(key="drill_category").set_value("Fees").run()
+    drill = next(frame for frame in app.dataframe if "narrative" in frame.value.columns)
+    config = json.loads(drill.proto.columns)
+    assert config["received_date"]["label"] == "Received date"
+    assert config["received_date"]["type_config"] == {"type": "date", "format": "YYYY-MM-DD"}
+
+
+def test_a_single_date_in_the_period_is_that_day(seeded):
+    database, analyst = seeded
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    app.date_input(key="cf_period").set_value((date(2024, 1, 11),)).run()
+    assert not app.exception
+    assert _metric(app, "Complaints") == "3"
+    assert "choose a second date" in _texts(app)
