@@ -323,6 +323,14 @@ def decide(
             raise InputError.single("Decision", f"a {idea.status_label.lower()} idea is not judged")
         result = result_for(connection, idea_id)
         outcome = "green_lit" if result.green_lit else "not_selected"
+        live_action = _live_action(connection, idea_id)
+        if outcome == "not_selected" and live_action is not None:
+            raise InputError.single(
+                "Decision",
+                f"the scores no longer reach a green light, but the idea's action #{live_action['id']} is "
+                f"{live_action['status'].replace('_', ' ')}; cancel that action in the action plan first, "
+                "then record the new decision",
+            )
         previous = query_row(
             connection, "SELECT id, outcome FROM idea_decisions WHERE idea_id = ? ORDER BY id DESC LIMIT 1", [idea_id]
         )
@@ -370,13 +378,29 @@ def decide(
             if idea.status != "green_lit":
                 set_status(connection, actor, idea, "green_lit", note)
                 idea = get_idea(connection, idea_id)
-            _follow_up_green_light(connection, actor, idea, cycle, action_owner_id, action_due_date)
+            if live_action is None:
+                _follow_up_green_light(connection, actor, idea, cycle, action_owner_id, action_due_date)
+            else:  # the idea's action is still there: it carries on, no second action
+                set_status(connection, actor, idea, "in_implementation", f"Action #{live_action['id']} continues")
         elif outcome == "not_selected" and idea.status != "not_selected":
             set_status(connection, actor, idea, "not_selected", note)
         return decision_id
 
     decision_id = db.write(do)
     return next(d for d in decisions_for(db, idea_id) if d.id == decision_id)
+
+
+def _live_action(connection: duckdb.DuckDBPyConnection, idea_id: int) -> dict[str, Any] | None:
+    """The idea's action that has not been cancelled (open or done), if any."""
+    try:
+        from models import actions  # noqa: F401  (the action plan area may not be installed)
+    except ImportError:
+        return None
+    return query_row(
+        connection,
+        "SELECT id, status FROM actions WHERE idea_id = ? AND status <> 'cancelled' ORDER BY id DESC LIMIT 1",
+        [idea_id],
+    )
 
 
 def _follow_up_green_light(

@@ -330,3 +330,23 @@ def test_an_idea_not_selected_gets_no_action(db, org):
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 2))
     judging.decide(db, org["head"], org["idea_id"], "Below the bar")
     assert actions.actions_for(db, idea_id=org["idea_id"]) == []
+
+
+def test_a_later_decision_never_contradicts_the_ideas_action(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 4))
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    action = actions.actions_for(db, idea_id=org["idea_id"])[0]
+    judging.submit_scores(db, make_user(Role.LEADERSHIP), org["idea_id"], scores_for(cycle, 1))  # mean 3.25
+    with pytest.raises(InputError, match=f"action #{action.id} is planned; cancel that action"):
+        judging.decide(db, org["head"], org["idea_id"], "A late judge is unconvinced")
+    assert ideas.get_idea(db, org["idea_id"]).status == "in_implementation"
+    actions.change_status(db, org["head"], action.id, "cancelled", action.version, note="Re-decided on the day")
+    assert judging.decide(db, org["head"], org["idea_id"], "Not after all").outcome == "not_selected"
+    assert ideas.get_idea(db, org["idea_id"]).status == "not_selected"
+    judging.submit_scores(db, make_user(Role.LEADERSHIP), org["idea_id"], scores_for(cycle, 5))  # mean 3.6
+    assert judging.decide(db, org["head"], org["idea_id"], "Back on").outcome == "green_lit"
+    linked = actions.actions_for(db, idea_id=org["idea_id"])
+    assert sorted(a.status for a in linked) == ["cancelled", "planned"]  # never two open actions
+    assert ideas.get_idea(db, org["idea_id"]).action_id == next(a.id for a in linked if a.status == "planned")
