@@ -221,9 +221,10 @@ def has_scored(db: Database, judge: CurrentUser, idea_id: int) -> bool:
 
 
 def may_see_scores(db: Database, viewer: CurrentUser, idea_id: int) -> bool:
-    """Judges are blind to others' scores until they submit their own; when the cycle is
-    closed, when the viewer may not judge the idea, or once they recorded its decision,
-    leadership sees them all."""
+    """Judges are blind to others' scores until they submit their own. Leadership sees them
+    all once the viewer scored or recorded the idea's decision, or once the cycle is closed;
+    someone barred from judging the idea (an author's manager) only once a decision is
+    recorded, so nobody watches the scores come in live."""
     if not (viewer.can(Permission.IDEAS_JUDGE) or viewer.can(Permission.SPEAKUP_MANAGE)):
         return False
     if has_scored(db, viewer, idea_id) or db.scalar(
@@ -232,8 +233,16 @@ def may_see_scores(db: Database, viewer: CurrentUser, idea_id: int) -> bool:
         [idea_id, viewer.employee_id],
     ):
         return True
-    phase = db.scalar("SELECT c.phase FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id WHERE i.id = ?", [idea_id])
-    return phase == "closed" or conflict_of_interest(db, viewer.employee_id, idea_id) is not None
+    row = db.query_one(
+        "SELECT c.phase, EXISTS (SELECT 1 FROM idea_decisions d WHERE d.idea_id = i.id AND d.cycle_id = i.cycle_id)"
+        " AS decided FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id WHERE i.id = ?",
+        [idea_id],
+    )
+    if row is None:
+        return False
+    if row["phase"] == "closed":
+        return True
+    return bool(row["decided"]) and conflict_of_interest(db, viewer.employee_id, idea_id) is not None
 
 
 def score_sheets(db: Database, viewer: CurrentUser, idea_id: int) -> list[dict[str, Any]] | None:
@@ -387,7 +396,7 @@ def decide(
         return decision_id
 
     decision_id = db.write(do)
-    return next(d for d in decisions_for(db, idea_id) if d.id == decision_id)
+    return next(d for d in decisions_for(db, actor, idea_id) if d.id == decision_id)
 
 
 def _live_action(connection: duckdb.DuckDBPyConnection, idea_id: int) -> dict[str, Any] | None:
@@ -478,8 +487,16 @@ def create_linked_action(
     return actions.insert_action(connection, actor, record)
 
 
-def decisions_for(db: Database, idea_id: int) -> list[Decision]:
-    """Every decision on an idea, newest first; the first is the one in force."""
+def decisions_for(db: Database, viewer: CurrentUser, idea_id: int) -> list[Decision]:
+    """Every decision on an idea, newest first; the first is the one in force. A viewer still
+    blind to the idea's scores sees the outcomes and rationales, not the scores or sheets."""
+    decisions = _decisions(db, idea_id)
+    if decisions and not may_see_scores(db, viewer, idea_id):
+        return [decision.model_copy(update={"score": None, "scores": []}) for decision in decisions]
+    return decisions
+
+
+def _decisions(db: Database, idea_id: int) -> list[Decision]:
     rows = db.query(
         "SELECT d.*, e.full_name AS decided_by_name FROM idea_decisions d JOIN employees e ON e.id = d.decided_by"
         " WHERE d.idea_id = ? ORDER BY d.id DESC",
@@ -505,7 +522,7 @@ def feedback_for_authors(db: Database, viewer: CurrentUser, idea_id: int) -> dic
     idea = get_idea(db, idea_id)
     if idea is None or viewer.employee_id not in idea.author_ids:
         return None
-    decisions = decisions_for(db, idea_id)
+    decisions = _decisions(db, idea_id)
     if not decisions:
         return None
     latest = decisions[0]

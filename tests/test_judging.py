@@ -200,7 +200,7 @@ def test_a_decision_is_changed_only_by_a_new_audited_decision(db, org, make_user
     judging.submit_scores(db, late_judge, org["idea_id"], scores_for(cycle, 4))
     second = judging.decide(db, org["head"], org["idea_id"], "Third judge scored after the day")
     assert second.outcome == "green_lit"
-    decisions = judging.decisions_for(db, org["idea_id"])
+    decisions = judging.decisions_for(db, org["head"], org["idea_id"])
     assert [d.outcome for d in decisions] == ["green_lit", "not_selected"]
     assert decisions[1].rationale == "Waiting for a third judge"  # the earlier one is kept as it was
     assert count(db, "SELECT count(*) FROM audit_log WHERE entity = 'idea_decision'") == 2
@@ -350,3 +350,25 @@ def test_a_later_decision_never_contradicts_the_ideas_action(db, org, make_user)
     linked = actions.actions_for(db, idea_id=org["idea_id"])
     assert sorted(a.status for a in linked) == ["cancelled", "planned"]  # never two open actions
     assert ideas.get_idea(db, org["idea_id"]).action_id == next(a.id for a in linked if a.status == "planned")
+
+
+def test_a_judge_yet_to_score_sees_no_scores_through_decisions(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    late_judge = make_user(Role.LEADERSHIP)
+    hidden = judging.decisions_for(db, late_judge, org["idea_id"])[0]
+    assert hidden.outcome == "green_lit" and hidden.score is None and hidden.scores == []
+    judging.submit_scores(db, late_judge, org["idea_id"], scores_for(cycle, 4))
+    seen = judging.decisions_for(db, late_judge, org["idea_id"])[0]
+    assert seen.score == pytest.approx(5.0) and len(seen.scores) == 3
+
+
+def test_the_authors_manager_sees_scores_only_once_a_decision_is_recorded(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    assert judging.score_sheets(db, org["manager"], org["idea_id"]) is None
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    assert len(judging.score_sheets(db, org["manager"], org["idea_id"])) == 3

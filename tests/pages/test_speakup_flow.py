@@ -97,7 +97,7 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     app.text_area(key=f"rationale_{idea_id}").set_value("Above the threshold with a strong business case.")
     app.button(key=f"decide_{idea_id}").click().run()
     assert not app.exception
-    decision = judging.decisions_for(db, idea_id)[0]
+    decision = judging.decisions_for(db, head, idea_id)[0]
     assert decision.outcome == "green_lit" and decision.judges == 3 and decision.score == 4.0
     idea = ideas.get_idea(db, idea_id)
     assert idea.status == "in_implementation"
