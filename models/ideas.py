@@ -366,8 +366,27 @@ def save_draft(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: 
     return db.write(save)
 
 
+def save_and_submit(
+    db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None, *, today: date | None = None
+) -> int:
+    """Save the form and post it in one write: when posting is refused, nothing is stored."""
+    return db.write(lambda _connection: _save_then_submit(db, actor, data, idea_id, today))
+
+
+def _save_then_submit(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None, today) -> int:
+    saved_id = save_draft(db, actor, data, idea_id)  # joins the open write
+    submit_idea(db, actor, saved_id, today=today)
+    return saved_id
+
+
+def may_resubmit(cycle: Cycle) -> bool:
+    """An idea sent back as needing more work may come back until scoring starts."""
+    return cycle.phase in ("open", "review")
+
+
 def submit_idea(db: Database, actor: CurrentUser, idea_id: int, *, today: date | None = None) -> None:
-    """Post a draft (or a reworked idea) to the board while its cycle's window is open."""
+    """Post a draft to the board while its cycle's window is open; an idea sent back as
+    needing more work may be resubmitted until scoring starts."""
     require(actor, Permission.IDEAS_SUBMIT)
 
     def submit(connection):
@@ -378,7 +397,8 @@ def submit_idea(db: Database, actor: CurrentUser, idea_id: int, *, today: date |
             raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be submitted again")
         cycle = get_cycle(connection, idea.cycle_id)
         assert cycle is not None
-        if not cycle.accepts_submissions(today):
+        reworked = idea.status == "needs_more_work" and may_resubmit(cycle)
+        if not reworked and not cycle.accepts_submissions(today):
             raise InputError.single(
                 "Cycle",
                 f"{cycle.name} does not accept submissions now (window {cycle.submission_opens:%d %b} – "
@@ -710,6 +730,12 @@ def merge(db: Database, actor: CurrentUser, duplicate_id: int, survivor_id: int,
         survivor = _idea_for_update(connection, survivor_id)
         if survivor.status in ("draft", "withdrawn", "merged", "declined"):
             raise InputError.single("Merge into", f"cannot merge into a {survivor.status_label.lower()} idea")
+        if survivor.cycle_id != duplicate.cycle_id and survivor.status not in OPEN_FOR_ENGAGEMENT:
+            raise InputError.single(
+                "Merge into",
+                f"#{survivor.id} is {survivor.status_label.lower()} in {survivor.cycle_name}, so it takes no more "
+                "supporters; decline this idea with a pointer to it, or carry that idea forward first",
+            )
         survivor_authors = list(survivor.author_ids)
         moved = connection.execute(
             "INSERT INTO idea_supports SELECT ?, s.employee_id, s.supported_at FROM idea_supports s"

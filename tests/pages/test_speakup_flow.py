@@ -133,6 +133,63 @@ def test_a_bad_title_is_named_and_the_form_keeps_what_was_typed(portal_env):
     assert ideas.board(db) == [] and db.scalar("SELECT count(*) FROM ideas") == 0
 
 
+def test_a_too_short_problem_on_submit_stores_no_draft_and_keeps_the_form(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    cycles.advance_phase(db, head, cycles.create_cycle(db, head, cycle_data()))
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    fill_idea(app)
+    app.text_area(key="idea_problem").set_value("Too slow").run()
+    app.button(key="idea_submit").click().run()
+    assert not app.exception
+    assert any("Problem" in e.value for e in app.error)
+    assert db.scalar("SELECT count(*) FROM ideas") == 0
+    assert app.text_area(key="idea_problem").value == "Too slow"
+    assert app.text_input(key="idea_title").value == IDEA_TITLE
+
+
+def test_a_negative_cost_is_named_in_the_live_figures_and_refused(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    cycles.advance_phase(db, head, cycles.create_cycle(db, head, cycle_data()))
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    fill_idea(app)
+    app.number_input(key="idea_one_off").set_value(-5_000.0).run()
+    assert app.number_input(key="idea_one_off").value == -5_000.0
+    assert any("One-off cost: cannot be negative" in w.value for w in app.warning)
+    assert not [m for m in app.metric if m.label == "Net annual benefit"]  # no figures built on a silent 0
+    app.button(key="idea_save").click().run()
+    assert any("One-off cost" in e.value for e in app.error)
+    assert db.scalar("SELECT count(*) FROM ideas") == 0
+
+
+def test_an_author_reworks_an_idea_sent_back_during_review(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    moderator = add_person(db, Role.MODERATOR)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
+    idea_id = ideas.save_draft(db, agent, idea_data())
+    ideas.submit_idea(db, agent, idea_id)
+    cycles.advance_phase(db, head, cycle_id)  # review
+    ideas.send_back(db, moderator, idea_id, "Add the cost of the IVR change")
+    app = open_page(signed_in_as(moderator), "pages/idea_moderation.py")
+    assert "resubmit it until scoring starts" in texts(app)
+
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    assert any("sent this idea back" in i.value for i in app.info)
+    app.button(key=f"edit_{idea_id}").click().run()
+    assert "resubmit it until scoring starts" in texts(app)
+    app.number_input(key="idea_one_off").set_value(45_000.0).run()
+    app.button(key="idea_submit").click().run()
+    assert not app.exception
+    idea = ideas.get_idea(db, idea_id)
+    assert idea.status == "submitted" and idea.one_off_cost == 45_000
+
+
 def test_similar_ideas_show_while_the_title_is_typed(portal_env):
     db = get_database(portal_env)
     head = add_person(db, Role.LEADERSHIP)
