@@ -569,6 +569,14 @@ def cycle_report(db: Database, actor: CurrentUser, cycle_id: int) -> dict[str, A
     )
 
 
+def latest_decided_cycle_id(db: Database) -> int | None:
+    """The most recent cycle with a recorded decision: where the report has something to say."""
+    return db.scalar(
+        "SELECT c.id FROM idea_cycles c WHERE EXISTS (SELECT 1 FROM idea_decisions d WHERE d.cycle_id = c.id)"
+        " ORDER BY c.speakup_day DESC, c.id DESC LIMIT 1"
+    )
+
+
 def funnel(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
     """Ideas reaching each stage of the cycle, in order, for the funnel chart."""
     require(actor, Permission.DASHBOARDS_ALL)

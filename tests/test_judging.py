@@ -3,7 +3,7 @@ and what a green light sets in motion."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -235,8 +235,9 @@ def test_the_action_owner_records_realised_savings_at_30_90_180_days(db, org, ma
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
     owner = make_user(Role.TEAM_LEAD)
     judging.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id)
-    ideas.record_benefit_review(db, owner, org["idea_id"], 30, 8_000, "first month")
-    ideas.record_benefit_review(db, owner, org["idea_id"], 90, 31_000, implemented=True)
+    later = date.today() + timedelta(days=95)
+    ideas.record_benefit_review(db, owner, org["idea_id"], 30, 8_000, "first month", today=later)
+    ideas.record_benefit_review(db, owner, org["idea_id"], 90, 31_000, implemented=True, today=later)
     with pytest.raises(InputError, match="Realised savings: cannot be negative"):
         ideas.record_benefit_review(db, owner, org["idea_id"], 180, -5)
     with pytest.raises(InputError, match="Review"):
@@ -372,3 +373,29 @@ def test_the_authors_manager_sees_scores_only_once_a_decision_is_recorded(db, or
     assert judging.score_sheets(db, org["manager"], org["idea_id"]) is None
     judging.decide(db, org["head"], org["idea_id"], "Clear win")
     assert len(judging.score_sheets(db, org["manager"], org["idea_id"])) == 3
+
+
+def test_a_benefit_review_is_refused_before_its_day(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(InputError, match="Review: the 180-day review is due on"):
+        ideas.record_benefit_review(db, org["head"], org["idea_id"], 180, 50_000, today=tomorrow)
+    assert count(db, "SELECT count(*) FROM idea_benefit_reviews") == 0
+    ideas.record_benefit_review(db, org["head"], org["idea_id"], 30, 5_000, today=date.today() + timedelta(days=30))
+
+
+def test_green_lit_ideas_name_the_actions_current_owner(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    action = actions.actions_for(db, idea_id=org["idea_id"])[0]
+    successor = make_user(Role.TEAM_LEAD)
+    data = action.model_dump(include=set(actions.ActionInput.model_fields))
+    actions.update_action(db, org["head"], action.id, {**data, "owner_id": successor.employee_id}, action.version)
+    row = ideas.green_lit_ideas(db)[0]
+    assert row["action_owner_id"] == successor.employee_id
+    assert ideas.green_lit_ideas(db, owner_id=successor.employee_id)[0]["id"] == org["idea_id"]

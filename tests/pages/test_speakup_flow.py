@@ -3,12 +3,16 @@ leadership starts scoring, three judges score, the idea is green-lit and becomes
 
 from __future__ import annotations
 
+import json
+
+import pyarrow as pa
+
 from models import actions, cycles, ideas, judging
 from models.auth import Role
 from models.db import get_database
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
-from tests.speakup_helpers import cycle_data, idea_data
+from tests.speakup_helpers import cycle_data, idea_data, scores_for
 
 IDEA_TITLE = "Bring card disputes into the contact centre"
 
@@ -291,3 +295,33 @@ def test_home_tells_an_agent_how_long_the_cycle_is_open_and_shows_their_ideas(po
     assert not app.exception
     funnel = [c for c in app.get("vega_lite_chart") if "Ideas in 2026 Q4" in c.proto.spec]
     assert funnel  # leadership sees the current cycle's funnel
+    spec = json.loads(funnel[0].proto.spec)
+    assert spec["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1}  # whole ideas only
+    assert spec["encoding"]["y"]["axis"] == {"labelOverlap": False}  # every stage named
+
+
+def test_the_cycle_report_opens_on_the_latest_cycle_with_decisions(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    judges = [add_person(db, Role.LEADERSHIP) for _ in range(3)]
+    agent, moderator = add_person(db, Role.AGENT), add_person(db, Role.MODERATOR)
+    decided = cycles.create_cycle(db, head, cycle_data("2026 Q3"))
+    cycles.advance_phase(db, head, decided)
+    idea_id = ideas.save_draft(db, agent, idea_data())
+    ideas.submit_idea(db, agent, idea_id)
+    ideas.shortlist(db, moderator, idea_id)
+    cycles.advance_phase(db, head, decided)
+    cycles.advance_phase(db, head, decided)
+    sheet = scores_for(cycles.get_cycle(db, decided), 5)
+    for judge in judges:
+        judging.submit_scores(db, judge, idea_id, sheet)
+    judging.decide(db, head, idea_id, "Clear win")
+    cycles.advance_phase(db, head, decided)  # closed
+    later = cycles.create_cycle(db, head, cycle_data("2026 Q4"))
+    cycles.advance_phase(db, head, later)
+    app = open_page(signed_in_as(head), "pages/speakup_report.py")
+    assert not app.exception
+    assert app.selectbox(key="report_cycle").value == decided
+    score_chart = next(c for c in app.get("vega_lite_chart") if '"threshold' in c.proto.spec)
+    shown = {str(v) for ds in score_chart.proto.datasets for v in pa.ipc.open_stream(ds.data.data).read_all()["status"]}
+    assert shown == {"In implementation"}  # the legend speaks the programme's language
