@@ -133,7 +133,8 @@ def test_one_idea_one_action_and_a_carried_idea_is_the_same_idea_moved_on(seeded
     assert carried
     for row in carried:
         moves = db.query(
-            "SELECT cycle_id FROM idea_status_history WHERE idea_id = ? AND from_status IS NOT NULL ORDER BY changed_at",
+            "SELECT cycle_id FROM idea_status_history WHERE idea_id = ? AND from_status IS NOT NULL"
+            " ORDER BY changed_at",
             [row["id"]],
         )
         assert moves[0]["cycle_id"] == row["carried_from_cycle_id"]
