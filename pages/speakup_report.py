@@ -28,7 +28,7 @@ def render_scores(table, threshold: float) -> None:
             .mark_bar()
             .encode(
                 y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False)),
-                x=alt.X("score:Q", scale=alt.Scale(domain=[0, 5]), title="Score"),
+                x=alt.X("score:Q", scale=alt.Scale(domain=[0, 5]), title="Score", axis=alt.Axis(tickMinStep=0.5)),
                 color=alt.Color("status:N", title="Status", legend=alt.Legend(orient="bottom", labelLimit=0)),
                 tooltip=["title", "score", "spread", "judges", "status"],
             )
@@ -38,7 +38,7 @@ def render_scores(table, threshold: float) -> None:
             .mark_rule(strokeDash=[4, 4])
             .encode(x="threshold:Q", tooltip=["threshold"])
         )
-        st.altair_chart((bars + rule).properties(height=max(200, 26 * len(scored))), width="stretch")
+        st.altair_chart((bars + rule).properties(height=alt.Step(28)), width="stretch")
 
 
 st.title("Speak-Up cycle report")
