@@ -601,8 +601,17 @@ def funnel(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
 
 
 def idea_table(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
-    """One row per posted idea of the cycle with its score, spread and money, for the report."""
+    """One row per posted idea of the cycle with its score, spread and money, for the report.
+    While scoring lasts, an idea's score shows only to someone who may see its scores."""
     require(actor, Permission.DASHBOARDS_ALL)
+    table = _idea_table(db, cycle_id)
+    if db.scalar("SELECT phase FROM idea_cycles WHERE id = ?", [cycle_id]) == "scoring":
+        hidden = [idea for idea in table["idea"].tolist() if not may_see_scores(db, actor, idea)]
+        table.loc[table["idea"].isin(hidden), ["score", "spread"]] = None
+    return table
+
+
+def _idea_table(db: Database, cycle_id: int) -> pd.DataFrame:
     return db.frame(
         f"""
         WITH per_judge AS ({_PER_JUDGE_SQL}),

@@ -399,3 +399,12 @@ def test_green_lit_ideas_name_the_actions_current_owner(db, org, make_user):
     row = ideas.green_lit_ideas(db)[0]
     assert row["action_owner_id"] == successor.employee_id
     assert ideas.green_lit_ideas(db, owner_id=successor.employee_id)[0]["id"] == org["idea_id"]
+
+
+def test_the_report_hides_scores_from_a_leader_still_to_score(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    waiting = make_user(Role.LEADERSHIP)
+    assert judging.idea_table(db, waiting, org["cycle_id"])["score"].isna().all()
+    assert judging.idea_table(db, org["judges"][0], org["cycle_id"]).loc[0, "score"] == 5.0
