@@ -7,7 +7,7 @@ Cycles, their criteria and phases live in ``models.cycles``; scoring and decisio
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -366,8 +366,27 @@ def save_draft(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: 
     return db.write(save)
 
 
+def save_and_submit(
+    db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None, *, today: date | None = None
+) -> int:
+    """Save the form and post it in one write: when posting is refused, nothing is stored."""
+    return db.write(lambda _connection: _save_then_submit(db, actor, data, idea_id, today))
+
+
+def _save_then_submit(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None, today) -> int:
+    saved_id = save_draft(db, actor, data, idea_id)  # joins the open write
+    submit_idea(db, actor, saved_id, today=today)
+    return saved_id
+
+
+def may_resubmit(cycle: Cycle) -> bool:
+    """An idea sent back as needing more work may come back until scoring starts."""
+    return cycle.phase in ("open", "review")
+
+
 def submit_idea(db: Database, actor: CurrentUser, idea_id: int, *, today: date | None = None) -> None:
-    """Post a draft (or a reworked idea) to the board while its cycle's window is open."""
+    """Post a draft to the board while its cycle's window is open; an idea sent back as
+    needing more work may be resubmitted until scoring starts."""
     require(actor, Permission.IDEAS_SUBMIT)
 
     def submit(connection):
@@ -378,7 +397,8 @@ def submit_idea(db: Database, actor: CurrentUser, idea_id: int, *, today: date |
             raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be submitted again")
         cycle = get_cycle(connection, idea.cycle_id)
         assert cycle is not None
-        if not cycle.accepts_submissions(today):
+        reworked = idea.status == "needs_more_work" and may_resubmit(cycle)
+        if not reworked and not cycle.accepts_submissions(today):
             raise InputError.single(
                 "Cycle",
                 f"{cycle.name} does not accept submissions now (window {cycle.submission_opens:%d %b} – "
@@ -710,6 +730,12 @@ def merge(db: Database, actor: CurrentUser, duplicate_id: int, survivor_id: int,
         survivor = _idea_for_update(connection, survivor_id)
         if survivor.status in ("draft", "withdrawn", "merged", "declined"):
             raise InputError.single("Merge into", f"cannot merge into a {survivor.status_label.lower()} idea")
+        if survivor.cycle_id != duplicate.cycle_id and survivor.status not in OPEN_FOR_ENGAGEMENT:
+            raise InputError.single(
+                "Merge into",
+                f"#{survivor.id} is {survivor.status_label.lower()} in {survivor.cycle_name}, so it takes no more "
+                "supporters; decline this idea with a pointer to it, or carry that idea forward first",
+            )
         survivor_authors = list(survivor.author_ids)
         moved = connection.execute(
             "INSERT INTO idea_supports SELECT ?, s.employee_id, s.supported_at FROM idea_supports s"
@@ -819,8 +845,11 @@ def record_benefit_review(
     note: str = "",
     *,
     implemented: bool = False,
+    today: date | None = None,
 ) -> None:
-    """The action owner records realised savings at 30, 90 or 180 days after green light."""
+    """The action owner records realised savings at 30, 90 or 180 days after green light,
+    each review from its day on."""
+    today = today or date.today()
     if review_day not in REVIEW_DAYS:
         raise InputError.single("Review", f"choose one of {', '.join(map(str, REVIEW_DAYS))} days")
     if realised_savings is None or realised_savings < 0:
@@ -835,6 +864,14 @@ def record_benefit_review(
         idea = _idea_for_update(connection, idea_id)
         if idea.status not in ("in_implementation", "implemented", "green_lit"):
             raise InputError.single("Idea", "benefits are reviewed only for green-lit ideas")
+        green_lit_on = green_light_date(connection, idea_id)
+        if green_lit_on is not None and today < green_lit_on + timedelta(days=review_day):
+            due = green_lit_on + timedelta(days=review_day)
+            raise InputError.single(
+                "Review",
+                f"the {review_day}-day review is due on {due:%d %b %Y} ({review_day} days after the green light "
+                f"on {green_lit_on:%d %b %Y}); record it from then on",
+            )
         before = query_row(
             connection, "SELECT * FROM idea_benefit_reviews WHERE idea_id = ? AND review_day = ?", [idea_id, review_day]
         )
@@ -865,6 +902,16 @@ def record_benefit_review(
     db.write(do)
 
 
+def green_light_date(source, idea_id: int) -> date | None:
+    """The day the idea was last green-lit, from its status history."""
+    row = query_row(
+        source,
+        "SELECT max(changed_at) AS at FROM idea_status_history WHERE idea_id = ? AND to_status = 'green_lit'",
+        [idea_id],
+    )
+    return row["at"].date() if row and row["at"] is not None else None
+
+
 def action_owner(db: Database, idea_id: int) -> int | None:
     """Who owns the green-lit idea's action now (the plan may have handed it on)."""
     row = db.query_one("SELECT action_id, action_owner_id FROM ideas WHERE id = ?", [idea_id])
@@ -893,14 +940,16 @@ def benefit_reviews(db: Database, idea_id: int) -> list[dict[str, Any]]:
 def green_lit_ideas(db: Database, *, owner_id: int | None = None) -> list[dict[str, Any]]:
     """Green-lit ideas with projected figures beside the latest realised savings."""
     return db.query(
-        f"SELECT i.id, i.title, c.name AS cycle_name, i.status, i.action_id, i.action_owner_id,"
-        f" o.full_name AS action_owner, i.action_due_date, i.annual_savings AS projected_annual_savings,"
+        "SELECT i.id, i.title, c.name AS cycle_name, i.status, i.action_id,"
+        " coalesce(a.owner_id, i.action_owner_id) AS action_owner_id, o.full_name AS action_owner,"
+        " coalesce(a.due_date, i.action_due_date) AS action_due_date, i.annual_savings AS projected_annual_savings,"
         f" {NET_ANNUAL_BENEFIT_SQL} AS projected_net_annual_benefit,"
         " (SELECT r.realised_savings FROM idea_benefit_reviews r WHERE r.idea_id = i.id"
         "  ORDER BY r.review_day DESC LIMIT 1) AS realised_savings,"
         " (SELECT max(r.review_day) FROM idea_benefit_reviews r WHERE r.idea_id = i.id) AS latest_review_day"
-        " FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id LEFT JOIN employees o ON o.id = i.action_owner_id"
-        " WHERE list_contains(?, i.status) AND (? IS NULL OR i.action_owner_id = ?)"
+        " FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id LEFT JOIN actions a ON a.id = i.action_id"
+        " LEFT JOIN employees o ON o.id = coalesce(a.owner_id, i.action_owner_id)"
+        " WHERE list_contains(?, i.status) AND (? IS NULL OR coalesce(a.owner_id, i.action_owner_id) = ?)"
         " ORDER BY c.speakup_day DESC, i.id",
         [list(GREEN_LIT_STATUSES), owner_id, owner_id],
     )

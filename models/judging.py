@@ -221,9 +221,10 @@ def has_scored(db: Database, judge: CurrentUser, idea_id: int) -> bool:
 
 
 def may_see_scores(db: Database, viewer: CurrentUser, idea_id: int) -> bool:
-    """Judges are blind to others' scores until they submit their own; when the cycle is
-    closed, when the viewer may not judge the idea, or once they recorded its decision,
-    leadership sees them all."""
+    """Judges are blind to others' scores until they submit their own. Leadership sees them
+    all once the viewer scored or recorded the idea's decision, or once the cycle is closed;
+    someone barred from judging the idea (an author's manager) only once a decision is
+    recorded, so nobody watches the scores come in live."""
     if not (viewer.can(Permission.IDEAS_JUDGE) or viewer.can(Permission.SPEAKUP_MANAGE)):
         return False
     if has_scored(db, viewer, idea_id) or db.scalar(
@@ -232,8 +233,16 @@ def may_see_scores(db: Database, viewer: CurrentUser, idea_id: int) -> bool:
         [idea_id, viewer.employee_id],
     ):
         return True
-    phase = db.scalar("SELECT c.phase FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id WHERE i.id = ?", [idea_id])
-    return phase == "closed" or conflict_of_interest(db, viewer.employee_id, idea_id) is not None
+    row = db.query_one(
+        "SELECT c.phase, EXISTS (SELECT 1 FROM idea_decisions d WHERE d.idea_id = i.id AND d.cycle_id = i.cycle_id)"
+        " AS decided FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id WHERE i.id = ?",
+        [idea_id],
+    )
+    if row is None:
+        return False
+    if row["phase"] == "closed":
+        return True
+    return bool(row["decided"]) and conflict_of_interest(db, viewer.employee_id, idea_id) is not None
 
 
 def score_sheets(db: Database, viewer: CurrentUser, idea_id: int) -> list[dict[str, Any]] | None:
@@ -323,6 +332,14 @@ def decide(
             raise InputError.single("Decision", f"a {idea.status_label.lower()} idea is not judged")
         result = result_for(connection, idea_id)
         outcome = "green_lit" if result.green_lit else "not_selected"
+        live_action = _live_action(connection, idea_id)
+        if outcome == "not_selected" and live_action is not None:
+            raise InputError.single(
+                "Decision",
+                f"the scores no longer reach a green light, but the idea's action #{live_action['id']} is "
+                f"{live_action['status'].replace('_', ' ')}; cancel that action in the action plan first, "
+                "then record the new decision",
+            )
         previous = query_row(
             connection, "SELECT id, outcome FROM idea_decisions WHERE idea_id = ? ORDER BY id DESC LIMIT 1", [idea_id]
         )
@@ -370,13 +387,29 @@ def decide(
             if idea.status != "green_lit":
                 set_status(connection, actor, idea, "green_lit", note)
                 idea = get_idea(connection, idea_id)
-            _follow_up_green_light(connection, actor, idea, cycle, action_owner_id, action_due_date)
+            if live_action is None:
+                _follow_up_green_light(connection, actor, idea, cycle, action_owner_id, action_due_date)
+            else:  # the idea's action is still there: it carries on, no second action
+                set_status(connection, actor, idea, "in_implementation", f"Action #{live_action['id']} continues")
         elif outcome == "not_selected" and idea.status != "not_selected":
             set_status(connection, actor, idea, "not_selected", note)
         return decision_id
 
     decision_id = db.write(do)
-    return next(d for d in decisions_for(db, idea_id) if d.id == decision_id)
+    return next(d for d in decisions_for(db, actor, idea_id) if d.id == decision_id)
+
+
+def _live_action(connection: duckdb.DuckDBPyConnection, idea_id: int) -> dict[str, Any] | None:
+    """The idea's action that has not been cancelled (open or done), if any."""
+    try:
+        from models import actions  # noqa: F401  (the action plan area may not be installed)
+    except ImportError:
+        return None
+    return query_row(
+        connection,
+        "SELECT id, status FROM actions WHERE idea_id = ? AND status <> 'cancelled' ORDER BY id DESC LIMIT 1",
+        [idea_id],
+    )
 
 
 def _follow_up_green_light(
@@ -454,8 +487,16 @@ def create_linked_action(
     return actions.insert_action(connection, actor, record)
 
 
-def decisions_for(db: Database, idea_id: int) -> list[Decision]:
-    """Every decision on an idea, newest first; the first is the one in force."""
+def decisions_for(db: Database, viewer: CurrentUser, idea_id: int) -> list[Decision]:
+    """Every decision on an idea, newest first; the first is the one in force. A viewer still
+    blind to the idea's scores sees the outcomes and rationales, not the scores or sheets."""
+    decisions = _decisions(db, idea_id)
+    if decisions and not may_see_scores(db, viewer, idea_id):
+        return [decision.model_copy(update={"score": None, "scores": []}) for decision in decisions]
+    return decisions
+
+
+def _decisions(db: Database, idea_id: int) -> list[Decision]:
     rows = db.query(
         "SELECT d.*, e.full_name AS decided_by_name FROM idea_decisions d JOIN employees e ON e.id = d.decided_by"
         " WHERE d.idea_id = ? ORDER BY d.id DESC",
@@ -481,7 +522,7 @@ def feedback_for_authors(db: Database, viewer: CurrentUser, idea_id: int) -> dic
     idea = get_idea(db, idea_id)
     if idea is None or viewer.employee_id not in idea.author_ids:
         return None
-    decisions = decisions_for(db, idea_id)
+    decisions = _decisions(db, idea_id)
     if not decisions:
         return None
     latest = decisions[0]
@@ -528,6 +569,14 @@ def cycle_report(db: Database, actor: CurrentUser, cycle_id: int) -> dict[str, A
     )
 
 
+def latest_decided_cycle_id(db: Database) -> int | None:
+    """The most recent cycle with a recorded decision: where the report has something to say."""
+    return db.scalar(
+        "SELECT c.id FROM idea_cycles c WHERE EXISTS (SELECT 1 FROM idea_decisions d WHERE d.cycle_id = c.id)"
+        " ORDER BY c.speakup_day DESC, c.id DESC LIMIT 1"
+    )
+
+
 def funnel(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
     """Ideas reaching each stage of the cycle, in order, for the funnel chart."""
     require(actor, Permission.DASHBOARDS_ALL)
@@ -552,8 +601,17 @@ def funnel(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
 
 
 def idea_table(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
-    """One row per posted idea of the cycle with its score, spread and money, for the report."""
+    """One row per posted idea of the cycle with its score, spread and money, for the report.
+    While scoring lasts, an idea's score shows only to someone who may see its scores."""
     require(actor, Permission.DASHBOARDS_ALL)
+    table = _idea_table(db, cycle_id)
+    if db.scalar("SELECT phase FROM idea_cycles WHERE id = ?", [cycle_id]) == "scoring":
+        hidden = [idea for idea in table["idea"].tolist() if not may_see_scores(db, actor, idea)]
+        table.loc[table["idea"].isin(hidden), ["score", "spread"]] = None
+    return table
+
+
+def _idea_table(db: Database, cycle_id: int) -> pd.DataFrame:
     return db.frame(
         f"""
         WITH per_judge AS ({_PER_JUDGE_SQL}),

@@ -265,6 +265,289 @@ IDEA_TEMPLATES: tuple[tuple[str, str, str, int, int, int, str, float], ...] = (
         "Average handle time (s)",
         -5,
     ),
+    (
+        "Callback window reminders by SMS",
+        "Customers miss the callbacks we book because they forget the time we agreed.",
+        "Send an SMS 15 minutes before a booked callback with the option to move it.",
+        30_000,
+        4_000,
+        3_000,
+        "Abandonment rate %",
+        -2,
+    ),
+    (
+        "Joint-account holder consent on one call",
+        "Adding a joint holder's consent needs both customers on the line, "
+        "so most calls end with a second call booked.",
+        "Let the second holder confirm consent by a secure link sent during the call.",
+        42_000,
+        9_000,
+        1_500,
+        "First-contact resolution %",
+        3,
+    ),
+    (
+        "Statement re-send from the IVR",
+        "A large share of calls on Monday mornings are customers asking for a copy of a statement.",
+        "Add a self-service IVR option that emails the last six statements to the verified address.",
+        58_000,
+        16_000,
+        2_000,
+        "Average handle time (s)",
+        -10,
+    ),
+    (
+        "Scam call-back protocol",
+        "Customers who think they are talking to a scammer hang up on our genuine fraud calls "
+        "and then call us worried.",
+        "Leave a reference and ask the customer to call the number on their card, "
+        "and brief the front line to recognise the reference.",
+        70_000,
+        6_000,
+        0,
+        "Complaint volume",
+        -30,
+    ),
+    (
+        "Roster swaps in the workforce app",
+        "Agents swap shifts by email with their team leader, and schedules are wrong on the day.",
+        "Let agents propose swaps in the workforce app with automatic checks on skills and hours.",
+        26_000,
+        7_000,
+        1_200,
+        "Schedule adherence %",
+        3,
+    ),
+    (
+        "After-call work codes cut from 40 to 12",
+        "Agents pick from 40 wrap-up codes, most choose 'Other' and our contact reasons are unreliable.",
+        "Reduce the codes to 12 plain reasons agreed with the analysts and retrain in one huddle.",
+        18_000,
+        1_500,
+        0,
+        "Average handle time (s)",
+        -8,
+    ),
+    (
+        "Interpreter line on one button",
+        "Agents spend minutes finding the interpreter number and customers wait on hold.",
+        "Add the interpreter service as a one-button conference in the phone toolbar.",
+        16_000,
+        3_000,
+        2_500,
+        "Customer effort score",
+        -0.3,
+    ),
+    (
+        "Pre-approved goodwill credits",
+        "Small goodwill gestures need a team leader's approval, so the customer waits or gets a callback.",
+        "Let agents give credits up to 30 dollars with reasons logged and sampled monthly.",
+        24_000,
+        1_000,
+        0,
+        "First-contact resolution %",
+        2,
+    ),
+    (
+        "Business banking after-hours line",
+        "Business owners can only call us during their own working hours.",
+        "Extend the business line to 8 pm twice a week with two volunteers per evening.",
+        0,
+        5_000,
+        30_000,
+        "Customer satisfaction %",
+        4,
+    ),
+    (
+        "Chat opening hours shown in the app",
+        "Customers open chat after hours, see nobody answer and then call in the morning angry.",
+        "Show the chat hours and the expected wait before the chat window opens.",
+        14_000,
+        2_500,
+        0,
+        "Complaint volume",
+        -15,
+    ),
+    (
+        "Term deposit maturity reminders",
+        "Deposits roll over at a poor rate and customers complain after the fact.",
+        "Send a reminder 14 days before maturity with the options and a link to choose.",
+        45_000,
+        9_000,
+        2_000,
+        "Complaint volume",
+        -20,
+    ),
+    (
+        "Power of attorney checklist",
+        "Registering a power of attorney takes three calls because documents are missing each time.",
+        "Send a one-page checklist by email at the first call and book the registration call.",
+        21_000,
+        2_000,
+        0,
+        "First-contact resolution %",
+        3,
+    ),
+    (
+        "Overflow to trained back-office staff",
+        "On Mondays queues spike while trained back-office staff could take simple calls.",
+        "Log in eight trained back-office staff to the simple-enquiry queue from 9 to 11 on Mondays.",
+        48_000,
+        6_000,
+        0,
+        "Abandonment rate %",
+        -4,
+    ),
+    (
+        "Hold music replaced by wait updates",
+        "Customers on hold hear the same loop and do not know how long they will wait.",
+        "Replace the loop with position-in-queue announcements every 60 seconds.",
+        20_000,
+        4_000,
+        0,
+        "Abandonment rate %",
+        -3,
+    ),
+    (
+        "Card PIN reset in the app",
+        "Customers call to reset a forgotten card PIN and wait for a letter.",
+        "Let verified app users set a new PIN instantly in the app.",
+        110_000,
+        40_000,
+        5_000,
+        "Average handle time (s)",
+        -20,
+    ),
+    (
+        "Vulnerable customer flag on the screen",
+        "Agents learn a customer is vulnerable only after a difficult conversation has started.",
+        "Show the existing vulnerability flag prominently on the customer screen with a short guide.",
+        15_000,
+        8_000,
+        0,
+        "Complaint volume",
+        -10,
+    ),
+    (
+        "Complaint acknowledgement within the hour",
+        "Complaints are acknowledged after two days and customers complain again about the silence.",
+        "Send an automatic acknowledgement with the case owner's name within an hour.",
+        19_000,
+        5_000,
+        1_000,
+        "Complaint volume",
+        -18,
+    ),
+    (
+        "Floor walkers in the first week of a release",
+        "Every system release brings a week of long calls while agents learn the changes.",
+        "Put two super-users on the floor for the first week of each release to answer questions live.",
+        32_000,
+        0,
+        8_000,
+        "Average handle time (s)",
+        -6,
+    ),
+    (
+        "Tidy the call-reason menu in the IVR",
+        "Customers choose the wrong IVR option because the menu uses our product names.",
+        "Rewrite the IVR menu in customer words and cut it from seven options to five.",
+        52_000,
+        12_000,
+        0,
+        "Transfer rate %",
+        -4,
+    ),
+    (
+        "Mortgage hardship pause online",
+        "Customers asking for a short repayment pause wait days for a form and a call-back.",
+        "Offer a guided online request for pauses up to three months, reviewed the same day.",
+        62_000,
+        20_000,
+        3_000,
+        "Average resolution time (h)",
+        -24,
+    ),
+    (
+        "Shared FAQs with the branch network",
+        "Branches and the contact centre give customers different answers on the same products.",
+        "Publish one FAQ set used by both channels, owned jointly and reviewed monthly.",
+        27_000,
+        3_000,
+        1_000,
+        "Complaint volume",
+        -12,
+    ),
+    (
+        "New-starter buddy for the first month",
+        "New agents feel alone after training and a fifth leave within three months.",
+        "Pair every new starter with an experienced buddy for their first four weeks.",
+        60_000,
+        0,
+        6_000,
+        "Attrition %",
+        -5,
+    ),
+    (
+        "Email templates with plain next steps",
+        "Our email replies end without telling customers what happens next, so they call.",
+        "Add a 'what happens next' paragraph to the 20 most-used templates.",
+        23_000,
+        2_000,
+        0,
+        "First-contact resolution %",
+        2,
+    ),
+    (
+        "Foreign transfer status in the app",
+        "Customers call daily to ask whether an overseas transfer has arrived.",
+        "Show each international transfer's stage and expected arrival in the app.",
+        47_000,
+        15_000,
+        2_000,
+        "Complaint volume",
+        -22,
+    ),
+    (
+        "Daily queue forecast on the floor screens",
+        "Team leaders find out about a busy afternoon when it has already started.",
+        "Show the intraday forecast and staffing gap on the floor screens every half hour.",
+        29_000,
+        6_000,
+        500,
+        "Service level %",
+        4,
+    ),
+    (
+        "Second-screen for agents on complex queues",
+        "Agents on lending and hardship queues juggle six windows on one screen.",
+        "Give the 60 agents on complex queues a second monitor.",
+        36_000,
+        18_000,
+        0,
+        "Average handle time (s)",
+        -14,
+    ),
+    (
+        "Closing an account in one call",
+        "Customers who want to close an account are sent a form and often complain about being kept.",
+        "Let agents close an account on the call once balances are zero, with a confirmation email.",
+        34_000,
+        5_000,
+        0,
+        "Complaint volume",
+        -16,
+    ),
+    (
+        "Credit limit decrease on request",
+        "Customers asking to lower their credit limit are transferred to the cards team.",
+        "Let every agent lower a limit on request; increases stay with the cards team.",
+        26_000,
+        3_000,
+        0,
+        "Transfer rate %",
+        -2,
+    ),
 )
 
 COMMENTS = (
@@ -361,7 +644,10 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
     this_quarter = _quarter_start(org.today)
 
     def add_idea(cycle_id: int, cycle_day: date, template, author: dict, created: date, status_path: list[str]) -> int:
+        """One idea and its story, every moment of it on or before the cycle's day and today."""
         title, problem, change, savings, one_off, running, kpi, kpi_change = template
+        latest = min(cycle_day, org.today)
+        cap = datetime.combine(latest, time(8, 0))  # before anything the day itself brings
         factor = rng.choice((0.6, 0.8, 1.0, 1.2))
         record = ideas.IdeaInput(
             title=title,
@@ -386,36 +672,42 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
         )
         moment = _at(created, rng)
         previous = "draft"
+        submitted_at = None
         for status in status_path:
-            moment += timedelta(days=rng.randint(1, 6))
+            moment = min(moment + timedelta(days=rng.randint(1, 6)), cap)
             history.add(idea_id, cycle_id, previous, status, None, None, moment)
+            submitted_at = submitted_at or moment
             previous = status
         connection.execute(
-            "UPDATE ideas SET status = ?, submitted_at = ? WHERE id = ?",
-            [previous, _at(created + timedelta(days=1), rng) if status_path else None, idea_id],
+            "UPDATE ideas SET status = ?, submitted_at = ? WHERE id = ?", [previous, submitted_at, idea_id]
         )
+        span = max(0, (latest - created).days - 1)
         if status_path:
             authors = {author["id"], *record.co_author_ids}
             fans = [
                 p for p in rng.sample(front_line, min(len(front_line), rng.randint(0, 30))) if p["id"] not in authors
             ]
             for fan in fans:
-                supports.add(idea_id, fan["id"], _at(created + timedelta(days=rng.randint(1, 20)), rng))
+                supports.add(idea_id, fan["id"], _at(created + timedelta(days=rng.randint(0, span)), rng))
             for _ in range(rng.choice((0, 1, 2, 3, 5))):
                 comments.add(
                     idea_id,
                     rng.choice(front_line)["id"],
                     rng.choice(COMMENTS),
-                    _at(created + timedelta(days=rng.randint(1, 25)), rng),
+                    _at(created + timedelta(days=rng.randint(0, span)), rng),
                 )
         return idea_id
 
     template_index = 0
 
     def next_template():
+        """Every idea a title of its own; a large organisation runs the same idea as site pilots."""
         nonlocal template_index
         template = templates[template_index % len(templates)]
+        round_number = template_index // len(templates)
         template_index += 1
+        if round_number:
+            template = (f"{template[0]} (site pilot {round_number + 1})", *template[1:])
         return template
 
     # -- past cycles ---------------------------------------------------------------
@@ -437,8 +729,9 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
         )
         past_cycle_ids.append(cycle_id)
         connection.execute(
-            "UPDATE idea_cycles SET phase = 'closed', scoring_started_at = ?, closed_at = ? WHERE id = ?",
-            [_at(day, rng), _at(day + timedelta(days=1), rng), cycle_id],
+            "UPDATE idea_cycles SET phase = 'closed', created_at = ?, scoring_started_at = ?, closed_at = ?"
+            " WHERE id = ?",
+            [_at(start, rng), datetime.combine(day, time(7, 30)), _at(day + timedelta(days=1), rng), cycle_id],
         )
         criteria = connection.execute(
             "SELECT id, weight FROM idea_criteria WHERE cycle_id = ? ORDER BY position", [cycle_id]
@@ -452,15 +745,14 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
             if back == 1 and number == 0 and demo_agent is not None:
                 author = next(p for p in org.employees if p["id"] == demo_agent)
             created = start + timedelta(days=rng.randint(3, 45))
-            fate = "shortlisted" if number < 7 else rng.choice(("declined", "merged", "submitted", "needs_more_work"))
-            path = ["submitted"] + ([fate] if fate != "submitted" else [])
+            # a closed cycle holds only final states
+            fate = "shortlisted" if number < 7 else rng.choice(("declined", "declined", "merged"))
+            path = ["submitted", fate]
             if fate == "shortlisted":
                 path.append("scored")
             idea_id = add_idea(cycle_id, day, next_template(), author, created, path)
             if fate == "declined":
                 _note_last(history, "Covered by a project already under way; thank you for raising it.")
-            elif fate == "needs_more_work":
-                _note_last(history, "Please add the one-off cost and who would own the change.")
             elif fate == "merged" and shortlisted_ids:
                 survivor = shortlisted_ids[0][0]
                 connection.execute("UPDATE ideas SET merged_into_id = ? WHERE id = ?", [survivor, idea_id])
@@ -495,6 +787,7 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
                 if green
                 else "Below the threshold this time; the idea can come back with a stronger case."
             )
+            decided_at = _at(day, rng)
             connection.execute(
                 "INSERT INTO idea_decisions (idea_id, cycle_id, outcome, score, judges, green_light_threshold,"
                 " min_judges, weights_json, scores_json, rationale, decided_by, decided_at)"
@@ -516,13 +809,13 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
                     json.dumps([{"judge_id": j["id"], "judge": j["full_name"], "scores": s} for j, s in sheets]),
                     rationale,
                     head["id"],
-                    _at(day, rng),
+                    decided_at,
                 ],
             )
-            history.add(idea_id, cycle_id, "scored", outcome, rationale, head["id"], _at(day, rng))
+            history.add(idea_id, cycle_id, "scored", outcome, rationale, head["id"], decided_at)
             connection.execute("UPDATE ideas SET status = ? WHERE id = ?", [outcome, idea_id])
             if green:
-                _green_light_follow_up(connection, leader, idea_id, day, org, rng, history, judges)
+                _green_light_follow_up(connection, leader, idea_id, decided_at, org, rng, history, judges)
         progress(0.2 * (PAST_CYCLES - back + 1), f"Speak-Up cycle {_quarter_name(start)}…")
 
     # -- the open cycle --------------------------------------------------------------
@@ -539,7 +832,11 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
         ),
         [cycles.CriterionInput(**c) for c in cycles.DEFAULT_CRITERIA],
     )
-    connection.execute("UPDATE idea_cycles SET phase = 'open' WHERE id = ?", [open_id])
+    opened = org.today - timedelta(days=20)
+    connection.execute(
+        "UPDATE idea_cycles SET phase = 'open', created_at = ? WHERE id = ?",
+        [_at(opened - timedelta(days=7), rng), open_id],
+    )
     for number in range(IDEAS_IN_OPEN_CYCLE * scale):
         author = rng.choice(front_line)
         if number == 0 and demo_agent is not None:
@@ -555,7 +852,7 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
     ).fetchone()
     if carried:
         history.add(
-            carried[0], open_id, "not_selected", "submitted", "Carried into the open cycle", None, _at(org.today, rng)
+            carried[0], open_id, "not_selected", "submitted", "Carried into the open cycle", None, _at(opened, rng)
         )
         connection.execute(
             "UPDATE ideas SET cycle_id = ?, carried_from_cycle_id = ?, status = 'submitted' WHERE id = ?",
@@ -573,6 +870,7 @@ def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, p
                 problem="Customers call back to ask for their complaint number.",
                 annual_savings=12_000,
             ),
+            created_at=_at(org.today - timedelta(days=2), rng),
         )
 
     _link_complaints(connection)
@@ -632,8 +930,11 @@ def _actor(connection: duckdb.DuckDBPyConnection, employee_id: int):
     )
 
 
-def _green_light_follow_up(connection, leader, idea_id: int, day: date, org, rng, history: _Rows, judges) -> None:
-    """Action, recognition and benefit reviews for a green-lit demo idea."""
+def _green_light_follow_up(
+    connection, leader, idea_id: int, decided_at: datetime, org, rng, history: _Rows, judges
+) -> None:
+    """Action, recognition and benefit reviews for a green-lit demo idea, dated as they happened."""
+    day = decided_at.date()
     idea = ideas.get_idea(connection, idea_id)
     owner = rng.choice(judges)["id"]
     due = day + timedelta(days=90)
@@ -647,6 +948,7 @@ def _green_light_follow_up(connection, leader, idea_id: int, day: date, org, rng
             f"Your idea “{idea.title}” was green-lit on Speak-Up Day {idea.cycle_name}.",
             idea_id=idea_id,
         )
+    connection.execute("UPDATE recognitions SET awarded_at = ? WHERE idea_id = ?", [decided_at, idea_id])
     elapsed = (org.today - day).days
     reviews = [d for d in ideas.REVIEW_DAYS if d <= elapsed]
     status = "implemented" if len(reviews) >= 2 else "in_implementation"
@@ -657,7 +959,7 @@ def _green_light_follow_up(connection, leader, idea_id: int, day: date, org, rng
         "in_implementation",
         f"Action due {due:%d %b %Y}",
         leader.employee_id,
-        _at(day, rng),
+        decided_at + timedelta(minutes=5),
     )
     if status == "implemented":
         history.add(
@@ -673,16 +975,15 @@ def _green_light_follow_up(connection, leader, idea_id: int, day: date, org, rng
         "UPDATE ideas SET status = ?, action_id = ?, action_owner_id = ?, action_due_date = ? WHERE id = ?",
         [status, action_id, owner, due, idea_id],
     )
-    if action_id is not None:  # the plan shows how far the change has come (as the plan's own demo does)
-        done = status == "implemented"
-        connection.execute(
-            "UPDATE actions SET status = ?, progress_pct = ?, completed_on = ? WHERE id = ?",
-            [
-                "done" if done else "in_progress",
-                100 if done else rng.choice((30, 50, 70)),
-                day + timedelta(days=reviews[1]) if done else None,
-                action_id,
-            ],
+    if action_id is not None:
+        _action_story(
+            connection,
+            action_id,
+            owner,
+            decided_at,
+            day + timedelta(days=reviews[1]) if status == "implemented" else None,
+            org,
+            rng,
         )
     achieved = rng.uniform(0.5, 1.1)
     for review_day in reviews:
@@ -704,3 +1005,37 @@ def _green_light_follow_up(connection, leader, idea_id: int, day: date, org, rng
 def _linked_action(connection, leader, idea, owner: int, day: date, due: date) -> int | None:
     """The action plan entry for a green-lit idea, when the action plan area is installed."""
     return judging.create_linked_action(connection, leader, idea, owner, day, due)
+
+
+def _action_story(
+    connection, action_id: int, owner: int, created_at: datetime, completed_on: date | None, org, rng
+) -> None:
+    """How far the idea's action has come, with its updates log, never later than today."""
+    started = min(created_at + timedelta(days=7), datetime.combine(org.today, time(8, 0)))
+    progress_pct = 100 if completed_on else rng.choice((30, 50, 70))
+    updates = [
+        (started, "status", "planned", "in_progress", None, "Work started with the pilot team."),
+        (
+            min(started + timedelta(days=21), datetime.combine(org.today, time(8, 30))),
+            "progress",
+            None,
+            None,
+            progress_pct if not completed_on else 60,
+            "Pilot running; first results look as the business case said.",
+        ),
+    ]
+    if completed_on:
+        updates.append((_at(completed_on, rng), "status", "in_progress", "done", None, "Rolled out to all teams."))
+    last = max(moment for moment, *_ in updates)
+    connection.execute(
+        "UPDATE actions SET status = ?, progress_pct = ?, completed_on = ?, created_at = ?, updated_at = ?,"
+        " updated_by = ? WHERE id = ?",
+        ["done" if completed_on else "in_progress", progress_pct, completed_on, created_at, last, owner, action_id],
+    )
+    connection.execute("UPDATE action_updates SET posted_at = ? WHERE action_id = ?", [created_at, action_id])
+    for moment, kind, from_status, to_status, pct, note in updates:
+        connection.execute(
+            "INSERT INTO action_updates (action_id, author_id, posted_at, kind, from_status, to_status, progress_pct,"
+            " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [action_id, owner, moment, kind, from_status, to_status, pct, note],
+        )

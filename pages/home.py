@@ -8,7 +8,7 @@ import streamlit as st
 from models import cycles, ideas, judging, reports, strategy
 from models.auth import Permission, Role
 from ui.context import page_context
-from ui.ideas import plain
+from ui.ideas import funnel_chart, plain
 from ui.widgets import download_buttons
 
 user, db, settings = page_context()
@@ -111,17 +111,7 @@ def render_speakup() -> None:
         st.caption("My ideas: " + " · ".join(f"{plain(i.title)} ({i.status_label})" for i in mine[:3]))
     if user.can(Permission.DASHBOARDS_ALL):
         funnel = judging.funnel(db, user, cycle.id)
-        chart = (
-            alt.Chart(funnel)
-            .mark_bar()
-            .encode(
-                y=alt.Y("stage:N", sort=alt.SortField("position"), title=None),
-                x=alt.X("ideas:Q", title=f"Ideas in {cycle.name}"),
-                tooltip=["stage", "ideas"],
-            )
-            .properties(height=160)
-        )
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(funnel_chart(funnel, f"Ideas in {cycle.name}"), width="stretch")
 
 
 render_me()

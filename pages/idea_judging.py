@@ -108,6 +108,7 @@ def render_sheets(idea: ideas.Idea) -> None:
         ]
     )
     st.dataframe(table, hide_index=True, width="stretch")
+    download_buttons(table, f"score-sheets-idea-{idea.id}", key=f"sheets_{idea.id}")
 
 
 def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
@@ -115,26 +116,24 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
         return
     st.markdown("**Decision**")
     sees_scores = judging.may_see_scores(db, user, idea.id)
-    decisions = judging.decisions_for(db, idea.id)
+    decisions = judging.decisions_for(db, user, idea.id)
     if decisions:
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "Decided": d.decided_at,
-                        "Outcome": status_label(d.outcome),
-                        "Score": None if d.score is None else round(d.score, 2),
-                        "Judges": d.judges,
-                        "Threshold": d.green_light_threshold,
-                        "Rationale": d.rationale,
-                        "By": d.decided_by,
-                    }
-                    for d in decisions
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
+        table = pd.DataFrame(
+            [
+                {
+                    "Decided": d.decided_at,
+                    "Outcome": status_label(d.outcome),
+                    "Score": ("" if d.score is None else f"{d.score:.2f}") if sees_scores else "hidden until you score",
+                    "Judges": d.judges,
+                    "Threshold": d.green_light_threshold,
+                    "Rationale": d.rationale,
+                    "By": d.decided_by,
+                }
+                for d in decisions
+            ]
         )
+        st.dataframe(table, hide_index=True, width="stretch")
+        download_buttons(table, f"decisions-idea-{idea.id}", key=f"decisions_{idea.id}")
         st.caption("A decision is never edited; recording a new one supersedes it and is audited.")
     if sees_scores:
         result = judging.result_for(db, idea.id)

@@ -47,6 +47,11 @@ def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: Cycle) -> None:
         with st.expander("Read the idea"):
             full = ideas.get_idea(db, idea.id)
             idea_details(full, settings.currency)
+        if idea.status == "needs_more_work":
+            st.caption(
+                "Sent back for more work: the authors can rework and resubmit it until scoring starts; "
+                "it then comes back here as Submitted."
+            )
         if cycle.phase not in ("open", "review") or idea.status == "shortlisted":
             return
         left, middle, right = st.columns(3)
@@ -63,6 +68,7 @@ def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: Cycle) -> None:
                 st.button(
                     "Needs more work",
                     key=f"send_back_{idea.id}",
+                    help="The authors are told and may resubmit the idea until scoring starts.",
                     on_click=lambda i=idea.id: run(i, ideas.send_back, i, st.session_state.get(f"feedback_{i}", "")),
                 )
         with middle:

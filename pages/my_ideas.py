@@ -11,7 +11,7 @@ from models.errors import InputError
 from models.ideas import BusinessCase
 from ui.context import page_context
 from ui.ideas import business_case_metrics, comment_list, idea_details, money, plain, status_label
-from ui.widgets import show_input_error
+from ui.widgets import download_buttons, show_input_error
 
 user, db, settings = page_context()
 CURRENCY = settings.currency
@@ -33,6 +33,12 @@ FORM_DEFAULTS = {
     "idea_coauthors": [],
 }
 MILESTONE_COLUMNS = ["Milestone", "Date"]
+MONEY_FIELDS = {
+    "idea_savings": "Annual savings",
+    "idea_revenue": "Annual extra revenue",
+    "idea_one_off": "One-off cost",
+    "idea_running": "Annual running cost",
+}
 
 
 def empty_plan() -> pd.DataFrame:
@@ -117,10 +123,8 @@ def save(submit: bool) -> None:
     """Button callback: keep the draft, and post it when asked; the form keeps its values on error."""
     st.session_state.pop("idea_errors", None)
     try:
-        idea_id = ideas.save_draft(db, user, form_data(), st.session_state.get("idea_editing"))
-        st.session_state["idea_editing"] = idea_id
-        if submit:
-            ideas.submit_idea(db, user, idea_id)
+        post = ideas.save_and_submit if submit else ideas.save_draft
+        st.session_state["idea_editing"] = post(db, user, form_data(), st.session_state.get("idea_editing"))
     except InputError as error:
         st.session_state["idea_errors"] = error
         return
@@ -133,14 +137,20 @@ def save(submit: bool) -> None:
     reset_form()
 
 
-def render_form(cycle: cycles.Cycle) -> None:
+def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
     editing = st.session_state.get("idea_editing")
-    st.subheader("Edit draft" if editing else "New idea")
+    st.subheader("Rework and resubmit" if reworking else "Edit draft" if editing else "New idea")
     days_left = (cycle.submission_closes - date.today()).days
-    st.caption(
-        f"{plain(cycle.name)}: submissions close on {cycle.submission_closes:%d %b %Y} "
-        f"({max(days_left, 0)} days left); Speak-Up Day is {cycle.speakup_day:%d %b %Y}."
-    )
+    if reworking and not cycle.accepts_submissions():
+        st.caption(
+            f"{plain(cycle.name)} is in review: the moderators sent this idea back for more work, and you can "
+            f"resubmit it until scoring starts (Speak-Up Day is {cycle.speakup_day:%d %b %Y})."
+        )
+    else:
+        st.caption(
+            f"{plain(cycle.name)}: submissions close on {cycle.submission_closes:%d %b %Y} "
+            f"({max(days_left, 0)} days left); Speak-Up Day is {cycle.speakup_day:%d %b %Y}."
+        )
     st.text_input("Title", key="idea_title", max_chars=ideas.TITLE_MAX, placeholder="e.g. Callback scheduling at peak")
     render_similar(editing)
     st.text_area("Problem", key="idea_problem", max_chars=ideas.TEXT_MAX, help="What goes wrong today, for whom?")
@@ -149,25 +159,28 @@ def render_form(cycle: cycles.Cycle) -> None:
 
     st.markdown("**Business case** (per year unless stated)")
     cols = st.columns(4)
-    cols[0].number_input(f"Annual savings ({CURRENCY})", key="idea_savings", min_value=0.0, step=1000.0)
-    cols[1].number_input(f"Annual extra revenue ({CURRENCY})", key="idea_revenue", min_value=0.0, step=1000.0)
-    cols[2].number_input(f"One-off cost ({CURRENCY})", key="idea_one_off", min_value=0.0, step=1000.0)
-    cols[3].number_input(f"Annual running cost ({CURRENCY})", key="idea_running", min_value=0.0, step=1000.0)
+    # no widget minimum: a negative amount stays as typed and is named below and refused on saving
+    for column, (key, label) in zip(cols, MONEY_FIELDS.items(), strict=True):
+        column.number_input(f"{label} ({CURRENCY})", key=key, step=1000.0)
     cols = st.columns(4)
     cols[0].number_input("Customers affected per year", key="idea_customers", min_value=0, step=100)
     cols[1].text_input("KPI expected to move", key="idea_kpi", max_chars=80, placeholder="e.g. Transfer rate %")
     cols[2].number_input("Expected KPI change", key="idea_kpi_change", step=0.5, help="e.g. -3 for three points less")
     cols[3].number_input("Effort (person-days)", key="idea_effort", min_value=0.0, step=1.0)
     state = st.session_state
-    business_case_metrics(
-        BusinessCase(
-            annual_savings=state["idea_savings"],
-            annual_revenue=state["idea_revenue"],
-            one_off_cost=state["idea_one_off"],
-            annual_running_cost=state["idea_running"],
-        ),
-        CURRENCY,
-    )
+    negative = [label for key, label in MONEY_FIELDS.items() if (state[key] or 0) < 0]
+    if negative:
+        st.warning(f"{', '.join(negative)}: cannot be negative — enter 0 or more to see the business case.")
+    else:
+        business_case_metrics(
+            BusinessCase(
+                annual_savings=state["idea_savings"],
+                annual_revenue=state["idea_revenue"],
+                one_off_cost=state["idea_one_off"],
+                annual_running_cost=state["idea_running"],
+            ),
+            CURRENCY,
+        )
     st.markdown("**Project plan** — milestones with dates")
     st.session_state["idea_plan_current"] = st.data_editor(
         st.session_state["idea_plan"],
@@ -195,6 +208,16 @@ def render_form(cycle: cycles.Cycle) -> None:
     cols[1].button("Submit idea", key="idea_submit", type="primary", on_click=save, args=(True,))
     if editing:
         cols[2].button("New idea instead", key="idea_new", on_click=reset_form)
+
+
+def reworked_idea() -> cycles.Cycle | None:
+    """The cycle of the idea in the form when it was sent back and may still be resubmitted."""
+    editing = st.session_state.get("idea_editing")
+    idea = ideas.get_idea(db, editing, viewer=user) if editing else None
+    if idea is None or idea.status != "needs_more_work":
+        return None
+    cycle = cycles.get_cycle(db, idea.cycle_id)
+    return cycle if cycle is not None and ideas.may_resubmit(cycle) else None
 
 
 def render_similar(editing: int | None) -> None:
@@ -255,6 +278,11 @@ def render_my_ideas() -> None:
             cols[0].metric("Supporters", idea.supporters)
             cols[1].metric("Comments", idea.comments)
             cols[2].metric("Status", status_label(idea.status))
+            if idea.status == "needs_more_work":
+                st.info(
+                    "The moderators sent this idea back for more work (see their feedback below). Edit it and "
+                    "resubmit it — while the cycle is in review you can until scoring starts."
+                )
             if idea.status in ("draft", "needs_more_work"):
                 buttons = st.columns([1, 1, 4])
                 buttons[0].button("Edit", key=f"edit_{idea.id}", on_click=load_into_form, args=(idea.id,))
@@ -291,6 +319,7 @@ def render_my_ideas() -> None:
                 ]
             )
             st.dataframe(history, hide_index=True, width="stretch")
+            download_buttons(history, f"idea-{idea.id}-status-changes", key=f"history_{idea.id}")
             idea_details(idea, CURRENCY, counts=ideas.complaint_link_counts(db, idea))
             st.markdown("**Comments**")
             comment_list(ideas.comments_for(db, idea.id))
@@ -321,7 +350,10 @@ flash = st.session_state.pop("idea_flash", None)
 if flash:
     st.success(flash)
 cycle = cycles.open_cycle(db)
-if cycle is None or not cycle.accepts_submissions():
+reworked = reworked_idea()
+if reworked is not None:
+    render_form(reworked, reworking=True)
+elif cycle is None or not cycle.accepts_submissions():
     st.info("No Speak-Up cycle is accepting ideas right now. Your drafts and ideas stay below.")
 else:
     render_form(cycle)

@@ -7,11 +7,39 @@ import streamlit as st
 from models import ideas, judging
 from models.cycles import list_cycles
 from ui.context import page_context
-from ui.ideas import money
+from ui.ideas import funnel_chart, money
 from ui.widgets import download_buttons
 
 user, db, settings = page_context()
 CURRENCY = settings.currency
+
+
+def render_scores(table, threshold: float) -> None:
+    """Each scored idea against the green-light threshold, full width so titles can be read."""
+    st.subheader("Scores against the threshold")
+    scored = table.dropna(subset=["score"]).copy()
+    if scored.empty:
+        st.caption("No idea of this cycle has been scored yet.")
+    else:
+        scored["label"] = "#" + scored["idea"].astype(str) + " " + scored["title"]
+        scored["status"] = scored["status"].map(ideas.STATUS_LABELS)
+        bars = (
+            alt.Chart(scored)
+            .mark_bar()
+            .encode(
+                y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False)),
+                x=alt.X("score:Q", scale=alt.Scale(domain=[0, 5]), title="Score", axis=alt.Axis(tickMinStep=0.5)),
+                color=alt.Color("status:N", title="Status", legend=alt.Legend(orient="bottom", labelLimit=0)),
+                tooltip=["title", "score", "spread", "judges", "status"],
+            )
+        )
+        rule = (
+            alt.Chart(scored.assign(threshold=threshold))
+            .mark_rule(strokeDash=[4, 4])
+            .encode(x="threshold:Q", tooltip=["threshold"])
+        )
+        st.altair_chart((bars + rule).properties(height=alt.Step(28)), width="stretch")
+
 
 st.title("Speak-Up cycle report")
 cycles = list_cycles(db)
@@ -19,9 +47,15 @@ if not cycles:
     st.info("No Speak-Up cycle yet.")
     st.stop()
 by_id = {c.id: c for c in cycles}
+decided = judging.latest_decided_cycle_id(db)
 cycle = by_id[
     st.selectbox(
-        "Cycle", list(by_id), key="report_cycle", format_func=lambda c: f"{by_id[c].name} — {by_id[c].phase_label}"
+        "Cycle",
+        list(by_id),
+        index=list(by_id).index(decided) if decided in by_id else 0,
+        key="report_cycle",
+        format_func=lambda c: f"{by_id[c].name} — {by_id[c].phase_label}",
+        help="Opens on the latest cycle with Speak-Up Day decisions.",
     )
 ]
 report = judging.cycle_report(db, user, cycle.id)
@@ -38,44 +72,10 @@ cols[0].metric("Projected annual savings", money(float(report["projected_annual_
 cols[1].metric("Projected net annual benefit", money(float(report["projected_net_annual_benefit"]), CURRENCY))
 cols[2].metric("Realised savings so far", money(float(report["realised_savings"]), CURRENCY))
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Funnel")
-    funnel = judging.funnel(db, user, cycle.id)
-    chart = (
-        alt.Chart(funnel)
-        .mark_bar()
-        .encode(
-            y=alt.Y("stage:N", sort=alt.SortField("position"), title=None),
-            x=alt.X("ideas:Q", title="Ideas"),
-            tooltip=["stage", "ideas"],
-        )
-    )
-    st.altair_chart(chart, width="stretch")
+st.subheader("Funnel")
+st.altair_chart(funnel_chart(judging.funnel(db, user, cycle.id), "Ideas"), width="stretch")
 table = judging.idea_table(db, user, cycle.id)
-with right:
-    st.subheader("Scores against the threshold")
-    scored = table.dropna(subset=["score"]).copy()
-    if scored.empty:
-        st.caption("No idea of this cycle has been scored yet.")
-    else:
-        scored["label"] = "#" + scored["idea"].astype(str) + " " + scored["title"].str.slice(0, 35)
-        bars = (
-            alt.Chart(scored)
-            .mark_bar()
-            .encode(
-                y=alt.Y("label:N", sort="-x", title=None),
-                x=alt.X("score:Q", scale=alt.Scale(domain=[0, 5]), title="Score"),
-                color=alt.Color("status:N", title="Status"),
-                tooltip=["title", "score", "spread", "judges", "status"],
-            )
-        )
-        rule = (
-            alt.Chart(scored.assign(threshold=cycle.green_light_threshold))
-            .mark_rule(strokeDash=[4, 4])
-            .encode(x="threshold:Q", tooltip=["threshold"])
-        )
-        st.altair_chart((bars + rule).properties(height=max(200, 26 * len(scored))), width="stretch")
+render_scores(table, cycle.green_light_threshold)
 
 st.subheader("Ideas of the cycle")
 table["status"] = table["status"].map(ideas.STATUS_LABELS)

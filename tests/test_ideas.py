@@ -426,3 +426,45 @@ def test_an_idea_linked_to_a_complaint_category_and_finding_shows_their_counts(d
 def test_without_a_link_an_idea_shows_no_complaint_counts(db, make_user, cycle_id):
     idea_id = ideas.save_draft(db, make_user(Role.AGENT), idea_data())
     assert ideas.complaint_link_counts(db, ideas.get_idea(db, idea_id)) == {}
+
+
+def test_an_idea_sent_back_in_review_can_be_resubmitted_until_scoring_starts(
+    db, make_user, leader, moderator, cycle_id
+):
+    agent = make_user(Role.AGENT)
+    first, second = (submitted_idea(db, agent, title=f"Rework case number {n}") for n in (1, 2))
+    cycles.advance_phase(db, leader, cycle_id)  # review: the window has closed
+    for idea_id in (first, second):
+        ideas.send_back(db, moderator, idea_id, "Add the cost of the IVR change")
+    ideas.save_and_submit(db, agent, idea_data(title="Rework case number 1, costed", one_off_cost=45_000), first)
+    assert ideas.get_idea(db, first).status == "submitted"
+    ideas.shortlist(db, moderator, first)
+    cycles.advance_phase(db, leader, cycle_id)  # scoring
+    with pytest.raises(InputError, match="does not accept submissions"):
+        ideas.submit_idea(db, agent, second)
+    assert ideas.get_idea(db, second).status == "needs_more_work"
+
+
+def test_a_refused_submission_stores_nothing_not_even_a_draft(db, make_user, cycle_id):
+    agent = make_user(Role.AGENT)
+    with pytest.raises(InputError, match="Problem"):
+        ideas.save_and_submit(db, agent, idea_data(problem="Too short"))
+    assert count(db, "SELECT count(*) FROM ideas") == 0
+    draft = ideas.save_draft(db, agent, idea_data(title="A draft kept as it was"))
+    with pytest.raises(InputError, match="Proposed change"):
+        ideas.save_and_submit(db, agent, idea_data(title="A changed title", proposed_change="short"), draft)
+    kept = ideas.get_idea(db, draft)
+    assert (kept.title, kept.status) == ("A draft kept as it was", "draft")
+
+
+def test_a_duplicate_is_not_merged_into_a_finished_idea_of_an_earlier_cycle(db, make_user, leader, moderator):
+    agent = make_user(Role.AGENT)
+    old_cycle = open_cycle(db, leader, name="2026 Q3")
+    old_idea = submitted_idea(db, agent, title="Callback scheduling at peak times")
+    cycles.advance_phase(db, leader, old_cycle)  # review
+    db.write(lambda c: c.execute("UPDATE ideas SET status = 'not_selected' WHERE id = ?", [old_idea]))
+    open_cycle(db, leader, name="2026 Q4")
+    duplicate = submitted_idea(db, make_user(Role.AGENT), title="Let customers book a callback")
+    with pytest.raises(InputError, match=f"Merge into: #{old_idea} is not selected in 2026 Q3"):
+        ideas.merge(db, moderator, duplicate, old_idea)
+    assert ideas.get_idea(db, duplicate).status == "submitted"

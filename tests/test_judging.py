@@ -3,7 +3,7 @@ and what a green light sets in motion."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -200,7 +200,7 @@ def test_a_decision_is_changed_only_by_a_new_audited_decision(db, org, make_user
     judging.submit_scores(db, late_judge, org["idea_id"], scores_for(cycle, 4))
     second = judging.decide(db, org["head"], org["idea_id"], "Third judge scored after the day")
     assert second.outcome == "green_lit"
-    decisions = judging.decisions_for(db, org["idea_id"])
+    decisions = judging.decisions_for(db, org["head"], org["idea_id"])
     assert [d.outcome for d in decisions] == ["green_lit", "not_selected"]
     assert decisions[1].rationale == "Waiting for a third judge"  # the earlier one is kept as it was
     assert count(db, "SELECT count(*) FROM audit_log WHERE entity = 'idea_decision'") == 2
@@ -235,8 +235,9 @@ def test_the_action_owner_records_realised_savings_at_30_90_180_days(db, org, ma
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
     owner = make_user(Role.TEAM_LEAD)
     judging.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id)
-    ideas.record_benefit_review(db, owner, org["idea_id"], 30, 8_000, "first month")
-    ideas.record_benefit_review(db, owner, org["idea_id"], 90, 31_000, implemented=True)
+    later = date.today() + timedelta(days=95)
+    ideas.record_benefit_review(db, owner, org["idea_id"], 30, 8_000, "first month", today=later)
+    ideas.record_benefit_review(db, owner, org["idea_id"], 90, 31_000, implemented=True, today=later)
     with pytest.raises(InputError, match="Realised savings: cannot be negative"):
         ideas.record_benefit_review(db, owner, org["idea_id"], 180, -5)
     with pytest.raises(InputError, match="Review"):
@@ -330,3 +331,80 @@ def test_an_idea_not_selected_gets_no_action(db, org):
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 2))
     judging.decide(db, org["head"], org["idea_id"], "Below the bar")
     assert actions.actions_for(db, idea_id=org["idea_id"]) == []
+
+
+def test_a_later_decision_never_contradicts_the_ideas_action(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 4))
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    action = actions.actions_for(db, idea_id=org["idea_id"])[0]
+    judging.submit_scores(db, make_user(Role.LEADERSHIP), org["idea_id"], scores_for(cycle, 1))  # mean 3.25
+    with pytest.raises(InputError, match=f"action #{action.id} is planned; cancel that action"):
+        judging.decide(db, org["head"], org["idea_id"], "A late judge is unconvinced")
+    assert ideas.get_idea(db, org["idea_id"]).status == "in_implementation"
+    actions.change_status(db, org["head"], action.id, "cancelled", action.version, note="Re-decided on the day")
+    assert judging.decide(db, org["head"], org["idea_id"], "Not after all").outcome == "not_selected"
+    assert ideas.get_idea(db, org["idea_id"]).status == "not_selected"
+    judging.submit_scores(db, make_user(Role.LEADERSHIP), org["idea_id"], scores_for(cycle, 5))  # mean 3.6
+    assert judging.decide(db, org["head"], org["idea_id"], "Back on").outcome == "green_lit"
+    linked = actions.actions_for(db, idea_id=org["idea_id"])
+    assert sorted(a.status for a in linked) == ["cancelled", "planned"]  # never two open actions
+    assert ideas.get_idea(db, org["idea_id"]).action_id == next(a.id for a in linked if a.status == "planned")
+
+
+def test_a_judge_yet_to_score_sees_no_scores_through_decisions(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    late_judge = make_user(Role.LEADERSHIP)
+    hidden = judging.decisions_for(db, late_judge, org["idea_id"])[0]
+    assert hidden.outcome == "green_lit" and hidden.score is None and hidden.scores == []
+    judging.submit_scores(db, late_judge, org["idea_id"], scores_for(cycle, 4))
+    seen = judging.decisions_for(db, late_judge, org["idea_id"])[0]
+    assert seen.score == pytest.approx(5.0) and len(seen.scores) == 3
+
+
+def test_the_authors_manager_sees_scores_only_once_a_decision_is_recorded(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    assert judging.score_sheets(db, org["manager"], org["idea_id"]) is None
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    assert len(judging.score_sheets(db, org["manager"], org["idea_id"])) == 3
+
+
+def test_a_benefit_review_is_refused_before_its_day(db, org):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    tomorrow = date.today() + timedelta(days=1)
+    with pytest.raises(InputError, match="Review: the 180-day review is due on"):
+        ideas.record_benefit_review(db, org["head"], org["idea_id"], 180, 50_000, today=tomorrow)
+    assert count(db, "SELECT count(*) FROM idea_benefit_reviews") == 0
+    ideas.record_benefit_review(db, org["head"], org["idea_id"], 30, 5_000, today=date.today() + timedelta(days=30))
+
+
+def test_green_lit_ideas_name_the_actions_current_owner(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    action = actions.actions_for(db, idea_id=org["idea_id"])[0]
+    successor = make_user(Role.TEAM_LEAD)
+    data = action.model_dump(include=set(actions.ActionInput.model_fields))
+    actions.update_action(db, org["head"], action.id, {**data, "owner_id": successor.employee_id}, action.version)
+    row = ideas.green_lit_ideas(db)[0]
+    assert row["action_owner_id"] == successor.employee_id
+    assert ideas.green_lit_ideas(db, owner_id=successor.employee_id)[0]["id"] == org["idea_id"]
+
+
+def test_the_report_hides_scores_from_a_leader_still_to_score(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
+    waiting = make_user(Role.LEADERSHIP)
+    assert judging.idea_table(db, waiting, org["cycle_id"])["score"].isna().all()
+    assert judging.idea_table(db, org["judges"][0], org["cycle_id"]).loc[0, "score"] == 5.0

@@ -9,7 +9,7 @@ import pytest
 from models import cycles, demo, ideas, judging
 from models.db import Database
 
-TODAY = date(2026, 11, 25)
+TODAY = date(2026, 11, 20)  # a few days back, so a stamp of the real clock would show
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +80,64 @@ def test_the_same_seed_builds_the_same_board(tmp_path):
         titles.append(database.query("SELECT title, status, cycle_id FROM ideas ORDER BY id"))
         database.close()
     assert titles[0] == titles[1]
+
+
+def test_every_idea_has_a_title_of_its_own(seeded):
+    db, _ = seeded
+    repeated = db.query("SELECT title, count(*) AS n FROM ideas GROUP BY title HAVING count(*) > 1")
+    assert repeated == []
+
+
+def test_nothing_is_dated_after_today(seeded):
+    db, _ = seeded
+    stamps = {
+        "supports": "SELECT max(supported_at) FROM idea_supports",
+        "comments": "SELECT max(created_at) FROM idea_comments",
+        "status changes": "SELECT max(changed_at) FROM idea_status_history",
+        "ideas": "SELECT max(greatest(created_at, coalesce(submitted_at, created_at))) FROM ideas",
+        "judgements": "SELECT max(submitted_at) FROM idea_judgements",
+        "decisions": "SELECT max(decided_at) FROM idea_decisions",
+        "benefit reviews": "SELECT max(recorded_at) FROM idea_benefit_reviews",
+        "recognitions": "SELECT max(awarded_at) FROM recognitions WHERE idea_id IS NOT NULL",
+        "idea actions": "SELECT max(greatest(created_at, updated_at)) FROM actions WHERE idea_id IS NOT NULL",
+        "action updates": "SELECT max(u.posted_at) FROM action_updates u JOIN actions a ON a.id = u.action_id"
+        " WHERE a.idea_id IS NOT NULL",
+        "completions": "SELECT max(completed_on) FROM actions WHERE idea_id IS NOT NULL",
+    }
+    for name, sql in stamps.items():
+        at = db.scalar(sql)
+        assert at is not None, f"no {name} in the demo"
+        day = at.date() if hasattr(at, "hour") else at
+        assert day <= TODAY, f"{name} dated {at}"
+
+
+def test_closed_cycles_hold_only_final_states(seeded):
+    db, _ = seeded
+    open_states = db.query(
+        "SELECT i.title, i.status FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id"
+        " WHERE c.phase = 'closed' AND i.status IN ('draft', 'submitted', 'needs_more_work', 'shortlisted', 'scored')"
+    )
+    assert open_states == []
+
+
+def test_one_idea_one_action_and_a_carried_idea_is_the_same_idea_moved_on(seeded):
+    db, _ = seeded
+    assert (
+        db.scalar(
+            "SELECT count(*) FROM (SELECT idea_id FROM actions WHERE idea_id IS NOT NULL"
+            " GROUP BY idea_id HAVING count(*) > 1)"
+        )
+        == 0
+    )
+    carried = db.query("SELECT id, carried_from_cycle_id FROM ideas WHERE carried_from_cycle_id IS NOT NULL")
+    assert carried
+    for row in carried:
+        moves = db.query(
+            "SELECT cycle_id FROM idea_status_history WHERE idea_id = ? AND from_status IS NOT NULL"
+            " ORDER BY changed_at",
+            [row["id"]],
+        )
+        assert moves[0]["cycle_id"] == row["carried_from_cycle_id"]
 
 
 def _leader(db, org):

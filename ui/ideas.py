@@ -3,6 +3,7 @@ case, its comments, and plain rendering of what people typed."""
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -85,3 +86,17 @@ def comment_list(comments: list[dict]) -> None:
 
 def status_label(status: str) -> str:
     return ideas.STATUS_LABELS.get(status, status)
+
+
+def funnel_chart(funnel: pd.DataFrame, x_title: str) -> alt.Chart:
+    """Ideas reaching each stage: every stage named, whole ideas on the axis."""
+    return (
+        alt.Chart(funnel)
+        .mark_bar()
+        .encode(
+            y=alt.Y("stage:N", sort=alt.SortField("position"), title=None, axis=alt.Axis(labelOverlap=False)),
+            x=alt.X("ideas:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d")),
+            tooltip=["stage", "ideas"],
+        )
+        .properties(height=alt.Step(28))
+    )

@@ -3,12 +3,16 @@ leadership starts scoring, three judges score, the idea is green-lit and becomes
 
 from __future__ import annotations
 
+import json
+
+import pyarrow as pa
+
 from models import actions, cycles, ideas, judging
 from models.auth import Role
 from models.db import get_database
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
-from tests.speakup_helpers import cycle_data, idea_data
+from tests.speakup_helpers import cycle_data, idea_data, scores_for
 
 IDEA_TITLE = "Bring card disputes into the contact centre"
 
@@ -97,7 +101,7 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     app.text_area(key=f"rationale_{idea_id}").set_value("Above the threshold with a strong business case.")
     app.button(key=f"decide_{idea_id}").click().run()
     assert not app.exception
-    decision = judging.decisions_for(db, idea_id)[0]
+    decision = judging.decisions_for(db, head, idea_id)[0]
     assert decision.outcome == "green_lit" and decision.judges == 3 and decision.score == 4.0
     idea = ideas.get_idea(db, idea_id)
     assert idea.status == "in_implementation"
@@ -131,6 +135,63 @@ def test_a_bad_title_is_named_and_the_form_keeps_what_was_typed(portal_env):
     assert app.text_input(key="idea_title").value == "Fix"
     assert app.number_input(key="idea_savings").value == 350_000.0
     assert ideas.board(db) == [] and db.scalar("SELECT count(*) FROM ideas") == 0
+
+
+def test_a_too_short_problem_on_submit_stores_no_draft_and_keeps_the_form(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    cycles.advance_phase(db, head, cycles.create_cycle(db, head, cycle_data()))
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    fill_idea(app)
+    app.text_area(key="idea_problem").set_value("Too slow").run()
+    app.button(key="idea_submit").click().run()
+    assert not app.exception
+    assert any("Problem" in e.value for e in app.error)
+    assert db.scalar("SELECT count(*) FROM ideas") == 0
+    assert app.text_area(key="idea_problem").value == "Too slow"
+    assert app.text_input(key="idea_title").value == IDEA_TITLE
+
+
+def test_a_negative_cost_is_named_in_the_live_figures_and_refused(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    cycles.advance_phase(db, head, cycles.create_cycle(db, head, cycle_data()))
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    fill_idea(app)
+    app.number_input(key="idea_one_off").set_value(-5_000.0).run()
+    assert app.number_input(key="idea_one_off").value == -5_000.0
+    assert any("One-off cost: cannot be negative" in w.value for w in app.warning)
+    assert not [m for m in app.metric if m.label == "Net annual benefit"]  # no figures built on a silent 0
+    app.button(key="idea_save").click().run()
+    assert any("One-off cost" in e.value for e in app.error)
+    assert db.scalar("SELECT count(*) FROM ideas") == 0
+
+
+def test_an_author_reworks_an_idea_sent_back_during_review(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    moderator = add_person(db, Role.MODERATOR)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
+    idea_id = ideas.save_draft(db, agent, idea_data())
+    ideas.submit_idea(db, agent, idea_id)
+    cycles.advance_phase(db, head, cycle_id)  # review
+    ideas.send_back(db, moderator, idea_id, "Add the cost of the IVR change")
+    app = open_page(signed_in_as(moderator), "pages/idea_moderation.py")
+    assert "resubmit it until scoring starts" in texts(app)
+
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    assert any("sent this idea back" in i.value for i in app.info)
+    app.button(key=f"edit_{idea_id}").click().run()
+    assert "resubmit it until scoring starts" in texts(app)
+    app.number_input(key="idea_one_off").set_value(45_000.0).run()
+    app.button(key="idea_submit").click().run()
+    assert not app.exception
+    idea = ideas.get_idea(db, idea_id)
+    assert idea.status == "submitted" and idea.one_off_cost == 45_000
 
 
 def test_similar_ideas_show_while_the_title_is_typed(portal_env):
@@ -234,3 +295,33 @@ def test_home_tells_an_agent_how_long_the_cycle_is_open_and_shows_their_ideas(po
     assert not app.exception
     funnel = [c for c in app.get("vega_lite_chart") if "Ideas in 2026 Q4" in c.proto.spec]
     assert funnel  # leadership sees the current cycle's funnel
+    spec = json.loads(funnel[0].proto.spec)
+    assert spec["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1}  # whole ideas only
+    assert spec["encoding"]["y"]["axis"] == {"labelOverlap": False}  # every stage named
+
+
+def test_the_cycle_report_opens_on_the_latest_cycle_with_decisions(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    judges = [add_person(db, Role.LEADERSHIP) for _ in range(3)]
+    agent, moderator = add_person(db, Role.AGENT), add_person(db, Role.MODERATOR)
+    decided = cycles.create_cycle(db, head, cycle_data("2026 Q3"))
+    cycles.advance_phase(db, head, decided)
+    idea_id = ideas.save_draft(db, agent, idea_data())
+    ideas.submit_idea(db, agent, idea_id)
+    ideas.shortlist(db, moderator, idea_id)
+    cycles.advance_phase(db, head, decided)
+    cycles.advance_phase(db, head, decided)
+    sheet = scores_for(cycles.get_cycle(db, decided), 5)
+    for judge in judges:
+        judging.submit_scores(db, judge, idea_id, sheet)
+    judging.decide(db, head, idea_id, "Clear win")
+    cycles.advance_phase(db, head, decided)  # closed
+    later = cycles.create_cycle(db, head, cycle_data("2026 Q4"))
+    cycles.advance_phase(db, head, later)
+    app = open_page(signed_in_as(head), "pages/speakup_report.py")
+    assert not app.exception
+    assert app.selectbox(key="report_cycle").value == decided
+    score_chart = next(c for c in app.get("vega_lite_chart") if '"threshold' in c.proto.spec)
+    shown = {str(v) for ds in score_chart.proto.datasets for v in pa.ipc.open_stream(ds.data.data).read_all()["status"]}
+    assert shown == {"In implementation"}  # the legend speaks the programme's language
