@@ -175,5 +175,6 @@ recent = complaints.recent_imports(db, user)
 if recent.empty:
     st.caption("No imports yet.")
 else:
+    recent["mode"] = recent["mode"].map(lambda mode: IMPORT_MODE_LABELS[ImportMode(mode)].split(" — ")[0])
     show_table(recent, labels=IMPORT_LABELS)
     download_buttons(recent, "complaint-imports", "dl_imports")

@@ -21,10 +21,10 @@ def choose(page, form, label: str, option: str | None = None) -> None:
 
 def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(page, portal_server):
     sign_in(page, portal_server.url, "leader", DEMO_PASSWORD)
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     page.goto(f"{portal_server.url}/goals")
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="Goals")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Goals")).to_be_visible()
 
     page.get_by_role("tab", name="New goal").click()
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Create goal"))
@@ -38,12 +38,12 @@ def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(page, p
     wait_for_app(page)
 
     page.get_by_role("tab", name="Goals").click()
-    expect(page.get_by_role("heading", name="Browser-made goal: CSAT 85 %")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Browser-made goal: CSAT 85 %")).to_be_visible()
     measure = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Record measurement"))
     measure.get_by_label("Value (%)").fill("80")
     measure.get_by_label("Note").fill("First survey")
     measure.get_by_role("button", name="Record measurement").click()
     wait_for_app(page)
 
-    expect(page.get_by_text("On track: progress 67 %, expected 0 %")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("On track: progress 67 %, expected 0 %")).to_be_visible()
     expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()

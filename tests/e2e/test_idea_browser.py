@@ -18,7 +18,7 @@ def test_an_agent_submits_an_idea_and_sees_it_on_the_board(page, portal_server):
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_role("link", name="Submit & my ideas").click()
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="Submit & my ideas")).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Submit & my ideas")).to_be_visible()
 
     page.get_by_role("textbox", name="Title").fill(TITLE)
     page.get_by_role("textbox", name="Title").press("Enter")
@@ -33,9 +33,9 @@ def test_an_agent_submits_an_idea_and_sees_it_on_the_board(page, portal_server):
     wait_for_app(page)
     page.get_by_role("button", name="Submit idea").click()
     wait_for_app(page)
-    expect(page.get_by_text("is on the idea board")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("is on the idea board")).to_be_visible()
 
     sidebar.get_by_role("link", name="Idea board").click()
     wait_for_app(page)
-    expect(page.get_by_role("heading", name="Idea board")).to_be_visible(timeout=30_000)
-    expect(page.get_by_role("heading", name=TITLE)).to_be_visible(timeout=30_000)
+    expect(page.get_by_role("heading", name="Idea board")).to_be_visible()
+    expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
