@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -34,3 +35,8 @@ def open_page(app: AppTest, page: str) -> AppTest:
     app.switch_page(page)
     app.run()
     return app
+
+
+def shown(markdown: str) -> str:
+    """Markdown as a reader sees it: escaped characters without their backslash."""
+    return re.sub(r"\\(.)", r"\1", markdown)

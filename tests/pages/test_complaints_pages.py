@@ -3,7 +3,6 @@ and the import page maps, previews and imports an uploaded file."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -14,7 +13,7 @@ from models.complaints import ComplaintFilter
 from models.db import get_database
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, signed_in_as
+from tests.pages.apptest import open_page, shown, signed_in_as
 from ui.registry import pages_for
 
 ANALYSIS = "pages/complaints_analysis.py"
@@ -40,11 +39,6 @@ def _texts(app) -> str:
     return " ".join(
         [str(t.value) for t in app.text] + [str(m.value) for m in app.markdown] + [str(c.value) for c in app.caption]
     )
-
-
-def _shown(markdown: str) -> str:
-    """Markdown as a reader sees it: escaped characters without their backslash."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def _frames(app) -> list:
@@ -182,7 +176,7 @@ def test_import_page_names_an_encoding_problem_and_reads_the_file_in_the_chosen_
     app = _upload(
         open_page(signed_in_as(analyst), IMPORT), "latin.csv", b"Received date,Category / issue\n2024-01-01,Caf\xe9\n"
     )
-    assert any("not UTF-8" in _shown(e.value) for e in app.error)
+    assert any("not UTF-8" in shown(e.value) for e in app.error)
     app.selectbox(key="import_encoding").set_value("cp1252").run()
     assert not app.error, [e.value for e in app.error]
     assert list(app.dataframe[0].value["category"]) == ["Café"]
@@ -204,7 +198,7 @@ def test_a_column_name_from_the_file_is_shown_as_text_not_as_a_link(portal_env):
     assert quoting[0].startswith("**File**: ")
 
 
-def _count_shown(app) -> str:
+def _countshown(app) -> str:
     return next(m.value for m in app.markdown if m.value.endswith(("complaint**", "complaints**")))
 
 
@@ -212,14 +206,14 @@ def test_drill_choices_combine_and_clear_then_work_again(seeded):
     database, analyst = seeded
     app = open_page(signed_in_as(analyst), ANALYSIS)
     app.selectbox(key="drill_category").set_value("Fees").run()
-    assert _count_shown(app) == "**4 complaints**"
+    assert _countshown(app) == "**4 complaints**"
     app.selectbox(key="drill_channel").set_value("Phone").run()
-    assert _count_shown(app) == "**1 complaint**"  # both choices apply, the second does not replace the first
+    assert _countshown(app) == "**1 complaint**"  # both choices apply, the second does not replace the first
     next(b for b in app.button if b.key == "drill_clear").click().run()
     assert app.selectbox(key="drill_category").value is None and app.selectbox(key="drill_channel").value is None
     assert not [m for m in app.markdown if m.value.endswith(("complaint**", "complaints**"))]
     app.selectbox(key="drill_category").set_value("Fees").run()
-    assert _count_shown(app) == "**4 complaints**"
+    assert _countshown(app) == "**4 complaints**"
 
 
 def test_a_chart_click_shows_in_the_drill_choices_and_a_choice_narrows_it(seeded):
@@ -228,9 +222,9 @@ def test_a_chart_click_shows_in_the_drill_choices_and_a_choice_narrows_it(seeded
     app.session_state["drill_category"] = "Wait"  # what a click on the Wait bar of the Pareto sets
     app.run()
     assert app.selectbox(key="drill_category").value == "Wait"
-    assert _count_shown(app) == "**2 complaints**"
+    assert _countshown(app) == "**2 complaints**"
     app.selectbox(key="drill_month").set_value(date(2024, 2, 1)).run()
-    assert _count_shown(app) == "**2 complaints**" and "month: 2024-02" in _texts(app)
+    assert _countshown(app) == "**2 complaints**" and "month: 2024-02" in _texts(app)
 
 
 def _headers(app, column: str) -> list[str]:
