@@ -78,7 +78,7 @@ def _child_bare(csv_path: str, db_path: str) -> dict:
 
 
 def _child_import(csv_path: str, db_path: str) -> dict:
-    from models import complaints
+    from models import complaints_import
     from models.auth import Role, load_user
     from models.db import Database
     from models.people import EmployeeInput, insert_employee
@@ -96,9 +96,9 @@ def _child_import(csv_path: str, db_path: str) -> dict:
     analyst = load_user(db, employee_id=employee_id)
     steps: dict[str, float] = {}
     started, cpu_started = time.perf_counter(), time.process_time()
-    source = complaints.open_source(Path(csv_path))
+    source = complaints_import.open_source(Path(csv_path))
     steps["open and check the file"] = time.perf_counter() - started
-    mapping = complaints.suggest_mapping(source.columns, complaints.Preset.PORTAL)
+    mapping = complaints_import.suggest_mapping(source.columns, complaints_import.Preset.PORTAL)
     last = [time.perf_counter(), "check the mapping"]
 
     def progress(share: float, text: str) -> None:
@@ -106,14 +106,18 @@ def _child_import(csv_path: str, db_path: str) -> dict:
         steps[last[1]] = steps.get(last[1], 0) + now - last[0]
         last[0], last[1] = now, text
 
-    report = complaints.import_complaints(db, analyst, source, mapping, complaints.ImportMode.ALL_OR_NOTHING, progress)
+    report = complaints_import.import_complaints(
+        db, analyst, source, mapping, complaints_import.ImportMode.ALL_OR_NOTHING, progress
+    )
     with db.exclusive() as connection:
         connection.execute("CHECKPOINT")  # as the bare read_csv does
         settings = _settings(connection)
     total, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     steps["commit and checkpoint"] = time.perf_counter() - last[0]
     again_started = time.perf_counter()
-    again = complaints.import_complaints(db, analyst, source, mapping, complaints.ImportMode.ALL_OR_NOTHING)
+    again = complaints_import.import_complaints(
+        db, analyst, source, mapping, complaints_import.ImportMode.ALL_OR_NOTHING
+    )
     again_seconds = time.perf_counter() - again_started
     source.close()
     db.close()

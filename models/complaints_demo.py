@@ -15,7 +15,8 @@ import numpy as np
 import pyarrow as pa
 
 from models.auth import CurrentUser, Role
-from models.complaints import ComplaintFilter, pareto, refresh_repeat_gaps, vital_few
+from models.complaints import ComplaintFilter, pareto, vital_few
+from models.complaints_import import refresh_repeat_gaps
 from models.db import utc_now
 
 if TYPE_CHECKING:

@@ -4,8 +4,9 @@ portal's fields, preview, import in one transaction and read the report."""
 import pandas as pd
 import streamlit as st
 
-from models import complaints
-from models.complaints import IMPORT_MODE_LABELS, PORTAL_FIELDS, PRESET_LABELS, ImportMode, ImportRejectedError
+from models import complaints_import
+from models.complaints import PORTAL_FIELDS
+from models.complaints_import import IMPORT_MODE_LABELS, PRESET_LABELS, ImportMode, ImportRejectedError
 from models.errors import InputError
 from ui.context import page_context
 from ui.widgets import download_buttons, show_input_error, show_table
@@ -31,7 +32,7 @@ RECORD_NOTE = (
 )
 
 
-def current_source(upload, encoding: str) -> complaints.SourceFile | None:
+def current_source(upload, encoding: str) -> complaints_import.SourceFile | None:
     """The uploaded file, opened once per upload and encoding and kept for the session."""
     held = st.session_state.get(SOURCE_KEY)
     if upload is None:
@@ -45,7 +46,7 @@ def current_source(upload, encoding: str) -> complaints.SourceFile | None:
     if held is not None:
         held[1].close()
         del st.session_state[SOURCE_KEY]
-    source = complaints.open_upload(
+    source = complaints_import.open_upload(
         upload.getvalue(), upload.name, encoding=encoding, max_bytes=settings.max_upload_mb * 1024 * 1024
     )
     st.session_state[SOURCE_KEY] = (identity, source)
@@ -54,14 +55,16 @@ def current_source(upload, encoding: str) -> complaints.SourceFile | None:
 
 def best_preset(columns: list[str]) -> str:
     """The preset that recognises most of the file's columns (guessing when none does)."""
-    scores = {preset.value: len(complaints.suggest_mapping(columns, preset)) for preset in complaints.Preset}
+    scores = {
+        preset.value: len(complaints_import.suggest_mapping(columns, preset)) for preset in complaints_import.Preset
+    }
     best = max(scores, key=lambda name: scores[name])
     return best if scores[best] else GUESS
 
 
-def render_mapping(source: complaints.SourceFile, preset_choice: str) -> dict[str, str]:
-    preset = None if preset_choice == GUESS else complaints.Preset(preset_choice)
-    suggested = complaints.suggest_mapping(source.columns, preset)
+def render_mapping(source: complaints_import.SourceFile, preset_choice: str) -> dict[str, str]:
+    preset = None if preset_choice == GUESS else complaints_import.Preset(preset_choice)
+    suggested = complaints_import.suggest_mapping(source.columns, preset)
     choices = [NOT_MAPPED, *source.columns]
     mapping: dict[str, str] = {}
     columns = st.columns(3)
@@ -80,7 +83,7 @@ def render_mapping(source: complaints.SourceFile, preset_choice: str) -> dict[st
     return mapping
 
 
-def render_report(report: complaints.ImportReport) -> None:
+def render_report(report: complaints_import.ImportReport) -> None:
     if report.stored:
         st.success(f"Import #{report.import_id} done. {report.summary}")
     else:
@@ -101,7 +104,7 @@ st.caption(
 )
 st.download_button(
     "Download the portal's import template",
-    complaints.template_csv(),
+    complaints_import.template_csv(),
     "complaints-template.csv",
     "text/csv",
     icon=":material/download:",
@@ -112,7 +115,10 @@ upload = left.file_uploader(
     "Complaint file", type=["csv", "xlsx", "txt"], key="complaint_upload", max_upload_size=settings.max_upload_mb
 )
 encoding = right.selectbox(
-    "Text encoding (CSV)", list(complaints.ENCODINGS), format_func=complaints.ENCODINGS.get, key="import_encoding"
+    "Text encoding (CSV)",
+    list(complaints_import.ENCODINGS),
+    format_func=complaints_import.ENCODINGS.get,
+    key="import_encoding",
 )
 try:
     source = current_source(upload, encoding)
@@ -122,7 +128,7 @@ except InputError as error:
 
 if source is not None:
     st.text(f"{source.file_name}: {len(source.columns)} columns.")  # a file name is the user's text
-    preset_choices = [complaints.Preset.CFPB.value, complaints.Preset.PORTAL.value, GUESS]
+    preset_choices = [complaints_import.Preset.CFPB.value, complaints_import.Preset.PORTAL.value, GUESS]
     preset_choice = st.radio(
         "Preset",
         preset_choices,
@@ -135,7 +141,7 @@ if source is not None:
     mapping = render_mapping(source, preset_choice)
     st.subheader("Preview")
     try:
-        show_table(complaints.preview(source, mapping), labels=FIELD_LABELS)
+        show_table(complaints_import.preview(source, mapping), labels=FIELD_LABELS)
         mapping_ok = True
     except InputError as error:
         show_input_error(error)
@@ -149,7 +155,7 @@ if source is not None:
     if st.button("Import", type="primary", disabled=not mapping_ok, key="import_run"):
         bar = st.progress(0.0, text="Starting…")
         try:
-            report = complaints.import_complaints(
+            report = complaints_import.import_complaints(
                 db,
                 user,
                 source,
@@ -171,7 +177,7 @@ if report is not None:
     render_report(report)
 
 st.subheader("Recent imports")
-recent = complaints.recent_imports(db, user)
+recent = complaints_import.recent_imports(db, user)
 if recent.empty:
     st.caption("No imports yet.")
 else:

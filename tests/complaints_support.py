@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from models import complaints
+from models import complaints, complaints_import
 from models.auth import CurrentUser
 from models.db import Database
 
@@ -28,11 +28,13 @@ def complaint(received: str, category: str, **values: str) -> list[str]:
 
 def import_rows(
     db: Database, user: CurrentUser, tmp_path: Path, rows: list[list[str]], name: str = "complaints.csv"
-) -> complaints.ImportReport:
+) -> complaints_import.ImportReport:
     path = write_csv(tmp_path / name, TEMPLATE_HEADER, rows)
-    source = complaints.open_source(path)
+    source = complaints_import.open_source(path)
     try:
-        mapping = complaints.suggest_mapping(source.columns, complaints.Preset.PORTAL)
-        return complaints.import_complaints(db, user, source, mapping, complaints.ImportMode.ALL_OR_NOTHING)
+        mapping = complaints_import.suggest_mapping(source.columns, complaints_import.Preset.PORTAL)
+        return complaints_import.import_complaints(
+            db, user, source, mapping, complaints_import.ImportMode.ALL_OR_NOTHING
+        )
     finally:
         source.close()

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from models import complaints
+from models import complaints, complaints_import
 from models.auth import Role
-from models.complaints import ComplaintFilter, ImportMode, Preset
+from models.complaints import ComplaintFilter
+from models.complaints_import import ImportMode, Preset
 
 SAMPLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "cfpb_complaints_sample.csv"
 
@@ -35,20 +36,20 @@ def independent_count() -> dict:
 @pytest.fixture
 def imported(db, make_user):
     analyst = make_user(Role.ANALYST)
-    source = complaints.open_source(SAMPLE)
+    source = complaints_import.open_source(SAMPLE)
     try:
-        mapping = complaints.suggest_mapping(source.columns, Preset.CFPB)
-        report = complaints.import_complaints(db, analyst, source, mapping, ImportMode.ALL_OR_NOTHING)
+        mapping = complaints_import.suggest_mapping(source.columns, Preset.CFPB)
+        report = complaints_import.import_complaints(db, analyst, source, mapping, ImportMode.ALL_OR_NOTHING)
     finally:
         source.close()
     return analyst, report
 
 
 def test_the_preset_maps_every_cfpb_column_the_portal_uses():
-    source = complaints.open_source(SAMPLE)
-    mapping = complaints.suggest_mapping(source.columns, Preset.CFPB)
+    source = complaints_import.open_source(SAMPLE)
+    mapping = complaints_import.suggest_mapping(source.columns, Preset.CFPB)
     source.close()
-    assert mapping == complaints.PRESETS[Preset.CFPB]
+    assert mapping == complaints_import.PRESETS[Preset.CFPB]
 
 
 def test_every_row_is_imported(db, imported, independent_count):
@@ -96,10 +97,10 @@ def test_multi_line_narratives_arrive_whole(db, imported, independent_count):
 
 def test_reimporting_the_sample_adds_nothing(db, imported):
     analyst, _ = imported
-    source = complaints.open_source(SAMPLE)
+    source = complaints_import.open_source(SAMPLE)
     try:
-        mapping = complaints.suggest_mapping(source.columns, Preset.CFPB)
-        again = complaints.import_complaints(db, analyst, source, mapping, ImportMode.VALID_ROWS)
+        mapping = complaints_import.suggest_mapping(source.columns, Preset.CFPB)
+        again = complaints_import.import_complaints(db, analyst, source, mapping, ImportMode.VALID_ROWS)
     finally:
         source.close()
     assert (again.imported, again.already_present) == (0, 2000)

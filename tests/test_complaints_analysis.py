@@ -7,7 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from models import complaints
+from models import complaints, complaints_import
 from models.auth import PermissionDeniedError, Role
 from models.complaints import ComplaintFilter
 from models.errors import InputError
@@ -112,9 +112,9 @@ def test_stored_repeat_gaps_match_a_fresh_count_after_several_imports(db, analys
     ]
     import_rows(db, analyst, tmp_path, first, "first.csv")
     path = write_csv(tmp_path / "second.csv", TEMPLATE_HEADER, second)
-    source = complaints.open_source(path)
-    mapping = complaints.suggest_mapping(source.columns, complaints.Preset.PORTAL)
-    report = complaints.import_complaints(db, analyst, source, mapping, complaints.ImportMode.VALID_ROWS)
+    source = complaints_import.open_source(path)
+    mapping = complaints_import.suggest_mapping(source.columns, complaints_import.Preset.PORTAL)
+    report = complaints_import.import_complaints(db, analyst, source, mapping, complaints_import.ImportMode.VALID_ROWS)
     source.close()
     assert (report.imported, report.rejected_records) == (3, 1)
     stored = db.query("SELECT external_id, days_since_previous AS gap FROM complaints ORDER BY external_id")
