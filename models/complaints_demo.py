@@ -17,7 +17,7 @@ import pyarrow as pa
 from models.auth import CurrentUser, Role
 from models.complaints import ComplaintFilter, pareto, vital_few
 from models.complaints_import import refresh_repeat_gaps
-from models.db import utc_now
+from models.db import ConnectionReader, utc_now
 
 if TYPE_CHECKING:
     from models.demo import DemoOrganisation, Progress
@@ -226,29 +226,6 @@ def insert_generated(
     ).fetchone()[0]
 
 
-class _Reader:
-    """The read methods of ``Database`` over the demo's open write connection."""
-
-    def __init__(self, connection: duckdb.DuckDBPyConnection):
-        self.connection = connection
-
-    def query(self, sql, params=None):
-        cursor = self.connection.execute(sql, params or [])
-        names = [column[0] for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    def query_one(self, sql, params=None):
-        rows = self.query(sql, params)
-        return rows[0] if rows else None
-
-    def scalar(self, sql, params=None):
-        row = self.connection.execute(sql, params or []).fetchone()
-        return row[0] if row else None
-
-    def frame(self, sql, params=None):
-        return self.connection.execute(sql, params or []).df()
-
-
 DEMO_FINDINGS = (
     (
         "Late-payment fees charged during payment holidays",
@@ -296,7 +273,7 @@ def demo_findings(connection: duckdb.DuckDBPyConnection, analyst_id: int, today:
     """A few findings an analyst recorded from the demo complaints, with their evidence."""
     from models import findings
 
-    reader = _Reader(connection)
+    reader = ConnectionReader(connection)
     analyst = CurrentUser(
         employee_id=analyst_id, account_id=None, full_name="Demo analyst", email="analyst@demo", roles={Role.ANALYST}
     )

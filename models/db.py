@@ -207,3 +207,23 @@ def query_rows(source, sql: str, params: list[Any] | None = None) -> list[dict[s
 def query_row(source, sql: str, params: list[Any] | None = None) -> dict[str, Any] | None:
     rows = query_rows(source, sql, params)
     return rows[0] if rows else None
+
+
+class ConnectionReader:
+    """The read methods of ``Database`` over an open write connection (demo steps, imports)."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection):
+        self.connection = connection
+
+    def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict[str, Any]]:
+        return query_rows(self.connection, sql, params)
+
+    def query_one(self, sql: str, params: Sequence[Any] | dict | None = None) -> dict[str, Any] | None:
+        return query_row(self.connection, sql, params)
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+        row = self.connection.execute(sql, params or []).fetchone()
+        return row[0] if row else None
+
+    def frame(self, sql: str, params: Sequence[Any] | dict | None = None):
+        return self.connection.execute(sql, params or []).df()

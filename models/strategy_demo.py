@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from models import actions, audit
 from models.auth import Role
-from models.db import utc_now
+from models.db import ConnectionReader, utc_now
 from models.strategy import AT_RISK_MARGIN, ON_TRACK_MARGIN, complaint_volume
 
 if TYPE_CHECKING:
@@ -220,25 +220,6 @@ def strategy_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, 
     audit.record(connection, None, "demo", "strategy", "seed", after={"goals": len(goal_rows)})
 
 
-class _ConnectionReader:
-    """The read methods a computed KPI uses, over the demo's open write connection."""
-
-    def __init__(self, connection: duckdb.DuckDBPyConnection):
-        self.connection = connection
-
-    def query(self, sql, params=None):
-        cursor = self.connection.execute(sql, params or [])
-        names = [column[0] for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    def query_one(self, sql, params=None):
-        rows = self.query(sql, params)
-        return rows[0] if rows else None
-
-    def scalar(self, sql, params=None):
-        return self.connection.execute(sql, params or []).fetchone()[0]
-
-
 def computed_goals_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
     """Once the complaints are seeded, the goals on computed KPIs take their baseline and
     target from the series the portal computes, so the goal page's chart and status agree."""
@@ -261,7 +242,7 @@ def _from_complaints(
     so the goal page's chart, baseline and status agree. Leadership set the goal after the
     busiest month of the year before the last six months: that month is its baseline, and
     the target a fifth lower."""
-    series = complaint_volume(_ConnectionReader(connection), baseline_date, today)  # type: ignore[arg-type]
+    series = complaint_volume(ConnectionReader(connection), baseline_date, today)  # type: ignore[arg-type]
     if not series:
         return None
     latest_month = series[-1][0]
