@@ -15,8 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from models import audit
 from models.auth import CurrentUser, Permission, PermissionDeniedError, require
 from models.db import utc_now
-from models.errors import InputError, validate
-from models.people import StaleRecordError
+from models.errors import InputError, StaleRecordError, validate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -394,10 +393,7 @@ def _load_for_change(
         raise PermissionDeniedError(actor, Permission.ACTIONS_MANAGE)
     if expected_version is not None and before["version"] != expected_version:
         who = connection.execute("SELECT full_name FROM employees WHERE id = ?", [before["updated_by"]]).fetchone()
-        raise StaleRecordError(
-            f"Changed by {who[0] if who else 'someone'} at {before['updated_at']:%Y-%m-%d %H:%M} UTC since you "
-            "opened it; your edits are still on screen — reload the action and apply them again."
-        )
+        raise StaleRecordError("action", who[0] if who else None, before["updated_at"])
     return before
 
 

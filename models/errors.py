@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import ValidationError
 
 
@@ -86,3 +88,13 @@ def validate(model, data: dict):
         return model.model_validate(data)
     except ValidationError as error:
         raise from_validation(error, model) from None
+
+
+class StaleRecordError(ValueError):
+    """Someone saved the record after it was opened; the save was refused."""
+
+    def __init__(self, noun: str, changed_by: str | None, changed_at: datetime):
+        super().__init__(
+            f"Changed by {changed_by or 'someone'} at {changed_at:%Y-%m-%d %H:%M} UTC since you opened it; "
+            f"your edits are still on screen — reload the {noun} and apply them again."
+        )

@@ -19,7 +19,7 @@ from models.auth import (
     require,
 )
 from models.db import utc_now
-from models.errors import InputError, validate
+from models.errors import InputError, StaleRecordError, validate
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -276,10 +276,6 @@ def create_employee(
     return db.write(create)
 
 
-class StaleRecordError(ValueError):
-    """Someone saved the record after it was opened; the save was refused."""
-
-
 def update_employee(
     db: Database, actor: CurrentUser, employee_id: int, data: dict[str, Any], expected_version: int
 ) -> None:
@@ -297,11 +293,8 @@ def update_employee(
                 " ORDER BY id DESC LIMIT 1",
                 [str(employee_id)],
             ).fetchone()
-            who, when = changed or ("someone", before["updated_at"])
-            raise StaleRecordError(
-                f"Changed by {who or 'someone'} at {when:%Y-%m-%d %H:%M} UTC since you opened it; "
-                "your edits are still on screen — reload the record and apply them again."
-            )
+            who, when = changed or (None, before["updated_at"])
+            raise StaleRecordError("record", who, when)
         _check_references(connection, record, employee_id)
         connection.execute(
             "UPDATE employees SET employee_number = ?, full_name = ?, email = ?, team_id = ?, site_id = ?,"

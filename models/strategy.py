@@ -21,8 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from models import audit
 from models.auth import CurrentUser, Permission, require
 from models.db import utc_now
-from models.errors import InputError, validate
-from models.people import StaleRecordError
+from models.errors import InputError, StaleRecordError, validate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -811,10 +810,7 @@ def update_goal(db: Database, actor: CurrentUser, goal_id: int, data: dict[str, 
             raise InputError.single("Goal", "no such goal")
         if before["version"] != expected_version:
             who = connection.execute("SELECT full_name FROM employees WHERE id = ?", [before["updated_by"]]).fetchone()
-            raise StaleRecordError(
-                f"Changed by {who[0] if who else 'someone'} at {before['updated_at']:%Y-%m-%d %H:%M} UTC since you "
-                "opened it; your edits are still on screen — reload the goal and apply them again."
-            )
+            raise StaleRecordError("goal", who[0] if who else None, before["updated_at"])
         _check_goal_references(connection, record)
         assignments = ", ".join(f"{name} = ?" for name in GoalInput.model_fields)
         connection.execute(

@@ -10,8 +10,7 @@ import streamlit as st
 
 from models import actions, people, strategy
 from models.auth import Permission, PermissionDeniedError
-from models.errors import InputError
-from models.people import StaleRecordError
+from models.errors import InputError, StaleRecordError
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_input_error

@@ -13,7 +13,7 @@ import streamlit as st
 
 from models import people, people_import
 from models.auth import Permission, Role
-from models.errors import InputError
+from models.errors import InputError, StaleRecordError
 from ui.context import page_context
 from ui.widgets import download_buttons, show_input_error
 
@@ -203,7 +203,7 @@ def render_details_form(person: people.Employee, opened_version: int, teams, sit
     if submitted:
         try:
             people.update_employee(db, user, person.id, values, expected_version=opened_version)
-        except people.StaleRecordError as error:
+        except StaleRecordError as error:
             st.error(str(error))
             st.session_state["edit_stale"] = person.id
         except InputError as error:

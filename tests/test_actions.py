@@ -9,8 +9,7 @@ import pytest
 
 from models import actions, strategy
 from models.auth import PermissionDeniedError, Role
-from models.errors import InputError
-from models.people import StaleRecordError
+from models.errors import InputError, StaleRecordError
 
 TODAY = date.today()
 
