@@ -8,7 +8,7 @@ import streamlit as st
 
 if __name__ == "__main__":
     from models import demo
-    from models.auth import PermissionDeniedError
+    from models.access import PermissionDeniedError
     from models.db import WriteConflictError, get_database
     from models.settings import SettingsError, get_settings
     from ui import session

@@ -27,13 +27,13 @@ IMPORT_RUNS = 3
 
 def build_csv(path: Path, rows: int) -> float:
     """Write ``rows`` demo complaints as a portal-template CSV; return seconds taken."""
-    from models import complaints_demo
-    from models.complaints import FIELDS_BY_KEY
+    from models.complaints import demo
+    from models.complaints.analysis import FIELDS_BY_KEY
 
     started = time.perf_counter()
     connection = duckdb.connect()
     units = [f"Team {n}" for n in range(1, 41)]
-    complaints_demo.generate(connection, count=rows, seed=2026, today=date.today(), units=units)
+    demo.generate(connection, count=rows, seed=2026, today=date.today(), units=units)
     columns = [
         "received_date",
         "channel",
@@ -78,10 +78,11 @@ def _child_bare(csv_path: str, db_path: str) -> dict:
 
 
 def _child_import(csv_path: str, db_path: str) -> dict:
-    from models import complaints_import
-    from models.auth import Role, load_user
+    from models.access import Role
+    from models.auth import load_user
+    from models.complaints import field_mapping, importer, sources
     from models.db import Database
-    from models.people import EmployeeInput, insert_employee
+    from models.people.directory import EmployeeInput, insert_employee
 
     db = Database(db_path)
     db.migrate()
@@ -96,9 +97,9 @@ def _child_import(csv_path: str, db_path: str) -> dict:
     analyst = load_user(db, employee_id=employee_id)
     steps: dict[str, float] = {}
     started, cpu_started = time.perf_counter(), time.process_time()
-    source = complaints_import.open_source(Path(csv_path))
+    source = sources.open_source(Path(csv_path))
     steps["open and check the file"] = time.perf_counter() - started
-    mapping = complaints_import.suggest_mapping(source.columns, complaints_import.Preset.PORTAL)
+    mapping = field_mapping.suggest_mapping(source.columns, field_mapping.Preset.PORTAL)
     last = [time.perf_counter(), "check the mapping"]
 
     def progress(share: float, text: str) -> None:
@@ -106,18 +107,14 @@ def _child_import(csv_path: str, db_path: str) -> dict:
         steps[last[1]] = steps.get(last[1], 0) + now - last[0]
         last[0], last[1] = now, text
 
-    report = complaints_import.import_complaints(
-        db, analyst, source, mapping, complaints_import.ImportMode.ALL_OR_NOTHING, progress
-    )
+    report = importer.import_complaints(db, analyst, source, mapping, importer.ImportMode.ALL_OR_NOTHING, progress)
     with db.exclusive() as connection:
         connection.execute("CHECKPOINT")  # as the bare read_csv does
         settings = _settings(connection)
     total, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     steps["commit and checkpoint"] = time.perf_counter() - last[0]
     again_started = time.perf_counter()
-    again = complaints_import.import_complaints(
-        db, analyst, source, mapping, complaints_import.ImportMode.ALL_OR_NOTHING
-    )
+    again = importer.import_complaints(db, analyst, source, mapping, importer.ImportMode.ALL_OR_NOTHING)
     again_seconds = time.perf_counter() - again_started
     source.close()
     db.close()
@@ -159,9 +156,9 @@ def _run_child(kind: str, csv_path: Path, db_path: Path) -> dict:
 
 # -- analysis queries --------------------------------------------------------------------
 def time_queries(db_path: Path) -> list[tuple[str, str, float]]:
-    from models import complaints, findings
-    from models.auth import CurrentUser, Role
-    from models.complaints import ComplaintFilter
+    from models.access import CurrentUser, Role
+    from models.complaints import analysis, findings
+    from models.complaints.analysis import ComplaintFilter
     from models.db import Database
 
     db = Database(db_path)
@@ -176,18 +173,18 @@ def time_queries(db_path: Path) -> list[tuple[str, str, float]]:
         ),
     }
     queries = {
-        "filter options": lambda f: complaints.filter_options(db, analyst),
-        "summary": lambda f: complaints.summary(db, analyst, f),
-        "volume by month": lambda f: complaints.volume_by_month(db, analyst, f),
-        "pareto": lambda f: complaints.pareto(db, analyst, f),
-        "channel mix": lambda f: complaints.channel_mix(db, analyst, f),
-        "category x month": lambda f: complaints.category_month(db, analyst, f),
-        "resolution bands": lambda f: complaints.resolution_distribution(db, analyst, f),
-        "repeats (30 days)": lambda f: complaints.repeat_complaints(db, analyst, f, 30),
-        "growing issues": lambda f: complaints.growing_issues(db, analyst, f, last_days=90),
-        "drill-down rows": lambda f: complaints.complaint_rows(db, analyst, f, {"category": "Fees and charges"}),
+        "filter options": lambda f: analysis.filter_options(db, analyst),
+        "summary": lambda f: analysis.summary(db, analyst, f),
+        "volume by month": lambda f: analysis.volume_by_month(db, analyst, f),
+        "pareto": lambda f: analysis.pareto(db, analyst, f),
+        "channel mix": lambda f: analysis.channel_mix(db, analyst, f),
+        "category x month": lambda f: analysis.category_month(db, analyst, f),
+        "resolution bands": lambda f: analysis.resolution_distribution(db, analyst, f),
+        "repeats (30 days)": lambda f: analysis.repeat_complaints(db, analyst, f, 30),
+        "growing issues": lambda f: analysis.growing_issues(db, analyst, f, last_days=90),
+        "drill-down rows": lambda f: analysis.complaint_rows(db, analyst, f, {"category": "Fees and charges"}),
         "finding evidence": lambda f: findings.evidence_counts(db, f),
-        "category counts": lambda f: complaints.category_counts(db, "Fees and charges"),
+        "category counts": lambda f: analysis.category_counts(db, "Fees and charges"),
     }
     results = []
     for name, run in queries.items():

@@ -16,10 +16,12 @@ from typing import TextIO
 
 import duckdb
 
-from models import accounts, backup, complaints_cli, demo, people, people_import
+from models import backup, demo, seeding
 from models.auth import account_count, load_user
+from models.complaints import cli
 from models.db import Database
 from models.errors import InputError
+from models.people import accounts, hr_import
 from models.settings import SettingsError, load_settings
 
 
@@ -60,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("folder", type=Path, help="a backup folder, e.g. data/backups/portal-20260101-120000")
     load.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
-    complaints_cli.add_import_arguments(
+    cli.add_import_arguments(
         commands.add_parser("import-complaints", help="import a CSV or XLSX complaint export as a named analyst")
     )
 
@@ -144,7 +146,7 @@ def _create_admin(arguments, db_path: Path, console: _Console) -> None:
         password = console.password(arguments.password_stdin)
         details = {"full_name": arguments.name, "email": arguments.email, "username": arguments.username}
         if account_count(database) == 0:
-            people.create_first_admin(database, password=password, **details)
+            accounts.create_first_admin(database, password=password, **details)
             console.say(f"Created the first administrator {arguments.username!r} in {db_path}.")
         else:
             accounts.create_admin(database, None, password=password, system=True, **details)
@@ -174,7 +176,7 @@ def _seed_demo(arguments, db_path: Path, console: _Console) -> None:
             database, seed=seed, scale=scale, progress=lambda share, text: console.say(f"{share:6.0%}  {text}")
         )
     count = len(organisation.employees) if organisation else 0
-    console.say(f"Done: {count} people. Demo logins: {', '.join(demo.DEMO_LOGINS.values())}.")
+    console.say(f"Done: {count} people. Demo logins: {', '.join(seeding.DEMO_LOGINS.values())}.")
 
 
 def _backup(arguments, db_path: Path, console: _Console) -> None:
@@ -224,7 +226,7 @@ def _import_people(arguments, db_path: Path, console: _Console) -> None:
         acting = load_user(database, account_id=account_id) if account_id is not None else None
         if acting is None:
             raise CommandError(f"--as: no active account is called {arguments.acting!r}.")
-        report = people_import.import_people_csv(database, acting, data)
+        report = hr_import.import_people_csv(database, acting, data)
     problems = getattr(report, "errors", [])
     for problem in problems:
         where = ", ".join(
@@ -246,8 +248,8 @@ def _import_complaints(arguments, db_path: Path, console: _Console) -> None:
     """Complaints arrive as the analyst named by --as, with the page's checks and report."""
     with _open(db_path) as database:
         try:
-            report = complaints_cli.import_file(database, arguments, console.say)
-        except complaints_cli.ImportRefusedError as refused:
+            report = cli.import_file(database, arguments, console.say)
+        except cli.ImportRefusedError as refused:
             raise CommandError(str(refused)) from None
     console.say(f"Imported {arguments.file} (import #{report.import_id}): {report.summary}")
 

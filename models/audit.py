@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from models.db import utc_now
 
 if TYPE_CHECKING:
-    from models.auth import CurrentUser
+    from models.access import CurrentUser
     from models.db import Database
 
 
@@ -122,7 +122,7 @@ def search(
     limit: int = 500,
 ) -> list[AuditEntry]:
     """Audit entries, newest first, filtered by entity, actor and date range."""
-    from models.auth import Permission, require
+    from models.access import Permission, require
 
     require(actor, Permission.AUDIT_READ)
     clauses, params = [], []

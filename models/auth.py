@@ -6,19 +6,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
-from pydantic import BaseModel, ConfigDict
 
 from models import audit
+from models.access import CurrentUser, Permission, Role, require
 from models.db import utc_now
 
 if TYPE_CHECKING:
     from models.db import Database
+
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -29,166 +29,6 @@ SESSION_COOKIE = "portal_session"
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended cost
 _DUMMY_HASH = _hasher.hash("a password nobody has")
-
-
-class Role(StrEnum):
-    AGENT = "agent"
-    MODERATOR = "moderator"
-    TEAM_LEAD = "team_lead"
-    ANALYST = "analyst"
-    HR = "hr"
-    LEADERSHIP = "leadership"
-    ADMIN = "admin"
-
-
-ROLE_LABELS = {
-    Role.AGENT: "Agent",
-    Role.MODERATOR: "Moderator (idea champion)",
-    Role.TEAM_LEAD: "Team lead",
-    Role.ANALYST: "Analyst",
-    Role.HR: "HR / L&D",
-    Role.LEADERSHIP: "Leadership",
-    Role.ADMIN: "Administrator",
-}
-
-
-class Permission(StrEnum):
-    # agent — every employee
-    STRATEGY_READ = "strategy.read"
-    IDEAS_SUBMIT = "ideas.submit"
-    IDEAS_ENGAGE = "ideas.engage"  # comment on and support others' ideas
-    OWN_RECORDS_READ = "own_records.read"
-    KUDOS_GIVE = "kudos.give"
-    SURVEYS_ANSWER = "surveys.answer"
-    COMPLAINTS_AGGREGATES = "complaints.aggregates"
-    # moderator
-    IDEAS_MODERATE = "ideas.moderate"
-    # team lead
-    TEAM_COACHING = "team.coaching"
-    TEAM_ASSESSMENTS = "team.assessments"
-    TEAM_TRAINING_READ = "team.training_read"
-    # analyst
-    COMPLAINTS_IMPORT = "complaints.import"
-    COMPLAINTS_RAW = "complaints.raw"
-    FINDINGS_MANAGE = "findings.manage"
-    # hr
-    COURSES_MANAGE = "courses.manage"
-    TRAINING_MANAGE = "training.manage"
-    COMPETENCIES_MANAGE = "competencies.manage"
-    RECOGNITION_MANAGE = "recognition.manage"
-    SURVEYS_MANAGE = "surveys.manage"
-    PEOPLE_READ = "people.read"
-    PEOPLE_MANAGE = "people.manage"
-    # leadership
-    STRATEGY_MANAGE = "strategy.manage"
-    KPI_RECORD = "kpi.record"
-    ACTIONS_MANAGE = "actions.manage"
-    SPEAKUP_MANAGE = "speakup.manage"
-    IDEAS_JUDGE = "ideas.judge"
-    DASHBOARDS_ALL = "dashboards.all"
-    # admin
-    USERS_MANAGE = "users.manage"
-    ROLES_ASSIGN = "roles.assign"
-    SETTINGS_MANAGE = "settings.manage"
-    BACKUPS_MANAGE = "backups.manage"
-    AUDIT_READ = "audit.read"
-
-
-P = Permission
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.AGENT: frozenset(
-        {
-            P.STRATEGY_READ,
-            P.IDEAS_SUBMIT,
-            P.IDEAS_ENGAGE,
-            P.OWN_RECORDS_READ,
-            P.KUDOS_GIVE,
-            P.SURVEYS_ANSWER,
-            P.COMPLAINTS_AGGREGATES,
-        }
-    ),
-    Role.MODERATOR: frozenset({P.IDEAS_MODERATE}),
-    Role.TEAM_LEAD: frozenset({P.TEAM_COACHING, P.TEAM_ASSESSMENTS, P.TEAM_TRAINING_READ}),
-    Role.ANALYST: frozenset({P.COMPLAINTS_IMPORT, P.COMPLAINTS_RAW, P.FINDINGS_MANAGE}),
-    Role.HR: frozenset(
-        {
-            P.COURSES_MANAGE,
-            P.TRAINING_MANAGE,
-            P.COMPETENCIES_MANAGE,
-            P.RECOGNITION_MANAGE,
-            P.SURVEYS_MANAGE,
-            P.PEOPLE_READ,
-            P.PEOPLE_MANAGE,
-        }
-    ),
-    Role.LEADERSHIP: frozenset(
-        {
-            P.STRATEGY_MANAGE,
-            P.KPI_RECORD,
-            P.ACTIONS_MANAGE,
-            P.SPEAKUP_MANAGE,
-            P.IDEAS_JUDGE,
-            P.DASHBOARDS_ALL,
-            P.COMPLAINTS_RAW,
-            P.PEOPLE_READ,
-        }
-    ),
-    Role.ADMIN: frozenset(
-        {
-            P.USERS_MANAGE,
-            P.ROLES_ASSIGN,
-            P.SETTINGS_MANAGE,
-            P.BACKUPS_MANAGE,
-            P.AUDIT_READ,
-            P.PEOPLE_READ,
-            P.PEOPLE_MANAGE,
-        }
-    ),
-}
-
-
-def permissions_for(roles: frozenset[Role] | set[Role]) -> frozenset[Permission]:
-    """What a set of roles may do: the agent's base plus what each role adds."""
-    granted = set(ROLE_PERMISSIONS[Role.AGENT])
-    for role in roles:
-        granted |= ROLE_PERMISSIONS[Role(role)]
-    return frozenset(granted)
-
-
-class CurrentUser(BaseModel):
-    """The signed-in person as every domain function receives them."""
-
-    model_config = ConfigDict(frozen=True)
-
-    employee_id: int
-    account_id: int | None
-    full_name: str
-    email: str
-    team_id: int | None = None
-    roles: frozenset[Role]
-
-    @property
-    def permissions(self) -> frozenset[Permission]:
-        return permissions_for(self.roles)
-
-    def can(self, permission: Permission) -> bool:
-        return permission in self.permissions
-
-    def has_role(self, role: Role) -> bool:
-        return role in self.roles
-
-
-class PermissionDeniedError(PermissionError):
-    def __init__(self, user: CurrentUser | None, permission: Permission):
-        who = user.full_name if user else "Nobody signed in"
-        super().__init__(f"{who} may not do this (needs permission '{permission.value}').")
-        self.permission = permission
-
-
-def require(user: CurrentUser | None, permission: Permission) -> None:
-    """Refuse unless the user holds the permission — the guard of every write."""
-    if user is None or not user.can(permission):
-        raise PermissionDeniedError(user, permission)
 
 
 # -- passwords ---------------------------------------------------------------------

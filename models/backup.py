@@ -21,7 +21,7 @@ import duckdb
 from pydantic import BaseModel
 
 from models import audit
-from models.auth import CurrentUser, Permission, require
+from models.access import CurrentUser, Permission, require
 from models.db import forget_database, list_migrations, utc_now
 
 if TYPE_CHECKING:

@@ -8,9 +8,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import actions, people, strategy
-from models.auth import Permission, PermissionDeniedError
+from models.access import Permission, PermissionDeniedError
+from models.actions import effectiveness, plan, workflow
 from models.errors import InputError, StaleRecordError
+from models.people import directory
+from models.strategy import goals, kpis, vision
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_input_error
@@ -20,25 +22,25 @@ TODAY = date.today()
 PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
 
 
-def actions_frame(rows: list[actions.Action]) -> pd.DataFrame:
+def actions_frame(rows: list[plan.Action]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
                 "Id": a.id,
                 "Action": a.title,
-                "Type": actions.TYPE_LABELS[a.action_type],
-                "Origin": actions.ORIGIN_LABELS[a.origin],
+                "Type": plan.TYPE_LABELS[a.action_type],
+                "Origin": plan.ORIGIN_LABELS[a.origin],
                 "Goal": a.goal_name or "",
                 "Owner": a.owner_name,
                 "Team": a.team_name or "",
                 "Priority": PRIORITY_LABELS[a.priority],
-                "Status": actions.STATUS_LABELS[a.status],
+                "Status": plan.STATUS_LABELS[a.status],
                 "Progress %": a.progress_pct,
                 "Start": a.start_date,
                 "Due": a.due_date,
                 "Overdue": a.is_overdue(TODAY),
                 "Completed": a.completed_on or "",
-                "Verdict": actions.VERDICT_LABELS.get(a.effectiveness_verdict or "", ""),
+                "Verdict": plan.VERDICT_LABELS.get(a.effectiveness_verdict or "", ""),
             }
             for a in rows
         ],
@@ -62,7 +64,7 @@ def actions_frame(rows: list[actions.Action]) -> pd.DataFrame:
     )
 
 
-def show_table(rows: list[actions.Action], key: str, empty: str) -> None:
+def show_table(rows: list[plan.Action], key: str, empty: str) -> None:
     if not rows:
         st.info(empty)
         return
@@ -72,7 +74,7 @@ def show_table(rows: list[actions.Action], key: str, empty: str) -> None:
 
 
 def render_summary() -> None:
-    summary = actions.plan_summary(db, TODAY)
+    summary = plan.plan_summary(db, TODAY)
     labels = [
         ("Planned", "planned"),
         ("In progress", "in_progress"),
@@ -86,15 +88,18 @@ def render_summary() -> None:
 
 
 def render_all() -> None:
-    goals = {g.id: g.name for g in strategy.list_goals(db)}
-    priorities = {p.id: p.title for p in strategy.list_priorities(db)}
-    owners = actions.owner_choices(db)
+    goal_names = {g.id: g.name for g in goals.list_goals(db)}
+    priorities = {p.id: p.title for p in vision.list_priorities(db)}
+    owners = plan.owner_choices(db)
     cols = st.columns(4)
     statuses = cols[0].multiselect(
-        "Status", list(actions.STATUSES), format_func=actions.STATUS_LABELS.get, key="filter_status"
+        "Status", list(plan.STATUSES), format_func=plan.STATUS_LABELS.get, key="filter_status"
     )
     goal_id = cols[1].selectbox(
-        "Goal", [None, *goals], format_func=lambda i: "All goals" if i is None else goals[i], key="filter_goal"
+        "Goal",
+        [None, *goal_names],
+        format_func=lambda i: "All goals" if i is None else goal_names[i],
+        key="filter_goal",
     )
     priority_id = cols[2].selectbox(
         "Strategic priority",
@@ -105,7 +110,7 @@ def render_all() -> None:
     owner_id = cols[3].selectbox(
         "Owner", [None, *owners], format_func=lambda i: "Everyone" if i is None else owners[i], key="filter_owner"
     )
-    rows = actions.list_actions(db, owner_id=owner_id, goal_id=goal_id, priority_id=priority_id, statuses=statuses)
+    rows = plan.list_actions(db, owner_id=owner_id, goal_id=goal_id, priority_id=priority_id, statuses=statuses)
     show_table(rows, "plan", "No actions match these filters.")
 
 
@@ -117,7 +122,7 @@ def render_breakdown() -> None:
         horizontal=True,
         key="breakdown_dimension",
     )
-    counts = actions.counts_by(db, dimension)
+    counts = plan.counts_by(db, dimension)
     if counts.empty:
         st.info("No actions yet.")
         return
@@ -131,7 +136,7 @@ def render_breakdown() -> None:
             "mean_progress_pct": "Mean progress %",
         }
     )
-    value_labels = {"status": actions.STATUS_LABELS, "priority": PRIORITY_LABELS}.get(dimension)
+    value_labels = {"status": plan.STATUS_LABELS, "priority": PRIORITY_LABELS}.get(dimension)
     if value_labels:
         frame[group] = frame[group].map(lambda value: value_labels.get(value, value))
     chart = (
@@ -152,8 +157,8 @@ def render_breakdown() -> None:
 
 def render_timeline() -> None:
     include_closed = st.toggle("Include done and cancelled actions", value=False, key="timeline_closed")
-    statuses = None if include_closed else list(actions.OPEN_STATUSES)
-    frame = actions.timeline_frame(actions.list_actions(db, statuses=statuses))
+    statuses = None if include_closed else list(plan.OPEN_STATUSES)
+    frame = plan.timeline_frame(plan.list_actions(db, statuses=statuses))
     if frame.empty:
         st.info("No actions to show.")
         return
@@ -174,7 +179,7 @@ def render_timeline() -> None:
                 "status:N",
                 title="Status",
                 scale=alt.Scale(
-                    domain=[actions.STATUS_LABELS[s] for s in actions.STATUSES],
+                    domain=[plan.STATUS_LABELS[s] for s in plan.STATUSES],
                     range=["#8c959f", "#0969da", "#1a7f37", "#cf222e", "#d0d7de"],
                 ),
             ),
@@ -215,12 +220,12 @@ def render_timeline() -> None:
 # -- one action ------------------------------------------------------------------------
 def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) -> dict:
     """The inputs of an action, keyed under ``prefix`` so each form owns its widget state."""
-    owners = actions.owner_choices(db)
-    teams = {t["id"]: t["name"] for t in people.list_teams(db)}
-    goals = {g.id: g.name for g in strategy.list_goals(db)}
-    kpis = {k.id: k.name for k in strategy.list_kpis(db)}
-    findings = actions.linkable(db, "findings")
-    ideas = actions.linkable(db, "ideas")
+    owners = plan.owner_choices(db)
+    teams = {t["id"]: t["name"] for t in directory.list_teams(db)}
+    goal_names = {g.id: g.name for g in goals.list_goals(db)}
+    kpi_names = {k.id: k.name for k in kpis.list_kpis(db)}
+    findings = plan.linkable(db, "findings")
+    ideas = plan.linkable(db, "ideas")
 
     def pick(label, options: dict, field, none_label):
         keys = [None, *options]
@@ -240,29 +245,29 @@ def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) ->
     cols = st.columns(3)
     action_type = cols[0].selectbox(
         "Type",
-        list(actions.ACTION_TYPES),
-        index=actions.ACTION_TYPES.index(defaults.get("action_type", "improvement")),
+        list(plan.ACTION_TYPES),
+        index=plan.ACTION_TYPES.index(defaults.get("action_type", "improvement")),
         format_func=str.capitalize,
         key=f"{prefix}_type",
     )
     origin_labels = {"goal": "A goal", "finding": "A complaint finding", "idea": "A green-lit idea", "other": "Other"}
     origin = cols[1].selectbox(
         "Origin",
-        list(actions.ORIGINS),
-        index=actions.ORIGINS.index(defaults.get("origin", "goal")),
+        list(plan.ORIGINS),
+        index=plan.ORIGINS.index(defaults.get("origin", "goal")),
         format_func=origin_labels.get,
         key=f"{prefix}_origin",
     )
     priority = cols[2].selectbox(
         "Priority",
-        list(actions.PRIORITIES),
-        index=actions.PRIORITIES.index(defaults.get("priority", "medium")),
+        list(plan.PRIORITIES),
+        index=plan.PRIORITIES.index(defaults.get("priority", "medium")),
         format_func=PRIORITY_LABELS.get,
         key=f"{prefix}_priority",
     )
     cols = st.columns(3)
     with cols[0]:
-        goal_id = pick("Goal", goals, "goal_id", "No goal")
+        goal_id = pick("Goal", goal_names, "goal_id", "No goal")
     with cols[1]:
         finding_id = pick("Finding", findings, "finding_id", "No finding" if findings else "No findings yet")
     with cols[2]:
@@ -281,7 +286,7 @@ def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) ->
     with cols[1]:
         team_id = pick("Team", teams, "team_id", "No team")
     with cols[2]:
-        kpi_id = pick("KPI expected to move", kpis, "kpi_id", "No KPI")
+        kpi_id = pick("KPI expected to move", kpi_names, "kpi_id", "No KPI")
     cols = st.columns(3)
     start_date = cols[0].date_input("Start date", value=defaults.get("start_date", TODAY), key=f"{prefix}_start")
     due_date = cols[1].date_input(
@@ -317,7 +322,7 @@ def render_new_action() -> None:
         submitted = st.form_submit_button("Create action", type="primary")
     if submitted:
         try:
-            action_id = actions.create_action(db, user, data)
+            action_id = workflow.create_action(db, user, data)
         except InputError as error:
             show_input_error(error)
         except PermissionDeniedError as error:
@@ -353,14 +358,14 @@ def _run_write(write, success: str, stale_key: str | None = None) -> None:
         st.rerun()
 
 
-def render_action(action: actions.Action) -> None:
+def render_action(action: plan.Action) -> None:
     opened_key = f"action_opened_version_{action.id}"
     opened = st.session_state.setdefault(opened_key, action.version)
     prefix = f"action_{action.id}_v{opened}"
     stale_key = f"{prefix}_stale"
     st.subheader(f"#{action.id} {escape_markdown(action.title)}")
     cols = st.columns(4)
-    cols[0].metric("Status", actions.STATUS_LABELS[action.status])
+    cols[0].metric("Status", plan.STATUS_LABELS[action.status])
     cols[1].metric("Progress", f"{action.progress_pct} %")
     cols[2].metric(
         "Due",
@@ -373,8 +378,8 @@ def render_action(action: actions.Action) -> None:
         st.text(action.description)
     links = [
         f"owner: {action.owner_name or '—'}",
-        f"type: {actions.TYPE_LABELS[action.action_type].lower()}",
-        f"origin: {actions.ORIGIN_LABELS[action.origin].lower()}",
+        f"type: {plan.TYPE_LABELS[action.action_type].lower()}",
+        f"origin: {plan.ORIGIN_LABELS[action.origin].lower()}",
     ]
     if action.team_name:
         links.append(f"team: {action.team_name}")
@@ -401,7 +406,7 @@ def render_action(action: actions.Action) -> None:
             st.session_state.pop(stale_key, None)
             st.rerun()
 
-    editable = actions.can_change(user, action)
+    editable = plan.can_change(user, action)
     if editable:
         render_workflow(action, opened, prefix, stale_key)
         with st.expander("Edit details", expanded=bool(st.session_state.get(stale_key))):
@@ -409,23 +414,25 @@ def render_action(action: actions.Action) -> None:
                 data = action_fields(prefix, action.model_dump(), owner_locked=not user.can(Permission.ACTIONS_MANAGE))
                 submitted = st.form_submit_button("Save action", type="primary")
             if submitted:
-                _run_write(lambda: actions.update_action(db, user, action.id, data, opened), "Action saved.", stale_key)
+                _run_write(
+                    lambda: workflow.update_action(db, user, action.id, data, opened), "Action saved.", stale_key
+                )
     if action.status == "done" and (action.kpi_id is not None or action.goal_id is not None):
         render_effectiveness(action, editable, opened, prefix, stale_key)
     render_updates_log(action)
 
 
-def render_workflow(action: actions.Action, opened: int, prefix: str, stale_key: str) -> None:
-    next_statuses = actions.allowed_next(action.status)
+def render_workflow(action: plan.Action, opened: int, prefix: str, stale_key: str) -> None:
+    next_statuses = plan.allowed_next(action.status)
     left, right = st.columns(2)
     moved, new_status, note, completed_on = False, None, "", TODAY
     if not next_statuses:
-        left.caption(f"{actions.STATUS_LABELS[action.status]} is final: the status cannot change any more.")
+        left.caption(f"{plan.STATUS_LABELS[action.status]} is final: the status cannot change any more.")
     else:
         with left, st.form(f"{prefix}_status"):
             st.markdown("**Move along the workflow**")
             new_status = st.selectbox(
-                "New status", next_statuses, format_func=actions.STATUS_LABELS.get, key=f"{prefix}_new_status"
+                "New status", next_statuses, format_func=plan.STATUS_LABELS.get, key=f"{prefix}_new_status"
             )
             note = st.text_input(
                 "Note (needed when blocking or cancelling)", max_chars=2000, key=f"{prefix}_status_note"
@@ -444,13 +451,13 @@ def render_workflow(action: actions.Action, opened: int, prefix: str, stale_key:
         posted = st.form_submit_button("Post update")
     if moved and new_status:
         _run_write(
-            lambda: actions.change_status(db, user, action.id, new_status, opened, note=note, on=completed_on),
-            f"Action is now {actions.STATUS_LABELS[new_status].lower()}.",
+            lambda: workflow.change_status(db, user, action.id, new_status, opened, note=note, on=completed_on),
+            f"Action is now {plan.STATUS_LABELS[new_status].lower()}.",
             stale_key,
         )
     if posted:
         _run_write(
-            lambda: actions.post_update(
+            lambda: workflow.post_update(
                 db,
                 user,
                 action.id,
@@ -463,12 +470,12 @@ def render_workflow(action: actions.Action, opened: int, prefix: str, stale_key:
         )
 
 
-def render_effectiveness(action: actions.Action, editable: bool, opened: int, prefix: str, stale_key: str) -> None:
+def render_effectiveness(action: plan.Action, editable: bool, opened: int, prefix: str, stale_key: str) -> None:
     st.markdown("**Effectiveness review**")
     window = st.select_slider(
         "Window before and after completion (days)", [30, 60, 90, 180], value=90, key=f"{prefix}_window"
     )
-    review = actions.effectiveness(db, action.id, window_days=window)
+    review = effectiveness.effectiveness(db, action.id, window_days=window)
     if review is None:
         return
     if review.window_days == 0:
@@ -500,16 +507,16 @@ def render_effectiveness(action: actions.Action, editable: bool, opened: int, pr
         )
     if action.effectiveness_verdict:
         st.text(
-            f"Verdict: {actions.VERDICT_LABELS[action.effectiveness_verdict]}"
+            f"Verdict: {plan.VERDICT_LABELS[action.effectiveness_verdict]}"
             + (f" — {action.effectiveness_note}" if action.effectiveness_note else "")
         )
     if editable:
         with st.form(f"{prefix}_verdict"):
             verdict = st.radio(
                 "Did the action work?",
-                list(actions.VERDICTS),
-                index=actions.VERDICTS.index(action.effectiveness_verdict) if action.effectiveness_verdict else None,
-                format_func=actions.VERDICT_LABELS.get,
+                list(plan.VERDICTS),
+                index=plan.VERDICTS.index(action.effectiveness_verdict) if action.effectiveness_verdict else None,
+                format_func=plan.VERDICT_LABELS.get,
                 horizontal=True,
                 key=f"{prefix}_verdict_choice",
             )
@@ -517,7 +524,7 @@ def render_effectiveness(action: actions.Action, editable: bool, opened: int, pr
             recorded = st.form_submit_button("Record verdict")
         if recorded:
             _run_write(
-                lambda: actions.record_verdict(
+                lambda: effectiveness.record_verdict(
                     db, user, action.id, verdict or "", verdict_note, expected_version=opened
                 ),
                 "Verdict recorded.",
@@ -525,9 +532,9 @@ def render_effectiveness(action: actions.Action, editable: bool, opened: int, pr
             )
 
 
-def render_updates_log(action: actions.Action) -> None:
+def render_updates_log(action: plan.Action) -> None:
     st.markdown("**Updates log**")
-    log = actions.updates_log_frame(db, action.id)
+    log = plan.updates_log_frame(db, action.id)
     st.dataframe(log, hide_index=True, width="stretch")
     if not log.empty:
         download_buttons(log, f"action-{action.id}-updates", key=f"action_{action.id}_log")
@@ -540,9 +547,9 @@ if user.can(Permission.ACTIONS_MANAGE):
     tab_names.append("New action")
 tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
 with tabs["My actions"]:
-    show_table(actions.list_actions(db, owner_id=user.employee_id), "mine", "You own no actions.")
+    show_table(plan.list_actions(db, owner_id=user.employee_id), "mine", "You own no actions.")
 with tabs["Overdue"]:
-    show_table(actions.list_actions(db, overdue_on=TODAY), "overdue", "Nothing is overdue.")
+    show_table(plan.list_actions(db, overdue_on=TODAY), "overdue", "Nothing is overdue.")
 with tabs["All actions"]:
     render_all()
 with tabs["Breakdown"]:
@@ -554,7 +561,7 @@ if "New action" in tabs:
         render_new_action()
 
 st.divider()
-every_action = actions.list_actions(db)
+every_action = plan.list_actions(db)
 if every_action:
     by_id = {a.id: a for a in every_action}
     if st.session_state.get("action_picker") not in by_id:
@@ -562,7 +569,7 @@ if every_action:
     action_id = st.selectbox(
         "Open an action",
         list(by_id),
-        format_func=lambda i: f"#{i} {by_id[i].title} — {actions.STATUS_LABELS[by_id[i].status]}",
+        format_func=lambda i: f"#{i} {by_id[i].title} — {plan.STATUS_LABELS[by_id[i].status]}",
         key="action_picker",
     )
     render_action(by_id[action_id])

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from models import accounts, auth, people
-from models.accounts import AccountRow
+from models import auth
 from models.errors import InputError
+from models.people import accounts
+from models.people.accounts import AccountRow
 from ui.context import page_context
 from ui.widgets import download_buttons, show_input_error
 
@@ -114,7 +115,7 @@ def render_create_account() -> None:
         st.error("**Person**: choose who the account is for.")
         return
     try:
-        people.create_account(db, user, person["id"], username, password)
+        accounts.create_account(db, user, person["id"], username, password)
     except InputError as error:
         show_input_error(error)
     else:

@@ -6,9 +6,9 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from models import complaints, findings
-from models.auth import Permission
-from models.complaints import ComplaintFilter
+from models.access import Permission
+from models.complaints import analysis, findings
+from models.complaints.analysis import ComplaintFilter
 from models.errors import InputError
 from ui import complaint_charts as charts
 from ui.context import page_context
@@ -74,8 +74,8 @@ def render_filters(options: dict) -> ComplaintFilter:
 
 
 def render_headline(complaint_filter: ComplaintFilter, repeat_days: int) -> dict:
-    figures = complaints.summary(db, user, complaint_filter)
-    repeats = complaints.repeat_complaints(db, user, complaint_filter, repeat_days)
+    figures = analysis.summary(db, user, complaint_filter)
+    repeats = analysis.repeat_complaints(db, user, complaint_filter, repeat_days)
     left, middle, right, last = st.columns(4)
     left.metric("Complaints", f"{figures['complaints']:,}")
     timely = figures.get("timely_share")
@@ -137,7 +137,7 @@ GROWTH_LABELS = {
 
 def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     st.subheader("Volume per month")
-    volume = complaints.volume_by_month(db, user, complaint_filter)
+    volume = analysis.volume_by_month(db, user, complaint_filter)
     if volume.empty:
         st.info("No complaints match these filters.")
         return
@@ -145,8 +145,8 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     download_buttons(volume, "complaints-per-month", "dl_volume")
 
     st.subheader("Pareto by category")
-    table = complaints.pareto(db, user, complaint_filter)
-    vital = complaints.vital_few(table)
+    table = analysis.pareto(db, user, complaint_filter)
+    vital = analysis.vital_few(table)
     share = table.loc[table["vital_few"], "complaints"].sum() / table["complaints"].sum()
     st.markdown(f"**Vital few**: {len(vital)} of {len(table)} categories bring {share:.0%} of complaints.")
     st.text(", ".join(vital))
@@ -167,12 +167,12 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Channel mix")
-        mix = complaints.channel_mix(db, user, complaint_filter)
+        mix = analysis.channel_mix(db, user, complaint_filter)
         chart_with_drill(charts.channel_mix(mix), "chart_channels", lambda p: {"channel": p.get("channel")})
         download_buttons(mix, "complaints-channels", "dl_channels")
     with right:
         st.subheader("Time to resolve")
-        bands = complaints.resolution_distribution(db, user, complaint_filter)
+        bands = analysis.resolution_distribution(db, user, complaint_filter)
         if bands.empty:
             st.caption("These complaints carry no resolution date or days.")
         else:
@@ -180,7 +180,7 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
             download_buttons(bands.drop(columns="band_order"), "complaints-resolution", "dl_resolution")
 
     st.subheader("Category × month")
-    heat = complaints.category_month(db, user, complaint_filter)
+    heat = analysis.category_month(db, user, complaint_filter)
     chart_with_drill(
         charts.heat_map(heat),
         "chart_heat",
@@ -207,8 +207,8 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
         ),
         key="growth_window",
     )
-    bounds = complaints.period_bounds(db, complaint_filter, compare)
-    growing = complaints.growing_issues(db, user, complaint_filter, last_days=compare)
+    bounds = analysis.period_bounds(db, complaint_filter, compare)
+    growing = analysis.growing_issues(db, user, complaint_filter, last_days=compare)
     if bounds:
         length = (bounds[1] - bounds[0]).days + 1
         st.caption(f"{bounds[0]} to {bounds[1]} against the {length} days before.")
@@ -227,7 +227,7 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
         download_buttons(growing, "complaints-growing", "dl_growing")
 
 
-ROW_LABELS = {field.key: field.label for field in complaints.PORTAL_FIELDS} | {"id": "#"}
+ROW_LABELS = {field.key: field.label for field in analysis.PORTAL_FIELDS} | {"id": "#"}
 DRILL_NAMES = {
     "category": "category",
     "channel": "channel",
@@ -248,7 +248,7 @@ def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
     )
     month = right.selectbox(
         "Month",
-        [None, *complaints.volume_by_month(db, user, complaint_filter)["month"].map(_month)],
+        [None, *analysis.volume_by_month(db, user, complaint_filter)["month"].map(_month)],
         key="drill_month",
         format_func=lambda v: v.strftime("%Y-%m") if v else "Any",
     )
@@ -260,7 +260,7 @@ def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
         f"{DRILL_NAMES[key]}: {value:%Y-%m}" if isinstance(value, date) else f"{DRILL_NAMES[key]}: {value}"
         for key, value in drill.items()
     )
-    count = complaints.count_rows(db, user, complaint_filter, drill)
+    count = analysis.count_rows(db, user, complaint_filter, drill)
     st.markdown(f"**{count:,} complaint{'' if count == 1 else 's'}**")
     st.text(described)  # values come from imported files: shown as plain text
     if st.button("Clear selection", key="drill_clear"):
@@ -269,7 +269,7 @@ def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
     if not can_see_rows:
         st.caption("Only analysts and leaders see individual complaints; you see the counts.")
         return
-    rows = complaints.complaint_rows(db, user, complaint_filter, drill)
+    rows = analysis.complaint_rows(db, user, complaint_filter, drill)
     if count > len(rows):
         st.caption(f"Showing the newest {len(rows):,}.")
     show_table(rows, labels=ROW_LABELS, key="drill_rows")
@@ -278,13 +278,13 @@ def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
 
 def render_export(complaint_filter: ComplaintFilter) -> None:
     st.subheader("Download the filtered complaints")
-    total = complaints.count_rows(db, user, complaint_filter)
-    limit = complaints.EXPORT_LIMIT
+    total = analysis.count_rows(db, user, complaint_filter)
+    limit = analysis.EXPORT_LIMIT
     note = f" (the newest {limit:,} of {total:,})" if total > limit else ""
     if st.button(f"Prepare {min(total, limit):,} complaints for download{note}", key="export_prepare"):
         st.session_state["export_ready"] = complaint_filter.model_dump_json()
     if st.session_state.get("export_ready") == complaint_filter.model_dump_json():
-        download_buttons(complaints.export_rows(db, user, complaint_filter), "complaints", "dl_export")
+        download_buttons(analysis.export_rows(db, user, complaint_filter), "complaints", "dl_export")
 
 
 def render_new_finding(complaint_filter: ComplaintFilter) -> None:
@@ -316,7 +316,7 @@ def render_new_finding(complaint_filter: ComplaintFilter) -> None:
 
 
 st.title("Complaint analysis")
-options = complaints.filter_options(db, user)
+options = analysis.filter_options(db, user)
 if options["first_date"] is None:
     st.info("No complaints yet. Analysts import them on the Import complaints page.")
     st.stop()

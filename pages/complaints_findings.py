@@ -4,8 +4,8 @@ then and now, and the actions and ideas that take them up."""
 import pandas as pd
 import streamlit as st
 
-from models import findings
-from models.auth import Permission
+from models.access import Permission
+from models.complaints import findings
 from models.errors import InputError
 from ui.context import page_context
 from ui.widgets import download_buttons, show_input_error, show_table

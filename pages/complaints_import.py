@@ -4,9 +4,10 @@ portal's fields, preview, import in one transaction and read the report."""
 import pandas as pd
 import streamlit as st
 
-from models import complaints_import
-from models.complaints import PORTAL_FIELDS
-from models.complaints_import import IMPORT_MODE_LABELS, PRESET_LABELS, ImportMode, ImportRejectedError
+from models.complaints import conversion, field_mapping, importer, sources
+from models.complaints.analysis import PORTAL_FIELDS
+from models.complaints.field_mapping import PRESET_LABELS
+from models.complaints.importer import IMPORT_MODE_LABELS, ImportMode, ImportRejectedError
 from models.errors import InputError
 from ui.context import page_context
 from ui.widgets import download_buttons, show_input_error, show_table
@@ -32,7 +33,7 @@ RECORD_NOTE = (
 )
 
 
-def current_source(upload, encoding: str) -> complaints_import.SourceFile | None:
+def current_source(upload, encoding: str) -> sources.SourceFile | None:
     """The uploaded file, opened once per upload and encoding and kept for the session."""
     held = st.session_state.get(SOURCE_KEY)
     if upload is None:
@@ -46,7 +47,7 @@ def current_source(upload, encoding: str) -> complaints_import.SourceFile | None
     if held is not None:
         held[1].close()
         del st.session_state[SOURCE_KEY]
-    source = complaints_import.open_upload(
+    source = sources.open_upload(
         upload.getvalue(), upload.name, encoding=encoding, max_bytes=settings.max_upload_mb * 1024 * 1024
     )
     st.session_state[SOURCE_KEY] = (identity, source)
@@ -55,16 +56,14 @@ def current_source(upload, encoding: str) -> complaints_import.SourceFile | None
 
 def best_preset(columns: list[str]) -> str:
     """The preset that recognises most of the file's columns (guessing when none does)."""
-    scores = {
-        preset.value: len(complaints_import.suggest_mapping(columns, preset)) for preset in complaints_import.Preset
-    }
+    scores = {preset.value: len(field_mapping.suggest_mapping(columns, preset)) for preset in field_mapping.Preset}
     best = max(scores, key=lambda name: scores[name])
     return best if scores[best] else GUESS
 
 
-def render_mapping(source: complaints_import.SourceFile, preset_choice: str) -> dict[str, str]:
-    preset = None if preset_choice == GUESS else complaints_import.Preset(preset_choice)
-    suggested = complaints_import.suggest_mapping(source.columns, preset)
+def render_mapping(source: sources.SourceFile, preset_choice: str) -> dict[str, str]:
+    preset = None if preset_choice == GUESS else field_mapping.Preset(preset_choice)
+    suggested = field_mapping.suggest_mapping(source.columns, preset)
     choices = [NOT_MAPPED, *source.columns]
     mapping: dict[str, str] = {}
     columns = st.columns(3)
@@ -83,7 +82,7 @@ def render_mapping(source: complaints_import.SourceFile, preset_choice: str) -> 
     return mapping
 
 
-def render_report(report: complaints_import.ImportReport) -> None:
+def render_report(report: importer.ImportReport) -> None:
     if report.stored:
         st.success(f"Import #{report.import_id} done. {report.summary}")
     else:
@@ -104,7 +103,7 @@ st.caption(
 )
 st.download_button(
     "Download the portal's import template",
-    complaints_import.template_csv(),
+    field_mapping.template_csv(),
     "complaints-template.csv",
     "text/csv",
     icon=":material/download:",
@@ -116,8 +115,8 @@ upload = left.file_uploader(
 )
 encoding = right.selectbox(
     "Text encoding (CSV)",
-    list(complaints_import.ENCODINGS),
-    format_func=complaints_import.ENCODINGS.get,
+    list(sources.ENCODINGS),
+    format_func=sources.ENCODINGS.get,
     key="import_encoding",
 )
 try:
@@ -128,7 +127,7 @@ except InputError as error:
 
 if source is not None:
     st.text(f"{source.file_name}: {len(source.columns)} columns.")  # a file name is the user's text
-    preset_choices = [complaints_import.Preset.CFPB.value, complaints_import.Preset.PORTAL.value, GUESS]
+    preset_choices = [field_mapping.Preset.CFPB.value, field_mapping.Preset.PORTAL.value, GUESS]
     preset_choice = st.radio(
         "Preset",
         preset_choices,
@@ -141,7 +140,7 @@ if source is not None:
     mapping = render_mapping(source, preset_choice)
     st.subheader("Preview")
     try:
-        show_table(complaints_import.preview(source, mapping), labels=FIELD_LABELS)
+        show_table(conversion.preview(source, mapping), labels=FIELD_LABELS)
         mapping_ok = True
     except InputError as error:
         show_input_error(error)
@@ -155,7 +154,7 @@ if source is not None:
     if st.button("Import", type="primary", disabled=not mapping_ok, key="import_run"):
         bar = st.progress(0.0, text="Starting…")
         try:
-            report = complaints_import.import_complaints(
+            report = importer.import_complaints(
                 db,
                 user,
                 source,
@@ -177,7 +176,7 @@ if report is not None:
     render_report(report)
 
 st.subheader("Recent imports")
-recent = complaints_import.recent_imports(db, user)
+recent = importer.recent_imports(db, user)
 if recent.empty:
     st.caption("No imports yet.")
 else:

@@ -7,9 +7,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import actions, strategy
-from models.auth import Permission, PermissionDeniedError
+from models.access import Permission, PermissionDeniedError
+from models.actions import plan
 from models.errors import InputError, StaleRecordError
+from models.strategy import goals, kpis, vision
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_input_error
@@ -32,19 +33,19 @@ STATUS_ICONS = {
 }
 
 
-def render_overview(goals: list[strategy.Goal]) -> None:
-    counts = {label: 0 for label in strategy.STATUS_LABELS.values()}
-    for goal in goals:
+def render_overview(shown: list[goals.Goal]) -> None:
+    counts = {label: 0 for label in goals.STATUS_LABELS.values()}
+    for goal in shown:
         counts[goal.status.label] += 1
     for column, (label, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
         column.metric(label, count)
-    frame = strategy.goals_frame(goals)
+    frame = goals.goals_frame(shown)
     st.dataframe(frame, hide_index=True, width="stretch")
     if not frame.empty:
         download_buttons(frame, "goals", key="goals_table")
 
 
-def goal_chart(goal: strategy.Goal, series: list[strategy.Measurement], linked: list[actions.Action]) -> alt.Chart:
+def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[plan.Action]) -> alt.Chart:
     """Measurements over time with the baseline, the target and the path between them, and
     the completion dates of linked actions as markers."""
     values = pd.DataFrame(
@@ -122,7 +123,7 @@ def goal_chart(goal: strategy.Goal, series: list[strategy.Measurement], linked: 
     return alt.layer(*layers).properties(height=340)
 
 
-def render_goal(goal: strategy.Goal) -> None:
+def render_goal(goal: goals.Goal) -> None:
     status = goal.status
     st.subheader(escape_markdown(goal.name))
     st.caption(
@@ -140,14 +141,14 @@ def render_goal(goal: strategy.Goal) -> None:
     cols[2].metric("Baseline", f"{goal.baseline_value:,g}", help=f"{goal.unit}, on {goal.baseline_date:%Y-%m-%d}")
     cols[3].metric("Target", f"{goal.target_value:,g}", help=f"{goal.unit}, by {goal.target_date:%Y-%m-%d}")
     st.info(f"{status.label}: {status.reason}", icon=STATUS_ICONS[status.status])
-    series = strategy.goal_series(db, goal)
-    linked = actions.actions_for(db, goal_id=goal.id)
+    series = goals.goal_series(db, goal)
+    linked = plan.actions_for(db, goal_id=goal.id)
     st.altair_chart(goal_chart(goal, series, linked), width="stretch")
 
     left, right = st.columns(2)
     with left:
         st.markdown("**Measurements**")
-        frame = strategy.measurements_frame(goal, series)
+        frame = goals.measurements_frame(goal, series)
         st.dataframe(frame, hide_index=True, width="stretch", height=240)
         if not frame.empty:
             download_buttons(frame, f"goal-{goal.id}-measurements", key=f"goal_{goal.id}_measurements")
@@ -158,7 +159,7 @@ def render_goal(goal: strategy.Goal) -> None:
                 {
                     "Action": a.title,
                     "Owner": a.owner_name,
-                    "Status": actions.STATUS_LABELS[a.status],
+                    "Status": plan.STATUS_LABELS[a.status],
                     "Due": a.due_date,
                     "Completed": a.completed_on or "",
                 }
@@ -177,7 +178,7 @@ def render_goal(goal: strategy.Goal) -> None:
         render_goal_edit(goal)
 
 
-def render_measurement_form(goal: strategy.Goal) -> None:
+def render_measurement_form(goal: goals.Goal) -> None:
     if goal.computed:
         st.caption("This KPI is computed by the portal from its own data; it cannot be entered by hand.")
         return
@@ -194,7 +195,7 @@ def render_measurement_form(goal: strategy.Goal) -> None:
         submitted = st.form_submit_button("Record measurement", type="primary")
     if submitted:
         try:
-            strategy.record_measurement(
+            kpis.record_measurement(
                 db,
                 user,
                 {
@@ -217,7 +218,7 @@ def render_measurement_form(goal: strategy.Goal) -> None:
             st.rerun()
 
 
-def render_remove_measurement(goal: strategy.Goal, series: list[strategy.Measurement]) -> None:
+def render_remove_measurement(goal: goals.Goal, series: list[kpis.Measurement]) -> None:
     entered = {p.id: p for p in reversed(series) if p.id is not None}
     if not entered:
         return
@@ -231,7 +232,7 @@ def render_remove_measurement(goal: strategy.Goal, series: list[strategy.Measure
         confirmed = st.checkbox("Yes, remove it (the audit log keeps a record)", key=f"remove_confirm_{goal.id}")
         if st.button("Remove measurement", disabled=not confirmed, key=f"remove_{goal.id}"):
             try:
-                strategy.remove_measurement(db, user, measurement_id)
+                kpis.remove_measurement(db, user, measurement_id)
             except (InputError, PermissionDeniedError) as error:
                 st.error(str(error))
             else:
@@ -242,9 +243,9 @@ def render_remove_measurement(goal: strategy.Goal, series: list[strategy.Measure
 
 def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
     """The inputs of a goal, keyed under ``prefix`` so each form owns its widget state."""
-    priorities = {p.id: p.title for p in strategy.list_priorities(db)}
-    kpis = {k.id: k for k in strategy.list_kpis(db)}
-    owners = actions.owner_choices(db)
+    priorities = {p.id: p.title for p in vision.list_priorities(db)}
+    kpi_by_id = {k.id: k for k in kpis.list_kpis(db)}
+    owners = plan.owner_choices(db)
     name = st.text_input("Name", value=defaults.get("name", ""), max_chars=160, key=f"{prefix}_name")
     cols = st.columns(3)
     priority_id = cols[0].selectbox(
@@ -256,9 +257,9 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
     )
     kpi_id = cols[1].selectbox(
         "KPI",
-        list(kpis),
-        index=list(kpis).index(defaults["kpi_id"]) if defaults.get("kpi_id") in kpis else None,
-        format_func=lambda i: kpis[i].name + (" (computed)" if kpis[i].computed else ""),
+        list(kpi_by_id),
+        index=list(kpi_by_id).index(defaults["kpi_id"]) if defaults.get("kpi_id") in kpi_by_id else None,
+        format_func=lambda i: kpi_by_id[i].name + (" (computed)" if kpi_by_id[i].computed else ""),
         key=f"{prefix}_kpi",
     )
     owner_id = cols[2].selectbox(
@@ -268,7 +269,7 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
         format_func=owners.get,
         key=f"{prefix}_owner",
     )
-    kpi = kpis.get(kpi_id)
+    kpi = kpi_by_id.get(kpi_id)
     cols = st.columns(3)
     unit = cols[0].text_input(
         "Unit (blank: the KPI's)", value=defaults.get("unit", ""), max_chars=30, key=f"{prefix}_unit"
@@ -319,7 +320,7 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
     }
 
 
-def render_goal_edit(goal: strategy.Goal) -> None:
+def render_goal_edit(goal: goals.Goal) -> None:
     """Edit form that remembers the version it was opened at, so a stale save is refused."""
     opened_key = f"goal_opened_version_{goal.id}"
     opened = st.session_state.setdefault(opened_key, goal.version)
@@ -335,7 +336,7 @@ def render_goal_edit(goal: strategy.Goal) -> None:
                 st.rerun()
     if submitted:
         try:
-            strategy.update_goal(db, user, goal.id, data, opened)
+            goals.update_goal(db, user, goal.id, data, opened)
         except StaleRecordError as error:
             st.session_state[f"{prefix}_stale"] = str(error)
             st.rerun()
@@ -350,7 +351,7 @@ def render_goal_edit(goal: strategy.Goal) -> None:
 
 
 def render_new_goal() -> None:
-    if not strategy.list_priorities(db):
+    if not vision.list_priorities(db):
         st.info("Add a strategic priority first (Vision & priorities).")
         return
     with st.form("new_goal"):
@@ -358,7 +359,7 @@ def render_new_goal() -> None:
         submitted = st.form_submit_button("Create goal", type="primary")
     if submitted:
         try:
-            goal_id = strategy.create_goal(db, user, data)
+            goal_id = goals.create_goal(db, user, data)
         except InputError as error:
             show_input_error(error)
         except PermissionDeniedError as error:
@@ -384,7 +385,7 @@ def render_import() -> None:
     upload = st.file_uploader("Measurements CSV", type=["csv"], key="measurements_upload")
     if upload is not None and st.button("Import measurements", type="primary"):
         try:
-            report = strategy.import_measurements(db, user, upload.getvalue())
+            report = kpis.import_measurements(db, user, upload.getvalue())
         except InputError as error:
             show_input_error(error)
             return
@@ -398,11 +399,11 @@ def render_import() -> None:
 
 
 st.title("Goals")
-priorities = {p.id: p.title for p in strategy.list_priorities(db)}
+priorities = {p.id: p.title for p in vision.list_priorities(db)}
 priority_filter = st.selectbox(
     "Strategic priority", [None, *priorities], format_func=lambda i: "All priorities" if i is None else priorities[i]
 )
-goals = strategy.list_goals(db, priority_id=priority_filter)
+shown_goals = goals.list_goals(db, priority_id=priority_filter)
 
 tab_names = ["Goals"]
 if user.can(Permission.STRATEGY_MANAGE):
@@ -412,11 +413,11 @@ if user.can(Permission.KPI_RECORD):
 tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
 
 with tabs["Goals"]:
-    if not goals:
+    if not shown_goals:
         st.info("No goals yet.")
     else:
-        render_overview(goals)
-        by_id = {g.id: g for g in goals}
+        render_overview(shown_goals)
+        by_id = {g.id: g for g in shown_goals}
         if st.session_state.get("goal_to_open") in by_id:
             st.session_state["goal_picker"] = st.session_state.pop("goal_to_open")
         if st.session_state.get("goal_picker") not in by_id:

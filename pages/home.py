@@ -5,8 +5,10 @@ from datetime import date
 import altair as alt
 import streamlit as st
 
-from models import cycles, ideas, judging, reports, strategy
-from models.auth import Permission, Role
+from models.access import Permission, Role
+from models.people import overview
+from models.speakup import board, cycle_report, cycles
+from models.strategy import vision
 from ui.context import page_context
 from ui.ideas import funnel_chart, plain
 from ui.widgets import download_buttons
@@ -15,7 +17,7 @@ user, db, settings = page_context()
 
 
 def render_me() -> None:
-    profile = reports.my_profile(db, user)
+    profile = overview.my_profile(db, user)
     st.title(f"Welcome, {user.full_name.split()[0]}")
     st.caption(settings.organisation_name)
     cols = st.columns(4)
@@ -26,7 +28,7 @@ def render_me() -> None:
 
 
 def render_my_team() -> None:
-    team = reports.my_team(db, user)
+    team = overview.my_team(db, user)
     st.subheader(f"My team ({len(team)})")
     if team.empty:
         st.info("Nobody reports to you yet.")
@@ -37,13 +39,13 @@ def render_my_team() -> None:
 
 def render_people_overview() -> None:
     st.subheader("Organisation")
-    totals = reports.people_totals(db, user)
+    totals = overview.people_totals(db, user)
     cols = st.columns(4)
     cols[0].metric("Active people", totals["active"])
     cols[1].metric("Teams", totals["teams"])
     cols[2].metric("Sites", totals["sites"])
     cols[3].metric("Hired in the last 90 days", totals["new_hires"])
-    by_team = reports.headcount_by_team(db, user)
+    by_team = overview.headcount_by_team(db, user)
     if not by_team.empty:
         chart = (
             alt.Chart(by_team)
@@ -61,12 +63,12 @@ def render_people_overview() -> None:
 
 def render_admin_overview() -> None:
     st.subheader("Portal health")
-    health = reports.account_health(db, user)
+    health = overview.account_health(db, user)
     cols = st.columns(3)
     cols[0].metric("Accounts", health["accounts"])
     cols[1].metric("Locked now", health["locked"])
     cols[2].metric("Signed in within 7 days", health["signed_in_last_7_days"])
-    activity = reports.recent_activity(db, user)
+    activity = overview.recent_activity(db, user)
     if not activity.empty:
         chart = (
             alt.Chart(activity)
@@ -83,11 +85,11 @@ def render_admin_overview() -> None:
 
 def render_vision() -> None:
     """The current vision statement, on every Home page."""
-    vision = strategy.current_vision(db)
-    if vision is not None:
+    current = vision.current_vision(db)
+    if current is not None:
         with st.container(border=True):
             st.caption("Our vision")
-            st.text(vision.statement)
+            st.text(current.statement)
 
 
 def render_speakup() -> None:
@@ -106,11 +108,11 @@ def render_speakup() -> None:
         )
     else:
         st.caption(f"{plain(cycle.name)}: {cycle.phase_label.lower()}.")
-    mine = ideas.my_ideas(db, user)
+    mine = board.my_ideas(db, user)
     if mine:
         st.caption("My ideas: " + " · ".join(f"{plain(i.title)} ({i.status_label})" for i in mine[:3]))
     if user.can(Permission.DASHBOARDS_ALL):
-        funnel = judging.funnel(db, user, cycle.id)
+        funnel = cycle_report.funnel(db, user, cycle.id)
         st.altair_chart(funnel_chart(funnel, f"Ideas in {cycle.name}"), width="stretch")
 
 

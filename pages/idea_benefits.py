@@ -5,9 +5,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import ideas
-from models.auth import Permission
+from models.access import Permission
 from models.errors import InputError
+from models.speakup import benefits, ideas
 from ui.context import page_context
 from ui.ideas import money, plain, status_label
 from ui.widgets import download_buttons, show_input_error
@@ -63,7 +63,7 @@ def render_overview(rows: list[dict]) -> None:
 
 def render_review_form(rows: list[dict]) -> None:
     mine = [
-        r for r in rows if user.can(Permission.SPEAKUP_MANAGE) or ideas.action_owner(db, r["id"]) == user.employee_id
+        r for r in rows if user.can(Permission.SPEAKUP_MANAGE) or benefits.action_owner(db, r["id"]) == user.employee_id
     ]
     if not mine:
         return
@@ -80,7 +80,7 @@ def render_review_form(rows: list[dict]) -> None:
         submitted = st.form_submit_button("Save review", type="primary")
     if submitted:
         try:
-            ideas.record_benefit_review(db, user, idea_id, review_day, realised, note, implemented=implemented)
+            benefits.record_benefit_review(db, user, idea_id, review_day, realised, note, implemented=implemented)
         except InputError as error:
             show_input_error(error)
         else:
@@ -91,7 +91,7 @@ def render_review_form(rows: list[dict]) -> None:
 def render_reviews(rows: list[dict]) -> None:
     labels = {r["id"]: f"#{r['id']} {r['title']}" for r in rows}
     idea_id = st.selectbox("Reviews of", list(labels), key="reviews_of", format_func=lambda i: labels[i])
-    reviews = ideas.benefit_reviews(db, idea_id)
+    reviews = benefits.benefit_reviews(db, idea_id)
     if not reviews:
         st.caption("No benefit review yet.")
         return
@@ -103,7 +103,7 @@ def render_reviews(rows: list[dict]) -> None:
 
 
 st.title("Green-lit ideas")
-rows = ideas.green_lit_ideas(db)
+rows = benefits.green_lit_ideas(db)
 if not rows:
     st.info("No idea has been green-lit yet.")
 else:

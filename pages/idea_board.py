@@ -4,10 +4,10 @@ you believe in (once, never your own) and discuss them."""
 import pandas as pd
 import streamlit as st
 
-from models import ideas
-from models.auth import Permission
-from models.cycles import current_cycle, list_cycles, open_cycle
+from models.access import Permission
 from models.errors import InputError
+from models.speakup import board, ideas
+from models.speakup.cycles import current_cycle, list_cycles, open_cycle
 from ui.context import page_context
 from ui.ideas import comment_list, idea_details, plain, status_label
 from ui.widgets import download_buttons, show_input_error
@@ -20,9 +20,9 @@ BOARD_STATUSES = [s for s in ideas.STATUS_LABELS if s not in ideas.PRIVATE_STATU
 def toggle_support(idea_id: int, supported: bool) -> None:
     try:
         if supported:
-            ideas.withdraw_support(db, user, idea_id)
+            board.withdraw_support(db, user, idea_id)
         else:
-            ideas.support_idea(db, user, idea_id)
+            board.support_idea(db, user, idea_id)
     except InputError as error:
         st.session_state["board_error"] = (idea_id, error)
 
@@ -30,7 +30,7 @@ def toggle_support(idea_id: int, supported: bool) -> None:
 def post_comment(idea_id: int) -> None:
     key = f"comment_{idea_id}"
     try:
-        ideas.add_comment(db, user, idea_id, st.session_state.get(key, ""))
+        board.add_comment(db, user, idea_id, st.session_state.get(key, ""))
     except InputError as error:
         st.session_state["board_error"] = (idea_id, error)  # the text stays in the box
     else:
@@ -39,7 +39,7 @@ def post_comment(idea_id: int) -> None:
 
 def render_filters() -> dict:
     cycles = list_cycles(db)
-    teams = {row["id"]: row["name"] for row in ideas.team_choices(db)}
+    teams = {row["id"]: row["name"] for row in board.team_choices(db)}
     current = current_cycle(db)
     cols = st.columns([3, 2, 2, 2, 2])
     search = cols[0].text_input("Search ideas", key="board_search", placeholder="transfers, callback, knowledge base…")
@@ -59,7 +59,7 @@ def render_filters() -> dict:
     team_id = cols[3].selectbox(
         "Team", [None, *teams], key="board_team", format_func=lambda t: "All teams" if t is None else teams[t]
     )
-    sort = cols[4].selectbox("Sort by", list(ideas.BOARD_SORTS), key="board_sort")
+    sort = cols[4].selectbox("Sort by", list(board.BOARD_SORTS), key="board_sort")
     return {"search": search, "statuses": statuses, "cycle_id": cycle_id, "team_id": team_id, "sort": sort}
 
 
@@ -94,9 +94,9 @@ def render_idea(idea: ideas.Idea, supported: bool) -> None:
         with st.expander(f"Details and comments ({idea.comments})"):
             full = ideas.get_idea(db, idea.id, viewer=user)
             if full is not None:
-                idea_details(full, settings.currency, counts=ideas.complaint_link_counts(db, full))
+                idea_details(full, settings.currency, counts=board.complaint_link_counts(db, full))
             st.markdown("**Comments**")
-            comment_list(ideas.comments_for(db, idea.id))
+            comment_list(board.comments_for(db, idea.id))
             if idea.status not in ("merged",) and user.can(Permission.IDEAS_ENGAGE):
                 st.text_area("Add a comment", key=f"comment_{idea.id}", max_chars=ideas.COMMENT_MAX)
                 st.button("Post comment", key=f"post_{idea.id}", on_click=post_comment, args=(idea.id,))
@@ -111,8 +111,8 @@ if cycle and cycle.accepts_submissions():
         icon=":material/lightbulb:",
     )
 filters = render_filters()
-found = ideas.board(db, **filters, limit=500)
-mine_supported = ideas.supports(db, user, [idea.id for idea in found])
+found = board.board(db, **filters, limit=500)
+mine_supported = board.supports(db, user, [idea.id for idea in found])
 st.caption(f"{len(found)} idea{'s' if len(found) != 1 else ''}")
 if not found:
     st.write("No ideas match. Try another search or filter.")

@@ -7,10 +7,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import ideas, judging
-from models.auth import Permission
-from models.cycles import Cycle, list_cycles
+from models.access import Permission
 from models.errors import InputError
+from models.speakup import board, cycle_report, decisions, ideas, judging
+from models.speakup.cycles import Cycle, list_cycles
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
 from ui.widgets import download_buttons, show_input_error
@@ -116,8 +116,8 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
         return
     st.markdown("**Decision**")
     sees_scores = judging.may_see_scores(db, user, idea.id)
-    decisions = judging.decisions_for(db, user, idea.id)
-    if decisions:
+    recorded = decisions.decisions_for(db, user, idea.id)
+    if recorded:
         table = pd.DataFrame(
             [
                 {
@@ -129,7 +129,7 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
                     "Rationale": d.rationale,
                     "By": d.decided_by,
                 }
-                for d in decisions
+                for d in recorded
             ]
         )
         st.dataframe(table, hide_index=True, width="stretch")
@@ -143,7 +143,7 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
             "You have not scored this idea, so its scores stay hidden from you. Recording the decision applies the "
             "rule and shows them; after that you no longer score this idea yourself."
         )
-    people = {row["id"]: row["full_name"] for row in ideas.colleague_choices(db, -1)}
+    people = {row["id"]: row["full_name"] for row in board.colleague_choices(db, -1)}
     cols = st.columns(2)
     owner = cols[0].selectbox(
         "Action owner (if green-lit)",
@@ -161,7 +161,7 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
     st.text_area("Rationale", key=f"rationale_{idea.id}", max_chars=judging.RATIONALE_MAX)
     if st.button("Record decision", key=f"decide_{idea.id}", type="primary"):
         try:
-            decision = judging.decide(
+            decision = decisions.decide(
                 db,
                 user,
                 idea.id,
@@ -177,7 +177,7 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
 
 
 def render_spread_chart(cycle: Cycle) -> None:
-    frame = judging.spread_frame(db, user, cycle.id)
+    frame = cycle_report.spread_frame(db, user, cycle.id)
     if frame.empty:
         return
     st.subheader("Judge spread per idea")
@@ -219,7 +219,7 @@ if cycle is not None:
         row = next(r for r in queue if r["id"] == idea_id)
         with st.container(border=True):
             st.markdown(f"### {plain(idea.title)}")
-            idea_details(idea, settings.currency, counts=ideas.complaint_link_counts(db, idea))
+            idea_details(idea, settings.currency, counts=board.complaint_link_counts(db, idea))
         if row["conflict"]:
             st.warning(f"You may not judge this idea: {row['conflict']}.")
         elif not row["scored_by_me"] and cycle.phase == "scoring":

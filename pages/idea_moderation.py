@@ -3,9 +3,9 @@ feedback, decline with a reason, merge duplicates, hide comments, carry ideas fo
 
 import streamlit as st
 
-from models import ideas
-from models.cycles import Cycle, current_cycle, list_cycles
 from models.errors import InputError
+from models.speakup import board, ideas, moderation
+from models.speakup.cycles import Cycle, current_cycle, list_cycles
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
 from ui.widgets import show_input_error
@@ -30,7 +30,7 @@ def merge_selected(idea_id: int) -> None:
     if survivor is None:
         st.session_state["moderation_error"] = (idea_id, InputError.single("Merge into", "choose the surviving idea"))
         return
-    run(idea_id, ideas.merge, idea_id, survivor, st.session_state.get(f"merge_note_{idea_id}", ""))
+    run(idea_id, moderation.merge, idea_id, survivor, st.session_state.get(f"merge_note_{idea_id}", ""))
 
 
 def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: Cycle) -> None:
@@ -62,21 +62,23 @@ def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: Cycle) -> None:
                     key=f"shortlist_{idea.id}",
                     type="primary",
                     on_click=run,
-                    args=(idea.id, ideas.shortlist, idea.id),
+                    args=(idea.id, moderation.shortlist, idea.id),
                 )
                 st.text_area("Feedback for the authors", key=f"feedback_{idea.id}", max_chars=ideas.REASON_MAX)
                 st.button(
                     "Needs more work",
                     key=f"send_back_{idea.id}",
                     help="The authors are told and may resubmit the idea until scoring starts.",
-                    on_click=lambda i=idea.id: run(i, ideas.send_back, i, st.session_state.get(f"feedback_{i}", "")),
+                    on_click=lambda i=idea.id: run(
+                        i, moderation.send_back, i, st.session_state.get(f"feedback_{i}", "")
+                    ),
                 )
         with middle:
             st.text_area("Reason for declining", key=f"reason_{idea.id}", max_chars=ideas.REASON_MAX)
             st.button(
                 "Decline",
                 key=f"decline_{idea.id}",
-                on_click=lambda i=idea.id: run(i, ideas.decline, i, st.session_state.get(f"reason_{i}", "")),
+                on_click=lambda i=idea.id: run(i, moderation.decline, i, st.session_state.get(f"reason_{i}", "")),
             )
         with right:
             choices = [other for other in others if other != idea.id]
@@ -101,14 +103,14 @@ def render_comments(queue: list[ideas.Idea]) -> None:
     )
     if idea_id is None:
         return
-    for comment in ideas.comments_for(db, idea_id):
+    for comment in board.comments_for(db, idea_id):
         with st.container(border=True):
             st.caption(f"{plain(comment['author_name'])} · {comment['created_at']:%d %b %Y %H:%M}")
             st.markdown(plain(comment["body"]))
             reason = st.text_input("Reason", key=f"hide_reason_{comment['id']}", max_chars=ideas.REASON_MAX)
             if st.button("Hide comment", key=f"hide_{comment['id']}"):
                 try:
-                    ideas.hide_comment(db, user, comment["id"], reason)
+                    board.hide_comment(db, user, comment["id"], reason)
                 except InputError as error:
                     show_input_error(error)
                 else:
@@ -118,7 +120,7 @@ def render_comments(queue: list[ideas.Idea]) -> None:
 def render_carry_forward(cycle: Cycle) -> None:
     if cycle.phase not in ("planned", "open"):
         return
-    candidates = ideas.carryable_ideas(db, cycle.id)
+    candidates = moderation.carryable_ideas(db, cycle.id)
     if not candidates:
         return
     st.subheader(f"Carry ideas into {plain(cycle.name)}")
@@ -127,7 +129,7 @@ def render_carry_forward(cycle: Cycle) -> None:
     chosen = st.selectbox("Idea", [None, *labels], key="carry_idea", format_func=lambda i: labels.get(i, "—"))
     if st.button("Carry forward", key="carry_button", disabled=chosen is None):
         try:
-            ideas.carry_forward(db, user, chosen, cycle.id)
+            moderation.carry_forward(db, user, chosen, cycle.id)
         except InputError as error:
             show_input_error(error)
         else:
@@ -152,7 +154,7 @@ cycle = names[cycle_id]
 done = st.session_state.pop("moderation_done", None)
 if done:
     st.toast(done)
-queue = ideas.moderation_queue(db, cycle.id)
+queue = moderation.moderation_queue(db, cycle.id)
 shortlisted = sum(1 for i in queue if i.status == "shortlisted")
 st.caption(
     f"{len(queue)} ideas to look after · shortlist {shortlisted} of {cycle.shortlist_size} · {cycle.phase_label}"
@@ -162,7 +164,7 @@ if cycle.phase not in ("open", "review"):
         f"{plain(cycle.name)} is {cycle.phase_label.lower()}: ideas are moderated while a cycle is open or in review."
     )
 others = {
-    i.id: i.title for i in ideas.board(db, cycle_id=cycle.id, limit=500) if i.status not in ("merged", "declined")
+    i.id: i.title for i in board.board(db, cycle_id=cycle.id, limit=500) if i.status not in ("merged", "declined")
 }
 for idea in queue:
     render_idea(idea, others, cycle)

@@ -4,16 +4,16 @@ portal computes itself. Leadership extends it."""
 import pandas as pd
 import streamlit as st
 
-from models import strategy
-from models.auth import Permission, PermissionDeniedError
+from models.access import Permission, PermissionDeniedError
 from models.errors import InputError
+from models.strategy import kpis
 from ui.context import page_context
 from ui.widgets import download_buttons, show_input_error
 
 user, db, settings = page_context()
 
 st.title("KPI catalogue")
-kpis = strategy.list_kpis(db)
+catalogue = kpis.list_kpis(db)
 frame = pd.DataFrame(
     [
         {
@@ -24,7 +24,7 @@ frame = pd.DataFrame(
             "Source": "Computed by the portal" if k.computed else "Entered or imported",
             "Definition": k.definition,
         }
-        for k in kpis
+        for k in catalogue
     ]
 )
 st.dataframe(frame, hide_index=True, width="stretch")
@@ -51,7 +51,7 @@ if user.can(Permission.STRATEGY_MANAGE):
         submitted = st.form_submit_button("Add KPI", type="primary")
     if submitted:
         try:
-            strategy.add_kpi(
+            kpis.add_kpi(
                 db,
                 user,
                 {"code": code, "name": name, "unit": unit, "direction": direction, "definition": definition},

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from models import auth
-from models.auth import ROLE_LABELS
+from models.access import ROLE_LABELS
 from ui import session
 from ui.context import page_context
 

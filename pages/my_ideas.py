@@ -6,9 +6,10 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from models import cycles, ideas, judging, recognition
 from models.errors import InputError
-from models.ideas import BusinessCase
+from models.recognition import awards
+from models.speakup import benefits, board, cycles, decisions, ideas
+from models.speakup.ideas import BusinessCase
 from ui.context import page_context
 from ui.ideas import business_case_metrics, comment_list, idea_details, money, plain, status_label
 from ui.widgets import download_buttons, show_input_error
@@ -192,7 +193,7 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
             "Date": st.column_config.DateColumn(min_value=date.today() - timedelta(days=30)),
         },
     )
-    colleagues = {row["id"]: row for row in ideas.colleague_choices(db, user.employee_id)}
+    colleagues = {row["id"]: row for row in board.colleague_choices(db, user.employee_id)}
     st.multiselect(
         "Co-authors",
         list(colleagues),
@@ -222,7 +223,7 @@ def reworked_idea() -> cycles.Cycle | None:
 
 def render_similar(editing: int | None) -> None:
     text = st.session_state.get("idea_title", "")
-    matches = ideas.similar_ideas(db, text, exclude_id=editing)
+    matches = board.similar_ideas(db, text, exclude_id=editing)
     if matches:
         with st.container(border=True):
             st.markdown("**Similar ideas already posted** — support one of them instead of posting a duplicate?")
@@ -234,8 +235,8 @@ def render_similar(editing: int | None) -> None:
 
 
 def render_complaint_link() -> None:
-    categories = ideas.complaint_categories(db)
-    found = ideas.findings(db)
+    categories = board.complaint_categories(db)
+    found = board.findings(db)
     if not categories and not found:
         return
     cols = st.columns(2)
@@ -269,7 +270,7 @@ def render_my_ideas() -> None:
     error = st.session_state.pop("my_idea_error", None)
     if error:
         show_input_error(error)
-    mine = ideas.my_ideas(db, user)
+    mine = board.my_ideas(db, user)
     if not mine:
         st.caption("You have no ideas yet. Every improvement starts with someone who noticed a problem.")
     for idea in mine:
@@ -292,7 +293,7 @@ def render_my_ideas() -> None:
                     )
             elif idea.status == "submitted" and idea.author_id == user.employee_id:
                 st.button("Withdraw", key=f"withdraw_{idea.id}", on_click=act, args=(ideas.withdraw_idea, idea.id))
-            feedback = judging.feedback_for_authors(db, user, idea.id)
+            feedback = decisions.feedback_for_authors(db, user, idea.id)
             if feedback:
                 with st.container(border=True):
                     st.markdown(f"**Speak-Up Day outcome: {feedback['outcome']}**")
@@ -315,19 +316,19 @@ def render_my_ideas() -> None:
                         "Feedback": row["note"] or "",
                         "By": row["changed_by"] or "",
                     }
-                    for row in ideas.status_history(db, idea.id)
+                    for row in board.status_history(db, idea.id)
                 ]
             )
             st.dataframe(history, hide_index=True, width="stretch")
             download_buttons(history, f"idea-{idea.id}-status-changes", key=f"history_{idea.id}")
-            idea_details(idea, CURRENCY, counts=ideas.complaint_link_counts(db, idea))
+            idea_details(idea, CURRENCY, counts=board.complaint_link_counts(db, idea))
             st.markdown("**Comments**")
-            comment_list(ideas.comments_for(db, idea.id))
+            comment_list(board.comments_for(db, idea.id))
 
 
 def render_benefits(idea: ideas.Idea) -> None:
     """What the green-lit idea has saved so far beside what its business case projected."""
-    reviews = ideas.benefit_reviews(db, idea.id)
+    reviews = benefits.benefit_reviews(db, idea.id)
     realised = float(reviews[-1]["realised_savings"]) if reviews else None
     cols = st.columns(3)
     cols[0].metric("Projected annual savings", money(float(idea.annual_savings), CURRENCY))
@@ -336,7 +337,7 @@ def render_benefits(idea: ideas.Idea) -> None:
 
 
 def render_recognitions() -> None:
-    badges = recognition.recognitions_for(db, user.employee_id)
+    badges = awards.recognitions_for(db, user.employee_id)
     if badges:
         st.subheader("Recognition")
         for badge in badges:

@@ -11,9 +11,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from models import people, people_import
-from models.auth import Permission, Role
+from models.access import Permission, Role
 from models.errors import InputError, StaleRecordError
+from models.people import directory, hr_import
 from ui.context import page_context
 from ui.widgets import download_buttons, show_input_error
 
@@ -52,7 +52,7 @@ def person_label(choice: dict[str, Any]) -> str:
 
 
 # -- directory ---------------------------------------------------------------------------
-def directory_frame(rows: list[people.Employee]) -> pd.DataFrame:
+def directory_frame(rows: list[directory.Employee]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -84,7 +84,7 @@ def render_directory(teams: list[dict[str, Any]]) -> None:
     )
     include_inactive = inactive_column.toggle("Include inactive", key="people_include_inactive")
     limit = 1000
-    rows = people.directory(db, user, search=search, team_id=team_id, include_inactive=include_inactive, limit=limit)
+    rows = directory.directory(db, user, search=search, team_id=team_id, include_inactive=include_inactive, limit=limit)
     if len(rows) == limit:
         st.caption(f"Showing the first {limit:,} people; narrow the search to see others.")
     else:
@@ -97,7 +97,7 @@ def render_directory(teams: list[dict[str, Any]]) -> None:
 # -- add and edit ------------------------------------------------------------------------
 def person_fields(
     prefix: str,
-    person: people.Employee | None,
+    person: directory.Employee | None,
     teams: list[dict[str, Any]],
     sites: list[dict[str, Any]],
     managers: list[dict[str, Any]],
@@ -158,7 +158,7 @@ def render_add_person(teams, sites, managers) -> None:
     if not submitted:
         return
     try:
-        people.create_employee(db, user, values, set(roles))
+        directory.create_employee(db, user, values, set(roles))
     except InputError as error:
         show_input_error(error)
         return
@@ -168,7 +168,7 @@ def render_add_person(teams, sites, managers) -> None:
 
 
 def render_edit_person(teams, sites, managers) -> None:
-    choices = people.person_choices(db, user, include_inactive=True)
+    choices = directory.person_choices(db, user, include_inactive=True)
     labels = {choice["id"]: person_label(choice) for choice in choices}
     selected = st.selectbox(
         "Person",
@@ -180,7 +180,7 @@ def render_edit_person(teams, sites, managers) -> None:
     )
     if selected is None:
         return
-    person = people.get_employee(db, selected)
+    person = directory.get_employee(db, selected)
     if person is None:
         st.error("This person no longer exists.")
         return
@@ -194,7 +194,7 @@ def render_edit_person(teams, sites, managers) -> None:
     render_activation(person)
 
 
-def render_details_form(person: people.Employee, opened_version: int, teams, sites, managers) -> None:
+def render_details_form(person: directory.Employee, opened_version: int, teams, sites, managers) -> None:
     """The person's details; a save is refused when someone saved them since they were opened."""
     prefix = f"edit{person.id}"
     with st.form(f"edit_person_{person.id}", clear_on_submit=False):
@@ -202,7 +202,7 @@ def render_details_form(person: people.Employee, opened_version: int, teams, sit
         submitted = st.form_submit_button("Save changes", type="primary")
     if submitted:
         try:
-            people.update_employee(db, user, person.id, values, expected_version=opened_version)
+            directory.update_employee(db, user, person.id, values, expected_version=opened_version)
         except StaleRecordError as error:
             st.error(str(error))
             st.session_state["edit_stale"] = person.id
@@ -221,7 +221,7 @@ def render_details_form(person: people.Employee, opened_version: int, teams, sit
         st.rerun()
 
 
-def render_roles(person: people.Employee) -> None:
+def render_roles(person: directory.Employee) -> None:
     st.subheader("Roles")
     current = [Role(role) for role in person.roles]
     if not can_assign_roles:
@@ -237,7 +237,7 @@ def render_roles(person: people.Employee) -> None:
     )
     if st.button("Save roles", key=f"save_roles_{person.id}"):
         try:
-            people.set_roles(db, user, person.id, set(wanted))
+            directory.set_roles(db, user, person.id, set(wanted))
         except InputError as error:
             show_input_error(error)
             return
@@ -245,7 +245,7 @@ def render_roles(person: people.Employee) -> None:
         st.rerun()
 
 
-def render_activation(person: people.Employee) -> None:
+def render_activation(person: directory.Employee) -> None:
     """Deactivate or reactivate, after a confirmation; the person's history is always kept."""
     st.subheader("Status")
     if person.active:
@@ -259,7 +259,7 @@ def render_activation(person: people.Employee) -> None:
     if not clicked:
         return
     try:
-        people.set_active(db, user, person.id, not person.active)
+        directory.set_active(db, user, person.id, not person.active)
     except InputError as error:
         show_input_error(error)
         return
@@ -307,7 +307,7 @@ def render_add_team(sites) -> None:
         submitted = st.form_submit_button("Add team")
     if submitted:
         try:
-            people.create_team(db, user, name, site_id)
+            directory.create_team(db, user, name, site_id)
         except InputError as error:
             show_input_error(error)
             return
@@ -322,7 +322,7 @@ def render_add_site() -> None:
         submitted = st.form_submit_button("Add site")
     if submitted:
         try:
-            people.create_site(db, user, name, city.strip() or None)
+            directory.create_site(db, user, name, city.strip() or None)
         except InputError as error:
             show_input_error(error)
             return
@@ -339,7 +339,7 @@ def render_import() -> None:
     )
     st.download_button(
         "Download the template",
-        people_import.import_template_csv(),
+        hr_import.import_template_csv(),
         "people_import_template.csv",
         "text/csv",
         icon=":material/download:",
@@ -355,7 +355,7 @@ def render_import() -> None:
     data = uploaded.getvalue()
     cached = st.session_state.get("people_import_preview")
     if not cached or cached[0] != uploaded.file_id:  # read a file once, not on every rerun
-        cached = st.session_state["people_import_preview"] = (uploaded.file_id, *people_import.preview_people_csv(data))
+        cached = st.session_state["people_import_preview"] = (uploaded.file_id, *hr_import.preview_people_csv(data))
     _, preview, problem = cached
     if problem:
         st.error(problem)
@@ -363,14 +363,14 @@ def render_import() -> None:
     st.write("First rows of the file:")
     st.dataframe(pd.DataFrame(preview), hide_index=True, width="stretch")
     if st.button("Import", type="primary", key="people_import_button"):
-        st.session_state["people_import_report"] = (uploaded.file_id, people_import.import_people_csv(db, user, data))
+        st.session_state["people_import_report"] = (uploaded.file_id, hr_import.import_people_csv(db, user, data))
         st.rerun()  # the directory above shows the imported people
     stored = st.session_state.get("people_import_report")
     if stored and stored[0] == uploaded.file_id:
         render_import_report(stored[1])
 
 
-def render_import_report(report: people_import.ImportReport) -> None:
+def render_import_report(report: hr_import.ImportReport) -> None:
     if report.imported:
         st.success(
             f"Imported {report.rows:,} rows: {len(report.created):,} people added, "
@@ -404,7 +404,7 @@ def render_import_report(report: people_import.ImportReport) -> None:
 def render_page() -> None:
     st.title("People")
     render_flash()
-    teams, sites = people.list_teams(db), people.list_sites(db)
+    teams, sites = directory.list_teams(db), directory.list_sites(db)
     if not can_manage:
         directory_tab, organisation_tab = st.tabs(["Directory", "Teams & sites"])
         with directory_tab:
@@ -412,7 +412,7 @@ def render_page() -> None:
         with organisation_tab:
             render_organisation(teams, sites)
         return
-    managers = people.person_choices(db, user)
+    managers = directory.person_choices(db, user)
     tabs = st.tabs(["Directory", "Add person", "Edit person", "Teams & sites", "Import HR CSV"])
     with tabs[0]:
         render_directory(teams)

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from models.cycles import (
+from models.errors import InputError
+from models.speakup.cycles import (
     DEFAULT_CRITERIA,
     Cycle,
     advance_phase,
@@ -16,7 +17,6 @@ from models.cycles import (
     list_cycles,
     update_rules,
 )
-from models.errors import InputError
 from ui.context import page_context
 from ui.ideas import plain
 from ui.widgets import download_buttons, show_input_error

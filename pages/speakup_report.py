@@ -4,8 +4,8 @@ against the threshold, projected and realised savings; downloadable."""
 import altair as alt
 import streamlit as st
 
-from models import ideas, judging
-from models.cycles import list_cycles
+from models.speakup import cycle_report, ideas
+from models.speakup.cycles import list_cycles
 from ui.context import page_context
 from ui.ideas import funnel_chart, money
 from ui.widgets import download_buttons
@@ -47,7 +47,7 @@ if not cycles:
     st.info("No Speak-Up cycle yet.")
     st.stop()
 by_id = {c.id: c for c in cycles}
-decided = judging.latest_decided_cycle_id(db)
+decided = cycle_report.latest_decided_cycle_id(db)
 cycle = by_id[
     st.selectbox(
         "Cycle",
@@ -58,7 +58,7 @@ cycle = by_id[
         help="Opens on the latest cycle with Speak-Up Day decisions.",
     )
 ]
-report = judging.cycle_report(db, user, cycle.id)
+report = cycle_report.cycle_report(db, user, cycle.id)
 share = report["participants"] / report["front_line"] if report["front_line"] else 0
 cols = st.columns(4)
 cols[0].metric("Ideas submitted", report["submitted"])
@@ -73,8 +73,8 @@ cols[1].metric("Projected net annual benefit", money(float(report["projected_net
 cols[2].metric("Realised savings so far", money(float(report["realised_savings"]), CURRENCY))
 
 st.subheader("Funnel")
-st.altair_chart(funnel_chart(judging.funnel(db, user, cycle.id), "Ideas"), width="stretch")
-table = judging.idea_table(db, user, cycle.id)
+st.altair_chart(funnel_chart(cycle_report.funnel(db, user, cycle.id), "Ideas"), width="stretch")
+table = cycle_report.idea_table(db, user, cycle.id)
 render_scores(table, cycle.green_light_threshold)
 
 st.subheader("Ideas of the cycle")

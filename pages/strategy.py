@@ -6,9 +6,9 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from models import strategy
-from models.auth import Permission, PermissionDeniedError
+from models.access import Permission, PermissionDeniedError
 from models.errors import InputError
+from models.strategy import goals, vision
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_input_error
@@ -19,7 +19,7 @@ can_manage = user.can(Permission.STRATEGY_MANAGE)
 
 def render_vision() -> None:
     st.header("Vision")
-    current = strategy.current_vision(db)
+    current = vision.current_vision(db)
     if current is None:
         st.info("No vision has been written yet.")
     else:
@@ -29,7 +29,7 @@ def render_vision() -> None:
                 f"In force since {current.effective_date:%Y-%m-%d} · written by "
                 f"{escape_markdown(current.author_name or 'unknown')}"
             )
-    history = strategy.vision_history(db)
+    history = vision.vision_history(db)
     if history:
         with st.expander(f"All versions ({len(history)})"):
             frame = pd.DataFrame(
@@ -58,7 +58,7 @@ def render_vision() -> None:
             submitted = st.form_submit_button("Save new version", type="primary")
         if submitted:
             try:
-                strategy.revise_vision(db, user, {"statement": statement, "effective_date": effective})
+                vision.revise_vision(db, user, {"statement": statement, "effective_date": effective})
             except InputError as error:
                 show_input_error(error)
             except PermissionDeniedError as error:
@@ -70,16 +70,16 @@ def render_vision() -> None:
 
 def render_priorities() -> None:
     st.header("Strategic priorities")
-    priorities = strategy.list_priorities(db)
+    priorities = vision.list_priorities(db)
     if not priorities:
         st.info("No strategic priorities yet.")
-    goals = strategy.list_goals(db)
+    all_goals = goals.list_goals(db)
     for priority in priorities:
         with st.container(border=True):
             st.subheader(f"{priority.position}. {escape_markdown(priority.title)}")
             if priority.description:
                 st.text(priority.description)
-            mine = [g for g in goals if g.priority_id == priority.id]
+            mine = [g for g in all_goals if g.priority_id == priority.id]
             for goal in mine:
                 st.text(f"• {goal.name} — {goal.status.label} ({goal.status.reason})")
             if not mine:
@@ -100,7 +100,7 @@ def render_priorities() -> None:
         render_priority_form(None)
 
 
-def render_priority_form(priority: strategy.Priority | None) -> None:
+def render_priority_form(priority: vision.Priority | None) -> None:
     key = f"priority_{priority.id if priority else 'new'}"
     label = "Edit this priority" if priority else "Add a strategic priority"
     with st.expander(label), st.form(key):
@@ -116,9 +116,9 @@ def render_priority_form(priority: strategy.Priority | None) -> None:
         data = {"title": title, "description": description, "position": position}
         try:
             if priority:
-                strategy.update_priority(db, user, priority.id, data)
+                vision.update_priority(db, user, priority.id, data)
             else:
-                strategy.create_priority(db, user, data)
+                vision.create_priority(db, user, data)
         except InputError as error:
             show_input_error(error)
         except PermissionDeniedError as error:

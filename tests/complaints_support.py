@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from models import complaints, complaints_import
-from models.auth import CurrentUser
+from models.access import CurrentUser
+from models.complaints import analysis, field_mapping, importer, sources
 from models.db import Database
 
-TEMPLATE_HEADER = [field.label for field in complaints.PORTAL_FIELDS]
+TEMPLATE_HEADER = [field.label for field in analysis.PORTAL_FIELDS]
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]], *, newline: str = "\n") -> Path:
@@ -23,18 +23,16 @@ def write_csv(path: Path, header: list[str], rows: list[list[str]], *, newline: 
 def complaint(received: str, category: str, **values: str) -> list[str]:
     """One template row: the received date and category, other fields by key."""
     row = {"received_date": received, "category": category, **values}
-    return [row.get(field.key, "") for field in complaints.PORTAL_FIELDS]
+    return [row.get(field.key, "") for field in analysis.PORTAL_FIELDS]
 
 
 def import_rows(
     db: Database, user: CurrentUser, tmp_path: Path, rows: list[list[str]], name: str = "complaints.csv"
-) -> complaints_import.ImportReport:
+) -> importer.ImportReport:
     path = write_csv(tmp_path / name, TEMPLATE_HEADER, rows)
-    source = complaints_import.open_source(path)
+    source = sources.open_source(path)
     try:
-        mapping = complaints_import.suggest_mapping(source.columns, complaints_import.Preset.PORTAL)
-        return complaints_import.import_complaints(
-            db, user, source, mapping, complaints_import.ImportMode.ALL_OR_NOTHING
-        )
+        mapping = field_mapping.suggest_mapping(source.columns, field_mapping.Preset.PORTAL)
+        return importer.import_complaints(db, user, source, mapping, importer.ImportMode.ALL_OR_NOTHING)
     finally:
         source.close()

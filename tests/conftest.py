@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from models import db as db_module
-from models.auth import CurrentUser, Role, hash_password, load_user
+from models.access import CurrentUser, Role
+from models.auth import hash_password, load_user
 from models.db import Database
-from models.people import EmployeeInput, insert_account, insert_employee
+from models.people.accounts import insert_account
+from models.people.directory import EmployeeInput, insert_employee
 from models.settings import get_settings
 
 TEST_PASSWORD = "test-password-123"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from models import cycles, ideas
-from models.auth import CurrentUser
+from models.access import CurrentUser
 from models.db import Database
+from models.speakup import cycles, ideas
 
 
 def cycle_data(name: str = "2026 Q4", **overrides: Any) -> dict[str, Any]:

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from models import accounts, auth
-from models.auth import PermissionDeniedError, Role
+from models import auth
+from models.access import PermissionDeniedError, Role
 from models.db import utc_now
 from models.errors import InputError
+from models.people import accounts
 
 PASSWORD = "another-good-password"
 
@@ -42,7 +43,7 @@ def test_only_administrators_list_accounts(db, make_user):
 
 def test_people_without_an_account_are_offered_for_a_new_one(db, make_user):
     admin = make_user(Role.ADMIN)
-    from models.people import create_employee
+    from models.people.directory import create_employee
 
     newcomer = create_employee(db, admin, {"employee_number": "N1", "full_name": "New Comer", "email": "n@x.org"})
     assert [row["id"] for row in accounts.employees_without_account(db, admin)] == [newcomer]

@@ -11,10 +11,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from models import auth, people_import
+from models import auth
+from models.access import Role
 from models.admin import main
-from models.auth import Role
 from models.db import Database
+from models.people import hr_import
 
 PROJECT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-battery"
@@ -249,7 +250,7 @@ def fake_import(monkeypatch):
         calls.append((actor, data))
         return SimpleNamespace(created=["E1", "E2"], updated=[], unchanged=["E3"], **outcome)
 
-    monkeypatch.setattr(people_import, "import_people_csv", import_people_csv, raising=False)
+    monkeypatch.setattr(hr_import, "import_people_csv", import_people_csv, raising=False)
     return calls, outcome
 
 

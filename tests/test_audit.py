@@ -6,14 +6,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import audit, people
-from models.auth import PermissionDeniedError, Role
+from models import audit
+from models.access import PermissionDeniedError, Role
+from models.people import directory
 
 
 def test_an_update_records_actor_entity_and_before_after(db, make_user):
     hr = make_user(Role.HR, full_name="Hanna HR")
-    person = people.get_employee(db, make_user(full_name="Old Name").employee_id)
-    people.update_employee(
+    person = directory.get_employee(db, make_user(full_name="Old Name").employee_id)
+    directory.update_employee(
         db,
         hr,
         person.id,
@@ -34,15 +35,15 @@ def test_a_refused_write_leaves_no_audit_entry(db, make_user):
     agent = make_user()
     before = db.scalar("SELECT count(*) FROM audit_log")
     with pytest.raises(PermissionDeniedError):
-        people.create_team(db, agent, "Sneaky team", None)
+        directory.create_team(db, agent, "Sneaky team", None)
     assert db.scalar("SELECT count(*) FROM audit_log") == before
 
 
 def test_search_filters_by_entity_actor_and_date(db, make_user):
     admin = make_user(Role.ADMIN, Role.HR)
     hr = make_user(Role.HR)
-    people.create_team(db, admin, "Team by admin", None)
-    people.create_site(db, hr, "Site by HR")
+    directory.create_team(db, admin, "Team by admin", None)
+    directory.create_site(db, hr, "Site by HR")
     teams = audit.search(db, admin, entity="team")
     assert [e.after["name"] for e in teams] == ["Team by admin"]
     by_hr = audit.search(db, admin, actor_id=hr.employee_id)

@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from models import auth, people
-from models.auth import Permission, PermissionDeniedError, Role, SignInError
+from models import access, auth
+from models.access import Permission, PermissionDeniedError, Role
+from models.auth import SignInError
 from models.db import utc_now
+from models.people import directory
 from tests.conftest import TEST_PASSWORD
 
 
@@ -68,7 +70,7 @@ def test_a_good_sign_in_resets_the_failure_count(db, make_user):
 def test_an_inactive_account_is_told_so(db, make_user):
     admin = make_user(Role.ADMIN)
     leaver = make_user(username="leaver")
-    people.set_active(db, admin, leaver.employee_id, False)
+    directory.set_active(db, admin, leaver.employee_id, False)
     with pytest.raises(SignInError, match="inactive"):
         auth.sign_in(db, "leaver", TEST_PASSWORD)
 
@@ -116,7 +118,7 @@ def test_deactivation_ends_live_sessions(db, make_user):
     admin = make_user(Role.ADMIN)
     user = make_user()
     session = auth.redeem_grant(db, auth.issue_grant(db, user), timedelta(hours=2))
-    people.set_active(db, admin, user.employee_id, False)
+    directory.set_active(db, admin, user.employee_id, False)
     assert auth.session_user(db, session) is None
 
 
@@ -173,13 +175,13 @@ def test_every_employee_is_an_agent(db, make_user):
     ],
 )
 def test_each_role_widens_only_what_the_matrix_grants(role, granted, refused):
-    permissions = auth.permissions_for({role})
+    permissions = access.permissions_for({role})
     assert granted in permissions
     assert refused not in permissions
 
 
 def test_only_analysts_and_leadership_see_raw_complaints():
-    allowed = {role for role in Role if Permission.COMPLAINTS_RAW in auth.permissions_for({role})}
+    allowed = {role for role in Role if Permission.COMPLAINTS_RAW in access.permissions_for({role})}
     assert allowed == {Role.ANALYST, Role.LEADERSHIP}
 
 
@@ -191,9 +193,9 @@ def test_roles_add_up(db, make_user):
 def test_require_names_the_missing_permission(db, make_user):
     agent = make_user(full_name="Alex Agent")
     with pytest.raises(PermissionDeniedError, match="Alex Agent may not.*people.manage"):
-        auth.require(agent, Permission.PEOPLE_MANAGE)
+        access.require(agent, Permission.PEOPLE_MANAGE)
     with pytest.raises(PermissionDeniedError):
-        auth.require(None, Permission.STRATEGY_READ)
+        access.require(None, Permission.STRATEGY_READ)
 
 
 def test_single_sign_on_maps_an_identity_to_the_active_employee_by_email(db, make_user):
@@ -201,5 +203,5 @@ def test_single_sign_on_maps_an_identity_to_the_active_employee_by_email(db, mak
     person = make_user(Role.ANALYST)
     assert auth.user_for_email(db, person.email.upper() + " ").employee_id == person.employee_id
     assert auth.user_for_email(db, "stranger@example.org") is None
-    people.set_active(db, admin, person.employee_id, False)
+    directory.set_active(db, admin, person.employee_id, False)
     assert auth.user_for_email(db, person.email) is None

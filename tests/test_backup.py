@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import duckdb
 import pytest
 
 from models import audit, backup, demo
-from models.auth import PermissionDeniedError, Role, load_user
+from models.access import PermissionDeniedError, Role
+from models.auth import load_user
 from models.db import Database, utc_now
-from models.people import EmployeeInput, create_employee, insert_employee
+from models.people.directory import EmployeeInput, create_employee, insert_employee
 
 TABLES = ("sites", "teams", "employees", "employee_roles", "accounts", "portal_meta", "schema_migrations")
 
@@ -88,7 +90,7 @@ def test_restore_ends_every_sign_in_session(db, make_user, tmp_path):
     from models import auth
 
     admin = make_user(Role.ADMIN, username="keeper")
-    session = auth.redeem_grant(db, auth.issue_grant(db, admin), auth.timedelta(hours=1))
+    session = auth.redeem_grant(db, auth.issue_grant(db, admin), timedelta(hours=1))
     assert auth.session_user(db, session) is not None
     folder = backup.backup(db, admin, tmp_path / "backups")
     db.close()

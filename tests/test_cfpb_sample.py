@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from models import complaints, complaints_import
-from models.auth import Role
-from models.complaints import ComplaintFilter
-from models.complaints_import import ImportMode, Preset
+from models.access import Role
+from models.complaints import analysis, field_mapping, importer, sources
+from models.complaints.analysis import ComplaintFilter
+from models.complaints.field_mapping import Preset
+from models.complaints.importer import ImportMode
 
 SAMPLE = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "cfpb_complaints_sample.csv"
 
@@ -36,20 +37,20 @@ def independent_count() -> dict:
 @pytest.fixture
 def imported(db, make_user):
     analyst = make_user(Role.ANALYST)
-    source = complaints_import.open_source(SAMPLE)
+    source = sources.open_source(SAMPLE)
     try:
-        mapping = complaints_import.suggest_mapping(source.columns, Preset.CFPB)
-        report = complaints_import.import_complaints(db, analyst, source, mapping, ImportMode.ALL_OR_NOTHING)
+        mapping = field_mapping.suggest_mapping(source.columns, Preset.CFPB)
+        report = importer.import_complaints(db, analyst, source, mapping, ImportMode.ALL_OR_NOTHING)
     finally:
         source.close()
     return analyst, report
 
 
 def test_the_preset_maps_every_cfpb_column_the_portal_uses():
-    source = complaints_import.open_source(SAMPLE)
-    mapping = complaints_import.suggest_mapping(source.columns, Preset.CFPB)
+    source = sources.open_source(SAMPLE)
+    mapping = field_mapping.suggest_mapping(source.columns, Preset.CFPB)
     source.close()
-    assert mapping == complaints_import.PRESETS[Preset.CFPB]
+    assert mapping == field_mapping.PRESETS[Preset.CFPB]
 
 
 def test_every_row_is_imported(db, imported, independent_count):
@@ -65,7 +66,7 @@ def test_counts_per_product_and_channel_match_the_file(db, imported, independent
     }
     assert products == dict(independent_count["products"])
     analyst, _ = imported
-    mix = complaints.channel_mix(db, analyst, ComplaintFilter())
+    mix = analysis.channel_mix(db, analyst, ComplaintFilter())
     assert dict(zip(mix["channel"], mix["complaints"], strict=True)) == dict(independent_count["channels"])
 
 
@@ -76,13 +77,13 @@ def test_old_and_new_product_names_are_both_kept(db, imported):
 
 def test_timely_share_matches_the_file(db, imported, independent_count):
     analyst, _ = imported
-    figures = complaints.summary(db, analyst, ComplaintFilter())
+    figures = analysis.summary(db, analyst, ComplaintFilter())
     assert figures["timely_share"] == pytest.approx(independent_count["timely_share"])
 
 
 def test_pareto_counts_match_the_issues_in_the_file(db, imported, independent_count):
     analyst, _ = imported
-    table = complaints.pareto(db, analyst, ComplaintFilter())
+    table = analysis.pareto(db, analyst, ComplaintFilter())
     assert dict(zip(table["category"], table["complaints"], strict=True)) == dict(independent_count["issues"])
     assert table["cumulative_share"].iloc[-1] == pytest.approx(1.0)
 
@@ -97,10 +98,10 @@ def test_multi_line_narratives_arrive_whole(db, imported, independent_count):
 
 def test_reimporting_the_sample_adds_nothing(db, imported):
     analyst, _ = imported
-    source = complaints_import.open_source(SAMPLE)
+    source = sources.open_source(SAMPLE)
     try:
-        mapping = complaints_import.suggest_mapping(source.columns, Preset.CFPB)
-        again = complaints_import.import_complaints(db, analyst, source, mapping, ImportMode.VALID_ROWS)
+        mapping = field_mapping.suggest_mapping(source.columns, Preset.CFPB)
+        again = importer.import_complaints(db, analyst, source, mapping, ImportMode.VALID_ROWS)
     finally:
         source.close()
     assert (again.imported, again.already_present) == (0, 2000)
@@ -118,10 +119,10 @@ def test_old_and_new_names_of_a_product_land_in_one_group(db, imported, independ
     }
     assert groups["Credit reporting"] == groups[CREDIT_REPORTING] == CREDIT_REPORTING
     assert groups["Bank account or service"] == groups["Checking or savings account"]
-    one_group = complaints.summary(db, analyst, ComplaintFilter(products=[CREDIT_REPORTING]))["complaints"]
+    one_group = analysis.summary(db, analyst, ComplaintFilter(products=[CREDIT_REPORTING]))["complaints"]
     raw = independent_count["products"]
     assert one_group == raw["Credit reporting"] + raw[CREDIT_REPORTING] == 701
-    options = complaints.filter_options(db, analyst)["products"]
+    options = analysis.filter_options(db, analyst)["products"]
     assert CREDIT_REPORTING in options and "Credit reporting" not in options
 
 
@@ -140,6 +141,6 @@ def test_counts_per_group_are_the_sums_of_the_raw_names_in_the_file(db, imported
 
 def test_drill_down_rows_show_the_name_as_imported(db, imported):
     analyst, _ = imported
-    rows = complaints.complaint_rows(db, analyst, ComplaintFilter(products=[CREDIT_REPORTING]), limit=1000)
+    rows = analysis.complaint_rows(db, analyst, ComplaintFilter(products=[CREDIT_REPORTING]), limit=1000)
     assert set(rows["product"]) == {"Credit reporting", CREDIT_REPORTING}
     assert set(rows["product_group"]) == {CREDIT_REPORTING}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from models.complaints import VITAL_FEW_SHARE
+from models.complaints.analysis import VITAL_FEW_SHARE
 from ui import complaint_charts as charts
 
 

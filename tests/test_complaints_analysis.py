@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from models import complaints, complaints_import
-from models.auth import PermissionDeniedError, Role
-from models.complaints import ComplaintFilter
+from models.access import PermissionDeniedError, Role
+from models.complaints import analysis, field_mapping, importer, sources
+from models.complaints.analysis import ComplaintFilter
 from models.errors import InputError
 from tests.complaints_support import TEMPLATE_HEADER, complaint, import_rows, write_csv
 
@@ -24,7 +24,7 @@ def _many(category: str, count: int, day: str = "2024-03-01", **values: str) -> 
 
 
 def _pareto(db, user, complaint_filter=None):
-    table = complaints.pareto(db, user, complaint_filter or ComplaintFilter())
+    table = analysis.pareto(db, user, complaint_filter or ComplaintFilter())
     return [(row.category, row.complaints, round(row.cumulative_share, 4), row.vital_few) for row in table.itertuples()]
 
 
@@ -36,7 +36,7 @@ def test_pareto_sorts_categories_and_names_the_vital_few_up_to_80_percent(db, an
         ("Staff", 15, 0.9, True),  # the category that crosses 80 % is one of the vital few
         ("Other", 10, 1.0, False),
     ]
-    assert complaints.vital_few(complaints.pareto(db, analyst, ComplaintFilter())) == ["Fees", "Wait", "Staff"]
+    assert analysis.vital_few(analysis.pareto(db, analyst, ComplaintFilter())) == ["Fees", "Wait", "Staff"]
 
 
 def test_pareto_stops_exactly_at_80_percent(db, analyst, tmp_path):
@@ -62,10 +62,10 @@ def test_pareto_of_a_single_category_is_all_vital(db, analyst, tmp_path):
 def test_pareto_of_an_empty_period_is_empty(db, analyst, tmp_path):
     import_rows(db, analyst, tmp_path, _many("Fees", 3))
     empty = ComplaintFilter(date_from=date(2030, 1, 1), date_to=date(2030, 12, 31))
-    table = complaints.pareto(db, analyst, empty)
-    assert len(table) == 0 and complaints.vital_few(table) == []
-    assert complaints.summary(db, analyst, empty)["complaints"] == 0
-    assert len(complaints.volume_by_month(db, analyst, empty)) == 0
+    table = analysis.pareto(db, analyst, empty)
+    assert len(table) == 0 and analysis.vital_few(table) == []
+    assert analysis.summary(db, analyst, empty)["complaints"] == 0
+    assert len(analysis.volume_by_month(db, analyst, empty)) == 0
 
 
 def test_repeat_complaints_are_the_same_customer_and_category_within_n_days(db, analyst, tmp_path):
@@ -78,19 +78,19 @@ def test_repeat_complaints_are_the_same_customer_and_category_within_n_days(db, 
         complaint("2024-01-07", "Fees", external_id="6"),  # no customer id: not counted
     ]
     import_rows(db, analyst, tmp_path, rows)
-    within_30 = complaints.repeat_complaints(db, analyst, ComplaintFilter(), 30)
+    within_30 = analysis.repeat_complaints(db, analyst, ComplaintFilter(), 30)
     assert (within_30["repeats"], within_30["complaints_with_customer"], within_30["repeating_customers"]) == (1, 5, 1)
     assert within_30["repeat_rate"] == pytest.approx(0.2)
-    assert complaints.repeat_complaints(db, analyst, ComplaintFilter(), 60)["repeats"] == 2
-    assert complaints.repeat_complaints(db, analyst, ComplaintFilter(), 10)["repeats"] == 0
+    assert analysis.repeat_complaints(db, analyst, ComplaintFilter(), 60)["repeats"] == 2
+    assert analysis.repeat_complaints(db, analyst, ComplaintFilter(), 10)["repeats"] == 0
 
 
 def test_a_later_import_of_an_earlier_complaint_updates_the_repeats(db, analyst, tmp_path):
     import_rows(db, analyst, tmp_path, [complaint("2024-02-01", "Fees", customer_id="C9", external_id="late")], "a.csv")
-    assert complaints.repeat_complaints(db, analyst, ComplaintFilter())["repeats"] == 0
+    assert analysis.repeat_complaints(db, analyst, ComplaintFilter())["repeats"] == 0
     earlier = [complaint("2024-01-25", "Fees", customer_id="C9", external_id="early")]
     import_rows(db, analyst, tmp_path, earlier, "b.csv")
-    assert complaints.repeat_complaints(db, analyst, ComplaintFilter())["repeats"] == 1
+    assert analysis.repeat_complaints(db, analyst, ComplaintFilter())["repeats"] == 1
 
 
 def test_stored_repeat_gaps_match_a_fresh_count_after_several_imports(db, analyst, tmp_path):
@@ -112,9 +112,9 @@ def test_stored_repeat_gaps_match_a_fresh_count_after_several_imports(db, analys
     ]
     import_rows(db, analyst, tmp_path, first, "first.csv")
     path = write_csv(tmp_path / "second.csv", TEMPLATE_HEADER, second)
-    source = complaints_import.open_source(path)
-    mapping = complaints_import.suggest_mapping(source.columns, complaints_import.Preset.PORTAL)
-    report = complaints_import.import_complaints(db, analyst, source, mapping, complaints_import.ImportMode.VALID_ROWS)
+    source = sources.open_source(path)
+    mapping = field_mapping.suggest_mapping(source.columns, field_mapping.Preset.PORTAL)
+    report = importer.import_complaints(db, analyst, source, mapping, importer.ImportMode.VALID_ROWS)
     source.close()
     assert (report.imported, report.rejected_records) == (3, 1)
     stored = db.query("SELECT external_id, days_since_previous AS gap FROM complaints ORDER BY external_id")
@@ -130,7 +130,7 @@ def test_stored_repeat_gaps_match_a_fresh_count_after_several_imports(db, analys
 
 def test_repeat_window_must_be_sensible(db, analyst):
     with pytest.raises(InputError, match="Within days"):
-        complaints.repeat_complaints(db, analyst, ComplaintFilter(), 0)
+        analysis.repeat_complaints(db, analyst, ComplaintFilter(), 0)
 
 
 def test_growing_issues_compare_with_the_previous_period_of_equal_length(db, analyst, tmp_path):
@@ -146,7 +146,7 @@ def test_growing_issues_compare_with_the_previous_period_of_equal_length(db, ana
     )
     import_rows(db, analyst, tmp_path, rows)
     february = ComplaintFilter(date_from=date(2024, 2, 1), date_to=date(2024, 2, 29))  # 29 days back: Jan 3..31
-    table = complaints.growing_issues(db, analyst, february)
+    table = analysis.growing_issues(db, analyst, february)
     assert [(r.category, r.current, r.previous, r.change) for r in table.itertuples()] == [
         ("Fees", 6, 2, 4),
         ("New", 2, 0, 2),
@@ -163,11 +163,11 @@ def test_the_product_filter_takes_a_group_and_still_honours_a_raw_name(db, analy
     )
     import_rows(db, analyst, tmp_path, rows)
     group = ComplaintFilter(products=["Credit card or prepaid card"])
-    assert complaints.summary(db, analyst, group)["complaints"] == 5
-    assert list(complaints.pareto(db, analyst, group)["complaints"]) == [5]  # one bar, not split by name
+    assert analysis.summary(db, analyst, group)["complaints"] == 5
+    assert list(analysis.pareto(db, analyst, group)["complaints"]) == [5]  # one bar, not split by name
     # a finding saved with a raw (old) name keeps counting that name only
-    assert complaints.summary(db, analyst, ComplaintFilter(products=["Credit card"]))["complaints"] == 2
-    assert complaints.filter_options(db, analyst)["products"] == ["Credit card or prepaid card", "Mortgage"]
+    assert analysis.summary(db, analyst, ComplaintFilter(products=["Credit card"]))["complaints"] == 2
+    assert analysis.filter_options(db, analyst)["products"] == ["Credit card or prepaid card", "Mortgage"]
 
 
 def test_filters_narrow_every_view(db, analyst, tmp_path):
@@ -178,24 +178,24 @@ def test_filters_narrow_every_view(db, analyst, tmp_path):
     )
     import_rows(db, analyst, tmp_path, rows)
     phone = ComplaintFilter(channels=["Phone"])
-    assert complaints.summary(db, analyst, phone)["complaints"] == 7
-    assert complaints.summary(db, analyst, ComplaintFilter(regions=["VIC"], units=["Cards"]))["complaints"] == 4
-    assert complaints.summary(db, analyst, ComplaintFilter(products=["Loan"]))["complaints"] == 2
-    assert complaints.summary(db, analyst, ComplaintFilter(categories=["Wait"]))["complaints"] == 4
+    assert analysis.summary(db, analyst, phone)["complaints"] == 7
+    assert analysis.summary(db, analyst, ComplaintFilter(regions=["VIC"], units=["Cards"]))["complaints"] == 4
+    assert analysis.summary(db, analyst, ComplaintFilter(products=["Loan"]))["complaints"] == 2
+    assert analysis.summary(db, analyst, ComplaintFilter(categories=["Wait"]))["complaints"] == 4
     february = ComplaintFilter(date_from=date(2024, 2, 1), date_to=date(2024, 2, 29))
-    volume = complaints.volume_by_month(db, analyst, february)
+    volume = analysis.volume_by_month(db, analyst, february)
     assert list(volume["complaints"]) == [6]
-    mix = complaints.channel_mix(db, analyst, february)
+    mix = analysis.channel_mix(db, analyst, february)
     assert dict(zip(mix["channel"], mix["complaints"], strict=True)) == {"Phone": 4, "Email": 2}
-    heat = complaints.category_month(db, analyst, phone)
+    heat = analysis.category_month(db, analyst, phone)
     assert sorted(zip(heat["category"], heat["complaints"], strict=True)) == [("Fees", 3), ("Wait", 4)]
 
 
 def test_values_never_given_are_grouped_and_filterable(db, analyst, tmp_path):
     import_rows(db, analyst, tmp_path, _many("Fees", 2) + _many("Fees", 1, "2024-03-02", channel="Phone"))
-    mix = complaints.channel_mix(db, analyst, ComplaintFilter())
-    assert dict(zip(mix["channel"], mix["complaints"], strict=True)) == {complaints.NOT_GIVEN: 2, "Phone": 1}
-    assert complaints.summary(db, analyst, ComplaintFilter(channels=[complaints.NOT_GIVEN]))["complaints"] == 2
+    mix = analysis.channel_mix(db, analyst, ComplaintFilter())
+    assert dict(zip(mix["channel"], mix["complaints"], strict=True)) == {analysis.NOT_GIVEN: 2, "Phone": 1}
+    assert analysis.summary(db, analyst, ComplaintFilter(channels=[analysis.NOT_GIVEN]))["complaints"] == 2
 
 
 def test_resolution_bands_and_timely_share(db, analyst, tmp_path):
@@ -207,13 +207,13 @@ def test_resolution_bands_and_timely_share(db, analyst, tmp_path):
         complaint("2024-01-01", "Fees", external_id="e"),
     ]
     import_rows(db, analyst, tmp_path, rows)
-    bands = complaints.resolution_distribution(db, analyst, ComplaintFilter())
+    bands = analysis.resolution_distribution(db, analyst, ComplaintFilter())
     assert list(zip(bands["band"], bands["complaints"], strict=True)) == [
         ("Same day", 1),
         ("3–7 days", 2),
         ("Over 60 days", 1),
     ]
-    figures = complaints.summary(db, analyst, ComplaintFilter())
+    figures = analysis.summary(db, analyst, ComplaintFilter())
     assert figures["timely_share"] == pytest.approx(0.5)
     assert figures["median_resolution_days"] == pytest.approx(5.5)
 
@@ -222,27 +222,27 @@ def test_drill_down_returns_the_complaints_behind_a_bar(db, analyst, tmp_path):
     rows = _many("Fees", 3, "2024-01-10", channel="Phone") + _many("Fees", 2, "2024-02-10", channel="Email")
     rows += _many("Wait", 4, "2024-01-12", channel="Phone", narrative="I waited an hour")
     import_rows(db, analyst, tmp_path, rows)
-    fees = complaints.complaint_rows(db, analyst, ComplaintFilter(), {"category": "Fees"})
+    fees = analysis.complaint_rows(db, analyst, ComplaintFilter(), {"category": "Fees"})
     assert len(fees) == 5 and set(fees["category"]) == {"Fees"}
-    january = complaints.complaint_rows(db, analyst, ComplaintFilter(), {"received_month": date(2024, 1, 1)})
+    january = analysis.complaint_rows(db, analyst, ComplaintFilter(), {"received_month": date(2024, 1, 1)})
     assert len(january) == 7
-    phone_wait = complaints.complaint_rows(db, analyst, ComplaintFilter(channels=["Phone"]), {"category": "Wait"})
+    phone_wait = analysis.complaint_rows(db, analyst, ComplaintFilter(channels=["Phone"]), {"category": "Wait"})
     assert list(phone_wait["narrative"].unique()) == ["I waited an hour"]
-    assert complaints.count_rows(db, analyst, ComplaintFilter(), {"channel": "Email"}) == 2
+    assert analysis.count_rows(db, analyst, ComplaintFilter(), {"channel": "Email"}) == 2
     with pytest.raises(ValueError, match="cannot drill down"):
-        complaints.complaint_rows(db, analyst, ComplaintFilter(), {"narrative": "x"})
+        analysis.complaint_rows(db, analyst, ComplaintFilter(), {"narrative": "x"})
 
 
 def test_filter_values_are_passed_as_parameters_not_sql(db, analyst, tmp_path):
     import_rows(db, analyst, tmp_path, _many("Fees", 2))
     hostile = ComplaintFilter(categories=["Fees') OR 1=1 --"])
-    assert complaints.summary(db, analyst, hostile)["complaints"] == 0
+    assert analysis.summary(db, analyst, hostile)["complaints"] == 0
 
 
 @pytest.mark.parametrize("role", [Role.ANALYST, Role.LEADERSHIP])
 def test_analysts_and_leaders_read_raw_complaints_with_narratives(db, make_user, analyst, tmp_path, role):
     import_rows(db, analyst, tmp_path, _many("Fees", 1, narrative="My account number is 123"))
-    rows = complaints.complaint_rows(db, make_user(role), ComplaintFilter())
+    rows = analysis.complaint_rows(db, make_user(role), ComplaintFilter())
     assert list(rows["narrative"]) == ["My account number is 123"]
 
 
@@ -250,28 +250,28 @@ def test_analysts_and_leaders_read_raw_complaints_with_narratives(db, make_user,
 def test_other_roles_get_aggregates_but_never_raw_complaints(db, make_user, analyst, tmp_path, role):
     import_rows(db, analyst, tmp_path, _many("Fees", 2, narrative="private"))
     person = make_user(role)
-    assert complaints.summary(db, person, ComplaintFilter())["complaints"] == 2
-    assert len(complaints.pareto(db, person, ComplaintFilter())) == 1
+    assert analysis.summary(db, person, ComplaintFilter())["complaints"] == 2
+    assert len(analysis.pareto(db, person, ComplaintFilter())) == 1
     with pytest.raises(PermissionDeniedError):
-        complaints.complaint_rows(db, person, ComplaintFilter())
+        analysis.complaint_rows(db, person, ComplaintFilter())
     with pytest.raises(PermissionDeniedError):
-        complaints.export_rows(db, person, ComplaintFilter())
+        analysis.export_rows(db, person, ComplaintFilter())
 
 
 def test_category_counts_for_the_idea_board(db, analyst, tmp_path):
     rows = _many("Fees", 3, "2024-06-01") + _many("Fees", 1, "2024-02-15") + _many("Wait", 4, "2024-06-01")
     import_rows(db, analyst, tmp_path, rows)
-    counts = complaints.category_counts(db, "Fees", today=date(2024, 6, 30))
+    counts = analysis.category_counts(db, "Fees", today=date(2024, 6, 30))
     assert (counts["total"], counts["last_90_days"], counts["previous_90_days"]) == (4, 3, 1)
     assert counts["share"] == pytest.approx(0.5)
-    assert complaints.category_counts(db, "Unknown")["total"] == 0
+    assert analysis.category_counts(db, "Unknown")["total"] == 0
 
 
 def test_growth_over_the_last_days_ends_at_the_latest_complaint(db, analyst, tmp_path):
     rows = _many("Fees", 1, "2024-01-20") + _many("Fees", 3, "2024-03-20") + _many("Wait", 2, "2024-02-10")
     import_rows(db, analyst, tmp_path, rows)
-    assert complaints.period_bounds(db, ComplaintFilter(), 30) == (date(2024, 2, 20), date(2024, 3, 20))
-    table = complaints.growing_issues(db, analyst, ComplaintFilter(), last_days=30)
+    assert analysis.period_bounds(db, ComplaintFilter(), 30) == (date(2024, 2, 20), date(2024, 3, 20))
+    table = analysis.growing_issues(db, analyst, ComplaintFilter(), last_days=30)
     assert [(r.category, r.current, r.previous) for r in table.itertuples()] == [("Fees", 3, 0)]
 
 
@@ -282,7 +282,7 @@ def test_monthly_kpis_feed_volume_and_repeat_rate(db, analyst, tmp_path):
         complaint("2024-02-03", "Fees", external_id="3"),
     ]
     import_rows(db, analyst, tmp_path, rows)
-    kpis = complaints.monthly_kpis(db)
+    kpis = analysis.monthly_kpis(db)
     assert list(kpis["complaint_volume"]) == [2, 1]
     assert kpis["repeat_rate"].iloc[0] == pytest.approx(0.5)
     assert pd.isna(kpis["repeat_rate"].iloc[1])
@@ -294,5 +294,5 @@ def test_drill_down_by_resolution_band(db, analyst, tmp_path):
         for days in ("0", "3", "7", "8", "75")
     ]
     import_rows(db, analyst, tmp_path, rows)
-    assert complaints.count_rows(db, analyst, ComplaintFilter(), {"resolution_band": "3–7 days"}) == 2
-    assert complaints.count_rows(db, analyst, ComplaintFilter(), {"resolution_band": "Over 60 days"}) == 1
+    assert analysis.count_rows(db, analyst, ComplaintFilter(), {"resolution_band": "3–7 days"}) == 2
+    assert analysis.count_rows(db, analyst, ComplaintFilter(), {"resolution_band": "Over 60 days"}) == 1

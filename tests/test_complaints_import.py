@@ -7,9 +7,10 @@ from datetime import date, datetime
 import pytest
 from openpyxl import Workbook
 
-from models import complaints_import
-from models.auth import PermissionDeniedError, Role
-from models.complaints_import import ImportMode, ImportRejectedError, Preset
+from models.access import PermissionDeniedError, Role
+from models.complaints import conversion, field_mapping, importer, sources
+from models.complaints.field_mapping import Preset
+from models.complaints.importer import ImportMode, ImportRejectedError
 from models.errors import InputError
 from tests.complaints_support import TEMPLATE_HEADER, complaint, import_rows, write_csv
 
@@ -20,10 +21,10 @@ def analyst(make_user):
 
 
 def _import(db, user, path, mode=ImportMode.ALL_OR_NOTHING, preset=Preset.PORTAL, **options):
-    source = complaints_import.open_source(path, **options)
+    source = sources.open_source(path, **options)
     try:
-        mapping = complaints_import.suggest_mapping(source.columns, preset)
-        return complaints_import.import_complaints(db, user, source, mapping, mode)
+        mapping = field_mapping.suggest_mapping(source.columns, preset)
+        return importer.import_complaints(db, user, source, mapping, mode)
     finally:
         source.close()
 
@@ -132,21 +133,21 @@ def test_valid_rows_mode_stores_the_good_rows_and_lists_the_rest(db, analyst, tm
 
 def test_a_failure_part_way_through_stores_nothing(db, analyst, tmp_path):
     path = write_csv(tmp_path / "ok.csv", TEMPLATE_HEADER, [complaint("2024-02-01", "Fees")])
-    source = complaints_import.open_source(path)
-    mapping = complaints_import.suggest_mapping(source.columns, Preset.PORTAL)
+    source = sources.open_source(path)
+    mapping = field_mapping.suggest_mapping(source.columns, Preset.PORTAL)
 
     def fail_while_storing(share, text):
         if share >= 0.85:
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):
-        complaints_import.import_complaints(db, analyst, source, mapping, progress=fail_while_storing)
+        importer.import_complaints(db, analyst, source, mapping, progress=fail_while_storing)
     assert _count(db) == 0
     assert db.scalar("SELECT count(*) FROM complaint_imports") == 0
 
 
 def test_text_fields_are_limited_in_characters_not_bytes(db, analyst, tmp_path):
-    limit = complaints_import.MAX_TEXT_LENGTH
+    limit = field_mapping.MAX_TEXT_LENGTH
     rows = [
         complaint("2024-02-01", "Fees", sub_category="é" * limit),  # twice as many bytes: accepted
         complaint("2024-02-02", "Fees", sub_category="x" * (limit + 1)),
@@ -184,29 +185,29 @@ def test_an_empty_file_gets_a_clear_message(tmp_path):
     path = tmp_path / "empty.csv"
     path.write_bytes(b"")
     with pytest.raises(InputError, match="empty"):
-        complaints_import.open_source(path)
+        sources.open_source(path)
 
 
 def test_a_header_without_rows_gets_a_clear_message(tmp_path):
     path = write_csv(tmp_path / "header.csv", TEMPLATE_HEADER, [])
     with pytest.raises(InputError, match="no complaints"):
-        complaints_import.open_source(path)
+        sources.open_source(path)
 
 
 def test_a_file_with_no_usable_column_is_refused_naming_its_columns(tmp_path):
     path = write_csv(tmp_path / "other.csv", ["Name", "Score"], [["Ann", "3"]])
-    source = complaints_import.open_source(path)
-    mapping = complaints_import.suggest_mapping(source.columns, Preset.CFPB)
+    source = sources.open_source(path)
+    mapping = field_mapping.suggest_mapping(source.columns, Preset.CFPB)
     with pytest.raises(InputError) as refused:
-        complaints_import.check_mapping(mapping, source.columns)
+        field_mapping.check_mapping(mapping, source.columns)
     assert "none of its columns can be used" in str(refused.value) and "Name, Score" in str(refused.value)
 
 
 def test_a_mapping_to_a_missing_column_names_the_field(tmp_path):
     path = write_csv(tmp_path / "t.csv", ["When", "What"], [["2024-01-01", "Fees"]])
-    source = complaints_import.open_source(path)
+    source = sources.open_source(path)
     with pytest.raises(InputError) as refused:
-        complaints_import.check_mapping({"received_date": "When", "category": "Topic"}, source.columns)
+        field_mapping.check_mapping({"received_date": "When", "category": "Topic"}, source.columns)
     assert refused.value.problems == [("Category / issue", "column 'Topic' is not in the file")]
 
 
@@ -214,19 +215,19 @@ def test_undecodable_bytes_are_refused_with_the_line_and_can_be_read_as_windows_
     path = tmp_path / "latin.csv"
     path.write_bytes(b"Received date,Category / issue\n2024-01-01,Caf\xe9 fees\n")
     with pytest.raises(InputError, match=r"not UTF-8 text \(byte 0xe9 on line 2"):
-        complaints_import.open_source(path)
+        sources.open_source(path)
     _import(db, analyst, path, encoding="cp1252")
     assert db.scalar("SELECT category FROM complaints") == "Café fees"
 
 
 def test_a_character_split_between_read_chunks_is_read_and_a_bad_byte_still_found(tmp_path, monkeypatch):
-    monkeypatch.setattr(complaints_import, "_CHUNK", 7)  # split multi-byte characters across reads
+    monkeypatch.setattr(sources, "_CHUNK", 7)  # split multi-byte characters across reads
     good = write_csv(tmp_path / "good.csv", TEMPLATE_HEADER, [complaint("2024-01-02", "Frais bancaires élevés €")])
-    complaints_import.open_source(good).close()
+    sources.open_source(good).close()
     bad = tmp_path / "bad.csv"
     bad.write_bytes(good.read_bytes() + b"2024-01-03,,,Caf\xc3(\n")
     with pytest.raises(InputError, match=r"not UTF-8 text \(byte 0xc3 on line 3"):
-        complaints_import.open_source(bad)
+        sources.open_source(bad)
 
 
 def test_spaces_around_values_are_trimmed_and_inner_spaces_kept(db, analyst, tmp_path):
@@ -247,12 +248,12 @@ def test_binary_data_is_refused(tmp_path):
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     with pytest.raises(InputError, match="binary"):
-        complaints_import.open_source(path)
+        sources.open_source(path)
 
 
 def test_an_oversized_upload_is_refused_before_it_is_read():
     with pytest.raises(InputError, match="largest upload accepted is 1 MiB"):
-        complaints_import.open_upload(b"x" * (1024 * 1024 + 1), "big.csv", max_bytes=1024 * 1024)
+        sources.open_upload(b"x" * (1024 * 1024 + 1), "big.csv", max_bytes=1024 * 1024)
 
 
 def test_semicolon_separated_files_are_read(db, analyst, tmp_path):
@@ -291,7 +292,7 @@ def test_xlsx_with_real_dates_serial_numbers_and_fewer_columns(db, analyst, tmp_
 
 def test_the_template_imports_with_its_own_preset(db, analyst, tmp_path):
     path = tmp_path / "template.csv"
-    path.write_bytes(complaints_import.template_csv())
+    path.write_bytes(field_mapping.template_csv())
     report = _import(db, analyst, path)
     assert report.imported == 1
     assert db.query_one("SELECT customer_id, resolution_days, timely FROM complaints") == {
@@ -303,15 +304,15 @@ def test_the_template_imports_with_its_own_preset(db, analyst, tmp_path):
 
 def test_preview_shows_rows_as_they_would_be_stored_with_their_problems(tmp_path):
     rows = [complaint("2019/3/29", "Fees"), complaint("31/31/2019", "Fees")]
-    source = complaints_import.open_source(write_csv(tmp_path / "p.csv", TEMPLATE_HEADER, rows))
-    frame = complaints_import.preview(source, complaints_import.suggest_mapping(source.columns, Preset.PORTAL))
+    source = sources.open_source(write_csv(tmp_path / "p.csv", TEMPLATE_HEADER, rows))
+    frame = conversion.preview(source, field_mapping.suggest_mapping(source.columns, Preset.PORTAL))
     assert list(frame["record"]) == [1, 2]
     assert frame["received_date"].iloc[0].date() == date(2019, 3, 29)
     assert frame["problem"].iloc[0] == "" and "Received date: not a date" in frame["problem"].iloc[1]
 
 
 def test_suggested_mapping_recognises_column_names_without_a_preset():
-    mapping = complaints_import.suggest_mapping(["Date received", "issue", "CHANNEL", "Other"])
+    mapping = field_mapping.suggest_mapping(["Date received", "issue", "CHANNEL", "Other"])
     assert mapping == {"received_date": "Date received", "channel": "CHANNEL", "category": "issue"}
 
 

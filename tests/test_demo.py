@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from models import auth, demo
-from models.auth import Role
+from models import auth, demo, seeding
+from models.access import Role
 from models.db import Database
 
 TODAY = date(2026, 11, 25)
@@ -60,14 +60,14 @@ def test_the_same_seed_builds_the_same_organisation(tmp_path):
 
 def test_there_is_one_demo_login_per_role(tmp_path):
     database = seeded(tmp_path, "org")
-    for role, username in demo.DEMO_LOGINS.items():
-        user = auth.sign_in(database, username, demo.DEMO_PASSWORD)
+    for role, username in seeding.DEMO_LOGINS.items():
+        user = auth.sign_in(database, username, seeding.DEMO_PASSWORD)
         assert role in user.roles, username
 
 
 def test_the_demo_agent_holds_no_role_beyond_agent(tmp_path):
     database = seeded(tmp_path, "org")
-    assert auth.sign_in(database, "agent", demo.DEMO_PASSWORD).roles == {Role.AGENT}
+    assert auth.sign_in(database, "agent", seeding.DEMO_PASSWORD).roles == {Role.AGENT}
 
 
 def test_seeding_twice_changes_nothing(tmp_path):

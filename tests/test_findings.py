@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from models import findings
-from models.auth import PermissionDeniedError, Role
-from models.complaints import ComplaintFilter
+from models.access import PermissionDeniedError, Role
+from models.complaints import findings
+from models.complaints.analysis import ComplaintFilter
 from models.errors import InputError
 from tests.complaints_support import complaint, import_rows
 
@@ -109,7 +109,8 @@ def test_a_stale_edit_is_refused_naming_who_changed_it(db, analyst, make_user):
 
 
 def test_actions_linked_to_a_finding_show_on_it(db, analyst, make_user):
-    from models import actions
+    from models.actions import workflow
+    from models.complaints import findings
 
     finding_id = findings.create_finding(db, analyst, VALID, FEES)
     assert findings.linked_items(db, finding_id).get("actions") == []
@@ -121,7 +122,7 @@ def test_actions_linked_to_a_finding_show_on_it(db, analyst, make_user):
         "owner_id": leader.employee_id,
         "due_date": date(2030, 1, 31),
     }
-    action_id = actions.create_action(db, leader, action)
+    action_id = workflow.create_action(db, leader, action)
     linked = findings.linked_items(db, finding_id)
     assert [(row["id"], row["title"], row["status"]) for row in linked["actions"]] == [
         (action_id, "Read the holiday flag before charging fees", "planned")

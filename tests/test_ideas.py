@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import cycles, ideas
-from models.auth import PermissionDeniedError, Role
+from models.access import PermissionDeniedError, Role
 from models.errors import InputError
+from models.speakup import benefits, board, cycles, ideas, moderation
 from tests.speakup_helpers import count, cycle_data, idea_data, open_cycle, submitted_idea
 
 
@@ -127,13 +127,13 @@ def test_an_agent_drafts_then_submits_with_every_business_case_field(db, make_us
     assert [c["employee_id"] for c in draft.co_authors] == [colleague.employee_id]
     assert draft.milestones[0]["title"] == "IVR change live"
     assert draft.business_case.net_annual_benefit == 108_000
-    assert ideas.board(db) == []  # drafts are private
+    assert board.board(db) == []  # drafts are private
 
     ideas.submit_idea(db, agent, idea_id)
-    posted = ideas.board(db)
+    posted = board.board(db)
     assert [idea.id for idea in posted] == [idea_id]
     assert posted[0].status == "submitted"
-    assert [h["to_status"] for h in ideas.status_history(db, idea_id)] == ["draft", "submitted"]
+    assert [h["to_status"] for h in board.status_history(db, idea_id)] == ["draft", "submitted"]
 
 
 def test_a_draft_is_hidden_from_other_people(db, make_user, cycle_id):
@@ -210,17 +210,17 @@ def test_the_author_may_withdraw_a_submitted_idea(db, make_user, cycle_id):
     agent = make_user(Role.AGENT)
     idea_id = submitted_idea(db, agent)
     ideas.withdraw_idea(db, agent, idea_id)
-    assert ideas.board(db) == []
-    assert ideas.my_ideas(db, agent)[0].status == "withdrawn"
+    assert board.board(db) == []
+    assert board.my_ideas(db, agent)[0].status == "withdrawn"
 
 
 def test_similar_ideas_are_found_while_typing_despite_typos(db, make_user, cycle_id):
     agent = make_user(Role.AGENT)
     callback = submitted_idea(db, agent, title="Schedule callbacks instead of holding customers")
     submitted_idea(db, agent, title="Fix the knowledge base article on card disputes")
-    found = ideas.similar_ideas(db, "schedule call backs for customers")
+    found = board.similar_ideas(db, "schedule call backs for customers")
     assert found and found[0]["id"] == callback
-    assert ideas.similar_ideas(db, "parking at the Riverside site") == []
+    assert board.similar_ideas(db, "parking at the Riverside site") == []
 
 
 # -- board, supports, comments -------------------------------------------------------
@@ -232,62 +232,62 @@ def test_board_filters_and_sorts(db, make_user, leader, cycle_id):
     first = submitted_idea(db, author_a, title="Cut transfers between cards and loans")
     second = submitted_idea(db, author_b, title="Callback scheduling at peak times")
     for fan in fans:
-        ideas.support_idea(db, fan, second)
-    assert [i.id for i in ideas.board(db, sort="Most supported")] == [second, first]
-    assert [i.id for i in ideas.board(db, sort="Newest")] == [second, first]
-    assert [i.id for i in ideas.board(db, search="transfers")] == [first]
-    assert [i.id for i in ideas.board(db, team_id=team_a)] == [first]
-    assert ideas.board(db, statuses=["shortlisted"]) == []
-    assert [i.id for i in ideas.board(db, cycle_id=cycle_id)] == [second, first]
-    assert ideas.board(db, sort="Most supported")[0].supporters == 2
+        board.support_idea(db, fan, second)
+    assert [i.id for i in board.board(db, sort="Most supported")] == [second, first]
+    assert [i.id for i in board.board(db, sort="Newest")] == [second, first]
+    assert [i.id for i in board.board(db, search="transfers")] == [first]
+    assert [i.id for i in board.board(db, team_id=team_a)] == [first]
+    assert board.board(db, statuses=["shortlisted"]) == []
+    assert [i.id for i in board.board(db, cycle_id=cycle_id)] == [second, first]
+    assert board.board(db, sort="Most supported")[0].supporters == 2
 
 
 def test_one_support_per_person_and_never_on_ones_own_idea(db, make_user, cycle_id):
     author, co_author, fan = make_user(Role.AGENT), make_user(Role.AGENT), make_user(Role.AGENT)
     idea_id = submitted_idea(db, author, co_author_ids=[co_author.employee_id])
-    ideas.support_idea(db, fan, idea_id)
+    board.support_idea(db, fan, idea_id)
     with pytest.raises(InputError, match="already"):
-        ideas.support_idea(db, fan, idea_id)
+        board.support_idea(db, fan, idea_id)
     for own in (author, co_author):
         with pytest.raises(InputError, match="your own idea"):
-            ideas.support_idea(db, own, idea_id)
+            board.support_idea(db, own, idea_id)
     assert ideas.get_idea(db, idea_id).supporters == 1
-    ideas.withdraw_support(db, fan, idea_id)
+    board.withdraw_support(db, fan, idea_id)
     assert ideas.get_idea(db, idea_id).supporters == 0
 
 
 def test_comments_are_stored_as_written_and_limited_in_length(db, make_user, cycle_id):
     author, peer = make_user(Role.AGENT), make_user(Role.AGENT)
     idea_id = submitted_idea(db, author)
-    ideas.add_comment(db, peer, idea_id, "<b>Great</b> idea =1+1")
-    assert ideas.comments_for(db, idea_id)[0]["body"] == "<b>Great</b> idea =1+1"
+    board.add_comment(db, peer, idea_id, "<b>Great</b> idea =1+1")
+    assert board.comments_for(db, idea_id)[0]["body"] == "<b>Great</b> idea =1+1"
     with pytest.raises(InputError, match="Comment: use at most 1000"):
-        ideas.add_comment(db, peer, idea_id, "x" * 1001)
+        board.add_comment(db, peer, idea_id, "x" * 1001)
     assert ideas.get_idea(db, idea_id).comments == 1
 
 
 def test_a_moderator_hides_a_comment(db, make_user, moderator, cycle_id):
     author, peer = make_user(Role.AGENT), make_user(Role.AGENT)
     idea_id = submitted_idea(db, author)
-    comment_id = ideas.add_comment(db, peer, idea_id, "Off-topic rant")
+    comment_id = board.add_comment(db, peer, idea_id, "Off-topic rant")
     with pytest.raises(PermissionDeniedError):
-        ideas.hide_comment(db, peer, comment_id, "not allowed")
-    ideas.hide_comment(db, moderator, comment_id, "Off topic for this idea")
-    assert ideas.comments_for(db, idea_id) == []
-    assert ideas.comments_for(db, idea_id, include_hidden=True)[0]["hidden_reason"] == "Off topic for this idea"
+        board.hide_comment(db, peer, comment_id, "not allowed")
+    board.hide_comment(db, moderator, comment_id, "Off topic for this idea")
+    assert board.comments_for(db, idea_id) == []
+    assert board.comments_for(db, idea_id, include_hidden=True)[0]["hidden_reason"] == "Off topic for this idea"
 
 
 # -- moderation ----------------------------------------------------------------------
 def test_moderator_shortlists_sends_back_and_declines_with_feedback(db, make_user, moderator, cycle_id):
     agent = make_user(Role.AGENT)
     a, b, c = (submitted_idea(db, agent, title=f"Idea number {n} for the floor") for n in (1, 2, 3))
-    ideas.shortlist(db, moderator, a)
-    ideas.send_back(db, moderator, b, "Add the cost of the IVR change")
+    moderation.shortlist(db, moderator, a)
+    moderation.send_back(db, moderator, b, "Add the cost of the IVR change")
     with pytest.raises(InputError, match="Reason: give a reason"):
-        ideas.decline(db, moderator, c, "")
-    ideas.decline(db, moderator, c, "Already covered by the new CRM release")
+        moderation.decline(db, moderator, c, "")
+    moderation.decline(db, moderator, c, "Already covered by the new CRM release")
     assert [ideas.get_idea(db, i).status for i in (a, b, c)] == ["shortlisted", "needs_more_work", "declined"]
-    history = ideas.status_history(db, b)
+    history = board.status_history(db, b)
     assert history[-1]["note"] == "Add the cost of the IVR change"
 
     # needs more work: the author edits and resubmits
@@ -300,9 +300,9 @@ def test_the_shortlist_size_is_respected(db, make_user, leader, moderator):
     open_cycle(db, leader, shortlist_size=1)
     agent = make_user(Role.AGENT)
     first, second = submitted_idea(db, agent, title="First idea here"), submitted_idea(db, agent, title="Second idea")
-    ideas.shortlist(db, moderator, first)
+    moderation.shortlist(db, moderator, first)
     with pytest.raises(InputError, match="shortlist is full"):
-        ideas.shortlist(db, moderator, second)
+        moderation.shortlist(db, moderator, second)
     assert ideas.get_idea(db, second).status == "submitted"
 
 
@@ -312,12 +312,12 @@ def test_merge_moves_supporters_without_counting_anyone_twice_and_moves_comments
     survivor = submitted_idea(db, survivor_author, title="Callback scheduling at peak times")
     duplicate = submitted_idea(db, duplicate_author, title="Let customers book a callback")
     for fan in (both, only_survivor):
-        ideas.support_idea(db, fan, survivor)
+        board.support_idea(db, fan, survivor)
     for fan in (both, only_duplicate, survivor_author):
-        ideas.support_idea(db, fan, duplicate)
-    ideas.add_comment(db, only_duplicate, duplicate, "We asked for this last year too")
+        board.support_idea(db, fan, duplicate)
+    board.add_comment(db, only_duplicate, duplicate, "We asked for this last year too")
 
-    moved = ideas.merge(db, moderator, duplicate, survivor, "Same idea")
+    moved = moderation.merge(db, moderator, duplicate, survivor, "Same idea")
 
     assert moved == 1  # only the person who supported the duplicate alone
     merged = ideas.get_idea(db, duplicate)
@@ -329,24 +329,24 @@ def test_merge_moves_supporters_without_counting_anyone_twice_and_moves_comments
     }
     assert supporters == {both.employee_id, only_survivor.employee_id, only_duplicate.employee_id}
     assert kept.comments == 1
-    assert ideas.comments_for(db, survivor)[0]["body"] == "We asked for this last year too"
+    assert board.comments_for(db, survivor)[0]["body"] == "We asked for this last year too"
     assert merged.supporters == 0 and merged.comments == 0
-    assert [i.id for i in ideas.board(db, statuses=["submitted"])] == [survivor]
+    assert [i.id for i in board.board(db, statuses=["submitted"])] == [survivor]
 
 
 def test_an_idea_cannot_be_merged_into_itself(db, make_user, moderator, cycle_id):
     idea_id = submitted_idea(db, make_user(Role.AGENT))
     with pytest.raises(InputError, match="into itself"):
-        ideas.merge(db, moderator, idea_id, idea_id)
+        moderation.merge(db, moderator, idea_id, idea_id)
 
 
 def test_ideas_not_shortlisted_are_carried_into_the_next_cycle(db, make_user, leader, moderator, cycle_id):
     agent, fan = make_user(Role.AGENT), make_user(Role.AGENT)
     idea_id = submitted_idea(db, agent)
-    ideas.support_idea(db, fan, idea_id)
+    board.support_idea(db, fan, idea_id)
     cycles.advance_phase(db, leader, cycle_id)  # review
     next_cycle = cycles.create_cycle(db, leader, cycle_data("2027 Q1"))
-    ideas.carry_forward(db, moderator, idea_id, next_cycle)
+    moderation.carry_forward(db, moderator, idea_id, next_cycle)
     carried = ideas.get_idea(db, idea_id)
     assert (carried.cycle_id, carried.carried_from_cycle_id, carried.status) == (next_cycle, cycle_id, "submitted")
     assert carried.supporters == 1
@@ -358,11 +358,11 @@ def test_moderation_writes_need_the_moderator_permission(db, make_user, leader, 
     other = submitted_idea(db, agent, title="Another idea for the floor")
     for person in (agent, leader):
         for attempt in (
-            lambda p: ideas.shortlist(db, p, idea_id),
-            lambda p: ideas.send_back(db, p, idea_id, "needs numbers"),
-            lambda p: ideas.decline(db, p, idea_id, "not for us"),
-            lambda p: ideas.merge(db, p, idea_id, other),
-            lambda p: ideas.carry_forward(db, p, idea_id, cycle_id),
+            lambda p: moderation.shortlist(db, p, idea_id),
+            lambda p: moderation.send_back(db, p, idea_id, "needs numbers"),
+            lambda p: moderation.decline(db, p, idea_id, "not for us"),
+            lambda p: moderation.merge(db, p, idea_id, other),
+            lambda p: moderation.carry_forward(db, p, idea_id, cycle_id),
         ):
             with pytest.raises(PermissionDeniedError):
                 attempt(person)
@@ -372,9 +372,9 @@ def test_moderation_writes_need_the_moderator_permission(db, make_user, leader, 
 def test_every_idea_write_is_audited(db, make_user, moderator, cycle_id):
     agent, fan = make_user(Role.AGENT), make_user(Role.AGENT)
     idea_id = submitted_idea(db, agent)
-    ideas.support_idea(db, fan, idea_id)
-    ideas.add_comment(db, fan, idea_id, "Yes please")
-    ideas.shortlist(db, moderator, idea_id)
+    board.support_idea(db, fan, idea_id)
+    board.add_comment(db, fan, idea_id, "Yes please")
+    moderation.shortlist(db, moderator, idea_id)
     assert audit_count(db, "idea") == 3  # create, submitted, shortlisted
     assert audit_count(db, "idea_support") == 1
     assert audit_count(db, "idea_comment") == 1
@@ -387,11 +387,11 @@ def test_idea_writes_need_the_engagement_permissions(db, make_user, cycle_id):
     for attempt in (
         lambda: ideas.save_draft(db, None, idea_data()),
         lambda: ideas.submit_idea(db, None, idea_id),
-        lambda: ideas.support_idea(db, None, idea_id),
-        lambda: ideas.add_comment(db, None, idea_id, "hello"),
+        lambda: board.support_idea(db, None, idea_id),
+        lambda: board.add_comment(db, None, idea_id, "hello"),
         lambda: ideas.withdraw_idea(db, None, idea_id),
-        lambda: ideas.withdraw_support(db, None, idea_id),
-        lambda: ideas.record_benefit_review(db, None, idea_id, 30, 1_000),
+        lambda: board.withdraw_support(db, None, idea_id),
+        lambda: benefits.record_benefit_review(db, None, idea_id, 30, 1_000),
     ):
         with pytest.raises(PermissionDeniedError):
             attempt()
@@ -415,17 +415,17 @@ def test_an_idea_linked_to_a_complaint_category_and_finding_shows_their_counts(d
         ).fetchone()[0]
 
     finding_id = db.write(seed)
-    categories = {row["category"]: row["complaints"] for row in ideas.complaint_categories(db)}
+    categories = {row["category"]: row["complaints"] for row in board.complaint_categories(db)}
     assert categories == {"Disputed transaction": 7, "Fees": 3}
-    assert {row["id"] for row in ideas.findings(db)} == {finding_id}
+    assert {row["id"] for row in board.findings(db)} == {finding_id}
     idea_id = ideas.save_draft(db, agent, idea_data(complaint_category="Disputed transaction", finding_id=finding_id))
-    counts = ideas.complaint_link_counts(db, ideas.get_idea(db, idea_id))
+    counts = board.complaint_link_counts(db, ideas.get_idea(db, idea_id))
     assert counts == {"complaints_in_category": 7, "finding_title": "Disputes bounce between teams"}
 
 
 def test_without_a_link_an_idea_shows_no_complaint_counts(db, make_user, cycle_id):
     idea_id = ideas.save_draft(db, make_user(Role.AGENT), idea_data())
-    assert ideas.complaint_link_counts(db, ideas.get_idea(db, idea_id)) == {}
+    assert board.complaint_link_counts(db, ideas.get_idea(db, idea_id)) == {}
 
 
 def test_an_idea_sent_back_in_review_can_be_resubmitted_until_scoring_starts(
@@ -435,10 +435,10 @@ def test_an_idea_sent_back_in_review_can_be_resubmitted_until_scoring_starts(
     first, second = (submitted_idea(db, agent, title=f"Rework case number {n}") for n in (1, 2))
     cycles.advance_phase(db, leader, cycle_id)  # review: the window has closed
     for idea_id in (first, second):
-        ideas.send_back(db, moderator, idea_id, "Add the cost of the IVR change")
+        moderation.send_back(db, moderator, idea_id, "Add the cost of the IVR change")
     ideas.save_and_submit(db, agent, idea_data(title="Rework case number 1, costed", one_off_cost=45_000), first)
     assert ideas.get_idea(db, first).status == "submitted"
-    ideas.shortlist(db, moderator, first)
+    moderation.shortlist(db, moderator, first)
     cycles.advance_phase(db, leader, cycle_id)  # scoring
     with pytest.raises(InputError, match="does not accept submissions"):
         ideas.submit_idea(db, agent, second)
@@ -466,5 +466,5 @@ def test_a_duplicate_is_not_merged_into_a_finished_idea_of_an_earlier_cycle(db, 
     open_cycle(db, leader, name="2026 Q4")
     duplicate = submitted_idea(db, make_user(Role.AGENT), title="Let customers book a callback")
     with pytest.raises(InputError, match=f"Merge into: #{old_idea} is not selected in 2026 Q3"):
-        ideas.merge(db, moderator, duplicate, old_idea)
+        moderation.merge(db, moderator, duplicate, old_idea)
     assert ideas.get_idea(db, duplicate).status == "submitted"

@@ -7,9 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import actions, cycles, ideas, judging, recognition
-from models.auth import PermissionDeniedError, Role
+from models import access
+from models.access import PermissionDeniedError, Role
+from models.actions import plan, workflow
 from models.errors import InputError
+from models.recognition import awards
+from models.speakup import benefits, board, cycle_report, cycles, decisions, ideas, judging, moderation
 from tests.speakup_helpers import count, open_cycle, scores_for, submitted_idea
 
 WEIGHTS = {1: 35, 2: 30, 3: 20, 4: 15}
@@ -51,7 +54,7 @@ def org(db, make_user):
     moderator = make_user(Role.MODERATOR)
     cycle_id = open_cycle(db, head)
     idea_id = submitted_idea(db, author, co_author_ids=[co_author.employee_id])
-    ideas.shortlist(db, moderator, idea_id)
+    moderation.shortlist(db, moderator, idea_id)
     return {
         "head": head,
         "judges": judges,
@@ -78,7 +81,7 @@ def test_three_judges_at_the_threshold_green_light_the_idea(db, org):
     result = judging.result_for(db, org["idea_id"])
     assert result.judges == 3 and result.score == pytest.approx(3.5)
     assert result.spread == pytest.approx(1.0)
-    decision = judging.decide(db, org["head"], org["idea_id"], "Strong case, cheap to build")
+    decision = decisions.decide(db, org["head"], org["idea_id"], "Strong case, cheap to build")
     assert decision.outcome == "green_lit"
     assert decision.green_light_threshold == 3.5 and decision.min_judges == 3
     assert decision.weights == {
@@ -97,7 +100,7 @@ def test_weights_decide_between_a_rich_and_a_popular_idea(db, org):
         # top marks on money alone (weight 35) cannot reach 3.5
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5, 2, 2, 2))
     assert judging.result_for(db, org["idea_id"]).score == pytest.approx((5 * 35 + 2 * 65) / 100)
-    assert judging.decide(db, org["head"], org["idea_id"], "Money alone is not enough").outcome == "not_selected"
+    assert decisions.decide(db, org["head"], org["idea_id"], "Money alone is not enough").outcome == "not_selected"
     assert ideas.get_idea(db, org["idea_id"]).status == "not_selected"
 
 
@@ -105,17 +108,17 @@ def test_two_judges_are_too_few_even_with_top_scores(db, org):
     cycle = start_scoring(db, org)
     for judge in org["judges"][:2]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
-    decision = judging.decide(db, org["head"], org["idea_id"], "Only two judges were free")
+    decision = decisions.decide(db, org["head"], org["idea_id"], "Only two judges were free")
     assert decision.outcome == "not_selected" and decision.judges == 2
-    assert "fewer than the minimum of 3" in ideas.status_history(db, org["idea_id"])[-1]["note"]
+    assert "fewer than the minimum of 3" in board.status_history(db, org["idea_id"])[-1]["note"]
 
 
 @pytest.mark.parametrize("who", ["author", "co_author", "manager"])
 def test_authors_co_authors_and_the_authors_manager_may_not_judge(db, org, make_user, who):
     cycle = start_scoring(db, org)
     person = org[who]
-    if not person.can(judging.Permission.IDEAS_JUDGE):
-        person = judging.CurrentUser(**{**person.model_dump(), "roles": person.roles | {Role.LEADERSHIP}})
+    if not person.can(access.Permission.IDEAS_JUDGE):
+        person = access.CurrentUser(**{**person.model_dump(), "roles": person.roles | {Role.LEADERSHIP}})
     with pytest.raises(InputError, match="may not score it"):
         judging.submit_scores(db, person, org["idea_id"], scores_for(cycle, 5))
     assert count(db, "SELECT count(*) FROM idea_scores") == 0
@@ -194,22 +197,22 @@ def test_a_decision_is_changed_only_by_a_new_audited_decision(db, org, make_user
     cycle = start_scoring(db, org)
     for judge in org["judges"][:2]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
-    first = judging.decide(db, org["head"], org["idea_id"], "Waiting for a third judge")
+    first = decisions.decide(db, org["head"], org["idea_id"], "Waiting for a third judge")
     assert first.outcome == "not_selected"
     late_judge = make_user(Role.LEADERSHIP)
     judging.submit_scores(db, late_judge, org["idea_id"], scores_for(cycle, 4))
-    second = judging.decide(db, org["head"], org["idea_id"], "Third judge scored after the day")
+    second = decisions.decide(db, org["head"], org["idea_id"], "Third judge scored after the day")
     assert second.outcome == "green_lit"
-    decisions = judging.decisions_for(db, org["head"], org["idea_id"])
-    assert [d.outcome for d in decisions] == ["green_lit", "not_selected"]
-    assert decisions[1].rationale == "Waiting for a third judge"  # the earlier one is kept as it was
+    recorded = decisions.decisions_for(db, org["head"], org["idea_id"])
+    assert [d.outcome for d in recorded] == ["green_lit", "not_selected"]
+    assert recorded[1].rationale == "Waiting for a third judge"  # the earlier one is kept as it was
     assert count(db, "SELECT count(*) FROM audit_log WHERE entity = 'idea_decision'") == 2
 
 
 def test_a_decision_needs_a_rationale(db, org):
     start_scoring(db, org)
     with pytest.raises(InputError, match="Rationale"):
-        judging.decide(db, org["head"], org["idea_id"], "")
+        decisions.decide(db, org["head"], org["idea_id"], "")
     assert count(db, "SELECT count(*) FROM idea_decisions") == 0
 
 
@@ -218,14 +221,14 @@ def test_a_green_light_recognises_every_author_once_and_names_an_owner(db, org):
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
     owner = org["judges"][1]
-    judging.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id)
-    judging.decide(db, org["head"], org["idea_id"], "Confirmed after review")
+    decisions.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id)
+    decisions.decide(db, org["head"], org["idea_id"], "Confirmed after review")
     for person in (org["author"], org["co_author"]):
-        badges = recognition.recognitions_for(db, person.employee_id)
+        badges = awards.recognitions_for(db, person.employee_id)
         assert [b["kind"] for b in badges] == ["green_lit_idea"]
     idea = ideas.get_idea(db, org["idea_id"])
     assert idea.action_owner_id == owner.employee_id and idea.action_due_date is not None
-    feedback = judging.feedback_for_authors(db, org["author"], org["idea_id"])
+    feedback = decisions.feedback_for_authors(db, org["author"], org["idea_id"])
     assert feedback["outcome"] == "Green-lit" and feedback["rationale"] == "Confirmed after review"
 
 
@@ -234,17 +237,17 @@ def test_the_action_owner_records_realised_savings_at_30_90_180_days(db, org, ma
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
     owner = make_user(Role.TEAM_LEAD)
-    judging.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id)
+    decisions.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id)
     later = date.today() + timedelta(days=95)
-    ideas.record_benefit_review(db, owner, org["idea_id"], 30, 8_000, "first month", today=later)
-    ideas.record_benefit_review(db, owner, org["idea_id"], 90, 31_000, implemented=True, today=later)
+    benefits.record_benefit_review(db, owner, org["idea_id"], 30, 8_000, "first month", today=later)
+    benefits.record_benefit_review(db, owner, org["idea_id"], 90, 31_000, implemented=True, today=later)
     with pytest.raises(InputError, match="Realised savings: cannot be negative"):
-        ideas.record_benefit_review(db, owner, org["idea_id"], 180, -5)
+        benefits.record_benefit_review(db, owner, org["idea_id"], 180, -5)
     with pytest.raises(InputError, match="Review"):
-        ideas.record_benefit_review(db, owner, org["idea_id"], 60, 5)
+        benefits.record_benefit_review(db, owner, org["idea_id"], 60, 5)
     with pytest.raises(PermissionDeniedError):
-        ideas.record_benefit_review(db, org["author"], org["idea_id"], 180, 50_000)
-    green = ideas.green_lit_ideas(db)
+        benefits.record_benefit_review(db, org["author"], org["idea_id"], 180, 50_000)
+    green = benefits.green_lit_ideas(db)
     assert green[0]["realised_savings"] == 31_000 and green[0]["projected_annual_savings"] == 120_000
     assert ideas.get_idea(db, org["idea_id"]).status == "implemented"
 
@@ -255,7 +258,7 @@ def test_judging_writes_need_their_permissions(db, org):
         with pytest.raises(PermissionDeniedError):
             judging.submit_scores(db, person, org["idea_id"], scores_for(cycle, 5))
         with pytest.raises(PermissionDeniedError):
-            judging.decide(db, person, org["idea_id"], "I decide this")
+            decisions.decide(db, person, org["idea_id"], "I decide this")
     assert count(db, "SELECT count(*) FROM idea_scores") == 0
 
 
@@ -263,17 +266,17 @@ def test_the_cycle_report_counts_the_funnel_and_money(db, org, make_user):
     cycle = start_scoring(db, org)
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
-    judging.decide(db, org["head"], org["idea_id"], "Clear win")
-    report = judging.cycle_report(db, org["head"], org["cycle_id"])
+    decisions.decide(db, org["head"], org["idea_id"], "Clear win")
+    report = cycle_report.cycle_report(db, org["head"], org["cycle_id"])
     assert report["submitted"] == 1 and report["participants"] == 2
     assert report["shortlisted"] == 1 and report["green_lit"] == 1
     assert report["projected_annual_savings"] == 120_000
-    funnel = judging.funnel(db, org["head"], org["cycle_id"])
+    funnel = cycle_report.funnel(db, org["head"], org["cycle_id"])
     assert funnel["ideas"].tolist() == [1, 1, 1, 1, 0]
-    table = judging.idea_table(db, org["head"], org["cycle_id"])
+    table = cycle_report.idea_table(db, org["head"], org["cycle_id"])
     assert table.loc[0, "score"] == 5.0 and table.loc[0, "judges"] == 3
     with pytest.raises(PermissionDeniedError):
-        judging.cycle_report(db, org["author"], org["cycle_id"])
+        cycle_report.cycle_report(db, org["author"], org["cycle_id"])
 
 
 def test_a_chair_who_decided_without_scoring_sees_the_scores_and_no_longer_scores(db, org):
@@ -281,7 +284,7 @@ def test_a_chair_who_decided_without_scoring_sees_the_scores_and_no_longer_score
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
     assert judging.score_sheets(db, org["head"], org["idea_id"]) is None
-    judging.decide(db, org["head"], org["idea_id"], "Clear win on the day")
+    decisions.decide(db, org["head"], org["idea_id"], "Clear win on the day")
     assert len(judging.score_sheets(db, org["head"], org["idea_id"])) == 3
     with pytest.raises(InputError, match="recorded the decision"):
         judging.submit_scores(db, org["head"], org["idea_id"], scores_for(cycle, 1))
@@ -291,22 +294,22 @@ def test_an_idea_carried_into_the_next_cycle_is_judged_afresh(db, org):
     cycle = start_scoring(db, org)
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 2))
-    judging.decide(db, org["head"], org["idea_id"], "Not this quarter")
+    decisions.decide(db, org["head"], org["idea_id"], "Not this quarter")
     cycles.advance_phase(db, org["head"], org["cycle_id"])  # closed
     next_cycle = open_cycle(db, org["head"], name="2027 Q1")
-    ideas.carry_forward(db, org["moderator"], org["idea_id"], next_cycle)
+    moderation.carry_forward(db, org["moderator"], org["idea_id"], next_cycle)
     assert judging.result_for(db, org["idea_id"]).judges == 0  # last quarter's scores do not count here
-    ideas.shortlist(db, org["moderator"], org["idea_id"])
+    moderation.shortlist(db, org["moderator"], org["idea_id"])
     cycles.advance_phase(db, org["head"], next_cycle)
     cycles.advance_phase(db, org["head"], next_cycle)
     fresh = cycles.get_cycle(db, next_cycle)
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(fresh, 4))
     assert judging.result_for(db, org["idea_id"]).score == pytest.approx(4.0)
-    assert judging.decide(db, org["head"], org["idea_id"], "Stronger case this time").outcome == "green_lit"
-    report = judging.cycle_report(db, org["head"], next_cycle)
+    assert decisions.decide(db, org["head"], org["idea_id"], "Stronger case this time").outcome == "green_lit"
+    report = cycle_report.cycle_report(db, org["head"], next_cycle)
     assert report["shortlisted"] == 1 and report["green_lit"] == 1
-    assert judging.cycle_report(db, org["head"], org["cycle_id"])["submitted"] == 0
+    assert cycle_report.cycle_report(db, org["head"], org["cycle_id"])["submitted"] == 0
 
 
 def test_a_green_light_becomes_one_owned_action_in_the_plan(db, org):
@@ -315,9 +318,11 @@ def test_a_green_light_becomes_one_owned_action_in_the_plan(db, org):
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
     owner = org["judges"][2]
     due = cycle.speakup_day + timedelta(days=120)
-    judging.decide(db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id, action_due_date=due)
-    judging.decide(db, org["head"], org["idea_id"], "Confirmed after review")  # no second action
-    linked = actions.actions_for(db, idea_id=org["idea_id"])
+    decisions.decide(
+        db, org["head"], org["idea_id"], "Clear win", action_owner_id=owner.employee_id, action_due_date=due
+    )
+    decisions.decide(db, org["head"], org["idea_id"], "Confirmed after review")  # no second action
+    linked = plan.actions_for(db, idea_id=org["idea_id"])
     assert len(linked) == 1
     action = linked[0]
     assert (action.origin, action.owner_id, action.due_date) == ("idea", owner.employee_id, due)
@@ -329,26 +334,26 @@ def test_an_idea_not_selected_gets_no_action(db, org):
     cycle = start_scoring(db, org)
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 2))
-    judging.decide(db, org["head"], org["idea_id"], "Below the bar")
-    assert actions.actions_for(db, idea_id=org["idea_id"]) == []
+    decisions.decide(db, org["head"], org["idea_id"], "Below the bar")
+    assert plan.actions_for(db, idea_id=org["idea_id"]) == []
 
 
 def test_a_later_decision_never_contradicts_the_ideas_action(db, org, make_user):
     cycle = start_scoring(db, org)
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 4))
-    judging.decide(db, org["head"], org["idea_id"], "Clear win")
-    action = actions.actions_for(db, idea_id=org["idea_id"])[0]
+    decisions.decide(db, org["head"], org["idea_id"], "Clear win")
+    action = plan.actions_for(db, idea_id=org["idea_id"])[0]
     judging.submit_scores(db, make_user(Role.LEADERSHIP), org["idea_id"], scores_for(cycle, 1))  # mean 3.25
     with pytest.raises(InputError, match=f"action #{action.id} is planned; cancel that action"):
-        judging.decide(db, org["head"], org["idea_id"], "A late judge is unconvinced")
+        decisions.decide(db, org["head"], org["idea_id"], "A late judge is unconvinced")
     assert ideas.get_idea(db, org["idea_id"]).status == "in_implementation"
-    actions.change_status(db, org["head"], action.id, "cancelled", action.version, note="Re-decided on the day")
-    assert judging.decide(db, org["head"], org["idea_id"], "Not after all").outcome == "not_selected"
+    workflow.change_status(db, org["head"], action.id, "cancelled", action.version, note="Re-decided on the day")
+    assert decisions.decide(db, org["head"], org["idea_id"], "Not after all").outcome == "not_selected"
     assert ideas.get_idea(db, org["idea_id"]).status == "not_selected"
     judging.submit_scores(db, make_user(Role.LEADERSHIP), org["idea_id"], scores_for(cycle, 5))  # mean 3.6
-    assert judging.decide(db, org["head"], org["idea_id"], "Back on").outcome == "green_lit"
-    linked = actions.actions_for(db, idea_id=org["idea_id"])
+    assert decisions.decide(db, org["head"], org["idea_id"], "Back on").outcome == "green_lit"
+    linked = plan.actions_for(db, idea_id=org["idea_id"])
     assert sorted(a.status for a in linked) == ["cancelled", "planned"]  # never two open actions
     assert ideas.get_idea(db, org["idea_id"]).action_id == next(a.id for a in linked if a.status == "planned")
 
@@ -357,12 +362,12 @@ def test_a_judge_yet_to_score_sees_no_scores_through_decisions(db, org, make_use
     cycle = start_scoring(db, org)
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
-    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    decisions.decide(db, org["head"], org["idea_id"], "Clear win")
     late_judge = make_user(Role.LEADERSHIP)
-    hidden = judging.decisions_for(db, late_judge, org["idea_id"])[0]
+    hidden = decisions.decisions_for(db, late_judge, org["idea_id"])[0]
     assert hidden.outcome == "green_lit" and hidden.score is None and hidden.scores == []
     judging.submit_scores(db, late_judge, org["idea_id"], scores_for(cycle, 4))
-    seen = judging.decisions_for(db, late_judge, org["idea_id"])[0]
+    seen = decisions.decisions_for(db, late_judge, org["idea_id"])[0]
     assert seen.score == pytest.approx(5.0) and len(seen.scores) == 3
 
 
@@ -371,7 +376,7 @@ def test_the_authors_manager_sees_scores_only_once_a_decision_is_recorded(db, or
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
     assert judging.score_sheets(db, org["manager"], org["idea_id"]) is None
-    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    decisions.decide(db, org["head"], org["idea_id"], "Clear win")
     assert len(judging.score_sheets(db, org["manager"], org["idea_id"])) == 3
 
 
@@ -379,26 +384,26 @@ def test_a_benefit_review_is_refused_before_its_day(db, org):
     cycle = start_scoring(db, org)
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
-    judging.decide(db, org["head"], org["idea_id"], "Clear win")
+    decisions.decide(db, org["head"], org["idea_id"], "Clear win")
     tomorrow = date.today() + timedelta(days=1)
     with pytest.raises(InputError, match="Review: the 180-day review is due on"):
-        ideas.record_benefit_review(db, org["head"], org["idea_id"], 180, 50_000, today=tomorrow)
+        benefits.record_benefit_review(db, org["head"], org["idea_id"], 180, 50_000, today=tomorrow)
     assert count(db, "SELECT count(*) FROM idea_benefit_reviews") == 0
-    ideas.record_benefit_review(db, org["head"], org["idea_id"], 30, 5_000, today=date.today() + timedelta(days=30))
+    benefits.record_benefit_review(db, org["head"], org["idea_id"], 30, 5_000, today=date.today() + timedelta(days=30))
 
 
 def test_green_lit_ideas_name_the_actions_current_owner(db, org, make_user):
     cycle = start_scoring(db, org)
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
-    judging.decide(db, org["head"], org["idea_id"], "Clear win")
-    action = actions.actions_for(db, idea_id=org["idea_id"])[0]
+    decisions.decide(db, org["head"], org["idea_id"], "Clear win")
+    action = plan.actions_for(db, idea_id=org["idea_id"])[0]
     successor = make_user(Role.TEAM_LEAD)
-    data = action.model_dump(include=set(actions.ActionInput.model_fields))
-    actions.update_action(db, org["head"], action.id, {**data, "owner_id": successor.employee_id}, action.version)
-    row = ideas.green_lit_ideas(db)[0]
+    data = action.model_dump(include=set(plan.ActionInput.model_fields))
+    workflow.update_action(db, org["head"], action.id, {**data, "owner_id": successor.employee_id}, action.version)
+    row = benefits.green_lit_ideas(db)[0]
     assert row["action_owner_id"] == successor.employee_id
-    assert ideas.green_lit_ideas(db, owner_id=successor.employee_id)[0]["id"] == org["idea_id"]
+    assert benefits.green_lit_ideas(db, owner_id=successor.employee_id)[0]["id"] == org["idea_id"]
 
 
 def test_the_report_hides_scores_from_a_leader_still_to_score(db, org, make_user):
@@ -406,5 +411,5 @@ def test_the_report_hides_scores_from_a_leader_still_to_score(db, org, make_user
     for judge in org["judges"]:
         judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 5))
     waiting = make_user(Role.LEADERSHIP)
-    assert judging.idea_table(db, waiting, org["cycle_id"])["score"].isna().all()
-    assert judging.idea_table(db, org["judges"][0], org["cycle_id"]).loc[0, "score"] == 5.0
+    assert cycle_report.idea_table(db, waiting, org["cycle_id"])["score"].isna().all()
+    assert cycle_report.idea_table(db, org["judges"][0], org["cycle_id"]).loc[0, "score"] == 5.0

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from models import audit, people, people_import
-from models.auth import PermissionDeniedError, Role, load_user
+from models import audit, errors
+from models.access import PermissionDeniedError, Role
+from models.auth import load_user
 from models.errors import InputError
+from models.people import accounts, directory, hr_import
 
 
 def person_data(**overrides) -> dict:
@@ -26,16 +28,16 @@ def fields_named(error: InputError) -> set[str]:
 # -- adding and editing ---------------------------------------------------------------
 def test_hr_adds_a_person_who_appears_in_the_directory(db, make_user):
     hr = make_user(Role.HR)
-    team_id = people.create_team(db, hr, "Harbour", None)
-    employee_id = people.create_employee(db, hr, person_data(team_id=team_id))
+    team_id = directory.create_team(db, hr, "Harbour", None)
+    employee_id = directory.create_employee(db, hr, person_data(team_id=team_id))
 
-    found = people.directory(db, hr, search="seacole")
+    found = directory.directory(db, hr, search="seacole")
     assert [(p.id, p.team_name, p.email) for p in found] == [(employee_id, "Harbour", "mary.seacole@example.org")]
 
 
 def test_adding_a_person_is_audited(db, make_user):
     hr = make_user(Role.HR)
-    employee_id = people.create_employee(db, hr, person_data())
+    employee_id = directory.create_employee(db, hr, person_data())
     entries = audit.search(db, make_user(Role.ADMIN), entity="employee")
     created = [e for e in entries if e.entity_id == str(employee_id)]
     assert [(e.action, e.actor_id, e.after["email"]) for e in created] == [
@@ -45,20 +47,20 @@ def test_adding_a_person_is_audited(db, make_user):
 
 def test_edit_changes_the_person_and_their_version(db, make_user):
     hr = make_user(Role.HR)
-    employee_id = people.create_employee(db, hr, person_data())
-    people.update_employee(db, hr, employee_id, person_data(full_name="Mary J. Seacole"), expected_version=1)
-    person = people.get_employee(db, employee_id)
+    employee_id = directory.create_employee(db, hr, person_data())
+    directory.update_employee(db, hr, employee_id, person_data(full_name="Mary J. Seacole"), expected_version=1)
+    person = directory.get_employee(db, employee_id)
     assert (person.full_name, person.version) == ("Mary J. Seacole", 2)
 
 
 def test_a_stale_edit_is_refused_and_keeps_the_first_save(db, make_user):
     first, second = make_user(Role.HR, full_name="First Editor"), make_user(Role.HR)
-    employee_id = people.create_employee(db, first, person_data())
-    people.update_employee(db, first, employee_id, person_data(full_name="Saved First"), expected_version=1)
+    employee_id = directory.create_employee(db, first, person_data())
+    directory.update_employee(db, first, employee_id, person_data(full_name="Saved First"), expected_version=1)
 
-    with pytest.raises(people.StaleRecordError, match="First Editor"):
-        people.update_employee(db, second, employee_id, person_data(full_name="Saved Second"), expected_version=1)
-    assert people.get_employee(db, employee_id).full_name == "Saved First"
+    with pytest.raises(errors.StaleRecordError, match="First Editor"):
+        directory.update_employee(db, second, employee_id, person_data(full_name="Saved Second"), expected_version=1)
+    assert directory.get_employee(db, employee_id).full_name == "Saved First"
 
 
 # -- bad input is named and nothing is stored -------------------------------------------
@@ -79,49 +81,49 @@ def test_bad_fields_are_named_and_nothing_is_stored(db, make_user, overrides, fi
     hr = make_user(Role.HR)
     before = db.scalar("SELECT count(*) FROM employees")
     with pytest.raises(InputError) as raised:
-        people.create_employee(db, hr, person_data(**overrides))
+        directory.create_employee(db, hr, person_data(**overrides))
     assert field in fields_named(raised.value)
     assert db.scalar("SELECT count(*) FROM employees") == before
 
 
 def test_a_duplicate_email_is_refused_naming_the_owner(db, make_user):
     hr = make_user(Role.HR)
-    people.create_employee(db, hr, person_data())
+    directory.create_employee(db, hr, person_data())
     with pytest.raises(InputError) as raised:
-        people.create_employee(db, hr, person_data(employee_number="E9002", email="MARY.SEACOLE@example.org"))
+        directory.create_employee(db, hr, person_data(employee_number="E9002", email="MARY.SEACOLE@example.org"))
     assert raised.value.problems == [("Email", "mary.seacole@example.org is already used by employee E9001")]
 
 
 def test_an_unknown_manager_is_refused(db, make_user):
     hr = make_user(Role.HR)
     with pytest.raises(InputError) as raised:
-        people.create_employee(db, hr, person_data(manager_id=999_999))
+        directory.create_employee(db, hr, person_data(manager_id=999_999))
     assert fields_named(raised.value) == {"Manager"}
-    assert people.directory(db, hr, search="seacole") == []
+    assert directory.directory(db, hr, search="seacole") == []
 
 
 def test_a_person_cannot_manage_themselves(db, make_user):
     hr = make_user(Role.HR)
-    employee_id = people.create_employee(db, hr, person_data())
+    employee_id = directory.create_employee(db, hr, person_data())
     with pytest.raises(InputError) as raised:
-        people.update_employee(db, hr, employee_id, person_data(manager_id=employee_id), expected_version=1)
+        directory.update_employee(db, hr, employee_id, person_data(manager_id=employee_id), expected_version=1)
     assert fields_named(raised.value) == {"Manager"}
 
 
 def test_an_empty_team_name_is_refused(db, make_user):
     with pytest.raises(InputError) as raised:
-        people.create_team(db, make_user(Role.HR), "  ", None)
+        directory.create_team(db, make_user(Role.HR), "  ", None)
     assert fields_named(raised.value) == {"Team name"}
 
 
 # -- deactivation keeps history ---------------------------------------------------------
 def test_deactivated_person_leaves_the_directory_but_keeps_their_record(db, make_user):
     hr = make_user(Role.HR)
-    employee_id = people.create_employee(db, hr, person_data())
-    people.set_active(db, hr, employee_id, False)
+    employee_id = directory.create_employee(db, hr, person_data())
+    directory.set_active(db, hr, employee_id, False)
 
-    assert people.directory(db, hr, search="seacole") == []
-    kept = people.directory(db, hr, search="seacole", include_inactive=True)
+    assert directory.directory(db, hr, search="seacole") == []
+    kept = directory.directory(db, hr, search="seacole", include_inactive=True)
     assert [(p.id, p.active, p.email) for p in kept] == [(employee_id, False, "mary.seacole@example.org")]
     actions = [e.action for e in audit.search(db, make_user(Role.ADMIN), entity="employee")]
     assert "deactivate" in actions
@@ -129,56 +131,56 @@ def test_deactivated_person_leaves_the_directory_but_keeps_their_record(db, make
 
 def test_a_deactivated_person_can_no_longer_sign_in(db, make_user):
     hr, agent = make_user(Role.HR), make_user()
-    people.set_active(db, hr, agent.employee_id, False)
+    directory.set_active(db, hr, agent.employee_id, False)
     assert load_user(db, employee_id=agent.employee_id) is None
-    people.set_active(db, hr, agent.employee_id, True)
+    directory.set_active(db, hr, agent.employee_id, True)
     assert load_user(db, employee_id=agent.employee_id) is not None
 
 
 def test_nobody_deactivates_themselves(db, make_user):
     hr = make_user(Role.HR)
     with pytest.raises(InputError):
-        people.set_active(db, hr, hr.employee_id, False)
+        directory.set_active(db, hr, hr.employee_id, False)
 
 
 # -- roles ------------------------------------------------------------------------------
 def test_admin_sets_roles_and_the_person_gains_them(db, make_user):
     admin, agent = make_user(Role.ADMIN), make_user()
-    people.set_roles(db, admin, agent.employee_id, {Role.MODERATOR, Role.TEAM_LEAD})
+    directory.set_roles(db, admin, agent.employee_id, {Role.MODERATOR, Role.TEAM_LEAD})
     assert load_user(db, employee_id=agent.employee_id).roles == {Role.AGENT, Role.MODERATOR, Role.TEAM_LEAD}
-    people.set_roles(db, admin, agent.employee_id, set())
+    directory.set_roles(db, admin, agent.employee_id, set())
     assert load_user(db, employee_id=agent.employee_id).roles == {Role.AGENT}
 
 
 def test_an_admin_cannot_drop_their_own_admin_role(db, make_user):
     admin = make_user(Role.ADMIN)
     with pytest.raises(InputError):
-        people.set_roles(db, admin, admin.employee_id, {Role.HR})
+        directory.set_roles(db, admin, admin.employee_id, {Role.HR})
     assert Role.ADMIN in load_user(db, employee_id=admin.employee_id).roles
 
 
 def test_hr_cannot_create_a_person_with_roles_beyond_agent(db, make_user):
     hr = make_user(Role.HR)
     with pytest.raises(PermissionDeniedError):
-        people.create_employee(db, hr, person_data(), roles={Role.LEADERSHIP})
-    assert people.directory(db, hr, search="seacole") == []
+        directory.create_employee(db, hr, person_data(), roles={Role.LEADERSHIP})
+    assert directory.directory(db, hr, search="seacole") == []
 
 
 # -- every write checks its permission --------------------------------------------------
 WRITES = {
-    "create_employee": lambda db, user, target: people.create_employee(db, user, person_data()),
-    "update_employee": lambda db, user, target: people.update_employee(
+    "create_employee": lambda db, user, target: directory.create_employee(db, user, person_data()),
+    "update_employee": lambda db, user, target: directory.update_employee(
         db, user, target.employee_id, person_data(), expected_version=1
     ),
-    "set_active": lambda db, user, target: people.set_active(db, user, target.employee_id, False),
-    "set_roles": lambda db, user, target: people.set_roles(db, user, target.employee_id, {Role.HR}),
-    "create_team": lambda db, user, target: people.create_team(db, user, "New team", None),
-    "create_site": lambda db, user, target: people.create_site(db, user, "New site"),
-    "create_account": lambda db, user, target: people.create_account(
+    "set_active": lambda db, user, target: directory.set_active(db, user, target.employee_id, False),
+    "set_roles": lambda db, user, target: directory.set_roles(db, user, target.employee_id, {Role.HR}),
+    "create_team": lambda db, user, target: directory.create_team(db, user, "New team", None),
+    "create_site": lambda db, user, target: directory.create_site(db, user, "New site"),
+    "create_account": lambda db, user, target: accounts.create_account(
         db, user, target.employee_id, "newlogin", "long-enough-password"
     ),
-    "import_people_csv": lambda db, user, target: people_import.import_people_csv(
-        db, user, people_import.import_template_csv()
+    "import_people_csv": lambda db, user, target: hr_import.import_people_csv(
+        db, user, hr_import.import_template_csv()
     ),
 }
 
@@ -202,28 +204,28 @@ def test_hr_cannot_assign_roles_or_create_accounts(db, make_user, write):
 
 def test_leadership_reads_the_directory_but_agents_do_not(db, make_user):
     make_user(full_name="Someone Findable")
-    assert people.directory(db, make_user(Role.LEADERSHIP), search="findable")
+    assert directory.directory(db, make_user(Role.LEADERSHIP), search="findable")
     with pytest.raises(PermissionDeniedError):
-        people.directory(db, make_user(), search="findable")
+        directory.directory(db, make_user(), search="findable")
 
 
 # -- teams and sites --------------------------------------------------------------------
 def test_teams_and_sites_count_their_active_members(db, make_user):
     hr = make_user(Role.HR)
-    site_id = people.create_site(db, hr, "Sydney", "Sydney")
-    team_id = people.create_team(db, hr, "Harbour", site_id)
-    people.create_employee(db, hr, person_data(team_id=team_id, site_id=site_id))
-    leaver = people.create_employee(
+    site_id = directory.create_site(db, hr, "Sydney", "Sydney")
+    team_id = directory.create_team(db, hr, "Harbour", site_id)
+    directory.create_employee(db, hr, person_data(team_id=team_id, site_id=site_id))
+    leaver = directory.create_employee(
         db, hr, person_data(employee_number="E9002", email="leaver@example.org", team_id=team_id, site_id=site_id)
     )
-    people.set_active(db, hr, leaver, False)
+    directory.set_active(db, hr, leaver, False)
 
-    assert [(t["name"], t["members"]) for t in people.list_teams(db)] == [("Harbour", 1)]
-    assert [(s["name"], s["members"]) for s in people.list_sites(db)] == [("Sydney", 1)]
+    assert [(t["name"], t["members"]) for t in directory.list_teams(db)] == [("Harbour", 1)]
+    assert [(s["name"], s["members"]) for s in directory.list_sites(db)] == [("Sydney", 1)]
 
 
 def test_a_second_team_with_the_same_name_is_refused(db, make_user):
     hr = make_user(Role.HR)
-    people.create_team(db, hr, "Harbour", None)
+    directory.create_team(db, hr, "Harbour", None)
     with pytest.raises(InputError, match="exists already"):
-        people.create_team(db, hr, "harbour", None)
+        directory.create_team(db, hr, "harbour", None)

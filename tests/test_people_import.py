@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from models import people, people_import
-from models.auth import PermissionDeniedError, Role, load_user
+from models.access import PermissionDeniedError, Role
+from models.auth import load_user
+from models.people import directory, hr_import
 
 HEADER = "employee_number,full_name,email,team,site,manager_number,hire_date,roles"
 
@@ -26,12 +27,12 @@ def counts(db) -> tuple[int, int, int, int, int]:
     )
 
 
-def errors_of(report: people_import.ImportReport) -> list[tuple[int | None, str | None]]:
+def errors_of(report: hr_import.ImportReport) -> list[tuple[int | None, str | None]]:
     return [(problem.row, problem.column) for problem in report.errors]
 
 
-def by_number(db, hr, number: str) -> people.Employee:
-    matches = people.directory(db, hr, search=number, include_inactive=True)
+def by_number(db, hr, number: str) -> directory.Employee:
+    matches = directory.directory(db, hr, search=number, include_inactive=True)
     (found,) = [person for person in matches if person.employee_number == number]
     return found
 
@@ -48,7 +49,7 @@ def admin(make_user):
 
 # -- happy path ---------------------------------------------------------------------------
 def test_import_creates_people_with_teams_sites_and_a_manager_defined_later(db, hr):
-    report = people_import.import_people_csv(
+    report = hr_import.import_people_csv(
         db,
         hr,
         csv_bytes(
@@ -70,7 +71,7 @@ def test_import_creates_people_with_teams_sites_and_a_manager_defined_later(db, 
 
 
 def test_import_writes_one_audit_entry_per_person_and_a_summary(db, hr):
-    people_import.import_people_csv(db, hr, people_import.import_template_csv())
+    hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
     rows = db.query("SELECT entity, action, actor_id FROM audit_log WHERE actor_id = ? ORDER BY id", [hr.employee_id])
     assert [(r["entity"], r["action"]) for r in rows] == [
         ("site", "create"),
@@ -83,19 +84,19 @@ def test_import_writes_one_audit_entry_per_person_and_a_summary(db, hr):
 
 def test_the_template_file_matches_the_download_and_imports_cleanly(db, hr):
     sample = Path(__file__).resolve().parents[1] / "data" / "people_import_template.csv"
-    assert sample.read_bytes() == people_import.import_template_csv()
-    report = people_import.import_people_csv(db, hr, sample.read_bytes())
+    assert sample.read_bytes() == hr_import.import_template_csv()
+    report = hr_import.import_people_csv(db, hr, sample.read_bytes())
     assert report.imported and len(report.created) == 2
 
 
 def test_reimport_updates_instead_of_duplicating(db, hr):
-    people_import.import_people_csv(db, hr, people_import.import_template_csv())
+    hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
     before = counts(db)[0]
 
-    again = people_import.import_people_csv(db, hr, people_import.import_template_csv())
+    again = hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
     assert (again.created, again.updated, again.unchanged) == ([], [], ["E1001", "E1002"])
 
-    changed = people_import.import_people_csv(
+    changed = hr_import.import_people_csv(
         db, hr, csv_bytes("E1002,Alan M. Turing,alan.turing@example.org,Bletchley,,,,", header=HEADER)
     )
     assert (changed.created, changed.updated) == ([], ["E1002"])
@@ -109,14 +110,14 @@ def test_reimport_updates_instead_of_duplicating(db, hr):
 def test_an_update_may_give_only_some_columns(db, hr, make_user):
     person = make_user(full_name="Old Name")
     number = db.scalar("SELECT employee_number FROM employees WHERE id = ?", [person.employee_id])
-    report = people_import.import_people_csv(db, hr, csv_bytes(f"{number},New Name", header="employee_number,name"))
+    report = hr_import.import_people_csv(db, hr, csv_bytes(f"{number},New Name", header="employee_number,name"))
     assert report.updated == [number]
     assert load_user(db, employee_id=person.employee_id).full_name == "New Name"
 
 
 def test_team_and_site_names_match_whatever_their_case(db, hr):
-    people_import.import_people_csv(db, hr, people_import.import_template_csv())
-    report = people_import.import_people_csv(
+    hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
+    report = hr_import.import_people_csv(
         db, hr, csv_bytes("E3,Grace Hopper,grace@example.org,HARBOUR team,sydney,E1001,,agent")
     )
     assert (report.teams_created, report.sites_created) == ([], [])
@@ -125,7 +126,7 @@ def test_team_and_site_names_match_whatever_their_case(db, hr):
 
 def test_semicolon_files_with_a_bom_and_crlf_import(db, admin):
     data = "\ufeffemployee_number;name;email;roles\r\nE5;Joan Clarke;joan@example.org;moderator, team lead\r\n"
-    report = people_import.import_people_csv(db, admin, data.encode("utf-8"))
+    report = hr_import.import_people_csv(db, admin, data.encode("utf-8"))
     assert report.created == ["E5"]
     joan = by_number(db, admin, "E5")
     assert joan.roles == ["moderator", "team_lead"]
@@ -133,7 +134,7 @@ def test_semicolon_files_with_a_bom_and_crlf_import(db, admin):
 
 # -- roles --------------------------------------------------------------------------------
 def test_admin_imports_roles(db, admin):
-    report = people_import.import_people_csv(
+    report = hr_import.import_people_csv(
         db, admin, csv_bytes("E7,Lead Person,lead@example.org,,,,,team_lead;moderator")
     )
     assert report.imported
@@ -142,21 +143,21 @@ def test_admin_imports_roles(db, admin):
 
 def test_hr_may_not_assign_roles_through_the_import(db, hr):
     before = counts(db)
-    report = people_import.import_people_csv(db, hr, csv_bytes("E7,Lead Person,lead@example.org,,,,,leadership"))
+    report = hr_import.import_people_csv(db, hr, csv_bytes("E7,Lead Person,lead@example.org,,,,,leadership"))
     assert errors_of(report) == [(2, "roles")]
     assert "administrator" in report.errors[0].reason
     assert counts(db) == before
 
 
 def test_hr_may_reimport_roles_unchanged(db, hr, admin):
-    people_import.import_people_csv(db, admin, csv_bytes("E7,Lead Person,lead@example.org,,,,,team_lead"))
-    report = people_import.import_people_csv(db, hr, csv_bytes("E7,Lead Person,lead@example.org,,,,,team_lead"))
+    hr_import.import_people_csv(db, admin, csv_bytes("E7,Lead Person,lead@example.org,,,,,team_lead"))
+    report = hr_import.import_people_csv(db, hr, csv_bytes("E7,Lead Person,lead@example.org,,,,,team_lead"))
     assert report.imported and report.unchanged == ["E7"]
 
 
 def test_admin_removes_roles_by_listing_only_agent(db, admin):
-    people_import.import_people_csv(db, admin, csv_bytes("E7,Lead Person,lead@example.org,,,,,team_lead"))
-    report = people_import.import_people_csv(db, admin, csv_bytes("E7,,,,,,,agent"))
+    hr_import.import_people_csv(db, admin, csv_bytes("E7,Lead Person,lead@example.org,,,,,team_lead"))
+    report = hr_import.import_people_csv(db, admin, csv_bytes("E7,,,,,,,agent"))
     assert report.updated == ["E7"]
     assert by_number(db, admin, "E7").roles == []
 
@@ -183,7 +184,7 @@ def test_admin_removes_roles_by_listing_only_agent(db, admin):
 def test_a_bad_row_is_named_and_nothing_is_stored(db, hr, row, column, reason_part):
     good = "E0,Good Person,good@example.org,Harbour,Sydney,,2024-01-01,"
     before = counts(db)
-    report = people_import.import_people_csv(db, hr, csv_bytes(good, row))
+    report = hr_import.import_people_csv(db, hr, csv_bytes(good, row))
     assert not report.imported
     assert errors_of(report) == [(3, column)]
     assert reason_part in report.errors[0].reason
@@ -191,7 +192,7 @@ def test_a_bad_row_is_named_and_nothing_is_stored(db, hr, row, column, reason_pa
 
 
 def test_duplicates_within_the_file_name_the_earlier_row(db, hr):
-    report = people_import.import_people_csv(
+    report = hr_import.import_people_csv(
         db,
         hr,
         csv_bytes(
@@ -208,13 +209,13 @@ def test_duplicates_within_the_file_name_the_earlier_row(db, hr):
 
 def test_an_email_of_another_existing_person_is_refused(db, hr, make_user):
     existing = make_user()
-    report = people_import.import_people_csv(db, hr, csv_bytes(f"E1,Copycat,{existing.email},,,,,"))
+    report = hr_import.import_people_csv(db, hr, csv_bytes(f"E1,Copycat,{existing.email},,,,,"))
     assert errors_of(report) == [(2, "email")]
     assert "already used by employee" in report.errors[0].reason
 
 
 def test_a_manager_loop_is_refused_on_every_row_in_it(db, hr):
-    report = people_import.import_people_csv(
+    report = hr_import.import_people_csv(
         db,
         hr,
         csv_bytes(
@@ -229,39 +230,37 @@ def test_a_manager_loop_is_refused_on_every_row_in_it(db, hr):
 
 def test_an_inactive_manager_is_refused(db, hr, make_user):
     boss = make_user()
-    people.set_active(db, hr, boss.employee_id, False)
+    directory.set_active(db, hr, boss.employee_id, False)
     boss_number = db.scalar("SELECT employee_number FROM employees WHERE id = ?", [boss.employee_id])
-    report = people_import.import_people_csv(db, hr, csv_bytes(f"E1,One,one@example.org,,,{boss_number},,"))
+    report = hr_import.import_people_csv(db, hr, csv_bytes(f"E1,One,one@example.org,,,{boss_number},,"))
     assert errors_of(report) == [(2, "manager_number")]
     assert "inactive" in report.errors[0].reason
 
 
 def test_a_stored_manager_who_left_does_not_block_updating_their_reports(db, hr):
-    people_import.import_people_csv(db, hr, people_import.import_template_csv())
-    people.set_active(db, hr, by_number(db, hr, "E1001").id, False)
-    report = people_import.import_people_csv(db, hr, csv_bytes("E1002,Alan M. Turing", header="employee_number,name"))
+    hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
+    directory.set_active(db, hr, by_number(db, hr, "E1001").id, False)
+    report = hr_import.import_people_csv(db, hr, csv_bytes("E1002,Alan M. Turing", header="employee_number,name"))
     assert report.imported and report.updated == ["E1002"]
 
 
 def test_errors_use_the_column_heading_of_the_file(db, hr):
-    report = people_import.import_people_csv(
-        db, hr, csv_bytes("E1,,x@example.org", header="Employee Number,Name,Email")
-    )
+    report = hr_import.import_people_csv(db, hr, csv_bytes("E1,,x@example.org", header="Employee Number,Name,Email"))
     assert errors_of(report) == [(2, "Name")]
 
 
 def test_row_numbers_count_blank_lines_as_a_spreadsheet_does(db, hr):
     data = csv_bytes("E1,One,one@example.org,,,,,", "", "E2,Two,bad,,,,,")
-    assert errors_of(people_import.import_people_csv(db, hr, data)) == [(4, "email")]
+    assert errors_of(hr_import.import_people_csv(db, hr, data)) == [(4, "email")]
 
 
 def test_columns_without_a_heading_are_ignored(db, hr):
-    report = people_import.import_people_csv(db, hr, b"employee_number,name,email,,\nE1,Ada,ada@example.org,,\n")
+    report = hr_import.import_people_csv(db, hr, b"employee_number,name,email,,\nE1,Ada,ada@example.org,,\n")
     assert report.created == ["E1"]
 
 
 def test_a_row_with_too_many_values_is_refused(db, hr):
-    report = people_import.import_people_csv(db, hr, csv_bytes("E1,One,one@example.org", header="employee_number,name"))
+    report = hr_import.import_people_csv(db, hr, csv_bytes("E1,One,one@example.org", header="employee_number,name"))
     assert [(p.row, p.reason) for p in report.errors] == [(2, "the row has 3 values but the header has 2 columns")]
 
 
@@ -269,7 +268,7 @@ def test_all_or_nothing_one_bad_row_among_many_stores_nothing(db, hr):
     rows = [f"N{i},Person {i},p{i}@example.org,Team {i % 3},Site {i % 2},,2020-01-01," for i in range(200)]
     rows[150] = "N150,Person 150,broken-email,,,,,"
     before = counts(db)
-    report = people_import.import_people_csv(db, hr, csv_bytes(*rows))
+    report = hr_import.import_people_csv(db, hr, csv_bytes(*rows))
     assert errors_of(report) == [(152, "email")]
     assert (report.created, report.teams_created) == ([], [])
     assert counts(db) == before
@@ -290,27 +289,27 @@ def test_all_or_nothing_one_bad_row_among_many_stores_nothing(db, hr):
 )
 def test_unreadable_files_get_a_clear_message_and_store_nothing(db, hr, data, reason_part):
     before = counts(db)
-    report = people_import.import_people_csv(db, hr, data)
+    report = hr_import.import_people_csv(db, hr, data)
     assert [problem.row for problem in report.errors] == [None]
     assert reason_part in report.errors[0].reason
     assert counts(db) == before
 
 
 def test_a_file_above_the_row_limit_is_refused(db, hr, monkeypatch):
-    monkeypatch.setattr(people_import, "IMPORT_MAX_ROWS", 3)
+    monkeypatch.setattr(hr_import, "IMPORT_MAX_ROWS", 3)
     rows = [f"N{i},Person {i},p{i}@example.org,,,,," for i in range(4)]
-    report = people_import.import_people_csv(db, hr, csv_bytes(*rows))
+    report = hr_import.import_people_csv(db, hr, csv_bytes(*rows))
     assert "more than 3 people" in report.errors[0].reason
     assert report.created == []
 
 
 def test_only_people_managers_may_import(db, make_user):
     with pytest.raises(PermissionDeniedError):
-        people_import.import_people_csv(db, make_user(Role.LEADERSHIP), people_import.import_template_csv())
+        hr_import.import_people_csv(db, make_user(Role.LEADERSHIP), hr_import.import_template_csv())
 
 
 def test_preview_shows_the_first_rows_under_the_files_headings(db):
-    rows, problem = people_import.preview_people_csv(people_import.import_template_csv(), limit=1)
+    rows, problem = hr_import.preview_people_csv(hr_import.import_template_csv(), limit=1)
     assert problem is None
     assert rows == [
         {
@@ -325,13 +324,13 @@ def test_preview_shows_the_first_rows_under_the_files_headings(db):
             "roles": "agent",
         }
     ]
-    assert people_import.preview_people_csv(b"\xff\xfe\x00")[1].startswith("The file is not UTF-8")
+    assert hr_import.preview_people_csv(b"\xff\xfe\x00")[1].startswith("The file is not UTF-8")
 
 
 def test_one_upload_reports_every_problem_of_a_row(db, make_user):
     hr = make_user(Role.HR)
     data = b"employee_number,full_name,email,manager_number,hire_date,roles\nE1,,ada.bad,E9999,2020-13-45,wizard\n"
-    report = people_import.import_people_csv(db, hr, data)
+    report = hr_import.import_people_csv(db, hr, data)
     columns = {problem.column for problem in report.errors if problem.row == 2}
     assert columns >= {"full_name", "email", "manager_number", "hire_date", "roles"}
     assert db.scalar("SELECT count(*) FROM employees WHERE employee_number = 'E1'") == 0

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from models import cycles, demo, ideas, judging
+from models import demo
 from models.db import Database
+from models.speakup import benefits, board, cycle_report, cycles, judging
 
 TODAY = date(2026, 11, 20)  # a few days back, so a stamp of the real clock would show
 
@@ -33,7 +34,7 @@ def test_every_past_cycle_has_green_lights_and_ideas_not_selected(seeded):
     db, org = seeded
     leader = _leader(db, org)
     for cycle in cycles.list_cycles(db)[1:]:
-        report = judging.cycle_report(db, leader, cycle.id)
+        report = cycle_report.cycle_report(db, leader, cycle.id)
         assert report["submitted"] >= 10
         assert 1 <= report["green_lit"] < report["shortlisted"]
         assert report["projected_annual_savings"] > 0
@@ -41,7 +42,7 @@ def test_every_past_cycle_has_green_lights_and_ideas_not_selected(seeded):
 
 def test_older_green_lit_ideas_report_realised_savings(seeded):
     db, _ = seeded
-    realised = [row for row in ideas.green_lit_ideas(db) if row["realised_savings"]]
+    realised = [row for row in benefits.green_lit_ideas(db) if row["realised_savings"]]
     assert realised and any(row["status"] == "implemented" for row in realised)
 
 
@@ -63,10 +64,11 @@ def test_nobody_supports_their_own_idea(seeded):
 
 def test_the_demo_agent_has_a_green_lit_idea_a_posted_one_and_a_draft(seeded):
     db, org = seeded
-    from models.auth import Role, load_user
+    from models.access import Role
+    from models.auth import load_user
 
     agent = load_user(db, employee_id=org.logins[Role.AGENT])
-    statuses = sorted(idea.status for idea in ideas.my_ideas(db, agent))
+    statuses = sorted(idea.status for idea in board.my_ideas(db, agent))
     assert "draft" in statuses and "submitted" in statuses
     assert {"in_implementation", "implemented"} & set(statuses)
 
@@ -141,6 +143,7 @@ def test_one_idea_one_action_and_a_carried_idea_is_the_same_idea_moved_on(seeded
 
 
 def _leader(db, org):
-    from models.auth import Role, load_user
+    from models.access import Role
+    from models.auth import load_user
 
     return load_user(db, employee_id=org.logins[Role.LEADERSHIP])

@@ -7,9 +7,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import strategy
-from models.auth import PermissionDeniedError, Role
+from models.access import PermissionDeniedError, Role
 from models.errors import InputError, StaleRecordError
+from models.strategy import goals, kpis, vision
+from tests.complaints_support import complaint, import_rows
 
 TODAY = date.today()
 BASELINE_DAY = date(2026, 1, 1)
@@ -27,7 +28,7 @@ def status_at(
 ):
     """Status of a goal running 100 days from BASELINE_DAY, looked at after ``elapsed_days``."""
     today = BASELINE_DAY + timedelta(days=elapsed_days)
-    return strategy.compute_status(
+    return goals.compute_status(
         baseline_value=baseline,
         baseline_date=BASELINE_DAY,
         target_value=target,
@@ -118,19 +119,19 @@ def leader(make_user):
 
 
 def test_vision_versions_are_kept_and_the_current_one_is_the_latest_in_force(db, leader):
-    strategy.revise_vision(
+    vision.revise_vision(
         db, leader, {"statement": "Every customer is helped at first contact.", "effective_date": date(2025, 1, 1)}
     )
-    strategy.revise_vision(
+    vision.revise_vision(
         db, leader, {"statement": "Effortless service, owned by every one of us.", "effective_date": TODAY}
     )
-    strategy.revise_vision(
+    vision.revise_vision(
         db, leader, {"statement": "A future vision not yet in force.", "effective_date": TODAY + timedelta(days=30)}
     )
-    current = strategy.current_vision(db)
+    current = vision.current_vision(db)
     assert current.statement == "Effortless service, owned by every one of us."
     assert current.author_name == "Lena Leader"
-    assert [v.effective_date for v in strategy.vision_history(db)] == [
+    assert [v.effective_date for v in vision.vision_history(db)] == [
         TODAY + timedelta(days=30),
         TODAY,
         date(2025, 1, 1),
@@ -139,58 +140,56 @@ def test_vision_versions_are_kept_and_the_current_one_is_the_latest_in_force(db,
 
 def test_vision_needs_leadership_and_a_real_statement(db, leader, make_user):
     with pytest.raises(PermissionDeniedError):
-        strategy.revise_vision(db, make_user(Role.HR), {"statement": "Something long enough"})
+        vision.revise_vision(db, make_user(Role.HR), {"statement": "Something long enough"})
     with pytest.raises(InputError) as caught:
-        strategy.revise_vision(db, leader, {"statement": "short"})
+        vision.revise_vision(db, leader, {"statement": "short"})
     assert caught.value.problems[0][0] == "Vision statement"
-    assert strategy.vision_history(db) == []
+    assert vision.vision_history(db) == []
 
 
 def test_priorities_are_ordered_and_titles_unique(db, leader, make_user):
-    strategy.create_priority(db, leader, {"title": "Effortless service", "position": 2})
-    first = strategy.create_priority(db, leader, {"title": "Listen to customers", "position": 1})
-    assert [p.title for p in strategy.list_priorities(db)] == ["Listen to customers", "Effortless service"]
+    vision.create_priority(db, leader, {"title": "Effortless service", "position": 2})
+    first = vision.create_priority(db, leader, {"title": "Listen to customers", "position": 1})
+    assert [p.title for p in vision.list_priorities(db)] == ["Listen to customers", "Effortless service"]
     with pytest.raises(InputError, match="exists already"):
-        strategy.create_priority(db, leader, {"title": "effortless service"})
-    strategy.update_priority(db, leader, first, {"title": "Listen to customers", "position": 3})
-    assert [p.title for p in strategy.list_priorities(db)] == ["Effortless service", "Listen to customers"]
+        vision.create_priority(db, leader, {"title": "effortless service"})
+    vision.update_priority(db, leader, first, {"title": "Listen to customers", "position": 3})
+    assert [p.title for p in vision.list_priorities(db)] == ["Effortless service", "Listen to customers"]
     with pytest.raises(PermissionDeniedError):
-        strategy.create_priority(db, make_user(Role.ANALYST), {"title": "Analysts' pillar"})
+        vision.create_priority(db, make_user(Role.ANALYST), {"title": "Analysts' pillar"})
     with pytest.raises(PermissionDeniedError):
-        strategy.update_priority(db, make_user(), first, {"title": "Agents' pillar"})
+        vision.update_priority(db, make_user(), first, {"title": "Agents' pillar"})
 
 
 # -- KPI catalogue -----------------------------------------------------------------------
 def test_catalogue_is_seeded_and_marks_computed_kpis(db):
-    kpis = {k.code: k for k in strategy.list_kpis(db)}
+    catalogue = {k.code: k for k in kpis.list_kpis(db)}
     for code in ("nps", "csat", "enps", "ces", "first_response_time", "avg_resolution_time", "aht", "fcr"):
-        assert code in kpis
-    assert kpis["complaint_volume"].computed and kpis["repeat_complaint_rate"].computed
-    assert not kpis["nps"].computed
-    assert kpis["aht"].direction == "lower" and kpis["csat"].direction == "higher"
+        assert code in catalogue
+    assert catalogue["complaint_volume"].computed and catalogue["repeat_complaint_rate"].computed
+    assert not catalogue["nps"].computed
+    assert catalogue["aht"].direction == "lower" and catalogue["csat"].direction == "higher"
 
 
 def test_leadership_extends_the_catalogue(db, leader, make_user):
     abandon = {"code": "abandon_rate", "name": "Abandon rate", "unit": "%", "direction": "lower"}
-    strategy.add_kpi(db, leader, abandon)
-    assert strategy.kpi_by_code(db, "abandon_rate").name == "Abandon rate"
+    kpis.add_kpi(db, leader, abandon)
+    assert kpis.kpi_by_code(db, "abandon_rate").name == "Abandon rate"
     with pytest.raises(InputError) as caught:
-        strategy.add_kpi(
-            db, leader, {"code": "abandon_rate", "name": "Abandon rate", "unit": "%", "direction": "lower"}
-        )
+        kpis.add_kpi(db, leader, {"code": "abandon_rate", "name": "Abandon rate", "unit": "%", "direction": "lower"})
     assert {field for field, _ in caught.value.problems} == {"Code", "Name"}
     with pytest.raises(PermissionDeniedError):
-        strategy.add_kpi(db, make_user(), {"code": "x_rate", "name": "X", "unit": "%", "direction": "lower"})
+        kpis.add_kpi(db, make_user(), {"code": "x_rate", "name": "X", "unit": "%", "direction": "lower"})
 
 
 # -- goals -------------------------------------------------------------------------------
 @pytest.fixture
 def priority_id(db, leader):
-    return strategy.create_priority(db, leader, {"title": "Effortless service", "position": 1})
+    return vision.create_priority(db, leader, {"title": "Effortless service", "position": 1})
 
 
 def goal_data(db, priority_id, owner_id, **overrides):
-    kpi = strategy.kpi_by_code(db, overrides.pop("kpi_code", "csat"))
+    kpi = kpis.kpi_by_code(db, overrides.pop("kpi_code", "csat"))
     data = {
         "name": "Lift CSAT to 85 %",
         "priority_id": priority_id,
@@ -208,19 +207,19 @@ def goal_data(db, priority_id, owner_id, **overrides):
 
 
 def test_goal_status_follows_recorded_measurements(db, leader, priority_id):
-    goal_id = strategy.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
-    goal = strategy.get_goal(db, goal_id)
+    goal_id = goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
+    goal = goals.get_goal(db, goal_id)
     assert goal.status.status == "stale"  # 100 days since the baseline and nothing measured
     kpi_id = goal.kpi_id
-    strategy.record_measurement(
+    kpis.record_measurement(
         db, leader, {"kpi_id": kpi_id, "goal_id": goal_id, "measured_on": TODAY - timedelta(days=3), "value": 76}
     )
-    goal = strategy.get_goal(db, goal_id)
+    goal = goals.get_goal(db, goal_id)
     assert goal.status.status == "on_track" and goal.status.current_value == 76  # progress 0.40, expected 0.50
-    strategy.record_measurement(db, leader, {"kpi_id": kpi_id, "goal_id": goal_id, "measured_on": TODAY, "value": 74})
-    assert strategy.get_goal(db, goal_id).status.status == "at_risk"  # progress 0.27
-    strategy.record_measurement(db, leader, {"kpi_id": kpi_id, "measured_on": TODAY, "value": 86, "note": "KPI-wide"})
-    assert strategy.get_goal(db, goal_id).status.status == "achieved"  # latest KPI-wide value counts too
+    kpis.record_measurement(db, leader, {"kpi_id": kpi_id, "goal_id": goal_id, "measured_on": TODAY, "value": 74})
+    assert goals.get_goal(db, goal_id).status.status == "at_risk"  # progress 0.27
+    kpis.record_measurement(db, leader, {"kpi_id": kpi_id, "measured_on": TODAY, "value": 86, "note": "KPI-wide"})
+    assert goals.get_goal(db, goal_id).status.status == "achieved"  # latest KPI-wide value counts too
 
 
 def test_goal_input_rules_name_the_field(db, leader, priority_id):
@@ -233,10 +232,10 @@ def test_goal_input_rules_name_the_field(db, leader, priority_id):
     ]
     for overrides, field in bad:
         with pytest.raises(InputError) as caught:
-            strategy.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id, **overrides))
+            goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id, **overrides))
         assert field in [name for name, _ in caught.value.problems], overrides
     with pytest.raises(InputError) as caught:
-        strategy.create_goal(db, leader, goal_data(db, 999, 999))
+        goals.create_goal(db, leader, goal_data(db, 999, 999))
     assert {name for name, _ in caught.value.problems} == {"Strategic priority", "Owner"}
     assert db.scalar("SELECT count(*) FROM goals") == 0
 
@@ -244,62 +243,62 @@ def test_goal_input_rules_name_the_field(db, leader, priority_id):
 def test_only_leadership_writes_goals_and_records_measurements(db, leader, priority_id, make_user):
     analyst = make_user(Role.ANALYST)
     with pytest.raises(PermissionDeniedError):
-        strategy.create_goal(db, analyst, goal_data(db, priority_id, leader.employee_id))
-    goal_id = strategy.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
+        goals.create_goal(db, analyst, goal_data(db, priority_id, leader.employee_id))
+    goal_id = goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
     with pytest.raises(PermissionDeniedError):
-        strategy.update_goal(db, analyst, goal_id, goal_data(db, priority_id, leader.employee_id), 1)
-    kpi_id = strategy.get_goal(db, goal_id).kpi_id
+        goals.update_goal(db, analyst, goal_id, goal_data(db, priority_id, leader.employee_id), 1)
+    kpi_id = goals.get_goal(db, goal_id).kpi_id
     with pytest.raises(PermissionDeniedError):
-        strategy.record_measurement(db, make_user(), {"kpi_id": kpi_id, "measured_on": TODAY, "value": 80})
+        kpis.record_measurement(db, make_user(), {"kpi_id": kpi_id, "measured_on": TODAY, "value": 80})
     with pytest.raises(PermissionDeniedError):
-        strategy.import_measurements(db, make_user(), "kpi,date,value\ncsat,2026-01-01,80\n")
+        kpis.import_measurements(db, make_user(), "kpi,date,value\ncsat,2026-01-01,80\n")
     assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
 
 def test_second_goal_save_of_the_same_version_is_refused(db, leader, priority_id, make_user):
     other_leader = make_user(Role.LEADERSHIP, full_name="Omar Other")
-    goal_id = strategy.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
-    first = strategy.get_goal(db, goal_id)
-    second = strategy.get_goal(db, goal_id)
-    strategy.update_goal(db, other_leader, goal_id, first.as_input() | {"target_value": 90}, first.version)
+    goal_id = goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
+    first = goals.get_goal(db, goal_id)
+    second = goals.get_goal(db, goal_id)
+    goals.update_goal(db, other_leader, goal_id, first.as_input() | {"target_value": 90}, first.version)
     with pytest.raises(StaleRecordError, match="Changed by Omar Other at .* since you opened it"):
-        strategy.update_goal(db, leader, goal_id, second.as_input() | {"target_value": 80}, second.version)
-    assert strategy.get_goal(db, goal_id).target_value == 90
+        goals.update_goal(db, leader, goal_id, second.as_input() | {"target_value": 80}, second.version)
+    assert goals.get_goal(db, goal_id).target_value == 90
 
 
 def test_measurement_input_is_checked(db, leader, priority_id):
-    goal_id = strategy.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
-    csat = strategy.kpi_by_code(db, "csat").id
-    nps = strategy.kpi_by_code(db, "nps").id
+    goal_id = goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
+    csat = kpis.kpi_by_code(db, "csat").id
+    nps = kpis.kpi_by_code(db, "nps").id
     with pytest.raises(InputError, match="cannot be in the future"):
-        strategy.record_measurement(db, leader, {"kpi_id": csat, "measured_on": TODAY + timedelta(days=1), "value": 1})
+        kpis.record_measurement(db, leader, {"kpi_id": csat, "measured_on": TODAY + timedelta(days=1), "value": 1})
     with pytest.raises(InputError) as caught:
-        strategy.record_measurement(db, leader, {"kpi_id": csat, "measured_on": TODAY, "value": "lots"})
+        kpis.record_measurement(db, leader, {"kpi_id": csat, "measured_on": TODAY, "value": "lots"})
     assert caught.value.problems[0][0] == "Value"
     with pytest.raises(InputError, match="different KPI"):
-        strategy.record_measurement(db, leader, {"kpi_id": nps, "goal_id": goal_id, "measured_on": TODAY, "value": 1})
+        kpis.record_measurement(db, leader, {"kpi_id": nps, "goal_id": goal_id, "measured_on": TODAY, "value": 1})
     assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
 
 def test_computed_kpis_cannot_be_entered_by_hand(db, leader):
-    volume = strategy.kpi_by_code(db, "complaint_volume")
+    volume = kpis.kpi_by_code(db, "complaint_volume")
     with pytest.raises(InputError, match="computed by the portal"):
-        strategy.record_measurement(db, leader, {"kpi_id": volume.id, "measured_on": TODAY, "value": 10})
-    report = strategy.import_measurements(db, leader, f"kpi,date,value\ncomplaint_volume,{TODAY},10\n")
+        kpis.record_measurement(db, leader, {"kpi_id": volume.id, "measured_on": TODAY, "value": 10})
+    report = kpis.import_measurements(db, leader, f"kpi,date,value\ncomplaint_volume,{TODAY},10\n")
     assert report.imported == 0 and report.rejected[0][1] == "kpi"
     assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
 
 # -- CSV import --------------------------------------------------------------------------
 def test_csv_import_stores_every_row_when_all_are_good(db, leader, priority_id):
-    goal_id = strategy.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
+    goal_id = goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
     content = (
         "goal,kpi,date,value,note,source\n"
         f"{goal_id},,2026-01-31,71.5,January,survey tool\n"
         f"Lift CSAT to 85 %,,31/03/2026,73,,\n"
         ",nps,2026-02-28,12,,\n"
     ).encode()
-    report = strategy.import_measurements(db, leader, content)
+    report = kpis.import_measurements(db, leader, content)
     assert report.imported == 3 and report.rejected == []
     rows = db.query("SELECT goal_id, measured_on, value, source FROM kpi_measurements ORDER BY measured_on")
     assert [(r["goal_id"], r["measured_on"], r["value"], r["source"]) for r in rows] == [
@@ -310,7 +309,7 @@ def test_csv_import_stores_every_row_when_all_are_good(db, leader, priority_id):
 
 
 def test_csv_import_reports_each_bad_row_and_stores_nothing(db, leader, priority_id):
-    strategy.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
+    goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
     content = (
         "goal,kpi,date,value\n"
         ",csat,2026-01-31,71\n"
@@ -319,7 +318,7 @@ def test_csv_import_reports_each_bad_row_and_stores_nothing(db, leader, priority
         ",csat,2026-02-28,seventy\n"
         ",,2026-02-28,70\n"
     )
-    report = strategy.import_measurements(db, leader, content)
+    report = kpis.import_measurements(db, leader, content)
     assert report.imported == 0
     assert [(row, column) for row, column, _ in report.rejected] == [
         (3, "goal"),
@@ -332,47 +331,44 @@ def test_csv_import_reports_each_bad_row_and_stores_nothing(db, leader, priority
 
 def test_csv_without_the_needed_columns_is_refused(db, leader):
     with pytest.raises(InputError, match="date"):
-        strategy.import_measurements(db, leader, "kpi,value\ncsat,1\n")
+        kpis.import_measurements(db, leader, "kpi,value\ncsat,1\n")
 
 
 # -- computed KPIs ---------------------------------------------------------------------
 def test_computed_kpis_yield_nothing_until_complaints_exist(db):
-    db.write(lambda c: c.execute("DROP TABLE IF EXISTS complaints"))
-    volume = strategy.kpi_by_code(db, "complaint_volume")
-    assert strategy.kpi_series(db, volume) == []
+    assert db.scalar("SELECT count(*) FROM complaints") == 0
+    volume = kpis.kpi_by_code(db, "complaint_volume")
+    assert kpis.kpi_series(db, volume) == []
 
 
-def test_complaint_volume_and_repeat_rate_are_computed_from_complete_months(db, leader, priority_id):
-    db.write(
-        lambda c: c.execute(
-            "DROP TABLE IF EXISTS complaints;"  # the complaints area's own table, when installed
-            " CREATE TABLE complaints (id INTEGER, received_date DATE, category VARCHAR, customer_id VARCHAR)"
-        )
-    )
+def test_complaint_volume_and_repeat_rate_are_computed_from_complete_months(
+    db, leader, priority_id, make_user, tmp_path
+):
     rows = [
-        (0, date(2026, 2, 14), "Cards", "C9"),  # the first complaint: February is covered only in part
-        (1, date(2026, 3, 2), "Fees", "C1"),
-        (2, date(2026, 3, 20), "Fees", "C1"),  # repeat: same customer and category within 30 days
-        (3, date(2026, 3, 21), "Cards", "C1"),  # other category: not a repeat
-        (4, date(2026, 3, 25), "Fees", "C2"),
-        (5, date(2026, 4, 30), "Fees", "C1"),  # 41 days after the last Fees complaint: not a repeat
-        (6, date(2026, 5, 10), "Fees", "C1"),  # 10 days: a repeat
-        (7, date(2026, 6, 3), "Cards", "C3"),  # the last complaint: June is covered only in part
+        complaint("2026-02-14", "Cards", customer_id="C9", external_id="0"),  # February is covered only in part
+        complaint("2026-03-02", "Fees", customer_id="C1", external_id="1"),
+        complaint("2026-03-20", "Fees", customer_id="C1", external_id="2"),  # repeat: same customer and category
+        complaint("2026-03-21", "Cards", customer_id="C1", external_id="3"),  # other category: not a repeat
+        complaint("2026-03-25", "Fees", customer_id="C2", external_id="4"),
+        complaint("2026-04-30", "Fees", customer_id="C1", external_id="5"),  # 41 days after the last Fees: no
+        complaint("2026-05-10", "Fees", customer_id="C1", external_id="6"),  # 10 days: a repeat
+        complaint("2026-06-03", "Cards", customer_id="C3", external_id="7"),  # June is covered only in part
     ]
-    db.write(lambda c: c.executemany("INSERT INTO complaints VALUES (?, ?, ?, ?)", rows))
-    volume = strategy.kpi_by_code(db, "complaint_volume")
-    repeat = strategy.kpi_by_code(db, "repeat_complaint_rate")
-    series = strategy.kpi_series(db, volume, start=date(2026, 1, 1), end=date(2026, 5, 15))
+    report = import_rows(db, make_user(Role.ANALYST), tmp_path, rows)
+    assert report.imported == len(rows)
+    volume = kpis.kpi_by_code(db, "complaint_volume")
+    repeat = kpis.kpi_by_code(db, "repeat_complaint_rate")
+    series = kpis.kpi_series(db, volume, start=date(2026, 1, 1), end=date(2026, 5, 15))
     assert [(p.measured_on, p.value) for p in series] == [(date(2026, 3, 31), 4.0), (date(2026, 4, 30), 1.0)]
-    whole_range = strategy.kpi_series(db, volume, start=date(2026, 1, 1), end=date(2026, 8, 1))
+    whole_range = kpis.kpi_series(db, volume, start=date(2026, 1, 1), end=date(2026, 8, 1))
     assert [p.measured_on for p in whole_range] == [date(2026, 3, 31), date(2026, 4, 30), date(2026, 5, 31)]
-    rates = strategy.kpi_series(db, repeat, start=date(2026, 1, 1), end=date(2026, 8, 1))
+    rates = kpis.kpi_series(db, repeat, start=date(2026, 1, 1), end=date(2026, 8, 1))
     assert [(p.measured_on, p.value) for p in rates] == [
         (date(2026, 3, 31), 25.0),
         (date(2026, 4, 30), 0.0),
         (date(2026, 5, 31), 100.0),
     ]
-    goal_id = strategy.create_goal(
+    goal_id = goals.create_goal(
         db,
         leader,
         goal_data(
@@ -387,31 +383,33 @@ def test_complaint_volume_and_repeat_rate_are_computed_from_complete_months(db, 
             target_date=date(2026, 12, 31),
         ),
     )
-    goal = strategy.get_goal(db, goal_id, today=date(2026, 5, 15))
+    goal = goals.get_goal(db, goal_id, today=date(2026, 5, 15))
     assert goal.computed and goal.status.current_value == 1.0 and goal.status.status == "achieved"
 
 
 # -- demo ------------------------------------------------------------------------------
 def test_demo_organisation_shows_every_goal_status_and_every_action_state(db):
-    from models import actions, demo
+    from models import demo
+    from models.actions import effectiveness, plan
+    from models.strategy import goals, vision
 
     demo.seed(db, seed=7)
-    assert strategy.current_vision(db) is not None and len(strategy.vision_history(db)) == 2
-    assert len(strategy.list_priorities(db)) >= 4
-    goals = strategy.list_goals(db)
-    assert len(goals) >= 10
-    assert {g.status.status for g in goals} == set(strategy.STATUS_LABELS)
+    assert vision.current_vision(db) is not None and len(vision.vision_history(db)) == 2
+    assert len(vision.list_priorities(db)) >= 4
+    seeded = goals.list_goals(db)
+    assert len(seeded) >= 10
+    assert {g.status.status for g in seeded} == set(goals.STATUS_LABELS)
     history = db.scalar("SELECT max(measured_on) - min(measured_on) FROM kpi_measurements")
     assert history >= 600  # about two years of monthly values
-    summary = actions.plan_summary(db)
+    summary = plan.plan_summary(db)
     assert summary["total"] >= 40 and summary["overdue"] > 0
-    assert all(summary[state] > 0 for state in actions.STATUSES)
+    assert all(summary[state] > 0 for state in plan.STATUSES)
     done_with_kpi = db.scalar("SELECT min(id) FROM actions WHERE status = 'done' AND kpi_id IS NOT NULL")
-    review = actions.effectiveness(db, done_with_kpi)
+    review = effectiveness.effectiveness(db, done_with_kpi)
     assert review is not None and review.before_count > 0
     # the computed volume goal starts from what the portal computes from the seeded complaints
-    volume_goal = next(g for g in goals if g.kpi_code == "complaint_volume")
-    series = {p.measured_on: p.value for p in strategy.goal_series(db, volume_goal)}
+    volume_goal = next(g for g in seeded if g.kpi_code == "complaint_volume")
+    series = {p.measured_on: p.value for p in goals.goal_series(db, volume_goal)}
     assert series[volume_goal.baseline_date] == volume_goal.baseline_value
     assert volume_goal.target_value < volume_goal.baseline_value
     assert volume_goal.status.progress > -0.5  # not a baseline far below every computed month
@@ -428,30 +426,30 @@ def test_repeat_rate_uses_the_gap_the_complaints_area_keeps_when_present(db):
     rows = [(date(2026, 3, d), "Fees", f"C{d}", gap) for d, gap in ((1, None), (2, 5), (3, 30), (4, 31))]
     rows.append((date(2026, 4, 1), "Cards", "C9", None))  # March is covered to its end
     db.write(lambda c: c.executemany("INSERT INTO complaints VALUES (?, ?, ?, ?)", rows))
-    repeat = strategy.kpi_by_code(db, "repeat_complaint_rate")
-    rates = strategy.kpi_series(db, repeat, start=date(2026, 1, 1), end=date(2026, 4, 2))
+    repeat = kpis.kpi_by_code(db, "repeat_complaint_rate")
+    rates = kpis.kpi_series(db, repeat, start=date(2026, 1, 1), end=date(2026, 4, 2))
     assert [(p.measured_on, p.value) for p in rates] == [(date(2026, 3, 31), 50.0)]
 
 
 def test_a_measurement_entered_by_mistake_is_removed_and_the_audit_keeps_it(db, leader, priority_id, make_user):
-    goal_id = strategy.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
-    kpi_id = strategy.get_goal(db, goal_id).kpi_id
-    strategy.record_measurement(db, leader, {"kpi_id": kpi_id, "goal_id": goal_id, "measured_on": TODAY, "value": 76})
-    wrong = strategy.record_measurement(
+    goal_id = goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
+    kpi_id = goals.get_goal(db, goal_id).kpi_id
+    kpis.record_measurement(db, leader, {"kpi_id": kpi_id, "goal_id": goal_id, "measured_on": TODAY, "value": 76})
+    wrong = kpis.record_measurement(
         db, leader, {"kpi_id": kpi_id, "goal_id": goal_id, "measured_on": TODAY, "value": 7.6}
     )
-    assert strategy.get_goal(db, goal_id).status.current_value == 7.6
+    assert goals.get_goal(db, goal_id).status.current_value == 7.6
     with pytest.raises(PermissionDeniedError):
-        strategy.remove_measurement(db, make_user(Role.TEAM_LEAD), wrong)
-    strategy.remove_measurement(db, leader, wrong)
-    assert strategy.get_goal(db, goal_id).status.current_value == 76
+        kpis.remove_measurement(db, make_user(Role.TEAM_LEAD), wrong)
+    kpis.remove_measurement(db, leader, wrong)
+    assert goals.get_goal(db, goal_id).status.current_value == 76
     assert db.scalar("SELECT count(*) FROM audit_log WHERE entity = 'kpi_measurement' AND action = 'remove'") == 1
 
 
 def test_demo_links_to_complaints_findings_and_green_lit_ideas_seeded_before_it(db, monkeypatch):
     """When the complaint and Speak-Up areas seed first, the demo plan builds on their data."""
     from models import demo
-    from models.strategy_demo import computed_goals_step, strategy_step
+    from models.strategy.demo import computed_goals_step, strategy_step
 
     def earlier_areas(connection, org, progress):
         connection.execute("DROP TABLE IF EXISTS complaints; DROP TABLE IF EXISTS findings; DROP TABLE IF EXISTS ideas")
@@ -469,19 +467,17 @@ def test_demo_links_to_complaints_findings_and_green_lit_ideas_seeded_before_it(
         connection.execute("CREATE TABLE ideas (id INTEGER, title VARCHAR, status VARCHAR)")
         connection.execute("INSERT INTO ideas VALUES (8, 'Card disputes in the contact centre', 'green_lit')")
 
-    monkeypatch.setattr(
-        demo,
-        "STEPS",
-        [
-            demo.STEPS[0],
-            ("earlier areas", earlier_areas),
-            ("strategy", strategy_step),
-            ("goals on computed KPIs", computed_goals_step),
-        ],
-    )
-    demo.seed(db, seed=3)
-    volume_goal = next(g for g in strategy.list_goals(db) if g.kpi_code == "complaint_volume")
-    series = {p.measured_on: p.value for p in strategy.goal_series(db, volume_goal)}
+    from models.people.demo import people_step
+
+    steps = [
+        ("people", people_step),
+        ("earlier areas", lambda database, org, progress: database.write(lambda c: earlier_areas(c, org, progress))),
+        ("strategy", strategy_step),
+        ("goals on computed KPIs", computed_goals_step),
+    ]
+    demo.seed(db, seed=3, steps=steps)
+    volume_goal = next(g for g in goals.list_goals(db) if g.kpi_code == "complaint_volume")
+    series = {p.measured_on: p.value for p in goals.goal_series(db, volume_goal)}
     assert series[volume_goal.baseline_date] == volume_goal.baseline_value  # the chart and the goal agree
     assert volume_goal.target_value < volume_goal.baseline_value
     assert volume_goal.status.status == "achieved"  # the volume fell by more than a fifth

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models.auth import CurrentUser
+from models.access import CurrentUser
 from models.db import Database, get_database
 from models.settings import Settings
 

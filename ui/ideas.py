@@ -7,8 +7,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models import ideas
-from models.ideas import BusinessCase, Idea
+from models.speakup import ideas
+from models.speakup.ideas import BusinessCase, Idea
 from ui.text import escape_markdown
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.auth import CurrentUser, Permission
+from models.access import CurrentUser, Permission
 
 SECTIONS = (
     "Home",

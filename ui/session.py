@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import streamlit as st
 
-from models import auth, people
-from models.auth import CurrentUser
+from models import auth
+from models.access import CurrentUser
 from models.db import Database, utc_now
 from models.errors import InputError
+from models.people import accounts
 from models.settings import Settings
 from ui.auth_routes import END_ROUTE, SESSION_ROUTE
 
@@ -147,7 +148,7 @@ def render_first_admin(db: Database, settings: Settings) -> None:
             st.error("Repeat password: the two passwords differ.")
             return
         try:
-            people.create_first_admin(db, full_name=full_name, email=email, username=username, password=password)
+            accounts.create_first_admin(db, full_name=full_name, email=email, username=username, password=password)
         except InputError as error:
             for field, message in error.problems:
                 st.error(f"{field}: {message}")

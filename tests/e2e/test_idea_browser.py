@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from models.demo import DEMO_PASSWORD
+from models.seeding import DEMO_PASSWORD
 from tests.e2e.conftest import sign_in, wait_for_app
 
 pytestmark = pytest.mark.e2e

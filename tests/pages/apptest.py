@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from models.auth import CurrentUser
+from models.access import CurrentUser
 from models.db import utc_now
 
 PORTAL = str(Path(__file__).resolve().parents[2] / "portal.py")

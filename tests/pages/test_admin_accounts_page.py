@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from models import auth
-from models.auth import Role
+from models.access import Role
 from models.db import get_database, utc_now
-from models.people import create_employee
+from models.people.directory import create_employee
 from tests.conftest import TEST_PASSWORD, add_person
 from tests.pages.apptest import open_page, signed_in_as
 

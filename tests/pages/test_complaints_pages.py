@@ -7,9 +7,9 @@ from datetime import date
 
 import pytest
 
-from models import findings
-from models.auth import Role
-from models.complaints import ComplaintFilter
+from models.access import Role
+from models.complaints import findings
+from models.complaints.analysis import ComplaintFilter
 from models.db import get_database
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person

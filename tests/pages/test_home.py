@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from models.auth import Role
+from models.access import Role
 from models.db import get_database
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
@@ -15,9 +15,9 @@ def metric(app, label: str):
 def test_an_agent_sees_their_team_and_manager(portal_env):
     database = get_database(portal_env)
     admin = add_person(database, Role.ADMIN, Role.HR)
-    from models import people
+    from models.people import directory
 
-    team_id = people.create_team(database, admin, "Cards & Payments", None)
+    team_id = directory.create_team(database, admin, "Cards & Payments", None)
     lead = add_person(database, Role.TEAM_LEAD, team_id=team_id, full_name="Lena Lead")
     agent = add_person(database, team_id=team_id, manager_id=lead.employee_id, full_name="Alex Agent")
     app = open_page(signed_in_as(agent), "pages/home.py")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from models import people, people_import
-from models.auth import Role, load_user
+from models.access import Role
+from models.auth import load_user
 from models.db import get_database
+from models.people import directory, hr_import
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
 
@@ -41,12 +42,12 @@ def table_with(app, column: str):
     return None
 
 
-def directory(app):
+def directory_table(app):
     return table_with(app, "Employee number")
 
 
 def directory_names(app) -> list[str]:
-    frame = directory(app)
+    frame = directory_table(app)
     return [] if frame is None else list(frame["Name"])
 
 
@@ -98,7 +99,7 @@ def test_an_agent_cannot_open_the_people_page(database):
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page(PAGE)  # the page is not in an agent's navigation at all
     app.run()
-    assert directory(app) is None
+    assert directory_table(app) is None
     assert "People" not in [title.value for title in app.title]
 
 
@@ -123,7 +124,7 @@ def test_an_edit_saved_by_someone_else_first_is_refused_and_the_edits_stay(datab
     app.text_input(key=f"edit{agent.employee_id}_name").input("Agnes Edited Here")
 
     number = database.scalar("SELECT employee_number FROM employees WHERE id = ?", [agent.employee_id])
-    people.update_employee(
+    directory.update_employee(
         database,
         other_hr,
         agent.employee_id,
@@ -155,7 +156,7 @@ def test_deactivation_needs_confirmation_and_keeps_the_person_listed_as_inactive
     assert load_user(database, employee_id=agent.employee_id) is None
     assert "Agnes Agent" not in directory_names(app)
     app.toggle(key="people_include_inactive").set_value(True).run()
-    frame = directory(app)
+    frame = directory_table(app)
     assert frame.loc[frame["Name"] == "Agnes Agent", "Status"].tolist() == ["inactive"]
 
 
@@ -177,7 +178,7 @@ def test_hr_adds_a_team_and_sees_its_member_count(database):
     (team_name,) = [t for t in app.text_input if t.label == "Team name"]
     team_name.input("Harbour")
     button(app, "Add team").click().run()
-    assert [team["name"] for team in people.list_teams(database)] == ["Harbour"]
+    assert [team["name"] for team in directory.list_teams(database)] == ["Harbour"]
     assert errors(app) == []
 
 
@@ -185,7 +186,7 @@ def test_hr_imports_a_csv_and_sees_the_report(database):
     hr = add_person(database, Role.HR)
     app = people_page(hr)
     app.file_uploader(key="people_import_file").set_value(
-        ("people.csv", people_import.import_template_csv(), "text/csv")
+        ("people.csv", hr_import.import_template_csv(), "text/csv")
     ).run()
     preview = table_with(app, "full_name")
     assert list(preview["full_name"]) == ["Ada Lovelace", "Alan Turing"]
@@ -219,7 +220,7 @@ def test_an_undecodable_file_gets_a_clear_message(database):
 
 def test_the_team_filter_narrows_the_directory(database):
     hr = add_person(database, Role.HR)
-    harbour = people.create_team(database, hr, "Harbour", None)
+    harbour = directory.create_team(database, hr, "Harbour", None)
     add_person(database, team_id=harbour, full_name="Harbour Member")
     add_person(database, full_name="Elsewhere Member")
     app = people_page(hr)
@@ -236,7 +237,7 @@ def test_an_admin_adds_a_person_with_roles(database):
     button(app, "Add person").click().run()
 
     assert errors(app) == []
-    (rosalind,) = people.directory(database, admin, search="rosalind")
+    (rosalind,) = directory.directory(database, admin, search="rosalind")
     assert rosalind.roles == ["team_lead"]
 
 

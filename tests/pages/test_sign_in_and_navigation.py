@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from models import auth
-from models.auth import Role
+from models.access import Role
 from models.db import get_database
 from tests.conftest import TEST_PASSWORD, add_person
 from tests.pages.apptest import open_page, portal_app, signed_in_as
@@ -126,9 +126,9 @@ def test_a_deactivated_person_is_signed_out_on_their_next_click(portal_env):
     admin = add_person(database, Role.ADMIN)
     leaver = add_person(database)
     app = signed_in_as(leaver).run()
-    from models import people
+    from models.people import directory
 
-    people.set_active(database, admin, leaver.employee_id, False)
+    directory.set_active(database, admin, leaver.employee_id, False)
     app.run()
     assert app.button[0].label == "Sign in"
 

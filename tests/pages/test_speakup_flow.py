@@ -7,9 +7,10 @@ import json
 
 import pyarrow as pa
 
-from models import actions, cycles, ideas, judging
-from models.auth import Role
+from models.access import Role
+from models.actions import plan
 from models.db import get_database
+from models.speakup import board, cycles, decisions, ideas, judging, moderation
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, shown, signed_in_as
 from tests.speakup_helpers import cycle_data, idea_data, scores_for
@@ -63,7 +64,7 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     app.button(key="idea_submit").click().run()
     assert not app.exception
     assert any(IDEA_TITLE in s.value for s in app.success)
-    idea_id = ideas.board(db)[0].id
+    idea_id = board.board(db)[0].id
 
     # it is on the board for everyone
     app = open_page(signed_in_as(moderator), "pages/idea_board.py")
@@ -101,11 +102,11 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     app.text_area(key=f"rationale_{idea_id}").set_value("Above the threshold with a strong business case.")
     app.button(key=f"decide_{idea_id}").click().run()
     assert not app.exception
-    decision = judging.decisions_for(db, head, idea_id)[0]
+    decision = decisions.decisions_for(db, head, idea_id)[0]
     assert decision.outcome == "green_lit" and decision.judges == 3 and decision.score == 4.0
     idea = ideas.get_idea(db, idea_id)
     assert idea.status == "in_implementation"
-    linked = actions.actions_for(db, idea_id=idea_id)
+    linked = plan.actions_for(db, idea_id=idea_id)
     assert len(linked) == 1 and linked[0].id == idea.action_id
     assert linked[0].origin == "idea" and linked[0].owner_id == head.employee_id
     assert IDEA_TITLE in linked[0].title and linked[0].due_date == idea.action_due_date
@@ -134,7 +135,7 @@ def test_a_bad_title_is_named_and_the_form_keeps_what_was_typed(portal_env):
     assert any("Title" in e.value for e in app.error)
     assert app.text_input(key="idea_title").value == "Fix"
     assert app.number_input(key="idea_savings").value == 350_000.0
-    assert ideas.board(db) == [] and db.scalar("SELECT count(*) FROM ideas") == 0
+    assert board.board(db) == [] and db.scalar("SELECT count(*) FROM ideas") == 0
 
 
 def test_a_too_short_problem_on_submit_stores_no_draft_and_keeps_the_form(portal_env):
@@ -179,7 +180,7 @@ def test_an_author_reworks_an_idea_sent_back_during_review(portal_env):
     idea_id = ideas.save_draft(db, agent, idea_data())
     ideas.submit_idea(db, agent, idea_id)
     cycles.advance_phase(db, head, cycle_id)  # review
-    ideas.send_back(db, moderator, idea_id, "Add the cost of the IVR change")
+    moderation.send_back(db, moderator, idea_id, "Add the cost of the IVR change")
     app = open_page(signed_in_as(moderator), "pages/idea_moderation.py")
     assert "resubmit it until scoring starts" in texts(app)
 
@@ -219,7 +220,7 @@ def test_the_board_support_button_counts_one_support(portal_env):
     app = open_page(signed_in_as(author), "pages/my_ideas.py")
     fill_idea(app)
     app.button(key="idea_submit").click().run()
-    idea_id = ideas.board(db)[0].id
+    idea_id = board.board(db)[0].id
 
     app = open_page(signed_in_as(author), "pages/idea_board.py")
     assert not [b for b in app.button if b.key == f"support_{idea_id}"]  # never on one's own idea
@@ -230,7 +231,7 @@ def test_the_board_support_button_counts_one_support(portal_env):
     assert app.button(key=f"support_{idea_id}").label == "Withdraw support"
     app.text_area(key=f"comment_{idea_id}").set_value("We hear about this every day")
     app.button(key=f"post_{idea_id}").click().run()
-    assert ideas.comments_for(db, idea_id)[0]["body"] == "We hear about this every day"
+    assert board.comments_for(db, idea_id)[0]["body"] == "We hear about this every day"
 
 
 def test_a_draft_is_kept_and_reopened_with_its_project_plan(portal_env):
@@ -265,7 +266,7 @@ def test_moderator_merges_a_duplicate_and_a_decline_needs_a_reason(portal_env):
     ideas.submit_idea(db, author, survivor)
     duplicate = ideas.save_draft(db, other, idea_data(title="Book a callback instead of waiting"))
     ideas.submit_idea(db, other, duplicate)
-    ideas.support_idea(db, fan, duplicate)
+    board.support_idea(db, fan, duplicate)
 
     app = open_page(signed_in_as(moderator), "pages/idea_moderation.py")
     app.button(key=f"decline_{duplicate}").click().run()
@@ -309,13 +310,13 @@ def test_the_cycle_report_opens_on_the_latest_cycle_with_decisions(portal_env):
     cycles.advance_phase(db, head, decided)
     idea_id = ideas.save_draft(db, agent, idea_data())
     ideas.submit_idea(db, agent, idea_id)
-    ideas.shortlist(db, moderator, idea_id)
+    moderation.shortlist(db, moderator, idea_id)
     cycles.advance_phase(db, head, decided)
     cycles.advance_phase(db, head, decided)
     sheet = scores_for(cycles.get_cycle(db, decided), 5)
     for judge in judges:
         judging.submit_scores(db, judge, idea_id, sheet)
-    judging.decide(db, head, idea_id, "Clear win")
+    decisions.decide(db, head, idea_id, "Clear win")
     cycles.advance_phase(db, head, decided)  # closed
     later = cycles.create_cycle(db, head, cycle_data("2026 Q4"))
     cycles.advance_phase(db, head, later)

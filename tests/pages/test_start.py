@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from models import auth
 from models.db import get_database
-from models.demo import DEMO_PASSWORD
+from models.seeding import DEMO_PASSWORD
 from models.settings import get_settings
 from tests.pages.apptest import portal_app
 

@@ -6,9 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import actions, demo, strategy
-from models.auth import Role, load_user
+from models import demo
+from models.access import Role
+from models.actions import plan, workflow
+from models.auth import load_user
 from models.db import get_database
+from models.strategy import goals, kpis, vision
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
 
@@ -45,7 +48,7 @@ def test_home_shows_the_current_vision(demo_db):
     database, org = demo_db
     agent = load_user(database, employee_id=org.logins[Role.AGENT])
     app = open_page(signed_in_as(agent), "pages/home.py")
-    assert strategy.current_vision(database).statement in texts(app)
+    assert vision.current_vision(database).statement in texts(app)
 
 
 def button(app, label: str):
@@ -60,7 +63,7 @@ def fresh(portal_env):
     database = get_database(portal_env)
     leader = add_person(database, Role.LEADERSHIP, full_name="Lena Leader")
     lead = add_person(database, Role.TEAM_LEAD, full_name="Oscar Owner")
-    priority_id = strategy.create_priority(database, leader, {"title": "Effortless service", "position": 1})
+    priority_id = vision.create_priority(database, leader, {"title": "Effortless service", "position": 1})
     return database, leader, lead, priority_id
 
 
@@ -77,9 +80,9 @@ def fill_goal_form(app, prefix: str, *, name: str, kpi_id: int, owner_id: int, p
 
 def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(fresh):
     database, leader, lead, priority_id = fresh
-    csat = strategy.kpi_by_code(database, "csat")
-    nps = strategy.kpi_by_code(database, "nps")
-    strategy.create_goal(
+    csat = kpis.kpi_by_code(database, "csat")
+    nps = kpis.kpi_by_code(database, "nps")
+    goals.create_goal(
         database,
         leader,
         {
@@ -107,7 +110,7 @@ def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(fresh):
     )
     button(app, "Create goal").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    goal = next(g for g in strategy.list_goals(database) if g.kpi_id == csat.id)
+    goal = next(g for g in goals.list_goals(database) if g.kpi_id == csat.id)
     assert app.selectbox(key="goal_picker").value == goal.id  # the new goal is opened
     assert goal.name == "Lift CSAT to 85 %" and goal.unit == "%" and goal.direction == "higher"
     assert "Stale" in texts(app)  # 100 days since the baseline, nothing measured yet
@@ -126,7 +129,7 @@ def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(fresh):
 
 def test_bad_goal_input_names_the_field_and_keeps_what_was_typed(fresh):
     database, leader, lead, priority_id = fresh
-    csat = strategy.kpi_by_code(database, "csat")
+    csat = kpis.kpi_by_code(database, "csat")
     app = open_page(signed_in_as(leader), "pages/goals.py")
     fill_goal_form(
         app,
@@ -142,7 +145,7 @@ def test_bad_goal_input_names_the_field_and_keeps_what_was_typed(fresh):
     assert "Target value" in errors and "above the baseline" in errors
     assert app.text_input(key="new_goal_name").value == "Lift CSAT"
     assert app.number_input(key="new_goal_target_value").value == 60.0
-    assert strategy.list_goals(database) == []
+    assert goals.list_goals(database) == []
 
 
 def test_agents_read_goals_and_the_plan_but_get_no_forms(fresh):
@@ -161,7 +164,7 @@ def test_agents_read_goals_and_the_plan_but_get_no_forms(fresh):
 
 
 def _make_action(database, leader, lead) -> int:
-    return actions.create_action(
+    return workflow.create_action(
         database,
         leader,
         {
@@ -182,7 +185,7 @@ def test_leader_creates_an_action_from_the_form(fresh):
     app.selectbox(key="new_action_priority").select("high")
     button(app, "Create action").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    created = actions.list_actions(database)
+    created = plan.list_actions(database)
     assert [(a.title, a.owner_id, a.priority, a.status) for a in created] == [
         ("Plain-language letters", lead.employee_id, "high", "planned")
     ]
@@ -198,12 +201,12 @@ def test_owner_moves_an_action_along_and_a_refused_move_is_explained(fresh):
     app.selectbox(key=f"{prefix}_new_status").select("in_progress")
     button(app, "Change status").click().run()
     assert not app.exception
-    assert actions.get_action(database, action_id).status == "in_progress"
+    assert plan.get_action(database, action_id).status == "in_progress"
     prefix = f"action_{action_id}_v2"
     app.selectbox(key=f"{prefix}_new_status").select("blocked")
     button(app, "Change status").click().run()
     assert "Note" in " ".join(e.value for e in app.error)  # blocking needs a reason
-    assert actions.get_action(database, action_id).status == "in_progress"
+    assert plan.get_action(database, action_id).status == "in_progress"
     log = app.dataframe[-1].value
     assert list(log.columns) == ["Posted", "By", "Kind", "From", "To", "Progress %", "Note"]
     assert list(log["Kind"]) == ["Status change", "Created"]
@@ -217,9 +220,9 @@ def test_saving_an_action_without_changes_says_nothing_changed_and_stores_nothin
     button(app, "Save action").click().run()
     assert not app.exception and not app.error
     assert "Nothing changed." in [info.value for info in app.info]
-    action = actions.get_action(database, action_id)
+    action = plan.get_action(database, action_id)
     assert action.version == 1
-    assert [entry["kind"] for entry in actions.updates_log(database, action_id)] == ["created"]
+    assert [entry["kind"] for entry in plan.updates_log(database, action_id)] == ["created"]
 
 
 def test_two_sessions_editing_one_action_the_second_save_is_refused_and_keeps_its_edits(fresh):
@@ -232,14 +235,14 @@ def test_two_sessions_editing_one_action_the_second_save_is_refused_and_keeps_it
     first.text_input(key=f"{prefix}_title").input("Huddle twice a day")
     button(first, "Save action").click().run()
     assert not first.exception and not first.error
-    assert actions.get_action(database, action_id).title == "Huddle twice a day"
+    assert plan.get_action(database, action_id).title == "Huddle twice a day"
 
     second.text_input(key=f"{prefix}_title").input("Weekly huddle")
     button(second, "Save action").click().run()
     errors = " ".join(e.value for e in second.error)
     assert "Changed by Lena Leader at" in errors and "since you opened it" in errors
     assert second.text_input(key=f"{prefix}_title").value == "Weekly huddle"  # edits stay on screen
-    assert actions.get_action(database, action_id).title == "Huddle twice a day"
+    assert plan.get_action(database, action_id).title == "Huddle twice a day"
 
     button(second, "Load the latest version (your edits are discarded)").click().run()
     assert second.text_input(key=f"action_{action_id}_v2_title").value == "Huddle twice a day"
@@ -247,12 +250,12 @@ def test_two_sessions_editing_one_action_the_second_save_is_refused_and_keeps_it
 
 def test_done_action_shows_before_and_after_means_and_takes_a_verdict(fresh):
     database, leader, lead, priority_id = fresh
-    aht = strategy.kpi_by_code(database, "aht")
+    aht = kpis.kpi_by_code(database, "aht")
     for days_ago, value in {60: 400, 30: 380, 20: 330, 5: 320}.items():
-        strategy.record_measurement(
+        kpis.record_measurement(
             database, leader, {"kpi_id": aht.id, "measured_on": TODAY - timedelta(days=days_ago), "value": value}
         )
-    action_id = actions.create_action(
+    action_id = workflow.create_action(
         database,
         leader,
         {
@@ -263,8 +266,8 @@ def test_done_action_shows_before_and_after_means_and_takes_a_verdict(fresh):
             "due_date": TODAY - timedelta(days=10),
         },
     )
-    actions.change_status(database, lead, action_id, "in_progress", 1)
-    actions.change_status(database, lead, action_id, "done", 2, on=TODAY - timedelta(days=25))
+    workflow.change_status(database, lead, action_id, "in_progress", 1)
+    workflow.change_status(database, lead, action_id, "done", 2, on=TODAY - timedelta(days=25))
     app = open_page(signed_in_as(lead), "pages/actions.py")
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["Mean in the 25 days before"] == "380.00 seconds"
@@ -273,14 +276,14 @@ def test_done_action_shows_before_and_after_means_and_takes_a_verdict(fresh):
     app.radio(key=f"action_{action_id}_v3_verdict_choice").set_value("effective")
     button(app, "Record verdict").click().run()
     assert not app.exception
-    assert actions.get_action(database, action_id).effectiveness_verdict == "effective"
+    assert plan.get_action(database, action_id).effectiveness_verdict == "effective"
 
 
 def test_two_sessions_editing_one_goal_the_second_save_is_refused_and_keeps_its_edits(fresh):
     database, leader, lead, priority_id = fresh
     other = add_person(database, Role.LEADERSHIP, full_name="Omar Other")
-    csat = strategy.kpi_by_code(database, "csat")
-    goal_id = strategy.create_goal(
+    csat = kpis.kpi_by_code(database, "csat")
+    goal_id = goals.create_goal(
         database,
         leader,
         {
@@ -307,7 +310,7 @@ def test_two_sessions_editing_one_goal_the_second_save_is_refused_and_keeps_its_
     errors = " ".join(e.value for e in second.error)
     assert "Changed by Omar Other at" in errors and "since you opened it" in errors
     assert second.number_input(key=f"{prefix}_target_value").value == 80.0
-    assert strategy.get_goal(database, goal_id).target_value == 90.0
+    assert goals.get_goal(database, goal_id).target_value == 90.0
 
 
 def test_leader_revises_the_vision_and_everyone_sees_it_on_home(fresh):
@@ -316,7 +319,7 @@ def test_leader_revises_the_vision_and_everyone_sees_it_on_home(fresh):
     app.text_area(key="vision_statement").input("Every customer is helped at first contact, by someone who cares.")
     button(app, "Save new version").click().run()
     assert not app.exception and not app.error
-    assert strategy.current_vision(database).author_name == "Lena Leader"
+    assert vision.current_vision(database).author_name == "Lena Leader"
     home = open_page(signed_in_as(lead), "pages/home.py")
     assert "Every customer is helped at first contact, by someone who cares." in texts(home)
 
@@ -328,4 +331,4 @@ def test_vision_too_short_is_refused_and_the_text_stays(fresh):
     button(app, "Save new version").click().run()
     assert "Vision statement" in " ".join(e.value for e in app.error)
     assert app.text_area(key="vision_statement").value == "Be nice"
-    assert strategy.vision_history(database) == []
+    assert vision.vision_history(database) == []

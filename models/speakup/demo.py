@@ -13,11 +13,13 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import pyarrow as pa
 
-from models import cycles, ideas, judging, recognition
-from models.auth import Role
+from models.access import Role
+from models.recognition import awards
+from models.speakup import cycles, decisions, ideas, judging
 
 if TYPE_CHECKING:
-    from models.demo import DemoOrganisation, Progress
+    from models.db import Database
+    from models.seeding import DemoOrganisation, Progress
 
 # title, problem, proposed change, annual savings, one-off cost, running cost, KPI, KPI change
 IDEA_TEMPLATES: tuple[tuple[str, str, str, int, int, int, str, float], ...] = (
@@ -622,7 +624,7 @@ class _Rows:
         connection.unregister("demo_rows")
 
 
-def speakup_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
+def _speakup_step_rows(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
     """Three closed quarterly cycles and the current one open for ideas."""
     rng = org.rng
     front_line = [p for p in org.employees if p["team_id"] is not None and Role.TEAM_LEAD not in p["roles"]]
@@ -915,7 +917,7 @@ def _note_last(history: _Rows, note: str) -> None:
 
 
 def _actor(connection: duckdb.DuckDBPyConnection, employee_id: int):
-    from models.auth import CurrentUser
+    from models.access import CurrentUser
 
     name, email, team_id = connection.execute(
         "SELECT full_name, email, team_id FROM employees WHERE id = ?", [employee_id]
@@ -940,11 +942,11 @@ def _green_light_follow_up(
     due = day + timedelta(days=90)
     action_id = _linked_action(connection, leader, idea, owner, day, due)
     for employee_id in sorted(idea.author_ids):
-        recognition.insert_recognition(
+        awards.insert_recognition(
             connection,
             leader,
             employee_id,
-            recognition.GREEN_LIT_IDEA,
+            awards.GREEN_LIT_IDEA,
             f"Your idea “{idea.title}” was green-lit on Speak-Up Day {idea.cycle_name}.",
             idea_id=idea_id,
         )
@@ -1004,7 +1006,7 @@ def _green_light_follow_up(
 
 def _linked_action(connection, leader, idea, owner: int, day: date, due: date) -> int | None:
     """The action plan entry for a green-lit idea, when the action plan area is installed."""
-    return judging.create_linked_action(connection, leader, idea, owner, day, due)
+    return decisions.create_linked_action(connection, leader, idea, owner, day, due)
 
 
 def _action_story(
@@ -1039,3 +1041,7 @@ def _action_story(
             " note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [action_id, owner, moment, kind, from_status, to_status, pct, note],
         )
+
+
+def speakup_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
+    db.write(lambda connection: _speakup_step_rows(connection, org, progress))

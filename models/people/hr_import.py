@@ -15,9 +15,9 @@ import pyarrow as pa
 from pydantic import BaseModel, Field, ValidationError
 
 from models import audit
-from models.auth import CurrentUser, Permission, Role, require
+from models.access import CurrentUser, Permission, Role, require
 from models.db import utc_now
-from models.people import EmployeeInput
+from models.people.directory import EmployeeInput
 
 if TYPE_CHECKING:
     from models.db import Database

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from models.auth import CurrentUser, Permission, require
+from models.access import CurrentUser, Permission, require
 from models.errors import InputError
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from models import audit
-from models.auth import CurrentUser
+from models.access import CurrentUser
 from models.db import utc_now
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from models.auth import CurrentUser, Permission, require
+from models.access import CurrentUser, Permission, require
 from models.db import utc_now
 
 if TYPE_CHECKING:

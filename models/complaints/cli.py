@@ -16,9 +16,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from models import complaints_import
-from models.auth import PermissionDeniedError, load_user
-from models.complaints_import import ImportMode, ImportRejectedError, Preset
+from models.access import PermissionDeniedError
+from models.auth import load_user
+from models.complaints import field_mapping, importer, sources
+from models.complaints.field_mapping import Preset
+from models.complaints.importer import ImportMode, ImportRejectedError
 from models.db import Database, get_database
 from models.errors import InputError
 from models.settings import get_settings
@@ -34,11 +36,11 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--preset", choices=[p.value for p in Preset], help="column names of a known layout")
     parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="map or override a field")
     parser.add_argument("--mode", choices=[m.value for m in ImportMode], default=ImportMode.ALL_OR_NOTHING.value)
-    parser.add_argument("--encoding", choices=list(complaints_import.ENCODINGS), default="utf-8")
+    parser.add_argument("--encoding", choices=list(sources.ENCODINGS), default="utf-8")
     parser.add_argument("--rejections", type=Path, help="write the rejected rows' problems to this CSV")
 
 
-def _write_rejections(path: Path, report: complaints_import.ImportReport) -> None:
+def _write_rejections(path: Path, report: importer.ImportReport) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["row", "column", "reason", "value"])
@@ -46,22 +48,22 @@ def _write_rejections(path: Path, report: complaints_import.ImportReport) -> Non
             writer.writerow([rejection.record, rejection.column, rejection.reason, rejection.value or ""])
 
 
-def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], None]) -> complaints_import.ImportReport:
+def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], None]) -> importer.ImportReport:
     """Run one import as the person named by ``--as``; ``ImportRefusedError`` when nothing was stored."""
     account = db.query_one("SELECT id FROM accounts WHERE lower(username) = lower(?)", [args.username])
     user = load_user(db, account_id=account["id"]) if account else None
     if user is None:
         raise ImportRefusedError(f"--as: no active person signs in as {args.username!r}")
     try:
-        source = complaints_import.open_source(args.file, encoding=args.encoding)
+        source = sources.open_source(args.file, encoding=args.encoding)
     except FileNotFoundError:
         raise ImportRefusedError(f"{args.file}: no such file") from None
     try:
-        mapping = complaints_import.suggest_mapping(source.columns, Preset(args.preset) if args.preset else None)
+        mapping = field_mapping.suggest_mapping(source.columns, Preset(args.preset) if args.preset else None)
         for pair in args.map:
             field, _, column = pair.partition("=")
             mapping[field.strip()] = column.strip()
-        report = complaints_import.import_complaints(
+        report = importer.import_complaints(
             db, user, source, mapping, args.mode, progress=lambda share, text: say(f"{share:4.0%} {text}")
         )
     except ImportRejectedError as refused:

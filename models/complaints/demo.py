@@ -14,13 +14,17 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from models.auth import CurrentUser, Role
-from models.complaints import ComplaintFilter, pareto, vital_few
-from models.complaints_import import refresh_repeat_gaps
+from models.access import CurrentUser, Role
+from models.actions.plan import ActionInput
+from models.actions.workflow import insert_action
+from models.complaints.analysis import ComplaintFilter, pareto, vital_few
+from models.complaints.importer import refresh_repeat_gaps
 from models.db import ConnectionReader, utc_now
+from models.strategy.demo import computed_goals_step
 
 if TYPE_CHECKING:
-    from models.demo import DemoOrganisation, Progress
+    from models.db import Database
+    from models.seeding import DemoOrganisation, Progress
 
 COMPLAINTS_PER_SCALE = 25_000
 DAYS = 730
@@ -186,7 +190,7 @@ def _parameters(start: date, units: list[str]) -> dict:
     }
 
 
-def complaints_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
+def _complaints_step_rows(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
     """Two years of complaints handled by the demo's teams, recorded as one import."""
     count = max(1000, round(COMPLAINTS_PER_SCALE * org.scale))
     units = [row[0] for row in connection.execute("SELECT name FROM teams ORDER BY id").fetchall()]
@@ -271,7 +275,7 @@ DEMO_FINDINGS = (
 
 def demo_findings(connection: duckdb.DuckDBPyConnection, analyst_id: int, today: date) -> None:
     """A few findings an analyst recorded from the demo complaints, with their evidence."""
-    from models import findings
+    from models.complaints import findings
 
     reader = ConnectionReader(connection)
     analyst = CurrentUser(
@@ -299,10 +303,6 @@ def demo_findings(connection: duckdb.DuckDBPyConnection, analyst_id: int, today:
 
 def _demo_action(connection: duckdb.DuckDBPyConnection, finding_id: int, today: date) -> None:
     """The action plan takes up the first finding, when the action plan is part of the portal."""
-    try:
-        from models.actions import ActionInput, insert_action
-    except ImportError:
-        return
     owner = connection.execute(
         "SELECT e.id FROM employees e JOIN employee_roles r ON r.employee_id = e.id"
         " WHERE r.role = 'leadership' ORDER BY e.id LIMIT 1"
@@ -321,3 +321,8 @@ def _demo_action(connection: duckdb.DuckDBPyConnection, finding_id: int, today: 
         priority="high",
     )
     insert_action(connection, None, record)
+
+
+def complaints_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
+    db.write(lambda connection: _complaints_step_rows(connection, org, progress))
+    computed_goals_step(db, org, progress)  # goals on the KPIs the complaints feed

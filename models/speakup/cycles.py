@@ -12,7 +12,7 @@ import duckdb
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models import audit
-from models.auth import CurrentUser, Permission, require
+from models.access import CurrentUser, Permission, require
 from models.db import query_row, query_rows, utc_now
 from models.errors import InputError, validate
 

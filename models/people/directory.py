@@ -10,19 +10,13 @@ import duckdb
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models import audit
-from models.auth import (
-    CurrentUser,
-    Permission,
-    Role,
-    check_password_rules,
-    hash_password,
-    require,
-)
+from models.access import CurrentUser, Permission, Role, require
 from models.db import utc_now
 from models.errors import InputError, StaleRecordError, validate
 
 if TYPE_CHECKING:
     from models.db import Database
+
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMPLOYEE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
@@ -375,88 +369,6 @@ def set_roles(db: Database, actor: CurrentUser, employee_id: int, roles: set[Rol
         )
 
     db.write(change)
-
-
-# -- accounts ------------------------------------------------------------------------
-def _check_username(username: str) -> str:
-    username = (username or "").strip().lower()
-    if not USERNAME_PATTERN.match(username):
-        raise InputError.single(
-            "Username", "use 2 to 40 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
-        )
-    return username
-
-
-def insert_account(
-    connection: duckdb.DuckDBPyConnection,
-    actor: CurrentUser | None,
-    employee_id: int,
-    username: str,
-    password_hash: str | None,
-) -> int:
-    if connection.execute("SELECT 1 FROM accounts WHERE lower(username) = ?", [username]).fetchone():
-        raise InputError.single("Username", f"{username!r} is taken")
-    if connection.execute("SELECT 1 FROM accounts WHERE employee_id = ?", [employee_id]).fetchone():
-        raise InputError.single("Account", "this person has an account already")
-    account_id = connection.execute(
-        "INSERT INTO accounts (employee_id, username, password_hash, password_changed_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?) RETURNING id",
-        [employee_id, username, password_hash, utc_now(), utc_now()],
-    ).fetchone()[0]
-    audit.record(
-        connection, actor, "account", account_id, "create", after={"employee_id": employee_id, "username": username}
-    )
-    return account_id
-
-
-def create_account(db: Database, actor: CurrentUser, employee_id: int, username: str, password: str) -> int:
-    """Give a person a local sign-in."""
-    require(actor, Permission.USERS_MANAGE)
-    username = _check_username(username)
-    try:
-        check_password_rules(password)
-    except ValueError as error:
-        raise InputError.single("Password", str(error).removeprefix("Password: ")) from None
-    password_hash = hash_password(password)
-
-    def create(connection):
-        if not connection.execute("SELECT 1 FROM employees WHERE id = ?", [employee_id]).fetchone():
-            raise InputError.single("Employee", "no such employee")
-        return insert_account(connection, actor, employee_id, username, password_hash)
-
-    return db.write(create)
-
-
-def create_first_admin(db: Database, *, full_name: str, email: str, username: str, password: str) -> int:
-    """The first administrator of an empty portal; refused once any account exists."""
-    problems: list[tuple[str, str]] = []
-    record = username_ok = None
-    try:
-        record = validate(EmployeeInput, {"employee_number": "ADMIN-1", "full_name": full_name, "email": email})
-    except InputError as error:
-        problems += error.problems
-    try:
-        username_ok = _check_username(username)
-    except InputError as error:
-        problems += error.problems
-    try:
-        check_password_rules(password)
-    except ValueError as error:
-        problems.append(("Password", str(error).removeprefix("Password: ")))
-    if problems:
-        raise InputError(problems)
-    username = username_ok
-    password_hash = hash_password(password)
-
-    def create(connection):
-        if connection.execute("SELECT count(*) FROM accounts").fetchone()[0]:
-            raise PermissionError("The portal already has accounts; ask an administrator.")
-        _check_references(connection, record, None)
-        employee_id = insert_employee(connection, None, record, {Role.ADMIN})
-        insert_account(connection, None, employee_id, username, password_hash)
-        return employee_id
-
-    return db.write(create)
 
 
 def team_of(db: Database, team_id: int) -> list[dict[str, Any]]:

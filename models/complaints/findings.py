@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models import audit
-from models.auth import CurrentUser, Permission, require
-from models.complaints import NOT_GIVEN, ComplaintFilter, filter_sql, pareto, vital_few
+from models.access import CurrentUser, Permission, require
+from models.complaints.analysis import NOT_GIVEN, ComplaintFilter, filter_sql, pareto, vital_few
 from models.db import utc_now
 from models.errors import InputError, validate
 

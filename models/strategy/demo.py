@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
-from models import actions, audit
-from models.auth import Role
+from models import audit
+from models.access import Role
+from models.actions import plan, workflow
+from models.complaints.kpis import complaint_volume
 from models.db import ConnectionReader, utc_now
-from models.strategy import AT_RISK_MARGIN, ON_TRACK_MARGIN, complaint_volume
+from models.strategy.goals import AT_RISK_MARGIN, ON_TRACK_MARGIN
 
 if TYPE_CHECKING:
-    from models.demo import DemoOrganisation, Progress
+    from models.db import Database
+    from models.seeding import DemoOrganisation, Progress
 
 VISIONS = (
     (730, "Customers get an answer they trust from the first person they speak to."),
@@ -117,7 +120,7 @@ def _final_progress(goal: DemoGoal, expected: float) -> float:
     }.get(goal.shape, expected)
 
 
-def strategy_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
+def _strategy_step_rows(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
     """Vision, priorities, goals with KPI history and the action plan."""
     rng = org.rng
     today = org.today
@@ -220,7 +223,7 @@ def strategy_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, 
     audit.record(connection, None, "demo", "strategy", "seed", after={"goals": len(goal_rows)})
 
 
-def computed_goals_step(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
+def _computed_goals_step_rows(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
     """Once the complaints are seeded, the goals on computed KPIs take their baseline and
     target from the series the portal computes, so the goal page's chart and status agree."""
     rows = connection.execute(
@@ -296,7 +299,7 @@ def _demo_actions(connection, org, goal_rows, kpi_ids) -> None:
         if state == "planned" and index % 2:
             start = today + timedelta(days=rng.randint(3, 40))
             due = start + timedelta(days=rng.randint(30, 120))
-        record = actions.ActionInput(
+        record = plan.ActionInput(
             title=title,
             description=f"{title}. Agreed at the monthly service-culture review.",
             action_type=action_type,
@@ -308,11 +311,11 @@ def _demo_actions(connection, org, goal_rows, kpi_ids) -> None:
             team_id=owner["team_id"],
             start_date=start,
             due_date=due,
-            priority=rng.choice(actions.PRIORITIES) if index % 7 else "critical",
+            priority=rng.choice(plan.PRIORITIES) if index % 7 else "critical",
             kpi_id=kpi_ids[goal.kpi_code] if goal else None,
             expected_effect=f"Helps reach the goal “{goal.name}”" if goal else "",
         )
-        action_id = actions.insert_action(connection, None, record)
+        action_id = workflow.insert_action(connection, None, record)
         created_at = datetime.combine(start, time(9))
         connection.execute(
             "UPDATE action_updates SET posted_at = ?, author_id = ? WHERE action_id = ?",
@@ -360,9 +363,17 @@ def _advance(connection, action_id: int, owner_id: int, state: str, start: date,
         )
     verdict = None
     if state == "done" and rng.random() < 0.5:
-        verdict = rng.choice(actions.VERDICTS)
+        verdict = rng.choice(plan.VERDICTS)
     connection.execute(
         "UPDATE actions SET status = ?, progress_pct = ?, completed_on = ?, effectiveness_verdict = ?,"
         " updated_by = ? WHERE id = ?",
         [state, progress_pct, completed_on, verdict, owner_id, action_id],
     )
+
+
+def strategy_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
+    db.write(lambda connection: _strategy_step_rows(connection, org, progress))
+
+
+def computed_goals_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
+    db.write(lambda connection: _computed_goals_step_rows(connection, org, progress))

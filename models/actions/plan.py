@@ -1,0 +1,335 @@
+"""The improvement action plan (SPEC §4): owned actions that come from goals, findings
+and green-lit ideas, their status workflow, updates log and effectiveness review.
+
+Other areas create actions through ``insert_action`` inside their own write (the
+Speak-Up green light) or ``create_action``; they read them back with ``actions_for``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from models.access import CurrentUser, Permission
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from models.db import Database
+
+
+ActionType = Literal["immediate", "corrective", "preventive", "improvement"]
+Origin = Literal["goal", "finding", "idea", "other"]
+ActionPriority = Literal["low", "medium", "high", "critical"]
+Verdict = Literal["effective", "partly", "not_effective"]
+
+ACTION_TYPES: tuple[str, ...] = ("immediate", "corrective", "preventive", "improvement")
+ORIGINS: tuple[str, ...] = ("goal", "finding", "idea", "other")
+PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
+STATUSES: tuple[str, ...] = ("planned", "in_progress", "done", "blocked", "cancelled")
+VERDICTS: tuple[str, ...] = ("effective", "partly", "not_effective")
+STATUS_LABELS = {
+    "planned": "Planned",
+    "in_progress": "In progress",
+    "done": "Done",
+    "blocked": "Blocked",
+    "cancelled": "Cancelled",
+}
+VERDICT_LABELS = {"effective": "Effective", "partly": "Partly effective", "not_effective": "Not effective"}
+TYPE_LABELS = {
+    "immediate": "Immediate",
+    "corrective": "Corrective",
+    "preventive": "Preventive",
+    "improvement": "Improvement",
+}
+ORIGIN_LABELS = {"goal": "Goal", "finding": "Finding", "idea": "Green-lit idea", "other": "Other"}
+UPDATE_KIND_LABELS = {
+    "created": "Created",
+    "edit": "Edited",
+    "status": "Status change",
+    "progress": "Progress",
+    "note": "Note",
+    "review": "Effectiveness review",
+}
+
+# planned → in progress → done; blocked and cancelled on the way; done and cancelled are final.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "planned": frozenset({"in_progress", "blocked", "cancelled"}),
+    "in_progress": frozenset({"done", "blocked", "cancelled"}),
+    "blocked": frozenset({"planned", "in_progress", "cancelled"}),
+    "done": frozenset(),
+    "cancelled": frozenset(),
+}
+OPEN_STATUSES = ("planned", "in_progress", "blocked")
+DEFAULT_REVIEW_WINDOW_DAYS = 90
+
+
+class ActionInput(BaseModel):
+    """What someone enters for an action; checked before anything is stored."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(title="Title", min_length=3, max_length=200)
+    description: str = Field(default="", title="Description", max_length=4000)
+    action_type: ActionType = Field(default="improvement", title="Type")
+    origin: Origin = Field(default="other", title="Origin")
+    goal_id: int | None = Field(default=None, title="Goal", validate_default=True)
+    finding_id: int | None = Field(default=None, title="Finding", validate_default=True)
+    idea_id: int | None = Field(default=None, title="Idea", validate_default=True)
+    owner_id: int = Field(title="Owner")
+    team_id: int | None = Field(default=None, title="Team")
+    start_date: date = Field(default_factory=date.today, title="Start date")
+    due_date: date = Field(title="Due date")
+    priority: ActionPriority = Field(default="medium", title="Priority")
+    kpi_id: int | None = Field(default=None, title="KPI")
+    expected_effect: str = Field(default="", title="Expected effect", max_length=1000)
+
+    @field_validator("description", "expected_effect", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: Any) -> Any:
+        return "" if value is None else value
+
+    @field_validator("goal_id", "finding_id", "idea_id")
+    @classmethod
+    def _origin_is_linked(cls, value: int | None, info: ValidationInfo) -> int | None:
+        origin = info.data.get("origin")
+        if value is None and origin == info.field_name.removesuffix("_id"):
+            raise ValueError(f"an action that comes from a {origin} needs the {origin} it comes from")
+        return value
+
+    @field_validator("due_date")
+    @classmethod
+    def _due_after_start(cls, value: date, info: ValidationInfo) -> date:
+        start = info.data.get("start_date")
+        if start is not None and value < start:
+            raise ValueError("due date is before the start date")
+        return value
+
+
+class Action(BaseModel):
+    """An action as the pages and other areas read it."""
+
+    id: int
+    title: str
+    description: str
+    action_type: str
+    origin: str
+    goal_id: int | None
+    goal_name: str | None
+    finding_id: int | None
+    idea_id: int | None
+    owner_id: int
+    owner_name: str | None
+    team_id: int | None
+    team_name: str | None
+    start_date: date
+    due_date: date
+    status: str
+    priority: str
+    progress_pct: int
+    kpi_id: int | None
+    kpi_name: str | None
+    expected_effect: str
+    completed_on: date | None
+    effectiveness_verdict: str | None
+    effectiveness_note: str | None
+    updated_by: int | None
+    updated_by_name: str | None
+    updated_at: datetime
+    version: int
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.status in OPEN_STATUSES and self.due_date < (today or date.today())
+
+
+_ACTION_SQL = """
+    SELECT a.id, a.title, a.description, a.action_type, a.origin, a.goal_id, g.name AS goal_name,
+           a.finding_id, a.idea_id, a.owner_id, o.full_name AS owner_name, a.team_id, t.name AS team_name,
+           a.start_date, a.due_date, a.status, a.priority, a.progress_pct, a.kpi_id, k.name AS kpi_name,
+           a.expected_effect, a.completed_on, a.effectiveness_verdict, a.effectiveness_note,
+           a.updated_by, u.full_name AS updated_by_name, a.updated_at, a.version
+    FROM actions a
+    LEFT JOIN goals g ON g.id = a.goal_id
+    LEFT JOIN employees o ON o.id = a.owner_id
+    LEFT JOIN teams t ON t.id = a.team_id
+    LEFT JOIN kpis k ON k.id = a.kpi_id
+    LEFT JOIN employees u ON u.id = a.updated_by
+"""
+
+
+# -- reading -------------------------------------------------------------------------
+def get_action(db: Database, action_id: int) -> Action | None:
+    row = db.query_one(_ACTION_SQL + " WHERE a.id = ?", [action_id])
+    return Action(**row) if row else None
+
+
+def actions_for(
+    db: Database, *, idea_id: int | None = None, finding_id: int | None = None, goal_id: int | None = None
+) -> list[Action]:
+    """The actions linked to an idea, a finding and/or a goal (all given links must match)."""
+    clauses, params = [], []
+    for column, value in (("a.idea_id", idea_id), ("a.finding_id", finding_id), ("a.goal_id", goal_id)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return [Action(**row) for row in db.query(_ACTION_SQL + where + " ORDER BY a.due_date, a.id", params)]
+
+
+def list_actions(
+    db: Database,
+    *,
+    owner_id: int | None = None,
+    goal_id: int | None = None,
+    priority_id: int | None = None,
+    statuses: list[str] | tuple[str, ...] | None = None,
+    overdue_on: date | None = None,
+) -> list[Action]:
+    """The public action plan, filtered: by owner, goal, strategic priority, status, overdue."""
+    clauses, params = [], []
+    if owner_id is not None:
+        clauses.append("a.owner_id = ?")
+        params.append(owner_id)
+    if goal_id is not None:
+        clauses.append("a.goal_id = ?")
+        params.append(goal_id)
+    if priority_id is not None:
+        clauses.append("g.priority_id = ?")
+        params.append(priority_id)
+    if statuses:
+        clauses.append("list_contains(?, a.status)")
+        params.append(list(statuses))
+    if overdue_on is not None:
+        clauses.append("a.status IN ('planned', 'in_progress', 'blocked') AND a.due_date < ?")
+        params.append(overdue_on)
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    order = (
+        " ORDER BY CASE a.priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 ELSE 3 END,"
+        " a.due_date, a.id"
+    )
+    return [Action(**row) for row in db.query(_ACTION_SQL + where + order, params)]
+
+
+def plan_summary(db: Database, today: date | None = None) -> dict[str, int]:
+    """Counts for dashboards: actions per status and how many open ones are overdue."""
+    row = db.query_one(
+        "SELECT count(*) AS total,"
+        " count(*) FILTER (WHERE status = 'planned') AS planned,"
+        " count(*) FILTER (WHERE status = 'in_progress') AS in_progress,"
+        " count(*) FILTER (WHERE status = 'blocked') AS blocked,"
+        " count(*) FILTER (WHERE status = 'done') AS done,"
+        " count(*) FILTER (WHERE status = 'cancelled') AS cancelled,"
+        " count(*) FILTER (WHERE status IN ('planned', 'in_progress', 'blocked') AND due_date < ?) AS overdue"
+        " FROM actions",
+        [today or date.today()],
+    )
+    return {key: int(value or 0) for key, value in (row or {}).items()}
+
+
+def counts_by(db: Database, dimension: Literal["status", "priority", "owner", "goal"]) -> pd.DataFrame:
+    """How many actions, open and overdue, per status, priority, owner or goal."""
+    label = {
+        "status": "a.status",
+        "priority": "a.priority",
+        "owner": "coalesce(o.full_name, 'Unknown')",
+        "goal": "coalesce(g.name, 'No goal')",
+    }[dimension]
+    return db.frame(
+        f"SELECT {label} AS {dimension}, count(*) AS actions,"
+        " count(*) FILTER (WHERE a.status IN ('planned', 'in_progress', 'blocked')) AS open,"
+        " count(*) FILTER (WHERE a.status IN ('planned', 'in_progress', 'blocked') AND a.due_date < current_date)"
+        " AS overdue, round(avg(a.progress_pct)) AS mean_progress_pct"
+        " FROM actions a LEFT JOIN employees o ON o.id = a.owner_id LEFT JOIN goals g ON g.id = a.goal_id"
+        " GROUP BY ALL ORDER BY actions DESC, 1"
+    )
+
+
+def updates_log(db: Database, action_id: int) -> list[dict[str, Any]]:
+    """The updates of an action, newest first, with who posted them."""
+    return db.query(
+        "SELECT u.posted_at, e.full_name AS author, u.kind, u.from_status, u.to_status, u.progress_pct, u.note"
+        " FROM action_updates u LEFT JOIN employees e ON e.id = u.author_id"
+        " WHERE u.action_id = ? ORDER BY u.posted_at DESC, u.id DESC",
+        [action_id],
+    )
+
+
+def updates_log_frame(db: Database, action_id: int) -> pd.DataFrame:
+    """The updates log as shown and downloaded: human column names and status names."""
+    import pandas as pd
+
+    columns = ["Posted", "By", "Kind", "From", "To", "Progress %", "Note"]
+    return pd.DataFrame(
+        [
+            {
+                "Posted": entry["posted_at"],
+                "By": entry["author"],
+                "Kind": UPDATE_KIND_LABELS.get(entry["kind"], entry["kind"]),
+                "From": STATUS_LABELS.get(entry["from_status"], entry["from_status"] or ""),
+                "To": STATUS_LABELS.get(entry["to_status"], entry["to_status"] or ""),
+                "Progress %": entry["progress_pct"],
+                "Note": entry["note"],
+            }
+            for entry in updates_log(db, action_id)
+        ],
+        columns=columns,
+    )
+
+
+def allowed_next(status: str) -> list[str]:
+    """The statuses an action may move to from ``status``, in workflow order."""
+    return [s for s in STATUSES if s in TRANSITIONS.get(status, frozenset())]
+
+
+def can_change(user: CurrentUser, action: Action | dict[str, Any]) -> bool:
+    """Leadership changes any action; an owner changes their own."""
+    owner_id = action["owner_id"] if isinstance(action, dict) else action.owner_id
+    return user.can(Permission.ACTIONS_MANAGE) or user.employee_id == owner_id
+
+
+def timeline_frame(actions: list[Action]) -> pd.DataFrame:
+    """Rows for the Gantt-like timeline: one bar per action from start to due (or done)."""
+    import pandas as pd
+
+    today = date.today()
+    return pd.DataFrame(
+        [
+            {
+                "id": a.id,
+                "action": f"#{a.id} {a.title}",
+                "owner": a.owner_name,
+                "status": STATUS_LABELS[a.status],
+                "priority": a.priority,
+                "start": a.start_date,
+                "end": a.completed_on or a.due_date,
+                "due": a.due_date,
+                "progress_pct": a.progress_pct,
+                "overdue": a.is_overdue(today),
+            }
+            for a in actions
+        ],
+        columns=["id", "action", "owner", "status", "priority", "start", "end", "due", "progress_pct", "overdue"],
+    )
+
+
+def owner_choices(db: Database) -> dict[int, str]:
+    """Active people who can own an action or a goal: id → name (team shown for clarity)."""
+    rows = db.query(
+        "SELECT e.id, e.full_name, t.name AS team FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
+        " WHERE e.active ORDER BY e.full_name, e.id"
+    )
+    return {row["id"]: f"{row['full_name']} ({row['team'] or 'no team'})" for row in rows}
+
+
+def linkable(db: Database, table: Literal["findings", "ideas"]) -> dict[int, str]:
+    """Findings or ideas an action can come from, when that area exists: id → title."""
+    if not db.scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]):
+        return {}
+    where = " WHERE status IN ('green_lit', 'in_implementation', 'implemented')" if table == "ideas" else ""
+    try:
+        rows = db.query(f"SELECT id, title FROM {table}{where} ORDER BY id DESC LIMIT 500")
+    except duckdb.Error:  # the other area's table has a different shape than expected
+        return {}
+    return {row["id"]: f"#{row['id']} {row['title']}" for row in rows}

@@ -1,0 +1,68 @@
+"""The one list of the portal's areas and what the portal loops over for each: its demo
+step and the KPIs it computes from its own data.
+
+A new area is one entry here (see the README's checklist). Demo steps are named by
+``"module:function"`` and imported when the demo is built, because they use the domain of
+several areas (strategy among them) while strategy reads the computed KPIs from this list."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from models.complaints import kpis as complaint_kpis
+
+if TYPE_CHECKING:
+    from models.db import Database
+    from models.seeding import DemoStep
+
+ComputeKpi = Callable[["Database", date, date], list[tuple[date, float]]]
+"""``function(db, start, end) -> [(month_end, value)]``: a KPI's series over complete months."""
+
+
+@dataclass(frozen=True)
+class Area:
+    name: str
+    demo_step: str | None = None  # "module:function", run in the order of AREAS
+    computed_kpis: Mapping[str, ComputeKpi] = field(default_factory=dict)
+
+    def load_demo_step(self) -> DemoStep | None:
+        if self.demo_step is None:
+            return None
+        module, function = self.demo_step.split(":")
+        return getattr(importlib.import_module(module), function)
+
+
+AREAS: tuple[Area, ...] = (
+    Area("people", demo_step="models.people.demo:people_step"),
+    Area("strategy", demo_step="models.strategy.demo:strategy_step"),
+    Area("actions"),
+    Area(
+        "complaints",
+        demo_step="models.complaints.demo:complaints_step",
+        computed_kpis={
+            "complaint_volume": complaint_kpis.complaint_volume,
+            "repeat_complaint_rate": complaint_kpis.repeat_complaint_rate,
+        },
+    ),
+    Area("speakup", demo_step="models.speakup.demo:speakup_step"),
+    Area("recognition"),
+)
+
+
+def computed_kpis() -> dict[str, ComputeKpi]:
+    """Every KPI the portal computes, by KPI code: never entered by hand."""
+    return {code: function for area in AREAS for code, function in area.computed_kpis.items()}
+
+
+def demo_steps() -> list[tuple[str, DemoStep]]:
+    """The demo steps in the order of the areas, each after the areas it builds on."""
+    steps = []
+    for area in AREAS:
+        step = area.load_demo_step()
+        if step is not None:
+            steps.append((area.name, step))
+    return steps

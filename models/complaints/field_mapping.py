@@ -1,0 +1,136 @@
+"""How a source file's columns map to the portal's complaint fields: limits, presets
+(CFPB, the portal's template) and the checks on a mapping."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
+from models.errors import InputError
+
+if TYPE_CHECKING:
+    pass
+
+Progress = Callable[[float, str], None]
+
+
+# -- limits, column mapping and presets ------------------------------------------------
+MAX_TEXT_LENGTH = 500  # any field but the narrative
+EARLIEST_DATE = date(1990, 1, 1)
+REJECTIONS_KEPT = 5000  # rows listed in a report; the count is always complete
+
+Mapping = dict[str, str]  # portal field key -> source column name
+
+
+class Preset(StrEnum):
+    CFPB = "cfpb"
+    PORTAL = "portal"
+
+
+PRESET_LABELS = {
+    Preset.CFPB: "CFPB Consumer Complaint Database",
+    Preset.PORTAL: "Portal template",
+}
+PRESETS: dict[Preset, Mapping] = {
+    Preset.CFPB: {
+        "received_date": "Date received",
+        "channel": "Submitted via",
+        "product": "Product",
+        "category": "Issue",
+        "sub_category": "Sub-issue",
+        "narrative": "Consumer complaint narrative",
+        "unit": "Company",
+        "region": "State",
+        "response": "Company response to consumer",
+        "timely": "Timely response?",
+        "external_id": "Complaint ID",
+    },
+    Preset.PORTAL: {f.key: f.label for f in PORTAL_FIELDS},
+}
+
+
+def template_csv() -> bytes:
+    """The portal's own import template: the header row and one example complaint."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([f.label for f in PORTAL_FIELDS])
+    writer.writerow(
+        [
+            "2026-03-02",
+            "Phone",
+            "Credit card",
+            "Fees or interest",
+            "Unexpected fee",
+            "I was charged a late fee although I paid on time.",
+            "Cards & Payments",
+            "C-000123",
+            "NSW",
+            "2026-03-09",
+            "",
+            "Closed with explanation",
+            "Yes",
+            "HV-2026-000001",
+        ]
+    )
+    return buffer.getvalue().encode("utf-8")
+
+
+def _normalise_name(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", name.lower())
+
+
+def suggest_mapping(columns: list[str], preset: Preset | None = None) -> Mapping:
+    """A mapping for these columns: a preset's names where present, else names that match
+    a portal field's key, label or a known preset name."""
+    by_name = {_normalise_name(c): c for c in columns}
+    presets = [PRESETS[preset]] if preset else list(PRESETS.values())
+    mapping: Mapping = {}
+    for portal_field in PORTAL_FIELDS:
+        candidates = [p[portal_field.key] for p in presets if portal_field.key in p]
+        if preset is None:
+            candidates += [portal_field.key, portal_field.label]
+        for candidate in candidates:
+            column = by_name.get(_normalise_name(candidate))
+            if column is not None and column not in mapping.values():
+                mapping[portal_field.key] = column
+                break
+    return mapping
+
+
+def check_mapping(mapping: Mapping, columns: list[str]) -> Mapping:
+    """The mapping without empty choices; errors name the portal field and the column."""
+    cleaned = {key: column for key, column in mapping.items() if column}
+    problems: list[tuple[str, str]] = []
+    unknown = [key for key in cleaned if key not in FIELDS_BY_KEY]
+    for key in unknown:
+        problems.append(("Mapping", f"{key!r} is not a portal field"))
+    if not any(column in columns for column in cleaned.values()):
+        problems.append(
+            (
+                "File",
+                "none of its columns can be used: map at least the received date and the category "
+                f"(the file has: {', '.join(columns[:12]) or 'no columns'})",
+            )
+        )
+    else:
+        for key, column in cleaned.items():
+            if key in FIELDS_BY_KEY and column not in columns:
+                problems.append((FIELDS_BY_KEY[key].label, f"column {column!r} is not in the file"))
+    for portal_field in PORTAL_FIELDS:
+        if portal_field.required and portal_field.key not in cleaned:
+            problems.append((portal_field.label, "choose the column that holds it (required)"))
+    used: dict[str, str] = {}
+    for key, column in cleaned.items():
+        if column in used and key in FIELDS_BY_KEY:
+            other = FIELDS_BY_KEY[used[column]].label
+            problems.append((FIELDS_BY_KEY[key].label, f"column {column!r} is already mapped to {other}"))
+        used.setdefault(column, key)
+    if problems:
+        raise InputError(problems)
+    return cleaned

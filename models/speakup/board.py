@@ -1,0 +1,288 @@
+"""The idea board: similar ideas, search and sorting, supports and comments, and the
+complaint categories or findings an idea may point to."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rapidfuzz import fuzz, utils
+
+from models import audit
+from models.access import CurrentUser, Permission, require
+from models.db import utc_now
+from models.errors import InputError
+from models.speakup.ideas import (
+    _IDEA_SQL,
+    COMMENT_MAX,
+    OPEN_FOR_ENGAGEMENT,
+    PRIVATE_STATUSES,
+    STATUS_LABELS,
+    Idea,
+    _idea_for_update,
+    _reason,
+    get_idea,
+)
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+
+# -- similar ideas -------------------------------------------------------------------
+def similar_ideas(
+    db: Database, text: str, *, exclude_id: int | None = None, limit: int = 5, min_score: float = 62
+) -> list[dict[str, Any]]:
+    """Posted ideas whose title or text resemble what is being typed (fuzzy, typo-tolerant)."""
+    query = utils.default_process(text or "")
+    if len(query) < 4:
+        return []
+    rows = db.query(
+        "SELECT i.id, i.title, i.problem, i.status, c.name AS cycle_name FROM ideas i"
+        " JOIN idea_cycles c ON c.id = i.cycle_id WHERE i.status NOT IN ('draft', 'withdrawn')"
+        " AND i.id IS DISTINCT FROM ?",
+        [exclude_id],
+    )
+    matches = []
+    for row in rows:
+        title = utils.default_process(row["title"])
+        body = utils.default_process(f"{row['title']} {row['problem'][:400]}")
+        score = max(
+            fuzz.token_sort_ratio(query, title),
+            fuzz.partial_ratio(query, title) * 0.95,
+            fuzz.token_set_ratio(query, body) * 0.85,
+        )
+        if score >= min_score:
+            matches.append({**row, "similarity": round(score), "status_label": STATUS_LABELS[row["status"]]})
+    matches.sort(key=lambda match: (-match["similarity"], match["id"]))
+    return matches[:limit]
+
+
+# -- the board -----------------------------------------------------------------------
+BOARD_SORTS = {
+    "Newest": "i.submitted_at DESC NULLS LAST, i.id DESC",
+    "Most supported": "supporters DESC, i.submitted_at DESC NULLS LAST",
+    "Most discussed": "comments DESC, i.submitted_at DESC NULLS LAST",
+}
+
+
+def board(
+    db: Database,
+    *,
+    search: str = "",
+    statuses: list[str] | None = None,
+    cycle_id: int | None = None,
+    team_id: int | None = None,
+    sort: str = "Newest",
+    limit: int = 200,
+) -> list[Idea]:
+    """Posted ideas (never drafts or withdrawn ones) with supporters and comments counted in DuckDB."""
+    clauses = ["i.status NOT IN ('draft', 'withdrawn')"]
+    params: list[Any] = []
+    if search.strip():
+        clauses.append("(i.title ILIKE ? OR i.problem ILIKE ? OR i.proposed_change ILIKE ?)")
+        params.extend([f"%{search.strip()}%"] * 3)
+    if statuses:
+        clauses.append("list_contains(?, i.status)")
+        params.append(list(statuses))
+    if cycle_id is not None:
+        clauses.append("i.cycle_id = ?")
+        params.append(cycle_id)
+    if team_id is not None:
+        clauses.append("i.team_id = ?")
+        params.append(team_id)
+    order = BOARD_SORTS.get(sort, BOARD_SORTS["Newest"])
+    rows = db.query(f"{_IDEA_SQL} WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ?", [*params, limit])
+    co_authors = _co_authors_of(db, [row["id"] for row in rows])
+    ideas = []
+    for row in rows:
+        row.pop("updated_at", None)
+        ideas.append(Idea(**row, co_authors=co_authors.get(row["id"], [])))
+    return ideas
+
+
+def _co_authors_of(db: Database, idea_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    if not idea_ids:
+        return {}
+    rows = db.query(
+        "SELECT c.idea_id, e.id AS employee_id, e.full_name FROM idea_coauthors c"
+        " JOIN employees e ON e.id = c.employee_id WHERE list_contains(?, c.idea_id) ORDER BY e.full_name",
+        [idea_ids],
+    )
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row.pop("idea_id"), []).append(row)
+    return grouped
+
+
+def my_ideas(db: Database, user: CurrentUser) -> list[Idea]:
+    """Ideas the person wrote or co-wrote, drafts included, newest first."""
+    rows = db.query(
+        f"{_IDEA_SQL} WHERE i.author_id = ? OR i.id IN (SELECT idea_id FROM idea_coauthors WHERE employee_id = ?)"
+        " ORDER BY i.created_at DESC, i.id DESC",
+        [user.employee_id, user.employee_id],
+    )
+    ideas = []
+    for row in rows:
+        idea = get_idea(db, row["id"])
+        if idea is not None:
+            ideas.append(idea)
+    return ideas
+
+
+def status_history(db: Database, idea_id: int) -> list[dict[str, Any]]:
+    """Each status change with its note (the feedback authors receive)."""
+    rows = db.query(
+        "SELECT h.changed_at, h.from_status, h.to_status, h.note, e.full_name AS changed_by"
+        " FROM idea_status_history h LEFT JOIN employees e ON e.id = h.changed_by"
+        " WHERE h.idea_id = ? ORDER BY h.changed_at, h.id",
+        [idea_id],
+    )
+    for row in rows:
+        row["status"] = STATUS_LABELS[row["to_status"]]
+    return rows
+
+
+def team_choices(db: Database) -> list[dict[str, Any]]:
+    return db.query("SELECT id, name FROM teams WHERE active ORDER BY name")
+
+
+def colleague_choices(db: Database, exclude_id: int) -> list[dict[str, Any]]:
+    """Active people who can be named co-authors."""
+    return db.query(
+        "SELECT e.id, e.full_name, t.name AS team_name FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
+        " WHERE e.active AND e.id <> ? ORDER BY e.full_name",
+        [exclude_id],
+    )
+
+
+# -- supports and comments -----------------------------------------------------------
+def support_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
+    """One support per person, never on one's own idea."""
+    require(actor, Permission.IDEAS_ENGAGE)
+
+    def support(connection):
+        idea = _idea_for_update(connection, idea_id)
+        if actor.employee_id in idea.author_ids:
+            raise InputError.single("Support", "you cannot support your own idea")
+        if idea.status not in OPEN_FOR_ENGAGEMENT:
+            raise InputError.single("Support", f"a {idea.status_label.lower()} idea cannot be supported")
+        if connection.execute(
+            "SELECT 1 FROM idea_supports WHERE idea_id = ? AND employee_id = ?", [idea_id, actor.employee_id]
+        ).fetchone():
+            raise InputError.single("Support", "you support this idea already")
+        connection.execute("INSERT INTO idea_supports VALUES (?, ?, ?)", [idea_id, actor.employee_id, utc_now()])
+        audit.record(connection, actor, "idea_support", idea_id, "support", after={"employee_id": actor.employee_id})
+
+    db.write(support)
+
+
+def withdraw_support(db: Database, actor: CurrentUser, idea_id: int) -> None:
+    require(actor, Permission.IDEAS_ENGAGE)
+
+    def withdraw(connection):
+        removed = connection.execute(
+            "DELETE FROM idea_supports WHERE idea_id = ? AND employee_id = ? RETURNING idea_id",
+            [idea_id, actor.employee_id],
+        ).fetchone()
+        if removed is None:
+            raise InputError.single("Support", "you do not support this idea")
+        audit.record(connection, actor, "idea_support", idea_id, "unsupport", {"employee_id": actor.employee_id})
+
+    db.write(withdraw)
+
+
+def supports(db: Database, user: CurrentUser, idea_ids: list[int]) -> set[int]:
+    """Which of these ideas the person supports."""
+    if not idea_ids:
+        return set()
+    rows = db.query(
+        "SELECT idea_id FROM idea_supports WHERE employee_id = ? AND list_contains(?, idea_id)",
+        [user.employee_id, idea_ids],
+    )
+    return {row["idea_id"] for row in rows}
+
+
+def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str) -> int:
+    require(actor, Permission.IDEAS_ENGAGE)
+    body = (body or "").strip()
+    if not body:
+        raise InputError.single("Comment", "write something first")
+    if len(body) > COMMENT_MAX:
+        raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(body)})")
+
+    def comment(connection):
+        idea = _idea_for_update(connection, idea_id)
+        if idea.status in PRIVATE_STATUSES or idea.status == "merged":
+            raise InputError.single("Comment", f"a {idea.status_label.lower()} idea takes no comments")
+        comment_id = connection.execute(
+            "INSERT INTO idea_comments (idea_id, author_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+            [idea_id, actor.employee_id, body, utc_now()],
+        ).fetchone()[0]
+        audit.record(connection, actor, "idea_comment", comment_id, "create", after={"idea_id": idea_id, "body": body})
+        return comment_id
+
+    return db.write(comment)
+
+
+def comments_for(db: Database, idea_id: int, *, include_hidden: bool = False) -> list[dict[str, Any]]:
+    return db.query(
+        "SELECT m.id, m.body, m.created_at, m.hidden, m.hidden_reason, e.full_name AS author_name"
+        " FROM idea_comments m JOIN employees e ON e.id = m.author_id"
+        " WHERE m.idea_id = ? AND (? OR NOT m.hidden) ORDER BY m.created_at, m.id",
+        [idea_id, include_hidden],
+    )
+
+
+def hide_comment(db: Database, actor: CurrentUser, comment_id: int, reason: str) -> None:
+    """A moderator hides a comment that breaks the forum's rules; it stays in the record."""
+    require(actor, Permission.IDEAS_MODERATE)
+    reason = _reason(reason, "Reason")
+
+    def hide(connection):
+        before = audit.row_as_dict(connection, "idea_comments", "id", comment_id)
+        if before is None:
+            raise InputError.single("Comment", "no such comment")
+        connection.execute(
+            "UPDATE idea_comments SET hidden = TRUE, hidden_by = ?, hidden_reason = ? WHERE id = ?",
+            [actor.employee_id, reason, comment_id],
+        )
+        audit.record(connection, actor, "idea_comment", comment_id, "hide", before, {"hidden_reason": reason})
+
+    db.write(hide)
+
+
+# -- complaint link (optional: only when the complaints area is installed) -----------------
+def _has_columns(db: Database, table: str, columns: tuple[str, ...]) -> bool:
+    found = db.scalar(
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND list_contains(?, column_name)",
+        [table, list(columns)],
+    )
+    return found == len(columns)
+
+
+def complaint_categories(db: Database) -> list[dict[str, Any]]:
+    """Complaint categories with their complaint counts, when complaints exist in the portal."""
+    if not _has_columns(db, "complaints", ("category",)):
+        return []
+    return db.query(
+        "SELECT category, count(*) AS complaints FROM complaints WHERE category IS NOT NULL"
+        " GROUP BY category ORDER BY complaints DESC"
+    )
+
+
+def findings(db: Database) -> list[dict[str, Any]]:
+    """Findings to link an idea to, when the complaints area is installed."""
+    if not _has_columns(db, "findings", ("id", "title")):
+        return []
+    return db.query("SELECT id, title FROM findings ORDER BY id DESC")
+
+
+def complaint_link_counts(db: Database, idea: Idea) -> dict[str, Any]:
+    """What the idea's linked complaint category or finding stands for, in numbers."""
+    counts: dict[str, Any] = {}
+    if idea.complaint_category and _has_columns(db, "complaints", ("category",)):
+        counts["complaints_in_category"] = db.scalar(
+            "SELECT count(*) FROM complaints WHERE category = ?", [idea.complaint_category]
+        )
+    if idea.finding_id is not None and _has_columns(db, "findings", ("id", "title")):
+        counts["finding_title"] = db.scalar("SELECT title FROM findings WHERE id = ?", [idea.finding_id])
+    return counts

@@ -1,0 +1,269 @@
+"""Recorded decisions on ideas (never edited, only superseded) and what follows a green
+light: the linked action and a recognition for every author."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from pydantic import BaseModel
+
+from models import audit
+from models.access import CurrentUser, Permission, require
+from models.actions import plan, workflow
+from models.db import query_row, utc_now
+from models.errors import InputError
+from models.recognition import awards
+from models.speakup.cycles import Cycle, get_cycle
+from models.speakup.ideas import (
+    STATUS_LABELS,
+    Idea,
+    _reason,
+    get_idea,
+    set_status,
+)
+from models.speakup.judging import ACTION_DUE_AFTER, DECIDABLE, RATIONALE_MAX, _sheets, may_see_scores, result_for
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+
+# -- decisions -----------------------------------------------------------------------
+class Decision(BaseModel):
+    id: int
+    idea_id: int
+    outcome: str
+    score: float | None
+    judges: int
+    green_light_threshold: float
+    min_judges: int
+    weights: dict[str, float]
+    scores: list[dict[str, Any]]
+    rationale: str
+    decided_by: str
+    decided_at: Any
+
+
+def decide(
+    db: Database,
+    actor: CurrentUser,
+    idea_id: int,
+    rationale: str,
+    *,
+    action_owner_id: int | None = None,
+    action_due_date: date | None = None,
+) -> Decision:
+    """Record the outcome the rule gives, with every score, the weights, the threshold and a
+    rationale. A green light creates the linked action and the authors' recognition.
+    An earlier decision is never edited: a new one supersedes it."""
+    require(actor, Permission.SPEAKUP_MANAGE)
+    rationale = _reason(rationale, "Rationale")
+    if len(rationale) > RATIONALE_MAX:
+        raise InputError.single("Rationale", f"use at most {RATIONALE_MAX} characters")
+
+    def do(connection):
+        idea = get_idea(connection, idea_id)
+        if idea is None:
+            raise InputError.single("Idea", "no such idea")
+        cycle = get_cycle(connection, idea.cycle_id)
+        assert cycle is not None
+        if cycle.phase not in ("scoring", "closed"):
+            raise InputError.single("Decision", f"{cycle.name} has not reached Speak-Up Day scoring yet")
+        if idea.status not in DECIDABLE:
+            raise InputError.single("Decision", f"a {idea.status_label.lower()} idea is not judged")
+        result = result_for(connection, idea_id)
+        outcome = "green_lit" if result.green_lit else "not_selected"
+        live_action = _live_action(connection, idea_id)
+        if outcome == "not_selected" and live_action is not None:
+            raise InputError.single(
+                "Decision",
+                f"the scores no longer reach a green light, but the idea's action #{live_action['id']} is "
+                f"{live_action['status'].replace('_', ' ')}; cancel that action in the action plan first, "
+                "then record the new decision",
+            )
+        previous = query_row(
+            connection, "SELECT id, outcome FROM idea_decisions WHERE idea_id = ? ORDER BY id DESC LIMIT 1", [idea_id]
+        )
+        sheets = _sheets(connection, idea_id)
+        weights = {criterion.name: criterion.weight for criterion in cycle.criteria}
+        decision_id = connection.execute(
+            "INSERT INTO idea_decisions (idea_id, cycle_id, outcome, score, judges, green_light_threshold, min_judges,"
+            " weights_json, scores_json, rationale, decided_by, decided_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                idea_id,
+                cycle.id,
+                outcome,
+                result.score,
+                result.judges,
+                cycle.green_light_threshold,
+                cycle.min_judges,
+                json.dumps(weights),
+                json.dumps(sheets, default=str),
+                rationale,
+                actor.employee_id,
+                utc_now(),
+            ],
+        ).fetchone()[0]
+        audit.record(
+            connection,
+            actor,
+            "idea_decision",
+            decision_id,
+            "decide",
+            {"previous_decision": previous} if previous else None,
+            {
+                "idea_id": idea_id,
+                "outcome": outcome,
+                "score": result.score,
+                "judges": result.judges,
+                "threshold": cycle.green_light_threshold,
+                "min_judges": cycle.min_judges,
+                "rationale": rationale,
+            },
+        )
+        note = f"{result.explanation} {rationale}"
+        already_green = idea.status in ("in_implementation", "implemented")
+        if outcome == "green_lit" and not already_green:
+            if idea.status != "green_lit":
+                set_status(connection, actor, idea, "green_lit", note)
+                idea = get_idea(connection, idea_id)
+            if live_action is None:
+                _follow_up_green_light(connection, actor, idea, cycle, action_owner_id, action_due_date)
+            else:  # the idea's action is still there: it carries on, no second action
+                set_status(connection, actor, idea, "in_implementation", f"Action #{live_action['id']} continues")
+        elif outcome == "not_selected" and idea.status != "not_selected":
+            set_status(connection, actor, idea, "not_selected", note)
+        return decision_id
+
+    decision_id = db.write(do)
+    return next(d for d in decisions_for(db, actor, idea_id) if d.id == decision_id)
+
+
+def _live_action(connection: duckdb.DuckDBPyConnection, idea_id: int) -> dict[str, Any] | None:
+    """The idea's action that has not been cancelled (open or done), if any."""
+    return query_row(
+        connection,
+        "SELECT id, status FROM actions WHERE idea_id = ? AND status <> 'cancelled' ORDER BY id DESC LIMIT 1",
+        [idea_id],
+    )
+
+
+def _follow_up_green_light(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser,
+    idea: Idea,
+    cycle: Cycle,
+    owner_id: int | None,
+    due_date: date | None,
+) -> None:
+    """A green light becomes an owned action in the plan and a recognition for the authors."""
+    owner_id = owner_id or actor.employee_id
+    if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [owner_id]).fetchone():
+        raise InputError.single("Action owner", "choose an active employee")
+    start = date.today()
+    due_date = due_date or max(start, cycle.speakup_day) + ACTION_DUE_AFTER
+    if due_date < start:
+        raise InputError.single("Action due date", "cannot be in the past")
+    action_id = create_linked_action(connection, actor, idea, owner_id, start, due_date)
+    for employee_id in sorted(idea.author_ids):
+        awards.insert_recognition(
+            connection,
+            actor,
+            employee_id,
+            awards.GREEN_LIT_IDEA,
+            f"Your idea “{idea.title}” was green-lit on Speak-Up Day {cycle.name}.",
+            idea_id=idea.id,
+        )
+    set_status(
+        connection,
+        actor,
+        idea,
+        "in_implementation",
+        f"Action #{action_id} due {due_date:%d %b %Y}" if action_id else f"Implementation due {due_date:%d %b %Y}",
+        action_id=action_id,
+        action_owner_id=owner_id,
+        action_due_date=due_date,
+    )
+
+
+def create_linked_action(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    idea: Idea,
+    owner_id: int,
+    start_date: date,
+    due_date: date,
+) -> int | None:
+    """The improvement action a green-lit idea becomes (SPEC §4), inside the open write."""
+    case = idea.business_case
+    effect = f"Net annual benefit {case.net_annual_benefit:,.0f}"
+    if idea.kpi_name:
+        change = f" by {idea.kpi_expected_change:g}" if idea.kpi_expected_change is not None else ""
+        effect += f"; {idea.kpi_name} expected to move{change}"
+    record = plan.ActionInput(
+        title=f"Speak-Up idea: {idea.title}"[:200],
+        description=f"{idea.problem}\n\nProposed change: {idea.proposed_change}"[:4000],
+        action_type="improvement",
+        origin="idea",
+        idea_id=idea.id,
+        finding_id=idea.finding_id,
+        owner_id=owner_id,
+        team_id=idea.team_id,
+        start_date=start_date,
+        due_date=due_date,
+        priority="high",
+        expected_effect=effect[:1000],
+    )
+    return workflow.insert_action(connection, actor, record)
+
+
+def decisions_for(db: Database, viewer: CurrentUser, idea_id: int) -> list[Decision]:
+    """Every decision on an idea, newest first; the first is the one in force. A viewer still
+    blind to the idea's scores sees the outcomes and rationales, not the scores or sheets."""
+    decisions = _decisions(db, idea_id)
+    if decisions and not may_see_scores(db, viewer, idea_id):
+        return [decision.model_copy(update={"score": None, "scores": []}) for decision in decisions]
+    return decisions
+
+
+def _decisions(db: Database, idea_id: int) -> list[Decision]:
+    rows = db.query(
+        "SELECT d.*, e.full_name AS decided_by_name FROM idea_decisions d JOIN employees e ON e.id = d.decided_by"
+        " WHERE d.idea_id = ? ORDER BY d.id DESC",
+        [idea_id],
+    )
+    return [
+        Decision(
+            **{k: row[k] for k in ("id", "idea_id", "outcome", "score", "judges", "green_light_threshold")},
+            min_judges=row["min_judges"],
+            weights=json.loads(row["weights_json"]),
+            scores=json.loads(row["scores_json"]),
+            rationale=row["rationale"],
+            decided_by=row["decided_by_name"],
+            decided_at=row["decided_at"],
+        )
+        for row in rows
+    ]
+
+
+def feedback_for_authors(db: Database, viewer: CurrentUser, idea_id: int) -> dict[str, Any] | None:
+    """What the authors are told after the day: outcome, score, rationale and the judges'
+    comments (without names). None before a decision, or for someone not an author."""
+    idea = get_idea(db, idea_id)
+    if idea is None or viewer.employee_id not in idea.author_ids:
+        return None
+    decisions = _decisions(db, idea_id)
+    if not decisions:
+        return None
+    latest = decisions[0]
+    return {
+        "outcome": STATUS_LABELS[latest.outcome],
+        "score": latest.score,
+        "threshold": latest.green_light_threshold,
+        "judges": latest.judges,
+        "rationale": latest.rationale,
+        "comments": [sheet["comment"] for sheet in latest.scores if sheet.get("comment")],
+    }

@@ -1,0 +1,439 @@
+"""Speak-Up Day ideas: ideas with a business case, their lifecycle, the moderated board
+(supports, comments, merges) and benefit reviews after green light.
+
+Cycles, their criteria and phases live in ``models.cycles``; scoring and decisions in
+``models.judging``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from models import audit
+from models.access import CurrentUser, Permission, require
+from models.db import query_row, query_rows, utc_now
+from models.errors import InputError, from_validation
+from models.speakup.cycles import Cycle, get_cycle
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+
+# -- vocabulary ----------------------------------------------------------------------
+STATUS_LABELS = {
+    "draft": "Draft",
+    "submitted": "Submitted",
+    "needs_more_work": "Needs more work",
+    "declined": "Declined",
+    "merged": "Merged",
+    "shortlisted": "Shortlisted",
+    "scored": "Being scored",
+    "green_lit": "Green-lit",
+    "not_selected": "Not selected",
+    "in_implementation": "In implementation",
+    "implemented": "Implemented",
+    "withdrawn": "Withdrawn",
+}
+PRIVATE_STATUSES = ("draft", "withdrawn")  # only the authors see these
+OPEN_FOR_ENGAGEMENT = ("submitted", "needs_more_work", "shortlisted", "scored", "green_lit", "in_implementation")
+MODERATABLE = ("submitted", "needs_more_work")
+CARRYABLE = ("submitted", "needs_more_work", "not_selected")
+GREEN_LIT_STATUSES = ("green_lit", "in_implementation", "implemented")
+REVIEW_DAYS = (30, 90, 180)
+
+TITLE_MAX = 120
+TEXT_MAX = 2000
+COMMENT_MAX = 1000
+REASON_MAX = 500
+MONEY_MAX = 1_000_000_000
+
+
+# -- the business case ---------------------------------------------------------------
+class BusinessCase(BaseModel):
+    """The money side of an idea and the figures derived from it."""
+
+    annual_savings: float = 0
+    annual_revenue: float = 0
+    one_off_cost: float = 0
+    annual_running_cost: float = 0
+
+    @property
+    def net_annual_benefit(self) -> float:
+        return self.annual_savings + self.annual_revenue - self.annual_running_cost
+
+    @property
+    def payback_months(self) -> float | None:
+        """Months until the one-off cost is earned back; None when it never is."""
+        if self.one_off_cost == 0:
+            return 0.0
+        if self.net_annual_benefit <= 0:
+            return None
+        return round(self.one_off_cost / self.net_annual_benefit * 12, 1)
+
+    @property
+    def first_year_net(self) -> float:
+        return self.net_annual_benefit - self.one_off_cost
+
+
+# SQL forms of the same figures, for aggregation in DuckDB
+NET_ANNUAL_BENEFIT_SQL = "(i.annual_savings + i.annual_revenue - i.annual_running_cost)"
+FIRST_YEAR_NET_SQL = f"({NET_ANNUAL_BENEFIT_SQL} - i.one_off_cost)"
+
+
+# -- ideas ---------------------------------------------------------------------------
+class MilestoneInput(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(title="Milestone", min_length=1, max_length=120)
+    due_date: date = Field(title="Milestone date")
+
+
+class IdeaInput(BaseModel):
+    """What an author writes; checked whole before anything is stored."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(title="Title", min_length=5, max_length=TITLE_MAX)
+    problem: str = Field("", title="Problem", max_length=TEXT_MAX)
+    proposed_change: str = Field("", title="Proposed change", max_length=TEXT_MAX)
+    complaint_category: str | None = Field(None, title="Complaint category", max_length=120)
+    finding_id: int | None = Field(None, title="Finding")
+    annual_savings: float = Field(0, title="Annual savings")
+    annual_revenue: float = Field(0, title="Annual extra revenue")
+    one_off_cost: float = Field(0, title="One-off cost")
+    annual_running_cost: float = Field(0, title="Annual running cost")
+    customers_affected: int = Field(0, title="Customers affected per year", ge=0, le=100_000_000)
+    kpi_name: str | None = Field(None, title="KPI expected to move", max_length=80)
+    kpi_expected_change: float | None = Field(None, title="Expected KPI change")
+    effort_days: float = Field(0, title="Effort (person-days)", ge=0, le=100_000)
+    co_author_ids: list[int] = Field(default_factory=list, title="Co-authors", max_length=5)
+    milestones: list[MilestoneInput] = Field(default_factory=list, title="Project plan", max_length=12)
+
+    @field_validator("annual_savings", "annual_revenue", "one_off_cost", "annual_running_cost")
+    @classmethod
+    def _money(cls, value: float) -> float:
+        if value < 0:
+            raise ValueError("cannot be negative")
+        if value > MONEY_MAX:
+            raise ValueError(f"cannot exceed {MONEY_MAX:,}")
+        return round(value, 2)
+
+    @field_validator("complaint_category", "kpi_name")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def business_case(self) -> BusinessCase:
+        return BusinessCase(**self.model_dump(include=set(BusinessCase.model_fields)))
+
+
+def validate_idea(data: dict[str, Any]) -> IdeaInput:
+    try:
+        return IdeaInput.model_validate(data)
+    except Exception as error:  # pydantic ValidationError
+        if hasattr(error, "errors"):
+            raise from_validation(error, IdeaInput) from None
+        raise
+
+
+class Idea(BaseModel):
+    id: int
+    cycle_id: int
+    cycle_name: str
+    author_id: int
+    author_name: str
+    team_id: int | None
+    team_name: str | None
+    title: str
+    problem: str
+    proposed_change: str
+    complaint_category: str | None
+    finding_id: int | None
+    annual_savings: float
+    annual_revenue: float
+    one_off_cost: float
+    annual_running_cost: float
+    customers_affected: int
+    kpi_name: str | None
+    kpi_expected_change: float | None
+    effort_days: float
+    status: str
+    status_note: str | None
+    merged_into_id: int | None
+    carried_from_cycle_id: int | None
+    action_id: int | None
+    action_owner_id: int | None
+    action_due_date: date | None
+    created_at: datetime
+    submitted_at: datetime | None
+    supporters: int
+    comments: int
+    co_authors: list[dict[str, Any]] = []
+    milestones: list[dict[str, Any]] = []
+
+    @property
+    def business_case(self) -> BusinessCase:
+        return BusinessCase(**self.model_dump(include=set(BusinessCase.model_fields)))
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+    @property
+    def author_ids(self) -> set[int]:
+        return {self.author_id, *(c["employee_id"] for c in self.co_authors)}
+
+
+_IDEA_SQL = """
+    SELECT i.*, c.name AS cycle_name, a.full_name AS author_name, t.name AS team_name,
+           (SELECT count(*) FROM idea_supports s WHERE s.idea_id = i.id) AS supporters,
+           (SELECT count(*) FROM idea_comments m WHERE m.idea_id = i.id AND NOT m.hidden) AS comments
+    FROM ideas i
+    JOIN idea_cycles c ON c.id = i.cycle_id
+    JOIN employees a ON a.id = i.author_id
+    LEFT JOIN teams t ON t.id = i.team_id
+"""
+
+
+def get_idea(source, idea_id: int, viewer: CurrentUser | None = None) -> Idea | None:
+    """One idea with co-authors and plan; a draft is only shown to its authors."""
+    row = query_row(source, _IDEA_SQL + " WHERE i.id = ?", [idea_id])
+    if row is None:
+        return None
+    row.pop("updated_at", None)
+    co_authors = query_rows(
+        source,
+        "SELECT e.id AS employee_id, e.full_name FROM idea_coauthors c JOIN employees e ON e.id = c.employee_id"
+        " WHERE c.idea_id = ? ORDER BY e.full_name",
+        [idea_id],
+    )
+    milestones = query_rows(
+        source, "SELECT title, due_date FROM idea_milestones WHERE idea_id = ? ORDER BY position", [idea_id]
+    )
+    idea = Idea(**row, co_authors=co_authors, milestones=milestones)
+    if viewer is not None and idea.status in PRIVATE_STATUSES and viewer.employee_id not in idea.author_ids:
+        return None
+    return idea
+
+
+def _idea_for_update(connection: duckdb.DuckDBPyConnection, idea_id: int) -> Idea:
+    idea = get_idea(connection, idea_id)
+    if idea is None:
+        raise InputError.single("Idea", "no such idea")
+    return idea
+
+
+def _log_status(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    idea_id: int,
+    cycle_id: int,
+    from_status: str | None,
+    to_status: str,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    connection.execute(
+        "INSERT INTO idea_status_history (idea_id, cycle_id, from_status, to_status, note, changed_by, changed_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [idea_id, cycle_id, from_status, to_status, note, actor.employee_id if actor else None, at or utc_now()],
+    )
+
+
+def set_status(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    idea: Idea,
+    to_status: str,
+    note: str | None = None,
+    **columns: Any,
+) -> None:
+    """Change an idea's status inside an open write: history, audit and extra columns together."""
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    connection.execute(
+        f"UPDATE ideas SET status = ?, status_note = ?, updated_at = ?{', ' + assignments if assignments else ''}"
+        " WHERE id = ?",
+        [to_status, note, utc_now(), *columns.values(), idea.id],
+    )
+    _log_status(connection, actor, idea.id, columns.get("cycle_id", idea.cycle_id), idea.status, to_status, note)
+    audit.record(
+        connection,
+        actor,
+        "idea",
+        idea.id,
+        to_status,
+        {"status": idea.status},
+        {"status": to_status, "note": note, **columns},
+    )
+
+
+def _check_people(connection: duckdb.DuckDBPyConnection, author_id: int, record: IdeaInput) -> None:
+    problems = []
+    if author_id in record.co_author_ids:
+        problems.append(("Co-authors", "you are the author already; list only other people"))
+    for employee_id in set(record.co_author_ids):
+        if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [employee_id]).fetchone():
+            problems.append(("Co-authors", f"employee {employee_id} is not an active employee"))
+    if len(set(record.co_author_ids)) != len(record.co_author_ids):
+        problems.append(("Co-authors", "a person is listed twice"))
+    if problems:
+        raise InputError(problems)
+
+
+def _store_parts(connection: duckdb.DuckDBPyConnection, idea_id: int, record: IdeaInput) -> None:
+    connection.execute("DELETE FROM idea_coauthors WHERE idea_id = ?", [idea_id])
+    connection.execute("DELETE FROM idea_milestones WHERE idea_id = ?", [idea_id])
+    for employee_id in record.co_author_ids:
+        connection.execute("INSERT INTO idea_coauthors VALUES (?, ?)", [idea_id, employee_id])
+    for position, milestone in enumerate(record.milestones, start=1):
+        connection.execute(
+            "INSERT INTO idea_milestones (idea_id, position, title, due_date) VALUES (?, ?, ?, ?)",
+            [idea_id, position, milestone.title, milestone.due_date],
+        )
+
+
+_IDEA_FIELDS = (
+    "title",
+    "problem",
+    "proposed_change",
+    "complaint_category",
+    "finding_id",
+    "annual_savings",
+    "annual_revenue",
+    "one_off_cost",
+    "annual_running_cost",
+    "customers_affected",
+    "kpi_name",
+    "kpi_expected_change",
+    "effort_days",
+)
+
+
+def insert_idea(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    author_id: int,
+    team_id: int | None,
+    cycle_id: int,
+    record: IdeaInput,
+    *,
+    created_at: datetime | None = None,
+) -> int:
+    """Store a validated draft inside an open write (also used by the demo)."""
+    now = created_at or utc_now()
+    idea_id = connection.execute(
+        f"INSERT INTO ideas (cycle_id, author_id, team_id, {', '.join(_IDEA_FIELDS)}, status, created_at, updated_at)"
+        f" VALUES (?, ?, ?, {', '.join('?' for _ in _IDEA_FIELDS)}, 'draft', ?, ?) RETURNING id",
+        [cycle_id, author_id, team_id, *(getattr(record, name) for name in _IDEA_FIELDS), now, now],
+    ).fetchone()[0]
+    _store_parts(connection, idea_id, record)
+    _log_status(connection, actor, idea_id, cycle_id, None, "draft", at=now)
+    audit.record(connection, actor, "idea", idea_id, "create", after=record.model_dump())
+    return idea_id
+
+
+def save_draft(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None) -> int:
+    """Keep an idea as a draft in the open cycle: a new one, or changes to one's own draft."""
+    require(actor, Permission.IDEAS_SUBMIT)
+    record = validate_idea(data)
+
+    def save(connection):
+        _check_people(connection, actor.employee_id, record)
+        if idea_id is None:
+            cycle_row = connection.execute("SELECT id FROM idea_cycles WHERE phase = 'open'").fetchone()
+            if cycle_row is None:
+                raise InputError.single("Cycle", "no Speak-Up cycle is accepting ideas at the moment")
+            return insert_idea(connection, actor, actor.employee_id, actor.team_id, cycle_row[0], record)
+        idea = _idea_for_update(connection, idea_id)
+        if actor.employee_id not in idea.author_ids:
+            raise InputError.single("Idea", "only its authors may change an idea")
+        if idea.status not in ("draft", "needs_more_work"):
+            raise InputError.single("Idea", f"a {idea.status_label.lower()} idea can no longer be edited")
+        before = {name: getattr(idea, name) for name in _IDEA_FIELDS}
+        connection.execute(
+            f"UPDATE ideas SET {', '.join(f'{name} = ?' for name in _IDEA_FIELDS)}, updated_at = ? WHERE id = ?",
+            [*(getattr(record, name) for name in _IDEA_FIELDS), utc_now(), idea_id],
+        )
+        _store_parts(connection, idea_id, record)
+        audit.record(connection, actor, "idea", idea_id, "edit", before, record.model_dump())
+        return idea_id
+
+    return db.write(save)
+
+
+def save_and_submit(
+    db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None, *, today: date | None = None
+) -> int:
+    """Save the form and post it in one write: when posting is refused, nothing is stored."""
+    return db.write(lambda _connection: _save_then_submit(db, actor, data, idea_id, today))
+
+
+def _save_then_submit(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None, today) -> int:
+    saved_id = save_draft(db, actor, data, idea_id)  # joins the open write
+    submit_idea(db, actor, saved_id, today=today)
+    return saved_id
+
+
+def may_resubmit(cycle: Cycle) -> bool:
+    """An idea sent back as needing more work may come back until scoring starts."""
+    return cycle.phase in ("open", "review")
+
+
+def submit_idea(db: Database, actor: CurrentUser, idea_id: int, *, today: date | None = None) -> None:
+    """Post a draft to the board while its cycle's window is open; an idea sent back as
+    needing more work may be resubmitted until scoring starts."""
+    require(actor, Permission.IDEAS_SUBMIT)
+
+    def submit(connection):
+        idea = _idea_for_update(connection, idea_id)
+        if actor.employee_id not in idea.author_ids:
+            raise InputError.single("Idea", "only its authors may submit an idea")
+        if idea.status not in ("draft", "needs_more_work"):
+            raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be submitted again")
+        cycle = get_cycle(connection, idea.cycle_id)
+        assert cycle is not None
+        reworked = idea.status == "needs_more_work" and may_resubmit(cycle)
+        if not reworked and not cycle.accepts_submissions(today):
+            raise InputError.single(
+                "Cycle",
+                f"{cycle.name} does not accept submissions now (window {cycle.submission_opens:%d %b} – "
+                f"{cycle.submission_closes:%d %b %Y})",
+            )
+        problems = []
+        if len(idea.problem) < 20:
+            problems.append(("Problem", "describe the problem in at least 20 characters before submitting"))
+        if len(idea.proposed_change) < 20:
+            problems.append(("Proposed change", "describe the change in at least 20 characters before submitting"))
+        if problems:
+            raise InputError(problems)
+        set_status(connection, actor, idea, "submitted", submitted_at=utc_now())
+
+    db.write(submit)
+
+
+def withdraw_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
+    """The author takes an idea back before it is shortlisted."""
+    require(actor, Permission.IDEAS_SUBMIT)
+
+    def withdraw(connection):
+        idea = _idea_for_update(connection, idea_id)
+        if idea.author_id != actor.employee_id:
+            raise InputError.single("Idea", "only the author may withdraw an idea")
+        if idea.status not in ("draft", "submitted", "needs_more_work"):
+            raise InputError.single("Idea", f"a {idea.status_label.lower()} idea can no longer be withdrawn")
+        set_status(connection, actor, idea, "withdrawn")
+
+    db.write(withdraw)
+
+
+def _reason(text: str | None, field: str, *, required: bool = True) -> str:
+    text = (text or "").strip()
+    if required and len(text) < 5:
+        raise InputError.single(field, "give a reason of at least 5 characters")
+    if len(text) > REASON_MAX:
+        raise InputError.single(field, f"use at most {REASON_MAX} characters (you wrote {len(text)})")
+    return text

@@ -1,0 +1,279 @@
+"""Speak-Up Day judging: blind weighted scores by leadership judges, the green-light rule,
+recorded decisions and what follows a green light (action, recognition); the cycle report.
+
+The rule (SPEC §5): a judge's score for an idea is Σ wᵢ·sᵢ / Σ wᵢ over the cycle's criteria;
+the idea's score is the mean over the judges who scored it; it is green-lit when that score
+is at least the threshold and at least the minimum number of judges scored it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
+
+from models import audit
+from models.access import CurrentUser, Permission, require
+from models.db import query_row, query_rows, utc_now
+from models.errors import InputError
+from models.speakup.cycles import Cycle, get_cycle
+from models.speakup.ideas import (
+    STATUS_LABELS,
+    get_idea,
+    set_status,
+)
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+
+SCORE_MIN, SCORE_MAX = 1, 5
+COMMENT_MAX = 1000
+RATIONALE_MAX = 1000
+# late scores are welcome while the phase lasts; they count once a new decision is taken
+JUDGEABLE = ("shortlisted", "scored", "green_lit", "not_selected", "in_implementation")
+DECIDABLE = ("shortlisted", "scored", "green_lit", "not_selected", "in_implementation", "implemented")
+ACTION_DUE_AFTER = timedelta(days=90)
+_PRECISION = 9  # the threshold is compared on the score rounded to this many places
+
+
+# -- the rule ------------------------------------------------------------------------
+def judge_score(scores: dict[int, int], weights: dict[int, float]) -> float:
+    """One judge's weighted score: Σ wᵢ·sᵢ / Σ wᵢ."""
+    total_weight = sum(weights.values())
+    return sum(weights[criterion] * scores[criterion] for criterion in weights) / total_weight
+
+
+def idea_score(sheets: list[dict[int, int]], weights: dict[int, float]) -> float | None:
+    """The mean of the judges' weighted scores; None when nobody has scored."""
+    if not sheets:
+        return None
+    return sum(judge_score(sheet, weights) for sheet in sheets) / len(sheets)
+
+
+def is_green_lit(score: float | None, judges: int, threshold: float, min_judges: int) -> bool:
+    """Green-lit when the score reaches the threshold and enough judges scored."""
+    return score is not None and judges >= min_judges and round(score, _PRECISION) >= threshold
+
+
+class IdeaResult(BaseModel):
+    idea_id: int
+    judges: int
+    score: float | None
+    lowest: float | None
+    highest: float | None
+    spread: float | None
+    green_light_threshold: float
+    min_judges: int
+
+    @property
+    def green_lit(self) -> bool:
+        return is_green_lit(self.score, self.judges, self.green_light_threshold, self.min_judges)
+
+    @property
+    def explanation(self) -> str:
+        if self.judges == 0:
+            return "Nobody has scored this idea yet."
+        text = f"Score {self.score:.2f} from {self.judges} judge{'s' if self.judges != 1 else ''}"
+        if self.judges < self.min_judges:
+            return f"{text}: fewer than the minimum of {self.min_judges} judges, so it cannot be green-lit."
+        if self.green_lit:
+            return f"{text}: at or above the threshold of {self.green_light_threshold:g} — green light."
+        return f"{text}: below the threshold of {self.green_light_threshold:g}."
+
+
+# scores count in the cycle the idea is in now (a carried idea is judged afresh)
+_PER_JUDGE_SQL = """
+    SELECT s.idea_id, s.judge_id, sum(c.weight * s.score) / sum(c.weight) AS judge_score
+    FROM idea_scores s JOIN idea_criteria c ON c.id = s.criterion_id
+    JOIN ideas i ON i.id = s.idea_id AND i.cycle_id = c.cycle_id
+    GROUP BY s.idea_id, s.judge_id
+"""
+
+
+def results(source, cycle_id: int) -> dict[int, IdeaResult]:
+    """Each judged idea's score and spread, aggregated in DuckDB."""
+    rows = query_rows(
+        source,
+        f"WITH per_judge AS ({_PER_JUDGE_SQL}) SELECT i.id AS idea_id, count(p.judge_id) AS judges,"
+        " avg(p.judge_score) AS score, min(p.judge_score) AS lowest, max(p.judge_score) AS highest,"
+        " max(p.judge_score) - min(p.judge_score) AS spread, c.green_light_threshold, c.min_judges"
+        " FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id LEFT JOIN per_judge p ON p.idea_id = i.id"
+        " WHERE i.cycle_id = ? GROUP BY i.id, c.green_light_threshold, c.min_judges",
+        [cycle_id],
+    )
+    return {row["idea_id"]: IdeaResult(**row) for row in rows}
+
+
+def result_for(source, idea_id: int) -> IdeaResult:
+    cycle_id = query_row(source, "SELECT cycle_id FROM ideas WHERE id = ?", [idea_id])
+    if cycle_id is None:
+        raise InputError.single("Idea", "no such idea")
+    return results(source, cycle_id["cycle_id"])[idea_id]
+
+
+# -- conflicts of interest -----------------------------------------------------------
+def conflict_of_interest(source, judge_id: int, idea_id: int) -> str | None:
+    """Why a judge may not score an idea: an author, a co-author, or an author's manager."""
+    row = query_row(
+        source,
+        "WITH authors AS (SELECT author_id AS employee_id FROM ideas WHERE id = ?"
+        " UNION SELECT employee_id FROM idea_coauthors WHERE idea_id = ?)"
+        " SELECT bool_or(a.employee_id = ?) AS is_author, bool_or(e.manager_id = ?) AS is_manager"
+        " FROM authors a LEFT JOIN employees e ON e.id = a.employee_id",
+        [idea_id, idea_id, judge_id, judge_id],
+    )
+    if row and row["is_author"]:
+        return "you are an author of this idea"
+    if row and row["is_manager"]:
+        return "you manage an author of this idea"
+    return None
+
+
+# -- scoring -------------------------------------------------------------------------
+def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[int, int], comment: str = "") -> None:
+    """A judge's scores for every criterion of the cycle, 1–5, submitted once."""
+    require(actor, Permission.IDEAS_JUDGE)
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX:
+        raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(comment)})")
+
+    def score(connection):
+        idea = get_idea(connection, idea_id)
+        if idea is None:
+            raise InputError.single("Idea", "no such idea")
+        cycle = get_cycle(connection, idea.cycle_id)
+        assert cycle is not None
+        if cycle.phase != "scoring":
+            raise InputError.single("Scores", f"{cycle.name} is not in its scoring phase ({cycle.phase_label.lower()})")
+        if idea.status not in JUDGEABLE:
+            raise InputError.single("Scores", f"only shortlisted ideas are scored; this one is {idea.status_label}")
+        conflict = conflict_of_interest(connection, actor.employee_id, idea_id)
+        if conflict:
+            raise InputError.single("Judge", f"{conflict}, so you may not score it")
+        if connection.execute(
+            "SELECT 1 FROM idea_judgements WHERE idea_id = ? AND judge_id = ? AND cycle_id = ?",
+            [idea_id, actor.employee_id, cycle.id],
+        ).fetchone():
+            raise InputError.single("Scores", "you have submitted your scores for this idea already")
+        if connection.execute(
+            "SELECT 1 FROM idea_decisions WHERE idea_id = ? AND decided_by = ? AND cycle_id = ?",
+            [idea_id, actor.employee_id, cycle.id],
+        ).fetchone():
+            raise InputError.single(
+                "Scores", "you recorded the decision and have seen the scores, so you no longer score it"
+            )
+        _check_sheet(cycle, scores)
+        for criterion in cycle.criteria:
+            connection.execute(
+                "INSERT INTO idea_scores VALUES (?, ?, ?, ?)",
+                [idea_id, actor.employee_id, criterion.id, int(scores[criterion.id])],
+            )
+        connection.execute(
+            "INSERT INTO idea_judgements (idea_id, judge_id, cycle_id, comment, submitted_at) VALUES (?, ?, ?, ?, ?)",
+            [idea_id, actor.employee_id, cycle.id, comment or None, utc_now()],
+        )
+        audit.record(
+            connection,
+            actor,
+            "idea_score",
+            idea_id,
+            "submit",
+            after={"scores": {c.name: scores[c.id] for c in cycle.criteria}, "comment": comment},
+        )
+        if idea.status == "shortlisted":
+            set_status(connection, actor, idea, "scored")
+
+    db.write(score)
+
+
+def _check_sheet(cycle: Cycle, scores: dict[int, int]) -> None:
+    problems = []
+    for criterion in cycle.criteria:
+        value = scores.get(criterion.id)
+        if value is None:
+            problems.append((criterion.name, "give a score from 1 to 5"))
+        elif isinstance(value, bool) or int(value) != value or not SCORE_MIN <= value <= SCORE_MAX:
+            problems.append((criterion.name, f"{value} is not a whole score from 1 to 5"))
+    unknown = set(scores) - {criterion.id for criterion in cycle.criteria}
+    if unknown:
+        problems.append(("Scores", "a score names a criterion that is not in this cycle"))
+    if problems:
+        raise InputError(problems)
+
+
+def has_scored(db: Database, judge: CurrentUser, idea_id: int) -> bool:
+    return bool(
+        db.scalar(
+            "SELECT count(*) FROM idea_judgements j JOIN ideas i ON i.id = j.idea_id AND i.cycle_id = j.cycle_id"
+            " WHERE j.idea_id = ? AND j.judge_id = ?",
+            [idea_id, judge.employee_id],
+        )
+    )
+
+
+def may_see_scores(db: Database, viewer: CurrentUser, idea_id: int) -> bool:
+    """Judges are blind to others' scores until they submit their own. Leadership sees them
+    all once the viewer scored or recorded the idea's decision, or once the cycle is closed;
+    someone barred from judging the idea (an author's manager) only once a decision is
+    recorded, so nobody watches the scores come in live."""
+    if not (viewer.can(Permission.IDEAS_JUDGE) or viewer.can(Permission.SPEAKUP_MANAGE)):
+        return False
+    if has_scored(db, viewer, idea_id) or db.scalar(
+        "SELECT count(*) FROM idea_decisions d JOIN ideas i ON i.id = d.idea_id AND i.cycle_id = d.cycle_id"
+        " WHERE d.idea_id = ? AND d.decided_by = ?",
+        [idea_id, viewer.employee_id],
+    ):
+        return True
+    row = db.query_one(
+        "SELECT c.phase, EXISTS (SELECT 1 FROM idea_decisions d WHERE d.idea_id = i.id AND d.cycle_id = i.cycle_id)"
+        " AS decided FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id WHERE i.id = ?",
+        [idea_id],
+    )
+    if row is None:
+        return False
+    if row["phase"] == "closed":
+        return True
+    return bool(row["decided"]) and conflict_of_interest(db, viewer.employee_id, idea_id) is not None
+
+
+def score_sheets(db: Database, viewer: CurrentUser, idea_id: int) -> list[dict[str, Any]] | None:
+    """Every judge's scores and comment for an idea, or None while the viewer is blind to them."""
+    if not may_see_scores(db, viewer, idea_id):
+        return None
+    return _sheets(db, idea_id)
+
+
+def _sheets(source, idea_id: int) -> list[dict[str, Any]]:
+    rows = query_rows(
+        source,
+        "SELECT j.judge_id, e.full_name AS judge, j.comment, j.submitted_at,"
+        " map_from_entries(list((c.name, s.score) ORDER BY c.position)) AS scores,"
+        " sum(c.weight * s.score) / sum(c.weight) AS judge_score"
+        " FROM idea_judgements j JOIN ideas i ON i.id = j.idea_id AND i.cycle_id = j.cycle_id"
+        " JOIN employees e ON e.id = j.judge_id"
+        " JOIN idea_scores s ON s.idea_id = j.idea_id AND s.judge_id = j.judge_id"
+        " JOIN idea_criteria c ON c.id = s.criterion_id AND c.cycle_id = j.cycle_id WHERE j.idea_id = ?"
+        " GROUP BY j.judge_id, e.full_name, j.comment, j.submitted_at ORDER BY j.submitted_at",
+        [idea_id],
+    )
+    for row in rows:
+        row["scores"] = dict(row["scores"])
+    return rows
+
+
+def judging_queue(db: Database, judge: CurrentUser, cycle_id: int) -> list[dict[str, Any]]:
+    """The shortlisted ideas of a cycle with, for this judge, whether they scored or may not."""
+    rows = db.query(
+        "SELECT i.id, i.title, i.status, a.full_name AS author_name, t.name AS team_name,"
+        " EXISTS (SELECT 1 FROM idea_judgements j WHERE j.idea_id = i.id AND j.cycle_id = i.cycle_id"
+        "  AND j.judge_id = ?) AS scored_by_me,"
+        " (SELECT count(*) FROM idea_judgements j WHERE j.idea_id = i.id AND j.cycle_id = i.cycle_id) AS judges"
+        " FROM ideas i JOIN employees a ON a.id = i.author_id LEFT JOIN teams t ON t.id = i.team_id"
+        " WHERE i.cycle_id = ? AND list_contains(?, i.status) ORDER BY i.id",
+        [judge.employee_id, cycle_id, list(DECIDABLE)],
+    )
+    for row in rows:
+        row["conflict"] = conflict_of_interest(db, judge.employee_id, row["id"])
+        row["status_label"] = STATUS_LABELS[row["status"]]
+    return rows

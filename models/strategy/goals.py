@@ -1,0 +1,380 @@
+"""Goals with baselines and targets, and the goal status computed from their measurements
+(SPEC §2): achieved, on track, at risk, off track, stale."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from models import audit
+from models.access import CurrentUser, Permission, require
+from models.db import utc_now
+from models.errors import InputError, StaleRecordError, validate
+from models.strategy.kpis import COMPUTED_KPIS, Direction, Frequency, Measurement, StatusName, get_kpi, kpi_series
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from models.db import Database
+
+
+# A goal is stale when no measurement arrived within its update frequency.
+FREQUENCY_DAYS = {"monthly": 31, "quarterly": 92}
+ON_TRACK_MARGIN = 0.10
+AT_RISK_MARGIN = 0.25
+STATUS_LABELS = {
+    "achieved": "Achieved",
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "off_track": "Off track",
+    "stale": "Stale",
+}
+STATUS_ORDER = ("off_track", "at_risk", "stale", "on_track", "achieved")
+_EPSILON = 1e-9  # progress exactly on a boundary counts as reaching it
+
+
+# -- goal status -----------------------------------------------------------------------
+class GoalStatus(BaseModel):
+    """The computed status of a goal and the numbers behind it."""
+
+    status: StatusName
+    progress: float
+    expected: float
+    current_value: float
+    last_measured_on: date | None
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self.status]
+
+
+def _pct(share: float) -> str:
+    return f"{round(share * 100):d} %"
+
+
+def compute_status(
+    *,
+    baseline_value: float,
+    baseline_date: date,
+    target_value: float,
+    target_date: date,
+    update_frequency: str,
+    latest_value: float | None,
+    latest_date: date | None,
+    today: date,
+) -> GoalStatus:
+    """SPEC §2: progress = (current − baseline) / (target − baseline), which is
+    direction-aware because a lower-is-better goal has its target below the baseline;
+    expected = elapsed share of baseline→target. Rules, first that applies:
+
+    - *stale*: no measurement within the update frequency (without any measurement,
+      counted from the baseline date);
+    - *achieved*: progress ≥ 1;
+    - *off track*: the target date has passed without achieving it;
+    - *on track*: progress ≥ expected − 0.10; *at risk*: ≥ expected − 0.25; else *off track*.
+    """
+    current = baseline_value if latest_value is None else latest_value
+    span = target_value - baseline_value
+    progress = (current - baseline_value) / span if span else 0.0
+    period = max(1, (target_date - baseline_date).days)
+    expected = min(1.0, max(0.0, (today - baseline_date).days / period))
+    numbers = f"progress {_pct(progress)}, expected {_pct(expected)}"
+    last_seen = latest_date or baseline_date
+    if (today - last_seen).days > FREQUENCY_DAYS[update_frequency]:
+        since = f"since {latest_date:%Y-%m-%d}" if latest_date else "yet"
+        status, reason = "stale", f"no measurement {since} (updated {update_frequency}); {numbers}"
+    elif progress >= 1 - _EPSILON:
+        status, reason = "achieved", f"target reached: {numbers}"
+    elif today > target_date:
+        status, reason = "off_track", f"target date {target_date:%Y-%m-%d} passed; {numbers}"
+    elif progress >= expected - ON_TRACK_MARGIN - _EPSILON:
+        status, reason = "on_track", numbers
+    elif progress >= expected - AT_RISK_MARGIN - _EPSILON:
+        status, reason = "at_risk", numbers
+    else:
+        status, reason = "off_track", numbers
+    if latest_value is None and status != "stale":
+        reason += " (no measurement yet: counted from the baseline)"
+    return GoalStatus(
+        status=status,
+        progress=progress,
+        expected=expected,
+        current_value=current,
+        last_measured_on=latest_date,
+        reason=reason,
+    )
+
+
+# -- goals -----------------------------------------------------------------------------
+class GoalInput(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    name: str = Field(title="Name", min_length=3, max_length=160)
+    priority_id: int = Field(title="Strategic priority")
+    kpi_id: int = Field(title="KPI")
+    unit: str = Field(title="Unit", min_length=1, max_length=30)
+    direction: Direction = Field(title="Direction")
+    baseline_value: float = Field(title="Baseline value")
+    baseline_date: date = Field(title="Baseline date")
+    target_value: float = Field(title="Target value")
+    target_date: date = Field(title="Target date")
+    owner_id: int = Field(title="Owner")
+    update_frequency: Frequency = Field(default="monthly", title="Update frequency")
+
+    @field_validator("target_value")
+    @classmethod
+    def _target_beyond_baseline(cls, value: float, info: ValidationInfo) -> float:
+        direction, baseline = info.data.get("direction"), info.data.get("baseline_value")
+        if baseline is None or direction is None:
+            return value
+        if direction == "higher" and value <= baseline:
+            raise ValueError("higher is better, so the target must be above the baseline value")
+        if direction == "lower" and value >= baseline:
+            raise ValueError("lower is better, so the target must be below the baseline value")
+        return value
+
+    @field_validator("target_date")
+    @classmethod
+    def _target_after_baseline(cls, value: date, info: ValidationInfo) -> date:
+        baseline = info.data.get("baseline_date")
+        if baseline is not None and value <= baseline:
+            raise ValueError("must come after the baseline date")
+        return value
+
+
+class Goal(BaseModel):
+    id: int
+    name: str
+    priority_id: int
+    priority_title: str | None
+    priority_position: int | None
+    kpi_id: int
+    kpi_code: str
+    kpi_name: str
+    unit: str
+    direction: Direction
+    baseline_value: float
+    baseline_date: date
+    target_value: float
+    target_date: date
+    owner_id: int
+    owner_name: str | None
+    update_frequency: Frequency
+    updated_by: int | None
+    updated_by_name: str | None
+    updated_at: datetime
+    version: int
+    status: GoalStatus | None = None
+
+    @property
+    def computed(self) -> bool:
+        return self.kpi_code in COMPUTED_KPIS
+
+    def as_input(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in GoalInput.model_fields}
+
+
+_GOAL_SQL = """
+    SELECT g.id, g.name, g.priority_id, p.title AS priority_title, p.position AS priority_position,
+           g.kpi_id, k.code AS kpi_code, k.name AS kpi_name, g.unit, g.direction,
+           g.baseline_value, g.baseline_date, g.target_value, g.target_date, g.owner_id,
+           o.full_name AS owner_name, g.update_frequency, g.updated_by, u.full_name AS updated_by_name,
+           g.updated_at, g.version
+    FROM goals g
+    LEFT JOIN strategic_priorities p ON p.id = g.priority_id
+    LEFT JOIN kpis k ON k.id = g.kpi_id
+    LEFT JOIN employees o ON o.id = g.owner_id
+    LEFT JOIN employees u ON u.id = g.updated_by
+"""
+
+
+def _latest_entered(db: Database, goal_ids: list[int], today: date) -> dict[int, tuple[float, date]]:
+    """Latest hand-entered or imported value per goal (its own or its KPI's), in one query."""
+    if not goal_ids:
+        return {}
+    rows = db.query(
+        "SELECT g.id AS goal_id, arg_max(m.value, (m.measured_on, m.id)) AS value, max(m.measured_on) AS measured_on"
+        " FROM goals g JOIN kpi_measurements m ON m.kpi_id = g.kpi_id AND (m.goal_id IS NULL OR m.goal_id = g.id)"
+        " WHERE list_contains(?, g.id) AND m.measured_on <= ? GROUP BY g.id",
+        [goal_ids, today],
+    )
+    return {row["goal_id"]: (row["value"], row["measured_on"]) for row in rows}
+
+
+def _with_status(db: Database, goals: list[Goal], today: date) -> list[Goal]:
+    entered = _latest_entered(db, [g.id for g in goals if not g.computed], today)
+    computed_latest: dict[str, tuple[float, date] | None] = {}
+    for goal in goals:
+        if goal.computed:
+            if goal.kpi_code not in computed_latest:
+                series = COMPUTED_KPIS[goal.kpi_code](db, today - timedelta(days=400), today)
+                computed_latest[goal.kpi_code] = (series[-1][1], series[-1][0]) if series else None
+            latest = computed_latest[goal.kpi_code]
+        else:
+            latest = entered.get(goal.id)
+        goal.status = compute_status(
+            baseline_value=goal.baseline_value,
+            baseline_date=goal.baseline_date,
+            target_value=goal.target_value,
+            target_date=goal.target_date,
+            update_frequency=goal.update_frequency,
+            latest_value=latest[0] if latest else None,
+            latest_date=latest[1] if latest else None,
+            today=today,
+        )
+    return goals
+
+
+def list_goals(db: Database, *, priority_id: int | None = None, today: date | None = None) -> list[Goal]:
+    """Active goals in priority order, each with its computed status."""
+    where, params = " WHERE g.active", []
+    if priority_id is not None:
+        where += " AND g.priority_id = ?"
+        params.append(priority_id)
+    rows = db.query(_GOAL_SQL + where + " ORDER BY p.position, g.name", params)
+    return _with_status(db, [Goal(**row) for row in rows], today or date.today())
+
+
+def get_goal(db: Database, goal_id: int, *, today: date | None = None) -> Goal | None:
+    row = db.query_one(_GOAL_SQL + " WHERE g.id = ?", [goal_id])
+    return _with_status(db, [Goal(**row)], today or date.today())[0] if row else None
+
+
+def _check_goal_references(connection: duckdb.DuckDBPyConnection, record: GoalInput) -> None:
+    problems = []
+    if not connection.execute(
+        "SELECT 1 FROM strategic_priorities WHERE id = ? AND active", [record.priority_id]
+    ).fetchone():
+        problems.append(("Strategic priority", "no such priority"))
+    if not connection.execute("SELECT 1 FROM kpis WHERE id = ?", [record.kpi_id]).fetchone():
+        problems.append(("KPI", "no such KPI"))
+    if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [record.owner_id]).fetchone():
+        problems.append(("Owner", "no such active employee"))
+    if problems:
+        raise InputError(problems)
+
+
+def create_goal(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
+    """Leadership sets a measurable goal under a strategic priority."""
+    require(actor, Permission.STRATEGY_MANAGE)
+    record = validate(GoalInput, data)
+
+    def create(connection):
+        _check_goal_references(connection, record)
+        now = utc_now()
+        goal_id = connection.execute(
+            "INSERT INTO goals (name, priority_id, kpi_id, unit, direction, baseline_value, baseline_date,"
+            " target_value, target_date, owner_id, update_frequency, created_by, created_at, updated_by, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                *(getattr(record, name) for name in GoalInput.model_fields),
+                actor.employee_id,
+                now,
+                actor.employee_id,
+                now,
+            ],
+        ).fetchone()[0]
+        audit.record(connection, actor, "goal", goal_id, "create", after=record.model_dump())
+        return goal_id
+
+    return db.write(create)
+
+
+def update_goal(db: Database, actor: CurrentUser, goal_id: int, data: dict[str, Any], expected_version: int) -> None:
+    """Change a goal; refused when someone saved it since it was opened."""
+    require(actor, Permission.STRATEGY_MANAGE)
+    record = validate(GoalInput, data)
+
+    def update(connection):
+        before = audit.row_as_dict(connection, "goals", "id", goal_id)
+        if before is None:
+            raise InputError.single("Goal", "no such goal")
+        if before["version"] != expected_version:
+            who = connection.execute("SELECT full_name FROM employees WHERE id = ?", [before["updated_by"]]).fetchone()
+            raise StaleRecordError("goal", who[0] if who else None, before["updated_at"])
+        _check_goal_references(connection, record)
+        assignments = ", ".join(f"{name} = ?" for name in GoalInput.model_fields)
+        connection.execute(
+            f"UPDATE goals SET {assignments}, updated_by = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            [*(getattr(record, name) for name in GoalInput.model_fields), actor.employee_id, utc_now(), goal_id],
+        )
+        after = audit.row_as_dict(connection, "goals", "id", goal_id)
+        audit.record(connection, actor, "goal", goal_id, "update", before, after)
+
+    db.write(update)
+
+
+def goal_series(db: Database, goal: Goal, *, today: date | None = None) -> list[Measurement]:
+    """The measurements behind a goal's chart, from a little before its baseline."""
+    kpi = get_kpi(db, goal.kpi_id)
+    assert kpi is not None
+    end = max(today or date.today(), goal.baseline_date)
+    return kpi_series(db, kpi, goal_id=goal.id, start=goal.baseline_date - timedelta(days=31), end=end)
+
+
+def status_counts(db: Database, today: date | None = None) -> dict[str, int]:
+    """How many goals are in each status (for dashboards)."""
+    counts = dict.fromkeys(STATUS_LABELS, 0)
+    for goal in list_goals(db, today=today):
+        assert goal.status is not None
+        counts[goal.status.status] += 1
+    return counts
+
+
+def measurements_frame(goal: Goal, series: list[Measurement]) -> pd.DataFrame:
+    """A goal's measurements as shown and downloaded, newest first."""
+    import pandas as pd
+
+    value = f"Value ({goal.unit})"
+    return pd.DataFrame(
+        [
+            {"Date": p.measured_on, value: p.value, "Note": p.note, "Source": p.source.capitalize()}
+            for p in reversed(series)
+        ],
+        columns=["Date", value, "Note", "Source"],
+    )
+
+
+def goals_frame(goals: list[Goal]) -> pd.DataFrame:
+    """The goals table as shown and downloaded."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "Priority": g.priority_title,
+                "Goal": g.name,
+                "KPI": g.kpi_name,
+                "Status": g.status.label if g.status else "",
+                "Progress %": round(g.status.progress * 100) if g.status else None,
+                "Expected %": round(g.status.expected * 100) if g.status else None,
+                "Current": round(g.status.current_value, 2) if g.status and g.status.last_measured_on else None,
+                "Baseline": g.baseline_value,
+                "Target": g.target_value,
+                "Unit": g.unit,
+                "Target date": g.target_date,
+                "Owner": g.owner_name,
+                "Last measured": g.status.last_measured_on if g.status else None,
+            }
+            for g in goals
+        ],
+        columns=[
+            "Priority",
+            "Goal",
+            "KPI",
+            "Status",
+            "Progress %",
+            "Expected %",
+            "Current",
+            "Baseline",
+            "Target",
+            "Unit",
+            "Target date",
+            "Owner",
+            "Last measured",
+        ],
+    )

@@ -1,0 +1,322 @@
+"""The KPI catalogue and its measurements: entered by hand, imported from CSV, or computed
+by the portal for the KPIs an area provides (declared in ``models.areas``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from models import areas, audit
+from models.access import CurrentUser, Permission, require
+from models.db import utc_now
+from models.errors import InputError, validate
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+
+Direction = Literal["higher", "lower"]
+Frequency = Literal["monthly", "quarterly"]
+StatusName = Literal["achieved", "on_track", "at_risk", "off_track", "stale"]
+
+
+# -- KPI catalogue -------------------------------------------------------------------
+COMPUTED_KPIS = areas.computed_kpis()  # KPI code -> the area's function; never entered by hand
+
+
+class Kpi(BaseModel):
+    id: int
+    code: str
+    name: str
+    unit: str
+    direction: Direction
+    definition: str
+
+    @property
+    def computed(self) -> bool:
+        """Fed by the portal itself; measurements cannot be typed in."""
+        return self.code in COMPUTED_KPIS
+
+
+class KpiInput(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    code: str = Field(title="Code", min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(title="Name", min_length=2, max_length=80)
+    unit: str = Field(title="Unit", min_length=1, max_length=30)
+    direction: Direction = Field(title="Direction")
+    definition: str = Field(default="", title="Definition", max_length=1000)
+
+
+def list_kpis(db: Database) -> list[Kpi]:
+    rows = db.query("SELECT id, code, name, unit, direction, definition FROM kpis ORDER BY name")
+    return [Kpi(**row) for row in rows]
+
+
+def get_kpi(db: Database, kpi_id: int) -> Kpi | None:
+    row = db.query_one("SELECT id, code, name, unit, direction, definition FROM kpis WHERE id = ?", [kpi_id])
+    return Kpi(**row) if row else None
+
+
+def kpi_by_code(db: Database, code: str) -> Kpi | None:
+    row = db.query_one("SELECT id, code, name, unit, direction, definition FROM kpis WHERE code = ?", [code])
+    return Kpi(**row) if row else None
+
+
+def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
+    """Extend the catalogue with a KPI measured by hand or import."""
+    require(actor, Permission.STRATEGY_MANAGE)
+    record = validate(KpiInput, data)
+
+    def add(connection):
+        problems = []
+        if connection.execute("SELECT 1 FROM kpis WHERE code = ?", [record.code]).fetchone():
+            problems.append(("Code", f"a KPI with code {record.code!r} exists already"))
+        if connection.execute("SELECT 1 FROM kpis WHERE lower(name) = lower(?)", [record.name]).fetchone():
+            problems.append(("Name", f"a KPI called {record.name!r} exists already"))
+        if problems:
+            raise InputError(problems)
+        kpi_id = connection.execute(
+            "INSERT INTO kpis (code, name, unit, direction, definition, created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
+            [record.code, record.name, record.unit, record.direction, record.definition, utc_now()],
+        ).fetchone()[0]
+        audit.record(connection, actor, "kpi", kpi_id, "create", after=record.model_dump())
+        return kpi_id
+
+    return db.write(add)
+
+
+# -- measurements ----------------------------------------------------------------------
+class MeasurementInput(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    kpi_id: int = Field(title="KPI")
+    goal_id: int | None = Field(default=None, title="Goal")
+    measured_on: date = Field(title="Date")
+    value: float = Field(title="Value")
+    note: str = Field(default="", title="Note", max_length=500)
+    source: str = Field(default="manual", title="Source", min_length=1, max_length=80)
+
+    @field_validator("note", "source", mode="before")
+    @classmethod
+    def _none_is_default(cls, value: Any, info) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return "manual" if info.field_name == "source" else ""
+        return value
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a number")
+        return value
+
+    @field_validator("measured_on")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        if value > date.today():
+            raise ValueError("cannot be in the future")
+        return value
+
+
+class Measurement(BaseModel):
+    id: int | None = None  # None for computed values
+    measured_on: date
+    value: float
+    note: str = ""
+    source: str = "manual"
+    goal_id: int | None = None
+
+
+def _check_measurement(connection: duckdb.DuckDBPyConnection, record: MeasurementInput) -> None:
+    kpi = connection.execute("SELECT code, name FROM kpis WHERE id = ?", [record.kpi_id]).fetchone()
+    if kpi is None:
+        raise InputError.single("KPI", "no such KPI")
+    if kpi[0] in COMPUTED_KPIS:
+        raise InputError.single("KPI", f"{kpi[1]} is computed by the portal and cannot be entered by hand")
+    if record.goal_id is not None:
+        goal = connection.execute("SELECT kpi_id FROM goals WHERE id = ?", [record.goal_id]).fetchone()
+        if goal is None:
+            raise InputError.single("Goal", "no such goal")
+        if goal[0] != record.kpi_id:
+            raise InputError.single("Goal", "the goal tracks a different KPI")
+
+
+def _insert_measurement(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, record: MeasurementInput) -> int:
+    measurement_id = connection.execute(
+        "INSERT INTO kpi_measurements (kpi_id, goal_id, measured_on, value, note, source, recorded_by, recorded_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [
+            record.kpi_id,
+            record.goal_id,
+            record.measured_on,
+            record.value,
+            record.note,
+            record.source,
+            actor.employee_id,
+            utc_now(),
+        ],
+    ).fetchone()[0]
+    audit.record(connection, actor, "kpi_measurement", measurement_id, "create", after=record.model_dump())
+    return measurement_id
+
+
+def record_measurement(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
+    """Enter one KPI value by hand (for a goal, or for every goal on the KPI)."""
+    require(actor, Permission.KPI_RECORD)
+    record = validate(MeasurementInput, data)
+
+    def store(connection):
+        _check_measurement(connection, record)
+        return _insert_measurement(connection, actor, record)
+
+    return db.write(store)
+
+
+def remove_measurement(db: Database, actor: CurrentUser, measurement_id: int) -> None:
+    """Take back a value entered by mistake; the audit log keeps what it was."""
+    require(actor, Permission.KPI_RECORD)
+
+    def remove(connection):
+        before = audit.row_as_dict(connection, "kpi_measurements", "id", measurement_id)
+        if before is None:
+            raise InputError.single("Measurement", "no such measurement (already removed?)")
+        connection.execute("DELETE FROM kpi_measurements WHERE id = ?", [measurement_id])
+        audit.record(connection, actor, "kpi_measurement", measurement_id, "remove", before=before)
+
+    db.write(remove)
+
+
+class ImportReport(BaseModel):
+    imported: int
+    rejected: list[tuple[int, str, str]]  # row number (header is row 1), column, reason
+
+
+MEASUREMENT_COLUMNS = ("goal", "kpi", "date", "value", "note", "source")
+
+
+def import_measurements(db: Database, actor: CurrentUser, content: bytes | str) -> ImportReport:
+    """Import measurements from CSV (columns goal or kpi, date, value, note, source).
+
+    ``goal`` is a goal id or exact name, ``kpi`` a KPI code or name. All rows are checked
+    first; if any row is rejected nothing is stored and the report names each problem."""
+    require(actor, Permission.KPI_RECORD)
+    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("date", "value") if c not in headers]
+    if missing or not ({"goal", "kpi"} & set(headers)):
+        wanted = ", ".join(missing + ([] if {"goal", "kpi"} & set(headers) else ["goal or kpi"]))
+        raise InputError.single("File", f"the header row lacks the column(s): {wanted}")
+    goals = {str(g["id"]): g for g in db.query("SELECT id, name, kpi_id FROM goals")}
+    goals_by_name = {g["name"].lower(): g for g in goals.values()}
+    kpis = list_kpis(db)
+    kpi_lookup = {k.code: k for k in kpis} | {k.name.lower(): k for k in kpis}
+    records: list[MeasurementInput] = []
+    rejected: list[tuple[int, str, str]] = []
+    for number, raw in enumerate(reader, start=2):
+        row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
+        goal, kpi = None, None
+        if row.get("goal"):
+            goal = goals.get(row["goal"]) or goals_by_name.get(row["goal"].lower())
+            if goal is None:
+                rejected.append((number, "goal", f"no goal {row['goal']!r}"))
+                continue
+        if row.get("kpi"):
+            kpi = kpi_lookup.get(row["kpi"]) or kpi_lookup.get(row["kpi"].lower())
+            if kpi is None:
+                rejected.append((number, "kpi", f"no KPI {row['kpi']!r}"))
+                continue
+        if goal is None and kpi is None:
+            rejected.append((number, "goal", "give a goal or a KPI"))
+            continue
+        if goal is not None and kpi is not None and goal["kpi_id"] != kpi.id:
+            rejected.append((number, "kpi", "the goal tracks a different KPI"))
+            continue
+        kpi_id = kpi.id if kpi is not None else goal["kpi_id"]
+        kpi = kpi or next(k for k in kpis if k.id == kpi_id)
+        if kpi.computed:
+            rejected.append((number, "kpi", f"{kpi.name} is computed by the portal"))
+            continue
+        try:
+            record = validate(
+                MeasurementInput,
+                {
+                    "kpi_id": kpi_id,
+                    "goal_id": goal["id"] if goal else None,
+                    "measured_on": _parse_date(row.get("date", "")),
+                    "value": row.get("value", "").replace(",", "") or None,
+                    "note": row.get("note"),
+                    "source": row.get("source") or "import",
+                },
+            )
+        except InputError as error:
+            for field, message in error.problems:
+                column = {"Date": "date", "Value": "value", "Note": "note", "Source": "source"}.get(field, field)
+                rejected.append((number, column, message))
+            continue
+        records.append(record)
+    if rejected or not records:
+        if not records and not rejected:
+            rejected.append((1, "file", "no rows to import"))
+        return ImportReport(imported=0, rejected=rejected)
+
+    def store(connection):
+        for record in records:
+            _insert_measurement(connection, actor, record)
+
+    db.write(store)
+    return ImportReport(imported=len(records), rejected=[])
+
+
+def _parse_date(text: str) -> str | date:
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return text  # pydantic names the problem
+
+
+def kpi_series(
+    db: Database, kpi: Kpi, *, goal_id: int | None = None, start: date | None = None, end: date | None = None
+) -> list[Measurement]:
+    """A KPI's values over time, oldest first: computed from portal data or as entered.
+
+    With ``goal_id``, entered values are those for that goal plus those for the KPI as a whole."""
+    end = end or date.today()
+    start = start or end - timedelta(days=365 * 3)
+    if kpi.computed:
+        return [
+            Measurement(measured_on=day, value=value, source="computed")
+            for day, value in COMPUTED_KPIS[kpi.code](db, start, end)
+        ]
+    goal_clause = " AND (goal_id IS NULL OR goal_id = ?)" if goal_id is not None else ""
+    params: list[Any] = [kpi.id, start, end] + ([goal_id] if goal_id is not None else [])
+    rows = db.query(
+        "SELECT id, measured_on, value, note, source, goal_id FROM kpi_measurements"
+        " WHERE kpi_id = ? AND measured_on BETWEEN ? AND ?" + goal_clause + " ORDER BY measured_on, id",
+        params,
+    )
+    return [Measurement(**row) for row in rows]
+
+
+def kpi_window_mean(db: Database, kpi: Kpi, start: date, end: date) -> tuple[float | None, int]:
+    """Mean and number of a KPI's values dated in [start, end)."""
+    if kpi.computed:
+        series = kpi_series(db, kpi, start=start, end=end + timedelta(days=31))
+        values = [point.value for point in series if start <= point.measured_on < end]
+        return (sum(values) / len(values) if values else None), len(values)
+    row = db.query_one(
+        "SELECT avg(value) AS mean, count(*) AS n FROM kpi_measurements"
+        " WHERE kpi_id = ? AND measured_on >= ? AND measured_on < ?",
+        [kpi.id, start, end],
+    )
+    return (row["mean"], int(row["n"])) if row else (None, 0)

@@ -1,0 +1,143 @@
+"""The vision (versioned) and the strategic priorities goals belong to."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field
+
+from models import audit
+from models.access import CurrentUser, Permission, require
+from models.db import utc_now
+from models.errors import InputError, validate
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+
+# -- vision --------------------------------------------------------------------------
+class VisionVersion(BaseModel):
+    id: int
+    statement: str
+    effective_date: date
+    author_id: int | None
+    author_name: str | None
+    created_at: datetime
+
+
+class VisionInput(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    statement: str = Field(title="Vision statement", min_length=10, max_length=2000)
+    effective_date: date = Field(default_factory=date.today, title="Effective date")
+
+
+_VISION_SQL = (
+    "SELECT v.id, v.statement, v.effective_date, v.author_id, e.full_name AS author_name, v.created_at"
+    " FROM vision_versions v LEFT JOIN employees e ON e.id = v.author_id"
+)
+
+
+def current_vision(db: Database, today: date | None = None) -> VisionVersion | None:
+    """The vision in force: the latest version whose effective date has come."""
+    row = db.query_one(
+        _VISION_SQL + " WHERE v.effective_date <= ? ORDER BY v.effective_date DESC, v.id DESC LIMIT 1",
+        [today or date.today()],
+    )
+    return VisionVersion(**row) if row else None
+
+
+def vision_history(db: Database) -> list[VisionVersion]:
+    """Every version ever written, newest first."""
+    return [VisionVersion(**row) for row in db.query(_VISION_SQL + " ORDER BY v.effective_date DESC, v.id DESC")]
+
+
+def revise_vision(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
+    """Leadership writes a new version of the vision; earlier versions are kept."""
+    require(actor, Permission.STRATEGY_MANAGE)
+    record = validate(VisionInput, data)
+
+    def revise(connection):
+        version_id = connection.execute(
+            "INSERT INTO vision_versions (statement, effective_date, author_id, created_at) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
+            [record.statement, record.effective_date, actor.employee_id, utc_now()],
+        ).fetchone()[0]
+        audit.record(connection, actor, "vision", version_id, "revise", after=record.model_dump())
+        return version_id
+
+    return db.write(revise)
+
+
+# -- strategic priorities ------------------------------------------------------------
+class PriorityInput(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(title="Title", min_length=3, max_length=120)
+    description: str = Field(default="", title="Description", max_length=1000)
+    position: int = Field(default=1, title="Position", ge=1, le=99)
+
+
+class Priority(BaseModel):
+    id: int
+    title: str
+    description: str
+    position: int
+    goals: int
+
+
+def list_priorities(db: Database) -> list[Priority]:
+    """The active pillars in their order, with how many goals hang under each."""
+    rows = db.query(
+        "SELECT p.id, p.title, p.description, p.position,"
+        " (SELECT count(*) FROM goals g WHERE g.priority_id = p.id AND g.active) AS goals"
+        " FROM strategic_priorities p WHERE p.active ORDER BY p.position, p.title"
+    )
+    return [Priority(**row) for row in rows]
+
+
+def _title_clash(connection: duckdb.DuckDBPyConnection, title: str, priority_id: int | None) -> None:
+    if connection.execute(
+        "SELECT 1 FROM strategic_priorities WHERE lower(title) = lower(?) AND id IS DISTINCT FROM ?",
+        [title, priority_id],
+    ).fetchone():
+        raise InputError.single("Title", f"a priority called {title!r} exists already")
+
+
+def create_priority(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
+    require(actor, Permission.STRATEGY_MANAGE)
+    record = validate(PriorityInput, data)
+
+    def create(connection):
+        _title_clash(connection, record.title, None)
+        now = utc_now()
+        priority_id = connection.execute(
+            "INSERT INTO strategic_priorities (title, description, position, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
+            [record.title, record.description, record.position, now, now],
+        ).fetchone()[0]
+        audit.record(connection, actor, "priority", priority_id, "create", after=record.model_dump())
+        return priority_id
+
+    return db.write(create)
+
+
+def update_priority(db: Database, actor: CurrentUser, priority_id: int, data: dict[str, Any]) -> None:
+    require(actor, Permission.STRATEGY_MANAGE)
+    record = validate(PriorityInput, data)
+
+    def update(connection):
+        before = audit.row_as_dict(connection, "strategic_priorities", "id", priority_id)
+        if before is None:
+            raise InputError.single("Priority", "no such priority")
+        _title_clash(connection, record.title, priority_id)
+        connection.execute(
+            "UPDATE strategic_priorities SET title = ?, description = ?, position = ?, updated_at = ? WHERE id = ?",
+            [record.title, record.description, record.position, utc_now(), priority_id],
+        )
+        after = audit.row_as_dict(connection, "strategic_priorities", "id", priority_id)
+        audit.record(connection, actor, "priority", priority_id, "update", before, after)
+
+    db.write(update)
