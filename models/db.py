@@ -11,9 +11,14 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import duckdb
+
+from models.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
@@ -30,6 +35,38 @@ class WriteConflictError(RuntimeError):
             f"else ({attempts} attempts). Nothing was lost — please try again."
         )
         self.attempts = attempts
+
+
+Params = Sequence[Any] | dict[str, Any] | None
+
+
+class Reader(Protocol):
+    """The one read interface of the store: ``Database`` outside a write, ``ConnectionReader``
+    over an open write connection. Domain queries take a ``Reader``."""
+
+    def query(self, sql: str, params: Params = None) -> list[dict[str, Any]]: ...
+
+    def query_one(self, sql: str, params: Params = None) -> dict[str, Any] | None: ...
+
+    def scalar(self, sql: str, params: Params = None) -> Any: ...
+
+    def frame(self, sql: str, params: Params = None) -> pd.DataFrame: ...
+
+
+class DuplicateRecordError(InputError):
+    """The store refused a row that would repeat a unique key; nothing was stored."""
+
+    def __init__(self, detail: str):
+        super().__init__([("Record", f"it exists already ({detail})")])
+
+
+def portal_error(error: duckdb.Error) -> Exception:
+    """A store error in the portal's terms, or the error itself when it has none: the one
+    place where database errors are mapped, so that another store maps its own here."""
+    if isinstance(error, duckdb.ConstraintException):
+        detail = str(error).split("\n")[0]
+        return DuplicateRecordError(detail.removeprefix("Constraint Error: ")[:200])
+    return error
 
 
 def utc_now() -> datetime:
@@ -66,23 +103,19 @@ class Database:
             self._local.reader = connection
         return connection
 
-    def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict[str, Any]]:
+    def query(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
         """Rows of a query as dictionaries keyed by column name."""
-        cursor = self.reader().execute(sql, params or [])
-        names = [column[0] for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        return ConnectionReader(self.reader()).query(sql, params)
 
-    def query_one(self, sql: str, params: Sequence[Any] | dict | None = None) -> dict[str, Any] | None:
-        rows = self.query(sql, params)
-        return rows[0] if rows else None
+    def query_one(self, sql: str, params: Params = None) -> dict[str, Any] | None:
+        return ConnectionReader(self.reader()).query_one(sql, params)
 
-    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
-        row = self.reader().execute(sql, params or []).fetchone()
-        return row[0] if row else None
+    def scalar(self, sql: str, params: Params = None) -> Any:
+        return ConnectionReader(self.reader()).scalar(sql, params)
 
-    def frame(self, sql: str, params: Sequence[Any] | dict | None = None):
+    def frame(self, sql: str, params: Params = None) -> pd.DataFrame:
         """A (small, already aggregated) result as a pandas DataFrame for display."""
-        return self.reader().execute(sql, params or []).df()
+        return ConnectionReader(self.reader()).frame(sql, params)
 
     # -- writing -----------------------------------------------------------------
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
@@ -107,6 +140,9 @@ class Database:
                     if attempt == self.max_write_attempts:
                         raise WriteConflictError(attempt) from None
                     time.sleep(self.retry_delay * attempt)
+                except duckdb.ConstraintException as error:
+                    self._rollback()
+                    raise portal_error(error) from error
                 except BaseException:
                     self._rollback()
                     raise
@@ -195,18 +231,32 @@ def forget_database(path: Path | str) -> None:
         database.close()
 
 
-def query_rows(source, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
-    """Rows as dictionaries from a Database or from an open write connection."""
-    if isinstance(source, duckdb.DuckDBPyConnection):
-        cursor = source.execute(sql, params or [])
-        names = [column[0] for column in cursor.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-    return source.query(sql, params)
+# Ids come from each table's sequence, taken before the insert (no RETURNING), so every
+# store behind this seam can give them the same way.
+_SEQUENCES = {
+    "kpi_measurements": "seq_measurements",
+    "strategic_priorities": "seq_priorities",
+    "audit_log": "seq_audit",
+}
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
-def query_row(source, sql: str, params: list[Any] | None = None) -> dict[str, Any] | None:
-    rows = query_rows(source, sql, params)
-    return rows[0] if rows else None
+def next_id(connection: duckdb.DuckDBPyConnection, table: str) -> int:
+    """A new id for a row of ``table``, from the table's own sequence."""
+    sequence = _SEQUENCES.get(table, f"seq_{table}")
+    return int(connection.execute(f"SELECT nextval('{sequence}')").fetchone()[0])
+
+
+def insert_row(connection: duckdb.DuckDBPyConnection, table: str, values: dict[str, Any]) -> int:
+    """Insert one row with a new id from ``next_id``; returns the id."""
+    for name in (table, *values):
+        if not _IDENTIFIER.match(name):
+            raise ValueError(f"not a table or column name: {name!r}")
+    row_id = next_id(connection, table)
+    columns = ", ".join(["id", *values])
+    marks = ", ".join("?" for _ in range(len(values) + 1))
+    connection.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", [row_id, *values.values()])
+    return row_id
 
 
 class ConnectionReader:
@@ -215,15 +265,18 @@ class ConnectionReader:
     def __init__(self, connection: duckdb.DuckDBPyConnection):
         self.connection = connection
 
-    def query(self, sql: str, params: Sequence[Any] | dict | None = None) -> list[dict[str, Any]]:
-        return query_rows(self.connection, sql, params)
+    def query(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(sql, params or [])
+        names = [column[0] for column in cursor.description or []]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
-    def query_one(self, sql: str, params: Sequence[Any] | dict | None = None) -> dict[str, Any] | None:
-        return query_row(self.connection, sql, params)
+    def query_one(self, sql: str, params: Params = None) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
 
-    def scalar(self, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+    def scalar(self, sql: str, params: Params = None) -> Any:
         row = self.connection.execute(sql, params or []).fetchone()
         return row[0] if row else None
 
-    def frame(self, sql: str, params: Sequence[Any] | dict | None = None):
+    def frame(self, sql: str, params: Params = None) -> pd.DataFrame:
         return self.connection.execute(sql, params or []).df()

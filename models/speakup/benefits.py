@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.actions import plan
-from models.db import query_row, utc_now
+from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError
 from models.speakup.ideas import (
     GREEN_LIT_STATUSES,
@@ -54,7 +54,7 @@ def record_benefit_review(
         idea = _idea_for_update(connection, idea_id)
         if idea.status not in ("in_implementation", "implemented", "green_lit"):
             raise InputError.single("Idea", "benefits are reviewed only for green-lit ideas")
-        green_lit_on = green_light_date(connection, idea_id)
+        green_lit_on = green_light_date(ConnectionReader(connection), idea_id)
         if green_lit_on is not None and today < green_lit_on + timedelta(days=review_day):
             due = green_lit_on + timedelta(days=review_day)
             raise InputError.single(
@@ -62,8 +62,8 @@ def record_benefit_review(
                 f"the {review_day}-day review is due on {due:%d %b %Y} ({review_day} days after the green light "
                 f"on {green_lit_on:%d %b %Y}); record it from then on",
             )
-        before = query_row(
-            connection, "SELECT * FROM idea_benefit_reviews WHERE idea_id = ? AND review_day = ?", [idea_id, review_day]
+        before = ConnectionReader(connection).query_one(
+            "SELECT * FROM idea_benefit_reviews WHERE idea_id = ? AND review_day = ?", [idea_id, review_day]
         )
         if before:
             connection.execute(
@@ -92,10 +92,9 @@ def record_benefit_review(
     db.write(do)
 
 
-def green_light_date(source, idea_id: int) -> date | None:
+def green_light_date(source: Reader, idea_id: int) -> date | None:
     """The day the idea was last green-lit, from its status history."""
-    row = query_row(
-        source,
+    row = source.query_one(
         "SELECT max(changed_at) AS at FROM idea_status_history WHERE idea_id = ? AND to_status = 'green_lit'",
         [idea_id],
     )

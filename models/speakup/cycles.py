@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import query_row, query_rows, utc_now
+from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError, validate
 
 if TYPE_CHECKING:
@@ -169,9 +169,8 @@ def _validate_criteria(raw_criteria: list[dict[str, Any]], problems: list[tuple[
     return criteria
 
 
-def _cycle_from_row(db_or_connection, row: dict[str, Any]) -> Cycle:
-    criteria = query_rows(
-        db_or_connection,
+def _cycle_from_row(source: Reader, row: dict[str, Any]) -> Cycle:
+    criteria = source.query(
         "SELECT id, position, name, weight, anchor_1, anchor_3, anchor_5 FROM idea_criteria"
         " WHERE cycle_id = ? ORDER BY position",
         [row["id"]],
@@ -185,8 +184,8 @@ _CYCLE_COLUMNS = (
 )
 
 
-def get_cycle(source, cycle_id: int) -> Cycle | None:
-    row = query_row(source, f"SELECT {_CYCLE_COLUMNS} FROM idea_cycles WHERE id = ?", [cycle_id])
+def get_cycle(source: Reader, cycle_id: int) -> Cycle | None:
+    row = source.query_one(f"SELECT {_CYCLE_COLUMNS} FROM idea_cycles WHERE id = ?", [cycle_id])
     return _cycle_from_row(source, row) if row else None
 
 
@@ -296,7 +295,7 @@ def update_rules(db: Database, actor: CurrentUser, cycle_id: int, data: dict[str
     assert rules is not None
 
     def change(connection):
-        cycle = get_cycle(connection, cycle_id)
+        cycle = get_cycle(ConnectionReader(connection), cycle_id)
         if cycle is None:
             raise InputError.single("Cycle", "no such cycle")
         reason = frozen_reason(cycle)
@@ -331,7 +330,7 @@ def advance_phase(db: Database, actor: CurrentUser, cycle_id: int) -> str:
     require(actor, Permission.SPEAKUP_MANAGE)
 
     def advance(connection):
-        cycle = get_cycle(connection, cycle_id)
+        cycle = get_cycle(ConnectionReader(connection), cycle_id)
         if cycle is None:
             raise InputError.single("Cycle", "no such cycle")
         target = _NEXT_PHASE.get(cycle.phase)

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.actions import plan, workflow
-from models.db import query_row, utc_now
+from models.db import ConnectionReader, utc_now
 from models.errors import InputError
 from models.recognition import awards
 from models.speakup.cycles import Cycle, get_cycle
@@ -64,16 +64,16 @@ def decide(
         raise InputError.single("Rationale", f"use at most {RATIONALE_MAX} characters")
 
     def do(connection):
-        idea = get_idea(connection, idea_id)
+        idea = get_idea(ConnectionReader(connection), idea_id)
         if idea is None:
             raise InputError.single("Idea", "no such idea")
-        cycle = get_cycle(connection, idea.cycle_id)
+        cycle = get_cycle(ConnectionReader(connection), idea.cycle_id)
         assert cycle is not None
         if cycle.phase not in ("scoring", "closed"):
             raise InputError.single("Decision", f"{cycle.name} has not reached Speak-Up Day scoring yet")
         if idea.status not in DECIDABLE:
             raise InputError.single("Decision", f"a {idea.status_label.lower()} idea is not judged")
-        result = result_for(connection, idea_id)
+        result = result_for(ConnectionReader(connection), idea_id)
         outcome = "green_lit" if result.green_lit else "not_selected"
         live_action = _live_action(connection, idea_id)
         if outcome == "not_selected" and live_action is not None:
@@ -83,10 +83,10 @@ def decide(
                 f"{live_action['status'].replace('_', ' ')}; cancel that action in the action plan first, "
                 "then record the new decision",
             )
-        previous = query_row(
-            connection, "SELECT id, outcome FROM idea_decisions WHERE idea_id = ? ORDER BY id DESC LIMIT 1", [idea_id]
+        previous = ConnectionReader(connection).query_one(
+            "SELECT id, outcome FROM idea_decisions WHERE idea_id = ? ORDER BY id DESC LIMIT 1", [idea_id]
         )
-        sheets = _sheets(connection, idea_id)
+        sheets = _sheets(ConnectionReader(connection), idea_id)
         weights = {criterion.name: criterion.weight for criterion in cycle.criteria}
         decision_id = connection.execute(
             "INSERT INTO idea_decisions (idea_id, cycle_id, outcome, score, judges, green_light_threshold, min_judges,"
@@ -129,7 +129,7 @@ def decide(
         if outcome == "green_lit" and not already_green:
             if idea.status != "green_lit":
                 set_status(connection, actor, idea, "green_lit", note)
-                idea = get_idea(connection, idea_id)
+                idea = get_idea(ConnectionReader(connection), idea_id)
             if live_action is None:
                 _follow_up_green_light(connection, actor, idea, cycle, action_owner_id, action_due_date)
             else:  # the idea's action is still there: it carries on, no second action
@@ -144,8 +144,7 @@ def decide(
 
 def _live_action(connection: duckdb.DuckDBPyConnection, idea_id: int) -> dict[str, Any] | None:
     """The idea's action that has not been cancelled (open or done), if any."""
-    return query_row(
-        connection,
+    return ConnectionReader(connection).query_one(
         "SELECT id, status FROM actions WHERE idea_id = ? AND status <> 'cancelled' ORDER BY id DESC LIMIT 1",
         [idea_id],
     )

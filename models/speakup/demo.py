@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from models.access import Role
+from models.db import ConnectionReader
 from models.recognition import awards
 from models.speakup import cycles, decisions, ideas, judging
 
@@ -937,7 +938,7 @@ def _green_light_follow_up(
 ) -> None:
     """Action, recognition and benefit reviews for a green-lit demo idea, dated as they happened."""
     day = decided_at.date()
-    idea = ideas.get_idea(connection, idea_id)
+    idea = ideas.get_idea(ConnectionReader(connection), idea_id)
     owner = rng.choice(judges)["id"]
     due = day + timedelta(days=90)
     action_id = _linked_action(connection, leader, idea, owner, day, due)

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import query_row, query_rows, utc_now
+from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError, from_validation
 from models.speakup.cycles import Cycle, get_cycle
 
@@ -199,20 +199,19 @@ _IDEA_SQL = """
 """
 
 
-def get_idea(source, idea_id: int, viewer: CurrentUser | None = None) -> Idea | None:
+def get_idea(source: Reader, idea_id: int, viewer: CurrentUser | None = None) -> Idea | None:
     """One idea with co-authors and plan; a draft is only shown to its authors."""
-    row = query_row(source, _IDEA_SQL + " WHERE i.id = ?", [idea_id])
+    row = source.query_one(_IDEA_SQL + " WHERE i.id = ?", [idea_id])
     if row is None:
         return None
     row.pop("updated_at", None)
-    co_authors = query_rows(
-        source,
+    co_authors = source.query(
         "SELECT e.id AS employee_id, e.full_name FROM idea_coauthors c JOIN employees e ON e.id = c.employee_id"
         " WHERE c.idea_id = ? ORDER BY e.full_name",
         [idea_id],
     )
-    milestones = query_rows(
-        source, "SELECT title, due_date FROM idea_milestones WHERE idea_id = ? ORDER BY position", [idea_id]
+    milestones = source.query(
+        "SELECT title, due_date FROM idea_milestones WHERE idea_id = ? ORDER BY position", [idea_id]
     )
     idea = Idea(**row, co_authors=co_authors, milestones=milestones)
     if viewer is not None and idea.status in PRIVATE_STATUSES and viewer.employee_id not in idea.author_ids:
@@ -221,7 +220,7 @@ def get_idea(source, idea_id: int, viewer: CurrentUser | None = None) -> Idea | 
 
 
 def _idea_for_update(connection: duckdb.DuckDBPyConnection, idea_id: int) -> Idea:
-    idea = get_idea(connection, idea_id)
+    idea = get_idea(ConnectionReader(connection), idea_id)
     if idea is None:
         raise InputError.single("Idea", "no such idea")
     return idea
@@ -394,7 +393,7 @@ def submit_idea(db: Database, actor: CurrentUser, idea_id: int, *, today: date |
             raise InputError.single("Idea", "only its authors may submit an idea")
         if idea.status not in ("draft", "needs_more_work"):
             raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be submitted again")
-        cycle = get_cycle(connection, idea.cycle_id)
+        cycle = get_cycle(ConnectionReader(connection), idea.cycle_id)
         assert cycle is not None
         reworked = idea.status == "needs_more_work" and may_resubmit(cycle)
         if not reworked and not cycle.accepts_submissions(today):

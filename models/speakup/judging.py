@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import query_row, query_rows, utc_now
+from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.ideas import (
@@ -91,10 +91,9 @@ _PER_JUDGE_SQL = """
 """
 
 
-def results(source, cycle_id: int) -> dict[int, IdeaResult]:
+def results(source: Reader, cycle_id: int) -> dict[int, IdeaResult]:
     """Each judged idea's score and spread, aggregated in DuckDB."""
-    rows = query_rows(
-        source,
+    rows = source.query(
         f"WITH per_judge AS ({_PER_JUDGE_SQL}) SELECT i.id AS idea_id, count(p.judge_id) AS judges,"
         " avg(p.judge_score) AS score, min(p.judge_score) AS lowest, max(p.judge_score) AS highest,"
         " max(p.judge_score) - min(p.judge_score) AS spread, c.green_light_threshold, c.min_judges"
@@ -105,18 +104,17 @@ def results(source, cycle_id: int) -> dict[int, IdeaResult]:
     return {row["idea_id"]: IdeaResult(**row) for row in rows}
 
 
-def result_for(source, idea_id: int) -> IdeaResult:
-    cycle_id = query_row(source, "SELECT cycle_id FROM ideas WHERE id = ?", [idea_id])
+def result_for(source: Reader, idea_id: int) -> IdeaResult:
+    cycle_id = source.query_one("SELECT cycle_id FROM ideas WHERE id = ?", [idea_id])
     if cycle_id is None:
         raise InputError.single("Idea", "no such idea")
     return results(source, cycle_id["cycle_id"])[idea_id]
 
 
 # -- conflicts of interest -----------------------------------------------------------
-def conflict_of_interest(source, judge_id: int, idea_id: int) -> str | None:
+def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | None:
     """Why a judge may not score an idea: an author, a co-author, or an author's manager."""
-    row = query_row(
-        source,
+    row = source.query_one(
         "WITH authors AS (SELECT author_id AS employee_id FROM ideas WHERE id = ?"
         " UNION SELECT employee_id FROM idea_coauthors WHERE idea_id = ?)"
         " SELECT bool_or(a.employee_id = ?) AS is_author, bool_or(e.manager_id = ?) AS is_manager"
@@ -139,16 +137,16 @@ def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[i
         raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(comment)})")
 
     def score(connection):
-        idea = get_idea(connection, idea_id)
+        idea = get_idea(ConnectionReader(connection), idea_id)
         if idea is None:
             raise InputError.single("Idea", "no such idea")
-        cycle = get_cycle(connection, idea.cycle_id)
+        cycle = get_cycle(ConnectionReader(connection), idea.cycle_id)
         assert cycle is not None
         if cycle.phase != "scoring":
             raise InputError.single("Scores", f"{cycle.name} is not in its scoring phase ({cycle.phase_label.lower()})")
         if idea.status not in JUDGEABLE:
             raise InputError.single("Scores", f"only shortlisted ideas are scored; this one is {idea.status_label}")
-        conflict = conflict_of_interest(connection, actor.employee_id, idea_id)
+        conflict = conflict_of_interest(ConnectionReader(connection), actor.employee_id, idea_id)
         if conflict:
             raise InputError.single("Judge", f"{conflict}, so you may not score it")
         if connection.execute(
@@ -244,9 +242,8 @@ def score_sheets(db: Database, viewer: CurrentUser, idea_id: int) -> list[dict[s
     return _sheets(db, idea_id)
 
 
-def _sheets(source, idea_id: int) -> list[dict[str, Any]]:
-    rows = query_rows(
-        source,
+def _sheets(source: Reader, idea_id: int) -> list[dict[str, Any]]:
+    rows = source.query(
         "SELECT j.judge_id, e.full_name AS judge, j.comment, j.submitted_at,"
         " map_from_entries(list((c.name, s.score) ORDER BY c.position)) AS scores,"
         " sum(c.weight * s.score) / sum(c.weight) AS judge_score"

@@ -9,6 +9,7 @@ import duckdb
 
 from models import audit
 from models.access import CurrentUser, Permission, require
+from models.db import ConnectionReader
 from models.errors import InputError
 from models.speakup.board import board
 from models.speakup.cycles import Cycle, get_cycle
@@ -30,7 +31,7 @@ def _moderatable(connection: duckdb.DuckDBPyConnection, idea_id: int, allowed=MO
     idea = _idea_for_update(connection, idea_id)
     if idea.status not in allowed:
         raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be moderated this way")
-    cycle = get_cycle(connection, idea.cycle_id)
+    cycle = get_cycle(ConnectionReader(connection), idea.cycle_id)
     assert cycle is not None
     if cycle.phase not in ("open", "review"):
         raise InputError.single("Cycle", f"{cycle.name} is {cycle.phase_label.lower()}; moderation has ended")
@@ -132,7 +133,7 @@ def carry_forward(db: Database, actor: CurrentUser, idea_id: int, cycle_id: int)
         idea = _idea_for_update(connection, idea_id)
         if idea.status not in CARRYABLE:
             raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be carried forward")
-        target = get_cycle(connection, cycle_id)
+        target = get_cycle(ConnectionReader(connection), cycle_id)
         if target is None or target.id == idea.cycle_id:
             raise InputError.single("Next cycle", "choose a different cycle")
         if target.phase not in ("planned", "open"):
