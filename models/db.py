@@ -247,6 +247,14 @@ def next_id(connection: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(connection.execute(f"SELECT nextval('{sequence}')").fetchone()[0])
 
 
+def insert_with_new_id(connection: duckdb.DuckDBPyConnection, table: str, sql: str, params: Sequence[Any]) -> int:
+    """Run an INSERT whose first column and first parameter are ``id`` with a new id from
+    ``next_id``; returns the id."""
+    row_id = next_id(connection, table)
+    connection.execute(sql, [row_id, *params])
+    return row_id
+
+
 def insert_row(connection: duckdb.DuckDBPyConnection, table: str, values: dict[str, Any]) -> int:
     """Insert one row with a new id from ``next_id``; returns the id."""
     for name in (table, *values):

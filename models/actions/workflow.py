@@ -19,7 +19,7 @@ from models.actions.plan import (
     allowed_next,
     can_change,
 )
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, StaleRecordError, validate
 
 if TYPE_CHECKING:
@@ -79,10 +79,13 @@ def insert_action(connection: duckdb.DuckDBPyConnection, actor: CurrentUser | No
     _check_references(connection, record)
     now = utc_now()
     actor_id = actor.employee_id if actor else None
-    action_id = connection.execute(
-        "INSERT INTO actions (title, description, action_type, origin, goal_id, finding_id, idea_id, owner_id,"
-        " team_id, start_date, due_date, priority, kpi_id, expected_effect, created_by, created_at, updated_by,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    action_id = insert_with_new_id(
+        connection,
+        "actions",
+        "INSERT INTO actions (id, title, description, action_type, origin, goal_id, finding_id, "
+        "idea_id, owner_id, team_id, start_date, due_date, priority, kpi_id, expected_effect, "
+        "created_by, created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?)",
         [
             record.title,
             record.description,
@@ -103,7 +106,7 @@ def insert_action(connection: duckdb.DuckDBPyConnection, actor: CurrentUser | No
             actor_id,
             now,
         ],
-    ).fetchone()[0]
+    )
     origin = ORIGIN_LABELS[record.origin].lower()
     _log(connection, action_id, actor, "created", f"Action created (origin: {origin})", to_status="planned")
     audit.record(connection, actor, "action", action_id, "create", after=record.model_dump())

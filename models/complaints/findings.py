@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.complaints.analysis import NOT_GIVEN, ComplaintFilter, filter_sql, pareto, vital_few
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
 
 if TYPE_CHECKING:
@@ -137,9 +137,12 @@ def create_finding(
     now = utc_now()
 
     def create(connection):
-        finding_id = connection.execute(
-            "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
-            " snapshot_json, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        finding_id = insert_with_new_id(
+            connection,
+            "findings",
+            "INSERT INTO findings (id, title, description, root_cause, five_whys, severity, status, "
+            "filter_json, snapshot_json, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?, ?, ?)",
             [
                 record.title,
                 record.description,
@@ -153,7 +156,7 @@ def create_finding(
                 now,
                 now,
             ],
-        ).fetchone()[0]
+        )
         audit.record(
             connection,
             actor,

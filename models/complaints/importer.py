@@ -28,7 +28,7 @@ from models.complaints.sources import (
     _relation_params,
     _relation_sql,
 )
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
 
 if TYPE_CHECKING:
@@ -153,10 +153,12 @@ def import_complaints(
             " count(*) - 1 AS extra FROM complaint_converted WHERE valid GROUP BY dedup_key HAVING count(*) > 1;"
             " SELECT coalesce(sum(extra), 0) FROM complaint_repeats"
         ).fetchone()[0]
-        import_id = connection.execute(
-            "INSERT INTO complaint_imports (file_name, file_sha256, source_format, mapping_json, mode, records_read,"
-            " rows_imported, rows_already_present, rows_repeated_in_file, rows_rejected, imported_by, imported_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?) RETURNING id",
+        import_id = insert_with_new_id(
+            connection,
+            "complaint_imports",
+            "INSERT INTO complaint_imports (id, file_name, file_sha256, source_format, mapping_json, "
+            "mode, records_read, rows_imported, rows_already_present, rows_repeated_in_file, "
+            "rows_rejected, imported_by, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)",
             [
                 source.file_name,
                 source.sha256,
@@ -169,7 +171,7 @@ def import_complaints(
                 actor.employee_id,
                 utc_now(),
             ],
-        ).fetchone()[0]
+        )
         report_progress(0.7, "Storing the complaints…")
         had_complaints = connection.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
         conditions = ["c.valid"] if rejected_records else []

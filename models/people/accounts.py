@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.auth import check_password_rules, hash_password
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
 from models.people.directory import USERNAME_PATTERN, EmployeeInput, _check_references, insert_employee
 
@@ -184,11 +184,13 @@ def insert_account(
         raise InputError.single("Username", f"{username!r} is taken")
     if connection.execute("SELECT 1 FROM accounts WHERE employee_id = ?", [employee_id]).fetchone():
         raise InputError.single("Account", "this person has an account already")
-    account_id = connection.execute(
-        "INSERT INTO accounts (employee_id, username, password_hash, password_changed_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?) RETURNING id",
+    account_id = insert_with_new_id(
+        connection,
+        "accounts",
+        "INSERT INTO accounts (id, employee_id, username, password_hash, password_changed_at, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?)",
         [employee_id, username, password_hash, utc_now(), utc_now()],
-    ).fetchone()[0]
+    )
     audit.record(
         connection, actor, "account", account_id, "create", after={"employee_id": employee_id, "username": username}
     )

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, StaleRecordError, validate
 
 if TYPE_CHECKING:
@@ -102,9 +102,9 @@ def create_site(db: Database, actor: CurrentUser, name: str, city: str | None = 
     def create(connection):
         if connection.execute("SELECT 1 FROM sites WHERE lower(name) = lower(?)", [name]).fetchone():
             raise InputError.single("Site name", f"a site called {name!r} exists already")
-        site_id = connection.execute(
-            "INSERT INTO sites (name, city) VALUES (?, ?) RETURNING id", [name, city]
-        ).fetchone()[0]
+        site_id = insert_with_new_id(
+            connection, "sites", "INSERT INTO sites (id, name, city) VALUES (?, ?, ?)", [name, city]
+        )
         audit.record(connection, actor, "site", site_id, "create", after={"name": name, "city": city})
         return site_id
 
@@ -122,9 +122,9 @@ def create_team(db: Database, actor: CurrentUser, name: str, site_id: int | None
             raise InputError.single("Team name", f"a team called {name!r} exists already")
         if site_id is not None and not connection.execute("SELECT 1 FROM sites WHERE id = ?", [site_id]).fetchone():
             raise InputError.single("Site", "no such site")
-        team_id = connection.execute(
-            "INSERT INTO teams (name, site_id) VALUES (?, ?) RETURNING id", [name, site_id]
-        ).fetchone()[0]
+        team_id = insert_with_new_id(
+            connection, "teams", "INSERT INTO teams (id, name, site_id) VALUES (?, ?, ?)", [name, site_id]
+        )
         audit.record(connection, actor, "team", team_id, "create", after={"name": name, "site_id": site_id})
         return team_id
 
@@ -226,9 +226,11 @@ def insert_employee(
 ) -> int:
     """Insert a validated employee inside an open write (used by imports and the demo)."""
     now = utc_now()
-    employee_id = connection.execute(
-        "INSERT INTO employees (employee_number, full_name, email, team_id, site_id, manager_id, hire_date,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    employee_id = insert_with_new_id(
+        connection,
+        "employees",
+        "INSERT INTO employees (id, employee_number, full_name, email, team_id, site_id, "
+        "manager_id, hire_date, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             record.employee_number,
             record.full_name,
@@ -240,7 +242,7 @@ def insert_employee(
             now,
             now,
         ],
-    ).fetchone()[0]
+    )
     for role in sorted(set(roles) - {Role.AGENT}):
         connection.execute("INSERT INTO employee_roles VALUES (?, ?, ?)", [employee_id, role.value, now])
     audit.record(

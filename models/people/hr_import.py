@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.people.directory import EmployeeInput
 
 if TYPE_CHECKING:
@@ -413,7 +413,7 @@ def _ensure_organisation(
     entries = []
     for row in planned:
         if row.site and row.site.lower() not in sites:
-            site_id = connection.execute("INSERT INTO sites (name) VALUES (?) RETURNING id", [row.site]).fetchone()[0]
+            site_id = insert_with_new_id(connection, "sites", "INSERT INTO sites (id, name) VALUES (?, ?)", [row.site])
             sites[row.site.lower()] = (site_id, row.site)
             report.sites_created.append(row.site)
             entries.append(("site", site_id, "create", None, {"name": row.site, "city": None}))
@@ -422,9 +422,9 @@ def _ensure_organisation(
     for row in planned:
         if row.team and row.team.lower() not in teams:
             site_id = sites[row.site.lower()][0] if row.site else None
-            team_id = connection.execute(
-                "INSERT INTO teams (name, site_id) VALUES (?, ?) RETURNING id", [row.team, site_id]
-            ).fetchone()[0]
+            team_id = insert_with_new_id(
+                connection, "teams", "INSERT INTO teams (id, name, site_id) VALUES (?, ?, ?)", [row.team, site_id]
+            )
             teams[row.team.lower()] = (team_id, row.team)
             report.teams_created.append(row.team)
             entries.append(("team", team_id, "create", None, {"name": row.team, "site_id": site_id}))

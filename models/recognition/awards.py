@@ -9,7 +9,7 @@ import duckdb
 
 from models import audit
 from models.access import CurrentUser
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -38,11 +38,12 @@ def insert_recognition(
         ).fetchone()
     ):
         return None
-    recognition_id = connection.execute(
-        "INSERT INTO recognitions (employee_id, kind, idea_id, message, awarded_at) VALUES (?, ?, ?, ?, ?)"
-        " RETURNING id",
+    recognition_id = insert_with_new_id(
+        connection,
+        "recognitions",
+        "INSERT INTO recognitions (id, employee_id, kind, idea_id, message, awarded_at) VALUES (?, ?, ?, ?, ?, ?)",
         [employee_id, kind, idea_id, message, utc_now()],
-    ).fetchone()[0]
+    )
     audit.record(
         connection,
         actor,

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, utils
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
 from models.speakup.ideas import (
     _IDEA_SQL,
@@ -179,12 +179,14 @@ def withdraw_support(db: Database, actor: CurrentUser, idea_id: int) -> None:
     require(actor, Permission.IDEAS_ENGAGE)
 
     def withdraw(connection):
-        removed = connection.execute(
-            "DELETE FROM idea_supports WHERE idea_id = ? AND employee_id = ? RETURNING idea_id",
-            [idea_id, actor.employee_id],
+        supported = connection.execute(
+            "SELECT 1 FROM idea_supports WHERE idea_id = ? AND employee_id = ?", [idea_id, actor.employee_id]
         ).fetchone()
-        if removed is None:
+        if supported is None:
             raise InputError.single("Support", "you do not support this idea")
+        connection.execute(
+            "DELETE FROM idea_supports WHERE idea_id = ? AND employee_id = ?", [idea_id, actor.employee_id]
+        )
         audit.record(connection, actor, "idea_support", idea_id, "unsupport", {"employee_id": actor.employee_id})
 
     db.write(withdraw)
@@ -213,10 +215,12 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str) -> in
         idea = _idea_for_update(connection, idea_id)
         if idea.status in PRIVATE_STATUSES or idea.status == "merged":
             raise InputError.single("Comment", f"a {idea.status_label.lower()} idea takes no comments")
-        comment_id = connection.execute(
-            "INSERT INTO idea_comments (idea_id, author_id, body, created_at) VALUES (?, ?, ?, ?) RETURNING id",
+        comment_id = insert_with_new_id(
+            connection,
+            "idea_comments",
+            "INSERT INTO idea_comments (id, idea_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)",
             [idea_id, actor.employee_id, body, utc_now()],
-        ).fetchone()[0]
+        )
         audit.record(connection, actor, "idea_comment", comment_id, "create", after={"idea_id": idea_id, "body": body})
         return comment_id
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import ConnectionReader, Reader, utc_now
+from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, validate
 
 if TYPE_CHECKING:
@@ -219,9 +219,12 @@ def insert_cycle(
     """Store a validated cycle and its criteria inside an open write (also used by the demo)."""
     if connection.execute("SELECT 1 FROM idea_cycles WHERE lower(name) = lower(?)", [cycle.name]).fetchone():
         raise InputError.single("Name", f"a cycle called {cycle.name!r} exists already")
-    cycle_id = connection.execute(
-        "INSERT INTO idea_cycles (name, submission_opens, submission_closes, speakup_day, green_light_threshold,"
-        " min_judges, shortlist_size, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    cycle_id = insert_with_new_id(
+        connection,
+        "idea_cycles",
+        "INSERT INTO idea_cycles (id, name, submission_opens, submission_closes, speakup_day, "
+        "green_light_threshold, min_judges, shortlist_size, created_by, created_at) VALUES (?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?)",
         [
             cycle.name,
             cycle.submission_opens,
@@ -233,7 +236,7 @@ def insert_cycle(
             actor.employee_id if actor else None,
             utc_now(),
         ],
-    ).fetchone()[0]
+    )
     _insert_criteria(connection, cycle_id, criteria)
     audit.record(
         connection,

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.actions import plan, workflow
-from models.db import ConnectionReader, utc_now
+from models.db import ConnectionReader, insert_with_new_id, utc_now
 from models.errors import InputError
 from models.recognition import awards
 from models.speakup.cycles import Cycle, get_cycle
@@ -88,10 +88,12 @@ def decide(
         )
         sheets = _sheets(ConnectionReader(connection), idea_id)
         weights = {criterion.name: criterion.weight for criterion in cycle.criteria}
-        decision_id = connection.execute(
-            "INSERT INTO idea_decisions (idea_id, cycle_id, outcome, score, judges, green_light_threshold, min_judges,"
-            " weights_json, scores_json, rationale, decided_by, decided_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        decision_id = insert_with_new_id(
+            connection,
+            "idea_decisions",
+            "INSERT INTO idea_decisions (id, idea_id, cycle_id, outcome, score, judges, "
+            "green_light_threshold, min_judges, weights_json, scores_json, rationale, decided_by, "
+            "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 idea_id,
                 cycle.id,
@@ -106,7 +108,7 @@ def decide(
                 actor.employee_id,
                 utc_now(),
             ],
-        ).fetchone()[0]
+        )
         audit.record(
             connection,
             actor,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import ConnectionReader, Reader, utc_now
+from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, from_validation
 from models.speakup.cycles import Cycle, get_cycle
 
@@ -324,11 +324,14 @@ def insert_idea(
 ) -> int:
     """Store a validated draft inside an open write (also used by the demo)."""
     now = created_at or utc_now()
-    idea_id = connection.execute(
-        f"INSERT INTO ideas (cycle_id, author_id, team_id, {', '.join(_IDEA_FIELDS)}, status, created_at, updated_at)"
-        f" VALUES (?, ?, ?, {', '.join('?' for _ in _IDEA_FIELDS)}, 'draft', ?, ?) RETURNING id",
+    idea_id = insert_with_new_id(
+        connection,
+        "ideas",
+        f"INSERT INTO ideas (id, cycle_id, author_id, team_id, {', '.join(_IDEA_FIELDS)}, status, "
+        f"created_at, updated_at)"
+        f" VALUES (?, ?, ?, ?, {', '.join('?' for _ in _IDEA_FIELDS)}, 'draft', ?, ?)",
         [cycle_id, author_id, team_id, *(getattr(record, name) for name in _IDEA_FIELDS), now, now],
-    ).fetchone()[0]
+    )
     _store_parts(connection, idea_id, record)
     _log_status(connection, actor, idea_id, cycle_id, None, "draft", at=now)
     audit.record(connection, actor, "idea", idea_id, "create", after=record.model_dump())

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, StaleRecordError, validate
 from models.strategy.kpis import COMPUTED_KPIS, Direction, Frequency, Measurement, StatusName, get_kpi, kpi_series
 
@@ -266,10 +266,13 @@ def create_goal(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
     def create(connection):
         _check_goal_references(connection, record)
         now = utc_now()
-        goal_id = connection.execute(
-            "INSERT INTO goals (name, priority_id, kpi_id, unit, direction, baseline_value, baseline_date,"
-            " target_value, target_date, owner_id, update_frequency, created_by, created_at, updated_by, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        goal_id = insert_with_new_id(
+            connection,
+            "goals",
+            "INSERT INTO goals (id, name, priority_id, kpi_id, unit, direction, baseline_value, "
+            "baseline_date, target_value, target_date, owner_id, update_frequency, created_by, "
+            "created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?)",
             [
                 *(getattr(record, name) for name in GoalInput.model_fields),
                 actor.employee_id,
@@ -277,7 +280,7 @@ def create_goal(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
                 actor.employee_id,
                 now,
             ],
-        ).fetchone()[0]
+        )
         audit.record(connection, actor, "goal", goal_id, "create", after=record.model_dump())
         return goal_id
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models import areas, audit
 from models.access import CurrentUser, Permission, require
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
 
 if TYPE_CHECKING:
@@ -82,11 +82,12 @@ def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
             problems.append(("Name", f"a KPI called {record.name!r} exists already"))
         if problems:
             raise InputError(problems)
-        kpi_id = connection.execute(
-            "INSERT INTO kpis (code, name, unit, direction, definition, created_at) VALUES (?, ?, ?, ?, ?, ?)"
-            " RETURNING id",
+        kpi_id = insert_with_new_id(
+            connection,
+            "kpis",
+            "INSERT INTO kpis (id, code, name, unit, direction, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [record.code, record.name, record.unit, record.direction, record.definition, utc_now()],
-        ).fetchone()[0]
+        )
         audit.record(connection, actor, "kpi", kpi_id, "create", after=record.model_dump())
         return kpi_id
 
@@ -150,9 +151,11 @@ def _check_measurement(connection: duckdb.DuckDBPyConnection, record: Measuremen
 
 
 def _insert_measurement(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, record: MeasurementInput) -> int:
-    measurement_id = connection.execute(
-        "INSERT INTO kpi_measurements (kpi_id, goal_id, measured_on, value, note, source, recorded_by, recorded_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    measurement_id = insert_with_new_id(
+        connection,
+        "kpi_measurements",
+        "INSERT INTO kpi_measurements (id, kpi_id, goal_id, measured_on, value, note, source, "
+        "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             record.kpi_id,
             record.goal_id,
@@ -163,7 +166,7 @@ def _insert_measurement(connection: duckdb.DuckDBPyConnection, actor: CurrentUse
             actor.employee_id,
             utc_now(),
         ],
-    ).fetchone()[0]
+    )
     audit.record(connection, actor, "kpi_measurement", measurement_id, "create", after=record.model_dump())
     return measurement_id
 

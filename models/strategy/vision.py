@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import utc_now
+from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
 
 if TYPE_CHECKING:
@@ -60,11 +60,12 @@ def revise_vision(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int
     record = validate(VisionInput, data)
 
     def revise(connection):
-        version_id = connection.execute(
-            "INSERT INTO vision_versions (statement, effective_date, author_id, created_at) VALUES (?, ?, ?, ?)"
-            " RETURNING id",
+        version_id = insert_with_new_id(
+            connection,
+            "vision_versions",
+            "INSERT INTO vision_versions (id, statement, effective_date, author_id, created_at) VALUES (?, ?, ?, ?, ?)",
             [record.statement, record.effective_date, actor.employee_id, utc_now()],
-        ).fetchone()[0]
+        )
         audit.record(connection, actor, "vision", version_id, "revise", after=record.model_dump())
         return version_id
 
@@ -113,11 +114,13 @@ def create_priority(db: Database, actor: CurrentUser, data: dict[str, Any]) -> i
     def create(connection):
         _title_clash(connection, record.title, None)
         now = utc_now()
-        priority_id = connection.execute(
-            "INSERT INTO strategic_priorities (title, description, position, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?) RETURNING id",
+        priority_id = insert_with_new_id(
+            connection,
+            "strategic_priorities",
+            "INSERT INTO strategic_priorities (id, title, description, position, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             [record.title, record.description, record.position, now, now],
-        ).fetchone()[0]
+        )
         audit.record(connection, actor, "priority", priority_id, "create", after=record.model_dump())
         return priority_id
 
