@@ -227,7 +227,7 @@ def _import_people(arguments, db_path: Path, console: _Console) -> None:
         if acting is None:
             raise CommandError(f"--as: no active account is called {arguments.acting!r}.")
         report = hr_import.import_people_csv(database, acting, data)
-    problems = getattr(report, "errors", [])
+    problems = report.errors
     for problem in problems:
         where = ", ".join(
             part

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -15,7 +14,6 @@ from models import auth
 from models.access import Role
 from models.admin import main
 from models.db import Database
-from models.people import hr_import
 
 PROJECT = Path(__file__).resolve().parents[1]
 PASSWORD = "correct-horse-battery"
@@ -240,52 +238,53 @@ def test_the_module_runs_from_the_command_line(tmp_path):
         database.close()
 
 
-@pytest.fixture
-def fake_import(monkeypatch):
-    """Stands in for the HR CSV import so the command line's part can be checked on its own."""
-    calls = []
-    outcome = {"errors": []}
-
-    def import_people_csv(database, actor, data):
-        calls.append((actor, data))
-        return SimpleNamespace(created=["E1", "E2"], updated=[], unchanged=["E3"], **outcome)
-
-    monkeypatch.setattr(hr_import, "import_people_csv", import_people_csv, raising=False)
-    return calls, outcome
+PEOPLE_CSV = (
+    "employee_number,full_name,email,team,site,manager_number,hire_date,roles\n"
+    "E1001,Grace Hopper,grace@example.org,Harbour Team,Sydney,,2023-02-01,agent\n"
+    "E1002,Alan Turing,alan@example.org,Harbour Team,Sydney,E1001,2025-07-14,agent\n"
+)
 
 
-def test_import_people_runs_as_the_named_person(portal_env, tmp_path, fake_import):
-    calls, _ = fake_import
+def test_import_people_runs_as_the_named_person(portal_env, tmp_path):
     assert create_admin()[0] == 0
     csv_file = tmp_path / "people.csv"
-    csv_file.write_bytes(b"employee_number,full_name,email\n")
+    csv_file.write_text(PEOPLE_CSV, encoding="utf-8")
     code, out, err = run("import-people", str(csv_file), "--as", "ada")
     assert (code, err) == (0, "")
     assert "2 people created" in out
-    [(actor, data)] = calls
-    assert actor.full_name == "Ada Lovelace" and data == csv_file.read_bytes()
+    database = Database(portal_env)
+    try:
+        actors = database.query(
+            "SELECT DISTINCT e.full_name FROM audit_log a JOIN employees e ON e.id = a.actor_id"
+            " WHERE a.entity = 'employee' AND a.action = 'create'"
+        )
+        imported = database.scalar("SELECT count(*) FROM employees WHERE employee_number IN ('E1001', 'E1002')")
+    finally:
+        database.close()
+    assert [row["full_name"] for row in actors] == ["Ada Lovelace"] and imported == 2
 
 
-def test_import_people_reports_each_problem_and_fails(portal_env, tmp_path, fake_import):
-    _, outcome = fake_import
-    outcome["errors"] = [SimpleNamespace(row=3, column="email", reason="is not an email address")]
+def test_import_people_reports_each_problem_and_fails(portal_env, tmp_path):
     assert create_admin()[0] == 0
     csv_file = tmp_path / "people.csv"
-    csv_file.write_bytes(b"x")
+    csv_file.write_text(PEOPLE_CSV.replace("alan@example.org", "not-an-email"), encoding="utf-8")
     code, out, err = run("import-people", str(csv_file), "--as", "ada")
     assert code == 1
     assert "row 3, column email: is not an email address" in out
     assert "nobody was imported" in err
+    database = Database(portal_env)
+    try:
+        assert database.scalar("SELECT count(*) FROM employees WHERE employee_number LIKE 'E100%'") == 0
+    finally:
+        database.close()
 
 
-def test_import_people_needs_a_known_account(portal_env, tmp_path, fake_import):
-    calls, _ = fake_import
+def test_import_people_needs_a_known_account(portal_env, tmp_path):
     assert create_admin()[0] == 0
     csv_file = tmp_path / "people.csv"
-    csv_file.write_bytes(b"x")
+    csv_file.write_text(PEOPLE_CSV, encoding="utf-8")
     code, _, err = run("import-people", str(csv_file), "--as", "nobody")
     assert code == 1 and "no active account is called 'nobody'" in err
-    assert calls == []
 
 
 def test_a_backup_folder_that_cannot_be_made_is_reported(portal_env, tmp_path):

@@ -287,29 +287,14 @@ def finding_summary(db: Database, finding_id: int) -> dict[str, Any]:
     }
 
 
-def _columns(db: Database, table: str) -> set[str]:
-    return {
-        row["column_name"]
-        for row in db.query(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?",
-            [table],
-        )
-    }
-
-
 def linked_items(db: Database, finding_id: int) -> dict[str, list[dict[str, Any]]]:
-    """Actions and ideas that name this finding, when those parts of the portal exist."""
-    linked: dict[str, list[dict[str, Any]]] = {}
-    for table in ("actions", "ideas"):
-        columns = _columns(db, table)
-        if "finding_id" not in columns:
-            continue
-        shown = [name for name in ("id", "title", "status", "due_date") if name in columns]
-        linked[table] = db.query(
-            f"SELECT {', '.join(shown)} FROM {table} WHERE finding_id = ? ORDER BY id",  # names checked above
-            [finding_id],
-        )
-    return linked
+    """Actions and ideas that name this finding."""
+    return {
+        "actions": db.query(
+            "SELECT id, title, status, due_date FROM actions WHERE finding_id = ? ORDER BY id", [finding_id]
+        ),
+        "ideas": db.query("SELECT id, title, status FROM ideas WHERE finding_id = ? ORDER BY id", [finding_id]),
+    }
 
 
 def snapshot_date(finding: Finding) -> date | None:

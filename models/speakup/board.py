@@ -255,18 +255,8 @@ def hide_comment(db: Database, actor: CurrentUser, comment_id: int, reason: str)
 
 
 # -- complaint link (optional: only when the complaints area is installed) -----------------
-def _has_columns(db: Database, table: str, columns: tuple[str, ...]) -> bool:
-    found = db.scalar(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = ? AND list_contains(?, column_name)",
-        [table, list(columns)],
-    )
-    return found == len(columns)
-
-
 def complaint_categories(db: Database) -> list[dict[str, Any]]:
-    """Complaint categories with their complaint counts, when complaints exist in the portal."""
-    if not _has_columns(db, "complaints", ("category",)):
-        return []
+    """Complaint categories with their complaint counts, most complained about first."""
     return db.query(
         "SELECT category, count(*) AS complaints FROM complaints WHERE category IS NOT NULL"
         " GROUP BY category ORDER BY complaints DESC"
@@ -274,19 +264,17 @@ def complaint_categories(db: Database) -> list[dict[str, Any]]:
 
 
 def findings(db: Database) -> list[dict[str, Any]]:
-    """Findings to link an idea to, when the complaints area is installed."""
-    if not _has_columns(db, "findings", ("id", "title")):
-        return []
+    """Findings to link an idea to, newest first."""
     return db.query("SELECT id, title FROM findings ORDER BY id DESC")
 
 
 def complaint_link_counts(db: Database, idea: Idea) -> dict[str, Any]:
     """What the idea's linked complaint category or finding stands for, in numbers."""
     counts: dict[str, Any] = {}
-    if idea.complaint_category and _has_columns(db, "complaints", ("category",)):
+    if idea.complaint_category:
         counts["complaints_in_category"] = db.scalar(
             "SELECT count(*) FROM complaints WHERE category = ?", [idea.complaint_category]
         )
-    if idea.finding_id is not None and _has_columns(db, "findings", ("id", "title")):
+    if idea.finding_id is not None:
         counts["finding_title"] = db.scalar("SELECT title FROM findings WHERE id = ?", [idea.finding_id])
     return counts
