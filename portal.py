@@ -9,7 +9,7 @@ import streamlit as st
 if __name__ == "__main__":
     from models import demo
     from models.access import PermissionDeniedError
-    from models.db import WriteConflictError, get_database
+    from models.db import MigrationChangedError, WriteConflictError, get_database
     from models.settings import SettingsError, get_settings
     from ui import session
     from ui.registry import pages_for
@@ -21,7 +21,11 @@ if __name__ == "__main__":
     except SettingsError as error:
         st.error(str(error))
         st.stop()
-    db = get_database(settings.db_path)
+    try:
+        db = get_database(settings.db_path)
+    except MigrationChangedError as error:
+        st.error(str(error))
+        st.stop()
 
     if settings.demo_mode and not demo.is_seeded(db):
         bar = st.progress(0.0, text="Preparing the demo organisation…")

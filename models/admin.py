@@ -19,7 +19,7 @@ import duckdb
 from models import backup, demo, seeding
 from models.auth import account_count, load_user
 from models.complaints import cli
-from models.db import Database
+from models.db import Database, MigrationChangedError
 from models.errors import InputError
 from models.people import accounts, hr_import
 from models.settings import SettingsError, load_settings
@@ -90,7 +90,7 @@ def main(
     try:
         db_path = (arguments.db or load_settings().db_path).resolve()
         COMMANDS[arguments.command](arguments, db_path, console)
-    except (CommandError, SettingsError, backup.BackupError) as error:
+    except (CommandError, SettingsError, backup.BackupError, MigrationChangedError) as error:
         print(f"Error: {error}", file=stderr)
         return 1
     except InputError as error:

@@ -4,6 +4,7 @@ one writer, numbered migrations applied at start-up."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import threading
 import time
@@ -162,22 +163,42 @@ class Database:
 
     # -- schema ------------------------------------------------------------------
     def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[str]:
-        """Apply the numbered migrations not yet recorded; return the names applied."""
+        """Apply the numbered migrations not yet recorded; return the names applied.
+
+        Each applied migration is recorded with the checksum of its file; a start against a
+        database whose applied migration file has changed since stops with
+        ``MigrationChangedError`` naming the file, before anything is applied."""
         with self._write_lock:
             self._writer.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL,"
+                " checksum VARCHAR)"
             )
-            done = {row[0] for row in self._writer.execute("SELECT version FROM schema_migrations").fetchall()}
+            # databases made before checksums were recorded take them from the files once
+            self._writer.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum VARCHAR")
+            migrations = list_migrations(directory)
+            recorded = dict(self._writer.execute("SELECT version, checksum FROM schema_migrations").fetchall())
+            for version, _name, path in migrations:
+                if version in recorded and recorded[version] is not None and recorded[version] != checksum(path):
+                    raise MigrationChangedError(path)
             applied: list[str] = []
-            for version, name, path in list_migrations(directory):
-                if version in done:
+            for version, name, path in migrations:
+                if version in recorded:
+                    if recorded[version] is None:
+                        self.write(
+                            lambda c, v=version, p=path: c.execute(
+                                "UPDATE schema_migrations SET checksum = ? WHERE version = ?", [checksum(p), v]
+                            )
+                        )
                     continue
                 sql = path.read_text(encoding="utf-8")
 
-                def apply(connection, sql=sql, version=version, name=name):
+                def apply(connection, sql=sql, version=version, name=name, path=path):
                     connection.execute(sql)
-                    connection.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utc_now()])
+                    connection.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)",
+                        [version, name, utc_now(), checksum(path)],
+                    )
 
                 self.write(apply)
                 applied.append(path.name)
@@ -185,6 +206,23 @@ class Database:
 
     def close(self) -> None:
         self._root.close()
+
+
+class MigrationChangedError(RuntimeError):
+    """A migration already applied to this database has been edited since: the portal does
+    not start, because the database no longer matches what the files describe."""
+
+    def __init__(self, path: Path):
+        super().__init__(
+            f"The migration {path.name} was changed after it was applied to this database. "
+            "Restore the file as it was and add the change as a new numbered migration."
+        )
+        self.path = path
+
+
+def checksum(path: Path) -> str:
+    """SHA-256 of a migration file, with line ends normalised (a checkout's CRLF is no change)."""
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
 
 
 def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Path]]:

@@ -8,7 +8,7 @@ import time
 import duckdb
 import pytest
 
-from models.db import Database, WriteConflictError, list_migrations
+from models.db import Database, MigrationChangedError, WriteConflictError, checksum, list_migrations
 
 
 def test_a_second_start_applies_no_migration(tmp_path):
@@ -34,6 +34,62 @@ def test_a_failing_migration_leaves_nothing_behind(tmp_path):
     tables = {row["table_name"] for row in database.query("SELECT table_name FROM information_schema.tables")}
     assert "good" in tables and "half" not in tables
     assert database.scalar("SELECT max(version) FROM schema_migrations") == 1
+    database.close()
+
+
+def test_each_applied_migration_is_recorded_with_the_checksum_of_its_file(tmp_path):
+    database = Database(tmp_path / "p.duckdb")
+    database.migrate()
+    recorded = dict(database.reader().execute("SELECT version, checksum FROM schema_migrations").fetchall())
+    assert recorded == {version: checksum(path) for version, _, path in list_migrations()}
+    database.close()
+
+
+def test_a_start_after_an_applied_migration_was_edited_stops_naming_the_file(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_people.sql").write_text("CREATE TABLE people (id INTEGER);")
+    database = Database(tmp_path / "p.duckdb")
+    database.migrate(folder)
+    database.close()
+    (folder / "0001_people.sql").write_text("CREATE TABLE people (id INTEGER, name VARCHAR);")
+    (folder / "0002_teams.sql").write_text("CREATE TABLE teams (id INTEGER);")
+    again = Database(tmp_path / "p.duckdb")
+    with pytest.raises(MigrationChangedError, match=r"0001_people\.sql was changed after it was applied"):
+        again.migrate(folder)
+    tables = {row["table_name"] for row in again.query("SELECT table_name FROM information_schema.tables")}
+    assert "teams" not in tables  # nothing further is applied
+    again.close()
+
+
+def test_line_endings_of_a_checkout_are_not_a_change(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_people.sql").write_bytes(b"CREATE TABLE people (id INTEGER);\n")
+    database = Database(tmp_path / "p.duckdb")
+    database.migrate(folder)
+    (folder / "0001_people.sql").write_bytes(b"CREATE TABLE people (id INTEGER);\r\n")
+    assert database.migrate(folder) == []
+    database.close()
+
+
+def test_a_database_from_before_checksums_takes_them_from_the_files_once(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_people.sql").write_text("CREATE TABLE people (id INTEGER);")
+    database = Database(tmp_path / "p.duckdb")
+    database.write(
+        lambda c: c.execute(
+            "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+            " applied_at TIMESTAMP NOT NULL); CREATE TABLE people (id INTEGER);"
+            " INSERT INTO schema_migrations VALUES (1, 'people', now()::TIMESTAMP)"
+        )
+    )
+    assert database.migrate(folder) == []
+    assert database.scalar("SELECT checksum FROM schema_migrations") == checksum(folder / "0001_people.sql")
+    (folder / "0001_people.sql").write_text("CREATE TABLE people (id BIGINT);")
+    with pytest.raises(MigrationChangedError):
+        database.migrate(folder)
     database.close()
 
 

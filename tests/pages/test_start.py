@@ -25,3 +25,16 @@ def test_demo_mode_seeds_an_empty_database_on_first_start(portal_env, monkeypatc
     database = get_database(portal_env)
     assert database.scalar("SELECT count(*) FROM employees") > 150
     assert auth.sign_in(database, "leader", DEMO_PASSWORD).full_name
+
+
+def test_a_database_whose_applied_migration_file_changed_stops_the_portal_naming_the_file(portal_env):
+    from models.db import Database, forget_database
+
+    database = Database(portal_env)
+    database.migrate()
+    database.write(lambda c: c.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1"))
+    database.close()
+    forget_database(portal_env)
+    app = portal_app().run()
+    assert "0001_foundation.sql was changed after it was applied" in app.error[0].value
+    assert not app.text_input  # no sign-in form on a database that does not match its migrations
