@@ -13,7 +13,7 @@ import streamlit as st
 
 from models.access import Permission, Role
 from models.errors import InputError, StaleRecordError
-from models.people import directory, hr_import
+from models.people import directory, hr_csv, hr_import
 from ui.context import page_context
 from ui.widgets import download_buttons, show_input_error
 
@@ -339,7 +339,7 @@ def render_import() -> None:
     )
     st.download_button(
         "Download the template",
-        hr_import.import_template_csv(),
+        hr_csv.import_template_csv(),
         "people_import_template.csv",
         "text/csv",
         icon=":material/download:",
@@ -355,7 +355,7 @@ def render_import() -> None:
     data = uploaded.getvalue()
     cached = st.session_state.get("people_import_preview")
     if not cached or cached[0] != uploaded.file_id:  # read a file once, not on every rerun
-        cached = st.session_state["people_import_preview"] = (uploaded.file_id, *hr_import.preview_people_csv(data))
+        cached = st.session_state["people_import_preview"] = (uploaded.file_id, *hr_csv.preview_people_csv(data))
     _, preview, problem = cached
     if problem:
         st.error(problem)

@@ -8,7 +8,7 @@ from models import audit, errors
 from models.access import PermissionDeniedError, Role
 from models.auth import load_user
 from models.errors import InputError
-from models.people import accounts, directory, hr_import
+from models.people import accounts, directory, hr_csv, hr_import
 
 
 def person_data(**overrides) -> dict:
@@ -180,7 +180,7 @@ WRITES = {
         db, user, target.employee_id, "newlogin", "long-enough-password"
     ),
     "import_people_csv": lambda db, user, target: hr_import.import_people_csv(
-        db, user, hr_import.import_template_csv()
+        db, user, hr_csv.import_template_csv()
     ),
 }
 

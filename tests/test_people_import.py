@@ -8,7 +8,7 @@ import pytest
 
 from models.access import PermissionDeniedError, Role
 from models.auth import load_user
-from models.people import directory, hr_import
+from models.people import directory, hr_csv, hr_import
 
 HEADER = "employee_number,full_name,email,team,site,manager_number,hire_date,roles"
 
@@ -71,7 +71,7 @@ def test_import_creates_people_with_teams_sites_and_a_manager_defined_later(db, 
 
 
 def test_import_writes_one_audit_entry_per_person_and_a_summary(db, hr):
-    hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
+    hr_import.import_people_csv(db, hr, hr_csv.import_template_csv())
     rows = db.query("SELECT entity, action, actor_id FROM audit_log WHERE actor_id = ? ORDER BY id", [hr.employee_id])
     assert [(r["entity"], r["action"]) for r in rows] == [
         ("site", "create"),
@@ -84,16 +84,16 @@ def test_import_writes_one_audit_entry_per_person_and_a_summary(db, hr):
 
 def test_the_template_file_matches_the_download_and_imports_cleanly(db, hr):
     sample = Path(__file__).resolve().parents[1] / "data" / "people_import_template.csv"
-    assert sample.read_bytes() == hr_import.import_template_csv()
+    assert sample.read_bytes() == hr_csv.import_template_csv()
     report = hr_import.import_people_csv(db, hr, sample.read_bytes())
     assert report.imported and len(report.created) == 2
 
 
 def test_reimport_updates_instead_of_duplicating(db, hr):
-    hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
+    hr_import.import_people_csv(db, hr, hr_csv.import_template_csv())
     before = counts(db)[0]
 
-    again = hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
+    again = hr_import.import_people_csv(db, hr, hr_csv.import_template_csv())
     assert (again.created, again.updated, again.unchanged) == ([], [], ["E1001", "E1002"])
 
     changed = hr_import.import_people_csv(
@@ -116,7 +116,7 @@ def test_an_update_may_give_only_some_columns(db, hr, make_user):
 
 
 def test_team_and_site_names_match_whatever_their_case(db, hr):
-    hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
+    hr_import.import_people_csv(db, hr, hr_csv.import_template_csv())
     report = hr_import.import_people_csv(
         db, hr, csv_bytes("E3,Grace Hopper,grace@example.org,HARBOUR team,sydney,E1001,,agent")
     )
@@ -238,7 +238,7 @@ def test_an_inactive_manager_is_refused(db, hr, make_user):
 
 
 def test_a_stored_manager_who_left_does_not_block_updating_their_reports(db, hr):
-    hr_import.import_people_csv(db, hr, hr_import.import_template_csv())
+    hr_import.import_people_csv(db, hr, hr_csv.import_template_csv())
     directory.set_active(db, hr, by_number(db, hr, "E1001").id, False)
     report = hr_import.import_people_csv(db, hr, csv_bytes("E1002,Alan M. Turing", header="employee_number,name"))
     assert report.imported and report.updated == ["E1002"]
@@ -296,7 +296,7 @@ def test_unreadable_files_get_a_clear_message_and_store_nothing(db, hr, data, re
 
 
 def test_a_file_above_the_row_limit_is_refused(db, hr, monkeypatch):
-    monkeypatch.setattr(hr_import, "IMPORT_MAX_ROWS", 3)
+    monkeypatch.setattr(hr_csv, "IMPORT_MAX_ROWS", 3)
     rows = [f"N{i},Person {i},p{i}@example.org,,,,," for i in range(4)]
     report = hr_import.import_people_csv(db, hr, csv_bytes(*rows))
     assert "more than 3 people" in report.errors[0].reason
@@ -305,11 +305,11 @@ def test_a_file_above_the_row_limit_is_refused(db, hr, monkeypatch):
 
 def test_only_people_managers_may_import(db, make_user):
     with pytest.raises(PermissionDeniedError):
-        hr_import.import_people_csv(db, make_user(Role.LEADERSHIP), hr_import.import_template_csv())
+        hr_import.import_people_csv(db, make_user(Role.LEADERSHIP), hr_csv.import_template_csv())
 
 
 def test_preview_shows_the_first_rows_under_the_files_headings(db):
-    rows, problem = hr_import.preview_people_csv(hr_import.import_template_csv(), limit=1)
+    rows, problem = hr_csv.preview_people_csv(hr_csv.import_template_csv(), limit=1)
     assert problem is None
     assert rows == [
         {
@@ -324,7 +324,7 @@ def test_preview_shows_the_first_rows_under_the_files_headings(db):
             "roles": "agent",
         }
     ]
-    assert hr_import.preview_people_csv(b"\xff\xfe\x00")[1].startswith("The file is not UTF-8")
+    assert hr_csv.preview_people_csv(b"\xff\xfe\x00")[1].startswith("The file is not UTF-8")
 
 
 def test_one_upload_reports_every_problem_of_a_row(db, make_user):

@@ -7,7 +7,7 @@ import pytest
 from models.access import Role
 from models.auth import load_user
 from models.db import get_database
-from models.people import directory, hr_import
+from models.people import directory, hr_csv
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
 
@@ -186,7 +186,7 @@ def test_hr_imports_a_csv_and_sees_the_report(database):
     hr = add_person(database, Role.HR)
     app = people_page(hr)
     app.file_uploader(key="people_import_file").set_value(
-        ("people.csv", hr_import.import_template_csv(), "text/csv")
+        ("people.csv", hr_csv.import_template_csv(), "text/csv")
     ).run()
     preview = table_with(app, "full_name")
     assert list(preview["full_name"]) == ["Ada Lovelace", "Alan Turing"]

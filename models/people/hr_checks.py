@@ -1,0 +1,221 @@
+"""The checks of an HR CSV import, row by row and across rows (managers, duplicates, loops)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from pydantic import BaseModel, ValidationError
+
+from models.access import CurrentUser, Permission, Role
+from models.people.directory import EmployeeInput
+from models.people.hr_csv import _DATE_PATTERN, _ROLE_SEPARATORS, ORG_NAME_MAX_LENGTH, ImportProblem
+
+if TYPE_CHECKING:
+    pass
+
+
+class _PlannedRow(BaseModel):
+    """One valid row: what the person will look like after the import."""
+
+    row: int
+    employee_number: str
+    full_name: str
+    email: str
+    team: str | None
+    site: str | None
+    manager_number: str | None
+    hire_date: date | None
+    manager_given: bool  # the file names the manager (rather than keeping the stored one)
+    roles: frozenset[Role]  # beyond agent
+    existing: dict[str, Any] | None = None
+
+
+def _parse_date(text: str) -> date:
+    match = _DATE_PATTERN.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD, for example 2024-03-15")
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date") from None
+
+
+def _parse_roles(text: str) -> frozenset[Role]:
+    roles = set()
+    for token in _ROLE_SEPARATORS.split(text):
+        name = re.sub(r"[\s\-]+", "_", token.strip().lower())
+        if not name:
+            continue
+        try:
+            roles.add(Role(name))
+        except ValueError:
+            known = ", ".join(role.value for role in Role)
+            raise ValueError(f"unknown role {token.strip()!r}; use {known}") from None
+    return frozenset(roles - {Role.AGENT})
+
+
+def _load_people_for_import(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, Any]]:
+    cursor = connection.execute(
+        "SELECT e.id, e.employee_number, e.full_name, e.email, t.name AS team, s.name AS site,"
+        " m.employee_number AS manager_number, e.hire_date, e.active,"
+        " coalesce((SELECT list(r.role) FROM employee_roles r WHERE r.employee_id = e.id), []) AS roles"
+        " FROM employees e LEFT JOIN teams t ON t.id = e.team_id LEFT JOIN sites s ON s.id = e.site_id"
+        " LEFT JOIN employees m ON m.id = e.manager_id"
+    )
+    names = [column[0] for column in cursor.description]
+    people = {}
+    for values in cursor.fetchall():
+        person = dict(zip(names, values, strict=True))
+        person["roles"] = frozenset(Role(role) for role in person["roles"]) - {Role.AGENT}
+        people[person["employee_number"]] = person
+    return people
+
+
+def _plan_row(
+    row_number: int,
+    cells: dict[str, str],
+    headings: dict[str, str],
+    existing: dict[str, Any] | None,
+    actor: CurrentUser,
+) -> tuple[_PlannedRow | None, list[ImportProblem]]:
+    """Check one row on its own; merge it with the stored person when the number exists."""
+    problems: list[ImportProblem] = []
+
+    def problem(column: str, reason: str) -> None:
+        problems.append(ImportProblem(row=row_number, column=headings.get(column, column), reason=reason))
+
+    def given(column: str) -> str | None:
+        return cells.get(column) or None
+
+    base = existing or {}
+    values: dict[str, Any] = {
+        "employee_number": cells["employee_number"],
+        "full_name": given("full_name") or base.get("full_name"),
+        "email": given("email") or base.get("email"),
+        "hire_date": base.get("hire_date"),
+    }
+    if not values["employee_number"]:
+        problem("employee_number", "is required")
+    for column in ("full_name", "email"):
+        if values[column] is None:
+            problem(column, "is required for a new employee")
+    if given("manager_number") == values["employee_number"]:
+        problem("manager_number", "a person cannot manage themselves")
+    if given("hire_date"):
+        try:
+            values["hire_date"] = _parse_date(cells["hire_date"])
+        except ValueError as error:
+            problem("hire_date", str(error))
+    for column in ("team", "site"):
+        if given(column) and len(cells[column]) > ORG_NAME_MAX_LENGTH:
+            problem(column, f"use at most {ORG_NAME_MAX_LENGTH} characters")
+    roles = base.get("roles", frozenset())
+    if given("roles"):
+        try:
+            roles = _parse_roles(cells["roles"])
+        except ValueError as error:
+            problem("roles", str(error))
+        else:
+            if roles != base.get("roles", frozenset()) and not actor.can(Permission.ROLES_ASSIGN):
+                problem("roles", "only an administrator may assign or change roles (agent needs no permission)")
+            elif existing and existing["id"] == actor.employee_id and Role.ADMIN in base["roles"] - roles:
+                problem("roles", "you cannot remove your own administrator role")
+    # check every given field, standing in harmless values for the missing ones, so one
+    # upload reports all of a row's problems
+    stand_ins = {"employee_number": "X", "full_name": "X", "email": "x@example.org"}
+    checked = {key: values[key] or stand_ins.get(key) for key in values}
+    try:
+        record = EmployeeInput.model_validate(checked)
+    except ValidationError as error:
+        for issue in error.errors():
+            column = str(issue["loc"][0]) if issue["loc"] else ""
+            if values.get(column) is not None:
+                problem(column, issue["msg"].removeprefix("Value error, "))
+    else:
+        if values["employee_number"] and values["full_name"] and values["email"]:
+            values.update(employee_number=record.employee_number, full_name=record.full_name, email=record.email)
+    if problems:
+        return None, problems
+    planned = _PlannedRow(
+        row=row_number,
+        **values,
+        team=given("team") or base.get("team"),
+        site=given("site") or base.get("site"),
+        manager_number=given("manager_number") or base.get("manager_number"),
+        manager_given=bool(given("manager_number")),
+        roles=roles,
+        existing=existing,
+    )
+    return planned, []
+
+
+def _managers_in_loops(manager_of: dict[str, str | None]) -> dict[str, list[str]]:
+    """Employee numbers whose manager chain comes back to them, with the loop they are in."""
+    finished: set[str] = set()
+    loops: dict[str, list[str]] = {}
+    for start in manager_of:
+        path: list[str] = []
+        position: dict[str, int] = {}
+        node: str | None = start
+        while node is not None and node not in finished and node not in position:
+            position[node] = len(path)
+            path.append(node)
+            node = manager_of.get(node)
+        if node is not None and node in position:
+            loop = path[position[node] :]
+            for member in loop:
+                loops[member] = loop
+        finished.update(path)
+    return loops
+
+
+def _check_across_rows(
+    planned: list[_PlannedRow], people: dict[str, dict[str, Any]], file_numbers: set[str], headings: dict[str, str]
+) -> list[ImportProblem]:
+    """Rules that need every row at once: unique numbers and emails, managers that exist, no loops."""
+    problems: list[ImportProblem] = []
+
+    def problem(row: _PlannedRow, column: str, reason: str) -> None:
+        problems.append(ImportProblem(row=row.row, column=headings.get(column, column), reason=reason))
+
+    email_owner = {person["email"].lower(): number for number, person in people.items()}
+    email_row: dict[str, int] = {}
+    number_row: dict[str, int] = {}
+    unique_rows: list[_PlannedRow] = []
+    for row in planned:
+        if row.employee_number in number_row:
+            problem(row, "employee_number", f"{row.employee_number} is also on row {number_row[row.employee_number]}")
+            continue
+        number_row[row.employee_number] = row.row
+        unique_rows.append(row)
+        owner = email_owner.get(row.email)
+        if row.email in email_row:
+            problem(row, "email", f"{row.email} is also on row {email_row[row.email]}")
+        elif owner is not None and owner != row.employee_number:
+            problem(row, "email", f"{row.email} is already used by employee {owner}")
+        email_row.setdefault(row.email, row.row)
+
+    manager_of = {number: person["manager_number"] for number, person in people.items()}
+    for row in unique_rows:
+        manager = row.manager_number
+        manager_of[row.employee_number] = manager
+        if not row.manager_given or manager in number_row:
+            continue
+        if manager in file_numbers and manager not in people:
+            continue  # the manager's own row is invalid and reported already
+        if manager not in people:
+            problem(row, "manager_number", f"no employee {manager} in this file or in the portal")
+        elif not people[manager]["active"]:
+            problem(row, "manager_number", f"{manager} ({people[manager]['full_name']}) is inactive")
+        else:
+            continue
+        manager_of[row.employee_number] = None  # leave the bad reference out of the loop check
+    loops = _managers_in_loops(manager_of)
+    for row in unique_rows:
+        if row.employee_number in loops and row.manager_given:
+            chain = " → ".join([*loops[row.employee_number], loops[row.employee_number][0]])
+            problem(row, "manager_number", f"managers would form a loop: {chain}")
+    return problems
