@@ -179,9 +179,7 @@ WRITES = {
     "create_account": lambda db, user, target: accounts.create_account(
         db, user, target.employee_id, "newlogin", "long-enough-password"
     ),
-    "import_people_csv": lambda db, user, target: hr_import.import_people_csv(
-        db, user, hr_csv.import_template_csv()
-    ),
+    "import_people_csv": lambda db, user, target: hr_import.import_people_csv(db, user, hr_csv.import_template_csv()),
 }
 
 
