@@ -107,7 +107,9 @@ def main(
 
 
 class _Console:
-    def __init__(self, stdin, stdout, ask_password, confirm):
+    def __init__(
+        self, stdin: TextIO, stdout: TextIO, ask_password: Callable[[str], str], confirm: Callable[[str], str]
+    ):
         self.stdin, self.stdout = stdin, stdout
         self.ask_password, self.confirm = ask_password, confirm
 
@@ -141,7 +143,7 @@ def _open(db_path: Path):
 
 
 # -- commands ------------------------------------------------------------------------
-def _create_admin(arguments, db_path: Path, console: _Console) -> None:
+def _create_admin(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     with _open(db_path) as database:
         password = console.password(arguments.password_stdin)
         details = {"full_name": arguments.name, "email": arguments.email, "username": arguments.username}
@@ -153,7 +155,7 @@ def _create_admin(arguments, db_path: Path, console: _Console) -> None:
             console.say(f"Created administrator {arguments.username!r} in {db_path}.")
 
 
-def _reset_password(arguments, db_path: Path, console: _Console) -> None:
+def _reset_password(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     with _open(db_path) as database:
         if accounts.account_id_for(database, arguments.username) is None:
             raise CommandError(f"no account is called {arguments.username!r}.")
@@ -162,7 +164,7 @@ def _reset_password(arguments, db_path: Path, console: _Console) -> None:
     console.say(f"New password set for {arguments.username!r}; the account is unlocked and its sessions ended.")
 
 
-def _seed_demo(arguments, db_path: Path, console: _Console) -> None:
+def _seed_demo(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     settings = load_settings()
     seed = settings.demo_seed if arguments.seed is None else arguments.seed
     scale = settings.demo_scale if arguments.scale is None else arguments.scale
@@ -179,7 +181,7 @@ def _seed_demo(arguments, db_path: Path, console: _Console) -> None:
     console.say(f"Done: {count} people. Demo logins: {', '.join(seeding.DEMO_LOGINS.values())}.")
 
 
-def _backup(arguments, db_path: Path, console: _Console) -> None:
+def _backup(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     folder = arguments.to or backup.default_folder(db_path)
     with _open(db_path) as database:
         target = backup.backup(database, None, folder, system=True)
@@ -187,7 +189,7 @@ def _backup(arguments, db_path: Path, console: _Console) -> None:
     console.say(f"Backed up {info.rows} rows in {len(info.tables)} tables to {target}")
 
 
-def _list_backups(arguments, db_path: Path, console: _Console) -> None:
+def _list_backups(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     folder = arguments.source or backup.default_folder(db_path)
     found = backup.find_backups(folder)
     if not found:
@@ -196,7 +198,7 @@ def _list_backups(arguments, db_path: Path, console: _Console) -> None:
         console.say(f"{info.path}  {info.created_at:%Y-%m-%d %H:%M:%S} UTC  {info.rows} rows  by {info.created_by}")
 
 
-def _restore(arguments, db_path: Path, console: _Console) -> None:
+def _restore(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     info = backup.read_backup(arguments.folder)
     console.say(
         f"Restore {info.name} ({info.created_at:%Y-%m-%d %H:%M:%S} UTC, {info.rows} rows) over {db_path}?"
@@ -215,7 +217,7 @@ def _restore(arguments, db_path: Path, console: _Console) -> None:
         console.say(f"The previous database is kept as {kept}")
 
 
-def _import_people(arguments, db_path: Path, console: _Console) -> None:
+def _import_people(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     """The import runs as a named person allowed to manage people, and is audited under their name."""
     try:
         data = Path(arguments.file).read_bytes()
@@ -244,7 +246,7 @@ def _import_people(arguments, db_path: Path, console: _Console) -> None:
     )
 
 
-def _import_complaints(arguments, db_path: Path, console: _Console) -> None:
+def _import_complaints(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     """Complaints arrive as the analyst named by --as, with the page's checks and report."""
     with _open(db_path) as database:
         try:

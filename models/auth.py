@@ -8,6 +8,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
@@ -125,7 +126,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
     user = load_user(db, account_id=account["id"])
     assert user is not None
 
-    def succeed(connection):
+    def succeed(connection: duckdb.DuckDBPyConnection):
         connection.execute(
             "UPDATE accounts SET failed_attempts = 0, locked_until = NULL, last_sign_in_at = ? WHERE id = ?",
             [now, account["id"]],
@@ -141,7 +142,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
 
 
 def _record_failure(db: Database, account: dict, now: datetime) -> None:
-    def fail(connection):
+    def fail(connection: duckdb.DuckDBPyConnection):
         current = connection.execute("SELECT failed_attempts FROM accounts WHERE id = ?", [account["id"]]).fetchone()[0]
         attempts = current + 1
         locked_until = now + LOCKOUT if attempts >= MAX_FAILED_ATTEMPTS else None
@@ -189,7 +190,7 @@ def redeem_grant(db: Database, grant: str, lifetime: timedelta, *, now: datetime
     now = now or utc_now()
     session = secrets.token_urlsafe(32)
 
-    def redeem(connection):
+    def redeem(connection: duckdb.DuckDBPyConnection):
         row = connection.execute(
             "SELECT account_id FROM sign_in_tokens WHERE token_hash = ? AND kind = 'grant'"
             " AND used_at IS NULL AND expires_at > ?",
@@ -230,7 +231,7 @@ def session_user(db: Database, session: str, *, now: datetime | None = None) -> 
 def end_session(db: Database, session: str, user: CurrentUser | None) -> None:
     """Sign out: the session token stops working at once."""
 
-    def end(connection):
+    def end(connection: duckdb.DuckDBPyConnection):
         connection.execute(
             "UPDATE sign_in_tokens SET used_at = ? WHERE token_hash = ? AND kind = 'session' AND used_at IS NULL",
             [utc_now(), _digest(session)],
@@ -268,7 +269,7 @@ def set_password(db: Database, actor: CurrentUser, account_id: int, password: st
     check_password_rules(password)
     password_hash = hash_password(password)
 
-    def change(connection):
+    def change(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT 1 FROM accounts WHERE id = ?", [account_id]).fetchone() is None:
             raise ValueError("Account: no such account.")
         connection.execute(
@@ -288,7 +289,7 @@ def set_password(db: Database, actor: CurrentUser, account_id: int, password: st
 def unlock_account(db: Database, actor: CurrentUser, account_id: int) -> None:
     require(actor, Permission.USERS_MANAGE)
 
-    def unlock(connection):
+    def unlock(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "accounts", "id", account_id)
         if before is None:
             raise ValueError("Account: no such account.")

@@ -193,7 +193,13 @@ class Database:
                     continue
                 sql = path.read_text(encoding="utf-8")
 
-                def apply(connection, sql=sql, version=version, name=name, path=path):
+                def apply(
+                    connection: duckdb.DuckDBPyConnection,
+                    sql: str = sql,
+                    version: int = version,
+                    name: str = name,
+                    path: Path = path,
+                ) -> None:
                     connection.execute(sql)
                     connection.execute(
                         "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)",

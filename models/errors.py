@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+Record = TypeVar("Record", bound=BaseModel)
 
 
 class InputError(ValueError):
@@ -19,7 +22,7 @@ class InputError(ValueError):
         return cls([(field, message)])
 
 
-def _field_label(model, name: str) -> str:
+def _field_label(model: type[BaseModel] | None, name: str) -> str:
     field = model.model_fields.get(name) if model is not None else None
     if field is not None and field.title:
         return field.title
@@ -73,7 +76,7 @@ def plain_message(issue: dict) -> str:
     return str(issue.get("msg", "is not valid")).removeprefix("Value error, ")
 
 
-def from_validation(error: ValidationError, model=None) -> InputError:
+def from_validation(error: ValidationError, model: type[BaseModel] | None = None) -> InputError:
     """Turn pydantic's errors into field-named messages in plain words."""
     problems = []
     for issue in error.errors():
@@ -82,7 +85,7 @@ def from_validation(error: ValidationError, model=None) -> InputError:
     return InputError(problems)
 
 
-def validate(model, data: dict):
+def validate(model: type[Record], data: dict[str, Any]) -> Record:
     """Build a pydantic record or raise ``InputError`` naming each bad field."""
     try:
         return model.model_validate(data)

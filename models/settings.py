@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +24,9 @@ class SettingsError(ValueError):
 class _SecretsTomlSource(PydanticBaseSettingsSource):
     """Reads the ``[portal]`` table of ``.streamlit/secrets.toml`` when the file exists."""
 
-    def get_field_value(self, field, field_name):  # pragma: no cover - unused by pydantic here
+    def get_field_value(
+        self, field: FieldInfo, field_name: str
+    ) -> tuple[Any, str, bool]:  # pragma: no cover - unused by pydantic here
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
@@ -93,12 +96,12 @@ class Settings(BaseSettings):
     @classmethod
     def settings_customise_sources(
         cls,
-        settings_cls,
-        init_settings,
-        env_settings,
-        dotenv_settings,
-        file_secret_settings,
-    ):
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings, _SecretsTomlSource(settings_cls))
 
     def signing_key(self) -> str:

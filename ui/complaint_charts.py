@@ -3,6 +3,8 @@ page can show the complaints behind the bar."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
@@ -175,7 +177,7 @@ def resolution(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
-def picked(event) -> dict:
+def picked(event: Any) -> dict[str, Any]:
     """The fields of the clicked mark, or {} when nothing is selected."""
     try:
         points = event.selection[PICK]

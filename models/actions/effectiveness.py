@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+import duckdb
 from pydantic import BaseModel
 
 from models import audit
@@ -104,7 +105,7 @@ def record_verdict(
     if len(note) > 2000:
         raise InputError.single("Note", "use at most 2000 characters")
 
-    def review(connection):
+    def review(connection: duckdb.DuckDBPyConnection):
         before = _load_for_change(connection, actor, action_id, expected_version)
         if before["status"] != "done":
             raise InputError.single("Verdict", "only a done action can be reviewed")

@@ -150,7 +150,7 @@ def update_action(
     An owner who is not leadership may change their action but not hand it to someone else."""
     record = validate(ActionInput, data)
 
-    def update(connection):
+    def update(connection: duckdb.DuckDBPyConnection):
         before = _load_for_change(connection, actor, action_id, expected_version)
         changed = sorted(key for key, value in record.model_dump().items() if before[key] != value)
         if not changed:
@@ -210,7 +210,7 @@ def change_status(
         raise InputError.single("Note", f"say why the action is {STATUS_LABELS[new_status].lower()}")
     completed_on = on or date.today()
 
-    def change(connection):
+    def change(connection: duckdb.DuckDBPyConnection):
         before = _load_for_change(connection, actor, action_id, expected_version)
         if new_status not in TRANSITIONS[before["status"]]:
             allowed = ", ".join(STATUS_LABELS[s] for s in allowed_next(before["status"])) or "none (it is final)"
@@ -261,7 +261,7 @@ def post_update(
     if problems:
         raise InputError(problems)
 
-    def post(connection):
+    def post(connection: duckdb.DuckDBPyConnection):
         before = _load_for_change(connection, actor, action_id, expected_version)
         if progress_pct is not None and progress_pct != before["progress_pct"]:
             if before["status"] in ("done", "cancelled"):

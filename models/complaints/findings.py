@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+import duckdb
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models import audit
@@ -136,7 +137,7 @@ def create_finding(
         raise InputError.single("Evidence", "the current filter matches no complaints; widen it first")
     now = utc_now()
 
-    def create(connection):
+    def create(connection: duckdb.DuckDBPyConnection):
         finding_id = insert_with_new_id(
             connection,
             "findings",
@@ -177,7 +178,7 @@ def update_finding(
     require(actor, Permission.FINDINGS_MANAGE)
     record = data if isinstance(data, FindingInput) else validate(FindingInput, data)
 
-    def update(connection):
+    def update(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "findings", "id", finding_id)
         if before is None:
             raise InputError.single("Finding", "no such finding")

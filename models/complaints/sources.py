@@ -160,14 +160,7 @@ def _csv_columns(path: Path, delimiter: str) -> tuple[list[str], bool]:
             pass
         with path.open(encoding="utf-8", newline="") as handle:
             header = next(csv.reader(handle, delimiter=delimiter), [])
-        names, seen = [], set()
-        for index, name in enumerate(header):
-            name = name.strip() or f"column{index:02d}"
-            while name in seen:
-                name += "_"
-            seen.add(name)
-            names.append(name)
-        return names, True
+        return _column_names([heading.strip() for heading in header]), True
     finally:
         connection.close()
 
@@ -252,6 +245,33 @@ def _cell_text(value: Any) -> str | None:
     return text if text.strip() else None
 
 
+def _xlsx_header(rows: Iterator[tuple[Any, ...]]) -> list[str]:
+    """The first non-empty row of the sheet, without trailing empty cells."""
+    header: list[str] = []
+    for row in rows:
+        if any(cell is not None and str(cell).strip() for cell in row):
+            header = [str(cell).strip() if cell is not None else "" for cell in row]
+            break
+    while header and not header[-1]:
+        header.pop()
+    if not header:
+        raise InputError.single("File", "its first worksheet is empty")
+    return header
+
+
+def _column_names(header: list[str]) -> list[str]:
+    """Headings made unique and non-empty ("column03" for a blank one)."""
+    names: list[str] = []
+    seen: set[str] = set()
+    for index, heading in enumerate(header):
+        name = heading or f"column{index:02d}"
+        while name in seen:
+            name += "_"
+        seen.add(name)
+        names.append(name)
+    return names
+
+
 def _open_xlsx(path: Path, file_name: str) -> SourceFile:
     """The first worksheet's rows as an all-text Arrow table (openpyxl, read-only)."""
     from openpyxl import load_workbook
@@ -263,22 +283,7 @@ def _open_xlsx(path: Path, file_name: str) -> SourceFile:
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
-        header: list[str] = []
-        for row in rows:
-            if any(cell is not None and str(cell).strip() for cell in row):
-                header = [str(cell).strip() if cell is not None else "" for cell in row]
-                break
-        while header and not header[-1]:
-            header.pop()
-        if not header:
-            raise InputError.single("File", "its first worksheet is empty")
-        names, seen = [], set()
-        for index, name in enumerate(header):
-            name = name or f"column{index:02d}"
-            while name in seen:
-                name += "_"
-            seen.add(name)
-            names.append(name)
+        names = _column_names(_xlsx_header(rows))
         columns: list[list[str | None]] = [[] for _ in names]
         for row in rows:
             values = [_cell_text(cell) for cell in row[: len(names)]]
@@ -289,8 +294,6 @@ def _open_xlsx(path: Path, file_name: str) -> SourceFile:
                 columns[index].append(value)
     finally:
         workbook.close()
-    if not columns[0] and not any(columns):
-        raise InputError.single("File", "it has a header row but no complaints")
     if not any(len(c) for c in columns):
         raise InputError.single("File", "it has a header row but no complaints")
     table = pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(names, columns, strict=True)})
@@ -318,7 +321,7 @@ def open_upload(data: bytes, file_name: str, *, encoding: str = "utf-8", max_byt
     else:
         inner = source.workdir
 
-        def cleanup(inner=inner, outer=workdir):
+        def cleanup(inner: Path = inner, outer: Path = workdir) -> None:
             shutil.rmtree(inner, ignore_errors=True)
             shutil.rmtree(outer, ignore_errors=True)
 

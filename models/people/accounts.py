@@ -112,7 +112,7 @@ def create_admin(
     username = _check_username(username)
     password_hash = _checked_hash(password)
 
-    def create(connection):
+    def create(connection: duckdb.DuckDBPyConnection):
         numbers = {
             row[0] for row in connection.execute("SELECT employee_number FROM employees").fetchall()
         }  # ADMIN-1 is the first administrator's; take the next free number
@@ -133,7 +133,7 @@ def reset_password(
     _require_unless_system(actor, Permission.USERS_MANAGE, system)
     password_hash = _checked_hash(password)
 
-    def reset(connection):
+    def reset(connection: duckdb.DuckDBPyConnection):
         row = connection.execute(
             "SELECT id, locked_until FROM accounts WHERE lower(username) = lower(?)", [username.strip()]
         ).fetchone()
@@ -207,7 +207,7 @@ def create_account(db: Database, actor: CurrentUser, employee_id: int, username:
         raise InputError.single("Password", str(error).removeprefix("Password: ")) from None
     password_hash = hash_password(password)
 
-    def create(connection):
+    def create(connection: duckdb.DuckDBPyConnection):
         if not connection.execute("SELECT 1 FROM employees WHERE id = ?", [employee_id]).fetchone():
             raise InputError.single("Employee", "no such employee")
         return insert_account(connection, actor, employee_id, username, password_hash)
@@ -236,7 +236,7 @@ def create_first_admin(db: Database, *, full_name: str, email: str, username: st
     username = username_ok
     password_hash = hash_password(password)
 
-    def create(connection):
+    def create(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT count(*) FROM accounts").fetchone()[0]:
             raise PermissionError("The portal already has accounts; ask an administrator.")
         _check_references(connection, record, None)

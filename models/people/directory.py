@@ -99,7 +99,7 @@ def create_site(db: Database, actor: CurrentUser, name: str, city: str | None = 
     if not name or len(name) > 80:
         raise InputError.single("Site name", "enter 1 to 80 characters")
 
-    def create(connection):
+    def create(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT 1 FROM sites WHERE lower(name) = lower(?)", [name]).fetchone():
             raise InputError.single("Site name", f"a site called {name!r} exists already")
         site_id = insert_with_new_id(
@@ -117,7 +117,7 @@ def create_team(db: Database, actor: CurrentUser, name: str, site_id: int | None
     if not name or len(name) > 80:
         raise InputError.single("Team name", "enter 1 to 80 characters")
 
-    def create(connection):
+    def create(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT 1 FROM teams WHERE lower(name) = lower(?)", [name]).fetchone():
             raise InputError.single("Team name", f"a team called {name!r} exists already")
         if site_id is not None and not connection.execute("SELECT 1 FROM sites WHERE id = ?", [site_id]).fetchone():
@@ -265,7 +265,7 @@ def create_employee(
         require(actor, Permission.ROLES_ASSIGN)
     record = validate(EmployeeInput, data)
 
-    def create(connection):
+    def create(connection: duckdb.DuckDBPyConnection):
         _check_references(connection, record, None)
         return insert_employee(connection, actor, record, roles)
 
@@ -279,7 +279,7 @@ def update_employee(
     require(actor, Permission.PEOPLE_MANAGE)
     record = validate(EmployeeInput, data)
 
-    def update(connection):
+    def update(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "employees", "id", employee_id)
         if before is None:
             raise InputError.single("Employee", "no such employee")
@@ -319,7 +319,7 @@ def set_active(db: Database, actor: CurrentUser, employee_id: int, active: bool)
     if not active and employee_id == actor.employee_id:
         raise InputError.single("Active", "you cannot deactivate yourself")
 
-    def change(connection):
+    def change(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "employees", "id", employee_id)
         if before is None:
             raise InputError.single("Employee", "no such employee")
@@ -348,7 +348,7 @@ def set_roles(db: Database, actor: CurrentUser, employee_id: int, roles: set[Rol
     if employee_id == actor.employee_id and Role.ADMIN not in wanted:
         raise InputError.single("Roles", "you cannot remove your own administrator role")
 
-    def change(connection):
+    def change(connection: duckdb.DuckDBPyConnection):
         if not connection.execute("SELECT 1 FROM employees WHERE id = ?", [employee_id]).fetchone():
             raise InputError.single("Employee", "no such employee")
         before = [

@@ -74,57 +74,70 @@ def _load_people_for_import(connection: duckdb.DuckDBPyConnection) -> dict[str, 
     return people
 
 
-def _plan_row(
-    row_number: int,
-    cells: dict[str, str],
-    headings: dict[str, str],
-    existing: dict[str, Any] | None,
-    actor: CurrentUser,
-) -> tuple[_PlannedRow | None, list[ImportProblem]]:
-    """Check one row on its own; merge it with the stored person when the number exists."""
-    problems: list[ImportProblem] = []
+class _RowCheck:
+    """One row's cells and the problems found in them, by the heading the file used."""
 
-    def problem(column: str, reason: str) -> None:
-        problems.append(ImportProblem(row=row_number, column=headings.get(column, column), reason=reason))
+    def __init__(self, row_number: int, cells: dict[str, str], headings: dict[str, str]):
+        self.row_number, self.cells, self.headings = row_number, cells, headings
+        self.problems: list[ImportProblem] = []
 
-    def given(column: str) -> str | None:
-        return cells.get(column) or None
+    def problem(self, column: str, reason: str) -> None:
+        self.problems.append(
+            ImportProblem(row=self.row_number, column=self.headings.get(column, column), reason=reason)
+        )
 
-    base = existing or {}
+    def given(self, column: str) -> str | None:
+        return self.cells.get(column) or None
+
+
+def _row_values(check: _RowCheck, base: dict[str, Any]) -> dict[str, Any]:
+    """The person's fields after this row, each problem of the plain fields noted."""
     values: dict[str, Any] = {
-        "employee_number": cells["employee_number"],
-        "full_name": given("full_name") or base.get("full_name"),
-        "email": given("email") or base.get("email"),
+        "employee_number": check.cells["employee_number"],
+        "full_name": check.given("full_name") or base.get("full_name"),
+        "email": check.given("email") or base.get("email"),
         "hire_date": base.get("hire_date"),
     }
     if not values["employee_number"]:
-        problem("employee_number", "is required")
+        check.problem("employee_number", "is required")
     for column in ("full_name", "email"):
         if values[column] is None:
-            problem(column, "is required for a new employee")
-    if given("manager_number") == values["employee_number"]:
-        problem("manager_number", "a person cannot manage themselves")
-    if given("hire_date"):
+            check.problem(column, "is required for a new employee")
+    if check.given("manager_number") == values["employee_number"]:
+        check.problem("manager_number", "a person cannot manage themselves")
+    if check.given("hire_date"):
         try:
-            values["hire_date"] = _parse_date(cells["hire_date"])
+            values["hire_date"] = _parse_date(check.cells["hire_date"])
         except ValueError as error:
-            problem("hire_date", str(error))
+            check.problem("hire_date", str(error))
     for column in ("team", "site"):
-        if given(column) and len(cells[column]) > ORG_NAME_MAX_LENGTH:
-            problem(column, f"use at most {ORG_NAME_MAX_LENGTH} characters")
-    roles = base.get("roles", frozenset())
-    if given("roles"):
-        try:
-            roles = _parse_roles(cells["roles"])
-        except ValueError as error:
-            problem("roles", str(error))
-        else:
-            if roles != base.get("roles", frozenset()) and not actor.can(Permission.ROLES_ASSIGN):
-                problem("roles", "only an administrator may assign or change roles (agent needs no permission)")
-            elif existing and existing["id"] == actor.employee_id and Role.ADMIN in base["roles"] - roles:
-                problem("roles", "you cannot remove your own administrator role")
-    # check every given field, standing in harmless values for the missing ones, so one
-    # upload reports all of a row's problems
+        if check.given(column) and len(check.cells[column]) > ORG_NAME_MAX_LENGTH:
+            check.problem(column, f"use at most {ORG_NAME_MAX_LENGTH} characters")
+    return values
+
+
+def _row_roles(
+    check: _RowCheck, base: dict[str, Any], existing: dict[str, Any] | None, actor: CurrentUser
+) -> frozenset[Role]:
+    """The roles after this row: only an administrator changes them, never their own admin role."""
+    stored = base.get("roles", frozenset())
+    if not check.given("roles"):
+        return stored
+    try:
+        roles = _parse_roles(check.cells["roles"])
+    except ValueError as error:
+        check.problem("roles", str(error))
+        return stored
+    if roles != stored and not actor.can(Permission.ROLES_ASSIGN):
+        check.problem("roles", "only an administrator may assign or change roles (agent needs no permission)")
+    elif existing and existing["id"] == actor.employee_id and Role.ADMIN in stored - roles:
+        check.problem("roles", "you cannot remove your own administrator role")
+    return roles
+
+
+def _check_record(check: _RowCheck, values: dict[str, Any]) -> None:
+    """Check every given field with the employee record's own rules, standing in harmless
+    values for the missing ones, so one upload reports all of a row's problems."""
     stand_ins = {"employee_number": "X", "full_name": "X", "email": "x@example.org"}
     checked = {key: values[key] or stand_ins.get(key) for key in values}
     try:
@@ -133,19 +146,34 @@ def _plan_row(
         for issue in error.errors():
             column = str(issue["loc"][0]) if issue["loc"] else ""
             if values.get(column) is not None:
-                problem(column, issue["msg"].removeprefix("Value error, "))
-    else:
-        if values["employee_number"] and values["full_name"] and values["email"]:
-            values.update(employee_number=record.employee_number, full_name=record.full_name, email=record.email)
-    if problems:
-        return None, problems
+                check.problem(column, issue["msg"].removeprefix("Value error, "))
+        return
+    if values["employee_number"] and values["full_name"] and values["email"]:
+        values.update(employee_number=record.employee_number, full_name=record.full_name, email=record.email)
+
+
+def _plan_row(
+    row_number: int,
+    cells: dict[str, str],
+    headings: dict[str, str],
+    existing: dict[str, Any] | None,
+    actor: CurrentUser,
+) -> tuple[_PlannedRow | None, list[ImportProblem]]:
+    """Check one row on its own; merge it with the stored person when the number exists."""
+    check = _RowCheck(row_number, cells, headings)
+    base = existing or {}
+    values = _row_values(check, base)
+    roles = _row_roles(check, base, existing, actor)
+    _check_record(check, values)
+    if check.problems:
+        return None, check.problems
     planned = _PlannedRow(
         row=row_number,
         **values,
-        team=given("team") or base.get("team"),
-        site=given("site") or base.get("site"),
-        manager_number=given("manager_number") or base.get("manager_number"),
-        manager_given=bool(given("manager_number")),
+        team=check.given("team") or base.get("team"),
+        site=check.given("site") or base.get("site"),
+        manager_number=check.given("manager_number") or base.get("manager_number"),
+        manager_given=bool(check.given("manager_number")),
         roles=roles,
         existing=existing,
     )
@@ -170,6 +198,23 @@ def _managers_in_loops(manager_of: dict[str, str | None]) -> dict[str, list[str]
                 loops[member] = loop
         finished.update(path)
     return loops
+
+
+def _manager_problem(
+    row: _PlannedRow, people: dict[str, dict[str, Any]], file_numbers: set[str], number_row: dict[str, int]
+) -> str | None:
+    """What is wrong with the manager a row names, if anything ("" when the manager's own row
+    is invalid and reported already)."""
+    manager = row.manager_number
+    if not row.manager_given or manager in number_row:
+        return None
+    if manager in file_numbers and manager not in people:
+        return ""
+    if manager not in people:
+        return f"no employee {manager} in this file or in the portal"
+    if not people[manager]["active"]:
+        return f"{manager} ({people[manager]['full_name']}) is inactive"
+    return None
 
 
 def _check_across_rows(
@@ -200,19 +245,10 @@ def _check_across_rows(
 
     manager_of = {number: person["manager_number"] for number, person in people.items()}
     for row in unique_rows:
-        manager = row.manager_number
-        manager_of[row.employee_number] = manager
-        if not row.manager_given or manager in number_row:
-            continue
-        if manager in file_numbers and manager not in people:
-            continue  # the manager's own row is invalid and reported already
-        if manager not in people:
-            problem(row, "manager_number", f"no employee {manager} in this file or in the portal")
-        elif not people[manager]["active"]:
-            problem(row, "manager_number", f"{manager} ({people[manager]['full_name']}) is inactive")
-        else:
-            continue
-        manager_of[row.employee_number] = None  # leave the bad reference out of the loop check
+        reason = _manager_problem(row, people, file_numbers, number_row)
+        manager_of[row.employee_number] = None if reason else row.manager_number  # bad ones stay out
+        if reason:
+            problem(row, "manager_number", reason)
     loops = _managers_in_loops(manager_of)
     for row in unique_rows:
         if row.employee_number in loops and row.manager_given:

@@ -35,7 +35,6 @@ class ImportProblem(BaseModel):
     reason: str
 
 
-
 class _FileRefused(Exception):
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -73,6 +72,22 @@ def _column_key(heading: str) -> str:
     return _COLUMN_ALIASES.get(key, key)
 
 
+def _headings(header: list[str], keys: list[str]) -> dict[str, str]:
+    """Column key → the heading the file used; unknown or repeated columns refuse the file."""
+    headings: dict[str, str] = {}
+    for heading, key in zip(header, keys, strict=True):
+        if not key:
+            continue
+        if key not in IMPORT_COLUMNS:
+            raise _FileRefused(f"Unknown column {heading.strip()!r}. Expected columns: {', '.join(IMPORT_COLUMNS)}.")
+        if key in headings:
+            raise _FileRefused(f"Column {heading.strip()!r} appears twice in the header.")
+        headings[key] = heading.strip()
+    if "employee_number" not in headings:
+        raise _FileRefused("The header has no 'employee_number' column; every row needs one.")
+    return headings
+
+
 def _parse_csv(data: bytes) -> _ParsedFile:
     """Read the header and the rows, numbering rows as a spreadsheet shows them."""
     text = _decode(data)
@@ -83,21 +98,8 @@ def _parse_csv(data: bytes) -> _ParsedFile:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
-        headings: dict[str, str] = {}
         keys = [_column_key(heading) for heading in header]  # an empty heading marks a column to ignore
-        for heading, key in zip(header, keys, strict=True):
-            if not key:
-                continue
-            if key not in IMPORT_COLUMNS:
-                raise _FileRefused(
-                    f"Unknown column {heading.strip()!r}. Expected columns: {', '.join(IMPORT_COLUMNS)}."
-                )
-            if key in headings:
-                raise _FileRefused(f"Column {heading.strip()!r} appears twice in the header.")
-            headings[key] = heading.strip()
-        if "employee_number" not in headings:
-            raise _FileRefused("The header has no 'employee_number' column; every row needs one.")
-        parsed = _ParsedFile(headings=headings, rows=[])
+        parsed = _ParsedFile(headings=_headings(header, keys), rows=[])
         for row_number, cells in enumerate(reader, start=2):
             if not any(cell.strip() for cell in cells):
                 continue

@@ -35,7 +35,6 @@ class ImportReport(BaseModel):
         return not self.errors
 
 
-
 def import_people_csv(db: Database, actor: CurrentUser, data: bytes) -> ImportReport:
     """Create or update people from an HR CSV, all or nothing.
 

@@ -6,6 +6,8 @@ import json
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.actions import plan
@@ -50,7 +52,7 @@ def record_benefit_review(
     if actor is None or action_owner(db, idea_id) != actor.employee_id:
         require(actor, Permission.SPEAKUP_MANAGE)
 
-    def do(connection):
+    def do(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if idea.status not in ("in_implementation", "implemented", "green_lit"):
             raise InputError.single("Idea", "benefits are reviewed only for green-lit ideas")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 from rapidfuzz import fuzz, utils
 
 from models import audit
@@ -159,7 +160,7 @@ def support_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
     """One support per person, never on one's own idea."""
     require(actor, Permission.IDEAS_ENGAGE)
 
-    def support(connection):
+    def support(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if actor.employee_id in idea.author_ids:
             raise InputError.single("Support", "you cannot support your own idea")
@@ -178,7 +179,7 @@ def support_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
 def withdraw_support(db: Database, actor: CurrentUser, idea_id: int) -> None:
     require(actor, Permission.IDEAS_ENGAGE)
 
-    def withdraw(connection):
+    def withdraw(connection: duckdb.DuckDBPyConnection):
         supported = connection.execute(
             "SELECT 1 FROM idea_supports WHERE idea_id = ? AND employee_id = ?", [idea_id, actor.employee_id]
         ).fetchone()
@@ -211,7 +212,7 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str) -> in
     if len(body) > COMMENT_MAX:
         raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(body)})")
 
-    def comment(connection):
+    def comment(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if idea.status in PRIVATE_STATUSES or idea.status == "merged":
             raise InputError.single("Comment", f"a {idea.status_label.lower()} idea takes no comments")
@@ -241,7 +242,7 @@ def hide_comment(db: Database, actor: CurrentUser, comment_id: int, reason: str)
     require(actor, Permission.IDEAS_MODERATE)
     reason = _reason(reason, "Reason")
 
-    def hide(connection):
+    def hide(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "idea_comments", "id", comment_id)
         if before is None:
             raise InputError.single("Comment", "no such comment")

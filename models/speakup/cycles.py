@@ -297,7 +297,7 @@ def update_rules(db: Database, actor: CurrentUser, cycle_id: int, data: dict[str
         raise InputError(problems)
     assert rules is not None
 
-    def change(connection):
+    def change(connection: duckdb.DuckDBPyConnection):
         cycle = get_cycle(ConnectionReader(connection), cycle_id)
         if cycle is None:
             raise InputError.single("Cycle", "no such cycle")
@@ -332,7 +332,7 @@ def advance_phase(db: Database, actor: CurrentUser, cycle_id: int) -> str:
     """Move a cycle to its next phase; only one cycle may accept submissions at a time."""
     require(actor, Permission.SPEAKUP_MANAGE)
 
-    def advance(connection):
+    def advance(connection: duckdb.DuckDBPyConnection):
         cycle = get_cycle(ConnectionReader(connection), cycle_id)
         if cycle is None:
             raise InputError.single("Cycle", "no such cycle")

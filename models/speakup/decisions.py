@@ -63,7 +63,7 @@ def decide(
     if len(rationale) > RATIONALE_MAX:
         raise InputError.single("Rationale", f"use at most {RATIONALE_MAX} characters")
 
-    def do(connection):
+    def do(connection: duckdb.DuckDBPyConnection):
         idea = get_idea(ConnectionReader(connection), idea_id)
         if idea is None:
             raise InputError.single("Idea", "no such idea")

@@ -343,7 +343,7 @@ def save_draft(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: 
     require(actor, Permission.IDEAS_SUBMIT)
     record = validate_idea(data)
 
-    def save(connection):
+    def save(connection: duckdb.DuckDBPyConnection):
         _check_people(connection, actor.employee_id, record)
         if idea_id is None:
             cycle_row = connection.execute("SELECT id FROM idea_cycles WHERE phase = 'open'").fetchone()
@@ -374,7 +374,9 @@ def save_and_submit(
     return db.write(lambda _connection: _save_then_submit(db, actor, data, idea_id, today))
 
 
-def _save_then_submit(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None, today) -> int:
+def _save_then_submit(
+    db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None, today: date | None
+) -> int:
     saved_id = save_draft(db, actor, data, idea_id)  # joins the open write
     submit_idea(db, actor, saved_id, today=today)
     return saved_id
@@ -390,7 +392,7 @@ def submit_idea(db: Database, actor: CurrentUser, idea_id: int, *, today: date |
     needing more work may be resubmitted until scoring starts."""
     require(actor, Permission.IDEAS_SUBMIT)
 
-    def submit(connection):
+    def submit(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if actor.employee_id not in idea.author_ids:
             raise InputError.single("Idea", "only its authors may submit an idea")
@@ -421,7 +423,7 @@ def withdraw_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
     """The author takes an idea back before it is shortlisted."""
     require(actor, Permission.IDEAS_SUBMIT)
 
-    def withdraw(connection):
+    def withdraw(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if idea.author_id != actor.employee_id:
             raise InputError.single("Idea", "only the author may withdraw an idea")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+import duckdb
 from pydantic import BaseModel
 
 from models import audit
@@ -136,7 +137,7 @@ def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[i
     if len(comment) > COMMENT_MAX:
         raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(comment)})")
 
-    def score(connection):
+    def score(connection: duckdb.DuckDBPyConnection):
         idea = get_idea(ConnectionReader(connection), idea_id)
         if idea is None:
             raise InputError.single("Idea", "no such idea")

@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from models.db import Database
 
 
-def _moderatable(connection: duckdb.DuckDBPyConnection, idea_id: int, allowed=MODERATABLE) -> tuple[Idea, Cycle]:
+def _moderatable(
+    connection: duckdb.DuckDBPyConnection, idea_id: int, allowed: tuple[str, ...] = MODERATABLE
+) -> tuple[Idea, Cycle]:
     idea = _idea_for_update(connection, idea_id)
     if idea.status not in allowed:
         raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be moderated this way")
@@ -43,7 +45,7 @@ def shortlist(db: Database, actor: CurrentUser, idea_id: int, note: str = "") ->
     require(actor, Permission.IDEAS_MODERATE)
     note = _reason(note, "Note", required=False)
 
-    def do(connection):
+    def do(connection: duckdb.DuckDBPyConnection):
         idea, cycle = _moderatable(connection, idea_id, ("submitted",))
         taken = connection.execute(
             "SELECT count(*) FROM ideas WHERE cycle_id = ? AND status NOT IN"
@@ -62,7 +64,7 @@ def send_back(db: Database, actor: CurrentUser, idea_id: int, feedback: str) -> 
     require(actor, Permission.IDEAS_MODERATE)
     feedback = _reason(feedback, "Feedback")
 
-    def do(connection):
+    def do(connection: duckdb.DuckDBPyConnection):
         idea, _ = _moderatable(connection, idea_id, ("submitted",))
         set_status(connection, actor, idea, "needs_more_work", feedback)
 
@@ -73,7 +75,7 @@ def decline(db: Database, actor: CurrentUser, idea_id: int, reason: str) -> None
     require(actor, Permission.IDEAS_MODERATE)
     reason = _reason(reason, "Reason")
 
-    def do(connection):
+    def do(connection: duckdb.DuckDBPyConnection):
         idea, _ = _moderatable(connection, idea_id)
         set_status(connection, actor, idea, "declined", reason)
 
@@ -88,7 +90,7 @@ def merge(db: Database, actor: CurrentUser, duplicate_id: int, survivor_id: int,
     if duplicate_id == survivor_id:
         raise InputError.single("Merge into", "an idea cannot be merged into itself")
 
-    def do(connection):
+    def do(connection: duckdb.DuckDBPyConnection):
         duplicate, _ = _moderatable(connection, duplicate_id)
         survivor = _idea_for_update(connection, survivor_id)
         if survivor.status in ("draft", "withdrawn", "merged", "declined"):
@@ -129,7 +131,7 @@ def carry_forward(db: Database, actor: CurrentUser, idea_id: int, cycle_id: int)
     """Bring an idea that was not shortlisted into a later cycle, keeping supports and comments."""
     require(actor, Permission.IDEAS_MODERATE)
 
-    def do(connection):
+    def do(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if idea.status not in CARRYABLE:
             raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be carried forward")

@@ -263,7 +263,7 @@ def create_goal(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(GoalInput, data)
 
-    def create(connection):
+    def create(connection: duckdb.DuckDBPyConnection):
         _check_goal_references(connection, record)
         now = utc_now()
         goal_id = insert_with_new_id(
@@ -292,7 +292,7 @@ def update_goal(db: Database, actor: CurrentUser, goal_id: int, data: dict[str, 
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(GoalInput, data)
 
-    def update(connection):
+    def update(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "goals", "id", goal_id)
         if before is None:
             raise InputError.single("Goal", "no such goal")

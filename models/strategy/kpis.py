@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from models import areas, audit
 from models.access import CurrentUser, Permission, require
@@ -74,7 +74,7 @@ def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(KpiInput, data)
 
-    def add(connection):
+    def add(connection: duckdb.DuckDBPyConnection):
         problems = []
         if connection.execute("SELECT 1 FROM kpis WHERE code = ?", [record.code]).fetchone():
             problems.append(("Code", f"a KPI with code {record.code!r} exists already"))
@@ -107,7 +107,7 @@ class MeasurementInput(BaseModel):
 
     @field_validator("note", "source", mode="before")
     @classmethod
-    def _none_is_default(cls, value: Any, info) -> Any:
+    def _none_is_default(cls, value: Any, info: ValidationInfo) -> Any:
         if value is None or (isinstance(value, str) and not value.strip()):
             return "manual" if info.field_name == "source" else ""
         return value
@@ -176,7 +176,7 @@ def record_measurement(db: Database, actor: CurrentUser, data: dict[str, Any]) -
     require(actor, Permission.KPI_RECORD)
     record = validate(MeasurementInput, data)
 
-    def store(connection):
+    def store(connection: duckdb.DuckDBPyConnection):
         _check_measurement(connection, record)
         return _insert_measurement(connection, actor, record)
 
@@ -187,7 +187,7 @@ def remove_measurement(db: Database, actor: CurrentUser, measurement_id: int) ->
     """Take back a value entered by mistake; the audit log keeps what it was."""
     require(actor, Permission.KPI_RECORD)
 
-    def remove(connection):
+    def remove(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "kpi_measurements", "id", measurement_id)
         if before is None:
             raise InputError.single("Measurement", "no such measurement (already removed?)")
@@ -205,6 +205,63 @@ class ImportReport(BaseModel):
 MEASUREMENT_COLUMNS = ("goal", "kpi", "date", "value", "note", "source")
 
 
+class _RowRejected(Exception):
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+class _MeasurementLookup:
+    """Goals and KPIs by id, code or name, to turn one CSV row into a measurement."""
+
+    _COLUMNS = {"Date": "date", "Value": "value", "Note": "note", "Source": "source"}
+
+    def __init__(self, db: Database):
+        self.goals = {str(g["id"]): g for g in db.query("SELECT id, name, kpi_id FROM goals")}
+        self.goals_by_name = {g["name"].lower(): g for g in self.goals.values()}
+        self.kpis = list_kpis(db)
+        self.kpi_by_key = {k.code: k for k in self.kpis} | {k.name.lower(): k for k in self.kpis}
+
+    def _goal_and_kpi(self, row: dict[str, str]) -> tuple[dict[str, Any] | None, Kpi]:
+        goal, kpi = None, None
+        if row.get("goal"):
+            goal = self.goals.get(row["goal"]) or self.goals_by_name.get(row["goal"].lower())
+            if goal is None:
+                raise _RowRejected([("goal", f"no goal {row['goal']!r}")])
+        if row.get("kpi"):
+            kpi = self.kpi_by_key.get(row["kpi"]) or self.kpi_by_key.get(row["kpi"].lower())
+            if kpi is None:
+                raise _RowRejected([("kpi", f"no KPI {row['kpi']!r}")])
+        if goal is None and kpi is None:
+            raise _RowRejected([("goal", "give a goal or a KPI")])
+        if goal is not None and kpi is not None and goal["kpi_id"] != kpi.id:
+            raise _RowRejected([("kpi", "the goal tracks a different KPI")])
+        kpi = kpi or next(k for k in self.kpis if k.id == goal["kpi_id"])
+        if kpi.computed:
+            raise _RowRejected([("kpi", f"{kpi.name} is computed by the portal")])
+        return goal, kpi
+
+    def record(self, row: dict[str, str]) -> MeasurementInput:
+        """The row as a checked measurement, or ``_RowRejected`` with every problem by column."""
+        goal, kpi = self._goal_and_kpi(row)
+        try:
+            return validate(
+                MeasurementInput,
+                {
+                    "kpi_id": kpi.id,
+                    "goal_id": goal["id"] if goal else None,
+                    "measured_on": _parse_date(row.get("date", "")),
+                    "value": row.get("value", "").replace(",", "") or None,
+                    "note": row.get("note"),
+                    "source": row.get("source") or "import",
+                },
+            )
+        except InputError as error:
+            raise _RowRejected(
+                [(self._COLUMNS.get(field, field), message) for field, message in error.problems]
+            ) from None
+
+
 def import_measurements(db: Database, actor: CurrentUser, content: bytes | str) -> ImportReport:
     """Import measurements from CSV (columns goal or kpi, date, value, note, source).
 
@@ -218,60 +275,21 @@ def import_measurements(db: Database, actor: CurrentUser, content: bytes | str) 
     if missing or not ({"goal", "kpi"} & set(headers)):
         wanted = ", ".join(missing + ([] if {"goal", "kpi"} & set(headers) else ["goal or kpi"]))
         raise InputError.single("File", f"the header row lacks the column(s): {wanted}")
-    goals = {str(g["id"]): g for g in db.query("SELECT id, name, kpi_id FROM goals")}
-    goals_by_name = {g["name"].lower(): g for g in goals.values()}
-    kpis = list_kpis(db)
-    kpi_lookup = {k.code: k for k in kpis} | {k.name.lower(): k for k in kpis}
+    lookup = _MeasurementLookup(db)
     records: list[MeasurementInput] = []
     rejected: list[tuple[int, str, str]] = []
     for number, raw in enumerate(reader, start=2):
         row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
-        goal, kpi = None, None
-        if row.get("goal"):
-            goal = goals.get(row["goal"]) or goals_by_name.get(row["goal"].lower())
-            if goal is None:
-                rejected.append((number, "goal", f"no goal {row['goal']!r}"))
-                continue
-        if row.get("kpi"):
-            kpi = kpi_lookup.get(row["kpi"]) or kpi_lookup.get(row["kpi"].lower())
-            if kpi is None:
-                rejected.append((number, "kpi", f"no KPI {row['kpi']!r}"))
-                continue
-        if goal is None and kpi is None:
-            rejected.append((number, "goal", "give a goal or a KPI"))
-            continue
-        if goal is not None and kpi is not None and goal["kpi_id"] != kpi.id:
-            rejected.append((number, "kpi", "the goal tracks a different KPI"))
-            continue
-        kpi_id = kpi.id if kpi is not None else goal["kpi_id"]
-        kpi = kpi or next(k for k in kpis if k.id == kpi_id)
-        if kpi.computed:
-            rejected.append((number, "kpi", f"{kpi.name} is computed by the portal"))
-            continue
         try:
-            record = validate(
-                MeasurementInput,
-                {
-                    "kpi_id": kpi_id,
-                    "goal_id": goal["id"] if goal else None,
-                    "measured_on": _parse_date(row.get("date", "")),
-                    "value": row.get("value", "").replace(",", "") or None,
-                    "note": row.get("note"),
-                    "source": row.get("source") or "import",
-                },
-            )
-        except InputError as error:
-            for field, message in error.problems:
-                column = {"Date": "date", "Value": "value", "Note": "note", "Source": "source"}.get(field, field)
-                rejected.append((number, column, message))
-            continue
-        records.append(record)
+            records.append(lookup.record(row))
+        except _RowRejected as rejection:
+            rejected += [(number, column, reason) for column, reason in rejection.problems]
     if rejected or not records:
         if not records and not rejected:
             rejected.append((1, "file", "no rows to import"))
         return ImportReport(imported=0, rejected=rejected)
 
-    def store(connection):
+    def store(connection: duckdb.DuckDBPyConnection):
         for record in records:
             _insert_measurement(connection, actor, record)
 

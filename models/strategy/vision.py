@@ -59,7 +59,7 @@ def revise_vision(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(VisionInput, data)
 
-    def revise(connection):
+    def revise(connection: duckdb.DuckDBPyConnection):
         version_id = insert_with_new_id(
             connection,
             "vision_versions",
@@ -111,7 +111,7 @@ def create_priority(db: Database, actor: CurrentUser, data: dict[str, Any]) -> i
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(PriorityInput, data)
 
-    def create(connection):
+    def create(connection: duckdb.DuckDBPyConnection):
         _title_clash(connection, record.title, None)
         now = utc_now()
         priority_id = insert_with_new_id(
@@ -131,7 +131,7 @@ def update_priority(db: Database, actor: CurrentUser, priority_id: int, data: di
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(PriorityInput, data)
 
-    def update(connection):
+    def update(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "strategic_priorities", "id", priority_id)
         if before is None:
             raise InputError.single("Priority", "no such priority")
