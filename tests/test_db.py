@@ -190,3 +190,40 @@ def test_a_reader_does_not_wait_for_a_slow_writer(db):
     assert db.scalar("SELECT count(*) FROM portal_meta") == 0  # uncommitted work is invisible
     writer.join()
     assert db.scalar("SELECT count(*) FROM portal_meta") == 1
+
+
+def test_a_repeated_unique_key_is_refused_as_an_input_error_and_stores_nothing(tmp_path):
+    from models.db import DuplicateRecordError
+    from models.errors import InputError
+
+    database = Database(tmp_path / "p.duckdb")
+    database.migrate()
+    database.write(lambda c: c.execute("INSERT INTO sites (id, name) VALUES (1, 'Harbour')"))
+
+    def twice(connection):
+        connection.execute("INSERT INTO sites (id, name) VALUES (2, 'River')")
+        connection.execute("INSERT INTO sites (id, name) VALUES (1, 'Again')")
+
+    with pytest.raises(DuplicateRecordError) as refused:
+        database.write(twice)
+    assert isinstance(refused.value, InputError) and refused.value.problems[0][0] == "Record"
+    assert database.scalar("SELECT string_agg(name, ',' ORDER BY id) FROM sites") == "Harbour"
+    database.close()
+
+
+def test_new_ids_come_from_the_table_sequence(tmp_path):
+    from models.db import insert_row, insert_with_new_id
+
+    database = Database(tmp_path / "p.duckdb")
+    database.migrate()
+    first = database.write(lambda c: insert_row(c, "sites", {"name": "Harbour", "city": "Sydney"}))
+    second = database.write(
+        lambda c: insert_with_new_id(c, "sites", "INSERT INTO sites (id, name) VALUES (?, ?)", ["River"])
+    )
+    third = database.write(
+        lambda c: c.execute("INSERT INTO sites (name) VALUES ('Default') RETURNING id").fetchone()[0]
+    )
+    assert second == first + 1 and third == second + 1  # one sequence, whichever way the row came in
+    with pytest.raises(ValueError, match="not a table or column name"):
+        database.write(lambda c: insert_row(c, "sites; DROP TABLE sites", {"name": "x"}))
+    database.close()
