@@ -20,7 +20,7 @@ from models.actions.plan import (
     can_change,
 )
 from models.db import utc_now
-from models.errors import InputError, StaleRecordError, validate
+from models.errors import InputError, validate
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -126,9 +126,7 @@ def _load_for_change(
         raise InputError.single("Action", "no such action")
     if not can_change(actor, before):
         raise PermissionDeniedError(actor, Permission.ACTIONS_MANAGE)
-    if expected_version is not None and before["version"] != expected_version:
-        who = connection.execute("SELECT full_name FROM employees WHERE id = ?", [before["updated_by"]]).fetchone()
-        raise StaleRecordError("action", who[0] if who else None, before["updated_at"])
+    audit.check_not_stale(connection, "action", before, expected_version, "action")
     return before
 
 

@@ -178,16 +178,7 @@ def update_finding(
         before = audit.row_as_dict(connection, "findings", "id", finding_id)
         if before is None:
             raise InputError.single("Finding", "no such finding")
-        if before["version"] != expected_version:
-            who = connection.execute(
-                "SELECT actor_name, occurred_at FROM audit_log WHERE entity = 'finding' AND entity_id = ?"
-                " ORDER BY id DESC LIMIT 1",
-                [str(finding_id)],
-            ).fetchone()
-            by = f" by {who[0]} at {who[1]:%Y-%m-%d %H:%M} UTC" if who and who[0] else ""
-            raise InputError.single(
-                "Finding", f"it was changed{by} since you opened it; reload it to see the change, then edit again"
-            )
+        audit.check_not_stale(connection, "finding", before, expected_version, "finding")
         connection.execute(
             "UPDATE findings SET title = ?, description = ?, root_cause = ?, five_whys = ?, severity = ?, status = ?,"
             " updated_at = ?, version = version + 1 WHERE id = ?",
