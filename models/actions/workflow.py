@@ -11,6 +11,7 @@ import duckdb
 from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, require
 from models.actions.plan import (
+    NOTE_MAX,
     ORIGIN_LABELS,
     STATUS_LABELS,
     STATUSES,
@@ -249,8 +250,8 @@ def post_update(
     problems = []
     if not note and progress_pct is None:
         problems.append(("Note", "write what happened"))
-    if len(note) > 2000:
-        problems.append(("Note", "use at most 2000 characters"))
+    if len(note) > NOTE_MAX:
+        problems.append(("Note", f"use at most {NOTE_MAX} characters"))
     if progress_pct is not None and not 0 <= progress_pct <= 100:
         problems.append(("Progress", "must be between 0 and 100 %"))
     if problems:

@@ -22,6 +22,7 @@ ROOT_CAUSES = ("people", "process", "product", "policy", "systems", "communicati
 SEVERITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "investigating", "confirmed", "addressed", "closed")
 MAX_WHYS = 5
+WHY_MAX = 500  # characters of one answer to "why?"
 
 RootCause = Literal["people", "process", "product", "policy", "systems", "communication"]
 Severity = Literal["low", "medium", "high", "critical"]
@@ -48,8 +49,8 @@ class FindingInput(BaseModel):
             raise ValueError("answer at least the first 'why?'")
         if len(answers) > MAX_WHYS:
             raise ValueError(f"at most {MAX_WHYS} answers")
-        if any(len(answer) > 500 for answer in answers):
-            raise ValueError("keep each answer under 500 characters")
+        if any(len(answer) > WHY_MAX for answer in answers):
+            raise ValueError(f"keep each answer under {WHY_MAX} characters")
         return answers
 
 
