@@ -11,6 +11,7 @@ import duckdb
 from pydantic import BaseModel
 
 from models.db import utc_now
+from models.errors import StaleRecordError
 
 if TYPE_CHECKING:
     from models.access import CurrentUser
@@ -109,6 +110,33 @@ def row_as_dict(connection: duckdb.DuckDBPyConnection, table: str, key: str, val
     if row is None:
         return None
     return dict(zip([column[0] for column in cursor.description], row, strict=True))
+
+
+def last_change(
+    connection: duckdb.DuckDBPyConnection, entity: str, row: dict[str, Any]
+) -> tuple[str | None, datetime | None]:
+    """Who last saved ``row`` and when: its ``updated_by`` where the table keeps one, otherwise
+    the latest audit entry of the record (``entity`` as the audit log names it)."""
+    if row.get("updated_by") is not None:
+        name = connection.execute("SELECT full_name FROM employees WHERE id = ?", [row["updated_by"]]).fetchone()
+        return (name[0] if name else None), row.get("updated_at")
+    entry = connection.execute(
+        "SELECT actor_name, occurred_at FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1",
+        [entity, str(row["id"])],
+    ).fetchone()
+    return (entry[0], entry[1]) if entry else (None, row.get("updated_at"))
+
+
+def check_not_stale(
+    connection: duckdb.DuckDBPyConnection, entity: str, row: dict[str, Any], expected_version: int | None, noun: str
+) -> None:
+    """The one stale-record check of every versioned record: refuse the save (``StaleRecordError``,
+    naming who saved it and when) when ``row`` moved past the version the editor opened.
+    ``expected_version=None`` means the caller did not open a form, so nothing can be stale."""
+    if expected_version is None or row["version"] == expected_version:
+        return
+    changed_by, changed_at = last_change(connection, entity, row)
+    raise StaleRecordError(noun, changed_by, changed_at)
 
 
 def search(

@@ -11,6 +11,8 @@ import random
 from collections.abc import Sequence
 from datetime import date
 
+import duckdb
+
 from models import areas, audit
 from models.db import Database
 from models.seeding import DemoOrganisation, DemoStep, Progress
@@ -37,7 +39,7 @@ def seed(
     org = DemoOrganisation(rng=random.Random(seed), scale=scale, today=today or date.today())
     chosen = list(steps) if steps is not None else areas.demo_steps()
 
-    def build(connection):
+    def build(connection: duckdb.DuckDBPyConnection) -> DemoOrganisation | None:
         if connection.execute("SELECT count(*) FROM employees").fetchone()[0]:
             return None
         for index, (name, step) in enumerate(chosen):

@@ -94,10 +94,13 @@ def validate(model: type[Record], data: dict[str, Any]) -> Record:
 
 
 class StaleRecordError(ValueError):
-    """Someone saved the record after it was opened; the save was refused."""
+    """Someone saved the record after it was opened; the save was refused. Raised only by
+    ``models.audit.check_not_stale``, the one check every versioned record uses."""
 
-    def __init__(self, noun: str, changed_by: str | None, changed_at: datetime):
+    def __init__(self, noun: str, changed_by: str | None, changed_at: datetime | None):
+        when = f" at {changed_at:%Y-%m-%d %H:%M} UTC" if changed_at else ""
         super().__init__(
-            f"Changed by {changed_by or 'someone'} at {changed_at:%Y-%m-%d %H:%M} UTC since you opened it; "
+            f"Changed by {changed_by or 'someone'}{when} since you opened it; "
             f"your edits are still on screen — reload the {noun} and apply them again."
         )
+        self.noun, self.changed_by, self.changed_at = noun, changed_by, changed_at

@@ -8,18 +8,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models.access import Permission, PermissionDeniedError
+from models.access import Permission
 from models.actions import effectiveness, plan, workflow
-from models.errors import InputError, StaleRecordError
+from models.actions.plan import ActionInput
 from models.people import directory
 from models.strategy import goals, kpis, vision
 from ui.context import page_context
+from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons
+from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
 TODAY = date.today()
-PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
+PRIORITY_LABELS = plan.PRIORITY_LABELS
 
 
 def actions_frame(rows: list[plan.Action]) -> pd.DataFrame:
@@ -238,30 +240,34 @@ def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) ->
             key=f"{prefix}_{field}",
         )
 
-    title = st.text_input("Title", value=defaults.get("title", ""), max_chars=200, key=f"{prefix}_title")
+    title = st.text_input(
+        "Title", value=defaults.get("title", ""), max_chars=max_chars(ActionInput, "title"), key=f"{prefix}_title"
+    )
     description = st.text_area(
-        "Description", value=defaults.get("description", ""), max_chars=4000, key=f"{prefix}_description"
+        "Description",
+        value=defaults.get("description", ""),
+        max_chars=max_chars(ActionInput, "description"),
+        key=f"{prefix}_description",
     )
     cols = st.columns(3)
     action_type = cols[0].selectbox(
         "Type",
         list(plan.ACTION_TYPES),
-        index=plan.ACTION_TYPES.index(defaults.get("action_type", "improvement")),
-        format_func=str.capitalize,
+        index=plan.ACTION_TYPES.index(defaults.get("action_type", default(ActionInput, "action_type"))),
+        format_func=plan.TYPE_LABELS.get,
         key=f"{prefix}_type",
     )
-    origin_labels = {"goal": "A goal", "finding": "A complaint finding", "idea": "A green-lit idea", "other": "Other"}
     origin = cols[1].selectbox(
         "Origin",
         list(plan.ORIGINS),
-        index=plan.ORIGINS.index(defaults.get("origin", "goal")),
-        format_func=origin_labels.get,
+        index=plan.ORIGINS.index(defaults.get("origin", "goal")),  # a new action is offered as serving a goal
+        format_func=plan.ORIGIN_LABELS.get,
         key=f"{prefix}_origin",
     )
     priority = cols[2].selectbox(
         "Priority",
         list(plan.PRIORITIES),
-        index=plan.PRIORITIES.index(defaults.get("priority", "medium")),
+        index=plan.PRIORITIES.index(defaults.get("priority", default(ActionInput, "priority"))),
         format_func=PRIORITY_LABELS.get,
         key=f"{prefix}_priority",
     )
@@ -295,7 +301,7 @@ def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) ->
     expected_effect = cols[2].text_input(
         "Expected effect on the KPI",
         value=defaults.get("expected_effect", ""),
-        max_chars=1000,
+        max_chars=max_chars(ActionInput, "expected_effect"),
         key=f"{prefix}_effect",
     )
     return {
@@ -321,48 +327,17 @@ def render_new_action() -> None:
         data = action_fields("new_action", {})
         submitted = st.form_submit_button("Create action", type="primary")
     if submitted:
-        try:
-            action_id = workflow.create_action(db, user, data)
-        except InputError as error:
-            show_input_error(error)
-        except PermissionDeniedError as error:
-            st.error(str(error))
-        else:
+        created = run_write(lambda: workflow.create_action(db, user, data))
+        if created:
             for key in [k for k in st.session_state if str(k).startswith("new_action_")]:
                 del st.session_state[key]
-            st.session_state["action_picker"] = action_id
-            st.toast(f"Action #{action_id} created.")
+            st.session_state["action_picker"] = created.value
+            st.toast(f"Action #{created.value} created.")
             st.rerun()
-
-
-def _run_write(write, success: str, stale_key: str | None = None) -> None:
-    """Call a models write and report its outcome; a stale save keeps the form as typed.
-    A write that returns an empty list of changes stored nothing."""
-    try:
-        changed = write()
-    except StaleRecordError as error:
-        if stale_key:
-            st.session_state[stale_key] = str(error)
-            st.rerun()
-        st.error(str(error))
-    except InputError as error:
-        show_input_error(error)
-    except PermissionDeniedError as error:
-        st.error(str(error))
-    else:
-        if changed == []:
-            st.info("Nothing changed.")
-            return
-        st.session_state.pop(f"action_opened_version_{st.session_state.get('action_picker')}", None)
-        st.toast(success)
-        st.rerun()
 
 
 def render_action(action: plan.Action) -> None:
-    opened_key = f"action_opened_version_{action.id}"
-    opened = st.session_state.setdefault(opened_key, action.version)
-    prefix = f"action_{action.id}_v{opened}"
-    stale_key = f"{prefix}_stale"
+    form = EditForm("action", action.id, action.version)
     st.subheader(f"#{action.id} {escape_markdown(action.title)}")
     cols = st.columns(4)
     cols[0].metric("Status", plan.STATUS_LABELS[action.status])
@@ -399,30 +374,31 @@ def render_action(action: plan.Action) -> None:
             f"Last changed by {escape_markdown(action.updated_by_name)} at {action.updated_at:%Y-%m-%d %H:%M} UTC"
         )
 
-    if st.session_state.get(stale_key):
-        st.error(st.session_state[stale_key])
-        if st.button("Load the latest version (your edits are discarded)", key=f"{prefix}_reload"):
-            st.session_state.pop(opened_key, None)
-            st.session_state.pop(stale_key, None)
-            st.rerun()
+    form.show_stale()
 
     editable = plan.can_change(user, action)
     if editable:
-        render_workflow(action, opened, prefix, stale_key)
-        with st.expander("Edit details", expanded=bool(st.session_state.get(stale_key))):
-            with st.form(f"{prefix}_edit"):
-                data = action_fields(prefix, action.model_dump(), owner_locked=not user.can(Permission.ACTIONS_MANAGE))
+        render_workflow(action, form)
+        with st.expander("Edit details", expanded=bool(form.stale)):
+            with st.form(f"{form.prefix}_edit"):
+                data = action_fields(
+                    form.prefix, action.model_dump(), owner_locked=not user.can(Permission.ACTIONS_MANAGE)
+                )
                 submitted = st.form_submit_button("Save action", type="primary")
             if submitted:
-                _run_write(
-                    lambda: workflow.update_action(db, user, action.id, data, opened), "Action saved.", stale_key
-                )
+                saved = run_write(lambda: workflow.update_action(db, user, action.id, data, form.version), form=form)
+                if saved and saved.value == []:
+                    st.info("Nothing changed.")
+                elif saved:
+                    st.toast("Action saved.")
+                    st.rerun()
     if action.status == "done" and (action.kpi_id is not None or action.goal_id is not None):
-        render_effectiveness(action, editable, opened, prefix, stale_key)
+        render_effectiveness(action, editable, form)
     render_updates_log(action)
 
 
-def render_workflow(action: plan.Action, opened: int, prefix: str, stale_key: str) -> None:
+def render_workflow(action: plan.Action, form: EditForm) -> None:
+    prefix = form.prefix
     next_statuses = plan.allowed_next(action.status)
     left, right = st.columns(2)
     moved, new_status, note, completed_on = False, None, "", TODAY
@@ -435,7 +411,7 @@ def render_workflow(action: plan.Action, opened: int, prefix: str, stale_key: st
                 "New status", next_statuses, format_func=plan.STATUS_LABELS.get, key=f"{prefix}_new_status"
             )
             note = st.text_input(
-                "Note (needed when blocking or cancelling)", max_chars=2000, key=f"{prefix}_status_note"
+                "Note (needed when blocking or cancelling)", max_chars=plan.NOTE_MAX, key=f"{prefix}_status_note"
             )
             completed_on = st.date_input(
                 "Completion date (when done)", value=TODAY, max_value=TODAY, key=f"{prefix}_completed_on"
@@ -447,33 +423,39 @@ def render_workflow(action: plan.Action, opened: int, prefix: str, stale_key: st
         progress = st.slider(
             "Progress %", 0, 100, value=action.progress_pct, step=5, disabled=finished, key=f"{prefix}_progress"
         )
-        update_note = st.text_area("What happened", max_chars=2000, key=f"{prefix}_update_note", height=80)
+        update_note = st.text_area("What happened", max_chars=plan.NOTE_MAX, key=f"{prefix}_update_note", height=80)
         posted = st.form_submit_button("Post update")
     if moved and new_status:
-        _run_write(
-            lambda: workflow.change_status(db, user, action.id, new_status, opened, note=note, on=completed_on),
-            f"Action is now {plan.STATUS_LABELS[new_status].lower()}.",
-            stale_key,
+        run_write(
+            lambda: workflow.change_status(db, user, action.id, new_status, form.version, note=note, on=completed_on),
+            success=f"Action is now {plan.STATUS_LABELS[new_status].lower()}.",
+            form=form,
+            rerun=True,
         )
     if posted:
-        _run_write(
+        run_write(
             lambda: workflow.post_update(
                 db,
                 user,
                 action.id,
                 update_note,
                 progress_pct=None if finished or progress == action.progress_pct else progress,
-                expected_version=opened,
+                expected_version=form.version,
             ),
-            "Update posted.",
-            stale_key,
+            success="Update posted.",
+            form=form,
+            rerun=True,
         )
 
 
-def render_effectiveness(action: plan.Action, editable: bool, opened: int, prefix: str, stale_key: str) -> None:
+def render_effectiveness(action: plan.Action, editable: bool, form: EditForm) -> None:
+    prefix = form.prefix
     st.markdown("**Effectiveness review**")
     window = st.select_slider(
-        "Window before and after completion (days)", [30, 60, 90, 180], value=90, key=f"{prefix}_window"
+        "Window before and after completion (days)",
+        [30, 60, 90, 180],
+        value=plan.DEFAULT_REVIEW_WINDOW_DAYS,
+        key=f"{prefix}_window",
     )
     review = effectiveness.effectiveness(db, action.id, window_days=window)
     if review is None:
@@ -520,15 +502,16 @@ def render_effectiveness(action: plan.Action, editable: bool, opened: int, prefi
                 horizontal=True,
                 key=f"{prefix}_verdict_choice",
             )
-            verdict_note = st.text_input("Why", max_chars=2000, key=f"{prefix}_verdict_note")
+            verdict_note = st.text_input("Why", max_chars=plan.NOTE_MAX, key=f"{prefix}_verdict_note")
             recorded = st.form_submit_button("Record verdict")
         if recorded:
-            _run_write(
+            run_write(
                 lambda: effectiveness.record_verdict(
-                    db, user, action.id, verdict or "", verdict_note, expected_version=opened
+                    db, user, action.id, verdict or "", verdict_note, expected_version=form.version
                 ),
-                "Verdict recorded.",
-                stale_key,
+                success="Verdict recorded.",
+                form=form,
+                rerun=True,
             )
 
 

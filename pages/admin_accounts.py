@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from models import auth
-from models.errors import InputError
 from models.people import accounts
 from models.people.accounts import AccountRow
 from ui.context import page_context
-from ui.widgets import download_buttons, show_input_error
+from ui.text import escape_markdown
+from ui.widgets import download_buttons
+from ui.writes import run_write
 
 user, db, settings = page_context()
 
@@ -57,14 +58,13 @@ def render_unlock(rows: list[AccountRow]) -> None:
     with st.form("unlock_account"):
         chosen = st.selectbox("Locked account", locked, format_func=_label)
         submitted = st.form_submit_button("Unlock", icon=":material/lock_open:")
-    if submitted and chosen is not None:
-        try:
-            auth.unlock_account(db, user, chosen.account_id)
-        except ValueError as error:
-            st.error(str(error))
-        else:
-            st.session_state["accounts_notice"] = f"{chosen.username} is unlocked and may sign in again."
-            st.rerun()
+    if (
+        submitted
+        and chosen is not None
+        and run_write(lambda: auth.unlock_account(db, user, chosen.account_id), refusals=(ValueError,))
+    ):
+        st.session_state["accounts_notice"] = f"{chosen.username} is unlocked and may sign in again."
+        st.rerun()
 
 
 def render_reset_password(rows: list[AccountRow]) -> None:
@@ -80,16 +80,11 @@ def render_reset_password(rows: list[AccountRow]) -> None:
         st.error("**Account**: choose the account whose password to reset.")
     elif password != repeat:
         st.error("**Repeat the new password**: the two passwords differ.")
-    else:
-        try:
-            auth.set_password(db, user, chosen.account_id, password)
-        except ValueError as error:
-            st.error(str(error))
-        else:
-            st.session_state["accounts_notice"] = (
-                f"New password set for {chosen.username}; the account is unlocked and its sessions ended."
-            )
-            st.rerun()
+    elif run_write(lambda: auth.set_password(db, user, chosen.account_id, password), refusals=(ValueError,)):
+        st.session_state["accounts_notice"] = (
+            f"New password set for {chosen.username}; the account is unlocked and its sessions ended."
+        )
+        st.rerun()
 
 
 def render_create_account() -> None:
@@ -114,11 +109,7 @@ def render_create_account() -> None:
     if person is None:
         st.error("**Person**: choose who the account is for.")
         return
-    try:
-        accounts.create_account(db, user, person["id"], username, password)
-    except InputError as error:
-        show_input_error(error)
-    else:
+    if run_write(lambda: accounts.create_account(db, user, person["id"], username, password)):
         st.session_state["accounts_notice"] = f"Account {username.strip().lower()} created for {person['full_name']}."
         st.rerun()
 
@@ -126,7 +117,7 @@ def render_create_account() -> None:
 st.title("Accounts")
 notice = st.session_state.pop("accounts_notice", None)
 if notice:
-    st.success(notice)
+    st.success(escape_markdown(notice))  # names and usernames, shown as text
 search = st.text_input("Search by username, name, email or team")
 listed = accounts.list_accounts(db, user, search=search)
 st.caption(f"{len(listed)} accounts")

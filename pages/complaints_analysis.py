@@ -9,10 +9,12 @@ import streamlit as st
 from models.access import Permission
 from models.complaints import analysis, findings
 from models.complaints.analysis import ComplaintFilter
-from models.errors import InputError
+from models.complaints.findings import FindingInput
 from ui import complaint_charts as charts
 from ui.context import page_context
-from ui.widgets import download_buttons, show_input_error, show_table
+from ui.fields import default, max_chars
+from ui.widgets import download_buttons, show_table
+from ui.writes import run_write
 
 user, db, settings = page_context()
 can_see_rows = user.can(Permission.COMPLAINTS_RAW)
@@ -291,13 +293,20 @@ def render_new_finding(complaint_filter: ComplaintFilter) -> None:
     with st.expander("Record a finding from this filter", icon=":material/lightbulb:"):
         st.text(f"Evidence: {complaint_filter.describe()}")
         with st.form("new_finding"):
-            title = st.text_input("Title", max_chars=150)
-            description = st.text_area("Description", max_chars=5000)
+            title = st.text_input("Title", max_chars=max_chars(FindingInput, "title"))
+            description = st.text_area("Description", max_chars=max_chars(FindingInput, "description"))
             left, middle, right = st.columns(3)
             root_cause = left.selectbox("Root-cause category", findings.ROOT_CAUSES)
-            severity = middle.selectbox("Severity", findings.SEVERITIES, index=1)
-            status = right.selectbox("Status", findings.STATUSES)
-            whys = [st.text_input(f"Why {n}?", key=f"why_{n}", max_chars=500) for n in range(1, 6)]
+            severity = middle.selectbox(
+                "Severity", findings.SEVERITIES, index=findings.SEVERITIES.index(default(FindingInput, "severity"))
+            )
+            status = right.selectbox(
+                "Status", findings.STATUSES, index=findings.STATUSES.index(default(FindingInput, "status"))
+            )
+            whys = [
+                st.text_input(f"Why {n}?", key=f"why_{n}", max_chars=findings.WHY_MAX)
+                for n in range(1, findings.MAX_WHYS + 1)
+            ]
             if st.form_submit_button("Record finding", type="primary"):
                 data = {
                     "title": title,
@@ -307,12 +316,9 @@ def render_new_finding(complaint_filter: ComplaintFilter) -> None:
                     "status": status,
                     "five_whys": whys,
                 }
-                try:
-                    finding_id = findings.create_finding(db, user, data, complaint_filter)
-                except InputError as error:
-                    show_input_error(error)
-                else:
-                    st.success(f"Finding #{finding_id} recorded with a snapshot of its counts.")
+                recorded = run_write(lambda: findings.create_finding(db, user, data, complaint_filter))
+                if recorded:
+                    st.success(f"Finding #{recorded.value} recorded with a snapshot of its counts.")
 
 
 st.title("Complaint analysis")

@@ -6,9 +6,11 @@ import streamlit as st
 
 from models.access import Permission
 from models.complaints import findings
-from models.errors import InputError
+from models.complaints.findings import FindingInput
 from ui.context import page_context
-from ui.widgets import download_buttons, show_input_error, show_table
+from ui.fields import max_chars
+from ui.widgets import download_buttons, show_table
+from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
 ANALYSIS_PAGE = "pages/complaints_analysis.py"
@@ -121,33 +123,58 @@ def render_links(finding: findings.Finding) -> None:
 
 
 def render_edit(finding: findings.Finding) -> None:
-    with st.expander("Edit this finding", icon=":material/edit:"), st.form(f"edit_finding_{finding.id}"):
-        title = st.text_input("Title", finding.title, max_chars=150)
-        description = st.text_area("Description", finding.description, max_chars=5000)
-        left, middle, right = st.columns(3)
-        root_cause = left.selectbox(
-            "Root-cause category", findings.ROOT_CAUSES, index=findings.ROOT_CAUSES.index(finding.root_cause)
+    """The finding's fields; a save is refused when someone saved it since it was opened."""
+    form = EditForm("finding", finding.id, finding.version)
+    prefix = form.prefix
+    with st.expander("Edit this finding", icon=":material/edit:", expanded=bool(form.stale)):
+        form.show_stale()
+        with st.form(f"edit_finding_{finding.id}"):
+            title = st.text_input(
+                "Title", finding.title, max_chars=max_chars(FindingInput, "title"), key=f"{prefix}_title"
+            )
+            description = st.text_area(
+                "Description",
+                finding.description,
+                max_chars=max_chars(FindingInput, "description"),
+                key=f"{prefix}_description",
+            )
+            left, middle, right = st.columns(3)
+            root_cause = left.selectbox(
+                "Root-cause category",
+                findings.ROOT_CAUSES,
+                index=findings.ROOT_CAUSES.index(finding.root_cause),
+                key=f"{prefix}_root_cause",
+            )
+            severity = middle.selectbox(
+                "Severity",
+                findings.SEVERITIES,
+                index=findings.SEVERITIES.index(finding.severity),
+                key=f"{prefix}_severity",
+            )
+            status = right.selectbox(
+                "Status", findings.STATUSES, index=findings.STATUSES.index(finding.status), key=f"{prefix}_status"
+            )
+            answers = [*finding.five_whys, *[""] * (findings.MAX_WHYS - len(finding.five_whys))]
+            whys = [
+                st.text_input(f"Why {n}?", answers[n - 1], max_chars=findings.WHY_MAX, key=f"{prefix}_why_{n}")
+                for n in range(1, findings.MAX_WHYS + 1)
+            ]
+            submitted = st.form_submit_button("Save changes", type="primary")
+    if submitted:
+        data = {
+            "title": title,
+            "description": description,
+            "root_cause": root_cause,
+            "severity": severity,
+            "status": status,
+            "five_whys": whys,
+        }
+        run_write(
+            lambda: findings.update_finding(db, user, finding.id, data, form.version),
+            success="Saved.",
+            form=form,
+            rerun=True,
         )
-        severity = middle.selectbox("Severity", findings.SEVERITIES, index=findings.SEVERITIES.index(finding.severity))
-        status = right.selectbox("Status", findings.STATUSES, index=findings.STATUSES.index(finding.status))
-        answers = [*finding.five_whys, *[""] * (findings.MAX_WHYS - len(finding.five_whys))]
-        whys = [st.text_input(f"Why {n}?", answers[n - 1], max_chars=500) for n in range(1, findings.MAX_WHYS + 1)]
-        if st.form_submit_button("Save changes", type="primary"):
-            data = {
-                "title": title,
-                "description": description,
-                "root_cause": root_cause,
-                "severity": severity,
-                "status": status,
-                "five_whys": whys,
-            }
-            try:
-                findings.update_finding(db, user, finding.id, data, finding.version)
-            except InputError as error:
-                show_input_error(error)
-            else:
-                st.success("Saved.")
-                st.rerun()
 
 
 st.title("Findings")

@@ -11,6 +11,7 @@ from models.complaints.importer import IMPORT_MODE_LABELS, ImportMode, ImportRej
 from models.errors import InputError
 from ui.context import page_context
 from ui.widgets import download_buttons, show_input_error, show_table
+from ui.writes import run_write
 
 user, db, settings = page_context()
 NOT_MAPPED = "— not in this file —"
@@ -153,21 +154,23 @@ if source is not None:
     )
     if st.button("Import", type="primary", disabled=not mapping_ok, key="import_run"):
         bar = st.progress(0.0, text="Starting…")
-        try:
-            report = importer.import_complaints(
-                db,
-                user,
-                source,
-                mapping,
-                mode,
-                progress=lambda share, text: bar.progress(min(share, 1.0), text=text),
-            )
-        except ImportRejectedError as refused:
-            st.session_state[REPORT_KEY] = refused.report
-        except InputError as error:
-            show_input_error(error)
-        else:
-            st.session_state[REPORT_KEY] = report
+
+        def run_import() -> importer.ImportReport:
+            try:
+                return importer.import_complaints(
+                    db,
+                    user,
+                    source,
+                    mapping,
+                    mode,
+                    progress=lambda share, text: bar.progress(min(share, 1.0), text=text),
+                )
+            except ImportRejectedError as refused:
+                return refused.report  # reported row by row below, like an import that went through
+
+        imported = run_write(run_import)
+        if imported:
+            st.session_state[REPORT_KEY] = imported.value
         bar.empty()
 
 report = st.session_state.get(REPORT_KEY)

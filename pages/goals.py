@@ -7,13 +7,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models.access import Permission, PermissionDeniedError
+from models.access import Permission
 from models.actions import plan
-from models.errors import InputError, StaleRecordError
 from models.strategy import goals, kpis, vision
+from models.strategy.goals import GoalInput
+from models.strategy.kpis import MeasurementInput
 from ui.context import page_context
+from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons
+from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
 
@@ -187,34 +190,29 @@ def render_measurement_form(goal: goals.Goal) -> None:
         cols = st.columns([1, 1, 2, 1])
         measured_on = cols[0].date_input("Date", value=date.today(), max_value=date.today(), key=f"m_date_{goal.id}")
         value = cols[1].number_input(f"Value ({goal.unit})", value=None, format="%g", key=f"m_value_{goal.id}")
-        note = cols[2].text_input("Note", max_chars=500, key=f"m_note_{goal.id}")
-        source = cols[3].text_input("Source", value="manual", max_chars=80, key=f"m_source_{goal.id}")
+        note = cols[2].text_input("Note", max_chars=max_chars(MeasurementInput, "note"), key=f"m_note_{goal.id}")
+        source = cols[3].text_input(
+            "Source",
+            value=default(MeasurementInput, "source"),
+            max_chars=max_chars(MeasurementInput, "source"),
+            key=f"m_source_{goal.id}",
+        )
         kpi_wide = st.checkbox(
             f"The value counts for every goal on {goal.kpi_name}", value=False, key=f"m_kpi_wide_{goal.id}"
         )
         submitted = st.form_submit_button("Record measurement", type="primary")
     if submitted:
-        try:
-            kpis.record_measurement(
-                db,
-                user,
-                {
-                    "kpi_id": goal.kpi_id,
-                    "goal_id": None if kpi_wide else goal.id,
-                    "measured_on": measured_on,
-                    "value": value,
-                    "note": note,
-                    "source": source,
-                },
-            )
-        except InputError as error:
-            show_input_error(error)
-        except PermissionDeniedError as error:
-            st.error(str(error))
-        else:
+        measurement = {
+            "kpi_id": goal.kpi_id,
+            "goal_id": None if kpi_wide else goal.id,
+            "measured_on": measured_on,
+            "value": value,
+            "note": note,
+            "source": source,
+        }
+        if run_write(lambda: kpis.record_measurement(db, user, measurement), success="Measurement recorded."):
             st.session_state.pop(f"m_value_{goal.id}", None)
             st.session_state.pop(f"m_note_{goal.id}", None)
-            st.toast("Measurement recorded.")
             st.rerun()
 
 
@@ -230,15 +228,11 @@ def render_remove_measurement(goal: goals.Goal, series: list[kpis.Measurement]) 
             key=f"remove_pick_{goal.id}",
         )
         confirmed = st.checkbox("Yes, remove it (the audit log keeps a record)", key=f"remove_confirm_{goal.id}")
-        if st.button("Remove measurement", disabled=not confirmed, key=f"remove_{goal.id}"):
-            try:
-                kpis.remove_measurement(db, user, measurement_id)
-            except (InputError, PermissionDeniedError) as error:
-                st.error(str(error))
-            else:
-                st.session_state.pop(f"remove_confirm_{goal.id}", None)
-                st.toast("Measurement removed.")
-                st.rerun()
+        if st.button("Remove measurement", disabled=not confirmed, key=f"remove_{goal.id}") and run_write(
+            lambda: kpis.remove_measurement(db, user, measurement_id), success="Measurement removed."
+        ):
+            st.session_state.pop(f"remove_confirm_{goal.id}", None)
+            st.rerun()
 
 
 def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
@@ -246,7 +240,9 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
     priorities = {p.id: p.title for p in vision.list_priorities(db)}
     kpi_by_id = {k.id: k for k in kpis.list_kpis(db)}
     owners = plan.owner_choices(db)
-    name = st.text_input("Name", value=defaults.get("name", ""), max_chars=160, key=f"{prefix}_name")
+    name = st.text_input(
+        "Name", value=defaults.get("name", ""), max_chars=max_chars(GoalInput, "name"), key=f"{prefix}_name"
+    )
     cols = st.columns(3)
     priority_id = cols[0].selectbox(
         "Strategic priority",
@@ -272,7 +268,10 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
     kpi = kpi_by_id.get(kpi_id)
     cols = st.columns(3)
     unit = cols[0].text_input(
-        "Unit (blank: the KPI's)", value=defaults.get("unit", ""), max_chars=30, key=f"{prefix}_unit"
+        "Unit (blank: the KPI's)",
+        value=defaults.get("unit", ""),
+        max_chars=max_chars(GoalInput, "unit"),
+        key=f"{prefix}_unit",
     )
     directions = ["higher", "lower"]
     direction = cols[1].selectbox(
@@ -286,7 +285,7 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
     frequency = cols[2].selectbox(
         "Update frequency",
         frequencies,
-        index=frequencies.index(defaults.get("update_frequency", "monthly")),
+        index=frequencies.index(defaults.get("update_frequency", default(GoalInput, "update_frequency"))),
         format_func=str.capitalize,
         key=f"{prefix}_frequency",
     )
@@ -322,32 +321,19 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
 
 def render_goal_edit(goal: goals.Goal) -> None:
     """Edit form that remembers the version it was opened at, so a stale save is refused."""
-    opened_key = f"goal_opened_version_{goal.id}"
-    opened = st.session_state.setdefault(opened_key, goal.version)
-    prefix = f"goal_{goal.id}_v{opened}"
-    with st.expander("Edit this goal", expanded=bool(st.session_state.get(f"{prefix}_stale"))):
-        with st.form(f"{prefix}_form"):
-            data = goal_fields(prefix, goal.as_input())
+    form = EditForm("goal", goal.id, goal.version)
+    with st.expander("Edit this goal", expanded=bool(form.stale)):
+        with st.form(f"{form.prefix}_form"):
+            data = goal_fields(form.prefix, goal.as_input())
             submitted = st.form_submit_button("Save goal", type="primary")
-        if st.session_state.get(f"{prefix}_stale"):
-            st.error(st.session_state[f"{prefix}_stale"])
-            if st.button("Load the latest version (your edits above are discarded)", key=f"{prefix}_reload"):
-                st.session_state.pop(opened_key, None)
-                st.rerun()
+        form.show_stale()
     if submitted:
-        try:
-            goals.update_goal(db, user, goal.id, data, opened)
-        except StaleRecordError as error:
-            st.session_state[f"{prefix}_stale"] = str(error)
-            st.rerun()
-        except InputError as error:
-            show_input_error(error)
-        except PermissionDeniedError as error:
-            st.error(str(error))
-        else:
-            st.session_state.pop(opened_key, None)
-            st.toast("Goal saved.")
-            st.rerun()
+        run_write(
+            lambda: goals.update_goal(db, user, goal.id, data, form.version),
+            success="Goal saved.",
+            form=form,
+            rerun=True,
+        )
 
 
 def render_new_goal() -> None:
@@ -358,17 +344,11 @@ def render_new_goal() -> None:
         data = goal_fields("new_goal", {})
         submitted = st.form_submit_button("Create goal", type="primary")
     if submitted:
-        try:
-            goal_id = goals.create_goal(db, user, data)
-        except InputError as error:
-            show_input_error(error)
-        except PermissionDeniedError as error:
-            st.error(str(error))
-        else:
+        created = run_write(lambda: goals.create_goal(db, user, data), success="Goal created.")
+        if created:
             for key in [k for k in st.session_state if str(k).startswith("new_goal_")]:
                 del st.session_state[key]
-            st.session_state["goal_to_open"] = goal_id  # the picker is already drawn in this run
-            st.toast("Goal created.")
+            st.session_state["goal_to_open"] = created.value  # the picker is already drawn in this run
             st.rerun()
 
 
@@ -384,11 +364,10 @@ def render_import() -> None:
     st.download_button("Download a template", template.to_csv(index=False).encode(), "measurements-template.csv")
     upload = st.file_uploader("Measurements CSV", type=["csv"], key="measurements_upload")
     if upload is not None and st.button("Import measurements", type="primary"):
-        try:
-            report = kpis.import_measurements(db, user, upload.getvalue())
-        except InputError as error:
-            show_input_error(error)
+        imported = run_write(lambda: kpis.import_measurements(db, user, upload.getvalue()))
+        if not imported:
             return
+        report = imported.value
         if report.rejected:
             st.error(f"Nothing was imported: {len(report.rejected)} problem(s).")
             problems = pd.DataFrame(report.rejected, columns=["Row", "Column", "Problem"])

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.errors import InputError
 from models.speakup import benefits, ideas
 from ui.context import page_context
 from ui.ideas import money, plain, status_label
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons
+from ui.writes import run_write
 
 user, db, settings = page_context()
 CURRENCY = settings.currency
@@ -79,13 +79,11 @@ def render_review_form(rows: list[dict]) -> None:
         implemented = st.checkbox("The change is fully implemented")
         submitted = st.form_submit_button("Save review", type="primary")
     if submitted:
-        try:
+
+        def record() -> None:
             benefits.record_benefit_review(db, user, idea_id, review_day, realised, note, implemented=implemented)
-        except InputError as error:
-            show_input_error(error)
-        else:
-            st.success("Review saved.")
-            st.rerun()
+
+        run_write(record, success="Review saved.", rerun=True)
 
 
 def render_reviews(rows: list[dict]) -> None:

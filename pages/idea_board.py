@@ -5,36 +5,33 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.errors import InputError
 from models.speakup import board, ideas
 from models.speakup.cycles import current_cycle, list_cycles, open_cycle
 from ui.context import page_context
 from ui.ideas import comment_list, idea_details, plain, status_label
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons
+from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
 PAGE_SIZE = 20
 BOARD_STATUSES = [s for s in ideas.STATUS_LABELS if s not in ideas.PRIVATE_STATUSES]
 
 
+def problem_key(idea_id: int) -> str:
+    """Where a refused support or comment waits to be shown under its idea."""
+    return f"board_problem_{idea_id}"
+
+
 def toggle_support(idea_id: int, supported: bool) -> None:
-    try:
-        if supported:
-            board.withdraw_support(db, user, idea_id)
-        else:
-            board.support_idea(db, user, idea_id)
-    except InputError as error:
-        st.session_state["board_error"] = (idea_id, error)
+    change = board.withdraw_support if supported else board.support_idea
+    run_write(lambda: change(db, user, idea_id), report_at=problem_key(idea_id))
 
 
 def post_comment(idea_id: int) -> None:
     key = f"comment_{idea_id}"
-    try:
-        board.add_comment(db, user, idea_id, st.session_state.get(key, ""))
-    except InputError as error:
-        st.session_state["board_error"] = (idea_id, error)  # the text stays in the box
-    else:
-        st.session_state[key] = ""
+    text = st.session_state.get(key, "")
+    if run_write(lambda: board.add_comment(db, user, idea_id, text), report_at=problem_key(idea_id)):
+        st.session_state[key] = ""  # refused, the text stays in the box
 
 
 def render_filters() -> dict:
@@ -75,10 +72,7 @@ def render_idea(idea: ideas.Idea, supported: bool) -> None:
         if idea.merged_into_id:
             st.caption(f"Merged into idea #{idea.merged_into_id}")
         st.markdown(plain(idea.problem[:280] + ("…" if len(idea.problem) > 280 else "")))
-        error = st.session_state.get("board_error")
-        if error and error[0] == idea.id:
-            show_input_error(error[1])
-            st.session_state.pop("board_error")
+        show_reported(problem_key(idea.id))
         own = user.employee_id in idea.author_ids
         if user.can(Permission.IDEAS_ENGAGE) and not own and idea.status in ideas.OPEN_FOR_ENGAGEMENT:
             st.button(

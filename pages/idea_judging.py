@@ -1,19 +1,19 @@
 """Speak-Up Day judging (leadership): score each shortlisted idea on the cycle's criteria,
 blind to other judges until you submit; see the spread; record the decision."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.errors import InputError
 from models.speakup import board, cycle_report, decisions, ideas, judging
 from models.speakup.cycles import Cycle, list_cycles
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons
+from ui.writes import run_write
 
 user, db, settings = page_context()
 
@@ -75,12 +75,8 @@ def render_score_form(cycle: Cycle, idea: ideas.Idea) -> None:
             for c in cycle.criteria
             if st.session_state.get(f"score_{idea.id}_{c.id}") is not None
         }
-        try:
-            judging.submit_scores(db, user, idea.id, sheet, st.session_state.get(f"score_comment_{idea.id}", ""))
-        except InputError as error:
-            show_input_error(error)
-        else:
-            st.rerun()
+        comment = st.session_state.get(f"score_comment_{idea.id}", "")
+        run_write(lambda: judging.submit_scores(db, user, idea.id, sheet, comment), rerun=True)
 
 
 def render_sheets(idea: ideas.Idea) -> None:
@@ -154,25 +150,18 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
     )
     due = cols[1].date_input(
         "Action due date (if green-lit)",
-        value=max(date.today(), cycle.speakup_day) + timedelta(days=90),
+        value=decisions.default_action_due_date(cycle),
         min_value=date.today(),
         key=f"due_{idea.id}",
     )
     st.text_area("Rationale", key=f"rationale_{idea.id}", max_chars=judging.RATIONALE_MAX)
     if st.button("Record decision", key=f"decide_{idea.id}", type="primary"):
-        try:
-            decision = decisions.decide(
-                db,
-                user,
-                idea.id,
-                st.session_state.get(f"rationale_{idea.id}", ""),
-                action_owner_id=owner,
-                action_due_date=due,
-            )
-        except InputError as error:
-            show_input_error(error)
-        else:
-            st.success(f"Decision recorded: {status_label(decision.outcome)}.")
+        rationale = st.session_state.get(f"rationale_{idea.id}", "")
+        decided = run_write(
+            lambda: decisions.decide(db, user, idea.id, rationale, action_owner_id=owner, action_due_date=due)
+        )
+        if decided:
+            st.toast(f"Decision recorded: {status_label(decided.value.outcome)}.")
             st.rerun()
 
 

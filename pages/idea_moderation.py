@@ -1,6 +1,8 @@
 """Moderation (idea champions): shortlist ideas for Speak-Up Day, send them back with
 feedback, decline with a reason, merge duplicates, hide comments, carry ideas forward."""
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from models.errors import InputError
@@ -8,19 +10,19 @@ from models.speakup import board, ideas, moderation
 from models.speakup.cycles import Cycle, current_cycle, list_cycles
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
-from ui.widgets import show_input_error
+from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
 
 
-def run(idea_id: int, action, *args) -> None:
+def problem_key(idea_id: int) -> str:
+    """Where a refused moderation step waits to be shown under its idea."""
+    return f"moderation_problem_{idea_id}"
+
+
+def run(idea_id: int, action: Callable[..., object], *args: object) -> None:
     """Button callback: do the moderation step; on bad input keep what was typed."""
-    try:
-        action(db, user, *args)
-    except InputError as error:
-        st.session_state["moderation_error"] = (idea_id, error)
-    else:
-        st.session_state["moderation_done"] = "Done."
+    if run_write(lambda: action(db, user, *args), success="Done.", report_at=problem_key(idea_id)):
         for key in (f"feedback_{idea_id}", f"reason_{idea_id}", f"merge_note_{idea_id}"):
             st.session_state.pop(key, None)
 
@@ -28,7 +30,7 @@ def run(idea_id: int, action, *args) -> None:
 def merge_selected(idea_id: int) -> None:
     survivor = st.session_state.get(f"merge_into_{idea_id}")
     if survivor is None:
-        st.session_state["moderation_error"] = (idea_id, InputError.single("Merge into", "choose the surviving idea"))
+        st.session_state[problem_key(idea_id)] = InputError.single("Merge into", "choose the surviving idea")
         return
     run(idea_id, moderation.merge, idea_id, survivor, st.session_state.get(f"merge_note_{idea_id}", ""))
 
@@ -40,10 +42,7 @@ def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: Cycle) -> None:
             f"{status_label(idea.status)} · {plain(idea.author_name)} · {idea.supporters} supporters · "
             f"{idea.comments} comments"
         )
-        error = st.session_state.get("moderation_error")
-        if error and error[0] == idea.id:
-            show_input_error(error[1])
-            st.session_state.pop("moderation_error")
+        show_reported(problem_key(idea.id))
         with st.expander("Read the idea"):
             full = ideas.get_idea(db, idea.id)
             idea_details(full, settings.currency)
@@ -109,12 +108,10 @@ def render_comments(queue: list[ideas.Idea]) -> None:
             st.markdown(plain(comment["body"]))
             reason = st.text_input("Reason", key=f"hide_reason_{comment['id']}", max_chars=ideas.REASON_MAX)
             if st.button("Hide comment", key=f"hide_{comment['id']}"):
-                try:
-                    board.hide_comment(db, user, comment["id"], reason)
-                except InputError as error:
-                    show_input_error(error)
-                else:
-                    st.rerun()
+                run_write(
+                    lambda comment_id=comment["id"], reason=reason: board.hide_comment(db, user, comment_id, reason),
+                    rerun=True,
+                )
 
 
 def render_carry_forward(cycle: Cycle) -> None:
@@ -128,12 +125,7 @@ def render_carry_forward(cycle: Cycle) -> None:
     labels = {i.id: f"#{i.id} {i.title} ({i.cycle_name}, {status_label(i.status)})" for i in candidates}
     chosen = st.selectbox("Idea", [None, *labels], key="carry_idea", format_func=lambda i: labels.get(i, "—"))
     if st.button("Carry forward", key="carry_button", disabled=chosen is None):
-        try:
-            moderation.carry_forward(db, user, chosen, cycle.id)
-        except InputError as error:
-            show_input_error(error)
-        else:
-            st.rerun()
+        run_write(lambda: moderation.carry_forward(db, user, chosen, cycle.id), rerun=True)
 
 
 st.title("Idea moderation")
@@ -151,9 +143,6 @@ cycle_id = st.selectbox(
     format_func=lambda c: f"{names[c].name} — {names[c].phase_label}",
 )
 cycle = names[cycle_id]
-done = st.session_state.pop("moderation_done", None)
-if done:
-    st.toast(done)
 queue = moderation.moderation_queue(db, cycle.id)
 shortlisted = sum(1 for i in queue if i.status == "shortlisted")
 st.caption(

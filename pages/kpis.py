@@ -4,11 +4,13 @@ portal computes itself. Leadership extends it."""
 import pandas as pd
 import streamlit as st
 
-from models.access import Permission, PermissionDeniedError
-from models.errors import InputError
+from models.access import Permission
 from models.strategy import kpis
+from models.strategy.kpis import KpiInput
 from ui.context import page_context
-from ui.widgets import download_buttons, show_input_error
+from ui.fields import max_chars
+from ui.widgets import download_buttons
+from ui.writes import run_write
 
 user, db, settings = page_context()
 
@@ -38,30 +40,20 @@ if user.can(Permission.STRATEGY_MANAGE):
     with st.form("new_kpi"):
         st.markdown("**Add a KPI**")
         cols = st.columns(4)
-        code = cols[0].text_input("Code (lower_case)", max_chars=40, key="kpi_code")
-        name = cols[1].text_input("Name", max_chars=80, key="kpi_name")
-        unit = cols[2].text_input("Unit", max_chars=30, key="kpi_unit")
+        code = cols[0].text_input("Code (lower_case)", max_chars=max_chars(KpiInput, "code"), key="kpi_code")
+        name = cols[1].text_input("Name", max_chars=max_chars(KpiInput, "name"), key="kpi_name")
+        unit = cols[2].text_input("Unit", max_chars=max_chars(KpiInput, "unit"), key="kpi_unit")
         direction = cols[3].selectbox(
             "Better when",
             ["higher", "lower"],
             format_func=lambda d: f"{d} is better",
             key="kpi_direction",
         )
-        definition = st.text_area("Definition", max_chars=1000, key="kpi_definition")
+        definition = st.text_area("Definition", max_chars=max_chars(KpiInput, "definition"), key="kpi_definition")
         submitted = st.form_submit_button("Add KPI", type="primary")
     if submitted:
-        try:
-            kpis.add_kpi(
-                db,
-                user,
-                {"code": code, "name": name, "unit": unit, "direction": direction, "definition": definition},
-            )
-        except InputError as error:
-            show_input_error(error)
-        except PermissionDeniedError as error:
-            st.error(str(error))
-        else:
+        kpi = {"code": code, "name": name, "unit": unit, "direction": direction, "definition": definition}
+        if run_write(lambda: kpis.add_kpi(db, user, kpi), success="KPI added."):
             for field in ("code", "name", "unit", "definition"):
                 st.session_state.pop(f"kpi_{field}", None)
-            st.toast("KPI added.")
             st.rerun()

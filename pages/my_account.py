@@ -6,6 +6,7 @@ from models import auth
 from models.access import ROLE_LABELS
 from ui import session
 from ui.context import page_context
+from ui.writes import run_write
 
 user, db, settings = page_context()
 
@@ -23,10 +24,7 @@ if user.account_id is not None:
     if submitted:
         if new != repeat:
             st.error("Repeat new password: the two passwords differ.")
-        else:
-            try:
-                session.change_own_password(db, user, current, new)
-            except (auth.SignInError, ValueError) as error:
-                st.error(str(error))
-            else:
-                st.success("Password changed. Other signed-in browsers must sign in again.")
+        elif run_write(
+            lambda: session.change_own_password(db, user, current, new), refusals=(auth.SignInError, ValueError)
+        ):
+            st.success("Password changed. Other signed-in browsers must sign in again.")

@@ -1,18 +1,19 @@
 """Submit an idea and follow my ideas: a draft with its business case computed as it is
 typed, similar ideas shown while the title is typed, and each status change with feedback."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
-from models.errors import InputError
 from models.recognition import awards
 from models.speakup import benefits, board, cycles, decisions, ideas
 from models.speakup.ideas import BusinessCase
 from ui.context import page_context
 from ui.ideas import business_case_metrics, comment_list, idea_details, money, plain, status_label
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons
+from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
 CURRENCY = settings.currency
@@ -122,13 +123,13 @@ def form_data() -> dict:
 
 def save(submit: bool) -> None:
     """Button callback: keep the draft, and post it when asked; the form keeps its values on error."""
-    st.session_state.pop("idea_errors", None)
-    try:
-        post = ideas.save_and_submit if submit else ideas.save_draft
-        st.session_state["idea_editing"] = post(db, user, form_data(), st.session_state.get("idea_editing"))
-    except InputError as error:
-        st.session_state["idea_errors"] = error
+    post = ideas.save_and_submit if submit else ideas.save_draft
+    saved = run_write(
+        lambda: post(db, user, form_data(), st.session_state.get("idea_editing")), report_at="idea_errors"
+    )
+    if not saved:
         return
+    st.session_state["idea_editing"] = saved.value
     title = plain(st.session_state["idea_title"])
     st.session_state["idea_flash"] = (
         f"“{title}” is on the idea board."
@@ -201,9 +202,7 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
         format_func=lambda i: f"{colleagues[i]['full_name']} ({colleagues[i]['team_name'] or 'no team'})",
         max_selections=5,
     )
-    error = st.session_state.get("idea_errors")
-    if error:
-        show_input_error(error)
+    show_reported("idea_errors", keep=True)
     cols = st.columns([1, 1, 1, 3])
     cols[0].button("Save draft", key="idea_save", on_click=save, args=(False,), icon=":material/save:")
     cols[1].button("Submit idea", key="idea_submit", type="primary", on_click=save, args=(True,))
@@ -258,18 +257,14 @@ def render_complaint_link() -> None:
         )
 
 
-def act(action, idea_id: int) -> None:
-    try:
-        action(db, user, idea_id)
-    except InputError as error:
-        st.session_state["my_idea_error"] = error
+def act(action: Callable[..., object], idea_id: int) -> None:
+    """Button callback: withdraw one of my ideas; a refusal shows above my ideas."""
+    run_write(lambda: action(db, user, idea_id), report_at="my_idea_error")
 
 
 def render_my_ideas() -> None:
     st.subheader("My ideas")
-    error = st.session_state.pop("my_idea_error", None)
-    if error:
-        show_input_error(error)
+    show_reported("my_idea_error")
     mine = board.my_ideas(db, user)
     if not mine:
         st.caption("You have no ideas yet. Every improvement starts with someone who noticed a problem.")

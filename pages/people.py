@@ -12,10 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission, Role
-from models.errors import InputError, StaleRecordError
 from models.people import directory, hr_csv, hr_import
+from models.people.directory import EmployeeInput
 from ui.context import page_context
-from ui.widgets import download_buttons, show_input_error
+from ui.fields import max_chars
+from ui.widgets import download_buttons
+from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
 can_manage = user.can(Permission.PEOPLE_MANAGE)
@@ -122,12 +124,23 @@ def person_fields(
     left, right = st.columns(2)
     values = {
         "employee_number": left.text_input(
-            "Employee number", value=person.employee_number if person else "", max_chars=20, key=f"{prefix}_number"
+            "Employee number",
+            value=person.employee_number if person else "",
+            max_chars=max_chars(EmployeeInput, "employee_number"),
+            key=f"{prefix}_number",
         ),
         "full_name": right.text_input(
-            "Name", value=person.full_name if person else "", max_chars=120, key=f"{prefix}_name"
+            "Name",
+            value=person.full_name if person else "",
+            max_chars=max_chars(EmployeeInput, "full_name"),
+            key=f"{prefix}_name",
         ),
-        "email": left.text_input("Email", value=person.email if person else "", max_chars=254, key=f"{prefix}_email"),
+        "email": left.text_input(
+            "Email",
+            value=person.email if person else "",
+            max_chars=max_chars(EmployeeInput, "email"),
+            key=f"{prefix}_email",
+        ),
         "hire_date": right.date_input(
             "Hire date",
             value=person.hire_date if person else None,
@@ -155,12 +168,7 @@ def render_add_person(teams, sites, managers) -> None:
                 "Roles (everyone is an agent)", ASSIGNABLE_ROLES, format_func=role_label, key=f"add{generation}_roles"
             )
         submitted = st.form_submit_button("Add person", type="primary")
-    if not submitted:
-        return
-    try:
-        directory.create_employee(db, user, values, set(roles))
-    except InputError as error:
-        show_input_error(error)
+    if not submitted or not run_write(lambda: directory.create_employee(db, user, values, set(roles))):
         return
     flash(f"Added {as_text(values['full_name'])}.")
     st.session_state["add_person_generation"] = generation + 1  # fresh, empty form
@@ -184,41 +192,25 @@ def render_edit_person(teams, sites, managers) -> None:
     if person is None:
         st.error("This person no longer exists.")
         return
-    opened = st.session_state.get("edit_opened")
-    if not opened or opened["id"] != selected:
-        opened = st.session_state["edit_opened"] = {"id": selected, "version": person.version}
-    render_details_form(person, opened["version"], teams, sites, managers)
+    form = EditForm("person", person.id, person.version, prefix=f"edit{person.id}")
+    render_details_form(person, form, teams, sites, managers)
     st.divider()
     render_roles(person)
     st.divider()
-    render_activation(person)
+    render_activation(person, form)
 
 
-def render_details_form(person: directory.Employee, opened_version: int, teams, sites, managers) -> None:
+def render_details_form(person: directory.Employee, form: EditForm, teams, sites, managers) -> None:
     """The person's details; a save is refused when someone saved them since they were opened."""
-    prefix = f"edit{person.id}"
     with st.form(f"edit_person_{person.id}", clear_on_submit=False):
-        values = person_fields(prefix, person, teams, sites, managers)
+        values = person_fields(form.prefix, person, teams, sites, managers)
         submitted = st.form_submit_button("Save changes", type="primary")
-    if submitted:
-        try:
-            directory.update_employee(db, user, person.id, values, expected_version=opened_version)
-        except StaleRecordError as error:
-            st.error(str(error))
-            st.session_state["edit_stale"] = person.id
-        except InputError as error:
-            show_input_error(error)
-        else:
-            st.session_state.pop("edit_opened", None)
-            st.session_state.pop("edit_stale", None)
-            flash(f"Saved {as_text(values['full_name'])}.")
-            st.rerun()
-    if st.session_state.get("edit_stale") == person.id and st.button("Discard my edits and load the latest version"):
-        for key in [key for key in st.session_state if str(key).startswith(f"{prefix}_")]:
-            del st.session_state[key]
-        st.session_state.pop("edit_opened", None)
-        st.session_state.pop("edit_stale", None)
+    if submitted and run_write(
+        lambda: directory.update_employee(db, user, person.id, values, expected_version=form.version), form=form
+    ):
+        flash(f"Saved {as_text(values['full_name'])}.")
         st.rerun()
+    form.show_stale()
 
 
 def render_roles(person: directory.Employee) -> None:
@@ -235,17 +227,14 @@ def render_roles(person: directory.Employee) -> None:
         format_func=role_label,
         key=f"roles_{person.id}",
     )
-    if st.button("Save roles", key=f"save_roles_{person.id}"):
-        try:
-            directory.set_roles(db, user, person.id, set(wanted))
-        except InputError as error:
-            show_input_error(error)
-            return
+    if st.button("Save roles", key=f"save_roles_{person.id}") and run_write(
+        lambda: directory.set_roles(db, user, person.id, set(wanted))
+    ):
         flash(f"Roles of {as_text(person.full_name)} saved.")
         st.rerun()
 
 
-def render_activation(person: directory.Employee) -> None:
+def render_activation(person: directory.Employee, form: EditForm) -> None:
     """Deactivate or reactivate, after a confirmation; the person's history is always kept."""
     st.subheader("Status")
     if person.active:
@@ -256,14 +245,9 @@ def render_activation(person: directory.Employee) -> None:
         st.caption("This person is inactive. Reactivating lets them sign in again.")
         confirmed = st.checkbox("Yes, reactivate this person", key=f"confirm_reactivate_{person.id}")
         clicked = st.button("Reactivate", disabled=not confirmed, key=f"reactivate_{person.id}")
-    if not clicked:
+    # the version moves on: the details form opens afresh
+    if not clicked or not run_write(lambda: directory.set_active(db, user, person.id, not person.active), form=form):
         return
-    try:
-        directory.set_active(db, user, person.id, not person.active)
-    except InputError as error:
-        show_input_error(error)
-        return
-    st.session_state.pop("edit_opened", None)  # the version moved on
     flash(f"{as_text(person.full_name)} is now {'inactive' if person.active else 'active'}.")
     st.rerun()
 
@@ -305,12 +289,7 @@ def render_add_team(sites) -> None:
             "Site", [None, *site_names], format_func=lambda option: "—" if option is None else site_names[option]
         )
         submitted = st.form_submit_button("Add team")
-    if submitted:
-        try:
-            directory.create_team(db, user, name, site_id)
-        except InputError as error:
-            show_input_error(error)
-            return
+    if submitted and run_write(lambda: directory.create_team(db, user, name, site_id)):
         flash(f"Team {as_text(name.strip())} added.")
         st.rerun()
 
@@ -320,12 +299,7 @@ def render_add_site() -> None:
         name = st.text_input("Site name", max_chars=80)
         city = st.text_input("City", max_chars=80)
         submitted = st.form_submit_button("Add site")
-    if submitted:
-        try:
-            directory.create_site(db, user, name, city.strip() or None)
-        except InputError as error:
-            show_input_error(error)
-            return
+    if submitted and run_write(lambda: directory.create_site(db, user, name, city.strip() or None)):
         flash(f"Site {as_text(name.strip())} added.")
         st.rerun()
 

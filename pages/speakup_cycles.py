@@ -1,25 +1,28 @@
 """Speak-Up cycles (leadership): plan a quarter's cycle with its window, day, weighted
 criteria and green-light rule; move it through its phases."""
 
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from models.errors import InputError
 from models.speakup.cycles import (
-    DEFAULT_CRITERIA,
     Cycle,
+    CycleInput,
+    CycleRules,
     advance_phase,
     create_cycle,
     current_cycle,
     frozen_reason,
     list_cycles,
+    proposed_cycle,
     update_rules,
 )
 from ui.context import page_context
+from ui.fields import bounds, max_chars
 from ui.ideas import plain
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons
+from ui.writes import run_write
 
 user, db, settings = page_context()
 
@@ -56,10 +59,25 @@ def criteria_from(frame: pd.DataFrame) -> list[dict]:
     ]
 
 
-def next_quarter_name(today: date) -> str:
-    quarter = (today.month - 1) // 3 + 2
-    year = today.year + (quarter > 4)
-    return f"{year} Q{(quarter - 1) % 4 + 1}"
+def rule_inputs(values: dict, key_suffix: str) -> dict:
+    """The green-light rule's inputs, within the limits the model sets."""
+    cols = st.columns(3)
+    low, high = bounds(CycleRules, "green_light_threshold")
+    threshold = cols[0].number_input(
+        "Green-light threshold",
+        float(low),
+        float(high),
+        float(values["green_light_threshold"]),
+        0.1,
+        key=f"threshold{key_suffix}",
+    )
+    low, high = bounds(CycleRules, "min_judges")
+    min_judges = cols[1].number_input("Minimum judges", low, high, values["min_judges"], key=f"min_judges{key_suffix}")
+    low, high = bounds(CycleRules, "shortlist_size")
+    shortlist_size = cols[2].number_input(
+        "Shortlist size", low, high, values["shortlist_size"], key=f"shortlist{key_suffix}"
+    )
+    return {"green_light_threshold": threshold, "min_judges": min_judges, "shortlist_size": shortlist_size}
 
 
 def render_cycle_list(cycles: list[Cycle]) -> None:
@@ -90,12 +108,7 @@ def render_cycle(cycle: Cycle) -> None:
     )
     step = NEXT_STEP.get(cycle.phase)
     if step and st.button(step, key=f"advance_{cycle.id}", type="primary"):
-        try:
-            advance_phase(db, user, cycle.id)
-        except InputError as error:
-            show_input_error(error)
-        else:
-            st.rerun()
+        run_write(lambda: advance_phase(db, user, cycle.id), rerun=True)
     reason = frozen_reason(cycle)
     if reason:
         st.info(reason, icon=":material/lock:")
@@ -106,73 +119,45 @@ def render_cycle(cycle: Cycle) -> None:
         st.dataframe(criteria_frame(cycle.criteria), hide_index=True, width="stretch")
         return
     st.caption("Criteria and the green-light rule can change until scoring starts; then they are frozen.")
-    cols = st.columns(3)
-    threshold = cols[0].number_input(
-        "Green-light threshold", 1.0, 5.0, float(cycle.green_light_threshold), 0.1, key=f"threshold_{cycle.id}"
-    )
-    min_judges = cols[1].number_input("Minimum judges", 1, 20, cycle.min_judges, key=f"min_judges_{cycle.id}")
-    shortlist_size = cols[2].number_input("Shortlist size", 1, 500, cycle.shortlist_size, key=f"shortlist_{cycle.id}")
+    rules = rule_inputs(cycle.model_dump(), f"_{cycle.id}")
     edited = st.data_editor(
         criteria_frame(cycle.criteria), num_rows="dynamic", width="stretch", key=f"criteria_{cycle.id}", hide_index=True
     )
-    if st.button("Save rules", key=f"save_rules_{cycle.id}"):
-        try:
-            update_rules(
-                db,
-                user,
-                cycle.id,
-                {
-                    "green_light_threshold": threshold,
-                    "min_judges": min_judges,
-                    "shortlist_size": shortlist_size,
-                    "criteria": criteria_from(edited),
-                },
-            )
-        except InputError as error:
-            show_input_error(error)
-        else:
-            st.success("Rules saved.")
+    if st.button("Save rules", key=f"save_rules_{cycle.id}") and run_write(
+        lambda: update_rules(db, user, cycle.id, {**rules, "criteria": criteria_from(edited)})
+    ):
+        st.success("Rules saved.")
 
 
 def render_new_cycle() -> None:
     st.subheader("Plan a new cycle")
-    today = date.today()
+    proposed = proposed_cycle(date.today())
     with st.form("new_cycle"):
-        name = st.text_input("Name", value=next_quarter_name(today), max_chars=40)
+        name = st.text_input("Name", value=proposed["name"], max_chars=max_chars(CycleInput, "name"))
         cols = st.columns(3)
-        opens = cols[0].date_input("Submissions open", value=today)
-        closes = cols[1].date_input("Submissions close", value=today + timedelta(days=45))
-        day = cols[2].date_input("Speak-Up Day", value=today + timedelta(days=60))
-        cols = st.columns(3)
-        threshold = cols[0].number_input("Green-light threshold", 1.0, 5.0, 3.5, 0.1)
-        min_judges = cols[1].number_input("Minimum judges", 1, 20, 3)
-        shortlist_size = cols[2].number_input("Shortlist size", 1, 500, 10)
+        opens = cols[0].date_input("Submissions open", value=proposed["submission_opens"])
+        closes = cols[1].date_input("Submissions close", value=proposed["submission_closes"])
+        day = cols[2].date_input("Speak-Up Day", value=proposed["speakup_day"])
+        rules = rule_inputs(proposed, "_new")
         st.caption("Criteria with weights and what a 1, 3 and 5 mean — the standard four to start with.")
         criteria = st.data_editor(
-            criteria_frame(DEFAULT_CRITERIA), num_rows="dynamic", width="stretch", hide_index=True
+            criteria_frame(proposed["criteria"]), num_rows="dynamic", width="stretch", hide_index=True
         )
         submitted = st.form_submit_button("Create cycle", type="primary")
     if submitted:
-        try:
-            create_cycle(
-                db,
-                user,
-                {
-                    "name": name,
-                    "submission_opens": opens,
-                    "submission_closes": closes,
-                    "speakup_day": day,
-                    "green_light_threshold": threshold,
-                    "min_judges": min_judges,
-                    "shortlist_size": shortlist_size,
-                    "criteria": criteria_from(criteria),
-                },
-            )
-        except InputError as error:
-            show_input_error(error)
-        else:
-            st.success(f"{plain(name)} planned. Open its submissions when the quarter starts.")
-            st.rerun()
+        cycle = {
+            "name": name,
+            "submission_opens": opens,
+            "submission_closes": closes,
+            "speakup_day": day,
+            **rules,
+            "criteria": criteria_from(criteria),
+        }
+        run_write(
+            lambda: create_cycle(db, user, cycle),
+            success=f"{name} planned. Open its submissions when the quarter starts.",
+            rerun=True,
+        )
 
 
 st.title("Speak-Up cycles")

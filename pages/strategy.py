@@ -6,12 +6,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from models.access import Permission, PermissionDeniedError
-from models.errors import InputError
+from models.access import Permission
 from models.strategy import goals, vision
+from models.strategy.vision import PriorityInput, VisionInput
 from ui.context import page_context
+from ui.fields import bounds, default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_input_error
+from ui.widgets import download_buttons
+from ui.writes import run_write
 
 user, db, settings = page_context()
 can_manage = user.can(Permission.STRATEGY_MANAGE)
@@ -51,21 +53,17 @@ def render_vision() -> None:
             statement = st.text_area(
                 "Vision statement",
                 value=current.statement if current else "",
-                max_chars=2000,
+                max_chars=max_chars(VisionInput, "statement"),
                 key="vision_statement",
             )
             effective = st.date_input("Effective date", value=date.today(), key="vision_effective")
             submitted = st.form_submit_button("Save new version", type="primary")
         if submitted:
-            try:
-                vision.revise_vision(db, user, {"statement": statement, "effective_date": effective})
-            except InputError as error:
-                show_input_error(error)
-            except PermissionDeniedError as error:
-                st.error(str(error))
-            else:
-                st.toast("New version of the vision saved.")
-                st.rerun()
+            run_write(
+                lambda: vision.revise_vision(db, user, {"statement": statement, "effective_date": effective}),
+                success="New version of the vision saved.",
+                rerun=True,
+            )
 
 
 def render_priorities() -> None:
@@ -104,30 +102,37 @@ def render_priority_form(priority: vision.Priority | None) -> None:
     key = f"priority_{priority.id if priority else 'new'}"
     label = "Edit this priority" if priority else "Add a strategic priority"
     with st.expander(label), st.form(key):
-        title = st.text_input("Title", value=priority.title if priority else "", max_chars=120, key=f"{key}_title")
-        description = st.text_area(
-            "Description", value=priority.description if priority else "", max_chars=1000, key=f"{key}_description"
+        title = st.text_input(
+            "Title",
+            value=priority.title if priority else "",
+            max_chars=max_chars(PriorityInput, "title"),
+            key=f"{key}_title",
         )
+        description = st.text_area(
+            "Description",
+            value=priority.description if priority else "",
+            max_chars=max_chars(PriorityInput, "description"),
+            key=f"{key}_description",
+        )
+        lowest, highest = bounds(PriorityInput, "position")
         position = st.number_input(
-            "Position", min_value=1, max_value=99, value=priority.position if priority else 1, key=f"{key}_position"
+            "Position",
+            min_value=lowest,
+            max_value=highest,
+            value=priority.position if priority else default(PriorityInput, "position"),
+            key=f"{key}_position",
         )
         submitted = st.form_submit_button("Save priority" if priority else "Add priority", type="primary")
     if submitted:
         data = {"title": title, "description": description, "position": position}
-        try:
-            if priority:
-                vision.update_priority(db, user, priority.id, data)
-            else:
-                vision.create_priority(db, user, data)
-        except InputError as error:
-            show_input_error(error)
-        except PermissionDeniedError as error:
-            st.error(str(error))
+        if priority:
+            saved = run_write(lambda: vision.update_priority(db, user, priority.id, data), success="Priority saved.")
         else:
+            saved = run_write(lambda: vision.create_priority(db, user, data), success="Priority saved.")
+        if saved:
             if priority is None:
                 for field in ("title", "description", "position"):
                     st.session_state.pop(f"{key}_{field}", None)
-            st.toast("Priority saved.")
             st.rerun()
 
 

@@ -9,7 +9,7 @@ import pytest
 from models.access import PermissionDeniedError, Role
 from models.complaints import findings
 from models.complaints.analysis import ComplaintFilter
-from models.errors import InputError
+from models.errors import InputError, StaleRecordError
 from tests.complaints_support import complaint, import_rows
 
 VALID = {
@@ -102,7 +102,7 @@ def test_a_stale_edit_is_refused_naming_who_changed_it(db, analyst, make_user):
     other = make_user(Role.ANALYST, full_name="Ada Analyst")
     finding_id = findings.create_finding(db, analyst, VALID, FEES)
     findings.update_finding(db, other, finding_id, {**VALID, "status": "confirmed"}, 1)
-    with pytest.raises(InputError, match="changed by Ada Analyst"):
+    with pytest.raises(StaleRecordError, match="Changed by Ada Analyst at .* since you opened it"):
         findings.update_finding(db, analyst, finding_id, {**VALID, "status": "closed"}, 1)
     finding = findings.get_finding(db, analyst, finding_id)
     assert (finding.status, finding.version) == ("confirmed", 2)

@@ -9,10 +9,10 @@ import streamlit as st
 from models import auth
 from models.access import CurrentUser
 from models.db import Database, utc_now
-from models.errors import InputError
 from models.people import accounts
 from models.settings import Settings
 from ui.auth_routes import END_ROUTE, SESSION_ROUTE
+from ui.writes import run_write
 
 _USER = "portal_account"  # {"employee_id", "method", "session"}
 _GRANT = "portal_grant"
@@ -147,13 +147,7 @@ def render_first_admin(db: Database, settings: Settings) -> None:
         if password != confirm:
             st.error("Repeat password: the two passwords differ.")
             return
-        try:
-            accounts.create_first_admin(db, full_name=full_name, email=email, username=username, password=password)
-        except InputError as error:
-            for field, message in error.problems:
-                st.error(f"{field}: {message}")
-        except PermissionError as error:
-            st.error(str(error))
-        else:
+        first_admin = {"full_name": full_name, "email": email, "username": username, "password": password}
+        if run_write(lambda: accounts.create_first_admin(db, **first_admin), refusals=(PermissionError,)):
             st.session_state[_FLASH] = "Administrator created — sign in with the username and password you chose."
             st.rerun()

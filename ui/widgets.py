@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -45,7 +47,9 @@ def table_columns(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> 
     return config
 
 
-def show_table(frame: pd.DataFrame, *, labels: dict[str, str] | None = None, key: str | None = None, **extra) -> None:
+def show_table(
+    frame: pd.DataFrame, *, labels: dict[str, str] | None = None, key: str | None = None, **extra: Any
+) -> None:
     """A table as people read it: headers in words and dates as dates. The frame keeps its
     own column names, so a download of it keeps the machine-friendly headers."""
     config = table_columns(frame, labels)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser
-from models.actions.plan import DEFAULT_REVIEW_WINDOW_DAYS, VERDICT_LABELS, VERDICTS, get_action
+from models.actions.plan import DEFAULT_REVIEW_WINDOW_DAYS, NOTE_MAX, VERDICT_LABELS, VERDICTS, get_action
 from models.actions.workflow import _load_for_change, _log
 from models.db import utc_now
 from models.errors import InputError
@@ -102,8 +102,8 @@ def record_verdict(
     if verdict not in VERDICTS:
         raise InputError.single("Verdict", "choose effective, partly or not effective")
     note = (note or "").strip()
-    if len(note) > 2000:
-        raise InputError.single("Note", "use at most 2000 characters")
+    if len(note) > NOTE_MAX:
+        raise InputError.single("Note", f"use at most {NOTE_MAX} characters")
 
     def review(connection: duckdb.DuckDBPyConnection):
         before = _load_for_change(connection, actor, action_id, expected_version)

@@ -44,6 +44,7 @@ TYPE_LABELS = {
     "improvement": "Improvement",
 }
 ORIGIN_LABELS = {"goal": "Goal", "finding": "Finding", "idea": "Green-lit idea", "other": "Other"}
+PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
 UPDATE_KIND_LABELS = {
     "created": "Created",
     "edit": "Edited",
@@ -63,6 +64,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 OPEN_STATUSES = ("planned", "in_progress", "blocked")
 DEFAULT_REVIEW_WINDOW_DAYS = 90
+NOTE_MAX = 2000  # characters of a status note, an update or a verdict's reason
 
 
 class ActionInput(BaseModel):

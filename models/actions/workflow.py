@@ -11,6 +11,7 @@ import duckdb
 from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, require
 from models.actions.plan import (
+    NOTE_MAX,
     ORIGIN_LABELS,
     STATUS_LABELS,
     STATUSES,
@@ -20,7 +21,7 @@ from models.actions.plan import (
     can_change,
 )
 from models.db import insert_with_new_id, utc_now
-from models.errors import InputError, StaleRecordError, validate
+from models.errors import InputError, validate
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -129,9 +130,7 @@ def _load_for_change(
         raise InputError.single("Action", "no such action")
     if not can_change(actor, before):
         raise PermissionDeniedError(actor, Permission.ACTIONS_MANAGE)
-    if expected_version is not None and before["version"] != expected_version:
-        who = connection.execute("SELECT full_name FROM employees WHERE id = ?", [before["updated_by"]]).fetchone()
-        raise StaleRecordError("action", who[0] if who else None, before["updated_at"])
+    audit.check_not_stale(connection, "action", before, expected_version, "action")
     return before
 
 
@@ -254,8 +253,8 @@ def post_update(
     problems = []
     if not note and progress_pct is None:
         problems.append(("Note", "write what happened"))
-    if len(note) > 2000:
-        problems.append(("Note", "use at most 2000 characters"))
+    if len(note) > NOTE_MAX:
+        problems.append(("Note", f"use at most {NOTE_MAX} characters"))
     if progress_pct is not None and not 0 <= progress_pct <= 100:
         problems.append(("Progress", "must be between 0 and 100 %"))
     if problems:

@@ -23,6 +23,7 @@ ROOT_CAUSES = ("people", "process", "product", "policy", "systems", "communicati
 SEVERITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "investigating", "confirmed", "addressed", "closed")
 MAX_WHYS = 5
+WHY_MAX = 500  # characters of one answer to "why?"
 
 RootCause = Literal["people", "process", "product", "policy", "systems", "communication"]
 Severity = Literal["low", "medium", "high", "critical"]
@@ -49,8 +50,8 @@ class FindingInput(BaseModel):
             raise ValueError("answer at least the first 'why?'")
         if len(answers) > MAX_WHYS:
             raise ValueError(f"at most {MAX_WHYS} answers")
-        if any(len(answer) > 500 for answer in answers):
-            raise ValueError("keep each answer under 500 characters")
+        if any(len(answer) > WHY_MAX for answer in answers):
+            raise ValueError(f"keep each answer under {WHY_MAX} characters")
         return answers
 
 
@@ -182,16 +183,7 @@ def update_finding(
         before = audit.row_as_dict(connection, "findings", "id", finding_id)
         if before is None:
             raise InputError.single("Finding", "no such finding")
-        if before["version"] != expected_version:
-            who = connection.execute(
-                "SELECT actor_name, occurred_at FROM audit_log WHERE entity = 'finding' AND entity_id = ?"
-                " ORDER BY id DESC LIMIT 1",
-                [str(finding_id)],
-            ).fetchone()
-            by = f" by {who[0]} at {who[1]:%Y-%m-%d %H:%M} UTC" if who and who[0] else ""
-            raise InputError.single(
-                "Finding", f"it was changed{by} since you opened it; reload it to see the change, then edit again"
-            )
+        audit.check_not_stale(connection, "finding", before, expected_version, "finding")
         connection.execute(
             "UPDATE findings SET title = ?, description = ?, root_cause = ?, five_whys = ?, severity = ?, status = ?,"
             " updated_at = ?, version = version + 1 WHERE id = ?",

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_with_new_id, utc_now
-from models.errors import InputError, StaleRecordError, validate
+from models.errors import InputError, validate
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -283,14 +283,7 @@ def update_employee(
         before = audit.row_as_dict(connection, "employees", "id", employee_id)
         if before is None:
             raise InputError.single("Employee", "no such employee")
-        if before["version"] != expected_version:
-            changed = connection.execute(
-                "SELECT actor_name, occurred_at FROM audit_log WHERE entity = 'employee' AND entity_id = ?"
-                " ORDER BY id DESC LIMIT 1",
-                [str(employee_id)],
-            ).fetchone()
-            who, when = changed or (None, before["updated_at"])
-            raise StaleRecordError("record", who, when)
+        audit.check_not_stale(connection, "employee", before, expected_version, "record")
         _check_references(connection, record, employee_id)
         connection.execute(
             "UPDATE employees SET employee_number = ?, full_name = ?, email = ?, team_id = ?, site_id = ?,"

@@ -5,7 +5,7 @@ Ideas within a cycle live in ``models.ideas``; scoring in ``models.judging``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -93,6 +93,30 @@ class CycleInput(CycleRules):
         if self.speakup_day < self.submission_closes:
             raise ValueError("Speak-Up Day: must be on or after the day submissions close")
         return self
+
+
+SUBMISSION_WINDOW = timedelta(days=45)  # a new cycle's submissions, from the day it is planned
+SPEAKUP_DAY_AFTER = timedelta(days=60)  # a new cycle's Speak-Up Day, counted from the same day
+
+
+def next_quarter_name(today: date) -> str:
+    """ "2026 Q3" on a day in 2026 Q2: the quarter a cycle planned today runs in."""
+    quarter = (today.month - 1) // 3 + 2
+    year = today.year + (quarter > 4)
+    return f"{year} Q{(quarter - 1) % 4 + 1}"
+
+
+def proposed_cycle(today: date) -> dict[str, Any]:
+    """What planning a new cycle starts from: next quarter's name, the usual window and day,
+    the default green-light rule and the standard criteria."""
+    return {
+        "name": next_quarter_name(today),
+        "submission_opens": today,
+        "submission_closes": today + SUBMISSION_WINDOW,
+        "speakup_day": today + SPEAKUP_DAY_AFTER,
+        **CycleRules().model_dump(),
+        "criteria": [dict(criterion) for criterion in DEFAULT_CRITERIA],
+    }
 
 
 class Criterion(BaseModel):

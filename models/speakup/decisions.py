@@ -31,6 +31,12 @@ if TYPE_CHECKING:
 
 
 # -- decisions -----------------------------------------------------------------------
+def default_action_due_date(cycle: Cycle, today: date | None = None) -> date:
+    """When a green-lit idea's action falls due unless the decision says otherwise:
+    ``ACTION_DUE_AFTER`` after Speak-Up Day (or after today, once the day has passed)."""
+    return max(today or date.today(), cycle.speakup_day) + ACTION_DUE_AFTER
+
+
 class Decision(BaseModel):
     id: int
     idea_id: int
@@ -165,7 +171,7 @@ def _follow_up_green_light(
     if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [owner_id]).fetchone():
         raise InputError.single("Action owner", "choose an active employee")
     start = date.today()
-    due_date = due_date or max(start, cycle.speakup_day) + ACTION_DUE_AFTER
+    due_date = due_date or default_action_due_date(cycle, start)
     if due_date < start:
         raise InputError.single("Action due date", "cannot be in the past")
     action_id = create_linked_action(connection, actor, idea, owner_id, start, due_date)

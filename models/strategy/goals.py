@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
-from models.errors import InputError, StaleRecordError, validate
+from models.errors import InputError, validate
 from models.strategy.kpis import COMPUTED_KPIS, Direction, Frequency, Measurement, StatusName, get_kpi, kpi_series
 
 if TYPE_CHECKING:
@@ -296,9 +296,7 @@ def update_goal(db: Database, actor: CurrentUser, goal_id: int, data: dict[str, 
         before = audit.row_as_dict(connection, "goals", "id", goal_id)
         if before is None:
             raise InputError.single("Goal", "no such goal")
-        if before["version"] != expected_version:
-            who = connection.execute("SELECT full_name FROM employees WHERE id = ?", [before["updated_by"]]).fetchone()
-            raise StaleRecordError("goal", who[0] if who else None, before["updated_at"])
+        audit.check_not_stale(connection, "goal", before, expected_version, "goal")
         _check_goal_references(connection, record)
         assignments = ", ".join(f"{name} = ?" for name in GoalInput.model_fields)
         connection.execute(

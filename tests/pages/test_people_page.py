@@ -137,7 +137,7 @@ def test_an_edit_saved_by_someone_else_first_is_refused_and_the_edits_stay(datab
     assert app.text_input(key=f"edit{agent.employee_id}_name").value == "Agnes Edited Here"
     assert load_user(database, employee_id=agent.employee_id).full_name == "Agnes Saved Elsewhere"
 
-    button(app, "Discard my edits and load the latest version").click().run()
+    button(app, "Reload").click().run()
     assert app.text_input(key=f"edit{agent.employee_id}_name").value == "Agnes Saved Elsewhere"
     app.text_input(key=f"edit{agent.employee_id}_name").input("Agnes Second Try")
     button(app, "Save changes").click().run()

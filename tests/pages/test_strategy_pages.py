@@ -244,7 +244,7 @@ def test_two_sessions_editing_one_action_the_second_save_is_refused_and_keeps_it
     assert second.text_input(key=f"{prefix}_title").value == "Weekly huddle"  # edits stay on screen
     assert plan.get_action(database, action_id).title == "Huddle twice a day"
 
-    button(second, "Load the latest version (your edits are discarded)").click().run()
+    button(second, "Reload").click().run()
     assert second.text_input(key=f"action_{action_id}_v2_title").value == "Huddle twice a day"
 
 
