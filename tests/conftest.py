@@ -1,15 +1,20 @@
-"""Shared fixtures: a fresh database per test, people with given roles, and a clean
-settings/database state for page tests."""
+"""Shared fixtures: a fresh database per test, the demo organisation seeded once per
+session and copied for each test, people with given roles, and a clean settings/database
+state for page tests."""
 
 from __future__ import annotations
 
+import copy
 import itertools
+import shutil
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from models import db as db_module
+from models import demo
 from models.auth import CurrentUser, Role, hash_password, load_user
 from models.db import Database
 from models.people import EmployeeInput, insert_account, insert_employee
@@ -20,12 +25,82 @@ _TEST_HASH = hash_password(TEST_PASSWORD)  # hashed once: argon2 is slow on purp
 _counter = itertools.count(1)
 
 
+class DatabaseTemplates:
+    """Database files built once per test session (per xdist worker), copied for each test.
+
+    Migrating or seeding a file costs far more than copying it, and a copy keeps every
+    test on a database of its own."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._migrated: Path | None = None
+        self._demos: dict[tuple[int, float, date], tuple[Path, demo.DemoOrganisation]] = {}
+
+    def migrated(self) -> Path:
+        """A file holding the schema and nothing else."""
+        if self._migrated is None:
+            path = self.folder / "migrated.duckdb"
+            database = Database(path)
+            database.migrate()
+            database.close()  # closing checkpoints: the file alone is the whole database
+            self._migrated = path
+        return self._migrated
+
+    def demo(self, seed: int, scale: float, today: date) -> tuple[Path, demo.DemoOrganisation]:
+        """A file holding the demo organisation for this seed, scale and day."""
+        key = (seed, scale, today)
+        if key not in self._demos:
+            path = self.folder / f"demo-{seed}-{scale}-{today.isoformat()}.duckdb"
+            shutil.copyfile(self.migrated(), path)
+            database = Database(path)
+            organisation = demo.seed(database, seed=seed, scale=scale, today=today)
+            database.close()
+            self._demos[key] = (path, organisation)
+        return self._demos[key]
+
+    def copy_demo(
+        self, target: Path, *, seed: int = 2026, scale: float = 1.0, today: date | None = None
+    ) -> demo.DemoOrganisation:
+        """Copy the demo file to ``target``; return what seeding it created (a copy of its own)."""
+        path, organisation = self.demo(seed, scale, today or date.today())
+        shutil.copyfile(path, target)
+        return copy.deepcopy(organisation)
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplates:
+    return DatabaseTemplates(tmp_path_factory.mktemp("templates"))
+
+
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "portal.duckdb")
-    database.migrate()
+def db(tmp_path: Path, database_templates: DatabaseTemplates) -> Iterator[Database]:
+    """A fresh, migrated, empty database of this test's own."""
+    path = tmp_path / "portal.duckdb"
+    shutil.copyfile(database_templates.migrated(), path)
+    database = Database(path)
     yield database
     database.close()
+
+
+SeededDb = Callable[..., tuple[Database, demo.DemoOrganisation]]
+
+
+@pytest.fixture
+def seeded_db(tmp_path: Path, database_templates: DatabaseTemplates) -> Iterator[SeededDb]:
+    """``seeded_db(seed=2026, scale=1.0, today=None)`` → a copy of the demo organisation of its
+    own, as ``demo.seed`` builds it on an empty database (``today=None`` is today), and the
+    ``DemoOrganisation`` that seeding returned. Each call gives a new file."""
+    opened: list[Database] = []
+
+    def open_copy(*, seed: int = 2026, scale: float = 1.0, today: date | None = None):
+        path = tmp_path / f"demo-{len(opened) + 1}.duckdb"
+        organisation = database_templates.copy_demo(path, seed=seed, scale=scale, today=today)
+        opened.append(Database(path))
+        return opened[-1], organisation
+
+    yield open_copy
+    for database in opened:
+        database.close()
 
 
 MakeUser = Callable[..., CurrentUser]

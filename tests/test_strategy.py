@@ -392,10 +392,10 @@ def test_complaint_volume_and_repeat_rate_are_computed_from_complete_months(db, 
 
 
 # -- demo ------------------------------------------------------------------------------
-def test_demo_organisation_shows_every_goal_status_and_every_action_state(db):
-    from models import actions, demo
+def test_demo_organisation_shows_every_goal_status_and_every_action_state(seeded_db):
+    from models import actions
 
-    demo.seed(db, seed=7)
+    db, _ = seeded_db(seed=7)
     assert strategy.current_vision(db) is not None and len(strategy.vision_history(db)) == 2
     assert len(strategy.list_priorities(db)) >= 4
     goals = strategy.list_goals(db)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import actions, demo, strategy
+from models import actions, strategy
 from models.auth import Role, load_user
 from models.db import get_database
 from tests.conftest import add_person
@@ -16,10 +16,9 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def demo_db(portal_env):
-    database = get_database(portal_env)
-    org = demo.seed(database, seed=11)
-    return database, org
+def demo_db(portal_env, database_templates):
+    org = database_templates.copy_demo(portal_env, seed=11)
+    return get_database(portal_env), org
 
 
 def texts(app) -> str:
