@@ -14,16 +14,24 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 
+from models import auth, demo
 from models import db as db_module
-from models import demo
 from models.auth import CurrentUser, Role, hash_password, load_user
 from models.db import Database
 from models.people import EmployeeInput, insert_account, insert_employee
 from models.settings import get_settings
 
+# argon2 is slow on purpose (about 0.1 s a hash or a check here): tests hash with argon2id at the
+# cheapest parameters argon2-cffi offers for tests; test_auth checks the portal's own hasher.
+PORTAL_HASHER = auth._hasher
+auth._hasher = PasswordHasher.from_parameters(CHEAPEST)
+auth._DUMMY_HASH = auth._hasher.hash("a password nobody has")
+
 TEST_PASSWORD = "test-password-123"
-_TEST_HASH = hash_password(TEST_PASSWORD)  # hashed once: argon2 is slow on purpose
+_TEST_HASH = hash_password(TEST_PASSWORD)  # hashed once
 _counter = itertools.count(1)
 
 
