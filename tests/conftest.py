@@ -5,8 +5,10 @@ state for page tests."""
 from __future__ import annotations
 
 import contextlib
-import copy
+import fcntl
 import itertools
+import os
+import pickle
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -36,45 +38,59 @@ _counter = itertools.count(1)
 
 
 class DatabaseTemplates:
-    """Database files built once per test session (per xdist worker), copied for each test.
+    """Database files built once per test session and copied for each test.
 
     Migrating or seeding a file costs far more than copying it, and a copy keeps every
-    test on a database of its own."""
+    test on a database of its own. xdist's workers share the folder: the first to need a
+    file builds it holding a lock on it, the others wait for the lock and then copy."""
 
     def __init__(self, folder: Path):
         self.folder = folder
-        self._migrated: Path | None = None
-        self._demos: dict[tuple[int, float, date], tuple[Path, demo.DemoOrganisation]] = {}
+        self._results: dict[str, bytes] = {}  # what building each file returned, pickled
+
+    def _built(self, name: str, build: Callable[[Path], object]) -> tuple[Path, object]:
+        """The file ``name`` (built by ``build(path)`` unless it exists) and a copy of what building returned."""
+        path = self.folder / f"{name}.duckdb"
+        if name not in self._results:
+            with (self.folder / f"{name}.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the lock file closes
+                result_file = self.folder / f"{name}.pickle"
+                if not result_file.exists():
+                    building = self.folder / f"{name}.building"
+                    building.unlink(missing_ok=True)  # what a failed attempt left
+                    result = build(building)
+                    building.replace(path)
+                    result_file.write_bytes(pickle.dumps(result))
+                self._results[name] = result_file.read_bytes()
+        return path, pickle.loads(self._results[name])  # noqa: S301 - written by this run, above
 
     def migrated(self) -> Path:
         """A file holding the schema and nothing else."""
-        if self._migrated is None:
-            path = self.folder / "migrated.duckdb"
+
+        def build(path: Path) -> None:
             database = Database(path)
             database.migrate()
             database.close()  # closing checkpoints: the file alone is the whole database
-            self._migrated = path
-        return self._migrated
 
-    def demo(self, seed: int, scale: float, today: date) -> tuple[Path, demo.DemoOrganisation]:
-        """A file holding the demo organisation for this seed, scale and day."""
-        key = (seed, scale, today)
-        if key not in self._demos:
-            path = self.folder / f"demo-{seed}-{scale}-{today.isoformat()}.duckdb"
-            shutil.copyfile(self.migrated(), path)
-            database = Database(path)
-            organisation = demo.seed(database, seed=seed, scale=scale, today=today)
-            database.close()
-            self._demos[key] = (path, organisation)
-        return self._demos[key]
+        return self._built("migrated", build)[0]
 
     def copy_demo(
         self, target: Path, *, seed: int = 2026, scale: float = 1.0, today: date | None = None
     ) -> demo.DemoOrganisation:
-        """Copy the demo file to ``target``; return what seeding it created (a copy of its own)."""
-        path, organisation = self.demo(seed, scale, today or date.today())
+        """Copy the demo organisation for this seed, scale and day (None: today) to ``target``;
+        return what seeding it created (a copy of its own)."""
+        today = today or date.today()
+
+        def build(path: Path) -> demo.DemoOrganisation:
+            shutil.copyfile(self.migrated(), path)
+            database = Database(path)
+            organisation = demo.seed(database, seed=seed, scale=scale, today=today)
+            database.close()
+            return organisation
+
+        path, organisation = self._built(f"demo-{seed}-{scale}-{today.isoformat()}", build)
         shutil.copyfile(path, target)
-        return copy.deepcopy(organisation)
+        return organisation
 
 
 def discard(database: Database) -> None:
@@ -86,7 +102,12 @@ def discard(database: Database) -> None:
 
 @pytest.fixture(scope="session")
 def database_templates(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplates:
-    return DatabaseTemplates(tmp_path_factory.mktemp("templates"))
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker's folder sits in the run's, which all workers share
+        run_folder = run_folder.parent
+    folder = run_folder / "templates"
+    folder.mkdir(exist_ok=True)
+    return DatabaseTemplates(folder)
 
 
 @pytest.fixture
@@ -169,3 +190,4 @@ def portal_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     yield db_path
     db_module.forget_database(db_path)
     get_settings.cache_clear()
+
