@@ -180,9 +180,13 @@ def make_user(db: Database) -> MakeUser:
 
 
 @pytest.fixture
-def portal_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point the portal at a fresh database file and reset cached settings and databases."""
+def portal_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_templates: DatabaseTemplates
+) -> Iterator[Path]:
+    """Point the portal at a fresh, migrated, empty database file and reset cached settings
+    and databases."""
     db_path = tmp_path / "portal.duckdb"
+    shutil.copyfile(database_templates.migrated(), db_path)
     monkeypatch.setenv("PORTAL_DB_PATH", str(db_path))
     monkeypatch.setenv("PORTAL_DEMO_MODE", "false")
     monkeypatch.setenv("PORTAL_SECRET_KEY", "x" * 40)
