@@ -195,3 +195,10 @@ def portal_env(
     db_module.forget_database(db_path)
     get_settings.cache_clear()
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (--dist loadgroup) the browser tests share one worker, one after another:
+    each starts a portal and drives Chromium, and two at once would crowd two cores."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
