@@ -57,7 +57,8 @@ class DatabaseTemplates:
                 result_file = self.folder / f"{name}.pickle"
                 if not result_file.exists():
                     building = self.folder / f"{name}.building"
-                    building.unlink(missing_ok=True)  # what a failed attempt left
+                    for leftover in (building, building.with_name(f"{building.name}.wal")):
+                        leftover.unlink(missing_ok=True)  # what a failed attempt left
                     result = build(building)
                     building.replace(path)
                     result_file.write_bytes(pickle.dumps(result))
