@@ -3,8 +3,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# pytest-xdist workers; the browser tests share one of them (xdist_group "browser", tests/conftest.py)
+PYTEST_PARALLEL ?= -n 2 --dist loadgroup
 
-.PHONY: run test lint bench clean-data
+.PHONY: run test test-quick lint bench clean-data
 
 $(BIN)/.installed-runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +24,10 @@ run: $(BIN)/.installed-runtime
 
 test: $(BIN)/.installed-dev
 	./scripts/ensure-chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+
+test-quick: $(BIN)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not e2e"
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .

@@ -1,14 +1,25 @@
-"""Shared fixtures: a fresh database per test, people with given roles, and a clean
-settings/database state for page tests."""
+"""Shared fixtures: a fresh database per test, the demo organisation seeded once per
+session and copied for each test, people with given roles, and a clean settings/database
+state for page tests."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import itertools
+import os
+import pickle
+import shutil
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
+from argon2 import PasswordHasher
+from argon2.profiles import CHEAPEST
 
+from models import auth, demo, seeding
 from models import db as db_module
 from models.access import CurrentUser, Role
 from models.auth import hash_password, load_user
@@ -17,17 +28,120 @@ from models.people.accounts import insert_account
 from models.people.directory import EmployeeInput, insert_employee
 from models.settings import get_settings
 
+# argon2 is slow on purpose (about 0.1 s a hash or a check here): tests hash with argon2id at the
+# cheapest parameters argon2-cffi offers for tests; test_auth checks the portal's own hasher.
+PORTAL_HASHER = auth._hasher
+auth._hasher = PasswordHasher.from_parameters(CHEAPEST)
+auth._DUMMY_HASH = auth._hasher.hash("a password nobody has")
+
 TEST_PASSWORD = "test-password-123"
-_TEST_HASH = hash_password(TEST_PASSWORD)  # hashed once: argon2 is slow on purpose
+_TEST_HASH = hash_password(TEST_PASSWORD)  # hashed once
 _counter = itertools.count(1)
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(tmp_path / "portal.duckdb")
-    database.migrate()
-    yield database
+class DatabaseTemplates:
+    """Database files built once per test session and copied for each test.
+
+    Migrating or seeding a file costs far more than copying it, and a copy keeps every
+    test on a database of its own. xdist's workers share the folder: the first to need a
+    file builds it holding a lock on it, the others wait for the lock and then copy."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._results: dict[str, bytes] = {}  # what building each file returned, pickled
+
+    def _built(self, name: str, build: Callable[[Path], object]) -> tuple[Path, object]:
+        """The file ``name`` (built by ``build(path)`` unless it exists) and a copy of what building returned."""
+        path = self.folder / f"{name}.duckdb"
+        if name not in self._results:
+            with (self.folder / f"{name}.lock").open("w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the lock file closes
+                result_file = self.folder / f"{name}.pickle"
+                if not result_file.exists():
+                    building = self.folder / f"{name}.building"
+                    for leftover in (building, building.with_name(f"{building.name}.wal")):
+                        leftover.unlink(missing_ok=True)  # what a failed attempt left
+                    result = build(building)
+                    building.replace(path)
+                    result_file.write_bytes(pickle.dumps(result))
+                self._results[name] = result_file.read_bytes()
+        return path, pickle.loads(self._results[name])  # noqa: S301 - written by this run, above
+
+    def migrated(self) -> Path:
+        """A file holding the schema and nothing else."""
+
+        def build(path: Path) -> None:
+            database = Database(path)
+            database.migrate()
+            database.close()  # closing checkpoints: the file alone is the whole database
+
+        return self._built("migrated", build)[0]
+
+    def copy_demo(
+        self, target: Path, *, seed: int = 2026, scale: float = 1.0, today: date | None = None
+    ) -> seeding.DemoOrganisation:
+        """Copy the demo organisation for this seed, scale and day (None: today) to ``target``;
+        return what seeding it created (a copy of its own)."""
+        today = today or date.today()
+
+        def build(path: Path) -> seeding.DemoOrganisation:
+            shutil.copyfile(self.migrated(), path)
+            database = Database(path)
+            organisation = demo.seed(database, seed=seed, scale=scale, today=today)
+            database.close()
+            return organisation
+
+        path, organisation = self._built(f"demo-{seed}-{scale}-{today.isoformat()}", build)
+        shutil.copyfile(path, target)
+        return organisation
+
+
+def discard(database: Database) -> None:
+    """Close a test's database without the checkpoint that closing makes: the file is thrown away."""
+    with contextlib.suppress(duckdb.Error), database.exclusive() as connection:  # the test may have closed it
+        connection.execute("PRAGMA disable_checkpoint_on_shutdown")
     database.close()
+
+
+@pytest.fixture(scope="session")
+def database_templates(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplates:
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # a worker's folder sits in the run's, which all workers share
+        run_folder = run_folder.parent
+    folder = run_folder / "templates"
+    folder.mkdir(exist_ok=True)
+    return DatabaseTemplates(folder)
+
+
+@pytest.fixture
+def db(tmp_path: Path, database_templates: DatabaseTemplates) -> Iterator[Database]:
+    """A fresh, migrated, empty database of this test's own."""
+    path = tmp_path / "portal.duckdb"
+    shutil.copyfile(database_templates.migrated(), path)
+    database = Database(path)
+    yield database
+    discard(database)
+
+
+SeededDb = Callable[..., tuple[Database, seeding.DemoOrganisation]]
+
+
+@pytest.fixture
+def seeded_db(tmp_path: Path, database_templates: DatabaseTemplates) -> Iterator[SeededDb]:
+    """``seeded_db(seed=2026, scale=1.0, today=None)`` → a copy of the demo organisation of its
+    own, as ``demo.seed`` builds it on an empty database (``today=None`` is today), and the
+    ``DemoOrganisation`` that seeding returned. Each call gives a new file."""
+    opened: list[Database] = []
+
+    def open_copy(*, seed: int = 2026, scale: float = 1.0, today: date | None = None):
+        path = tmp_path / f"demo-{len(opened) + 1}.duckdb"
+        organisation = database_templates.copy_demo(path, seed=seed, scale=scale, today=today)
+        opened.append(Database(path))
+        return opened[-1], organisation
+
+    yield open_copy
+    for database in opened:
+        discard(database)
 
 
 MakeUser = Callable[..., CurrentUser]
@@ -69,9 +183,13 @@ def make_user(db: Database) -> MakeUser:
 
 
 @pytest.fixture
-def portal_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point the portal at a fresh database file and reset cached settings and databases."""
+def portal_env(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_templates: DatabaseTemplates
+) -> Iterator[Path]:
+    """Point the portal at a fresh, migrated, empty database file and reset cached settings
+    and databases."""
     db_path = tmp_path / "portal.duckdb"
+    shutil.copyfile(database_templates.migrated(), db_path)
     monkeypatch.setenv("PORTAL_DB_PATH", str(db_path))
     monkeypatch.setenv("PORTAL_DEMO_MODE", "false")
     monkeypatch.setenv("PORTAL_SECRET_KEY", "x" * 40)
@@ -79,3 +197,11 @@ def portal_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
     yield db_path
     db_module.forget_database(db_path)
     get_settings.cache_clear()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (--dist loadgroup) the browser tests share one worker, one after another:
+    each starts a portal and drives Chromium, and two at once would crowd two cores."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            item.add_marker(pytest.mark.xdist_group("browser"))

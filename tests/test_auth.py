@@ -5,13 +5,26 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher, Type
 
 from models import access, auth
 from models.access import Permission, PermissionDeniedError, Role
 from models.auth import SignInError
 from models.db import utc_now
 from models.people import directory
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import PORTAL_HASHER, TEST_PASSWORD
+
+
+def test_the_portal_hashes_with_argon2id_at_the_librarys_recommended_cost():
+    """The tests hash cheaply (tests/conftest.py); the portal itself must not."""
+    recommended = PasswordHasher()
+    assert PORTAL_HASHER.type is Type.ID
+    assert (PORTAL_HASHER.time_cost, PORTAL_HASHER.memory_cost, PORTAL_HASHER.parallelism) == (
+        recommended.time_cost,
+        recommended.memory_cost,
+        recommended.parallelism,
+    )
+    assert PORTAL_HASHER.hash(TEST_PASSWORD).startswith("$argon2id$")
 
 
 def test_passwords_are_stored_as_argon2id_hashes(db, make_user):

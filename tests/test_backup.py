@@ -8,7 +8,7 @@ from datetime import timedelta
 import duckdb
 import pytest
 
-from models import audit, backup, demo
+from models import audit, backup
 from models.access import PermissionDeniedError, Role
 from models.auth import load_user
 from models.db import Database, utc_now
@@ -26,14 +26,10 @@ def snapshot(database: Database) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def seeded(tmp_path):
+def seeded(seeded_db):
     """A demo organisation in its own file, with its administrator."""
-    database = Database(tmp_path / "portal.duckdb")
-    database.migrate()
-    organisation = demo.seed(database, seed=7, scale=0.2)
-    admin = load_user(database, employee_id=organisation.logins[Role.ADMIN])
-    yield database, admin
-    database.close()
+    database, organisation = seeded_db(seed=7, scale=0.2)
+    return database, load_user(database, employee_id=organisation.logins[Role.ADMIN])
 
 
 def test_restore_brings_back_exactly_the_backed_up_data_and_new_rows_get_fresh_ids(seeded, tmp_path):
@@ -47,9 +43,9 @@ def test_restore_brings_back_exactly_the_backed_up_data_and_new_rows_get_fresh_i
     assert snapshot(database) != before
     database.close()
 
-    kept = backup.restore(tmp_path / "portal.duckdb", folder)
+    kept = backup.restore(database.path, folder)
 
-    restored = Database(tmp_path / "portal.duckdb")
+    restored = Database(database.path)
     try:
         assert restored.migrate() == []
         assert snapshot(restored) == before

@@ -12,9 +12,16 @@ TODAY = date(2026, 11, 25)
 
 
 def seeded(tmp_path, name: str, seed: int = 7, scale: float = 1.0) -> Database:
+    """A demo organisation seeded afresh into its own file."""
     database = Database(tmp_path / f"{name}.duckdb")
     database.migrate()
     demo.seed(database, seed=seed, scale=scale, today=TODAY)
+    return database
+
+
+def demo_copy(seeded_db, seed: int = 7, scale: float = 1.0) -> Database:
+    """A copy of the demo organisation the session seeded once for this seed and scale."""
+    database, _ = seeded_db(seed=seed, scale=scale, today=TODAY)
     return database
 
 
@@ -31,8 +38,8 @@ def snapshot(database: Database) -> list[tuple]:
     )
 
 
-def test_scale_one_is_about_150_agents_in_10_teams_at_2_sites(tmp_path):
-    database = seeded(tmp_path, "org")
+def test_scale_one_is_about_150_agents_in_10_teams_at_2_sites(seeded_db):
+    database = demo_copy(seeded_db)
     counts = database.query_one(
         "SELECT (SELECT count(*) FROM teams) AS teams, (SELECT count(*) FROM sites) AS sites,"
         " (SELECT count(*) FROM employees e WHERE NOT EXISTS (SELECT 1 FROM employee_roles r"
@@ -42,8 +49,8 @@ def test_scale_one_is_about_150_agents_in_10_teams_at_2_sites(tmp_path):
     assert 140 <= counts["agents"] <= 160
 
 
-def test_every_agent_has_a_team_and_a_manager_who_leads_it(tmp_path):
-    database = seeded(tmp_path, "org")
+def test_every_agent_has_a_team_and_a_manager_who_leads_it(seeded_db):
+    database = demo_copy(seeded_db)
     orphans = database.scalar(
         "SELECT count(*) FROM employees e LEFT JOIN employees m ON m.id = e.manager_id"
         " WHERE e.team_id IS NOT NULL AND (m.id IS NULL OR"
@@ -53,33 +60,34 @@ def test_every_agent_has_a_team_and_a_manager_who_leads_it(tmp_path):
     assert orphans == 0
 
 
-def test_the_same_seed_builds_the_same_organisation(tmp_path):
-    assert snapshot(seeded(tmp_path, "a", seed=11)) == snapshot(seeded(tmp_path, "b", seed=11))
-    assert snapshot(seeded(tmp_path, "c", seed=11)) != snapshot(seeded(tmp_path, "d", seed=12))
+def test_the_same_seed_builds_the_same_organisation(tmp_path, seeded_db):
+    # the session's copy was seeded by a run of its own: two runs are compared
+    assert snapshot(seeded(tmp_path, "a", seed=11)) == snapshot(demo_copy(seeded_db, seed=11))
+    assert snapshot(demo_copy(seeded_db, seed=11)) != snapshot(demo_copy(seeded_db, seed=12))
 
 
-def test_there_is_one_demo_login_per_role(tmp_path):
-    database = seeded(tmp_path, "org")
+def test_there_is_one_demo_login_per_role(seeded_db):
+    database = demo_copy(seeded_db)
     for role, username in seeding.DEMO_LOGINS.items():
         user = auth.sign_in(database, username, seeding.DEMO_PASSWORD)
         assert role in user.roles, username
 
 
-def test_the_demo_agent_holds_no_role_beyond_agent(tmp_path):
-    database = seeded(tmp_path, "org")
+def test_the_demo_agent_holds_no_role_beyond_agent(seeded_db):
+    database = demo_copy(seeded_db)
     assert auth.sign_in(database, "agent", seeding.DEMO_PASSWORD).roles == {Role.AGENT}
 
 
-def test_seeding_twice_changes_nothing(tmp_path):
-    database = seeded(tmp_path, "org")
+def test_seeding_twice_changes_nothing(seeded_db):
+    database = demo_copy(seeded_db)
     before = snapshot(database)
     assert demo.seed(database, seed=99, today=TODAY) is None
     assert snapshot(database) == before
 
 
-def test_scale_grows_the_organisation(tmp_path):
-    small = seeded(tmp_path, "small", scale=0.5)
-    large = seeded(tmp_path, "large", scale=3)
+def test_scale_grows_the_organisation(seeded_db):
+    small = demo_copy(seeded_db, scale=0.5)
+    large = demo_copy(seeded_db, scale=3)
     assert small.scalar("SELECT count(*) FROM teams") == 5
     assert large.scalar("SELECT count(*) FROM teams") == 30
     assert large.scalar("SELECT count(DISTINCT email) FROM employees") == large.scalar("SELECT count(*) FROM employees")

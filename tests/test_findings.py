@@ -133,10 +133,8 @@ def test_finding_summary_of_an_unknown_finding_is_empty(db):
     assert findings.finding_summary(db, 12345) == {}
 
 
-def test_the_demo_has_findings_with_evidence(db):
-    from models import demo
-
-    demo.seed(db, seed=7)
+def test_the_demo_has_findings_with_evidence(seeded_db):
+    db, _ = seeded_db(seed=7)
     rows = db.query("SELECT title, snapshot_json FROM findings ORDER BY id")
     assert len(rows) == 3
     first = db.scalar("SELECT min(id) FROM findings")

@@ -14,10 +14,11 @@ TODAY = date(2026, 11, 20)  # a few days back, so a stamp of the real clock woul
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    database = Database(tmp_path_factory.mktemp("demo") / "portal.duckdb")
-    database.migrate()
-    org = demo.seed(database, today=TODAY)
+def seeded(tmp_path_factory, database_templates):
+    """The demo organisation, shared by the tests of this module (they only read it)."""
+    path = tmp_path_factory.mktemp("demo") / "portal.duckdb"
+    org = database_templates.copy_demo(path, today=TODAY)
+    database = Database(path)
     yield database, org
     database.close()
 
@@ -73,15 +74,14 @@ def test_the_demo_agent_has_a_green_lit_idea_a_posted_one_and_a_draft(seeded):
     assert {"in_implementation", "implemented"} & set(statuses)
 
 
-def test_the_same_seed_builds_the_same_board(tmp_path):
-    titles = []
-    for run in (1, 2):
-        database = Database(tmp_path / f"run{run}.duckdb")
-        database.migrate()
-        demo.seed(database, today=TODAY)
-        titles.append(database.query("SELECT title, status, cycle_id FROM ideas ORDER BY id"))
-        database.close()
-    assert titles[0] == titles[1]
+def test_the_same_seed_builds_the_same_board(tmp_path, seeded_db):
+    database = Database(tmp_path / "fresh.duckdb")
+    database.migrate()
+    demo.seed(database, today=TODAY)
+    fresh = database.query("SELECT title, status, cycle_id FROM ideas ORDER BY id")
+    database.close()
+    session_copy, _ = seeded_db(today=TODAY)  # seeded by a run of its own earlier in the session
+    assert fresh == session_copy.query("SELECT title, status, cycle_id FROM ideas ORDER BY id")
 
 
 def test_every_idea_has_a_title_of_its_own(seeded):

@@ -388,12 +388,11 @@ def test_complaint_volume_and_repeat_rate_are_computed_from_complete_months(
 
 
 # -- demo ------------------------------------------------------------------------------
-def test_demo_organisation_shows_every_goal_status_and_every_action_state(db):
-    from models import demo
+def test_demo_organisation_shows_every_goal_status_and_every_action_state(seeded_db):
     from models.actions import effectiveness, plan
     from models.strategy import goals, vision
 
-    demo.seed(db, seed=7)
+    db, _ = seeded_db(seed=7)
     assert vision.current_vision(db) is not None and len(vision.vision_history(db)) == 2
     assert len(vision.list_priorities(db)) >= 4
     seeded = goals.list_goals(db)

@@ -4,8 +4,8 @@ Chromium through Playwright (the system chromium; Playwright's own download is n
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from models.settings import Settings
 
 # a busy 2-core machine can take many seconds to run a page: wait generously, never on a clock
 expect.set_options(timeout=60_000)
@@ -30,20 +32,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+SERVED_AT = re.compile(r"URL: (http://127\.0\.0\.1:(\d+))")
 
 
 class PortalServer:
-    """``streamlit run portal.py`` on a free loopback port with its own database."""
+    """``streamlit run portal.py`` with its own database, on a loopback port the system
+    picks when it binds (port 0), so two servers — of this run or another — never collide."""
 
     def __init__(self, data_dir: Path, **env: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.port: int | None = None
+        self.url = ""
         self.log = data_dir / "server.log"
         self.env = {
             **os.environ,
@@ -66,7 +64,7 @@ class PortalServer:
             "--server.address",
             "127.0.0.1",
             "--server.port",
-            str(self.port),
+            "0",
             "--browser.gatherUsageStats",
             "false",
             "--server.fileWatcherType",
@@ -78,6 +76,11 @@ class PortalServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"portal exited early:\n{self.log.read_text()}")
+            served = SERVED_AT.search(self.log.read_text())
+            if served is None:  # the port is printed once the server has bound it
+                time.sleep(0.2)
+                continue
+            self.url, self.port = served.group(1), int(served.group(2))
             try:
                 with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:  # noqa: S310
                     if reply.status == 200:
@@ -96,13 +99,24 @@ class PortalServer:
                 self.process.kill()
 
 
-@pytest.fixture(scope="module")
-def portal_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PortalServer]:
-    """A demo portal for the tests of one module."""
-    server = PortalServer(tmp_path_factory.mktemp("portal"))
+def serve(data_dir: Path) -> Iterator[PortalServer]:
+    """A demo portal on the database in ``data_dir`` (seeded at its first visit when empty)."""
+    server = PortalServer(data_dir)
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def portal_server(tmp_path_factory: pytest.TempPathFactory, database_templates) -> Iterator[PortalServer]:
+    """A demo portal for the tests of one module, on a copy of the demo organisation that
+    the session seeded once (with the seed and scale of the default settings)."""
+    data_dir = tmp_path_factory.mktemp("portal")
+    defaults = Settings.model_fields
+    database_templates.copy_demo(
+        data_dir / "portal.duckdb", seed=defaults["demo_seed"].default, scale=defaults["demo_scale"].default
+    )
+    yield from serve(data_dir)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import demo
 from models.access import Role
 from models.actions import plan, workflow
 from models.auth import load_user
@@ -19,10 +18,9 @@ TODAY = date.today()
 
 
 @pytest.fixture
-def demo_db(portal_env):
-    database = get_database(portal_env)
-    org = demo.seed(database, seed=11)
-    return database, org
+def demo_db(portal_env, database_templates):
+    org = database_templates.copy_demo(portal_env, seed=11)
+    return get_database(portal_env), org
 
 
 def texts(app) -> str:
