@@ -1,5 +1,5 @@
 """The one list of the portal's areas and what the portal loops over for each: its demo
-step and the KPIs it computes from its own data.
+step, the KPIs it computes from its own data and its check when the database is opened.
 
 A new area is one entry here (see the README's checklist). Demo steps are named by
 ``"module:function"`` and imported when the demo is built, because they use the domain of
@@ -22,12 +22,17 @@ if TYPE_CHECKING:
 ComputeKpi = Callable[["Database", date, date], list[tuple[date, float]]]
 """``function(db, start, end) -> [(month_end, value)]``: a KPI's series over complete months."""
 
+OnOpen = Callable[["Database"], object]
+"""``function(db)``, run each time the portal or the admin command line opens the database
+(after the migrations): puts right what an interrupted process may have left, cheaply."""
+
 
 @dataclass(frozen=True)
 class Area:
     name: str
     demo_step: str | None = None  # "module:function", run in the order of AREAS
     computed_kpis: Mapping[str, ComputeKpi] = field(default_factory=dict)
+    on_open: OnOpen | None = None
 
     def load_demo_step(self) -> DemoStep | None:
         if self.demo_step is None:
@@ -66,3 +71,10 @@ def demo_steps() -> list[tuple[str, DemoStep]]:
         if step is not None:
             steps.append((area.name, step))
     return steps
+
+
+def on_open(db: Database) -> None:
+    """Run every area's check on open, in the order of the areas."""
+    for area in AREAS:
+        if area.on_open is not None:
+            area.on_open(db)
