@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ AREAS: tuple[Area, ...] = (
             "complaint_volume": complaint_kpis.complaint_volume,
             "repeat_complaint_rate": complaint_kpis.repeat_complaint_rate,
         },
+        on_open=complaint_consistency.remove_incomplete_imports,
     ),
     Area("speakup", demo_step="models.speakup.demo:speakup_step"),
     Area("recognition"),
