@@ -128,7 +128,7 @@ class _Console:
 
 @contextmanager
 def _open(db_path: Path):
-    """The database file, migrated; a lock held by another process means the portal runs."""
+    """The database file, migrated and checked; a lock held by another process means the portal runs."""
     try:
         database = Database(db_path)
     except duckdb.IOException as error:
@@ -136,7 +136,7 @@ def _open(db_path: Path):
             raise backup.PortalRunningError() from None
         raise CommandError(f"cannot open {db_path}: {error}") from None
     try:
-        database.migrate()
+        database.start_up()
         yield database
     finally:
         database.close()

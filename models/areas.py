@@ -1,5 +1,5 @@
 """The one list of the portal's areas and what the portal loops over for each: its demo
-step and the KPIs it computes from its own data.
+step, the KPIs it computes from its own data and its check when the database is opened.
 
 A new area is one entry here (see the README's checklist). Demo steps are named by
 ``"module:function"`` and imported when the demo is built, because they use the domain of
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
 
 if TYPE_CHECKING:
@@ -22,12 +23,17 @@ if TYPE_CHECKING:
 ComputeKpi = Callable[["Database", date, date], list[tuple[date, float]]]
 """``function(db, start, end) -> [(month_end, value)]``: a KPI's series over complete months."""
 
+OnOpen = Callable[["Database"], object]
+"""``function(db)``, run each time the portal or the admin command line opens the database
+(after the migrations): puts right what an interrupted process may have left, cheaply."""
+
 
 @dataclass(frozen=True)
 class Area:
     name: str
     demo_step: str | None = None  # "module:function", run in the order of AREAS
     computed_kpis: Mapping[str, ComputeKpi] = field(default_factory=dict)
+    on_open: OnOpen | None = None
 
     def load_demo_step(self) -> DemoStep | None:
         if self.demo_step is None:
@@ -47,6 +53,7 @@ AREAS: tuple[Area, ...] = (
             "complaint_volume": complaint_kpis.complaint_volume,
             "repeat_complaint_rate": complaint_kpis.repeat_complaint_rate,
         },
+        on_open=complaint_consistency.remove_incomplete_imports,
     ),
     Area("speakup", demo_step="models.speakup.demo:speakup_step"),
     Area("recognition"),
@@ -66,3 +73,10 @@ def demo_steps() -> list[tuple[str, DemoStep]]:
         if step is not None:
             steps.append((area.name, step))
     return steps
+
+
+def on_open(db: Database) -> None:
+    """Run every area's check on open, in the order of the areas."""
+    for area in AREAS:
+        if area.on_open is not None:
+            area.on_open(db)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import re
 import threading
 import time
@@ -210,6 +211,14 @@ class Database:
                 applied.append(path.name)
             return applied
 
+    def start_up(self) -> list[str]:
+        """What every process that opens the file does first: apply the migrations, then run
+        the areas' checks on open (``models.areas``, imported by name because the areas build
+        on this module). Returns the names of the migrations applied."""
+        applied = self.migrate()
+        importlib.import_module("models.areas").on_open(self)
+        return applied
+
     def close(self) -> None:
         self._root.close()
 
@@ -255,13 +264,13 @@ _databases_lock = threading.Lock()
 
 
 def get_database(path: Path | str) -> Database:
-    """The process-wide database for a file, opened and migrated on first use."""
+    """The process-wide database for a file, opened, migrated and checked on first use."""
     key = Path(path).resolve()
     with _databases_lock:
         database = _databases.get(key)
         if database is None:
             database = Database(key)
-            database.migrate()
+            database.start_up()
             _databases[key] = database
         return database
 
