@@ -22,6 +22,7 @@ run: $(BIN)/.installed-runtime
 
 test: $(BIN)/.installed-dev
 	./scripts/ensure-chromium
+	./scripts/ensure-oidc
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed-dev
