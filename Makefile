@@ -24,6 +24,7 @@ run: $(BIN)/.installed-runtime
 
 test: $(BIN)/.installed-dev
 	./scripts/ensure-chromium
+	./scripts/ensure-oidc
 	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 test-quick: $(BIN)/.installed-dev

@@ -1,8 +1,9 @@
 """Service Culture Portal — entry point.
 
 ``streamlit run portal.py`` imports this module once to build the server (``app``, with
-the sign-in cookie routes) and then runs it as the Streamlit script for every visit:
-settings, database, demo seeding, the sign-in gate and the navigation by role."""
+the sign-in cookie routes and the single sign-on error middleware) and then runs it as the
+Streamlit script for every visit: settings, database, demo seeding, the sign-in gate and
+the navigation by role."""
 
 import streamlit as st
 
@@ -72,6 +73,8 @@ if __name__ == "__main__":
         # the domain refused a write: say so plainly; what was typed stays in the widgets
         st.error(str(refusal))
 else:
-    from ui.auth_routes import routes
+    from starlette.middleware import Middleware
 
-    app = st.App("portal.py", routes=routes())
+    from ui.auth_routes import ProviderErrorMiddleware, routes
+
+    app = st.App("portal.py", routes=routes(), middleware=[Middleware(ProviderErrorMiddleware)])

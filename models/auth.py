@@ -3,6 +3,7 @@ permission matrix of SPEC §0. Every write in models/ calls ``require`` first.""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -83,12 +84,6 @@ def load_user(db: Database, *, account_id: int | None = None, employee_id: int |
         team_id=row["team_id"],
         roles=frozenset(Role(r) for r in (row["roles"] or [])) | {Role.AGENT},
     )
-
-
-def user_for_email(db: Database, email: str) -> CurrentUser | None:
-    """The active person with this email (single sign-on maps identities by email)."""
-    row = db.query_one("SELECT id FROM employees WHERE lower(email) = lower(?)", [email.strip()])
-    return load_user(db, employee_id=row["id"]) if row else None
 
 
 # -- sign-in -----------------------------------------------------------------------
@@ -185,10 +180,17 @@ def _issue(db: Database, account_id: int, kind: str, lifetime: timedelta, now: d
     return token
 
 
+def session_for_grant(grant: str) -> str:
+    """The session token a grant turns into. The browser tab that signed in keeps the grant,
+    so it can tell when that session ends (sign-out in another tab, expiry) and end it itself;
+    the token alone is no use without the key that signs the cookie."""
+    return base64.urlsafe_b64encode(hashlib.sha256(b"portal-session:" + grant.encode()).digest()).decode().rstrip("=")
+
+
 def redeem_grant(db: Database, grant: str, lifetime: timedelta, *, now: datetime | None = None) -> str | None:
-    """Spend a grant once; return a new session token, or None if it is unknown or spent."""
+    """Spend a grant once; return its session token, or None if it is unknown or spent."""
     now = now or utc_now()
-    session = secrets.token_urlsafe(32)
+    session = session_for_grant(grant)
 
     def redeem(connection: duckdb.DuckDBPyConnection):
         row = connection.execute(
@@ -237,6 +239,24 @@ def end_session(db: Database, session: str, user: CurrentUser | None) -> None:
             [utc_now(), _digest(session)],
         )
         if user is not None:
+            audit.record(connection, user, "account", user.account_id, "sign_out")
+
+    db.write(end)
+
+
+def end_sign_in(db: Database, grant: str, user: CurrentUser | None, *, now: datetime | None = None) -> None:
+    """Sign out the tab that signed in with ``grant``: the grant can no longer be spent and
+    the session it became (shared by this browser's other tabs) ends."""
+    now = now or utc_now()
+
+    def end(connection: duckdb.DuckDBPyConnection):
+        ended = connection.execute(
+            "UPDATE sign_in_tokens SET used_at = ? WHERE used_at IS NULL AND"
+            " ((token_hash = ? AND kind = 'grant') OR (token_hash = ? AND kind = 'session'))"
+            " RETURNING token_hash",
+            [now, _digest(grant), _digest(session_for_grant(grant))],
+        ).fetchall()
+        if ended and user is not None:
             audit.record(connection, user, "account", user.account_id, "sign_out")
 
     db.write(end)
@@ -312,18 +332,34 @@ def change_own_password(db: Database, user: CurrentUser, current: str, new: str)
     if user.account_id is None:
         raise SignInError("This person signs in through single sign-on.")
     password_hash = db.scalar("SELECT password_hash FROM accounts WHERE id = ?", [user.account_id])
+    if password_hash is None:
+        raise SignInError("This person signs in through single sign-on and has no portal password.")
     if not verify_password(password_hash, current):
         raise SignInError("Current password: it is not your current password.")
     set_password(db, user, user.account_id, new)
 
 
-def password_sign_in_valid(
-    db: Database, account_id: int | None, signed_in_at: datetime, lifetime: timedelta, *, now: datetime | None = None
+def sign_in_valid(
+    db: Database,
+    account_id: int | None,
+    signed_in_at: datetime,
+    lifetime: timedelta,
+    *,
+    grant: str | None = None,
+    now: datetime | None = None,
 ) -> bool:
-    """A sign-in made through the form lasts its lifetime and ends when the password is reset."""
-    if account_id is None:
-        return False
-    if (now or utc_now()) - signed_in_at > lifetime:
+    """Whether a sign-in made in this browser tab (password form or single sign-on) still
+    holds: it lasts its lifetime, ends when the password is reset, and — once its grant has
+    become the browser's session — ends with that session (sign-out in any tab, deactivation)."""
+    now = now or utc_now()
+    if account_id is None or now - signed_in_at > lifetime:
         return False
     changed = db.scalar("SELECT password_changed_at FROM accounts WHERE id = ?", [account_id])
-    return changed is None or changed <= signed_in_at
+    if changed is not None and changed > signed_in_at:
+        return False
+    if grant is None:
+        return True
+    row = db.query_one("SELECT used_at FROM sign_in_tokens WHERE token_hash = ? AND kind = 'grant'", [_digest(grant)])
+    if row is None or row["used_at"] is None:
+        return True  # not spent yet, or the browser never fetched its cookie: the lifetime rules
+    return session_user(db, session_for_grant(grant), now=now) is not None

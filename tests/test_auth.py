@@ -209,12 +209,3 @@ def test_require_names_the_missing_permission(db, make_user):
         access.require(agent, Permission.PEOPLE_MANAGE)
     with pytest.raises(PermissionDeniedError):
         access.require(None, Permission.STRATEGY_READ)
-
-
-def test_single_sign_on_maps_an_identity_to_the_active_employee_by_email(db, make_user):
-    admin = make_user(Role.ADMIN)
-    person = make_user(Role.ANALYST)
-    assert auth.user_for_email(db, person.email.upper() + " ").employee_id == person.employee_id
-    assert auth.user_for_email(db, "stranger@example.org") is None
-    directory.set_active(db, admin, person.employee_id, False)
-    assert auth.user_for_email(db, person.email) is None

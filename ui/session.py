@@ -6,18 +6,23 @@ from datetime import timedelta
 
 import streamlit as st
 
-from models import auth
+from models import auth, sso
 from models.access import CurrentUser
 from models.db import Database, utc_now
 from models.people import accounts
 from models.settings import Settings
-from ui.auth_routes import END_ROUTE, SESSION_ROUTE
+from ui.auth_routes import END_ROUTE, SESSION_ROUTE, SSO_ERROR_PARAM
+from ui.text import escape_markdown
 from ui.writes import run_write
 
-_USER = "portal_account"  # {"employee_id", "method", "session"}
+# {"employee_id", "method": "password" | "sso" | "cookie", "session", "grant", "since"}
+_USER = "portal_account"
 _GRANT = "portal_grant"
 _SIGNED_OUT = "portal_signed_out"
 _FLASH = "portal_sign_in_flash"
+_SSO_SEEN = "portal_sso_identity"  # the identity already looked at in this browser session
+_SSO_REFUSAL = "portal_sso_refusal"
+_SSO_ERROR = "portal_sso_error"
 
 
 def sso_configured() -> bool:
@@ -50,39 +55,62 @@ def current_user(db: Database, settings: Settings) -> CurrentUser | None:
             st.session_state[_USER] = {"employee_id": user.employee_id, "method": "cookie", "session": session}
             return user
     if sso_configured() and st.user.is_logged_in:
-        user = auth.user_for_email(db, str(st.user.get("email") or ""))
-        if user is not None:
-            st.session_state[_USER] = {"employee_id": user.employee_id, "method": "sso", "session": None}
-            return user
+        return _sign_in_with_sso(db)
     return None
 
 
+def _sign_in_with_sso(db: Database) -> CurrentUser | None:
+    """Turn the identity st.login brought back into a portal sign-in, once per identity.
+
+    The identity is spent by a successful sign-in; from then on only the portal's own
+    session (and its cookie) keeps the person signed in."""
+    claims = st.user.to_dict()
+    identity = sso.identity_from_claims(claims)
+    if st.session_state.get(_SSO_SEEN) == identity.key:
+        return None
+    st.session_state[_SSO_SEEN] = identity.key
+    try:
+        user = sso.sign_in(db, claims)
+    except sso.IdentitySpent:
+        return None
+    except sso.SsoRefusal as refusal:
+        st.session_state[_SSO_REFUSAL] = str(refusal)
+        sso.record_refusal(db, claims, str(refusal))
+        return None
+    _signed_in(db, user, "sso")
+    return user
+
+
 def _still_signed_in(db: Database, settings: Settings, state: dict, user: CurrentUser) -> bool:
-    """A cookie sign-in lives while its session token does; a form sign-in for its lifetime
-    and until the password is reset."""
+    """A cookie sign-in lives while its session token does; a sign-in made in this tab (form or
+    single sign-on) for its lifetime, until the password is reset, and while the session its
+    grant became lives."""
     if state["method"] == "cookie":
         return auth.session_user(db, state["session"]) is not None
-    if state["method"] == "password":
+    if state["method"] in ("password", "sso"):
         lifetime = timedelta(hours=settings.session_lifetime_hours)
-        return auth.password_sign_in_valid(db, user.account_id, state["since"], lifetime)
-    return True
+        return auth.sign_in_valid(db, user.account_id, state["since"], lifetime, grant=state.get("grant"))
+    return False
 
 
-def _signed_in_with_password(db: Database, user: CurrentUser) -> None:
+def _signed_in(db: Database, user: CurrentUser, method: str) -> None:
+    grant = auth.issue_grant(db, user)
     st.session_state[_USER] = {
         "employee_id": user.employee_id,
-        "method": "password",
+        "method": method,
         "session": None,
+        "grant": grant,
         "since": utc_now(),
     }
-    st.session_state[_GRANT] = auth.issue_grant(db, user)
-    st.session_state.pop(_SIGNED_OUT, None)
+    st.session_state[_GRANT] = grant
+    for key in (_SIGNED_OUT, _SSO_REFUSAL, _SSO_ERROR):
+        st.session_state.pop(key, None)
 
 
 def change_own_password(db: Database, user: CurrentUser, current: str, new: str) -> None:
     """Change the password; every other sign-in ends, this browser stays signed in."""
     auth.change_own_password(db, user, current, new)
-    _signed_in_with_password(db, user)
+    _signed_in(db, user, "password")
 
 
 def render_cookie_pixels() -> None:
@@ -93,18 +121,41 @@ def render_cookie_pixels() -> None:
 
 
 def sign_out(db: Database) -> None:
+    """End this sign-in: the browser's session ends in every tab, the cookie is cleared."""
     state = st.session_state.pop(_USER, None) or {}
+    user = auth.load_user(db, employee_id=state["employee_id"]) if state else None
     if state.get("session"):
-        auth.end_session(db, state["session"], auth.load_user(db, employee_id=state["employee_id"]))
+        auth.end_session(db, state["session"], user)
+    elif state.get("grant"):
+        auth.end_sign_in(db, state["grant"], user)
     st.session_state[_SIGNED_OUT] = True
-    if state.get("method") == "sso":
-        st.logout()
+
+
+def _render_sso() -> None:
+    """The single sign-on part of the sign-in screen: the provider's error or the refusal, if
+    any, and the buttons."""
+    if code := st.query_params.get(SSO_ERROR_PARAM):
+        st.session_state[_SSO_ERROR] = sso.provider_error_message(code)
+        del st.query_params[SSO_ERROR_PARAM]
+    st.divider()
+    if message := st.session_state.get(_SSO_ERROR):
+        st.error(message)  # fixed wording around a checked error code
+    refusal = st.session_state.get(_SSO_REFUSAL) if st.user.is_logged_in else None
+    if refusal:
+        st.error(escape_markdown(refusal))
+    if st.button("Sign in with single sign-on"):
+        st.login()
+    if refusal:
+        st.caption("To use another account, sign out of single sign-on first.")
+        if st.button("Sign out of single sign-on", icon=":material/logout:"):
+            st.session_state.pop(_SSO_REFUSAL, None)
+            st.logout()
 
 
 def render_sign_in(db: Database, settings: Settings) -> None:
     """The sign-in screen: local account, and single sign-on when configured."""
     if st.session_state.get(_SIGNED_OUT):
-        st.markdown(f"![]({END_ROUTE})")  # clears the cookie and ends its session
+        st.markdown(f"![]({END_ROUTE})")  # clears the cookie (its session has ended)
         st.info("You are signed out.")
     st.title(settings.organisation_name)
     st.caption("Service Culture Portal — sign in to continue")
@@ -120,14 +171,10 @@ def render_sign_in(db: Database, settings: Settings) -> None:
         except auth.SignInError as error:
             st.error(str(error))
         else:
-            _signed_in_with_password(db, user)
+            _signed_in(db, user, "password")
             st.rerun()
     if sso_configured():
-        st.divider()
-        if st.button("Sign in with single sign-on"):
-            st.login()
-        if st.user.is_logged_in:
-            st.warning(f"{st.user.get('email')} is not an active employee of this portal. Ask HR to add you.")
+        _render_sso()
     if settings.demo_mode:
         st.caption("Demo portal: the README lists one login per role.")
 
