@@ -1,8 +1,8 @@
 """Import complaint files from the command line, with the same checks as the page.
 
     python -m models.admin import-complaints FILE --as USERNAME [--preset cfpb|portal]
-        [--map FIELD=COLUMN ...] [--mode all_or_nothing|valid_rows] [--encoding cp1252]
-        [--rejections rejected.csv]
+        [--map FIELD=COLUMN ...] [--sheet NAME] [--header-row N]
+        [--mode all_or_nothing|valid_rows] [--encoding cp1252] [--rejections rejected.csv]
 
 (``python -m models.complaints_cli import …`` takes the same arguments.) The person named
 by ``--as`` must hold the analyst's import permission; the import is audited under their
@@ -35,6 +35,10 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="username", required=True, help="username of the analyst doing the import")
     parser.add_argument("--preset", choices=[p.value for p in Preset], help="column names of a known layout")
     parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="map or override a field")
+    parser.add_argument("--sheet", help="the XLSX sheet that holds the complaints (default: found from its header)")
+    parser.add_argument(
+        "--header-row", type=int, help="the row (XLSX) or line (CSV) that names the columns (default: found)"
+    )
     parser.add_argument("--mode", choices=[m.value for m in ImportMode], default=ImportMode.ALL_OR_NOTHING.value)
     parser.add_argument("--encoding", choices=list(sources.ENCODINGS), default="utf-8")
     parser.add_argument("--rejections", type=Path, help="write the rejected rows' problems to this CSV")
@@ -55,10 +59,12 @@ def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], Non
     if user is None:
         raise ImportRefusedError(f"--as: no active person signs in as {args.username!r}")
     try:
-        source = sources.open_source(args.file, encoding=args.encoding)
+        source = sources.open_source(args.file, encoding=args.encoding, sheet=args.sheet, header_row=args.header_row)
     except FileNotFoundError:
         raise ImportRefusedError(f"{args.file}: no such file") from None
     try:
+        for note in source.notes:
+            say(note)
         mapping = field_mapping.suggest_mapping(source.columns, Preset(args.preset) if args.preset else None)
         for pair in args.map:
             field, _, column = pair.partition("=")

@@ -13,11 +13,13 @@ from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
 from models.complaints.field_mapping import EARLIEST_DATE, MAX_TEXT_LENGTH, Mapping, check_mapping
 from models.complaints.sources import (
     SourceFile,
+    _extra_values_sql,
     _read_with_padding_fallback,
     _registered,
     _relation_params,
     _relation_sql,
 )
+from models.text import WHITE_SPACE_SQL_CLASS
 
 if TYPE_CHECKING:
     pass
@@ -45,13 +47,16 @@ def _quote(name: str) -> str:
 
 
 def _cleaned(value_sql: str) -> str:
-    """The value without surrounding spaces, NULL when empty.
+    """The value without white space at either end (as ``models.text.clean_text``), NULL when empty.
 
-    ``trim`` copies every string it sees; a plain ASCII value with no space at either end
-    needs no trimming, so only the others pay for it (the result is the same)."""
+    Trimming copies every string it sees; a plain ASCII value that neither begins nor ends
+    with white space needs none, so only the others pay for it (the result is the same).
+    The file's text already follows the portal's text rule: no CR, no control character."""
+    v = value_sql
     return (
-        f"CASE WHEN strlen({value_sql}) = length({value_sql}) AND NOT starts_with({value_sql}, ' ')"
-        f" AND NOT ends_with({value_sql}, ' ') THEN nullif({value_sql}, '') ELSE nullif(trim({value_sql}), '') END"
+        f"CASE WHEN strlen({v}) = length({v}) AND ascii({v}) > 32 AND NOT ends_with({v}, ' ')"
+        f" AND NOT ends_with({v}, chr(10)) AND NOT ends_with({v}, chr(9)) THEN {v}"
+        f" ELSE nullif(regexp_replace({v}, '^{WHITE_SPACE_SQL_CLASS}+|{WHITE_SPACE_SQL_CLASS}+$', '', 'g'), '') END"
     )
 
 
@@ -69,7 +74,9 @@ _SOURCE_TEXTS = {  # field -> its cleaned text, kept beside the typed value
 }
 
 
-def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, limit: int | None = None) -> str:
+def _converted_sql(
+    mapping: Mapping, source_sql: str, *, numbered: str | None, extra_values: str = "false", limit: int | None = None
+) -> str:
     """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key.
 
     Each source value is cleaned once; the typed values, the checks and the key are
@@ -85,7 +92,8 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
     return f"""
     WITH src AS (
       SELECT {numbered + " AS record_no, " if numbered else ""}
-        {cleaned}
+        {cleaned},
+        {extra_values} AS extra_values
       FROM {source_sql}{limit_sql}
     ),
     typed AS (
@@ -94,8 +102,7 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
         complaint_date(resolution_text) AS resolution_date,
         CAST(round(try_cast(days_text AS DOUBLE)) AS INTEGER) AS days_value,
         {_flag_sql("timely_text")} AS timely,
-        CASE WHEN contains(narrative_text, chr(13))
-             THEN replace(narrative_text, chr(13) || chr(10), chr(10)) ELSE narrative_text END AS narrative
+        narrative_text AS narrative
       FROM src
     ),
     checked AS (
@@ -106,6 +113,7 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
         AND (resolution_text IS NULL OR (resolution_date IS NOT NULL AND resolution_date >= received_date))
         AND (days_text IS NULL OR (days_value IS NOT NULL AND days_value BETWEEN 0 AND 36500))
         AND (timely_text IS NULL OR timely IS NOT NULL)
+        AND NOT extra_values
         -- bytes are never fewer than characters: count characters only when the bytes are too many
         AND CASE WHEN greatest({", ".join(f"coalesce(strlen({key}), 0)" for key in texts)}) <= {MAX_TEXT_LENGTH}
                  THEN true
@@ -136,6 +144,8 @@ def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
 
     texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
     problems = [
+        "CASE WHEN extra_values THEN {'column': 'Row', "
+        "'reason': 'it has more values than the header names columns', 'value': NULL} END",
         f"CASE WHEN received_text IS NULL THEN {{'column': {column('received_date')}, "
         f"'reason': 'the received date is missing', 'value': NULL}} END",
         f"CASE WHEN received_text IS NOT NULL AND received_date IS NULL THEN {{'column': {column('received_date')}, "
@@ -173,9 +183,15 @@ _STORED = (
 )
 
 
+def checked_mapping(source: SourceFile, mapping: Mapping) -> Mapping:
+    """``check_mapping`` for this file, pointing at the sheet or header row that seems to
+    hold the complaints when none of the chosen columns can be used."""
+    return check_mapping(mapping, source.columns, hint=source.hint)
+
+
 def preview(source: SourceFile, mapping: Mapping, limit: int = 20) -> pd.DataFrame:
     """The first rows as the portal would store them, with a column saying what is wrong."""
-    mapping = check_mapping(mapping, source.columns)
+    mapping = checked_mapping(source, mapping)
     return _read_with_padding_fallback(source, lambda: _preview(source, mapping, limit))
 
 
@@ -184,7 +200,13 @@ def _preview(source: SourceFile, mapping: Mapping, limit: int) -> pd.DataFrame:
     try:
         connection.execute(_DATE_MACRO)
         with _registered(connection, source):
-            sql = _converted_sql(mapping, _relation_sql(source), numbered="row_number() OVER ()", limit=limit)
+            sql = _converted_sql(
+                mapping,
+                _relation_sql(source),
+                numbered="row_number() OVER ()",
+                extra_values=_extra_values_sql(source),
+                limit=limit,
+            )
             connection.execute(f"CREATE TEMP TABLE complaint_converted AS {sql}", _relation_params(source))
         problems = connection.execute(
             "SELECT record_no, string_agg(column_name || ': ' || reason, '; ') AS problem"

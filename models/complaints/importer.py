@@ -19,10 +19,11 @@ from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.complaints.conversion import _DATE_MACRO, _STORED, _converted_sql, _rejections_sql
-from models.complaints.field_mapping import REJECTIONS_KEPT, Mapping, check_mapping
+from models.complaints.conversion import _DATE_MACRO, _STORED, _converted_sql, _rejections_sql, checked_mapping
+from models.complaints.field_mapping import REJECTIONS_KEPT, Mapping
 from models.complaints.sources import (
     SourceFile,
+    _extra_values_sql,
     _read_with_padding_fallback,
     _registered,
     _relation_params,
@@ -101,7 +102,7 @@ def import_complaints(
     and nothing is stored; in valid-rows mode the valid rows are stored and the rest listed."""
     require(actor, Permission.COMPLAINTS_IMPORT)
     mode = ImportMode(mode)
-    mapping = check_mapping(mapping, source.columns)
+    mapping = checked_mapping(source, mapping)
     report_progress = progress or (lambda share, text: None)
 
     def stage(connection: duckdb.DuckDBPyConnection) -> None:
@@ -113,10 +114,11 @@ def import_complaints(
         connection.execute(_DATE_MACRO)
         with _registered(connection, source):
             # insertion order is preserved, so rowids follow the file's records
+            converted = _converted_sql(
+                mapping, _relation_sql(source), numbered=None, extra_values=_extra_values_sql(source)
+            )
             connection.execute(
-                "CREATE OR REPLACE TEMP TABLE complaint_converted AS "
-                + _converted_sql(mapping, _relation_sql(source), numbered=None),
-                _relation_params(source),
+                f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {converted}", _relation_params(source)
             )
 
     def store(connection: duckdb.DuckDBPyConnection) -> ImportReport:
