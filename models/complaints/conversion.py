@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     pass
 
 Progress = Callable[[float, str], None]
+MAX_DAYS = 36500
 
 
 # -- converting and checking with SQL ----------------------------------------------------
@@ -100,7 +101,9 @@ def _converted_sql(
       SELECT * EXCLUDE (narrative_text),
         complaint_date(received_text) AS received_date,
         complaint_date(resolution_text) AS resolution_date,
-        CAST(round(try_cast(days_text AS DOUBLE)) AS INTEGER) AS days_value,
+        -- NaN, infinities and numbers beyond the range are left out before the cast can fail
+        CASE WHEN try_cast(days_text AS DOUBLE) BETWEEN 0 AND {MAX_DAYS}
+             THEN CAST(round(try_cast(days_text AS DOUBLE)) AS INTEGER) END AS days_value,
         {_flag_sql("timely_text")} AS timely,
         narrative_text AS narrative
       FROM src
@@ -111,7 +114,7 @@ def _converted_sql(
         received_date IS NOT NULL AND received_date BETWEEN DATE '{EARLIEST_DATE}' AND current_date + 1
         AND category IS NOT NULL
         AND (resolution_text IS NULL OR (resolution_date IS NOT NULL AND resolution_date >= received_date))
-        AND (days_text IS NULL OR (days_value IS NOT NULL AND days_value BETWEEN 0 AND 36500))
+        AND (days_text IS NULL OR days_value IS NOT NULL)
         AND (timely_text IS NULL OR timely IS NOT NULL)
         AND NOT extra_values
         -- bytes are never fewer than characters: count characters only when the bytes are too many
@@ -134,6 +137,13 @@ def _converted_sql(
       CAST(NULL AS INTEGER) AS days_since_previous  -- filled in when the rows are stored
     FROM checked
     """
+
+
+def _days_reason() -> str:
+    return (
+        "CASE WHEN isfinite(try_cast(days_text AS DOUBLE)) THEN "
+        f"'use a number of days from 0 to {MAX_DAYS:,}' ELSE 'not a number of days' END"
+    )
 
 
 def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
@@ -160,9 +170,8 @@ def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
         f"{{'column': {column('resolution_date')}, 'reason': 'not a date', 'value': resolution_text}} END",
         f"CASE WHEN resolution_date < received_date THEN {{'column': {column('resolution_date')}, "
         "'reason': 'the resolution date is before the received date', 'value': resolution_text} END",
-        f"CASE WHEN days_text IS NOT NULL AND (days_value IS NULL OR days_value NOT BETWEEN 0 AND 36500) THEN "
-        f"{{'column': {column('resolution_days')}, 'reason': 'not a number of days (0 or more)', "
-        "'value': days_text} END",
+        f"CASE WHEN days_text IS NOT NULL AND days_value IS NULL THEN "
+        f"{{'column': {column('resolution_days')}, 'reason': {_days_reason()}, 'value': left(days_text, 60)}} END",
         f"CASE WHEN timely_text IS NOT NULL AND timely IS NULL THEN {{'column': {column('timely')}, "
         "'reason': 'use Yes or No', 'value': timely_text} END",
     ] + [
