@@ -5,7 +5,8 @@ import pandas as pd
 import streamlit as st
 
 from models.complaints import conversion, field_mapping, importer, sources
-from models.complaints.analysis import PORTAL_FIELDS
+from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
+from models.complaints.dates import DATE_ORDER_LABELS, DateOrder
 from models.complaints.field_mapping import PRESET_LABELS
 from models.complaints.importer import IMPORT_MODE_LABELS, ImportMode, ImportRejectedError
 from models.errors import InputError
@@ -96,6 +97,35 @@ def source_layout_chosen(upload) -> tuple[str | None, int | None]:
     """The sheet and header row the user chose for this upload (None: as found)."""
     sheet_key, header_key = layout_keys(upload)
     return st.session_state.get(sheet_key), st.session_state.get(header_key)
+
+
+def render_date_orders(source: sources.SourceFile, mapping: dict[str, str]) -> tuple[dict[str, DateOrder], bool]:
+    """The order of each mapped date column, as found from all its values or as chosen here;
+    and whether every column whose values fit several orders equally has been given one."""
+    guesses = conversion.guess_date_orders(source, mapping)
+    orders: dict[str, DateOrder] = {}
+    settled = True
+    choices = list(DateOrder)
+    for key, guess in guesses.items():
+        label = FIELDS_BY_KEY[key].label
+        chosen = st.selectbox(
+            f"Date order — {label}",
+            choices,
+            index=None if guess.ambiguous else choices.index(guess.order),
+            format_func=DATE_ORDER_LABELS.get,
+            placeholder="Choose the order the file uses",
+            key=f"date_order_{source.sha256[:12]}_{key}_{guess.column}",
+        )
+        message = escape_markdown(f"{label} (column {guess.column!r}): {guess.describe()}.")
+        if guess.ambiguous:
+            st.warning(message)
+        else:
+            st.caption(message)
+        if chosen is None:
+            settled = False
+        else:
+            orders[key] = chosen
+    return orders, settled
 
 
 def best_preset(columns: list[str]) -> str:
@@ -189,18 +219,20 @@ if source is not None:
     mapping = render_mapping(source, preset_choice)
     st.subheader("Preview")
     try:
-        show_table(conversion.preview(source, mapping), labels=FIELD_LABELS)
+        orders, orders_settled = render_date_orders(source, conversion.checked_mapping(source, mapping))
+        show_table(conversion.preview(source, mapping, orders=orders), labels=FIELD_LABELS)
         mapping_ok = True
     except InputError as error:
         show_input_error(error)
-        mapping_ok = False
+        mapping_ok = orders_settled = False
+        orders = {}
     mode = st.radio(
         "If some rows are invalid",
         list(ImportMode),
         format_func=IMPORT_MODE_LABELS.get,
         key="import_mode",
     )
-    if st.button("Import", type="primary", disabled=not mapping_ok, key="import_run"):
+    if st.button("Import", type="primary", disabled=not (mapping_ok and orders_settled), key="import_run"):
         bar = st.progress(0.0, text="Starting…")
         try:
             report = importer.import_complaints(
@@ -210,6 +242,7 @@ if source is not None:
                 mapping,
                 mode,
                 progress=lambda share, text: bar.progress(min(share, 1.0), text=text),
+                orders=orders,
             )
         except ImportRejectedError as refused:
             st.session_state[REPORT_KEY] = refused.report

@@ -4,17 +4,21 @@ named, and the CSV reader's problems reach the user in plain words naming the ro
 
 from __future__ import annotations
 
+import io
 import shutil
 
 import pytest
 from openpyxl import Workbook
 
+from models import admin
 from models.access import Role
 from models.complaints import conversion, field_mapping, importer, sources
 from models.complaints.field_mapping import Preset
 from models.complaints.importer import ImportMode, ImportRejectedError
+from models.db import Database
 from models.errors import InputError
 from tests.complaints_support import write_csv
+from tests.conftest import add_person
 
 CFPB_HEADER = ["Date received", "Issue", "Submitted via", "Complaint ID"]
 
@@ -203,3 +207,41 @@ def test_a_row_with_more_values_than_columns_is_a_rejected_row_not_silently_cut(
         (4, "Row", "it has more values than the header names columns"),
         (5, "Category / issue", "the category is missing"),
     ]
+
+
+def test_the_command_line_chooses_sheet_header_row_and_date_order(tmp_path):
+    db_path = tmp_path / "cli.duckdb"
+    database = Database(db_path)
+    database.migrate()
+    add_person(database, Role.ANALYST, username="ann")
+    database.close()
+    workbook = Workbook()
+    workbook.active.title = "Notes"
+    sheet = workbook.create_sheet("Export")
+    sheet.append(["Exported on 5/3/24"])
+    sheet.append(["Date received", "Issue"])
+    sheet.append(["5/3/24", "Fees"])
+    sheet.append(["6/4/24", "Wait"])
+    workbook.save(tmp_path / "export.xlsx")
+
+    def run(*arguments: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["--db", str(db_path), "import-complaints", str(tmp_path / "export.xlsx"), "--as", "ann", *arguments]
+        return admin.main(argv, stdout=out, stderr=err), out.getvalue(), err.getvalue()
+
+    code, out, err = run("--preset", "cfpb")
+    assert code == 1 and "fit month/day/year and day/month/year equally" in err, err
+    assert "Reading sheet 'Export' (found" in out and "The header is on row 2 (found)" in out
+    code, out, err = run(
+        "--preset", "cfpb", "--sheet", "Export", "--header-row", "2", "--date-order", "received_date=dmy"
+    )
+    assert code == 0, err
+    assert "received_date (Date received): read as day/month/year (--date-order)" in out
+    database = Database(db_path)
+    assert [str(r["received_date"]) for r in database.query("SELECT received_date FROM complaints ORDER BY id")] == [
+        "2024-03-05",
+        "2024-04-06",
+    ]
+    database.close()
+    code, _, err = run("--date-order", "received_date=YDM")
+    assert code == 1 and "use FIELD=YMD, FIELD=MDY or FIELD=DMY" in err

@@ -1,8 +1,9 @@
 """Import complaint files from the command line, with the same checks as the page.
 
     python -m models.admin import-complaints FILE --as USERNAME [--preset cfpb|portal]
-        [--map FIELD=COLUMN ...] [--sheet NAME] [--header-row N]
-        [--mode all_or_nothing|valid_rows] [--encoding cp1252] [--rejections rejected.csv]
+        [--map FIELD=COLUMN ...] [--date-order FIELD=YMD|MDY|DMY ...] [--sheet NAME]
+        [--header-row N] [--mode all_or_nothing|valid_rows] [--encoding cp1252]
+        [--rejections rejected.csv]
 
 (``python -m models.complaints_cli import …`` takes the same arguments.) The person named
 by ``--as`` must hold the analyst's import permission; the import is audited under their
@@ -18,7 +19,8 @@ from pathlib import Path
 
 from models.access import PermissionDeniedError
 from models.auth import load_user
-from models.complaints import field_mapping, importer, sources
+from models.complaints import conversion, field_mapping, importer, sources
+from models.complaints.dates import DATE_ORDER_NAMES, DateOrder
 from models.complaints.field_mapping import Preset
 from models.complaints.importer import ImportMode, ImportRejectedError
 from models.db import Database, get_database
@@ -35,6 +37,13 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="username", required=True, help="username of the analyst doing the import")
     parser.add_argument("--preset", choices=[p.value for p in Preset], help="column names of a known layout")
     parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="map or override a field")
+    parser.add_argument(
+        "--date-order",
+        action="append",
+        default=[],
+        metavar="FIELD=ORDER",
+        help="read a date field's column as YMD, MDY or DMY (default: the order its values fit best)",
+    )
     parser.add_argument("--sheet", help="the XLSX sheet that holds the complaints (default: found from its header)")
     parser.add_argument(
         "--header-row", type=int, help="the row (XLSX) or line (CSV) that names the columns (default: found)"
@@ -52,25 +61,50 @@ def _write_rejections(path: Path, report: importer.ImportReport) -> None:
             writer.writerow([rejection.record, rejection.column, rejection.reason, rejection.value or ""])
 
 
+def _date_orders(pairs: list[str]) -> dict[str, DateOrder]:
+    orders: dict[str, DateOrder] = {}
+    for pair in pairs:
+        field, _, order = pair.partition("=")
+        if order.strip().upper() not in set(DateOrder):
+            raise ImportRefusedError(f"--date-order {pair}: use FIELD=YMD, FIELD=MDY or FIELD=DMY")
+        orders[field.strip()] = DateOrder(order.strip().upper())
+    return orders
+
+
+def _say_layout(
+    source: sources.SourceFile,
+    mapping: field_mapping.Mapping,
+    orders: dict[str, DateOrder],
+    say: Callable[[str], None],
+) -> None:
+    """What the file's layout and date columns turned out to be, before anything is stored."""
+    for note in source.notes:
+        say(note)
+    for key, guess in conversion.guess_date_orders(source, mapping).items():
+        chosen = orders.get(key)
+        text = f"read as {DATE_ORDER_NAMES[chosen]} (--date-order)" if chosen else guess.describe()
+        say(f"{key} ({guess.column}): {text}")
+
+
 def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], None]) -> importer.ImportReport:
     """Run one import as the person named by ``--as``; ``ImportRefusedError`` when nothing was stored."""
     account = db.query_one("SELECT id FROM accounts WHERE lower(username) = lower(?)", [args.username])
     user = load_user(db, account_id=account["id"]) if account else None
     if user is None:
         raise ImportRefusedError(f"--as: no active person signs in as {args.username!r}")
+    orders = _date_orders(args.date_order)
     try:
         source = sources.open_source(args.file, encoding=args.encoding, sheet=args.sheet, header_row=args.header_row)
     except FileNotFoundError:
         raise ImportRefusedError(f"{args.file}: no such file") from None
     try:
-        for note in source.notes:
-            say(note)
         mapping = field_mapping.suggest_mapping(source.columns, Preset(args.preset) if args.preset else None)
         for pair in args.map:
             field, _, column = pair.partition("=")
             mapping[field.strip()] = column.strip()
+        _say_layout(source, conversion.checked_mapping(source, mapping), orders, say)
         report = importer.import_complaints(
-            db, user, source, mapping, args.mode, progress=lambda share, text: say(f"{share:4.0%} {text}")
+            db, user, source, mapping, args.mode, lambda share, text: say(f"{share:4.0%} {text}"), orders
         )
     except ImportRejectedError as refused:
         for rejection in refused.report.rejections[:20]:

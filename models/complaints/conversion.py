@@ -4,12 +4,22 @@ each rejected row gives."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
+from models.complaints.dates import (
+    DATE_MACROS,
+    DATE_ORDER_NAMES,
+    DateGuess,
+    DateOrder,
+    choose_order,
+    date_sql,
+    detection_sql,
+    order_dependent_sql,
+    parts_sql,
+)
 from models.complaints.field_mapping import EARLIEST_DATE, MAX_TEXT_LENGTH, Mapping, check_mapping
 from models.complaints.sources import (
     SourceFile,
@@ -19,26 +29,15 @@ from models.complaints.sources import (
     _relation_params,
     _relation_sql,
 )
+from models.errors import InputError
 from models.text import WHITE_SPACE_SQL_CLASS
 
-if TYPE_CHECKING:
-    pass
-
 Progress = Callable[[float, str], None]
+DATE_FIELDS = ("received_date", "resolution_date")
 MAX_DAYS = 36500
 
 
 # -- converting and checking with SQL ----------------------------------------------------
-_DATE_MACRO = r"""
-CREATE OR REPLACE TEMP MACRO complaint_date(v) AS coalesce(
-    try_cast(v AS DATE),
-    CAST(try_strptime(v, '%Y/%m/%d') AS DATE),
-    CAST(try_strptime(v, '%m/%d/%y') AS DATE),
-    CAST(try_strptime(v, '%m/%d/%Y') AS DATE),
-    CASE WHEN regexp_full_match(v, '[0-9]{4,5}(\.[0-9]+)?')
-         THEN DATE '1899-12-30' + CAST(floor(CAST(v AS DOUBLE)) AS INTEGER) END
-)
-"""
 _FLAG_TRUE = ("yes", "y", "true", "1", "timely")
 _FLAG_FALSE = ("no", "n", "false", "0", "untimely", "late")
 
@@ -76,7 +75,13 @@ _SOURCE_TEXTS = {  # field -> its cleaned text, kept beside the typed value
 
 
 def _converted_sql(
-    mapping: Mapping, source_sql: str, *, numbered: str | None, extra_values: str = "false", limit: int | None = None
+    mapping: Mapping,
+    source_sql: str,
+    orders: dict[str, DateOrder],
+    *,
+    numbered: str | None,
+    extra_values: str = "false",
+    limit: int | None = None,
 ) -> str:
     """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key.
 
@@ -97,16 +102,20 @@ def _converted_sql(
         {extra_values} AS extra_values
       FROM {source_sql}{limit_sql}
     ),
+    parsed AS (
+      SELECT *, {parts_sql("received_text")} AS received_parts, {parts_sql("resolution_text")} AS resolution_parts
+      FROM src
+    ),
     typed AS (
-      SELECT * EXCLUDE (narrative_text),
-        complaint_date(received_text) AS received_date,
-        complaint_date(resolution_text) AS resolution_date,
+      SELECT * EXCLUDE (narrative_text, received_parts, resolution_parts),
+        {date_sql("received_text", "received_parts", orders["received_date"])} AS received_date,
+        {date_sql("resolution_text", "resolution_parts", orders["resolution_date"])} AS resolution_date,
         -- NaN, infinities and numbers beyond the range are left out before the cast can fail
         CASE WHEN try_cast(days_text AS DOUBLE) BETWEEN 0 AND {MAX_DAYS}
              THEN CAST(round(try_cast(days_text AS DOUBLE)) AS INTEGER) END AS days_value,
         {_flag_sql("timely_text")} AS timely,
         narrative_text AS narrative
-      FROM src
+      FROM parsed
     ),
     checked AS (
       SELECT *,
@@ -139,6 +148,15 @@ def _converted_sql(
     """
 
 
+def _not_a_date(text: str, order: DateOrder) -> str:
+    """Why a value is not a date: it does not fit the column's order, or it is no date at all."""
+    return (
+        f"CASE WHEN {order_dependent_sql(text)} THEN 'not a date when read as {DATE_ORDER_NAMES[order]},"
+        " the order of this column' ELSE 'not a date (use 2019-03-29, 3/29/2019, 29.03.2019 or an Excel date"
+        " number)' END"
+    )
+
+
 def _days_reason() -> str:
     return (
         "CASE WHEN isfinite(try_cast(days_text AS DOUBLE)) THEN "
@@ -146,7 +164,7 @@ def _days_reason() -> str:
     )
 
 
-def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
+def _rejections_sql(mapping: Mapping, orders: dict[str, DateOrder], record: str = "record_no") -> str:
     """One row per problem of each invalid record: record number, column, reason, value."""
 
     def column(key: str) -> str:
@@ -159,15 +177,15 @@ def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
         f"CASE WHEN received_text IS NULL THEN {{'column': {column('received_date')}, "
         f"'reason': 'the received date is missing', 'value': NULL}} END",
         f"CASE WHEN received_text IS NOT NULL AND received_date IS NULL THEN {{'column': {column('received_date')}, "
-        "'reason': 'not a date (use 2019-03-29, 2019/3/29, 3/29/19, 3/29/2019 or an Excel date number)', "
-        "'value': received_text} END",
+        f"'reason': {_not_a_date('received_text', orders['received_date'])}, 'value': received_text}} END",
         f"CASE WHEN received_date IS NOT NULL AND NOT received_date BETWEEN DATE '{EARLIEST_DATE}' "
         f"AND current_date + 1 THEN {{'column': {column('received_date')}, "
         f"'reason': 'the date must be between {EARLIEST_DATE} and today', 'value': received_text}} END",
         f"CASE WHEN category IS NULL THEN {{'column': {column('category')}, "
         "'reason': 'the category is missing', 'value': NULL} END",
         f"CASE WHEN resolution_text IS NOT NULL AND resolution_date IS NULL THEN "
-        f"{{'column': {column('resolution_date')}, 'reason': 'not a date', 'value': resolution_text}} END",
+        f"{{'column': {column('resolution_date')}, "
+        f"'reason': {_not_a_date('resolution_text', orders['resolution_date'])}, 'value': resolution_text}} END",
         f"CASE WHEN resolution_date < received_date THEN {{'column': {column('resolution_date')}, "
         "'reason': 'the resolution date is before the received date', 'value': resolution_text} END",
         f"CASE WHEN days_text IS NOT NULL AND days_value IS NULL THEN "
@@ -198,20 +216,82 @@ def checked_mapping(source: SourceFile, mapping: Mapping) -> Mapping:
     return check_mapping(mapping, source.columns, hint=source.hint)
 
 
-def preview(source: SourceFile, mapping: Mapping, limit: int = 20) -> pd.DataFrame:
-    """The first rows as the portal would store them, with a column saying what is wrong."""
-    mapping = checked_mapping(source, mapping)
-    return _read_with_padding_fallback(source, lambda: _preview(source, mapping, limit))
+# -- the date order of each date column ------------------------------------------------------
+def guess_date_orders(source: SourceFile, mapping: Mapping) -> dict[str, DateGuess]:
+    """For each mapped date field, how its column's values fit each date order and the
+    order chosen, counted over the whole column in one scan of the file (kept on the source)."""
+    columns = {key: mapping[key] for key in DATE_FIELDS if mapping.get(key) in source.columns}
+    missing = sorted({column for column in columns.values() if column not in source.date_guesses})
+    if missing:
+        counts = _read_with_padding_fallback(source, lambda: _count_date_fits(source, missing))
+        for column, row in zip(missing, counts, strict=True):
+            filled, dependent, *fits = row
+            by_order = dict(zip(DateOrder, fits, strict=True))
+            source.date_guesses[column] = choose_order(column, filled, dependent, by_order)
+    return {key: source.date_guesses[column] for key, column in columns.items()}
 
 
-def _preview(source: SourceFile, mapping: Mapping, limit: int) -> pd.DataFrame:
+def _count_date_fits(source: SourceFile, columns: list[str]) -> list[tuple[int, ...]]:
+    values = ", ".join(f"{_cleaned(_quote(column))} AS v{index}" for index, column in enumerate(columns))
     connection = duckdb.connect()
     try:
-        connection.execute(_DATE_MACRO)
+        connection.execute(DATE_MACROS)
+        with _registered(connection, source):
+            connection.execute(
+                f"CREATE TEMP TABLE date_values AS SELECT {values} FROM {_relation_sql(source)}",
+                _relation_params(source),
+            )
+        return [connection.execute(detection_sql(f"v{i}", "date_values")).fetchone() for i in range(len(columns))]
+    finally:
+        connection.close()
+
+
+def date_orders(
+    source: SourceFile, mapping: Mapping, chosen: dict[str, DateOrder | str] | None = None, *, guess_ties: bool = False
+) -> dict[str, DateOrder]:
+    """The order of each date field: the one chosen, else the one its values fit best.
+
+    A column whose values fit several orders equally is refused (naming them) unless
+    ``guess_ties``, as the preview does while it shows the flag."""
+    chosen = chosen or {}
+    for key, order in chosen.items():
+        if key not in DATE_FIELDS:
+            raise InputError.single("Date order", f"{key!r} is not a date field (use {' or '.join(DATE_FIELDS)})")
+        if order not in set(DateOrder):
+            raise InputError.single(FIELDS_BY_KEY[key].label, f"the date order must be one of {', '.join(DateOrder)}")
+    guesses = guess_date_orders(source, {key: column for key, column in mapping.items() if key not in chosen})
+    orders: dict[str, DateOrder] = {key: DateOrder.YMD for key in DATE_FIELDS}
+    for key, guess in guesses.items():
+        if guess.ambiguous and not guess_ties:
+            raise InputError.single(
+                FIELDS_BY_KEY[key].label,
+                f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported",
+            )
+        orders[key] = guess.order
+    return orders | {key: DateOrder(order) for key, order in chosen.items()}
+
+
+# -- the preview -------------------------------------------------------------------------------
+def preview(
+    source: SourceFile, mapping: Mapping, limit: int = 20, orders: dict[str, DateOrder | str] | None = None
+) -> pd.DataFrame:
+    """The first rows as the portal would store them, with a column saying what is wrong.
+
+    Dates are read in the orders given, else in the order each column's values fit best."""
+    mapping = checked_mapping(source, mapping)
+    resolved = date_orders(source, mapping, orders, guess_ties=True)
+    return _read_with_padding_fallback(source, lambda: _preview(source, mapping, resolved, limit))
+
+
+def _preview(source: SourceFile, mapping: Mapping, orders: dict[str, DateOrder], limit: int) -> pd.DataFrame:
+    connection = duckdb.connect()
+    try:
+        connection.execute(DATE_MACROS)
         with _registered(connection, source):
             sql = _converted_sql(
                 mapping,
                 _relation_sql(source),
+                orders,
                 numbered="row_number() OVER ()",
                 extra_values=_extra_values_sql(source),
                 limit=limit,
@@ -219,7 +299,7 @@ def _preview(source: SourceFile, mapping: Mapping, limit: int) -> pd.DataFrame:
             connection.execute(f"CREATE TEMP TABLE complaint_converted AS {sql}", _relation_params(source))
         problems = connection.execute(
             "SELECT record_no, string_agg(column_name || ': ' || reason, '; ') AS problem"
-            f" FROM ({_rejections_sql(mapping)}) GROUP BY record_no"
+            f" FROM ({_rejections_sql(mapping, orders)}) GROUP BY record_no"
         ).fetchall()
         frame = connection.execute(
             "SELECT record_no AS record, received_date, channel, product, category, sub_category, narrative, unit,"

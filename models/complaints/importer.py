@@ -19,7 +19,8 @@ from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.complaints.conversion import _DATE_MACRO, _STORED, _converted_sql, _rejections_sql, checked_mapping
+from models.complaints.conversion import _STORED, _converted_sql, _rejections_sql, checked_mapping, date_orders
+from models.complaints.dates import DATE_MACROS, DateOrder
 from models.complaints.field_mapping import REJECTIONS_KEPT, Mapping
 from models.complaints.sources import (
     SourceFile,
@@ -68,6 +69,7 @@ class ImportReport(BaseModel):
     rejected_records: int
     rejections: list[Rejection]
     stored: bool
+    date_orders: dict[str, DateOrder] = Field(default_factory=dict, description="Date order used per date field")
 
     @property
     def summary(self) -> str:
@@ -95,15 +97,20 @@ def import_complaints(
     mapping: Mapping,
     mode: ImportMode | str = ImportMode.ALL_OR_NOTHING,
     progress: Progress | None = None,
+    orders: dict[str, DateOrder | str] | None = None,
 ) -> ImportReport:
     """Import a file in one transaction; rows already present (by external id or content) are skipped.
 
     In all-or-nothing mode any invalid row raises ``ImportRejectedError`` (with the report)
-    and nothing is stored; in valid-rows mode the valid rows are stored and the rest listed."""
+    and nothing is stored; in valid-rows mode the valid rows are stored and the rest listed.
+    Each date column is read in the order given in ``orders``, else in the order its values
+    fit best; a column whose values fit several orders equally must be given one."""
     require(actor, Permission.COMPLAINTS_IMPORT)
     mode = ImportMode(mode)
     mapping = checked_mapping(source, mapping)
     report_progress = progress or (lambda share, text: None)
+    report_progress(0.02, "Reading the dates…")
+    resolved = date_orders(source, mapping, orders)
 
     def stage(connection: duckdb.DuckDBPyConnection) -> None:
         """Read and convert the file into a temporary table of the writer's connection.
@@ -111,11 +118,11 @@ def import_complaints(
         Outside the transaction: temporary rows touch nothing stored, and rows staged before
         the transaction starts are copied into the complaints table much faster."""
         report_progress(0.05, "Reading the file…")
-        connection.execute(_DATE_MACRO)
+        connection.execute(DATE_MACROS)
         with _registered(connection, source):
             # insertion order is preserved, so rowids follow the file's records
             converted = _converted_sql(
-                mapping, _relation_sql(source), numbered=None, extra_values=_extra_values_sql(source)
+                mapping, _relation_sql(source), resolved, numbered=None, extra_values=_extra_values_sql(source)
             )
             connection.execute(
                 f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {converted}", _relation_params(source)
@@ -133,7 +140,9 @@ def import_complaints(
         record = f"rowid - {int(first_rowid or 0)} + 1"
         rejections = [
             Rejection(record=r[0], column=r[1], reason=r[2], value=r[3])
-            for r in connection.execute(f"{_rejections_sql(mapping, record)} LIMIT {REJECTIONS_KEPT}").fetchall()
+            for r in connection.execute(
+                f"{_rejections_sql(mapping, resolved, record)} LIMIT {REJECTIONS_KEPT}"
+            ).fetchall()
         ]
         report = ImportReport(
             import_id=None,
@@ -146,6 +155,7 @@ def import_complaints(
             rejected_records=rejected_records,
             rejections=rejections,
             stored=False,
+            date_orders={key: resolved[key] for key in resolved if key in mapping},
         )
         if rejected_records and mode == ImportMode.ALL_OR_NOTHING:
             raise ImportRejectedError(report)
@@ -226,6 +236,7 @@ def import_complaints(
                 "file_sha256": source.sha256,
                 "mode": mode.value,
                 "mapping": mapping,
+                "date_orders": {key: order.value for key, order in report.date_orders.items()},
                 "records_read": records_read,
                 "imported": imported,
                 "already_present": already_present,

@@ -263,6 +263,34 @@ def _import_button(app):
     return next(b for b in app.button if b.label == "Import")
 
 
+def test_the_preview_says_which_date_order_it_chose_from_the_whole_column(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    content = b"Date received,Issue\n5/3/24,Fees\n25/3/24,Wait\n"
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "dayfirst.csv", content)
+    order = next(s for s in app.selectbox if s.label == "Date order — Received date")
+    assert order.value == "DMY"
+    assert any("read as day/month/year: 2 of its 2 dates like 3/5/20 fit" in shown(c.value) for c in app.caption)
+    assert [str(d.date()) for d in app.dataframe[0].value["received_date"]] == ["2024-03-05", "2024-03-25"]
+    _import_button(app).click().run()
+    assert any("2 imported" in s.value for s in app.success)
+
+
+def test_a_date_column_that_fits_two_orders_is_flagged_and_import_waits_for_a_choice(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    content = b"Date received,Issue\n3/5/2020,Fees\n4/6/2020,Wait\n"
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "tied.csv", content)
+    assert any("fit month/day/year and day/month/year equally" in shown(w.value) for w in app.warning)
+    order = next(s for s in app.selectbox if s.label == "Date order — Received date")
+    assert order.value is None and _import_button(app).disabled
+    order.set_value("DMY").run()
+    assert not _import_button(app).disabled
+    assert str(app.dataframe[0].value["received_date"].iloc[0].date()) == "2020-05-03"
+    _import_button(app).click().run()
+    assert database.scalar("SELECT min(received_date) FROM complaints").isoformat() == "2020-05-03"
+
+
 def _report_workbook() -> bytes:
     import io
 
