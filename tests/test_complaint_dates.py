@@ -190,3 +190,17 @@ def test_an_unknown_date_order_or_field_is_refused_by_name(db, analyst, tmp_path
         _import(db, analyst, _source(tmp_path, ["2019-03-29"]), orders={"received_date": "MYD"})
     with pytest.raises(InputError, match="'channel' is not a date field"):
         _import(db, analyst, _source(tmp_path, ["2019-03-29"], "b.csv"), orders={"channel": "MDY"})
+
+
+@pytest.mark.parametrize(("form", "read_again"), [("ISO", False), ("MDY2", False), ("DMY4", True)])
+def test_the_import_decides_the_order_from_the_rows_it_read_and_rereads_only_when_needed(
+    db, analyst, tmp_path, form, read_again
+):
+    days = _days(50)
+    source = _source(tmp_path, _written(days, form))
+    mapping = field_mapping.suggest_mapping(source.columns, Preset.PORTAL)
+    steps: list[str] = []
+    report = importer.import_complaints(db, analyst, source, mapping, progress=lambda share, text: steps.append(text))
+    assert report.imported == 50
+    assert any("again" in step for step in steps) == read_again
+    assert [r["received_date"] for r in db.query("SELECT received_date FROM complaints ORDER BY id")] == days

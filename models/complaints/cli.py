@@ -19,7 +19,7 @@ from pathlib import Path
 
 from models.access import PermissionDeniedError
 from models.auth import load_user
-from models.complaints import conversion, field_mapping, importer, sources
+from models.complaints import field_mapping, importer, sources
 from models.complaints.dates import DATE_ORDER_NAMES, DateOrder
 from models.complaints.field_mapping import Preset
 from models.complaints.importer import ImportMode, ImportRejectedError
@@ -71,19 +71,18 @@ def _date_orders(pairs: list[str]) -> dict[str, DateOrder]:
     return orders
 
 
-def _say_layout(
+def _say_dates(
     source: sources.SourceFile,
     mapping: field_mapping.Mapping,
-    orders: dict[str, DateOrder],
+    report: importer.ImportReport,
+    chosen: dict[str, DateOrder],
     say: Callable[[str], None],
 ) -> None:
-    """What the file's layout and date columns turned out to be, before anything is stored."""
-    for note in source.notes:
-        say(note)
-    for key, guess in conversion.guess_date_orders(source, mapping).items():
-        chosen = orders.get(key)
-        text = f"read as {DATE_ORDER_NAMES[chosen]} (--date-order)" if chosen else guess.describe()
-        say(f"{key} ({guess.column}): {text}")
+    """The order each date column was read in, and why (chosen, or what its values fit)."""
+    for key, order in report.date_orders.items():
+        guess = source.date_guesses.get(mapping.get(key, ""))
+        why = "--date-order" if key in chosen or guess is None else guess.describe()
+        say(f"{key} ({mapping.get(key)}): read as {DATE_ORDER_NAMES[order]} ({why})")
 
 
 def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], None]) -> importer.ImportReport:
@@ -102,10 +101,12 @@ def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], Non
         for pair in args.map:
             field, _, column = pair.partition("=")
             mapping[field.strip()] = column.strip()
-        _say_layout(source, conversion.checked_mapping(source, mapping), orders, say)
+        for note in source.notes:
+            say(note)
         report = importer.import_complaints(
             db, user, source, mapping, args.mode, lambda share, text: say(f"{share:4.0%} {text}"), orders
         )
+        _say_dates(source, mapping, report, orders, say)
     except ImportRejectedError as refused:
         for rejection in refused.report.rejections[:20]:
             say(f"  row {rejection.record}, {rejection.column}: {rejection.reason}")

@@ -12,6 +12,7 @@ from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
 from models.complaints.dates import (
     DATE_MACROS,
     DATE_ORDER_NAMES,
+    PREFERENCE,
     DateGuess,
     DateOrder,
     choose_order,
@@ -107,7 +108,7 @@ def _converted_sql(
       FROM src
     ),
     typed AS (
-      SELECT * EXCLUDE (narrative_text, received_parts, resolution_parts),
+      SELECT * EXCLUDE (narrative_text),
         {date_sql("received_text", "received_parts", orders["received_date"])} AS received_date,
         {date_sql("resolution_text", "resolution_parts", orders["resolution_date"])} AS resolution_date,
         -- NaN, infinities and numbers beyond the range are left out before the cast can fail
@@ -217,6 +218,13 @@ def checked_mapping(source: SourceFile, mapping: Mapping) -> Mapping:
 
 
 # -- the date order of each date column ------------------------------------------------------
+def _guesses(columns: list[str], counts: list[tuple[int, ...]]) -> dict[str, DateGuess]:
+    guesses = {}
+    for column, (dependent, *fits) in zip(columns, counts, strict=True):
+        guesses[column] = choose_order(column, dependent, dict(zip(DateOrder, fits, strict=True)))
+    return guesses
+
+
 def guess_date_orders(source: SourceFile, mapping: Mapping) -> dict[str, DateGuess]:
     """For each mapped date field, how its column's values fit each date order and the
     order chosen, counted over the whole column in one scan of the file (kept on the source)."""
@@ -224,10 +232,7 @@ def guess_date_orders(source: SourceFile, mapping: Mapping) -> dict[str, DateGue
     missing = sorted({column for column in columns.values() if column not in source.date_guesses})
     if missing:
         counts = _read_with_padding_fallback(source, lambda: _count_date_fits(source, missing))
-        for column, row in zip(missing, counts, strict=True):
-            filled, dependent, *fits = row
-            by_order = dict(zip(DateOrder, fits, strict=True))
-            source.date_guesses[column] = choose_order(column, filled, dependent, by_order)
+        source.date_guesses.update(_guesses(missing, counts))
     return {key: source.date_guesses[column] for key, column in columns.items()}
 
 
@@ -241,9 +246,28 @@ def _count_date_fits(source: SourceFile, columns: list[str]) -> list[tuple[int, 
                 f"CREATE TEMP TABLE date_values AS SELECT {values} FROM {_relation_sql(source)}",
                 _relation_params(source),
             )
-        return [connection.execute(detection_sql(f"v{i}", "date_values")).fetchone() for i in range(len(columns))]
+        return [
+            connection.execute(detection_sql(parts_sql(f"v{i}"), "date_values")).fetchone() for i in range(len(columns))
+        ]
     finally:
         connection.close()
+
+
+def _checked_choices(chosen: dict[str, DateOrder | str] | None) -> dict[str, DateOrder]:
+    chosen = chosen or {}
+    for key, order in chosen.items():
+        if key not in DATE_FIELDS:
+            raise InputError.single("Date order", f"{key!r} is not a date field (use {' or '.join(DATE_FIELDS)})")
+        if order not in set(DateOrder):
+            raise InputError.single(FIELDS_BY_KEY[key].label, f"the date order must be one of {', '.join(DateOrder)}")
+    return {key: DateOrder(order) for key, order in chosen.items()}
+
+
+def _refuse_tie(key: str, guess: DateGuess) -> None:
+    if guess.ambiguous:
+        raise InputError.single(
+            FIELDS_BY_KEY[key].label, f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported"
+        )
 
 
 def date_orders(
@@ -253,22 +277,50 @@ def date_orders(
 
     A column whose values fit several orders equally is refused (naming them) unless
     ``guess_ties``, as the preview does while it shows the flag."""
-    chosen = chosen or {}
-    for key, order in chosen.items():
-        if key not in DATE_FIELDS:
-            raise InputError.single("Date order", f"{key!r} is not a date field (use {' or '.join(DATE_FIELDS)})")
-        if order not in set(DateOrder):
-            raise InputError.single(FIELDS_BY_KEY[key].label, f"the date order must be one of {', '.join(DateOrder)}")
-    guesses = guess_date_orders(source, {key: column for key, column in mapping.items() if key not in chosen})
+    given = _checked_choices(chosen)
+    guesses = guess_date_orders(source, {key: column for key, column in mapping.items() if key not in given})
     orders: dict[str, DateOrder] = {key: DateOrder.YMD for key in DATE_FIELDS}
     for key, guess in guesses.items():
-        if guess.ambiguous and not guess_ties:
-            raise InputError.single(
-                FIELDS_BY_KEY[key].label,
-                f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported",
-            )
+        if not guess_ties:
+            _refuse_tie(key, guess)
         orders[key] = guess.order
-    return orders | {key: DateOrder(order) for key, order in chosen.items()}
+    return orders | given
+
+
+def known_date_orders(
+    source: SourceFile, mapping: Mapping, chosen: dict[str, DateOrder | str] | None = None
+) -> tuple[dict[str, DateOrder], list[str]]:
+    """The orders known without reading the file — chosen, or found by an earlier look such as
+    the preview — and the mapped date fields still to decide (read first in the order most
+    files use, then checked against the read values by ``decide_date_orders``)."""
+    orders = {key: DateOrder.YMD for key in DATE_FIELDS} | _checked_choices(chosen)
+    undecided = []
+    for key in DATE_FIELDS:
+        column = mapping.get(key)
+        if key in (chosen or {}) or column not in source.columns:
+            continue
+        guess = source.date_guesses.get(column)
+        if guess is None:
+            undecided.append(key)
+            orders[key] = PREFERENCE[0]
+        else:
+            _refuse_tie(key, guess)
+            orders[key] = guess.order
+    return orders, undecided
+
+
+def decide_date_orders(
+    connection: duckdb.DuckDBPyConnection, source: SourceFile, mapping: Mapping, undecided: list[str]
+) -> dict[str, DateGuess]:
+    """How each undecided date field's values fit each order, counted on the staged rows
+    (their date parts were kept when they were read), so the file is not read twice."""
+    parts = {"received_date": "received_parts", "resolution_date": "resolution_parts"}
+    columns = [mapping[key] for key in undecided]
+    counts = [connection.execute(detection_sql(parts[key], "complaint_converted")).fetchone() for key in undecided]
+    source.date_guesses.update(_guesses(columns, counts))
+    for key, column in zip(undecided, columns, strict=True):
+        _refuse_tie(key, source.date_guesses[column])
+    return {key: source.date_guesses[column] for key, column in zip(undecided, columns, strict=True)}
 
 
 # -- the preview -------------------------------------------------------------------------------

@@ -85,24 +85,18 @@ def order_dependent_sql(text_sql: str) -> str:
     return f"regexp_full_match({text_sql}, '{DATE_PARTS}') AND NOT regexp_matches({text_sql}, '^[0-9]{{4}}[-/.]')"
 
 
-def detection_sql(text_sql: str, source_sql: str) -> str:
-    """One row of counts for a column: its values, those whose date depends on the order,
-    and of those how many each order reads as a date between 1990 and today.
-
-    Exact ISO dates, the common case, are set aside by DuckDB's own cast before any pattern
-    is matched; the parts of the others are taken once."""
+def detection_sql(parts_sql_expr: str, from_sql: str) -> str:
+    """One row of counts for a column: how many values depend on the order, and of those how
+    many each order reads as a date between 1990 and today. ``parts_sql_expr`` is the
+    ``parts_sql`` of the column (NULL for exact ISO dates, which are set aside unmatched)."""
     fits = ", ".join(
         f"count(*) FILTER (WHERE complaint_date_{order.lower()}(p) BETWEEN DATE '{EARLIEST_DATE}'"
         f" AND current_date + 1) AS {order.lower()}"
         for order in DateOrder
     )
     return f"""
-    WITH filled AS (SELECT v FROM (SELECT {text_sql} AS v FROM {source_sql}) WHERE v IS NOT NULL),
-    dependent AS (
-      SELECT p FROM (SELECT complaint_date_parts(v) AS p FROM filled WHERE NOT coalesce({is_fast_sql("v")}, false))
-      WHERE p.a <> '' AND length(p.a) <> 4
-    )
-    SELECT (SELECT count(*) FROM filled) AS filled, count(*) AS dependent, {fits} FROM dependent
+    SELECT count(*) AS dependent, {fits}
+    FROM (SELECT {parts_sql_expr} AS p FROM {from_sql}) WHERE p.a <> '' AND length(p.a) <> 4
     """
 
 
@@ -110,7 +104,6 @@ class DateGuess(BaseModel):
     """How a date column's values fit each order, and the order chosen for it."""
 
     column: str
-    filled: int  # values in the column
     dependent: int  # values whose date depends on the order
     fits: dict[DateOrder, int]  # of those, how many each order reads as a date from 1990 to today
     order: DateOrder
@@ -136,14 +129,13 @@ class DateGuess(BaseModel):
         return f"read as {DATE_ORDER_NAMES[self.order]}: {best:,} of its {self.dependent:,} dates like 3/5/20 fit"
 
 
-def choose_order(column: str, filled: int, dependent: int, fits: dict[DateOrder, int]) -> DateGuess:
+def choose_order(column: str, dependent: int, fits: dict[DateOrder, int]) -> DateGuess:
     """The order that reads most values; orders reading equally many are listed as tied."""
     best = max(fits.values(), default=0)
     tied = [order for order in PREFERENCE if fits.get(order, 0) == best] if dependent and best else []
     order = tied[0] if tied else DateOrder.MDY if dependent else DateOrder.YMD
     return DateGuess(
         column=column,
-        filled=filled,
         dependent=dependent,
         fits=fits,
         order=order,

@@ -19,7 +19,14 @@ from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.complaints.conversion import _STORED, _converted_sql, _rejections_sql, checked_mapping, date_orders
+from models.complaints.conversion import (
+    _STORED,
+    _converted_sql,
+    _rejections_sql,
+    checked_mapping,
+    decide_date_orders,
+    known_date_orders,
+)
 from models.complaints.dates import DATE_MACROS, DateOrder
 from models.complaints.field_mapping import REJECTIONS_KEPT, Mapping
 from models.complaints.sources import (
@@ -109,24 +116,7 @@ def import_complaints(
     mode = ImportMode(mode)
     mapping = checked_mapping(source, mapping)
     report_progress = progress or (lambda share, text: None)
-    report_progress(0.02, "Reading the dates…")
-    resolved = date_orders(source, mapping, orders)
-
-    def stage(connection: duckdb.DuckDBPyConnection) -> None:
-        """Read and convert the file into a temporary table of the writer's connection.
-
-        Outside the transaction: temporary rows touch nothing stored, and rows staged before
-        the transaction starts are copied into the complaints table much faster."""
-        report_progress(0.05, "Reading the file…")
-        connection.execute(DATE_MACROS)
-        with _registered(connection, source):
-            # insertion order is preserved, so rowids follow the file's records
-            converted = _converted_sql(
-                mapping, _relation_sql(source), resolved, numbered=None, extra_values=_extra_values_sql(source)
-            )
-            connection.execute(
-                f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {converted}", _relation_params(source)
-            )
+    resolved, undecided = known_date_orders(source, mapping, orders)
 
     def store(connection: duckdb.DuckDBPyConnection) -> ImportReport:
         report_progress(0.45, "Checking every row…")
@@ -250,7 +240,7 @@ def import_complaints(
     def attempt() -> ImportReport:
         with db.exclusive() as connection:
             try:
-                stage(connection)
+                _stage(connection, source, mapping, resolved, undecided, report_progress)
                 return db.write(store)
             finally:
                 for table in ("complaint_converted", "complaint_repeats"):
@@ -258,6 +248,44 @@ def import_complaints(
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
 
     return _read_with_padding_fallback(source, attempt)
+
+
+def _stage(
+    connection: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    mapping: Mapping,
+    orders: dict[str, DateOrder],
+    undecided: list[str],
+    report_progress: Progress,
+) -> None:
+    """Read and convert the file into a temporary table of the writer's connection, in the
+    date orders known or, for a column still undecided, the order its read values fit best
+    (``orders`` is updated; the file is read again only when that is not the order first tried).
+
+    Outside the transaction: temporary rows touch nothing stored, and rows staged before
+    the transaction starts are copied into the complaints table much faster."""
+
+    def read() -> None:
+        with _registered(connection, source):
+            # insertion order is preserved, so rowids follow the file's records
+            converted = _converted_sql(
+                mapping, _relation_sql(source), orders, numbered=None, extra_values=_extra_values_sql(source)
+            )
+            connection.execute(
+                f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {converted}", _relation_params(source)
+            )
+
+    report_progress(0.05, "Reading the file…")
+    connection.execute(DATE_MACROS)
+    read()
+    if undecided:
+        guesses = decide_date_orders(connection, source, mapping, undecided)
+        # a column with no value whose reading depends on the order was read right in any order
+        changed = any(guess.dependent and guess.order != orders[key] for key, guess in guesses.items())
+        orders.update({key: guess.order for key, guess in guesses.items()})
+        if changed:
+            report_progress(0.25, "Reading the file again in the date order its values fit…")
+            read()
 
 
 def _repeat_gaps_sql(where: str, had_complaints: bool) -> str:
