@@ -5,11 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from models.complaints import conversion, field_mapping, importer, sources
-from models.complaints.analysis import PORTAL_FIELDS
+from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
+from models.complaints.dates import DATE_ORDER_LABELS, DateOrder
 from models.complaints.field_mapping import PRESET_LABELS
 from models.complaints.importer import IMPORT_MODE_LABELS, ImportMode, ImportRejectedError
 from models.errors import InputError
 from ui.context import page_context
+from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_input_error, show_table
 from ui.writes import run_write
 
@@ -18,6 +20,7 @@ NOT_MAPPED = "— not in this file —"
 GUESS = "guess"
 SOURCE_KEY = "complaint_import_source"
 REPORT_KEY = "complaint_import_report"
+LAYOUT_KEY = "complaint_import_layout"  # the upload's sheets, and the sheet and header row found
 FIELD_LABELS = {field.key: field.label for field in PORTAL_FIELDS} | {"record": "Row"}
 IMPORT_LABELS = {
     "imported_at": "Imported at (UTC)",
@@ -34,25 +37,96 @@ RECORD_NOTE = (
 )
 
 
-def current_source(upload, encoding: str) -> sources.SourceFile | None:
-    """The uploaded file, opened once per upload and encoding and kept for the session."""
+def current_source(upload, encoding: str, sheet: str | None, header_row: int | None) -> sources.SourceFile | None:
+    """The uploaded file, opened once per upload, encoding, sheet and header row and kept for the session."""
     held = st.session_state.get(SOURCE_KEY)
     if upload is None:
         if held is not None:
             held[1].close()
             del st.session_state[SOURCE_KEY]
         return None
-    identity = (upload.file_id, encoding)
+    identity = (upload.file_id, encoding, sheet, header_row)
     if held is not None and held[0] == identity:
         return held[1]
     if held is not None:
         held[1].close()
         del st.session_state[SOURCE_KEY]
     source = sources.open_upload(
-        upload.getvalue(), upload.name, encoding=encoding, max_bytes=settings.max_upload_mb * 1024 * 1024
+        upload.getvalue(),
+        upload.name,
+        encoding=encoding,
+        max_bytes=settings.max_upload_mb * 1024 * 1024,
+        sheet=sheet,
+        header_row=header_row,
     )
     st.session_state[SOURCE_KEY] = (identity, source)
     return source
+
+
+def layout_keys(upload) -> tuple[str, str]:
+    """Session keys of the sheet and header-row choices: a new upload or sheet starts afresh."""
+    sheet_key = f"import_sheet_{upload.file_id}"
+    return sheet_key, f"import_header_{upload.file_id}_{st.session_state.get(sheet_key)}"
+
+
+def render_layout(upload, source: sources.SourceFile | None) -> None:
+    """The sheet and the header row: found when the file was first opened, changed here when
+    the finding is wrong (still offered when the file cannot be read as chosen)."""
+    if source is not None and source_layout_chosen(upload) == (None, None):
+        st.session_state[LAYOUT_KEY] = (upload.file_id, source.kind, source.sheets, source.sheet, source.header_row)
+    found = st.session_state.get(LAYOUT_KEY)
+    if found is None or found[0] != upload.file_id:
+        return
+    _, kind, sheets, sheet, header_row = found
+    sheet_key, header_key = layout_keys(upload)
+    left, right = st.columns(2)
+    if kind == "xlsx":
+        left.selectbox("Sheet", sheets, index=None, placeholder=f"{sheet} (found)", key=sheet_key)
+    right.number_input(
+        "Header row" if kind == "xlsx" else "Header line",
+        min_value=1,
+        value=None,
+        step=1,
+        placeholder=f"{header_row} (found)",
+        key=header_key,
+    )
+    for note in source.notes if source is not None else []:
+        st.info(escape_markdown(note))
+
+
+def source_layout_chosen(upload) -> tuple[str | None, int | None]:
+    """The sheet and header row the user chose for this upload (None: as found)."""
+    sheet_key, header_key = layout_keys(upload)
+    return st.session_state.get(sheet_key), st.session_state.get(header_key)
+
+
+def render_date_orders(source: sources.SourceFile, mapping: dict[str, str]) -> tuple[dict[str, DateOrder], bool]:
+    """The order of each mapped date column, as found from all its values or as chosen here;
+    and whether every column whose values fit several orders equally has been given one."""
+    guesses = conversion.guess_date_orders(source, mapping)
+    orders: dict[str, DateOrder] = {}
+    settled = True
+    choices = list(DateOrder)
+    for key, guess in guesses.items():
+        label = FIELDS_BY_KEY[key].label
+        chosen = st.selectbox(
+            f"Date order — {label}",
+            choices,
+            index=None if guess.ambiguous else choices.index(guess.order),
+            format_func=DATE_ORDER_LABELS.get,
+            placeholder="Choose the order the file uses",
+            key=f"date_order_{source.sha256[:12]}_{key}_{guess.column}",
+        )
+        message = escape_markdown(f"{label} (column {guess.column!r}): {guess.describe()}.")
+        if guess.ambiguous:
+            st.warning(message)
+        else:
+            st.caption(message)
+        if chosen is None:
+            settled = False
+        else:
+            orders[key] = chosen
+    return orders, settled
 
 
 def best_preset(columns: list[str]) -> str:
@@ -75,7 +149,7 @@ def render_mapping(source: sources.SourceFile, preset_choice: str) -> dict[str, 
             label,
             choices,
             index=choices.index(default) if default in choices else 0,
-            key=f"map_{preset_choice}_{source.sha256[:12]}_{field.key}",
+            key=f"map_{preset_choice}_{source.sha256[:12]}_{source.sheet}_{source.header_row}_{field.key}",
             help=field.help or None,
         )
         if chosen != NOT_MAPPED:
@@ -120,11 +194,16 @@ encoding = right.selectbox(
     format_func=sources.ENCODINGS.get,
     key="import_encoding",
 )
+source = failure = None
 try:
-    source = current_source(upload, encoding)
+    chosen_layout = source_layout_chosen(upload) if upload is not None else (None, None)
+    source = current_source(upload, encoding, *chosen_layout)
 except InputError as error:
-    show_input_error(error)
-    source = None
+    failure = error
+if upload is not None:
+    render_layout(upload, source)
+if failure is not None:
+    show_input_error(failure)
 
 if source is not None:
     st.text(f"{source.file_name}: {len(source.columns)} columns.")  # a file name is the user's text
@@ -141,18 +220,20 @@ if source is not None:
     mapping = render_mapping(source, preset_choice)
     st.subheader("Preview")
     try:
-        show_table(conversion.preview(source, mapping), labels=FIELD_LABELS)
+        orders, orders_settled = render_date_orders(source, conversion.checked_mapping(source, mapping))
+        show_table(conversion.preview(source, mapping, orders=orders), labels=FIELD_LABELS)
         mapping_ok = True
     except InputError as error:
         show_input_error(error)
-        mapping_ok = False
+        mapping_ok = orders_settled = False
+        orders = {}
     mode = st.radio(
         "If some rows are invalid",
         list(ImportMode),
         format_func=IMPORT_MODE_LABELS.get,
         key="import_mode",
     )
-    if st.button("Import", type="primary", disabled=not mapping_ok, key="import_run"):
+    if st.button("Import", type="primary", disabled=not (mapping_ok and orders_settled), key="import_run"):
         bar = st.progress(0.0, text="Starting…")
 
         def run_import() -> importer.ImportReport:
@@ -164,6 +245,7 @@ if source is not None:
                     mapping,
                     mode,
                     progress=lambda share, text: bar.progress(min(share, 1.0), text=text),
+                    orders=orders,
                 )
             except ImportRejectedError as refused:
                 return refused.report  # reported row by row below, like an import that went through

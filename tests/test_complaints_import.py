@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from models.access import PermissionDeniedError, Role
-from models.complaints import conversion, field_mapping, importer, sources
+from models.complaints import conversion, field_mapping, importer, sources, text_files
 from models.complaints.field_mapping import Preset
 from models.complaints.importer import ImportMode, ImportRejectedError
 from models.errors import InputError
@@ -221,7 +221,7 @@ def test_undecodable_bytes_are_refused_with_the_line_and_can_be_read_as_windows_
 
 
 def test_a_character_split_between_read_chunks_is_read_and_a_bad_byte_still_found(tmp_path, monkeypatch):
-    monkeypatch.setattr(sources, "_CHUNK", 7)  # split multi-byte characters across reads
+    monkeypatch.setattr(text_files, "_CHUNK", 7)  # split multi-byte characters across reads
     good = write_csv(tmp_path / "good.csv", TEMPLATE_HEADER, [complaint("2024-01-02", "Frais bancaires élevés €")])
     sources.open_source(good).close()
     bad = tmp_path / "bad.csv"

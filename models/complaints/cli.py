@@ -1,7 +1,8 @@
 """Import complaint files from the command line, with the same checks as the page.
 
     python -m models.admin import-complaints FILE --as USERNAME [--preset cfpb|portal]
-        [--map FIELD=COLUMN ...] [--mode all_or_nothing|valid_rows] [--encoding cp1252]
+        [--map FIELD=COLUMN ...] [--date-order FIELD=YMD|MDY|DMY ...] [--sheet NAME]
+        [--header-row N] [--mode all_or_nothing|valid_rows] [--encoding cp1252]
         [--rejections rejected.csv]
 
 (``python -m models.complaints_cli import …`` takes the same arguments.) The person named
@@ -19,6 +20,7 @@ from pathlib import Path
 from models.access import PermissionDeniedError
 from models.auth import load_user
 from models.complaints import field_mapping, importer, sources
+from models.complaints.dates import DATE_ORDER_NAMES, DateOrder
 from models.complaints.field_mapping import Preset
 from models.complaints.importer import ImportMode, ImportRejectedError
 from models.db import Database, get_database
@@ -35,6 +37,17 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as", dest="username", required=True, help="username of the analyst doing the import")
     parser.add_argument("--preset", choices=[p.value for p in Preset], help="column names of a known layout")
     parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="map or override a field")
+    parser.add_argument(
+        "--date-order",
+        action="append",
+        default=[],
+        metavar="FIELD=ORDER",
+        help="read a date field's column as YMD, MDY or DMY (default: the order its values fit best)",
+    )
+    parser.add_argument("--sheet", help="the XLSX sheet that holds the complaints (default: found from its header)")
+    parser.add_argument(
+        "--header-row", type=int, help="the row (XLSX) or line (CSV) that names the columns (default: found)"
+    )
     parser.add_argument("--mode", choices=[m.value for m in ImportMode], default=ImportMode.ALL_OR_NOTHING.value)
     parser.add_argument("--encoding", choices=list(sources.ENCODINGS), default="utf-8")
     parser.add_argument("--rejections", type=Path, help="write the rejected rows' problems to this CSV")
@@ -48,14 +61,39 @@ def _write_rejections(path: Path, report: importer.ImportReport) -> None:
             writer.writerow([rejection.record, rejection.column, rejection.reason, rejection.value or ""])
 
 
+def _date_orders(pairs: list[str]) -> dict[str, DateOrder]:
+    orders: dict[str, DateOrder] = {}
+    for pair in pairs:
+        field, _, order = pair.partition("=")
+        if order.strip().upper() not in set(DateOrder):
+            raise ImportRefusedError(f"--date-order {pair}: use FIELD=YMD, FIELD=MDY or FIELD=DMY")
+        orders[field.strip()] = DateOrder(order.strip().upper())
+    return orders
+
+
+def _say_dates(
+    source: sources.SourceFile,
+    mapping: field_mapping.Mapping,
+    report: importer.ImportReport,
+    chosen: dict[str, DateOrder],
+    say: Callable[[str], None],
+) -> None:
+    """The order each date column was read in, and why (chosen, or what its values fit)."""
+    for key, order in report.date_orders.items():
+        guess = source.date_guesses.get(mapping.get(key, ""))
+        why = "--date-order" if key in chosen or guess is None else guess.describe()
+        say(f"{key} ({mapping.get(key)}): read as {DATE_ORDER_NAMES[order]} ({why})")
+
+
 def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], None]) -> importer.ImportReport:
     """Run one import as the person named by ``--as``; ``ImportRefusedError`` when nothing was stored."""
     account = db.query_one("SELECT id FROM accounts WHERE lower(username) = lower(?)", [args.username])
     user = load_user(db, account_id=account["id"]) if account else None
     if user is None:
         raise ImportRefusedError(f"--as: no active person signs in as {args.username!r}")
+    orders = _date_orders(args.date_order)
     try:
-        source = sources.open_source(args.file, encoding=args.encoding)
+        source = sources.open_source(args.file, encoding=args.encoding, sheet=args.sheet, header_row=args.header_row)
     except FileNotFoundError:
         raise ImportRefusedError(f"{args.file}: no such file") from None
     try:
@@ -63,9 +101,12 @@ def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], Non
         for pair in args.map:
             field, _, column = pair.partition("=")
             mapping[field.strip()] = column.strip()
+        for note in source.notes:
+            say(note)
         report = importer.import_complaints(
-            db, user, source, mapping, args.mode, progress=lambda share, text: say(f"{share:4.0%} {text}")
+            db, user, source, mapping, args.mode, lambda share, text: say(f"{share:4.0%} {text}"), orders
         )
+        _say_dates(source, mapping, report, orders, say)
     except ImportRejectedError as refused:
         for rejection in refused.report.rejections[:20]:
             say(f"  row {rejection.record}, {rejection.column}: {rejection.reason}")

@@ -4,38 +4,41 @@ each rejected row gives."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
+from models.complaints.dates import (
+    DATE_MACROS,
+    DATE_ORDER_NAMES,
+    PREFERENCE,
+    DateGuess,
+    DateOrder,
+    choose_order,
+    date_sql,
+    detection_sql,
+    order_dependent_sql,
+    parts_sql,
+)
 from models.complaints.field_mapping import EARLIEST_DATE, MAX_TEXT_LENGTH, Mapping, check_mapping
 from models.complaints.sources import (
     SourceFile,
+    _extra_values_sql,
     _read_with_padding_fallback,
     _registered,
     _relation_params,
     _relation_sql,
 )
-
-if TYPE_CHECKING:
-    pass
+from models.errors import InputError
+from models.text import WHITE_SPACE_SQL_CLASS
 
 Progress = Callable[[float, str], None]
+DATE_FIELDS = ("received_date", "resolution_date")
+MAX_DAYS = 36500
 
 
 # -- converting and checking with SQL ----------------------------------------------------
-_DATE_MACRO = r"""
-CREATE OR REPLACE TEMP MACRO complaint_date(v) AS coalesce(
-    try_cast(v AS DATE),
-    CAST(try_strptime(v, '%Y/%m/%d') AS DATE),
-    CAST(try_strptime(v, '%m/%d/%y') AS DATE),
-    CAST(try_strptime(v, '%m/%d/%Y') AS DATE),
-    CASE WHEN regexp_full_match(v, '[0-9]{4,5}(\.[0-9]+)?')
-         THEN DATE '1899-12-30' + CAST(floor(CAST(v AS DOUBLE)) AS INTEGER) END
-)
-"""
 _FLAG_TRUE = ("yes", "y", "true", "1", "timely")
 _FLAG_FALSE = ("no", "n", "false", "0", "untimely", "late")
 
@@ -45,13 +48,16 @@ def _quote(name: str) -> str:
 
 
 def _cleaned(value_sql: str) -> str:
-    """The value without surrounding spaces, NULL when empty.
+    """The value without white space at either end (as ``models.text.clean_text``), NULL when empty.
 
-    ``trim`` copies every string it sees; a plain ASCII value with no space at either end
-    needs no trimming, so only the others pay for it (the result is the same)."""
+    Trimming copies every string it sees; a plain ASCII value that neither begins nor ends
+    with white space needs none, so only the others pay for it (the result is the same).
+    The file's text already follows the portal's text rule: no CR, no control character."""
+    v = value_sql
     return (
-        f"CASE WHEN strlen({value_sql}) = length({value_sql}) AND NOT starts_with({value_sql}, ' ')"
-        f" AND NOT ends_with({value_sql}, ' ') THEN nullif({value_sql}, '') ELSE nullif(trim({value_sql}), '') END"
+        f"CASE WHEN strlen({v}) = length({v}) AND ascii({v}) > 32 AND NOT ends_with({v}, ' ')"
+        f" AND NOT ends_with({v}, chr(10)) AND NOT ends_with({v}, chr(9)) THEN {v}"
+        f" ELSE nullif(regexp_replace({v}, '^{WHITE_SPACE_SQL_CLASS}+|{WHITE_SPACE_SQL_CLASS}+$', '', 'g'), '') END"
     )
 
 
@@ -69,7 +75,15 @@ _SOURCE_TEXTS = {  # field -> its cleaned text, kept beside the typed value
 }
 
 
-def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, limit: int | None = None) -> str:
+def _converted_sql(
+    mapping: Mapping,
+    source_sql: str,
+    orders: dict[str, DateOrder],
+    *,
+    numbered: str | None,
+    extra_values: str = "false",
+    limit: int | None = None,
+) -> str:
     """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key.
 
     Each source value is cleaned once; the typed values, the checks and the key are
@@ -85,18 +99,24 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
     return f"""
     WITH src AS (
       SELECT {numbered + " AS record_no, " if numbered else ""}
-        {cleaned}
+        {cleaned},
+        {extra_values} AS extra_values
       FROM {source_sql}{limit_sql}
+    ),
+    parsed AS (
+      SELECT *, {parts_sql("received_text")} AS received_parts, {parts_sql("resolution_text")} AS resolution_parts
+      FROM src
     ),
     typed AS (
       SELECT * EXCLUDE (narrative_text),
-        complaint_date(received_text) AS received_date,
-        complaint_date(resolution_text) AS resolution_date,
-        CAST(round(try_cast(days_text AS DOUBLE)) AS INTEGER) AS days_value,
+        {date_sql("received_text", "received_parts", orders["received_date"])} AS received_date,
+        {date_sql("resolution_text", "resolution_parts", orders["resolution_date"])} AS resolution_date,
+        -- NaN, infinities and numbers beyond the range are left out before the cast can fail
+        CASE WHEN try_cast(days_text AS DOUBLE) BETWEEN 0 AND {MAX_DAYS}
+             THEN CAST(round(try_cast(days_text AS DOUBLE)) AS INTEGER) END AS days_value,
         {_flag_sql("timely_text")} AS timely,
-        CASE WHEN contains(narrative_text, chr(13))
-             THEN replace(narrative_text, chr(13) || chr(10), chr(10)) ELSE narrative_text END AS narrative
-      FROM src
+        narrative_text AS narrative
+      FROM parsed
     ),
     checked AS (
       SELECT *,
@@ -104,8 +124,9 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
         received_date IS NOT NULL AND received_date BETWEEN DATE '{EARLIEST_DATE}' AND current_date + 1
         AND category IS NOT NULL
         AND (resolution_text IS NULL OR (resolution_date IS NOT NULL AND resolution_date >= received_date))
-        AND (days_text IS NULL OR (days_value IS NOT NULL AND days_value BETWEEN 0 AND 36500))
+        AND (days_text IS NULL OR days_value IS NOT NULL)
         AND (timely_text IS NULL OR timely IS NOT NULL)
+        AND NOT extra_values
         -- bytes are never fewer than characters: count characters only when the bytes are too many
         AND CASE WHEN greatest({", ".join(f"coalesce(strlen({key}), 0)" for key in texts)}) <= {MAX_TEXT_LENGTH}
                  THEN true
@@ -128,7 +149,23 @@ def _converted_sql(mapping: Mapping, source_sql: str, *, numbered: str | None, l
     """
 
 
-def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
+def _not_a_date(text: str, order: DateOrder) -> str:
+    """Why a value is not a date: it does not fit the column's order, or it is no date at all."""
+    return (
+        f"CASE WHEN {order_dependent_sql(text)} THEN 'not a date when read as {DATE_ORDER_NAMES[order]},"
+        " the order of this column' ELSE 'not a date (use 2019-03-29, 3/29/2019, 29.03.2019 or an Excel date"
+        " number)' END"
+    )
+
+
+def _days_reason() -> str:
+    return (
+        "CASE WHEN isfinite(try_cast(days_text AS DOUBLE)) THEN "
+        f"'use a number of days from 0 to {MAX_DAYS:,}' ELSE 'not a number of days' END"
+    )
+
+
+def _rejections_sql(mapping: Mapping, orders: dict[str, DateOrder], record: str = "record_no") -> str:
     """One row per problem of each invalid record: record number, column, reason, value."""
 
     def column(key: str) -> str:
@@ -136,23 +173,24 @@ def _rejections_sql(mapping: Mapping, record: str = "record_no") -> str:
 
     texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
     problems = [
+        "CASE WHEN extra_values THEN {'column': 'Row', "
+        "'reason': 'it has more values than the header names columns', 'value': NULL} END",
         f"CASE WHEN received_text IS NULL THEN {{'column': {column('received_date')}, "
         f"'reason': 'the received date is missing', 'value': NULL}} END",
         f"CASE WHEN received_text IS NOT NULL AND received_date IS NULL THEN {{'column': {column('received_date')}, "
-        "'reason': 'not a date (use 2019-03-29, 2019/3/29, 3/29/19, 3/29/2019 or an Excel date number)', "
-        "'value': received_text} END",
+        f"'reason': {_not_a_date('received_text', orders['received_date'])}, 'value': received_text}} END",
         f"CASE WHEN received_date IS NOT NULL AND NOT received_date BETWEEN DATE '{EARLIEST_DATE}' "
         f"AND current_date + 1 THEN {{'column': {column('received_date')}, "
         f"'reason': 'the date must be between {EARLIEST_DATE} and today', 'value': received_text}} END",
         f"CASE WHEN category IS NULL THEN {{'column': {column('category')}, "
         "'reason': 'the category is missing', 'value': NULL} END",
         f"CASE WHEN resolution_text IS NOT NULL AND resolution_date IS NULL THEN "
-        f"{{'column': {column('resolution_date')}, 'reason': 'not a date', 'value': resolution_text}} END",
+        f"{{'column': {column('resolution_date')}, "
+        f"'reason': {_not_a_date('resolution_text', orders['resolution_date'])}, 'value': resolution_text}} END",
         f"CASE WHEN resolution_date < received_date THEN {{'column': {column('resolution_date')}, "
         "'reason': 'the resolution date is before the received date', 'value': resolution_text} END",
-        f"CASE WHEN days_text IS NOT NULL AND (days_value IS NULL OR days_value NOT BETWEEN 0 AND 36500) THEN "
-        f"{{'column': {column('resolution_days')}, 'reason': 'not a number of days (0 or more)', "
-        "'value': days_text} END",
+        f"CASE WHEN days_text IS NOT NULL AND days_value IS NULL THEN "
+        f"{{'column': {column('resolution_days')}, 'reason': {_days_reason()}, 'value': left(days_text, 60)}} END",
         f"CASE WHEN timely_text IS NOT NULL AND timely IS NULL THEN {{'column': {column('timely')}, "
         "'reason': 'use Yes or No', 'value': timely_text} END",
     ] + [
@@ -173,22 +211,147 @@ _STORED = (
 )
 
 
-def preview(source: SourceFile, mapping: Mapping, limit: int = 20) -> pd.DataFrame:
-    """The first rows as the portal would store them, with a column saying what is wrong."""
-    mapping = check_mapping(mapping, source.columns)
-    return _read_with_padding_fallback(source, lambda: _preview(source, mapping, limit))
+def checked_mapping(source: SourceFile, mapping: Mapping) -> Mapping:
+    """``check_mapping`` for this file, pointing at the sheet or header row that seems to
+    hold the complaints when none of the chosen columns can be used."""
+    return check_mapping(mapping, source.columns, hint=source.hint)
 
 
-def _preview(source: SourceFile, mapping: Mapping, limit: int) -> pd.DataFrame:
+# -- the date order of each date column ------------------------------------------------------
+def _guesses(columns: list[str], counts: list[tuple[int, ...]]) -> dict[str, DateGuess]:
+    guesses = {}
+    for column, (dependent, *fits) in zip(columns, counts, strict=True):
+        guesses[column] = choose_order(column, dependent, dict(zip(DateOrder, fits, strict=True)))
+    return guesses
+
+
+def guess_date_orders(source: SourceFile, mapping: Mapping) -> dict[str, DateGuess]:
+    """For each mapped date field, how its column's values fit each date order and the
+    order chosen, counted over the whole column in one scan of the file (kept on the source)."""
+    columns = {key: mapping[key] for key in DATE_FIELDS if mapping.get(key) in source.columns}
+    missing = sorted({column for column in columns.values() if column not in source.date_guesses})
+    if missing:
+        counts = _read_with_padding_fallback(source, lambda: _count_date_fits(source, missing))
+        source.date_guesses.update(_guesses(missing, counts))
+    return {key: source.date_guesses[column] for key, column in columns.items()}
+
+
+def _count_date_fits(source: SourceFile, columns: list[str]) -> list[tuple[int, ...]]:
+    values = ", ".join(f"{_cleaned(_quote(column))} AS v{index}" for index, column in enumerate(columns))
     connection = duckdb.connect()
     try:
-        connection.execute(_DATE_MACRO)
+        connection.execute(DATE_MACROS)
         with _registered(connection, source):
-            sql = _converted_sql(mapping, _relation_sql(source), numbered="row_number() OVER ()", limit=limit)
+            connection.execute(
+                f"CREATE TEMP TABLE date_values AS SELECT {values} FROM {_relation_sql(source)}",
+                _relation_params(source),
+            )
+        return [
+            connection.execute(detection_sql(parts_sql(f"v{i}"), "date_values")).fetchone() for i in range(len(columns))
+        ]
+    finally:
+        connection.close()
+
+
+def _checked_choices(chosen: dict[str, DateOrder | str] | None) -> dict[str, DateOrder]:
+    chosen = chosen or {}
+    for key, order in chosen.items():
+        if key not in DATE_FIELDS:
+            raise InputError.single("Date order", f"{key!r} is not a date field (use {' or '.join(DATE_FIELDS)})")
+        if order not in set(DateOrder):
+            raise InputError.single(FIELDS_BY_KEY[key].label, f"the date order must be one of {', '.join(DateOrder)}")
+    return {key: DateOrder(order) for key, order in chosen.items()}
+
+
+def _refuse_tie(key: str, guess: DateGuess) -> None:
+    if guess.ambiguous:
+        raise InputError.single(
+            FIELDS_BY_KEY[key].label, f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported"
+        )
+
+
+def date_orders(
+    source: SourceFile, mapping: Mapping, chosen: dict[str, DateOrder | str] | None = None, *, guess_ties: bool = False
+) -> dict[str, DateOrder]:
+    """The order of each date field: the one chosen, else the one its values fit best.
+
+    A column whose values fit several orders equally is refused (naming them) unless
+    ``guess_ties``, as the preview does while it shows the flag."""
+    given = _checked_choices(chosen)
+    guesses = guess_date_orders(source, {key: column for key, column in mapping.items() if key not in given})
+    orders: dict[str, DateOrder] = {key: DateOrder.YMD for key in DATE_FIELDS}
+    for key, guess in guesses.items():
+        if not guess_ties:
+            _refuse_tie(key, guess)
+        orders[key] = guess.order
+    return orders | given
+
+
+def known_date_orders(
+    source: SourceFile, mapping: Mapping, chosen: dict[str, DateOrder | str] | None = None
+) -> tuple[dict[str, DateOrder], list[str]]:
+    """The orders known without reading the file — chosen, or found by an earlier look such as
+    the preview — and the mapped date fields still to decide (read first in the order most
+    files use, then checked against the read values by ``decide_date_orders``)."""
+    orders = {key: DateOrder.YMD for key in DATE_FIELDS} | _checked_choices(chosen)
+    undecided = []
+    for key in DATE_FIELDS:
+        column = mapping.get(key)
+        if key in (chosen or {}) or column not in source.columns:
+            continue
+        guess = source.date_guesses.get(column)
+        if guess is None:
+            undecided.append(key)
+            orders[key] = PREFERENCE[0]
+        else:
+            _refuse_tie(key, guess)
+            orders[key] = guess.order
+    return orders, undecided
+
+
+def decide_date_orders(
+    connection: duckdb.DuckDBPyConnection, source: SourceFile, mapping: Mapping, undecided: list[str]
+) -> dict[str, DateGuess]:
+    """How each undecided date field's values fit each order, counted on the staged rows
+    (their date parts were kept when they were read), so the file is not read twice."""
+    parts = {"received_date": "received_parts", "resolution_date": "resolution_parts"}
+    columns = [mapping[key] for key in undecided]
+    counts = [connection.execute(detection_sql(parts[key], "complaint_converted")).fetchone() for key in undecided]
+    source.date_guesses.update(_guesses(columns, counts))
+    for key, column in zip(undecided, columns, strict=True):
+        _refuse_tie(key, source.date_guesses[column])
+    return {key: source.date_guesses[column] for key, column in zip(undecided, columns, strict=True)}
+
+
+# -- the preview -------------------------------------------------------------------------------
+def preview(
+    source: SourceFile, mapping: Mapping, limit: int = 20, orders: dict[str, DateOrder | str] | None = None
+) -> pd.DataFrame:
+    """The first rows as the portal would store them, with a column saying what is wrong.
+
+    Dates are read in the orders given, else in the order each column's values fit best."""
+    mapping = checked_mapping(source, mapping)
+    resolved = date_orders(source, mapping, orders, guess_ties=True)
+    return _read_with_padding_fallback(source, lambda: _preview(source, mapping, resolved, limit))
+
+
+def _preview(source: SourceFile, mapping: Mapping, orders: dict[str, DateOrder], limit: int) -> pd.DataFrame:
+    connection = duckdb.connect()
+    try:
+        connection.execute(DATE_MACROS)
+        with _registered(connection, source):
+            sql = _converted_sql(
+                mapping,
+                _relation_sql(source),
+                orders,
+                numbered="row_number() OVER ()",
+                extra_values=_extra_values_sql(source),
+                limit=limit,
+            )
             connection.execute(f"CREATE TEMP TABLE complaint_converted AS {sql}", _relation_params(source))
         problems = connection.execute(
             "SELECT record_no, string_agg(column_name || ': ' || reason, '; ') AS problem"
-            f" FROM ({_rejections_sql(mapping)}) GROUP BY record_no"
+            f" FROM ({_rejections_sql(mapping, orders)}) GROUP BY record_no"
         ).fetchall()
         frame = connection.execute(
             "SELECT record_no AS record, received_date, channel, product, category, sub_category, narrative, unit,"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
 from models.errors import InputError
+from models.text import clean_text
 
 if TYPE_CHECKING:
     pass
@@ -103,21 +104,28 @@ def suggest_mapping(columns: list[str], preset: Preset | None = None) -> Mapping
     return mapping
 
 
-def check_mapping(mapping: Mapping, columns: list[str]) -> Mapping:
-    """The mapping without empty choices; errors name the portal field and the column."""
+def check_mapping(mapping: Mapping, columns: list[str], hint: str | None = None) -> Mapping:
+    """The mapping without empty choices; errors name the portal field and the column.
+
+    ``hint`` says where the complaints seem to be (another sheet, a lower header row) when
+    none of the columns can be used."""
     cleaned = {key: column for key, column in mapping.items() if column}
     problems: list[tuple[str, str]] = []
     unknown = [key for key in cleaned if key not in FIELDS_BY_KEY]
     for key in unknown:
         problems.append(("Mapping", f"{key!r} is not a portal field"))
     if not any(column in columns for column in cleaned.values()):
-        problems.append(
-            (
-                "File",
-                "none of its columns can be used: map at least the received date and the category "
-                f"(the file has: {', '.join(columns[:12]) or 'no columns'})",
+        listed = f"{', '.join(columns[:12]) or 'no columns'}"
+        if hint:
+            problems.append(("File", f"none of the chosen header's columns can be used, but {hint} (it has: {listed})"))
+        else:
+            problems.append(
+                (
+                    "File",
+                    "none of its columns can be used: map at least the received date and the category "
+                    f"(the file has: {listed})",
+                )
             )
-        )
     else:
         for key, column in cleaned.items():
             if key in FIELDS_BY_KEY and column not in columns:
@@ -134,3 +142,36 @@ def check_mapping(mapping: Mapping, columns: list[str]) -> Mapping:
     if problems:
         raise InputError(problems)
     return cleaned
+
+
+def choose_header_row(rows: list[list[str]]) -> int:
+    """Index of the row most likely to name the columns: the first that names most portal
+    fields; when none names any, the first with two values or more (a title row above the
+    header holds one)."""
+    scores = [len(suggest_mapping([str(c).strip() for c in row if c is not None and str(c).strip()])) for row in rows]
+    if scores and max(scores) > 0:
+        return scores.index(max(scores))
+    widths = [sum(1 for c in row if c is not None and str(c).strip()) for row in rows]
+    return next((index for index, width in enumerate(widths) if width >= 2), 0)
+
+
+def unique_names(header: list[str]) -> tuple[list[str], list[str]]:
+    """Headings made unique and non-empty, and a note for each name the file repeats."""
+    names: list[str] = []
+    seen: dict[str, list[int]] = {}
+    for index, heading in enumerate(header, start=1):
+        name = clean_text(heading) or f"Column {index}"
+        seen.setdefault(name, []).append(index)
+        copy = 2
+        unique = name
+        while unique in names:
+            unique = f"{name} ({copy})"
+            copy += 1
+        names.append(unique)
+    notes = [
+        f"{len(places)} columns are named {name!r} (columns {', '.join(map(str, places))}); "
+        f"they are listed as {', '.join(repr(names[p - 1]) for p in places)}."
+        for name, places in seen.items()
+        if len(places) > 1
+    ]
+    return names, notes

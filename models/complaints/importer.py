@@ -19,10 +19,19 @@ from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.complaints.conversion import _DATE_MACRO, _STORED, _converted_sql, _rejections_sql
-from models.complaints.field_mapping import REJECTIONS_KEPT, Mapping, check_mapping
+from models.complaints.conversion import (
+    _STORED,
+    _converted_sql,
+    _rejections_sql,
+    checked_mapping,
+    decide_date_orders,
+    known_date_orders,
+)
+from models.complaints.dates import DATE_MACROS, DateOrder
+from models.complaints.field_mapping import REJECTIONS_KEPT, Mapping
 from models.complaints.sources import (
     SourceFile,
+    _extra_values_sql,
     _read_with_padding_fallback,
     _registered,
     _relation_params,
@@ -67,6 +76,7 @@ class ImportReport(BaseModel):
     rejected_records: int
     rejections: list[Rejection]
     stored: bool
+    date_orders: dict[str, DateOrder] = Field(default_factory=dict, description="Date order used per date field")
 
     @property
     def summary(self) -> str:
@@ -94,30 +104,19 @@ def import_complaints(
     mapping: Mapping,
     mode: ImportMode | str = ImportMode.ALL_OR_NOTHING,
     progress: Progress | None = None,
+    orders: dict[str, DateOrder | str] | None = None,
 ) -> ImportReport:
     """Import a file in one transaction; rows already present (by external id or content) are skipped.
 
     In all-or-nothing mode any invalid row raises ``ImportRejectedError`` (with the report)
-    and nothing is stored; in valid-rows mode the valid rows are stored and the rest listed."""
+    and nothing is stored; in valid-rows mode the valid rows are stored and the rest listed.
+    Each date column is read in the order given in ``orders``, else in the order its values
+    fit best; a column whose values fit several orders equally must be given one."""
     require(actor, Permission.COMPLAINTS_IMPORT)
     mode = ImportMode(mode)
-    mapping = check_mapping(mapping, source.columns)
+    mapping = checked_mapping(source, mapping)
     report_progress = progress or (lambda share, text: None)
-
-    def stage(connection: duckdb.DuckDBPyConnection) -> None:
-        """Read and convert the file into a temporary table of the writer's connection.
-
-        Outside the transaction: temporary rows touch nothing stored, and rows staged before
-        the transaction starts are copied into the complaints table much faster."""
-        report_progress(0.05, "Reading the file…")
-        connection.execute(_DATE_MACRO)
-        with _registered(connection, source):
-            # insertion order is preserved, so rowids follow the file's records
-            connection.execute(
-                "CREATE OR REPLACE TEMP TABLE complaint_converted AS "
-                + _converted_sql(mapping, _relation_sql(source), numbered=None),
-                _relation_params(source),
-            )
+    resolved, undecided = known_date_orders(source, mapping, orders)
 
     def store(connection: duckdb.DuckDBPyConnection) -> ImportReport:
         report_progress(0.45, "Checking every row…")
@@ -131,7 +130,9 @@ def import_complaints(
         record = f"rowid - {int(first_rowid or 0)} + 1"
         rejections = [
             Rejection(record=r[0], column=r[1], reason=r[2], value=r[3])
-            for r in connection.execute(f"{_rejections_sql(mapping, record)} LIMIT {REJECTIONS_KEPT}").fetchall()
+            for r in connection.execute(
+                f"{_rejections_sql(mapping, resolved, record)} LIMIT {REJECTIONS_KEPT}"
+            ).fetchall()
         ]
         report = ImportReport(
             import_id=None,
@@ -144,6 +145,7 @@ def import_complaints(
             rejected_records=rejected_records,
             rejections=rejections,
             stored=False,
+            date_orders={key: resolved[key] for key in resolved if key in mapping},
         )
         if rejected_records and mode == ImportMode.ALL_OR_NOTHING:
             raise ImportRejectedError(report)
@@ -224,6 +226,7 @@ def import_complaints(
                 "file_sha256": source.sha256,
                 "mode": mode.value,
                 "mapping": mapping,
+                "date_orders": {key: order.value for key, order in report.date_orders.items()},
                 "records_read": records_read,
                 "imported": imported,
                 "already_present": already_present,
@@ -237,7 +240,7 @@ def import_complaints(
     def attempt() -> ImportReport:
         with db.exclusive() as connection:
             try:
-                stage(connection)
+                _stage(connection, source, mapping, resolved, undecided, report_progress)
                 return db.write(store)
             finally:
                 for table in ("complaint_converted", "complaint_repeats"):
@@ -245,6 +248,44 @@ def import_complaints(
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
 
     return _read_with_padding_fallback(source, attempt)
+
+
+def _stage(
+    connection: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    mapping: Mapping,
+    orders: dict[str, DateOrder],
+    undecided: list[str],
+    report_progress: Progress,
+) -> None:
+    """Read and convert the file into a temporary table of the writer's connection, in the
+    date orders known or, for a column still undecided, the order its read values fit best
+    (``orders`` is updated; the file is read again only when that is not the order first tried).
+
+    Outside the transaction: temporary rows touch nothing stored, and rows staged before
+    the transaction starts are copied into the complaints table much faster."""
+
+    def read() -> None:
+        with _registered(connection, source):
+            # insertion order is preserved, so rowids follow the file's records
+            converted = _converted_sql(
+                mapping, _relation_sql(source), orders, numbered=None, extra_values=_extra_values_sql(source)
+            )
+            connection.execute(
+                f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {converted}", _relation_params(source)
+            )
+
+    report_progress(0.05, "Reading the file…")
+    connection.execute(DATE_MACROS)
+    read()
+    if undecided:
+        guesses = decide_date_orders(connection, source, mapping, undecided)
+        # a column with no value whose reading depends on the order was read right in any order
+        changed = any(guess.dependent and guess.order != orders[key] for key, guess in guesses.items())
+        orders.update({key: guess.order for key, guess in guesses.items()})
+        if changed:
+            report_progress(0.25, "Reading the file again in the date order its values fit…")
+            read()
 
 
 def _repeat_gaps_sql(where: str, had_complaints: bool) -> str:

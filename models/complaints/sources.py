@@ -1,39 +1,41 @@
-"""Reading a complaint source file (CSV in any common encoding, or XLSX) into something
-DuckDB can scan, with clear messages for files that cannot be read."""
+"""Opening a complaint source file — a CSV in any common encoding or an XLSX workbook,
+recognised by its content whatever its name — into something DuckDB can scan, with
+messages in plain words for files that cannot be read."""
 
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
+import re
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
+from models.complaints import text_files, workbooks
+from models.complaints.text_files import ENCODINGS, MAX_ROW_BYTES
 from models.errors import InputError
 
-if TYPE_CHECKING:
-    pass
+__all__ = ["ENCODINGS", "MAX_ROW_BYTES", "SourceFile", "open_source", "open_upload"]
 
 Progress = Callable[[float, str], None]
-
-
-# -- reading a source file -------------------------------------------------------------
-ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (Western European)", "latin-1": "Latin-1 (ISO 8859-1)"}
 _CHUNK = 8 * 1024 * 1024
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 workbooks and encrypted XLSX files
+# named only in a ragged file's read, for values beyond the header's columns; a control
+# character never survives in a column name, so no file's column can be called this
+EXTRA_COLUMN = "\x1fextra values"
 
 
 @dataclass
 class SourceFile:
-    """A complaint export ready for DuckDB: a UTF-8 CSV (or XLSX rows as Arrow) and its columns."""
+    """A complaint export ready for DuckDB: a UTF-8 CSV (or a sheet's rows as Arrow) and its columns."""
 
     file_name: str
     kind: str  # csv or xlsx
@@ -44,6 +46,12 @@ class SourceFile:
     ragged: bool = False  # rows of unequal length: read serially with padding
     table: pa.Table | None = None
     workdir: Path | None = field(default=None, repr=False)
+    header_row: int = 1  # line of a CSV, row of a sheet
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said in the mapping step
+    hint: str | None = None  # where the complaints seem to be when no column can be used
+    date_guesses: dict[str, Any] = field(default_factory=dict, repr=False)  # column -> detected date order
 
     def close(self) -> None:
         if self.workdir is not None:
@@ -59,69 +67,19 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_utf8(path: Path) -> str:
-    """Stream the file through a strict UTF-8 decoder, naming the line of the first bad
-    byte; return the file's SHA-256, computed in the same pass."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
-    digest = hashlib.sha256()
-    offset = 0
-    lines = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-            # plain ASCII is valid UTF-8: skip decoding it unless a character began in the last chunk
-            if chunk.isascii() and not decoder.getstate()[0]:
-                offset += len(chunk)
-                lines += chunk.count(b"\n")
-                continue
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as error:
-                line = lines + chunk.count(b"\n", 0, error.start) + 1
-                raise InputError.single(
-                    "File",
-                    f"it is not UTF-8 text (byte 0x{chunk[error.start]:02x} on line {line}, "
-                    f"position {offset + error.start + 1}). Choose the file's encoding "
-                    "(for example Windows-1252) or save it as UTF-8 CSV.",
-                ) from None
-            offset += len(chunk)
-            lines += chunk.count(b"\n")
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise InputError.single("File", "it ends in the middle of a UTF-8 character (is it cut short?)") from None
-    return digest.hexdigest()
-
-
-def _transcode(path: Path, encoding: str, target: Path) -> None:
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
-        try:
-            while chunk := source.read(_CHUNK):
-                out.write(decoder.decode(chunk))
-            out.write(decoder.decode(b"", final=True))
-        except UnicodeDecodeError as error:
-            label = ENCODINGS.get(encoding, encoding)
-            raise InputError.single("File", f"it cannot be read as {label}: {error.reason}") from None
-
-
-def _sniff_delimiter(header_line: str) -> str:
-    counts = {d: 0 for d in (",", ";", "\t", "|")}
-    quoted = False
-    for char in header_line:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+def _quote_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _csv_options(source: SourceFile) -> str:
-    base = f"all_varchar=true, header=true, delim='{source.delimiter}', quote='\"', escape='\"'"
+    names = [*source.columns, EXTRA_COLUMN] if source.ragged else source.columns
+    columns = ", ".join(f"{_quote_text(name)}: 'VARCHAR'" for name in names)
+    base = (
+        f"auto_detect=false, header=true, skip={source.header_row - 1}, delim={_quote_text(source.delimiter)},"
+        f" quote='\"', escape='\"', new_line='\\n', max_line_size={MAX_ROW_BYTES}, columns={{{columns}}}"
+    )
     if source.ragged:
-        names = ", ".join("'" + c.replace("'", "''") + "'" for c in source.columns)
-        return base + f", strict_mode=false, null_padding=true, parallel=false, names=[{names}]"
+        return base + ", strict_mode=false, null_padding=true, parallel=false"
     return base + ", strict_mode=true"
 
 
@@ -136,6 +94,11 @@ def _relation_params(source: SourceFile) -> list[Any]:
     return [] if source.kind == "xlsx" else [str(source.csv_path)]
 
 
+def _extra_values_sql(source: SourceFile) -> str:
+    """True for a row holding more values than the header names columns."""
+    return f'"{EXTRA_COLUMN}" IS NOT NULL' if source.kind == "csv" and source.ragged else "false"
+
+
 @contextmanager
 def _registered(connection: duckdb.DuckDBPyConnection, source: SourceFile) -> Iterator[None]:
     if source.kind == "xlsx":
@@ -147,22 +110,23 @@ def _registered(connection: duckdb.DuckDBPyConnection, source: SourceFile) -> It
             connection.unregister("complaint_source_arrow")
 
 
-def _csv_columns(path: Path, delimiter: str) -> tuple[list[str], bool]:
-    """The header as DuckDB names it, and whether the sniffed sample already shows rows of
-    unequal length (a file whose short rows come later is found out when it is read)."""
-    connection = duckdb.connect()
+def _kind(path: Path, head: bytes) -> str:
+    """csv or xlsx, from the file's first bytes; other formats are refused by name."""
+    if head.startswith(_OLE2):
+        raise InputError.single(
+            "File",
+            "it is an Excel 97-2003 workbook (.xls) or a password-protected one; save it as .xlsx or CSV",
+        )
+    if not head.startswith(b"PK\x03\x04"):
+        return "csv"
     try:
-        probe = SourceFile("", "csv", [], "", csv_path=path, delimiter=delimiter)
-        try:
-            described = connection.execute(f"DESCRIBE SELECT * FROM {_relation_sql(probe)}", [str(path)]).fetchall()
-            return [row[0] for row in described], False
-        except duckdb.Error:
-            pass
-        with path.open(encoding="utf-8", newline="") as handle:
-            header = next(csv.reader(handle, delimiter=delimiter), [])
-        return _column_names([heading.strip() for heading in header]), True
-    finally:
-        connection.close()
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise InputError.single("File", "it is a damaged ZIP archive, not a workbook or a CSV file") from None
+    if "xl/workbook.xml" not in names:
+        raise InputError.single("File", "it is a ZIP archive but not an Excel workbook; upload a CSV or XLSX file")
+    return "xlsx"
 
 
 def open_source(
@@ -171,8 +135,13 @@ def open_source(
     *,
     encoding: str = "utf-8",
     max_bytes: int | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
 ) -> SourceFile:
-    """Check a CSV or XLSX export and prepare it for mapping; errors name the problem."""
+    """Check a CSV or XLSX export and prepare it for mapping; errors name the problem.
+
+    The sheet and the header row are found when not given: the sheet and row among the
+    first twenty whose names the portal knows best."""
     path = Path(path)
     file_name = file_name or path.name
     size = path.stat().st_size
@@ -183,124 +152,79 @@ def open_source(
         )
     if size == 0:
         raise InputError.single("File", "it is empty")
+    if header_row is not None and header_row < 1:
+        raise InputError.single("Header row", "use 1 or more")
     with path.open("rb") as handle:
         head = handle.read(65536)
-    is_zip = head.startswith(b"PK\x03\x04")
-    if file_name.lower().endswith((".xlsx", ".xlsm")) or is_zip:
-        if not is_zip:
-            raise InputError.single("File", "it is named .xlsx but is not an Excel workbook")
-        return _open_xlsx(path, file_name)
+    if _kind(path, head) == "xlsx":
+        return _open_xlsx(path, file_name, sheet, header_row)
     if encoding not in ENCODINGS:
         raise InputError.single("Encoding", f"choose one of {', '.join(ENCODINGS)}")
+    return _open_csv(path, file_name, head, encoding, header_row)
+
+
+def _open_csv(path: Path, file_name: str, head: bytes, encoding: str, header_row: int | None) -> SourceFile:
     workdir = Path(tempfile.mkdtemp(prefix="complaints-"))
     try:
-        csv_path = path
-        sha256 = None
+        csv_path, sha256 = workdir / "source.csv", None
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            csv_path = workdir / "source.csv"
-            _transcode(path, "utf-16", csv_path)
+            text_files.transcode(path, "utf-16", csv_path)
         elif encoding != "utf-8":
-            csv_path = workdir / "source.csv"
-            _transcode(path, encoding, csv_path)
+            text_files.transcode(path, encoding, csv_path)
         else:
-            if b"\x00" in head:
-                raise InputError.single("File", "it holds binary data; upload a CSV (text) or XLSX file")
-            sha256 = _check_utf8(path)
-        with csv_path.open(encoding="utf-8-sig", newline="") as handle:
-            first_line = handle.readline()
-            has_data = bool(first_line.strip()) and any(line.strip() for line in [handle.readline(), handle.read(4096)])
-        if not first_line.strip():
-            raise InputError.single("File", "its first line is empty; the first line must name the columns")
-        if not has_data:
-            raise InputError.single("File", "it has a header row but no complaints")
-        delimiter = _sniff_delimiter(first_line)
-        columns, ragged = _csv_columns(csv_path, delimiter)
+            checked = text_files.check_utf8(path)
+            sha256 = checked.sha256
+            if checked.needs_normalising:
+                text_files.normalise_copy(path, csv_path)
+            else:
+                csv_path = path
+        header = text_files.read_header(csv_path, header_row)
+        notes = list(header.notes)
+        if header.line > 1:
+            found = "chosen" if header_row else "found"
+            notes.insert(0, f"The header is on line {header.line} ({found}); the lines above it are skipped.")
         return SourceFile(
             file_name=file_name,
             kind="csv",
-            columns=columns,
+            columns=header.names,
             sha256=sha256 or _sha256(path),
             csv_path=csv_path,
-            delimiter=delimiter,
-            ragged=ragged,
+            delimiter=header.delimiter,
             workdir=workdir,
+            header_row=header.line,
+            notes=notes,
+            hint=header.hint,
         )
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
 
 
-def _cell_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    text = str(value)
-    return text if text.strip() else None
+def _open_xlsx(path: Path, file_name: str, sheet: str | None, header_row: int | None) -> SourceFile:
+    workbook = workbooks.read_workbook(path, sheet, header_row)
+    return SourceFile(
+        file_name=file_name,
+        kind="xlsx",
+        columns=workbook.columns,
+        sha256=_sha256(path),
+        table=workbook.table,
+        header_row=workbook.header_row,
+        sheet=workbook.sheet,
+        sheets=workbook.sheets,
+        notes=workbook.notes,
+        hint=workbook.hint,
+    )
 
 
-def _xlsx_header(rows: Iterator[tuple[Any, ...]]) -> list[str]:
-    """The first non-empty row of the sheet, without trailing empty cells."""
-    header: list[str] = []
-    for row in rows:
-        if any(cell is not None and str(cell).strip() for cell in row):
-            header = [str(cell).strip() if cell is not None else "" for cell in row]
-            break
-    while header and not header[-1]:
-        header.pop()
-    if not header:
-        raise InputError.single("File", "its first worksheet is empty")
-    return header
-
-
-def _column_names(header: list[str]) -> list[str]:
-    """Headings made unique and non-empty ("column03" for a blank one)."""
-    names: list[str] = []
-    seen: set[str] = set()
-    for index, heading in enumerate(header):
-        name = heading or f"column{index:02d}"
-        while name in seen:
-            name += "_"
-        seen.add(name)
-        names.append(name)
-    return names
-
-
-def _open_xlsx(path: Path, file_name: str) -> SourceFile:
-    """The first worksheet's rows as an all-text Arrow table (openpyxl, read-only)."""
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise InputError.single("File", f"it could not be opened as an Excel workbook ({error})") from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        names = _column_names(_xlsx_header(rows))
-        columns: list[list[str | None]] = [[] for _ in names]
-        for row in rows:
-            values = [_cell_text(cell) for cell in row[: len(names)]]
-            if not any(values):
-                continue
-            values += [None] * (len(names) - len(values))
-            for index, value in enumerate(values):
-                columns[index].append(value)
-    finally:
-        workbook.close()
-    if not any(len(c) for c in columns):
-        raise InputError.single("File", "it has a header row but no complaints")
-    table = pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(names, columns, strict=True)})
-    return SourceFile(file_name=file_name, kind="xlsx", columns=names, sha256=_sha256(path), table=table)
-
-
-def open_upload(data: bytes, file_name: str, *, encoding: str = "utf-8", max_bytes: int | None = None) -> SourceFile:
+def open_upload(
+    data: bytes,
+    file_name: str,
+    *,
+    encoding: str = "utf-8",
+    max_bytes: int | None = None,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> SourceFile:
     """An uploaded file, kept in a temporary folder until ``close()``."""
     if max_bytes is not None and len(data) > max_bytes:
         raise InputError.single(
@@ -308,11 +232,12 @@ def open_upload(data: bytes, file_name: str, *, encoding: str = "utf-8", max_byt
             f"it is {len(data) / 1048576:.1f} MiB; the largest upload accepted is {max_bytes / 1048576:.0f} MiB",
         )
     workdir = Path(tempfile.mkdtemp(prefix="complaints-upload-"))
-    suffix = Path(file_name).suffix.lower() if Path(file_name).suffix.lower() in (".csv", ".xlsx", ".txt") else ""
-    path = workdir / f"upload{suffix}"
+    path = workdir / "upload"
     path.write_bytes(data)
     try:
-        source = open_source(path, file_name, encoding=encoding, max_bytes=max_bytes)
+        source = open_source(
+            path, file_name, encoding=encoding, max_bytes=max_bytes, sheet=sheet, header_row=header_row
+        )
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
@@ -329,22 +254,47 @@ def open_upload(data: bytes, file_name: str, *, encoding: str = "utf-8", max_byt
     return source
 
 
+# -- reading, and the reader's problems in plain words -------------------------------------
 def _read_with_padding_fallback(source: SourceFile, work: Callable[[], Any]) -> Any:
     """Run ``work``; if the strict CSV reader finds rows of unequal length, read the file
     again serially with short rows padded (the first attempt stored nothing)."""
     try:
         return work()
     except duckdb.InvalidInputException as error:
-        if source.kind != "csv" or source.ragged:
-            raise _unreadable(error) from None
+        if source.kind != "csv" or source.ragged or "Expected Number of Columns" not in str(error):
+            raise _unreadable(error, source) from None
         source.ragged = True
+    except duckdb.ConversionException as error:
+        raise _unconvertible(error) from None
     try:
         return work()
     except duckdb.InvalidInputException as error:
-        raise _unreadable(error) from None
+        raise _unreadable(error, source) from None
+    except duckdb.ConversionException as error:
+        raise _unconvertible(error) from None
 
 
-def _unreadable(error: duckdb.Error) -> InputError:
-    detail = str(error).strip().splitlines()
-    reason = next((line for line in detail if "Line" in line or "line" in line), detail[0] if detail else "")
-    return InputError.single("File", f"it could not be read as CSV: {reason.strip()[:200]}")
+def _unconvertible(error: duckdb.Error) -> InputError:
+    """A value the checks did not foresee: refused in words, never as a traceback."""
+    detail = str(error).strip().splitlines()[0].removeprefix("Conversion Error: ")
+    return InputError.single("File", f"a value could not be converted ({detail[:120]}); nothing was imported")
+
+
+def _unreadable(error: duckdb.Error, source: SourceFile) -> InputError:
+    """DuckDB's CSV error as the row it is about and what is wrong, in the portal's words."""
+    text = str(error)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    row = int(line.group(1)) - source.header_row if line else None
+    subject = "a row" if row is None else "the header row" if row < 1 else f"row {row}"
+    if "Maximum line size" in text:
+        reason = (
+            f"{subject} is larger than {MAX_ROW_BYTES:,} bytes, the most one row may hold "
+            "(a quote mark left open makes the rest of the file one row)"
+        )
+    elif "unterminated quote" in text:
+        reason = f'{subject} has a quoted value that is not closed properly: check its quote marks (")'
+    elif counts := re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text):
+        reason = f"{subject} has {counts.group(2)} values but the header names {counts.group(1)} columns"
+    else:
+        reason = f"{subject} does not follow the CSV layout"
+    return InputError.single("File", f"it could not be read as CSV: {reason}")

@@ -257,3 +257,85 @@ def test_a_single_date_in_the_period_is_that_day(seeded):
     assert not app.exception
     assert _metric(app, "Complaints") == "3"
     assert "choose a second date" in _texts(app)
+
+
+def _import_button(app):
+    return next(b for b in app.button if b.label == "Import")
+
+
+def test_the_preview_says_which_date_order_it_chose_from_the_whole_column(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    content = b"Date received,Issue\n5/3/24,Fees\n25/3/24,Wait\n"
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "dayfirst.csv", content)
+    order = next(s for s in app.selectbox if s.label == "Date order — Received date")
+    assert order.value == "DMY"
+    assert any("read as day/month/year: 2 of its 2 dates like 3/5/20 fit" in shown(c.value) for c in app.caption)
+    assert [str(d.date()) for d in app.dataframe[0].value["received_date"]] == ["2024-03-05", "2024-03-25"]
+    _import_button(app).click().run()
+    assert any("2 imported" in s.value for s in app.success)
+
+
+def test_a_date_column_that_fits_two_orders_is_flagged_and_import_waits_for_a_choice(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    content = b"Date received,Issue\n3/5/2020,Fees\n4/6/2020,Wait\n"
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "tied.csv", content)
+    assert any("fit month/day/year and day/month/year equally" in shown(w.value) for w in app.warning)
+    order = next(s for s in app.selectbox if s.label == "Date order — Received date")
+    assert order.value is None and _import_button(app).disabled
+    order.set_value("DMY").run()
+    assert not _import_button(app).disabled
+    assert str(app.dataframe[0].value["received_date"].iloc[0].date()) == "2020-05-03"
+    _import_button(app).click().run()
+    assert database.scalar("SELECT min(received_date) FROM complaints").isoformat() == "2020-05-03"
+
+
+def _report_workbook() -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "Cover"
+    workbook.active.append(["Complaints report"])
+    data = workbook.create_sheet("Data")
+    data.append(["Exported from the CRM"])
+    data.append(["Notes: none"])
+    data.append(["Date received", "Issue", "Complaint ID"])
+    data.append(["2024-03-01", "Fees", "1"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_workbook_shows_the_sheet_and_header_row_found_and_lets_the_user_choose(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "report.xlsx", _report_workbook())
+    infos = [shown(i.value) for i in app.info]
+    assert "Reading sheet 'Data' (found; the workbook has 2 sheets: Cover, Data)." in infos
+    assert "The header is on row 3 (found); the rows above it are skipped." in infos
+    sheet = next(s for s in app.selectbox if s.label == "Sheet")
+    assert sheet.options == ["Cover", "Data"] and sheet.value is None
+    assert list(app.dataframe[0].value["category"]) == ["Fees"]
+
+    sheet.set_value("Cover").run()
+    assert any("sheet 'Data' has a header on row 3" in shown(e.value) for e in app.error)
+    sheet = next(s for s in app.selectbox if s.label == "Sheet")
+    sheet.set_value("Data").run()
+    next(n for n in app.number_input if n.label == "Header row").set_value(2).run()
+    assert any("sheet 'Data' has a header on row 3" in shown(e.value) for e in app.error)
+    next(n for n in app.number_input if n.label == "Header row").set_value(3).run()
+    assert not app.error, [e.value for e in app.error]
+    _import_button(app).click().run()
+    assert database.scalar("SELECT count(*) FROM complaints") == 1
+
+
+def test_repeated_column_names_are_named_in_the_mapping_step(portal_env):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    content = b"Date received,Issue,Issue\n2024-03-01,Fees,Late fee\n"
+    app = _upload(open_page(signed_in_as(analyst), IMPORT), "twice.csv", content)
+    assert any("2 columns are named 'Issue'" in shown(i.value) for i in app.info)
+    assert "Issue (2)" in next(s for s in app.selectbox if s.key and s.key.endswith("_sub_category")).options

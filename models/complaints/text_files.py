@@ -1,0 +1,217 @@
+"""Getting a CSV export's text ready for DuckDB: a strict UTF-8 check that also refuses
+NUL characters, the portal's text rule (``models.text``) applied to the whole file when
+it holds a CR or a control character, other encodings transcoded, and the header row
+found, split and named."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.complaints.field_mapping import choose_header_row, suggest_mapping, unique_names
+from models.errors import InputError
+from models.text import needs_normalising, normalise_text, normalise_utf8
+
+ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (Western European)", "latin-1": "Latin-1 (ISO 8859-1)"}
+_CHUNK = 8 * 1024 * 1024
+MAX_ROW_BYTES = 2_000_000  # the most one row of a CSV may hold (DuckDB's max_line_size)
+HEADER_SEARCH_LINES = 20  # lines looked at for the header row
+_NUL_MESSAGE = (
+    "it holds a NUL character (byte 0x00) on line {line}, so it is binary data, not CSV text "
+    "(a UTF-16 file without its byte-order mark looks like this too: save it as UTF-8 CSV)"
+)
+
+
+@dataclass
+class CheckedText:
+    sha256: str
+    needs_normalising: bool  # holds a CR or a control character the portal removes
+
+
+def _refuse_nul(chunk: bytes, lines_before: int) -> None:
+    position = chunk.find(b"\x00")
+    if position >= 0:
+        raise InputError.single("File", _NUL_MESSAGE.format(line=lines_before + chunk.count(b"\n", 0, position) + 1))
+
+
+def _bad_byte(chunk: bytes, error: UnicodeDecodeError, lines: int, offset: int) -> InputError:
+    line = lines + chunk.count(b"\n", 0, error.start) + 1
+    return InputError.single(
+        "File",
+        f"it is not UTF-8 text (byte 0x{chunk[error.start]:02x} on line {line}, "
+        f"position {offset + error.start + 1}). Choose the file's encoding "
+        "(for example Windows-1252) or save it as UTF-8 CSV.",
+    )
+
+
+def check_utf8(path: Path) -> CheckedText:
+    """Stream the file through a strict UTF-8 decoder, naming the line of the first bad
+    byte or NUL; say whether the text rule changes anything. One pass, with the SHA-256."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    digest = hashlib.sha256()
+    offset = lines = 0
+    dirty = False
+    last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            _refuse_nul(chunk, lines)
+            # a C1 character split between two reads is found from the last byte before
+            dirty = dirty or needs_normalising(chunk) or (last == b"\xc2" and 0x80 <= chunk[0] <= 0x9F)
+            last = chunk[-1:]
+            # plain ASCII is valid UTF-8: skip decoding it unless a character began in the last chunk
+            if not (chunk.isascii() and not decoder.getstate()[0]):
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as error:
+                    raise _bad_byte(chunk, error, lines, offset) from None
+            offset += len(chunk)
+            lines += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise InputError.single("File", "it ends in the middle of a UTF-8 character (is it cut short?)") from None
+    return CheckedText(digest.hexdigest(), dirty)
+
+
+def normalise_copy(path: Path, target: Path) -> None:
+    """Copy checked UTF-8 text with the portal's text rule applied to every character."""
+    carry = b""
+    with path.open("rb") as source, target.open("wb") as out:
+        while chunk := source.read(_CHUNK):
+            chunk = carry + chunk
+            # a CR may be the first half of a CRLF, a 0xC2 the first byte of a C1 character
+            carry = chunk[-1:] if chunk[-1:] in (b"\r", b"\xc2") else b""
+            out.write(normalise_utf8(chunk[: len(chunk) - len(carry)]))
+        out.write(normalise_utf8(carry))
+
+
+def transcode(path: Path, encoding: str, target: Path) -> None:
+    """Rewrite text in another encoding as UTF-8, with the portal's text rule applied."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines = 0
+    carry = ""
+    with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
+        try:
+            while chunk := source.read(_CHUNK):
+                text = carry + decoder.decode(chunk)
+                if "\x00" in text:
+                    line = lines + text.count("\n", 0, text.index("\x00")) + 1
+                    raise InputError.single("File", _NUL_MESSAGE.format(line=line))
+                carry = text[-1:] if text.endswith("\r") else ""
+                text = text[: len(text) - len(carry)]
+                lines += text.count("\n")
+                out.write(normalise_text(text))
+            out.write(normalise_text(carry + decoder.decode(b"", final=True)))
+        except UnicodeDecodeError as error:
+            label = ENCODINGS.get(encoding, encoding)
+            raise InputError.single("File", f"it cannot be read as {label}: {error.reason}") from None
+
+
+# -- the header row ----------------------------------------------------------------------
+def sniff_delimiter(header_line: str) -> str:
+    counts = {d: 0 for d in (",", ";", "\t", "|")}
+    quoted = False
+    for char in header_line:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def split_record(text: str, delimiter: str) -> list[str]:
+    """The values of one CSV record (quotes doubled inside quoted values)."""
+    values: list[str] = []
+    current: list[str] = []
+    quoted = False
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quoted and char == '"' and text[index + 1 : index + 2] == '"':
+            current.append('"')
+            index += 1
+        elif char == '"':
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            values.append("".join(current))
+            current = []
+        elif char != "\n" or quoted:
+            current.append(char)
+        index += 1
+    values.append("".join(current))
+    return values
+
+
+def head_lines(path: Path, count: int = HEADER_SEARCH_LINES) -> tuple[list[str], bool]:
+    """The first ``count`` lines of UTF-8 text, and whether the file goes on after them.
+
+    A data line too long for the reader ends the head (reading the file names its row); a
+    first line that long is refused here."""
+    lines: list[str] = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        while len(lines) < count:
+            line = handle.readline(MAX_ROW_BYTES + 1)
+            if not line:
+                return lines, False
+            if len(line) > MAX_ROW_BYTES and not line.endswith("\n"):
+                if any(earlier.strip() for earlier in lines):
+                    return lines, True
+                raise InputError.single(
+                    "File",
+                    f"line {len(lines) + 1} is longer than {MAX_ROW_BYTES:,} bytes, the most one row may hold; "
+                    "is it a CSV file?",
+                )
+            lines.append(line)
+        return lines, bool(handle.read(1))
+
+
+def _record_at(lines: list[str], start: int) -> tuple[str, int]:
+    """The record that begins on ``lines[start]`` (a quoted value may span lines) and the
+    number of lines it takes."""
+    text = lines[start]
+    end = start + 1
+    while text.count('"') % 2 and end < len(lines):
+        text += lines[end]
+        end += 1
+    return text.rstrip("\n"), end - start
+
+
+@dataclass
+class CsvHeader:
+    line: int  # 1-based line of the header row
+    delimiter: str
+    names: list[str]
+    notes: list[str]
+    hint: str | None  # the line that names portal fields, when the chosen one names none
+
+
+def _knows(record: list[str]) -> int:
+    return len(suggest_mapping([value.strip() for value in record if value.strip()]))
+
+
+def read_header(path: Path, header_row: int | None = None) -> CsvHeader:
+    """The header row (chosen, else the line among the first that names most portal fields),
+    its delimiter and its column names."""
+    lines, more = head_lines(path)
+    nonblank = [index for index, line in enumerate(lines) if line.strip()]
+    if not nonblank:
+        raise InputError.single("File", "its first lines are empty; a header row must name the columns")
+    candidates = [split_record(_record_at(lines, i)[0], sniff_delimiter(lines[i])) for i in nonblank]
+    best = nonblank[choose_header_row(candidates)]
+    if header_row is not None and (header_row > len(lines) or not lines[header_row - 1].strip()):
+        raise InputError.single("Header row", f"line {header_row} of the file is empty or missing")
+    start = best if header_row is None else header_row - 1
+    text, taken = _record_at(lines, start)
+    delimiter = sniff_delimiter(text)
+    raw = split_record(text, delimiter)
+    names, notes = unique_names(raw)
+    if not more and not any(line.strip() for line in lines[start + taken :]):
+        raise InputError.single("File", "it has a header row but no complaints")
+    hint = None
+    if start != best and not _knows(raw) and _knows(candidates[nonblank.index(best)]):
+        hint = f"line {best + 1} names portal fields: choose it as the header row"
+    return CsvHeader(line=start + 1, delimiter=delimiter, names=names, notes=notes, hint=hint)

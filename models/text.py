@@ -1,0 +1,55 @@
+"""The portal's one rule for text people bring in (imported files, later typed input).
+
+Line breaks are kept as LF: a CRLF pair or a lone CR becomes LF. Tab is kept. Every other
+control character — C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F) — is removed:
+such characters are invisible, can drive a terminal, and never belong to a complaint. A
+value is then trimmed of white space at both ends, and an empty value is no value.
+
+Files are read in bulk, so the same rule is also given for UTF-8 bytes; a file holding a
+NUL character is refused before this rule applies (see ``complaints.text_files``)."""
+
+from __future__ import annotations
+
+import re
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
+_C1_BYTES = b"\xc2"
+# white space trimmed from the ends of a value: tab, line feed and Unicode separators (Z*)
+WHITE_SPACE_SQL_CLASS = r"[\t\n\p{Z}]"
+
+
+def normalise_text(text: str) -> str:
+    """Line breaks as LF, tab kept, other control characters removed (no trimming)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def clean_text(value: str | None) -> str | None:
+    """A value as the portal stores it: normalised, trimmed, ``None`` when nothing is left."""
+    if value is None:
+        return None
+    cleaned = normalise_text(value).strip()
+    return cleaned or None
+
+
+def needs_normalising(chunk: bytes) -> bool:
+    """Whether UTF-8 bytes hold a CR or a character ``normalise_text`` would remove."""
+    if b"\r" in chunk or len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
+        return True
+    return _C1_BYTES in chunk and _C1_UTF8.search(chunk) is not None
+
+
+def normalise_utf8(chunk: bytes) -> bytes:
+    """``normalise_text`` on UTF-8 bytes, for files too large to decode at once.
+
+    A chunk must not end inside a CRLF pair or a UTF-8 character: the caller carries a
+    trailing CR or lead byte over to the next chunk."""
+    if b"\r" in chunk:
+        chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    chunk = chunk.translate(None, _CONTROL_BYTES)
+    if _C1_BYTES in chunk:
+        chunk = _C1_UTF8.sub(b"", chunk)
+    return chunk
