@@ -7,12 +7,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.inputs import InputRecord, entered_text
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -23,10 +24,8 @@ EMPLOYEE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 
-class EmployeeInput(BaseModel):
+class EmployeeInput(InputRecord):
     """What HR enters for a person; every field is checked before anything is stored."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
 
     employee_number: str = Field(title="Employee number", min_length=1, max_length=20)
     full_name: str = Field(title="Name", min_length=1, max_length=120)
@@ -95,7 +94,7 @@ def list_teams(db: Database) -> list[dict[str, Any]]:
 
 def create_site(db: Database, actor: CurrentUser, name: str, city: str | None = None) -> int:
     require(actor, Permission.PEOPLE_MANAGE)
-    name = (name or "").strip()
+    name, city = entered_text(name), entered_text(city) or None
     if not name or len(name) > 80:
         raise InputError.single("Site name", "enter 1 to 80 characters")
 
@@ -113,7 +112,7 @@ def create_site(db: Database, actor: CurrentUser, name: str, city: str | None = 
 
 def create_team(db: Database, actor: CurrentUser, name: str, site_id: int | None) -> int:
     require(actor, Permission.PEOPLE_MANAGE)
-    name = (name or "").strip()
+    name = entered_text(name)
     if not name or len(name) > 80:
         raise InputError.single("Team name", "enter 1 to 80 characters")
 
