@@ -144,7 +144,7 @@ def person_fields(
         "hire_date": right.date_input(
             "Hire date",
             value=person.hire_date if person else None,
-            min_value=min(date(1900, 1, 1), person.hire_date or date.max) if person else date(1900, 1, 1),
+            min_value=min(directory.EARLIEST_HIRE_DATE, (person.hire_date if person else None) or date.max),
             max_value=date.today(),
             format="YYYY-MM-DD",
             key=f"{prefix}_hire_date",

@@ -19,7 +19,16 @@ if TYPE_CHECKING:
     from models.db import Database
 
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An address as mail systems and spreadsheets take it safely: the name starts with a letter,
+# digit or underscore (never a formula's '=', '+', '-' or '@') and has no leading, trailing or
+# doubled dot; the domain is dot-separated labels of letters, digits and inner hyphens, ending
+# in a top-level domain of two characters or more.
+EMAIL_PATTERN = re.compile(
+    r"[A-Za-z0-9_][A-Za-z0-9_%+'-]*(?:\.[A-Za-z0-9_%+'-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]"
+)
+EMAIL_LOCAL_MAX_LENGTH = 64
+EARLIEST_HIRE_DATE = date(1900, 1, 1)
 EMPLOYEE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
@@ -45,15 +54,17 @@ class EmployeeInput(InputRecord):
     @field_validator("email")
     @classmethod
     def _email_shape(cls, value: str) -> str:
-        if not EMAIL_PATTERN.match(value):
+        if not EMAIL_PATTERN.fullmatch(value) or len(value.split("@")[0]) > EMAIL_LOCAL_MAX_LENGTH:
             raise ValueError("is not an email address (name@example.com)")
         return value.lower()
 
     @field_validator("hire_date")
     @classmethod
-    def _hire_date_not_future(cls, value: date | None) -> date | None:
+    def _hire_date_in_range(cls, value: date | None) -> date | None:
         if value and value > date.today():
             raise ValueError("cannot be in the future")
+        if value and value < EARLIEST_HIRE_DATE:
+            raise ValueError(f"cannot be before {EARLIEST_HIRE_DATE:%Y-%m-%d}")
         return value
 
 
