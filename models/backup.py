@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import forget_database, list_migrations, utc_now
+from models.db import forget_database, list_migrations, make_private, private_folder, utc_now, wal_path
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -74,8 +74,7 @@ def backup(db: Database, actor: CurrentUser | None, folder: Path | str, *, syste
     """
     if not (system and actor is None):
         require(actor, Permission.BACKUPS_MANAGE)
-    folder = Path(folder).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(Path(folder).resolve())  # DuckDB writes the export with the private umask
     with db.exclusive() as connection:
         now = utc_now()
         target = _free_name(folder, BACKUP_PREFIX + now.strftime(_STAMP))
@@ -172,7 +171,7 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
             "update the portal before restoring it."
         )
     forget_database(db_file)  # close this process's own handle on the file, if any
-    db_file.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(db_file.parent)  # the restored file and its log are created private
     if db_file.exists():
         _checkpoint_or_refuse(db_file)
     stamp = utc_now().strftime(_STAMP)
@@ -184,9 +183,11 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
         if db_file.exists():
             kept = _free_name(db_file.parent, f"{db_file.name}.before-restore-{stamp}")
             _keep_copy(db_file, kept)
-            wal = db_file.with_name(db_file.name + ".wal")
+            make_private(kept)
+            wal = wal_path(db_file)
             if wal.exists():  # never let an old log replay over the restored file
-                os.replace(wal, kept.with_name(kept.name + ".wal"))
+                os.replace(wal, wal_path(kept))
+                make_private(wal_path(kept))
         os.replace(staging, db_file)  # atomic: the path always names a whole database
     except BaseException:
         _remove_database_file(staging)
