@@ -15,7 +15,7 @@ from models.strategy.kpis import MeasurementInput
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, file_upload
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -362,7 +362,7 @@ def render_import() -> None:
         [{"goal": "", "kpi": "csat", "date": date.today().isoformat(), "value": 80, "note": "", "source": "survey"}]
     )
     st.download_button("Download a template", template.to_csv(index=False).encode(), "measurements-template.csv")
-    upload = st.file_uploader("Measurements CSV", type=["csv"], key="measurements_upload")
+    upload = file_upload("Measurements CSV", ["csv"], key="measurements_upload")
     if upload is not None and st.button("Import measurements", type="primary"):
         imported = run_write(lambda: kpis.import_measurements(db, user, upload.getvalue()))
         if not imported:

@@ -16,7 +16,7 @@ from models.people import directory, hr_csv, hr_import
 from models.people.directory import EmployeeInput
 from ui.context import page_context
 from ui.fields import max_chars
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, file_upload
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -318,13 +318,8 @@ def render_import() -> None:
         "text/csv",
         icon=":material/download:",
     )
-    uploaded = st.file_uploader(
-        "HR CSV file", type=["csv"], max_upload_size=settings.max_upload_mb, key="people_import_file"
-    )
+    uploaded = file_upload("HR CSV file", ["csv"], key="people_import_file")
     if uploaded is None:
-        return
-    if uploaded.size > settings.max_upload_mb * 1024 * 1024:
-        st.error(f"The file is larger than {settings.max_upload_mb} MB; split it into smaller files.")
         return
     data = uploaded.getvalue()
     cached = st.session_state.get("people_import_preview")
