@@ -4,7 +4,6 @@ HR and admin manage people; leadership reads the directory. Only an administrato
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -16,6 +15,7 @@ from models.people import directory, hr_csv, hr_import
 from models.people.directory import EmployeeInput
 from ui.context import page_context
 from ui.fields import max_chars
+from ui.text import escape_markdown
 from ui.widgets import download_buttons, file_upload
 from ui.writes import EditForm, run_write
 
@@ -25,12 +25,6 @@ can_assign_roles = user.can(Permission.ROLES_ASSIGN)
 
 ASSIGNABLE_ROLES = [role for role in Role if role != Role.AGENT]
 _FLASH = "people_flash"
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
-
-
-def as_text(value: object) -> str:
-    """User-entered text made safe to place inside a markdown message."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
 def flash(message: str) -> None:
@@ -170,7 +164,7 @@ def render_add_person(teams, sites, managers) -> None:
         submitted = st.form_submit_button("Add person", type="primary")
     if not submitted or not run_write(lambda: directory.create_employee(db, user, values, set(roles))):
         return
-    flash(f"Added {as_text(values['full_name'])}.")
+    flash(f"Added {escape_markdown(values['full_name'])}.")
     st.session_state["add_person_generation"] = generation + 1  # fresh, empty form
     st.rerun()
 
@@ -208,7 +202,7 @@ def render_details_form(person: directory.Employee, form: EditForm, teams, sites
     if submitted and run_write(
         lambda: directory.update_employee(db, user, person.id, values, expected_version=form.version), form=form
     ):
-        flash(f"Saved {as_text(values['full_name'])}.")
+        flash(f"Saved {escape_markdown(values['full_name'])}.")
         st.rerun()
     form.show_stale()
 
@@ -230,7 +224,7 @@ def render_roles(person: directory.Employee) -> None:
     if st.button("Save roles", key=f"save_roles_{person.id}") and run_write(
         lambda: directory.set_roles(db, user, person.id, set(wanted))
     ):
-        flash(f"Roles of {as_text(person.full_name)} saved.")
+        flash(f"Roles of {escape_markdown(person.full_name)} saved.")
         st.rerun()
 
 
@@ -248,7 +242,7 @@ def render_activation(person: directory.Employee, form: EditForm) -> None:
     # the version moves on: the details form opens afresh
     if not clicked or not run_write(lambda: directory.set_active(db, user, person.id, not person.active), form=form):
         return
-    flash(f"{as_text(person.full_name)} is now {'inactive' if person.active else 'active'}.")
+    flash(f"{escape_markdown(person.full_name)} is now {'inactive' if person.active else 'active'}.")
     st.rerun()
 
 
@@ -290,7 +284,7 @@ def render_add_team(sites) -> None:
         )
         submitted = st.form_submit_button("Add team")
     if submitted and run_write(lambda: directory.create_team(db, user, name, site_id)):
-        flash(f"Team {as_text(name.strip())} added.")
+        flash(f"Team {escape_markdown(name.strip())} added.")
         st.rerun()
 
 
@@ -300,7 +294,7 @@ def render_add_site() -> None:
         city = st.text_input("City", max_chars=80)
         submitted = st.form_submit_button("Add site")
     if submitted and run_write(lambda: directory.create_site(db, user, name, city.strip() or None)):
-        flash(f"Site {as_text(name.strip())} added.")
+        flash(f"Site {escape_markdown(name.strip())} added.")
         st.rerun()
 
 
@@ -327,7 +321,7 @@ def render_import() -> None:
         cached = st.session_state["people_import_preview"] = (uploaded.file_id, *hr_csv.preview_people_csv(data))
     _, preview, problem = cached
     if problem:
-        st.error(problem)
+        st.error(escape_markdown(problem))  # it may quote the file's headings
         return
     st.write("First rows of the file:")
     st.dataframe(pd.DataFrame(preview), hide_index=True, width="stretch")
@@ -350,7 +344,7 @@ def render_import_report(report: hr_import.ImportReport) -> None:
                 *(f"team {name}" for name in report.teams_created),
                 *(f"site {name}" for name in report.sites_created),
             ]
-            st.info("Created " + as_text(", ".join(created)) + ".")
+            st.info("Created " + escape_markdown(", ".join(created)) + ".")
         return
     st.error(
         f"Nothing was imported: {len(report.errors):,} problem{'s' if len(report.errors) != 1 else ''}. "
