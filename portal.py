@@ -14,6 +14,7 @@ if __name__ == "__main__":
     from models.settings import SettingsError, get_settings
     from ui import session
     from ui.registry import pages_for
+    from ui.text import escape_markdown
 
     st.set_page_config(page_title="Service Culture Portal", page_icon=":material/support_agent:", layout="wide")
 
@@ -61,8 +62,8 @@ if __name__ == "__main__":
     }
     page = st.navigation(sections, expanded=True)  # every section stays in view, however many pages
     with st.sidebar:
-        st.caption(f"{settings.organisation_name}")
-        st.write(f"**{user.full_name}**")
+        st.caption(escape_markdown(settings.organisation_name))
+        st.write(f"**{escape_markdown(user.full_name)}**")
         st.caption(", ".join(sorted(role.value.replace("_", " ") for role in user.roles)))
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             session.sign_out(db)

@@ -33,6 +33,14 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended cost
 _DUMMY_HASH = _hasher.hash("a password nobody has")
 
 
+# One refusal for an unknown login, a wrong password and a locked account alike, so that it
+# never tells whether an account exists (a locked one refuses even the right password).
+SIGN_IN_REFUSED = (
+    f"Wrong username or password. After {MAX_FAILED_ATTEMPTS} failed attempts in a row an account is locked"
+    f" for {int(LOCKOUT.total_seconds() // 60)} minutes."
+)
+
+
 # -- passwords ---------------------------------------------------------------------
 class SignInError(ValueError):
     """Sign-in refused; the message is safe to show."""
@@ -98,24 +106,12 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
         " WHERE lower(a.username) = ? OR lower(e.email) = ?",
         [login, login],
     )
-    if account is None:
+    if account is None or (account["locked_until"] and account["locked_until"] > now):
         verify_password(None, password)  # same work as a real check
-        raise SignInError("Wrong username or password.")
-    if account["locked_until"] and account["locked_until"] > now:
-        minutes = max(1, int((account["locked_until"] - now).total_seconds() // 60) + 1)
-        raise SignInError(
-            f"This account is locked after {MAX_FAILED_ATTEMPTS} failed attempts. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}."
-        )
+        raise SignInError(SIGN_IN_REFUSED)
     if not verify_password(account["password_hash"], password):
         _record_failure(db, account, now)
-        attempts = account["failed_attempts"] + 1
-        if attempts >= MAX_FAILED_ATTEMPTS:
-            raise SignInError(
-                f"Wrong username or password. The account is now locked for "
-                f"{int(LOCKOUT.total_seconds() // 60)} minutes."
-            )
-        raise SignInError("Wrong username or password.")
+        raise SignInError(SIGN_IN_REFUSED)
     if not account["active"]:
         raise SignInError("This account is inactive. Ask an administrator if you need access again.")
     user = load_user(db, account_id=account["id"])

@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import forget_database, list_migrations, utc_now
+from models.db import forget_database, list_migrations, make_private, private_folder, utc_now, wal_path
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -74,8 +74,7 @@ def backup(db: Database, actor: CurrentUser | None, folder: Path | str, *, syste
     """
     if not (system and actor is None):
         require(actor, Permission.BACKUPS_MANAGE)
-    folder = Path(folder).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(Path(folder).resolve())  # DuckDB writes the export with the private umask
     with db.exclusive() as connection:
         now = utc_now()
         target = _free_name(folder, BACKUP_PREFIX + now.strftime(_STAMP))
@@ -165,6 +164,7 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
     """
     db_file = Path(db_file).resolve()
     info = read_backup(backup_folder)
+    check_backup_sql(info.path)
     known = max((version for version, _, _ in list_migrations()), default=0)  # numbers may have gaps
     if info.schema_version > known:
         raise BackupError(
@@ -172,7 +172,7 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
             "update the portal before restoring it."
         )
     forget_database(db_file)  # close this process's own handle on the file, if any
-    db_file.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(db_file.parent)  # the restored file and its log are created private
     if db_file.exists():
         _checkpoint_or_refuse(db_file)
     stamp = utc_now().strftime(_STAMP)
@@ -184,14 +184,94 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
         if db_file.exists():
             kept = _free_name(db_file.parent, f"{db_file.name}.before-restore-{stamp}")
             _keep_copy(db_file, kept)
-            wal = db_file.with_name(db_file.name + ".wal")
+            make_private(kept)
+            wal = wal_path(db_file)
             if wal.exists():  # never let an old log replay over the restored file
-                os.replace(wal, kept.with_name(kept.name + ".wal"))
+                os.replace(wal, wal_path(kept))
+                make_private(wal_path(kept))
         os.replace(staging, db_file)  # atomic: the path always names a whole database
     except BaseException:
         _remove_database_file(staging)
         raise
     return kept
+
+
+# -- checking a backup's SQL ---------------------------------------------------------
+# IMPORT DATABASE runs whatever schema.sql and load.sql say, so a restore first checks that
+# they hold only what EXPORT DATABASE writes: schema.sql creates schemas, types, sequences,
+# tables (with their columns, never AS a query), indexes, views and macros; load.sql copies
+# each table from a Parquet file of the folder. Anything else (ATTACH, INSTALL or LOAD, COPY
+# TO, a file elsewhere, PRAGMA, SET, CALL, a secret, a query reading files) is refused.
+_EXPORTED_CREATE = re.compile(
+    r"CREATE\s+(?:(?:SCHEMA|TYPE|SEQUENCE|VIEW|MACRO|FUNCTION|(?:UNIQUE\s+)?INDEX)\s"
+    r"|TABLE\s+(?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?\s*\()",
+    re.IGNORECASE,
+)
+_EXPORTED_COPY = re.compile(
+    r"COPY\s+(?:\"[^\"]+\"|\w+)(?:\.(?:\"[^\"]+\"|\w+))?\s+FROM\s+'((?:[^']|'')*)'"
+    r"\s*\(\s*FORMAT\s+'?parquet'?\s*\)\s*;?",
+    re.IGNORECASE,
+)
+_READS_OUTSIDE = re.compile(r"\b(?:read_\w+|glob|getenv|sniff_csv|parquet_\w+|query_table|query)\s*\(", re.IGNORECASE)
+_TEXT_LITERAL = re.compile(r"'(?:[^']|'')*'")
+_PATTERN_CHARACTERS = frozenset("*?[]{}")
+
+
+def check_backup_sql(folder: Path) -> None:
+    """Refuse (``BackupError`` naming the statement) a backup whose ``schema.sql`` or
+    ``load.sql`` holds a statement an export does not write; nothing is run before."""
+    for statement in _statements(folder, "schema.sql"):
+        text = _TEXT_LITERAL.sub("''", statement.query.strip())
+        if (
+            statement.type != duckdb.StatementType.CREATE
+            or not _EXPORTED_CREATE.match(text)
+            or _READS_OUTSIDE.search(text)
+        ):
+            raise _unexpected(folder, "schema.sql", statement.query)
+    for statement in _statements(folder, "load.sql"):
+        copied = _EXPORTED_COPY.fullmatch(statement.query.strip())
+        if statement.type != duckdb.StatementType.COPY or not copied:
+            raise _unexpected(folder, "load.sql", statement.query)
+        _check_copied_file(folder, copied.group(1).replace("''", "'"), statement.query)
+
+
+def _statements(folder: Path, name: str) -> list[Any]:
+    try:
+        return duckdb.extract_statements((folder / name).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, duckdb.Error) as error:
+        raise BackupError(f"{folder} cannot be restored: its {name} cannot be read ({error}).") from None
+
+
+def _check_copied_file(folder: Path, file: str, query: str) -> None:
+    """The file a COPY reads is a Parquet file of the folder itself: DuckDB takes its name in
+    the folder it imports; the path written at export ends in the folder's own name or in the
+    name it had while the export was written (``.<name>.partial``)."""
+    path = PurePath(file)
+    written_in = path.parent.name
+    own = folder / path.name
+    if (
+        written_in not in ("", folder.name, f".{folder.name}.partial")
+        or _PATTERN_CHARACTERS & set(path.name)
+        or path.suffix.lower() != ".parquet"
+        or own.is_symlink()
+        or not own.is_file()
+    ):
+        raise BackupError(
+            f"{folder} cannot be restored: its load.sql reads a file that is not one of the backup's own "
+            f"({_shortened(query)}). Nothing was restored."
+        )
+
+
+def _unexpected(folder: Path, name: str, query: str) -> BackupError:
+    return BackupError(
+        f"{folder} cannot be restored: its {name} holds a statement a portal backup never writes "
+        f"({_shortened(query)}). Nothing was restored."
+    )
+
+
+def _shortened(query: str) -> str:
+    text = " ".join(query.split())
+    return text if len(text) <= 120 else text[:117] + "…"
 
 
 def _build_restored(staging: Path, info: BackupInfo) -> None:

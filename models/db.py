@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib
+import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -71,6 +73,47 @@ def portal_error(error: duckdb.Error) -> Exception:
     return error
 
 
+# -- private files -------------------------------------------------------------------
+# The database, its write-ahead log, backups and the signing key hold personal data and
+# secrets: they are readable by their owner only. DuckDB creates its files (the database,
+# the WAL each time it is started afresh, the files of EXPORT DATABASE) with the process's
+# umask, so opening a database makes every file the process creates from then on private.
+PRIVATE_UMASK = 0o077
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def keep_files_private() -> None:
+    """From now on this process creates files and folders readable by their owner only
+    (an umask already stricter than that stays as strict)."""
+    previous = os.umask(PRIVATE_UMASK)
+    if previous & ~PRIVATE_UMASK:
+        os.umask(previous | PRIVATE_UMASK)
+
+
+def make_private(path: Path) -> None:
+    """Take group and other access off a file or folder this process's user owns (one made
+    before files were kept private); anything else is left as it is."""
+    with contextlib.suppress(OSError):
+        info = path.stat()
+        owner = getattr(os, "getuid", lambda: info.st_uid)()
+        if info.st_uid == owner and info.st_mode & PRIVATE_UMASK:
+            path.chmod(stat.S_IMODE(info.st_mode) & ~PRIVATE_UMASK)
+
+
+def private_folder(path: Path) -> Path:
+    """``path`` as a folder readable by its owner only, created with its parents if missing."""
+    keep_files_private()
+    path.mkdir(mode=PRIVATE_FOLDER_MODE, parents=True, exist_ok=True)
+    make_private(path)
+    return path
+
+
+def wal_path(path: Path) -> Path:
+    """The write-ahead log DuckDB keeps beside a database file."""
+    return path.with_name(path.name + ".wal")
+
+
 def utc_now() -> datetime:
     """Current time in UTC without tzinfo, as DuckDB TIMESTAMP columns hold it."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -85,9 +128,13 @@ class Database:
 
     def __init__(self, path: Path | str, *, max_write_attempts: int = 5, retry_delay: float = 0.05):
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        in_memory = str(path) == ":memory:"
+        if not in_memory:
+            private_folder(self.path.parent)  # it also holds the signing key and the backups
         self._root = duckdb.connect(str(path))
+        if not in_memory:
+            make_private(self.path)
+            make_private(wal_path(self.path))
         self._writer = self._root.cursor()
         self._write_lock = threading.RLock()
         self._local = threading.local()

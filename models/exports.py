@@ -1,4 +1,9 @@
-"""Downloads of tables as CSV and XLSX, safe against spreadsheet formula injection."""
+"""Downloads of tables as CSV and XLSX, safe against spreadsheet formula injection.
+
+Every text cell is cleaned the way entered text is (``models.text.normalise_text``: line breaks as
+LF, no other control character), which also removes what the XLSX format cannot hold; then each
+line of it that a spreadsheet would read as a formula gets a leading apostrophe — so a cell read
+back holds no line beginning with ``=``, ``+``, ``-``, ``@`` or a tab, whatever was stored."""
 
 from __future__ import annotations
 
@@ -7,35 +12,61 @@ from typing import Any
 
 import pandas as pd
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from models.text import normalise_text
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t")
+
+
+def _neutralise_line(line: str) -> str:
+    return "'" + line if line.startswith(FORMULA_STARTS) else line
 
 
 def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
+    """A text cell as it may go into a spreadsheet (see the module's description); a list or
+    other container becomes its text first. Numbers, dates and empty cells stay as they are."""
+    if isinstance(value, (list, tuple, dict, set)):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    return "\n".join(_neutralise_line(line) for line in normalise_text(value).split("\n"))
+
+
+def _is_text_column(column: pd.Series) -> bool:
+    return (
+        column.dtype == object or pd.api.types.is_string_dtype(column) or isinstance(column.dtype, pd.CategoricalDtype)
+    )
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and headers are neutralised."""
     safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(neutralise)
-    safe.columns = [neutralise(str(column)) for column in safe.columns]
+    for position in range(safe.shape[1]):  # by position: two columns may share a name
+        column = safe.iloc[:, position]
+        if _is_text_column(column):
+            safe.isetitem(position, column.astype(object).map(neutralise))
+    safe.columns = [neutralise(str(name)) for name in safe.columns]
     return safe
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV with a byte-order mark (so spreadsheets read the accents right)."""
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
+    """One sheet holding the table; never refused for what its text contains."""
     buffer = io.BytesIO()
     safe = safe_frame(frame)
-    for column in safe.columns:  # Excel cannot hold timezone-aware datetimes
-        if isinstance(safe[column].dtype, pd.DatetimeTZDtype):
-            safe[column] = safe[column].dt.tz_localize(None)
+    for position in range(safe.shape[1]):  # Excel cannot hold timezone-aware datetimes
+        column = safe.iloc[:, position]
+        if isinstance(column.dtype, pd.DatetimeTZDtype):
+            safe.isetitem(position, column.dt.tz_localize(None))
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        safe.to_excel(writer, index=False, sheet_name=sheet_name[:31])
+        safe.to_excel(writer, index=False, sheet_name=_sheet_name(sheet_name))
     return buffer.getvalue()
+
+
+def _sheet_name(name: str) -> str:
+    """A name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in normalise_text(name)).strip("' ")
+    return cleaned[:31] or "Data"

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import secrets
 import tomllib
 from functools import lru_cache
@@ -12,6 +14,8 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from models.db import PRIVATE_FILE_MODE, make_private, private_folder
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -110,9 +114,12 @@ class Settings(BaseSettings):
             return self.secret_key
         key_file = self.db_path.parent / ".secret_key"
         if not key_file.exists():
-            key_file.parent.mkdir(parents=True, exist_ok=True)
-            key_file.write_text(secrets.token_urlsafe(48))
-            key_file.chmod(0o600)
+            private_folder(key_file.parent)
+            with contextlib.suppress(FileExistsError):  # another process made it first
+                descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+                with os.fdopen(descriptor, "w") as handle:
+                    handle.write(secrets.token_urlsafe(48))
+        make_private(key_file)
         return key_file.read_text().strip()
 
 

@@ -1,4 +1,4 @@
-"""The portal's one rule for text people bring in (imported files, later typed input).
+"""The portal's one rule for text people bring in: imported files, typed input, exports.
 
 Line breaks are kept as LF: a CRLF pair or a lone CR becomes LF. Tab is kept. Every other
 control character — C0 (U+0000–U+001F), DEL (U+007F) and C1 (U+0080–U+009F) — is removed:

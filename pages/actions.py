@@ -464,7 +464,8 @@ def render_effectiveness(action: plan.Action, editable: bool, form: EditForm) ->
         st.info("The action was completed today; the review needs some days of KPI values after it.")
     else:
         cols = st.columns(3)
-        fmt = lambda v: "—" if v is None else f"{v:,.2f} {review.unit}"  # noqa: E731
+        unit = escape_markdown(review.unit)  # a metric's value is Markdown
+        fmt = lambda v: "—" if v is None else f"{v:,.2f} {unit}"  # noqa: E731
         cols[0].metric(
             f"Mean in the {review.window_days} days before",
             fmt(review.before_mean),

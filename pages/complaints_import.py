@@ -12,7 +12,7 @@ from models.complaints.importer import IMPORT_MODE_LABELS, ImportMode, ImportRej
 from models.errors import InputError
 from ui.context import page_context
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_input_error, show_table
+from ui.widgets import download_buttons, file_upload, show_input_error, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -185,9 +185,8 @@ st.download_button(
 )
 
 left, right = st.columns([3, 1])
-upload = left.file_uploader(
-    "Complaint file", type=["csv", "xlsx", "txt"], key="complaint_upload", max_upload_size=settings.max_upload_mb
-)
+with left:
+    upload = file_upload("Complaint file", ["csv", "xlsx", "txt"], key="complaint_upload")
 encoding = right.selectbox(
     "Text encoding (CSV)",
     list(sources.ENCODINGS),

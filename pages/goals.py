@@ -15,7 +15,7 @@ from models.strategy.kpis import MeasurementInput
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, file_upload
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -134,15 +134,16 @@ def render_goal(goal: goals.Goal) -> None:
         f"{' (computed by the portal)' if goal.computed else ''} · owner {escape_markdown(goal.owner_name)}"
         f" · updated {goal.update_frequency}"
     )
+    unit = escape_markdown(goal.unit)  # labels and tooltips are Markdown
     cols = st.columns(4)
     cols[0].metric("Status", status.label)
     cols[1].metric(
         "Current",
         f"{status.current_value:,g}" if status.last_measured_on else "no data yet",
-        help=f"{goal.unit}, measured {status.last_measured_on:%Y-%m-%d}" if status.last_measured_on else None,
+        help=f"{unit}, measured {status.last_measured_on:%Y-%m-%d}" if status.last_measured_on else None,
     )
-    cols[2].metric("Baseline", f"{goal.baseline_value:,g}", help=f"{goal.unit}, on {goal.baseline_date:%Y-%m-%d}")
-    cols[3].metric("Target", f"{goal.target_value:,g}", help=f"{goal.unit}, by {goal.target_date:%Y-%m-%d}")
+    cols[2].metric("Baseline", f"{goal.baseline_value:,g}", help=f"{unit}, on {goal.baseline_date:%Y-%m-%d}")
+    cols[3].metric("Target", f"{goal.target_value:,g}", help=f"{unit}, by {goal.target_date:%Y-%m-%d}")
     st.info(f"{status.label}: {status.reason}", icon=STATUS_ICONS[status.status])
     series = goals.goal_series(db, goal)
     linked = plan.actions_for(db, goal_id=goal.id)
@@ -189,7 +190,9 @@ def render_measurement_form(goal: goals.Goal) -> None:
         st.markdown("**Record a measurement**")
         cols = st.columns([1, 1, 2, 1])
         measured_on = cols[0].date_input("Date", value=date.today(), max_value=date.today(), key=f"m_date_{goal.id}")
-        value = cols[1].number_input(f"Value ({goal.unit})", value=None, format="%g", key=f"m_value_{goal.id}")
+        value = cols[1].number_input(
+            f"Value ({escape_markdown(goal.unit)})", value=None, format="%g", key=f"m_value_{goal.id}"
+        )
         note = cols[2].text_input("Note", max_chars=max_chars(MeasurementInput, "note"), key=f"m_note_{goal.id}")
         source = cols[3].text_input(
             "Source",
@@ -198,7 +201,9 @@ def render_measurement_form(goal: goals.Goal) -> None:
             key=f"m_source_{goal.id}",
         )
         kpi_wide = st.checkbox(
-            f"The value counts for every goal on {goal.kpi_name}", value=False, key=f"m_kpi_wide_{goal.id}"
+            f"The value counts for every goal on {escape_markdown(goal.kpi_name)}",
+            value=False,
+            key=f"m_kpi_wide_{goal.id}",
         )
         submitted = st.form_submit_button("Record measurement", type="primary")
     if submitted:
@@ -362,7 +367,7 @@ def render_import() -> None:
         [{"goal": "", "kpi": "csat", "date": date.today().isoformat(), "value": 80, "note": "", "source": "survey"}]
     )
     st.download_button("Download a template", template.to_csv(index=False).encode(), "measurements-template.csv")
-    upload = st.file_uploader("Measurements CSV", type=["csv"], key="measurements_upload")
+    upload = file_upload("Measurements CSV", ["csv"], key="measurements_upload")
     if upload is not None and st.button("Import measurements", type="primary"):
         imported = run_write(lambda: kpis.import_measurements(db, user, upload.getvalue()))
         if not imported:

@@ -11,6 +11,7 @@ from models.speakup import board, cycle_report, cycles
 from models.strategy import vision
 from ui.context import page_context
 from ui.ideas import funnel_chart, plain
+from ui.text import escape_markdown
 from ui.widgets import download_buttons
 
 user, db, settings = page_context()
@@ -18,12 +19,12 @@ user, db, settings = page_context()
 
 def render_me() -> None:
     profile = overview.my_profile(db, user)
-    st.title(f"Welcome, {user.full_name.split()[0]}")
-    st.caption(settings.organisation_name)
+    st.title(f"Welcome, {escape_markdown(user.full_name.split()[0])}")
+    st.caption(escape_markdown(settings.organisation_name))
     cols = st.columns(4)
-    cols[0].metric("Team", profile.get("team_name") or "—")
-    cols[1].metric("Site", profile.get("site_name") or "—")
-    cols[2].metric("Manager", profile.get("manager_name") or "—")
+    cols[0].metric("Team", escape_markdown(profile.get("team_name")) or "—")  # a metric's value is Markdown
+    cols[1].metric("Site", escape_markdown(profile.get("site_name")) or "—")
+    cols[2].metric("Manager", escape_markdown(profile.get("manager_name")) or "—")
     cols[3].metric("People in my team", profile.get("team_size") if profile.get("team_name") else "—")
 
 

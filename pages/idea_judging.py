@@ -63,7 +63,7 @@ def render_score_form(cycle: Cycle, idea: ideas.Idea) -> None:
             horizontal=True,
             key=f"score_{idea.id}_{criterion.id}",
             captions=None,
-            help=f"1: {criterion.anchor_1} · 3: {criterion.anchor_3} · 5: {criterion.anchor_5}",
+            help=f"1: {plain(criterion.anchor_1)} · 3: {plain(criterion.anchor_3)} · 5: {plain(criterion.anchor_5)}",
         )
         st.caption(
             f"1 = {plain(criterion.anchor_1)} · 3 = {plain(criterion.anchor_3)} · 5 = {plain(criterion.anchor_5)}"

@@ -6,12 +6,13 @@ from models import auth
 from models.access import ROLE_LABELS
 from ui import session
 from ui.context import page_context
+from ui.text import escape_markdown
 from ui.writes import run_write
 
 user, db, settings = page_context()
 
 st.title("My account")
-st.write(f"**{user.full_name}** · {user.email}")
+st.write(f"**{escape_markdown(user.full_name)}** · {escape_markdown(user.email)}")
 st.write("Roles: " + ", ".join(ROLE_LABELS[role] for role in sorted(user.roles)))
 
 if user.account_id is not None:

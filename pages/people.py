@@ -4,7 +4,6 @@ HR and admin manage people; leadership reads the directory. Only an administrato
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -16,7 +15,8 @@ from models.people import directory, hr_csv, hr_import
 from models.people.directory import EmployeeInput
 from ui.context import page_context
 from ui.fields import max_chars
-from ui.widgets import download_buttons
+from ui.text import escape_markdown
+from ui.widgets import download_buttons, file_upload
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -25,12 +25,6 @@ can_assign_roles = user.can(Permission.ROLES_ASSIGN)
 
 ASSIGNABLE_ROLES = [role for role in Role if role != Role.AGENT]
 _FLASH = "people_flash"
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
-
-
-def as_text(value: object) -> str:
-    """User-entered text made safe to place inside a markdown message."""
-    return _MARKDOWN_SPECIALS.sub(r"\\\1", str(value))
 
 
 def flash(message: str) -> None:
@@ -144,7 +138,7 @@ def person_fields(
         "hire_date": right.date_input(
             "Hire date",
             value=person.hire_date if person else None,
-            min_value=min(date(1900, 1, 1), person.hire_date or date.max) if person else date(1900, 1, 1),
+            min_value=min(directory.EARLIEST_HIRE_DATE, (person.hire_date if person else None) or date.max),
             max_value=date.today(),
             format="YYYY-MM-DD",
             key=f"{prefix}_hire_date",
@@ -170,7 +164,7 @@ def render_add_person(teams, sites, managers) -> None:
         submitted = st.form_submit_button("Add person", type="primary")
     if not submitted or not run_write(lambda: directory.create_employee(db, user, values, set(roles))):
         return
-    flash(f"Added {as_text(values['full_name'])}.")
+    flash(f"Added {escape_markdown(values['full_name'])}.")
     st.session_state["add_person_generation"] = generation + 1  # fresh, empty form
     st.rerun()
 
@@ -208,7 +202,7 @@ def render_details_form(person: directory.Employee, form: EditForm, teams, sites
     if submitted and run_write(
         lambda: directory.update_employee(db, user, person.id, values, expected_version=form.version), form=form
     ):
-        flash(f"Saved {as_text(values['full_name'])}.")
+        flash(f"Saved {escape_markdown(values['full_name'])}.")
         st.rerun()
     form.show_stale()
 
@@ -230,7 +224,7 @@ def render_roles(person: directory.Employee) -> None:
     if st.button("Save roles", key=f"save_roles_{person.id}") and run_write(
         lambda: directory.set_roles(db, user, person.id, set(wanted))
     ):
-        flash(f"Roles of {as_text(person.full_name)} saved.")
+        flash(f"Roles of {escape_markdown(person.full_name)} saved.")
         st.rerun()
 
 
@@ -248,7 +242,7 @@ def render_activation(person: directory.Employee, form: EditForm) -> None:
     # the version moves on: the details form opens afresh
     if not clicked or not run_write(lambda: directory.set_active(db, user, person.id, not person.active), form=form):
         return
-    flash(f"{as_text(person.full_name)} is now {'inactive' if person.active else 'active'}.")
+    flash(f"{escape_markdown(person.full_name)} is now {'inactive' if person.active else 'active'}.")
     st.rerun()
 
 
@@ -290,7 +284,7 @@ def render_add_team(sites) -> None:
         )
         submitted = st.form_submit_button("Add team")
     if submitted and run_write(lambda: directory.create_team(db, user, name, site_id)):
-        flash(f"Team {as_text(name.strip())} added.")
+        flash(f"Team {escape_markdown(name.strip())} added.")
         st.rerun()
 
 
@@ -300,7 +294,7 @@ def render_add_site() -> None:
         city = st.text_input("City", max_chars=80)
         submitted = st.form_submit_button("Add site")
     if submitted and run_write(lambda: directory.create_site(db, user, name, city.strip() or None)):
-        flash(f"Site {as_text(name.strip())} added.")
+        flash(f"Site {escape_markdown(name.strip())} added.")
         st.rerun()
 
 
@@ -318,13 +312,8 @@ def render_import() -> None:
         "text/csv",
         icon=":material/download:",
     )
-    uploaded = st.file_uploader(
-        "HR CSV file", type=["csv"], max_upload_size=settings.max_upload_mb, key="people_import_file"
-    )
+    uploaded = file_upload("HR CSV file", ["csv"], key="people_import_file")
     if uploaded is None:
-        return
-    if uploaded.size > settings.max_upload_mb * 1024 * 1024:
-        st.error(f"The file is larger than {settings.max_upload_mb} MB; split it into smaller files.")
         return
     data = uploaded.getvalue()
     cached = st.session_state.get("people_import_preview")
@@ -332,7 +321,7 @@ def render_import() -> None:
         cached = st.session_state["people_import_preview"] = (uploaded.file_id, *hr_csv.preview_people_csv(data))
     _, preview, problem = cached
     if problem:
-        st.error(problem)
+        st.error(escape_markdown(problem))  # it may quote the file's headings
         return
     st.write("First rows of the file:")
     st.dataframe(pd.DataFrame(preview), hide_index=True, width="stretch")
@@ -355,7 +344,7 @@ def render_import_report(report: hr_import.ImportReport) -> None:
                 *(f"team {name}" for name in report.teams_created),
                 *(f"site {name}" for name in report.sites_created),
             ]
-            st.info("Created " + as_text(", ".join(created)) + ".")
+            st.info("Created " + escape_markdown(", ".join(created)) + ".")
         return
     st.error(
         f"Nothing was imported: {len(report.errors):,} problem{'s' if len(report.errors) != 1 else ''}. "

@@ -75,6 +75,11 @@ def test_a_stale_edit_is_refused_and_keeps_the_first_save(db, make_user):
         ({"employee_number": "has spaces"}, "Employee number"),
         ({"hire_date": "next tuesday"}, "Hire date"),
         ({"hire_date": "2999-01-01"}, "Hire date"),
+        ({"hire_date": "1899-12-31"}, "Hire date"),
+        ({"email": "=a@example.org"}, "Email"),
+        ({"email": "@a@example.org"}, "Email"),
+        ({"email": "-a@example.org"}, "Email"),
+        ({"email": "a" * 65 + "@example.org"}, "Email"),
     ],
 )
 def test_bad_fields_are_named_and_nothing_is_stored(db, make_user, overrides, field):
@@ -84,6 +89,15 @@ def test_bad_fields_are_named_and_nothing_is_stored(db, make_user, overrides, fi
         directory.create_employee(db, hr, person_data(**overrides))
     assert field in fields_named(raised.value)
     assert db.scalar("SELECT count(*) FROM employees") == before
+
+
+@pytest.mark.parametrize(
+    "email", ["ada@example.org", "Ada.Lovelace+hr@mail.example.co.uk", "o'neil@example.org", "_x@xn--p1ai.xn--p1ai"]
+)
+def test_ordinary_addresses_are_accepted(db, make_user, email):
+    hr = make_user(Role.HR)
+    employee_id = directory.create_employee(db, hr, person_data(email=email, hire_date="1900-01-01"))
+    assert directory.get_employee(db, employee_id).email == email.lower()
 
 
 def test_a_duplicate_email_is_refused_naming_the_owner(db, make_user):

@@ -6,9 +6,11 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from models import exports
 from models.errors import InputError
+from models.settings import get_settings
 from ui.text import escape_markdown
 
 
@@ -76,3 +78,18 @@ def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
         key=f"{key}_xlsx",
         icon=":material/download:",
     )
+
+
+def file_upload(label: str, types: list[str], key: str) -> UploadedFile | None:
+    """The one file uploader of the portal: it takes its size limit from the ``max_upload_mb``
+    setting (the browser refuses a larger file) and refuses a larger file that arrives anyway,
+    saying so; the uploaded file, or None."""
+    limit_mb = get_settings().max_upload_mb
+    upload = st.file_uploader(label, type=types, key=key, max_upload_size=limit_mb)
+    if upload is not None and upload.size > limit_mb * 1024 * 1024:
+        st.error(
+            f"{escape_markdown(upload.name)} is larger than {limit_mb} MB, the largest file this portal "
+            "accepts; split it into smaller files."
+        )
+        return None
+    return upload

@@ -14,6 +14,7 @@ from models.actions.plan import DEFAULT_REVIEW_WINDOW_DAYS, NOTE_MAX, VERDICT_LA
 from models.actions.workflow import _load_for_change, _log
 from models.db import utc_now
 from models.errors import InputError
+from models.inputs import entered_text
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -101,7 +102,7 @@ def record_verdict(
     """The owner (or leadership) says whether a done action moved the KPI."""
     if verdict not in VERDICTS:
         raise InputError.single("Verdict", "choose effective, partly or not effective")
-    note = (note or "").strip()
+    note = entered_text(note)
     if len(note) > NOTE_MAX:
         raise InputError.single("Note", f"use at most {NOTE_MAX} characters")
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models.access import CurrentUser, Permission
+from models.inputs import InputRecord
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,10 +68,8 @@ DEFAULT_REVIEW_WINDOW_DAYS = 90
 NOTE_MAX = 2000  # characters of a status note, an update or a verdict's reason
 
 
-class ActionInput(BaseModel):
+class ActionInput(InputRecord):
     """What someone enters for an action; checked before anything is stored."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
 
     title: str = Field(title="Title", min_length=3, max_length=200)
     description: str = Field(default="", title="Description", max_length=4000)

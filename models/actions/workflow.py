@@ -22,6 +22,7 @@ from models.actions.plan import (
 )
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.inputs import entered_text
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -204,7 +205,7 @@ def change_status(
     Done sets progress to 100 % and the completion date (``on``, default today)."""
     if new_status not in STATUSES:
         raise InputError.single("Status", f"unknown status {new_status!r}")
-    note = (note or "").strip()
+    note = entered_text(note)
     if new_status in ("blocked", "cancelled") and not note:
         raise InputError.single("Note", f"say why the action is {STATUS_LABELS[new_status].lower()}")
     completed_on = on or date.today()
@@ -249,7 +250,7 @@ def post_update(
     expected_version: int | None = None,
 ) -> None:
     """Add a line to the updates log, optionally with the new progress %."""
-    note = (note or "").strip()
+    note = entered_text(note)
     problems = []
     if not note and progress_pct is None:
         problems.append(("Note", "write what happened"))

@@ -12,11 +12,13 @@ name. Exit status: 0 imported, 1 refused (nothing stored), 2 bad usage."""
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
+from models import exports
 from models.access import PermissionDeniedError
 from models.auth import load_user
 from models.complaints import field_mapping, importer, sources
@@ -54,11 +56,9 @@ def add_import_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _write_rejections(path: Path, report: importer.ImportReport) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["row", "column", "reason", "value"])
-        for rejection in report.rejections:
-            writer.writerow([rejection.record, rejection.column, rejection.reason, rejection.value or ""])
+    """The rejected rows' problems as a CSV export: the file's own values are quoted as text."""
+    rows = [[r.record, r.column, r.reason, r.value or ""] for r in report.rejections]
+    path.write_bytes(exports.to_csv_bytes(pd.DataFrame(rows, columns=["row", "column", "reason", "value"])))
 
 
 def _date_orders(pairs: list[str]) -> dict[str, DateOrder]:

@@ -8,13 +8,14 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.complaints.analysis import NOT_GIVEN, ComplaintFilter, filter_sql, pareto, vital_few
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.inputs import InputRecord
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -30,10 +31,8 @@ Severity = Literal["low", "medium", "high", "critical"]
 Status = Literal["open", "investigating", "confirmed", "addressed", "closed"]
 
 
-class FindingInput(BaseModel):
+class FindingInput(InputRecord):
     """What an analyst enters for a finding; every field is checked before anything is stored."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
 
     title: str = Field(title="Title", min_length=3, max_length=150)
     description: str = Field(title="Description", min_length=1, max_length=5000)

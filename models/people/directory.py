@@ -7,26 +7,34 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.inputs import InputRecord, entered_text
 
 if TYPE_CHECKING:
     from models.db import Database
 
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An address as mail systems and spreadsheets take it safely: the name starts with a letter,
+# digit or underscore (never a formula's '=', '+', '-' or '@') and has no leading, trailing or
+# doubled dot; the domain is dot-separated labels of letters, digits and inner hyphens, ending
+# in a top-level domain of two characters or more.
+EMAIL_PATTERN = re.compile(
+    r"[A-Za-z0-9_][A-Za-z0-9_%+'-]*(?:\.[A-Za-z0-9_%+'-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]"
+)
+EMAIL_LOCAL_MAX_LENGTH = 64
+EARLIEST_HIRE_DATE = date(1900, 1, 1)
 EMPLOYEE_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 
-class EmployeeInput(BaseModel):
+class EmployeeInput(InputRecord):
     """What HR enters for a person; every field is checked before anything is stored."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
 
     employee_number: str = Field(title="Employee number", min_length=1, max_length=20)
     full_name: str = Field(title="Name", min_length=1, max_length=120)
@@ -46,15 +54,17 @@ class EmployeeInput(BaseModel):
     @field_validator("email")
     @classmethod
     def _email_shape(cls, value: str) -> str:
-        if not EMAIL_PATTERN.match(value):
+        if not EMAIL_PATTERN.fullmatch(value) or len(value.split("@")[0]) > EMAIL_LOCAL_MAX_LENGTH:
             raise ValueError("is not an email address (name@example.com)")
         return value.lower()
 
     @field_validator("hire_date")
     @classmethod
-    def _hire_date_not_future(cls, value: date | None) -> date | None:
+    def _hire_date_in_range(cls, value: date | None) -> date | None:
         if value and value > date.today():
             raise ValueError("cannot be in the future")
+        if value and value < EARLIEST_HIRE_DATE:
+            raise ValueError(f"cannot be before {EARLIEST_HIRE_DATE:%Y-%m-%d}")
         return value
 
 
@@ -95,7 +105,7 @@ def list_teams(db: Database) -> list[dict[str, Any]]:
 
 def create_site(db: Database, actor: CurrentUser, name: str, city: str | None = None) -> int:
     require(actor, Permission.PEOPLE_MANAGE)
-    name = (name or "").strip()
+    name, city = entered_text(name), entered_text(city) or None
     if not name or len(name) > 80:
         raise InputError.single("Site name", "enter 1 to 80 characters")
 
@@ -113,7 +123,7 @@ def create_site(db: Database, actor: CurrentUser, name: str, city: str | None = 
 
 def create_team(db: Database, actor: CurrentUser, name: str, site_id: int | None) -> int:
     require(actor, Permission.PEOPLE_MANAGE)
-    name = (name or "").strip()
+    name = entered_text(name)
     if not name or len(name) > 80:
         raise InputError.single("Team name", "enter 1 to 80 characters")
 

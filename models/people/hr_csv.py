@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from models.inputs import entered_text
+
 if TYPE_CHECKING:
     pass
 
@@ -109,7 +111,8 @@ def _parse_csv(data: bytes) -> _ParsedFile:
                 reason = f"the row has {len(cells)} values but the header has {len(keys)} columns"
                 parsed.broken.append(ImportProblem(row=row_number, reason=reason))
                 continue
-            parsed.rows.append((row_number, {key: cell.strip() for key, cell in zip(keys, cells, strict=True) if key}))
+            values = {key: entered_text(cell) for key, cell in zip(keys, cells, strict=True) if key}
+            parsed.rows.append((row_number, values))
     except csv.Error as error:
         raise _FileRefused(f"The file is not a readable CSV (row {reader.line_num}): {error}.") from None
     if not parsed.rows and not parsed.broken:

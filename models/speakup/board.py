@@ -12,6 +12,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
+from models.inputs import entered_text
 from models.speakup.ideas import (
     _IDEA_SQL,
     COMMENT_MAX,
@@ -206,7 +207,7 @@ def supports(db: Database, user: CurrentUser, idea_ids: list[int]) -> set[int]:
 
 def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str) -> int:
     require(actor, Permission.IDEAS_ENGAGE)
-    body = (body or "").strip()
+    body = entered_text(body)
     if not body:
         raise InputError.single("Comment", "write something first")
     if len(body) > COMMENT_MAX:

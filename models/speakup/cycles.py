@@ -9,12 +9,13 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.inputs import InputRecord
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -60,9 +61,7 @@ DEFAULT_CRITERIA: tuple[dict[str, Any], ...] = (
 )
 
 
-class CriterionInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class CriterionInput(InputRecord):
     name: str = Field(title="Name", min_length=2, max_length=60)
     weight: float = Field(title="Weight", gt=0, le=100)
     anchor_1: str = Field(title="Description for 1", min_length=1, max_length=300)
@@ -70,7 +69,7 @@ class CriterionInput(BaseModel):
     anchor_5: str = Field(title="Description for 5", min_length=1, max_length=300)
 
 
-class CycleRules(BaseModel):
+class CycleRules(InputRecord):
     """What is frozen once scoring starts: the criteria and the green-light rule."""
 
     green_light_threshold: float = Field(3.5, title="Green-light threshold", ge=1, le=5)
@@ -79,8 +78,6 @@ class CycleRules(BaseModel):
 
 
 class CycleInput(CycleRules):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
     name: str = Field(title="Name", min_length=3, max_length=40)
     submission_opens: date = Field(title="Submissions open")
     submission_closes: date = Field(title="Submissions close")

@@ -10,12 +10,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, from_validation
+from models.inputs import InputRecord, entered_text
 from models.speakup.cycles import Cycle, get_cycle
 
 if TYPE_CHECKING:
@@ -84,17 +85,13 @@ FIRST_YEAR_NET_SQL = f"({NET_ANNUAL_BENEFIT_SQL} - i.one_off_cost)"
 
 
 # -- ideas ---------------------------------------------------------------------------
-class MilestoneInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class MilestoneInput(InputRecord):
     title: str = Field(title="Milestone", min_length=1, max_length=120)
     due_date: date = Field(title="Milestone date")
 
 
-class IdeaInput(BaseModel):
+class IdeaInput(InputRecord):
     """What an author writes; checked whole before anything is stored."""
-
-    model_config = ConfigDict(str_strip_whitespace=True)
 
     title: str = Field(title="Title", min_length=5, max_length=TITLE_MAX)
     problem: str = Field("", title="Problem", max_length=TEXT_MAX)
@@ -435,7 +432,7 @@ def withdraw_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
 
 
 def _reason(text: str | None, field: str, *, required: bool = True) -> str:
-    text = (text or "").strip()
+    text = entered_text(text)
     if required and len(text) < 5:
         raise InputError.single(field, "give a reason of at least 5 characters")
     if len(text) > REASON_MAX:

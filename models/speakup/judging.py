@@ -17,6 +17,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError
+from models.inputs import entered_text
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.ideas import (
     STATUS_LABELS,
@@ -133,7 +134,7 @@ def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | N
 def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[int, int], comment: str = "") -> None:
     """A judge's scores for every criterion of the cycle, 1–5, submitted once."""
     require(actor, Permission.IDEAS_JUDGE)
-    comment = (comment or "").strip()
+    comment = entered_text(comment)
     if len(comment) > COMMENT_MAX:
         raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(comment)})")
 

@@ -7,12 +7,13 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.inputs import InputRecord
 from models.strategy.kpis import COMPUTED_KPIS, Direction, Frequency, Measurement, StatusName, get_kpi, kpi_series
 
 if TYPE_CHECKING:
@@ -110,9 +111,7 @@ def compute_status(
 
 
 # -- goals -----------------------------------------------------------------------------
-class GoalInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class GoalInput(InputRecord):
     name: str = Field(title="Name", min_length=3, max_length=160)
     priority_id: int = Field(title="Strategic priority")
     kpi_id: int = Field(title="KPI")

@@ -10,12 +10,13 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models import areas, audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.inputs import InputRecord
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -44,9 +45,7 @@ class Kpi(BaseModel):
         return self.code in COMPUTED_KPIS
 
 
-class KpiInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class KpiInput(InputRecord):
     code: str = Field(title="Code", min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
     name: str = Field(title="Name", min_length=2, max_length=80)
     unit: str = Field(title="Unit", min_length=1, max_length=30)
@@ -95,9 +94,7 @@ def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
 
 
 # -- measurements ----------------------------------------------------------------------
-class MeasurementInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class MeasurementInput(InputRecord):
     kpi_id: int = Field(title="KPI")
     goal_id: int | None = Field(default=None, title="Goal")
     measured_on: date = Field(title="Date")

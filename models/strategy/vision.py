@@ -6,12 +6,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.inputs import InputRecord
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -27,9 +28,7 @@ class VisionVersion(BaseModel):
     created_at: datetime
 
 
-class VisionInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class VisionInput(InputRecord):
     statement: str = Field(title="Vision statement", min_length=10, max_length=2000)
     effective_date: date = Field(default_factory=date.today, title="Effective date")
 
@@ -73,9 +72,7 @@ def revise_vision(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int
 
 
 # -- strategic priorities ------------------------------------------------------------
-class PriorityInput(BaseModel):
-    model_config = ConfigDict(str_strip_whitespace=True)
-
+class PriorityInput(InputRecord):
     title: str = Field(title="Title", min_length=3, max_length=120)
     description: str = Field(default="", title="Description", max_length=1000)
     position: int = Field(default=1, title="Position", ge=1, le=99)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from models.access import Role
 from models.db import get_database
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, signed_in_as
+from tests.pages.apptest import open_page, shown, signed_in_as
 
 
 def metric(app, label: str):
-    return next(m.value for m in app.metric if m.label == label)
+    """A metric's value as a reader sees it (names in it are escaped Markdown)."""
+    return shown(next(m.value for m in app.metric if m.label == label))
 
 
 def test_an_agent_sees_their_team_and_manager(portal_env):

@@ -9,7 +9,7 @@ from models.auth import load_user
 from models.db import get_database
 from models.people import directory, hr_csv
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, signed_in_as
+from tests.pages.apptest import open_page, shown, signed_in_as
 
 PAGE = "pages/people.py"
 
@@ -31,7 +31,7 @@ def button(app, label: str):
 
 
 def errors(app) -> list[str]:
-    return [element.value for element in app.error]
+    return [shown(element.value) for element in app.error]
 
 
 def table_with(app, column: str):

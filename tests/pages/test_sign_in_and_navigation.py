@@ -68,7 +68,8 @@ def test_signing_in_with_the_right_password_opens_home(portal_env):
 def test_a_wrong_password_shows_a_clear_message(portal_env):
     add_person(get_database(portal_env), username="sam")
     app = submit_sign_in(portal_app().run(), "sam", "wrong-password")
-    assert [e.value for e in app.error] == ["Wrong username or password."]
+    assert [e.value for e in app.error] == [auth.SIGN_IN_REFUSED]
+    assert auth.SIGN_IN_REFUSED.startswith("Wrong username or password.")
     assert not any(title.value.startswith("Welcome") for title in app.title)
 
 
@@ -79,7 +80,7 @@ def test_the_fifth_failure_says_the_account_is_locked(portal_env):
         app = submit_sign_in(app, "sam", "wrong-password")
     assert "locked for 15 minutes" in app.error[0].value
     app = submit_sign_in(app, "sam", TEST_PASSWORD)
-    assert "locked" in app.error[0].value
+    assert app.error[0].value == auth.SIGN_IN_REFUSED  # as for an unknown username
 
 
 def test_signing_out_returns_to_the_sign_in_screen(portal_env):
