@@ -39,9 +39,11 @@ class PortalServer:
     """``streamlit run portal.py`` with its own database, on a loopback port the system
     picks when it binds (port 0), so two servers — of this run or another — never collide."""
 
-    def __init__(self, data_dir: Path, **env: str):
-        self.port: int | None = None
-        self.url = ""
+    def __init__(self, data_dir: Path, port: int | None = None, **env: str):
+        """``port``: a port known before the start (a sign-in provider must be told the portal's
+        address first); by default the system picks one when the server binds."""
+        self.port: int | None = port
+        self.url = f"http://127.0.0.1:{port}" if port else ""
         self.log = data_dir / "server.log"
         self.env = {
             **os.environ,
@@ -64,7 +66,7 @@ class PortalServer:
             "--server.address",
             "127.0.0.1",
             "--server.port",
-            "0",
+            str(self.port or 0),
             "--browser.gatherUsageStats",
             "false",
             "--server.fileWatcherType",

@@ -5,6 +5,7 @@ one tab ends the sign-in in the others; a provider's refusal is shown, not swall
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,6 +76,13 @@ def _start_all(servers: list[PortalServer]) -> None:
         raise failures[0]
 
 
+def _free_port() -> int:
+    """A loopback port free now: the provider must know each portal's address before it starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @pytest.fixture(scope="module")
 def sso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SsoSetup]:
     """The provider and two portals signing in through it; secrets.toml files live in temporary
@@ -84,7 +92,7 @@ def sso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SsoSetup]:
         folder = tmp_path_factory.mktemp(client_id)
         _prepare_database(folder / "portal.duckdb")
         portals[client_id] = PortalServer(
-            folder, PORTAL_DEMO_MODE="false", STREAMLIT_SECRETS_FILES=str(folder / "secrets.toml")
+            folder, _free_port(), PORTAL_DEMO_MODE="false", STREAMLIT_SECRETS_FILES=str(folder / "secrets.toml")
         )
     provider = OidcProvider(
         tmp_path_factory.mktemp("provider") / "provider.log",
