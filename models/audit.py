@@ -53,13 +53,15 @@ def record(
     action: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
 ) -> None:
-    """Store one audit entry inside the caller's write transaction."""
+    """Store one audit entry inside the caller's write transaction, dated ``at`` (default now)."""
     connection.execute(
         "INSERT INTO audit_log (occurred_at, actor_id, actor_name, entity, entity_id, action, before_json, after_json)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            utc_now(),
+            at or utc_now(),
             actor.employee_id if actor else None,
             actor.full_name if actor else None,
             entity,

@@ -82,10 +82,11 @@ def from_validation(error: ValidationError, model=None) -> InputError:
     return InputError(problems)
 
 
-def validate(model, data: dict):
-    """Build a pydantic record or raise ``InputError`` naming each bad field."""
+def validate(model, data: dict, context: dict | None = None):
+    """Build a pydantic record or raise ``InputError`` naming each bad field; ``context``
+    reaches the model's validators (such as the day a rule takes as today)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as error:
         raise from_validation(error, model) from None
 

@@ -3,6 +3,7 @@ complaint categories or findings an idea may point to."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import fuzz, utils
@@ -155,8 +156,8 @@ def colleague_choices(db: Database, exclude_id: int) -> list[dict[str, Any]]:
 
 
 # -- supports and comments -----------------------------------------------------------
-def support_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
-    """One support per person, never on one's own idea."""
+def support_idea(db: Database, actor: CurrentUser, idea_id: int, *, at: datetime | None = None) -> None:
+    """One support per person, never on one's own idea (given ``at``, default now)."""
     require(actor, Permission.IDEAS_ENGAGE)
 
     def support(connection):
@@ -169,8 +170,10 @@ def support_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
             "SELECT 1 FROM idea_supports WHERE idea_id = ? AND employee_id = ?", [idea_id, actor.employee_id]
         ).fetchone():
             raise InputError.single("Support", "you support this idea already")
-        connection.execute("INSERT INTO idea_supports VALUES (?, ?, ?)", [idea_id, actor.employee_id, utc_now()])
-        audit.record(connection, actor, "idea_support", idea_id, "support", after={"employee_id": actor.employee_id})
+        connection.execute("INSERT INTO idea_supports VALUES (?, ?, ?)", [idea_id, actor.employee_id, at or utc_now()])
+        audit.record(
+            connection, actor, "idea_support", idea_id, "support", after={"employee_id": actor.employee_id}, at=at
+        )
 
     db.write(support)
 
@@ -203,7 +206,8 @@ def supports(db: Database, user: CurrentUser, idea_ids: list[int]) -> set[int]:
     return {row["idea_id"] for row in rows}
 
 
-def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str) -> int:
+def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str, *, at: datetime | None = None) -> int:
+    """A comment on a posted idea, written ``at`` (default now)."""
     require(actor, Permission.IDEAS_ENGAGE)
     body = (body or "").strip()
     if not body:
@@ -219,9 +223,11 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str) -> in
             connection,
             "idea_comments",
             "INSERT INTO idea_comments (id, idea_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)",
-            [idea_id, actor.employee_id, body, utc_now()],
+            [idea_id, actor.employee_id, body, at or utc_now()],
         )
-        audit.record(connection, actor, "idea_comment", comment_id, "create", after={"idea_id": idea_id, "body": body})
+        audit.record(
+            connection, actor, "idea_comment", comment_id, "create", after={"idea_id": idea_id, "body": body}, at=at
+        )
         return comment_id
 
     return db.write(comment)

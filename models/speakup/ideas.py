@@ -249,16 +249,21 @@ def set_status(
     idea: Idea,
     to_status: str,
     note: str | None = None,
+    *,
+    at: datetime | None = None,
     **columns: Any,
 ) -> None:
-    """Change an idea's status inside an open write: history, audit and extra columns together."""
+    """Change an idea's status inside an open write (``at``, default now): history, audit and
+    extra columns together."""
+    now = at or utc_now()
     assignments = ", ".join(f"{name} = ?" for name in columns)
     connection.execute(
         f"UPDATE ideas SET status = ?, status_note = ?, updated_at = ?{', ' + assignments if assignments else ''}"
         " WHERE id = ?",
-        [to_status, note, utc_now(), *columns.values(), idea.id],
+        [to_status, note, now, *columns.values(), idea.id],
     )
-    _log_status(connection, actor, idea.id, columns.get("cycle_id", idea.cycle_id), idea.status, to_status, note)
+    cycle_id = columns.get("cycle_id", idea.cycle_id)
+    _log_status(connection, actor, idea.id, cycle_id, idea.status, to_status, note, at=now)
     audit.record(
         connection,
         actor,
@@ -267,6 +272,7 @@ def set_status(
         to_status,
         {"status": idea.status},
         {"status": to_status, "note": note, **columns},
+        at=now,
     )
 
 
@@ -322,7 +328,7 @@ def insert_idea(
     *,
     created_at: datetime | None = None,
 ) -> int:
-    """Store a validated draft inside an open write (also used by the demo)."""
+    """Store a validated draft inside an open write, created ``created_at`` (default now)."""
     now = created_at or utc_now()
     idea_id = insert_with_new_id(
         connection,
@@ -334,12 +340,15 @@ def insert_idea(
     )
     _store_parts(connection, idea_id, record)
     _log_status(connection, actor, idea_id, cycle_id, None, "draft", at=now)
-    audit.record(connection, actor, "idea", idea_id, "create", after=record.model_dump())
+    audit.record(connection, actor, "idea", idea_id, "create", after=record.model_dump(), at=now)
     return idea_id
 
 
-def save_draft(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None) -> int:
-    """Keep an idea as a draft in the open cycle: a new one, or changes to one's own draft."""
+def save_draft(
+    db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None, *, at: datetime | None = None
+) -> int:
+    """Keep an idea as a draft in the open cycle: a new one, or changes to one's own draft
+    (``at``, default now)."""
     require(actor, Permission.IDEAS_SUBMIT)
     record = validate_idea(data)
 
@@ -349,7 +358,7 @@ def save_draft(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: 
             cycle_row = connection.execute("SELECT id FROM idea_cycles WHERE phase = 'open'").fetchone()
             if cycle_row is None:
                 raise InputError.single("Cycle", "no Speak-Up cycle is accepting ideas at the moment")
-            return insert_idea(connection, actor, actor.employee_id, actor.team_id, cycle_row[0], record)
+            return insert_idea(connection, actor, actor.employee_id, actor.team_id, cycle_row[0], record, created_at=at)
         idea = _idea_for_update(connection, idea_id)
         if actor.employee_id not in idea.author_ids:
             raise InputError.single("Idea", "only its authors may change an idea")
@@ -358,10 +367,10 @@ def save_draft(db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: 
         before = {name: getattr(idea, name) for name in _IDEA_FIELDS}
         connection.execute(
             f"UPDATE ideas SET {', '.join(f'{name} = ?' for name in _IDEA_FIELDS)}, updated_at = ? WHERE id = ?",
-            [*(getattr(record, name) for name in _IDEA_FIELDS), utc_now(), idea_id],
+            [*(getattr(record, name) for name in _IDEA_FIELDS), at or utc_now(), idea_id],
         )
         _store_parts(connection, idea_id, record)
-        audit.record(connection, actor, "idea", idea_id, "edit", before, record.model_dump())
+        audit.record(connection, actor, "idea", idea_id, "edit", before, record.model_dump(), at=at)
         return idea_id
 
     return db.write(save)
@@ -385,10 +394,14 @@ def may_resubmit(cycle: Cycle) -> bool:
     return cycle.phase in ("open", "review")
 
 
-def submit_idea(db: Database, actor: CurrentUser, idea_id: int, *, today: date | None = None) -> None:
+def submit_idea(
+    db: Database, actor: CurrentUser, idea_id: int, *, today: date | None = None, at: datetime | None = None
+) -> None:
     """Post a draft to the board while its cycle's window is open; an idea sent back as
-    needing more work may be resubmitted until scoring starts."""
+    needing more work may be resubmitted until scoring starts. ``at`` dates the posting
+    and, unless ``today`` is given, is the day the window is checked against."""
     require(actor, Permission.IDEAS_SUBMIT)
+    today = today or (at.date() if at else None)
 
     def submit(connection):
         idea = _idea_for_update(connection, idea_id)
@@ -412,7 +425,8 @@ def submit_idea(db: Database, actor: CurrentUser, idea_id: int, *, today: date |
             problems.append(("Proposed change", "describe the change in at least 20 characters before submitting"))
         if problems:
             raise InputError(problems)
-        set_status(connection, actor, idea, "submitted", submitted_at=utc_now())
+        now = at or utc_now()
+        set_status(connection, actor, idea, "submitted", at=now, submitted_at=now)
 
     db.write(submit)
 

@@ -7,7 +7,7 @@ is at least the threshold and at least the minimum number of judges scored it.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -129,8 +129,16 @@ def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | N
 
 
 # -- scoring -------------------------------------------------------------------------
-def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[int, int], comment: str = "") -> None:
-    """A judge's scores for every criterion of the cycle, 1–5, submitted once."""
+def submit_scores(
+    db: Database,
+    actor: CurrentUser,
+    idea_id: int,
+    scores: dict[int, int],
+    comment: str = "",
+    *,
+    at: datetime | None = None,
+) -> None:
+    """A judge's scores for every criterion of the cycle, 1–5, submitted once (``at``, default now)."""
     require(actor, Permission.IDEAS_JUDGE)
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
@@ -169,7 +177,7 @@ def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[i
             )
         connection.execute(
             "INSERT INTO idea_judgements (idea_id, judge_id, cycle_id, comment, submitted_at) VALUES (?, ?, ?, ?, ?)",
-            [idea_id, actor.employee_id, cycle.id, comment or None, utc_now()],
+            [idea_id, actor.employee_id, cycle.id, comment or None, at or utc_now()],
         )
         audit.record(
             connection,
@@ -178,9 +186,10 @@ def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[i
             idea_id,
             "submit",
             after={"scores": {c.name: scores[c.id] for c in cycle.criteria}, "comment": comment},
+            at=at,
         )
         if idea.status == "shortlisted":
-            set_status(connection, actor, idea, "scored")
+            set_status(connection, actor, idea, "scored", at=at)
 
     db.write(score)
 

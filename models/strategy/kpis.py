@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from models import areas, audit
 from models.access import CurrentUser, Permission, require
@@ -69,8 +69,8 @@ def kpi_by_code(db: Database, code: str) -> Kpi | None:
     return Kpi(**row) if row else None
 
 
-def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
-    """Extend the catalogue with a KPI measured by hand or import."""
+def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
+    """Extend the catalogue with a KPI measured by hand or import (``at``, default now)."""
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(KpiInput, data)
 
@@ -86,9 +86,9 @@ def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
             connection,
             "kpis",
             "INSERT INTO kpis (id, code, name, unit, direction, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [record.code, record.name, record.unit, record.direction, record.definition, utc_now()],
+            [record.code, record.name, record.unit, record.direction, record.definition, at or utc_now()],
         )
-        audit.record(connection, actor, "kpi", kpi_id, "create", after=record.model_dump())
+        audit.record(connection, actor, "kpi", kpi_id, "create", after=record.model_dump(), at=at)
         return kpi_id
 
     return db.write(add)
@@ -121,8 +121,9 @@ class MeasurementInput(BaseModel):
 
     @field_validator("measured_on")
     @classmethod
-    def _not_future(cls, value: date) -> date:
-        if value > date.today():
+    def _not_future(cls, value: date, info: ValidationInfo) -> date:
+        today = (info.context or {}).get("today") or date.today()
+        if value > today:
             raise ValueError("cannot be in the future")
         return value
 
@@ -150,7 +151,9 @@ def _check_measurement(connection: duckdb.DuckDBPyConnection, record: Measuremen
             raise InputError.single("Goal", "the goal tracks a different KPI")
 
 
-def _insert_measurement(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, record: MeasurementInput) -> int:
+def _insert_measurement(
+    connection: duckdb.DuckDBPyConnection, actor: CurrentUser, record: MeasurementInput, at: datetime | None = None
+) -> int:
     measurement_id = insert_with_new_id(
         connection,
         "kpi_measurements",
@@ -164,21 +167,22 @@ def _insert_measurement(connection: duckdb.DuckDBPyConnection, actor: CurrentUse
             record.note,
             record.source,
             actor.employee_id,
-            utc_now(),
+            at or utc_now(),
         ],
     )
-    audit.record(connection, actor, "kpi_measurement", measurement_id, "create", after=record.model_dump())
+    audit.record(connection, actor, "kpi_measurement", measurement_id, "create", after=record.model_dump(), at=at)
     return measurement_id
 
 
-def record_measurement(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
-    """Enter one KPI value by hand (for a goal, or for every goal on the KPI)."""
+def record_measurement(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
+    """Enter one KPI value by hand (for a goal, or for every goal on the KPI), recorded
+    ``at`` (default now): a value cannot be dated after that day."""
     require(actor, Permission.KPI_RECORD)
-    record = validate(MeasurementInput, data)
+    record = validate(MeasurementInput, data, context={"today": at.date()} if at else None)
 
     def store(connection):
         _check_measurement(connection, record)
-        return _insert_measurement(connection, actor, record)
+        return _insert_measurement(connection, actor, record, at)
 
     return db.write(store)
 
@@ -205,11 +209,14 @@ class ImportReport(BaseModel):
 MEASUREMENT_COLUMNS = ("goal", "kpi", "date", "value", "note", "source")
 
 
-def import_measurements(db: Database, actor: CurrentUser, content: bytes | str) -> ImportReport:
+def import_measurements(
+    db: Database, actor: CurrentUser, content: bytes | str, *, at: datetime | None = None
+) -> ImportReport:
     """Import measurements from CSV (columns goal or kpi, date, value, note, source).
 
     ``goal`` is a goal id or exact name, ``kpi`` a KPI code or name. All rows are checked
-    first; if any row is rejected nothing is stored and the report names each problem."""
+    first; if any row is rejected nothing is stored and the report names each problem.
+    ``at`` (default now) dates the import: no value may be dated after its day."""
     require(actor, Permission.KPI_RECORD)
     text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
     reader = csv.DictReader(io.StringIO(text))
@@ -259,6 +266,7 @@ def import_measurements(db: Database, actor: CurrentUser, content: bytes | str) 
                     "note": row.get("note"),
                     "source": row.get("source") or "import",
                 },
+                context={"today": at.date()} if at else None,
             )
         except InputError as error:
             for field, message in error.problems:
@@ -273,7 +281,7 @@ def import_measurements(db: Database, actor: CurrentUser, content: bytes | str) 
 
     def store(connection):
         for record in records:
-            _insert_measurement(connection, actor, record)
+            _insert_measurement(connection, actor, record, at)
 
     db.write(store)
     return ImportReport(imported=len(records), rejected=[])
