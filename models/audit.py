@@ -77,13 +77,16 @@ def record_many(
     connection: duckdb.DuckDBPyConnection,
     actor: CurrentUser | None,
     entries: list[tuple[str, Any, str, dict[str, Any] | None, dict[str, Any] | None]],
+    *,
+    at: datetime | None = None,
 ) -> None:
-    """Store many audit entries (entity, id, action, before, after) in one statement, for imports."""
+    """Store many audit entries (entity, id, action, before, after) in one statement, for
+    imports, dated ``at`` (default now)."""
     if not entries:
         return
     import pyarrow as pa
 
-    now = utc_now()
+    now = at or utc_now()
     table = pa.table(
         {
             "entity": [entity for entity, *_ in entries],

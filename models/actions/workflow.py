@@ -202,13 +202,15 @@ def change_status(
     actor: CurrentUser,
     action_id: int,
     new_status: str,
-    expected_version: int,
+    expected_version: int | None,
     *,
     note: str = "",
     on: date | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Move an action along its workflow; only the allowed transitions are accepted.
+    """Move an action along its workflow; only the allowed transitions are accepted. Refused
+    when the action changed since the caller opened ``expected_version`` (None: the caller
+    holds no open copy, as with ``post_update``).
 
     Done sets progress to 100 % and the completion date (``on``, default the day of ``at``,
     which dates the change and defaults to now)."""

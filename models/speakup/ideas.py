@@ -199,12 +199,26 @@ _IDEA_SQL = """
 """
 
 
+# one idea's names and counts, looked up by the ids of its row: every write on an idea reads
+# it first, and these lookups are several times faster in DuckDB than joins or correlated counts
+_IDEA_PARTS_SQL = """
+    SELECT (SELECT name FROM idea_cycles WHERE id = $cycle) AS cycle_name,
+           (SELECT full_name FROM employees WHERE id = $author) AS author_name,
+           (SELECT name FROM teams WHERE id = $team) AS team_name,
+           (SELECT count(*) FROM idea_supports WHERE idea_id = $idea) AS supporters,
+           (SELECT count(*) FROM idea_comments WHERE idea_id = $idea AND NOT hidden) AS comments
+"""
+
+
 def get_idea(source: Reader, idea_id: int, viewer: CurrentUser | None = None) -> Idea | None:
     """One idea with co-authors and plan; a draft is only shown to its authors."""
-    row = source.query_one(_IDEA_SQL + " WHERE i.id = ?", [idea_id])
+    row = source.query_one("SELECT * FROM ideas WHERE id = ?", [idea_id])
     if row is None:
         return None
     row.pop("updated_at", None)
+    parts = source.query_one(
+        _IDEA_PARTS_SQL, {"cycle": row["cycle_id"], "author": row["author_id"], "team": row["team_id"], "idea": idea_id}
+    )
     co_authors = source.query(
         "SELECT e.id AS employee_id, e.full_name FROM idea_coauthors c JOIN employees e ON e.id = c.employee_id"
         " WHERE c.idea_id = ? ORDER BY e.full_name",
@@ -213,7 +227,7 @@ def get_idea(source: Reader, idea_id: int, viewer: CurrentUser | None = None) ->
     milestones = source.query(
         "SELECT title, due_date FROM idea_milestones WHERE idea_id = ? ORDER BY position", [idea_id]
     )
-    idea = Idea(**row, co_authors=co_authors, milestones=milestones)
+    idea = Idea(**row, **(parts or {}), co_authors=co_authors, milestones=milestones)
     if viewer is not None and idea.status in PRIVATE_STATUSES and viewer.employee_id not in idea.author_ids:
         return None
     return idea
@@ -289,15 +303,22 @@ def _check_people(connection: duckdb.DuckDBPyConnection, author_id: int, record:
         raise InputError(problems)
 
 
-def _store_parts(connection: duckdb.DuckDBPyConnection, idea_id: int, record: IdeaInput) -> None:
-    connection.execute("DELETE FROM idea_coauthors WHERE idea_id = ?", [idea_id])
-    connection.execute("DELETE FROM idea_milestones WHERE idea_id = ?", [idea_id])
+def _store_parts(connection: duckdb.DuckDBPyConnection, idea_id: int, record: IdeaInput, *, new: bool = False) -> None:
+    """The idea's co-authors and plan, replacing what an edited idea had."""
+    if not new:
+        connection.execute("DELETE FROM idea_coauthors WHERE idea_id = ?", [idea_id])
+        connection.execute("DELETE FROM idea_milestones WHERE idea_id = ?", [idea_id])
     for employee_id in record.co_author_ids:
         connection.execute("INSERT INTO idea_coauthors VALUES (?, ?)", [idea_id, employee_id])
-    for position, milestone in enumerate(record.milestones, start=1):
+    if record.milestones:
         connection.execute(
-            "INSERT INTO idea_milestones (idea_id, position, title, due_date) VALUES (?, ?, ?, ?)",
-            [idea_id, position, milestone.title, milestone.due_date],
+            "INSERT INTO idea_milestones (idea_id, position, title, due_date) VALUES "
+            + ", ".join("(?, ?, ?, ?)" for _ in record.milestones),
+            [
+                value
+                for position, milestone in enumerate(record.milestones, start=1)
+                for value in (idea_id, position, milestone.title, milestone.due_date)
+            ],
         )
 
 
@@ -338,7 +359,7 @@ def insert_idea(
         f" VALUES (?, ?, ?, ?, {', '.join('?' for _ in _IDEA_FIELDS)}, 'draft', ?, ?)",
         [cycle_id, author_id, team_id, *(getattr(record, name) for name in _IDEA_FIELDS), now, now],
     )
-    _store_parts(connection, idea_id, record)
+    _store_parts(connection, idea_id, record, new=True)
     _log_status(connection, actor, idea_id, cycle_id, None, "draft", at=now)
     audit.record(connection, actor, "idea", idea_id, "create", after=record.model_dump(), at=now)
     return idea_id

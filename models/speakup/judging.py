@@ -114,16 +114,19 @@ def result_for(source: Reader, idea_id: int) -> IdeaResult:
 # -- conflicts of interest -----------------------------------------------------------
 def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | None:
     """Why a judge may not score an idea: an author, a co-author, or an author's manager."""
-    row = source.query_one(
-        "WITH authors AS (SELECT author_id AS employee_id FROM ideas WHERE id = ?"
-        " UNION SELECT employee_id FROM idea_coauthors WHERE idea_id = ?)"
-        " SELECT bool_or(a.employee_id = ?) AS is_author, bool_or(e.manager_id = ?) AS is_manager"
-        " FROM authors a LEFT JOIN employees e ON e.id = a.employee_id",
-        [idea_id, idea_id, judge_id, judge_id],
-    )
-    if row and row["is_author"]:
+    authors = [
+        row["employee_id"]
+        for row in source.query(
+            "SELECT author_id AS employee_id FROM ideas WHERE id = $idea"
+            " UNION ALL SELECT employee_id FROM idea_coauthors WHERE idea_id = $idea",
+            {"idea": idea_id},
+        )
+    ]
+    if judge_id in authors:
         return "you are an author of this idea"
-    if row and row["is_manager"]:
+    if source.query_one(
+        "SELECT 1 FROM employees WHERE list_contains(?, id) AND manager_id = ? LIMIT 1", [authors, judge_id]
+    ):
         return "you manage an author of this idea"
     return None
 
@@ -170,11 +173,11 @@ def submit_scores(
                 "Scores", "you recorded the decision and have seen the scores, so you no longer score it"
             )
         _check_sheet(cycle, scores)
-        for criterion in cycle.criteria:
-            connection.execute(
-                "INSERT INTO idea_scores VALUES (?, ?, ?, ?)",
-                [idea_id, actor.employee_id, criterion.id, int(scores[criterion.id])],
-            )
+        sheet = [(idea_id, actor.employee_id, criterion.id, int(scores[criterion.id])) for criterion in cycle.criteria]
+        connection.execute(  # the whole sheet in one statement
+            "INSERT INTO idea_scores VALUES " + ", ".join("(?, ?, ?, ?)" for _ in sheet),
+            [value for row in sheet for value in row],
+        )
         connection.execute(
             "INSERT INTO idea_judgements (idea_id, judge_id, cycle_id, comment, submitted_at) VALUES (?, ?, ?, ?, ?)",
             [idea_id, actor.employee_id, cycle.id, comment or None, at or utc_now()],

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from models import areas, audit
 from models.access import CurrentUser, Permission, require
-from models.db import insert_with_new_id, utc_now
+from models.db import insert_with_new_id, next_ids, utc_now
 from models.errors import InputError, validate
 
 if TYPE_CHECKING:
@@ -279,9 +279,19 @@ def import_measurements(
             rejected.append((1, "file", "no rows to import"))
         return ImportReport(imported=0, rejected=rejected)
 
-    def store(connection):
-        for record in records:
-            _insert_measurement(connection, actor, record, at)
+    def store(connection):  # the whole file in one statement, and its audit entries in another
+        now = at or utc_now()
+        rows = list(zip(next_ids(connection, "kpi_measurements", len(records)), records, strict=True))
+        connection.executemany(
+            "INSERT INTO kpi_measurements (id, kpi_id, goal_id, measured_on, value, note, source, recorded_by,"
+            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [row_id, r.kpi_id, r.goal_id, r.measured_on, r.value, r.note, r.source, actor.employee_id, now]
+                for row_id, r in rows
+            ],
+        )
+        entries = [("kpi_measurement", row_id, "create", None, r.model_dump()) for row_id, r in rows]
+        audit.record_many(connection, actor, entries, at=now)
 
     db.write(store)
     return ImportReport(imported=len(records), rejected=[])
