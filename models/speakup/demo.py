@@ -219,18 +219,22 @@ def _moderate(story: _Story, posted: list[tuple[int, str, float]], window: tuple
 def _speakup_day(
     story: _Story, cycle_id: int, shortlisted: list[tuple[int, float]], day: date
 ) -> list[tuple[int, decisions.Decision]]:
-    """The judges without a conflict of interest score every shortlisted idea on the
-    cycle's criteria; then the decision the cycle's rule gives is recorded for each."""
+    """Each judge works through their judging queue and scores, on the cycle's criteria, the
+    shortlisted ideas they have no conflict of interest with; then the decision the cycle's
+    rule gives is recorded for each idea."""
     db, org, rng, texts = story.db, story.org, story.org.rng, story.texts
     cycle = cycles.get_cycle(db, cycle_id)
     assert cycle is not None
-    for idea_id, quality in shortlisted:
-        for judge in story.judges:
-            if judging.conflict_of_interest(db, judge["id"], idea_id):
+    quality = dict(shortlisted)  # how good each idea looks to the judges
+    for judge in story.judges:
+        judge_user = org.user(judge["id"])
+        for queued in judging.judging_queue(db, judge_user, cycle_id):
+            if queued["conflict"]:
                 continue
-            sheet = {c.id: max(1, min(5, round(quality + rng.uniform(-0.8, 0.8)))) for c in cycle.criteria}
+            level = quality[queued["id"]]
+            sheet = {c.id: max(1, min(5, round(level + rng.uniform(-0.8, 0.8)))) for c in cycle.criteria}
             comment = rng.choice(texts["judge_comments"])
-            judging.submit_scores(db, org.user(judge["id"]), idea_id, sheet, comment, at=at_time(day, rng))
+            judging.submit_scores(db, judge_user, queued["id"], sheet, comment, at=at_time(day, rng))
     outcomes = []
     for position, (idea_id, _) in enumerate(shortlisted):
         decided_at = datetime.combine(day, time(18)) + timedelta(minutes=5 * position)
