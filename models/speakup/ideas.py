@@ -199,14 +199,19 @@ _IDEA_SQL = """
 """
 
 
-# one idea's names and counts, looked up by the ids of its row: every write on an idea reads
-# it first, and these lookups are several times faster in DuckDB than joins or correlated counts
+# One idea's names, counts, co-authors and plan, one row per part, in a single statement of
+# single-table lookups: every write on an idea reads it first, and DuckDB answers this far
+# faster than joins, correlated counts or a statement per part.
 _IDEA_PARTS_SQL = """
-    SELECT (SELECT name FROM idea_cycles WHERE id = $cycle) AS cycle_name,
-           (SELECT full_name FROM employees WHERE id = $author) AS author_name,
-           (SELECT name FROM teams WHERE id = $team) AS team_name,
-           (SELECT count(*) FROM idea_supports WHERE idea_id = $idea) AS supporters,
-           (SELECT count(*) FROM idea_comments WHERE idea_id = $idea AND NOT hidden) AS comments
+    SELECT 'cycle_name' AS part, NULL::BIGINT AS number, name AS text, NULL::DATE AS day
+      FROM idea_cycles WHERE id = $cycle
+    UNION ALL SELECT 'author_name', NULL, full_name, NULL FROM employees WHERE id = $author
+    UNION ALL SELECT 'team_name', NULL, name, NULL FROM teams WHERE id = $team
+    UNION ALL SELECT 'supporters', count(*), NULL, NULL FROM idea_supports WHERE idea_id = $idea
+    UNION ALL SELECT 'comments', count(*), NULL, NULL FROM idea_comments WHERE idea_id = $idea AND NOT hidden
+    UNION ALL SELECT 'co_author', id, full_name, NULL FROM employees
+      WHERE id IN (SELECT employee_id FROM idea_coauthors WHERE idea_id = $idea)
+    UNION ALL SELECT 'milestone', position, title, due_date FROM idea_milestones WHERE idea_id = $idea
 """
 
 
@@ -216,18 +221,24 @@ def get_idea(source: Reader, idea_id: int, viewer: CurrentUser | None = None) ->
     if row is None:
         return None
     row.pop("updated_at", None)
-    parts = source.query_one(
+    parts = source.query(
         _IDEA_PARTS_SQL, {"cycle": row["cycle_id"], "author": row["author_id"], "team": row["team_id"], "idea": idea_id}
     )
-    co_authors = source.query(
-        "SELECT e.id AS employee_id, e.full_name FROM idea_coauthors c JOIN employees e ON e.id = c.employee_id"
-        " WHERE c.idea_id = ? ORDER BY e.full_name",
-        [idea_id],
+    named = {part["part"]: part for part in parts}
+    co_authors = [
+        {"employee_id": part["number"], "full_name": part["text"]} for part in parts if part["part"] == "co_author"
+    ]
+    plan = sorted((part for part in parts if part["part"] == "milestone"), key=lambda part: part["number"])
+    idea = Idea(
+        **row,
+        cycle_name=named["cycle_name"]["text"],
+        author_name=named["author_name"]["text"],
+        team_name=named["team_name"]["text"] if "team_name" in named else None,
+        supporters=named["supporters"]["number"],
+        comments=named["comments"]["number"],
+        co_authors=sorted(co_authors, key=lambda person: person["full_name"]),
+        milestones=[{"title": part["text"], "due_date": part["day"]} for part in plan],
     )
-    milestones = source.query(
-        "SELECT title, due_date FROM idea_milestones WHERE idea_id = ? ORDER BY position", [idea_id]
-    )
-    idea = Idea(**row, **(parts or {}), co_authors=co_authors, milestones=milestones)
     if viewer is not None and idea.status in PRIVATE_STATUSES and viewer.employee_id not in idea.author_ids:
         return None
     return idea

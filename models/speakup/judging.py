@@ -148,15 +148,16 @@ def submit_scores(
         raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(comment)})")
 
     def score(connection):
-        idea = get_idea(ConnectionReader(connection), idea_id)
+        idea = ConnectionReader(connection).query_one("SELECT status, cycle_id FROM ideas WHERE id = ?", [idea_id])
         if idea is None:
             raise InputError.single("Idea", "no such idea")
-        cycle = get_cycle(ConnectionReader(connection), idea.cycle_id)
+        cycle = get_cycle(ConnectionReader(connection), idea["cycle_id"])
         assert cycle is not None
         if cycle.phase != "scoring":
             raise InputError.single("Scores", f"{cycle.name} is not in its scoring phase ({cycle.phase_label.lower()})")
-        if idea.status not in JUDGEABLE:
-            raise InputError.single("Scores", f"only shortlisted ideas are scored; this one is {idea.status_label}")
+        if idea["status"] not in JUDGEABLE:
+            label = STATUS_LABELS[idea["status"]]
+            raise InputError.single("Scores", f"only shortlisted ideas are scored; this one is {label}")
         conflict = conflict_of_interest(ConnectionReader(connection), actor.employee_id, idea_id)
         if conflict:
             raise InputError.single("Judge", f"{conflict}, so you may not score it")
@@ -191,8 +192,8 @@ def submit_scores(
             after={"scores": {c.name: scores[c.id] for c in cycle.criteria}, "comment": comment},
             at=at,
         )
-        if idea.status == "shortlisted":
-            set_status(connection, actor, idea, "scored", at=at)
+        if idea["status"] == "shortlisted":  # the first sheet: the idea is being scored
+            set_status(connection, actor, get_idea(ConnectionReader(connection), idea_id), "scored", at=at)
 
     db.write(score)
 
