@@ -54,13 +54,15 @@ def record(
     action: str,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    *,
+    at: datetime | None = None,
 ) -> None:
-    """Store one audit entry inside the caller's write transaction."""
+    """Store one audit entry inside the caller's write transaction, dated ``at`` (default now)."""
     connection.execute(
         "INSERT INTO audit_log (occurred_at, actor_id, actor_name, entity, entity_id, action, before_json, after_json)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            utc_now(),
+            at or utc_now(),
             actor.employee_id if actor else None,
             actor.full_name if actor else None,
             entity,
@@ -76,13 +78,16 @@ def record_many(
     connection: duckdb.DuckDBPyConnection,
     actor: CurrentUser | None,
     entries: list[tuple[str, Any, str, dict[str, Any] | None, dict[str, Any] | None]],
+    *,
+    at: datetime | None = None,
 ) -> None:
-    """Store many audit entries (entity, id, action, before, after) in one statement, for imports."""
+    """Store many audit entries (entity, id, action, before, after) in one statement, for
+    imports, dated ``at`` (default now)."""
     if not entries:
         return
     import pyarrow as pa
 
-    now = utc_now()
+    now = at or utc_now()
     table = pa.table(
         {
             "entity": [entity for entity, *_ in entries],

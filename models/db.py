@@ -347,6 +347,13 @@ def next_id(connection: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(connection.execute(f"SELECT nextval('{sequence}')").fetchone()[0])
 
 
+def next_ids(connection: duckdb.DuckDBPyConnection, table: str, count: int) -> list[int]:
+    """``count`` new ids for rows of ``table`` in one statement, in ascending order (bulk inserts)."""
+    sequence = _SEQUENCES.get(table, f"seq_{table}")
+    rows = connection.execute(f"SELECT nextval('{sequence}') AS id FROM range(?) ORDER BY id", [count]).fetchall()
+    return [int(row[0]) for row in rows]
+
+
 def insert_with_new_id(connection: duckdb.DuckDBPyConnection, table: str, sql: str, params: Sequence[Any]) -> int:
     """Run an INSERT whose first column and first parameter are ``id`` with a new id from
     ``next_id``; returns the id."""

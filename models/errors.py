@@ -85,10 +85,11 @@ def from_validation(error: ValidationError, model: type[BaseModel] | None = None
     return InputError(problems)
 
 
-def validate(model: type[Record], data: dict[str, Any]) -> Record:
-    """Build a pydantic record or raise ``InputError`` naming each bad field."""
+def validate(model: type[Record], data: dict[str, Any], context: dict[str, Any] | None = None) -> Record:
+    """Build a pydantic record or raise ``InputError`` naming each bad field; ``context``
+    reaches the model's validators (such as the day a rule takes as today)."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as error:
         raise from_validation(error, model) from None
 

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from models.access import Role
+from models.access import CurrentUser, Role
 from models.db import Database
 
 DEMO_PASSWORD = "speakup-demo"  # noqa: S105 - documented demo password, demo mode only
@@ -36,13 +36,34 @@ class DemoOrganisation:
     rng: random.Random
     scale: float
     today: date
+    _index: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
     site_ids: list[int] = field(default_factory=list)
     team_ids: list[int] = field(default_factory=list)
-    employees: list[dict[str, Any]] = field(default_factory=list)  # id, team_id, roles, manager_id, login
+    employees: list[dict[str, Any]] = field(default_factory=list)  # id, team_id, roles, manager_id, login, …
     logins: dict[Role, int] = field(default_factory=dict)  # role -> employee id of its demo login
 
     def with_role(self, role: Role) -> list[dict[str, Any]]:
         return [person for person in self.employees if role in person["roles"]]
+
+    def person(self, employee_id: int) -> dict[str, Any]:
+        return self._by_id()[employee_id]
+
+    def user(self, employee_id: int) -> CurrentUser:
+        """The person as the domain functions receive them, to act as them in the demo's story."""
+        person = self.person(employee_id)
+        return CurrentUser(
+            employee_id=employee_id,
+            account_id=None,
+            full_name=person["full_name"],
+            email=person["email"],
+            team_id=person["team_id"],
+            roles=frozenset(person["roles"]) | {Role.AGENT},
+        )
+
+    def _by_id(self) -> dict[int, dict[str, Any]]:
+        if len(self._index) != len(self.employees):
+            self._index = {person["id"]: person for person in self.employees}
+        return self._index
 
 
 Progress = Callable[[float, str], None]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
+import models
 from models import auth, demo, seeding
 from models.access import Role
 from models.db import Database
@@ -99,3 +102,42 @@ def test_progress_is_reported_while_seeding(tmp_path):
     shares = []
     demo.seed(database, today=TODAY, progress=lambda share, text: shares.append(share))
     assert shares[-1] == 1.0 and len(shares) >= 3 and shares == sorted(shares)
+
+
+# -- the demo is built through the domain ---------------------------------------------
+AREA_TABLES = {  # the tables an area's demo step may fill in bulk: its own
+    "people": {"sites", "teams", "employees", "employee_roles", "accounts"},
+    "complaints": {"complaints", "complaint_imports", "demo_complaints"},
+}
+RAW_WRITE = re.compile(
+    r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE|DROP\s+TABLE|ALTER\s+TABLE"
+    r"|CREATE\s+(?:OR\s+REPLACE\s+)?TABLE)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?([{\w.]+)"
+)
+HELPER_WRITE = re.compile(r"\b(?:insert_row|insert_with_new_id|next_id)\(\s*\w+\s*,\s*[\"']?([{\w]+)")
+
+
+def demo_modules() -> list[Path]:
+    return sorted(Path(models.__file__).parent.glob("*/demo*.py"))
+
+
+def test_demo_steps_write_only_their_own_area_tables_raw():
+    """Everything else goes through the domain's functions, so a rule changed there shows in the demo."""
+    assert {path.parent.name for path in demo_modules()} >= {"people", "strategy", "complaints", "speakup"}
+    for path in demo_modules():
+        source = path.read_text(encoding="utf-8")
+        written = {match.group(1) for pattern in (RAW_WRITE, HELPER_WRITE) for match in pattern.finditer(source)}
+        foreign = written - AREA_TABLES.get(path.parent.name, set())
+        assert not foreign, f"{path.parent.name}/{path.name} writes {sorted(foreign)} without the domain"
+        for probe in ("RETURNING", "information_schema", "duckdb.Error"):
+            assert probe not in source, f"{path.parent.name}/{path.name} uses {probe}"
+
+
+def test_the_raw_write_check_catches_a_raw_write():
+    samples = (
+        'connection.execute("UPDATE ideas SET status = ? WHERE id = ?", [status, idea_id])',
+        'connection.execute(\n    "INSERT INTO idea_decisions (idea_id, outcome) VALUES (?, ?)", values)',
+        'connection.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM demo_rows")',
+        'insert_row(connection, "findings", {"title": title})',
+    )
+    for sample in samples:
+        assert RAW_WRITE.search(sample) or HELPER_WRITE.search(sample), sample

@@ -75,13 +75,24 @@ def test_the_demo_agent_has_a_green_lit_idea_a_posted_one_and_a_draft(seeded):
 
 
 def test_the_same_seed_builds_the_same_board(tmp_path, seeded_db):
+    def board_and_stories(database: Database) -> tuple[list, list]:
+        titles = database.query("SELECT title, status, cycle_id FROM ideas ORDER BY id")
+        stories = database.query(
+            "SELECT i.id, i.status, (SELECT count(*) FROM idea_supports s WHERE s.idea_id = i.id) AS supports,"
+            " (SELECT list(d.outcome || ' ' || d.score ORDER BY d.id) FROM idea_decisions d"
+            "  WHERE d.idea_id = i.id) AS decisions,"
+            " (SELECT list(a.status || ' ' || a.updated_at ORDER BY a.id) FROM actions a WHERE a.idea_id = i.id)"
+            "  AS actions FROM ideas i ORDER BY i.id"
+        )
+        return titles, stories
+
     database = Database(tmp_path / "fresh.duckdb")
     database.migrate()
     demo.seed(database, today=TODAY)
-    fresh = database.query("SELECT title, status, cycle_id FROM ideas ORDER BY id")
+    fresh = board_and_stories(database)
     database.close()
     session_copy, _ = seeded_db(today=TODAY)  # seeded by a run of its own earlier in the session
-    assert fresh == session_copy.query("SELECT title, status, cycle_id FROM ideas ORDER BY id")
+    assert fresh == board_and_stories(session_copy)
 
 
 def test_every_idea_has_a_title_of_its_own(seeded):
@@ -140,6 +151,54 @@ def test_one_idea_one_action_and_a_carried_idea_is_the_same_idea_moved_on(seeded
             [row["id"]],
         )
         assert moves[0]["cycle_id"] == row["carried_from_cycle_id"]
+
+
+def test_every_outcome_and_its_follow_up_come_from_the_recorded_decision(seeded):
+    """Each decision applies its cycle's rule, and a green light's action and recognitions
+    are the ones the decision created, at the moment it was recorded."""
+    db, _ = seeded
+    decided = db.query(
+        "SELECT d.idea_id, d.outcome, d.score, d.judges, d.green_light_threshold, d.min_judges, d.decided_at,"
+        " c.green_light_threshold AS cycle_threshold, c.min_judges AS cycle_min_judges"
+        " FROM idea_decisions d JOIN idea_cycles c ON c.id = d.cycle_id"
+    )
+    assert len(decided) >= 15
+    for row in decided:
+        assert (row["green_light_threshold"], row["min_judges"]) == (row["cycle_threshold"], row["cycle_min_judges"])
+        green = judging.is_green_lit(row["score"], row["judges"], row["cycle_threshold"], row["cycle_min_judges"])
+        assert row["outcome"] == ("green_lit" if green else "not_selected")
+        actions = db.query("SELECT created_at FROM actions WHERE idea_id = ?", [row["idea_id"]])
+        awarded = db.query("SELECT awarded_at FROM recognitions WHERE idea_id = ?", [row["idea_id"]])
+        if green:
+            assert [action["created_at"] for action in actions] == [row["decided_at"]]
+            assert awarded and {award["awarded_at"] for award in awarded} == {row["decided_at"]}
+        else:
+            assert actions == [] and awarded == []
+
+
+def _decisions(path) -> list[dict]:
+    database = Database(path)
+    database.migrate()
+    demo.seed(database, scale=0.2, today=TODAY)
+    rows = database.query("SELECT outcome, score, judges, green_light_threshold, min_judges FROM idea_decisions")
+    database.close()
+    return rows
+
+
+def test_a_green_light_threshold_changed_in_the_domain_shows_in_the_demo_built_afterwards(tmp_path, monkeypatch):
+    standard = cycles.DEFAULT_GREEN_LIGHT_THRESHOLD
+    before = _decisions(tmp_path / "before.duckdb")
+    monkeypatch.setattr(cycles, "DEFAULT_GREEN_LIGHT_THRESHOLD", 4.3)
+    after = _decisions(tmp_path / "after.duckdb")
+    assert {row["green_light_threshold"] for row in before} == {standard}
+    assert {row["green_light_threshold"] for row in after} == {4.3}
+    for row in after:
+        green = judging.is_green_lit(row["score"], row["judges"], 4.3, row["min_judges"])
+        assert row["outcome"] == ("green_lit" if green else "not_selected")
+    # ideas the standard threshold would have green-lit are not selected now
+    assert any(row["outcome"] == "not_selected" and row["score"] >= standard for row in after)
+    green_lights = [sum(row["outcome"] == "green_lit" for row in rows) for rows in (before, after)]
+    assert green_lights[1] < green_lights[0]
 
 
 def _leader(db, org):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -98,8 +98,9 @@ def record_verdict(
     note: str = "",
     *,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """The owner (or leadership) says whether a done action moved the KPI."""
+    """The owner (or leadership) says whether a done action moved the KPI (``at``, default now)."""
     if verdict not in VERDICTS:
         raise InputError.single("Verdict", "choose effective, partly or not effective")
     note = entered_text(note)
@@ -107,16 +108,17 @@ def record_verdict(
         raise InputError.single("Note", f"use at most {NOTE_MAX} characters")
 
     def review(connection: duckdb.DuckDBPyConnection):
+        now = at or utc_now()
         before = _load_for_change(connection, actor, action_id, expected_version)
         if before["status"] != "done":
             raise InputError.single("Verdict", "only a done action can be reviewed")
         connection.execute(
             "UPDATE actions SET effectiveness_verdict = ?, effectiveness_note = ?, reviewed_by = ?, reviewed_at = ?,"
             " updated_by = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            [verdict, note, actor.employee_id, utc_now(), actor.employee_id, utc_now(), action_id],
+            [verdict, note, actor.employee_id, now, actor.employee_id, now, action_id],
         )
-        _log(connection, action_id, actor, "review", f"{VERDICT_LABELS[verdict]}. {note}".strip())
+        _log(connection, action_id, actor, "review", f"{VERDICT_LABELS[verdict]}. {note}".strip(), posted_at=now)
         after = audit.row_as_dict(connection, "actions", "id", action_id)
-        audit.record(connection, actor, "action", action_id, "review", before, after)
+        audit.record(connection, actor, "action", action_id, "review", before, after, at=now)
 
     db.write(review)

@@ -73,13 +73,19 @@ def _log(
     )
 
 
-def insert_action(connection: duckdb.DuckDBPyConnection, actor: CurrentUser | None, record: ActionInput) -> int:
+def insert_action(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    record: ActionInput,
+    *,
+    at: datetime | None = None,
+) -> int:
     """Store a validated action inside an already-open write; the caller checks permission.
 
     Used by ``create_action`` and by the Speak-Up green light. Records the audit entry and
-    the first line of the updates log."""
+    the first line of the updates log, dated ``at`` (default now)."""
     _check_references(connection, record)
-    now = utc_now()
+    now = at or utc_now()
     actor_id = actor.employee_id if actor else None
     action_id = insert_with_new_id(
         connection,
@@ -110,16 +116,17 @@ def insert_action(connection: duckdb.DuckDBPyConnection, actor: CurrentUser | No
         ],
     )
     origin = ORIGIN_LABELS[record.origin].lower()
-    _log(connection, action_id, actor, "created", f"Action created (origin: {origin})", to_status="planned")
-    audit.record(connection, actor, "action", action_id, "create", after=record.model_dump())
+    note = f"Action created (origin: {origin})"
+    _log(connection, action_id, actor, "created", note, to_status="planned", posted_at=now)
+    audit.record(connection, actor, "action", action_id, "create", after=record.model_dump(), at=now)
     return action_id
 
 
-def create_action(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
-    """Leadership adds an action to the plan."""
+def create_action(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
+    """Leadership adds an action to the plan (``at``, default now)."""
     require(actor, Permission.ACTIONS_MANAGE)
     record = validate(ActionInput, data)
-    return db.write(lambda connection: insert_action(connection, actor, record))
+    return db.write(lambda connection: insert_action(connection, actor, record, at=at))
 
 
 def _load_for_change(
@@ -195,20 +202,25 @@ def change_status(
     actor: CurrentUser,
     action_id: int,
     new_status: str,
-    expected_version: int,
+    expected_version: int | None,
     *,
     note: str = "",
     on: date | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """Move an action along its workflow; only the allowed transitions are accepted.
+    """Move an action along its workflow; only the allowed transitions are accepted. Refused
+    when the action changed since the caller opened ``expected_version`` (None: the caller
+    holds no open copy, as with ``post_update``).
 
-    Done sets progress to 100 % and the completion date (``on``, default today)."""
+    Done sets progress to 100 % and the completion date (``on``, default the day of ``at``,
+    which dates the change and defaults to now)."""
     if new_status not in STATUSES:
         raise InputError.single("Status", f"unknown status {new_status!r}")
     note = entered_text(note)
     if new_status in ("blocked", "cancelled") and not note:
         raise InputError.single("Note", f"say why the action is {STATUS_LABELS[new_status].lower()}")
-    completed_on = on or date.today()
+    now = at or utc_now()
+    completed_on = on or (at.date() if at else date.today())
 
     def change(connection: duckdb.DuckDBPyConnection):
         before = _load_for_change(connection, actor, action_id, expected_version)
@@ -229,13 +241,22 @@ def change_status(
                 completed_on if new_status == "done" else None,
                 100 if new_status == "done" else before["progress_pct"],
                 actor.employee_id,
-                utc_now(),
+                now,
                 action_id,
             ],
         )
-        _log(connection, action_id, actor, "status", note, from_status=before["status"], to_status=new_status)
+        _log(
+            connection,
+            action_id,
+            actor,
+            "status",
+            note,
+            from_status=before["status"],
+            to_status=new_status,
+            posted_at=now,
+        )
         after = audit.row_as_dict(connection, "actions", "id", action_id)
-        audit.record(connection, actor, "action", action_id, "status", before, after)
+        audit.record(connection, actor, "action", action_id, "status", before, after, at=now)
 
     db.write(change)
 
@@ -248,8 +269,9 @@ def post_update(
     *,
     progress_pct: int | None = None,
     expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> None:
-    """Add a line to the updates log, optionally with the new progress %."""
+    """Add a line to the updates log (``at``, default now), optionally with the new progress %."""
     note = entered_text(note)
     problems = []
     if not note and progress_pct is None:
@@ -262,6 +284,7 @@ def post_update(
         raise InputError(problems)
 
     def post(connection: duckdb.DuckDBPyConnection):
+        now = at or utc_now()
         before = _load_for_change(connection, actor, action_id, expected_version)
         if progress_pct is not None and progress_pct != before["progress_pct"]:
             if before["status"] in ("done", "cancelled"):
@@ -269,13 +292,19 @@ def post_update(
             connection.execute(
                 "UPDATE actions SET progress_pct = ?, updated_by = ?, updated_at = ?, version = version + 1"
                 " WHERE id = ?",
-                [progress_pct, actor.employee_id, utc_now(), action_id],
+                [progress_pct, actor.employee_id, now, action_id],
             )
-            _log(connection, action_id, actor, "progress", note, progress_pct=progress_pct)
+            _log(connection, action_id, actor, "progress", note, progress_pct=progress_pct, posted_at=now)
         else:
-            _log(connection, action_id, actor, "note", note)
+            _log(connection, action_id, actor, "note", note, posted_at=now)
         audit.record(
-            connection, actor, "action_update", action_id, "post", after={"note": note, "progress_pct": progress_pct}
+            connection,
+            actor,
+            "action_update",
+            action_id,
+            "post",
+            after={"note": note, "progress_pct": progress_pct},
+            at=now,
         )
 
     db.write(post)

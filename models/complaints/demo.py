@@ -6,20 +6,20 @@ take seconds; the same seed and size give the same complaints."""
 
 from __future__ import annotations
 
-import json
-from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
-from models.access import CurrentUser, Role
-from models.actions.plan import ActionInput
-from models.actions.workflow import insert_action
-from models.complaints.analysis import ComplaintFilter, pareto, vital_few
+from models.access import Role
+from models.actions import workflow
+from models.complaints import findings
+from models.complaints.analysis import ComplaintFilter
 from models.complaints.importer import refresh_repeat_gaps
-from models.db import ConnectionReader, utc_now
+from models.db import insert_with_new_id
+from models.seeding import demo_texts
 from models.strategy.demo import computed_goals_step
 
 if TYPE_CHECKING:
@@ -29,44 +29,15 @@ if TYPE_CHECKING:
 COMPLAINTS_PER_SCALE = 25_000
 DAYS = 730
 
-# category, product, relative weight, sub-categories — a few categories dominate (Pareto)
-CATEGORIES: tuple[tuple[str, str, float, tuple[str, ...]], ...] = (
-    ("Fees and charges", "Credit card", 24, ("Unexpected fee", "Late payment fee", "Foreign transaction fee")),
-    ("Long wait to reach us", "Everyday account", 17, ("Phone queue", "Call back not made", "Chat queue")),
-    ("Payment not processed", "Everyday account", 13, ("Direct debit failed", "Transfer delayed", "BPAY missing")),
-    ("Incorrect information given", "Home loan", 8, ("Wrong rate quoted", "Wrong process explained")),
-    ("Card blocked or declined", "Credit card", 7, ("Fraud block", "Card declined overseas")),
-    ("Hardship request handling", "Personal loan", 6, ("No response", "Plan refused")),
-    ("Online banking login problems", "Digital banking", 5, ("Password reset", "App crash", "Two-factor code")),
-    ("Loan application delays", "Home loan", 4, ("Valuation delay", "Documents lost")),
-    ("Disputed transaction", "Credit card", 4, ("Chargeback refused", "Merchant dispute")),
-    ("Account closure problems", "Everyday account", 3, ("Closure not actioned", "Balance not returned")),
-    ("Staff attitude", "Everyday account", 3, ("Rude", "Not listened to")),
-    ("Statement errors", "Home loan", 2, ("Interest wrong", "Missing transaction")),
-    ("Privacy concern", "Digital banking", 2, ("Data shared", "Wrong customer's letter")),
-    ("Insurance claim handling", "Insurance", 2, ("Claim delayed", "Claim declined")),
-)
-GROWING_CATEGORY = 6  # online banking login problems rise over the last quarter
-CHANNELS = (("Phone", 42), ("Email", 18), ("Web form", 16), ("Chat", 12), ("Branch", 7), ("Social media", 5))
-REGIONS = (("NSW", 32), ("VIC", 26), ("QLD", 20), ("WA", 10), ("SA", 7), ("TAS", 2), ("ACT", 2), ("NT", 1))
-RESPONSES = (
-    ("Closed with explanation", 60),
-    ("Closed with non-monetary relief", 20),
-    ("Closed with monetary relief", 12),
-    ("Closed without relief", 8),
-)
-NARRATIVES = (
-    "I contacted you about {c} and nobody has fixed it.",
-    "This is my second complaint about {c}. I was promised a call back that never came.",
-    "I am very unhappy with {c}.\nI have been a customer for years and expected better.",
-    "Your staff told me one thing and the letter said another about {c}. Please explain.",
-    "I want this resolved this week: {c}.\n\nI have attached nothing because I was told not to.",
-    "{C} again. I spent an hour on hold and then the call dropped.",
-)
+
+def _texts() -> dict[str, Any]:
+    """Categories (product, relative weight, sub-categories, typical days to resolve: a few
+    dominate, for the Pareto), channels, regions, responses, narratives and findings."""
+    return demo_texts("complaints")
 
 
-def _weights(pairs) -> np.ndarray:
-    values = np.array([weight for _, weight in pairs], dtype=float)
+def _weights(choices: list[dict[str, Any]]) -> np.ndarray:
+    values = np.array([choice["weight"] for choice in choices], dtype=float)
     return values / values.sum()
 
 
@@ -81,6 +52,9 @@ def generate(
 ) -> int:
     """Create temp table ``table`` with ``count`` complaints in the portal's fields, by date."""
     rng = np.random.default_rng(seed)
+    texts = _texts()
+    categories_text = texts["categories"]
+    growing = next(i for i, c in enumerate(categories_text) if c["name"] == texts["growing_category"])
     start = today - timedelta(days=DAYS)
     day_index = np.arange(DAYS)
     day_dates = np.datetime64(start) + day_index
@@ -97,9 +71,9 @@ def generate(
     follow_ups = int(count * 0.08)
     base = count - follow_ups
     days = rng.choice(DAYS, size=base, p=day_weight)
-    categories = rng.choice(len(CATEGORIES), size=base, p=_weights([(c[0], c[2]) for c in CATEGORIES]))
+    categories = rng.choice(len(categories_text), size=base, p=_weights(categories_text))
     lately = np.clip((days - (DAYS - 120)) / 120, 0, 1)  # the growing issue takes share late on
-    categories = np.where(rng.random(base) < 0.12 * lately, GROWING_CATEGORY, categories)
+    categories = np.where(rng.random(base) < 0.12 * lately, growing, categories)
     frequent_pool = max(1, int(count * 0.01))
     occasional_pool = max(1, int(count * 0.9))
     customers = np.where(
@@ -116,17 +90,17 @@ def generate(
 
     order = np.argsort(days, kind="stable")
     days, categories, customers = days[order], categories[order], customers[order]
-    channels = rng.choice(len(CHANNELS), size=count, p=_weights(CHANNELS))
-    regions = rng.choice(len(REGIONS), size=count, p=_weights(REGIONS))
+    channels = rng.choice(len(texts["channels"]), size=count, p=_weights(texts["channels"]))
+    regions = rng.choice(len(texts["regions"]), size=count, p=_weights(texts["regions"]))
     home_unit = categories % max(1, len(units))
     unit_index = np.where(rng.random(count) < 0.7, home_unit, rng.integers(0, max(1, len(units)), size=count))
     sub_pick = rng.integers(0, 6, size=count)
-    typical_days = np.array([4, 2, 3, 6, 1, 12, 2, 15, 10, 5, 3, 8, 9, 14])[categories]
+    typical_days = np.array([c["typical_days"] for c in categories_text])[categories]
     resolution = np.round(rng.lognormal(np.log(typical_days), 0.7)).astype(int)
     open_case = (days > DAYS - 12) & (rng.random(count) < 0.5)
     timely = np.where(rng.random(count) < 0.97, resolution <= 21, resolution > 21)
-    responses = rng.choice(len(RESPONSES), size=count, p=_weights(RESPONSES))
-    narrative = np.where(rng.random(count) < 0.35, rng.integers(0, len(NARRATIVES), size=count), -1)
+    responses = rng.choice(len(texts["responses"]), size=count, p=_weights(texts["responses"]))
+    narrative = np.where(rng.random(count) < 0.35, rng.integers(0, len(texts["narratives"]), size=count), -1)
 
     arrow = pa.table(
         {
@@ -177,40 +151,49 @@ def generate(
 
 def _parameters(start: date, units: list[str]) -> dict:
     """Values for the named parameters of the SELECT above."""
+    texts = _texts()
     return {
         "start": start,
-        "channels": [name for name, _ in CHANNELS],
-        "products": [c[1] for c in CATEGORIES],
-        "categories": [c[0] for c in CATEGORIES],
-        "subs": [list(c[3]) for c in CATEGORIES],
-        "narratives": list(NARRATIVES),
+        "channels": [channel["name"] for channel in texts["channels"]],
+        "products": [category["product"] for category in texts["categories"]],
+        "categories": [category["name"] for category in texts["categories"]],
+        "subs": [category["sub_categories"] for category in texts["categories"]],
+        "narratives": texts["narratives"],
         "units": units or ["Contact centre"],
-        "regions": [name for name, _ in REGIONS],
-        "responses": [name for name, _ in RESPONSES],
+        "regions": [region["name"] for region in texts["regions"]],
+        "responses": [response["name"] for response in texts["responses"]],
     }
 
 
-def _complaints_step_rows(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
+def complaints_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
+    """Two years of complaints recorded as one import into the area's own tables, the
+    findings an analyst drew from them and the action the plan took up; then the goals on
+    the KPIs the complaints feed take their baseline from them."""
+    db.write(lambda connection: _store_complaints(connection, org, progress))
+    progress(0.9, "Recording findings…")
+    _add_findings(db, org)
+    computed_goals_step(db, org, progress)
+
+
+def _store_complaints(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
     """Two years of complaints handled by the demo's teams, recorded as one import."""
     count = max(1000, round(COMPLAINTS_PER_SCALE * org.scale))
     units = [row[0] for row in connection.execute("SELECT name FROM teams ORDER BY id").fetchall()]
     progress(0.1, f"Generating {count:,} complaints…")
     generate(connection, count=count, seed=org.rng.randrange(2**32), today=org.today, units=units)
-    import_id = connection.execute(
-        "INSERT INTO complaint_imports (file_name, source_format, mapping_json, mode, records_read, rows_imported,"
+    import_id = insert_with_new_id(
+        connection,
+        "complaint_imports",
+        "INSERT INTO complaint_imports (id, file_name, source_format, mapping_json, mode, records_read, rows_imported,"
         " rows_already_present, rows_repeated_in_file, rows_rejected, imported_by, imported_at)"
-        " VALUES ('demo complaints', 'demo', '{}', 'all_or_nothing', ?, ?, 0, 0, 0, NULL, ?) RETURNING id",
-        [count, count, utc_now()],
-    ).fetchone()[0]
+        " VALUES (?, 'demo complaints', 'demo', '{}', 'all_or_nothing', ?, ?, 0, 0, 0, NULL, ?)",
+        [count, count, datetime.combine(org.today, time(7))],
+    )
     progress(0.6, "Storing complaints…")
     insert_generated(connection, import_id)
     progress(0.8, "Finding repeat complaints…")
     refresh_repeat_gaps(connection, import_id)
     connection.execute("DROP TABLE demo_complaints")
-    analyst_id = org.logins.get(Role.ANALYST)
-    if analyst_id is not None:
-        progress(0.9, "Recording findings…")
-        demo_findings(connection, analyst_id, org.today)
 
 
 def insert_generated(
@@ -230,99 +213,34 @@ def insert_generated(
     ).fetchone()[0]
 
 
-DEMO_FINDINGS = (
-    (
-        "Late-payment fees charged during payment holidays",
-        "Customers on an agreed payment holiday still receive late-payment fees and call to have them reversed.",
-        "systems",
-        (
-            "Fees were charged to customers on a holiday",
-            "The fee engine does not read the holiday flag",
-            "The flag lives in the hardship system only",
-            "The two systems were never connected",
-        ),
-        "high",
-        "confirmed",
-        {"categories": ["Fees and charges"]},
-        180,
-    ),
-    (
-        "Phone queues peak on Monday mornings",
-        "Waiting-time complaints cluster after weekends; rosters do not follow the Monday peak.",
-        "process",
-        (
-            "Customers wait too long on Mondays",
-            "Fewer agents are rostered than calls arrive",
-            "Rosters follow a flat weekly pattern",
-        ),
-        "medium",
-        "investigating",
-        {"categories": ["Long wait to reach us"], "channels": ["Phone"]},
-        120,
-    ),
-    (
-        "Login failures since the last app release",
-        "Complaints about signing in to online banking have risen sharply over the last quarter.",
-        "systems",
-        ("Customers cannot sign in", "Two-factor codes arrive late or not at all"),
-        "critical",
-        "open",
-        {"categories": ["Online banking login problems"]},
-        90,
-    ),
-)
-
-
-def demo_findings(connection: duckdb.DuckDBPyConnection, analyst_id: int, today: date) -> None:
-    """A few findings an analyst recorded from the demo complaints, with their evidence."""
-    from models.complaints import findings
-
-    reader = ConnectionReader(connection)
-    analyst = CurrentUser(
-        employee_id=analyst_id, account_id=None, full_name="Demo analyst", email="analyst@demo", roles={Role.ANALYST}
-    )
-    now = utc_now()
+def _add_findings(db: Database, org: DemoOrganisation) -> None:
+    """The findings the demo analyst recorded from the complaints, with their evidence, and
+    the action leadership took up on the first of them."""
+    texts = _texts()
+    today = org.today
+    analyst = org.user(org.logins[Role.ANALYST])
+    recorded_on = today - timedelta(days=texts["findings_recorded_days_ago"])
+    recorded = datetime.combine(recorded_on, time(11))
     finding_ids = []
-    for title, description, cause, whys, severity, status, chosen, days in DEMO_FINDINGS:
-        evidence = ComplaintFilter(date_from=today - timedelta(days=days), date_to=today, **chosen)
-        snapshot = findings.evidence_counts(reader, evidence)  # type: ignore[arg-type]
-        snapshot["vital_few"] = vital_few(pareto(reader, analyst, evidence))  # type: ignore[arg-type]
-        snapshot["taken_at"] = now.isoformat(timespec="seconds")
-        values = [title, description, cause, list(whys), severity, status, evidence.model_dump_json()]
-        values += [json.dumps(snapshot, default=str), analyst_id, now, now]
-        finding_ids.append(
-            connection.execute(
-                "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
-                " snapshot_json, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " RETURNING id",
-                values,
-            ).fetchone()[0]
+    for finding in texts["findings"]:
+        since = recorded_on - timedelta(days=finding["evidence_days"])
+        evidence = ComplaintFilter(date_from=since, date_to=recorded_on, **finding["evidence"])
+        record = findings.FindingInput(
+            **{key: finding[key] for key in ("title", "description", "root_cause", "five_whys", "severity", "status")}
         )
-    _demo_action(connection, finding_ids[0], today)
-
-
-def _demo_action(connection: duckdb.DuckDBPyConnection, finding_id: int, today: date) -> None:
-    """The action plan takes up the first finding, when the action plan is part of the portal."""
-    owner = connection.execute(
-        "SELECT e.id FROM employees e JOIN employee_roles r ON r.employee_id = e.id"
-        " WHERE r.role = 'leadership' ORDER BY e.id LIMIT 1"
-    ).fetchone()
-    if owner is None:
-        return
-    record = ActionInput(
-        title="Connect the fee engine to the hardship flag",
-        description="Stop late-payment fees for customers on an agreed payment holiday.",
-        action_type="corrective",
-        origin="finding",
-        finding_id=finding_id,
-        owner_id=owner[0],
-        start_date=today - timedelta(days=14),
-        due_date=today + timedelta(days=45),
-        priority="high",
-    )
-    insert_action(connection, None, record)
-
-
-def complaints_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
-    db.write(lambda connection: _complaints_step_rows(connection, org, progress))
-    computed_goals_step(db, org, progress)  # goals on the KPIs the complaints feed
+        finding_ids.append(findings.create_finding(db, analyst, record, evidence, at=recorded))
+    head = org.logins[Role.LEADERSHIP]
+    action = texts["finding_action"]
+    start = today - timedelta(days=action["started_days_ago"])
+    data = {
+        "title": action["title"],
+        "description": action["description"],
+        "action_type": action["action_type"],
+        "origin": "finding",
+        "finding_id": finding_ids[0],
+        "owner_id": head,
+        "start_date": start,
+        "due_date": today + timedelta(days=action["due_in_days"]),
+        "priority": action["priority"],
+    }
+    workflow.create_action(db, org.user(head), data, at=datetime.combine(start, time(9)))

@@ -119,23 +119,31 @@ def evidence_counts(db: Database, complaint_filter: ComplaintFilter, *, repeat_d
     }
 
 
-def _evidence_with_pareto(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> dict[str, Any]:
+def _evidence_with_pareto(
+    db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, at: datetime | None = None
+) -> dict[str, Any]:
     counts = evidence_counts(db, complaint_filter)
     counts["vital_few"] = vital_few(pareto(db, actor, complaint_filter))
-    counts["taken_at"] = utc_now().isoformat(timespec="seconds")
+    counts["taken_at"] = (at or utc_now()).isoformat(timespec="seconds")
     return counts
 
 
 def create_finding(
-    db: Database, actor: CurrentUser, data: dict[str, Any] | FindingInput, complaint_filter: ComplaintFilter
+    db: Database,
+    actor: CurrentUser,
+    data: dict[str, Any] | FindingInput,
+    complaint_filter: ComplaintFilter,
+    *,
+    at: datetime | None = None,
 ) -> int:
-    """Record a finding with the filter that defines its evidence and a snapshot of its counts."""
+    """Record a finding with the filter that defines its evidence and a snapshot of its counts,
+    taken ``at`` (default now)."""
     require(actor, Permission.FINDINGS_MANAGE)
     record = data if isinstance(data, FindingInput) else validate(FindingInput, data)
-    snapshot = _evidence_with_pareto(db, actor, complaint_filter)
+    now = at or utc_now()
+    snapshot = _evidence_with_pareto(db, actor, complaint_filter, now)
     if snapshot["complaints"] == 0:
         raise InputError.single("Evidence", "the current filter matches no complaints; widen it first")
-    now = utc_now()
 
     def create(connection: duckdb.DuckDBPyConnection):
         finding_id = insert_with_new_id(
@@ -165,6 +173,7 @@ def create_finding(
             finding_id,
             "create",
             after={**record.model_dump(), "filter": complaint_filter.model_dump(mode="json")},
+            at=now,
         )
         return finding_id
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from models.access import Role
 from models.auth import hash_password
-from models.db import Database, utc_now
+from models.db import Database, insert_row, utc_now
 from models.seeding import DEMO_LOGINS, DEMO_PASSWORD, DemoOrganisation, Progress, demo_texts
 
 AGENTS_PER_TEAM = 15
@@ -35,17 +35,10 @@ def _add_people(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
     team_count = max(1, round(TEAMS_PER_SCALE * org.scale))
     texts = demo_texts("people")
     for site in texts["sites"]:
-        name, city = site["name"], site["city"]
-        org.site_ids.append(
-            connection.execute("INSERT INTO sites (name, city) VALUES (?, ?) RETURNING id", [name, city]).fetchone()[0]
-        )
+        org.site_ids.append(insert_row(connection, "sites", {"name": site["name"], "city": site["city"]}))
     for index in range(team_count):
-        org.team_ids.append(
-            connection.execute(
-                "INSERT INTO teams (name, site_id) VALUES (?, ?) RETURNING id",
-                [_team_name(index), org.site_ids[index % len(org.site_ids)]],
-            ).fetchone()[0]
-        )
+        site_id = org.site_ids[index % len(org.site_ids)]
+        org.team_ids.append(insert_row(connection, "teams", {"name": _team_name(index), "site_id": site_id}))
 
     rows: list[dict] = []
     used_emails: set[str] = set()
@@ -148,7 +141,7 @@ def _add_people(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
     org.employees = [
         {
             key: row[key]
-            for key in ("id", "team_id", "site_id", "manager_id", "roles", "login", "full_name", "hire_date")
+            for key in ("id", "team_id", "site_id", "manager_id", "roles", "login", "full_name", "email", "hire_date")
         }
         for row in rows
     ]

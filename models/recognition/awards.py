@@ -3,6 +3,7 @@ recognition area builds kudos and the other badges on the same table."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -26,8 +27,10 @@ def insert_recognition(
     message: str,
     *,
     idea_id: int | None = None,
+    at: datetime | None = None,
 ) -> int | None:
-    """Award a recognition inside the caller's write; an idea earns each person a badge once.
+    """Award a recognition inside the caller's write (``at``, default now); an idea earns
+    each person a badge once.
 
     Returns the new id, or None when the person holds this badge for the idea already."""
     if (
@@ -42,7 +45,7 @@ def insert_recognition(
         connection,
         "recognitions",
         "INSERT INTO recognitions (id, employee_id, kind, idea_id, message, awarded_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [employee_id, kind, idea_id, message, utc_now()],
+        [employee_id, kind, idea_id, message, at or utc_now()],
     )
     audit.record(
         connection,
@@ -51,6 +54,7 @@ def insert_recognition(
         recognition_id,
         "award",
         after={"employee_id": employee_id, "kind": kind, "idea_id": idea_id, "message": message},
+        at=at,
     )
     return recognition_id
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -38,10 +38,12 @@ def record_benefit_review(
     *,
     implemented: bool = False,
     today: date | None = None,
+    at: datetime | None = None,
 ) -> None:
     """The action owner records realised savings at 30, 90 or 180 days after green light,
-    each review from its day on."""
-    today = today or date.today()
+    each review from its day on. ``at`` (default now) dates the review and, unless
+    ``today`` is given, is the day checked against."""
+    today = today or (at.date() if at else date.today())
     if review_day not in REVIEW_DAYS:
         raise InputError.single("Review", f"choose one of {', '.join(map(str, REVIEW_DAYS))} days")
     if realised_savings is None or realised_savings < 0:
@@ -71,13 +73,13 @@ def record_benefit_review(
             connection.execute(
                 "UPDATE idea_benefit_reviews SET realised_savings = ?, note = ?, recorded_by = ?, recorded_at = ?"
                 " WHERE id = ?",
-                [realised_savings, note or None, actor.employee_id, utc_now(), before["id"]],
+                [realised_savings, note or None, actor.employee_id, at or utc_now(), before["id"]],
             )
         else:
             connection.execute(
                 "INSERT INTO idea_benefit_reviews (idea_id, review_day, realised_savings, note, recorded_by,"
                 " recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [idea_id, review_day, realised_savings, note or None, actor.employee_id, utc_now()],
+                [idea_id, review_day, realised_savings, note or None, actor.employee_id, at or utc_now()],
             )
         audit.record(
             connection,
@@ -87,9 +89,11 @@ def record_benefit_review(
             "record",
             before,
             {"review_day": review_day, "realised_savings": realised_savings, "note": note},
+            at=at,
         )
         if implemented and idea.status != "implemented":
-            set_status(connection, actor, idea, "implemented", f"Implemented; {review_day}-day review recorded")
+            text = f"Implemented; {review_day}-day review recorded"
+            set_status(connection, actor, idea, "implemented", text, at=at)
 
     db.write(do)
 

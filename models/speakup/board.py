@@ -3,6 +3,7 @@ complaint categories or findings an idea may point to."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -20,7 +21,6 @@ from models.speakup.ideas import (
     PRIVATE_STATUSES,
     STATUS_LABELS,
     Idea,
-    _idea_for_update,
     _reason,
     get_idea,
 )
@@ -157,22 +157,44 @@ def colleague_choices(db: Database, exclude_id: int) -> list[dict[str, Any]]:
 
 
 # -- supports and comments -----------------------------------------------------------
-def support_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
-    """One support per person, never on one's own idea."""
+def _engagement_target(connection: duckdb.DuckDBPyConnection, idea_id: int, employee_id: int) -> dict[str, Any]:
+    """What a support or a comment checks about an idea — its status, its authors and whether
+    this person supports it already. Three single-table lookups in one statement: these are
+    the board's busiest writes, and DuckDB answers this far faster than joins or subqueries."""
+    rows = connection.execute(
+        "SELECT 'author' AS part, author_id AS employee_id, status FROM ideas WHERE id = $idea"
+        " UNION ALL SELECT 'co_author', employee_id, NULL FROM idea_coauthors WHERE idea_id = $idea"
+        " UNION ALL SELECT 'supporter', employee_id, NULL FROM idea_supports"
+        "  WHERE idea_id = $idea AND employee_id = $person",
+        {"idea": idea_id, "person": employee_id},
+    ).fetchall()
+    status = next((status for part, _, status in rows if part == "author"), None)
+    if status is None:
+        raise InputError.single("Idea", "no such idea")
+    return {
+        "status": status,
+        "status_label": STATUS_LABELS[status],
+        "authors": {person for part, person, _ in rows if part in ("author", "co_author")},
+        "supported": any(part == "supporter" for part, _, _ in rows),
+    }
+
+
+def support_idea(db: Database, actor: CurrentUser, idea_id: int, *, at: datetime | None = None) -> None:
+    """One support per person, never on one's own idea (given ``at``, default now)."""
     require(actor, Permission.IDEAS_ENGAGE)
 
     def support(connection: duckdb.DuckDBPyConnection):
-        idea = _idea_for_update(connection, idea_id)
-        if actor.employee_id in idea.author_ids:
+        idea = _engagement_target(connection, idea_id, actor.employee_id)
+        if actor.employee_id in idea["authors"]:
             raise InputError.single("Support", "you cannot support your own idea")
-        if idea.status not in OPEN_FOR_ENGAGEMENT:
-            raise InputError.single("Support", f"a {idea.status_label.lower()} idea cannot be supported")
-        if connection.execute(
-            "SELECT 1 FROM idea_supports WHERE idea_id = ? AND employee_id = ?", [idea_id, actor.employee_id]
-        ).fetchone():
+        if idea["status"] not in OPEN_FOR_ENGAGEMENT:
+            raise InputError.single("Support", f"a {idea['status_label'].lower()} idea cannot be supported")
+        if idea["supported"]:
             raise InputError.single("Support", "you support this idea already")
-        connection.execute("INSERT INTO idea_supports VALUES (?, ?, ?)", [idea_id, actor.employee_id, utc_now()])
-        audit.record(connection, actor, "idea_support", idea_id, "support", after={"employee_id": actor.employee_id})
+        connection.execute("INSERT INTO idea_supports VALUES (?, ?, ?)", [idea_id, actor.employee_id, at or utc_now()])
+        audit.record(
+            connection, actor, "idea_support", idea_id, "support", after={"employee_id": actor.employee_id}, at=at
+        )
 
     db.write(support)
 
@@ -205,7 +227,8 @@ def supports(db: Database, user: CurrentUser, idea_ids: list[int]) -> set[int]:
     return {row["idea_id"] for row in rows}
 
 
-def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str) -> int:
+def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str, *, at: datetime | None = None) -> int:
+    """A comment on a posted idea, written ``at`` (default now)."""
     require(actor, Permission.IDEAS_ENGAGE)
     body = entered_text(body)
     if not body:
@@ -214,16 +237,18 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str) -> in
         raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(body)})")
 
     def comment(connection: duckdb.DuckDBPyConnection):
-        idea = _idea_for_update(connection, idea_id)
-        if idea.status in PRIVATE_STATUSES or idea.status == "merged":
-            raise InputError.single("Comment", f"a {idea.status_label.lower()} idea takes no comments")
+        idea = _engagement_target(connection, idea_id, actor.employee_id)
+        if idea["status"] in PRIVATE_STATUSES or idea["status"] == "merged":
+            raise InputError.single("Comment", f"a {idea['status_label'].lower()} idea takes no comments")
         comment_id = insert_with_new_id(
             connection,
             "idea_comments",
             "INSERT INTO idea_comments (id, idea_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)",
-            [idea_id, actor.employee_id, body, utc_now()],
+            [idea_id, actor.employee_id, body, at or utc_now()],
         )
-        audit.record(connection, actor, "idea_comment", comment_id, "create", after={"idea_id": idea_id, "body": body})
+        audit.record(
+            connection, actor, "idea_comment", comment_id, "create", after={"idea_id": idea_id, "body": body}, at=at
+        )
         return comment_id
 
     return db.write(comment)

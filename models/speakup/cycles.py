@@ -29,6 +29,9 @@ PHASE_LABELS = {
     "closed": "Closed",
 }
 
+# the programme's standard rules (SPEC §5), taken by a new cycle unless leadership sets others
+DEFAULT_GREEN_LIGHT_THRESHOLD = 3.5
+DEFAULT_MIN_JUDGES = 3
 DEFAULT_CRITERIA: tuple[dict[str, Any], ...] = (
     {
         "name": "Financial impact",
@@ -72,8 +75,8 @@ class CriterionInput(InputRecord):
 class CycleRules(InputRecord):
     """What is frozen once scoring starts: the criteria and the green-light rule."""
 
-    green_light_threshold: float = Field(3.5, title="Green-light threshold", ge=1, le=5)
-    min_judges: int = Field(3, title="Minimum judges", ge=1, le=20)
+    green_light_threshold: float = Field(DEFAULT_GREEN_LIGHT_THRESHOLD, title="Green-light threshold", ge=1, le=5)
+    min_judges: int = Field(DEFAULT_MIN_JUDGES, title="Minimum judges", ge=1, le=20)
     shortlist_size: int = Field(10, title="Shortlist size", ge=1, le=500)
 
 
@@ -155,12 +158,17 @@ class Cycle(BaseModel):
 
 
 def _validate_cycle(data: dict[str, Any]) -> tuple[CycleInput, list[CriterionInput]]:
-    """The cycle and its criteria, with every problem named ("Criterion 2 — Weight: …")."""
+    """The cycle and its criteria, with every problem named ("Criterion 2 — Weight: …").
+    What the data leaves out comes from the programme's standard rules, read at the call."""
     problems: list[tuple[str, str]] = []
     raw_criteria = data.get("criteria")
     if raw_criteria is None:
         raw_criteria = list(DEFAULT_CRITERIA)
-    fields = {key: value for key, value in data.items() if key != "criteria"}
+    fields = {
+        "green_light_threshold": DEFAULT_GREEN_LIGHT_THRESHOLD,
+        "min_judges": DEFAULT_MIN_JUDGES,
+        **{key: value for key, value in data.items() if key != "criteria"},
+    }
     cycle = None
     try:
         cycle = validate(CycleInput, fields)
@@ -236,8 +244,10 @@ def insert_cycle(
     actor: CurrentUser | None,
     cycle: CycleInput,
     criteria: list[CriterionInput],
+    *,
+    at: datetime | None = None,
 ) -> int:
-    """Store a validated cycle and its criteria inside an open write (also used by the demo)."""
+    """Store a validated cycle and its criteria inside an open write, created ``at`` (default now)."""
     if connection.execute("SELECT 1 FROM idea_cycles WHERE lower(name) = lower(?)", [cycle.name]).fetchone():
         raise InputError.single("Name", f"a cycle called {cycle.name!r} exists already")
     cycle_id = insert_with_new_id(
@@ -255,7 +265,7 @@ def insert_cycle(
             cycle.min_judges,
             cycle.shortlist_size,
             actor.employee_id if actor else None,
-            utc_now(),
+            at or utc_now(),
         ],
     )
     _insert_criteria(connection, cycle_id, criteria)
@@ -266,6 +276,7 @@ def insert_cycle(
         cycle_id,
         "create",
         after={**cycle.model_dump(), "criteria": [c.model_dump() for c in criteria]},
+        at=at,
     )
     return cycle_id
 
@@ -287,11 +298,11 @@ def _insert_criteria(connection: duckdb.DuckDBPyConnection, cycle_id: int, crite
         )
 
 
-def create_cycle(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
-    """Leadership plans a quarterly cycle; criteria default to the standard four."""
+def create_cycle(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
+    """Leadership plans a quarterly cycle; criteria and rules default to the standard ones."""
     require(actor, Permission.SPEAKUP_MANAGE)
     cycle, criteria = _validate_cycle(data)
-    return db.write(lambda connection: insert_cycle(connection, actor, cycle, criteria))
+    return db.write(lambda connection: insert_cycle(connection, actor, cycle, criteria, at=at))
 
 
 def frozen_reason(cycle: Cycle) -> str | None:
@@ -349,8 +360,9 @@ def update_rules(db: Database, actor: CurrentUser, cycle_id: int, data: dict[str
 _NEXT_PHASE = {"planned": "open", "open": "review", "review": "scoring", "scoring": "closed"}
 
 
-def advance_phase(db: Database, actor: CurrentUser, cycle_id: int) -> str:
-    """Move a cycle to its next phase; only one cycle may accept submissions at a time."""
+def advance_phase(db: Database, actor: CurrentUser, cycle_id: int, *, at: datetime | None = None) -> str:
+    """Move a cycle to its next phase (``at``, default now); only one cycle may accept
+    submissions at a time."""
     require(actor, Permission.SPEAKUP_MANAGE)
 
     def advance(connection: duckdb.DuckDBPyConnection):
@@ -370,14 +382,16 @@ def advance_phase(db: Database, actor: CurrentUser, cycle_id: int) -> str:
                 )
         if target == "scoring" and not cycle.criteria:
             raise InputError.single("Criteria", "add criteria before scoring starts")
-        now = utc_now()
+        now = at or utc_now()
         connection.execute(
             "UPDATE idea_cycles SET phase = ?,"
             " scoring_started_at = CASE WHEN ? = 'scoring' THEN ? ELSE scoring_started_at END,"
             " closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END WHERE id = ?",
             [target, target, now, target, now, cycle_id],
         )
-        audit.record(connection, actor, "idea_cycle", cycle_id, "phase", {"phase": cycle.phase}, {"phase": target})
+        audit.record(
+            connection, actor, "idea_cycle", cycle_id, "phase", {"phase": cycle.phase}, {"phase": target}, at=now
+        )
         return target
 
     return db.write(advance)

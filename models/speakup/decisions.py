@@ -4,7 +4,7 @@ light: the linked action and a recognition for every author."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -60,16 +60,19 @@ def decide(
     *,
     action_owner_id: int | None = None,
     action_due_date: date | None = None,
+    at: datetime | None = None,
 ) -> Decision:
     """Record the outcome the rule gives, with every score, the weights, the threshold and a
     rationale. A green light creates the linked action and the authors' recognition.
-    An earlier decision is never edited: a new one supersedes it."""
+    An earlier decision is never edited: a new one supersedes it. ``at`` (default now)
+    dates all of it and is the day the action starts."""
     require(actor, Permission.SPEAKUP_MANAGE)
     rationale = _reason(rationale, "Rationale")
     if len(rationale) > RATIONALE_MAX:
         raise InputError.single("Rationale", f"use at most {RATIONALE_MAX} characters")
 
     def do(connection: duckdb.DuckDBPyConnection):
+        now = at or utc_now()
         idea = get_idea(ConnectionReader(connection), idea_id)
         if idea is None:
             raise InputError.single("Idea", "no such idea")
@@ -112,7 +115,7 @@ def decide(
                 json.dumps(sheets, default=str),
                 rationale,
                 actor.employee_id,
-                utc_now(),
+                now,
             ],
         )
         audit.record(
@@ -131,19 +134,21 @@ def decide(
                 "min_judges": cycle.min_judges,
                 "rationale": rationale,
             },
+            at=now,
         )
         note = f"{result.explanation} {rationale}"
         already_green = idea.status in ("in_implementation", "implemented")
         if outcome == "green_lit" and not already_green:
             if idea.status != "green_lit":
-                set_status(connection, actor, idea, "green_lit", note)
+                set_status(connection, actor, idea, "green_lit", note, at=now)
                 idea = get_idea(ConnectionReader(connection), idea_id)
             if live_action is None:
-                _follow_up_green_light(connection, actor, idea, cycle, action_owner_id, action_due_date)
+                _follow_up_green_light(connection, actor, idea, cycle, action_owner_id, action_due_date, now)
             else:  # the idea's action is still there: it carries on, no second action
-                set_status(connection, actor, idea, "in_implementation", f"Action #{live_action['id']} continues")
+                text = f"Action #{live_action['id']} continues"
+                set_status(connection, actor, idea, "in_implementation", text, at=now)
         elif outcome == "not_selected" and idea.status != "not_selected":
-            set_status(connection, actor, idea, "not_selected", note)
+            set_status(connection, actor, idea, "not_selected", note, at=now)
         return decision_id
 
     decision_id = db.write(do)
@@ -165,16 +170,17 @@ def _follow_up_green_light(
     cycle: Cycle,
     owner_id: int | None,
     due_date: date | None,
+    at: datetime,
 ) -> None:
     """A green light becomes an owned action in the plan and a recognition for the authors."""
     owner_id = owner_id or actor.employee_id
     if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [owner_id]).fetchone():
         raise InputError.single("Action owner", "choose an active employee")
-    start = date.today()
+    start = at.date()
     due_date = due_date or default_action_due_date(cycle, start)
     if due_date < start:
         raise InputError.single("Action due date", "cannot be in the past")
-    action_id = create_linked_action(connection, actor, idea, owner_id, start, due_date)
+    action_id = create_linked_action(connection, actor, idea, owner_id, start, due_date, at=at)
     for employee_id in sorted(idea.author_ids):
         awards.insert_recognition(
             connection,
@@ -183,6 +189,7 @@ def _follow_up_green_light(
             awards.GREEN_LIT_IDEA,
             f"Your idea “{idea.title}” was green-lit on Speak-Up Day {cycle.name}.",
             idea_id=idea.id,
+            at=at,
         )
     set_status(
         connection,
@@ -190,6 +197,7 @@ def _follow_up_green_light(
         idea,
         "in_implementation",
         f"Action #{action_id} due {due_date:%d %b %Y}" if action_id else f"Implementation due {due_date:%d %b %Y}",
+        at=at,
         action_id=action_id,
         action_owner_id=owner_id,
         action_due_date=due_date,
@@ -203,6 +211,8 @@ def create_linked_action(
     owner_id: int,
     start_date: date,
     due_date: date,
+    *,
+    at: datetime | None = None,
 ) -> int | None:
     """The improvement action a green-lit idea becomes (SPEC §4), inside the open write."""
     case = idea.business_case
@@ -224,7 +234,7 @@ def create_linked_action(
         priority="high",
         expected_effect=effect[:1000],
     )
-    return workflow.insert_action(connection, actor, record)
+    return workflow.insert_action(connection, actor, record, at=at)
 
 
 def decisions_for(db: Database, viewer: CurrentUser, idea_id: int) -> list[Decision]:

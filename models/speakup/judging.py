@@ -7,7 +7,7 @@ is at least the threshold and at least the minimum number of judges scored it.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -116,38 +116,50 @@ def result_for(source: Reader, idea_id: int) -> IdeaResult:
 # -- conflicts of interest -----------------------------------------------------------
 def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | None:
     """Why a judge may not score an idea: an author, a co-author, or an author's manager."""
-    row = source.query_one(
-        "WITH authors AS (SELECT author_id AS employee_id FROM ideas WHERE id = ?"
-        " UNION SELECT employee_id FROM idea_coauthors WHERE idea_id = ?)"
-        " SELECT bool_or(a.employee_id = ?) AS is_author, bool_or(e.manager_id = ?) AS is_manager"
-        " FROM authors a LEFT JOIN employees e ON e.id = a.employee_id",
-        [idea_id, idea_id, judge_id, judge_id],
-    )
-    if row and row["is_author"]:
+    authors = [
+        row["employee_id"]
+        for row in source.query(
+            "SELECT author_id AS employee_id FROM ideas WHERE id = $idea"
+            " UNION ALL SELECT employee_id FROM idea_coauthors WHERE idea_id = $idea",
+            {"idea": idea_id},
+        )
+    ]
+    if judge_id in authors:
         return "you are an author of this idea"
-    if row and row["is_manager"]:
+    if source.query_one(
+        "SELECT 1 FROM employees WHERE list_contains(?, id) AND manager_id = ? LIMIT 1", [authors, judge_id]
+    ):
         return "you manage an author of this idea"
     return None
 
 
 # -- scoring -------------------------------------------------------------------------
-def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[int, int], comment: str = "") -> None:
-    """A judge's scores for every criterion of the cycle, 1–5, submitted once."""
+def submit_scores(
+    db: Database,
+    actor: CurrentUser,
+    idea_id: int,
+    scores: dict[int, int],
+    comment: str = "",
+    *,
+    at: datetime | None = None,
+) -> None:
+    """A judge's scores for every criterion of the cycle, 1–5, submitted once (``at``, default now)."""
     require(actor, Permission.IDEAS_JUDGE)
     comment = entered_text(comment)
     if len(comment) > COMMENT_MAX:
         raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(comment)})")
 
     def score(connection: duckdb.DuckDBPyConnection):
-        idea = get_idea(ConnectionReader(connection), idea_id)
+        idea = ConnectionReader(connection).query_one("SELECT status, cycle_id FROM ideas WHERE id = ?", [idea_id])
         if idea is None:
             raise InputError.single("Idea", "no such idea")
-        cycle = get_cycle(ConnectionReader(connection), idea.cycle_id)
+        cycle = get_cycle(ConnectionReader(connection), idea["cycle_id"])
         assert cycle is not None
         if cycle.phase != "scoring":
             raise InputError.single("Scores", f"{cycle.name} is not in its scoring phase ({cycle.phase_label.lower()})")
-        if idea.status not in JUDGEABLE:
-            raise InputError.single("Scores", f"only shortlisted ideas are scored; this one is {idea.status_label}")
+        if idea["status"] not in JUDGEABLE:
+            label = STATUS_LABELS[idea["status"]]
+            raise InputError.single("Scores", f"only shortlisted ideas are scored; this one is {label}")
         conflict = conflict_of_interest(ConnectionReader(connection), actor.employee_id, idea_id)
         if conflict:
             raise InputError.single("Judge", f"{conflict}, so you may not score it")
@@ -164,14 +176,14 @@ def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[i
                 "Scores", "you recorded the decision and have seen the scores, so you no longer score it"
             )
         _check_sheet(cycle, scores)
-        for criterion in cycle.criteria:
-            connection.execute(
-                "INSERT INTO idea_scores VALUES (?, ?, ?, ?)",
-                [idea_id, actor.employee_id, criterion.id, int(scores[criterion.id])],
-            )
+        sheet = [(idea_id, actor.employee_id, criterion.id, int(scores[criterion.id])) for criterion in cycle.criteria]
+        connection.execute(  # the whole sheet in one statement
+            "INSERT INTO idea_scores VALUES " + ", ".join("(?, ?, ?, ?)" for _ in sheet),
+            [value for row in sheet for value in row],
+        )
         connection.execute(
             "INSERT INTO idea_judgements (idea_id, judge_id, cycle_id, comment, submitted_at) VALUES (?, ?, ?, ?, ?)",
-            [idea_id, actor.employee_id, cycle.id, comment or None, utc_now()],
+            [idea_id, actor.employee_id, cycle.id, comment or None, at or utc_now()],
         )
         audit.record(
             connection,
@@ -180,9 +192,10 @@ def submit_scores(db: Database, actor: CurrentUser, idea_id: int, scores: dict[i
             idea_id,
             "submit",
             after={"scores": {c.name: scores[c.id] for c in cycle.criteria}, "comment": comment},
+            at=at,
         )
-        if idea.status == "shortlisted":
-            set_status(connection, actor, idea, "scored")
+        if idea["status"] == "shortlisted":  # the first sheet: the idea is being scored
+            set_status(connection, actor, get_idea(ConnectionReader(connection), idea_id), "scored", at=at)
 
     db.write(score)
 

@@ -3,6 +3,7 @@ carry an idea into a later cycle."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -40,7 +41,7 @@ def _moderatable(
     return idea, cycle
 
 
-def shortlist(db: Database, actor: CurrentUser, idea_id: int, note: str = "") -> None:
+def shortlist(db: Database, actor: CurrentUser, idea_id: int, note: str = "", *, at: datetime | None = None) -> None:
     """Put an idea on the list for Speak-Up Day, within the cycle's shortlist size."""
     require(actor, Permission.IDEAS_MODERATE)
     note = _reason(note, "Note", required=False)
@@ -54,35 +55,37 @@ def shortlist(db: Database, actor: CurrentUser, idea_id: int, note: str = "") ->
         ).fetchone()[0]
         if taken >= cycle.shortlist_size:
             raise InputError.single("Shortlist", f"{cycle.name}'s shortlist is full ({cycle.shortlist_size} ideas)")
-        set_status(connection, actor, idea, "shortlisted", note or None)
+        set_status(connection, actor, idea, "shortlisted", note or None, at=at)
 
     db.write(do)
 
 
-def send_back(db: Database, actor: CurrentUser, idea_id: int, feedback: str) -> None:
+def send_back(db: Database, actor: CurrentUser, idea_id: int, feedback: str, *, at: datetime | None = None) -> None:
     """Mark an idea "needs more work" with feedback; its authors can edit and resubmit."""
     require(actor, Permission.IDEAS_MODERATE)
     feedback = _reason(feedback, "Feedback")
 
     def do(connection: duckdb.DuckDBPyConnection):
         idea, _ = _moderatable(connection, idea_id, ("submitted",))
-        set_status(connection, actor, idea, "needs_more_work", feedback)
+        set_status(connection, actor, idea, "needs_more_work", feedback, at=at)
 
     db.write(do)
 
 
-def decline(db: Database, actor: CurrentUser, idea_id: int, reason: str) -> None:
+def decline(db: Database, actor: CurrentUser, idea_id: int, reason: str, *, at: datetime | None = None) -> None:
     require(actor, Permission.IDEAS_MODERATE)
     reason = _reason(reason, "Reason")
 
     def do(connection: duckdb.DuckDBPyConnection):
         idea, _ = _moderatable(connection, idea_id)
-        set_status(connection, actor, idea, "declined", reason)
+        set_status(connection, actor, idea, "declined", reason, at=at)
 
     db.write(do)
 
 
-def merge(db: Database, actor: CurrentUser, duplicate_id: int, survivor_id: int, note: str = "") -> int:
+def merge(
+    db: Database, actor: CurrentUser, duplicate_id: int, survivor_id: int, note: str = "", *, at: datetime | None = None
+) -> int:
     """Merge a duplicate into another idea: its supporters (never counted twice, never an
     author of the survivor) and its comments move to the survivor. Returns supporters moved."""
     require(actor, Permission.IDEAS_MODERATE)
@@ -113,7 +116,7 @@ def merge(db: Database, actor: CurrentUser, duplicate_id: int, survivor_id: int,
             "UPDATE idea_comments SET idea_id = ? WHERE idea_id = ?", [survivor_id, duplicate_id]
         ).fetchone()[0]
         text = f"Merged into #{survivor_id} “{survivor.title}”" + (f": {note}" if note else "")
-        set_status(connection, actor, duplicate, "merged", text, merged_into_id=survivor_id)
+        set_status(connection, actor, duplicate, "merged", text, at=at, merged_into_id=survivor_id)
         audit.record(
             connection,
             actor,
@@ -121,13 +124,14 @@ def merge(db: Database, actor: CurrentUser, duplicate_id: int, survivor_id: int,
             survivor_id,
             "merge_received",
             after={"from": duplicate_id, "supporters_moved": moved, "comments_moved": comments_moved},
+            at=at,
         )
         return moved
 
     return db.write(do)
 
 
-def carry_forward(db: Database, actor: CurrentUser, idea_id: int, cycle_id: int) -> None:
+def carry_forward(db: Database, actor: CurrentUser, idea_id: int, cycle_id: int, *, at: datetime | None = None) -> None:
     """Bring an idea that was not shortlisted into a later cycle, keeping supports and comments."""
     require(actor, Permission.IDEAS_MODERATE)
 
@@ -146,6 +150,7 @@ def carry_forward(db: Database, actor: CurrentUser, idea_id: int, cycle_id: int)
             idea,
             "submitted",
             f"Carried from {idea.cycle_name} into {target.name}",
+            at=at,
             cycle_id=cycle_id,
             carried_from_cycle_id=idea.cycle_id,
         )

@@ -257,14 +257,14 @@ def _check_goal_references(connection: duckdb.DuckDBPyConnection, record: GoalIn
         raise InputError(problems)
 
 
-def create_goal(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
-    """Leadership sets a measurable goal under a strategic priority."""
+def create_goal(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
+    """Leadership sets a measurable goal under a strategic priority (``at``, default now)."""
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(GoalInput, data)
 
     def create(connection: duckdb.DuckDBPyConnection):
         _check_goal_references(connection, record)
-        now = utc_now()
+        now = at or utc_now()
         goal_id = insert_with_new_id(
             connection,
             "goals",
@@ -280,14 +280,22 @@ def create_goal(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
                 now,
             ],
         )
-        audit.record(connection, actor, "goal", goal_id, "create", after=record.model_dump())
+        audit.record(connection, actor, "goal", goal_id, "create", after=record.model_dump(), at=now)
         return goal_id
 
     return db.write(create)
 
 
-def update_goal(db: Database, actor: CurrentUser, goal_id: int, data: dict[str, Any], expected_version: int) -> None:
-    """Change a goal; refused when someone saved it since it was opened."""
+def update_goal(
+    db: Database,
+    actor: CurrentUser,
+    goal_id: int,
+    data: dict[str, Any],
+    expected_version: int,
+    *,
+    at: datetime | None = None,
+) -> None:
+    """Change a goal (``at``, default now); refused when someone saved it since it was opened."""
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(GoalInput, data)
 
@@ -300,10 +308,10 @@ def update_goal(db: Database, actor: CurrentUser, goal_id: int, data: dict[str, 
         assignments = ", ".join(f"{name} = ?" for name in GoalInput.model_fields)
         connection.execute(
             f"UPDATE goals SET {assignments}, updated_by = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-            [*(getattr(record, name) for name in GoalInput.model_fields), actor.employee_id, utc_now(), goal_id],
+            [*(getattr(record, name) for name in GoalInput.model_fields), actor.employee_id, at or utc_now(), goal_id],
         )
         after = audit.row_as_dict(connection, "goals", "id", goal_id)
-        audit.record(connection, actor, "goal", goal_id, "update", before, after)
+        audit.record(connection, actor, "goal", goal_id, "update", before, after, at=at)
 
     db.write(update)
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models import areas, audit
 from models.access import CurrentUser, Permission, require
-from models.db import insert_with_new_id, utc_now
+from models.db import insert_with_new_id, next_ids, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
 
@@ -68,8 +68,8 @@ def kpi_by_code(db: Database, code: str) -> Kpi | None:
     return Kpi(**row) if row else None
 
 
-def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
-    """Extend the catalogue with a KPI measured by hand or import."""
+def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
+    """Extend the catalogue with a KPI measured by hand or import (``at``, default now)."""
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(KpiInput, data)
 
@@ -85,9 +85,9 @@ def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
             connection,
             "kpis",
             "INSERT INTO kpis (id, code, name, unit, direction, definition, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [record.code, record.name, record.unit, record.direction, record.definition, utc_now()],
+            [record.code, record.name, record.unit, record.direction, record.definition, at or utc_now()],
         )
-        audit.record(connection, actor, "kpi", kpi_id, "create", after=record.model_dump())
+        audit.record(connection, actor, "kpi", kpi_id, "create", after=record.model_dump(), at=at)
         return kpi_id
 
     return db.write(add)
@@ -118,8 +118,9 @@ class MeasurementInput(InputRecord):
 
     @field_validator("measured_on")
     @classmethod
-    def _not_future(cls, value: date) -> date:
-        if value > date.today():
+    def _not_future(cls, value: date, info: ValidationInfo) -> date:
+        today = (info.context or {}).get("today") or date.today()
+        if value > today:
             raise ValueError("cannot be in the future")
         return value
 
@@ -147,7 +148,9 @@ def _check_measurement(connection: duckdb.DuckDBPyConnection, record: Measuremen
             raise InputError.single("Goal", "the goal tracks a different KPI")
 
 
-def _insert_measurement(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, record: MeasurementInput) -> int:
+def _insert_measurement(
+    connection: duckdb.DuckDBPyConnection, actor: CurrentUser, record: MeasurementInput, at: datetime | None = None
+) -> int:
     measurement_id = insert_with_new_id(
         connection,
         "kpi_measurements",
@@ -161,21 +164,22 @@ def _insert_measurement(connection: duckdb.DuckDBPyConnection, actor: CurrentUse
             record.note,
             record.source,
             actor.employee_id,
-            utc_now(),
+            at or utc_now(),
         ],
     )
-    audit.record(connection, actor, "kpi_measurement", measurement_id, "create", after=record.model_dump())
+    audit.record(connection, actor, "kpi_measurement", measurement_id, "create", after=record.model_dump(), at=at)
     return measurement_id
 
 
-def record_measurement(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
-    """Enter one KPI value by hand (for a goal, or for every goal on the KPI)."""
+def record_measurement(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
+    """Enter one KPI value by hand (for a goal, or for every goal on the KPI), recorded
+    ``at`` (default now): a value cannot be dated after that day."""
     require(actor, Permission.KPI_RECORD)
-    record = validate(MeasurementInput, data)
+    record = validate(MeasurementInput, data, context={"today": at.date()} if at else None)
 
     def store(connection: duckdb.DuckDBPyConnection):
         _check_measurement(connection, record)
-        return _insert_measurement(connection, actor, record)
+        return _insert_measurement(connection, actor, record, at)
 
     return db.write(store)
 
@@ -213,7 +217,8 @@ class _MeasurementLookup:
 
     _COLUMNS = {"Date": "date", "Value": "value", "Note": "note", "Source": "source"}
 
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, today: date | None = None):
+        self.today = today  # the day the rules take as today (a dated import); None: today
         self.goals = {str(g["id"]): g for g in db.query("SELECT id, name, kpi_id FROM goals")}
         self.goals_by_name = {g["name"].lower(): g for g in self.goals.values()}
         self.kpis = list_kpis(db)
@@ -252,6 +257,7 @@ class _MeasurementLookup:
                     "note": row.get("note"),
                     "source": row.get("source") or "import",
                 },
+                context={"today": self.today} if self.today else None,
             )
         except InputError as error:
             raise _RowRejected(
@@ -259,11 +265,14 @@ class _MeasurementLookup:
             ) from None
 
 
-def import_measurements(db: Database, actor: CurrentUser, content: bytes | str) -> ImportReport:
+def import_measurements(
+    db: Database, actor: CurrentUser, content: bytes | str, *, at: datetime | None = None
+) -> ImportReport:
     """Import measurements from CSV (columns goal or kpi, date, value, note, source).
 
     ``goal`` is a goal id or exact name, ``kpi`` a KPI code or name. All rows are checked
-    first; if any row is rejected nothing is stored and the report names each problem."""
+    first; if any row is rejected nothing is stored and the report names each problem.
+    ``at`` (default now) dates the import: no value may be dated after its day."""
     require(actor, Permission.KPI_RECORD)
     text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
     reader = csv.DictReader(io.StringIO(text))
@@ -272,7 +281,7 @@ def import_measurements(db: Database, actor: CurrentUser, content: bytes | str) 
     if missing or not ({"goal", "kpi"} & set(headers)):
         wanted = ", ".join(missing + ([] if {"goal", "kpi"} & set(headers) else ["goal or kpi"]))
         raise InputError.single("File", f"the header row lacks the column(s): {wanted}")
-    lookup = _MeasurementLookup(db)
+    lookup = _MeasurementLookup(db, today=at.date() if at else None)
     records: list[MeasurementInput] = []
     rejected: list[tuple[int, str, str]] = []
     for number, raw in enumerate(reader, start=2):
@@ -286,9 +295,21 @@ def import_measurements(db: Database, actor: CurrentUser, content: bytes | str) 
             rejected.append((1, "file", "no rows to import"))
         return ImportReport(imported=0, rejected=rejected)
 
-    def store(connection: duckdb.DuckDBPyConnection):
-        for record in records:
-            _insert_measurement(connection, actor, record)
+    def store(
+        connection: duckdb.DuckDBPyConnection,
+    ):  # the whole file in one statement, and its audit entries in another
+        now = at or utc_now()
+        rows = list(zip(next_ids(connection, "kpi_measurements", len(records)), records, strict=True))
+        connection.executemany(
+            "INSERT INTO kpi_measurements (id, kpi_id, goal_id, measured_on, value, note, source, recorded_by,"
+            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [row_id, r.kpi_id, r.goal_id, r.measured_on, r.value, r.note, r.source, actor.employee_id, now]
+                for row_id, r in rows
+            ],
+        )
+        entries = [("kpi_measurement", row_id, "create", None, r.model_dump()) for row_id, r in rows]
+        audit.record_many(connection, actor, entries, at=now)
 
     db.write(store)
     return ImportReport(imported=len(records), rejected=[])

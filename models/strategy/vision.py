@@ -53,8 +53,8 @@ def vision_history(db: Database) -> list[VisionVersion]:
     return [VisionVersion(**row) for row in db.query(_VISION_SQL + " ORDER BY v.effective_date DESC, v.id DESC")]
 
 
-def revise_vision(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
-    """Leadership writes a new version of the vision; earlier versions are kept."""
+def revise_vision(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
+    """Leadership writes a new version of the vision (``at``, default now); earlier versions are kept."""
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(VisionInput, data)
 
@@ -63,9 +63,9 @@ def revise_vision(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int
             connection,
             "vision_versions",
             "INSERT INTO vision_versions (id, statement, effective_date, author_id, created_at) VALUES (?, ?, ?, ?, ?)",
-            [record.statement, record.effective_date, actor.employee_id, utc_now()],
+            [record.statement, record.effective_date, actor.employee_id, at or utc_now()],
         )
-        audit.record(connection, actor, "vision", version_id, "revise", after=record.model_dump())
+        audit.record(connection, actor, "vision", version_id, "revise", after=record.model_dump(), at=at)
         return version_id
 
     return db.write(revise)
@@ -104,13 +104,14 @@ def _title_clash(connection: duckdb.DuckDBPyConnection, title: str, priority_id:
         raise InputError.single("Title", f"a priority called {title!r} exists already")
 
 
-def create_priority(db: Database, actor: CurrentUser, data: dict[str, Any]) -> int:
+def create_priority(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
+    """A new strategic priority (``at``, default now)."""
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(PriorityInput, data)
 
     def create(connection: duckdb.DuckDBPyConnection):
         _title_clash(connection, record.title, None)
-        now = utc_now()
+        now = at or utc_now()
         priority_id = insert_with_new_id(
             connection,
             "strategic_priorities",
@@ -118,7 +119,7 @@ def create_priority(db: Database, actor: CurrentUser, data: dict[str, Any]) -> i
             "updated_at) VALUES (?, ?, ?, ?, ?, ?)",
             [record.title, record.description, record.position, now, now],
         )
-        audit.record(connection, actor, "priority", priority_id, "create", after=record.model_dump())
+        audit.record(connection, actor, "priority", priority_id, "create", after=record.model_dump(), at=now)
         return priority_id
 
     return db.write(create)
