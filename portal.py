@@ -1,8 +1,9 @@
 """Service Culture Portal — entry point.
 
 ``streamlit run portal.py`` imports this module once to build the server (``app``, with
-the sign-in cookie routes) and then runs it as the Streamlit script for every visit:
-settings, database, demo seeding, the sign-in gate and the navigation by role."""
+the sign-in cookie routes and ui.startup's lifespan hook, which seeds the demo before the
+first visit) and then runs it as the Streamlit script for every visit: settings, database,
+the sign-in gate and the navigation by role."""
 
 import streamlit as st
 
@@ -27,7 +28,7 @@ if __name__ == "__main__":
         st.error(str(error))
         st.stop()
 
-    if settings.demo_mode and not demo.is_seeded(db):
+    if settings.demo_mode and not demo.is_seeded(db):  # the server seeds at start; a script run alone seeds here
         bar = st.progress(0.0, text="Preparing the demo organisation…")
         demo.seed(
             db,
@@ -73,5 +74,6 @@ if __name__ == "__main__":
         st.error(str(refusal))
 else:
     from ui.auth_routes import routes
+    from ui.startup import lifespan
 
-    app = st.App("portal.py", routes=routes())
+    app = st.App("portal.py", routes=routes(), lifespan=lifespan)

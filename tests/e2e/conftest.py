@@ -54,7 +54,8 @@ class PortalServer:
         }
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90) -> None:
+    def launch(self) -> None:
+        """Start the process; it answers once the portal is prepared (``ui.startup``)."""
         command = [
             sys.executable,
             "-m",
@@ -74,16 +75,38 @@ class PortalServer:
         ]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def healthy(self) -> bool:
+        """True once the server answers its health check; raises if the process has ended."""
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"portal exited early:\n{self.log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:  # noqa: S310
+                return reply.status == 200
+        except OSError:
+            return False
+
+    def wait_for_log(self, text: str, timeout: float = 120) -> str:
+        """The terminal output once it shows ``text``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"portal exited early:\n{self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:  # noqa: S310
-                    if reply.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
+            output = self.log.read_text()
+            if text in output:
+                return output
+            if self.process and self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"the portal never printed {text!r}:\n{self.log.read_text()}")
+
+    def start(self, timeout: float = 180) -> None:
+        """Launch and wait until the server answers (the demo is seeded before it does)."""
+        self.launch()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.healthy():
+                return
+            time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"portal did not become healthy:\n{self.log.read_text()}")
 
