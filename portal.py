@@ -14,8 +14,9 @@ if __name__ == "__main__":
     from models.settings import SettingsError, get_settings
     from ui import session
     from ui.registry import pages_for
+    from ui.startup import PAGE_ICON
 
-    st.set_page_config(page_title="Service Culture Portal", page_icon=":material/support_agent:", layout="wide")
+    st.set_page_config(page_title="Service Culture Portal", page_icon=PAGE_ICON, layout="wide")
 
     try:
         settings = get_settings()

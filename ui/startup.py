@@ -11,7 +11,9 @@ anyone can open the portal:
 - In demo mode an empty database holds the demo organisation, its progress printed in the
   terminal; the first visit finds the organisation ready.
 
-A bad setting or a changed migration file is printed here and shown by the page, as before."""
+A bad setting or a changed migration file is printed here and shown by the page, as before.
+The page icon is a file of the portal's own: a ``:material/…:`` icon would make the browser
+fetch it from Google's font servers, and the portal works offline."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TextIO
 
 from streamlit.runtime.pages_manager import PagesManager
@@ -27,6 +30,8 @@ from streamlit.runtime.pages_manager import PagesManager
 from models import demo
 from models.db import MigrationChangedError, get_database
 from models.settings import SettingsError, get_settings
+
+PAGE_ICON = Path(__file__).with_name("portal_icon.svg")
 
 _once = threading.Lock()
 _prepared = threading.Event()

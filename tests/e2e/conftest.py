@@ -55,7 +55,10 @@ class PortalServer:
         self.process: subprocess.Popen | None = None
 
     def launch(self) -> None:
-        """Start the process; it answers once the portal is prepared (``ui.startup``)."""
+        """Start the process; it answers once the portal is prepared (``ui.startup``).
+
+        No flag for usage statistics: .streamlit/config.toml turns them off, as for anyone
+        who starts the portal with a plain ``streamlit run portal.py``."""
         command = [
             sys.executable,
             "-m",
@@ -68,8 +71,6 @@ class PortalServer:
             "127.0.0.1",
             "--server.port",
             str(self.port),
-            "--browser.gatherUsageStats",
-            "false",
             "--server.fileWatcherType",
             "none",
         ]

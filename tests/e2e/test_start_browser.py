@@ -1,9 +1,10 @@
-"""The newcomer's start in a real browser: a fresh demo portal seeds before it answers and shows
-nothing of the signed-in navigation before sign-in."""
+"""The newcomer's start in a real browser: a fresh demo portal seeds before it answers, shows
+nothing of the signed-in navigation before sign-in, and fetches nothing from outside the machine."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -46,3 +47,17 @@ def test_a_fresh_demo_portal_seeds_before_it_answers_and_shows_no_navigation_bef
         assert page.evaluate("window.navigationSeen") is True  # the watch does see a navigation
     finally:
         server.stop()
+
+
+def test_nothing_is_fetched_from_outside_the_machine(page, portal_server):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    sign_in(page, portal_server.url, "leader", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Welcome")).to_be_visible()
+    for address, heading in [("goals", "Goals"), ("actions", "Action plan"), ("complaints", "Complaint analysis")]:
+        page.goto(f"{portal_server.url}/{address}")
+        wait_for_app(page)
+        expect(page.get_by_role("heading", name=heading).first).to_be_visible()
+    web = [url for url in requested if urlsplit(url).scheme in {"http", "https", "ws", "wss"}]
+    assert any("/static/" in url for url in web)  # the recording saw the page load its own files
+    assert [url for url in web if urlsplit(url).hostname != "127.0.0.1"] == []
