@@ -39,9 +39,12 @@ def free_port() -> int:
 
 
 class PortalServer:
-    """``streamlit run portal.py`` on a free loopback port with its own database."""
+    """``streamlit run portal.py`` on a free loopback port with its own database.
 
-    def __init__(self, data_dir: Path, **env: str):
+    ``address=None`` starts it as ``make run`` does, on every interface of the machine."""
+
+    def __init__(self, data_dir: Path, *, address: str | None = "127.0.0.1", **env: str):
+        self.address = address
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "server.log"
@@ -67,8 +70,7 @@ class PortalServer:
             "portal.py",
             "--server.headless",
             "true",
-            "--server.address",
-            "127.0.0.1",
+            *(["--server.address", self.address] if self.address else []),
             "--server.port",
             str(self.port),
             "--server.fileWatcherType",

@@ -26,7 +26,7 @@ new MutationObserver(() => {
 
 
 def test_a_fresh_demo_portal_seeds_before_it_answers_and_shows_no_navigation_before_sign_in(page, tmp_path):
-    server = PortalServer(tmp_path)
+    server = PortalServer(tmp_path, address=None)  # as make run starts it
     server.launch()
     try:
         server.wait_for_log("Seeding")  # the server is seeding the empty database as it starts
@@ -37,6 +37,8 @@ def test_a_fresh_demo_portal_seeds_before_it_answers_and_shows_no_navigation_bef
         terminal = server.log.read_text()
         assert re.search(r"\d+%\s+Adding \d+ people", terminal)  # progress in the terminal
         assert "Demo organisation ready." in terminal  # printed before the first page was served
+        # Streamlit did not ask checkip.amazonaws.com for an "External URL" (browser.serverAddress is set)
+        assert "External URL" not in terminal and "external IP" not in terminal
         wait_for_app(page)
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
         expect(page.get_by_role("heading", name="Accounts")).to_have_count(0)
