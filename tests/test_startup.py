@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
@@ -28,11 +29,15 @@ def demo_env(portal_env, monkeypatch):
 
 
 def run_lifespan(capsys) -> str:
+    """Start and stop the server's lifespan, in a thread of its own as uvicorn does (the browser
+    tests' Playwright keeps an event loop running in the test thread); what it printed."""
+
     async def serve_and_stop() -> None:
         async with startup.lifespan(app=None):
             pass
 
-    asyncio.run(serve_and_stop())
+    with ThreadPoolExecutor(max_workers=1) as server:
+        server.submit(asyncio.run, serve_and_stop()).result()
     return capsys.readouterr().out
 
 
