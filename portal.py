@@ -1,9 +1,9 @@
 """Service Culture Portal — entry point.
 
 ``streamlit run portal.py`` imports this module once to build the server (``app``, with
-the sign-in cookie routes and the single sign-on error middleware) and then runs it as the
-Streamlit script for every visit: settings, database, demo seeding, the sign-in gate and
-the navigation by role."""
+the sign-in cookie routes, the single sign-on error middleware and ui.startup's lifespan
+hook, which seeds the demo before the first visit) and then runs it as the Streamlit script
+for every visit: settings, database, the sign-in gate and the navigation by role."""
 
 import streamlit as st
 
@@ -14,9 +14,10 @@ if __name__ == "__main__":
     from models.settings import SettingsError, get_settings
     from ui import session
     from ui.registry import pages_for
+    from ui.startup import PAGE_ICON
     from ui.text import escape_markdown
 
-    st.set_page_config(page_title="Service Culture Portal", page_icon=":material/support_agent:", layout="wide")
+    st.set_page_config(page_title="Service Culture Portal", page_icon=PAGE_ICON, layout="wide")
 
     try:
         settings = get_settings()
@@ -29,7 +30,7 @@ if __name__ == "__main__":
         st.error(str(error))
         st.stop()
 
-    if settings.demo_mode and not demo.is_seeded(db):
+    if settings.demo_mode and not demo.is_seeded(db):  # the server seeds at start; a script run alone seeds here
         bar = st.progress(0.0, text="Preparing the demo organisation…")
         demo.seed(
             db,
@@ -77,5 +78,6 @@ else:
     from starlette.middleware import Middleware
 
     from ui.auth_routes import ProviderErrorMiddleware, routes
+    from ui.startup import lifespan
 
-    app = st.App("portal.py", routes=routes(), middleware=[Middleware(ProviderErrorMiddleware)])
+    app = st.App("portal.py", routes=routes(), middleware=[Middleware(ProviderErrorMiddleware)], lifespan=lifespan)

@@ -24,53 +24,11 @@ TODAY = date.today()
 PRIORITY_LABELS = plan.PRIORITY_LABELS
 
 
-def actions_frame(rows: list[plan.Action]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "Id": a.id,
-                "Action": a.title,
-                "Type": plan.TYPE_LABELS[a.action_type],
-                "Origin": plan.ORIGIN_LABELS[a.origin],
-                "Goal": a.goal_name or "",
-                "Owner": a.owner_name,
-                "Team": a.team_name or "",
-                "Priority": PRIORITY_LABELS[a.priority],
-                "Status": plan.STATUS_LABELS[a.status],
-                "Progress %": a.progress_pct,
-                "Start": a.start_date,
-                "Due": a.due_date,
-                "Overdue": a.is_overdue(TODAY),
-                "Completed": a.completed_on or "",
-                "Verdict": plan.VERDICT_LABELS.get(a.effectiveness_verdict or "", ""),
-            }
-            for a in rows
-        ],
-        columns=[
-            "Id",
-            "Action",
-            "Type",
-            "Origin",
-            "Goal",
-            "Owner",
-            "Team",
-            "Priority",
-            "Status",
-            "Progress %",
-            "Start",
-            "Due",
-            "Overdue",
-            "Completed",
-            "Verdict",
-        ],
-    )
-
-
 def show_table(rows: list[plan.Action], key: str, empty: str) -> None:
     if not rows:
         st.info(empty)
         return
-    frame = actions_frame(rows)
+    frame = plan.actions_frame(rows, TODAY)
     st.dataframe(frame, hide_index=True, width="stretch")
     download_buttons(frame, f"actions-{key}", key=f"actions_{key}")
 

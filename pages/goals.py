@@ -158,19 +158,7 @@ def render_goal(goal: goals.Goal) -> None:
             download_buttons(frame, f"goal-{goal.id}-measurements", key=f"goal_{goal.id}_measurements")
     with right:
         st.markdown("**Linked actions**")
-        actions_frame = pd.DataFrame(
-            [
-                {
-                    "Action": a.title,
-                    "Owner": a.owner_name,
-                    "Status": plan.STATUS_LABELS[a.status],
-                    "Due": a.due_date,
-                    "Completed": a.completed_on or "",
-                }
-                for a in linked
-            ],
-            columns=["Action", "Owner", "Status", "Due", "Completed"],
-        )
+        actions_frame = plan.linked_actions_frame(linked)
         st.dataframe(actions_frame, hide_index=True, width="stretch", height=240)
         if not actions_frame.empty:
             download_buttons(actions_frame, f"goal-{goal.id}-actions", key=f"goal_{goal.id}_actions")

@@ -252,6 +252,22 @@ def test_views_my_actions_overdue_and_by_goal(db, leader, owner):
     assert dict(zip(by_owner["owner"], by_owner["actions"], strict=True)) == {"Oscar Owner": 2, "Lena Leader": 1}
 
 
+def test_action_tables_mix_done_and_open_actions_in_columns_arrow_takes_as_they_are(db, leader, owner):
+    """Streamlit sends tables as Arrow: a column mixing dates and texts is logged and rewritten."""
+    import pyarrow as pa
+
+    finished = workflow.create_action(db, leader, action_data(owner.employee_id, title="Finished"))
+    workflow.create_action(db, leader, action_data(owner.employee_id, title="Still open"))
+    workflow.change_status(db, leader, finished, "in_progress", 1)
+    workflow.change_status(db, leader, finished, "done", 2)
+    actions = plan.list_actions(db)
+    for frame in (plan.actions_frame(actions, TODAY), plan.linked_actions_frame(actions)):
+        table = pa.Table.from_pandas(frame, preserve_index=False)  # raises on a mixed column
+        assert table.schema.field("Completed").type == pa.date32()
+        completed = dict(zip(frame["Action"], frame["Completed"], strict=True))
+        assert completed == {"Finished": TODAY, "Still open": None}
+
+
 # -- effectiveness ---------------------------------------------------------------------
 def _kpi_with_values(db, leader, values_by_days_ago: dict[int, float]) -> int:
     kpi = kpis.kpi_by_code(db, "aht")

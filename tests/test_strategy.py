@@ -222,6 +222,21 @@ def test_goal_status_follows_recorded_measurements(db, leader, priority_id):
     assert goals.get_goal(db, goal_id).status.status == "achieved"  # latest KPI-wide value counts too
 
 
+def test_goal_tables_of_measured_and_unmeasured_goals_convert_to_arrow_as_they_are(db, leader, priority_id):
+    """Streamlit sends tables as Arrow: a column mixing dates and texts is logged and rewritten."""
+    import pyarrow as pa
+
+    measured = goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id, name="Measured"))
+    goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id, name="Not measured yet"))
+    kpi_id = goals.get_goal(db, measured).kpi_id
+    kpis.record_measurement(db, leader, {"kpi_id": kpi_id, "goal_id": measured, "measured_on": TODAY, "value": 76})
+    shown = goals.list_goals(db)
+    pa.Table.from_pandas(goals.goals_frame(shown), preserve_index=False)  # raises on a mixed column
+    for goal in shown:
+        series = goals.goal_series(db, goal)
+        pa.Table.from_pandas(goals.measurements_frame(goal, series), preserve_index=False)
+
+
 def test_goal_input_rules_name_the_field(db, leader, priority_id):
     bad = [
         ({"target_value": 60}, "Target value"),  # higher is better but the target is below the baseline

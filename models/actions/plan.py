@@ -46,6 +46,10 @@ TYPE_LABELS = {
 }
 ORIGIN_LABELS = {"goal": "Goal", "finding": "Finding", "idea": "Green-lit idea", "other": "Other"}
 PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
+ACTIONS_TABLE_COLUMNS = [
+    *("Id", "Action", "Type", "Origin", "Goal", "Owner", "Team", "Priority", "Status", "Progress %"),
+    *("Start", "Due", "Overdue", "Completed", "Verdict"),
+]
 UPDATE_KIND_LABELS = {
     "created": "Created",
     "edit": "Edited",
@@ -275,6 +279,46 @@ def updates_log_frame(db: Database, action_id: int) -> pd.DataFrame:
             for entry in updates_log(db, action_id)
         ],
         columns=columns,
+    )
+
+
+def actions_frame(actions: list[Action], today: date) -> pd.DataFrame:
+    """The action-plan table as shown and downloaded. Every column holds one kind of value:
+    an action not yet completed has no Completed date (None), never a text in its place."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "Id": a.id,
+                "Action": a.title,
+                "Type": TYPE_LABELS[a.action_type],
+                "Origin": ORIGIN_LABELS[a.origin],
+                "Goal": a.goal_name or "",
+                "Owner": a.owner_name,
+                "Team": a.team_name or "",
+                "Priority": PRIORITY_LABELS[a.priority],
+                "Status": STATUS_LABELS[a.status],
+                "Progress %": a.progress_pct,
+                "Start": a.start_date,
+                "Due": a.due_date,
+                "Overdue": a.is_overdue(today),
+                "Completed": a.completed_on,
+                "Verdict": VERDICT_LABELS.get(a.effectiveness_verdict or "", ""),
+            }
+            for a in actions
+        ],
+        columns=ACTIONS_TABLE_COLUMNS,
+    )
+
+
+def linked_actions_frame(actions: list[Action]) -> pd.DataFrame:
+    """A goal's linked actions as shown and downloaded on the Goals page."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [(a.title, a.owner_name, STATUS_LABELS[a.status], a.due_date, a.completed_on) for a in actions],
+        columns=["Action", "Owner", "Status", "Due", "Completed"],
     )
 
 

@@ -4,8 +4,8 @@ Chromium through Playwright (the system chromium; Playwright's own download is n
 from __future__ import annotations
 
 import os
-import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -32,18 +32,25 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-SERVED_AT = re.compile(r"URL: (http://127\.0\.0\.1:(\d+))")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class PortalServer:
-    """``streamlit run portal.py`` with its own database, on a loopback port the system
-    picks when it binds (port 0), so two servers — of this run or another — never collide."""
+    """``streamlit run portal.py`` on a free loopback port with its own database.
 
-    def __init__(self, data_dir: Path, port: int | None = None, **env: str):
-        """``port``: a port known before the start (a sign-in provider must be told the portal's
-        address first); by default the system picks one when the server binds."""
-        self.port: int | None = port
-        self.url = f"http://127.0.0.1:{port}" if port else ""
+    ``address=None`` starts it as ``make run`` does, on every interface of the machine."""
+
+    def __init__(self, data_dir: Path, port: int | None = None, *, address: str | None = "127.0.0.1", **env: str):
+        """``port``: one chosen beforehand (a sign-in provider must know the portal's address
+        first); by default a free one."""
+        self.address = address
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "server.log"
         self.env = {
             **os.environ,
@@ -54,7 +61,11 @@ class PortalServer:
         }
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 90) -> None:
+    def launch(self) -> None:
+        """Start the process; it answers once the portal is prepared (``ui.startup``).
+
+        No flag for usage statistics: .streamlit/config.toml turns them off, as for anyone
+        who starts the portal with a plain ``streamlit run portal.py``."""
         command = [
             sys.executable,
             "-m",
@@ -63,32 +74,46 @@ class PortalServer:
             "portal.py",
             "--server.headless",
             "true",
-            "--server.address",
-            "127.0.0.1",
+            *(["--server.address", self.address] if self.address else []),
             "--server.port",
-            str(self.port or 0),
-            "--browser.gatherUsageStats",
-            "false",
+            str(self.port),
             "--server.fileWatcherType",
             "none",
         ]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    def healthy(self) -> bool:
+        """True once the server answers its health check; raises if the process has ended."""
+        assert self.process is not None
+        if self.process.poll() is not None:
+            raise RuntimeError(f"portal exited early:\n{self.log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:  # noqa: S310
+                return reply.status == 200
+        except OSError:
+            return False
+
+    def wait_for_log(self, text: str, timeout: float = 120) -> str:
+        """The terminal output once it shows ``text``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"portal exited early:\n{self.log.read_text()}")
-            served = SERVED_AT.search(self.log.read_text())
-            if served is None:  # the port is printed once the server has bound it
-                time.sleep(0.2)
-                continue
-            self.url, self.port = served.group(1), int(served.group(2))
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as reply:  # noqa: S310
-                    if reply.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
+            output = self.log.read_text()
+            if text in output:
+                return output
+            if self.process and self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"the portal never printed {text!r}:\n{self.log.read_text()}")
+
+    def start(self, timeout: float = 180) -> None:
+        """Launch and wait until the server answers (the demo is seeded before it does)."""
+        self.launch()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.healthy():
+                return
+            time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"portal did not become healthy:\n{self.log.read_text()}")
 

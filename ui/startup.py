@@ -1,0 +1,81 @@
+"""What the server does once when it starts, before it answers the first visit.
+
+``streamlit run portal.py`` builds the server from portal.py's ``app``, whose lifespan hook
+is ``lifespan`` below. Uvicorn runs the hook before it accepts a connection, so by the time
+anyone can open the portal:
+
+- Streamlit no longer treats the ``pages/`` folder as a navigation of its own. Left alone, the
+  first visit to a fresh server would list every file in ``pages/`` (admin pages included)
+  until portal.py's sign-in gate calls ``st.navigation``.
+- The settings are checked and the database is opened and migrated.
+- In demo mode an empty database holds the demo organisation, its progress printed in the
+  terminal; the first visit finds the organisation ready.
+
+A bad setting or a changed migration file is printed here and shown by the page, as before.
+The page icon is a file of the portal's own: a ``:material/…:`` icon would make the browser
+fetch it from Google's font servers, and the portal works offline."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TextIO
+
+from streamlit.runtime.pages_manager import PagesManager
+
+from models import demo
+from models.db import MigrationChangedError, get_database
+from models.settings import SettingsError, get_settings
+
+PAGE_ICON = Path(__file__).with_name("portal_icon.svg")
+
+_once = threading.Lock()
+_prepared = threading.Event()
+
+
+def prepare_portal(out: TextIO) -> None:
+    """Check the settings, migrate the database and, in demo mode, seed it when empty,
+    writing what happens to ``out``. Calling it again seeds nothing: the demo goes into
+    an empty database only."""
+
+    def say(text: str) -> None:
+        print(text, file=out, flush=True)
+
+    try:
+        settings = get_settings()
+        db = get_database(settings.db_path)
+    except (SettingsError, MigrationChangedError) as error:
+        say(f"The portal cannot start: {error}")
+        return
+    if not settings.demo_mode or demo.is_seeded(db):
+        return
+    say(f"Preparing the demo organisation (seed {settings.demo_seed}, scale {settings.demo_scale:g}) in {db.path}…")
+    last: list[str] = []
+
+    def progress(share: float, text: str) -> None:
+        if last != [text]:
+            last[:] = [text]
+            say(f"{min(share, 1.0):6.0%}  {text}")
+
+    demo.seed(db, seed=settings.demo_seed, scale=settings.demo_scale, progress=progress)
+    say("The portal is ready: the README lists one demo login per role.")
+
+
+def prepare_once(out: TextIO | None = None) -> None:
+    """``prepare_portal`` once per process, however often the server asks."""
+    with _once:
+        if not _prepared.is_set():
+            prepare_portal(out or sys.stdout)
+            _prepared.set()
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """The st.App lifespan hook: prepare the portal before the first request is served."""
+    PagesManager.uses_pages_directory = False  # portal.py's st.navigation is the only navigation
+    await asyncio.to_thread(prepare_once)
+    yield
