@@ -246,12 +246,10 @@ def end_sign_in(db: Database, grant: str, user: CurrentUser | None, *, now: date
     now = now or utc_now()
 
     def end(connection: duckdb.DuckDBPyConnection):
-        ended = connection.execute(
-            "UPDATE sign_in_tokens SET used_at = ? WHERE used_at IS NULL AND"
-            " ((token_hash = ? AND kind = 'grant') OR (token_hash = ? AND kind = 'session'))"
-            " RETURNING token_hash",
-            [now, _digest(grant), _digest(session_for_grant(grant))],
-        ).fetchall()
+        live = "used_at IS NULL AND ((token_hash = ? AND kind = 'grant') OR (token_hash = ? AND kind = 'session'))"
+        hashes = [_digest(grant), _digest(session_for_grant(grant))]
+        ended = connection.execute(f"SELECT count(*) FROM sign_in_tokens WHERE {live}", hashes).fetchone()[0]
+        connection.execute(f"UPDATE sign_in_tokens SET used_at = ? WHERE {live}", [now, *hashes])
         if ended and user is not None:
             audit.record(connection, user, "account", user.account_id, "sign_out")
 
