@@ -10,6 +10,7 @@ import itertools
 import os
 import pickle
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -99,6 +100,15 @@ def discard(database: Database) -> None:
     with contextlib.suppress(duckdb.Error), database.exclusive() as connection:  # the test may have closed it
         connection.execute("PRAGMA disable_checkpoint_on_shutdown")
     database.close()
+
+
+@pytest.fixture(autouse=True)
+def temporary_files_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Temporary folders the code under test makes (and may leave, as an upload not closed
+    does) sit in the test's own folder and go with it."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
 
 
 @pytest.fixture(scope="session")
