@@ -95,10 +95,15 @@ class DatabaseTemplates:
         return organisation
 
 
-def discard(database: Database) -> None:
-    """Close a test's database without the checkpoint that closing makes: the file is thrown away."""
+def skip_final_checkpoint(database: Database) -> None:
+    """Closing will not checkpoint the database: its file is thrown away with the test."""
     with contextlib.suppress(duckdb.Error), database.exclusive() as connection:  # the test may have closed it
         connection.execute("PRAGMA disable_checkpoint_on_shutdown")
+
+
+def discard(database: Database) -> None:
+    """Close a test's database without the checkpoint that closing makes."""
+    skip_final_checkpoint(database)
     database.close()
 
 
@@ -203,6 +208,9 @@ def portal_env(
     monkeypatch.setenv("PORTAL_SECRET_KEY", "x" * 40)
     get_settings.cache_clear()
     yield db_path
+    opened = db_module._databases.get(db_path.resolve())
+    if opened is not None:
+        skip_final_checkpoint(opened)
     db_module.forget_database(db_path)
     get_settings.cache_clear()
 
