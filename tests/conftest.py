@@ -10,6 +10,7 @@ import itertools
 import os
 import pickle
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -96,11 +97,25 @@ class DatabaseTemplates:
         return organisation
 
 
-def discard(database: Database) -> None:
-    """Close a test's database without the checkpoint that closing makes: the file is thrown away."""
+def skip_final_checkpoint(database: Database) -> None:
+    """Closing will not checkpoint the database: its file is thrown away with the test."""
     with contextlib.suppress(duckdb.Error), database.exclusive() as connection:  # the test may have closed it
         connection.execute("PRAGMA disable_checkpoint_on_shutdown")
+
+
+def discard(database: Database) -> None:
+    """Close a test's database without the checkpoint that closing makes."""
+    skip_final_checkpoint(database)
     database.close()
+
+
+@pytest.fixture(autouse=True)
+def temporary_files_in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Temporary folders the code under test makes (and may leave, as an upload not closed
+    does) sit in the test's own folder and go with it."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
 
 
 @pytest.fixture(scope="session")
@@ -195,6 +210,9 @@ def portal_env(
     monkeypatch.setenv("PORTAL_SECRET_KEY", "x" * 40)
     get_settings.cache_clear()
     yield db_path
+    opened = db_module._databases.get(db_path.resolve())
+    if opened is not None:
+        skip_final_checkpoint(opened)
     db_module.forget_database(db_path)
     get_settings.cache_clear()
 

@@ -57,6 +57,7 @@ class PortalServer:
             "PORTAL_DB_PATH": str(data_dir / "portal.duckdb"),
             "PORTAL_SECRET_KEY": "e2e-" + "k" * 40,
             "PORTAL_DEMO_MODE": "true",
+            "TMPDIR": str(data_dir),  # what the portal leaves in temporary folders goes with the test's folder
             **env,
         }
         self.process: subprocess.Popen | None = None

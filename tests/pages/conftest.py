@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.pages_manager import PagesManager
+
+
+@pytest.fixture(autouse=True, scope="session")
+def component_packages_scanned_once() -> Iterator[None]:
+    """Scan the installed packages for Streamlit components once per session.
+
+    Every new AppTest reads the metadata of every installed package to find components
+    (about a third of a second each time); the packages do not change during a run."""
+    installed = manifest_scanner.scan_component_manifests()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(manifest_scanner, "scan_component_manifests", lambda max_workers=None: list(installed))
+        yield
 
 
 @pytest.fixture(autouse=True)
