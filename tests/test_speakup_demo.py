@@ -79,7 +79,8 @@ def test_the_same_seed_builds_the_same_board(tmp_path, seeded_db):
         titles = database.query("SELECT title, status, cycle_id FROM ideas ORDER BY id")
         stories = database.query(
             "SELECT i.id, i.status, (SELECT count(*) FROM idea_supports s WHERE s.idea_id = i.id) AS supports,"
-            " (SELECT list(d.outcome || ' ' || d.score ORDER BY d.id) FROM idea_decisions d"
+            # a decision's score to the 9 places the rule compares (its last bits follow DuckDB's summation order)
+            " (SELECT list(d.outcome || ' ' || round(d.score, 9) ORDER BY d.id) FROM idea_decisions d"
             "  WHERE d.idea_id = i.id) AS decisions,"
             " (SELECT list(a.status || ' ' || a.updated_at ORDER BY a.id) FROM actions a WHERE a.idea_id = i.id)"
             "  AS actions FROM ideas i ORDER BY i.id"
