@@ -343,8 +343,7 @@ _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 def next_id(connection: duckdb.DuckDBPyConnection, table: str) -> int:
     """A new id for a row of ``table``, from the table's own sequence."""
-    sequence = _SEQUENCES.get(table, f"seq_{table}")
-    return int(connection.execute(f"SELECT nextval('{sequence}')").fetchone()[0])
+    return next_ids(connection, table, 1)[0]
 
 
 def next_ids(connection: duckdb.DuckDBPyConnection, table: str, count: int) -> list[int]:

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from models.access import Role
 from models.auth import hash_password
-from models.db import Database, insert_row, utc_now
+from models.db import Database, insert_row, next_ids, utc_now
 from models.seeding import DEMO_LOGINS, DEMO_PASSWORD, DemoOrganisation, Progress, demo_texts
 
 AGENTS_PER_TEAM = 15
@@ -87,10 +87,7 @@ def _add_people(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
             )
             veteran["roles"] = {Role.AGENT, Role.MODERATOR}
     # take the ids from the sequence so later inserts stay unique
-    ids = [
-        r[0]
-        for r in connection.execute("SELECT nextval('seq_employees') FROM range(?) ORDER BY 1", [len(rows)]).fetchall()
-    ]
+    ids = next_ids(connection, "employees", len(rows))
     for row in rows:
         row["id"] = ids[row["id"] - 1]
         row["manager_id"] = ids[row["manager_id"] - 1] if row["manager_id"] else None

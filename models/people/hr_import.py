@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import insert_with_new_id, utc_now
+from models.db import insert_with_new_id, next_ids, utc_now
 from models.people.hr_checks import _check_across_rows, _load_people_for_import, _plan_row, _PlannedRow
 from models.people.hr_csv import ImportProblem, _FileRefused, _parse_csv
 
@@ -126,12 +126,7 @@ def _store_import(
     """Write the checked rows in bulk: new people, changed people, their roles and the audit trail."""
     team_ids, site_ids = _ensure_organisation(connection, actor, planned, report)
     new_rows = [row for row in planned if row.existing is None]
-    fresh_ids = [
-        value
-        for (value,) in connection.execute(
-            "SELECT nextval('seq_employees') FROM range(?) ORDER BY 1", [len(new_rows)]
-        ).fetchall()
-    ]
+    fresh_ids = next_ids(connection, "employees", len(new_rows))
     employee_id = {number: person["id"] for number, person in people.items()}
     employee_id.update({row.employee_number: new_id for row, new_id in zip(new_rows, fresh_ids, strict=True)})
 
