@@ -321,6 +321,14 @@ def unlock_account(db: Database, actor: CurrentUser, account_id: int) -> None:
     db.write(unlock)
 
 
+def has_portal_password(db: Database, user: CurrentUser) -> bool:
+    """Whether the person can sign in with a portal password (and so change it): not an
+    account created by single sign-on, which has none."""
+    if user.account_id is None:
+        return False
+    return db.scalar("SELECT password_hash IS NOT NULL FROM accounts WHERE id = ?", [user.account_id]) is True
+
+
 def change_own_password(db: Database, user: CurrentUser, current: str, new: str) -> None:
     """A person changes their password after proving they know the current one."""
     if user.account_id is None:

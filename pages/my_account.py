@@ -15,7 +15,12 @@ st.title("My account")
 st.write(f"**{escape_markdown(user.full_name)}** · {escape_markdown(user.email)}")
 st.write("Roles: " + ", ".join(ROLE_LABELS[role] for role in sorted(user.roles)))
 
-if user.account_id is not None:
+if not auth.has_portal_password(db, user):
+    st.info(
+        "You sign in through your organisation's single sign-on, so the portal keeps no password for you: "
+        "change it with your organisation's sign-in service."
+    )
+else:
     st.subheader("Change password")
     with st.form("change_password", clear_on_submit=False):
         current = st.text_input("Current password", type="password")

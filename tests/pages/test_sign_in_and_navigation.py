@@ -194,3 +194,23 @@ def test_the_first_administrator_is_told_to_sign_in_after_creating_the_account(p
     app.run()
     assert "Administrator created" in app.success[0].value
     assert app.button[0].label == "Sign in"
+
+
+def test_a_person_who_signs_in_only_through_single_sign_on_is_offered_no_password_form(portal_env):
+    database = get_database(portal_env)
+    person = add_person(database)
+    database.write(
+        lambda connection: connection.execute(
+            "UPDATE accounts SET password_hash = NULL WHERE id = ?", [person.account_id]
+        )
+    )
+    app = open_page(signed_in_as(person), "pages/my_account.py")
+    assert not any(button.label == "Change password" for button in app.button)
+    assert not app.text_input
+    assert "single sign-on" in app.info[0].value
+
+
+def test_a_person_with_a_portal_password_is_offered_the_password_form(portal_env):
+    person = add_person(get_database(portal_env))
+    app = open_page(signed_in_as(person), "pages/my_account.py")
+    assert [field.label for field in app.text_input][0] == "Current password"
