@@ -245,3 +245,22 @@ def test_the_command_line_chooses_sheet_header_row_and_date_order(tmp_path):
     database.close()
     code, _, err = run("--date-order", "received_date=YDM")
     assert code == 1 and "use FIELD=YMD, FIELD=MDY or FIELD=DMY" in err
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_an_upload_nobody_closes_leaves_no_temporary_folder_behind(encoding):
+    """A browser session that ends mid-import never calls close(): forgetting the file is enough."""
+    import gc
+    import tempfile
+    from pathlib import Path
+
+    def folders() -> set[str]:
+        return {path.name for path in Path(tempfile.gettempdir()).glob("complaints-*")}
+
+    before = folders()
+    data = "Date received,Issue\n2024-03-01,Fees\n".encode(encoding)
+    source = sources.open_upload(data, "complaints.csv", encoding=encoding)
+    assert folders() - before, "the upload is kept in a temporary folder while it is in use"
+    del source
+    gc.collect()
+    assert folders() == before

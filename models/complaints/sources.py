@@ -9,6 +9,7 @@ import hashlib
 import re
 import shutil
 import tempfile
+import weakref
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ class SourceFile:
     delimiter: str = ","
     ragged: bool = False  # rows of unequal length: read serially with padding
     table: pa.Table | None = None
-    workdir: Path | None = field(default=None, repr=False)
+    workdir: Path | None = field(default=None, repr=False)  # removed with the file, see keep_until_closed
     header_row: int = 1  # line of a CSV, row of a sheet
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
@@ -53,10 +54,22 @@ class SourceFile:
     hint: str | None = None  # where the complaints seem to be when no column can be used
     date_guesses: dict[str, Any] = field(default_factory=dict, repr=False)  # column -> detected date order
 
-    def close(self) -> None:
+    _removals: list[weakref.finalize] = field(default_factory=list, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
         if self.workdir is not None:
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            self.workdir = None
+            self.keep_until_closed(self.workdir)
+
+    def keep_until_closed(self, folder: Path) -> None:
+        """Remove ``folder`` on ``close()`` or, if nobody closes the file (a browser session
+        that ended mid-import), when the file itself is forgotten."""
+        self._removals.append(weakref.finalize(self, shutil.rmtree, folder, True))
+
+    def close(self) -> None:
+        for removal in self._removals:
+            removal()
+        self._removals.clear()
+        self.workdir = None
 
 
 def _sha256(path: Path) -> str:
@@ -241,16 +254,7 @@ def open_upload(
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
-    if source.workdir is None:
-        source.workdir = workdir
-    else:
-        inner = source.workdir
-
-        def cleanup(inner: Path = inner, outer: Path = workdir) -> None:
-            shutil.rmtree(inner, ignore_errors=True)
-            shutil.rmtree(outer, ignore_errors=True)
-
-        source.close = cleanup  # type: ignore[method-assign]
+    source.keep_until_closed(workdir)
     return source
 
 
