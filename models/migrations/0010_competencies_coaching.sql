@@ -90,3 +90,7 @@ CREATE TABLE coaching_sessions (
     version INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX idx_coaching_sessions_person ON coaching_sessions (employee_id);
+
+INSERT INTO kpis (code, name, unit, direction, definition, created_at) VALUES
+    ('assessment_appeals', 'Assessment appeals', 'appeals / month', 'lower', 'Appeals against competency assessments raised per month (computed from the assessments)', current_timestamp),
+    ('integrated_coaching_share', 'Integrated coaching share', '%', 'higher', 'Share of coaching sessions held on the floor (integrated) rather than scheduled, per month (computed from the coaching log)', current_timestamp);
