@@ -279,6 +279,23 @@ def test_the_cycle_report_counts_the_funnel_and_money(db, org, make_user):
         cycle_report.cycle_report(db, org["author"], org["cycle_id"])
 
 
+def test_the_recorded_score_is_the_one_the_threshold_was_applied_to(db, org):
+    # four sheets whose weighted scores 1.0, 3.3, 4.85 and 4.85 average 3.4999999999999996 in floating point
+    cycle = start_scoring(db, org)
+    sheets = [(1, 1, 1, 1), (1, 4, 5, 5), (5, 5, 5, 4), (5, 5, 5, 4)]
+    for judge, sheet in zip([*org["judges"], org["head"]], sheets, strict=True):
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, *sheet))
+    weights = {criterion.id: criterion.weight for criterion in cycle.criteria}
+    assert sum(judging.judge_score(scores_for(cycle, *sheet), weights) for sheet in sheets) / 4 < 3.5
+    assert judging.idea_score([scores_for(cycle, *sheet) for sheet in sheets], weights) == 3.5
+    decision = decisions.decide(db, org["head"], org["idea_id"], "Right on the line")
+    assert decision.outcome == "green_lit"
+    stored = db.query_one("SELECT score, green_light_threshold FROM idea_decisions WHERE id = ?", [decision.id])
+    assert stored["score"] == 3.5  # not 3.4999999999999996: an export re-checked with a plain >= agrees
+    assert stored["score"] >= stored["green_light_threshold"]
+    assert judging.result_for(db, org["idea_id"]).score == 3.5
+
+
 def test_a_chair_who_decided_without_scoring_sees_the_scores_and_no_longer_scores(db, org):
     cycle = start_scoring(db, org)
     for judge in org["judges"]:
