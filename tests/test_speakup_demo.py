@@ -9,6 +9,7 @@ import pytest
 from models import demo
 from models.db import Database
 from models.speakup import benefits, board, cycle_report, cycles, judging
+from models.speakup.demo import IDEAS_PER_PAST_CYCLE
 
 TODAY = date(2026, 11, 20)  # a few days back, so a stamp of the real clock would show
 
@@ -36,9 +37,17 @@ def test_every_past_cycle_has_green_lights_and_ideas_not_selected(seeded):
     leader = _leader(db, org)
     for cycle in cycles.list_cycles(db)[1:]:
         report = cycle_report.cycle_report(db, leader, cycle.id)
-        assert report["submitted"] >= 10
+        # every idea posted in a past cycle stays in its report, the one carried on included
+        assert report["submitted"] == IDEAS_PER_PAST_CYCLE and report["carried_in"] == 0
         assert 1 <= report["green_lit"] < report["shortlisted"]
         assert report["projected_annual_savings"] > 0
+
+
+def test_the_open_cycle_counts_the_idea_carried_into_it(seeded):
+    db, org = seeded
+    report = cycle_report.cycle_report(db, _leader(db, org), cycles.open_cycle(db).id)
+    assert report["carried_in"] == 1
+    assert 0 < report["participation"] < 1 and report["participating_agents"] <= report["agents"]
 
 
 def test_older_green_lit_ideas_report_realised_savings(seeded):
