@@ -34,7 +34,7 @@ def cycle_sessions(db: Database, viewer: CurrentUser, cycle_id: int) -> list[dic
     """The cycle's sessions with their counts: all of them for HR and leadership, otherwise the
     ones the viewer runs or is invited to."""
     visible = (
-        "TRUE"
+        "$viewer = $viewer"
         if may_manage(viewer)
         else "(s.trainer_id = $viewer OR s.id IN (SELECT session_id FROM speakup_prep_invitations"
         " WHERE employee_id = $viewer AND withdrawn_at IS NULL))"
