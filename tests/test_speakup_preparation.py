@@ -10,32 +10,18 @@ from types import SimpleNamespace
 import pytest
 
 from models.access import PermissionDeniedError, Role
-from models.db import insert_row, utc_now
+from models.db import utc_now
 from models.errors import InputError
 from models.speakup import cycles, day_plan, moderation, preparation
 from models.speakup import preparation_views as views
 from tests.speakup_helpers import open_cycle, submitted_idea
 
-COURSE_TITLES = {
-    "SU-BUSINESS-CASE": "Building a business case",
-    "SU-PRESENTING": "Presenting to leadership",
-    "SU-PROJECT-PLAN": "Planning an improvement project",
-}
-
 
 def preparation_course_ids(db) -> dict[str, int]:
-    """The preparation courses by code (made here when the catalogue does not hold them)."""
-
-    def ensure(connection):
-        for code, title in COURSE_TITLES.items():
-            if not connection.execute("SELECT 1 FROM courses WHERE code = ?", [code]).fetchone():
-                now = utc_now()
-                values = {"code": code, "title": title, "description": f"{title}.", "format": "coaching"}
-                values |= {"hours": 1.5, "due_within_days": 30, "created_at": now, "updated_at": now}
-                insert_row(connection, "courses", values)
-
-    db.write(ensure)
-    return {row["code"]: row["id"] for row in preparation.preparation_courses(db)}
+    """The preparation courses of the default catalogue, by code."""
+    courses = {row["code"]: row["id"] for row in preparation.preparation_courses(db)}
+    assert set(courses) == set(preparation.PREPARATION_COURSES)
+    return courses
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from models.db import ConnectionReader, Reader, insert_row, next_ids, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
 from models.speakup.cycles import Cycle, get_cycle
+from models.training.completions import CompletionInput, store_completions
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -314,8 +315,6 @@ def _record(
         [attended, actor.employee_id, now, invitation_id],
     )
     if attended:
-        from models.training.completions import CompletionInput, store_completions
-
         completion = CompletionInput(
             employee_id=row["employee_id"],
             course_id=row["course_id"],
