@@ -63,10 +63,9 @@ def past_preparation(
     )
     for session_id, trainer, starts in sessions:
         after = starts + timedelta(minutes=SESSION_MINUTES + 10)
-        for invitation in views.session_invitations(db, trainer, session_id):
-            attended = rng.choice(ATTENDANCE)
-            if attended is not None:
-                preparation.record_attendance(db, trainer, invitation["id"], attended, at=after)
+        attendance = {row["id"]: rng.choice(ATTENDANCE) for row in views.session_invitations(db, trainer, session_id)}
+        recorded = {invitation: attended for invitation, attended in attendance.items() if attended is not None}
+        preparation.record_session_attendance(db, trainer, recorded, at=after)
     eve = day - timedelta(days=1)
     shortlist = list(day_plan.shortlisted_ideas(db, cycle_id).items())
     rng.shuffle(shortlist)

@@ -287,7 +287,8 @@ def withdraw_invitations(
 # -- attendance ----------------------------------------------------------------------
 def _record(
     connection: duckdb.DuckDBPyConnection, actor: CurrentUser, invitation_id: int, attended: bool | None, now: datetime
-) -> None:
+) -> CompletionInput | None:
+    """Record one attendance; returns the completion attending earns, for the caller to store."""
     row = ConnectionReader(connection).query_one(
         "SELECT v.*, s.trainer_id, s.course_id, s.starts_at FROM speakup_prep_invitations v"
         " JOIN speakup_prep_sessions s ON s.id = v.session_id WHERE v.id = ?",
@@ -309,22 +310,11 @@ def _record(
             "attending was recorded and completed the course in the person's transcript; HR corrects the transcript",
         )
     if row["attended"] is attended:
-        return
+        return None
     connection.execute(
         "UPDATE speakup_prep_invitations SET attended = ?, recorded_by = ?, recorded_at = ? WHERE id = ?",
         [attended, actor.employee_id, now, invitation_id],
     )
-    if attended:
-        completion = CompletionInput(
-            employee_id=row["employee_id"],
-            course_id=row["course_id"],
-            completed_on=row["starts_at"].date(),
-            score=None,
-            passed=True,
-        )
-        store_completions(
-            connection, [completion], source="session", import_id=None, recorded_by=actor.employee_id, at=now
-        )
     audit.record(
         connection,
         actor,
@@ -335,6 +325,18 @@ def _record(
         {"attended": attended},
         at=now,
     )
+    if not attended:
+        return None
+    return CompletionInput(
+        employee_id=row["employee_id"], course_id=row["course_id"], completed_on=row["starts_at"].date(), passed=True
+    )
+
+
+def _store(
+    connection: duckdb.DuckDBPyConnection, actor: CurrentUser, completions: list[CompletionInput], now: datetime
+) -> None:
+    """The completions attending earned, in one store: they show in each person's transcript."""
+    store_completions(connection, completions, source="session", import_id=None, recorded_by=actor.employee_id, at=now)
 
 
 def record_attendance(
@@ -345,7 +347,12 @@ def record_attendance(
     if actor is None:
         raise PermissionDeniedError(actor, Permission.SPEAKUP_MANAGE)
     now = at or utc_now()
-    db.write(lambda connection: _record(connection, actor, invitation_id, attended, now))
+
+    def record(connection: duckdb.DuckDBPyConnection) -> None:
+        completion = _record(connection, actor, invitation_id, attended, now)
+        _store(connection, actor, [completion] if completion else [], now)
+
+    db.write(record)
 
 
 def record_session_attendance(
@@ -357,7 +364,9 @@ def record_session_attendance(
     now = at or utc_now()
 
     def record_all(connection: duckdb.DuckDBPyConnection) -> None:
-        for invitation_id, attended in attendance.items():
-            _record(connection, actor, invitation_id, attended, now)
+        earned = [
+            _record(connection, actor, invitation_id, attended, now) for invitation_id, attended in attendance.items()
+        ]
+        _store(connection, actor, [completion for completion in earned if completion], now)
 
     db.write(record_all)
