@@ -51,7 +51,18 @@ def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: Cycle) -> None:
                 "Sent back for more work: the authors can rework and resubmit it until scoring starts; "
                 "it then comes back here as Submitted."
             )
-        if cycle.phase not in ("open", "review") or idea.status == "shortlisted":
+        if cycle.phase not in ("open", "review"):
+            return
+        if idea.status == "shortlisted":
+            st.text_input("Why it leaves the shortlist", key=f"unlist_reason_{idea.id}", max_chars=ideas.REASON_MAX)
+            st.button(
+                "Take off the shortlist",
+                key=f"unlist_{idea.id}",
+                help="It is submitted again; its authors' preparation invitations not attended are withdrawn.",
+                on_click=lambda i=idea.id: run(
+                    i, moderation.remove_from_shortlist, i, st.session_state.get(f"unlist_reason_{i}", "")
+                ),
+            )
             return
         left, middle, right = st.columns(3)
         with left:

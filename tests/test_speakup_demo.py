@@ -8,7 +8,7 @@ import pytest
 
 from models import demo
 from models.db import Database
-from models.speakup import benefits, board, cycle_report, cycles, judging
+from models.speakup import benefits, board, cycle_report, cycles, day_plan, judging, preparation_views
 from models.speakup.demo import IDEAS_PER_PAST_CYCLE
 
 TODAY = date(2026, 11, 20)  # a few days back, so a stamp of the real clock would show
@@ -97,7 +97,7 @@ def test_the_same_seed_builds_the_same_board(tmp_path, seeded_db):
         return titles, stories
 
     database = Database(tmp_path / "fresh.duckdb")
-    database.migrate()
+    database.start_up()  # as the portal opens a database before it seeds the demo
     demo.seed(database, today=TODAY)
     fresh = board_and_stories(database)
     database.close()
@@ -216,3 +216,22 @@ def _leader(db, org):
     from models.auth import load_user
 
     return load_user(db, employee_id=org.logins[Role.LEADERSHIP])
+
+
+def test_past_cycles_were_prepared_for_and_the_current_one_has_sessions(seeded):
+    db, org = seeded
+    leader = _leader(db, org)
+    current, *past = cycles.list_cycles(db)
+    for cycle in past:
+        sessions = preparation_views.cycle_sessions(db, leader, cycle.id)
+        assert len(sessions) == 3
+        invited = sum(s["invited"] for s in sessions)
+        assert invited and sum(s["attended"] for s in sessions) >= 0.7 * invited
+        order = day_plan.running_order(db, cycle.id)
+        assert [row["position"] for row in order] == list(range(1, len(order) + 1)) and order
+        assert len(day_plan.judges_present(db, cycle.id)) >= 3
+        assert preparation_views.prepared_people(db, leader, cycle.id)
+    coming = preparation_views.cycle_sessions(db, leader, current.id)
+    assert len(coming) == 3 and all(s["invited"] and s["starts_at"].date() > TODAY for s in coming)
+    completed = db.scalar("SELECT count(*) FROM training_completions WHERE source = 'session'")
+    assert completed == sum(s["attended"] for c in past for s in preparation_views.cycle_sessions(db, leader, c.id))

@@ -120,6 +120,13 @@ PAGES: tuple[PageSpec, ...] = (
         Permission.SPEAKUP_MANAGE,
         url_path="speakup-cycles",
     ),
+    PageSpec(
+        "pages/speakup_preparation.py",
+        "Speak-Up Day preparation",
+        ":material/co_present:",
+        "Speak-Up",
+        url_path="speakup-preparation",
+    ),
     PageSpec("pages/idea_benefits.py", "Green-lit ideas", ":material/savings:", "Speak-Up", url_path="green-lit-ideas"),
     PageSpec(
         "pages/speakup_report.py",

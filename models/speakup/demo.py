@@ -3,7 +3,8 @@ open for ideas.
 
 Every event goes through the Speak-Up domain as the person who would do it: leadership
 plans a cycle and moves it through its phases, agents write, post, support and comment on
-ideas, a moderator shortlists, declines and merges, the judges score on the day and the
+ideas, a moderator shortlists, declines and merges, the authors of the shortlisted ideas are
+coached in preparation sessions (``models.speakup.demo_preparation``), the judges score on the day and the
 head of the contact centre records each decision. The cycle's own rules (criteria,
 threshold, minimum judges — the programme's defaults) decide the outcomes, and a green
 light's action and recognitions come from the decision itself. Each call is dated with the
@@ -21,6 +22,7 @@ from models.complaints.findings import finding_titles
 from models.seeding import demo_texts
 from models.speakup import board, cycles, decisions, ideas, judging, moderation
 from models.speakup.demo_history import at_time, follow_up, moment_between
+from models.speakup.demo_preparation import current_preparation, past_preparation
 
 if TYPE_CHECKING:
     from models.access import CurrentUser
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 PAST_CYCLES = 3
 IDEAS_PER_PAST_CYCLE = 12
 SHORTLISTED_PER_PAST_CYCLE = 7
+MODERATION_ENDS_BEFORE_DAY = 11  # days: the shortlist is settled before the preparation sessions
 PAST_SHORTLIST_SIZE = 8
 IDEAS_IN_OPEN_CYCLE = 9
 # how many colleagues support an idea: most ideas a few, a handful many (one support is one
@@ -144,7 +147,10 @@ def _past_cycle(story: _Story, start: date, *, with_demo_agent: bool) -> list[in
 
     cycles.advance_phase(db, story.leader, cycle_id, at=datetime.combine(closes, time(18)))
     review_from = datetime.combine(closes + timedelta(days=1), time(9))
-    _moderate(story, posted, (review_from, datetime.combine(day - timedelta(days=1), time(17))))
+    _moderate(
+        story, posted, (review_from, datetime.combine(day - timedelta(days=MODERATION_ENDS_BEFORE_DAY), time(17)))
+    )
+    past_preparation(db, org, story.leader, story.judges, cycle_id, day)
     cycles.advance_phase(db, story.leader, cycle_id, at=datetime.combine(day, time(7, 30)))
     shortlisted = [(idea_id, quality) for idea_id, fate, quality in posted if fate == "shortlisted"]
     outcomes = _speakup_day(story, cycle_id, shortlisted, day)
@@ -275,6 +281,7 @@ def _open_cycle(story: _Story, this_quarter: date, *, carried_id: int | None) ->
             moderation.send_back(db, moderator, idea_id, feedback, at=moment_between(rng, posted, until))
     if carried_id is not None:  # an idea not selected last quarter comes back
         moderation.carry_forward(db, moderator, carried_id, cycle_id, at=datetime.combine(opened, time(10)))
+    current_preparation(db, org, story.leader, cycle_id, plan["submission_closes"])
     if demo_agent is not None:  # the demo agent also has a draft on the go
         draft = story.texts["demo_agent_draft"]
         ideas.save_draft(db, org.user(demo_agent), draft, at=at_time(today - timedelta(days=2), rng))

@@ -1,5 +1,5 @@
-"""Moderation of submitted ideas: shortlist, send back, decline, merge duplicates and
-carry an idea into a later cycle."""
+"""Moderation of submitted ideas: shortlist (and take off the shortlist), send back, decline,
+merge duplicates and carry an idea into a later cycle."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader
 from models.errors import InputError
+from models.speakup import day_plan, preparation
 from models.speakup.board import board
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.ideas import (
@@ -42,7 +43,8 @@ def _moderatable(
 
 
 def shortlist(db: Database, actor: CurrentUser, idea_id: int, note: str = "", *, at: datetime | None = None) -> None:
-    """Put an idea on the list for Speak-Up Day, within the cycle's shortlist size."""
+    """Put an idea on the list for Speak-Up Day, within the cycle's shortlist size; its authors
+    are invited to the cycle's preparation sessions still to come."""
     require(actor, Permission.IDEAS_MODERATE)
     note = _reason(note, "Note", required=False)
 
@@ -56,6 +58,24 @@ def shortlist(db: Database, actor: CurrentUser, idea_id: int, note: str = "", *,
         if taken >= cycle.shortlist_size:
             raise InputError.single("Shortlist", f"{cycle.name}'s shortlist is full ({cycle.shortlist_size} ideas)")
         set_status(connection, actor, idea, "shortlisted", note or None, at=at)
+        preparation.invite_shortlisted(connection, actor, cycle.id, at=at, idea_id=idea_id)
+
+    db.write(do)
+
+
+def remove_from_shortlist(
+    db: Database, actor: CurrentUser, idea_id: int, reason: str, *, at: datetime | None = None
+) -> None:
+    """Take an idea off the shortlist before scoring starts; it is submitted again. Its authors'
+    preparation invitations not attended are withdrawn and it leaves the running order."""
+    require(actor, Permission.IDEAS_MODERATE)
+    reason = _reason(reason, "Reason")
+
+    def do(connection: duckdb.DuckDBPyConnection):
+        idea, cycle = _moderatable(connection, idea_id, ("shortlisted",))
+        set_status(connection, actor, idea, "submitted", f"Taken off the shortlist: {reason}", at=at)
+        preparation.withdraw_invitations(connection, actor, idea_id, reason, at=at)
+        day_plan.drop_from_running_order(connection, actor, cycle.id, idea_id, at=at)
 
     db.write(do)
 

@@ -97,7 +97,7 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
     app = signed_in_as(agent).run()
     # agents read the vision, priorities, goals and the public action plan (SPEC §0),
     # complaint aggregates (never raw complaints), and take part in Speak-Up: the idea
-    # board, their own ideas, what green-lit ideas achieved
+    # board, their own ideas, their Speak-Up Day preparation sessions, what green-lit ideas achieved
     assert registered_pages(app) == {
         "home.py",
         "my_account.py",
@@ -108,6 +108,7 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
         "complaints_analysis.py",
         "idea_board.py",
         "my_ideas.py",
+        "speakup_preparation.py",
         "idea_benefits.py",
     }
     with pytest.raises(ValueError, match="navigation page"):
