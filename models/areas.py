@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
-from models.training import compliance as training_compliance
+from models.training import kpis as training_kpis
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -57,7 +57,7 @@ AREAS: tuple[Area, ...] = (
         on_open=complaint_consistency.remove_incomplete_imports,
     ),
     Area("speakup", demo_step="models.speakup.demo:speakup_step"),
-    Area("training", computed_kpis={"training_compliance": training_compliance.training_compliance}),
+    Area("training", computed_kpis={"training_compliance": training_kpis.training_compliance}),
     Area("recognition"),
 )
 

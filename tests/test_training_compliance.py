@@ -12,6 +12,7 @@ from models.errors import InputError
 from models.people import directory
 from models.strategy import kpis
 from models.training import compliance
+from models.training import kpis as training_kpis
 from models.training.compliance import Filters
 from tests.training_helpers import add_course, assign, cancel, complete, set_employment
 
@@ -289,7 +290,7 @@ def kpi_data(db, make_user):
 
 def test_the_kpi_is_compliance_at_each_complete_month_end(db, make_user):
     kpi_data(db, make_user)
-    series = compliance.training_compliance(db, date(2025, 12, 1), date(2026, 6, 15))
+    series = training_kpis.training_compliance(db, date(2025, 12, 1), date(2026, 6, 15))
     assert series == [
         (date(2026, 1, 31), 0.0),  # only the late one was due, still open
         (date(2026, 2, 28), 50.0),
@@ -301,7 +302,7 @@ def test_the_kpi_is_compliance_at_each_complete_month_end(db, make_user):
 
 def test_the_kpi_agrees_with_group_compliance_on_each_month_end(db, make_user, hr, crafted):
     kpi_data(db, make_user)
-    for month_end, value in compliance.training_compliance(db, date(2026, 1, 1), date(2026, 7, 1)):
+    for month_end, value in training_kpis.training_compliance(db, date(2026, 1, 1), date(2026, 7, 1)):
         assert compliance.group_compliance(db, hr, on=month_end).rate == value
 
 
@@ -319,3 +320,18 @@ def test_the_kpi_is_computed_and_refused_by_hand(db, make_user):
         kpis.record_measurement(db, leader, {"kpi_id": kpi.id, "measured_on": date(2026, 1, 31), "value": 90})
     report = kpis.import_measurements(db, leader, "kpi,date,value\ntraining_compliance,2026-01-31,90\n")
     assert report.imported == 0 and "computed by the portal" in report.rejected[0][2]
+
+
+def test_my_training_sorts_my_own_assignments_into_overdue_due_expiring_and_completed(db, make_user):
+    me, colleague = make_user(), make_user()
+    refresher_course, late_course, new_course = add_course(db, refresher_months=12), add_course(db), add_course(db)
+    done = assign(db, me.employee_id, refresher_course, assigned_on=date(2025, 3, 1), due_on=date(2025, 4, 30))
+    complete(db, me.employee_id, refresher_course, date(2025, 4, 20), closes=done)  # expires 20 April
+    assign(db, me.employee_id, late_course, assigned_on=date(2026, 1, 1), due_on=date(2026, 3, 21))
+    assign(db, me.employee_id, new_course, assigned_on=date(2026, 3, 20), due_on=date(2026, 4, 19))
+    assign(db, colleague.employee_id, new_course, assigned_on=date(2026, 1, 1), due_on=date(2026, 2, 1))
+    mine = compliance.my_training(db, me, on=R)
+    assert mine.overdue["days_overdue"].tolist() == [10]
+    assert mine.due["days_left"].tolist() == [19]
+    assert mine.expiring["days_left"].tolist() == [20]
+    assert mine.completed["state"].tolist() == ["completed_on_time"]

@@ -1,7 +1,7 @@
 """Compliance on a reporting day R (rules 5–8 of ``models.training``): the state of every
 assignment, the compliance of a group, the team × course heat map, the overdue and expiring
-lists, a person's transcript and the organisation's monthly series — all aggregated in
-DuckDB, each read limited to what the reader may see."""
+lists, a person's transcript and their own training — all aggregated in DuckDB, each read
+limited to what the reader may see. The monthly KPI is ``models.training.kpis``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pandas as pd
 from models.access import CurrentUser, Permission, PermissionDeniedError
 
 if TYPE_CHECKING:
-    from models.db import Database, Reader
+    from models.db import Reader
 
 EXPIRING_WITHIN_DAYS = 30  # a valid completion expiring within this many days of R (included) is expiring
 NO_TEAM = "(no team)"
@@ -103,16 +103,16 @@ class Filters:
 # -- the state of every assignment on R (rules 5 and 6) ----------------------------------
 # $r is the reporting day. A person is employed on R when hired on or before it (or with no
 # hire date) and not deactivated before it.
-_EMPLOYED = (
+EMPLOYED_ON_R = (
     "((e.hire_date IS NULL OR e.hire_date <= $r)"
     " AND (e.active OR coalesce(CAST(e.deactivated_at AS DATE) >= $r, FALSE)))"
 )
-_NEVER = "DATE '9999-12-31'"
+NEVER = "DATE '9999-12-31'"
 
 _STATES = f"""
 WITH validity AS (
     -- the latest expiry of the person's passed completions of the course done by R
-    SELECT employee_id, course_id, max(coalesce(expires_on, {_NEVER})) AS valid_until
+    SELECT employee_id, course_id, max(coalesce(expires_on, {NEVER})) AS valid_until
     FROM training_completions
     WHERE passed AND completed_on <= $r
     GROUP BY employee_id, course_id
@@ -127,7 +127,7 @@ WITH validity AS (
         CASE WHEN done.completed_on <= $r THEN done.score END AS score,
         CASE WHEN a.status = 'cancelled' THEN CAST(a.cancelled_at AS DATE) END AS cancelled_on,
         a.cancel_reason,
-        {_EMPLOYED} AS employed,
+        {EMPLOYED_ON_R} AS employed,
         CASE
             WHEN a.status = 'cancelled' AND CAST(a.cancelled_at AS DATE) <= $r THEN 'cancelled'
             WHEN done.completed_on <= $r AND done.completed_on <= a.due_on THEN 'completed_on_time'
@@ -136,7 +136,7 @@ WITH validity AS (
             ELSE 'overdue'
         END AS state,
         coalesce(v.valid_until, DATE '0001-01-01') > $r AS holds_valid,
-        CASE WHEN v.valid_until > $r AND v.valid_until < {_NEVER} THEN v.valid_until END AS valid_until
+        CASE WHEN v.valid_until > $r AND v.valid_until < {NEVER} THEN v.valid_until END AS valid_until
     FROM training_assignments a
     JOIN employees e ON e.id = a.employee_id
     JOIN courses co ON co.id = a.course_id
@@ -346,38 +346,45 @@ def course_choices(db: Reader) -> list[dict[str, Any]]:
     return db.query("SELECT id, code, title, active FROM courses ORDER BY active DESC, title, code")
 
 
-# -- the KPI ------------------------------------------------------------------------------------
-def training_compliance(db: Database, start: date, end: date) -> list[tuple[date, float]]:
-    """Compliance of the whole organisation (rule 7) as of the last day of every complete
-    month from ``start``'s month to before ``end``'s month; months with nothing due are left out."""
-    first, stop = start.replace(day=1), end.replace(day=1)
-    if first >= stop:
-        return []
-    rows = db.query(
-        f"""
-        WITH months AS (
-            SELECT CAST(last_day(CAST(m AS DATE)) AS DATE) AS r
-            FROM range(CAST($first AS TIMESTAMP), CAST($stop AS TIMESTAMP), INTERVAL 1 MONTH) AS months(m)
-        ), counted AS (
-            SELECT m.r, a.employee_id, a.course_id, done.completed_on <= a.due_on AS on_time
-            FROM months m
-            JOIN training_assignments a ON a.mandatory AND a.due_on <= m.r AND a.assigned_on <= m.r
-            JOIN employees e ON e.id = a.employee_id
-            LEFT JOIN training_completions done ON done.id = a.completion_id
-            WHERE NOT (a.status = 'cancelled' AND CAST(a.cancelled_at AS DATE) <= m.r)
-              AND {_EMPLOYED.replace("$r", "m.r")}
-        ), valid AS (
-            SELECT DISTINCT k.r, k.employee_id, k.course_id
-            FROM (SELECT DISTINCT r, employee_id, course_id FROM counted WHERE on_time) k
-            JOIN training_completions c ON c.employee_id = k.employee_id AND c.course_id = k.course_id
-            WHERE c.passed AND c.completed_on <= k.r AND coalesce(c.expires_on, {_NEVER}) > k.r
-        )
-        SELECT k.r AS month_end,
-            round(100.0 * count(*) FILTER (WHERE k.on_time AND v.r IS NOT NULL) / count(*), 1) AS compliance
-        FROM counted k
-        LEFT JOIN valid v ON v.r = k.r AND v.employee_id = k.employee_id AND v.course_id = k.course_id
-        GROUP BY k.r ORDER BY k.r
-        """,
-        {"first": first, "stop": stop},
+# -- a person's own training ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class MyTraining:
+    """What a person has to do and has done, as of a day."""
+
+    overdue: pd.DataFrame  # course, due on, days overdue
+    due: pd.DataFrame  # course, due on, days left
+    expiring: pd.DataFrame  # course, expires on, days left, refresher due on
+    completed: pd.DataFrame  # course, completed on, score, on time or late, valid until, validity
+
+
+def my_training(db: Reader, user: CurrentUser, *, on: date) -> MyTraining:
+    """The reader's own training on ``on`` — everyone may read their own."""
+    own = Scope(user.employee_id)
+
+    def frame(select: str) -> pd.DataFrame:
+        sql, params = _states_query(own, on, None, select)
+        return db.frame(sql, params)
+
+    course = "course_code, course_title AS course, mandatory"
+    return MyTraining(
+        overdue=frame(
+            f"SELECT {course}, assigned_on, due_on, datediff('day', due_on, $r) AS days_overdue"
+            " FROM judged WHERE state = 'overdue' ORDER BY due_on, course_code"
+        ),
+        due=frame(
+            f"SELECT {course}, assigned_on, due_on, datediff('day', $r, due_on) AS days_left"
+            " FROM judged WHERE state = 'not_yet_due' ORDER BY due_on, course_code"
+        ),
+        expiring=frame(
+            "SELECT course_code, course_title AS course, max(valid_until) AS expires_on,"
+            " datediff('day', $r, max(valid_until)) AS days_left,"
+            " min(due_on) FILTER (WHERE state IN ('not_yet_due', 'overdue')) AS refresher_due_on"
+            " FROM judged GROUP BY course_code, course_title HAVING bool_or(validity = 'expiring')"
+            " ORDER BY days_left, course_code"
+        ),
+        completed=frame(
+            f"SELECT {course}, due_on, completed_on, score, state, validity, valid_until"
+            " FROM judged WHERE state IN ('completed_on_time', 'completed_late')"
+            " ORDER BY completed_on DESC, course_code"
+        ),
     )
-    return [(row["month_end"], float(row["compliance"])) for row in rows]
