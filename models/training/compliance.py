@@ -27,6 +27,17 @@ STATE_LABELS = {
     "overdue": "Overdue",
 }
 VALIDITY_LABELS = {"valid": "Valid", "expiring": "Expiring", "expired": "Expired"}
+
+
+def in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table with its ``state`` and ``validity`` codes as people read them."""
+    words = frame.copy()
+    for column, labels in (("state", STATE_LABELS), ("validity", VALIDITY_LABELS)):
+        if column in words:
+            words[column] = words[column].map(lambda code, labels=labels: labels.get(code, "") if code else "")
+    return words
+
+
 DEFINITION = (
     "Compliance on the reporting date is the share of mandatory assignments due on or before that date "
     "(not cancelled by then, of people employed on that date) that were completed by their due date and "
