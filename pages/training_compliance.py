@@ -91,7 +91,7 @@ def render_expiring(on: date, filters: Filters) -> None:
     table_with_downloads(rows, f"training-expiring-{on.isoformat()}", "tc_expiring")
 
 
-def render_transcript(on: date) -> None:
+def render_transcript(on: date, _filters: Filters) -> None:
     people = compliance.people_in_view(db, user)
     labels = {
         person["id"]: f"{person['full_name']} ({person['employee_number']}) — {person['team_name']}"
@@ -120,6 +120,15 @@ def render_transcript(on: date) -> None:
         table_with_downloads(record.completions, f"transcript-{chosen}-completions", "tc_completions")
 
 
+VIEWS = {
+    "Heat map": render_heat_map,
+    "By team": render_teams,
+    "Overdue": render_overdue,
+    "Expiring": render_expiring,
+    "Transcript": render_transcript,
+}
+
+
 def render_page() -> None:
     st.title("Training compliance")
     st.info(compliance.DEFINITION, icon=":material/info:")
@@ -127,17 +136,9 @@ def render_page() -> None:
         st.caption("You see the people of your team and yourself.")
     on, filters = render_filters()
     render_headline(on, filters)
-    tabs = st.tabs(["Heat map", "By team", "Overdue", "Expiring", "Transcript"])
-    with tabs[0]:
-        render_heat_map(on, filters)
-    with tabs[1]:
-        render_teams(on, filters)
-    with tabs[2]:
-        render_overdue(on, filters)
-    with tabs[3]:
-        render_expiring(on, filters)
-    with tabs[4]:
-        render_transcript(on)
+    # one view at a time: each is worked out over every assignment in view, only when shown
+    view = st.radio("View", list(VIEWS), horizontal=True, key="tc_view", label_visibility="collapsed")
+    VIEWS[view](on, filters)
 
 
 render_page()

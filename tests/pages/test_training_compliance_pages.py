@@ -71,10 +71,14 @@ def test_hr_sees_the_whole_organisation_with_its_definition_heat_map_and_lists(o
     assert dict(zip(heat["team"], heat["compliance"], strict=True)) == {"Cards": 50.0, "Loans": 0.0}
     (chart,) = app.get("vega_lite_chart")
     assert "Due by the reporting date" in chart.proto.spec and "Overdue" in chart.proto.spec  # counts in its tooltip
+    assert "Download CSV" in [button.label for button in app.get("download_button")]
+    app.radio(key="tc_view").set_value("Overdue").run()
     overdue = table_with(app, "days_overdue")
     assert sorted(overdue["person"]) == ["Carl Cards", "Lou Loans"]
     assert set(overdue["days_overdue"]) == {30}
-    assert "Download CSV" in [button.label for button in app.get("download_button")]
+    app.radio(key="tc_view").set_value("By team").run()
+    teams = table_with(app, "people").set_index("team")
+    assert teams.loc["All teams", "due"] == 3 and teams.loc["Cards", "compliance"] == 50.0
 
 
 def test_hr_narrows_the_view_to_a_team_and_opens_a_transcript(organisation):
@@ -82,7 +86,9 @@ def test_hr_narrows_the_view_to_a_team_and_opens_a_transcript(organisation):
     app = page(people["hr"], COMPLIANCE)
     app.selectbox(key="tc_team").select_index(2).run()  # Loans (teams are listed by name)
     assert metric(app, "Compliance") == "0.0 %"
+    app.radio(key="tc_view").set_value("Overdue").run()
     assert set(table_with(app, "days_overdue")["person"]) == {"Lou Loans"}
+    app.radio(key="tc_view").set_value("Transcript").run()
     app.selectbox(key="tc_person").select(people["done"].employee_id).run()
     assignments = table_with(app, "state")
     assert list(assignments["state"]) == ["Completed on time"]
@@ -93,7 +99,9 @@ def test_a_team_lead_sees_only_their_team(organisation):
     app = page(people["lead"], COMPLIANCE)
     assert metric(app, "Compliance") == "50.0 %"
     assert set(table_with(app, "compliance")["team"]) == {"Cards"}
+    app.radio(key="tc_view").set_value("Overdue").run()
     assert set(table_with(app, "days_overdue")["person"]) == {"Carl Cards"}
+    app.radio(key="tc_view").set_value("Transcript").run()
     person_options = app.selectbox(key="tc_person").options
     assert not any("Lou Loans" in option for option in person_options)
     assert any("Carl Cards" in option for option in person_options)
