@@ -335,3 +335,38 @@ def test_my_training_sorts_my_own_assignments_into_overdue_due_expiring_and_comp
     assert mine.due["days_left"].tolist() == [19]
     assert mine.expiring["days_left"].tolist() == [20]
     assert mine.completed["state"].tolist() == ["completed_on_time"]
+
+
+def test_the_demo_training_goal_starts_from_the_computed_series(db, make_user):
+    from random import Random
+
+    from models.seeding import DemoOrganisation
+    from models.strategy import goals, vision
+    from models.strategy.demo import computed_goals_step
+
+    kpi_data(db, make_user)
+    leader = make_user(Role.LEADERSHIP)
+    priority = vision.create_priority(db, leader, {"title": "People", "description": "Skills", "position": 1})
+    kpi = kpis.kpi_by_code(db, "training_compliance")
+    data = {
+        "name": "Mandatory training 95 % on time",
+        "priority_id": priority,
+        "kpi_id": kpi.id,
+        "unit": kpi.unit,
+        "direction": kpi.direction,
+        "baseline_value": 78,
+        "baseline_date": date(2026, 1, 1),
+        "target_value": 95,
+        "target_date": date(2026, 12, 31),
+        "owner_id": leader.employee_id,
+        "update_frequency": "monthly",
+    }
+    goal_id = goals.create_goal(db, leader, data)
+    person = {"id": leader.employee_id, "full_name": leader.full_name, "email": leader.email, "team_id": None}
+    org = DemoOrganisation(
+        rng=Random(1), scale=1, today=date(2026, 3, 5), employees=[{**person, "roles": [Role.LEADERSHIP]}]
+    )
+    org.logins[Role.LEADERSHIP] = leader.employee_id
+    computed_goals_step(db, org, lambda share, text: None)
+    goal = goals.get_goal(db, goal_id)
+    assert (goal.baseline_date, goal.baseline_value, goal.target_value) == (date(2026, 1, 31), 0.0, 95)
