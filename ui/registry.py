@@ -143,6 +143,22 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
     PageSpec(
+        "pages/training_courses.py",
+        "Courses",
+        ":material/school:",
+        "People & skills",
+        Permission.COURSES_MANAGE,
+        url_path="courses",
+    ),
+    PageSpec(
+        "pages/training_assign.py",
+        "Assign training",
+        ":material/assignment_add:",
+        "People & skills",
+        Permission.TRAINING_MANAGE,
+        url_path="assign-training",
+    ),
+    PageSpec(
         "pages/training_compliance.py",
         "Training compliance",
         ":material/verified:",
@@ -150,7 +166,7 @@ PAGES: tuple[PageSpec, ...] = (
         (Permission.TRAINING_MANAGE, Permission.DASHBOARDS_ALL, Permission.TEAM_TRAINING_READ),
         url_path="training-compliance",
     ),
-    PageSpec("pages/my_training.py", "My training", ":material/school:", "People & skills", url_path="my-training"),
+    PageSpec("pages/my_training.py", "My training", ":material/menu_book:", "People & skills", url_path="my-training"),
     PageSpec(
         "pages/admin_accounts.py", "Accounts", ":material/key:", "Admin", Permission.USERS_MANAGE, url_path="accounts"
     ),
