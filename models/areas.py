@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
+from models.engagement import answers as engagement_answers
+from models.engagement import results as engagement_results
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -56,6 +58,12 @@ AREAS: tuple[Area, ...] = (
         on_open=complaint_consistency.remove_incomplete_imports,
     ),
     Area("speakup", demo_step="models.speakup.demo:speakup_step"),
+    Area(
+        "engagement",
+        demo_step="models.engagement.demo:engagement_step",
+        computed_kpis={"enps": engagement_results.enps_kpi},
+        on_open=engagement_answers.finalise_on_open,
+    ),
     Area("recognition"),
 )
 

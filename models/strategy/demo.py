@@ -143,7 +143,7 @@ def _add_goals(
         }
         goal_id = goals.create_goal(db, leader, data, at=set_up)
         goal_rows.append((goal_id, goal))
-        if goal.shape == "computed":  # baseline and target follow the complaints (computed_goals_step)
+        if goal.shape == "computed":  # the portal computes its values (complaints: computed_goals_step)
             continue
         expected = min(1.0, (today - baseline_date).days / (target_date - baseline_date).days)
         final = _final_progress(goal, expected)
