@@ -180,6 +180,37 @@ def release(db: Database, survey_id: int, *, final: bool, at: datetime | None = 
     return db.write(write)
 
 
+def close_survey(
+    db: Database, actor: CurrentUser, survey_id: int, *, today: date | None = None, at: datetime | None = None
+) -> None:
+    """Close an open survey before its closing day (HR); its last answers are released."""
+    require(actor, Permission.SURVEYS_MANAGE)
+    today = today or date.today()
+
+    def close(connection: duckdb.DuckDBPyConnection) -> None:
+        survey = get_survey(ConnectionReader(connection), survey_id)
+        if survey is None:
+            raise InputError.single("Survey", "it does not exist")
+        if survey.state(today) != "open":
+            raise InputError.single("Survey", f"it is {survey.state(today)}, not open")
+        connection.execute(
+            "UPDATE surveys SET closed_early_on = ?, version = version + 1 WHERE id = ?", [today, survey_id]
+        )
+        audit.record(
+            connection,
+            actor,
+            "survey",
+            survey_id,
+            "close_early",
+            {"closes_on": survey.closes_on},
+            {"closed_on": today},
+            at=at,
+        )
+        release(db, survey_id, final=True, at=at)
+
+    db.write(close)
+
+
 def finalise_due(db: Database, *, today: date | None = None, at: datetime | None = None) -> int:
     """Release the last batch of every survey that has closed since (its closing day passed);
     run when the database is opened and before results are read. Returns how many."""

@@ -208,39 +208,6 @@ def update_survey(
     db.write(update)
 
 
-def close_survey(
-    db: Database, actor: CurrentUser, survey_id: int, *, today: date | None = None, at: datetime | None = None
-) -> None:
-    """Close an open survey before its closing day (HR); its last answers are released."""
-    from models.engagement import answers
-
-    require(actor, Permission.SURVEYS_MANAGE)
-    today = today or date.today()
-
-    def close(connection: duckdb.DuckDBPyConnection) -> None:
-        survey = get_survey(_reader(connection), survey_id)
-        if survey is None:
-            raise InputError.single("Survey", "it does not exist")
-        if survey.state(today) != "open":
-            raise InputError.single("Survey", f"it is {survey.state(today)}, not open")
-        connection.execute(
-            "UPDATE surveys SET closed_early_on = ?, version = version + 1 WHERE id = ?", [today, survey_id]
-        )
-        audit.record(
-            connection,
-            actor,
-            "survey",
-            survey_id,
-            "close_early",
-            {"closes_on": survey.closes_on},
-            {"closed_on": today},
-            at=at,
-        )
-        answers.release(db, survey_id, final=True, at=at)
-
-    db.write(close)
-
-
 def _reader(connection: duckdb.DuckDBPyConnection) -> Reader:
     from models.db import ConnectionReader
 
