@@ -152,6 +152,18 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     share = table.loc[table["vital_few"], "complaints"].sum() / table["complaints"].sum()
     st.markdown(f"**Vital few**: {len(vital)} of {len(table)} categories bring {share:.0%} of complaints.")
     st.text(", ".join(vital))
+    st.caption(
+        "The vital few are the smallest set of categories, taken from the largest down, whose cumulative "
+        "share reaches 80 %; the category that crosses or lands on the line is one of them. Categories with "
+        "equal counts are ordered by name."
+    )
+    tied = analysis.tied_at_the_line(table)
+    if tied:
+        st.caption("Tie at the 80 % line:")
+        st.text(
+            f"{vital[-1]} has as many complaints ({int(table.loc[table['vital_few'], 'complaints'].iloc[-1]):,}) "
+            f"as {', '.join(tied)}, which stay outside the vital few only because they come later by name."
+        )
     categories = set(table["category"])  # the grouped "All other" bar is not one category to drill into
     chart_with_drill(
         charts.pareto(table),

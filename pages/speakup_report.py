@@ -59,14 +59,21 @@ cycle = by_id[
     )
 ]
 report = cycle_report.cycle_report(db, user, cycle.id)
-share = report["participants"] / report["front_line"] if report["front_line"] else 0
 cols = st.columns(4)
-cols[0].metric("Ideas submitted", report["submitted"])
+cols[0].metric(
+    "Ideas submitted",
+    report["submitted"],
+    help=f"Ideas posted in this cycle, {report['carried_in']} of them carried in from an earlier cycle. "
+    + cycle_report.REPORT_RULE,
+)
 cols[1].metric(
-    "Agents who took part", f"{share:.0%}", help=f"{report['participants']} of {report['front_line']} people in teams"
+    "Agents who took part",
+    f"{report['participation']:.0%}",
+    help=f"{report['participating_agents']} of {report['agents']} agents. " + cycle_report.PARTICIPATION_RULE,
 )
 cols[2].metric("Shortlisted", report["shortlisted"])
 cols[3].metric("Green-lit", report["green_lit"])
+st.caption(f"{cycle_report.REPORT_RULE} {cycle_report.PARTICIPATION_RULE}")
 cols = st.columns(3)
 cols[0].metric("Projected annual savings", money(float(report["projected_annual_savings"]), CURRENCY))
 cols[1].metric("Projected net annual benefit", money(float(report["projected_net_annual_benefit"]), CURRENCY))
@@ -81,4 +88,5 @@ st.subheader("Ideas of the cycle")
 table["status"] = table["status"].map(ideas.STATUS_LABELS)
 table = table.rename(columns=lambda name: name.replace("_", " ").capitalize())
 st.dataframe(table, hide_index=True, width="stretch")
+st.caption(ideas.PAYBACK_RULE)
 download_buttons(table, f"speakup-report-{cycle.name.replace(' ', '-')}", key="report")

@@ -12,7 +12,6 @@ def _pareto_table(counts: list[int]) -> pd.DataFrame:
     """A Pareto table as models.complaints.pareto returns it, for categories with these counts."""
     total = sum(counts)
     running = pd.Series(counts).cumsum()
-    smallest_vital = min(c for c, r in zip(counts, running, strict=True) if (r - c) < total * VITAL_FEW_SHARE)
     return pd.DataFrame(
         {
             "rank": range(1, len(counts) + 1),
@@ -20,7 +19,7 @@ def _pareto_table(counts: list[int]) -> pd.DataFrame:
             "complaints": counts,
             "share": [c / total for c in counts],
             "cumulative_share": running / total,
-            "vital_few": [c >= smallest_vital for c in counts],
+            "vital_few": [(r - c) < total * VITAL_FEW_SHARE for c, r in zip(counts, running, strict=True)],
         }
     )
 

@@ -44,14 +44,36 @@ def test_pareto_stops_exactly_at_80_percent(db, analyst, tmp_path):
     assert [row[3] for row in _pareto(db, analyst)] == [True, True, False, False]
 
 
-def test_pareto_ties_are_ordered_by_name_and_never_split_by_the_line(db, analyst, tmp_path):
+def test_pareto_ties_are_ordered_by_name_and_the_crossing_one_is_vital(db, analyst, tmp_path):
     import_rows(db, analyst, tmp_path, _many("Beta", 30) + _many("Alpha", 30) + _many("Gamma", 30) + _many("Delta", 10))
     assert _pareto(db, analyst) == [
         ("Alpha", 30, 0.3, True),
         ("Beta", 30, 0.6, True),
-        ("Gamma", 30, 0.9, True),  # tied with the crossing category
+        ("Gamma", 30, 0.9, True),  # the category that crosses the line
         ("Delta", 10, 1.0, False),
     ]
+
+
+def test_the_vital_few_are_the_smallest_set_and_a_tie_on_the_line_is_named(db, analyst, tmp_path):
+    # 40 + 30 + 10 lands exactly on 80 %: the two later tens add nothing the line needs
+    rows = _many("Fees", 40) + _many("Wait", 30) + _many("Cards", 10) + _many("Apps", 10) + _many("Branch", 10)
+    import_rows(db, analyst, tmp_path, rows)
+    table = analysis.pareto(db, analyst, ComplaintFilter())
+    # equal counts are ordered by name: Apps, Branch, Cards
+    assert _pareto(db, analyst) == [
+        ("Fees", 40, 0.4, True),
+        ("Wait", 30, 0.7, True),
+        ("Apps", 10, 0.8, True),
+        ("Branch", 10, 0.9, False),
+        ("Cards", 10, 1.0, False),
+    ]
+    assert analysis.vital_few(table) == ["Fees", "Wait", "Apps"]
+    assert analysis.tied_at_the_line(table) == ["Branch", "Cards"]
+
+
+def test_no_tie_is_named_when_the_next_category_is_smaller(db, analyst, tmp_path):
+    import_rows(db, analyst, tmp_path, _many("Fees", 50) + _many("Wait", 25) + _many("Staff", 15) + _many("Other", 10))
+    assert analysis.tied_at_the_line(analysis.pareto(db, analyst, ComplaintFilter())) == []
 
 
 def test_pareto_of_a_single_category_is_all_vital(db, analyst, tmp_path):

@@ -117,6 +117,39 @@ def test_business_case_figures():
     assert ideas.BusinessCase(annual_savings=1_000).payback_months == 0.0
 
 
+@pytest.mark.parametrize(
+    ("case", "wording"),
+    [
+        # no one-off cost: immediate only while the benefit is positive
+        ({"annual_savings": 1_000}, "immediate"),
+        ({"annual_savings": 0.01}, "immediate"),
+        ({}, "never"),
+        ({"annual_savings": 500, "annual_running_cost": 500}, "never"),
+        ({"annual_savings": 500, "annual_running_cost": 600}, "never"),
+        # a one-off cost with no net benefit is never earned back
+        ({"one_off_cost": 10_000, "annual_savings": 5_000, "annual_running_cost": 5_000}, "never"),
+        ({"one_off_cost": 10_000, "annual_running_cost": 500}, "never"),
+        # months under two years, years from two years on
+        ({"one_off_cost": 1_000, "annual_savings": 12_000}, "1 month"),
+        ({"one_off_cost": 30_000, "annual_savings": 120_000}, "3 months"),
+        ({"one_off_cost": 23_900, "annual_savings": 12_000}, "23.9 months"),
+        ({"one_off_cost": 24_000, "annual_savings": 12_000}, "2 years"),
+        ({"one_off_cost": 30_000, "annual_savings": 12_000}, "2.5 years"),
+        ({"one_off_cost": 1_000_000_000, "annual_savings": 1}, "1,000,000,000 years"),
+        ({"one_off_cost": 1, "annual_savings": 1_000_000_000}, "under 0.1 months"),
+    ],
+)
+def test_payback_is_worded_as_never_immediate_months_or_years(case, wording):
+    business_case = ideas.BusinessCase(**case)
+    assert ideas.payback_wording(business_case) == wording
+    assert business_case.payback == wording
+    assert "e+" not in wording
+
+
+def test_no_one_off_cost_and_no_benefit_is_never_paid_back_not_immediate():
+    assert ideas.BusinessCase(annual_running_cost=100).payback_months is None
+
+
 # -- submission ----------------------------------------------------------------------
 def test_an_agent_drafts_then_submits_with_every_business_case_field(db, make_user, cycle_id):
     colleague = make_user(Role.AGENT)

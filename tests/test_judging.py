@@ -3,7 +3,7 @@ and what a green light sets in motion."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
@@ -279,6 +279,23 @@ def test_the_cycle_report_counts_the_funnel_and_money(db, org, make_user):
         cycle_report.cycle_report(db, org["author"], org["cycle_id"])
 
 
+def test_the_recorded_score_is_the_one_the_threshold_was_applied_to(db, org):
+    # four sheets whose weighted scores 1.0, 3.3, 4.85 and 4.85 average 3.4999999999999996 in floating point
+    cycle = start_scoring(db, org)
+    sheets = [(1, 1, 1, 1), (1, 4, 5, 5), (5, 5, 5, 4), (5, 5, 5, 4)]
+    for judge, sheet in zip([*org["judges"], org["head"]], sheets, strict=True):
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, *sheet))
+    weights = {criterion.id: criterion.weight for criterion in cycle.criteria}
+    assert sum(judging.judge_score(scores_for(cycle, *sheet), weights) for sheet in sheets) / 4 < 3.5
+    assert judging.idea_score([scores_for(cycle, *sheet) for sheet in sheets], weights) == 3.5
+    decision = decisions.decide(db, org["head"], org["idea_id"], "Right on the line")
+    assert decision.outcome == "green_lit"
+    stored = db.query_one("SELECT score, green_light_threshold FROM idea_decisions WHERE id = ?", [decision.id])
+    assert stored["score"] == 3.5  # not 3.4999999999999996: an export re-checked with a plain >= agrees
+    assert stored["score"] >= stored["green_light_threshold"]
+    assert judging.result_for(db, org["idea_id"]).score == 3.5
+
+
 def test_a_chair_who_decided_without_scoring_sees_the_scores_and_no_longer_scores(db, org):
     cycle = start_scoring(db, org)
     for judge in org["judges"]:
@@ -309,7 +326,49 @@ def test_an_idea_carried_into_the_next_cycle_is_judged_afresh(db, org):
     assert decisions.decide(db, org["head"], org["idea_id"], "Stronger case this time").outcome == "green_lit"
     report = cycle_report.cycle_report(db, org["head"], next_cycle)
     assert report["shortlisted"] == 1 and report["green_lit"] == 1
-    assert cycle_report.cycle_report(db, org["head"], org["cycle_id"])["submitted"] == 0
+    assert report["submitted"] == 1 and report["carried_in"] == 1
+    earlier = cycle_report.cycle_report(db, org["head"], org["cycle_id"])
+    assert (earlier["submitted"], earlier["shortlisted"], earlier["green_lit"]) == (1, 1, 0)  # as it was then
+
+
+def _report_figures(db, viewer, cycle_id):
+    report = cycle_report.cycle_report(db, viewer, cycle_id)
+    table = cycle_report.idea_table(db, viewer, cycle_id)
+    funnel = cycle_report.funnel(db, viewer, cycle_id)["ideas"].tolist()
+    return report, table[["idea", "status", "score", "judges", "supporters"]].to_dict("records"), funnel
+
+
+def test_a_closed_cycles_report_stays_as_it_was_when_its_ideas_are_carried_on(db, org, make_user):
+    cycle = start_scoring(db, org)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(cycle, 2))
+    decisions.decide(db, org["head"], org["idea_id"], "Not this quarter")
+    cycles.advance_phase(db, org["head"], org["cycle_id"])  # closed
+    closed = _report_figures(db, org["head"], org["cycle_id"])
+    assert closed[0]["submitted"] == 1 and closed[0]["participants"] == 2 and closed[0]["shortlisted"] == 1
+    assert closed[1][0]["status"] == "not_selected" and closed[1][0]["score"] == 2.0
+
+    # carried on, supported and green-lit in the next cycle, which then closes
+    next_cycle = open_cycle(db, org["head"], name="2027 Q1")
+    moderation.carry_forward(db, org["moderator"], org["idea_id"], next_cycle)
+    assert _report_figures(db, org["head"], org["cycle_id"]) == closed
+    board.support_idea(db, make_user(Role.AGENT), org["idea_id"])
+    moderation.shortlist(db, org["moderator"], org["idea_id"])
+    cycles.advance_phase(db, org["head"], next_cycle)
+    fresh = cycles.advance_phase(db, org["head"], next_cycle) and cycles.get_cycle(db, next_cycle)
+    for judge in org["judges"]:
+        judging.submit_scores(db, judge, org["idea_id"], scores_for(fresh, 5))
+    decisions.decide(db, org["head"], org["idea_id"], "Stronger case this time")
+    cycles.advance_phase(db, org["head"], next_cycle)  # closed
+    assert _report_figures(db, org["head"], org["cycle_id"]) == closed
+
+    # the carried idea counts in the new cycle as posted there, carried in, and its outcome
+    later, table, funnel = _report_figures(db, org["head"], next_cycle)
+    assert (later["submitted"], later["carried_in"], later["participants"]) == (1, 1, 2)
+    assert (later["shortlisted"], later["green_lit"]) == (1, 1)
+    assert later["projected_annual_savings"] == 120_000
+    assert table[0]["status"] == "in_implementation" and table[0]["score"] == 5.0 and table[0]["supporters"] == 1
+    assert funnel == [1, 1, 1, 1, 0]
 
 
 def test_a_green_light_becomes_one_owned_action_in_the_plan(db, org):
@@ -413,3 +472,46 @@ def test_the_report_hides_scores_from_a_leader_still_to_score(db, org, make_user
     waiting = make_user(Role.LEADERSHIP)
     assert cycle_report.idea_table(db, waiting, org["cycle_id"])["score"].isna().all()
     assert cycle_report.idea_table(db, org["judges"][0], org["cycle_id"]).loc[0, "score"] == 5.0
+
+
+def _set(db, sql, params):
+    db.write(lambda connection: connection.execute(sql, params))
+
+
+def test_the_share_of_agents_counts_those_employed_during_the_submission_window(db, org, make_user):
+    cycle = cycles.get_cycle(db, org["cycle_id"])
+    _set(db, "INSERT INTO teams (id, name) VALUES (900, 'Harbour')", [])
+    long_ago = cycle.submission_opens - timedelta(days=400)
+    in_window = [make_user(Role.AGENT) for _ in range(2)]
+    hired_after, left_before, left_during = make_user(Role.AGENT), make_user(Role.AGENT), make_user(Role.AGENT)
+    lead = make_user(Role.AGENT, Role.TEAM_LEAD)
+    hires = {
+        org["author"].employee_id: long_ago,
+        org["co_author"].employee_id: None,  # no hire date on file: counted
+        in_window[0].employee_id: long_ago,
+        in_window[1].employee_id: cycle.submission_closes,  # hired the day the window closes
+        hired_after.employee_id: cycle.submission_closes + timedelta(days=1),
+        left_before.employee_id: long_ago,
+        left_during.employee_id: long_ago,
+        lead.employee_id: long_ago,
+    }
+    for employee_id, hired in hires.items():
+        _set(db, "UPDATE employees SET team_id = 900, hire_date = ? WHERE id = ?", [hired, employee_id])
+    for person, left in (
+        (left_before, cycle.submission_opens - timedelta(days=1)),
+        (left_during, cycle.submission_opens),
+    ):
+        _set(
+            db,
+            "UPDATE employees SET active = false, deactivated_at = ? WHERE id = ?",
+            [datetime.combine(left, time(12)), person.employee_id],
+        )
+    submitted_idea(db, lead, title="A team lead's idea for the morning huddle")
+    submitted_idea(db, hired_after, title="A newcomer's idea posted after the window")
+    report = cycle_report.cycle_report(db, org["head"], org["cycle_id"])
+    # author, co-author, the two in the window and the one who left during it; not the later
+    # hire, not the one who left before it opened, not the team lead
+    assert report["agents"] == 5
+    assert report["participating_agents"] == 2  # the author and co-author
+    assert report["participants"] == 4  # every author and co-author of a posted idea
+    assert report["participation"] == pytest.approx(2 / 5)

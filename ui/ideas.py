@@ -25,8 +25,11 @@ def business_case_metrics(case: BusinessCase, currency: str) -> None:
     """Net annual benefit, payback and first-year net, side by side."""
     cols = st.columns(3)
     cols[0].metric("Net annual benefit", money(case.net_annual_benefit, currency))
-    payback = case.payback_months
-    cols[1].metric("Payback", "never" if payback is None else f"{payback:g} months")
+    cols[1].metric(
+        "Payback",
+        case.payback,
+        help=ideas.PAYBACK_RULE,
+    )
     cols[2].metric("First-year net", money(case.first_year_net, currency))
 
 

@@ -179,9 +179,11 @@ def volume_by_month(db: Database, actor: CurrentUser, complaint_filter: Complain
 def pareto(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     """Categories by volume with share, cumulative share and the "vital few".
 
-    Sorted by complaints (ties by name). The vital few are the categories needed to reach
-    80 % of complaints, the one that crosses the line included; a category tied with the
-    last of them is vital too, so equal counts are never split."""
+    Sorted by complaints, equal counts by category name (A before B). The vital few are the
+    smallest set of categories, taken from the largest down in that order, whose cumulative
+    share reaches 80 %: every category that starts below the line, the one that crosses or
+    lands exactly on it included, and none after it — so a category with as many complaints
+    as the last vital one but later by name stays outside (``tied_at_the_line`` names it)."""
     _aggregates(actor)
     where, params = filter_sql(complaint_filter)
     return db.frame(
@@ -194,13 +196,10 @@ def pareto(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) 
           SELECT *, sum(complaints) OVER (ORDER BY complaints DESC, category ROWS UNBOUNDED PRECEDING) AS running,
                  sum(complaints) OVER () AS total
           FROM counts
-        ),
-        threshold AS (
-          SELECT min(complaints) AS smallest_vital FROM ranked WHERE (running - complaints) * 10 < total * 8
         )
         SELECT row_number() OVER (ORDER BY complaints DESC, category) AS rank, category, complaints,
                complaints / total AS share, running / total AS cumulative_share,
-               complaints >= (SELECT smallest_vital FROM threshold) AS vital_few
+               (running - complaints) * 10 < total * 8 AS vital_few
         FROM ranked ORDER BY rank
         """,
         params,
@@ -209,6 +208,16 @@ def pareto(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) 
 
 def vital_few(pareto_frame: pd.DataFrame) -> list[str]:
     return list(pareto_frame.loc[pareto_frame["vital_few"], "category"]) if len(pareto_frame) else []
+
+
+def tied_at_the_line(pareto_frame: pd.DataFrame) -> list[str]:
+    """Categories left outside the vital few with as many complaints as the last vital one:
+    the tie SPEC §3 asks the page to point out (equal counts are ordered by name)."""
+    if not len(pareto_frame) or not pareto_frame["vital_few"].any():
+        return []
+    last_vital = pareto_frame.loc[pareto_frame["vital_few"], "complaints"].iloc[-1]
+    outside = pareto_frame.loc[~pareto_frame["vital_few"]]
+    return list(outside.loc[outside["complaints"] == last_vital, "category"])
 
 
 def channel_mix(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:

@@ -9,6 +9,8 @@ from models.speakup.ideas import (
     FIRST_YEAR_NET_SQL,
     GREEN_LIT_STATUSES,
     NET_ANNUAL_BENEFIT_SQL,
+    BusinessCase,
+    payback_wording,
 )
 from models.speakup.judging import _PER_JUDGE_SQL, may_see_scores
 
@@ -19,36 +21,90 @@ if TYPE_CHECKING:
 
 
 # -- the cycle report ----------------------------------------------------------------
+# A cycle is reported from what happened in it, so that carrying an idea on, or the next
+# cycle's outcome, never changes an earlier report (SPEC §5). An idea belongs to every cycle
+# in which it was posted (a status history row into "submitted" in that cycle): the cycle it
+# was written in, and each cycle it was carried into, where it counts as submitted again and
+# as carried in. Its status in a cycle is the last status it reached there; ideas withdrawn
+# in the cycle are left out. The follow-up of a cycle's green lights (implementation,
+# realised savings) stays with that cycle and grows after it closes; nothing else moves.
+CYCLE_IDEAS_SQL = """
+    SELECT h.idea_id, arg_max(h.to_status, (h.changed_at, h.id)) AS status,
+           bool_or(h.carried_in) AS carried_in,
+           bool_or(h.to_status = 'submitted') AS posted
+    FROM (
+        SELECT *, coalesce(lag(cycle_id) OVER (PARTITION BY idea_id ORDER BY changed_at, id) <> cycle_id, false)
+                  AS carried_in
+        FROM idea_status_history WHERE idea_id IN (SELECT idea_id FROM idea_status_history WHERE cycle_id = $cycle)
+    ) h
+    WHERE h.cycle_id = $cycle
+    GROUP BY h.idea_id
+    HAVING bool_or(h.to_status = 'submitted') AND arg_max(h.to_status, (h.changed_at, h.id)) <> 'withdrawn'
+"""
+
+# Agents employed during the submission window: people in a team, hired on or before the
+# window closed (or with no hire date), not deactivated before it opened, and not holding the
+# team-lead role (the roles keep no history, so a team lead today is left out of every cycle).
+AGENTS_IN_WINDOW_SQL = """
+    SELECT e.id FROM employees e, idea_cycles c
+    WHERE c.id = $cycle AND e.team_id IS NOT NULL
+      AND (e.hire_date IS NULL OR e.hire_date <= c.submission_closes)
+      AND (CASE WHEN e.deactivated_at IS NOT NULL THEN e.deactivated_at::DATE >= c.submission_opens ELSE e.active END)
+      AND e.id NOT IN (SELECT employee_id FROM employee_roles WHERE role = 'team_lead')
+"""
+
+REPORT_RULE = (
+    "Each cycle is reported from what happened in it: an idea carried into a later cycle stays here as it was "
+    "in this one and counts there as submitted again (and as carried in). Only the follow-up of this cycle's "
+    "green lights — implementation and realised savings — keeps growing after it closes."
+)
+
+PARTICIPATION_RULE = (
+    "Share of agents who took part: the agents who authored or co-authored an idea posted in this cycle, "
+    "out of the agents employed during its submission window — people in a team, hired on or before the "
+    "window closed and not deactivated before it opened. People holding the team-lead role are not agents "
+    "here: they count in neither figure, even when they wrote an idea."
+)
+
+
 def cycle_report(db: Database, actor: CurrentUser, cycle_id: int) -> dict[str, Any]:
-    """The figures of one cycle: participation, funnel, green lights and savings."""
+    """The figures of one cycle: ideas posted (carried-in ones included, and counted apart),
+    the people who wrote them, the share of agents who took part (``PARTICIPATION_RULE``),
+    shortlisted, green-lit and implemented ideas and their money — each from what happened in
+    the cycle, so carrying ideas on never changes them."""
     require(actor, Permission.DASHBOARDS_ALL)
-    return db.query_one(
+    report = db.query_one(
         f"""
-        WITH cycle_ideas AS (
-            SELECT i.* FROM ideas i WHERE i.cycle_id = ? AND i.status NOT IN ('draft', 'withdrawn')
-        ), authors AS (
-            SELECT author_id AS employee_id FROM cycle_ideas
-            UNION SELECT c.employee_id FROM idea_coauthors c JOIN cycle_ideas i ON i.id = c.idea_id
-        ), latest_review AS (
-            SELECT idea_id, arg_max(realised_savings, review_day) AS realised FROM idea_benefit_reviews GROUP BY idea_id
+        WITH cycle_ideas AS ({CYCLE_IDEAS_SQL}),
+        posted AS (SELECT i.*, ci.status AS status_in_cycle, ci.carried_in FROM ideas i JOIN cycle_ideas ci
+                   ON ci.idea_id = i.id),
+        green AS (SELECT * FROM posted WHERE list_contains($green, status_in_cycle)),
+        authors AS (
+            SELECT author_id AS employee_id FROM posted
+            UNION SELECT c.employee_id FROM idea_coauthors c JOIN posted i ON i.id = c.idea_id
+        ), agents AS ({AGENTS_IN_WINDOW_SQL}),
+        latest_review AS (
+            SELECT idea_id, arg_max(realised_savings, review_day) AS realised FROM idea_benefit_reviews
+            WHERE idea_id IN (SELECT id FROM green) GROUP BY idea_id
         )
         SELECT
-            (SELECT count(*) FROM cycle_ideas) AS submitted,
+            (SELECT count(*) FROM posted) AS submitted,
+            (SELECT count(*) FROM posted WHERE carried_in) AS carried_in,
             (SELECT count(*) FROM authors) AS participants,
-            (SELECT count(*) FROM employees WHERE active AND team_id IS NOT NULL) AS front_line,
-            (SELECT count(DISTINCT h.idea_id) FROM idea_status_history h JOIN cycle_ideas i ON i.id = h.idea_id
-              WHERE h.to_status = 'shortlisted' AND h.cycle_id = i.cycle_id) AS shortlisted,
-            (SELECT count(*) FROM cycle_ideas i WHERE list_contains(?, i.status)) AS green_lit,
-            (SELECT count(*) FROM cycle_ideas i WHERE i.status = 'implemented') AS implemented,
-            (SELECT coalesce(sum({NET_ANNUAL_BENEFIT_SQL}), 0) FROM cycle_ideas i
-              WHERE list_contains(?, i.status)) AS projected_net_annual_benefit,
-            (SELECT coalesce(sum(i.annual_savings), 0) FROM cycle_ideas i
-              WHERE list_contains(?, i.status)) AS projected_annual_savings,
-            (SELECT coalesce(sum(r.realised), 0) FROM latest_review r JOIN cycle_ideas i ON i.id = r.idea_id)
-              AS realised_savings
+            (SELECT count(*) FROM authors WHERE employee_id IN (SELECT id FROM agents)) AS participating_agents,
+            (SELECT count(*) FROM agents) AS agents,
+            (SELECT count(DISTINCT h.idea_id) FROM idea_status_history h JOIN posted i ON i.id = h.idea_id
+              WHERE h.to_status = 'shortlisted' AND h.cycle_id = $cycle) AS shortlisted,
+            (SELECT count(*) FROM green) AS green_lit,
+            (SELECT count(*) FROM green i WHERE i.status_in_cycle = 'implemented') AS implemented,
+            (SELECT coalesce(sum({NET_ANNUAL_BENEFIT_SQL}), 0) FROM green i) AS projected_net_annual_benefit,
+            (SELECT coalesce(sum(i.annual_savings), 0) FROM green i) AS projected_annual_savings,
+            (SELECT coalesce(sum(r.realised), 0) FROM latest_review r) AS realised_savings
         """,
-        [cycle_id, list(GREEN_LIT_STATUSES), list(GREEN_LIT_STATUSES), list(GREEN_LIT_STATUSES)],
+        {"cycle": cycle_id, "green": list(GREEN_LIT_STATUSES)},
     )
+    report["participation"] = report["participating_agents"] / report["agents"] if report["agents"] else 0.0
+    return report
 
 
 def latest_decided_cycle_id(db: Database) -> int | None:
@@ -60,13 +116,15 @@ def latest_decided_cycle_id(db: Database) -> int | None:
 
 
 def funnel(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
-    """Ideas reaching each stage of the cycle, in order, for the funnel chart."""
+    """Ideas reaching each stage in the cycle, in order, for the funnel chart (the ideas the
+    report counts as submitted, each stage from the cycle's own status history)."""
     require(actor, Permission.DASHBOARDS_ALL)
     return db.frame(
-        """
-        WITH reached AS (
-            SELECT h.idea_id, h.to_status FROM idea_status_history h JOIN ideas i ON i.id = h.idea_id
-            WHERE i.cycle_id = ? AND h.cycle_id = i.cycle_id
+        f"""
+        WITH cycle_ideas AS ({CYCLE_IDEAS_SQL}),
+        reached AS (
+            SELECT h.idea_id, h.to_status FROM idea_status_history h JOIN cycle_ideas i ON i.idea_id = h.idea_id
+            WHERE h.cycle_id = $cycle
         ), stages(position, stage, statuses) AS (VALUES
             (1, 'Submitted', ['submitted']),
             (2, 'Shortlisted', ['shortlisted']),
@@ -78,7 +136,7 @@ def funnel(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
         FROM stages s LEFT JOIN reached r ON list_contains(s.statuses, r.to_status)
         GROUP BY s.position, s.stage ORDER BY s.position
         """,
-        [cycle_id],
+        {"cycle": cycle_id},
     )
 
 
@@ -94,30 +152,45 @@ def idea_table(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
 
 
 def _idea_table(db: Database, cycle_id: int) -> pd.DataFrame:
-    return db.frame(
+    table = db.frame(
         f"""
-        WITH per_judge AS ({_PER_JUDGE_SQL}),
-        scores AS (
+        WITH cycle_ideas AS ({CYCLE_IDEAS_SQL}),
+        per_judge AS (  -- the scores given in this cycle, on its own criteria
+            SELECT s.idea_id, s.judge_id, sum(c.weight * s.score) / sum(c.weight) AS judge_score
+            FROM idea_scores s JOIN idea_criteria c ON c.id = s.criterion_id
+            WHERE c.cycle_id = $cycle GROUP BY s.idea_id, s.judge_id
+        ), scores AS (
             SELECT idea_id, count(*) AS judges, avg(judge_score) AS score,
                    max(judge_score) - min(judge_score) AS spread
             FROM per_judge GROUP BY idea_id
         ), latest_review AS (
             SELECT idea_id, arg_max(realised_savings, review_day) AS realised FROM idea_benefit_reviews GROUP BY idea_id
+        ), cycle_end AS (
+            SELECT coalesce(closed_at, 'infinity'::TIMESTAMP) AS ends_at FROM idea_cycles WHERE id = $cycle
         )
-        SELECT i.id AS idea, i.title, a.full_name AS author, t.name AS team, i.status,
-               (SELECT count(*) FROM idea_supports s WHERE s.idea_id = i.id) AS supporters,
-               (SELECT count(*) FROM idea_comments m WHERE m.idea_id = i.id AND NOT m.hidden) AS comments,
+        SELECT i.id AS idea, i.title, a.full_name AS author, t.name AS team, ci.status, ci.carried_in,
+               (SELECT count(*) FROM idea_supports s WHERE s.idea_id = i.id
+                 AND s.supported_at <= (SELECT ends_at FROM cycle_end)) AS supporters,
+               (SELECT count(*) FROM idea_comments m WHERE m.idea_id = i.id AND NOT m.hidden
+                 AND m.created_at <= (SELECT ends_at FROM cycle_end)) AS comments,
                s.judges, round(s.score, 2) AS score, round(s.spread, 2) AS spread,
                CAST({NET_ANNUAL_BENEFIT_SQL} AS DOUBLE) AS net_annual_benefit,
                CAST({FIRST_YEAR_NET_SQL} AS DOUBLE) AS first_year_net,
-               CAST(r.realised AS DOUBLE) AS realised_savings
-        FROM ideas i JOIN employees a ON a.id = i.author_id LEFT JOIN teams t ON t.id = i.team_id
+               CAST(i.annual_savings AS DOUBLE) AS annual_savings, CAST(i.annual_revenue AS DOUBLE) AS annual_revenue,
+               CAST(i.one_off_cost AS DOUBLE) AS one_off_cost,
+               CAST(i.annual_running_cost AS DOUBLE) AS annual_running_cost,
+               CASE WHEN list_contains($green, ci.status) THEN CAST(r.realised AS DOUBLE) END AS realised_savings
+        FROM cycle_ideas ci JOIN ideas i ON i.id = ci.idea_id
+        JOIN employees a ON a.id = i.author_id LEFT JOIN teams t ON t.id = i.team_id
         LEFT JOIN scores s ON s.idea_id = i.id LEFT JOIN latest_review r ON r.idea_id = i.id
-        WHERE i.cycle_id = ? AND i.status NOT IN ('draft', 'withdrawn')
         ORDER BY s.score DESC NULLS LAST, i.id
         """,
-        [cycle_id],
+        {"cycle": cycle_id, "green": list(GREEN_LIT_STATUSES)},
     )
+    money = list(BusinessCase.model_fields)
+    payback = [payback_wording(BusinessCase(**row)) for row in table[money].to_dict("records")]
+    table.insert(table.columns.get_loc("first_year_net"), "payback", payback)
+    return table.drop(columns=money)
 
 
 def spread_frame(db: Database, viewer: CurrentUser, cycle_id: int) -> pd.DataFrame:

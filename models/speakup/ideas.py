@@ -67,16 +67,47 @@ class BusinessCase(BaseModel):
 
     @property
     def payback_months(self) -> float | None:
-        """Months until the one-off cost is earned back; None when it never is."""
-        if self.one_off_cost == 0:
-            return 0.0
+        """Months until the one-off cost is earned back: 0 with no one-off cost and a positive
+        benefit; None (never) when the net annual benefit is zero or negative."""
         if self.net_annual_benefit <= 0:
             return None
+        if self.one_off_cost == 0:
+            return 0.0
         return round(self.one_off_cost / self.net_annual_benefit * 12, 1)
+
+    @property
+    def payback(self) -> str:
+        """The payback as people read it; see ``payback_wording``."""
+        return payback_wording(self)
 
     @property
     def first_year_net(self) -> float:
         return self.net_annual_benefit - self.one_off_cost
+
+
+PAYBACK_IN_YEARS_FROM = 24  # months; a longer payback reads in years
+PAYBACK_RULE = (
+    "Payback = one-off cost ÷ (net annual benefit ÷ 12): immediate with no one-off cost and a positive net "
+    "benefit, never when the net annual benefit is zero or negative; two years or more read in years."
+)
+
+
+def payback_wording(case: BusinessCase) -> str:
+    """How a payback is worded wherever it is shown (SPEC §5): "never" when the net annual
+    benefit is zero or negative, "immediate" with no one-off cost and a positive benefit,
+    months (one decimal) under two years, and years from two years on — "2.5 years",
+    "1,000,000 years" — never an exponent."""
+    months = case.payback_months
+    if months is None:
+        return "never"
+    if case.one_off_cost == 0:
+        return "immediate"
+    if months < 0.1:
+        return "under 0.1 months"
+    if months < PAYBACK_IN_YEARS_FROM:
+        return f"{months:g} month{'' if months == 1 else 's'}"
+    years = case.one_off_cost / case.net_annual_benefit
+    return f"{round(years, 1):g} years" if years < 100 else f"{years:,.0f} years"
 
 
 # SQL forms of the same figures, for aggregation in DuckDB

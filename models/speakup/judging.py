@@ -2,8 +2,9 @@
 recorded decisions and what follows a green light (action, recognition); the cycle report.
 
 The rule (SPEC §5): a judge's score for an idea is Σ wᵢ·sᵢ / Σ wᵢ over the cycle's criteria;
-the idea's score is the mean over the judges who scored it; it is green-lit when that score
-is at least the threshold and at least the minimum number of judges scored it."""
+the idea's score is the mean over the judges who scored it, rounded once to ``SCORE_PLACES``
+places (``rule_score``); it is green-lit when that score is at least the threshold and at least
+the minimum number of judges scored it. The decision records that same score."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
@@ -36,10 +37,17 @@ RATIONALE_MAX = 1000
 JUDGEABLE = ("shortlisted", "scored", "green_lit", "not_selected", "in_implementation")
 DECIDABLE = ("shortlisted", "scored", "green_lit", "not_selected", "in_implementation", "implemented")
 ACTION_DUE_AFTER = timedelta(days=90)
-_PRECISION = 9  # the threshold is compared on the score rounded to this many places
+SCORE_PLACES = 9  # an idea's score is rounded to this many places, once, and that value is the score
 
 
 # -- the rule ------------------------------------------------------------------------
+def rule_score(mean: float | None) -> float | None:
+    """The idea's score as the rule uses it: the mean rounded to ``SCORE_PLACES`` places, so
+    that 3.5 reached through sums of fractions (3.4999999999999996 in floating point) is 3.5.
+    This value is compared with the threshold, recorded in the decision and exported."""
+    return None if mean is None else round(mean, SCORE_PLACES)
+
+
 def judge_score(scores: dict[int, int], weights: dict[int, float]) -> float:
     """One judge's weighted score: Σ wᵢ·sᵢ / Σ wᵢ."""
     total_weight = sum(weights.values())
@@ -47,15 +55,16 @@ def judge_score(scores: dict[int, int], weights: dict[int, float]) -> float:
 
 
 def idea_score(sheets: list[dict[int, int]], weights: dict[int, float]) -> float | None:
-    """The mean of the judges' weighted scores; None when nobody has scored."""
+    """The mean of the judges' weighted scores (``rule_score``); None when nobody has scored."""
     if not sheets:
         return None
-    return sum(judge_score(sheet, weights) for sheet in sheets) / len(sheets)
+    return rule_score(sum(judge_score(sheet, weights) for sheet in sheets) / len(sheets))
 
 
 def is_green_lit(score: float | None, judges: int, threshold: float, min_judges: int) -> bool:
-    """Green-lit when the score reaches the threshold and enough judges scored."""
-    return score is not None and judges >= min_judges and round(score, _PRECISION) >= threshold
+    """Green-lit when the score (``rule_score``, as recorded) reaches the threshold — a plain
+    ≥ — and enough judges scored."""
+    return score is not None and judges >= min_judges and score >= threshold
 
 
 class IdeaResult(BaseModel):
@@ -67,6 +76,11 @@ class IdeaResult(BaseModel):
     spread: float | None
     green_light_threshold: float
     min_judges: int
+
+    @field_validator("score")
+    @classmethod
+    def _rule_score(cls, value: float | None) -> float | None:
+        return rule_score(value)
 
     @property
     def green_lit(self) -> bool:

@@ -51,6 +51,7 @@ def test_analysis_page_shows_figures_and_filters_narrow_them(seeded):
     assert not app.exception
     assert _metric(app, "Complaints") == "6"
     assert "Vital few" in _texts(app)
+    assert "smallest set of categories" in _texts(app)
     app.multiselect(key="cf_channels").set_value(["Phone"]).run()
     assert not app.exception
     assert _metric(app, "Complaints") == "3"
@@ -339,3 +340,14 @@ def test_repeated_column_names_are_named_in_the_mapping_step(portal_env):
     app = _upload(open_page(signed_in_as(analyst), IMPORT), "twice.csv", content)
     assert any("2 columns are named 'Issue'" in shown(i.value) for i in app.info)
     assert "Issue (2)" in next(s for s in app.selectbox if s.key and s.key.endswith("_sub_category")).options
+
+
+def test_the_analysis_page_says_when_equal_counts_straddle_the_80_percent_line(portal_env, tmp_path):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST, full_name="Ann Analyst")
+    counts = {"Fees": 4, "Wait": 3, "Apps": 1, "Branch": 1, "Cards": 1}
+    rows = [complaint("2024-01-10", name, external_id=f"{name}{i}") for name, n in counts.items() for i in range(n)]
+    import_rows(database, analyst, tmp_path, rows)
+    app = open_page(signed_in_as(analyst), ANALYSIS)
+    assert not app.exception
+    assert "Apps has as many complaints (1) as Branch, Cards" in _texts(app)

@@ -326,3 +326,7 @@ def test_the_cycle_report_opens_on_the_latest_cycle_with_decisions(portal_env):
     score_chart = next(c for c in app.get("vega_lite_chart") if '"threshold' in c.proto.spec)
     shown = {str(v) for ds in score_chart.proto.datasets for v in pa.ipc.open_stream(ds.data.data).read_all()["status"]}
     assert shown == {"In implementation"}  # the legend speaks the programme's language
+    captions = " ".join(c.value for c in app.caption)
+    assert "People holding the team-lead role are not agents here" in captions
+    assert "never when the net annual benefit is zero or negative" in captions
+    assert app.dataframe[0].value["Payback"].tolist() == ["3.3 months"]  # 30,000 ÷ (108,000 ÷ 12)
