@@ -240,3 +240,32 @@ def test_enps_is_computed_from_closed_surveys_and_refused_by_hand(db, hr):
     leader = add_person(db, Role.LEADERSHIP)
     with pytest.raises(InputError, match="computed by the portal"):
         kpis.record_measurement(db, leader, {"kpi_id": kpi.id, "measured_on": TODAY, "value": 12})
+
+
+def test_engagement_before_and_after_a_speakup_day_reads_the_surveys_around_it(db, hr):
+    crowd = people(db, a_team(db, "Cards"), 5)
+    day = TODAY - timedelta(days=60)
+    before = open_survey(db, hr, opens_on=day - timedelta(days=40), closes_on=day - timedelta(days=20))
+    after = open_survey(db, hr, opens_on=day + timedelta(days=10), closes_on=day + timedelta(days=30))
+    for survey_id, score, when in ((before, 3, day - timedelta(days=30)), (after, 10, day + timedelta(days=15))):
+        for person in crowd:
+            answers.submit_answer(db, person, survey_id, {"enps": score}, today=when)
+    first, second = results.enps_before_after(db, day)
+    assert (first.enps, second.enps) == (-100.0, 100.0)
+    cycle_id = db.write(
+        lambda c: insert_row(
+            c,
+            "idea_cycles",
+            {
+                "name": "Q",
+                "submission_opens": day - timedelta(days=50),
+                "submission_closes": day - timedelta(days=10),
+                "speakup_day": day,
+                "created_at": day,
+            },
+        )
+    )
+    from models.speakup.cycle_report import cycle_report
+
+    report = cycle_report(db, add_person(db, Role.LEADERSHIP), cycle_id)
+    assert (report["enps_before"], report["enps_after"]) == (-100.0, 100.0)
