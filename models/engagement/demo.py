@@ -45,7 +45,7 @@ def engagement_step(db: Database, org: DemoOrganisation, progress: Progress) -> 
             db, today=closes + timedelta(days=1), at=datetime.combine(closes + timedelta(days=1), time(6))
         )
         progress((PAST_SURVEYS - back + 1) / (PAST_SURVEYS + 1), f"Pulse survey {surveys.quarter_of(opens)}…")
-    opens = max(this_quarter + timedelta(days=14), org.today - timedelta(days=5))
+    opens = max(this_quarter, org.today - timedelta(days=5))  # this quarter's survey, open now
     _create(db, hr, texts, opens, opens + timedelta(days=20))
     progress(1.0, "Pulse surveys ready.")
 
