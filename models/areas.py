@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
+from models.engagement import answers as engagement_answers
+from models.engagement import results as engagement_results
 from models.training import assignments as training_assignments
 from models.training import kpis as training_kpis
 from models.training import opening as training_opening
@@ -73,6 +75,12 @@ AREAS: tuple[Area, ...] = (
         computed_kpis={"training_compliance": training_kpis.training_compliance},
         on_open=training_opening.on_open,
         on_people_changed=training_assignments.on_people_changed,
+    ),
+    Area(
+        "engagement",
+        demo_step="models.engagement.demo:engagement_step",
+        computed_kpis={"enps": engagement_results.enps_kpi},
+        on_open=engagement_answers.finalise_on_open,
     ),
     Area("recognition"),
 )

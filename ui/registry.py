@@ -149,6 +149,31 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
+    # Engagement
+    PageSpec(
+        "pages/answer_survey.py",
+        "Answer a survey",
+        ":material/rate_review:",
+        "Engagement",
+        Permission.SURVEYS_ANSWER,
+        url_path="answer-survey",
+    ),
+    PageSpec(
+        "pages/engagement_results.py",
+        "Engagement results",
+        ":material/monitoring:",
+        "Engagement",
+        Permission.SURVEYS_ANSWER,
+        url_path="engagement-results",
+    ),
+    PageSpec(
+        "pages/pulse_surveys.py",
+        "Pulse surveys",
+        ":material/poll:",
+        "Engagement",
+        Permission.SURVEYS_MANAGE,
+        url_path="pulse-surveys",
+    ),
     PageSpec(
         "pages/training_courses.py",
         "Courses",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from models.access import CurrentUser, Permission, require
+from models.engagement.results import enps_before_after
 from models.speakup.ideas import (
     FIRST_YEAR_NET_SQL,
     GREEN_LIT_STATUSES,
@@ -104,7 +105,19 @@ def cycle_report(db: Database, actor: CurrentUser, cycle_id: int) -> dict[str, A
         {"cycle": cycle_id, "green": list(GREEN_LIT_STATUSES)},
     )
     report["participation"] = report["participating_agents"] / report["agents"] if report["agents"] else 0.0
+    report["enps_before"], report["enps_after"] = _engagement_around(db, cycle_id)
     return report
+
+
+def _engagement_around(db: Database, cycle_id: int) -> tuple[float | None, float | None]:
+    """Engagement before / after: the eNPS of the last survey closed before the Speak-Up Day
+    and of the first opened after it (a follow-up, like realised savings, that arrives once
+    that survey closes); None where no survey may be shown."""
+    day = db.scalar("SELECT speakup_day FROM idea_cycles WHERE id = ?", [cycle_id])
+    if day is None:
+        return None, None
+    before, after = enps_before_after(db, day)
+    return (before.enps if before else None), (after.enps if after else None)
 
 
 def latest_decided_cycle_id(db: Database) -> int | None:

@@ -98,7 +98,8 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
     # agents read the vision, priorities, goals and the public action plan (SPEC §0),
     # complaint aggregates (never raw complaints), and take part in Speak-Up: the idea
     # board, their own ideas, their Speak-Up Day preparation sessions, what green-lit ideas
-    # achieved; and they see their own training
+    # achieved; they see their own training, answer pulse surveys and read the organisation's
+    # engagement results
     assert registered_pages(app) == {
         "home.py",
         "my_account.py",
@@ -112,6 +113,8 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
         "speakup_preparation.py",
         "idea_benefits.py",
         "my_training.py",
+        "answer_survey.py",
+        "engagement_results.py",
     }
     with pytest.raises(ValueError, match="navigation page"):
         app.switch_page("pages/admin_audit.py")
@@ -155,6 +158,7 @@ def test_sections_follow_the_programme_order(db, make_user):
         "Action plan",
         "Speak-Up",
         "People & skills",
+        "Engagement",
         "Admin",
     ]
 

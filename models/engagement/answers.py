@@ -1,0 +1,244 @@
+"""Answering a survey (rules 2 and 3): one answer per person, participation kept apart from
+the answer, answers sealed while the survey is open and released in shuffled batches."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections import Counter
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+from pydantic import Field
+
+from models import audit
+from models.access import CurrentUser, Permission, require
+from models.db import ConnectionReader, utc_now
+from models.engagement import sealing
+from models.engagement.suppression import shown_labels
+from models.engagement.surveys import SCALE_RANGES, Survey, get_survey, in_audience
+from models.errors import InputError, validate
+from models.inputs import InputRecord
+from models.settings import get_settings
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from models.db import Database
+
+QUESTION_COLUMNS = ("q1", "q2", "q3", "q4", "q5")
+_shuffler = secrets.SystemRandom()
+
+
+class AnswerInput(InputRecord):
+    enps: int = Field(ge=0, le=10, title="How likely are you to recommend working here")
+    answers: dict[int, int] = Field(default_factory=dict, title="Questions")
+    comment: str | None = Field(default=None, max_length=2000, title="Comment")
+
+
+def anonymity_threshold() -> int:
+    """The smallest group whose answers may be shown (a setting, never below 3)."""
+    return get_settings().anonymity_min_group
+
+
+def _check_against(survey: Survey, record: AnswerInput) -> dict[str, Any]:
+    """The answer as it is sealed: each optional question on its own scale."""
+    scores: dict[str, Any] = {"enps": record.enps}
+    for question in survey.questions:
+        value = record.answers.get(question.position)
+        low, high = SCALE_RANGES[question.scale]
+        if value is not None and not low <= value <= high:
+            raise InputError.single(f"Question {question.position}", f"choose from {low} to {high}")
+        scores[QUESTION_COLUMNS[question.position - 1]] = value
+    if record.comment and survey.comment_prompt is None:
+        raise InputError.single("Comment", "this survey asks for no comment")
+    scores["comment"] = record.comment or None
+    return scores
+
+
+def submit_answer(
+    db: Database,
+    user: CurrentUser,
+    survey_id: int,
+    data: dict[str, Any],
+    *,
+    today: date | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Record that this person answered and seal their answer; nothing links the two."""
+    require(user, Permission.SURVEYS_ANSWER)
+    record = validate(AnswerInput, data)
+    today = today or date.today()
+
+    def answer(connection: duckdb.DuckDBPyConnection) -> None:
+        reader = ConnectionReader(connection)
+        survey = get_survey(reader, survey_id)
+        if survey is None or survey.state(today) != "open":
+            raise InputError.single("Survey", "it is not open for answers")
+        if not in_audience(reader, survey, user.employee_id):
+            raise InputError.single("Survey", "it does not ask you")
+        if _answered(reader, survey_id, user.employee_id):
+            raise InputError.single("Survey", "you have answered it already (one answer per person)")
+        sealed = _check_against(survey, record)
+        person = reader.query_one("SELECT team_id, site_id FROM employees WHERE id = ?", [user.employee_id]) or {}
+        sealed |= {"team_id": person.get("team_id"), "site_id": person.get("site_id")}
+        connection.execute(
+            "INSERT INTO survey_participation (survey_id, employee_id) VALUES (?, ?)", [survey_id, user.employee_id]
+        )
+        connection.execute(
+            "INSERT INTO survey_sealed_answers (survey_id, sealed) VALUES (?, ?)",
+            [survey_id, sealing.seal(db, survey_id, sealed)],
+        )
+        audit.record(
+            connection,
+            user,
+            "survey_participation",
+            survey_id,
+            "answered",
+            None,
+            {"survey_id": survey_id, "employee_id": user.employee_id},
+            at=at,
+        )
+        waiting = reader.scalar("SELECT count(*) FROM survey_sealed_answers WHERE survey_id = ?", [survey_id])
+        released = reader.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id])
+        if waiting - released >= anonymity_threshold():
+            release(db, survey_id, final=False, at=at)
+
+    db.write(answer)
+
+
+def _answered(reader: Any, survey_id: int, employee_id: int) -> bool:
+    return bool(
+        reader.scalar(
+            "SELECT count(*) FROM survey_participation WHERE survey_id = ? AND employee_id = ?",
+            [survey_id, employee_id],
+        )
+    )
+
+
+def has_answered(db: Database, user: CurrentUser, survey_id: int) -> bool:
+    """Whether this person answered the survey — all anyone learns of their own answer."""
+    require(user, Permission.SURVEYS_ANSWER)
+    return _answered(db, survey_id, user.employee_id)
+
+
+def release(db: Database, survey_id: int, *, final: bool, at: datetime | None = None) -> int:
+    """Write every sealed answer of the survey again as released answers, in a fresh random
+    order with fresh random ids and team/site only where they may be shown; ``final`` (at
+    close) also deletes the sealed answers. Returns the number of released answers."""
+
+    def write(connection: duckdb.DuckDBPyConnection) -> int:
+        sealed = [
+            row[0]
+            for row in connection.execute(
+                "SELECT sealed FROM survey_sealed_answers WHERE survey_id = ?", [survey_id]
+            ).fetchall()
+        ]
+        opened = [answer for blob in sealed if (answer := sealing.unseal(db, survey_id, bytes(blob))) is not None]
+        if not opened and not final:
+            return 0
+        teams, sites = shown_labels(
+            Counter((a.get("team_id"), a.get("site_id")) for a in opened), anonymity_threshold()
+        )
+        _shuffler.shuffle(opened)
+        rows = {
+            "id": [str(uuid.uuid4()) for _ in opened],
+            "team_id": [a.get("team_id") if a.get("team_id") in teams else None for a in opened],
+            "site_id": [a.get("site_id") if a.get("site_id") in sites else None for a in opened],
+            "enps": [a["enps"] for a in opened],
+            **{column: [a.get(column) for a in opened] for column in QUESTION_COLUMNS},
+            "comment": [a.get("comment") for a in opened],
+        }
+        schema = pa.schema(
+            [("id", pa.string()), ("team_id", pa.int64()), ("site_id", pa.int64()), ("enps", pa.int64())]
+            + [(column, pa.int64()) for column in QUESTION_COLUMNS]
+            + [("comment", pa.string())]
+        )
+        if opened:  # a survey closed with sealed answers restored without their key keeps what was released
+            connection.execute("DELETE FROM survey_answers WHERE survey_id = ?", [survey_id])
+            connection.register("released_answers", pa.table(rows, schema=schema))
+            try:
+                connection.execute(
+                    "INSERT INTO survey_answers (id, survey_id, team_id, site_id, enps, q1, q2, q3, q4, q5, comment)"
+                    " SELECT id::UUID, ?, team_id, site_id, enps, q1, q2, q3, q4, q5, comment FROM released_answers",
+                    [survey_id],
+                )
+            finally:
+                connection.unregister("released_answers")
+        if final:
+            connection.execute("DELETE FROM survey_sealed_answers WHERE survey_id = ?", [survey_id])
+            connection.execute("UPDATE surveys SET answers_final = TRUE WHERE id = ?", [survey_id])
+        count = int(
+            connection.execute("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id]).fetchone()[0]
+        )
+        audit.record(
+            connection, None, "survey", survey_id, "release_answers", None, {"released": count, "final": final}, at=at
+        )
+        return count
+
+    return db.write(write)
+
+
+def close_survey(
+    db: Database, actor: CurrentUser, survey_id: int, *, today: date | None = None, at: datetime | None = None
+) -> None:
+    """Close an open survey before its closing day (HR); its last answers are released."""
+    require(actor, Permission.SURVEYS_MANAGE)
+    today = today or date.today()
+
+    def close(connection: duckdb.DuckDBPyConnection) -> None:
+        survey = get_survey(ConnectionReader(connection), survey_id)
+        if survey is None:
+            raise InputError.single("Survey", "it does not exist")
+        if survey.state(today) != "open":
+            raise InputError.single("Survey", f"it is {survey.state(today)}, not open")
+        connection.execute(
+            "UPDATE surveys SET closed_early_on = ?, version = version + 1 WHERE id = ?", [today, survey_id]
+        )
+        audit.record(
+            connection,
+            actor,
+            "survey",
+            survey_id,
+            "close_early",
+            {"closes_on": survey.closes_on},
+            {"closed_on": today},
+            at=at,
+        )
+        release(db, survey_id, final=True, at=at)
+
+    db.write(close)
+
+
+def finalise_due(db: Database, *, today: date | None = None, at: datetime | None = None) -> int:
+    """Release the last batch of every survey that has closed since (its closing day passed);
+    run when the database is opened and before results are read. Returns how many."""
+    today = today or date.today()
+    due = db.query(
+        "SELECT id FROM surveys WHERE NOT answers_final AND (closed_early_on IS NOT NULL OR closes_on < ?)", [today]
+    )
+    for row in due:
+        release(db, row["id"], final=True, at=at or utc_now())
+    return len(due)
+
+
+def finalise_on_open(db: Database) -> None:
+    """The area's check on open: surveys closed while the portal was stopped get their last batch."""
+    finalise_due(db)
+
+
+def participation(db: Database, survey: Survey) -> tuple[int, int]:
+    """How many answered and how many the survey asks now (active people of its audience)."""
+    answered = int(db.scalar("SELECT count(*) FROM survey_participation WHERE survey_id = ?", [survey.id]))
+    if survey.for_everyone:
+        asked = int(db.scalar("SELECT count(*) FROM employees WHERE active"))
+    else:
+        asked = int(
+            db.scalar(
+                "SELECT count(*) FROM employees WHERE active"
+                " AND (list_contains(?, team_id) OR list_contains(?, site_id))",
+                [survey.audience_team_ids, survey.audience_site_ids],
+            )
+        )
+    return answered, max(asked, answered)

@@ -1,0 +1,367 @@
+"""Results of the surveys (rules 4–7): eNPS with its counts, by team and site only where it
+may be shown, the trend by quarter, each team beside its idea participation, and the eNPS
+KPI the goals read."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from models import audit
+from models.access import CurrentUser, Permission, PermissionDeniedError, Role, require
+from models.engagement.answers import QUESTION_COLUMNS, anonymity_threshold, finalise_due, participation
+from models.engagement.suppression import shown_labels
+from models.engagement.surveys import Survey, get_survey, list_surveys
+from models.errors import InputError
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from models.db import Database
+
+
+class GroupResult(BaseModel):
+    """The eNPS of a group: % promoters (9–10) − % detractors (0–6), with the counts."""
+
+    name: str
+    answers: int
+    promoters: int
+    passives: int
+    detractors: int
+
+    @property
+    def enps(self) -> float:
+        return round(100 * (self.promoters - self.detractors) / self.answers, 1) if self.answers else 0.0
+
+
+class QuestionResult(BaseModel):
+    text: str
+    scale: str
+    answers: int
+    average: float | None
+
+
+class Comment(BaseModel):
+    id: str
+    text: str
+
+
+class SurveyResults(BaseModel):
+    survey: Survey
+    threshold: int
+    answered: int
+    asked: int
+    organisation: GroupResult | None  # None: fewer answers than the threshold
+    teams: list[GroupResult]
+    sites: list[GroupResult]
+    questions: list[QuestionResult]
+    comments: list[Comment]
+
+
+def enps(scores: list[int]) -> GroupResult:
+    """eNPS of a list of 0–10 scores (the rule, for a reader and the tests)."""
+    promoters = sum(1 for score in scores if score >= 9)
+    detractors = sum(1 for score in scores if score <= 6)
+    return GroupResult(
+        name="",
+        answers=len(scores),
+        promoters=promoters,
+        passives=len(scores) - promoters - detractors,
+        detractors=detractors,
+    )
+
+
+def sees_every_group(user: CurrentUser) -> bool:
+    return user.can(Permission.SURVEYS_MANAGE) or user.can(Permission.DASHBOARDS_ALL)
+
+
+_COUNTS = (
+    "count(*) AS answers, count(*) FILTER (enps >= 9) AS promoters,"
+    " count(*) FILTER (enps BETWEEN 7 AND 8) AS passives, count(*) FILTER (enps <= 6) AS detractors"
+)
+
+
+def _group_counts(db: Database, survey_id: int, column: str | None = None) -> list[dict]:
+    group = f"{column} AS label, site_id AS site," if column else ""
+    by = f" GROUP BY {column}, site_id" if column else ""
+    return db.query(f"SELECT {group} {_COUNTS} FROM survey_answers WHERE survey_id = ?{by}", [survey_id])  # noqa: S608
+
+
+def _names(db: Database, table: str) -> dict[int, str]:
+    return {row["id"]: row["name"] for row in db.query(f"SELECT id, name FROM {table}")}  # noqa: S608
+
+
+def _groups(db: Database, survey_id: int, threshold: int, team_ids: set[int] | None) -> tuple[list, list]:
+    """Team and site results that may be shown; ``team_ids`` limits the teams (None: all)."""
+    rows = _group_counts(db, survey_id, "team_id")
+    teams_shown, sites_shown = shown_labels({(r["label"], r["site"]): r["answers"] for r in rows}, threshold)
+    team_names, site_names = _names(db, "teams"), _names(db, "sites")
+    teams = [
+        GroupResult(name=team_names.get(r["label"], "?"), **{k: r[k] for k in GroupResult.model_fields if k != "name"})
+        for r in rows
+        if r["label"] is not None and r["label"] in teams_shown and (team_ids is None or r["label"] in team_ids)
+    ]
+    by_site: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in rows:
+        if r["site"] is not None and r["site"] in sites_shown:
+            for key in ("answers", "promoters", "passives", "detractors"):
+                by_site[r["site"]][key] += r[key]
+    sites = [GroupResult(name=site_names.get(site, "?"), **counts) for site, counts in by_site.items()]
+    return sorted(teams, key=lambda g: g.name), sorted(sites, key=lambda g: g.name)
+
+
+def _questions(db: Database, survey: Survey) -> list[QuestionResult]:
+    results = []
+    for question in survey.questions:
+        column = QUESTION_COLUMNS[question.position - 1]
+        row = db.query_one(
+            f"SELECT count({column}) AS answers, avg({column}) AS average FROM survey_answers WHERE survey_id = ?",  # noqa: S608
+            [survey.id],
+        ) or {"answers": 0, "average": None}
+        results.append(
+            QuestionResult(
+                text=question.text,
+                scale=question.scale,
+                answers=row["answers"],
+                average=None if row["average"] is None else round(row["average"], 2),
+            )
+        )
+    return results
+
+
+def _comments(db: Database, survey: Survey, threshold: int, team_id: int | None) -> list[Comment]:
+    """Comments of a closed survey: the organisation's when at least ``threshold`` were left,
+    or one team's when its comments may be shown (the same suppression as the answers)."""
+    if not survey.answers_final:
+        return []
+    rows = db.query(
+        "SELECT team_id, site_id, count(*) AS comments FROM survey_answers WHERE survey_id = ? AND comment IS NOT NULL"
+        " GROUP BY team_id, site_id",
+        [survey.id],
+    )
+    total = sum(row["comments"] for row in rows)
+    if total < threshold:
+        return []
+    team_clause, params = "", [survey.id]
+    if team_id is not None:
+        teams_shown, _ = shown_labels({(r["team_id"], r["site_id"]): r["comments"] for r in rows}, threshold)
+        if team_id not in teams_shown:
+            return []
+        team_clause, params = " AND team_id = ?", [survey.id, team_id]
+    found = db.query(
+        "SELECT id::VARCHAR AS id, comment FROM survey_answers WHERE survey_id = ? AND comment IS NOT NULL"
+        " AND NOT comment_hidden" + team_clause + " ORDER BY id",
+        params,
+    )
+    return [Comment(id=row["id"], text=row["comment"]) for row in found]
+
+
+def survey_results(db: Database, user: CurrentUser, survey_id: int, *, today: date | None = None) -> SurveyResults:
+    """What this person may see of a survey's results (rule 6): the organisation once it has
+    closed; HR and leadership every group that may be shown, while open too; a team lead
+    their own team when it may be shown. Never an individual answer."""
+    require(user, Permission.SURVEYS_ANSWER)
+    today = today or date.today()
+    finalise_due(db, today=today)
+    survey = get_survey(db, survey_id)
+    if survey is None:
+        raise InputError.single("Survey", "it does not exist")
+    everything = sees_every_group(user)
+    if survey.state(today) == "planned" or (survey.state(today) == "open" and not everything):
+        raise PermissionDeniedError(user, Permission.SURVEYS_MANAGE)
+    threshold = anonymity_threshold()
+    answered, asked = participation(db, survey)
+    organisation = _group_counts(db, survey_id)[0]
+    org = GroupResult(name="Organisation", **organisation) if organisation["answers"] >= threshold else None
+    own_team = user.team_id if user.has_role(Role.TEAM_LEAD) and user.team_id is not None else None
+    teams, sites, comments = [], [], []
+    if org is not None and (everything or own_team is not None):
+        teams, sites = _groups(db, survey_id, threshold, None if everything else {own_team})
+        sites = sites if everything else []
+        comments = _comments(db, survey, threshold, None if everything else own_team)
+    return SurveyResults(
+        survey=survey,
+        threshold=threshold,
+        answered=answered,
+        asked=asked,
+        organisation=org,
+        teams=teams,
+        sites=sites,
+        questions=_questions(db, survey) if org else [],
+        comments=comments,
+    )
+
+
+def hide_comment(db: Database, actor: CurrentUser, answer_id: str, *, reason: str = "") -> None:
+    """Hide a comment that breaks the rules (HR); it is kept, and the hiding audited."""
+    require(actor, Permission.SURVEYS_MANAGE)
+
+    def hide(connection: duckdb.DuckDBPyConnection) -> None:
+        row = connection.execute(
+            "SELECT a.comment_hidden, s.answers_final FROM survey_answers a JOIN surveys s ON s.id = a.survey_id"
+            " WHERE a.id = TRY_CAST(? AS UUID) AND a.comment IS NOT NULL",
+            [answer_id],
+        ).fetchone()
+        if row is None:
+            raise InputError.single("Comment", "it does not exist")
+        if not row[1]:
+            raise InputError.single("Comment", "comments can be hidden once the survey has closed")
+        if row[0]:
+            return
+        connection.execute("UPDATE survey_answers SET comment_hidden = TRUE WHERE id = ?::UUID", [answer_id])
+        audit.record(
+            connection,
+            actor,
+            "survey_comment",
+            answer_id,
+            "hide",
+            {"hidden": False},
+            {"hidden": True, "reason": reason},
+        )
+
+    db.write(hide)
+
+
+class TrendPoint(BaseModel):
+    survey_id: int
+    quarter: str
+    title: str
+    closed_on: date
+    answers: int
+    enps: float | None  # None: fewer answers than the threshold
+
+
+def _closed_surveys(db: Database, today: date) -> list[Survey]:
+    return sorted((s for s in list_surveys(db) if s.state(today) == "closed"), key=lambda s: (s.closed_on, s.id))
+
+
+def _trend(db: Database, today: date) -> list[TrendPoint]:
+    threshold = anonymity_threshold()
+    counts = {
+        row["survey_id"]: row
+        for row in db.query(f"SELECT survey_id, {_COUNTS} FROM survey_answers GROUP BY survey_id")  # noqa: S608
+    }
+    points = []
+    for survey in _closed_surveys(db, today):
+        row = counts.get(survey.id)
+        group = (
+            GroupResult(name=survey.quarter, **{k: row[k] for k in ("answers", "promoters", "passives", "detractors")})
+            if row
+            else None
+        )
+        shown = group is not None and group.answers >= threshold
+        points.append(
+            TrendPoint(
+                survey_id=survey.id,
+                quarter=survey.quarter,
+                title=survey.title,
+                closed_on=survey.closed_on,
+                answers=group.answers if group else 0,
+                enps=group.enps if shown and group else None,
+            )
+        )
+    return points
+
+
+def enps_trend(db: Database, user: CurrentUser, *, today: date | None = None) -> list[TrendPoint]:
+    """The organisation's eNPS of each closed survey, oldest first (everyone)."""
+    require(user, Permission.SURVEYS_ANSWER)
+    today = today or date.today()
+    finalise_due(db, today=today)
+    return _trend(db, today)
+
+
+class TeamQuarter(BaseModel):
+    quarter: str
+    team: str
+    answers: int | None  # None: the team may not be shown this quarter
+    enps: float | None
+    headcount: int
+    idea_participants: int
+
+    @property
+    def idea_participation(self) -> float:
+        return round(100 * self.idea_participants / self.headcount, 1) if self.headcount else 0.0
+
+
+def teams_beside_ideas(db: Database, user: CurrentUser, *, today: date | None = None) -> list[TeamQuarter]:
+    """Each team's eNPS (where it may be shown) beside its idea participation in the same
+    quarter: people of the team who authored or co-authored an idea submitted that quarter,
+    over the team's headcount (HR and leadership)."""
+    if not sees_every_group(user):
+        raise PermissionDeniedError(user, Permission.DASHBOARDS_ALL)
+    today = today or date.today()
+    finalise_due(db, today=today)
+    threshold = anonymity_threshold()
+    teams = db.query(
+        "SELECT t.id, t.name, count(e.id) AS headcount FROM teams t"
+        " LEFT JOIN employees e ON e.team_id = t.id AND e.active WHERE t.active GROUP BY t.id, t.name ORDER BY t.name"
+    )
+    rows: list[TeamQuarter] = []
+    for survey in _closed_surveys(db, today):
+        start = date(survey.opens_on.year, 3 * ((survey.opens_on.month - 1) // 3) + 1, 1)
+        end = date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1)
+        counts = _group_counts(db, survey.id, "team_id")
+        shown, _ = shown_labels({(r["label"], r["site"]): r["answers"] for r in counts}, threshold)
+        by_team = {r["label"]: r for r in counts if r["label"] in shown and r["label"] is not None}
+        authors = {
+            row["team_id"]: row["people"]
+            for row in db.query(
+                "SELECT e.team_id, count(DISTINCT e.id) AS people FROM ideas i"
+                " LEFT JOIN idea_coauthors c ON c.idea_id = i.id"
+                " JOIN employees e ON e.id = i.author_id OR e.id = c.employee_id"
+                " WHERE i.submitted_at >= ? AND i.submitted_at < ? AND e.active GROUP BY e.team_id",
+                [start, end],
+            )
+        }
+        for team in teams:
+            found = by_team.get(team["id"])
+            group = (
+                GroupResult(
+                    name=team["name"], **{k: found[k] for k in ("answers", "promoters", "passives", "detractors")}
+                )
+                if found
+                else None
+            )
+            rows.append(
+                TeamQuarter(
+                    quarter=survey.quarter,
+                    team=team["name"],
+                    answers=group.answers if group else None,
+                    enps=group.enps if group else None,
+                    headcount=team["headcount"],
+                    idea_participants=authors.get(team["id"], 0),
+                )
+            )
+    return rows
+
+
+def enps_kpi(db: Database, start: date, end: date) -> list[tuple[date, float]]:
+    """The eNPS KPI: each closed survey's eNPS at the end of the month it closed in (the
+    latest survey of a month wins); surveys below the threshold give no value."""
+    today = date.today()
+    values: dict[date, float] = {}
+    for point in _trend(db, today):
+        month_end = _month_end(point.closed_on)
+        if point.enps is not None and start <= month_end <= end:
+            values[month_end] = point.enps
+    return sorted(values.items())
+
+
+def _month_end(day: date) -> date:
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def enps_before_after(
+    db: Database, day: date, *, today: date | None = None
+) -> tuple[TrendPoint | None, TrendPoint | None]:
+    """The eNPS of the last survey closed before ``day`` and of the first opened after it."""
+    points = _trend(db, today or date.today())
+    before = [p for p in points if p.closed_on < day and p.enps is not None]
+    opened = {s.id: s.opens_on for s in list_surveys(db)}
+    after = [p for p in points if opened[p.survey_id] > day and p.enps is not None]
+    return (before[-1] if before else None), (after[0] if after else None)

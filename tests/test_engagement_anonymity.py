@@ -1,0 +1,137 @@
+"""An attacker with the whole database after a survey with many answers, written through
+the real functions, links answers to people no better than chance."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from models.access import Role
+from models.db import insert_row
+from models.engagement import answers, surveys
+from tests.conftest import add_person
+
+PEOPLE = 60
+TEAMS = 4
+# A random matching of 60 answers to 60 people gets one right on average; six or more right
+# by chance happens about once in 1,400 tries (Poisson tail), so a strategy that reaches it
+# has found an order that links answers to people.
+CHANCE_LIMIT = 6
+
+
+def _survey_with_many_answers(db):
+    hr = add_person(db, Role.HR)
+    team_ids = [db.write(lambda c, n=n: insert_row(c, "teams", {"name": f"Team {n}"})) for n in range(TEAMS)]
+    crowd = [add_person(db, Role.AGENT, team_id=team_ids[n % TEAMS]) for n in range(PEOPLE)]
+    survey_id = surveys.create_survey(
+        db,
+        hr,
+        {
+            "title": "Pulse",
+            "opens_on": date.today() - timedelta(days=1),
+            "closes_on": date.today() + timedelta(days=9),
+            "questions": [{"text": "My ideas are heard", "scale": "agreement"}],
+            "comment_prompt": "Anything else?",
+        },
+    )
+    truth = {}  # employee id -> their comment, which is unique
+    for position, person in enumerate(crowd):
+        comment = f"answer-{position:03d}"
+        answers.submit_answer(
+            db, person, survey_id, {"enps": position % 11, "answers": {1: position % 5 + 1}, "comment": comment}
+        )
+        truth[person.employee_id] = comment
+    return hr, survey_id, truth
+
+
+def _participation_orders(db, survey_id: int) -> dict[str, list[int]]:
+    """Every order of the participants the database gives away: as stored, by audit entry
+    (id and time), by employee id."""
+    stored = [
+        row["employee_id"]
+        for row in db.query("SELECT employee_id FROM survey_participation WHERE survey_id = ?", [survey_id])
+    ]
+    audited = db.query(
+        "SELECT id, occurred_at, actor_id FROM audit_log WHERE entity = 'survey_participation' AND entity_id = ?",
+        [str(survey_id)],
+    )
+    return {
+        "as stored": stored,
+        "by rowid": [
+            row["employee_id"] for row in db.query("SELECT employee_id FROM survey_participation ORDER BY rowid")
+        ],
+        "by audit id": [row["actor_id"] for row in sorted(audited, key=lambda row: row["id"])],
+        "by audit time": [row["actor_id"] for row in sorted(audited, key=lambda row: (row["occurred_at"], row["id"]))],
+        "by employee id": sorted(stored),
+    }
+
+
+def _answer_orders(db, survey_id: int) -> dict[str, list[str]]:
+    """Every order of the stored answers: as stored, by rowid, by id, and by each column."""
+    columns = [
+        row["column_name"]
+        for row in db.query("SELECT column_name FROM duckdb_columns() WHERE table_name = 'survey_answers'")
+    ]
+    orders = {
+        "as stored": [
+            row["comment"] for row in db.query("SELECT comment FROM survey_answers WHERE survey_id = ?", [survey_id])
+        ],
+        "by rowid": [row["comment"] for row in db.query("SELECT comment FROM survey_answers ORDER BY rowid")],
+    }
+    for column in columns:
+        if column == "comment":
+            continue
+        orders[f"by {column}"] = [
+            row["comment"]
+            for row in db.query(f"SELECT comment FROM survey_answers ORDER BY {column}, rowid")  # noqa: S608
+        ]
+    return orders
+
+
+def test_an_attacker_with_the_database_links_answers_no_better_than_chance(db):
+    hr, survey_id, truth = _survey_with_many_answers(db)
+    answers.close_survey(db, hr, survey_id)
+
+    assert db.scalar("SELECT count(*) FROM survey_sealed_answers") == 0  # nothing held back after close
+    assert db.scalar("SELECT count(*) FROM survey_answers") == PEOPLE
+    columns = {
+        row["column_name"]
+        for row in db.query("SELECT column_name FROM duckdb_columns() WHERE table_name = 'survey_answers'")
+    }
+    assert not columns & {"employee_id", "person_id", "answered_at", "created_at", "position"}
+
+    for who_name, who in _participation_orders(db, survey_id).items():
+        for what_name, what in _answer_orders(db, survey_id).items():
+            linked = sum(1 for person, comment in zip(who, what, strict=True) if truth[person] == comment)
+            assert linked < CHANCE_LIMIT, f"participation {who_name} matched answers {what_name}: {linked} of {PEOPLE}"
+
+
+def test_the_audit_log_records_who_answered_never_what(db):
+    _hr, survey_id, truth = _survey_with_many_answers(db)
+    entries = db.query("SELECT before_json, after_json FROM audit_log WHERE entity = 'survey_participation'")
+    assert len(entries) == PEOPLE
+    logged = " ".join(
+        f"{row['before_json']} {row['after_json']}" for row in db.query("SELECT before_json, after_json FROM audit_log")
+    )
+    assert not any(comment in logged for comment in truth.values())
+    assert all('"enps"' not in (row["after_json"] or "") for row in entries)
+
+
+def test_answers_held_back_while_open_are_unreadable_in_the_database(db):
+    _hr, survey_id, truth = _survey_with_many_answers(db)
+    sealed = [bytes(row["sealed"]) for row in db.query("SELECT sealed FROM survey_sealed_answers")]
+    assert len(sealed) == PEOPLE
+    assert not any(comment.encode() in blob for blob in sealed for comment in truth.values())
+    # released so far: whole batches only, reshuffled at each release
+    released = db.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id])
+    assert released % 5 == 0 and released >= PEOPLE - 4
+
+
+def test_sealed_answers_survive_a_restart(db, tmp_path):
+    hr, survey_id, _truth = _survey_with_many_answers(db)
+    from models.db import Database
+
+    db.close()
+    reopened = Database(db.path)
+    answers.close_survey(reopened, hr, survey_id)
+    assert reopened.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id]) == PEOPLE
+    reopened.close()
