@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from models.coaching import kpis as coaching_kpis
 from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
 
@@ -56,6 +57,12 @@ AREAS: tuple[Area, ...] = (
         on_open=complaint_consistency.remove_incomplete_imports,
     ),
     Area("speakup", demo_step="models.speakup.demo:speakup_step"),
+    # after training's step (the competency catalogue), before competencies' (assessments)
+    Area(
+        "coaching",
+        demo_step="models.coaching.demo:coaching_step",
+        computed_kpis={"integrated_coaching_share": coaching_kpis.integrated_coaching_share},
+    ),
     Area("recognition"),
 )
 
