@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import pyarrow as pa
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
@@ -52,15 +52,16 @@ class SessionInput(InputRecord):
             raise ValueError("cannot be in the future")
         return value
 
-    @model_validator(mode="after")
-    def _follow_up_with_due_date(self) -> SessionInput:
-        if self.follow_up and self.follow_up_due is None:
-            raise InputError.single("Follow-up due", "give the day the follow-up action is due")
-        if self.follow_up_due is not None and not self.follow_up:
-            raise InputError.single("Follow-up action", "describe the action that is due on that day")
-        if self.follow_up_due is not None and self.follow_up_due < self.coached_on:
-            raise InputError.single("Follow-up due", "cannot be before the session")
-        return self
+
+def _follow_up_checked(record: SessionInput) -> SessionInput:
+    """A follow-up action and its due date come together, due on or after the session."""
+    if record.follow_up and record.follow_up_due is None:
+        raise InputError.single("Follow-up due", "give the day the follow-up action is due")
+    if record.follow_up_due is not None and not record.follow_up:
+        raise InputError.single("Follow-up action", "describe the action that is due on that day")
+    if record.follow_up_due is not None and record.follow_up_due < record.coached_on:
+        raise InputError.single("Follow-up due", "cannot be before the session")
+    return record
 
 
 def _for_audit(row: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -74,7 +75,7 @@ def _for_audit(row: dict[str, Any] | None) -> dict[str, Any] | None:
 def _checked(data: dict[str, Any] | SessionInput, now: datetime) -> SessionInput:
     if isinstance(data, SessionInput):
         data = data.model_dump()
-    return validate(SessionInput, data, context={"today": now.date()})
+    return _follow_up_checked(validate(SessionInput, data, context={"today": now.date()}))
 
 
 def _require_coach(actor: CurrentUser) -> None:
