@@ -29,6 +29,13 @@ class PageSpec:
     section: str
     permission: Permission | None = None  # None: every signed-in person
     url_path: str | None = None
+    also: tuple[Permission, ...] = ()  # other permissions that open the page as well
+
+    def opens_for(self, user: CurrentUser) -> bool:
+        """Whether ``user`` may open the page: it needs no permission, or they hold one that opens it."""
+        if self.permission is None:
+            return True
+        return user.can(self.permission) or any(user.can(permission) for permission in self.also)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -133,6 +140,18 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
     PageSpec(
+        "pages/coaching_log.py", "Coaching log", ":material/record_voice_over:", "People & skills", url_path="coaching"
+    ),
+    PageSpec(
+        "pages/coaching_report.py",
+        "Coaching report",
+        ":material/insights:",
+        "People & skills",
+        Permission.TEAM_COACHING,
+        url_path="coaching-report",
+        also=(Permission.COMPETENCIES_MANAGE, Permission.DASHBOARDS_ALL),
+    ),
+    PageSpec(
         "pages/admin_accounts.py", "Accounts", ":material/key:", "Admin", Permission.USERS_MANAGE, url_path="accounts"
     ),
     PageSpec(
@@ -153,9 +172,7 @@ def pages_for(user: CurrentUser) -> dict[str, list[PageSpec]]:
     """The pages this person may open, grouped by section in the programme's order."""
     grouped: dict[str, list[PageSpec]] = {}
     for section in SECTIONS:
-        allowed = [
-            page for page in PAGES if page.section == section and (page.permission is None or user.can(page.permission))
-        ]
+        allowed = [page for page in PAGES if page.section == section and page.opens_for(user)]
         if allowed:
             grouped[section] = allowed
     return grouped

@@ -61,3 +61,13 @@ def may_read(actor: CurrentUser, employee_id: int, employee_team_id: int | None)
 def refuse_reading(actor: CurrentUser) -> PermissionDeniedError:
     """The refusal given for another person's coaching: the permission a reader lacked."""
     return PermissionDeniedError(actor, Permission.TEAM_COACHING)
+
+
+def may_coach(actor: CurrentUser) -> bool:
+    """Whether ``actor`` logs coaching: a team lead with a team, or HR."""
+    return actor.has_role(Role.HR) or leads_team(actor) is not None
+
+
+def reads_others(actor: CurrentUser) -> bool:
+    """Whether ``actor`` reads anyone's coaching but their own."""
+    return reads_everyone(actor) or leads_team(actor) is not None
