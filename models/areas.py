@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from models.competencies import appeals as competency_appeals
+from models.competencies import opening as competency_opening
 from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
 from models.training import assignments as training_assignments
@@ -71,6 +73,12 @@ AREAS: tuple[Area, ...] = (
         demo_step="models.training.demo:training_step",
         on_open=training_opening.on_open,
         on_people_changed=training_assignments.on_people_changed,
+    ),
+    Area(
+        "competencies",
+        demo_step="models.competencies.demo:competencies_step",
+        computed_kpis={"assessment_appeals": competency_appeals.assessment_appeals},
+        on_open=competency_opening.on_open,
     ),
     Area("recognition"),
 )

@@ -14,7 +14,7 @@ from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, require
 from models.competencies.assessments import ASSESSMENT_SQL, Assessment, _may_review
 from models.competencies.levels import Level
-from models.db import ConnectionReader, insert_row, utc_now
+from models.db import insert_row, utc_now
 from models.errors import InputError
 from models.inputs import entered_text
 

@@ -193,8 +193,11 @@ def record_team_assessments(
             "SELECT count(*) FROM employees WHERE id IN (SELECT unnest(?)) AND (team_id IS DISTINCT FROM ? OR id = ?)",
             [ids, actor.team_id, actor.employee_id],
         )
-        if outside or actor.team_id is None or len(ids) != reader.scalar(
-            "SELECT count(*) FROM employees WHERE id IN (SELECT unnest(?)) AND active", [ids]
+        if (
+            outside
+            or actor.team_id is None
+            or len(ids)
+            != reader.scalar("SELECT count(*) FROM employees WHERE id IN (SELECT unnest(?)) AND active", [ids])
         ):
             raise scope.NotYourTeamError(actor, "the assessments of people outside your team")
         new_ids = next_ids(connection, "assessments", len(records))

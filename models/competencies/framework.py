@@ -107,7 +107,7 @@ def descriptor_in_force(db: Reader, competency_id: int, level: int, at: datetime
     )
 
 
-def _insert_default(connection: duckdb.DuckDBPyConnection, at: datetime) -> int:
+def install_default_framework(connection: duckdb.DuckDBPyConnection, *, at: datetime) -> int:
     """Save the shipped descriptors of every catalogue competency that has none yet."""
     wording = default_framework()
     missing = ConnectionReader(connection).query(
@@ -128,7 +128,7 @@ def ensure_default_framework(db: Database, *, at: datetime | None = None) -> int
     """Save the default descriptors of the catalogue's competencies that have none (run each
     time the database is opened, after the catalogue exists; saves nothing the second time).
     Returns how many descriptors were saved."""
-    return db.write(lambda connection: _insert_default(connection, at or utc_now()))
+    return db.write(lambda connection: install_default_framework(connection, at=at or utc_now()))
 
 
 def introduce_framework(db: Database, at: datetime) -> None:
@@ -137,7 +137,7 @@ def introduce_framework(db: Database, at: datetime) -> None:
     ``at`` (an organisation that used the framework before the portal, or the demo)."""
 
     def introduce(connection: duckdb.DuckDBPyConnection) -> None:
-        _insert_default(connection, at)
+        install_default_framework(connection, at=at)
         reader = ConnectionReader(connection)
         untouched = not reader.scalar("SELECT count(*) FROM assessments") and not reader.scalar(
             "SELECT count(*) FROM competency_descriptors WHERE version > 1"

@@ -69,7 +69,7 @@ class Requirement(BaseModel):
     set_at: datetime
 
 
-def _insert_defaults(connection: duckdb.DuckDBPyConnection, at: datetime) -> int:
+def install_default_requirements(connection: duckdb.DuckDBPyConnection, *, at: datetime) -> int:
     """The default requirements of each competency that has no requirement at all yet."""
     open_codes = dict(
         connection.execute(
@@ -90,7 +90,7 @@ def _insert_defaults(connection: duckdb.DuckDBPyConnection, at: datetime) -> int
 
 def ensure_default_requirements(db: Database, *, at: datetime | None = None) -> int:
     """Save the default requirements of competencies that have none (nothing the second time)."""
-    return db.write(lambda connection: _insert_defaults(connection, at or utc_now()))
+    return db.write(lambda connection: install_default_requirements(connection, at=at or utc_now()))
 
 
 _CURRENT_SQL = """
@@ -140,7 +140,9 @@ def set_requirement(
         if team_id is not None and not reader.scalar("SELECT count(*) FROM teams WHERE id = ?", [team_id]):
             raise InputError.single("Team", "no such team")
         values = {"competency_id": competency_id, "role": role.value, "team_id": team_id, "level": level}
-        row_id = insert_row(connection, "competency_requirements", {**values, "set_by": actor.employee_id, "set_at": now})
+        row_id = insert_row(
+            connection, "competency_requirements", {**values, "set_by": actor.employee_id, "set_at": now}
+        )
         audit.record(connection, actor, "competency_requirement", row_id, "set", after=values, at=now)
         return row_id
 

@@ -14,7 +14,8 @@ class NotYourTeamError(PermissionDeniedError):
 
     def __init__(self, user: CurrentUser, what: str = "this person's competency records"):
         PermissionError.__init__(
-            self, f"{user.full_name} may not see or change {what}: only the person, their team lead, HR and leadership may."
+            self,
+            f"{user.full_name} may not see or change {what}: only the person, their team lead, HR and leadership may.",
         )
         self.permission = Permission.TEAM_ASSESSMENTS
 
