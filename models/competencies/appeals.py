@@ -214,3 +214,32 @@ def assessment_appeals(db: Database, start: date, end: date) -> list[tuple[date,
         return []
     months = appeals_by_month(db, begin, date.fromordinal(stop.toordinal() - 1))
     return [(_last_day(row.month), float(row.appeals)) for row in months]
+
+
+def acknowledge_many(db: Database, actor: CurrentUser, assessment_ids: list[int], *, at: datetime | None = None) -> int:
+    """The person accepts several of their own open assessments at once; returns how many."""
+    require(actor, Permission.OWN_RECORDS_READ)
+    if not assessment_ids:
+        return 0
+
+    def save(connection: duckdb.DuckDBPyConnection) -> int:
+        now = at or utc_now()
+        rows = connection.execute(
+            "SELECT id, employee_id, status FROM assessments WHERE id IN (SELECT unnest(?::INTEGER[]))",
+            [list(assessment_ids)],
+        ).fetchall()
+        if len(rows) != len(set(assessment_ids)) or any(row[1] != actor.employee_id for row in rows):
+            raise NotYourAssessmentError(actor, "answer someone else's assessment")
+        if any(row[2] != "open" for row in rows):
+            raise InputError.single("Assessment", "some have been answered already")
+        ids = [row[0] for row in rows]
+        connection.execute(
+            "UPDATE assessments SET status = 'acknowledged', acknowledged_at = ?, updated_at = ?,"
+            " version = version + 1 WHERE id IN (SELECT unnest(?::INTEGER[]))",
+            [now, now, ids],
+        )
+        entries = [("assessment", i, "acknowledge", {"status": "open"}, {"status": "acknowledged"}) for i in ids]
+        audit.record_many(connection, actor, entries, at=now)
+        return len(ids)
+
+    return db.write(save)
