@@ -133,6 +133,29 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
     PageSpec(
+        "pages/competency_framework.py",
+        "Competency framework",
+        ":material/stairs:",
+        "People & skills",
+        url_path="competency-framework",
+    ),
+    PageSpec(
+        "pages/assessments.py",
+        "Assessments",
+        ":material/fact_check:",
+        "People & skills",
+        Permission.OWN_RECORDS_READ,
+        url_path="assessments",
+    ),
+    PageSpec(
+        "pages/skills_matrix.py",
+        "Skills matrix",
+        ":material/grid_on:",
+        "People & skills",
+        Permission.SKILLS_MATRIX,
+        url_path="skills-matrix",
+    ),
+    PageSpec(
         "pages/admin_accounts.py", "Accounts", ":material/key:", "Admin", Permission.USERS_MANAGE, url_path="accounts"
     ),
     PageSpec(

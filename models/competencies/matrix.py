@@ -90,8 +90,7 @@ def skills_matrix(db: Reader, actor: CurrentUser, *, team_id: int | None = None)
 
 def require_matrix(actor: CurrentUser, team_id: int | None) -> None:
     """Team leads see their own team's matrix; HR and leadership any team's or everyone's."""
-    if not (actor.can(Permission.TEAM_ASSESSMENTS) or scope.sees_everyone(actor)):
-        require(actor, Permission.COMPETENCIES_MANAGE)
+    require(actor, Permission.SKILLS_MATRIX)
     scope.require_team_read(actor, team_id)
 
 
