@@ -140,6 +140,29 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
     PageSpec(
+        "pages/competency_framework.py",
+        "Competency framework",
+        ":material/stairs:",
+        "People & skills",
+        url_path="competency-framework",
+    ),
+    PageSpec(
+        "pages/assessments.py",
+        "Assessments",
+        ":material/fact_check:",
+        "People & skills",
+        Permission.OWN_RECORDS_READ,
+        url_path="assessments",
+    ),
+    PageSpec(
+        "pages/skills_matrix.py",
+        "Skills matrix",
+        ":material/grid_on:",
+        "People & skills",
+        Permission.SKILLS_MATRIX,
+        url_path="skills-matrix",
+    ),
+    PageSpec(
         "pages/coaching_log.py", "Coaching log", ":material/record_voice_over:", "People & skills", url_path="coaching"
     ),
     PageSpec(
