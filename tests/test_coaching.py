@@ -21,6 +21,11 @@ def add_team(db, name: str) -> int:
 
 
 def add_competency(db, code: str, name: str, *, active: bool = True) -> int:
+    """The catalogue's competency of this code (the default catalogue holds the common ones),
+    added when missing."""
+    found = db.scalar("SELECT id FROM competencies WHERE code = ?", [code])
+    if found is not None:
+        return found
     return db.write(
         lambda c: insert_row(
             c,

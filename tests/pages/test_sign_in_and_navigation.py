@@ -97,8 +97,8 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
     app = signed_in_as(agent).run()
     # agents read the vision, priorities, goals and the public action plan (SPEC §0),
     # complaint aggregates (never raw complaints), and take part in Speak-Up: the idea
-    # board, their own ideas, what green-lit ideas achieved; they read the coaching notes
-    # shared with them
+    # board, their own ideas, what green-lit ideas achieved; they read the competency
+    # framework, their own assessments and the coaching notes shared with them
     assert registered_pages(app) == {
         "home.py",
         "my_account.py",
@@ -110,6 +110,8 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
         "idea_board.py",
         "my_ideas.py",
         "idea_benefits.py",
+        "competency_framework.py",
+        "assessments.py",
         "coaching_log.py",
     }
     with pytest.raises(ValueError, match="navigation page"):
