@@ -63,13 +63,11 @@ def test_a_lead_records_coaching_and_an_assessment_and_the_agent_acknowledges_bo
     sign_in(page, portal_server.url, "agent", DEMO_PASSWORD)
     page.goto(f"{portal_server.url}/coaching")
     wait_for_app(page)
-    session = page.get_by_test_id("stVerticalBlockBorderWrapper").filter(has_text=note).last
-    expect(session).to_be_visible()
+    expect(page.get_by_text(note)).to_be_visible()
     expect(page.get_by_text("Browser private thought.")).to_have_count(0)
-    session.get_by_role("button", name="Acknowledge").click()
+    page.get_by_role("button", name="Acknowledge").first.click()  # the newest session: today's
     wait_for_app(page)
-    session = page.get_by_test_id("stVerticalBlockBorderWrapper").filter(has_text=note).last
-    expect(session.get_by_text(f"Acknowledged {date.today():%Y-%m-%d}")).to_be_visible()
+    expect(page.get_by_text(f"Acknowledged {date.today():%Y-%m-%d}").first).to_be_visible()
 
     page.goto(f"{portal_server.url}/assessments")
     wait_for_app(page)
