@@ -2,7 +2,8 @@
 clearly different styles (some mostly integrated on the floor, some mostly scheduled), most
 sessions acknowledged, most follow-ups done and a few overdue now. Everything goes through
 the coaching log's own functions, dated with their ``at`` argument; the sessions of one lead
-and month are recorded in one call, so a large organisation seeds in a few thousand calls."""
+and quarter are recorded in one call, and each person acknowledges theirs in one call, so the
+step makes a few calls per person however long the history."""
 
 from __future__ import annotations
 
@@ -81,8 +82,12 @@ def coaching_step(db: Database, org: DemoOrganisation, progress: Progress) -> No
     for index, lead in enumerate(leads):
         coach = org.user(lead["id"])
         share = STYLES[index % len(STYLES)]
-        for month in months:
-            records = _lead_month(rng, agents_of[lead["team_id"]], month, org.today, share, competencies)
+        for quarter in range(0, len(months), 3):
+            records = [
+                record
+                for month in months[quarter : quarter + 3]
+                for record in _lead_month(rng, agents_of[lead["team_id"]], month, org.today, share, competencies)
+            ]
             if not records:
                 continue
             recorded_at = datetime.combine(max(record["coached_on"] for record in records), time(17, 30))
@@ -95,15 +100,14 @@ def coaching_step(db: Database, org: DemoOrganisation, progress: Progress) -> No
 
 
 def _acknowledge(db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]) -> None:
-    """Most people acknowledge their sessions; each person's of a year in one call, dated a few
-    days after the year's last one (one call per session would make the demo slow)."""
+    """Most people acknowledge their sessions; each person's in one call, dated a few days after
+    the last of them (one call per session would make the demo slow)."""
     recent = org.today - timedelta(days=14)
-    batches: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    batches: dict[int, list[dict]] = defaultdict(list)
     for _, record in created:
         if record["coached_on"] < recent and rng.random() < ACKNOWLEDGED:
-            day = record["coached_on"]
-            batches[(record["employee_id"], day.year)].append(record)
-    for (employee_id, _), records in batches.items():
+            batches[record["employee_id"]].append(record)
+    for employee_id, records in batches.items():
         latest = max(record["coached_on"] for record in records)
         at = datetime.combine(min(latest + timedelta(days=rng.randint(1, 5)), org.today), time(9, 15))
         sessions.acknowledge_sessions(db, org.user(employee_id), [record["id"] for record in records], at=at)
@@ -112,14 +116,14 @@ def _acknowledge(db: Database, org: DemoOrganisation, rng: random.Random, create
 def _complete_follow_ups(
     db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]
 ) -> None:
-    """Coaches close follow-ups around their due date; a few recent ones stay overdue."""
+    """Coaches close follow-ups each quarter; a few recent ones stay overdue."""
     recent = org.today - timedelta(days=60)
     batches: dict[tuple[int, date], list[dict]] = defaultdict(list)
     for coach_id, record in created:
         due = record.get("follow_up_due")
         if due is None or due >= org.today or (due >= recent and rng.random() > FOLLOW_UP_DONE):
             continue
-        batches[(coach_id, due.replace(day=1))].append(record)
+        batches[(coach_id, date(due.year, (due.month - 1) // 3 * 3 + 1, 1))].append(record)
     for (coach_id, _), records in batches.items():
         latest = max(record["follow_up_due"] for record in records)
         at = datetime.combine(min(latest + timedelta(days=1), org.today), time(16, 0))
