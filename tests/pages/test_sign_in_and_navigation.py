@@ -110,9 +110,9 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
         "idea_board.py",
         "my_ideas.py",
         "idea_benefits.py",
-        "competency_framework.py",
-        "assessments.py",
-        "coaching_log.py",
+        "competency_framework.py",  # the framework they are assessed against
+        "assessments.py",  # their own assessments, to acknowledge or appeal
+        "coaching_log.py",  # the coaching notes shared with them
     }
     with pytest.raises(ValueError, match="navigation page"):
         app.switch_page("pages/admin_audit.py")
