@@ -48,6 +48,7 @@ class Permission(StrEnum):
     TEAM_COACHING = "team.coaching"
     TEAM_ASSESSMENTS = "team.assessments"
     TEAM_TRAINING_READ = "team.training_read"
+    SKILLS_MATRIX = "skills.matrix"  # the skills matrix: team lead (own team), HR and leadership (any)
     # analyst
     COMPLAINTS_IMPORT = "complaints.import"
     COMPLAINTS_RAW = "complaints.raw"
@@ -89,13 +90,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.MODERATOR: frozenset({P.IDEAS_MODERATE}),
-    Role.TEAM_LEAD: frozenset({P.TEAM_COACHING, P.TEAM_ASSESSMENTS, P.TEAM_TRAINING_READ}),
+    Role.TEAM_LEAD: frozenset({P.TEAM_COACHING, P.TEAM_ASSESSMENTS, P.TEAM_TRAINING_READ, P.SKILLS_MATRIX}),
     Role.ANALYST: frozenset({P.COMPLAINTS_IMPORT, P.COMPLAINTS_RAW, P.FINDINGS_MANAGE}),
     Role.HR: frozenset(
         {
             P.COURSES_MANAGE,
             P.TRAINING_MANAGE,
             P.COMPETENCIES_MANAGE,
+            P.SKILLS_MATRIX,
             P.RECOGNITION_MANAGE,
             P.SURVEYS_MANAGE,
             P.PEOPLE_READ,
@@ -110,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.SPEAKUP_MANAGE,
             P.IDEAS_JUDGE,
             P.DASHBOARDS_ALL,
+            P.SKILLS_MATRIX,
             P.COMPLAINTS_RAW,
             P.PEOPLE_READ,
         }

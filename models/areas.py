@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from models.coaching import kpis as coaching_kpis
+from models.competencies import appeals as competency_appeals
+from models.competencies import opening as competency_opening
 from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
 from models.engagement import answers as engagement_answers
@@ -81,6 +84,18 @@ AREAS: tuple[Area, ...] = (
         demo_step="models.engagement.demo:engagement_step",
         computed_kpis={"enps": engagement_results.enps_kpi},
         on_open=engagement_answers.finalise_on_open,
+    ),
+    # after training's step (the competency catalogue), before competencies' (assessments)
+    Area(
+        "coaching",
+        demo_step="models.coaching.demo:coaching_step",
+        computed_kpis={"integrated_coaching_share": coaching_kpis.integrated_coaching_share},
+    ),
+    Area(
+        "competencies",
+        demo_step="models.competencies.demo:competencies_step",
+        computed_kpis={"assessment_appeals": competency_appeals.assessment_appeals},
+        on_open=competency_opening.on_open,
     ),
     Area("recognition"),
 )

@@ -38,6 +38,7 @@ class PageSpec:
         return self.permission if isinstance(self.permission, tuple) else (self.permission,)
 
     def opens_for(self, user: CurrentUser) -> bool:
+        """Whether ``user`` may open the page: it needs no permission, or they hold one that opens it."""
         return not self.permissions or any(user.can(permission) for permission in self.permissions)
 
 
@@ -199,6 +200,40 @@ PAGES: tuple[PageSpec, ...] = (
         url_path="training-compliance",
     ),
     PageSpec("pages/my_training.py", "My training", ":material/menu_book:", "People & skills", url_path="my-training"),
+    PageSpec(
+        "pages/competency_framework.py",
+        "Competency framework",
+        ":material/stairs:",
+        "People & skills",
+        url_path="competency-framework",
+    ),
+    PageSpec(
+        "pages/assessments.py",
+        "Assessments",
+        ":material/fact_check:",
+        "People & skills",
+        Permission.OWN_RECORDS_READ,
+        url_path="assessments",
+    ),
+    PageSpec(
+        "pages/skills_matrix.py",
+        "Skills matrix",
+        ":material/grid_on:",
+        "People & skills",
+        Permission.SKILLS_MATRIX,
+        url_path="skills-matrix",
+    ),
+    PageSpec(
+        "pages/coaching_log.py", "Coaching log", ":material/record_voice_over:", "People & skills", url_path="coaching"
+    ),
+    PageSpec(
+        "pages/coaching_report.py",
+        "Coaching report",
+        ":material/insights:",
+        "People & skills",
+        (Permission.TEAM_COACHING, Permission.COMPETENCIES_MANAGE, Permission.DASHBOARDS_ALL),
+        url_path="coaching-report",
+    ),
     PageSpec(
         "pages/admin_accounts.py", "Accounts", ":material/key:", "Admin", Permission.USERS_MANAGE, url_path="accounts"
     ),

@@ -99,7 +99,8 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
     # complaint aggregates (never raw complaints), and take part in Speak-Up: the idea
     # board, their own ideas, their Speak-Up Day preparation sessions, what green-lit ideas
     # achieved; they see their own training, answer pulse surveys and read the organisation's
-    # engagement results
+    # engagement results; they read the competency framework, their own assessments and the
+    # coaching notes shared with them
     assert registered_pages(app) == {
         "home.py",
         "my_account.py",
@@ -115,6 +116,9 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
         "my_training.py",
         "answer_survey.py",
         "engagement_results.py",
+        "competency_framework.py",  # the framework they are assessed against
+        "assessments.py",  # their own assessments, to acknowledge or appeal
+        "coaching_log.py",  # the coaching notes shared with them
     }
     with pytest.raises(ValueError, match="navigation page"):
         app.switch_page("pages/admin_audit.py")

@@ -19,6 +19,7 @@ from models import backup
 from models import db as db_module
 from models.access import Role
 from models.actions import effectiveness, plan, workflow
+from models.coaching import sessions as coaching_sessions
 from models.complaints import findings
 from models.complaints.analysis import ComplaintFilter
 from models.db import get_database
@@ -169,6 +170,21 @@ def _speakup(db: Any, leader: Any, agent: Any) -> None:
     board.add_comment(db, leader, posted, FULL)
 
 
+def _coaching(db: Any, leader: Any, agent: Any) -> None:
+    """A session the leader (team lead of the agent's team) records, a follow-up overdue."""
+    data = {
+        "employee_id": agent.employee_id,
+        "coached_on": TODAY - timedelta(days=30),
+        "kind": "integrated",
+        "minutes": 10,
+        "shared_notes": FULL,
+        "private_notes": FULL,
+        "follow_up": fit(500, 4),
+        "follow_up_due": TODAY - timedelta(days=2),
+    }
+    coaching_sessions.record_session(db, leader, data)
+
+
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One portal holding the payloads in every area, shared by the page runs (which only read)."""
@@ -185,6 +201,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         _actions(db, leader, kpi_id, goal_id)
         _complaints(db, leader, folder)
         _speakup(db, leader, agent)
+        _coaching(db, leader, agent)
         backup.backup(db, leader, backup.default_folder(db_path))
         judge = add_person(db, Role.LEADERSHIP)  # has not scored: sees the criteria to score on
         yield {"leader": leader, "agent": agent, "judge": judge}

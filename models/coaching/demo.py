@@ -1,0 +1,130 @@
+"""The coaching part of the demo: two years of sessions in which the team leads coach in
+clearly different styles (some mostly integrated on the floor, some mostly scheduled), most
+sessions acknowledged, most follow-ups done and a few overdue now. Everything goes through
+the coaching log's own functions, dated with their ``at`` argument; the sessions of one lead
+and quarter are recorded in one call, and each person acknowledges theirs in one call, so the
+step makes a few calls per person however long the history."""
+
+from __future__ import annotations
+
+import calendar
+import random
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from models.access import Role
+from models.coaching import log, sessions
+from models.seeding import DemoOrganisation, Progress, demo_texts
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+MONTHS = 24
+# the integrated share each lead aims at, in turn: clearly different coaching styles
+STYLES = (0.82, 0.2, 0.75, 0.25, 0.55, 0.85, 0.18, 0.65, 0.3, 0.8)
+ACKNOWLEDGED = 0.9  # of the sessions older than a fortnight
+FOLLOW_UP_DONE = 0.85  # of the follow-ups due in the last two months; older ones are all done
+
+
+def _month_starts(today: date) -> list[date]:
+    first = today.replace(day=1)
+    months = []
+    for back in range(MONTHS - 1, -1, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        months.append(date(year, month + 1, 1))
+    return months
+
+
+def _session(rng: random.Random, agent_id: int, day: date, share: float, competencies: list[int]) -> dict[str, Any]:
+    texts = demo_texts("coaching")
+    integrated = rng.random() < share
+    record: dict[str, Any] = {
+        "employee_id": agent_id,
+        "coached_on": day,
+        "kind": "integrated" if integrated else "scheduled",
+        "minutes": rng.randint(5, 15) if integrated else rng.choice((30, 30, 45, 45, 60)),
+        "competency_id": rng.choice(competencies) if competencies else None,
+        "shared_notes": rng.choice(texts["integrated_notes" if integrated else "scheduled_notes"]),
+        "private_notes": rng.choice(texts["private_notes"]) if rng.random() < 0.15 else None,
+    }
+    if rng.random() < (0.12 if integrated else 0.4):
+        record["follow_up"] = rng.choice(texts["follow_ups"])
+        record["follow_up_due"] = day + timedelta(days=rng.randint(7, 21))
+    return record
+
+
+def _lead_month(
+    rng: random.Random, team: list[int], month: date, today: date, share: float, competencies: list[int]
+) -> list[dict[str, Any]]:
+    """One lead's sessions in one month: an integrated coach is on the floor often, a
+    scheduled coach books fewer, longer sessions."""
+    last_day = min(date(month.year, month.month, calendar.monthrange(month.year, month.month)[1]), today)
+    records = []
+    for agent_id in team:
+        for _ in range(rng.choice((1, 1, 2, 2, 3) if share >= 0.5 else (0, 1, 1, 1, 2))):
+            day = month + timedelta(days=rng.randint(0, (last_day - month).days))
+            records.append(_session(rng, agent_id, day, share, competencies))
+    return records
+
+
+def coaching_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
+    """Each team lead coaches their team for two years, in their own style."""
+    rng = org.rng
+    competencies = [row["id"] for row in log.competency_choices(db)]
+    leads = org.with_role(Role.TEAM_LEAD)
+    agents_of: dict[int, list[int]] = defaultdict(list)
+    for person in org.employees:
+        if person["team_id"] is not None and Role.TEAM_LEAD not in person["roles"]:
+            agents_of[person["team_id"]].append(person["id"])
+    created: list[tuple[int, dict[str, Any]]] = []  # (coach id, the session as recorded)
+    months = _month_starts(org.today)
+    for index, lead in enumerate(leads):
+        coach = org.user(lead["id"])
+        share = STYLES[index % len(STYLES)]
+        for quarter in range(0, len(months), 3):
+            records = [
+                record
+                for month in months[quarter : quarter + 3]
+                for record in _lead_month(rng, agents_of[lead["team_id"]], month, org.today, share, competencies)
+            ]
+            if not records:
+                continue
+            recorded_at = datetime.combine(max(record["coached_on"] for record in records), time(17, 30))
+            ids = sessions.record_sessions(db, coach, records, at=recorded_at)
+            created += [(lead["id"], {"id": i, **record}) for i, record in zip(ids, records, strict=True)]
+        progress(0.8 * (index + 1) / len(leads), f"Coaching sessions of {len(created)} recorded…")
+    _acknowledge(db, org, rng, created)
+    progress(0.9, "Coaching sessions acknowledged…")
+    _complete_follow_ups(db, org, rng, created)
+
+
+def _acknowledge(db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]) -> None:
+    """Most people acknowledge their sessions; each person's in one call, dated a few days after
+    the last of them (one call per session would make the demo slow)."""
+    recent = org.today - timedelta(days=14)
+    batches: dict[int, list[dict]] = defaultdict(list)
+    for _, record in created:
+        if record["coached_on"] < recent and rng.random() < ACKNOWLEDGED:
+            batches[record["employee_id"]].append(record)
+    for employee_id, records in batches.items():
+        latest = max(record["coached_on"] for record in records)
+        at = datetime.combine(min(latest + timedelta(days=rng.randint(1, 5)), org.today), time(9, 15))
+        sessions.acknowledge_sessions(db, org.user(employee_id), [record["id"] for record in records], at=at)
+
+
+def _complete_follow_ups(
+    db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]
+) -> None:
+    """Coaches close follow-ups each quarter; a few recent ones stay overdue."""
+    recent = org.today - timedelta(days=60)
+    batches: dict[tuple[int, date], list[dict]] = defaultdict(list)
+    for coach_id, record in created:
+        due = record.get("follow_up_due")
+        if due is None or due >= org.today or (due >= recent and rng.random() > FOLLOW_UP_DONE):
+            continue
+        batches[(coach_id, date(due.year, (due.month - 1) // 3 * 3 + 1, 1))].append(record)
+    for (coach_id, _), records in batches.items():
+        latest = max(record["follow_up_due"] for record in records)
+        at = datetime.combine(min(latest + timedelta(days=1), org.today), time(16, 0))
+        sessions.complete_follow_ups(db, org.user(coach_id), [record["id"] for record in records], at=at)

@@ -1,0 +1,144 @@
+"""The coaching report (rule 5 of ``models.coaching``): each team's share of integrated
+coaching per month, beside the same team's movement in assessed levels over the same months,
+so the integrated-versus-scheduled effect can be read from the organisation's own data."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from models.access import CurrentUser, Permission, require
+from models.coaching.scope import Scope, leads_team, reads_everyone
+
+if TYPE_CHECKING:
+    from models.db import Reader
+
+MOVEMENT_DEFINITION = (
+    "Level movement in a month: for every person of the team and every competency they had an assessed level "
+    "in at the end of both that month and the month before, the current level at the month's end minus the "
+    "current level at the previous month's end; the team's figure is the mean of these changes. The current "
+    "level on a day is the level of the latest assessment of that competency made on or before that day "
+    "(the level granted on appeal, when an appeal was upheld). A person counts for their current team."
+)
+
+
+def report_scope(actor: CurrentUser) -> Scope:
+    """The teams whose report ``actor`` reads: every team for HR and leadership, their own as a
+    team lead; anyone else is refused."""
+    if reads_everyone(actor):
+        return Scope(everyone=True)
+    require(actor, Permission.TEAM_COACHING)
+    team_id = leads_team(actor)
+    return Scope(team_id=team_id if team_id is not None else -1)
+
+
+def integrated_share(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.DataFrame:
+    """Per team and month (the month's last day) from ``start`` to ``end``: sessions, integrated
+    sessions and their share (%), minutes, integrated minutes and their share (%)."""
+    condition, params = report_scope(actor).condition()
+    return db.frame(
+        f"""
+        SELECT e.team_id, t.name AS team, last_day(s.coached_on) AS month,
+               count(*) AS sessions,
+               count(*) FILTER (WHERE s.kind = 'integrated') AS integrated_sessions,
+               round(100.0 * count(*) FILTER (WHERE s.kind = 'integrated') / count(*), 1) AS integrated_share,
+               sum(s.minutes) AS minutes,
+               coalesce(sum(s.minutes) FILTER (WHERE s.kind = 'integrated'), 0) AS integrated_minutes,
+               round(100.0 * coalesce(sum(s.minutes) FILTER (WHERE s.kind = 'integrated'), 0) / sum(s.minutes), 1)
+                   AS integrated_minutes_share
+        FROM coaching_sessions s
+        JOIN employees e ON e.id = s.employee_id
+        JOIN teams t ON t.id = e.team_id
+        WHERE {condition} AND s.coached_on BETWEEN ? AND ?
+        GROUP BY ALL
+        ORDER BY team, month
+        """,  # noqa: S608 - the condition is fixed text
+        [*params, start, end],
+    )
+
+
+def level_movement(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.DataFrame:
+    """Per team and month from ``start``'s month to ``end``'s: the person-competencies counted and
+    the mean change of their current level over the month (``MOVEMENT_DEFINITION``)."""
+    condition, params = report_scope(actor).condition()
+    return db.frame(
+        f"""
+        WITH months AS (
+            SELECT last_day(m)::DATE AS month, (date_trunc('month', m) - INTERVAL 1 DAY)::DATE AS previous
+            FROM generate_series(date_trunc('month', ?::DATE), date_trunc('month', ?::DATE), INTERVAL 1 MONTH) g(m)
+        ),
+        team_people AS (
+            SELECT e.id AS employee_id, e.team_id, t.name AS team
+            FROM employees e JOIN teams t ON t.id = e.team_id WHERE {condition}
+        ),
+        daily AS (  -- one level per person, competency and day: the last assessment recorded that day
+            SELECT a.employee_id, a.competency_id, a.assessed_on,
+                   arg_max(CASE WHEN a.status = 'upheld' THEN coalesce(a.level_after_appeal, a.level)
+                                ELSE a.level END, a.id) AS level
+            FROM assessments a JOIN team_people p ON p.employee_id = a.employee_id
+            GROUP BY ALL
+        ),
+        grid AS (
+            SELECT pairs.employee_id, pairs.competency_id, months.month, months.previous
+            FROM (SELECT DISTINCT employee_id, competency_id FROM daily) pairs CROSS JOIN months
+        ),
+        at_month_end AS (
+            SELECT grid.*, daily.level AS level_end
+            FROM grid ASOF JOIN daily ON grid.employee_id = daily.employee_id
+                AND grid.competency_id = daily.competency_id AND grid.month >= daily.assessed_on
+        ),
+        both_ends AS (
+            SELECT at_month_end.*, daily.level AS level_before
+            FROM at_month_end ASOF JOIN daily ON at_month_end.employee_id = daily.employee_id
+                AND at_month_end.competency_id = daily.competency_id AND at_month_end.previous >= daily.assessed_on
+        )
+        SELECT p.team_id, p.team, b.month, count(*) AS person_competencies,
+               round(avg(b.level_end - b.level_before), 3) AS level_movement
+        FROM both_ends b JOIN team_people p ON p.employee_id = b.employee_id
+        GROUP BY ALL
+        ORDER BY p.team, b.month
+        """,  # noqa: S608 - the condition is fixed text
+        [start, end, *params],
+    )
+
+
+def team_months(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.DataFrame:
+    """The report's table: per team and month, the coaching figures beside the level movement
+    (a month with sessions but no assessments, or the other way round, keeps its row)."""
+    share = integrated_share(db, actor, start, end)
+    movement = level_movement(db, actor, start, end)
+    share["month"] = pd.to_datetime(share["month"])
+    movement["month"] = pd.to_datetime(movement["month"])
+    merged = share.merge(movement, on=["team_id", "team", "month"], how="outer")
+    for column in ("sessions", "integrated_sessions", "minutes", "integrated_minutes", "person_competencies"):
+        merged[column] = merged[column].fillna(0).astype("int64")
+    return merged.sort_values(["team", "month"]).reset_index(drop=True)
+
+
+def team_summary(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.DataFrame:
+    """Per team over the whole period: sessions, integrated share of sessions and of minutes (%),
+    and the mean monthly level movement, for the chart of one against the other."""
+    condition, params = report_scope(actor).condition()
+    coaching = db.frame(
+        f"""
+        SELECT e.team_id, t.name AS team, count(*) AS sessions,
+               round(100.0 * count(*) FILTER (WHERE s.kind = 'integrated') / count(*), 1) AS integrated_share,
+               round(100.0 * coalesce(sum(s.minutes) FILTER (WHERE s.kind = 'integrated'), 0) / sum(s.minutes), 1)
+                   AS integrated_minutes_share
+        FROM coaching_sessions s JOIN employees e ON e.id = s.employee_id JOIN teams t ON t.id = e.team_id
+        WHERE {condition} AND s.coached_on BETWEEN ? AND ?
+        GROUP BY ALL
+        """,  # noqa: S608 - the condition is fixed text
+        [*params, start, end],
+    )
+    movement = level_movement(db, actor, start, end)
+    monthly = (
+        movement.groupby(["team_id", "team"], as_index=False)["level_movement"]
+        .mean()
+        .rename(columns={"level_movement": "mean_monthly_level_movement"})
+    )
+    summary = coaching.merge(monthly, on=["team_id", "team"], how="left")
+    summary["mean_monthly_level_movement"] = summary["mean_monthly_level_movement"].round(3)
+    return summary.sort_values("team").reset_index(drop=True)

@@ -1,0 +1,295 @@
+"""The coaching log's writes: a session recorded and edited by its coach, acknowledged by the
+person coached, its follow-up marked done. Rules 1, 2 and 4 of ``models.coaching``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import duckdb
+import pyarrow as pa
+from pydantic import Field, ValidationInfo, field_validator
+
+from models import audit
+from models.access import CurrentUser, Permission, Role, require
+from models.db import next_ids, utc_now
+from models.errors import InputError, validate
+from models.inputs import InputRecord
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+NOTES_MAX = 4000
+FOLLOW_UP_MAX = 500
+MINUTES_MAX = 480  # a working day
+SHARED_FIELDS = ("coached_on", "kind", "minutes", "competency_id", "shared_notes", "follow_up", "follow_up_due")
+
+
+class SessionInput(InputRecord):
+    """What a coach enters for a session; every field is checked before anything is stored."""
+
+    employee_id: int = Field(title="Person coached")
+    coached_on: date = Field(title="Date")
+    kind: Literal["integrated", "scheduled"] = Field(title="Type")
+    minutes: int = Field(title="Minutes", gt=0, le=MINUTES_MAX)
+    competency_id: int | None = Field(default=None, title="Competency focus")
+    shared_notes: str = Field(title="Notes shared with the person", min_length=1, max_length=NOTES_MAX)
+    private_notes: str | None = Field(default=None, title="Private notes", max_length=NOTES_MAX)
+    follow_up: str | None = Field(default=None, title="Follow-up action", max_length=FOLLOW_UP_MAX)
+    follow_up_due: date | None = Field(default=None, title="Follow-up due")
+
+    @field_validator("private_notes", "follow_up", mode="after")
+    @classmethod
+    def _empty_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @field_validator("coached_on")
+    @classmethod
+    def _not_future(cls, value: date, info: ValidationInfo) -> date:
+        today = (info.context or {}).get("today") or date.today()
+        if value > today:
+            raise ValueError("cannot be in the future")
+        return value
+
+
+def _follow_up_checked(record: SessionInput) -> SessionInput:
+    """A follow-up action and its due date come together, due on or after the session."""
+    if record.follow_up and record.follow_up_due is None:
+        raise InputError.single("Follow-up due", "give the day the follow-up action is due")
+    if record.follow_up_due is not None and not record.follow_up:
+        raise InputError.single("Follow-up action", "describe the action that is due on that day")
+    if record.follow_up_due is not None and record.follow_up_due < record.coached_on:
+        raise InputError.single("Follow-up due", "cannot be before the session")
+    return record
+
+
+def _for_audit(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A session as the audit log keeps it: private notes are for their author and HR, so the
+    log says only whether there were any."""
+    if row is None:
+        return None
+    return {**row, "private_notes": "(private)" if row.get("private_notes") else None}
+
+
+def _checked(data: dict[str, Any] | SessionInput, now: datetime) -> SessionInput:
+    if isinstance(data, SessionInput):
+        data = data.model_dump()
+    return _follow_up_checked(validate(SessionInput, data, context={"today": now.date()}))
+
+
+def _require_coach(actor: CurrentUser) -> None:
+    """HR records for anyone; anyone else needs the team lead's coaching permission."""
+    require(actor, Permission.COMPETENCIES_MANAGE if actor.has_role(Role.HR) else Permission.TEAM_COACHING)
+
+
+def _check_people(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, people: set[int]) -> None:
+    """Each person exists, is active, is not the coach, and is of the lead's own team (HR: any team)."""
+    found = dict(
+        connection.execute(
+            "SELECT id, team_id FROM employees WHERE active AND list_contains(?, id)", [sorted(people)]
+        ).fetchall()
+    )
+    for employee_id in sorted(people):
+        if employee_id not in found:
+            raise InputError.single("Person coached", f"no active person with id {employee_id}")
+        if employee_id == actor.employee_id:
+            raise InputError.single("Person coached", "a coach does not log a session with themselves")
+        if not actor.has_role(Role.HR) and (actor.team_id is None or found[employee_id] != actor.team_id):
+            raise InputError.single("Person coached", "team leads log coaching for people of their own team only")
+
+
+def _check_competencies(connection: duckdb.DuckDBPyConnection, competencies: set[int]) -> None:
+    if not competencies:
+        return
+    active = {
+        row[0]
+        for row in connection.execute(
+            "SELECT id FROM competencies WHERE active AND list_contains(?, id)", [sorted(competencies)]
+        ).fetchall()
+    }
+    if competencies - active:
+        raise InputError.single("Competency focus", "choose a competency of the catalogue")
+
+
+def record_sessions(
+    db: Database, actor: CurrentUser, data: Sequence[dict[str, Any] | SessionInput], *, at: datetime | None = None
+) -> list[int]:
+    """Record several sessions coached by ``actor`` in one write, recorded ``at`` (default now):
+    all of them or, when one is refused, none. Returns their ids in the given order."""
+    _require_coach(actor)
+    now = at or utc_now()
+    records = [_checked(item, now) for item in data]
+    if not records:
+        return []
+
+    def store(connection: duckdb.DuckDBPyConnection) -> list[int]:
+        _check_people(connection, actor, {record.employee_id for record in records})
+        _check_competencies(connection, {r.competency_id for r in records if r.competency_id is not None})
+        ids = next_ids(connection, "coaching_sessions", len(records))
+        rows = [{"id": session_id, **record.model_dump()} for session_id, record in zip(ids, records, strict=True)]
+        connection.register("new_sessions", pa.Table.from_pylist(rows))
+        try:
+            connection.execute(
+                "INSERT INTO coaching_sessions (id, coached_on, coach_id, employee_id, kind, minutes, competency_id,"
+                " shared_notes, private_notes, follow_up, follow_up_due, created_at, updated_at)"
+                " SELECT id, coached_on, ?, employee_id, kind, minutes, competency_id, shared_notes, private_notes,"
+                " follow_up, follow_up_due, ?, ? FROM new_sessions",
+                [actor.employee_id, now, now],
+            )
+        finally:
+            connection.unregister("new_sessions")
+        audit.record_many(
+            connection,
+            actor,
+            [("coaching_session", row["id"], "create", None, _for_audit(row)) for row in rows],
+            at=now,
+        )
+        return ids
+
+    return db.write(store)
+
+
+def record_session(
+    db: Database, actor: CurrentUser, data: dict[str, Any] | SessionInput, *, at: datetime | None = None
+) -> int:
+    """Record one coaching session with ``actor`` as its coach; returns its id."""
+    return record_sessions(db, actor, [data], at=at)[0]
+
+
+def _session_row(connection: duckdb.DuckDBPyConnection, session_id: int) -> dict[str, Any]:
+    row = audit.row_as_dict(connection, "coaching_sessions", "id", session_id)
+    if row is None:
+        raise InputError.single("Coaching session", f"no session #{session_id}")
+    return row
+
+
+def update_session(
+    db: Database,
+    actor: CurrentUser,
+    session_id: int,
+    data: dict[str, Any] | SessionInput,
+    expected_version: int | None,
+    *,
+    at: datetime | None = None,
+) -> None:
+    """Change a session; only its author may, and a save on a version someone saved since the
+    form was opened is refused. A change to the shared part asks for a new acknowledgement."""
+    _require_coach(actor)
+    now = at or utc_now()
+    record = _checked(data, now)
+
+    def update(connection: duckdb.DuckDBPyConnection) -> None:
+        before = _session_row(connection, session_id)
+        if before["coach_id"] != actor.employee_id:
+            raise InputError.single("Coaching session", "only the coach who recorded it may change it")
+        audit.check_not_stale(connection, "coaching_session", before, expected_version, "coaching session")
+        if record.employee_id != before["employee_id"]:
+            raise InputError.single("Person coached", "a session stays with the person it was recorded for")
+        _check_competencies(connection, {record.competency_id} if record.competency_id is not None else set())
+        shared_changed = any(getattr(record, name) != before[name] for name in SHARED_FIELDS)
+        connection.execute(
+            "UPDATE coaching_sessions SET coached_on = ?, kind = ?, minutes = ?, competency_id = ?, shared_notes = ?,"
+            " private_notes = ?, follow_up = ?, follow_up_due = ?,"
+            " acknowledged_at = CASE WHEN ? THEN NULL ELSE acknowledged_at END,"
+            " updated_at = ?, version = version + 1 WHERE id = ?",
+            [
+                record.coached_on,
+                record.kind,
+                record.minutes,
+                record.competency_id,
+                record.shared_notes,
+                record.private_notes,
+                record.follow_up,
+                record.follow_up_due,
+                shared_changed,
+                now,
+                session_id,
+            ],
+        )
+        after = audit.row_as_dict(connection, "coaching_sessions", "id", session_id)
+        audit.record(
+            connection, actor, "coaching_session", session_id, "update", _for_audit(before), _for_audit(after), at=now
+        )
+
+    db.write(update)
+
+
+def acknowledge_sessions(
+    db: Database, actor: CurrentUser, session_ids: Sequence[int], *, at: datetime | None = None
+) -> None:
+    """The person coached acknowledges the shared part of their sessions, each once."""
+    require(actor, Permission.OWN_RECORDS_READ)
+    now = at or utc_now()
+    wanted = sorted(set(session_ids))
+    if not wanted:
+        return
+
+    def acknowledge(connection: duckdb.DuckDBPyConnection) -> None:
+        rows = connection.execute(
+            "SELECT id, employee_id, acknowledged_at FROM coaching_sessions WHERE list_contains(?, id)", [wanted]
+        ).fetchall()
+        if len(rows) != len(wanted) or any(row[1] != actor.employee_id for row in rows):
+            raise InputError.single("Coaching session", "only the person coached acknowledges a session")
+        if any(row[2] is not None for row in rows):
+            raise InputError.single("Coaching session", "this session is acknowledged already")
+        connection.execute("UPDATE coaching_sessions SET acknowledged_at = ? WHERE list_contains(?, id)", [now, wanted])
+        audit.record_many(
+            connection,
+            actor,
+            [("coaching_session", session_id, "acknowledge", None, {"acknowledged_at": now}) for session_id in wanted],
+            at=now,
+        )
+
+    db.write(acknowledge)
+
+
+def acknowledge_session(db: Database, actor: CurrentUser, session_id: int, *, at: datetime | None = None) -> None:
+    """The person coached acknowledges one session."""
+    acknowledge_sessions(db, actor, [session_id], at=at)
+
+
+def complete_follow_ups(
+    db: Database, actor: CurrentUser, session_ids: Sequence[int], *, at: datetime | None = None
+) -> None:
+    """Mark sessions' follow-up actions done: for each, the coach or the person coached may."""
+    require(actor, Permission.OWN_RECORDS_READ)
+    now = at or utc_now()
+    wanted = sorted(set(session_ids))
+    if not wanted:
+        return
+
+    def complete(connection: duckdb.DuckDBPyConnection) -> None:
+        rows = connection.execute(
+            "SELECT id, coach_id, employee_id, follow_up, follow_up_done_at FROM coaching_sessions"
+            " WHERE list_contains(?, id)",
+            [wanted],
+        ).fetchall()
+        if len(rows) != len(wanted):
+            raise InputError.single("Coaching session", "no such session")
+        for _, coach_id, employee_id, follow_up, done_at in rows:
+            if actor.employee_id not in (coach_id, employee_id):
+                raise InputError.single("Follow-up", "only the coach or the person coached marks it done")
+            if follow_up is None:
+                raise InputError.single("Follow-up", "this session has no follow-up action")
+            if done_at is not None:
+                raise InputError.single("Follow-up", "it is marked done already")
+        connection.execute(
+            "UPDATE coaching_sessions SET follow_up_done_at = ? WHERE list_contains(?, id)", [now, wanted]
+        )
+        audit.record_many(
+            connection,
+            actor,
+            [
+                ("coaching_session", session_id, "follow_up_done", None, {"follow_up_done_at": now})
+                for session_id in wanted
+            ],
+            at=now,
+        )
+
+    db.write(complete)
+
+
+def complete_follow_up(db: Database, actor: CurrentUser, session_id: int, *, at: datetime | None = None) -> None:
+    """Mark one session's follow-up action done (the coach or the person coached)."""
+    complete_follow_ups(db, actor, [session_id], at=at)

@@ -1,0 +1,263 @@
+"""Coaching log: my coaching (acknowledge each session, close follow-ups) for everyone; the
+team's sessions, recording and follow-ups for team leads; everyone's for HR and leadership."""
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from models.coaching import KIND_LABELS, KINDS, log, scope, sessions
+from models.coaching.sessions import SessionInput
+from ui.context import page_context
+from ui.fields import bounds, max_chars
+from ui.text import escape_markdown
+from ui.widgets import download_buttons, show_table
+from ui.writes import EditForm, run_write
+
+user, db, settings = page_context()
+TODAY = date.today()
+
+
+def _follow_up_state(item: log.CoachingSession) -> str:
+    if item.follow_up is None:
+        return ""
+    if item.follow_up_done_at is not None:
+        return "done"
+    return "overdue" if item.follow_up_overdue(TODAY) else "open"
+
+
+def render_my_session(item: log.CoachingSession) -> None:
+    with st.container(border=True):
+        focus = f" · focus: {escape_markdown(item.competency_name)}" if item.competency_name else ""
+        st.markdown(
+            f"**{item.coached_on:%Y-%m-%d}** · {KIND_LABELS[item.kind]} · {item.minutes} min · "
+            f"coach: {escape_markdown(item.coach_name)}{focus}"
+        )
+        st.text(item.shared_notes)
+        if item.follow_up:
+            st.caption(f"Follow-up due {item.follow_up_due:%Y-%m-%d} ({_follow_up_state(item)})")
+            st.text(item.follow_up)
+        left, right = st.columns(2)
+        if item.acknowledged_at is None:
+            if left.button("Acknowledge", key=f"ack_{item.id}", icon=":material/done:"):
+                run_write(lambda: sessions.acknowledge_session(db, user, item.id), success="Acknowledged.", rerun=True)
+        else:
+            left.caption(f"Acknowledged {item.acknowledged_at:%Y-%m-%d}")
+        if _follow_up_state(item) in ("open", "overdue") and right.button(
+            "Mark follow-up done", key=f"my_done_{item.id}", icon=":material/task_alt:"
+        ):
+            run_write(lambda: sessions.complete_follow_up(db, user, item.id), success="Follow-up done.", rerun=True)
+
+
+def render_my_coaching() -> None:
+    mine = log.my_sessions(db, user)
+    waiting = log.unacknowledged_count(db, user)
+    st.caption(
+        "The notes your coach shares with you. Acknowledge each session once you have read it."
+        + (f" {waiting} waiting for your acknowledgement." if waiting else "")
+    )
+    if not mine:
+        st.info("No coaching sessions recorded for you yet.")
+        return
+    for item in mine[:20]:
+        render_my_session(item)
+    if len(mine) > 20:
+        st.caption(f"The 20 latest of {len(mine)} sessions; all of them are in the download.")
+    download_buttons(_table(mine), "my-coaching", "dl_my_coaching")
+
+
+def _table(items: list[log.CoachingSession]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "id": s.id,
+                "date": pd.Timestamp(s.coached_on),
+                "person": s.employee_name,
+                "team": s.team_name,
+                "coach": s.coach_name,
+                "type": s.kind,
+                "minutes": s.minutes,
+                "competency": s.competency_name,
+                "shared_notes": s.shared_notes,
+                "follow_up": s.follow_up,
+                "follow_up_due": pd.Timestamp(s.follow_up_due) if s.follow_up_due else pd.NaT,
+                "follow_up_state": _follow_up_state(s),
+                "acknowledged": s.acknowledged_at is not None,
+            }
+            for s in items
+        ],
+        columns=[
+            "id", "date", "person", "team", "coach", "type", "minutes", "competency", "shared_notes",
+            "follow_up", "follow_up_due", "follow_up_state", "acknowledged",
+        ],
+    )  # fmt: skip
+
+
+def _session_fields(prefix: str, current: log.CoachingSession | None, people: list[dict]) -> dict:
+    """The fields of a session; ``current`` fills them when editing (the person then stays)."""
+    competencies = {row["id"]: row["name"] for row in log.competency_choices(db)}
+    choices = [None, *competencies]
+    if current is None:
+        by_id = {p["id"]: p for p in people}
+        employee_id = st.selectbox(
+            "Person coached",
+            list(by_id),
+            format_func=lambda i: f"{by_id[i]['full_name']} ({by_id[i]['team_name'] or 'no team'})",
+            key=f"{prefix}_person",
+        )
+    else:
+        employee_id = current.employee_id
+    left, middle, right = st.columns(3)
+    coached_on = left.date_input(
+        "Date", current.coached_on if current else TODAY, max_value=TODAY, key=f"{prefix}_date"
+    )
+    kind = middle.radio(
+        "Type",
+        KINDS,
+        index=KINDS.index(current.kind) if current else 0,
+        format_func=KIND_LABELS.get,
+        key=f"{prefix}_kind",
+    )
+    _, high = bounds(SessionInput, "minutes")
+    minutes = right.number_input(
+        "Minutes", min_value=1, max_value=high, value=current.minutes if current else 10, step=1, key=f"{prefix}_min"
+    )
+    competency_id = st.selectbox(
+        "Competency focus",
+        choices,
+        index=choices.index(current.competency_id) if current and current.competency_id in choices else 0,
+        format_func=lambda i: "— none —" if i is None else competencies[i],
+        key=f"{prefix}_competency",
+    )
+    shared = st.text_area(
+        "Notes shared with the person",
+        current.shared_notes if current else "",
+        max_chars=max_chars(SessionInput, "shared_notes"),
+        key=f"{prefix}_shared",
+    )
+    private = st.text_area(
+        "Private notes (you and HR only)",
+        (current.private_notes or "") if current else "",
+        max_chars=max_chars(SessionInput, "private_notes"),
+        key=f"{prefix}_private",
+    )
+    follow_left, follow_right = st.columns([3, 1])
+    follow_up = follow_left.text_input(
+        "Follow-up action",
+        (current.follow_up or "") if current else "",
+        max_chars=max_chars(SessionInput, "follow_up"),
+        key=f"{prefix}_follow_up",
+    )
+    follow_up_due = follow_right.date_input(
+        "Follow-up due", current.follow_up_due if current else None, key=f"{prefix}_due"
+    )
+    return {
+        "employee_id": employee_id,
+        "coached_on": coached_on,
+        "kind": kind,
+        "minutes": minutes,
+        "competency_id": competency_id,
+        "shared_notes": shared,
+        "private_notes": private,
+        "follow_up": follow_up,
+        "follow_up_due": follow_up_due,
+    }
+
+
+def render_record() -> None:
+    people = log.coachable_people(db, user)
+    if not people:
+        st.info("Nobody to coach: your team has no other active members.")
+        return
+    with st.form("record_session"):
+        data = _session_fields("new_session", None, people)
+        if st.form_submit_button("Record session", icon=":material/add:"):
+            run_write(lambda: sessions.record_session(db, user, data), success="Coaching session recorded.")
+
+
+def render_edit(item: log.CoachingSession) -> None:
+    form = EditForm("coaching_session", item.id, item.version)
+    with st.expander("Edit this session", icon=":material/edit:", expanded=bool(form.stale)):
+        form.show_stale()
+        with st.form(f"edit_session_{item.id}"):
+            data = _session_fields(form.prefix, item, [])
+            if st.form_submit_button("Save changes"):
+                run_write(
+                    lambda: sessions.update_session(db, user, item.id, data, form.version),
+                    success="Session saved.",
+                    form=form,
+                    rerun=True,
+                )
+
+
+def render_detail(item: log.CoachingSession) -> None:
+    st.markdown(
+        f"**{escape_markdown(item.employee_name)}** · {item.coached_on:%Y-%m-%d} · {KIND_LABELS[item.kind]} · "
+        f"{item.minutes} min · coach: {escape_markdown(item.coach_name)}"
+    )
+    st.caption("Shared with the person")
+    st.text(item.shared_notes)
+    if item.private_notes is not None:
+        st.caption("Private notes (the coach and HR only)")
+        st.text(item.private_notes)
+    if item.follow_up:
+        st.caption(f"Follow-up due {item.follow_up_due:%Y-%m-%d} ({_follow_up_state(item)})")
+        st.text(item.follow_up)
+        closable = _follow_up_state(item) in ("open", "overdue") and item.coach_id == user.employee_id
+        if closable and st.button("Mark follow-up done", key=f"done_{item.id}", icon=":material/task_alt:"):
+            run_write(lambda: sessions.complete_follow_up(db, user, item.id), success="Done.", rerun=True)
+    st.caption("Acknowledged" if item.acknowledged_at else "Not acknowledged yet")
+    if item.coach_id == user.employee_id:
+        render_edit(item)
+
+
+def render_team_sessions() -> None:
+    since = st.date_input("Sessions since", TODAY - timedelta(days=90), key="team_since")
+    items = log.sessions(db, user, since=since)
+    if not items:
+        st.info("No coaching sessions in this period.")
+        return
+    frame = _table(items)
+    show_table(frame, key="team_sessions_table")
+    download_buttons(frame, "coaching-sessions", "dl_team_sessions")
+    by_id = {s.id: s for s in items}
+    chosen = st.selectbox(
+        "Open a session",
+        list(by_id),
+        format_func=lambda i: f"#{i} {by_id[i].coached_on:%Y-%m-%d} {by_id[i].employee_name}",
+        key="open_session",
+    )
+    if chosen is not None:
+        render_detail(by_id[chosen])
+
+
+def render_overdue() -> None:
+    overdue = log.overdue_follow_ups(db, user, TODAY)
+    if not overdue:
+        st.success("No overdue follow-ups.")
+        return
+    st.caption(f"{len(overdue)} follow-up actions are past their due date and not done.")
+    frame = _table(overdue)[["id", "person", "team", "coach", "follow_up", "follow_up_due", "date"]]
+    show_table(frame, key="overdue_table")
+    download_buttons(frame, "overdue-follow-ups", "dl_overdue")
+
+
+st.title("Coaching log")
+labels = ["My coaching"]
+if scope.may_coach(user):
+    labels.append("Record a session")
+if scope.reads_others(user):
+    labels += ["Sessions", "Overdue follow-ups"]
+else:
+    labels.append("Overdue follow-ups")
+tabs = dict(zip(labels, st.tabs(labels), strict=True))
+with tabs["My coaching"]:
+    render_my_coaching()
+if "Record a session" in tabs:
+    with tabs["Record a session"]:
+        render_record()
+if "Sessions" in tabs:
+    with tabs["Sessions"]:
+        render_team_sessions()
+with tabs["Overdue follow-ups"]:
+    render_overdue()

@@ -1,0 +1,127 @@
+"""The skills matrix: people × competencies, each person's current level coloured by the gap to
+the level required of them, for a team (team leads: their own) or the organisation; the
+gaps per team and per person with the courses that close them, assignable in one step."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models.access import Permission
+from models.competencies import matrix, scope
+from models.competencies.levels import level_name
+from models.people.directory import list_teams
+from ui.context import page_context
+from ui.text import escape_markdown
+from ui.widgets import download_buttons, show_table
+from ui.writes import run_write
+
+user, db, settings = page_context()
+COLOURS = {
+    "not_assessed": "#9e9e9e",
+    "below_2": "#c62828",
+    "below_1": "#f9a825",
+    "meets": "#66bb6a",
+    "above": "#1b5e20",
+    "no_requirement": "#e0e0e0",
+}
+may_assign = user.can(Permission.TRAINING_MANAGE) or user.can(Permission.TEAM_ASSESSMENTS)
+
+
+def choose_team() -> int | None:
+    if not scope.sees_everyone(user):
+        return user.team_id
+    teams = {t["id"]: t["name"] for t in list_teams(db)}
+    return st.selectbox(
+        "Team", [None, *teams], format_func=lambda t: "Whole organisation" if t is None else teams[t], key="matrix_team"
+    )
+
+
+def render_heat_map(frame: pd.DataFrame) -> None:
+    labels = [matrix.GAP_LABELS[key] for key in COLOURS]
+    chart = (
+        alt.Chart(frame)
+        .mark_rect()
+        .encode(
+            x=alt.X("competency:N", title=None, axis=alt.Axis(labelAngle=-40)),
+            y=alt.Y("full_name:N", title=None, sort=None),
+            color=alt.Color(
+                "status:N", scale=alt.Scale(domain=labels, range=list(COLOURS.values())), title="Against requirement"
+            ),
+            tooltip=[
+                alt.Tooltip("full_name:N", title="Person"),
+                alt.Tooltip("competency:N", title="Competency"),
+                alt.Tooltip("level:N", title="Current level"),
+                alt.Tooltip("required:N", title="Required"),
+                alt.Tooltip("assessed_on:T", title="Assessed", format="%d %b %Y"),
+            ],
+        )
+        .properties(height=max(200, 18 * frame["employee_id"].nunique()))
+    )
+    st.altair_chart(chart, width="stretch")
+
+
+def render_matrix(frame: pd.DataFrame) -> None:
+    frame = frame.assign(required=[level_name(None if pd.isna(r) else int(r)) for r in frame["required_level"]])
+    if frame["employee_id"].nunique() <= 200:
+        render_heat_map(frame)
+    else:
+        st.caption("The heat map shows teams of up to 200 people; the table holds everyone.")
+    table = frame.pivot_table(
+        index=["team_name", "full_name"], columns="competency", values="level", aggfunc="first"
+    ).reset_index()
+    show_table(table, labels={"team_name": "Team", "full_name": "Person"})
+    download_buttons(table, "skills-matrix", "dl_matrix")
+
+
+def render_assign(course: dict, employee_ids: list[int], key: str) -> None:
+    if may_assign and st.button(f"Assign “{escape_markdown(course['title'])}”", key=key):
+        result = run_write(
+            lambda: matrix.assign_course(db, user, course["id"], employee_ids, due_on=None), success="Course assigned."
+        )
+        if result and result.value.skipped:
+            st.info(escape_markdown("; ".join(f"{p.full_name}: {p.reason}" for p in result.value.skipped)))
+
+
+def render_team_gaps(team_id: int | None) -> None:
+    gaps = matrix.team_gaps(db, user, team_id=team_id)
+    if gaps.empty:
+        st.success("Nobody is below the required level.")
+        return
+    show_table(gaps[["competency", "people_below", "courses"]], labels={"people_below": "People below requirement"})
+    courses = matrix.courses_by_competency(db)
+    for row in gaps.itertuples():
+        for course in courses.get(row.competency_id, []):
+            render_assign(course, list(row.employee_ids), f"team_{team_id}_{row.competency_id}_{course['id']}")
+
+
+def render_person_gaps(frame: pd.DataFrame) -> None:
+    people = dict(zip(frame["employee_id"], frame["full_name"], strict=False))
+    person = st.selectbox("Person", list(people), format_func=people.get, key="gap_person")
+    gaps = matrix.person_gaps(db, user, person)
+    if not gaps:
+        st.success("At or above the required level in every competency.")
+        return
+    for gap in gaps:
+        st.markdown(
+            f"**{escape_markdown(gap.competency)}**: {level_name(gap.current_level)} — required"
+            f" {level_name(gap.required_level)}"
+        )
+        for course in gap.courses:
+            render_assign(course, [person], f"person_{person}_{course['id']}")
+        if not gap.courses:
+            st.caption("No course develops this competency yet.")
+
+
+st.title("Skills matrix")
+team = choose_team()
+matrix_frame = matrix.skills_matrix(db, user, team_id=team)
+if matrix_frame.empty:
+    st.info("Nobody to show.")
+    st.stop()
+matrix_tab, team_tab, person_tab = st.tabs(["Matrix", "Gaps of the team", "Gaps per person"])
+with matrix_tab:
+    render_matrix(matrix_frame)
+with team_tab:
+    render_team_gaps(team)
+with person_tab:
+    render_person_gaps(matrix_frame)

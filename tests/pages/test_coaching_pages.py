@@ -1,0 +1,141 @@
+"""AppTest of the coaching pages as a team lead, HR and an agent."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from models.access import Role
+from models.coaching import sessions
+from models.db import get_database, insert_row
+from tests.conftest import add_person
+from tests.pages.apptest import open_page, signed_in_as
+
+LOG, REPORT = "pages/coaching_log.py", "pages/coaching_report.py"
+TODAY = date.today()
+
+
+@pytest.fixture
+def org(portal_env):
+    db = get_database(portal_env)
+    red = db.write(lambda c: insert_row(c, "teams", {"name": "Red"}))
+    blue = db.write(lambda c: insert_row(c, "teams", {"name": "Blue"}))
+    people = {
+        "lead": add_person(db, Role.TEAM_LEAD, team_id=red, full_name="Lena Lead"),
+        "ann": add_person(db, team_id=red, full_name="Ann Agent"),
+        "bob": add_person(db, team_id=red, full_name="Bob Agent"),
+        "cat": add_person(db, team_id=blue, full_name="Cat Agent"),
+        "blue_lead": add_person(db, Role.TEAM_LEAD, team_id=blue, full_name="Blue Lead"),
+        "hr": add_person(db, Role.HR),
+        "db": db,
+    }
+    for coach, person, kind in (("lead", "ann", "integrated"), ("blue_lead", "cat", "scheduled")):
+        sessions.record_session(
+            db,
+            people[coach],
+            {
+                "employee_id": people[person].employee_id,
+                "coached_on": TODAY - timedelta(days=3),
+                "kind": kind,
+                "minutes": 10 if kind == "integrated" else 45,
+                "shared_notes": f"Shared advice for {person}.",
+                "private_notes": f"Private thought about {person}.",
+            },
+        )
+    return people
+
+
+def everything(app) -> str:
+    parts = [e.value for e in app.markdown] + [e.value for e in app.text] + [e.value for e in app.caption]
+    parts += [e.value for e in app.error] + [e.value for e in app.info]
+    return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def button(app, label: str, index: int = 0):
+    matches = [b for b in app.button if b.label == label]
+    assert matches, f"no button {label!r}; have {[b.label for b in app.button]}"
+    return matches[index]
+
+
+def stored(org, sql: str):
+    return org["db"].query(sql)
+
+
+def test_a_team_lead_records_a_session_for_their_team(org):
+    app = open_page(signed_in_as(org["lead"]), LOG)
+    assert not app.exception, app.exception
+    people = app.selectbox(key="new_session_person")
+    assert set(people.options) == {"Ann Agent (Red)", "Bob Agent (Red)"}
+    people.select(org["bob"].employee_id)
+    app.radio(key="new_session_kind").set_value("scheduled")
+    app.number_input(key="new_session_min").set_value(40)
+    app.text_area(key="new_session_shared").input("Practise the summary close.")
+    app.text_input(key="new_session_follow_up").input("Record two calls")
+    app.date_input(key="new_session_due").set_value(TODAY + timedelta(days=7))
+    button(app, "Record session").click().run()
+    assert not app.exception, app.exception
+    rows = stored(org, "SELECT kind, minutes, shared_notes, follow_up FROM coaching_sessions WHERE minutes = 40")
+    assert rows == [
+        {
+            "kind": "scheduled",
+            "minutes": 40,
+            "shared_notes": "Practise the summary close.",
+            "follow_up": "Record two calls",
+        }
+    ]
+    assert "Blue Lead" not in everything(app)  # the other team's coaching is not listed
+
+
+def test_bad_input_names_the_field_and_keeps_what_was_typed(org):
+    app = open_page(signed_in_as(org["lead"]), LOG)
+    app.text_input(key="new_session_follow_up").input("Shadow a senior agent")
+    button(app, "Record session").click().run()
+    assert any("Notes shared with the person" in e.value for e in app.error)
+    assert app.text_input(key="new_session_follow_up").value == "Shadow a senior agent"
+    assert len(stored(org, "SELECT id FROM coaching_sessions")) == 2
+
+
+def test_the_lead_sees_their_own_private_notes_but_not_another_teams(org):
+    app = open_page(signed_in_as(org["lead"]), LOG)
+    text = everything(app)
+    assert "Private thought about ann." in text
+    assert "cat." not in text
+
+
+def test_the_agent_sees_the_shared_part_and_acknowledges(org):
+    app = open_page(signed_in_as(org["ann"]), LOG)
+    assert not app.exception, app.exception
+    text = everything(app)
+    assert "Shared advice for ann." in text
+    assert "Private thought" not in text
+    assert "Record session" not in [b.label for b in app.button]
+    button(app, "Acknowledge").click().run()
+    assert not app.exception, app.exception
+    assert stored(org, "SELECT count(*) AS n FROM coaching_sessions WHERE acknowledged_at IS NOT NULL")[0]["n"] == 1
+    assert "Acknowledge" not in [b.label for b in app.button]
+
+
+def test_hr_reads_everyones_sessions_with_private_notes(org):
+    app = open_page(signed_in_as(org["hr"]), LOG)
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert set(table["person"]) == {"Ann Agent", "Cat Agent"}
+    assert "Private thought about" in everything(app)
+
+
+@pytest.mark.parametrize(("who", "teams"), [("lead", {"Red"}), ("hr", {"Red", "Blue"})])
+def test_the_report_shows_the_teams_a_reader_may_see(org, who, teams):
+    app = open_page(signed_in_as(org[who]), REPORT)
+    assert not app.exception, app.exception
+    assert app.get("arrow_vega_lite_chart") or app.get("vega_lite_chart")
+    assert set(app.dataframe[0].value["team"]) == teams
+    assert any("How to read it" in c.value for c in app.caption)
+
+
+def test_an_agent_has_no_report_page(org):
+    from ui.registry import pages_for
+
+    listed = {spec.path for specs in pages_for(org["ann"]).values() for spec in specs}
+    assert LOG in listed and REPORT not in listed
+    assert REPORT in {spec.path for specs in pages_for(org["hr"]).values() for spec in specs}

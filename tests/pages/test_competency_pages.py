@@ -1,0 +1,145 @@
+"""The competency pages as a team lead, HR and an agent use them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from models.access import Role
+from models.competencies import appeals, assessments, framework
+from models.db import get_database
+from models.people.directory import create_team
+from tests.conftest import add_person
+from tests.pages.apptest import open_page, shown, signed_in_as
+
+FRAMEWORK = "pages/competency_framework.py"
+ASSESSMENTS = "pages/assessments.py"
+MATRIX = "pages/skills_matrix.py"
+
+
+@pytest.fixture
+def org(portal_env):
+    db = get_database(portal_env)
+    hr = add_person(db, Role.HR, full_name="Hana Resources")
+    team = create_team(db, hr, "Harbour", None)
+    other = create_team(db, hr, "Bay", None)
+    return {
+        "db": db,
+        "hr": hr,
+        "lead": add_person(db, Role.TEAM_LEAD, team_id=team, full_name="Lee Lead"),
+        "agent": add_person(db, Role.AGENT, team_id=team, full_name="Ada Agent"),
+        "other_agent": add_person(db, Role.AGENT, team_id=other, full_name="Otto Other"),
+        "team": team,
+    }
+
+
+def page(user, path):
+    app = open_page(signed_in_as(user), path)
+    assert not app.exception, app.exception
+    return app
+
+
+def button(app, label: str):
+    (found,) = [b for b in app.button if b.label == label]
+    return found
+
+
+def texts(app) -> list[str]:
+    return [element.value for element in app.text]
+
+
+def errors(app) -> list[str]:
+    return [shown(element.value) for element in app.error]
+
+
+def empathy(db) -> int:
+    return next(c.id for c in framework.competencies(db) if c.code == "EMPATHY")
+
+
+def an_assessment(org, level=2) -> int:
+    data = {
+        "employee_id": org["agent"].employee_id,
+        "competency_id": empathy(org["db"]),
+        "assessed_on": date.today(),
+        "level": level,
+        "evidence": "Acknowledged the customer's worry on both calls reviewed.",
+    }
+    return assessments.record_assessment(org["db"], org["lead"], data)
+
+
+def test_everyone_reads_the_framework_and_only_hr_rewords_it(org):
+    agent_view = page(org["agent"], FRAMEWORK)
+    agent_view.selectbox(key="framework_competency").set_value(empathy(org["db"])).run()
+    assert any("upset customer" in text for text in texts(agent_view))
+    assert not [b for b in agent_view.button if b.label == "Save a new version"]
+    app = page(org["hr"], FRAMEWORK)
+    app.selectbox(key="framework_competency").set_value(empathy(org["db"])).run()
+    (novice,) = [area for area in app.text_area if area.key and area.key.endswith("_text") and "scripted" in area.value]
+    novice.input("Offers a stock apology and moves straight to the process, whatever the customer says.").run()
+    save = [b for b in app.button if b.label == "Save a new version" and b.key.startswith(novice.key[:-5])]
+    save[0].click().run()
+    assert not app.exception
+    history = framework.descriptor_history(org["db"], empathy(org["db"]))
+    assert [d.version for d in history if d.level == 1] == [2, 1]
+
+
+def test_team_lead_records_an_assessment_and_a_missing_evidence_is_named(org):
+    app = page(org["lead"], ASSESSMENTS)
+    app.selectbox(key="assess_person").set_value(org["agent"].employee_id).run()
+    button(app, "Record assessment").click().run()
+    assert any("Evidence" in error and "at least" in error for error in errors(app))
+    assert org["db"].scalar("SELECT count(*) FROM assessments") == 0
+    (evidence,) = [area for area in app.text_area if area.label == "Evidence"]
+    evidence.input("Listened to three calls: calm and clear with an upset customer.")
+    button(app, "Record assessment").click().run()
+    assert not errors(app)
+    row = org["db"].query_one("SELECT employee_id, assessor_id FROM assessments")
+    assert row == {"employee_id": org["agent"].employee_id, "assessor_id": org["lead"].employee_id}
+    assert [p for p in app.selectbox(key="assess_person").options] == ["Ada Agent"]
+
+
+def test_agent_acknowledges_their_assessment(org):
+    assessment_id = an_assessment(org)
+    app = page(org["agent"], ASSESSMENTS)
+    assert [tab.label for tab in app.tabs] == ["My assessments"]
+    button(app, "Acknowledge").click().run()
+    assert assessments.get_assessment(org["db"], org["agent"], assessment_id).status == "acknowledged"
+
+
+def test_agent_appeals_and_hr_upholds_it(org):
+    assessment_id = an_assessment(org, level=2)
+    app = page(org["agent"], ASSESSMENTS)
+    (reason,) = [area for area in app.text_area if area.label == "Reason for appealing"]
+    reason.input("The call reviewed was transferred to me half-way through.")
+    button(app, "Appeal").click().run()
+    assert not errors(app), errors(app)
+    assert assessments.get_assessment(org["db"], org["agent"], assessment_id).status == "appealed"
+    hr_view = page(org["hr"], ASSESSMENTS)
+    assert "Appeals" in [tab.label for tab in hr_view.tabs]
+    (outcome,) = [r for r in hr_view.radio if r.label == "Outcome"]
+    outcome.set_value("upheld")
+    (note,) = [area for area in hr_view.text_area if area.label == "Resolution note or reason for rejecting"]
+    note.input("Two further calls show the proficient behaviour.")
+    button(hr_view, "Resolve appeal").click().run()
+    seen = assessments.get_assessment(org["db"], org["agent"], assessment_id)
+    assert (seen.status, seen.current_level) == ("upheld", 3)
+    assert appeals.appeals_queue(org["db"], org["hr"]) == []
+
+
+def test_agent_sees_only_their_own_assessments(org):
+    an_assessment(org)
+    app = page(org["other_agent"], ASSESSMENTS)
+    assert any("no assessments yet" in info.value for info in app.info)
+    assert "Acknowledge" not in [b.label for b in app.button]
+
+
+def test_team_lead_sees_the_matrix_of_their_team_and_an_agent_cannot_open_it(org):
+    an_assessment(org, level=2)
+    app = page(org["lead"], MATRIX)
+    tables = [t.value for t in app.dataframe if "Person" in t.value.columns or "full_name" in t.value.columns]
+    names = set(tables[0]["full_name"]) if tables else set()
+    assert names == {"Ada Agent", "Lee Lead"}
+    assert any(b.label.startswith("Assign") for b in app.button)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        open_page(signed_in_as(org["agent"]), MATRIX)
