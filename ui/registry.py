@@ -133,6 +133,22 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
     PageSpec(
+        "pages/training_courses.py",
+        "Courses",
+        ":material/school:",
+        "People & skills",
+        Permission.COURSES_MANAGE,
+        url_path="courses",
+    ),
+    PageSpec(
+        "pages/training_assign.py",
+        "Assign training",
+        ":material/assignment_add:",
+        "People & skills",
+        Permission.TRAINING_MANAGE,
+        url_path="assign-training",
+    ),
+    PageSpec(
         "pages/competency_framework.py",
         "Competency framework",
         ":material/stairs:",
