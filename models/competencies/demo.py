@@ -61,6 +61,8 @@ class _Rounds:
 
     def run(self, progress: Progress) -> None:
         framework.introduce_framework(self.db, _at(self.introduced, 8))
+        if not self.competencies:  # a database opened without the areas' checks has no catalogue
+            return
         members = defaultdict(list)
         for person in self.org.employees:
             if person["team_id"] in self.leads and person["id"] != self.leads[person["team_id"]]["id"]:

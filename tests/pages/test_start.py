@@ -20,7 +20,7 @@ def test_a_bad_setting_stops_the_portal_with_a_message_naming_it(portal_env, mon
 def test_demo_mode_seeds_an_empty_database_on_first_start(portal_env, monkeypatch):
     monkeypatch.setenv("PORTAL_DEMO_MODE", "true")
     get_settings.cache_clear()
-    app = portal_app().run()
+    app = portal_app().run(timeout=180)  # the first run seeds the whole demo, every area's step
     assert app.button[0].label == "Sign in"
     database = get_database(portal_env)
     assert database.scalar("SELECT count(*) FROM employees") > 150
