@@ -48,6 +48,7 @@ class Permission(StrEnum):
     TEAM_COACHING = "team.coaching"
     TEAM_ASSESSMENTS = "team.assessments"
     TEAM_TRAINING_READ = "team.training_read"
+    TEAM_TRAINING_ASSIGN = "team.training_assign"  # assign courses to people of one's own team
     SKILLS_MATRIX = "skills.matrix"  # the skills matrix: team lead (own team), HR and leadership (any)
     # analyst
     COMPLAINTS_IMPORT = "complaints.import"
@@ -90,7 +91,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.MODERATOR: frozenset({P.IDEAS_MODERATE}),
-    Role.TEAM_LEAD: frozenset({P.TEAM_COACHING, P.TEAM_ASSESSMENTS, P.TEAM_TRAINING_READ, P.SKILLS_MATRIX}),
+    Role.TEAM_LEAD: frozenset(
+        {P.TEAM_COACHING, P.TEAM_ASSESSMENTS, P.TEAM_TRAINING_READ, P.TEAM_TRAINING_ASSIGN, P.SKILLS_MATRIX}
+    ),
     Role.ANALYST: frozenset({P.COMPLAINTS_IMPORT, P.COMPLAINTS_RAW, P.FINDINGS_MANAGE}),
     Role.HR: frozenset(
         {

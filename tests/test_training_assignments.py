@@ -316,3 +316,20 @@ def test_agents_and_team_leads_may_not_assign_or_cancel(db, hr, make_user, role)
     with pytest.raises(PermissionDeniedError):
         assignments.list_assignments(db, someone)
     assert open_courses(db, person) == AGENT_COURSES
+
+
+def test_a_team_lead_assigns_a_course_to_their_own_team_only(db, hr, make_user):
+    own_team = directory.create_team(db, hr, "Lead's own team", None)
+    other_team = directory.create_team(db, hr, "Another team", None)
+    lead = make_user(Role.TEAM_LEAD, team_id=own_team)
+    mine, theirs = join(db, hr, team_id=own_team), join(db, hr, team_id=other_team)
+    patience = course_id(db, "CS-PATIENCE")
+    with pytest.raises(PermissionDeniedError):
+        assignments.assign_courses(db, lead, patience, [mine, theirs], due_on=None)
+    assert "CS-PATIENCE" not in open_courses(db, mine)
+    assert assignments.assign_courses(db, lead, patience, [mine], due_on=None).assigned == 1
+    assert "CS-PATIENCE" in open_courses(db, mine)
+    assert (
+        db.scalar("SELECT actor_id FROM audit_log WHERE entity = 'training_assignments' ORDER BY id DESC LIMIT 1")
+        == lead.employee_id
+    )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from pydantic import BaseModel
 
-from models.access import CurrentUser, Permission, Role, require
+from models.access import CurrentUser, Permission, require
 from models.competencies import scope
 from models.competencies.assessments import CURRENT_LEVELS_SQL
 from models.competencies.levels import level_name
@@ -167,7 +167,6 @@ def assign_course(
 
     if not employee_ids:
         raise InputError.single("People", "choose at least one person")
-    assigning = actor
     if not actor.can(Permission.TRAINING_MANAGE):
         require(actor, Permission.TEAM_ASSESSMENTS)
         teams = {row["team_id"] for row in db.query(
@@ -175,10 +174,7 @@ def assign_course(
         )}  # fmt: skip
         if actor.team_id is None or teams != {actor.team_id}:
             raise scope.NotYourTeamError(actor, "the training of people outside your team")
-        # Within their own team a lead assigns as HR would, under training's rules; the
-        # audit entry names the lead.
-        assigning = actor.model_copy(update={"roles": actor.roles | {Role.HR}})
-    return assignments.assign_courses(db, assigning, course_id, list(employee_ids), due_on=due_on, at=at)
+    return assignments.assign_courses(db, actor, course_id, list(employee_ids), due_on=due_on, at=at)
 
 
 class EvidenceItem(BaseModel):

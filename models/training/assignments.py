@@ -18,7 +18,7 @@ import pyarrow as pa
 from pydantic import BaseModel, Field
 
 from models import audit
-from models.access import CurrentUser, Permission, Role, require
+from models.access import CurrentUser, Permission, PermissionDeniedError, Role, require
 from models.db import next_ids, utc_now
 from models.errors import InputError
 from models.inputs import entered_text
@@ -152,6 +152,21 @@ def _active_course(connection: duckdb.DuckDBPyConnection, course_id: int) -> dic
     return course
 
 
+def _require_may_assign(db: Database, actor: CurrentUser, employee_ids: Sequence[int]) -> None:
+    """HR assigns to anyone; a team lead only to people whose team is the lead's own."""
+    if actor.can(Permission.TRAINING_MANAGE):
+        return
+    require(actor, Permission.TEAM_TRAINING_ASSIGN)
+    teams = {
+        row["team_id"]
+        for row in db.query(
+            "SELECT team_id FROM employees WHERE id IN (SELECT unnest(?::INTEGER[]))", [list(employee_ids)]
+        )
+    }
+    if actor.team_id is None or teams - {actor.team_id}:
+        raise PermissionDeniedError(actor, Permission.TRAINING_MANAGE)
+
+
 def assign_courses(
     db: Database,
     actor: CurrentUser,
@@ -161,10 +176,11 @@ def assign_courses(
     due_on: date | None,
     at: datetime | None = None,
 ) -> AssignmentResult:
-    """HR assigns a course to many people at once, due on ``due_on`` (by default the course's
-    due-within days from today). People who hold an open assignment or a valid completion of
-    the course, or are not active employees, are skipped and reported with the reason."""
-    require(actor, Permission.TRAINING_MANAGE)
+    """HR assigns a course to many people at once, a team lead to people of their own team,
+    due on ``due_on`` (by default the course's due-within days from today). People who hold an
+    open assignment or a valid completion of the course, or are not active employees, are
+    skipped and reported with the reason."""
+    _require_may_assign(db, actor, employee_ids)
     when = at or utc_now()
     today = when.date()
     if due_on is not None and due_on < today:
