@@ -133,6 +133,14 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
     PageSpec(
+        "pages/training_import.py",
+        "Import completions",
+        ":material/upload_file:",
+        "People & skills",
+        Permission.TRAINING_MANAGE,
+        url_path="training-import",
+    ),
+    PageSpec(
         "pages/admin_accounts.py", "Accounts", ":material/key:", "Admin", Permission.USERS_MANAGE, url_path="accounts"
     ),
     PageSpec(
