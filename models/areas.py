@@ -8,15 +8,19 @@ several areas (strategy among them) while strategy reads the computed KPIs from 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
+from models.training import assignments as training_assignments
+from models.training import opening as training_opening
 
 if TYPE_CHECKING:
+    import duckdb
+
     from models.db import Database
     from models.seeding import DemoStep
 
@@ -27,6 +31,11 @@ OnOpen = Callable[["Database"], object]
 """``function(db)``, run each time the portal or the admin command line opens the database
 (after the migrations): puts right what an interrupted process may have left, cheaply."""
 
+PeopleChanged = Callable[["duckdb.DuckDBPyConnection", Sequence[int], str, datetime], object]
+"""``function(connection, employee_ids, reason, at)``, run inside the people area's write when
+people join (``joined``), change team (``team_changed``) or gain a role (``role_gained``), so
+other areas act on it without the people area knowing them."""
+
 
 @dataclass(frozen=True)
 class Area:
@@ -34,6 +43,7 @@ class Area:
     demo_step: str | None = None  # "module:function", run in the order of AREAS
     computed_kpis: Mapping[str, ComputeKpi] = field(default_factory=dict)
     on_open: OnOpen | None = None
+    on_people_changed: PeopleChanged | None = None
 
     def load_demo_step(self) -> DemoStep | None:
         if self.demo_step is None:
@@ -56,6 +66,11 @@ AREAS: tuple[Area, ...] = (
         on_open=complaint_consistency.remove_incomplete_imports,
     ),
     Area("speakup", demo_step="models.speakup.demo:speakup_step"),
+    Area(
+        "training",
+        on_open=training_opening.on_open,
+        on_people_changed=training_assignments.on_people_changed,
+    ),
     Area("recognition"),
 )
 
@@ -80,3 +95,15 @@ def on_open(db: Database) -> None:
     for area in AREAS:
         if area.on_open is not None:
             area.on_open(db)
+
+
+def people_changed(
+    connection: duckdb.DuckDBPyConnection, employee_ids: Sequence[int], *, reason: str, at: datetime
+) -> None:
+    """Tell every area that these people joined, changed team or gained a role (``reason``),
+    inside the write that changed them."""
+    if not employee_ids:
+        return
+    for area in AREAS:
+        if area.on_people_changed is not None:
+            area.on_people_changed(connection, employee_ids, reason, at)

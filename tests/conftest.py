@@ -69,11 +69,11 @@ class DatabaseTemplates:
         return path, pickle.loads(self._results[name])  # noqa: S301 - written by this run, above
 
     def migrated(self) -> Path:
-        """A file holding the schema and nothing else."""
+        """A file holding the schema and what opening it adds (the default training catalogue)."""
 
         def build(path: Path) -> None:
             database = Database(path)
-            database.migrate()
+            database.start_up()
             database.close()  # closing checkpoints: the file alone is the whole database
 
         return self._built("migrated", build)[0]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 from pydantic import BaseModel, Field, field_validator
 
-from models import audit
+from models import areas, audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
@@ -277,7 +277,9 @@ def create_employee(
 
     def create(connection: duckdb.DuckDBPyConnection):
         _check_references(connection, record, None)
-        return insert_employee(connection, actor, record, roles)
+        employee_id = insert_employee(connection, actor, record, roles)
+        areas.people_changed(connection, [employee_id], reason="joined", at=utc_now())
+        return employee_id
 
     return db.write(create)
 
@@ -312,6 +314,8 @@ def update_employee(
         )
         after = audit.row_as_dict(connection, "employees", "id", employee_id)
         audit.record(connection, actor, "employee", employee_id, "update", before, after)
+        if after["team_id"] is not None and after["team_id"] != before["team_id"]:
+            areas.people_changed(connection, [employee_id], reason="team_changed", at=utc_now())
 
     db.write(update)
 
@@ -372,6 +376,8 @@ def set_roles(db: Database, actor: CurrentUser, employee_id: int, roles: set[Rol
             {"roles": before},
             {"roles": [r.value for r in wanted]},
         )
+        if {role.value for role in wanted} - set(before):
+            areas.people_changed(connection, [employee_id], reason="role_gained", at=utc_now())
 
     db.write(change)
 

@@ -9,7 +9,7 @@ import duckdb
 import pyarrow as pa
 from pydantic import BaseModel, Field
 
-from models import audit
+from models import areas, audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, next_ids, utc_now
 from models.people.hr_checks import _check_across_rows, _load_people_for_import, _plan_row, _PlannedRow
@@ -143,6 +143,7 @@ def _store_import(
         }
 
     inserts, updates, role_changes, entries = [], [], [], []
+    moved, promoted = [], []  # people who changed team, people who gained a role
     for row in planned:
         if row.existing is None:
             inserts.append(stored(row))
@@ -160,6 +161,10 @@ def _store_import(
             continue
         before = {name: row.existing[name] for name in _IMPORTED_FIELDS if row.existing[name] != getattr(row, name)}
         after = {name: getattr(row, name) for name in before}
+        if "team" in before and row.team:
+            moved.append(row.existing["id"])
+        if set(row.roles) - set(row.existing["roles"]):
+            promoted.append(row.existing["id"])
         if row.roles != row.existing["roles"]:
             before["roles"] = sorted(role.value for role in row.existing["roles"])
             after["roles"] = sorted(role.value for role in row.roles)
@@ -224,6 +229,9 @@ def _store_import(
         )
     )
     audit.record_many(connection, actor, entries)
+    areas.people_changed(connection, [employee_id[row.employee_number] for row in new_rows], reason="joined", at=now)
+    areas.people_changed(connection, moved, reason="team_changed", at=now)
+    areas.people_changed(connection, promoted, reason="role_gained", at=now)
 
 
 def _bulk(

@@ -1,0 +1,26 @@
+"""What the training area does each time the database is opened: add the default catalogue's
+competencies and courses that are missing (all of them, the first time) and assign the
+refreshers that have come due since the last open."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from models.db import utc_now
+from models.training.assignments import assign_due_refreshers
+from models.training.courses import install_default_catalogue
+
+if TYPE_CHECKING:
+    from models.db import Database
+
+
+def on_open(db: Database) -> None:
+    now = utc_now()
+
+    def open_area(connection: duckdb.DuckDBPyConnection) -> None:
+        install_default_catalogue(connection, at=now)
+        assign_due_refreshers(connection, today=now.date(), at=now)
+
+    db.write(open_area)
