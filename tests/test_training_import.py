@@ -308,13 +308,23 @@ def test_files_that_cannot_be_imported_are_refused_naming_the_problem(db, org, t
     assert completions(db) == []
 
 
-def test_a_historic_completion_closes_the_assignment_open_at_its_date_and_not_a_later_one(db, org, tmp_path):
+def test_a_historic_completion_closes_the_assignment_open_at_its_date_and_not_a_later_one(db, org, make_user, tmp_path):
     hr, ann, bob, course = org
+    carol = make_user(Role.AGENT)
     open_then = add_assignment(db, ann.employee_id, course, date(2019, 1, 10), date(2019, 2, 10))
     made_after = add_assignment(db, bob.employee_id, course, date(2023, 1, 10), date(2023, 2, 10))
+    cancelled_later = add_assignment(db, carol.employee_id, course, date(2019, 1, 10), date(2019, 2, 10))
+    db.write(
+        lambda c: c.execute(
+            "UPDATE training_assignments SET status = 'cancelled', cancelled_at = TIMESTAMP '2019-06-01 10:00'"
+            " WHERE id = ?",
+            [cancelled_later],
+        )
+    )
     rows = [
         [number_of(db, ann.employee_id), "", "LMS-LISTEN", "2019-03-05", "90", "Yes"],
         [number_of(db, bob.employee_id), "", "LMS-LISTEN", "2019-03-05", "90", "Yes"],
+        [number_of(db, carol.employee_id), "", "LMS-LISTEN", "2019-03-05", "90", "Yes"],
     ]
     run_import(db, hr, write_csv(tmp_path / "history.csv", rows))
     status = {
@@ -323,6 +333,7 @@ def test_a_historic_completion_closes_the_assignment_open_at_its_date_and_not_a_
     }
     assert status[open_then] == ("completed", True)
     assert status[made_after] == ("open", False)
+    assert status[cancelled_later] == ("completed", True)  # it was open on the day it was completed
     assert {r["completed_on"] for r in completions(db)} == {date(2019, 3, 5)}
 
 

@@ -43,7 +43,7 @@ from models.complaints.sources import (
 )
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError
-from models.training.completions import CompletionInput, store_completions
+from models.training.completions import CompletionInput, apply_closing_rule, store_completions
 from models.training.lms_fields import FIELDS_BY_KEY, LMS_ROWS, check_mapping
 
 if TYPE_CHECKING:
@@ -562,6 +562,8 @@ def remove_interrupted_imports(db: Database) -> list[InterruptedImport]:
     if not db.scalar("SELECT count(*) FROM training_imports WHERE status = 'running'"):
         return []
 
+    now = utc_now()
+
     def remove(connection: duckdb.DuckDBPyConnection) -> list[InterruptedImport]:
         found = [
             InterruptedImport(**row)
@@ -572,12 +574,13 @@ def remove_interrupted_imports(db: Database) -> list[InterruptedImport]:
             )
         ]
         for item in found:
-            connection.execute(
-                "UPDATE training_assignments SET status = 'open', completion_id = NULL WHERE completion_id IN"
-                " (SELECT id FROM training_completions WHERE import_id = ?)",
+            pairs = connection.execute(
+                "SELECT DISTINCT employee_id, course_id FROM training_completions WHERE import_id = ?",
                 [item.import_id],
-            )
+            ).fetchall()
             connection.execute("DELETE FROM training_completions WHERE import_id = ?", [item.import_id])
+            if pairs:  # an assignment a removed completion closed is open again (or closed by another)
+                apply_closing_rule(connection, pairs, at=now)
             connection.execute("DELETE FROM training_imports WHERE id = ?", [item.import_id])
             audit.record(
                 connection,
@@ -587,6 +590,7 @@ def remove_interrupted_imports(db: Database) -> list[InterruptedImport]:
                 "remove_incomplete",
                 before={"status": "running", "completions": item.completions, "file_name": item.file_name},
                 after={"completions": 0, "import_record": False, "reason": INTERRUPTED_REASON},
+                at=now,
             )
         return found
 
