@@ -68,6 +68,7 @@ AREAS: tuple[Area, ...] = (
     Area("speakup", demo_step="models.speakup.demo:speakup_step"),
     Area(
         "training",
+        demo_step="models.training.demo:training_step",
         on_open=training_opening.on_open,
         on_people_changed=training_assignments.on_people_changed,
     ),

@@ -91,9 +91,14 @@ def _insert_assignments(connection: duckdb.DuckDBPyConnection, rows: pa.Table, a
             " mandatory, reason, assigned_by, 'open', ?, ? FROM new_training_assignments",
             [at, at],
         )
-        connection.execute(
-            "INSERT INTO training_open_assignments SELECT employee_id, course_id, id FROM new_training_assignments"
-        )
+        try:
+            connection.execute(
+                "INSERT INTO training_open_assignments SELECT employee_id, course_id, id FROM new_training_assignments"
+            )
+        except duckdb.ConstraintException as clash:
+            # another writer committed an open assignment of one of these pairs after this write
+            # began: a conflict like any other, so the write is retried and then sees it
+            raise duckdb.TransactionException(f"open assignment committed meanwhile: {clash}") from clash
     finally:
         connection.unregister("new_training_assignments")
     return ids
