@@ -59,4 +59,4 @@ def test_only_admins_read_the_audit_log(db, make_user):
 
 def test_values_that_json_cannot_hold_are_still_recorded(db):
     db.write(lambda c: audit.record(c, None, "thing", 1, "create", after={"when": date(2026, 1, 2), "s": {2, 1}}))
-    assert db.scalar("SELECT after_json FROM audit_log") == '{"s": [1, 2], "when": "2026-01-02"}'
+    assert db.scalar("SELECT after_json FROM audit_log WHERE entity = 'thing'") == '{"s": [1, 2], "when": "2026-01-02"}'
