@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
 from models.training import assignments as training_assignments
+from models.training import kpis as training_kpis
 from models.training import opening as training_opening
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ AREAS: tuple[Area, ...] = (
     Area(
         "training",
         demo_step="models.training.demo:training_step",
+        computed_kpis={"training_compliance": training_kpis.training_compliance},
         on_open=training_opening.on_open,
         on_people_changed=training_assignments.on_people_changed,
     ),

@@ -200,3 +200,29 @@ def test_agents_and_team_leads_may_not_record_completions(db, make_user, person,
             {"employee_id": person, "course_id": patience, "completed_on": "2023-01-01", "passed": True},
         )
     assert db.scalar("SELECT count(*) FROM training_completions") == 0
+
+
+# -- the demo ----------------------------------------------------------------------------------
+def test_the_demo_has_two_years_of_training_with_overdue_and_expiring_records(seeded_db):
+    database, org = seeded_db()
+    today = org.today
+    overdue = database.scalar(
+        "SELECT count(DISTINCT employee_id) FROM training_assignments WHERE status = 'open' AND due_on < ?", [today]
+    )
+    expiring = database.scalar(
+        "SELECT count(*) FROM training_completions WHERE passed AND expires_on > ? AND expires_on <= ? + 30",
+        [today, today],
+    )
+    first, last = database.query_one(
+        "SELECT min(completed_on) AS f, max(completed_on) AS l FROM training_completions"
+    ).values()
+    assert overdue > 0 and expiring > 0
+    assert (last - first).days > 600 and last <= today
+    assert database.scalar("SELECT count(*) FROM training_completions WHERE NOT passed") > 0
+    on_time = database.query(
+        "SELECT e.team_id, avg(CASE WHEN c.completed_on <= a.due_on THEN 1 ELSE 0 END) AS share"
+        " FROM training_assignments a JOIN employees e ON e.id = a.employee_id"
+        " JOIN training_completions c ON c.id = a.completion_id WHERE e.team_id IS NOT NULL GROUP BY ALL"
+    )
+    shares = [row["share"] for row in on_time]
+    assert max(shares) - min(shares) > 0.15  # some teams clearly better than others

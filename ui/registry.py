@@ -27,8 +27,18 @@ class PageSpec:
     title: str
     icon: str
     section: str
-    permission: Permission | None = None  # None: every signed-in person
+    permission: Permission | tuple[Permission, ...] | None = None  # None: everyone; several: any one opens it
     url_path: str | None = None
+
+    @property
+    def permissions(self) -> tuple[Permission, ...]:
+        """The permissions any one of which opens the page (none: every signed-in person)."""
+        if self.permission is None:
+            return ()
+        return self.permission if isinstance(self.permission, tuple) else (self.permission,)
+
+    def opens_for(self, user: CurrentUser) -> bool:
+        return not self.permissions or any(user.can(permission) for permission in self.permissions)
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -133,6 +143,22 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
     PageSpec(
+        "pages/training_courses.py",
+        "Courses",
+        ":material/school:",
+        "People & skills",
+        Permission.COURSES_MANAGE,
+        url_path="courses",
+    ),
+    PageSpec(
+        "pages/training_assign.py",
+        "Assign training",
+        ":material/assignment_add:",
+        "People & skills",
+        Permission.TRAINING_MANAGE,
+        url_path="assign-training",
+    ),
+    PageSpec(
         "pages/training_import.py",
         "Import completions",
         ":material/upload_file:",
@@ -140,6 +166,15 @@ PAGES: tuple[PageSpec, ...] = (
         Permission.TRAINING_MANAGE,
         url_path="training-import",
     ),
+    PageSpec(
+        "pages/training_compliance.py",
+        "Training compliance",
+        ":material/verified:",
+        "People & skills",
+        (Permission.TRAINING_MANAGE, Permission.DASHBOARDS_ALL, Permission.TEAM_TRAINING_READ),
+        url_path="training-compliance",
+    ),
+    PageSpec("pages/my_training.py", "My training", ":material/menu_book:", "People & skills", url_path="my-training"),
     PageSpec(
         "pages/admin_accounts.py", "Accounts", ":material/key:", "Admin", Permission.USERS_MANAGE, url_path="accounts"
     ),
@@ -161,9 +196,7 @@ def pages_for(user: CurrentUser) -> dict[str, list[PageSpec]]:
     """The pages this person may open, grouped by section in the programme's order."""
     grouped: dict[str, list[PageSpec]] = {}
     for section in SECTIONS:
-        allowed = [
-            page for page in PAGES if page.section == section and (page.permission is None or user.can(page.permission))
-        ]
+        allowed = [page for page in PAGES if page.section == section and page.opens_for(user)]
         if allowed:
             grouped[section] = allowed
     return grouped

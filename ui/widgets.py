@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -59,12 +60,19 @@ def show_table(
     st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config, **extra)
 
 
-def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    """CSV and XLSX downloads of a table, with formula-injection-safe cells."""
+def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, key: str) -> None:
+    """CSV and XLSX downloads of a table, with formula-injection-safe cells. Given a function
+    that returns the table, the file is built only when a button is clicked."""
+    if callable(frame):
+        build = frame
+        csv_data: Any = lambda: exports.to_csv_bytes(build())  # noqa: E731 - built on click
+        xlsx_data: Any = lambda: exports.to_xlsx_bytes(build())  # noqa: E731
+    else:
+        csv_data, xlsx_data = exports.to_csv_bytes(frame), exports.to_xlsx_bytes(frame)
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        exports.to_csv_bytes(frame),
+        csv_data,
         f"{file_stem}.csv",
         "text/csv",
         key=f"{key}_csv",
@@ -72,7 +80,7 @@ def download_buttons(frame: pd.DataFrame, file_stem: str, key: str) -> None:
     )
     right.download_button(
         "Download XLSX",
-        exports.to_xlsx_bytes(frame),
+        xlsx_data,
         f"{file_stem}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",

@@ -20,6 +20,7 @@ from models.complaints.kpis import complaint_volume
 from models.seeding import demo_texts
 from models.strategy import goals, kpis, vision
 from models.strategy.goals import AT_RISK_MARGIN, ON_TRACK_MARGIN
+from models.training.kpis import training_compliance
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -143,7 +144,7 @@ def _add_goals(
         }
         goal_id = goals.create_goal(db, leader, data, at=set_up)
         goal_rows.append((goal_id, goal))
-        if goal.shape == "computed":  # baseline and target follow the complaints (computed_goals_step)
+        if goal.shape == "computed":  # the portal computes its values; none are recorded by hand
             continue
         expected = min(1.0, (today - baseline_date).days / (target_date - baseline_date).days)
         final = _final_progress(goal, expected)
@@ -180,19 +181,31 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 
 
 def computed_goals_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
-    """Once the complaints are seeded, the goals on computed KPIs take their baseline and
-    target from the series the portal computes, so the goal page's chart and status agree."""
+    """Once an area's data are seeded, the goals on the KPIs it computes take their baseline
+    (and the volume goal its target) from the series the portal computes, so the goal page's
+    chart and status agree. Run after the complaints and again after the training; a goal
+    whose series is still empty is left as set."""
     leader = org.user(org.logins[Role.LEADERSHIP])
     for goal in goals.list_goals(db, today=org.today):
-        if goal.kpi_code != "complaint_volume":
+        if goal.kpi_code == "complaint_volume":
+            derived = _from_complaints(db, goal.baseline_date, org.today)
+        elif goal.kpi_code == "training_compliance":
+            derived = _from_training(db, goal.baseline_date, goal.target_value, org.today)
+        else:
             continue
-        derived = _from_complaints(db, goal.baseline_date, org.today)
-        if derived is None:
+        if derived is None or derived[:2] == (goal.baseline_date, goal.baseline_value):
             continue
         start, baseline, target = derived
         data = {**goal.as_input(), "baseline_date": start, "baseline_value": baseline, "target_value": target}
         set_on = datetime.combine(start + timedelta(days=1), time(9))
         goals.update_goal(db, leader, goal.id, data, goal.version, at=set_on)
+
+
+def _from_training(db: Database, baseline_date: date, target: float, today: date) -> tuple[date, float, float] | None:
+    """The training goal starts from the organisation's compliance at the first month's end
+    the portal computes from the baseline date on; its target stays leadership's."""
+    series = training_compliance(db, baseline_date, today)
+    return (series[0][0], series[0][1], target) if series else None
 
 
 def _from_complaints(db: Database, baseline_date: date, today: date) -> tuple[date, float, float] | None:

@@ -97,7 +97,7 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
     app = signed_in_as(agent).run()
     # agents read the vision, priorities, goals and the public action plan (SPEC §0),
     # complaint aggregates (never raw complaints), and take part in Speak-Up: the idea
-    # board, their own ideas, what green-lit ideas achieved
+    # board, their own ideas, what green-lit ideas achieved; and they see their own training
     assert registered_pages(app) == {
         "home.py",
         "my_account.py",
@@ -109,6 +109,7 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
         "idea_board.py",
         "my_ideas.py",
         "idea_benefits.py",
+        "my_training.py",
     }
     with pytest.raises(ValueError, match="navigation page"):
         app.switch_page("pages/admin_audit.py")
@@ -138,7 +139,7 @@ def test_a_deactivated_person_is_signed_out_on_their_next_click(portal_env):
 def test_navigation_lists_exactly_the_pages_a_role_may_open(role, db, make_user):
     user = make_user(role)
     listed = {spec.path for specs in pages_for(user).values() for spec in specs}
-    expected = {spec.path for spec in PAGES if spec.permission is None or user.can(spec.permission)}
+    expected = {spec.path for spec in PAGES if not spec.permissions or user.permissions & set(spec.permissions)}
     assert listed == expected
     assert "pages/home.py" in listed
 

@@ -1,0 +1,126 @@
+"""The Courses and Assign training pages as HR uses them, and who may open them."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.access import Role
+from models.db import get_database
+from models.people import directory
+from models.training import courses
+from tests.conftest import add_person
+from tests.pages.apptest import open_page, shown, signed_in_as
+
+COURSES = "pages/training_courses.py"
+ASSIGN = "pages/training_assign.py"
+
+
+@pytest.fixture
+def database(portal_env):
+    return get_database(portal_env)
+
+
+def page(user, path):
+    app = open_page(signed_in_as(user), path)
+    assert not app.exception, app.exception
+    return app
+
+
+TABLE_COLUMNS = {
+    "course_table": "mandatory_for",
+    "course_history": "saved_by",
+    "assign_skipped": "skipped_because",
+}
+
+
+def table(app, key: str):
+    """The table on screen with the column that only ``key``'s table has (AppTest tables carry no key)."""
+    for found in app.dataframe:
+        if TABLE_COLUMNS[key] in found.value.columns:
+            return found.value
+    return None
+
+
+def errors(app) -> list[str]:
+    return [shown(e.value) for e in app.error]
+
+
+def test_hr_sees_the_catalogue_and_filters_it(database):
+    hr = add_person(database, Role.HR)
+    app = page(hr, COURSES)
+    codes = list(table(app, "course_table")["code"])
+    assert "SU-PRESENTING" in codes and "CS-EMPATHY" in codes
+
+    app.text_input[0].input("business case").run()
+    assert list(table(app, "course_table")["code"]) == ["SU-BUSINESS-CASE"]
+
+
+def test_hr_retires_a_course_and_its_history_shows_it(database):
+    hr = add_person(database, Role.HR, full_name="Hana Hr")
+    app = page(hr, COURSES)
+    [box for box in app.selectbox if box.label == "Status"][0].set_value("All")
+    app.text_input[0].input("CS-PATIENCE").run()
+    (retire,) = [b for b in app.button if b.label == "Retire course"]
+    retire.click().run()
+
+    assert errors(app) == []
+    assert courses.course_by_code(database, "CS-PATIENCE").active is False
+    history = table(app, "course_history")
+    assert list(history["active"])[:2] == [False, True] and list(history["saved_by"])[0] == "Hana Hr"
+
+
+def test_a_bad_course_is_refused_naming_the_field(database):
+    hr = add_person(database, Role.HR)
+    app = page(hr, COURSES)
+    before = len(courses.list_courses(database))
+    app.text_input(key="new_course_code").input("CS-NEW")
+    app.text_input(key="new_course_title").input("A new course")
+    app.text_area(key="new_course_description").input("too short")
+    [b for b in app.button if b.label == "Add course"][0].click().run()
+
+    assert any(message.startswith("**Description**") for message in errors(app))
+    assert len(courses.list_courses(database)) == before
+
+
+def test_hr_assigns_a_course_to_a_team_and_sees_who_was_skipped(database):
+    hr = add_person(database, Role.HR)
+    team = directory.create_team(database, hr, "Harbour", None)
+    add_person(database, team_id=team, full_name="Ada Agent")
+    add_person(database, team_id=team, full_name="Bea Agent")
+    app = page(hr, ASSIGN)
+    patience = courses.course_by_code(database, "CS-PATIENCE").id
+    app.selectbox(key="assign_course").set_value(patience).run()
+    app.selectbox(key="assign_team").set_value(team).run()
+    app.button(key="assign_go").click().run()
+    assert errors(app) == []
+    assert any("2 assigned, 0 skipped" in s.value for s in app.success)
+
+    app.button(key="assign_go").click().run()
+    assert any("0 assigned, 2 skipped" in s.value for s in app.success)
+    skipped = table(app, "assign_skipped")
+    assert set(skipped["person"]) == {"Ada Agent", "Bea Agent"}
+
+
+def test_hr_cancels_an_open_assignment_with_a_reason(database):
+    hr = add_person(database, Role.HR)
+    person = add_person(database, full_name="Cas Agent")
+    from models.training import assignments
+
+    patience = courses.course_by_code(database, "CS-PATIENCE").id
+    made = assignments.assign_courses(database, hr, patience, [person.employee_id], due_on=None).assignment_ids[0]
+    app = page(hr, ASSIGN)
+    (reason,) = [t for t in app.text_input if t.label == "Why"]
+    reason.input("On parental leave")
+    [b for b in app.button if b.label == "Cancel assignment"][0].click().run()
+
+    assert errors(app) == []
+    row = database.query_one("SELECT status, cancel_reason FROM training_assignments WHERE id = ?", [made])
+    assert row == {"status": "cancelled", "cancel_reason": "On parental leave"}
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.TEAM_LEAD])
+def test_agents_and_team_leads_do_not_get_the_pages(database, role):
+    someone = add_person(database, role)
+    for path in (COURSES, ASSIGN):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            open_page(signed_in_as(someone), path)

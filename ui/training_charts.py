@@ -1,0 +1,39 @@
+"""Altair charts of training compliance."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+COMPLIANCE_COLOURS = alt.Scale(
+    domain=[0, 50, 80, 95, 100], range=["#c0392b", "#e67e22", "#f1c40f", "#7dbb5c", "#27ae60"]
+)
+
+
+def compliance_heat_map(cells: pd.DataFrame) -> alt.Chart:
+    """Teams down, courses across, each cell coloured by its compliance, with the counts
+    behind it in the tooltip; a cell with nothing due yet is grey."""
+    data = cells.assign(shown=cells["compliance"].map(lambda value: "—" if pd.isna(value) else f"{value:.0f} %"))
+    base = alt.Chart(data).encode(
+        x=alt.X("course:N", title="Course", axis=alt.Axis(labelAngle=-35, labelLimit=160)),
+        y=alt.Y("team:N", title="Team"),
+        tooltip=[
+            alt.Tooltip("team:N", title="Team"),
+            alt.Tooltip("course:N", title="Course"),
+            alt.Tooltip("compliance:Q", title="Compliance %", format=".1f"),
+            alt.Tooltip("compliant:Q", title="Completed on time and valid"),
+            alt.Tooltip("due:Q", title="Due by the reporting date"),
+            alt.Tooltip("overdue:Q", title="Overdue"),
+            alt.Tooltip("expiring:Q", title="Expiring within 30 days"),
+        ],
+    )
+    cells_layer = base.mark_rect(stroke="white").encode(
+        color=alt.condition(
+            "isValid(datum.compliance)",
+            alt.Color("compliance:Q", title="Compliance %", scale=COMPLIANCE_COLOURS),
+            alt.value("#d5d8dc"),
+        )
+    )
+    labels = base.mark_text(fontSize=11).encode(text="shown:N")
+    height = max(120, 32 * data["team"].nunique())
+    return alt.layer(cells_layer, labels).properties(height=height)
