@@ -262,14 +262,21 @@ def _course_values(record: CourseInput) -> dict[str, Any]:
 
 
 def insert_course(
-    connection: duckdb.DuckDBPyConnection, actor: CurrentUser | None, record: CourseInput, at: datetime
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    record: CourseInput,
+    at: datetime,
+    *,
+    audited: bool = True,
 ) -> int:
-    """Store a checked new course, its first version and its audit entry, inside a write."""
+    """Store a checked new course, its first version and (unless it comes with the portal's
+    default catalogue, like the rest of the schema) its audit entry, inside a write."""
     _check_course(connection, record, None)
     course_id = insert_row(connection, "courses", {**_course_values(record), "created_at": at, "updated_at": at})
     _store_rules(connection, course_id, record)
     snapshot = _save_version(connection, course_id, actor, at)
-    audit.record(connection, actor, "course", course_id, "create", None, snapshot, at=at)
+    if audited:
+        audit.record(connection, actor, "course", course_id, "create", None, snapshot, at=at)
     return course_id
 
 
@@ -372,6 +379,6 @@ def install_default_catalogue(connection: duckdb.DuckDBPyConnection, *, at: date
             continue
         fields = {key: value for key, value in item.items() if key != "competency"}
         record = CourseInput(**fields, competency_id=competency_ids[item["competency"]])
-        insert_course(connection, None, record, at)
+        insert_course(connection, None, record, at, audited=False)
         added += 1
     return added
