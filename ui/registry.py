@@ -192,6 +192,14 @@ PAGES: tuple[PageSpec, ...] = (
         url_path="assign-training",
     ),
     PageSpec(
+        "pages/training_import.py",
+        "Import completions",
+        ":material/upload_file:",
+        "People & skills",
+        Permission.TRAINING_MANAGE,
+        url_path="training-import",
+    ),
+    PageSpec(
         "pages/training_compliance.py",
         "Training compliance",
         ":material/verified:",

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -144,11 +145,23 @@ def check_mapping(mapping: Mapping, columns: list[str], hint: str | None = None)
     return cleaned
 
 
-def choose_header_row(rows: list[list[str]]) -> int:
-    """Index of the row most likely to name the columns: the first that names most portal
-    fields; when none names any, the first with two values or more (a title row above the
-    header holds one)."""
-    scores = [len(suggest_mapping([str(c).strip() for c in row if c is not None and str(c).strip()])) for row in rows]
+@dataclass(frozen=True)
+class ExpectedRows:
+    """What an import expects a file to hold: its rows in words ("complaints") and how many
+    of a header's names it knows, so the header row and sheet are found for any import."""
+
+    noun: str
+    count_known: Callable[[list[str]], int]
+
+
+COMPLAINT_ROWS = ExpectedRows("complaints", lambda names: len(suggest_mapping(names)))
+
+
+def choose_header_row(rows: list[list[str]], expected: ExpectedRows = COMPLAINT_ROWS) -> int:
+    """Index of the row most likely to name the columns: the first that names most of the
+    expected fields; when none names any, the first with two values or more (a title row
+    above the header holds one)."""
+    scores = [expected.count_known([str(c).strip() for c in row if c is not None and str(c).strip()]) for row in rows]
     if scores and max(scores) > 0:
         return scores.index(max(scores))
     widths = [sum(1 for c in row if c is not None and str(c).strip()) for row in rows]

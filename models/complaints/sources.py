@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from models.complaints import text_files, workbooks
+from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows
 from models.complaints.text_files import ENCODINGS, MAX_ROW_BYTES
 from models.errors import InputError
 
@@ -150,11 +151,12 @@ def open_source(
     max_bytes: int | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
+    expected: ExpectedRows = COMPLAINT_ROWS,
 ) -> SourceFile:
     """Check a CSV or XLSX export and prepare it for mapping; errors name the problem.
 
     The sheet and the header row are found when not given: the sheet and row among the
-    first twenty whose names the portal knows best."""
+    first twenty whose names the portal knows best (``expected`` says which names count)."""
     path = Path(path)
     file_name = file_name or path.name
     size = path.stat().st_size
@@ -170,13 +172,15 @@ def open_source(
     with path.open("rb") as handle:
         head = handle.read(65536)
     if _kind(path, head) == "xlsx":
-        return _open_xlsx(path, file_name, sheet, header_row)
+        return _open_xlsx(path, file_name, sheet, header_row, expected)
     if encoding not in ENCODINGS:
         raise InputError.single("Encoding", f"choose one of {', '.join(ENCODINGS)}")
-    return _open_csv(path, file_name, head, encoding, header_row)
+    return _open_csv(path, file_name, head, encoding, header_row, expected)
 
 
-def _open_csv(path: Path, file_name: str, head: bytes, encoding: str, header_row: int | None) -> SourceFile:
+def _open_csv(
+    path: Path, file_name: str, head: bytes, encoding: str, header_row: int | None, expected: ExpectedRows
+) -> SourceFile:
     workdir = Path(tempfile.mkdtemp(prefix="complaints-"))
     try:
         csv_path, sha256 = workdir / "source.csv", None
@@ -191,7 +195,7 @@ def _open_csv(path: Path, file_name: str, head: bytes, encoding: str, header_row
                 text_files.normalise_copy(path, csv_path)
             else:
                 csv_path = path
-        header = text_files.read_header(csv_path, header_row)
+        header = text_files.read_header(csv_path, header_row, expected)
         notes = list(header.notes)
         if header.line > 1:
             found = "chosen" if header_row else "found"
@@ -213,8 +217,10 @@ def _open_csv(path: Path, file_name: str, head: bytes, encoding: str, header_row
         raise
 
 
-def _open_xlsx(path: Path, file_name: str, sheet: str | None, header_row: int | None) -> SourceFile:
-    workbook = workbooks.read_workbook(path, sheet, header_row)
+def _open_xlsx(
+    path: Path, file_name: str, sheet: str | None, header_row: int | None, expected: ExpectedRows
+) -> SourceFile:
+    workbook = workbooks.read_workbook(path, sheet, header_row, expected)
     return SourceFile(
         file_name=file_name,
         kind="xlsx",
@@ -237,6 +243,7 @@ def open_upload(
     max_bytes: int | None = None,
     sheet: str | None = None,
     header_row: int | None = None,
+    expected: ExpectedRows = COMPLAINT_ROWS,
 ) -> SourceFile:
     """An uploaded file, kept in a temporary folder until ``close()``."""
     if max_bytes is not None and len(data) > max_bytes:
@@ -249,7 +256,13 @@ def open_upload(
     path.write_bytes(data)
     try:
         source = open_source(
-            path, file_name, encoding=encoding, max_bytes=max_bytes, sheet=sheet, header_row=header_row
+            path,
+            file_name,
+            encoding=encoding,
+            max_bytes=max_bytes,
+            sheet=sheet,
+            header_row=header_row,
+            expected=expected,
         )
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)

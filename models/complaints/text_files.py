@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from models.complaints.field_mapping import choose_header_row, suggest_mapping, unique_names
+from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows, choose_header_row, unique_names
 from models.errors import InputError
 from models.text import needs_normalising, normalise_text, normalise_utf8
 
@@ -189,19 +189,19 @@ class CsvHeader:
     hint: str | None  # the line that names portal fields, when the chosen one names none
 
 
-def _knows(record: list[str]) -> int:
-    return len(suggest_mapping([value.strip() for value in record if value.strip()]))
+def _knows(record: list[str], expected: ExpectedRows) -> int:
+    return expected.count_known([value.strip() for value in record if value.strip()])
 
 
-def read_header(path: Path, header_row: int | None = None) -> CsvHeader:
-    """The header row (chosen, else the line among the first that names most portal fields),
+def read_header(path: Path, header_row: int | None = None, expected: ExpectedRows = COMPLAINT_ROWS) -> CsvHeader:
+    """The header row (chosen, else the line among the first that names most expected fields),
     its delimiter and its column names."""
     lines, more = head_lines(path)
     nonblank = [index for index, line in enumerate(lines) if line.strip()]
     if not nonblank:
         raise InputError.single("File", "its first lines are empty; a header row must name the columns")
     candidates = [split_record(_record_at(lines, i)[0], sniff_delimiter(lines[i])) for i in nonblank]
-    best = nonblank[choose_header_row(candidates)]
+    best = nonblank[choose_header_row(candidates, expected)]
     if header_row is not None and (header_row > len(lines) or not lines[header_row - 1].strip()):
         raise InputError.single("Header row", f"line {header_row} of the file is empty or missing")
     start = best if header_row is None else header_row - 1
@@ -210,8 +210,8 @@ def read_header(path: Path, header_row: int | None = None) -> CsvHeader:
     raw = split_record(text, delimiter)
     names, notes = unique_names(raw)
     if not more and not any(line.strip() for line in lines[start + taken :]):
-        raise InputError.single("File", "it has a header row but no complaints")
+        raise InputError.single("File", f"it has a header row but no {expected.noun}")
     hint = None
-    if start != best and not _knows(raw) and _knows(candidates[nonblank.index(best)]):
+    if start != best and not _knows(raw, expected) and _knows(candidates[nonblank.index(best)], expected):
         hint = f"line {best + 1} names portal fields: choose it as the header row"
     return CsvHeader(line=start + 1, delimiter=delimiter, names=names, notes=notes, hint=hint)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from models.complaints.field_mapping import choose_header_row, suggest_mapping, unique_names
+from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows, choose_header_row, unique_names
 from models.errors import InputError
 from models.text import clean_text
 
@@ -67,19 +67,19 @@ def _head(sheet: Any, count: int = HEADER_SEARCH_ROWS) -> list[list[str | None]]
     return [[_cell_text(cell) for cell in row] for row in rows]
 
 
-def _score(row: list[str | None]) -> int:
-    return len(suggest_mapping([cell for cell in row if cell]))
+def _score(row: list[str | None], expected: ExpectedRows) -> int:
+    return expected.count_known([cell for cell in row if cell])
 
 
-def _best_layout(heads: dict[str, list[list[str | None]]]) -> tuple[str, int, int] | None:
+def _best_layout(heads: dict[str, list[list[str | None]]], expected: ExpectedRows) -> tuple[str, int, int] | None:
     """The sheet and header row whose names the portal knows best, with how many it knows
     (the first sheet's first row that looks like a header when no sheet names a portal field)."""
     best: tuple[str, int, int] | None = None
     for name, rows in heads.items():
         if not any(any(row) for row in rows):
             continue
-        index = choose_header_row([[cell or "" for cell in row] for row in rows])
-        score = _score(rows[index])
+        index = choose_header_row([[cell or "" for cell in row] for row in rows], expected)
+        score = _score(rows[index], expected)
         if best is None or score > best[2]:
             best = (name, index + 1, score)
     return best
@@ -117,16 +117,20 @@ def _data(sheet: Any, header_row: int, width: int) -> list[list[str | None]]:
     return columns
 
 
-def _suggestion(best: tuple[str, int, int] | None, sheet: str, header_row: int, rows: list) -> str | None:
+def _suggestion(
+    best: tuple[str, int, int] | None, sheet: str, header_row: int, rows: list, expected: ExpectedRows
+) -> str | None:
     """Where the complaints seem to be, when the chosen sheet and row name no portal field."""
     if best is None or best[2] == 0 or (best[0], best[1]) == (sheet, header_row):
         return None
-    if 1 <= header_row <= len(rows) and _score(rows[header_row - 1]) > 0:
+    if 1 <= header_row <= len(rows) and _score(rows[header_row - 1], expected) > 0:
         return None
     return f"sheet {best[0]!r} has a header on row {best[1]} that names portal fields: choose that sheet and row"
 
 
-def read_workbook(path: Path, sheet: str | None = None, header_row: int | None = None) -> Workbook:
+def read_workbook(
+    path: Path, sheet: str | None = None, header_row: int | None = None, expected: ExpectedRows = COMPLAINT_ROWS
+) -> Workbook:
     """A sheet of the workbook as all-text rows: the one chosen, else the one whose header
     names most portal fields (header rows are looked for among the first 20 rows)."""
     with _opened(path) as workbook:
@@ -134,18 +138,18 @@ def read_workbook(path: Path, sheet: str | None = None, header_row: int | None =
         if sheet is not None and sheet not in sheets:
             raise InputError.single("Sheet", f"the workbook has no sheet {sheet!r} (it has: {', '.join(sheets)})")
         heads = {name: _head(workbook[name]) for name in sheets}
-        best = _best_layout({sheet: heads[sheet]} if sheet else heads)
+        best = _best_layout({sheet: heads[sheet]} if sheet else heads, expected)
         if best is None:
             raise InputError.single("File", f"sheet {sheet!r} is empty" if sheet else "every sheet of it is empty")
         chosen_sheet, chosen_row = sheet or best[0], header_row or best[1]
         if chosen_row > len(heads[chosen_sheet]):
             heads[chosen_sheet] = _head(workbook[chosen_sheet], chosen_row)
-        hint = _suggestion(_best_layout(heads), chosen_sheet, chosen_row, heads[chosen_sheet])
+        hint = _suggestion(_best_layout(heads, expected), chosen_sheet, chosen_row, heads[chosen_sheet], expected)
         names, notes = unique_names(_header(heads[chosen_sheet], chosen_row, chosen_sheet))
         columns = _data(workbook[chosen_sheet], chosen_row, len(names))
     if not any(len(c) for c in columns):
         elsewhere = f"; {hint}" if hint else ""
-        raise InputError.single("File", f"sheet {chosen_sheet!r} has a header row but no complaints{elsewhere}")
+        raise InputError.single("File", f"sheet {chosen_sheet!r} has a header row but no {expected.noun}{elsewhere}")
     table = pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(names, columns, strict=True)})
     notes = _layout_notes(sheets, chosen_sheet, chosen_row, sheet is not None or header_row is not None) + notes
     return Workbook(sheets, chosen_sheet, chosen_row, names, table, notes, hint)

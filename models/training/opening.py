@@ -1,6 +1,7 @@
-"""What the training area does each time the database is opened: add the default catalogue's
-competencies and courses that are missing (all of them, the first time) and assign the
-refreshers that have come due since the last open."""
+"""What the training area does each time the database is opened: remove the LMS import batches
+a killed process left running, add the default catalogue's competencies and courses that are
+missing (all of them, the first time) and assign the refreshers that have come due since the
+last open."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import duckdb
 from models.db import utc_now
 from models.training.assignments import assign_due_refreshers
 from models.training.courses import install_default_catalogue
+from models.training.lms_import import remove_interrupted_imports
 
 if TYPE_CHECKING:
     from models.db import Database
 
 
 def on_open(db: Database) -> None:
+    remove_interrupted_imports(db)
     now = utc_now()
 
     def open_area(connection: duckdb.DuckDBPyConnection) -> None:

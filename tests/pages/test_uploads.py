@@ -21,6 +21,7 @@ UPLOADERS = [
     ("pages/goals.py", Role.LEADERSHIP, "measurements_upload"),
     ("pages/people.py", Role.HR, "people_import_file"),
     ("pages/complaints_import.py", Role.ANALYST, "complaint_upload"),
+    ("pages/training_import.py", Role.HR, "lms_upload"),
 ]
 
 
