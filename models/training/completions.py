@@ -115,18 +115,21 @@ def _close_assignments(connection: duckdb.DuckDBPyConnection, pairs_table: str, 
     """Rule 4, recomputed for every assignment of the pairs in ``pairs_table`` at once: closed
     by the earliest passed completion dated on or after the day it was made and before the day
     it was cancelled; otherwise open, or cancelled when it was."""
+    # the completions are joined on person and course only, the rest filtered after, so the
+    # join stays a hash join however many assignments and completions there are
     connection.execute(
-        "UPDATE training_assignments SET status = n.status, completion_id = n.completion_id,"  # noqa: S608 - our name
-        " updated_at = ?, version = version + 1"
-        " FROM (SELECT id, CASE WHEN first_completion IS NOT NULL THEN 'completed'"
-        " WHEN cancelled_at IS NOT NULL THEN 'cancelled' ELSE 'open' END AS status,"
-        " first_completion AS completion_id FROM ("
-        "   SELECT a.id, a.cancelled_at, arg_min(c.id, c.completed_on) AS first_completion"
-        "   FROM training_assignments a LEFT JOIN training_completions c ON c.employee_id = a.employee_id"
-        "   AND c.course_id = a.course_id AND c.passed AND c.completed_on >= a.assigned_on"
-        "   AND (a.cancelled_at IS NULL OR c.completed_on < CAST(a.cancelled_at AS DATE))"
-        f"   WHERE (a.employee_id, a.course_id) IN (SELECT employee_id, course_id FROM {pairs_table})"
-        "   GROUP BY a.id, a.cancelled_at)) n"
+        f"WITH touched AS (SELECT a.id, a.employee_id, a.course_id, a.assigned_on, a.cancelled_at"  # noqa: S608 - our name
+        f" FROM training_assignments a SEMI JOIN {pairs_table} p"
+        " ON p.employee_id = a.employee_id AND p.course_id = a.course_id),"
+        " closing AS (SELECT t.id, arg_min(c.id, c.completed_on) AS completion_id"
+        " FROM touched t JOIN training_completions c ON c.employee_id = t.employee_id AND c.course_id = t.course_id"
+        " WHERE c.passed AND c.completed_on >= t.assigned_on"
+        " AND (t.cancelled_at IS NULL OR c.completed_on < CAST(t.cancelled_at AS DATE)) GROUP BY t.id),"
+        " n AS (SELECT t.id, closing.completion_id, CASE WHEN closing.completion_id IS NOT NULL THEN 'completed'"
+        " WHEN t.cancelled_at IS NOT NULL THEN 'cancelled' ELSE 'open' END AS status"
+        " FROM touched t LEFT JOIN closing USING (id))"
+        " UPDATE training_assignments SET status = n.status, completion_id = n.completion_id,"
+        " updated_at = ?, version = version + 1 FROM n"
         " WHERE training_assignments.id = n.id AND (training_assignments.status IS DISTINCT FROM n.status"
         " OR training_assignments.completion_id IS DISTINCT FROM n.completion_id)",
         [at],
