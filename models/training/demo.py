@@ -63,6 +63,7 @@ class _Programme:
         # diligence of each team: the share finished on time, and the share never finished
         self.diligence = {team_id: self.rng.choice((0.95, 0.9, 0.85, 0.75, 0.6, 0.5)) for team_id in org.team_ids}
         self.planned_up_to = 0  # the highest assignment id whose completion is planned
+        self.refreshed_on: date | None = None  # the last day refreshers were assigned
         self.by_month: dict[int, list[tuple[int, int, date, float, bool]]] = defaultdict(list)
         self.mandatory: list[Any] = []
         self.electives: list[Any] = []
@@ -85,7 +86,8 @@ class _Programme:
             end = min(month + timedelta(days=MONTH_DAYS), self.org.today)
             self._joiners(joiners, month, end)
             self._campaign(index, month)
-            assignments.assign_due_refreshers(self.connection, today=month, at=_at(month, 6))
+            if self.refreshed_on != month:  # a month's import assigns them on its last day
+                assignments.assign_due_refreshers(self.connection, today=month, at=_at(month, 6))
             self._plan_new_assignments(index)
             self._completions(index, end)
             progress(index / (HISTORY_MONTHS + 1), f"Training: month {index + 1} of {HISTORY_MONTHS + 1}…")
@@ -143,10 +145,12 @@ class _Programme:
                 continue
             month = self.by_month[(day - self.start).days // MONTH_DAYS]
             if self.rng.random() < FAILED_FIRST_ATTEMPT and day - timedelta(days=3) >= assigned_on:
-                month.append(
-                    (employee_id, course_id, day - timedelta(days=3), self.rng.randint(40, PASS_MARK - 1), False)
-                )
-            month.append((employee_id, course_id, day, self.rng.randint(PASS_MARK, 100), True))
+                month.append((employee_id, course_id, day - timedelta(days=3), self._between(40, PASS_MARK - 1), False))
+            month.append((employee_id, course_id, day, self._between(PASS_MARK, 100), True))
+
+    def _between(self, low: int, high: int) -> int:
+        """A whole number from ``low`` to ``high``, both included (a cheaper ``randint``)."""
+        return low + int(self.rng.random() * (high - low + 1))
 
     def _pass_day(self, employee_id: int, assigned_on: date, due_on: date) -> date | None:
         """The day this assignment's pass comes back: on time with the team's diligence,
@@ -154,7 +158,7 @@ class _Programme:
         on_time = self.diligence.get(self.team_of.get(employee_id), 0.85)
         draw = self.rng.random()
         if draw < on_time:
-            return assigned_on + timedelta(days=self.rng.randint(0, max(0, (due_on - assigned_on).days)))
+            return assigned_on + timedelta(days=self._between(0, max(0, (due_on - assigned_on).days)))
         if draw < on_time + (1 - on_time) * 0.8:
             return due_on + timedelta(days=1 + int(self.rng.expovariate(1 / 25)))
         return None
@@ -167,6 +171,7 @@ class _Programme:
         columns = list(zip(*rows, strict=True))
         table = pa.table(dict(zip(COMPLETION_ROWS.names, columns, strict=True)), schema=COMPLETION_ROWS)
         import_completion_rows(self.db, self.hr, table, at=_at(end, 18))
+        self.refreshed_on = end
 
     def _cancel_a_few(self) -> None:
         reasons = demo_texts("training")["cancel_reasons"]
