@@ -96,8 +96,9 @@ def store_completion_rows(
     with the day each expires (rule 5); then close the assignments they close (rule 4) and
     assign the refreshers that have come due.
 
-    The rows are taken as they are: people's input is checked first (``CompletionInput``,
-    ``completion_problems``); rows the portal makes itself come here without a record each.
+    The rows are taken as they are: what people enter is checked first (``CompletionInput``
+    and ``completion_problems`` one at a time, ``row_problems`` for a batch), and a batch
+    needs no record a row.
     Runs inside the caller's write; the caller checks permission and audits."""
     if source not in SOURCES:
         raise ValueError(f"unknown completion source {source!r}")
