@@ -43,6 +43,7 @@ PASS_MARK = 70
 CANCELLED_SHARE = 0.01
 CAMPAIGN_COURSES = 2
 FAILED_FIRST_ATTEMPT = 0.15
+NEVER_FINISHED = 0.1  # of the assignments not finished on time
 
 
 def _at(day: date, hour: int = 17) -> datetime:
@@ -159,7 +160,7 @@ class _Programme:
         draw = self.rng.random()
         if draw < on_time:
             return assigned_on + timedelta(days=self._between(0, max(0, (due_on - assigned_on).days)))
-        if draw < on_time + (1 - on_time) * 0.8:
+        if draw < on_time + (1 - on_time) * (1 - NEVER_FINISHED):
             return due_on + timedelta(days=1 + int(self.rng.expovariate(1 / 25)))
         return None
 
