@@ -1,17 +1,24 @@
 """Completions with their true dates: recording by hand and its refusals, store_completions'
-duplicates and expiry, and the closing rule at its boundaries."""
+duplicates and expiry, the closing rule at its boundaries, and batches of rows imported at once."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pyarrow as pa
 import pytest
 
 from models.access import PermissionDeniedError, Role
 from models.errors import InputError
 from models.people import directory
 from models.training import assignments
-from models.training.completions import CompletionInput, record_completion, store_completions
+from models.training.completions import (
+    COMPLETION_ROWS,
+    CompletionInput,
+    import_completion_rows,
+    record_completion,
+    store_completions,
+)
 from tests.training_helpers import course_id
 
 ASSIGNED = date(2023, 5, 10)
@@ -198,6 +205,69 @@ def test_agents_and_team_leads_may_not_record_completions(db, make_user, person,
             db,
             make_user(role),
             {"employee_id": person, "course_id": patience, "completed_on": "2023-01-01", "passed": True},
+        )
+    assert db.scalar("SELECT count(*) FROM training_completions") == 0
+
+
+# -- a batch of rows ---------------------------------------------------------------------------
+def rows(*completions: tuple) -> pa.Table:
+    """Completion rows (person, course, day, score, passed) as the batch import takes them."""
+    return pa.table(
+        dict(zip(COMPLETION_ROWS.names, zip(*completions, strict=True), strict=True)), schema=COMPLETION_ROWS
+    )
+
+
+def test_a_batch_of_rows_is_stored_closes_what_it_closes_and_is_audited_once(db, hr, person, patience):
+    made = assign(db, hr, person, patience)
+    day = ASSIGNED + timedelta(days=5)
+    stored = import_completion_rows(
+        db,
+        hr,
+        rows((person, patience, day - timedelta(days=2), 45.0, False), (person, patience, day, 90.0, True)),
+        at=datetime(2024, 1, 1),
+    )
+    assert (stored.inserted, stored.duplicates) == (2, 0)
+    assert state(db, made) == "completed"
+    again = import_completion_rows(db, hr, rows((person, patience, day, 90.0, True)), at=datetime(2024, 1, 2))
+    assert (again.inserted, again.duplicates) == (0, 1)
+    entries = db.query(
+        "SELECT actor_id, after_json FROM audit_log WHERE entity = 'training_completions' AND action = 'import'"
+    )
+    assert [entry["actor_id"] for entry in entries] == [hr.employee_id, hr.employee_id]
+    assert db.scalar("SELECT count(*) FROM training_completions WHERE recorded_by = ?", [hr.employee_id]) == 2
+
+
+def test_a_batch_with_bad_rows_is_refused_naming_fields_and_rows_and_stores_nothing(db, hr, person, patience):
+    batch = rows(
+        (person, patience, ASSIGNED, 80.0, True),
+        (999_999, patience, ASSIGNED, 80.0, True),
+        (person, 999_999, ASSIGNED, 80.0, True),
+        (person, patience, date(2024, 3, 1), 80.0, True),
+        (person, patience, ASSIGNED + timedelta(days=1), 130.0, True),
+    )
+    with pytest.raises(InputError) as refused:
+        import_completion_rows(db, hr, batch, at=datetime(2024, 2, 1))
+    assert dict(refused.value.problems) == {
+        "Person": "no such employee (row 2)",
+        "Course": "no such course (row 3)",
+        "Completed on": "cannot be in the future (row 4)",
+        "Score": "use 0 to 100 (row 5)",
+    }
+    assert db.scalar("SELECT count(*) FROM training_completions") == 0
+
+
+def test_a_batch_counts_the_rows_that_share_a_problem(db, hr, person, patience):
+    late = [(person, patience, date(2030, 1, day), 80.0, True) for day in (1, 2, 3)]
+    with pytest.raises(InputError) as refused:
+        import_completion_rows(db, hr, rows((person, patience, ASSIGNED, 80.0, True), *late), at=datetime(2024, 2, 1))
+    assert refused.value.problems == [("Completed on", "cannot be in the future (3 rows, the first row 2)")]
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.TEAM_LEAD])
+def test_agents_and_team_leads_may_not_import_a_batch(db, make_user, person, patience, role):
+    with pytest.raises(PermissionDeniedError):
+        import_completion_rows(
+            db, make_user(role), rows((person, patience, ASSIGNED, 80.0, True)), at=datetime(2024, 1, 1)
         )
     assert db.scalar("SELECT count(*) FROM training_completions") == 0
 

@@ -41,9 +41,8 @@ class StoredCompletions(BaseModel):
     duplicates: int
 
 
-_INCOMING_SCHEMA = pa.schema(
+COMPLETION_ROWS = pa.schema(
     [
-        ("position", pa.int64()),
         ("employee_id", pa.int32()),
         ("course_id", pa.int32()),
         ("completed_on", pa.date32()),
@@ -51,19 +50,19 @@ _INCOMING_SCHEMA = pa.schema(
         ("passed", pa.bool_()),
     ]
 )
+"""The columns of ``store_completion_rows``: one completion a row, as ``CompletionInput`` has them."""
 
 
-def _incoming(items: Sequence[CompletionInput]) -> pa.Table:
+def _rows(items: Sequence[CompletionInput]) -> pa.Table:
     return pa.table(
         {
-            "position": list(range(len(items))),
             "employee_id": [item.employee_id for item in items],
             "course_id": [item.course_id for item in items],
             "completed_on": [item.completed_on for item in items],
             "score": [item.score for item in items],
             "passed": [item.passed for item in items],
         },
-        schema=_INCOMING_SCHEMA,
+        schema=COMPLETION_ROWS,
     )
 
 
@@ -76,15 +75,38 @@ def store_completions(
     recorded_by: int | None,
     at: datetime,
 ) -> StoredCompletions:
-    """Store completions in one statement, skipping any already recorded (same person, course
-    and day, in the database or earlier in ``items``), with the day each expires (rule 5); then
-    close the assignments they close (rule 4) and assign the refreshers that have come due.
+    """Store checked completions (see ``store_completion_rows``). Runs inside the caller's
+    write; the caller checks permission and audits."""
+    return store_completion_rows(
+        connection, _rows(items), source=source, import_id=import_id, recorded_by=recorded_by, at=at
+    )
+
+
+def store_completion_rows(
+    connection: duckdb.DuckDBPyConnection,
+    rows: pa.Table,
+    *,
+    source: str,
+    import_id: int | None,
+    recorded_by: int | None,
+    at: datetime,
+) -> StoredCompletions:
+    """Store completions given as columns (``COMPLETION_ROWS``) in one statement, skipping any
+    already recorded (same person, course and day, in the database or earlier in ``rows``),
+    with the day each expires (rule 5); then close the assignments they close (rule 4) and
+    assign the refreshers that have come due.
+
+    The rows are taken as they are: what people enter is checked first (``CompletionInput``
+    and ``completion_problems`` one at a time, ``row_problems`` for a batch), and a batch
+    needs no record a row.
     Runs inside the caller's write; the caller checks permission and audits."""
     if source not in SOURCES:
         raise ValueError(f"unknown completion source {source!r}")
-    if not items:
+    if rows.num_rows == 0:
         return StoredCompletions(inserted=0, duplicates=0)
-    connection.register("incoming_completions", _incoming(items))
+    incoming = rows.select(COMPLETION_ROWS.names).cast(COMPLETION_ROWS)
+    incoming = incoming.append_column("position", pa.array(range(incoming.num_rows), pa.int64()))
+    connection.register("incoming_completions", incoming)
     try:
         inserted = connection.execute(
             "INSERT INTO training_completions (id, employee_id, course_id, completed_on, score, passed, expires_on,"
@@ -108,25 +130,97 @@ def store_completions(
     _close_assignments(connection, "training_touched_pairs", at)
     connection.execute("DROP TABLE training_touched_pairs")
     assign_due_refreshers(connection, today=at.date(), at=at)
-    return StoredCompletions(inserted=int(inserted), duplicates=len(items) - int(inserted))
+    return StoredCompletions(inserted=int(inserted), duplicates=rows.num_rows - int(inserted))
+
+
+_ROW_CHECKS = (
+    ("Person", "no such employee", "e.id IS NULL"),
+    ("Course", "no such course", "c.id IS NULL"),
+    ("Completed on", "missing", "r.completed_on IS NULL"),
+    ("Completed on", "cannot be in the future", "r.completed_on > ?::DATE"),
+    ("Completed on", "cannot be before the person was hired", "r.completed_on < e.hire_date"),
+    ("Score", "use 0 to 100", "r.score < 0 OR r.score > 100"),
+    ("Passed", "missing", "r.passed IS NULL"),
+)
+
+
+def row_problems(connection: duckdb.DuckDBPyConnection, rows: pa.Table, today: date) -> list[tuple[str, str]]:
+    """What ``completion_problems`` finds, for a whole batch of rows in one query: each problem
+    once, naming the field, with how many rows have it and the first of them (counted from 1)."""
+    if rows.num_rows == 0:
+        return []
+    checked = rows.select(COMPLETION_ROWS.names).cast(COMPLETION_ROWS)
+    checked = checked.append_column("position", pa.array(range(1, rows.num_rows + 1), pa.int64()))
+    counts = ", ".join(
+        f"count(*) FILTER ({condition}), min(r.position) FILTER ({condition})" for *_, condition in _ROW_CHECKS
+    )
+    connection.register("checked_completions", checked)
+    try:
+        found = connection.execute(
+            f"SELECT {counts} FROM checked_completions r LEFT JOIN employees e ON e.id = r.employee_id"  # noqa: S608
+            " LEFT JOIN courses c ON c.id = r.course_id",
+            [today, today],  # the future check appears twice, in its count and its first row
+        ).fetchone()
+    finally:
+        connection.unregister("checked_completions")
+    problems = []
+    for index, (field, message, _) in enumerate(_ROW_CHECKS):
+        count, first = found[2 * index], found[2 * index + 1]
+        if count:
+            rows_text = f"row {first}" if count == 1 else f"{count} rows, the first row {first}"
+            problems.append((field, f"{message} ({rows_text})"))
+    return problems
+
+
+def import_completion_rows(
+    db: Database, actor: CurrentUser, rows: pa.Table, *, at: datetime | None = None
+) -> StoredCompletions:
+    """HR brings in a batch of completions the LMS reported, as columns (``COMPLETION_ROWS``)
+    already checked, in one write with one audit entry for the batch."""
+    require(actor, Permission.TRAINING_MANAGE)
+    when = at or utc_now()
+
+    def store(connection: duckdb.DuckDBPyConnection) -> StoredCompletions:
+        problems = row_problems(connection, rows, when.date())
+        if problems:
+            raise InputError(problems)
+        stored = store_completion_rows(
+            connection, rows, source="import", import_id=None, recorded_by=actor.employee_id, at=when
+        )
+        audit.record(
+            connection,
+            actor,
+            "training_completions",
+            None,
+            "import",
+            None,
+            {"rows": rows.num_rows, **stored.model_dump()},
+            at=when,
+        )
+        return stored
+
+    return db.write(store)
 
 
 def _close_assignments(connection: duckdb.DuckDBPyConnection, pairs_table: str, at: datetime) -> None:
     """Rule 4, recomputed for every assignment of the pairs in ``pairs_table`` at once: closed
     by the earliest passed completion dated on or after the day it was made and before the day
     it was cancelled; otherwise open, or cancelled when it was."""
+    # the completions are joined on person and course only, the rest filtered after, so the
+    # join stays a hash join however many assignments and completions there are
     connection.execute(
-        "UPDATE training_assignments SET status = n.status, completion_id = n.completion_id,"  # noqa: S608 - our name
-        " updated_at = ?, version = version + 1"
-        " FROM (SELECT id, CASE WHEN first_completion IS NOT NULL THEN 'completed'"
-        " WHEN cancelled_at IS NOT NULL THEN 'cancelled' ELSE 'open' END AS status,"
-        " first_completion AS completion_id FROM ("
-        "   SELECT a.id, a.cancelled_at, arg_min(c.id, c.completed_on) AS first_completion"
-        "   FROM training_assignments a LEFT JOIN training_completions c ON c.employee_id = a.employee_id"
-        "   AND c.course_id = a.course_id AND c.passed AND c.completed_on >= a.assigned_on"
-        "   AND (a.cancelled_at IS NULL OR c.completed_on < CAST(a.cancelled_at AS DATE))"
-        f"   WHERE (a.employee_id, a.course_id) IN (SELECT employee_id, course_id FROM {pairs_table})"
-        "   GROUP BY a.id, a.cancelled_at)) n"
+        f"WITH touched AS (SELECT a.id, a.employee_id, a.course_id, a.assigned_on, a.cancelled_at"  # noqa: S608 - our name
+        f" FROM training_assignments a SEMI JOIN {pairs_table} p"
+        " ON p.employee_id = a.employee_id AND p.course_id = a.course_id),"
+        " closing AS (SELECT t.id, arg_min(c.id, c.completed_on) AS completion_id"
+        " FROM touched t JOIN training_completions c ON c.employee_id = t.employee_id AND c.course_id = t.course_id"
+        " WHERE c.passed AND c.completed_on >= t.assigned_on"
+        " AND (t.cancelled_at IS NULL OR c.completed_on < CAST(t.cancelled_at AS DATE)) GROUP BY t.id),"
+        " n AS (SELECT t.id, closing.completion_id, CASE WHEN closing.completion_id IS NOT NULL THEN 'completed'"
+        " WHEN t.cancelled_at IS NOT NULL THEN 'cancelled' ELSE 'open' END AS status"
+        " FROM touched t LEFT JOIN closing USING (id))"
+        " UPDATE training_assignments SET status = n.status, completion_id = n.completion_id,"
+        " updated_at = ?, version = version + 1 FROM n"
         " WHERE training_assignments.id = n.id AND (training_assignments.status IS DISTINCT FROM n.status"
         " OR training_assignments.completion_id IS DISTINCT FROM n.completion_id)",
         [at],

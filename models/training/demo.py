@@ -1,15 +1,20 @@
 """Demo training: two years of the programme as HR and the portal's rules ran it — the
-mandatory courses launched for everyone, newcomers assigned by rule on joining, a monthly
-campaign of elective courses for some of the teams, refreshers as certificates near their
-expiry, and completions coming back from the LMS each month with their true dates.
+organisation's own compliance modules added to the catalogue, the mandatory courses launched
+for everyone, newcomers assigned by rule on joining, a monthly campaign of elective courses
+for some of the teams, refreshers as certificates near their expiry, and completions coming
+back from the LMS each month with their true dates.
 
 Teams differ: each has a diligence drawn once, so some finish nearly everything on time and
 others late or not at all, and as of the organisation's ``today`` a few people are overdue
 and a few certificates expire within the month. Everything goes through the training domain
-(``assign_courses``, ``apply_assignment_rules``, ``assign_due_refreshers``,
-``store_completions``, ``cancel_assignment``) dated with ``at``; completions are stored a
-month at a time, set-based, so the benchmark organisation's hundreds of thousands of records
-take seconds. Texts: ``data/demo/training.json``."""
+(``create_course``, ``assign_courses``, ``apply_assignment_rules``, ``assign_due_refreshers``,
+``import_completion_rows``, ``cancel_assignment``) dated with ``at``.
+
+Set-based, so the benchmark organisation's 300,000 records take about as many statements as
+the small one's: each assignment's fate (the day its pass comes back, a failed attempt before
+it, or never) is drawn once, when it first appears, and filed under the month it happens; each
+month then sends that month's completions to the LMS import as one batch of columns. Texts:
+``data/demo/training.json``."""
 
 from __future__ import annotations
 
@@ -19,23 +24,26 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+import pyarrow as pa
 
 from models.access import Role
 from models.db import ConnectionReader
 from models.seeding import demo_texts
 from models.training import assignments
-from models.training.completions import CompletionInput, store_completions
-from models.training.courses import list_courses
+from models.training.completions import COMPLETION_ROWS, import_completion_rows
+from models.training.courses import create_course, list_competencies, list_courses
 
 if TYPE_CHECKING:
     from models.db import Database
     from models.seeding import DemoOrganisation, Progress
 
 HISTORY_MONTHS = 24
+MONTH_DAYS = 30
 PASS_MARK = 70
 CANCELLED_SHARE = 0.01
 CAMPAIGN_COURSES = 2
 FAILED_FIRST_ATTEMPT = 0.15
+NEVER_FINISHED = 0.1  # of the assignments not finished on time
 
 
 def _at(day: date, hour: int = 17) -> datetime:
@@ -51,16 +59,21 @@ class _Programme:
         self.db, self.connection, self.org = db, connection, org
         self.rng = random.Random(org.rng.random())
         self.hr = org.user(org.logins[Role.HR])
-        self.start = org.today - timedelta(days=HISTORY_MONTHS * 30)
-        courses = list_courses(ConnectionReader(connection), active=True)
-        self.mandatory = [c for c in courses if c.mandatory_roles and not c.code.startswith("SU-")]
-        self.electives = [c for c in courses if not c.mandatory_roles and not c.code.startswith("SU-")]
+        self.start = org.today - timedelta(days=HISTORY_MONTHS * MONTH_DAYS)
         self.team_of = {person["id"]: person["team_id"] for person in org.employees}
         # diligence of each team: the share finished on time, and the share never finished
         self.diligence = {team_id: self.rng.choice((0.95, 0.9, 0.85, 0.75, 0.6, 0.5)) for team_id in org.team_ids}
-        self.planned: dict[int, date | None] = {}  # assignment id -> day its pass comes back
+        self.planned_up_to = 0  # the highest assignment id whose completion is planned
+        self.refreshed_on: date | None = None  # the last day refreshers were assigned
+        self.by_month: dict[int, list[tuple[int, int, date, float, bool]]] = defaultdict(list)
+        self.mandatory: list[Any] = []
+        self.electives: list[Any] = []
 
     def run(self, progress: Progress) -> None:
+        self._add_organisation_courses()
+        courses = list_courses(ConnectionReader(self.connection), active=True)
+        self.mandatory = [c for c in courses if c.mandatory_roles and not c.code.startswith("SU-")]
+        self.electives = [c for c in courses if not c.mandatory_roles and not c.code.startswith("SU-")]
         employed = [p["id"] for p in self.org.employees if p["hire_date"] <= self.start]
         for course in self.mandatory:
             people = [pid for pid in employed if set(course.mandatory_roles) & ({"agent"} | set(self._roles(pid)))]
@@ -69,19 +82,29 @@ class _Programme:
         for person in self.org.employees:
             if person["hire_date"] > self.start:
                 joiners[person["hire_date"] - timedelta(days=person["hire_date"].weekday())].append(person)
-        month_starts = [self.start + timedelta(days=30 * m) for m in range(HISTORY_MONTHS + 1)]
-        for index, month in enumerate(month_starts):
-            end = min(month + timedelta(days=30), self.org.today)
+        for index in range(HISTORY_MONTHS + 1):
+            month = self.start + timedelta(days=MONTH_DAYS * index)
+            end = min(month + timedelta(days=MONTH_DAYS), self.org.today)
             self._joiners(joiners, month, end)
             self._campaign(index, month)
-            assignments.assign_due_refreshers(self.connection, today=month, at=_at(month, 6))
-            self._completions(month, end)
-            progress(index / len(month_starts), f"Training: month {index + 1} of {len(month_starts)}…")
+            if self.refreshed_on != month:  # a month's import assigns them on its last day
+                assignments.assign_due_refreshers(self.connection, today=month, at=_at(month, 6))
+            self._plan_new_assignments(index)
+            self._completions(index, end)
+            progress(index / (HISTORY_MONTHS + 1), f"Training: month {index + 1} of {HISTORY_MONTHS + 1}…")
         assignments.assign_due_refreshers(self.connection, today=self.org.today, at=_at(self.org.today, 6))
         self._cancel_a_few()
 
     def _roles(self, employee_id: int) -> list[str]:
         return [role.value for role in self.org.person(employee_id)["roles"]]
+
+    def _add_organisation_courses(self) -> None:
+        """HR adds the organisation's own compliance modules before the programme starts."""
+        competencies = {c.code: c.id for c in list_competencies(ConnectionReader(self.connection))}
+        for course in demo_texts("training")["organisation_courses"]:
+            data = {key: value for key, value in course.items() if key != "competency"}
+            data["competency_id"] = competencies.get(course["competency"])
+            create_course(self.db, self.hr, data, at=_at(self.start - timedelta(days=7), 11))
 
     def _joiners(self, joiners: dict[date, list[dict[str, Any]]], month: date, end: date) -> None:
         for week in sorted(day for day in joiners if month <= day < end):
@@ -108,41 +131,48 @@ class _Programme:
             if people:
                 assignments.assign_courses(self.db, self.hr, course.id, people, due_on=None, at=_at(month, 9))
 
-    def _plan(self, row: tuple[int, int, int, date, date]) -> date | None:
+    def _plan_new_assignments(self, index: int) -> None:
+        """Draw the fate of every assignment made since the last month, once: the completions
+        it will bring are filed under the month they happen (a month already past: never)."""
+        rows = self.connection.execute(
+            "SELECT id, employee_id, course_id, assigned_on, due_on FROM training_assignments"
+            " WHERE status = 'open' AND id > ? ORDER BY id",
+            [self.planned_up_to],
+        ).fetchall()
+        for assignment_id, employee_id, course_id, assigned_on, due_on in rows:
+            self.planned_up_to = max(self.planned_up_to, assignment_id)
+            day = self._pass_day(employee_id, assigned_on, due_on)
+            if day is None or day >= self.org.today or (day - self.start).days // MONTH_DAYS < index:
+                continue
+            month = self.by_month[(day - self.start).days // MONTH_DAYS]
+            if self.rng.random() < FAILED_FIRST_ATTEMPT and day - timedelta(days=3) >= assigned_on:
+                month.append((employee_id, course_id, day - timedelta(days=3), self._between(40, PASS_MARK - 1), False))
+            month.append((employee_id, course_id, day, self._between(PASS_MARK, 100), True))
+
+    def _between(self, low: int, high: int) -> int:
+        """A whole number from ``low`` to ``high``, both included (a cheaper ``randint``)."""
+        return low + int(self.rng.random() * (high - low + 1))
+
+    def _pass_day(self, employee_id: int, assigned_on: date, due_on: date) -> date | None:
         """The day this assignment's pass comes back: on time with the team's diligence,
         otherwise late, and now and then never."""
-        _, employee_id, _, assigned_on, due_on = row
         on_time = self.diligence.get(self.team_of.get(employee_id), 0.85)
         draw = self.rng.random()
         if draw < on_time:
-            return assigned_on + timedelta(days=self.rng.randint(0, max(0, (due_on - assigned_on).days)))
-        if draw < on_time + (1 - on_time) * 0.8:
+            return assigned_on + timedelta(days=self._between(0, max(0, (due_on - assigned_on).days)))
+        if draw < on_time + (1 - on_time) * (1 - NEVER_FINISHED):
             return due_on + timedelta(days=1 + int(self.rng.expovariate(1 / 25)))
         return None
 
-    def _completions(self, month: date, end: date) -> None:
-        open_rows = self.connection.execute(
-            "SELECT id, employee_id, course_id, assigned_on, due_on FROM training_assignments"
-            " WHERE status = 'open' ORDER BY id"
-        ).fetchall()
-        batch: list[CompletionInput] = []
-        for row in open_rows:
-            if row[0] not in self.planned:
-                self.planned[row[0]] = self._plan(row)
-            day = self.planned[row[0]]
-            if day is None or not (month <= day < end) or day > self.org.today:
-                continue
-            if self.rng.random() < FAILED_FIRST_ATTEMPT and day - timedelta(days=3) >= row[3]:
-                failed = self.rng.randint(40, PASS_MARK - 1)
-                batch.append(self._completion(row, day - timedelta(days=3), failed, passed=False))
-            batch.append(self._completion(row, day, self.rng.randint(PASS_MARK, 100), passed=True))
-        store_completions(
-            self.connection, batch, source="import", import_id=None, recorded_by=self.hr.employee_id, at=_at(end, 18)
-        )
-
-    @staticmethod
-    def _completion(row: tuple, day: date, score: int, *, passed: bool) -> CompletionInput:
-        return CompletionInput(employee_id=row[1], course_id=row[2], completed_on=day, score=score, passed=passed)
+    def _completions(self, index: int, end: date) -> None:
+        """The month's LMS report, imported as HR at the month's end."""
+        rows = self.by_month.pop(index, [])
+        if not rows:
+            return
+        columns = list(zip(*rows, strict=True))
+        table = pa.table(dict(zip(COMPLETION_ROWS.names, columns, strict=True)), schema=COMPLETION_ROWS)
+        import_completion_rows(self.db, self.hr, table, at=_at(end, 18))
+        self.refreshed_on = end
 
     def _cancel_a_few(self) -> None:
         reasons = demo_texts("training")["cancel_reasons"]

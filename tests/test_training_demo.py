@@ -1,0 +1,79 @@
+"""The training demo: the same seed gives the same two years of training, the organisation's
+own modules come round again as their certificates expire, every monthly LMS batch is audited
+and the one-open-assignment rule holds throughout."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+
+from models import areas, demo
+from models.db import Database
+from tests.conftest import discard
+
+TODAY = date(2026, 11, 25)
+
+
+def training_history(database: Database) -> list[tuple]:
+    assignments = database.reader().execute(
+        "SELECT e.employee_number, c.code, a.assigned_on, a.due_on, a.status, a.reason"
+        " FROM training_assignments a JOIN employees e ON e.id = a.employee_id JOIN courses c ON c.id = a.course_id"
+        " ORDER BY ALL"
+    )
+    completions = database.reader().execute(
+        "SELECT e.employee_number, c.code, t.completed_on, t.score, t.passed"
+        " FROM training_completions t JOIN employees e ON e.id = t.employee_id JOIN courses c ON c.id = t.course_id"
+        " ORDER BY ALL"
+    )
+    return assignments.fetchall() + completions.fetchall()
+
+
+def seed_people_and_training(database: Database, seed: int) -> None:
+    steps = [(name, step) for name, step in areas.demo_steps() if name in ("people", "training")]
+    demo.seed(database, seed=seed, scale=0.5, today=TODAY, steps=steps)
+
+
+def test_the_same_seed_gives_the_same_training_history(db, tmp_path, database_templates):
+    other = Database(shutil.copyfile(database_templates.migrated(), tmp_path / "other.duckdb"))
+    try:
+        seed_people_and_training(db, seed=5)
+        seed_people_and_training(other, seed=5)
+        history = training_history(db)
+        assert len(history) > 2000
+        assert history == training_history(other)
+    finally:
+        discard(other)
+
+
+def test_the_organisation_modules_come_round_again_and_people_have_years_of_records(seeded_db):
+    database, org = seeded_db()
+    start = org.today - timedelta(days=720)
+    records = database.scalar(
+        "SELECT (SELECT count(*) FROM training_assignments) + (SELECT count(*) FROM training_completions)"
+    )
+    assert records / len(org.employees) > 40
+    passes = database.scalar(
+        "SELECT avg(n) FROM (SELECT e.id, count(t.id) AS n FROM employees e"
+        " LEFT JOIN training_completions t ON t.employee_id = e.id AND t.passed"
+        "  AND t.course_id = (SELECT id FROM courses WHERE code = 'HV-PRODUCT-UPDATE')"
+        " WHERE e.hire_date <= ? GROUP BY e.id)",
+        [start],
+    )
+    assert passes > 4  # a quarterly module over two years: most people passed it in most quarters
+
+
+def test_every_monthly_batch_is_audited_and_no_one_holds_a_course_open_twice(seeded_db):
+    database, _ = seeded_db()
+    batches = database.scalar(
+        "SELECT count(*) FROM audit_log WHERE entity = 'training_completions' AND action = 'import'"
+    )
+    assert batches >= 20
+    twice = database.scalar(
+        "SELECT count(*) FROM (SELECT employee_id, course_id FROM training_assignments WHERE status = 'open'"
+        " GROUP BY ALL HAVING count(*) > 1)"
+    )
+    keys_out_of_line = database.scalar(
+        "SELECT count(*) FROM training_assignments a FULL JOIN training_open_assignments k ON k.assignment_id = a.id"
+        " WHERE (a.status = 'open') IS DISTINCT FROM (k.assignment_id IS NOT NULL)"
+    )
+    assert (twice, keys_out_of_line) == (0, 0)
