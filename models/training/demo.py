@@ -29,6 +29,7 @@ import pyarrow as pa
 from models.access import Role
 from models.db import ConnectionReader
 from models.seeding import demo_texts
+from models.strategy.demo import computed_goals_step
 from models.training import assignments
 from models.training.completions import COMPLETION_ROWS, import_completion_rows
 from models.training.courses import create_course, list_competencies, list_courses
@@ -52,6 +53,7 @@ def _at(day: date, hour: int = 17) -> datetime:
 
 def training_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
     db.write(lambda connection: _Programme(db, connection, org).run(progress))
+    computed_goals_step(db, org, progress)  # the training goal starts from the computed compliance
 
 
 class _Programme:
