@@ -18,6 +18,7 @@ from models.access import CurrentUser, Permission, require
 from models.db import utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
+from models.recognition import badges
 from models.training.assignments import assign_due_refreshers, refresh_open_keys
 
 if TYPE_CHECKING:
@@ -108,6 +109,8 @@ def store_completions(
     _close_assignments(connection, "training_touched_pairs", at)
     connection.execute("DROP TABLE training_touched_pairs")
     assign_due_refreshers(connection, today=at.date(), at=at)
+    people = sorted({item.employee_id for item in items})
+    badges.refresh_badges(connection, at=at, kinds=[badges.COURSE_PATH], employee_ids=people)
     return StoredCompletions(inserted=int(inserted), duplicates=len(items) - int(inserted))
 
 
