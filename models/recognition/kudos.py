@@ -143,6 +143,20 @@ def _recipients(reader: ConnectionReader, actor: CurrentUser, record: KudosInput
     return others
 
 
+def _validated(data: dict[str, Any]) -> KudosInput:
+    """The record, or every problem at once: whom it is for among them."""
+    problems: list[tuple[str, str]] = []
+    if (data.get("recipient_id") is None) == (data.get("team_id") is None):
+        problems.append(("To", "choose one colleague or one team"))
+    try:
+        record = validate(KudosInput, data)
+    except InputError as error:
+        problems += error.problems
+    if problems:
+        raise InputError(problems)
+    return record
+
+
 def _check_allowance(reader: ConnectionReader, actor: CurrentUser, on: date, allowance: int) -> None:
     if allowance and given_this_month(reader, actor.employee_id, on) >= allowance:
         raise InputError.single(
@@ -163,7 +177,7 @@ def give_kudos(
     """Give kudos (``at``, default now) within the monthly allowance (default from settings);
     a team's kudos reach its active members at this moment. Returns the kudos' id."""
     require(actor, Permission.KUDOS_GIVE)
-    record = validate(KudosInput, data.model_dump() if isinstance(data, KudosInput) else data)
+    record = _validated(data.model_dump() if isinstance(data, KudosInput) else data)
     allowance = monthly_allowance() if allowance is None else allowance
     now = at or utc_now()
 
