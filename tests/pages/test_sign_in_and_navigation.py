@@ -165,6 +165,7 @@ def test_sections_follow_the_programme_order(db, make_user):
         "Action plan",
         "Speak-Up",
         "People & skills",
+        "Recognition",
         "Engagement",
         "Admin",
     ]
