@@ -20,6 +20,7 @@ from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
 from models.engagement import answers as engagement_answers
 from models.engagement import results as engagement_results
+from models.recognition import badges as recognition_badges
 from models.training import assignments as training_assignments
 from models.training import kpis as training_kpis
 from models.training import opening as training_opening
@@ -97,7 +98,11 @@ AREAS: tuple[Area, ...] = (
         computed_kpis={"assessment_appeals": competency_appeals.assessment_appeals},
         on_open=competency_opening.on_open,
     ),
-    Area("recognition"),
+    Area(
+        "recognition",
+        demo_step="models.recognition.demo:recognition_step",
+        on_open=recognition_badges.refresh_on_open,
+    ),
 )
 
 

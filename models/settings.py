@@ -68,6 +68,18 @@ class Settings(BaseSettings):
         le=100,
         description="Smallest group whose engagement results or comments may be shown (never below 3).",
     )
+    kudos_monthly_allowance: int = Field(
+        default=0,
+        ge=0,
+        le=1000,
+        description="Kudos each person may give per calendar month; 0 means no limit.",
+    )
+    kudos_badge_threshold: int = Field(
+        default=10,
+        ge=1,
+        le=10000,
+        description="Kudos a person must receive to earn the kudos badge.",
+    )
     session_lifetime_hours: float = Field(
         default=12.0,
         gt=0,

@@ -282,7 +282,7 @@ def test_one_step_assignment_by_a_lead_is_for_their_team_only(db, org):
     assert len(hr_result.assignment_ids) == 1
 
 
-def test_kudos_evidence_is_empty_until_recognition_tags_kudos(db, org):
+def test_kudos_evidence_is_read_under_the_competency_record_s_scope(db, org):
     assert matrix.kudos_evidence(db, org["agent"], org["agent"].employee_id, competency(db, "EMPATHY")) == []
     with pytest.raises(PermissionDeniedError):
         matrix.kudos_evidence(db, org["colleague"], org["agent"].employee_id, competency(db, "EMPATHY"))

@@ -178,7 +178,9 @@ def test_every_outcome_and_its_follow_up_come_from_the_recorded_decision(seeded)
         green = judging.is_green_lit(row["score"], row["judges"], row["cycle_threshold"], row["cycle_min_judges"])
         assert row["outcome"] == ("green_lit" if green else "not_selected")
         actions = db.query("SELECT created_at FROM actions WHERE idea_id = ?", [row["idea_id"]])
-        awarded = db.query("SELECT awarded_at FROM recognitions WHERE idea_id = ?", [row["idea_id"]])
+        awarded = db.query(
+            "SELECT awarded_at FROM recognitions WHERE idea_id = ? AND kind = 'green_lit_idea'", [row["idea_id"]]
+        )
         if green:
             assert [action["created_at"] for action in actions] == [row["decided_at"]]
             assert awarded and {award["awarded_at"] for award in awarded} == {row["decided_at"]}

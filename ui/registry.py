@@ -150,6 +150,39 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
     ),
+    # Recognition
+    PageSpec(
+        "pages/recognition_feed.py",
+        "Recognition feed",
+        ":material/celebration:",
+        "Recognition",
+        Permission.KUDOS_GIVE,
+        url_path="recognition",
+    ),
+    PageSpec(
+        "pages/recognition_wall.py",
+        "My wall",
+        ":material/wall_art:",
+        "Recognition",
+        Permission.KUDOS_GIVE,
+        url_path="wall",
+    ),
+    PageSpec(
+        "pages/recognition_leaderboard.py",
+        "Leaderboard",
+        ":material/leaderboard:",
+        "Recognition",
+        Permission.KUDOS_GIVE,
+        url_path="leaderboard",
+    ),
+    PageSpec(
+        "pages/recognition_admin.py",
+        "Recognition admin",
+        ":material/admin_panel_settings:",
+        "Recognition",
+        Permission.RECOGNITION_MANAGE,
+        url_path="recognition-admin",
+    ),
     # Engagement
     PageSpec(
         "pages/answer_survey.py",

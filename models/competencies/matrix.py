@@ -16,6 +16,7 @@ from models.competencies.levels import level_name
 from models.competencies.requirements import REQUIRED_LEVELS_SQL
 from models.db import Reader
 from models.errors import InputError
+from models.recognition import kudos
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -188,6 +189,9 @@ class EvidenceItem(BaseModel):
 
 def kudos_evidence(db: Reader, actor: CurrentUser, employee_id: int, competency_id: int) -> list[EvidenceItem]:
     """Kudos tagged with this competency that the person received, as evidence on their
-    competency record. Empty until recognition records kudos with a competency."""
+    competency record (hidden kudos are not evidence)."""
     scope.require_read(db, actor, employee_id)
-    return []
+    return [
+        EvidenceItem(on=item.given_at.date(), source="Kudos", text=item.message, by=item.giver_name)
+        for item in kudos.kudos_received(db, actor, employee_id, competency_id=competency_id)
+    ]

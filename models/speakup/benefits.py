@@ -13,6 +13,7 @@ from models.access import CurrentUser, Permission, require
 from models.actions import plan
 from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError
+from models.recognition import badges
 from models.speakup.ideas import (
     GREEN_LIT_STATUSES,
     MONEY_MAX,
@@ -94,6 +95,9 @@ def record_benefit_review(
         if implemented and idea.status != "implemented":
             text = f"Implemented; {review_day}-day review recorded"
             set_status(connection, actor, idea, "implemented", text, at=at)
+            badges.refresh_badges(
+                connection, actor, at=at, kinds=[badges.IDEA_IMPLEMENTED], employee_ids=sorted(idea.author_ids)
+            )
 
     db.write(do)
 

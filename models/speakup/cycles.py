@@ -16,6 +16,7 @@ from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
+from models.recognition import badges
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -392,6 +393,8 @@ def advance_phase(db: Database, actor: CurrentUser, cycle_id: int, *, at: dateti
         audit.record(
             connection, actor, "idea_cycle", cycle_id, "phase", {"phase": cycle.phase}, {"phase": target}, at=now
         )
+        if target in ("scoring", "closed"):  # Speak-Up Day: its presenters earn their badge
+            badges.refresh_badges(connection, actor, at=now, kinds=[badges.SPEAKUP_PRESENTER])
         return target
 
     return db.write(advance)

@@ -20,6 +20,7 @@ from models.access import ROLE_PERMISSIONS, CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
+from models.recognition import badges
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.judging import conflict_of_interest
 from models.speakup.preparation import ON_SHORTLIST
@@ -128,6 +129,10 @@ def set_running_order(
         audit.record(
             connection, actor, "speakup_running_order", cycle_id, "set", {"order": before}, {"order": after}, at=now
         )
+        presenters = {row["presenter_id"] for row in before} | {e.presenter_id for e in ordered}
+        badges.refresh_badges(
+            connection, actor, at=now, kinds=[badges.SPEAKUP_PRESENTER], employee_ids=sorted(presenters)
+        )
 
     db.write(save)
 
@@ -163,6 +168,8 @@ def drop_from_running_order(
     audit.record(
         connection, actor, "speakup_running_order", cycle_id, "drop", {"order": before}, {"order": after}, at=at
     )
+    presenters = sorted({row["presenter_id"] for row in before})
+    badges.refresh_badges(connection, actor, at=at, kinds=[badges.SPEAKUP_PRESENTER], employee_ids=presenters)
 
 
 def running_order(db: Database, cycle_id: int) -> list[dict[str, Any]]:

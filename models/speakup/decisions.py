@@ -15,7 +15,7 @@ from models.access import CurrentUser, Permission, require
 from models.actions import plan, workflow
 from models.db import ConnectionReader, insert_with_new_id, utc_now
 from models.errors import InputError
-from models.recognition import awards
+from models.recognition import badges
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.ideas import (
     STATUS_LABELS,
@@ -149,6 +149,8 @@ def decide(
                 set_status(connection, actor, idea, "in_implementation", text, at=now)
         elif outcome == "not_selected" and idea.status != "not_selected":
             set_status(connection, actor, idea, "not_selected", note, at=now)
+        # the authors' green-lit badge follows the decision in force: awarded, or withdrawn
+        badges.refresh_badges(connection, actor, at=now, kinds=badges.IDEA_BADGES, employee_ids=sorted(idea.author_ids))
         return decision_id
 
     decision_id = db.write(do)
@@ -172,7 +174,7 @@ def _follow_up_green_light(
     due_date: date | None,
     at: datetime,
 ) -> None:
-    """A green light becomes an owned action in the plan and a recognition for the authors."""
+    """A green light becomes an owned action in the plan (the authors' badge follows the decision)."""
     owner_id = owner_id or actor.employee_id
     if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [owner_id]).fetchone():
         raise InputError.single("Action owner", "choose an active employee")
@@ -181,16 +183,6 @@ def _follow_up_green_light(
     if due_date < start:
         raise InputError.single("Action due date", "cannot be in the past")
     action_id = create_linked_action(connection, actor, idea, owner_id, start, due_date, at=at)
-    for employee_id in sorted(idea.author_ids):
-        awards.insert_recognition(
-            connection,
-            actor,
-            employee_id,
-            awards.GREEN_LIT_IDEA,
-            f"Your idea “{idea.title}” was green-lit on Speak-Up Day {cycle.name}.",
-            idea_id=idea.id,
-            at=at,
-        )
     set_status(
         connection,
         actor,

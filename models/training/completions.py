@@ -18,6 +18,7 @@ from models.access import CurrentUser, Permission, require
 from models.db import utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
+from models.recognition import badges
 from models.training.assignments import assign_due_refreshers, refresh_open_keys
 
 if TYPE_CHECKING:
@@ -130,6 +131,8 @@ def store_completion_rows(
     _close_assignments(connection, "training_touched_pairs", at)
     connection.execute("DROP TABLE training_touched_pairs")
     assign_due_refreshers(connection, today=at.date(), at=at)
+    people = sorted(set(incoming.column("employee_id").to_pylist()))
+    badges.refresh_badges(connection, at=at, kinds=[badges.COURSE_PATH], employee_ids=people)
     return StoredCompletions(inserted=int(inserted), duplicates=rows.num_rows - int(inserted))
 
 

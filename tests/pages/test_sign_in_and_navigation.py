@@ -100,7 +100,7 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
     # board, their own ideas, their Speak-Up Day preparation sessions, what green-lit ideas
     # achieved; they see their own training, answer pulse surveys and read the organisation's
     # engagement results; they read the competency framework, their own assessments and the
-    # coaching notes shared with them
+    # coaching notes shared with them; they give kudos and read the feed, walls and leaderboard
     assert registered_pages(app) == {
         "home.py",
         "my_account.py",
@@ -119,6 +119,9 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
         "competency_framework.py",  # the framework they are assessed against
         "assessments.py",  # their own assessments, to acknowledge or appeal
         "coaching_log.py",  # the coaching notes shared with them
+        "recognition_feed.py",  # they give and receive kudos
+        "recognition_wall.py",
+        "recognition_leaderboard.py",
     }
     with pytest.raises(ValueError, match="navigation page"):
         app.switch_page("pages/admin_audit.py")
@@ -162,6 +165,7 @@ def test_sections_follow_the_programme_order(db, make_user):
         "Action plan",
         "Speak-Up",
         "People & skills",
+        "Recognition",
         "Engagement",
         "Admin",
     ]

@@ -24,6 +24,7 @@ from models.complaints import findings
 from models.complaints.analysis import ComplaintFilter
 from models.db import get_database
 from models.people import directory
+from models.recognition import kudos, values
 from models.settings import get_settings
 from models.speakup import benefits, board, cycles, decisions, ideas, judging, moderation
 from models.strategy import goals, kpis, vision
@@ -185,6 +186,16 @@ def _coaching(db: Any, leader: Any, agent: Any) -> None:
     coaching_sessions.record_session(db, leader, data)
 
 
+def _recognition(db: Any, leader: Any, agent: Any) -> None:
+    """Kudos between three people with payload messages and a payload company value, so the
+    feed, the walls and the leaderboard (which ranks three or more) show them."""
+    tag = f"value:{values.add_value(db, leader, fit(60, 3), FULL[:300])}"
+    third = add_person(db, team_id=agent.team_id, full_name=fit(100, 4))
+    kudos.give_kudos(db, agent, {"recipient_id": leader.employee_id, "message": fit(500), "tag": tag})
+    kudos.give_kudos(db, leader, {"recipient_id": agent.employee_id, "message": fit(500, 1), "tag": tag})
+    kudos.give_kudos(db, third, {"team_id": agent.team_id, "message": fit(500, 2), "tag": tag})
+
+
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One portal holding the payloads in every area, shared by the page runs (which only read)."""
@@ -202,6 +213,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         _complaints(db, leader, folder)
         _speakup(db, leader, agent)
         _coaching(db, leader, agent)
+        _recognition(db, leader, agent)
         backup.backup(db, leader, backup.default_folder(db_path))
         judge = add_person(db, Role.LEADERSHIP)  # has not scored: sees the criteria to score on
         yield {"leader": leader, "agent": agent, "judge": judge}

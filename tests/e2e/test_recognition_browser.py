@@ -1,0 +1,53 @@
+"""In a real browser, an agent gives kudos to a colleague on the recognition feed and sees it
+there; the colleague finds it on their wall."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from models.access import Role
+from models.seeding import DEMO_PASSWORD
+from models.settings import Settings
+from tests.e2e.conftest import sign_in, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+MESSAGE = "Stayed with the caller until the refund landed — thank you!"
+
+
+def choose(page, label: str, text: str) -> None:
+    box = page.get_by_role("combobox", name=label)
+    box.click()
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    wait_for_app(page)
+
+
+def test_an_agent_gives_kudos_and_the_colleague_sees_it_on_their_wall(
+    page, portal_server, database_templates, tmp_path
+):
+    defaults = Settings.model_fields
+    org = database_templates.copy_demo(
+        tmp_path / "same-demo.duckdb", seed=defaults["demo_seed"].default, scale=defaults["demo_scale"].default
+    )
+    agent = org.person(org.logins[Role.AGENT])
+    colleague = next(p for p in org.employees if p["team_id"] == agent["team_id"] and p["id"] != agent["id"])
+
+    sign_in(page, portal_server.url, "agent", DEMO_PASSWORD)
+    page.goto(f"{portal_server.url}/recognition")
+    wait_for_app(page)
+    choose(page, "Colleague", colleague["full_name"])
+    choose(page, "Tag", "Own it")
+    page.get_by_label("Message").fill(MESSAGE)
+    page.get_by_role("button", name="Give kudos").click()
+    wait_for_app(page)
+    expect(page.get_by_text(MESSAGE).first).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    wait_for_app(page)
+
+    sign_in(page, portal_server.url, colleague["email"], DEMO_PASSWORD)
+    page.goto(f"{portal_server.url}/wall")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", name="My wall")).to_be_visible()
+    expect(page.get_by_text(MESSAGE)).to_be_visible()
