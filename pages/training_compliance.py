@@ -57,13 +57,27 @@ def render_headline(on: date, filters: Filters) -> None:
     expiring.metric("Expiring within 30 days", f"{figures.expiring:,}")
 
 
+def one_cell_in_words(cell: pd.Series) -> str:
+    """The figures of a heat map narrowed to one team and course, as a sentence a reader
+    (or a screen reader) can take in without hovering."""
+    figures = (
+        f"{cell['team']}, {cell['course']}: {cell['compliant']:,} of {cell['due']:,} due completed on time and valid"
+    )
+    if pd.isna(cell["compliance"]):
+        return f"{figures} (nothing due yet)."
+    return f"{figures} ({cell['compliance']:.1f} % compliant)."
+
+
 def render_heat_map(on: date, filters: Filters) -> None:
     cells = compliance.heat_map(db, user, on=on, filters=filters)
     if cells.empty:
         st.info("No mandatory training is assigned to the people in view.")
         return
     st.altair_chart(compliance_heat_map(cells), width="stretch")
-    st.caption("Hover a cell for the counts behind it; the same figures are in the table below.")
+    if len(cells) == 1:
+        st.caption(escape_markdown(one_cell_in_words(cells.iloc[0])))
+    else:
+        st.caption("Hover a cell for the counts behind it; the same figures are in the table below.")
     table_with_downloads(cells, f"training-compliance-{on.isoformat()}", "tc_heat")
 
 

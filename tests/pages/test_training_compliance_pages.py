@@ -94,6 +94,20 @@ def test_hr_narrows_the_view_to_a_team_and_opens_a_transcript(organisation):
     assert list(assignments["state"]) == ["Completed on time"]
 
 
+def captions(app) -> list[str]:
+    return [shown(caption.value) for caption in app.caption]
+
+
+def test_a_heat_map_narrowed_to_one_team_and_course_says_its_figures_in_words(organisation):
+    _, people = organisation
+    app = page(people["hr"], COMPLIANCE)
+    assert not [text for text in captions(app) if "due completed on time" in text]  # two cells: hover or table
+    app.selectbox(key="tc_team").select_index(1).run()  # Cards
+    assert "Cards, Active listening: 1 of 2 due completed on time and valid (50.0 % compliant)." in captions(app)
+    app.date_input(key="tc_date").set_value(TODAY - timedelta(days=40)).run()  # before the due date
+    assert "Cards, Active listening: 0 of 0 due completed on time and valid (nothing due yet)." in captions(app)
+
+
 def test_a_team_lead_sees_only_their_team(organisation):
     _, people = organisation
     app = page(people["lead"], COMPLIANCE)
