@@ -143,3 +143,18 @@ def test_team_lead_sees_the_matrix_of_their_team_and_an_agent_cannot_open_it(org
     assert any(b.label.startswith("Assign") for b in app.button)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(signed_in_as(org["agent"]), MATRIX)
+
+
+def test_team_lead_assigns_a_gap_course_in_one_step_and_is_told_who_already_had_it(org):
+    an_assessment(org, level=2)  # empathy: developing, proficient required
+    course = org["db"].scalar("SELECT id FROM courses WHERE code = 'CS-EMPATHY'")
+    key = f"team_{org['team']}_{empathy(org['db'])}_{course}"
+    app = page(org["lead"], MATRIX)
+    app.button(key=key).click().run()
+    assert not app.exception and not errors(app)
+    assigned = org["db"].query("SELECT employee_id FROM training_assignments WHERE course_id = ?", [course])
+    assert org["agent"].employee_id in {row["employee_id"] for row in assigned}
+    assert any("Assigned to" in toast.value for toast in app.toast)
+    app.button(key=key).click().run()  # everyone below requirement holds it now
+    assert not any("Assigned to" in toast.value for toast in app.toast)
+    assert any("Nobody was assigned" in shown(info.value) and "Ada Agent" in shown(info.value) for info in app.info)
