@@ -61,7 +61,10 @@ def render_heat_map(frame: pd.DataFrame) -> None:
 
 
 def render_matrix(frame: pd.DataFrame) -> None:
-    frame = frame.assign(required=[level_name(None if pd.isna(r) else int(r)) for r in frame["required_level"]])
+    frame = frame.assign(
+        required=["No requirement" if pd.isna(r) else level_name(int(r)) for r in frame["required_level"]],
+        team_name=frame["team_name"].fillna("No team"),
+    )
     if frame["employee_id"].nunique() <= 200:
         render_heat_map(frame)
     else:

@@ -31,6 +31,11 @@ STATUS_LABELS = {
     "upheld": "Appeal upheld",
     "appeal_rejected": "Appeal rejected",
 }
+METHOD_LABELS = {
+    "framework": "Framework",
+    "checklist": "Checklist (before the framework)",
+}
+APPEAL_OUTCOME_LABELS = {"upheld": "Appeal upheld", "rejected": "Appeal rejected"}
 
 
 class AssessmentInput(InputRecord):
@@ -84,6 +89,10 @@ class Assessment(BaseModel):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def method_label(self) -> str:
+        return METHOD_LABELS.get(self.method, self.method)
 
 
 EFFECTIVE_LEVEL = "CASE WHEN a.status = 'upheld' THEN a.level_after_appeal ELSE a.level END"
