@@ -194,3 +194,14 @@ def test_the_organisation_matrix_holds_people_without_a_team(org):
     table = next(t.value for t in app.dataframe if "full_name" in t.value.columns)
     assert "Hana Resources" in set(table["full_name"])  # HR has no team
     assert "Ada Agent" in set(table["full_name"])
+
+
+def test_an_assessment_shows_the_descriptor_it_was_made_against_after_hr_rewords_it(org):
+    db = org["db"]
+    before = next(d for d in framework.current_descriptors(db, empathy(db)) if d.level == 2)
+    an_assessment(org, level=2)
+    framework.edit_descriptor(db, org["hr"], empathy(db), 2, "Names the feeling, then solves; a new wording.", 1)
+    app = page(org["agent"], ASSESSMENTS)
+    assert before.descriptor in texts(app)
+    assert "Names the feeling, then solves; a new wording." not in texts(app)
+    assert any("version 1" in caption.value for caption in app.caption)
