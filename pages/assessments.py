@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
+from models.coaching import KIND_LABELS
 from models.competencies import appeals, assessments, framework, matrix
 from models.competencies.assessments import AssessmentInput
 from models.competencies.levels import LEVEL_NAMES
@@ -32,7 +33,7 @@ def as_table(items: list[assessments.Assessment]) -> pd.DataFrame:
                 "competency": a.competency_name,
                 "level": LEVEL_NAMES[a.level],
                 "current level": LEVEL_NAMES.get(a.current_level, ""),
-                "method": a.method,
+                "method": a.method_label,
                 "status": a.status_label,
                 "assessor": a.assessor_name,
             }
@@ -60,7 +61,8 @@ def render_detail(item: assessments.Assessment) -> None:
         st.caption("Appeal")
         st.text(item.appeal_reason)
     if item.appeal_note:
-        st.caption(f"Resolution ({item.appeal_outcome}, by {item.appeal_resolved_by})")
+        outcome = assessments.APPEAL_OUTCOME_LABELS.get(item.appeal_outcome or "", "Appeal resolved")
+        st.caption(f"{outcome} by {escape_markdown(item.appeal_resolved_by)}")
         st.text(item.appeal_note)
     evidence = matrix.kudos_evidence(db, user, item.employee_id, item.competency_id)
     if evidence:
@@ -95,6 +97,10 @@ def render_mine() -> None:
             )
 
 
+def session_label(session: dict) -> str:
+    return f"{session['coached_on']:%d %b %Y} · {KIND_LABELS.get(session['kind'], session['kind'])}"
+
+
 def render_assess() -> None:
     people = assessments.assessable_people(db, user)
     if not people:
@@ -112,7 +118,7 @@ def render_assess() -> None:
         session = st.selectbox(
             "Coaching session (optional)",
             [None, *sessions],
-            format_func=lambda s: "None" if s is None else f"{sessions[s]['coached_on']} · {sessions[s]['kind']}",
+            format_func=lambda s: "No session" if s is None else session_label(sessions[s]),
         )
         if st.form_submit_button("Record assessment", type="primary"):
             data = {

@@ -75,7 +75,7 @@ def _table(items: list[log.CoachingSession]) -> pd.DataFrame:
                 "person": s.employee_name,
                 "team": s.team_name,
                 "coach": s.coach_name,
-                "type": s.kind,
+                "type": KIND_LABELS.get(s.kind, s.kind),
                 "minutes": s.minutes,
                 "competency": s.competency_name,
                 "shared_notes": s.shared_notes,

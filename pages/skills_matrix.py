@@ -24,7 +24,7 @@ COLOURS = {
     "above": "#1b5e20",
     "no_requirement": "#e0e0e0",
 }
-may_assign = user.can(Permission.TRAINING_MANAGE) or user.can(Permission.TEAM_ASSESSMENTS)
+may_assign = user.can(Permission.TRAINING_MANAGE) or user.can(Permission.TEAM_TRAINING_ASSIGN)
 
 
 def choose_team() -> int | None:
@@ -61,7 +61,10 @@ def render_heat_map(frame: pd.DataFrame) -> None:
 
 
 def render_matrix(frame: pd.DataFrame) -> None:
-    frame = frame.assign(required=[level_name(None if pd.isna(r) else int(r)) for r in frame["required_level"]])
+    frame = frame.assign(
+        required=["No requirement" if pd.isna(r) else level_name(int(r)) for r in frame["required_level"]],
+        team_name=frame["team_name"].fillna("No team"),
+    )
     if frame["employee_id"].nunique() <= 200:
         render_heat_map(frame)
     else:
@@ -75,11 +78,15 @@ def render_matrix(frame: pd.DataFrame) -> None:
 
 def render_assign(course: dict, employee_ids: list[int], key: str) -> None:
     if may_assign and st.button(f"Assign “{escape_markdown(course['title'])}”", key=key):
-        result = run_write(
-            lambda: matrix.assign_course(db, user, course["id"], employee_ids, due_on=None), success="Course assigned."
-        )
-        if result and result.value.skipped:
-            st.info(escape_markdown("; ".join(f"{p.full_name}: {p.reason}" for p in result.value.skipped)))
+        result = run_write(lambda: matrix.assign_course(db, user, course["id"], employee_ids, due_on=None))
+        if not result:
+            return
+        made = len(result.value.assignment_ids)
+        if made:
+            st.toast(f"Assigned to {made} {'person' if made == 1 else 'people'}.", icon=":material/check_circle:")
+        skipped = "; ".join(f"{p.full_name}: {p.reason}" for p in result.value.skipped)
+        if skipped:
+            st.info(escape_markdown(("" if made else "Nobody was assigned. ") + skipped))
 
 
 def render_team_gaps(team_id: int | None) -> None:

@@ -229,6 +229,29 @@ def test_hr_rejects_an_appeal_with_a_reason_and_the_level_stands(db, org):
     )
 
 
+def test_nobody_resolves_the_appeal_of_their_own_assessment(db, org, make_user):
+    """A second lead of a team may assess the first; HR may be assessed by their team's lead. Neither
+    then sees their own appeal in the queue nor resolves it, whatever their role."""
+    co_lead = make_user(Role.TEAM_LEAD, team_id=org["team"])
+    hr_in_team = make_user(Role.HR, team_id=org["team"])
+    for person in (co_lead, hr_in_team):
+        assessment_id = assess(db, org["lead"], person, level=2)
+        appeals.appeal(db, person, assessment_id, "The sampled call was transferred to me half-way.", None)
+        assert assessment_id not in [a.id for a in appeals.appeals_queue(db, person)]
+        with pytest.raises(PermissionDeniedError):
+            appeals.resolve_appeal(db, person, assessment_id, "upheld", "I think I was right after all.", None,
+                                   new_level=4)  # fmt: skip
+        assert assessments.get_assessment(db, org["hr"], assessment_id).status == "appealed"
+
+
+def test_the_appeals_kpi_is_computed_and_refused_by_hand(db, org):
+    from models.strategy import kpis
+
+    kpi = db.scalar("SELECT id FROM kpis WHERE code = 'assessment_appeals'")
+    with pytest.raises(InputError, match="computed by the portal"):
+        kpis.record_measurement(db, org["leader"], {"kpi_id": kpi, "measured_on": TODAY, "value": 3})
+
+
 def test_appeals_per_month_kpi_counts_complete_months(db, org):
     start = TODAY.replace(day=1) - timedelta(days=70)
     month_before = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=1)

@@ -19,7 +19,8 @@ The rules, stated once (every module of this package follows them):
    (latest date, then latest recorded), or the new level when an appeal of it was upheld.
 6. **Acknowledge or appeal.** Only the person assessed acknowledges or appeals an open
    assessment, an appeal with a reason. HR, or a team lead who did not make the assessment,
-   resolves the appeal: upheld with a new level or rejected with a reason.
+   resolves the appeal: upheld with a new level or rejected with a reason. Nobody resolves
+   the appeal of an assessment of themselves.
 7. **Who sees what** (SPEC §0): a person sees their own assessments, a team lead their
    team's, HR and leadership everyone's; a team lead reviewing an appeal sees that assessment.
 8. **Gap** = required level − current level, for competencies with a requirement; a person

@@ -133,8 +133,8 @@ def resolve_appeal(
         row = audit.row_as_dict(connection, "assessments", "id", assessment_id)
         if row is None:
             raise InputError.single("Assessment", "no such assessment")
-        if not _may_review(actor, row["assessor_id"]):
-            raise NotYourAssessmentError(actor, "resolve the appeal of their own assessment")
+        if not _may_review(actor, row["assessor_id"], row["employee_id"]):
+            raise NotYourAssessmentError(actor, "resolve an appeal of an assessment they made or received")
         audit.check_not_stale(connection, "assessment", row, expected_version, "assessment")
         if row["status"] != "appealed":
             raise InputError.single("Assessment", "it has no open appeal")
@@ -165,10 +165,10 @@ def appeals_queue(db: Reader, actor: CurrentUser) -> list[Assessment]:
     appeals of assessments they did not make."""
     if not (actor.can(Permission.COMPETENCIES_MANAGE) or actor.can(Permission.TEAM_ASSESSMENTS)):
         require(actor, Permission.COMPETENCIES_MANAGE)
-    clause, params = "a.status = 'appealed'", []
+    clause, params = "a.status = 'appealed' AND a.employee_id <> ?", [actor.employee_id]
     if not actor.can(Permission.COMPETENCIES_MANAGE):
-        clause += " AND a.assessor_id <> ? AND a.employee_id <> ?"
-        params += [actor.employee_id, actor.employee_id]
+        clause += " AND a.assessor_id <> ?"
+        params.append(actor.employee_id)
     rows = db.query(ASSESSMENT_SQL + f" WHERE {clause} ORDER BY a.updated_at, a.id", params)  # noqa: S608
     return [Assessment(**row) for row in rows]
 

@@ -31,6 +31,11 @@ STATUS_LABELS = {
     "upheld": "Appeal upheld",
     "appeal_rejected": "Appeal rejected",
 }
+METHOD_LABELS = {
+    "framework": "Framework",
+    "checklist": "Checklist (before the framework)",
+}
+APPEAL_OUTCOME_LABELS = {"upheld": "Appeal upheld", "rejected": "Appeal rejected"}
 
 
 class AssessmentInput(InputRecord):
@@ -84,6 +89,10 @@ class Assessment(BaseModel):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def method_label(self) -> str:
+        return METHOD_LABELS.get(self.method, self.method)
 
 
 EFFECTIVE_LEVEL = "CASE WHEN a.status = 'upheld' THEN a.level_after_appeal ELSE a.level END"
@@ -234,14 +243,17 @@ def get_assessment(db: Reader, actor: CurrentUser, assessment_id: int) -> Assess
     row = db.query_one(ASSESSMENT_SQL + " WHERE a.id = ?", [assessment_id])
     if row is None:
         raise InputError.single("Assessment", "no such assessment")
-    reviewing = row["status"] == "appealed" and _may_review(actor, row["assessor_id"])
+    reviewing = row["status"] == "appealed" and _may_review(actor, row["assessor_id"], row["employee_id"])
     if not (scope.may_read(actor, row["employee_id"], row["team_id"]) or reviewing):
         raise scope.NotYourTeamError(actor, "this assessment")
     return Assessment(**row)
 
 
-def _may_review(actor: CurrentUser, assessor_id: int) -> bool:
-    """HR, or a team lead who did not make the assessment, resolves its appeal (rule 6)."""
+def _may_review(actor: CurrentUser, assessor_id: int, employee_id: int) -> bool:
+    """HR, or a team lead who did not make the assessment, resolves its appeal (rule 6); never
+    the person assessed, whatever their roles."""
+    if actor.employee_id == employee_id:
+        return False
     if actor.can(Permission.COMPETENCIES_MANAGE):
         return True
     return actor.can(Permission.TEAM_ASSESSMENTS) and actor.employee_id != assessor_id

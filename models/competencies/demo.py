@@ -73,6 +73,7 @@ class _Rounds:
                 self._assess_team(team_id, people, first, round_number)
             progress((round_number + 1) / (ROUNDS + 1), "Assessing competencies…")
         self._acknowledge(members)
+        self._appeal_waiting()
 
     def _assess_team(self, team_id: int, people: list[dict[str, Any]], first: date, round_number: int) -> None:
         lead = self.org.user(self.leads[team_id]["id"])
@@ -147,3 +148,20 @@ class _Rounds:
                 [row["id"] for row in rows],
                 at=_at(min(latest + timedelta(days=3), self.org.today), 11),
             )
+
+    def _appeal_waiting(self) -> None:
+        """One recent assessment appealed and not yet resolved, so HR and the other leads find
+        an appeal waiting (the demo's appeals are otherwise resolved within a fortnight)."""
+        if self.reader.scalar("SELECT count(*) FROM assessments WHERE status = 'appealed'"):
+            return
+        latest = self.reader.query_one(
+            "SELECT id, employee_id, assessed_on FROM assessments WHERE status = 'open' AND assessed_on < ?"
+            " ORDER BY assessed_on DESC, id DESC LIMIT 1",
+            [self.org.today],
+        )
+        if latest is None:
+            return
+        appealed_on = min(latest["assessed_on"] + timedelta(days=1), self.org.today)
+        reason = self.rng.choice(self.texts["appeal_reasons"])
+        person = self.org.user(latest["employee_id"])
+        appeals.appeal(self.db, person, latest["id"], reason, None, at=_at(appealed_on, 12))

@@ -17,6 +17,8 @@ from models.competencies.requirements import REQUIRED_LEVELS_SQL
 from models.db import Reader
 from models.errors import InputError
 from models.recognition import kudos
+from models.training import assignments
+from models.training.assignments import AssignmentResult
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -161,20 +163,12 @@ def assign_course(
     *,
     due_on: date | None = None,
     at: datetime | None = None,
-) -> Any:
-    """Assign a course that closes a gap in one step: HR to anyone, a team lead to people of
-    their own team only (through training's assignments, which apply its rules)."""
-    from models.training import assignments
-
+) -> AssignmentResult:
+    """Assign a course that closes a gap in one step, through training's assignments and its
+    rules: HR to anyone, a team lead to people of their own team only; people who already hold
+    the course open or completed are skipped and named."""
     if not employee_ids:
         raise InputError.single("People", "choose at least one person")
-    if not actor.can(Permission.TRAINING_MANAGE):
-        require(actor, Permission.TEAM_ASSESSMENTS)
-        teams = {row["team_id"] for row in db.query(
-            "SELECT DISTINCT team_id FROM employees WHERE id IN (SELECT unnest(?))", [list(employee_ids)]
-        )}  # fmt: skip
-        if actor.team_id is None or teams != {actor.team_id}:
-            raise scope.NotYourTeamError(actor, "the training of people outside your team")
     return assignments.assign_courses(db, actor, course_id, list(employee_ids), due_on=due_on, at=at)
 
 

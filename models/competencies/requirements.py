@@ -106,9 +106,11 @@ _CURRENT_SQL = """
 
 def requirements(db: Reader) -> list[Requirement]:
     """The requirements in force (the latest set per competency, role and team), level 0
-    meaning a team's own "nothing required"."""
+    meaning a team's own "Nothing required"."""
     rows = db.query(f"SELECT * FROM ({_CURRENT_SQL}) ORDER BY competency_name, role, team_name NULLS FIRST")
-    return [Requirement(**row, level_name=level_name(row["level"]) if row["level"] else "None") for row in rows]
+    return [
+        Requirement(**row, level_name=level_name(row["level"]) if row["level"] else "Nothing required") for row in rows
+    ]
 
 
 def set_requirement(

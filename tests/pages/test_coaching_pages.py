@@ -121,6 +121,7 @@ def test_hr_reads_everyones_sessions_with_private_notes(org):
     assert not app.exception, app.exception
     table = app.dataframe[0].value
     assert set(table["person"]) == {"Ann Agent", "Cat Agent"}
+    assert set(table["type"]) == {"Integrated (on the floor)", "Scheduled"}  # words, not codes
     assert "Private thought about" in everything(app)
 
 

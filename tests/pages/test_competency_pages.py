@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from models.access import Role
-from models.competencies import appeals, assessments, framework
+from models.coaching import sessions
+from models.competencies import appeals, assessments, framework, requirements
 from models.db import get_database
 from models.people.directory import create_team
 from tests.conftest import add_person
@@ -143,3 +144,64 @@ def test_team_lead_sees_the_matrix_of_their_team_and_an_agent_cannot_open_it(org
     assert any(b.label.startswith("Assign") for b in app.button)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         open_page(signed_in_as(org["agent"]), MATRIX)
+
+
+def test_team_lead_assigns_a_gap_course_in_one_step_and_is_told_who_already_had_it(org):
+    an_assessment(org, level=2)  # empathy: developing, proficient required
+    course = org["db"].scalar("SELECT id FROM courses WHERE code = 'CS-EMPATHY'")
+    key = f"team_{org['team']}_{empathy(org['db'])}_{course}"
+    app = page(org["lead"], MATRIX)
+    app.button(key=key).click().run()
+    assert not app.exception and not errors(app)
+    assigned = org["db"].query("SELECT employee_id FROM training_assignments WHERE course_id = ?", [course])
+    assert org["agent"].employee_id in {row["employee_id"] for row in assigned}
+    assert any("Assigned to" in toast.value for toast in app.toast)
+    app.button(key=key).click().run()  # everyone below requirement holds it now
+    assert not any("Assigned to" in toast.value for toast in app.toast)
+    assert any("Nobody was assigned" in shown(info.value) and "Ada Agent" in shown(info.value) for info in app.info)
+
+
+def test_the_assessment_pages_read_in_words_not_codes(org):
+    db = org["db"]
+    floor = {"kind": "integrated", "minutes": 10, "shared_notes": "Good opening."}
+    sessions.record_session(
+        db, org["lead"], {"employee_id": org["agent"].employee_id, "coached_on": date.today(), **floor}
+    )
+    an_assessment(org)
+    app = page(org["lead"], ASSESSMENTS)
+    app.selectbox(key="assess_person").set_value(org["agent"].employee_id).run()
+    (linked,) = [box for box in app.selectbox if box.label == "Coaching session (optional)"]
+    assert linked.options[0] == "No session" and "Integrated (on the floor)" in linked.options[1]
+    team_table = next(t.value for t in app.dataframe if "method" in t.value.columns)
+    assert set(team_table["method"]) == {"Framework"}
+    requirements.set_requirement(db, org["hr"], empathy(db), Role.AGENT, 0, team_id=org["team"])
+    framework_page = page(org["agent"], FRAMEWORK)
+    framework_page.selectbox(key="framework_competency").set_value(empathy(db)).run()
+    levels = next(t.value for t in framework_page.dataframe if "required level" in t.value.columns)
+    assert "Nothing required" in set(levels["required level"]) and "None" not in set(levels["required level"])
+
+
+def test_the_agent_reads_who_resolved_their_appeal_and_how(org):
+    assessment_id = an_assessment(org, level=2)
+    appeals.appeal(org["db"], org["agent"], assessment_id, "The call reviewed was transferred to me.", None)
+    appeals.resolve_appeal(org["db"], org["hr"], assessment_id, "upheld", "Two more calls show it.", None, new_level=3)
+    app = page(org["agent"], ASSESSMENTS)
+    assert "Appeal upheld by Hana Resources" in [shown(c.value) for c in app.caption]
+
+
+def test_the_organisation_matrix_holds_people_without_a_team(org):
+    app = page(org["hr"], MATRIX)
+    table = next(t.value for t in app.dataframe if "full_name" in t.value.columns)
+    assert "Hana Resources" in set(table["full_name"])  # HR has no team
+    assert "Ada Agent" in set(table["full_name"])
+
+
+def test_an_assessment_shows_the_descriptor_it_was_made_against_after_hr_rewords_it(org):
+    db = org["db"]
+    before = next(d for d in framework.current_descriptors(db, empathy(db)) if d.level == 2)
+    an_assessment(org, level=2)
+    framework.edit_descriptor(db, org["hr"], empathy(db), 2, "Names the feeling, then solves; a new wording.", 1)
+    app = page(org["agent"], ASSESSMENTS)
+    assert before.descriptor in texts(app)
+    assert "Names the feeling, then solves; a new wording." not in texts(app)
+    assert any("version 1" in caption.value for caption in app.caption)
