@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from models import auth
 from models.settings import Settings
 
 # a busy 2-core machine can take many seconds to run a page: wait generously, never on a clock
@@ -161,12 +162,23 @@ def wait_for_app(page, timeout: float = 60_000) -> None:
 
 
 def sign_in(page, base_url: str, username: str, password: str) -> None:
+    """Sign in on the form and, when it succeeds, wait until the browser holds the session
+    cookie (set by a request the page makes after signing in), so that the next address typed
+    — ``page.goto`` — is a signed-in visit too. A refused sign-in returns once it is shown."""
     page.goto(base_url)
     wait_for_app(page)
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password", exact=True).first.fill(password)
     page.get_by_role("button", name="Sign in").click()
     wait_for_app(page)
+    signed_in = page.get_by_role("button", name="Sign out")
+    refused = page.get_by_test_id("stAlert")
+    expect(signed_in.or_(refused).first).to_be_visible()
+    if signed_in.count():
+        deadline = time.monotonic() + 60
+        while not any(cookie["name"] == auth.SESSION_COOKIE for cookie in page.context.cookies()):
+            assert time.monotonic() < deadline, "the session cookie was never set after signing in"
+            page.wait_for_timeout(100)
 
 
 @pytest.fixture(autouse=True)

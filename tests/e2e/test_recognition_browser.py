@@ -24,6 +24,18 @@ def choose(page, label: str, text: str) -> None:
     wait_for_app(page)
 
 
+def give_kudos(page, base_url: str, colleague: str, message: str) -> None:
+    """On the recognition feed, as whoever is signed in: kudos tagged "Own it" to a colleague."""
+    page.goto(f"{base_url}/recognition")
+    wait_for_app(page)
+    choose(page, "Colleague", colleague)
+    choose(page, "Tag", "Own it")
+    page.get_by_label("Message").fill(message)
+    page.get_by_role("button", name="Give kudos").click()
+    wait_for_app(page)
+    expect(page.get_by_text(message).first).to_be_visible()
+
+
 def test_an_agent_gives_kudos_and_the_colleague_sees_it_on_their_wall(
     page, portal_server, database_templates, tmp_path
 ):
@@ -35,14 +47,7 @@ def test_an_agent_gives_kudos_and_the_colleague_sees_it_on_their_wall(
     colleague = next(p for p in org.employees if p["team_id"] == agent["team_id"] and p["id"] != agent["id"])
 
     sign_in(page, portal_server.url, "agent", DEMO_PASSWORD)
-    page.goto(f"{portal_server.url}/recognition")
-    wait_for_app(page)
-    choose(page, "Colleague", colleague["full_name"])
-    choose(page, "Tag", "Own it")
-    page.get_by_label("Message").fill(MESSAGE)
-    page.get_by_role("button", name="Give kudos").click()
-    wait_for_app(page)
-    expect(page.get_by_text(MESSAGE).first).to_be_visible()
+    give_kudos(page, portal_server.url, colleague["full_name"], MESSAGE)
     page.get_by_role("button", name="Sign out").click()
     wait_for_app(page)
 
