@@ -9,10 +9,10 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from models.access import Role
+from models.access import ROLE_LABELS, Role
 from models.people import directory
 from models.training import assignments, completions, courses
-from models.training.assignments import REASON_LABELS
+from models.training.assignments import REASON_LABELS, STATUS_LABELS
 from models.training.completions import CompletionInput
 from ui.context import page_context
 from ui.fields import bounds
@@ -38,7 +38,9 @@ def chosen_people(mode: str) -> list[int]:
         site = st.selectbox("Site", list(sites), format_func=sites.get, key="assign_site")
         return assignments.people_in(db, site_id=site) if site is not None else []
     if mode == "Role":
-        role = st.selectbox("Role", [r.value for r in Role], key="assign_role")
+        role = st.selectbox(
+            "Role", [r.value for r in Role], format_func=lambda r: ROLE_LABELS[Role(r)], key="assign_role"
+        )
         return assignments.people_in(db, role=role)
     return st.multiselect("People", list(people), format_func=people.get, key="assign_people")
 
@@ -79,11 +81,12 @@ def render_open() -> None:
     team = right.selectbox(
         "Team", [None, *teams], format_func=lambda i: "All" if i is None else teams[i], key="open_team"
     )
-    status = st.radio("Status", ["open", "completed", "cancelled"], horizontal=True, key="open_status")
+    status = st.radio("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, horizontal=True, key="open_status")
     rows = assignments.list_assignments(db, user, status=status, course_id=course, team_id=team)
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame["reason"] = frame["reason"].map(lambda r: REASON_LABELS.get(r, r))
+        frame["status"] = frame["status"].map(lambda s: STATUS_LABELS.get(s, s))
         frame = frame.drop(columns=["version", "employee_id"])
     st.caption(f"{len(rows)} assignments")
     show_table(frame, key="assignment_table")

@@ -53,8 +53,8 @@ def render_headline(on: date, filters: Filters) -> None:
     rate, due, overdue, expiring = st.columns(4)
     rate.metric("Compliance", "—" if figures.rate is None else f"{figures.rate:.1f} %")
     due.metric("Completed on time and valid", f"{figures.compliant:,} of {figures.due:,}")
-    overdue.metric("Overdue", f"{figures.overdue:,}")
-    expiring.metric("Expiring within 30 days", f"{figures.expiring:,}")
+    overdue.metric("Mandatory overdue", f"{figures.overdue:,}")
+    expiring.metric("People with mandatory training expiring within 30 days", f"{figures.expiring:,}")
 
 
 def one_cell_in_words(cell: pd.Series) -> str:
@@ -92,7 +92,8 @@ def render_overdue(on: date, filters: Filters) -> None:
     if rows.empty:
         st.success("Nobody in view is overdue.")
         return
-    st.caption(f"{len(rows):,} overdue assignments, longest overdue first.")
+    mandatory = int(rows["mandatory"].sum())
+    st.caption(f"{len(rows):,} overdue assignments, {mandatory:,} of them mandatory, longest overdue first.")
     table_with_downloads(rows, f"training-overdue-{on.isoformat()}", "tc_overdue")
 
 
@@ -101,7 +102,8 @@ def render_expiring(on: date, filters: Filters) -> None:
     if rows.empty:
         st.success("No certificate of anyone in view expires within 30 days.")
         return
-    st.caption(f"{len(rows):,} completions expire within 30 days, soonest first.")
+    people = rows["employee_number"].nunique()
+    st.caption(f"{len(rows):,} completions of {people:,} people expire within 30 days, soonest first.")
     table_with_downloads(rows, f"training-expiring-{on.isoformat()}", "tc_expiring")
 
 
@@ -131,7 +133,9 @@ def render_transcript(on: date, _filters: Filters) -> None:
     if record.completions.empty:
         st.caption("No completion recorded.")
     else:
-        table_with_downloads(record.completions, f"transcript-{chosen}-completions", "tc_completions")
+        table_with_downloads(
+            compliance.in_words(record.completions), f"transcript-{chosen}-completions", "tc_completions"
+        )
 
 
 VIEWS = {

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from models.access import Role
+from models.access import ROLE_LABELS, Role
 from models.people import directory
 from models.training import courses
 from models.training.courses import FORMAT_LABELS, CourseInput
@@ -27,6 +27,10 @@ teams = {team["id"]: team["name"] for team in directory.list_teams(db)}
 ROLES = [role.value for role in Role]
 
 
+def role_words(roles: list[str]) -> list[str]:
+    return [ROLE_LABELS.get(Role(role), role) for role in roles]
+
+
 def course_frame(rows: list[courses.Course]) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -38,7 +42,9 @@ def course_frame(rows: list[courses.Course]) -> pd.DataFrame:
                 "hours": c.hours,
                 "due_within_days": c.due_within_days,
                 "refresher_months": c.refresher_months,
-                "mandatory_for": ", ".join([*c.mandatory_roles, *(teams.get(t, str(t)) for t in c.mandatory_team_ids)]),
+                "mandatory_for": ", ".join(
+                    [*role_words(c.mandatory_roles), *(teams.get(t, str(t)) for t in c.mandatory_team_ids)]
+                ),
                 "active": c.active,
             }
             for c in rows
@@ -148,7 +154,11 @@ def course_fields(prefix: str, course: courses.Course | None) -> dict[str, Any]:
     )
     data["refresher_months"] = refresher or None
     data["mandatory_roles"] = right.multiselect(
-        "Mandatory for roles", ROLES, default=course.mandatory_roles if course else [], key=f"{prefix}_roles"
+        "Mandatory for roles",
+        ROLES,
+        default=course.mandatory_roles if course else [],
+        format_func=lambda role: ROLE_LABELS[Role(role)],
+        key=f"{prefix}_roles",
     )
     data["mandatory_team_ids"] = st.multiselect(
         "Mandatory for teams",
@@ -211,7 +221,7 @@ def render_course(found: list[courses.Course]) -> None:
                     "active": v.snapshot.get("active"),
                     "due_within_days": v.snapshot.get("due_within_days"),
                     "refresher_months": v.snapshot.get("refresher_months"),
-                    "mandatory_roles": ", ".join(v.snapshot.get("mandatory_roles") or []),
+                    "mandatory_roles": ", ".join(role_words(v.snapshot.get("mandatory_roles") or [])),
                 }
                 for v in history
             ]

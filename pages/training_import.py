@@ -225,5 +225,6 @@ if recent.empty:
     st.caption("No imports yet.")
 else:
     recent["mode"] = recent["mode"].map(lambda mode: IMPORT_MODE_LABELS[ImportMode(mode)].split(" — ")[0])
+    recent["status"] = recent["status"].map(lambda status: lms_import.BATCH_STATUS_LABELS.get(status, status))
     show_table(recent, labels=IMPORT_LABELS, key="lms_recent")
     download_buttons(recent, "completion-imports", "dl_lms_imports")

@@ -71,6 +71,27 @@ def test_changing_team_assigns_the_new_teams_course_once(db, hr):
     assert open_courses(db, person).count("BRIDGE-PRODUCTS") == 1
 
 
+def test_a_person_who_comes_back_is_assigned_what_became_mandatory_while_away(db, hr):
+    person = join(db, hr)
+    directory.set_active(db, hr, person, False)
+    courses.create_course(
+        db,
+        hr,
+        {
+            "code": "ALL-PRIVACY",
+            "title": "Privacy for everyone",
+            "description": "How customer data is kept, shared and deleted, and what to do about a breach.",
+            "format": "e_learning",
+            "hours": 1,
+            "due_within_days": 14,
+            "mandatory_roles": ["agent"],
+        },
+    )
+    directory.set_active(db, hr, person, True)
+    assert "ALL-PRIVACY" in open_courses(db, person)
+    assert open_courses(db, person).count("CS-EMPATHY") == 1  # still open from joining, not assigned twice
+
+
 def test_gaining_the_team_lead_role_assigns_the_leads_courses_and_not_twice(db, hr):
     person = join(db, hr)
     lead_courses = sorted(c.code for c in courses.list_courses(db) if "team_lead" in c.mandatory_roles)

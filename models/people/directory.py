@@ -344,6 +344,8 @@ def set_active(db: Database, actor: CurrentUser, employee_id: int, active: bool)
         audit.record(
             connection, actor, "employee", employee_id, "reactivate" if active else "deactivate", before, after
         )
+        if active and not before["active"]:  # coming back is joining again (rule 3 of models.training)
+            areas.people_changed(connection, [employee_id], reason="joined", at=utc_now())
 
     db.write(change)
 

@@ -37,6 +37,7 @@ REASON_LABELS = {
     "refresher": "Refresher",
     "preparation": "Speak-Up preparation",
 }
+STATUS_LABELS = {"open": "Open", "completed": "Completed", "cancelled": "Cancelled"}
 
 _HOLDS_OPEN = (
     "EXISTS (SELECT 1 FROM training_assignments a WHERE a.employee_id = {p}.employee_id"

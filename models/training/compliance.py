@@ -27,12 +27,20 @@ STATE_LABELS = {
     "overdue": "Overdue",
 }
 VALIDITY_LABELS = {"valid": "Valid", "expiring": "Expiring", "expired": "Expired"}
+COMPLETION_STATUS_LABELS = {**VALIDITY_LABELS, "failed": "Failed"}
+SOURCE_LABELS = {"manual": "Recorded by hand", "import": "LMS import", "session": "Preparation session"}
 
 
 def in_words(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of a table with its ``state`` and ``validity`` codes as people read them."""
+    """A copy of a table with its ``state``, ``validity``, completion ``status`` and ``source``
+    codes as people read them."""
     words = frame.copy()
-    for column, labels in (("state", STATE_LABELS), ("validity", VALIDITY_LABELS)):
+    for column, labels in (
+        ("state", STATE_LABELS),
+        ("validity", VALIDITY_LABELS),
+        ("status", COMPLETION_STATUS_LABELS),
+        ("source", SOURCE_LABELS),
+    ):
         if column in words:
             words[column] = words[column].map(lambda code, labels=labels: labels.get(code, "") if code else "")
     return words

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from models.db import Database
 
 __all__ = [
+    "BATCH_STATUS_LABELS",
     "DEFAULT_PASS_MARK",
     "IMPORT_MODE_LABELS",
     "ImportMode",
@@ -65,6 +66,7 @@ __all__ = [
 ]
 
 Progress = Callable[[float, str], None]
+BATCH_STATUS_LABELS = {"running": "Running", "completed": "Completed", "failed": "Failed"}
 DEFAULT_PASS_MARK = 80.0
 MAX_SCORE = 100
 _TRUE = ("yes", "y", "true", "1", "passed", "pass", "completed", "complete")

@@ -65,7 +65,7 @@ def test_hr_sees_the_whole_organisation_with_its_definition_heat_map_and_lists(o
     app = page(people["hr"], COMPLIANCE)
     assert "share of mandatory assignments due" in shown(app.info[0].value)
     assert metric(app, "Compliance") == "33.3 %"
-    assert metric(app, "Overdue") == "2"
+    assert metric(app, "Mandatory overdue") == "2"
     heat = table_with(app, "compliance")
     assert set(heat["team"]) == {"Cards", "Loans"}
     assert dict(zip(heat["team"], heat["compliance"], strict=True)) == {"Cards": 50.0, "Loans": 0.0}
@@ -75,6 +75,9 @@ def test_hr_sees_the_whole_organisation_with_its_definition_heat_map_and_lists(o
     app.radio(key="tc_view").set_value("Overdue").run()
     overdue = table_with(app, "days_overdue")
     assert sorted(overdue["person"]) == ["Carl Cards", "Lou Loans"]
+    assert "2 overdue assignments, 2 of them mandatory, longest overdue first." in [
+        caption.value for caption in app.caption
+    ]
     assert set(overdue["days_overdue"]) == {30}
     app.radio(key="tc_view").set_value("By team").run()
     teams = table_with(app, "people").set_index("team")
@@ -92,6 +95,30 @@ def test_hr_narrows_the_view_to_a_team_and_opens_a_transcript(organisation):
     app.selectbox(key="tc_person").select(people["done"].employee_id).run()
     assignments = table_with(app, "state")
     assert list(assignments["state"]) == ["Completed on time"]
+    completed = table_with(app, "passed")
+    assert list(completed["status"]) == ["Valid"] and list(completed["source"]) == ["Recorded by hand"]
+
+
+def test_the_headline_says_it_counts_mandatory_training_where_the_lists_show_all(organisation):
+    database, people = organisation
+    optional = add_course(database, title="Optional extra")
+    assign(
+        database,
+        people["late"].employee_id,
+        optional,
+        assigned_on=TODAY - timedelta(days=20),
+        due_on=TODAY - timedelta(days=5),
+        mandatory=False,
+    )
+    app = page(people["hr"], COMPLIANCE)
+    assert metric(app, "Mandatory overdue") == "2"
+    assert [m.label for m in app.metric if m.label == "Overdue"] == []
+    assert "People with mandatory training expiring within 30 days" in [m.label for m in app.metric]
+    app.radio(key="tc_view").set_value("Overdue").run()
+    assert len(table_with(app, "days_overdue")) == 3
+    assert "3 overdue assignments, 2 of them mandatory, longest overdue first." in [
+        caption.value for caption in app.caption
+    ]
 
 
 def captions(app) -> list[str]:

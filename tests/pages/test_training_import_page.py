@@ -53,6 +53,8 @@ def test_hr_previews_imports_and_reads_the_report_of_an_lms_export(portal_env):
     assert list(report["row"]) == [2] and list(report["column"]) == ["Course ID"]
     assert any(b.label == "Download CSV" for b in app.get("download_button"))
     assert str(database.scalar("SELECT completed_on FROM training_completions")) == "2024-03-29"
+    recent = next(frame.value for frame in app.dataframe if "rows_imported" in frame.value.columns)
+    assert list(recent["status"]) == ["Completed"]
 
 
 def test_a_file_without_a_person_column_is_refused_naming_the_field(portal_env):

@@ -55,6 +55,16 @@ def test_hr_sees_the_catalogue_and_filters_it(database):
     assert list(table(app, "course_table")["code"]) == ["SU-BUSINESS-CASE"]
 
 
+def test_the_catalogue_and_the_course_form_name_roles_in_words(database):
+    hr = add_person(database, Role.HR)
+    app = page(hr, COURSES)
+    mandatory_for = dict(zip(*[table(app, "course_table")[c] for c in ("code", "mandatory_for")], strict=True))
+    assert mandatory_for["CS-EMPATHY"] == "Agent"
+    assert mandatory_for["TL-COACHING-CONVERSATIONS"] == "Team lead"
+    roles = app.multiselect(key="new_course_roles")
+    assert "Team lead" in roles.options and "team_lead" not in roles.options
+
+
 def test_hr_retires_a_course_and_its_history_shows_it(database):
     hr = add_person(database, Role.HR, full_name="Hana Hr")
     app = page(hr, COURSES)
@@ -116,6 +126,20 @@ def test_hr_cancels_an_open_assignment_with_a_reason(database):
     assert errors(app) == []
     row = database.query_one("SELECT status, cancel_reason FROM training_assignments WHERE id = ?", [made])
     assert row == {"status": "cancelled", "cancel_reason": "On parental leave"}
+
+    status = app.radio(key="open_status")
+    assert status.options == ["Open", "Completed", "Cancelled"]
+    status.set_value("cancelled").run()
+    cancelled = next(t.value for t in app.dataframe if "cancel_reason" in t.value.columns)
+    assert list(cancelled["status"]) == ["Cancelled"] and list(cancelled["cancel_reason"]) == ["On parental leave"]
+
+
+def test_the_role_to_assign_to_is_named_in_words(database):
+    hr = add_person(database, Role.HR)
+    app = page(hr, ASSIGN)
+    app.radio(key="assign_mode").set_value("Role").run()
+    assert "Team lead" in app.selectbox(key="assign_role").options
+    assert "team_lead" not in app.selectbox(key="assign_role").options
 
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.TEAM_LEAD])
