@@ -10,8 +10,11 @@ its score is not a whole number on its type's scale (NPS 0-10, CSAT 1-5, CES 1-7
 is missing, unreadable, before 1990 or in the future, or its channel is missing. A team or
 unit that names no portal team does not reject the row: the answer is stored with the unit as
 given and no team (it counts for the organisation and its channel, for no team), and the report
-lists it. An answer already in the portal (same external id, else same content) or earlier in
-the file is a duplicate, counted and stored once.
+lists it. An answer already in the portal or earlier in the file with the same external id is a
+duplicate, counted and stored once. Without an external id an answer is known by its content and
+how many answers of the same content came before it in the file: two customers may give the same
+score on the same day, so identical rows of one file are distinct answers, while importing the
+same file (or an export overlapping it) again adds none of them twice.
 
 A batch is recorded as ``running`` in a transaction of its own before its answers are stored,
 and becomes ``completed`` in the transaction that stores them (``failed`` when that fails). A
@@ -229,16 +232,24 @@ def _converted_sql(order: DateOrder) -> str:
         score_number = floor(score_number) AND score_number BETWEEN lowest AND highest AS score_ok,
         answered_on > ? AS in_future
       FROM matched
+    ),
+    keyed AS (
+      SELECT *,
+        concat_ws(chr(31), coalesce(CAST(answered_on AS VARCHAR), ''), coalesce(channel_text, ''),
+          coalesce(team_text, ''), coalesce(survey_type, ''), coalesce(CAST(score_number AS VARCHAR), ''),
+          coalesce(comment_text, ''), coalesce(customer_id_text, '')) AS content
+      FROM checked
     )
-    SELECT *,
+    SELECT * EXCLUDE (content),
       coalesce(NOT extra_values AND channel_text IS NOT NULL AND survey_type IS NOT NULL AND score_ok
         AND answered_on BETWEEN DATE '{EARLIEST_DATE}' AND ?
         AND {lengths_ok} AND coalesce(length(comment_text), 0) <= {MAX_COMMENT_LENGTH}, false) AS valid,
+      -- without an external id, the n-th answer of the same content in the file is the n-th such answer:
+      -- two customers may well give the same score on the same day
       md5_number(CASE WHEN external_id_text IS NOT NULL THEN 'x:' || external_id_text
-        ELSE 'h:' || concat_ws(chr(31), coalesce(CAST(answered_on AS VARCHAR), ''), coalesce(channel_text, ''),
-          coalesce(team_text, ''), coalesce(survey_type, ''), coalesce(CAST(score_number AS VARCHAR), ''),
-          coalesce(comment_text, ''), coalesce(customer_id_text, '')) END) AS dedup_key
-    FROM checked
+        ELSE 'h:' || content || chr(31) || CAST(row_number() OVER (PARTITION BY content ORDER BY row_no) AS VARCHAR)
+        END) AS dedup_key
+    FROM keyed
     ORDER BY row_no
     """
 
