@@ -178,9 +178,7 @@ def template_csv() -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([field.label for field in SURVEY_FIELDS])
-    writer.writerow(
-        ["2025-03-14", "Chat", "Cards & Payments", "CSAT", "5", "Quick and friendly, thanks.", "", "R-1"]
-    )
+    writer.writerow(["2025-03-14", "Chat", "Cards & Payments", "CSAT", "5", "Quick and friendly, thanks.", "", "R-1"])
     writer.writerow(["2025-03-14", "Phone", "Home Loans", "NPS", "6", "Transferred twice.", "C-000123", "R-2"])
     writer.writerow(["2025-03-15", "Email", "", "CES", "5", "", "", "R-3"])
     return buffer.getvalue().encode("utf-8")
