@@ -268,14 +268,16 @@ def test_an_agent_or_a_team_lead_reading_customer_comments_is_refused(db, make_u
 
 
 def add_finding(db: Database, analyst) -> int:
-    """A finding straight into its table (attaching only needs it to exist)."""
+    """A finding straight into its table, with the snapshot of counts its page shows (attaching
+    only needs it to exist)."""
     now = utc_now()
+    snapshot = '{"complaints": 0, "timely_share": null, "repeat_rate": null, "top_categories": []}'
     return db.write(
         lambda c: c.execute(
             "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
             " snapshot_json, created_by, created_at, updated_at) VALUES ('Transfers lose customers',"
-            " 'Calls bounce between teams.', 'process', ['Why?'], 'high', 'open', '{}', '{}', ?, ?, ?) RETURNING id",
-            [analyst.employee_id, now, now],
+            " 'Calls bounce between teams.', 'process', ['Why?'], 'high', 'open', '{}', ?, ?, ?, ?) RETURNING id",
+            [snapshot, analyst.employee_id, now, now],
         ).fetchone()[0]
     )
 
