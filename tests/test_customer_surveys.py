@@ -321,3 +321,28 @@ def test_attaching_needs_one_existing_finding_or_idea_and_a_comment(db, analyst,
     with pytest.raises(InputError) as long_note:
         comments.attach_comment(db, analyst, answer_id, finding_id=finding_id, note="x" * 501)
     assert long_note.value.problems[0][0] == "Note"
+
+
+# -- the demo -----------------------------------------------------------------------------------
+def test_the_demo_has_two_years_of_answers_whose_csat_differs_by_channel_and_team(seeded_db):
+    db, org = seeded_db()
+    first, last = db.query_one(
+        "SELECT min(answered_on) AS f, max(answered_on) AS l FROM customer_survey_answers"
+    ).values()
+    assert (last - first).days >= 720 and last < org.today
+    by_channel = scores.score_table(db, "csat", ("channel",))
+    channel_csat = dict(zip(by_channel["channel"], by_channel["value"], strict=True))
+    assert channel_csat["Chat"] - channel_csat["Email"] >= 10  # clearly different, not noise
+    by_team = scores.score_table(db, "csat", ("team",))
+    assert by_team["value"].max() - by_team["value"].min() >= 8
+    assert db.scalar("SELECT count(DISTINCT comment) FROM customer_survey_answers") >= 20
+    analyst = org.user(org.logins[Role.ANALYST])
+    links = db.query("SELECT finding_id, idea_id FROM customer_comment_links")
+    assert any(link["finding_id"] for link in links) and any(link["idea_id"] for link in links)
+    finding_id = next(link["finding_id"] for link in links if link["finding_id"])
+    assert comments.comments_for(db, analyst, finding_id=finding_id)
+    csat_goal = db.query_one(
+        "SELECT baseline_value, baseline_date FROM goals g JOIN kpis k ON k.id = g.kpi_id WHERE k.code = 'csat'"
+    )
+    series = dict(scores.csat_kpi(db, csat_goal["baseline_date"], org.today))
+    assert series[csat_goal["baseline_date"]] == float(csat_goal["baseline_value"])  # the goal starts from the data
