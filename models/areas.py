@@ -18,6 +18,8 @@ from models.competencies import appeals as competency_appeals
 from models.competencies import opening as competency_opening
 from models.complaints import consistency as complaint_consistency
 from models.complaints import kpis as complaint_kpis
+from models.customers import scores as customer_scores
+from models.customers import survey_import as customer_survey_import
 from models.engagement import answers as engagement_answers
 from models.engagement import results as engagement_results
 from models.recognition import badges as recognition_badges
@@ -73,6 +75,17 @@ AREAS: tuple[Area, ...] = (
         on_open=complaint_consistency.remove_incomplete_imports,
     ),
     Area("speakup", demo_step="models.speakup.demo:speakup_step"),
+    # after complaints' and speak-up's steps: comments are attached to their findings and ideas
+    Area(
+        "customers",
+        demo_step="models.customers.demo:customers_step",
+        computed_kpis={
+            "nps": customer_scores.nps_kpi,
+            "csat": customer_scores.csat_kpi,
+            "ces": customer_scores.ces_kpi,
+        },
+        on_open=customer_survey_import.remove_interrupted_imports,
+    ),
     Area(
         "training",
         demo_step="models.training.demo:training_step",

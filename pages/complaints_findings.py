@@ -8,6 +8,7 @@ from models.access import Permission
 from models.complaints import findings
 from models.complaints.findings import FindingInput
 from ui.context import page_context
+from ui.customer_words import render_customer_words
 from ui.fields import max_chars
 from ui.widgets import download_buttons, show_table
 from ui.writes import EditForm, run_write
@@ -104,6 +105,7 @@ def render_detail(finding: findings.Finding) -> None:
     st.text("\n".join(f"Why {n}? {answer}" for n, answer in enumerate(finding.five_whys, start=1)))
     render_counts(finding)
     render_links(finding)
+    render_customer_words(db, user, finding_id=finding.id)
     if user.can(Permission.FINDINGS_MANAGE):
         render_edit(finding)
 

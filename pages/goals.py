@@ -352,7 +352,7 @@ def render_import() -> None:
         "If any row has a problem nothing is imported and each problem is listed."
     )
     template = pd.DataFrame(
-        [{"goal": "", "kpi": "csat", "date": date.today().isoformat(), "value": 80, "note": "", "source": "survey"}]
+        [{"goal": "", "kpi": "fcr", "date": date.today().isoformat(), "value": 80, "note": "", "source": "survey"}]
     )
     st.download_button("Download a template", template.to_csv(index=False).encode(), "measurements-template.csv")
     upload = file_upload("Measurements CSV", ["csv"], key="measurements_upload")

@@ -8,6 +8,7 @@ from models.access import Permission
 from models.speakup import board, ideas
 from models.speakup.cycles import current_cycle, list_cycles, open_cycle
 from ui.context import page_context
+from ui.customer_words import render_customer_words
 from ui.ideas import comment_list, idea_details, plain, status_label
 from ui.widgets import download_buttons
 from ui.writes import run_write, show_reported
@@ -89,6 +90,7 @@ def render_idea(idea: ideas.Idea, supported: bool) -> None:
             full = ideas.get_idea(db, idea.id, viewer=user)
             if full is not None:
                 idea_details(full, settings.currency, counts=board.complaint_link_counts(db, full))
+                render_customer_words(db, user, idea_id=full.id)
             st.markdown("**Comments**")
             comment_list(board.comments_for(db, idea.id))
             if idea.status not in ("merged",) and user.can(Permission.IDEAS_ENGAGE):

@@ -167,7 +167,8 @@ def test_catalogue_is_seeded_and_marks_computed_kpis(db):
     for code in ("nps", "csat", "enps", "ces", "first_response_time", "avg_resolution_time", "aht", "fcr"):
         assert code in catalogue
     assert catalogue["complaint_volume"].computed and catalogue["repeat_complaint_rate"].computed
-    assert not catalogue["nps"].computed
+    assert catalogue["nps"].computed and catalogue["csat"].computed and catalogue["ces"].computed  # from surveys
+    assert not catalogue["fcr"].computed
     assert catalogue["aht"].direction == "lower" and catalogue["csat"].direction == "higher"
 
 
@@ -189,7 +190,7 @@ def priority_id(db, leader):
 
 
 def goal_data(db, priority_id, owner_id, **overrides):
-    kpi = kpis.kpi_by_code(db, overrides.pop("kpi_code", "csat"))
+    kpi = kpis.kpi_by_code(db, overrides.pop("kpi_code", "fcr"))
     data = {
         "name": "Lift CSAT to 85 %",
         "priority_id": priority_id,
@@ -266,7 +267,7 @@ def test_only_leadership_writes_goals_and_records_measurements(db, leader, prior
     with pytest.raises(PermissionDeniedError):
         kpis.record_measurement(db, make_user(), {"kpi_id": kpi_id, "measured_on": TODAY, "value": 80})
     with pytest.raises(PermissionDeniedError):
-        kpis.import_measurements(db, make_user(), "kpi,date,value\ncsat,2026-01-01,80\n")
+        kpis.import_measurements(db, make_user(), "kpi,date,value\nfcr,2026-01-01,80\n")
     assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
 
@@ -283,8 +284,8 @@ def test_second_goal_save_of_the_same_version_is_refused(db, leader, priority_id
 
 def test_measurement_input_is_checked(db, leader, priority_id):
     goal_id = goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
-    csat = kpis.kpi_by_code(db, "csat").id
-    nps = kpis.kpi_by_code(db, "nps").id
+    csat = kpis.kpi_by_code(db, "fcr").id
+    nps = kpis.kpi_by_code(db, "aht").id
     with pytest.raises(InputError, match="cannot be in the future"):
         kpis.record_measurement(db, leader, {"kpi_id": csat, "measured_on": TODAY + timedelta(days=1), "value": 1})
     with pytest.raises(InputError) as caught:
@@ -311,7 +312,7 @@ def test_csv_import_stores_every_row_when_all_are_good(db, leader, priority_id):
         "goal,kpi,date,value,note,source\n"
         f"{goal_id},,2026-01-31,71.5,January,survey tool\n"
         f"Lift CSAT to 85 %,,31/03/2026,73,,\n"
-        ",nps,2026-02-28,12,,\n"
+        ",aht,2026-02-28,12,,\n"
     ).encode()
     report = kpis.import_measurements(db, leader, content)
     assert report.imported == 3 and report.rejected == []
@@ -327,10 +328,10 @@ def test_csv_import_reports_each_bad_row_and_stores_nothing(db, leader, priority
     goals.create_goal(db, leader, goal_data(db, priority_id, leader.employee_id))
     content = (
         "goal,kpi,date,value\n"
-        ",csat,2026-01-31,71\n"
+        ",fcr,2026-01-31,71\n"
         "No such goal,,2026-01-31,71\n"
-        ",csat,yesterday,71\n"
-        ",csat,2026-02-28,seventy\n"
+        ",fcr,yesterday,71\n"
+        ",fcr,2026-02-28,seventy\n"
         ",,2026-02-28,70\n"
     )
     report = kpis.import_measurements(db, leader, content)
@@ -346,7 +347,7 @@ def test_csv_import_reports_each_bad_row_and_stores_nothing(db, leader, priority
 
 def test_csv_without_the_needed_columns_is_refused(db, leader):
     with pytest.raises(InputError, match="date"):
-        kpis.import_measurements(db, leader, "kpi,value\ncsat,1\n")
+        kpis.import_measurements(db, leader, "kpi,value\nfcr,1\n")
 
 
 # -- computed KPIs ---------------------------------------------------------------------

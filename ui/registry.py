@@ -71,6 +71,22 @@ PAGES: tuple[PageSpec, ...] = (
         url_path="complaints-import",
     ),
     PageSpec(
+        "pages/customer_feedback.py",
+        "Customer feedback",
+        ":material/reviews:",
+        "Complaints",
+        Permission.COMPLAINTS_AGGREGATES,
+        url_path="customer-feedback",
+    ),
+    PageSpec(
+        "pages/customer_survey_import.py",
+        "Import survey answers",
+        ":material/upload_file:",
+        "Complaints",
+        Permission.COMPLAINTS_IMPORT,
+        url_path="survey-import",
+    ),
+    PageSpec(
         "pages/strategy.py",
         "Vision & priorities",
         ":material/flag:",

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from models.access import CurrentUser, Role
 from models.actions import effectiveness, plan, workflow
 from models.complaints.kpis import complaint_volume
+from models.customers.scores import ces_kpi, csat_kpi, nps_kpi
 from models.seeding import demo_texts
 from models.strategy import goals, kpis, vision
 from models.strategy.goals import AT_RISK_MARGIN, ON_TRACK_MARGIN
@@ -180,17 +181,22 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
+# computed KPIs whose goal starts from the series' first value and keeps leadership's target
+_STARTING_FROM_SERIES = {"training_compliance": training_compliance, "nps": nps_kpi, "csat": csat_kpi, "ces": ces_kpi}
+
+
 def computed_goals_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
     """Once an area's data are seeded, the goals on the KPIs it computes take their baseline
     (and the volume goal its target) from the series the portal computes, so the goal page's
-    chart and status agree. Run after the complaints and again after the training; a goal
-    whose series is still empty is left as set."""
+    chart and status agree. Run after the complaints, the training and the customer surveys;
+    a goal whose series is still empty is left as set."""
     leader = org.user(org.logins[Role.LEADERSHIP])
     for goal in goals.list_goals(db, today=org.today):
         if goal.kpi_code == "complaint_volume":
             derived = _from_complaints(db, goal.baseline_date, org.today)
-        elif goal.kpi_code == "training_compliance":
-            derived = _from_training(db, goal.baseline_date, goal.target_value, org.today)
+        elif goal.kpi_code in _STARTING_FROM_SERIES:
+            series = _STARTING_FROM_SERIES[goal.kpi_code](db, goal.baseline_date, org.today)
+            derived = (series[0][0], series[0][1], goal.target_value) if series else None
         else:
             continue
         if derived is None or derived[:2] == (goal.baseline_date, goal.baseline_value):
@@ -199,13 +205,6 @@ def computed_goals_step(db: Database, org: DemoOrganisation, progress: Progress)
         data = {**goal.as_input(), "baseline_date": start, "baseline_value": baseline, "target_value": target}
         set_on = datetime.combine(start + timedelta(days=1), time(9))
         goals.update_goal(db, leader, goal.id, data, goal.version, at=set_on)
-
-
-def _from_training(db: Database, baseline_date: date, target: float, today: date) -> tuple[date, float, float] | None:
-    """The training goal starts from the organisation's compliance at the first month's end
-    the portal computes from the baseline date on; its target stays leadership's."""
-    series = training_compliance(db, baseline_date, today)
-    return (series[0][0], series[0][1], target) if series else None
 
 
 def _from_complaints(db: Database, baseline_date: date, today: date) -> tuple[date, float, float] | None:

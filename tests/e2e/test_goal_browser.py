@@ -28,9 +28,9 @@ def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(page, p
 
     page.get_by_role("tab", name="New goal").click()
     form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Create goal"))
-    form.get_by_label("Name", exact=True).fill("Browser-made goal: CSAT 85 %")
+    form.get_by_label("Name", exact=True).fill("Browser-made goal: FCR 85 %")
     choose(page, form, "Strategic priority", "Effortless service at first contact")
-    choose(page, form, "KPI", "Customer satisfaction (CSAT)")
+    choose(page, form, "KPI", "First-contact resolution")
     choose(page, form, "Owner")
     form.get_by_label("Baseline value").fill("70")
     form.get_by_label("Target value").fill("85")
@@ -38,7 +38,7 @@ def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(page, p
     wait_for_app(page)
 
     page.get_by_role("tab", name="Goals").click()
-    expect(page.get_by_role("heading", name="Browser-made goal: CSAT 85 %")).to_be_visible()
+    expect(page.get_by_role("heading", name="Browser-made goal: FCR 85 %")).to_be_visible()
     measure = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Record measurement"))
     measure.get_by_label("Value (%)").fill("80")
     measure.get_by_label("Note").fill("First survey")

@@ -130,9 +130,12 @@ def test_findings_page_shows_counts_then_and_now(seeded, tmp_path):
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.AGENT, {"Complaint analysis"}),
-        (Role.LEADERSHIP, {"Complaint analysis", "Findings"}),
-        (Role.ANALYST, {"Complaint analysis", "Findings", "Import complaints"}),
+        (Role.AGENT, {"Complaint analysis", "Customer feedback"}),
+        (Role.LEADERSHIP, {"Complaint analysis", "Customer feedback", "Findings"}),
+        (
+            Role.ANALYST,
+            {"Complaint analysis", "Customer feedback", "Findings", "Import complaints", "Import survey answers"},
+        ),
     ],
 )
 def test_the_complaints_section_lists_only_the_pages_a_role_may_open(seeded, role, expected):

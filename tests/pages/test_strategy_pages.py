@@ -101,8 +101,8 @@ def fill_goal_form(app, prefix: str, *, name: str, kpi_id: int, owner_id: int, p
 
 def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(fresh):
     database, leader, lead, priority_id = fresh
-    csat = kpis.kpi_by_code(database, "csat")
-    nps = kpis.kpi_by_code(database, "nps")
+    csat = kpis.kpi_by_code(database, "fcr")
+    nps = kpis.kpi_by_code(database, "aht")
     goals.create_goal(
         database,
         leader,
@@ -150,7 +150,7 @@ def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(fresh):
 
 def test_bad_goal_input_names_the_field_and_keeps_what_was_typed(fresh):
     database, leader, lead, priority_id = fresh
-    csat = kpis.kpi_by_code(database, "csat")
+    csat = kpis.kpi_by_code(database, "fcr")
     app = open_page(signed_in_as(leader), "pages/goals.py")
     fill_goal_form(
         app,
@@ -303,7 +303,7 @@ def test_done_action_shows_before_and_after_means_and_takes_a_verdict(fresh):
 def test_two_sessions_editing_one_goal_the_second_save_is_refused_and_keeps_its_edits(fresh):
     database, leader, lead, priority_id = fresh
     other = add_person(database, Role.LEADERSHIP, full_name="Omar Other")
-    csat = kpis.kpi_by_code(database, "csat")
+    csat = kpis.kpi_by_code(database, "fcr")
     goal_id = goals.create_goal(
         database,
         leader,

@@ -22,6 +22,7 @@ UPLOADERS = [
     ("pages/people.py", Role.HR, "people_import_file"),
     ("pages/complaints_import.py", Role.ANALYST, "complaint_upload"),
     ("pages/training_import.py", Role.HR, "lms_upload"),
+    ("pages/customer_survey_import.py", Role.ANALYST, "survey_upload"),
 ]
 
 

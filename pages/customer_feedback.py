@@ -1,0 +1,133 @@
+"""Customer feedback: NPS, CSAT and CES by month, channel and team for everyone who sees the
+complaint aggregates; the customers' comments searched, and attached to a finding or an idea,
+by analysts and leadership."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from models.access import Permission
+from models.customers import comments, scores
+from models.customers.scores import DEFINITIONS, ScoreFilter
+from models.customers.survey_fields import SURVEY_TYPES
+from ui import customer_charts as charts
+from ui.context import page_context
+from ui.widgets import download_buttons, show_table
+from ui.writes import run_write
+
+user, db, settings = page_context()
+TYPES_SHOWN = ("csat", "nps", "ces")  # CSAT first: the score read by channel
+TYPE_LABELS = {
+    code: f"{t.label} ({t.lowest}–{t.highest})" for code in TYPES_SHOWN for t in SURVEY_TYPES if t.code == code
+}
+TABLE_LABELS = {"value": "Value", "answers": "Answers"}
+
+
+def render_filters(choices: dict) -> tuple[str, ScoreFilter]:
+    with st.container(border=True):
+        survey_type = st.radio(
+            "Survey", list(TYPE_LABELS), format_func=TYPE_LABELS.get, horizontal=True, key="cf_survey_type"
+        )
+        left, middle, right = st.columns([2, 1, 1])
+        period = left.date_input(
+            "Period", (choices["first"], choices["last"]), format="YYYY-MM-DD", key="cf_survey_period"
+        )
+        days = [day for day in (period if isinstance(period, tuple | list) else (period,)) if day is not None]
+        channel = middle.selectbox("Channel", choices["channels"], index=None, placeholder="All", key="cf_channel")
+        teams = {team["id"]: team["name"] for team in choices["teams"]}
+        team_id = right.selectbox(
+            "Team", list(teams), index=None, format_func=teams.get, placeholder="All", key="cf_team"
+        )
+    answers = ScoreFilter(
+        date_from=days[0] if days else None, date_to=days[-1] if days else None, channel=channel, team_id=team_id
+    )
+    return survey_type, answers
+
+
+def render_scores(survey_type: str, answers: ScoreFilter) -> None:
+    total = scores.scores(db, user, survey_type, (), answers)
+    count = int(total["answers"].iloc[0]) if not total.empty else 0
+    left, right = st.columns(2)
+    left.metric(TYPE_LABELS[survey_type], "—" if not count else f"{total['value'].iloc[0]:g}")
+    right.metric("Answers", f"{count:,}")
+    if not count:
+        st.info("No answers of this survey in the chosen period, channel and team.")
+        return
+    months = scores.scores(db, user, survey_type, ("month",), answers)
+    by_channel_month = scores.scores(db, user, survey_type, ("month", "channel"), answers)
+    st.subheader("By month")
+    split = st.toggle("One line per channel", key="cf_split_channels")
+    st.altair_chart(charts.by_month(by_channel_month if split else months, survey_type), width="stretch")
+    show_table(by_channel_month if split else months, labels=TABLE_LABELS, key="cf_months")
+    download_buttons(by_channel_month, f"{survey_type}-by-month-and-channel", "dl_cf_months")
+    for group in ("channel", "team"):
+        st.subheader(f"By {group}")
+        frame = scores.scores(db, user, survey_type, (group,), answers)
+        st.altair_chart(charts.by_group(frame, group, survey_type), width="stretch")
+        show_table(frame, labels=TABLE_LABELS, key=f"cf_{group}")
+        download_buttons(frame, f"{survey_type}-by-{group}", f"dl_cf_{group}")
+
+
+def render_comments(survey_type: str, answers: ScoreFilter) -> None:
+    st.subheader("Customers' comments")
+    st.caption("Comments may hold personal data: only analysts and leadership read them.")
+    text = st.text_input("Search the comments", key="cf_comment_search", placeholder="e.g. transferred")
+    found = comments.search_comments(
+        db,
+        user,
+        text,
+        survey_type=survey_type,
+        channel=answers.channel,
+        team_id=answers.team_id,
+        date_from=answers.date_from,
+        date_to=answers.date_to,
+    )
+    st.caption(f"{len(found):,} comment{'s' if len(found) != 1 else ''} shown (newest first, at most 200).")
+    if found.empty:
+        return
+    show_table(found, labels={"id": "#"}, key="cf_comments")
+    download_buttons(found, "customer-comments", "dl_cf_comments")
+    render_attach(found)
+
+
+def render_attach(found: pd.DataFrame) -> None:
+    targets = comments.link_targets(db, user)
+    kinds = {"idea": "An idea"} | ({"finding": "A finding"} if targets["findings"] else {})
+    with st.expander("Attach a comment to a finding or an idea", icon=":material/attach_file:"):
+        quoted = dict(zip(found["id"], found["comment"], strict=True))
+        answer_id = st.selectbox(
+            "Comment", list(quoted), format_func=lambda i: f"#{i}: {quoted[i][:90]}", key="cf_attach_answer"
+        )
+        kind = st.radio("Attach to", list(kinds), format_func=kinds.get, horizontal=True, key="cf_attach_kind")
+        items = {item["id"]: item["title"] for item in targets["ideas" if kind == "idea" else "findings"]}
+        target = st.selectbox(
+            "Idea" if kind == "idea" else "Finding",
+            list(items),
+            index=None,
+            format_func=lambda i: f"#{i} {items[i]}",
+            key=f"cf_attach_{kind}",
+        )
+        note = st.text_input("Note (optional)", max_chars=comments.MAX_NOTE_LENGTH, key="cf_attach_note")
+        if st.button("Attach", type="primary", key="cf_attach"):
+            link = {"finding_id": target} if kind == "finding" else {"idea_id": target}
+            if target is None:
+                link = {}
+            run_write(
+                lambda: comments.attach_comment(db, user, int(answer_id), **link, note=note),
+                success="Comment attached as the customer's own words.",
+            )
+
+
+st.title("Customer feedback")
+st.caption(" ".join(DEFINITIONS.values()) + " A channel or team without answers has no value.")
+choices = scores.filter_choices(db, user)
+if choices["first"] is None:
+    st.info("No customer survey answers yet. Analysts import them on Import survey answers.")
+    st.stop()
+chosen_type, chosen_answers = render_filters(choices)
+if chosen_answers.date_from is not None and chosen_answers.date_from > date.today():
+    st.warning("The period starts in the future.")
+render_scores(chosen_type, chosen_answers)
+if user.can(Permission.COMPLAINTS_RAW):
+    render_comments(chosen_type, chosen_answers)

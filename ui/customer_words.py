@@ -1,0 +1,49 @@
+"""Customers' own words attached to a finding or an idea: shown to those who may read customer
+comments (analysts and leadership); everyone else sees only how many there are."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from models.access import CurrentUser, Permission
+from models.customers import comments
+from models.db import Database
+from ui.widgets import show_table
+from ui.writes import run_write
+
+
+def render_customer_words(
+    db: Database, user: CurrentUser, *, finding_id: int | None = None, idea_id: int | None = None
+) -> None:
+    """The attached comments as a table, each detachable by those who may attach it."""
+    target = {"finding_id": finding_id} if finding_id is not None else {"idea_id": idea_id}
+    if not user.can(Permission.COMPLAINTS_RAW):
+        count = comments.attached_count(db, **target)
+        if count:
+            st.caption(
+                f"{count} customer comment{'s' if count != 1 else ''} attached (read by analysts and leadership)."
+            )
+        return
+    attached = comments.comments_for(db, user, **target)
+    st.markdown("**In the customer's own words**")
+    if not attached:
+        st.caption("No customer comments attached yet: attach them from the comments search on Customer feedback.")
+        return
+    frame = pd.DataFrame(attached)
+    key = f"words_{'finding' if finding_id is not None else 'idea'}_{finding_id or idea_id}"
+    show_table(
+        frame[["answered_on", "channel", "team", "survey_type", "score", "comment", "note", "attached_by"]], key=key
+    )
+    may_detach = finding_id is None or user.can(Permission.FINDINGS_MANAGE)
+    if may_detach:
+        left, right = st.columns([3, 1])
+        chosen = left.selectbox(
+            "Detach a comment",
+            frame["link_id"].tolist(),
+            index=None,
+            format_func=lambda link: str(frame.loc[frame["link_id"] == link, "comment"].iloc[0])[:80],
+            key=f"{key}_detach",
+        )
+        if right.button("Detach", key=f"{key}_detach_button", disabled=chosen is None):
+            run_write(lambda: comments.detach_comment(db, user, int(chosen)), success="Comment detached.", rerun=True)
