@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from models.coaching import kpis as coaching_kpis
@@ -46,6 +46,12 @@ people join (``joined``), change team (``team_changed``) or gain a role (``role_
 other areas act on it without the people area knowing them."""
 
 
+Daily = Callable[["Database", datetime], object]
+"""``function(db, now)``, run by a running portal about once an hour (and so at least once each
+day): the work that falls due with the calendar rather than with someone's action, such as a
+refresher coming due. Idempotent; must not undo what a write in progress is doing."""
+
+
 @dataclass(frozen=True)
 class Area:
     name: str
@@ -53,6 +59,7 @@ class Area:
     computed_kpis: Mapping[str, ComputeKpi] = field(default_factory=dict)
     on_open: OnOpen | None = None
     on_people_changed: PeopleChanged | None = None
+    daily: Daily | None = None
 
     def load_demo_step(self) -> DemoStep | None:
         if self.demo_step is None:
@@ -92,12 +99,14 @@ AREAS: tuple[Area, ...] = (
         computed_kpis={"training_compliance": training_kpis.training_compliance},
         on_open=training_opening.on_open,
         on_people_changed=training_assignments.on_people_changed,
+        daily=training_opening.daily,
     ),
     Area(
         "engagement",
         demo_step="models.engagement.demo:engagement_step",
         computed_kpis={"enps": engagement_results.enps_kpi},
         on_open=engagement_answers.finalise_on_open,
+        daily=engagement_answers.finalise_daily,
     ),
     # after training's step (the competency catalogue), before competencies' (assessments)
     Area(
@@ -151,3 +160,11 @@ def people_changed(
     for area in AREAS:
         if area.on_people_changed is not None:
             area.on_people_changed(connection, employee_ids, reason, at)
+
+
+def run_daily(db: Database, now: datetime | None = None) -> None:
+    """Run every area's calendar work, in the order of the areas (see ``Daily``)."""
+    when = now or datetime.now(UTC).replace(tzinfo=None)
+    for area in AREAS:
+        if area.daily is not None:
+            area.daily(db, when)

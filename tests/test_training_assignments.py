@@ -354,3 +354,21 @@ def test_a_team_lead_assigns_a_course_to_their_own_team_only(db, hr, make_user):
         db.scalar("SELECT actor_id FROM audit_log WHERE entity = 'training_assignments' ORDER BY id DESC LIMIT 1")
         == lead.employee_id
     )
+
+
+def test_a_running_portal_assigns_a_refresher_on_the_day_it_falls_due_without_a_restart(db, hr, make_user):
+    """The calendar work the server runs hourly (models.areas.run_daily), not only an open."""
+    from models import areas
+
+    person = make_user().employee_id
+    listening = course_id(db, "CS-ACTIVE-LISTENING")  # refresher every 12 months
+    record_completion(
+        db,
+        hr,
+        CompletionInput(employee_id=person, course_id=listening, completed_on=date(2023, 3, 15), score=90, passed=True),
+        at=datetime(2023, 3, 20, 9),
+    )
+    areas.run_daily(db, datetime(2024, 2, 13, 10))  # 31 days before it expires
+    assert "CS-ACTIVE-LISTENING" not in open_courses(db, person)
+    areas.run_daily(db, datetime(2024, 2, 14, 10))  # 30 days before
+    assert "CS-ACTIVE-LISTENING" in open_courses(db, person)

@@ -27,7 +27,7 @@ from typing import Any, TextIO
 
 from streamlit.runtime.pages_manager import PagesManager
 
-from models import demo
+from models import areas, demo
 from models.db import MigrationChangedError, get_database
 from models.settings import SettingsError, get_settings
 
@@ -35,6 +35,7 @@ PAGE_ICON = Path(__file__).with_name("portal_icon.svg")
 
 _once = threading.Lock()
 _prepared = threading.Event()
+DAILY_EVERY_SECONDS = 3600  # calendar work runs hourly, so never a day late
 
 
 def prepare_portal(out: TextIO) -> None:
@@ -78,4 +79,23 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     """The st.App lifespan hook: prepare the portal before the first request is served."""
     PagesManager.uses_pages_directory = False  # portal.py's st.navigation is the only navigation
     await asyncio.to_thread(prepare_once)
-    yield
+    calendar = asyncio.create_task(_calendar_work())
+    try:
+        yield
+    finally:
+        calendar.cancel()
+
+
+def run_calendar_work(out: TextIO | None = None) -> None:
+    """The areas' calendar work (refreshers falling due, surveys closing) on the portal's database;
+    a failure is printed and tried again next time, never taking the server down."""
+    try:
+        areas.run_daily(get_database(get_settings().db_path))
+    except Exception as error:  # noqa: BLE001 — a background task must outlive one bad run
+        print(f"Calendar work failed, tried again within the hour: {error}", file=out or sys.stderr, flush=True)
+
+
+async def _calendar_work() -> None:
+    while True:
+        await asyncio.sleep(DAILY_EVERY_SECONDS)
+        await asyncio.to_thread(run_calendar_work)

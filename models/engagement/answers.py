@@ -223,6 +223,11 @@ def finalise_due(db: Database, *, today: date | None = None, at: datetime | None
     return len(due)
 
 
+def finalise_daily(db: Database, now: datetime) -> None:
+    """A survey whose closing day passes while the portal runs gets its last batch that day."""
+    finalise_due(db, today=now.date(), at=now)
+
+
 def finalise_on_open(db: Database) -> None:
     """The area's check on open: surveys closed while the portal was stopped get their last batch."""
     finalise_due(db)
