@@ -14,7 +14,7 @@ The rules, stated once (every module of this package follows them):
    one named agent. A scored item complies at 4 or 5; a pass/fail item when it passed. A CSV
    import is all or nothing: any rejected row stores nothing and the report names each
    row, column and reason; a row already imported (same day, channel, team, agent,
-   checklist and results) is counted as a duplicate and stored once.
+   checklist, results and notes) is counted as a duplicate and stored once.
 3. **Compliance** of a standard for a team in a month = the share of its checks in that
    team's audits that month that complied. A standard **fails repeatedly** when it failed in
    at least ``REPEATED_FAILURES`` audits within the period looked at; an analyst turns it into

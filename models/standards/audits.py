@@ -188,7 +188,7 @@ def checked_results(items: Sequence[dict[str, Any]], results: dict[int, bool | i
 
 
 def dedup_key(record: AuditInput) -> str:
-    """What makes two audits the same: day, channel, team, agent, checklist and results."""
+    """What makes two audits the same: day, channel, team, agent, checklist, results and notes."""
     content = [
         record.audited_on.isoformat(),
         record.channel.lower(),
@@ -196,6 +196,7 @@ def dedup_key(record: AuditInput) -> str:
         record.agent_id,
         record.checklist_id,
         sorted((int(key), int(value)) for key, value in record.results.items()),
+        record.notes or "",
     ]
     return hashlib.sha256(json.dumps(content).encode()).hexdigest()
 
@@ -234,7 +235,9 @@ def store_audits(
     keys = [dedup_key(record) for record in records]
     known = {
         row[0]
-        for row in connection.execute("SELECT dedup_key FROM mystery_audits WHERE list_contains(?, dedup_key)", [keys])
+        for row in connection.execute(
+            "SELECT dedup_key FROM mystery_audits WHERE list_contains(?, dedup_key)", [keys]
+        ).fetchall()
     }
     fresh: list[tuple[str, AuditInput]] = []
     for key, record in zip(keys, records, strict=True):
