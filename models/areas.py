@@ -72,6 +72,8 @@ AREAS: tuple[Area, ...] = (
         on_open=complaint_consistency.remove_incomplete_imports,
     ),
     Area("speakup", demo_step="models.speakup.demo:speakup_step"),
+    # after complaints (a finding is made from a failing standard) and speakup (ideas propose rights changes)
+    Area("standards", demo_step="models.standards.demo:standards_step"),
     Area(
         "training",
         demo_step="models.training.demo:training_step",
