@@ -348,3 +348,15 @@ def get_audit(db: Database, actor: CurrentUser, audit_id: int) -> dict[str, Any]
         [audit_id],
     )
     return row
+
+
+def audit_choices(db: Database, actor: CurrentUser) -> dict[str, list[dict[str, Any]]]:
+    """Teams and their active people, to choose from when recording an audit."""
+    require(actor, Permission.SERVICE_AUDITS_RECORD)
+    return {
+        "teams": db.query("SELECT id, name FROM teams ORDER BY name"),
+        "people": db.query(
+            "SELECT e.id, e.full_name, e.team_id, t.name AS team FROM employees e JOIN teams t ON t.id = e.team_id"
+            " WHERE e.active ORDER BY e.full_name"
+        ),
+    }
