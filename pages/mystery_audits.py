@@ -125,7 +125,7 @@ def render_record_form(checklist: dict) -> None:
         )
         results = {}
         for item in checklist["items"]:
-            label = f"{item['code']} · {item['title']}"
+            label = escape_markdown(f"{item['code']} · {item['title']}")
             if item["scale"] == "pass_fail":
                 answer = st.radio(label, ["Not checked", "Pass", "Fail"], horizontal=True, key=f"item_{item['code']}")
                 if answer != "Not checked":
