@@ -9,7 +9,7 @@ import pytest
 
 from models.access import Role
 from models.db import get_database, insert_row
-from models.standards import audits, register, rights
+from models.standards import audits, compliance, register, rights
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
 
@@ -169,3 +169,14 @@ def test_leadership_sees_use_against_limits(org):
     assert not app.exception, app.exception
     frame = table_with(app, "mean_share_of_limit")
     assert (frame["team"].tolist(), frame["uses"].tolist()) == (["Red"], [1])
+
+
+def test_the_findings_page_shows_the_audits_a_finding_from_a_standard_rests_on(org):
+    for days in (5, 6, 7):
+        _audit(org, agent="ann", passed=False, days_ago=days)
+    compliance.finding_from_standard(org["db"], org["analyst"], org["standard"], TODAY - timedelta(days=30), TODAY)
+    app = open_page(signed_in_as(org["analyst"]), "pages/complaints_findings.py")
+    assert not app.exception, app.exception
+    assert "Mystery audits as evidence" in [s.value for s in app.subheader]
+    evidence = table_with(app, "complies")
+    assert len(evidence) == 3 and "agent" not in evidence.columns
