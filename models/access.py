@@ -42,6 +42,7 @@ class Permission(StrEnum):
     KUDOS_GIVE = "kudos.give"
     SURVEYS_ANSWER = "surveys.answer"
     COMPLAINTS_AGGREGATES = "complaints.aggregates"
+    DECISION_RIGHTS_USE = "decision_rights.use"  # log a use of a decision right held by one's role
     # moderator
     IDEAS_MODERATE = "ideas.moderate"
     # team lead
@@ -54,6 +55,7 @@ class Permission(StrEnum):
     COMPLAINTS_IMPORT = "complaints.import"
     COMPLAINTS_RAW = "complaints.raw"
     FINDINGS_MANAGE = "findings.manage"
+    SERVICE_AUDITS_RECORD = "service_audits.record"  # audit checklists, mystery audits by hand or import
     # hr
     COURSES_MANAGE = "courses.manage"
     TRAINING_MANAGE = "training.manage"
@@ -88,13 +90,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.KUDOS_GIVE,
             P.SURVEYS_ANSWER,
             P.COMPLAINTS_AGGREGATES,
+            P.DECISION_RIGHTS_USE,
         }
     ),
     Role.MODERATOR: frozenset({P.IDEAS_MODERATE}),
     Role.TEAM_LEAD: frozenset(
         {P.TEAM_COACHING, P.TEAM_ASSESSMENTS, P.TEAM_TRAINING_READ, P.TEAM_TRAINING_ASSIGN, P.SKILLS_MATRIX}
     ),
-    Role.ANALYST: frozenset({P.COMPLAINTS_IMPORT, P.COMPLAINTS_RAW, P.FINDINGS_MANAGE}),
+    Role.ANALYST: frozenset({P.COMPLAINTS_IMPORT, P.COMPLAINTS_RAW, P.FINDINGS_MANAGE, P.SERVICE_AUDITS_RECORD}),
     Role.HR: frozenset(
         {
             P.COURSES_MANAGE,

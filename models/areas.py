@@ -93,6 +93,8 @@ AREAS: tuple[Area, ...] = (
         },
         on_open=customer_survey_import.remove_interrupted_imports,
     ),
+    # after complaints (a finding is made from a failing standard) and speakup (ideas propose rights changes)
+    Area("standards", demo_step="models.standards.demo:standards_step"),
     Area(
         "training",
         demo_step="models.training.demo:training_step",

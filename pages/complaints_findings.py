@@ -7,6 +7,7 @@ import streamlit as st
 from models.access import Permission
 from models.complaints import findings
 from models.complaints.findings import FindingInput
+from models.standards import compliance, proposals
 from ui.context import page_context
 from ui.customer_words import render_customer_words
 from ui.fields import max_chars
@@ -104,10 +105,24 @@ def render_detail(finding: findings.Finding) -> None:
     st.markdown("**5 whys**")
     st.text("\n".join(f"Why {n}? {answer}" for n, answer in enumerate(finding.five_whys, start=1)))
     render_counts(finding)
+    render_audit_evidence(finding)
     render_links(finding)
     render_customer_words(db, user, finding_id=finding.id)
     if user.can(Permission.FINDINGS_MANAGE):
         render_edit(finding)
+
+
+def render_audit_evidence(finding: findings.Finding) -> None:
+    """A finding made from a failing service standard: the mystery audits it rests on, and
+    the changes to decision rights proposed from it."""
+    evidence = compliance.finding_evidence(db, user, finding.id)
+    if not evidence.empty:
+        st.subheader("Mystery audits as evidence")
+        show_table(evidence, key="finding_audit_evidence")
+    proposed = proposals.proposals_for(db, finding_id=finding.id)
+    if proposed:
+        st.subheader("Decision-right changes proposed")
+        show_table(pd.DataFrame(proposed), key="finding_right_proposals")
 
 
 def render_links(finding: findings.Finding) -> None:

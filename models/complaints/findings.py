@@ -145,39 +145,53 @@ def create_finding(
     if snapshot["complaints"] == 0:
         raise InputError.single("Evidence", "the current filter matches no complaints; widen it first")
 
-    def create(connection: duckdb.DuckDBPyConnection):
-        finding_id = insert_with_new_id(
-            connection,
-            "findings",
-            "INSERT INTO findings (id, title, description, root_cause, five_whys, severity, status, "
-            "filter_json, snapshot_json, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
-            "?, ?, ?, ?, ?, ?)",
-            [
-                record.title,
-                record.description,
-                record.root_cause,
-                record.five_whys,
-                record.severity,
-                record.status,
-                complaint_filter.model_dump_json(),
-                json.dumps(snapshot, default=str),
-                actor.employee_id,
-                now,
-                now,
-            ],
-        )
-        audit.record(
-            connection,
-            actor,
-            "finding",
-            finding_id,
-            "create",
-            after={**record.model_dump(), "filter": complaint_filter.model_dump(mode="json")},
-            at=now,
-        )
-        return finding_id
+    return db.write(lambda connection: insert_finding(connection, actor, record, complaint_filter, snapshot, at=now))
 
-    return db.write(create)
+
+def insert_finding(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser,
+    record: FindingInput,
+    complaint_filter: ComplaintFilter,
+    snapshot: dict[str, Any],
+    *,
+    at: datetime | None = None,
+) -> int:
+    """Store a checked finding with its evidence inside the caller's write (another area that
+    makes a finding from evidence of its own, such as failing mystery audits, calls this);
+    returns its id."""
+    require(actor, Permission.FINDINGS_MANAGE)
+    now = at or utc_now()
+    finding_id = insert_with_new_id(
+        connection,
+        "findings",
+        "INSERT INTO findings (id, title, description, root_cause, five_whys, severity, status, "
+        "filter_json, snapshot_json, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?)",
+        [
+            record.title,
+            record.description,
+            record.root_cause,
+            record.five_whys,
+            record.severity,
+            record.status,
+            complaint_filter.model_dump_json(),
+            json.dumps(snapshot, default=str),
+            actor.employee_id,
+            now,
+            now,
+        ],
+    )
+    audit.record(
+        connection,
+        actor,
+        "finding",
+        finding_id,
+        "create",
+        after={**record.model_dump(), "filter": complaint_filter.model_dump(mode="json")},
+        at=now,
+    )
+    return finding_id
 
 
 def update_finding(

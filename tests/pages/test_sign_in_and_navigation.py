@@ -100,7 +100,9 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
     # board, their own ideas, their Speak-Up Day preparation sessions, what green-lit ideas
     # achieved; they see their own training, answer pulse surveys and read the organisation's
     # engagement results; they read the competency framework, their own assessments and the
-    # coaching notes shared with them; they give kudos and read the feed, walls and leaderboard
+    # coaching notes shared with them; they give kudos and read the feed, walls and leaderboard;
+    # they read the service standards, their own mystery audits and the decision rights, and
+    # log their uses of a right
     assert registered_pages(app) == {
         "home.py",
         "my_account.py",
@@ -123,6 +125,9 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
         "recognition_feed.py",  # they give and receive kudos
         "recognition_wall.py",
         "recognition_leaderboard.py",
+        "service_standards.py",  # the standards every customer is promised
+        "mystery_audits.py",  # mystery audits of themselves
+        "decision_rights.py",  # what they may decide without asking, and their uses
     }
     with pytest.raises(ValueError, match="navigation page"):
         app.switch_page("pages/admin_audit.py")
@@ -163,6 +168,7 @@ def test_sections_follow_the_programme_order(db, make_user):
         "Home",
         "Strategy",
         "Complaints",
+        "Service",
         "Action plan",
         "Speak-Up",
         "People & skills",

@@ -27,6 +27,11 @@ from models.people import directory
 from models.recognition import kudos, values
 from models.settings import get_settings
 from models.speakup import benefits, board, cycles, decisions, ideas, judging, moderation
+from models.standards import audits as standard_audits
+from models.standards import compliance as standard_compliance
+from models.standards import proposals as right_proposals
+from models.standards import register as standard_register
+from models.standards import rights as decision_rights
 from models.strategy import goals, kpis, vision
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
@@ -196,6 +201,49 @@ def _recognition(db: Any, leader: Any, agent: Any) -> None:
     kudos.give_kudos(db, third, {"team_id": agent.team_id, "message": fit(500, 2), "tag": tag})
 
 
+def _standards(db: Any, leader: Any, agent: Any) -> None:
+    """A standard, a checklist, an audit of the agent, a decision right, a use and a finding from the standard."""
+    standard_id = standard_register.add_standard(
+        db,
+        leader,
+        {
+            "code": "SAFE-1",
+            "title": fit(150),
+            "expectation": FULL,
+            "measurable_target": fit(200, 2),
+            "owner_id": leader.employee_id,
+        },
+    )
+    checklist_id = standard_audits.create_checklist(
+        db, leader, {"name": fit(100, 3), "items": [(standard_id, "score")]}
+    )
+    for days in range(3):
+        standard_audits.record_audit(
+            db,
+            leader,
+            {
+                "checklist_id": checklist_id,
+                "audited_on": TODAY - timedelta(days=10 + days),
+                "channel": fit(60, 1),
+                "team_id": agent.team_id,
+                "agent_id": agent.employee_id,
+                "results": {standard_id: 2},
+                "notes": FULL,
+            },
+        )
+    right_id = decision_rights.add_right(
+        db, leader, {"role": "agent", "remedy": "refund", "limit_amount": 10, "conditions": FULL}
+    )
+    note = {"note": FULL, "complaint_reference": fit(60, 5)}
+    decision_rights.log_use(db, agent, {"remedy": "refund", "used_on": TODAY, "amount": 20, **note})
+    finding_id = standard_compliance.finding_from_standard(db, leader, standard_id, TODAY - timedelta(days=30), TODAY)
+    right_proposals.propose_change(
+        db,
+        leader,
+        {"right_id": right_id, "finding_id": finding_id, "proposed_conditions": FULL, "reason": fit(2000)},
+    )
+
+
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One portal holding the payloads in every area, shared by the page runs (which only read)."""
@@ -214,6 +262,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         _speakup(db, leader, agent)
         _coaching(db, leader, agent)
         _recognition(db, leader, agent)
+        _standards(db, leader, agent)
         backup.backup(db, leader, backup.default_folder(db_path))
         judge = add_person(db, Role.LEADERSHIP)  # has not scored: sees the criteria to score on
         yield {"leader": leader, "agent": agent, "judge": judge}

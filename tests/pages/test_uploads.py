@@ -11,6 +11,7 @@ import pytest
 from models.access import Role
 from models.db import get_database
 from models.settings import get_settings
+from models.standards import audits, register
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
 
@@ -23,7 +24,19 @@ UPLOADERS = [
     ("pages/complaints_import.py", Role.ANALYST, "complaint_upload"),
     ("pages/training_import.py", Role.HR, "lms_upload"),
     ("pages/customer_survey_import.py", Role.ANALYST, "survey_upload"),
+    ("pages/mystery_audits.py", Role.ANALYST, "audit_upload"),
 ]
+
+
+def _a_checklist(db, analyst) -> None:
+    """Mystery audits are imported against a checklist of standards."""
+    leader = add_person(db, Role.LEADERSHIP)
+    data = {"code": "S1", "title": "Greet the customer", "expectation": "Say hello.", "owner_id": leader.employee_id}
+    standard_id = register.add_standard(db, leader, data)
+    audits.create_checklist(db, analyst, {"name": "Monthly", "items": [(standard_id, "pass_fail")]})
+
+
+PREPARE = {"pages/mystery_audits.py": _a_checklist}  # what a page needs before it shows its uploader
 
 
 def _direct_uploader_calls(path: Path) -> list[str]:
@@ -56,6 +69,8 @@ def one_mb_limit(portal_env, monkeypatch):
 @pytest.mark.parametrize(("page", "role", "key"), UPLOADERS)
 def test_each_uploader_takes_the_limit_from_the_setting_and_refuses_a_larger_file(one_mb_limit, page, role, key):
     user = add_person(get_database(one_mb_limit), role)
+    if page in PREPARE:
+        PREPARE[page](get_database(one_mb_limit), user)
     app = open_page(signed_in_as(user), page)
     assert not app.exception, app.exception
     uploader = app.file_uploader(key=key)

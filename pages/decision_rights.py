@@ -1,0 +1,208 @@
+"""Decision rights: what each role may decide for a customer without asking, read by
+everyone; a use logged by the person who gave the remedy (flagged above their limit); use
+against limits by team and month for leadership; changes proposed from an idea or a finding."""
+
+from datetime import date, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from models.access import ROLE_LABELS, Permission
+from models.complaints.findings import finding_titles
+from models.speakup.board import my_ideas
+from models.standards import proposals, rights
+from models.standards.rights import REMEDY_LABELS
+from ui.context import page_context
+from ui.text import escape_markdown
+from ui.widgets import download_buttons, show_table
+from ui.writes import EditForm, run_write
+
+user, db, settings = page_context()
+TODAY = date.today()
+CURRENCY = settings.currency
+
+
+def money(value: object) -> str:
+    return "no money involved" if value is None else f"{CURRENCY} {float(value):,.2f}"
+
+
+def render_register(current: list[rights.Right]) -> None:
+    st.header("Who may decide what")
+    if not current:
+        st.info("No decision rights yet.")
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "role": ROLE_LABELS.get(right.role, right.role),
+                "remedy": REMEDY_LABELS[right.remedy],
+                "limit": money(right.limit_amount),
+                "conditions": right.conditions,
+                "version": right.version,
+            }
+            for right in current
+        ]
+    )
+    show_table(frame, key="rights_table")
+    download_buttons(frame, "decision-rights", "dl_rights")
+
+
+def render_log_use() -> None:
+    st.header("Log a use of your right")
+    held = rights.rights_of(db, user)
+    if not held:
+        st.info("Your roles hold no decision rights.")
+        return
+    st.caption(
+        "Your limits: " + "; ".join(f"{REMEDY_LABELS[r]} {money(right.limit_amount)}" for r, right in held.items())
+    )
+    with st.form("log_use"):
+        remedy = st.selectbox("Kind of remedy", list(held), format_func=REMEDY_LABELS.get, key="use_remedy")
+        used_on = st.date_input("Date", TODAY, max_value=TODAY, key="use_date")
+        amount = st.number_input("Amount", min_value=0.0, step=1.0, key="use_amount")
+        reference = st.text_input("Complaint reference (optional)", max_chars=60, key="use_reference")
+        note = st.text_area("Note (optional)", max_chars=1000, key="use_note")
+        if st.form_submit_button("Log use", type="primary"):
+            data = {"remedy": remedy, "used_on": used_on, "amount": amount}
+            data |= {"complaint_reference": reference, "note": note}
+            done = run_write(lambda: rights.log_use(db, user, data), success="Use logged.")
+            if done and done.value.over_limit:
+                st.warning(
+                    f"Above your limit of {money(done.value.limit_amount)}: the use is logged and flagged for "
+                    "leadership. Next time ask your team lead first."
+                )
+    mine = rights.my_uses(db, user)
+    if mine:
+        show_table(pd.DataFrame(mine), key="my_uses")
+
+
+def render_use_against_limits() -> None:
+    st.header("Use against limits")
+    left, right = st.columns(2)
+    start = left.date_input("From", (TODAY - timedelta(days=365)).replace(day=1), key="uses_from")
+    end = right.date_input("To", TODAY, key="uses_to")
+    frame = rights.use_against_limits(db, user, start, end)
+    if frame.empty:
+        st.info("No uses in this period.")
+        return
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("month:T", title="Month"),
+            y=alt.Y("sum(uses):Q", title="Uses"),
+            color=alt.Color("team:N", title="Team"),
+            tooltip=["team:N", "remedy:N", "uses:Q", "amount:Q", "mean_share_of_limit:Q", "above_limit:Q"],
+        )
+    )
+    st.altair_chart(chart, width="stretch")
+    show_table(frame, labels={"mean_share_of_limit": "Mean share of limit (%)"}, key="use_limits")
+    download_buttons(frame, "decision-right-use", "dl_use_limits")
+    flagged = rights.uses_above_limit(db, user, start, end)
+    st.subheader(f"Flagged above the limit ({len(flagged)})")
+    show_table(flagged, key="uses_flagged")
+
+
+def render_proposal_form(current: list[rights.Right]) -> None:
+    origins: dict[str, tuple[str, int]] = {
+        f"Idea: {idea.title}": ("idea_id", idea.id) for idea in my_ideas(db, user) if idea.status != "draft"
+    }
+    if user.can(Permission.FINDINGS_MANAGE):
+        origins |= {f"Finding: {row['title']}": ("finding_id", row["id"]) for row in finding_titles(db)}
+    if not origins:
+        return
+    by_id = {right.id: right for right in current}
+    with st.expander("Propose a change to a right"), st.form("propose"):
+        origin = st.selectbox("From", list(origins), key="proposal_origin")
+        right_id = st.selectbox("Right", list(by_id), format_func=lambda i: by_id[i].label, key="proposal_right")
+        limit = st.number_input("Proposed limit (optional)", min_value=0.0, value=None, key="proposal_limit")
+        conditions = st.text_area("Proposed conditions (optional)", max_chars=1000, key="proposal_conditions")
+        reason = st.text_area("Why", max_chars=2000, key="proposal_reason")
+        if st.form_submit_button("Propose"):
+            key, origin_id = origins[origin]
+            data = {"right_id": right_id, key: origin_id, "proposed_limit": limit}
+            data |= {"proposed_conditions": conditions, "reason": reason}
+            run_write(lambda: proposals.propose_change(db, user, data), success="Proposal sent to leadership.")
+
+
+def render_proposals() -> None:
+    listed = proposals.proposals(db, user)
+    st.header("Proposed changes")
+    if not listed:
+        st.info("No changes proposed yet.")
+        return
+    show_table(pd.DataFrame(listed), key="proposals_table")
+    if not user.can(Permission.STRATEGY_MANAGE):
+        return
+    open_ones = {row["id"]: row for row in listed if row["status"] == "open"}
+    if not open_ones:
+        return
+    with st.form("decide_proposal"):
+        chosen = st.selectbox(
+            "Proposal",
+            list(open_ones),
+            format_func=lambda i: f"#{i} {open_ones[i]['role']} · {open_ones[i]['remedy']}",
+            key="decide_which",
+        )
+        note = st.text_area("Note to the proposers", max_chars=1000, key="decide_note")
+        accept, decline = st.columns(2)
+        if accept.form_submit_button("Accept (new version of the right)", type="primary"):
+            run_write(lambda: proposals.decide_proposal(db, user, chosen, accept=True, note=note), success="Accepted.")
+        if decline.form_submit_button("Decline"):
+            run_write(lambda: proposals.decide_proposal(db, user, chosen, accept=False, note=note), success="Declined.")
+
+
+def render_management(every: list[rights.Right]) -> None:
+    st.header("Keep the register")
+    with st.expander("Add a right"), st.form("new_right"):
+        role = st.selectbox("Role", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key="right_role")
+        remedy = st.selectbox("Kind of remedy", list(REMEDY_LABELS), format_func=REMEDY_LABELS.get, key="right_remedy")
+        limit = st.number_input("Limit (empty: no money involved)", min_value=0.0, value=None, key="right_limit")
+        conditions = st.text_area("Conditions", max_chars=1000, key="right_conditions")
+        if st.form_submit_button("Add right", type="primary"):
+            data = {"role": role, "remedy": remedy, "limit_amount": limit, "conditions": conditions}
+            run_write(lambda: rights.add_right(db, user, data), success="Right added.", rerun=True)
+    if not every:
+        return
+    with st.expander("Change a right"):
+        by_id = {right.id: right for right in every}
+        chosen = st.selectbox("Right", list(by_id), format_func=lambda i: by_id[i].label, key="change_right")
+        right = by_id[chosen]
+        form = EditForm("decision_right", right.id, right.version)
+        form.show_stale()
+        with st.form(f"{form.prefix}_form"):
+            limit = st.number_input(
+                "Limit (empty: no money involved)",
+                min_value=0.0,
+                value=None if right.limit_amount is None else float(right.limit_amount),
+                key=f"{form.prefix}_limit",
+            )
+            conditions = st.text_area("Conditions", right.conditions, max_chars=1000, key=f"{form.prefix}_conditions")
+            active = st.checkbox("Current (untick to retire it)", right.active, key=f"{form.prefix}_active")
+            if st.form_submit_button("Save new version", type="primary"):
+                changes = {"limit_amount": limit, "conditions": conditions, "active": active}
+                run_write(
+                    lambda: rights.update_right(db, user, right.id, changes, form.version),
+                    success="New version saved.",
+                    form=form,
+                    rerun=True,
+                )
+        show_table(pd.DataFrame(rights.right_history(db, user, right.id)), key="right_history")
+
+
+st.title("Decision rights")
+st.caption(
+    "What you may decide for a customer without asking a manager, up to a limit and on conditions. "
+    f"A use above your limit is logged and flagged. Amounts in {escape_markdown(CURRENCY)}."
+)
+register_now = rights.list_rights(db, user)
+render_register(register_now)
+if user.can(Permission.DECISION_RIGHTS_USE):
+    render_log_use()
+if user.can(Permission.DASHBOARDS_ALL):
+    render_use_against_limits()
+render_proposal_form(register_now)
+render_proposals()
+if user.can(Permission.STRATEGY_MANAGE):
+    render_management(rights.list_rights(db, user, include_retired=True))

@@ -1,0 +1,118 @@
+"""Service standards: the register every employee reads — what the organisation promises its
+customers, with a measurable target where there is one — kept and versioned by leadership."""
+
+import pandas as pd
+import streamlit as st
+
+from models.access import Permission
+from models.people.directory import person_choices
+from models.standards import register
+from models.standards.register import CHANNELS, StandardInput
+from ui.context import page_context
+from ui.fields import max_chars
+from ui.text import escape_markdown
+from ui.widgets import download_buttons, show_table
+from ui.writes import EditForm, run_write
+
+user, db, settings = page_context()
+can_manage = user.can(Permission.STRATEGY_MANAGE)
+
+
+def render_standard(standard: register.Standard) -> None:
+    with st.container(border=True):
+        st.subheader(f"{escape_markdown(standard.code)} · {escape_markdown(standard.title)}")
+        st.text(standard.expectation)
+        details = [f"Owner: {escape_markdown(standard.owner_name or '—')}", f"Version {standard.version}"]
+        if standard.measurable_target:
+            details.insert(0, f"Target: {escape_markdown(standard.measurable_target)}")
+        details.insert(0, "Channels: " + escape_markdown(", ".join(standard.channels) or "every channel"))
+        st.caption(" · ".join(details))
+        with st.expander("Versions"):
+            show_table(pd.DataFrame(register.standard_history(db, user, standard.id)), key=f"history_{standard.id}")
+
+
+def standard_fields(prefix: str, standard: register.Standard | None, owners: list[dict]) -> dict:
+    owner_ids = [owner["id"] for owner in owners]
+    names = {owner["id"]: owner["full_name"] for owner in owners}
+    values = {
+        "code": st.text_input(
+            "Code", standard.code if standard else "", max_chars=max_chars(StandardInput, "code"), key=f"{prefix}_code"
+        ),
+        "title": st.text_input(
+            "Title",
+            standard.title if standard else "",
+            max_chars=max_chars(StandardInput, "title"),
+            key=f"{prefix}_title",
+        ),
+        "expectation": st.text_area(
+            "What is expected",
+            standard.expectation if standard else "",
+            max_chars=max_chars(StandardInput, "expectation"),
+            key=f"{prefix}_expectation",
+        ),
+        "measurable_target": st.text_input(
+            "Measurable target (optional)",
+            (standard.measurable_target or "") if standard else "",
+            max_chars=max_chars(StandardInput, "measurable_target"),
+            key=f"{prefix}_target",
+        ),
+        "channels": st.multiselect(
+            "Channels (none: every channel)", CHANNELS, standard.channels if standard else [], key=f"{prefix}_channels"
+        ),
+        "owner_id": st.selectbox(
+            "Owner",
+            owner_ids,
+            index=owner_ids.index(standard.owner_id) if standard and standard.owner_id in owner_ids else None,
+            format_func=lambda owner_id: names[owner_id],
+            key=f"{prefix}_owner",
+        ),
+    }
+    if standard is not None:
+        values["active"] = st.checkbox("Current (untick to retire it)", standard.active, key=f"{prefix}_active")
+    return values
+
+
+def render_management(standards: list[register.Standard]) -> None:
+    owners = person_choices(db, user)
+    with st.expander("Add a standard"), st.form("new_standard"):
+        values = standard_fields("new_standard", None, owners)
+        if st.form_submit_button("Add standard", type="primary"):
+            run_write(lambda: register.add_standard(db, user, values), success="Standard added.", rerun=True)
+    if not standards:
+        return
+    with st.expander("Edit a standard"):
+        by_id = {standard.id: standard for standard in standards}
+        chosen = st.selectbox(
+            "Standard", list(by_id), format_func=lambda i: f"{by_id[i].code} · {by_id[i].title}", key="edit_standard"
+        )
+        standard = by_id[chosen]
+        form = EditForm("standard", standard.id, standard.version)
+        form.show_stale()
+        with st.form(f"{form.prefix}_form"):
+            values = standard_fields(form.prefix, standard, owners)
+            if st.form_submit_button("Save new version", type="primary"):
+                run_write(
+                    lambda: register.update_standard(db, user, standard.id, values, form.version),
+                    success="New version saved.",
+                    form=form,
+                    rerun=True,
+                )
+
+
+st.title("Service standards")
+st.caption(
+    "What we promise every customer. Mystery shoppers check these standards every month; "
+    "a standard that fails repeatedly becomes a finding to fix."
+)
+current = register.list_standards(db, user)
+if not current:
+    st.info("No service standards yet.")
+for item in current:
+    render_standard(item)
+if current:
+    download_buttons(
+        lambda: pd.DataFrame([s.model_dump(exclude={"owner_id"}) for s in current]), "service-standards", "dl_standards"
+    )
+if can_manage:
+    st.header("Keep the register")
+    render_management(register.list_standards(db, user, include_retired=True))

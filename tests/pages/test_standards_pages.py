@@ -1,0 +1,182 @@
+"""AppTest of the service pages: service standards, mystery audits and decision rights, as
+the roles that use them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from models.access import Role
+from models.db import get_database, insert_row
+from models.standards import audits, compliance, register, rights
+from tests.conftest import add_person
+from tests.pages.apptest import open_page, signed_in_as
+
+STANDARDS, AUDITS, RIGHTS = "pages/service_standards.py", "pages/mystery_audits.py", "pages/decision_rights.py"
+TODAY = date.today()
+
+
+@pytest.fixture
+def org(portal_env):
+    db = get_database(portal_env)
+    red = db.write(lambda c: insert_row(c, "teams", {"name": "Red"}))
+    people = {
+        "db": db,
+        "red": red,
+        "leader": add_person(db, Role.LEADERSHIP, full_name="Lea Leader"),
+        "analyst": add_person(db, Role.ANALYST),
+        "lead": add_person(db, Role.TEAM_LEAD, team_id=red),
+        "ann": add_person(db, team_id=red, full_name="Ann Agent"),
+        "bob": add_person(db, team_id=red, full_name="Bob Agent"),
+    }
+    people["standard"] = register.add_standard(
+        db,
+        people["leader"],
+        {
+            "code": "XFER-CB",
+            "title": "After a transfer, the first rep calls back",
+            "expectation": "Call the customer back the same day after transferring them.",
+            "channels": ["Phone"],
+            "owner_id": people["leader"].employee_id,
+        },
+    )
+    people["checklist"] = audits.create_checklist(
+        db, people["analyst"], {"name": "Monthly call", "items": [(people["standard"], "pass_fail")]}
+    )
+    rights.add_right(
+        db, people["leader"], {"role": "agent", "remedy": "refund", "limit_amount": 100, "conditions": "Fee in error."}
+    )
+    return people
+
+
+def _audit(org, *, agent: str | None, passed: bool, days_ago: int) -> int:
+    return audits.record_audit(
+        org["db"],
+        org["analyst"],
+        {
+            "checklist_id": org["checklist"],
+            "audited_on": TODAY - timedelta(days=days_ago),
+            "channel": "Phone",
+            "team_id": org["red"],
+            "agent_id": org[agent].employee_id if agent else None,
+            "results": {org["standard"]: passed},
+            "notes": f"Audit note {days_ago}",
+        },
+    )
+
+
+def text_of(app) -> str:
+    parts = [e.value for e in app.markdown] + [e.value for e in app.text] + [e.value for e in app.caption]
+    parts += [e.value for e in app.error] + [e.value for e in app.info] + [e.value for e in app.subheader]
+    return "\n".join(str(p) for p in parts).replace("\\", "")
+
+
+def table_with(app, column: str):
+    """The first table showing ``column``."""
+    matches = [frame.value for frame in app.dataframe if column in frame.value.columns]
+    assert matches, f"no table with {column!r}"
+    return matches[0]
+
+
+def button(app, label: str):
+    matches = [b for b in app.button if b.label == label]
+    assert matches, f"no button {label!r}; have {[b.label for b in app.button]}"
+    return matches[0]
+
+
+def test_an_agent_reads_the_standards_and_cannot_edit_them(org):
+    app = open_page(signed_in_as(org["ann"]), STANDARDS)
+    assert not app.exception, app.exception
+    assert "After a transfer, the first rep calls back" in text_of(app)
+    assert not [b for b in app.button if b.label in ("Add standard", "Save new version")]
+
+
+def test_leadership_adds_a_standard_from_the_page(org):
+    app = open_page(signed_in_as(org["leader"]), STANDARDS)
+    app.text_input(key="new_standard_code").input("EMAIL-1H")
+    app.text_input(key="new_standard_title").input("Acknowledge an email within an hour")
+    app.text_area(key="new_standard_expectation").input("A personal acknowledgement within one hour.")
+    app.selectbox(key="new_standard_owner").select(org["leader"].employee_id)
+    button(app, "Add standard").click().run()
+    assert not app.exception, app.exception
+    assert [s.code for s in register.list_standards(org["db"], org["ann"])] == ["EMAIL-1H", "XFER-CB"]
+
+
+def test_bad_standard_input_is_shown_naming_the_field_and_nothing_is_stored(org):
+    app = open_page(signed_in_as(org["leader"]), STANDARDS)
+    app.text_input(key="new_standard_code").input("X")
+    button(app, "Add standard").click().run()
+    assert "Code" in "\n".join(e.value for e in app.error)
+    assert len(register.list_standards(org["db"], org["ann"])) == 1
+
+
+def test_an_agent_sees_their_own_audit_and_not_a_colleagues(org):
+    _audit(org, agent="ann", passed=True, days_ago=3)
+    _audit(org, agent="bob", passed=False, days_ago=4)
+    app = open_page(signed_in_as(org["ann"]), AUDITS)
+    assert not app.exception, app.exception
+    table = table_with(app, "checklist")
+    assert list(table["agent"]) == ["Ann Agent"]
+    assert "Compliance" not in [h.value for h in app.header]
+    assert not [b for b in app.button if b.label in ("Record audit", "Import")]
+
+
+def test_an_analyst_records_an_audit_and_makes_a_finding_from_a_failing_standard(org):
+    for days in (5, 6):
+        _audit(org, agent=None, passed=False, days_ago=days)
+    app = open_page(signed_in_as(org["analyst"]), AUDITS)
+    assert not app.exception, app.exception
+    app.selectbox(key="audit_team").select(org["red"])
+    app.radio(key="item_XFER-CB").set_value("Fail")
+    app.text_area(key="audit_notes").input("Transferred to billing, no callback.")
+    button(app, "Record audit").click().run()
+    assert not app.exception, app.exception
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 3
+    assert "failed 3 of 3 checks" in text_of(app)
+    button(app, "Make a finding").click().run()
+    assert not app.exception, app.exception
+    assert org["db"].scalar("SELECT count(*) FROM standard_findings") == 3
+
+
+def test_a_team_lead_sees_compliance_and_their_teams_audits(org):
+    _audit(org, agent="bob", passed=True, days_ago=2)
+    app = open_page(signed_in_as(org["lead"]), AUDITS)
+    assert not app.exception, app.exception
+    assert "Compliance" in [h.value for h in app.header]
+    assert list(table_with(app, "checklist")["agent"]) == ["Bob Agent"]
+    assert not [b for b in app.button if b.label == "Make a finding"]
+
+
+def test_an_agent_logs_a_use_above_the_limit_and_is_told_it_is_flagged(org):
+    app = open_page(signed_in_as(org["ann"]), RIGHTS)
+    assert not app.exception, app.exception
+    assert "Fee in error." in table_with(app, "conditions")["conditions"].tolist()
+    app.number_input(key="use_amount").set_value(140.0)
+    app.text_input(key="use_reference").input("C-4711")
+    button(app, "Log use").click().run()
+    assert not app.exception, app.exception
+    assert "flagged" in "\n".join(w.value for w in app.warning)
+    assert org["db"].query("SELECT amount, over_limit FROM decision_right_uses") == [
+        {"amount": 140, "over_limit": True}
+    ]
+    assert "Use against limits" not in [h.value for h in app.header]
+
+
+def test_leadership_sees_use_against_limits(org):
+    rights.log_use(org["db"], org["ann"], {"remedy": "refund", "used_on": TODAY, "amount": 60})
+    app = open_page(signed_in_as(org["leader"]), RIGHTS)
+    assert not app.exception, app.exception
+    frame = table_with(app, "mean_share_of_limit")
+    assert (frame["team"].tolist(), frame["uses"].tolist()) == (["Red"], [1])
+
+
+def test_the_findings_page_shows_the_audits_a_finding_from_a_standard_rests_on(org):
+    for days in (5, 6, 7):
+        _audit(org, agent="ann", passed=False, days_ago=days)
+    compliance.finding_from_standard(org["db"], org["analyst"], org["standard"], TODAY - timedelta(days=30), TODAY)
+    app = open_page(signed_in_as(org["analyst"]), "pages/complaints_findings.py")
+    assert not app.exception, app.exception
+    assert "Mystery audits as evidence" in [s.value for s in app.subheader]
+    evidence = table_with(app, "complies")
+    assert len(evidence) == 3 and "agent" not in evidence.columns
