@@ -1,17 +1,13 @@
-"""In Chromium, HR imports LMS exports on the training compliance page's figures: one that
-completes a team's overdue course yesterday makes the overdue figure fall by as many (and a
-second import of the same file adds nothing); one that brings in completions people made on
-time, before their due dates, makes their team's cell of the compliance heat map rise by as
-many."""
+"""In Chromium, HR imports an LMS export that completes a team's overdue course yesterday: the
+training compliance page's overdue figure falls by as many, and a second import of the same
+file adds nothing."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import duckdb
@@ -115,143 +111,3 @@ def test_hr_imports_an_lms_export_and_sees_the_overdue_figure_fall(page, portal_
 
     open_compliance(page, portal_server.url)
     assert _overdue_figure(page) == before - count
-
-
-# -- a cell of the heat map -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Cell:
-    """One team and one course of the heat map, and people of that team whose open assignment
-    of the course was due on or before the reporting date."""
-
-    team_id: int
-    team: str
-    course_id: int
-    course: str
-    course_label: str  # as the page's course filter lists it
-    people: list[tuple[str, str, date]]  # employee number, course code, due date
-
-
-# Open mandatory assignments of active people, due before today, that a passed completion dated
-# on the due date would close on time and leave valid for more than 30 days; people with a
-# cancelled assignment of the course (which such a completion could reopen as completed) and the
-# first test's cell are left out, so either test may run first on the shared server.
-ON_TIME_CANDIDATES = f"""
-SELECT e.team_id, t.name AS team, c.id AS course_id, c.code, c.title, e.employee_number, a.due_on
-FROM training_assignments a
-JOIN employees e ON e.id = a.employee_id JOIN teams t ON t.id = e.team_id JOIN courses c ON c.id = a.course_id
-WHERE a.status = 'open' AND a.mandatory AND e.active AND c.active AND a.due_on < $today
-  AND (e.hire_date IS NULL OR e.hire_date <= a.due_on)
-  AND (c.refresher_months IS NULL OR a.due_on + to_months(c.refresher_months) > $today + 30)
-  AND NOT EXISTS (SELECT 1 FROM training_assignments x WHERE x.employee_id = a.employee_id
-                  AND x.course_id = a.course_id AND x.status = 'cancelled')
-  AND NOT EXISTS (SELECT 1 FROM training_completions done WHERE done.employee_id = a.employee_id
-                  AND done.course_id = a.course_id AND done.completed_on = a.due_on)
-  AND (e.team_id, c.code) NOT IN ({OVERDUE_CELL})
-"""
-
-
-def _cell_with_on_time_completions(connection: duckdb.DuckDBPyConnection) -> Cell:
-    """The team and course with the most such assignments (up to three of their people)."""
-    rows = connection.execute(
-        f"WITH o AS ({ON_TIME_CANDIDATES}), pick AS (SELECT team_id, course_id FROM o GROUP BY ALL"
-        " ORDER BY count(*) DESC, team_id, course_id LIMIT 1)"
-        " SELECT team_id, team, course_id, code, title, employee_number, due_on FROM o"
-        " JOIN pick USING (team_id, course_id) ORDER BY employee_number LIMIT 3",
-        {"today": date.today()},
-    ).fetchall()
-    assert rows, "the demo has people of a team with an open mandatory assignment due before today"
-    team_id, team, course_id, code, title = rows[0][:5]
-    people = [(number, code, due_on) for *_, number, due_on in rows]
-    return Cell(team_id, team, course_id, title, f"{title} ({code})", people)
-
-
-def _compliance_of(connection: duckdb.DuckDBPyConnection, cell: Cell, on: date) -> tuple[int, int]:
-    """Compliant and due assignments of the cell on ``on`` (rule 7 of the training area): the
-    mandatory assignments due by then, not cancelled by then, of people employed then; compliant
-    when completed by their due date and the person still holds a valid completion."""
-    return connection.execute(
-        "SELECT count(*) FILTER (WHERE on_time AND holds_valid), count(*) FROM ("
-        " SELECT coalesce(done.completed_on <= a.due_on, FALSE) AS on_time,"
-        "  EXISTS (SELECT 1 FROM training_completions v WHERE v.employee_id = a.employee_id"
-        "   AND v.course_id = a.course_id AND v.passed AND v.completed_on <= $on"
-        "   AND (v.expires_on IS NULL OR v.expires_on > $on)) AS holds_valid"
-        " FROM training_assignments a JOIN employees e ON e.id = a.employee_id"
-        " LEFT JOIN training_completions done ON done.id = a.completion_id"
-        " WHERE e.team_id = $team AND a.course_id = $course AND a.mandatory"
-        "  AND a.assigned_on <= $on AND a.due_on <= $on"
-        "  AND NOT (a.status = 'cancelled' AND CAST(a.cancelled_at AS DATE) <= $on)"
-        "  AND (e.hire_date IS NULL OR e.hire_date <= $on)"
-        "  AND (e.active OR CAST(e.deactivated_at AS DATE) >= $on))",
-        {"team": cell.team_id, "course": cell.course_id, "on": on},
-    ).fetchone()
-
-
-def choose(page, label: str, option: str) -> None:
-    """Pick an option of the selectbox ``label``, typing it to narrow a long list."""
-    box = page.get_by_label(label, exact=True)
-    box.click()
-    box.press_sequentially(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
-    wait_for_app(page)
-    expect(box).to_have_value(option)
-
-
-def set_reporting_date(page, on: date) -> None:
-    """Type a day into the reporting date, one part (year, month, day) after the other."""
-    for part, value in (("year", on.year), ("month", on.month), ("day", on.day)):
-        segment = page.get_by_role("spinbutton", name=f"{part}, Reporting date")
-        segment.click()
-        segment.press_sequentially(f"{value:02d}")
-        expect(segment).to_have_attribute("aria-valuenow", str(value))
-    page.get_by_role("heading", name="Training compliance").click()  # leave the field: the page reruns
-    wait_for_app(page)
-
-
-def narrow_to(page, on: date, cell: Cell) -> None:
-    """Set the reporting date and the team and course filters of the compliance page."""
-    set_reporting_date(page, on)
-    choose(page, "Team", cell.team)
-    choose(page, "Course", cell.course_label)
-
-
-def expect_heat_map_of(page, cell: Cell, compliant: int, due: int) -> None:
-    """The heat map is the cell alone, with these figures in its mark and in words beneath it."""
-    rate = (Decimal(100 * compliant) / Decimal(due)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    marks = page.get_by_test_id("stVegaLiteChart").locator("[aria-roledescription='rect mark']")
-    expect(marks).to_have_count(1)
-    plain_rate = f"{rate}".removesuffix(".0")  # the mark's label writes 50.0 as 50, as JavaScript does
-    figures = (
-        f"Course: {cell.course}; Team: {cell.team}; Compliance %: {plain_rate};"
-        f" Completed on time and valid: {compliant}; Due by the reporting date: {due};"
-    )
-    expect(marks).to_have_attribute("aria-label", re.compile("^" + re.escape(figures)))
-    sentence = (
-        f"{cell.team}, {cell.course}: {compliant:,} of {due:,} due completed on time and valid ({rate} % compliant)."
-    )
-    expect(page.get_by_text(sentence, exact=True)).to_be_visible()
-
-
-def test_hr_imports_completions_made_on_time_and_sees_the_heat_map_cell_rise(
-    page, portal_server, database_templates, tmp_path
-):
-    on = date.today() - timedelta(days=1)  # on or after every chosen due date, which are before today
-    with demo_copy(database_templates, tmp_path) as connection:
-        cell = _cell_with_on_time_completions(connection)
-        compliant, due = _compliance_of(connection, cell, on)
-    gained = len(cell.people)
-    assert compliant + gained <= due, "the chosen assignments are counted and not yet compliant"
-    # the LMS export brings the true dates: each person completed the course on the day it was due
-    rows = [f"{number},,{code},{due_on.isoformat()},95,Passed" for number, code, due_on in cell.people]
-    export = write_export(tmp_path / "lms-on-time.csv", rows)
-
-    sign_in(page, portal_server.url, "hr", DEMO_PASSWORD)
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    open_compliance(page, portal_server.url)
-    narrow_to(page, on, cell)
-    expect_heat_map_of(page, cell, compliant, due)
-
-    import_export(page, portal_server.url, export, gained)
-
-    open_compliance(page, portal_server.url)
-    narrow_to(page, on, cell)
-    expect_heat_map_of(page, cell, compliant + gained, due)
