@@ -269,3 +269,30 @@ def test_engagement_before_and_after_a_speakup_day_reads_the_surveys_around_it(d
 
     report = cycle_report(db, add_person(db, Role.LEADERSHIP), cycle_id)
     assert (report["enps_before"], report["enps_after"]) == (-100.0, 100.0)
+
+
+def test_a_closed_surveys_participation_counts_the_people_employed_while_it_ran(db, hr):
+    """Later joiners do not lower a past survey's participation; someone who left after it
+    still counts among those it asked."""
+    team = a_team(db, "Cards")
+    crowd = people(db, team, 6)
+    start = TODAY - timedelta(days=200)
+    db.write(lambda c: c.execute("UPDATE employees SET hire_date = ?", [start - timedelta(days=365)]))
+    survey_id = open_survey(db, hr, opens_on=start, closes_on=start + timedelta(days=20))
+    for user in crowd[:4]:
+        answers.submit_answer(db, user, survey_id, {"enps": 8}, today=start + timedelta(days=1))
+    joiners = people(db, team, 10)
+    db.write(
+        lambda c: c.execute(
+            "UPDATE employees SET hire_date = ? WHERE list_contains(?, id)",
+            [TODAY - timedelta(days=30), [user.employee_id for user in joiners]],
+        )
+    )
+    db.write(
+        lambda c: c.execute(
+            "UPDATE employees SET active = FALSE, deactivated_at = ? WHERE id = ?",
+            [TODAY - timedelta(days=60), crowd[5].employee_id],
+        )
+    )
+    survey = surveys.get_survey(db, survey_id)
+    assert answers.participation(db, survey) == (4, 7)  # the six of the team and HR, not the joiners

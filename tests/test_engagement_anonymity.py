@@ -135,3 +135,45 @@ def test_sealed_answers_survive_a_restart(db, tmp_path):
     answers.close_survey(reopened, hr, survey_id)
     assert reopened.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id]) == PEOPLE
     reopened.close()
+
+
+def test_the_size_of_a_sealed_answer_does_not_link_it_to_its_person(db):
+    """While a survey is open its sealed answers sit in the order people answered, beside the
+    answers already released. If a sealed answer's size followed what it holds (a comment's
+    length, a 10 instead of a 9), the attacker could match each one, in order, to the released
+    answer of that size and so to the person who answered at that place."""
+    hr = add_person(db, Role.HR)
+    team_ids = [db.write(lambda c, n=n: insert_row(c, "teams", {"name": f"Team {n}"})) for n in range(TEAMS)]
+    crowd = [add_person(db, Role.AGENT, team_id=team_ids[n % TEAMS]) for n in range(PEOPLE)]
+    survey_id = surveys.create_survey(
+        db,
+        hr,
+        {
+            "title": "Pulse",
+            "opens_on": date.today() - timedelta(days=1),
+            "closes_on": date.today() + timedelta(days=9),
+            "comment_prompt": "Anything else?",
+        },
+    )
+    truth = {}
+    for position, person in enumerate(crowd):
+        comment = "more " * (position % 37) + f"#{position}"  # people write at different lengths
+        answers.submit_answer(db, person, survey_id, {"enps": position % 11, "comment": comment})
+        truth[person.employee_id] = comment
+
+    sealed_sizes = [
+        len(bytes(row["sealed"])) for row in db.query("SELECT sealed FROM survey_sealed_answers ORDER BY rowid")
+    ]
+    who = _participation_orders(db, survey_id)["by audit id"]
+    released = db.query("SELECT enps, comment FROM survey_answers WHERE survey_id = ?", [survey_id])
+
+    def plain_size(row: dict) -> int:
+        return len(row["comment"]) + len(str(row["enps"]))
+
+    overhead = min(sealed_sizes) - min(plain_size(row) for row in released)  # sealing adds a fixed amount
+    linked = 0
+    for person, size in zip(who, sealed_sizes, strict=True):
+        # the attacker guesses the released answer whose plain size fits this sealed size
+        guess = min(released, key=lambda row: abs(plain_size(row) + overhead - size))
+        linked += truth[person] == guess["comment"]
+    assert linked < CHANCE_LIMIT, f"sealed sizes linked {linked} of {PEOPLE} answers to people"

@@ -234,16 +234,22 @@ def finalise_on_open(db: Database) -> None:
 
 
 def participation(db: Database, survey: Survey) -> tuple[int, int]:
-    """How many answered and how many the survey asks now (active people of its audience)."""
+    """How many answered and how many the survey asked: the people of its audience employed
+    while it ran (hired by its closing day, not gone before it opened), so a past survey's
+    participation does not change as people join or leave later."""
     answered = int(db.scalar("SELECT count(*) FROM survey_participation WHERE survey_id = ?", [survey.id]))
+    employed = (
+        "(hire_date IS NULL OR hire_date <= ?) AND (active OR deactivated_at IS NULL OR deactivated_at::DATE >= ?)"
+    )
+    params: list[Any] = [survey.closed_on, survey.opens_on]
     if survey.for_everyone:
-        asked = int(db.scalar("SELECT count(*) FROM employees WHERE active"))
+        asked = int(db.scalar(f"SELECT count(*) FROM employees WHERE {employed}", params))  # noqa: S608
     else:
         asked = int(
             db.scalar(
-                "SELECT count(*) FROM employees WHERE active"
+                f"SELECT count(*) FROM employees WHERE {employed}"  # noqa: S608
                 " AND (list_contains(?, team_id) OR list_contains(?, site_id))",
-                [survey.audience_team_ids, survey.audience_site_ids],
+                [*params, survey.audience_team_ids, survey.audience_site_ids],
             )
         )
     return answered, max(asked, answered)

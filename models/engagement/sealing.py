@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 KEY_FILE_NAME = ".survey_key"
 _NONCE_BYTES = 12
+# Every answer is padded to this size before sealing, so a sealed answer's size tells nothing
+# of what it holds (a comment's length, a 10 rather than a 9). The longest answer — a comment
+# of 2,000 characters each escaped to six bytes — fits with room to spare.
+PADDED_BYTES = 16 * 1024
 _memory_keys: dict[int, bytes] = {}  # databases in memory keep their key in memory
 
 
@@ -47,7 +51,10 @@ def _key(db: Database) -> bytes:
 def seal(db: Database, survey_id: int, answer: dict[str, Any]) -> bytes:
     """The answer encrypted and bound to its survey (a sealed answer cannot be moved to another)."""
     nonce = os.urandom(_NONCE_BYTES)
-    payload = json.dumps(answer, sort_keys=True).encode()
+    payload = json.dumps(answer, sort_keys=True, ensure_ascii=False).encode()
+    if len(payload) > PADDED_BYTES:
+        raise ValueError("an answer too long to seal")
+    payload = payload.ljust(PADDED_BYTES, b" ")  # JSON reads trailing spaces as nothing
     return nonce + AESGCM(_key(db)).encrypt(nonce, payload, str(survey_id).encode())
 
 
