@@ -3,7 +3,7 @@ each rejected row gives."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import duckdb
 import pandas as pd
@@ -225,10 +225,13 @@ def _guesses(columns: list[str], counts: list[tuple[int, ...]]) -> dict[str, Dat
     return guesses
 
 
-def guess_date_orders(source: SourceFile, mapping: Mapping) -> dict[str, DateGuess]:
-    """For each mapped date field, how its column's values fit each date order and the
-    order chosen, counted over the whole column in one scan of the file (kept on the source)."""
-    columns = {key: mapping[key] for key in DATE_FIELDS if mapping.get(key) in source.columns}
+def guess_date_orders(
+    source: SourceFile, mapping: Mapping, date_fields: Sequence[str] = DATE_FIELDS
+) -> dict[str, DateGuess]:
+    """For each mapped date field (of complaints, unless other ``date_fields`` are named), how
+    its column's values fit each date order and the order chosen, counted over the whole column
+    in one scan of the file (kept on the source)."""
+    columns = {key: mapping[key] for key in date_fields if mapping.get(key) in source.columns}
     missing = sorted({column for column in columns.values() if column not in source.date_guesses})
     if missing:
         counts = _read_with_padding_fallback(source, lambda: _count_date_fits(source, missing))

@@ -65,6 +65,51 @@ class Rejection(BaseModel):
     value: str | None = None
 
 
+class BatchReport(BaseModel):
+    """What an import of rows that are stored once each (LMS completions, survey answers)
+    says: counts, the per-row rejections, and whether anything was stored."""
+
+    import_id: int | None
+    file_name: str
+    mode: ImportMode
+    rows_read: int
+    imported: int
+    already_present: int  # the same row is already in the portal
+    repeated_in_file: int  # the same row earlier in the file
+    rejected_rows: int
+    rejections: list[Rejection]
+    stored: bool
+    date_order: DateOrder | None = None
+
+    @property
+    def duplicates(self) -> int:
+        return self.already_present + self.repeated_in_file
+
+    def counts_text(self, imported_note: str = "") -> str:
+        return (
+            f"{self.rows_read:,} rows read: {self.imported:,} imported{imported_note}, {self.duplicates:,} duplicates "
+            f"({self.already_present:,} already in the portal, {self.repeated_in_file:,} repeated in the file), "
+            f"{self.rejected_rows:,} rejected."
+        )
+
+
+class BatchRejectedError(InputError):
+    """All-or-nothing import refused because rows were invalid; nothing was stored."""
+
+    def __init__(self, report: BatchReport):
+        self.report = report
+        first = report.rejections[0]
+        super().__init__(
+            [
+                (
+                    "File",
+                    f"{report.rejected_rows:,} of {report.rows_read:,} rows are invalid; nothing was imported. "
+                    f"First: row {first.record}, {first.column}: {first.reason}.",
+                )
+            ]
+        )
+
+
 class ImportReport(BaseModel):
     import_id: int | None
     file_name: str

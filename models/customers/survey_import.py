@@ -37,10 +37,10 @@ from pydantic import BaseModel
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.complaints import sources
-from models.complaints.conversion import _cleaned, _count_date_fits, _guesses, _quote
+from models.complaints.conversion import _cleaned, _quote, guess_date_orders
 from models.complaints.dates import DATE_MACROS, DATE_ORDER_NAMES, DateGuess, DateOrder, date_sql, parts_sql
 from models.complaints.field_mapping import EARLIEST_DATE, MAX_TEXT_LENGTH, REJECTIONS_KEPT, Mapping
-from models.complaints.importer import IMPORT_MODE_LABELS, ImportMode, Rejection
+from models.complaints.importer import IMPORT_MODE_LABELS, BatchRejectedError, BatchReport, ImportMode, Rejection
 from models.complaints.sources import (
     SourceFile,
     _extra_values_sql,
@@ -75,33 +75,16 @@ MAX_COMMENT_LENGTH = 4000
 NO_TEAM_REASON = "no portal team has this name: the answer is kept with this unit and counted for no team"
 
 
-class SurveyImportReport(BaseModel):
-    import_id: int | None
-    file_name: str
-    mode: ImportMode
-    rows_read: int
-    imported: int
-    already_present: int  # the same answer is already in the portal
-    repeated_in_file: int  # the same answer earlier in the file
-    rejected_rows: int
-    rejections: list[Rejection]
+class SurveyImportReport(BatchReport):
+    """A survey import's outcome; a duplicate is the same answer (see ``models/customers``)."""
+
     without_team: int  # valid rows whose team or unit names no portal team
     team_notes: list[Rejection]
-    stored: bool
-    date_order: DateOrder | None = None
-
-    @property
-    def duplicates(self) -> int:
-        return self.already_present + self.repeated_in_file
 
     @property
     def summary(self) -> str:
         kept = f" ({self.without_team:,} of them with a unit that is no portal team)" if self.without_team else ""
-        return (
-            f"{self.rows_read:,} rows read: {self.imported:,} imported{kept}, {self.duplicates:,} duplicates "
-            f"({self.already_present:,} already in the portal, {self.repeated_in_file:,} repeated in the file), "
-            f"{self.rejected_rows:,} rejected."
-        )
+        return self.counts_text(kept)
 
     def report_frame(self) -> pd.DataFrame:
         """The per-row report (row, outcome, column, reason, value), for showing and downloading:
@@ -112,21 +95,8 @@ class SurveyImportReport(BaseModel):
         return frame.rename(columns={"record": "row"})
 
 
-class SurveyImportRejectedError(InputError):
-    """All-or-nothing import refused because rows were invalid; nothing was stored."""
-
-    def __init__(self, report: SurveyImportReport):
-        self.report = report
-        first = report.rejections[0]
-        super().__init__(
-            [
-                (
-                    "File",
-                    f"{report.rejected_rows:,} of {report.rows_read:,} rows are invalid; nothing was imported. "
-                    f"First: row {first.record}, {first.column}: {first.reason}.",
-                )
-            ]
-        )
+class SurveyImportRejectedError(BatchRejectedError):
+    """All-or-nothing survey import refused because rows were invalid; nothing was stored."""
 
 
 # -- opening a file ----------------------------------------------------------------------------
@@ -145,13 +115,7 @@ def open_upload(data: bytes, file_name: str, **options: Any) -> SourceFile:
 def date_order_guess(source: SourceFile, mapping: Mapping) -> DateGuess | None:
     """How the answers' dates fit each date order and the order chosen, from all the column's
     values (kept on the source); None when no column is mapped to it."""
-    column = mapping.get("answered_at")
-    if column not in source.columns:
-        return None
-    if column not in source.date_guesses:
-        counts = _read_with_padding_fallback(source, lambda: _count_date_fits(source, [column]))
-        source.date_guesses.update(_guesses([column], counts))
-    return source.date_guesses[column]
+    return guess_date_orders(source, mapping, ("answered_at",)).get("answered_at")
 
 
 def _date_order(source: SourceFile, mapping: Mapping, chosen: DateOrder | str | None, *, guess_ties: bool) -> DateOrder:

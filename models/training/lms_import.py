@@ -29,10 +29,10 @@ from pydantic import BaseModel, Field
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.complaints import sources
-from models.complaints.conversion import _cleaned, _count_date_fits, _guesses, _quote
+from models.complaints.conversion import _cleaned, _quote, guess_date_orders
 from models.complaints.dates import DATE_MACROS, DATE_ORDER_NAMES, DateGuess, DateOrder, date_sql, parts_sql
 from models.complaints.field_mapping import EARLIEST_DATE, REJECTIONS_KEPT, Mapping
-from models.complaints.importer import IMPORT_MODE_LABELS, ImportMode, Rejection
+from models.complaints.importer import IMPORT_MODE_LABELS, BatchRejectedError, BatchReport, ImportMode, Rejection
 from models.complaints.sources import (
     SourceFile,
     _extra_values_sql,
@@ -73,31 +73,14 @@ _TRUE = ("yes", "y", "true", "1", "passed", "pass", "completed", "complete")
 _FALSE = ("no", "n", "false", "0", "failed", "fail", "not passed")
 
 
-class LmsImportReport(BaseModel):
-    import_id: int | None
-    file_name: str
-    mode: ImportMode
-    rows_read: int
-    imported: int
-    already_present: int  # the same person, course and day is already in the portal
-    repeated_in_file: int  # the same person, course and day earlier in the file
-    rejected_rows: int
-    rejections: list[Rejection]
-    stored: bool
-    date_order: DateOrder | None = None
+class LmsImportReport(BatchReport):
+    """An LMS import's outcome; a duplicate is the same person, course and day."""
+
     pass_mark: float = DEFAULT_PASS_MARK
 
     @property
-    def duplicates(self) -> int:
-        return self.already_present + self.repeated_in_file
-
-    @property
     def summary(self) -> str:
-        return (
-            f"{self.rows_read:,} rows read: {self.imported:,} imported, {self.duplicates:,} duplicates "
-            f"({self.already_present:,} already in the portal, {self.repeated_in_file:,} repeated in the file), "
-            f"{self.rejected_rows:,} rejected."
-        )
+        return self.counts_text()
 
     def rejections_frame(self) -> pd.DataFrame:
         """The per-row report as a table (row, column, reason, value), for showing and downloading."""
@@ -105,21 +88,8 @@ class LmsImportReport(BaseModel):
         return pd.DataFrame(rows, columns=["record", "column", "reason", "value"]).rename(columns={"record": "row"})
 
 
-class LmsImportRejectedError(InputError):
-    """All-or-nothing import refused because rows were invalid; nothing was stored."""
-
-    def __init__(self, report: LmsImportReport):
-        self.report = report
-        first = report.rejections[0]
-        super().__init__(
-            [
-                (
-                    "File",
-                    f"{report.rejected_rows:,} of {report.rows_read:,} rows are invalid; nothing was imported. "
-                    f"First: row {first.record}, {first.column}: {first.reason}.",
-                )
-            ]
-        )
+class LmsImportRejectedError(BatchRejectedError):
+    """All-or-nothing LMS import refused because rows were invalid; nothing was stored."""
 
 
 # -- opening a file ----------------------------------------------------------------------------
@@ -138,13 +108,7 @@ def open_upload(data: bytes, file_name: str, **options: Any) -> SourceFile:
 def date_order_guess(source: SourceFile, mapping: Mapping) -> DateGuess | None:
     """How the completion dates fit each date order and the order chosen, from all the
     column's values (kept on the source); None when no column is mapped to it."""
-    column = mapping.get("completed_at")
-    if column not in source.columns:
-        return None
-    if column not in source.date_guesses:
-        counts = _read_with_padding_fallback(source, lambda: _count_date_fits(source, [column]))
-        source.date_guesses.update(_guesses([column], counts))
-    return source.date_guesses[column]
+    return guess_date_orders(source, mapping, ("completed_at",)).get("completed_at")
 
 
 def _date_order(source: SourceFile, mapping: Mapping, chosen: DateOrder | str | None, *, guess_ties: bool) -> DateOrder:
