@@ -132,6 +132,14 @@ PAGES: tuple[PageSpec, ...] = (
         url_path="kpis",
     ),
     PageSpec(
+        "pages/quarterly_report.py",
+        "Quarterly report",
+        ":material/summarize:",
+        "Strategy",
+        Permission.DASHBOARDS_ALL,
+        url_path="quarterly-report",
+    ),
+    PageSpec(
         "pages/actions.py",
         "Action plan",
         ":material/checklist:",

@@ -88,6 +88,14 @@ def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_stem
     )
 
 
+def download_file(
+    label: str, data: bytes | Callable[[], bytes], file_name: str, mime: str, key: str, **extra: Any
+) -> None:
+    """One download of a file other than a table (a PDF, say); given a function, the file is
+    built only when the button is clicked."""
+    st.download_button(label, data, file_name, mime, key=key, icon=":material/download:", **extra)
+
+
 def file_upload(label: str, types: list[str], key: str) -> UploadedFile | None:
     """The one file uploader of the portal: it takes its size limit from the ``max_upload_mb``
     setting (the browser refuses a larger file) and refuses a larger file that arrives anyway,
