@@ -6,7 +6,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from models.reports.quarterly import Chart
+from models.reports.records import Chart
 
 CHART_FONT = "DejaVu Sans"  # the PDF's font, so chart labels in any script render the same
 

@@ -13,7 +13,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from models.reports.charts import bar_chart
-from models.reports.quarterly import QuarterlyReport, Section, shown
+from models.reports.records import QuarterlyReport, Section, shown
 
 FONT_FOLDER = Path(__file__).resolve().parent / "fonts"  # DejaVu Sans, shipped with the portal
 FONT = "DejaVu"
