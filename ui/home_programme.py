@@ -171,7 +171,7 @@ def render_engagement(db: Database, user: CurrentUser, as_of: date) -> None:
         tiles(items)
         trend = pd.DataFrame([point.model_dump() for point in glance.trend]).dropna(subset=["enps"])
         if len(trend) > 1:
-            line_chart(trend, "quarter:N", "enps:Q", "Quarter", "eNPS", ["quarter", "enps", "answers"])
+            line_chart(trend, "quarter:N", "enps:Q", "Quarter", "eNPS", ["quarter:N", "enps:Q", "answers:Q"])
     link(user, "pages/engagement_results.py", "Engagement results")
 
 
@@ -190,7 +190,12 @@ def render_customers(db: Database, user: CurrentUser, as_of: date) -> None:
                 items.append((label, signed(value) if "NPS" in label else f"{value:.1f} %", definition))
         tiles(items)
         bar_chart(
-            glance.by_channel, "value:Q", "channel:N", "Score", ["measure", "channel", "value", "answers"], "measure:N"
+            glance.by_channel,
+            "value:Q",
+            "channel:N",
+            "Score",
+            ["measure:N", "channel:N", "value:Q", "answers:Q"],
+            "measure:N",
         )
     link(user, "pages/customer_feedback.py", "Customer feedback")
 
@@ -216,5 +221,5 @@ def render_standards(db: Database, user: CurrentUser, as_of: date) -> None:
             ]
         )
         lowest = glance.by_standard.head(5)[["standard", "compliance", "checks"]]
-        bar_chart(lowest, "compliance:Q", "standard:N", "Compliance (%)", ["standard", "compliance", "checks"])
+        bar_chart(lowest, "compliance:Q", "standard:N", "Compliance (%)", ["standard:N", "compliance:Q", "checks:Q"])
     link(user, "pages/mystery_audits.py", "Mystery audits")

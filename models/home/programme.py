@@ -192,12 +192,13 @@ def customers_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> Custo
     parts = []
     for code, measure in (("nps", "NPS"), ("csat", "CSAT (%)")):
         frame = scores.scores(db, user, code, ("channel",), answered)[["channel", "answers", "value"]]
-        parts.append(frame.assign(measure=measure))
+        if len(frame):
+            parts.append(frame.assign(measure=measure))
     return CustomersAtAGlance(
         period=(first, last),
         nps=scores.scores(db, user, "nps", (), answered),
         csat=scores.scores(db, user, "csat", (), answered),
-        by_channel=pd.concat(parts, ignore_index=True),
+        by_channel=pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
     )
 
 
