@@ -43,7 +43,10 @@ def render_header() -> None:
     place = [settings.organisation_name]
     if profile.get("team_name"):
         place.append(f"{profile['team_name']} ({profile.get('team_size')} people)")
-    place += [profile[key] for key in ("site_name", "manager_name") if profile.get(key)]
+    if profile.get("site_name"):
+        place.append(profile["site_name"])
+    if profile.get("manager_name"):
+        place.append(f"Manager: {profile['manager_name']}")
     st.caption(" · ".join(escape_markdown(part) for part in place))
     current = vision.current_vision(db)
     if current is not None:

@@ -56,7 +56,8 @@ def render_my_development(db: Database, user: CurrentUser, as_of: date) -> None:
                 len(mine.assessments_to_acknowledge),
                 "Your assessments waiting for you to acknowledge or appeal them.",
             ),
-        ]
+        ],
+        per_row=2,
     )
     link(user, "pages/coaching_log.py", "Coaching log")
     link(user, "pages/assessments.py", "Assessments")
@@ -122,7 +123,8 @@ def render_skills(db: Database, user: CurrentUser, as_of: date) -> None:
                 len(glance.awaiting_acknowledgement),
                 "Assessments of your people they have not acknowledged or appealed yet.",
             ),
-        ]
+        ],
+        per_row=2,
     )
     if not glance.gaps.empty:
         bar_chart(

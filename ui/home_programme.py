@@ -208,7 +208,7 @@ def render_standards(db: Database, user: CurrentUser, as_of: date) -> None:
         tiles(
             [
                 (
-                    "Compliance, last 90 days",
+                    "Compliance (90 days)",
                     percent(glance.compliance, none="No checks"),
                     "Checks that complied, of every check made in the mystery audits of the last 90 days.",
                 ),

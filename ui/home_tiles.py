@@ -20,10 +20,13 @@ def tile(column: DeltaGenerator, label: str, value: str | int, definition: str) 
     column.metric(label, value, help=definition)
 
 
-def tiles(items: list[tuple[str, str | int, str]]) -> None:
-    """A row of tiles: (label, value, definition) each."""
-    for column, (label, value, definition) in zip(st.columns(len(items)), items, strict=True):
-        tile(column, label, value, definition)
+def tiles(items: list[tuple[str, str | int, str]], per_row: int | None = None) -> None:
+    """Tiles in a row (or rows of ``per_row``, when their labels need the room): (label, value, definition) each."""
+    width = per_row or len(items)
+    for first in range(0, len(items), width):
+        row = items[first : first + width]
+        for column, (label, value, definition) in zip(st.columns(width), row, strict=False):
+            tile(column, label, value, definition)
 
 
 def link(user: CurrentUser, path: str, label: str) -> None:
@@ -61,7 +64,7 @@ def line_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, 
 def bar_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, tooltip: list[str], color: str | None = None) -> None:
     encoding = {
         "x": alt.X(x, title=x_title, stack=None),
-        "y": alt.Y(y, title=None, sort="-x"),
+        "y": alt.Y(y, title=None, sort="-x", axis=alt.Axis(labelOverlap=False, labelLimit=160)),
         "tooltip": tooltip,
     }
     if color is not None:

@@ -247,7 +247,7 @@ def test_leadership_sees_the_programme_at_a_glance(demo):
     by_standard = standards_compliance.compliance_by_standard(database, leader, *LAST_90_DAYS)
     checks, failed = int(by_standard["checks"].sum()), int(by_standard["failed"].sum())
     assert tiles(page["Service standards"]) == {
-        "Compliance, last 90 days": pct(round(100 * (checks - failed) / checks, 1)),
+        "Compliance (90 days)": pct(round(100 * (checks - failed) / checks, 1)),
         "Audit checks": f"{checks:,}",
         "Failing repeatedly": str(len(standards_compliance.failing_standards(database, leader, *LAST_90_DAYS))),
     }
@@ -307,6 +307,6 @@ def test_an_agent_sees_no_programme_section_and_their_place_in_words(portal_env)
     agent = add_person(database, team_id=team_id, manager_id=lead.employee_id, full_name="Alex Agent")
     app = home(agent)
     assert app.title[0].value == "Welcome, Alex"
-    assert shown(app.caption[0].value).endswith("Cards & Payments (2 people) · Lena Lead")
+    assert shown(app.caption[0].value).endswith("Cards & Payments (2 people) · Manager: Lena Lead")
     assert list(sections(app)) == PERSONAL
     assert "Nothing to do: your training is up to date." in words(sections(app)["My training"])
