@@ -123,14 +123,14 @@ def render_speakup(db: Database, user: CurrentUser, as_of: date) -> None:
 def render_training(db: Database, user: CurrentUser, as_of: date) -> None:
     glance = programme.training_at_a_glance(db, user, as_of)
     figures = glance.compliance
-    who = "everyone's" if glance.everyone else "your team's"
+    who = "the organisation's" if glance.everyone else "your team's"
     st.caption(f"Mandatory training of {'the organisation' if glance.everyone else 'your team'} today.")
     tiles(
         [
             (
                 "Compliance",
                 percent(figures.rate, none="Nothing due yet"),
-                f"Mandatory assignments completed by their due date and still valid, of {who} due so far.",
+                f"Of {who} mandatory assignments due so far, the share completed by their due date and still valid.",
             ),
             ("Overdue", figures.overdue, "Mandatory assignments past their due date and not completed."),
             (

@@ -14,6 +14,7 @@ from models.access import CurrentUser, Permission, require
 from models.coaching import report
 from models.competencies import appeals, assessments, matrix, scope
 from models.competencies.assessments import Assessment
+from models.home.personal import WAITING_FOR_ACKNOWLEDGEMENT
 from models.recognition import export, leaderboard
 from models.speakup import board, cycles, moderation
 from models.speakup.cycles import Cycle
@@ -87,7 +88,7 @@ def skills_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> SkillsAt
         awaiting_acknowledgement=[
             item
             for item in assessments.visible_assessments(db, user, team_id=team_id)
-            if item.status == "open" and item.employee_id != user.employee_id
+            if item.status == WAITING_FOR_ACKNOWLEDGEMENT and item.employee_id != user.employee_id
         ],
     )
 
