@@ -107,7 +107,7 @@ def render_coaching(db: Database, user: CurrentUser, as_of: date) -> None:
         frame = mix.by_team.assign(scheduled=mix.by_team["sessions"] - mix.by_team["integrated_sessions"])
         long = frame.melt(id_vars=["team"], value_vars=["integrated_sessions", "scheduled"], var_name="kind")
         long["kind"] = long["kind"].map({"integrated_sessions": "Integrated", "scheduled": "Scheduled"})
-        bar_chart(long, "value:Q", "team:N", "Sessions", ["team:N", "kind:N", "value:Q"], "kind:N")
+        bar_chart(long, "value:Q", "team:N", "Sessions", ["team:N", "kind:N", "value:Q"], "kind:N", stacked=True)
     link(user, "pages/coaching_report.py", "Coaching report")
 
 

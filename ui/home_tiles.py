@@ -61,14 +61,26 @@ def line_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, 
     st.altair_chart(chart, width="stretch")
 
 
-def bar_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, tooltip: list[str], color: str | None = None) -> None:
+def bar_chart(
+    frame: pd.DataFrame,
+    x: str,
+    y: str,
+    x_title: str,
+    tooltip: list[str],
+    color: str | None = None,
+    *,
+    stacked: bool = False,
+) -> None:
+    """Horizontal bars, the longest first; with ``color``, bars side by side (or ``stacked``,
+    when the parts add up to a whole)."""
     encoding = {
-        "x": alt.X(x, title=x_title, stack=None),
+        "x": alt.X(x, title=x_title, stack="zero" if stacked else None),
         "y": alt.Y(y, title=None, sort="-x", axis=alt.Axis(labelOverlap=False, labelLimit=160)),
         "tooltip": tooltip,
     }
     if color is not None:
         encoding["color"] = alt.Color(color, title=None, legend=alt.Legend(orient="bottom"))
-        encoding["yOffset"] = alt.YOffset(color)  # bars side by side, never stacked
+        if not stacked:
+            encoding["yOffset"] = alt.YOffset(color)
     chart = alt.Chart(frame).mark_bar().encode(**encoding).properties(height=alt.Step(18))
     st.altair_chart(chart, width="stretch")
