@@ -16,7 +16,7 @@ from models.strategy import goals, kpis, vision
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -24,12 +24,12 @@ TODAY = date.today()
 PRIORITY_LABELS = plan.PRIORITY_LABELS
 
 
-def show_table(rows: list[plan.Action], key: str, empty: str) -> None:
+def show_actions(rows: list[plan.Action], key: str, empty: str) -> None:
     if not rows:
         st.info(empty)
         return
     frame = plan.actions_frame(rows, TODAY)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame)
     download_buttons(frame, f"actions-{key}", key=f"actions_{key}")
 
 
@@ -71,7 +71,7 @@ def render_all() -> None:
         "Owner", [None, *owners], format_func=lambda i: "Everyone" if i is None else owners[i], key="filter_owner"
     )
     rows = plan.list_actions(db, owner_id=owner_id, goal_id=goal_id, priority_id=priority_id, statuses=statuses)
-    show_table(rows, "plan", "No actions match these filters.")
+    show_actions(rows, "plan", "No actions match these filters.")
 
 
 def render_breakdown() -> None:
@@ -111,7 +111,7 @@ def render_breakdown() -> None:
         .properties(height=max(180, 34 * len(frame)))
     )
     st.altair_chart(chart, width="stretch")
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame)
     download_buttons(frame, f"actions-by-{dimension}", key="breakdown")
 
 
@@ -477,7 +477,7 @@ def render_effectiveness(action: plan.Action, editable: bool, form: EditForm) ->
 def render_updates_log(action: plan.Action) -> None:
     st.markdown("**Updates log**")
     log = plan.updates_log_frame(db, action.id)
-    st.dataframe(log, hide_index=True, width="stretch")
+    show_table(log)
     if not log.empty:
         download_buttons(log, f"action-{action.id}-updates", key=f"action_{action.id}_log")
 
@@ -489,9 +489,9 @@ if user.can(Permission.ACTIONS_MANAGE):
     tab_names.append("New action")
 tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
 with tabs["My actions"]:
-    show_table(plan.list_actions(db, owner_id=user.employee_id), "mine", "You own no actions.")
+    show_actions(plan.list_actions(db, owner_id=user.employee_id), "mine", "You own no actions.")
 with tabs["Overdue"]:
-    show_table(plan.list_actions(db, overdue_on=TODAY), "overdue", "Nothing is overdue.")
+    show_actions(plan.list_actions(db, overdue_on=TODAY), "overdue", "Nothing is overdue.")
 with tabs["All actions"]:
     render_all()
 with tabs["Breakdown"]:

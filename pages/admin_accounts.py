@@ -8,7 +8,7 @@ from models.people import accounts
 from models.people.accounts import AccountRow
 from ui.context import page_context
 from ui.text import escape_markdown
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -44,7 +44,7 @@ def render_list(rows: list[AccountRow]) -> None:
             "Active",
         ],
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame)
     if not frame.empty:
         download_buttons(frame, "accounts", key="accounts")
 

@@ -7,7 +7,7 @@ import streamlit as st
 
 from models import audit
 from ui.context import page_context
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 
 user, db, settings = page_context()
 
@@ -41,6 +41,6 @@ frame = pd.DataFrame(
     ],
     columns=["When (UTC)", "Actor", "Entity", "Id", "Action", "Before", "After"],
 )
-st.dataframe(frame, hide_index=True, width="stretch")
+show_table(frame)
 if not frame.empty:
     download_buttons(frame, "audit-log", key="audit")

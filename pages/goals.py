@@ -15,7 +15,7 @@ from models.strategy.kpis import MeasurementInput
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, file_upload
+from ui.widgets import download_buttons, file_upload, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -43,7 +43,7 @@ def render_overview(shown: list[goals.Goal]) -> None:
     for column, (label, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
         column.metric(label, count)
     frame = goals.goals_frame(shown)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame)
     if not frame.empty:
         download_buttons(frame, "goals", key="goals_table")
 
@@ -153,13 +153,13 @@ def render_goal(goal: goals.Goal) -> None:
     with left:
         st.markdown("**Measurements**")
         frame = goals.measurements_frame(goal, series)
-        st.dataframe(frame, hide_index=True, width="stretch", height=240)
+        show_table(frame, height=240)
         if not frame.empty:
             download_buttons(frame, f"goal-{goal.id}-measurements", key=f"goal_{goal.id}_measurements")
     with right:
         st.markdown("**Linked actions**")
         actions_frame = plan.linked_actions_frame(linked)
-        st.dataframe(actions_frame, hide_index=True, width="stretch", height=240)
+        show_table(actions_frame, height=240)
         if not actions_frame.empty:
             download_buttons(actions_frame, f"goal-{goal.id}-actions", key=f"goal_{goal.id}_actions")
 
@@ -364,7 +364,7 @@ def render_import() -> None:
         if report.rejected:
             st.error(f"Nothing was imported: {len(report.rejected)} problem(s).")
             problems = pd.DataFrame(report.rejected, columns=["Row", "Column", "Problem"])
-            st.dataframe(problems, hide_index=True, width="stretch")
+            show_table(problems)
             download_buttons(problems, "measurement-import-problems", key="import_problems")
         else:
             st.success(f"Imported {report.imported} measurement(s).")

@@ -9,7 +9,7 @@ from models.access import Permission
 from models.speakup import benefits, ideas
 from ui.context import page_context
 from ui.ideas import money, plain, status_label
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -37,7 +37,7 @@ def render_overview(rows: list[dict]) -> None:
             for row in rows
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
     download_buttons(table, "green-lit-ideas", key="green")
     chart_rows = []
     for row in rows:

@@ -12,7 +12,7 @@ from models.speakup import board, cycle_report, decisions, ideas, judging
 from models.speakup.cycles import Cycle, list_cycles
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -50,7 +50,7 @@ def render_queue(queue: list[dict]) -> None:
             for row in queue
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
 
 
 def render_score_form(cycle: Cycle, idea: ideas.Idea) -> None:
@@ -103,7 +103,7 @@ def render_sheets(idea: ideas.Idea) -> None:
             for s in sheets
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
     download_buttons(table, f"score-sheets-idea-{idea.id}", key=f"sheets_{idea.id}")
 
 
@@ -128,7 +128,7 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
                 for d in recorded
             ]
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table)
         download_buttons(table, f"decisions-idea-{idea.id}", key=f"decisions_{idea.id}")
         st.caption("A decision is never edited; recording a new one supersedes it and is audited.")
     if sees_scores:

@@ -9,7 +9,7 @@ from models.strategy import kpis
 from models.strategy.kpis import KpiInput
 from ui.context import page_context
 from ui.fields import max_chars
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -29,7 +29,7 @@ frame = pd.DataFrame(
         for k in catalogue
     ]
 )
-st.dataframe(frame, hide_index=True, width="stretch")
+show_table(frame)
 download_buttons(frame, "kpi-catalogue", key="kpis")
 st.caption(
     "Computed KPIs are filled from the portal's own data (complaints) and cannot be entered by hand; "

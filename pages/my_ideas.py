@@ -12,7 +12,7 @@ from models.speakup import benefits, board, cycles, decisions, ideas
 from models.speakup.ideas import BusinessCase
 from ui.context import page_context
 from ui.ideas import business_case_metrics, comment_list, idea_details, money, plain, status_label
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
@@ -314,7 +314,7 @@ def render_my_ideas() -> None:
                     for row in board.status_history(db, idea.id)
                 ]
             )
-            st.dataframe(history, hide_index=True, width="stretch")
+            show_table(history)
             download_buttons(history, f"idea-{idea.id}-status-changes", key=f"history_{idea.id}")
             idea_details(idea, CURRENCY, counts=board.complaint_link_counts(db, idea))
             st.markdown("**Comments**")

@@ -8,7 +8,7 @@ from models.speakup import cycle_report, ideas
 from models.speakup.cycles import list_cycles
 from ui.context import page_context
 from ui.ideas import funnel_chart, money
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 
 user, db, settings = page_context()
 CURRENCY = settings.currency
@@ -94,6 +94,6 @@ render_scores(table, cycle.green_light_threshold)
 st.subheader("Ideas of the cycle")
 table["status"] = table["status"].map(ideas.STATUS_LABELS)
 table = table.rename(columns=lambda name: name.replace("_", " ").capitalize())
-st.dataframe(table, hide_index=True, width="stretch")
+show_table(table)
 st.caption(ideas.PAYBACK_RULE)
 download_buttons(table, f"speakup-report-{cycle.name.replace(' ', '-')}", key="report")

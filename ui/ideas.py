@@ -10,6 +10,7 @@ import streamlit as st
 from models.speakup import ideas
 from models.speakup.ideas import BusinessCase, Idea
 from ui.text import escape_markdown
+from ui.widgets import show_table
 
 
 def plain(text: str | None) -> str:
@@ -66,15 +67,11 @@ def idea_details(idea: Idea, currency: str, *, counts: dict | None = None) -> No
         ),
         "Effort": f"{idea.effort_days:g} person-days",
     }
-    st.dataframe(
-        pd.DataFrame({"Business case": list(facts), "Value": list(facts.values())}), hide_index=True, width="stretch"
-    )
+    show_table(pd.DataFrame({"Business case": list(facts), "Value": list(facts.values())}))
     if idea.milestones:
         st.markdown("**Project plan**")
-        st.dataframe(
+        show_table(
             pd.DataFrame(idea.milestones).rename(columns={"title": "Milestone", "due_date": "Date"}),
-            hide_index=True,
-            width="stretch",
         )
 
 

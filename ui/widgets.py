@@ -21,10 +21,16 @@ def show_input_error(error: InputError) -> None:
         st.error(f"**{escape_markdown(field)}**: {escape_markdown(message)}")
 
 
+MISSING = "—"  # what a table shows where a value is missing
+_ACRONYMS = {"id": "ID", "kpi": "KPI", "nps": "NPS", "enps": "eNPS", "csat": "CSAT", "ces": "CES", "utc": "UTC"}
+
+
 def column_label(name: str) -> str:
-    """A column name in words: ``received_date`` → "Received date", ``customer_id`` → "Customer ID"."""
-    words = name.replace("_", " ").strip().split(" ")
-    words = ["ID" if word.lower() == "id" else word for word in words]
+    """A column name in words: ``received_date`` → "Received date", ``customer_id`` → "Customer ID".
+    A name already in words (it has capitals or spaces and no underscore) is kept as written."""
+    if "_" not in name and name != name.lower():
+        return name
+    words = [_ACRONYMS.get(word.lower(), word) for word in name.replace("_", " ").strip().split(" ")]
     text = " ".join(words)
     return "#" if text == "ID" else text[:1].upper() + text[1:]
 
@@ -53,10 +59,12 @@ def table_columns(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> 
 def show_table(
     frame: pd.DataFrame, *, labels: dict[str, str] | None = None, key: str | None = None, **extra: Any
 ) -> None:
-    """A table as people read it: headers in words and dates as dates. The frame keeps its
+    """A table as people read it: headers in words, dates as dates, a dash where a value is
+    missing. The frame keeps its
     own column names, so a download of it keeps the machine-friendly headers."""
     config = table_columns(frame, labels)
     config.update(extra.pop("column_config", {}))
+    extra.setdefault("placeholder", MISSING)
     st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config, **extra)
 
 
