@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -56,12 +56,29 @@ def table_columns(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> 
     return config
 
 
+def with_labels(frame: pd.DataFrame, values: Mapping[str, Mapping[Any, str]]) -> pd.DataFrame:
+    """A copy of ``frame`` whose coded columns read in words: ``{"remedy": REMEDY_LABELS}`` shows
+    ``fee_waiver`` as "Fee waiver" (a value the mapping does not know is kept)."""
+    labelled = frame.copy()
+    for column, mapping in values.items():
+        if column in labelled.columns:
+            labelled[column] = labelled[column].map(lambda value, mapping=mapping: mapping.get(value, value))
+    return labelled
+
+
 def show_table(
-    frame: pd.DataFrame, *, labels: dict[str, str] | None = None, key: str | None = None, **extra: Any
+    frame: pd.DataFrame,
+    *,
+    labels: dict[str, str] | None = None,
+    values: Mapping[str, Mapping[Any, str]] | None = None,
+    key: str | None = None,
+    **extra: Any,
 ) -> None:
-    """A table as people read it: headers in words, dates as dates, a dash where a value is
-    missing. The frame keeps its
+    """A table as people read it: headers in words, coded values in words (``values``, as in
+    ``with_labels``), dates as dates, a dash where a value is missing. The frame keeps its
     own column names, so a download of it keeps the machine-friendly headers."""
+    if values:
+        frame = with_labels(frame, values)
     config = table_columns(frame, labels)
     config.update(extra.pop("column_config", {}))
     extra.setdefault("placeholder", MISSING)
