@@ -13,6 +13,7 @@ from models.complaints.findings import finding_titles
 from models.speakup.board import my_ideas
 from models.standards import proposals, rights
 from models.standards.rights import REMEDY_LABELS
+from ui.charts import month_axis
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table, with_labels
@@ -101,7 +102,7 @@ def render_use_against_limits() -> None:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("month:T", title="Month"),
+            x=alt.X("yearmonth(month):T", title="Month", axis=month_axis()),
             y=alt.Y("sum(uses):Q", title="Uses"),
             color=alt.Color("team:N", title="Team"),
             tooltip=[

@@ -124,7 +124,11 @@ def choose_idea(queue: list[ideas.Idea]) -> ideas.Idea | None:
     """A page of the queue as a compact list, and the one idea chosen from it."""
     left, right = st.columns([1, 2])
     statuses = left.multiselect(
-        "Status", list(moderation.QUEUE_STATUSES), format_func=status_label, key="moderation_statuses", placeholder="All"
+        "Status",
+        list(moderation.QUEUE_STATUSES),
+        format_func=status_label,
+        key="moderation_statuses",
+        placeholder="All",
     )
     words = right.text_input("Find", key="moderation_find", placeholder="Number or words of the title").strip()
     found = [

@@ -41,7 +41,9 @@ def _is_whole_days(column: pd.Series) -> bool:
 
 
 def table_columns(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> dict:
-    """Column settings for ``st.dataframe``: headers in words, dates as dates, times to the minute."""
+    """Column settings for ``st.dataframe``: headers in words, dates as dates, times to the minute,
+    money (a header naming the currency, as "Net annual benefit (AUD)") with thousands separated."""
+    money_unit = get_settings().currency
     config: dict = {}
     for name in frame.columns:
         label = (labels or {}).get(name) or column_label(str(name))
@@ -51,6 +53,8 @@ def table_columns(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> 
                 config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
             else:
                 config[name] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
+        elif pd.api.types.is_numeric_dtype(column) and f"({money_unit})" in label:
+            config[name] = st.column_config.NumberColumn(label, format="localized")  # thousands separated
         else:
             config[name] = st.column_config.Column(label)
     return config
