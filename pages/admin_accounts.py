@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from models import auth
+from models.access import ROLE_LABELS, Role
 from models.people import accounts
 from models.people.accounts import AccountRow
 from ui.context import page_context
@@ -25,7 +26,7 @@ def render_list(rows: list[AccountRow]) -> None:
                 "Username": row.username,
                 "Person": row.full_name,
                 "Team": row.team_name or "",
-                "Roles": ", ".join(row.roles),
+                "Roles": ", ".join(ROLE_LABELS.get(Role(role), role) for role in row.roles),
                 "Last sign-in (UTC)": row.last_sign_in_at,
                 "Locked until (UTC)": row.locked_until if row.is_locked() else None,
                 "Failed attempts": row.failed_attempts,
