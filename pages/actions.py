@@ -13,6 +13,7 @@ from models.actions import effectiveness, plan, workflow
 from models.actions.plan import ActionInput
 from models.people import directory
 from models.strategy import goals, kpis, vision
+from models.text import plural
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
@@ -375,14 +376,16 @@ def render_workflow(action: plan.Action, form: EditForm) -> None:
                 "Completion date (when done)", value=TODAY, max_value=TODAY, key=f"{prefix}_completed_on"
             )
             moved = st.form_submit_button("Change status")
-    with right, st.form(f"{prefix}_update"):
-        st.markdown("**Post an update**")
-        finished = action.status in ("done", "cancelled")
-        progress = st.slider(
-            "Progress %", 0, 100, value=action.progress_pct, step=5, disabled=finished, key=f"{prefix}_progress"
-        )
-        update_note = st.text_area("What happened", max_chars=plan.NOTE_MAX, key=f"{prefix}_update_note", height=80)
-        posted = st.form_submit_button("Post update")
+    finished = action.status in ("done", "cancelled")
+    if finished:
+        right.caption(f"The action is {plan.STATUS_LABELS[action.status].lower()}: it takes no more updates.")
+        posted = False
+    else:
+        with right, st.form(f"{prefix}_update"):
+            st.markdown("**Post an update**")
+            progress = st.slider("Progress %", 0, 100, value=action.progress_pct, step=5, key=f"{prefix}_progress")
+            update_note = st.text_area("What happened", max_chars=plan.NOTE_MAX, key=f"{prefix}_update_note", height=80)
+            posted = st.form_submit_button("Post update")
     if moved and new_status:
         run_write(
             lambda: workflow.change_status(db, user, action.id, new_status, form.version, note=note, on=completed_on),
@@ -397,7 +400,7 @@ def render_workflow(action: plan.Action, form: EditForm) -> None:
                 user,
                 action.id,
                 update_note,
-                progress_pct=None if finished or progress == action.progress_pct else progress,
+                progress_pct=None if progress == action.progress_pct else progress,
                 expected_version=form.version,
             ),
             success="Update posted.",
@@ -427,10 +430,12 @@ def render_effectiveness(action: plan.Action, editable: bool, form: EditForm) ->
         cols[0].metric(
             f"Mean in the {review.window_days} days before",
             fmt(review.before_mean),
-            help=f"{review.before_count} values",
+            help=plural(review.before_count, "value"),
         )
         cols[1].metric(
-            f"Mean in the {review.window_days} days after", fmt(review.after_mean), help=f"{review.after_count} values"
+            f"Mean in the {review.window_days} days after",
+            fmt(review.after_mean),
+            help=plural(review.after_count, "value"),
         )
         change = review.change
         cols[2].metric(

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from models import audit
+from models.text import plural
 from ui.context import page_context
 from ui.widgets import download_buttons, show_table
 
@@ -25,7 +26,7 @@ since = cols[2].date_input("From", value=date.today() - timedelta(days=30))
 until = cols[3].date_input("To", value=date.today())
 
 entries = audit.search(db, user, entity=entity, actor_id=actor_id, since=since, until=until)
-st.caption(f"{len(entries)} entries (newest first, at most 500)")
+st.caption(f"{plural(len(entries), 'entry', 'entries')} (newest first, at most 500)")
 shown_entries = pd.DataFrame(
     [
         {

@@ -10,6 +10,7 @@ import streamlit as st
 from models.access import Permission
 from models.speakup import board, cycle_report, decisions, ideas, judging
 from models.speakup.cycles import Cycle, list_cycles
+from models.text import plural
 from ui.charts import by_number, idea_label, wrapped_axis
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
@@ -205,7 +206,7 @@ st.title("Speak-Up Day judging")
 cycle = choose_cycle()
 if cycle is not None:
     st.caption(
-        f"Threshold {cycle.green_light_threshold:g} · at least {cycle.min_judges} judges · "
+        f"Threshold {cycle.green_light_threshold:g} · at least {plural(cycle.min_judges, 'judge')} · "
         + " · ".join(f"{plain(c.name)} {c.weight:g}" for c in cycle.criteria)
     )
     queue = judging.judging_queue(db, user, cycle.id)

@@ -13,6 +13,7 @@ import streamlit as st
 from models.access import Permission, Role
 from models.people import directory, hr_csv, hr_import
 from models.people.directory import EmployeeInput
+from models.text import plural
 from ui.context import page_context
 from ui.fields import max_chars
 from ui.text import escape_markdown
@@ -84,7 +85,7 @@ def render_directory(teams: list[dict[str, Any]]) -> None:
     if len(rows) == limit:
         st.caption(f"Showing the first {limit:,} people; narrow the search to see others.")
     else:
-        st.caption(f"{len(rows):,} people")
+        st.caption(plural(len(rows), "person", "people"))
     frame = directory_frame(rows)
     show_table(frame)
     download_buttons(frame, "people", key="people_download")
