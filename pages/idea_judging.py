@@ -188,13 +188,16 @@ def render_spread_chart(cycle: Cycle) -> None:
         ],
     )
     means = base.mark_tick(thickness=3, color="black").encode(
-        x="idea_score:Q",
+        x=alt.X("idea_score:Q", title="Weighted score"),
         tooltip=[alt.Tooltip("title:N", title="Idea"), alt.Tooltip("idea_score:Q", title="Idea's score", format=".2f")],
     )
     threshold = (
         alt.Chart(pd.DataFrame({"threshold": [cycle.green_light_threshold]}))
         .mark_rule(strokeDash=[4, 4])
-        .encode(x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", title="Green-light threshold")])
+        .encode(
+            x=alt.X("threshold:Q", title="Weighted score"),
+            tooltip=[alt.Tooltip("threshold:Q", title="Green-light threshold")],
+        )
     )
     st.altair_chart(
         (dots + means + threshold).properties(height=max(200, 40 * frame["idea_id"].nunique())), width="stretch"

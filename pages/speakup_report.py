@@ -45,7 +45,10 @@ def render_scores(table, threshold: float) -> None:
         rule = (
             alt.Chart(scored.assign(threshold=threshold))
             .mark_rule(strokeDash=[4, 4])
-            .encode(x="threshold:Q", tooltip=[alt.Tooltip("threshold:Q", title="Green-light threshold")])
+            .encode(
+                x=alt.X("threshold:Q", title="Score"),
+                tooltip=[alt.Tooltip("threshold:Q", title="Green-light threshold")],
+            )
         )
         st.altair_chart((bars + rule).properties(height=alt.Step(28)), width="stretch")
 
