@@ -35,7 +35,7 @@ def test_a_team_lead_sees_who_reports_to_them(portal_env):
     add_person(database, manager_id=lead.employee_id, full_name="Rita Report")
     app = open_page(signed_in_as(lead), "pages/home.py")
     assert app.subheader[0].value == "My team (1)"
-    assert list(app.dataframe[0].value["name"]) == ["Rita Report"]
+    assert list(app.dataframe[0].value["Name"]) == ["Rita Report"]  # headed in words
 
 
 def test_hr_sees_the_organisation_headcount(portal_env):
