@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,18 @@ class AuditEntry(BaseModel):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
 
+    @property
+    def entity_label(self) -> str:
+        return code_label(self.entity)
+
+    @property
+    def action_label(self) -> str:
+        return code_label(self.action)
+
+    @property
+    def changes(self) -> list[str]:
+        return changed_fields(self.before, self.after)
+
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, (datetime, date, time)):
@@ -40,6 +53,51 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, BaseModel):
         return value.model_dump()
     return str(value)
+
+
+_CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
+_TIMESTAMP = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?")
+_ACRONYMS = {"id": "ID", "kpi": "KPI", "nps": "NPS", "enps": "eNPS", "csat": "CSAT", "ces": "CES", "sso": "SSO"}
+
+
+def code_label(code: str) -> str:
+    """An internal code in words, for a reader: ``kudos_received`` → "Kudos received",
+    ``employee_id`` → "Employee ID"."""
+    words = [_ACRONYMS.get(word, word) for word in code.strip().split("_") if word]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _value_text(value: Any) -> str:
+    """A stored value as a reader reads it: codes in words, times to the minute, a dash for none."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, list):
+        return ", ".join(_value_text(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{code_label(key)} {_value_text(item)}" for key, item in value.items())
+    text = str(value)
+    if _CODE.fullmatch(text):
+        return code_label(text).lower()
+    return _TIMESTAMP.sub(r"\1 \2", text)
+
+
+def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """What a change did, one field a line: "Status: planned → done" for a field it changed,
+    "Status: done" for a field of a record it created or removed."""
+    before, after = before or {}, after or {}
+    lines = []
+    for key in [*before, *(key for key in after if key not in before)]:
+        if key in before and key in after:
+            if before[key] != after[key]:
+                lines.append(f"{code_label(key)}: {_value_text(before[key])} → {_value_text(after[key])}")
+        else:
+            lines.append(f"{code_label(key)}: {_value_text(before.get(key, after.get(key)))}")
+    return lines
 
 
 def to_json(value: dict[str, Any] | None) -> str | None:

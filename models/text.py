@@ -53,3 +53,9 @@ def normalise_utf8(chunk: bytes) -> bytes:
     if _C1_BYTES in chunk:
         chunk = _C1_UTF8.sub(b"", chunk)
     return chunk
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """A count with its noun agreeing: ``plural(1, "comment")`` → "1 comment", ``plural(1200,
+    "idea")`` → "1,200 ideas", ``plural(2, "person", "people")`` → "2 people"."""
+    return f"{count:,} {noun if count == 1 else (many or noun + 's')}"

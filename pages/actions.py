@@ -13,10 +13,11 @@ from models.actions import effectiveness, plan, workflow
 from models.actions.plan import ActionInput
 from models.people import directory
 from models.strategy import goals, kpis, vision
+from models.text import plural
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -24,12 +25,12 @@ TODAY = date.today()
 PRIORITY_LABELS = plan.PRIORITY_LABELS
 
 
-def show_table(rows: list[plan.Action], key: str, empty: str) -> None:
+def show_actions(rows: list[plan.Action], key: str, empty: str) -> None:
     if not rows:
         st.info(empty)
         return
     frame = plan.actions_frame(rows, TODAY)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame)
     download_buttons(frame, f"actions-{key}", key=f"actions_{key}")
 
 
@@ -71,7 +72,7 @@ def render_all() -> None:
         "Owner", [None, *owners], format_func=lambda i: "Everyone" if i is None else owners[i], key="filter_owner"
     )
     rows = plan.list_actions(db, owner_id=owner_id, goal_id=goal_id, priority_id=priority_id, statuses=statuses)
-    show_table(rows, "plan", "No actions match these filters.")
+    show_actions(rows, "plan", "No actions match these filters.")
 
 
 def render_breakdown() -> None:
@@ -111,7 +112,7 @@ def render_breakdown() -> None:
         .properties(height=max(180, 34 * len(frame)))
     )
     st.altair_chart(chart, width="stretch")
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame)
     download_buttons(frame, f"actions-by-{dimension}", key="breakdown")
 
 
@@ -375,14 +376,16 @@ def render_workflow(action: plan.Action, form: EditForm) -> None:
                 "Completion date (when done)", value=TODAY, max_value=TODAY, key=f"{prefix}_completed_on"
             )
             moved = st.form_submit_button("Change status")
-    with right, st.form(f"{prefix}_update"):
-        st.markdown("**Post an update**")
-        finished = action.status in ("done", "cancelled")
-        progress = st.slider(
-            "Progress %", 0, 100, value=action.progress_pct, step=5, disabled=finished, key=f"{prefix}_progress"
-        )
-        update_note = st.text_area("What happened", max_chars=plan.NOTE_MAX, key=f"{prefix}_update_note", height=80)
-        posted = st.form_submit_button("Post update")
+    finished = action.status in ("done", "cancelled")
+    if finished:
+        right.caption(f"The action is {plan.STATUS_LABELS[action.status].lower()}: it takes no more updates.")
+        posted = False
+    else:
+        with right, st.form(f"{prefix}_update"):
+            st.markdown("**Post an update**")
+            progress = st.slider("Progress %", 0, 100, value=action.progress_pct, step=5, key=f"{prefix}_progress")
+            update_note = st.text_area("What happened", max_chars=plan.NOTE_MAX, key=f"{prefix}_update_note", height=80)
+            posted = st.form_submit_button("Post update")
     if moved and new_status:
         run_write(
             lambda: workflow.change_status(db, user, action.id, new_status, form.version, note=note, on=completed_on),
@@ -397,7 +400,7 @@ def render_workflow(action: plan.Action, form: EditForm) -> None:
                 user,
                 action.id,
                 update_note,
-                progress_pct=None if finished or progress == action.progress_pct else progress,
+                progress_pct=None if progress == action.progress_pct else progress,
                 expected_version=form.version,
             ),
             success="Update posted.",
@@ -427,10 +430,12 @@ def render_effectiveness(action: plan.Action, editable: bool, form: EditForm) ->
         cols[0].metric(
             f"Mean in the {review.window_days} days before",
             fmt(review.before_mean),
-            help=f"{review.before_count} values",
+            help=plural(review.before_count, "value"),
         )
         cols[1].metric(
-            f"Mean in the {review.window_days} days after", fmt(review.after_mean), help=f"{review.after_count} values"
+            f"Mean in the {review.window_days} days after",
+            fmt(review.after_mean),
+            help=plural(review.after_count, "value"),
         )
         change = review.change
         cols[2].metric(
@@ -477,7 +482,7 @@ def render_effectiveness(action: plan.Action, editable: bool, form: EditForm) ->
 def render_updates_log(action: plan.Action) -> None:
     st.markdown("**Updates log**")
     log = plan.updates_log_frame(db, action.id)
-    st.dataframe(log, hide_index=True, width="stretch")
+    show_table(log)
     if not log.empty:
         download_buttons(log, f"action-{action.id}-updates", key=f"action_{action.id}_log")
 
@@ -489,9 +494,9 @@ if user.can(Permission.ACTIONS_MANAGE):
     tab_names.append("New action")
 tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
 with tabs["My actions"]:
-    show_table(plan.list_actions(db, owner_id=user.employee_id), "mine", "You own no actions.")
+    show_actions(plan.list_actions(db, owner_id=user.employee_id), "mine", "You own no actions.")
 with tabs["Overdue"]:
-    show_table(plan.list_actions(db, overdue_on=TODAY), "overdue", "Nothing is overdue.")
+    show_actions(plan.list_actions(db, overdue_on=TODAY), "overdue", "Nothing is overdue.")
 with tabs["All actions"]:
     render_all()
 with tabs["Breakdown"]:

@@ -4,11 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from models import auth
+from models.access import ROLE_LABELS, Role
 from models.people import accounts
 from models.people.accounts import AccountRow
 from ui.context import page_context
 from ui.text import escape_markdown
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -25,7 +26,7 @@ def render_list(rows: list[AccountRow]) -> None:
                 "Username": row.username,
                 "Person": row.full_name,
                 "Team": row.team_name or "",
-                "Roles": ", ".join(row.roles),
+                "Roles": ", ".join(ROLE_LABELS.get(Role(role), role) for role in row.roles),
                 "Last sign-in (UTC)": row.last_sign_in_at,
                 "Locked until (UTC)": row.locked_until if row.is_locked() else None,
                 "Failed attempts": row.failed_attempts,
@@ -44,7 +45,7 @@ def render_list(rows: list[AccountRow]) -> None:
             "Active",
         ],
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame)
     if not frame.empty:
         download_buttons(frame, "accounts", key="accounts")
 

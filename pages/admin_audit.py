@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from models import audit
+from models.text import plural
 from ui.context import page_context
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 
 user, db, settings = page_context()
 
@@ -15,32 +16,47 @@ st.title("Audit log")
 actors = audit.actors(db)
 actor_names = {row["actor_id"]: row["actor_name"] for row in actors}
 cols = st.columns(4)
-entity = cols[0].selectbox("Entity", ["All", *audit.entities(db)])
+entity = cols[0].selectbox(
+    "Record kind", [None, *audit.entities(db)], format_func=lambda e: "All" if e is None else audit.code_label(e)
+)
 actor_id = cols[1].selectbox(
     "Actor", [None, *actor_names], format_func=lambda i: "All" if i is None else actor_names[i]
 )
 since = cols[2].date_input("From", value=date.today() - timedelta(days=30))
 until = cols[3].date_input("To", value=date.today())
 
-entries = audit.search(
-    db, user, entity=None if entity == "All" else entity, actor_id=actor_id, since=since, until=until
-)
-st.caption(f"{len(entries)} entries (newest first, at most 500)")
-frame = pd.DataFrame(
+entries = audit.search(db, user, entity=entity, actor_id=actor_id, since=since, until=until)
+st.caption(f"{plural(len(entries), 'entry', 'entries')} (newest first, at most 500)")
+shown_entries = pd.DataFrame(
     [
         {
             "When (UTC)": e.occurred_at,
-            "Actor": e.actor_name or "system",
-            "Entity": e.entity,
-            "Id": e.entity_id,
-            "Action": e.action,
-            "Before": audit.to_json(e.before) or "",
-            "After": audit.to_json(e.after) or "",
+            "Actor": e.actor_name or "System",
+            "Record": f"{e.entity_label} {e.entity_id or ''}".strip(),
+            "Action": e.action_label,
+            "Changes": "; ".join(e.changes) or "—",
         }
         for e in entries
     ],
-    columns=["When (UTC)", "Actor", "Entity", "Id", "Action", "Before", "After"],
+    columns=["When (UTC)", "Actor", "Record", "Action", "Changes"],
 )
-st.dataframe(frame, hide_index=True, width="stretch")
-if not frame.empty:
-    download_buttons(frame, "audit-log", key="audit")
+show_table(shown_entries, column_config={"Changes": st.column_config.TextColumn("Changes", width="large")})
+if entries:
+    download_buttons(
+        lambda: pd.DataFrame(
+            [
+                {
+                    "occurred_at_utc": e.occurred_at,
+                    "actor": e.actor_name or "system",
+                    "entity": e.entity,
+                    "entity_id": e.entity_id,
+                    "action": e.action,
+                    "before": audit.to_json(e.before) or "",
+                    "after": audit.to_json(e.after) or "",
+                }
+                for e in entries
+            ]
+        ),
+        "audit-log",
+        key="audit",
+    )

@@ -5,6 +5,7 @@ import streamlit as st
 
 from models import backup
 from ui.context import page_context
+from ui.widgets import show_table
 
 user, db, settings = page_context()
 folder = backup.default_folder(settings.db_path)
@@ -30,7 +31,7 @@ def render_list() -> None:
         st.info(f"No backups yet in {folder}.")
         return
     st.caption(f"{len(found)} backups in {folder}, newest first")
-    st.dataframe(pd.DataFrame([backup.describe(info) for info in found]), hide_index=True, width="stretch")
+    show_table(pd.DataFrame([backup.describe(info) for info in found]))
 
 
 st.title("Backups")

@@ -5,12 +5,14 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
+from models.audit import code_label
 from models.complaints import findings
 from models.complaints.findings import FindingInput
 from models.standards import compliance, proposals
 from ui.context import page_context
 from ui.customer_words import render_customer_words
 from ui.fields import max_chars
+from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table
 from ui.writes import EditForm, run_write
 
@@ -95,10 +97,10 @@ def render_counts(finding: findings.Finding) -> None:
 
 
 def render_detail(finding: findings.Finding) -> None:
-    st.header(f"#{finding.id}")
-    st.text(finding.title)
+    st.header(f"#{finding.id} {escape_markdown(finding.title)}")
     st.caption(
-        f"Root cause: {finding.root_cause} · severity: {finding.severity} · status: {finding.status} · "
+        f"Root cause: {code_label(finding.root_cause).lower()} · severity: {finding.severity} · "
+        f"status: {code_label(finding.status).lower()} · "
         f"recorded {finding.created_at:%Y-%m-%d}"
     )
     st.text(finding.description)

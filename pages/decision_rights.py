@@ -8,19 +8,31 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models.access import ROLE_LABELS, Permission
+from models.access import ROLE_LABELS, Permission, Role
 from models.complaints.findings import finding_titles
 from models.speakup.board import my_ideas
 from models.standards import proposals, rights
 from models.standards.rights import REMEDY_LABELS
+from ui.charts import month_axis
 from ui.context import page_context
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, show_table, with_labels
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
 TODAY = date.today()
 CURRENCY = settings.currency
+CODED = {"remedy": REMEDY_LABELS, "role": {role.value: label for role, label in ROLE_LABELS.items()}}
+CODED |= {"status": proposals.STATUS_LABELS}
+USE_LABELS = {
+    "remedy": "Kind of remedy",
+    "amount": f"Amount ({CURRENCY})",
+    "limit_amount": f"Limit ({CURRENCY})",
+    "current_limit": f"Current limit ({CURRENCY})",
+    "proposed_limit": f"Proposed limit ({CURRENCY})",
+    "over_limit": "Above the limit",
+    "above_limit": "Above the limit",
+}
 
 
 def money(value: object) -> str:
@@ -74,7 +86,7 @@ def render_log_use() -> None:
                 )
     mine = rights.my_uses(db, user)
     if mine:
-        show_table(pd.DataFrame(mine), key="my_uses")
+        show_table(pd.DataFrame(mine), labels=USE_LABELS, values=CODED, key="my_uses")
 
 
 def render_use_against_limits() -> None:
@@ -82,7 +94,7 @@ def render_use_against_limits() -> None:
     left, right = st.columns(2)
     start = left.date_input("From", (TODAY - timedelta(days=365)).replace(day=1), key="uses_from")
     end = right.date_input("To", TODAY, key="uses_to")
-    frame = rights.use_against_limits(db, user, start, end)
+    frame = with_labels(rights.use_against_limits(db, user, start, end), CODED)
     if frame.empty:
         st.info("No uses in this period.")
         return
@@ -90,18 +102,25 @@ def render_use_against_limits() -> None:
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("month:T", title="Month"),
+            x=alt.X("yearmonth(month):T", title="Month", axis=month_axis()),
             y=alt.Y("sum(uses):Q", title="Uses"),
             color=alt.Color("team:N", title="Team"),
-            tooltip=["team:N", "remedy:N", "uses:Q", "amount:Q", "mean_share_of_limit:Q", "above_limit:Q"],
+            tooltip=[
+                alt.Tooltip("team:N", title="Team"),
+                alt.Tooltip("remedy:N", title="Kind of remedy"),
+                alt.Tooltip("uses:Q", title="Uses"),
+                alt.Tooltip("amount:Q", title=f"Amount ({settings.currency})", format=",.2f"),
+                alt.Tooltip("mean_share_of_limit:Q", title="Mean share of limit (%)"),
+                alt.Tooltip("above_limit:Q", title="Above the limit"),
+            ],
         )
     )
     st.altair_chart(chart, width="stretch")
-    show_table(frame, labels={"mean_share_of_limit": "Mean share of limit (%)"}, key="use_limits")
+    show_table(frame, labels=USE_LABELS | {"mean_share_of_limit": "Mean share of limit (%)"}, key="use_limits")
     download_buttons(frame, "decision-right-use", "dl_use_limits")
     flagged = rights.uses_above_limit(db, user, start, end)
     st.subheader(f"Flagged above the limit ({len(flagged)})")
-    show_table(flagged, key="uses_flagged")
+    show_table(flagged, labels=USE_LABELS, values=CODED, key="uses_flagged")
 
 
 def render_proposal_form(current: list[rights.Right]) -> None:
@@ -132,7 +151,7 @@ def render_proposals() -> None:
     if not listed:
         st.info("No changes proposed yet.")
         return
-    show_table(pd.DataFrame(listed), key="proposals_table")
+    show_table(pd.DataFrame(listed), labels=USE_LABELS, values=CODED, key="proposals_table")
     if not user.can(Permission.STRATEGY_MANAGE):
         return
     open_ones = {row["id"]: row for row in listed if row["status"] == "open"}
@@ -142,7 +161,9 @@ def render_proposals() -> None:
         chosen = st.selectbox(
             "Proposal",
             list(open_ones),
-            format_func=lambda i: f"#{i} {open_ones[i]['role']} · {open_ones[i]['remedy']}",
+            format_func=lambda i: (
+                f"#{i} {ROLE_LABELS[Role(open_ones[i]['role'])]} · {REMEDY_LABELS[open_ones[i]['remedy']]}"
+            ),
             key="decide_which",
         )
         note = st.text_area("Note to the proposers", max_chars=1000, key="decide_note")

@@ -15,7 +15,7 @@ from models.strategy.kpis import MeasurementInput
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, file_upload
+from ui.widgets import download_buttons, file_upload, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -43,9 +43,18 @@ def render_overview(shown: list[goals.Goal]) -> None:
     for column, (label, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
         column.metric(label, count)
     frame = goals.goals_frame(shown)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame)
     if not frame.empty:
         download_buttons(frame, "goals", key="goals_table")
+
+
+GOAL_CHART_MARKS = {  # what a goal chart draws, and its colour
+    "Measured": "#0969da",
+    "Path to target": "#8c959f",
+    "Baseline": "#57606a",
+    "Target": "#1a7f37",
+    "Action done": "#8250df",
+}
 
 
 def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[plan.Action]) -> alt.Chart:
@@ -53,26 +62,36 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
     the completion dates of linked actions as markers."""
     values = pd.DataFrame(
         [
-            {"date": p.measured_on, "value": p.value, "note": p.note, "source": p.source, "series": "Measured"}
+            {"date": p.measured_on, "value": p.value, "note": p.note, "source": p.source, "line": "Measured"}
             for p in series
         ],
-        columns=["date", "value", "note", "source", "series"],
+        columns=["date", "value", "note", "source", "line"],
     )
     path = pd.DataFrame(
         [
-            {"date": goal.baseline_date, "value": goal.baseline_value, "series": "Path to target"},
-            {"date": goal.target_date, "value": goal.target_value, "series": "Path to target"},
+            {"date": goal.baseline_date, "value": goal.baseline_value, "line": "Path to target"},
+            {"date": goal.target_date, "value": goal.target_value, "line": "Path to target"},
         ]
     )
     levels = pd.DataFrame(
         [
-            {"level": "Baseline", "value": goal.baseline_value, "date": goal.baseline_date},
-            {"level": "Target", "value": goal.target_value, "date": goal.target_date},
+            {"line": "Baseline", "value": goal.baseline_value, "date": goal.baseline_date},
+            {"line": "Target", "value": goal.target_value, "date": goal.target_date},
         ]
     )
     done = pd.DataFrame(
-        [{"date": a.completed_on, "action": a.title, "owner": a.owner_name} for a in linked if a.completed_on],
-        columns=["date", "action", "owner"],
+        [
+            {"date": a.completed_on, "action": a.title, "owner": a.owner_name, "line": "Action done"}
+            for a in linked
+            if a.completed_on
+        ],
+        columns=["date", "action", "owner", "line"],
+    )
+    legend = alt.Color(  # one legend naming every mark of the chart, the action markers too
+        "line:N",
+        title=None,
+        scale=alt.Scale(domain=list(GOAL_CHART_MARKS), range=list(GOAL_CHART_MARKS.values())),
+        legend=alt.Legend(orient="bottom"),
     )
     y_title = f"{goal.kpi_name} ({goal.unit})"
     measured = (
@@ -81,6 +100,7 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
         .encode(
             x=alt.X("date:T", title="Date"),
             y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
+            color=legend,
             tooltip=[
                 alt.Tooltip("date:T", title="Date"),
                 alt.Tooltip("value:Q", title="Value"),
@@ -91,19 +111,22 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
     )
     path_line = (
         alt.Chart(path)
-        .mark_line(strokeDash=[2, 4], color="#8c959f")
-        .encode(x="date:T", y="value:Q", tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("value:Q")])
+        .mark_line(strokeDash=[2, 4])
+        .encode(
+            x="date:T",
+            y="value:Q",
+            color=legend,
+            tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("value:Q", title="Value")],
+        )
     )
     level_rules = (
         alt.Chart(levels)
         .mark_rule(strokeDash=[6, 4])
         .encode(
             y="value:Q",
-            color=alt.Color(
-                "level:N", title=None, scale=alt.Scale(domain=["Baseline", "Target"], range=["#57606a", "#1a7f37"])
-            ),
+            color=legend,
             tooltip=[
-                alt.Tooltip("level:N", title="Line"),
+                alt.Tooltip("line:N", title="Line"),
                 alt.Tooltip("value:Q", title="Value"),
                 alt.Tooltip("date:T", title="Date"),
             ],
@@ -113,9 +136,10 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
     if not done.empty:
         layers.append(
             alt.Chart(done)
-            .mark_rule(color="#8250df", strokeWidth=2)
+            .mark_rule(strokeWidth=2)
             .encode(
                 x="date:T",
+                color=legend,
                 tooltip=[
                     alt.Tooltip("action:N", title="Action done"),
                     alt.Tooltip("owner:N", title="Owner"),
@@ -153,13 +177,13 @@ def render_goal(goal: goals.Goal) -> None:
     with left:
         st.markdown("**Measurements**")
         frame = goals.measurements_frame(goal, series)
-        st.dataframe(frame, hide_index=True, width="stretch", height=240)
+        show_table(frame, height=240)
         if not frame.empty:
             download_buttons(frame, f"goal-{goal.id}-measurements", key=f"goal_{goal.id}_measurements")
     with right:
         st.markdown("**Linked actions**")
         actions_frame = plan.linked_actions_frame(linked)
-        st.dataframe(actions_frame, hide_index=True, width="stretch", height=240)
+        show_table(actions_frame, height=240)
         if not actions_frame.empty:
             download_buttons(actions_frame, f"goal-{goal.id}-actions", key=f"goal_{goal.id}_actions")
 
@@ -364,7 +388,7 @@ def render_import() -> None:
         if report.rejected:
             st.error(f"Nothing was imported: {len(report.rejected)} problem(s).")
             problems = pd.DataFrame(report.rejected, columns=["Row", "Column", "Problem"])
-            st.dataframe(problems, hide_index=True, width="stretch")
+            show_table(problems)
             download_buttons(problems, "measurement-import-problems", key="import_problems")
         else:
             st.success(f"Imported {report.imported} measurement(s).")

@@ -7,9 +7,10 @@ import streamlit as st
 
 from models.access import Permission
 from models.speakup import benefits, ideas
+from ui.charts import by_number, idea_label, wrapped_axis
 from ui.context import page_context
 from ui.ideas import money, plain, status_label
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -37,24 +38,29 @@ def render_overview(rows: list[dict]) -> None:
             for row in rows
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
     download_buttons(table, "green-lit-ideas", key="green")
     chart_rows = []
     for row in rows:
-        label = f"#{row['id']} {row['title'][:40]}"
-        chart_rows.append(
-            {"idea": label, "figure": "Projected annual savings", "amount": float(row["projected_annual_savings"])}
-        )
-        chart_rows.append({"idea": label, "figure": "Realised so far", "amount": float(row["realised_savings"] or 0)})
+        label = idea_label(row["id"], row["title"])
+        for figure, amount in (
+            ("Projected annual savings", row["projected_annual_savings"]),
+            ("Realised so far", row["realised_savings"] or 0),
+        ):
+            chart_rows.append({"idea_id": row["id"], "idea": label, "figure": figure, "amount": float(amount)})
     chart = (
         alt.Chart(pd.DataFrame(chart_rows))
         .mark_bar()
         .encode(
-            y=alt.Y("idea:N", title=None),
-            x=alt.X("amount:Q", title=CURRENCY),
+            y=alt.Y("idea:N", title=None, sort=by_number(), axis=wrapped_axis()),
+            x=alt.X("amount:Q", title=f"Savings ({CURRENCY})", axis=alt.Axis(format=",.0f")),
             yOffset="figure:N",
             color=alt.Color("figure:N", title=None),
-            tooltip=["idea", "figure", alt.Tooltip("amount:Q", format=",.0f")],
+            tooltip=[
+                alt.Tooltip("idea:N", title="Idea"),
+                alt.Tooltip("figure:N", title="Figure"),
+                alt.Tooltip("amount:Q", title=f"Amount ({CURRENCY})", format=",.0f"),
+            ],
         )
         .properties(height=max(200, 40 * len(rows)))
     )

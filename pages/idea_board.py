@@ -10,7 +10,7 @@ from models.speakup.cycles import current_cycle, list_cycles, open_cycle
 from ui.context import page_context
 from ui.customer_words import render_customer_words
 from ui.ideas import comment_list, idea_details, plain, status_label
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
@@ -135,5 +135,5 @@ else:
         ]
     )
     with st.expander("All matching ideas as a table"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table)
         download_buttons(table, "idea-board", key="board")

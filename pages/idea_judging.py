@@ -10,9 +10,11 @@ import streamlit as st
 from models.access import Permission
 from models.speakup import board, cycle_report, decisions, ideas, judging
 from models.speakup.cycles import Cycle, list_cycles
+from models.text import plural
+from ui.charts import by_number, idea_label, wrapped_axis
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -50,7 +52,7 @@ def render_queue(queue: list[dict]) -> None:
             for row in queue
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
 
 
 def render_score_form(cycle: Cycle, idea: ideas.Idea) -> None:
@@ -103,7 +105,7 @@ def render_sheets(idea: ideas.Idea) -> None:
             for s in sheets
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
     download_buttons(table, f"score-sheets-idea-{idea.id}", key=f"sheets_{idea.id}")
 
 
@@ -128,7 +130,7 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
                 for d in recorded
             ]
         )
-        st.dataframe(table, hide_index=True, width="stretch")
+        show_table(table)
         download_buttons(table, f"decisions-idea-{idea.id}", key=f"decisions_{idea.id}")
         st.caption("A decision is never edited; recording a new one supersedes it and is audited.")
     if sees_scores:
@@ -171,18 +173,31 @@ def render_spread_chart(cycle: Cycle) -> None:
         return
     st.subheader("Judge spread per idea")
     st.caption("Each dot is one judge's weighted score; the bar is the idea's score; the line is the threshold.")
-    frame["label"] = "#" + frame["idea_id"].astype(str) + " " + frame["title"].str.slice(0, 40)
-    base = alt.Chart(frame).encode(y=alt.Y("label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=260)))
+    frame["label"] = [
+        idea_label(idea_id, title) for idea_id, title in zip(frame["idea_id"], frame["title"], strict=True)
+    ]
+    base = alt.Chart(frame).encode(y=alt.Y("label:N", title=None, sort=by_number(), axis=wrapped_axis()))
     dots = base.mark_circle(size=90).encode(
         x=alt.X("judge_score:Q", title="Weighted score", scale=alt.Scale(domain=[1, 5])),
         color=alt.Color("judge:N", title="Judge"),
-        tooltip=["title", "judge", "judge_score", "idea_score"],
+        tooltip=[
+            alt.Tooltip("title:N", title="Idea"),
+            alt.Tooltip("judge:N", title="Judge"),
+            alt.Tooltip("judge_score:Q", title="Judge's weighted score", format=".2f"),
+            alt.Tooltip("idea_score:Q", title="Idea's score", format=".2f"),
+        ],
     )
-    means = base.mark_tick(thickness=3, color="black").encode(x="idea_score:Q", tooltip=["title", "idea_score"])
+    means = base.mark_tick(thickness=3, color="black").encode(
+        x=alt.X("idea_score:Q", title="Weighted score"),
+        tooltip=[alt.Tooltip("title:N", title="Idea"), alt.Tooltip("idea_score:Q", title="Idea's score", format=".2f")],
+    )
     threshold = (
         alt.Chart(pd.DataFrame({"threshold": [cycle.green_light_threshold]}))
         .mark_rule(strokeDash=[4, 4])
-        .encode(x="threshold:Q", tooltip=["threshold"])
+        .encode(
+            x=alt.X("threshold:Q", title="Weighted score"),
+            tooltip=[alt.Tooltip("threshold:Q", title="Green-light threshold")],
+        )
     )
     st.altair_chart(
         (dots + means + threshold).properties(height=max(200, 40 * frame["idea_id"].nunique())), width="stretch"
@@ -194,7 +209,7 @@ st.title("Speak-Up Day judging")
 cycle = choose_cycle()
 if cycle is not None:
     st.caption(
-        f"Threshold {cycle.green_light_threshold:g} · at least {cycle.min_judges} judges · "
+        f"Threshold {cycle.green_light_threshold:g} · at least {plural(cycle.min_judges, 'judge')} · "
         + " · ".join(f"{plain(c.name)} {c.weight:g}" for c in cycle.criteria)
     )
     queue = judging.judging_queue(db, user, cycle.id)

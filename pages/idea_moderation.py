@@ -3,16 +3,20 @@ feedback, decline with a reason, merge duplicates, hide comments, carry ideas fo
 
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
 from models.errors import InputError
 from models.speakup import board, ideas, moderation
 from models.speakup.cycles import Cycle, current_cycle, list_cycles
+from models.text import plural
 from ui.context import page_context
 from ui.ideas import idea_details, plain, status_label
+from ui.widgets import show_table
 from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
+PAGE_SIZE = 20  # ideas listed at a time
 
 
 def problem_key(idea_id: int) -> str:
@@ -35,85 +39,147 @@ def merge_selected(idea_id: int) -> None:
     run(idea_id, moderation.merge, idea_id, survivor, st.session_state.get(f"merge_note_{idea_id}", ""))
 
 
-def render_idea(idea: ideas.Idea, others: dict[int, str], cycle: Cycle) -> None:
+def render_actions(idea: ideas.Idea, cycle: Cycle) -> None:
+    """The moderation steps the idea's status allows, while the cycle is open or in review."""
+    if cycle.phase not in ("open", "review"):
+        return
+    if idea.status == "shortlisted":
+        st.text_input("Why it leaves the shortlist", key=f"unlist_reason_{idea.id}", max_chars=ideas.REASON_MAX)
+        st.button(
+            "Take off the shortlist",
+            key=f"unlist_{idea.id}",
+            help="It is submitted again; its authors' preparation invitations not attended are withdrawn.",
+            on_click=lambda i=idea.id: run(
+                i, moderation.remove_from_shortlist, i, st.session_state.get(f"unlist_reason_{i}", "")
+            ),
+        )
+        return
+    left, middle, right = st.columns(3)
+    with left:
+        if idea.status == "submitted":
+            st.button(
+                "Shortlist",
+                key=f"shortlist_{idea.id}",
+                type="primary",
+                on_click=run,
+                args=(idea.id, moderation.shortlist, idea.id),
+            )
+            st.text_area("Feedback for the authors", key=f"feedback_{idea.id}", max_chars=ideas.REASON_MAX)
+            st.button(
+                "Needs more work",
+                key=f"send_back_{idea.id}",
+                help="The authors are told and may resubmit the idea until scoring starts.",
+                on_click=lambda i=idea.id: run(i, moderation.send_back, i, st.session_state.get(f"feedback_{i}", "")),
+            )
+    with middle:
+        st.text_area("Reason for declining", key=f"reason_{idea.id}", max_chars=ideas.REASON_MAX)
+        st.button(
+            "Decline",
+            key=f"decline_{idea.id}",
+            on_click=lambda i=idea.id: run(i, moderation.decline, i, st.session_state.get(f"reason_{i}", "")),
+        )
+    with right:
+        render_merge(idea, cycle)
+
+
+def render_merge(idea: ideas.Idea, cycle: Cycle) -> None:
+    """Merge the idea into another of the cycle, found by number or words of its title."""
+    others = {
+        other.id: other.title
+        for other in board.board(db, cycle_id=cycle.id, limit=500)
+        if other.status not in ("merged", "declined") and other.id != idea.id
+    }
+    st.selectbox(
+        "Duplicate of",
+        sorted(others),
+        index=None,
+        key=f"merge_into_{idea.id}",
+        placeholder="Type a number or words of the title",
+        format_func=lambda i: f"#{i} {others[i]}",
+    )
+    st.text_input("Merge note", key=f"merge_note_{idea.id}", max_chars=ideas.REASON_MAX)
+    st.button("Merge into it", key=f"merge_{idea.id}", on_click=merge_selected, args=(idea.id,))
+
+
+def render_idea(idea: ideas.Idea, cycle: Cycle) -> None:
+    """The one idea being moderated: its text, its state and the steps it allows."""
     with st.container(border=True):
         st.markdown(f"#### #{idea.id} {plain(idea.title)}")
         st.caption(
-            f"{status_label(idea.status)} · {plain(idea.author_name)} · {idea.supporters} supporters · "
-            f"{idea.comments} comments"
+            f"{status_label(idea.status)} · {plain(idea.author_name)} · {plural(idea.supporters, 'supporter')} · "
+            f"{plural(idea.comments, 'comment')}"
         )
         show_reported(problem_key(idea.id))
         with st.expander("Read the idea"):
-            full = ideas.get_idea(db, idea.id)
-            idea_details(full, settings.currency)
+            idea_details(ideas.get_idea(db, idea.id), settings.currency)
         if idea.status == "needs_more_work":
             st.caption(
                 "Sent back for more work: the authors can rework and resubmit it until scoring starts; "
                 "it then comes back here as Submitted."
             )
-        if cycle.phase not in ("open", "review"):
-            return
-        if idea.status == "shortlisted":
-            st.text_input("Why it leaves the shortlist", key=f"unlist_reason_{idea.id}", max_chars=ideas.REASON_MAX)
-            st.button(
-                "Take off the shortlist",
-                key=f"unlist_{idea.id}",
-                help="It is submitted again; its authors' preparation invitations not attended are withdrawn.",
-                on_click=lambda i=idea.id: run(
-                    i, moderation.remove_from_shortlist, i, st.session_state.get(f"unlist_reason_{i}", "")
-                ),
-            )
-            return
-        left, middle, right = st.columns(3)
-        with left:
-            if idea.status == "submitted":
-                st.button(
-                    "Shortlist",
-                    key=f"shortlist_{idea.id}",
-                    type="primary",
-                    on_click=run,
-                    args=(idea.id, moderation.shortlist, idea.id),
-                )
-                st.text_area("Feedback for the authors", key=f"feedback_{idea.id}", max_chars=ideas.REASON_MAX)
-                st.button(
-                    "Needs more work",
-                    key=f"send_back_{idea.id}",
-                    help="The authors are told and may resubmit the idea until scoring starts.",
-                    on_click=lambda i=idea.id: run(
-                        i, moderation.send_back, i, st.session_state.get(f"feedback_{i}", "")
-                    ),
-                )
-        with middle:
-            st.text_area("Reason for declining", key=f"reason_{idea.id}", max_chars=ideas.REASON_MAX)
-            st.button(
-                "Decline",
-                key=f"decline_{idea.id}",
-                on_click=lambda i=idea.id: run(i, moderation.decline, i, st.session_state.get(f"reason_{i}", "")),
-            )
-        with right:
-            choices = [other for other in others if other != idea.id]
-            st.selectbox(
-                "Duplicate of",
-                [None, *choices],
-                key=f"merge_into_{idea.id}",
-                format_func=lambda i: "—" if i is None else f"#{i} {others[i]}",
-            )
-            st.text_input("Merge note", key=f"merge_note_{idea.id}", max_chars=ideas.REASON_MAX)
-            st.button("Merge into it", key=f"merge_{idea.id}", on_click=merge_selected, args=(idea.id,))
+        render_actions(idea, cycle)
 
 
-def render_comments(queue: list[ideas.Idea]) -> None:
-    st.subheader("Comments")
-    st.caption("Hide a comment that breaks the forum's rules; it stays in the record with your reason.")
-    idea_id = st.selectbox(
-        "Idea",
-        [None, *(i.id for i in queue)],
-        key="moderate_comments_of",
-        format_func=lambda i: "Choose an idea" if i is None else f"#{i} {next(x.title for x in queue if x.id == i)}",
+def choose_idea(queue: list[ideas.Idea]) -> ideas.Idea | None:
+    """A page of the queue as a compact list, and the one idea chosen from it."""
+    left, right = st.columns([1, 2])
+    statuses = left.multiselect(
+        "Status",
+        list(moderation.QUEUE_STATUSES),
+        format_func=status_label,
+        key="moderation_statuses",
+        placeholder="All",
     )
-    if idea_id is None:
+    words = right.text_input("Find", key="moderation_find", placeholder="Number or words of the title").strip()
+    found = [
+        idea
+        for idea in queue
+        if (not statuses or idea.status in statuses)
+        and (not words or words.lower() in idea.title.lower() or words.lstrip("#") == str(idea.id))
+    ]
+    if not found:
+        st.info("No idea in the queue matches.")
+        return None
+    pages = (len(found) - 1) // PAGE_SIZE + 1
+    page = 1
+    if pages > 1:
+        page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="moderation_page")
+    shown_ideas = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    first = (page - 1) * PAGE_SIZE
+    st.caption(f"{plural(len(found), 'idea')}; showing {first + 1}–{first + len(shown_ideas)}")
+    show_table(
+        pd.DataFrame(
+            [
+                {
+                    "#": idea.id,
+                    "Idea": idea.title,
+                    "Status": status_label(idea.status),
+                    "Author": idea.author_name,
+                    "Supporters": idea.supporters,
+                    "Comments": idea.comments,
+                }
+                for idea in shown_ideas
+            ]
+        ),
+        key="moderation_list",
+    )
+    by_id = {idea.id: idea for idea in shown_ideas}
+    if st.session_state.get("moderation_idea") not in by_id:
+        st.session_state["moderation_idea"] = shown_ideas[0].id
+    chosen = st.selectbox(
+        "Moderate idea", list(by_id), key="moderation_idea", format_func=lambda i: f"#{i} {by_id[i].title}"
+    )
+    return by_id[chosen]
+
+
+def render_comments(idea: ideas.Idea) -> None:
+    comments = board.comments_for(db, idea.id)
+    st.subheader(f"Comments on #{idea.id} ({len(comments)})")
+    if not comments:
+        st.caption("No comments yet.")
         return
-    for comment in board.comments_for(db, idea_id):
+    st.caption("Hide a comment that breaks the forum's rules; it stays in the record with your reason.")
+    for comment in comments:
         with st.container(border=True):
             st.caption(f"{plain(comment['author_name'])} · {comment['created_at']:%d %b %Y %H:%M}")
             st.markdown(plain(comment["body"]))
@@ -157,16 +223,15 @@ cycle = names[cycle_id]
 queue = moderation.moderation_queue(db, cycle.id)
 shortlisted = sum(1 for i in queue if i.status == "shortlisted")
 st.caption(
-    f"{len(queue)} ideas to look after · shortlist {shortlisted} of {cycle.shortlist_size} · {cycle.phase_label}"
+    f"{plural(len(queue), 'idea')} to look after · shortlist {shortlisted} of {cycle.shortlist_size} · "
+    f"{cycle.phase_label}"
 )
 if cycle.phase not in ("open", "review"):
     st.info(
         f"{plain(cycle.name)} is {cycle.phase_label.lower()}: ideas are moderated while a cycle is open or in review."
     )
-others = {
-    i.id: i.title for i in board.board(db, cycle_id=cycle.id, limit=500) if i.status not in ("merged", "declined")
-}
-for idea in queue:
-    render_idea(idea, others, cycle)
-render_comments(queue)
+chosen_idea = choose_idea(queue) if queue else None
+if chosen_idea is not None:
+    render_idea(chosen_idea, cycle)
+    render_comments(chosen_idea)
 render_carry_forward(cycle)

@@ -9,7 +9,7 @@ from models.strategy import kpis
 from models.strategy.kpis import KpiInput
 from ui.context import page_context
 from ui.fields import max_chars
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -19,7 +19,7 @@ catalogue = kpis.list_kpis(db)
 frame = pd.DataFrame(
     [
         {
-            "Code": k.code,
+            "Import code": k.code,
             "KPI": k.name,
             "Unit": k.unit,
             "Better when": "Higher" if k.direction == "higher" else "Lower",
@@ -29,7 +29,7 @@ frame = pd.DataFrame(
         for k in catalogue
     ]
 )
-st.dataframe(frame, hide_index=True, width="stretch")
+show_table(frame)
 download_buttons(frame, "kpi-catalogue", key="kpis")
 st.caption(
     "Computed KPIs are filled from the portal's own data (complaints) and cannot be entered by hand; "
@@ -40,7 +40,13 @@ if user.can(Permission.STRATEGY_MANAGE):
     with st.form("new_kpi"):
         st.markdown("**Add a KPI**")
         cols = st.columns(4)
-        code = cols[0].text_input("Code (lower_case)", max_chars=max_chars(KpiInput, "code"), key="kpi_code")
+        code = cols[0].text_input(
+            "Import code",
+            max_chars=max_chars(KpiInput, "code"),
+            key="kpi_code",
+            help="Lower-case letters, digits and underscores (such as complaint_volume): the kpi column "
+            "of a CSV import names the KPI by it.",
+        )
         name = cols[1].text_input("Name", max_chars=max_chars(KpiInput, "name"), key="kpi_name")
         unit = cols[2].text_input("Unit", max_chars=max_chars(KpiInput, "unit"), key="kpi_unit")
         direction = cols[3].selectbox(

@@ -10,9 +10,10 @@ import streamlit as st
 from models.recognition import awards
 from models.speakup import benefits, board, cycles, decisions, ideas
 from models.speakup.ideas import BusinessCase
+from models.text import plural
 from ui.context import page_context
 from ui.ideas import business_case_metrics, comment_list, idea_details, money, plain, status_label
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
@@ -151,7 +152,7 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
     else:
         st.caption(
             f"{plain(cycle.name)}: submissions close on {cycle.submission_closes:%d %b %Y} "
-            f"({max(days_left, 0)} days left); Speak-Up Day is {cycle.speakup_day:%d %b %Y}."
+            f"({plural(max(days_left, 0), 'day')} left); Speak-Up Day is {cycle.speakup_day:%d %b %Y}."
         )
     st.text_input("Title", key="idea_title", max_chars=ideas.TITLE_MAX, placeholder="e.g. Callback scheduling at peak")
     render_similar(editing)
@@ -245,7 +246,7 @@ def render_complaint_link() -> None:
             "Complaint category (optional)",
             [None, *counts],
             key="idea_category",
-            format_func=lambda c: "—" if c is None else f"{c} ({counts[c]} complaints)",
+            format_func=lambda c: "—" if c is None else f"{c} ({plural(counts[c], 'complaint')})",
         )
     if found:
         titles = {row["id"]: row["title"] for row in found}
@@ -294,7 +295,7 @@ def render_my_ideas() -> None:
                     st.markdown(f"**Speak-Up Day outcome: {feedback['outcome']}**")
                     if feedback["score"] is not None:
                         st.caption(
-                            f"Score {feedback['score']:.2f} from {feedback['judges']} judges "
+                            f"Score {feedback['score']:.2f} from {plural(feedback['judges'], 'judge')} "
                             f"(threshold {feedback['threshold']:g})"
                         )
                     st.markdown(plain(feedback["rationale"]))
@@ -314,7 +315,7 @@ def render_my_ideas() -> None:
                     for row in board.status_history(db, idea.id)
                 ]
             )
-            st.dataframe(history, hide_index=True, width="stretch")
+            show_table(history)
             download_buttons(history, f"idea-{idea.id}-status-changes", key=f"history_{idea.id}")
             idea_details(idea, CURRENCY, counts=board.complaint_link_counts(db, idea))
             st.markdown("**Comments**")

@@ -12,6 +12,7 @@ import streamlit as st
 from models.access import Permission
 from models.standards import audit_import, audits, compliance, register
 from models.standards.audits import SCALE_LABELS
+from ui.charts import month_axis
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, file_upload, show_table
@@ -50,11 +51,11 @@ def compliance_chart(frame: pd.DataFrame) -> alt.Chart:
         alt.Chart(monthly)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title="Month"),
+            x=alt.X("yearmonth(month):T", title="Month", axis=month_axis()),
             y=alt.Y("compliance:Q", title="Compliance (%)", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color("code:N", title="Standard"),
             tooltip=[
-                alt.Tooltip("month:T", title="Month", format="%Y-%m"),
+                alt.Tooltip("yearmonth(month):T", title="Month", format="%b %Y"),
                 alt.Tooltip("code:N", title="Standard"),
                 alt.Tooltip("checks:Q", title="Checks"),
                 alt.Tooltip("compliance:Q", title="Compliance (%)"),

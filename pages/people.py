@@ -13,10 +13,11 @@ import streamlit as st
 from models.access import Permission, Role
 from models.people import directory, hr_csv, hr_import
 from models.people.directory import EmployeeInput
+from models.text import plural
 from ui.context import page_context
 from ui.fields import max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, file_upload
+from ui.widgets import download_buttons, file_upload, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -84,9 +85,9 @@ def render_directory(teams: list[dict[str, Any]]) -> None:
     if len(rows) == limit:
         st.caption(f"Showing the first {limit:,} people; narrow the search to see others.")
     else:
-        st.caption(f"{len(rows):,} people")
+        st.caption(plural(len(rows), "person", "people"))
     frame = directory_frame(rows)
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame)
     download_buttons(frame, "people", key="people_download")
 
 
@@ -251,25 +252,21 @@ def render_organisation(teams, sites) -> None:
     team_column, site_column = st.columns(2)
     with team_column:
         st.subheader("Teams")
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [{"Team": t["name"], "Site": t["site_name"], "Members": t["members"]} for t in teams],
                 columns=["Team", "Site", "Members"],
             ),
-            hide_index=True,
-            width="stretch",
         )
         if can_manage:
             render_add_team(sites)
     with site_column:
         st.subheader("Sites")
-        st.dataframe(
+        show_table(
             pd.DataFrame(
                 [{"Site": s["name"], "City": s["city"], "Members": s["members"]} for s in sites],
                 columns=["Site", "City", "Members"],
             ),
-            hide_index=True,
-            width="stretch",
         )
         if can_manage:
             render_add_site()
@@ -324,7 +321,7 @@ def render_import() -> None:
         st.error(escape_markdown(problem))  # it may quote the file's headings
         return
     st.write("First rows of the file:")
-    st.dataframe(pd.DataFrame(preview), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(preview))
     if st.button("Import", type="primary", key="people_import_button"):
         st.session_state["people_import_report"] = (uploaded.file_id, hr_import.import_people_csv(db, user, data))
         st.rerun()  # the directory above shows the imported people
@@ -350,7 +347,7 @@ def render_import_report(report: hr_import.ImportReport) -> None:
         f"Nothing was imported: {len(report.errors):,} problem{'s' if len(report.errors) != 1 else ''}. "
         "Fix them in the file and upload it again."
     )
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {"Row": problem.row, "Column": problem.column or "", "Reason": problem.reason}
@@ -358,8 +355,6 @@ def render_import_report(report: hr_import.ImportReport) -> None:
             ],
             columns=["Row", "Column", "Reason"],
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 

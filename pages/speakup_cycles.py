@@ -21,7 +21,7 @@ from models.speakup.cycles import (
 from ui.context import page_context
 from ui.fields import bounds, max_chars
 from ui.ideas import plain
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -96,7 +96,7 @@ def render_cycle_list(cycles: list[Cycle]) -> None:
             for c in cycles
         ]
     )
-    st.dataframe(table, hide_index=True, width="stretch")
+    show_table(table)
     download_buttons(table, "speakup-cycles", key="cycles")
 
 
@@ -116,7 +116,7 @@ def render_cycle(cycle: Cycle) -> None:
         cols[0].metric("Green-light threshold", f"{cycle.green_light_threshold:g}")
         cols[1].metric("Minimum judges", cycle.min_judges)
         cols[2].metric("Shortlist size", cycle.shortlist_size)
-        st.dataframe(criteria_frame(cycle.criteria), hide_index=True, width="stretch")
+        show_table(criteria_frame(cycle.criteria))
         return
     st.caption("Criteria and the green-light rule can change until scoring starts; then they are frozen.")
     rules = rule_inputs(cycle.model_dump(), f"_{cycle.id}")

@@ -6,9 +6,10 @@ import streamlit as st
 
 from models.speakup import cycle_report, ideas
 from models.speakup.cycles import list_cycles
+from ui.charts import by_number, idea_label, wrapped_axis
 from ui.context import page_context
 from ui.ideas import funnel_chart, money
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 
 user, db, settings = page_context()
 CURRENCY = settings.currency
@@ -21,22 +22,33 @@ def render_scores(table, threshold: float) -> None:
     if scored.empty:
         st.caption("No idea of this cycle has been scored yet.")
     else:
-        scored["label"] = "#" + scored["idea"].astype(str) + " " + scored["title"]
+        scored["label"] = [
+            idea_label(idea_id, title) for idea_id, title in zip(scored["idea"], scored["title"], strict=True)
+        ]
         scored["status"] = scored["status"].map(ideas.STATUS_LABELS)
         bars = (
             alt.Chart(scored)
             .mark_bar()
             .encode(
-                y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False)),
+                y=alt.Y("label:N", sort=by_number("idea"), title=None, axis=wrapped_axis()),
                 x=alt.X("score:Q", scale=alt.Scale(domain=[0, 5]), title="Score", axis=alt.Axis(tickMinStep=0.5)),
                 color=alt.Color("status:N", title="Status", legend=alt.Legend(orient="bottom", labelLimit=0)),
-                tooltip=["title", "score", "spread", "judges", "status"],
+                tooltip=[
+                    alt.Tooltip("title:N", title="Idea"),
+                    alt.Tooltip("score:Q", title="Score", format=".2f"),
+                    alt.Tooltip("spread:Q", title="Spread", format=".2f"),
+                    alt.Tooltip("judges:Q", title="Judges"),
+                    alt.Tooltip("status:N", title="Status"),
+                ],
             )
         )
         rule = (
             alt.Chart(scored.assign(threshold=threshold))
             .mark_rule(strokeDash=[4, 4])
-            .encode(x="threshold:Q", tooltip=["threshold"])
+            .encode(
+                x=alt.X("threshold:Q", title="Score"),
+                tooltip=[alt.Tooltip("threshold:Q", title="Green-light threshold")],
+            )
         )
         st.altair_chart((bars + rule).properties(height=alt.Step(28)), width="stretch")
 
@@ -94,6 +106,6 @@ render_scores(table, cycle.green_light_threshold)
 st.subheader("Ideas of the cycle")
 table["status"] = table["status"].map(ideas.STATUS_LABELS)
 table = table.rename(columns=lambda name: name.replace("_", " ").capitalize())
-st.dataframe(table, hide_index=True, width="stretch")
+show_table(table)
 st.caption(ideas.PAYBACK_RULE)
 download_buttons(table, f"speakup-report-{cycle.name.replace(' ', '-')}", key="report")

@@ -12,7 +12,7 @@ from models.strategy.vision import PriorityInput, VisionInput
 from ui.context import page_context
 from ui.fields import bounds, default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -45,7 +45,7 @@ def render_vision() -> None:
                     for v in history
                 ]
             )
-            st.dataframe(frame, hide_index=True, width="stretch")
+            show_table(frame)
             download_buttons(frame, "vision-versions", key="vision_versions")
     if can_manage:
         with st.form("revise_vision"):
@@ -92,7 +92,7 @@ def render_priorities() -> None:
                 for p in priorities
             ]
         )
-        st.dataframe(frame, hide_index=True, width="stretch")
+        show_table(frame)
         download_buttons(frame, "strategic-priorities", key="priorities")
     if can_manage:
         render_priority_form(None)

@@ -11,6 +11,7 @@ import streamlit as st
 
 from models.access import ROLE_LABELS, Role
 from models.people import directory
+from models.text import plural
 from models.training import assignments, completions, courses
 from models.training.assignments import REASON_LABELS, STATUS_LABELS
 from models.training.completions import CompletionInput
@@ -51,7 +52,7 @@ def render_assign() -> None:
     targets = chosen_people(mode)
     default_due = st.checkbox("Due after the course's own due-within days", value=True, key="assign_default_due")
     due = None if default_due else st.date_input("Due date", date.today() + timedelta(days=30), key="assign_due")
-    st.caption(f"{len(targets)} people chosen")
+    st.caption(f"{plural(len(targets), 'person', 'people')} chosen")
     if st.button("Assign", type="primary", key="assign_go", disabled=course is None):
         written = run_write(
             lambda: assignments.assign_courses(db, user, course, targets, due_on=due), success="Training assigned."

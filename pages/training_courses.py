@@ -10,6 +10,7 @@ import streamlit as st
 
 from models.access import ROLE_LABELS, Role
 from models.people import directory
+from models.text import plural
 from models.training import courses
 from models.training.courses import FORMAT_LABELS, CourseInput
 from ui.context import page_context
@@ -83,7 +84,7 @@ def render_catalogue() -> list[courses.Course]:
         search=search or None,
     )
     frame = course_frame(found)
-    st.caption(f"{len(found)} courses")
+    st.caption(plural(len(found), "course"))
     show_table(frame, key="course_table")
     download_buttons(frame, "courses", key="courses_download")
     with st.expander("Competencies"):

@@ -60,3 +60,15 @@ def test_only_admins_read_the_audit_log(db, make_user):
 def test_values_that_json_cannot_hold_are_still_recorded(db):
     db.write(lambda c: audit.record(c, None, "thing", 1, "create", after={"when": date(2026, 1, 2), "s": {2, 1}}))
     assert db.scalar("SELECT after_json FROM audit_log WHERE entity = 'thing'") == '{"s": [1, 2], "when": "2026-01-02"}'
+
+
+def test_the_audit_log_reads_a_change_as_the_fields_it_changed():
+    before = {"status": "in_progress", "title": "Call back within a day", "due_date": "2026-03-01", "version": 2}
+    after = {"status": "done", "title": "Call back within a day", "due_date": "2026-03-01", "version": 3}
+    assert audit.changed_fields(before, after) == ["Status: in progress → done", "Version: 2 → 3"]
+
+
+def test_a_created_record_lists_its_fields_in_words_with_times_to_the_minute():
+    lines = audit.changed_fields(None, {"giver_id": 29, "given_at": "2026-11-28T16:14:00", "hidden_reason": None})
+    assert lines == ["Giver ID: 29", "Given at: 2026-11-28 16:14", "Hidden reason: —"]
+    assert audit.code_label("kudos_received") == "Kudos received"

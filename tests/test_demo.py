@@ -142,3 +142,11 @@ def test_the_raw_write_check_catches_a_raw_write():
     )
     for sample in samples:
         assert RAW_WRITE.search(sample) or HELPER_WRITE.search(sample), sample
+
+
+def test_the_demo_peoples_records_date_from_their_hiring_not_from_the_seeding(seeded_db):
+    database, _ = seeded_db()
+    dated = database.query_one(
+        "SELECT count(*) AS people, count(*) FILTER (WHERE updated_at::DATE = hire_date) AS from_hiring FROM employees"
+    )
+    assert dated["people"] > 100 and dated["from_hiring"] == dated["people"]

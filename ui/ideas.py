@@ -9,7 +9,9 @@ import streamlit as st
 
 from models.speakup import ideas
 from models.speakup.ideas import BusinessCase, Idea
+from models.text import plural
 from ui.text import escape_markdown
+from ui.widgets import show_table
 
 
 def plain(text: str | None) -> str:
@@ -46,7 +48,7 @@ def idea_details(idea: Idea, currency: str, *, counts: dict | None = None) -> No
         if idea.complaint_category:
             link.append(f"complaint category {idea.complaint_category}")
             if counts and counts.get("complaints_in_category") is not None:
-                link.append(f"({counts['complaints_in_category']} complaints)")
+                link.append(f"({plural(counts['complaints_in_category'], 'complaint')})")
         if idea.finding_id:
             link.append(f"finding #{idea.finding_id}")
             if counts and counts.get("finding_title"):
@@ -66,15 +68,11 @@ def idea_details(idea: Idea, currency: str, *, counts: dict | None = None) -> No
         ),
         "Effort": f"{idea.effort_days:g} person-days",
     }
-    st.dataframe(
-        pd.DataFrame({"Business case": list(facts), "Value": list(facts.values())}), hide_index=True, width="stretch"
-    )
+    show_table(pd.DataFrame({"Business case": list(facts), "Value": list(facts.values())}))
     if idea.milestones:
         st.markdown("**Project plan**")
-        st.dataframe(
+        show_table(
             pd.DataFrame(idea.milestones).rename(columns={"title": "Milestone", "due_date": "Date"}),
-            hide_index=True,
-            width="stretch",
         )
 
 

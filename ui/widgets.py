@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -21,10 +21,16 @@ def show_input_error(error: InputError) -> None:
         st.error(f"**{escape_markdown(field)}**: {escape_markdown(message)}")
 
 
+MISSING = "—"  # what a table shows where a value is missing
+_ACRONYMS = {"id": "ID", "kpi": "KPI", "nps": "NPS", "enps": "eNPS", "csat": "CSAT", "ces": "CES", "utc": "UTC"}
+
+
 def column_label(name: str) -> str:
-    """A column name in words: ``received_date`` → "Received date", ``customer_id`` → "Customer ID"."""
-    words = name.replace("_", " ").strip().split(" ")
-    words = ["ID" if word.lower() == "id" else word for word in words]
+    """A column name in words: ``received_date`` → "Received date", ``customer_id`` → "Customer ID".
+    A name already in words (it has capitals or spaces and no underscore) is kept as written."""
+    if "_" not in name and name != name.lower():
+        return name
+    words = [_ACRONYMS.get(word.lower(), word) for word in name.replace("_", " ").strip().split(" ")]
     text = " ".join(words)
     return "#" if text == "ID" else text[:1].upper() + text[1:]
 
@@ -35,7 +41,9 @@ def _is_whole_days(column: pd.Series) -> bool:
 
 
 def table_columns(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> dict:
-    """Column settings for ``st.dataframe``: headers in words, dates as dates, times to the minute."""
+    """Column settings for ``st.dataframe``: headers in words, dates as dates, times to the minute,
+    money (a header naming the currency, as "Net annual benefit (AUD)") with thousands separated."""
+    money_unit = get_settings().currency
     config: dict = {}
     for name in frame.columns:
         label = (labels or {}).get(name) or column_label(str(name))
@@ -45,18 +53,39 @@ def table_columns(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> 
                 config[name] = st.column_config.DateColumn(label, format="YYYY-MM-DD")
             else:
                 config[name] = st.column_config.DatetimeColumn(label, format="YYYY-MM-DD HH:mm")
+        elif pd.api.types.is_numeric_dtype(column) and f"({money_unit})" in label:
+            config[name] = st.column_config.NumberColumn(label, format="localized")  # thousands separated
         else:
             config[name] = st.column_config.Column(label)
     return config
 
 
+def with_labels(frame: pd.DataFrame, values: Mapping[str, Mapping[Any, str]]) -> pd.DataFrame:
+    """A copy of ``frame`` whose coded columns read in words: ``{"remedy": REMEDY_LABELS}`` shows
+    ``fee_waiver`` as "Fee waiver" (a value the mapping does not know is kept)."""
+    labelled = frame.copy()
+    for column, mapping in values.items():
+        if column in labelled.columns:
+            labelled[column] = labelled[column].map(lambda value, mapping=mapping: mapping.get(value, value))
+    return labelled
+
+
 def show_table(
-    frame: pd.DataFrame, *, labels: dict[str, str] | None = None, key: str | None = None, **extra: Any
+    frame: pd.DataFrame,
+    *,
+    labels: dict[str, str] | None = None,
+    values: Mapping[str, Mapping[Any, str]] | None = None,
+    key: str | None = None,
+    **extra: Any,
 ) -> None:
-    """A table as people read it: headers in words and dates as dates. The frame keeps its
+    """A table as people read it: headers in words, coded values in words (``values``, as in
+    ``with_labels``), dates as dates, a dash where a value is missing. The frame keeps its
     own column names, so a download of it keeps the machine-friendly headers."""
+    if values:
+        frame = with_labels(frame, values)
     config = table_columns(frame, labels)
     config.update(extra.pop("column_config", {}))
+    extra.setdefault("placeholder", MISSING)
     st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config, **extra)
 
 

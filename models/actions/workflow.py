@@ -148,7 +148,13 @@ def _field_titles(names: list[str]) -> str:
 
 
 def update_action(
-    db: Database, actor: CurrentUser, action_id: int, data: dict[str, Any], expected_version: int
+    db: Database,
+    actor: CurrentUser,
+    action_id: int,
+    data: dict[str, Any],
+    expected_version: int,
+    *,
+    at: datetime | None = None,
 ) -> list[str]:
     """Change an action's details; refused when someone saved it since it was opened.
     Returns the fields that changed; a save without changes stores nothing, so the
@@ -185,7 +191,7 @@ def update_action(
                 record.kpi_id,
                 record.expected_effect,
                 actor.employee_id,
-                utc_now(),
+                at or utc_now(),
                 action_id,
             ],
         )

@@ -195,7 +195,13 @@ def insert_finding(
 
 
 def update_finding(
-    db: Database, actor: CurrentUser, finding_id: int, data: dict[str, Any] | FindingInput, expected_version: int
+    db: Database,
+    actor: CurrentUser,
+    finding_id: int,
+    data: dict[str, Any] | FindingInput,
+    expected_version: int,
+    *,
+    at: datetime | None = None,
 ) -> None:
     """Change a finding's text, cause, severity or status; a stale edit is refused, never merged."""
     require(actor, Permission.FINDINGS_MANAGE)
@@ -216,7 +222,7 @@ def update_finding(
                 record.five_whys,
                 record.severity,
                 record.status,
-                utc_now(),
+                at or utc_now(),
                 finding_id,
             ],
         )

@@ -97,10 +97,10 @@ def _add_people(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
     columns = ["id", "employee_number", "full_name", "email", "team_id", "site_id", "manager_id", "hire_date"]
     table = pa.table({name: [row[name] for row in rows] for name in columns})
     connection.register("demo_employees", table)
-    connection.execute(
+    connection.execute(  # each record dates from its person's first morning, as the demo's history has it
         "INSERT INTO employees (id, employee_number, full_name, email, team_id, site_id, manager_id, hire_date,"
-        " created_at, updated_at) SELECT *, ?, ? FROM demo_employees",
-        [now, now],
+        " created_at, updated_at) SELECT *, hire_date + INTERVAL 9 HOUR, hire_date + INTERVAL 9 HOUR"
+        " FROM demo_employees"
     )
     connection.unregister("demo_employees")
 

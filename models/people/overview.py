@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from models.access import CurrentUser, Permission, require
+from models.audit import code_label
 from models.db import utc_now
 
 if TYPE_CHECKING:
@@ -69,20 +70,23 @@ def account_health(db: Database, user: CurrentUser) -> dict[str, int]:
 
 
 def recent_activity(db: Database, user: CurrentUser, days: int = 30) -> pd.DataFrame:
-    """Audited changes per day and entity over the last days (admin)."""
+    """Audited changes per day and kind of record (in words) over the last days (admin)."""
     require(user, Permission.AUDIT_READ)
-    return db.frame(
+    frame = db.frame(
         "SELECT CAST(occurred_at AS DATE) AS day, entity, count(*) AS changes FROM audit_log"
         " WHERE occurred_at >= ? GROUP BY ALL ORDER BY day",
         [utc_now() - timedelta(days=days)],
     )
+    frame["entity"] = frame["entity"].map(code_label)
+    return frame
 
 
 def my_team(db: Database, user: CurrentUser) -> pd.DataFrame:
-    """The people a team lead leads (their direct reports), with tenure."""
+    """The people a team lead leads (their direct reports), with tenure, headed in words."""
     return db.frame(
-        "SELECT e.full_name AS name, e.employee_number, t.name AS team, e.hire_date,"
-        " date_diff('month', e.hire_date, current_date) AS months_in_company"
+        'SELECT e.full_name AS "Name", e.employee_number AS "Employee number", t.name AS "Team",'
+        " strftime(e.hire_date, '%Y-%m-%d') AS \"Hired on\","
+        " date_diff('month', e.hire_date, current_date) AS \"Months with us\""
         " FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
         " WHERE e.manager_id = ? AND e.active ORDER BY e.full_name",
         [user.employee_id],

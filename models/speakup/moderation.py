@@ -178,8 +178,13 @@ def carry_forward(db: Database, actor: CurrentUser, idea_id: int, cycle_id: int,
     db.write(do)
 
 
+QUEUE_STATUSES = ("submitted", "needs_more_work", "shortlisted")
+
+
 def moderation_queue(db: Database, cycle_id: int) -> list[Idea]:
-    return board(db, cycle_id=cycle_id, statuses=["submitted", "needs_more_work", "shortlisted"], sort="Most supported")
+    """The cycle's ideas a moderator looks after, by number."""
+    queued = board(db, cycle_id=cycle_id, statuses=list(QUEUE_STATUSES), sort="Most supported", limit=10_000)
+    return sorted(queued, key=lambda idea: idea.id)
 
 
 def carryable_ideas(db: Database, before_cycle_id: int) -> list[Idea]:

@@ -32,6 +32,9 @@ class ProposalInput(InputRecord):
     reason: str = Field(title="Why", min_length=10, max_length=2000)
 
 
+STATUS_LABELS = {"open": "Open", "accepted": "Accepted", "declined": "Declined"}
+
+
 def _check_origin(db: Database, actor: CurrentUser, record: ProposalInput) -> None:
     """Exactly one origin, and the actor may speak for it: an author of the idea, or an
     analyst for a finding."""

@@ -125,7 +125,9 @@ def create_priority(db: Database, actor: CurrentUser, data: dict[str, Any], *, a
     return db.write(create)
 
 
-def update_priority(db: Database, actor: CurrentUser, priority_id: int, data: dict[str, Any]) -> None:
+def update_priority(
+    db: Database, actor: CurrentUser, priority_id: int, data: dict[str, Any], *, at: datetime | None = None
+) -> None:
     require(actor, Permission.STRATEGY_MANAGE)
     record = validate(PriorityInput, data)
 
@@ -136,7 +138,7 @@ def update_priority(db: Database, actor: CurrentUser, priority_id: int, data: di
         _title_clash(connection, record.title, priority_id)
         connection.execute(
             "UPDATE strategic_priorities SET title = ?, description = ?, position = ?, updated_at = ? WHERE id = ?",
-            [record.title, record.description, record.position, utc_now(), priority_id],
+            [record.title, record.description, record.position, at or utc_now(), priority_id],
         )
         after = audit.row_as_dict(connection, "strategic_priorities", "id", priority_id)
         audit.record(connection, actor, "priority", priority_id, "update", before, after)

@@ -354,3 +354,20 @@ def test_the_analysis_page_says_when_equal_counts_straddle_the_80_percent_line(p
     app = open_page(signed_in_as(analyst), ANALYSIS)
     assert not app.exception
     assert "Apps has as many complaints (1) as Branch, Cards" in _texts(app)
+
+
+def test_a_findings_heading_carries_its_title(seeded):
+    database, analyst = seeded[0], seeded[1]
+    finding_id = findings.create_finding(
+        database,
+        analyst,
+        {
+            "title": "Fee letters confuse customers",
+            "description": "Many ask what the fee is for",
+            "root_cause": "process",
+        },
+        ComplaintFilter(),
+    )
+    app = open_page(signed_in_as(analyst), "pages/complaints_findings.py")
+    assert not app.exception
+    assert f"#{finding_id} Fee letters confuse customers" in [shown(h.value) for h in app.header]

@@ -195,6 +195,15 @@ def test_an_author_reworks_an_idea_sent_back_during_review(portal_env):
     assert idea.status == "submitted" and idea.one_off_cost == 45_000
 
 
+def queue_list(app):
+    """The moderation queue's list of ideas on the page."""
+    return next(table.value for table in app.dataframe if "#" in table.value.columns)
+
+
+def button_keys(app) -> set[str]:
+    return {button.key for button in app.button}
+
+
 def test_similar_ideas_show_while_the_title_is_typed(portal_env):
     db = get_database(portal_env)
     head = add_person(db, Role.LEADERSHIP)
@@ -269,6 +278,9 @@ def test_moderator_merges_a_duplicate_and_a_decline_needs_a_reason(portal_env):
     board.support_idea(db, fan, duplicate)
 
     app = open_page(signed_in_as(moderator), "pages/idea_moderation.py")
+    assert app.selectbox(key="moderation_idea").value == survivor  # the queue opens on its first idea
+    assert not app.button(key=f"decline_{survivor}").disabled and f"decline_{duplicate}" not in button_keys(app)
+    app.selectbox(key="moderation_idea").set_value(duplicate).run()
     app.button(key=f"decline_{duplicate}").click().run()
     assert any("Reason" in e.value for e in app.error)
     assert ideas.get_idea(db, duplicate).status == "submitted"
@@ -330,3 +342,32 @@ def test_the_cycle_report_opens_on_the_latest_cycle_with_decisions(portal_env):
     assert "People holding the team-lead role are not agents here" in captions
     assert "never when the net annual benefit is zero or negative" in captions
     assert app.dataframe[0].value["Payback"].tolist() == ["3.3 months"]  # 30,000 ÷ (108,000 ÷ 12)
+
+
+def test_the_moderation_queue_lists_a_page_of_ideas_and_opens_one_at_a_time(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    moderator = add_person(db, Role.MODERATOR)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
+    queued = []
+    for number in range(23):
+        author = add_person(db, Role.AGENT)
+        idea_id = ideas.save_draft(db, author, idea_data(title=f"Queue idea {number:02d}"))
+        ideas.submit_idea(db, author, idea_id)
+        queued.append(idea_id)
+
+    app = open_page(signed_in_as(moderator), "pages/idea_moderation.py")
+    listed = queue_list(app)
+    assert list(listed["#"]) == sorted(queued)[:20]  # a page of twenty, by number
+    assert len([key for key in button_keys(app) if key.startswith("decline_")]) == 1  # one idea's forms
+    assert len(app.selectbox(key=f"merge_into_{queued[0]}").options) == 22  # one duplicate choice, of the others
+
+    app.number_input(key="moderation_page").set_value(2).run()
+    assert list(queue_list(app)["#"]) == sorted(queued)[20:]
+    assert app.selectbox(key="moderation_idea").value == sorted(queued)[20]
+
+    app.text_input(key="moderation_find").set_value("idea 07").run()
+    assert list(queue_list(app)["#"]) == [queued[7]]
+    app.button(key=f"shortlist_{queued[7]}").click().run()
+    assert ideas.get_idea(db, queued[7]).status == "shortlisted"

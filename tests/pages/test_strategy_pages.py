@@ -353,3 +353,16 @@ def test_vision_too_short_is_refused_and_the_text_stays(fresh):
     assert "Vision statement" in " ".join(e.value for e in app.error)
     assert app.text_area(key="vision_statement").value == "Be nice"
     assert vision.vision_history(database) == []
+
+
+def test_a_done_action_offers_no_update_form_and_an_open_one_does(fresh):
+    database, leader, lead, priority_id = fresh
+    action_id = _make_action(database, leader, lead)
+    app = open_page(signed_in_as(lead), "pages/actions.py")
+    assert "Post update" in [b.label for b in app.button]
+    workflow.change_status(database, lead, action_id, "in_progress", 1)
+    workflow.change_status(database, lead, action_id, "done", 2, on=TODAY)
+    app = open_page(signed_in_as(lead), "pages/actions.py")
+    assert not app.exception
+    assert "Post update" not in [b.label for b in app.button]
+    assert "it takes no more updates" in texts(app)
