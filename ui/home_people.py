@@ -107,7 +107,15 @@ def render_coaching(db: Database, user: CurrentUser, as_of: date) -> None:
         frame = mix.by_team.assign(scheduled=mix.by_team["sessions"] - mix.by_team["integrated_sessions"])
         long = frame.melt(id_vars=["team"], value_vars=["integrated_sessions", "scheduled"], var_name="kind")
         long["kind"] = long["kind"].map({"integrated_sessions": "Integrated", "scheduled": "Scheduled"})
-        bar_chart(long, "value:Q", "team:N", "Sessions", ["team:N", "kind:N", "value:Q"], "kind:N", stacked=True)
+        bar_chart(
+            long,
+            "value:Q",
+            "team:N",
+            "Sessions",
+            ["team:N", ("kind:N", "Coaching"), ("value:Q", "Sessions")],
+            "kind:N",
+            stacked=True,
+        )
     link(user, "pages/coaching_report.py", "Coaching report")
 
 
@@ -132,7 +140,7 @@ def render_skills(db: Database, user: CurrentUser, as_of: date) -> None:
             "people_below:Q",
             "competency:N",
             "People below requirement",
-            ["competency:N", "people_below:Q"],
+            ["competency:N", ("people_below:Q", "People below requirement")],
         )
     link(user, "pages/skills_matrix.py", "Skills matrix")
     link(user, "pages/assessments.py", "Assessments")

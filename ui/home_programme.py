@@ -194,7 +194,7 @@ def render_customers(db: Database, user: CurrentUser, as_of: date) -> None:
             "value:Q",
             "channel:N",
             "Score",
-            ["measure:N", "channel:N", "value:Q", "answers:Q"],
+            ["measure:N", "channel:N", ("value:Q", "Score"), "answers:Q"],
             "measure:N",
         )
     link(user, "pages/customer_feedback.py", "Customer feedback")
@@ -221,5 +221,11 @@ def render_standards(db: Database, user: CurrentUser, as_of: date) -> None:
             ]
         )
         lowest = glance.by_standard.head(5)[["standard", "compliance", "checks"]]
-        bar_chart(lowest, "compliance:Q", "standard:N", "Compliance (%)", ["standard:N", "compliance:Q", "checks:Q"])
+        bar_chart(
+            lowest,
+            "compliance:Q",
+            "standard:N",
+            "Compliance (%)",
+            ["standard:N", ("compliance:Q", "Compliance (%)"), "checks:Q"],
+        )
     link(user, "pages/mystery_audits.py", "Mystery audits")

@@ -61,12 +61,19 @@ def line_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, 
     st.altair_chart(chart, width="stretch")
 
 
+def _tooltip(item: str | tuple[str, str]) -> alt.Tooltip:
+    """A tooltip field titled in words: ``("people_below:Q", "People below")`` or a field whose
+    name reads as words once its underscores are spaces."""
+    field, title = item if isinstance(item, tuple) else (item, item.split(":")[0].replace("_", " ").capitalize())
+    return alt.Tooltip(field, title=title)
+
+
 def bar_chart(
     frame: pd.DataFrame,
     x: str,
     y: str,
     x_title: str,
-    tooltip: list[str],
+    tooltip: list[str | tuple[str, str]],
     color: str | None = None,
     *,
     stacked: bool = False,
@@ -76,7 +83,7 @@ def bar_chart(
     encoding = {
         "x": alt.X(x, title=x_title, stack="zero" if stacked else None),
         "y": alt.Y(y, title=None, sort="-x", axis=alt.Axis(labelOverlap=False, labelLimit=160)),
-        "tooltip": tooltip,
+        "tooltip": [_tooltip(item) for item in tooltip],
     }
     if color is not None:
         encoding["color"] = alt.Color(color, title=None, legend=alt.Legend(orient="bottom"))
