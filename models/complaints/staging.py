@@ -1,0 +1,98 @@
+"""The pieces every mapped file import shares (LMS completions, survey answers, mystery audits):
+a file's mapped columns staged as cleaned text, per-row problems written as SQL, the date
+order chosen or guessed, and the temporary tables dropped afterwards.
+
+Each import keeps its own conversion (what a row means and when it is valid); these helpers
+only stage, describe and clean up."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Sequence
+
+import duckdb
+
+from models.complaints.conversion import _cleaned, _quote, guess_date_orders
+from models.complaints.dates import DATE_MACROS, DateGuess, DateOrder
+from models.complaints.field_mapping import Mapping
+from models.complaints.sources import SourceFile, _extra_values_sql, _registered, _relation_params, _relation_sql
+from models.errors import InputError
+
+
+def text_sql(mapping: Mapping, key: str) -> str:
+    """The cleaned text of the column mapped to ``key`` (NULL when none is)."""
+    return _cleaned(_quote(mapping[key])) if key in mapping else "CAST(NULL AS VARCHAR)"
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def problem_sql(condition: str, column: str, reason: str, value: str = "NULL") -> str:
+    """One problem of a row, as a struct when ``condition`` holds (SQL expressions throughout)."""
+    return f"CASE WHEN {condition} THEN {{'column': {column}, 'reason': {reason}, 'value': {value}}} END"
+
+
+def rejections_sql(problems: Sequence[str], table: str) -> str:
+    """One row per problem of each invalid row of ``table``: row number, column, reason, value."""
+    return (
+        "SELECT row_no, problem.column AS column_name, problem.reason, problem.value FROM ("
+        f" SELECT row_no, unnest(list_filter([{', '.join(problems)}], p -> p IS NOT NULL)) AS problem"
+        f" FROM {table} WHERE NOT valid) ORDER BY row_no, column_name"
+    )
+
+
+def stage_source(
+    connection: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    mapping: Mapping,
+    keys: Iterable[str],
+    table: str,
+    limit: int | None = None,
+) -> None:
+    """The file's rows as the temporary table ``table``: ``<key>_text`` for each field key, and
+    ``extra_values`` (more values than the header names), in file order."""
+    texts = ", ".join(f"{text_sql(mapping, key)} AS {key}_text" for key in keys)
+    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
+    connection.execute(DATE_MACROS)
+    with _registered(connection, source):
+        connection.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {texts}, {_extra_values_sql(source)} AS extra_values"
+            f" FROM {_relation_sql(source)}{limit_sql}",
+            _relation_params(source),
+        )
+
+
+def drop_tables(connection: duckdb.DuckDBPyConnection, *tables: str) -> None:
+    for table in tables:
+        with contextlib.suppress(duckdb.Error):
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def date_order_guess(source: SourceFile, mapping: Mapping, key: str) -> DateGuess | None:
+    """How the values of the column mapped to ``key`` fit each date order, and the order
+    chosen; None when no column is mapped to it."""
+    return guess_date_orders(source, mapping, (key,)).get(key)
+
+
+def chosen_date_order(
+    source: SourceFile,
+    mapping: Mapping,
+    key: str,
+    chosen: DateOrder | str | None,
+    *,
+    guess_ties: bool,
+    field_label: str,
+) -> DateOrder:
+    """The order given, else the one the column's values fit best; a tie is refused (naming
+    ``field_label``) unless ``guess_ties`` (a preview shows the first of the tied orders)."""
+    if chosen is not None:
+        if chosen not in set(DateOrder):
+            raise InputError.single("Date order", f"use one of {', '.join(DateOrder)}")
+        return DateOrder(chosen)
+    guess = date_order_guess(source, mapping, key)
+    if guess is None:
+        return DateOrder.YMD
+    if guess.ambiguous and not guess_ties:
+        raise InputError.single(field_label, f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported")
+    return guess.order
