@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import duckdb
 
 from models.complaints.conversion import _cleaned, _quote, guess_date_orders
 from models.complaints.dates import DATE_MACROS, DateGuess, DateOrder
-from models.complaints.field_mapping import Mapping
+from models.complaints.field_mapping import ExpectedRows, Mapping, _normalise_name
 from models.complaints.sources import SourceFile, _extra_values_sql, _registered, _relation_params, _relation_sql
 from models.errors import InputError
 
@@ -96,3 +97,77 @@ def chosen_date_order(
     if guess.ambiguous and not guess_ties:
         raise InputError.single(field_label, f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported")
     return guess.order
+
+
+# -- the fields of an export and how a file's columns map to them ----------------------------
+@dataclass(frozen=True)
+class ImportField:
+    key: str
+    label: str
+    synonyms: tuple[str, ...]  # column names exports use for it
+    help: str
+
+
+@dataclass(frozen=True)
+class FieldList:
+    """The fields of one kind of export: which are required, the names files give them, and
+    the checks on a mapping of a file's columns to them."""
+
+    fields: tuple[ImportField, ...]
+    required: tuple[str, ...]
+    noun: str  # the rows in words: "survey answers"
+    needed: str  # what to map, in words: "the date, channel, survey type and score"
+    by_key: dict[str, ImportField] = field(init=False, repr=False)
+    _known: dict[str, str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        known: dict[str, str] = {}
+        for item in self.fields:
+            for name in (item.key, item.label, *item.synonyms):
+                known.setdefault(_normalise_name(name), item.key)
+        object.__setattr__(self, "by_key", {item.key: item for item in self.fields})
+        object.__setattr__(self, "_known", known)
+
+    @property
+    def expected_rows(self) -> ExpectedRows:
+        return ExpectedRows(self.noun, lambda names: len(self.suggest_mapping(names)))
+
+    def suggest_mapping(self, columns: list[str]) -> Mapping:
+        """Each field's first column whose name is the field's, its label or a synonym."""
+        mapping: Mapping = {}
+        for column in columns:
+            key = self._known.get(_normalise_name(column))
+            if key is not None and key not in mapping:
+                mapping[key] = column
+        return mapping
+
+    def check_mapping(self, mapping: Mapping, columns: list[str], hint: str | None = None) -> Mapping:
+        """The mapping without empty choices; errors name the field and the column."""
+        cleaned = {key: column for key, column in mapping.items() if column}
+        problems = [("Mapping", f"{key!r} is not a field of {self.noun}") for key in cleaned if key not in self.by_key]
+        if not any(column in columns for column in cleaned.values()):
+            listed = ", ".join(columns[:12]) or "no columns"
+            where = f", but {hint}" if hint else ""
+            problems.append(
+                ("File", f"none of its columns can be used{where}: map {self.needed} (the file has: {listed})")
+            )
+        else:
+            problems += [
+                (self.by_key[key].label, f"column {column!r} is not in the file")
+                for key, column in cleaned.items()
+                if key in self.by_key and column not in columns
+            ]
+        problems += [
+            (self.by_key[key].label, "choose the column that holds it (required)")
+            for key in self.required
+            if key not in cleaned
+        ]
+        used: dict[str, str] = {}
+        for key, column in cleaned.items():
+            if column in used and key in self.by_key:
+                other = self.by_key[used[column]].label
+                problems.append((self.by_key[key].label, f"column {column!r} is already mapped to {other}"))
+            used.setdefault(column, key)
+        if problems:
+            raise InputError(problems)
+        return cleaned
