@@ -180,3 +180,63 @@ def test_the_findings_page_shows_the_audits_a_finding_from_a_standard_rests_on(o
     assert "Mystery audits as evidence" in [s.value for s in app.subheader]
     evidence = table_with(app, "complies")
     assert len(evidence) == 3 and "agent" not in evidence.columns
+
+
+# -- the import page ---------------------------------------------------------------------------
+IMPORT = "pages/mystery_audit_import.py"
+
+
+def _upload(app, *rows: str):
+    content = "\n".join(["Visit ID,Visit date,Touchpoint,Team,Employee,Question,Outcome,Remarks", *rows]) + "\n"
+    app.file_uploader(key="audit_upload").set_value(("shops.csv", content.encode(), "text/csv")).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_an_analyst_imports_a_shoppers_file_and_a_second_import_adds_nothing(org):
+    day = (TODAY - timedelta(days=3)).isoformat()
+    rows = (f"V-1,{day},Phone,Red,,XFER-CB,fail,No callback", f"V-2,{day},Phone,Red,,XFER-CB,pass,")
+    app = _upload(open_page(signed_in_as(org["analyst"]), IMPORT), *rows)
+    preview = table_with(app, "problem")
+    assert (preview["team"].tolist(), preview["problem"].tolist()) == (["Red", "Red"], ["", ""])
+    button(app, "Import").click().run()
+    assert not app.exception, app.exception
+    assert "2 audits imported" in "\n".join(s.value for s in app.success)
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 2
+    again = _upload(open_page(signed_in_as(org["analyst"]), IMPORT), *rows)
+    button(again, "Import").click().run()
+    assert "0 audits imported, 2 already in the portal" in "\n".join(s.value for s in again.success)
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 2
+
+
+def test_a_bad_row_is_reported_by_row_column_and_reason_and_nothing_is_stored(org):
+    day = (TODAY - timedelta(days=3)).isoformat()
+    app = _upload(
+        open_page(signed_in_as(org["analyst"]), IMPORT),
+        f"V-1,{day},Phone,Red,,XFER-CB,pass,",
+        f"V-2,{day},Phone,Purple,,XFER-CB,pass,",
+    )
+    button(app, "Import").click().run()
+    assert not app.exception, app.exception
+    assert "Nothing was imported" in "\n".join(e.value for e in app.error)
+    report = table_with(app, "reason")
+    assert (report["row"].tolist(), report["column"].tolist()) == ([2], ["Team"])
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 0
+
+
+def test_only_analysts_reach_the_import(org):
+    for person in ("ann", "lead"):
+        app = signed_in_as(org[person]).run()
+        with pytest.raises(ValueError, match="navigation page"):
+            app.switch_page(IMPORT)
+
+
+def test_an_agent_is_refused_a_colleagues_audit_by_its_number(org):
+    mine = _audit(org, agent="ann", passed=True, days_ago=3)
+    theirs = _audit(org, agent="bob", passed=False, days_ago=4)
+    app = open_page(signed_in_as(org["ann"]), AUDITS)
+    assert not app.exception, app.exception
+    assert app.selectbox(key="open_audit").options == [str(mine)]
+    app.selectbox(key="open_audit").select(mine).run()
+    assert "Audit note 3" in text_of(app)
+    assert "Audit note 4" not in text_of(app)
