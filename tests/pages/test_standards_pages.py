@@ -12,6 +12,7 @@ from models.db import get_database, insert_row
 from models.standards import audits, compliance, register, rights
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
+from tests.speakup_helpers import open_cycle, submitted_idea
 
 STANDARDS, AUDITS, RIGHTS = "pages/service_standards.py", "pages/mystery_audits.py", "pages/decision_rights.py"
 TODAY = date.today()
@@ -240,3 +241,36 @@ def test_an_agent_can_open_only_their_own_audit(org):
     app.selectbox(key="open_audit").select(mine).run()
     assert "Audit note 3" in text_of(app)
     assert "Audit note 4" not in text_of(app)
+
+
+# -- changes to rights proposed from an idea or a finding ----------------------------------------
+def test_an_ideas_author_proposes_a_change_from_the_board_and_sees_it_with_its_status(org):
+    open_cycle(org["db"], org["leader"])
+    idea_id = submitted_idea(org["db"], org["ann"])
+    app = open_page(signed_in_as(org["ann"]), "pages/idea_board.py")
+    assert not app.exception, app.exception
+    app.number_input(key=f"idea_proposal_{idea_id}_limit").set_value(250.0)
+    app.text_area(key=f"idea_proposal_{idea_id}_reason").input("Refunds up to 250 are always approved anyway.")
+    button(app, "Propose a change to this right").click().run()
+    assert not app.exception, app.exception
+    assert org["db"].query("SELECT idea_id, proposed_limit, status FROM decision_right_proposals") == [
+        {"idea_id": idea_id, "proposed_limit": 250, "status": "open"}
+    ]
+    board = open_page(signed_in_as(org["bob"]), "pages/idea_board.py")
+    assert not board.exception, board.exception
+    shown = table_with(board, "proposed_limit")
+    assert shown["status"].tolist() == ["Open — waiting for leadership"]
+    assert not [t for t in board.text_area if t.key == f"idea_proposal_{idea_id}_reason"]  # not bob's idea
+
+
+def test_an_analyst_proposes_a_change_from_a_finding_and_the_finding_lists_it(org):
+    for days in (5, 6, 7):
+        _audit(org, agent=None, passed=False, days_ago=days)
+    compliance.finding_from_standard(org["db"], org["analyst"], org["standard"], TODAY - timedelta(days=30), TODAY)
+    app = open_page(signed_in_as(org["analyst"]), "pages/complaints_findings.py")
+    app.text_area(key="finding_proposal_conditions").input("Any customer who was transferred gets a callback.")
+    app.text_area(key="finding_proposal_reason").input("Callbacks fail in every team's audits.")
+    button(app, "Propose a change to this right").click().run()
+    assert not app.exception, app.exception
+    app = open_page(signed_in_as(org["analyst"]), "pages/complaints_findings.py")
+    assert table_with(app, "proposed_conditions")["status"].tolist() == ["Open — waiting for leadership"]
