@@ -63,6 +63,17 @@ def compliance_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+def render_per_standard(start: date, end: date) -> None:
+    """Each standard's compliance over the period, worst first."""
+    st.subheader("Per standard over the period")
+    for row in compliance.compliance_by_standard(db, user, start, end).to_dict("records"):
+        complied = row["checks"] - row["failed"]
+        st.markdown(
+            f"**{escape_markdown(row['code'])}** · {row['compliance']} % compliance — {complied:,} of "
+            f"{row['checks']:,} checks complied · {escape_markdown(row['standard'])}"
+        )
+
+
 def render_compliance(start: date, end: date) -> None:
     st.header("Compliance")
     st.caption(compliance.COMPLIANCE_DEFINITION)
@@ -71,6 +82,7 @@ def render_compliance(start: date, end: date) -> None:
         st.info("No audits in this period.")
         return
     st.altair_chart(compliance_chart(frame), width="stretch")
+    render_per_standard(start, end)
     show_table(frame, labels={"compliance": "Compliance (%)"}, key="compliance_table")
     download_buttons(frame, "compliance-by-standard-team-month", "dl_compliance")
     st.subheader("Standards failing repeatedly")
