@@ -135,6 +135,7 @@ def test_an_analyst_records_an_audit_and_makes_a_finding_from_a_failing_standard
     assert not app.exception, app.exception
     assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 3
     assert "failed 3 of 3 checks" in text_of(app)
+    assert "**XFER-CB** · 0.0 % compliance — 0 of 3 checks complied" in text_of(app)
     button(app, "Make a finding").click().run()
     assert not app.exception, app.exception
     assert org["db"].scalar("SELECT count(*) FROM standard_findings") == 3
@@ -274,3 +275,14 @@ def test_an_analyst_proposes_a_change_from_a_finding_and_the_finding_lists_it(or
     assert not app.exception, app.exception
     app = open_page(signed_in_as(org["analyst"]), "pages/complaints_findings.py")
     assert table_with(app, "proposed_conditions")["status"].tolist() == ["Open — waiting for leadership"]
+
+
+def test_an_agent_reads_the_earlier_versions_of_a_right(org):
+    refund = rights.list_rights(org["db"], org["ann"])[0]
+    rights.update_right(org["db"], org["leader"], refund.id, {"limit_amount": 150}, refund.version)
+    app = open_page(signed_in_as(org["ann"]), RIGHTS)
+    assert not app.exception, app.exception
+    app.selectbox(key="right_versions").select(refund.id).run()
+    history = table_with(app, "changed_by")
+    assert history["version"].tolist() == [2, 1]
+    assert [float(limit) for limit in history["limit_amount"]] == [150, 100]
