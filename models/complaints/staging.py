@@ -117,6 +117,8 @@ class FieldList:
     required: tuple[str, ...]
     noun: str  # the rows in words: "survey answers"
     needed: str  # what to map, in words: "the date, channel, survey type and score"
+    one_of: tuple[str, ...] = ()  # fields of which at least one is required (e.g. employee number or email)
+    one_of_problem: tuple[str, str] = ("", "")  # the field named and the message when none of them is mapped
     by_key: dict[str, ImportField] = field(init=False, repr=False)
     _known: dict[str, str] = field(init=False, repr=False)
 
@@ -157,6 +159,8 @@ class FieldList:
                 for key, column in cleaned.items()
                 if key in self.by_key and column not in columns
             ]
+        if self.one_of and not any(key in cleaned for key in self.one_of):
+            problems.append(self.one_of_problem)
         problems += [
             (self.by_key[key].label, "choose the column that holds it (required)")
             for key in self.required
