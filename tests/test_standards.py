@@ -343,6 +343,8 @@ def test_only_analysts_import_audits(org):
             audit_import.import_audits(org["db"], org[person], org["checklist"], source, mapping)
         with pytest.raises(PermissionDeniedError):
             audit_import.preview(org["db"], org[person], org["checklist"], source, mapping)
+        with pytest.raises(PermissionDeniedError):
+            audit_import.recent_imports(org["db"], org[person])
     assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 0
 
 

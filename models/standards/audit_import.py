@@ -62,6 +62,10 @@ EXTERNAL_ID_MAX = 100
 _SOURCE, _CHECKED, _CONVERTED, _ITEMS = "audit_source", "audit_checked", "audit_converted", "audit_items"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 class AuditImportReport(BatchReport):
     """An audit import's outcome: rows read, repeated and rejected; audits imported and
     already in the portal."""
@@ -72,9 +76,10 @@ class AuditImportReport(BatchReport):
     @property
     def summary(self) -> str:
         return (
-            f"{self.rows_read:,} rows read ({self.audits_in_file:,} audits): {self.imported:,} audits imported, "
-            f"{self.already_present:,} already in the portal; {self.repeated_in_file:,} rows repeated in the file, "
-            f"{self.rejected_rows:,} rows rejected."
+            f"{_count(self.rows_read, 'row')} read ({_count(self.audits_in_file, 'audit')}): "
+            f"{_count(self.imported, 'audit')} imported, {self.already_present:,} already in the portal; "
+            f"{_count(self.repeated_in_file, 'row')} repeated in the file, "
+            f"{_count(self.rejected_rows, 'row')} rejected."
         )
 
     def rejections_frame(self) -> pd.DataFrame:

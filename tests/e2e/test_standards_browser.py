@@ -78,7 +78,7 @@ def test_an_analyst_imports_a_mystery_audit_and_the_standards_compliance_changes
     expect(page.get_by_role("heading", name="Preview")).to_be_visible()
     page.get_by_role("button", name="Import", exact=True).click()
     wait_for_app(page)
-    expect(page.get_by_text("1 audits imported")).to_be_visible()
+    expect(page.get_by_text("1 audit imported")).to_be_visible()
 
     _open(page, f"{portal_server.url}/mystery-audits", "Mystery audits")
     expect(_standard_line(page, "XFER-CB")).to_contain_text(f"— {complied:,} of {checks + 1:,} checks complied")
