@@ -8,10 +8,11 @@ from models.access import Permission
 from models.audit import code_label
 from models.complaints import findings
 from models.complaints.findings import FindingInput
-from models.standards import compliance, proposals
+from models.standards import compliance, proposals, rights
 from ui.context import page_context
 from ui.customer_words import render_customer_words
 from ui.fields import max_chars
+from ui.right_proposals import proposal_form, proposal_table
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table
 from ui.writes import EditForm, run_write
@@ -121,10 +122,13 @@ def render_audit_evidence(finding: findings.Finding) -> None:
     if not evidence.empty:
         st.subheader("Mystery audits as evidence")
         show_table(evidence, key="finding_audit_evidence")
-    proposed = proposals.proposals_for(db, finding_id=finding.id)
+    proposed = proposals.proposals_for(db, user, finding_id=finding.id).get(finding.id)
     if proposed:
         st.subheader("Decision-right changes proposed")
-        show_table(pd.DataFrame(proposed), key="finding_right_proposals")
+        proposal_table(proposed, key="finding_right_proposals")
+    if user.can(Permission.FINDINGS_MANAGE):
+        with st.expander("Propose a change to a decision right"):
+            proposal_form(db, user, rights.list_rights(db, user), ("finding_id", finding.id), "finding_proposal")
 
 
 def render_links(finding: findings.Finding) -> None:

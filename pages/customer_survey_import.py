@@ -3,20 +3,18 @@ with the date order chosen, import it and read (and download) the per-row report
 
 import streamlit as st
 
-from models.complaints.dates import DATE_ORDER_LABELS, DateOrder
 from models.complaints.sources import ENCODINGS, SourceFile
 from models.customers import survey_fields, survey_import
 from models.customers.scores import DEFINITIONS
 from models.customers.survey_import import IMPORT_MODE_LABELS, ImportMode, SurveyImportRejectedError
 from models.errors import InputError
+from ui import imports
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, file_upload, show_input_error, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
-NOT_MAPPED = "— not in this file —"
-SOURCE_KEY = "survey_import_source"
 REPORT_KEY = "survey_import_report"
 PREVIEW_LABELS = {
     "row": "Row",
@@ -36,88 +34,6 @@ IMPORT_LABELS = {
     "rows_rejected": "Rejected",
 }
 ROW_NOTE = "Row numbers count the answers after the header row (row 1 is the first answer)."
-
-
-def current_source(upload, encoding: str, sheet: str | None, header_row: int | None) -> SourceFile | None:
-    """The uploaded export, opened once per upload, encoding, sheet and header row."""
-    held = st.session_state.get(SOURCE_KEY)
-    identity = None if upload is None else (upload.file_id, encoding, sheet, header_row)
-    if held is not None and held[0] == identity:
-        return held[1]
-    if held is not None:
-        held[1].close()
-        del st.session_state[SOURCE_KEY]
-    if upload is None:
-        return None
-    source = survey_import.open_upload(
-        upload.getvalue(),
-        upload.name,
-        encoding=encoding,
-        max_bytes=settings.max_upload_mb * 1024 * 1024,
-        sheet=sheet,
-        header_row=header_row,
-    )
-    st.session_state[SOURCE_KEY] = (identity, source)
-    return source
-
-
-def render_layout(upload) -> tuple[str | None, int | None]:
-    """The sheet (of a workbook) and the header row, when the ones found are wrong."""
-    left, right = st.columns(2)
-    sheets = st.session_state.get(f"survey_sheets_{upload.file_id}") or []
-    sheet = None
-    if len(sheets) > 1:
-        sheet = left.selectbox(
-            "Sheet", sheets, index=None, placeholder="As found", key=f"survey_sheet_{upload.file_id}"
-        )
-    header_row = right.number_input(
-        "Header row", min_value=1, value=None, step=1, placeholder="As found", key=f"survey_header_{upload.file_id}"
-    )
-    return sheet, int(header_row) if header_row else None
-
-
-def render_mapping(source: SourceFile) -> dict[str, str]:
-    suggested = survey_fields.suggest_mapping(source.columns)
-    choices = [NOT_MAPPED, *source.columns]
-    mapping: dict[str, str] = {}
-    columns = st.columns(3)
-    for index, field in enumerate(survey_fields.SURVEY_FIELDS):
-        default = suggested.get(field.key)
-        required = field.key in survey_fields.REQUIRED_FIELDS
-        chosen = columns[index % 3].selectbox(
-            field.label + (" *" if required else ""),
-            choices,
-            index=choices.index(default) if default in choices else 0,
-            key=f"survey_map_{source.sha256[:12]}_{source.sheet}_{source.header_row}_{field.key}",
-            help=field.help,
-        )
-        if chosen != NOT_MAPPED:
-            mapping[field.key] = chosen
-    st.caption("\\* required.")
-    return mapping
-
-
-def render_date_order(source: SourceFile, mapping: dict[str, str]) -> tuple[DateOrder | None, bool]:
-    """The order of the answers' dates, as found from all their values or as chosen here;
-    and whether it is settled (dates that fit several orders equally need a choice)."""
-    guess = survey_import.date_order_guess(source, mapping)
-    if guess is None:
-        return None, True
-    choices = list(DateOrder)
-    chosen = st.selectbox(
-        "Date order — Date",
-        choices,
-        index=None if guess.ambiguous else choices.index(guess.order),
-        format_func=DATE_ORDER_LABELS.get,
-        placeholder="Choose the order the file uses",
-        key=f"survey_date_order_{source.sha256[:12]}_{guess.column}",
-    )
-    message = escape_markdown(f"Date (column {guess.column!r}): {guess.describe()}.")
-    if guess.ambiguous:
-        st.warning(message)
-    else:
-        st.caption(message)
-    return chosen, chosen is not None
 
 
 def render_report(report: survey_import.SurveyImportReport) -> None:
@@ -181,26 +97,35 @@ with left:
 encoding = right.selectbox("Text encoding (CSV)", list(ENCODINGS), format_func=ENCODINGS.get, key="survey_encoding")
 source = None
 if upload is not None:
-    sheet, header_row = render_layout(upload)
+    sheet, header_row = imports.render_layout("survey", upload)
     try:
-        source = current_source(upload, encoding, sheet, header_row)
+        source = imports.current_source(
+            "survey", survey_import.open_upload, upload, encoding, sheet, header_row, settings.max_upload_mb
+        )
     except InputError as error:
         show_input_error(error)
 else:
-    current_source(None, encoding, None, None)
+    imports.current_source("survey", survey_import.open_upload, None, encoding, None, None, settings.max_upload_mb)
 
 if source is not None:
-    st.session_state[f"survey_sheets_{upload.file_id}"] = source.sheets
+    imports.remember_sheets("survey", upload, source)
     for note in source.notes:
         st.info(escape_markdown(note))
     st.text(f"{source.file_name}: {len(source.columns)} columns.")  # a file name is the user's text
     st.subheader("Map the columns")
-    mapping = render_mapping(source)
+    mapping = imports.render_mapping(
+        "survey",
+        source,
+        survey_fields.SURVEY_FIELDS,
+        survey_fields.REQUIRED_FIELDS,
+        survey_fields.suggest_mapping(source.columns),
+    )
     st.subheader("Preview")
     try:
-        order, order_settled = render_date_order(
+        guess = survey_import.date_order_guess(
             source, survey_fields.check_mapping(mapping, source.columns, source.hint)
         )
+        order, order_settled = imports.render_date_order("survey", source, guess, "Date")
         frame = survey_import.preview(db, user, source, mapping, date_order=order)
         show_table(frame, labels=PREVIEW_LABELS, key="survey_preview")
         mapping_ok = True

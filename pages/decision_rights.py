@@ -58,6 +58,10 @@ def render_register(current: list[rights.Right]) -> None:
     )
     show_table(frame, key="rights_table")
     download_buttons(frame, "decision-rights", "dl_rights")
+    by_id = {right.id: right for right in current}
+    with st.expander("Earlier versions of a right"):
+        chosen = st.selectbox("Right", list(by_id), format_func=lambda i: by_id[i].label, key="right_versions")
+        show_table(pd.DataFrame(rights.right_history(db, user, chosen)), key="right_versions_table")
 
 
 def render_log_use() -> None:

@@ -7,9 +7,11 @@ import streamlit as st
 from models.access import Permission
 from models.speakup import board, ideas
 from models.speakup.cycles import current_cycle, list_cycles, open_cycle
+from models.standards import proposals, rights
 from ui.context import page_context
 from ui.customer_words import render_customer_words
 from ui.ideas import comment_list, idea_details, plain, status_label
+from ui.right_proposals import proposal_form, proposal_table
 from ui.widgets import download_buttons, show_table
 from ui.writes import run_write, show_reported
 
@@ -61,6 +63,16 @@ def render_filters() -> dict:
     return {"search": search, "statuses": statuses, "cycle_id": cycle_id, "team_id": team_id, "sort": sort}
 
 
+def render_right_proposals(idea: ideas.Idea, linked: list[dict]) -> None:
+    """Changes to decision rights proposed from the idea, and the form to propose one."""
+    if linked:
+        st.markdown("**Decision-right changes proposed**")
+        proposal_table(linked, key=f"idea_proposals_{idea.id}")
+    if proposals.may_propose_from_idea(user, idea):
+        with st.popover("Propose a change to a decision right", icon=":material/gavel:"):
+            proposal_form(db, user, current_rights, ("idea_id", idea.id), f"idea_proposal_{idea.id}")
+
+
 def render_idea(idea: ideas.Idea, supported: bool) -> None:
     with st.container(border=True):
         st.markdown(f"#### {plain(idea.title)}")
@@ -91,6 +103,7 @@ def render_idea(idea: ideas.Idea, supported: bool) -> None:
             if full is not None:
                 idea_details(full, settings.currency, counts=board.complaint_link_counts(db, full))
                 render_customer_words(db, user, idea_id=full.id)
+                render_right_proposals(full, linked_proposals.get(full.id, []))
             st.markdown("**Comments**")
             comment_list(board.comments_for(db, idea.id))
             if idea.status not in ("merged",) and user.can(Permission.IDEAS_ENGAGE):
@@ -109,6 +122,8 @@ if cycle and cycle.accepts_submissions():
 filters = render_filters()
 found = board.board(db, **filters, limit=500)
 mine_supported = board.supports(db, user, [idea.id for idea in found])
+linked_proposals = proposals.proposals_for(db, user, idea_ids=[idea.id for idea in found])
+current_rights = rights.list_rights(db, user)
 st.caption(f"{len(found)} idea{'s' if len(found) != 1 else ''}")
 if not found:
     st.write("No ideas match. Try another search or filter.")

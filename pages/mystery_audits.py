@@ -1,7 +1,7 @@
 """Mystery audits: the audits a person may read (their own, their team's, everyone's for HR
 and leadership), compliance per standard, team and month, the standards failing repeatedly
 (made into a finding in one step by an analyst), and, for analysts, checklists, audits by
-hand and the CSV import."""
+hand (files are imported on Import mystery audits)."""
 
 from datetime import date, timedelta
 
@@ -10,12 +10,12 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.standards import audit_import, audits, compliance, register
+from models.standards import audits, compliance, register
 from models.standards.audits import SCALE_LABELS
 from ui.charts import month_axis
 from ui.context import page_context
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, file_upload, show_table
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -64,6 +64,17 @@ def compliance_chart(frame: pd.DataFrame) -> alt.Chart:
     )
 
 
+def render_per_standard(start: date, end: date) -> None:
+    """Each standard's compliance over the period, worst first."""
+    st.subheader("Per standard over the period")
+    for row in compliance.compliance_by_standard(db, user, start, end).to_dict("records"):
+        complied = row["checks"] - row["failed"]
+        st.markdown(
+            f"**{escape_markdown(row['code'])}** · {row['compliance']} % compliance — {complied:,} of "
+            f"{row['checks']:,} checks complied · {escape_markdown(row['standard'])}"
+        )
+
+
 def render_compliance(start: date, end: date) -> None:
     st.header("Compliance")
     st.caption(compliance.COMPLIANCE_DEFINITION)
@@ -72,6 +83,7 @@ def render_compliance(start: date, end: date) -> None:
         st.info("No audits in this period.")
         return
     st.altair_chart(compliance_chart(frame), width="stretch")
+    render_per_standard(start, end)
     show_table(frame, labels={"compliance": "Compliance (%)"}, key="compliance_table")
     download_buttons(frame, "compliance-by-standard-team-month", "dl_compliance")
     st.subheader("Standards failing repeatedly")
@@ -149,28 +161,6 @@ def render_record_form(checklist: dict) -> None:
             run_write(lambda: audits.record_audit(db, user, data), success="Audit recorded.")
 
 
-def render_import(checklist: dict) -> None:
-    with st.expander("Import audits from a CSV"):
-        st.caption(
-            "All or nothing: if any row is rejected nothing is stored and each problem is listed. Columns: date, "
-            "channel, team, optional agent (employee number or email) and notes, then one column per standard code "
-            "(pass/fail for pass/fail items, 1–5 for scored ones; empty when not checked). Rows already imported are "
-            "counted as duplicates and stored once."
-        )
-        st.download_button(
-            "Template CSV", audit_import.template_csv(checklist), "mystery-audits-template.csv", key="audit_template"
-        )
-        upload = file_upload("Audits CSV", ["csv"], key="audit_upload")
-        if upload is not None and st.button("Import", key="audit_import", type="primary"):
-            done = run_write(lambda: audit_import.import_audits(db, user, checklist["id"], upload.getvalue()))
-            report = done.value if done else None
-            if report is not None and report.rejected:
-                st.error(f"Nothing imported: {len(report.rejected)} problem(s).")
-                show_table(pd.DataFrame(report.rejected, columns=["row", "column", "reason"]), key="audit_rejected")
-            elif report is not None:
-                st.success(f"Imported {report.imported} audit(s); {report.duplicates} already in the portal.")
-
-
 def render_recording() -> None:
     st.header("Record audits")
     render_checklist_form()
@@ -183,7 +173,9 @@ def render_recording() -> None:
     checklist = by_id[chosen]
     st.caption(" · ".join(f"{escape_markdown(i['code'])} ({SCALE_LABELS[i['scale']]})" for i in checklist["items"]))
     render_record_form(checklist)
-    render_import(checklist)
+    st.page_link(
+        "pages/mystery_audit_import.py", label="Import audits from a shopper's file", icon=":material/upload_file:"
+    )
 
 
 st.title("Mystery audits")

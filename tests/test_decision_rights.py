@@ -123,7 +123,8 @@ def test_an_ideas_author_proposes_a_change_and_leadership_accepting_it_changes_t
             "reason": "Most refunds we escalate are between 100 and 300 and get approved anyway.",
         },
     )
-    assert [p["id"] for p in proposals.proposals_for(db, idea_id=idea_id)] == [proposal_id]
+    linked = proposals.proposals_for(db, org["lead"], idea_ids=[idea_id])
+    assert [(p["id"], p["status"]) for p in linked[idea_id]] == [(proposal_id, "open")]
     with pytest.raises(PermissionDeniedError):  # not an author of the idea
         proposals.propose_change(
             db,
@@ -170,3 +171,15 @@ def test_a_finding_proposal_is_an_analysts_and_a_decline_leaves_the_right_as_it_
     assert (callback.conditions, callback.version) == ("The customer was transferred.", 1)
     with pytest.raises(InputError):
         proposals.propose_change(db, org["analyst"], {**data, "idea_id": 1})
+
+
+def test_a_moderator_or_leadership_may_propose_from_an_idea_and_another_agent_may_not(org):
+    db = org["db"]
+    open_cycle(db, org["leader"])
+    idea_id = submitted_idea(db, org["ann"])
+    data = {"right_id": org["callback"], "idea_id": idea_id, "proposed_conditions": "Any transfer.", "reason": "x" * 12}
+    with pytest.raises(PermissionDeniedError):
+        proposals.propose_change(db, add_person(db, full_name="Other Agent"), data)
+    made = [proposals.propose_change(db, person, data) for person in (org["leader"], add_person(db, Role.MODERATOR))]
+    assert [p["id"] for p in proposals.proposals_for(db, org["ann"], idea_ids=[idea_id])[idea_id]] == made
+    assert proposals.proposals_for(db, org["ann"], idea_ids=[idea_id + 1]) == {}

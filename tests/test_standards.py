@@ -9,9 +9,11 @@ import pytest
 
 from models.access import PermissionDeniedError, Role
 from models.complaints import findings
+from models.complaints.dates import DateOrder
+from models.complaints.importer import ImportMode
 from models.db import insert_row
 from models.errors import InputError, StaleRecordError
-from models.standards import audit_import, audits, compliance, register
+from models.standards import audit_fields, audit_import, audits, compliance, register
 from tests.conftest import add_person
 
 TODAY = date.today()
@@ -213,48 +215,143 @@ def test_every_audit_write_is_in_the_audit_log(org):
     )
 
 
-# -- the CSV import ---------------------------------------------------------------------------
-def _csv(*rows: str) -> str:
-    return "date,channel,team,agent,notes,EMAIL-1H,XFER-CB\n" + "\n".join(rows) + "\n"
+# -- the file import -------------------------------------------------------------------------
+HEADER = "Audit ID,Date,Channel,Team,Agent,Standard,Result,Notes"
 
 
-def test_an_import_stores_every_row_and_adds_nothing_twice(org):
-    ann_number = org["db"].scalar("SELECT employee_number FROM employees WHERE id = ?", [org["ann"].employee_id])
+def _file(*rows: str, header: str = HEADER):
+    return audit_import.open_upload(("\n".join([header, *rows]) + "\n").encode(), "audits.csv")
+
+
+def _import(org, source, mode=ImportMode.ALL_OR_NOTHING, **options):
+    mapping = audit_fields.suggest_mapping(source.columns)
+    return audit_import.import_audits(org["db"], org["analyst"], org["checklist"], source, mapping, mode, **options)
+
+
+def _number(org, person: str) -> str:
+    return org["db"].scalar("SELECT employee_number FROM employees WHERE id = ?", [org[person].employee_id])
+
+
+def test_an_import_stores_each_audit_once_and_a_second_import_adds_nothing(org):
     day = MONTH_AGO.isoformat()
-    content = _csv(f"{day},Phone,Red,{ann_number},Fine,pass,5", f"{day},Email,Blue,,Slow,fail,")
-    report = audit_import.import_audits(org["db"], org["analyst"], org["checklist"], content)
-    assert (report.imported, report.duplicates, report.rejected) == (2, 0, [])
-    again = audit_import.import_audits(org["db"], org["analyst"], org["checklist"], content)
-    assert (again.imported, again.duplicates) == (0, 2)
-    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 2
-    assert org["db"].scalar("SELECT count(*) FROM mystery_audit_results") == 3  # an empty cell: not checked
-
-
-def test_an_import_with_a_bad_row_stores_nothing_and_names_row_column_and_reason(org):
-    day = MONTH_AGO.isoformat()
-    content = _csv(
-        f"{day},Phone,Red,,ok,pass,5",
-        f"{day},Phone,Green,,ok,pass,5",
-        f"{day},Phone,Red,nobody@example.org,ok,pass,5",
-        f"{day},Phone,Red,,ok,maybe,5",
-        f"{day},Phone,Red,,ok,pass,9",
-        f"{(TODAY + timedelta(days=3)).isoformat()},Phone,Red,,ok,pass,5",
+    rows = (
+        f"MS-1,{day},Phone,Red,{_number(org, 'ann')},EMAIL-1H,pass,Polite",
+        f"MS-1,{day},Phone,Red,{_number(org, 'ann')},XFER-CB,2,No call back",
+        f",{day},Email,Blue,,Acknowledge an email within an hour,fail,",  # no Audit ID; standard by title
     )
-    report = audit_import.import_audits(org["db"], org["analyst"], org["checklist"], content)
-    assert report.imported == 0
-    assert [(row, column) for row, column, _ in report.rejected] == [
-        (3, "team"),
-        (4, "agent"),
-        (5, "EMAIL-1H"),
-        (6, "XFER-CB"),
-        (7, "date"),
-    ]
+    report = _import(org, _file(*rows))
+    assert (report.imported, report.already_present, report.rejected_rows, report.audits_in_file) == (2, 0, 0, 2)
+    again = _import(org, _file(*rows))
+    assert (again.imported, again.already_present) == (0, 2)
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 2
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audit_results") == 3
+    opened = audits.get_audit(org["db"], org["ann"], audits.list_audits(org["db"], org["ann"])[0]["id"])
+    assert {(r["code"], r["complies"]) for r in opened["results"]} == {("EMAIL-1H", True), ("XFER-CB", False)}
+
+
+def test_an_audit_id_already_imported_is_a_duplicate_even_with_other_notes(org):
+    day = MONTH_AGO.isoformat()
+    _import(org, _file(f"MS-7,{day},Phone,Red,,EMAIL-1H,pass,first"))
+    report = _import(org, _file(f"MS-7,{day},Phone,Red,,EMAIL-1H,pass,edited later"))
+    assert (report.imported, report.already_present) == (0, 1)
+
+
+def test_a_row_repeated_in_the_file_counts_once(org):
+    row = f",{MONTH_AGO.isoformat()},Phone,Red,,EMAIL-1H,pass,same"
+    report = _import(org, _file(row, row))
+    assert (report.imported, report.repeated_in_file, report.rejected_rows) == (1, 1, 0)
+
+
+def test_each_bad_row_is_named_by_row_column_and_reason_and_nothing_is_stored(org):
+    day = MONTH_AGO.isoformat()
+    source = _file(
+        f"A1,{day},Phone,Red,,EMAIL-1H,pass,ok",
+        f"A2,{day},Phone,Green,,EMAIL-1H,pass,ok",
+        f"A3,{day},Phone,Red,nobody@example.org,EMAIL-1H,pass,ok",
+        f"A4,{day},Phone,Red,,NO-SUCH,pass,ok",
+        f"A5,{day},Phone,Red,,EMAIL-1H,maybe,ok",
+        f"A6,{day},Phone,Red,,XFER-CB,9,ok",
+        f"A7,{(TODAY + timedelta(days=3)).isoformat()},Phone,Red,,EMAIL-1H,pass,ok",
+    )
+    with pytest.raises(audit_import.AuditImportRejectedError) as refused:
+        _import(org, source)
+    report = refused.value.report
+    problems = {(r.record, r.column): r.reason for r in report.rejections}
+    assert list(problems) == [(2, "Team"), (3, "Agent"), (4, "Standard"), (5, "Result"), (6, "Result"), (7, "Date")]
+    assert "unknown team" in problems[(2, "Team")]
+    assert "unknown agent" in problems[(3, "Agent")]
+    assert "unknown standard" in problems[(4, "Standard")]
+    assert "pass or fail" in problems[(5, "Result")] and "1 to 5" in problems[(6, "Result")]
+    assert "future" in problems[(7, "Date")]
+    assert report.rejected_rows == 6 and not report.stored
     assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 0
 
 
-def test_an_import_without_the_needed_columns_is_refused(org):
+def test_valid_rows_mode_stores_whole_valid_audits_and_lists_the_rest(org):
+    day = MONTH_AGO.isoformat()
+    source = _file(
+        f"B1,{day},Phone,Red,,EMAIL-1H,pass,ok",
+        f"B2,{day},Phone,Red,,EMAIL-1H,pass,ok",
+        f"B2,{day},Phone,Red,,XFER-CB,7,ok",
+    )
+    report = _import(org, source, ImportMode.VALID_ROWS)
+    assert (report.imported, report.rejected_rows) == (1, 2)
+    assert [(r.record, r.column) for r in report.rejections] == [(2, "Row"), (3, "Result")]
+    assert org["db"].scalar("SELECT list(external_id) FROM mystery_audits") == ["B1"]
+
+
+def test_rows_of_one_audit_id_that_disagree_are_rejected(org):
+    day, other = MONTH_AGO.isoformat(), (MONTH_AGO - timedelta(days=1)).isoformat()
+    source = _file(f"C1,{day},Phone,Red,,EMAIL-1H,pass,", f"C1,{other},Phone,Red,,XFER-CB,4,")
+    report = _import(org, source, ImportMode.VALID_ROWS)
+    assert report.imported == 0
+    assert {r.column for r in report.rejections} == {"Audit ID"}
+
+
+def test_day_first_dates_are_read_in_the_order_chosen(org):
+    source = _file("D1,03/04/2025,Phone,Red,,EMAIL-1H,pass,", "D2,25/04/2025,Phone,Red,,EMAIL-1H,fail,")
+    mapping = audit_fields.suggest_mapping(source.columns)
+    assert audit_import.date_order_guess(source, mapping).order == DateOrder.DMY
+    _import(org, source, date_order=DateOrder.DMY)
+    assert org["db"].scalar("SELECT list(audited_on ORDER BY audited_on) FROM mystery_audits") == [
+        date(2025, 4, 3),
+        date(2025, 4, 25),
+    ]
+
+
+def test_a_shoppers_own_column_names_are_mapped_and_previewed(org):
+    header = "Visit ID,Visit date,Touchpoint,Unit,Employee,Question,Outcome,Remarks"
+    source = _file(f"E1,{MONTH_AGO.isoformat()},Chat,Blue,,XFER-CB,5,fine", header=header)
+    mapping = audit_fields.suggest_mapping(source.columns)
+    assert set(mapping) == {field.key for field in audit_fields.AUDIT_FIELDS}
+    frame = audit_import.preview(org["db"], org["analyst"], org["checklist"], source, mapping)
+    assert frame.loc[0, ["team", "standard", "result", "problem"]].tolist() == ["Blue", "XFER-CB", "5", ""]
+
+
+def test_an_unusable_mapping_names_the_missing_field(org):
+    source = _file(f"{MONTH_AGO.isoformat()},Red", header="day,team")
     with pytest.raises(InputError) as error:
-        audit_import.import_audits(org["db"], org["analyst"], org["checklist"], "day,team\n2024-01-01,Red\n")
-    assert "channel" in str(error.value)
-    with pytest.raises(PermissionDeniedError):
-        audit_import.import_audits(org["db"], org["red_lead"], org["checklist"], _csv())
+        audit_import.import_audits(org["db"], org["analyst"], org["checklist"], source, {"team": "team"})
+    assert {field for field, _ in error.value.problems} >= {"Date", "Channel", "Standard", "Result"}
+
+
+def test_only_analysts_import_audits(org):
+    source = _file(f"F1,{MONTH_AGO.isoformat()},Phone,Red,,EMAIL-1H,pass,")
+    mapping = audit_fields.suggest_mapping(source.columns)
+    for person in ("red_lead", "ann"):
+        with pytest.raises(PermissionDeniedError):
+            audit_import.import_audits(org["db"], org[person], org["checklist"], source, mapping)
+        with pytest.raises(PermissionDeniedError):
+            audit_import.preview(org["db"], org[person], org["checklist"], source, mapping)
+        with pytest.raises(PermissionDeniedError):
+            audit_import.recent_imports(org["db"], org[person])
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 0
+
+
+def test_imported_audits_count_in_compliance_and_the_import_is_audited(org):
+    day = MONTH_AGO.isoformat()
+    _import(org, _file(f"G1,{day},Phone,Red,,EMAIL-1H,fail,", f"G2,{day},Phone,Red,,EMAIL-1H,pass,"))
+    frame = compliance.compliance(org["db"], org["analyst"], MONTH_AGO, TODAY)
+    row = frame[frame["code"] == "EMAIL-1H"].iloc[0]
+    assert (row["checks"], row["complied"], row["compliance"]) == (2, 1, 50.0)
+    assert org["db"].scalar("SELECT count(*) FROM audit_log WHERE entity = 'mystery_audit_import'") == 1

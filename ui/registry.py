@@ -89,6 +89,14 @@ PAGES: tuple[PageSpec, ...] = (
         url_path="mystery-audits",
     ),
     PageSpec(
+        "pages/mystery_audit_import.py",
+        "Import mystery audits",
+        ":material/upload_file:",
+        "Service",
+        Permission.SERVICE_AUDITS_RECORD,
+        url_path="mystery-audit-import",
+    ),
+    PageSpec(
         "pages/decision_rights.py",
         "Decision rights",
         ":material/approval_delegation:",

@@ -9,8 +9,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from models.complaints.field_mapping import ExpectedRows, Mapping, _normalise_name
-from models.errors import InputError
+from models.complaints.staging import FieldList, ImportField
 
 
 @dataclass(frozen=True)
@@ -50,59 +49,51 @@ def type_key(name: str) -> str:
 TYPE_NAMES = {type_key(name): t.code for t in SURVEY_TYPES for name in (t.code, t.label, *t.names)}
 
 
-@dataclass(frozen=True)
-class SurveyField:
-    key: str
-    label: str
-    synonyms: tuple[str, ...]  # column names of survey exports that hold it
-    help: str
-
-
-SURVEY_FIELDS: tuple[SurveyField, ...] = (
-    SurveyField(
+SURVEY_FIELDS: tuple[ImportField, ...] = (
+    ImportField(
         "answered_at",
         "Date",
         ("Date", "Answered at", "Response date", "Survey date", "Submitted at", "Completed at", "Response Time"),
         "The day the customer answered (a date or a date and time, e.g. 2025-03-29, 29/03/2025 14:05).",
     ),
-    SurveyField(
+    ImportField(
         "channel",
         "Channel",
         ("Channel", "Contact channel", "Touchpoint", "Source channel", "Medium"),
         "Where the customer was served: phone, chat, email, app… (required).",
     ),
-    SurveyField(
+    ImportField(
         "team",
         "Team or unit",
         ("Team or unit", "Team", "Unit", "Department", "Queue", "Group", "Business unit"),
         "The portal team that served the customer. A name that matches no team is kept as the unit given; "
         "the answer then counts for the organisation and its channel but for no team.",
     ),
-    SurveyField(
+    ImportField(
         "survey_type",
         "Survey type",
         ("Survey type", "Survey", "Type", "Metric", "Question type", "Survey name"),
         "NPS, CSAT or CES (also Net Promoter Score, Customer satisfaction, Customer effort).",
     ),
-    SurveyField(
+    ImportField(
         "score",
         "Score",
         ("Score", "Rating", "Answer", "Value", "Response score"),
         "A whole number on the survey's scale: NPS 0-10, CSAT 1-5, CES 1-7.",
     ),
-    SurveyField(
+    ImportField(
         "comment",
         "Comment",
         ("Comment", "Comments", "Verbatim", "Feedback", "Open answer", "Free text", "Reason"),
         "What the customer wrote (optional). It may hold personal data: only analysts and leadership read it.",
     ),
-    SurveyField(
+    ImportField(
         "customer_id",
         "Customer ID",
         ("Customer ID", "Customer", "Customer number", "Account ID", "Client ID"),
         "The customer's id in your systems (optional).",
     ),
-    SurveyField(
+    ImportField(
         "external_id",
         "External ID",
         ("External ID", "Response ID", "Answer ID", "Survey response ID", "Record ID", "ID"),
@@ -110,67 +101,12 @@ SURVEY_FIELDS: tuple[SurveyField, ...] = (
         "by this id when given, else by the answer's content.",
     ),
 )
-FIELDS_BY_KEY = {field.key: field for field in SURVEY_FIELDS}
 REQUIRED_FIELDS = ("answered_at", "channel", "survey_type", "score")
-
-
-def _known_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for field in SURVEY_FIELDS:
-        for name in (field.key, field.label, *field.synonyms):
-            names.setdefault(_normalise_name(name), field.key)
-    return names
-
-
-_KNOWN = _known_names()
-
-
-def suggest_mapping(columns: list[str]) -> Mapping:
-    """A mapping for these columns: each field's first column whose name is the field's, its
-    label or a name survey exports use for it."""
-    mapping: Mapping = {}
-    for column in columns:
-        key = _KNOWN.get(_normalise_name(column))
-        if key is not None and key not in mapping:
-            mapping[key] = column
-    return mapping
-
-
-SURVEY_ROWS = ExpectedRows("survey answers", lambda names: len(suggest_mapping(names)))
-
-
-def check_mapping(mapping: Mapping, columns: list[str], hint: str | None = None) -> Mapping:
-    """The mapping without empty choices; errors name the field and the column."""
-    cleaned = {key: column for key, column in mapping.items() if column}
-    problems: list[tuple[str, str]] = [
-        ("Mapping", f"{key!r} is not a survey answer field") for key in cleaned if key not in FIELDS_BY_KEY
-    ]
-    if not any(column in columns for column in cleaned.values()):
-        listed = ", ".join(columns[:12]) or "no columns"
-        where = f", but {hint}" if hint else ""
-        problems.append(
-            (
-                "File",
-                f"none of its columns can be used{where}: map the date, channel, survey type and score "
-                f"(the file has: {listed})",
-            )
-        )
-    else:
-        for key, column in cleaned.items():
-            if key in FIELDS_BY_KEY and column not in columns:
-                problems.append((FIELDS_BY_KEY[key].label, f"column {column!r} is not in the file"))
-    for key in REQUIRED_FIELDS:
-        if key not in cleaned:
-            problems.append((FIELDS_BY_KEY[key].label, "choose the column that holds it (required)"))
-    used: dict[str, str] = {}
-    for key, column in cleaned.items():
-        if column in used and key in FIELDS_BY_KEY:
-            other = FIELDS_BY_KEY[used[column]].label
-            problems.append((FIELDS_BY_KEY[key].label, f"column {column!r} is already mapped to {other}"))
-        used.setdefault(column, key)
-    if problems:
-        raise InputError(problems)
-    return cleaned
+FIELD_LIST = FieldList(SURVEY_FIELDS, REQUIRED_FIELDS, "survey answers", "the date, channel, survey type and score")
+FIELDS_BY_KEY = FIELD_LIST.by_key
+SURVEY_ROWS = FIELD_LIST.expected_rows
+suggest_mapping = FIELD_LIST.suggest_mapping
+check_mapping = FIELD_LIST.check_mapping
 
 
 def template_csv() -> bytes:

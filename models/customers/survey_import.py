@@ -23,7 +23,6 @@ batch still ``running`` when the database is opened was cut short by a killed pr
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable
 from datetime import date, datetime
@@ -36,19 +35,12 @@ from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.complaints import sources
-from models.complaints.conversion import _cleaned, _quote, guess_date_orders
-from models.complaints.dates import DATE_MACROS, DATE_ORDER_NAMES, DateGuess, DateOrder, date_sql, parts_sql
+from models.complaints import sources, staging
+from models.complaints.dates import DATE_ORDER_NAMES, DateGuess, DateOrder, date_sql, parts_sql
 from models.complaints.field_mapping import EARLIEST_DATE, MAX_TEXT_LENGTH, REJECTIONS_KEPT, Mapping
 from models.complaints.importer import IMPORT_MODE_LABELS, BatchRejectedError, BatchReport, ImportMode, Rejection
-from models.complaints.sources import (
-    SourceFile,
-    _extra_values_sql,
-    _read_with_padding_fallback,
-    _registered,
-    _relation_params,
-    _relation_sql,
-)
+from models.complaints.sources import SourceFile, _read_with_padding_fallback
+from models.complaints.staging import drop_tables, problem_sql, rejections_sql, sql_literal
 from models.customers.survey_fields import FIELDS_BY_KEY, SURVEY_ROWS, SURVEY_TYPES, TYPE_NAMES, check_mapping
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError
@@ -115,27 +107,14 @@ def open_upload(data: bytes, file_name: str, **options: Any) -> SourceFile:
 def date_order_guess(source: SourceFile, mapping: Mapping) -> DateGuess | None:
     """How the answers' dates fit each date order and the order chosen, from all the column's
     values (kept on the source); None when no column is mapped to it."""
-    return guess_date_orders(source, mapping, ("answered_at",)).get("answered_at")
+    return staging.date_order_guess(source, mapping, "answered_at")
 
 
 def _date_order(source: SourceFile, mapping: Mapping, chosen: DateOrder | str | None, *, guess_ties: bool) -> DateOrder:
-    if chosen is not None:
-        if chosen not in set(DateOrder):
-            raise InputError.single("Date order", f"use one of {', '.join(DateOrder)}")
-        return DateOrder(chosen)
-    guess = date_order_guess(source, mapping)
-    if guess is None:
-        return DateOrder.YMD
-    if guess.ambiguous and not guess_ties:
-        raise InputError.single("Date", f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported")
-    return guess.order
+    return staging.chosen_date_order(source, mapping, "answered_at", chosen, guess_ties=guess_ties, field_label="Date")
 
 
 # -- staging: the file's rows converted and checked in SQL ----------------------------------
-def _text(mapping: Mapping, key: str) -> str:
-    return _cleaned(_quote(mapping[key])) if key in mapping else "CAST(NULL AS VARCHAR)"
-
-
 def _stage(
     connection: duckdb.DuckDBPyConnection,
     source: SourceFile,
@@ -147,15 +126,7 @@ def _stage(
     """The file's rows as ``survey_source`` (cleaned text, in file order) and ``survey_converted``
     (typed, matched to teams, with a validity flag and a dedup key), temporary tables of this
     connection."""
-    texts = ", ".join(f"{_text(mapping, key)} AS {key}_text" for key in FIELDS_BY_KEY)
-    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
-    connection.execute(DATE_MACROS)
-    with _registered(connection, source):
-        connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE survey_source AS SELECT {texts}, {_extra_values_sql(source)} AS extra_values"
-            f" FROM {_relation_sql(source)}{limit_sql}",
-            _relation_params(source),
-        )
+    staging.stage_source(connection, source, mapping, FIELDS_BY_KEY, "survey_source", limit)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE survey_converted AS {_converted_sql(order)}", [today, today])
 
 
@@ -218,19 +189,11 @@ def _converted_sql(order: DateOrder) -> str:
     """
 
 
-def _problem(condition: str, column: str, reason: str, value: str = "NULL") -> str:
-    return f"CASE WHEN {condition} THEN {{'column': {column}, 'reason': {reason}, 'value': {value}}} END"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _scale_reason() -> str:
     scales = ", ".join(f"{t.label} {t.lowest}-{t.highest}" for t in SURVEY_TYPES)
     return (
         "CASE WHEN score_number IS NULL THEN "
-        + _literal(f"the score is not a number (use a whole number on the survey's scale: {scales})")
+        + sql_literal(f"the score is not a number (use a whole number on the survey's scale: {scales})")
         + " WHEN score_number <> floor(score_number) THEN 'the score is not a whole number'"
         + " ELSE 'the score is out of range for ' || upper(survey_type) || ': use '"
         + " || CAST(lowest AS VARCHAR) || ' to ' || CAST(highest AS VARCHAR) END"
@@ -241,70 +204,64 @@ def _rejections_sql(mapping: Mapping, order: DateOrder) -> str:
     """One row per problem of each invalid row: row number, the file's column, reason, value."""
 
     def column(key: str) -> str:
-        return _literal(mapping.get(key, FIELDS_BY_KEY[key].label))
+        return sql_literal(mapping.get(key, FIELDS_BY_KEY[key].label))
 
     date_value = "left(answered_at_text, 60)"
     known_types = ", ".join(t.label for t in SURVEY_TYPES)
     problems = [
-        _problem("extra_values", "'Row'", "'it has more values than the header names columns'"),
-        _problem("answered_at_text IS NULL", column("answered_at"), "'the date is missing'"),
-        _problem(
+        problem_sql("extra_values", "'Row'", "'it has more values than the header names columns'"),
+        problem_sql("answered_at_text IS NULL", column("answered_at"), "'the date is missing'"),
+        problem_sql(
             "answered_at_text IS NOT NULL AND answered_on IS NULL",
             column("answered_at"),
-            _literal(
+            sql_literal(
                 f"not a date when read as {DATE_ORDER_NAMES[order]} (use 2025-03-29, 3/29/2025, 29.03.2025,"
                 " with or without a time, or an Excel date number)"
             ),
             date_value,
         ),
-        _problem("in_future", column("answered_at"), "'the date is in the future'", date_value),
-        _problem(
+        problem_sql("in_future", column("answered_at"), "'the date is in the future'", date_value),
+        problem_sql(
             f"answered_on < DATE '{EARLIEST_DATE}'",
             column("answered_at"),
-            _literal(f"the date is before {EARLIEST_DATE}"),
+            sql_literal(f"the date is before {EARLIEST_DATE}"),
             date_value,
         ),
-        _problem("channel_text IS NULL", column("channel"), "'the channel is missing'"),
-        _problem("survey_type_text IS NULL", column("survey_type"), "'the survey type is missing'"),
-        _problem(
+        problem_sql("channel_text IS NULL", column("channel"), "'the channel is missing'"),
+        problem_sql("survey_type_text IS NULL", column("survey_type"), "'the survey type is missing'"),
+        problem_sql(
             "survey_type_text IS NOT NULL AND survey_type IS NULL",
             column("survey_type"),
-            _literal(f"unknown survey type: use {known_types}"),
+            sql_literal(f"unknown survey type: use {known_types}"),
             "left(survey_type_text, 60)",
         ),
-        _problem("score_text IS NULL", column("score"), "'the score is missing'"),
-        _problem(
+        problem_sql("score_text IS NULL", column("score"), "'the score is missing'"),
+        problem_sql(
             "score_text IS NOT NULL AND survey_type IS NOT NULL AND NOT coalesce(score_ok, false)",
             column("score"),
             _scale_reason(),
             "left(score_text, 60)",
         ),
-        _problem(
+        problem_sql(
             f"length(comment_text) > {MAX_COMMENT_LENGTH}",
             column("comment"),
-            _literal(f"longer than {MAX_COMMENT_LENGTH:,} characters"),
+            sql_literal(f"longer than {MAX_COMMENT_LENGTH:,} characters"),
             "left(comment_text, 60) || '…'",
         ),
     ] + [
-        _problem(
+        problem_sql(
             f"length({key}_text) > {MAX_TEXT_LENGTH}",
             column(key),
-            _literal(f"longer than {MAX_TEXT_LENGTH} characters"),
+            sql_literal(f"longer than {MAX_TEXT_LENGTH} characters"),
             f"left({key}_text, 60) || '…'",
         )
         for key in ("channel", "team", "customer_id", "external_id")
     ]
-    return (
-        "SELECT row_no, problem.column AS column_name, problem.reason, problem.value FROM ("
-        f" SELECT row_no, unnest(list_filter([{', '.join(problems)}], p -> p IS NOT NULL)) AS problem"
-        " FROM survey_converted WHERE NOT valid) ORDER BY row_no, column_name"
-    )
+    return rejections_sql(problems, "survey_converted")
 
 
 def _drop_staging(connection: duckdb.DuckDBPyConnection) -> None:
-    for table in ("survey_converted", "survey_source"):
-        with contextlib.suppress(duckdb.Error):
-            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    drop_tables(connection, "survey_converted", "survey_source")
 
 
 # -- the preview -------------------------------------------------------------------------------

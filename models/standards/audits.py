@@ -150,6 +150,7 @@ class AuditInput(InputRecord):
     agent_id: int | None = Field(default=None, title="Agent")
     results: dict[int, bool | int] = Field(title="Results")
     notes: str | None = Field(default=None, title="Notes", max_length=NOTES_MAX)
+    external_id: str | None = Field(default=None, title="Audit ID", max_length=100)
 
     @field_validator("audited_on")
     @classmethod
@@ -159,7 +160,7 @@ class AuditInput(InputRecord):
             raise ValueError("cannot be in the future")
         return value
 
-    @field_validator("notes", mode="after")
+    @field_validator("notes", "external_id", mode="after")
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
@@ -188,7 +189,10 @@ def checked_results(items: Sequence[dict[str, Any]], results: dict[int, bool | i
 
 
 def dedup_key(record: AuditInput) -> str:
-    """What makes two audits the same: day, channel, team, agent, checklist, results and notes."""
+    """What makes two audits the same: the shopper's audit id when given, else day, channel,
+    team, agent, checklist, results and notes."""
+    if record.external_id is not None:
+        return hashlib.sha256(json.dumps(["audit id", record.external_id]).encode()).hexdigest()
     content = [
         record.audited_on.isoformat(),
         record.channel.lower(),
@@ -227,6 +231,7 @@ def store_audits(
     *,
     source: str,
     at: datetime,
+    import_id: int | None = None,
 ) -> tuple[list[int], int]:
     """Store checked audits inside the caller's write, skipping any already stored (same
     dedup key, in the portal or earlier in ``records``); returns the new ids and the
@@ -255,7 +260,7 @@ def store_audits(
         _check_people(connection, record)
         audits.append(
             [audit_id, record.checklist_id, record.audited_on, record.channel, record.team_id, record.agent_id]
-            + [record.notes, source, key, actor.employee_id, at]
+            + [record.notes, source, key, actor.employee_id, at, record.external_id, import_id]
         )
         results += [
             [audit_id, item["standard_id"], item["version"], item["scale"], item["score"], item["complies"]]
@@ -270,7 +275,7 @@ def store_audits(
 
 def _insert_many(connection: duckdb.DuckDBPyConnection, audits: list[list[Any]], results: list[list[Any]]) -> None:
     audit_columns = ["id", "checklist_id", "audited_on", "channel", "team_id", "agent_id", "notes", "source"]
-    audit_columns += ["dedup_key", "recorded_by", "recorded_at"]
+    audit_columns += ["dedup_key", "recorded_by", "recorded_at", "external_id", "import_id"]
     result_columns = ["audit_id", "standard_id", "standard_version", "scale", "score", "complies"]
     new_audits = pa.Table.from_pylist([dict(zip(audit_columns, row, strict=True)) for row in audits])
     new_results = pa.Table.from_pylist([dict(zip(result_columns, row, strict=True)) for row in results])

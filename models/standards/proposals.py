@@ -1,6 +1,6 @@
-"""Proposed changes to decision rights (rule 6 of ``models.standards``): an idea's authors,
-or an analyst for a finding, propose a new limit or conditions; leadership accepts (a new
-version of the right) or declines with a note."""
+"""Proposed changes to decision rights (rule 6 of ``models.standards``): an idea's authors (or
+a moderator or leadership, for an idea they read), or an analyst for a finding, propose a new
+limit or conditions; leadership accepts (a new version of the right) or declines with a note."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from models.access import CurrentUser, Permission, PermissionDeniedError, requir
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord, entered_text
-from models.speakup.ideas import get_idea
+from models.speakup.ideas import Idea, get_idea
 from models.standards.rights import MONEY_MAX, change_right
 
 if TYPE_CHECKING:
@@ -32,20 +32,29 @@ class ProposalInput(InputRecord):
     reason: str = Field(title="Why", min_length=10, max_length=2000)
 
 
-STATUS_LABELS = {"open": "Open", "accepted": "Accepted", "declined": "Declined"}
+STATUS_LABELS = {"open": "Open — waiting for leadership", "accepted": "Accepted", "declined": "Declined"}
+
+
+def may_propose_from_idea(actor: CurrentUser, idea: Idea) -> bool:
+    """An idea's authors, its moderators and leadership may propose a change from it."""
+    return (
+        actor.employee_id in idea.author_ids
+        or actor.can(Permission.IDEAS_MODERATE)
+        or actor.can(Permission.STRATEGY_MANAGE)
+    )
 
 
 def _check_origin(db: Database, actor: CurrentUser, record: ProposalInput) -> None:
-    """Exactly one origin, and the actor may speak for it: an author of the idea, or an
-    analyst for a finding."""
+    """Exactly one origin, and the actor may speak for it: an author of the idea (or a
+    moderator or leadership), or an analyst for a finding."""
     if (record.idea_id is None) == (record.finding_id is None):
         raise InputError.single("Idea", "link the proposal to one idea or one finding")
     if record.idea_id is not None:
         idea = get_idea(db, record.idea_id, actor)
         if idea is None:
             raise InputError.single("Idea", "no such idea")
-        if actor.employee_id not in idea.author_ids:
-            raise PermissionDeniedError(actor, Permission.IDEAS_SUBMIT)
+        if not may_propose_from_idea(actor, idea):
+            raise PermissionDeniedError(actor, Permission.IDEAS_MODERATE)
     else:
         require(actor, Permission.FINDINGS_MANAGE)
         if db.scalar("SELECT 1 FROM findings WHERE id = ?", [record.finding_id]) is None:
@@ -127,12 +136,22 @@ def proposals(db: Database, actor: CurrentUser, *, status: str | None = None) ->
     )
 
 
-def proposals_for(db: Database, *, idea_id: int | None = None, finding_id: int | None = None) -> list[dict[str, Any]]:
-    """The proposals linked to an idea or a finding (for their pages)."""
-    return db.query(
-        "SELECT p.id, p.status, r.role, r.remedy, p.proposed_limit, p.proposed_conditions"
-        " FROM decision_right_proposals p JOIN decision_rights r ON r.id = p.right_id"
-        " WHERE p.idea_id IS NOT DISTINCT FROM coalesce(?, p.idea_id)"
-        " AND p.finding_id IS NOT DISTINCT FROM coalesce(?, p.finding_id) ORDER BY p.id",
-        [idea_id, finding_id],
+def proposals_for(
+    db: Database, actor: CurrentUser, *, idea_ids: list[int] | None = None, finding_id: int | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """The proposals linked to these ideas, or to a finding, by idea (or finding) id, oldest
+    first, with their status — for the idea board and the finding's page (read by everyone)."""
+    require(actor, Permission.STRATEGY_READ)
+    origin = "p.idea_id" if finding_id is None else "p.finding_id"
+    ids = list(idea_ids or []) if finding_id is None else [finding_id]
+    rows = db.query(
+        f"SELECT {origin} AS origin_id, p.id, p.status, r.role, r.remedy, r.limit_amount AS current_limit,"
+        " p.proposed_limit, p.proposed_conditions, p.reason, e.full_name AS proposed_by, p.proposed_at,"
+        " p.decision_note FROM decision_right_proposals p JOIN decision_rights r ON r.id = p.right_id"
+        f" JOIN employees e ON e.id = p.proposed_by WHERE list_contains(?, {origin}) ORDER BY p.id",
+        [ids],
     )
+    linked: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        linked.setdefault(row.pop("origin_id"), []).append(row)
+    return linked

@@ -6,22 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 
-from models.complaints.field_mapping import ExpectedRows, Mapping, _normalise_name
-from models.errors import InputError
+from models.complaints.staging import FieldList, ImportField
 
-
-@dataclass(frozen=True)
-class LmsField:
-    key: str
-    label: str
-    synonyms: tuple[str, ...]  # column names of LMS exports that hold it
-    help: str
-
-
-LMS_FIELDS: tuple[LmsField, ...] = (
-    LmsField(
+LMS_FIELDS: tuple[ImportField, ...] = (
+    ImportField(
         "employee_number",
         "Employee number",
         (
@@ -37,13 +26,13 @@ LMS_FIELDS: tuple[LmsField, ...] = (
         ),
         "The person's employee number in the portal. The employee number or the email identifies the person.",
     ),
-    LmsField(
+    ImportField(
         "email",
         "Email",
         ("Email", "Email Address", "E-mail", "User Email", "Learner Email", "Work Email"),
         "The person's email address. Used when the file has no employee number or the row leaves it empty.",
     ),
-    LmsField(
+    ImportField(
         "course_code",
         "Course code",
         (
@@ -58,7 +47,7 @@ LMS_FIELDS: tuple[LmsField, ...] = (
         ),
         "The portal's course code (upper or lower case), e.g. SU-PRESENTING.",
     ),
-    LmsField(
+    ImportField(
         "completed_at",
         "Completed at",
         (
@@ -73,13 +62,13 @@ LMS_FIELDS: tuple[LmsField, ...] = (
         ),
         "The day the course was completed (a date or a date and time, e.g. 2024-03-29, 29/03/2024 14:05).",
     ),
-    LmsField(
+    ImportField(
         "score",
         "Score",
         ("Score", "Final Score", "Grade", "Score (%)", "Percentage", "Result Score", "Mark"),
         "The score from 0 to 100 (optional; 85 or 85%).",
     ),
-    LmsField(
+    ImportField(
         "passed",
         "Passed",
         ("Passed", "Pass", "Status", "Result", "Completion Status", "Outcome", "Pass/Fail"),
@@ -87,74 +76,20 @@ LMS_FIELDS: tuple[LmsField, ...] = (
         "leaves it empty, the row passed if it has no score or a score of at least the pass mark.",
     ),
 )
-FIELDS_BY_KEY = {field.key: field for field in LMS_FIELDS}
 PERSON_FIELDS = ("employee_number", "email")
 REQUIRED_FIELDS = ("course_code", "completed_at")
-
-
-def _known_names() -> dict[str, str]:
-    names: dict[str, str] = {}
-    for field in LMS_FIELDS:
-        for name in (field.key, field.label, *field.synonyms):
-            names.setdefault(_normalise_name(name), field.key)
-    return names
-
-
-_KNOWN = _known_names()
-
-
-def suggest_mapping(columns: list[str]) -> Mapping:
-    """A mapping for these columns: each field's first column whose name is the field's,
-    its label or a name LMS exports use for it."""
-    mapping: Mapping = {}
-    for column in columns:
-        key = _KNOWN.get(_normalise_name(column))
-        if key is not None and key not in mapping:
-            mapping[key] = column
-    return mapping
-
-
-LMS_ROWS = ExpectedRows("completions", lambda names: len(suggest_mapping(names)))
-
-
-def check_mapping(mapping: Mapping, columns: list[str], hint: str | None = None) -> Mapping:
-    """The mapping without empty choices; errors name the field and the column."""
-    cleaned = {key: column for key, column in mapping.items() if column}
-    problems: list[tuple[str, str]] = [
-        ("Mapping", f"{key!r} is not a completion field") for key in cleaned if key not in FIELDS_BY_KEY
-    ]
-    if not any(column in columns for column in cleaned.values()):
-        listed = ", ".join(columns[:12]) or "no columns"
-        where = f", but {hint}" if hint else ""
-        problems.append(
-            (
-                "File",
-                f"none of its columns can be used{where}: map the person, the course code and the completion date "
-                f"(the file has: {listed})",
-            )
-        )
-    else:
-        for key, column in cleaned.items():
-            if key in FIELDS_BY_KEY and column not in columns:
-                problems.append((FIELDS_BY_KEY[key].label, f"column {column!r} is not in the file"))
-    if not any(key in cleaned for key in PERSON_FIELDS):
-        problems.append(("Employee number or email", "choose the column that identifies the person (required)"))
-    for key in REQUIRED_FIELDS:
-        if key not in cleaned:
-            problems.append((FIELDS_BY_KEY[key].label, "choose the column that holds it (required)"))
-    used: dict[str, str] = {}
-    for key, column in cleaned.items():
-        if column in used and key in FIELDS_BY_KEY:
-            problems.append(
-                (
-                    FIELDS_BY_KEY[key].label,
-                    f"column {column!r} is already mapped to {FIELDS_BY_KEY[used[column]].label}",
-                )
-            )
-        used.setdefault(column, key)
-    if problems:
-        raise InputError(problems)
-    return cleaned
+FIELD_LIST = FieldList(
+    LMS_FIELDS,
+    REQUIRED_FIELDS,
+    "completions",
+    "the person, the course code and the completion date",
+    one_of=PERSON_FIELDS,
+    one_of_problem=("Employee number or email", "choose the column that identifies the person (required)"),
+)
+FIELDS_BY_KEY = FIELD_LIST.by_key
+LMS_ROWS = FIELD_LIST.expected_rows
+suggest_mapping = FIELD_LIST.suggest_mapping
+check_mapping = FIELD_LIST.check_mapping
 
 
 def template_csv() -> bytes:

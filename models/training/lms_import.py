@@ -15,7 +15,6 @@ killed process: ``remove_interrupted_imports`` removes it and anything of it tha
 
 from __future__ import annotations
 
-import contextlib
 import json
 from collections.abc import Callable
 from datetime import date, datetime
@@ -28,19 +27,12 @@ from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.complaints import sources
-from models.complaints.conversion import _cleaned, _quote, guess_date_orders
-from models.complaints.dates import DATE_MACROS, DATE_ORDER_NAMES, DateGuess, DateOrder, date_sql, parts_sql
+from models.complaints import sources, staging
+from models.complaints.dates import DATE_ORDER_NAMES, DateGuess, DateOrder, date_sql, parts_sql
 from models.complaints.field_mapping import EARLIEST_DATE, REJECTIONS_KEPT, Mapping
 from models.complaints.importer import IMPORT_MODE_LABELS, BatchRejectedError, BatchReport, ImportMode, Rejection
-from models.complaints.sources import (
-    SourceFile,
-    _extra_values_sql,
-    _read_with_padding_fallback,
-    _registered,
-    _relation_params,
-    _relation_sql,
-)
+from models.complaints.sources import SourceFile, _read_with_padding_fallback
+from models.complaints.staging import drop_tables, problem_sql, rejections_sql, sql_literal
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError
 from models.training.completions import CompletionInput, apply_closing_rule, store_completions
@@ -108,20 +100,13 @@ def open_upload(data: bytes, file_name: str, **options: Any) -> SourceFile:
 def date_order_guess(source: SourceFile, mapping: Mapping) -> DateGuess | None:
     """How the completion dates fit each date order and the order chosen, from all the
     column's values (kept on the source); None when no column is mapped to it."""
-    return guess_date_orders(source, mapping, ("completed_at",)).get("completed_at")
+    return staging.date_order_guess(source, mapping, "completed_at")
 
 
 def _date_order(source: SourceFile, mapping: Mapping, chosen: DateOrder | str | None, *, guess_ties: bool) -> DateOrder:
-    if chosen is not None:
-        if chosen not in set(DateOrder):
-            raise InputError.single("Date order", f"use one of {', '.join(DateOrder)}")
-        return DateOrder(chosen)
-    guess = date_order_guess(source, mapping)
-    if guess is None:
-        return DateOrder.YMD
-    if guess.ambiguous and not guess_ties:
-        raise InputError.single("Completed at", f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported")
-    return guess.order
+    return staging.chosen_date_order(
+        source, mapping, "completed_at", chosen, guess_ties=guess_ties, field_label="Completed at"
+    )
 
 
 def _checked_pass_mark(pass_mark: float) -> float:
@@ -131,10 +116,6 @@ def _checked_pass_mark(pass_mark: float) -> float:
 
 
 # -- staging: the file's rows converted and checked in SQL ----------------------------------
-def _text(mapping: Mapping, key: str) -> str:
-    return _cleaned(_quote(mapping[key])) if key in mapping else "CAST(NULL AS VARCHAR)"
-
-
 def _stage(
     connection: duckdb.DuckDBPyConnection,
     source: SourceFile,
@@ -146,15 +127,7 @@ def _stage(
     """The file's rows as ``lms_source`` (cleaned text, in file order) and ``lms_converted``
     (typed, matched to people and courses, with a validity flag), temporary tables of this
     connection."""
-    texts = ", ".join(f"{_text(mapping, key)} AS {key}_text" for key in FIELDS_BY_KEY)
-    limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
-    connection.execute(DATE_MACROS)
-    with _registered(connection, source):
-        connection.execute(
-            f"CREATE OR REPLACE TEMP TABLE lms_source AS SELECT {texts}, {_extra_values_sql(source)} AS extra_values"
-            f" FROM {_relation_sql(source)}{limit_sql}",
-            _relation_params(source),
-        )
+    staging.stage_source(connection, source, mapping, FIELDS_BY_KEY, "lms_source", limit)
     connection.execute(f"CREATE OR REPLACE TEMP TABLE lms_converted AS {_converted_sql(order)}", [today, today])
 
 
@@ -202,102 +175,88 @@ def _converted_sql(order: DateOrder) -> str:
     """
 
 
-def _problem(condition: str, column: str, reason: str, value: str = "NULL") -> str:
-    return f"CASE WHEN {condition} THEN {{'column': {column}, 'reason': {reason}, 'value': {value}}} END"
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _rejections_sql(mapping: Mapping, order: DateOrder) -> str:
     """One row per problem of each invalid row: row number, the file's column, reason, value."""
 
     def column(key: str) -> str:
-        return _literal(mapping.get(key, FIELDS_BY_KEY[key].label))
+        return sql_literal(mapping.get(key, FIELDS_BY_KEY[key].label))
 
-    person = _literal(" / ".join(mapping[key] for key in ("employee_number", "email") if key in mapping))
+    person = sql_literal(" / ".join(mapping[key] for key in ("employee_number", "email") if key in mapping))
     date_value = "left(completed_at_text, 60)"
     problems = [
-        _problem("extra_values", "'Row'", "'it has more values than the header names columns'"),
-        _problem(
+        problem_sql("extra_values", "'Row'", "'it has more values than the header names columns'"),
+        problem_sql(
             "employee_number_text IS NULL AND email_text IS NULL",
             person,
             "'the employee number or email is missing'",
         ),
-        _problem(
+        problem_sql(
             "employee_number_text IS NOT NULL AND number_person IS NULL",
             column("employee_number"),
             "'unknown person: no employee has this employee number'",
             "left(employee_number_text, 60)",
         ),
-        _problem(
+        problem_sql(
             "employee_number_text IS NULL AND email_text IS NOT NULL AND email_person IS NULL",
             column("email"),
             "'unknown person: no employee has this email'",
             "left(email_text, 60)",
         ),
-        _problem("two_people", person, "'the employee number and the email belong to two different people'"),
-        _problem("course_code_text IS NULL", column("course_code"), "'the course code is missing'"),
-        _problem(
+        problem_sql("two_people", person, "'the employee number and the email belong to two different people'"),
+        problem_sql("course_code_text IS NULL", column("course_code"), "'the course code is missing'"),
+        problem_sql(
             "course_code_text IS NOT NULL AND course_id IS NULL",
             column("course_code"),
             "'unknown course: no course has this code'",
             "left(course_code_text, 60)",
         ),
-        _problem("completed_at_text IS NULL", column("completed_at"), "'the completion date is missing'"),
-        _problem(
+        problem_sql("completed_at_text IS NULL", column("completed_at"), "'the completion date is missing'"),
+        problem_sql(
             "completed_at_text IS NOT NULL AND completed_on IS NULL",
             column("completed_at"),
-            _literal(
+            sql_literal(
                 f"not a date when read as {DATE_ORDER_NAMES[order]} (use 2024-03-29, 3/29/2024, 29.03.2024,"
                 " with or without a time, or an Excel date number)"
             ),
             date_value,
         ),
-        _problem("in_future", column("completed_at"), "'the completion date is in the future'", date_value),
-        _problem(
+        problem_sql("in_future", column("completed_at"), "'the completion date is in the future'", date_value),
+        problem_sql(
             f"completed_on < DATE '{EARLIEST_DATE}'",
             column("completed_at"),
-            _literal(f"the completion date is before {EARLIEST_DATE}"),
+            sql_literal(f"the completion date is before {EARLIEST_DATE}"),
             date_value,
         ),
-        _problem(
+        problem_sql(
             f"completed_on >= DATE '{EARLIEST_DATE}' AND completed_on < hire_date",
             column("completed_at"),
             "'the completion date is before the person''s hire date (' || CAST(hire_date AS VARCHAR) || ')'",
             date_value,
         ),
-        _problem(
+        problem_sql(
             "score_text IS NOT NULL AND score_number IS NULL",
             column("score"),
-            _literal(f"the score is not a number (use a score from 0 to {MAX_SCORE})"),
+            sql_literal(f"the score is not a number (use a score from 0 to {MAX_SCORE})"),
             "left(score_text, 60)",
         ),
-        _problem(
+        problem_sql(
             f"NOT score_number BETWEEN 0 AND {MAX_SCORE}",
             column("score"),
-            _literal(f"the score is out of range: use a score from 0 to {MAX_SCORE}"),
+            sql_literal(f"the score is out of range: use a score from 0 to {MAX_SCORE}"),
             "left(score_text, 60)",
         ),
-        _problem(
+        problem_sql(
             "passed_text IS NOT NULL AND passed_flag IS NULL",
             column("passed"),
             "'use Yes or No (also True/False, 1/0 or Passed/Failed)'",
             "left(passed_text, 60)",
         ),
     ]
-    return (
-        "SELECT row_no, problem.column AS column_name, problem.reason, problem.value FROM ("
-        f" SELECT row_no, unnest(list_filter([{', '.join(problems)}], p -> p IS NOT NULL)) AS problem"
-        " FROM lms_converted WHERE NOT valid) ORDER BY row_no, column_name"
-    )
+    return rejections_sql(problems, "lms_converted")
 
 
 def _drop_staging(connection: duckdb.DuckDBPyConnection) -> None:
-    for table in ("lms_converted", "lms_source"):
-        with contextlib.suppress(duckdb.Error):
-            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    drop_tables(connection, "lms_converted", "lms_source")
 
 
 # -- the preview -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from models.db import get_database, insert_row
 from models.standards import audits, compliance, register, rights
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
+from tests.speakup_helpers import open_cycle, submitted_idea
 
 STANDARDS, AUDITS, RIGHTS = "pages/service_standards.py", "pages/mystery_audits.py", "pages/decision_rights.py"
 TODAY = date.today()
@@ -134,6 +135,7 @@ def test_an_analyst_records_an_audit_and_makes_a_finding_from_a_failing_standard
     assert not app.exception, app.exception
     assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 3
     assert "failed 3 of 3 checks" in text_of(app)
+    assert "**XFER-CB** · 0.0 % compliance — 0 of 3 checks complied" in text_of(app)
     button(app, "Make a finding").click().run()
     assert not app.exception, app.exception
     assert org["db"].scalar("SELECT count(*) FROM standard_findings") == 3
@@ -180,3 +182,107 @@ def test_the_findings_page_shows_the_audits_a_finding_from_a_standard_rests_on(o
     assert "Mystery audits as evidence" in [s.value for s in app.subheader]
     evidence = table_with(app, "complies")
     assert len(evidence) == 3 and "agent" not in evidence.columns
+
+
+# -- the import page ---------------------------------------------------------------------------
+IMPORT = "pages/mystery_audit_import.py"
+
+
+def _upload(app, *rows: str):
+    content = "\n".join(["Visit ID,Visit date,Touchpoint,Team,Employee,Question,Outcome,Remarks", *rows]) + "\n"
+    app.file_uploader(key="audit_upload").set_value(("shops.csv", content.encode(), "text/csv")).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_an_analyst_imports_a_shoppers_file_and_a_second_import_adds_nothing(org):
+    day = (TODAY - timedelta(days=3)).isoformat()
+    rows = (f"V-1,{day},Phone,Red,,XFER-CB,fail,No callback", f"V-2,{day},Phone,Red,,XFER-CB,pass,")
+    app = _upload(open_page(signed_in_as(org["analyst"]), IMPORT), *rows)
+    preview = table_with(app, "problem")
+    assert (preview["team"].tolist(), preview["problem"].tolist()) == (["Red", "Red"], ["", ""])
+    button(app, "Import").click().run()
+    assert not app.exception, app.exception
+    assert "2 audits imported" in "\n".join(s.value for s in app.success)
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 2
+    again = _upload(open_page(signed_in_as(org["analyst"]), IMPORT), *rows)
+    button(again, "Import").click().run()
+    assert "0 audits imported, 2 already in the portal" in "\n".join(s.value for s in again.success)
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 2
+
+
+def test_a_bad_row_is_reported_by_row_column_and_reason_and_nothing_is_stored(org):
+    day = (TODAY - timedelta(days=3)).isoformat()
+    app = _upload(
+        open_page(signed_in_as(org["analyst"]), IMPORT),
+        f"V-1,{day},Phone,Red,,XFER-CB,pass,",
+        f"V-2,{day},Phone,Purple,,XFER-CB,pass,",
+    )
+    button(app, "Import").click().run()
+    assert not app.exception, app.exception
+    assert "Nothing was imported" in "\n".join(e.value for e in app.error)
+    report = table_with(app, "reason")
+    assert (report["row"].tolist(), report["column"].tolist()) == ([2], ["Team"])
+    assert org["db"].scalar("SELECT count(*) FROM mystery_audits") == 0
+
+
+def test_only_analysts_reach_the_import(org):
+    for person in ("ann", "lead"):
+        app = signed_in_as(org[person]).run()
+        with pytest.raises(ValueError, match="navigation page"):
+            app.switch_page(IMPORT)
+
+
+def test_an_agent_can_open_only_their_own_audit(org):
+    mine = _audit(org, agent="ann", passed=True, days_ago=3)
+    _audit(org, agent="bob", passed=False, days_ago=4)
+    app = open_page(signed_in_as(org["ann"]), AUDITS)
+    assert not app.exception, app.exception
+    assert app.selectbox(key="open_audit").options == [str(mine)]
+    app.selectbox(key="open_audit").select(mine).run()
+    assert "Audit note 3" in text_of(app)
+    assert "Audit note 4" not in text_of(app)
+
+
+# -- changes to rights proposed from an idea or a finding ----------------------------------------
+def test_an_ideas_author_proposes_a_change_from_the_board_and_sees_it_with_its_status(org):
+    open_cycle(org["db"], org["leader"])
+    idea_id = submitted_idea(org["db"], org["ann"])
+    app = open_page(signed_in_as(org["ann"]), "pages/idea_board.py")
+    assert not app.exception, app.exception
+    app.number_input(key=f"idea_proposal_{idea_id}_limit").set_value(250.0)
+    app.text_area(key=f"idea_proposal_{idea_id}_reason").input("Refunds up to 250 are always approved anyway.")
+    button(app, "Propose a change to this right").click().run()
+    assert not app.exception, app.exception
+    assert org["db"].query("SELECT idea_id, proposed_limit, status FROM decision_right_proposals") == [
+        {"idea_id": idea_id, "proposed_limit": 250, "status": "open"}
+    ]
+    board = open_page(signed_in_as(org["bob"]), "pages/idea_board.py")
+    assert not board.exception, board.exception
+    shown = table_with(board, "proposed_limit")
+    assert shown["status"].tolist() == ["Open — waiting for leadership"]
+    assert not [t for t in board.text_area if t.key == f"idea_proposal_{idea_id}_reason"]  # not bob's idea
+
+
+def test_an_analyst_proposes_a_change_from_a_finding_and_the_finding_lists_it(org):
+    for days in (5, 6, 7):
+        _audit(org, agent=None, passed=False, days_ago=days)
+    compliance.finding_from_standard(org["db"], org["analyst"], org["standard"], TODAY - timedelta(days=30), TODAY)
+    app = open_page(signed_in_as(org["analyst"]), "pages/complaints_findings.py")
+    app.text_area(key="finding_proposal_conditions").input("Any customer who was transferred gets a callback.")
+    app.text_area(key="finding_proposal_reason").input("Callbacks fail in every team's audits.")
+    button(app, "Propose a change to this right").click().run()
+    assert not app.exception, app.exception
+    app = open_page(signed_in_as(org["analyst"]), "pages/complaints_findings.py")
+    assert table_with(app, "proposed_conditions")["status"].tolist() == ["Open — waiting for leadership"]
+
+
+def test_an_agent_reads_the_earlier_versions_of_a_right(org):
+    refund = rights.list_rights(org["db"], org["ann"])[0]
+    rights.update_right(org["db"], org["leader"], refund.id, {"limit_amount": 150}, refund.version)
+    app = open_page(signed_in_as(org["ann"]), RIGHTS)
+    assert not app.exception, app.exception
+    app.selectbox(key="right_versions").select(refund.id).run()
+    history = table_with(app, "changed_by")
+    assert history["version"].tolist() == [2, 1]
+    assert [float(limit) for limit in history["limit_amount"]] == [150, 100]

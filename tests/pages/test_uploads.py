@@ -24,7 +24,7 @@ UPLOADERS = [
     ("pages/complaints_import.py", Role.ANALYST, "complaint_upload"),
     ("pages/training_import.py", Role.HR, "lms_upload"),
     ("pages/customer_survey_import.py", Role.ANALYST, "survey_upload"),
-    ("pages/mystery_audits.py", Role.ANALYST, "audit_upload"),
+    ("pages/mystery_audit_import.py", Role.ANALYST, "audit_upload"),
 ]
 
 
@@ -36,7 +36,7 @@ def _a_checklist(db, analyst) -> None:
     audits.create_checklist(db, analyst, {"name": "Monthly", "items": [(standard_id, "pass_fail")]})
 
 
-PREPARE = {"pages/mystery_audits.py": _a_checklist}  # what a page needs before it shows its uploader
+PREPARE = {"pages/mystery_audit_import.py": _a_checklist}  # what a page needs before it shows its uploader
 
 
 def _direct_uploader_calls(path: Path) -> list[str]:

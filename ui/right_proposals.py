@@ -1,0 +1,43 @@
+"""Changes to decision rights proposed from an idea or a finding: the ones linked to it, with
+their status, and the form to propose another (shown to those the domain lets propose)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from models.access import ROLE_LABELS, CurrentUser
+from models.db import Database
+from models.standards import proposals
+from models.standards.rights import REMEDY_LABELS, Right
+from ui.widgets import show_table
+from ui.writes import run_write
+
+
+def proposal_table(rows: list[dict[str, Any]], key: str) -> None:
+    """The proposals as a table: the right (role and remedy), what is proposed, status and note."""
+    frame = pd.DataFrame(rows)
+    frame["role"] = frame["role"].map(lambda role: ROLE_LABELS.get(role, role))
+    frame["remedy"] = frame["remedy"].map(lambda remedy: REMEDY_LABELS.get(remedy, remedy))
+    frame["status"] = frame["status"].map(lambda status: proposals.STATUS_LABELS.get(status, status))
+    columns = ["status", "role", "remedy", "current_limit", "proposed_limit", "proposed_conditions", "reason"]
+    show_table(frame[[*columns, "proposed_by", "decision_note"]], key=key)
+
+
+def proposal_form(db: Database, user: CurrentUser, current: list[Right], origin: tuple[str, int], prefix: str) -> None:
+    """Propose a change to one of the current rights, linked to ``origin`` ("idea_id" or
+    "finding_id", and its id)."""
+    if not current:
+        return
+    by_id = {right.id: right for right in current}
+    with st.form(f"{prefix}_form"):
+        right_id = st.selectbox("Right", list(by_id), format_func=lambda i: by_id[i].label, key=f"{prefix}_right")
+        limit = st.number_input("Proposed limit (optional)", min_value=0.0, value=None, key=f"{prefix}_limit")
+        conditions = st.text_area("Proposed conditions (optional)", max_chars=1000, key=f"{prefix}_conditions")
+        reason = st.text_area("Why", max_chars=2000, key=f"{prefix}_reason")
+        if st.form_submit_button("Propose a change to this right"):
+            data = {"right_id": right_id, origin[0]: origin[1], "proposed_limit": limit}
+            data |= {"proposed_conditions": conditions, "reason": reason}
+            run_write(lambda: proposals.propose_change(db, user, data), success="Proposal sent to leadership.")
