@@ -197,10 +197,7 @@ def test_every_page_reads_like_a_finished_product_for_every_demo_login(demo_port
             failures.append(f"{page.title}: {app.exception[0].value}")
             continue
         for seen in rendered(app):
-            failures += [
-                f"{page.title} / {seen.place}: {problem}"
-                for problem in problems_in(seen.text)
-            ]
+            failures += [f"{page.title} / {seen.place}: {problem}" for problem in problems_in(seen.text)]
     unique = list(dict.fromkeys(failures))
     assert not unique, f"{len(unique)} unfinished texts as {DEMO_LOGINS[role]}:\n" + "\n".join(unique[:400])
 
