@@ -305,6 +305,7 @@ def update_course(
     def update(connection: duckdb.DuckDBPyConnection) -> None:
         before = _existing(connection, course_id, expected_version)
         _check_course(connection, record, course_id)
+        covered_before = _people_covered(connection, course_id)
         values = _course_values(record)
         assignments = ", ".join(f"{name} = ?" for name in values)
         connection.execute(
@@ -314,6 +315,7 @@ def update_course(
         _store_rules(connection, course_id, record)
         after = _save_version(connection, course_id, actor, when)
         audit.record(connection, actor, "course", course_id, "update", before, after, at=when)
+        _assign_to_newly_covered(connection, actor, course_id, covered_before, when)
 
     db.write(update)
 
@@ -344,8 +346,26 @@ def set_course_active(
         audit.record(
             connection, actor, "course", course_id, "reactivate" if active else "retire", before, after, at=when
         )
+        if active:
+            _assign_to_newly_covered(connection, actor, course_id, [], when)
 
     db.write(change)
+
+
+def _people_covered(connection: duckdb.DuckDBPyConnection, course_id: int) -> list[int]:
+    from models.training.assignments import people_a_course_applies_to  # assignments builds on this module
+
+    return people_a_course_applies_to(connection, course_id)
+
+
+def _assign_to_newly_covered(
+    connection: duckdb.DuckDBPyConnection, actor: CurrentUser, course_id: int, covered_before: list[int], at: datetime
+) -> None:
+    """A course made mandatory for more people (or brought back) is assigned to them at once,
+    as it would be to a newcomer (rule 3); those it already applied to keep what they had."""
+    from models.training.assignments import assign_course_by_rule  # assignments builds on this module
+
+    assign_course_by_rule(connection, actor, course_id, covered_before=covered_before, at=at)
 
 
 def _existing(connection: duckdb.DuckDBPyConnection, course_id: int, expected_version: int | None) -> dict[str, Any]:
