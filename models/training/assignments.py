@@ -22,7 +22,7 @@ from models.access import CurrentUser, Permission, PermissionDeniedError, Role, 
 from models.db import next_ids, utc_now
 from models.errors import InputError
 from models.inputs import entered_text
-from models.training.courses import MANDATORY_PAIRS_SQL
+from models.training.mandatory import MANDATORY_PAIRS_SQL
 
 if TYPE_CHECKING:
     from models.db import Database, Reader
