@@ -10,9 +10,11 @@ import shutil
 import threading
 from datetime import date, timedelta
 
-from models import areas, demo
+from models import areas, auth, demo
+from models.access import Role
 from models.db import Database, get_database
 from models.settings import get_settings
+from models.training import lms_import
 from tests.conftest import discard
 from ui import startup
 
@@ -106,7 +108,8 @@ def test_the_organisation_modules_come_round_again_and_people_have_years_of_reco
 def test_every_monthly_batch_is_audited_and_no_one_holds_a_course_open_twice(seeded_db):
     database, _ = seeded_db()
     batches = database.scalar(
-        "SELECT count(*) FROM audit_log WHERE entity = 'training_completions' AND action = 'import'"
+        "SELECT count(*) FROM audit_log WHERE action = 'import'"
+        " AND entity IN ('training_completions', 'training_import')"
     )
     assert batches >= 20
     twice = database.scalar(
@@ -118,3 +121,20 @@ def test_every_monthly_batch_is_audited_and_no_one_holds_a_course_open_twice(see
         " WHERE (a.status = 'open') IS DISTINCT FROM (k.assignment_id IS NOT NULL)"
     )
     assert (twice, keys_out_of_line) == (0, 0)
+
+
+def test_hr_finds_the_last_months_lms_exports_among_the_recent_imports_with_their_completions(seeded_db):
+    database, org = seeded_db()
+    hr = auth.load_user(database, employee_id=org.logins[Role.HR])
+    batches = lms_import.recent_imports(database, hr)
+    assert len(batches) == 2
+    assert set(batches["status"]) == {"completed"} and set(batches["imported_by"]) == {hr.full_name}
+    assert all(name.startswith("lms-completions-") and name.endswith(".csv") for name in batches["file_name"])
+    for batch in batches.itertuples():
+        stored = database.query_one(
+            "SELECT count(*) AS n, max(completed_on) AS last_day, bool_and(recorded_at = ?) AS same_time"
+            " FROM training_completions WHERE import_id = ?",
+            [batch.started_at, batch.id],
+        )
+        assert stored["n"] == batch.rows_imported == batch.rows_read > 0
+        assert stored["last_day"] <= batch.started_at.date() < org.today and stored["same_time"]
