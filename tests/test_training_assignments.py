@@ -372,3 +372,74 @@ def test_a_running_portal_assigns_a_refresher_on_the_day_it_falls_due_without_a_
     assert "CS-ACTIVE-LISTENING" not in open_courses(db, person)
     areas.run_daily(db, datetime(2024, 2, 14, 10))  # 30 days before
     assert "CS-ACTIVE-LISTENING" in open_courses(db, person)
+
+
+def elective(db, hr, **overrides) -> int:
+    data = {
+        "code": "BRIDGE-HARDSHIP",
+        "title": "Hardship conversations",
+        "description": "How to offer the hardship options of the Bridge team's loans, with the words that help.",
+        "format": "e_learning",
+        "hours": 1,
+        "due_within_days": 21,
+        **overrides,
+    }
+    return courses.create_course(db, hr, data)
+
+
+def open_assignments_of(db: Database, code: str) -> dict[int, list[str]]:
+    rows = db.query(
+        "SELECT a.employee_id, a.reason FROM training_assignments a JOIN courses c ON c.id = a.course_id"
+        " WHERE c.code = ? AND a.status = 'open' ORDER BY a.employee_id, a.id",
+        [code],
+    )
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["employee_id"], []).append(row["reason"])
+    return found
+
+
+def test_making_a_course_mandatory_for_a_team_assigns_it_to_its_current_staff_once(db, hr):
+    bridge = directory.create_team(db, hr, "Bridge", None)
+    harbour = directory.create_team(db, hr, "Harbour", None)
+    newcomer, already_assigned, already_passed = (join(db, hr, team_id=bridge) for _ in range(3))
+    elsewhere = join(db, hr, team_id=harbour)
+    course = elective(db, hr)
+    assignments.assign_courses(db, hr, course, [already_assigned], due_on=None)
+    record_completion(
+        db, hr, {"employee_id": already_passed, "course_id": course, "completed_on": date.today(), "passed": True}
+    )
+    data = courses.get_course(db, course).model_dump(include=set(courses.CourseInput.model_fields))
+
+    courses.update_course(db, hr, course, {**data, "mandatory_team_ids": [bridge]}, 1)
+
+    assert open_assignments_of(db, "BRIDGE-HARDSHIP") == {newcomer: ["made_mandatory"], already_assigned: ["bulk"]}
+    row = db.query_one(
+        "SELECT assigned_on, due_on, mandatory FROM training_assignments WHERE employee_id = ? AND course_id = ?",
+        [newcomer, course],
+    )
+    assert row["mandatory"] and row["due_on"] - row["assigned_on"] == timedelta(days=21)
+    entry = db.query_one(
+        "SELECT actor_id, after_json FROM audit_log WHERE entity = 'training_assignments'"
+        " AND after_json LIKE '%made_mandatory%'"
+    )
+    assert entry["actor_id"] == hr.employee_id
+    assert elsewhere not in open_assignments_of(db, "BRIDGE-HARDSHIP")
+
+    # an edit that leaves the team's rule as it was assigns nobody again, not even a cancelled one
+    new_id = db.scalar(
+        "SELECT id FROM training_assignments WHERE employee_id = ? AND course_id = ?", [newcomer, course]
+    )
+    assignments.cancel_assignment(db, hr, new_id, "On parental leave until spring")
+    courses.update_course(db, hr, course, {**data, "mandatory_team_ids": [bridge], "hours": 2}, 2)
+    assert open_assignments_of(db, "BRIDGE-HARDSHIP") == {already_assigned: ["bulk"]}
+
+
+def test_a_mandatory_course_brought_back_is_assigned_to_who_joined_while_it_was_retired(db, hr):
+    course = elective(db, hr, code="HV-CONDUCT", mandatory_roles=["agent"])
+    courses.set_course_active(db, hr, course, False, 1)
+    joined_meanwhile = join(db, hr)
+    assert "HV-CONDUCT" not in open_courses(db, joined_meanwhile)
+
+    courses.set_course_active(db, hr, course, True, 2)
+    assert open_assignments_of(db, "HV-CONDUCT")[joined_meanwhile] == ["made_mandatory"]

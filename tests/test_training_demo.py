@@ -1,15 +1,22 @@
-"""The training demo: the same seed gives the same two years of training, the organisation's
+"""The training demo: the same seed gives the same two years of training, row for row and id
+for id, whether the portal seeds it as it starts or the tests build it; the organisation's
 own modules come round again as their certificates expire, every monthly LMS batch is audited
 and the one-open-assignment rule holds throughout."""
 
 from __future__ import annotations
 
+import io
 import shutil
+import threading
 from datetime import date, timedelta
 
-from models import areas, demo
-from models.db import Database
+from models import areas, auth, demo
+from models.access import Role
+from models.db import Database, get_database
+from models.settings import get_settings
+from models.training import lms_import
 from tests.conftest import discard
+from ui import startup
 
 TODAY = date(2026, 11, 25)
 
@@ -28,6 +35,24 @@ def training_history(database: Database) -> list[tuple]:
     return assignments.fetchall() + completions.fetchall()
 
 
+def training_rows(database: Database) -> tuple[list[tuple], list[tuple]]:
+    """Every assignment and completion by id, with the completion that closed each assignment:
+    what the compliance pages read."""
+    reader = database.reader()
+    assignments = reader.execute(
+        "SELECT a.id, e.employee_number, c.code, a.assigned_on, a.due_on, a.mandatory, a.reason, a.status,"
+        " a.completion_id, CAST(a.cancelled_at AS DATE), a.cancel_reason"
+        " FROM training_assignments a JOIN employees e ON e.id = a.employee_id JOIN courses c ON c.id = a.course_id"
+        " ORDER BY a.id"
+    ).fetchall()
+    completions = reader.execute(
+        "SELECT t.id, e.employee_number, c.code, t.completed_on, t.score, t.passed, t.expires_on, t.source,"
+        " t.import_id FROM training_completions t JOIN employees e ON e.id = t.employee_id"
+        " JOIN courses c ON c.id = t.course_id ORDER BY t.id"
+    ).fetchall()
+    return assignments, completions
+
+
 def seed_people_and_training(database: Database, seed: int) -> None:
     steps = [(name, step) for name, step in areas.demo_steps() if name in ("people", "training")]
     demo.seed(database, seed=seed, scale=0.5, today=TODAY, steps=steps)
@@ -41,8 +66,26 @@ def test_the_same_seed_gives_the_same_training_history(db, tmp_path, database_te
         history = training_history(db)
         assert len(history) > 2000
         assert history == training_history(other)
+        assert training_rows(db) == training_rows(other)  # the same ids, and each closed by the same completion
     finally:
         discard(other)
+
+
+def test_the_demo_the_portal_seeds_as_it_starts_is_the_one_the_tests_copy(portal_env, monkeypatch, seeded_db):
+    """The browser tests check a served portal's figures against a copy of the demo: both must
+    hold the same training, id for id, for the same seed, scale and day."""
+    monkeypatch.setenv("PORTAL_DEMO_MODE", "true")
+    monkeypatch.setenv("PORTAL_DEMO_SCALE", "0.2")
+    monkeypatch.setattr(startup, "_prepared", threading.Event())
+    get_settings.cache_clear()
+    startup.prepare_portal(io.StringIO())
+    served = get_database(portal_env)
+    copy, _ = seeded_db(seed=get_settings().demo_seed, scale=0.2)
+
+    assignments, completions = training_rows(served)
+    assert len(assignments) > 500 and len(completions) > 500
+    assert any(row[8] is not None for row in assignments)  # assignments closed by completions are compared too
+    assert (assignments, completions) == training_rows(copy)
 
 
 def test_the_organisation_modules_come_round_again_and_people_have_years_of_records(seeded_db):
@@ -65,7 +108,8 @@ def test_the_organisation_modules_come_round_again_and_people_have_years_of_reco
 def test_every_monthly_batch_is_audited_and_no_one_holds_a_course_open_twice(seeded_db):
     database, _ = seeded_db()
     batches = database.scalar(
-        "SELECT count(*) FROM audit_log WHERE entity = 'training_completions' AND action = 'import'"
+        "SELECT count(*) FROM audit_log WHERE action = 'import'"
+        " AND entity IN ('training_completions', 'training_import')"
     )
     assert batches >= 20
     twice = database.scalar(
@@ -77,3 +121,20 @@ def test_every_monthly_batch_is_audited_and_no_one_holds_a_course_open_twice(see
         " WHERE (a.status = 'open') IS DISTINCT FROM (k.assignment_id IS NOT NULL)"
     )
     assert (twice, keys_out_of_line) == (0, 0)
+
+
+def test_hr_finds_the_last_months_lms_exports_among_the_recent_imports_with_their_completions(seeded_db):
+    database, org = seeded_db()
+    hr = auth.load_user(database, employee_id=org.logins[Role.HR])
+    batches = lms_import.recent_imports(database, hr)
+    assert len(batches) == 2
+    assert set(batches["status"]) == {"completed"} and set(batches["imported_by"]) == {hr.full_name}
+    assert all(name.startswith("lms-completions-") and name.endswith(".csv") for name in batches["file_name"])
+    for batch in batches.itertuples():
+        stored = database.query_one(
+            "SELECT count(*) AS n, max(completed_on) AS last_day, bool_and(recorded_at = ?) AS same_time"
+            " FROM training_completions WHERE import_id = ?",
+            [batch.started_at, batch.id],
+        )
+        assert stored["n"] == batch.rows_imported == batch.rows_read > 0
+        assert stored["last_day"] <= batch.started_at.date() < org.today and stored["same_time"]

@@ -21,7 +21,7 @@ from models import audit
 from models.access import CurrentUser
 from models.db import ConnectionReader, next_ids, utc_now
 from models.settings import get_settings
-from models.training.courses import MANDATORY_PAIRS_SQL
+from models.training.mandatory import MANDATORY_PAIRS_SQL
 
 if TYPE_CHECKING:
     from models.db import Reader

@@ -162,7 +162,7 @@ def _shortlisted_authors(source: Reader, cycle_id: int, idea_id: int | None = No
         "  WHERE i.cycle_id = $cycle AND i.status = 'shortlisted' AND ($idea IS NULL OR i.id = $idea)"
         " UNION ALL SELECT c.employee_id, i.id FROM ideas i JOIN idea_coauthors c ON c.idea_id = i.id"
         "  WHERE i.cycle_id = $cycle AND i.status = 'shortlisted' AND ($idea IS NULL OR i.id = $idea)"
-        ") GROUP BY employee_id",
+        ") GROUP BY employee_id ORDER BY employee_id",
         {"cycle": cycle_id, "idea": idea_id},
     )
     return {row["employee_id"]: row["idea_id"] for row in rows}
@@ -185,7 +185,8 @@ def invite_shortlisted(
     sessions = [
         row["id"]
         for row in reader.query(
-            "SELECT id FROM speakup_prep_sessions WHERE cycle_id = ? AND starts_at > ? AND (? IS NULL OR id = ?)",
+            "SELECT id FROM speakup_prep_sessions WHERE cycle_id = ? AND starts_at > ? AND (? IS NULL OR id = ?)"
+            " ORDER BY starts_at, id",
             [cycle_id, now, session_id, session_id],
         )
     ]

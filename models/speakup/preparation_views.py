@@ -60,7 +60,7 @@ def session_invitations(db: Database, viewer: CurrentUser, session_id: int) -> l
         " FROM speakup_prep_invitations v JOIN employees e ON e.id = v.employee_id"
         " LEFT JOIN teams t ON t.id = e.team_id JOIN ideas i ON i.id = v.idea_id"
         " LEFT JOIN employees r ON r.id = v.recorded_by"
-        " WHERE v.session_id = ? ORDER BY v.withdrawn_at IS NOT NULL, e.full_name",
+        " WHERE v.session_id = ? ORDER BY v.withdrawn_at IS NOT NULL, e.full_name, v.id",
         [session_id],
     )
 

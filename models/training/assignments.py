@@ -22,7 +22,7 @@ from models.access import CurrentUser, Permission, PermissionDeniedError, Role, 
 from models.db import next_ids, utc_now
 from models.errors import InputError
 from models.inputs import entered_text
-from models.training.courses import MANDATORY_PAIRS_SQL
+from models.training.mandatory import MANDATORY_PAIRS_SQL
 
 if TYPE_CHECKING:
     from models.db import Database, Reader
@@ -36,7 +36,9 @@ REASON_LABELS = {
     "role_gained": "Gained a role",
     "refresher": "Refresher",
     "preparation": "Speak-Up preparation",
+    "made_mandatory": "Course made mandatory",
 }
+MADE_MANDATORY = "made_mandatory"
 STATUS_LABELS = {"open": "Open", "completed": "Completed", "cancelled": "Cancelled"}
 
 _HOLDS_OPEN = (
@@ -259,6 +261,25 @@ def _rows_table(rows: list[dict[str, Any]]) -> pa.Table:
 
 
 # -- by rule ---------------------------------------------------------------------------------------
+def _assign_by_rule(
+    connection: duckdb.DuckDBPyConnection, condition: str, params: list[Any], *, reason: str, today: date, at: datetime
+) -> list[int]:
+    """Rule 3 for the (person, course) pairs of rule 1 that meet ``condition`` (on ``m``): assign
+    each that the person holds neither an open assignment nor a valid completion of, due after
+    the course's due-within days; returns the new assignments' ids."""
+    rows = connection.execute(
+        "SELECT m.employee_id::INTEGER AS employee_id, m.course_id::INTEGER AS course_id,"  # noqa: S608
+        " ?::DATE AS assigned_on, (?::DATE + c.due_within_days)::DATE AS due_on, TRUE AS mandatory,"
+        " ?::VARCHAR AS reason, NULL::INTEGER AS assigned_by"
+        f" FROM ({MANDATORY_PAIRS_SQL}) m JOIN courses c ON c.id = m.course_id"
+        f" WHERE {condition}"
+        f" AND NOT {_HOLDS_OPEN.format(p='m')} AND NOT {_HOLDS_VALID.format(p='m', day='?::DATE')}"
+        " ORDER BY m.employee_id, m.course_id",
+        [today, today, reason, *params, today, today],
+    ).to_arrow_table()
+    return _insert_assignments(connection, rows, at)
+
+
 def apply_assignment_rules(
     connection: duckdb.DuckDBPyConnection,
     employee_ids: Sequence[int],
@@ -272,17 +293,14 @@ def apply_assignment_rules(
     Runs inside the caller's write; returns how many assignments were made."""
     if not employee_ids:
         return 0
-    rows = connection.execute(
-        "SELECT m.employee_id::INTEGER AS employee_id, m.course_id::INTEGER AS course_id,"  # noqa: S608
-        " ?::DATE AS assigned_on, (?::DATE + c.due_within_days)::DATE AS due_on, TRUE AS mandatory,"
-        " ?::VARCHAR AS reason, NULL::INTEGER AS assigned_by"
-        f" FROM ({MANDATORY_PAIRS_SQL}) m JOIN courses c ON c.id = m.course_id"
-        " WHERE m.employee_id IN (SELECT unnest(?::INTEGER[]))"
-        f" AND NOT {_HOLDS_OPEN.format(p='m')} AND NOT {_HOLDS_VALID.format(p='m', day='?::DATE')}"
-        " ORDER BY m.employee_id, m.course_id",
-        [today, today, reason, list(employee_ids), today, today],
-    ).to_arrow_table()
-    ids = _insert_assignments(connection, rows, at)
+    ids = _assign_by_rule(
+        connection,
+        "m.employee_id IN (SELECT unnest(?::INTEGER[]))",
+        [list(employee_ids)],
+        reason=reason,
+        today=today,
+        at=at,
+    )
     if ids:
         audit.record(
             connection,
@@ -292,6 +310,51 @@ def apply_assignment_rules(
             "assign_by_rule",
             None,
             {"reason": reason, "employee_ids": sorted(set(employee_ids)), "assignment_ids": ids},
+            at=at,
+        )
+    return len(ids)
+
+
+def people_a_course_applies_to(connection: duckdb.DuckDBPyConnection, course_id: int) -> list[int]:
+    """The active people an active course is mandatory for (rule 1); nobody for a retired course."""
+    rows = connection.execute(
+        f"SELECT employee_id FROM ({MANDATORY_PAIRS_SQL}) WHERE course_id = ? ORDER BY employee_id",  # noqa: S608
+        [course_id],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def assign_course_by_rule(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser | None,
+    course_id: int,
+    *,
+    covered_before: Sequence[int],
+    at: datetime,
+) -> int:
+    """Rule 3 when a course becomes mandatory for more people (HR adds roles or teams to it, or
+    brings it back): everyone employed it now applies to, beyond ``covered_before``, is assigned
+    it unless they hold an open assignment or a valid completion of it. Runs inside HR's write;
+    audited as theirs. Returns how many assignments were made."""
+    today = at.date()
+    ids = _assign_by_rule(
+        connection,
+        "m.course_id = ? AND m.employee_id NOT IN (SELECT unnest(?::INTEGER[]))"
+        " AND m.employee_id IN (SELECT id FROM employees WHERE hire_date IS NULL OR hire_date <= ?::DATE)",
+        [course_id, list(covered_before), today],
+        reason=MADE_MANDATORY,
+        today=today,
+        at=at,
+    )
+    if ids:
+        audit.record(
+            connection,
+            actor,
+            "training_assignments",
+            None,
+            "assign_by_rule",
+            None,
+            {"reason": MADE_MANDATORY, "course_id": course_id, "assignment_ids": ids},
             at=at,
         )
     return len(ids)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import utc_now
+from models.db import next_ids, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
 from models.recognition import badges
@@ -109,19 +109,9 @@ def store_completion_rows(
     incoming = incoming.append_column("position", pa.array(range(incoming.num_rows), pa.int64()))
     connection.register("incoming_completions", incoming)
     try:
-        inserted = connection.execute(
-            "INSERT INTO training_completions (id, employee_id, course_id, completed_on, score, passed, expires_on,"
-            " source, import_id, recorded_by, recorded_at)"
-            " SELECT nextval('seq_training_completions'), i.employee_id, i.course_id, i.completed_on, i.score,"
-            " i.passed, CASE WHEN i.passed AND c.refresher_months IS NOT NULL"
-            " THEN CAST(i.completed_on + to_months(c.refresher_months) AS DATE) END, ?, ?, ?, ?"
-            " FROM (SELECT *, row_number() OVER (PARTITION BY employee_id, course_id, completed_on"
-            " ORDER BY position) AS nth FROM incoming_completions) i JOIN courses c ON c.id = i.course_id"
-            " WHERE i.nth = 1 AND NOT EXISTS (SELECT 1 FROM training_completions t WHERE t.employee_id = i.employee_id"
-            " AND t.course_id = i.course_id AND t.completed_on = i.completed_on)"
-            " ORDER BY i.position",
-            [source, import_id, recorded_by, at],
-        ).fetchone()[0]
+        inserted = _insert_new_completions(
+            connection, source=source, import_id=import_id, recorded_by=recorded_by, at=at
+        )
         connection.execute(
             "CREATE OR REPLACE TEMP TABLE training_touched_pairs AS"
             " SELECT DISTINCT employee_id, course_id FROM incoming_completions"
@@ -134,6 +124,48 @@ def store_completion_rows(
     people = sorted(set(incoming.column("employee_id").to_pylist()))
     badges.refresh_badges(connection, at=at, kinds=[badges.COURSE_PATH], employee_ids=people)
     return StoredCompletions(inserted=int(inserted), duplicates=rows.num_rows - int(inserted))
+
+
+def _insert_new_completions(
+    connection: duckdb.DuckDBPyConnection, *, source: str, import_id: int | None, recorded_by: int | None, at: datetime
+) -> int:
+    """Insert the rows of ``incoming_completions`` not yet recorded; returns how many. Ids follow
+    the rows' order (taken with ``next_ids``, not drawn while a parallel scan runs), so the
+    same rows always get the same ids and the demo is the same on every build."""
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE training_new_completions AS"
+        " SELECT row_number() OVER (ORDER BY i.position) AS rank, i.employee_id, i.course_id, i.completed_on,"
+        " i.score, i.passed, CASE WHEN i.passed AND c.refresher_months IS NOT NULL"
+        " THEN CAST(i.completed_on + to_months(c.refresher_months) AS DATE) END AS expires_on"
+        " FROM (SELECT *, row_number() OVER (PARTITION BY employee_id, course_id, completed_on"
+        " ORDER BY position) AS nth FROM incoming_completions) i JOIN courses c ON c.id = i.course_id"
+        " WHERE i.nth = 1 AND NOT EXISTS (SELECT 1 FROM training_completions t WHERE t.employee_id = i.employee_id"
+        " AND t.course_id = i.course_id AND t.completed_on = i.completed_on)"
+    )
+    try:
+        count = connection.execute("SELECT count(*) FROM training_new_completions").fetchone()[0]
+        if not count:
+            return 0
+        ids = pa.table(
+            {
+                "rank": pa.array(range(1, count + 1), pa.int64()),
+                "id": pa.array(next_ids(connection, "training_completions", count), pa.int64()),
+            }
+        )
+        connection.register("new_completion_ids", ids)
+        try:
+            connection.execute(
+                "INSERT INTO training_completions (id, employee_id, course_id, completed_on, score, passed, expires_on,"
+                " source, import_id, recorded_by, recorded_at)"
+                " SELECT n.id, r.employee_id, r.course_id, r.completed_on, r.score, r.passed, r.expires_on, ?, ?, ?, ?"
+                " FROM training_new_completions r JOIN new_completion_ids n USING (rank)",
+                [source, import_id, recorded_by, at],
+            )
+        finally:
+            connection.unregister("new_completion_ids")
+        return int(count)
+    finally:
+        connection.execute("DROP TABLE training_new_completions")
 
 
 _ROW_CHECKS = (

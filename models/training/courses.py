@@ -19,6 +19,7 @@ from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
+from models.training.assignments import assign_course_by_rule, people_a_course_applies_to
 
 if TYPE_CHECKING:
     from models.db import Database, Reader
@@ -32,25 +33,6 @@ FORMAT_LABELS: dict[str, str] = {
     "coaching": "Coaching",
     "on_the_job": "On the job",
 }
-
-MANDATORY_PAIRS_SQL = """
-    SELECT DISTINCT pair.employee_id, pair.course_id
-    FROM (
-        SELECT e.id AS employee_id, t.course_id FROM employees e
-        JOIN course_mandatory_teams t ON t.team_id = e.team_id
-        UNION ALL
-        SELECT e.id, r.course_id FROM employees e
-        JOIN course_mandatory_roles r ON r.role = 'agent'
-        UNION ALL
-        SELECT er.employee_id, r.course_id FROM employee_roles er
-        JOIN course_mandatory_roles r ON r.role = er.role
-    ) pair
-    JOIN employees person ON person.id = pair.employee_id AND person.active
-    JOIN courses course ON course.id = pair.course_id AND course.active
-"""
-"""Rule 1 as a query: every (active person, active course) pair where the course is mandatory
-for the person. Everyone holds the agent role (SPEC §0), so a course mandatory for agents is
-mandatory for every employee."""
 
 
 class Competency(BaseModel):
@@ -305,6 +287,7 @@ def update_course(
     def update(connection: duckdb.DuckDBPyConnection) -> None:
         before = _existing(connection, course_id, expected_version)
         _check_course(connection, record, course_id)
+        covered_before = people_a_course_applies_to(connection, course_id)
         values = _course_values(record)
         assignments = ", ".join(f"{name} = ?" for name in values)
         connection.execute(
@@ -314,6 +297,7 @@ def update_course(
         _store_rules(connection, course_id, record)
         after = _save_version(connection, course_id, actor, when)
         audit.record(connection, actor, "course", course_id, "update", before, after, at=when)
+        assign_course_by_rule(connection, actor, course_id, covered_before=covered_before, at=when)
 
     db.write(update)
 
@@ -344,6 +328,8 @@ def set_course_active(
         audit.record(
             connection, actor, "course", course_id, "reactivate" if active else "retire", before, after, at=when
         )
+        if active:  # brought back, it applies again to everyone its rules name
+            assign_course_by_rule(connection, actor, course_id, covered_before=[], at=when)
 
     db.write(change)
 

@@ -13,11 +13,14 @@ and a few certificates expire within the month. Everything goes through the trai
 Set-based, so the benchmark organisation's 300,000 records take about as many statements as
 the small one's: each assignment's fate (the day its pass comes back, a failed attempt before
 it, or never) is drawn once, when it first appears, and filed under the month it happens; each
-month then sends that month's completions to the LMS import as one batch of columns. Texts:
+month then sends that month's completions to the LMS import as one batch of columns, the last
+months' as the CSV export HR uploads on the import page (listed among its recent imports). Texts:
 ``data/demo/training.json``."""
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
@@ -27,12 +30,14 @@ import duckdb
 import pyarrow as pa
 
 from models.access import Role
+from models.complaints.dates import DateOrder
 from models.db import ConnectionReader
 from models.seeding import demo_texts
 from models.strategy.demo import computed_goals_step
-from models.training import assignments
+from models.training import assignments, lms_import
 from models.training.completions import COMPLETION_ROWS, import_completion_rows
 from models.training.courses import create_course, list_competencies, list_courses
+from models.training.lms_fields import suggest_mapping
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -45,6 +50,8 @@ CANCELLED_SHARE = 0.01
 CAMPAIGN_COURSES = 2
 FAILED_FIRST_ATTEMPT = 0.15
 NEVER_FINISHED = 0.1  # of the assignments not finished on time
+LMS_FILE_MONTHS = 2  # the last months' reports come in as export files, listed among the recent imports
+LMS_STATUS = {True: "Passed", False: "Failed"}
 
 
 def _at(day: date, hour: int = 17) -> datetime:
@@ -167,14 +174,39 @@ class _Programme:
         return None
 
     def _completions(self, index: int, end: date) -> None:
-        """The month's LMS report, imported as HR at the month's end."""
+        """The month's LMS report, imported as HR at the month's end: the last months' as the
+        export files HR uploads on the import page (so its recent imports list them), the
+        earlier ones as columns, which is far quicker for two years of history."""
         rows = self.by_month.pop(index, [])
         if not rows:
             return
-        columns = list(zip(*rows, strict=True))
-        table = pa.table(dict(zip(COMPLETION_ROWS.names, columns, strict=True)), schema=COMPLETION_ROWS)
-        import_completion_rows(self.db, self.hr, table, at=_at(end, 18))
+        # the month still running was reported yesterday evening: its completions are all before today
+        when = _at(end, 18) if end < self.org.today else _at(end - timedelta(days=1), 18)
+        if index >= HISTORY_MONTHS - LMS_FILE_MONTHS:
+            self._import_export_file(rows, end, when)
+        else:
+            columns = list(zip(*rows, strict=True))
+            table = pa.table(dict(zip(COMPLETION_ROWS.names, columns, strict=True)), schema=COMPLETION_ROWS)
+            import_completion_rows(self.db, self.hr, table, at=when)
         self.refreshed_on = end
+
+    def _import_export_file(self, rows: list[tuple[int, int, date, float, bool]], end: date, when: datetime) -> None:
+        """The month's completions written as the LMS exports them and imported through the import page's path."""
+        codes = {course.id: course.code for course in list_courses(ConnectionReader(self.connection))}
+        numbers = dict(self.connection.execute("SELECT id, employee_number FROM employees").fetchall())
+        export = io.StringIO()
+        writer = csv.writer(export, lineterminator="\n")
+        writer.writerow(["Employee ID", "Course ID", "Completion Date", "Score", "Status"])
+        for employee_id, course_id, day, score, passed in rows:
+            writer.writerow([numbers[employee_id], codes[course_id], day.isoformat(), score, LMS_STATUS[passed]])
+        source = lms_import.open_upload(export.getvalue().encode("utf-8"), f"lms-completions-{end:%Y-%m}.csv")
+        try:
+            mapping = suggest_mapping(source.columns)
+            lms_import.import_completions(
+                self.db, self.hr, source, mapping, date_order=DateOrder.YMD, pass_mark=PASS_MARK, at=when
+            )
+        finally:
+            source.close()
 
     def _cancel_a_few(self) -> None:
         reasons = demo_texts("training")["cancel_reasons"]

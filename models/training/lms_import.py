@@ -136,7 +136,10 @@ def _converted_sql(order: DateOrder) -> str:
     flags = [f"WHEN '{v}' THEN true" for v in _TRUE] + [f"WHEN '{v}' THEN false" for v in _FALSE]
     return f"""
     WITH numbered AS (
-      SELECT CAST(rowid + 1 AS INTEGER) AS row_no, *, {parts_sql("completed_at_text")} AS completed_parts
+      -- rows are numbered from the first rowid: inside a transaction that is still open (the demo
+      -- imports within its one write) a new table's rowids start far above zero
+      SELECT CAST(rowid - (SELECT min(rowid) FROM lms_source) + 1 AS INTEGER) AS row_no, *,
+        {parts_sql("completed_at_text")} AS completed_parts
       FROM lms_source
     ),
     typed AS (
