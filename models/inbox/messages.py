@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 from pydantic import BaseModel
 
 from models import audit
@@ -49,6 +48,7 @@ class Notice:
     body: str
     link: str | None = None
     record_key: str | None = None
+    created_at: datetime | None = None  # when it happened, if not the write's ``at``
 
 
 class InboxMessage(BaseModel):
@@ -67,17 +67,6 @@ class InboxMessage(BaseModel):
     @property
     def unread(self) -> bool:
         return self.read_at is None
-
-
-_NOTICE_SCHEMA = pa.schema(
-    [
-        ("recipient_id", pa.int32()),
-        ("subject", pa.string()),
-        ("body", pa.string()),
-        ("link", pa.string()),
-        ("record_key", pa.string()),
-    ]
-)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -116,45 +105,37 @@ def notify_each(
     messages were stored."""
     if not notices:
         return 0
-    table = pa.Table.from_pylist(
-        [
-            {
-                "recipient_id": notice.recipient_id,
-                "subject": _clip(notice.subject, SUBJECT_MAX),
-                "body": _clip(notice.body, BODY_MAX),
-                "link": notice.link,
-                "record_key": notice.record_key,
-            }
-            for notice in notices
-        ],
-        schema=_NOTICE_SCHEMA,
-    )
-    connection.register("inbox_notices", table)
-    try:
-        wanted = connection.execute(
-            "SELECT n.recipient_id, n.subject, n.body, n.link, n.record_key FROM inbox_notices n"
-            " JOIN employees e ON e.id = n.recipient_id AND e.active"
-            " WHERE n.recipient_id IS DISTINCT FROM ?"
-            " AND (n.record_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_messages m WHERE m.kind = ?"
-            "  AND m.record_key = n.record_key AND m.recipient_id = n.recipient_id))",
-            [actor.employee_id if actor else None, kind],
-        ).to_arrow_table()
-    finally:
-        connection.unregister("inbox_notices")
-    if wanted.num_rows == 0:
-        return 0
-    ids = next_ids(connection, "inbox_messages", wanted.num_rows)
-    connection.register("inbox_new", wanted.append_column("id", pa.array(ids, pa.int32())))
-    try:
-        connection.execute(
-            "INSERT INTO inbox_messages (id, recipient_id, kind, subject, body, link, record_key, created_at)"
-            " SELECT id, recipient_id, ?, subject, body, link, record_key, ? FROM inbox_new",
-            [kind, at or utc_now()],
-        )
-        outbox.queue(connection, "inbox_new", at or utc_now())
-    finally:
-        connection.unregister("inbox_new")
-    return len(ids)
+    now = at or utc_now()
+    ids = next_ids(connection, "inbox_messages", len(notices))  # an id each; those not stored leave a gap
+    columns = {
+        "id": ids,
+        "recipient_id": [notice.recipient_id for notice in notices],
+        "subject": [_clip(notice.subject, SUBJECT_MAX) for notice in notices],
+        "body": [_clip(notice.body, BODY_MAX) for notice in notices],
+        "link": [notice.link for notice in notices],
+        "record_key": [notice.record_key for notice in notices],
+        "created_at": [notice.created_at or now for notice in notices],
+    }
+    once = any(notice.record_key is not None for notice in notices)
+    stored = connection.execute(
+        "INSERT INTO inbox_messages (id, recipient_id, kind, subject, body, link, record_key, created_at)"
+        " SELECT n.id, n.recipient_id, $kind, n.subject, n.body, n.link, n.record_key, n.created_at FROM ("
+        " SELECT unnest($id::INTEGER[]) AS id, unnest($recipient_id::INTEGER[]) AS recipient_id,"
+        " unnest($subject::VARCHAR[]) AS subject, unnest($body::VARCHAR[]) AS body, unnest($link::VARCHAR[]) AS link,"
+        " unnest($record_key::VARCHAR[]) AS record_key, unnest($created_at::TIMESTAMP[]) AS created_at) n"
+        " JOIN employees e ON e.id = n.recipient_id AND e.active WHERE n.recipient_id IS DISTINCT FROM $actor"
+        + (
+            " AND (n.record_key IS NULL OR NOT EXISTS (SELECT 1 FROM inbox_messages m WHERE m.kind = $kind"
+            "  AND m.record_key = n.record_key AND m.recipient_id = n.recipient_id))"
+            if once
+            else ""
+        ),
+        {**columns, "kind": kind, "actor": actor.employee_id if actor else None},
+    ).fetchone()
+    count = int(stored[0]) if stored else 0
+    if count:
+        outbox.queue(connection, ids, now)
+    return count
 
 
 # -- reading --------------------------------------------------------------------------------------
@@ -162,15 +143,11 @@ def unread_count(db: Reader, user: CurrentUser) -> int:
     """How many of the person's own messages are unread (the count beside their name)."""
     require(user, Permission.OWN_RECORDS_READ)
     return int(
-        db.scalar(
-            "SELECT count(*) FROM inbox_messages WHERE recipient_id = ? AND read_at IS NULL", [user.employee_id]
-        )
+        db.scalar("SELECT count(*) FROM inbox_messages WHERE recipient_id = ? AND read_at IS NULL", [user.employee_id])
     )
 
 
-def messages(
-    db: Reader, user: CurrentUser, *, unread_only: bool = False, limit: int = PAGE_SIZE
-) -> list[InboxMessage]:
+def messages(db: Reader, user: CurrentUser, *, unread_only: bool = False, limit: int = PAGE_SIZE) -> list[InboxMessage]:
     """The person's own messages, newest first (rule 3: never anyone else's)."""
     require(user, Permission.OWN_RECORDS_READ)
     rows = db.query(
@@ -203,9 +180,7 @@ def mark_read(db: Database, user: CurrentUser, message_ids: Sequence[int], *, at
     return db.write(mark)
 
 
-def mark_all_read(
-    db: Database, user: CurrentUser, *, up_to_id: int | None = None, at: datetime | None = None
-) -> int:
+def mark_all_read(db: Database, user: CurrentUser, *, up_to_id: int | None = None, at: datetime | None = None) -> int:
     """Mark every unread message of one's own read — up to ``up_to_id`` when given, so a
     message that arrived after the list was shown stays unread. Returns how many."""
     require(user, Permission.OWN_RECORDS_READ)

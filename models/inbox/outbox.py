@@ -32,15 +32,16 @@ MAX_RETRY_AFTER = timedelta(hours=6)
 _delivering = threading.Lock()  # one delivery at a time in this process: no row is sent twice
 
 
-def queue(connection: duckdb.DuckDBPyConnection, new_messages: str, at: datetime) -> int:
-    """Queue the messages of the registered table ``new_messages`` (id, recipient_id, subject,
-    body) as emails to their recipients' addresses, inside the caller's write, when an SMTP
-    server is configured; otherwise queue nothing. Returns how many were queued."""
+def queue(connection: duckdb.DuckDBPyConnection, message_ids: list[int], at: datetime) -> int:
+    """Queue these new messages as emails to their recipients' addresses, inside the caller's
+    write, when an SMTP server is configured; otherwise queue nothing. Returns how many."""
     if not get_settings().sends_email:
         return 0
     rows = connection.execute(
-        f"SELECT n.id AS message_id, trim(e.email) AS to_address, n.subject, n.body FROM {new_messages} n"  # noqa: S608 - the caller's table name
-        " JOIN employees e ON e.id = n.recipient_id WHERE coalesce(trim(e.email), '') <> '' ORDER BY n.id"
+        "SELECT m.id AS message_id, trim(e.email) AS to_address, m.subject, m.body FROM inbox_messages m"
+        " JOIN employees e ON e.id = m.recipient_id WHERE m.id IN (SELECT unnest(?::INTEGER[]))"
+        " AND coalesce(trim(e.email), '') <> '' ORDER BY m.id",
+        [message_ids],
     ).to_arrow_table()
     if rows.num_rows == 0:
         return 0
@@ -146,3 +147,9 @@ def _postpone(db: Database, rows: list[dict], when: datetime, error: str) -> Non
             )
 
     db.write(postpone)
+
+
+def deliver_daily(db: Database, now: datetime) -> None:
+    """The calendar work's part: send what is due, after the other areas' notices of the day.
+    The server also delivers every minute (``ui.startup``)."""
+    deliver_pending(db, now=now)

@@ -13,6 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
+from models.inbox import messages as inbox
 from models.inputs import entered_text
 from models.speakup.ideas import (
     _IDEA_SQL,
@@ -179,6 +180,11 @@ def _engagement_target(connection: duckdb.DuckDBPyConnection, idea_id: int, empl
     }
 
 
+def _title(connection: duckdb.DuckDBPyConnection, idea_id: int) -> str:
+    row = connection.execute("SELECT title FROM ideas WHERE id = ?", [idea_id]).fetchone()
+    return row[0] if row else ""
+
+
 def support_idea(db: Database, actor: CurrentUser, idea_id: int, *, at: datetime | None = None) -> None:
     """One support per person, never on one's own idea (given ``at``, default now)."""
     require(actor, Permission.IDEAS_ENGAGE)
@@ -194,6 +200,17 @@ def support_idea(db: Database, actor: CurrentUser, idea_id: int, *, at: datetime
         connection.execute("INSERT INTO idea_supports VALUES (?, ?, ?)", [idea_id, actor.employee_id, at or utc_now()])
         audit.record(
             connection, actor, "idea_support", idea_id, "support", after={"employee_id": actor.employee_id}, at=at
+        )
+        title = _title(connection, idea_id)
+        inbox.notify(
+            connection,
+            sorted(idea["authors"]),
+            "idea_support",
+            f"{actor.full_name} supports your idea \u201c{title}\u201d",
+            f"{actor.full_name} added their support to \u201c{title}\u201d on the idea board.",
+            "ideas",
+            at,
+            actor=actor,
         )
 
     db.write(support)
@@ -248,6 +265,17 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str, *, at
         )
         audit.record(
             connection, actor, "idea_comment", comment_id, "create", after={"idea_id": idea_id, "body": body}, at=at
+        )
+        title = _title(connection, idea_id)
+        inbox.notify(
+            connection,
+            sorted(idea["authors"]),
+            "idea_comment",
+            f"{actor.full_name} commented on your idea \u201c{title}\u201d",
+            body,
+            "ideas",
+            at,
+            actor=actor,
         )
         return comment_id
 
