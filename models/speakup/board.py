@@ -159,11 +159,13 @@ def colleague_choices(db: Database, exclude_id: int) -> list[dict[str, Any]]:
 
 # -- supports and comments -----------------------------------------------------------
 def _engagement_target(connection: duckdb.DuckDBPyConnection, idea_id: int, employee_id: int) -> dict[str, Any]:
-    """What a support or a comment checks about an idea — its status, its authors and whether
-    this person supports it already. Three single-table lookups in one statement: these are
-    the board's busiest writes, and DuckDB answers this far faster than joins or subqueries."""
+    """What a support or a comment checks about an idea — its status, its authors, whether this
+    person supports it already, and its title for the authors' message. Single-table lookups in
+    one statement: these are the board's busiest writes, and DuckDB answers this far faster than
+    joins or subqueries."""
     rows = connection.execute(
         "SELECT 'author' AS part, author_id AS employee_id, status FROM ideas WHERE id = $idea"
+        " UNION ALL SELECT 'title', NULL, title FROM ideas WHERE id = $idea"
         " UNION ALL SELECT 'co_author', employee_id, NULL FROM idea_coauthors WHERE idea_id = $idea"
         " UNION ALL SELECT 'supporter', employee_id, NULL FROM idea_supports"
         "  WHERE idea_id = $idea AND employee_id = $person",
@@ -177,12 +179,8 @@ def _engagement_target(connection: duckdb.DuckDBPyConnection, idea_id: int, empl
         "status_label": STATUS_LABELS[status],
         "authors": {person for part, person, _ in rows if part in ("author", "co_author")},
         "supported": any(part == "supporter" for part, _, _ in rows),
+        "title": next((text for part, _, text in rows if part == "title"), ""),
     }
-
-
-def _title(connection: duckdb.DuckDBPyConnection, idea_id: int) -> str:
-    row = connection.execute("SELECT title FROM ideas WHERE id = ?", [idea_id]).fetchone()
-    return row[0] if row else ""
 
 
 def support_idea(db: Database, actor: CurrentUser, idea_id: int, *, at: datetime | None = None) -> None:
@@ -201,7 +199,7 @@ def support_idea(db: Database, actor: CurrentUser, idea_id: int, *, at: datetime
         audit.record(
             connection, actor, "idea_support", idea_id, "support", after={"employee_id": actor.employee_id}, at=at
         )
-        title = _title(connection, idea_id)
+        title = idea["title"]
         inbox.notify(
             connection,
             sorted(idea["authors"]),
@@ -266,7 +264,7 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str, *, at
         audit.record(
             connection, actor, "idea_comment", comment_id, "create", after={"idea_id": idea_id, "body": body}, at=at
         )
-        title = _title(connection, idea_id)
+        title = idea["title"]
         inbox.notify(
             connection,
             sorted(idea["authors"]),
