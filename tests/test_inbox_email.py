@@ -17,10 +17,12 @@ import pytest
 
 from models.access import Role
 from models.competencies import framework
-from models.db import utc_now
+from models.db import get_database, utc_now
 from models.inbox import outbox
 from models.recognition import kudos
 from models.settings import SettingsError, get_settings, load_settings
+from tests.conftest import add_person
+from ui import startup
 
 
 class _SmtpSession(socketserver.StreamRequestHandler):
@@ -203,3 +205,15 @@ def test_smtp_settings_are_validated_and_the_password_never_shown(monkeypatch):
         load_settings(smtp_port=0)
     with pytest.raises(SettingsError, match="PORTAL_SMTP_FROM"):
         load_settings(smtp_from="not an address")
+
+
+def test_the_servers_regular_task_delivers_what_the_portals_writes_queued(portal_env, smtp_server, monkeypatch):
+    configure(monkeypatch, smtp_host="127.0.0.1", smtp_port=smtp_server.port, smtp_starttls="false")
+    database = get_database(portal_env)
+    giver, receiver = add_person(database), add_person(database)
+    thank(database, giver, receiver, "Thanks for the handover notes.")
+
+    startup.deliver_email()
+
+    assert [recipients for recipients, _ in smtp_server.received] == [[receiver.email]]
+    assert outbox.waiting(database) == 0
