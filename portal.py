@@ -11,6 +11,7 @@ if __name__ == "__main__":
     from models import demo
     from models.access import PermissionDeniedError
     from models.db import MigrationChangedError, WriteConflictError, get_database
+    from models.inbox import messages as inbox
     from models.settings import SettingsError, get_settings
     from ui import session
     from ui.registry import pages_for
@@ -65,6 +66,8 @@ if __name__ == "__main__":
     with st.sidebar:
         st.caption(escape_markdown(settings.organisation_name))
         st.write(f"**{escape_markdown(user.full_name)}**")
+        unread = inbox.unread_count(db, user)
+        st.page_link("pages/inbox.py", label=f"Inbox ({unread})" if unread else "Inbox", icon=":material/inbox:")
         st.caption(", ".join(sorted(role.value.replace("_", " ") for role in user.roles)))
         if st.button("Sign out", icon=":material/logout:", key="sign_out"):
             session.sign_out(db)

@@ -22,6 +22,7 @@ from models.customers import scores as customer_scores
 from models.customers import survey_import as customer_survey_import
 from models.engagement import answers as engagement_answers
 from models.engagement import results as engagement_results
+from models.inbox import outbox as inbox_outbox
 from models.recognition import badges as recognition_badges
 from models.training import assignments as training_assignments
 from models.training import kpis as training_kpis
@@ -108,7 +109,7 @@ AREAS: tuple[Area, ...] = (
         demo_step="models.engagement.demo:engagement_step",
         computed_kpis={"enps": engagement_results.enps_kpi},
         on_open=engagement_answers.finalise_on_open,
-        daily=engagement_answers.finalise_daily,
+        daily=engagement_answers.daily,
     ),
     # after training's step (the competency catalogue), before competencies' (assessments)
     Area(
@@ -127,6 +128,8 @@ AREAS: tuple[Area, ...] = (
         demo_step="models.recognition.demo:recognition_step",
         on_open=recognition_badges.refresh_on_open,
     ),
+    # last: the other areas' demo steps and calendar work write the messages it trims and emails
+    Area("inbox", demo_step="models.inbox.demo:inbox_step", daily=inbox_outbox.deliver_daily),
 )
 
 

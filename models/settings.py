@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -103,6 +103,32 @@ class Settings(BaseSettings):
         description="Key that signs sign-in cookies; generated into data/.secret_key when unset.",
     )
     max_upload_mb: int = Field(default=200, ge=1, le=2048, description="Largest file accepted by an upload, in MiB.")
+    smtp_host: str | None = Field(
+        default=None,
+        max_length=255,
+        description="SMTP server that emails the inbox's messages too; unset, nothing leaves the machine.",
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_user: str | None = Field(default=None, description="User name for the SMTP server; unset, no sign-in.")
+    smtp_password: SecretStr | None = Field(default=None, description="Password for the SMTP server.")
+    smtp_from: str = Field(
+        default="portal@localhost",
+        min_length=3,
+        max_length=255,
+        pattern=r"^[^@\s]+@[^@\s]+$",
+        description="Sender address of the portal's emails.",
+    )
+    smtp_starttls: bool = Field(default=True, description="Upgrade the SMTP connection with STARTTLS before sending.")
+
+    @field_validator("smtp_host", "smtp_user")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @property
+    def sends_email(self) -> bool:
+        """Whether the inbox's messages go by email too (an SMTP server is configured)."""
+        return self.smtp_host is not None
 
     @field_validator("db_path")
     @classmethod

@@ -46,6 +46,7 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("pages/home.py", "Home", ":material/home:", "Home"),  # the default page, served at /
     PageSpec("pages/my_account.py", "My account", ":material/person:", "Home", url_path="account"),
+    PageSpec("pages/inbox.py", "Inbox", ":material/inbox:", "Home", url_path="inbox"),
     # Complaints
     PageSpec(
         "pages/complaints_analysis.py",

@@ -29,6 +29,7 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from models import areas, demo
 from models.db import MigrationChangedError, get_database
+from models.inbox import outbox
 from models.settings import SettingsError, get_settings
 
 PAGE_ICON = Path(__file__).with_name("portal_icon.svg")
@@ -36,6 +37,7 @@ PAGE_ICON = Path(__file__).with_name("portal_icon.svg")
 _once = threading.Lock()
 _prepared = threading.Event()
 DAILY_EVERY_SECONDS = 3600  # calendar work runs hourly, so never a day late
+EMAIL_EVERY_SECONDS = 60  # the inbox's emails leave within a minute of the write that queued them
 
 
 def prepare_portal(out: TextIO) -> None:
@@ -80,10 +82,12 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     PagesManager.uses_pages_directory = False  # portal.py's st.navigation is the only navigation
     await asyncio.to_thread(prepare_once)
     calendar = asyncio.create_task(_calendar_work())
+    email = asyncio.create_task(_email_work())
     try:
         yield
     finally:
         calendar.cancel()
+        email.cancel()
 
 
 def run_calendar_work(out: TextIO | None = None) -> None:
@@ -99,3 +103,21 @@ async def _calendar_work() -> None:
     while True:
         await asyncio.sleep(DAILY_EVERY_SECONDS)
         await asyncio.to_thread(run_calendar_work)
+
+
+def deliver_email(out: TextIO | None = None) -> None:
+    """Send the inbox's queued emails when an SMTP server is configured (``models.inbox.outbox``);
+    a failure is printed and the emails stay queued for the next attempt."""
+    try:
+        delivery = outbox.deliver_pending(get_database(get_settings().db_path))
+    except Exception as error:  # noqa: BLE001 — a background task must outlive one bad run
+        print(f"Email delivery failed, tried again later: {error}", file=out or sys.stderr, flush=True)
+        return
+    if delivery.error:
+        print(f"Email delivery: {delivery.failed} left queued ({delivery.error})", file=out or sys.stderr, flush=True)
+
+
+async def _email_work() -> None:
+    while True:
+        await asyncio.sleep(EMAIL_EVERY_SECONDS)
+        await asyncio.to_thread(deliver_email)

@@ -15,6 +15,7 @@ from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import next_ids, utc_now
 from models.errors import InputError, validate
+from models.inbox import messages as inbox
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
@@ -145,9 +146,31 @@ def record_sessions(
             [("coaching_session", row["id"], "create", None, _for_audit(row)) for row in rows],
             at=now,
         )
+        _tell_coached(connection, actor, records, now)
         return ids
 
     return db.write(store)
+
+
+def _tell_coached(
+    connection: duckdb.DuckDBPyConnection, actor: CurrentUser, records: Sequence[SessionInput], now: datetime
+) -> None:
+    """Each person coached is told of the note shared with them, to acknowledge; the private
+    notes stay with their author and HR."""
+    notices = []
+    for record in records:
+        follow_up = f"\n\nFollow-up: {record.follow_up}" if record.follow_up else ""
+        if record.follow_up and record.follow_up_due:
+            follow_up += f" (due {record.follow_up_due:%d %B %Y})"
+        notices.append(
+            inbox.Notice(
+                record.employee_id,
+                f"Coaching note from {actor.full_name} to acknowledge",
+                f"Your coaching session of {record.coached_on:%d %B %Y}: {record.shared_notes}{follow_up}",
+                "coaching",
+            )
+        )
+    inbox.notify_each(connection, "coaching_note", notices, now, actor=actor)
 
 
 def record_session(

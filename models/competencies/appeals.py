@@ -16,6 +16,7 @@ from models.competencies.assessments import ASSESSMENT_SQL, Assessment, _may_rev
 from models.competencies.levels import Level
 from models.db import insert_row, utc_now
 from models.errors import InputError
+from models.inbox import messages as inbox
 from models.inputs import entered_text
 
 if TYPE_CHECKING:
@@ -156,8 +157,39 @@ def resolve_appeal(
             connection, actor, "assessment", assessment_id, "resolve_appeal", {"status": row["status"]},
             {"status": status, "new_level": new_level, "note": note}, at=now,
         )  # fmt: skip
+        _tell_appellant(connection, actor, row, outcome, new_level, note, now)
 
     db.write(save)
+
+
+def _tell_appellant(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser,
+    assessment: dict[str, Any],
+    outcome: str,
+    new_level: int | None,
+    note: str,
+    now: datetime,
+) -> None:
+    """The person who appealed is told how the appeal was resolved and why."""
+    competency = connection.execute(
+        "SELECT name FROM competencies WHERE id = ?", [assessment["competency_id"]]
+    ).fetchone()
+    name = competency[0] if competency else "a competency"
+    if outcome == "upheld" and new_level is not None:
+        verdict = f"upheld: your level is now {Level(new_level).label}"
+    else:
+        verdict = f"rejected: your level stays {Level(assessment['level']).label}"
+    inbox.notify(
+        connection,
+        [assessment["employee_id"]],
+        "appeal_resolved",
+        f"Your appeal of {name} was {outcome}",
+        f"{actor.full_name} resolved your appeal of the {name} assessment — {verdict}.\n\n{note}",
+        "assessments",
+        now,
+        actor=actor,
+    )
 
 
 def appeals_queue(db: Reader, actor: CurrentUser) -> list[Assessment]:

@@ -17,6 +17,7 @@ from models.competencies import framework, scope
 from models.competencies.levels import level_name
 from models.db import ConnectionReader, Reader, insert_row, next_ids, utc_now
 from models.errors import InputError, validate
+from models.inbox import messages as inbox
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
@@ -179,6 +180,7 @@ def record_assessment(db: Database, actor: CurrentUser, data: dict[str, Any], *,
             connection, "assessments", {**values, "status": "open", "created_at": now, "updated_at": now}
         )
         audit.record(connection, actor, "assessment", assessment_id, "create", after=values, at=now)
+        _tell_assessed(connection, actor, [assessment_id], now)
         return assessment_id
 
     return db.write(save)
@@ -233,9 +235,32 @@ def record_team_assessments(
             [("assessment", i, "create", None, r.model_dump()) for i, r in zip(new_ids, records, strict=True)],
             at=now,
         )
+        _tell_assessed(connection, actor, new_ids, now)
         return new_ids
 
     return db.write(save)
+
+
+def _tell_assessed(
+    connection: duckdb.DuckDBPyConnection, actor: CurrentUser, assessment_ids: list[int], now: datetime
+) -> None:
+    """Each person assessed is told of the assessment waiting for their acknowledgement (or appeal)."""
+    rows = connection.execute(
+        "SELECT a.id, a.employee_id, a.level, a.assessed_on, c.name FROM assessments a"
+        " JOIN competencies c ON c.id = a.competency_id WHERE a.id IN (SELECT unnest(?::INTEGER[])) ORDER BY a.id",
+        [assessment_ids],
+    ).fetchall()
+    notices = [
+        inbox.Notice(
+            employee_id,
+            f"Assessment to acknowledge: {competency}",
+            f"{actor.full_name} assessed your {competency} as {level_name(level)} on {assessed_on:%d %B %Y}. "
+            "Read the evidence, then acknowledge the assessment or appeal it.",
+            "assessments",
+        )
+        for _assessment_id, employee_id, level, assessed_on, competency in rows
+    ]
+    inbox.notify_each(connection, "assessment", notices, now, actor=actor)
 
 
 def get_assessment(db: Reader, actor: CurrentUser, assessment_id: int) -> Assessment:

@@ -17,7 +17,7 @@ from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, utc_now
 from models.engagement import sealing
 from models.engagement.suppression import shown_labels
-from models.engagement.surveys import SCALE_RANGES, Survey, get_survey, in_audience
+from models.engagement.surveys import SCALE_RANGES, Survey, announce_open_surveys, get_survey, in_audience
 from models.errors import InputError, validate
 from models.inputs import InputRecord
 from models.settings import get_settings
@@ -226,6 +226,13 @@ def finalise_due(db: Database, *, today: date | None = None, at: datetime | None
 def finalise_daily(db: Database, now: datetime) -> None:
     """A survey whose closing day passes while the portal runs gets its last batch that day."""
     finalise_due(db, today=now.date(), at=now)
+
+
+def daily(db: Database, now: datetime) -> None:
+    """The area's calendar work: surveys closing get their last batch, surveys opening are
+    announced to the people they ask."""
+    finalise_daily(db, now)
+    db.write(lambda connection: announce_open_surveys(connection, today=now.date(), at=now))
 
 
 def finalise_on_open(db: Database) -> None:

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+import duckdb
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
+from models.inbox import messages as inbox
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
@@ -159,6 +161,7 @@ def create_survey(db: Database, actor: CurrentUser, data: dict[str, Any], *, at:
         )
         _store_parts(connection, survey_id, record)
         audit.record(connection, actor, "survey", survey_id, "create", None, record.model_dump(), at=now)
+        announce_open_surveys(connection, today=now.date(), at=now, actor=actor, survey_id=survey_id)
         return survey_id
 
     return db.write(create)
@@ -206,6 +209,41 @@ def update_survey(
         audit.record(connection, actor, "survey", survey_id, "update", before.as_input(), record.model_dump(), at=now)
 
     db.write(update)
+
+
+def announce_open_surveys(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    today: date,
+    at: datetime,
+    actor: CurrentUser | None = None,
+    survey_id: int | None = None,
+) -> int:
+    """Tell each person a survey asks — and who has not answered it — once that it is open:
+    when it is created open, or by the calendar work on its opening day. Returns how many."""
+    rows = connection.execute(
+        "SELECT s.id, s.title, s.closes_on, e.id FROM surveys s JOIN employees e ON e.active"
+        " WHERE s.opens_on <= $today AND s.closes_on >= $today AND s.closed_early_on IS NULL"
+        " AND ($survey IS NULL OR s.id = $survey)"
+        " AND (NOT EXISTS (SELECT 1 FROM survey_audience a WHERE a.survey_id = s.id)"
+        "  OR EXISTS (SELECT 1 FROM survey_audience a WHERE a.survey_id = s.id"
+        "   AND (a.team_id = e.team_id OR a.site_id = e.site_id)))"
+        " AND NOT EXISTS (SELECT 1 FROM survey_participation p WHERE p.survey_id = s.id AND p.employee_id = e.id)"
+        " ORDER BY s.id, e.id",
+        {"today": today, "survey": survey_id},
+    ).fetchall()
+    notices = [
+        inbox.Notice(
+            employee_id,
+            f"Survey open: {title}",
+            f"The pulse survey \u201c{title}\u201d is open until {closes_on:%d %B %Y}. It takes a few minutes;"
+            " your answers are kept apart from your name.",
+            "answer-survey",
+            f"survey:{survey}",
+        )
+        for survey, title, closes_on, employee_id in rows
+    ]
+    return inbox.notify_each(connection, "survey_open", notices, at, actor=actor)
 
 
 def _reader(connection: duckdb.DuckDBPyConnection) -> Reader:

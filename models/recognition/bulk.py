@@ -16,6 +16,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import next_ids, utc_now
 from models.errors import InputError
+from models.inbox import messages as inbox
 from models.recognition import badges
 from models.recognition.kudos import MESSAGE_MAX, monthly_allowance
 
@@ -118,9 +119,27 @@ def give_kudos_in_bulk(
             "SELECT DISTINCT employee_id FROM kudos_recipients WHERE list_contains(?, kudos_id)", [ids]
         ).fetchall()]  # fmt: skip
         badges.refresh_badges(connection, at=now, kinds=[badges.KUDOS_RECEIVED], employee_ids=receivers)
+        _tell_receivers(connection, ids)
         return len(ids)
 
     return db.write(store)
+
+
+def _tell_receivers(connection: duckdb.DuckDBPyConnection, kudos_ids: list[int]) -> None:
+    """Every person each kudos reached is told, dated when it was given (as ``give_kudos`` tells)."""
+    rows = connection.execute(
+        "SELECT r.employee_id, g.full_name, k.team_id IS NOT NULL, k.message, k.given_at FROM kudos_recipients r"
+        " JOIN kudos k ON k.id = r.kudos_id JOIN employees g ON g.id = k.giver_id"
+        " WHERE list_contains(?, r.kudos_id) ORDER BY k.id, r.employee_id",
+        [kudos_ids],
+    ).fetchall()
+    notices = [
+        inbox.Notice(
+            person, f"Kudos from {giver}{' to your team' if to_team else ''}", message, "wall", created_at=given_at
+        )
+        for person, giver, to_team, message, given_at in rows
+    ]
+    inbox.notify_each(connection, "kudos", notices)
 
 
 def _refuse_problems(connection: duckdb.DuckDBPyConnection, allowance: int) -> None:

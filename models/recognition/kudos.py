@@ -14,6 +14,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError, validate
+from models.inbox import messages as inbox
 from models.inputs import InputRecord, entered_text
 from models.recognition import badges
 from models.settings import get_settings
@@ -201,6 +202,11 @@ def give_kudos(
         )
         audit.record(connection, actor, "kudos", kudos_id, "give", None, {**row, "recipients": recipients}, at=now)
         badges.refresh_badges(connection, actor, at=now, kinds=[badges.KUDOS_RECEIVED], employee_ids=recipients)
+        to_team = " to your team" if record.team_id is not None else ""
+        inbox.notify(
+            connection, recipients, "kudos", f"Kudos from {actor.full_name}{to_team}", record.message, "wall", now,
+            actor=actor,
+        )  # fmt: skip
         return kudos_id
 
     return db.write(store)

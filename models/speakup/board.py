@@ -13,6 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
+from models.inbox import messages as inbox
 from models.inputs import entered_text
 from models.speakup.ideas import (
     _IDEA_SQL,
@@ -158,11 +159,13 @@ def colleague_choices(db: Database, exclude_id: int) -> list[dict[str, Any]]:
 
 # -- supports and comments -----------------------------------------------------------
 def _engagement_target(connection: duckdb.DuckDBPyConnection, idea_id: int, employee_id: int) -> dict[str, Any]:
-    """What a support or a comment checks about an idea — its status, its authors and whether
-    this person supports it already. Three single-table lookups in one statement: these are
-    the board's busiest writes, and DuckDB answers this far faster than joins or subqueries."""
+    """What a support or a comment checks about an idea — its status, its authors, whether this
+    person supports it already, and its title for the authors' message. Single-table lookups in
+    one statement: these are the board's busiest writes, and DuckDB answers this far faster than
+    joins or subqueries."""
     rows = connection.execute(
         "SELECT 'author' AS part, author_id AS employee_id, status FROM ideas WHERE id = $idea"
+        " UNION ALL SELECT 'title', NULL, title FROM ideas WHERE id = $idea"
         " UNION ALL SELECT 'co_author', employee_id, NULL FROM idea_coauthors WHERE idea_id = $idea"
         " UNION ALL SELECT 'supporter', employee_id, NULL FROM idea_supports"
         "  WHERE idea_id = $idea AND employee_id = $person",
@@ -176,6 +179,7 @@ def _engagement_target(connection: duckdb.DuckDBPyConnection, idea_id: int, empl
         "status_label": STATUS_LABELS[status],
         "authors": {person for part, person, _ in rows if part in ("author", "co_author")},
         "supported": any(part == "supporter" for part, _, _ in rows),
+        "title": next((text for part, _, text in rows if part == "title"), ""),
     }
 
 
@@ -194,6 +198,17 @@ def support_idea(db: Database, actor: CurrentUser, idea_id: int, *, at: datetime
         connection.execute("INSERT INTO idea_supports VALUES (?, ?, ?)", [idea_id, actor.employee_id, at or utc_now()])
         audit.record(
             connection, actor, "idea_support", idea_id, "support", after={"employee_id": actor.employee_id}, at=at
+        )
+        title = idea["title"]
+        inbox.notify(
+            connection,
+            sorted(idea["authors"]),
+            "idea_support",
+            f"{actor.full_name} supports your idea \u201c{title}\u201d",
+            f"{actor.full_name} added their support to \u201c{title}\u201d on the idea board.",
+            "ideas",
+            at,
+            actor=actor,
         )
 
     db.write(support)
@@ -248,6 +263,17 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str, *, at
         )
         audit.record(
             connection, actor, "idea_comment", comment_id, "create", after={"idea_id": idea_id, "body": body}, at=at
+        )
+        title = idea["title"]
+        inbox.notify(
+            connection,
+            sorted(idea["authors"]),
+            "idea_comment",
+            f"{actor.full_name} commented on your idea \u201c{title}\u201d",
+            body,
+            "ideas",
+            at,
+            actor=actor,
         )
         return comment_id
 

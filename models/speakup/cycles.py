@@ -12,9 +12,10 @@ import duckdb
 from pydantic import BaseModel, Field, model_validator
 
 from models import audit
-from models.access import CurrentUser, Permission, require
+from models.access import ROLE_PERMISSIONS, CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.inbox import messages as inbox
 from models.inputs import InputRecord
 from models.recognition import badges
 
@@ -395,6 +396,32 @@ def advance_phase(db: Database, actor: CurrentUser, cycle_id: int, *, at: dateti
         )
         if target in ("scoring", "closed"):  # Speak-Up Day: its presenters earn their badge
             badges.refresh_badges(connection, actor, at=now, kinds=[badges.SPEAKUP_PRESENTER])
+        if target == "scoring":
+            _tell_judges(connection, actor, cycle, now)
         return target
 
     return db.write(advance)
+
+
+def _tell_judges(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, cycle: Cycle, now: datetime) -> None:
+    """Scoring opens: each judge of the cycle is told — the judges present on the day when
+    leadership named them, otherwise everyone who may judge."""
+    judges = [row[0] for row in connection.execute(
+        "SELECT judge_id FROM speakup_judges_present WHERE cycle_id = ? ORDER BY judge_id", [cycle.id]
+    ).fetchall()]  # fmt: skip
+    if not judges:
+        roles = sorted(role.value for role, granted in ROLE_PERMISSIONS.items() if Permission.IDEAS_JUDGE in granted)
+        judges = [row[0] for row in connection.execute(
+            "SELECT DISTINCT employee_id FROM employee_roles WHERE list_contains(?, role) ORDER BY 1", [roles]
+        ).fetchall()]  # fmt: skip
+    inbox.notify(
+        connection,
+        judges,
+        "scoring_open",
+        f"Scoring is open for {cycle.name}",
+        f"{cycle.name} has reached Speak-Up Day scoring: score each shortlisted idea you may judge on the"
+        f" cycle's criteria. Your scores stay hidden from the other judges until you submit.",
+        "judging",
+        now,
+        actor=actor,
+    )

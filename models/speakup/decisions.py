@@ -15,6 +15,7 @@ from models.access import CurrentUser, Permission, require
 from models.actions import plan, workflow
 from models.db import ConnectionReader, insert_with_new_id, utc_now
 from models.errors import InputError
+from models.inbox import messages as inbox
 from models.recognition import badges
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.ideas import (
@@ -151,10 +152,39 @@ def decide(
             set_status(connection, actor, idea, "not_selected", note, at=now)
         # the authors' green-lit badge follows the decision in force: awarded, or withdrawn
         badges.refresh_badges(connection, actor, at=now, kinds=badges.IDEA_BADGES, employee_ids=sorted(idea.author_ids))
+        _tell_authors(connection, actor, idea, outcome, result.explanation, rationale, sheets, now)
         return decision_id
 
     decision_id = db.write(do)
     return next(d for d in decisions_for(db, actor, idea_id) if d.id == decision_id)
+
+
+def _tell_authors(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser,
+    idea: Idea,
+    outcome: str,
+    explanation: str,
+    rationale: str,
+    sheets: list[dict[str, Any]],
+    now: datetime,
+) -> None:
+    """The authors are told the outcome and the feedback (SPEC §5): the rule's explanation, the
+    rationale and the judges' comments — without the judges' names or their own scores."""
+    comments = [sheet["comment"] for sheet in sheets if sheet.get("comment")]
+    lines = [f"Outcome: {STATUS_LABELS[outcome]}.", explanation, f"Rationale: {rationale}"]
+    if comments:
+        lines += ["", "The judges' comments:", *(f"- {comment}" for comment in comments)]
+    inbox.notify(
+        connection,
+        sorted(idea.author_ids),
+        "idea_outcome",
+        f"Your idea “{idea.title}”: {STATUS_LABELS[outcome].lower()}",
+        "\n".join(lines),
+        "my-ideas",
+        now,
+        actor=actor,
+    )
 
 
 def _live_action(connection: duckdb.DuckDBPyConnection, idea_id: int) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, Role, require
 from models.db import next_ids, utc_now
 from models.errors import InputError
+from models.inbox import messages as inbox
 from models.inputs import entered_text
 from models.training.mandatory import MANDATORY_PAIRS_SQL
 
@@ -102,9 +103,52 @@ def _insert_assignments(connection: duckdb.DuckDBPyConnection, rows: pa.Table, a
             # another writer committed an open assignment of one of these pairs after this write
             # began: a conflict like any other, so the write is retried and then sees it
             raise duckdb.TransactionException(f"open assignment committed meanwhile: {clash}") from clash
+        _tell_assigned(connection, at)
     finally:
         connection.unregister("new_training_assignments")
     return ids
+
+
+def _tell_assigned(connection: duckdb.DuckDBPyConnection, at: datetime) -> None:
+    """Each person is told of each course assigned to them (not the one who assigned it to
+    themselves), read in one statement from the assignments just stored."""
+    rows = connection.execute(
+        "SELECT n.id, n.employee_id, n.due_on, n.reason, c.code, c.title FROM new_training_assignments n"
+        " JOIN courses c ON c.id = n.course_id WHERE n.employee_id IS DISTINCT FROM n.assigned_by ORDER BY n.id"
+    ).fetchall()
+    notices = [
+        inbox.Notice(
+            employee_id,
+            f"Course assigned: {title}",
+            f"{title} ({code}) is assigned to you ({REASON_LABELS.get(reason, reason).lower()}), "
+            f"due {due_on:%d %B %Y}.",
+            "my-training",
+            f"assignment:{assignment_id}",
+        )
+        for assignment_id, employee_id, due_on, reason, code, title in rows
+    ]
+    inbox.notify_each(connection, "course_assigned", notices, at)
+
+
+def tell_overdue(connection: duckdb.DuckDBPyConnection, *, today: date, at: datetime) -> int:
+    """Each open assignment past its due date is told to its person once (calendar work: the
+    inbox keeps it to once per assignment); returns how many were told now."""
+    rows = connection.execute(
+        "SELECT a.id, a.employee_id, a.due_on, c.code, c.title FROM training_assignments a"
+        " JOIN courses c ON c.id = a.course_id WHERE a.status = 'open' AND a.due_on < ? ORDER BY a.id",
+        [today],
+    ).fetchall()
+    notices = [
+        inbox.Notice(
+            employee_id,
+            f"Course overdue: {title}",
+            f"{title} ({code}) was due on {due_on:%d %B %Y} and is not completed yet.",
+            "my-training",
+            f"assignment:{assignment_id}",
+        )
+        for assignment_id, employee_id, due_on, code, title in rows
+    ]
+    return inbox.notify_each(connection, "course_overdue", notices, at)
 
 
 def refresh_open_keys(connection: duckdb.DuckDBPyConnection, pairs_table: str) -> None:

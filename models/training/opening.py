@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from models.db import utc_now
-from models.training.assignments import assign_due_refreshers
+from models.training.assignments import assign_due_refreshers, tell_overdue
 from models.training.courses import install_default_catalogue
 from models.training.lms_import import remove_interrupted_imports
 
@@ -31,5 +31,11 @@ def on_open(db: Database) -> None:
 
 
 def daily(db: Database, now: datetime) -> None:
-    """Refreshers come due with the calendar: a portal running for weeks assigns them on time."""
-    db.write(lambda connection: assign_due_refreshers(connection, today=now.date(), at=now))
+    """Refreshers come due with the calendar: a portal running for weeks assigns them on time,
+    and tells each person once of an assignment that has become overdue."""
+
+    def calendar(connection: duckdb.DuckDBPyConnection) -> None:
+        assign_due_refreshers(connection, today=now.date(), at=now)
+        tell_overdue(connection, today=now.date(), at=now)
+
+    db.write(calendar)

@@ -106,6 +106,7 @@ def test_an_agent_sees_only_what_agents_may_open(portal_env):
     assert registered_pages(app) == {
         "home.py",
         "my_account.py",
+        "inbox.py",  # what the portal has told them
         "strategy.py",
         "goals.py",
         "kpis.py",
