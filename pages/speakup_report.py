@@ -83,7 +83,7 @@ for col, side in zip(cols, ("before", "after"), strict=False):
     value, note = report[f"enps_{side}"], report[f"enps_{side}_note"]
     col.metric(f"eNPS {side}", "—" if value is None else f"{value:+.0f}", help=cycle_report.ENGAGEMENT_RULE)
     if note:
-        col.caption(note.capitalize())
+        col.caption(note[0].upper() + note[1:])
 st.caption(cycle_report.ENGAGEMENT_RULE)
 
 st.subheader("Funnel")
