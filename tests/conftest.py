@@ -24,7 +24,8 @@ from models import auth, demo, seeding
 from models import db as db_module
 from models.access import CurrentUser, Role
 from models.auth import hash_password, load_user
-from models.db import Database
+from models.db import Database, make_private
+from models.engagement import sealing
 from models.people.accounts import insert_account
 from models.people.directory import EmployeeInput, insert_employee
 from models.settings import get_settings
@@ -94,7 +95,19 @@ class DatabaseTemplates:
 
         path, organisation = self._built(f"demo-{seed}-{scale}-{today.isoformat()}", build)
         shutil.copyfile(path, target)
+        self._copy_survey_key(target.parent)
         return organisation
+
+    def _copy_survey_key(self, folder: Path) -> None:
+        """The demo's open survey holds sealed answers: its key goes with the copy, as it stays
+        beside the database that sealed them."""
+        key, copy = self.folder / sealing.KEY_FILE_NAME, folder / sealing.KEY_FILE_NAME
+        if not key.exists():
+            return
+        if not copy.exists():
+            shutil.copyfile(key, copy)
+            make_private(copy)
+        assert copy.read_bytes() == key.read_bytes(), f"{folder} already holds another survey key"
 
 
 def skip_final_checkpoint(database: Database) -> None:
