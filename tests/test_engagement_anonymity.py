@@ -231,3 +231,25 @@ def test_the_size_of_a_sealed_answer_does_not_link_it_to_its_person(db):
         guess = min(released, key=lambda row: abs(plain_size(row) + overhead - size))
         linked += truth[person] == guess["comment"]
     assert linked < CHANCE_LIMIT, f"sealed sizes linked {linked} of {PEOPLE} answers to people"
+
+
+def test_answers_an_open_survey_released_early_are_withdrawn_until_its_close(db):
+    """A database from when answers were released in batches while a survey was open: on
+    opening, those early answers go (the sealed ones hold them all) and return with the rest
+    at close — unless the sealed answers cannot be read, when the early ones are all there is."""
+    hr, survey_id, _truth = _survey_with_many_answers(db)
+    early = "INSERT INTO survey_answers (id, survey_id, enps) SELECT uuid(), ?, 7 FROM range(55)"
+    db.write(lambda c: c.execute(early, [survey_id]))
+    answers.finalise_on_open(db)
+    assert db.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id]) == 0
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'withdraw_early_answers'") == 1
+    answers.close_survey(db, hr, survey_id)
+    assert db.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id]) == PEOPLE
+
+    other = surveys.create_survey(
+        db, hr, {"title": "Pulse", "opens_on": date.today(), "closes_on": date.today() + timedelta(days=5)}
+    )
+    db.write(lambda c: c.execute("INSERT INTO survey_sealed_answers VALUES (?, ?)", [other, bytes(64)]))
+    db.write(lambda c: c.execute(early, [other]))
+    answers.finalise_on_open(db)  # sealed without this key: the early answers stay
+    assert db.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [other]) == 55
