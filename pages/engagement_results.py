@@ -1,12 +1,13 @@
 """Engagement results (everyone): the organisation's eNPS by quarter and the results of
-closed surveys; team leads also their team's, HR and leadership every group that may be shown."""
+closed surveys; team leads also their team's, HR and leadership every group that may be
+shown, and how many have answered the surveys still open (nothing more until they close)."""
 
 import pandas as pd
 import streamlit as st
 
 from models.engagement import results, surveys
 from ui.context import page_context
-from ui.engagement import show_results, show_trend
+from ui.engagement import show_progress, show_results, show_trend
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table
 
@@ -27,8 +28,9 @@ if closed:
 if results.sees_every_group(user):
     st.subheader("Teams: eNPS beside idea participation")
     st.caption(
-        "Idea participation: people of the team who authored or co-authored an idea submitted in the quarter, "
-        "over the team's headcount. A blank eNPS: too few answers to show."
+        "Idea participation: of the team's people employed while the quarter's survey ran (its headcount then, "
+        "not today), those who authored or co-authored an idea submitted in the quarter. "
+        "A blank eNPS: too few answers to show."
     )
     rows = results.teams_beside_ideas(db, user)
     frame = pd.DataFrame(
@@ -49,4 +51,4 @@ if results.sees_every_group(user):
     open_now = [s for s in surveys.list_surveys(db) if s.state() == "open"]
     for survey in open_now:
         st.subheader(f"Open now: {escape_markdown(survey.title)}")
-        show_results(results.survey_results(db, user, survey.id))
+        show_progress(results.survey_progress(db, user, survey.id))

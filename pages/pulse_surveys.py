@@ -1,5 +1,6 @@
 """Pulse surveys (HR): write a quarter's survey, edit it until it opens, close it early,
-follow participation and read the results that may be shown; hide a comment."""
+follow participation while it is open and read the results that may be shown once it has
+closed; hide a comment."""
 
 from datetime import date
 
@@ -10,7 +11,7 @@ from models.engagement import answers, results, surveys
 from models.engagement.surveys import ENPS_QUESTION, MAX_QUESTIONS, SCALE_LABELS, Survey
 from models.people.directory import list_sites, list_teams
 from ui.context import page_context
-from ui.engagement import show_results
+from ui.engagement import show_progress, show_results
 from ui.text import escape_markdown
 from ui.widgets import show_table
 from ui.writes import EditForm, run_write, show_reported
@@ -132,8 +133,11 @@ def manage(survey: Survey) -> None:
                 rerun=True,
             )
         return
-    if state == "open" and st.button("Close this survey now", key=f"close_{survey.id}"):
-        run_write(lambda: answers.close_survey(db, user, survey.id), success="Survey closed.", rerun=True)
+    if state == "open":
+        if st.button("Close this survey now", key=f"close_{survey.id}"):
+            run_write(lambda: answers.close_survey(db, user, survey.id), success="Survey closed.", rerun=True)
+        show_progress(results.survey_progress(db, user, survey.id))
+        return
     show_reported("hide_refusal")
     show_results(results.survey_results(db, user, survey.id), hide_comment=hide)
 

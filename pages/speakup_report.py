@@ -91,12 +91,12 @@ cols[0].metric("Projected annual savings", money(float(report["projected_annual_
 cols[1].metric("Projected net annual benefit", money(float(report["projected_net_annual_benefit"]), CURRENCY))
 cols[2].metric("Realised savings so far", money(float(report["realised_savings"]), CURRENCY))
 cols = st.columns(3)
-cols[0].metric("eNPS before", "—" if report["enps_before"] is None else f"{report['enps_before']:+.0f}")
-cols[1].metric("eNPS after", "—" if report["enps_after"] is None else f"{report['enps_after']:+.0f}")
-st.caption(
-    "Engagement before / after: eNPS of the last pulse survey closed before the Speak-Up Day and of the first "
-    "opened after it; — while that survey has not closed or had too few answers to show."
-)
+for col, side in zip(cols, ("before", "after"), strict=False):
+    value, note = report[f"enps_{side}"], report[f"enps_{side}_note"]
+    col.metric(f"eNPS {side}", "—" if value is None else f"{value:+.0f}", help=cycle_report.ENGAGEMENT_RULE)
+    if note:
+        col.caption(note[0].upper() + note[1:])
+st.caption(cycle_report.ENGAGEMENT_RULE)
 
 st.subheader("Funnel")
 st.altair_chart(funnel_chart(cycle_report.funnel(db, user, cycle.id), "Ideas"), width="stretch")

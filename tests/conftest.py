@@ -24,7 +24,8 @@ from models import auth, demo, seeding
 from models import db as db_module
 from models.access import CurrentUser, Role
 from models.auth import hash_password, load_user
-from models.db import Database
+from models.db import Database, make_private
+from models.engagement import sealing
 from models.people.accounts import insert_account
 from models.people.directory import EmployeeInput, insert_employee
 from models.settings import get_settings
@@ -94,7 +95,17 @@ class DatabaseTemplates:
 
         path, organisation = self._built(f"demo-{seed}-{scale}-{today.isoformat()}", build)
         shutil.copyfile(path, target)
+        self._copy_survey_key(target.parent)
         return organisation
+
+    def _copy_survey_key(self, folder: Path) -> None:
+        """The demo's open survey holds sealed answers: its key goes with the copy, as it stays
+        beside the database that sealed them. A folder that already holds a key of its own
+        keeps it (the copy's sealed answers then read as a backup restored elsewhere would)."""
+        key, copy = self.folder / sealing.KEY_FILE_NAME, folder / sealing.KEY_FILE_NAME
+        if key.exists() and not copy.exists():
+            shutil.copyfile(key, copy)
+            make_private(copy)
 
 
 def skip_final_checkpoint(database: Database) -> None:
@@ -149,7 +160,8 @@ def seeded_db(tmp_path: Path, database_templates: DatabaseTemplates) -> Iterator
     opened: list[Database] = []
 
     def open_copy(*, seed: int = 2026, scale: float = 1.0, today: date | None = None):
-        path = tmp_path / f"demo-{len(opened) + 1}.duckdb"
+        path = tmp_path / f"demo-{len(opened) + 1}" / "portal.duckdb"  # a folder each: each its survey key
+        path.parent.mkdir()
         organisation = database_templates.copy_demo(path, seed=seed, scale=scale, today=today)
         opened.append(Database(path))
         return opened[-1], organisation

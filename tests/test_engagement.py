@@ -137,23 +137,42 @@ def test_only_hr_writes_surveys_closes_them_and_hides_comments(db, hr):
         answers.submit_answer(db, None, survey_id, {"enps": 5})
 
 
-def test_agents_see_results_only_once_closed_and_never_the_team_breakdown(db, hr):
+def test_an_open_surveys_results_are_refused_to_everyone_hr_and_leadership_included(db, hr):
     team = a_team(db, "Cards")
     crowd = people(db, team, 6)
     lead = people(db, team, 1, Role.TEAM_LEAD)[0]
+    leader = add_person(db, Role.LEADERSHIP)
     survey_id = open_survey(db, hr)
     answer_all(db, survey_id, crowd)
+    for person in (crowd[0], lead, hr, leader):
+        with pytest.raises(results.ResultsWaitError, match="once it has closed"):
+            results.survey_results(db, person, survey_id)
+    assert all(p.enps is None or p.survey_id != survey_id for p in results.enps_trend(db, hr))
+    assert db.scalar("SELECT count(*) FROM survey_answers") == 0  # nothing released while open
+    # HR and leadership follow participation only: six of the eight asked (the team, lead and HR)
+    for person in (hr, leader):
+        progress = results.survey_progress(db, person, survey_id)
+        assert (progress.answered, progress.asked) == (6, 9)
     with pytest.raises(PermissionDeniedError):
-        results.survey_results(db, crowd[0], survey_id)
+        results.survey_progress(db, crowd[0], survey_id)
     with pytest.raises(PermissionDeniedError):
         results.teams_beside_ideas(db, crowd[0])
-    # HR reads the released batch of five while the survey is open; the sixth waits sealed
-    assert results.survey_results(db, hr, survey_id).organisation.answers == 5
     answers.close_survey(db, hr, survey_id)
     seen = results.survey_results(db, crowd[0], survey_id)
     assert seen.organisation.enps == 100.0
     assert (seen.teams, seen.sites, seen.comments) == ([], [], [])
     assert [t.name for t in results.survey_results(db, lead, survey_id).teams] == ["Cards"]
+    assert results.survey_results(db, leader, survey_id).organisation.answers == 6
+
+
+def test_a_survey_whose_closing_day_passed_shows_its_results_without_anyone_closing_it(db, hr):
+    crowd = people(db, a_team(db, "Cards"), 5)
+    survey_id = open_survey(db, hr, closes_on=TODAY)
+    answer_all(db, survey_id, crowd, score=3)
+    with pytest.raises(results.ResultsWaitError):
+        results.survey_results(db, hr, survey_id)
+    tomorrow = TODAY + timedelta(days=1)
+    assert results.survey_results(db, hr, survey_id, today=tomorrow).organisation.enps == -100.0
 
 
 # -- thresholds --------------------------------------------------------------------------
@@ -161,12 +180,15 @@ def test_agents_see_results_only_once_closed_and_never_the_team_breakdown(db, hr
 
 def test_results_appear_only_once_the_threshold_is_reached(db, hr):
     crowd = people(db, a_team(db, "Cards"), 5)
-    survey_id = open_survey(db, hr)
-    answer_all(db, survey_id, crowd[:4])
-    assert results.survey_results(db, hr, survey_id).organisation is None
-    assert db.scalar("SELECT count(*) FROM survey_answers") == 0  # held back, sealed
-    answer_all(db, survey_id, crowd[4:])
-    shown = results.survey_results(db, hr, survey_id).organisation
+    few = open_survey(db, hr)
+    answer_all(db, few, crowd[:4])
+    answers.close_survey(db, hr, few)
+    assert results.survey_results(db, hr, few).organisation is None
+    enough = open_survey(db, hr)
+    answer_all(db, enough, crowd)
+    assert db.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [enough]) == 0  # sealed until close
+    answers.close_survey(db, hr, enough)
+    shown = results.survey_results(db, hr, enough).organisation
     assert (shown.answers, shown.promoters, shown.enps) == (5, 5, 100.0)
 
 
@@ -242,17 +264,8 @@ def test_enps_is_computed_from_closed_surveys_and_refused_by_hand(db, hr):
         kpis.record_measurement(db, leader, {"kpi_id": kpi.id, "measured_on": TODAY, "value": 12})
 
 
-def test_engagement_before_and_after_a_speakup_day_reads_the_surveys_around_it(db, hr):
-    crowd = people(db, a_team(db, "Cards"), 5)
-    day = TODAY - timedelta(days=60)
-    before = open_survey(db, hr, opens_on=day - timedelta(days=40), closes_on=day - timedelta(days=20))
-    after = open_survey(db, hr, opens_on=day + timedelta(days=10), closes_on=day + timedelta(days=30))
-    for survey_id, score, when in ((before, 3, day - timedelta(days=30)), (after, 10, day + timedelta(days=15))):
-        for person in crowd:
-            answers.submit_answer(db, person, survey_id, {"enps": score}, today=when)
-    first, second = results.enps_before_after(db, day)
-    assert (first.enps, second.enps) == (-100.0, 100.0)
-    cycle_id = db.write(
+def a_cycle(db, day: date) -> int:
+    return db.write(
         lambda c: insert_row(
             c,
             "idea_cycles",
@@ -265,10 +278,53 @@ def test_engagement_before_and_after_a_speakup_day_reads_the_surveys_around_it(d
             },
         )
     )
+
+
+def test_engagement_before_and_after_a_speakup_day_reads_the_surveys_around_it(db, hr):
+    crowd = people(db, a_team(db, "Cards"), 5)
+    day = TODAY - timedelta(days=60)
+    before = open_survey(db, hr, opens_on=day - timedelta(days=40), closes_on=day - timedelta(days=20))
+    after = open_survey(db, hr, opens_on=day + timedelta(days=10), closes_on=day + timedelta(days=30))
+    for survey_id, score, when in ((before, 3, day - timedelta(days=30)), (after, 10, day + timedelta(days=15))):
+        for person in crowd:
+            answers.submit_answer(db, person, survey_id, {"enps": score}, today=when)
+    around = results.engagement_around(db, day)
+    assert (around.before.enps, around.after.enps) == (-100.0, 100.0)
     from models.speakup.cycle_report import cycle_report
 
-    report = cycle_report(db, add_person(db, Role.LEADERSHIP), cycle_id)
+    report = cycle_report(db, add_person(db, Role.LEADERSHIP), a_cycle(db, day))
     assert (report["enps_before"], report["enps_after"]) == (-100.0, 100.0)
+    assert (report["enps_before_note"], report["enps_after_note"]) == (None, None)
+
+
+def test_engagement_after_waits_for_the_first_survey_to_close_and_then_never_changes(db, hr):
+    """The figure after a Speak-Up Day is the first survey opened after it to close: the report
+    says what it waits for, and a survey that closes later never replaces it."""
+    from models.speakup.cycle_report import cycle_report
+
+    crowd = people(db, a_team(db, "Cards"), 5)
+    leader = add_person(db, Role.LEADERSHIP)
+    day = TODAY - timedelta(days=30)
+    cycle_id = a_cycle(db, day)
+    report = cycle_report(db, leader, cycle_id)
+    assert report["enps_after"] is None
+    assert report["enps_after_note"] == "waiting for a survey opened after the Speak-Up Day to close"
+    sooner = open_survey(db, hr, opens_on=day + timedelta(days=5), closes_on=TODAY + timedelta(days=10))
+    later = open_survey(db, hr, opens_on=day + timedelta(days=10), closes_on=TODAY + timedelta(days=20))
+    answer_all(db, sooner, crowd, score=10)
+    answer_all(db, later, crowd, score=2)
+    report = cycle_report(db, leader, cycle_id)
+    closing = TODAY + timedelta(days=10)
+    assert (report["enps_after"], report["enps_after_note"]) == (
+        None,
+        f"waiting for the survey closing on {closing:%d %b %Y}",
+    )
+    answers.close_survey(db, hr, later)  # HR closes the later one early: it closes first
+    assert cycle_report(db, leader, cycle_id)["enps_after"] == -100.0
+    answers.close_survey(db, hr, sooner)
+    assert cycle_report(db, leader, cycle_id)["enps_after"] == -100.0
+    later_on = TODAY + timedelta(days=40)  # every survey long closed: still the one that closed first
+    assert results.engagement_around(db, day, today=later_on).after.enps == -100.0
 
 
 def test_a_closed_surveys_participation_counts_the_people_employed_while_it_ran(db, hr):
@@ -296,3 +352,28 @@ def test_a_closed_surveys_participation_counts_the_people_employed_while_it_ran(
     )
     survey = surveys.get_survey(db, survey_id)
     assert answers.participation(db, survey) == (4, 7)  # the six of the team and HR, not the joiners
+
+
+def test_idea_participation_is_over_the_team_employed_while_the_survey_ran_not_today(db, hr):
+    from tests.speakup_helpers import open_cycle, submitted_idea
+
+    team = a_team(db, "Cards")
+    crowd = people(db, team, 5)
+    start = TODAY - timedelta(days=120)
+    db.write(lambda c: c.execute("UPDATE employees SET hire_date = ?", [start - timedelta(days=365)]))
+    survey_id = open_survey(db, hr, opens_on=start, closes_on=start + timedelta(days=20))
+    for user in crowd:
+        answers.submit_answer(db, user, survey_id, {"enps": 9}, today=start + timedelta(days=1))
+    open_cycle(db, add_person(db, Role.LEADERSHIP))
+    submitted_idea(db, crowd[0])
+    db.write(lambda c: c.execute("UPDATE ideas SET submitted_at = ?", [start + timedelta(days=2)]))
+    joiners = people(db, team, 15)
+    db.write(
+        lambda c: c.execute(
+            "UPDATE employees SET hire_date = ? WHERE list_contains(?, id)",
+            [TODAY - timedelta(days=10), [user.employee_id for user in joiners]],
+        )
+    )
+    [row] = [r for r in results.teams_beside_ideas(db, hr) if r.team == "Cards"]
+    assert (row.answers, row.headcount, row.idea_participants) == (5, 5, 1)
+    assert row.idea_participation == 20.0  # one of the five then, not one of today's twenty

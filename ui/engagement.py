@@ -8,7 +8,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models.engagement.results import GroupResult, SurveyResults, TrendPoint
+from models.engagement.results import RESULTS_WAIT_RULE, GroupResult, Progress, SurveyResults, TrendPoint
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table
 
@@ -28,6 +28,17 @@ def group_frame(groups: list[GroupResult], label: str) -> pd.DataFrame:
         ],
         columns=[label, "answers", "promoters", "passives", "detractors", "enps"],
     )
+
+
+def show_progress(progress: Progress) -> None:
+    """An open survey as HR and leadership follow it: participation only, and why."""
+    st.metric(
+        "Answered so far",
+        f"{progress.share:.0%}",
+        help=f"{progress.answered} of the {progress.asked} people the survey asks.",
+    )
+    st.caption(f"{progress.answered} of {progress.asked} asked have answered.")
+    st.info(f"Results are shown once the survey closes on {progress.survey.closed_on:%d %b %Y}. {RESULTS_WAIT_RULE}")
 
 
 def show_results(results: SurveyResults, *, hide_comment: Callable[[str], None] | None = None) -> None:

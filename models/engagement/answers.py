@@ -1,5 +1,6 @@
 """Answering a survey (rules 2 and 3): one answer per person, participation kept apart from
-the answer, answers sealed while the survey is open and released in shuffled batches."""
+the answer, answers sealed while the survey is open and released all together, shuffled, at
+its close."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ if TYPE_CHECKING:
     from models.db import Database
 
 QUESTION_COLUMNS = ("q1", "q2", "q3", "q4", "q5")
+# An employee employed at some time in a period: hired by its last day (first parameter), not
+# gone before its first (second parameter) — how a survey counts the people it asked.
+EMPLOYED_BETWEEN_SQL = (
+    "(hire_date IS NULL OR hire_date <= ?) AND (active OR deactivated_at IS NULL OR deactivated_at::DATE >= ?)"
+)
 _shuffler = secrets.SystemRandom()
 
 
@@ -100,10 +106,6 @@ def submit_answer(
             {"survey_id": survey_id, "employee_id": user.employee_id},
             at=at,
         )
-        waiting = reader.scalar("SELECT count(*) FROM survey_sealed_answers WHERE survey_id = ?", [survey_id])
-        released = reader.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id])
-        if waiting - released >= anonymity_threshold():
-            release(db, survey_id, final=False, at=at)
 
     db.write(answer)
 
@@ -123,10 +125,11 @@ def has_answered(db: Database, user: CurrentUser, survey_id: int) -> bool:
     return _answered(db, survey_id, user.employee_id)
 
 
-def release(db: Database, survey_id: int, *, final: bool, at: datetime | None = None) -> int:
-    """Write every sealed answer of the survey again as released answers, in a fresh random
-    order with fresh random ids and team/site only where they may be shown; ``final`` (at
-    close) also deletes the sealed answers. Returns the number of released answers."""
+def release(db: Database, survey_id: int, *, at: datetime | None = None) -> int:
+    """Release a closed survey's answers, all of them at once: every sealed answer written
+    out in a fresh random order with fresh random ids, team and site only where they may be
+    shown, replacing anything released before; the sealed answers are then deleted. Returns
+    the number of released answers."""
 
     def write(connection: duckdb.DuckDBPyConnection) -> int:
         sealed = [
@@ -136,8 +139,6 @@ def release(db: Database, survey_id: int, *, final: bool, at: datetime | None = 
             ).fetchall()
         ]
         opened = [answer for blob in sealed if (answer := sealing.unseal(db, survey_id, bytes(blob))) is not None]
-        if not opened and not final:
-            return 0
         teams, sites = shown_labels(
             Counter((a.get("team_id"), a.get("site_id")) for a in opened), anonymity_threshold()
         )
@@ -166,14 +167,13 @@ def release(db: Database, survey_id: int, *, final: bool, at: datetime | None = 
                 )
             finally:
                 connection.unregister("released_answers")
-        if final:
-            connection.execute("DELETE FROM survey_sealed_answers WHERE survey_id = ?", [survey_id])
-            connection.execute("UPDATE surveys SET answers_final = TRUE WHERE id = ?", [survey_id])
+        connection.execute("DELETE FROM survey_sealed_answers WHERE survey_id = ?", [survey_id])
+        connection.execute("UPDATE surveys SET answers_final = TRUE WHERE id = ?", [survey_id])
         count = int(
             connection.execute("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id]).fetchone()[0]
         )
         audit.record(
-            connection, None, "survey", survey_id, "release_answers", None, {"released": count, "final": final}, at=at
+            connection, None, "survey", survey_id, "release_answers", None, {"released": count, "final": True}, at=at
         )
         return count
 
@@ -183,7 +183,7 @@ def release(db: Database, survey_id: int, *, final: bool, at: datetime | None = 
 def close_survey(
     db: Database, actor: CurrentUser, survey_id: int, *, today: date | None = None, at: datetime | None = None
 ) -> None:
-    """Close an open survey before its closing day (HR); its last answers are released."""
+    """Close an open survey before its closing day (HR); its answers are released."""
     require(actor, Permission.SURVEYS_MANAGE)
     today = today or date.today()
 
@@ -194,7 +194,8 @@ def close_survey(
         if survey.state(today) != "open":
             raise InputError.single("Survey", f"it is {survey.state(today)}, not open")
         connection.execute(
-            "UPDATE surveys SET closed_early_on = ?, version = version + 1 WHERE id = ?", [today, survey_id]
+            "UPDATE surveys SET closed_early_on = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+            [today, at or utc_now(), survey_id],
         )
         audit.record(
             connection,
@@ -206,25 +207,25 @@ def close_survey(
             {"closed_on": today},
             at=at,
         )
-        release(db, survey_id, final=True, at=at)
+        release(db, survey_id, at=at)
 
     db.write(close)
 
 
 def finalise_due(db: Database, *, today: date | None = None, at: datetime | None = None) -> int:
-    """Release the last batch of every survey that has closed since (its closing day passed);
+    """Release the answers of every survey that has closed since (its closing day passed);
     run when the database is opened and before results are read. Returns how many."""
     today = today or date.today()
     due = db.query(
         "SELECT id FROM surveys WHERE NOT answers_final AND (closed_early_on IS NOT NULL OR closes_on < ?)", [today]
     )
     for row in due:
-        release(db, row["id"], final=True, at=at or utc_now())
+        release(db, row["id"], at=at or utc_now())
     return len(due)
 
 
 def finalise_daily(db: Database, now: datetime) -> None:
-    """A survey whose closing day passes while the portal runs gets its last batch that day."""
+    """A survey whose closing day passes while the portal runs has its answers released that day."""
     finalise_due(db, today=now.date(), at=now)
 
 
@@ -236,8 +237,35 @@ def daily(db: Database, now: datetime) -> None:
 
 
 def finalise_on_open(db: Database) -> None:
-    """The area's check on open: surveys closed while the portal was stopped get their last batch."""
+    """The area's check on open: surveys closed while the portal was stopped have their
+    answers released, and open surveys lose any answers released early."""
     finalise_due(db)
+    withdraw_early_releases(db)
+
+
+def withdraw_early_releases(db: Database) -> int:
+    """Delete the answers an open survey released before its close (as the portal once did, in
+    batches) when its sealed answers, which hold them all, can be read: they are released
+    again, all together, at close. Returns how many surveys lost early answers."""
+    withdrawn = 0
+    for row in db.query(
+        "SELECT s.id, count(*) AS released FROM surveys s JOIN survey_answers a ON a.survey_id = s.id"
+        " WHERE NOT s.answers_final GROUP BY s.id"
+    ):
+        sealed = db.query("SELECT sealed FROM survey_sealed_answers WHERE survey_id = ?", [row["id"]])
+        readable = [r for r in sealed if sealing.unseal(db, row["id"], bytes(r["sealed"])) is not None]
+        if len(readable) < len(sealed) or len(readable) < row["released"]:
+            continue  # restored without the key: the early answers are all there is
+
+        def withdraw(
+            connection: duckdb.DuckDBPyConnection, survey_id: int = row["id"], count: int = row["released"]
+        ) -> None:
+            connection.execute("DELETE FROM survey_answers WHERE survey_id = ?", [survey_id])
+            audit.record(connection, None, "survey", survey_id, "withdraw_early_answers", None, {"withdrawn": count})
+
+        db.write(withdraw)
+        withdrawn += 1
+    return withdrawn
 
 
 def participation(db: Database, survey: Survey) -> tuple[int, int]:
@@ -245,9 +273,7 @@ def participation(db: Database, survey: Survey) -> tuple[int, int]:
     while it ran (hired by its closing day, not gone before it opened), so a past survey's
     participation does not change as people join or leave later."""
     answered = int(db.scalar("SELECT count(*) FROM survey_participation WHERE survey_id = ?", [survey.id]))
-    employed = (
-        "(hire_date IS NULL OR hire_date <= ?) AND (active OR deactivated_at IS NULL OR deactivated_at::DATE >= ?)"
-    )
+    employed = EMPLOYED_BETWEEN_SQL
     params: list[Any] = [survey.closed_on, survey.opens_on]
     if survey.for_everyone:
         asked = int(db.scalar(f"SELECT count(*) FROM employees WHERE {employed}", params))  # noqa: S608

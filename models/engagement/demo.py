@@ -1,8 +1,10 @@
 """Demo engagement: eight quarterly pulse surveys HR ran, answered by 60–90 % of each team
-through the real answering function (so the demo's answers are sealed, released in
-shuffled batches and unlinkable like any others), an eNPS that rises after each Speak-Up
-Day, a night-shift team that answers too little to be shown, and this quarter's survey open.
-Texts: ``data/demo/engagement.json``."""
+through the real answering function (so the demo's answers are sealed, released all
+together at each close and unlinkable like any others), an eNPS that rises after each
+Speak-Up Day, a night-shift team that answers too little to be shown, and this quarter's
+survey open, a third to a half of each team having answered so far — HR and leadership see
+its participation only, its results waiting for its close. The demo logins have not
+answered it, so anyone trying the portal can. Texts: ``data/demo/engagement.json``."""
 
 from __future__ import annotations
 
@@ -24,6 +26,8 @@ PAST_SURVEYS = 8
 BASE_ENPS = -8.0  # before the first Speak-Up Day
 RISE_PER_SPEAKUP_DAY = 11.0
 QUIET_TEAM_ANSWERS = (1, 3)  # the night shift: too few answers to be shown
+CLOSED_SHARE = (0.6, 0.9)  # of each team, for a closed survey
+OPEN_SHARE = (0.3, 0.5)  # of each team so far, for the survey open now
 
 
 def engagement_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
@@ -40,13 +44,17 @@ def engagement_step(db: Database, org: DemoOrganisation, progress: Progress) -> 
         survey_id = _create(db, hr, texts, opens, closes)
         rises = sum(1 for day in speakup_days if day < opens)
         target = BASE_ENPS + RISE_PER_SPEAKUP_DAY * rises + org.rng.uniform(-2, 2)
-        _answer(db, org, texts, survey_id, opens, closes, target, quiet_team)
+        _answer(db, org, texts, survey_id, (opens, closes), target, quiet_team, CLOSED_SHARE)
         answers.finalise_due(
             db, today=closes + timedelta(days=1), at=datetime.combine(closes + timedelta(days=1), time(6))
         )
         progress((PAST_SURVEYS - back + 1) / (PAST_SURVEYS + 1), f"Pulse survey {surveys.quarter_of(opens)}…")
     opens = max(this_quarter, org.today - timedelta(days=5))  # this quarter's survey, open now
-    _create(db, hr, texts, opens, opens + timedelta(days=20))
+    survey_id = _create(db, hr, texts, opens, opens + timedelta(days=20))
+    rises = sum(1 for day in speakup_days if day < opens)
+    target = BASE_ENPS + RISE_PER_SPEAKUP_DAY * rises + org.rng.uniform(-2, 2)
+    logins = frozenset(org.logins.values())  # left for whoever tries the portal with them
+    _answer(db, org, texts, survey_id, (opens, org.today), target, quiet_team, OPEN_SHARE, logins)
     progress(1.0, "Pulse surveys ready.")
 
 
@@ -71,28 +79,31 @@ def _answer(
     org: DemoOrganisation,
     texts: dict[str, Any],
     survey_id: int,
-    opens: date,
-    closes: date,
+    days: tuple[date, date],
     target_enps: float,
     quiet_team: int | None,
+    share: tuple[float, float],
+    skip: frozenset[int] = frozenset(),
 ) -> None:
-    """60–90 % of each team answers (the night shift a few), in the order they would."""
+    """A ``share`` of each team answers between the ``days`` given (the night shift a few, the
+    demo team lead's team keenly), in the order they would; the people in ``skip`` do not."""
     rng = org.rng
+    opens, last_day = days
     keen_team = org.person(org.logins[Role.TEAM_LEAD])["team_id"] if Role.TEAM_LEAD in org.logins else None
     by_team: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     for person in org.employees:
-        if person["hire_date"] <= opens:
+        if person["hire_date"] <= opens and person["id"] not in skip:
             by_team[person["team_id"]].append(person)
     answering: list[tuple[datetime, dict[str, Any]]] = []
     for team_id, people in by_team.items():
         if team_id == quiet_team:
             count = min(len(people), rng.randint(*QUIET_TEAM_ANSWERS))
         elif team_id == keen_team:  # the demo team lead's team answers keenly, so it can be shown
-            count = round(len(people) * rng.uniform(0.85, 0.9))
+            count = round(len(people) * rng.uniform(share[1] - 0.05, share[1]))
         else:
-            count = round(len(people) * rng.uniform(0.6, 0.9))
-        for person in rng.sample(people, count):
-            moment = datetime.combine(opens + timedelta(days=rng.randint(0, (closes - opens).days)), time(8))
+            count = round(len(people) * rng.uniform(*share))
+        for person in rng.sample(people, min(count, len(people))):
+            moment = datetime.combine(opens + timedelta(days=rng.randint(0, (last_day - opens).days)), time(8))
             answering.append((moment + timedelta(minutes=rng.randint(0, 600)), person))
     answering.sort(key=lambda item: item[0])
     kinds = _kinds(rng, len(answering), target_enps)

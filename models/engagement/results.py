@@ -1,6 +1,7 @@
-"""Results of the surveys (rules 4–7): eNPS with its counts, by team and site only where it
-may be shown, the trend by quarter, each team beside its idea participation, and the eNPS
-KPI the goals read."""
+"""Results of the surveys (rules 4–8): eNPS with its counts, by team and site only where it
+may be shown, once the survey has closed (only participation before); the trend by quarter,
+each team beside its idea participation, the eNPS KPI the goals read, and the engagement
+around a Speak-Up Day."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, Role, require
-from models.engagement.answers import QUESTION_COLUMNS, anonymity_threshold, finalise_due, participation
+from models.engagement.answers import (
+    EMPLOYED_BETWEEN_SQL,
+    QUESTION_COLUMNS,
+    anonymity_threshold,
+    finalise_due,
+    participation,
+)
 from models.engagement.suppression import shown_labels
 from models.engagement.surveys import Survey, get_survey, list_surveys
 from models.errors import InputError
@@ -21,6 +28,23 @@ if TYPE_CHECKING:
     import duckdb
 
     from models.db import Database
+
+
+RESULTS_WAIT_RULE = (
+    "Results wait for the close: while a survey is open only how many people have answered is shown, "
+    "to HR and leadership too, and all its answers are released together when it closes — so comparing "
+    "figures from one day to the next can never reveal what the latest people answered."
+)
+
+
+class ResultsWaitError(InputError):
+    """A survey's results asked for before it has closed (rule 6): refused to everyone."""
+
+    def __init__(self, survey: Survey):
+        super().__init__(
+            [("Survey", f"its results are shown once it has closed (it closes on {survey.closed_on:%d %b %Y})")]
+        )
+        self.survey = survey
 
 
 class GroupResult(BaseModel):
@@ -160,18 +184,20 @@ def _comments(db: Database, survey: Survey, threshold: int, team_id: int | None)
 
 
 def survey_results(db: Database, user: CurrentUser, survey_id: int, *, today: date | None = None) -> SurveyResults:
-    """What this person may see of a survey's results (rule 6): the organisation once it has
-    closed; HR and leadership every group that may be shown, while open too; a team lead
-    their own team when it may be shown. Never an individual answer."""
+    """What this person may see of a closed survey's results (rule 6): everyone the
+    organisation; HR and leadership every group that may be shown; a team lead their own
+    team when it may be shown. Never an individual answer. Before the survey has closed its
+    results are refused to everyone, HR and leadership included (``ResultsWaitError``): only
+    its participation may be followed (``survey_progress``)."""
     require(user, Permission.SURVEYS_ANSWER)
     today = today or date.today()
     finalise_due(db, today=today)
     survey = get_survey(db, survey_id)
     if survey is None:
         raise InputError.single("Survey", "it does not exist")
+    if survey.state(today) != "closed" or not survey.answers_final:
+        raise ResultsWaitError(survey)
     everything = sees_every_group(user)
-    if survey.state(today) == "planned" or (survey.state(today) == "open" and not everything):
-        raise PermissionDeniedError(user, Permission.SURVEYS_MANAGE)
     threshold = anonymity_threshold()
     answered, asked = participation(db, survey)
     organisation = _group_counts(db, survey_id)[0]
@@ -193,6 +219,31 @@ def survey_results(db: Database, user: CurrentUser, survey_id: int, *, today: da
         questions=_questions(db, survey) if org else [],
         comments=comments,
     )
+
+
+class Progress(BaseModel):
+    """How far a survey has got: who answered, as a count and a share of those asked — all
+    that is shown of a survey before it closes."""
+
+    survey: Survey
+    answered: int
+    asked: int
+
+    @property
+    def share(self) -> float:
+        return self.answered / self.asked if self.asked else 0.0
+
+
+def survey_progress(db: Database, user: CurrentUser, survey_id: int) -> Progress:
+    """A survey's participation (HR and leadership), open or closed: how many of the people
+    it asks have answered; never anything of what they answered."""
+    if not sees_every_group(user):
+        raise PermissionDeniedError(user, Permission.SURVEYS_MANAGE)
+    survey = get_survey(db, survey_id)
+    if survey is None:
+        raise InputError.single("Survey", "it does not exist")
+    answered, asked = participation(db, survey)
+    return Progress(survey=survey, answered=answered, asked=asked)
 
 
 def hide_comment(db: Database, actor: CurrentUser, answer_id: str, *, reason: str = "") -> None:
@@ -289,54 +340,55 @@ class TeamQuarter(BaseModel):
 
 def teams_beside_ideas(db: Database, user: CurrentUser, *, today: date | None = None) -> list[TeamQuarter]:
     """Each team's eNPS (where it may be shown) beside its idea participation in the same
-    quarter: people of the team who authored or co-authored an idea submitted that quarter,
-    over the team's headcount (HR and leadership)."""
+    quarter (HR and leadership): of the team's people employed while the survey ran — the
+    headcount, counted as the survey counts those it asked, not today's team — those who
+    authored or co-authored an idea submitted that quarter."""
     if not sees_every_group(user):
         raise PermissionDeniedError(user, Permission.DASHBOARDS_ALL)
     today = today or date.today()
     finalise_due(db, today=today)
     threshold = anonymity_threshold()
-    teams = db.query(
-        "SELECT t.id, t.name, count(e.id) AS headcount FROM teams t"
-        " LEFT JOIN employees e ON e.team_id = t.id AND e.active WHERE t.active GROUP BY t.id, t.name ORDER BY t.name"
-    )
+    teams = db.query("SELECT id, name FROM teams WHERE active ORDER BY name")
     rows: list[TeamQuarter] = []
     for survey in _closed_surveys(db, today):
-        start = date(survey.opens_on.year, 3 * ((survey.opens_on.month - 1) // 3) + 1, 1)
-        end = date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1)
         counts = _group_counts(db, survey.id, "team_id")
         shown, _ = shown_labels({(r["label"], r["site"]): r["answers"] for r in counts}, threshold)
         by_team = {r["label"]: r for r in counts if r["label"] in shown and r["label"] is not None}
-        authors = {
-            row["team_id"]: row["people"]
-            for row in db.query(
-                "SELECT e.team_id, count(DISTINCT e.id) AS people FROM ideas i"
-                " LEFT JOIN idea_coauthors c ON c.idea_id = i.id"
-                " JOIN employees e ON e.id = i.author_id OR e.id = c.employee_id"
-                " WHERE i.submitted_at >= ? AND i.submitted_at < ? AND e.active GROUP BY e.team_id",
-                [start, end],
-            )
-        }
+        headcount, authors = _team_sizes_and_authors(db, survey)
         for team in teams:
             found = by_team.get(team["id"])
-            group = (
-                GroupResult(
-                    name=team["name"], **{k: found[k] for k in ("answers", "promoters", "passives", "detractors")}
-                )
-                if found
-                else None
-            )
             rows.append(
                 TeamQuarter(
                     quarter=survey.quarter,
                     team=team["name"],
-                    answers=group.answers if group else None,
-                    enps=group.enps if group else None,
-                    headcount=team["headcount"],
+                    answers=found["answers"] if found else None,
+                    enps=enps_of(found) if found else None,
+                    headcount=headcount.get(team["id"], 0),
                     idea_participants=authors.get(team["id"], 0),
                 )
             )
     return rows
+
+
+def enps_of(counts: dict) -> float:
+    """The eNPS of a row of counts (answers, promoters, passives, detractors)."""
+    return GroupResult(name="", **{k: counts[k] for k in ("answers", "promoters", "passives", "detractors")}).enps
+
+
+def _team_sizes_and_authors(db: Database, survey: Survey) -> tuple[dict[int, int], dict[int, int]]:
+    """Per team: its people employed while the survey ran, and those of them who authored or
+    co-authored an idea submitted in the survey's quarter."""
+    start = date(survey.opens_on.year, 3 * ((survey.opens_on.month - 1) // 3) + 1, 1)
+    end = date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1)
+    rows = db.query(
+        "SELECT team_id, count(*) AS people, count(*) FILTER (id IN ("
+        "  SELECT i.author_id FROM ideas i WHERE i.submitted_at >= ? AND i.submitted_at < ?"
+        "  UNION SELECT c.employee_id FROM idea_coauthors c JOIN ideas i ON i.id = c.idea_id"
+        "  WHERE i.submitted_at >= ? AND i.submitted_at < ?)) AS authors"
+        f" FROM employees WHERE team_id IS NOT NULL AND {EMPLOYED_BETWEEN_SQL} GROUP BY team_id",  # noqa: S608
+        [start, end, start, end, survey.closed_on, survey.opens_on],
+    )
+    return {r["team_id"]: r["people"] for r in rows}, {r["team_id"]: r["authors"] for r in rows}
 
 
 def enps_kpi(db: Database, start: date, end: date) -> list[tuple[date, float]]:
@@ -356,12 +408,41 @@ def _month_end(day: date) -> date:
     return following - timedelta(days=1)
 
 
-def enps_before_after(
-    db: Database, day: date, *, today: date | None = None
-) -> tuple[TrendPoint | None, TrendPoint | None]:
-    """The eNPS of the last survey closed before ``day`` and of the first opened after it."""
-    points = _trend(db, today or date.today())
-    before = [p for p in points if p.closed_on < day and p.enps is not None]
-    opened = {s.id: s.opens_on for s in list_surveys(db)}
-    after = [p for p in points if opened[p.survey_id] > day and p.enps is not None]
-    return (before[-1] if before else None), (after[0] if after else None)
+class EngagementAround(BaseModel):
+    """The eNPS around a day (rule 8): ``before`` the last survey closed before it, ``after``
+    the first of the surveys opened after it to close — surveys nobody answered passed over,
+    an eNPS of None where too few answered to show it. While ``after`` is None,
+    ``after_waits_for`` is the closing day of the next survey opened after the day (None:
+    none is planned)."""
+
+    before: TrendPoint | None
+    after: TrendPoint | None
+    after_waits_for: date | None
+
+
+def _closing(survey: Survey) -> tuple:
+    """The order surveys closed in: by last day; on one day, those closed early first (a survey
+    reaching its closing day closes at the end of it), in the order HR closed them."""
+    early = survey.closed_early_on is not None
+    return (survey.closed_on, not early, survey.updated_at if early else None, survey.id)
+
+
+def engagement_around(db: Database, day: date, *, today: date | None = None) -> EngagementAround:
+    """The surveys around ``day`` (a Speak-Up Day). Each is chosen only among surveys that
+    have closed, and a survey closing later can never come before one already closed, so
+    once ``after`` is known it never changes."""
+    today = today or date.today()
+    finalise_due(db, today=today)
+    answered = {row["survey_id"] for row in db.query("SELECT DISTINCT survey_id FROM survey_participation")}
+    surveys = {s.id: s for s in list_surveys(db)}
+    points = [p for p in _trend(db, today) if p.survey_id in answered]
+    before = [p for p in points if p.closed_on < day]
+    after = sorted(
+        (p for p in points if surveys[p.survey_id].opens_on > day), key=lambda p: _closing(surveys[p.survey_id])
+    )
+    waiting = sorted(s.closed_on for s in surveys.values() if s.opens_on > day and s.state(today) != "closed")
+    return EngagementAround(
+        before=before[-1] if before else None,
+        after=after[0] if after else None,
+        after_waits_for=waiting[0] if waiting and not after else None,
+    )

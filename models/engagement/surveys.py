@@ -74,6 +74,7 @@ class Survey(BaseModel):
     comment_prompt: str | None
     answers_final: bool
     version: int
+    updated_at: datetime | None = None  # of a survey closed early: when it was closed
     questions: list[Question]
     audience_team_ids: list[int]
     audience_site_ids: list[int]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from models.access import CurrentUser, Permission, require
-from models.engagement.results import enps_before_after
+from models.engagement.results import engagement_around
 from models.speakup.ideas import (
     FIRST_YEAR_NET_SQL,
     GREEN_LIT_STATUSES,
@@ -57,7 +57,16 @@ AGENTS_IN_WINDOW_SQL = """
 REPORT_RULE = (
     "Each cycle is reported from what happened in it: an idea carried into a later cycle stays here as it was "
     "in this one and counts there as submitted again (and as carried in). Only the follow-up of this cycle's "
-    "green lights — implementation and realised savings — keeps growing after it closes."
+    "green lights — implementation and realised savings — keeps growing after it closes, and the engagement "
+    "after the Speak-Up Day arrives once, when its survey closes."
+)
+
+ENGAGEMENT_RULE = (
+    "Engagement before / after: the eNPS of the last pulse survey closed before the Speak-Up Day, and of the "
+    "first survey opened after the Speak-Up Day to close — a survey's results exist only once it has closed, "
+    "so until then the report waits for it, and once it has closed the figure never changes. A survey "
+    "running across the Speak-Up Day counts on neither side; surveys nobody answered are passed over; "
+    "a survey with too few answers to show gives no figure."
 )
 
 PARTICIPATION_RULE = (
@@ -105,19 +114,39 @@ def cycle_report(db: Database, actor: CurrentUser, cycle_id: int) -> dict[str, A
         {"cycle": cycle_id, "green": list(GREEN_LIT_STATUSES)},
     )
     report["participation"] = report["participating_agents"] / report["agents"] if report["agents"] else 0.0
-    report["enps_before"], report["enps_after"] = _engagement_around(db, cycle_id)
+    report |= _engagement_around(db, cycle_id)
     return report
 
 
-def _engagement_around(db: Database, cycle_id: int) -> tuple[float | None, float | None]:
-    """Engagement before / after: the eNPS of the last survey closed before the Speak-Up Day
-    and of the first opened after it (a follow-up, like realised savings, that arrives once
-    that survey closes); None where no survey may be shown."""
+def _engagement_around(db: Database, cycle_id: int) -> dict[str, Any]:
+    """Engagement before / after the cycle's Speak-Up Day (``ENGAGEMENT_RULE``): each eNPS,
+    or None with a note saying why."""
     day = db.scalar("SELECT speakup_day FROM idea_cycles WHERE id = ?", [cycle_id])
     if day is None:
-        return None, None
-    before, after = enps_before_after(db, day)
-    return (before.enps if before else None), (after.enps if after else None)
+        return {
+            "enps_before": None,
+            "enps_before_note": "no Speak-Up Day",
+            "enps_after": None,
+            "enps_after_note": "no Speak-Up Day",
+        }
+    around = engagement_around(db, day)
+    if around.after is not None:
+        after_note = None if around.after.enps is not None else "too few answers to show"
+    elif around.after_waits_for is not None:
+        after_note = f"waiting for the survey closing on {around.after_waits_for:%d %b %Y}"
+    else:
+        after_note = "waiting for a survey opened after the Speak-Up Day to close"
+    before_note = (
+        "no survey closed before the Speak-Up Day"
+        if around.before is None
+        else (None if around.before.enps is not None else "too few answers to show")
+    )
+    return {
+        "enps_before": around.before.enps if around.before else None,
+        "enps_before_note": before_note,
+        "enps_after": around.after.enps if around.after else None,
+        "enps_after_note": after_note,
+    }
 
 
 def latest_decided_cycle_id(db: Database) -> int | None:

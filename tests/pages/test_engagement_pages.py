@@ -123,3 +123,25 @@ def test_the_survey_pages_open_on_the_demo(portal_env, database_templates, role)
     assert page(user, "pages/answer_survey.py").title[0].value == "Answer a survey"
     if role == Role.HR:
         assert "Pulse surveys" in page(user, "pages/pulse_surveys.py").title[0].value
+
+
+@pytest.mark.parametrize(
+    ("role", "path"), [(Role.HR, "pages/pulse_surveys.py"), (Role.LEADERSHIP, "pages/engagement_results.py")]
+)
+def test_an_open_survey_shows_hr_and_leadership_participation_only_until_it_closes(database, role, path):
+    hr = add_person(database, Role.HR)
+    viewer = hr if role == Role.HR else add_person(database, role)
+    team = database.write(lambda c: insert_row(c, "teams", {"name": "Cards"}))
+    crowd = [add_person(database, Role.AGENT, team_id=team) for _ in range(6)]
+    survey_id = a_survey(database, hr, audience_team_ids=[team])
+    for person in crowd[:5]:
+        answers.submit_answer(database, person, survey_id, {"enps": 10, "comment": "Keep the huddles"})
+    seen = texts(page(viewer, path))
+    assert "5 of 6 asked have answered" in seen
+    assert "Answered so far 83%" in seen
+    assert "Results are shown once the survey closes" in seen
+    assert "eNPS +" not in seen and "Promoters" not in seen and "Keep the huddles" not in seen
+    answers.close_survey(database, hr, survey_id)
+    seen = texts(page(viewer, path))
+    assert "eNPS +100" in seen
+    assert "Results are shown once the survey closes" not in seen

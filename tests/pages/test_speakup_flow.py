@@ -341,6 +341,8 @@ def test_the_cycle_report_opens_on_the_latest_cycle_with_decisions(portal_env):
     captions = " ".join(c.value for c in app.caption)
     assert "People holding the team-lead role are not agents here" in captions
     assert "never when the net annual benefit is zero or negative" in captions
+    assert "first survey opened after the Speak-Up Day to close" in captions  # the engagement rule, stated
+    assert "Waiting for a survey opened after the Speak-Up Day to close" in captions  # none has closed yet
     assert app.dataframe[0].value["Payback"].tolist() == ["3.3 months"]  # 30,000 ÷ (108,000 ÷ 12)
 
 
