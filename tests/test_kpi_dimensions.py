@@ -323,3 +323,34 @@ def test_early_attrition_is_the_share_of_leavers_gone_within_90_days_of_hire(db,
     assert people_kpis.attrition_by(db, date(2024, 5, 1), date(2024, 5, 31), "team")[0][1] == alpha
     with pytest.raises(ValueError, match="channel"):
         people_kpis.attrition_by(db, date(2024, 5, 1), date(2024, 5, 31), "channel")
+
+
+# -- the demo ------------------------------------------------------------------------------
+def test_the_demo_has_a_chat_goal_and_team_results_that_follow_the_coaching_mix(seeded_db):
+    from models.coaching import report
+
+    db, org = seeded_db()
+    seeded = goals.list_goals(db, today=org.today)
+    chat = next(g for g in seeded if g.channel == "Chat")
+    assert chat.kpi_code == "csat" and chat.headline.startswith("Customer satisfaction (CSAT) on Chat ≥ 85 %")
+    chat_values = [p.value for p in goals.goal_series(db, chat, today=org.today)]
+    whole_values = [
+        p.value for p in kpis.kpi_series(db, kpis.kpi_by_code(db, "csat"), start=chat.baseline_date, end=org.today)
+    ]
+    assert chat_values and chat_values != whole_values  # the chat goal reads chat's answers alone
+    assert chat.status.current_value == chat_values[-1]
+    team_goal = next(g for g in seeded if g.team_id is not None)
+    assert team_goal.status.last_measured_on is not None  # the team's own monthly values
+
+    leader = org.user(org.logins[Role.LEADERSHIP])
+    table = report.team_kpis(db, leader, org.today - timedelta(days=365), org.today)
+    assert len(table) == len(org.team_ids)
+    mostly_integrated = table[table["integrated_share"] >= 50]
+    mostly_scheduled = table[table["integrated_share"] < 50]
+    assert not mostly_integrated.empty and not mostly_scheduled.empty
+    assert mostly_integrated["quality_score"].min() > mostly_scheduled["quality_score"].max()
+    assert (
+        mostly_integrated["contacts_per_hour_vs_average"].min()
+        > 0
+        > mostly_scheduled["contacts_per_hour_vs_average"].max()
+    )
