@@ -181,7 +181,7 @@ def render_goal(goal: goals.Goal) -> None:
     st.subheader(escape_markdown(goal.name))
     st.markdown(f"**{escape_markdown(goal.headline)}**")
     st.caption(
-        f"{escape_markdown(goal.priority_title)} · for {escape_markdown(goal.scope_label)}"
+        f"{escape_markdown(goal.priority_title)} · {escape_markdown(goal.scope_label)}"
         f" · KPI: {escape_markdown(goal.kpi_name)}"
         f"{' (computed by the portal)' if goal.computed else ''} · owner {escape_markdown(goal.owner_name)}"
         f" · updated {goal.update_frequency}"
