@@ -415,8 +415,12 @@ def record_measurements(
     records = [validate(MeasurementInput, item, context=context) for item in data]
 
     def store(connection: duckdb.DuckDBPyConnection) -> list[int]:
+        checked: set[tuple[Any, ...]] = set()  # a monthly report repeats each KPI, goal and slice
         for record in records:
-            _check_measurement(connection, record)
+            shape = (record.kpi_id, record.goal_id, record.channel, record.team_id, record.site_id)
+            if shape not in checked:
+                _check_measurement(connection, record)
+                checked.add(shape)
         return _store_many(connection, actor, records, at)
 
     return db.write(store) if records else []
