@@ -11,7 +11,7 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from models.coaching import kpis as coaching_kpis
 from models.competencies import appeals as competency_appeals
@@ -23,6 +23,7 @@ from models.customers import survey_import as customer_survey_import
 from models.engagement import answers as engagement_answers
 from models.engagement import results as engagement_results
 from models.inbox import outbox as inbox_outbox
+from models.people import kpis as people_kpis
 from models.recognition import badges as recognition_badges
 from models.training import assignments as training_assignments
 from models.training import kpis as training_kpis
@@ -36,6 +37,22 @@ if TYPE_CHECKING:
 
 ComputeKpi = Callable[["Database", date, date], list[tuple[date, float]]]
 """``function(db, start, end) -> [(month_end, value)]``: a KPI's series over complete months."""
+
+Dimension = Literal["channel", "team", "site"]
+"""What a measurement, a goal or a chart may be split by besides the whole organisation."""
+
+ComputeKpiBy = Callable[["Database", date, date, Dimension], list[tuple[date, "str | int", float]]]
+"""``function(db, start, end, by) -> [(month_end, key, value)]``: a computed KPI per channel (key:
+its name), team or site (key: its id) over complete months, for a key's months with a value."""
+
+
+@dataclass(frozen=True)
+class KpiSplit:
+    """How a computed KPI splits: the dimensions it is computed by, and the function."""
+
+    dimensions: tuple[Dimension, ...]
+    compute: ComputeKpiBy
+
 
 OnOpen = Callable[["Database"], object]
 """``function(db)``, run each time the portal or the admin command line opens the database
@@ -58,6 +75,7 @@ class Area:
     name: str
     demo_step: str | None = None  # "module:function", run in the order of AREAS
     computed_kpis: Mapping[str, ComputeKpi] = field(default_factory=dict)
+    split_kpis: Mapping[str, KpiSplit] = field(default_factory=dict)  # of computed_kpis, those split
     on_open: OnOpen | None = None
     on_people_changed: PeopleChanged | None = None
     daily: Daily | None = None
@@ -70,7 +88,15 @@ class Area:
 
 
 AREAS: tuple[Area, ...] = (
-    Area("people", demo_step="models.people.demo:people_step"),
+    Area(
+        "people",
+        demo_step="models.people.demo:people_step",
+        computed_kpis={"attrition": people_kpis.attrition, "early_attrition": people_kpis.early_attrition},
+        split_kpis={
+            "attrition": KpiSplit(("team", "site"), people_kpis.attrition_by),
+            "early_attrition": KpiSplit(("team", "site"), people_kpis.early_attrition_by),
+        },
+    ),
     Area("strategy", demo_step="models.strategy.demo:strategy_step"),
     Area("actions"),
     Area(
@@ -91,6 +117,10 @@ AREAS: tuple[Area, ...] = (
             "nps": customer_scores.nps_kpi,
             "csat": customer_scores.csat_kpi,
             "ces": customer_scores.ces_kpi,
+        },
+        split_kpis={
+            code: KpiSplit(("channel", "team", "site"), customer_scores.split_kpi(code))
+            for code in ("nps", "csat", "ces")
         },
         on_open=customer_survey_import.remove_interrupted_imports,
     ),
@@ -136,6 +166,11 @@ AREAS: tuple[Area, ...] = (
 def computed_kpis() -> dict[str, ComputeKpi]:
     """Every KPI the portal computes, by KPI code: never entered by hand."""
     return {code: function for area in AREAS for code, function in area.computed_kpis.items()}
+
+
+def split_kpis() -> dict[str, KpiSplit]:
+    """The computed KPIs the portal also computes per channel, team or site, by KPI code."""
+    return {code: split for area in AREAS for code, split in area.split_kpis.items()}
 
 
 def demo_steps() -> list[tuple[str, DemoStep]]:

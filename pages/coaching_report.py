@@ -63,6 +63,24 @@ show_table(
 )
 download_buttons(summary, "coaching-by-team", "dl_coaching_summary")
 
+st.subheader("Quality and productivity beside integrated coaching, per team")
+team_kpis = report.team_kpis(db, user, start, end)
+show_table(
+    team_kpis,
+    labels={
+        "team_id": "Team ID",
+        "integrated_share": "Integrated share of sessions (%)",
+        report.QUALITY_KPI: "Quality score (%)",
+        f"{report.QUALITY_KPI}_vs_average": "Quality against average (%)",
+        report.PRODUCTIVITY_KPI: "Contacts per hour",
+        f"{report.PRODUCTIVITY_KPI}_vs_average": "Contacts per hour against average (%)",
+        "csat": "CSAT (%)",
+    },
+    key="coaching_team_kpis",
+)
+st.caption(report.TEAM_KPI_DEFINITION)
+download_buttons(team_kpis, "coaching-and-team-kpis", "dl_coaching_team_kpis")
+
 st.subheader("Per team and month")
 show_table(
     table,

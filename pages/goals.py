@@ -9,7 +9,9 @@ import streamlit as st
 
 from models.access import Permission
 from models.actions import plan
+from models.people import directory
 from models.strategy import goals, kpis, vision
+from models.strategy.dimensions import DIMENSION_LABELS, DIMENSIONS
 from models.strategy.goals import GoalInput
 from models.strategy.kpis import MeasurementInput
 from ui.context import page_context
@@ -150,11 +152,61 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
     return alt.layer(*layers).properties(height=340)
 
 
+def split_chart(goal: goals.Goal, points: list[kpis.SplitPoint], by: str) -> alt.Chart:
+    """One line per channel, team or site, with the goal's target as a dashed rule."""
+    values = pd.DataFrame(
+        [{"date": p.measured_on, "value": p.value, "line": p.label, "source": p.source} for p in points],
+        columns=["date", "value", "line", "source"],
+    )
+    target = pd.DataFrame([{"value": goal.target_value, "level": "Target"}])
+    lines = (
+        alt.Chart(values)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title="Date"),
+            y=alt.Y("value:Q", title=f"{goal.kpi_name} ({goal.unit})", scale=alt.Scale(zero=False)),
+            color=alt.Color("line:N", title=DIMENSION_LABELS[by]),
+            tooltip=[
+                alt.Tooltip("line:N", title=DIMENSION_LABELS[by]),
+                alt.Tooltip("date:T", title="Date"),
+                alt.Tooltip("value:Q", title="Value"),
+                alt.Tooltip("source:N", title="Source"),
+            ],
+        )
+    )
+    target_rule = (
+        alt.Chart(target)
+        .mark_rule(strokeDash=[6, 4], color="#1a7f37")
+        .encode(y="value:Q", tooltip=[alt.Tooltip("level:N", title="Line"), alt.Tooltip("value:Q", title="Value")])
+    )
+    return alt.layer(target_rule, lines).properties(height=340)
+
+
+def render_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[plan.Action]) -> None:
+    """The goal's chart, or its KPI split by channel, team or site when one is chosen."""
+    by = st.selectbox(
+        "Split the chart by",
+        [None, *DIMENSIONS],
+        format_func=lambda d: f"{goal.scope_label} (the goal's values)" if d is None else DIMENSION_LABELS[d],
+        key=f"split_{goal.id}",
+    )
+    if by is None:
+        st.altair_chart(goal_chart(goal, series, linked), width="stretch")
+        return
+    points = goals.goal_split_series(db, goal, by)
+    if not points:
+        st.info(f"No values of {escape_markdown(goal.kpi_name)} by {by} in the goal's period.")
+        return
+    st.altair_chart(split_chart(goal, points, by), width="stretch")
+
+
 def render_goal(goal: goals.Goal) -> None:
     status = goal.status
     st.subheader(escape_markdown(goal.name))
+    st.markdown(f"**{escape_markdown(goal.headline)}**")
     st.caption(
-        f"{escape_markdown(goal.priority_title)} · KPI: {escape_markdown(goal.kpi_name)}"
+        f"{escape_markdown(goal.priority_title)} · {escape_markdown(goal.scope_label)}"
+        f" · KPI: {escape_markdown(goal.kpi_name)}"
         f"{' (computed by the portal)' if goal.computed else ''} · owner {escape_markdown(goal.owner_name)}"
         f" · updated {goal.update_frequency}"
     )
@@ -171,7 +223,7 @@ def render_goal(goal: goals.Goal) -> None:
     st.info(f"{status.label}: {status.reason}", icon=STATUS_ICONS[status.status])
     series = goals.goal_series(db, goal)
     linked = plan.actions_for(db, goal_id=goal.id)
-    st.altair_chart(goal_chart(goal, series, linked), width="stretch")
+    render_chart(goal, series, linked)
 
     left, right = st.columns(2)
     with left:
@@ -213,7 +265,8 @@ def render_measurement_form(goal: goals.Goal) -> None:
             key=f"m_source_{goal.id}",
         )
         kpi_wide = st.checkbox(
-            f"The value counts for every goal on {escape_markdown(goal.kpi_name)}",
+            f"The value counts for every goal on {escape_markdown(goal.kpi_name)}"
+            f" for {escape_markdown(goal.scope_label)}",
             value=False,
             key=f"m_kpi_wide_{goal.id}",
         )
@@ -226,6 +279,9 @@ def render_measurement_form(goal: goals.Goal) -> None:
             "value": value,
             "note": note,
             "source": source,
+            "channel": goal.channel,
+            "team_id": goal.team_id,
+            "site_id": goal.site_id,
         }
         if run_write(lambda: kpis.record_measurement(db, user, measurement), success="Measurement recorded."):
             st.session_state.pop(f"m_value_{goal.id}", None)
@@ -321,7 +377,9 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
         value=defaults.get("target_date", date.today() + timedelta(days=365)),
         key=f"{prefix}_target_date",
     )
+    slice_fields = goal_slice_fields(prefix, defaults)
     return {
+        **slice_fields,
         "name": name,
         "priority_id": priority_id,
         "kpi_id": kpi_id,
@@ -334,6 +392,35 @@ def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
         "target_value": target_value,
         "target_date": target_date,
     }
+
+
+def goal_slice_fields(prefix: str, defaults: dict) -> dict:
+    """The one channel, team or site a goal may target; all blank: the whole organisation."""
+    teams = {t["id"]: t["name"] for t in directory.list_teams(db)}
+    sites = {s["id"]: s["name"] for s in directory.list_sites(db)}
+    st.caption("For one channel, team or site only (at most one; leave all blank for the whole organisation):")
+    cols = st.columns(3)
+    channel = cols[0].text_input(
+        "Channel",
+        value=defaults.get("channel") or "",
+        max_chars=max_chars(GoalInput, "channel"),
+        key=f"{prefix}_channel",
+    )
+    team_id = cols[1].selectbox(
+        "Team",
+        [None, *teams],
+        index=[None, *teams].index(defaults.get("team_id")) if defaults.get("team_id") in teams else 0,
+        format_func=lambda i: "—" if i is None else teams[i],
+        key=f"{prefix}_team",
+    )
+    site_id = cols[2].selectbox(
+        "Site",
+        [None, *sites],
+        index=[None, *sites].index(defaults.get("site_id")) if defaults.get("site_id") in sites else 0,
+        format_func=lambda i: "—" if i is None else sites[i],
+        key=f"{prefix}_site",
+    )
+    return {"channel": channel, "team_id": team_id, "site_id": site_id}
 
 
 def render_goal_edit(goal: goals.Goal) -> None:
@@ -372,11 +459,25 @@ def render_new_goal() -> None:
 def render_import() -> None:
     st.write(
         "Upload a CSV with the columns **goal** (id or exact name) or **kpi** (code or name), **date** "
-        "(YYYY-MM-DD or DD/MM/YYYY), **value**, and optionally **note** and **source**. "
+        "(YYYY-MM-DD or DD/MM/YYYY), **value**, and optionally **note**, **source**, **channel**, **team** and "
+        "**site** (a team or site by name or id; blank: the whole organisation, or for a goal its channel, team "
+        "or site). "
         "If any row has a problem nothing is imported and each problem is listed."
     )
     template = pd.DataFrame(
-        [{"goal": "", "kpi": "fcr", "date": date.today().isoformat(), "value": 80, "note": "", "source": "survey"}]
+        [
+            {
+                "goal": "",
+                "kpi": "fcr",
+                "date": date.today().isoformat(),
+                "value": 80,
+                "note": "",
+                "source": "survey",
+                "channel": "Chat",
+                "team": "",
+                "site": "",
+            }
+        ]
     )
     st.download_button("Download a template", template.to_csv(index=False).encode(), "measurements-template.csv")
     upload = file_upload("Measurements CSV", ["csv"], key="measurements_upload")
@@ -421,7 +522,7 @@ with tabs["Goals"]:
         goal_id = st.selectbox(
             "Open a goal",
             list(by_id),
-            format_func=lambda i: f"{by_id[i].name} — {by_id[i].status.label}",
+            format_func=lambda i: f"{by_id[i].name} ({by_id[i].scope_label}) — {by_id[i].status.label}",
             key="goal_picker",
         )
         st.divider()

@@ -5,7 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
+from models.people import kpis as people_kpis
 from models.strategy import kpis
+from models.strategy.dimensions import DIMENSION_LABELS
 from models.strategy.kpis import KpiInput
 from ui.context import page_context
 from ui.fields import max_chars
@@ -24,6 +26,11 @@ frame = pd.DataFrame(
             "Unit": k.unit,
             "Better when": "Higher" if k.direction == "higher" else "Lower",
             "Source": "Computed by the portal" if k.computed else "Entered or imported",
+            "By channel, team or site": (
+                (", ".join(DIMENSION_LABELS[d] for d in k.computed_dimensions) or "Organisation only")
+                if k.computed
+                else "As entered"
+            ),
             "Definition": k.definition,
         }
         for k in catalogue
@@ -33,8 +40,12 @@ show_table(frame)
 download_buttons(frame, "kpi-catalogue", key="kpis")
 st.caption(
     "Computed KPIs are filled from the portal's own data (complaints) and cannot be entered by hand; "
-    "the others are recorded on the Goals page or imported from CSV."
+    "the others are recorded on the Goals page or imported from CSV. A value may be for the whole organisation or "
+    "for a channel, a team and/or a site; a goal may target one channel, team or site."
 )
+st.markdown("**How the portal computes attrition**")
+for definition in people_kpis.DEFINITIONS.values():
+    st.markdown(f"- {definition}")
 
 if user.can(Permission.STRATEGY_MANAGE):
     with st.form("new_kpi"):

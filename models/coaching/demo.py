@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from models.access import Role
 from models.coaching import log, sessions
 from models.seeding import DemoOrganisation, Progress, demo_texts
+from models.strategy import kpis
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -25,6 +26,11 @@ MONTHS = 24
 STYLES = (0.82, 0.2, 0.75, 0.25, 0.55, 0.85, 0.18, 0.65, 0.3, 0.8)
 ACKNOWLEDGED = 0.9  # of the sessions older than a fortnight
 FOLLOW_UP_DONE = 0.85  # of the follow-ups due in the last two months; older ones are all done
+# the seed's story: teams coaching mostly on the floor perform 12 % above the average team, teams
+# relying on scheduled sessions 5 % below; each month's team results follow that month's coaching mix
+INTEGRATED_EFFECT, SCHEDULED_EFFECT = 0.12, -0.05
+TEAM_RESULTS = {"quality_score": (80.0, 1), "contacts_per_hour": (7.5, 2)}  # the average team, decimals
+TEAM_REPORT_SOURCE = "Monthly team report"
 
 
 def _month_starts(today: date) -> list[date]:
@@ -97,6 +103,7 @@ def coaching_step(db: Database, org: DemoOrganisation, progress: Progress) -> No
     _acknowledge(db, org, rng, created)
     progress(0.9, "Coaching sessions acknowledged…")
     _complete_follow_ups(db, org, rng, created)
+    _team_results(db, org, rng, created)
 
 
 def _acknowledge(db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]) -> None:
@@ -128,3 +135,38 @@ def _complete_follow_ups(
         latest = max(record["follow_up_due"] for record in records)
         at = datetime.combine(min(latest + timedelta(days=1), org.today), time(16, 0))
         sessions.complete_follow_ups(db, org.user(coach_id), [record["id"] for record in records], at=at)
+
+
+def _team_results(db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]) -> None:
+    """Leadership records each team's monthly quality score and contacts per hour, one report a
+    month: a team whose sessions that month were mostly integrated does better than the average
+    team by ``INTEGRATED_EFFECT``, one mostly scheduled worse by ``SCHEDULED_EFFECT`` (a little
+    noise on both), so the coaching report finds the seed's effect in the organisation's data."""
+    leader = org.user(org.logins[Role.LEADERSHIP])
+    team_of = {person["id"]: person["team_id"] for person in org.employees}
+    mix: dict[tuple[date, int], list[int]] = defaultdict(lambda: [0, 0])  # (month, team) -> [integrated, all]
+    for _, record in created:
+        counts = mix[(record["coached_on"].replace(day=1), team_of[record["employee_id"]])]
+        counts[0] += record["kind"] == "integrated"
+        counts[1] += 1
+    kpi_ids = {code: kpis.kpi_by_code(db, code).id for code in TEAM_RESULTS}  # type: ignore[union-attr]
+    reports: dict[date, list[dict[str, Any]]] = defaultdict(list)
+    for (month, team_id), (integrated, total) in sorted(mix.items()):
+        month_end = date(month.year, month.month, calendar.monthrange(month.year, month.month)[1])
+        if month_end >= org.today:
+            continue  # the month's report is not out yet
+        effect = INTEGRATED_EFFECT if integrated / total >= 0.5 else SCHEDULED_EFFECT
+        for code, (average, decimals) in TEAM_RESULTS.items():
+            value = average * (1 + effect + rng.uniform(-0.02, 0.02))
+            reports[month_end].append(
+                {
+                    "kpi_id": kpi_ids[code],
+                    "measured_on": month_end,
+                    "value": round(min(value, 100.0), decimals),
+                    "team_id": team_id,
+                    "source": TEAM_REPORT_SOURCE,
+                }
+            )
+    for month_end, rows in reports.items():
+        at = datetime.combine(min(month_end + timedelta(days=3), org.today), time(10))
+        kpis.record_measurements(db, leader, rows, at=at)

@@ -11,6 +11,8 @@ import pandas as pd
 
 from models.access import CurrentUser, Permission, require
 from models.coaching.scope import Scope, leads_team, reads_everyone
+from models.customers import scores
+from models.strategy import kpis
 
 if TYPE_CHECKING:
     from models.db import Reader
@@ -142,3 +144,34 @@ def team_summary(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.D
     summary = coaching.merge(monthly, on=["team_id", "team"], how="left")
     summary["mean_monthly_level_movement"] = summary["mean_monthly_level_movement"].round(3)
     return summary.sort_values("team").reset_index(drop=True)
+
+
+QUALITY_KPI = "quality_score"
+PRODUCTIVITY_KPI = "contacts_per_hour"
+TEAM_KPI_DEFINITION = (
+    "Quality score and contacts per hour: the mean of the team's own monthly values in the period (values "
+    "recorded for the team, not for one of its channels); against average: how far the team is above (+) or "
+    "below (−) the mean of every team's figure, in %. CSAT: the share of the team's survey answers of 4 or 5."
+)
+
+
+def team_kpis(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.DataFrame:
+    """Per team over the period: the integrated share of its coaching beside its quality and
+    productivity KPIs (``TEAM_KPI_DEFINITION``) and its CSAT, so the claim that integrated
+    coaching goes with better results can be read from the organisation's own figures."""
+    summary = team_summary(db, actor, start, end)[["team_id", "team", "sessions", "integrated_share"]]
+    means = pd.DataFrame(
+        kpis.team_means(db, [QUALITY_KPI, PRODUCTIVITY_KPI], start, end),
+        columns=["team_id", "code", "mean", "values"],
+    )
+    table = summary
+    for code in (QUALITY_KPI, PRODUCTIVITY_KPI):
+        of_kpi = means[means["code"] == code][["team_id", "mean"]]
+        average = of_kpi["mean"].mean()
+        column = of_kpi.rename(columns={"mean": code})
+        column[f"{code}_vs_average"] = (100.0 * (column[code] / average - 1)).round(1) if average else None
+        column[code] = column[code].round(2)
+        table = table.merge(column, on="team_id", how="left")
+    csat = scores.score_table(db, "csat", ("team",), scores.ScoreFilter(date_from=start, date_to=end))
+    table = table.merge(csat[["team", "value"]].rename(columns={"value": "csat"}), on="team", how="left")
+    return table.sort_values("integrated_share", ascending=False).reset_index(drop=True)

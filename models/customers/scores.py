@@ -10,6 +10,7 @@ Anyone with the complaint aggregates may read the scores; comments are in ``comm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -153,3 +154,32 @@ def csat_kpi(db: Database, start: date, end: date) -> list[tuple[date, float]]:
 def ces_kpi(db: Database, start: date, end: date) -> list[tuple[date, float]]:
     """The CES KPI: the organisation's mean effort score per complete month."""
     return _monthly(db, "ces", start, end)
+
+
+_SPLIT_KEY_SQL = {"channel": "a.channel", "team": "a.team_id", "site": "t.site_id"}
+
+
+def split_kpi(survey_type: SurveyTypeCode) -> Callable[[Reader, date, date, str], list[tuple[date, str | int, float]]]:
+    """The KPI of ``survey_type`` per channel (key: the channel as the answers name it), team or
+    site (key: its id; an answer counts for its team's site) and complete month. Answers whose
+    unit matched no team count for their channel only."""
+    code = _checked_type(survey_type)
+
+    def compute(db: Reader, start: date, end: date, by: str) -> list[tuple[date, str | int, float]]:
+        if by not in _SPLIT_KEY_SQL:
+            raise ValueError(f"the customer KPIs are not computed per {by}")
+        last_complete = end if (end + timedelta(days=1)).day == 1 else end.replace(day=1) - timedelta(days=1)
+        first = start.replace(day=1)
+        if first > last_complete:
+            return []
+        key = _SPLIT_KEY_SQL[by]
+        rows = db.query(
+            f"SELECT last_day(a.answered_month) AS month, {key} AS key, {_VALUE_SQL[code]} AS value"
+            " FROM customer_survey_answers a LEFT JOIN teams t ON t.id = a.team_id"
+            f" WHERE a.survey_type = ? AND a.answered_on BETWEEN ? AND ? AND {key} IS NOT NULL"
+            " GROUP BY ALL ORDER BY 1, 2",  # noqa: S608 - the key is fixed text
+            [code, first, last_complete],
+        )
+        return [(row["month"], row["key"], float(row["value"])) for row in rows]
+
+    return compute

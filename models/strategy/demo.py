@@ -17,11 +17,9 @@ from typing import TYPE_CHECKING, Any
 from models.access import CurrentUser, Role
 from models.actions import effectiveness, plan, workflow
 from models.complaints.kpis import complaint_volume
-from models.customers.scores import ces_kpi, csat_kpi, nps_kpi
 from models.seeding import demo_texts
 from models.strategy import goals, kpis, vision
 from models.strategy.goals import AT_RISK_MARGIN, ON_TRACK_MARGIN
-from models.training.kpis import training_compliance
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -39,6 +37,8 @@ class DemoGoal:
     shape: str  # achieved | on_track | at_risk | off_track | stale | missed | computed
     frequency: str = "monthly"
     decimals: int = 1
+    channel: str | None = None  # a goal on one channel
+    team: int | None = None  # a goal for one team: index into the demo's teams
 
 
 # the lifecycle each demo action ends in; several open ones are overdue
@@ -142,10 +142,12 @@ def _add_goals(
             "target_date": target_date,
             "owner_id": leaders[index % len(leaders)]["id"],
             "update_frequency": goal.frequency,
+            "channel": goal.channel,
+            "team_id": org.team_ids[goal.team] if goal.team is not None else None,
         }
         goal_id = goals.create_goal(db, leader, data, at=set_up)
         goal_rows.append((goal_id, goal))
-        if goal.shape == "computed":  # the portal computes its values; none are recorded by hand
+        if goal.shape == "computed":  # computed by the portal, or recorded by the area it comes from
             continue
         expected = min(1.0, (today - baseline_date).days / (target_date - baseline_date).days)
         final = _final_progress(goal, expected)
@@ -181,8 +183,9 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-# computed KPIs whose goal starts from the series' first value and keeps leadership's target
-_STARTING_FROM_SERIES = {"training_compliance": training_compliance, "nps": nps_kpi, "csat": csat_kpi, "ces": ces_kpi}
+# computed KPIs whose goal starts from the series' first value (of its channel, team or site) and
+# keeps leadership's target
+_STARTING_FROM_SERIES = {"training_compliance", "nps", "csat", "ces"}
 
 
 def computed_goals_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
@@ -195,8 +198,10 @@ def computed_goals_step(db: Database, org: DemoOrganisation, progress: Progress)
         if goal.kpi_code == "complaint_volume":
             derived = _from_complaints(db, goal.baseline_date, org.today)
         elif goal.kpi_code in _STARTING_FROM_SERIES:
-            series = _STARTING_FROM_SERIES[goal.kpi_code](db, goal.baseline_date, org.today)
-            derived = (series[0][0], series[0][1], goal.target_value) if series else None
+            kpi = kpis.kpi_by_code(db, goal.kpi_code)
+            assert kpi is not None
+            series = kpis.computed_values(db, kpi, goal.baseline_date, org.today, goal.kpi_slice)
+            derived = (series[0][0], series[0][1], _target_beyond(goal, series[0][1])) if series else None
         else:
             continue
         if derived is None or derived[:2] == (goal.baseline_date, goal.baseline_value):
@@ -205,6 +210,13 @@ def computed_goals_step(db: Database, org: DemoOrganisation, progress: Progress)
         data = {**goal.as_input(), "baseline_date": start, "baseline_value": baseline, "target_value": target}
         set_on = datetime.combine(start + timedelta(days=1), time(9))
         goals.update_goal(db, leader, goal.id, data, goal.version, at=set_on)
+
+
+def _target_beyond(goal: goals.Goal, baseline: float) -> float:
+    """Leadership's target, or a little beyond a baseline that already passed it."""
+    if goal.direction == "higher":
+        return max(goal.target_value, baseline + 5)
+    return min(goal.target_value, baseline - 0.2)
 
 
 def _from_complaints(db: Database, baseline_date: date, today: date) -> tuple[date, float, float] | None:

@@ -14,7 +14,21 @@ from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
-from models.strategy.kpis import COMPUTED_KPIS, Direction, Frequency, Measurement, StatusName, get_kpi, kpi_series
+from models.strategy.dimensions import WHOLE_ORGANISATION, Dimension, KpiSlice
+from models.strategy.kpis import (
+    COMPUTED_KPIS,
+    SPLIT_KPIS,
+    Direction,
+    Frequency,
+    Measurement,
+    SplitPoint,
+    StatusName,
+    check_team_and_site,
+    computed_values,
+    get_kpi,
+    kpi_series,
+    kpi_split_series,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -123,6 +137,22 @@ class GoalInput(InputRecord):
     target_date: date = Field(title="Target date")
     owner_id: int = Field(title="Owner")
     update_frequency: Frequency = Field(default="monthly", title="Update frequency")
+    channel: str | None = Field(default=None, title="Channel", max_length=60)
+    team_id: int | None = Field(default=None, title="Team")
+    site_id: int | None = Field(default=None, title="Site")
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("site_id")
+    @classmethod
+    def _one_dimension(cls, value: int | None, info: ValidationInfo) -> int | None:
+        given = [info.data.get("channel"), info.data.get("team_id"), value]
+        if sum(item is not None for item in given) > 1:
+            raise ValueError("a goal targets one channel, one team or one site, not several")
+        return value
 
     @field_validator("target_value")
     @classmethod
@@ -167,11 +197,40 @@ class Goal(BaseModel):
     updated_by_name: str | None
     updated_at: datetime
     version: int
+    channel: str | None = None
+    team_id: int | None = None
+    team_name: str | None = None
+    site_id: int | None = None
+    site_name: str | None = None
     status: GoalStatus | None = None
 
     @property
     def computed(self) -> bool:
         return self.kpi_code in COMPUTED_KPIS
+
+    @property
+    def kpi_slice(self) -> KpiSlice:
+        """The channel, team or site the goal targets (none: the whole organisation)."""
+        return KpiSlice.of(self)
+
+    @property
+    def scope_label(self) -> str:
+        """ "on Chat", "team Alpha", "site Harbour St" or "Whole organisation"."""
+        if self.channel is not None:
+            return f"on {self.channel}"
+        if self.team_id is not None:
+            return f"team {self.team_name}"
+        if self.site_id is not None:
+            return f"site {self.site_name}"
+        return WHOLE_ORGANISATION
+
+    @property
+    def headline(self) -> str:
+        """The goal as one line: its KPI, its channel, team or site and its target, e.g.
+        "Customer satisfaction (CSAT) on Chat ≥ 85 %"."""
+        sign = "≥" if self.direction == "higher" else "≤"
+        scope = "" if self.scope_label == WHOLE_ORGANISATION else f" {self.scope_label}"
+        return f"{self.kpi_name}{scope} {sign} {self.target_value:g} {self.unit} by {self.target_date:%Y-%m-%d}"
 
     def as_input(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in GoalInput.model_fields}
@@ -182,22 +241,27 @@ _GOAL_SQL = """
            g.kpi_id, k.code AS kpi_code, k.name AS kpi_name, g.unit, g.direction,
            g.baseline_value, g.baseline_date, g.target_value, g.target_date, g.owner_id,
            o.full_name AS owner_name, g.update_frequency, g.updated_by, u.full_name AS updated_by_name,
-           g.updated_at, g.version
+           g.updated_at, g.version, g.channel, g.team_id, tm.name AS team_name, g.site_id, st.name AS site_name
     FROM goals g
     LEFT JOIN strategic_priorities p ON p.id = g.priority_id
     LEFT JOIN kpis k ON k.id = g.kpi_id
     LEFT JOIN employees o ON o.id = g.owner_id
     LEFT JOIN employees u ON u.id = g.updated_by
+    LEFT JOIN teams tm ON tm.id = g.team_id
+    LEFT JOIN sites st ON st.id = g.site_id
 """
 
 
 def _latest_entered(db: Database, goal_ids: list[int], today: date) -> dict[int, tuple[float, date]]:
-    """Latest hand-entered or imported value per goal (its own or its KPI's), in one query."""
+    """Latest hand-entered or imported value per goal (its own or its KPI's, of exactly its
+    channel, team or site), in one query."""
     if not goal_ids:
         return {}
     rows = db.query(
         "SELECT g.id AS goal_id, arg_max(m.value, (m.measured_on, m.id)) AS value, max(m.measured_on) AS measured_on"
         " FROM goals g JOIN kpi_measurements m ON m.kpi_id = g.kpi_id AND (m.goal_id IS NULL OR m.goal_id = g.id)"
+        " AND lower(m.channel) IS NOT DISTINCT FROM lower(g.channel) AND m.team_id IS NOT DISTINCT FROM g.team_id"
+        " AND m.site_id IS NOT DISTINCT FROM g.site_id"
         " WHERE list_contains(?, g.id) AND m.measured_on <= ? GROUP BY g.id",
         [goal_ids, today],
     )
@@ -206,13 +270,16 @@ def _latest_entered(db: Database, goal_ids: list[int], today: date) -> dict[int,
 
 def _with_status(db: Database, goals: list[Goal], today: date) -> list[Goal]:
     entered = _latest_entered(db, [g.id for g in goals if not g.computed], today)
-    computed_latest: dict[str, tuple[float, date] | None] = {}
+    computed_latest: dict[tuple[str, KpiSlice], tuple[float, date] | None] = {}
     for goal in goals:
         if goal.computed:
-            if goal.kpi_code not in computed_latest:
-                series = COMPUTED_KPIS[goal.kpi_code](db, today - timedelta(days=400), today)
-                computed_latest[goal.kpi_code] = (series[-1][1], series[-1][0]) if series else None
-            latest = computed_latest[goal.kpi_code]
+            key = (goal.kpi_code, goal.kpi_slice)
+            if key not in computed_latest:
+                kpi = get_kpi(db, goal.kpi_id)
+                assert kpi is not None
+                series = computed_values(db, kpi, today - timedelta(days=400), today, goal.kpi_slice)
+                computed_latest[key] = (series[-1][1], series[-1][0]) if series else None
+            latest = computed_latest[key]
         else:
             latest = entered.get(goal.id)
         goal.status = compute_status(
@@ -249,12 +316,18 @@ def _check_goal_references(connection: duckdb.DuckDBPyConnection, record: GoalIn
         "SELECT 1 FROM strategic_priorities WHERE id = ? AND active", [record.priority_id]
     ).fetchone():
         problems.append(("Strategic priority", "no such priority"))
-    if not connection.execute("SELECT 1 FROM kpis WHERE id = ?", [record.kpi_id]).fetchone():
+    kpi = connection.execute("SELECT code, name FROM kpis WHERE id = ?", [record.kpi_id]).fetchone()
+    if not kpi:
         problems.append(("KPI", "no such KPI"))
+    elif kpi[0] in COMPUTED_KPIS and KpiSlice.of(record).dimensions:
+        dimension = KpiSlice.of(record).dimensions[0]
+        if dimension not in (SPLIT_KPIS[kpi[0]].dimensions if kpi[0] in SPLIT_KPIS else ()):
+            problems.append(("KPI", f"{kpi[1]} is not computed per {dimension}: leave the {dimension} blank"))
     if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [record.owner_id]).fetchone():
         problems.append(("Owner", "no such active employee"))
     if problems:
         raise InputError(problems)
+    check_team_and_site(connection, record.team_id, record.site_id)
 
 
 def create_goal(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
@@ -269,9 +342,9 @@ def create_goal(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: d
             connection,
             "goals",
             "INSERT INTO goals (id, name, priority_id, kpi_id, unit, direction, baseline_value, "
-            "baseline_date, target_value, target_date, owner_id, update_frequency, created_by, "
-            "created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "?)",
+            "baseline_date, target_value, target_date, owner_id, update_frequency, channel, team_id, site_id, "
+            "created_by, created_at, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?)",
             [
                 *(getattr(record, name) for name in GoalInput.model_fields),
                 actor.employee_id,
@@ -321,7 +394,18 @@ def goal_series(db: Database, goal: Goal, *, today: date | None = None) -> list[
     kpi = get_kpi(db, goal.kpi_id)
     assert kpi is not None
     end = max(today or date.today(), goal.baseline_date)
-    return kpi_series(db, kpi, goal_id=goal.id, start=goal.baseline_date - timedelta(days=31), end=end)
+    return kpi_series(
+        db, kpi, goal_id=goal.id, start=goal.baseline_date - timedelta(days=31), end=end, of=goal.kpi_slice
+    )
+
+
+def goal_split_series(db: Database, goal: Goal, by: Dimension, *, today: date | None = None) -> list[SplitPoint]:
+    """The goal's KPI per channel, team or site (``by``) over the goal's chart period, one line
+    per value, to read against the goal's target."""
+    kpi = get_kpi(db, goal.kpi_id)
+    assert kpi is not None
+    end = max(today or date.today(), goal.baseline_date)
+    return kpi_split_series(db, kpi, by, goal_id=goal.id, start=goal.baseline_date - timedelta(days=31), end=end)
 
 
 def status_counts(db: Database, today: date | None = None) -> dict[str, int]:
@@ -357,6 +441,7 @@ def goals_frame(goals: list[Goal]) -> pd.DataFrame:
                 "Priority": g.priority_title,
                 "Goal": g.name,
                 "KPI": g.kpi_name,
+                "For": g.scope_label,
                 "Status": g.status.label if g.status else "",
                 "Progress %": round(g.status.progress * 100) if g.status else None,
                 "Expected %": round(g.status.expected * 100) if g.status else None,
@@ -374,6 +459,7 @@ def goals_frame(goals: list[Goal]) -> pd.DataFrame:
             "Priority",
             "Goal",
             "KPI",
+            "For",
             "Status",
             "Progress %",
             "Expected %",

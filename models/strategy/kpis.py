@@ -17,6 +17,7 @@ from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, next_ids, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord
+from models.strategy.dimensions import ORGANISATION, Dimension, KpiSlice, names
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -29,6 +30,7 @@ StatusName = Literal["achieved", "on_track", "at_risk", "off_track", "stale"]
 
 # -- KPI catalogue -------------------------------------------------------------------
 COMPUTED_KPIS = areas.computed_kpis()  # KPI code -> the area's function; never entered by hand
+SPLIT_KPIS = areas.split_kpis()  # of those, the ones also computed per channel, team or site
 
 
 class Kpi(BaseModel):
@@ -43,6 +45,11 @@ class Kpi(BaseModel):
     def computed(self) -> bool:
         """Fed by the portal itself; measurements cannot be typed in."""
         return self.code in COMPUTED_KPIS
+
+    @property
+    def computed_dimensions(self) -> tuple[Dimension, ...]:
+        """The dimensions a computed KPI is computed by (none for an entered KPI: any)."""
+        return SPLIT_KPIS[self.code].dimensions if self.code in SPLIT_KPIS else ()
 
 
 class KpiInput(InputRecord):
@@ -101,6 +108,14 @@ class MeasurementInput(InputRecord):
     value: float = Field(title="Value")
     note: str = Field(default="", title="Note", max_length=500)
     source: str = Field(default="manual", title="Source", min_length=1, max_length=80)
+    channel: str | None = Field(default=None, title="Channel", max_length=60)
+    team_id: int | None = Field(default=None, title="Team")
+    site_id: int | None = Field(default=None, title="Site")
+
+    @field_validator("channel", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("note", "source", mode="before")
     @classmethod
@@ -132,6 +147,20 @@ class Measurement(BaseModel):
     note: str = ""
     source: str = "manual"
     goal_id: int | None = None
+    channel: str | None = None
+    team_id: int | None = None
+    site_id: int | None = None
+
+
+def check_team_and_site(connection: duckdb.DuckDBPyConnection, team_id: int | None, site_id: int | None) -> None:
+    """Refuse a team or site that does not exist, naming the field."""
+    problems = []
+    if team_id is not None and not connection.execute("SELECT 1 FROM teams WHERE id = ?", [team_id]).fetchone():
+        problems.append(("Team", "no such team"))
+    if site_id is not None and not connection.execute("SELECT 1 FROM sites WHERE id = ?", [site_id]).fetchone():
+        problems.append(("Site", "no such site"))
+    if problems:
+        raise InputError(problems)
 
 
 def _check_measurement(connection: duckdb.DuckDBPyConnection, record: MeasurementInput) -> None:
@@ -140,12 +169,24 @@ def _check_measurement(connection: duckdb.DuckDBPyConnection, record: Measuremen
         raise InputError.single("KPI", "no such KPI")
     if kpi[0] in COMPUTED_KPIS:
         raise InputError.single("KPI", f"{kpi[1]} is computed by the portal and cannot be entered by hand")
+    check_team_and_site(connection, record.team_id, record.site_id)
     if record.goal_id is not None:
-        goal = connection.execute("SELECT kpi_id FROM goals WHERE id = ?", [record.goal_id]).fetchone()
+        goal = connection.execute(
+            "SELECT kpi_id, channel, team_id, site_id FROM goals WHERE id = ?", [record.goal_id]
+        ).fetchone()
         if goal is None:
             raise InputError.single("Goal", "no such goal")
         if goal[0] != record.kpi_id:
             raise InputError.single("Goal", "the goal tracks a different KPI")
+        _check_goal_slice(KpiSlice(goal[1], goal[2], goal[3]), KpiSlice.of(record))
+
+
+def _check_goal_slice(goal_slice: KpiSlice, measured: KpiSlice) -> None:
+    """A value for a goal is of the goal's channel, team or site (or, for an organisation-wide
+    goal, of the organisation): anything else would count for no goal."""
+    same_channel = (goal_slice.channel or "").lower() == (measured.channel or "").lower()
+    if not same_channel or (goal_slice.team_id, goal_slice.site_id) != (measured.team_id, measured.site_id):
+        raise InputError.single("Goal", "the value is for a different channel, team or site than the goal")
 
 
 def _insert_measurement(
@@ -155,7 +196,7 @@ def _insert_measurement(
         connection,
         "kpi_measurements",
         "INSERT INTO kpi_measurements (id, kpi_id, goal_id, measured_on, value, note, source, "
-        "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "recorded_by, recorded_at, channel, team_id, site_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             record.kpi_id,
             record.goal_id,
@@ -165,6 +206,9 @@ def _insert_measurement(
             record.source,
             actor.employee_id,
             at or utc_now(),
+            record.channel,
+            record.team_id,
+            record.site_id,
         ],
     )
     audit.record(connection, actor, "kpi_measurement", measurement_id, "create", after=record.model_dump(), at=at)
@@ -203,7 +247,7 @@ class ImportReport(BaseModel):
     rejected: list[tuple[int, str, str]]  # row number (header is row 1), column, reason
 
 
-MEASUREMENT_COLUMNS = ("goal", "kpi", "date", "value", "note", "source")
+MEASUREMENT_COLUMNS = ("goal", "kpi", "date", "value", "note", "source", "channel", "team", "site")
 
 
 class _RowRejected(Exception):
@@ -215,14 +259,46 @@ class _RowRejected(Exception):
 class _MeasurementLookup:
     """Goals and KPIs by id, code or name, to turn one CSV row into a measurement."""
 
-    _COLUMNS = {"Date": "date", "Value": "value", "Note": "note", "Source": "source"}
+    _COLUMNS = {"Date": "date", "Value": "value", "Note": "note", "Source": "source", "Channel": "channel"}
 
     def __init__(self, db: Database, today: date | None = None):
         self.today = today  # the day the rules take as today (a dated import); None: today
-        self.goals = {str(g["id"]): g for g in db.query("SELECT id, name, kpi_id FROM goals")}
+        self.goals = {
+            str(g["id"]): g for g in db.query("SELECT id, name, kpi_id, channel, team_id, site_id FROM goals")
+        }
         self.goals_by_name = {g["name"].lower(): g for g in self.goals.values()}
         self.kpis = list_kpis(db)
         self.kpi_by_key = {k.code: k for k in self.kpis} | {k.name.lower(): k for k in self.kpis}
+        self.teams = _by_id_or_name(db.query("SELECT id, name FROM teams"))
+        self.sites = _by_id_or_name(db.query("SELECT id, name FROM sites"))
+
+    def _slice(self, row: dict[str, str], goal: dict[str, Any] | None) -> KpiSlice:
+        """The row's channel, team and site (a team or site by id or name); a goal's row
+        without any of them is of the goal's."""
+        problems = []
+        team_id, site_id = None, None
+        if row.get("team"):
+            team_id = self.teams.get(row["team"].lower())
+            if team_id is None:
+                problems.append(("team", f"no team {row['team']!r}"))
+        if row.get("site"):
+            site_id = self.sites.get(row["site"].lower())
+            if site_id is None:
+                problems.append(("site", f"no site {row['site']!r}"))
+        if problems:
+            raise _RowRejected(problems)
+        measured = KpiSlice(row.get("channel") or None, team_id, site_id)
+        if goal is not None:
+            goal_slice = KpiSlice(goal["channel"], goal["team_id"], goal["site_id"])
+            if measured == ORGANISATION:
+                return goal_slice
+            try:
+                _check_goal_slice(goal_slice, measured)
+            except InputError:
+                raise _RowRejected(
+                    [("goal", "the row is for a different channel, team or site than the goal")]
+                ) from None
+        return measured
 
     def _goal_and_kpi(self, row: dict[str, str]) -> tuple[dict[str, Any] | None, Kpi]:
         goal, kpi = None, None
@@ -246,6 +322,7 @@ class _MeasurementLookup:
     def record(self, row: dict[str, str]) -> MeasurementInput:
         """The row as a checked measurement, or ``_RowRejected`` with every problem by column."""
         goal, kpi = self._goal_and_kpi(row)
+        measured = self._slice(row, goal)
         try:
             return validate(
                 MeasurementInput,
@@ -256,6 +333,9 @@ class _MeasurementLookup:
                     "value": row.get("value", "").replace(",", "") or None,
                     "note": row.get("note"),
                     "source": row.get("source") or "import",
+                    "channel": measured.channel,
+                    "team_id": measured.team_id,
+                    "site_id": measured.site_id,
                 },
                 context={"today": self.today} if self.today else None,
             )
@@ -265,12 +345,18 @@ class _MeasurementLookup:
             ) from None
 
 
+def _by_id_or_name(rows: list[dict[str, Any]]) -> dict[str, int]:
+    return {str(row["id"]): row["id"] for row in rows} | {row["name"].lower(): row["id"] for row in rows}
+
+
 def import_measurements(
     db: Database, actor: CurrentUser, content: bytes | str, *, at: datetime | None = None
 ) -> ImportReport:
-    """Import measurements from CSV (columns goal or kpi, date, value, note, source).
+    """Import measurements from CSV (columns goal or kpi, date, value, note, source, channel,
+    team, site).
 
-    ``goal`` is a goal id or exact name, ``kpi`` a KPI code or name. All rows are checked
+    ``goal`` is a goal id or exact name, ``kpi`` a KPI code or name, ``team`` and ``site`` an id
+    or name (blank: the organisation; a goal's row without them is of the goal's). All rows are checked
     first; if any row is rejected nothing is stored and the report names each problem.
     ``at`` (default now) dates the import: no value may be dated after its day."""
     require(actor, Permission.KPI_RECORD)
@@ -295,24 +381,49 @@ def import_measurements(
             rejected.append((1, "file", "no rows to import"))
         return ImportReport(imported=0, rejected=rejected)
 
-    def store(
-        connection: duckdb.DuckDBPyConnection,
-    ):  # the whole file in one statement, and its audit entries in another
-        now = at or utc_now()
-        rows = list(zip(next_ids(connection, "kpi_measurements", len(records)), records, strict=True))
-        connection.executemany(
-            "INSERT INTO kpi_measurements (id, kpi_id, goal_id, measured_on, value, note, source, recorded_by,"
-            " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [row_id, r.kpi_id, r.goal_id, r.measured_on, r.value, r.note, r.source, actor.employee_id, now]
-                for row_id, r in rows
-            ],
-        )
-        entries = [("kpi_measurement", row_id, "create", None, r.model_dump()) for row_id, r in rows]
-        audit.record_many(connection, actor, entries, at=now)
-
-    db.write(store)
+    db.write(lambda connection: _store_many(connection, actor, records, at))
     return ImportReport(imported=len(records), rejected=[])
+
+
+def _store_many(
+    connection: duckdb.DuckDBPyConnection, actor: CurrentUser, records: list[MeasurementInput], at: datetime | None
+) -> list[int]:
+    """Checked measurements in one statement, and their audit entries in another."""
+    now = at or utc_now()
+    rows = list(zip(next_ids(connection, "kpi_measurements", len(records)), records, strict=True))
+    connection.executemany(
+        "INSERT INTO kpi_measurements (id, kpi_id, goal_id, measured_on, value, note, source, recorded_by,"
+        " recorded_at, channel, team_id, site_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [row_id, r.kpi_id, r.goal_id, r.measured_on, r.value, r.note, r.source, actor.employee_id, now]
+            + [r.channel, r.team_id, r.site_id]
+            for row_id, r in rows
+        ],
+    )
+    entries = [("kpi_measurement", row_id, "create", None, r.model_dump()) for row_id, r in rows]
+    audit.record_many(connection, actor, entries, at=now)
+    return [row_id for row_id, _ in rows]
+
+
+def record_measurements(
+    db: Database, actor: CurrentUser, data: list[dict[str, Any]], *, at: datetime | None = None
+) -> list[int]:
+    """Enter many KPI values at once (a monthly report per team, say), all or none, recorded
+    ``at`` (default now); each is checked as one entered by hand."""
+    require(actor, Permission.KPI_RECORD)
+    context = {"today": at.date()} if at else None
+    records = [validate(MeasurementInput, item, context=context) for item in data]
+
+    def store(connection: duckdb.DuckDBPyConnection) -> list[int]:
+        checked: set[tuple[Any, ...]] = set()  # a monthly report repeats each KPI, goal and slice
+        for record in records:
+            shape = (record.kpi_id, record.goal_id, record.channel, record.team_id, record.site_id)
+            if shape not in checked:
+                _check_measurement(connection, record)
+                checked.add(shape)
+        return _store_many(connection, actor, records, at)
+
+    return db.write(store) if records else []
 
 
 def _parse_date(text: str) -> str | date:
@@ -325,37 +436,124 @@ def _parse_date(text: str) -> str | date:
 
 
 def kpi_series(
-    db: Database, kpi: Kpi, *, goal_id: int | None = None, start: date | None = None, end: date | None = None
+    db: Database,
+    kpi: Kpi,
+    *,
+    goal_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    of: KpiSlice = ORGANISATION,
 ) -> list[Measurement]:
-    """A KPI's values over time, oldest first: computed from portal data or as entered.
+    """A KPI's values over time for one slice (default: the organisation), oldest first:
+    computed from portal data or as entered.
 
-    With ``goal_id``, entered values are those for that goal plus those for the KPI as a whole."""
+    With ``goal_id``, entered values are those for that goal plus those for the KPI as a whole.
+    Only values of exactly the slice count (``models.strategy.dimensions``)."""
     end = end or date.today()
     start = start or end - timedelta(days=365 * 3)
     if kpi.computed:
         return [
-            Measurement(measured_on=day, value=value, source="computed")
-            for day, value in COMPUTED_KPIS[kpi.code](db, start, end)
+            Measurement(measured_on=day, value=value, source="computed", **_slice_fields(of))
+            for day, value in computed_values(db, kpi, start, end, of)
         ]
     goal_clause = " AND (goal_id IS NULL OR goal_id = ?)" if goal_id is not None else ""
-    params: list[Any] = [kpi.id, start, end] + ([goal_id] if goal_id is not None else [])
+    slice_clause, slice_params = of.sql()
+    params: list[Any] = [kpi.id, start, end] + ([goal_id] if goal_id is not None else []) + slice_params
     rows = db.query(
-        "SELECT id, measured_on, value, note, source, goal_id FROM kpi_measurements"
-        " WHERE kpi_id = ? AND measured_on BETWEEN ? AND ?" + goal_clause + " ORDER BY measured_on, id",
+        "SELECT id, measured_on, value, note, source, goal_id, channel, team_id, site_id FROM kpi_measurements"
+        " WHERE kpi_id = ? AND measured_on BETWEEN ? AND ?" + goal_clause + slice_clause + " ORDER BY measured_on, id",
         params,
     )
     return [Measurement(**row) for row in rows]
 
 
+def _slice_fields(of: KpiSlice) -> dict[str, Any]:
+    return {"channel": of.channel, "team_id": of.team_id, "site_id": of.site_id}
+
+
+def computed_values(db: Database, kpi: Kpi, start: date, end: date, of: KpiSlice) -> list[tuple[date, float]]:
+    """A computed KPI's monthly values for the organisation or one channel, team or site; a
+    slice the KPI is not computed by has none."""
+    dimensions = of.dimensions
+    if not dimensions:
+        return COMPUTED_KPIS[kpi.code](db, start, end)
+    if len(dimensions) > 1 or dimensions[0] not in kpi.computed_dimensions:
+        return []
+    return [
+        (day, value)
+        for day, key, value in SPLIT_KPIS[kpi.code].compute(db, start, end, dimensions[0])
+        if of.matches(key)
+    ]
+
+
+class SplitPoint(BaseModel):
+    """One value of a chart split by channel, team or site: ``label`` names the line."""
+
+    measured_on: date
+    value: float
+    label: str
+    source: str
+    note: str = ""
+
+
+def kpi_split_series(
+    db: Database, kpi: Kpi, by: Dimension, *, goal_id: int | None = None, start: date, end: date
+) -> list[SplitPoint]:
+    """A KPI's values per channel, team or site (``by``), oldest first: one line per value of
+    ``by``, from the values of that dimension alone (a value for a team on chat is in neither
+    the channel's nor the team's line). A computed KPI not computed by ``by`` has none."""
+    labels = names(db)
+    if kpi.computed:
+        if by not in kpi.computed_dimensions:
+            return []
+        return [
+            SplitPoint(measured_on=day, value=value, label=labels.key_label(by, key), source="computed")
+            for day, key, value in SPLIT_KPIS[kpi.code].compute(db, start, end, by)
+        ]
+    column = {"channel": "channel", "team": "team_id", "site": "site_id"}[by]
+    others = " AND ".join(f"{name} IS NULL" for name in ("channel", "team_id", "site_id") if name != column)
+    goal_clause = " AND (goal_id IS NULL OR goal_id = ?)" if goal_id is not None else ""
+    rows = db.query(
+        f"SELECT measured_on, value, note, source, {column} AS key FROM kpi_measurements"
+        f" WHERE kpi_id = ? AND measured_on BETWEEN ? AND ? AND {column} IS NOT NULL AND {others}"
+        + goal_clause
+        + " ORDER BY measured_on, id",  # noqa: S608 - the columns are fixed text
+        [kpi.id, start, end] + ([goal_id] if goal_id is not None else []),
+    )
+    return [
+        SplitPoint(
+            measured_on=row["measured_on"],
+            value=row["value"],
+            label=labels.key_label(by, row["key"]),
+            source=row["source"],
+            note=row["note"],
+        )
+        for row in rows
+    ]
+
+
 def kpi_window_mean(db: Database, kpi: Kpi, start: date, end: date) -> tuple[float | None, int]:
-    """Mean and number of a KPI's values dated in [start, end)."""
+    """Mean and number of a KPI's organisation-wide values dated in [start, end)."""
     if kpi.computed:
         series = kpi_series(db, kpi, start=start, end=end + timedelta(days=31))
         values = [point.value for point in series if start <= point.measured_on < end]
         return (sum(values) / len(values) if values else None), len(values)
+    slice_clause, slice_params = ORGANISATION.sql()
     row = db.query_one(
         "SELECT avg(value) AS mean, count(*) AS n FROM kpi_measurements"
-        " WHERE kpi_id = ? AND measured_on >= ? AND measured_on < ?",
-        [kpi.id, start, end],
+        " WHERE kpi_id = ? AND measured_on >= ? AND measured_on < ?" + slice_clause,
+        [kpi.id, start, end, *slice_params],
     )
     return (row["mean"], int(row["n"])) if row else (None, 0)
+
+
+def team_means(db: Database, codes: list[str], start: date, end: date) -> list[dict[str, Any]]:
+    """The mean of each team's entered values of the KPIs ``codes`` dated in [start, end]:
+    ``{"team_id", "code", "mean", "values"}`` per team and KPI with values (team-only values:
+    no channel or site). No permission check: callers check."""
+    return db.query(
+        "SELECT m.team_id, k.code, avg(m.value) AS mean, count(*) AS values FROM kpi_measurements m"
+        " JOIN kpis k ON k.id = m.kpi_id WHERE list_contains(?, k.code) AND m.measured_on BETWEEN ? AND ?"
+        " AND m.team_id IS NOT NULL AND m.channel IS NULL AND m.site_id IS NULL GROUP BY ALL ORDER BY 1, 2",
+        [codes, start, end],
+    )

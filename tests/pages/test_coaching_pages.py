@@ -140,3 +140,28 @@ def test_an_agent_has_no_report_page(org):
     listed = {spec.path for specs in pages_for(org["ann"]).values() for spec in specs}
     assert LOG in listed and REPORT not in listed
     assert REPORT in {spec.path for specs in pages_for(org["hr"]).values() for spec in specs}
+
+
+@pytest.mark.parametrize(("who", "teams"), [("lead", {"Red"}), ("hr", {"Red", "Blue"})])
+def test_the_report_shows_each_teams_quality_and_productivity_beside_its_coaching(org, who, teams):
+    from models.strategy import kpis
+
+    leader = add_person(org["db"], Role.LEADERSHIP)
+    red, blue = (org[name].team_id for name in ("ann", "cat"))
+    rows = [
+        {"kpi_id": kpis.kpi_by_code(org["db"], code).id, "measured_on": TODAY, "value": value, "team_id": team}
+        for code, team, value in (
+            ("quality_score", red, 90),
+            ("quality_score", blue, 70),
+            ("contacts_per_hour", red, 8),
+        )
+    ]
+    kpis.record_measurements(org["db"], leader, rows)
+    app = open_page(signed_in_as(org[who]), REPORT)
+    assert not app.exception, app.exception
+    table = next(frame.value for frame in app.dataframe if "quality_score" in frame.value.columns)
+    assert set(table["team"]) == teams
+    red_row = table[table["team"] == "Red"].iloc[0]
+    assert (red_row["integrated_share"], red_row["quality_score"], red_row["contacts_per_hour"]) == (100.0, 90, 8)
+    assert red_row["quality_score_vs_average"] == pytest.approx(12.5)  # 90 against the teams' mean of 80
+    assert "Quality score and contacts per hour" in everything(app)

@@ -366,3 +366,63 @@ def test_a_done_action_offers_no_update_form_and_an_open_one_does(fresh):
     assert not app.exception
     assert "Post update" not in [b.label for b in app.button]
     assert "it takes no more updates" in texts(app)
+
+
+def test_a_goal_on_chat_says_so_and_its_chart_splits_by_channel_with_the_target(demo_db):
+    database, org = demo_db
+    leader = load_user(database, employee_id=org.logins[Role.LEADERSHIP])
+    chat = next(g for g in goals.list_goals(database) if g.channel == "Chat")
+    app = open_page(signed_in_as(leader), "pages/goals.py")
+    app.selectbox(key="goal_picker").set_value(chat.id).run()
+    page = texts(app)
+    assert "Customer satisfaction (CSAT) on Chat ≥ 85 %" in page and "for on Chat" not in page
+    app.selectbox(key=f"split_{chat.id}").set_value("channel").run()
+    assert not app.exception, app.exception
+    spec = str(app.get("vega_lite_chart")[0].proto)
+    assert all(channel in spec for channel in ("Phone", "Chat", "Email", "App")) and "Target" in spec
+    app.selectbox(key=f"split_{chat.id}").set_value("site").run()
+    assert not app.exception
+    assert "No values" not in texts(app)  # CSAT is computed per site too
+
+
+def test_a_leader_sets_a_goal_for_one_team_and_records_its_value(fresh):
+    from models.db import insert_row
+
+    database, leader, lead, priority_id = fresh
+    team_id = database.write(lambda c: insert_row(c, "teams", {"name": "Red"}))
+    app = open_page(signed_in_as(leader), "pages/goals.py")
+    fcr = kpis.kpi_by_code(database, "fcr")
+    fill_goal_form(
+        app,
+        "new_goal",
+        name="FCR in Red",
+        kpi_id=fcr.id,
+        owner_id=leader.employee_id,
+        priority_id=priority_id,
+        target=85.0,
+    )
+    app.selectbox(key="new_goal_team").set_value(team_id)
+    app.text_input(key="new_goal_channel").input("Chat")  # two dimensions: refused, naming the field
+    button(app, "Create goal").click().run()
+    assert any("Site" in e.value or "one channel" in e.value for e in app.error), [e.value for e in app.error]
+    assert goals.list_goals(database) == []
+    app.text_input(key="new_goal_channel").input("")
+    button(app, "Create goal").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    goal = goals.list_goals(database)[0]
+    assert goal.team_id == team_id and "team Red" in texts(app)
+    app.number_input(key=f"m_value_{goal.id}").set_value(76.0)
+    button(app, "Record measurement").click().run()
+    assert database.query("SELECT team_id, channel FROM kpi_measurements") == [{"team_id": team_id, "channel": None}]
+
+
+def test_the_kpi_page_states_how_attrition_is_computed(demo_db):
+    database, org = demo_db
+    app = open_page(signed_in_as(load_user(database, employee_id=org.logins[Role.AGENT])), "pages/kpis.py")
+    page = texts(app)
+    assert "average headcount" in page and "within 90 days of their hire date" in page
+    catalogue = app.dataframe[0].value
+    assert set(catalogue.loc[catalogue["Code"] == "attrition", "By channel, team or site"]) == {"Team, Site"}
+    assert {"hold_time", "speed_of_answer", "cost_per_contact", "ticket_backlog", "call_transfer_rate"} <= set(
+        catalogue["Code"]
+    )
