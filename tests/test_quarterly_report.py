@@ -213,3 +213,34 @@ def test_an_action_done_after_the_quarter_counts_as_open_and_overdue_at_its_end(
     assert history.period_summary(db, start, end) == {"created": 2, "done": 1, "open": 1, "overdue": 1}
     assert history.period_summary(db, date(2025, 4, 1), date(2025, 6, 30))["done"] == 1
     assert history.period_summary(db, date(2025, 4, 1), date(2025, 6, 30))["overdue"] == 1  # the one of April
+
+
+def test_a_goal_set_after_the_quarter_is_not_counted_in_it(demo):
+    db, organisation, leader, report = demo
+    before = values(report, "goals")["Goals"]
+    priority = db.query_one("SELECT id FROM strategic_priorities WHERE active ORDER BY position LIMIT 1")["id"]
+    kpi = db.query_one("SELECT id, unit, direction FROM kpis WHERE code = 'fcr'")
+    goals.create_goal(
+        db,
+        leader,
+        {
+            "name": "Set after the quarter",
+            "priority_id": priority,
+            "kpi_id": kpi["id"],
+            "unit": kpi["unit"],
+            "direction": kpi["direction"],
+            "baseline_value": 70,
+            "baseline_date": organisation.today - timedelta(days=10),
+            "target_value": 85,
+            "target_date": organisation.today + timedelta(days=200),
+            "owner_id": leader.employee_id,
+            "update_frequency": "monthly",
+        },
+        at=datetime.combine(organisation.today, datetime.min.time()),
+    )
+    again = quarterly.report(db, leader, report.quarter.year, report.quarter.number, today=organisation.today)
+    assert values(again, "goals")["Goals"] == before
+    running = quarterly.quarter_of(organisation.today)
+    now = quarterly.report(db, leader, running.year, running.number, today=organisation.today)
+    assert "Set after the quarter" in [g.name for g in goals.list_goals(db, today=organisation.today)]
+    assert values(now, "goals")["Goals"] == sum(goals.status_counts(db, today=organisation.today).values())

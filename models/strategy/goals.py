@@ -196,6 +196,7 @@ class Goal(BaseModel):
     updated_by: int | None
     updated_by_name: str | None
     updated_at: datetime
+    created_at: datetime | None = None
     version: int
     channel: str | None = None
     team_id: int | None = None
@@ -241,7 +242,8 @@ _GOAL_SQL = """
            g.kpi_id, k.code AS kpi_code, k.name AS kpi_name, g.unit, g.direction,
            g.baseline_value, g.baseline_date, g.target_value, g.target_date, g.owner_id,
            o.full_name AS owner_name, g.update_frequency, g.updated_by, u.full_name AS updated_by_name,
-           g.updated_at, g.version, g.channel, g.team_id, tm.name AS team_name, g.site_id, st.name AS site_name
+           g.updated_at, g.created_at, g.version, g.channel, g.team_id, tm.name AS team_name, g.site_id,
+           st.name AS site_name
     FROM goals g
     LEFT JOIN strategic_priorities p ON p.id = g.priority_id
     LEFT JOIN kpis k ON k.id = g.kpi_id
@@ -409,9 +411,12 @@ def goal_split_series(db: Database, goal: Goal, by: Dimension, *, today: date | 
 
 
 def status_counts(db: Database, today: date | None = None) -> dict[str, int]:
-    """How many goals are in each status (for dashboards)."""
+    """How many goals are in each status on ``today`` (for dashboards and past quarters): a goal
+    set after that day is not counted."""
     counts = dict.fromkeys(STATUS_LABELS, 0)
     for goal in list_goals(db, today=today):
+        if today is not None and goal.created_at is not None and goal.created_at.date() > today:
+            continue
         assert goal.status is not None
         counts[goal.status.status] += 1
     return counts
