@@ -74,6 +74,16 @@ def _lead_month(
     return records
 
 
+def _logged_with(coached_on: date, today: date) -> date:
+    """The first day of the batch a session is logged with: its month, its week in the last five
+    weeks, its own day in the last week (so no past session waits until today to be logged)."""
+    if coached_on < today - timedelta(days=35):
+        return coached_on.replace(day=1)
+    if coached_on < today - timedelta(days=7):
+        return coached_on - timedelta(days=coached_on.weekday())
+    return coached_on
+
+
 def coaching_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
     """Each team lead coaches their team for two years, in their own style."""
     rng = org.rng
@@ -88,14 +98,11 @@ def coaching_step(db: Database, org: DemoOrganisation, progress: Progress) -> No
     for index, lead in enumerate(leads):
         coach = org.user(lead["id"])
         share = STYLES[index % len(STYLES)]
-        for quarter in range(0, len(months), 3):
-            records = [
-                record
-                for month in months[quarter : quarter + 3]
-                for record in _lead_month(rng, agents_of[lead["team_id"]], month, org.today, share, competencies)
-            ]
-            if not records:
-                continue
+        logged: dict[date, list[dict[str, Any]]] = defaultdict(list)  # a lead's log: monthly, weekly of late
+        for month in months:
+            for record in _lead_month(rng, agents_of[lead["team_id"]], month, org.today, share, competencies):
+                logged[_logged_with(record["coached_on"], org.today)].append(record)
+        for records in logged.values():
             recorded_at = datetime.combine(max(record["coached_on"] for record in records), time(17, 30))
             ids = sessions.record_sessions(db, coach, records, at=recorded_at)
             created += [(lead["id"], {"id": i, **record}) for i, record in zip(ids, records, strict=True)]

@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from models.access import Role
 from models.auth import hash_password
-from models.db import Database, insert_row, next_ids, utc_now
+from models.db import Database, insert_row, next_ids
 from models.seeding import DEMO_LOGINS, DEMO_PASSWORD, DemoOrganisation, Progress, demo_texts
 
 AGENTS_PER_TEAM = 15
@@ -93,7 +93,6 @@ def _add_people(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
         row["manager_id"] = ids[row["manager_id"] - 1] if row["manager_id"] else None
 
     progress(0.2, f"Adding {len(rows)} people…")
-    now = utc_now()
     columns = ["id", "employee_number", "full_name", "email", "team_id", "site_id", "manager_id", "hire_date"]
     table = pa.table({name: [row[name] for row in rows] for name in columns})
     connection.register("demo_employees", table)
@@ -108,7 +107,10 @@ def _add_people(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
     connection.register(
         "demo_roles", pa.table({"employee_id": [r[0] for r in role_rows], "role": [r[1] for r in role_rows]})
     )
-    connection.execute("INSERT INTO employee_roles SELECT employee_id, role, ? FROM demo_roles", [now])
+    connection.execute(  # granted on the person's first morning, as the account was created
+        "INSERT INTO employee_roles SELECT r.employee_id, r.role, e.hire_date + INTERVAL 9 HOUR"
+        " FROM demo_roles r JOIN employees e ON e.id = r.employee_id"
+    )
     connection.unregister("demo_roles")
 
     # one demo login per role: a named account for each, the rest sign in by email
@@ -131,8 +133,9 @@ def _add_people(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, pr
     )
     connection.execute(
         "INSERT INTO accounts (employee_id, username, password_hash, password_changed_at, created_at)"
-        " SELECT employee_id, username, ?, ?, ? FROM demo_accounts",
-        [password_hash, now, now],
+        " SELECT a.employee_id, a.username, ?, e.hire_date + INTERVAL 9 HOUR, e.hire_date + INTERVAL 9 HOUR"
+        " FROM demo_accounts a JOIN employees e ON e.id = a.employee_id",
+        [password_hash],
     )
     connection.unregister("demo_accounts")
     org.employees = [

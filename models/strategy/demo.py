@@ -99,6 +99,7 @@ def strategy_step(db: Database, org: DemoOrganisation, progress: Progress) -> No
         vision.create_priority(db, leader, {**priority, "position": position}, at=set_up)
         for position, priority in enumerate(texts["priorities"], start=1)
     ]
+    kpis.introduce_catalogue(db, leader, set_up)  # the shipped KPIs were measured from the start
     # the catalogue is extendable: the demo adds the KPIs of its own story
     for kpi in texts["kpis"]:
         if kpis.kpi_by_code(db, kpi["code"]) is None:

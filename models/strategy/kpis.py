@@ -75,6 +75,24 @@ def kpi_by_code(db: Database, code: str) -> Kpi | None:
     return Kpi(**row) if row else None
 
 
+def introduce_catalogue(db: Database, actor: CurrentUser, at: datetime) -> None:
+    """The KPIs the portal ships with as in use from ``at`` (an organisation that measured them
+    before the portal, or the demo): those it saved later (not added by hand) are
+    dated back to it."""
+    require(actor, Permission.STRATEGY_MANAGE)
+
+    def introduce(connection: duckdb.DuckDBPyConnection) -> None:
+        connection.execute(
+            "UPDATE kpis SET created_at = ? WHERE created_at > ? AND NOT EXISTS"
+            " (SELECT 1 FROM audit_log a WHERE a.entity = 'kpi' AND a.entity_id = CAST(kpis.id AS VARCHAR)"
+            " AND a.action = 'create')",
+            [at, at],
+        )
+        audit.record(connection, actor, "kpi_catalogue", None, "introduced", after={"at": at}, at=at)
+
+    db.write(introduce)
+
+
 def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
     """Extend the catalogue with a KPI measured by hand or import (``at``, default now)."""
     require(actor, Permission.STRATEGY_MANAGE)

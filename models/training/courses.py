@@ -262,6 +262,32 @@ def insert_course(
     return course_id
 
 
+def introduce_default_catalogue(connection: duckdb.DuckDBPyConnection, *, at: datetime) -> None:
+    """The default catalogue as introduced at ``at`` (an organisation that used it before the
+    portal, or the demo): added then when missing; default competencies and courses saved
+    later and never changed since are dated back to ``at``. Inside a write."""
+    install_default_catalogue(connection, at=at)
+    catalogue = default_catalogue()
+    competencies = [item["code"] for item in catalogue["competencies"]]
+    courses = [item["code"] for item in catalogue["courses"]]
+    connection.execute(
+        "UPDATE competencies SET created_at = ?, updated_at = ?"
+        " WHERE code IN (SELECT unnest(?)) AND version = 1 AND created_at > ?",
+        [at, at, competencies, at],
+    )
+    connection.execute(
+        "UPDATE course_versions SET changed_at = ? WHERE version = 1 AND changed_by IS NULL AND changed_at > ?"
+        " AND course_id IN (SELECT id FROM courses WHERE code IN (SELECT unnest(?)) AND version = 1)",
+        [at, at, courses],
+    )
+    connection.execute(
+        "UPDATE courses SET created_at = ?, updated_at = ? WHERE code IN (SELECT unnest(?)) AND version = 1"
+        " AND created_at > ?",
+        [at, at, courses, at],
+    )
+    audit.record(connection, None, "course_catalogue", None, "introduced", after={"at": at}, at=at)
+
+
 def create_course(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
     """HR adds a course to the catalogue."""
     require(actor, Permission.COURSES_MANAGE)

@@ -36,7 +36,7 @@ from models.seeding import demo_texts
 from models.strategy.demo import computed_goals_step
 from models.training import assignments, lms_import
 from models.training.completions import COMPLETION_ROWS, import_completion_rows
-from models.training.courses import create_course, list_competencies, list_courses
+from models.training.courses import create_course, introduce_default_catalogue, list_competencies, list_courses
 from models.training.lms_fields import suggest_mapping
 
 if TYPE_CHECKING:
@@ -79,6 +79,7 @@ class _Programme:
         self.electives: list[Any] = []
 
     def run(self, progress: Progress) -> None:
+        introduce_default_catalogue(self.connection, at=_at(self.start, 8))  # in use from the start
         self._add_organisation_courses()
         courses = list_courses(ConnectionReader(self.connection), active=True)
         self.mandatory = [c for c in courses if c.mandatory_roles and not c.code.startswith("SU-")]
