@@ -422,7 +422,7 @@ def test_the_kpi_page_states_how_attrition_is_computed(demo_db):
     page = texts(app)
     assert "average headcount" in page and "within 90 days of their hire date" in page
     catalogue = app.dataframe[0].value
-    assert set(catalogue.loc[catalogue["Code"] == "attrition", "By channel, team or site"]) == {"Team, Site"}
+    assert set(catalogue.loc[catalogue["Import code"] == "attrition", "By channel, team or site"]) == {"Team, Site"}
     assert {"hold_time", "speed_of_answer", "cost_per_contact", "ticket_backlog", "call_transfer_rate"} <= set(
-        catalogue["Code"]
+        catalogue["Import code"]
     )
