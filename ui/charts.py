@@ -33,4 +33,4 @@ def by_number(field: str = "idea_id") -> alt.EncodingSortField:
 
 def month_axis(**settings: Any) -> alt.Axis:
     """A month axis that names the year of every month, so a chart spanning two years reads right."""
-    return alt.Axis(format="%b %Y", labelOverlap=True, **settings)
+    return alt.Axis(format="%b %Y", labelOverlap=True, tickCount={"interval": "month", "step": 1}, **settings)
