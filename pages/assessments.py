@@ -8,7 +8,7 @@ import streamlit as st
 
 from models.access import Permission
 from models.coaching import KIND_LABELS
-from models.competencies import appeals, assessments, framework, matrix
+from models.competencies import appeals, assessments, framework, matrix, scope
 from models.competencies.assessments import AssessmentInput
 from models.competencies.levels import LEVEL_NAMES
 from ui.context import page_context
@@ -64,6 +64,8 @@ def render_detail(item: assessments.Assessment) -> None:
         outcome = assessments.APPEAL_OUTCOME_LABELS.get(item.appeal_outcome or "", "Appeal resolved")
         st.caption(f"{outcome} by {escape_markdown(item.appeal_resolved_by)}")
         st.text(item.appeal_note)
+    if not scope.may_read_person(db, user, item.employee_id):
+        return  # an appeal reviewed from another team: the assessment, not the person's other records
     evidence = matrix.kudos_evidence(db, user, item.employee_id, item.competency_id)
     if evidence:
         st.caption("Kudos as evidence")

@@ -37,6 +37,13 @@ def team_of(db: Reader, employee_id: int) -> dict[str, Any] | None:
     return db.query_one("SELECT id, full_name, team_id, active FROM employees WHERE id = ?", [employee_id])
 
 
+def may_read_person(db: Reader, actor: CurrentUser, employee_id: int) -> bool:
+    """Whether the actor may read this person's competency records (a lead of another team
+    reviewing an appeal sees the appealed assessment, not the rest of the person's records)."""
+    person = team_of(db, employee_id)
+    return person is not None and may_read(actor, employee_id, person["team_id"])
+
+
 def require_read(db: Reader, actor: CurrentUser, employee_id: int) -> None:
     """Refuse unless the actor may read this person's competency records."""
     person = team_of(db, employee_id)

@@ -205,3 +205,15 @@ def test_an_assessment_shows_the_descriptor_it_was_made_against_after_hr_rewords
     assert before.descriptor in texts(app)
     assert "Names the feeling, then solves; a new wording." not in texts(app)
     assert any("version 1" in caption.value for caption in app.caption)
+
+
+def test_a_lead_reviewing_another_teams_appeal_opens_the_assessments_page_and_reads_the_appeal(org):
+    db = org["db"]
+    other_lead = add_person(db, Role.TEAM_LEAD, team_id=create_team(db, org["hr"], "Cove", None), full_name="Cora Cove")
+    assessment_id = an_assessment(org)
+    appeals.appeal(db, org["agent"], assessment_id, "The call reviewed was transferred to me.", None)
+    assert [a.id for a in appeals.appeals_queue(db, other_lead)] == [assessment_id]  # a lead of another team reviews it
+    app = open_page(signed_in_as(other_lead), "pages/assessments.py")
+    assert not app.exception, app.exception
+    assert not errors(app), errors(app)
+    assert "The call reviewed was transferred to me." in texts(app)
