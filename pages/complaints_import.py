@@ -6,11 +6,12 @@ import streamlit as st
 
 from models.complaints import conversion, field_mapping, importer, sources
 from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
-from models.complaints.dates import DATE_ORDER_LABELS, DateOrder
+from models.complaints.dates import DateOrder
 from models.complaints.field_mapping import PRESET_LABELS
 from models.complaints.importer import IMPORT_MODE_LABELS, ImportMode, ImportRejectedError
 from models.errors import InputError
 from ui.context import page_context
+from ui.imports import render_date_order
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, file_upload, show_input_error, show_table
 from ui.writes import run_write
@@ -106,25 +107,10 @@ def render_date_orders(source: sources.SourceFile, mapping: dict[str, str]) -> t
     guesses = conversion.guess_date_orders(source, mapping)
     orders: dict[str, DateOrder] = {}
     settled = True
-    choices = list(DateOrder)
     for key, guess in guesses.items():
-        label = FIELDS_BY_KEY[key].label
-        chosen = st.selectbox(
-            f"Date order — {label}",
-            choices,
-            index=None if guess.ambiguous else choices.index(guess.order),
-            format_func=DATE_ORDER_LABELS.get,
-            placeholder="Choose the order the file uses",
-            key=f"date_order_{source.sha256[:12]}_{key}_{guess.column}",
-        )
-        message = escape_markdown(f"{label} (column {guess.column!r}): {guess.describe()}.")
-        if guess.ambiguous:
-            st.warning(message)
-        else:
-            st.caption(message)
-        if chosen is None:
-            settled = False
-        else:
+        chosen, column_settled = render_date_order(key, source, guess, FIELDS_BY_KEY[key].label)
+        settled = settled and column_settled
+        if chosen is not None:
             orders[key] = chosen
     return orders, settled
 
