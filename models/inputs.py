@@ -3,9 +3,10 @@ cleaned the one way, ``models.text.normalise_text``, before any other check, and
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from models.text import normalise_text
 
@@ -37,3 +38,12 @@ class InputRecord(BaseModel):
 def entered_text(value: str | None) -> str:
     """A free-text argument (a note, a comment, a reason) cleaned as an input record's text."""
     return normalise_text(value or "").strip()
+
+
+def not_in_future(value: date, info: ValidationInfo) -> date:
+    """A date field's check, used as ``field_validator(name)(not_in_future)``: not after today
+    (the validation context's ``today`` when given, else the clock's)."""
+    today = (info.context or {}).get("today") or date.today()
+    if value > today:
+        raise ValueError("cannot be in the future")
+    return value

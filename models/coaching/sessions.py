@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import pyarrow as pa
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import next_ids, utc_now
 from models.errors import InputError, validate
 from models.inbox import messages as inbox
-from models.inputs import InputRecord
+from models.inputs import InputRecord, not_in_future
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -45,13 +45,7 @@ class SessionInput(InputRecord):
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
 
-    @field_validator("coached_on")
-    @classmethod
-    def _not_future(cls, value: date, info: ValidationInfo) -> date:
-        today = (info.context or {}).get("today") or date.today()
-        if value > today:
-            raise ValueError("cannot be in the future")
-        return value
+    _not_future = field_validator("coached_on")(not_in_future)
 
 
 def _follow_up_checked(record: SessionInput) -> SessionInput:

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import pyarrow as pa
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 
 from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, Role, require
 from models.db import insert_row, next_ids, utc_now
 from models.errors import InputError, validate
-from models.inputs import InputRecord
+from models.inputs import InputRecord, not_in_future
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -152,13 +152,7 @@ class AuditInput(InputRecord):
     notes: str | None = Field(default=None, title="Notes", max_length=NOTES_MAX)
     external_id: str | None = Field(default=None, title="Audit ID", max_length=100)
 
-    @field_validator("audited_on")
-    @classmethod
-    def _not_future(cls, value: date, info: ValidationInfo) -> date:
-        today = (info.context or {}).get("today") or date.today()
-        if value > today:
-            raise ValueError("cannot be in the future")
-        return value
+    _not_future = field_validator("audited_on")(not_in_future)
 
     @field_validator("notes", "external_id", mode="after")
     @classmethod

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
 import pandas as pd
-from pydantic import BaseModel, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, Field, field_validator
 
 from models import audit
 from models.access import ROLE_LABELS, CurrentUser, Permission, Role, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
-from models.inputs import InputRecord
+from models.inputs import InputRecord, not_in_future
 from models.standards.register import save_version
 
 if TYPE_CHECKING:
@@ -173,13 +173,7 @@ class UseInput(InputRecord):
     complaint_reference: str | None = Field(default=None, title="Complaint reference", max_length=60)
     note: str | None = Field(default=None, title="Note", max_length=1000)
 
-    @field_validator("used_on")
-    @classmethod
-    def _not_future(cls, value: date, info: ValidationInfo) -> date:
-        today = (info.context or {}).get("today") or date.today()
-        if value > today:
-            raise ValueError("cannot be in the future")
-        return value
+    _not_future = field_validator("used_on")(not_in_future)
 
     @field_validator("complaint_reference", "note", mode="after")
     @classmethod

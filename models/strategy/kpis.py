@@ -16,7 +16,7 @@ from models import areas, audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, next_ids, utc_now
 from models.errors import InputError, validate
-from models.inputs import InputRecord
+from models.inputs import InputRecord, not_in_future
 from models.strategy.dimensions import ORGANISATION, Dimension, KpiSlice, names
 
 if TYPE_CHECKING:
@@ -149,13 +149,7 @@ class MeasurementInput(InputRecord):
             raise ValueError("must be a number")
         return value
 
-    @field_validator("measured_on")
-    @classmethod
-    def _not_future(cls, value: date, info: ValidationInfo) -> date:
-        today = (info.context or {}).get("today") or date.today()
-        if value > today:
-            raise ValueError("cannot be in the future")
-        return value
+    _not_future = field_validator("measured_on")(not_in_future)
 
 
 class Measurement(BaseModel):
