@@ -89,8 +89,8 @@ def render_assign(course: dict, employee_ids: list[int], key: str) -> None:
             st.info(escape_markdown(("" if made else "Nobody was assigned. ") + skipped))
 
 
-def render_team_gaps(team_id: int | None) -> None:
-    gaps = matrix.team_gaps(db, user, team_id=team_id)
+def render_team_gaps(team_id: int | None, frame: pd.DataFrame) -> None:
+    gaps = matrix.gaps_in(db, frame)
     if gaps.empty:
         st.success("Nobody is below the required level.")
         return
@@ -129,6 +129,6 @@ matrix_tab, team_tab, person_tab = st.tabs(["Matrix", "Gaps of the team", "Gaps 
 with matrix_tab:
     render_matrix(matrix_frame)
 with team_tab:
-    render_team_gaps(team)
+    render_team_gaps(team, matrix_frame)
 with person_tab:
     render_person_gaps(matrix_frame)

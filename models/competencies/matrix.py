@@ -138,7 +138,12 @@ def person_gaps(db: Reader, actor: CurrentUser, employee_id: int) -> list[Gap]:
 def team_gaps(db: Reader, actor: CurrentUser, *, team_id: int | None) -> pd.DataFrame:
     """Per competency of a team (or the organisation): how many people are below requirement,
     who they are, and the courses that develop it."""
-    frame = skills_matrix(db, actor, team_id=team_id)
+    return gaps_in(db, skills_matrix(db, actor, team_id=team_id))
+
+
+def gaps_in(db: Reader, frame: pd.DataFrame) -> pd.DataFrame:
+    """``team_gaps`` of a skills matrix already read (``skills_matrix``), so a page showing
+    both reads the matrix once."""
     if frame.empty:
         return frame
     below = frame[frame["category"].isin(["not_assessed", "below_2", "below_1"])]

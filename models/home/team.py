@@ -83,7 +83,7 @@ def skills_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> SkillsAt
     return SkillsAtAGlance(
         team_id=team_id,
         cells=cells,
-        gaps=matrix.team_gaps(db, user, team_id=team_id),
+        gaps=matrix.gaps_in(db, frame),
         appeals_to_resolve=appeals.appeals_queue(db, user) if resolves else [],
         awaiting_acknowledgement=[
             item
