@@ -165,6 +165,7 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     """Sign in on the form and, when it succeeds, wait until the browser holds the session
     cookie (set by a request the page makes after signing in), so that the next address typed
     — ``page.goto`` — is a signed-in visit too. A refused sign-in returns once it is shown."""
+    before = _session_cookie(page)
     page.goto(base_url)
     wait_for_app(page)
     page.get_by_label("Username or email").fill(username)
@@ -176,9 +177,18 @@ def sign_in(page, base_url: str, username: str, password: str) -> None:
     expect(signed_in.or_(refused).first).to_be_visible()
     if signed_in.count():
         deadline = time.monotonic() + 60
-        while not any(cookie["name"] == auth.SESSION_COOKIE for cookie in page.context.cookies()):
+        # a cookie left by an earlier user's session is not this sign-in's: wait for a new value
+        while _session_cookie(page) in (None, before):
             assert time.monotonic() < deadline, "the session cookie was never set after signing in"
             page.wait_for_timeout(100)
+
+
+def _session_cookie(page) -> str | None:
+    """The value of the portal's session cookie in the browser, or None."""
+    for cookie in page.context.cookies():
+        if cookie["name"] == auth.SESSION_COOKIE:
+            return cookie["value"]
+    return None
 
 
 @pytest.fixture(autouse=True)
