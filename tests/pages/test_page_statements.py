@@ -98,3 +98,27 @@ def test_the_survey_list_shows_each_surveys_own_participation(database):
     assert shown.loc["Cards pulse", "participation_pct"] == 75.0  # three of the four in Cards
     assert shown.loc["Everyone's pulse", "answered"] == 1
     assert shown.loc["Everyone's pulse", "participation_pct"] == round(100 / 6, 1)  # HR and the five agents
+
+
+# -- training --------------------------------------------------------------------------------
+def test_hr_pages_through_every_open_assignment_with_the_total_shown(database, monkeypatch):
+    from models.training import assignments, courses
+
+    monkeypatch.setattr(assignments, "ASSIGNMENTS_PAGE_SIZE", 2)
+    hr = add_person(database, Role.HR)
+    people = [add_person(database, full_name=f"Agent {n}") for n in range(5)]
+    patience = courses.course_by_code(database, "CS-PATIENCE").id
+    assignments.assign_courses(database, hr, patience, [p.employee_id for p in people], due_on=None)
+    app = opened(hr, "pages/training_assign.py")
+
+    def listed() -> list[str]:
+        return list(next(t.value for t in app.dataframe if "course_code" in t.value.columns)["person"])
+
+    assert any("Assignments 1–2 of 5, newest first" in c.value for c in app.caption)
+    seen = listed()
+    for number in (2, 3):
+        app.number_input(key="assignments_page").set_value(number).run()
+        assert not app.exception, app.exception
+        seen += listed()
+    assert sorted(seen) == sorted(p.full_name for p in people)  # every one, none twice
+    assert any("Assignments 5–5 of 5" in c.value for c in app.caption)
