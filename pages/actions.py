@@ -2,6 +2,7 @@
 owner and status, a timeline, and one action's details, workflow, updates log and
 effectiveness review. Everyone reads it; leadership and each action's owner change it."""
 
+import functools
 from datetime import date, timedelta
 
 import altair as alt
@@ -49,7 +50,7 @@ def render_summary() -> None:
 
 
 def render_all() -> None:
-    goal_names = {g.id: g.name for g in goals.list_goals(db)}
+    goal_names = goals.goal_names(db)
     priorities = {p.id: p.title for p in vision.list_priorities(db)}
     owners = plan.owner_choices(db)
     cols = st.columns(4)
@@ -116,10 +117,10 @@ def render_breakdown() -> None:
     download_buttons(frame, f"actions-by-{dimension}", key="breakdown")
 
 
-def render_timeline() -> None:
+def render_timeline(every_action: list[plan.Action]) -> None:
     include_closed = st.toggle("Include done and cancelled actions", value=False, key="timeline_closed")
-    statuses = None if include_closed else list(plan.OPEN_STATUSES)
-    frame = plan.timeline_frame(plan.list_actions(db, statuses=statuses))
+    shown = every_action if include_closed else [a for a in every_action if a.status in plan.OPEN_STATUSES]
+    frame = plan.timeline_frame(shown)
     if frame.empty:
         st.info("No actions to show.")
         return
@@ -179,14 +180,24 @@ def render_timeline() -> None:
 
 
 # -- one action ------------------------------------------------------------------------
+@functools.cache
+def field_choices() -> dict[str, dict[int, str]]:
+    """The options of an action's pickers, read once per run however many forms show them."""
+    return {
+        "owners": plan.owner_choices(db),
+        "teams": {t["id"]: t["name"] for t in directory.list_teams(db)},
+        "goals": goals.goal_names(db),
+        "kpis": {k.id: k.name for k in kpis.list_kpis(db)},
+        "findings": plan.linkable(db, "findings"),
+        "ideas": plan.linkable(db, "ideas"),
+    }
+
+
 def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) -> dict:
     """The inputs of an action, keyed under ``prefix`` so each form owns its widget state."""
-    owners = plan.owner_choices(db)
-    teams = {t["id"]: t["name"] for t in directory.list_teams(db)}
-    goal_names = {g.id: g.name for g in goals.list_goals(db)}
-    kpi_names = {k.id: k.name for k in kpis.list_kpis(db)}
-    findings = plan.linkable(db, "findings")
-    ideas = plan.linkable(db, "ideas")
+    choices = field_choices()
+    owners, teams, goal_names, kpi_names = choices["owners"], choices["teams"], choices["goals"], choices["kpis"]
+    findings, ideas = choices["findings"], choices["ideas"]
 
     def pick(label, options: dict, field, none_label):
         keys = [None, *options]
@@ -493,22 +504,22 @@ tab_names = ["My actions", "Overdue", "All actions", "Breakdown", "Timeline"]
 if user.can(Permission.ACTIONS_MANAGE):
     tab_names.append("New action")
 tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
+every_action = plan.list_actions(db)  # read once; the tabs and the picker show parts of it
 with tabs["My actions"]:
-    show_actions(plan.list_actions(db, owner_id=user.employee_id), "mine", "You own no actions.")
+    show_actions([a for a in every_action if a.owner_id == user.employee_id], "mine", "You own no actions.")
 with tabs["Overdue"]:
-    show_actions(plan.list_actions(db, overdue_on=TODAY), "overdue", "Nothing is overdue.")
+    show_actions([a for a in every_action if a.is_overdue(TODAY)], "overdue", "Nothing is overdue.")
 with tabs["All actions"]:
     render_all()
 with tabs["Breakdown"]:
     render_breakdown()
 with tabs["Timeline"]:
-    render_timeline()
+    render_timeline(every_action)
 if "New action" in tabs:
     with tabs["New action"]:
         render_new_action()
 
 st.divider()
-every_action = plan.list_actions(db)
 if every_action:
     by_id = {a.id: a for a in every_action}
     if st.session_state.get("action_picker") not in by_id:

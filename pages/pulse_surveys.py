@@ -94,8 +94,9 @@ def audience_text(survey: Survey) -> str:
 
 def survey_table(all_surveys: list[Survey]) -> None:
     rows = []
+    counts = answers.participations(db, all_surveys)
     for survey in all_surveys:
-        answered, asked = answers.participation(db, survey)
+        answered, asked = counts[survey.id]
         rows.append(
             {
                 "quarter": survey.quarter,

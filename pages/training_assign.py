@@ -74,6 +74,15 @@ def render_assign() -> None:
             )
 
 
+def assignment_table(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame["reason"] = frame["reason"].map(lambda r: REASON_LABELS.get(r, r))
+        frame["status"] = frame["status"].map(lambda s: STATUS_LABELS.get(s, s))
+        frame = frame.drop(columns=["version", "employee_id"])
+    return frame
+
+
 def render_open() -> None:
     left, right = st.columns(2)
     course = left.selectbox(
@@ -83,15 +92,25 @@ def render_open() -> None:
         "Team", [None, *teams], format_func=lambda i: "All" if i is None else teams[i], key="open_team"
     )
     status = st.radio("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, horizontal=True, key="open_status")
-    rows = assignments.list_assignments(db, user, status=status, course_id=course, team_id=team)
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame["reason"] = frame["reason"].map(lambda r: REASON_LABELS.get(r, r))
-        frame["status"] = frame["status"].map(lambda s: STATUS_LABELS.get(s, s))
-        frame = frame.drop(columns=["version", "employee_id"])
-    st.caption(f"{len(rows)} assignments")
-    show_table(frame, key="assignment_table")
-    download_buttons(frame, f"assignments-{status}", key="assignments_download")
+    filters = {"status": status, "course_id": course, "team_id": team}
+    size = assignments.ASSIGNMENTS_PAGE_SIZE
+    page_number = st.session_state.get("assignments_page", 1)
+    rows, matching = assignments.assignments_page(db, user, page=page_number, page_size=size, **filters)
+    if not rows and page_number > 1:  # the filters now match fewer pages
+        page_number = st.session_state["assignments_page"] = 1
+        rows, matching = assignments.assignments_page(db, user, page=1, page_size=size, **filters)
+    first = (page_number - 1) * size
+    if matching > size:
+        st.caption(f"Assignments {first + 1:,}–{first + len(rows):,} of {matching:,}, newest first")
+        st.number_input("Page", min_value=1, max_value=-(-matching // size), step=1, key="assignments_page")
+    else:
+        st.caption(f"{matching} assignments")
+    show_table(assignment_table(rows), key="assignment_table")
+    download_buttons(
+        lambda: assignment_table(assignments.list_assignments(db, user, **filters)),
+        f"assignments-{status}",
+        key="assignments_download",
+    )
     if status != "open" or not rows:
         return
     with st.form("cancel_assignment"):

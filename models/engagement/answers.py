@@ -29,10 +29,11 @@ if TYPE_CHECKING:
     from models.db import Database
 
 QUESTION_COLUMNS = ("q1", "q2", "q3", "q4", "q5")
-# An employee employed at some time in a period: hired by its last day (first parameter), not
-# gone before its first (second parameter) — how a survey counts the people it asked.
-EMPLOYED_BETWEEN_SQL = (
-    "(hire_date IS NULL OR hire_date <= ?) AND (active OR deactivated_at IS NULL OR deactivated_at::DATE >= ?)"
+# An employee ``e`` employed at some time while a survey ``c`` ran: hired by its closing day
+# (``c.closed_on``), not gone before it opened (``c.opens_on``) — how a survey counts the people it asked.
+EMPLOYED_WHILE_OPEN_SQL = (
+    "(e.hire_date IS NULL OR e.hire_date <= c.closed_on)"
+    " AND (e.active OR e.deactivated_at IS NULL OR e.deactivated_at::DATE >= c.opens_on)"
 )
 _shuffler = secrets.SystemRandom()
 
@@ -272,17 +273,26 @@ def participation(db: Database, survey: Survey) -> tuple[int, int]:
     """How many answered and how many the survey asked: the people of its audience employed
     while it ran (hired by its closing day, not gone before it opened), so a past survey's
     participation does not change as people join or leave later."""
-    answered = int(db.scalar("SELECT count(*) FROM survey_participation WHERE survey_id = ?", [survey.id]))
-    employed = EMPLOYED_BETWEEN_SQL
-    params: list[Any] = [survey.closed_on, survey.opens_on]
-    if survey.for_everyone:
-        asked = int(db.scalar(f"SELECT count(*) FROM employees WHERE {employed}", params))  # noqa: S608
-    else:
-        asked = int(
-            db.scalar(
-                f"SELECT count(*) FROM employees WHERE {employed}"  # noqa: S608
-                " AND (list_contains(?, team_id) OR list_contains(?, site_id))",
-                [*params, survey.audience_team_ids, survey.audience_site_ids],
-            )
-        )
-    return answered, max(asked, answered)
+    return participations(db, [survey])[survey.id]
+
+
+def participations(db: Database, chosen: list[Survey]) -> dict[int, tuple[int, int]]:
+    """``participation`` of several surveys in one query (a list of surveys shows them all)."""
+    if not chosen:
+        return {}
+    rows = db.query(
+        "WITH chosen AS (SELECT unnest(?::BIGINT[]) AS survey_id, unnest(?::DATE[]) AS opens_on,"
+        " unnest(?::DATE[]) AS closed_on),"
+        " answered AS (SELECT survey_id, count(*) AS answered FROM survey_participation"
+        " WHERE survey_id IN (SELECT survey_id FROM chosen) GROUP BY survey_id),"
+        " asked AS ("
+        f"  SELECT c.survey_id, count(*) AS asked FROM chosen c JOIN employees e ON {EMPLOYED_WHILE_OPEN_SQL}"
+        "  WHERE NOT EXISTS (SELECT 1 FROM survey_audience x WHERE x.survey_id = c.survey_id)"
+        "  OR EXISTS (SELECT 1 FROM survey_audience x WHERE x.survey_id = c.survey_id"
+        "   AND (x.team_id = e.team_id OR x.site_id = e.site_id))"
+        "  GROUP BY c.survey_id)"
+        " SELECT c.survey_id, coalesce(n.answered, 0) AS answered, coalesce(k.asked, 0) AS asked FROM chosen c"  # noqa: S608
+        " LEFT JOIN answered n USING (survey_id) LEFT JOIN asked k USING (survey_id)",
+        [[s.id for s in chosen], [s.opens_on for s in chosen], [s.closed_on for s in chosen]],
+    )
+    return {row["survey_id"]: (row["answered"], max(row["asked"], row["answered"])) for row in rows}

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, Role, require
 from models.engagement.answers import (
-    EMPLOYED_BETWEEN_SQL,
+    EMPLOYED_WHILE_OPEN_SQL,
     QUESTION_COLUMNS,
     anonymity_threshold,
     finalise_due,
@@ -138,19 +138,21 @@ def _groups(db: Database, survey_id: int, threshold: int, team_ids: set[int] | N
 
 
 def _questions(db: Database, survey: Survey) -> list[QuestionResult]:
+    """Each question's answers and average, all read in one query."""
+    columns = [QUESTION_COLUMNS[question.position - 1] for question in survey.questions]
+    if not columns:
+        return []
+    figures = ", ".join(f"count({column}) AS {column}_answers, avg({column}) AS {column}_average" for column in columns)
+    row = db.query_one(f"SELECT {figures} FROM survey_answers WHERE survey_id = ?", [survey.id]) or {}  # noqa: S608
     results = []
-    for question in survey.questions:
-        column = QUESTION_COLUMNS[question.position - 1]
-        row = db.query_one(
-            f"SELECT count({column}) AS answers, avg({column}) AS average FROM survey_answers WHERE survey_id = ?",  # noqa: S608
-            [survey.id],
-        ) or {"answers": 0, "average": None}
+    for question, column in zip(survey.questions, columns, strict=True):
+        average = row.get(f"{column}_average")
         results.append(
             QuestionResult(
                 text=question.text,
                 scale=question.scale,
-                answers=row["answers"],
-                average=None if row["average"] is None else round(row["average"], 2),
+                answers=row.get(f"{column}_answers") or 0,
+                average=None if average is None else round(average, 2),
             )
         )
     return results
@@ -350,11 +352,14 @@ def teams_beside_ideas(db: Database, user: CurrentUser, *, today: date | None = 
     threshold = anonymity_threshold()
     teams = db.query("SELECT id, name FROM teams WHERE active ORDER BY name")
     rows: list[TeamQuarter] = []
-    for survey in _closed_surveys(db, today):
-        counts = _group_counts(db, survey.id, "team_id")
+    closed = _closed_surveys(db, today)
+    counts_of = _team_counts_of_surveys(db, [survey.id for survey in closed])
+    sizes_of = _team_sizes_and_authors(db, closed)
+    for survey in closed:
+        counts = counts_of.get(survey.id, [])
         shown, _ = shown_labels({(r["label"], r["site"]): r["answers"] for r in counts}, threshold)
         by_team = {r["label"]: r for r in counts if r["label"] in shown and r["label"] is not None}
-        headcount, authors = _team_sizes_and_authors(db, survey)
+        headcount, authors = sizes_of.get(survey.id, ({}, {}))
         for team in teams:
             found = by_team.get(team["id"])
             rows.append(
@@ -375,20 +380,47 @@ def enps_of(counts: dict) -> float:
     return GroupResult(name="", **{k: counts[k] for k in ("answers", "promoters", "passives", "detractors")}).enps
 
 
-def _team_sizes_and_authors(db: Database, survey: Survey) -> tuple[dict[int, int], dict[int, int]]:
-    """Per team: its people employed while the survey ran, and those of them who authored or
-    co-authored an idea submitted in the survey's quarter."""
-    start = date(survey.opens_on.year, 3 * ((survey.opens_on.month - 1) // 3) + 1, 1)
-    end = date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1)
+def _team_counts_of_surveys(db: Database, survey_ids: list[int]) -> dict[int, list[dict]]:
+    """``_group_counts`` by team of several surveys in one query, by survey."""
+    found: dict[int, list[dict]] = defaultdict(list)
+    if survey_ids:
+        for row in db.query(
+            f"SELECT survey_id, team_id AS label, site_id AS site, {_COUNTS} FROM survey_answers"  # noqa: S608
+            " WHERE survey_id IN (SELECT unnest(?::BIGINT[])) GROUP BY survey_id, team_id, site_id",
+            [survey_ids],
+        ):
+            found[row.pop("survey_id")].append(row)
+    return found
+
+
+def _team_sizes_and_authors(db: Database, chosen: list[Survey]) -> dict[int, tuple[dict[int, int], dict[int, int]]]:
+    """Per survey and team: the team's people employed while the survey ran, and those of them
+    who authored or co-authored an idea submitted in the survey's quarter (one query for all)."""
+    if not chosen:
+        return {}
+    starts = [date(s.opens_on.year, 3 * ((s.opens_on.month - 1) // 3) + 1, 1) for s in chosen]
+    ends = [date(start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1) for start in starts]
     rows = db.query(
-        "SELECT team_id, count(*) AS people, count(*) FILTER (id IN ("
-        "  SELECT i.author_id FROM ideas i WHERE i.submitted_at >= ? AND i.submitted_at < ?"
-        "  UNION SELECT c.employee_id FROM idea_coauthors c JOIN ideas i ON i.id = c.idea_id"
-        "  WHERE i.submitted_at >= ? AND i.submitted_at < ?)) AS authors"
-        f" FROM employees WHERE team_id IS NOT NULL AND {EMPLOYED_BETWEEN_SQL} GROUP BY team_id",  # noqa: S608
-        [start, end, start, end, survey.closed_on, survey.opens_on],
+        "WITH chosen AS (SELECT unnest(?::BIGINT[]) AS survey_id, unnest(?::DATE[]) AS opens_on,"
+        "  unnest(?::DATE[]) AS closed_on, unnest(?::DATE[]) AS quarter_start, unnest(?::DATE[]) AS quarter_end),"
+        " idea_people AS ("
+        "  SELECT i.author_id AS employee_id, i.submitted_at FROM ideas i"
+        "  UNION ALL SELECT c.employee_id, i.submitted_at FROM idea_coauthors c JOIN ideas i ON i.id = c.idea_id),"
+        " authors AS ("
+        "  SELECT DISTINCT c.survey_id, p.employee_id FROM chosen c JOIN idea_people p"
+        "  ON p.submitted_at >= c.quarter_start AND p.submitted_at < c.quarter_end)"
+        " SELECT c.survey_id, e.team_id, count(*) AS people, count(a.employee_id) AS authors"
+        f" FROM chosen c JOIN employees e ON {EMPLOYED_WHILE_OPEN_SQL}"
+        " LEFT JOIN authors a ON a.survey_id = c.survey_id AND a.employee_id = e.id"
+        " WHERE e.team_id IS NOT NULL GROUP BY c.survey_id, e.team_id",  # noqa: S608
+        [[s.id for s in chosen], [s.opens_on for s in chosen], [s.closed_on for s in chosen], starts, ends],
     )
-    return {r["team_id"]: r["people"] for r in rows}, {r["team_id"]: r["authors"] for r in rows}
+    found: dict[int, tuple[dict[int, int], dict[int, int]]] = {s.id: ({}, {}) for s in chosen}
+    for row in rows:
+        people, authors = found[row["survey_id"]]
+        people[row["team_id"]] = row["people"]
+        authors[row["team_id"]] = row["authors"]
+    return found
 
 
 def enps_kpi(db: Database, start: date, end: date) -> list[tuple[date, float]]:

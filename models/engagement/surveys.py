@@ -299,6 +299,13 @@ def in_audience(reader: Reader, survey: Survey, employee_id: int) -> bool:
     if survey.for_everyone:
         return True
     person = reader.query_one("SELECT team_id, site_id FROM employees WHERE id = ? AND active", [employee_id])
+    return _asks(survey, person)
+
+
+def _asks(survey: Survey, person: dict[str, Any] | None) -> bool:
+    """Whether the survey asks the person (``team_id`` and ``site_id``; None: no active person)."""
+    if survey.for_everyone:
+        return True
     if person is None:
         return False
     return person["team_id"] in survey.audience_team_ids or person["site_id"] in survey.audience_site_ids
@@ -313,7 +320,8 @@ def surveys_to_answer(db: Database, user: CurrentUser, *, today: date | None = N
         row["survey_id"]
         for row in db.query("SELECT survey_id FROM survey_participation WHERE employee_id = ?", [user.employee_id])
     }
-    return [(survey, survey.id in answered) for survey in open_now if in_audience(db, survey, user.employee_id)]
+    person = db.query_one("SELECT team_id, site_id FROM employees WHERE id = ? AND active", [user.employee_id])
+    return [(survey, survey.id in answered) for survey in open_now if _asks(survey, person)]
 
 
 def default_window(today: date) -> tuple[date, date]:

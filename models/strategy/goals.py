@@ -307,6 +307,16 @@ def list_goals(db: Database, *, priority_id: int | None = None, today: date | No
     return _with_status(db, [Goal(**row) for row in rows], today or date.today())
 
 
+def goal_names(db: Database) -> dict[int, str]:
+    """Active goals' names in priority order, id → name: for pickers and filters, which need
+    no status (computing each goal's status reads its KPI's figures)."""
+    rows = db.query(
+        "SELECT g.id, g.name FROM goals g LEFT JOIN strategic_priorities p ON p.id = g.priority_id"
+        " WHERE g.active ORDER BY p.position, g.name"
+    )
+    return {row["id"]: row["name"] for row in rows}
+
+
 def get_goal(db: Database, goal_id: int, *, today: date | None = None) -> Goal | None:
     row = db.query_one(_GOAL_SQL + " WHERE g.id = ?", [goal_id])
     return _with_status(db, [Goal(**row)], today or date.today())[0] if row else None

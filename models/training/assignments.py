@@ -485,6 +485,9 @@ def cancel_assignment(
 
 
 # -- reading ---------------------------------------------------------------------------------------
+ASSIGNMENTS_PAGE_SIZE = 200
+
+
 def list_assignments(
     db: Reader,
     actor: CurrentUser,
@@ -493,9 +496,39 @@ def list_assignments(
     course_id: int | None = None,
     team_id: int | None = None,
     employee_id: int | None = None,
-    limit: int = 2000,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Assignments for HR's lists, newest first, with the person, course and who cancelled."""
+    """Assignments for HR's lists, newest first, with the person, course and who cancelled
+    (``limit`` of them from ``offset``; None: all)."""
+    rows, _ = _assignments(db, actor, status, course_id, team_id, employee_id, limit, offset)
+    return rows
+
+
+def assignments_page(
+    db: Reader,
+    actor: CurrentUser,
+    *,
+    page: int = 1,
+    page_size: int = ASSIGNMENTS_PAGE_SIZE,
+    status: str | None = None,
+    course_id: int | None = None,
+    team_id: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of ``list_assignments`` (pages count from 1) and how many assignments match in all."""
+    return _assignments(db, actor, status, course_id, team_id, None, page_size, (max(page, 1) - 1) * page_size)
+
+
+def _assignments(
+    db: Reader,
+    actor: CurrentUser,
+    status: str | None,
+    course_id: int | None,
+    team_id: int | None,
+    employee_id: int | None,
+    limit: int | None,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
     require(actor, Permission.TRAINING_MANAGE)
     clauses, params = ["TRUE"], []
     for column, value in (("a.status", status), ("a.course_id", course_id), ("e.team_id", team_id)):
@@ -505,13 +538,17 @@ def list_assignments(
     if employee_id is not None:
         clauses.append("a.employee_id = ?")
         params.append(employee_id)
-    return db.query(
+    rows = db.query(
         "SELECT a.id, a.employee_id, e.full_name AS person, t.name AS team, c.code AS course_code,"  # noqa: S608
         " c.title AS course, a.assigned_on, a.due_on, a.mandatory, a.reason, a.status, a.cancel_reason,"
-        " x.full_name AS cancelled_by, a.cancelled_at, a.version"
+        " x.full_name AS cancelled_by, a.cancelled_at, a.version, count(*) OVER () AS matching"
         " FROM training_assignments a JOIN employees e ON e.id = a.employee_id"
         " LEFT JOIN teams t ON t.id = e.team_id JOIN courses c ON c.id = a.course_id"
         " LEFT JOIN employees x ON x.id = a.cancelled_by"
-        f" WHERE {' AND '.join(clauses)} ORDER BY a.assigned_on DESC, a.id DESC LIMIT ?",
-        [*params, limit],
+        f" WHERE {' AND '.join(clauses)} ORDER BY a.assigned_on DESC, a.id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     )
+    matching = rows[0]["matching"] if rows else 0
+    for row in rows:
+        del row["matching"]
+    return rows, matching
