@@ -2,7 +2,9 @@
 
 Times the import (rows per second) against DuckDB's bare ``read_csv`` of the same file in
 the same run, reports the peak memory of each (resident set of a child process that does
-only that), and times each analysis query. ``python -m bench.bench_complaints [rows]``."""
+only that), times the reading of a 60,000-row XLSX export by the native reader against
+openpyxl (checking both read the same rows), and times each analysis query.
+``python -m bench.bench_complaints [rows]``."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ROWS = 1_000_000
 QUERY_RUNS = 5
 IMPORT_RUNS = 3
+XLSX_ROWS = 60_000
 
 
 def build_csv(path: Path, rows: int) -> float:
@@ -54,6 +57,49 @@ def build_csv(path: Path, rows: int) -> float:
     connection.execute(f"COPY (SELECT {select} FROM demo_complaints) TO '{path}' (HEADER, DELIMITER ',')")
     connection.close()
     return time.perf_counter() - started
+
+
+def build_xlsx(csv_path: Path, path: Path, rows: int) -> float:
+    """Write the CSV's first ``rows`` complaints as an XLSX export the way spreadsheets hold
+    them: dates as date cells, days as numbers, the rest as text; return seconds taken."""
+    from openpyxl import Workbook
+
+    started = time.perf_counter()
+    connection = duckdb.connect()
+    relation = connection.execute(f"SELECT * FROM read_csv('{csv_path}') LIMIT {int(rows)}")
+    header = [column[0] for column in relation.description]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Complaints")
+    sheet.append(header)
+    while batch := relation.fetchmany(10_000):
+        for row in batch:
+            sheet.append(row)
+    workbook.save(path)
+    connection.close()
+    return time.perf_counter() - started
+
+
+def time_xlsx_readers(path: Path) -> dict:
+    """The same workbook read by openpyxl (the former path) and by the native reader."""
+    from models.complaints import workbooks
+
+    results = {}
+    for label, reader in (("openpyxl", workbooks.OpenpyxlWorkbook), ("native", workbooks.NativeWorkbook)):
+        started = time.perf_counter()
+        read = workbooks.read_workbook(path, reader=reader)
+        results[label] = (time.perf_counter() - started, read)
+    openpyxl_read, native_read = results["openpyxl"][1], results["native"][1]
+    same = (openpyxl_read.columns, openpyxl_read.header_row, openpyxl_read.notes) == (
+        native_read.columns,
+        native_read.header_row,
+        native_read.notes,
+    ) and openpyxl_read.table.equals(native_read.table)
+    return {
+        "rows": native_read.table.num_rows,
+        "openpyxl_seconds": results["openpyxl"][0],
+        "native_seconds": results["native"][0],
+        "same": same,
+    }
 
 
 # -- child processes: each measures one thing and reports its own peak memory ----------
@@ -212,6 +258,9 @@ def main(rows: int = ROWS) -> None:
             bare = _run_child("bare", csv_path, work / f"bare{run}.duckdb")
             imported = _run_child("import", csv_path, work / f"portal{run}.duckdb")
             pairs.append((bare, imported))
+        xlsx_path = work / "complaints.xlsx"
+        xlsx_built = build_xlsx(csv_path, xlsx_path, min(rows, XLSX_ROWS))
+        xlsx = time_xlsx_readers(xlsx_path)
         queries = time_queries(work / f"portal{IMPORT_RUNS - 1}.duckdb")
     load_after = os.getloadavg()
 
@@ -253,6 +302,14 @@ def main(rows: int = ROWS) -> None:
     print(
         f"  re-import of the same file    {imported['reimport_seconds']:6.2f} s  "
         f"(added {imported['reimport_added']:,} rows)"
+    )
+    print(f"  XLSX export of {xlsx['rows']:,} complaints (written in {xlsx_built:.1f} s), read by each reader:")
+    for label in ("openpyxl", "native"):
+        seconds = xlsx[f"{label}_seconds"]
+        print(f"      {label:<10} {seconds:7.2f} s  {xlsx['rows'] / seconds:>10,.0f} rows/s")
+    print(
+        f"      native reader {xlsx['openpyxl_seconds'] / xlsx['native_seconds']:.1f}× faster;"
+        f" same rows and columns: {'yes' if xlsx['same'] else 'NO'}"
     )
     print(f"  analysis queries (median of {QUERY_RUNS} runs):")
     for name, label, seconds in queries:

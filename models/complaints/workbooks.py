@@ -1,12 +1,16 @@
 """Reading an XLSX complaint export: which sheet and which row hold the complaints, and
-that sheet's rows as an all-text Arrow table."""
+that sheet's rows as an all-text Arrow table.
+
+Workbooks are read by a native reader (calamine); openpyxl's reading is kept as the
+reference it is checked against, and openpyxl still writes the portal's XLSX exports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,10 @@ class Workbook:
 
 
 def _cell_text(value: Any) -> str | None:
+    """A cell as the text a CSV export would hold; an empty cell (``""`` from the reader) is None."""
+    if value.__class__ is str:
+        # printable text holds no control character: only the trimming of the text rule applies
+        return (value.strip() or None) if value.isprintable() else clean_text(value)
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -46,25 +54,128 @@ def _cell_text(value: Any) -> str | None:
     return clean_text(str(value))
 
 
-@contextmanager
-def _opened(path: Path) -> Iterator[Any]:
-    """The workbook, read-only; opened from the file's content, so any name will do."""
-    from openpyxl import load_workbook
+def _texts(values: Sequence[Any]) -> list[str | None]:
+    """``_cell_text`` of each value of a column, the common column of printable text alone
+    (no control character, so only trimming applies) in one quick pass."""
+    if all(value.__class__ is str for value in values) and "".join(values).isprintable():
+        return [value.strip() or None for value in values]
+    return [_cell_text(value) for value in values]
 
-    with path.open("rb") as handle:
+
+class NativeWorkbook:
+    """A workbook read by calamine, a native reader: each sheet is parsed once, when first
+    looked at, and its cells come back typed (text, numbers, dates, times, durations, flags).
+
+    An Excel error value (#N/A, #DIV/0!) reads as an empty cell."""
+
+    def __init__(self, path: Path):
+        from python_calamine import CalamineWorkbook
+
         try:
-            workbook = load_workbook(handle, read_only=True, data_only=True)
+            self._workbook = CalamineWorkbook.from_path(str(path))
+        except Exception as error:  # the reader raises several kinds for a damaged file
+            raise _unopenable(error) from None
+        self._parsed: dict[str, Any] = {}
+        self.sheet_names: list[str] = list(self._workbook.sheet_names)
+
+    def _sheet(self, name: str) -> Any:
+        """The parsed sheet, None for one that holds no cells (a chart sheet, an empty sheet)."""
+        from python_calamine import WorksheetNotFound
+
+        if name not in self._parsed:
+            try:
+                sheet = self._workbook.get_sheet_by_name(name)
+            except WorksheetNotFound:  # a chart sheet
+                sheet = None
+            except Exception as error:  # a damaged part of the file
+                raise _unopenable(error) from None
+            self._parsed[name] = sheet if sheet is not None and sheet.start is not None else None
+        return self._parsed[name]
+
+    def head(self, name: str, count: int) -> list[list[str | None]]:
+        """The sheet's first ``count`` rows as text, from column A."""
+        sheet = self._sheet(name)
+        if sheet is None:
+            return []
+        return [[_cell_text(cell) for cell in row] for row in sheet.to_python(skip_empty_area=False, nrows=count)]
+
+    def data(self, name: str, header_row: int, width: int) -> list[list[str | None]]:
+        """The rows under the header as text in ``width`` columns from column A, empty rows left out.
+
+        Converted a column at a time: a column of text alone takes the fast path of ``_texts``."""
+        sheet = self._sheet(name)
+        if sheet is None:
+            return [[] for _ in range(width)]
+        # the reader's rows begin at row 1 but at the sheet's first used column, not at column A
+        first_column = sheet.start[1]
+        take = max(width - first_column, 0)
+        rows = sheet.iter_rows()
+        for _ in range(header_row):
+            next(rows, None)
+        cells = [row[:take] for row in rows]
+        count = len(cells)
+        read = [_texts(column) for column in zip(*cells, strict=True)] if count and take else []
+        columns = [[None] * count for _ in range(min(first_column, width))] + read
+        columns += [[None] * count for _ in range(width - len(columns))]
+        filled = [any(values) for values in zip(*columns, strict=True)]
+        if not all(filled):
+            columns = [list(compress(column, filled)) for column in columns]
+        return columns
+
+    def close(self) -> None:
+        self._workbook.close()
+
+
+class OpenpyxlWorkbook:
+    """The same reading done by openpyxl in read-only mode, pure Python and many times slower:
+    the reference the native reader is checked against (tests, the complaint benchmark)."""
+
+    def __init__(self, path: Path):
+        from openpyxl import load_workbook
+
+        self._handle = path.open("rb")
+        try:
+            self._workbook = load_workbook(self._handle, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise InputError.single("File", f"it could not be opened as an Excel workbook ({error})") from None
-        try:
-            yield workbook
-        finally:
-            workbook.close()
+            self._handle.close()
+            raise _unopenable(error) from None
+        self.sheet_names: list[str] = list(self._workbook.sheetnames)
+
+    def head(self, name: str, count: int) -> list[list[str | None]]:
+        rows = self._workbook[name].iter_rows(min_row=1, max_row=count, min_col=1, values_only=True)
+        return [[_cell_text(cell) for cell in row] for row in rows]
+
+    def data(self, name: str, header_row: int, width: int) -> list[list[str | None]]:
+        columns: list[list[str | None]] = [[] for _ in range(width)]
+        for row in self._workbook[name].iter_rows(min_row=header_row + 1, min_col=1, values_only=True):
+            values = [_cell_text(cell) for cell in row[:width]]
+            if not any(values):
+                continue
+            values += [None] * (width - len(values))
+            for index, value in enumerate(values):
+                columns[index].append(value)
+        return columns
+
+    def close(self) -> None:
+        self._workbook.close()
+        self._handle.close()
 
 
-def _head(sheet: Any, count: int = HEADER_SEARCH_ROWS) -> list[list[str | None]]:
-    rows = sheet.iter_rows(min_row=1, max_row=count, min_col=1, values_only=True)
-    return [[_cell_text(cell) for cell in row] for row in rows]
+WorkbookReader = type[NativeWorkbook] | type[OpenpyxlWorkbook]
+
+
+def _unopenable(error: Exception) -> InputError:
+    return InputError.single("File", f"it could not be opened as an Excel workbook ({error})")
+
+
+@contextmanager
+def _opened(path: Path, reader: WorkbookReader) -> Iterator[NativeWorkbook | OpenpyxlWorkbook]:
+    """The workbook, opened from the file's content, so any name will do."""
+    workbook = reader(path)
+    try:
+        yield workbook
+    finally:
+        workbook.close()
 
 
 def _score(row: list[str | None], expected: ExpectedRows) -> int:
@@ -104,19 +215,6 @@ def _header(rows: list[list[str | None]], header_row: int, sheet: str) -> list[s
     return header
 
 
-def _data(sheet: Any, header_row: int, width: int) -> list[list[str | None]]:
-    """The rows under the header as text, empty rows left out."""
-    columns: list[list[str | None]] = [[] for _ in range(width)]
-    for row in sheet.iter_rows(min_row=header_row + 1, min_col=1, values_only=True):
-        values = [_cell_text(cell) for cell in row[:width]]
-        if not any(values):
-            continue
-        values += [None] * (width - len(values))
-        for index, value in enumerate(values):
-            columns[index].append(value)
-    return columns
-
-
 def _suggestion(
     best: tuple[str, int, int] | None, sheet: str, header_row: int, rows: list, expected: ExpectedRows
 ) -> str | None:
@@ -129,24 +227,28 @@ def _suggestion(
 
 
 def read_workbook(
-    path: Path, sheet: str | None = None, header_row: int | None = None, expected: ExpectedRows = COMPLAINT_ROWS
+    path: Path,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    expected: ExpectedRows = COMPLAINT_ROWS,
+    reader: WorkbookReader = NativeWorkbook,
 ) -> Workbook:
     """A sheet of the workbook as all-text rows: the one chosen, else the one whose header
     names most portal fields (header rows are looked for among the first 20 rows)."""
-    with _opened(path) as workbook:
-        sheets = list(workbook.sheetnames)
+    with _opened(path, reader) as workbook:
+        sheets = workbook.sheet_names
         if sheet is not None and sheet not in sheets:
             raise InputError.single("Sheet", f"the workbook has no sheet {sheet!r} (it has: {', '.join(sheets)})")
-        heads = {name: _head(workbook[name]) for name in sheets}
+        heads = {name: workbook.head(name, HEADER_SEARCH_ROWS) for name in sheets}
         best = _best_layout({sheet: heads[sheet]} if sheet else heads, expected)
         if best is None:
             raise InputError.single("File", f"sheet {sheet!r} is empty" if sheet else "every sheet of it is empty")
         chosen_sheet, chosen_row = sheet or best[0], header_row or best[1]
         if chosen_row > len(heads[chosen_sheet]):
-            heads[chosen_sheet] = _head(workbook[chosen_sheet], chosen_row)
+            heads[chosen_sheet] = workbook.head(chosen_sheet, chosen_row)
         hint = _suggestion(_best_layout(heads, expected), chosen_sheet, chosen_row, heads[chosen_sheet], expected)
         names, notes = unique_names(_header(heads[chosen_sheet], chosen_row, chosen_sheet))
-        columns = _data(workbook[chosen_sheet], chosen_row, len(names))
+        columns = workbook.data(chosen_sheet, chosen_row, len(names))
     if not any(len(c) for c in columns):
         elsewhere = f"; {hint}" if hint else ""
         raise InputError.single("File", f"sheet {chosen_sheet!r} has a header row but no {expected.noun}{elsewhere}")
