@@ -526,6 +526,16 @@ def print_table(rows: list[StageFigures]) -> None:
     print("target at 50 sessions: p95 ≤ 1000 ms, 0 errors, server memory ≤ 1024 MiB")
 
 
+def print_slowest_pages(visits: list[Visit], count: int = 5) -> None:
+    """The pages that took longest in a stage (by median): where to look first."""
+    by_page: dict[str, list[float]] = {}
+    for visit in visits:
+        if visit.error is None and visit.page != "sign in":
+            by_page.setdefault(visit.page, []).append(visit.seconds * 1000)
+    slowest = sorted(by_page.items(), key=lambda item: percentile(item[1], 0.5), reverse=True)[:count]
+    print("  slowest pages: " + ", ".join(f"{page} {percentile(ms, 0.5):.0f} ms (×{len(ms)})" for page, ms in slowest))
+
+
 # --- the command -----------------------------------------------------------------------------
 
 
@@ -581,11 +591,15 @@ def warm_up(base_url: str) -> None:
     asyncio.run(everyone())
 
 
-def _stop_on_sigterm() -> None:
+def _stop_on_signals() -> None:
+    """Ctrl-C and a plain ``kill`` both end the run through ``finally``, which stops the server
+    (SIGINT too: a shell starts a background job with it ignored)."""
+
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -600,7 +614,7 @@ def main(argv: list[str] | None = None) -> None:
     if any(not 1 <= count <= MAX_SESSIONS for count in args.sessions) or not 0 < args.seconds <= MAX_SECONDS:
         parser.error(f"sessions 1–{MAX_SESSIONS}, seconds up to {MAX_SECONDS}")
     source = args.db or default_database()
-    _stop_on_sigterm()
+    _stop_on_signals()
     rows: list[StageFigures] = []
     with database_copy(source) as db_path:
         server = PortalServer(db_path, db_path.with_name("server.log"))
@@ -622,6 +636,7 @@ def main(argv: list[str] | None = None) -> None:
                     if visit.error:
                         print(f"  error: {visit.login} on {visit.page}: {visit.error[:300]}")
                 print_table(rows[-1:])
+                print_slowest_pages(visits)
                 print(flush=True)
         except KeyboardInterrupt:
             print("interrupted: stopping the portal", file=sys.stderr)
