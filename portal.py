@@ -80,7 +80,13 @@ if __name__ == "__main__":
 else:
     from starlette.middleware import Middleware
 
+    from ui import export_routes
     from ui.auth_routes import ProviderErrorMiddleware, routes
     from ui.startup import lifespan
 
-    app = st.App("portal.py", routes=routes(), middleware=[Middleware(ProviderErrorMiddleware)], lifespan=lifespan)
+    app = st.App(
+        "portal.py",
+        routes=[*routes(), *export_routes.routes()],
+        middleware=[Middleware(ProviderErrorMiddleware)],
+        lifespan=lifespan,
+    )

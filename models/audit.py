@@ -202,21 +202,11 @@ def check_not_stale(
     raise StaleRecordError(noun, changed_by, changed_at)
 
 
-def search(
-    db: Database,
-    actor: CurrentUser,
-    *,
-    entity: str | None = None,
-    actor_id: int | None = None,
-    since: date | None = None,
-    until: date | None = None,
-    limit: int = 500,
-) -> list[AuditEntry]:
-    """Audit entries, newest first, filtered by entity, actor and date range."""
-    from models.access import Permission, require
-
-    require(actor, Permission.AUDIT_READ)
-    clauses, params = [], []
+def _search_where(
+    entity: str | None, actor_id: int | None, since: date | None, until: date | None
+) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
     if entity:
         clauses.append("entity = ?")
         params.append(entity)
@@ -229,10 +219,29 @@ def search(
     if until:
         clauses.append("occurred_at < ? + INTERVAL 1 DAY")
         params.append(datetime.combine(until, time.min))
-    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    return ("WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def search(
+    db: Database,
+    actor: CurrentUser,
+    *,
+    entity: str | None = None,
+    actor_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    offset: int = 0,
+    limit: int = 500,
+) -> list[AuditEntry]:
+    """A page of audit entries, newest first, filtered by entity, actor and date range;
+    ``count`` gives the total."""
+    from models.access import Permission, require
+
+    require(actor, Permission.AUDIT_READ)
+    where, params = _search_where(entity, actor_id, since, until)
     rows = db.query(
-        f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ?",  # noqa: S608 - clauses are fixed text
-        [*params, limit],
+        f"SELECT * FROM audit_log {where} ORDER BY id DESC LIMIT ? OFFSET ?",  # noqa: S608 - clauses are fixed text
+        [*params, limit, offset],
     )
     return [
         AuditEntry(
@@ -247,11 +256,39 @@ def search(
     ]
 
 
+def count(
+    db: Database,
+    actor: CurrentUser,
+    *,
+    entity: str | None = None,
+    actor_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> int:
+    """How many entries ``search`` pages through for the same filters."""
+    from models.access import Permission, require
+
+    require(actor, Permission.AUDIT_READ)
+    where, params = _search_where(entity, actor_id, since, until)
+    return db.scalar(f"SELECT count(*) FROM audit_log {where}", params)  # noqa: S608 - clauses are fixed text
+
+
 def entities(db: Database) -> list[str]:
     return [row["entity"] for row in db.query("SELECT DISTINCT entity FROM audit_log ORDER BY entity")]
 
 
-def actors(db: Database) -> list[dict[str, Any]]:
-    return db.query(
-        "SELECT DISTINCT actor_id, actor_name FROM audit_log WHERE actor_id IS NOT NULL ORDER BY actor_name"
+def find_actors(db: Database, search: str = "", *, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """For the actor picker: the first ``limit`` people by name who made an audited change,
+    with a name matching ``search``, and how many match."""
+    from models.paging import like_pattern, matches_any
+
+    pattern = like_pattern(search)
+    where = "WHERE actor_id IS NOT NULL" + (" AND " + matches_any(["actor_name"]) if pattern else "")
+    rows = db.query(
+        "SELECT actor_id, min(actor_name) AS actor_name, count(*) OVER () AS matching FROM audit_log "  # noqa: S608
+        + where
+        + " GROUP BY actor_id ORDER BY actor_name, actor_id LIMIT ?",
+        [*([pattern] if pattern else []), limit],
     )
+    total = rows[0]["matching"] if rows else 0
+    return [{"actor_id": row["actor_id"], "actor_name": row["actor_name"]} for row in rows], total

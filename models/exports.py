@@ -15,6 +15,9 @@ import pandas as pd
 from models.text import normalise_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t")
+# The longest table offered as XLSX. Excel's hard limit is 1,048,576 rows a sheet, but a sheet
+# far below it is already slow to open and costly to build; a longer table is offered as CSV.
+XLSX_ROW_LIMIT = 100_000
 
 
 def _neutralise_line(line: str) -> str:
@@ -54,7 +57,10 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
-    """One sheet holding the table; never refused for what its text contains."""
+    """One sheet holding the table; never refused for what its text contains, refused
+    (``ValueError``) beyond ``XLSX_ROW_LIMIT`` rows."""
+    if len(frame) > XLSX_ROW_LIMIT:
+        raise ValueError(f"{len(frame):,} rows are more than an XLSX download holds ({XLSX_ROW_LIMIT:,})")
     buffer = io.BytesIO()
     safe = safe_frame(frame)
     for position in range(safe.shape[1]):  # Excel cannot hold timezone-aware datetimes

@@ -5,11 +5,12 @@ import streamlit as st
 
 from models import auth
 from models.access import ROLE_LABELS, Role
+from models.paging import PICKER_SIZE
 from models.people import accounts
 from models.people.accounts import AccountRow
 from ui.context import page_context
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, pager, search_matches, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -19,8 +20,8 @@ def _label(account: AccountRow) -> str:
     return f"{account.username} — {account.full_name}"
 
 
-def render_list(rows: list[AccountRow]) -> None:
-    frame = pd.DataFrame(
+def accounts_frame(rows: list[AccountRow]) -> pd.DataFrame:
+    return pd.DataFrame(
         [
             {
                 "Username": row.username,
@@ -45,14 +46,34 @@ def render_list(rows: list[AccountRow]) -> None:
             "Active",
         ],
     )
-    show_table(frame)
-    if not frame.empty:
-        download_buttons(frame, "accounts", key="accounts")
 
 
-def render_unlock(rows: list[AccountRow]) -> None:
+def render_list(search: str) -> None:
+    """The accounts matching the search, a page at a time; the download holds every match."""
+    total = accounts.count_accounts(db, user, search=search)
+    first = pager(total, "accounts_page", ("account", "accounts"), context=search)
+    show_table(accounts_frame(accounts.list_accounts(db, user, search=search, offset=first)))
+    if total:
+        download_buttons(
+            lambda: accounts_frame(accounts.list_accounts(db, user, search=search, limit=total)),
+            "accounts",
+            key="accounts",
+            rows=total,
+        )
+
+
+def find_accounts(search: str) -> tuple[list[AccountRow], int]:
+    return accounts.list_accounts(db, user, search=search, limit=PICKER_SIZE), accounts.count_accounts(
+        db, user, search=search
+    )
+
+
+def render_unlock() -> None:
     st.subheader("Unlock an account")
-    locked = [row for row in rows if row.is_locked()]
+    locked = accounts.list_accounts(db, user, locked_only=True, limit=PICKER_SIZE)
+    locked_total = accounts.count_accounts(db, user, locked_only=True) if len(locked) == PICKER_SIZE else len(locked)
+    if locked_total > len(locked):
+        st.caption(f"The first {len(locked):,} of {locked_total:,} locked accounts, by username.")
     if not locked:
         st.caption("No account is locked.")
         return
@@ -68,8 +89,9 @@ def render_unlock(rows: list[AccountRow]) -> None:
         st.rerun()
 
 
-def render_reset_password(rows: list[AccountRow]) -> None:
+def render_reset_password() -> None:
     st.subheader("Reset a password")
+    rows = search_matches("Find the account (username, name, email or team)", "reset_search", find_accounts)
     with st.form("reset_password", clear_on_submit=True):
         chosen = st.selectbox("Account", rows, format_func=_label, index=None, placeholder="Choose an account")
         password = st.text_input("New password (at least 10 characters)", type="password")
@@ -90,10 +112,14 @@ def render_reset_password(rows: list[AccountRow]) -> None:
 
 def render_create_account() -> None:
     st.subheader("Create an account")
-    candidates = accounts.employees_without_account(db, user)
-    if not candidates:
+    if not accounts.employees_without_account(db, user, limit=1)[1]:
         st.caption("Every active person has an account.")
         return
+    candidates = search_matches(
+        "Find the person (name, employee number or email)",
+        "create_search",
+        lambda text: accounts.employees_without_account(db, user, search=text),
+    )
     with st.form("create_account", clear_on_submit=True):
         person = st.selectbox(
             "Person without an account",
@@ -120,13 +146,10 @@ notice = st.session_state.pop("accounts_notice", None)
 if notice:
     st.success(escape_markdown(notice))  # names and usernames, shown as text
 search = st.text_input("Search by username, name, email or team")
-listed = accounts.list_accounts(db, user, search=search)
-st.caption(f"{len(listed)} accounts")
-render_list(listed)
-everyone = listed if not search.strip() else accounts.list_accounts(db, user)
+render_list(search)
 left, right = st.columns(2)
 with left:
-    render_unlock(everyone)
+    render_unlock()
 with right:
-    render_reset_password(everyone)
+    render_reset_password()
 render_create_account()

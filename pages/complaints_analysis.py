@@ -6,14 +6,17 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
+from models import exports
 from models.access import Permission
 from models.complaints import analysis, findings
+from models.complaints import rows as complaint_rows
 from models.complaints.analysis import ComplaintFilter
 from models.complaints.findings import FindingInput
 from ui import complaint_charts as charts
 from ui.context import page_context
+from ui.export_routes import complaints_csv_address
 from ui.fields import default, max_chars
-from ui.widgets import download_buttons, show_table
+from ui.widgets import XLSX_MIME, download_buttons, download_file, pager, show_table, xlsx_too_long
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -283,22 +286,40 @@ def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
     if not can_see_rows:
         st.caption("Only analysts and leaders see individual complaints; you see the counts.")
         return
-    rows = analysis.complaint_rows(db, user, complaint_filter, drill)
-    if count > len(rows):
-        st.caption(f"Showing the newest {len(rows):,}.")
-    show_table(rows, labels=ROW_LABELS, key="drill_rows")
-    download_buttons(rows, "complaints-selected", "dl_drill")
+    first = pager(count, "drill_page", ("complaint", "complaints"), context=(complaint_filter, drill))
+    show_table(
+        complaint_rows.complaint_page(db, user, complaint_filter, drill, offset=first),
+        labels=ROW_LABELS,
+        key="drill_rows",
+    )
+    complaint_downloads(complaint_filter, drill, count, "complaints-selected", "dl_drill")
+
+
+def complaint_downloads(complaint_filter: ComplaintFilter, drill: dict | None, total: int, stem: str, key: str) -> None:
+    """Every complaint of the filter: as CSV streamed by the portal's download route, and as
+    XLSX built on click when it fits a spreadsheet."""
+    left, right = st.columns(2)
+    left.link_button("Download CSV", complaints_csv_address(complaint_filter, drill), icon=":material/download:")
+    if total > exports.XLSX_ROW_LIMIT:
+        right.caption(xlsx_too_long(total))
+        return
+    with right:
+        download_file(
+            "Download XLSX",
+            lambda: exports.to_xlsx_bytes(
+                complaint_rows.complaint_page(db, user, complaint_filter, drill, limit=max(total, 1))
+            ),
+            f"{stem}.xlsx",
+            XLSX_MIME,
+            key=key,
+        )
 
 
 def render_export(complaint_filter: ComplaintFilter) -> None:
     st.subheader("Download the filtered complaints")
     total = analysis.count_rows(db, user, complaint_filter)
-    limit = analysis.EXPORT_LIMIT
-    note = f" (the newest {limit:,} of {total:,})" if total > limit else ""
-    if st.button(f"Prepare {min(total, limit):,} complaints for download{note}", key="export_prepare"):
-        st.session_state["export_ready"] = complaint_filter.model_dump_json()
-    if st.session_state.get("export_ready") == complaint_filter.model_dump_json():
-        download_buttons(analysis.export_rows(db, user, complaint_filter), "complaints", "dl_export")
+    st.caption(f"{total:,} complaint{'' if total == 1 else 's'}, newest first, with their narratives.")
+    complaint_downloads(complaint_filter, None, total, "complaints", "dl_export")
 
 
 def render_new_finding(complaint_filter: ComplaintFilter) -> None:

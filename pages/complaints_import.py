@@ -164,7 +164,7 @@ st.caption(
 )
 st.download_button(
     "Download the portal's import template",
-    field_mapping.template_csv(),
+    field_mapping.template_csv,
     "complaints-template.csv",
     "text/csv",
     icon=":material/download:",

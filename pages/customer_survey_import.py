@@ -85,7 +85,7 @@ st.caption(
 )
 st.download_button(
     "Download the import template",
-    survey_fields.template_csv(),
+    survey_fields.template_csv,
     "survey-answers-template.csv",
     "text/csv",
     icon=":material/download:",

@@ -479,7 +479,7 @@ def render_import() -> None:
             }
         ]
     )
-    st.download_button("Download a template", template.to_csv(index=False).encode(), "measurements-template.csv")
+    st.download_button("Download a template", lambda: template.to_csv(index=False), "measurements-template.csv")
     upload = file_upload("Measurements CSV", ["csv"], key="measurements_upload")
     if upload is not None and st.button("Import measurements", type="primary"):
         imported = run_write(lambda: kpis.import_measurements(db, user, upload.getvalue()))

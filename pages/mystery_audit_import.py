@@ -132,7 +132,7 @@ else:
     st.caption(" · ".join(f"{escape_markdown(i['code'])} ({SCALE_LABELS[i['scale']]})" for i in checklist["items"]))
     st.download_button(
         "Download the import template",
-        audit_fields.template_csv(checklist),
+        lambda: audit_fields.template_csv(checklist),
         "mystery-audits-template.csv",
         "text/csv",
         icon=":material/download:",

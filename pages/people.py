@@ -11,13 +11,13 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission, Role
+from models.paging import PAGE_SIZE
 from models.people import directory, hr_csv, hr_import
 from models.people.directory import EmployeeInput
-from models.text import plural
 from ui.context import page_context
 from ui.fields import max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, file_upload, show_table
+from ui.widgets import download_buttons, file_upload, pager, search_matches, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -80,15 +80,25 @@ def render_directory(teams: list[dict[str, Any]]) -> None:
         key="people_team",
     )
     include_inactive = inactive_column.toggle("Include inactive", key="people_include_inactive")
-    limit = 1000
-    rows = directory.directory(db, user, search=search, team_id=team_id, include_inactive=include_inactive, limit=limit)
-    if len(rows) == limit:
-        st.caption(f"Showing the first {limit:,} people; narrow the search to see others.")
-    else:
-        st.caption(plural(len(rows), "person", "people"))
-    frame = directory_frame(rows)
-    show_table(frame)
-    download_buttons(frame, "people", key="people_download")
+    query = {"search": search, "team_id": team_id, "include_inactive": include_inactive}
+    total = directory.directory_count(db, user, **query)
+    first = pager(total, "people_page", ("person", "people"), context=query)
+    show_table(directory_frame(directory.directory(db, user, **query, offset=first, limit=PAGE_SIZE)))
+    download_buttons(
+        lambda: directory_frame(directory.directory(db, user, **query, limit=total)),
+        "people",
+        key="people_download",
+        rows=total,
+    )
+
+
+def find_managers(prefix: str) -> list[dict[str, Any]]:
+    """A search box for the manager picker of a person's form (it sits outside the form)."""
+    return search_matches(
+        "Find a manager (name, email or employee number)",
+        f"{prefix}_manager_search",
+        lambda text: directory.find_people(db, user, text),
+    )
 
 
 # -- add and edit ------------------------------------------------------------------------
@@ -104,7 +114,8 @@ def person_fields(
     site_names = {site["id"]: site["name"] for site in sites}
     manager_names = {m["id"]: person_label(m) for m in managers if person is None or m["id"] != person.id}
     if person is not None and person.manager_id is not None and person.manager_id not in manager_names:
-        manager_names[person.manager_id] = f"{person.manager_name} — inactive"
+        manager = directory.get_employee(db, person.manager_id)  # the current one, whatever the search
+        manager_names[person.manager_id] = person_label(manager.model_dump()) if manager else str(person.manager_name)
 
     def pick(label: str, names: dict[int, str], current: int | None, key: str) -> int | None:
         options = [None, *names]
@@ -153,8 +164,9 @@ def person_fields(
     return values
 
 
-def render_add_person(teams, sites, managers) -> None:
+def render_add_person(teams, sites) -> None:
     generation = st.session_state.setdefault("add_person_generation", 0)
+    managers = find_managers(f"add{generation}")
     with st.form(f"add_person_{generation}", clear_on_submit=False):
         values = person_fields(f"add{generation}", None, teams, sites, managers)
         roles: list[Role] = []
@@ -170,8 +182,12 @@ def render_add_person(teams, sites, managers) -> None:
     st.rerun()
 
 
-def render_edit_person(teams, sites, managers) -> None:
-    choices = directory.person_choices(db, user, include_inactive=True)
+def render_edit_person(teams, sites) -> None:
+    choices = search_matches(
+        "Find a person (name, email or employee number)",
+        "edit_person_search",
+        lambda text: directory.find_people(db, user, text, include_inactive=True),
+    )
     labels = {choice["id"]: person_label(choice) for choice in choices}
     selected = st.selectbox(
         "Person",
@@ -188,7 +204,7 @@ def render_edit_person(teams, sites, managers) -> None:
         st.error("This person no longer exists.")
         return
     form = EditForm("person", person.id, person.version, prefix=f"edit{person.id}")
-    render_details_form(person, form, teams, sites, managers)
+    render_details_form(person, form, teams, sites, find_managers(form.prefix))
     st.divider()
     render_roles(person)
     st.divider()
@@ -304,7 +320,7 @@ def render_import() -> None:
     )
     st.download_button(
         "Download the template",
-        hr_csv.import_template_csv(),
+        hr_csv.import_template_csv,
         "people_import_template.csv",
         "text/csv",
         icon=":material/download:",
@@ -370,14 +386,13 @@ def render_page() -> None:
         with organisation_tab:
             render_organisation(teams, sites)
         return
-    managers = directory.person_choices(db, user)
     tabs = st.tabs(["Directory", "Add person", "Edit person", "Teams & sites", "Import HR CSV"])
     with tabs[0]:
         render_directory(teams)
     with tabs[1]:
-        render_add_person(teams, sites, managers)
+        render_add_person(teams, sites)
     with tabs[2]:
-        render_edit_person(teams, sites, managers)
+        render_edit_person(teams, sites)
     with tabs[3]:
         render_organisation(teams, sites)
     with tabs[4]:

@@ -82,7 +82,7 @@ st.caption(
 )
 st.download_button(
     "Download the import template",
-    lms_fields.template_csv(),
+    lms_fields.template_csv,
     "completions-template.csv",
     "text/csv",
     icon=":material/download:",

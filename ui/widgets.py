@@ -11,7 +11,9 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from models import exports
 from models.errors import InputError
+from models.paging import PAGE_SIZE
 from models.settings import get_settings
+from models.text import plural
 from ui.text import escape_markdown
 
 
@@ -89,40 +91,86 @@ def show_table(
     st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config, **extra)
 
 
-def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, key: str) -> None:
-    """CSV and XLSX downloads of a table, with formula-injection-safe cells. Given a function
-    that returns the table, the file is built only when a button is clicked."""
-    if callable(frame):
-        build = frame
-        csv_data: Any = lambda: exports.to_csv_bytes(build())  # noqa: E731 - built on click
-        xlsx_data: Any = lambda: exports.to_xlsx_bytes(build())  # noqa: E731
-    else:
-        csv_data, xlsx_data = exports.to_csv_bytes(frame), exports.to_xlsx_bytes(frame)
+def download_buttons(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, key: str, *, rows: int | None = None
+) -> None:
+    """CSV and XLSX downloads of a table, with formula-injection-safe cells. The files are built
+    only when a button is clicked, never on a rerun, whether given the table or a function that
+    returns it. A table longer than a spreadsheet should hold (``exports.XLSX_ROW_LIMIT``; give
+    ``rows`` when passing a function) gets the CSV only, and the page says so."""
+    build: Callable[[], pd.DataFrame] = frame if callable(frame) else lambda: frame
+    if rows is None and isinstance(frame, pd.DataFrame):
+        rows = len(frame)
     left, right = st.columns(2)
     left.download_button(
         "Download CSV",
-        csv_data,
+        lambda: exports.to_csv_bytes(build()),
         f"{file_stem}.csv",
         "text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
     )
+    if rows is not None and rows > exports.XLSX_ROW_LIMIT:
+        right.caption(xlsx_too_long(rows))
+        return
     right.download_button(
         "Download XLSX",
-        xlsx_data,
+        lambda: exports.to_xlsx_bytes(build()),
         f"{file_stem}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        XLSX_MIME,
         key=f"{key}_xlsx",
         icon=":material/download:",
+    )
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_too_long(rows: int) -> str:
+    return (
+        f"No XLSX: {rows:,} rows are more than a spreadsheet should hold (at most "
+        f"{exports.XLSX_ROW_LIMIT:,} rows here). Download the CSV instead."
     )
 
 
 def download_file(
     label: str, data: bytes | Callable[[], bytes], file_name: str, mime: str, key: str, **extra: Any
 ) -> None:
-    """One download of a file other than a table (a PDF, say); given a function, the file is
-    built only when the button is clicked."""
+    """One download of a file other than a table (a PDF, a template); given a function, the file
+    is built only when the button is clicked."""
     st.download_button(label, data, file_name, mime, key=key, icon=":material/download:", **extra)
+
+
+def pager(total: int, key: str, noun: tuple[str, str], *, page_size: int = PAGE_SIZE, context: Any = None) -> int:
+    """The first row of the page of a list to show: with more rows than a page, a page number
+    and "Showing 51–100 of 5,291 accounts"; otherwise the count ("3 accounts"). A different
+    ``context`` (the search, the filters) starts again at page 1."""
+    pages = max(1, -(-total // page_size))
+    seen = f"{key}_context"
+    if st.session_state.get(seen) != repr(context):
+        st.session_state[seen] = repr(context)
+        st.session_state[key] = 1
+    if pages == 1:
+        st.caption(plural(total, *noun))
+        return 0
+    if st.session_state.get(key, 1) > pages:
+        st.session_state[key] = pages
+    page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key=key, width=180)
+    first = (int(page) - 1) * page_size
+    st.caption(f"Showing {first + 1:,}–{min(first + page_size, total):,} of {total:,} {noun[1]}")
+    return first
+
+
+def search_matches(label: str, key: str, find: Callable[[str], tuple[list, int]], **extra: Any) -> list:
+    """A search box (outside any form) and the first options matching it, found in SQL by
+    ``find(text) -> (first matches, how many match)``; says so when more match than are offered."""
+    text = st.text_input(label, key=key, **extra)
+    options, total = find(text)
+    if total > len(options):
+        st.caption(f"Showing the first {len(options):,} of {total:,} matches; type more to narrow them.")
+    elif text.strip() and not options:
+        st.caption("Nothing matches this search.")
+    return options
 
 
 def file_upload(label: str, types: list[str], key: str) -> UploadedFile | None:

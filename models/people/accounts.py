@@ -18,6 +18,7 @@ from models.access import CurrentUser, Permission, Role, require
 from models.auth import check_password_rules, hash_password
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.paging import PAGE_SIZE, PICKER_SIZE, like_pattern, matches_any
 from models.people.directory import USERNAME_PATTERN, EmployeeInput, _check_references, insert_employee
 
 if TYPE_CHECKING:
@@ -49,36 +50,77 @@ def _require_unless_system(actor: CurrentUser | None, permission: Permission, sy
         require(actor, permission)
 
 
-def list_accounts(db: Database, actor: CurrentUser, *, search: str = "", limit: int = 5000) -> list[AccountRow]:
-    """Every local account with its person, team and lockout state (administrators)."""
+_ACCOUNT_SEARCH = matches_any(["a.username", "e.full_name", "e.email", "t.name"])
+_ACCOUNT_FROM = " FROM accounts a JOIN employees e ON e.id = a.employee_id LEFT JOIN teams t ON t.id = e.team_id"
+
+
+def _account_where(search: str, locked_only: bool) -> tuple[str, list]:
+    clauses, params = [], []
+    pattern = like_pattern(search)
+    if pattern:
+        clauses.append(_ACCOUNT_SEARCH)
+        params.extend([pattern] * 4)
+    if locked_only:
+        clauses.append("a.locked_until > ?")
+        params.append(utc_now())
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def list_accounts(
+    db: Database,
+    actor: CurrentUser,
+    *,
+    search: str = "",
+    locked_only: bool = False,
+    offset: int = 0,
+    limit: int = PAGE_SIZE,
+) -> list[AccountRow]:
+    """One page of the local accounts (by username) with their person, team and lockout state,
+    matching ``search`` in username, name, email or team (administrators); ``count_accounts``
+    gives the total."""
     require(actor, Permission.USERS_MANAGE)
-    params: list = []
-    where = ""
-    if search.strip():
-        where = " WHERE a.username ILIKE ? OR e.full_name ILIKE ? OR e.email ILIKE ? OR t.name ILIKE ?"
-        params.extend([f"%{search.strip()}%"] * 4)
+    where, params = _account_where(search, locked_only)
     rows = db.query(
         "SELECT a.id AS account_id, a.username, e.id AS employee_id, e.employee_number, e.full_name, e.email,"
         " t.name AS team_name,"
         " coalesce((SELECT list(r.role ORDER BY r.role) FROM employee_roles r WHERE r.employee_id = e.id), [])"
         " AS roles,"
         " a.last_sign_in_at, a.locked_until, a.failed_attempts, e.active"
-        " FROM accounts a JOIN employees e ON e.id = a.employee_id LEFT JOIN teams t ON t.id = e.team_id"
+        + _ACCOUNT_FROM
         + where
-        + " ORDER BY a.username LIMIT ?",
-        [*params, limit],
+        + " ORDER BY a.username LIMIT ? OFFSET ?",
+        [*params, limit, offset],
     )
     return [AccountRow(**row) for row in rows]
 
 
-def employees_without_account(db: Database, actor: CurrentUser) -> list[dict]:
-    """Active people who cannot sign in locally yet: candidates for a new account."""
+def count_accounts(db: Database, actor: CurrentUser, *, search: str = "", locked_only: bool = False) -> int:
+    """How many accounts ``list_accounts`` pages through for the same search."""
     require(actor, Permission.USERS_MANAGE)
-    return db.query(
-        "SELECT e.id, e.employee_number, e.full_name, e.email FROM employees e"
-        " WHERE e.active AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.employee_id = e.id)"
-        " ORDER BY e.full_name"
+    where, params = _account_where(search, locked_only)
+    return db.scalar("SELECT count(*)" + _ACCOUNT_FROM + where, params)
+
+
+def employees_without_account(
+    db: Database, actor: CurrentUser, *, search: str = "", limit: int = PICKER_SIZE
+) -> tuple[list[dict], int]:
+    """Active people who cannot sign in locally yet, candidates for a new account: the first
+    ``limit`` matching ``search`` (name, employee number or email) by name, and how many match."""
+    require(actor, Permission.USERS_MANAGE)
+    where = " WHERE e.active AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.employee_id = e.id)"
+    params: list = []
+    pattern = like_pattern(search)
+    if pattern:
+        where += " AND " + matches_any(["e.full_name", "e.employee_number", "e.email"])
+        params.extend([pattern] * 3)
+    rows = db.query(
+        "SELECT e.id, e.employee_number, e.full_name, e.email, count(*) OVER () AS matching FROM employees e"
+        + where
+        + " ORDER BY e.full_name, e.employee_number LIMIT ?",
+        [*params, limit],
     )
+    total = rows[0]["matching"] if rows else 0
+    return [{key: value for key, value in row.items() if key != "matching"} for row in rows], total
 
 
 def account_id_for(db: Database, username: str) -> int | None:

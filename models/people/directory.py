@@ -14,6 +14,7 @@ from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord, entered_text
+from models.paging import PICKER_SIZE, like_pattern, matches_any
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -161,6 +162,20 @@ def get_employee(db: Database, employee_id: int) -> Employee | None:
     return Employee(**row) if row else None
 
 
+def _directory_where(search: str, team_id: int | None, include_inactive: bool) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    if not include_inactive:
+        clauses.append("e.active")
+    if team_id is not None:
+        clauses.append("e.team_id = ?")
+        params.append(team_id)
+    pattern = like_pattern(search)
+    if pattern:
+        clauses.append(matches_any(["e.full_name", "e.email", "e.employee_number"]))
+        params.extend([pattern] * 3)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
 def directory(
     db: Database,
     actor: CurrentUser,
@@ -168,22 +183,26 @@ def directory(
     search: str = "",
     team_id: int | None = None,
     include_inactive: bool = False,
+    offset: int = 0,
     limit: int = 1000,
 ) -> list[Employee]:
-    """The people directory (HR, leadership and admin)."""
+    """A page of the people directory by name (HR, leadership and admin), matching ``search`` in
+    name, email or employee number; ``directory_count`` gives the total."""
     require(actor, Permission.PEOPLE_READ)
-    clauses, params = [], []
-    if not include_inactive:
-        clauses.append("e.active")
-    if team_id is not None:
-        clauses.append("e.team_id = ?")
-        params.append(team_id)
-    if search.strip():
-        clauses.append("(e.full_name ILIKE ? OR e.email ILIKE ? OR e.employee_number ILIKE ?)")
-        params.extend([f"%{search.strip()}%"] * 3)
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-    rows = db.query(_EMPLOYEE_SQL + where + " ORDER BY e.full_name LIMIT ?", [*params, limit])
+    where, params = _directory_where(search, team_id, include_inactive)
+    rows = db.query(
+        _EMPLOYEE_SQL + where + " ORDER BY e.full_name, e.employee_number LIMIT ? OFFSET ?", [*params, limit, offset]
+    )
     return [Employee(**row) for row in rows]
+
+
+def directory_count(
+    db: Database, actor: CurrentUser, *, search: str = "", team_id: int | None = None, include_inactive: bool = False
+) -> int:
+    """How many people ``directory`` pages through for the same search."""
+    require(actor, Permission.PEOPLE_READ)
+    where, params = _directory_where(search, team_id, include_inactive)
+    return db.scalar("SELECT count(*) FROM employees e" + where, params)
 
 
 def person_choices(db: Database, actor: CurrentUser, *, include_inactive: bool = False) -> list[dict[str, Any]]:
@@ -193,6 +212,23 @@ def person_choices(db: Database, actor: CurrentUser, *, include_inactive: bool =
     return db.query(
         "SELECT id, employee_number, full_name, active FROM employees" + where + " ORDER BY full_name, employee_number"
     )
+
+
+def find_people(
+    db: Database, actor: CurrentUser, search: str = "", *, include_inactive: bool = False, limit: int = PICKER_SIZE
+) -> tuple[list[dict[str, Any]], int]:
+    """For a searchable picker: the first ``limit`` people (id, name, number, status) by name
+    matching ``search`` in name, email or employee number, and how many match."""
+    require(actor, Permission.PEOPLE_READ)
+    where, params = _directory_where(search, None, include_inactive)
+    rows = db.query(
+        "SELECT e.id, e.employee_number, e.full_name, e.active, count(*) OVER () AS matching FROM employees e"
+        + where
+        + " ORDER BY e.full_name, e.employee_number LIMIT ?",
+        [*params, limit],
+    )
+    total = rows[0]["matching"] if rows else 0
+    return [{key: value for key, value in row.items() if key != "matching"} for row in rows], total
 
 
 def _check_references(connection: duckdb.DuckDBPyConnection, record: EmployeeInput, employee_id: int | None) -> None:
