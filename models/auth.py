@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import secrets
+import threading
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -30,6 +32,11 @@ PASSWORD_MAX_LENGTH = 256
 SESSION_COOKIE = "portal_session"
 
 _hasher = PasswordHasher()  # argon2id with the library's recommended cost
+# Each hash or check takes the hasher's memory cost (64 MiB) and a core's time: when many people
+# sign in at once (a Speak-Up Day morning), they take turns, as many at a time as there are cores,
+# instead of all holding their memory together.
+HASHING_AT_ONCE = max(1, os.cpu_count() or 1)
+_hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
 _DUMMY_HASH = _hasher.hash("a password nobody has")
 
 
@@ -54,12 +61,14 @@ def check_password_rules(password: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hashing:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        with _hashing:
+            return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -224,3 +224,41 @@ def test_require_names_the_missing_permission(db, make_user):
         access.require(agent, Permission.PEOPLE_MANAGE)
     with pytest.raises(PermissionDeniedError):
         access.require(None, Permission.STRATEGY_READ)
+
+
+def test_many_sign_ins_at_once_check_passwords_a_few_at_a_time(db, make_user, monkeypatch):
+    """Fifty people signing in together must not hold fifty password checks' memory at once."""
+    import threading
+    import time
+
+    make_user(Role.AGENT, username="crowd")
+    running, most = 0, 0
+    lock = threading.Lock()
+    real = auth._hasher
+
+    class CountingHasher:
+        def verify(self, password_hash, password):
+            nonlocal running, most
+            with lock:
+                running += 1
+                most = max(most, running)
+            time.sleep(0.02)
+            with lock:
+                running -= 1
+            return real.verify(password_hash, password)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(auth, "_hasher", CountingHasher())
+    signed_in: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: signed_in.append(auth.sign_in(db, "crowd", TEST_PASSWORD).full_name))
+        for _ in range(12)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(signed_in) == 12
+    assert most <= auth.HASHING_AT_ONCE < 12
