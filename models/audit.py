@@ -166,6 +166,39 @@ def record_many(
         connection.unregister("audit_entries")
 
 
+def record_each(
+    connection: duckdb.DuckDBPyConnection,
+    entries: list[tuple[datetime, CurrentUser | None, str, Any, str, dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """Store many audit entries in one statement, each with its own moment and actor
+    (at, actor, entity, id, action, before, after): what many people did at their own times,
+    recorded at once (the demo's large organisation)."""
+    if not entries:
+        return
+    import pyarrow as pa
+
+    table = pa.table(
+        {
+            "occurred_at": pa.array([at for at, *_ in entries], pa.timestamp("us")),
+            "actor_id": pa.array([actor.employee_id if actor else None for _, actor, *_ in entries], pa.int64()),
+            "actor_name": pa.array([actor.full_name if actor else None for _, actor, *_ in entries], pa.string()),
+            "entity": [entity for _, _, entity, *_ in entries],
+            "entity_id": [None if entity_id is None else str(entity_id) for _, _, _, entity_id, *_ in entries],
+            "action": [action for *_, action, _, _ in entries],
+            "before_json": pa.array([to_json(before) for *_, before, _ in entries], pa.string()),
+            "after_json": pa.array([to_json(after) for *_, after in entries], pa.string()),
+        }
+    )
+    connection.register("audit_entries_each", table)
+    try:
+        connection.execute(
+            "INSERT INTO audit_log (occurred_at, actor_id, actor_name, entity, entity_id, action, before_json,"
+            " after_json) SELECT * FROM audit_entries_each"
+        )
+    finally:
+        connection.unregister("audit_entries_each")
+
+
 def row_as_dict(connection: duckdb.DuckDBPyConnection, table: str, key: str, value: Any) -> dict[str, Any] | None:
     """One row of ``table`` as a dict, for the before/after of an audit entry."""
     cursor = connection.execute(f"SELECT * FROM {table} WHERE {key} = ?", [value])  # noqa: S608 - names are ours

@@ -1,5 +1,6 @@
 """What every area's demo step builds on: the organisation the people step created, the
-progress callback, the demo logins and the demo texts kept as data files in ``data/demo/``."""
+progress callback, the demo logins, the demo texts kept as data files in ``data/demo/`` and
+how much of everything a scale builds (``volumes``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,61 @@ from models.db import Database
 
 DEMO_PASSWORD = "speakup-demo"  # noqa: S105 - documented demo password, demo mode only
 DEMO_TEXTS = Path(__file__).resolve().parent.parent / "data" / "demo"
+
+LARGE_SCALE = 33
+"""The scale of the benchmark organisation of SPEC §10: about 5,000 employees, 1,000,000
+complaints, 20,000 ideas over three years of quarterly cycles, 300,000 training records, a
+year of kudos and eight surveys."""
+DEMO_TEAMS = 10  # per unit of scale
+DEMO_COMPLAINTS = 25_000  # at scale 1
+DEMO_PAST_CYCLES = 3
+DEMO_IDEAS_PER_PAST_CYCLE = 12  # per whole unit of scale
+DEMO_IDEAS_IN_OPEN_CYCLE = 9  # per whole unit of scale
+LARGE_COMPLAINTS = 1_000_000
+LARGE_PAST_CYCLES = 12  # three years of quarterly cycles
+LARGE_IDEAS_PER_PAST_CYCLE = 1_642  # with the open cycle's, about 20,000 ideas
+
+
+@dataclass(frozen=True)
+class DemoVolumes:
+    """How much the demo steps build at one scale. Up to scale 1 everything grows in
+    proportion to the scale (scale 1 is the demo); above it, the figures that SPEC fixes for
+    the benchmark organisation grow in a straight line from the demo's to theirs at
+    ``LARGE_SCALE``. People grow in proportion at every scale; training and kudos follow the
+    people (two years of training, a year of kudos); the number of surveys is fixed."""
+
+    teams: int
+    complaints: int
+    past_cycles: int
+    ideas_per_past_cycle: int
+    ideas_in_open_cycle: int
+
+
+def _towards_large(scale: float, demo_figure: float, large_figure: float) -> float:
+    """The demo's figure at scale 1, the benchmark's at ``LARGE_SCALE``, a straight line between (and beyond)."""
+    return demo_figure + (large_figure - demo_figure) * (scale - 1) / (LARGE_SCALE - 1)
+
+
+def volumes(scale: float) -> DemoVolumes:
+    """The volumes of the demo organisation at ``scale`` (see ``DemoVolumes``)."""
+    teams = max(1, round(DEMO_TEAMS * scale))
+    whole = max(1, round(scale))  # the open cycle's ideas grow with whole units of the organisation
+    if scale <= 1:
+        return DemoVolumes(
+            teams=teams,
+            complaints=max(1000, round(DEMO_COMPLAINTS * scale)),
+            past_cycles=DEMO_PAST_CYCLES,
+            ideas_per_past_cycle=DEMO_IDEAS_PER_PAST_CYCLE,
+            ideas_in_open_cycle=DEMO_IDEAS_IN_OPEN_CYCLE,
+        )
+    return DemoVolumes(
+        teams=teams,
+        complaints=round(_towards_large(scale, DEMO_COMPLAINTS, LARGE_COMPLAINTS)),
+        past_cycles=round(_towards_large(scale, DEMO_PAST_CYCLES, LARGE_PAST_CYCLES)),
+        ideas_per_past_cycle=round(_towards_large(scale, DEMO_IDEAS_PER_PAST_CYCLE, LARGE_IDEAS_PER_PAST_CYCLE)),
+        ideas_in_open_cycle=DEMO_IDEAS_IN_OPEN_CYCLE * whole,
+    )
+
 
 DEMO_LOGINS = {
     Role.AGENT: "agent",

@@ -19,14 +19,13 @@ from models.complaints import findings
 from models.complaints.analysis import ComplaintFilter
 from models.complaints.importer import refresh_repeat_gaps
 from models.db import insert_with_new_id
-from models.seeding import demo_texts
+from models.seeding import demo_texts, volumes
 from models.strategy.demo import computed_goals_step
 
 if TYPE_CHECKING:
     from models.db import Database
     from models.seeding import DemoOrganisation, Progress
 
-COMPLAINTS_PER_SCALE = 25_000
 DAYS = 730
 
 
@@ -177,7 +176,7 @@ def complaints_step(db: Database, org: DemoOrganisation, progress: Progress) -> 
 
 def _store_complaints(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
     """Two years of complaints handled by the demo's teams, recorded as one import."""
-    count = max(1000, round(COMPLAINTS_PER_SCALE * org.scale))
+    count = volumes(org.scale).complaints
     units = [row[0] for row in connection.execute("SELECT name FROM teams ORDER BY id").fetchall()]
     progress(0.1, f"Generating {count:,} complaints…")
     generate(connection, count=count, seed=org.rng.randrange(2**32), today=org.today, units=units)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +110,90 @@ def submit_answer(
         )
 
     db.write(answer)
+
+
+def submit_answers_in_bulk(
+    db: Database, survey_id: int, answered: Sequence[tuple[CurrentUser, dict[str, Any], datetime]]
+) -> int:
+    """Many people's answers to one survey, each given at its own moment, under the rules of
+    ``submit_answer`` checked together: all are recorded and sealed, or none when one breaks a
+    rule (the refusal names its position). How a large organisation's survey history is
+    recorded in a few statements. Returns how many were recorded."""
+    for user in {user.employee_id: user for user, _, _ in answered}.values():
+        require(user, Permission.SURVEYS_ANSWER)
+    records = []
+    for number, (_, data, _) in enumerate(answered, start=1):
+        try:
+            records.append(validate(AnswerInput, data))
+        except InputError as error:
+            raise InputError([(field, f"answer {number}: {message}") for field, message in error.problems]) from None
+    if not answered:
+        return 0
+
+    def answer(connection: duckdb.DuckDBPyConnection) -> int:
+        survey = get_survey(ConnectionReader(connection), survey_id)
+        if survey is None:
+            raise InputError.single("Survey", "it does not exist")
+        people = [user.employee_id for user, _, _ in answered]
+        if len(set(people)) != len(people):
+            raise InputError.single("Survey", "one answer per person")
+        found = {
+            row[0]: row[1:]
+            for row in connection.execute(
+                "SELECT e.id, e.team_id, e.site_id, e.active, p.employee_id IS NOT NULL FROM employees e"
+                " LEFT JOIN survey_participation p ON p.survey_id = ? AND p.employee_id = e.id"
+                " WHERE list_contains(?, e.id)",
+                [survey_id, people],
+            ).fetchall()
+        }
+        sealed = _sealed_in_bulk(db, survey, answered, records, found)
+        _shuffler.shuffle(sealed)  # stored in no order that follows the people's
+        connection.register("answering", pa.table({"survey_id": [survey_id] * len(people), "employee_id": people}))
+        connection.register("sealing", pa.table({"survey_id": [survey_id] * len(sealed), "sealed": sealed}))
+        try:
+            connection.execute("INSERT INTO survey_participation (survey_id, employee_id) SELECT * FROM answering")
+            connection.execute("INSERT INTO survey_sealed_answers (survey_id, sealed) SELECT * FROM sealing")
+        finally:
+            connection.unregister("answering")
+            connection.unregister("sealing")
+        audit.record_each(
+            connection,
+            [(at, user, "survey_participation", survey_id, "answered", None,
+              {"survey_id": survey_id, "employee_id": user.employee_id}) for user, _, at in answered],
+        )  # fmt: skip
+        return len(people)
+
+    return db.write(answer)
+
+
+def _sealed_in_bulk(
+    db: Database,
+    survey: Survey,
+    answered: Sequence[tuple[CurrentUser, dict[str, Any], datetime]],
+    records: list[AnswerInput],
+    found: dict[int, tuple],
+) -> list[bytes]:
+    """Each answer checked as ``submit_answer`` checks it (``found``: each person's team, site,
+    whether active and whether they answered already), then sealed."""
+    survey_id = survey.id
+    sealed = []
+    for number, ((user, _, at), record) in enumerate(zip(answered, records, strict=True), start=1):
+        team_id, site_id, active, already = found.get(user.employee_id, (None, None, False, False))
+        asked = survey.for_everyone or (
+            active and (team_id in survey.audience_team_ids or site_id in survey.audience_site_ids)
+        )
+        if survey.state(at.date()) != "open":
+            raise InputError.single("Survey", f"answer {number}: it is not open for answers then")
+        if not asked:
+            raise InputError.single("Survey", f"answer {number}: it does not ask this person")
+        if already:
+            raise InputError.single("Survey", f"answer {number}: answered already (one answer per person)")
+        try:
+            scores = _check_against(survey, record) | {"team_id": team_id, "site_id": site_id}
+        except InputError as error:
+            raise InputError([(field, f"answer {number}: {text}") for field, text in error.problems]) from None
+        sealed.append(sealing.seal(db, survey_id, scores))
+    return sealed
 
 
 def _answered(reader: Any, survey_id: int, employee_id: int) -> bool:

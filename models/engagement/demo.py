@@ -1,5 +1,5 @@
 """Demo engagement: eight quarterly pulse surveys HR ran, answered by 60–90 % of each team
-through the real answering function (so the demo's answers are sealed, released all
+under the real answering rules, in bulk (so the demo's answers are sealed, released all
 together at each close and unlinkable like any others), an eNPS that rises after each
 Speak-Up Day, a night-shift team that answers too little to be shown, and this quarter's
 survey open, a third to a half of each team having answered so far — HR and leadership see
@@ -107,10 +107,11 @@ def _answer(
             answering.append((moment + timedelta(minutes=rng.randint(0, 600)), person))
     answering.sort(key=lambda item: item[0])
     kinds = _kinds(rng, len(answering), target_enps)
-    for (moment, person), kind in zip(answering, kinds, strict=True):
-        answers.submit_answer(
-            db, org.user(person["id"]), survey_id, _an_answer(rng, texts, kind), today=moment.date(), at=moment
-        )
+    given = [
+        (org.user(person["id"]), _an_answer(rng, texts, kind), moment)
+        for (moment, person), kind in zip(answering, kinds, strict=True)
+    ]
+    answers.submit_answers_in_bulk(db, survey_id, given)
 
 
 def _kinds(rng: random.Random, count: int, target_enps: float) -> list[str]:

@@ -12,10 +12,9 @@ import pyarrow as pa
 from models.access import Role
 from models.auth import hash_password
 from models.db import Database, insert_row, next_ids
-from models.seeding import DEMO_LOGINS, DEMO_PASSWORD, DemoOrganisation, Progress, demo_texts
+from models.seeding import DEMO_LOGINS, DEMO_PASSWORD, DemoOrganisation, Progress, demo_texts, volumes
 
 AGENTS_PER_TEAM = 15
-TEAMS_PER_SCALE = 10
 
 
 def _team_name(index: int) -> str:
@@ -32,7 +31,7 @@ def people_step(db: Database, org: DemoOrganisation, progress: Progress) -> None
 
 def _add_people(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, progress: Progress) -> None:
     rng = org.rng
-    team_count = max(1, round(TEAMS_PER_SCALE * org.scale))
+    team_count = volumes(org.scale).teams
     texts = demo_texts("people")
     for site in texts["sites"]:
         org.site_ids.append(insert_row(connection, "sites", {"name": site["name"], "city": site["city"]}))

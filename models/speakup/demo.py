@@ -1,5 +1,5 @@
-"""Demo Speak-Up data: three past quarterly cycles run from plan to close, and one cycle
-open for ideas.
+"""Demo Speak-Up data: three past quarterly cycles run from plan to close (three years of them
+in the large organisation), and one cycle open for ideas.
 
 Every event goes through the Speak-Up domain as the person who would do it: leadership
 plans a cycle and moves it through its phases, agents write, post, support and comment on
@@ -9,7 +9,9 @@ head of the contact centre records each decision. The cycle's own rules (criteri
 threshold, minimum judges — the programme's defaults) decide the outcomes, and a green
 light's action and recognitions come from the decision itself. Each call is dated with the
 domain's ``at``, relative to the organisation's ``today``; the random choices come from its
-seeded generator, so the same seed gives the same board. Texts: ``data/demo/speakup.json``."""
+seeded generator, so the same seed gives the same board. A large organisation's crowd of
+further ideas each cycle, with their supports and comments, is posted and declined in bulk
+(``models.speakup.bulk``), under the same rules. Texts: ``data/demo/speakup.json``."""
 
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from models.access import Role
 from models.complaints.findings import finding_titles
-from models.seeding import demo_texts
-from models.speakup import board, cycles, decisions, ideas, judging, moderation
+from models.seeding import DEMO_IDEAS_IN_OPEN_CYCLE, DEMO_IDEAS_PER_PAST_CYCLE, DemoVolumes, demo_texts, volumes
+from models.speakup import board, bulk, cycles, decisions, ideas, judging, moderation
 from models.speakup.demo_history import at_time, follow_up, moment_between
 from models.speakup.demo_preparation import current_preparation, past_preparation
 
@@ -29,12 +31,11 @@ if TYPE_CHECKING:
     from models.db import Database
     from models.seeding import DemoOrganisation, Progress
 
-PAST_CYCLES = 3
-IDEAS_PER_PAST_CYCLE = 12
+IDEAS_PER_PAST_CYCLE = DEMO_IDEAS_PER_PAST_CYCLE  # told in full; a large organisation's further ones in bulk
 SHORTLISTED_PER_PAST_CYCLE = 7
 MODERATION_ENDS_BEFORE_DAY = 11  # days: the shortlist is settled before the preparation sessions
 PAST_SHORTLIST_SIZE = 8
-IDEAS_IN_OPEN_CYCLE = 9
+IDEAS_IN_OPEN_CYCLE = DEMO_IDEAS_IN_OPEN_CYCLE
 # how many colleagues support an idea: most ideas a few, a handful many (one support is one
 # domain write with its audit entry, the busiest event of the demo)
 SUPPORTERS = (0, 1, 2, 3, 4, 6, 9, 14, 20, 30)
@@ -47,7 +48,7 @@ class _Story:
     db: Database
     org: DemoOrganisation
     texts: dict[str, Any]
-    scale: int  # ideas per cycle grow with the organisation
+    volumes: DemoVolumes  # cycles and ideas grow with the organisation
     front_line: list[dict[str, Any]]
     judges: list[dict[str, Any]]
     moderators: list[dict[str, Any]]
@@ -95,13 +96,13 @@ def _quarter_name(start: date) -> str:
 
 
 def speakup_step(db: Database, org: DemoOrganisation, progress: Progress) -> None:
-    """Three closed quarterly cycles and the current one open for ideas."""
+    """The closed quarterly cycles (three, or three years of them) and the current one open for ideas."""
     texts = demo_texts("speakup")
     story = _Story(
         db=db,
         org=org,
         texts=texts,
-        scale=max(1, round(org.scale)),
+        volumes=volumes(org.scale),
         front_line=[p for p in org.employees if p["team_id"] is not None and Role.TEAM_LEAD not in p["roles"]],
         judges=org.with_role(Role.LEADERSHIP),
         moderators=org.with_role(Role.MODERATOR),
@@ -112,10 +113,11 @@ def speakup_step(db: Database, org: DemoOrganisation, progress: Progress) -> Non
     org.rng.shuffle(story.templates)
     this_quarter = _quarter_start(org.today)
     not_selected: list[int] = []
-    for back in range(PAST_CYCLES, 0, -1):
+    past_cycles = story.volumes.past_cycles
+    for back in range(past_cycles, 0, -1):
         start = _months_back(this_quarter, 3 * back)
         not_selected = _past_cycle(story, start, with_demo_agent=back == 1)
-        progress(0.2 * (PAST_CYCLES - back + 1), f"Speak-Up cycle {_quarter_name(start)}…")
+        progress(0.8 * (past_cycles - back + 1) / past_cycles, f"Speak-Up cycle {_quarter_name(start)}…")
     _open_cycle(story, this_quarter, carried_id=not_selected[0] if not_selected else None)
     progress(1.0, "Speak-Up ideas ready.")
 
@@ -133,23 +135,26 @@ def _past_cycle(story: _Story, start: date, *, with_demo_agent: bool) -> list[in
     }
     cycle_id = cycles.create_cycle(db, story.leader, plan, at=at_time(start, rng))
     cycles.advance_phase(db, story.leader, cycle_id, at=datetime.combine(opens, time(8)))
+    closes_at = datetime.combine(closes, time(17))
     qualities = [4.1, 3.7, 3.4, 3.1, 2.8, 2.5, 2.2]  # how the judges will see the shortlisted ideas
     rng.shuffle(qualities)
     posted: list[tuple[int, str, float]] = []
-    for number in range(IDEAS_PER_PAST_CYCLE * story.scale):
+    for number in range(min(IDEAS_PER_PAST_CYCLE, story.volumes.ideas_per_past_cycle)):
         author = rng.choice(story.front_line)
         if with_demo_agent and number == 0 and Role.AGENT in org.logins:
             author = org.person(org.logins[Role.AGENT])
         created = at_time(start + timedelta(days=rng.randint(3, 45)), rng)
         fate = "shortlisted" if number < SHORTLISTED_PER_PAST_CYCLE else rng.choice(("declined", "declined", "merged"))
-        idea_id, _ = _post_idea(story, author, day, created, datetime.combine(closes, time(17)))
+        idea_id, _ = _post_idea(story, author, day, created, closes_at)
         posted.append((idea_id, fate, 4.4 if number == 0 else qualities[number % len(qualities)]))
+    crowd_size = story.volumes.ideas_per_past_cycle - len(posted)
+    crowd = _post_crowd(story, cycle_id, crowd_size, (opens, start + timedelta(days=45)), day, closes_at)
 
     cycles.advance_phase(db, story.leader, cycle_id, at=datetime.combine(closes, time(18)))
     review_from = datetime.combine(closes + timedelta(days=1), time(9))
-    _moderate(
-        story, posted, (review_from, datetime.combine(day - timedelta(days=MODERATION_ENDS_BEFORE_DAY), time(17)))
-    )
+    review = (review_from, datetime.combine(day - timedelta(days=MODERATION_ENDS_BEFORE_DAY), time(17)))
+    _moderate(story, posted, review)
+    _decline_crowd(story, crowd, review)
     past_preparation(db, org, story.leader, story.judges, cycle_id, day)
     cycles.advance_phase(db, story.leader, cycle_id, at=datetime.combine(day, time(7, 30)))
     shortlisted = [(idea_id, quality) for idea_id, fate, quality in posted if fate == "shortlisted"]
@@ -167,6 +172,22 @@ def _post_idea(
     """An author writes an idea and posts it; colleagues support it and comment until ``until``.
     Returns the idea and the moment it was posted."""
     db, rng = story.db, story.org.rng
+    data = _idea_data(story, author, speakup_day)
+    writer = story.org.user(author["id"])
+    idea_id = ideas.save_draft(db, writer, data, at=created)
+    posted = min(created + timedelta(days=rng.randint(1, 6)), until)
+    ideas.submit_idea(db, writer, idea_id, at=posted)
+    supporters, comments = _reactions(story, {author["id"], *data["co_author_ids"]}, posted, until)
+    for fan, at in supporters:
+        board.support_idea(db, fan, idea_id, at=at)
+    for commenter, body, at in comments:
+        board.add_comment(db, commenter, idea_id, body, at=at)
+    return idea_id, posted
+
+
+def _idea_data(story: _Story, author: dict[str, Any], speakup_day: date) -> dict[str, Any]:
+    """What an author writes: the next idea of the demo's texts, with its business case and plan."""
+    rng = story.org.rng
     template = story.next_template()
     factor = rng.choice((0.6, 0.8, 1.0, 1.2))
     category, finding_id = story.complaint_link(template["title"])
@@ -191,19 +212,57 @@ def _post_idea(
             for step in story.texts["milestones"]
         ],
     }
-    writer = story.org.user(author["id"])
-    idea_id = ideas.save_draft(db, writer, data, at=created)
-    posted = min(created + timedelta(days=rng.randint(1, 6)), until)
-    ideas.submit_idea(db, writer, idea_id, at=posted)
-    authors = {author["id"], *co_authors}
-    for fan in rng.sample(story.front_line, min(len(story.front_line), rng.choice(SUPPORTERS))):
-        if fan["id"] not in authors:
-            board.support_idea(db, story.org.user(fan["id"]), idea_id, at=moment_between(rng, posted, until))
+    return data
+
+
+def _reactions(
+    story: _Story, authors: set[int], posted: datetime, until: datetime
+) -> tuple[list[tuple[CurrentUser, datetime]], list[tuple[CurrentUser, str, datetime]]]:
+    """The colleagues who support a posted idea and the comments it draws until ``until``."""
+    rng, org = story.org.rng, story.org
+    supporters = [
+        (org.user(fan["id"]), moment_between(rng, posted, until))
+        for fan in rng.sample(story.front_line, min(len(story.front_line), rng.choice(SUPPORTERS)))
+        if fan["id"] not in authors
+    ]
+    comments = []
     for _ in range(rng.choice((0, 1, 2, 3, 5))):
-        commenter = story.org.user(rng.choice(story.front_line)["id"])
+        commenter = org.user(rng.choice(story.front_line)["id"])
         body = rng.choice(story.texts["comments"])
-        board.add_comment(db, commenter, idea_id, body, at=moment_between(rng, posted, until))
-    return idea_id, posted
+        comments.append((commenter, body, moment_between(rng, posted, until)))
+    return supporters, comments
+
+
+def _post_crowd(
+    story: _Story, cycle_id: int, count: int, written: tuple[date, date], speakup_day: date, until: datetime
+) -> list[tuple[int, datetime]]:
+    """A large organisation's further ideas of a cycle, written between the ``written`` days,
+    posted with their supports and comments in bulk; returns each idea and when it was posted."""
+    if count <= 0:
+        return []
+    rng, org = story.org.rng, story.org
+    posts = []
+    for _ in range(count):
+        author = rng.choice(story.front_line)
+        created = at_time(written[0] + timedelta(days=rng.randint(0, (written[1] - written[0]).days)), rng)
+        data = _idea_data(story, author, speakup_day)
+        posted = min(created + timedelta(days=rng.randint(1, 6)), until)
+        supporters, comments = _reactions(story, {author["id"], *data["co_author_ids"]}, posted, until)
+        posts.append(bulk.Post(org.user(author["id"]), data, created, posted, supporters, comments))
+    idea_ids = bulk.post_ideas_in_bulk(story.db, cycle_id, posts)
+    return [(idea_id, post.posted_at) for idea_id, post in zip(idea_ids, posts, strict=True)]
+
+
+def _decline_crowd(story: _Story, crowd: list[tuple[int, datetime]], window: tuple[datetime, datetime]) -> None:
+    """A moderator declines the crowd of further ideas during the review, in bulk."""
+    if not crowd:
+        return
+    rng = story.org.rng
+    moderator = story.org.user(rng.choice(story.moderators)["id"])
+    moments = sorted(moment_between(rng, *window) for _ in crowd)
+    bulk.decline_in_bulk(
+        story.db, moderator, [idea_id for idea_id, _ in crowd], story.texts["notes"]["declined"], moments
+    )
 
 
 def _moderate(story: _Story, posted: list[tuple[int, str, float]], window: tuple[datetime, datetime]) -> None:
@@ -268,7 +327,7 @@ def _open_cycle(story: _Story, this_quarter: date, *, carried_id: int | None) ->
     moderator = org.user(rng.choice(story.moderators)["id"])
     until = datetime.combine(today, time(8))
     demo_agent = org.logins.get(Role.AGENT)
-    for number in range(IDEAS_IN_OPEN_CYCLE * story.scale):
+    for number in range(min(IDEAS_IN_OPEN_CYCLE, story.volumes.ideas_in_open_cycle)):
         author = rng.choice(story.front_line)
         if number == 0 and demo_agent is not None:
             author = org.person(demo_agent)
@@ -279,6 +338,10 @@ def _open_cycle(story: _Story, this_quarter: date, *, carried_id: int | None) ->
         elif number == 3:
             feedback = notes["needs_more_work"]
             moderation.send_back(db, moderator, idea_id, feedback, at=moment_between(rng, posted, until))
+    crowd_size = story.volumes.ideas_in_open_cycle - IDEAS_IN_OPEN_CYCLE
+    _post_crowd(
+        story, cycle_id, crowd_size, (today - timedelta(days=19), today - timedelta(days=1)), plan["speakup_day"], until
+    )
     if carried_id is not None:  # an idea not selected last quarter comes back
         moderation.carry_forward(db, moderator, carried_id, cycle_id, at=datetime.combine(opened, time(10)))
     current_preparation(db, org, story.leader, cycle_id, plan["submission_closes"])
