@@ -238,6 +238,9 @@ def test_the_board_support_button_counts_one_support(portal_env):
     app.button(key=f"support_{idea_id}").click().run()
     assert ideas.get_idea(db, idea_id).supporters == 1
     assert app.button(key=f"support_{idea_id}").label == "Withdraw support"
+    assert not [t for t in app.text_area if t.key == f"comment_{idea_id}"]  # details are read when opened
+    app.session_state[f"board_details_{idea_id}"] = True  # the fan opens "Details and comments"
+    app.run()
     app.text_area(key=f"comment_{idea_id}").set_value("We hear about this every day")
     app.button(key=f"post_{idea_id}").click().run()
     assert board.comments_for(db, idea_id)[0]["body"] == "We hear about this every day"
