@@ -214,6 +214,21 @@ def status_history(db: Database, idea_id: int) -> list[dict[str, Any]]:
     return rows
 
 
+def status_histories(db: Database, idea_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """``status_history`` of several ideas in one statement, by idea."""
+    rows = db.query(
+        "SELECT h.idea_id, h.changed_at, h.from_status, h.to_status, h.note, e.full_name AS changed_by"
+        " FROM idea_status_history h LEFT JOIN employees e ON e.id = h.changed_by"
+        " WHERE list_contains(?, h.idea_id) ORDER BY h.changed_at, h.id",
+        [idea_ids],
+    )
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        row["status"] = STATUS_LABELS[row["to_status"]]
+        grouped.setdefault(row.pop("idea_id"), []).append(row)
+    return grouped
+
+
 def team_choices(db: Database) -> list[dict[str, Any]]:
     return db.query("SELECT id, name FROM teams WHERE active ORDER BY name")
 
