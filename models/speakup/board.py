@@ -242,6 +242,22 @@ def colleague_choices(db: Database, exclude_id: int) -> list[dict[str, Any]]:
     )
 
 
+def colleague_search(db: Database, words: str = "", *, limit: int = 20) -> tuple[int, list[dict[str, Any]]]:
+    """Active people whose name contains ``words``: how many, and the first ``limit`` by name —
+    a picker over thousands of people offers a searched few."""
+    where, params = "e.active", []
+    if words.strip():
+        where += " AND contains(lower(e.full_name), lower(?))"
+        params.append(words.strip())
+    total = int(db.scalar(f"SELECT count(*) FROM employees e WHERE {where}", params))
+    rows = db.query(
+        "SELECT e.id, e.full_name, t.name AS team_name FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
+        f" WHERE {where} ORDER BY e.full_name, e.id LIMIT ?",
+        [*params, limit],
+    )
+    return total, rows
+
+
 # -- supports and comments -----------------------------------------------------------
 def _engagement_target(connection: duckdb.DuckDBPyConnection, idea_id: int, employee_id: int) -> dict[str, Any]:
     """What a support or a comment checks about an idea — its status, its authors, whether this
