@@ -63,7 +63,7 @@ def render_filters() -> dict:
     return {"search": search, "statuses": statuses, "cycle_id": cycle_id, "team_id": team_id, "sort": sort}
 
 
-def render_right_proposals(idea: ideas.Idea, linked: list[dict]) -> None:
+def render_right_proposals(idea: ideas.Idea, linked: list[dict], current_rights: list) -> None:
     """Changes to decision rights proposed from the idea, and the form to propose one."""
     if linked:
         st.markdown("**Decision-right changes proposed**")
@@ -73,7 +73,12 @@ def render_right_proposals(idea: ideas.Idea, linked: list[dict]) -> None:
             proposal_form(db, user, current_rights, ("idea_id", idea.id), f"idea_proposal_{idea.id}")
 
 
-def render_idea(idea: ideas.Idea, supported: bool) -> None:
+def details_key(idea_id: int) -> str:
+    """The idea's details expander: its details are read only while it is open."""
+    return f"board_details_{idea_id}"
+
+
+def render_idea(idea: ideas.Idea, supported: bool, opened: dict) -> None:
     with st.container(border=True):
         st.markdown(f"#### {plain(idea.title)}")
         st.caption(
@@ -98,17 +103,73 @@ def render_idea(idea: ideas.Idea, supported: bool) -> None:
             )
         elif own:
             st.caption("Your idea")
-        with st.expander(f"Details and comments ({idea.comments})"):
-            full = ideas.get_idea(db, idea.id, viewer=user)
-            if full is not None:
-                idea_details(full, settings.currency, counts=board.complaint_link_counts(db, full))
-                render_customer_words(db, user, idea_id=full.id)
-                render_right_proposals(full, linked_proposals.get(full.id, []))
-            st.markdown("**Comments**")
-            comment_list(board.comments_for(db, idea.id))
-            if idea.status not in ("merged",) and user.can(Permission.IDEAS_ENGAGE):
-                st.text_area("Add a comment", key=f"comment_{idea.id}", max_chars=ideas.COMMENT_MAX)
-                st.button("Post comment", key=f"post_{idea.id}", on_click=post_comment, args=(idea.id,))
+        details = st.expander(f"Details and comments ({idea.comments})", key=details_key(idea.id), on_change="rerun")
+        with details:
+            if details.open:
+                render_details(idea, opened)
+
+
+def render_details(idea: ideas.Idea, opened: dict) -> None:
+    """The open idea's text, business case, links and comments, read for every open idea at once."""
+    full = idea.model_copy(update={"milestones": opened["plans"].get(idea.id, [])})
+    idea_details(full, settings.currency, counts=opened["counts"].get(idea.id, {}))
+    render_customer_words(db, user, idea_id=idea.id)
+    render_right_proposals(full, opened["proposals"].get(idea.id, []), opened["rights"])
+    st.markdown("**Comments**")
+    comment_list(opened["comments"].get(idea.id, []))
+    if idea.status not in ("merged",) and user.can(Permission.IDEAS_ENGAGE):
+        st.text_area("Add a comment", key=f"comment_{idea.id}", max_chars=ideas.COMMENT_MAX)
+        st.button("Post comment", key=f"post_{idea.id}", on_click=post_comment, args=(idea.id,))
+
+
+def read_opened(shown: list[ideas.Idea]) -> dict:
+    """Plans, complaint counts, decision-right proposals and comments of the ideas whose details
+    are open, one statement each (nothing when none is open)."""
+    opened = [idea for idea in shown if st.session_state.get(details_key(idea.id))]
+    ids = [idea.id for idea in opened]
+    if not ids:
+        return {"plans": {}, "counts": {}, "proposals": {}, "comments": {}, "rights": []}
+    return {
+        "plans": board.milestones_of(db, ids),
+        "counts": board.complaint_link_counts_of(db, opened),
+        "proposals": proposals.proposals_for(db, user, idea_ids=ids),
+        "comments": board.comments_of(db, ids),
+        "rights": rights.list_rights(db, user),
+    }
+
+
+def table_of(filters: dict) -> pd.DataFrame:
+    """Every matching idea as a table (read only when the table is opened or downloaded)."""
+    rows = board.board_table(db, **filters)
+    return pd.DataFrame(
+        [
+            {
+                "Idea": row["idea"],
+                "Title": row["title"],
+                "Status": status_label(row["status"]),
+                "Cycle": row["cycle_name"],
+                "Author": row["author_name"],
+                "Team": row["team_name"],
+                "Supporters": row["supporters"],
+                "Comments": row["comments"],
+                "Net annual benefit": row["net_annual_benefit"],
+                "Submitted": row["submitted_at"],
+            }
+            for row in rows
+        ],
+        columns=[
+            "Idea",
+            "Title",
+            "Status",
+            "Cycle",
+            "Author",
+            "Team",
+            "Supporters",
+            "Comments",
+            "Net annual benefit",
+            "Submitted",
+        ],
+    )
 
 
 st.title("Idea board")
@@ -120,35 +181,30 @@ if cycle and cycle.accepts_submissions():
         icon=":material/lightbulb:",
     )
 filters = render_filters()
-found = board.board(db, **filters, limit=500)
-mine_supported = board.supports(db, user, [idea.id for idea in found])
-linked_proposals = proposals.proposals_for(db, user, idea_ids=[idea.id for idea in found])
-current_rights = rights.list_rights(db, user)
-st.caption(f"{len(found)} idea{'s' if len(found) != 1 else ''}")
-if not found:
+page = max(1, int(st.session_state.get("board_page") or 1))
+total, shown = board.board_page(db, **filters, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+pages = max(1, (total - 1) // PAGE_SIZE + 1)
+if page > pages:  # the filters changed under a later page: back to the first
+    page = 1
+    st.session_state.pop("board_page", None)
+    total, shown = board.board_page(db, **filters, offset=0, limit=PAGE_SIZE)
+if not total:
+    st.caption("0 ideas")
     st.write("No ideas match. Try another search or filter.")
 else:
-    pages = (len(found) - 1) // PAGE_SIZE + 1
-    page = st.number_input("Page", min_value=1, max_value=pages, value=1, key="board_page") if pages > 1 else 1
-    for idea in found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
-        render_idea(idea, idea.id in mine_supported)
-    table = pd.DataFrame(
-        [
-            {
-                "Idea": idea.id,
-                "Title": idea.title,
-                "Status": status_label(idea.status),
-                "Cycle": idea.cycle_name,
-                "Author": idea.author_name,
-                "Team": idea.team_name,
-                "Supporters": idea.supporters,
-                "Comments": idea.comments,
-                "Net annual benefit": idea.business_case.net_annual_benefit,
-                "Submitted": idea.submitted_at,
-            }
-            for idea in found
-        ]
+    if pages > 1:
+        page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="board_page")
+    first = (page - 1) * PAGE_SIZE
+    st.caption(
+        f"{total} idea{'s' if total != 1 else ''}"
+        + (f"; showing {first + 1}–{first + len(shown)}" if pages > 1 else "")
     )
-    with st.expander("All matching ideas as a table"):
-        show_table(table)
-        download_buttons(table, "idea-board", key="board")
+    mine_supported = board.supports(db, user, [idea.id for idea in shown])
+    opened = read_opened(shown)
+    for idea in shown:
+        render_idea(idea, idea.id in mine_supported, opened)
+    table = st.expander("All matching ideas as a table", key="board_table", on_change="rerun")
+    with table:
+        if table.open:
+            show_table(table_of(filters))
+            download_buttons(lambda: table_of(filters), "idea-board", key="board")

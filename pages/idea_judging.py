@@ -18,6 +18,7 @@ from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
+OWNER_CHOICES = 20  # people offered at a time in the action owner picker
 
 
 def choose_cycle() -> Cycle | None:
@@ -141,15 +142,21 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
             "You have not scored this idea, so its scores stay hidden from you. Recording the decision applies the "
             "rule and shows them; after that you no longer score this idea yourself."
         )
-    people = {row["id"]: row["full_name"] for row in board.colleague_choices(db, -1)}
     cols = st.columns(2)
+    words = cols[0].text_input("Find the action owner", key=f"owner_find_{idea.id}", placeholder="Words of a name")
+    total, found = board.colleague_search(db, words, limit=OWNER_CHOICES)
+    people = {user.employee_id: user.full_name} if not words.strip() else {}
+    people.update({row["id"]: row["full_name"] for row in found})
     owner = cols[0].selectbox(
         "Action owner (if green-lit)",
         list(people),
-        index=list(people).index(user.employee_id) if user.employee_id in people else 0,
+        index=0 if people else None,
         key=f"owner_{idea.id}",
         format_func=lambda i: people[i],
+        placeholder="Nobody matches",
     )
+    if total > len(found):
+        cols[0].caption(f"Showing {len(found)} of {plural(total, 'person', 'people')}; type to narrow them down.")
     due = cols[1].date_input(
         "Action due date (if green-lit)",
         value=decisions.default_action_due_date(cycle),

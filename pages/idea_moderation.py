@@ -82,21 +82,26 @@ def render_actions(idea: ideas.Idea, cycle: Cycle) -> None:
         render_merge(idea, cycle)
 
 
+MERGE_CHOICES = 20  # ideas offered at a time in the "duplicate of" picker
+
+
 def render_merge(idea: ideas.Idea, cycle: Cycle) -> None:
     """Merge the idea into another of the cycle, found by number or words of its title."""
-    others = {
-        other.id: other.title
-        for other in board.board(db, cycle_id=cycle.id, limit=500)
-        if other.status not in ("merged", "declined") and other.id != idea.id
-    }
+    words = st.text_input(
+        "Find the surviving idea", key=f"merge_find_{idea.id}", placeholder="Type a number or words of the title"
+    )
+    total, found = moderation.merge_candidates(db, cycle.id, idea.id, words, limit=MERGE_CHOICES)
+    others = {other["id"]: other["title"] for other in found}
     st.selectbox(
         "Duplicate of",
-        sorted(others),
+        list(others),
         index=None,
         key=f"merge_into_{idea.id}",
-        placeholder="Type a number or words of the title",
-        format_func=lambda i: f"#{i} {others[i]}",
+        placeholder="Choose the surviving idea" if others else "No idea matches",
+        format_func=lambda i: f"#{i} {others.get(i, '')}",
     )
+    if total > len(found):
+        st.caption(f"Showing {len(found)} of {plural(total, 'idea')}; type to narrow them down.")
     st.text_input("Merge note", key=f"merge_note_{idea.id}", max_chars=ideas.REASON_MAX)
     st.button("Merge into it", key=f"merge_{idea.id}", on_click=merge_selected, args=(idea.id,))
 
@@ -120,8 +125,9 @@ def render_idea(idea: ideas.Idea, cycle: Cycle) -> None:
         render_actions(idea, cycle)
 
 
-def choose_idea(queue: list[ideas.Idea]) -> ideas.Idea | None:
-    """A page of the queue as a compact list, and the one idea chosen from it."""
+def choose_idea(cycle: Cycle) -> ideas.Idea | None:
+    """A page of the queue as a compact list, and the one idea chosen from it (the queue is
+    filtered, counted and paged in DuckDB)."""
     left, right = st.columns([1, 2])
     statuses = left.multiselect(
         "Status",
@@ -131,22 +137,22 @@ def choose_idea(queue: list[ideas.Idea]) -> ideas.Idea | None:
         placeholder="All",
     )
     words = right.text_input("Find", key="moderation_find", placeholder="Number or words of the title").strip()
-    found = [
-        idea
-        for idea in queue
-        if (not statuses or idea.status in statuses)
-        and (not words or words.lower() in idea.title.lower() or words.lstrip("#") == str(idea.id))
-    ]
-    if not found:
+    page = max(1, int(st.session_state.get("moderation_page") or 1))
+    total, shown_ideas = moderation.queue_page(
+        db, cycle.id, statuses=statuses, words=words, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    if not total:
         st.info("No idea in the queue matches.")
         return None
-    pages = (len(found) - 1) // PAGE_SIZE + 1
-    page = 1
+    pages = (total - 1) // PAGE_SIZE + 1
+    if page > pages:  # the filter changed under a later page: back to the first
+        page = 1
+        st.session_state.pop("moderation_page", None)
+        total, shown_ideas = moderation.queue_page(db, cycle.id, statuses=statuses, words=words, limit=PAGE_SIZE)
     if pages > 1:
         page = st.number_input(f"Page (of {pages})", 1, pages, 1, key="moderation_page")
-    shown_ideas = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     first = (page - 1) * PAGE_SIZE
-    st.caption(f"{plural(len(found), 'idea')}; showing {first + 1}–{first + len(shown_ideas)}")
+    st.caption(f"{plural(total, 'idea')}; showing {first + 1}–{first + len(shown_ideas)}")
     show_table(
         pd.DataFrame(
             [
@@ -194,13 +200,17 @@ def render_comments(idea: ideas.Idea) -> None:
 def render_carry_forward(cycle: Cycle) -> None:
     if cycle.phase not in ("planned", "open"):
         return
-    candidates = moderation.carryable_ideas(db, cycle.id)
-    if not candidates:
+    words = st.session_state.get("carry_find", "")
+    total, candidates = moderation.carryable_ideas(db, cycle.id, words, limit=MERGE_CHOICES)
+    if not total and not words:
         return
     st.subheader(f"Carry ideas into {plain(cycle.name)}")
     st.caption("Ideas of earlier cycles that were not shortlisted keep their supporters and comments.")
+    st.text_input("Find an idea", key="carry_find", placeholder="Type a number or words of the title")
     labels = {i.id: f"#{i.id} {i.title} ({i.cycle_name}, {status_label(i.status)})" for i in candidates}
     chosen = st.selectbox("Idea", [None, *labels], key="carry_idea", format_func=lambda i: labels.get(i, "—"))
+    if total > len(candidates):
+        st.caption(f"Showing the newest {len(candidates)} of {plural(total, 'idea')}; type to narrow them down.")
     if st.button("Carry forward", key="carry_button", disabled=chosen is None):
         run_write(lambda: moderation.carry_forward(db, user, chosen, cycle.id), rerun=True)
 
@@ -220,17 +230,16 @@ cycle_id = st.selectbox(
     format_func=lambda c: f"{names[c].name} — {names[c].phase_label}",
 )
 cycle = names[cycle_id]
-queue = moderation.moderation_queue(db, cycle.id)
-shortlisted = sum(1 for i in queue if i.status == "shortlisted")
+totals = moderation.queue_totals(db, cycle.id)
 st.caption(
-    f"{plural(len(queue), 'idea')} to look after · shortlist {shortlisted} of {cycle.shortlist_size} · "
+    f"{plural(totals['queued'], 'idea')} to look after · shortlist {totals['shortlisted']} of {cycle.shortlist_size} · "
     f"{cycle.phase_label}"
 )
 if cycle.phase not in ("open", "review"):
     st.info(
         f"{plain(cycle.name)} is {cycle.phase_label.lower()}: ideas are moderated while a cycle is open or in review."
     )
-chosen_idea = choose_idea(queue) if queue else None
+chosen_idea = choose_idea(cycle) if totals["queued"] else None
 if chosen_idea is not None:
     render_idea(chosen_idea, cycle)
     render_comments(chosen_idea)

@@ -269,6 +269,14 @@ def render_my_ideas() -> None:
     mine = board.my_ideas(db, user)
     if not mine:
         st.caption("You have no ideas yet. Every improvement starts with someone who noticed a problem.")
+        return
+    ids = [idea.id for idea in mine]
+    outcomes = decisions.feedback_for_authors_of(db, user, mine)
+    histories = board.status_histories(db, ids)
+    counts = board.complaint_link_counts_of(db, mine)
+    comments = board.comments_of(db, ids)
+    green_lit = [idea.id for idea in mine if idea.status in ideas.GREEN_LIT_STATUSES]
+    reviews = benefits.benefit_reviews_of(db, green_lit) if green_lit else {}
     for idea in mine:
         with st.expander(f"{plain(idea.title)} — {status_label(idea.status)} · {plain(idea.cycle_name)}"):
             cols = st.columns(3)
@@ -289,7 +297,7 @@ def render_my_ideas() -> None:
                     )
             elif idea.status == "submitted" and idea.author_id == user.employee_id:
                 st.button("Withdraw", key=f"withdraw_{idea.id}", on_click=act, args=(ideas.withdraw_idea, idea.id))
-            feedback = decisions.feedback_for_authors(db, user, idea.id)
+            feedback = outcomes.get(idea.id)
             if feedback:
                 with st.container(border=True):
                     st.markdown(f"**Speak-Up Day outcome: {feedback['outcome']}**")
@@ -302,7 +310,7 @@ def render_my_ideas() -> None:
                     for comment in feedback["comments"]:
                         st.markdown(f"> {plain(comment)}")
             if idea.status in ideas.GREEN_LIT_STATUSES:
-                render_benefits(idea)
+                render_benefits(idea, reviews.get(idea.id, []))
             st.markdown("**Status changes and feedback**")
             history = pd.DataFrame(
                 [
@@ -312,19 +320,21 @@ def render_my_ideas() -> None:
                         "Feedback": row["note"] or "",
                         "By": row["changed_by"] or "",
                     }
-                    for row in board.status_history(db, idea.id)
-                ]
+                    for row in histories.get(idea.id, [])
+                ],
+                columns=["When", "Status", "Feedback", "By"],
             )
             show_table(history)
-            download_buttons(history, f"idea-{idea.id}-status-changes", key=f"history_{idea.id}")
-            idea_details(idea, CURRENCY, counts=board.complaint_link_counts(db, idea))
+            download_buttons(
+                lambda history=history: history, f"idea-{idea.id}-status-changes", key=f"history_{idea.id}"
+            )
+            idea_details(idea, CURRENCY, counts=counts.get(idea.id, {}))
             st.markdown("**Comments**")
-            comment_list(board.comments_for(db, idea.id))
+            comment_list(comments.get(idea.id, []))
 
 
-def render_benefits(idea: ideas.Idea) -> None:
+def render_benefits(idea: ideas.Idea, reviews: list[dict]) -> None:
     """What the green-lit idea has saved so far beside what its business case projected."""
-    reviews = benefits.benefit_reviews(db, idea.id)
     realised = float(reviews[-1]["realised_savings"]) if reviews else None
     cols = st.columns(3)
     cols[0].metric("Projected annual savings", money(float(idea.annual_savings), CURRENCY))

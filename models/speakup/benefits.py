@@ -124,12 +124,21 @@ def action_owner(db: Database, idea_id: int) -> int | None:
 
 
 def benefit_reviews(db: Database, idea_id: int) -> list[dict[str, Any]]:
-    return db.query(
-        "SELECT r.review_day, r.realised_savings, r.note, r.recorded_at, e.full_name AS recorded_by"
-        " FROM idea_benefit_reviews r JOIN employees e ON e.id = r.recorded_by WHERE r.idea_id = ?"
+    return benefit_reviews_of(db, [idea_id]).get(idea_id, [])
+
+
+def benefit_reviews_of(db: Database, idea_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The benefit reviews of these ideas by day, by idea, in one statement."""
+    rows = db.query(
+        "SELECT r.idea_id, r.review_day, r.realised_savings, r.note, r.recorded_at, e.full_name AS recorded_by"
+        " FROM idea_benefit_reviews r JOIN employees e ON e.id = r.recorded_by WHERE list_contains(?, r.idea_id)"
         " ORDER BY r.review_day",
-        [idea_id],
+        [idea_ids],
     )
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row.pop("idea_id"), []).append(row)
+    return grouped
 
 
 def green_lit_ideas(db: Database, *, owner_id: int | None = None) -> list[dict[str, Any]]:

@@ -18,12 +18,12 @@ from models.inputs import entered_text
 from models.speakup.ideas import (
     _IDEA_SQL,
     COMMENT_MAX,
+    NET_ANNUAL_BENEFIT_SQL,
     OPEN_FOR_ENGAGEMENT,
     PRIVATE_STATUSES,
     STATUS_LABELS,
     Idea,
     _reason,
-    get_idea,
 )
 
 if TYPE_CHECKING:
@@ -67,17 +67,10 @@ BOARD_SORTS = {
 }
 
 
-def board(
-    db: Database,
-    *,
-    search: str = "",
-    statuses: list[str] | None = None,
-    cycle_id: int | None = None,
-    team_id: int | None = None,
-    sort: str = "Newest",
-    limit: int = 200,
-) -> list[Idea]:
-    """Posted ideas (never drafts or withdrawn ones) with supporters and comments counted in DuckDB."""
+def _board_filter(
+    search: str, statuses: list[str] | None, cycle_id: int | None, team_id: int | None
+) -> tuple[str, list[Any]]:
+    """The WHERE clause of the board's filters: posted ideas only (never drafts or withdrawn ones)."""
     clauses = ["i.status NOT IN ('draft', 'withdrawn')"]
     params: list[Any] = []
     if search.strip():
@@ -92,14 +85,89 @@ def board(
     if team_id is not None:
         clauses.append("i.team_id = ?")
         params.append(team_id)
+    return " AND ".join(clauses), params
+
+
+def board(
+    db: Database,
+    *,
+    search: str = "",
+    statuses: list[str] | None = None,
+    cycle_id: int | None = None,
+    team_id: int | None = None,
+    sort: str = "Newest",
+    limit: int = 200,
+) -> list[Idea]:
+    """Posted ideas (never drafts or withdrawn ones) with supporters and comments counted in DuckDB."""
+    return board_page(db, search=search, statuses=statuses, cycle_id=cycle_id, team_id=team_id, sort=sort, limit=limit)[
+        1
+    ]
+
+
+def board_page(
+    db: Database,
+    *,
+    search: str = "",
+    statuses: list[str] | None = None,
+    cycle_id: int | None = None,
+    team_id: int | None = None,
+    sort: str = "Newest",
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[int, list[Idea]]:
+    """How many posted ideas match, and one page of them: two statements, however many match."""
+    where, params = _board_filter(search, statuses, cycle_id, team_id)
     order = BOARD_SORTS.get(sort, BOARD_SORTS["Newest"])
-    rows = db.query(f"{_IDEA_SQL} WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ?", [*params, limit])
+    rows = db.query(
+        f"SELECT * FROM ({_IDEA_SQL} WHERE {where}) i, (SELECT count(*) AS matching FROM ideas i WHERE {where})"
+        f" ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, *params, limit, offset],
+    )
+    total = rows[0]["matching"] if rows else _matching(db, where, params)
     co_authors = _co_authors_of(db, [row["id"] for row in rows])
     ideas = []
     for row in rows:
         row.pop("updated_at", None)
+        row.pop("matching", None)
         ideas.append(Idea(**row, co_authors=co_authors.get(row["id"], [])))
-    return ideas
+    return total, ideas
+
+
+def _matching(db: Database, where: str, params: list[Any]) -> int:
+    return int(db.scalar(f"SELECT count(*) FROM ideas i WHERE {where}", params))
+
+
+def board_table(
+    db: Database,
+    *,
+    search: str = "",
+    statuses: list[str] | None = None,
+    cycle_id: int | None = None,
+    team_id: int | None = None,
+    sort: str = "Newest",
+) -> list[dict[str, Any]]:
+    """Every matching posted idea as table rows (for the table and its download), in one statement."""
+    where, params = _board_filter(search, statuses, cycle_id, team_id)
+    order = BOARD_SORTS.get(sort, BOARD_SORTS["Newest"])
+    return db.query(
+        f"SELECT i.id AS idea, i.title, i.status, i.cycle_name, i.author_name, i.team_name, i.supporters,"
+        f" i.comments, CAST({NET_ANNUAL_BENEFIT_SQL} AS DOUBLE) AS net_annual_benefit, i.submitted_at"
+        f" FROM ({_IDEA_SQL} WHERE {where}) i ORDER BY {order}",
+        params,
+    )
+
+
+def milestones_of(db: Database, idea_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The project plans of these ideas, in one statement."""
+    rows = db.query(
+        "SELECT idea_id, title, due_date FROM idea_milestones WHERE list_contains(?, idea_id)"
+        " ORDER BY idea_id, position",
+        [idea_ids],
+    )
+    plans: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        plans.setdefault(row.pop("idea_id"), []).append(row)
+    return plans
 
 
 def _co_authors_of(db: Database, idea_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -117,17 +185,19 @@ def _co_authors_of(db: Database, idea_ids: list[int]) -> dict[int, list[dict[str
 
 
 def my_ideas(db: Database, user: CurrentUser) -> list[Idea]:
-    """Ideas the person wrote or co-wrote, drafts included, newest first."""
+    """Ideas the person wrote or co-wrote, drafts included, newest first, with co-authors and
+    plans (three statements, however many ideas)."""
     rows = db.query(
         f"{_IDEA_SQL} WHERE i.author_id = ? OR i.id IN (SELECT idea_id FROM idea_coauthors WHERE employee_id = ?)"
         " ORDER BY i.created_at DESC, i.id DESC",
         [user.employee_id, user.employee_id],
     )
+    ids = [row["id"] for row in rows]
+    co_authors, plans = _co_authors_of(db, ids), milestones_of(db, ids)
     ideas = []
     for row in rows:
-        idea = get_idea(db, row["id"])
-        if idea is not None:
-            ideas.append(idea)
+        row.pop("updated_at", None)
+        ideas.append(Idea(**row, co_authors=co_authors.get(row["id"], []), milestones=plans.get(row["id"], [])))
     return ideas
 
 
@@ -144,6 +214,21 @@ def status_history(db: Database, idea_id: int) -> list[dict[str, Any]]:
     return rows
 
 
+def status_histories(db: Database, idea_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """``status_history`` of several ideas in one statement, by idea."""
+    rows = db.query(
+        "SELECT h.idea_id, h.changed_at, h.from_status, h.to_status, h.note, e.full_name AS changed_by"
+        " FROM idea_status_history h LEFT JOIN employees e ON e.id = h.changed_by"
+        " WHERE list_contains(?, h.idea_id) ORDER BY h.changed_at, h.id",
+        [idea_ids],
+    )
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        row["status"] = STATUS_LABELS[row["to_status"]]
+        grouped.setdefault(row.pop("idea_id"), []).append(row)
+    return grouped
+
+
 def team_choices(db: Database) -> list[dict[str, Any]]:
     return db.query("SELECT id, name FROM teams WHERE active ORDER BY name")
 
@@ -155,6 +240,22 @@ def colleague_choices(db: Database, exclude_id: int) -> list[dict[str, Any]]:
         " WHERE e.active AND e.id <> ? ORDER BY e.full_name",
         [exclude_id],
     )
+
+
+def colleague_search(db: Database, words: str = "", *, limit: int = 20) -> tuple[int, list[dict[str, Any]]]:
+    """Active people whose name contains ``words``: how many, and the first ``limit`` by name —
+    a picker over thousands of people offers a searched few."""
+    where, params = "e.active", []
+    if words.strip():
+        where += " AND contains(lower(e.full_name), lower(?))"
+        params.append(words.strip())
+    total = int(db.scalar(f"SELECT count(*) FROM employees e WHERE {where}", params))
+    rows = db.query(
+        "SELECT e.id, e.full_name, t.name AS team_name FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
+        f" WHERE {where} ORDER BY e.full_name, e.id LIMIT ?",
+        [*params, limit],
+    )
+    return total, rows
 
 
 # -- supports and comments -----------------------------------------------------------
@@ -281,12 +382,21 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str, *, at
 
 
 def comments_for(db: Database, idea_id: int, *, include_hidden: bool = False) -> list[dict[str, Any]]:
-    return db.query(
-        "SELECT m.id, m.body, m.created_at, m.hidden, m.hidden_reason, e.full_name AS author_name"
+    return comments_of(db, [idea_id], include_hidden=include_hidden).get(idea_id, [])
+
+
+def comments_of(db: Database, idea_ids: list[int], *, include_hidden: bool = False) -> dict[int, list[dict[str, Any]]]:
+    """The comments on these ideas, oldest first, by idea: one statement for a page of ideas."""
+    rows = db.query(
+        "SELECT m.idea_id, m.id, m.body, m.created_at, m.hidden, m.hidden_reason, e.full_name AS author_name"
         " FROM idea_comments m JOIN employees e ON e.id = m.author_id"
-        " WHERE m.idea_id = ? AND (? OR NOT m.hidden) ORDER BY m.created_at, m.id",
-        [idea_id, include_hidden],
+        " WHERE list_contains(?, m.idea_id) AND (? OR NOT m.hidden) ORDER BY m.created_at, m.id",
+        [idea_ids, include_hidden],
     )
+    grouped: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grouped.setdefault(row.pop("idea_id"), []).append(row)
+    return grouped
 
 
 def hide_comment(db: Database, actor: CurrentUser, comment_id: int, reason: str) -> None:
@@ -323,11 +433,37 @@ def findings(db: Database) -> list[dict[str, Any]]:
 
 def complaint_link_counts(db: Database, idea: Idea) -> dict[str, Any]:
     """What the idea's linked complaint category or finding stands for, in numbers."""
-    counts: dict[str, Any] = {}
-    if idea.complaint_category:
-        counts["complaints_in_category"] = db.scalar(
-            "SELECT count(*) FROM complaints WHERE category = ?", [idea.complaint_category]
-        )
-    if idea.finding_id is not None:
-        counts["finding_title"] = db.scalar("SELECT title FROM findings WHERE id = ?", [idea.finding_id])
+    return complaint_link_counts_of(db, [idea]).get(idea.id, {})
+
+
+def complaint_link_counts_of(db: Database, ideas: list[Idea]) -> dict[int, dict[str, Any]]:
+    """``complaint_link_counts`` for a page of ideas: the complaints of their categories counted
+    once in one statement, and their findings' titles in another."""
+    categories = sorted({idea.complaint_category for idea in ideas if idea.complaint_category})
+    finding_ids = sorted({idea.finding_id for idea in ideas if idea.finding_id is not None})
+    in_category = {}
+    if categories:
+        in_category = {
+            row["category"]: row["complaints"]
+            for row in db.query(
+                "SELECT category, count(*) AS complaints FROM complaints WHERE list_contains(?, category)"
+                " GROUP BY category",
+                [categories],
+            )
+        }
+    titles = {}
+    if finding_ids:
+        titles = {
+            row["id"]: row["title"]
+            for row in db.query("SELECT id, title FROM findings WHERE list_contains(?, id)", [finding_ids])
+        }
+    counts: dict[int, dict[str, Any]] = {}
+    for idea in ideas:
+        figures: dict[str, Any] = {}
+        if idea.complaint_category:
+            figures["complaints_in_category"] = in_category.get(idea.complaint_category, 0)
+        if idea.finding_id is not None:
+            figures["finding_title"] = titles.get(idea.finding_id)
+        if figures:
+            counts[idea.id] = figures
     return counts

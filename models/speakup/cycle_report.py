@@ -13,7 +13,7 @@ from models.speakup.ideas import (
     BusinessCase,
     payback_wording,
 )
-from models.speakup.judging import _PER_JUDGE_SQL, may_see_scores
+from models.speakup.judging import _PER_JUDGE_SQL, visible_ideas
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -188,8 +188,8 @@ def idea_table(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
     require(actor, Permission.DASHBOARDS_ALL)
     table = _idea_table(db, cycle_id)
     if db.scalar("SELECT phase FROM idea_cycles WHERE id = ?", [cycle_id]) == "scoring":
-        hidden = [idea for idea in table["idea"].tolist() if not may_see_scores(db, actor, idea)]
-        table.loc[table["idea"].isin(hidden), ["score", "spread"]] = None
+        visible = visible_ideas(db, actor, cycle_id)
+        table.loc[~table["idea"].isin(visible), ["score", "spread"]] = None
     return table
 
 
@@ -238,11 +238,7 @@ def _idea_table(db: Database, cycle_id: int) -> pd.DataFrame:
 def spread_frame(db: Database, viewer: CurrentUser, cycle_id: int) -> pd.DataFrame:
     """Each judge's weighted score per idea, for the spread chart — only the ideas whose
     scores the viewer may see (a judge stays blind until they have scored)."""
-    visible = [
-        row["id"]
-        for row in db.query("SELECT id FROM ideas WHERE cycle_id = ?", [cycle_id])
-        if may_see_scores(db, viewer, row["id"])
-    ]
+    visible = sorted(visible_ideas(db, viewer, cycle_id))
     return db.frame(
         f"WITH per_judge AS ({_PER_JUDGE_SQL}) SELECT p.idea_id, i.title, e.full_name AS judge,"
         " round(p.judge_score, 2) AS judge_score,"

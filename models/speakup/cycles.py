@@ -201,12 +201,19 @@ def _validate_criteria(raw_criteria: list[dict[str, Any]], problems: list[tuple[
 
 
 def _cycle_from_row(source: Reader, row: dict[str, Any]) -> Cycle:
-    criteria = source.query(
-        "SELECT id, position, name, weight, anchor_1, anchor_3, anchor_5 FROM idea_criteria"
-        " WHERE cycle_id = ? ORDER BY position",
-        [row["id"]],
-    )
-    return Cycle(**row, criteria=[Criterion(**c) for c in criteria])
+    return _cycles_from_rows(source, [row])[0]
+
+
+def _cycles_from_rows(source: Reader, rows: list[dict[str, Any]]) -> list[Cycle]:
+    """Cycles with their criteria, read for all of them in one statement."""
+    criteria: dict[int, list[Criterion]] = {row["id"]: [] for row in rows}
+    for criterion in source.query(
+        "SELECT cycle_id, id, position, name, weight, anchor_1, anchor_3, anchor_5 FROM idea_criteria"
+        " WHERE list_contains(?, cycle_id) ORDER BY cycle_id, position",
+        [list(criteria)],
+    ):
+        criteria[criterion.pop("cycle_id")].append(Criterion(**criterion))
+    return [Cycle(**row, criteria=criteria[row["id"]]) for row in rows]
 
 
 _CYCLE_COLUMNS = (
@@ -223,7 +230,7 @@ def get_cycle(source: Reader, cycle_id: int) -> Cycle | None:
 def list_cycles(db: Database) -> list[Cycle]:
     """Every cycle, newest Speak-Up Day first."""
     rows = db.query(f"SELECT {_CYCLE_COLUMNS} FROM idea_cycles ORDER BY speakup_day DESC, id DESC")
-    return [_cycle_from_row(db, row) for row in rows]
+    return _cycles_from_rows(db, rows)
 
 
 def open_cycle(db: Database) -> Cycle | None:

@@ -269,40 +269,56 @@ def decisions_for(db: Database, viewer: CurrentUser, idea_id: int) -> list[Decis
 
 
 def _decisions(db: Database, idea_id: int) -> list[Decision]:
+    return _decisions_of(db, [idea_id]).get(idea_id, [])
+
+
+def _decisions_of(db: Database, idea_ids: list[int]) -> dict[int, list[Decision]]:
+    """The decisions on these ideas, newest first, by idea, in one statement."""
     rows = db.query(
         "SELECT d.*, e.full_name AS decided_by_name FROM idea_decisions d JOIN employees e ON e.id = d.decided_by"
-        " WHERE d.idea_id = ? ORDER BY d.id DESC",
-        [idea_id],
+        " WHERE list_contains(?, d.idea_id) ORDER BY d.id DESC",
+        [idea_ids],
     )
-    return [
-        Decision(
-            **{k: row[k] for k in ("id", "idea_id", "outcome", "score", "judges", "green_light_threshold")},
-            min_judges=row["min_judges"],
-            weights=json.loads(row["weights_json"]),
-            scores=json.loads(row["scores_json"]),
-            rationale=row["rationale"],
-            decided_by=row["decided_by_name"],
-            decided_at=row["decided_at"],
+    grouped: dict[int, list[Decision]] = {}
+    for row in rows:
+        grouped.setdefault(row["idea_id"], []).append(
+            Decision(
+                **{k: row[k] for k in ("id", "idea_id", "outcome", "score", "judges", "green_light_threshold")},
+                min_judges=row["min_judges"],
+                weights=json.loads(row["weights_json"]),
+                scores=json.loads(row["scores_json"]),
+                rationale=row["rationale"],
+                decided_by=row["decided_by_name"],
+                decided_at=row["decided_at"],
+            )
         )
-        for row in rows
-    ]
+    return grouped
 
 
 def feedback_for_authors(db: Database, viewer: CurrentUser, idea_id: int) -> dict[str, Any] | None:
     """What the authors are told after the day: outcome, score, rationale and the judges'
     comments (without names). None before a decision, or for someone not an author."""
     idea = get_idea(db, idea_id)
-    if idea is None or viewer.employee_id not in idea.author_ids:
+    if idea is None:
         return None
-    decisions = _decisions(db, idea_id)
-    if not decisions:
-        return None
-    latest = decisions[0]
-    return {
-        "outcome": STATUS_LABELS[latest.outcome],
-        "score": latest.score,
-        "threshold": latest.green_light_threshold,
-        "judges": latest.judges,
-        "rationale": latest.rationale,
-        "comments": [sheet["comment"] for sheet in latest.scores if sheet.get("comment")],
-    }
+    return feedback_for_authors_of(db, viewer, [idea]).get(idea_id)
+
+
+def feedback_for_authors_of(db: Database, viewer: CurrentUser, ideas: list[Idea]) -> dict[int, dict[str, Any]]:
+    """``feedback_for_authors`` for several ideas (read with their co-authors) in one statement:
+    only for the ideas the viewer wrote or co-wrote that have a decision."""
+    own = [idea.id for idea in ideas if viewer.employee_id in idea.author_ids]
+    if not own:
+        return {}
+    feedback = {}
+    for idea_id, recorded in _decisions_of(db, own).items():
+        latest = recorded[0]
+        feedback[idea_id] = {
+            "outcome": STATUS_LABELS[latest.outcome],
+            "score": latest.score,
+            "threshold": latest.green_light_threshold,
+            "judges": latest.judges,
+            "rationale": latest.rationale,
+            "comments": [sheet["comment"] for sheet in latest.scores if sheet.get("comment")],
+        }
+    return feedback

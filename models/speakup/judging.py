@@ -147,6 +147,27 @@ def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | N
     return None
 
 
+# the judge's conflicts over a cycle's ideas: an author, a co-author, or an author's manager
+_CONFLICTS_SQL = """
+    SELECT a.idea_id, bool_or(a.employee_id = $judge) AS is_author
+    FROM (SELECT id AS idea_id, author_id AS employee_id FROM ideas WHERE cycle_id = $cycle
+          UNION ALL SELECT c.idea_id, c.employee_id FROM idea_coauthors c
+          JOIN ideas i ON i.id = c.idea_id WHERE i.cycle_id = $cycle) a
+    LEFT JOIN employees e ON e.id = a.employee_id
+    GROUP BY a.idea_id HAVING bool_or(a.employee_id = $judge) OR bool_or(e.manager_id = $judge)
+"""
+
+
+def conflicts_in_cycle(source: Reader, judge_id: int, cycle_id: int) -> dict[int, str]:
+    """``conflict_of_interest`` for every idea of a cycle at once: the ideas the judge may not
+    score, each with the reason."""
+    rows = source.query(_CONFLICTS_SQL, {"judge": judge_id, "cycle": cycle_id})
+    return {
+        row["idea_id"]: "you are an author of this idea" if row["is_author"] else "you manage an author of this idea"
+        for row in rows
+    }
+
+
 # -- scoring -------------------------------------------------------------------------
 def submit_scores(
     db: Database,
@@ -264,6 +285,24 @@ def may_see_scores(db: Database, viewer: CurrentUser, idea_id: int) -> bool:
     return bool(row["decided"]) and conflict_of_interest(db, viewer.employee_id, idea_id) is not None
 
 
+def visible_ideas(db: Database, viewer: CurrentUser, cycle_id: int) -> set[int]:
+    """``may_see_scores`` for every idea of a cycle in one statement: the ideas whose scores
+    the viewer may see."""
+    if not (viewer.can(Permission.IDEAS_JUDGE) or viewer.can(Permission.SPEAKUP_MANAGE)):
+        return set()
+    rows = db.query(
+        f"WITH conflicts AS ({_CONFLICTS_SQL}),"
+        " seen AS (SELECT idea_id FROM idea_judgements WHERE cycle_id = $cycle AND judge_id = $judge"
+        "  UNION SELECT idea_id FROM idea_decisions WHERE cycle_id = $cycle AND decided_by = $judge),"
+        " decided AS (SELECT DISTINCT idea_id FROM idea_decisions WHERE cycle_id = $cycle)"
+        " SELECT i.id FROM ideas i JOIN idea_cycles c ON c.id = i.cycle_id WHERE i.cycle_id = $cycle"
+        " AND (c.phase = 'closed' OR i.id IN (SELECT idea_id FROM seen)"
+        "  OR (i.id IN (SELECT idea_id FROM decided) AND i.id IN (SELECT idea_id FROM conflicts)))",
+        {"judge": viewer.employee_id, "cycle": cycle_id},
+    )
+    return {row["id"] for row in rows}
+
+
 def score_sheets(db: Database, viewer: CurrentUser, idea_id: int) -> list[dict[str, Any]] | None:
     """Every judge's scores and comment for an idea, or None while the viewer is blind to them."""
     if not may_see_scores(db, viewer, idea_id):
@@ -299,7 +338,8 @@ def judging_queue(db: Database, judge: CurrentUser, cycle_id: int) -> list[dict[
         " WHERE i.cycle_id = ? AND list_contains(?, i.status) ORDER BY i.id",
         [judge.employee_id, cycle_id, list(DECIDABLE)],
     )
+    conflicts = conflicts_in_cycle(db, judge.employee_id, cycle_id)
     for row in rows:
-        row["conflict"] = conflict_of_interest(db, judge.employee_id, row["id"])
+        row["conflict"] = conflicts.get(row["id"])
         row["status_label"] = STATUS_LABELS[row["status"]]
     return rows

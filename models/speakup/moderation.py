@@ -4,7 +4,7 @@ merge duplicates and carry an idea into a later cycle."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -13,9 +13,10 @@ from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader
 from models.errors import InputError
 from models.speakup import day_plan, preparation
-from models.speakup.board import board
+from models.speakup.board import _co_authors_of, board
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.ideas import (
+    _IDEA_SQL,
     CARRYABLE,
     MODERATABLE,
     OPEN_FOR_ENGAGEMENT,
@@ -187,6 +188,81 @@ def moderation_queue(db: Database, cycle_id: int) -> list[Idea]:
     return sorted(queued, key=lambda idea: idea.id)
 
 
-def carryable_ideas(db: Database, before_cycle_id: int) -> list[Idea]:
-    """Ideas of earlier cycles that were not shortlisted and may be carried into this one."""
-    return [idea for idea in board(db, statuses=list(CARRYABLE), limit=500) if idea.cycle_id != before_cycle_id]
+def queue_page(
+    db: Database,
+    cycle_id: int,
+    *,
+    statuses: list[str] | None = None,
+    words: str = "",
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[int, list[Idea]]:
+    """How many of the cycle's queued ideas match (status, a number or words of the title) and
+    one page of them by number, filtered and counted in DuckDB."""
+    chosen = [status for status in (statuses or QUEUE_STATUSES) if status in QUEUE_STATUSES]
+    total, rows = _ideas_matching(db, "i.cycle_id = ? AND list_contains(?, i.status)", [cycle_id, chosen], words)
+    page = rows(offset, limit)
+    co_authors = _co_authors_of(db, [row["id"] for row in page])
+    found = []
+    for row in page:
+        row.pop("updated_at", None)
+        found.append(Idea(**row, co_authors=co_authors.get(row["id"], [])))
+    return total, found
+
+
+def queue_totals(db: Database, cycle_id: int) -> dict[str, int]:
+    """The ideas a moderator looks after in the cycle, and how many of them are shortlisted."""
+    row = db.query_one(
+        "SELECT count(*) AS queued, count(*) FILTER (WHERE status = 'shortlisted') AS shortlisted FROM ideas"
+        " WHERE cycle_id = ? AND list_contains(?, status)",
+        [cycle_id, list(QUEUE_STATUSES)],
+    )
+    return {"queued": int(row["queued"]), "shortlisted": int(row["shortlisted"])}
+
+
+MERGE_TARGETS_EXCLUDED = ("draft", "withdrawn", "merged", "declined")
+
+
+def merge_candidates(
+    db: Database, cycle_id: int, duplicate_id: int, words: str = "", *, limit: int = 20
+) -> tuple[int, list[dict[str, Any]]]:
+    """The ideas of the cycle a duplicate may be merged into that match a number or words of
+    the title: how many, and the first ``limit`` by number."""
+    total, rows = _ideas_matching(
+        db,
+        "i.cycle_id = ? AND i.id <> ? AND NOT list_contains(?, i.status)",
+        [cycle_id, duplicate_id, list(MERGE_TARGETS_EXCLUDED)],
+        words,
+        columns="i.id, i.title",
+    )
+    return total, rows(0, limit)
+
+
+def carryable_ideas(db: Database, before_cycle_id: int, words: str = "", *, limit: int = 20) -> tuple[int, list[Idea]]:
+    """Ideas of earlier cycles that were not shortlisted and may be carried into this one,
+    matching a number or words of the title: how many, and the newest ``limit``."""
+    total, rows = _ideas_matching(
+        db, "i.cycle_id <> ? AND list_contains(?, i.status)", [before_cycle_id, list(CARRYABLE)], words, newest=True
+    )
+    return total, [Idea(**{k: v for k, v in row.items() if k != "updated_at"}) for row in rows(0, limit)]
+
+
+def _ideas_matching(
+    db: Database, where: str, params: list[Any], words: str, *, columns: str = "", newest: bool = False
+) -> tuple[int, Any]:
+    """The count of ideas matching ``where`` and a number or words of the title, and a reader of
+    one slice of them (by number; newest first when asked)."""
+    words = words.strip()
+    if words:
+        where += " AND (contains(lower(i.title), lower(?)) OR CAST(i.id AS VARCHAR) = ?)"
+        params = [*params, words, words.lstrip("#")]
+    total = int(db.scalar(f"SELECT count(*) FROM ideas i WHERE {where}", params))
+    select = f"SELECT {columns} FROM ideas i" if columns else _IDEA_SQL
+    order = "i.id DESC" if newest else "i.id"
+
+    def rows(offset: int, limit: int) -> list[dict[str, Any]]:
+        if not total or offset >= total:
+            return []
+        return db.query(f"{select} WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset])
+
+    return total, rows

@@ -238,6 +238,9 @@ def test_the_board_support_button_counts_one_support(portal_env):
     app.button(key=f"support_{idea_id}").click().run()
     assert ideas.get_idea(db, idea_id).supporters == 1
     assert app.button(key=f"support_{idea_id}").label == "Withdraw support"
+    assert not [t for t in app.text_area if t.key == f"comment_{idea_id}"]  # details are read when opened
+    app.session_state[f"board_details_{idea_id}"] = True  # the fan opens "Details and comments"
+    app.run()
     app.text_area(key=f"comment_{idea_id}").set_value("We hear about this every day")
     app.button(key=f"post_{idea_id}").click().run()
     assert board.comments_for(db, idea_id)[0]["body"] == "We hear about this every day"
@@ -363,7 +366,10 @@ def test_the_moderation_queue_lists_a_page_of_ideas_and_opens_one_at_a_time(port
     listed = queue_list(app)
     assert list(listed["#"]) == sorted(queued)[:20]  # a page of twenty, by number
     assert len([key for key in button_keys(app) if key.startswith("decline_")]) == 1  # one idea's forms
-    assert len(app.selectbox(key=f"merge_into_{queued[0]}").options) == 22  # one duplicate choice, of the others
+    merge_into = app.selectbox(key=f"merge_into_{queued[0]}")  # one duplicate picker, searched in the database
+    assert len(merge_into.options) == 20 and "Showing 20 of 22 ideas" in texts(app)
+    app.text_input(key=f"merge_find_{queued[0]}").set_value("idea 22").run()
+    assert app.selectbox(key=f"merge_into_{queued[0]}").options == [f"#{queued[22]} Queue idea 22"]
 
     app.number_input(key="moderation_page").set_value(2).run()
     assert list(queue_list(app)["#"]) == sorted(queued)[20:]

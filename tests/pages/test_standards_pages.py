@@ -250,6 +250,8 @@ def test_an_ideas_author_proposes_a_change_from_the_board_and_sees_it_with_its_s
     idea_id = submitted_idea(org["db"], org["ann"])
     app = open_page(signed_in_as(org["ann"]), "pages/idea_board.py")
     assert not app.exception, app.exception
+    app.session_state[f"board_details_{idea_id}"] = True  # "Details and comments" opened
+    app.run()
     app.number_input(key=f"idea_proposal_{idea_id}_limit").set_value(250.0)
     app.text_area(key=f"idea_proposal_{idea_id}_reason").input("Refunds up to 250 are always approved anyway.")
     button(app, "Propose a change to this right").click().run()
@@ -258,6 +260,8 @@ def test_an_ideas_author_proposes_a_change_from_the_board_and_sees_it_with_its_s
         {"idea_id": idea_id, "proposed_limit": 250, "status": "open"}
     ]
     board = open_page(signed_in_as(org["bob"]), "pages/idea_board.py")
+    board.session_state[f"board_details_{idea_id}"] = True
+    board.run()
     assert not board.exception, board.exception
     shown = table_with(board, "proposed_limit")
     assert shown["status"].tolist() == ["Open — waiting for leadership"]
