@@ -246,10 +246,13 @@ def _versions_exist(connection: duckdb.DuckDBPyConnection) -> bool:
     )
 
 
-def bump_versions(connection: duckdb.DuckDBPyConnection, tables: set[str] | frozenset[str]) -> None:
+def bump_versions(
+    connection: duckdb.DuckDBPyConnection, tables: set[str] | frozenset[str], *, table_exists: bool = False
+) -> None:
     """Move the version of each of ``tables`` (every table for ``EVERY_TABLE``) by one, on
-    ``connection``, in whatever transaction it is in. Nothing when there is no version table yet."""
-    if not tables or not _versions_exist(connection):
+    ``connection``, in whatever transaction it is in. Nothing when there is no version table yet
+    (``table_exists``: the caller knows there is one)."""
+    if not tables or not (table_exists or _versions_exist(connection)):
         return
     if EVERY_TABLE in tables:
         names = [
@@ -347,6 +350,7 @@ class Database:
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._changed: set[str] = set()  # tables the open write transaction changed
+        self._versions_kept = False  # the version table exists (it is never dropped)
         self.cache_token = next(_database_tokens)  # no two databases of a process share one
         self.max_write_attempts = max_write_attempts
         self.retry_delay = retry_delay
@@ -414,7 +418,9 @@ class Database:
                 try:
                     self._writer_connection.execute("BEGIN TRANSACTION")
                     result = work(self._writer)
-                    bump_versions(self._writer_connection, self._changed)
+                    if self._changed:
+                        self._versions_kept = self._versions_kept or _versions_exist(self._writer_connection)
+                        bump_versions(self._writer_connection, self._changed, table_exists=self._versions_kept)
                     self._writer_connection.execute("COMMIT")
                     return result
                 except duckdb.TransactionException:
