@@ -11,13 +11,13 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from models import cache
+from models import backup, cache
 from models.access import Role
 from models.coaching import kpis as coaching_kpis
 from models.coaching import sessions
 from models.complaints import analysis
 from models.complaints import kpis as complaint_kpis
-from models.db import counting, insert_row
+from models.db import Database, counting, insert_row
 from models.engagement import answers, results, surveys
 from models.people import directory
 from models.people import kpis as people_kpis
@@ -305,3 +305,18 @@ def test_every_cached_aggregate_declares_what_it_reads():
     declared = {function.__name__: function.tables for function in cache.cached_functions()}
     assert declared["_filter_options"] == ("complaints",)
     assert all(tables for tables in declared.values())
+
+
+def test_a_restore_moves_the_version_of_every_table(db, make_user, tmp_path):
+    admin = make_user(Role.ADMIN)
+    a_team(db, "Cards")
+    folder = backup.backup(db, admin, tmp_path / "backups")
+    before = versions(db, "sites", "teams", "complaints")
+    db.close()
+    backup.restore(tmp_path / "portal.duckdb", folder)
+    restored = Database(tmp_path / "portal.duckdb")
+    try:
+        after = versions(restored, "sites", "teams", "complaints")
+    finally:
+        restored.close()
+    assert all(after[table] > before[table] for table in before)
