@@ -22,7 +22,16 @@ from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.db import forget_database, list_migrations, make_private, private_folder, utc_now, wal_path
+from models.db import (
+    EVERY_TABLE,
+    bump_versions,
+    forget_database,
+    list_migrations,
+    make_private,
+    private_folder,
+    utc_now,
+    wal_path,
+)
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -280,6 +289,7 @@ def _build_restored(staging: Path, info: BackupInfo) -> None:
         connection.execute(f"IMPORT DATABASE '{_sql_path(info.path)}'")
         _verify(connection, info)
         _advance_sequences(connection)
+        bump_versions(connection, {EVERY_TABLE})  # no figure remembered before the restore is current
         connection.execute(
             "UPDATE sign_in_tokens SET used_at = ? WHERE used_at IS NULL", [utc_now()]
         )  # a restore must not revive sessions that were ended after the backup

@@ -1,11 +1,42 @@
 """The database: one DuckDB file, reads on per-thread connections, writes through
-one writer, numbered migrations applied at start-up."""
+one writer, numbered migrations applied at start-up.
+
+Two things the rest of the portal can lean on:
+
+**Counting statements.** Every statement run through the seam — ``Database.query``,
+``query_one``, ``scalar``, ``frame``, a ``ConnectionReader``, ``.execute``, ``.executemany``,
+``.sql`` and ``.append`` on the connection a write function receives or on ``db.reader()`` —
+is counted while a counter is open::
+
+    with counting() as counter:            # or db.counting(); statements of this thread
+        render_the_page(db)
+    counter.statements                     # how many statements ran
+    counter.queries                        # their SQL text, in order
+
+``counting(all_threads=True)`` counts the statements of every thread of the process instead:
+Streamlit's ``AppTest`` runs the page script in a thread of its own, so a page benchmark
+counts with it (and runs nothing else meanwhile). Counters count the statements the code
+asks for; the transaction control and version bumps the seam adds are not counted, and
+``executemany`` counts once. With no counter open the cost is one attribute look-up.
+
+**Data versions.** ``data_versions`` holds a version per table. Every statement run through
+``Database.write`` that changes a table (INSERT, INSERT OR REPLACE, UPDATE, DELETE, MERGE,
+COPY … FROM, CREATE TABLE [AS] but not TEMP, ALTER, DROP, TRUNCATE, ``.append``) moves that table's
+version by one in the same transaction, just before COMMIT; a rolled-back write moves
+nothing. A change made outside a transaction (``exclusive()``, a reader connection) moves the
+version both before and after the statement, so no figure computed meanwhile is remembered
+under the new version. IMPORT DATABASE and a restore move every table. ``data_versions(tables)``
+reads the versions in one query; ``models.cache`` keys cached aggregates by them. Changes
+made through a relation object (``rel.insert_into``) or a connection the seam did not hand
+out are not seen: write through ``Database.write``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import importlib
+import itertools
 import os
 import re
 import stat
@@ -119,6 +150,185 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# -- counting statements ---------------------------------------------------------------
+class StatementCounter:
+    """How many statements ran while it was open, and their SQL text."""
+
+    def __init__(self) -> None:
+        self.statements = 0
+        self.queries: list[str] = []
+
+    def _add(self, sql: str) -> None:
+        self.statements += 1
+        self.queries.append(sql)
+
+
+_thread_counters = threading.local()
+_process_counters: list[StatementCounter] = []
+_counters_lock = threading.Lock()
+
+
+def _count(query: object) -> None:
+    active = getattr(_thread_counters, "active", None)
+    if active or _process_counters:
+        sql = query if isinstance(query, str) else repr(query)
+        for counter in active or ():
+            counter._add(sql)
+        if _process_counters:
+            with _counters_lock:
+                for counter in _process_counters:
+                    counter._add(sql)
+
+
+@contextmanager
+def counting(*, all_threads: bool = False) -> Iterator[StatementCounter]:
+    """Count the statements run through any ``Database`` of this process: those of this
+    thread, or with ``all_threads`` those of every thread (a page run by ``AppTest``)."""
+    counter = StatementCounter()
+    if all_threads:
+        with _counters_lock:
+            _process_counters.append(counter)
+        try:
+            yield counter
+        finally:
+            with _counters_lock:
+                _process_counters.remove(counter)
+        return
+    active = getattr(_thread_counters, "active", None)
+    if active is None:
+        active = _thread_counters.active = []
+    active.append(counter)
+    try:
+        yield counter
+    finally:
+        active.remove(counter)
+
+
+# -- which tables a statement changes ------------------------------------------------------
+EVERY_TABLE = "*"
+VERSIONS_TABLE = "data_versions"
+_NAME = r'((?:"[^"]+"|[A-Za-z_][\w$]*)(?:\s*\.\s*(?:"[^"]+"|[A-Za-z_][\w$]*))*)'
+_CHANGED_TABLE = re.compile(
+    r"\b(?:INSERT\s+(?:OR\s+(?:REPLACE|IGNORE)\s+)?INTO|UPDATE|DELETE\s+FROM|MERGE\s+INTO|TRUNCATE(?:\s+TABLE)?"
+    r"|CREATE\s+(?:OR\s+REPLACE\s+)?TABLE(?:\s+IF\s+NOT\s+EXISTS)?"  # a TEMP table is the connection's own
+    r"|DROP\s+TABLE(?:\s+IF\s+EXISTS)?|ALTER\s+TABLE(?:\s+IF\s+EXISTS)?)\s+" + _NAME,
+    re.IGNORECASE,
+)
+_COPIED_INTO = re.compile(r"\bCOPY\s+" + _NAME + r"\s*(?:\([^)]*\))?\s*FROM\b", re.IGNORECASE)
+_IMPORT_DATABASE = re.compile(r"\bIMPORT\s+DATABASE\b", re.IGNORECASE)
+_MAY_CHANGE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|DROP|ALTER|COPY|IMPORT)\b", re.IGNORECASE)
+_QUOTED_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_NOT_A_TABLE = {"set", "of"}  # ON CONFLICT DO UPDATE SET; a word that follows in no write
+
+
+def changed_tables(sql: str) -> set[str]:
+    """The tables a statement (or a script of statements) changes, lower case, without schema;
+    ``{EVERY_TABLE}`` for IMPORT DATABASE. Errs on the side of naming too many."""
+    if not _MAY_CHANGE.search(sql):
+        return set()
+    text = _QUOTED_OR_COMMENT.sub(" ", sql)
+    if _IMPORT_DATABASE.search(text):
+        return {EVERY_TABLE}
+    tables = set()
+    for match in (*_CHANGED_TABLE.finditer(text), *_COPIED_INTO.finditer(text)):
+        name = re.split(r"\s*\.\s*", match.group(1))[-1].strip('"').lower()
+        if name not in _NOT_A_TABLE:
+            tables.add(name)
+    tables.discard(VERSIONS_TABLE)
+    return tables
+
+
+def _versions_exist(connection: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        connection.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [VERSIONS_TABLE]
+        ).fetchone()[0]
+    )
+
+
+def bump_versions(
+    connection: duckdb.DuckDBPyConnection, tables: set[str] | frozenset[str], *, table_exists: bool = False
+) -> None:
+    """Move the version of each of ``tables`` (every table for ``EVERY_TABLE``) by one, on
+    ``connection``, in whatever transaction it is in. Nothing when there is no version table yet
+    (``table_exists``: the caller knows there is one)."""
+    if not tables or not (table_exists or _versions_exist(connection)):
+        return
+    if EVERY_TABLE in tables:
+        names = [
+            row[0]
+            for row in connection.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
+            ).fetchall()
+        ]
+        tables = {name.lower() for name in names} | (set(tables) - {EVERY_TABLE})
+    tables = sorted(set(tables) - {VERSIONS_TABLE})
+    if tables:
+        connection.execute(
+            f"INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT unnest(?::VARCHAR[]), 1"
+            f" ON CONFLICT (table_name) DO UPDATE SET version = {VERSIONS_TABLE}.version + 1",
+            [tables],
+        )
+
+
+class WatchedConnection:
+    """A DuckDB connection as the seam hands it out: every statement is counted, and the
+    tables it changes have their versions moved. Everything else is the connection's own."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection, database: Database, *, writer: bool):
+        self._connection = connection
+        self._database = database
+        self._writer = writer
+
+    def _run(self, method: Callable[..., Any], query: Any, *args: Any, **kwargs: Any) -> Any:
+        _count(query)
+        tables = changed_tables(query) if isinstance(query, str) else set()
+        result = self._changing(tables, method, query, *args, **kwargs) if tables else method(query, *args, **kwargs)
+        return self if result is self._connection else result
+
+    def _changing(self, tables: set[str], method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        database = self._database
+        if self._writer and database.in_write():
+            result = method(*args, **kwargs)
+            database._changed.update(tables)
+            return result
+        with database._write_lock:  # outside a transaction: before and after, see the module's note
+            bump_versions(self._connection, tables)
+            result = method(*args, **kwargs)
+            bump_versions(self._connection, tables)
+            return result
+
+    def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._run(self._connection.execute, query, *args, **kwargs)
+
+    def executemany(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._run(self._connection.executemany, query, *args, **kwargs)
+
+    def sql(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._run(self._connection.sql, query, *args, **kwargs)
+
+    def query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        return self._run(self._connection.query, query, *args, **kwargs)
+
+    def append(self, table_name: str, df: Any, *args: Any, **kwargs: Any) -> Any:
+        _count(f"APPEND {table_name}")
+        table = table_name.split(".")[-1].strip('"').lower()
+        result = self._changing({table}, self._connection.append, table_name, df, *args, **kwargs)
+        return self if result is self._connection else result
+
+    def cursor(self) -> WatchedConnection:
+        return WatchedConnection(self._connection.cursor(), self._database, writer=False)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def __enter__(self) -> WatchedConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
 class Database:
     """A DuckDB file opened once per process.
 
@@ -135,9 +345,13 @@ class Database:
         if not in_memory:
             make_private(self.path)
             make_private(wal_path(self.path))
-        self._writer = self._root.cursor()
+        self._writer_connection = self._root.cursor()
+        self._writer = WatchedConnection(self._writer_connection, self, writer=True)
         self._write_lock = threading.RLock()
         self._local = threading.local()
+        self._changed: set[str] = set()  # tables the open write transaction changed
+        self._versions_kept = False  # the version table exists (it is never dropped)
+        self.cache_token = next(_database_tokens)  # no two databases of a process share one
         self.max_write_attempts = max_write_attempts
         self.retry_delay = retry_delay
 
@@ -148,9 +362,30 @@ class Database:
             return self._writer
         connection = getattr(self._local, "reader", None)
         if connection is None:
-            connection = self._root.cursor()
+            connection = WatchedConnection(self._root.cursor(), self, writer=False)
             self._local.reader = connection
         return connection
+
+    def in_write(self) -> bool:
+        """Whether this thread is inside a write transaction (reads see its uncommitted work)."""
+        return getattr(self._local, "writing", False)
+
+    def data_versions(self, tables: Sequence[str]) -> tuple[int, ...] | None:
+        """The version of each table, in order (0: never changed since versions were kept), in
+        one query; None before the version table exists."""
+        try:
+            rows = self.query(
+                f"SELECT table_name, version FROM {VERSIONS_TABLE} WHERE list_contains(?, table_name)",
+                [[table.lower() for table in tables]],
+            )
+        except duckdb.CatalogException:
+            return None
+        found = {row["table_name"]: row["version"] for row in rows}
+        return tuple(int(found.get(table.lower(), 0)) for table in tables)
+
+    def counting(self, *, all_threads: bool = False) -> contextlib.AbstractContextManager[StatementCounter]:
+        """``counting`` of this module (statements of every database of the process)."""
+        return counting(all_threads=all_threads)
 
     def query(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
         """Rows of a query as dictionaries keyed by column name."""
@@ -179,10 +414,14 @@ class Database:
                 return work(self._writer)
             for attempt in range(1, self.max_write_attempts + 1):
                 self._local.writing = True
+                self._changed = set()
                 try:
-                    self._writer.execute("BEGIN TRANSACTION")
+                    self._writer_connection.execute("BEGIN TRANSACTION")
                     result = work(self._writer)
-                    self._writer.execute("COMMIT")
+                    if self._changed:
+                        self._versions_kept = self._versions_kept or _versions_exist(self._writer_connection)
+                        bump_versions(self._writer_connection, self._changed, table_exists=self._versions_kept)
+                    self._writer_connection.execute("COMMIT")
                     return result
                 except duckdb.TransactionException:
                     self._rollback()
@@ -197,15 +436,17 @@ class Database:
                     raise
                 finally:
                     self._local.writing = False
+                    self._changed = set()
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _rollback(self) -> None:
         with contextlib.suppress(duckdb.Error):  # DuckDB may have aborted it already
-            self._writer.execute("ROLLBACK")
+            self._writer_connection.execute("ROLLBACK")
 
     @contextmanager
     def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The writer connection outside a transaction, for statements such as EXPORT."""
+        """The writer connection outside a transaction, for statements such as EXPORT (a change
+        made on it moves its tables' versions before and after the statement)."""
         with self._write_lock:
             yield self._writer
 
@@ -306,6 +547,7 @@ def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Pa
     return found
 
 
+_database_tokens = itertools.count(1)
 _databases: dict[Path, Database] = {}
 _databases_lock = threading.Lock()
 
@@ -378,9 +620,15 @@ class ConnectionReader:
 
     def __init__(self, connection: duckdb.DuckDBPyConnection):
         self.connection = connection
+        self._counted = isinstance(connection, WatchedConnection)  # else counted here
+
+    def _execute(self, sql: str, params: Params) -> duckdb.DuckDBPyConnection:
+        if not self._counted:
+            _count(sql)
+        return self.connection.execute(sql, params or [])
 
     def query(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
-        cursor = self.connection.execute(sql, params or [])
+        cursor = self._execute(sql, params)
         names = [column[0] for column in cursor.description or []]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -389,8 +637,8 @@ class ConnectionReader:
         return rows[0] if rows else None
 
     def scalar(self, sql: str, params: Params = None) -> Any:
-        row = self.connection.execute(sql, params or []).fetchone()
+        row = self._execute(sql, params).fetchone()
         return row[0] if row else None
 
     def frame(self, sql: str, params: Params = None) -> pd.DataFrame:
-        return self.connection.execute(sql, params or []).df()
+        return self._execute(sql, params).df()

@@ -20,7 +20,7 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.profiles import CHEAPEST
 
-from models import auth, demo, seeding
+from models import auth, cache, demo, seeding
 from models import db as db_module
 from models.access import CurrentUser, Role
 from models.auth import hash_password, load_user
@@ -35,6 +35,9 @@ from models.settings import get_settings
 PORTAL_HASHER = auth._hasher
 auth._hasher = PasswordHasher.from_parameters(CHEAPEST)
 auth._DUMMY_HASH = auth._hasher.hash("a password nobody has")
+
+# every cached aggregate computed in a test checks that it reads only the tables it declares
+cache.verify_reads = True
 
 TEST_PASSWORD = "test-password-123"
 _TEST_HASH = hash_password(TEST_PASSWORD)  # hashed once

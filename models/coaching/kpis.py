@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from models.cache import cached_aggregate
+
 if TYPE_CHECKING:
     from models.db import Database
 
 
+@cached_aggregate(tables=("coaching_sessions",))
 def integrated_coaching_share(db: Database, start: date, end: date) -> list[tuple[date, float]]:
     """% of the sessions held in each complete calendar month from ``start``'s month (those
     that ended before ``end``'s month) that were integrated; months without sessions are left out."""

@@ -11,6 +11,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from models.access import CurrentUser, Permission, require
+from models.cache import cached_aggregate
 from models.errors import InputError
 
 if TYPE_CHECKING:
@@ -136,9 +137,20 @@ def _aggregates(actor: CurrentUser) -> None:
     require(actor, Permission.COMPLAINTS_AGGREGATES)
 
 
+# The aggregates below are shared by every page view over the same complaints: each public
+# function checks the reader's permission, then takes the figure from ``models.cache``, where it
+# is remembered until a write changes the complaints.
+_reads_complaints = cached_aggregate(tables=("complaints",))
+
+
 def filter_options(db: Database, actor: CurrentUser) -> dict[str, Any]:
     """The values each filter can take, and the range of received dates."""
     _aggregates(actor)
+    return _filter_options(db)
+
+
+@_reads_complaints
+def _filter_options(db: Database) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for name, column in FILTER_DIMENSIONS.items():
         options[name] = [
@@ -155,6 +167,11 @@ def filter_options(db: Database, actor: CurrentUser) -> dict[str, Any]:
 def summary(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> dict[str, Any]:
     """Headline figures: complaints, % timely and median days to resolve."""
     _aggregates(actor)
+    return _summary(db, complaint_filter)
+
+
+@_reads_complaints
+def _summary(db: Database, complaint_filter: ComplaintFilter) -> dict[str, Any]:
     where, params = filter_sql(complaint_filter)
     row = db.query_one(
         "SELECT count(*) AS complaints,"
@@ -169,6 +186,11 @@ def summary(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter)
 
 def volume_by_month(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     _aggregates(actor)
+    return _volume_by_month(db, complaint_filter)
+
+
+@_reads_complaints
+def _volume_by_month(db: Database, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     where, params = filter_sql(complaint_filter)
     return db.frame(
         f"SELECT received_month AS month, count(*) AS complaints FROM complaints {where} GROUP BY 1 ORDER BY 1",
@@ -185,6 +207,11 @@ def pareto(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) 
     lands exactly on it included, and none after it — so a category with as many complaints
     as the last vital one but later by name stays outside (``tied_at_the_line`` names it)."""
     _aggregates(actor)
+    return _pareto(db, complaint_filter)
+
+
+@_reads_complaints
+def _pareto(db: Database, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     where, params = filter_sql(complaint_filter)
     return db.frame(
         f"""
@@ -222,6 +249,11 @@ def tied_at_the_line(pareto_frame: pd.DataFrame) -> list[str]:
 
 def channel_mix(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     _aggregates(actor)
+    return _channel_mix(db, complaint_filter)
+
+
+@_reads_complaints
+def _channel_mix(db: Database, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     where, params = filter_sql(complaint_filter)
     return db.frame(
         f"SELECT coalesce(channel, '{NOT_GIVEN}') AS channel, count(*) AS complaints,"
@@ -233,6 +265,11 @@ def channel_mix(db: Database, actor: CurrentUser, complaint_filter: ComplaintFil
 def category_month(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, top: int = 12) -> pd.DataFrame:
     """Complaints per category and month for the heat map (the ``top`` categories by volume)."""
     _aggregates(actor)
+    return _category_month(db, complaint_filter, top)
+
+
+@_reads_complaints
+def _category_month(db: Database, complaint_filter: ComplaintFilter, top: int) -> pd.DataFrame:
     where, params = filter_sql(complaint_filter)
     return db.frame(
         f"""
@@ -250,6 +287,11 @@ def category_month(db: Database, actor: CurrentUser, complaint_filter: Complaint
 def resolution_distribution(db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     """Complaints per band of days to resolve, with the share resolved on time in each."""
     _aggregates(actor)
+    return _resolution_distribution(db, complaint_filter)
+
+
+@_reads_complaints
+def _resolution_distribution(db: Database, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     where, params = filter_sql(complaint_filter)
     cases = " ".join(
         f"WHEN resolution_days BETWEEN {low} AND {high} THEN {index}"
@@ -281,6 +323,11 @@ def repeat_complaints(
     _aggregates(actor)
     if not 1 <= within_days <= 365:
         raise InputError.single("Within days", "choose between 1 and 365 days")
+    return _repeat_complaints(db, complaint_filter, within_days)
+
+
+@_reads_complaints
+def _repeat_complaints(db: Database, complaint_filter: ComplaintFilter, within_days: int) -> dict[str, Any]:
     where, params = filter_sql(complaint_filter)
     with_customer = ("AND " if where else "WHERE ") + "customer_id IS NOT NULL"
     by_category = db.frame(
@@ -332,6 +379,11 @@ def growing_issues(
 ) -> pd.DataFrame:
     """Categories whose complaints rose most against the previous period of equal length."""
     _aggregates(actor)
+    return _growing_issues(db, complaint_filter, limit, last_days)
+
+
+@_reads_complaints
+def _growing_issues(db: Database, complaint_filter: ComplaintFilter, limit: int, last_days: int | None) -> pd.DataFrame:
     bounds = period_bounds(db, complaint_filter, last_days)
     columns = ["category", "current", "previous", "change", "growth"]
     if bounds is None:
@@ -382,6 +434,11 @@ def count_rows(
     db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, drill: dict[str, Any] | None = None
 ) -> int:
     _aggregates(actor)
+    return _count_rows(db, complaint_filter, drill)
+
+
+@_reads_complaints
+def _count_rows(db: Database, complaint_filter: ComplaintFilter, drill: dict[str, Any] | None) -> int:
     where, params = filter_sql(complaint_filter, drill)
     return db.scalar(f"SELECT count(*) FROM complaints {where}", params)
 
@@ -391,6 +448,7 @@ def export_rows(db: Database, actor: CurrentUser, complaint_filter: ComplaintFil
     return complaint_rows(db, actor, complaint_filter, limit=EXPORT_LIMIT)
 
 
+@_reads_complaints
 def category_counts(db: Database, category: str, *, today: date | None = None) -> dict[str, Any]:
     """Counts for one complaint category, as the idea board shows beside an idea.
 
@@ -413,6 +471,7 @@ def category_counts(db: Database, category: str, *, today: date | None = None) -
     return row
 
 
+@_reads_complaints
 def monthly_kpis(db: Database, *, repeat_days: int = 30) -> pd.DataFrame:
     """Complaint volume and repeat-complaint rate per month: the KPIs the portal feeds itself.
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from models.cache import cached_aggregate
+
 if TYPE_CHECKING:
     from models.db import Database
 
@@ -29,6 +31,7 @@ def complete_complaint_months(db: Database, start: date, end: date) -> tuple[dat
     return (first, stop) if first < stop else None
 
 
+@cached_aggregate(tables=("complaints",))
 def complaint_volume(db: Database, start: date, end: date) -> list[tuple[date, float]]:
     """Complaints received per complete calendar month."""
     months = complete_complaint_months(db, start, end)
@@ -42,6 +45,7 @@ def complaint_volume(db: Database, start: date, end: date) -> list[tuple[date, f
     return [(row["month"], float(row["complaints"])) for row in rows]
 
 
+@cached_aggregate(tables=("complaints",))
 def repeat_complaint_rate(db: Database, start: date, end: date, repeat_days: int = 30) -> list[tuple[date, float]]:
     """% of a complete month's complaints (with a customer id) whose customer complained in
     the same category within the previous ``repeat_days`` days."""

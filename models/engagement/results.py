@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, Role, require
+from models.cache import cached_aggregate
 from models.engagement.answers import (
     EMPLOYED_WHILE_OPEN_SQL,
     QUESTION_COLUMNS,
@@ -199,15 +200,26 @@ def survey_results(db: Database, user: CurrentUser, survey_id: int, *, today: da
         raise InputError.single("Survey", "it does not exist")
     if survey.state(today) != "closed" or not survey.answers_final:
         raise ResultsWaitError(survey)
-    everything = sees_every_group(user)
-    threshold = anonymity_threshold()
-    answered, asked = participation(db, survey)
-    organisation = _group_counts(db, survey_id)[0]
-    org = GroupResult(name="Organisation", **organisation) if organisation["answers"] >= threshold else None
     own_team = user.team_id if user.has_role(Role.TEAM_LEAD) and user.team_id is not None else None
+    return _results_seen(db, survey, anonymity_threshold(), sees_every_group(user), own_team)
+
+
+# what the results of a closed survey read: its answers, who took part, who was asked, names
+_RESULTS_TABLES = ("survey_answers", "survey_participation", "employees", "teams", "sites")
+
+
+@cached_aggregate(tables=_RESULTS_TABLES)
+def _results_seen(
+    db: Database, survey: Survey, threshold: int, everything: bool, own_team: int | None
+) -> SurveyResults:
+    """The results of a closed survey as seen by every group (``everything``), by the lead of
+    ``own_team``, or by anyone else (both unset): what of them a reader sees depends on these only."""
+    answered, asked = participation(db, survey)
+    organisation = _group_counts(db, survey.id)[0]
+    org = GroupResult(name="Organisation", **organisation) if organisation["answers"] >= threshold else None
     teams, sites, comments = [], [], []
     if org is not None and (everything or own_team is not None):
-        teams, sites = _groups(db, survey_id, threshold, None if everything else {own_team})
+        teams, sites = _groups(db, survey.id, threshold, None if everything else {own_team})
         sites = sites if everything else []
         comments = _comments(db, survey, threshold, None if everything else own_team)
     return SurveyResults(
@@ -292,7 +304,11 @@ def _closed_surveys(db: Database, today: date) -> list[Survey]:
 
 
 def _trend(db: Database, today: date) -> list[TrendPoint]:
-    threshold = anonymity_threshold()
+    return _trend_with(db, today, anonymity_threshold())
+
+
+@cached_aggregate(tables=("surveys", "survey_questions", "survey_audience", "survey_answers"))
+def _trend_with(db: Database, today: date, threshold: int) -> list[TrendPoint]:
     counts = {
         row["survey_id"]: row
         for row in db.query(f"SELECT survey_id, {_COUNTS} FROM survey_answers GROUP BY survey_id")  # noqa: S608

@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Literal
 
+from models.cache import cached_aggregate
+
 if TYPE_CHECKING:
     from models.db import Reader
 
@@ -35,6 +37,7 @@ DEFINITIONS = {
 _KEY_SQL = {"organisation": "0", "team": "p.team_id", "site": "p.site_id"}
 
 
+@cached_aggregate(tables=("employees",))
 def turnover(db: Reader, start: date, end: date, by: PeopleDimension = "organisation") -> list[dict]:
     """Per complete month from ``start``'s month to ``end`` and per key of ``by`` (a team or site
     id; 0 for the organisation): the average headcount over the 12 months, the leavers and the

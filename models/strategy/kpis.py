@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models import areas, audit
 from models.access import CurrentUser, Permission, require
+from models.cache import cached_aggregate
 from models.db import insert_with_new_id, next_ids, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord, not_in_future
@@ -468,9 +469,17 @@ def kpi_series(
             Measurement(measured_on=day, value=value, source="computed", **_slice_fields(of))
             for day, value in computed_values(db, kpi, start, end, of)
         ]
+    return _entered_series(db, kpi.id, goal_id, start, end, of)
+
+
+@cached_aggregate(tables=("kpi_measurements",))
+def _entered_series(
+    db: Database, kpi_id: int, goal_id: int | None, start: date, end: date, of: KpiSlice
+) -> list[Measurement]:
+    """A KPI's entered values for one slice (``kpi_series``)."""
     goal_clause = " AND (goal_id IS NULL OR goal_id = ?)" if goal_id is not None else ""
     slice_clause, slice_params = of.sql()
-    params: list[Any] = [kpi.id, start, end] + ([goal_id] if goal_id is not None else []) + slice_params
+    params: list[Any] = [kpi_id, start, end] + ([goal_id] if goal_id is not None else []) + slice_params
     rows = db.query(
         "SELECT id, measured_on, value, note, source, goal_id, channel, team_id, site_id FROM kpi_measurements"
         " WHERE kpi_id = ? AND measured_on BETWEEN ? AND ?" + goal_clause + slice_clause + " ORDER BY measured_on, id",

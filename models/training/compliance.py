@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from models.access import CurrentUser, Permission, PermissionDeniedError
+from models.cache import cached_aggregate
 
 if TYPE_CHECKING:
     from models.db import Reader
@@ -204,6 +205,19 @@ def assignment_states(db: Reader, user: CurrentUser, *, on: date, filters: Filte
     return db.frame(sql, params)
 
 
+def _seen_by(user: CurrentUser) -> Scope | str:
+    """What of a reader decides a compliance figure: everyone's reader all see the same."""
+    scope = scope_of(user)
+    return "everyone" if scope.everyone else scope
+
+
+# a compliance figure is remembered per scope of its reader (``models.cache``)
+_compliance_figure = cached_aggregate(
+    tables=("training_assignments", "training_completions", "employees", "courses", "teams"),
+    key_by={"user": _seen_by},
+)
+
+
 # -- group compliance (rule 7) --------------------------------------------------------------
 @dataclass(frozen=True)
 class Compliance:
@@ -230,6 +244,7 @@ _CELL_FIGURES = (
 )
 
 
+@_compliance_figure
 def group_compliance(db: Reader, user: CurrentUser, *, on: date, filters: Filters | None = None) -> Compliance:
     """Compliance on ``on`` of everyone the reader sees (narrowed by ``filters``)."""
     sql, params = _states_query(user, on, filters, f"SELECT {_CELL_FIGURES} FROM judged")
@@ -242,6 +257,7 @@ def group_compliance(db: Reader, user: CurrentUser, *, on: date, filters: Filter
     )
 
 
+@_compliance_figure
 def heat_map(db: Reader, user: CurrentUser, *, on: date, filters: Filters | None = None) -> pd.DataFrame:
     """One row per team and mandatory course: compliance (%, empty when nothing was due yet)
     with the counts behind it (compliant, due, overdue, expiring)."""
@@ -256,6 +272,7 @@ def heat_map(db: Reader, user: CurrentUser, *, on: date, filters: Filters | None
     return db.frame(sql, params)
 
 
+@_compliance_figure
 def team_summary(db: Reader, user: CurrentUser, *, on: date, filters: Filters | None = None) -> pd.DataFrame:
     """One row per team the reader sees, then the whole of what they see ("All teams")."""
     sql, params = _states_query(

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from models.cache import cached_aggregate
 from models.training.compliance import EMPLOYED_ON_R, NEVER
 
 if TYPE_CHECKING:
     from models.db import Database
 
 
+@cached_aggregate(tables=("training_assignments", "training_completions", "employees"))
 def training_compliance(db: Database, start: date, end: date) -> list[tuple[date, float]]:
     """Compliance of the whole organisation (rule 7) as of the last day of every complete
     month from ``start``'s month to before ``end``'s month; months with nothing due are left out."""
