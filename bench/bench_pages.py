@@ -15,14 +15,13 @@ Targets (issue 15, SPEC §10) — a mark in the last column when one fails:
 
 ``python -m bench.bench_pages [--pages substring] [--runs N] [--large-only] [--large-db FILE]
 [--json out.json]``. The large organisation is ``--large-db`` (copied, never changed), else
-``bench.large_org.large_database()`` when that module exists, else the demo generator at scale 33.
+``bench.large_org.large_database()`` (the demo generator at ``models.seeding.LARGE_SCALE``).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import json
 import logging
 import os
@@ -30,7 +29,6 @@ import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -39,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from unittest import mock
 
+from bench.large_org import large_database as built_large_database
 from models import db as storage
 from models import demo
 from models.access import CurrentUser, Role
@@ -49,7 +48,6 @@ from ui.registry import PAGES, PageSpec
 
 RUN_ALONE = True  # half an hour or more: not part of ``python -m bench``
 RUNS = 5
-LARGE_SCALE = 33
 RUN_TIMEOUT = 300.0  # seconds: a page of the large organisation may be slow before it is fixed
 SLOW_MS = 300.0
 GROWTH = 3.0
@@ -164,48 +162,10 @@ def cases_for(users: dict[Role, CurrentUser], pages: str | None = None) -> list[
 # -- counting statements ----------------------------------------------------------------
 
 
-class _Count:
-    def __init__(self) -> None:
-        self.total = 0
-
-
-@contextlib.contextmanager
-def _patched_counter() -> Iterator[_Count]:
-    """Count every read and every write transaction, in every thread (AppTest runs the page in a
-    thread of its own). A read made inside another counted call (``query_one`` calls ``query``,
-    a write's own reads) is not counted again: a write counts as one."""
-    count = _Count()
-    lock = threading.Lock()
-    depth = threading.local()
-
-    def counted(original: Callable) -> Callable:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            outer = getattr(depth, "level", 0) == 0
-            if outer:
-                with lock:
-                    count.total += 1
-            depth.level = getattr(depth, "level", 0) + 1
-            try:
-                return original(*args, **kwargs)
-            finally:
-                depth.level -= 1
-
-        return call
-
-    targets = [(storage.ConnectionReader, name) for name in ("query", "query_one", "scalar", "frame")]
-    targets.append((storage.Database, "write"))
-    with contextlib.ExitStack() as stack:
-        for owner, name in targets:
-            stack.enter_context(mock.patch.object(owner, name, counted(getattr(owner, name))))
-        yield count
-
-
 def statement_counter() -> contextlib.AbstractContextManager:
-    """The store's own process-wide counter when it has one, else a count by patching its read and
-    write methods; either yields an object whose ``.total`` is the statements so far."""
-    if hasattr(storage, "statement_counter"):
-        return storage.statement_counter()
-    return _patched_counter()
+    """The store's process-wide statement counter: AppTest runs the page in a thread of its own,
+    so every thread's statements count (nothing else runs in this process meanwhile)."""
+    return storage.counting(all_threads=True)
 
 
 # -- running pages ----------------------------------------------------------------------
@@ -279,7 +239,7 @@ def time_case(database: storage.Database, user: CurrentUser, case: Case, runs: i
                 started = time.perf_counter()
                 app.run(timeout=RUN_TIMEOUT)
                 times.append((time.perf_counter() - started) * 1000)
-            statements.append(counter.total)
+            statements.append(counter.statements)
             if failure := _failure(app):
                 return Timing(error=failure)
     except Exception as error:  # a timeout or a crash of the run: report it, measure the rest
@@ -329,14 +289,12 @@ def copy_database(source: Path, folder: Path) -> Path:
 
 
 def large_database(folder: Path, given: Path | None, say: Callable = print) -> Path:
-    if given is None and importlib.util.find_spec("bench.large_org") is not None:
-        from bench.large_org import large_database as built
-
-        given = built()
-    if given is not None:
-        return copy_database(given, folder)
-    say(f"pages: building the demo organisation at scale {LARGE_SCALE} (several minutes)…")
-    return demo_database(folder, LARGE_SCALE)
+    """A copy of the given database, else of the large benchmark organisation (built once by
+    ``bench.large_org`` and reused while the demo code is unchanged)."""
+    if given is None:
+        say("pages: the large organisation (built once by bench.large_org; several minutes the first time)…")
+        given = built_large_database()
+    return copy_database(given, folder)
 
 
 # -- the table --------------------------------------------------------------------------

@@ -205,7 +205,7 @@ def survey_results(db: Database, user: CurrentUser, survey_id: int, *, today: da
 
 
 # what the results of a closed survey read: its answers, who took part, who was asked, names
-_RESULTS_TABLES = ("survey_answers", "survey_participation", "employees", "teams", "sites")
+_RESULTS_TABLES = ("survey_answers", "survey_participation", "survey_audience", "employees", "teams", "sites")
 
 
 @cached_aggregate(tables=_RESULTS_TABLES)
