@@ -86,8 +86,9 @@ def _session(person, day: date, **changes) -> dict:
     }
 
 
-def _coaching(p: dict) -> tuple[list, list]:
-    """Three leads' logs (HR coaching anyone) and the acknowledgements of two people."""
+def _coaching(p: dict) -> tuple[list, list, list]:
+    """Three leads' logs (HR coaching anyone), the acknowledgements of two people and the
+    follow-ups marked done by a coach and by a person coached."""
     day = TODAY - timedelta(days=30)
     logs = [
         (p["lead"], [_session(p["ann"], day), _session(p["bob"], day, kind="scheduled", minutes=45)], _at(day, 17)),
@@ -95,7 +96,8 @@ def _coaching(p: dict) -> tuple[list, list]:
         (p["hr"], [_session(p["ann"], day + timedelta(days=1))], _at(day + timedelta(days=1))),
         (p["lead"], [_session(p["ann"], day + timedelta(days=2))], _at(day + timedelta(days=2))),
     ]
-    return logs, [(p["ann"], [1, 4, 5], _at(TODAY, 9)), (p["cat"], [3], _at(TODAY, 11))]
+    done = [(p["lead"], [1, 2], _at(TODAY, 16)), (p["ann"], [4], _at(TODAY, 17))]
+    return logs, [(p["ann"], [1, 4, 5], _at(TODAY, 9)), (p["cat"], [3], _at(TODAY, 11))], done
 
 
 def _at(day: date, hour: int = 10) -> datetime:
@@ -104,18 +106,23 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 def test_coaching_in_bulk_leaves_the_records_of_one_call_at_a_time(two_databases):
     (by_hand, p), (in_bulk, q) = two_databases
-    logs, answers = _coaching(p)
+    logs, answers, done = _coaching(p)
     for coach, records, at in logs:
         sessions.record_sessions(by_hand, coach, records, at=at)
     for person, ids, at in answers:
         sessions.acknowledge_sessions(by_hand, person, ids, at=at)
-    logs, answers = _coaching(q)
+    for person, ids, at in done:
+        sessions.complete_follow_ups(by_hand, person, ids, at=at)
+    logs, answers, done = _coaching(q)
     assert sessions.record_sessions_in_bulk(in_bulk, logs) == [[1, 2], [3], [4], [5]]
     sessions.acknowledge_sessions_in_bulk(in_bulk, answers)
+    sessions.complete_follow_ups_in_bulk(in_bulk, done)
     assert _records(in_bulk) == _records(by_hand)
     assert len(_records(in_bulk)["inbox"]) == 5  # each person coached is told of each session
     acknowledged = in_bulk.query("SELECT id FROM coaching_sessions WHERE acknowledged_at IS NOT NULL ORDER BY id")
     assert [row["id"] for row in acknowledged] == [1, 3, 4, 5]
+    closed = in_bulk.query("SELECT id FROM coaching_sessions WHERE follow_up_done_at IS NOT NULL ORDER BY id")
+    assert [row["id"] for row in closed] == [1, 2, 4]
 
 
 def test_coaching_in_bulk_refusing_one_batch_stores_nothing(two_databases):
@@ -143,6 +150,12 @@ def test_coaching_in_bulk_refusing_one_batch_stores_nothing(two_databases):
     with pytest.raises(InputError, match="acknowledged already"):
         sessions.acknowledge_sessions_in_bulk(db, [(p["cat"], [second], _at(TODAY)), (p["ann"], [first], _at(TODAY))])
     assert db.scalar("SELECT count(*) FROM coaching_sessions WHERE acknowledged_at IS NOT NULL") == 1
+    with pytest.raises(InputError, match="coach or the person coached"):
+        sessions.complete_follow_ups_in_bulk(db, [(p["ann"], [first], _at(TODAY)), (p["bob"], [second], _at(TODAY))])
+    sessions.complete_follow_ups_in_bulk(db, [(p["other_lead"], [second], _at(TODAY))])
+    with pytest.raises(InputError, match="marked done already"):
+        sessions.complete_follow_ups_in_bulk(db, [(p["ann"], [first], _at(TODAY)), (p["cat"], [second], _at(TODAY))])
+    assert db.scalar("SELECT count(*) FROM coaching_sessions WHERE follow_up_done_at IS NOT NULL") == 1
 
 
 def _assessment(person, code_id: int, day: date, level: int) -> dict:

@@ -2,9 +2,9 @@
 clearly different styles (some mostly integrated on the floor, some mostly scheduled), most
 sessions acknowledged, most follow-ups done and a few overdue now. Everything goes through
 the coaching log's own functions, dated with their ``at`` argument: every lead's sessions, as
-each logged them, are recorded in one bulk write and every person's acknowledgements in another
-(the checks, audit entries and notes of one call each), so the step makes a few writes however
-large the organisation."""
+each logged them, are recorded in one bulk write, every person's acknowledgements in another
+and the follow-ups done in a third (the checks, audit entries and notes of one call each), so
+the step makes a few writes however large the organisation."""
 
 from __future__ import annotations
 
@@ -136,7 +136,8 @@ def _acknowledge(db: Database, org: DemoOrganisation, rng: random.Random, create
 def _complete_follow_ups(
     db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]
 ) -> None:
-    """Coaches close follow-ups each quarter; a few recent ones stay overdue."""
+    """Coaches close follow-ups each quarter, everyone's recorded in one bulk write; a few
+    recent ones stay overdue."""
     recent = org.today - timedelta(days=60)
     batches: dict[tuple[int, date], list[dict]] = defaultdict(list)
     for coach_id, record in created:
@@ -144,10 +145,12 @@ def _complete_follow_ups(
         if due is None or due >= org.today or (due >= recent and rng.random() > FOLLOW_UP_DONE):
             continue
         batches[(coach_id, date(due.year, (due.month - 1) // 3 * 3 + 1, 1))].append(record)
+    done = []
     for (coach_id, _), records in batches.items():
         latest = max(record["follow_up_due"] for record in records)
         at = datetime.combine(min(latest + timedelta(days=1), org.today), time(16, 0))
-        sessions.complete_follow_ups(db, org.user(coach_id), [record["id"] for record in records], at=at)
+        done.append((org.user(coach_id), [record["id"] for record in records], at))
+    sessions.complete_follow_ups_in_bulk(db, done)
 
 
 def _team_results(db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]) -> None:

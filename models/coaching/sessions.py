@@ -399,20 +399,7 @@ def acknowledge_sessions_in_bulk(db: Database, batches: Sequence[tuple[CurrentUs
                 raise InputError.single("Coaching session", "only the person coached acknowledges a session")
             if any(rows[i][1] is not None for i in ids):
                 raise InputError.single("Coaching session", "this session is acknowledged already")
-        table = pa.table(
-            {
-                "id": pa.array(every, pa.int64()),
-                "at": pa.array([at for _, ids, at in wanted for _ in ids], pa.timestamp("us")),
-            }
-        )
-        connection.register("acknowledged", table)
-        try:
-            connection.execute(
-                "UPDATE coaching_sessions SET acknowledged_at = a.at FROM acknowledged a"
-                " WHERE coaching_sessions.id = a.id"
-            )
-        finally:
-            connection.unregister("acknowledged")
+        _stamp(connection, "acknowledged_at", wanted)
         audit.record_each(
             connection,
             [
@@ -423,3 +410,66 @@ def acknowledge_sessions_in_bulk(db: Database, batches: Sequence[tuple[CurrentUs
         )
 
     db.write(acknowledge)
+
+
+def complete_follow_ups_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, Sequence[int], datetime]]) -> None:
+    """Many follow-up actions marked done in one write, each batch (person, sessions, done at)
+    as ``complete_follow_ups`` would: by the coach or the person coached, each once."""
+    for person, _, _ in batches:
+        require(person, Permission.OWN_RECORDS_READ)
+    wanted = [(person, sorted(set(ids)), at) for person, ids, at in batches if ids]
+    every = [session_id for _, ids, _ in wanted for session_id in ids]
+    if not every:
+        return
+    if len(every) != len(set(every)):
+        raise InputError.single("Follow-up", "it is marked done already")
+
+    def complete(connection: duckdb.DuckDBPyConnection) -> None:
+        rows = {
+            row[0]: row[1:]
+            for row in connection.execute(
+                "SELECT id, coach_id, employee_id, follow_up, follow_up_done_at FROM coaching_sessions"
+                " WHERE list_contains(?, id)",
+                [every],
+            ).fetchall()
+        }
+        if len(rows) != len(every):
+            raise InputError.single("Coaching session", "no such session")
+        for person, ids, _ in wanted:
+            for coach_id, employee_id, follow_up, done_at in (rows[i] for i in ids):
+                if person.employee_id not in (coach_id, employee_id):
+                    raise InputError.single("Follow-up", "only the coach or the person coached marks it done")
+                if follow_up is None:
+                    raise InputError.single("Follow-up", "this session has no follow-up action")
+                if done_at is not None:
+                    raise InputError.single("Follow-up", "it is marked done already")
+        _stamp(connection, "follow_up_done_at", wanted)
+        audit.record_each(
+            connection,
+            [
+                (at, person, "coaching_session", session_id, "follow_up_done", None, {"follow_up_done_at": at})
+                for person, ids, at in wanted
+                for session_id in ids
+            ],
+        )
+
+    db.write(complete)
+
+
+def _stamp(
+    connection: duckdb.DuckDBPyConnection,
+    column: Literal["acknowledged_at", "follow_up_done_at"],
+    wanted: list[tuple[CurrentUser, list[int], datetime]],
+) -> None:
+    """Set ``column`` of each batch's sessions to the batch's moment, in one statement."""
+    ids = [session_id for _, batch, _ in wanted for session_id in batch]
+    moments = [at for _, batch, at in wanted for _ in batch]
+    connection.register(
+        "stamped", pa.table({"id": pa.array(ids, pa.int64()), "at": pa.array(moments, pa.timestamp("us"))})
+    )
+    try:
+        connection.execute(
+            f"UPDATE coaching_sessions SET {column} = s.at FROM stamped s WHERE coaching_sessions.id = s.id"  # noqa: S608
+        )
+    finally:
+        connection.unregister("stamped")
