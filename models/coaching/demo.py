@@ -1,9 +1,10 @@
 """The coaching part of the demo: two years of sessions in which the team leads coach in
 clearly different styles (some mostly integrated on the floor, some mostly scheduled), most
 sessions acknowledged, most follow-ups done and a few overdue now. Everything goes through
-the coaching log's own functions, dated with their ``at`` argument; the sessions of one lead
-and quarter are recorded in one call, and each person acknowledges theirs in one call, so the
-step makes a few calls per person however long the history."""
+the coaching log's own functions, dated with their ``at`` argument: every lead's sessions, as
+each logged them, are recorded in one bulk write, every person's acknowledgements in another
+and the follow-ups done in a third (the checks, audit entries and notes of one call each), so
+the step makes a few writes however large the organisation."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from models.access import Role
+from models.access import CurrentUser, Role
 from models.coaching import log, sessions
 from models.seeding import DemoOrganisation, Progress, demo_texts
 from models.strategy import kpis
@@ -94,6 +95,7 @@ def coaching_step(db: Database, org: DemoOrganisation, progress: Progress) -> No
         if person["team_id"] is not None and Role.TEAM_LEAD not in person["roles"]:
             agents_of[person["team_id"]].append(person["id"])
     created: list[tuple[int, dict[str, Any]]] = []  # (coach id, the session as recorded)
+    batches: list[tuple[CurrentUser, list[dict[str, Any]], datetime]] = []  # a lead's log, as each logged it
     months = _month_starts(org.today)
     for index, lead in enumerate(leads):
         coach = org.user(lead["id"])
@@ -104,9 +106,11 @@ def coaching_step(db: Database, org: DemoOrganisation, progress: Progress) -> No
                 logged[_logged_with(record["coached_on"], org.today)].append(record)
         for records in logged.values():
             recorded_at = datetime.combine(max(record["coached_on"] for record in records), time(17, 30))
-            ids = sessions.record_sessions(db, coach, records, at=recorded_at)
-            created += [(lead["id"], {"id": i, **record}) for i, record in zip(ids, records, strict=True)]
-        progress(0.8 * (index + 1) / len(leads), f"Coaching sessions of {len(created)} recorded…")
+            batches.append((coach, records, recorded_at))
+        progress(0.4 * (index + 1) / len(leads), f"Coaching sessions of {index + 1} team leads written…")
+    for (coach, records, _), ids in zip(batches, sessions.record_sessions_in_bulk(db, batches), strict=True):
+        created += [(coach.employee_id, {"id": i, **record}) for i, record in zip(ids, records, strict=True)]
+    progress(0.8, f"Coaching sessions of {len(created)} recorded…")
     _acknowledge(db, org, rng, created)
     progress(0.9, "Coaching sessions acknowledged…")
     _complete_follow_ups(db, org, rng, created)
@@ -114,23 +118,26 @@ def coaching_step(db: Database, org: DemoOrganisation, progress: Progress) -> No
 
 
 def _acknowledge(db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]) -> None:
-    """Most people acknowledge their sessions; each person's in one call, dated a few days after
-    the last of them (one call per session would make the demo slow)."""
+    """Most people acknowledge their sessions, each person's at once, dated a few days after the
+    last of them; everyone's recorded in one bulk write."""
     recent = org.today - timedelta(days=14)
     batches: dict[int, list[dict]] = defaultdict(list)
     for _, record in created:
         if record["coached_on"] < recent and rng.random() < ACKNOWLEDGED:
             batches[record["employee_id"]].append(record)
+    acknowledged = []
     for employee_id, records in batches.items():
         latest = max(record["coached_on"] for record in records)
         at = datetime.combine(min(latest + timedelta(days=rng.randint(1, 5)), org.today), time(9, 15))
-        sessions.acknowledge_sessions(db, org.user(employee_id), [record["id"] for record in records], at=at)
+        acknowledged.append((org.user(employee_id), [record["id"] for record in records], at))
+    sessions.acknowledge_sessions_in_bulk(db, acknowledged)
 
 
 def _complete_follow_ups(
     db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]
 ) -> None:
-    """Coaches close follow-ups each quarter; a few recent ones stay overdue."""
+    """Coaches close follow-ups each quarter, everyone's recorded in one bulk write; a few
+    recent ones stay overdue."""
     recent = org.today - timedelta(days=60)
     batches: dict[tuple[int, date], list[dict]] = defaultdict(list)
     for coach_id, record in created:
@@ -138,10 +145,12 @@ def _complete_follow_ups(
         if due is None or due >= org.today or (due >= recent and rng.random() > FOLLOW_UP_DONE):
             continue
         batches[(coach_id, date(due.year, (due.month - 1) // 3 * 3 + 1, 1))].append(record)
+    done = []
     for (coach_id, _), records in batches.items():
         latest = max(record["follow_up_due"] for record in records)
         at = datetime.combine(min(latest + timedelta(days=1), org.today), time(16, 0))
-        sessions.complete_follow_ups(db, org.user(coach_id), [record["id"] for record in records], at=at)
+        done.append((org.user(coach_id), [record["id"] for record in records], at))
+    sessions.complete_follow_ups_in_bulk(db, done)
 
 
 def _team_results(db: Database, org: DemoOrganisation, rng: random.Random, created: list[tuple[int, dict]]) -> None:

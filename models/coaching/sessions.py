@@ -85,6 +85,11 @@ def _check_people(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, peo
             "SELECT id, team_id FROM employees WHERE active AND list_contains(?, id)", [sorted(people)]
         ).fetchall()
     )
+    _check_found(found, actor, people)
+
+
+def _check_found(found: dict[int, int | None], actor: CurrentUser, people: set[int]) -> None:
+    """The checks of ``_check_people`` on the active people found (id: team)."""
     for employee_id in sorted(people):
         if employee_id not in found:
             raise InputError.single("Person coached", f"no active person with id {employee_id}")
@@ -151,20 +156,22 @@ def _tell_coached(
 ) -> None:
     """Each person coached is told of the note shared with them, to acknowledge; the private
     notes stay with their author and HR."""
-    notices = []
-    for record in records:
-        follow_up = f"\n\nFollow-up: {record.follow_up}" if record.follow_up else ""
-        if record.follow_up and record.follow_up_due:
-            follow_up += f" (due {record.follow_up_due:%d %B %Y})"
-        notices.append(
-            inbox.Notice(
-                record.employee_id,
-                f"Coaching note from {actor.full_name} to acknowledge",
-                f"Your coaching session of {record.coached_on:%d %B %Y}: {record.shared_notes}{follow_up}",
-                "coaching",
-            )
-        )
+    notices = [_coaching_note(actor, record) for record in records]
     inbox.notify_each(connection, "coaching_note", notices, now, actor=actor)
+
+
+def _coaching_note(actor: CurrentUser, record: SessionInput, at: datetime | None = None) -> inbox.Notice:
+    """The note telling the person coached of a session's shared part."""
+    follow_up = f"\n\nFollow-up: {record.follow_up}" if record.follow_up else ""
+    if record.follow_up and record.follow_up_due:
+        follow_up += f" (due {record.follow_up_due:%d %B %Y})"
+    return inbox.Notice(
+        record.employee_id,
+        f"Coaching note from {actor.full_name} to acknowledge",
+        f"Your coaching session of {record.coached_on:%d %B %Y}: {record.shared_notes}{follow_up}",
+        "coaching",
+        created_at=at,
+    )
 
 
 def record_session(
@@ -310,3 +317,159 @@ def complete_follow_ups(
 def complete_follow_up(db: Database, actor: CurrentUser, session_id: int, *, at: datetime | None = None) -> None:
     """Mark one session's follow-up action done (the coach or the person coached)."""
     complete_follow_ups(db, actor, [session_id], at=at)
+
+
+# -- many coaches' writes at once (the demo's large organisation) --------------------------------
+def record_sessions_in_bulk(
+    db: Database, batches: Sequence[tuple[CurrentUser, Sequence[dict[str, Any] | SessionInput], datetime]]
+) -> list[list[int]]:
+    """Record many coaches' sessions in one write, each batch (coach, sessions, recorded at) as
+    ``record_sessions`` would store it: the same checks, audit entries and notes to the people
+    coached, all of them or, when one is refused, none. Returns each batch's ids, in order."""
+    checked = []
+    for coach, data, at in batches:
+        _require_coach(coach)
+        checked.append((coach, [_checked(item, at) for item in data], at))
+    total = sum(len(records) for _, records, _ in checked)
+    if not total:
+        return [[] for _ in batches]
+
+    def store(connection: duckdb.DuckDBPyConnection) -> list[list[int]]:
+        people = {record.employee_id for _, records, _ in checked for record in records}
+        found = dict(
+            connection.execute(
+                "SELECT id, team_id FROM employees WHERE active AND list_contains(?, id)", [sorted(people)]
+            ).fetchall()
+        )
+        for coach, records, _ in checked:
+            _check_found(found, coach, {record.employee_id for record in records})
+        _check_competencies(
+            connection, {r.competency_id for _, records, _ in checked for r in records if r.competency_id is not None}
+        )
+        ids = iter(next_ids(connection, "coaching_sessions", total))
+        rows, audits, notices, result = [], [], [], []
+        for coach, records, at in checked:
+            batch_ids = []
+            for record in records:
+                row = {"id": next(ids), **record.model_dump()}
+                batch_ids.append(row["id"])
+                rows.append({**row, "coach_id": coach.employee_id, "created_at": at})
+                audits.append((at, coach, "coaching_session", row["id"], "create", None, _for_audit(row)))
+                notices.append(_coaching_note(coach, record, at))
+            result.append(batch_ids)
+        connection.register("new_sessions", pa.Table.from_pylist(rows))
+        try:
+            connection.execute(
+                "INSERT INTO coaching_sessions (id, coached_on, coach_id, employee_id, kind, minutes, competency_id,"
+                " shared_notes, private_notes, follow_up, follow_up_due, created_at, updated_at)"
+                " SELECT id, coached_on, coach_id, employee_id, kind, minutes, competency_id, shared_notes,"
+                " private_notes, follow_up, follow_up_due, created_at, created_at FROM new_sessions ORDER BY id"
+            )
+        finally:
+            connection.unregister("new_sessions")
+        audit.record_each(connection, audits)
+        # no coach is among the people they coach (checked above), so no note goes to its author
+        inbox.notify_each(connection, "coaching_note", notices, max(at for _, _, at in checked))
+        return result
+
+    return db.write(store)
+
+
+def acknowledge_sessions_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, Sequence[int], datetime]]) -> None:
+    """Many people acknowledge their sessions in one write, each batch (person, sessions,
+    acknowledged at) as ``acknowledge_sessions`` would: only their own, each once."""
+    for person, _, _ in batches:
+        require(person, Permission.OWN_RECORDS_READ)
+    wanted = [(person, sorted(set(ids)), at) for person, ids, at in batches if ids]
+    every = [session_id for _, ids, _ in wanted for session_id in ids]
+    if not every:
+        return
+    if len(every) != len(set(every)):
+        raise InputError.single("Coaching session", "this session is acknowledged already")
+
+    def acknowledge(connection: duckdb.DuckDBPyConnection) -> None:
+        rows = {
+            row[0]: row[1:]
+            for row in connection.execute(
+                "SELECT id, employee_id, acknowledged_at FROM coaching_sessions WHERE list_contains(?, id)", [every]
+            ).fetchall()
+        }
+        for person, ids, _ in wanted:
+            if any(rows.get(i, (None,))[0] != person.employee_id for i in ids):
+                raise InputError.single("Coaching session", "only the person coached acknowledges a session")
+            if any(rows[i][1] is not None for i in ids):
+                raise InputError.single("Coaching session", "this session is acknowledged already")
+        _stamp(connection, "acknowledged_at", wanted)
+        audit.record_each(
+            connection,
+            [
+                (at, person, "coaching_session", session_id, "acknowledge", None, {"acknowledged_at": at})
+                for person, ids, at in wanted
+                for session_id in ids
+            ],
+        )
+
+    db.write(acknowledge)
+
+
+def complete_follow_ups_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, Sequence[int], datetime]]) -> None:
+    """Many follow-up actions marked done in one write, each batch (person, sessions, done at)
+    as ``complete_follow_ups`` would: by the coach or the person coached, each once."""
+    for person, _, _ in batches:
+        require(person, Permission.OWN_RECORDS_READ)
+    wanted = [(person, sorted(set(ids)), at) for person, ids, at in batches if ids]
+    every = [session_id for _, ids, _ in wanted for session_id in ids]
+    if not every:
+        return
+    if len(every) != len(set(every)):
+        raise InputError.single("Follow-up", "it is marked done already")
+
+    def complete(connection: duckdb.DuckDBPyConnection) -> None:
+        rows = {
+            row[0]: row[1:]
+            for row in connection.execute(
+                "SELECT id, coach_id, employee_id, follow_up, follow_up_done_at FROM coaching_sessions"
+                " WHERE list_contains(?, id)",
+                [every],
+            ).fetchall()
+        }
+        if len(rows) != len(every):
+            raise InputError.single("Coaching session", "no such session")
+        for person, ids, _ in wanted:
+            for coach_id, employee_id, follow_up, done_at in (rows[i] for i in ids):
+                if person.employee_id not in (coach_id, employee_id):
+                    raise InputError.single("Follow-up", "only the coach or the person coached marks it done")
+                if follow_up is None:
+                    raise InputError.single("Follow-up", "this session has no follow-up action")
+                if done_at is not None:
+                    raise InputError.single("Follow-up", "it is marked done already")
+        _stamp(connection, "follow_up_done_at", wanted)
+        audit.record_each(
+            connection,
+            [
+                (at, person, "coaching_session", session_id, "follow_up_done", None, {"follow_up_done_at": at})
+                for person, ids, at in wanted
+                for session_id in ids
+            ],
+        )
+
+    db.write(complete)
+
+
+def _stamp(
+    connection: duckdb.DuckDBPyConnection,
+    column: Literal["acknowledged_at", "follow_up_done_at"],
+    wanted: list[tuple[CurrentUser, list[int], datetime]],
+) -> None:
+    """Set ``column`` of each batch's sessions to the batch's moment, in one statement."""
+    ids = [session_id for _, batch, _ in wanted for session_id in batch]
+    moments = [at for _, batch, at in wanted for _ in batch]
+    connection.register(
+        "stamped", pa.table({"id": pa.array(ids, pa.int64()), "at": pa.array(moments, pa.timestamp("us"))})
+    )
+    try:
+        connection.execute(
+            f"UPDATE coaching_sessions SET {column} = s.at FROM stamped s WHERE coaching_sessions.id = s.id"  # noqa: S608
+        )
+    finally:
+        connection.unregister("stamped")

@@ -4,17 +4,20 @@ is a KPI the portal computes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
+import pyarrow as pa
 from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, require
 from models.competencies.assessments import ASSESSMENT_SQL, Assessment, _may_review
 from models.competencies.levels import Level
-from models.db import insert_row, utc_now
+from models.db import insert_row, next_ids, utc_now
 from models.errors import InputError
 from models.inbox import messages as inbox
 from models.inputs import entered_text
@@ -24,6 +27,15 @@ if TYPE_CHECKING:
 
 REASON_MIN = 10
 REASON_MAX = 2000
+_STAMP = pa.timestamp("us")
+_APPEALS_SCHEMA = pa.schema(
+    [
+        ("id", pa.int32()), ("assessment_id", pa.int32()), ("reason", pa.string()), ("appealed_at", _STAMP),
+        ("outcome", pa.string()), ("new_level", pa.int32()), ("note", pa.string()), ("resolved_by", pa.int32()),
+        ("resolved_at", _STAMP), ("status", pa.string()), ("level_after_appeal", pa.int32()),
+        ("versions", pa.int32()), ("updated_at", _STAMP),
+    ]
+)  # fmt: skip
 
 
 class NotYourAssessmentError(PermissionDeniedError):
@@ -108,6 +120,24 @@ def appeal(
     return db.write(save)
 
 
+def _checked_resolution(outcome: str, note: str, new_level: int | None) -> str:
+    """A resolution's outcome and level checked; returns its note as stored."""
+    if outcome not in ("upheld", "rejected"):
+        raise InputError.single("Outcome", "choose upheld or rejected")
+    note = _reason(note, "Resolution note" if outcome == "upheld" else "Reason for rejecting")
+    if outcome == "upheld" and new_level not in {int(level) for level in Level}:
+        raise InputError.single("New level", "choose the level the appeal grants")
+    return note
+
+
+def _resolution_note(resolution: Resolution) -> str:
+    """A resolution checked as ``resolve_appeal`` checks it; returns its note as stored."""
+    actor = resolution.actor
+    if not (actor.can(Permission.COMPETENCIES_MANAGE) or actor.can(Permission.TEAM_ASSESSMENTS)):
+        require(actor, Permission.COMPETENCIES_MANAGE)
+    return _checked_resolution(resolution.outcome, resolution.note, resolution.new_level)
+
+
 def resolve_appeal(
     db: Database,
     actor: CurrentUser,
@@ -123,11 +153,7 @@ def resolve_appeal(
     (which becomes the person's current level) or rejected with a reason."""
     if not (actor.can(Permission.COMPETENCIES_MANAGE) or actor.can(Permission.TEAM_ASSESSMENTS)):
         require(actor, Permission.COMPETENCIES_MANAGE)
-    if outcome not in ("upheld", "rejected"):
-        raise InputError.single("Outcome", "choose upheld or rejected")
-    note = _reason(note, "Resolution note" if outcome == "upheld" else "Reason for rejecting")
-    if outcome == "upheld" and new_level not in {int(level) for level in Level}:
-        raise InputError.single("New level", "choose the level the appeal grants")
+    note = _checked_resolution(outcome, note, new_level)
 
     def save(connection: duckdb.DuckDBPyConnection) -> None:
         now = at or utc_now()
@@ -175,20 +201,32 @@ def _tell_appellant(
     competency = connection.execute(
         "SELECT name FROM competencies WHERE id = ?", [assessment["competency_id"]]
     ).fetchone()
-    name = competency[0] if competency else "a competency"
+    told = {**assessment, "competency": competency[0] if competency else None}
+    inbox.notify_each(
+        connection, "appeal_resolved", [_appeal_resolved(actor, told, outcome, new_level, note)], now, actor=actor
+    )
+
+
+def _appeal_resolved(
+    actor: CurrentUser,
+    assessment: dict[str, Any],
+    outcome: str,
+    new_level: int | None,
+    note: str,
+    at: datetime | None = None,
+) -> inbox.Notice:
+    """The message telling the person assessed (with the competency's name) the appeal's outcome."""
+    name = assessment["competency"] or "a competency"
     if outcome == "upheld" and new_level is not None:
         verdict = f"upheld: your level is now {Level(new_level).label}"
     else:
         verdict = f"rejected: your level stays {Level(assessment['level']).label}"
-    inbox.notify(
-        connection,
-        [assessment["employee_id"]],
-        "appeal_resolved",
+    return inbox.Notice(
+        assessment["employee_id"],
         f"Your appeal of {name} was {outcome}",
         f"{actor.full_name} resolved your appeal of the {name} assessment — {verdict}.\n\n{note}",
         "assessments",
-        now,
-        actor=actor,
+        created_at=at,
     )
 
 
@@ -275,3 +313,178 @@ def acknowledge_many(db: Database, actor: CurrentUser, assessment_ids: list[int]
         return len(ids)
 
     return db.write(save)
+
+
+# -- many people's answers at once (the demo's large organisation) -------------------------------
+def acknowledge_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, list[int], datetime]]) -> int:
+    """Many people accept their own open assessments in one write, each batch (person,
+    assessments, when) as ``acknowledge_many`` would; returns how many."""
+    for person, _, _ in batches:
+        require(person, Permission.OWN_RECORDS_READ)
+    wanted = [(person, sorted(set(ids)), at) for person, ids, at in batches if ids]
+    every = [i for _, ids, _ in wanted for i in ids]
+    if not every:
+        return 0
+    if len(every) != len(set(every)):
+        raise InputError.single("Assessment", "some have been answered already")
+
+    def save(connection: duckdb.DuckDBPyConnection) -> int:
+        rows = {
+            row[0]: row[1:]
+            for row in connection.execute(
+                "SELECT id, employee_id, status FROM assessments WHERE id IN (SELECT unnest(?::INTEGER[]))", [every]
+            ).fetchall()
+        }
+        for person, ids, _ in wanted:
+            if any(rows.get(i, (None,))[0] != person.employee_id for i in ids):
+                raise NotYourAssessmentError(person, "answer someone else's assessment")
+            if any(rows[i][1] != "open" for i in ids):
+                raise InputError.single("Assessment", "some have been answered already")
+        table = pa.table(
+            {"id": pa.array(every, pa.int32()), "at": pa.array([at for _, ids, at in wanted for _ in ids], _STAMP)}
+        )
+        connection.register("acknowledged_assessments", table)
+        try:
+            connection.execute(
+                "UPDATE assessments SET status = 'acknowledged', acknowledged_at = a.at, updated_at = a.at,"
+                " version = version + 1 FROM acknowledged_assessments a WHERE assessments.id = a.id"
+            )
+        finally:
+            connection.unregister("acknowledged_assessments")
+        audit.record_each(
+            connection,
+            [
+                (at, person, "assessment", i, "acknowledge", {"status": "open"}, {"status": "acknowledged"})
+                for person, ids, at in wanted
+                for i in ids
+            ],
+        )
+        return len(every)
+
+    return db.write(save)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How an appeal was resolved, by whom and when (see ``resolve_appeal``)."""
+
+    actor: CurrentUser
+    outcome: Literal["upheld", "rejected"]
+    note: str
+    new_level: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """One person's appeal of their assessment on ``at``, and its resolution if it has one."""
+
+    actor: CurrentUser
+    assessment_id: int
+    reason: str
+    at: datetime
+    resolution: Resolution | None = None
+
+
+def appeal_in_bulk(db: Database, appeals: Sequence[Appeal]) -> list[int]:
+    """Many appeals, and the resolutions of those resolved, in one write, each as ``appeal`` and
+    ``resolve_appeal`` would record them: the same checks, audit entries and messages; all or,
+    when one is refused, none. Returns the appeals' ids, in order."""
+    reasons, notes = [], []
+    for item in appeals:
+        require(item.actor, Permission.OWN_RECORDS_READ)
+        reasons.append(_reason(item.reason, "Reason"))
+        notes.append(_resolution_note(item.resolution) if item.resolution else None)
+    wanted = [item.assessment_id for item in appeals]
+    if not wanted:
+        return []
+    if len(wanted) != len(set(wanted)):
+        raise InputError.single("Assessment", "it has been answered already")
+
+    def save(connection: duckdb.DuckDBPyConnection) -> list[int]:
+        found = {
+            row["id"]: row
+            for row in connection.execute(
+                "SELECT a.id, a.employee_id, a.assessor_id, a.status, a.level, c.name AS competency FROM assessments a"
+                " JOIN competencies c ON c.id = a.competency_id WHERE a.id IN (SELECT unnest(?::INTEGER[]))",
+                [wanted],
+            )
+            .to_arrow_table()
+            .to_pylist()
+        }
+        _check_appeals(found, appeals)
+        ids = next_ids(connection, "assessment_appeals", len(appeals))
+        records, entries, notices = [], [], []
+        for appeal_id, item, reason, note in zip(ids, appeals, reasons, notes, strict=True):
+            done, row = item.resolution, found[item.assessment_id]
+            upheld = done is not None and done.outcome == "upheld"
+            status = "appealed" if done is None else "upheld" if upheld else "appeal_rejected"
+            records.append(
+                {
+                    "id": appeal_id, "assessment_id": item.assessment_id, "reason": reason, "appealed_at": item.at,
+                    "outcome": done.outcome if done else None, "new_level": done.new_level if upheld else None,
+                    "note": note, "resolved_by": done.actor.employee_id if done else None,
+                    "resolved_at": done.at if done else None, "status": status,
+                    "level_after_appeal": done.new_level if upheld else None,
+                    "versions": 1 if done is None else 2, "updated_at": done.at if done else item.at,
+                }
+            )  # fmt: skip
+            entries.append(
+                (item.at, item.actor, "assessment", item.assessment_id, "appeal", {"status": "open"},
+                 {"status": "appealed", "appeal_id": appeal_id, "reason": reason})
+            )  # fmt: skip
+            if done is not None:
+                entries.append(
+                    (done.at, done.actor, "assessment", item.assessment_id, "resolve_appeal", {"status": "appealed"},
+                     {"status": status, "new_level": done.new_level, "note": note})
+                )  # fmt: skip
+                told = _appeal_resolved(done.actor, row, done.outcome, done.new_level, note, done.at)
+                notices.append((done.actor, told))
+        connection.register("bulk_appeals", pa.Table.from_pylist(records, _APPEALS_SCHEMA))
+        try:
+            connection.execute(
+                "INSERT INTO assessment_appeals (id, assessment_id, reason, appealed_at, outcome, new_level,"
+                " resolution_note, resolved_by, resolved_at) SELECT id, assessment_id, reason, appealed_at, outcome,"
+                " new_level, note, resolved_by, resolved_at FROM bulk_appeals ORDER BY id"
+            )
+            connection.execute(
+                "UPDATE assessments SET status = b.status, level_after_appeal = b.level_after_appeal,"
+                " updated_at = b.updated_at, version = version + b.versions FROM bulk_appeals b"
+                " WHERE assessments.id = b.assessment_id"
+            )
+        finally:
+            connection.unregister("bulk_appeals")
+        audit.record_each(connection, entries)
+        _tell_appellants(connection, notices)
+        return ids
+
+    return db.write(save)
+
+
+def _check_appeals(found: dict[int, dict[str, Any]], appeals: Sequence[Appeal]) -> None:
+    """The checks of ``appeal`` and ``resolve_appeal`` on each appeal, its assessment found."""
+    for item in appeals:
+        row = found.get(item.assessment_id)
+        if row is None:
+            raise InputError.single("Assessment", "no such assessment")
+        if row["employee_id"] != item.actor.employee_id:
+            raise NotYourAssessmentError(item.actor, "answer someone else's assessment")
+        if row["status"] != "open":
+            raise InputError.single("Assessment", "it has been answered already")
+        done = item.resolution
+        if done is None:
+            continue
+        if not _may_review(done.actor, row["assessor_id"], row["employee_id"]):
+            raise NotYourAssessmentError(done.actor, "resolve an appeal of an assessment they made or received")
+        if done.outcome == "upheld" and done.new_level == row["level"]:
+            raise InputError.single("New level", "an upheld appeal changes the level")
+
+
+def _tell_appellants(connection: duckdb.DuckDBPyConnection, notices: list[tuple[CurrentUser, inbox.Notice]]) -> None:
+    """Each person who appealed is told of the resolution; a few statements per reviewer."""
+    by_reviewer: dict[int, tuple[CurrentUser, list[inbox.Notice]]] = {}
+    for reviewer, notice in notices:
+        by_reviewer.setdefault(reviewer.employee_id, (reviewer, []))[1].append(notice)
+    for reviewer, told in by_reviewer.values():
+        latest = max(notice.created_at for notice in told if notice.created_at)
+        inbox.notify_each(connection, "appeal_resolved", told, latest, actor=reviewer)

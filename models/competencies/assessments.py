@@ -4,11 +4,13 @@ sees their own. The current level of a person in a competency is the latest asse
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Annotated, Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models import audit
@@ -251,16 +253,103 @@ def _tell_assessed(
         [assessment_ids],
     ).fetchall()
     notices = [
-        inbox.Notice(
-            employee_id,
-            f"Assessment to acknowledge: {competency}",
-            f"{actor.full_name} assessed your {competency} as {level_name(level)} on {assessed_on:%d %B %Y}. "
-            "Read the evidence, then acknowledge the assessment or appeal it.",
-            "assessments",
-        )
+        _assessment_notice(actor, employee_id, competency, level, assessed_on)
         for _assessment_id, employee_id, level, assessed_on, competency in rows
     ]
     inbox.notify_each(connection, "assessment", notices, now, actor=actor)
+
+
+def record_assessments_in_bulk(
+    db: Database, batches: Sequence[tuple[CurrentUser, list[dict[str, Any]], datetime]]
+) -> list[list[int]]:
+    """Many leads' assessments in one write, each batch (lead, assessments, recorded at) as
+    ``record_team_assessments`` would store it: the same checks, descriptors in force then,
+    audit entries and messages to the people assessed; all of them or, when one is refused,
+    none. Returns each batch's ids, in order (the demo's review rounds)."""
+    checked = []
+    for lead, rows, at in batches:
+        require(lead, Permission.TEAM_ASSESSMENTS)
+        checked.append((lead, [validate(AssessmentInput, row, {"today": at.date()}) for row in rows], at))
+    total = sum(len(records) for _, records, _ in checked)
+    if not total:
+        return [[] for _ in batches]
+
+    def save(connection: duckdb.DuckDBPyConnection) -> list[list[int]]:
+        reader = ConnectionReader(connection)
+        people = sorted({record.employee_id for _, records, _ in checked for record in records})
+        teams = {
+            row[0]: row[1]
+            for row in connection.execute(
+                "SELECT id, team_id FROM employees WHERE id IN (SELECT unnest(?::INTEGER[])) AND active", [people]
+            ).fetchall()
+        }
+        for lead, records, _ in checked:
+            ids = {record.employee_id for record in records}
+            if lead.team_id is None or any(
+                i not in teams or teams[i] != lead.team_id or i == lead.employee_id for i in ids
+            ):
+                raise scope.NotYourTeamError(lead, "the assessments of people outside your team")
+        ids = iter(next_ids(connection, "assessments", total))
+        rows, entries, result = [], [], []
+        for lead, records, at in checked:
+            batch_ids = [next(ids) for _ in records]
+            for assessment_id, record in zip(batch_ids, records, strict=True):
+                rows.append({**record.model_dump(), "id": assessment_id, "assessor_id": lead.employee_id, "at": at})
+                entries.append((at, lead, "assessment", assessment_id, "create", None, record.model_dump()))
+            result.append(batch_ids)
+        introduced = framework.introduction_date(reader) or date.max
+        table = pa.Table.from_pylist(
+            rows,
+            pa.schema(
+                [
+                    ("employee_id", pa.int32()), ("competency_id", pa.int32()), ("assessed_on", pa.date32()),
+                    ("level", pa.int32()), ("evidence", pa.string()), ("coaching_session_id", pa.int32()),
+                    ("id", pa.int32()), ("assessor_id", pa.int32()), ("at", pa.timestamp("us")),
+                ]
+            ),
+        )  # fmt: skip
+        connection.register("bulk_assessments", table)
+        try:
+            connection.execute(
+                "INSERT INTO assessments (id, employee_id, competency_id, assessed_on, level, descriptor_id, method,"
+                " evidence, coaching_session_id, assessor_id, status, created_at, updated_at)"
+                " SELECT n.id, n.employee_id, n.competency_id, n.assessed_on, n.level,"
+                "  CASE WHEN n.assessed_on >= ? THEN d.id END,"
+                "  CASE WHEN n.assessed_on >= ? THEN 'framework' ELSE 'checklist' END,"
+                "  n.evidence, n.coaching_session_id, n.assessor_id, 'open', n.at, n.at"
+                " FROM bulk_assessments n LEFT JOIN competency_descriptors d ON d.competency_id = n.competency_id"
+                "  AND d.level = n.level AND d.created_at <= n.at AND (d.replaced_at IS NULL OR d.replaced_at > n.at)"
+                " ORDER BY n.id",
+                [introduced, introduced],
+            )
+        finally:
+            connection.unregister("bulk_assessments")
+        audit.record_each(connection, entries)
+        names = dict(connection.execute("SELECT id, name FROM competencies").fetchall())
+        notices = [
+            _assessment_notice(lead, record.employee_id, names[record.competency_id], record.level,
+                               record.assessed_on, at)
+            for lead, records, at in checked
+            for record in records
+        ]  # fmt: skip
+        # no lead is among the people they assess (checked above), so no message goes to its author
+        inbox.notify_each(connection, "assessment", notices, max(at for _, _, at in checked))
+        return result
+
+    return db.write(save)
+
+
+def _assessment_notice(
+    actor: CurrentUser, employee_id: int, competency: str, level: int, assessed_on: date, at: datetime | None = None
+) -> inbox.Notice:
+    return inbox.Notice(
+        employee_id,
+        f"Assessment to acknowledge: {competency}",
+        f"{actor.full_name} assessed your {competency} as {level_name(level)} on {assessed_on:%d %B %Y}. "
+        "Read the evidence, then acknowledge the assessment or appeal it.",
+        "assessments",
+        created_at=at,
+    )
 
 
 def get_assessment(db: Reader, actor: CurrentUser, assessment_id: int) -> Assessment:

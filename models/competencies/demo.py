@@ -1,16 +1,19 @@
 """The competencies part of the demo: two years of quarterly assessment rounds by each team
 lead, progressing faster in teams whose lead coaches mostly on the floor; checklist
 assessments with many appeals before the framework's introduction (about 14 months ago) and
-few after it. Built through the area's own functions, dated with ``at``."""
+few after it. Built through the area's own functions, dated with ``at``: every round's
+assessments in one bulk write, every appeal with its resolution in another and everyone's
+acknowledgements in a third (the checks, audit entries and messages of one call each)."""
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from models.access import Role
+from models.access import CurrentUser, Role
 from models.competencies import appeals, assessments, framework
 from models.db import ConnectionReader, Database
 from models.seeding import DemoOrganisation, Progress, demo_texts
@@ -47,6 +50,8 @@ class _Rounds:
         self.leads = {p["team_id"]: p for p in org.with_role(Role.TEAM_LEAD) if p["team_id"] is not None}
         self.share = self._integrated_share()
         self.level: dict[tuple[int, int], float] = {}
+        self.rounds: list[tuple[CurrentUser, list[dict[str, Any]], datetime]] = []  # (lead, rows, at)
+        self.appealed: list[tuple[tuple[int, int], appeals.Appeal]] = []  # (place in the rounds, appeal)
 
     def _integrated_share(self) -> dict[int, float]:
         """Each team's share of integrated coaching from the coaching log, or a style of its own."""
@@ -71,8 +76,14 @@ class _Rounds:
             first = self.start + timedelta(days=round_number * HISTORY_DAYS // ROUNDS)
             for team_id, people in members.items():
                 self._assess_team(team_id, people, first, round_number)
-            progress((round_number + 1) / (ROUNDS + 1), "Assessing competencies…")
-        self._acknowledge(members)
+            progress(0.5 * (round_number + 1) / ROUNDS, "Assessing competencies…")
+        ids = assessments.record_assessments_in_bulk(self.db, self.rounds)
+        progress(0.7, "Appealing assessments…")
+        appeals.appeal_in_bulk(
+            self.db, [replace(appeal, assessment_id=ids[batch][row]) for (batch, row), appeal in self.appealed]
+        )
+        progress(0.8, "Acknowledging assessments…")
+        self._acknowledge()
         self._appeal_waiting()
 
     def _assess_team(self, team_id: int, people: list[dict[str, Any]], first: date, round_number: int) -> None:
@@ -89,8 +100,8 @@ class _Rounds:
                 rows.append(self._row(person["id"], competency_id, day, level))
                 days.append(day)
         if rows:
-            ids = assessments.record_team_assessments(self.db, lead, rows, at=_at(max(days), 17))
-            self._appeals(ids, rows)
+            self.rounds.append((lead, rows, _at(max(days), 17)))
+            self._appeals(len(self.rounds) - 1, rows)
 
     def _level(self, person: dict[str, Any], competency_id: int, team_id: int, day: date) -> int:
         """A person's true level grows each quarter, faster where coaching is integrated."""
@@ -112,27 +123,28 @@ class _Rounds:
             "evidence": template.format(competency=self.competencies[competency_id].lower()),
         }
 
-    def _appeals(self, ids: list[int], rows: list[dict[str, Any]]) -> None:
-        for assessment_id, row in zip(ids, rows, strict=True):
+    def _appeals(self, batch: int, rows: list[dict[str, Any]]) -> None:
+        """Some people appeal the round's assessments, most appeals resolved by HR within a
+        fortnight; each kept with its assessment's place among the rounds until it has an id."""
+        for index, row in enumerate(rows):
             method = "checklist" if row["assessed_on"] < self.introduced else "framework"
             appealed_on = row["assessed_on"] + timedelta(days=self.rng.randrange(1, 6))
             if self.rng.random() >= APPEAL_CHANCE[method] or appealed_on >= self.org.today:
                 continue
             person = self.org.user(row["employee_id"])
             reason = self.rng.choice(self.texts["appeal_reasons"])
-            appeals.appeal(self.db, person, assessment_id, reason, None, at=_at(appealed_on, 12))
+            appeal = appeals.Appeal(person, 0, reason, _at(appealed_on, 12))
             resolved_on = appealed_on + timedelta(days=self.rng.randrange(3, 15))
-            if resolved_on >= self.org.today:
-                continue
-            upheld = self.rng.random() < UPHELD_CHANCE[method]
-            new_level = min(4, row["level"] + 1) if upheld and row["level"] < 4 else None
-            outcome = "upheld" if new_level else "rejected"
-            note = self.rng.choice(self.texts["upheld_notes" if new_level else "rejected_notes"])
-            appeals.resolve_appeal(
-                self.db, self.hr, assessment_id, outcome, note, None, new_level=new_level, at=_at(resolved_on, 15)
-            )
+            if resolved_on < self.org.today:
+                upheld = self.rng.random() < UPHELD_CHANCE[method]
+                new_level = min(4, row["level"] + 1) if upheld and row["level"] < 4 else None
+                outcome = "upheld" if new_level else "rejected"
+                note = self.rng.choice(self.texts["upheld_notes" if new_level else "rejected_notes"])
+                resolution = appeals.Resolution(self.hr, outcome, note, new_level, _at(resolved_on, 15))
+                appeal = replace(appeal, resolution=resolution)
+            self.appealed.append(((batch, index), appeal))
 
-    def _acknowledge(self, members: dict[int, list[dict[str, Any]]]) -> None:
+    def _acknowledge(self) -> None:
         """Each person acknowledges their open assessments, but for the last few weeks'."""
         recent = self.org.today - timedelta(days=21)
         open_ones = defaultdict(list)
@@ -140,14 +152,12 @@ class _Rounds:
             "SELECT id, employee_id, assessed_on FROM assessments WHERE status = 'open' AND assessed_on < ?", [recent]
         ):
             open_ones[row["employee_id"]].append(row)
+        answers = []
         for employee_id, rows in open_ones.items():
             latest = max(row["assessed_on"] for row in rows)
-            appeals.acknowledge_many(
-                self.db,
-                self.org.user(employee_id),
-                [row["id"] for row in rows],
-                at=_at(min(latest + timedelta(days=3), self.org.today), 11),
-            )
+            at = _at(min(latest + timedelta(days=3), self.org.today), 11)
+            answers.append((self.org.user(employee_id), [row["id"] for row in rows], at))
+        appeals.acknowledge_in_bulk(self.db, answers)
 
     def _appeal_waiting(self) -> None:
         """One recent assessment appealed and not yet resolved, so HR and the other leads find
