@@ -310,6 +310,31 @@ def test_a_person_reads_and_marks_only_their_own_messages(db, team):
     assert db.scalar("SELECT count(*) FROM audit_log WHERE entity = 'inbox_message' AND action = 'mark_read'") == 1
 
 
+def test_marking_read_in_bulk_marks_each_persons_own_messages_as_one_at_a_time_would(db, team):
+    for text in ("One", "Two", "Three"):
+        thank(db, team["lead"], text, to=team["agent"])
+    thank(db, team["lead"], "Yours", to=team["colleague"])
+    agent_ids = [m.id for m in inbox.messages(db, team["agent"])]
+    colleague_ids = [m.id for m in inbox.messages(db, team["colleague"])]
+    with pytest.raises(InputError, match="Messages"):  # someone else's message refuses the batch
+        inbox.mark_read_in_bulk(db, [(team["agent"], [agent_ids[0], colleague_ids[0]])])
+    assert inbox.unread_count(db, team["agent"]) == 3
+    at = datetime(2026, 11, 2, 7, 0)
+    read = [(team["agent"], agent_ids[1:]), (team["colleague"], colleague_ids)]
+    assert inbox.mark_read_in_bulk(db, read, at=at) == 3
+    assert [m.body for m in inbox.messages(db, team["agent"], unread_only=True)] == ["Three"]
+    assert inbox.unread_count(db, team["colleague"]) == 0
+    audited = db.query(
+        "SELECT actor_id, after_json, occurred_at FROM audit_log WHERE entity = 'inbox_message'"
+        " AND action = 'mark_read' ORDER BY id"
+    )
+    assert [(row["actor_id"], row["occurred_at"]) for row in audited] == [
+        (team["agent"].employee_id, at),
+        (team["colleague"].employee_id, at),
+    ]
+    assert str(sorted(agent_ids[1:])[0]) in audited[0]["after_json"]
+
+
 def test_mark_all_read_leaves_a_message_that_arrived_after_the_list_was_shown(db, team):
     for text in ("One", "Two"):
         thank(db, team["lead"], text, to=team["agent"])
