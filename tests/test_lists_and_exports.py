@@ -3,7 +3,6 @@ streams every complaint of a filter as formula-safe CSV; XLSX stops at a documen
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 
@@ -18,6 +17,7 @@ from models.complaints import rows
 from models.complaints.analysis import ComplaintFilter
 from models.db import get_database
 from models.people import accounts, directory
+from tests import async_support
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
 from tests.lists_support import bulk_audit_entries, bulk_people
@@ -126,7 +126,7 @@ def _get(address: str, cookie: str | None = None) -> httpx.Response:
         async with httpx.AsyncClient(transport=transport, base_url="http://portal", cookies=cookies) as client:
             return await client.get(address)
 
-    return asyncio.run(fetch())
+    return async_support.run(fetch())
 
 
 def _session_cookie(database, user) -> str:

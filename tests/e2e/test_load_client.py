@@ -4,19 +4,18 @@ role's navigation — so the load test's figures are figures of real page runs."
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from bench import load_test
 from models import auth
 from models.seeding import DEMO_PASSWORD
+from tests import async_support
 
 pytestmark = pytest.mark.e2e
 
 
 def test_two_sessions_sign_in_and_open_pages_of_their_roles_without_errors(portal_server):
-    visits = asyncio.run(load_test.run_sessions(portal_server.url, 2, 6, think=(0.2, 0.5)))
+    visits = async_support.run(load_test.run_sessions(portal_server.url, 2, 6, think=(0.2, 0.5)))
 
     assert [(visit.login, visit.page, visit.error) for visit in visits if visit.error] == []
     sign_ins = [visit for visit in visits if visit.page == "sign in"]
@@ -45,7 +44,7 @@ def test_a_tab_signs_in_with_the_form_and_its_cookie_signs_the_next_tab_in(porta
         await second.close()
         return first, signed_in, start, analysis
 
-    first, signed_in, start, analysis = asyncio.run(two_tabs())
+    first, signed_in, start, analysis = async_support.run(two_tabs())
 
     assert first.cookie is not None and first.cookie.startswith(f"{auth.SESSION_COOKIE}=")
     assert signed_in.title.startswith("Welcome, ")
@@ -64,4 +63,4 @@ def test_a_wrong_password_is_refused_not_counted_as_a_page(portal_server):
             await tab.close()
 
     with pytest.raises(load_test.PageError, match="agent was not signed in"):
-        asyncio.run(wrong_password())
+        async_support.run(wrong_password())
