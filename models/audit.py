@@ -139,31 +139,10 @@ def record_many(
     *,
     at: datetime | None = None,
 ) -> None:
-    """Store many audit entries (entity, id, action, before, after) in one statement, for
-    imports, dated ``at`` (default now)."""
-    if not entries:
-        return
-    import pyarrow as pa
-
+    """Store many audit entries (entity, id, action, before, after) of one actor in one
+    statement, for imports, dated ``at`` (default now)."""
     now = at or utc_now()
-    table = pa.table(
-        {
-            "entity": [entity for entity, *_ in entries],
-            "entity_id": [None if entity_id is None else str(entity_id) for _, entity_id, *_ in entries],
-            "action": [action for _, _, action, _, _ in entries],
-            "before_json": [to_json(before) for *_, before, _ in entries],
-            "after_json": [to_json(after) for *_, after in entries],
-        }
-    )
-    connection.register("audit_entries", table)
-    try:
-        connection.execute(
-            "INSERT INTO audit_log (occurred_at, actor_id, actor_name, entity, entity_id, action, before_json,"
-            " after_json) SELECT ?, ?, ?, entity, entity_id, action, before_json, after_json FROM audit_entries",
-            [now, actor.employee_id if actor else None, actor.full_name if actor else None],
-        )
-    finally:
-        connection.unregister("audit_entries")
+    record_each(connection, [(now, actor, *entry) for entry in entries])
 
 
 def record_each(

@@ -378,14 +378,9 @@ def record_sessions_in_bulk(
 def acknowledge_sessions_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, Sequence[int], datetime]]) -> None:
     """Many people acknowledge their sessions in one write, each batch (person, sessions,
     acknowledged at) as ``acknowledge_sessions`` would: only their own, each once."""
-    for person, _, _ in batches:
-        require(person, Permission.OWN_RECORDS_READ)
-    wanted = [(person, sorted(set(ids)), at) for person, ids, at in batches if ids]
-    every = [session_id for _, ids, _ in wanted for session_id in ids]
+    wanted, every = _batched(batches, "Coaching session", "this session is acknowledged already")
     if not every:
         return
-    if len(every) != len(set(every)):
-        raise InputError.single("Coaching session", "this session is acknowledged already")
 
     def acknowledge(connection: duckdb.DuckDBPyConnection) -> None:
         rows = {
@@ -415,14 +410,9 @@ def acknowledge_sessions_in_bulk(db: Database, batches: Sequence[tuple[CurrentUs
 def complete_follow_ups_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, Sequence[int], datetime]]) -> None:
     """Many follow-up actions marked done in one write, each batch (person, sessions, done at)
     as ``complete_follow_ups`` would: by the coach or the person coached, each once."""
-    for person, _, _ in batches:
-        require(person, Permission.OWN_RECORDS_READ)
-    wanted = [(person, sorted(set(ids)), at) for person, ids, at in batches if ids]
-    every = [session_id for _, ids, _ in wanted for session_id in ids]
+    wanted, every = _batched(batches, "Follow-up", "it is marked done already")
     if not every:
         return
-    if len(every) != len(set(every)):
-        raise InputError.single("Follow-up", "it is marked done already")
 
     def complete(connection: duckdb.DuckDBPyConnection) -> None:
         rows = {
@@ -454,6 +444,20 @@ def complete_follow_ups_in_bulk(db: Database, batches: Sequence[tuple[CurrentUse
         )
 
     db.write(complete)
+
+
+def _batched(
+    batches: Sequence[tuple[CurrentUser, Sequence[int], datetime]], field: str, done_already: str
+) -> tuple[list[tuple[CurrentUser, list[int], datetime]], list[int]]:
+    """The batches of a bulk stamp checked alike: each person may act on their own records, and
+    a session named twice is refused as done already. Returns the non-empty batches and every id."""
+    for person, _, _ in batches:
+        require(person, Permission.OWN_RECORDS_READ)
+    wanted = [(person, sorted(set(ids)), at) for person, ids, at in batches if ids]
+    every = [session_id for _, ids, _ in wanted for session_id in ids]
+    if len(every) != len(set(every)):
+        raise InputError.single(field, done_already)
+    return wanted, every
 
 
 def _stamp(
