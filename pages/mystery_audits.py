@@ -10,12 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
+from models.paging import PAGE_SIZE
 from models.standards import audits, compliance, register
 from models.standards.audits import SCALE_LABELS
 from ui.charts import month_axis
 from ui.context import page_context
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, pager, search_matches, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -23,15 +24,21 @@ records = user.can(Permission.SERVICE_AUDITS_RECORD)
 TODAY = date.today()
 
 
+def audit_table(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows).drop(columns=["team_id", "agent_id"], errors="ignore")
+
+
 def render_audits(start: date, end: date) -> None:
     st.header("Audits")
-    rows = audits.list_audits(db, user, start=start, end=end)
-    if not rows:
+    total = audits.count_audits(db, user, start=start, end=end)
+    if not total:
         st.info("No audits you may read in this period.")
         return
-    frame = pd.DataFrame(rows).drop(columns=["team_id", "agent_id"])
-    show_table(frame, key="audits_table")
-    download_buttons(frame, "mystery-audits", "dl_audits")
+    first = pager(total, "audits_page", ("audit", "audits"), context=(start, end))
+    rows = audits.list_audits(db, user, start=start, end=end, offset=first, limit=PAGE_SIZE)
+    show_table(audit_table(rows), key="audits_table")
+    every_audit = lambda: audit_table(audits.list_audits(db, user, start=start, end=end))  # noqa: E731
+    download_buttons(every_audit, "mystery-audits", "dl_audits", rows=total)
     chosen = st.selectbox("Open an audit", [row["id"] for row in rows], index=None, key="open_audit")
     if chosen is not None:
         opened = audits.get_audit(db, user, chosen)
@@ -126,13 +133,22 @@ def render_checklist_form() -> None:
 
 
 def render_record_form(checklist: dict) -> None:
-    choices = audits.audit_choices(db, user)
-    teams = {team["id"]: team["name"] for team in choices["teams"]}
-    with st.expander("Record an audit by hand"), st.form("new_audit"):
+    teams = {team["id"]: team["name"] for team in audits.audit_choices(db, user)["teams"]}
+    with st.expander("Record an audit by hand"):
+        agents = search_matches(
+            "Find the agent (name, email or employee number)",
+            "audit_agent_search",
+            lambda text: audits.find_agents(db, user, text),
+        )
+        people = {agent["id"]: f"{agent['full_name']} ({agent['team_name']})" for agent in agents}
+        render_audit_form(checklist, teams, people)
+
+
+def render_audit_form(checklist: dict, teams: dict[int, str], people: dict[int, str]) -> None:
+    with st.form("new_audit"):
         audited_on = st.date_input("Date", TODAY, max_value=TODAY, key="audit_date")
         channel = st.selectbox("Channel", register.CHANNELS, key="audit_channel")
         team_id = st.selectbox("Team", list(teams), format_func=lambda i: teams[i], index=None, key="audit_team")
-        people = {person["id"]: f"{person['full_name']} ({person['team']})" for person in choices["people"]}
         agent_id = st.selectbox(
             "Agent (optional)", list(people), format_func=lambda i: people[i], index=None, key="audit_agent"
         )

@@ -17,7 +17,9 @@ from models.inputs import InputRecord, entered_text
 from models.paging import PICKER_SIZE, like_pattern, matches_any
 
 if TYPE_CHECKING:
-    from models.db import Database
+    from collections.abc import Sequence
+
+    from models.db import Database, Reader
 
 
 # An address as mail systems and spreadsheets take it safely: the name starts with a letter,
@@ -229,6 +231,35 @@ def find_people(
     )
     total = rows[0]["matching"] if rows else 0
     return [{key: value for key, value in row.items() if key != "matching"} for row in rows], total
+
+
+def people_matching(
+    db: Reader,
+    search: str = "",
+    *,
+    among: str = "e.active",
+    params: Sequence[Any] = (),
+    limit: int = PICKER_SIZE,
+) -> tuple[list[dict[str, Any]], int]:
+    """For a picker over people: the first ``limit`` by name (id, full_name, employee_number,
+    team_id, team_name) of those ``among`` (a condition on ``employees e``, fixed text of the
+    caller, who checks who may pick whom) matching ``search`` in name, email or employee number,
+    and how many match."""
+    condition, values = among, list(params)
+    pattern = like_pattern(search)
+    if pattern:
+        condition += " AND " + matches_any(["e.full_name", "e.email", "e.employee_number"])
+        values += [pattern] * 3
+    rows = db.query(
+        "SELECT e.id, e.full_name, e.employee_number, e.team_id, t.name AS team_name, count(*) OVER () AS matching"
+        f" FROM employees e LEFT JOIN teams t ON t.id = e.team_id WHERE {condition}"  # noqa: S608 - caller's text
+        " ORDER BY e.full_name, e.employee_number, e.id LIMIT ?",
+        [*values, limit],
+    )
+    total = rows[0].pop("matching") if rows else 0
+    for row in rows[1:]:
+        del row["matching"]
+    return rows, total
 
 
 def _check_references(connection: duckdb.DuckDBPyConnection, record: EmployeeInput, employee_id: int | None) -> None:

@@ -20,6 +20,7 @@ from models.access import CurrentUser, Permission, PermissionDeniedError, Role, 
 from models.db import insert_row, next_ids, utc_now
 from models.errors import InputError, validate
 from models.inputs import InputRecord, not_in_future
+from models.people.directory import people_matching
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -315,10 +316,8 @@ _AUDITS_SQL = """
 """
 
 
-def list_audits(
-    db: Database, actor: CurrentUser, *, start: date | None = None, end: date | None = None, limit: int = 500
-) -> list[dict[str, Any]]:
-    """The audits ``actor`` may read (rule 4), newest first."""
+def _audits_where(actor: CurrentUser, start: date | None, end: date | None) -> tuple[str, list[Any]]:
+    """The audits ``actor`` may read (rule 4) in the period, as a WHERE clause and its parameters."""
     condition, params = audit_scope(actor).condition()
     clauses = [condition]
     if start:
@@ -327,9 +326,32 @@ def list_audits(
     if end:
         clauses.append("a.audited_on <= ?")
         params.append(end)
+    return " WHERE " + " AND ".join(clauses), params
+
+
+def list_audits(
+    db: Database,
+    actor: CurrentUser,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The audits ``actor`` may read (rule 4), newest first: ``limit`` of them from ``offset``
+    (None: all); ``count_audits`` gives how many there are."""
+    where, params = _audits_where(actor, start, end)
     return db.query(
-        _AUDITS_SQL + " WHERE " + " AND ".join(clauses) + " GROUP BY ALL ORDER BY a.audited_on DESC, a.id DESC LIMIT ?",
-        [*params, limit],
+        _AUDITS_SQL + where + " GROUP BY ALL ORDER BY a.audited_on DESC, a.id DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+
+
+def count_audits(db: Database, actor: CurrentUser, *, start: date | None = None, end: date | None = None) -> int:
+    """How many audits ``list_audits`` pages through for the same period."""
+    where, params = _audits_where(actor, start, end)
+    return int(
+        db.scalar("SELECT count(*) FROM mystery_audits a LEFT JOIN employees ag ON ag.id = a.agent_id" + where, params)
     )
 
 
@@ -350,12 +372,13 @@ def get_audit(db: Database, actor: CurrentUser, audit_id: int) -> dict[str, Any]
 
 
 def audit_choices(db: Database, actor: CurrentUser) -> dict[str, list[dict[str, Any]]]:
-    """Teams and their active people, to choose from when recording an audit."""
+    """The teams to choose from when recording an audit (agents are found with ``find_agents``)."""
     require(actor, Permission.SERVICE_AUDITS_RECORD)
-    return {
-        "teams": db.query("SELECT id, name FROM teams ORDER BY name"),
-        "people": db.query(
-            "SELECT e.id, e.full_name, e.team_id, t.name AS team FROM employees e JOIN teams t ON t.id = e.team_id"
-            " WHERE e.active ORDER BY e.full_name"
-        ),
-    }
+    return {"teams": db.query("SELECT id, name FROM teams ORDER BY name")}
+
+
+def find_agents(db: Database, actor: CurrentUser, search: str = "") -> tuple[list[dict[str, Any]], int]:
+    """The first active people in a team matching ``search`` (the agent of an audit recorded by
+    hand), and how many match."""
+    require(actor, Permission.SERVICE_AUDITS_RECORD)
+    return people_matching(db, search, among="e.active AND e.team_id IS NOT NULL")

@@ -290,3 +290,42 @@ def test_an_agent_reads_the_earlier_versions_of_a_right(org):
     history = table_with(app, "changed_by")
     assert history["version"].tolist() == [2, 1]
     assert [float(limit) for limit in history["limit_amount"]] == [150, 100]
+
+
+# -- long lists -------------------------------------------------------------------------------
+def test_an_agent_pages_through_every_audit_of_theirs_with_the_total_shown_and_none_of_a_colleague(org):
+    for days in range(1, 56):
+        _audit(org, agent="ann", passed=True, days_ago=days)
+    _audit(org, agent="bob", passed=False, days_ago=1)
+    app = open_page(signed_in_as(org["ann"]), AUDITS)
+    assert not app.exception, app.exception
+    assert "Showing 1–50 of 55 audits" in text_of(app)
+    first = table_with(app, "checklist")
+    assert len(first) == 50 and set(first["agent"]) == {"Ann Agent"}
+    app.number_input(key="audits_page").set_value(2).run()
+    assert not app.exception, app.exception
+    assert "Showing 51–55 of 55 audits" in text_of(app)
+    second = table_with(app, "checklist")
+    assert set(second["agent"]) == {"Ann Agent"}
+    assert sorted(first["id"].tolist() + second["id"].tolist()) == sorted(
+        row["id"] for row in audits.list_audits(org["db"], org["ann"])
+    )  # every audit of hers once, none cut
+
+
+def test_the_analysts_agent_picker_finds_an_agent_beyond_the_first_options_by_search(org):
+    from tests.lists_support import FIRST_BULK_ID, bulk_people
+
+    bulk_people(org["db"], 80)  # with Ann, Bob and their lead: 83 people in teams
+    org["db"].write(lambda c: c.execute("UPDATE employees SET team_id = ? WHERE id >= ?", [org["red"], FIRST_BULK_ID]))
+    app = open_page(signed_in_as(org["analyst"]), AUDITS)
+    assert not app.exception, app.exception
+    assert len(app.selectbox(key="audit_agent").options) == 50
+    assert "Showing the first 50 of 83 matches; type more to narrow them." in text_of(app)
+    app.text_input(key="audit_agent_search").input("Person 00079").run()
+    assert app.selectbox(key="audit_agent").options == ["Bulk Person 00079 (Red)"]
+    app.selectbox(key="audit_agent").select_index(0)
+    app.selectbox(key="audit_team").select(org["red"])
+    app.radio(key="item_XFER-CB").set_value("Pass")
+    button(app, "Record audit").click().run()
+    assert not app.exception, app.exception
+    assert org["db"].scalar("SELECT agent_id FROM mystery_audits") == FIRST_BULK_ID + 79
