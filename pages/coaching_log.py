@@ -8,14 +8,16 @@ import streamlit as st
 
 from models.coaching import KIND_LABELS, KINDS, log, scope, sessions
 from models.coaching.sessions import SessionInput
+from models.paging import PAGE_SIZE
 from ui.context import page_context
 from ui.fields import bounds, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, pager, search_matches, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
 TODAY = date.today()
+MY_SESSIONS_SHOWN = 20  # of one's own sessions, each shown in full with its buttons
 
 
 def _follow_up_state(item: log.CoachingSession) -> str:
@@ -50,20 +52,19 @@ def render_my_session(item: log.CoachingSession) -> None:
 
 
 def render_my_coaching() -> None:
-    mine = log.my_sessions(db, user)
+    total = log.count_my_sessions(db, user)
     waiting = log.unacknowledged_count(db, user)
     st.caption(
         "The notes your coach shares with you. Acknowledge each session once you have read it."
         + (f" {waiting} waiting for your acknowledgement." if waiting else "")
     )
-    if not mine:
+    if not total:
         st.info("No coaching sessions recorded for you yet.")
         return
-    for item in mine[:20]:
+    first = pager(total, "my_coaching_page", ("session", "sessions"), page_size=MY_SESSIONS_SHOWN)
+    for item in log.my_sessions(db, user, offset=first, limit=MY_SESSIONS_SHOWN):
         render_my_session(item)
-    if len(mine) > 20:
-        st.caption(f"The 20 latest of {len(mine)} sessions; all of them are in the download.")
-    download_buttons(_table(mine), "my-coaching", "dl_my_coaching")
+    download_buttons(lambda: _table(log.my_sessions(db, user)), "my-coaching", "dl_my_coaching", rows=total)
 
 
 def _table(items: list[log.CoachingSession]) -> pd.DataFrame:
@@ -165,8 +166,12 @@ def _session_fields(prefix: str, current: log.CoachingSession | None, people: li
 
 
 def render_record() -> None:
-    people = log.coachable_people(db, user)
-    if not people:
+    people = search_matches(
+        "Find the person coached (name, email or employee number)",
+        "new_session_search",
+        lambda text: log.find_coachable(db, user, text),
+    )
+    if not people and not st.session_state.get("new_session_search", "").strip():
         st.info("Nobody to coach: your team has no other active members.")
         return
     with st.form("record_session"):
@@ -213,13 +218,15 @@ def render_detail(item: log.CoachingSession) -> None:
 
 def render_team_sessions() -> None:
     since = st.date_input("Sessions since", TODAY - timedelta(days=90), key="team_since")
-    items = log.sessions(db, user, since=since)
-    if not items:
+    total = log.count_sessions(db, user, since=since)
+    if not total:
         st.info("No coaching sessions in this period.")
         return
-    frame = _table(items)
-    show_table(frame, key="team_sessions_table")
-    download_buttons(frame, "coaching-sessions", "dl_team_sessions")
+    first = pager(total, "team_sessions_page", ("session", "sessions"), context=since)
+    items = log.sessions(db, user, since=since, offset=first, limit=PAGE_SIZE)
+    show_table(_table(items), key="team_sessions_table")
+    every_session = lambda: _table(log.sessions(db, user, since=since))  # noqa: E731
+    download_buttons(every_session, "coaching-sessions", "dl_team_sessions", rows=total)
     by_id = {s.id: s for s in items}
     chosen = st.selectbox(
         "Open a session",

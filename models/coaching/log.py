@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from models.access import CurrentUser, Permission, Role, require
 from models.coaching.scope import may_read, refuse_reading, scope_of, sees_private_notes
+from models.people.directory import people_matching
 
 if TYPE_CHECKING:
     from models.db import Reader
@@ -73,31 +74,57 @@ def _people_condition(db: Reader, actor: CurrentUser, employee_id: int | None) -
     return "e.id = ?", [employee_id]
 
 
+def _sessions_where(
+    db: Reader, actor: CurrentUser, employee_id: int | None, since: date | None
+) -> tuple[str, list[Any]]:
+    require(actor, Permission.OWN_RECORDS_READ)
+    condition, params = _people_condition(db, actor, employee_id)
+    if since is not None:
+        condition += " AND s.coached_on >= ?"
+        params = [*params, since]
+    return condition, params
+
+
 def sessions(
     db: Reader,
     actor: CurrentUser,
     *,
     employee_id: int | None = None,
     since: date | None = None,
-    limit: int = 500,
+    offset: int = 0,
+    limit: int | None = None,
 ) -> list[CoachingSession]:
     """Sessions newest first: of one person when ``employee_id`` is given, otherwise of every
-    person the reader may read (their own, their team's, or everyone's)."""
-    require(actor, Permission.OWN_RECORDS_READ)
-    condition, params = _people_condition(db, actor, employee_id)
-    if since is not None:
-        condition += " AND s.coached_on >= ?"
-        params = [*params, since]
+    person the reader may read (their own, their team's, or everyone's); ``limit`` of them from
+    ``offset`` (None: all), and ``count_sessions`` says how many there are."""
+    condition, params = _sessions_where(db, actor, employee_id, since)
     rows = db.query(
-        f"{_SELECT} WHERE {condition} ORDER BY s.coached_on DESC, s.id DESC LIMIT ?",  # noqa: S608 - fixed text
-        [*params, limit],
+        f"{_SELECT} WHERE {condition} ORDER BY s.coached_on DESC, s.id DESC LIMIT ? OFFSET ?",  # noqa: S608
+        [*params, limit, offset],
     )
     return [_as_seen_by(actor, row) for row in rows]
 
 
-def my_sessions(db: Reader, actor: CurrentUser, *, limit: int = 500) -> list[CoachingSession]:
-    """The sessions in which ``actor`` was coached."""
-    return sessions(db, actor, employee_id=actor.employee_id, limit=limit)
+def count_sessions(db: Reader, actor: CurrentUser, *, employee_id: int | None = None, since: date | None = None) -> int:
+    """How many sessions ``sessions`` pages through for the same person and period."""
+    condition, params = _sessions_where(db, actor, employee_id, since)
+    return int(
+        db.scalar(
+            "SELECT count(*) FROM coaching_sessions s JOIN employees e ON e.id = s.employee_id"  # noqa: S608
+            f" WHERE {condition}",
+            params,
+        )
+    )
+
+
+def my_sessions(db: Reader, actor: CurrentUser, *, offset: int = 0, limit: int | None = None) -> list[CoachingSession]:
+    """The sessions in which ``actor`` was coached, newest first (``limit`` from ``offset``)."""
+    return sessions(db, actor, employee_id=actor.employee_id, offset=offset, limit=limit)
+
+
+def count_my_sessions(db: Reader, actor: CurrentUser) -> int:
+    """How many sessions ``actor`` was coached in."""
+    return count_sessions(db, actor, employee_id=actor.employee_id)
 
 
 def session(db: Reader, actor: CurrentUser, session_id: int) -> CoachingSession:
@@ -132,20 +159,37 @@ def unacknowledged_count(db: Reader, actor: CurrentUser) -> int:
     )
 
 
-def coachable_people(db: Reader, actor: CurrentUser) -> list[dict[str, Any]]:
-    """The people ``actor`` may log coaching for (id, full_name, team_name): their own team's
-    active people as its lead, every active person for HR."""
+def _coachable(actor: CurrentUser) -> tuple[str, list[Any]] | None:
+    """Whom ``actor`` may log coaching for, as a condition on ``employees e``: their own team's
+    active people as its lead, every active person for HR; None: nobody."""
     if actor.has_role(Role.HR):
         condition, params = "TRUE", []
     elif actor.can(Permission.TEAM_COACHING) and actor.team_id is not None:
         condition, params = "e.team_id = ?", [actor.team_id]
     else:
+        return None
+    return f"e.active AND e.id <> ? AND {condition}", [actor.employee_id, *params]
+
+
+def coachable_people(db: Reader, actor: CurrentUser) -> list[dict[str, Any]]:
+    """The people ``actor`` may log coaching for (id, full_name, team_name), by name."""
+    among = _coachable(actor)
+    if among is None:
         return []
     return db.query(
         "SELECT e.id, e.full_name, t.name AS team_name FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
-        f" WHERE e.active AND e.id <> ? AND {condition} ORDER BY e.full_name, e.id",  # noqa: S608 - fixed text
-        [actor.employee_id, *params],
+        f" WHERE {among[0]} ORDER BY e.full_name, e.id",  # noqa: S608 - fixed text
+        among[1],
     )
+
+
+def find_coachable(db: Reader, actor: CurrentUser, search: str = "") -> tuple[list[dict[str, Any]], int]:
+    """For the picker of the person coached: the first of ``coachable_people`` matching
+    ``search`` (name, email or employee number), and how many match."""
+    among = _coachable(actor)
+    if among is None:
+        return [], 0
+    return people_matching(db, search, among=among[0], params=among[1])
 
 
 def competency_choices(db: Reader) -> list[dict[str, Any]]:

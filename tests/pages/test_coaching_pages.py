@@ -165,3 +165,65 @@ def test_the_report_shows_each_teams_quality_and_productivity_beside_its_coachin
     assert (red_row["integrated_share"], red_row["quality_score"], red_row["contacts_per_hour"]) == (100.0, 90, 8)
     assert red_row["quality_score_vs_average"] == pytest.approx(12.5)  # 90 against the teams' mean of 80
     assert "Quality score and contacts per hour" in everything(app)
+
+
+# -- long lists -------------------------------------------------------------------------------
+def _sessions(org, coach: str, person: str, count: int) -> None:
+    for day in range(count):
+        sessions.record_session(
+            org["db"],
+            org[coach],
+            {
+                "employee_id": org[person].employee_id,
+                "coached_on": TODAY - timedelta(days=10 + day),
+                "kind": "integrated",
+                "minutes": 10,
+                "shared_notes": f"Session {day} for {person}.",
+            },
+        )
+
+
+def test_an_agent_pages_through_every_session_of_theirs_with_the_total_shown(org):
+    _sessions(org, "lead", "ann", 24)  # with the one of the fixture: 25
+    app = open_page(signed_in_as(org["ann"]), LOG)
+    assert not app.exception, app.exception
+    assert "Showing 1–20 of 25 sessions" in everything(app)
+    assert "Shared advice for ann." in everything(app)  # the newest first
+    app.number_input(key="my_coaching_page").set_value(2).run()
+    assert not app.exception, app.exception
+    text = everything(app)
+    assert "Showing 21–25 of 25 sessions" in text
+    assert "Session 23 for ann." in text and "Shared advice for ann." not in text  # the oldest, on page 2
+    assert "for bob" not in text
+
+
+def test_the_lead_pages_through_every_team_session_and_not_another_teams(org):
+    _sessions(org, "lead", "bob", 55)
+    _sessions(org, "blue_lead", "cat", 3)
+    app = open_page(signed_in_as(org["lead"]), LOG)
+    assert not app.exception, app.exception
+    assert "Showing 1–50 of 56 sessions" in everything(app)
+    app.number_input(key="team_sessions_page").set_value(2).run()
+    assert not app.exception, app.exception
+    assert "Showing 51–56 of 56 sessions" in everything(app)
+    table = next(t.value for t in app.dataframe if "coach" in t.value.columns and len(t.value) == 6)
+    assert set(table["person"]) == {"Bob Agent"}  # the oldest six, none of the Blue team
+
+
+def test_hrs_person_picker_finds_a_person_beyond_the_first_options_by_search(org):
+    from tests.lists_support import FIRST_BULK_ID, bulk_people
+
+    bulk_people(org["db"], 80)
+    app = open_page(signed_in_as(org["hr"]), LOG)
+    assert not app.exception, app.exception
+    assert len(app.selectbox(key="new_session_person").options) == 50
+    assert "Showing the first 50 of 85 matches; type more to narrow them." in everything(app)
+    app.text_input(key="new_session_search").input("Person 00077").run()
+    people = app.selectbox(key="new_session_person")
+    assert people.options == ["Bulk Person 00077 (no team)"]
+    app.text_area(key="new_session_shared").input("Welcome call.")
+    button(app, "Record session").click().run()
+    assert not app.exception, app.exception
+    assert stored(org, "SELECT employee_id FROM coaching_sessions WHERE shared_notes = 'Welcome call.'") == [
+        {"employee_id": FIRST_BULK_ID + 77}
+    ]
