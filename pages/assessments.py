@@ -11,10 +11,11 @@ from models.coaching import KIND_LABELS
 from models.competencies import appeals, assessments, framework, matrix, scope
 from models.competencies.assessments import AssessmentInput
 from models.competencies.levels import LEVEL_NAMES
+from models.paging import PAGE_SIZE
 from ui.context import page_context
 from ui.fields import max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, pager, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -140,13 +141,15 @@ def render_assess() -> None:
 
 
 def render_list(team_id: int | None) -> None:
-    items = assessments.visible_assessments(db, user, team_id=team_id, limit=500)
-    if not items:
+    total = assessments.count_visible_assessments(db, user, team_id=team_id)
+    if not total:
         st.info("No assessments yet.")
         return
-    frame = as_table(items)
-    show_table(frame)
-    download_buttons(frame, "assessments", f"dl_assessments_{team_id}")
+    first = pager(total, f"assessments_page_{team_id}", ("assessment", "assessments"))
+    items = assessments.visible_assessments(db, user, team_id=team_id, offset=first, limit=PAGE_SIZE)
+    show_table(as_table(items))
+    every_assessment = lambda: as_table(assessments.visible_assessments(db, user, team_id=team_id, limit=None))  # noqa: E731
+    download_buttons(every_assessment, "assessments", f"dl_assessments_{team_id}", rows=total)
     by_id = {a.id: a for a in items}
     chosen = st.selectbox(
         "Open an assessment",

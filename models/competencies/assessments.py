@@ -380,10 +380,7 @@ def assessments_of(db: Reader, actor: CurrentUser, employee_id: int) -> list[Ass
     return [Assessment(**row) for row in rows]
 
 
-def visible_assessments(
-    db: Reader, actor: CurrentUser, *, team_id: int | None = None, since: date | None = None, limit: int = 2000
-) -> list[Assessment]:
-    """The assessments the actor may read, newest first: a team's, or all they may see."""
+def _visible_where(actor: CurrentUser, team_id: int | None, since: date | None) -> tuple[str, list[Any]]:
     if team_id is not None:
         scope.require_team_read(actor, team_id)
     clause, params = scope.people_clause(actor, "p")
@@ -393,11 +390,39 @@ def visible_assessments(
     if since is not None:
         clause += " AND a.assessed_on >= ?"
         params.append(since)
+    return clause, params
+
+
+def visible_assessments(
+    db: Reader,
+    actor: CurrentUser,
+    *,
+    team_id: int | None = None,
+    since: date | None = None,
+    offset: int = 0,
+    limit: int | None = 2000,
+) -> list[Assessment]:
+    """The assessments the actor may read, newest first: a team's, or all they may see;
+    ``limit`` of them from ``offset`` (None: all), and ``count_visible_assessments`` says how many."""
+    clause, params = _visible_where(actor, team_id, since)
     rows = db.query(
-        ASSESSMENT_SQL + f" WHERE {clause} ORDER BY a.assessed_on DESC, a.id DESC LIMIT ?",  # noqa: S608
-        [*params, limit],
+        ASSESSMENT_SQL + f" WHERE {clause} ORDER BY a.assessed_on DESC, a.id DESC LIMIT ? OFFSET ?",  # noqa: S608
+        [*params, limit, offset],
     )
     return [Assessment(**row) for row in rows]
+
+
+def count_visible_assessments(
+    db: Reader, actor: CurrentUser, *, team_id: int | None = None, since: date | None = None
+) -> int:
+    """How many assessments ``visible_assessments`` pages through for the same team and period."""
+    clause, params = _visible_where(actor, team_id, since)
+    return int(
+        db.scalar(
+            f"SELECT count(*) FROM assessments a JOIN employees p ON p.id = a.employee_id WHERE {clause}",  # noqa: S608
+            params,
+        )
+    )
 
 
 def assessable_people(db: Reader, actor: CurrentUser) -> list[dict[str, Any]]:

@@ -217,3 +217,29 @@ def test_a_lead_reviewing_another_teams_appeal_opens_the_assessments_page_and_re
     assert not app.exception, app.exception
     assert not errors(app), errors(app)
     assert "The call reviewed was transferred to me." in texts(app)
+
+
+def test_the_lead_pages_through_every_assessment_of_their_team_and_none_of_another_teams(org):
+    from datetime import timedelta
+
+    db, competency = org["db"], empathy(org["db"])
+    bay_lead = add_person(db, Role.TEAM_LEAD, team_id=org["other_agent"].team_id, full_name="Bay Lead")
+    for lead, person, count in ((org["lead"], org["agent"], 55), (bay_lead, org["other_agent"], 2)):
+        for day in range(count):
+            data = {
+                "employee_id": person.employee_id,
+                "competency_id": competency,
+                "assessed_on": date.today() - timedelta(days=day),
+                "level": 2,
+                "evidence": f"Call review {day}.",
+            }
+            assessments.record_assessment(db, lead, data)
+    app = page(org["lead"], ASSESSMENTS)
+    assert "Showing 1–50 of 55 assessments" in [c.value for c in app.caption]
+    app.number_input(key=f"assessments_page_{org['team']}").set_value(2).run()
+    assert not app.exception, app.exception
+    assert "Showing 51–55 of 55 assessments" in [c.value for c in app.caption]
+    (last_page,) = [t.value for t in app.dataframe if len(t.value) == 5]
+    assert set(last_page.iloc[:, list(last_page.columns).index("person")]) == {"Ada Agent"}
+    hr_app = page(org["hr"], ASSESSMENTS)
+    assert "Showing 1–50 of 57 assessments" in [c.value for c in hr_app.caption]  # HR sees both teams'
