@@ -243,10 +243,10 @@ def search(
     since: date | None = None,
     until: date | None = None,
     offset: int = 0,
-    limit: int = 500,
+    limit: int | None = None,
 ) -> list[AuditEntry]:
-    """A page of audit entries, newest first, filtered by entity, actor and date range;
-    ``count`` gives the total."""
+    """Audit entries newest first, filtered by entity, actor and date range: ``limit`` of them
+    from ``offset`` (None: all); ``count`` gives the total."""
     from models.access import Permission, require
 
     require(actor, Permission.AUDIT_READ)

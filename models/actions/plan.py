@@ -370,5 +370,5 @@ def owner_choices(db: Database) -> dict[int, str]:
 def linkable(db: Database, table: Literal["findings", "ideas"]) -> dict[int, str]:
     """Findings or green-lit ideas an action can come from: id → title."""
     where = " WHERE status IN ('green_lit', 'in_implementation', 'implemented')" if table == "ideas" else ""
-    rows = db.query(f"SELECT id, title FROM {table}{where} ORDER BY id DESC LIMIT 500")  # table is a Literal
+    rows = db.query(f"SELECT id, title FROM {table}{where} ORDER BY id DESC")  # table is a Literal
     return {row["id"]: f"#{row['id']} {row['title']}" for row in rows}
