@@ -9,7 +9,7 @@ from models.speakup import board, ideas
 from models.speakup.cycles import current_cycle, list_cycles, open_cycle
 from models.standards import proposals, rights
 from ui.context import page_context
-from ui.customer_words import render_customer_words
+from ui.customer_words import read_ideas_words, render_customer_words
 from ui.ideas import comment_list, idea_details, plain, status_label
 from ui.right_proposals import proposal_form, proposal_table
 from ui.widgets import download_buttons, show_table
@@ -113,7 +113,7 @@ def render_details(idea: ideas.Idea, opened: dict) -> None:
     """The open idea's text, business case, links and comments, read for every open idea at once."""
     full = idea.model_copy(update={"milestones": opened["plans"].get(idea.id, [])})
     idea_details(full, settings.currency, counts=opened["counts"].get(idea.id, {}))
-    render_customer_words(db, user, idea_id=idea.id)
+    render_customer_words(db, user, idea_id=idea.id, read=opened["words"].get(idea.id))
     render_right_proposals(full, opened["proposals"].get(idea.id, []), opened["rights"])
     st.markdown("**Comments**")
     comment_list(opened["comments"].get(idea.id, []))
@@ -123,18 +123,19 @@ def render_details(idea: ideas.Idea, opened: dict) -> None:
 
 
 def read_opened(shown: list[ideas.Idea]) -> dict:
-    """Plans, complaint counts, decision-right proposals and comments of the ideas whose details
-    are open, one statement each (nothing when none is open)."""
+    """Plans, complaint counts, decision-right proposals, comments and customers' words of the
+    ideas whose details are open, one statement each (nothing when none is open)."""
     opened = [idea for idea in shown if st.session_state.get(details_key(idea.id))]
     ids = [idea.id for idea in opened]
     if not ids:
-        return {"plans": {}, "counts": {}, "proposals": {}, "comments": {}, "rights": []}
+        return {"plans": {}, "counts": {}, "proposals": {}, "comments": {}, "rights": [], "words": {}}
     return {
         "plans": board.milestones_of(db, ids),
         "counts": board.complaint_link_counts_of(db, opened),
         "proposals": proposals.proposals_for(db, user, idea_ids=ids),
         "comments": board.comments_of(db, ids),
         "rights": rights.list_rights(db, user),
+        "words": read_ideas_words(db, user, ids),
     }
 
 

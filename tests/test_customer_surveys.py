@@ -347,3 +347,28 @@ def test_the_demo_has_two_years_of_answers_whose_csat_differs_by_channel_and_tea
     )  # the organisation's goal; the goal on chat starts from chat's answers (tests/test_kpi_dimensions.py)
     series = dict(scores.csat_kpi(db, csat_goal["baseline_date"], org.today))
     assert series[csat_goal["baseline_date"]] == float(csat_goal["baseline_value"])  # the goal starts from the data
+
+
+def test_the_words_of_several_ideas_read_at_once_are_each_ideas_own(db, analyst, make_user, commented):
+    from tests.speakup_helpers import open_cycle, submitted_idea
+
+    leader, author = make_user(Role.LEADERSHIP), make_user(Role.AGENT)
+    open_cycle(db, leader)
+    first, second, bare = (submitted_idea(db, author, title=f"Idea number {n} of three") for n in range(3))
+    transferred, chat = (
+        commented["I was transferred three times, 100% wasted_time"],
+        commented["Anna on chat fixed it in minutes"],
+    )
+    comments.attach_comment(db, analyst, transferred, idea_id=first)
+    comments.attach_comment(db, analyst, chat, idea_id=first)
+    comments.attach_comment(db, analyst, chat, idea_id=second, note="praise")
+    ids = [first, second, bare]
+    together = comments.comments_for_ideas(db, analyst, ids)
+    assert together == {idea_id: comments.comments_for(db, analyst, idea_id=idea_id) for idea_id in ids}
+    assert [c["comment"] for c in together[first]] == [
+        "I was transferred three times, 100% wasted_time",
+        "Anna on chat fixed it in minutes",
+    ]
+    assert comments.attached_counts_of_ideas(db, ids) == {first: 2, second: 1, bare: 0}
+    with pytest.raises(PermissionDeniedError):
+        comments.comments_for_ideas(db, author, ids)

@@ -13,19 +13,33 @@ from ui.widgets import show_table
 from ui.writes import run_write
 
 
+def read_ideas_words(db: Database, user: CurrentUser, idea_ids: list[int]) -> dict[int, list[dict] | int]:
+    """What ``render_customer_words`` shows of each of these ideas, read in one statement: the
+    attached comments for those who may read them, otherwise how many there are."""
+    if user.can(Permission.COMPLAINTS_RAW):
+        return dict(comments.comments_for_ideas(db, user, idea_ids))
+    return dict(comments.attached_counts_of_ideas(db, idea_ids))
+
+
 def render_customer_words(
-    db: Database, user: CurrentUser, *, finding_id: int | None = None, idea_id: int | None = None
+    db: Database,
+    user: CurrentUser,
+    *,
+    finding_id: int | None = None,
+    idea_id: int | None = None,
+    read: list[dict] | int | None = None,
 ) -> None:
-    """The attached comments as a table, each detachable by those who may attach it."""
+    """The attached comments as a table, each detachable by those who may attach it; ``read``
+    is what ``read_ideas_words`` read for the idea, when it was read with others."""
     target = {"finding_id": finding_id} if finding_id is not None else {"idea_id": idea_id}
     if not user.can(Permission.COMPLAINTS_RAW):
-        count = comments.attached_count(db, **target)
+        count = read if isinstance(read, int) else comments.attached_count(db, **target)
         if count:
             st.caption(
                 f"{count} customer comment{'s' if count != 1 else ''} attached (read by analysts and leadership)."
             )
         return
-    attached = comments.comments_for(db, user, **target)
+    attached = read if isinstance(read, list) else comments.comments_for(db, user, **target)
     st.markdown("**In the customer's own words**")
     if not attached:
         st.caption("No customer comments attached yet: attach them from the comments search on Customer feedback.")

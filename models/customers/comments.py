@@ -171,6 +171,35 @@ def attached_count(db: Database, *, finding_id: int | None = None, idea_id: int 
     return int(db.scalar(f"SELECT count(*) FROM customer_comment_links WHERE {column} = ?", [value]))
 
 
+def comments_for_ideas(db: Database, actor: CurrentUser, idea_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """``comments_for`` of several ideas in one statement: idea id → its attached comments."""
+    require(actor, Permission.COMPLAINTS_RAW)
+    grouped: dict[int, list[dict[str, Any]]] = {idea_id: [] for idea_id in idea_ids}
+    if not idea_ids:
+        return grouped
+    rows = db.query(
+        _ATTACHED_SQL.replace("SELECT ", "SELECT l.idea_id AS for_idea, ", 1)
+        + " WHERE list_contains(?, l.idea_id) ORDER BY a.answered_on, l.id",
+        [idea_ids],
+    )
+    for row in rows:
+        grouped[row.pop("for_idea")].append(row)
+    return grouped
+
+
+def attached_counts_of_ideas(db: Database, idea_ids: list[int]) -> dict[int, int]:
+    """``attached_count`` of several ideas in one statement: idea id → how many comments."""
+    counts = dict.fromkeys(idea_ids, 0)
+    if idea_ids:
+        rows = db.query(
+            "SELECT idea_id, count(*) AS attached FROM customer_comment_links"
+            " WHERE list_contains(?, idea_id) GROUP BY idea_id",
+            [idea_ids],
+        )
+        counts.update({row["idea_id"]: row["attached"] for row in rows})
+    return counts
+
+
 def link_targets(db: Database, actor: CurrentUser) -> dict[str, list[dict[str, Any]]]:
     """The findings (for those who manage them) and the ideas on the board a comment can be attached to."""
     require(actor, Permission.COMPLAINTS_RAW)

@@ -213,3 +213,17 @@ def test_score_visibility_for_a_cycle_agrees_with_the_rule_for_each_idea(two_cyc
         }
     assert judging.visible_ideas(db, manager, cycle_id) == {idea_ids[0]}  # decided, and an author's manager
     assert judging.visible_ideas(db, org["judge"], cycle_id) == set(idea_ids[:2])  # the two the judge scored
+
+
+@pytest.mark.parametrize("reader", ["fan", "head"])  # a count of customers' words; the words themselves
+def test_the_board_reads_as_much_with_three_ideas_open_as_with_one(two_cycles, reader):
+    org = two_cycles
+    newest = org[LARGE]["ideas"][-3:]
+
+    def opened(ideas: list[int]) -> int:
+        app = open_page(signed_in_as(org[reader]), "pages/idea_board.py")
+        for idea_id in ideas:
+            app.session_state[f"board_details_{idea_id}"] = True
+        return page_statements(app, "board_cycle", org[LARGE]["cycle_id"])
+
+    assert opened(newest) == opened(newest[:1])
