@@ -145,7 +145,12 @@ def _child_bare(csv_path: str, db_path: str) -> dict:
     """DuckDB's own read_csv of the whole file into a table, committed and checkpointed."""
     connection = duckdb.connect(db_path)
     started, cpu_started = time.perf_counter(), time.process_time()
-    rows = connection.execute(f"CREATE TABLE bare AS SELECT * FROM read_csv('{csv_path}')").fetchone()[0]
+    try:
+        rows = connection.execute(f"CREATE TABLE bare AS SELECT * FROM read_csv('{csv_path}')").fetchone()[0]
+    except duckdb.NotImplementedException:  # its parallel reader cannot split the file: as the import does
+        rows = connection.execute(
+            f"CREATE OR REPLACE TABLE bare AS SELECT * FROM read_csv('{csv_path}', parallel=false)"
+        ).fetchone()[0]
     connection.execute("CHECKPOINT")
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     settings = _settings(connection)

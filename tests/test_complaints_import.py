@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import duckdb
 import pytest
 from openpyxl import Workbook
 
@@ -424,3 +425,22 @@ def test_after_a_rejected_row_the_first_of_a_repeat_is_stored_whole_with_its_gro
         },
         {"received_date": date(2024, 3, 10), "narrative": "other", "product_group": None, "days_since_previous": None},
     ]
+
+
+def test_a_file_the_parallel_reader_cannot_split_is_read_again_serially(tmp_path):
+    """DuckDB's parallel CSV reader gives up on some large files with multi-line values; the
+    import then reads the file serially instead of failing."""
+    source = sources.open_source(write_csv(tmp_path / "c.csv", TEMPLATE_HEADER, [complaint("2024-01-02", "Fees")]))
+    options = []
+
+    def work():
+        options.append(sources._csv_options(source))
+        if len(options) == 1:
+            raise duckdb.NotImplementedException("The Parallel CSV Reader currently does not support a full read")
+        return "read"
+
+    try:
+        assert sources._read_with_padding_fallback(source, work) == "read"
+    finally:
+        source.close()
+    assert ["parallel=false" in text for text in options] == [False, True]
