@@ -1,14 +1,9 @@
 """The complaint import: column mapping with presets, the template, reading CSV and XLSX
 exports, and the all-or-nothing import with its report.
 
-Imports let DuckDB do the heavy lifting, in two scans of the file and no Python per row.
-The first converts and checks every value with SQL into a narrow staging table — no
-narrative, and the other texts only of rejected rows — from which the counts, the
-rejections, the repeats and the repeat gaps are found. The second writes the chosen rows
-straight from ``read_csv`` into the complaints table, converted by the same SQL, inside
-the caller's single write transaction, so a failure of any kind stores nothing. Writing
-the wide rows once, not into a staging table and again from it, keeps the import close
-to DuckDB's own ``read_csv`` of the file into a table."""
+Imports let DuckDB do the heavy lifting: the file is read by ``read_csv`` into a staging
+table, every value is converted and checked with SQL, and the valid rows are inserted in
+the caller's single write transaction, so a failure of any kind stores nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +11,7 @@ import contextlib
 import json
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -24,7 +19,6 @@ from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
-from models.complaints.analysis import PORTAL_FIELDS
 from models.complaints.conversion import (
     _STORED,
     _converted_sql,
@@ -227,22 +221,27 @@ def import_complaints(
         )
         report_progress(0.7, "Storing the complaints…")
         had_complaints = connection.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
-        chosen = _chosen_rows(bool(rejected_records), bool(repeated_in_file), had_complaints)
-        gaps = connection.execute(
-            "CREATE OR REPLACE TEMP TABLE complaint_gaps AS SELECT s.dedup_key, gaps.gap"
-            f" FROM ({_repeat_gaps_sql(chosen.staged, had_complaints)}) AS gaps"
-            " JOIN complaint_converted s ON s.rowid = gaps.file_row;"
-            " SELECT count(*) FROM complaint_gaps"
-        ).fetchone()[0]
+        conditions = ["c.valid"] if rejected_records else []
         if repeated_in_file:
-            connection.execute(
-                f"UPDATE complaint_repeats SET first_row = first_row - {int(first_rowid)} + 1"  # as record numbers
+            conditions.append(
+                "NOT EXISTS (SELECT 1 FROM complaint_repeats r WHERE r.dedup_key = c.dedup_key"
+                " AND r.first_row <> c.rowid)"
             )
-        with _registered(connection, source):
-            imported = connection.execute(
-                _insert_sql(mapping, source, resolved, chosen.read, numbered=bool(repeated_in_file), gaps=bool(gaps)),
-                [import_id, *_relation_params(source)],  # in the order they appear
-            ).fetchone()[0]
+        if had_complaints:
+            conditions.append("NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)")
+        where = ("WHERE " + " AND ".join(conditions)) if conditions else ""
+        connection.execute(
+            "UPDATE complaint_converted SET product_group = g.product_group FROM product_groups g"
+            " WHERE g.product = complaint_converted.product"
+        )
+        # the gaps go into the staged rows first: an INSERT from a plain scan is written in
+        # parallel, one fed by a join is not
+        connection.execute(
+            "UPDATE complaint_converted SET days_since_previous = gaps.gap"
+            f" FROM ({_repeat_gaps_sql(where, had_complaints)}) AS gaps"
+            " WHERE complaint_converted.rowid = gaps.file_row"
+        )
+        imported = connection.execute(_insert_sql(where), [import_id]).fetchone()[0]
         if had_complaints and imported:
             report_progress(0.85, "Finding repeat complaints…")
             refresh_repeat_gaps(connection, import_id, only_if_interleaved=True)
@@ -251,7 +250,7 @@ def import_complaints(
             "UPDATE complaint_imports SET rows_imported = ?, rows_already_present = ? WHERE id = ?",
             [imported, already_present, import_id],
         )
-        connection.execute("DROP TABLE complaint_repeats; DROP TABLE complaint_gaps")
+        connection.execute("DROP TABLE complaint_repeats")
         report = report.model_copy(
             update={
                 "import_id": import_id,
@@ -289,7 +288,7 @@ def import_complaints(
                 _stage(connection, source, mapping, resolved, undecided, report_progress)
                 return db.write(store)
             finally:
-                for table in ("complaint_converted", "complaint_repeats", "complaint_gaps"):
+                for table in ("complaint_converted", "complaint_repeats"):
                     with contextlib.suppress(duckdb.Error):
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
 
@@ -318,8 +317,7 @@ def _stage(
                 mapping, _relation_sql(source), orders, numbered=None, extra_values=_extra_values_sql(source)
             )
             connection.execute(
-                f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {_narrow_sql(converted)}",
-                _relation_params(source),
+                f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {converted}", _relation_params(source)
             )
 
     report_progress(0.05, "Reading the file…")
@@ -360,64 +358,11 @@ def _repeat_gaps_sql(where: str, had_complaints: bool) -> str:
     """
 
 
-# kept for every staged row: what the repeats, the repeat gaps and the date orders need
-_STAGED_FOR_ALL = ("category", "customer_id", "received_date")
-
-
-def _narrow_sql(converted: str) -> str:
-    """The staged rows: no narrative (it is only stored), and the other values that only the
-    rejection report reads kept for rejected rows alone."""
-    only_rejected = [
-        name
-        for name in (*(f.key for f in PORTAL_FIELDS if f.key != "narrative"), "days_value", "received_month")
-        if name not in _STAGED_FOR_ALL
-    ]
-    kept = ", ".join(f"CASE WHEN valid THEN NULL ELSE {name} END AS {name}" for name in only_rejected)
-    return f"SELECT * EXCLUDE (narrative, product_group, days_since_previous) REPLACE ({kept}) FROM ({converted})"
-
-
-class _ChosenRows(NamedTuple):
-    staged: str  # WHERE over the staged rows (alias c)
-    read: str  # WHERE over the rows as read again (alias c; record_no when repeats are skipped)
-
-
-def _chosen_rows(any_rejected: bool, any_repeated: bool, had_complaints: bool) -> _ChosenRows:
-    """The rows to store: valid, the first of each repeated key, not already in the portal."""
-    staged, read = (["c.valid"], ["c.valid"]) if any_rejected else ([], [])
-    if any_repeated:
-        skip = "NOT EXISTS (SELECT 1 FROM complaint_repeats r WHERE r.dedup_key = c.dedup_key AND r.first_row <> {})"
-        staged.append(skip.format("c.rowid"))
-        read.append(skip.format("c.record_no"))
-    if had_complaints:
-        present = "NOT EXISTS (SELECT 1 FROM complaints x WHERE x.dedup_key = c.dedup_key)"
-        staged.append(present)
-        read.append(present)
-    return _ChosenRows(*(("WHERE " + " AND ".join(c)) if c else "" for c in (staged, read)))
-
-
-def _insert_sql(
-    mapping: Mapping, source: SourceFile, orders: dict[str, DateOrder], where: str, *, numbered: bool, gaps: bool
-) -> str:
-    """INSERT of the rows chosen by ``where`` read straight from the file, converted as they
-    were staged, with each one's product group and repeat gap (keys of stored rows are unique).
-
-    Rows are numbered only when repeats must be told apart: numbering reads the file in one thread."""
-    converted = _converted_sql(
-        mapping,
-        _relation_sql(source),
-        orders,
-        numbered="row_number() OVER ()" if numbered else None,
-        extra_values=_extra_values_sql(source),
-    )
-    stored = ", ".join(
-        "coalesce(g.product_group, c.product)" if name == "product_group" else f"c.{name}"
-        for name in (column.strip() for column in _STORED.split(","))
-    )
-    gap_join = " LEFT JOIN complaint_gaps d ON d.dedup_key = c.dedup_key" if gaps else ""
+def _insert_sql(where: str) -> str:
+    """INSERT of the staged rows chosen by ``where``, each with its repeat gap (if any)."""
     return f"""
         INSERT INTO complaints ({_STORED}, days_since_previous, import_id)
-        SELECT {stored}, {"d.gap" if gaps else "CAST(NULL AS INTEGER)"}, ?
-        FROM ({converted}) c LEFT JOIN product_groups g ON g.product = c.product{gap_join} {where}
+        SELECT {_STORED}, days_since_previous, ? FROM complaint_converted c {where}
     """
 
 
