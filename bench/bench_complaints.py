@@ -1,8 +1,9 @@
 """Complaint import and analysis on a million complaints made by the demo generator.
 
 Times the import (rows per second) against DuckDB's bare ``read_csv`` of the same file in
-the same run, reports the peak memory of each (resident set of a child process that does
-only that), times the reading of a 60,000-row XLSX export by the native reader against
+the same run — on the generated complaints, on the real CFPB sample and on a file of as many
+rows built from that sample — reports the peak memory of each (resident set of a child
+process that does only that), times the reading of a 60,000-row XLSX export by the native reader against
 openpyxl (checking both read the same rows), and times each analysis query.
 ``python -m bench.bench_complaints [rows]``."""
 
@@ -22,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 ROOT = Path(__file__).resolve().parents[1]
+CFPB_SAMPLE = ROOT / ".." / "shared" / "data" / "cfpb_complaints_sample.csv"
 ROWS = 1_000_000
 QUERY_RUNS = 5
 IMPORT_RUNS = 3
@@ -56,6 +58,34 @@ def build_csv(path: Path, rows: int) -> float:
     select = ", ".join(f'{key} AS "{FIELDS_BY_KEY[key].label}"' for key in columns)
     connection.execute(f"COPY (SELECT {select} FROM demo_complaints) TO '{path}' (HEADER, DELIMITER ',')")
     connection.close()
+    return time.perf_counter() - started
+
+
+def build_cfpb_csv(path: Path, rows: int) -> float:
+    """Write ``rows`` complaints made of the real CFPB sample's rows over and over, each copy
+    with complaint ids of its own (so none is a duplicate), under the sample's own header
+    line; return seconds taken."""
+    started = time.perf_counter()
+    connection = duckdb.connect()
+    source = f"read_csv('{CFPB_SAMPLE}', all_varchar=true)"
+    columns = [row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    copies = -(-rows // connection.execute(f"SELECT count(*) FROM {source}").fetchone()[0])
+    select = ", ".join(
+        f'CAST(CAST("{name}" AS BIGINT) * {copies} + copy AS VARCHAR)' if name == "Complaint ID" else f'"{name}"'
+        for name in columns
+    )
+    body = path.with_suffix(".body")
+    connection.execute(
+        f"COPY (SELECT {select} FROM (SELECT *, row_number() OVER () AS line FROM {source}), range({copies}) c(copy)"
+        f" ORDER BY copy, line LIMIT {int(rows)}) TO '{body}' (HEADER false, DELIMITER ',')"
+    )
+    connection.close()
+    with CFPB_SAMPLE.open("rb") as sample, path.open("wb") as out:
+        out.write(sample.readline())
+        with body.open("rb") as rows_written:
+            while chunk := rows_written.read(8 * 1024 * 1024):
+                out.write(chunk)
+    body.unlink()
     return time.perf_counter() - started
 
 
@@ -115,7 +145,12 @@ def _child_bare(csv_path: str, db_path: str) -> dict:
     """DuckDB's own read_csv of the whole file into a table, committed and checkpointed."""
     connection = duckdb.connect(db_path)
     started, cpu_started = time.perf_counter(), time.process_time()
-    rows = connection.execute(f"CREATE TABLE bare AS SELECT * FROM read_csv('{csv_path}')").fetchone()[0]
+    try:
+        rows = connection.execute(f"CREATE TABLE bare AS SELECT * FROM read_csv('{csv_path}')").fetchone()[0]
+    except duckdb.NotImplementedException:  # its parallel reader cannot split the file: as the import does
+        rows = connection.execute(
+            f"CREATE OR REPLACE TABLE bare AS SELECT * FROM read_csv('{csv_path}', parallel=false)"
+        ).fetchone()[0]
     connection.execute("CHECKPOINT")
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     settings = _settings(connection)
@@ -123,7 +158,7 @@ def _child_bare(csv_path: str, db_path: str) -> dict:
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "rows": rows, **settings}
 
 
-def _child_import(csv_path: str, db_path: str) -> dict:
+def _child_import(csv_path: str, db_path: str, preset: str = "portal") -> dict:
     from models.access import Role
     from models.auth import load_user
     from models.complaints import field_mapping, importer, sources
@@ -145,7 +180,7 @@ def _child_import(csv_path: str, db_path: str) -> dict:
     started, cpu_started = time.perf_counter(), time.process_time()
     source = sources.open_source(Path(csv_path))
     steps["open and check the file"] = time.perf_counter() - started
-    mapping = field_mapping.suggest_mapping(source.columns, field_mapping.Preset.PORTAL)
+    mapping = field_mapping.suggest_mapping(source.columns, field_mapping.Preset(preset))
     last = [time.perf_counter(), "check the mapping"]
 
     def progress(share: float, text: str) -> None:
@@ -189,9 +224,9 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _run_child(kind: str, csv_path: Path, db_path: Path) -> dict:
+def _run_child(kind: str, csv_path: Path, db_path: Path, preset: str = "portal") -> dict:
     output = subprocess.run(  # noqa: S603 - our own module, fixed arguments
-        [sys.executable, "-m", "bench.bench_complaints", "--child", kind, str(csv_path), str(db_path)],
+        [sys.executable, "-m", "bench.bench_complaints", "--child", kind, str(csv_path), str(db_path), preset],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -201,6 +236,36 @@ def _run_child(kind: str, csv_path: Path, db_path: Path) -> dict:
 
 
 # -- analysis queries --------------------------------------------------------------------
+def compare_import(csv_path: Path, work: Path, name: str, preset: str) -> list[tuple[dict, dict]]:
+    """Bare read_csv and the portal import of the same file, alternating, so a burst of other
+    load hits both sides alike; each in a fresh database of its own."""
+    pairs = []
+    for run in range(IMPORT_RUNS):
+        bare = _run_child("bare", csv_path, work / f"bare-{name}{run}.duckdb")
+        imported = _run_child("import", csv_path, work / f"{name}{run}.duckdb", preset)
+        pairs.append((bare, imported))
+    return pairs
+
+
+def print_comparison(label: str, pairs: list[tuple[dict, dict]]) -> None:
+    """One file's runs, the ratio of the best times (best of the runs) and the median ratio."""
+    rows = pairs[0][1]["imported"] + pairs[0][1]["rejected"]
+    print(f"  import against bare read_csv on {label}, {rows:,} rows:")
+    for run, (bare, imported) in enumerate(pairs, start=1):
+        print(
+            f"      run {run}: bare {bare['seconds']:6.2f} s, import {imported['seconds']:6.2f} s,"
+            f" {imported['seconds'] / bare['seconds']:.2f}×; CPU bare {bare['cpu_seconds']:.2f} s,"
+            f" import {imported['cpu_seconds']:.2f} s"
+        )
+    best_bare, best_import = min(b["seconds"] for b, _ in pairs), min(i["seconds"] for _, i in pairs)
+    ratios = [i["seconds"] / b["seconds"] for b, i in pairs]
+    print(
+        f"      best of {len(pairs)}: bare {best_bare:.2f} s, import {best_import:.2f} s,"
+        f" {best_import / best_bare:.2f}×; median of the per-run ratios {statistics.median(ratios):.2f}×"
+        f" (range {min(ratios):.2f}–{max(ratios):.2f}×)"
+    )
+
+
 def time_queries(db_path: Path) -> list[tuple[str, str, float]]:
     from models.access import CurrentUser, Role
     from models.complaints import analysis, findings
@@ -253,11 +318,15 @@ def main(rows: int = ROWS) -> None:
         csv_path = work / "complaints.csv"
         built = build_csv(csv_path, rows)
         size_mb = csv_path.stat().st_size / 1048576
-        pairs = []
-        for run in range(IMPORT_RUNS):  # alternate, so a burst of other load hits both sides alike
-            bare = _run_child("bare", csv_path, work / f"bare{run}.duckdb")
-            imported = _run_child("import", csv_path, work / f"portal{run}.duckdb")
-            pairs.append((bare, imported))
+        pairs = compare_import(csv_path, work, "portal", "portal")
+        cfpb_path = work / "cfpb.csv"
+        cfpb_built = build_cfpb_csv(cfpb_path, rows)
+        cfpb = {
+            f"the real CFPB sample ({CFPB_SAMPLE.name})": compare_import(CFPB_SAMPLE, work, "sample", "cfpb"),
+            f"the CFPB sample repeated ({cfpb_path.stat().st_size / 1048576:,.0f} MiB)": compare_import(
+                cfpb_path, work, "cfpb", "cfpb"
+            ),
+        }
         xlsx_path = work / "complaints.xlsx"
         xlsx_built = build_xlsx(csv_path, xlsx_path, min(rows, XLSX_ROWS))
         xlsx = time_xlsx_readers(xlsx_path)
@@ -296,6 +365,9 @@ def main(rows: int = ROWS) -> None:
         f" CPU time ratio median {statistics.median(i['cpu_seconds'] / b['cpu_seconds'] for b, i in pairs):.2f}×"
     )
     print(f"  peak RSS of an import         {max(i['peak_mib'] for _, i in pairs):,.0f} MiB (largest of the runs)")
+    print(f"  the CFPB sample repeated written in {cfpb_built:.1f} s")
+    for label, cfpb_pairs in cfpb.items():
+        print_comparison(label, cfpb_pairs)
     print("  steps of the last import:")
     for step, seconds in imported["steps"].items():
         print(f"      {step:<48} {seconds:6.2f} s")
@@ -319,8 +391,10 @@ def main(rows: int = ROWS) -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        kind, csv_file, database_file = sys.argv[2:5]
-        result = (_child_bare if kind == "bare" else _child_import)(csv_file, database_file)
+        kind, csv_file, database_file, preset = sys.argv[2:6]
+        result = (
+            _child_bare(csv_file, database_file) if kind == "bare" else _child_import(csv_file, database_file, preset)
+        )
         result["peak_mib"] = _peak_mib()
         print(json.dumps(result))
     else:

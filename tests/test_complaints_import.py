@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import duckdb
 import pytest
 from openpyxl import Workbook
 
@@ -394,3 +395,52 @@ def test_complaints_stored_before_products_were_grouped_get_their_group(tmp_path
         {"product": "Payday loan", "product_group": "Payday loan, title loan, or personal loan"},
         {"product": "Mortgage", "product_group": "Mortgage"},
     ]
+
+
+def test_after_a_rejected_row_the_first_of_a_repeat_is_stored_whole_with_its_group_and_gap(db, analyst, tmp_path):
+    """The stored row is the first of the repeated ones, with its own narrative, the group of
+    its product and the days since the customer's earlier complaint in the category."""
+    earlier = [complaint("2024-03-01", "Fees", customer_id="C9", external_id="E0")]
+    import_rows(db, analyst, tmp_path, earlier, "earlier.csv")
+    rows = [
+        complaint("2024-03-02", "", external_id="E1"),  # rejected: no category
+        complaint("2024-03-05", "Fees", customer_id="C9", product="Credit card", narrative="first", external_id="R1"),
+        complaint("2024-03-09", "Fees", customer_id="C9", product="Credit card", narrative="second", external_id="R1"),
+        complaint("2024-03-10", "Rates", customer_id="C9", narrative="other", external_id="R2"),
+    ]
+    report = _import(db, analyst, write_csv(tmp_path / "repeats.csv", TEMPLATE_HEADER, rows), ImportMode.VALID_ROWS)
+    assert (report.imported, report.repeated_in_file, report.rejected_records) == (2, 1, 1)
+    assert [(r.record, r.column) for r in report.rejections] == [(1, "Category / issue")]
+    stored = db.query(
+        "SELECT received_date, narrative, product_group, days_since_previous FROM complaints"
+        " WHERE import_id = ? ORDER BY received_date",
+        [report.import_id],
+    )
+    assert stored == [
+        {
+            "received_date": date(2024, 3, 5),
+            "narrative": "first",
+            "product_group": "Credit card or prepaid card",
+            "days_since_previous": 4,
+        },
+        {"received_date": date(2024, 3, 10), "narrative": "other", "product_group": None, "days_since_previous": None},
+    ]
+
+
+def test_a_file_the_parallel_reader_cannot_split_is_read_again_serially(tmp_path):
+    """DuckDB's parallel CSV reader gives up on some large files with multi-line values; the
+    import then reads the file serially instead of failing."""
+    source = sources.open_source(write_csv(tmp_path / "c.csv", TEMPLATE_HEADER, [complaint("2024-01-02", "Fees")]))
+    options = []
+
+    def work():
+        options.append(sources._csv_options(source))
+        if len(options) == 1:
+            raise duckdb.NotImplementedException("The Parallel CSV Reader currently does not support a full read")
+        return "read"
+
+    try:
+        assert sources._read_with_padding_fallback(source, work) == "read"
+    finally:
+        source.close()
+    assert ["parallel=false" in text for text in options] == [False, True]

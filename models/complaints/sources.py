@@ -46,6 +46,7 @@ class SourceFile:
     csv_path: Path | None = None
     delimiter: str = ","
     ragged: bool = False  # rows of unequal length: read serially with padding
+    serial: bool = False  # DuckDB's parallel reader could not split it (long multi-line values): read serially
     table: pa.Table | None = None
     workdir: Path | None = field(default=None, repr=False)  # removed with the file, see keep_until_closed
     header_row: int = 1  # line of a CSV, row of a sheet
@@ -94,7 +95,7 @@ def _csv_options(source: SourceFile) -> str:
     )
     if source.ragged:
         return base + ", strict_mode=false, null_padding=true, parallel=false"
-    return base + ", strict_mode=true"
+    return base + ", strict_mode=true" + (", parallel=false" if source.serial else "")
 
 
 def _relation_sql(source: SourceFile) -> str:
@@ -274,9 +275,15 @@ def open_upload(
 # -- reading, and the reader's problems in plain words -------------------------------------
 def _read_with_padding_fallback(source: SourceFile, work: Callable[[], Any]) -> Any:
     """Run ``work``; if the strict CSV reader finds rows of unequal length, read the file
-    again serially with short rows padded (the first attempt stored nothing)."""
+    again serially with short rows padded (the first attempt stored nothing). A file that
+    DuckDB's parallel reader cannot split is read again serially first."""
     try:
         return work()
+    except duckdb.NotImplementedException as error:
+        if source.kind != "csv" or source.serial or source.ragged or "Parallel CSV Reader" not in str(error):
+            raise
+        source.serial = True
+        return _read_with_padding_fallback(source, work)
     except duckdb.InvalidInputException as error:
         if source.kind != "csv" or source.ragged or "Expected Number of Columns" not in str(error):
             raise _unreadable(error, source) from None
