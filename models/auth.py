@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import utc_now
+from models.i18n import check_language
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -75,7 +76,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 # -- loading users -----------------------------------------------------------------
 _USER_SQL = """
-    SELECT e.id AS employee_id, a.id AS account_id, e.full_name, e.email, e.team_id, e.active,
+    SELECT e.id AS employee_id, a.id AS account_id, e.full_name, e.email, e.team_id, e.active, a.language,
            list(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL) AS roles
     FROM employees e
     LEFT JOIN accounts a ON a.employee_id = e.id
@@ -100,6 +101,7 @@ def load_user(db: Database, *, account_id: int | None = None, employee_id: int |
         email=row["email"],
         team_id=row["team_id"],
         roles=frozenset(Role(r) for r in (row["roles"] or [])) | {Role.AGENT},
+        language=row["language"],
     )
 
 
@@ -348,6 +350,26 @@ def change_own_password(db: Database, user: CurrentUser, current: str, new: str)
     if not verify_password(password_hash, current):
         raise SignInError("Current password: it is not your current password.")
     set_password(db, user, user.account_id, new)
+
+
+def change_own_language(db: Database, user: CurrentUser, account_id: int | None, language: str) -> None:
+    """A person chooses the language the portal speaks to them; only they may choose it."""
+    if user.account_id is None or user.account_id != account_id:
+        raise PermissionError("Language: each person chooses only their own language.")
+    check_language(language)
+
+    def change(connection: duckdb.DuckDBPyConnection):
+        before = connection.execute("SELECT language FROM accounts WHERE id = ?", [account_id]).fetchone()
+        if before is None:
+            raise ValueError("Account: no such account.")
+        if before[0] == language:
+            return
+        connection.execute("UPDATE accounts SET language = ? WHERE id = ?", [language, account_id])
+        audit.record(
+            connection, user, "account", account_id, "language_set", {"language": before[0]}, {"language": language}
+        )
+
+    db.write(change)
 
 
 def sign_in_valid(
