@@ -23,7 +23,7 @@ from gettext import NullTranslations
 from io import BytesIO
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError, dates, numbers
+from babel import Locale, dates, negotiate_locale, numbers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -82,7 +82,7 @@ def negotiate(preferred: Iterable[str]) -> str | None:
     tags = [tag.strip().replace("_", "-") for tag in preferred if tag and tag.strip()]
     if not tags:
         return None
-    return Locale.negotiate(tags, list(LANGUAGES), sep="-")
+    return negotiate_locale(tags, list(LANGUAGES), sep="-")
 
 
 _QUALITY = re.compile(r"^\s*q\s*=\s*([0-9.]+)\s*$")
@@ -174,7 +174,7 @@ def format_number(value: Number, decimals: int | None = None) -> str:
 
 def format_percent(share: Number, decimals: int = 0) -> str:
     """A share (0.25) as a percentage in the current language ("25%", "25 %")."""
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "") + "%"
+    pattern = _with_decimals(Locale.parse(_locale()).percent_formats[None].pattern, decimals)
     return numbers.format_percent(share, format=pattern, locale=_locale())
 
 
@@ -184,19 +184,20 @@ def format_money(amount: Number, currency: str, decimals: int | None = None) -> 
     if decimals is None:
         return numbers.format_currency(amount, currency, locale=_locale())
     return numbers.format_currency(
-        amount, currency, locale=_locale(), currency_digits=False, format=_money_pattern(decimals)
+        amount,
+        currency,
+        locale=_locale(),
+        currency_digits=False,
+        format=_with_decimals(Locale.parse(_locale()).currency_formats["standard"].pattern, decimals),
     )
 
 
-def _money_pattern(decimals: int) -> str:
-    """The current locale's currency pattern with ``decimals`` digits after the sign."""
-    try:
-        pattern = Locale.parse(_locale()).currency_formats["standard"].pattern
-    except (UnknownLocaleError, KeyError):  # pragma: no cover - every portal language has one
-        pattern = "¤#,##0.00"
+def _with_decimals(pattern: str, decimals: int) -> str:
+    """A locale's number pattern (its positive part) showing exactly ``decimals`` digits after
+    the decimal sign, its grouping, signs and spacing kept."""
     positive = pattern.split(";")[0]
     fraction = "." + "0" * decimals if decimals > 0 else ""
-    return re.sub(r"0\.0+|0(?![0.])", "0" + fraction, positive, count=1)
+    return re.sub(r"0(?:\.0+)?(?![0-9.])", "0" + fraction, positive, count=1)
 
 
 def language_name(code: str) -> str:
