@@ -51,7 +51,13 @@ class UnknownLanguageError(ValueError):
 def check_language(code: str) -> str:
     """``code`` when the portal speaks it, else a clear refusal naming the languages it has."""
     if code not in LANGUAGES:
-        raise UnknownLanguageError(f"Language: '{code}' is not one of the portal's languages ({', '.join(LANGUAGES)}).")
+        raise UnknownLanguageError(
+            _(
+                "Language: '{code}' is not one of the portal's languages ({languages}).",
+                code=code,
+                languages=", ".join(LANGUAGES),
+            )
+        )
     return code
 
 

@@ -119,3 +119,18 @@ def test_a_browser_language_the_portal_lacks_falls_back_to_the_default_language(
     app.button[0].click()
     app.run()
     assert "Головна" in page_titles(app)  # no language chosen: the same fallback once signed in
+
+
+def test_a_refused_sign_in_is_explained_in_the_browser_s_language(portal_env):
+    add_person(get_database(portal_env), username="sam")
+    app = portal_app()
+    app.context["locale"] = "uk-UA"
+    app.run()
+    app.text_input[0].input("sam")
+    app.text_input[1].input("not-the-password")
+    app.button[0].click()
+    app.run()
+    assert [error.value for error in app.error] == [
+        "Неправильне ім'я користувача або пароль. Після 5 невдалих спроб поспіль обліковий запис блокується"
+        " на 15 хвилин."
+    ]
