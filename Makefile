@@ -10,7 +10,7 @@ PYTEST_PARALLEL ?= -n 2 --dist loadgroup
 TEST_TMPDIR ?= $(or $(TMPDIR),$(shell df -Pm /dev/shm 2>/dev/null | awk 'NR == 2 && $$4 >= 2048 { print "/dev/shm" }'))
 PYTEST = $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR)) $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
-.PHONY: run test test-quick lint bench clean-data
+.PHONY: run test test-quick lint bench clean-data messages
 
 $(BIN)/.installed-runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,20 @@ test-quick: $(BIN)/.installed-dev
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
+
+# The message catalogues: extract every marked text into the template, then merge it into each
+# language's catalogue (new messages arrive untranslated, changed ones fuzzy: tests/test_i18n.py
+# fails until a translator has done them). README, "Languages".
+MESSAGE_SOURCES := portal.py pages ui models
+TRANSLATED_LANGUAGES := uk ru lt
+messages: $(BIN)/.installed-runtime
+	$(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k ngettext:1,2 -c TRANSLATORS: \
+		--add-location=file --sort-output --no-wrap --project="Service Culture Portal" \
+		-o locales/messages.pot $(MESSAGE_SOURCES)
+	for language in $(TRANSLATED_LANGUAGES); do \
+		$(BIN)/pybabel update -i locales/messages.pot -d locales -l $$language \
+			--init-missing --no-wrap --ignore-pot-creation-date || exit 1; \
+	done
 
 bench: $(BIN)/.installed-runtime
 	$(BIN)/python -m bench

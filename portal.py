@@ -9,14 +9,26 @@ import streamlit as st
 
 if __name__ == "__main__":
     from models import demo
-    from models.access import PermissionDeniedError
+    from models.access import PermissionDeniedError, Role
     from models.db import MigrationChangedError, WriteConflictError, get_database
+    from models.i18n import N_, _
     from models.inbox import messages as inbox
     from models.settings import SettingsError, get_settings
-    from ui import session
+    from ui import languages, session
     from ui.registry import pages_for
     from ui.startup import PAGE_ICON
     from ui.text import escape_markdown
+
+    # the roles under the person's name in the sidebar
+    SIDEBAR_ROLE_NAMES = {
+        Role.AGENT: N_("agent"),
+        Role.MODERATOR: N_("moderator"),
+        Role.TEAM_LEAD: N_("team lead"),
+        Role.ANALYST: N_("analyst"),
+        Role.HR: N_("hr"),
+        Role.LEADERSHIP: N_("leadership"),
+        Role.ADMIN: N_("admin"),
+    }
 
     st.set_page_config(page_title="Service Culture Portal", page_icon=PAGE_ICON, layout="wide")
 
@@ -25,6 +37,7 @@ if __name__ == "__main__":
     except SettingsError as error:
         st.error(str(error))
         st.stop()
+    languages.speak_to(None, settings)  # the browser's language until we know who is here
     try:
         db = get_database(settings.db_path)
     except MigrationChangedError as error:
@@ -32,7 +45,7 @@ if __name__ == "__main__":
         st.stop()
 
     if settings.demo_mode and not demo.is_seeded(db):  # the server seeds at start; a script run alone seeds here
-        bar = st.progress(0.0, text="Preparing the demo organisation…")
+        bar = st.progress(0.0, text=_("Preparing the demo organisation…"))
         demo.seed(
             db,
             seed=settings.demo_seed,
@@ -42,6 +55,7 @@ if __name__ == "__main__":
         bar.empty()
 
     user = session.current_user(db, settings)
+    languages.speak_to(user, settings)
     if user is None:
         from models import auth
 
@@ -51,7 +65,7 @@ if __name__ == "__main__":
             else session.render_sign_in
         )
         st.navigation(
-            [st.Page(lambda: gate(db, settings), title="Sign in", url_path="sign-in")], position="hidden"
+            [st.Page(lambda: gate(db, settings), title=_("Sign in"), url_path="sign-in")], position="hidden"
         ).run()
         st.stop()
 
@@ -59,7 +73,7 @@ if __name__ == "__main__":
     st.session_state["portal_settings"] = settings
     session.render_cookie_pixels()
     sections = {
-        section: [st.Page(spec.path, title=spec.title, icon=spec.icon, url_path=spec.url_path) for spec in specs]
+        _(section): [st.Page(spec.path, title=_(spec.title), icon=spec.icon, url_path=spec.url_path) for spec in specs]
         for section, specs in pages_for(user).items()
     }
     page = st.navigation(sections, expanded=True)  # every section stays in view, however many pages
@@ -67,9 +81,10 @@ if __name__ == "__main__":
         st.caption(escape_markdown(settings.organisation_name))
         st.write(f"**{escape_markdown(user.full_name)}**")
         unread = inbox.unread_count(db, user)
-        st.page_link("pages/inbox.py", label=f"Inbox ({unread})" if unread else "Inbox", icon=":material/inbox:")
-        st.caption(", ".join(sorted(role.value.replace("_", " ") for role in user.roles)))
-        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+        inbox_label = _("Inbox ({unread})", unread=unread) if unread else _("Inbox")
+        st.page_link("pages/inbox.py", label=inbox_label, icon=":material/inbox:")
+        st.caption(", ".join(sorted(_(SIDEBAR_ROLE_NAMES[role]) for role in user.roles)))
+        if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
             session.sign_out(db)
             st.rerun()
     try:

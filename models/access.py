@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
+from models.i18n import N_
+
 if TYPE_CHECKING:
     pass
 
@@ -22,14 +24,14 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-ROLE_LABELS = {
-    Role.AGENT: "Agent",
-    Role.MODERATOR: "Moderator (idea champion)",
-    Role.TEAM_LEAD: "Team lead",
-    Role.ANALYST: "Analyst",
-    Role.HR: "HR / L&D",
-    Role.LEADERSHIP: "Leadership",
-    Role.ADMIN: "Administrator",
+ROLE_LABELS = {  # translated where shown
+    Role.AGENT: N_("Agent"),
+    Role.MODERATOR: N_("Moderator (idea champion)"),
+    Role.TEAM_LEAD: N_("Team lead"),
+    Role.ANALYST: N_("Analyst"),
+    Role.HR: N_("HR / L&D"),
+    Role.LEADERSHIP: N_("Leadership"),
+    Role.ADMIN: N_("Administrator"),
 }
 
 
@@ -156,6 +158,7 @@ class CurrentUser(BaseModel):
     email: str
     team_id: int | None = None
     roles: frozenset[Role]
+    language: str | None = None  # chosen on "My account"; None: the browser's or the portal's default
 
     @property
     def permissions(self) -> frozenset[Permission]:

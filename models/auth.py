@@ -19,6 +19,7 @@ from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
 from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import utc_now
+from models.i18n import N_, _, check_language
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -42,10 +43,16 @@ _DUMMY_HASH = _hasher.hash("a password nobody has")
 
 # One refusal for an unknown login, a wrong password and a locked account alike, so that it
 # never tells whether an account exists (a locked one refuses even the right password).
-SIGN_IN_REFUSED = (
-    f"Wrong username or password. After {MAX_FAILED_ATTEMPTS} failed attempts in a row an account is locked"
-    f" for {int(LOCKOUT.total_seconds() // 60)} minutes."
+_SIGN_IN_REFUSED = N_(
+    "Wrong username or password. After {attempts} failed attempts in a row an account is locked for {minutes} minutes."
 )
+_LOCKOUT_MINUTES = int(LOCKOUT.total_seconds() // 60)
+SIGN_IN_REFUSED = _SIGN_IN_REFUSED.format(attempts=MAX_FAILED_ATTEMPTS, minutes=_LOCKOUT_MINUTES)  # in English
+
+
+def sign_in_refused() -> str:
+    """The one refusal, in the language of this page run."""
+    return _(_SIGN_IN_REFUSED, attempts=MAX_FAILED_ATTEMPTS, minutes=_LOCKOUT_MINUTES)
 
 
 # -- passwords ---------------------------------------------------------------------
@@ -55,9 +62,9 @@ class SignInError(ValueError):
 
 def check_password_rules(password: str) -> None:
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise ValueError(f"Password: use at least {PASSWORD_MIN_LENGTH} characters.")
+        raise ValueError(_("Password: use at least {count} characters.", count=PASSWORD_MIN_LENGTH))
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise ValueError(f"Password: use at most {PASSWORD_MAX_LENGTH} characters.")
+        raise ValueError(_("Password: use at most {count} characters.", count=PASSWORD_MAX_LENGTH))
 
 
 def hash_password(password: str) -> str:
@@ -75,7 +82,7 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 # -- loading users -----------------------------------------------------------------
 _USER_SQL = """
-    SELECT e.id AS employee_id, a.id AS account_id, e.full_name, e.email, e.team_id, e.active,
+    SELECT e.id AS employee_id, a.id AS account_id, e.full_name, e.email, e.team_id, e.active, a.language,
            list(r.role ORDER BY r.role) FILTER (WHERE r.role IS NOT NULL) AS roles
     FROM employees e
     LEFT JOIN accounts a ON a.employee_id = e.id
@@ -100,6 +107,7 @@ def load_user(db: Database, *, account_id: int | None = None, employee_id: int |
         email=row["email"],
         team_id=row["team_id"],
         roles=frozenset(Role(r) for r in (row["roles"] or [])) | {Role.AGENT},
+        language=row["language"],
     )
 
 
@@ -109,7 +117,7 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
     now = now or utc_now()
     login = username.strip().lower()
     if not login or not password:
-        raise SignInError("Enter your username and password.")
+        raise SignInError(_("Enter your username and password."))
     account = db.query_one(
         "SELECT a.*, e.active, e.full_name FROM accounts a JOIN employees e ON e.id = a.employee_id"
         " WHERE lower(a.username) = ? OR lower(e.email) = ?",
@@ -117,12 +125,12 @@ def sign_in(db: Database, username: str, password: str, *, now: datetime | None 
     )
     if account is None or (account["locked_until"] and account["locked_until"] > now):
         verify_password(None, password)  # same work as a real check
-        raise SignInError(SIGN_IN_REFUSED)
+        raise SignInError(sign_in_refused())
     if not verify_password(account["password_hash"], password):
         _record_failure(db, account, now)
-        raise SignInError(SIGN_IN_REFUSED)
+        raise SignInError(sign_in_refused())
     if not account["active"]:
-        raise SignInError("This account is inactive. Ask an administrator if you need access again.")
+        raise SignInError(_("This account is inactive. Ask an administrator if you need access again."))
     user = load_user(db, account_id=account["id"])
     assert user is not None
 
@@ -294,7 +302,7 @@ def set_password(db: Database, actor: CurrentUser, account_id: int, password: st
 
     def change(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT 1 FROM accounts WHERE id = ?", [account_id]).fetchone() is None:
-            raise ValueError("Account: no such account.")
+            raise ValueError(_("Account: no such account."))
         connection.execute(
             "UPDATE accounts SET password_hash = ?, password_changed_at = ?, failed_attempts = 0,"
             " locked_until = NULL WHERE id = ?",
@@ -315,7 +323,7 @@ def unlock_account(db: Database, actor: CurrentUser, account_id: int) -> None:
     def unlock(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "accounts", "id", account_id)
         if before is None:
-            raise ValueError("Account: no such account.")
+            raise ValueError(_("Account: no such account."))
         connection.execute("UPDATE accounts SET failed_attempts = 0, locked_until = NULL WHERE id = ?", [account_id])
         audit.record(
             connection,
@@ -341,13 +349,33 @@ def has_portal_password(db: Database, user: CurrentUser) -> bool:
 def change_own_password(db: Database, user: CurrentUser, current: str, new: str) -> None:
     """A person changes their password after proving they know the current one."""
     if user.account_id is None:
-        raise SignInError("This person signs in through single sign-on.")
+        raise SignInError(_("This person signs in through single sign-on."))
     password_hash = db.scalar("SELECT password_hash FROM accounts WHERE id = ?", [user.account_id])
     if password_hash is None:
-        raise SignInError("This person signs in through single sign-on and has no portal password.")
+        raise SignInError(_("This person signs in through single sign-on and has no portal password."))
     if not verify_password(password_hash, current):
-        raise SignInError("Current password: it is not your current password.")
+        raise SignInError(_("Current password: it is not your current password."))
     set_password(db, user, user.account_id, new)
+
+
+def change_own_language(db: Database, user: CurrentUser, account_id: int | None, language: str) -> None:
+    """A person chooses the language the portal speaks to them; only they may choose it."""
+    if user.account_id is None or user.account_id != account_id:
+        raise PermissionError(_("Language: each person chooses only their own language."))
+    check_language(language)
+
+    def change(connection: duckdb.DuckDBPyConnection):
+        before = connection.execute("SELECT language FROM accounts WHERE id = ?", [account_id]).fetchone()
+        if before is None:
+            raise ValueError(_("Account: no such account."))
+        if before[0] == language:
+            return
+        connection.execute("UPDATE accounts SET language = ? WHERE id = ?", [language, account_id])
+        audit.record(
+            connection, user, "account", account_id, "language_set", {"language": before[0]}, {"language": language}
+        )
+
+    db.write(change)
 
 
 def sign_in_valid(

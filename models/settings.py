@@ -16,6 +16,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from models.db import PRIVATE_FILE_MODE, make_private, private_folder
+from models.i18n import LANGUAGES, SOURCE_LANGUAGE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -61,6 +62,11 @@ class Settings(BaseSettings):
         default="AUD",
         pattern=r"^[A-Z]{3}$",
         description="ISO 4217 code used for savings and costs (three capital letters).",
+    )
+    default_language: str = Field(
+        default=SOURCE_LANGUAGE,
+        description="Language of the portal for a person who has chosen none and whose browser asks for none of"
+        " its languages: en, uk, ru or lt.",
     )
     anonymity_min_group: int = Field(
         default=5,
@@ -124,6 +130,14 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value.strip() or None if value is not None else None
+
+    @field_validator("default_language")
+    @classmethod
+    def _a_portal_language(cls, value: str) -> str:
+        code = value.strip().lower()
+        if code not in LANGUAGES:
+            raise ValueError(f"'{value}' is not one of the portal's languages ({', '.join(LANGUAGES)})")
+        return code
 
     @property
     def sends_email(self) -> bool:

@@ -1,24 +1,25 @@
 """The one place that declares the portal's pages: file, title, section and the
-permission that opens each. portal.py builds the navigation from it; a later area adds
-its pages here without touching sign-in or routing."""
+permission that opens each. portal.py builds the navigation from it, translating the titles
+and sections (marked with N_); a later area adds its pages here without touching sign-in or routing."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from models.access import CurrentUser, Permission
+from models.i18n import N_
 
 SECTIONS = (
-    "Home",
-    "Strategy",
-    "Complaints",
-    "Service",
-    "Action plan",
-    "Speak-Up",
-    "People & skills",
-    "Recognition",
-    "Engagement",
-    "Admin",
+    N_("Home"),
+    N_("Strategy"),
+    N_("Complaints"),
+    N_("Service"),
+    N_("Action plan"),
+    N_("Speak-Up"),
+    N_("People & skills"),
+    N_("Recognition"),
+    N_("Engagement"),
+    N_("Admin"),
 )
 
 
@@ -44,13 +45,13 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("pages/home.py", "Home", ":material/home:", "Home"),  # the default page, served at /
-    PageSpec("pages/my_account.py", "My account", ":material/person:", "Home", url_path="account"),
-    PageSpec("pages/inbox.py", "Inbox", ":material/inbox:", "Home", url_path="inbox"),
+    PageSpec("pages/home.py", N_("Home"), ":material/home:", "Home"),  # the default page, served at /
+    PageSpec("pages/my_account.py", N_("My account"), ":material/person:", "Home", url_path="account"),
+    PageSpec("pages/inbox.py", N_("Inbox"), ":material/inbox:", "Home", url_path="inbox"),
     # Complaints
     PageSpec(
         "pages/complaints_analysis.py",
-        "Complaint analysis",
+        N_("Complaint analysis"),
         ":material/query_stats:",
         "Complaints",
         Permission.COMPLAINTS_AGGREGATES,
@@ -58,7 +59,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/complaints_findings.py",
-        "Findings",
+        N_("Findings"),
         ":material/lightbulb:",
         "Complaints",
         Permission.COMPLAINTS_RAW,
@@ -66,7 +67,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/complaints_import.py",
-        "Import complaints",
+        N_("Import complaints"),
         ":material/upload_file:",
         "Complaints",
         Permission.COMPLAINTS_IMPORT,
@@ -75,7 +76,7 @@ PAGES: tuple[PageSpec, ...] = (
     # Service
     PageSpec(
         "pages/service_standards.py",
-        "Service standards",
+        N_("Service standards"),
         ":material/verified_user:",
         "Service",
         Permission.STRATEGY_READ,
@@ -83,7 +84,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/mystery_audits.py",
-        "Mystery audits",
+        N_("Mystery audits"),
         ":material/person_search:",
         "Service",
         Permission.OWN_RECORDS_READ,
@@ -91,7 +92,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/mystery_audit_import.py",
-        "Import mystery audits",
+        N_("Import mystery audits"),
         ":material/upload_file:",
         "Service",
         Permission.SERVICE_AUDITS_RECORD,
@@ -99,7 +100,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/decision_rights.py",
-        "Decision rights",
+        N_("Decision rights"),
         ":material/approval_delegation:",
         "Service",
         Permission.STRATEGY_READ,
@@ -107,7 +108,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/customer_feedback.py",
-        "Customer feedback",
+        N_("Customer feedback"),
         ":material/reviews:",
         "Complaints",
         Permission.COMPLAINTS_AGGREGATES,
@@ -115,7 +116,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/customer_survey_import.py",
-        "Import survey answers",
+        N_("Import survey answers"),
         ":material/upload_file:",
         "Complaints",
         Permission.COMPLAINTS_IMPORT,
@@ -123,18 +124,23 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/strategy.py",
-        "Vision & priorities",
+        N_("Vision & priorities"),
         ":material/flag:",
         "Strategy",
         Permission.STRATEGY_READ,
         url_path="strategy",
     ),
     PageSpec(
-        "pages/goals.py", "Goals", ":material/track_changes:", "Strategy", Permission.STRATEGY_READ, url_path="goals"
+        "pages/goals.py",
+        N_("Goals"),
+        ":material/track_changes:",
+        "Strategy",
+        Permission.STRATEGY_READ,
+        url_path="goals",
     ),
     PageSpec(
         "pages/kpis.py",
-        "KPI catalogue",
+        N_("KPI catalogue"),
         ":material/query_stats:",
         "Strategy",
         Permission.STRATEGY_READ,
@@ -142,7 +148,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/quarterly_report.py",
-        "Quarterly report",
+        N_("Quarterly report"),
         ":material/summarize:",
         "Strategy",
         Permission.DASHBOARDS_ALL,
@@ -150,17 +156,17 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/actions.py",
-        "Action plan",
+        N_("Action plan"),
         ":material/checklist:",
         "Action plan",
         Permission.STRATEGY_READ,
         url_path="actions",
     ),
     # Speak-Up
-    PageSpec("pages/idea_board.py", "Idea board", ":material/lightbulb:", "Speak-Up", url_path="ideas"),
+    PageSpec("pages/idea_board.py", N_("Idea board"), ":material/lightbulb:", "Speak-Up", url_path="ideas"),
     PageSpec(
         "pages/my_ideas.py",
-        "Submit & my ideas",
+        N_("Submit & my ideas"),
         ":material/edit_note:",
         "Speak-Up",
         Permission.IDEAS_SUBMIT,
@@ -168,7 +174,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/idea_moderation.py",
-        "Moderation",
+        N_("Moderation"),
         ":material/gavel:",
         "Speak-Up",
         Permission.IDEAS_MODERATE,
@@ -176,7 +182,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/idea_judging.py",
-        "Judging",
+        N_("Judging"),
         ":material/how_to_vote:",
         "Speak-Up",
         Permission.IDEAS_JUDGE,
@@ -184,7 +190,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/speakup_cycles.py",
-        "Speak-Up cycles",
+        N_("Speak-Up cycles"),
         ":material/event_repeat:",
         "Speak-Up",
         Permission.SPEAKUP_MANAGE,
@@ -192,27 +198,34 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/speakup_preparation.py",
-        "Speak-Up Day preparation",
+        N_("Speak-Up Day preparation"),
         ":material/co_present:",
         "Speak-Up",
         url_path="speakup-preparation",
     ),
-    PageSpec("pages/idea_benefits.py", "Green-lit ideas", ":material/savings:", "Speak-Up", url_path="green-lit-ideas"),
+    PageSpec(
+        "pages/idea_benefits.py", N_("Green-lit ideas"), ":material/savings:", "Speak-Up", url_path="green-lit-ideas"
+    ),
     PageSpec(
         "pages/speakup_report.py",
-        "Cycle report",
+        N_("Cycle report"),
         ":material/insights:",
         "Speak-Up",
         Permission.DASHBOARDS_ALL,
         url_path="speakup-report",
     ),
     PageSpec(
-        "pages/people.py", "People", ":material/groups:", "People & skills", Permission.PEOPLE_READ, url_path="people"
+        "pages/people.py",
+        N_("People"),
+        ":material/groups:",
+        "People & skills",
+        Permission.PEOPLE_READ,
+        url_path="people",
     ),
     # Recognition
     PageSpec(
         "pages/recognition_feed.py",
-        "Recognition feed",
+        N_("Recognition feed"),
         ":material/celebration:",
         "Recognition",
         Permission.KUDOS_GIVE,
@@ -220,7 +233,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/recognition_wall.py",
-        "My wall",
+        N_("My wall"),
         ":material/wall_art:",
         "Recognition",
         Permission.KUDOS_GIVE,
@@ -228,7 +241,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/recognition_leaderboard.py",
-        "Leaderboard",
+        N_("Leaderboard"),
         ":material/leaderboard:",
         "Recognition",
         Permission.KUDOS_GIVE,
@@ -236,7 +249,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/recognition_admin.py",
-        "Recognition admin",
+        N_("Recognition admin"),
         ":material/admin_panel_settings:",
         "Recognition",
         Permission.RECOGNITION_MANAGE,
@@ -245,7 +258,7 @@ PAGES: tuple[PageSpec, ...] = (
     # Engagement
     PageSpec(
         "pages/answer_survey.py",
-        "Answer a survey",
+        N_("Answer a survey"),
         ":material/rate_review:",
         "Engagement",
         Permission.SURVEYS_ANSWER,
@@ -253,7 +266,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/engagement_results.py",
-        "Engagement results",
+        N_("Engagement results"),
         ":material/monitoring:",
         "Engagement",
         Permission.SURVEYS_ANSWER,
@@ -261,7 +274,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/pulse_surveys.py",
-        "Pulse surveys",
+        N_("Pulse surveys"),
         ":material/poll:",
         "Engagement",
         Permission.SURVEYS_MANAGE,
@@ -269,7 +282,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/training_courses.py",
-        "Courses",
+        N_("Courses"),
         ":material/school:",
         "People & skills",
         Permission.COURSES_MANAGE,
@@ -277,7 +290,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/training_assign.py",
-        "Assign training",
+        N_("Assign training"),
         ":material/assignment_add:",
         "People & skills",
         Permission.TRAINING_MANAGE,
@@ -285,7 +298,7 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/training_import.py",
-        "Import completions",
+        N_("Import completions"),
         ":material/upload_file:",
         "People & skills",
         Permission.TRAINING_MANAGE,
@@ -293,23 +306,25 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/training_compliance.py",
-        "Training compliance",
+        N_("Training compliance"),
         ":material/verified:",
         "People & skills",
         (Permission.TRAINING_MANAGE, Permission.DASHBOARDS_ALL, Permission.TEAM_TRAINING_READ),
         url_path="training-compliance",
     ),
-    PageSpec("pages/my_training.py", "My training", ":material/menu_book:", "People & skills", url_path="my-training"),
+    PageSpec(
+        "pages/my_training.py", N_("My training"), ":material/menu_book:", "People & skills", url_path="my-training"
+    ),
     PageSpec(
         "pages/competency_framework.py",
-        "Competency framework",
+        N_("Competency framework"),
         ":material/stairs:",
         "People & skills",
         url_path="competency-framework",
     ),
     PageSpec(
         "pages/assessments.py",
-        "Assessments",
+        N_("Assessments"),
         ":material/fact_check:",
         "People & skills",
         Permission.OWN_RECORDS_READ,
@@ -317,32 +332,41 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/skills_matrix.py",
-        "Skills matrix",
+        N_("Skills matrix"),
         ":material/grid_on:",
         "People & skills",
         Permission.SKILLS_MATRIX,
         url_path="skills-matrix",
     ),
     PageSpec(
-        "pages/coaching_log.py", "Coaching log", ":material/record_voice_over:", "People & skills", url_path="coaching"
+        "pages/coaching_log.py",
+        N_("Coaching log"),
+        ":material/record_voice_over:",
+        "People & skills",
+        url_path="coaching",
     ),
     PageSpec(
         "pages/coaching_report.py",
-        "Coaching report",
+        N_("Coaching report"),
         ":material/insights:",
         "People & skills",
         (Permission.TEAM_COACHING, Permission.COMPETENCIES_MANAGE, Permission.DASHBOARDS_ALL),
         url_path="coaching-report",
     ),
     PageSpec(
-        "pages/admin_accounts.py", "Accounts", ":material/key:", "Admin", Permission.USERS_MANAGE, url_path="accounts"
+        "pages/admin_accounts.py",
+        N_("Accounts"),
+        ":material/key:",
+        "Admin",
+        Permission.USERS_MANAGE,
+        url_path="accounts",
     ),
     PageSpec(
-        "pages/admin_audit.py", "Audit log", ":material/history:", "Admin", Permission.AUDIT_READ, url_path="audit"
+        "pages/admin_audit.py", N_("Audit log"), ":material/history:", "Admin", Permission.AUDIT_READ, url_path="audit"
     ),
     PageSpec(
         "pages/admin_backups.py",
-        "Backups",
+        N_("Backups"),
         ":material/backup:",
         "Admin",
         Permission.BACKUPS_MANAGE,

@@ -9,6 +9,7 @@ import streamlit as st
 from models import auth, sso
 from models.access import CurrentUser
 from models.db import Database, utc_now
+from models.i18n import _
 from models.people import accounts
 from models.settings import Settings
 from ui.auth_routes import END_ROUTE, SESSION_ROUTE, SSO_ERROR_PARAM
@@ -143,11 +144,11 @@ def _render_sso() -> None:
     refusal = st.session_state.get(_SSO_REFUSAL) if st.user.is_logged_in else None
     if refusal:
         st.error(escape_markdown(refusal))
-    if st.button("Sign in with single sign-on"):
+    if st.button(_("Sign in with single sign-on"), key="sign_in_sso"):
         st.login()
     if refusal:
-        st.caption("To use another account, sign out of single sign-on first.")
-        if st.button("Sign out of single sign-on", icon=":material/logout:"):
+        st.caption(_("To use another account, sign out of single sign-on first."))
+        if st.button(_("Sign out of single sign-on"), icon=":material/logout:", key="sign_out_sso"):
             st.session_state.pop(_SSO_REFUSAL, None)
             st.logout()
 
@@ -156,15 +157,17 @@ def render_sign_in(db: Database, settings: Settings) -> None:
     """The sign-in screen: local account, and single sign-on when configured."""
     if st.session_state.get(_SIGNED_OUT):
         st.markdown(f"![]({END_ROUTE})")  # clears the cookie (its session has ended)
-        st.info("You are signed out.")
+        st.info(_("You are signed out."))
     st.title(settings.organisation_name)
-    st.caption("Service Culture Portal — sign in to continue")
+    st.caption(_("Service Culture Portal — sign in to continue"))
     if flash := st.session_state.pop(_FLASH, None):
         st.success(flash)
     with st.form("sign_in"):
-        username = st.text_input("Username or email", max_chars=254)
-        password = st.text_input("Password", type="password", max_chars=auth.PASSWORD_MAX_LENGTH)
-        submitted = st.form_submit_button("Sign in", type="primary")
+        username = st.text_input(_("Username or email"), max_chars=254, key="sign_in_username")
+        password = st.text_input(
+            _("Password"), type="password", max_chars=auth.PASSWORD_MAX_LENGTH, key="sign_in_password"
+        )
+        submitted = st.form_submit_button(_("Sign in"), type="primary")
     if submitted:
         try:
             user = auth.sign_in(db, username, password)
@@ -176,25 +179,29 @@ def render_sign_in(db: Database, settings: Settings) -> None:
     if sso_configured():
         _render_sso()
     if settings.demo_mode:
-        st.caption("Demo portal: the README lists one login per role.")
+        st.caption(_("Demo portal: the README lists one login per role."))
 
 
 def render_first_admin(db: Database, settings: Settings) -> None:
     """An empty portal outside demo mode asks for its first administrator."""
-    st.title(f"Welcome to the {settings.organisation_name} portal")
-    st.write("This portal has no accounts yet. Create the first administrator to begin.")
+    st.title(_("Welcome to the {organisation} portal", organisation=settings.organisation_name))
+    st.write(_("This portal has no accounts yet. Create the first administrator to begin."))
     with st.form("first_admin"):
-        full_name = st.text_input("Your name", max_chars=120)
-        email = st.text_input("Email", max_chars=254)
-        username = st.text_input("Username", max_chars=40)
-        password = st.text_input("Password (at least 10 characters)", type="password")
-        confirm = st.text_input("Repeat password", type="password")
-        submitted = st.form_submit_button("Create administrator", type="primary")
+        full_name = st.text_input(_("Your name"), max_chars=120, key="first_admin_name")
+        email = st.text_input(_("Email"), max_chars=254, key="first_admin_email")
+        username = st.text_input(_("Username"), max_chars=40, key="first_admin_username")
+        password = st.text_input(
+            _("Password (at least {count} characters)", count=auth.PASSWORD_MIN_LENGTH),
+            type="password",
+            key="first_admin_password",
+        )
+        confirm = st.text_input(_("Repeat password"), type="password", key="first_admin_confirm")
+        submitted = st.form_submit_button(_("Create administrator"), type="primary")
     if submitted:
         if password != confirm:
-            st.error("Repeat password: the two passwords differ.")
+            st.error(_("Repeat password: the two passwords differ."))
             return
         first_admin = {"full_name": full_name, "email": email, "username": username, "password": password}
         if run_write(lambda: accounts.create_first_admin(db, **first_admin), refusals=(PermissionError,)):
-            st.session_state[_FLASH] = "Administrator created — sign in with the username and password you chose."
+            st.session_state[_FLASH] = _("Administrator created — sign in with the username and password you chose.")
             st.rerun()
