@@ -24,6 +24,7 @@ from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, dates, negotiate_locale, numbers
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -119,18 +120,53 @@ def catalogue_path(code: str) -> Path:
     return LOCALES_DIR / code / "LC_MESSAGES" / f"{CATALOGUE_DOMAIN}.po"
 
 
+def catalogue_paths(code: str) -> list[Path]:
+    """Every catalogue file of ``code``: ``messages.po`` first, then one per area of the portal
+    (``<area>.po``) while an area's translations are kept apart."""
+    folder = catalogue_path(code).parent
+    others = sorted(path for path in folder.glob("*.po") if path.name != f"{CATALOGUE_DOMAIN}.po")
+    main = catalogue_path(code)
+    return ([main] if main.is_file() else []) + others
+
+
+class ConflictingTranslationError(ValueError):
+    """One message translated two ways in two catalogue files of a language."""
+
+
+def catalogue(code: str) -> Catalog | None:
+    """The messages of ``code`` from all its catalogue files, as one catalogue (None when it has
+    none). A message in two files must read the same in both."""
+    merged: Catalog | None = None
+    for path in catalogue_paths(code):
+        with path.open("rb") as handle:
+            part = read_po(handle, locale=code, domain=CATALOGUE_DOMAIN)
+        if merged is None:
+            merged = part
+            continue
+        for message in part:
+            if not message.id:
+                continue
+            known = merged.get(message.id)
+            if known is None:
+                merged[message.id] = message
+            elif known.string != message.string and message.string and known.string:
+                raise ConflictingTranslationError(
+                    f"{code}: {message.id!r} is translated differently in {path.name} and another catalogue"
+                )
+    return merged
+
+
 @cache
 def translations(code: str) -> NullTranslations:
     """The compiled catalogue of ``code``, built in memory the first time it is needed;
     English (the source) and a language without a catalogue show the messages as written.
     Fuzzy entries are left out, as gettext's compiler does."""
-    path = catalogue_path(check_language(code))
-    if code == SOURCE_LANGUAGE or not path.is_file():
+    check_language(code)
+    merged = None if code == SOURCE_LANGUAGE else catalogue(code)
+    if merged is None:
         return NullTranslations()
-    with path.open("rb") as handle:
-        catalogue = read_po(handle, locale=code, domain=CATALOGUE_DOMAIN)
     compiled = BytesIO()
-    write_mo(compiled, catalogue)
+    write_mo(compiled, merged)
     compiled.seek(0)
     return Translations(fp=compiled, domain=CATALOGUE_DOMAIN)
 

@@ -43,8 +43,7 @@ def placeholders(text: str) -> set[str]:
 
 
 def catalogue_problems(language: str, messages: dict) -> list[str]:
-    with i18n.catalogue_path(language).open("rb") as handle:
-        catalogue = read_po(handle, locale=language)
+    catalogue = i18n.catalogue(language)
     problems = []
     for key, where in messages.items():
         msgid = key[0] if isinstance(key, tuple) else key
@@ -234,3 +233,29 @@ def test_a_language_the_portal_lacks_is_not_stored(db):
     with pytest.raises(ValueError, match="'xx' is not one of the portal's languages"):
         auth.change_own_language(db, person, person.account_id, "xx")
     assert auth.load_user(db, employee_id=person.employee_id).language is None
+
+
+def _write_catalogue(path, language: str, entries: dict[str, str]) -> None:
+    body = "".join(f"\nmsgid {json.dumps(k)}\nmsgstr {json.dumps(v, ensure_ascii=False)}\n" for k, v in entries.items())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        f'msgid ""\nmsgstr ""\n"Language: {language}\\n"\n"Content-Type: text/plain; charset=utf-8\\n"\n{body}',
+        encoding="utf-8",
+    )
+
+
+def test_an_areas_catalogue_file_is_read_with_the_main_one_and_may_not_contradict_it(tmp_path, monkeypatch):
+    folder = tmp_path / "uk" / "LC_MESSAGES"
+    _write_catalogue(folder / "messages.po", "uk", {"Save": "Зберегти"})
+    _write_catalogue(folder / "training.po", "uk", {"Course": "Курс", "Save": "Зберегти"})
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        with i18n.use_language("uk"):
+            assert (i18n._("Save"), i18n._("Course")) == ("Зберегти", "Курс")
+        _write_catalogue(folder / "training.po", "uk", {"Save": "Записати"})
+        i18n.translations.cache_clear()
+        with pytest.raises(i18n.ConflictingTranslationError, match="training.po"):
+            i18n.translations("uk")
+    finally:
+        i18n.translations.cache_clear()
