@@ -28,6 +28,7 @@ from models.strategy.kpis import (
     get_kpi,
     kpi_series,
     kpi_split_series,
+    kpis_by_id,
 )
 
 if TYPE_CHECKING:
@@ -273,12 +274,12 @@ def _latest_entered(db: Database, goal_ids: list[int], today: date) -> dict[int,
 def _with_status(db: Database, goals: list[Goal], today: date) -> list[Goal]:
     entered = _latest_entered(db, [g.id for g in goals if not g.computed], today)
     computed_latest: dict[tuple[str, KpiSlice], tuple[float, date] | None] = {}
+    computed_kpis = kpis_by_id(db, [g.kpi_id for g in goals if g.computed])
     for goal in goals:
         if goal.computed:
             key = (goal.kpi_code, goal.kpi_slice)
             if key not in computed_latest:
-                kpi = get_kpi(db, goal.kpi_id)
-                assert kpi is not None
+                kpi = computed_kpis[goal.kpi_id]
                 series = computed_values(db, kpi, today - timedelta(days=400), today, goal.kpi_slice)
                 computed_latest[key] = (series[-1][1], series[-1][0]) if series else None
             latest = computed_latest[key]

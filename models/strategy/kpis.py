@@ -71,6 +71,17 @@ def get_kpi(db: Database, kpi_id: int) -> Kpi | None:
     return Kpi(**row) if row else None
 
 
+def kpis_by_id(db: Database, kpi_ids: list[int]) -> dict[int, Kpi]:
+    """These KPIs by id, in one statement (a list of goals reads its KPIs at once)."""
+    if not kpi_ids:
+        return {}
+    rows = db.query(
+        "SELECT id, code, name, unit, direction, definition FROM kpis WHERE list_contains(?, id)",
+        [sorted(set(kpi_ids))],
+    )
+    return {row["id"]: Kpi(**row) for row in rows}
+
+
 def kpi_by_code(db: Database, code: str) -> Kpi | None:
     row = db.query_one("SELECT id, code, name, unit, direction, definition FROM kpis WHERE code = ?", [code])
     return Kpi(**row) if row else None
