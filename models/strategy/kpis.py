@@ -518,6 +518,25 @@ def computed_values(db: Database, kpi: Kpi, start: date, end: date, of: KpiSlice
     ]
 
 
+def computed_values_of(
+    db: Database, kpi: Kpi, start: date, end: date, slices: list[KpiSlice]
+) -> dict[KpiSlice, list[tuple[date, float]]]:
+    """``computed_values`` of several slices of one KPI, computing each dimension once (goals
+    on many teams of one KPI read its figures per team once, not once per goal)."""
+    found: dict[KpiSlice, list[tuple[date, float]]] = {}
+    split: dict[Dimension, list[tuple[date, str | int, float]]] = {}
+    for of in dict.fromkeys(slices):
+        dimensions = of.dimensions
+        if len(dimensions) != 1 or dimensions[0] not in kpi.computed_dimensions:
+            found[of] = computed_values(db, kpi, start, end, of)  # the organisation, or none
+            continue
+        by = dimensions[0]
+        if by not in split:
+            split[by] = SPLIT_KPIS[kpi.code].compute(db, start, end, by)
+        found[of] = [(day, value) for day, key, value in split[by] if of.matches(key)]
+    return found
+
+
 class SplitPoint(BaseModel):
     """One value of a chart split by channel, team or site: ``label`` names the line."""
 
