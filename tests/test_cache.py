@@ -347,6 +347,29 @@ def test_the_overdue_list_follows_a_recorded_completion_and_keeps_each_readers_s
     assert_same(after, compliance.overdue_list.uncached(db, hr, on=TODAY))
 
 
+def test_a_cycle_report_follows_a_newly_submitted_idea(db, make_user):
+    from models.speakup import cycle_report
+    from tests.speakup_helpers import open_cycle, submitted_idea
+
+    leader = make_user(Role.LEADERSHIP)
+    cycle_id = open_cycle(db, leader)
+    submitted_idea(db, make_user(team_id=a_team(db, "Cards")), title="Call customers back")
+    cached_twice(cycle_report._cycle_figures, db, cycle_id)
+    before, _ = cached_twice(cycle_report._funnel, db, cycle_id)
+    assert cycle_report.cycle_report(db, leader, cycle_id)["submitted"] == 1
+    assert before["ideas"].tolist()[0] == 1
+
+    submitted_idea(db, make_user(team_id=a_team(db, "Loans")), title="Text customers their case number")
+
+    report = cycle_report.cycle_report(db, leader, cycle_id)
+    assert (report["submitted"], report["participants"]) == (2, 2)
+    fresh = cycle_report._cycle_figures.uncached(db, cycle_id)
+    assert {key: report[key] for key in fresh} == fresh
+    after = cycle_report.funnel(db, leader, cycle_id)
+    assert after["ideas"].tolist()[0] == 2
+    assert_same(after, cycle_report._funnel.uncached(db, cycle_id))
+
+
 def test_every_cached_aggregate_declares_what_it_reads():
     assert cache.verify_reads  # the tests above checked each computation's statements
     declared = {function.__name__: function.tables for function in cache.cached_functions()}
