@@ -80,7 +80,9 @@ def show_results(results: SurveyResults, *, hide_comment: Callable[[str], None] 
 def show_comments(results: SurveyResults, hide_comment: Callable[[str], None] | None) -> None:
     """A survey's comments a page at a time (a large organisation leaves hundreds), each with
     HR's Hide button when ``hide_comment`` is given."""
-    first = pager(len(results.comments), f"comments_{results.survey.id}_page", ("comment", "comments"))
+    first = pager(
+        len(results.comments), f"comments_{results.survey.id}_page", ("comment", "comments"), page_size=PAGE_SIZE
+    )
     for comment in results.comments[first : first + PAGE_SIZE]:
         quoted = f"> {escape_markdown(comment.text)}"
         if hide_comment is None:
