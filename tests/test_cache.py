@@ -300,6 +300,76 @@ def test_enps_results_follow_closing_a_survey_and_hiding_a_comment(db, make_user
     assert again == results._results_seen.uncached(db, again.survey, threshold, True, None)
 
 
+def test_customer_scores_follow_an_import_of_survey_answers(db, make_user, tmp_path):
+    from models.customers import scores
+    from tests.test_customer_surveys import answers_file, run_import
+
+    analyst = make_user(Role.ANALYST)
+    january = scores.ScoreFilter(date_from=date(2025, 1, 1), date_to=date(2025, 1, 31))
+    run_import(db, analyst, answers_file(tmp_path, [("2025-01-10", "Phone", "", "NPS", 10)], "first.csv"))
+    before, _ = cached_twice(scores.score_table, db, "nps", ("channel",), january)
+    assert before["value"].tolist() == [100.0]
+    cached_twice(scores._split_values, db, "nps", date(2025, 1, 1), date(2025, 1, 31), "channel")
+
+    run_import(db, analyst, answers_file(tmp_path, [("2025-01-20", "Phone", "", "NPS", 0)], "second.csv"))
+
+    after = scores.scores(db, analyst, "nps", ("channel",), january)
+    assert after["value"].tolist() == [0.0]  # one promoter and one detractor
+    assert_same(after, scores.score_table.uncached(db, "nps", ("channel",), january))
+    split = scores.split_kpi("nps")(db, date(2025, 1, 1), date(2025, 1, 31), "channel")
+    assert split == [(date(2025, 1, 31), "Phone", 0.0)]
+
+
+def test_the_overdue_list_follows_a_recorded_completion_and_keeps_each_readers_scope(db, make_user):
+    hr = make_user(Role.HR)
+    cards, loans = a_team(db, "Cards"), a_team(db, "Loans")
+    course = add_course(db)
+    in_cards, in_loans = make_user(team_id=cards), make_user(team_id=loans)
+    cards_lead = make_user(Role.TEAM_LEAD, team_id=cards)
+    for person, days_late in ((in_cards, 5), (in_loans, 9)):
+        assign(
+            db, person.employee_id, course, assigned_on=TODAY - timedelta(days=40), due_on=TODAY - timedelta(days_late)
+        )
+    listed, _ = cached_twice(compliance.overdue_list, db, hr, on=TODAY)
+    assert listed["person"].tolist() == [in_loans.full_name, in_cards.full_name]  # the longest overdue first
+    assert compliance.overdue_list(db, hr, on=TODAY, longest=1)["person"].tolist() == [in_loans.full_name]
+    assert compliance.overdue_list(db, cards_lead, on=TODAY)["person"].tolist() == [in_cards.full_name]
+
+    record_completion(
+        db,
+        hr,
+        {"employee_id": in_loans.employee_id, "course_id": course, "completed_on": TODAY - timedelta(days=1)}
+        | {"passed": True},
+    )
+
+    after = compliance.overdue_list(db, hr, on=TODAY)
+    assert after["person"].tolist() == [in_cards.full_name]
+    assert_same(after, compliance.overdue_list.uncached(db, hr, on=TODAY))
+
+
+def test_a_cycle_report_follows_a_newly_submitted_idea(db, make_user):
+    from models.speakup import cycle_report
+    from tests.speakup_helpers import open_cycle, submitted_idea
+
+    leader = make_user(Role.LEADERSHIP)
+    cycle_id = open_cycle(db, leader)
+    submitted_idea(db, make_user(team_id=a_team(db, "Cards")), title="Call customers back")
+    cached_twice(cycle_report._cycle_figures, db, cycle_id)
+    before, _ = cached_twice(cycle_report._funnel, db, cycle_id)
+    assert cycle_report.cycle_report(db, leader, cycle_id)["submitted"] == 1
+    assert before["ideas"].tolist()[0] == 1
+
+    submitted_idea(db, make_user(team_id=a_team(db, "Loans")), title="Text customers their case number")
+
+    report = cycle_report.cycle_report(db, leader, cycle_id)
+    assert (report["submitted"], report["participants"]) == (2, 2)
+    fresh = cycle_report._cycle_figures.uncached(db, cycle_id)
+    assert {key: report[key] for key in fresh} == fresh
+    after = cycle_report.funnel(db, leader, cycle_id)
+    assert after["ideas"].tolist()[0] == 2
+    assert_same(after, cycle_report._funnel.uncached(db, cycle_id))
+
+
 def test_every_cached_aggregate_declares_what_it_reads():
     assert cache.verify_reads  # the tests above checked each computation's statements
     declared = {function.__name__: function.tables for function in cache.cached_functions()}

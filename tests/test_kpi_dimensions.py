@@ -354,3 +354,31 @@ def test_the_demo_has_a_chat_goal_and_team_results_that_follow_the_coaching_mix(
         > 0
         > mostly_scheduled["contacts_per_hour_vs_average"].max()
     )
+
+
+def test_goals_on_many_teams_of_a_computed_kpi_read_its_figures_once(db, leader, priority_id, org, make_user, tmp_path):
+    from models.db import counting
+
+    month = (TODAY.replace(day=1) - timedelta(days=1)).replace(day=10)  # in the last complete month
+    rows = [(month.isoformat(), "Chat", "Alpha", "CSAT", s) for s in (5, 5, 4, 2)]  # 75 %
+    rows += [(month.isoformat(), "Email", "Bravo", "CSAT", s) for s in (5, 1, 1, 2)]  # 25 %
+    run_import(db, make_user(Role.ANALYST), answers_file(tmp_path, rows))
+    alpha, bravo = org["teams"]
+
+    def csat_goal(name: str, team_id: int) -> None:
+        data = goal_data(db, priority_id, leader.employee_id, kpi_code="csat", name=name, team_id=team_id)
+        goals.create_goal(db, leader, data | {"baseline_value": 20, "target_value": 90})
+
+    def statements_of_the_goal_list() -> int:
+        goals.list_goals(db)  # the figures remembered, as on any later page run
+        with counting() as counter:
+            goals.list_goals(db)
+        return counter.statements
+
+    csat_goal("CSAT of Alpha", alpha)
+    one = statements_of_the_goal_list()
+    csat_goal("CSAT of Bravo", bravo)
+    csat_goal("CSAT of Alpha, stretched", alpha)
+    assert statements_of_the_goal_list() == one
+    current = {goal.name: goal.status.current_value for goal in goals.list_goals(db)}
+    assert current == {"CSAT of Alpha": 75.0, "CSAT of Alpha, stretched": 75.0, "CSAT of Bravo": 25.0}

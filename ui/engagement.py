@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from models.engagement.results import RESULTS_WAIT_RULE, GroupResult, Progress, SurveyResults, TrendPoint
+from models.paging import PAGE_SIZE
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, pager, show_table
 
 
 def group_frame(groups: list[GroupResult], label: str) -> pd.DataFrame:
@@ -73,11 +74,23 @@ def show_results(results: SurveyResults, *, hide_comment: Callable[[str], None] 
             download_buttons(frame, f"survey-{survey.quarter}-by-{label}", key=f"{label}s_{survey.id}_download")
     if results.comments:
         st.markdown("**Comments**")
-        for comment in results.comments:
-            left, right = st.columns([6, 1])
-            left.markdown(f"> {escape_markdown(comment.text)}")
-            if hide_comment is not None:
-                right.button("Hide", key=f"hide_{comment.id}", on_click=hide_comment, args=(comment.id,))
+        show_comments(results, hide_comment)
+
+
+def show_comments(results: SurveyResults, hide_comment: Callable[[str], None] | None) -> None:
+    """A survey's comments a page at a time (a large organisation leaves hundreds), each with
+    HR's Hide button when ``hide_comment`` is given."""
+    first = pager(
+        len(results.comments), f"comments_{results.survey.id}_page", ("comment", "comments"), page_size=PAGE_SIZE
+    )
+    for comment in results.comments[first : first + PAGE_SIZE]:
+        quoted = f"> {escape_markdown(comment.text)}"
+        if hide_comment is None:
+            st.markdown(quoted)
+            continue
+        left, right = st.columns([6, 1])
+        left.markdown(quoted)
+        right.button("Hide", key=f"hide_{comment.id}", on_click=hide_comment, args=(comment.id,))
 
 
 def show_trend(points: list[TrendPoint]) -> None:

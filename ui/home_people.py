@@ -185,7 +185,7 @@ def render_moderation(db: Database, user: CurrentUser, as_of: date) -> None:
     if glance.cycle is None:
         st.info("No Speak-Up cycle yet: nothing to moderate.")
         return
-    tiles([(f"In {plain(glance.cycle.name)}", len(glance.queue), "Ideas submitted, sent back or shortlisted.")])
+    tiles([(f"In {plain(glance.cycle.name)}", glance.queued, "Ideas submitted, sent back or shortlisted.")])
     link(user, "pages/idea_moderation.py", "Moderation")
 
 

@@ -141,7 +141,7 @@ def render_training(db: Database, user: CurrentUser, as_of: date) -> None:
         ]
     )
     if not glance.overdue.empty:
-        show_table(glance.overdue[["person", "course", "days_overdue"]].head(5), key="home_overdue_training")
+        show_table(glance.overdue[["person", "course", "days_overdue"]], key="home_overdue_training")
     link(user, "pages/training_compliance.py", "Training compliance")
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 
 from models.access import CurrentUser, Permission, require
+from models.cache import cached_aggregate
 from models.customers.survey_fields import TYPES_BY_CODE
 
 if TYPE_CHECKING:
@@ -74,6 +75,11 @@ def _checked_type(survey_type: str) -> str:
     return survey_type
 
 
+# what every score reads: the answers, and the teams they name
+_SCORE_TABLES = ("customer_survey_answers", "teams")
+
+
+@cached_aggregate(tables=_SCORE_TABLES)
 def score_table(
     db: Reader, survey_type: SurveyTypeCode, by: tuple[Grouping, ...], answers: ScoreFilter | None = None
 ) -> pd.DataFrame:
@@ -172,14 +178,20 @@ def split_kpi(survey_type: SurveyTypeCode) -> Callable[[Reader, date, date, str]
         first = start.replace(day=1)
         if first > last_complete:
             return []
-        key = _SPLIT_KEY_SQL[by]
-        rows = db.query(
-            f"SELECT last_day(a.answered_month) AS month, {key} AS key, {_VALUE_SQL[code]} AS value"
-            " FROM customer_survey_answers a LEFT JOIN teams t ON t.id = a.team_id"
-            f" WHERE a.survey_type = ? AND a.answered_on BETWEEN ? AND ? AND {key} IS NOT NULL"
-            " GROUP BY ALL ORDER BY 1, 2",  # noqa: S608 - the key is fixed text
-            [code, first, last_complete],
-        )
-        return [(row["month"], row["key"], float(row["value"])) for row in rows]
+        return _split_values(db, code, first, last_complete, by)
 
     return compute
+
+
+@cached_aggregate(tables=_SCORE_TABLES)
+def _split_values(db: Reader, code: str, first: date, last: date, by: str) -> list[tuple[date, str | int, float]]:
+    """The KPI of ``code`` per ``by`` and complete month from ``first`` to ``last`` (``split_kpi``)."""
+    key = _SPLIT_KEY_SQL[by]
+    rows = db.query(
+        f"SELECT last_day(a.answered_month) AS month, {key} AS key, {_VALUE_SQL[code]} AS value"
+        " FROM customer_survey_answers a LEFT JOIN teams t ON t.id = a.team_id"
+        f" WHERE a.survey_type = ? AND a.answered_on BETWEEN ? AND ? AND {key} IS NOT NULL"
+        " GROUP BY ALL ORDER BY 1, 2",  # noqa: S608 - the key is fixed text
+        [code, first, last],
+    )
+    return [(row["month"], row["key"], float(row["value"])) for row in rows]

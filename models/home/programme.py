@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 RECENT_DAYS = 90  # "current" figures (vital few, customer scores, standards) cover the last 90 days
 TREND_MONTHS = 12
+OVERDUE_SHOWN = 5  # the longest overdue training a summary lists
 
 
 def recent_period(as_of: date, days: int = RECENT_DAYS) -> tuple[date, date]:
@@ -144,7 +145,7 @@ def speakup_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> SpeakUp
 class TrainingAtAGlance:
     everyone: bool  # the organisation (HR, leadership), else the reader's team
     compliance: Compliance
-    overdue: pd.DataFrame  # person, team, course, due on, days overdue — longest overdue first
+    overdue: pd.DataFrame  # person, team, course, due on, days overdue — the OVERDUE_SHOWN longest overdue
 
 
 def training_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> TrainingAtAGlance:
@@ -152,7 +153,7 @@ def training_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> Traini
     return TrainingAtAGlance(
         everyone=training_compliance.scope_of(user).everyone,
         compliance=training_compliance.group_compliance(db, user, on=as_of),
-        overdue=training_compliance.overdue_list(db, user, on=as_of),
+        overdue=training_compliance.overdue_list(db, user, on=as_of, longest=OVERDUE_SHOWN),
     )
 
 

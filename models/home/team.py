@@ -142,10 +142,11 @@ def recognition_this_period(
 @dataclass(frozen=True)
 class ModerationAtAGlance:
     cycle: Cycle | None
-    queue: list[Idea]  # submitted, sent back or shortlisted ideas of the current cycle
+    queued: int  # submitted, sent back or shortlisted ideas of the current cycle
 
 
 def moderation_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> ModerationAtAGlance:
+    """The current cycle and how many of its ideas moderators look after (counted, not listed)."""
     require(user, Permission.IDEAS_MODERATE)
     cycle = cycles.current_cycle(db)
-    return ModerationAtAGlance(cycle=cycle, queue=moderation.moderation_queue(db, cycle.id) if cycle else [])
+    return ModerationAtAGlance(cycle=cycle, queued=moderation.queue_totals(db, cycle.id)["queued"] if cycle else 0)

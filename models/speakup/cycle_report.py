@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from models.access import CurrentUser, Permission, require
+from models.cache import cached_aggregate
 from models.engagement.results import engagement_around
 from models.speakup.ideas import (
     FIRST_YEAR_NET_SQL,
@@ -83,8 +84,30 @@ def cycle_report(db: Database, actor: CurrentUser, cycle_id: int) -> dict[str, A
     shortlisted, green-lit and implemented ideas and their money — each from what happened in
     the cycle, so carrying ideas on never changes them."""
     require(actor, Permission.DASHBOARDS_ALL)
-    report = db.query_one(
-        f"""
+    report = _cycle_figures(db, cycle_id)
+    report["participation"] = report["participating_agents"] / report["agents"] if report["agents"] else 0.0
+    report |= _engagement_around(db, cycle_id)
+    return report
+
+
+# what a cycle's figures read: its ideas and their history, authors, agents, benefit reviews
+_FIGURE_TABLES = (
+    "idea_status_history",
+    "ideas",
+    "idea_coauthors",
+    "employees",
+    "employee_roles",
+    "idea_cycles",
+    "idea_benefit_reviews",
+)
+
+
+@cached_aggregate(tables=_FIGURE_TABLES)
+def _cycle_figures(db: Database, cycle_id: int) -> dict[str, Any]:
+    """The counts and money of ``cycle_report``, shared by the cycle and quarterly reports."""
+    return (
+        db.query_one(
+            f"""
         WITH cycle_ideas AS ({CYCLE_IDEAS_SQL}),
         posted AS (SELECT i.*, ci.status AS status_in_cycle, ci.carried_in FROM ideas i JOIN cycle_ideas ci
                    ON ci.idea_id = i.id),
@@ -111,11 +134,10 @@ def cycle_report(db: Database, actor: CurrentUser, cycle_id: int) -> dict[str, A
             (SELECT coalesce(sum(i.annual_savings), 0) FROM green i) AS projected_annual_savings,
             (SELECT coalesce(sum(r.realised), 0) FROM latest_review r) AS realised_savings
         """,
-        {"cycle": cycle_id, "green": list(GREEN_LIT_STATUSES)},
+            {"cycle": cycle_id, "green": list(GREEN_LIT_STATUSES)},
+        )
+        or {}
     )
-    report["participation"] = report["participating_agents"] / report["agents"] if report["agents"] else 0.0
-    report |= _engagement_around(db, cycle_id)
-    return report
 
 
 def _engagement_around(db: Database, cycle_id: int) -> dict[str, Any]:
@@ -161,6 +183,11 @@ def funnel(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
     """Ideas reaching each stage in the cycle, in order, for the funnel chart (the ideas the
     report counts as submitted, each stage from the cycle's own status history)."""
     require(actor, Permission.DASHBOARDS_ALL)
+    return _funnel(db, cycle_id)
+
+
+@cached_aggregate(tables=("idea_status_history",))
+def _funnel(db: Database, cycle_id: int) -> pd.DataFrame:
     return db.frame(
         f"""
         WITH cycle_ideas AS ({CYCLE_IDEAS_SQL}),

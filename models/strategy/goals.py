@@ -24,10 +24,11 @@ from models.strategy.kpis import (
     SplitPoint,
     StatusName,
     check_team_and_site,
-    computed_values,
+    computed_values_of,
     get_kpi,
     kpi_series,
     kpi_split_series,
+    kpis_by_id,
 )
 
 if TYPE_CHECKING:
@@ -270,20 +271,27 @@ def _latest_entered(db: Database, goal_ids: list[int], today: date) -> dict[int,
     return {row["goal_id"]: (row["value"], row["measured_on"]) for row in rows}
 
 
+def _latest_computed(
+    db: Database, goals: list[Goal], today: date
+) -> dict[tuple[int, KpiSlice], tuple[float, date] | None]:
+    """Latest computed value per KPI and slice of these goals: each KPI read once for all its slices."""
+    slices: dict[int, list[KpiSlice]] = {}
+    for goal in goals:
+        slices.setdefault(goal.kpi_id, []).append(goal.kpi_slice)
+    kpis = kpis_by_id(db, list(slices))
+    latest: dict[tuple[int, KpiSlice], tuple[float, date] | None] = {}
+    for kpi_id, wanted in slices.items():
+        series_of = computed_values_of(db, kpis[kpi_id], today - timedelta(days=400), today, wanted)
+        for of, series in series_of.items():
+            latest[(kpi_id, of)] = (series[-1][1], series[-1][0]) if series else None
+    return latest
+
+
 def _with_status(db: Database, goals: list[Goal], today: date) -> list[Goal]:
     entered = _latest_entered(db, [g.id for g in goals if not g.computed], today)
-    computed_latest: dict[tuple[str, KpiSlice], tuple[float, date] | None] = {}
+    computed_latest = _latest_computed(db, [g for g in goals if g.computed], today)
     for goal in goals:
-        if goal.computed:
-            key = (goal.kpi_code, goal.kpi_slice)
-            if key not in computed_latest:
-                kpi = get_kpi(db, goal.kpi_id)
-                assert kpi is not None
-                series = computed_values(db, kpi, today - timedelta(days=400), today, goal.kpi_slice)
-                computed_latest[key] = (series[-1][1], series[-1][0]) if series else None
-            latest = computed_latest[key]
-        else:
-            latest = entered.get(goal.id)
+        latest = computed_latest[goal.kpi_id, goal.kpi_slice] if goal.computed else entered.get(goal.id)
         goal.status = compute_status(
             baseline_value=goal.baseline_value,
             baseline_date=goal.baseline_date,

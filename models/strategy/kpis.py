@@ -71,6 +71,17 @@ def get_kpi(db: Database, kpi_id: int) -> Kpi | None:
     return Kpi(**row) if row else None
 
 
+def kpis_by_id(db: Database, kpi_ids: list[int]) -> dict[int, Kpi]:
+    """These KPIs by id, in one statement (a list of goals reads its KPIs at once)."""
+    if not kpi_ids:
+        return {}
+    rows = db.query(
+        "SELECT id, code, name, unit, direction, definition FROM kpis WHERE list_contains(?, id)",
+        [sorted(set(kpi_ids))],
+    )
+    return {row["id"]: Kpi(**row) for row in rows}
+
+
 def kpi_by_code(db: Database, code: str) -> Kpi | None:
     row = db.query_one("SELECT id, code, name, unit, direction, definition FROM kpis WHERE code = ?", [code])
     return Kpi(**row) if row else None
@@ -505,6 +516,25 @@ def computed_values(db: Database, kpi: Kpi, start: date, end: date, of: KpiSlice
         for day, key, value in SPLIT_KPIS[kpi.code].compute(db, start, end, dimensions[0])
         if of.matches(key)
     ]
+
+
+def computed_values_of(
+    db: Database, kpi: Kpi, start: date, end: date, slices: list[KpiSlice]
+) -> dict[KpiSlice, list[tuple[date, float]]]:
+    """``computed_values`` of several slices of one KPI, computing each dimension once (goals
+    on many teams of one KPI read its figures per team once, not once per goal)."""
+    found: dict[KpiSlice, list[tuple[date, float]]] = {}
+    split: dict[Dimension, list[tuple[date, str | int, float]]] = {}
+    for of in dict.fromkeys(slices):
+        dimensions = of.dimensions
+        if len(dimensions) != 1 or dimensions[0] not in kpi.computed_dimensions:
+            found[of] = computed_values(db, kpi, start, end, of)  # the organisation, or none
+            continue
+        by = dimensions[0]
+        if by not in split:
+            split[by] = SPLIT_KPIS[kpi.code].compute(db, start, end, by)
+        found[of] = [(day, value) for day, key, value in split[by] if of.matches(key)]
+    return found
 
 
 class SplitPoint(BaseModel):

@@ -81,6 +81,15 @@ class Scope:
             "scope_team": self.team_id,
         }
 
+    def completions_clause(self) -> str:
+        """The same people as a condition on a completion's ``employee_id`` (parameters of ``clause``),
+        so the validity of completions is worked out for the people in view only."""
+        if self.everyone:
+            return "TRUE"
+        if self.team_id is None:
+            return "employee_id = $scope_person"
+        return "(employee_id = $scope_person OR employee_id IN (SELECT id FROM employees WHERE team_id = $scope_team))"
+
 
 def scope_of(user: CurrentUser) -> Scope:
     """HR and leadership see everyone, a team lead the people of their team and themselves,
@@ -134,7 +143,7 @@ WITH validity AS (
     -- the latest expiry of the person's passed completions of the course done by R
     SELECT employee_id, course_id, max(coalesce(expires_on, {NEVER})) AS valid_until
     FROM training_completions
-    WHERE passed AND completed_on <= $r
+    WHERE passed AND completed_on <= $r AND {{completions_scope}}
     GROUP BY employee_id, course_id
 ), states AS (
     SELECT a.id AS assignment_id, a.employee_id, e.employee_number, e.full_name,
@@ -185,9 +194,15 @@ def _states_query(
 ) -> tuple[str, dict[str, Any]]:
     """``select`` run over ``judged``, the assignments of the people in view (those the reader
     sees, or a scope) with their state on ``on``."""
-    scope_sql, scope_params = (who if isinstance(who, Scope) else scope_of(who)).clause()
+    scope = who if isinstance(who, Scope) else scope_of(who)
+    scope_sql, scope_params = scope.clause()
     filter_sql, filter_params = (filters or Filters()).clause()
-    sql = _STATES.replace("{scope}", scope_sql).replace("{filters}", filter_sql) + select
+    sql = (
+        _STATES.replace("{completions_scope}", scope.completions_clause())
+        .replace("{scope}", scope_sql)
+        .replace("{filters}", filter_sql)
+        + select
+    )
     return sql, {"r": on, **scope_params, **filter_params}
 
 
@@ -287,8 +302,12 @@ def team_summary(db: Reader, user: CurrentUser, *, on: date, filters: Filters | 
 
 
 # -- lists HR acts on --------------------------------------------------------------------------
-def overdue_list(db: Reader, user: CurrentUser, *, on: date, filters: Filters | None = None) -> pd.DataFrame:
-    """Open assignments past their due date of people employed on ``on``, longest overdue first."""
+@_compliance_figure
+def overdue_list(
+    db: Reader, user: CurrentUser, *, on: date, filters: Filters | None = None, longest: int | None = None
+) -> pd.DataFrame:
+    """Open assignments past their due date of people employed on ``on``, longest overdue first
+    (the ``longest`` of them only, when given: a summary's top of the list)."""
     sql, params = _states_query(
         user,
         on,
@@ -296,9 +315,9 @@ def overdue_list(db: Reader, user: CurrentUser, *, on: date, filters: Filters | 
         "SELECT employee_number, full_name AS person, team_name AS team, course_code, course_title AS course,"
         " mandatory, assigned_on, due_on, datediff('day', due_on, $r) AS days_overdue"
         " FROM judged WHERE state = 'overdue' AND employed"
-        " ORDER BY days_overdue DESC, person, course_code",
+        " ORDER BY days_overdue DESC, person, course_code" + (" LIMIT $longest" if longest is not None else ""),
     )
-    return db.frame(sql, params)
+    return db.frame(sql, {**params, "longest": longest} if longest is not None else params)
 
 
 def expiring_list(db: Reader, user: CurrentUser, *, on: date, filters: Filters | None = None) -> pd.DataFrame:

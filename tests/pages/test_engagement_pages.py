@@ -145,3 +145,26 @@ def test_an_open_survey_shows_hr_and_leadership_participation_only_until_it_clos
     seen = texts(page(viewer, path))
     assert "eNPS +100" in seen
     assert "Results are shown once the survey closes" not in seen
+
+
+def test_a_closed_surveys_comments_show_a_page_at_a_time_with_their_total(database, monkeypatch):
+    import ui.engagement
+
+    monkeypatch.setattr(ui.engagement, "PAGE_SIZE", 2)
+    hr, leader = add_person(database, Role.HR), add_person(database, Role.LEADERSHIP)
+    team = database.write(lambda c: insert_row(c, "teams", {"name": "Cards"}))
+    crowd = [add_person(database, Role.AGENT, team_id=team) for _ in range(5)]
+    survey_id = a_survey(database, hr, title="Commented")
+    for number, person in enumerate(crowd):
+        answers.submit_answer(database, person, survey_id, {"enps": 9, "comment": f"Comment number {number}"})
+    answers.close_survey(database, hr, survey_id)
+    for viewer, path in ((leader, "pages/engagement_results.py"), (hr, "pages/pulse_surveys.py")):
+        app = page(viewer, path)
+        assert "Showing 1–2 of 5 comments" in texts(app)
+        first_page = [n for n in range(5) if f"Comment number {n}" in texts(app)]
+        assert len(first_page) == 2
+        app.number_input(key=f"comments_{survey_id}_page").set_value(3).run()
+        assert "Showing 5–5 of 5 comments" in texts(app)
+        last_page = [n for n in range(5) if f"Comment number {n}" in texts(app)]
+        assert len(last_page) == 1 and last_page[0] not in first_page
+    assert len(app.button) >= 1 and any(button.label == "Hide" for button in app.button)  # HR may hide

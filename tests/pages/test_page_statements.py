@@ -122,3 +122,22 @@ def test_hr_pages_through_every_open_assignment_with_the_total_shown(database, m
         seen += listed()
     assert sorted(seen) == sorted(p.full_name for p in people)  # every one, none twice
     assert any("Assignments 5–5 of 5" in c.value for c in app.caption)
+
+
+# -- home ------------------------------------------------------------------------------------
+def test_home_reads_as_much_for_a_person_with_ideas_as_for_one_without(database):
+    from models.speakup import board
+    from tests.speakup_helpers import open_cycle, submitted_idea
+
+    leader = add_person(database, Role.LEADERSHIP)
+    moderator, co_author = add_person(database, Role.MODERATOR), add_person(database, Role.AGENT)
+    open_cycle(database, leader)
+    app = opened(moderator, "pages/home.py")
+    without_ideas = statements_of_a_run(app)
+    for number in range(3):
+        submitted_idea(database, moderator, title=f"Idea number {number}", co_author_ids=[co_author.employee_id])
+    assert len(board.my_ideas(database, moderator)) == 3
+    with_ideas = statements_of_a_run(app)
+    assert len(with_ideas) == len(without_ideas)
+    assert any("Idea number 0" in caption.value for caption in app.caption)  # the section lists them
+    assert [metric.value for metric in app.metric if metric.label.startswith("In ")] == ["3"]  # ideas to moderate

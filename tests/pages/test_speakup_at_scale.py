@@ -11,7 +11,7 @@ import pytest
 from models import db as db_module
 from models.access import CurrentUser, Role
 from models.db import Database, get_database
-from models.speakup import board, cycle_report, cycles, decisions, judging, moderation
+from models.speakup import board, cycle_report, cycles, decisions, ideas, judging, moderation
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
 from tests.speakup_helpers import open_cycle, scores_for, submitted_idea
@@ -227,3 +227,17 @@ def test_the_board_reads_as_much_with_three_ideas_open_as_with_one(two_cycles, r
         return page_statements(app, "board_cycle", org[LARGE]["cycle_id"])
 
     assert opened(newest) == opened(newest[:1])
+
+
+def test_an_ideas_complaint_link_reads_as_much_whatever_it_links_to(two_cycles):
+    org = two_cycles
+    db = org["db"]
+    linked = ideas.get_idea(db, org[SMALL]["ideas"][0])
+    open_cycle(db, org["head"], "2027 Q1")
+    unlinked = ideas.get_idea(db, submitted_idea(db, add_person(db, Role.AGENT), title="An idea linked to nothing"))
+    assert linked.complaint_category and not unlinked.complaint_category and unlinked.finding_id is None
+    assert statements(lambda: board.complaint_link_counts(db, unlinked)) == statements(
+        lambda: board.complaint_link_counts(db, linked)
+    )
+    assert board.complaint_link_counts(db, linked) == {"complaints_in_category": 10}  # 70 complaints in 7 categories
+    assert board.complaint_link_counts(db, unlinked) == {}
