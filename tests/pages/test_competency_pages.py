@@ -9,7 +9,7 @@ import pytest
 from models.access import Role
 from models.coaching import sessions
 from models.competencies import appeals, assessments, framework, requirements
-from models.db import get_database
+from models.db import counting, get_database
 from models.people.directory import create_team
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, shown, signed_in_as
@@ -217,3 +217,28 @@ def test_a_lead_reviewing_another_teams_appeal_opens_the_assessments_page_and_re
     assert not app.exception, app.exception
     assert not errors(app), errors(app)
     assert "The call reviewed was transferred to me." in texts(app)
+
+
+def test_the_matrix_shows_a_page_of_people_and_its_statements_do_not_grow_with_them(org):
+    """Ten times the people: the same statements per view, a page of the matrix at a time with the
+    total, the gaps counting everyone below requirement."""
+
+    def statements_of_a_view(app) -> int:
+        app.run()  # figures remembered after a change are read again once
+        with counting(all_threads=True) as view:
+            app.run()
+        assert not app.exception, app.exception
+        return view.statements
+
+    app = page(org["hr"], MATRIX)
+    few = statements_of_a_view(app)
+    for number in range(60):
+        add_person(org["db"], Role.AGENT, team_id=org["team"], full_name=f"Agent {number:02d}")
+    many = statements_of_a_view(app)
+    assert many == few
+    people = org["db"].scalar("SELECT count(*) FROM employees WHERE active")
+    assert f"Showing 1–50 of {people} people" in [c.value for c in app.caption]
+    table = next(t.value for t in app.dataframe if "full_name" in t.value.columns)
+    assert len(table) == 50
+    gaps = next(t.value for t in app.dataframe if "people_below" in t.value.columns)
+    assert gaps["people_below"].max() == people  # nobody is assessed: everyone is below in a required one
