@@ -91,8 +91,9 @@ def _matrix_rows(
             FROM employees e LEFT JOIN teams t ON t.id = e.team_id
             WHERE {condition} AND {only.replace("employee_id", "e.id")}
         ),
-        required AS (SELECT * FROM ({REQUIRED_LEVELS_SQL}) WHERE {only}),
-        current_levels AS (SELECT * FROM ({CURRENT_LEVELS_SQL}) WHERE {only})
+        -- materialised: DuckDB then reads the levels of the people asked for only
+        required AS MATERIALIZED (SELECT * FROM ({REQUIRED_LEVELS_SQL}) WHERE {only}),
+        current_levels AS MATERIALIZED (SELECT * FROM ({CURRENT_LEVELS_SQL}) WHERE {only})
         SELECT p.id AS employee_id, p.full_name, p.team_id, p.team_name, c.id AS competency_id,
                c.name AS competency, c.code, cl.current_level, cl.assessed_on, r.required_level
         FROM people p
