@@ -104,7 +104,7 @@ def render_person_gaps(team_id: int | None) -> None:
         "gap_person_search",
         lambda text: matrix.find_matrix_people(db, user, text, team_id=team_id),
     )
-    people = {choice["id"]: choice["full_name"] for choice in choices}
+    people = {choice["id"]: f"{choice['full_name']} ({choice['team_name'] or 'No team'})" for choice in choices}
     person = st.selectbox("Person", list(people), format_func=people.get, key="gap_person")
     if person is None:
         return

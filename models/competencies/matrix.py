@@ -108,6 +108,7 @@ def _matrix_rows(
 
 
 def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """The matrix's rows with each cell's gap, its category, and the levels in words."""
     if frame.empty:
         return frame
     frame["gap"] = frame["required_level"] - frame["current_level"]
@@ -273,8 +274,8 @@ def _team_gaps(db: Reader, condition: str, params: tuple) -> pd.DataFrame:
 
 
 def gaps_in(db: Reader, frame: pd.DataFrame) -> pd.DataFrame:
-    """``team_gaps`` of a skills matrix already read (``skills_matrix``), so a page showing
-    both reads the matrix once."""
+    """The gaps of ``team_gaps`` from a team's skills matrix already read (``skills_matrix``), so
+    a view showing one team's matrix and its gaps reads the matrix once."""
     if frame.empty:
         return frame
     below = frame[frame["category"].isin(["not_assessed", "below_2", "below_1"])]

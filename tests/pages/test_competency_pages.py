@@ -242,3 +242,6 @@ def test_the_matrix_shows_a_page_of_people_and_its_statements_do_not_grow_with_t
     assert len(table) == 50
     gaps = next(t.value for t in app.dataframe if "people_below" in t.value.columns)
     assert gaps["people_below"].max() == people  # nobody is assessed: everyone is below in a required one
+    app.text_input(key="gap_person_search").input("Agent 07").run()
+    assert app.selectbox(key="gap_person").options == ["Agent 07 (Harbour)"]
+    assert any("Empathy" in shown(m.value) for m in app.markdown)  # never assessed: below in each required one
