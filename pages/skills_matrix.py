@@ -9,10 +9,11 @@ import streamlit as st
 from models.access import Permission
 from models.competencies import matrix, scope
 from models.competencies.levels import level_name
+from models.paging import PAGE_SIZE
 from models.people.directory import list_teams
 from ui.context import page_context
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, pager, search_matches, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -60,20 +61,16 @@ def render_heat_map(frame: pd.DataFrame) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def render_matrix(frame: pd.DataFrame) -> None:
-    frame = frame.assign(
-        required=["No requirement" if pd.isna(r) else level_name(int(r)) for r in frame["required_level"]],
-        team_name=frame["team_name"].fillna("No team"),
+def render_matrix(team_id: int | None, total: int) -> None:
+    """A page of people at a time: the heat map and the table of the people shown, the whole
+    matrix in the downloads (built when a button is clicked)."""
+    first = pager(total, "matrix_page", ("person", "people"), context=team_id)
+    frame = matrix.matrix_page(db, user, team_id=team_id, first=first, size=PAGE_SIZE)
+    render_heat_map(
+        frame.assign(required=["No requirement" if pd.isna(r) else level_name(int(r)) for r in frame["required_level"]])
     )
-    if frame["employee_id"].nunique() <= 200:
-        render_heat_map(frame)
-    else:
-        st.caption("The heat map shows teams of up to 200 people; the table holds everyone.")
-    table = frame.pivot_table(
-        index=["team_name", "full_name"], columns="competency", values="level", aggfunc="first"
-    ).reset_index()
-    show_table(table, labels={"team_name": "Team", "full_name": "Person"})
-    download_buttons(table, "skills-matrix", "dl_matrix")
+    show_table(matrix.as_table(frame), labels={"team_name": "Team", "full_name": "Person"})
+    download_buttons(lambda: matrix.matrix_table(db, user, team_id=team_id), "skills-matrix", "dl_matrix", rows=total)
 
 
 def render_assign(course: dict, employee_ids: list[int], key: str) -> None:
@@ -89,8 +86,8 @@ def render_assign(course: dict, employee_ids: list[int], key: str) -> None:
             st.info(escape_markdown(("" if made else "Nobody was assigned. ") + skipped))
 
 
-def render_team_gaps(team_id: int | None, frame: pd.DataFrame) -> None:
-    gaps = matrix.gaps_in(db, frame)
+def render_team_gaps(team_id: int | None) -> None:
+    gaps = matrix.team_gaps(db, user, team_id=team_id)
     if gaps.empty:
         st.success("Nobody is below the required level.")
         return
@@ -101,9 +98,16 @@ def render_team_gaps(team_id: int | None, frame: pd.DataFrame) -> None:
             render_assign(course, list(row.employee_ids), f"team_{team_id}_{row.competency_id}_{course['id']}")
 
 
-def render_person_gaps(frame: pd.DataFrame) -> None:
-    people = dict(zip(frame["employee_id"], frame["full_name"], strict=False))
+def render_person_gaps(team_id: int | None) -> None:
+    choices = search_matches(
+        "Find a person",
+        "gap_person_search",
+        lambda text: matrix.find_matrix_people(db, user, text, team_id=team_id),
+    )
+    people = {choice["id"]: f"{choice['full_name']} ({choice['team_name'] or 'No team'})" for choice in choices}
     person = st.selectbox("Person", list(people), format_func=people.get, key="gap_person")
+    if person is None:
+        return
     gaps = matrix.person_gaps(db, user, person)
     if not gaps:
         st.success("At or above the required level in every competency.")
@@ -121,14 +125,14 @@ def render_person_gaps(frame: pd.DataFrame) -> None:
 
 st.title("Skills matrix")
 team = choose_team()
-matrix_frame = matrix.skills_matrix(db, user, team_id=team)
-if matrix_frame.empty:
+people_in_matrix = matrix.matrix_people(db, user, team_id=team)
+if not people_in_matrix:
     st.info("Nobody to show.")
     st.stop()
 matrix_tab, team_tab, person_tab = st.tabs(["Matrix", "Gaps of the team", "Gaps per person"])
 with matrix_tab:
-    render_matrix(matrix_frame)
+    render_matrix(team, people_in_matrix)
 with team_tab:
-    render_team_gaps(team, matrix_frame)
+    render_team_gaps(team)
 with person_tab:
-    render_person_gaps(matrix_frame)
+    render_person_gaps(team)

@@ -3,14 +3,16 @@ assessments, the integrated_coaching_share KPI, each recomputed by hand on craft
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import pandas as pd
 import pytest
 
 from models import areas
 from models.access import PermissionDeniedError, Role
+from models.auth import load_user
 from models.coaching import kpis, report, sessions
-from models.db import insert_row
+from models.db import counting, insert_row
 from tests.conftest import add_person
 from tests.test_coaching import add_competency, add_team
 
@@ -151,3 +153,77 @@ def test_the_kpi_is_the_organisations_integrated_share_per_complete_month(db, co
         (date(2025, 6, 30), 0.0),
     ]
     assert areas.computed_kpis()["integrated_coaching_share"] is kpis.integrated_coaching_share
+
+
+# -- the movement is the same as the month-by-month computation, whatever the size -----------
+FORMER_MOVEMENT_SQL = """
+    WITH months AS (
+        SELECT last_day(m)::DATE AS month, (date_trunc('month', m) - INTERVAL 1 DAY)::DATE AS previous
+        FROM generate_series(date_trunc('month', ?::DATE), date_trunc('month', ?::DATE), INTERVAL 1 MONTH) g(m)
+    ),
+    team_people AS (
+        SELECT e.id AS employee_id, e.team_id, t.name AS team FROM employees e JOIN teams t ON t.id = e.team_id
+    ),
+    daily AS (
+        SELECT a.employee_id, a.competency_id, a.assessed_on,
+               arg_max(CASE WHEN a.status = 'upheld' THEN coalesce(a.level_after_appeal, a.level)
+                            ELSE a.level END, a.id) AS level
+        FROM assessments a JOIN team_people p ON p.employee_id = a.employee_id
+        GROUP BY ALL
+    ),
+    grid AS (
+        SELECT pairs.employee_id, pairs.competency_id, months.month, months.previous
+        FROM (SELECT DISTINCT employee_id, competency_id FROM daily) pairs CROSS JOIN months
+    ),
+    at_month_end AS (
+        SELECT grid.*, daily.level AS level_end FROM grid ASOF JOIN daily ON grid.employee_id = daily.employee_id
+            AND grid.competency_id = daily.competency_id AND grid.month >= daily.assessed_on
+    ),
+    both_ends AS (
+        SELECT at_month_end.*, daily.level AS level_before FROM at_month_end ASOF JOIN daily
+            ON at_month_end.employee_id = daily.employee_id AND at_month_end.competency_id = daily.competency_id
+            AND at_month_end.previous >= daily.assessed_on
+    )
+    SELECT p.team_id, p.team, b.month, count(*) AS person_competencies,
+           round(avg(b.level_end - b.level_before), 3) AS level_movement
+    FROM both_ends b JOIN team_people p ON p.employee_id = b.employee_id
+    GROUP BY ALL ORDER BY p.team, b.month
+"""
+"""Every person, competency and month with the level at both of its ends: the definition read
+literally, which the report's query computes without building that grid."""
+
+
+def the_movement_by_definition(db, start: date, end: date):
+    return db.frame(FORMER_MOVEMENT_SQL, [start, end])
+
+
+def test_the_movement_equals_the_definition_on_crafted_assessments(db, assessed):
+    for start, end in ((START, END), (date(2025, 4, 15), date(2025, 5, 2)), (date(2025, 1, 1), date(2025, 12, 31))):
+        expected = the_movement_by_definition(db, start, end)
+        pd.testing.assert_frame_equal(report.level_movement(db, assessed["hr"], start, end), expected)
+
+
+def test_the_movement_equals_the_definition_on_the_demo_organisation(seeded_db):
+    demo, organisation = seeded_db()
+    hr = load_user(demo, employee_id=demo.scalar("SELECT employee_id FROM employee_roles WHERE role = 'hr' LIMIT 1"))
+    start, end = organisation.today - timedelta(days=730), organisation.today
+    expected = the_movement_by_definition(demo, start, end)
+    assert len(expected) > 50 and expected["level_movement"].abs().sum() > 0  # a real test of the demo's data
+    pd.testing.assert_frame_equal(report.level_movement(demo, hr, start, end), expected)
+
+
+def test_the_report_is_remembered_per_reader_and_follows_a_new_assessment(db, assessed):
+    """Read twice, the report's figures come from the cache (one statement each, however many
+    people), a team lead gets their own team's figures, and a new assessment shows at once."""
+    hr, lead = assessed["hr"], assessed["lead"]
+    report.team_months(db, hr, START, END)
+    report.team_summary(db, hr, START, END)
+    with counting() as again:
+        report.team_months(db, hr, START, END)
+        report.team_summary(db, hr, START, END)
+    assert again.statements == 4  # the data versions of each of the four figures, nothing recomputed
+    assert set(report.level_movement(db, lead, START, END)["team"]) == {"Red"}
+    assess(db, lead, assessed["bob"], assessed["empathy"], date(2025, 6, 2), 4)  # Bob 2 → 4 in June
+    movement = by_team_month(report.level_movement(db, hr, START, END), "level_movement")
+    assert movement[("Red", date(2025, 6, 30))] == pytest.approx(2 / 3, abs=0.001)  # (0 + 2 + 0) / 3
+    pd.testing.assert_frame_equal(report.level_movement(db, hr, START, END), the_movement_by_definition(db, START, END))

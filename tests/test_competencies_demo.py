@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 
 from models.access import Role
 from models.auth import load_user
 from models.coaching import report
-from models.competencies import appeals, framework
+from models.competencies import appeals, framework, matrix
 
 
 @pytest.fixture
@@ -54,3 +55,40 @@ def test_hr_finds_an_appeal_waiting(demo):
     database, _, hr = demo
     waiting = appeals.appeals_queue(database, hr)
     assert waiting and all(item.status == "appealed" and item.appeal_reason for item in waiting)
+
+
+def the_former_matrix_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The matrix table as the page built it from every person's rows at once."""
+    return (
+        frame.assign(team_name=frame["team_name"].fillna("No team"))
+        .pivot_table(index=["team_name", "full_name"], columns="competency", values="level", aggfunc="first")
+        .reset_index()
+    )
+
+
+def by_competency(gaps: pd.DataFrame) -> pd.DataFrame:
+    columns = ["competency_id", "competency", "people_below", "employee_ids", "courses"]
+    counts = {"competency_id": "int64", "people_below": "int64"}
+    return gaps[columns].sort_values("competency_id").reset_index(drop=True).astype(counts)
+
+
+@pytest.mark.parametrize("role", [Role.LEADERSHIP, Role.TEAM_LEAD])
+def test_the_matrix_a_page_at_a_time_and_its_gaps_hold_the_figures_of_the_whole_matrix(demo, role):
+    """Read a page of people at a time, with the gaps counted in the database, the matrix shows
+    the same levels and the same people below requirement as computed from everyone's rows."""
+    database, organisation, _ = demo
+    reader = load_user(database, employee_id=organisation.logins[role])
+    teams = [None, reader.team_id] if role is Role.LEADERSHIP else [reader.team_id]
+    for team_id in teams:
+        whole = matrix.skills_matrix(database, reader, team_id=team_id)
+        people = matrix.matrix_people(database, reader, team_id=team_id)
+        assert people == whole["employee_id"].nunique() > 0
+        pages = [
+            matrix.as_table(matrix.matrix_page(database, reader, team_id=team_id, first=first, size=20))
+            for first in range(0, people, 20)
+        ]
+        shown = pd.concat(pages, ignore_index=True)
+        pd.testing.assert_frame_equal(shown, the_former_matrix_table(whole), check_names=False)
+        gaps = matrix.team_gaps(database, reader, team_id=team_id)
+        assert gaps["people_below"].sum() > 0
+        pd.testing.assert_frame_equal(by_competency(gaps), by_competency(matrix.gaps_in(database, whole)))

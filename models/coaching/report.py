@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from models.access import CurrentUser, Permission, require
+from models.cache import cached_aggregate
 from models.coaching.scope import Scope, leads_team, reads_everyone
 from models.customers import scores
 from models.strategy import kpis
@@ -39,7 +40,18 @@ def report_scope(actor: CurrentUser) -> Scope:
 def integrated_share(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.DataFrame:
     """Per team and month (the month's last day) from ``start`` to ``end``: sessions, integrated
     sessions and their share (%), minutes, integrated minutes and their share (%)."""
-    condition, params = report_scope(actor).condition()
+    return _integrated_share(db, report_scope(actor), start, end)
+
+
+# The report's figures are remembered per scope of their reader and period (``models.cache``):
+# the permission check runs in the public functions, on every call.
+_reads_sessions = cached_aggregate(tables=("coaching_sessions", "employees", "teams"))
+_reads_assessments = cached_aggregate(tables=("assessments", "employees", "teams"))
+
+
+@_reads_sessions
+def _integrated_share(db: Reader, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    condition, params = scope.condition()
     return db.frame(
         f"""
         SELECT e.team_id, t.name AS team, last_day(s.coached_on) AS month,
@@ -64,11 +76,19 @@ def integrated_share(db: Reader, actor: CurrentUser, start: date, end: date) -> 
 def level_movement(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.DataFrame:
     """Per team and month from ``start``'s month to ``end``'s: the person-competencies counted and
     the mean change of their current level over the month (``MOVEMENT_DEFINITION``)."""
-    condition, params = report_scope(actor).condition()
+    return _level_movement(db, report_scope(actor), start, end)
+
+
+@_reads_assessments
+def _level_movement(db: Reader, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """A person-competency counts in a month once it was assessed before the month began (it then
+    has a level at both month ends); its change is nonzero only in a month it was assessed in, so
+    the changes are summed over the months with assessments, never over every person and month."""
+    condition, params = scope.condition()
     return db.frame(
         f"""
         WITH months AS (
-            SELECT last_day(m)::DATE AS month, (date_trunc('month', m) - INTERVAL 1 DAY)::DATE AS previous
+            SELECT last_day(m)::DATE AS month
             FROM generate_series(date_trunc('month', ?::DATE), date_trunc('month', ?::DATE), INTERVAL 1 MONTH) g(m)
         ),
         team_people AS (
@@ -82,25 +102,37 @@ def level_movement(db: Reader, actor: CurrentUser, start: date, end: date) -> pd
             FROM assessments a JOIN team_people p ON p.employee_id = a.employee_id
             GROUP BY ALL
         ),
-        grid AS (
-            SELECT pairs.employee_id, pairs.competency_id, months.month, months.previous
-            FROM (SELECT DISTINCT employee_id, competency_id FROM daily) pairs CROSS JOIN months
+        month_ends AS (  -- the level at the end of each month the person-competency was assessed in
+            SELECT employee_id, competency_id, last_day(assessed_on) AS month, arg_max(level, assessed_on) AS level_end
+            FROM daily
+            GROUP BY ALL
         ),
-        at_month_end AS (
-            SELECT grid.*, daily.level AS level_end
-            FROM grid ASOF JOIN daily ON grid.employee_id = daily.employee_id
-                AND grid.competency_id = daily.competency_id AND grid.month >= daily.assessed_on
+        changes AS (  -- against the end of the month before, the level of the last assessed month
+            SELECT employee_id, month,
+                   level_end - lag(level_end) OVER (PARTITION BY employee_id, competency_id ORDER BY month) AS change
+            FROM month_ends
         ),
-        both_ends AS (
-            SELECT at_month_end.*, daily.level AS level_before
-            FROM at_month_end ASOF JOIN daily ON at_month_end.employee_id = daily.employee_id
-                AND at_month_end.competency_id = daily.competency_id AND at_month_end.previous >= daily.assessed_on
+        first_assessed AS (
+            SELECT p.team_id, p.team, f.first_month, count(*) AS pairs
+            FROM (SELECT employee_id, competency_id, min(month) AS first_month FROM month_ends GROUP BY ALL) f
+            JOIN team_people p ON p.employee_id = f.employee_id
+            GROUP BY ALL
+        ),
+        counted AS (
+            SELECT f.team_id, f.team, m.month, sum(f.pairs)::BIGINT AS person_competencies
+            FROM first_assessed f JOIN months m ON f.first_month < m.month
+            GROUP BY ALL
+        ),
+        moved AS (
+            SELECT p.team_id, c.month, sum(c.change) AS total_change
+            FROM changes c JOIN team_people p ON p.employee_id = c.employee_id
+            WHERE c.change IS NOT NULL AND c.month IN (SELECT month FROM months)
+            GROUP BY ALL
         )
-        SELECT p.team_id, p.team, b.month, count(*) AS person_competencies,
-               round(avg(b.level_end - b.level_before), 3) AS level_movement
-        FROM both_ends b JOIN team_people p ON p.employee_id = b.employee_id
-        GROUP BY ALL
-        ORDER BY p.team, b.month
+        SELECT c.team_id, c.team, c.month, c.person_competencies,
+               round(coalesce(m.total_change, 0)::DOUBLE / c.person_competencies, 3) AS level_movement
+        FROM counted c LEFT JOIN moved m ON m.team_id = c.team_id AND m.month = c.month
+        ORDER BY c.team, c.month
         """,  # noqa: S608 - the condition is fixed text
         [start, end, *params],
     )
@@ -122,8 +154,23 @@ def team_months(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.Da
 def team_summary(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.DataFrame:
     """Per team over the whole period: sessions, integrated share of sessions and of minutes (%),
     and the mean monthly level movement, for the chart of one against the other."""
-    condition, params = report_scope(actor).condition()
-    coaching = db.frame(
+    scope = report_scope(actor)
+    coaching = _team_coaching(db, scope, start, end)
+    movement = _level_movement(db, scope, start, end)
+    monthly = (
+        movement.groupby(["team_id", "team"], as_index=False)["level_movement"]
+        .mean()
+        .rename(columns={"level_movement": "mean_monthly_level_movement"})
+    )
+    summary = coaching.merge(monthly, on=["team_id", "team"], how="left")
+    summary["mean_monthly_level_movement"] = summary["mean_monthly_level_movement"].round(3)
+    return summary.sort_values("team").reset_index(drop=True)
+
+
+@_reads_sessions
+def _team_coaching(db: Reader, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    condition, params = scope.condition()
+    return db.frame(
         f"""
         SELECT e.team_id, t.name AS team, count(*) AS sessions,
                round(100.0 * count(*) FILTER (WHERE s.kind = 'integrated') / count(*), 1) AS integrated_share,
@@ -135,15 +182,6 @@ def team_summary(db: Reader, actor: CurrentUser, start: date, end: date) -> pd.D
         """,  # noqa: S608 - the condition is fixed text
         [*params, start, end],
     )
-    movement = level_movement(db, actor, start, end)
-    monthly = (
-        movement.groupby(["team_id", "team"], as_index=False)["level_movement"]
-        .mean()
-        .rename(columns={"level_movement": "mean_monthly_level_movement"})
-    )
-    summary = coaching.merge(monthly, on=["team_id", "team"], how="left")
-    summary["mean_monthly_level_movement"] = summary["mean_monthly_level_movement"].round(3)
-    return summary.sort_values("team").reset_index(drop=True)
 
 
 QUALITY_KPI = "quality_score"

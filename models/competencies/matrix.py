@@ -10,12 +10,14 @@ import pandas as pd
 from pydantic import BaseModel
 
 from models.access import CurrentUser, Permission, require
+from models.cache import cached_aggregate
 from models.competencies import scope
 from models.competencies.assessments import CURRENT_LEVELS_SQL
 from models.competencies.levels import level_name
 from models.competencies.requirements import REQUIRED_LEVELS_SQL
 from models.db import Reader
 from models.errors import InputError
+from models.paging import PAGE_SIZE, PICKER_SIZE, like_pattern, matches_any
 from models.recognition import kudos
 from models.training import assignments
 from models.training.assignments import AssignmentResult
@@ -48,37 +50,65 @@ def gap_category(current: int | None, required: int | None) -> str:
     return "meets" if gap == 0 else "above"
 
 
-def _matrix_rows(db: Reader, actor: CurrentUser, team_id: int | None, employee_id: int | None) -> list[dict]:
+_MATRIX_TABLES = (
+    "employees",
+    "employee_roles",
+    "teams",
+    "competencies",
+    "competency_requirements",
+    "assessments",
+    "courses",
+)
+"""Every table a figure of the matrix reads (its cached aggregates are fresh after a write to any)."""
+
+_PERSON_ORDER = "coalesce(t.name, 'No team'), e.full_name, e.id"
+"""The order of people in the matrix: by team (people without one under "No team"), then name."""
+
+
+def _people_in(actor: CurrentUser, team_id: int | None) -> tuple[str, list[Any]]:
+    """The condition on ``employees e`` (active) of the matrix's people, and its parameters."""
     clause, params = scope.people_clause(actor, "e")
     if team_id is not None:
         clause += " AND e.team_id = ?"
         params.append(team_id)
-    if employee_id is not None:
-        clause += " AND e.id = ?"
-        params.append(employee_id)
+    return f"e.active AND {clause}", params
+
+
+def _matrix_rows(
+    db: Reader, actor: CurrentUser, team_id: int | None, employee_ids: list[int] | None = None
+) -> list[dict]:
+    """One row per person and competency, people in matrix order: everyone of the team (or the
+    organisation) the actor may read, or only those of ``employee_ids`` (levels are then read
+    for those people only, not for everyone)."""
+    condition, params = _people_in(actor, team_id)
+    only = "TRUE" if employee_ids is None else "list_contains(?::INTEGER[], employee_id)"
+    only_params = [] if employee_ids is None else [list(employee_ids)]
     return db.query(
         f"""
-        WITH required AS ({REQUIRED_LEVELS_SQL}), current_levels AS ({CURRENT_LEVELS_SQL})
-        SELECT e.id AS employee_id, e.full_name, e.team_id, t.name AS team_name, c.id AS competency_id,
+        WITH people AS (
+            SELECT e.id, e.full_name, e.team_id, t.name AS team_name,
+                   row_number() OVER (ORDER BY {_PERSON_ORDER}) AS place
+            FROM employees e LEFT JOIN teams t ON t.id = e.team_id
+            WHERE {condition} AND {only.replace("employee_id", "e.id")}
+        ),
+        -- materialised: DuckDB then reads the levels of the people asked for only
+        required AS MATERIALIZED (SELECT * FROM ({REQUIRED_LEVELS_SQL}) WHERE {only}),
+        current_levels AS MATERIALIZED (SELECT * FROM ({CURRENT_LEVELS_SQL}) WHERE {only})
+        SELECT p.id AS employee_id, p.full_name, p.team_id, p.team_name, c.id AS competency_id,
                c.name AS competency, c.code, cl.current_level, cl.assessed_on, r.required_level
-        FROM employees e
+        FROM people p
         CROSS JOIN competencies c
-        LEFT JOIN teams t ON t.id = e.team_id
-        LEFT JOIN current_levels cl ON cl.employee_id = e.id AND cl.competency_id = c.id
-        LEFT JOIN required r ON r.employee_id = e.id AND r.competency_id = c.id
-        WHERE e.active AND c.active AND {clause}
-        ORDER BY t.name, e.full_name, c.name
-        """,  # noqa: S608 - the clause is fixed text
-        params,
+        LEFT JOIN current_levels cl ON cl.employee_id = p.id AND cl.competency_id = c.id
+        LEFT JOIN required r ON r.employee_id = p.id AND r.competency_id = c.id
+        WHERE c.active
+        ORDER BY p.place, c.name
+        """,  # noqa: S608 - the conditions are fixed text
+        [*params, *only_params, *only_params, *only_params],
     )
 
 
-def skills_matrix(db: Reader, actor: CurrentUser, *, team_id: int | None = None) -> pd.DataFrame:
-    """One row per person and competency of a team (or of the organisation, ``team_id=None``):
-    current level, required level, gap and its category. Team leads read their own team;
-    HR and leadership any team or the whole organisation."""
-    require_matrix(actor, team_id)
-    frame = pd.DataFrame(_matrix_rows(db, actor, team_id, None))
+def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """The matrix's rows with each cell's gap, its category, and the levels in words."""
     if frame.empty:
         return frame
     frame["gap"] = frame["required_level"] - frame["current_level"]
@@ -89,6 +119,72 @@ def skills_matrix(db: Reader, actor: CurrentUser, *, team_id: int | None = None)
     frame["status"] = frame["category"].map(GAP_LABELS)
     frame["level"] = [level_name(None if pd.isna(c) else int(c)) for c in frame["current_level"]]
     return frame
+
+
+def skills_matrix(db: Reader, actor: CurrentUser, *, team_id: int | None = None) -> pd.DataFrame:
+    """One row per person and competency of a team (or of the organisation, ``team_id=None``):
+    current level, required level, gap and its category. Team leads read their own team;
+    HR and leadership any team or the whole organisation."""
+    require_matrix(actor, team_id)
+    return _with_categories(pd.DataFrame(_matrix_rows(db, actor, team_id)))
+
+
+def matrix_people(db: Reader, actor: CurrentUser, *, team_id: int | None = None) -> int:
+    """How many people the matrix of a team (or of the organisation) holds."""
+    require_matrix(actor, team_id)
+    condition, params = _people_in(actor, team_id)
+    return db.scalar(f"SELECT count(*) FROM employees e WHERE {condition}", params)  # noqa: S608
+
+
+def matrix_page(
+    db: Reader, actor: CurrentUser, *, team_id: int | None = None, first: int = 0, size: int = PAGE_SIZE
+) -> pd.DataFrame:
+    """``skills_matrix`` for ``size`` people from the ``first`` (by team, then name), so a page
+    of a large organisation's matrix reads only the people it shows."""
+    require_matrix(actor, team_id)
+    condition, params = _people_in(actor, team_id)
+    shown = db.query(
+        f"SELECT e.id FROM employees e LEFT JOIN teams t ON t.id = e.team_id WHERE {condition}"
+        f" ORDER BY {_PERSON_ORDER} LIMIT ? OFFSET ?",  # noqa: S608 - the condition is fixed text
+        [*params, size, first],
+    )
+    return _with_categories(pd.DataFrame(_matrix_rows(db, actor, team_id, [row["id"] for row in shown])))
+
+
+def as_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The matrix as people read it: one row per person (team, name) and a column per
+    competency holding the current level in words."""
+    return (
+        frame.assign(team_name=frame["team_name"].fillna("No team"))
+        .pivot_table(index=["team_name", "full_name"], columns="competency", values="level", aggfunc="first")
+        .reset_index()
+    )
+
+
+def matrix_table(db: Reader, actor: CurrentUser, *, team_id: int | None = None) -> pd.DataFrame:
+    """The whole matrix of a team (or of the organisation) as ``as_table`` shows it, for a download."""
+    return as_table(skills_matrix(db, actor, team_id=team_id))
+
+
+def find_matrix_people(
+    db: Reader, actor: CurrentUser, search: str = "", *, team_id: int | None = None, limit: int = PICKER_SIZE
+) -> tuple[list[dict[str, Any]], int]:
+    """For the person picker: the first ``limit`` people of the matrix (id, name, team) whose
+    name contains ``search``, in matrix order, and how many match."""
+    require_matrix(actor, team_id)
+    condition, params = _people_in(actor, team_id)
+    pattern = like_pattern(search)
+    if pattern is not None:
+        condition += " AND " + matches_any(["e.full_name"])
+        params.append(pattern)
+    rows = db.query(
+        f"SELECT e.id, e.full_name, t.name AS team_name, count(*) OVER () AS matching"
+        f" FROM employees e LEFT JOIN teams t ON t.id = e.team_id WHERE {condition}"
+        f" ORDER BY {_PERSON_ORDER} LIMIT ?",  # noqa: S608 - the condition is fixed text
+        [*params, limit],
+    )
+    total = rows[0]["matching"] if rows else 0
+    return [{key: value for key, value in row.items() if key != "matching"} for row in rows], total
 
 
 def require_matrix(actor: CurrentUser, team_id: int | None) -> None:
@@ -130,20 +226,56 @@ def person_gaps(db: Reader, actor: CurrentUser, employee_id: int) -> list[Gap]:
     courses = courses_by_competency(db)
     return [
         Gap(**row, courses=courses.get(row["competency_id"], []))
-        for row in _matrix_rows(db, actor, None, employee_id)
+        for row in _matrix_rows(db, actor, None, [employee_id])
         if row["required_level"] is not None and (row["current_level"] or 0) < row["required_level"]
     ]
 
 
 def team_gaps(db: Reader, actor: CurrentUser, *, team_id: int | None) -> pd.DataFrame:
-    """Per competency of a team (or the organisation): how many people are below requirement,
-    who they are, and the courses that develop it."""
-    return gaps_in(db, skills_matrix(db, actor, team_id=team_id))
+    """Per competency of a team (or the organisation): how many people are below requirement
+    (never assessed counts as below), who they are, and the courses that develop it; the
+    competencies with most people below first."""
+    require_matrix(actor, team_id)
+    condition, params = _people_in(actor, team_id)
+    return _team_gaps(db, condition, tuple(params))
+
+
+@cached_aggregate(tables=_MATRIX_TABLES)
+def _team_gaps(db: Reader, condition: str, params: tuple) -> pd.DataFrame:
+    """``team_gaps`` of the people of ``condition`` (the reader's scope and the team chosen:
+    people who see the same people share the figure)."""
+    gaps = db.frame(
+        f"""
+        WITH people AS (SELECT e.id FROM employees e WHERE {condition}),
+        required AS ({REQUIRED_LEVELS_SQL}), current_levels AS ({CURRENT_LEVELS_SQL}),
+        below AS (
+            SELECT c.id AS competency_id, c.name AS competency, count(*) AS people_below,
+                   list(p.id ORDER BY p.id) AS employee_ids
+            FROM people p
+            CROSS JOIN competencies c
+            JOIN required r ON r.employee_id = p.id AND r.competency_id = c.id
+            LEFT JOIN current_levels cl ON cl.employee_id = p.id AND cl.competency_id = c.id
+            WHERE c.active AND (cl.current_level IS NULL OR cl.current_level < r.required_level)
+            GROUP BY ALL
+        ),
+        developing AS (
+            SELECT competency_id, string_agg(title, ', ' ORDER BY title) AS courses
+            FROM courses WHERE active AND competency_id IS NOT NULL
+            GROUP BY competency_id
+        )
+        SELECT b.competency_id, b.competency, b.people_below, b.employee_ids, coalesce(d.courses, '—') AS courses
+        FROM below b LEFT JOIN developing d ON d.competency_id = b.competency_id
+        ORDER BY b.people_below DESC, b.competency
+        """,  # noqa: S608 - the condition is fixed text
+        list(params),
+    )
+    gaps["employee_ids"] = [[int(employee_id) for employee_id in ids] for ids in gaps["employee_ids"]]
+    return gaps
 
 
 def gaps_in(db: Reader, frame: pd.DataFrame) -> pd.DataFrame:
-    """``team_gaps`` of a skills matrix already read (``skills_matrix``), so a page showing
-    both reads the matrix once."""
+    """The gaps of ``team_gaps`` from a team's skills matrix already read (``skills_matrix``), so
+    a view showing one team's matrix and its gaps reads the matrix once."""
     if frame.empty:
         return frame
     below = frame[frame["category"].isin(["not_assessed", "below_2", "below_1"])]

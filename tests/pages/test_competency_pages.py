@@ -9,7 +9,7 @@ import pytest
 from models.access import Role
 from models.coaching import sessions
 from models.competencies import appeals, assessments, framework, requirements
-from models.db import get_database
+from models.db import counting, get_database
 from models.people.directory import create_team
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, shown, signed_in_as
@@ -243,3 +243,31 @@ def test_the_lead_pages_through_every_assessment_of_their_team_and_none_of_anoth
     assert set(last_page.iloc[:, list(last_page.columns).index("person")]) == {"Ada Agent"}
     hr_app = page(org["hr"], ASSESSMENTS)
     assert "Showing 1–50 of 57 assessments" in [c.value for c in hr_app.caption]  # HR sees both teams'
+
+
+def test_the_matrix_shows_a_page_of_people_and_its_statements_do_not_grow_with_them(org):
+    """Ten times the people: the same statements per view, a page of the matrix at a time with the
+    total, the gaps counting everyone below requirement."""
+
+    def statements_of_a_view(app) -> int:
+        app.run()  # figures remembered after a change are read again once
+        with counting(all_threads=True) as view:
+            app.run()
+        assert not app.exception, app.exception
+        return view.statements
+
+    app = page(org["hr"], MATRIX)
+    few = statements_of_a_view(app)
+    for number in range(60):
+        add_person(org["db"], Role.AGENT, team_id=org["team"], full_name=f"Agent {number:02d}")
+    many = statements_of_a_view(app)
+    assert many == few
+    people = org["db"].scalar("SELECT count(*) FROM employees WHERE active")
+    assert f"Showing 1–50 of {people} people" in [c.value for c in app.caption]
+    table = next(t.value for t in app.dataframe if "full_name" in t.value.columns)
+    assert len(table) == 50
+    gaps = next(t.value for t in app.dataframe if "people_below" in t.value.columns)
+    assert gaps["people_below"].max() == people  # nobody is assessed: everyone is below in a required one
+    app.text_input(key="gap_person_search").input("Agent 07").run()
+    assert app.selectbox(key="gap_person").options == ["Agent 07 (Harbour)"]
+    assert any("Empathy" in shown(m.value) for m in app.markdown)  # never assessed: below in each required one
