@@ -9,6 +9,7 @@ import streamlit as st
 
 from models.engagement import answers, results, surveys
 from models.engagement.surveys import ENPS_QUESTION, MAX_QUESTIONS, SCALE_LABELS, Survey
+from models.i18n import N_, _, format_date
 from models.people.directory import list_sites, list_teams
 from ui.context import page_context
 from ui.engagement import show_progress, show_results
@@ -20,56 +21,70 @@ user, db, settings = page_context()
 teams = {t["id"]: t["name"] for t in list_teams(db)}
 sites = {s["id"]: s["name"] for s in list_sites(db)}
 
-st.title("Pulse surveys")
+st.title(_("Pulse surveys"))
+# a survey's state, in the reader's language
+STATE_WORDS = {"planned": N_("Planned"), "open": N_("Open"), "closed": N_("Closed")}
+
+
+def state_word(survey: Survey) -> str:
+    state = survey.state()
+    return _(STATE_WORDS[state]) if state in STATE_WORDS else state
+
+
+def short_date(day: date) -> str:
+    return format_date(day, "dd MMM y")
 
 
 def survey_form(prefix: str, start: dict) -> dict | None:
     """The survey's fields; returns what was entered when the form is sent."""
     with st.form(f"{prefix}_form"):
-        title = st.text_input("Title", value=start.get("title", ""), max_chars=120, key=f"{prefix}_title")
+        title = st.text_input(_("Title"), value=start.get("title", ""), max_chars=120, key=f"{prefix}_title")
         left, right = st.columns(2)
-        opens_on = left.date_input("Opens on", value=start["opens_on"], key=f"{prefix}_opens")
-        closes_on = right.date_input("Closes on", value=start["closes_on"], key=f"{prefix}_closes")
-        st.caption(f"Always asked first: “{ENPS_QUESTION}” (0–10).")
+        opens_on = left.date_input(_("Opens on"), value=start["opens_on"], key=f"{prefix}_opens")
+        closes_on = right.date_input(_("Closes on"), value=start["closes_on"], key=f"{prefix}_closes")
+        st.caption(_("Always asked first: “{question}” (0–10).", question=_(ENPS_QUESTION)))
         questions = []
         given = start.get("questions", [])
         for index in range(MAX_QUESTIONS):
             text_col, scale_col = st.columns([3, 1])
             known = given[index] if index < len(given) else {"text": "", "scale": "agreement"}
             text = text_col.text_input(
-                f"Optional question {index + 1}", value=known["text"], max_chars=200, key=f"{prefix}_q{index}"
+                _("Optional question {number}", number=index + 1),
+                value=known["text"],
+                max_chars=200,
+                key=f"{prefix}_q{index}",
             )
             scale = scale_col.selectbox(
-                "Scale",
+                _("Scale"),
                 list(SCALE_LABELS),
                 index=list(SCALE_LABELS).index(known["scale"]),
-                format_func=SCALE_LABELS.get,
+                format_func=lambda scale: _(SCALE_LABELS[scale]),
                 key=f"{prefix}_q{index}_scale",
             )
             if text.strip():
                 questions.append({"text": text, "scale": scale})
         comment_prompt = st.text_input(
-            "Comment question (leave empty for none)",
+            _("Comment question (leave empty for none)"),
             value=start.get("comment_prompt") or "",
             max_chars=200,
             key=f"{prefix}_comment",
         )
         left, right = st.columns(2)
         team_ids = left.multiselect(
-            "Teams (none chosen: everyone)",
+            _("Teams (none chosen: everyone)"),
             list(teams),
             default=start.get("audience_team_ids", []),
             format_func=teams.get,
             key=f"{prefix}_teams",
         )
         site_ids = right.multiselect(
-            "Sites",
+            _("Sites"),
             list(sites),
             default=start.get("audience_site_ids", []),
             format_func=sites.get,
             key=f"{prefix}_sites",
         )
-        sent = st.form_submit_button("Save survey", type="primary")
+        sent = st.form_submit_button(_("Save survey"), type="primary")
     if not sent:
         return None
     return {
@@ -85,7 +100,7 @@ def survey_form(prefix: str, start: dict) -> dict | None:
 
 def audience_text(survey: Survey) -> str:
     if survey.for_everyone:
-        return "Everyone"
+        return _("Everyone")
     names = [teams.get(t, "?") for t in survey.audience_team_ids] + [
         sites.get(s, "?") for s in survey.audience_site_ids
     ]
@@ -101,7 +116,7 @@ def survey_table(all_surveys: list[Survey]) -> None:
             {
                 "quarter": survey.quarter,
                 "title": survey.title,
-                "state": survey.state(),
+                "state": state_word(survey),
                 "opens_on": survey.opens_on,
                 "closes_on": survey.closed_on,
                 "audience": audience_text(survey),
@@ -109,18 +124,32 @@ def survey_table(all_surveys: list[Survey]) -> None:
                 "participation_pct": round(100 * answered / asked, 1) if asked else 0.0,
             }
         )
-    show_table(pd.DataFrame(rows), key="survey_list")
+    show_table(
+        pd.DataFrame(rows),
+        labels={
+            "quarter": _("Quarter"),
+            "title": _("Title"),
+            "state": _("State"),
+            "opens_on": _("Opens on"),
+            "closes_on": _("Closes on"),
+            "audience": _("Audience"),
+            "answered": _("Answered"),
+            "participation_pct": _("Participation pct"),
+        },
+        key="survey_list",
+    )
 
 
 def hide(answer_id: str) -> None:
-    run_write(lambda: results.hide_comment(db, user, answer_id), success="Comment hidden.", report_at="hide_refusal")
+    run_write(lambda: results.hide_comment(db, user, answer_id), success=_("Comment hidden."), report_at="hide_refusal")
 
 
 def manage(survey: Survey) -> None:
     state = survey.state()
     st.subheader(escape_markdown(survey.title))
     st.caption(
-        f"{state.capitalize()} · {survey.opens_on:%d %b %Y} – {survey.closed_on:%d %b %Y} · {audience_text(survey)}"
+        f"{state_word(survey)} · {short_date(survey.opens_on)} – {short_date(survey.closed_on)} · "
+        f"{audience_text(survey)}"
     )
     if state == "planned":
         form = EditForm("survey", survey.id, survey.version)
@@ -129,14 +158,14 @@ def manage(survey: Survey) -> None:
         if edited is not None:
             run_write(
                 lambda: surveys.update_survey(db, user, survey.id, edited, form.version),
-                success="Survey saved.",
+                success=_("Survey saved."),
                 form=form,
                 rerun=True,
             )
         return
     if state == "open":
-        if st.button("Close this survey now", key=f"close_{survey.id}"):
-            run_write(lambda: answers.close_survey(db, user, survey.id), success="Survey closed.", rerun=True)
+        if st.button(_("Close this survey now"), key=f"close_{survey.id}"):
+            run_write(lambda: answers.close_survey(db, user, survey.id), success=_("Survey closed."), rerun=True)
         show_progress(results.survey_progress(db, user, survey.id))
         return
     show_reported("hide_refusal")
@@ -144,21 +173,21 @@ def manage(survey: Survey) -> None:
 
 
 all_surveys = surveys.list_surveys(db)
-tab_list, tab_new = st.tabs(["Surveys", "New survey"])
+tab_list, tab_new = st.tabs([_("Surveys"), _("New survey")])
 with tab_new:
     opens, closes = surveys.default_window(date.today())
     entered = survey_form("new_survey", {"opens_on": opens, "closes_on": closes})
     if entered is not None:
-        run_write(lambda: surveys.create_survey(db, user, entered), success="Survey created.", rerun=True)
+        run_write(lambda: surveys.create_survey(db, user, entered), success=_("Survey created."), rerun=True)
 with tab_list:
     if not all_surveys:
-        st.info("No survey yet: write the first one under “New survey”.")
+        st.info(_("No survey yet: write the first one under “{tab}”.", tab=_("New survey")))
     else:
         survey_table(all_surveys)
         chosen = st.selectbox(
-            "Open a survey",
+            _("Open a survey"),
             all_surveys,
-            format_func=lambda s: f"{s.quarter} — {s.title} ({s.state()})",
+            format_func=lambda s: f"{s.quarter} — {s.title} ({state_word(s)})",
             key="survey_pick",
         )
         manage(chosen)

@@ -9,27 +9,30 @@ import pandas as pd
 import streamlit as st
 
 from models.access import ROLE_LABELS, Role
+from models.i18n import N_, _, format_number, ngettext
 from models.people import directory
-from models.text import plural
 from models.training import courses
-from models.training.courses import FORMAT_LABELS, CourseInput
+from models.training.courses import FORMAT_LABELS, CourseInput, in_reader_language
 from ui.context import page_context
 from ui.fields import bounds, max_chars
 from ui.text import escape_markdown
+from ui.training_labels import training_column_labels
 from ui.widgets import download_buttons, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
-st.title("Courses")
+st.title(_("Courses"))
 
 competencies = courses.list_competencies(db)
 competency_names = {c.id: c.name for c in competencies}
 teams = {team["id"]: team["name"] for team in directory.list_teams(db)}
 ROLES = [role.value for role in Role]
+# the status filter's choices (stable values, shown in the reader's language)
+STATUSES = {"Active": N_("Active"), "Retired": N_("Retired"), "All": N_("All")}
 
 
 def role_words(roles: list[str]) -> list[str]:
-    return [ROLE_LABELS.get(Role(role), role) for role in roles]
+    return [_(ROLE_LABELS[Role(role)]) if role in ROLES else role for role in roles]
 
 
 def course_frame(rows: list[courses.Course]) -> pd.DataFrame:
@@ -67,29 +70,39 @@ def course_frame(rows: list[courses.Course]) -> pd.DataFrame:
 def render_catalogue() -> list[courses.Course]:
     left, middle, right, last = st.columns(4)
     competency = left.selectbox(
-        "Competency", [None, *competency_names], format_func=lambda i: "All" if i is None else competency_names[i]
+        _("Competency"),
+        [None, *competency_names],
+        format_func=lambda i: _("All") if i is None else competency_names[i],
+        key="courses_competency",
     )
     course_format = middle.selectbox(
-        "Format", [None, *FORMAT_LABELS], format_func=lambda f: "All" if f is None else FORMAT_LABELS[f]
+        _("Format"),
+        [None, *FORMAT_LABELS],
+        format_func=lambda f: _("All") if f is None else _(FORMAT_LABELS[f]),
+        key="courses_format",
     )
-    status = right.selectbox("Status", ["Active", "Retired", "All"])
-    search = last.text_input("Search code or title")
-    mandatory_only = st.checkbox("Only mandatory courses")
-    found = courses.list_courses(
-        db,
-        competency_id=competency,
-        course_format=course_format,
-        active={"Active": True, "Retired": False}.get(status),
-        mandatory_only=mandatory_only,
-        search=search or None,
-    )
+    status = right.selectbox(_("Status"), list(STATUSES), format_func=lambda s: _(STATUSES[s]), key="courses_status")
+    search = last.text_input(_("Search code or title"), key="courses_search")
+    mandatory_only = st.checkbox(_("Only mandatory courses"), key="courses_mandatory_only")
+    found = [
+        in_reader_language(course)
+        for course in courses.list_courses(
+            db,
+            competency_id=competency,
+            course_format=course_format,
+            active={"Active": True, "Retired": False}.get(status),
+            mandatory_only=mandatory_only,
+            search=search or None,
+        )
+    ]
     frame = course_frame(found)
-    st.caption(plural(len(found), "course"))
-    show_table(frame, key="course_table")
+    st.caption(ngettext("{count} course", "{count} courses", len(found), count=format_number(len(found))))
+    show_table(frame, labels=training_column_labels(), key="course_table")
     download_buttons(frame, "courses", key="courses_download")
-    with st.expander("Competencies"):
+    with st.expander(_("Competencies")):
         show_table(
             pd.DataFrame([{"code": c.code, "name": c.name, "description": c.description} for c in competencies]),
+            labels=training_column_labels(),
             key="competency_table",
         )
     return found
@@ -97,27 +110,27 @@ def render_catalogue() -> list[courses.Course]:
 
 def course_fields(prefix: str, course: courses.Course | None) -> dict[str, Any]:
     """The course form's widgets; the values HR entered."""
-    _, high_hours = bounds(CourseInput, "hours")
+    high_hours = bounds(CourseInput, "hours")[1]
     low_days, high_days = bounds(CourseInput, "due_within_days")
-    _, high_months = bounds(CourseInput, "refresher_months")
+    high_months = bounds(CourseInput, "refresher_months")[1]
     left, right = st.columns(2)
     data: dict[str, Any] = {
         "code": left.text_input(
-            "Code", course.code if course else "", max_chars=max_chars(CourseInput, "code"), key=f"{prefix}_code"
+            _("Code"), course.code if course else "", max_chars=max_chars(CourseInput, "code"), key=f"{prefix}_code"
         ),
         "title": right.text_input(
-            "Title", course.title if course else "", max_chars=max_chars(CourseInput, "title"), key=f"{prefix}_title"
+            _("Title"), course.title if course else "", max_chars=max_chars(CourseInput, "title"), key=f"{prefix}_title"
         ),
     }
     data["description"] = st.text_area(
-        "Description",
+        _("Description"),
         course.description if course else "",
         max_chars=max_chars(CourseInput, "description"),
         key=f"{prefix}_description",
     )
     ids = [None, *competency_names]
     data["competency_id"] = left.selectbox(
-        "Competency",
+        _("Competency"),
         ids,
         index=ids.index(course.competency_id) if course and course.competency_id in ids else 0,
         format_func=lambda i: "—" if i is None else competency_names[i],
@@ -125,14 +138,14 @@ def course_fields(prefix: str, course: courses.Course | None) -> dict[str, Any]:
     )
     formats = list(FORMAT_LABELS)
     data["format"] = right.selectbox(
-        "Format",
+        _("Format"),
         formats,
         index=formats.index(course.format) if course else 0,
-        format_func=FORMAT_LABELS.get,
+        format_func=lambda f: _(FORMAT_LABELS[f]),
         key=f"{prefix}_format",
     )
     data["hours"] = left.number_input(
-        "Hours",
+        _("Hours"),
         min_value=0.0,
         max_value=float(high_hours),
         value=float(course.hours if course else 1.0),
@@ -140,14 +153,14 @@ def course_fields(prefix: str, course: courses.Course | None) -> dict[str, Any]:
         key=f"{prefix}_hours",
     )
     data["due_within_days"] = right.number_input(
-        "Due within (days)",
+        _("Due within (days)"),
         min_value=low_days,
         max_value=high_days,
         value=course.due_within_days if course else 30,
         key=f"{prefix}_due",
     )
     refresher = left.number_input(
-        "Refresher every (months, 0 for none)",
+        _("Refresher every (months, 0 for none)"),
         min_value=0,
         max_value=high_months,
         value=(course.refresher_months or 0) if course else 0,
@@ -155,14 +168,14 @@ def course_fields(prefix: str, course: courses.Course | None) -> dict[str, Any]:
     )
     data["refresher_months"] = refresher or None
     data["mandatory_roles"] = right.multiselect(
-        "Mandatory for roles",
+        _("Mandatory for roles"),
         ROLES,
         default=course.mandatory_roles if course else [],
-        format_func=lambda role: ROLE_LABELS[Role(role)],
+        format_func=lambda role: _(ROLE_LABELS[Role(role)]),
         key=f"{prefix}_roles",
     )
     data["mandatory_team_ids"] = st.multiselect(
-        "Mandatory for teams",
+        _("Mandatory for teams"),
         list(teams),
         default=course.mandatory_team_ids if course else [],
         format_func=teams.get,
@@ -172,44 +185,46 @@ def course_fields(prefix: str, course: courses.Course | None) -> dict[str, Any]:
 
 
 def render_new_course() -> None:
-    with st.expander("Add a course", icon=":material/add:"), st.form("new_course"):
+    with st.expander(_("Add a course"), icon=":material/add:"), st.form("new_course"):
         data = course_fields("new_course", None)
-        if st.form_submit_button("Add course"):
-            run_write(lambda: courses.create_course(db, user, data), success="Course added.", rerun=True)
+        if st.form_submit_button(_("Add course")):
+            run_write(lambda: courses.create_course(db, user, data), success=_("Course added."), rerun=True)
 
 
 def render_course(found: list[courses.Course]) -> None:
     if not found:
         return
     chosen = st.selectbox(
-        "Open a course",
+        _("Open a course"),
         [c.id for c in found],
         format_func=lambda i: next(f"{c.code} — {c.title}" for c in found if c.id == i),
+        key="courses_open",
     )
     course = courses.get_course(db, chosen)
     if course is None:
         return
-    st.subheader(escape_markdown(course.title))
-    st.markdown(escape_markdown(course.description))
+    shown = in_reader_language(course)
+    st.subheader(escape_markdown(shown.title))
+    st.markdown(escape_markdown(shown.description))
     form = EditForm("course", course.id, course.version)
     form.show_stale()
     with st.form(f"{form.prefix}_form"):
         data = course_fields(form.prefix, course)
-        if st.form_submit_button("Save changes"):
+        if st.form_submit_button(_("Save changes")):
             run_write(
                 lambda: courses.update_course(db, user, course.id, data, form.version),
-                success="Course saved.",
+                success=_("Course saved."),
                 form=form,
                 rerun=True,
             )
-    label = "Retire course" if course.active else "Reactivate course"
+    label = _("Retire course") if course.active else _("Reactivate course")
     if st.button(label, key=f"active_{course.id}"):
         run_write(
             lambda: courses.set_course_active(db, user, course.id, not course.active, course.version),
-            success="Course retired." if course.active else "Course reactivated.",
+            success=_("Course retired.") if course.active else _("Course reactivated."),
             rerun=True,
         )
-    st.markdown("**History**")
+    st.markdown("**" + _("History") + "**")
     history = courses.course_history(db, course.id)
     show_table(
         pd.DataFrame(
@@ -217,7 +232,7 @@ def render_course(found: list[courses.Course]) -> None:
                 {
                     "version": v.version,
                     "saved_at": v.changed_at,
-                    "saved_by": v.changed_by or "Portal",
+                    "saved_by": v.changed_by or _("Portal"),
                     "title": v.snapshot.get("title"),
                     "active": v.snapshot.get("active"),
                     "due_within_days": v.snapshot.get("due_within_days"),
@@ -227,6 +242,7 @@ def render_course(found: list[courses.Course]) -> None:
                 for v in history
             ]
         ),
+        labels=training_column_labels(),
         key="course_history",
     )
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from models.engagement.results import RESULTS_WAIT_RULE, GroupResult, Progress, SurveyResults, TrendPoint
+from models.i18n import _, format_date, format_number, format_percent
 from models.paging import PAGE_SIZE
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, show_table
@@ -33,47 +34,65 @@ def group_frame(groups: list[GroupResult], label: str) -> pd.DataFrame:
 
 def show_progress(progress: Progress) -> None:
     """An open survey as HR and leadership follow it: participation only, and why."""
+    counts = {"answered": format_number(progress.answered), "asked": format_number(progress.asked)}
     st.metric(
-        "Answered so far",
-        f"{progress.share:.0%}",
-        help=f"{progress.answered} of the {progress.asked} people the survey asks.",
+        _("Answered so far"),
+        format_percent(progress.share),
+        help=_("{answered} of the {asked} people the survey asks.", **counts),
     )
-    st.caption(f"{progress.answered} of {progress.asked} asked have answered.")
-    st.info(f"Results are shown once the survey closes on {progress.survey.closed_on:%d %b %Y}. {RESULTS_WAIT_RULE}")
+    st.caption(_("{answered} of {asked} asked have answered.", **counts))
+    st.info(
+        _(
+            "Results are shown once the survey closes on {date}.",
+            date=format_date(progress.survey.closed_on, "dd MMM y"),
+        )
+        + " "
+        + _(RESULTS_WAIT_RULE)
+    )
 
 
 def show_results(results: SurveyResults, *, hide_comment: Callable[[str], None] | None = None) -> None:
     """A survey's results as this person may see them; ``hide_comment`` offers HR a button per comment."""
     survey = results.survey
     st.caption(
-        f"{results.answered} of {results.asked} asked answered · groups with fewer than "
-        f"{results.threshold} answers are not shown, nor any group whose answers could be worked out from the others."
+        _(
+            "{answered} of {asked} asked answered · groups with fewer than {threshold} answers are not shown, "
+            "nor any group whose answers could be worked out from the others.",
+            answered=format_number(results.answered),
+            asked=format_number(results.asked),
+            threshold=results.threshold,
+        )
     )
     org = results.organisation
     if org is None:
-        st.info(f"Not enough answers yet to show results: at least {results.threshold} are needed.")
+        st.info(
+            _(
+                "Not enough answers yet to show results: at least {threshold} are needed.",
+                threshold=results.threshold,
+            )
+        )
         return
     cols = st.columns(4)
     cols[0].metric("eNPS", f"{org.enps:+.0f}")
-    cols[1].metric("Promoters (9–10)", org.promoters)
-    cols[2].metric("Passives (7–8)", org.passives)
-    cols[3].metric("Detractors (0–6)", org.detractors)
+    cols[1].metric(_("Promoters (9–10)"), org.promoters)
+    cols[2].metric(_("Passives (7–8)"), org.passives)
+    cols[3].metric(_("Detractors (0–6)"), org.detractors)
     if results.questions:
         questions = pd.DataFrame(
             [
-                {"question": q.text, "scale": q.scale, "answers": q.answers, "average": q.average}
+                {"question": q.text, "scale": _scale_word(q.scale), "answers": q.answers, "average": q.average}
                 for q in results.questions
             ]
         )
-        show_table(questions, key=f"questions_{survey.id}")
+        show_table(questions, labels=_column_labels(), key=f"questions_{survey.id}")
     for groups, label in ((results.teams, "team"), (results.sites, "site")):
         if groups:
-            st.markdown(f"**By {label}**")
+            st.markdown("**" + (_("By team") if label == "team" else _("By site")) + "**")
             frame = group_frame(groups, label)
-            show_table(frame, key=f"{label}s_{survey.id}")
+            show_table(frame, labels=_column_labels(), key=f"{label}s_{survey.id}")
             download_buttons(frame, f"survey-{survey.quarter}-by-{label}", key=f"{label}s_{survey.id}_download")
     if results.comments:
-        st.markdown("**Comments**")
+        st.markdown("**" + _("Comments") + "**")
         show_comments(results, hide_comment)
 
 
@@ -90,7 +109,7 @@ def show_comments(results: SurveyResults, hide_comment: Callable[[str], None] | 
             continue
         left, right = st.columns([6, 1])
         left.markdown(quoted)
-        right.button("Hide", key=f"hide_{comment.id}", on_click=hide_comment, args=(comment.id,))
+        right.button(_("Hide"), key=f"hide_{comment.id}", on_click=hide_comment, args=(comment.id,))
 
 
 def show_trend(points: list[TrendPoint]) -> None:
@@ -99,7 +118,7 @@ def show_trend(points: list[TrendPoint]) -> None:
         columns=["quarter", "answers", "enps"],
     )
     if frame.empty:
-        st.info("No survey has closed yet.")
+        st.info(_("No survey has closed yet."))
         return
     shown = frame.dropna(subset=["enps"])
     if not shown.empty:
@@ -107,10 +126,34 @@ def show_trend(points: list[TrendPoint]) -> None:
             alt.Chart(shown)
             .mark_line(point=True)
             .encode(
-                x=alt.X("quarter:N", title="Quarter"),
+                x=alt.X("quarter:N", title=_("Quarter")),
                 y=alt.Y("enps:Q", title="eNPS"),
-                tooltip=["quarter", "enps", "answers"],
+                tooltip=[
+                    alt.Tooltip("quarter:N", title=_("Quarter")),
+                    alt.Tooltip("enps:Q", title="eNPS"),
+                    alt.Tooltip("answers:Q", title=_("Answers")),
+                ],
             )
         )
         st.altair_chart(chart, width="stretch")
-    show_table(frame, key="enps_trend")
+    show_table(frame, labels=_column_labels(), key="enps_trend")
+
+
+def _scale_word(scale: str) -> str:
+    return {"agreement": _("Agreement"), "score": _("Score")}.get(scale, scale)
+
+
+def _column_labels() -> dict[str, str]:
+    return {
+        "team": _("Team"),
+        "site": _("Site"),
+        "question": _("Question"),
+        "scale": _("Scale"),
+        "answers": _("Answers"),
+        "average": _("Average"),
+        "promoters": _("Promoters"),
+        "passives": _("Passives"),
+        "detractors": _("Detractors"),
+        "quarter": _("Quarter"),
+        "enps": "eNPS",
+    }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from models.i18n import _, format_number
+
 COMPLIANCE_COLOURS = alt.Scale(
     domain=[0, 50, 80, 95, 100], range=["#c0392b", "#e67e22", "#f1c40f", "#7dbb5c", "#27ae60"]
 )
@@ -13,24 +15,28 @@ COMPLIANCE_COLOURS = alt.Scale(
 def compliance_heat_map(cells: pd.DataFrame) -> alt.Chart:
     """Teams down, courses across, each cell coloured by its compliance, with the counts
     behind it in the tooltip; a cell with nothing due yet is grey."""
-    data = cells.assign(shown=cells["compliance"].map(lambda value: "—" if pd.isna(value) else f"{value:.0f} %"))
+    data = cells.assign(
+        shown=cells["compliance"].map(
+            lambda value: "—" if pd.isna(value) else _("{rate} %", rate=format_number(value, 0))
+        )
+    )
     base = alt.Chart(data).encode(
-        x=alt.X("course:N", title="Course", axis=alt.Axis(labelAngle=-35, labelLimit=160)),
-        y=alt.Y("team:N", title="Team"),
+        x=alt.X("course:N", title=_("Course"), axis=alt.Axis(labelAngle=-35, labelLimit=160)),
+        y=alt.Y("team:N", title=_("Team")),
         tooltip=[
-            alt.Tooltip("team:N", title="Team"),
-            alt.Tooltip("course:N", title="Course"),
-            alt.Tooltip("compliance:Q", title="Compliance %", format=".1f"),
-            alt.Tooltip("compliant:Q", title="Completed on time and valid"),
-            alt.Tooltip("due:Q", title="Due by the reporting date"),
-            alt.Tooltip("overdue:Q", title="Overdue"),
-            alt.Tooltip("expiring:Q", title="Expiring within 30 days"),
+            alt.Tooltip("team:N", title=_("Team")),
+            alt.Tooltip("course:N", title=_("Course")),
+            alt.Tooltip("compliance:Q", title=_("Compliance %"), format=".1f"),
+            alt.Tooltip("compliant:Q", title=_("Completed on time and valid")),
+            alt.Tooltip("due:Q", title=_("Due by the reporting date")),
+            alt.Tooltip("overdue:Q", title=_("Overdue")),
+            alt.Tooltip("expiring:Q", title=_("Expiring within 30 days")),
         ],
     )
     cells_layer = base.mark_rect(stroke="white").encode(
         color=alt.condition(
             "isValid(datum.compliance)",
-            alt.Color("compliance:Q", title="Compliance %", scale=COMPLIANCE_COLOURS),
+            alt.Color("compliance:Q", title=_("Compliance %"), scale=COMPLIANCE_COLOURS),
             alt.value("#d5d8dc"),
         )
     )

@@ -24,6 +24,7 @@ from models.engagement.answers import (
 from models.engagement.suppression import shown_labels
 from models.engagement.surveys import Survey, get_survey, list_surveys
 from models.errors import InputError
+from models.i18n import N_
 
 if TYPE_CHECKING:
     import duckdb
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from models.db import Database
 
 
-RESULTS_WAIT_RULE = (
+RESULTS_WAIT_RULE = N_(  # translated where shown
     "Results wait for the close: while a survey is open only how many people have answered is shown, "
     "to HR and leadership too, and all its answers are released together when it closes — so comparing "
     "figures from one day to the next can never reveal what the latest people answered."

@@ -13,6 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_
 from models.inbox import messages as inbox
 from models.inputs import InputRecord
 
@@ -21,12 +22,15 @@ if TYPE_CHECKING:
 
     from models.db import Database, Reader
 
-ENPS_QUESTION = "How likely are you to recommend working here to a friend?"
+ENPS_QUESTION = N_("How likely are you to recommend working here to a friend?")  # translated where shown
 MAX_QUESTIONS = 5
 LONGEST_SURVEY_DAYS = 92
 Scale = Literal["agreement", "score"]
 SCALE_RANGES: dict[str, tuple[int, int]] = {"agreement": (1, 5), "score": (0, 10)}
-SCALE_LABELS = {"agreement": "Agreement, 1 (strongly disagree) to 5 (strongly agree)", "score": "Score, 0 to 10"}
+SCALE_LABELS = {  # translated where shown
+    "agreement": N_("Agreement, 1 (strongly disagree) to 5 (strongly agree)"),
+    "score": N_("Score, 0 to 10"),
+}
 SurveyState = Literal["planned", "open", "closed"]
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from models.access import CurrentUser, Permission, PermissionDeniedError
 from models.cache import cached_aggregate
+from models.i18n import N_, _
 
 if TYPE_CHECKING:
     from models.db import Reader
@@ -20,16 +21,16 @@ if TYPE_CHECKING:
 EXPIRING_WITHIN_DAYS = 30  # a valid completion expiring within this many days of R (included) is expiring
 NO_TEAM = "(no team)"
 
-STATE_LABELS = {
-    "cancelled": "Cancelled",
-    "completed_on_time": "Completed on time",
-    "completed_late": "Completed late",
-    "not_yet_due": "Open, not yet due",
-    "overdue": "Overdue",
+STATE_LABELS = {  # translated where shown
+    "cancelled": N_("Cancelled"),
+    "completed_on_time": N_("Completed on time"),
+    "completed_late": N_("Completed late"),
+    "not_yet_due": N_("Open, not yet due"),
+    "overdue": N_("Overdue"),
 }
-VALIDITY_LABELS = {"valid": "Valid", "expiring": "Expiring", "expired": "Expired"}
-COMPLETION_STATUS_LABELS = {**VALIDITY_LABELS, "failed": "Failed"}
-SOURCE_LABELS = {"manual": "Recorded by hand", "import": "LMS import", "session": "Preparation session"}
+VALIDITY_LABELS = {"valid": N_("Valid"), "expiring": N_("Expiring"), "expired": N_("Expired")}
+COMPLETION_STATUS_LABELS = {**VALIDITY_LABELS, "failed": N_("Failed")}
+SOURCE_LABELS = {"manual": N_("Recorded by hand"), "import": N_("LMS import"), "session": N_("Preparation session")}
 
 
 def in_words(frame: pd.DataFrame) -> pd.DataFrame:
@@ -43,7 +44,7 @@ def in_words(frame: pd.DataFrame) -> pd.DataFrame:
         ("source", SOURCE_LABELS),
     ):
         if column in words:
-            words[column] = words[column].map(lambda code, labels=labels: labels.get(code, "") if code else "")
+            words[column] = words[column].map(lambda code, labels=labels: _(labels[code]) if code in labels else "")
     return words
 
 
@@ -53,6 +54,17 @@ DEFINITION = (
     f"whose person still holds a valid completion of the course. A completion is expiring when it expires "
     f"within {EXPIRING_WITHIN_DAYS} days."
 )
+
+
+def definition() -> str:
+    """``DEFINITION`` in the reader's language."""
+    return _(
+        "Compliance on the reporting date is the share of mandatory assignments due on or before that date "
+        "(not cancelled by then, of people employed on that date) that were completed by their due date and "
+        "whose person still holds a valid completion of the course. A completion is expiring when it expires "
+        "within {days} days.",
+        days=EXPIRING_WITHIN_DAYS,
+    )
 
 
 # -- who sees what (rule 8) ------------------------------------------------------------

@@ -8,6 +8,7 @@ import json
 import re
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,20 +19,25 @@ from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _, current_language
 from models.inputs import InputRecord
 from models.training.assignments import assign_course_by_rule, people_a_course_applies_to
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from models.db import Database, Reader
 
 DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "default_catalogue.json"
+# The default courses' titles and descriptions in the portal's other languages, by course code.
+CATALOGUE_TRANSLATIONS = Path(__file__).resolve().parent / "default_catalogue_translations.json"
 COURSE_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 CourseFormat = Literal["e_learning", "classroom", "coaching", "on_the_job"]
 FORMAT_LABELS: dict[str, str] = {
-    "e_learning": "E-learning",
-    "classroom": "Classroom",
-    "coaching": "Coaching",
-    "on_the_job": "On the job",
+    "e_learning": N_("E-learning"),
+    "classroom": N_("Classroom"),
+    "coaching": N_("Coaching"),
+    "on_the_job": N_("On the job"),
 }
 
 
@@ -62,7 +68,7 @@ class Course(BaseModel):
 
     @property
     def format_label(self) -> str:
-        return FORMAT_LABELS.get(self.format, self.format)
+        return _(FORMAT_LABELS[self.format]) if self.format in FORMAT_LABELS else self.format
 
 
 class CourseInput(InputRecord):
@@ -369,6 +375,46 @@ def _existing(connection: duckdb.DuckDBPyConnection, course_id: int, expected_ve
 
 
 # -- the default catalogue ----------------------------------------------------------------
+@cache
+def _default_course_texts() -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, str]]]]:
+    english = {item["code"]: item for item in default_catalogue()["courses"]}
+    return english, json.loads(CATALOGUE_TRANSLATIONS.read_text(encoding="utf-8"))
+
+
+def catalogue_text(code: str, field: Literal["title", "description"], shown: str) -> str:
+    """A default course's ``title`` or ``description`` in the reader's language while it still
+    reads as the default catalogue wrote it; a course HR added or reworded is shown as entered."""
+    language = current_language()
+    english, translated = _default_course_texts()
+    default = english.get(code)
+    if default is None or default.get(field) != shown:
+        return shown
+    return translated.get(code, {}).get(language, {}).get(field, shown)
+
+
+def in_reader_language(course: Course) -> Course:
+    """``course`` with the default catalogue's title and description in the reader's language."""
+    return course.model_copy(
+        update={
+            "title": catalogue_text(course.code, "title", course.title),
+            "description": catalogue_text(course.code, "description", course.description),
+        }
+    )
+
+
+def catalogue_titles(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table of courses (``course_code`` and its ``course`` title) with the default
+    courses' titles in the reader's language."""
+    if frame.empty or "course_code" not in frame or "course" not in frame:
+        return frame
+    shown = frame.copy()
+    shown["course"] = [
+        catalogue_text(code, "title", title) if isinstance(title, str) else title
+        for code, title in zip(shown["course_code"], shown["course"], strict=True)
+    ]
+    return shown
+
+
 def default_catalogue() -> dict[str, list[dict[str, Any]]]:
     """The competencies and courses every new database starts with (a data file beside this one)."""
     return json.loads(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
