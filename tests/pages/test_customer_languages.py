@@ -8,9 +8,13 @@ from models import auth
 from models.access import Role
 from models.db import get_database
 from tests.conftest import add_person
+from tests.pages import test_standards_pages as standards
 from tests.pages.apptest import open_page, signed_in_as
 from tests.pages.test_customer_pages import ANSWERS, FEEDBACK, IMPORT
+from tests.pages.test_standards_pages import RIGHTS, table_with
 from tests.test_customer_surveys import add_team
+
+standards_org = standards.org  # the standards pages' organisation, the fixture `org`
 
 
 def speaking_ukrainian(database, *roles: Role):
@@ -124,3 +128,27 @@ def test_customer_feedback_speaks_ukrainian_to_an_analyst_and_an_agent(portal_en
     assert app.title[0].value == "Відгуки клієнтів"
     assert [m.value for m in app.metric if m.label == "Відповіді"] == ["3"]
     assert_none_shown(app, ["Customer feedback", "By month", "Answers"])
+
+
+def test_decision_rights_speak_ukrainian_to_an_agent_and_to_leadership(standards_org):
+    database = standards_org["db"]
+    agent = speaking_ukrainian(database, Role.AGENT)
+    app = open_page(signed_in_as(agent), RIGHTS)
+    assert not app.exception
+    assert app.title[0].value == "Права на рішення"
+    assert {"Хто що може вирішувати", "Зареєструвати використання свого права"} <= {h.value for h in app.header}
+    assert "Повернення коштів" in table_with(app, "remedy")["remedy"].tolist()
+    assert app.selectbox(key="use_remedy").options == ["Повернення коштів"]
+    assert any("AUD 100,00" in c.value for c in app.caption)  # the Ukrainian decimal comma
+    assert_none_shown(
+        app,
+        ["Decision rights", "Who may decide what", "Log a use of your right", "Log use", "Kind of remedy", "Amount"],
+    )
+
+    leader = speaking_ukrainian(database, Role.LEADERSHIP)
+    app = open_page(signed_in_as(leader), RIGHTS)
+    assert not app.exception
+    assert {"Використання порівняно з лімітами", "Запропоновані зміни", "Ведення реєстру"} <= {
+        h.value for h in app.header
+    }
+    assert_none_shown(app, ["Use against limits", "Proposed changes", "Keep the register", "From", "To"])
