@@ -11,6 +11,7 @@ from models.access import Permission
 from models.customers import comments, scores
 from models.customers.scores import DEFINITIONS, ScoreFilter
 from models.customers.survey_fields import SURVEY_TYPES
+from models.i18n import _, format_number, ngettext
 from ui import customer_charts as charts
 from ui.context import page_context
 from ui.widgets import download_buttons, show_table
@@ -21,23 +22,26 @@ TYPES_SHOWN = ("csat", "nps", "ces")  # CSAT first: the score read by channel
 TYPE_LABELS = {
     code: f"{t.label} ({t.lowest}–{t.highest})" for code in TYPES_SHOWN for t in SURVEY_TYPES if t.code == code
 }
-TABLE_LABELS = {"value": "Value", "answers": "Answers"}
+TABLE_LABELS = {"value": _("Value"), "answers": _("Answers")}
+GROUP_TITLES = {"channel": _("By channel"), "team": _("By team")}
 
 
 def render_filters(choices: dict) -> tuple[str, ScoreFilter]:
     with st.container(border=True):
         survey_type = st.radio(
-            "Survey", list(TYPE_LABELS), format_func=TYPE_LABELS.get, horizontal=True, key="cf_survey_type"
+            _("Survey"), list(TYPE_LABELS), format_func=TYPE_LABELS.get, horizontal=True, key="cf_survey_type"
         )
         left, middle, right = st.columns([2, 1, 1])
         period = left.date_input(
-            "Period", (choices["first"], choices["last"]), format="YYYY-MM-DD", key="cf_survey_period"
+            _("Period"), (choices["first"], choices["last"]), format="YYYY-MM-DD", key="cf_survey_period"
         )
         days = [day for day in (period if isinstance(period, tuple | list) else (period,)) if day is not None]
-        channel = middle.selectbox("Channel", choices["channels"], index=None, placeholder="All", key="cf_channel")
+        channel = middle.selectbox(
+            _("Channel"), choices["channels"], index=None, placeholder=_("All"), key="cf_channel"
+        )
         teams = {team["id"]: team["name"] for team in choices["teams"]}
         team_id = right.selectbox(
-            "Team", list(teams), index=None, format_func=teams.get, placeholder="All", key="cf_team"
+            _("Team"), list(teams), index=None, format_func=teams.get, placeholder=_("All"), key="cf_team"
         )
     answers = ScoreFilter(
         date_from=days[0] if days else None, date_to=days[-1] if days else None, channel=channel, team_id=team_id
@@ -49,20 +53,20 @@ def render_scores(survey_type: str, answers: ScoreFilter) -> None:
     total = scores.scores(db, user, survey_type, (), answers)
     count = int(total["answers"].iloc[0]) if not total.empty else 0
     left, right = st.columns(2)
-    left.metric(TYPE_LABELS[survey_type], "—" if not count else f"{total['value'].iloc[0]:g}")
-    right.metric("Answers", f"{count:,}")
+    left.metric(TYPE_LABELS[survey_type], "—" if not count else format_number(float(total["value"].iloc[0])))
+    right.metric(_("Answers"), format_number(count))
     if not count:
-        st.info("No answers of this survey in the chosen period, channel and team.")
+        st.info(_("No answers of this survey in the chosen period, channel and team."))
         return
     months = scores.scores(db, user, survey_type, ("month",), answers)
     by_channel_month = scores.scores(db, user, survey_type, ("month", "channel"), answers)
-    st.subheader("By month")
-    split = st.toggle("One line per channel", key="cf_split_channels")
+    st.subheader(_("By month"))
+    split = st.toggle(_("One line per channel"), key="cf_split_channels")
     st.altair_chart(charts.by_month(by_channel_month if split else months, survey_type), width="stretch")
     show_table(by_channel_month if split else months, labels=TABLE_LABELS, key="cf_months")
     download_buttons(by_channel_month, f"{survey_type}-by-month-and-channel", "dl_cf_months")
     for group in ("channel", "team"):
-        st.subheader(f"By {group}")
+        st.subheader(GROUP_TITLES[group])
         frame = scores.scores(db, user, survey_type, (group,), answers)
         st.altair_chart(charts.by_group(frame, group, survey_type), width="stretch")
         show_table(frame, labels=TABLE_LABELS, key=f"cf_{group}")
@@ -70,9 +74,9 @@ def render_scores(survey_type: str, answers: ScoreFilter) -> None:
 
 
 def render_comments(survey_type: str, answers: ScoreFilter) -> None:
-    st.subheader("Customers' comments")
-    st.caption("Comments may hold personal data: only analysts and leadership read them.")
-    text = st.text_input("Search the comments", key="cf_comment_search", placeholder="e.g. transferred")
+    st.subheader(_("Customers' comments"))
+    st.caption(_("Comments may hold personal data: only analysts and leadership read them."))
+    text = st.text_input(_("Search the comments"), key="cf_comment_search", placeholder=_("e.g. transferred"))
     found = comments.search_comments(
         db,
         user,
@@ -83,7 +87,14 @@ def render_comments(survey_type: str, answers: ScoreFilter) -> None:
         date_from=answers.date_from,
         date_to=answers.date_to,
     )
-    st.caption(f"{len(found):,} comment{'s' if len(found) != 1 else ''} shown (newest first, at most 200).")
+    st.caption(
+        ngettext(
+            "{count} comment shown (newest first, at most 200).",
+            "{count} comments shown (newest first, at most 200).",
+            len(found),
+            count=format_number(len(found)),
+        )
+    )
     if found.empty:
         return
     show_table(found, labels={"id": "#"}, key="cf_comments")
@@ -93,41 +104,43 @@ def render_comments(survey_type: str, answers: ScoreFilter) -> None:
 
 def render_attach(found: pd.DataFrame) -> None:
     targets = comments.link_targets(db, user)
-    kinds = {"idea": "An idea"} | ({"finding": "A finding"} if targets["findings"] else {})
-    with st.expander("Attach a comment to a finding or an idea", icon=":material/attach_file:"):
+    kinds = {"idea": _("An idea")} | ({"finding": _("A finding")} if targets["findings"] else {})
+    with st.expander(_("Attach a comment to a finding or an idea"), icon=":material/attach_file:"):
         quoted = dict(zip(found["id"], found["comment"], strict=True))
         answer_id = st.selectbox(
-            "Comment", list(quoted), format_func=lambda i: f"#{i}: {quoted[i][:90]}", key="cf_attach_answer"
+            _("Comment"), list(quoted), format_func=lambda i: f"#{i}: {quoted[i][:90]}", key="cf_attach_answer"
         )
-        kind = st.radio("Attach to", list(kinds), format_func=kinds.get, horizontal=True, key="cf_attach_kind")
+        kind = st.radio(_("Attach to"), list(kinds), format_func=kinds.get, horizontal=True, key="cf_attach_kind")
         items = {item["id"]: item["title"] for item in targets["ideas" if kind == "idea" else "findings"]}
         target = st.selectbox(
-            "Idea" if kind == "idea" else "Finding",
+            _("Idea") if kind == "idea" else _("Finding"),
             list(items),
             index=None,
             format_func=lambda i: f"#{i} {items[i]}",
             key=f"cf_attach_{kind}",
         )
-        note = st.text_input("Note (optional)", max_chars=comments.MAX_NOTE_LENGTH, key="cf_attach_note")
-        if st.button("Attach", type="primary", key="cf_attach"):
+        note = st.text_input(_("Note (optional)"), max_chars=comments.MAX_NOTE_LENGTH, key="cf_attach_note")
+        if st.button(_("Attach"), type="primary", key="cf_attach"):
             link = {"finding_id": target} if kind == "finding" else {"idea_id": target}
             if target is None:
                 link = {}
             run_write(
                 lambda: comments.attach_comment(db, user, int(answer_id), **link, note=note),
-                success="Comment attached as the customer's own words.",
+                success=_("Comment attached as the customer's own words."),
             )
 
 
-st.title("Customer feedback")
-st.caption(" ".join(DEFINITIONS.values()) + " A channel or team without answers has no value.")
+st.title(_("Customer feedback"))
+st.caption(
+    " ".join(_(text) for text in DEFINITIONS.values()) + " " + _("A channel or team without answers has no value.")
+)
 choices = scores.filter_choices(db, user)
 if choices["first"] is None:
-    st.info("No customer survey answers yet. Analysts import them on Import survey answers.")
+    st.info(_("No customer survey answers yet. Analysts import them on Import survey answers."))
     st.stop()
 chosen_type, chosen_answers = render_filters(choices)
 if chosen_answers.date_from is not None and chosen_answers.date_from > date.today():
-    st.warning("The period starts in the future.")
+    st.warning(_("The period starts in the future."))
 render_scores(chosen_type, chosen_answers)
 if user.can(Permission.COMPLAINTS_RAW):
     render_comments(chosen_type, chosen_answers)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from models.access import ROLE_LABELS, Permission, Role
 from models.complaints.findings import finding_titles
+from models.i18n import _, format_number
 from models.speakup.board import my_ideas
 from models.standards import proposals, rights
 from models.standards.rights import REMEDY_LABELS
@@ -22,33 +23,40 @@ from ui.writes import EditForm, run_write
 user, db, settings = page_context()
 TODAY = date.today()
 CURRENCY = settings.currency
-CODED = {"remedy": REMEDY_LABELS, "role": {role.value: label for role, label in ROLE_LABELS.items()}}
-CODED |= {"status": proposals.STATUS_LABELS}
+REMEDIES = {code: _(label) for code, label in REMEDY_LABELS.items()}
+ROLES = {role: _(label) for role, label in ROLE_LABELS.items()}
+CODED = {"remedy": REMEDIES, "role": {role.value: label for role, label in ROLES.items()}}
+CODED |= {"status": {code: _(label) for code, label in proposals.STATUS_LABELS.items()}}
 USE_LABELS = {
-    "remedy": "Kind of remedy",
-    "amount": f"Amount ({CURRENCY})",
-    "limit_amount": f"Limit ({CURRENCY})",
-    "current_limit": f"Current limit ({CURRENCY})",
-    "proposed_limit": f"Proposed limit ({CURRENCY})",
-    "over_limit": "Above the limit",
-    "above_limit": "Above the limit",
+    "remedy": _("Kind of remedy"),
+    "amount": _("Amount ({currency})", currency=CURRENCY),
+    "limit_amount": _("Limit ({currency})", currency=CURRENCY),
+    "current_limit": _("Current limit ({currency})", currency=CURRENCY),
+    "proposed_limit": _("Proposed limit ({currency})", currency=CURRENCY),
+    "over_limit": _("Above the limit"),
+    "above_limit": _("Above the limit"),
 }
 
 
+def right_names(by_id: dict[int, rights.Right]) -> dict[int, str]:
+    """Each right as a choice names it: its role and kind of remedy in the current language."""
+    return {i: f"{ROLES[Role(right.role)]} — {REMEDIES[right.remedy]}" for i, right in by_id.items()}
+
+
 def money(value: object) -> str:
-    return "no money involved" if value is None else f"{CURRENCY} {float(value):,.2f}"
+    return _("no money involved") if value is None else f"{CURRENCY} {format_number(float(value), 2)}"
 
 
 def render_register(current: list[rights.Right]) -> None:
-    st.header("Who may decide what")
+    st.header(_("Who may decide what"))
     if not current:
-        st.info("No decision rights yet.")
+        st.info(_("No decision rights yet."))
         return
     frame = pd.DataFrame(
         [
             {
-                "role": ROLE_LABELS.get(right.role, right.role),
-                "remedy": REMEDY_LABELS[right.remedy],
+                "role": ROLES.get(right.role, right.role),
+                "remedy": REMEDIES[right.remedy],
                 "limit": money(right.limit_amount),
                 "conditions": right.conditions,
                 "version": right.version,
@@ -56,37 +64,50 @@ def render_register(current: list[rights.Right]) -> None:
             for right in current
         ]
     )
-    show_table(frame, key="rights_table")
+    show_table(
+        frame,
+        labels={
+            "role": _("Role"),
+            "remedy": _("Kind of remedy"),
+            "limit": _("Limit"),
+            "conditions": _("Conditions"),
+            "version": _("Version"),
+        },
+        key="rights_table",
+    )
     download_buttons(frame, "decision-rights", "dl_rights")
     by_id = {right.id: right for right in current}
-    with st.expander("Earlier versions of a right"):
-        chosen = st.selectbox("Right", list(by_id), format_func=lambda i: by_id[i].label, key="right_versions")
+    with st.expander(_("Earlier versions of a right")):
+        chosen = st.selectbox(_("Right"), list(by_id), format_func=right_names(by_id).get, key="right_versions")
         show_table(pd.DataFrame(rights.right_history(db, user, chosen)), key="right_versions_table")
 
 
 def render_log_use() -> None:
-    st.header("Log a use of your right")
+    st.header(_("Log a use of your right"))
     held = rights.rights_of(db, user)
     if not held:
-        st.info("Your roles hold no decision rights.")
+        st.info(_("Your roles hold no decision rights."))
         return
     st.caption(
-        "Your limits: " + "; ".join(f"{REMEDY_LABELS[r]} {money(right.limit_amount)}" for r, right in held.items())
+        _("Your limits:") + " " + "; ".join(f"{REMEDIES[r]} {money(right.limit_amount)}" for r, right in held.items())
     )
     with st.form("log_use"):
-        remedy = st.selectbox("Kind of remedy", list(held), format_func=REMEDY_LABELS.get, key="use_remedy")
-        used_on = st.date_input("Date", TODAY, max_value=TODAY, key="use_date")
-        amount = st.number_input("Amount", min_value=0.0, step=1.0, key="use_amount")
-        reference = st.text_input("Complaint reference (optional)", max_chars=60, key="use_reference")
-        note = st.text_area("Note (optional)", max_chars=1000, key="use_note")
-        if st.form_submit_button("Log use", type="primary"):
+        remedy = st.selectbox(_("Kind of remedy"), list(held), format_func=REMEDIES.get, key="use_remedy")
+        used_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="use_date")
+        amount = st.number_input(_("Amount"), min_value=0.0, step=1.0, key="use_amount")
+        reference = st.text_input(_("Complaint reference (optional)"), max_chars=60, key="use_reference")
+        note = st.text_area(_("Note (optional)"), max_chars=1000, key="use_note")
+        if st.form_submit_button(_("Log use"), type="primary"):
             data = {"remedy": remedy, "used_on": used_on, "amount": amount}
             data |= {"complaint_reference": reference, "note": note}
-            done = run_write(lambda: rights.log_use(db, user, data), success="Use logged.")
+            done = run_write(lambda: rights.log_use(db, user, data), success=_("Use logged."))
             if done and done.value.over_limit:
                 st.warning(
-                    f"Above your limit of {money(done.value.limit_amount)}: the use is logged and flagged for "
-                    "leadership. Next time ask your team lead first."
+                    _(
+                        "Above your limit of {limit}: the use is logged and flagged for leadership. "
+                        "Next time ask your team lead first.",
+                        limit=money(done.value.limit_amount),
+                    )
                 )
     mine = rights.my_uses(db, user)
     if mine:
@@ -94,66 +115,78 @@ def render_log_use() -> None:
 
 
 def render_use_against_limits() -> None:
-    st.header("Use against limits")
+    st.header(_("Use against limits"))
     left, right = st.columns(2)
-    start = left.date_input("From", (TODAY - timedelta(days=365)).replace(day=1), key="uses_from")
-    end = right.date_input("To", TODAY, key="uses_to")
+    start = left.date_input(_("From"), (TODAY - timedelta(days=365)).replace(day=1), key="uses_from")
+    end = right.date_input(_("To"), TODAY, key="uses_to")
     frame = with_labels(rights.use_against_limits(db, user, start, end), CODED)
     if frame.empty:
-        st.info("No uses in this period.")
+        st.info(_("No uses in this period."))
         return
     chart = (
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):T", title="Month", axis=month_axis()),
-            y=alt.Y("sum(uses):Q", title="Uses"),
-            color=alt.Color("team:N", title="Team"),
+            x=alt.X("yearmonth(month):T", title=_("Month"), axis=month_axis()),
+            y=alt.Y("sum(uses):Q", title=_("Uses")),
+            color=alt.Color("team:N", title=_("Team")),
             tooltip=[
-                alt.Tooltip("team:N", title="Team"),
-                alt.Tooltip("remedy:N", title="Kind of remedy"),
-                alt.Tooltip("uses:Q", title="Uses"),
-                alt.Tooltip("amount:Q", title=f"Amount ({settings.currency})", format=",.2f"),
-                alt.Tooltip("mean_share_of_limit:Q", title="Mean share of limit (%)"),
-                alt.Tooltip("above_limit:Q", title="Above the limit"),
+                alt.Tooltip("team:N", title=_("Team")),
+                alt.Tooltip("remedy:N", title=_("Kind of remedy")),
+                alt.Tooltip("uses:Q", title=_("Uses")),
+                alt.Tooltip("amount:Q", title=_("Amount ({currency})", currency=CURRENCY), format=",.2f"),
+                alt.Tooltip("mean_share_of_limit:Q", title=_("Mean share of limit (%)")),
+                alt.Tooltip("above_limit:Q", title=_("Above the limit")),
             ],
         )
     )
     st.altair_chart(chart, width="stretch")
-    show_table(frame, labels=USE_LABELS | {"mean_share_of_limit": "Mean share of limit (%)"}, key="use_limits")
+    show_table(
+        frame,
+        labels=USE_LABELS
+        | {
+            "mean_share_of_limit": _("Mean share of limit (%)"),
+            "team": _("Team"),
+            "month": _("Month"),
+            "uses": _("Uses"),
+        },
+        key="use_limits",
+    )
     download_buttons(frame, "decision-right-use", "dl_use_limits")
     flagged = rights.uses_above_limit(db, user, start, end)
-    st.subheader(f"Flagged above the limit ({len(flagged)})")
+    st.subheader(_("Flagged above the limit ({count})", count=format_number(len(flagged))))
     show_table(flagged, labels=USE_LABELS, values=CODED, key="uses_flagged")
 
 
 def render_proposal_form(current: list[rights.Right]) -> None:
     origins: dict[str, tuple[str, int]] = {
-        f"Idea: {idea.title}": ("idea_id", idea.id) for idea in my_ideas(db, user) if idea.status != "draft"
+        _("Idea: {title}", title=idea.title): ("idea_id", idea.id)
+        for idea in my_ideas(db, user)
+        if idea.status != "draft"
     }
     if user.can(Permission.FINDINGS_MANAGE):
-        origins |= {f"Finding: {row['title']}": ("finding_id", row["id"]) for row in finding_titles(db)}
+        origins |= {_("Finding: {title}", title=row["title"]): ("finding_id", row["id"]) for row in finding_titles(db)}
     if not origins:
         return
     by_id = {right.id: right for right in current}
-    with st.expander("Propose a change to a right"), st.form("propose"):
-        origin = st.selectbox("From", list(origins), key="proposal_origin")
-        right_id = st.selectbox("Right", list(by_id), format_func=lambda i: by_id[i].label, key="proposal_right")
-        limit = st.number_input("Proposed limit (optional)", min_value=0.0, value=None, key="proposal_limit")
-        conditions = st.text_area("Proposed conditions (optional)", max_chars=1000, key="proposal_conditions")
-        reason = st.text_area("Why", max_chars=2000, key="proposal_reason")
-        if st.form_submit_button("Propose"):
+    with st.expander(_("Propose a change to a right")), st.form("propose"):
+        origin = st.selectbox(_("From"), list(origins), key="proposal_origin")
+        right_id = st.selectbox(_("Right"), list(by_id), format_func=right_names(by_id).get, key="proposal_right")
+        limit = st.number_input(_("Proposed limit (optional)"), min_value=0.0, value=None, key="proposal_limit")
+        conditions = st.text_area(_("Proposed conditions (optional)"), max_chars=1000, key="proposal_conditions")
+        reason = st.text_area(_("Why"), max_chars=2000, key="proposal_reason")
+        if st.form_submit_button(_("Propose")):
             key, origin_id = origins[origin]
             data = {"right_id": right_id, key: origin_id, "proposed_limit": limit}
             data |= {"proposed_conditions": conditions, "reason": reason}
-            run_write(lambda: proposals.propose_change(db, user, data), success="Proposal sent to leadership.")
+            run_write(lambda: proposals.propose_change(db, user, data), success=_("Proposal sent to leadership."))
 
 
 def render_proposals() -> None:
     listed = proposals.proposals(db, user)
-    st.header("Proposed changes")
+    st.header(_("Proposed changes"))
     if not listed:
-        st.info("No changes proposed yet.")
+        st.info(_("No changes proposed yet."))
         return
     show_table(pd.DataFrame(listed), labels=USE_LABELS, values=CODED, key="proposals_table")
     if not user.can(Permission.STRATEGY_MANAGE):
@@ -163,63 +196,72 @@ def render_proposals() -> None:
         return
     with st.form("decide_proposal"):
         chosen = st.selectbox(
-            "Proposal",
+            _("Proposal"),
             list(open_ones),
-            format_func=lambda i: (
-                f"#{i} {ROLE_LABELS[Role(open_ones[i]['role'])]} · {REMEDY_LABELS[open_ones[i]['remedy']]}"
-            ),
+            format_func={
+                i: f"#{i} {ROLES[Role(row['role'])]} · {REMEDIES[row['remedy']]}" for i, row in open_ones.items()
+            }.get,
             key="decide_which",
         )
-        note = st.text_area("Note to the proposers", max_chars=1000, key="decide_note")
+        note = st.text_area(_("Note to the proposers"), max_chars=1000, key="decide_note")
         accept, decline = st.columns(2)
-        if accept.form_submit_button("Accept (new version of the right)", type="primary"):
-            run_write(lambda: proposals.decide_proposal(db, user, chosen, accept=True, note=note), success="Accepted.")
-        if decline.form_submit_button("Decline"):
-            run_write(lambda: proposals.decide_proposal(db, user, chosen, accept=False, note=note), success="Declined.")
+        if accept.form_submit_button(_("Accept (new version of the right)"), type="primary"):
+            run_write(
+                lambda: proposals.decide_proposal(db, user, chosen, accept=True, note=note), success=_("Accepted.")
+            )
+        if decline.form_submit_button(_("Decline")):
+            run_write(
+                lambda: proposals.decide_proposal(db, user, chosen, accept=False, note=note), success=_("Declined.")
+            )
 
 
 def render_management(every: list[rights.Right]) -> None:
-    st.header("Keep the register")
-    with st.expander("Add a right"), st.form("new_right"):
-        role = st.selectbox("Role", list(ROLE_LABELS), format_func=ROLE_LABELS.get, key="right_role")
-        remedy = st.selectbox("Kind of remedy", list(REMEDY_LABELS), format_func=REMEDY_LABELS.get, key="right_remedy")
-        limit = st.number_input("Limit (empty: no money involved)", min_value=0.0, value=None, key="right_limit")
-        conditions = st.text_area("Conditions", max_chars=1000, key="right_conditions")
-        if st.form_submit_button("Add right", type="primary"):
+    st.header(_("Keep the register"))
+    with st.expander(_("Add a right")), st.form("new_right"):
+        role = st.selectbox(_("Role"), list(ROLES), format_func=ROLES.get, key="right_role")
+        remedy = st.selectbox(_("Kind of remedy"), list(REMEDIES), format_func=REMEDIES.get, key="right_remedy")
+        limit = st.number_input(_("Limit (empty: no money involved)"), min_value=0.0, value=None, key="right_limit")
+        conditions = st.text_area(_("Conditions"), max_chars=1000, key="right_conditions")
+        if st.form_submit_button(_("Add right"), type="primary"):
             data = {"role": role, "remedy": remedy, "limit_amount": limit, "conditions": conditions}
-            run_write(lambda: rights.add_right(db, user, data), success="Right added.", rerun=True)
+            run_write(lambda: rights.add_right(db, user, data), success=_("Right added."), rerun=True)
     if not every:
         return
-    with st.expander("Change a right"):
+    with st.expander(_("Change a right")):
         by_id = {right.id: right for right in every}
-        chosen = st.selectbox("Right", list(by_id), format_func=lambda i: by_id[i].label, key="change_right")
+        chosen = st.selectbox(_("Right"), list(by_id), format_func=right_names(by_id).get, key="change_right")
         right = by_id[chosen]
         form = EditForm("decision_right", right.id, right.version)
         form.show_stale()
         with st.form(f"{form.prefix}_form"):
             limit = st.number_input(
-                "Limit (empty: no money involved)",
+                _("Limit (empty: no money involved)"),
                 min_value=0.0,
                 value=None if right.limit_amount is None else float(right.limit_amount),
                 key=f"{form.prefix}_limit",
             )
-            conditions = st.text_area("Conditions", right.conditions, max_chars=1000, key=f"{form.prefix}_conditions")
-            active = st.checkbox("Current (untick to retire it)", right.active, key=f"{form.prefix}_active")
-            if st.form_submit_button("Save new version", type="primary"):
+            conditions = st.text_area(
+                _("Conditions"), right.conditions, max_chars=1000, key=f"{form.prefix}_conditions"
+            )
+            active = st.checkbox(_("Current (untick to retire it)"), right.active, key=f"{form.prefix}_active")
+            if st.form_submit_button(_("Save new version"), type="primary"):
                 changes = {"limit_amount": limit, "conditions": conditions, "active": active}
                 run_write(
                     lambda: rights.update_right(db, user, right.id, changes, form.version),
-                    success="New version saved.",
+                    success=_("New version saved."),
                     form=form,
                     rerun=True,
                 )
         show_table(pd.DataFrame(rights.right_history(db, user, right.id)), key="right_history")
 
 
-st.title("Decision rights")
+st.title(_("Decision rights"))
 st.caption(
-    "What you may decide for a customer without asking a manager, up to a limit and on conditions. "
-    f"A use above your limit is logged and flagged. Amounts in {escape_markdown(CURRENCY)}."
+    _(
+        "What you may decide for a customer without asking a manager, up to a limit and on conditions. "
+        "A use above your limit is logged and flagged. Amounts in {currency}.",
+        currency=escape_markdown(CURRENCY),
+    )
 )
 register_now = rights.list_rights(db, user)
 render_register(register_now)

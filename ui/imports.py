@@ -12,9 +12,10 @@ import streamlit as st
 from models.complaints.dates import DATE_ORDER_LABELS, DateGuess, DateOrder
 from models.complaints.sources import SourceFile
 from models.complaints.staging import ImportField
+from models.i18n import _
 from ui.text import escape_markdown
 
-NOT_MAPPED = "— not in this file —"
+NOT_MAPPED = "— not in this file —"  # the choice's value; shown in the current language
 Opener = Callable[..., SourceFile]
 
 
@@ -52,10 +53,15 @@ def render_layout(prefix: str, upload: Any) -> tuple[str | None, int | None]:
     sheet = None
     if len(sheets) > 1:
         sheet = left.selectbox(
-            "Sheet", sheets, index=None, placeholder="As found", key=f"{prefix}_sheet_{upload.file_id}"
+            _("Sheet"), sheets, index=None, placeholder=_("As found"), key=f"{prefix}_sheet_{upload.file_id}"
         )
     header_row = right.number_input(
-        "Header row", min_value=1, value=None, step=1, placeholder="As found", key=f"{prefix}_header_{upload.file_id}"
+        _("Header row"),
+        min_value=1,
+        value=None,
+        step=1,
+        placeholder=_("As found"),
+        key=f"{prefix}_header_{upload.file_id}",
     )
     return sheet, int(header_row) if header_row else None
 
@@ -70,7 +76,7 @@ def render_mapping(
     fields: Sequence[ImportField],
     required: Sequence[str],
     suggested: dict[str, str],
-    note: str = "\\* required.",
+    note: str | None = None,
 ) -> dict[str, str]:
     """A choice of column per field, the suggested one first."""
     choices = [NOT_MAPPED, *source.columns]
@@ -79,15 +85,16 @@ def render_mapping(
     for index, field in enumerate(fields):
         default = suggested.get(field.key)
         chosen = columns[index % 3].selectbox(
-            field.label + (" *" if field.key in required else ""),
+            _(field.label) + (" *" if field.key in required else ""),
             choices,
+            format_func=lambda column, none=_(NOT_MAPPED): none if column == NOT_MAPPED else column,
             index=choices.index(default) if default in choices else 0,
             key=f"{prefix}_map_{source.sha256[:12]}_{source.sheet}_{source.header_row}_{field.key}",
-            help=field.help,
+            help=_(field.help),
         )
         if chosen != NOT_MAPPED:
             mapping[field.key] = chosen
-    st.caption(note)
+    st.caption(_("\\* required.") if note is None else note)
     return mapping
 
 
@@ -100,14 +107,21 @@ def render_date_order(
         return None, True
     choices = list(DateOrder)
     chosen = st.selectbox(
-        f"Date order — {label}",
+        _("Date order — {field}", field=label),
         choices,
         index=None if guess.ambiguous else choices.index(guess.order),
-        format_func=DATE_ORDER_LABELS.get,
-        placeholder="Choose the order the file uses",
+        format_func={order: _(DATE_ORDER_LABELS[order]) for order in choices}.get,
+        placeholder=_("Choose the order the file uses"),
         key=f"{prefix}_date_order_{source.sha256[:12]}_{guess.column}",
     )
-    message = escape_markdown(f"{label} (column {guess.column!r}): {guess.describe()}.")
+    message = escape_markdown(
+        _(
+            "{field} (column {column}): {description}.",
+            field=label,
+            column=repr(guess.column),
+            description=guess.describe(),
+        )
+    )
     if guess.ambiguous:
         st.warning(message)
     else:

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from models.complaints.field_mapping import EARLIEST_DATE
+from models.i18n import N_, _, format_number
 
 
 class DateOrder(StrEnum):
@@ -23,11 +24,15 @@ class DateOrder(StrEnum):
 
 
 DATE_ORDER_LABELS = {
-    DateOrder.YMD: "year/month/day (2019/3/29, 19-03-29)",
-    DateOrder.MDY: "month/day/year (3/29/2019, 3/29/19)",
-    DateOrder.DMY: "day/month/year (29/3/2019, 29.03.19)",
+    DateOrder.YMD: N_("year/month/day (2019/3/29, 19-03-29)"),
+    DateOrder.MDY: N_("month/day/year (3/29/2019, 3/29/19)"),
+    DateOrder.DMY: N_("day/month/year (29/3/2019, 29.03.19)"),
 }
-DATE_ORDER_NAMES = {DateOrder.YMD: "year/month/day", DateOrder.MDY: "month/day/year", DateOrder.DMY: "day/month/year"}
+DATE_ORDER_NAMES = {
+    DateOrder.YMD: N_("year/month/day"),
+    DateOrder.MDY: N_("month/day/year"),
+    DateOrder.DMY: N_("day/month/year"),
+}
 PREFERENCE = (DateOrder.MDY, DateOrder.DMY, DateOrder.YMD)  # the order shown first when several fit equally
 # three numbers separated by - / or . and an optional time of day (14:05, 2:05:09 PM, T14:05:09Z)
 DATE_PARTS = (
@@ -116,17 +121,27 @@ class DateGuess(BaseModel):
     def describe(self) -> str:
         """The choice in words, for the preview."""
         if not self.dependent:
-            return "its dates begin with the year or are Excel date numbers, so no order needs choosing"
+            return _("its dates begin with the year or are Excel date numbers, so no order needs choosing")
         if self.ambiguous:
-            orders = " and ".join(DATE_ORDER_NAMES[order] for order in self.tied)
-            return (
-                f"its {self.dependent:,} dates like 3/5/20 fit {orders} equally; "
-                "choose the order the file was written in"
+            orders = _(" and ").join(_(DATE_ORDER_NAMES[order]) for order in self.tied)
+            return _(
+                "its {count} dates like 3/5/20 fit {orders} equally; choose the order the file was written in",
+                count=format_number(self.dependent),
+                orders=orders,
             )
         best = self.fits[self.order]
         if not best:
-            return f"none of its {self.dependent:,} values like 3/5/20 is a date between {EARLIEST_DATE.year} and today"
-        return f"read as {DATE_ORDER_NAMES[self.order]}: {best:,} of its {self.dependent:,} dates like 3/5/20 fit"
+            return _(
+                "none of its {count} values like 3/5/20 is a date between {year} and today",
+                count=format_number(self.dependent),
+                year=EARLIEST_DATE.year,
+            )
+        return _(
+            "read as {order}: {fit} of its {count} dates like 3/5/20 fit",
+            order=_(DATE_ORDER_NAMES[self.order]),
+            fit=format_number(best),
+            count=format_number(self.dependent),
+        )
 
 
 def choose_order(column: str, dependent: int, fits: dict[DateOrder, int]) -> DateGuess:

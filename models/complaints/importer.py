@@ -39,6 +39,7 @@ from models.complaints.sources import (
 )
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
+from models.i18n import N_, _, format_number
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -53,8 +54,8 @@ class ImportMode(StrEnum):
 
 
 IMPORT_MODE_LABELS = {
-    ImportMode.ALL_OR_NOTHING: "All or nothing — any invalid row stops the import",
-    ImportMode.VALID_ROWS: "Import the valid rows — invalid rows are listed and skipped",
+    ImportMode.ALL_OR_NOTHING: N_("All or nothing — any invalid row stops the import"),
+    ImportMode.VALID_ROWS: N_("Import the valid rows — invalid rows are listed and skipped"),
 }
 
 
@@ -86,10 +87,16 @@ class BatchReport(BaseModel):
         return self.already_present + self.repeated_in_file
 
     def counts_text(self, imported_note: str = "") -> str:
-        return (
-            f"{self.rows_read:,} rows read: {self.imported:,} imported{imported_note}, {self.duplicates:,} duplicates "
-            f"({self.already_present:,} already in the portal, {self.repeated_in_file:,} repeated in the file), "
-            f"{self.rejected_rows:,} rejected."
+        return _(
+            "{read} rows read: {imported} imported{note}, {duplicates} duplicates "
+            "({present} already in the portal, {repeated} repeated in the file), {rejected} rejected.",
+            read=format_number(self.rows_read),
+            imported=format_number(self.imported),
+            note=imported_note,
+            duplicates=format_number(self.duplicates),
+            present=format_number(self.already_present),
+            repeated=format_number(self.repeated_in_file),
+            rejected=format_number(self.rejected_rows),
         )
 
 

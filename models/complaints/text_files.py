@@ -12,9 +12,14 @@ from pathlib import Path
 
 from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows, choose_header_row, unique_names
 from models.errors import InputError
+from models.i18n import N_
 from models.text import needs_normalising, normalise_text, normalise_utf8
 
-ENCODINGS = {"utf-8": "UTF-8", "cp1252": "Windows-1252 (Western European)", "latin-1": "Latin-1 (ISO 8859-1)"}
+ENCODINGS = {
+    "utf-8": "UTF-8",
+    "cp1252": N_("Windows-1252 (Western European)"),
+    "latin-1": N_("Latin-1 (ISO 8859-1)"),
+}
 _CHUNK = 8 * 1024 * 1024
 MAX_ROW_BYTES = 2_000_000  # the most one row of a CSV may hold (DuckDB's max_line_size)
 HEADER_SEARCH_LINES = 20  # lines looked at for the header row

@@ -16,6 +16,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
+from models.i18n import _
 from models.inputs import InputRecord, entered_text
 
 if TYPE_CHECKING:
@@ -78,15 +79,15 @@ class CommentLinkInput(InputRecord):
 
 def _target(connection: duckdb.DuckDBPyConnection, finding_id: int | None, idea_id: int | None) -> dict[str, Any]:
     if (finding_id is None) == (idea_id is None):
-        raise InputError.single("Attach to", "choose a finding or an idea (one of them)")
+        raise InputError.single(_("Attach to"), _("choose a finding or an idea (one of them)"))
     if finding_id is not None:
         title = connection.execute("SELECT title FROM findings WHERE id = ?", [finding_id]).fetchone()
         if title is None:
-            raise InputError.single("Finding", "no such finding")
+            raise InputError.single(_("Finding"), _("no such finding"))
         return {"finding_id": finding_id, "title": title[0]}
     title = connection.execute("SELECT title FROM ideas WHERE id = ? AND status <> 'draft'", [idea_id]).fetchone()
     if title is None:
-        raise InputError.single("Idea", "no such idea on the board")
+        raise InputError.single(_("Idea"), _("no such idea on the board"))
     return {"idea_id": idea_id, "title": title[0]}
 
 
@@ -116,13 +117,13 @@ def attach_comment(
             "SELECT comment FROM customer_survey_answers WHERE id = ? AND comment IS NOT NULL", [record.answer_id]
         ).fetchone()
         if answer is None:
-            raise InputError.single("Comment", "no such customer comment")
+            raise InputError.single(_("Comment"), _("no such customer comment"))
         if connection.execute(
             "SELECT 1 FROM customer_comment_links WHERE answer_id = ?"
             " AND finding_id IS NOT DISTINCT FROM ? AND idea_id IS NOT DISTINCT FROM ?",
             [record.answer_id, record.finding_id, record.idea_id],
         ).fetchone():
-            raise InputError.single("Comment", f"it is already attached to {target['title']!r}")
+            raise InputError.single(_("Comment"), _("it is already attached to {title}", title=repr(target["title"])))
         values = {**record.model_dump(), "linked_by": actor.employee_id, "linked_at": when}
         link_id = insert_row(connection, "customer_comment_links", values)
         audit.record(connection, actor, "customer_comment_link", link_id, "attach", after=values, at=when)
@@ -138,7 +139,7 @@ def detach_comment(db: Database, actor: CurrentUser, link_id: int) -> None:
     def detach(connection: duckdb.DuckDBPyConnection) -> None:
         before = audit.row_as_dict(connection, "customer_comment_links", "id", link_id)
         if before is None:
-            raise InputError.single("Comment", "it is not attached (any more)")
+            raise InputError.single(_("Comment"), _("it is not attached (any more)"))
         if before["finding_id"] is not None:
             require(actor, Permission.FINDINGS_MANAGE)
         connection.execute("DELETE FROM customer_comment_links WHERE id = ?", [link_id])

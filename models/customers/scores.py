@@ -20,6 +20,7 @@ import pandas as pd
 from models.access import CurrentUser, Permission, require
 from models.cache import cached_aggregate
 from models.customers.survey_fields import TYPES_BY_CODE
+from models.i18n import N_
 
 if TYPE_CHECKING:
     from models.db import Database, Reader
@@ -29,9 +30,9 @@ Grouping = Literal["month", "channel", "team"]
 NO_TEAM = "No team (unit not matched)"
 
 DEFINITIONS = {
-    "nps": "NPS = % promoters (9–10) − % detractors (0–6) among the NPS answers (−100 to +100).",
-    "csat": "CSAT = share of CSAT answers of 4 or 5 on the 1–5 scale (%).",
-    "ces": "CES = mean customer effort score on the 1–7 scale (1 = very easy; lower is better).",
+    "nps": N_("NPS = % promoters (9–10) − % detractors (0–6) among the NPS answers (−100 to +100)."),
+    "csat": N_("CSAT = share of CSAT answers of 4 or 5 on the 1–5 scale (%)."),
+    "ces": N_("CES = mean customer effort score on the 1–7 scale (1 = very easy; lower is better)."),
 }
 
 _VALUE_SQL = {

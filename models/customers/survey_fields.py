@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from models.complaints.staging import FieldList, ImportField
+from models.i18n import N_
 
 
 @dataclass(frozen=True)
@@ -52,53 +53,57 @@ TYPE_NAMES = {type_key(name): t.code for t in SURVEY_TYPES for name in (t.code, 
 SURVEY_FIELDS: tuple[ImportField, ...] = (
     ImportField(
         "answered_at",
-        "Date",
+        N_("Date"),
         ("Date", "Answered at", "Response date", "Survey date", "Submitted at", "Completed at", "Response Time"),
-        "The day the customer answered (a date or a date and time, e.g. 2025-03-29, 29/03/2025 14:05).",
+        N_("The day the customer answered (a date or a date and time, e.g. 2025-03-29, 29/03/2025 14:05)."),
     ),
     ImportField(
         "channel",
-        "Channel",
+        N_("Channel"),
         ("Channel", "Contact channel", "Touchpoint", "Source channel", "Medium"),
-        "Where the customer was served: phone, chat, email, app… (required).",
+        N_("Where the customer was served: phone, chat, email, app… (required)."),
     ),
     ImportField(
         "team",
-        "Team or unit",
+        N_("Team or unit"),
         ("Team or unit", "Team", "Unit", "Department", "Queue", "Group", "Business unit"),
-        "The portal team that served the customer. A name that matches no team is kept as the unit given; "
-        "the answer then counts for the organisation and its channel but for no team.",
+        N_(
+            "The portal team that served the customer. A name that matches no team is kept as the unit given; "
+            "the answer then counts for the organisation and its channel but for no team."
+        ),
     ),
     ImportField(
         "survey_type",
-        "Survey type",
+        N_("Survey type"),
         ("Survey type", "Survey", "Type", "Metric", "Question type", "Survey name"),
-        "NPS, CSAT or CES (also Net Promoter Score, Customer satisfaction, Customer effort).",
+        N_("NPS, CSAT or CES (also Net Promoter Score, Customer satisfaction, Customer effort)."),
     ),
     ImportField(
         "score",
-        "Score",
+        N_("Score"),
         ("Score", "Rating", "Answer", "Value", "Response score"),
-        "A whole number on the survey's scale: NPS 0-10, CSAT 1-5, CES 1-7.",
+        N_("A whole number on the survey's scale: NPS 0-10, CSAT 1-5, CES 1-7."),
     ),
     ImportField(
         "comment",
-        "Comment",
+        N_("Comment"),
         ("Comment", "Comments", "Verbatim", "Feedback", "Open answer", "Free text", "Reason"),
-        "What the customer wrote (optional). It may hold personal data: only analysts and leadership read it.",
+        N_("What the customer wrote (optional). It may hold personal data: only analysts and leadership read it."),
     ),
     ImportField(
         "customer_id",
-        "Customer ID",
+        N_("Customer ID"),
         ("Customer ID", "Customer", "Customer number", "Account ID", "Client ID"),
-        "The customer's id in your systems (optional).",
+        N_("The customer's id in your systems (optional)."),
     ),
     ImportField(
         "external_id",
-        "External ID",
+        N_("External ID"),
         ("External ID", "Response ID", "Answer ID", "Survey response ID", "Record ID", "ID"),
-        "The survey tool's id of the answer (optional). Re-importing a file never adds an answer twice: "
-        "by this id when given, else by the answer's content.",
+        N_(
+            "The survey tool's id of the answer (optional). Re-importing a file never adds an answer twice: "
+            "by this id when given, else by the answer's content."
+        ),
     ),
 )
 REQUIRED_FIELDS = ("answered_at", "channel", "survey_type", "score")

@@ -44,6 +44,7 @@ from models.complaints.staging import drop_tables, problem_sql, rejections_sql, 
 from models.customers.survey_fields import FIELDS_BY_KEY, SURVEY_ROWS, SURVEY_TYPES, TYPE_NAMES, check_mapping
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError
+from models.i18n import _, format_number
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -75,7 +76,11 @@ class SurveyImportReport(BatchReport):
 
     @property
     def summary(self) -> str:
-        kept = f" ({self.without_team:,} of them with a unit that is no portal team)" if self.without_team else ""
+        kept = (
+            _(" ({count} of them with a unit that is no portal team)", count=format_number(self.without_team))
+            if self.without_team
+            else ""
+        )
         return self.counts_text(kept)
 
     def report_frame(self) -> pd.DataFrame:
@@ -336,18 +341,18 @@ def import_answers(
     def attempt() -> SurveyImportReport:
         with db.exclusive() as connection:
             try:
-                report_progress(0.1, "Reading and checking every row…")
+                report_progress(0.1, _("Reading and checking every row…"))
                 _stage(connection, source, mapping, order, at.date())
                 report = _checked_report(connection, source, mapping, mode, order)
                 if report.rejected_rows and mode == ImportMode.ALL_OR_NOTHING:
                     raise SurveyImportRejectedError(report)
-                report_progress(0.5, "Storing the answers…")
+                report_progress(0.5, _("Storing the answers…"))
                 return _store(db, actor, source, mapping, report, at)
             finally:
                 _drop_staging(connection)
 
     report = _read_with_padding_fallback(source, attempt)
-    report_progress(1.0, "Import finished.")
+    report_progress(1.0, _("Import finished."))
     return report
 
 
@@ -359,7 +364,7 @@ def _checked_report(
         " count(*) FILTER (WHERE valid AND team_text IS NOT NULL AND team_id IS NULL) FROM survey_converted"
     ).fetchone()
     if rows_read == 0:
-        raise InputError.single("File", "it has a header row but no survey answers")
+        raise InputError.single(_("File"), _("it has a header row but no survey answers"))
     rejections = [
         Rejection(record=row[0], column=row[1], reason=row[2], value=row[3])
         for row in connection.execute(f"{_rejections_sql(mapping, order)} LIMIT {REJECTIONS_KEPT}").fetchall()

@@ -15,6 +15,7 @@ from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_
 from models.inputs import InputRecord, entered_text
 from models.speakup.ideas import Idea, get_idea
 from models.standards.rights import MONEY_MAX, change_right
@@ -32,7 +33,11 @@ class ProposalInput(InputRecord):
     reason: str = Field(title="Why", min_length=10, max_length=2000)
 
 
-STATUS_LABELS = {"open": "Open — waiting for leadership", "accepted": "Accepted", "declined": "Declined"}
+STATUS_LABELS = {
+    "open": N_("Open — waiting for leadership"),
+    "accepted": N_("Accepted"),
+    "declined": N_("Declined"),
+}
 
 
 def may_propose_from_idea(actor: CurrentUser, idea: Idea) -> bool:

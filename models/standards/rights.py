@@ -16,6 +16,7 @@ from models import audit
 from models.access import ROLE_LABELS, CurrentUser, Permission, Role, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_
 from models.inputs import InputRecord, not_in_future
 from models.standards.register import save_version
 
@@ -24,12 +25,12 @@ if TYPE_CHECKING:
 
 Remedy = Literal["refund", "goodwill_credit", "fee_waiver", "replacement", "callback", "other"]
 REMEDY_LABELS = {
-    "refund": "Refund",
-    "goodwill_credit": "Goodwill credit",
-    "fee_waiver": "Fee waiver",
-    "replacement": "Replacement",
-    "callback": "Callback",
-    "other": "Other remedy",
+    "refund": N_("Refund"),
+    "goodwill_credit": N_("Goodwill credit"),
+    "fee_waiver": N_("Fee waiver"),
+    "replacement": N_("Replacement"),
+    "callback": N_("Callback"),
+    "other": N_("Other remedy"),
 }
 MONEY_MAX = Decimal("1000000")
 
