@@ -86,9 +86,9 @@ def render_idea(idea: ideas.Idea, supported: bool, opened: dict) -> None:
         st.markdown(f"#### {plain(idea.title)}")
         supporters = ngettext("{n} supporter", "{n} supporters", idea.supporters)
         comments = ngettext("{n} comment", "{n} comments", idea.comments)
+        team = plain(idea.team_name) if idea.team_name else _("no team")
         st.caption(
-            f"#{idea.id} · {status_label(idea.status)} · {plain(idea.author_name)}"
-            f" · {plain(idea.team_name or _('no team'))} · {supporters} · {comments}"
+            f"#{idea.id} · {status_label(idea.status)} · {plain(idea.author_name)} · {team} · {supporters} · {comments}"
         )
         if idea.merged_into_id:
             st.caption(_("Merged into idea #{number}", number=idea.merged_into_id))

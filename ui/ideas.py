@@ -59,7 +59,8 @@ def business_case_metrics(case: BusinessCase, currency: str) -> None:
 def idea_details(idea: Idea, currency: str, *, counts: dict | None = None) -> None:
     """Problem, change, business case and project plan of one idea."""
     authors = ", ".join([idea.author_name, *(c["full_name"] for c in idea.co_authors)])
-    st.caption(f"{plain(authors)} · {plain(idea.team_name or _('no team'))} · {plain(idea.cycle_name)}")
+    team = plain(idea.team_name) if idea.team_name else _("no team")
+    st.caption(f"{plain(authors)} · {team} · {plain(idea.cycle_name)}")
     st.markdown("**" + _("Problem") + "**")
     st.markdown(plain(idea.problem) or "—")
     st.markdown("**" + _("Proposed change") + "**")
