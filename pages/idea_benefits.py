@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
+from models.i18n import _, format_number, ngettext
 from models.speakup import benefits, ideas
 from ui.charts import by_number, idea_label, wrapped_axis
 from ui.context import page_context
@@ -21,19 +22,21 @@ def render_overview(rows: list[dict]) -> None:
     table = pd.DataFrame(
         [
             {
-                "Idea": row["id"],
-                "Title": row["title"],
-                "Cycle": row["cycle_name"],
-                "Status": status_label(row["status"]),
-                "Action": row["action_id"],
-                "Owner": row["action_owner"],
-                "Due": row["action_due_date"],
-                f"Projected annual savings ({CURRENCY})": float(row["projected_annual_savings"]),
-                f"Projected net annual benefit ({CURRENCY})": float(row["projected_net_annual_benefit"]),
-                f"Realised savings ({CURRENCY})": None
+                _("Idea"): row["id"],
+                _("Title"): row["title"],
+                _("Cycle"): row["cycle_name"],
+                _("Status"): status_label(row["status"]),
+                _("Action"): row["action_id"],
+                _("Owner"): row["action_owner"],
+                _("Due"): row["action_due_date"],
+                _("Projected annual savings ({currency})", currency=CURRENCY): float(row["projected_annual_savings"]),
+                _("Projected net annual benefit ({currency})", currency=CURRENCY): float(
+                    row["projected_net_annual_benefit"]
+                ),
+                _("Realised savings ({currency})", currency=CURRENCY): None
                 if row["realised_savings"] is None
                 else float(row["realised_savings"]),
-                "Latest review (days)": row["latest_review_day"],
+                _("Latest review (days)"): row["latest_review_day"],
             }
             for row in rows
         ]
@@ -44,8 +47,8 @@ def render_overview(rows: list[dict]) -> None:
     for row in rows:
         label = idea_label(row["id"], row["title"])
         for figure, amount in (
-            ("Projected annual savings", row["projected_annual_savings"]),
-            ("Realised so far", row["realised_savings"] or 0),
+            (_("Projected annual savings"), row["projected_annual_savings"]),
+            (_("Realised so far"), row["realised_savings"] or 0),
         ):
             chart_rows.append({"idea_id": row["id"], "idea": label, "figure": figure, "amount": float(amount)})
     chart = (
@@ -53,13 +56,13 @@ def render_overview(rows: list[dict]) -> None:
         .mark_bar()
         .encode(
             y=alt.Y("idea:N", title=None, sort=by_number(), axis=wrapped_axis()),
-            x=alt.X("amount:Q", title=f"Savings ({CURRENCY})", axis=alt.Axis(format=",.0f")),
+            x=alt.X("amount:Q", title=_("Savings ({currency})", currency=CURRENCY), axis=alt.Axis(format=",.0f")),
             yOffset="figure:N",
             color=alt.Color("figure:N", title=None),
             tooltip=[
-                alt.Tooltip("idea:N", title="Idea"),
-                alt.Tooltip("figure:N", title="Figure"),
-                alt.Tooltip("amount:Q", title=f"Amount ({CURRENCY})", format=",.0f"),
+                alt.Tooltip("idea:N", title=_("Idea")),
+                alt.Tooltip("figure:N", title=_("Figure")),
+                alt.Tooltip("amount:Q", title=_("Amount ({currency})", currency=CURRENCY), format=",.0f"),
             ],
         )
         .properties(height=max(200, 40 * len(rows)))
@@ -73,50 +76,58 @@ def render_review_form(rows: list[dict]) -> None:
     ]
     if not mine:
         return
-    st.subheader("Record a benefit review")
-    st.caption("Action owners record the savings realised so far at 30, 90 and 180 days after the green light.")
+    st.subheader(_("Record a benefit review"))
+    st.caption(_("Action owners record the savings realised so far at 30, 90 and 180 days after the green light."))
     labels = {r["id"]: f"#{r['id']} {r['title']}" for r in mine}
     with st.form("benefit_review"):
-        idea_id = st.selectbox("Idea", list(labels), format_func=lambda i: labels[i])
+        idea_id = st.selectbox(_("Idea"), list(labels), format_func=lambda i: labels[i], key="review_idea")
         cols = st.columns(2)
-        review_day = cols[0].selectbox("Review", ideas.REVIEW_DAYS, format_func=lambda d: f"{d} days")
-        realised = cols[1].number_input(f"Savings realised so far ({CURRENCY})", min_value=0.0, step=1000.0)
-        note = st.text_area("Note", max_chars=ideas.REASON_MAX)
-        implemented = st.checkbox("The change is fully implemented")
-        submitted = st.form_submit_button("Save review", type="primary")
+        review_day = cols[0].selectbox(
+            _("Review"), ideas.REVIEW_DAYS, format_func=lambda d: ngettext("{n} day", "{n} days", d), key="review_day"
+        )
+        realised = cols[1].number_input(
+            _("Savings realised so far ({currency})", currency=CURRENCY),
+            min_value=0.0,
+            step=1000.0,
+            key="review_realised",
+        )
+        note = st.text_area(_("Note"), max_chars=ideas.REASON_MAX, key="review_note")
+        implemented = st.checkbox(_("The change is fully implemented"), key="review_implemented")
+        submitted = st.form_submit_button(_("Save review"), type="primary")
     if submitted:
 
         def record() -> None:
             benefits.record_benefit_review(db, user, idea_id, review_day, realised, note, implemented=implemented)
 
-        run_write(record, success="Review saved.", rerun=True)
+        run_write(record, success=_("Review saved."), rerun=True)
 
 
 def render_reviews(rows: list[dict]) -> None:
     labels = {r["id"]: f"#{r['id']} {r['title']}" for r in rows}
-    idea_id = st.selectbox("Reviews of", list(labels), key="reviews_of", format_func=lambda i: labels[i])
+    idea_id = st.selectbox(_("Reviews of"), list(labels), key="reviews_of", format_func=lambda i: labels[i])
     reviews = benefits.benefit_reviews(db, idea_id)
     if not reviews:
-        st.caption("No benefit review yet.")
+        st.caption(_("No benefit review yet."))
         return
     for review in reviews:
         st.markdown(
-            f"- **{review['review_day']} days**: {money(float(review['realised_savings']), CURRENCY)} — "
+            f"- **{ngettext('{n} day', '{n} days', review['review_day'])}**: "
+            f"{money(float(review['realised_savings']), CURRENCY)} — "
             f"{plain(review['note'] or '')} ({plain(review['recorded_by'])})"
         )
 
 
-st.title("Green-lit ideas")
+st.title(_("Green-lit ideas"))
 rows = benefits.green_lit_ideas(db)
 if not rows:
-    st.info("No idea has been green-lit yet.")
+    st.info(_("No idea has been green-lit yet."))
 else:
     total_projected = sum(float(r["projected_annual_savings"]) for r in rows)
     total_realised = sum(float(r["realised_savings"] or 0) for r in rows)
     cols = st.columns(3)
-    cols[0].metric("Green-lit ideas", len(rows))
-    cols[1].metric("Projected annual savings", money(total_projected, CURRENCY))
-    cols[2].metric("Realised so far", money(total_realised, CURRENCY))
+    cols[0].metric(_("Green-lit ideas"), format_number(len(rows)))
+    cols[1].metric(_("Projected annual savings"), money(total_projected, CURRENCY))
+    cols[2].metric(_("Realised so far"), money(total_realised, CURRENCY))
     render_overview(rows)
     render_reviews(rows)
     render_review_form(rows)

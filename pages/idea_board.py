@@ -5,12 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
+from models.i18n import _, format_number, ngettext
 from models.speakup import board, ideas
 from models.speakup.cycles import current_cycle, list_cycles, open_cycle
 from models.standards import proposals, rights
 from ui.context import page_context
 from ui.customer_words import read_ideas_words, render_customer_words
-from ui.ideas import comment_list, idea_details, plain, status_label
+from ui.ideas import comment_list, day, idea_details, plain, status_label
 from ui.right_proposals import proposal_form, proposal_table
 from ui.widgets import download_buttons, show_table
 from ui.writes import run_write, show_reported
@@ -42,34 +43,36 @@ def render_filters() -> dict:
     teams = {row["id"]: row["name"] for row in board.team_choices(db)}
     current = current_cycle(db)
     cols = st.columns([3, 2, 2, 2, 2])
-    search = cols[0].text_input("Search ideas", key="board_search", placeholder="transfers, callback, knowledge base…")
+    search = cols[0].text_input(
+        _("Search ideas"), key="board_search", placeholder=_("transfers, callback, knowledge base…")
+    )
     statuses = cols[1].multiselect(
-        "Status", BOARD_STATUSES, key="board_status", format_func=status_label, placeholder="Any status"
+        _("Status"), BOARD_STATUSES, key="board_status", format_func=status_label, placeholder=_("Any status")
     )
     cycle_names = {cycle.id: cycle.name for cycle in cycles}
     cycle_options = [None, *cycle_names]
     default_index = cycle_options.index(current.id) if current else 0
     cycle_id = cols[2].selectbox(
-        "Cycle",
+        _("Cycle"),
         cycle_options,
         index=default_index,
         key="board_cycle",
-        format_func=lambda c: "All cycles" if c is None else cycle_names[c],
+        format_func=lambda c: _("All cycles") if c is None else cycle_names[c],
     )
     team_id = cols[3].selectbox(
-        "Team", [None, *teams], key="board_team", format_func=lambda t: "All teams" if t is None else teams[t]
+        _("Team"), [None, *teams], key="board_team", format_func=lambda t: _("All teams") if t is None else teams[t]
     )
-    sort = cols[4].selectbox("Sort by", list(board.BOARD_SORTS), key="board_sort")
+    sort = cols[4].selectbox(_("Sort by"), list(board.BOARD_SORTS), key="board_sort", format_func=lambda s: _(s))
     return {"search": search, "statuses": statuses, "cycle_id": cycle_id, "team_id": team_id, "sort": sort}
 
 
 def render_right_proposals(idea: ideas.Idea, linked: list[dict], current_rights: list) -> None:
     """Changes to decision rights proposed from the idea, and the form to propose one."""
     if linked:
-        st.markdown("**Decision-right changes proposed**")
+        st.markdown("**" + _("Decision-right changes proposed") + "**")
         proposal_table(linked, key=f"idea_proposals_{idea.id}")
     if proposals.may_propose_from_idea(user, idea):
-        with st.popover("Propose a change to a decision right", icon=":material/gavel:"):
+        with st.popover(_("Propose a change to a decision right"), icon=":material/gavel:"):
             proposal_form(db, user, current_rights, ("idea_id", idea.id), f"idea_proposal_{idea.id}")
 
 
@@ -81,20 +84,20 @@ def details_key(idea_id: int) -> str:
 def render_idea(idea: ideas.Idea, supported: bool, opened: dict) -> None:
     with st.container(border=True):
         st.markdown(f"#### {plain(idea.title)}")
+        supporters = ngettext("{n} supporter", "{n} supporters", idea.supporters)
+        comments = ngettext("{n} comment", "{n} comments", idea.comments)
+        team = plain(idea.team_name) if idea.team_name else _("no team")
         st.caption(
-            f"#{idea.id} · {status_label(idea.status)} · {plain(idea.author_name)}"
-            f" · {plain(idea.team_name or 'no team')}"
-            f" · {idea.supporters} supporter{'s' if idea.supporters != 1 else ''}"
-            f" · {idea.comments} comment{'s' if idea.comments != 1 else ''}"
+            f"#{idea.id} · {status_label(idea.status)} · {plain(idea.author_name)} · {team} · {supporters} · {comments}"
         )
         if idea.merged_into_id:
-            st.caption(f"Merged into idea #{idea.merged_into_id}")
+            st.caption(_("Merged into idea #{number}", number=idea.merged_into_id))
         st.markdown(plain(idea.problem[:280] + ("…" if len(idea.problem) > 280 else "")))
         show_reported(problem_key(idea.id))
         own = user.employee_id in idea.author_ids
         if user.can(Permission.IDEAS_ENGAGE) and not own and idea.status in ideas.OPEN_FOR_ENGAGEMENT:
             st.button(
-                "Withdraw support" if supported else "Support",
+                _("Withdraw support") if supported else _("Support"),
                 key=f"support_{idea.id}",
                 icon=":material/thumb_up:",
                 type="secondary" if supported else "primary",
@@ -102,8 +105,10 @@ def render_idea(idea: ideas.Idea, supported: bool, opened: dict) -> None:
                 args=(idea.id, supported),
             )
         elif own:
-            st.caption("Your idea")
-        details = st.expander(f"Details and comments ({idea.comments})", key=details_key(idea.id), on_change="rerun")
+            st.caption(_("Your idea"))
+        details = st.expander(
+            _("Details and comments ({count})", count=idea.comments), key=details_key(idea.id), on_change="rerun"
+        )
         with details:
             if details.open:
                 render_details(idea, opened)
@@ -115,11 +120,11 @@ def render_details(idea: ideas.Idea, opened: dict) -> None:
     idea_details(full, settings.currency, counts=opened["counts"].get(idea.id, {}))
     render_customer_words(db, user, idea_id=idea.id, read=opened["words"].get(idea.id))
     render_right_proposals(full, opened["proposals"].get(idea.id, []), opened["rights"])
-    st.markdown("**Comments**")
+    st.markdown("**" + _("Comments") + "**")
     comment_list(opened["comments"].get(idea.id, []))
     if idea.status not in ("merged",) and user.can(Permission.IDEAS_ENGAGE):
-        st.text_area("Add a comment", key=f"comment_{idea.id}", max_chars=ideas.COMMENT_MAX)
-        st.button("Post comment", key=f"post_{idea.id}", on_click=post_comment, args=(idea.id,))
+        st.text_area(_("Add a comment"), key=f"comment_{idea.id}", max_chars=ideas.COMMENT_MAX)
+        st.button(_("Post comment"), key=f"post_{idea.id}", on_click=post_comment, args=(idea.id,))
 
 
 def read_opened(shown: list[ideas.Idea]) -> dict:
@@ -142,43 +147,36 @@ def read_opened(shown: list[ideas.Idea]) -> dict:
 def table_of(filters: dict) -> pd.DataFrame:
     """Every matching idea as a table (read only when the table is opened or downloaded)."""
     rows = board.board_table(db, **filters)
+    columns = {
+        "idea": _("Idea"),
+        "title": _("Title"),
+        "status": _("Status"),
+        "cycle_name": _("Cycle"),
+        "author_name": _("Author"),
+        "team_name": _("Team"),
+        "supporters": _("Supporters"),
+        "comments": _("Comments"),
+        "net_annual_benefit": _("Net annual benefit"),
+        "submitted_at": _("Submitted"),
+    }
     return pd.DataFrame(
         [
-            {
-                "Idea": row["idea"],
-                "Title": row["title"],
-                "Status": status_label(row["status"]),
-                "Cycle": row["cycle_name"],
-                "Author": row["author_name"],
-                "Team": row["team_name"],
-                "Supporters": row["supporters"],
-                "Comments": row["comments"],
-                "Net annual benefit": row["net_annual_benefit"],
-                "Submitted": row["submitted_at"],
-            }
+            {label: status_label(row[name]) if name == "status" else row[name] for name, label in columns.items()}
             for row in rows
         ],
-        columns=[
-            "Idea",
-            "Title",
-            "Status",
-            "Cycle",
-            "Author",
-            "Team",
-            "Supporters",
-            "Comments",
-            "Net annual benefit",
-            "Submitted",
-        ],
+        columns=list(columns.values()),
     )
 
 
-st.title("Idea board")
+st.title(_("Idea board"))
 cycle = open_cycle(db)
 if cycle and cycle.accepts_submissions():
     st.info(
-        f"{plain(cycle.name)} is open for ideas until {cycle.submission_closes:%d %b %Y}; "
-        "post yours under **Submit & my ideas**.",
+        _(
+            "{cycle} is open for ideas until {date}; post yours under **Submit & my ideas**.",
+            cycle=plain(cycle.name),
+            date=day(cycle.submission_closes),
+        ),
         icon=":material/lightbulb:",
     )
 filters = render_filters()
@@ -190,21 +188,28 @@ if page > pages:  # the filters changed under a later page: back to the first
     st.session_state.pop("board_page", None)
     total, shown = board.board_page(db, **filters, offset=0, limit=PAGE_SIZE)
 if not total:
-    st.caption("0 ideas")
-    st.write("No ideas match. Try another search or filter.")
+    st.caption(ngettext("{n} idea", "{n} ideas", 0))
+    st.write(_("No ideas match. Try another search or filter."))
 else:
     if pages > 1:
-        page = st.number_input(f"Page (of {pages})", min_value=1, max_value=pages, value=1, key="board_page")
+        page = st.number_input(
+            _("Page (of {pages})", pages=pages), min_value=1, max_value=pages, value=1, key="board_page"
+        )
     first = (page - 1) * PAGE_SIZE
-    st.caption(
-        f"{total} idea{'s' if total != 1 else ''}"
-        + (f"; showing {first + 1}–{first + len(shown)}" if pages > 1 else "")
-    )
+    counted = ngettext("{n} idea", "{n} ideas", total)
+    if pages > 1:
+        counted = _(
+            "{ideas}; showing {first}–{last}",
+            ideas=counted,
+            first=format_number(first + 1),
+            last=format_number(first + len(shown)),
+        )
+    st.caption(counted)
     mine_supported = board.supports(db, user, [idea.id for idea in shown])
     opened = read_opened(shown)
     for idea in shown:
         render_idea(idea, idea.id in mine_supported, opened)
-    table = st.expander("All matching ideas as a table", key="board_table", on_change="rerun")
+    table = st.expander(_("All matching ideas as a table"), key="board_table", on_change="rerun")
     with table:
         if table.open:
             show_table(table_of(filters))

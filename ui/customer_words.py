@@ -9,8 +9,20 @@ import streamlit as st
 from models.access import CurrentUser, Permission
 from models.customers import comments
 from models.db import Database
+from models.i18n import N_, _, ngettext
 from ui.widgets import show_table
 from ui.writes import run_write
+
+WORDS_COLUMNS = {
+    "answered_on": N_("Answered on"),
+    "channel": N_("Channel"),
+    "team": N_("Team"),
+    "survey_type": N_("Survey type"),
+    "score": N_("Score"),
+    "comment": N_("Comment"),
+    "note": N_("Note"),
+    "attached_by": N_("Attached by"),
+}
 
 
 def read_ideas_words(db: Database, user: CurrentUser, idea_ids: list[int]) -> dict[int, list[dict] | int]:
@@ -36,28 +48,36 @@ def render_customer_words(
         count = read if isinstance(read, int) else comments.attached_count(db, **target)
         if count:
             st.caption(
-                f"{count} customer comment{'s' if count != 1 else ''} attached (read by analysts and leadership)."
+                ngettext(
+                    "{n} customer comment attached (read by analysts and leadership).",
+                    "{n} customer comments attached (read by analysts and leadership).",
+                    count,
+                )
             )
         return
     attached = read if isinstance(read, list) else comments.comments_for(db, user, **target)
-    st.markdown("**In the customer's own words**")
+    st.markdown("**" + _("In the customer's own words") + "**")
     if not attached:
-        st.caption("No customer comments attached yet: attach them from the comments search on Customer feedback.")
+        st.caption(_("No customer comments attached yet: attach them from the comments search on Customer feedback."))
         return
     frame = pd.DataFrame(attached)
     key = f"words_{'finding' if finding_id is not None else 'idea'}_{finding_id or idea_id}"
     show_table(
-        frame[["answered_on", "channel", "team", "survey_type", "score", "comment", "note", "attached_by"]], key=key
+        frame[["answered_on", "channel", "team", "survey_type", "score", "comment", "note", "attached_by"]],
+        key=key,
+        labels={name: _(label) for name, label in WORDS_COLUMNS.items()},
     )
     may_detach = finding_id is None or user.can(Permission.FINDINGS_MANAGE)
     if may_detach:
         left, right = st.columns([3, 1])
         chosen = left.selectbox(
-            "Detach a comment",
+            _("Detach a comment"),
             frame["link_id"].tolist(),
             index=None,
             format_func=lambda link: str(frame.loc[frame["link_id"] == link, "comment"].iloc[0])[:80],
             key=f"{key}_detach",
         )
-        if right.button("Detach", key=f"{key}_detach_button", disabled=chosen is None):
-            run_write(lambda: comments.detach_comment(db, user, int(chosen)), success="Comment detached.", rerun=True)
+        if right.button(_("Detach"), key=f"{key}_detach_button", disabled=chosen is None):
+            run_write(
+                lambda: comments.detach_comment(db, user, int(chosen)), success=_("Comment detached."), rerun=True
+            )

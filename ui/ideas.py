@@ -3,13 +3,15 @@ case, its comments, and plain rendering of what people typed."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from models.i18n import N_, _, current_language, format_date, format_datetime, format_number, ngettext
 from models.speakup import ideas
 from models.speakup.ideas import BusinessCase, Idea
-from models.text import plural
 from ui.text import escape_markdown
 from ui.widgets import show_table
 
@@ -20,84 +22,110 @@ def plain(text: str | None) -> str:
 
 
 def money(value: float | None, currency: str) -> str:
-    return "—" if value is None else f"{currency} {value:,.0f}"
+    """An amount in whole units as "AUD 1,200" in English, in the language's form otherwise."""
+    if value is None:
+        return "—"
+    if current_language() == "en":
+        return f"{currency} {value:,.0f}"
+    return f"{currency} {format_number(round(value), 0)}"
+
+
+def day(value: date) -> str:
+    """A date as the Speak-Up pages write it: "05 Mar 2026", "05 бер. 2026"."""
+    if current_language() == "en":
+        return f"{value:%d %b %Y}"
+    return format_date(value, "dd MMM y")
+
+
+def moment(value: datetime) -> str:
+    """A date and time to the minute: "05 Mar 2026 09:05"."""
+    if current_language() == "en":
+        return f"{value:%d %b %Y %H:%M}"
+    return format_datetime(value, "dd MMM y HH:mm")
 
 
 def business_case_metrics(case: BusinessCase, currency: str) -> None:
     """Net annual benefit, payback and first-year net, side by side."""
     cols = st.columns(3)
-    cols[0].metric("Net annual benefit", money(case.net_annual_benefit, currency))
+    cols[0].metric(_("Net annual benefit"), money(case.net_annual_benefit, currency))
     cols[1].metric(
-        "Payback",
+        _("Payback"),
         case.payback,
-        help=ideas.PAYBACK_RULE,
+        help=_(ideas.PAYBACK_RULE),
     )
-    cols[2].metric("First-year net", money(case.first_year_net, currency))
+    cols[2].metric(_("First-year net"), money(case.first_year_net, currency))
 
 
 def idea_details(idea: Idea, currency: str, *, counts: dict | None = None) -> None:
     """Problem, change, business case and project plan of one idea."""
     authors = ", ".join([idea.author_name, *(c["full_name"] for c in idea.co_authors)])
-    st.caption(f"{plain(authors)} · {plain(idea.team_name or 'no team')} · {plain(idea.cycle_name)}")
-    st.markdown("**Problem**")
+    team = plain(idea.team_name) if idea.team_name else _("no team")
+    st.caption(f"{plain(authors)} · {team} · {plain(idea.cycle_name)}")
+    st.markdown("**" + _("Problem") + "**")
     st.markdown(plain(idea.problem) or "—")
-    st.markdown("**Proposed change**")
+    st.markdown("**" + _("Proposed change") + "**")
     st.markdown(plain(idea.proposed_change) or "—")
     if idea.complaint_category or idea.finding_id:
         link = []
         if idea.complaint_category:
-            link.append(f"complaint category {idea.complaint_category}")
+            link.append(_("complaint category {category}", category=idea.complaint_category))
             if counts and counts.get("complaints_in_category") is not None:
-                link.append(f"({plural(counts['complaints_in_category'], 'complaint')})")
+                n = counts["complaints_in_category"]
+                link.append("(" + ngettext("{count} complaint", "{count} complaints", n, count=format_number(n)) + ")")
         if idea.finding_id:
-            link.append(f"finding #{idea.finding_id}")
+            link.append(_("finding #{number}", number=idea.finding_id))
             if counts and counts.get("finding_title"):
                 link.append(f"“{counts['finding_title']}”")
-        st.caption("Linked to " + plain(" ".join(link)))
+        st.caption(_("Linked to {what}", what=plain(" ".join(link))))
     business_case_metrics(idea.business_case, currency)
     facts = {
-        "Annual savings": money(idea.annual_savings, currency),
-        "Annual extra revenue": money(idea.annual_revenue, currency),
-        "One-off cost": money(idea.one_off_cost, currency),
-        "Annual running cost": money(idea.annual_running_cost, currency),
-        "Customers affected per year": f"{idea.customers_affected:,}",
-        "KPI expected to move": (
-            f"{idea.kpi_name} by {idea.kpi_expected_change:g}"
+        _("Annual savings"): money(idea.annual_savings, currency),
+        _("Annual extra revenue"): money(idea.annual_revenue, currency),
+        _("One-off cost"): money(idea.one_off_cost, currency),
+        _("Annual running cost"): money(idea.annual_running_cost, currency),
+        _("Customers affected per year"): format_number(idea.customers_affected),
+        _("KPI expected to move"): (
+            _("{kpi} by {change}", kpi=idea.kpi_name, change=format_number(idea.kpi_expected_change))
             if idea.kpi_name and idea.kpi_expected_change is not None
             else idea.kpi_name or "—"
         ),
-        "Effort": f"{idea.effort_days:g} person-days",
+        _("Effort"): _("{days} person-days", days=format_number(idea.effort_days)),
     }
-    show_table(pd.DataFrame({"Business case": list(facts), "Value": list(facts.values())}))
+    show_table(pd.DataFrame({_("Business case"): list(facts), _("Value"): list(facts.values())}))
     if idea.milestones:
-        st.markdown("**Project plan**")
+        st.markdown("**" + _("Project plan") + "**")
         show_table(
-            pd.DataFrame(idea.milestones).rename(columns={"title": "Milestone", "due_date": "Date"}),
+            pd.DataFrame(idea.milestones).rename(columns={"title": _("Milestone"), "due_date": _("Date")}),
         )
 
 
 def comment_list(comments: list[dict]) -> None:
     if not comments:
-        st.caption("No comments yet.")
+        st.caption(_("No comments yet."))
     for comment in comments:
         with st.container(border=True):
-            st.caption(f"{plain(comment['author_name'])} · {comment['created_at']:%d %b %Y %H:%M}")
+            st.caption(f"{plain(comment['author_name'])} · {moment(comment['created_at'])}")
             st.markdown(plain(comment["body"]))
 
 
 def status_label(status: str) -> str:
-    return ideas.STATUS_LABELS.get(status, status)
+    return _(ideas.STATUS_LABELS[status]) if status in ideas.STATUS_LABELS else status
+
+
+# the stages of the cycle report's funnel (models.speakup.cycle_report.funnel), translated where shown
+FUNNEL_STAGES = (N_("Submitted"), N_("Shortlisted"), N_("Scored"), N_("Green-lit"), N_("Implemented"))
 
 
 def funnel_chart(funnel: pd.DataFrame, x_title: str) -> alt.Chart:
     """Ideas reaching each stage: every stage named, whole ideas on the axis."""
+    funnel = funnel.assign(stage=funnel["stage"].map(lambda stage: _(stage)))
     return (
         alt.Chart(funnel)
         .mark_bar()
         .encode(
             y=alt.Y("stage:N", sort=alt.SortField("position"), title=None, axis=alt.Axis(labelOverlap=False)),
             x=alt.X("ideas:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d")),
-            tooltip=["stage", "ideas"],
+            tooltip=[alt.Tooltip("stage:N", title=_("Stage")), alt.Tooltip("ideas:Q", title=x_title)],
         )
         .properties(height=alt.Step(28))
     )

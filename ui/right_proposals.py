@@ -10,20 +10,37 @@ import streamlit as st
 
 from models.access import ROLE_LABELS, CurrentUser
 from models.db import Database
+from models.i18n import N_, _
 from models.standards import proposals
 from models.standards.rights import REMEDY_LABELS, Right
 from ui.widgets import show_table
 from ui.writes import run_write
 
+PROPOSAL_COLUMNS = {
+    "status": N_("Status"),
+    "role": N_("Role"),
+    "remedy": N_("Remedy"),
+    "current_limit": N_("Current limit"),
+    "proposed_limit": N_("Proposed limit"),
+    "proposed_conditions": N_("Proposed conditions"),
+    "reason": N_("Reason"),
+    "proposed_by": N_("Proposed by"),
+    "decision_note": N_("Decision note"),
+}
+
 
 def proposal_table(rows: list[dict[str, Any]], key: str) -> None:
     """The proposals as a table: the right (role and remedy), what is proposed, status and note."""
     frame = pd.DataFrame(rows)
-    frame["role"] = frame["role"].map(lambda role: ROLE_LABELS.get(role, role))
-    frame["remedy"] = frame["remedy"].map(lambda remedy: REMEDY_LABELS.get(remedy, remedy))
-    frame["status"] = frame["status"].map(lambda status: proposals.STATUS_LABELS.get(status, status))
-    columns = ["status", "role", "remedy", "current_limit", "proposed_limit", "proposed_conditions", "reason"]
-    show_table(frame[[*columns, "proposed_by", "decision_note"]], key=key)
+    frame["role"] = frame["role"].map(lambda role: _(ROLE_LABELS[role]) if role in ROLE_LABELS else role)
+    frame["remedy"] = frame["remedy"].map(
+        lambda remedy: _(REMEDY_LABELS[remedy]) if remedy in REMEDY_LABELS else remedy
+    )
+    frame["status"] = frame["status"].map(
+        lambda status: _(proposals.STATUS_LABELS[status]) if status in proposals.STATUS_LABELS else status
+    )
+    labels = {name: _(label) for name, label in PROPOSAL_COLUMNS.items()}
+    show_table(frame[list(PROPOSAL_COLUMNS)], key=key, labels=labels)
 
 
 def proposal_form(db: Database, user: CurrentUser, current: list[Right], origin: tuple[str, int], prefix: str) -> None:
@@ -33,11 +50,11 @@ def proposal_form(db: Database, user: CurrentUser, current: list[Right], origin:
         return
     by_id = {right.id: right for right in current}
     with st.form(f"{prefix}_form"):
-        right_id = st.selectbox("Right", list(by_id), format_func=lambda i: by_id[i].label, key=f"{prefix}_right")
-        limit = st.number_input("Proposed limit (optional)", min_value=0.0, value=None, key=f"{prefix}_limit")
-        conditions = st.text_area("Proposed conditions (optional)", max_chars=1000, key=f"{prefix}_conditions")
-        reason = st.text_area("Why", max_chars=2000, key=f"{prefix}_reason")
-        if st.form_submit_button("Propose a change to this right"):
+        right_id = st.selectbox(_("Right"), list(by_id), format_func=lambda i: by_id[i].label, key=f"{prefix}_right")
+        limit = st.number_input(_("Proposed limit (optional)"), min_value=0.0, value=None, key=f"{prefix}_limit")
+        conditions = st.text_area(_("Proposed conditions (optional)"), max_chars=1000, key=f"{prefix}_conditions")
+        reason = st.text_area(_("Why"), max_chars=2000, key=f"{prefix}_reason")
+        if st.form_submit_button(_("Propose a change to this right")):
             data = {"right_id": right_id, origin[0]: origin[1], "proposed_limit": limit}
             data |= {"proposed_conditions": conditions, "reason": reason}
-            run_write(lambda: proposals.propose_change(db, user, data), success="Proposal sent to leadership.")
+            run_write(lambda: proposals.propose_change(db, user, data), success=_("Proposal sent to leadership."))

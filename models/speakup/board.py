@@ -13,6 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
+from models.i18n import N_
 from models.inbox import messages as inbox
 from models.inputs import entered_text
 from models.speakup.ideas import (
@@ -61,9 +62,9 @@ def similar_ideas(
 
 # -- the board -----------------------------------------------------------------------
 BOARD_SORTS = {
-    "Newest": "i.submitted_at DESC NULLS LAST, i.id DESC",
-    "Most supported": "supporters DESC, i.submitted_at DESC NULLS LAST",
-    "Most discussed": "comments DESC, i.submitted_at DESC NULLS LAST",
+    N_("Newest"): "i.submitted_at DESC NULLS LAST, i.id DESC",
+    N_("Most supported"): "supporters DESC, i.submitted_at DESC NULLS LAST",
+    N_("Most discussed"): "comments DESC, i.submitted_at DESC NULLS LAST",
 }
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from models.access import CurrentUser, Permission, require
 from models.cache import cached_aggregate
 from models.engagement.results import engagement_around
+from models.i18n import N_, _, current_language, format_date
 from models.speakup.ideas import (
     FIRST_YEAR_NET_SQL,
     GREEN_LIT_STATUSES,
@@ -55,14 +56,14 @@ AGENTS_IN_WINDOW_SQL = """
       AND e.id NOT IN (SELECT employee_id FROM employee_roles WHERE role = 'team_lead')
 """
 
-REPORT_RULE = (
+REPORT_RULE = N_(
     "Each cycle is reported from what happened in it: an idea carried into a later cycle stays here as it was "
     "in this one and counts there as submitted again (and as carried in). Only the follow-up of this cycle's "
     "green lights — implementation and realised savings — keeps growing after it closes, and the engagement "
     "after the Speak-Up Day arrives once, when its survey closes."
 )
 
-ENGAGEMENT_RULE = (
+ENGAGEMENT_RULE = N_(
     "Engagement before / after: the eNPS of the last pulse survey closed before the Speak-Up Day, and of the "
     "first survey opened after the Speak-Up Day to close — a survey's results exist only once it has closed, "
     "so until then the report waits for it, and once it has closed the figure never changes. A survey "
@@ -70,7 +71,7 @@ ENGAGEMENT_RULE = (
     "a survey with too few answers to show gives no figure."
 )
 
-PARTICIPATION_RULE = (
+PARTICIPATION_RULE = N_(
     "Share of agents who took part: the agents who authored or co-authored an idea posted in this cycle, "
     "out of the agents employed during its submission window — people in a team, hired on or before the "
     "window closed and not deactivated before it opened. People holding the team-lead role are not agents "
@@ -147,21 +148,23 @@ def _engagement_around(db: Database, cycle_id: int) -> dict[str, Any]:
     if day is None:
         return {
             "enps_before": None,
-            "enps_before_note": "no Speak-Up Day",
+            "enps_before_note": _("no Speak-Up Day"),
             "enps_after": None,
-            "enps_after_note": "no Speak-Up Day",
+            "enps_after_note": _("no Speak-Up Day"),
         }
     around = engagement_around(db, day)
     if around.after is not None:
-        after_note = None if around.after.enps is not None else "too few answers to show"
+        after_note = None if around.after.enps is not None else _("too few answers to show")
     elif around.after_waits_for is not None:
-        after_note = f"waiting for the survey closing on {around.after_waits_for:%d %b %Y}"
+        closes = around.after_waits_for
+        shown = f"{closes:%d %b %Y}" if current_language() == "en" else format_date(closes, "dd MMM y")
+        after_note = _("waiting for the survey closing on {date}", date=shown)
     else:
-        after_note = "waiting for a survey opened after the Speak-Up Day to close"
+        after_note = _("waiting for a survey opened after the Speak-Up Day to close")
     before_note = (
-        "no survey closed before the Speak-Up Day"
+        _("no survey closed before the Speak-Up Day")
         if around.before is None
-        else (None if around.before.enps is not None else "too few answers to show")
+        else (None if around.before.enps is not None else _("too few answers to show"))
     )
     return {
         "enps_before": around.before.enps if around.before else None,

@@ -15,6 +15,7 @@ from models import audit
 from models.access import ROLE_PERMISSIONS, CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _, current_language, format_date
 from models.inbox import messages as inbox
 from models.inputs import InputRecord
 from models.recognition import badges
@@ -24,11 +25,11 @@ if TYPE_CHECKING:
 
 PHASES = ("planned", "open", "review", "scoring", "closed")
 PHASE_LABELS = {
-    "planned": "Planned",
-    "open": "Open for submissions",
-    "review": "Submissions closed — moderation",
-    "scoring": "Speak-Up Day scoring",
-    "closed": "Closed",
+    "planned": N_("Planned"),
+    "open": N_("Open for submissions"),
+    "review": N_("Submissions closed — moderation"),
+    "scoring": N_("Speak-Up Day scoring"),
+    "closed": N_("Closed"),
 }
 
 # the programme's standard rules (SPEC §5), taken by a new cycle unless leadership sets others
@@ -152,7 +153,7 @@ class Cycle(BaseModel):
 
     @property
     def phase_label(self) -> str:
-        return PHASE_LABELS[self.phase]
+        return _(PHASE_LABELS[self.phase])
 
     def accepts_submissions(self, today: date | None = None) -> bool:
         today = today or date.today()
@@ -318,9 +319,11 @@ def frozen_reason(cycle: Cycle) -> str | None:
     """Why the criteria and threshold of a cycle can no longer change, if they cannot."""
     if cycle.scoring_started_at is None:
         return None
-    return (
-        f"Scoring started on {cycle.scoring_started_at:%d %b %Y}: criteria, weights and the threshold are "
-        "frozen so that every idea is judged by the same rule."
+    started = cycle.scoring_started_at
+    return _(
+        "Scoring started on {date}: criteria, weights and the threshold are frozen so that every idea is judged "
+        "by the same rule.",
+        date=f"{started:%d %b %Y}" if current_language() == "en" else format_date(started, "dd MMM y"),
     )
 
 

@@ -16,6 +16,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, from_validation
+from models.i18n import N_, _, current_language, format_number, ngettext
 from models.inputs import InputRecord, entered_text
 from models.speakup.cycles import Cycle, get_cycle
 
@@ -25,18 +26,18 @@ if TYPE_CHECKING:
 
 # -- vocabulary ----------------------------------------------------------------------
 STATUS_LABELS = {
-    "draft": "Draft",
-    "submitted": "Submitted",
-    "needs_more_work": "Needs more work",
-    "declined": "Declined",
-    "merged": "Merged",
-    "shortlisted": "Shortlisted",
-    "scored": "Being scored",
-    "green_lit": "Green-lit",
-    "not_selected": "Not selected",
-    "in_implementation": "In implementation",
-    "implemented": "Implemented",
-    "withdrawn": "Withdrawn",
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "needs_more_work": N_("Needs more work"),
+    "declined": N_("Declined"),
+    "merged": N_("Merged"),
+    "shortlisted": N_("Shortlisted"),
+    "scored": N_("Being scored"),
+    "green_lit": N_("Green-lit"),
+    "not_selected": N_("Not selected"),
+    "in_implementation": N_("In implementation"),
+    "implemented": N_("Implemented"),
+    "withdrawn": N_("Withdrawn"),
 }
 PRIVATE_STATUSES = ("draft", "withdrawn")  # only the authors see these
 OPEN_FOR_ENGAGEMENT = ("submitted", "needs_more_work", "shortlisted", "scored", "green_lit", "in_implementation")
@@ -86,7 +87,7 @@ class BusinessCase(BaseModel):
 
 
 PAYBACK_IN_YEARS_FROM = 24  # months; a longer payback reads in years
-PAYBACK_RULE = (
+PAYBACK_RULE = N_(
     "Payback = one-off cost ÷ (net annual benefit ÷ 12): immediate with no one-off cost and a positive net "
     "benefit, never when the net annual benefit is zero or negative; two years or more read in years."
 )
@@ -99,15 +100,27 @@ def payback_wording(case: BusinessCase) -> str:
     "1,000,000 years" — never an exponent."""
     months = case.payback_months
     if months is None:
-        return "never"
+        return _("never")
     if case.one_off_cost == 0:
-        return "immediate"
+        return _("immediate")
     if months < 0.1:
-        return "under 0.1 months"
+        return _("under 0.1 months")
     if months < PAYBACK_IN_YEARS_FROM:
-        return f"{months:g} month{'' if months == 1 else 's'}"
+        return _counted_time(months, months, "month")
     years = case.one_off_cost / case.net_annual_benefit
-    return f"{round(years, 1):g} years" if years < 100 else f"{years:,.0f} years"
+    return _counted_time(round(years, 1) if years < 100 else round(years), years, "year")
+
+
+def _counted_time(value: float, exact: float, unit: str) -> str:
+    """ "1 month", "2.5 years", "1,000,000 years" in the current language: a whole number takes
+    the plural form its language gives it, a fraction the form for fractions."""
+    english = current_language() == "en"
+    shown = (f"{value:g}" if exact < 100 or unit == "month" else f"{exact:,.0f}") if english else format_number(value)
+    if value % 1:
+        return _("{count} months", count=shown) if unit == "month" else _("{count} years", count=shown)
+    if unit == "month":
+        return ngettext("{count} month", "{count} months", int(value), count=shown)
+    return ngettext("{count} year", "{count} years", 2 if english else int(value), count=shown)
 
 
 # SQL forms of the same figures, for aggregation in DuckDB
@@ -209,7 +222,7 @@ class Idea(BaseModel):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return _(STATUS_LABELS[self.status])
 
     @property
     def author_ids(self) -> set[int]:
