@@ -60,7 +60,7 @@ def test_my_training_in_ukrainian(database):
     assert_ukrainian(
         app,
         {"My training", "Overdue", "Due", "Expiring within 30 days", "Completed", "Nothing completed yet."},
-        {"Моє навчання", "Прострочено", "Належить пройти", "Спливає протягом 30 днів", "Пройдено"},
+        {"Моє навчання", "Прострочено", "Термін", "Спливає протягом 30 днів", "Пройдено"},
     )
 
 
