@@ -19,7 +19,7 @@ from models.competencies import framework, scope
 from models.competencies.levels import level_name
 from models.db import ConnectionReader, Reader, insert_row, next_ids, utc_now
 from models.errors import InputError, validate
-from models.i18n import _
+from models.i18n import N_, _
 from models.inbox import messages as inbox
 from models.inputs import InputRecord
 
@@ -29,17 +29,17 @@ if TYPE_CHECKING:
 EVIDENCE_MIN = 10
 EVIDENCE_MAX = 2000
 STATUS_LABELS = {
-    "open": "Waiting for acknowledgement",
-    "acknowledged": "Acknowledged",
-    "appealed": "Appealed",
-    "upheld": "Appeal upheld",
-    "appeal_rejected": "Appeal rejected",
+    "open": N_("Waiting for acknowledgement"),
+    "acknowledged": N_("Acknowledged"),
+    "appealed": N_("Appealed"),
+    "upheld": N_("Appeal upheld"),
+    "appeal_rejected": N_("Appeal rejected"),
 }
 METHOD_LABELS = {
-    "framework": "Framework",
-    "checklist": "Checklist (before the framework)",
+    "framework": N_("Framework"),
+    "checklist": N_("Checklist (before the framework)"),
 }
-APPEAL_OUTCOME_LABELS = {"upheld": "Appeal upheld", "rejected": "Appeal rejected"}
+APPEAL_OUTCOME_LABELS = {"upheld": N_("Appeal upheld"), "rejected": N_("Appeal rejected")}
 
 
 class AssessmentInput(InputRecord):
@@ -92,11 +92,11 @@ class Assessment(BaseModel):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return _(STATUS_LABELS[self.status]) if self.status in STATUS_LABELS else self.status
 
     @property
     def method_label(self) -> str:
-        return METHOD_LABELS.get(self.method, self.method)
+        return _(METHOD_LABELS[self.method]) if self.method in METHOD_LABELS else self.method
 
 
 EFFECTIVE_LEVEL = "CASE WHEN a.status = 'upheld' THEN a.level_after_appeal ELSE a.level END"
