@@ -35,7 +35,7 @@ def render_values() -> None:
     if listed:
         show_table(
             pd.DataFrame([value.model_dump() for value in listed]).drop(columns=["id"]),
-            labels={"name": _("Name"), "description": _("Description"), "active": _("Active")},
+            labels={"name": _("Value"), "description": _("Description"), "active": _("Active")},
         )
     with st.form("value_form", clear_on_submit=True):
         name = st.text_input(_("Value"), max_chars=values.NAME_MAX, key="value_name")

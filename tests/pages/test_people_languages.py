@@ -132,3 +132,77 @@ def test_recognition_admin_speaks_ukrainian(org):
     )
     assert [b.label for b in app.get("download_button")] == ["Завантажити CSV", "Завантажити XLSX"]
     assert list(app.dataframe[0].value["name"]) == ["Own it"]  # a company value is user content
+
+
+def tab_labels(app) -> list[str]:
+    return [tab.label for tab in app.tabs]
+
+
+@pytest.mark.parametrize("role", ["agent", "lead", "hr"])
+def test_assessments_speak_ukrainian_for_each_role(org, role):
+    app = page(org["db"], org[role], "pages/assessments.py")
+    english = ["Assessments", "My assessments", "You have no assessments yet.", "Assess my team", "Appeals"]
+    tabs = {"agent": ["Мої оцінювання"], "lead": ["Мої оцінювання", "Оцінити мою команду", "Оцінювання моєї команди",
+            "Апеляції"], "hr": ["Мої оцінювання", "Усі оцінювання", "Апеляції"]}[role]  # fmt: skip
+    assert tab_labels(app) == tabs
+    assert [phrase for phrase in english if phrase in everything_shown(app) + "\n".join(tab_labels(app))] == []
+    assert "Оцінювання" in [title.value for title in app.title]
+    if role == "lead":  # the assessment form: levels and the default competencies in Ukrainian
+        assert app.radio(key="assess_level").options == ["Новачок", "Розвивається", "Вправний", "Експерт"]
+        assert "Активне слухання" in app.selectbox(key="assess_competency").options
+        assert app.button[0].label != "Record assessment"
+
+
+@pytest.mark.parametrize("role", ["agent", "lead", "hr"])
+def test_the_coaching_log_speaks_ukrainian_for_each_role(org, role):
+    app = page(org["db"], org[role], "pages/coaching_log.py")
+    tabs = {"agent": ["Мій коучинг", "Прострочені подальші дії"],
+            "lead": ["Мій коучинг", "Записати сесію", "Сесії", "Прострочені подальші дії"],
+            "hr": ["Мій коучинг", "Записати сесію", "Сесії", "Прострочені подальші дії"]}[role]  # fmt: skip
+    assert tab_labels(app) == tabs
+    english = ["Coaching log", "My coaching", "The notes your coach shares", "No overdue follow-ups.", "Record session"]
+    assert [phrase for phrase in english if phrase in everything_shown(app) + "\n".join(tab_labels(app))] == []
+    assert "Журнал коучингу" in [title.value for title in app.title] or app.title[0].value != "Coaching log"
+    if role == "lead":
+        assert app.radio(key="new_session_kind").options == ["Інтегрований (на робочому місці)", "Запланований"]
+
+
+def test_the_people_directory_speaks_ukrainian_and_counts_people_in_ukrainian_plurals(org):
+    db = org["db"]
+    app = page(db, org["hr"], "pages/people.py")
+    assert tab_labels(app) == ["Довідник", "Додати працівника", "Редагувати працівника", "Команди та майданчики",
+                               "Імпорт CSV від HR"]  # fmt: skip
+    english = ["People", "Directory", "Include inactive", "Search by name", "Download CSV", "Add person", "Teams"]
+    assert [phrase for phrase in english if phrase in everything_shown(app) + "\n".join(tab_labels(app))] == []
+    # three people listed: "3 особи" (2–4 take the second form), the headers of the table in Ukrainian
+    assert "3 особи" in [caption.value for caption in app.caption]
+    frame = app.dataframe[0].value
+    assert list(frame.columns)[:3] == ["Табельний номер", "Ім'я", "Email"] or "Табельний номер" in frame.columns
+    assert set(frame["Статус"]) == {"активний"}
+
+
+def test_leadership_reads_the_people_directory_in_ukrainian(org):
+    leader = add_person(org["db"], Role.LEADERSHIP, full_name="Lena Leader")
+    add_person(org["db"], full_name="Fifth Person")
+    app = page(org["db"], leader, "pages/people.py")
+    assert tab_labels(app) == ["Довідник", "Команди та майданчики"]
+    assert "5 осіб" in [caption.value for caption in app.caption]  # 5 takes the third form
+
+
+def _a_long_list_in_ukrainian() -> None:
+    from models import i18n
+    from models.i18n import format_number, ngettext
+    from ui.widgets import pager
+
+    i18n.activate("uk")
+    pager(5291, "long_list", lambda n: ngettext("{n} person", "{n} people", n, n=format_number(n)))
+
+
+def test_the_pager_writes_its_numbers_and_its_count_the_ukrainian_way():
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_function(_a_long_list_in_ukrainian).run()
+    app.number_input(key="long_list").set_value(2).run()
+    assert app.number_input(key="long_list").label == "Сторінка (з 106)"
+    # the thousands separated by a (no-break) space, the count in the form 5,291 takes ("особа", as after 1)
+    assert app.caption[0].value == "Показано 51–100; усього 5\xa0291 особа"
