@@ -111,7 +111,7 @@ def kudos_left(db: Reader, viewer: CurrentUser, on: date | None = None, *, allow
 
 def _tag(reader: ConnectionReader, tag: str) -> tuple[int | None, int | None]:
     """(competency id, value id) of an active tag, or a refusal naming the Tag field."""
-    kind, _, raw_id = tag.partition(":")
+    kind, _sep, raw_id = tag.partition(":")
     table = {COMPETENCY_TAG: "competencies", VALUE_TAG: "company_values"}.get(kind)
     if (
         table is None
