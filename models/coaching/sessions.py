@@ -93,7 +93,7 @@ def _check_found(found: dict[int, int | None], actor: CurrentUser, people: set[i
     """The checks of ``_check_people`` on the active people found (id: team)."""
     for employee_id in sorted(people):
         if employee_id not in found:
-            raise InputError.single("Person coached", f"no active person with id {employee_id}")
+            raise InputError.single(_("Person coached"), _("no active person with id {id}", id=employee_id))
         if employee_id == actor.employee_id:
             raise InputError.single(_("Person coached"), _("a coach does not log a session with themselves"))
         if not actor.has_role(Role.HR) and (actor.team_id is None or found[employee_id] != actor.team_id):
@@ -185,7 +185,7 @@ def record_session(
 def _session_row(connection: duckdb.DuckDBPyConnection, session_id: int) -> dict[str, Any]:
     row = audit.row_as_dict(connection, "coaching_sessions", "id", session_id)
     if row is None:
-        raise InputError.single("Coaching session", f"no session #{session_id}")
+        raise InputError.single(_("Coaching session"), _("no session #{id}", id=session_id))
     return row
 
 

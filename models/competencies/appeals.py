@@ -48,9 +48,9 @@ class NotYourAssessmentError(PermissionDeniedError):
 def _reason(text: str | None, field: str) -> str:
     reason = entered_text(text)
     if len(reason) < REASON_MIN:
-        raise InputError.single(field, f"give a reason of at least {REASON_MIN} characters")
+        raise InputError.single(field, _("give a reason of at least {count} characters", count=REASON_MIN))
     if len(reason) > REASON_MAX:
-        raise InputError.single(field, f"use at most {REASON_MAX} characters")
+        raise InputError.single(field, _("use at most {count} characters", count=REASON_MAX))
     return reason
 
 

@@ -115,7 +115,7 @@ def create_site(db: Database, actor: CurrentUser, name: str, city: str | None = 
 
     def create(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT 1 FROM sites WHERE lower(name) = lower(?)", [name]).fetchone():
-            raise InputError.single("Site name", f"a site called {name!r} exists already")
+            raise InputError.single(_("Site name"), _("a site called {name} exists already", name=repr(name)))
         site_id = insert_with_new_id(
             connection, "sites", "INSERT INTO sites (id, name, city) VALUES (?, ?, ?)", [name, city]
         )
@@ -133,7 +133,7 @@ def create_team(db: Database, actor: CurrentUser, name: str, site_id: int | None
 
     def create(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT 1 FROM teams WHERE lower(name) = lower(?)", [name]).fetchone():
-            raise InputError.single("Team name", f"a team called {name!r} exists already")
+            raise InputError.single(_("Team name"), _("a team called {name} exists already", name=repr(name)))
         if site_id is not None and not connection.execute("SELECT 1 FROM sites WHERE id = ?", [site_id]).fetchone():
             raise InputError.single(_("Site"), _("no such site"))
         team_id = insert_with_new_id(

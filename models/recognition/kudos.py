@@ -140,8 +140,8 @@ def _recipients(reader: ConnectionReader, actor: CurrentUser, record: KudosInput
     ]
     others = [member for member in members if member != actor.employee_id]
     if not others:
-        problem = "you are its only member: kudos are for someone else" if members else "it has no active members"
-        raise InputError.single("To", problem)
+        problem = _("you are its only member: kudos are for someone else") if members else _("it has no active members")
+        raise InputError.single(_("To"), problem)
     return others
 
 
@@ -221,7 +221,7 @@ def hide_kudos(db: Database, actor: CurrentUser, kudos_id: int, reason: str, *, 
     if not reason:
         raise InputError.single(_("Reason"), _("say which rule the kudos breaks"))
     if len(reason) > REASON_MAX:
-        raise InputError.single("Reason", f"use at most {REASON_MAX} characters")
+        raise InputError.single(_("Reason"), _("use at most {count} characters", count=REASON_MAX))
     now = at or utc_now()
 
     def store(connection: duckdb.DuckDBPyConnection) -> None:

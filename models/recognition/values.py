@@ -51,7 +51,7 @@ def add_value(db: Database, actor: CurrentUser, name: str, description: str = ""
         if ConnectionReader(connection).scalar(
             "SELECT count(*) FROM company_values WHERE lower(name) = lower(?)", [record.name]
         ):
-            raise InputError.single("Value", f"“{record.name}” is on the list already")
+            raise InputError.single(_("Value"), _("“{name}” is on the list already", name=record.name))
         value_id = insert_row(
             connection, "company_values", {**record.model_dump(), "active": True, "created_at": at or utc_now()}
         )
