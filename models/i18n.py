@@ -177,7 +177,7 @@ def _(message: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def ngettext(singular: str, plural: str, n: int, **values: object) -> str:
+def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     """The form of a counted message that fits ``n`` in the current language ("1 comment",
     "5 comments"); ``{n}`` in the message is the count unless ``values`` names it otherwise."""
     text = translations(current_language()).ngettext(singular, plural, n)

@@ -10,7 +10,8 @@ from models.access import Permission
 from models.coaching import KIND_LABELS
 from models.competencies import appeals, assessments, framework, matrix, scope
 from models.competencies.assessments import AssessmentInput
-from models.competencies.levels import LEVEL_NAMES
+from models.competencies.levels import level_name
+from models.i18n import N_, _, format_date, format_number, ngettext
 from models.paging import PAGE_SIZE
 from ui.context import page_context
 from ui.fields import max_chars
@@ -32,8 +33,8 @@ def as_table(items: list[assessments.Assessment]) -> pd.DataFrame:
                 "date": a.assessed_on,
                 "person": a.employee_name,
                 "competency": a.competency_name,
-                "level": LEVEL_NAMES[a.level],
-                "current level": LEVEL_NAMES.get(a.current_level, ""),
+                "level": level_name(a.level),
+                "current level": level_name(a.current_level) if a.current_level else "",
                 "method": a.method_label,
                 "status": a.status_label,
                 "assessor": a.assessor_name,
@@ -44,44 +45,68 @@ def as_table(items: list[assessments.Assessment]) -> pd.DataFrame:
     )
 
 
+def table_labels() -> dict[str, str]:
+    return {
+        "id": "#",
+        "date": _("Date"),
+        "person": _("Person"),
+        "competency": _("Competency"),
+        "level": _("Level"),
+        "current level": _("Current level"),
+        "method": _("Method"),
+        "status": _("Status"),
+        "assessor": _("Assessor"),
+    }
+
+
 def render_detail(item: assessments.Assessment) -> None:
     st.markdown(
-        f"**{escape_markdown(item.competency_name)}** · {LEVEL_NAMES[item.level]} · {item.assessed_on:%d %b %Y}"
-        f" · by {escape_markdown(item.assessor_name)} · {item.status_label}"
+        f"**{escape_markdown(item.competency_name)}** · {level_name(item.level)}"
+        f" · {format_date(item.assessed_on, 'dd MMM y')} · "
+        + _("by {name}", name=escape_markdown(item.assessor_name))
+        + f" · {item.status_label}"
     )
-    st.caption("Evidence")
+    st.caption(_("Evidence"))
     st.text(item.evidence)
     if item.descriptor:
         st.caption(
-            f"Assessed against the descriptor of {LEVEL_NAMES[item.level].lower()} (version {item.descriptor_version})"
+            _(
+                "Assessed against the descriptor of {level} (version {version})",
+                level=level_name(item.level).lower(),
+                version=item.descriptor_version,
+            )
         )
         st.text(item.descriptor)
     else:
-        st.caption("A checklist assessment, made before the competency framework was introduced.")
+        st.caption(_("A checklist assessment, made before the competency framework was introduced."))
     if item.appeal_reason:
-        st.caption("Appeal")
+        st.caption(_("Appeal"))
         st.text(item.appeal_reason)
     if item.appeal_note:
-        outcome = assessments.APPEAL_OUTCOME_LABELS.get(item.appeal_outcome or "", "Appeal resolved")
-        st.caption(f"{outcome} by {escape_markdown(item.appeal_resolved_by)}")
+        outcome = _(assessments.APPEAL_OUTCOME_LABELS.get(item.appeal_outcome or "", "Appeal resolved"))
+        st.caption(outcome + " " + _("by {name}", name=escape_markdown(item.appeal_resolved_by)))
         st.text(item.appeal_note)
     if not scope.may_read_person(db, user, item.employee_id):
         return  # an appeal reviewed from another team: the assessment, not the person's other records
     evidence = matrix.kudos_evidence(db, user, item.employee_id, item.competency_id)
     if evidence:
-        st.caption("Kudos as evidence")
-        show_table(pd.DataFrame([e.model_dump() for e in evidence]))
+        st.caption(_("Kudos as evidence"))
+        show_table(
+            pd.DataFrame([e.model_dump() for e in evidence]),
+            labels={"on": _("On"), "source": _("Source"), "text": _("Text"), "by": _("By")},
+            values={"source": {"Kudos": _("Kudos")}},
+        )
 
 
 def render_mine() -> None:
     mine = assessments.assessments_of(db, user, user.employee_id)
     if not mine:
-        st.info("You have no assessments yet.")
+        st.info(_("You have no assessments yet."))
         return
-    show_table(as_table(mine).drop(columns=["person"]))
+    show_table(as_table(mine).drop(columns=["person"]), labels=table_labels())
     by_id = {a.id: a for a in mine}
     chosen = st.selectbox(
-        "Open an assessment",
+        _("Open an assessment"),
         list(by_id),
         format_func=lambda i: f"{by_id[i].assessed_on} · {by_id[i].competency_name} · {by_id[i].status_label}",
         key="my_assessment",
@@ -90,40 +115,44 @@ def render_mine() -> None:
     render_detail(item)
     if item.status != "open":
         return
-    if st.button("Acknowledge", key=f"ack_{item.id}", type="primary"):
-        run_write(lambda: appeals.acknowledge(db, user, item.id, item.version), success="Acknowledged.", rerun=True)
+    if st.button(_("Acknowledge"), key=f"ack_{item.id}", type="primary"):
+        run_write(lambda: appeals.acknowledge(db, user, item.id, item.version), success=_("Acknowledged."), rerun=True)
     with st.form(f"appeal_{item.id}"):
-        reason = st.text_area("Reason for appealing", max_chars=appeals.REASON_MAX)
-        if st.form_submit_button("Appeal"):
+        reason = st.text_area(_("Reason for appealing"), max_chars=appeals.REASON_MAX, key=f"appeal_reason_{item.id}")
+        if st.form_submit_button(_("Appeal")):
             run_write(
-                lambda: appeals.appeal(db, user, item.id, reason, item.version), success="Appeal sent.", rerun=True
+                lambda: appeals.appeal(db, user, item.id, reason, item.version), success=_("Appeal sent."), rerun=True
             )
 
 
 def session_label(session: dict) -> str:
-    return f"{session['coached_on']:%d %b %Y} · {KIND_LABELS.get(session['kind'], session['kind'])}"
+    kind = KIND_LABELS.get(session["kind"])
+    return f"{format_date(session['coached_on'], 'dd MMM y')} · {_(kind) if kind else session['kind']}"
 
 
 def render_assess() -> None:
     people = assessments.assessable_people(db, user)
     if not people:
-        st.info("Your team has nobody to assess.")
+        st.info(_("Your team has nobody to assess."))
         return
     names = {p["id"]: p["full_name"] for p in people}
-    competencies = {c.id: c.name for c in framework.competencies(db)}
-    person = st.selectbox("Person", list(names), format_func=names.get, key="assess_person")
+    competencies = {c.id: framework.shown_name(c) for c in framework.competencies(db)}
+    person = st.selectbox(_("Person"), list(names), format_func=names.get, key="assess_person")
     sessions = {s["id"]: s for s in assessments.sessions_for(db, user, person)}
     with st.form("assess_form"):
-        competency = st.selectbox("Competency", list(competencies), format_func=competencies.get)
-        assessed_on = st.date_input("Date", value=date.today(), max_value=date.today())
-        level = st.radio("Level", [1, 2, 3, 4], index=1, format_func=LEVEL_NAMES.get, horizontal=True)
-        evidence = st.text_area("Evidence", max_chars=max_chars(AssessmentInput, "evidence"))
-        session = st.selectbox(
-            "Coaching session (optional)",
-            [None, *sessions],
-            format_func=lambda s: "No session" if s is None else session_label(sessions[s]),
+        competency = st.selectbox(
+            _("Competency"), list(competencies), format_func=competencies.get, key="assess_competency"
         )
-        if st.form_submit_button("Record assessment", type="primary"):
+        assessed_on = st.date_input(_("Date"), value=date.today(), max_value=date.today(), key="assess_date")
+        level = st.radio(_("Level"), [1, 2, 3, 4], index=1, format_func=level_name, horizontal=True, key="assess_level")
+        evidence = st.text_area(_("Evidence"), max_chars=max_chars(AssessmentInput, "evidence"), key="assess_evidence")
+        session = st.selectbox(
+            _("Coaching session (optional)"),
+            [None, *sessions],
+            format_func=lambda s: _("No session") if s is None else session_label(sessions[s]),
+            key="assess_session",
+        )
+        if st.form_submit_button(_("Record assessment"), type="primary"):
             data = {
                 "employee_id": person,
                 "competency_id": competency,
@@ -132,27 +161,34 @@ def render_assess() -> None:
                 "evidence": evidence,
                 "coaching_session_id": session,
             }
-            run_write(lambda: assessments.record_assessment(db, user, data), success="Assessment recorded.", rerun=True)
-    descriptors = {d.level: d.descriptor for d in framework.current_descriptors(db, competency)}
-    with st.expander("What each level looks like"):
+            run_write(
+                lambda: assessments.record_assessment(db, user, data), success=_("Assessment recorded."), rerun=True
+            )
+    code = next((c.code for c in framework.competencies(db) if c.id == competency), "")
+    descriptors = {d.level: framework.shown_descriptor(code, d) for d in framework.current_descriptors(db, competency)}
+    with st.expander(_("What each level looks like")):
         for number, text in descriptors.items():
-            st.markdown(f"**{LEVEL_NAMES[number]}**")
+            st.markdown(f"**{level_name(number)}**")
             st.text(text)
 
 
 def render_list(team_id: int | None) -> None:
     total = assessments.count_visible_assessments(db, user, team_id=team_id)
     if not total:
-        st.info("No assessments yet.")
+        st.info(_("No assessments yet."))
         return
-    first = pager(total, f"assessments_page_{team_id}", ("assessment", "assessments"))
+    first = pager(
+        total,
+        f"assessments_page_{team_id}",
+        lambda n: ngettext("{n} assessment", "{n} assessments", n, n=format_number(n)),
+    )
     items = assessments.visible_assessments(db, user, team_id=team_id, offset=first, limit=PAGE_SIZE)
-    show_table(as_table(items))
+    show_table(as_table(items), labels=table_labels())
     every_assessment = lambda: as_table(assessments.visible_assessments(db, user, team_id=team_id, limit=None))  # noqa: E731
     download_buttons(every_assessment, "assessments", f"dl_assessments_{team_id}", rows=total)
     by_id = {a.id: a for a in items}
     chosen = st.selectbox(
-        "Open an assessment",
+        _("Open an assessment"),
         list(by_id),
         format_func=lambda i: f"#{i} {by_id[i].employee_name} · {by_id[i].competency_name}",
         key=f"list_assessment_{team_id}",
@@ -163,11 +199,11 @@ def render_list(team_id: int | None) -> None:
 def render_queue() -> None:
     queue = appeals.appeals_queue(db, user)
     if not queue:
-        st.info("No appeals are waiting for you.")
+        st.info(_("No appeals are waiting for you."))
         return
     by_id = {a.id: a for a in queue}
     chosen = st.selectbox(
-        "Appeal",
+        _("Appeal"),
         list(by_id),
         format_func=lambda i: f"#{i} {by_id[i].employee_name} · {by_id[i].competency_name}",
         key="appeal_open",
@@ -175,21 +211,29 @@ def render_queue() -> None:
     item = by_id[chosen]
     render_detail(item)
     with st.form(f"resolve_{item.id}"):
-        outcome = st.radio("Outcome", ["upheld", "rejected"], format_func=str.capitalize, horizontal=True)
-        new_level = st.selectbox("New level (when upheld)", [1, 2, 3, 4], index=min(item.level, 3),
-                                 format_func=LEVEL_NAMES.get)  # fmt: skip
-        note = st.text_area("Resolution note or reason for rejecting", max_chars=appeals.REASON_MAX)
-        if st.form_submit_button("Resolve appeal"):
+        outcome = st.radio(
+            _("Outcome"),
+            ["upheld", "rejected"],
+            format_func=lambda o: _("Upheld") if o == "upheld" else _("Rejected"),
+            horizontal=True,
+            key=f"resolve_outcome_{item.id}",
+        )
+        new_level = st.selectbox(_("New level (when upheld)"), [1, 2, 3, 4], index=min(item.level, 3),
+                                 format_func=level_name, key=f"resolve_level_{item.id}")  # fmt: skip
+        note = st.text_area(
+            _("Resolution note or reason for rejecting"), max_chars=appeals.REASON_MAX, key=f"resolve_note_{item.id}"
+        )
+        if st.form_submit_button(_("Resolve appeal")):
             run_write(
                 lambda: appeals.resolve_appeal(
                     db, user, item.id, outcome, note, item.version, new_level=new_level if outcome == "upheld" else None
                 ),
-                success="Appeal resolved.",
+                success=_("Appeal resolved."),
                 rerun=True,
             )
 
 
-st.title("Assessments")
+st.title(_("Assessments"))
 tabs = ["My assessments"]
 if lead:
     tabs += ["Assess my team", "My team's assessments"]
@@ -197,7 +241,14 @@ if sees_all:
     tabs += ["All assessments"]
 if reviewer:
     tabs += ["Appeals"]
-drawn = dict(zip(tabs, st.tabs(tabs), strict=True))
+TAB_TITLES = {
+    "My assessments": N_("My assessments"),
+    "Assess my team": N_("Assess my team"),
+    "My team's assessments": N_("My team's assessments"),
+    "All assessments": N_("All assessments"),
+    "Appeals": N_("Appeals"),
+}
+drawn = dict(zip(tabs, st.tabs([_(TAB_TITLES[tab]) for tab in tabs]), strict=True))
 with drawn["My assessments"]:
     render_mine()
 if lead:

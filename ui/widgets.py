@@ -11,6 +11,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from models import exports
 from models.errors import InputError
+from models.i18n import _, format_number
 from models.paging import PAGE_SIZE
 from models.settings import get_settings
 from models.text import plural
@@ -103,7 +104,7 @@ def download_buttons(
         rows = len(frame)
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV",
+        _("Download CSV"),
         lambda: exports.to_csv_bytes(build()),
         f"{file_stem}.csv",
         "text/csv",
@@ -114,7 +115,7 @@ def download_buttons(
         right.caption(xlsx_too_long(rows))
         return
     right.download_button(
-        "Download XLSX",
+        _("Download XLSX"),
         lambda: exports.to_xlsx_bytes(build()),
         f"{file_stem}.xlsx",
         XLSX_MIME,
@@ -127,9 +128,11 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def xlsx_too_long(rows: int) -> str:
-    return (
-        f"No XLSX: {rows:,} rows are more than a spreadsheet should hold (at most "
-        f"{exports.XLSX_ROW_LIMIT:,} rows here). Download the CSV instead."
+    return _(
+        "No XLSX: {rows} rows are more than a spreadsheet should hold (at most {limit} rows here)."
+        " Download the CSV instead.",
+        rows=format_number(rows),
+        limit=format_number(exports.XLSX_ROW_LIMIT),
     )
 
 
@@ -141,23 +144,40 @@ def download_file(
     st.download_button(label, data, file_name, mime, key=key, icon=":material/download:", **extra)
 
 
-def pager(total: int, key: str, noun: tuple[str, str], *, page_size: int = PAGE_SIZE, context: Any = None) -> int:
+def pager(
+    total: int,
+    key: str,
+    noun: tuple[str, str] | Callable[[int], str],
+    *,
+    page_size: int = PAGE_SIZE,
+    context: Any = None,
+) -> int:
     """The first row of the page of a list to show: with more rows than a page, a page number
     and "Showing 51–100 of 5,291 accounts"; otherwise the count ("3 accounts"). A different
-    ``context`` (the search, the filters) starts again at page 1."""
+    ``context`` (the search, the filters) starts again at page 1.
+
+    ``noun`` counts the rows in the current language: a function of the count, as
+    ``lambda n: ngettext("{n} account", "{n} accounts", n, n=format_number(n))``; an English
+    (singular, plural) pair is still shown as written."""
     pages = max(1, -(-total // page_size))
     seen = f"{key}_context"
     if st.session_state.get(seen) != repr(context):
         st.session_state[seen] = repr(context)
         st.session_state[key] = 1
+    counted = noun if callable(noun) else None
     if pages == 1:
-        st.caption(plural(total, *noun))
+        st.caption(counted(total) if counted else plural(total, *noun))
         return 0
     if st.session_state.get(key, 1) > pages:
         st.session_state[key] = pages
-    page = st.number_input(f"Page (of {pages:,})", min_value=1, max_value=pages, step=1, key=key, width=180)
+    label = _("Page (of {pages})", pages=format_number(pages))
+    page = st.number_input(label, min_value=1, max_value=pages, step=1, key=key, width=180)
     first = (int(page) - 1) * page_size
-    st.caption(f"Showing {first + 1:,}–{min(first + page_size, total):,} of {total:,} {noun[1]}")
+    shown = {"first": format_number(first + 1), "last": format_number(min(first + page_size, total))}
+    if counted:
+        st.caption(_("Showing {first}–{last} of {counted}", counted=counted(total), **shown))
+    else:
+        st.caption(f"Showing {shown['first']}–{shown['last']} of {format_number(total)} {noun[1]}")
     return first
 
 
@@ -167,9 +187,15 @@ def search_matches(label: str, key: str, find: Callable[[str], tuple[list, int]]
     text = st.text_input(label, key=key, **extra)
     options, total = find(text)
     if total > len(options):
-        st.caption(f"Showing the first {len(options):,} of {total:,} matches; type more to narrow them.")
+        st.caption(
+            _(
+                "Showing the first {shown} of {total} matches; type more to narrow them.",
+                shown=format_number(len(options)),
+                total=format_number(total),
+            )
+        )
     elif text.strip() and not options:
-        st.caption("Nothing matches this search.")
+        st.caption(_("Nothing matches this search."))
     return options
 
 
@@ -181,8 +207,11 @@ def file_upload(label: str, types: list[str], key: str) -> UploadedFile | None:
     upload = st.file_uploader(label, type=types, key=key, max_upload_size=limit_mb)
     if upload is not None and upload.size > limit_mb * 1024 * 1024:
         st.error(
-            f"{escape_markdown(upload.name)} is larger than {limit_mb} MB, the largest file this portal "
-            "accepts; split it into smaller files."
+            _(
+                "{file} is larger than {limit} MB, the largest file this portal accepts; split it into smaller files.",
+                file=escape_markdown(upload.name),
+                limit=format_number(limit_mb),
+            )
         )
         return None
     return upload

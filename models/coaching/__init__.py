@@ -27,6 +27,8 @@ The rules, stated once (every module of this package follows them):
    competency made on or before it (the level granted on appeal when an appeal was upheld).
 """
 
+from models.i18n import N_
+
 KINDS = ("integrated", "scheduled")
-KIND_LABELS = {"integrated": "Integrated (on the floor)", "scheduled": "Scheduled"}
+KIND_LABELS = {"integrated": N_("Integrated (on the floor)"), "scheduled": N_("Scheduled")}  # translated where shown
 LEVEL_NAMES = {1: "novice", 2: "developing", 3: "proficient", 4: "expert"}

@@ -15,6 +15,7 @@ from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import next_ids, utc_now
 from models.errors import InputError, validate
+from models.i18n import _
 from models.inbox import messages as inbox
 from models.inputs import InputRecord, not_in_future
 
@@ -51,11 +52,11 @@ class SessionInput(InputRecord):
 def _follow_up_checked(record: SessionInput) -> SessionInput:
     """A follow-up action and its due date come together, due on or after the session."""
     if record.follow_up and record.follow_up_due is None:
-        raise InputError.single("Follow-up due", "give the day the follow-up action is due")
+        raise InputError.single(_("Follow-up due"), _("give the day the follow-up action is due"))
     if record.follow_up_due is not None and not record.follow_up:
-        raise InputError.single("Follow-up action", "describe the action that is due on that day")
+        raise InputError.single(_("Follow-up action"), _("describe the action that is due on that day"))
     if record.follow_up_due is not None and record.follow_up_due < record.coached_on:
-        raise InputError.single("Follow-up due", "cannot be before the session")
+        raise InputError.single(_("Follow-up due"), _("cannot be before the session"))
     return record
 
 
@@ -92,11 +93,11 @@ def _check_found(found: dict[int, int | None], actor: CurrentUser, people: set[i
     """The checks of ``_check_people`` on the active people found (id: team)."""
     for employee_id in sorted(people):
         if employee_id not in found:
-            raise InputError.single("Person coached", f"no active person with id {employee_id}")
+            raise InputError.single(_("Person coached"), _("no active person with id {id}", id=employee_id))
         if employee_id == actor.employee_id:
-            raise InputError.single("Person coached", "a coach does not log a session with themselves")
+            raise InputError.single(_("Person coached"), _("a coach does not log a session with themselves"))
         if not actor.has_role(Role.HR) and (actor.team_id is None or found[employee_id] != actor.team_id):
-            raise InputError.single("Person coached", "team leads log coaching for people of their own team only")
+            raise InputError.single(_("Person coached"), _("team leads log coaching for people of their own team only"))
 
 
 def _check_competencies(connection: duckdb.DuckDBPyConnection, competencies: set[int]) -> None:
@@ -109,7 +110,7 @@ def _check_competencies(connection: duckdb.DuckDBPyConnection, competencies: set
         ).fetchall()
     }
     if competencies - active:
-        raise InputError.single("Competency focus", "choose a competency of the catalogue")
+        raise InputError.single(_("Competency focus"), _("choose a competency of the catalogue"))
 
 
 def record_sessions(
@@ -184,7 +185,7 @@ def record_session(
 def _session_row(connection: duckdb.DuckDBPyConnection, session_id: int) -> dict[str, Any]:
     row = audit.row_as_dict(connection, "coaching_sessions", "id", session_id)
     if row is None:
-        raise InputError.single("Coaching session", f"no session #{session_id}")
+        raise InputError.single(_("Coaching session"), _("no session #{id}", id=session_id))
     return row
 
 
@@ -206,10 +207,10 @@ def update_session(
     def update(connection: duckdb.DuckDBPyConnection) -> None:
         before = _session_row(connection, session_id)
         if before["coach_id"] != actor.employee_id:
-            raise InputError.single("Coaching session", "only the coach who recorded it may change it")
+            raise InputError.single(_("Coaching session"), _("only the coach who recorded it may change it"))
         audit.check_not_stale(connection, "coaching_session", before, expected_version, "coaching session")
         if record.employee_id != before["employee_id"]:
-            raise InputError.single("Person coached", "a session stays with the person it was recorded for")
+            raise InputError.single(_("Person coached"), _("a session stays with the person it was recorded for"))
         _check_competencies(connection, {record.competency_id} if record.competency_id is not None else set())
         shared_changed = any(getattr(record, name) != before[name] for name in SHARED_FIELDS)
         connection.execute(
@@ -254,9 +255,9 @@ def acknowledge_sessions(
             "SELECT id, employee_id, acknowledged_at FROM coaching_sessions WHERE list_contains(?, id)", [wanted]
         ).fetchall()
         if len(rows) != len(wanted) or any(row[1] != actor.employee_id for row in rows):
-            raise InputError.single("Coaching session", "only the person coached acknowledges a session")
+            raise InputError.single(_("Coaching session"), _("only the person coached acknowledges a session"))
         if any(row[2] is not None for row in rows):
-            raise InputError.single("Coaching session", "this session is acknowledged already")
+            raise InputError.single(_("Coaching session"), _("this session is acknowledged already"))
         connection.execute("UPDATE coaching_sessions SET acknowledged_at = ? WHERE list_contains(?, id)", [now, wanted])
         audit.record_many(
             connection,
@@ -290,14 +291,14 @@ def complete_follow_ups(
             [wanted],
         ).fetchall()
         if len(rows) != len(wanted):
-            raise InputError.single("Coaching session", "no such session")
-        for _, coach_id, employee_id, follow_up, done_at in rows:
+            raise InputError.single(_("Coaching session"), _("no such session"))
+        for _id, coach_id, employee_id, follow_up, done_at in rows:
             if actor.employee_id not in (coach_id, employee_id):
-                raise InputError.single("Follow-up", "only the coach or the person coached marks it done")
+                raise InputError.single(_("Follow-up"), _("only the coach or the person coached marks it done"))
             if follow_up is None:
-                raise InputError.single("Follow-up", "this session has no follow-up action")
+                raise InputError.single(_("Follow-up"), _("this session has no follow-up action"))
             if done_at is not None:
-                raise InputError.single("Follow-up", "it is marked done already")
+                raise InputError.single(_("Follow-up"), _("it is marked done already"))
         connection.execute(
             "UPDATE coaching_sessions SET follow_up_done_at = ? WHERE list_contains(?, id)", [now, wanted]
         )
@@ -341,7 +342,7 @@ def record_sessions_in_bulk(
                 "SELECT id, team_id FROM employees WHERE active AND list_contains(?, id)", [sorted(people)]
             ).fetchall()
         )
-        for coach, records, _ in checked:
+        for coach, records, _at in checked:
             _check_found(found, coach, {record.employee_id for record in records})
         _check_competencies(
             connection, {r.competency_id for _, records, _ in checked for r in records if r.competency_id is not None}
@@ -389,11 +390,11 @@ def acknowledge_sessions_in_bulk(db: Database, batches: Sequence[tuple[CurrentUs
                 "SELECT id, employee_id, acknowledged_at FROM coaching_sessions WHERE list_contains(?, id)", [every]
             ).fetchall()
         }
-        for person, ids, _ in wanted:
+        for person, ids, _at in wanted:
             if any(rows.get(i, (None,))[0] != person.employee_id for i in ids):
-                raise InputError.single("Coaching session", "only the person coached acknowledges a session")
+                raise InputError.single(_("Coaching session"), _("only the person coached acknowledges a session"))
             if any(rows[i][1] is not None for i in ids):
-                raise InputError.single("Coaching session", "this session is acknowledged already")
+                raise InputError.single(_("Coaching session"), _("this session is acknowledged already"))
         _stamp(connection, "acknowledged_at", wanted)
         audit.record_each(
             connection,
@@ -424,15 +425,15 @@ def complete_follow_ups_in_bulk(db: Database, batches: Sequence[tuple[CurrentUse
             ).fetchall()
         }
         if len(rows) != len(every):
-            raise InputError.single("Coaching session", "no such session")
-        for person, ids, _ in wanted:
+            raise InputError.single(_("Coaching session"), _("no such session"))
+        for person, ids, _at in wanted:
             for coach_id, employee_id, follow_up, done_at in (rows[i] for i in ids):
                 if person.employee_id not in (coach_id, employee_id):
-                    raise InputError.single("Follow-up", "only the coach or the person coached marks it done")
+                    raise InputError.single(_("Follow-up"), _("only the coach or the person coached marks it done"))
                 if follow_up is None:
-                    raise InputError.single("Follow-up", "this session has no follow-up action")
+                    raise InputError.single(_("Follow-up"), _("this session has no follow-up action"))
                 if done_at is not None:
-                    raise InputError.single("Follow-up", "it is marked done already")
+                    raise InputError.single(_("Follow-up"), _("it is marked done already"))
         _stamp(connection, "follow_up_done_at", wanted)
         audit.record_each(
             connection,
@@ -451,7 +452,7 @@ def _batched(
 ) -> tuple[list[tuple[CurrentUser, list[int], datetime]], list[int]]:
     """The batches of a bulk stamp checked alike: each person may act on their own records, and
     a session named twice is refused as done already. Returns the non-empty batches and every id."""
-    for person, _, _ in batches:
+    for person, _ids, _at in batches:
         require(person, Permission.OWN_RECORDS_READ)
     wanted = [(person, sorted(set(ids)), at) for person, ids, at in batches if ids]
     every = [session_id for _, ids, _ in wanted for session_id in ids]

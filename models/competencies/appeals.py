@@ -19,6 +19,7 @@ from models.competencies.assessments import ASSESSMENT_SQL, Assessment, _may_rev
 from models.competencies.levels import Level
 from models.db import insert_row, next_ids, utc_now
 from models.errors import InputError
+from models.i18n import _
 from models.inbox import messages as inbox
 from models.inputs import entered_text
 
@@ -47,21 +48,21 @@ class NotYourAssessmentError(PermissionDeniedError):
 def _reason(text: str | None, field: str) -> str:
     reason = entered_text(text)
     if len(reason) < REASON_MIN:
-        raise InputError.single(field, f"give a reason of at least {REASON_MIN} characters")
+        raise InputError.single(field, _("give a reason of at least {count} characters", count=REASON_MIN))
     if len(reason) > REASON_MAX:
-        raise InputError.single(field, f"use at most {REASON_MAX} characters")
+        raise InputError.single(field, _("use at most {count} characters", count=REASON_MAX))
     return reason
 
 
 def _open_own(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, assessment_id: int, version: int | None):
     row = audit.row_as_dict(connection, "assessments", "id", assessment_id)
     if row is None:
-        raise InputError.single("Assessment", "no such assessment")
+        raise InputError.single(_("Assessment"), _("no such assessment"))
     if row["employee_id"] != actor.employee_id:
         raise NotYourAssessmentError(actor, "answer someone else's assessment")
     audit.check_not_stale(connection, "assessment", row, version, "assessment")
     if row["status"] != "open":
-        raise InputError.single("Assessment", "it has been answered already")
+        raise InputError.single(_("Assessment"), _("it has been answered already"))
     return row
 
 
@@ -123,10 +124,10 @@ def appeal(
 def _checked_resolution(outcome: str, note: str, new_level: int | None) -> str:
     """A resolution's outcome and level checked; returns its note as stored."""
     if outcome not in ("upheld", "rejected"):
-        raise InputError.single("Outcome", "choose upheld or rejected")
+        raise InputError.single(_("Outcome"), _("choose upheld or rejected"))
     note = _reason(note, "Resolution note" if outcome == "upheld" else "Reason for rejecting")
     if outcome == "upheld" and new_level not in {int(level) for level in Level}:
-        raise InputError.single("New level", "choose the level the appeal grants")
+        raise InputError.single(_("New level"), _("choose the level the appeal grants"))
     return note
 
 
@@ -159,14 +160,14 @@ def resolve_appeal(
         now = at or utc_now()
         row = audit.row_as_dict(connection, "assessments", "id", assessment_id)
         if row is None:
-            raise InputError.single("Assessment", "no such assessment")
+            raise InputError.single(_("Assessment"), _("no such assessment"))
         if not _may_review(actor, row["assessor_id"], row["employee_id"]):
             raise NotYourAssessmentError(actor, "resolve an appeal of an assessment they made or received")
         audit.check_not_stale(connection, "assessment", row, expected_version, "assessment")
         if row["status"] != "appealed":
-            raise InputError.single("Assessment", "it has no open appeal")
+            raise InputError.single(_("Assessment"), _("it has no open appeal"))
         if outcome == "upheld" and new_level == row["level"]:
-            raise InputError.single("New level", "an upheld appeal changes the level")
+            raise InputError.single(_("New level"), _("an upheld appeal changes the level"))
         connection.execute(
             "UPDATE assessment_appeals SET outcome = ?, new_level = ?, resolution_note = ?, resolved_by = ?,"
             " resolved_at = ? WHERE assessment_id = ? AND outcome IS NULL",
@@ -301,7 +302,7 @@ def acknowledge_many(db: Database, actor: CurrentUser, assessment_ids: list[int]
         if len(rows) != len(set(assessment_ids)) or any(row[1] != actor.employee_id for row in rows):
             raise NotYourAssessmentError(actor, "answer someone else's assessment")
         if any(row[2] != "open" for row in rows):
-            raise InputError.single("Assessment", "some have been answered already")
+            raise InputError.single(_("Assessment"), _("some have been answered already"))
         ids = [row[0] for row in rows]
         connection.execute(
             "UPDATE assessments SET status = 'acknowledged', acknowledged_at = ?, updated_at = ?,"
@@ -319,14 +320,14 @@ def acknowledge_many(db: Database, actor: CurrentUser, assessment_ids: list[int]
 def acknowledge_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, list[int], datetime]]) -> int:
     """Many people accept their own open assessments in one write, each batch (person,
     assessments, when) as ``acknowledge_many`` would; returns how many."""
-    for person, _, _ in batches:
+    for person, _ids, _at in batches:
         require(person, Permission.OWN_RECORDS_READ)
     wanted = [(person, sorted(set(ids)), at) for person, ids, at in batches if ids]
     every = [i for _, ids, _ in wanted for i in ids]
     if not every:
         return 0
     if len(every) != len(set(every)):
-        raise InputError.single("Assessment", "some have been answered already")
+        raise InputError.single(_("Assessment"), _("some have been answered already"))
 
     def save(connection: duckdb.DuckDBPyConnection) -> int:
         rows = {
@@ -335,11 +336,11 @@ def acknowledge_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, list[
                 "SELECT id, employee_id, status FROM assessments WHERE id IN (SELECT unnest(?::INTEGER[]))", [every]
             ).fetchall()
         }
-        for person, ids, _ in wanted:
+        for person, ids, _at in wanted:
             if any(rows.get(i, (None,))[0] != person.employee_id for i in ids):
                 raise NotYourAssessmentError(person, "answer someone else's assessment")
             if any(rows[i][1] != "open" for i in ids):
-                raise InputError.single("Assessment", "some have been answered already")
+                raise InputError.single(_("Assessment"), _("some have been answered already"))
         table = pa.table(
             {"id": pa.array(every, pa.int32()), "at": pa.array([at for _, ids, at in wanted for _ in ids], _STAMP)}
         )
@@ -399,7 +400,7 @@ def appeal_in_bulk(db: Database, appeals: Sequence[Appeal]) -> list[int]:
     if not wanted:
         return []
     if len(wanted) != len(set(wanted)):
-        raise InputError.single("Assessment", "it has been answered already")
+        raise InputError.single(_("Assessment"), _("it has been answered already"))
 
     def save(connection: duckdb.DuckDBPyConnection) -> list[int]:
         found = {
@@ -466,18 +467,18 @@ def _check_appeals(found: dict[int, dict[str, Any]], appeals: Sequence[Appeal]) 
     for item in appeals:
         row = found.get(item.assessment_id)
         if row is None:
-            raise InputError.single("Assessment", "no such assessment")
+            raise InputError.single(_("Assessment"), _("no such assessment"))
         if row["employee_id"] != item.actor.employee_id:
             raise NotYourAssessmentError(item.actor, "answer someone else's assessment")
         if row["status"] != "open":
-            raise InputError.single("Assessment", "it has been answered already")
+            raise InputError.single(_("Assessment"), _("it has been answered already"))
         done = item.resolution
         if done is None:
             continue
         if not _may_review(done.actor, row["assessor_id"], row["employee_id"]):
             raise NotYourAssessmentError(done.actor, "resolve an appeal of an assessment they made or received")
         if done.outcome == "upheld" and done.new_level == row["level"]:
-            raise InputError.single("New level", "an upheld appeal changes the level")
+            raise InputError.single(_("New level"), _("an upheld appeal changes the level"))
 
 
 def _tell_appellants(connection: duckdb.DuckDBPyConnection, notices: list[tuple[CurrentUser, inbox.Notice]]) -> None:

@@ -19,6 +19,7 @@ from models.competencies import framework, scope
 from models.competencies.levels import level_name
 from models.db import ConnectionReader, Reader, insert_row, next_ids, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _
 from models.inbox import messages as inbox
 from models.inputs import InputRecord
 
@@ -28,17 +29,17 @@ if TYPE_CHECKING:
 EVIDENCE_MIN = 10
 EVIDENCE_MAX = 2000
 STATUS_LABELS = {
-    "open": "Waiting for acknowledgement",
-    "acknowledged": "Acknowledged",
-    "appealed": "Appealed",
-    "upheld": "Appeal upheld",
-    "appeal_rejected": "Appeal rejected",
+    "open": N_("Waiting for acknowledgement"),
+    "acknowledged": N_("Acknowledged"),
+    "appealed": N_("Appealed"),
+    "upheld": N_("Appeal upheld"),
+    "appeal_rejected": N_("Appeal rejected"),
 }
 METHOD_LABELS = {
-    "framework": "Framework",
-    "checklist": "Checklist (before the framework)",
+    "framework": N_("Framework"),
+    "checklist": N_("Checklist (before the framework)"),
 }
-APPEAL_OUTCOME_LABELS = {"upheld": "Appeal upheld", "rejected": "Appeal rejected"}
+APPEAL_OUTCOME_LABELS = {"upheld": N_("Appeal upheld"), "rejected": N_("Appeal rejected")}
 
 
 class AssessmentInput(InputRecord):
@@ -91,11 +92,11 @@ class Assessment(BaseModel):
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS.get(self.status, self.status)
+        return _(STATUS_LABELS[self.status]) if self.status in STATUS_LABELS else self.status
 
     @property
     def method_label(self) -> str:
-        return METHOD_LABELS.get(self.method, self.method)
+        return _(METHOD_LABELS[self.method]) if self.method in METHOD_LABELS else self.method
 
 
 EFFECTIVE_LEVEL = "CASE WHEN a.status = 'upheld' THEN a.level_after_appeal ELSE a.level END"
@@ -137,9 +138,9 @@ def _method_and_descriptor(reader: Reader, competency_id: int, level: int, asses
 def _check_person(reader: Reader, actor: CurrentUser, employee_id: int) -> None:
     person = scope.team_of(reader, employee_id)
     if person is None or not person["active"]:
-        raise InputError.single("Person", "no such active person")
+        raise InputError.single(_("Person"), _("no such active person"))
     if employee_id == actor.employee_id:
-        raise InputError.single("Person", "a team lead does not assess themselves")
+        raise InputError.single(_("Person"), _("a team lead does not assess themselves"))
     if not scope.leads_team(actor, person["team_id"]):
         raise scope.NotYourTeamError(actor, f"{person['full_name']}'s assessments")
 
@@ -151,9 +152,9 @@ def _check_session(reader: Reader, record: AssessmentInput) -> None:
         "SELECT employee_id, coached_on FROM coaching_sessions WHERE id = ?", [record.coaching_session_id]
     )
     if session is None or session["employee_id"] != record.employee_id:
-        raise InputError.single("Coaching session", "choose a coaching session of the same person")
+        raise InputError.single(_("Coaching session"), _("choose a coaching session of the same person"))
     if session["coached_on"] > record.assessed_on:
-        raise InputError.single("Coaching session", "the session took place after the assessment's date")
+        raise InputError.single(_("Coaching session"), _("the session took place after the assessment's date"))
 
 
 def record_assessment(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
@@ -167,7 +168,7 @@ def record_assessment(db: Database, actor: CurrentUser, data: dict[str, Any], *,
         reader = ConnectionReader(connection)
         _check_person(reader, actor, record.employee_id)
         if not reader.scalar("SELECT count(*) FROM competencies WHERE id = ? AND active", [record.competency_id]):
-            raise InputError.single("Competency", "no such competency")
+            raise InputError.single(_("Competency"), _("no such competency"))
         _check_session(reader, record)
         method, descriptor_id = _method_and_descriptor(
             reader, record.competency_id, record.level, record.assessed_on, now
@@ -283,7 +284,7 @@ def record_assessments_in_bulk(
                 "SELECT id, team_id FROM employees WHERE id IN (SELECT unnest(?::INTEGER[])) AND active", [people]
             ).fetchall()
         }
-        for lead, records, _ in checked:
+        for lead, records, _at in checked:
             ids = {record.employee_id for record in records}
             if lead.team_id is None or any(
                 i not in teams or teams[i] != lead.team_id or i == lead.employee_id for i in ids
@@ -356,7 +357,7 @@ def get_assessment(db: Reader, actor: CurrentUser, assessment_id: int) -> Assess
     """One assessment, to whoever may read it (rule 7; a reviewer of its appeal too)."""
     row = db.query_one(ASSESSMENT_SQL + " WHERE a.id = ?", [assessment_id])
     if row is None:
-        raise InputError.single("Assessment", "no such assessment")
+        raise InputError.single(_("Assessment"), _("no such assessment"))
     reviewing = row["status"] == "appealed" and _may_review(actor, row["assessor_id"], row["employee_id"])
     if not (scope.may_read(actor, row["employee_id"], row["team_id"]) or reviewing):
         raise scope.NotYourTeamError(actor, "this assessment")

@@ -19,12 +19,18 @@ from models.access import CurrentUser, Permission, require
 from models.competencies.levels import Level
 from models.db import ConnectionReader, Reader, insert_row, utc_now
 from models.errors import InputError, validate
+from models.i18n import _, current_language
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
     from models.db import Database
 
 DEFAULT_FRAMEWORK = Path(__file__).resolve().with_name("default_framework.json")
+# The default framework in the portal's other languages, keyed by the competency's stable code:
+# {language: {code: {"name", "description", "levels": [level 1 … level 4]}}}.
+DEFAULT_TRANSLATIONS = Path(__file__).resolve().with_name("default_framework_translations.json")
+# Where the default competencies' English names and descriptions ship (with the course catalogue).
+DEFAULT_CATALOGUE = Path(__file__).resolve().parent.parent / "training" / "default_catalogue.json"
 DESCRIPTOR_MIN = 20
 DESCRIPTOR_MAX = 1000
 
@@ -34,6 +40,50 @@ def default_framework() -> dict[str, tuple[str, ...]]:
     """The shipped wording: competency code → the descriptors of levels 1 to 4."""
     raw = json.loads(DEFAULT_FRAMEWORK.read_text(encoding="utf-8"))
     return {code: tuple(texts) for code, texts in raw.items()}
+
+
+@cache
+def default_translations() -> dict[str, dict[str, dict[str, Any]]]:
+    return json.loads(DEFAULT_TRANSLATIONS.read_text(encoding="utf-8"))
+
+
+@cache
+def _shipped_competencies() -> dict[str, dict[str, str]]:
+    raw = json.loads(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
+    return {item["code"]: item for item in raw["competencies"]}
+
+
+def _translated(code: str, field: str) -> Any:
+    return default_translations().get(current_language(), {}).get(code, {}).get(field)
+
+
+def shown_name(competency: Competency) -> str:
+    """A competency's name in the current language when it is the default framework's, as
+    shipped; a competency HR created or renamed is shown as entered."""
+    shipped = _shipped_competencies().get(competency.code)
+    if shipped is not None and competency.name == shipped["name"]:
+        return _translated(competency.code, "name") or competency.name
+    return competency.name
+
+
+def shown_description(competency: Competency) -> str:
+    """A competency's description in the current language when it is the shipped one."""
+    shipped = _shipped_competencies().get(competency.code)
+    if shipped is not None and competency.description == shipped["description"]:
+        return _translated(competency.code, "description") or competency.description
+    return competency.description
+
+
+def shown_descriptor(code: str, descriptor: Descriptor) -> str:
+    """A level's wording in the current language when it is the default framework's, as shipped;
+    a rewording HR saved is shown as entered."""
+    shipped = default_framework().get(code, ())
+    level = descriptor.level - 1
+    if 0 <= level < len(shipped) and descriptor.descriptor == shipped[level]:
+        levels = _translated(code, "levels") or ()
+        if level < len(levels):
+            return levels[level]
+    return descriptor.descriptor
 
 
 class Competency(BaseModel):
@@ -165,7 +215,7 @@ def edit_descriptor(
     require(actor, Permission.COMPETENCIES_MANAGE)
     record = validate(DescriptorInput, {"descriptor": descriptor})
     if level not in {int(item) for item in Level}:
-        raise InputError.single("Level", "choose novice, developing, proficient or expert")
+        raise InputError.single(_("Level"), _("choose novice, developing, proficient or expert"))
 
     def save(connection: duckdb.DuckDBPyConnection) -> int:
         now = at or utc_now()
@@ -174,10 +224,10 @@ def edit_descriptor(
             [competency_id, level],
         )
         if current is None:
-            raise InputError.single("Competency", "no such competency level in the framework")
+            raise InputError.single(_("Competency"), _("no such competency level in the framework"))
         audit.check_not_stale(connection, "competency_descriptor", current, expected_version, "descriptor")
         if current["descriptor"] == record.descriptor:
-            raise InputError.single("Descriptor", "this is the wording already in force")
+            raise InputError.single(_("Descriptor"), _("this is the wording already in force"))
         connection.execute("UPDATE competency_descriptors SET replaced_at = ? WHERE id = ?", [now, current["id"]])
         values: dict[str, Any] = {
             "competency_id": competency_id,

@@ -17,6 +17,7 @@ from models.competencies.levels import level_name
 from models.competencies.requirements import REQUIRED_LEVELS_SQL
 from models.db import Reader
 from models.errors import InputError
+from models.i18n import _
 from models.paging import PAGE_SIZE, PICKER_SIZE, like_pattern, matches_any
 from models.recognition import kudos
 from models.training import assignments
@@ -305,7 +306,7 @@ def assign_course(
     rules: HR to anyone, a team lead to people of their own team only; people who already hold
     the course open or completed are skipped and named."""
     if not employee_ids:
-        raise InputError.single("People", "choose at least one person")
+        raise InputError.single(_("People"), _("choose at least one person"))
     return assignments.assign_courses(db, actor, course_id, list(employee_ids), due_on=due_on, at=at)
 
 

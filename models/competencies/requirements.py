@@ -15,6 +15,7 @@ from models.access import CurrentUser, Permission, Role, require
 from models.competencies.levels import Level, level_name
 from models.db import ConnectionReader, Reader, insert_row, utc_now
 from models.errors import InputError
+from models.i18n import _
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -109,7 +110,8 @@ def requirements(db: Reader) -> list[Requirement]:
     meaning a team's own "Nothing required"."""
     rows = db.query(f"SELECT * FROM ({_CURRENT_SQL}) ORDER BY competency_name, role, team_name NULLS FIRST")
     return [
-        Requirement(**row, level_name=level_name(row["level"]) if row["level"] else "Nothing required") for row in rows
+        Requirement(**row, level_name=level_name(row["level"]) if row["level"] else _("Nothing required"))
+        for row in rows
     ]
 
 
@@ -129,18 +131,18 @@ def set_requirement(
     try:
         role = Role(role)
     except ValueError:
-        raise InputError.single("Role", "choose one of the portal's roles") from None
+        raise InputError.single(_("Role"), _("choose one of the portal's roles")) from None
     allowed = {int(item) for item in Level} | ({0} if team_id is not None else set())
     if level not in allowed:
-        raise InputError.single("Required level", "choose novice, developing, proficient or expert")
+        raise InputError.single(_("Required level"), _("choose novice, developing, proficient or expert"))
 
     def save(connection: duckdb.DuckDBPyConnection) -> int:
         now = at or utc_now()
         reader = ConnectionReader(connection)
         if not reader.scalar("SELECT count(*) FROM competencies WHERE id = ?", [competency_id]):
-            raise InputError.single("Competency", "no such competency")
+            raise InputError.single(_("Competency"), _("no such competency"))
         if team_id is not None and not reader.scalar("SELECT count(*) FROM teams WHERE id = ?", [team_id]):
-            raise InputError.single("Team", "no such team")
+            raise InputError.single(_("Team"), _("no such team"))
         values = {"competency_id": competency_id, "role": role.value, "team_id": team_id, "level": level}
         row_id = insert_row(
             connection, "competency_requirements", {**values, "set_by": actor.employee_id, "set_at": now}

@@ -15,6 +15,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import next_ids, utc_now
 from models.errors import InputError
+from models.i18n import N_, _
 from models.inbox import outbox
 
 if TYPE_CHECKING:
@@ -24,18 +25,18 @@ SUBJECT_MAX = 200
 BODY_MAX = 4000
 PAGE_SIZE = 200
 
-KIND_LABELS = {
-    "idea_outcome": "Idea outcome",
-    "idea_comment": "Comment on your idea",
-    "idea_support": "Support for your idea",
-    "scoring_open": "Scoring open",
-    "course_assigned": "Course assigned",
-    "course_overdue": "Course overdue",
-    "assessment": "Assessment to acknowledge",
-    "coaching_note": "Coaching note to acknowledge",
-    "appeal_resolved": "Appeal resolved",
-    "kudos": "Kudos received",
-    "survey_open": "Survey open",
+KIND_LABELS = {  # translated where shown
+    "idea_outcome": N_("Idea outcome"),
+    "idea_comment": N_("Comment on your idea"),
+    "idea_support": N_("Support for your idea"),
+    "scoring_open": N_("Scoring open"),
+    "course_assigned": N_("Course assigned"),
+    "course_overdue": N_("Course overdue"),
+    "assessment": N_("Assessment to acknowledge"),
+    "coaching_note": N_("Coaching note to acknowledge"),
+    "appeal_resolved": N_("Appeal resolved"),
+    "kudos": N_("Kudos received"),
+    "survey_open": N_("Survey open"),
 }
 
 
@@ -62,7 +63,8 @@ class InboxMessage(BaseModel):
 
     @property
     def kind_label(self) -> str:
-        return KIND_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize())
+        label = KIND_LABELS.get(self.kind)
+        return _(label) if label else self.kind.replace("_", " ").capitalize()
 
     @property
     def unread(self) -> bool:
@@ -165,7 +167,7 @@ def mark_read(db: Database, user: CurrentUser, message_ids: Sequence[int], *, at
     require(user, Permission.OWN_RECORDS_READ)
     wanted = sorted(set(message_ids))
     if not wanted:
-        raise InputError.single("Messages", "choose at least one message")
+        raise InputError.single(_("Messages"), _("choose at least one message"))
 
     def mark(connection: duckdb.DuckDBPyConnection) -> int:
         rows = connection.execute(
@@ -173,7 +175,7 @@ def mark_read(db: Database, user: CurrentUser, message_ids: Sequence[int], *, at
         ).fetchall()
         mine = {row[0] for row in rows if row[1] == user.employee_id}
         if mine != set(wanted):
-            raise InputError.single("Messages", "you can only mark your own messages")
+            raise InputError.single(_("Messages"), _("you can only mark your own messages"))
         unread = sorted(row[0] for row in rows if row[2] is None)
         return _mark(connection, user, unread, at or utc_now())
 
@@ -204,7 +206,7 @@ def mark_read_in_bulk(
                 " LEFT JOIN inbox_messages m ON m.id = w.id"
             ).fetchall()
             if any(owner != recipient for recipient, _id, owner, _read in found):
-                raise InputError.single("Messages", "you can only mark your own messages")
+                raise InputError.single(_("Messages"), _("you can only mark your own messages"))
             unread: dict[int, list[int]] = {}
             for recipient, message_id, _owner, read_at in found:
                 if read_at is None:

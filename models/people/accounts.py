@@ -18,6 +18,7 @@ from models.access import CurrentUser, Permission, Role, require
 from models.auth import check_password_rules, hash_password
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.i18n import _
 from models.paging import PAGE_SIZE, PICKER_SIZE, like_pattern, matches_any
 from models.people.directory import USERNAME_PATTERN, EmployeeInput, _check_references, insert_employee
 
@@ -225,7 +226,7 @@ def insert_account(
     if connection.execute("SELECT 1 FROM accounts WHERE lower(username) = ?", [username]).fetchone():
         raise InputError.single("Username", f"{username!r} is taken")
     if connection.execute("SELECT 1 FROM accounts WHERE employee_id = ?", [employee_id]).fetchone():
-        raise InputError.single("Account", "this person has an account already")
+        raise InputError.single(_("Account"), _("this person has an account already"))
     account_id = insert_with_new_id(
         connection,
         "accounts",
@@ -251,7 +252,7 @@ def create_account(db: Database, actor: CurrentUser, employee_id: int, username:
 
     def create(connection: duckdb.DuckDBPyConnection):
         if not connection.execute("SELECT 1 FROM employees WHERE id = ?", [employee_id]).fetchone():
-            raise InputError.single("Employee", "no such employee")
+            raise InputError.single(_("Employee"), _("no such employee"))
         return insert_account(connection, actor, employee_id, username, password_hash)
 
     return db.write(create)

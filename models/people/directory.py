@@ -13,6 +13,7 @@ from models import areas, audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.i18n import _
 from models.inputs import InputRecord, entered_text
 from models.paging import PICKER_SIZE, like_pattern, matches_any
 
@@ -110,11 +111,11 @@ def create_site(db: Database, actor: CurrentUser, name: str, city: str | None = 
     require(actor, Permission.PEOPLE_MANAGE)
     name, city = entered_text(name), entered_text(city) or None
     if not name or len(name) > 80:
-        raise InputError.single("Site name", "enter 1 to 80 characters")
+        raise InputError.single(_("Site name"), _("enter 1 to 80 characters"))
 
     def create(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT 1 FROM sites WHERE lower(name) = lower(?)", [name]).fetchone():
-            raise InputError.single("Site name", f"a site called {name!r} exists already")
+            raise InputError.single(_("Site name"), _("a site called {name} exists already", name=repr(name)))
         site_id = insert_with_new_id(
             connection, "sites", "INSERT INTO sites (id, name, city) VALUES (?, ?, ?)", [name, city]
         )
@@ -128,13 +129,13 @@ def create_team(db: Database, actor: CurrentUser, name: str, site_id: int | None
     require(actor, Permission.PEOPLE_MANAGE)
     name = entered_text(name)
     if not name or len(name) > 80:
-        raise InputError.single("Team name", "enter 1 to 80 characters")
+        raise InputError.single(_("Team name"), _("enter 1 to 80 characters"))
 
     def create(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT 1 FROM teams WHERE lower(name) = lower(?)", [name]).fetchone():
-            raise InputError.single("Team name", f"a team called {name!r} exists already")
+            raise InputError.single(_("Team name"), _("a team called {name} exists already", name=repr(name)))
         if site_id is not None and not connection.execute("SELECT 1 FROM sites WHERE id = ?", [site_id]).fetchone():
-            raise InputError.single("Site", "no such site")
+            raise InputError.single(_("Site"), _("no such site"))
         team_id = insert_with_new_id(
             connection, "teams", "INSERT INTO teams (id, name, site_id) VALUES (?, ?, ?)", [name, site_id]
         )
@@ -361,7 +362,7 @@ def update_employee(
     def update(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "employees", "id", employee_id)
         if before is None:
-            raise InputError.single("Employee", "no such employee")
+            raise InputError.single(_("Employee"), _("no such employee"))
         audit.check_not_stale(connection, "employee", before, expected_version, "record")
         _check_references(connection, record, employee_id)
         connection.execute(
@@ -391,12 +392,12 @@ def set_active(db: Database, actor: CurrentUser, employee_id: int, active: bool)
     """Deactivate (or reactivate) a person; their history stays, they can no longer sign in."""
     require(actor, Permission.PEOPLE_MANAGE)
     if not active and employee_id == actor.employee_id:
-        raise InputError.single("Active", "you cannot deactivate yourself")
+        raise InputError.single(_("Active"), _("you cannot deactivate yourself"))
 
     def change(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "employees", "id", employee_id)
         if before is None:
-            raise InputError.single("Employee", "no such employee")
+            raise InputError.single(_("Employee"), _("no such employee"))
         connection.execute(
             "UPDATE employees SET active = ?, deactivated_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             [active, None if active else utc_now(), utc_now(), employee_id],
@@ -422,11 +423,11 @@ def set_roles(db: Database, actor: CurrentUser, employee_id: int, roles: set[Rol
     require(actor, Permission.ROLES_ASSIGN)
     wanted = sorted({Role(r) for r in roles} - {Role.AGENT})
     if employee_id == actor.employee_id and Role.ADMIN not in wanted:
-        raise InputError.single("Roles", "you cannot remove your own administrator role")
+        raise InputError.single(_("Roles"), _("you cannot remove your own administrator role"))
 
     def change(connection: duckdb.DuckDBPyConnection):
         if not connection.execute("SELECT 1 FROM employees WHERE id = ?", [employee_id]).fetchone():
-            raise InputError.single("Employee", "no such employee")
+            raise InputError.single(_("Employee"), _("no such employee"))
         before = [
             r[0]
             for r in connection.execute(

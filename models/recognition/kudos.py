@@ -14,6 +14,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError, validate
+from models.i18n import _
 from models.inbox import messages as inbox
 from models.inputs import InputRecord, entered_text
 from models.recognition import badges
@@ -110,37 +111,37 @@ def kudos_left(db: Reader, viewer: CurrentUser, on: date | None = None, *, allow
 
 def _tag(reader: ConnectionReader, tag: str) -> tuple[int | None, int | None]:
     """(competency id, value id) of an active tag, or a refusal naming the Tag field."""
-    kind, _, raw_id = tag.partition(":")
+    kind, _sep, raw_id = tag.partition(":")
     table = {COMPETENCY_TAG: "competencies", VALUE_TAG: "company_values"}.get(kind)
     if (
         table is None
         or not raw_id.isdigit()
         or not reader.scalar(f"SELECT count(*) FROM {table} WHERE id = ? AND active", [int(raw_id)])
     ):
-        raise InputError.single("Tag", "choose a competency of the framework or a company value")
+        raise InputError.single(_("Tag"), _("choose a competency of the framework or a company value"))
     return (int(raw_id), None) if kind == COMPETENCY_TAG else (None, int(raw_id))
 
 
 def _recipients(reader: ConnectionReader, actor: CurrentUser, record: KudosInput) -> list[int]:
     """Who the kudos reaches: the person, or the team's active members but the giver."""
     if (record.recipient_id is None) == (record.team_id is None):
-        raise InputError.single("To", "choose one colleague or one team")
+        raise InputError.single(_("To"), _("choose one colleague or one team"))
     if record.recipient_id is not None:
         if record.recipient_id == actor.employee_id:
-            raise InputError.single("To", "kudos are for someone else: you cannot give kudos to yourself")
+            raise InputError.single(_("To"), _("kudos are for someone else: you cannot give kudos to yourself"))
         if not reader.scalar("SELECT count(*) FROM employees WHERE id = ? AND active", [record.recipient_id]):
-            raise InputError.single("To", "choose an active colleague")
+            raise InputError.single(_("To"), _("choose an active colleague"))
         return [record.recipient_id]
     if not reader.scalar("SELECT count(*) FROM teams WHERE id = ? AND active", [record.team_id]):
-        raise InputError.single("To", "choose an active team")
+        raise InputError.single(_("To"), _("choose an active team"))
     members = [
         row["id"]
         for row in reader.query("SELECT id FROM employees WHERE team_id = ? AND active ORDER BY id", [record.team_id])
     ]
     others = [member for member in members if member != actor.employee_id]
     if not others:
-        problem = "you are its only member: kudos are for someone else" if members else "it has no active members"
-        raise InputError.single("To", problem)
+        problem = _("you are its only member: kudos are for someone else") if members else _("it has no active members")
+        raise InputError.single(_("To"), problem)
     return others
 
 
@@ -218,18 +219,18 @@ def hide_kudos(db: Database, actor: CurrentUser, kudos_id: int, reason: str, *, 
     require(actor, Permission.RECOGNITION_MANAGE)
     reason = entered_text(reason)
     if not reason:
-        raise InputError.single("Reason", "say which rule the kudos breaks")
+        raise InputError.single(_("Reason"), _("say which rule the kudos breaks"))
     if len(reason) > REASON_MAX:
-        raise InputError.single("Reason", f"use at most {REASON_MAX} characters")
+        raise InputError.single(_("Reason"), _("use at most {count} characters", count=REASON_MAX))
     now = at or utc_now()
 
     def store(connection: duckdb.DuckDBPyConnection) -> None:
         reader = ConnectionReader(connection)
         row = reader.query_one("SELECT giver_id, message, hidden_at FROM kudos WHERE id = ?", [kudos_id])
         if row is None:
-            raise InputError.single("Kudos", "no such kudos")
+            raise InputError.single(_("Kudos"), _("no such kudos"))
         if row["hidden_at"] is not None:
-            raise InputError.single("Kudos", "this kudos is hidden already")
+            raise InputError.single(_("Kudos"), _("this kudos is hidden already"))
         connection.execute(
             "UPDATE kudos SET hidden_at = ?, hidden_by = ?, hidden_reason = ? WHERE id = ?",
             [now, actor.employee_id, reason, kudos_id],

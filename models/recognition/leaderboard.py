@@ -10,24 +10,25 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel
 
 from models.access import CurrentUser, Permission, require
+from models.i18n import N_, _, format_date, ngettext
 
 if TYPE_CHECKING:
     from models.db import Reader
 
 Period = Literal["month", "quarter", "year"]
-PERIODS: dict[str, str] = {"month": "Month", "quarter": "Quarter", "year": "Year"}
+PERIODS: dict[str, str] = {"month": N_("Month"), "quarter": N_("Quarter"), "year": N_("Year")}  # translated where shown
 MIN_RANKED = 3
 
 
 def period_bounds(period: str, on: date) -> tuple[date, date, str]:
     """The calendar month, quarter or year holding ``on``: first day, the day after its last,
-    and its name ("March 2026", "2026 Q1", "2026")."""
+    and its name in the current language ("March 2026", "2026 Q1", "2026")."""
     if period == "month":
         start = on.replace(day=1)
-        return start, _add_months(start, 1), f"{start:%B %Y}"
+        return start, _add_months(start, 1), format_date(start, "LLLL y")
     if period == "quarter":
         start = date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
-        return start, _add_months(start, 3), f"{on.year} Q{(on.month - 1) // 3 + 1}"
+        return start, _add_months(start, 3), _("{year} Q{quarter}", year=on.year, quarter=(on.month - 1) // 3 + 1)
     if period == "year":
         return date(on.year, 1, 1), date(on.year + 1, 1, 1), str(on.year)
     raise ValueError(f"unknown period {period!r}")
@@ -89,11 +90,25 @@ def leaderboard(
     rows = db.query(_BOARD_SQL, {"team": team_id, "start": start, "end": end})
     board = Leaderboard(period_label=label, team_name=team_name, people_counted=len(rows), rows=[])
     if len(rows) < MIN_RANKED:
-        where = f" in {team_name}" if team_name else ""
-        board.message = (
-            f"Fewer than {MIN_RANKED} people{where} received or gave kudos or had an idea green-lit in {label}: "
-            f"the leaderboard ranks no fewer than {MIN_RANKED} people."
-        )
+        if team_name:
+            board.message = ngettext(
+                "Fewer than {n} person in {team} received or gave kudos or had an idea green-lit in {period}:"
+                " the leaderboard ranks no fewer than {n} person.",
+                "Fewer than {n} people in {team} received or gave kudos or had an idea green-lit in {period}:"
+                " the leaderboard ranks no fewer than {n} people.",
+                MIN_RANKED,
+                team=team_name,
+                period=label,
+            )
+        else:
+            board.message = ngettext(
+                "Fewer than {n} person received or gave kudos or had an idea green-lit in {period}:"
+                " the leaderboard ranks no fewer than {n} person.",
+                "Fewer than {n} people received or gave kudos or had an idea green-lit in {period}:"
+                " the leaderboard ranks no fewer than {n} people.",
+                MIN_RANKED,
+                period=label,
+            )
         return board
     rank = 0
     for position, row in enumerate(rows[:limit], start=1):

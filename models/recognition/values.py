@@ -13,6 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError, validate
+from models.i18n import _
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ def add_value(db: Database, actor: CurrentUser, name: str, description: str = ""
         if ConnectionReader(connection).scalar(
             "SELECT count(*) FROM company_values WHERE lower(name) = lower(?)", [record.name]
         ):
-            raise InputError.single("Value", f"“{record.name}” is on the list already")
+            raise InputError.single(_("Value"), _("“{name}” is on the list already", name=record.name))
         value_id = insert_row(
             connection, "company_values", {**record.model_dump(), "active": True, "created_at": at or utc_now()}
         )
@@ -69,7 +70,7 @@ def set_value_active(
     def store(connection: duckdb.DuckDBPyConnection) -> None:
         row = ConnectionReader(connection).query_one("SELECT name, active FROM company_values WHERE id = ?", [value_id])
         if row is None:
-            raise InputError.single("Value", "no such value")
+            raise InputError.single(_("Value"), _("no such value"))
         connection.execute("UPDATE company_values SET active = ? WHERE id = ?", [active, value_id])
         audit.record(connection, actor, "company_value", value_id, "retire" if not active else "restore",
                      row, {"name": row["name"], "active": active}, at=at)  # fmt: skip
