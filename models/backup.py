@@ -32,6 +32,7 @@ from models.db import (
     utc_now,
     wal_path,
 )
+from models.i18n import N_, _
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -103,7 +104,13 @@ def backup(db: Database, actor: CurrentUser | None, folder: Path | str, *, syste
             partial.rename(target)
         except duckdb.Error as error:
             shutil.rmtree(partial, ignore_errors=True)
-            raise BackupError(f"The backup could not be written to {folder}: {error}. Nothing was saved.") from None
+            raise BackupError(
+                _(
+                    "The backup could not be written to {folder}: {error}. Nothing was saved.",
+                    folder=folder,
+                    error=error,
+                )
+            ) from None
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
@@ -395,11 +402,11 @@ def _sql_path(path: Path) -> str:
 
 def describe(info: BackupInfo) -> dict[str, Any]:
     """A backup as a row of the Backups table."""
-    return {
-        "Backup": info.name,
-        "Created (UTC)": info.created_at,
-        "By": info.created_by,
-        "Rows": info.rows,
-        "Size (MB)": round(info.size_bytes / 1_000_000, 2),
-        "Folder": str(info.path),
+    return {  # the headers are marked for the catalogue; the Backups page shows them translated
+        N_("Backup"): info.name,
+        N_("Created (UTC)"): info.created_at,
+        N_("By"): info.created_by,
+        N_("Rows"): info.rows,
+        N_("Size (MB)"): round(info.size_bytes / 1_000_000, 2),
+        N_("Folder"): str(info.path),
     }

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from models.i18n import N_, _, format_datetime, ngettext
+
 Record = TypeVar("Record", bound=BaseModel)
 
 
@@ -25,15 +27,15 @@ class InputError(ValueError):
 def _field_label(model: type[BaseModel] | None, name: str) -> str:
     field = model.model_fields.get(name) if model is not None else None
     if field is not None and field.title:
-        return field.title
+        return _(field.title)  # translated when the catalogue has the field's title
     return name.replace("_", " ").capitalize()
 
 
 _BOUNDS = {
-    "greater_than_equal": ("ge", "use {} or more"),
-    "greater_than": ("gt", "use more than {}"),
-    "less_than_equal": ("le", "use {} or less"),
-    "less_than": ("lt", "use less than {}"),
+    "greater_than_equal": ("ge", N_("use {bound} or more")),
+    "greater_than": ("gt", N_("use more than {bound}")),
+    "less_than_equal": ("le", N_("use {bound} or less")),
+    "less_than": ("lt", N_("use less than {bound}")),
 }
 
 
@@ -41,39 +43,39 @@ def _choices(expected: str) -> str:
     return expected.replace("'", "").replace(" or ", ", ")
 
 
-def _characters(count: int) -> str:
-    return f"{count} character" + ("" if count == 1 else "s")
-
-
 def plain_message(issue: dict) -> str:
     """One pydantic error in the portal's words ("use at least 3 characters"), for the
     common kinds of problem; a message a validator wrote itself is kept as written."""
     kind, context = issue.get("type", ""), issue.get("ctx") or {}
     if kind == "missing" or (kind == "string_too_short" and context.get("min_length") == 1):
-        return "fill this in"
+        return _("fill this in")
     if kind == "string_too_short":
-        return f"use at least {_characters(context['min_length'])}"
+        return ngettext("use at least {n} character", "use at least {n} characters", context["min_length"])
     if kind == "string_too_long":
-        return f"use at most {_characters(context['max_length'])}"
+        return ngettext("use at most {n} character", "use at most {n} characters", context["max_length"])
     if kind in ("too_short", "too_long"):
         bound = context.get("min_length") if kind == "too_short" else context.get("max_length")
-        return f"give {'at least' if kind == 'too_short' else 'at most'} {bound} items"
+        return (
+            ngettext("give at least {n} item", "give at least {n} items", bound)
+            if kind == "too_short"
+            else ngettext("give at most {n} item", "give at most {n} items", bound)
+        )
     if kind in ("literal_error", "enum"):
-        return f"choose one of: {_choices(context.get('expected', ''))}"
+        return _("choose one of: {choices}", choices=_choices(context.get("expected", "")))
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "enter a whole number"
+        return _("enter a whole number")
     if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
-        return "enter a number"
+        return _("enter a number")
     if kind in _BOUNDS:
         bound, phrase = _BOUNDS[kind]
-        return phrase.format(context.get(bound))
+        return _(phrase, bound=context.get(bound))
     if kind.startswith(("date_", "datetime_")):
-        return "enter a date as YYYY-MM-DD"
+        return _("enter a date as YYYY-MM-DD")
     if kind == "string_type":
-        return "enter text"
+        return _("enter text")
     if kind in ("bool_type", "bool_parsing"):
-        return "choose yes or no"
-    return str(issue.get("msg", "is not valid")).removeprefix("Value error, ")
+        return _("choose yes or no")
+    return str(issue.get("msg") or _("is not valid")).removeprefix("Value error, ")
 
 
 def from_validation(error: ValidationError, model: type[BaseModel] | None = None) -> InputError:
@@ -94,14 +96,42 @@ def validate(model: type[Record], data: dict[str, Any], context: dict[str, Any] 
         raise from_validation(error, model) from None
 
 
+# The records a stale save names ("reload the goal"), for the catalogue: check_not_stale's nouns.
+STALE_NOUNS = (
+    N_("action"),
+    N_("assessment"),
+    N_("coaching session"),
+    N_("course"),
+    N_("decision right"),
+    N_("descriptor"),
+    N_("finding"),
+    N_("goal"),
+    N_("record"),
+    N_("standard"),
+    N_("survey"),
+)
+
+
 class StaleRecordError(ValueError):
     """Someone saved the record after it was opened; the save was refused. Raised only by
     ``models.audit.check_not_stale``, the one check every versioned record uses."""
 
     def __init__(self, noun: str, changed_by: str | None, changed_at: datetime | None):
-        when = f" at {changed_at:%Y-%m-%d %H:%M} UTC" if changed_at else ""
-        super().__init__(
-            f"Changed by {changed_by or 'someone'}{when} since you opened it; "
-            f"your edits are still on screen — reload the {noun} and apply them again."
-        )
+        who = changed_by or _("someone")
+        if changed_at:
+            message = _(
+                "Changed by {who} at {when} UTC since you opened it; your edits are still on screen — "
+                "reload the {noun} and apply them again.",
+                who=who,
+                when=format_datetime(changed_at, "yyyy-MM-dd HH:mm"),
+                noun=_(noun),
+            )
+        else:
+            message = _(
+                "Changed by {who} since you opened it; your edits are still on screen — "
+                "reload the {noun} and apply them again.",
+                who=who,
+                noun=_(noun),
+            )
+        super().__init__(message)
         self.noun, self.changed_by, self.changed_at = noun, changed_by, changed_at

@@ -5,6 +5,7 @@ import streamlit as st
 
 from models import auth
 from models.access import ROLE_LABELS, Role
+from models.i18n import _, format_number
 from models.paging import PICKER_SIZE
 from models.people import accounts
 from models.people.accounts import AccountRow
@@ -21,30 +22,31 @@ def _label(account: AccountRow) -> str:
 
 
 def accounts_frame(rows: list[AccountRow]) -> pd.DataFrame:
+    columns = [
+        _("Username"),
+        _("Person"),
+        _("Team"),
+        _("Roles"),
+        _("Last sign-in (UTC)"),
+        _("Locked until (UTC)"),
+        _("Failed attempts"),
+        _("Active"),
+    ]
     return pd.DataFrame(
         [
-            {
-                "Username": row.username,
-                "Person": row.full_name,
-                "Team": row.team_name or "",
-                "Roles": ", ".join(ROLE_LABELS.get(Role(role), role) for role in row.roles),
-                "Last sign-in (UTC)": row.last_sign_in_at,
-                "Locked until (UTC)": row.locked_until if row.is_locked() else None,
-                "Failed attempts": row.failed_attempts,
-                "Active": row.active,
-            }
+            (
+                row.username,
+                row.full_name,
+                row.team_name or "",
+                ", ".join(_(ROLE_LABELS.get(Role(role), role)) for role in row.roles),
+                row.last_sign_in_at,
+                row.locked_until if row.is_locked() else None,
+                row.failed_attempts,
+                row.active,
+            )
             for row in rows
         ],
-        columns=[
-            "Username",
-            "Person",
-            "Team",
-            "Roles",
-            "Last sign-in (UTC)",
-            "Locked until (UTC)",
-            "Failed attempts",
-            "Active",
-        ],
+        columns=columns,
     )
 
 
@@ -69,83 +71,104 @@ def find_accounts(search: str) -> tuple[list[AccountRow], int]:
 
 
 def render_unlock() -> None:
-    st.subheader("Unlock an account")
+    st.subheader(_("Unlock an account"))
     locked = accounts.list_accounts(db, user, locked_only=True, limit=PICKER_SIZE)
     locked_total = accounts.count_accounts(db, user, locked_only=True) if len(locked) == PICKER_SIZE else len(locked)
     if locked_total > len(locked):
-        st.caption(f"The first {len(locked):,} of {locked_total:,} locked accounts, by username.")
+        st.caption(
+            _(
+                "The first {shown} of {total} locked accounts, by username.",
+                shown=format_number(len(locked)),
+                total=format_number(locked_total),
+            )
+        )
     if not locked:
-        st.caption("No account is locked.")
+        st.caption(_("No account is locked."))
         return
     with st.form("unlock_account"):
-        chosen = st.selectbox("Locked account", locked, format_func=_label)
-        submitted = st.form_submit_button("Unlock", icon=":material/lock_open:")
+        chosen = st.selectbox(_("Locked account"), locked, format_func=_label, key="unlock_account_choice")
+        submitted = st.form_submit_button(_("Unlock"), icon=":material/lock_open:")
     if (
         submitted
         and chosen is not None
         and run_write(lambda: auth.unlock_account(db, user, chosen.account_id), refusals=(ValueError,))
     ):
-        st.session_state["accounts_notice"] = f"{chosen.username} is unlocked and may sign in again."
+        st.session_state["accounts_notice"] = _(
+            "{username} is unlocked and may sign in again.", username=chosen.username
+        )
         st.rerun()
 
 
 def render_reset_password() -> None:
-    st.subheader("Reset a password")
-    rows = search_matches("Find the account (username, name, email or team)", "reset_search", find_accounts)
+    st.subheader(_("Reset a password"))
+    rows = search_matches(_("Find the account (username, name, email or team)"), "reset_search", find_accounts)
     with st.form("reset_password", clear_on_submit=True):
-        chosen = st.selectbox("Account", rows, format_func=_label, index=None, placeholder="Choose an account")
-        password = st.text_input("New password (at least 10 characters)", type="password")
-        repeat = st.text_input("Repeat the new password", type="password")
-        submitted = st.form_submit_button("Set password", icon=":material/password:")
+        chosen = st.selectbox(
+            _("Account"),
+            rows,
+            format_func=_label,
+            index=None,
+            placeholder=_("Choose an account"),
+            key="reset_account_choice",
+        )
+        password = st.text_input(_("New password (at least 10 characters)"), type="password", key="reset_password")
+        repeat = st.text_input(_("Repeat the new password"), type="password", key="reset_password_repeat")
+        submitted = st.form_submit_button(_("Set password"), icon=":material/password:")
     if not submitted:
         return
     if chosen is None:
-        st.error("**Account**: choose the account whose password to reset.")
+        st.error("**" + _("Account") + "**: " + _("choose the account whose password to reset."))
     elif password != repeat:
-        st.error("**Repeat the new password**: the two passwords differ.")
+        st.error("**" + _("Repeat the new password") + "**: " + _("the two passwords differ."))
     elif run_write(lambda: auth.set_password(db, user, chosen.account_id, password), refusals=(ValueError,)):
-        st.session_state["accounts_notice"] = (
-            f"New password set for {chosen.username}; the account is unlocked and its sessions ended."
+        st.session_state["accounts_notice"] = _(
+            "New password set for {username}; the account is unlocked and its sessions ended.",
+            username=chosen.username,
         )
         st.rerun()
 
 
 def render_create_account() -> None:
-    st.subheader("Create an account")
+    st.subheader(_("Create an account"))
     if not accounts.employees_without_account(db, user, limit=1)[1]:
-        st.caption("Every active person has an account.")
+        st.caption(_("Every active person has an account."))
         return
     candidates = search_matches(
-        "Find the person (name, employee number or email)",
+        _("Find the person (name, employee number or email)"),
         "create_search",
         lambda text: accounts.employees_without_account(db, user, search=text),
     )
     with st.form("create_account", clear_on_submit=True):
         person = st.selectbox(
-            "Person without an account",
+            _("Person without an account"),
             candidates,
             format_func=lambda row: f"{row['full_name']} ({row['employee_number']}, {row['email']})",
             index=None,
-            placeholder="Choose a person",
+            placeholder=_("Choose a person"),
+            key="create_account_person",
         )
-        username = st.text_input("Username")
-        password = st.text_input("First password (at least 10 characters)", type="password")
-        submitted = st.form_submit_button("Create account", icon=":material/person_add:")
+        username = st.text_input(_("Username"), key="create_account_username")
+        password = st.text_input(
+            _("First password (at least 10 characters)"), type="password", key="create_account_password"
+        )
+        submitted = st.form_submit_button(_("Create account"), icon=":material/person_add:")
     if not submitted:
         return
     if person is None:
-        st.error("**Person**: choose who the account is for.")
+        st.error("**" + _("Person") + "**: " + _("choose who the account is for."))
         return
     if run_write(lambda: accounts.create_account(db, user, person["id"], username, password)):
-        st.session_state["accounts_notice"] = f"Account {username.strip().lower()} created for {person['full_name']}."
+        st.session_state["accounts_notice"] = _(
+            "Account {username} created for {name}.", username=username.strip().lower(), name=person["full_name"]
+        )
         st.rerun()
 
 
-st.title("Accounts")
+st.title(_("Accounts"))
 notice = st.session_state.pop("accounts_notice", None)
 if notice:
     st.success(escape_markdown(notice))  # names and usernames, shown as text
-search = st.text_input("Search by username, name, email or team")
+search = st.text_input(_("Search by username, name, email or team"), key="accounts_search")
 render_list(search)
 left, right = st.columns(2)
 with left:

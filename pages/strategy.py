@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
+from models.i18n import _, format_date, format_number
 from models.strategy import goals, vision
 from models.strategy.vision import PriorityInput, VisionInput
 from ui.context import page_context
@@ -20,27 +21,30 @@ can_manage = user.can(Permission.STRATEGY_MANAGE)
 
 
 def render_vision() -> None:
-    st.header("Vision")
+    st.header(_("Vision"))
     current = vision.current_vision(db)
     if current is None:
-        st.info("No vision has been written yet.")
+        st.info(_("No vision has been written yet."))
     else:
         with st.container(border=True):
             st.text(current.statement)
             st.caption(
-                f"In force since {current.effective_date:%Y-%m-%d} · written by "
-                f"{escape_markdown(current.author_name or 'unknown')}"
+                _(
+                    "In force since {date} · written by {author}",
+                    date=format_date(current.effective_date),
+                    author=escape_markdown(current.author_name or _("unknown")),
+                )
             )
     history = vision.vision_history(db)
     if history:
-        with st.expander(f"All versions ({len(history)})"):
+        with st.expander(_("All versions ({count})", count=format_number(len(history)))):
             frame = pd.DataFrame(
                 [
                     {
-                        "Effective date": v.effective_date,
-                        "Statement": v.statement,
-                        "Author": v.author_name,
-                        "Written at (UTC)": v.created_at,
+                        _("Effective date"): v.effective_date,
+                        _("Statement"): v.statement,
+                        _("Author"): v.author_name,
+                        _("Written at (UTC)"): v.created_at,
                     }
                     for v in history
                 ]
@@ -49,28 +53,28 @@ def render_vision() -> None:
             download_buttons(frame, "vision-versions", key="vision_versions")
     if can_manage:
         with st.form("revise_vision"):
-            st.markdown("**Revise the vision**")
+            st.markdown("**" + _("Revise the vision") + "**")
             statement = st.text_area(
-                "Vision statement",
+                _("Vision statement"),
                 value=current.statement if current else "",
                 max_chars=max_chars(VisionInput, "statement"),
                 key="vision_statement",
             )
-            effective = st.date_input("Effective date", value=date.today(), key="vision_effective")
-            submitted = st.form_submit_button("Save new version", type="primary")
+            effective = st.date_input(_("Effective date"), value=date.today(), key="vision_effective")
+            submitted = st.form_submit_button(_("Save new version"), type="primary")
         if submitted:
             run_write(
                 lambda: vision.revise_vision(db, user, {"statement": statement, "effective_date": effective}),
-                success="New version of the vision saved.",
+                success=_("New version of the vision saved."),
                 rerun=True,
             )
 
 
 def render_priorities() -> None:
-    st.header("Strategic priorities")
+    st.header(_("Strategic priorities"))
     priorities = vision.list_priorities(db)
     if not priorities:
-        st.info("No strategic priorities yet.")
+        st.info(_("No strategic priorities yet."))
     all_goals = goals.list_goals(db)
     for priority in priorities:
         with st.container(border=True):
@@ -79,16 +83,21 @@ def render_priorities() -> None:
                 st.text(priority.description)
             mine = [g for g in all_goals if g.priority_id == priority.id]
             for goal in mine:
-                st.text(f"• {goal.name} — {goal.status.label} ({goal.status.reason})")
+                st.text(f"• {goal.name} — {_(goals.STATUS_LABELS[goal.status.status])} ({goal.status.reason})")
             if not mine:
-                st.caption("No goals under this priority yet.")
+                st.caption(_("No goals under this priority yet."))
             if can_manage:
                 render_priority_form(priority)
     if priorities:
-        st.markdown("**All priorities**")
+        st.markdown("**" + _("All priorities") + "**")
         frame = pd.DataFrame(
             [
-                {"Position": p.position, "Priority": p.title, "Description": p.description, "Goals": p.goals}
+                {
+                    _("Position"): p.position,
+                    _("Priority"): p.title,
+                    _("Description"): p.description,
+                    _("Goals"): p.goals,
+                }
                 for p in priorities
             ]
         )
@@ -100,35 +109,35 @@ def render_priorities() -> None:
 
 def render_priority_form(priority: vision.Priority | None) -> None:
     key = f"priority_{priority.id if priority else 'new'}"
-    label = "Edit this priority" if priority else "Add a strategic priority"
+    label = _("Edit this priority") if priority else _("Add a strategic priority")
     with st.expander(label), st.form(key):
         title = st.text_input(
-            "Title",
+            _("Title"),
             value=priority.title if priority else "",
             max_chars=max_chars(PriorityInput, "title"),
             key=f"{key}_title",
         )
         description = st.text_area(
-            "Description",
+            _("Description"),
             value=priority.description if priority else "",
             max_chars=max_chars(PriorityInput, "description"),
             key=f"{key}_description",
         )
         lowest, highest = bounds(PriorityInput, "position")
         position = st.number_input(
-            "Position",
+            _("Position"),
             min_value=lowest,
             max_value=highest,
             value=priority.position if priority else default(PriorityInput, "position"),
             key=f"{key}_position",
         )
-        submitted = st.form_submit_button("Save priority" if priority else "Add priority", type="primary")
+        submitted = st.form_submit_button(_("Save priority") if priority else _("Add priority"), type="primary")
     if submitted:
         data = {"title": title, "description": description, "position": position}
         if priority:
-            saved = run_write(lambda: vision.update_priority(db, user, priority.id, data), success="Priority saved.")
+            saved = run_write(lambda: vision.update_priority(db, user, priority.id, data), success=_("Priority saved."))
         else:
-            saved = run_write(lambda: vision.create_priority(db, user, data), success="Priority saved.")
+            saved = run_write(lambda: vision.create_priority(db, user, data), success=_("Priority saved."))
         if saved:
             if priority is None:
                 for field in ("title", "description", "position"):
@@ -136,6 +145,6 @@ def render_priority_form(priority: vision.Priority | None) -> None:
             st.rerun()
 
 
-st.title("Vision and priorities")
+st.title(_("Vision and priorities"))
 render_vision()
 render_priorities()

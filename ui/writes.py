@@ -22,12 +22,13 @@ import streamlit as st
 from models.access import PermissionDeniedError
 from models.db import WriteConflictError
 from models.errors import InputError, StaleRecordError
+from models.i18n import N_, _
 from ui.text import escape_markdown
 from ui.widgets import show_input_error
 
 T = TypeVar("T")
 
-RELOAD_LABEL = "Reload"
+RELOAD_LABEL = N_("Reload")  # shown with _()
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,10 @@ class EditForm:
             return
         st.error(escape_markdown(message), icon=":material/sync_problem:")
         st.button(
-            RELOAD_LABEL,
+            _(RELOAD_LABEL),
             key=f"{self.prefix}_reload",
             icon=":material/refresh:",
-            help="Your edits are discarded and the form shows the record as it is saved now.",
+            help=_("Your edits are discarded and the form shows the record as it is saved now."),
             on_click=self.reload,
         )
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from models.areas import Dimension
+from models.i18n import N_
 from models.people import directory
 
 if TYPE_CHECKING:
     from models.db import Database
 
 DIMENSIONS: tuple[Dimension, ...] = ("channel", "team", "site")
-DIMENSION_LABELS: dict[Dimension, str] = {"channel": "Channel", "team": "Team", "site": "Site"}
+DIMENSION_LABELS: dict[Dimension, str] = {"channel": N_("Channel"), "team": N_("Team"), "site": N_("Site")}
 DIMENSION_COLUMNS: dict[Dimension, str] = {"channel": "channel", "team": "team_id", "site": "site_id"}
 WHOLE_ORGANISATION = "Whole organisation"
 

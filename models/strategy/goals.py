@@ -13,6 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_
 from models.inputs import InputRecord
 from models.strategy.dimensions import WHOLE_ORGANISATION, Dimension, KpiSlice
 from models.strategy.kpis import (
@@ -41,12 +42,12 @@ if TYPE_CHECKING:
 FREQUENCY_DAYS = {"monthly": 31, "quarterly": 92}
 ON_TRACK_MARGIN = 0.10
 AT_RISK_MARGIN = 0.25
-STATUS_LABELS = {
-    "achieved": "Achieved",
-    "on_track": "On track",
-    "at_risk": "At risk",
-    "off_track": "Off track",
-    "stale": "Stale",
+STATUS_LABELS = {  # marked for the catalogue; shown with _()
+    "achieved": N_("Achieved"),
+    "on_track": N_("On track"),
+    "at_risk": N_("At risk"),
+    "off_track": N_("Off track"),
+    "stale": N_("Stale"),
 }
 STATUS_ORDER = ("off_track", "at_risk", "stale", "on_track", "achieved")
 _EPSILON = 1e-9  # progress exactly on a boundary counts as reaching it

@@ -17,6 +17,7 @@ from models.access import CurrentUser, Permission, require
 from models.cache import cached_aggregate
 from models.db import insert_with_new_id, next_ids, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _
 from models.inputs import InputRecord, not_in_future
 from models.strategy.dimensions import ORGANISATION, Dimension, KpiSlice, names
 
@@ -32,6 +33,134 @@ StatusName = Literal["achieved", "on_track", "at_risk", "off_track", "stale"]
 # -- KPI catalogue -------------------------------------------------------------------
 COMPUTED_KPIS = areas.computed_kpis()  # KPI code -> the area's function; never entered by hand
 SPLIT_KPIS = areas.split_kpis()  # of those, the ones also computed per channel, team or site
+
+
+# The KPIs the portal ships with, by their stable code: name, unit and definition as the
+# migrations store them, marked for the catalogue so each language shows its own (``shown_*``).
+SHIPPED_KPI_TEXTS: dict[str, tuple[str, str, str]] = {
+    "nps": (
+        N_("Net Promoter Score"),
+        N_("points"),
+        N_("% promoters (9-10) minus % detractors (0-6) among surveyed customers"),
+    ),
+    "csat": (
+        N_("Customer satisfaction (CSAT)"),
+        N_("%"),
+        N_("Share of surveyed customers answering satisfied or very satisfied"),
+    ),
+    "enps": (
+        N_("Employee NPS (eNPS)"),
+        N_("points"),
+        N_("% promoters minus % detractors in the staff pulse survey"),
+    ),
+    "ces": (
+        N_("Customer effort score"),
+        N_("score 1-7"),
+        N_('Mean answer to "how easy was it to get your issue handled" (1 = very easy)'),
+    ),
+    "first_response_time": (
+        N_("First response time"),
+        N_("hours"),
+        N_("Mean time from a customer contact to the first answer"),
+    ),
+    "avg_resolution_time": (
+        N_("Average resolution time"),
+        N_("days"),
+        N_("Mean days from a complaint or case being received to its resolution"),
+    ),
+    "aht": (
+        N_("Average handle time"),
+        N_("seconds"),
+        N_("Mean talk + hold + wrap-up time per contact"),
+    ),
+    "fcr": (
+        N_("First-contact resolution"),
+        N_("%"),
+        N_("Share of contacts resolved without the customer coming back"),
+    ),
+    "complaint_volume": (
+        N_("Complaint volume"),
+        N_("complaints / month"),
+        N_("Complaints received per month (computed from the complaints)"),
+    ),
+    "repeat_complaint_rate": (
+        N_("Repeat-complaint rate"),
+        N_("%"),
+        N_(
+            "Share of complaints from a customer who complained in the "
+            "same category within 30 days (computed from the complaints)"
+        ),
+    ),
+    "training_compliance": (
+        N_("Training compliance"),
+        N_("%"),
+        N_("Share of mandatory course assignments completed on time"),
+    ),
+    "assessment_appeals": (
+        N_("Assessment appeals"),
+        N_("appeals / month"),
+        N_("Appeals against competency assessments raised per month (computed from the assessments)"),
+    ),
+    "integrated_coaching_share": (
+        N_("Integrated coaching share"),
+        N_("%"),
+        N_(
+            "Share of coaching sessions held on the floor (integrated) rather "
+            "than scheduled, per month (computed from the coaching log)"
+        ),
+    ),
+    "call_transfer_rate": (
+        N_("Call-transfer rate"),
+        N_("%"),
+        N_("Share of answered calls transferred to another team or line before the customer's issue was handled"),
+    ),
+    "hold_time": (
+        N_("Hold time"),
+        N_("seconds"),
+        N_("Mean time a customer spends on hold per answered call"),
+    ),
+    "speed_of_answer": (
+        N_("Speed of answer"),
+        N_("seconds"),
+        N_("Mean time from a contact entering the queue to an agent answering it (ASA)"),
+    ),
+    "cost_per_contact": (
+        N_("Cost per contact"),
+        N_("currency / contact"),
+        N_("Operating cost of the contact centre in the period divided by the contacts handled in it"),
+    ),
+    "ticket_backlog": (
+        N_("Ticket backlog"),
+        N_("open tickets"),
+        N_("Tickets open and unresolved at the end of the period"),
+    ),
+    "quality_score": (
+        N_("Quality score"),
+        N_("%"),
+        N_("Mean score of the contacts reviewed for quality in the period (share of the review's points met)"),
+    ),
+    "contacts_per_hour": (
+        N_("Contacts per hour"),
+        N_("contacts / hour"),
+        N_("Contacts handled per logged-in productive hour (productivity)"),
+    ),
+    "attrition": (
+        N_("Attrition"),
+        N_("%"),
+        N_(
+            "Leavers in the 12 months to the month's end divided by the average headcount "
+            "at the ends of those 12 months (computed from the people data)"
+        ),
+    ),
+    "early_attrition": (
+        N_("Early attrition"),
+        N_("%"),
+        N_(
+            "Of the people who left in the 12 months to the month's end, the share who "
+            "left within 90 days of their hire date (computed from the people data)"
+        ),
+    ),
+}
 
 
 class Kpi(BaseModel):
@@ -51,6 +180,24 @@ class Kpi(BaseModel):
     def computed_dimensions(self) -> tuple[Dimension, ...]:
         """The dimensions a computed KPI is computed by (none for an entered KPI: any)."""
         return SPLIT_KPIS[self.code].dimensions if self.code in SPLIT_KPIS else ()
+
+    def _shipped(self, index: int, stored: str) -> str:
+        """``stored`` in the current language when it is the shipped KPI's text, else as entered."""
+        shipped = SHIPPED_KPI_TEXTS.get(self.code)
+        return _(stored) if shipped and shipped[index] == stored else stored
+
+    @property
+    def shown_name(self) -> str:
+        """The name to show: a shipped KPI's in the current language, an added one's as entered."""
+        return self._shipped(0, self.name)
+
+    @property
+    def shown_unit(self) -> str:
+        return self._shipped(1, self.unit)
+
+    @property
+    def shown_definition(self) -> str:
+        return self._shipped(2, self.definition)
 
 
 class KpiInput(InputRecord):
@@ -113,9 +260,9 @@ def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datet
     def add(connection: duckdb.DuckDBPyConnection):
         problems = []
         if connection.execute("SELECT 1 FROM kpis WHERE code = ?", [record.code]).fetchone():
-            problems.append(("Code", f"a KPI with code {record.code!r} exists already"))
+            problems.append((_("Code"), _("a KPI with code {code} exists already", code=repr(record.code))))
         if connection.execute("SELECT 1 FROM kpis WHERE lower(name) = lower(?)", [record.name]).fetchone():
-            problems.append(("Name", f"a KPI called {record.name!r} exists already"))
+            problems.append((_("Name"), _("a KPI called {name} exists already", name=repr(record.name))))
         if problems:
             raise InputError(problems)
         kpi_id = insert_with_new_id(
