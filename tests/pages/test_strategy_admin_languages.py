@@ -105,8 +105,8 @@ def test_the_administrator_s_pages_speak_ukrainian(portal_env):
         s.value for s in app.subheader
     }
     table = app.dataframe[0].value
-    assert list(table.columns)[1:4] == ["Особа", "Команда", "Ролі"]
-    assert "Sam Agent" in set(table["Особа"])  # names as entered
+    assert list(table.columns)[1:4] == ["Працівник", "Команда", "Ролі"]
+    assert "Sam Agent" in set(table["Працівник"])  # names as entered
     assert "Адміністратор" in set(table["Ролі"])
     labels = {b.label for b in app.button}
     assert "Встановити пароль" in labels and not {"Set password", "Unlock"} & labels
