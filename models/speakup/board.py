@@ -15,6 +15,7 @@ from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
 from models.inbox import messages as inbox
 from models.inputs import entered_text
+from models.people.directory import people_matching
 from models.speakup.ideas import (
     _IDEA_SQL,
     COMMENT_MAX,
@@ -27,6 +28,8 @@ from models.speakup.ideas import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from models.db import Database
 
 
@@ -240,6 +243,15 @@ def colleague_choices(db: Database, exclude_id: int) -> list[dict[str, Any]]:
         " WHERE e.active AND e.id <> ? ORDER BY e.full_name",
         [exclude_id],
     )
+
+
+def find_colleagues(
+    db: Database, exclude_id: int, search: str = "", *, keep: Sequence[int | None] = ()
+) -> tuple[list[dict[str, Any]], int]:
+    """``colleague_choices`` searched, for the co-author picker: the first active people but
+    ``exclude_id`` matching ``search`` (name, email or employee number), those of ``keep``
+    (already named) first, and how many match."""
+    return people_matching(db, search, among="e.active AND e.id <> ?", params=[exclude_id], keep=keep)
 
 
 def colleague_search(db: Database, words: str = "", *, limit: int = 20) -> tuple[int, list[dict[str, Any]]]:
