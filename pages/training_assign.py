@@ -146,7 +146,7 @@ def render_record() -> None:
         [st.session_state.get("record_person")],
     )
     with st.form("record_completion"):
-        person = st.selectbox("Person", list(people), format_func=people.get, key="record_person")
+        person = st.selectbox("Person", list(people), format_func=people.get, index=None, key="record_person")
         course = st.selectbox("Course", list(all_courses), format_func=all_courses.get)
         completed_on = st.date_input("Completed on", date.today(), max_value=date.today())
         has_score = st.checkbox("With a score", value=True)
