@@ -18,7 +18,7 @@ from models.text import plural
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, search_matches, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -52,7 +52,6 @@ def render_summary() -> None:
 def render_all() -> None:
     goal_names = goals.goal_names(db)
     priorities = {p.id: p.title for p in vision.list_priorities(db)}
-    owners = plan.owner_choices(db)
     cols = st.columns(4)
     statuses = cols[0].multiselect(
         "Status", list(plan.STATUSES), format_func=plan.STATUS_LABELS.get, key="filter_status"
@@ -69,9 +68,11 @@ def render_all() -> None:
         format_func=lambda i: "All priorities" if i is None else priorities[i],
         key="filter_priority",
     )
-    owner_id = cols[3].selectbox(
-        "Owner", [None, *owners], format_func=lambda i: "Everyone" if i is None else owners[i], key="filter_owner"
-    )
+    with cols[3]:
+        owners = owner_options("filter_owner", st.session_state.get("filter_owner"))
+        owner_id = st.selectbox(
+            "Owner", [None, *owners], format_func=lambda i: "Everyone" if i is None else owners[i], key="filter_owner"
+        )
     rows = plan.list_actions(db, owner_id=owner_id, goal_id=goal_id, priority_id=priority_id, statuses=statuses)
     show_actions(rows, "plan", "No actions match these filters.")
 
@@ -184,7 +185,6 @@ def render_timeline(every_action: list[plan.Action]) -> None:
 def field_choices() -> dict[str, dict[int, str]]:
     """The options of an action's pickers, read once per run however many forms show them."""
     return {
-        "owners": plan.owner_choices(db),
         "teams": {t["id"]: t["name"] for t in directory.list_teams(db)},
         "goals": goals.goal_names(db),
         "kpis": {k.id: k.name for k in kpis.list_kpis(db)},
@@ -193,10 +193,24 @@ def field_choices() -> dict[str, dict[int, str]]:
     }
 
 
-def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) -> dict:
-    """The inputs of an action, keyed under ``prefix`` so each form owns its widget state."""
+def owner_options(key: str, *chosen: int | None, searchable: bool = True) -> dict[int, str]:
+    """The owners a picker offers (id → name): the first active people matching a search box
+    drawn here (outside any form), with those ``chosen`` already always among them."""
+    if not searchable:
+        return {person["id"]: plan.owner_label(person) for person in plan.find_owners(db, keep=chosen)[0]}
+    found = search_matches(
+        "Find the owner (name, email or employee number)",
+        f"{key}_search",
+        lambda text: plan.find_owners(db, text, keep=chosen),
+    )
+    return {person["id"]: plan.owner_label(person) for person in found}
+
+
+def action_fields(prefix: str, defaults: dict, owners: dict[int, str], *, owner_locked: bool = False) -> dict:
+    """The inputs of an action, keyed under ``prefix`` so each form owns its widget state;
+    ``owners`` are those the owner picker offers (``owner_options``)."""
     choices = field_choices()
-    owners, teams, goal_names, kpi_names = choices["owners"], choices["teams"], choices["goals"], choices["kpis"]
+    teams, goal_names, kpi_names = choices["teams"], choices["goals"], choices["kpis"]
     findings, ideas = choices["findings"], choices["ideas"]
 
     def pick(label, options: dict, field, none_label):
@@ -293,8 +307,9 @@ def action_fields(prefix: str, defaults: dict, *, owner_locked: bool = False) ->
 
 
 def render_new_action() -> None:
+    owners = owner_options("new_action_owner", st.session_state.get("new_action_owner_id"))
     with st.form("new_action"):
-        data = action_fields("new_action", {})
+        data = action_fields("new_action", {}, owners)
         submitted = st.form_submit_button("Create action", type="primary")
     if submitted:
         created = run_write(lambda: workflow.create_action(db, user, data))
@@ -350,10 +365,15 @@ def render_action(action: plan.Action) -> None:
     if editable:
         render_workflow(action, form)
         with st.expander("Edit details", expanded=bool(form.stale)):
+            owner_locked = not user.can(Permission.ACTIONS_MANAGE)
+            owners = owner_options(
+                f"{form.prefix}_owner",
+                action.owner_id,
+                st.session_state.get(f"{form.prefix}_owner_id"),
+                searchable=not owner_locked,
+            )
             with st.form(f"{form.prefix}_edit"):
-                data = action_fields(
-                    form.prefix, action.model_dump(), owner_locked=not user.can(Permission.ACTIONS_MANAGE)
-                )
+                data = action_fields(form.prefix, action.model_dump(), owners, owner_locked=owner_locked)
                 submitted = st.form_submit_button("Save action", type="primary")
             if submitted:
                 saved = run_write(lambda: workflow.update_action(db, user, action.id, data, form.version), form=form)

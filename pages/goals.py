@@ -17,7 +17,7 @@ from models.strategy.kpis import MeasurementInput
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, file_upload, show_table
+from ui.widgets import download_buttons, file_upload, search_matches, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -308,11 +308,23 @@ def render_remove_measurement(goal: goals.Goal, series: list[kpis.Measurement]) 
             st.rerun()
 
 
-def goal_fields(prefix: str, defaults: dict, *, disabled: bool = False) -> dict:
-    """The inputs of a goal, keyed under ``prefix`` so each form owns its widget state."""
+def owner_options(prefix: str, current: int | None) -> dict[int, str]:
+    """The owners a goal's picker offers (id → name): the first active people matching a search
+    box drawn here, above the form, with the owner already chosen always among them."""
+    chosen = (current, st.session_state.get(f"{prefix}_owner"))
+    found = search_matches(
+        "Find the owner (name, email or employee number)",
+        f"{prefix}_owner_search",
+        lambda text: plan.find_owners(db, text, keep=chosen),
+    )
+    return {person["id"]: plan.owner_label(person) for person in found}
+
+
+def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled: bool = False) -> dict:
+    """The inputs of a goal, keyed under ``prefix`` so each form owns its widget state;
+    ``owners`` are those the owner picker offers (``owner_options``)."""
     priorities = {p.id: p.title for p in vision.list_priorities(db)}
     kpi_by_id = {k.id: k for k in kpis.list_kpis(db)}
-    owners = plan.owner_choices(db)
     name = st.text_input(
         "Name", value=defaults.get("name", ""), max_chars=max_chars(GoalInput, "name"), key=f"{prefix}_name"
     )
@@ -427,8 +439,9 @@ def render_goal_edit(goal: goals.Goal) -> None:
     """Edit form that remembers the version it was opened at, so a stale save is refused."""
     form = EditForm("goal", goal.id, goal.version)
     with st.expander("Edit this goal", expanded=bool(form.stale)):
+        owners = owner_options(form.prefix, goal.owner_id)
         with st.form(f"{form.prefix}_form"):
-            data = goal_fields(form.prefix, goal.as_input())
+            data = goal_fields(form.prefix, goal.as_input(), owners)
             submitted = st.form_submit_button("Save goal", type="primary")
         form.show_stale()
     if submitted:
@@ -444,8 +457,9 @@ def render_new_goal() -> None:
     if not vision.list_priorities(db):
         st.info("Add a strategic priority first (Vision & priorities).")
         return
+    owners = owner_options("new_goal", None)
     with st.form("new_goal"):
-        data = goal_fields("new_goal", {})
+        data = goal_fields("new_goal", {}, owners)
         submitted = st.form_submit_button("Create goal", type="primary")
     if submitted:
         created = run_write(lambda: goals.create_goal(db, user, data), success="Goal created.")

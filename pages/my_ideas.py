@@ -13,7 +13,7 @@ from models.speakup.ideas import BusinessCase
 from models.text import plural
 from ui.context import page_context
 from ui.ideas import business_case_metrics, comment_list, idea_details, money, plain, status_label
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, search_matches, show_table
 from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
@@ -34,6 +34,7 @@ FORM_DEFAULTS = {
     "idea_kpi_change": 0.0,
     "idea_effort": 0.0,
     "idea_coauthors": [],
+    "idea_coauthor_search": "",
 }
 MILESTONE_COLUMNS = ["Milestone", "Date"]
 MONEY_FIELDS = {
@@ -195,7 +196,12 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
             "Date": st.column_config.DateColumn(min_value=date.today() - timedelta(days=30)),
         },
     )
-    colleagues = {row["id"]: row for row in board.colleague_choices(db, user.employee_id)}
+    found = search_matches(
+        "Find co-authors (name, email or employee number)",
+        "idea_coauthor_search",
+        lambda text: board.find_colleagues(db, user.employee_id, text, keep=st.session_state["idea_coauthors"]),
+    )
+    colleagues = {row["id"]: row for row in found}
     st.multiselect(
         "Co-authors",
         list(colleagues),

@@ -7,6 +7,7 @@ import streamlit as st
 from models.recognition import badges, kudos
 from ui.context import page_context
 from ui.text import escape_markdown
+from ui.widgets import search_matches
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -20,13 +21,19 @@ def render_give() -> None:
         st.caption(f"You have {left} kudos left this month." if left else "You have no kudos left this month.")
     tags = kudos.tag_choices(db)
     to_team = st.radio("Give to", ["A colleague", "A team"], horizontal=True, key=f"{FORM}_kind") == "A team"
+    if not to_team:
+        colleagues = search_matches(
+            "Find the colleague (name, email or employee number)",
+            f"{FORM}_person_search",
+            lambda text: kudos.find_recipients(db, user, text, keep=[st.session_state.get(f"{FORM}_person")]),
+        )
+        people = {person["id"]: kudos.recipient_label(person) for person in colleagues}
     with st.form(FORM, clear_on_submit=True):
         if to_team:
             teams = kudos.team_choices(db)
             team_id = st.selectbox("Team", list(teams), format_func=teams.get, index=None, key=f"{FORM}_team")
             recipient_id = None
         else:
-            people = kudos.recipient_choices(db, user)
             recipient_id = st.selectbox("Colleague", list(people), format_func=people.get, index=None,
                                         key=f"{FORM}_person")  # fmt: skip
             team_id = None

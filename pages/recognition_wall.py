@@ -6,10 +6,18 @@ import streamlit as st
 from models.recognition import badges, kudos
 from ui.context import page_context
 from ui.text import escape_markdown
+from ui.widgets import search_matches
 
 user, db, settings = page_context()
 
-people = {user.employee_id: f"{user.full_name} (me)"} | kudos.recipient_choices(db, user)
+colleagues = search_matches(
+    "Find a colleague's wall (name, email or employee number)",
+    "wall_person_search",
+    lambda text: kudos.find_recipients(db, user, text, keep=[st.session_state.get("wall_person")]),
+)
+people = {user.employee_id: f"{user.full_name} (me)"} | {
+    person["id"]: kudos.recipient_label(person) for person in colleagues
+}
 person_id = st.selectbox("Whose wall", list(people), format_func=people.get, key="wall_person")
 name = kudos.person_name(db, person_id) or ""
 st.title("My wall" if person_id == user.employee_id else f"Wall of {escape_markdown(name)}")

@@ -5,13 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.people.directory import person_choices
+from models.people.directory import find_active_people
 from models.standards import register
 from models.standards.register import CHANNELS, StandardInput
 from ui.context import page_context
 from ui.fields import max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, search_matches, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -29,6 +29,17 @@ def render_standard(standard: register.Standard) -> None:
         st.caption(" · ".join(details))
         with st.expander("Versions"):
             show_table(pd.DataFrame(register.standard_history(db, user, standard.id)), key=f"history_{standard.id}")
+
+
+def owner_options(prefix: str, standard: register.Standard | None) -> list[dict]:
+    """The people the owner picker offers: the first active people matching a search box drawn
+    here, above the form, with the owner already chosen always among them."""
+    chosen = (standard.owner_id if standard else None, st.session_state.get(f"{prefix}_owner"))
+    return search_matches(
+        "Find the owner (name, email or employee number)",
+        f"{prefix}_owner_search",
+        lambda text: find_active_people(db, user, text, keep=chosen),
+    )
 
 
 def standard_fields(prefix: str, standard: register.Standard | None, owners: list[dict]) -> dict:
@@ -73,11 +84,12 @@ def standard_fields(prefix: str, standard: register.Standard | None, owners: lis
 
 
 def render_management(standards: list[register.Standard]) -> None:
-    owners = person_choices(db, user)
-    with st.expander("Add a standard"), st.form("new_standard"):
-        values = standard_fields("new_standard", None, owners)
-        if st.form_submit_button("Add standard", type="primary"):
-            run_write(lambda: register.add_standard(db, user, values), success="Standard added.", rerun=True)
+    with st.expander("Add a standard"):
+        owners = owner_options("new_standard", None)
+        with st.form("new_standard"):
+            values = standard_fields("new_standard", None, owners)
+            if st.form_submit_button("Add standard", type="primary"):
+                run_write(lambda: register.add_standard(db, user, values), success="Standard added.", rerun=True)
     if not standards:
         return
     with st.expander("Edit a standard"):
@@ -88,6 +100,7 @@ def render_management(standards: list[register.Standard]) -> None:
         standard = by_id[chosen]
         form = EditForm("standard", standard.id, standard.version)
         form.show_stale()
+        owners = owner_options(form.prefix, standard)
         with st.form(f"{form.prefix}_form"):
             values = standard_fields(form.prefix, standard, owners)
             if st.form_submit_button("Save new version", type="primary"):

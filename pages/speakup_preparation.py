@@ -9,13 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.people.directory import person_choices
+from models.people.directory import find_active_people
 from models.speakup import cycles, day_plan, preparation
 from models.speakup import preparation_views as views
 from ui.context import page_context
 from ui.fields import bounds, default, max_chars
 from ui.ideas import plain
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, search_matches, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -147,7 +147,12 @@ def render_schedule_form(cycle: cycles.Cycle) -> None:
     if cycle.phase not in preparation.SCHEDULING_PHASES:
         return
     courses = {row["id"]: row["title"] for row in preparation.preparation_courses(db)}
-    people = {row["id"]: row["full_name"] for row in person_choices(db, user)}
+    trainers = search_matches(
+        "Find the trainer (name, email or employee number)",
+        "prep_trainer_search",
+        lambda text: find_active_people(db, user, text, keep=[st.session_state.get("prep_trainer")]),
+    )
+    people = {row["id"]: row["full_name"] for row in trainers}
     first_day = max(date.today() + timedelta(days=1), cycle.submission_closes)
     with st.form(f"schedule_{cycle.id}"):
         st.markdown("**Schedule a session**")

@@ -17,7 +17,7 @@ from models.training.assignments import REASON_LABELS, STATUS_LABELS
 from models.training.completions import CompletionInput
 from ui.context import page_context
 from ui.fields import bounds
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, search_matches, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -27,8 +27,14 @@ active_courses = {c.id: f"{c.code} — {c.title}" for c in courses.list_courses(
 all_courses = {c.id: f"{c.code} — {c.title}" for c in courses.list_courses(db)}
 teams = {team["id"]: team["name"] for team in directory.list_teams(db)}
 sites = {site["id"]: site["name"] for site in directory.list_sites(db)}
-people = {p["id"]: f"{p['full_name']} ({p['employee_number']})" for p in directory.person_choices(db, user)}
 _RESULT = "training_assign_result"
+
+
+def person_options(key: str, label: str, chosen: list[int | None]) -> dict[int, str]:
+    """The people a picker offers (id → name and number): the first active people matching a
+    search box drawn here (outside any form), with those already ``chosen`` always among them."""
+    found = search_matches(label, key, lambda text: directory.find_active_people(db, user, text, keep=chosen))
+    return {person["id"]: f"{person['full_name']} ({person['employee_number']})" for person in found}
 
 
 def chosen_people(mode: str) -> list[int]:
@@ -43,6 +49,11 @@ def chosen_people(mode: str) -> list[int]:
             "Role", [r.value for r in Role], format_func=lambda r: ROLE_LABELS[Role(r)], key="assign_role"
         )
         return assignments.people_in(db, role=role)
+    people = person_options(
+        "assign_people_search",
+        "Find people (name, email or employee number)",
+        st.session_state.get("assign_people") or [],
+    )
     return st.multiselect("People", list(people), format_func=people.get, key="assign_people")
 
 
@@ -129,8 +140,13 @@ def render_open() -> None:
 
 def render_record() -> None:
     low, high = bounds(CompletionInput, "score")
+    people = person_options(
+        "record_person_search",
+        "Find the person (name, email or employee number)",
+        [st.session_state.get("record_person")],
+    )
     with st.form("record_completion"):
-        person = st.selectbox("Person", list(people), format_func=people.get)
+        person = st.selectbox("Person", list(people), format_func=people.get, index=None, key="record_person")
         course = st.selectbox("Course", list(all_courses), format_func=all_courses.get)
         completed_on = st.date_input("Completed on", date.today(), max_value=date.today())
         has_score = st.checkbox("With a score", value=True)

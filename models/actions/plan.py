@@ -13,8 +13,11 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models.access import CurrentUser, Permission
 from models.inputs import InputRecord
+from models.people.directory import people_matching
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import pandas as pd
 
     from models.db import Database
@@ -365,6 +368,17 @@ def owner_choices(db: Database) -> dict[int, str]:
         " WHERE e.active ORDER BY e.full_name, e.id"
     )
     return {row["id"]: f"{row['full_name']} ({row['team'] or 'no team'})" for row in rows}
+
+
+def find_owners(db: Database, search: str = "", *, keep: Sequence[int | None] = ()) -> tuple[list[dict[str, Any]], int]:
+    """``owner_choices`` searched: the first active people matching ``search`` (name, email or
+    employee number), those of ``keep`` (the owner already chosen) first, and how many match."""
+    return people_matching(db, search, keep=keep)
+
+
+def owner_label(person: dict[str, Any]) -> str:
+    """How an owner is named in a picker: the name, and the team for clarity."""
+    return f"{person['full_name']} ({person['team_name'] or 'no team'})"
 
 
 def linkable(db: Database, table: Literal["findings", "ideas"]) -> dict[int, str]:

@@ -241,26 +241,42 @@ def people_matching(
     among: str = "e.active",
     params: Sequence[Any] = (),
     limit: int = PICKER_SIZE,
+    keep: Sequence[int | None] = (),
 ) -> tuple[list[dict[str, Any]], int]:
     """For a picker over people: the first ``limit`` by name (id, full_name, employee_number,
     team_id, team_name) of those ``among`` (a condition on ``employees e``, fixed text of the
     caller, who checks who may pick whom) matching ``search`` in name, email or employee number,
-    and how many match."""
+    and how many match. Those of ``keep`` (already chosen) who are ``among`` come first whatever
+    the search, so a choice made stays on offer while another search is typed."""
     condition, values = among, list(params)
+    kept = [person for person in keep if person is not None]
     pattern = like_pattern(search)
     if pattern:
-        condition += " AND " + matches_any(["e.full_name", "e.email", "e.employee_number"])
+        condition += " AND (" + matches_any(["e.full_name", "e.email", "e.employee_number"])
         values += [pattern] * 3
+        if kept:
+            condition += " OR list_contains(?::BIGINT[], e.id)"
+            values.append(kept)
+        condition += ")"
     rows = db.query(
         "SELECT e.id, e.full_name, e.employee_number, e.team_id, t.name AS team_name, count(*) OVER () AS matching"
         f" FROM employees e LEFT JOIN teams t ON t.id = e.team_id WHERE {condition}"  # noqa: S608 - caller's text
-        " ORDER BY e.full_name, e.employee_number, e.id LIMIT ?",
-        [*values, limit],
+        " ORDER BY list_contains(?::BIGINT[], e.id) DESC, e.full_name, e.employee_number, e.id LIMIT ?",
+        [*values, kept, limit],
     )
     total = rows[0].pop("matching") if rows else 0
     for row in rows[1:]:
         del row["matching"]
     return rows, total
+
+
+def find_active_people(
+    db: Database, actor: CurrentUser, search: str = "", *, keep: Sequence[int | None] = ()
+) -> tuple[list[dict[str, Any]], int]:
+    """``person_choices`` searched: for a picker of any active person (a standard's owner, a
+    trainer, the person of a training record), the first matches and how many match."""
+    require(actor, Permission.PEOPLE_READ)
+    return people_matching(db, search, keep=keep)
 
 
 def _check_references(connection: duckdb.DuckDBPyConnection, record: EmployeeInput, employee_id: int | None) -> None:

@@ -17,10 +17,13 @@ from models.errors import InputError, validate
 from models.i18n import _
 from models.inbox import messages as inbox
 from models.inputs import InputRecord, entered_text
+from models.people.directory import people_matching
 from models.recognition import badges
 from models.settings import get_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from models.db import Database, Reader
 
 MESSAGE_MAX = 500
@@ -75,6 +78,19 @@ def recipient_choices(db: Reader, viewer: CurrentUser) -> dict[int, str]:
         [viewer.employee_id],
     )
     return {row["id"]: row["label"] for row in rows}
+
+
+def find_recipients(
+    db: Reader, viewer: CurrentUser, search: str = "", *, keep: Sequence[int | None] = ()
+) -> tuple[list[dict[str, Any]], int]:
+    """``recipient_choices`` searched: the first active colleagues matching ``search`` (name,
+    email or employee number), those of ``keep`` (already chosen) first, and how many match."""
+    return people_matching(db, search, among="e.active AND e.id <> ?", params=[viewer.employee_id], keep=keep)
+
+
+def recipient_label(person: dict[str, Any]) -> str:
+    """How a colleague is named in a picker: the name, and the team for clarity."""
+    return person["full_name"] + (f" — {person['team_name']}" if person["team_name"] else "")
 
 
 def team_choices(db: Reader) -> dict[int, str]:

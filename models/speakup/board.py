@@ -16,6 +16,7 @@ from models.errors import InputError
 from models.i18n import N_
 from models.inbox import messages as inbox
 from models.inputs import entered_text
+from models.people.directory import people_matching
 from models.speakup.ideas import (
     _IDEA_SQL,
     COMMENT_MAX,
@@ -28,6 +29,8 @@ from models.speakup.ideas import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from models.db import Database
 
 
@@ -241,6 +244,15 @@ def colleague_choices(db: Database, exclude_id: int) -> list[dict[str, Any]]:
         " WHERE e.active AND e.id <> ? ORDER BY e.full_name",
         [exclude_id],
     )
+
+
+def find_colleagues(
+    db: Database, exclude_id: int, search: str = "", *, keep: Sequence[int | None] = ()
+) -> tuple[list[dict[str, Any]], int]:
+    """``colleague_choices`` searched, for the co-author picker: the first active people but
+    ``exclude_id`` matching ``search`` (name, email or employee number), those of ``keep``
+    (already named) first, and how many match."""
+    return people_matching(db, search, among="e.active AND e.id <> ?", params=[exclude_id], keep=keep)
 
 
 def colleague_search(db: Database, words: str = "", *, limit: int = 20) -> tuple[int, list[dict[str, Any]]]:

@@ -28,6 +28,10 @@ def give_kudos(page, base_url: str, colleague: str, message: str) -> None:
     """On the recognition feed, as whoever is signed in: kudos tagged "Own it" to a colleague."""
     page.goto(f"{base_url}/recognition")
     wait_for_app(page)
+    search = page.get_by_label("Find the colleague (name, email or employee number)")
+    search.fill(colleague)  # the picker offers the first matches of a search, not everyone
+    search.press("Enter")
+    wait_for_app(page)
     choose(page, "Colleague", colleague)
     choose(page, "Tag", "Own it")
     page.get_by_label("Message").fill(message)

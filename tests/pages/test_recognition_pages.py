@@ -116,3 +116,33 @@ def test_hr_hides_a_kudos_on_the_admin_page_and_an_agent_cannot_open_it(org):
     assert [b.label for b in app.get("download_button")] == ["Download CSV", "Download XLSX"]
     with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in an agent's navigation
         open_page(signed_in_as(org["agent"]), "pages/recognition_admin.py")
+
+
+# -- pickers over many people -----------------------------------------------------------------
+def test_a_colleague_beyond_the_first_options_is_found_by_search_on_the_feed_and_the_wall(org):
+    from tests.lists_support import FIRST_BULK_ID, bulk_people
+
+    bulk_people(org["db"], 80)  # Max Mate is named after all of them
+    app = page(org["agent"], "pages/recognition_feed.py")
+    assert len(app.selectbox(key="kudos_form_person").options) == 50
+    assert "Showing the first 50 of 82 matches; type more to narrow them." in texts(app)  # Ada is not offered
+    app.text_input(key="kudos_form_person_search").input("Person 00079").run()
+    assert app.selectbox(key="kudos_form_person").options == ["Bulk Person 00079"]
+    give_on_the_feed(app, FIRST_BULK_ID + 79, "Thanks for the handover notes", org["tag"])
+    assert not app.error, [e.value for e in app.error]
+    assert org["db"].query("SELECT recipient_id, message FROM kudos") == [
+        {"recipient_id": FIRST_BULK_ID + 79, "message": "Thanks for the handover notes"}
+    ]
+
+    kudos.give_kudos(
+        org["db"], org["hr"], {"recipient_id": org["mate"].employee_id, "message": "Well done", "tag": org["tag"]}
+    )
+    wall = page(org["agent"], "pages/recognition_wall.py")
+    assert "My wall" in texts(wall)
+    assert "Max Mate — Harbour" not in wall.selectbox(key="wall_person").options
+    wall.text_input(key="wall_person_search").input("Max").run()
+    wall.selectbox(key="wall_person").set_value(org["mate"].employee_id).run()
+    assert "Wall of Max Mate" in texts(wall) and "Well done" in texts(wall)
+    wall.text_input(key="wall_person_search").input("Person 0001").run()  # another search keeps the wall open
+    assert wall.selectbox(key="wall_person").value == org["mate"].employee_id
+    assert "Wall of Max Mate" in texts(wall)

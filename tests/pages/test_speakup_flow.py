@@ -379,3 +379,30 @@ def test_the_moderation_queue_lists_a_page_of_ideas_and_opens_one_at_a_time(port
     assert list(queue_list(app)["#"]) == [queued[7]]
     app.button(key=f"shortlist_{queued[7]}").click().run()
     assert ideas.get_idea(db, queued[7]).status == "shortlisted"
+
+
+def test_a_co_author_beyond_the_first_options_is_found_by_search_and_one_named_before_stays(portal_env):
+    from tests.lists_support import FIRST_BULK_ID, bulk_people
+
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP, full_name="Helen Head")
+    agent = add_person(db, Role.AGENT, full_name="Ava Agent")
+    colleague = add_person(db, Role.AGENT, full_name="Zed Colleague")
+    cycles.advance_phase(db, head, cycles.create_cycle(db, head, cycle_data()))
+    idea_id = ideas.save_draft(db, agent, idea_data(co_author_ids=[colleague.employee_id]))
+    bulk_people(db, 80)  # Zed Colleague is named after all of them
+
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    assert len(app.multiselect(key="idea_coauthors").options) == 50
+    app.button(key=f"edit_{idea_id}").click().run()
+    assert not app.exception
+    assert app.multiselect(key="idea_coauthors").value == [colleague.employee_id]
+    app.text_input(key="idea_coauthor_search").input("Person 00079").run()
+    assert app.multiselect(key="idea_coauthors").options == ["Zed Colleague (no team)", "Bulk Person 00079 (no team)"]
+    app.multiselect(key="idea_coauthors").select(FIRST_BULK_ID + 79).run()
+    app.button(key="idea_save").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert {c["employee_id"] for c in ideas.get_idea(db, idea_id).co_authors} == {
+        colleague.employee_id,
+        FIRST_BULK_ID + 79,
+    }

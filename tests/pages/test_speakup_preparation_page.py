@@ -112,3 +112,25 @@ def test_the_trainer_sees_the_sessions_they_run(portal_env):
     assert not app.exception
     text = everything_shown(app)
     assert "Sessions I run" in text and "Ava Author" in str(app.dataframe[0].value["Person"].tolist())
+
+
+def test_a_trainer_beyond_the_first_options_is_found_by_search_and_scheduled(portal_env):
+    from tests.lists_support import FIRST_BULK_ID, bulk_people
+
+    db, head, _, _, _, _, _, _, courses = setting(portal_env)
+    bulk_people(db, 80)
+    app = open_page(signed_in_as(head), PAGE)
+    assert not app.exception
+    assert len(app.selectbox(key="prep_trainer").options) == 50
+    assert "Showing the first 50 of" in everything_shown(app)
+    app.text_input(key="prep_trainer_search").input("Person 00079").run()
+    assert app.selectbox(key="prep_trainer").options == ["Bulk Person 00079"]
+    app.selectbox(key="prep_course").set_value(courses["SU-BUSINESS-CASE"])
+    app.date_input(key="prep_day").set_value(date.today() + timedelta(days=5))
+    app.selectbox(key="prep_trainer").set_value(FIRST_BULK_ID + 79)
+    app.text_input(key="prep_place").set_value("Level 3, room B")
+    app.button[[b.label for b in app.button].index("Schedule and invite")].click().run()
+    assert not app.exception
+    assert (
+        db.scalar("SELECT trainer_id FROM speakup_prep_sessions WHERE place = 'Level 3, room B'") == FIRST_BULK_ID + 79
+    )

@@ -329,3 +329,34 @@ def test_the_analysts_agent_picker_finds_an_agent_beyond_the_first_options_by_se
     button(app, "Record audit").click().run()
     assert not app.exception, app.exception
     assert org["db"].scalar("SELECT agent_id FROM mystery_audits") == FIRST_BULK_ID + 79
+
+
+def test_leadership_finds_a_standards_owner_beyond_the_first_options_and_the_owner_stays_on_saving(org):
+    from tests.lists_support import FIRST_BULK_ID, bulk_people
+
+    bulk_people(org["db"], 80)  # all named before Lea Leader, the owner of the standard
+    app = open_page(signed_in_as(org["leader"]), STANDARDS)
+    assert not app.exception, app.exception
+    assert len(app.selectbox(key="new_standard_owner").options) == 50
+    app.text_input(key="new_standard_owner_search").input("Person 00079").run()
+    assert app.selectbox(key="new_standard_owner").options == ["Bulk Person 00079"]
+    app.text_input(key="new_standard_code").input("EMAIL-1H")
+    app.text_input(key="new_standard_title").input("Acknowledge an email within an hour")
+    app.text_area(key="new_standard_expectation").input("A personal acknowledgement within one hour.")
+    app.selectbox(key="new_standard_owner").select_index(0)
+    button(app, "Add standard").click().run()
+    assert not app.exception, app.exception
+    owners = {s.code: s.owner_id for s in register.list_standards(org["db"], org["ann"])}
+    assert owners == {"EMAIL-1H": FIRST_BULK_ID + 79, "XFER-CB": org["leader"].employee_id}
+
+    app = open_page(signed_in_as(org["leader"]), STANDARDS)
+    app.selectbox(key="edit_standard").select(org["standard"]).run()
+    prefix = f"standard_{org['standard']}_v1"
+    assert app.selectbox(key=f"{prefix}_owner").value == org["leader"].employee_id
+    app.text_input(key=f"{prefix}_owner_search").input("Person 0000").run()  # the owner does not match
+    assert app.selectbox(key=f"{prefix}_owner").options[0] == "Lea Leader"
+    app.text_input(key=f"{prefix}_title").input("After a transfer, the first rep calls back the same day")
+    button(app, "Save new version").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    saved = next(s for s in register.list_standards(org["db"], org["ann"]) if s.id == org["standard"])
+    assert (saved.version, saved.owner_id) == (2, org["leader"].employee_id)

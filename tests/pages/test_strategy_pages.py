@@ -426,3 +426,84 @@ def test_the_kpi_page_states_how_attrition_is_computed(demo_db):
     assert {"hold_time", "speed_of_answer", "cost_per_contact", "ticket_backlog", "call_transfer_rate"} <= set(
         catalogue["Import code"]
     )
+
+
+# -- owner pickers over many people -----------------------------------------------------------
+def _many_people(database) -> int:
+    """80 more active people, all named before the leader and the lead: those two and most of
+    the 80 are beyond the first options of a picker; the id of "Bulk Person 00079"."""
+    from tests.lists_support import FIRST_BULK_ID, bulk_people
+
+    bulk_people(database, 80)
+    return FIRST_BULK_ID + 79
+
+
+def test_a_leader_finds_an_action_owner_beyond_the_first_options_by_search_and_filters_by_them(fresh):
+    database, leader, lead, priority_id = fresh
+    far = _many_people(database)
+    app = open_page(signed_in_as(leader), "pages/actions.py")
+    assert not app.exception, app.exception
+    assert len(app.selectbox(key="new_action_owner_id").options) == 50
+    assert "Showing the first 50 of 82 matches; type more to narrow them." in texts(app)
+    app.text_input(key="new_action_owner_search").input("Person 00079").run()
+    assert app.selectbox(key="new_action_owner_id").options == ["Bulk Person 00079 (no team)"]
+    app.text_input(key="new_action_title").input("Plain-language letters")
+    app.selectbox(key="new_action_origin").select("other")
+    app.selectbox(key="new_action_owner_id").select(far)
+    button(app, "Create action").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert [(a.title, a.owner_id) for a in plan.list_actions(database)] == [("Plain-language letters", far)]
+
+    _make_action(database, leader, lead)  # owned by the lead, beyond the first options too
+    app = open_page(signed_in_as(leader), "pages/actions.py")
+    app.text_input(key="filter_owner_search").input("Oscar").run()
+    assert app.selectbox(key="filter_owner").options == ["Everyone", "Oscar Owner (no team)"]
+    app.selectbox(key="filter_owner").select(lead.employee_id).run()
+    shown = [t.value["Action"].tolist() for t in app.dataframe if "Action" in t.value.columns]
+    assert ["Daily huddle on aged complaints"] in shown  # the whole plan, filtered by its owner
+    assert not any("Plain-language letters" in titles for titles in shown)
+    app.text_input(key="filter_owner_search").input("Person 0007").run()  # another search keeps the filter
+    assert app.selectbox(key="filter_owner").value == lead.employee_id
+
+
+def test_an_actions_owner_beyond_the_first_options_stays_when_the_action_is_saved_unchanged(fresh):
+    database, leader, lead, priority_id = fresh
+    _many_people(database)
+    action_id = _make_action(database, leader, lead)
+    app = open_page(signed_in_as(leader), "pages/actions.py")
+    prefix = f"action_{action_id}_v1"
+    assert app.selectbox(key=f"{prefix}_owner_id").value == lead.employee_id
+    app.text_input(key=f"{prefix}_owner_search").input("Person 00003").run()
+    owners = app.selectbox(key=f"{prefix}_owner_id")
+    assert owners.options == ["Oscar Owner (no team)", "Bulk Person 00003 (no team)"]
+    assert owners.value == lead.employee_id
+    button(app, "Save action").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert "Nothing changed." in [info.value for info in app.info]
+    assert plan.get_action(database, action_id).owner_id == lead.employee_id
+
+
+def test_a_leader_finds_a_goal_owner_by_search_and_a_goals_owner_stays_when_it_is_saved(fresh):
+    database, leader, lead, priority_id = fresh
+    far = _many_people(database)
+    csat = kpis.kpi_by_code(database, "fcr")
+    app = open_page(signed_in_as(leader), "pages/goals.py")
+    assert len(app.selectbox(key="new_goal_owner").options) == 50
+    app.text_input(key="new_goal_owner_search").input("bulk79@example.org").run()
+    assert app.selectbox(key="new_goal_owner").options == ["Bulk Person 00079 (no team)"]
+    fill_goal_form(app, "new_goal", name="Lift FCR", kpi_id=csat.id, owner_id=far, priority_id=priority_id, target=85)
+    button(app, "Create goal").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    goal = goals.list_goals(database)[0]
+    assert goal.owner_id == far
+
+    app = open_page(signed_in_as(leader), "pages/goals.py")
+    prefix = f"goal_{goal.id}_v1"
+    assert app.selectbox(key=f"{prefix}_owner").value == far
+    app.text_input(key=f"{prefix}_owner_search").input("Oscar").run()
+    assert app.selectbox(key=f"{prefix}_owner").options == ["Bulk Person 00079 (no team)", "Oscar Owner (no team)"]
+    app.number_input(key=f"{prefix}_target_value").set_value(90.0)
+    button(app, "Save goal").click().run()
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    saved = goals.get_goal(database, goal.id)
+    assert (saved.target_value, saved.owner_id) == (90, far)

@@ -148,3 +148,35 @@ def test_agents_and_team_leads_do_not_get_the_pages(database, role):
     for path in (COURSES, ASSIGN):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             open_page(signed_in_as(someone), path)
+
+
+def test_hr_finds_people_beyond_the_first_options_by_search_to_assign_and_to_record_a_completion(database):
+    from tests.lists_support import FIRST_BULK_ID, bulk_people
+
+    hr = add_person(database, Role.HR)
+    bulk_people(database, 80)
+    app = page(hr, ASSIGN)
+    patience = courses.course_by_code(database, "CS-PATIENCE").id
+    app.selectbox(key="assign_course").set_value(patience)
+    app.radio(key="assign_mode").set_value("Hand-picked people").run()
+    assert len(app.multiselect(key="assign_people").options) == 50
+    app.text_input(key="assign_people_search").input("Person 00079").run()
+    assert app.multiselect(key="assign_people").options == ["Bulk Person 00079 (B79)"]
+    app.multiselect(key="assign_people").select(FIRST_BULK_ID + 79).run()
+    app.text_input(key="assign_people_search").input("Person 00064").run()  # the one chosen stays chosen
+    app.multiselect(key="assign_people").select(FIRST_BULK_ID + 64).run()
+    assert app.multiselect(key="assign_people").value == [FIRST_BULK_ID + 79, FIRST_BULK_ID + 64]
+    app.button(key="assign_go").click().run()
+    assert errors(app) == []
+    assert database.query("SELECT employee_id FROM training_assignments ORDER BY employee_id") == [
+        {"employee_id": FIRST_BULK_ID + 64},
+        {"employee_id": FIRST_BULK_ID + 79},
+    ]
+
+    assert len(app.selectbox(key="record_person").options) == 50
+    app.text_input(key="record_person_search").input("bulk77@").run()
+    assert app.selectbox(key="record_person").options == ["Bulk Person 00077 (B77)"]
+    app.selectbox(key="record_person").set_value(FIRST_BULK_ID + 77)
+    [b for b in app.button if b.label == "Record completion"][0].click().run()
+    assert errors(app) == []
+    assert database.query("SELECT employee_id FROM training_completions") == [{"employee_id": FIRST_BULK_ID + 77}]
