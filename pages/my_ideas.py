@@ -199,7 +199,9 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
     found = search_matches(
         "Find co-authors (name, email or employee number)",
         "idea_coauthor_search",
-        lambda text: board.find_colleagues(db, user.employee_id, text, keep=st.session_state["idea_coauthors"]),
+        lambda text: board.find_colleagues(
+            db, user.employee_id, text, keep=st.session_state.get("idea_coauthors") or []
+        ),
     )
     colleagues = {row["id"]: row for row in found}
     st.multiselect(

@@ -406,3 +406,21 @@ def test_a_co_author_beyond_the_first_options_is_found_by_search_and_one_named_b
         colleague.employee_id,
         FIRST_BULK_ID + 79,
     }
+
+
+def test_my_ideas_opens_again_after_another_page(portal_env):
+    """Streamlit forgets a widget's value once a run does not draw it: coming back to the form
+    from another page must not fail on the co-authors it no longer remembers."""
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
+
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    assert not app.exception
+    for page in ("pages/idea_board.py", "pages/my_ideas.py"):
+        app.switch_page(page)
+        app.run()
+        assert not app.exception, app.exception
+    assert app.multiselect(key="idea_coauthors").value == []
