@@ -9,26 +9,15 @@ import streamlit as st
 
 if __name__ == "__main__":
     from models import demo
-    from models.access import PermissionDeniedError, Role
+    from models.access import ROLE_WORDS, PermissionDeniedError
     from models.db import MigrationChangedError, WriteConflictError, get_database
-    from models.i18n import N_, _
+    from models.i18n import _
     from models.inbox import messages as inbox
     from models.settings import SettingsError, get_settings
     from ui import languages, session
     from ui.registry import pages_for
     from ui.startup import PAGE_ICON
     from ui.text import escape_markdown
-
-    # the roles under the person's name in the sidebar
-    SIDEBAR_ROLE_NAMES = {
-        Role.AGENT: N_("agent"),
-        Role.MODERATOR: N_("moderator"),
-        Role.TEAM_LEAD: N_("team lead"),
-        Role.ANALYST: N_("analyst"),
-        Role.HR: N_("hr"),
-        Role.LEADERSHIP: N_("leadership"),
-        Role.ADMIN: N_("admin"),
-    }
 
     st.set_page_config(page_title="Service Culture Portal", page_icon=PAGE_ICON, layout="wide")
 
@@ -83,7 +72,7 @@ if __name__ == "__main__":
         unread = inbox.unread_count(db, user)
         inbox_label = _("Inbox ({unread})", unread=unread) if unread else _("Inbox")
         st.page_link("pages/inbox.py", label=inbox_label, icon=":material/inbox:")
-        st.caption(", ".join(sorted(_(SIDEBAR_ROLE_NAMES[role]) for role in user.roles)))
+        st.caption(", ".join(sorted(_(ROLE_WORDS[role]) for role in user.roles)))
         if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
             session.sign_out(db)
             st.rerun()

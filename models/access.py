@@ -33,6 +33,16 @@ ROLE_LABELS = {  # translated where shown
     Role.LEADERSHIP: N_("Leadership"),
     Role.ADMIN: N_("Administrator"),
 }
+# each role in a word, as the sidebar and the directory list a person's roles ("agent, team lead")
+ROLE_WORDS = {
+    Role.AGENT: N_("agent"),
+    Role.MODERATOR: N_("moderator"),
+    Role.TEAM_LEAD: N_("team lead"),
+    Role.ANALYST: N_("analyst"),
+    Role.HR: N_("hr"),
+    Role.LEADERSHIP: N_("leadership"),
+    Role.ADMIN: N_("admin"),
+}
 
 
 class Permission(StrEnum):

@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from models.access import Permission, Role
-from models.i18n import N_, _, format_number, ngettext
+from models.access import ROLE_WORDS, Permission, Role
+from models.i18n import _, format_number, ngettext
 from models.paging import PAGE_SIZE
 from models.people import directory, hr_csv, hr_import
 from models.people.directory import EmployeeInput
@@ -38,18 +38,6 @@ def render_flash() -> None:
     message = st.session_state.pop(_FLASH, None)
     if message:
         st.success(message)
-
-
-# each role in a word, as the directory lists them ("agent, team lead"); translated where shown
-ROLE_WORDS = {
-    Role.AGENT: N_("agent"),
-    Role.MODERATOR: N_("moderator"),
-    Role.TEAM_LEAD: N_("team lead"),
-    Role.ANALYST: N_("analyst"),
-    Role.HR: N_("hr"),
-    Role.LEADERSHIP: N_("leadership"),
-    Role.ADMIN: N_("admin"),
-}
 
 
 def role_label(role: Role | str) -> str:
