@@ -395,15 +395,7 @@ def acknowledge_sessions_in_bulk(db: Database, batches: Sequence[tuple[CurrentUs
                 raise InputError.single(_("Coaching session"), _("only the person coached acknowledges a session"))
             if any(rows[i][1] is not None for i in ids):
                 raise InputError.single(_("Coaching session"), _("this session is acknowledged already"))
-        _stamp(connection, "acknowledged_at", wanted)
-        audit.record_each(
-            connection,
-            [
-                (at, person, "coaching_session", session_id, "acknowledge", None, {"acknowledged_at": at})
-                for person, ids, at in wanted
-                for session_id in ids
-            ],
-        )
+        _stamp(connection, "acknowledged_at", "acknowledge", wanted)
 
     db.write(acknowledge)
 
@@ -434,15 +426,7 @@ def complete_follow_ups_in_bulk(db: Database, batches: Sequence[tuple[CurrentUse
                     raise InputError.single(_("Follow-up"), _("this session has no follow-up action"))
                 if done_at is not None:
                     raise InputError.single(_("Follow-up"), _("it is marked done already"))
-        _stamp(connection, "follow_up_done_at", wanted)
-        audit.record_each(
-            connection,
-            [
-                (at, person, "coaching_session", session_id, "follow_up_done", None, {"follow_up_done_at": at})
-                for person, ids, at in wanted
-                for session_id in ids
-            ],
-        )
+        _stamp(connection, "follow_up_done_at", "follow_up_done", wanted)
 
     db.write(complete)
 
@@ -464,9 +448,11 @@ def _batched(
 def _stamp(
     connection: duckdb.DuckDBPyConnection,
     column: Literal["acknowledged_at", "follow_up_done_at"],
+    action: Literal["acknowledge", "follow_up_done"],
     wanted: list[tuple[CurrentUser, list[int], datetime]],
 ) -> None:
-    """Set ``column`` of each batch's sessions to the batch's moment, in one statement."""
+    """Set ``column`` of each batch's sessions to the batch's moment, in one statement, and
+    audit each session's ``action`` by the batch's person."""
     ids = [session_id for _, batch, _ in wanted for session_id in batch]
     moments = [at for _, batch, at in wanted for _ in batch]
     connection.register(
@@ -478,3 +464,11 @@ def _stamp(
         )
     finally:
         connection.unregister("stamped")
+    audit.record_each(
+        connection,
+        [
+            (at, person, "coaching_session", session_id, action, None, {column: at})
+            for person, ids, at in wanted
+            for session_id in ids
+        ],
+    )
