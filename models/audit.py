@@ -292,15 +292,14 @@ def entities(db: Database) -> list[str]:
 def find_actors(db: Database, search: str = "", *, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
     """For the actor picker: the first ``limit`` people by name who made an audited change,
     with a name matching ``search``, and how many match."""
-    from models.paging import like_pattern, matches_any
+    from models.paging import like_pattern, matches_any, rows_with_total
 
     pattern = like_pattern(search)
     where = "WHERE actor_id IS NOT NULL" + (" AND " + matches_any(["actor_name"]) if pattern else "")
-    rows = db.query(
-        "SELECT actor_id, min(actor_name) AS actor_name, count(*) OVER () AS matching FROM audit_log "  # noqa: S608
-        + where
-        + " GROUP BY actor_id ORDER BY actor_name, actor_id LIMIT ?",
-        [*([pattern] if pattern else []), limit],
+    return rows_with_total(
+        db,
+        f"SELECT actor_id, min(actor_name) AS actor_name FROM audit_log {where} GROUP BY actor_id",  # noqa: S608
+        [pattern] if pattern else [],
+        order_by="actor_name, actor_id",
+        limit=limit,
     )
-    total = rows[0]["matching"] if rows else 0
-    return [{"actor_id": row["actor_id"], "actor_name": row["actor_name"]} for row in rows], total

@@ -18,7 +18,7 @@ from models.competencies.requirements import REQUIRED_LEVELS_SQL
 from models.db import Reader
 from models.errors import InputError
 from models.i18n import _
-from models.paging import PAGE_SIZE, PICKER_SIZE, like_pattern, matches_any
+from models.paging import PAGE_SIZE, PICKER_SIZE, like_pattern, matches_any, rows_with_total
 from models.recognition import kudos
 from models.training import assignments
 from models.training.assignments import AssignmentResult
@@ -178,14 +178,14 @@ def find_matrix_people(
     if pattern is not None:
         condition += " AND " + matches_any(["e.full_name"])
         params.append(pattern)
-    rows = db.query(
-        f"SELECT e.id, e.full_name, t.name AS team_name, count(*) OVER () AS matching"
-        f" FROM employees e LEFT JOIN teams t ON t.id = e.team_id WHERE {condition}"
-        f" ORDER BY {_PERSON_ORDER} LIMIT ?",  # noqa: S608 - the condition is fixed text
-        [*params, limit],
+    return rows_with_total(
+        db,
+        f"SELECT e.id, e.full_name, t.name AS team_name FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
+        f" WHERE {condition}",  # noqa: S608 - the condition is fixed text
+        params,
+        order_by="coalesce(team_name, 'No team'), full_name, id",  # _PERSON_ORDER over the output columns
+        limit=limit,
     )
-    total = rows[0]["matching"] if rows else 0
-    return [{key: value for key, value in row.items() if key != "matching"} for row in rows], total
 
 
 def require_matrix(actor: CurrentUser, team_id: int | None) -> None:

@@ -221,7 +221,7 @@ def _pareto(db: Database, complaint_filter: ComplaintFilter) -> pd.DataFrame:
         ),
         ranked AS (
           SELECT *, sum(complaints) OVER (ORDER BY complaints DESC, category ROWS UNBOUNDED PRECEDING) AS running,
-                 sum(complaints) OVER () AS total
+                 (SELECT sum(complaints) FROM counts) AS total
           FROM counts
         )
         SELECT row_number() OVER (ORDER BY complaints DESC, category) AS rank, category, complaints,
@@ -256,8 +256,10 @@ def channel_mix(db: Database, actor: CurrentUser, complaint_filter: ComplaintFil
 def _channel_mix(db: Database, complaint_filter: ComplaintFilter) -> pd.DataFrame:
     where, params = filter_sql(complaint_filter)
     return db.frame(
-        f"SELECT coalesce(channel, '{NOT_GIVEN}') AS channel, count(*) AS complaints,"
-        f" count(*) / sum(count(*)) OVER () AS share FROM complaints {where} GROUP BY 1 ORDER BY 2 DESC, 1",
+        f"WITH counts AS (SELECT coalesce(channel, '{NOT_GIVEN}') AS channel, count(*) AS complaints"
+        f" FROM complaints {where} GROUP BY 1)"
+        " SELECT channel, complaints, complaints / (SELECT sum(complaints) FROM counts) AS share"
+        " FROM counts ORDER BY 2 DESC, 1",
         params,
     )
 

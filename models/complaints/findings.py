@@ -89,7 +89,8 @@ def evidence_counts(db: Database, complaint_filter: ComplaintFilter, *, repeat_d
           GROUP BY ALL
         ),
         resolved AS (
-          SELECT days, sum(sum(complaints)) OVER (ORDER BY days) AS running, sum(sum(complaints)) OVER () AS total
+          SELECT days, sum(sum(complaints)) OVER (ORDER BY days) AS running,
+                 (SELECT sum(complaints) FROM cells WHERE days IS NOT NULL) AS total
           FROM cells WHERE days IS NOT NULL GROUP BY days
         )
         SELECT coalesce(sum(complaints), 0) AS complaints, min(first_date) AS first_date, max(last_date) AS last_date,

@@ -19,7 +19,7 @@ from models.auth import check_password_rules, hash_password
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
 from models.i18n import _
-from models.paging import PAGE_SIZE, PICKER_SIZE, like_pattern, matches_any
+from models.paging import PAGE_SIZE, PICKER_SIZE, like_pattern, matches_any, rows_with_total
 from models.people.directory import USERNAME_PATTERN, EmployeeInput, _check_references, insert_employee
 
 if TYPE_CHECKING:
@@ -114,14 +114,13 @@ def employees_without_account(
     if pattern:
         where += " AND " + matches_any(["e.full_name", "e.employee_number", "e.email"])
         params.extend([pattern] * 3)
-    rows = db.query(
-        "SELECT e.id, e.employee_number, e.full_name, e.email, count(*) OVER () AS matching FROM employees e"
-        + where
-        + " ORDER BY e.full_name, e.employee_number LIMIT ?",
-        [*params, limit],
+    return rows_with_total(
+        db,
+        "SELECT e.id, e.employee_number, e.full_name, e.email FROM employees e" + where,
+        params,
+        order_by="full_name, employee_number",
+        limit=limit,
     )
-    total = rows[0]["matching"] if rows else 0
-    return [{key: value for key, value in row.items() if key != "matching"} for row in rows], total
 
 
 def account_id_for(db: Database, username: str) -> int | None:

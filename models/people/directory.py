@@ -15,7 +15,7 @@ from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
 from models.i18n import _
 from models.inputs import InputRecord, entered_text
-from models.paging import PICKER_SIZE, like_pattern, matches_any
+from models.paging import PICKER_SIZE, like_pattern, matches_any, rows_with_total
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -224,14 +224,13 @@ def find_people(
     matching ``search`` in name, email or employee number, and how many match."""
     require(actor, Permission.PEOPLE_READ)
     where, params = _directory_where(search, None, include_inactive)
-    rows = db.query(
-        "SELECT e.id, e.employee_number, e.full_name, e.active, count(*) OVER () AS matching FROM employees e"
-        + where
-        + " ORDER BY e.full_name, e.employee_number LIMIT ?",
-        [*params, limit],
+    return rows_with_total(
+        db,
+        "SELECT e.id, e.employee_number, e.full_name, e.active FROM employees e" + where,
+        params,
+        order_by="full_name, employee_number",
+        limit=limit,
     )
-    total = rows[0]["matching"] if rows else 0
-    return [{key: value for key, value in row.items() if key != "matching"} for row in rows], total
 
 
 def people_matching(
@@ -258,16 +257,15 @@ def people_matching(
             condition += " OR list_contains(?::BIGINT[], e.id)"
             values.append(kept)
         condition += ")"
-    rows = db.query(
-        "SELECT e.id, e.full_name, e.employee_number, e.team_id, t.name AS team_name, count(*) OVER () AS matching"
-        f" FROM employees e LEFT JOIN teams t ON t.id = e.team_id WHERE {condition}"  # noqa: S608 - caller's text
-        " ORDER BY list_contains(?::BIGINT[], e.id) DESC, e.full_name, e.employee_number, e.id LIMIT ?",
-        [*values, kept, limit],
+    return rows_with_total(
+        db,
+        "SELECT e.id, e.full_name, e.employee_number, e.team_id, t.name AS team_name"
+        f" FROM employees e LEFT JOIN teams t ON t.id = e.team_id WHERE {condition}",  # noqa: S608 - caller's text
+        values,
+        order_by="list_contains(?::BIGINT[], id) DESC, full_name, employee_number, id",
+        order_params=[kept],
+        limit=limit,
     )
-    total = rows[0].pop("matching") if rows else 0
-    for row in rows[1:]:
-        del row["matching"]
-    return rows, total
 
 
 def find_active_people(

@@ -23,6 +23,7 @@ from models.db import next_ids, utc_now
 from models.errors import InputError
 from models.inbox import messages as inbox
 from models.inputs import entered_text
+from models.paging import rows_with_total
 from models.training.mandatory import MANDATORY_PAIRS_SQL
 
 if TYPE_CHECKING:
@@ -538,17 +539,17 @@ def _assignments(
     if employee_id is not None:
         clauses.append("a.employee_id = ?")
         params.append(employee_id)
-    rows = db.query(
+    return rows_with_total(
+        db,
         "SELECT a.id, a.employee_id, e.full_name AS person, t.name AS team, c.code AS course_code,"  # noqa: S608
         " c.title AS course, a.assigned_on, a.due_on, a.mandatory, a.reason, a.status, a.cancel_reason,"
-        " x.full_name AS cancelled_by, a.cancelled_at, a.version, count(*) OVER () AS matching"
+        " x.full_name AS cancelled_by, a.cancelled_at, a.version"
         " FROM training_assignments a JOIN employees e ON e.id = a.employee_id"
         " LEFT JOIN teams t ON t.id = e.team_id JOIN courses c ON c.id = a.course_id"
         " LEFT JOIN employees x ON x.id = a.cancelled_by"
-        f" WHERE {' AND '.join(clauses)} ORDER BY a.assigned_on DESC, a.id DESC LIMIT ? OFFSET ?",
-        [*params, limit, offset],
+        f" WHERE {' AND '.join(clauses)}",
+        params,
+        order_by="assigned_on DESC, id DESC",
+        limit=limit,
+        offset=offset,
     )
-    matching = rows[0]["matching"] if rows else 0
-    for row in rows:
-        del row["matching"]
-    return rows, matching
