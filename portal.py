@@ -14,7 +14,7 @@ if __name__ == "__main__":
     from models.i18n import _
     from models.inbox import messages as inbox
     from models.settings import SettingsError, get_settings
-    from ui import languages, session
+    from ui import languages, session, writes
     from ui.registry import pages_for
     from ui.startup import PAGE_ICON
     from ui.text import escape_markdown
@@ -76,6 +76,7 @@ if __name__ == "__main__":
         if st.button(_("Sign out"), icon=":material/logout:", key="sign_out"):
             session.sign_out(db)
             st.rerun()
+    writes.show_pending_toast()
     try:
         page.run()
     except (WriteConflictError, PermissionDeniedError) as refusal:

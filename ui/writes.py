@@ -138,11 +138,25 @@ def run_write(
         return Written(False)
     if form is not None:
         form.saved()
-    if success:
+    if success and rerun:
+        # toasted by the run the rerun starts: a toast sent just before a rerun can be lost
+        # when the next run's first messages reach the browser before it is drawn
+        st.session_state[_PENDING_TOAST] = success
+    elif success:
         st.toast(escape_markdown(success), icon=":material/check_circle:")
     if rerun:
         st.rerun()
     return Written(True, value)
+
+
+_PENDING_TOAST = "portal_pending_toast"
+
+
+def show_pending_toast() -> None:
+    """Toast the success of a write whose page was drawn again (``run_write(rerun=True)``);
+    ``portal.py`` calls it at the start of every run."""
+    if success := st.session_state.pop(_PENDING_TOAST, None):
+        st.toast(escape_markdown(success), icon=":material/check_circle:")
 
 
 def _report(error: Exception, report_at: str | None) -> None:
