@@ -10,6 +10,8 @@ import pytest
 from models import auth
 from models.access import Role
 from models.auth import load_user
+from models.complaints import findings
+from models.complaints.analysis import ComplaintFilter
 from models.db import get_database
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
@@ -134,3 +136,45 @@ def test_counts_and_dates_of_the_analysis_take_the_ukrainian_form(seeded):
     assert "Повторні протягом 21 дня" in [m.label for m in app.metric]  # 21: the "one" form
     growth = next(c.value for c in app.caption if c.value.startswith("Від "))
     assert "лют. 2024" in growth and "днями" in growth, growth  # dates as Ukrainian writes them
+
+
+@pytest.mark.parametrize("role", [Role.ANALYST, Role.LEADERSHIP])
+def test_the_findings_speak_ukrainian_with_their_titles_as_written(seeded, role):
+    database, analyst = seeded
+    findings.create_finding(
+        database,
+        analyst,
+        {
+            "title": "Fee surprises",
+            "description": "Customers were not told.",
+            "root_cause": "communication",
+            "five_whys": ["No letter was sent"],
+        },
+        ComplaintFilter(categories=["Fees"]),
+    )
+    person = analyst if role == Role.ANALYST else add_person(database, role)
+    app = open_page(signed_in_as(in_ukrainian(database, person)), FINDINGS)
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Висновки"
+    assert app.selectbox(key="findings_status").options[:2] == ["Усі", "відкрито"]
+    assert {"Підтвердження: тоді й зараз", "Пов’язані дії та ідеї"} <= {s.value for s in app.subheader}
+    assert {"Назва", "Категорія першопричини", "Скарг на момент фіксації", "На момент фіксації", "Зараз"} <= set(
+        headers(app)
+    )
+    assert set(app.dataframe[0].value["root_cause"]) == {"комунікація"}
+    assert "Fee surprises" in shown(app.header[0].value)  # the title as written
+    assert any(c.value.startswith("Першопричина: комунікація · серйозність: середня") for c in app.caption)
+    text = read(app)
+    assert "Фільтр: категорії: Fees" in text and "Чому 1? No letter was sent" in text
+    for english in (
+        "Findings",
+        "Evidence: then and now",
+        "Open a finding",
+        "Linked actions",
+        "Root cause:",
+        "when recorded",
+    ):
+        assert english not in text, english
+    if role == Role.ANALYST:
+        assert "Редагувати цей висновок" in {e.label for e in app.expander}
+        assert "Зберегти зміни" in {b.label for b in app.button}
