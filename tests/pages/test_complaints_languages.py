@@ -178,3 +178,33 @@ def test_the_findings_speak_ukrainian_with_their_titles_as_written(seeded, role)
     if role == Role.ANALYST:
         assert "Редагувати цей висновок" in {e.label for e in app.expander}
         assert "Зберегти зміни" in {b.label for b in app.button}
+
+
+def test_the_complaint_import_speaks_ukrainian_and_keeps_the_file_s_columns_as_named(portal_env):
+    database = get_database(portal_env)
+    analyst = in_ukrainian(database, add_person(database, Role.ANALYST))
+    app = open_page(signed_in_as(analyst), IMPORT)
+    assert not app.exception, app.exception
+    assert app.title[0].value == "Імпорт скарг"
+    assert app.selectbox(key="import_encoding").label == "Кодування тексту (CSV)"
+    content = b"Date received,Issue,Submitted via,Complaint ID\n2024-01-02,Fees,Web,1\n2024-01-03,Fees,Web,2\n"
+    app.file_uploader(key="complaint_upload").set_value(("export.csv", content, "text/csv")).run()
+    assert not app.exception, app.exception
+    assert {"Зіставте стовпці", "Попередній перегляд"} <= {s.value for s in app.subheader}
+    received = next(box for box in app.selectbox if (box.key or "").endswith("_received_date"))
+    assert received.label == "Дата надходження *" and received.value == "Date received"  # the file's own name
+    product = next(box for box in app.selectbox if (box.key or "").endswith("_product"))
+    assert product.options[0] == "— немає в цьому файлі —"
+    assert app.radio(key="import_mode").label == "Якщо деякі рядки некоректні"
+    assert {"Рядок", "Дата надходження", "Категорія / питання"} <= set(headers(app))
+    text = read(app)
+    for english in ("Import complaints", "Map the columns", "Preview", "Complaint file", "Received date", "Preset"):
+        assert english not in text, english
+    assert "export.csv: 4 стовпці." in text  # 2–4: the "few" form; the file name as uploaded
+
+    next(b for b in app.button if b.label == "Імпортувати").click().run()
+    assert not app.exception, app.exception
+    [done] = [s.value for s in app.success]
+    assert done.startswith("Імпорт №") and "імпортовано: 2" in done, done
+    assert {"Звіт про імпорт", "Останні імпорти"} <= {s.value for s in app.subheader}
+    assert {"Імпортовано (UTC)", "Уже в порталі"} <= set(headers(app))
