@@ -12,6 +12,7 @@ from models.complaints import analysis, findings
 from models.complaints import rows as complaint_rows
 from models.complaints.analysis import ComplaintFilter
 from models.complaints.findings import FindingInput
+from models.i18n import N_, _, format_date, format_datetime, format_number, format_percent, ngettext
 from ui import complaint_charts as charts
 from ui.context import page_context
 from ui.export_routes import complaints_csv_address
@@ -22,16 +23,18 @@ from ui.writes import run_write
 user, db, settings = page_context()
 can_see_rows = user.can(Permission.COMPLAINTS_RAW)
 FILTER_LABELS = {
-    "channels": "Channel",
-    "products": "Product group",
-    "categories": "Category",
-    "units": "Unit",
-    "regions": "Region",
+    "channels": N_("Channel"),
+    "products": N_("Product group"),
+    "categories": N_("Category"),
+    "units": N_("Company / unit"),
+    "regions": N_("Region"),
 }
 FILTER_HELP = {
-    "products": "Old and new names of one product count as one group (for example the CFPB's "
-    '"Credit reporting" and "Credit reporting, credit repair services, or other personal consumer reports"). '
-    "The rows below show the name as imported.",
+    "products": N_(
+        "Old and new names of one product count as one group (for example the CFPB's "
+        '"Credit reporting" and "Credit reporting, credit repair services, or other personal consumer reports"). '
+        "The rows below show the name as imported."
+    ),
 }
 PRESET_KEY = "complaints_filter_preset"  # a finding page may hand over its evidence filter
 DRILL_KEY = "complaints_drill"
@@ -42,9 +45,14 @@ def as_period(period) -> tuple:
     dates = tuple(period) if isinstance(period, tuple | list) else (period,)
     dates = tuple(day for day in dates if day is not None)
     if len(dates) == 1:
-        st.caption(f"Showing {dates[0]} only: choose a second date for a longer period.")
+        st.caption(_("Showing {day} only: choose a second date for a longer period.", day=format_date(dates[0])))
         return dates[0], dates[0]
     return dates
+
+
+def value_labels(values) -> dict:
+    """Imported values as shown (as imported), but the portal's own "(not given)" in the reader's language."""
+    return {value: _(analysis.NOT_GIVEN) if value == analysis.NOT_GIVEN else value for value in values}
 
 
 def render_filters(options: dict) -> ComplaintFilter:
@@ -60,7 +68,7 @@ def render_filters(options: dict) -> ComplaintFilter:
     with st.container(border=True):
         period = as_period(
             st.date_input(
-                "Period",
+                _("Period"),
                 value=(options["first_date"], options["last_date"]),
                 min_value=options["first_date"],
                 max_value=options["last_date"],
@@ -71,8 +79,14 @@ def render_filters(options: dict) -> ComplaintFilter:
         columns = st.columns(len(FILTER_LABELS))
         chosen = {}
         for column, (name, label) in zip(columns, FILTER_LABELS.items(), strict=True):
+            values = value_labels(options[name])
             chosen[name] = column.multiselect(
-                label, options[name], key=f"cf_{name}", placeholder="All", help=FILTER_HELP.get(name)
+                _(label),
+                options[name],
+                key=f"cf_{name}",
+                placeholder=_("All"),
+                help=_(FILTER_HELP[name]) if name in FILTER_HELP else None,
+                format_func=values.__getitem__,
             )
     first, last = (period[0], period[1]) if isinstance(period, tuple) and len(period) == 2 else (None, None)
     return ComplaintFilter(date_from=first, date_to=last, **chosen)
@@ -82,13 +96,16 @@ def render_headline(complaint_filter: ComplaintFilter, repeat_days: int) -> dict
     figures = analysis.summary(db, user, complaint_filter)
     repeats = analysis.repeat_complaints(db, user, complaint_filter, repeat_days)
     left, middle, right, last = st.columns(4)
-    left.metric("Complaints", f"{figures['complaints']:,}")
+    left.metric(_("Complaints"), format_number(figures["complaints"]))
     timely = figures.get("timely_share")
-    middle.metric("Timely responses", "—" if timely is None else f"{timely:.1%}")
+    middle.metric(_("Timely responses"), "—" if timely is None else format_percent(timely, 1))
     days = figures.get("median_resolution_days")
-    right.metric("Median days to resolve", "—" if days is None else f"{days:.0f}")
+    right.metric(_("Median days to resolve"), "—" if days is None else format_number(days, 0))
     rate = repeats["repeat_rate"]
-    last.metric(f"Repeats within {repeat_days} days", "—" if rate is None else f"{rate:.1%}")
+    last.metric(
+        ngettext("Repeats within {n} day", "Repeats within {n} days", repeat_days, n=format_number(repeat_days)),
+        "—" if rate is None else format_percent(rate, 1),
+    )
     return repeats
 
 
@@ -129,43 +146,75 @@ def _month(value) -> date:
 
 
 def _compare_label(days: int | None) -> str:
-    return f"the last {days} days with the {days} before" if days else "the filtered period with the one before"
+    if not days:
+        return _("the filtered period with the one before")
+    return ngettext(
+        "the last {n} day with the {n} before", "the last {n} days with the {n} before", days, n=format_number(days)
+    )
 
 
 GROWTH_LABELS = {
-    "current": "This period",
-    "previous": "Period before",
-    "change": "Extra complaints",
-    "growth": "Growth",
+    "category": N_("Category"),
+    "current": N_("This period"),
+    "previous": N_("Period before"),
+    "change": N_("Extra complaints"),
+    "growth": N_("Growth"),
+}
+REPEAT_LABELS = {
+    "category": N_("Category"),
+    "complaints": N_("Complaints"),
+    "repeats": N_("Repeats"),
+    "repeating_customers": N_("Repeating customers"),
 }
 
 
+def translated(labels: dict[str, str]) -> dict[str, str]:
+    """A table's column labels in the reader's language."""
+    return {name: _(label) for name, label in labels.items()}
+
+
 def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
-    st.subheader("Volume per month")
+    st.subheader(_("Volume per month"))
     volume = analysis.volume_by_month(db, user, complaint_filter)
     if volume.empty:
-        st.info("No complaints match these filters.")
+        st.info(_("No complaints match these filters."))
         return
     chart_with_drill(charts.volume_by_month(volume), "chart_volume", lambda p: {"received_month": _month(p["month"])})
     download_buttons(volume, "complaints-per-month", "dl_volume")
 
-    st.subheader("Pareto by category")
+    st.subheader(_("Pareto by category"))
     table = analysis.pareto(db, user, complaint_filter)
     vital = analysis.vital_few(table)
     share = table.loc[table["vital_few"], "complaints"].sum() / table["complaints"].sum()
-    st.markdown(f"**Vital few**: {len(vital)} of {len(table)} categories bring {share:.0%} of complaints.")
+    st.markdown(
+        ngettext(
+            "**Vital few**: {vital} of {n} category brings {share} of complaints.",
+            "**Vital few**: {vital} of {n} categories bring {share} of complaints.",
+            len(table),
+            vital=format_number(len(vital)),
+            n=format_number(len(table)),
+            share=format_percent(share),
+        )
+    )
     st.text(", ".join(vital))
     st.caption(
-        "The vital few are the smallest set of categories, taken from the largest down, whose cumulative "
-        "share reaches 80 %; the category that crosses or lands on the line is one of them. Categories with "
-        "equal counts are ordered by name."
+        _(
+            "The vital few are the smallest set of categories, taken from the largest down, whose cumulative "
+            "share reaches 80 %; the category that crosses or lands on the line is one of them. Categories with "
+            "equal counts are ordered by name."
+        )
     )
     tied = analysis.tied_at_the_line(table)
     if tied:
-        st.caption("Tie at the 80 % line:")
-        st.text(
-            f"{vital[-1]} has as many complaints ({int(table.loc[table['vital_few'], 'complaints'].iloc[-1]):,}) "
-            f"as {', '.join(tied)}, which stay outside the vital few only because they come later by name."
+        st.caption(_("Tie at the 80 % line:"))
+        st.text(  # category names come from imported files: shown as plain text
+            _(
+                "{category} has as many complaints ({count}) as {others}, which stay outside the vital few "
+                "only because they come later by name.",
+                category=vital[-1],
+                count=format_number(int(table.loc[table["vital_few"], "complaints"].iloc[-1])),
+                others=", ".join(tied),
+            )
         )
     categories = set(table["category"])  # the grouped "All other" bar is not one category to drill into
     chart_with_drill(
@@ -176,27 +225,31 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     grouped = int(charts.pareto_bars(table)["grouped"].sum())
     if grouped:
         st.caption(
-            f"The chart shows the top {len(table) - grouped} categories and groups the other {grouped}; "
-            "the line and the 80 % rule count every category, and the download lists them all."
+            _(
+                "The chart shows the top {top} categories and groups the other {grouped}; "
+                "the line and the 80 % rule count every category, and the download lists them all.",
+                top=format_number(len(table) - grouped),
+                grouped=format_number(grouped),
+            )
         )
     download_buttons(table, "complaints-pareto", "dl_pareto")
 
     left, right = st.columns(2)
     with left:
-        st.subheader("Channel mix")
+        st.subheader(_("Channel mix"))
         mix = analysis.channel_mix(db, user, complaint_filter)
         chart_with_drill(charts.channel_mix(mix), "chart_channels", lambda p: {"channel": p.get("channel")})
         download_buttons(mix, "complaints-channels", "dl_channels")
     with right:
-        st.subheader("Time to resolve")
+        st.subheader(_("Time to resolve"))
         bands = analysis.resolution_distribution(db, user, complaint_filter)
         if bands.empty:
-            st.caption("These complaints carry no resolution date or days.")
+            st.caption(_("These complaints carry no resolution date or days."))
         else:
             chart_with_drill(charts.resolution(bands), "chart_resolution", lambda p: {"resolution_band": p.get("band")})
             download_buttons(bands.drop(columns="band_order"), "complaints-resolution", "dl_resolution")
 
-    st.subheader("Category × month")
+    st.subheader(_("Category × month"))
     heat = analysis.category_month(db, user, complaint_filter)
     chart_with_drill(
         charts.heat_map(heat),
@@ -205,107 +258,140 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     )
     download_buttons(heat, "complaints-category-month", "dl_heat")
 
-    st.subheader("Repeat complaints")
+    st.subheader(_("Repeat complaints"))
     st.caption(
-        f"Same customer and same category within {repeats['within_days']} days of their previous complaint. "
-        f"{repeats['repeats']:,} repeats from {repeats['repeating_customers']:,} customers, out of "
-        f"{repeats['complaints_with_customer']:,} complaints with a customer id."
+        ngettext(
+            "Same customer and same category within {n} day of their previous complaint.",
+            "Same customer and same category within {n} days of their previous complaint.",
+            repeats["within_days"],
+            n=format_number(repeats["within_days"]),
+        )
+        + " "
+        + _(
+            "{repeats} repeats from {customers} customers, out of {complaints} complaints with a customer id.",
+            repeats=format_number(repeats["repeats"]),
+            customers=format_number(repeats["repeating_customers"]),
+            complaints=format_number(repeats["complaints_with_customer"]),
+        )
     )
     by_category = repeats["by_category"]
-    show_table(by_category)
+    show_table(by_category, labels=translated(REPEAT_LABELS), values={"category": value_labels([analysis.NOT_GIVEN])})
     download_buttons(by_category, "complaints-repeats", "dl_repeats")
 
-    st.subheader("Growing most")
-    compare = st.selectbox(
-        "Compare",
-        [90, 30, 180, None],
-        format_func=lambda d: (
-            f"the last {d} days with the {d} before" if d else "the filtered period with the one before"
-        ),
-        key="growth_window",
-    )
+    st.subheader(_("Growing most"))
+    windows = {days: _compare_label(days) for days in (90, 30, 180, None)}
+    compare = st.selectbox(_("Compare"), list(windows), format_func=windows.__getitem__, key="growth_window")
     bounds = analysis.period_bounds(db, complaint_filter, compare)
     growing = analysis.growing_issues(db, user, complaint_filter, last_days=compare)
     if bounds:
         length = (bounds[1] - bounds[0]).days + 1
-        st.caption(f"{bounds[0]} to {bounds[1]} against the {length} days before.")
+        st.caption(
+            ngettext(
+                "{first} to {last} against the {n} day before.",
+                "{first} to {last} against the {n} days before.",
+                length,
+                first=format_date(bounds[0]),
+                last=format_date(bounds[1]),
+                n=format_number(length),
+            )
+        )
     if growing.empty:
-        st.caption("No category grew against the previous period.")
+        st.caption(_("No category grew against the previous period."))
     else:
         st.caption(
-            "Ranked by the number of extra complaints. Growth is the change against the period before "
-            "(blank for a category that had no complaints then)."
+            _(
+                "Ranked by the number of extra complaints. Growth is the change against the period before "
+                "(blank for a category that had no complaints then)."
+            )
         )
+        labels = translated(GROWTH_LABELS)
         show_table(
             growing.assign(growth=growing["growth"] * 100),
-            labels=GROWTH_LABELS,
-            column_config={"growth": st.column_config.NumberColumn(GROWTH_LABELS["growth"], format="%.1f %%")},
+            labels=labels,
+            values={"category": value_labels([analysis.NOT_GIVEN])},
+            column_config={"growth": st.column_config.NumberColumn(labels["growth"], format="%.1f %%")},
         )
         download_buttons(growing, "complaints-growing", "dl_growing")
 
 
-ROW_LABELS = {field.key: field.label for field in analysis.PORTAL_FIELDS} | {"id": "#"}
 DRILL_NAMES = {
-    "category": "category",
-    "channel": "channel",
-    "received_month": "month",
-    "resolution_band": "days to resolve",
+    "category": N_("category"),
+    "channel": N_("channel"),
+    "received_month": N_("month"),
+    "resolution_band": N_("days to resolve"),
 }
 
 
+def row_labels() -> dict[str, str]:
+    """The headers of the complaints' table, in the reader's language."""
+    labels = {field.key: _(field.label) for field in analysis.PORTAL_FIELDS}
+    return labels | {"id": "#", "product_group": _("Product group")}
+
+
+def month_name(month: date) -> str:
+    """A month of the drill-down, in digits every language reads ("2024-02")."""
+    return format_date(month, "yyyy-MM")
+
+
+def drill_value(key: str, value) -> str:
+    if isinstance(value, date):
+        return month_name(value)
+    if key == "resolution_band" or value == analysis.NOT_GIVEN:
+        return _(value)  # a band or "(not given)": the portal's own words
+    return str(value)
+
+
 def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
-    st.subheader("Complaints behind a chart")
-    st.caption("Click a bar of any chart or a heat-map cell — or choose here; the choices combine.")
+    st.subheader(_("Complaints behind a chart"))
+    st.caption(_("Click a bar of any chart or a heat-map cell — or choose here; the choices combine."))
     left, middle, right = st.columns(3)
-    category = left.selectbox(
-        "Category", [None, *options["categories"]], key="drill_category", format_func=lambda v: v or "Any"
-    )
-    channel = middle.selectbox(
-        "Channel", [None, *options["channels"]], key="drill_channel", format_func=lambda v: v or "Any"
-    )
-    month = right.selectbox(
-        "Month",
-        [None, *analysis.volume_by_month(db, user, complaint_filter)["month"].map(_month)],
-        key="drill_month",
-        format_func=lambda v: v.strftime("%Y-%m") if v else "Any",
-    )
+    any_value = {None: _("Any")}
+    categories = any_value | value_labels(options["categories"])
+    category = left.selectbox(_("Category"), list(categories), key="drill_category", format_func=categories.__getitem__)
+    channels = any_value | value_labels(options["channels"])
+    channel = middle.selectbox(_("Channel"), list(channels), key="drill_channel", format_func=channels.__getitem__)
+    months = any_value | {
+        month: month_name(month) for month in analysis.volume_by_month(db, user, complaint_filter)["month"].map(_month)
+    }
+    month = right.selectbox(_("Month"), list(months), key="drill_month", format_func=months.__getitem__)
     chosen = {"category": category, "channel": channel, "received_month": month}
     drill = {**{k: v for k, v in chosen.items() if v}, **(st.session_state.get(DRILL_KEY) or {})}
     if not drill:
         return
-    described = ", ".join(
-        f"{DRILL_NAMES[key]}: {value:%Y-%m}" if isinstance(value, date) else f"{DRILL_NAMES[key]}: {value}"
-        for key, value in drill.items()
-    )
+    described = ", ".join(f"{_(DRILL_NAMES[key])}: {drill_value(key, value)}" for key, value in drill.items())
     count = analysis.count_rows(db, user, complaint_filter, drill)
-    st.markdown(f"**{count:,} complaint{'' if count == 1 else 's'}**")
+    st.markdown("**" + counted_complaints(count) + "**")
     st.text(described)  # values come from imported files: shown as plain text
-    if st.button("Clear selection", key="drill_clear"):
+    if st.button(_("Clear selection"), key="drill_clear"):
         clear_drill()
         st.rerun()
     if not can_see_rows:
-        st.caption("Only analysts and leaders see individual complaints; you see the counts.")
+        st.caption(_("Only analysts and leaders see individual complaints; you see the counts."))
         return
-    first = pager(count, "drill_page", ("complaint", "complaints"), context=(complaint_filter, drill))
+    first = pager(count, "drill_page", counted_complaints, context=(complaint_filter, drill))
     show_table(
         complaint_rows.complaint_page(db, user, complaint_filter, drill, offset=first),
-        labels=ROW_LABELS,
+        labels=row_labels(),
         key="drill_rows",
     )
     complaint_downloads(complaint_filter, drill, count, "complaints-selected", "dl_drill")
+
+
+def counted_complaints(count: int) -> str:
+    return ngettext("{n} complaint", "{n} complaints", count, n=format_number(count))
 
 
 def complaint_downloads(complaint_filter: ComplaintFilter, drill: dict | None, total: int, stem: str, key: str) -> None:
     """Every complaint of the filter: as CSV streamed by the portal's download route, and as
     XLSX built on click when it fits a spreadsheet."""
     left, right = st.columns(2)
-    left.link_button("Download CSV", complaints_csv_address(complaint_filter, drill), icon=":material/download:")
+    left.link_button(_("Download CSV"), complaints_csv_address(complaint_filter, drill), icon=":material/download:")
     if total > exports.XLSX_ROW_LIMIT:
         right.caption(xlsx_too_long(total))
         return
     with right:
         download_file(
-            "Download XLSX",
+            _("Download XLSX"),
             lambda: exports.to_xlsx_bytes(
                 complaint_rows.complaint_page(db, user, complaint_filter, drill, limit=max(total, 1))
             ),
@@ -316,31 +402,56 @@ def complaint_downloads(complaint_filter: ComplaintFilter, drill: dict | None, t
 
 
 def render_export(complaint_filter: ComplaintFilter) -> None:
-    st.subheader("Download the filtered complaints")
+    st.subheader(_("Download the filtered complaints"))
     total = analysis.count_rows(db, user, complaint_filter)
-    st.caption(f"{total:,} complaint{'' if total == 1 else 's'}, newest first, with their narratives.")
+    st.caption(_("{complaints}, newest first, with their narratives.", complaints=counted_complaints(total)))
     complaint_downloads(complaint_filter, None, total, "complaints", "dl_export")
 
 
+def code_labels(labels: dict[str, str]) -> dict[str, str]:
+    """A finding's codes (cause, severity, status) in the reader's language, for a choice's format_func."""
+    return {code: _(label) for code, label in labels.items()}
+
+
 def render_new_finding(complaint_filter: ComplaintFilter) -> None:
-    with st.expander("Record a finding from this filter", icon=":material/lightbulb:"):
-        st.text(f"Evidence: {complaint_filter.describe()}")
+    with st.expander(_("Record a finding from this filter"), icon=":material/lightbulb:"):
+        st.text(_("Evidence: {filter}", filter=complaint_filter.describe()))
         with st.form("new_finding"):
-            title = st.text_input("Title", max_chars=max_chars(FindingInput, "title"))
-            description = st.text_area("Description", max_chars=max_chars(FindingInput, "description"))
+            title = st.text_input(_("Title"), max_chars=max_chars(FindingInput, "title"), key="new_finding_title")
+            description = st.text_area(
+                _("Description"), max_chars=max_chars(FindingInput, "description"), key="new_finding_description"
+            )
             left, middle, right = st.columns(3)
-            root_cause = left.selectbox("Root-cause category", findings.ROOT_CAUSES)
+            causes, severities, statuses = (
+                code_labels(findings.ROOT_CAUSE_LABELS),
+                code_labels(findings.SEVERITY_LABELS),
+                code_labels(findings.STATUS_LABELS),
+            )
+            root_cause = left.selectbox(
+                _("Root-cause category"),
+                findings.ROOT_CAUSES,
+                format_func=causes.__getitem__,
+                key="new_finding_root_cause",
+            )
             severity = middle.selectbox(
-                "Severity", findings.SEVERITIES, index=findings.SEVERITIES.index(default(FindingInput, "severity"))
+                _("Severity"),
+                findings.SEVERITIES,
+                index=findings.SEVERITIES.index(default(FindingInput, "severity")),
+                format_func=severities.__getitem__,
+                key="new_finding_severity",
             )
             status = right.selectbox(
-                "Status", findings.STATUSES, index=findings.STATUSES.index(default(FindingInput, "status"))
+                _("Status"),
+                findings.STATUSES,
+                index=findings.STATUSES.index(default(FindingInput, "status")),
+                format_func=statuses.__getitem__,
+                key="new_finding_status",
             )
             whys = [
-                st.text_input(f"Why {n}?", key=f"why_{n}", max_chars=findings.WHY_MAX)
+                st.text_input(_("Why {n}?", n=n), key=f"why_{n}", max_chars=findings.WHY_MAX)
                 for n in range(1, findings.MAX_WHYS + 1)
             ]
-            if st.form_submit_button("Record finding", type="primary"):
+            if st.form_submit_button(_("Record finding"), type="primary"):
                 data = {
                     "title": title,
                     "description": description,
@@ -351,17 +462,17 @@ def render_new_finding(complaint_filter: ComplaintFilter) -> None:
                 }
                 recorded = run_write(lambda: findings.create_finding(db, user, data, complaint_filter))
                 if recorded:
-                    st.success(f"Finding #{recorded.value} recorded with a snapshot of its counts.")
+                    st.success(_("Finding #{id} recorded with a snapshot of its counts.", id=recorded.value))
 
 
-st.title("Complaint analysis")
+st.title(_("Complaint analysis"))
 options = analysis.filter_options(db, user)
 if options["first_date"] is None:
-    st.info("No complaints yet. Analysts import them on the Import complaints page.")
+    st.info(_("No complaints yet. Analysts import them on the Import complaints page."))
     st.stop()
 complaint_filter = render_filters(options)
 repeat_days = st.number_input(
-    "Repeat window (days)", min_value=1, max_value=365, value=30, step=1, key="repeat_days", width=200
+    _("Repeat window (days)"), min_value=1, max_value=365, value=30, step=1, key="repeat_days", width=200
 )
 repeats = render_headline(complaint_filter, int(repeat_days))
 render_charts(complaint_filter, repeats)
@@ -370,4 +481,4 @@ if can_see_rows:
     render_export(complaint_filter)
 if user.can(Permission.FINDINGS_MANAGE):
     render_new_finding(complaint_filter)
-st.caption(f"Figures as of {datetime.now():%Y-%m-%d %H:%M}.")
+st.caption(_("Figures as of {when}.", when=format_datetime(datetime.now(), "short")))

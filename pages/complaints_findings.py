@@ -5,9 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.audit import code_label
 from models.complaints import findings
 from models.complaints.findings import FindingInput
+from models.i18n import N_, _, format_date, format_number, format_percent
 from models.standards import compliance, proposals, rights
 from ui.context import page_context
 from ui.customer_words import render_customer_words
@@ -19,6 +19,28 @@ from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
 ANALYSIS_PAGE = "pages/complaints_analysis.py"
+LIST_LABELS = {
+    "id": "#",
+    "title": N_("Title"),
+    "root_cause": N_("Root-cause category"),
+    "severity": N_("Severity"),
+    "status": N_("Status"),
+    "complaints_then": N_("Complaints when recorded"),
+    "recorded": N_("Recorded"),
+    "by": N_("Recorded by"),
+}
+EVIDENCE_FIGURES = (
+    N_("complaints"),
+    N_("timely share"),
+    N_("repeat rate"),
+    N_("median days to resolve"),
+    N_("vital few"),
+)
+
+
+def code_labels(labels: dict[str, str]) -> dict[str, str]:
+    """A finding's codes (cause, severity, status) in the reader's language."""
+    return {code: _(label) for code, label in labels.items()}
 
 
 def render_list(all_findings: list[findings.Finding]) -> findings.Finding | None:
@@ -37,62 +59,84 @@ def render_list(all_findings: list[findings.Finding]) -> findings.Finding | None
             for f in all_findings
         ]
     )
-    show_table(frame, labels={"complaints_then": "Complaints when recorded", "by": "Recorded by"})
-    download_buttons(frame, "findings", "dl_findings")
-    by_id = {f.id: f for f in all_findings}
-    chosen = st.selectbox(
-        "Open a finding", list(by_id), format_func=lambda i: f"#{i} {by_id[i].title}", key="finding_open"
+    show_table(
+        frame,
+        labels={name: label if name == "id" else _(label) for name, label in LIST_LABELS.items()},
+        values={
+            "root_cause": code_labels(findings.ROOT_CAUSE_LABELS),
+            "severity": code_labels(findings.SEVERITY_LABELS),
+            "status": code_labels(findings.STATUS_LABELS),
+        },
     )
+    download_buttons(frame, "findings", "dl_findings")
+    titles = {f.id: f"#{f.id} {f.title}" for f in all_findings}  # titles as written
+    by_id = {f.id: f for f in all_findings}
+    chosen = st.selectbox(_("Open a finding"), list(titles), format_func=titles.__getitem__, key="finding_open")
     return by_id.get(chosen)
 
 
 def _share(value) -> str:
-    return "—" if value is None else f"{value:.1%}"
+    return "—" if value is None else format_percent(value, 1)
+
+
+def _days(value) -> str:
+    return "—" if value is None else format_number(value)
 
 
 def render_counts(finding: findings.Finding) -> None:
     then = finding.snapshot
     current = findings.counts_now(db, user, finding)
     now = current["now"]
-    st.subheader("Evidence: then and now")
-    st.text(f"Filter: {finding.complaint_filter.describe()}")
+    st.subheader(_("Evidence: then and now"))
+    st.text(_("Filter: {filter}", filter=finding.complaint_filter.describe()))
     left, middle, right = st.columns(3)
+    change = now["complaints"] - then["complaints"]
     left.metric(
-        "Complaints", f"{now['complaints']:,}", delta=f"{now['complaints'] - then['complaints']:+,} since recorded"
+        _("Complaints"),
+        format_number(now["complaints"]),
+        delta=_("{change} since recorded", change=("+" if change >= 0 else "") + format_number(change)),
     )
-    middle.metric("Timely", _share(now["timely_share"]), help=f"When recorded: {_share(then['timely_share'])}")
-    right.metric("Repeat rate", _share(now["repeat_rate"]), help=f"When recorded: {_share(then['repeat_rate'])}")
+    middle.metric(
+        _("Timely"), _share(now["timely_share"]), help=_("When recorded: {value}", value=_share(then["timely_share"]))
+    )
+    right.metric(
+        _("Repeat rate"),
+        _share(now["repeat_rate"]),
+        help=_("When recorded: {value}", value=_share(then["repeat_rate"])),
+    )
     table = pd.DataFrame(
         {
-            "figure": ["complaints", "timely share", "repeat rate", "median days to resolve", "vital few"],
+            "figure": [_(figure) for figure in EVIDENCE_FIGURES],
             "when recorded": [
-                f"{then['complaints']:,}",
+                format_number(then["complaints"]),
                 _share(then["timely_share"]),
                 _share(then["repeat_rate"]),
-                str(then.get("median_resolution_days")),
+                _days(then.get("median_resolution_days")),
                 ", ".join(then.get("vital_few", [])),
             ],
             "now": [
-                f"{now['complaints']:,}",
+                format_number(now["complaints"]),
                 _share(now["timely_share"]),
                 _share(now["repeat_rate"]),
-                str(now.get("median_resolution_days")),
+                _days(now.get("median_resolution_days")),
                 ", ".join(now.get("vital_few", [])),
             ],
         }
     )
+    labels = {"figure": _("Figure"), "when recorded": _("When recorded"), "now": _("Now")}
     latest = current["latest_period"]
     if latest is not None:
-        table[f"latest period ({latest['period']})"] = [
-            f"{latest['complaints']:,}",
+        table["latest period"] = [
+            format_number(latest["complaints"]),
             _share(latest["timely_share"]),
             _share(latest["repeat_rate"]),
-            str(latest.get("median_resolution_days")),
+            _days(latest.get("median_resolution_days")),
             "",
         ]
-    show_table(table)
+        labels["latest period"] = _("Latest period ({period})", period=latest["period"])
+    show_table(table, labels=labels)
     download_buttons(table, f"finding-{finding.id}-evidence", "dl_evidence")
-    if st.button("Open this evidence in the analysis", icon=":material/query_stats:"):
+    if st.button(_("Open this evidence in the analysis"), icon=":material/query_stats:", key="finding_evidence_open"):
         st.session_state["complaints_filter_preset"] = finding.complaint_filter
         st.switch_page(ANALYSIS_PAGE)
 
@@ -100,13 +144,17 @@ def render_counts(finding: findings.Finding) -> None:
 def render_detail(finding: findings.Finding) -> None:
     st.header(f"#{finding.id} {escape_markdown(finding.title)}")
     st.caption(
-        f"Root cause: {code_label(finding.root_cause).lower()} · severity: {finding.severity} · "
-        f"status: {code_label(finding.status).lower()} · "
-        f"recorded {finding.created_at:%Y-%m-%d}"
+        _(
+            "Root cause: {cause} · severity: {severity} · status: {status} · recorded {date}",
+            cause=_(findings.ROOT_CAUSE_LABELS.get(finding.root_cause, finding.root_cause)),
+            severity=_(findings.SEVERITY_LABELS.get(finding.severity, finding.severity)),
+            status=_(findings.STATUS_LABELS.get(finding.status, finding.status)),
+            date=format_date(finding.created_at),
+        )
     )
     st.text(finding.description)
-    st.markdown("**5 whys**")
-    st.text("\n".join(f"Why {n}? {answer}" for n, answer in enumerate(finding.five_whys, start=1)))
+    st.markdown("**" + _("5 whys") + "**")
+    st.text("\n".join(_("Why {n}?", n=n) + f" {answer}" for n, answer in enumerate(finding.five_whys, start=1)))
     render_counts(finding)
     render_audit_evidence(finding)
     render_links(finding)
@@ -120,69 +168,87 @@ def render_audit_evidence(finding: findings.Finding) -> None:
     the changes to decision rights proposed from it."""
     evidence = compliance.finding_evidence(db, user, finding.id)
     if not evidence.empty:
-        st.subheader("Mystery audits as evidence")
+        st.subheader(_("Mystery audits as evidence"))
         show_table(evidence, key="finding_audit_evidence")
     proposed = proposals.proposals_for(db, user, finding_id=finding.id).get(finding.id)
     if proposed:
-        st.subheader("Decision-right changes proposed")
+        st.subheader(_("Decision-right changes proposed"))
         proposal_table(proposed, key="finding_right_proposals")
     if user.can(Permission.FINDINGS_MANAGE):
-        with st.expander("Propose a change to a decision right"):
+        with st.expander(_("Propose a change to a decision right")):
             proposal_form(db, user, rights.list_rights(db, user), ("finding_id", finding.id), "finding_proposal")
 
 
 def render_links(finding: findings.Finding) -> None:
-    st.subheader("Linked actions and ideas")
+    st.subheader(_("Linked actions and ideas"))
     linked = findings.linked_items(db, finding.id)
     if not linked:
-        st.caption("The action plan and the idea board will list here what takes this finding up.")
+        st.caption(_("The action plan and the idea board will list here what takes this finding up."))
         return
     for table, rows in linked.items():
-        st.markdown(f"**{table.capitalize()}**")
+        st.markdown("**" + _(LINKED_NAMES[table][0]) + "**")
         if rows:
-            show_table(pd.DataFrame(rows))
+            show_table(pd.DataFrame(rows), labels={name: _(label) for name, label in LINKED_LABELS.items()})
         else:
-            st.caption(f"No {table} linked yet.")
+            st.caption(_(LINKED_NAMES[table][1]))
+
+
+LINKED_NAMES = {
+    "actions": (N_("Actions"), N_("No actions linked yet.")),
+    "ideas": (N_("Ideas"), N_("No ideas linked yet.")),
+}
+LINKED_LABELS = {"id": "#", "title": N_("Title"), "status": N_("Status"), "due_date": N_("Due date")}
 
 
 def render_edit(finding: findings.Finding) -> None:
     """The finding's fields; a save is refused when someone saved it since it was opened."""
     form = EditForm("finding", finding.id, finding.version)
     prefix = form.prefix
-    with st.expander("Edit this finding", icon=":material/edit:", expanded=bool(form.stale)):
+    with st.expander(_("Edit this finding"), icon=":material/edit:", expanded=bool(form.stale)):
         form.show_stale()
         with st.form(f"edit_finding_{finding.id}"):
             title = st.text_input(
-                "Title", finding.title, max_chars=max_chars(FindingInput, "title"), key=f"{prefix}_title"
+                _("Title"), finding.title, max_chars=max_chars(FindingInput, "title"), key=f"{prefix}_title"
             )
             description = st.text_area(
-                "Description",
+                _("Description"),
                 finding.description,
                 max_chars=max_chars(FindingInput, "description"),
                 key=f"{prefix}_description",
             )
             left, middle, right = st.columns(3)
+            causes, severities, statuses = (
+                code_labels(findings.ROOT_CAUSE_LABELS),
+                code_labels(findings.SEVERITY_LABELS),
+                code_labels(findings.STATUS_LABELS),
+            )
             root_cause = left.selectbox(
-                "Root-cause category",
+                _("Root-cause category"),
                 findings.ROOT_CAUSES,
                 index=findings.ROOT_CAUSES.index(finding.root_cause),
+                format_func=causes.__getitem__,
                 key=f"{prefix}_root_cause",
             )
             severity = middle.selectbox(
-                "Severity",
+                _("Severity"),
                 findings.SEVERITIES,
                 index=findings.SEVERITIES.index(finding.severity),
+                format_func=severities.__getitem__,
                 key=f"{prefix}_severity",
             )
             status = right.selectbox(
-                "Status", findings.STATUSES, index=findings.STATUSES.index(finding.status), key=f"{prefix}_status"
+                _("Status"),
+                findings.STATUSES,
+                index=findings.STATUSES.index(finding.status),
+                format_func=statuses.__getitem__,
+                key=f"{prefix}_status",
             )
             answers = [*finding.five_whys, *[""] * (findings.MAX_WHYS - len(finding.five_whys))]
             whys = [
-                st.text_input(f"Why {n}?", answers[n - 1], max_chars=findings.WHY_MAX, key=f"{prefix}_why_{n}")
+                st.text_input(_("Why {n}?", n=n), answers[n - 1], max_chars=findings.WHY_MAX, key=f"{prefix}_why_{n}")
                 for n in range(1, findings.MAX_WHYS + 1)
             ]
-            submitted = st.form_submit_button("Save changes", type="primary")
+            submitted = st.form_submit_button(_("Save changes"), type="primary")
     if submitted:
         data = {
             "title": title,
@@ -194,19 +260,20 @@ def render_edit(finding: findings.Finding) -> None:
         }
         run_write(
             lambda: findings.update_finding(db, user, finding.id, data, form.version),
-            success="Saved.",
+            success=_("Saved."),
             form=form,
             rerun=True,
         )
 
 
-st.title("Findings")
+st.title(_("Findings"))
+status_choices = {None: _("All")} | code_labels(findings.STATUS_LABELS)
 status_filter = st.selectbox(
-    "Status", [None, *findings.STATUSES], format_func=lambda s: s or "All", key="findings_status"
+    _("Status"), list(status_choices), format_func=status_choices.__getitem__, key="findings_status"
 )
 all_findings = findings.list_findings(db, user, status=status_filter)
 if not all_findings:
-    st.info("No findings yet. Analysts record them from the Complaint analysis page, from the current filter.")
+    st.info(_("No findings yet. Analysts record them from the Complaint analysis page, from the current filter."))
 else:
     chosen = render_list(all_findings)
     if chosen is not None:

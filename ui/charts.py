@@ -1,5 +1,6 @@
 """What the portal's charts share: labels that wrap at words instead of being cut, ideas in
-the order of their numbers, months that name their year."""
+the order of their numbers, months that name their year, and month names and numbers in the
+reader's language."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import textwrap
 from typing import Any
 
 import altair as alt
+from babel import dates, numbers
+
+from models.i18n import FORMAT_LOCALES, SOURCE_LANGUAGE, current_language
 
 LABEL_WIDTH = 32  # characters on one line of a category label
 
@@ -34,3 +38,42 @@ def by_number(field: str = "idea_id") -> alt.EncodingSortField:
 def month_axis(**settings: Any) -> alt.Axis:
     """A month axis that names the year of every month, so a chart spanning two years reads right."""
     return alt.Axis(format="%b %Y", labelOverlap=True, tickCount={"interval": "month", "step": 1}, **settings)
+
+
+def chart_locale() -> alt.Locale | None:
+    """The current language's month and day names and its decimal and group signs, for Vega to
+    write dates and numbers on axes and in tooltips ("січ. 2025", "1 234"); None in English,
+    which Vega writes by itself."""
+    language = current_language()
+    if language == SOURCE_LANGUAGE:
+        return None
+    locale = FORMAT_LOCALES[language]
+
+    def names(kind: str, width: str) -> list[str]:
+        found = getattr(dates, f"get_{kind}_names")(width, context="stand-alone", locale=locale)
+        return [found[key] for key in sorted(found)]
+
+    days, short_days = names("day", "wide"), names("day", "abbreviated")  # Babel counts from Monday
+    time = alt.TimeLocale(
+        dateTime="%x %X",
+        date="%d.%m.%Y",
+        time="%H:%M:%S",
+        periods=["AM", "PM"],
+        days=days[-1:] + days[:-1],  # Vega counts from Sunday
+        shortDays=short_days[-1:] + short_days[:-1],
+        months=names("month", "wide"),
+        shortMonths=names("month", "abbreviated"),
+    )
+    number = alt.NumberLocale(
+        decimal=numbers.get_decimal_symbol(locale),
+        thousands=numbers.get_group_symbol(locale),
+        grouping=[3],
+        currency=["", ""],
+    )
+    return alt.Locale(number=number, time=time)
+
+
+def localized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """``chart`` with the current language's month names and number signs (see ``chart_locale``)."""
+    locale = chart_locale()
+    return chart if locale is None else chart.configure(locale=locale)

@@ -1,5 +1,6 @@
 """Altair charts of the complaint analysis; each names the selection a click makes, so a
-page can show the complaints behind the bar."""
+page can show the complaints behind the bar. Titles, axes and legends speak the reader's
+language, and so do the month names and numbers Vega writes (``ui.charts.localized``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import Any
 
 import altair as alt
 import pandas as pd
+
+from models.i18n import _, format_percent, ngettext
+from ui.charts import localized
 
 PICK = "pick"  # the name of every chart's point selection
 
@@ -17,14 +21,17 @@ def _pick(*fields: str) -> alt.Parameter:
 
 def volume_by_month(frame: pd.DataFrame) -> alt.Chart:
     selection = _pick("month")
-    return (
+    return localized(
         alt.Chart(frame)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):T", title="Month"),
-            y=alt.Y("complaints:Q", title="Complaints"),
+            x=alt.X("yearmonth(month):T", title=_("Month")),
+            y=alt.Y("complaints:Q", title=_("Complaints")),
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
-            tooltip=[alt.Tooltip("yearmonth(month):T", title="Month"), alt.Tooltip("complaints:Q", format=",")],
+            tooltip=[
+                alt.Tooltip("yearmonth(month):T", title=_("Month")),
+                alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
+            ],
         )
         .add_params(selection)
         .properties(height=260)
@@ -32,7 +39,6 @@ def volume_by_month(frame: pd.DataFrame) -> alt.Chart:
 
 
 PARETO_BARS = 20  # categories shown as their own bar; the vital few always are
-OTHER_PREFIX = "All other"
 
 
 def pareto_bars(frame: pd.DataFrame, bars: int = PARETO_BARS) -> pd.DataFrame:
@@ -45,7 +51,7 @@ def pareto_bars(frame: pd.DataFrame, bars: int = PARETO_BARS) -> pd.DataFrame:
     top, rest = frame.iloc[:shown], frame.iloc[shown:]
     other = {
         "rank": shown + 1,
-        "category": f"{OTHER_PREFIX} ({len(rest)} categories)",
+        "category": ngettext("All other ({n} category)", "All other ({n} categories)", len(rest)),
         "complaints": rest["complaints"].sum(),
         "share": rest["share"].sum(),
         "cumulative_share": rest["cumulative_share"].iloc[-1],
@@ -60,35 +66,36 @@ def pareto(frame: pd.DataFrame, rule_share: float = 0.8) -> alt.LayerChart:
 
     Long category names are cut short on the axis; the tooltip gives them in full."""
     selection = _pick("category")
+    vital, useful = _("Vital few"), _("Useful many")
     shown = pareto_bars(frame)
     order = list(shown["category"])
     data = shown.assign(
         cumulative_percent=shown["cumulative_share"] * 100,
         share_percent=shown["share"] * 100,
-        group=shown["vital_few"].map({True: "Vital few", False: "Useful many"}),
+        group=shown["vital_few"].map({True: vital, False: useful}),
     )
     x = alt.X(
         "category:N",
         sort=order,
-        title="Category",
+        title=_("Category"),
         axis=alt.Axis(labelAngle=-45, labelLimit=130, labelFontSize=11, labelOverlap=False),
     )
     tooltip = [
-        alt.Tooltip("category:N", title="Category"),
-        alt.Tooltip("complaints:Q", format=","),
-        alt.Tooltip("share_percent:Q", title="Share %", format=".1f"),
-        alt.Tooltip("cumulative_percent:Q", title="Cumulative %", format=".1f"),
-        alt.Tooltip("group:N", title="Group"),
+        alt.Tooltip("category:N", title=_("Category")),
+        alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
+        alt.Tooltip("share_percent:Q", title=_("Share %"), format=".1f"),
+        alt.Tooltip("cumulative_percent:Q", title=_("Cumulative %"), format=".1f"),
+        alt.Tooltip("group:N", title=_("Group")),
     ]
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=x,
-            y=alt.Y("complaints:Q", title="Complaints"),
+            y=alt.Y("complaints:Q", title=_("Complaints")),
             color=alt.Color(
                 "group:N",
-                scale=alt.Scale(domain=["Vital few", "Useful many"], range=["#c0392b", "#95a5a6"]),
+                scale=alt.Scale(domain=[vital, useful], range=["#c0392b", "#95a5a6"]),
                 legend=alt.Legend(title=None, orient="top"),
             ),
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
@@ -101,32 +108,34 @@ def pareto(frame: pd.DataFrame, rule_share: float = 0.8) -> alt.LayerChart:
         .mark_line(point=True, color="#2c3e50")
         .encode(
             x=x,
-            y=alt.Y("cumulative_percent:Q", title="Cumulative %", scale=alt.Scale(domain=[0, 100])),
+            y=alt.Y("cumulative_percent:Q", title=_("Cumulative %"), scale=alt.Scale(domain=[0, 100])),
             tooltip=tooltip,
         )
     )
     rule = (
-        alt.Chart(pd.DataFrame({"line": [rule_share * 100], "label": [f"{rule_share:.0%} line"]}))
+        alt.Chart(
+            pd.DataFrame({"line": [rule_share * 100], "label": [_("{share} line", share=format_percent(rule_share))]})
+        )
         .mark_rule(strokeDash=[6, 4], color="#e67e22")
-        .encode(y=alt.Y("line:Q", scale=alt.Scale(domain=[0, 100])), tooltip=[alt.Tooltip("label:N", title="Rule")])
+        .encode(y=alt.Y("line:Q", scale=alt.Scale(domain=[0, 100])), tooltip=[alt.Tooltip("label:N", title=_("Rule"))])
     )
-    return alt.layer(bars, alt.layer(line, rule)).resolve_scale(y="independent").properties(height=340)
+    return localized(alt.layer(bars, alt.layer(line, rule)).resolve_scale(y="independent").properties(height=340))
 
 
 def channel_mix(frame: pd.DataFrame) -> alt.Chart:
     selection = _pick("channel")
     data = frame.assign(share_percent=frame["share"] * 100)
-    return (
+    return localized(
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("channel:N", sort="-x", title="Channel", axis=alt.Axis(labelOverlap=False, labelLimit=200)),
-            x=alt.X("complaints:Q", title="Complaints"),
+            y=alt.Y("channel:N", sort="-x", title=_("Channel"), axis=alt.Axis(labelOverlap=False, labelLimit=200)),
+            x=alt.X("complaints:Q", title=_("Complaints")),
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
             tooltip=[
-                alt.Tooltip("channel:N", title="Channel"),
-                alt.Tooltip("complaints:Q", format=","),
-                alt.Tooltip("share_percent:Q", title="Share %", format=".1f"),
+                alt.Tooltip("channel:N", title=_("Channel")),
+                alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
+                alt.Tooltip("share_percent:Q", title=_("Share %"), format=".1f"),
             ],
         )
         .add_params(selection)
@@ -136,18 +145,18 @@ def channel_mix(frame: pd.DataFrame) -> alt.Chart:
 
 def heat_map(frame: pd.DataFrame) -> alt.Chart:
     selection = _pick("category", "month")
-    return (
+    return localized(
         alt.Chart(frame)
         .mark_rect()
         .encode(
-            x=alt.X("yearmonth(month):T", title="Month"),
+            x=alt.X("yearmonth(month):T", title=_("Month")),
             y=alt.Y("category:N", title=None, axis=alt.Axis(labelLimit=220, labelOverlap=False)),
-            color=alt.Color("complaints:Q", scale=alt.Scale(scheme="orangered"), title="Complaints"),
+            color=alt.Color("complaints:Q", scale=alt.Scale(scheme="orangered"), title=_("Complaints")),
             stroke=alt.condition(selection, alt.value("#000"), alt.value(None)),
             tooltip=[
-                alt.Tooltip("category:N", title="Category"),
-                alt.Tooltip("yearmonth(month):T", title="Month"),
-                alt.Tooltip("complaints:Q", format=","),
+                alt.Tooltip("category:N", title=_("Category")),
+                alt.Tooltip("yearmonth(month):T", title=_("Month")),
+                alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
             ],
         )
         .add_params(selection)
@@ -156,20 +165,22 @@ def heat_map(frame: pd.DataFrame) -> alt.Chart:
 
 
 def resolution(frame: pd.DataFrame) -> alt.Chart:
+    """Complaints per band of days to resolve; a click names the band as the analysis knows it
+    (``band``), the bar shows it in the reader's language (``band_label``)."""
     selection = _pick("band")
-    order = list(frame["band"])
-    data = frame.assign(timely_percent=frame["timely_share"] * 100)
-    return (
+    data = frame.assign(timely_percent=frame["timely_share"] * 100, band_label=frame["band"].map(_))
+    order = list(data["band_label"])
+    return localized(
         alt.Chart(data)
         .mark_bar(color="#2980b9")
         .encode(
-            x=alt.X("band:N", sort=order, title="Days to resolve"),
-            y=alt.Y("complaints:Q", title="Complaints"),
+            x=alt.X("band_label:N", sort=order, title=_("Days to resolve")),
+            y=alt.Y("complaints:Q", title=_("Complaints")),
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
             tooltip=[
-                alt.Tooltip("band:N", title="Days to resolve"),
-                alt.Tooltip("complaints:Q", format=","),
-                alt.Tooltip("timely_percent:Q", title="Timely %", format=".1f"),
+                alt.Tooltip("band_label:N", title=_("Days to resolve")),
+                alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
+                alt.Tooltip("timely_percent:Q", title=_("Timely %"), format=".1f"),
             ],
         )
         .add_params(selection)

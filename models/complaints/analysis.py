@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from models.access import CurrentUser, Permission, require
 from models.cache import cached_aggregate
 from models.errors import InputError
+from models.i18n import N_, _, format_date
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -20,6 +21,9 @@ if TYPE_CHECKING:
 
 # -- the portal's fields ---------------------------------------------------------------
 class PortalField(NamedTuple):
+    """A field of the portal's complaints; its label and help are marked for the catalogue and
+    translated where shown (``_(field.label)``)."""
+
     key: str
     label: str
     kind: str  # date, text, days, flag, narrative
@@ -28,37 +32,49 @@ class PortalField(NamedTuple):
 
 
 PORTAL_FIELDS: tuple[PortalField, ...] = (
-    PortalField("received_date", "Received date", "date", True, "When the complaint arrived"),
-    PortalField("channel", "Channel", "text", help="Phone, email, web, branch …"),
-    PortalField("product", "Product", "text"),
-    PortalField("category", "Category / issue", "text", True, "What the complaint is about"),
-    PortalField("sub_category", "Sub-category", "text"),
-    PortalField("narrative", "Narrative", "narrative", help="The customer's own words (may hold personal data)"),
-    PortalField("unit", "Company / unit", "text", help="Team, business unit or company that handled it"),
-    PortalField("customer_id", "Customer id", "text", help="Needed to find repeat complaints"),
-    PortalField("region", "Region", "text"),
-    PortalField("resolution_date", "Resolution date", "date"),
-    PortalField("resolution_days", "Resolution days", "days", help="Used when there is no resolution date"),
-    PortalField("response", "Response", "text"),
-    PortalField("timely", "Timely response", "flag", help="Yes / No"),
-    PortalField("external_id", "External id", "text", help="The source system's complaint number"),
+    PortalField("received_date", N_("Received date"), "date", True, N_("When the complaint arrived")),
+    PortalField("channel", N_("Channel"), "text", help=N_("Phone, email, web, branch …")),
+    PortalField("product", N_("Product"), "text"),
+    PortalField("category", N_("Category / issue"), "text", True, N_("What the complaint is about")),
+    PortalField("sub_category", N_("Sub-category"), "text"),
+    PortalField(
+        "narrative", N_("Narrative"), "narrative", help=N_("The customer's own words (may hold personal data)")
+    ),
+    PortalField("unit", N_("Company / unit"), "text", help=N_("Team, business unit or company that handled it")),
+    PortalField("customer_id", N_("Customer id"), "text", help=N_("Needed to find repeat complaints")),
+    PortalField("region", N_("Region"), "text"),
+    PortalField("resolution_date", N_("Resolution date"), "date"),
+    PortalField("resolution_days", N_("Resolution days"), "days", help=N_("Used when there is no resolution date")),
+    PortalField("response", N_("Response"), "text"),
+    PortalField("timely", N_("Timely response"), "flag", help=N_("Yes / No")),
+    PortalField("external_id", N_("External id"), "text", help=N_("The source system's complaint number")),
 )
 FIELDS_BY_KEY = {f.key: f for f in PORTAL_FIELDS}
 
 
 # -- analysis ---------------------------------------------------------------------------
-NOT_GIVEN = "(not given)"
+NOT_GIVEN = N_("(not given)")
 VITAL_FEW_SHARE = 0.8
 DRILL_LIMIT = 500
 EXPORT_LIMIT = 100_000
-RESOLUTION_BUCKETS = ((0, 0, "Same day"), (1, 2, "1–2 days"), (3, 7, "3–7 days"), (8, 14, "8–14 days"))
-RESOLUTION_BUCKETS += ((15, 30, "15–30 days"), (31, 60, "31–60 days"), (61, None, "Over 60 days"))
+# The bands' names are also their keys (a drill-down names one): translated only where shown.
+RESOLUTION_BUCKETS = ((0, 0, N_("Same day")), (1, 2, N_("1–2 days")), (3, 7, N_("3–7 days")), (8, 14, N_("8–14 days")))
+RESOLUTION_BUCKETS += ((15, 30, N_("15–30 days")), (31, 60, N_("31–60 days")), (61, None, N_("Over 60 days")))
 FILTER_DIMENSIONS = {
     "channels": "channel",
     "products": "product_group",  # one name per product, however the source named it
     "categories": "category",
     "units": "unit",
     "regions": "region",
+}
+
+# How a filter's description names each dimension.
+FILTER_NAMES = {
+    "channels": N_("channels"),
+    "products": N_("products"),
+    "categories": N_("categories"),
+    "units": N_("units"),
+    "regions": N_("regions"),
 }
 
 
@@ -74,14 +90,21 @@ class ComplaintFilter(BaseModel):
     regions: list[str] = Field(default_factory=list)
 
     def describe(self) -> str:
+        """The filter in words, in the current language (the values chosen are shown as imported)."""
         parts = []
         if self.date_from or self.date_to:
-            parts.append(f"{self.date_from or 'start'} to {self.date_to or 'today'}")
+            parts.append(
+                _(
+                    "{first} to {last}",
+                    first=format_date(self.date_from) if self.date_from else _("start"),
+                    last=format_date(self.date_to) if self.date_to else _("today"),
+                )
+            )
         for name in FILTER_DIMENSIONS:
             values = getattr(self, name)
             if values:
-                parts.append(f"{name}: {', '.join(values)}")
-        return "; ".join(parts) or "all complaints"
+                parts.append(f"{_(FILTER_NAMES[name])}: {', '.join(values)}")
+        return "; ".join(parts) or _("all complaints")
 
 
 def filter_sql(complaint_filter: ComplaintFilter, extra: dict[str, Any] | None = None) -> tuple[str, list[Any]]:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
 from models.errors import InputError
+from models.i18n import N_
 from models.text import clean_text
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ class Preset(StrEnum):
 
 
 PRESET_LABELS = {
-    Preset.CFPB: "CFPB Consumer Complaint Database",
-    Preset.PORTAL: "Portal template",
+    Preset.CFPB: N_("CFPB Consumer Complaint Database"),
+    Preset.PORTAL: N_("Portal template"),
 }
 PRESETS: dict[Preset, Mapping] = {
     Preset.CFPB: {

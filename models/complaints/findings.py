@@ -15,6 +15,7 @@ from models.access import CurrentUser, Permission, require
 from models.complaints.analysis import NOT_GIVEN, ComplaintFilter, filter_sql, pareto, vital_few
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _, format_date, ngettext
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
@@ -25,6 +26,24 @@ SEVERITIES = ("low", "medium", "high", "critical")
 STATUSES = ("open", "investigating", "confirmed", "addressed", "closed")
 MAX_WHYS = 5
 WHY_MAX = 500  # characters of one answer to "why?"
+
+# The codes in words, marked for the catalogue and translated where shown.
+ROOT_CAUSE_LABELS = {
+    "people": N_("people"),
+    "process": N_("process"),
+    "product": N_("product"),
+    "policy": N_("policy"),
+    "systems": N_("systems"),
+    "communication": N_("communication"),
+}
+SEVERITY_LABELS = {"low": N_("low"), "medium": N_("medium"), "high": N_("high"), "critical": N_("critical")}
+STATUS_LABELS = {
+    "open": N_("open"),
+    "investigating": N_("investigating"),
+    "confirmed": N_("confirmed"),
+    "addressed": N_("addressed"),
+    "closed": N_("closed"),
+}
 
 RootCause = Literal["people", "process", "product", "policy", "systems", "communication"]
 Severity = Literal["low", "medium", "high", "critical"]
@@ -46,11 +65,13 @@ class FindingInput(InputRecord):
     def _whys(cls, value: list[str]) -> list[str]:
         answers = [answer.strip() for answer in value if answer and answer.strip()]
         if not answers:
-            raise ValueError("answer at least the first 'why?'")
+            raise ValueError(_("answer at least the first 'why?'"))
         if len(answers) > MAX_WHYS:
-            raise ValueError(f"at most {MAX_WHYS} answers")
+            raise ValueError(ngettext("at most {n} answer", "at most {n} answers", MAX_WHYS))
         if any(len(answer) > WHY_MAX for answer in answers):
-            raise ValueError(f"keep each answer under {WHY_MAX} characters")
+            raise ValueError(
+                ngettext("keep each answer under {n} character", "keep each answer under {n} characters", WHY_MAX)
+            )
         return answers
 
 
@@ -144,7 +165,7 @@ def create_finding(
     now = at or utc_now()
     snapshot = _evidence_with_pareto(db, actor, complaint_filter, now)
     if snapshot["complaints"] == 0:
-        raise InputError.single("Evidence", "the current filter matches no complaints; widen it first")
+        raise InputError.single(_("Evidence"), _("the current filter matches no complaints; widen it first"))
 
     return db.write(lambda connection: insert_finding(connection, actor, record, complaint_filter, snapshot, at=now))
 
@@ -211,7 +232,7 @@ def update_finding(
     def update(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "findings", "id", finding_id)
         if before is None:
-            raise InputError.single("Finding", "no such finding")
+            raise InputError.single(_("Finding"), _("no such finding"))
         audit.check_not_stale(connection, "finding", before, expected_version, "finding")
         connection.execute(
             "UPDATE findings SET title = ?, description = ?, root_cause = ?, five_whys = ?, severity = ?, status = ?,"
@@ -272,7 +293,9 @@ def counts_now(db: Database, actor: CurrentUser, finding: Finding) -> dict[str, 
             length = (chosen.date_to - chosen.date_from).days
             window = chosen.model_copy(update={"date_from": last - timedelta(days=length), "date_to": last})
             latest = evidence_counts(db, window)
-            latest["period"] = f"{window.date_from} to {window.date_to}"
+            latest["period"] = _(
+                "{first} to {last}", first=format_date(window.date_from), last=format_date(window.date_to)
+            )
     return {"now": now, "latest_period": latest}
 
 

@@ -39,7 +39,7 @@ from models.complaints.sources import (
 )
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
-from models.i18n import N_, _, format_number
+from models.i18n import N_, _, format_number, ngettext
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -132,9 +132,14 @@ class ImportReport(BaseModel):
 
     @property
     def summary(self) -> str:
-        return (
-            f"{self.records_read:,} rows read: {self.imported:,} imported, {self.already_present:,} already present, "
-            f"{self.repeated_in_file:,} repeated in the file, {self.rejected_records:,} rejected."
+        return _(
+            "{read} rows read: {imported} imported, {present} already present, "
+            "{repeated} repeated in the file, {rejected} rejected.",
+            read=format_number(self.records_read),
+            imported=format_number(self.imported),
+            present=format_number(self.already_present),
+            repeated=format_number(self.repeated_in_file),
+            rejected=format_number(self.rejected_records),
         )
 
 
@@ -144,9 +149,19 @@ class ImportRejectedError(InputError):
     def __init__(self, report: ImportReport):
         self.report = report
         first = report.rejections[0] if report.rejections else None
-        detail = f" First: row {first.record}, {first.column}: {first.reason}." if first else ""
-        counts = f"{report.rejected_records:,} of {report.records_read:,} rows are invalid"
-        super().__init__([("File", f"{counts}; nothing was imported.{detail}")])
+        detail = (
+            " " + _("First: row {row}, {column}: {reason}.", row=first.record, column=first.column, reason=first.reason)
+            if first
+            else ""
+        )
+        counts = ngettext(
+            "{invalid} of {n} row is invalid; nothing was imported.",
+            "{invalid} of {n} rows are invalid; nothing was imported.",
+            report.records_read,
+            invalid=format_number(report.rejected_records),
+            n=format_number(report.records_read),
+        )
+        super().__init__([(_("File"), counts + detail)])
 
 
 def import_complaints(
@@ -171,7 +186,7 @@ def import_complaints(
     resolved, undecided = known_date_orders(source, mapping, orders)
 
     def store(connection: duckdb.DuckDBPyConnection) -> ImportReport:
-        report_progress(0.45, "Checking every row…")
+        report_progress(0.45, N_("Checking every row…"))
         records_read, rejected_records, first_rowid, last_rowid = connection.execute(
             "SELECT count(*), count(*) FILTER (WHERE NOT valid), min(rowid), max(rowid) FROM complaint_converted"
         ).fetchone()
@@ -201,7 +216,7 @@ def import_complaints(
         )
         if rejected_records and mode == ImportMode.ALL_OR_NOTHING:
             raise ImportRejectedError(report)
-        report_progress(0.6, "Looking for complaints already in the portal…")
+        report_progress(0.6, N_("Looking for complaints already in the portal…"))
         repeated_in_file = connection.execute(
             "CREATE OR REPLACE TEMP TABLE complaint_repeats AS SELECT dedup_key, min(rowid) AS first_row,"
             " count(*) - 1 AS extra FROM complaint_converted WHERE valid GROUP BY dedup_key HAVING count(*) > 1;"
@@ -226,7 +241,7 @@ def import_complaints(
                 utc_now(),
             ],
         )
-        report_progress(0.7, "Storing the complaints…")
+        report_progress(0.7, N_("Storing the complaints…"))
         had_complaints = connection.execute("SELECT 1 FROM complaints LIMIT 1").fetchone() is not None
         conditions = ["c.valid"] if rejected_records else []
         if repeated_in_file:
@@ -250,7 +265,7 @@ def import_complaints(
         )
         imported = connection.execute(_insert_sql(where), [import_id]).fetchone()[0]
         if had_complaints and imported:
-            report_progress(0.85, "Finding repeat complaints…")
+            report_progress(0.85, N_("Finding repeat complaints…"))
             refresh_repeat_gaps(connection, import_id, only_if_interleaved=True)
         already_present = records_read - rejected_records - int(repeated_in_file) - imported
         connection.execute(
@@ -286,7 +301,7 @@ def import_complaints(
                 "rejected": rejected_records,
             },
         )
-        report_progress(1.0, "Import finished.")
+        report_progress(1.0, N_("Import finished."))
         return report
 
     def attempt() -> ImportReport:
@@ -327,7 +342,7 @@ def _stage(
                 f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {converted}", _relation_params(source)
             )
 
-    report_progress(0.05, "Reading the file…")
+    report_progress(0.05, N_("Reading the file…"))
     connection.execute(DATE_MACROS)
     read()
     if undecided:
@@ -336,7 +351,7 @@ def _stage(
         changed = any(guess.dependent and guess.order != orders[key] for key, guess in guesses.items())
         orders.update({key: guess.order for key, guess in guesses.items()})
         if changed:
-            report_progress(0.25, "Reading the file again in the date order its values fit…")
+            report_progress(0.25, N_("Reading the file again in the date order its values fit…"))
             read()
 
 
