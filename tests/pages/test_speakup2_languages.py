@@ -110,3 +110,63 @@ def test_judging_shows_a_judge_the_rule_s_verdict_in_ukrainian_numbers_and_plura
         ["Scored", "Score 4.00", "Judge spread per idea", "Weighted score", "Comment"],
     )
     assert "Розкид оцінок суддів за ідеями" in shown
+
+
+@pytest.fixture
+def submitting(portal_env):
+    """An open cycle and an agent with one idea on the board."""
+    db = get_database(portal_env)
+    head, agent = add_person(db, Role.LEADERSHIP), add_person(db, Role.AGENT)
+    open_cycle(db, head, "2026 Q3")
+    submitted_idea(db, agent, title=IDEA_TITLE)
+    return db, in_ukrainian(db, agent)
+
+
+def test_submit_and_my_ideas_speaks_ukrainian_to_an_agent(submitting):
+    db, agent = submitting
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    assert_speaks_ukrainian(
+        app,
+        [
+            "Подати ідею",
+            "Нова ідея",
+            "днів); День Speak-Up",
+            "**Бізнес-обґрунтування** (за рік, якщо не зазначено інше)",
+            "Річна економія (AUD)",
+            "Трудовитрати (людино-дні)",
+            "**План проєкту** — етапи з датами",
+            "Зберегти чернетку",
+            "Мої ідеї",
+            "Зміни статусу та відгуки",
+            "Коли | Статус | Відгук | Ким",
+            "Подано",
+        ],
+        [
+            "Submit & my ideas",
+            "New idea",
+            "submissions close",
+            "Business case",
+            "Annual savings",
+            "Effort (person-days)",
+            "Project plan",
+            "Save draft",
+            "Submit idea",
+            "My ideas",
+            "Status changes and feedback",
+            "When",
+            "Submitted",
+        ],
+    )
+    assert IDEA_TITLE in page_texts(app)  # user content as typed
+
+
+def test_a_refused_submission_and_the_confirmation_are_in_ukrainian(submitting):
+    db, agent = submitting
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    app.text_input(key="idea_title").set_value("Chat")
+    app.button(key="idea_submit").click().run()
+    refusal = " ".join(e.value for e in app.error)
+    assert "Назва" in refusal and "символ" in refusal and "Title" not in refusal, refusal
+    app.text_input(key="idea_title").set_value("Knowledge base search")
+    app.button(key="idea_save").click().run()
+    assert any("Чернетку «Knowledge base search» збережено" in s.value for s in app.success)
