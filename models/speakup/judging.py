@@ -153,7 +153,17 @@ def result_for(source: Reader, idea_id: int) -> IdeaResult:
 
 # -- conflicts of interest -----------------------------------------------------------
 def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | None:
-    """Why a judge may not score an idea: an author, a co-author, or an author's manager."""
+    """Why a judge may not score an idea, in words to the judge: an author, a co-author, or an
+    author's manager."""
+    kind = conflict_kind(source, judge_id, idea_id)
+    if kind is None:
+        return None
+    reason = AUTHOR_CONFLICT if kind == "author" else MANAGER_CONFLICT
+    return _(reason)
+
+
+def conflict_kind(source: Reader, judge_id: int, idea_id: int) -> str | None:
+    """ "author" (an author or co-author), "manager" (an author's manager) or None."""
     authors = [
         row["employee_id"]
         for row in source.query(
@@ -163,11 +173,11 @@ def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | N
         )
     ]
     if judge_id in authors:
-        return _(AUTHOR_CONFLICT)
+        return "author"
     if source.query_one(
         "SELECT 1 FROM employees WHERE list_contains(?, id) AND manager_id = ? LIMIT 1", [authors, judge_id]
     ):
-        return _(MANAGER_CONFLICT)
+        return "manager"
     return None
 
 

@@ -4,12 +4,14 @@ its number and plural forms, user content as typed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from models import auth
 from models.access import Role
-from models.db import get_database
-from models.speakup import cycles, judging, moderation
+from models.db import get_database, utc_now
+from models.speakup import cycles, day_plan, judging, moderation, preparation
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, signed_in_as
 from tests.speakup_helpers import open_cycle, scores_for, submitted_idea
@@ -170,3 +172,89 @@ def test_a_refused_submission_and_the_confirmation_are_in_ukrainian(submitting):
     app.text_input(key="idea_title").set_value("Knowledge base search")
     app.button(key="idea_save").click().run()
     assert any("Чернетку «Knowledge base search» збережено" in s.value for s in app.success)
+
+
+@pytest.fixture
+def preparing(portal_env):
+    """An open cycle with a shortlisted idea, a preparation session scheduled, the author's
+    running order saved and its author's manager recorded as a judge present."""
+    db = get_database(portal_env)
+    head, hr = add_person(db, Role.LEADERSHIP), add_person(db, Role.HR)
+    trainer, moderator = add_person(db, Role.AGENT), add_person(db, Role.MODERATOR)
+    author = add_person(db, Role.AGENT, manager_id=head.employee_id)
+    cycle_id = open_cycle(db, head, "2026 Q3")
+    idea_id = submitted_idea(db, author, title=IDEA_TITLE)
+    moderation.shortlist(db, moderator, idea_id)
+    courses = {row["code"]: row["id"] for row in preparation.preparation_courses(db)}
+    session = {"course_id": courses["SU-PRESENTING"], "place": "Training room 2", "trainer_id": trainer.employee_id}
+    preparation.schedule_session(db, hr, cycle_id, {**session, "starts_at": utc_now() + timedelta(days=2)})
+    day_plan.set_running_order(
+        db, head, cycle_id, [{"position": 1, "idea_id": idea_id, "presenter_id": author.employee_id}]
+    )
+    day_plan.set_judges_present(db, head, cycle_id, [head.employee_id])
+    return db, {"head": head, "hr": hr, "trainer": trainer, "author": author}
+
+
+PREPARATION_ENGLISH = [
+    "Speak-Up Day preparation",
+    "My preparation sessions",
+    "Sessions",
+    "Who is prepared",
+    "Running order",
+    "Judges present",
+    "attended (capacity",
+    "Course | Starts",
+    "Schedule a session",
+    "Schedule and invite",
+    "Prepared means",
+    "Presenter",
+    "Save running order",
+    "may not score",
+    "Only 0 judges",
+    "Not recorded",
+]
+
+
+def test_preparation_speaks_ukrainian_to_leadership(preparing):
+    db, people = preparing
+    app = open_page(signed_in_as(in_ukrainian(db, people["head"])), "pages/speakup_preparation.py")
+    assert_speaks_ukrainian(
+        app,
+        [
+            "Підготовка до Дня Speak-Up",
+            "Сесії",
+            "Хто підготовлений",
+            "Порядок виступів",
+            "Присутні судді",
+            "присутні 0 з 1 (місткість 12)",
+            "Курс | Початок | Хвилини | Місце | Тренер | Місткість | Запрошено",
+            "**Запланувати сесію**",
+            "Запланувати й запросити",
+            "Підготовлений — це той",
+            "Ідея | Працівник | Роль | Підготовлений",
+            "Автор | Ні",
+            "Доповідач",
+            "Зберегти порядок виступів",
+            "не може оцінювати",
+            "керує автором цієї ідеї",
+        ],
+        PREPARATION_ENGLISH,
+    )
+    errors = " ".join(e.value for e in app.error)
+    assert "Присутніх суддів, які можуть оцінювати #1: лише 0; циклу потрібно щонайменше 3." in errors
+    assert "Only" not in errors
+    assert IDEA_TITLE in page_texts(app)  # user content as typed
+
+
+@pytest.mark.parametrize(
+    ("role", "ukrainian"),
+    [
+        ("author", ["Мої підготовчі сесії", "Сесія | Початок", "Для ідеї | Присутність", "Не зафіксовано"]),
+        ("trainer", ["Сесії, які я проводжу", "присутні 0 з 1", "Зберегти присутність", "Мої підготовчі сесії"]),
+        ("hr", ["Підготовка до Дня Speak-Up", "Запланувати й запросити", "Хто підготовлений"]),
+    ],
+)
+def test_preparation_speaks_ukrainian_to_authors_trainers_and_hr(preparing, role, ukrainian):
+    db, people = preparing
+    app = open_page(signed_in_as(in_ukrainian(db, people[role])), "pages/speakup_preparation.py")
+    assert_speaks_ukrainian(app, ukrainian, PREPARATION_ENGLISH)
