@@ -7,12 +7,13 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
+from models.i18n import N_, _, format_number, ngettext, use_language
 from models.recognition import awards
 from models.speakup import benefits, board, cycles, decisions, ideas
 from models.speakup.ideas import BusinessCase
-from models.text import plural
 from ui.context import page_context
-from ui.ideas import business_case_metrics, comment_list, idea_details, money, plain, status_label
+from ui.ideas import business_case_metrics, comment_list, day, idea_details, money, plain, status_label
+from ui.languages import language_for
 from ui.widgets import download_buttons, search_matches, show_table
 from ui.writes import run_write, show_reported
 
@@ -36,12 +37,12 @@ FORM_DEFAULTS = {
     "idea_coauthors": [],
     "idea_coauthor_search": "",
 }
-MILESTONE_COLUMNS = ["Milestone", "Date"]
+MILESTONE_COLUMNS = ["Milestone", "Date"]  # the plan editor's own column names; shown translated
 MONEY_FIELDS = {
-    "idea_savings": "Annual savings",
-    "idea_revenue": "Annual extra revenue",
-    "idea_one_off": "One-off cost",
-    "idea_running": "Annual running cost",
+    "idea_savings": N_("Annual savings"),
+    "idea_revenue": N_("Annual extra revenue"),
+    "idea_one_off": N_("One-off cost"),
+    "idea_running": N_("Annual running cost"),
 }
 
 
@@ -126,55 +127,84 @@ def form_data() -> dict:
 def save(submit: bool) -> None:
     """Button callback: keep the draft, and post it when asked; the form keeps its values on error."""
     post = ideas.save_and_submit if submit else ideas.save_draft
-    saved = run_write(
-        lambda: post(db, user, form_data(), st.session_state.get("idea_editing")), report_at="idea_errors"
-    )
+    with use_language(language_for(user, settings)):  # a callback runs before the page sets the language
+        saved = run_write(
+            lambda: post(db, user, form_data(), st.session_state.get("idea_editing")), report_at="idea_errors"
+        )
     if not saved:
         return
     st.session_state["idea_editing"] = saved.value
-    title = plain(st.session_state["idea_title"])
-    st.session_state["idea_flash"] = (
-        f"“{title}” is on the idea board."
-        if submit
-        else f"Draft “{title}” saved — finish it any time before the window closes."
-    )
+    # worded on the next run, in the language the page speaks then
+    st.session_state["idea_flash"] = (submit, st.session_state["idea_title"])
     reset_form()
+
+
+def show_flash() -> None:
+    """The confirmation of the last save or submission, once."""
+    flash = st.session_state.pop("idea_flash", None)
+    if not flash:
+        return
+    submitted, title = flash
+    st.success(
+        _("“{title}” is on the idea board.", title=plain(title))
+        if submitted
+        else _("Draft “{title}” saved — finish it any time before the window closes.", title=plain(title))
+    )
 
 
 def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
     editing = st.session_state.get("idea_editing")
-    st.subheader("Rework and resubmit" if reworking else "Edit draft" if editing else "New idea")
-    days_left = (cycle.submission_closes - date.today()).days
+    st.subheader(_("Rework and resubmit") if reworking else _("Edit draft") if editing else _("New idea"))
+    days_left = max((cycle.submission_closes - date.today()).days, 0)
     if reworking and not cycle.accepts_submissions():
         st.caption(
-            f"{plain(cycle.name)} is in review: the moderators sent this idea back for more work, and you can "
-            f"resubmit it until scoring starts (Speak-Up Day is {cycle.speakup_day:%d %b %Y})."
+            _(
+                "{cycle} is in review: the moderators sent this idea back for more work, and you can resubmit it "
+                "until scoring starts (Speak-Up Day is {day}).",
+                cycle=plain(cycle.name),
+                day=day(cycle.speakup_day),
+            )
         )
     else:
         st.caption(
-            f"{plain(cycle.name)}: submissions close on {cycle.submission_closes:%d %b %Y} "
-            f"({plural(max(days_left, 0), 'day')} left); Speak-Up Day is {cycle.speakup_day:%d %b %Y}."
+            ngettext(
+                "{cycle}: submissions close on {closes} ({n} day left); Speak-Up Day is {day}.",
+                "{cycle}: submissions close on {closes} ({n} days left); Speak-Up Day is {day}.",
+                days_left,
+                cycle=plain(cycle.name),
+                closes=day(cycle.submission_closes),
+                day=day(cycle.speakup_day),
+            )
         )
-    st.text_input("Title", key="idea_title", max_chars=ideas.TITLE_MAX, placeholder="e.g. Callback scheduling at peak")
+    st.text_input(
+        _("Title"), key="idea_title", max_chars=ideas.TITLE_MAX, placeholder=_("e.g. Callback scheduling at peak")
+    )
     render_similar(editing)
-    st.text_area("Problem", key="idea_problem", max_chars=ideas.TEXT_MAX, help="What goes wrong today, for whom?")
-    st.text_area("Proposed change", key="idea_change", max_chars=ideas.TEXT_MAX)
+    st.text_area(_("Problem"), key="idea_problem", max_chars=ideas.TEXT_MAX, help=_("What goes wrong today, for whom?"))
+    st.text_area(_("Proposed change"), key="idea_change", max_chars=ideas.TEXT_MAX)
     render_complaint_link()
 
-    st.markdown("**Business case** (per year unless stated)")
+    st.markdown(_("**Business case** (per year unless stated)"))
     cols = st.columns(4)
     # no widget minimum: a negative amount stays as typed and is named below and refused on saving
     for column, (key, label) in zip(cols, MONEY_FIELDS.items(), strict=True):
-        column.number_input(f"{label} ({CURRENCY})", key=key, step=1000.0)
+        column.number_input(_("{field} ({currency})", field=_(label), currency=CURRENCY), key=key, step=1000.0)
     cols = st.columns(4)
-    cols[0].number_input("Customers affected per year", key="idea_customers", min_value=0, step=100)
-    cols[1].text_input("KPI expected to move", key="idea_kpi", max_chars=80, placeholder="e.g. Transfer rate %")
-    cols[2].number_input("Expected KPI change", key="idea_kpi_change", step=0.5, help="e.g. -3 for three points less")
-    cols[3].number_input("Effort (person-days)", key="idea_effort", min_value=0.0, step=1.0)
+    cols[0].number_input(_("Customers affected per year"), key="idea_customers", min_value=0, step=100)
+    cols[1].text_input(_("KPI expected to move"), key="idea_kpi", max_chars=80, placeholder=_("e.g. Transfer rate %"))
+    cols[2].number_input(
+        _("Expected KPI change"), key="idea_kpi_change", step=0.5, help=_("e.g. -3 for three points less")
+    )
+    cols[3].number_input(_("Effort (person-days)"), key="idea_effort", min_value=0.0, step=1.0)
     state = st.session_state
-    negative = [label for key, label in MONEY_FIELDS.items() if (state[key] or 0) < 0]
+    negative = [_(label) for key, label in MONEY_FIELDS.items() if (state[key] or 0) < 0]
     if negative:
-        st.warning(f"{', '.join(negative)}: cannot be negative — enter 0 or more to see the business case.")
+        st.warning(
+            _(
+                "{fields}: cannot be negative — enter 0 or more to see the business case.",
+                fields=", ".join(negative),
+            )
+        )
     else:
         business_case_metrics(
             BusinessCase(
@@ -185,38 +215,39 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
             ),
             CURRENCY,
         )
-    st.markdown("**Project plan** — milestones with dates")
+    st.markdown(_("**Project plan** — milestones with dates"))
     st.session_state["idea_plan_current"] = st.data_editor(
         st.session_state["idea_plan"],
         key=f"idea_plan_editor_{st.session_state['idea_plan_version']}",
         num_rows="dynamic",
         width="stretch",
         column_config={
-            "Milestone": st.column_config.TextColumn(max_chars=120),
-            "Date": st.column_config.DateColumn(min_value=date.today() - timedelta(days=30)),
+            "Milestone": st.column_config.TextColumn(_("Milestone"), max_chars=120),
+            "Date": st.column_config.DateColumn(_("Date"), min_value=date.today() - timedelta(days=30)),
         },
     )
     found = search_matches(
-        "Find co-authors (name, email or employee number)",
+        _("Find co-authors (name, email or employee number)"),
         "idea_coauthor_search",
         lambda text: board.find_colleagues(
             db, user.employee_id, text, keep=st.session_state.get("idea_coauthors") or []
         ),
     )
-    colleagues = {row["id"]: row for row in found}
+    no_team = _("no team")
+    colleagues = {row["id"]: f"{row['full_name']} ({row['team_name'] or no_team})" for row in found}
     st.multiselect(
-        "Co-authors",
+        _("Co-authors"),
         list(colleagues),
         key="idea_coauthors",
-        format_func=lambda i: f"{colleagues[i]['full_name']} ({colleagues[i]['team_name'] or 'no team'})",
+        format_func=colleagues.get,
         max_selections=5,
     )
     show_reported("idea_errors", keep=True)
     cols = st.columns([1, 1, 1, 3])
-    cols[0].button("Save draft", key="idea_save", on_click=save, args=(False,), icon=":material/save:")
-    cols[1].button("Submit idea", key="idea_submit", type="primary", on_click=save, args=(True,))
+    cols[0].button(_("Save draft"), key="idea_save", on_click=save, args=(False,), icon=":material/save:")
+    cols[1].button(_("Submit idea"), key="idea_submit", type="primary", on_click=save, args=(True,))
     if editing:
-        cols[2].button("New idea instead", key="idea_new", on_click=reset_form)
+        cols[2].button(_("New idea instead"), key="idea_new", on_click=reset_form)
 
 
 def reworked_idea() -> cycles.Cycle | None:
@@ -234,11 +265,17 @@ def render_similar(editing: int | None) -> None:
     matches = board.similar_ideas(db, text, exclude_id=editing)
     if matches:
         with st.container(border=True):
-            st.markdown("**Similar ideas already posted** — support one of them instead of posting a duplicate?")
+            st.markdown(_("**Similar ideas already posted** — support one of them instead of posting a duplicate?"))
             for match in matches:
                 st.markdown(
-                    f"- #{match['id']} {plain(match['title'])} — {match['status_label']}, "
-                    f"{plain(match['cycle_name'])} ({match['similarity']} % similar)"
+                    _(
+                        "- #{number} {title} — {status}, {cycle} ({similarity} % similar)",
+                        number=match["id"],
+                        title=plain(match["title"]),
+                        status=status_label(match["status"]),
+                        cycle=plain(match["cycle_name"]),
+                        similarity=format_number(match["similarity"]),
+                    )
                 )
 
 
@@ -249,34 +286,44 @@ def render_complaint_link() -> None:
         return
     cols = st.columns(2)
     if categories:
-        counts = {row["category"]: row["complaints"] for row in categories}
+        counted = {
+            row["category"]: ngettext(
+                "{category} ({count} complaint)",
+                "{category} ({count} complaints)",
+                row["complaints"],
+                category=row["category"],
+                count=format_number(row["complaints"]),
+            )
+            for row in categories
+        }
         cols[0].selectbox(
-            "Complaint category (optional)",
-            [None, *counts],
+            _("Complaint category (optional)"),
+            [None, *counted],
             key="idea_category",
-            format_func=lambda c: "—" if c is None else f"{c} ({plural(counts[c], 'complaint')})",
+            format_func=lambda c: "—" if c is None else counted[c],
         )
     if found:
-        titles = {row["id"]: row["title"] for row in found}
+        titles = {row["id"]: f"#{row['id']} {row['title']}" for row in found}
         cols[1].selectbox(
-            "Finding (optional)",
+            _("Finding (optional)"),
             [None, *titles],
             key="idea_finding",
-            format_func=lambda f: "—" if f is None else f"#{f} {titles[f]}",
+            format_func=lambda f: "—" if f is None else titles[f],
         )
 
 
 def act(action: Callable[..., object], idea_id: int) -> None:
     """Button callback: withdraw one of my ideas; a refusal shows above my ideas."""
-    run_write(lambda: action(db, user, idea_id), report_at="my_idea_error")
+    with use_language(language_for(user, settings)):  # a callback runs before the page sets the language
+        run_write(lambda: action(db, user, idea_id), report_at="my_idea_error")
 
 
 def render_my_ideas() -> None:
-    st.subheader("My ideas")
+    st.subheader(_("My ideas"))
     show_reported("my_idea_error")
     mine = board.my_ideas(db, user)
     if not mine:
-        st.caption("You have no ideas yet. Every improvement starts with someone who noticed a problem.")
+        st.caption(_("You have no ideas yet. Every improvement starts with someone who noticed a problem."))
         return
     ids = [idea.id for idea in mine]
     outcomes = decisions.feedback_for_authors_of(db, user, mine)
@@ -288,56 +335,61 @@ def render_my_ideas() -> None:
     for idea in mine:
         with st.expander(f"{plain(idea.title)} — {status_label(idea.status)} · {plain(idea.cycle_name)}"):
             cols = st.columns(3)
-            cols[0].metric("Supporters", idea.supporters)
-            cols[1].metric("Comments", idea.comments)
-            cols[2].metric("Status", status_label(idea.status))
+            cols[0].metric(_("Supporters"), format_number(idea.supporters))
+            cols[1].metric(_("Comments"), format_number(idea.comments))
+            cols[2].metric(_("Status"), status_label(idea.status))
             if idea.status == "needs_more_work":
                 st.info(
-                    "The moderators sent this idea back for more work (see their feedback below). Edit it and "
-                    "resubmit it — while the cycle is in review you can until scoring starts."
+                    _(
+                        "The moderators sent this idea back for more work (see their feedback below). Edit it and "
+                        "resubmit it — while the cycle is in review you can until scoring starts."
+                    )
                 )
             if idea.status in ("draft", "needs_more_work"):
                 buttons = st.columns([1, 1, 4])
-                buttons[0].button("Edit", key=f"edit_{idea.id}", on_click=load_into_form, args=(idea.id,))
+                buttons[0].button(_("Edit"), key=f"edit_{idea.id}", on_click=load_into_form, args=(idea.id,))
                 if idea.author_id == user.employee_id:
                     buttons[1].button(
-                        "Withdraw", key=f"withdraw_{idea.id}", on_click=act, args=(ideas.withdraw_idea, idea.id)
+                        _("Withdraw"), key=f"withdraw_{idea.id}", on_click=act, args=(ideas.withdraw_idea, idea.id)
                     )
             elif idea.status == "submitted" and idea.author_id == user.employee_id:
-                st.button("Withdraw", key=f"withdraw_{idea.id}", on_click=act, args=(ideas.withdraw_idea, idea.id))
+                st.button(_("Withdraw"), key=f"withdraw_{idea.id}", on_click=act, args=(ideas.withdraw_idea, idea.id))
             feedback = outcomes.get(idea.id)
             if feedback:
                 with st.container(border=True):
-                    st.markdown(f"**Speak-Up Day outcome: {feedback['outcome']}**")
+                    st.markdown("**" + _("Speak-Up Day outcome: {outcome}", outcome=feedback["outcome"]) + "**")
                     if feedback["score"] is not None:
                         st.caption(
-                            f"Score {feedback['score']:.2f} from {plural(feedback['judges'], 'judge')} "
-                            f"(threshold {feedback['threshold']:g})"
+                            ngettext(
+                                "Score {score} from {n} judge (threshold {threshold})",
+                                "Score {score} from {n} judges (threshold {threshold})",
+                                feedback["judges"],
+                                score=format_number(feedback["score"], 2),
+                                threshold=format_number(feedback["threshold"]),
+                            )
                         )
                     st.markdown(plain(feedback["rationale"]))
                     for comment in feedback["comments"]:
                         st.markdown(f"> {plain(comment)}")
             if idea.status in ideas.GREEN_LIT_STATUSES:
                 render_benefits(idea, reviews.get(idea.id, []))
-            st.markdown("**Status changes and feedback**")
+            st.markdown("**" + _("Status changes and feedback") + "**")
+            columns = [_("When"), _("Status"), _("Feedback"), _("By")]
             history = pd.DataFrame(
                 [
-                    {
-                        "When": row["changed_at"],
-                        "Status": row["status"],
-                        "Feedback": row["note"] or "",
-                        "By": row["changed_by"] or "",
-                    }
+                    (row["changed_at"], status_label(row["to_status"]), row["note"] or "", row["changed_by"] or "")
                     for row in histories.get(idea.id, [])
                 ],
-                columns=["When", "Status", "Feedback", "By"],
+                columns=columns,
             )
             show_table(history)
             download_buttons(
-                lambda history=history: history, f"idea-{idea.id}-status-changes", key=f"history_{idea.id}"
+                lambda history=history: history,
+                _("idea-{number}-status-changes", number=idea.id),
+                key=f"history_{idea.id}",
             )
             idea_details(idea, CURRENCY, counts=counts.get(idea.id, {}))
-            st.markdown("**Comments**")
+            st.markdown("**" + _("Comments") + "**")
             comment_list(comments.get(idea.id, []))
 
 
@@ -345,31 +397,35 @@ def render_benefits(idea: ideas.Idea, reviews: list[dict]) -> None:
     """What the green-lit idea has saved so far beside what its business case projected."""
     realised = float(reviews[-1]["realised_savings"]) if reviews else None
     cols = st.columns(3)
-    cols[0].metric("Projected annual savings", money(float(idea.annual_savings), CURRENCY))
-    cols[1].metric("Realised so far", money(realised, CURRENCY))
-    cols[2].metric("Latest benefit review", f"{reviews[-1]['review_day']} days" if reviews else "not yet")
+    cols[0].metric(_("Projected annual savings"), money(float(idea.annual_savings), CURRENCY))
+    cols[1].metric(_("Realised so far"), money(realised, CURRENCY))
+    latest = (
+        ngettext("{n} day", "{n} days", reviews[-1]["review_day"], n=format_number(reviews[-1]["review_day"]))
+        if reviews
+        else _("not yet")
+    )
+    cols[2].metric(_("Latest benefit review"), latest)
 
 
 def render_recognitions() -> None:
     badges = awards.recognitions_for(db, user.employee_id)
     if badges:
-        st.subheader("Recognition")
+        st.subheader(_("Recognition"))
         for badge in badges:
-            st.success(f"**{badge['kind_label']}** — {plain(badge['message'])}", icon=":material/emoji_events:")
+            kind = badge["kind_label"]  # the badge's name, translated once the catalogue has it
+            st.success(f"**{_(kind)}** — {plain(badge['message'])}", icon=":material/emoji_events:")
 
 
-st.title("Submit & my ideas")
+st.title(_("Submit & my ideas"))
 if "idea_editing" not in st.session_state:
     reset_form()
-flash = st.session_state.pop("idea_flash", None)
-if flash:
-    st.success(flash)
+show_flash()
 cycle = cycles.open_cycle(db)
 reworked = reworked_idea()
 if reworked is not None:
     render_form(reworked, reworking=True)
 elif cycle is None or not cycle.accepts_submissions():
-    st.info("No Speak-Up cycle is accepting ideas right now. Your drafts and ideas stay below.")
+    st.info(_("No Speak-Up cycle is accepting ideas right now. Your drafts and ideas stay below."))
 else:
     render_form(cycle)
 st.divider()

@@ -19,16 +19,20 @@ from models import audit
 from models.access import ROLE_PERMISSIONS, CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _
 from models.inputs import InputRecord
 from models.recognition import badges
 from models.speakup.cycles import Cycle, get_cycle
-from models.speakup.judging import conflict_of_interest
+from models.speakup.judging import conflict_kind
 from models.speakup.preparation import ON_SHORTLIST
 
 if TYPE_CHECKING:
     from models.db import Database
 
 PLANNING_PHASES = ("open", "review", "scoring")
+# why a judge present may not score an idea, said of the judge (translated where shown)
+JUDGE_IS_AUTHOR = N_("is an author of this idea")
+JUDGE_MANAGES_AUTHOR = N_("manages an author of this idea")
 JUDGE_ROLES = sorted(role.value for role, granted in ROLE_PERMISSIONS.items() if Permission.IDEAS_JUDGE in granted)
 
 
@@ -41,10 +45,15 @@ class RunningOrderEntry(InputRecord):
 def _plannable(connection: duckdb.DuckDBPyConnection, cycle_id: int) -> Cycle:
     cycle = get_cycle(ConnectionReader(connection), cycle_id)
     if cycle is None:
-        raise InputError.single("Cycle", "no such cycle")
+        raise InputError.single(_("Cycle"), _("no such cycle"))
     if cycle.phase not in PLANNING_PHASES:
         raise InputError.single(
-            "Cycle", f"{cycle.name} is {cycle.phase_label.lower()}; its day can no longer be planned"
+            _("Cycle"),
+            _(
+                "{cycle} is {phase}; its day can no longer be planned",
+                cycle=cycle.name,
+                phase=cycle.phase_label.lower(),
+            ),
         )
     return cycle
 
@@ -73,7 +82,9 @@ def _entries(entries: list[dict[str, Any]]) -> list[RunningOrderEntry]:
         try:
             parsed.append(validate(RunningOrderEntry, entry))
         except InputError as error:
-            problems.extend((f"Row {number} — {field}", message) for field, message in error.problems)
+            problems.extend(
+                (_("Row {number} — {field}", number=number, field=field), message) for field, message in error.problems
+            )
     if problems:
         raise InputError(problems)
     return parsed
@@ -84,19 +95,30 @@ def _order_problems(
 ) -> list[tuple[str, str]]:
     problems = []
     if sorted(entry.position for entry in entries) != list(range(1, len(entries) + 1)):
-        problems.append(("Position", f"number the presentations 1 to {len(entries)}, each position once"))
+        problems.append(
+            (_("Position"), _("number the presentations 1 to {count}, each position once", count=len(entries)))
+        )
     listed = [entry.idea_id for entry in entries]
     for idea_id in sorted({i for i in listed if listed.count(i) > 1}):
-        problems.append(("Idea", f"#{idea_id} is listed more than once; each idea is presented once"))
+        problems.append(
+            (_("Idea"), _("#{number} is listed more than once; each idea is presented once", number=idea_id))
+        )
     for idea_id in sorted(set(listed) - set(shortlist)):
-        problems.append(("Idea", f"#{idea_id} is not on {cycle.name}'s shortlist"))
+        problems.append((_("Idea"), _("#{number} is not on {cycle}'s shortlist", number=idea_id, cycle=cycle.name)))
     missing = sorted(set(shortlist) - set(listed))
     if missing:
-        problems.append(("Running order", "every shortlisted idea is presented; missing " + _ideas(missing)))
+        problems.append(
+            (_("Running order"), _("every shortlisted idea is presented; missing {ideas}", ideas=_ideas(missing)))
+        )
     for entry in entries:
         idea = shortlist.get(entry.idea_id)
         if idea is not None and entry.presenter_id not in idea["authors"]:
-            problems.append((f"Presenter of #{entry.idea_id}", "choose one of the idea's authors or co-authors"))
+            problems.append(
+                (
+                    _("Presenter of #{number}", number=entry.idea_id),
+                    _("choose one of the idea's authors or co-authors"),
+                )
+            )
     return problems
 
 
@@ -214,7 +236,9 @@ def set_judges_present(
         refused = [judge for judge in chosen if judge not in allowed]
         if refused:
             names = ", ".join(_name(reader, judge) for judge in refused)
-            raise InputError.single("Judges present", f"{names} may not judge (only leadership judges)")
+            raise InputError.single(
+                _("Judges present"), _("{names} may not judge (only leadership judges)", names=names)
+            )
         before = [row["judge_id"] for row in _stored_judges(reader, cycle_id)]
         connection.execute("DELETE FROM speakup_judges_present WHERE cycle_id = ?", [cycle_id])
         connection.executemany(
@@ -247,9 +271,10 @@ def judges_present(db: Database, cycle_id: int) -> list[dict[str, Any]]:
     for judge in judges:
         judge["conflicts"] = []
         for idea_id, idea in shortlist.items():
-            reason = conflict_of_interest(db, judge["judge_id"], idea_id)
-            if reason:
-                why = reason.replace("you are", "is").replace("you manage", "manages")
+            kind = conflict_kind(db, judge["judge_id"], idea_id)
+            if kind:
+                reason = JUDGE_IS_AUTHOR if kind == "author" else JUDGE_MANAGES_AUTHOR
+                why = _(reason)
                 judge["conflicts"].append({"idea_id": idea_id, "idea_title": idea["title"], "reason": why})
     return judges
 

@@ -15,6 +15,7 @@ from models.access import CurrentUser, Permission, require
 from models.actions import plan, workflow
 from models.db import ConnectionReader, insert_with_new_id, utc_now
 from models.errors import InputError
+from models.i18n import N_, _
 from models.inbox import messages as inbox
 from models.recognition import badges
 from models.speakup.cycles import Cycle, get_cycle
@@ -29,6 +30,15 @@ from models.speakup.judging import ACTION_DUE_AFTER, DECIDABLE, RATIONALE_MAX, _
 
 if TYPE_CHECKING:
     from models.db import Database
+
+
+# the state of an idea's live action, as a refused decision names it
+ACTION_STATUS_WORDS = {
+    "planned": N_("planned"),
+    "in_progress": N_("in progress"),
+    "done": N_("done"),
+    "blocked": N_("blocked"),
+}
 
 
 # -- decisions -----------------------------------------------------------------------
@@ -70,28 +80,34 @@ def decide(
     require(actor, Permission.SPEAKUP_MANAGE)
     rationale = _reason(rationale, "Rationale")
     if len(rationale) > RATIONALE_MAX:
-        raise InputError.single("Rationale", f"use at most {RATIONALE_MAX} characters")
+        raise InputError.single(_("Rationale"), _("use at most {count} characters", count=RATIONALE_MAX))
 
     def do(connection: duckdb.DuckDBPyConnection):
         now = at or utc_now()
         idea = get_idea(ConnectionReader(connection), idea_id)
         if idea is None:
-            raise InputError.single("Idea", "no such idea")
+            raise InputError.single(_("Idea"), _("no such idea"))
         cycle = get_cycle(ConnectionReader(connection), idea.cycle_id)
         assert cycle is not None
         if cycle.phase not in ("scoring", "closed"):
-            raise InputError.single("Decision", f"{cycle.name} has not reached Speak-Up Day scoring yet")
+            raise InputError.single(
+                _("Decision"), _("{cycle} has not reached Speak-Up Day scoring yet", cycle=cycle.name)
+            )
         if idea.status not in DECIDABLE:
-            raise InputError.single("Decision", f"a {idea.status_label.lower()} idea is not judged")
+            raise InputError.single(_("Decision"), _("a {status} idea is not judged", status=idea.status_label.lower()))
         result = result_for(ConnectionReader(connection), idea_id)
         outcome = "green_lit" if result.green_lit else "not_selected"
         live_action = _live_action(connection, idea_id)
         if outcome == "not_selected" and live_action is not None:
+            state = ACTION_STATUS_WORDS.get(live_action["status"]) or live_action["status"].replace("_", " ")
             raise InputError.single(
-                "Decision",
-                f"the scores no longer reach a green light, but the idea's action #{live_action['id']} is "
-                f"{live_action['status'].replace('_', ' ')}; cancel that action in the action plan first, "
-                "then record the new decision",
+                _("Decision"),
+                _(
+                    "the scores no longer reach a green light, but the idea's action #{number} is {status}; "
+                    "cancel that action in the action plan first, then record the new decision",
+                    number=live_action["id"],
+                    status=_(state),
+                ),
             )
         previous = ConnectionReader(connection).query_one(
             "SELECT id, outcome FROM idea_decisions WHERE idea_id = ? ORDER BY id DESC LIMIT 1", [idea_id]
@@ -207,11 +223,11 @@ def _follow_up_green_light(
     """A green light becomes an owned action in the plan (the authors' badge follows the decision)."""
     owner_id = owner_id or actor.employee_id
     if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [owner_id]).fetchone():
-        raise InputError.single("Action owner", "choose an active employee")
+        raise InputError.single(_("Action owner"), _("choose an active employee"))
     start = at.date()
     due_date = due_date or default_action_due_date(cycle, start)
     if due_date < start:
-        raise InputError.single("Action due date", "cannot be in the past")
+        raise InputError.single(_("Action due date"), _("cannot be in the past"))
     action_id = create_linked_action(connection, actor, idea, owner_id, start, due_date, at=at)
     set_status(
         connection,
@@ -314,7 +330,7 @@ def feedback_for_authors_of(db: Database, viewer: CurrentUser, ideas: list[Idea]
     for idea_id, recorded in _decisions_of(db, own).items():
         latest = recorded[0]
         feedback[idea_id] = {
-            "outcome": STATUS_LABELS[latest.outcome],
+            "outcome": _(STATUS_LABELS[latest.outcome]),
             "score": latest.score,
             "threshold": latest.green_light_threshold,
             "judges": latest.judges,

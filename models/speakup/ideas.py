@@ -16,7 +16,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, from_validation
-from models.i18n import N_, _, current_language, format_number, ngettext
+from models.i18n import N_, _, current_language, format_date, format_number, ngettext
 from models.inputs import InputRecord, entered_text
 from models.speakup.cycles import Cycle, get_cycle
 
@@ -157,9 +157,9 @@ class IdeaInput(InputRecord):
     @classmethod
     def _money(cls, value: float) -> float:
         if value < 0:
-            raise ValueError("cannot be negative")
+            raise ValueError(_("cannot be negative"))
         if value > MONEY_MAX:
-            raise ValueError(f"cannot exceed {MONEY_MAX:,}")
+            raise ValueError(_("cannot exceed {amount}", amount=format_number(MONEY_MAX)))
         return round(value, 2)
 
     @field_validator("complaint_category", "kpi_name")
@@ -288,7 +288,7 @@ def get_idea(source: Reader, idea_id: int, viewer: CurrentUser | None = None) ->
 def _idea_for_update(connection: duckdb.DuckDBPyConnection, idea_id: int) -> Idea:
     idea = get_idea(ConnectionReader(connection), idea_id)
     if idea is None:
-        raise InputError.single("Idea", "no such idea")
+        raise InputError.single(_("Idea"), _("no such idea"))
     return idea
 
 
@@ -345,12 +345,12 @@ def set_status(
 def _check_people(connection: duckdb.DuckDBPyConnection, author_id: int, record: IdeaInput) -> None:
     problems = []
     if author_id in record.co_author_ids:
-        problems.append(("Co-authors", "you are the author already; list only other people"))
+        problems.append((_("Co-authors"), _("you are the author already; list only other people")))
     for employee_id in set(record.co_author_ids):
         if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [employee_id]).fetchone():
-            problems.append(("Co-authors", f"employee {employee_id} is not an active employee"))
+            problems.append((_("Co-authors"), _("employee {number} is not an active employee", number=employee_id)))
     if len(set(record.co_author_ids)) != len(record.co_author_ids):
-        problems.append(("Co-authors", "a person is listed twice"))
+        problems.append((_("Co-authors"), _("a person is listed twice")))
     if problems:
         raise InputError(problems)
 
@@ -430,13 +430,15 @@ def save_draft(
         if idea_id is None:
             cycle_row = connection.execute("SELECT id FROM idea_cycles WHERE phase = 'open'").fetchone()
             if cycle_row is None:
-                raise InputError.single("Cycle", "no Speak-Up cycle is accepting ideas at the moment")
+                raise InputError.single(_("Cycle"), _("no Speak-Up cycle is accepting ideas at the moment"))
             return insert_idea(connection, actor, actor.employee_id, actor.team_id, cycle_row[0], record, created_at=at)
         idea = _idea_for_update(connection, idea_id)
         if actor.employee_id not in idea.author_ids:
-            raise InputError.single("Idea", "only its authors may change an idea")
+            raise InputError.single(_("Idea"), _("only its authors may change an idea"))
         if idea.status not in ("draft", "needs_more_work"):
-            raise InputError.single("Idea", f"a {idea.status_label.lower()} idea can no longer be edited")
+            raise InputError.single(
+                _("Idea"), _("a {status} idea can no longer be edited", status=idea.status_label.lower())
+            )
         before = {name: getattr(idea, name) for name in _IDEA_FIELDS}
         connection.execute(
             f"UPDATE ideas SET {', '.join(f'{name} = ?' for name in _IDEA_FIELDS)}, updated_at = ? WHERE id = ?",
@@ -481,23 +483,31 @@ def submit_idea(
     def submit(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if actor.employee_id not in idea.author_ids:
-            raise InputError.single("Idea", "only its authors may submit an idea")
+            raise InputError.single(_("Idea"), _("only its authors may submit an idea"))
         if idea.status not in ("draft", "needs_more_work"):
-            raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be submitted again")
+            raise InputError.single(
+                _("Idea"), _("a {status} idea cannot be submitted again", status=idea.status_label.lower())
+            )
         cycle = get_cycle(ConnectionReader(connection), idea.cycle_id)
         assert cycle is not None
         reworked = idea.status == "needs_more_work" and may_resubmit(cycle)
         if not reworked and not cycle.accepts_submissions(today):
             raise InputError.single(
-                "Cycle",
-                f"{cycle.name} does not accept submissions now (window {cycle.submission_opens:%d %b} – "
-                f"{cycle.submission_closes:%d %b %Y})",
+                _("Cycle"),
+                _(
+                    "{cycle} does not accept submissions now (window {opens} – {closes})",
+                    cycle=cycle.name,
+                    opens=_day(cycle.submission_opens, "%d %b", "dd MMM"),
+                    closes=_day(cycle.submission_closes, "%d %b %Y", "dd MMM y"),
+                ),
             )
         problems = []
         if len(idea.problem) < 20:
-            problems.append(("Problem", "describe the problem in at least 20 characters before submitting"))
+            problems.append((_("Problem"), _("describe the problem in at least 20 characters before submitting")))
         if len(idea.proposed_change) < 20:
-            problems.append(("Proposed change", "describe the change in at least 20 characters before submitting"))
+            problems.append(
+                (_("Proposed change"), _("describe the change in at least 20 characters before submitting"))
+            )
         if problems:
             raise InputError(problems)
         now = at or utc_now()
@@ -513,18 +523,28 @@ def withdraw_idea(db: Database, actor: CurrentUser, idea_id: int) -> None:
     def withdraw(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if idea.author_id != actor.employee_id:
-            raise InputError.single("Idea", "only the author may withdraw an idea")
+            raise InputError.single(_("Idea"), _("only the author may withdraw an idea"))
         if idea.status not in ("draft", "submitted", "needs_more_work"):
-            raise InputError.single("Idea", f"a {idea.status_label.lower()} idea can no longer be withdrawn")
+            raise InputError.single(
+                _("Idea"), _("a {status} idea can no longer be withdrawn", status=idea.status_label.lower())
+            )
         set_status(connection, actor, idea, "withdrawn")
 
     db.write(withdraw)
 
 
 def _reason(text: str | None, field: str, *, required: bool = True) -> str:
-    text = entered_text(text)
+    """The reason typed into ``field`` (its English name, shown translated), trimmed and checked."""
+    text, field = entered_text(text), _(field)
     if required and len(text) < 5:
-        raise InputError.single(field, "give a reason of at least 5 characters")
+        raise InputError.single(field, _("give a reason of at least {count} characters", count=5))
     if len(text) > REASON_MAX:
-        raise InputError.single(field, f"use at most {REASON_MAX} characters (you wrote {len(text)})")
+        raise InputError.single(
+            field, _("use at most {limit} characters (you wrote {count})", limit=REASON_MAX, count=len(text))
+        )
     return text
+
+
+def _day(value: date, english: str, pattern: str) -> str:
+    """A date in a refusal: as the portal's English has always written it, else in the language's form."""
+    return value.strftime(english) if current_language() == "en" else format_date(value, pattern)

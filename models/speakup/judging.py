@@ -18,6 +18,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError
+from models.i18n import N_, _, format_number, ngettext
 from models.inputs import entered_text
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.ideas import (
@@ -37,6 +38,9 @@ RATIONALE_MAX = 1000
 JUDGEABLE = ("shortlisted", "scored", "green_lit", "not_selected", "in_implementation")
 DECIDABLE = ("shortlisted", "scored", "green_lit", "not_selected", "in_implementation", "implemented")
 ACTION_DUE_AFTER = timedelta(days=90)
+# why a judge may not score an idea, translated where shown
+AUTHOR_CONFLICT = N_("you are an author of this idea")
+MANAGER_CONFLICT = N_("you manage an author of this idea")
 SCORE_PLACES = 9  # an idea's score is rounded to this many places, once, and that value is the score
 
 
@@ -88,14 +92,34 @@ class IdeaResult(BaseModel):
 
     @property
     def explanation(self) -> str:
+        """The rule's verdict in words, in the current language."""
         if self.judges == 0:
-            return "Nobody has scored this idea yet."
-        text = f"Score {self.score:.2f} from {self.judges} judge{'s' if self.judges != 1 else ''}"
+            return _("Nobody has scored this idea yet.")
+        values = {
+            "score": format_number(self.score, 2),
+            "minimum": self.min_judges,
+            "threshold": format_number(self.green_light_threshold),
+        }
         if self.judges < self.min_judges:
-            return f"{text}: fewer than the minimum of {self.min_judges} judges, so it cannot be green-lit."
+            return ngettext(
+                "Score {score} from {n} judge: fewer than the minimum of {minimum} judges, so it cannot be green-lit.",
+                "Score {score} from {n} judges: fewer than the minimum of {minimum} judges, so it cannot be green-lit.",
+                self.judges,
+                **values,
+            )
         if self.green_lit:
-            return f"{text}: at or above the threshold of {self.green_light_threshold:g} — green light."
-        return f"{text}: below the threshold of {self.green_light_threshold:g}."
+            return ngettext(
+                "Score {score} from {n} judge: at or above the threshold of {threshold} — green light.",
+                "Score {score} from {n} judges: at or above the threshold of {threshold} — green light.",
+                self.judges,
+                **values,
+            )
+        return ngettext(
+            "Score {score} from {n} judge: below the threshold of {threshold}.",
+            "Score {score} from {n} judges: below the threshold of {threshold}.",
+            self.judges,
+            **values,
+        )
 
 
 # scores count in the cycle the idea is in now (a carried idea is judged afresh)
@@ -123,13 +147,23 @@ def results(source: Reader, cycle_id: int) -> dict[int, IdeaResult]:
 def result_for(source: Reader, idea_id: int) -> IdeaResult:
     cycle_id = source.query_one("SELECT cycle_id FROM ideas WHERE id = ?", [idea_id])
     if cycle_id is None:
-        raise InputError.single("Idea", "no such idea")
+        raise InputError.single(_("Idea"), _("no such idea"))
     return results(source, cycle_id["cycle_id"])[idea_id]
 
 
 # -- conflicts of interest -----------------------------------------------------------
 def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | None:
-    """Why a judge may not score an idea: an author, a co-author, or an author's manager."""
+    """Why a judge may not score an idea, in words to the judge: an author, a co-author, or an
+    author's manager."""
+    kind = conflict_kind(source, judge_id, idea_id)
+    if kind is None:
+        return None
+    reason = AUTHOR_CONFLICT if kind == "author" else MANAGER_CONFLICT
+    return _(reason)
+
+
+def conflict_kind(source: Reader, judge_id: int, idea_id: int) -> str | None:
+    """ "author" (an author or co-author), "manager" (an author's manager) or None."""
     authors = [
         row["employee_id"]
         for row in source.query(
@@ -139,11 +173,11 @@ def conflict_of_interest(source: Reader, judge_id: int, idea_id: int) -> str | N
         )
     ]
     if judge_id in authors:
-        return "you are an author of this idea"
+        return "author"
     if source.query_one(
         "SELECT 1 FROM employees WHERE list_contains(?, id) AND manager_id = ? LIMIT 1", [authors, judge_id]
     ):
-        return "you manage an author of this idea"
+        return "manager"
     return None
 
 
@@ -162,10 +196,7 @@ def conflicts_in_cycle(source: Reader, judge_id: int, cycle_id: int) -> dict[int
     """``conflict_of_interest`` for every idea of a cycle at once: the ideas the judge may not
     score, each with the reason."""
     rows = source.query(_CONFLICTS_SQL, {"judge": judge_id, "cycle": cycle_id})
-    return {
-        row["idea_id"]: "you are an author of this idea" if row["is_author"] else "you manage an author of this idea"
-        for row in rows
-    }
+    return {row["idea_id"]: _(AUTHOR_CONFLICT) if row["is_author"] else _(MANAGER_CONFLICT) for row in rows}
 
 
 # -- scoring -------------------------------------------------------------------------
@@ -182,33 +213,41 @@ def submit_scores(
     require(actor, Permission.IDEAS_JUDGE)
     comment = entered_text(comment)
     if len(comment) > COMMENT_MAX:
-        raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(comment)})")
+        raise InputError.single(
+            _("Comment"),
+            _("use at most {limit} characters (you wrote {count})", limit=COMMENT_MAX, count=len(comment)),
+        )
 
     def score(connection: duckdb.DuckDBPyConnection):
         idea = ConnectionReader(connection).query_one("SELECT status, cycle_id FROM ideas WHERE id = ?", [idea_id])
         if idea is None:
-            raise InputError.single("Idea", "no such idea")
+            raise InputError.single(_("Idea"), _("no such idea"))
         cycle = get_cycle(ConnectionReader(connection), idea["cycle_id"])
         assert cycle is not None
         if cycle.phase != "scoring":
-            raise InputError.single("Scores", f"{cycle.name} is not in its scoring phase ({cycle.phase_label.lower()})")
+            raise InputError.single(
+                _("Scores"),
+                _("{cycle} is not in its scoring phase ({phase})", cycle=cycle.name, phase=cycle.phase_label.lower()),
+            )
         if idea["status"] not in JUDGEABLE:
             label = STATUS_LABELS[idea["status"]]
-            raise InputError.single("Scores", f"only shortlisted ideas are scored; this one is {label}")
+            raise InputError.single(
+                _("Scores"), _("only shortlisted ideas are scored; this one is {status}", status=_(label))
+            )
         conflict = conflict_of_interest(ConnectionReader(connection), actor.employee_id, idea_id)
         if conflict:
-            raise InputError.single("Judge", f"{conflict}, so you may not score it")
+            raise InputError.single(_("Judge"), _("{conflict}, so you may not score it", conflict=conflict))
         if connection.execute(
             "SELECT 1 FROM idea_judgements WHERE idea_id = ? AND judge_id = ? AND cycle_id = ?",
             [idea_id, actor.employee_id, cycle.id],
         ).fetchone():
-            raise InputError.single("Scores", "you have submitted your scores for this idea already")
+            raise InputError.single(_("Scores"), _("you have submitted your scores for this idea already"))
         if connection.execute(
             "SELECT 1 FROM idea_decisions WHERE idea_id = ? AND decided_by = ? AND cycle_id = ?",
             [idea_id, actor.employee_id, cycle.id],
         ).fetchone():
             raise InputError.single(
-                "Scores", "you recorded the decision and have seen the scores, so you no longer score it"
+                _("Scores"), _("you recorded the decision and have seen the scores, so you no longer score it")
             )
         _check_sheet(cycle, scores)
         sheet = [(idea_id, actor.employee_id, criterion.id, int(scores[criterion.id])) for criterion in cycle.criteria]
@@ -240,12 +279,12 @@ def _check_sheet(cycle: Cycle, scores: dict[int, int]) -> None:
     for criterion in cycle.criteria:
         value = scores.get(criterion.id)
         if value is None:
-            problems.append((criterion.name, "give a score from 1 to 5"))
+            problems.append((criterion.name, _("give a score from 1 to 5")))
         elif isinstance(value, bool) or int(value) != value or not SCORE_MIN <= value <= SCORE_MAX:
-            problems.append((criterion.name, f"{value} is not a whole score from 1 to 5"))
+            problems.append((criterion.name, _("{value} is not a whole score from 1 to 5", value=value)))
     unknown = set(scores) - {criterion.id for criterion in cycle.criteria}
     if unknown:
-        problems.append(("Scores", "a score names a criterion that is not in this cycle"))
+        problems.append((_("Scores"), _("a score names a criterion that is not in this cycle")))
     if problems:
         raise InputError(problems)
 
@@ -341,5 +380,6 @@ def judging_queue(db: Database, judge: CurrentUser, cycle_id: int) -> list[dict[
     conflicts = conflicts_in_cycle(db, judge.employee_id, cycle_id)
     for row in rows:
         row["conflict"] = conflicts.get(row["id"])
-        row["status_label"] = STATUS_LABELS[row["status"]]
+        label = STATUS_LABELS[row["status"]]
+        row["status_label"] = _(label)
     return rows

@@ -22,7 +22,7 @@ The rules, stated once:
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -32,6 +32,7 @@ from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, require
 from models.db import ConnectionReader, Reader, insert_row, next_ids, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _, current_language, format_date, format_datetime
 from models.inputs import InputRecord
 from models.speakup.cycles import Cycle, get_cycle
 from models.training.completions import CompletionInput, store_completions
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 PREPARATION_COURSES = ("SU-BUSINESS-CASE", "SU-PRESENTING", "SU-PROJECT-PLAN")
 SCHEDULING_PHASES = ("open", "review")
 ON_SHORTLIST = ("shortlisted", "scored", "green_lit", "not_selected", "in_implementation", "implemented")
-PREPARED_RULE = (
+PREPARED_RULE = N_(
     "Prepared means: attended at least one session of each preparation course scheduled for the cycle. "
     "Nobody is prepared while no session is scheduled."
 )
@@ -97,32 +98,53 @@ def _window_problems(source: Reader, cycle: Cycle, starts_at: datetime, now: dat
     if cycle.phase not in SCHEDULING_PHASES:
         return [
             (
-                "Cycle",
-                f"{cycle.name} is {cycle.phase_label.lower()}; preparation sessions are scheduled between "
-                "the shortlist and Speak-Up Day",
+                _("Cycle"),
+                _(
+                    "{cycle} is {phase}; preparation sessions are scheduled between the shortlist and Speak-Up Day",
+                    cycle=cycle.name,
+                    phase=cycle.phase_label.lower(),
+                ),
             )
         ]
     opened = shortlist_started(source, cycle.id)
     if opened is None:
         return [
-            ("Cycle", f"no idea of {cycle.name} is shortlisted yet; sessions are scheduled once it has a shortlist")
+            (
+                _("Cycle"),
+                _(
+                    "no idea of {cycle} is shortlisted yet; sessions are scheduled once it has a shortlist",
+                    cycle=cycle.name,
+                ),
+            )
         ]
     problems = []
     if starts_at <= now:
-        problems.append(("Starts at", "choose a time that has not passed"))
+        problems.append((_("Starts at"), _("choose a time that has not passed")))
     if starts_at.date() < opened.date():
-        problems.append(("Starts at", f"choose a day on or after the first shortlisting ({opened:%d %b %Y})"))
+        problems.append(
+            (_("Starts at"), _("choose a day on or after the first shortlisting ({day})", day=_day(opened)))
+        )
     if starts_at.date() >= cycle.speakup_day:
-        problems.append(("Starts at", f"choose a day before Speak-Up Day ({cycle.speakup_day:%d %b %Y})"))
+        problems.append((_("Starts at"), _("choose a day before Speak-Up Day ({day})", day=_day(cycle.speakup_day))))
     return problems
+
+
+def _day(value: date | datetime) -> str:
+    """A day in a refusal: "05 Mar 2026" in English, the language's own form otherwise."""
+    return f"{value:%d %b %Y}" if current_language() == "en" else format_date(value, "dd MMM y")
 
 
 def _people_problems(source: Reader, session: SessionInput) -> list[tuple[str, str]]:
     problems = []
     if session.course_id not in {course["id"] for course in preparation_courses(source)}:
-        problems.append(("Course", f"choose one of the preparation courses ({', '.join(PREPARATION_COURSES)})"))
+        problems.append(
+            (
+                _("Course"),
+                _("choose one of the preparation courses ({codes})", codes=", ".join(PREPARATION_COURSES)),
+            )
+        )
     if not source.query_one("SELECT 1 FROM employees WHERE id = ? AND active", [session.trainer_id]):
-        problems.append(("Trainer", "choose an active employee"))
+        problems.append((_("Trainer"), _("choose an active employee")))
     return problems
 
 
@@ -139,7 +161,7 @@ def schedule_session(
         reader = ConnectionReader(connection)
         cycle = get_cycle(reader, cycle_id)
         if cycle is None:
-            raise InputError.single("Cycle", "no such cycle")
+            raise InputError.single(_("Cycle"), _("no such cycle"))
         problems = _window_problems(reader, cycle, session.starts_at, now) + _people_problems(reader, session)
         if problems:
             raise InputError(problems)
@@ -296,19 +318,26 @@ def _record(
         [invitation_id],
     )
     if row is None:
-        raise InputError.single("Invitation", "no such invitation")
+        raise InputError.single(_("Invitation"), _("no such invitation"))
     if row["trainer_id"] != actor.employee_id:
         require_manager(actor)
     if row["withdrawn_at"] is not None:
-        raise InputError.single("Attendance", "this invitation was withdrawn; there is no attendance to record")
+        raise InputError.single(_("Attendance"), _("this invitation was withdrawn; there is no attendance to record"))
     if now < row["starts_at"]:
+        starts = row["starts_at"]
         raise InputError.single(
-            "Attendance", f"the session starts {row['starts_at']:%d %b %Y %H:%M}; record attendance once it has begun"
+            _("Attendance"),
+            _(
+                "the session starts {when}; record attendance once it has begun",
+                when=f"{starts:%d %b %Y %H:%M}"
+                if current_language() == "en"
+                else format_datetime(starts, "dd MMM y HH:mm"),
+            ),
         )
     if row["attended"] is True and attended is not True:
         raise InputError.single(
-            "Attendance",
-            "attending was recorded and completed the course in the person's transcript; HR corrects the transcript",
+            _("Attendance"),
+            _("attending was recorded and completed the course in the person's transcript; HR corrects the transcript"),
         )
     if row["attended"] is attended:
         return None
