@@ -162,3 +162,69 @@ def test_a_team_of_two_and_the_manager_read_in_ukrainian(portal_env):
     assert app.title[0].value == "Вітаємо, Alex"
     assert shown(app.caption[0].value).endswith("Cards & Payments (2 особи) · Керівник: Lena Lead")
     assert "Жоден цикл Speak-Up не відкритий і жодного ще не заплановано." in [info.value for info in app.info]
+
+
+# -- the skills matrix ------------------------------------------------------------------------
+MATRIX = "pages/skills_matrix.py"
+MATRIX_ENGLISH = {
+    *("Skills matrix", "Matrix", "Gaps of the team", "Gaps per person", "Team", "Person", "Find a person"),
+    *("Whole organisation", "Nobody to show.", "Nobody is below the required level.", "Download CSV"),
+}
+
+
+@pytest.fixture
+def harbour(portal_env):
+    """A team of a lead and an agent assessed below the level required in empathy, and HR."""
+    from models.competencies import assessments, framework
+
+    db = get_database(portal_env)
+    hr = add_person(db, Role.HR, full_name="Hana Resources")
+    team = directory.create_team(db, hr, "Harbour", None)
+    lead = add_person(db, Role.TEAM_LEAD, team_id=team, full_name="Lee Lead")
+    agent = add_person(db, Role.AGENT, team_id=team, full_name="Ada Agent")
+    empathy = next(c for c in framework.competencies(db) if c.code == "EMPATHY")
+    assessments.record_assessment(
+        db,
+        lead,
+        {
+            "employee_id": agent.employee_id,
+            "competency_id": empathy.id,
+            "assessed_on": TODAY,
+            "level": 2,
+            "evidence": "Acknowledged the customer's worry on both calls reviewed.",
+        },
+    )
+    speaking = {}
+    for name, person in (("hr", hr), ("lead", lead), ("agent", agent)):
+        auth.change_own_language(db, person, person.account_id, "uk")
+        speaking[name] = load_user(db, employee_id=person.employee_id)
+    with use_language("uk"):
+        speaking["empathy"] = framework.shown_name(empathy)
+    return {"db": db, "team": team, **speaking}
+
+
+@pytest.mark.parametrize("who", ["lead", "hr"])
+def test_the_skills_matrix_speaks_ukrainian(harbour, who):
+    app = page(harbour[who], MATRIX)
+    shown_texts = texts(app)
+    assert not sorted(MATRIX_ENGLISH & set(shown_texts) | (english_texts(MATRIX) & set(shown_texts)))
+    assert app.title[0].value == "Матриця навичок"
+    assert [tab.label for tab in app.tabs] == ["Матриця", "Прогалини команди", "Прогалини за працівниками"]
+    assert "Знайти працівника" in shown_texts
+    table = next(frame.value for frame in app.dataframe if "full_name" in frame.value.columns)
+    assert harbour["empathy"] != "Empathy" and harbour["empathy"] in table.columns  # the default framework's name
+    assert "Ada Agent" in set(table["full_name"])  # names as entered
+    assigns = [button.label for button in app.button if button.label.startswith("Призначити «")]
+    assert "Призначити «Емпатія в кожному зверненні»" in assigns  # the default course in Ukrainian
+    if who == "lead":
+        assert "2 особи" in shown_texts  # the people of the matrix, counted in Ukrainian
+
+
+def test_assigning_a_gap_course_is_confirmed_in_ukrainian(harbour):
+    db = harbour["db"]
+    app = page(harbour["lead"], MATRIX)
+    course = db.scalar("SELECT id FROM courses WHERE code = 'CS-EMPATHY'")
+    competency = db.scalar("SELECT id FROM competencies WHERE code = 'EMPATHY'")
+    app.button(key=f"team_{harbour['team']}_{competency}_{course}").click().run()
+    assert not app.exception
+    assert [toast.value for toast in app.toast if toast.value.startswith("Призначено")], [t.value for t in app.toast]
