@@ -228,3 +228,35 @@ def test_assigning_a_gap_course_is_confirmed_in_ukrainian(harbour):
     app.button(key=f"team_{harbour['team']}_{competency}_{course}").click().run()
     assert not app.exception
     assert [toast.value for toast in app.toast if toast.value.startswith("Призначено")], [t.value for t in app.toast]
+
+
+# -- the coaching report and engagement results -------------------------------------------------
+@pytest.mark.parametrize("role", [Role.TEAM_LEAD, Role.HR, Role.LEADERSHIP])
+def test_the_coaching_report_speaks_ukrainian(demo, role):
+    _database, logins = demo
+    app = page(logins[role], "pages/coaching_report.py")
+    shown_texts = texts(app)
+    english = english_texts("pages/coaching_report.py", "models/coaching/report.py") | {"Coaching report", "From", "To"}
+    assert sorted(english & set(shown_texts)) == []
+    assert app.title[0].value == "Звіт з коучингу"
+    assert [header.value for header in app.subheader] == [
+        "Частка інтегрованого коучингу й зміна рівнів, за командами",
+        "Якість і продуктивність поряд з інтегрованим коучингом, за командами",
+        "За командами й місяцями",
+    ]
+    assert {"Від", "До"} <= set(shown_texts)
+    assert any(text.startswith("Зміна рівня за місяць:") for text in shown_texts)
+    assert "Завантажити CSV" in shown_texts
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.TEAM_LEAD, Role.HR, Role.LEADERSHIP])
+def test_engagement_results_speak_ukrainian(demo, role):
+    _database, logins = demo
+    app = page(logins[role], "pages/engagement_results.py")
+    shown_texts = texts(app)
+    english = english_texts("pages/engagement_results.py") | {"Engagement results", "Survey", "eNPS by quarter"}
+    assert sorted(english & set(shown_texts)) == []
+    assert app.title[0].value == "Результати залученості"
+    assert {"eNPS за кварталами", "Результати опитування", "Опитування"} <= set(shown_texts)
+    if role in (Role.HR, Role.LEADERSHIP):
+        assert "Команди: eNPS поряд з участю в ідеях" in shown_texts
