@@ -7,88 +7,101 @@ import altair as alt
 import streamlit as st
 
 from models.coaching import report
+from models.i18n import _
 from ui.context import page_context
 from ui.widgets import download_buttons, show_table
 
 user, db, settings = page_context()
 TODAY = date.today()
 
-st.title("Coaching report")
+st.title(_("Coaching report"))
 left, right = st.columns(2)
-start = left.date_input("From", (TODAY - timedelta(days=365)).replace(day=1), max_value=TODAY, key="report_from")
-end = right.date_input("To", TODAY, max_value=TODAY, key="report_to")
+start = left.date_input(_("From"), (TODAY - timedelta(days=365)).replace(day=1), max_value=TODAY, key="report_from")
+end = right.date_input(_("To"), TODAY, max_value=TODAY, key="report_to")
 
 summary = report.team_summary(db, user, start, end)
 table = report.team_months(db, user, start, end)
 if summary.empty and table.empty:
-    st.info("No coaching sessions or assessments in this period.")
+    st.info(_("No coaching sessions or assessments in this period."))
     st.stop()
 
-st.subheader("Integrated share against level movement, per team")
+st.subheader(_("Integrated share against level movement, per team"))
+SHARE_OF_SESSIONS = _("Integrated share of sessions (%)")
+SHARE_OF_MINUTES = _("Integrated share of minutes (%)")
+MOVEMENT = _("Mean monthly level movement")
 chart = (
     alt.Chart(summary.dropna(subset=["mean_monthly_level_movement"]))
     .mark_circle(opacity=0.8)
     .encode(
-        x=alt.X("integrated_share:Q", title="Integrated share of sessions (%)", scale=alt.Scale(domain=[0, 100])),
-        y=alt.Y("mean_monthly_level_movement:Q", title="Mean monthly level movement"),
-        size=alt.Size("sessions:Q", title="Sessions"),
-        color=alt.Color("team:N", title="Team"),
+        x=alt.X("integrated_share:Q", title=SHARE_OF_SESSIONS, scale=alt.Scale(domain=[0, 100])),
+        y=alt.Y("mean_monthly_level_movement:Q", title=MOVEMENT),
+        size=alt.Size("sessions:Q", title=_("Sessions")),
+        color=alt.Color("team:N", title=_("Team")),
         tooltip=[
-            alt.Tooltip("team:N", title="Team"),
-            alt.Tooltip("sessions:Q", title="Sessions"),
-            alt.Tooltip("integrated_share:Q", title="Integrated share of sessions (%)"),
-            alt.Tooltip("integrated_minutes_share:Q", title="Integrated share of minutes (%)"),
-            alt.Tooltip("mean_monthly_level_movement:Q", title="Mean monthly level movement", format=".3f"),
+            alt.Tooltip("team:N", title=_("Team")),
+            alt.Tooltip("sessions:Q", title=_("Sessions")),
+            alt.Tooltip("integrated_share:Q", title=SHARE_OF_SESSIONS),
+            alt.Tooltip("integrated_minutes_share:Q", title=SHARE_OF_MINUTES),
+            alt.Tooltip("mean_monthly_level_movement:Q", title=MOVEMENT, format=".3f"),
         ],
     )
 )
 st.altair_chart(chart, width="stretch")
 st.caption(
-    "How to read it: each dot is a team over the chosen months. Teams to the right coach mostly on the floor "
-    "(integrated: short sessions during the working day); teams to the left rely on booked, scheduled sessions. "
-    "Higher dots are teams whose assessed levels rose faster. If the integrated teams sit higher, integrated "
-    "coaching goes with faster growth in this organisation; the dots show association, not proof of cause, and "
-    "a team with few sessions or few assessed people weighs little."
+    _(
+        "How to read it: each dot is a team over the chosen months. Teams to the right coach mostly on the floor "
+        "(integrated: short sessions during the working day); teams to the left rely on booked, scheduled sessions. "
+        "Higher dots are teams whose assessed levels rose faster. If the integrated teams sit higher, integrated "
+        "coaching goes with faster growth in this organisation; the dots show association, not proof of cause, and "
+        "a team with few sessions or few assessed people weighs little."
+    )
 )
-st.caption(report.MOVEMENT_DEFINITION)
+st.caption(_(report.MOVEMENT_DEFINITION))
+TEAM_ID = _("Team ID")
+COMMON_LABELS = {"team_id": TEAM_ID, "team": _("Team"), "sessions": _("Sessions")}
 show_table(
     summary,
     labels={
-        "team_id": "Team ID",
-        "integrated_share": "Integrated share of sessions (%)",
-        "integrated_minutes_share": "Integrated share of minutes (%)",
-        "mean_monthly_level_movement": "Mean monthly level movement",
+        **COMMON_LABELS,
+        "integrated_share": SHARE_OF_SESSIONS,
+        "integrated_minutes_share": SHARE_OF_MINUTES,
+        "mean_monthly_level_movement": MOVEMENT,
     },
     key="coaching_summary",
 )
 download_buttons(summary, "coaching-by-team", "dl_coaching_summary")
 
-st.subheader("Quality and productivity beside integrated coaching, per team")
+st.subheader(_("Quality and productivity beside integrated coaching, per team"))
 team_kpis = report.team_kpis(db, user, start, end)
 show_table(
     team_kpis,
     labels={
-        "team_id": "Team ID",
-        "integrated_share": "Integrated share of sessions (%)",
-        report.QUALITY_KPI: "Quality score (%)",
-        f"{report.QUALITY_KPI}_vs_average": "Quality against average (%)",
-        report.PRODUCTIVITY_KPI: "Contacts per hour",
-        f"{report.PRODUCTIVITY_KPI}_vs_average": "Contacts per hour against average (%)",
-        "csat": "CSAT (%)",
+        **COMMON_LABELS,
+        "integrated_share": SHARE_OF_SESSIONS,
+        report.QUALITY_KPI: _("Quality score (%)"),
+        f"{report.QUALITY_KPI}_vs_average": _("Quality against average (%)"),
+        report.PRODUCTIVITY_KPI: _("Contacts per hour"),
+        f"{report.PRODUCTIVITY_KPI}_vs_average": _("Contacts per hour against average (%)"),
+        "csat": _("CSAT (%)"),
     },
     key="coaching_team_kpis",
 )
-st.caption(report.TEAM_KPI_DEFINITION)
+st.caption(_(report.TEAM_KPI_DEFINITION))
 download_buttons(team_kpis, "coaching-and-team-kpis", "dl_coaching_team_kpis")
 
-st.subheader("Per team and month")
+st.subheader(_("Per team and month"))
 show_table(
     table,
     labels={
-        "team_id": "Team ID",
-        "integrated_share": "Integrated share of sessions (%)",
-        "integrated_minutes_share": "Integrated share of minutes (%)",
-        "person_competencies": "Person-competencies counted",
+        **COMMON_LABELS,
+        "month": _("Month"),
+        "integrated_sessions": _("Integrated sessions"),
+        "integrated_share": SHARE_OF_SESSIONS,
+        "minutes": _("Minutes"),
+        "integrated_minutes": _("Integrated minutes"),
+        "integrated_minutes_share": SHARE_OF_MINUTES,
+        "person_competencies": _("Person-competencies counted"),
+        "level_movement": _("Level movement"),
     },
     key="coaching_months",
 )

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from models.engagement import results, surveys
+from models.i18n import _
 from ui.context import page_context
 from ui.engagement import show_progress, show_results, show_trend
 from ui.text import escape_markdown
@@ -13,24 +14,27 @@ from ui.widgets import download_buttons, show_table
 
 user, db, settings = page_context()
 
-st.title("Engagement results")
-st.subheader("eNPS by quarter")
-st.caption("eNPS = % promoters (9–10) − % detractors (0–6) of each closed survey.")
+st.title(_("Engagement results"))
+st.subheader(_("eNPS by quarter"))
+st.caption(_("eNPS = % promoters (9–10) − % detractors (0–6) of each closed survey."))
 trend = results.enps_trend(db, user)
 show_trend(trend)
 
 closed = [p for p in reversed(trend)]
 if closed:
-    st.subheader("A survey's results")
-    chosen = st.selectbox("Survey", closed, format_func=lambda p: f"{p.quarter} — {p.title}", key="results_survey")
-    show_results(results.survey_results(db, user, chosen.survey_id))
+    st.subheader(_("A survey's results"))
+    survey_names = {p.survey_id: f"{p.quarter} — {p.title}" for p in closed}
+    chosen = st.selectbox(_("Survey"), list(survey_names), format_func=survey_names.get, key="results_survey")
+    show_results(results.survey_results(db, user, chosen))
 
 if results.sees_every_group(user):
-    st.subheader("Teams: eNPS beside idea participation")
+    st.subheader(_("Teams: eNPS beside idea participation"))
     st.caption(
-        "Idea participation: of the team's people employed while the quarter's survey ran (its headcount then, "
-        "not today), those who authored or co-authored an idea submitted in the quarter. "
-        "A blank eNPS: too few answers to show."
+        _(
+            "Idea participation: of the team's people employed while the quarter's survey ran (its headcount then, "
+            "not today), those who authored or co-authored an idea submitted in the quarter. "
+            "A blank eNPS: too few answers to show."
+        )
     )
     rows = results.teams_beside_ideas(db, user)
     frame = pd.DataFrame(
@@ -46,9 +50,19 @@ if results.sees_every_group(user):
         ],
         columns=["quarter", "team", "answers", "enps", "idea_participation_pct"],
     )
-    show_table(frame, key="teams_beside_ideas")
+    show_table(
+        frame,
+        labels={
+            "quarter": _("Quarter"),
+            "team": _("Team"),
+            "answers": _("Answers"),
+            "enps": "eNPS",
+            "idea_participation_pct": _("Idea participation (%)"),
+        },
+        key="teams_beside_ideas",
+    )
     download_buttons(frame, "engagement-and-ideas", key="teams_beside_ideas_download")
     open_now = [s for s in surveys.list_surveys(db) if s.state() == "open"]
     for survey in open_now:
-        st.subheader(f"Open now: {escape_markdown(survey.title)}")
+        st.subheader(_("Open now: {survey}", survey=escape_markdown(survey.title)))
         show_progress(results.survey_progress(db, user, survey.id))

@@ -5,6 +5,7 @@ from datetime import date
 import streamlit as st
 
 from models.home import SECTION_TITLES, sections_for
+from models.i18n import _, format_number, ngettext
 from models.people import overview
 from models.strategy import vision
 from ui import home_people, home_programme
@@ -39,25 +40,30 @@ WIDE = {"goals"}  # a table of reasons needs the whole width
 
 def render_header() -> None:
     profile = overview.my_profile(db, user)
-    st.title(f"Welcome, {escape_markdown(user.full_name.split()[0])}")
+    st.title(_("Welcome, {name}", name=escape_markdown(user.full_name.split()[0])))
     place = [settings.organisation_name]
     if profile.get("team_name"):
-        place.append(f"{profile['team_name']} ({profile.get('team_size')} people)")
+        size = int(profile.get("team_size") or 0)
+        place.append(
+            ngettext(
+                "{team} ({n} person)", "{team} ({n} people)", size, team=profile["team_name"], n=format_number(size)
+            )
+        )
     if profile.get("site_name"):
         place.append(profile["site_name"])
     if profile.get("manager_name"):
-        place.append(f"Manager: {profile['manager_name']}")
+        place.append(_("Manager: {name}", name=profile["manager_name"]))
     st.caption(" · ".join(escape_markdown(part) for part in place))
     current = vision.current_vision(db)
     if current is not None:
         with st.container(border=True):
-            st.caption("Our vision")
+            st.caption(_("Our vision"))
             st.text(current.statement)
 
 
 def render_section(key: str) -> None:
     with st.container(border=True):
-        st.subheader(SECTION_TITLES[key])
+        st.subheader(_(SECTION_TITLES[key]))
         RENDERERS[key](db, user, today)
 
 

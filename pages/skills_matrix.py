@@ -9,6 +9,7 @@ import streamlit as st
 from models.access import Permission
 from models.competencies import matrix, scope
 from models.competencies.levels import level_name
+from models.i18n import _, current_language, format_number, ngettext
 from models.paging import PAGE_SIZE
 from models.people.directory import list_teams
 from ui.context import page_context
@@ -32,13 +33,14 @@ def choose_team() -> int | None:
     if not scope.sees_everyone(user):
         return user.team_id
     teams = {t["id"]: t["name"] for t in list_teams(db)}
-    return st.selectbox(
-        "Team", [None, *teams], format_func=lambda t: "Whole organisation" if t is None else teams[t], key="matrix_team"
-    )
+    labels = {None: _("Whole organisation"), **teams}
+    return st.selectbox(_("Team"), list(labels), format_func=labels.get, key="matrix_team")
 
 
 def render_heat_map(frame: pd.DataFrame) -> None:
-    labels = [matrix.GAP_LABELS[key] for key in COLOURS]
+    # a month's name the chart would write in English: other languages read the day in digits
+    DAY_FORMAT = "%d %b %Y" if current_language() == "en" else "%d.%m.%Y"  # noqa: N806
+    labels = [_(matrix.GAP_LABELS[key]) for key in COLOURS]
     chart = (
         alt.Chart(frame)
         .mark_rect()
@@ -46,14 +48,14 @@ def render_heat_map(frame: pd.DataFrame) -> None:
             x=alt.X("competency:N", title=None, axis=alt.Axis(labelAngle=-40)),
             y=alt.Y("full_name:N", title=None, sort=None),
             color=alt.Color(
-                "status:N", scale=alt.Scale(domain=labels, range=list(COLOURS.values())), title="Against requirement"
+                "status:N", scale=alt.Scale(domain=labels, range=list(COLOURS.values())), title=_("Against requirement")
             ),
             tooltip=[
-                alt.Tooltip("full_name:N", title="Person"),
-                alt.Tooltip("competency:N", title="Competency"),
-                alt.Tooltip("level:N", title="Current level"),
-                alt.Tooltip("required:N", title="Required"),
-                alt.Tooltip("assessed_on:T", title="Assessed", format="%d %b %Y"),
+                alt.Tooltip("full_name:N", title=_("Person")),
+                alt.Tooltip("competency:N", title=_("Competency")),
+                alt.Tooltip("level:N", title=_("Current level")),
+                alt.Tooltip("required:N", title=_("Required")),
+                alt.Tooltip("assessed_on:T", title=_("Assessed"), format=DAY_FORMAT),
             ],
         )
         .properties(height=max(200, 18 * frame["employee_id"].nunique()))
@@ -64,34 +66,48 @@ def render_heat_map(frame: pd.DataFrame) -> None:
 def render_matrix(team_id: int | None, total: int) -> None:
     """A page of people at a time: the heat map and the table of the people shown, the whole
     matrix in the downloads (built when a button is clicked)."""
-    first = pager(total, "matrix_page", ("person", "people"), context=team_id)
+    first = pager(
+        total, "matrix_page", lambda n: ngettext("{n} person", "{n} people", n, n=format_number(n)), context=team_id
+    )
     frame = matrix.matrix_page(db, user, team_id=team_id, first=first, size=PAGE_SIZE)
     render_heat_map(
-        frame.assign(required=["No requirement" if pd.isna(r) else level_name(int(r)) for r in frame["required_level"]])
+        frame.assign(
+            required=[_("No requirement") if pd.isna(r) else level_name(int(r)) for r in frame["required_level"]]
+        )
     )
-    show_table(matrix.as_table(frame), labels={"team_name": "Team", "full_name": "Person"})
+    show_table(matrix.as_table(frame), labels={"team_name": _("Team"), "full_name": _("Person")})
     download_buttons(lambda: matrix.matrix_table(db, user, team_id=team_id), "skills-matrix", "dl_matrix", rows=total)
 
 
 def render_assign(course: dict, employee_ids: list[int], key: str) -> None:
-    if may_assign and st.button(f"Assign “{escape_markdown(course['title'])}”", key=key):
+    if may_assign and st.button(_("Assign “{course}”", course=escape_markdown(course["title"])), key=key):
         result = run_write(lambda: matrix.assign_course(db, user, course["id"], employee_ids, due_on=None))
         if not result:
             return
         made = len(result.value.assignment_ids)
         if made:
-            st.toast(f"Assigned to {made} {'person' if made == 1 else 'people'}.", icon=":material/check_circle:")
+            st.toast(
+                ngettext("Assigned to {n} person.", "Assigned to {n} people.", made, n=format_number(made)),
+                icon=":material/check_circle:",
+            )
         skipped = "; ".join(f"{p.full_name}: {p.reason}" for p in result.value.skipped)
         if skipped:
-            st.info(escape_markdown(("" if made else "Nobody was assigned. ") + skipped))
+            st.info(escape_markdown(("" if made else _("Nobody was assigned.") + " ") + skipped))
 
 
 def render_team_gaps(team_id: int | None) -> None:
     gaps = matrix.team_gaps(db, user, team_id=team_id)
     if gaps.empty:
-        st.success("Nobody is below the required level.")
+        st.success(_("Nobody is below the required level."))
         return
-    show_table(gaps[["competency", "people_below", "courses"]], labels={"people_below": "People below requirement"})
+    show_table(
+        gaps[["competency", "people_below", "courses"]],
+        labels={
+            "competency": _("Competency"),
+            "people_below": _("People below requirement"),
+            "courses": _("Courses"),
+        },
+    )
     courses = matrix.courses_by_competency(db)
     for row in gaps.itertuples():
         for course in courses.get(row.competency_id, []):
@@ -100,36 +116,40 @@ def render_team_gaps(team_id: int | None) -> None:
 
 def render_person_gaps(team_id: int | None) -> None:
     choices = search_matches(
-        "Find a person",
+        _("Find a person"),
         "gap_person_search",
         lambda text: matrix.find_matrix_people(db, user, text, team_id=team_id),
     )
-    people = {choice["id"]: f"{choice['full_name']} ({choice['team_name'] or 'No team'})" for choice in choices}
-    person = st.selectbox("Person", list(people), format_func=people.get, key="gap_person")
+    people = {choice["id"]: f"{choice['full_name']} ({choice['team_name'] or _('No team')})" for choice in choices}
+    person = st.selectbox(_("Person"), list(people), format_func=people.get, key="gap_person")
     if person is None:
         return
     gaps = matrix.person_gaps(db, user, person)
     if not gaps:
-        st.success("At or above the required level in every competency.")
+        st.success(_("At or above the required level in every competency."))
         return
     for gap in gaps:
         st.markdown(
-            f"**{escape_markdown(gap.competency)}**: {level_name(gap.current_level)} — required"
-            f" {level_name(gap.required_level)}"
+            _(
+                "**{competency}**: {current} — required {required}",
+                competency=escape_markdown(gap.competency),
+                current=level_name(gap.current_level),
+                required=level_name(gap.required_level),
+            )
         )
         for course in gap.courses:
             render_assign(course, [person], f"person_{person}_{course['id']}")
         if not gap.courses:
-            st.caption("No course develops this competency yet.")
+            st.caption(_("No course develops this competency yet."))
 
 
-st.title("Skills matrix")
+st.title(_("Skills matrix"))
 team = choose_team()
 people_in_matrix = matrix.matrix_people(db, user, team_id=team)
 if not people_in_matrix:
-    st.info("Nobody to show.")
+    st.info(_("Nobody to show."))
     st.stop()
-matrix_tab, team_tab, person_tab = st.tabs(["Matrix", "Gaps of the team", "Gaps per person"])
+matrix_tab, team_tab, person_tab = st.tabs([_("Matrix"), _("Gaps of the team"), _("Gaps per person")])
 with matrix_tab:
     render_matrix(team, people_in_matrix)
 with team_tab:

@@ -11,9 +11,11 @@ import streamlit as st
 from models.access import CurrentUser
 from models.db import Database
 from models.home import personal, team
+from models.i18n import _
 from models.people import overview
-from ui.home_tiles import bar_chart, link, percent, tiles
-from ui.ideas import plain
+from models.training.courses import catalogue_titles
+from ui.home_tiles import bar_chart, day_month, link, percent, tiles
+from ui.ideas import day, plain
 from ui.widgets import show_table
 
 
@@ -22,19 +24,21 @@ def render_my_training(db: Database, user: CurrentUser, as_of: date) -> None:
     mine = personal.my_training(db, user, as_of)
     tiles(
         [
-            ("Overdue", len(mine.overdue), "Your assigned courses past their due date and not completed."),
-            ("Due", len(mine.due), "Your assigned courses not yet due and not completed."),
-            ("Expiring", len(mine.expiring), "Courses whose completion stops being valid within 30 days."),
+            (_("Overdue"), len(mine.overdue), _("Your assigned courses past their due date and not completed.")),
+            (_("Due"), len(mine.due), _("Your assigned courses not yet due and not completed.")),
+            (_("Expiring"), len(mine.expiring), _("Courses whose completion stops being valid within 30 days.")),
         ]
     )
     upcoming = mine.overdue if len(mine.overdue) else mine.due
     if len(upcoming):
-        first = upcoming.iloc[0]
-        when = "was due" if len(mine.overdue) else "is due"
-        st.caption(f"Next: {plain(first['course'])} {when} on {first['due_on']:%d %b %Y}.")
+        first = catalogue_titles(upcoming).iloc[0]
+        next_step = (
+            _("Next: {course} was due on {date}.") if len(mine.overdue) else _("Next: {course} is due on {date}.")
+        )
+        st.caption(next_step.format(course=plain(first["course"]), date=day(first["due_on"])))
     elif not len(mine.expiring):
-        st.caption("Nothing to do: your training is up to date.")
-    link(user, "pages/my_training.py", "My training")
+        st.caption(_("Nothing to do: your training is up to date."))
+    link(user, "pages/my_training.py", _("My training"))
 
 
 def render_my_development(db: Database, user: CurrentUser, as_of: date) -> None:
@@ -42,52 +46,58 @@ def render_my_development(db: Database, user: CurrentUser, as_of: date) -> None:
     tiles(
         [
             (
-                "Follow-ups overdue",
+                _("Follow-ups overdue"),
                 len(mine.overdue_follow_ups),
-                "Coaching follow-ups past their due date and not done (a team lead's include their team's).",
+                _("Coaching follow-ups past their due date and not done (a team lead's include their team's)."),
             ),
             (
-                "Sessions to acknowledge",
+                _("Sessions to acknowledge"),
                 mine.sessions_to_acknowledge,
-                "Your coaching sessions you have not acknowledged.",
+                _("Your coaching sessions you have not acknowledged."),
             ),
             (
-                "Assessments to acknowledge",
+                _("Assessments to acknowledge"),
                 len(mine.assessments_to_acknowledge),
-                "Your assessments waiting for you to acknowledge or appeal them.",
+                _("Your assessments waiting for you to acknowledge or appeal them."),
             ),
         ],
         per_row=2,
     )
-    link(user, "pages/coaching_log.py", "Coaching log")
-    link(user, "pages/assessments.py", "Assessments")
+    link(user, "pages/coaching_log.py", _("Coaching log"))
+    link(user, "pages/assessments.py", _("Assessments"))
 
 
 def render_my_kudos(db: Database, user: CurrentUser, as_of: date) -> None:
     mine = personal.my_kudos(db, user, as_of)
     tiles(
         [
-            ("Kudos received", len(mine.received), "Kudos given to you or to your team, all time."),
-            ("This month", mine.this_month, "Kudos that reached you this calendar month."),
+            (_("Kudos received"), len(mine.received), _("Kudos given to you or to your team, all time.")),
+            (_("This month"), mine.this_month, _("Kudos that reached you this calendar month.")),
         ]
     )
     latest = mine.latest
     if latest is not None:
-        st.caption(f"Latest, from {plain(latest.giver_name)} on {latest.given_at:%d %b %Y}:")
+        st.caption(_("Latest, from {name} on {date}:", name=plain(latest.giver_name), date=day(latest.given_at)))
         st.text(latest.message)
     else:
-        st.caption("No kudos yet: give some to a colleague, they come back.")
-    link(user, "pages/recognition_wall.py", "My wall")
+        st.caption(_("No kudos yet: give some to a colleague, they come back."))
+    link(user, "pages/recognition_wall.py", _("My wall"))
 
 
 def render_my_survey(db: Database, user: CurrentUser, as_of: date) -> None:
     waiting = personal.surveys_to_answer(db, user, as_of)
     if waiting:
         for survey in waiting[:2]:
-            st.info(f"{plain(survey.title)} waits for your answer until {survey.closes_on:%d %b %Y}.")
-        link(user, "pages/answer_survey.py", "Answer a survey")
+            st.info(
+                _(
+                    "{survey} waits for your answer until {date}.",
+                    survey=plain(survey.title),
+                    date=day(survey.closes_on),
+                )
+            )
+        link(user, "pages/answer_survey.py", _("Answer a survey"))
     else:
-        st.caption("No survey waits for your answer.")
+        st.caption(_("No survey waits for your answer."))
 
 
 # -- team leads and HR ------------------------------------------------------------------------
@@ -95,41 +105,49 @@ def render_coaching(db: Database, user: CurrentUser, as_of: date) -> None:
     mix = team.coaching_mix(db, user, as_of)
     tiles(
         [
-            ("Sessions", mix.sessions, f"Coaching sessions held since {mix.month_start:%d %b}."),
+            (_("Sessions"), mix.sessions, _("Coaching sessions held since {date}.", date=day_month(mix.month_start))),
             (
-                "Integrated",
-                percent(mix.integrated_share, none="No sessions yet"),
-                "Integrated (on the floor) sessions, of every session this month.",
+                _("Integrated"),
+                percent(mix.integrated_share, none=_("No sessions yet")),
+                _("Integrated (on the floor) sessions, of every session this month."),
             ),
         ]
     )
     if mix.sessions and len(mix.by_team) > 1:
         frame = mix.by_team.assign(scheduled=mix.by_team["sessions"] - mix.by_team["integrated_sessions"])
         long = frame.melt(id_vars=["team"], value_vars=["integrated_sessions", "scheduled"], var_name="kind")
-        long["kind"] = long["kind"].map({"integrated_sessions": "Integrated", "scheduled": "Scheduled"})
+        long["kind"] = long["kind"].map({"integrated_sessions": _("Integrated"), "scheduled": _("Scheduled")})
         bar_chart(
             long,
             "value:Q",
             "team:N",
-            "Sessions",
-            ["team:N", ("kind:N", "Coaching"), ("value:Q", "Sessions")],
+            _("Sessions"),
+            [("team:N", _("Team")), ("kind:N", _("Coaching")), ("value:Q", _("Sessions"))],
             "kind:N",
             stacked=True,
         )
-    link(user, "pages/coaching_report.py", "Coaching report")
+    link(user, "pages/coaching_report.py", _("Coaching report"))
 
 
 def render_skills(db: Database, user: CurrentUser, as_of: date) -> None:
     glance = team.skills_at_a_glance(db, user, as_of)
     tiles(
         [
-            ("Below requirement", glance.below_requirement, "Person-competencies assessed below the required level."),
-            ("Not assessed", glance.not_assessed, "Person-competencies with a required level but no assessment."),
-            ("Appeals to resolve", len(glance.appeals_to_resolve), "Appealed assessments you may resolve."),
             (
-                "Awaiting acknowledgement",
+                _("Below requirement"),
+                glance.below_requirement,
+                _("Person-competencies assessed below the required level."),
+            ),
+            (
+                _("Not assessed"),
+                glance.not_assessed,
+                _("Person-competencies with a required level but no assessment."),
+            ),
+            (_("Appeals to resolve"), len(glance.appeals_to_resolve), _("Appealed assessments you may resolve.")),
+            (
+                _("Awaiting acknowledgement"),
                 len(glance.awaiting_acknowledgement),
-                "Assessments of your people they have not acknowledged or appealed yet.",
+                _("Assessments of your people they have not acknowledged or appealed yet."),
             ),
         ],
         per_row=2,
@@ -139,54 +157,62 @@ def render_skills(db: Database, user: CurrentUser, as_of: date) -> None:
             glance.gaps.head(6),
             "people_below:Q",
             "competency:N",
-            "People below requirement",
-            ["competency:N", ("people_below:Q", "People below requirement")],
+            _("People below requirement"),
+            [("competency:N", _("Competency")), ("people_below:Q", _("People below requirement"))],
         )
-    link(user, "pages/skills_matrix.py", "Skills matrix")
-    link(user, "pages/assessments.py", "Assessments")
+    link(user, "pages/skills_matrix.py", _("Skills matrix"))
+    link(user, "pages/assessments.py", _("Assessments"))
 
 
 def render_team_ideas(db: Database, user: CurrentUser, as_of: date) -> None:
     ideas = team.team_ideas(db, user, as_of)
-    cycle_name = plain(ideas.cycle.name) if ideas.cycle else "the current cycle"
+    in_cycle = _("In {cycle}", cycle=plain(ideas.cycle.name)) if ideas.cycle else _("In the current cycle")
     tiles(
         [
-            ("Ideas posted", len(ideas.ideas), "Ideas your team has posted on the idea board, every cycle."),
-            (f"In {cycle_name}", len(ideas.in_current_cycle), "Your team's ideas in the current Speak-Up cycle."),
-            ("Green-lit", len(ideas.green_lit), "Your team's ideas green-lit, in implementation or implemented."),
+            (_("Ideas posted"), len(ideas.ideas), _("Ideas your team has posted on the idea board, every cycle.")),
+            (in_cycle, len(ideas.in_current_cycle), _("Your team's ideas in the current Speak-Up cycle.")),
+            (_("Green-lit"), len(ideas.green_lit), _("Your team's ideas green-lit, in implementation or implemented.")),
         ]
     )
     if ideas.ideas:
         frame = pd.DataFrame(
             [{"idea": i.title, "by": i.author_name, "status": i.status_label} for i in ideas.ideas[:5]]
         )
-        show_table(frame, key="home_team_ideas")
-    link(user, "pages/idea_board.py", "Idea board")
+        show_table(frame, labels={"idea": _("Idea"), "by": _("By"), "status": _("Status")}, key="home_team_ideas")
+    link(user, "pages/idea_board.py", _("Idea board"))
 
 
 def render_recognition(db: Database, user: CurrentUser, as_of: date) -> None:
     period = team.recognition_this_period(db, user, as_of)
     tiles(
         [
-            ("Kudos", period.kudos, f"Kudos given in {period.period_label} and shown on the feed."),
-            ("Badges", period.badges, f"Badges the portal awarded in {period.period_label}."),
+            (_("Kudos"), period.kudos, _("Kudos given in {period} and shown on the feed.", period=period.period_label)),
+            (_("Badges"), period.badges, _("Badges the portal awarded in {period}.", period=period.period_label)),
             (
-                "People taking part",
+                _("People taking part"),
                 period.people_taking_part,
-                "People who received or gave kudos or had an idea green-lit this month.",
+                _("People who received or gave kudos or had an idea green-lit this month."),
             ),
         ]
     )
-    link(user, "pages/recognition_admin.py", "Recognition admin")
+    link(user, "pages/recognition_admin.py", _("Recognition admin"))
 
 
 def render_moderation(db: Database, user: CurrentUser, as_of: date) -> None:
     glance = team.moderation_at_a_glance(db, user, as_of)
     if glance.cycle is None:
-        st.info("No Speak-Up cycle yet: nothing to moderate.")
+        st.info(_("No Speak-Up cycle yet: nothing to moderate."))
         return
-    tiles([(f"In {plain(glance.cycle.name)}", glance.queued, "Ideas submitted, sent back or shortlisted.")])
-    link(user, "pages/idea_moderation.py", "Moderation")
+    tiles(
+        [
+            (
+                _("In {cycle}", cycle=plain(glance.cycle.name)),
+                glance.queued,
+                _("Ideas submitted, sent back or shortlisted."),
+            )
+        ]
+    )
+    link(user, "pages/idea_moderation.py", _("Moderation"))
 
 
 def render_portal(db: Database, user: CurrentUser, as_of: date) -> None:
@@ -194,11 +220,15 @@ def render_portal(db: Database, user: CurrentUser, as_of: date) -> None:
     totals = overview.people_totals(db, user)
     tiles(
         [
-            ("Accounts", health["accounts"], "Accounts people sign in with."),
-            ("Locked now", health["locked"], "Accounts locked after five failed sign-ins, for 15 minutes."),
-            ("Signed in within 7 days", health["signed_in_last_7_days"], "Accounts used in the last seven days."),
-            ("Active people", totals["active"], "Employees active in the directory."),
+            (_("Accounts"), health["accounts"], _("Accounts people sign in with.")),
+            (_("Locked now"), health["locked"], _("Accounts locked after five failed sign-ins, for 15 minutes.")),
+            (
+                _("Signed in within 7 days"),
+                health["signed_in_last_7_days"],
+                _("Accounts used in the last seven days."),
+            ),
+            (_("Active people"), totals["active"], _("Employees active in the directory.")),
         ]
     )
-    link(user, "pages/admin_accounts.py", "Accounts")
-    link(user, "pages/admin_audit.py", "Audit log")
+    link(user, "pages/admin_accounts.py", _("Accounts"))
+    link(user, "pages/admin_audit.py", _("Audit log"))

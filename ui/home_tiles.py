@@ -3,12 +3,15 @@ page (only when the person may open it) and a small chart."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from models.access import CurrentUser
+from models.i18n import _, current_language, format_date, format_number
 from ui.registry import PAGES
 
 CHART_HEIGHT = 170
@@ -38,8 +41,16 @@ def link(user: CurrentUser, path: str, label: str) -> None:
 
 
 def percent(value: float | None, *, none: str) -> str:
-    """A share in % with one decimal, or the words saying why there is none."""
-    return none if value is None else f"{value:.1f} %"
+    """A share in % with one decimal in the language's number form ("12.5 %", "12,5 %"), or the
+    words saying why there is none."""
+    return none if value is None else _("{rate} %", rate=format_number(value, 1))
+
+
+def day_month(value: date) -> str:
+    """A day of this year without the year: "01 Mar", "01 бер."."""
+    if current_language() == "en":
+        return f"{value:%d %b}"
+    return format_date(value, "dd MMM")
 
 
 def signed(value: float) -> str:
@@ -47,14 +58,17 @@ def signed(value: float) -> str:
     return f"{value:+.0f}" if value else "0"
 
 
-def line_chart(frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, tooltip: list[str]) -> None:
+def line_chart(
+    frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, tooltip: list[str | tuple[str, str]]
+) -> None:
+    """A line over time; ``tooltip`` as in ``bar_chart`` (a field with its title in words)."""
     chart = (
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
             x=alt.X(x, title=x_title),
             y=alt.Y(y, title=y_title),
-            tooltip=tooltip,
+            tooltip=[_tooltip(item) for item in tooltip],
         )
         .properties(height=CHART_HEIGHT)
     )

@@ -13,12 +13,13 @@ from models.access import CurrentUser, Permission, require
 from models.cache import cached_aggregate
 from models.coaching.scope import Scope, leads_team, reads_everyone
 from models.customers import scores
+from models.i18n import N_
 from models.strategy import kpis
 
 if TYPE_CHECKING:
     from models.db import Reader
 
-MOVEMENT_DEFINITION = (
+MOVEMENT_DEFINITION = N_(  # shown with _()
     "Level movement in a month: for every person of the team and every competency they had an assessed level "
     "in at the end of both that month and the month before, the current level at the month's end minus the "
     "current level at the previous month's end; the team's figure is the mean of these changes. The current "
@@ -186,7 +187,7 @@ def _team_coaching(db: Reader, scope: Scope, start: date, end: date) -> pd.DataF
 
 QUALITY_KPI = "quality_score"
 PRODUCTIVITY_KPI = "contacts_per_hour"
-TEAM_KPI_DEFINITION = (
+TEAM_KPI_DEFINITION = N_(  # shown with _()
     "Quality score and contacts per hour: the mean of the team's own monthly values in the period (values "
     "recorded for the team, not for one of its channels); against average: how far the team is above (+) or "
     "below (−) the mean of every team's figure, in %. CSAT: the share of the team's survey answers of 4 or 5."

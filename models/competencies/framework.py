@@ -60,10 +60,15 @@ def _translated(code: str, field: str) -> Any:
 def shown_name(competency: Competency) -> str:
     """A competency's name in the current language when it is the default framework's, as
     shipped; a competency HR created or renamed is shown as entered."""
-    shipped = _shipped_competencies().get(competency.code)
-    if shipped is not None and competency.name == shipped["name"]:
-        return _translated(competency.code, "name") or competency.name
-    return competency.name
+    return shown_competency_name(competency.code, competency.name)
+
+
+def shown_competency_name(code: str, name: str) -> str:
+    """``shown_name`` of a competency read as its code and name (a row of a table)."""
+    shipped = _shipped_competencies().get(code)
+    if shipped is not None and name == shipped["name"]:
+        return _translated(code, "name") or name
+    return name
 
 
 def shown_description(competency: Competency) -> str:

@@ -13,28 +13,30 @@ from models.access import CurrentUser, Permission, require
 from models.cache import cached_aggregate
 from models.competencies import scope
 from models.competencies.assessments import CURRENT_LEVELS_SQL
+from models.competencies.framework import shown_competency_name
 from models.competencies.levels import level_name
 from models.competencies.requirements import REQUIRED_LEVELS_SQL
 from models.db import Reader
 from models.errors import InputError
-from models.i18n import _
+from models.i18n import N_, _
 from models.paging import PAGE_SIZE, PICKER_SIZE, like_pattern, matches_any, rows_with_total
 from models.recognition import kudos
 from models.training import assignments
 from models.training.assignments import AssignmentResult
+from models.training.courses import catalogue_text
 
 if TYPE_CHECKING:
     from models.db import Database
 
 GAP_LABELS = {
-    "not_assessed": "Not assessed",
-    "below_2": "2+ levels below",
-    "below_1": "1 level below",
-    "meets": "Meets requirement",
-    "above": "Above requirement",
-    "no_requirement": "No requirement",
+    "not_assessed": N_("Not assessed"),
+    "below_2": N_("2+ levels below"),
+    "below_1": N_("1 level below"),
+    "meets": N_("Meets requirement"),
+    "above": N_("Above requirement"),
+    "no_requirement": N_("No requirement"),
 }
-"""How a cell of the matrix reads, from the largest gap to none."""
+"""How a cell of the matrix reads, from the largest gap to none (marked; shown with ``_``)."""
 
 
 def gap_category(current: int | None, required: int | None) -> str:
@@ -117,7 +119,10 @@ def _with_categories(frame: pd.DataFrame) -> pd.DataFrame:
         gap_category(None if pd.isna(c) else int(c), None if pd.isna(r) else int(r))
         for c, r in zip(frame["current_level"], frame["required_level"], strict=True)
     ]
-    frame["status"] = frame["category"].map(GAP_LABELS)
+    frame["status"] = frame["category"].map(lambda category: _(GAP_LABELS[category]))
+    frame["competency"] = [
+        shown_competency_name(code, name) for code, name in zip(frame["code"], frame["competency"], strict=True)
+    ]
     frame["level"] = [level_name(None if pd.isna(c) else int(c)) for c in frame["current_level"]]
     return frame
 
@@ -156,7 +161,7 @@ def as_table(frame: pd.DataFrame) -> pd.DataFrame:
     """The matrix as people read it: one row per person (team, name) and a column per
     competency holding the current level in words."""
     return (
-        frame.assign(team_name=frame["team_name"].fillna("No team"))
+        frame.assign(team_name=frame["team_name"].fillna(_("No team")))
         .pivot_table(index=["team_name", "full_name"], columns="competency", values="level", aggfunc="first")
         .reset_index()
     )
@@ -209,13 +214,15 @@ class Gap(BaseModel):
 
 
 def courses_by_competency(db: Reader) -> dict[int, list[dict[str, Any]]]:
-    """Active courses that develop each competency (``courses.competency_id``)."""
+    """Active courses that develop each competency (``courses.competency_id``), the default
+    courses' titles in the reader's language."""
     rows = db.query(
         "SELECT id, code, title, format, hours, competency_id FROM courses"
         " WHERE active AND competency_id IS NOT NULL ORDER BY title"
     )
     grouped: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
+        row["title"] = catalogue_text(row["code"], "title", row["title"])
         grouped.setdefault(row["competency_id"], []).append(row)
     return grouped
 
@@ -226,7 +233,10 @@ def person_gaps(db: Reader, actor: CurrentUser, employee_id: int) -> list[Gap]:
     scope.require_read(db, actor, employee_id)
     courses = courses_by_competency(db)
     return [
-        Gap(**row, courses=courses.get(row["competency_id"], []))
+        Gap(
+            **{**row, "competency": shown_competency_name(row["code"], row["competency"])},
+            courses=courses.get(row["competency_id"], []),
+        )
         for row in _matrix_rows(db, actor, None, [employee_id])
         if row["required_level"] is not None and (row["current_level"] or 0) < row["required_level"]
     ]
@@ -238,19 +248,28 @@ def team_gaps(db: Reader, actor: CurrentUser, *, team_id: int | None) -> pd.Data
     competencies with most people below first."""
     require_matrix(actor, team_id)
     condition, params = _people_in(actor, team_id)
-    return _team_gaps(db, condition, tuple(params))
+    gaps = _team_gaps(db, condition, tuple(params)).copy()
+    courses = courses_by_competency(db)  # the courses' titles in the reader's language
+    gaps["competency"] = [
+        shown_competency_name(code, name) for code, name in zip(gaps["code"], gaps["competency"], strict=True)
+    ]
+    gaps["courses"] = [
+        ", ".join(course["title"] for course in courses.get(cid, [])) or "—" for cid in gaps["competency_id"]
+    ]
+    return gaps.drop(columns=["code"])
 
 
 @cached_aggregate(tables=_MATRIX_TABLES)
 def _team_gaps(db: Reader, condition: str, params: tuple) -> pd.DataFrame:
     """``team_gaps`` of the people of ``condition`` (the reader's scope and the team chosen:
-    people who see the same people share the figure)."""
+    people who see the same people share the figure), without the courses: their titles are
+    read in the reader's language."""
     gaps = db.frame(
         f"""
         WITH people AS (SELECT e.id FROM employees e WHERE {condition}),
         required AS ({REQUIRED_LEVELS_SQL}), current_levels AS ({CURRENT_LEVELS_SQL}),
         below AS (
-            SELECT c.id AS competency_id, c.name AS competency, count(*) AS people_below,
+            SELECT c.id AS competency_id, c.name AS competency, c.code, count(*) AS people_below,
                    list(p.id ORDER BY p.id) AS employee_ids
             FROM people p
             CROSS JOIN competencies c
@@ -258,14 +277,9 @@ def _team_gaps(db: Reader, condition: str, params: tuple) -> pd.DataFrame:
             LEFT JOIN current_levels cl ON cl.employee_id = p.id AND cl.competency_id = c.id
             WHERE c.active AND (cl.current_level IS NULL OR cl.current_level < r.required_level)
             GROUP BY ALL
-        ),
-        developing AS (
-            SELECT competency_id, string_agg(title, ', ' ORDER BY title) AS courses
-            FROM courses WHERE active AND competency_id IS NOT NULL
-            GROUP BY competency_id
         )
-        SELECT b.competency_id, b.competency, b.people_below, b.employee_ids, coalesce(d.courses, '—') AS courses
-        FROM below b LEFT JOIN developing d ON d.competency_id = b.competency_id
+        SELECT b.competency_id, b.competency, b.code, b.people_below, b.employee_ids
+        FROM below b
         ORDER BY b.people_below DESC, b.competency
         """,  # noqa: S608 - the condition is fixed text
         list(params),
@@ -324,6 +338,6 @@ def kudos_evidence(db: Reader, actor: CurrentUser, employee_id: int, competency_
     competency record (hidden kudos are not evidence)."""
     scope.require_read(db, actor, employee_id)
     return [
-        EvidenceItem(on=item.given_at.date(), source="Kudos", text=item.message, by=item.giver_name)
+        EvidenceItem(on=item.given_at.date(), source=_("Kudos"), text=item.message, by=item.giver_name)
         for item in kudos.kudos_received(db, actor, employee_id, competency_id=competency_id)
     ]

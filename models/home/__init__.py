@@ -25,27 +25,28 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from models.access import CurrentUser, Permission, Role
+from models.i18n import N_
 from models.standards.audits import reads_compliance
 
-SECTION_TITLES: dict[str, str] = {
-    "speakup": "Speak-Up Day",
-    "my_training": "My training",
-    "my_development": "My coaching and assessments",
-    "my_kudos": "Kudos received",
-    "my_survey": "Pulse survey",
-    "goals": "Goals",
-    "complaints": "Complaints",
-    "actions": "Action plan",
-    "training": "Training compliance",
-    "engagement": "Engagement",
-    "customers": "Customer feedback",
-    "standards": "Service standards",
-    "coaching": "Coaching this month",
-    "skills": "Assessments and skill gaps",
-    "team_ideas": "My team's ideas",
-    "recognition": "Recognition this month",
-    "moderation": "Ideas to moderate",
-    "portal": "Portal health",
+SECTION_TITLES: dict[str, str] = {  # marked for the catalogue; shown with _()
+    "speakup": N_("Speak-Up Day"),
+    "my_training": N_("My training"),
+    "my_development": N_("My coaching and assessments"),
+    "my_kudos": N_("Kudos received"),
+    "my_survey": N_("Pulse survey"),
+    "goals": N_("Goals"),
+    "complaints": N_("Complaints"),
+    "actions": N_("Action plan"),
+    "training": N_("Training compliance"),
+    "engagement": N_("Engagement"),
+    "customers": N_("Customer feedback"),
+    "standards": N_("Service standards"),
+    "coaching": N_("Coaching this month"),
+    "skills": N_("Assessments and skill gaps"),
+    "team_ideas": N_("My team's ideas"),
+    "recognition": N_("Recognition this month"),
+    "moderation": N_("Ideas to moderate"),
+    "portal": N_("Portal health"),
 }
 
 PERSONAL_SECTIONS = ("speakup", "my_training", "my_development", "my_kudos", "my_survey")

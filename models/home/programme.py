@@ -20,6 +20,7 @@ from models.customers import scores
 from models.customers.scores import ScoreFilter
 from models.engagement import answers, results, surveys
 from models.engagement.results import TrendPoint
+from models.i18n import N_
 from models.speakup import board, cycle_report, cycles
 from models.speakup.cycles import Cycle
 from models.speakup.ideas import Idea
@@ -191,7 +192,7 @@ def customers_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> Custo
     first, last = recent_period(as_of)
     answered = ScoreFilter(date_from=first, date_to=last)
     parts = []
-    for code, measure in (("nps", "NPS"), ("csat", "CSAT (%)")):
+    for code, measure in (("nps", N_("NPS")), ("csat", N_("CSAT (%)"))):  # shown with _()
         frame = scores.scores(db, user, code, ("channel",), answered)[["channel", "answers", "value"]]
         if len(frame):
             parts.append(frame.assign(measure=measure))
