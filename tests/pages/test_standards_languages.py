@@ -1,0 +1,140 @@
+"""The service, recognition and training-assignment pages in Ukrainian: every page each role
+opens shows its own texts in Ukrainian and none of its English ones; counts, dates and
+percentages take the reader's language, while what people typed stays as entered."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from models import auth
+from models.access import Role
+from models.db import get_database, insert_row
+from models.standards import audits, register
+from tests.conftest import add_person
+from tests.pages.apptest import open_page, shown, signed_in_as
+
+TODAY = date.today()
+STANDARDS, AUDITS, IMPORT = "pages/service_standards.py", "pages/mystery_audits.py", "pages/mystery_audit_import.py"
+
+
+@pytest.fixture
+def org(portal_env):
+    """A team, a leader who keeps a standard, an analyst with a checklist and an audit of an agent."""
+    db = get_database(portal_env)
+    red = db.write(lambda c: insert_row(c, "teams", {"name": "Red"}))
+    people = {
+        "db": db,
+        "red": red,
+        "leader": add_person(db, Role.LEADERSHIP, full_name="Lea Leader"),
+        "analyst": add_person(db, Role.ANALYST),
+        "ann": add_person(db, team_id=red, full_name="Ann Agent"),
+    }
+    people["standard"] = register.add_standard(
+        db,
+        people["leader"],
+        {
+            "code": "XFER-CB",
+            "title": "After a transfer, the first rep calls back",
+            "expectation": "Call the customer back the same day after transferring them.",
+            "channels": ["Phone", "Chat"],
+            "owner_id": people["leader"].employee_id,
+        },
+    )
+    people["checklist"] = audits.create_checklist(
+        db, people["analyst"], {"name": "Monthly call", "items": [(people["standard"], "pass_fail")]}
+    )
+    for days_ago, passed in ((3, False), (4, False), (5, False), (6, True)):
+        audits.record_audit(
+            db,
+            people["analyst"],
+            {
+                "checklist_id": people["checklist"],
+                "audited_on": TODAY - timedelta(days=days_ago),
+                "channel": "Phone",
+                "team_id": red,
+                "agent_id": people["ann"].employee_id,
+                "results": {people["standard"]: passed},
+                "notes": f"Audit note {days_ago}",
+            },
+        )
+    return people
+
+
+def in_ukrainian(database, *roles: Role, team_id: int | None = None):
+    person = add_person(database, *roles, team_id=team_id)
+    auth.change_own_language(database, person, person.account_id, "uk")
+    return auth.load_user(database, employee_id=person.employee_id)
+
+
+def page(user, path):
+    app = open_page(signed_in_as(user), path)
+    assert not app.exception, app.exception
+    return app
+
+
+def headers(app) -> list[str]:
+    """The column headers of every table on the page."""
+    found = []
+    for frame in app.dataframe:
+        config = json.loads(frame.proto.columns or "{}")
+        found += [column.get("label") for column in config.values() if column.get("label")]
+    return found
+
+
+def texts(app) -> list[str]:
+    """What a reader sees of the page: titles, headings, captions, messages, labels, buttons, headers."""
+    found = [e.value for e in app.title] + [e.value for e in app.header] + [e.value for e in app.subheader]
+    found += [e.value for e in app.caption] + [e.value for e in app.info] + [e.value for e in app.success]
+    found += [e.value for e in app.markdown] + [e.value for e in app.error]
+    found += [e.label for e in app.metric] + [e.label for e in app.button] + [e.label for e in app.tabs]
+    inputs = ("text_input", "text_area", "selectbox", "multiselect", "checkbox", "number_input", "date_input", "radio")
+    for kind in inputs:
+        found += [e.label for e in app.get(kind)]
+    found += [e.proto.label for e in app.get("download_button")]
+    found += [e.proto.label for e in app.get("expander")]
+    return [shown(text) for text in found] + headers(app)
+
+
+def assert_ukrainian(app, english: set[str], ukrainian: set[str]) -> None:
+    seen = texts(app)
+    assert not english & set(seen), english & set(seen)
+    missing = {text for text in ukrainian if not any(text in one for one in seen)}
+    assert not missing, (missing, seen)
+
+
+# -- service standards ----------------------------------------------------------------------
+def test_service_standards_in_ukrainian_for_an_agent(org):
+    app = page(in_ukrainian(org["db"], Role.AGENT, team_id=org["red"]), STANDARDS)
+    assert_ukrainian(
+        app,
+        {"Service standards", "Versions", "Download CSV", "Keep the register"},
+        {"Стандарти обслуговування", "Версії", "Канали: Телефон, Чат", "Відповідальний: Lea Leader", "Версія 1"},
+    )
+    # the standard as leadership wrote it
+    assert "XFER-CB · After a transfer, the first rep calls back" in [shown(s.value) for s in app.subheader]
+    assert "Call the customer back the same day after transferring them." in [t.value for t in app.text]
+
+
+def test_service_standards_in_ukrainian_for_leadership_who_keep_the_register(org):
+    app = page(in_ukrainian(org["db"], Role.LEADERSHIP), STANDARDS)
+    assert_ukrainian(
+        app,
+        {"Keep the register", "Add a standard", "Add standard", "Edit a standard", "Save new version", "Code"},
+        {"Ведення реєстру", "Додати стандарт", "Редагувати стандарт", "Зберегти нову версію", "Код", "Що очікується"},
+    )
+    assert app.multiselect(key="new_standard_channels").format_func("Web form") == "Вебформа"
+    assert "Що очікується" in headers(app) and "Змінено" in headers(app)  # the versions table
+
+
+def test_a_refused_standard_names_its_field_and_problem_in_ukrainian(org):
+    app = page(in_ukrainian(org["db"], Role.LEADERSHIP), STANDARDS)
+    app.text_input(key="new_standard_code").input("XFER-CB")
+    app.text_input(key="new_standard_title").input("Another standard with a taken code")
+    app.text_area(key="new_standard_expectation").input("Whatever.")
+    app.selectbox(key="new_standard_owner").select_index(0)
+    next(b for b in app.button if b.label == "Додати стандарт").click().run()
+    errors = "\n".join(shown(e.value) for e in app.error)
+    assert "Код" in errors and "XFER-CB — код іншого стандарту" in errors, errors
