@@ -12,6 +12,8 @@ import pytest
 from models import auth
 from models.access import Role
 from models.db import get_database, insert_row
+from models.i18n import format_date, use_language
+from models.recognition import kudos
 from models.standards import audits, register
 from tests.conftest import add_person
 from tests.pages.apptest import open_page, shown, signed_in_as
@@ -138,3 +140,49 @@ def test_a_refused_standard_names_its_field_and_problem_in_ukrainian(org):
     next(b for b in app.button if b.label == "Додати стандарт").click().run()
     errors = "\n".join(shown(e.value) for e in app.error)
     assert "Код" in errors and "XFER-CB — код іншого стандарту" in errors, errors
+
+
+# -- recognition ----------------------------------------------------------------------------
+FEED, WALL = "pages/recognition_feed.py", "pages/recognition_wall.py"
+
+
+@pytest.fixture
+def kudos_given(org):
+    """Kudos from Ann to a Ukrainian-speaking agent of her team, tagged with a company value."""
+    from models.recognition import values
+
+    hr = add_person(org["db"], Role.HR)
+    value_id = values.add_value(org["db"], hr, "Own it")
+    reader = in_ukrainian(org["db"], Role.AGENT, team_id=org["red"])
+    data = {"recipient_id": reader.employee_id, "message": "Thanks for the handover notes", "tag": f"value:{value_id}"}
+    kudos.give_kudos(org["db"], org["ann"], data)
+    return reader
+
+
+def test_the_recognition_feed_in_ukrainian_with_the_kudos_left_counted_in_ukrainian(org, kudos_given, monkeypatch):
+    monkeypatch.setattr(kudos, "monthly_allowance", lambda: 3)  # three a month, none given yet
+    app = page(kudos_given, FEED)
+    assert_ukrainian(
+        app,
+        {"Recognition feed", "Give kudos", "Give to", "Tag", "Message", "Latest kudos and badges"},
+        {"Стрічка визнання", "Висловити подяку", "Кому", "Позначка", "Повідомлення", "Останні подяки та значки"},
+    )
+    assert app.radio(key="kudos_form_kind").options == ["Колезі", "Команді"]
+    tags = app.selectbox(key="kudos_form_tag").options
+    assert "Цінність: Own it" in tags  # the value's name as HR typed it
+    assert "Компетенція: Активне слухання" in tags and "Компетенція: Active listening" not in tags
+    assert "Цього місяця у вас залишилося 3 подяки." in texts(app)  # the "few" form
+    with use_language("uk"):
+        given = format_date(TODAY, "dd MMM y")
+    assert any(f"Own it · {given}" in text and "Ann Agent" in text for text in texts(app))
+    assert "Thanks for the handover notes" in [t.value for t in app.text]  # as Ann wrote it
+
+
+def test_a_wall_in_ukrainian(org, kudos_given):
+    app = page(kudos_given, WALL)
+    assert_ukrainian(
+        app,
+        {"My wall", "Kudos received", "Badges", "Kudos", "No badges yet.", "Whose wall"},
+        {"Моя стіна", "Отримані подяки", "Значки", "Подяка", "Значків ще немає.", "Чия стіна"},
+    )
+    assert any(text.startswith("Від **Ann Agent**") for text in texts(app))
