@@ -186,3 +186,21 @@ def test_a_wall_in_ukrainian(org, kudos_given):
         {"Моя стіна", "Отримані подяки", "Значки", "Подяка", "Значків ще немає.", "Чия стіна"},
     )
     assert any(text.startswith("Від **Ann Agent**") for text in texts(app))
+
+
+# -- assigning training -----------------------------------------------------------------------
+def test_assign_training_in_ukrainian_with_the_count_chosen_in_ukrainian(org):
+    hr = in_ukrainian(org["db"], Role.HR)
+    app = page(hr, "pages/training_assign.py")
+    assert_ukrainian(
+        app,
+        {"Assign training", "Assign", "Assignments", "Record a completion", "Assign to", "Course", "Status", "Why"},
+        {"Призначити навчання", "Призначити", "Призначення", "Записати проходження курсу", "Кому призначити", "Курс"},
+    )
+    assert app.radio(key="assign_mode").options == ["Команда", "Майданчик", "Роль", "Вибрані працівники"]
+    assert app.radio(key="open_status").options == ["Відкрите", "Пройдено", "Скасовано"]
+    app.selectbox(key="assign_team").set_value(org["red"]).run()
+    assert "Вибрано 1 особу" in texts(app)  # Ann, the only active member of Red: the "one" form
+    app.radio(key="assign_mode").set_value("Role").run()
+    assert "Керівник команди" in app.selectbox(key="assign_role").options
+    assert "Вибрано" in " ".join(texts(app))
