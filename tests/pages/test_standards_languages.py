@@ -204,3 +204,42 @@ def test_assign_training_in_ukrainian_with_the_count_chosen_in_ukrainian(org):
     app.radio(key="assign_mode").set_value("Role").run()
     assert "Керівник команди" in app.selectbox(key="assign_role").options
     assert "Вибрано" in " ".join(texts(app))
+
+
+# -- mystery audits -------------------------------------------------------------------------
+@pytest.mark.parametrize("role", [Role.AGENT, Role.TEAM_LEAD, Role.HR, Role.LEADERSHIP])
+def test_mystery_audits_in_ukrainian_for_each_reader(org, role):
+    reader = org["ann"] if role is Role.AGENT else in_ukrainian(org["db"], role, team_id=org["red"])
+    if role is Role.AGENT:  # Ann reads her own audits
+        auth.change_own_language(org["db"], reader, reader.account_id, "uk")
+    app = page(reader, AUDITS)
+    english = {"Mystery audits", "From", "To", "Audits", "Open an audit", "Compliance", "Record audits", "Date"}
+    assert_ukrainian(app, english | {"Channel", "Team", "Agent", "Checks"}, {"Таємні аудити", "Аудити"})
+    assert "4 аудити" in texts(app)  # Ann's four audits, counted with the "few" form
+    if role is not Role.AGENT:
+        assert {"Дата", "Канал", "Оператор", "Перевірки"} <= set(headers(app))
+
+
+def test_mystery_audits_in_ukrainian_for_an_analyst_with_figures_in_ukrainian_form(org):
+    app = page(in_ukrainian(org["db"], Role.ANALYST), AUDITS)
+    assert_ukrainian(
+        app,
+        {"Record audits", "Build a checklist", "Checklist", "Compliance", "Standards failing repeatedly", "Audits"},
+        {"Запис аудитів", "Скласти чек-лист", "Чек-лист", "Виконання вимог", "Аудити", "Канал", "Оператор"},
+    )
+    # three of four checks failed in one team: 25 % compliance, written the Ukrainian way
+    assert any("виконання вимог 25,0 % — виконано 1 з 4 перевірок" in text for text in texts(app)), texts(app)
+    assert any("не виконано 3 з 4 перевірок (виконання вимог 25,0 %) у 1 команді" in text for text in texts(app))
+    assert app.radio(key="item_XFER-CB").options == ["Не перевірялося", "Виконано", "Не виконано"]
+    assert "Створити висновок" in [b.label for b in app.button]
+
+
+def test_an_audit_recorded_in_ukrainian_keeps_what_was_chosen(org):
+    app = page(in_ukrainian(org["db"], Role.ANALYST), AUDITS)
+    app.selectbox(key="audit_team").set_value(org["red"])
+    app.radio(key="item_XFER-CB").set_value("Pass")
+    app.text_area(key="audit_notes").input("Передзвонили того ж дня.")
+    next(b for b in app.button if b.label == "Записати аудит").click().run()
+    assert not app.error, [e.value for e in app.error]
+    notes = org["db"].scalar("SELECT notes FROM mystery_audits ORDER BY id DESC LIMIT 1")
+    assert notes == "Передзвонили того ж дня."
