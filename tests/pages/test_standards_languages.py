@@ -243,3 +243,19 @@ def test_an_audit_recorded_in_ukrainian_keeps_what_was_chosen(org):
     assert not app.error, [e.value for e in app.error]
     notes = org["db"].scalar("SELECT notes FROM mystery_audits ORDER BY id DESC LIMIT 1")
     assert notes == "Передзвонили того ж дня."
+
+
+def test_import_mystery_audits_in_ukrainian(org):
+    app = page(in_ukrainian(org["db"], Role.ANALYST), IMPORT)
+    assert_ukrainian(
+        app,
+        {"Import mystery audits", "Checklist", "Download the import template", "Recent imports", "No imports yet."},
+        {
+            "Імпорт таємних аудитів",
+            "Чек-лист",
+            "Завантажити шаблон імпорту",
+            "Останні імпорти",
+            "Кодування тексту (CSV)",
+        },
+    )
+    assert "XFER-CB (Виконано / не виконано)" in [shown(c.value) for c in app.caption]
