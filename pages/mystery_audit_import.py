@@ -6,6 +6,7 @@ import streamlit as st
 
 from models.complaints.sources import ENCODINGS, SourceFile
 from models.errors import InputError
+from models.i18n import N_, _, format_number, ngettext
 from models.standards import audit_fields, audit_import, audits
 from models.standards.audit_import import IMPORT_MODE_LABELS, AuditImportRejectedError, ImportMode
 from models.standards.audits import SCALE_LABELS
@@ -18,35 +19,66 @@ from ui.writes import run_write
 user, db, settings = page_context()
 PREFIX = "audit"
 REPORT_KEY = "audit_import_report"
-PREVIEW_LABELS = {"row": "Row", "problem": "Problem", "audit_id": "Audit ID", "audited_on": "Date"}
-IMPORT_LABELS = {
-    "imported_at": "Imported at (UTC)",
-    "file_name": "File",
-    "rows_read": "Rows read",
-    "audits_imported": "Audits imported",
-    "audits_duplicate": "Audits already in the portal",
-    "rows_repeated": "Rows repeated",
-    "rows_rejected": "Rows rejected",
+PREVIEW_LABELS = {  # translated where shown
+    "row": N_("Row"),
+    "problem": N_("Problem"),
+    "audit_id": N_("Audit ID"),
+    "audited_on": N_("Date"),
+    "channel": N_("Channel"),
+    "team": N_("Team"),
+    "agent": N_("Agent"),
+    "standard": N_("Standard"),
+    "result": N_("Result"),
+    "notes": N_("Notes"),
+    "repeated": N_("Repeated"),
 }
-ROW_NOTE = "Row numbers count the rows after the header row (row 1 is the first row of results)."
+IMPORT_LABELS = {
+    "imported_at": N_("Imported at (UTC)"),
+    "file_name": N_("File"),
+    "checklist": N_("Checklist"),
+    "mode": N_("Mode"),
+    "rows_read": N_("Rows read"),
+    "audits_imported": N_("Audits imported"),
+    "audits_duplicate": N_("Audits already in the portal"),
+    "rows_repeated": N_("Rows repeated"),
+    "rows_rejected": N_("Rows rejected"),
+    "imported_by": N_("Imported by"),
+}
+REPORT_LABELS = {"row": N_("Row"), "column": N_("Column"), "reason": N_("Reason"), "value": N_("Value")}
+ROW_NOTE = N_("Row numbers count the rows after the header row (row 1 is the first row of results).")
+
+
+def in_words(labels: dict[str, str]) -> dict[str, str]:
+    return {name: _(label) for name, label in labels.items()}
+
+
+def scale_label(scale: str) -> str:
+    return _(SCALE_LABELS[scale]) if scale in SCALE_LABELS else scale
 
 
 def render_report(report: audit_import.AuditImportReport) -> None:
     if report.stored:
-        st.success(f"Import #{report.import_id} done. {report.summary}")
+        st.success(_("Import #{number} done. {summary}", number=report.import_id, summary=report.summary))
     else:
-        st.error(f"Nothing was imported. {report.summary}")
+        st.error(_("Nothing was imported. {summary}", summary=report.summary))
     if report.rejections:
-        st.caption(ROW_NOTE)
+        st.caption(_(ROW_NOTE))
         frame = report.rejections_frame()
         if report.rejected_rows > len(report.rejections):
-            st.caption(f"Listing the first {len(report.rejections):,} problems.")
-        show_table(frame, key="audit_rejections")
+            st.caption(
+                ngettext(
+                    "Listing the first {count} problem.",
+                    "Listing the first {count} problems.",
+                    len(report.rejections),
+                    count=format_number(len(report.rejections)),
+                )
+            )
+        show_table(frame, labels=in_words(REPORT_LABELS), key="audit_rejections")
         download_buttons(frame, "mystery-audit-import-report", "dl_audit_report")
 
 
 def run_import(checklist_id: int, source: SourceFile, mapping: dict[str, str], mode: str, order) -> None:
-    bar = st.progress(0.0, text="Starting…")
+    bar = st.progress(0.0, text=_("Starting…"))
 
     def write() -> audit_import.AuditImportReport:
         try:
@@ -72,8 +104,10 @@ def run_import(checklist_id: int, source: SourceFile, mapping: dict[str, str], m
 def render_file(checklist: dict) -> None:
     left, right = st.columns([3, 1])
     with left:
-        upload = file_upload("Audit export", ["csv", "xlsx", "txt"], key="audit_upload")
-    encoding = right.selectbox("Text encoding (CSV)", list(ENCODINGS), format_func=ENCODINGS.get, key="audit_encoding")
+        upload = file_upload(_("Audit export"), ["csv", "xlsx", "txt"], key="audit_upload")
+    encoding = right.selectbox(
+        _("Text encoding (CSV)"), list(ENCODINGS), format_func=ENCODINGS.get, key="audit_encoding"
+    )
     if upload is None:
         imports.current_source(PREFIX, audit_import.open_upload, None, encoding, None, None, settings.max_upload_mb)
         return
@@ -88,8 +122,16 @@ def render_file(checklist: dict) -> None:
     imports.remember_sheets(PREFIX, upload, source)
     for note in source.notes:
         st.info(escape_markdown(note))
-    st.text(f"{source.file_name}: {len(source.columns)} columns.")  # a file name is the user's text
-    st.subheader("Map the columns")
+    st.text(  # a file name is the user's text
+        ngettext(
+            "{file}: {count} column.",
+            "{file}: {count} columns.",
+            len(source.columns),
+            file=source.file_name,
+            count=format_number(len(source.columns)),
+        )
+    )
+    st.subheader(_("Map the columns"))
     mapping = imports.render_mapping(
         PREFIX,
         source,
@@ -97,41 +139,43 @@ def render_file(checklist: dict) -> None:
         audit_fields.REQUIRED_FIELDS,
         audit_fields.suggest_mapping(source.columns),
     )
-    st.subheader("Preview")
+    st.subheader(_("Preview"))
     try:
         guess = audit_import.date_order_guess(source, audit_fields.check_mapping(mapping, source.columns, source.hint))
-        order, order_settled = imports.render_date_order(PREFIX, source, guess, "Date")
+        order, order_settled = imports.render_date_order(PREFIX, source, guess, _("Date"))
         frame = audit_import.preview(db, user, checklist["id"], source, mapping, date_order=order)
-        show_table(frame, labels=PREVIEW_LABELS, key="audit_preview")
+        show_table(frame, labels=in_words(PREVIEW_LABELS), key="audit_preview")
         mapping_ok = True
     except InputError as error:
         show_input_error(error)
         mapping_ok = order_settled = False
         order = None
-    mode = st.radio("If some rows are invalid", list(ImportMode), format_func=IMPORT_MODE_LABELS.get, key="audit_mode")
-    if st.button("Import", type="primary", disabled=not (mapping_ok and order_settled), key="audit_import_run"):
+    modes = {mode: _(label) for mode, label in IMPORT_MODE_LABELS.items()}
+    mode = st.radio(_("If some rows are invalid"), list(modes), format_func=modes.__getitem__, key="audit_mode")
+    if st.button(_("Import"), type="primary", disabled=not (mapping_ok and order_settled), key="audit_import_run"):
         run_import(checklist["id"], source, mapping, mode, order)
 
 
-st.title("Import mystery audits")
+st.title(_("Import mystery audits"))
 st.caption(
-    "CSV or XLSX exported by your mystery-shopping provider, one row per standard checked: the audit's id "
-    "(optional), date, channel, team, agent (optional: employee number or email), the standard (code or title) "
-    "and its result, and notes. The rows of one Audit ID — or, without one, of one date, channel, team and agent — "
-    "are one audit. Re-importing a file adds no audit twice."
+    _(
+        "CSV or XLSX exported by your mystery-shopping provider, one row per standard checked: the audit's id "
+        "(optional), date, channel, team, agent (optional: employee number or email), the standard (code or "
+        "title) and its result, and notes. The rows of one Audit ID — or, without one, of one date, channel, "
+        "team and agent — are one audit. Re-importing a file adds no audit twice."
+    )
 )
 lists = audits.checklists(db)
 if not lists:
-    st.info("Build a checklist from the standards on Mystery audits first.")
+    st.info(_("Build a checklist from the standards on Mystery audits first."))
 else:
     by_id = {checklist["id"]: checklist for checklist in lists}
-    chosen = st.selectbox(
-        "Checklist", list(by_id), format_func=lambda i: by_id[i]["name"], key="audit_import_checklist"
-    )
+    names = {checklist_id: checklist["name"] for checklist_id, checklist in by_id.items()}
+    chosen = st.selectbox(_("Checklist"), list(names), format_func=names.__getitem__, key="audit_import_checklist")
     checklist = by_id[chosen]
-    st.caption(" · ".join(f"{escape_markdown(i['code'])} ({SCALE_LABELS[i['scale']]})" for i in checklist["items"]))
+    st.caption(" · ".join(f"{escape_markdown(i['code'])} ({scale_label(i['scale'])})" for i in checklist["items"]))
     st.download_button(
-        "Download the import template",
+        _("Download the import template"),
         lambda: audit_fields.template_csv(checklist),
         "mystery-audits-template.csv",
         "text/csv",
@@ -142,14 +186,14 @@ else:
 
 report = st.session_state.get(REPORT_KEY)
 if report is not None:
-    st.subheader("Import report")
+    st.subheader(_("Import report"))
     render_report(report)
 
-st.subheader("Recent imports")
+st.subheader(_("Recent imports"))
 recent = audit_import.recent_imports(db, user)
 if recent.empty:
-    st.caption("No imports yet.")
+    st.caption(_("No imports yet."))
 else:
-    recent["mode"] = recent["mode"].map(lambda mode: IMPORT_MODE_LABELS[ImportMode(mode)].split(" — ")[0])
-    show_table(recent, labels=IMPORT_LABELS, key="audit_recent")
+    recent["mode"] = recent["mode"].map(lambda mode: _(IMPORT_MODE_LABELS[ImportMode(mode)]).split(" — ")[0])
+    show_table(recent, labels=in_words(IMPORT_LABELS), key="audit_recent")
     download_buttons(recent, "mystery-audit-imports", "dl_audit_imports")

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
+from models.i18n import N_, _
 from models.people.directory import find_active_people
 from models.standards import register
 from models.standards.register import CHANNELS, StandardInput
@@ -16,19 +17,41 @@ from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
 can_manage = user.can(Permission.STRATEGY_MANAGE)
+HISTORY_LABELS = {  # translated where shown
+    "version": N_("Version"),
+    "changed_at": N_("Changed at"),
+    "changed_by": N_("Changed by"),
+    "title": N_("Title"),
+    "expectation": N_("What is expected"),
+    "measurable_target": N_("Measurable target"),
+    "channels": N_("Channels"),
+    "current": N_("Current"),
+}
+
+
+def channel_names(channels: list[str]) -> str:
+    """A standard's channels in the reader's language ("every channel" when it names none)."""
+    return ", ".join(register.channel_label(channel) for channel in channels) or _("every channel")
 
 
 def render_standard(standard: register.Standard) -> None:
     with st.container(border=True):
         st.subheader(f"{escape_markdown(standard.code)} · {escape_markdown(standard.title)}")
         st.text(standard.expectation)
-        details = [f"Owner: {escape_markdown(standard.owner_name or '—')}", f"Version {standard.version}"]
+        details = [
+            _("Owner: {name}", name=escape_markdown(standard.owner_name or "—")),
+            _("Version {number}", number=standard.version),
+        ]
         if standard.measurable_target:
-            details.insert(0, f"Target: {escape_markdown(standard.measurable_target)}")
-        details.insert(0, "Channels: " + escape_markdown(", ".join(standard.channels) or "every channel"))
+            details.insert(0, _("Target: {target}", target=escape_markdown(standard.measurable_target)))
+        details.insert(0, _("Channels: {channels}", channels=escape_markdown(channel_names(standard.channels))))
         st.caption(" · ".join(details))
-        with st.expander("Versions"):
-            show_table(pd.DataFrame(register.standard_history(db, user, standard.id)), key=f"history_{standard.id}")
+        with st.expander(_("Versions")):
+            history = pd.DataFrame(register.standard_history(db, user, standard.id))
+            if not history.empty:
+                history["channels"] = history["channels"].map(lambda channels: channel_names(channels or []))
+            labels = {name: _(label) for name, label in HISTORY_LABELS.items()}
+            show_table(history, labels=labels, key=f"history_{standard.id}")
 
 
 def owner_options(prefix: str, standard: register.Standard | None) -> list[dict]:
@@ -36,7 +59,7 @@ def owner_options(prefix: str, standard: register.Standard | None) -> list[dict]
     here, above the form, with the owner already chosen always among them."""
     chosen = (standard.owner_id if standard else None, st.session_state.get(f"{prefix}_owner"))
     return search_matches(
-        "Find the owner (name, email or employee number)",
+        _("Find the owner (name, email or employee number)"),
         f"{prefix}_owner_search",
         lambda text: find_active_people(db, user, text, keep=chosen),
     )
@@ -45,33 +68,41 @@ def owner_options(prefix: str, standard: register.Standard | None) -> list[dict]
 def standard_fields(prefix: str, standard: register.Standard | None, owners: list[dict]) -> dict:
     owner_ids = [owner["id"] for owner in owners]
     names = {owner["id"]: owner["full_name"] for owner in owners}
+    channels = {channel: register.channel_label(channel) for channel in CHANNELS}
     values = {
         "code": st.text_input(
-            "Code", standard.code if standard else "", max_chars=max_chars(StandardInput, "code"), key=f"{prefix}_code"
+            _("Code"),
+            standard.code if standard else "",
+            max_chars=max_chars(StandardInput, "code"),
+            key=f"{prefix}_code",
         ),
         "title": st.text_input(
-            "Title",
+            _("Title"),
             standard.title if standard else "",
             max_chars=max_chars(StandardInput, "title"),
             key=f"{prefix}_title",
         ),
         "expectation": st.text_area(
-            "What is expected",
+            _("What is expected"),
             standard.expectation if standard else "",
             max_chars=max_chars(StandardInput, "expectation"),
             key=f"{prefix}_expectation",
         ),
         "measurable_target": st.text_input(
-            "Measurable target (optional)",
+            _("Measurable target (optional)"),
             (standard.measurable_target or "") if standard else "",
             max_chars=max_chars(StandardInput, "measurable_target"),
             key=f"{prefix}_target",
         ),
         "channels": st.multiselect(
-            "Channels (none: every channel)", CHANNELS, standard.channels if standard else [], key=f"{prefix}_channels"
+            _("Channels (none: every channel)"),
+            CHANNELS,
+            standard.channels if standard else [],
+            format_func=channels.__getitem__,
+            key=f"{prefix}_channels",
         ),
         "owner_id": st.selectbox(
-            "Owner",
+            _("Owner"),
             owner_ids,
             index=owner_ids.index(standard.owner_id) if standard and standard.owner_id in owner_ids else None,
             format_func=lambda owner_id: names[owner_id],
@@ -79,23 +110,23 @@ def standard_fields(prefix: str, standard: register.Standard | None, owners: lis
         ),
     }
     if standard is not None:
-        values["active"] = st.checkbox("Current (untick to retire it)", standard.active, key=f"{prefix}_active")
+        values["active"] = st.checkbox(_("Current (untick to retire it)"), standard.active, key=f"{prefix}_active")
     return values
 
 
 def render_management(standards: list[register.Standard]) -> None:
-    with st.expander("Add a standard"):
+    with st.expander(_("Add a standard")):
         owners = owner_options("new_standard", None)
         with st.form("new_standard"):
             values = standard_fields("new_standard", None, owners)
-            if st.form_submit_button("Add standard", type="primary"):
-                run_write(lambda: register.add_standard(db, user, values), success="Standard added.", rerun=True)
+            if st.form_submit_button(_("Add standard"), type="primary"):
+                run_write(lambda: register.add_standard(db, user, values), success=_("Standard added."), rerun=True)
     if not standards:
         return
-    with st.expander("Edit a standard"):
+    with st.expander(_("Edit a standard")):
         by_id = {standard.id: standard for standard in standards}
         chosen = st.selectbox(
-            "Standard", list(by_id), format_func=lambda i: f"{by_id[i].code} · {by_id[i].title}", key="edit_standard"
+            _("Standard"), list(by_id), format_func=lambda i: f"{by_id[i].code} · {by_id[i].title}", key="edit_standard"
         )
         standard = by_id[chosen]
         form = EditForm("standard", standard.id, standard.version)
@@ -103,23 +134,25 @@ def render_management(standards: list[register.Standard]) -> None:
         owners = owner_options(form.prefix, standard)
         with st.form(f"{form.prefix}_form"):
             values = standard_fields(form.prefix, standard, owners)
-            if st.form_submit_button("Save new version", type="primary"):
+            if st.form_submit_button(_("Save new version"), type="primary"):
                 run_write(
                     lambda: register.update_standard(db, user, standard.id, values, form.version),
-                    success="New version saved.",
+                    success=_("New version saved."),
                     form=form,
                     rerun=True,
                 )
 
 
-st.title("Service standards")
+st.title(_("Service standards"))
 st.caption(
-    "What we promise every customer. Mystery shoppers check these standards every month; "
-    "a standard that fails repeatedly becomes a finding to fix."
+    _(
+        "What we promise every customer. Mystery shoppers check these standards every month; "
+        "a standard that fails repeatedly becomes a finding to fix."
+    )
 )
 current = register.list_standards(db, user)
 if not current:
-    st.info("No service standards yet.")
+    st.info(_("No service standards yet."))
 for item in current:
     render_standard(item)
 if current:
@@ -127,5 +160,5 @@ if current:
         lambda: pd.DataFrame([s.model_dump(exclude={"owner_id"}) for s in current]), "service-standards", "dl_standards"
     )
 if can_manage:
-    st.header("Keep the register")
+    st.header(_("Keep the register"))
     render_management(register.list_standards(db, user, include_retired=True))

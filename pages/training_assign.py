@@ -10,8 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from models.access import ROLE_LABELS, Role
+from models.i18n import N_, _, current_language, format_date, format_number, ngettext
 from models.people import directory
-from models.text import plural
 from models.training import assignments, completions, courses
 from models.training.assignments import REASON_LABELS, STATUS_LABELS
 from models.training.completions import CompletionInput
@@ -21,13 +21,39 @@ from ui.widgets import download_buttons, search_matches, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
-st.title("Assign training")
+st.title(_("Assign training"))
 
 active_courses = {c.id: f"{c.code} — {c.title}" for c in courses.list_courses(db, active=True)}
 all_courses = {c.id: f"{c.code} — {c.title}" for c in courses.list_courses(db)}
 teams = {team["id"]: team["name"] for team in directory.list_teams(db)}
 sites = {site["id"]: site["name"] for site in directory.list_sites(db)}
 _RESULT = "training_assign_result"
+# Whom a course goes to: the choice is kept by these values, shown in the reader's language.
+MODES = {"Team": N_("Team"), "Site": N_("Site"), "Role": N_("Role"), "Hand-picked people": N_("Hand-picked people")}
+SKIPPED_LABELS = {"person": N_("Person"), "skipped_because": N_("Skipped because")}
+ASSIGNMENT_LABELS = {
+    "person": N_("Person"),
+    "team": N_("Team"),
+    "course_code": N_("Course code"),
+    "course": N_("Course"),
+    "assigned_on": N_("Assigned on"),
+    "due_on": N_("Due on"),
+    "mandatory": N_("Mandatory"),
+    "reason": N_("Reason"),
+    "status": N_("Status"),
+    "cancel_reason": N_("Cancel reason"),
+    "cancelled_by": N_("Cancelled by"),
+    "cancelled_at": N_("Cancelled at"),
+}
+
+
+def in_words(labels: dict[str, str]) -> dict[str, str]:
+    return {name: _(label) for name, label in labels.items()}
+
+
+def day(value: date) -> str:
+    """A day as this page writes it: "2026-03-05" in English, the language's own form otherwise."""
+    return f"{value:%Y-%m-%d}" if current_language() == "en" else format_date(value, "dd MMM y")
 
 
 def person_options(key: str, label: str, chosen: list[int | None]) -> dict[int, str]:
@@ -39,48 +65,55 @@ def person_options(key: str, label: str, chosen: list[int | None]) -> dict[int, 
 
 def chosen_people(mode: str) -> list[int]:
     if mode == "Team":
-        team = st.selectbox("Team", list(teams), format_func=teams.get, key="assign_team")
+        team = st.selectbox(_("Team"), list(teams), format_func=teams.get, key="assign_team")
         return assignments.people_in(db, team_id=team) if team is not None else []
     if mode == "Site":
-        site = st.selectbox("Site", list(sites), format_func=sites.get, key="assign_site")
+        site = st.selectbox(_("Site"), list(sites), format_func=sites.get, key="assign_site")
         return assignments.people_in(db, site_id=site) if site is not None else []
     if mode == "Role":
-        role = st.selectbox(
-            "Role", [r.value for r in Role], format_func=lambda r: ROLE_LABELS[Role(r)], key="assign_role"
-        )
+        roles = {role.value: _(ROLE_LABELS[role]) for role in Role}
+        role = st.selectbox(_("Role"), list(roles), format_func=roles.__getitem__, key="assign_role")
         return assignments.people_in(db, role=role)
     people = person_options(
         "assign_people_search",
-        "Find people (name, email or employee number)",
+        _("Find people (name, email or employee number)"),
         st.session_state.get("assign_people") or [],
     )
-    return st.multiselect("People", list(people), format_func=people.get, key="assign_people")
+    return st.multiselect(_("People"), list(people), format_func=people.get, key="assign_people")
 
 
 def render_assign() -> None:
-    course = st.selectbox("Course", list(active_courses), format_func=active_courses.get, key="assign_course")
-    mode = st.radio("Assign to", ["Team", "Site", "Role", "Hand-picked people"], horizontal=True, key="assign_mode")
+    course = st.selectbox(_("Course"), list(active_courses), format_func=active_courses.get, key="assign_course")
+    modes = {mode: _(label) for mode, label in MODES.items()}
+    mode = st.radio(_("Assign to"), list(modes), format_func=modes.__getitem__, horizontal=True, key="assign_mode")
     targets = chosen_people(mode)
-    default_due = st.checkbox("Due after the course's own due-within days", value=True, key="assign_default_due")
-    due = None if default_due else st.date_input("Due date", date.today() + timedelta(days=30), key="assign_due")
-    st.caption(f"{plural(len(targets), 'person', 'people')} chosen")
-    if st.button("Assign", type="primary", key="assign_go", disabled=course is None):
+    default_due = st.checkbox(_("Due after the course's own due-within days"), value=True, key="assign_default_due")
+    due = None if default_due else st.date_input(_("Due date"), date.today() + timedelta(days=30), key="assign_due")
+    st.caption(ngettext("{n} person chosen", "{n} people chosen", len(targets), n=format_number(len(targets))))
+    if st.button(_("Assign"), type="primary", key="assign_go", disabled=course is None):
         written = run_write(
-            lambda: assignments.assign_courses(db, user, course, targets, due_on=due), success="Training assigned."
+            lambda: assignments.assign_courses(db, user, course, targets, due_on=due), success=_("Training assigned.")
         )
         if written:
             st.session_state[_RESULT] = written.value
     result = st.session_state.get(_RESULT)
     if result is not None:
-        st.success(f"{result.assigned} assigned, {len(result.skipped)} skipped.")
+        st.success(
+            _(
+                "{assigned} assigned, {skipped} skipped.",
+                assigned=format_number(result.assigned),
+                skipped=format_number(len(result.skipped)),
+            )
+        )
         if result.skipped:
             show_table(
                 pd.DataFrame(
                     [
-                        {"person": p.full_name or f"#{p.employee_id}", "skipped_because": p.reason}
+                        {"person": p.full_name or f"#{p.employee_id}", "skipped_because": _(p.reason)}
                         for p in result.skipped
                     ]
                 ),
+                labels=in_words(SKIPPED_LABELS),
                 key="assign_skipped",
             )
 
@@ -88,21 +121,20 @@ def render_assign() -> None:
 def assignment_table(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     if not frame.empty:
-        frame["reason"] = frame["reason"].map(lambda r: REASON_LABELS.get(r, r))
-        frame["status"] = frame["status"].map(lambda s: STATUS_LABELS.get(s, s))
+        frame["reason"] = frame["reason"].map(lambda r: _(REASON_LABELS[r]) if r in REASON_LABELS else r)
+        frame["status"] = frame["status"].map(lambda s: _(STATUS_LABELS[s]) if s in STATUS_LABELS else s)
         frame = frame.drop(columns=["version", "employee_id"])
     return frame
 
 
 def render_open() -> None:
     left, right = st.columns(2)
-    course = left.selectbox(
-        "Course", [None, *all_courses], format_func=lambda i: "All" if i is None else all_courses[i], key="open_course"
-    )
-    team = right.selectbox(
-        "Team", [None, *teams], format_func=lambda i: "All" if i is None else teams[i], key="open_team"
-    )
-    status = st.radio("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, horizontal=True, key="open_status")
+    course_names = {None: _("All"), **all_courses}
+    course = left.selectbox(_("Course"), list(course_names), format_func=course_names.__getitem__, key="open_course")
+    team_names = {None: _("All"), **teams}
+    team = right.selectbox(_("Team"), list(team_names), format_func=team_names.__getitem__, key="open_team")
+    statuses = {status: _(label) for status, label in STATUS_LABELS.items()}
+    status = st.radio(_("Status"), list(statuses), format_func=statuses.__getitem__, horizontal=True, key="open_status")
     filters = {"status": status, "course_id": course, "team_id": team}
     size = assignments.ASSIGNMENTS_PAGE_SIZE
     page_number = st.session_state.get("assignments_page", 1)
@@ -112,11 +144,18 @@ def render_open() -> None:
         rows, matching = assignments.assignments_page(db, user, page=1, page_size=size, **filters)
     first = (page_number - 1) * size
     if matching > size:
-        st.caption(f"Assignments {first + 1:,}–{first + len(rows):,} of {matching:,}, newest first")
-        st.number_input("Page", min_value=1, max_value=-(-matching // size), step=1, key="assignments_page")
+        st.caption(
+            _(
+                "Assignments {first}–{last} of {total}, newest first",
+                first=format_number(first + 1),
+                last=format_number(first + len(rows)),
+                total=format_number(matching),
+            )
+        )
+        st.number_input(_("Page"), min_value=1, max_value=-(-matching // size), step=1, key="assignments_page")
     else:
-        st.caption(f"{matching} assignments")
-    show_table(assignment_table(rows), key="assignment_table")
+        st.caption(ngettext("{n} assignment", "{n} assignments", matching, n=format_number(matching)))
+    show_table(assignment_table(rows), labels=in_words(ASSIGNMENT_LABELS), key="assignment_table")
     download_buttons(
         lambda: assignment_table(assignments.list_assignments(db, user, **filters)),
         f"assignments-{status}",
@@ -126,14 +165,23 @@ def render_open() -> None:
         return
     with st.form("cancel_assignment"):
         choices = {
-            row["id"]: f"#{row['id']} {row['person']} — {row['course']} (due {row['due_on']:%Y-%m-%d})" for row in rows
+            row["id"]: _(
+                "#{number} {person} — {course} (due {day})",
+                number=row["id"],
+                person=row["person"],
+                course=row["course"],
+                day=day(row["due_on"]),
+            )
+            for row in rows
         }
-        chosen = st.selectbox("Assignment to cancel", list(choices), format_func=choices.get)
-        reason = st.text_input("Why", max_chars=assignments.CANCEL_REASON_MAX_LENGTH)
-        if st.form_submit_button("Cancel assignment"):
+        chosen = st.selectbox(
+            _("Assignment to cancel"), list(choices), format_func=choices.__getitem__, key="cancel_assignment_id"
+        )
+        reason = st.text_input(_("Why"), max_chars=assignments.CANCEL_REASON_MAX_LENGTH, key="cancel_assignment_why")
+        if st.form_submit_button(_("Cancel assignment")):
             run_write(
                 lambda: assignments.cancel_assignment(db, user, chosen, reason),
-                success="Assignment cancelled.",
+                success=_("Assignment cancelled."),
                 rerun=True,
             )
 
@@ -142,17 +190,17 @@ def render_record() -> None:
     low, high = bounds(CompletionInput, "score")
     people = person_options(
         "record_person_search",
-        "Find the person (name, email or employee number)",
+        _("Find the person (name, email or employee number)"),
         [st.session_state.get("record_person")],
     )
     with st.form("record_completion"):
-        person = st.selectbox("Person", list(people), format_func=people.get, index=None, key="record_person")
-        course = st.selectbox("Course", list(all_courses), format_func=all_courses.get)
-        completed_on = st.date_input("Completed on", date.today(), max_value=date.today())
-        has_score = st.checkbox("With a score", value=True)
-        score = st.number_input("Score", min_value=float(low), max_value=float(high), value=80.0)
-        passed = st.checkbox("Passed", value=True)
-        if st.form_submit_button("Record completion"):
+        person = st.selectbox(_("Person"), list(people), format_func=people.get, index=None, key="record_person")
+        course = st.selectbox(_("Course"), list(all_courses), format_func=all_courses.get, key="record_course")
+        completed_on = st.date_input(_("Completed on"), date.today(), max_value=date.today(), key="record_completed_on")
+        has_score = st.checkbox(_("With a score"), value=True, key="record_has_score")
+        score = st.number_input(_("Score"), min_value=float(low), max_value=float(high), value=80.0, key="record_score")
+        passed = st.checkbox(_("Passed"), value=True, key="record_passed")
+        if st.form_submit_button(_("Record completion")):
             data = {
                 "employee_id": person,
                 "course_id": course,
@@ -160,10 +208,10 @@ def render_record() -> None:
                 "score": score if has_score else None,
                 "passed": passed,
             }
-            run_write(lambda: completions.record_completion(db, user, data), success="Completion recorded.")
+            run_write(lambda: completions.record_completion(db, user, data), success=_("Completion recorded."))
 
 
-assign_tab, open_tab, record_tab = st.tabs(["Assign", "Assignments", "Record a completion"])
+assign_tab, open_tab, record_tab = st.tabs([_("Assign"), _("Assignments"), _("Record a completion")])
 with assign_tab:
     render_assign()
 with open_tab:

@@ -20,6 +20,7 @@ import duckdb
 from models import audit
 from models.access import CurrentUser
 from models.db import ConnectionReader, next_ids, utc_now
+from models.i18n import N_, _
 from models.settings import get_settings
 from models.training.mandatory import MANDATORY_PAIRS_SQL
 
@@ -52,7 +53,7 @@ class BadgeRule:
 BADGES: tuple[BadgeRule, ...] = (
     BadgeRule(
         GREEN_LIT_IDEA,
-        "Green-lit idea",
+        N_("Green-lit idea"),
         "An idea you wrote or co-wrote is green-lit by its latest decision.",
         f"""SELECT a.employee_id, 'idea:' || i.id AS cause, d.decided_at AS earned_at, i.id AS idea_id,
                 'Your idea “' || i.title || '” was green-lit on Speak-Up Day ' || c.name || '.' AS message
@@ -64,7 +65,7 @@ BADGES: tuple[BadgeRule, ...] = (
     ),
     BadgeRule(
         IDEA_IMPLEMENTED,
-        "Idea implemented",
+        N_("Idea implemented"),
         "An idea you wrote or co-wrote is implemented.",
         f"""SELECT a.employee_id, 'idea:' || i.id AS cause, i.id AS idea_id,
                 coalesce((SELECT max(h.changed_at) FROM idea_status_history h
@@ -75,7 +76,7 @@ BADGES: tuple[BadgeRule, ...] = (
     ),
     BadgeRule(
         SPEAKUP_PRESENTER,
-        "Speak-Up presenter",
+        N_("Speak-Up presenter"),
         "You presented an idea to leadership on Speak-Up Day.",
         """SELECT r.presenter_id AS employee_id, 'cycle:' || c.id AS cause, NULL::INTEGER AS idea_id,
                 CAST(c.speakup_day AS TIMESTAMP) + INTERVAL 17 HOUR AS earned_at,
@@ -87,7 +88,7 @@ BADGES: tuple[BadgeRule, ...] = (
     ),
     BadgeRule(
         COURSE_PATH,
-        "Course path completed",
+        N_("Course path completed"),
         "Every mandatory course of your role is completed and valid.",
         f"""SELECT m.employee_id, 'path' AS cause, NULL::INTEGER AS idea_id,
                 CAST(max(v.completed_on) AS TIMESTAMP) + INTERVAL 17 HOUR AS earned_at,
@@ -103,7 +104,7 @@ BADGES: tuple[BadgeRule, ...] = (
     ),
     BadgeRule(
         KUDOS_RECEIVED,
-        "Kudos received",
+        N_("Kudos received"),
         "Colleagues gave you as many kudos as the portal's badge threshold.",
         """SELECT employee_id, 'kudos' AS cause, NULL::INTEGER AS idea_id, given_at AS earned_at,
                 'Colleagues gave you ' || (SELECT threshold FROM params) || ' kudos.' AS message
@@ -115,6 +116,11 @@ BADGES: tuple[BadgeRule, ...] = (
 )
 BADGE_LABELS = {rule.kind: rule.label for rule in BADGES}
 IDEA_BADGES = (GREEN_LIT_IDEA, IDEA_IMPLEMENTED)
+
+
+def badge_label(kind: str) -> str:
+    """A badge's name in the reader's language (a kind no rule declares, in words)."""
+    return _(BADGE_LABELS[kind]) if kind in BADGE_LABELS else kind.replace("_", " ").capitalize()
 
 
 def badge_threshold() -> int:
@@ -257,7 +263,7 @@ def badges_for(db: Reader, employee_id: int) -> list[dict[str, Any]]:
         [employee_id],
     )
     for row in rows:
-        row["kind_label"] = BADGE_LABELS.get(row["kind"], row["kind"].replace("_", " ").capitalize())
+        row["kind_label"] = badge_label(row["kind"])
     return rows
 
 
@@ -276,5 +282,5 @@ def recent_badges(db: Reader, *, limit: int = 30) -> list[dict[str, Any]]:
         [limit],
     )
     for row in rows:
-        row["kind_label"] = BADGE_LABELS.get(row["kind"], row["kind"].replace("_", " ").capitalize())
+        row["kind_label"] = badge_label(row["kind"])
     return rows

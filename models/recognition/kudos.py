@@ -12,9 +12,10 @@ from pydantic import BaseModel, Field
 
 from models import audit
 from models.access import CurrentUser, Permission, require
+from models.competencies.framework import Competency, shown_name
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError, validate
-from models.i18n import _
+from models.i18n import N_, _, format_date
 from models.inbox import messages as inbox
 from models.inputs import InputRecord, entered_text
 from models.people.directory import people_matching
@@ -35,10 +36,10 @@ class KudosInput(InputRecord):
     """What a person enters to give kudos: a person or a team, a message and a tag
     (``"competency:<id>"`` or ``"value:<id>"``, as ``tag_choices`` names them)."""
 
-    recipient_id: int | None = Field(default=None, title="To")
-    team_id: int | None = Field(default=None, title="To")
-    message: str = Field(title="Message", min_length=1, max_length=MESSAGE_MAX)
-    tag: str = Field(title="Tag", min_length=1)
+    recipient_id: int | None = Field(default=None, title=N_("To"))
+    team_id: int | None = Field(default=None, title=N_("To"))
+    message: str = Field(title=N_("Message"), min_length=1, max_length=MESSAGE_MAX)
+    tag: str = Field(title=N_("Tag"), min_length=1)
 
 
 class Kudos(BaseModel):
@@ -52,6 +53,17 @@ class Kudos(BaseModel):
     tag_kind: str
     given_at: datetime
     hidden_reason: str | None = None
+    tag_code: str | None = None  # the competency's code, when the tag is a competency
+
+    @property
+    def shown_tag(self) -> str:
+        """The tag in the reader's language when it is a competency of the default framework."""
+        return competency_name(self.tag_code, self.tag) if self.tag_code else self.tag
+
+
+def competency_name(code: str, name: str) -> str:
+    """A competency's name as the framework shows it (the default ones in the reader's language)."""
+    return shown_name(Competency(id=0, code=code, name=name, description=""))
 
 
 def monthly_allowance() -> int:
@@ -63,11 +75,16 @@ def tag_choices(db: Reader) -> dict[str, str]:
     """What a kudos may be tagged with: the framework's active competencies and the active
     company values, as ``{tag: label}``."""
     rows = db.query(
-        "SELECT 'competency:' || id AS tag, 'Competency: ' || name AS label, 0 AS kind_order, name FROM competencies"
-        " WHERE active UNION ALL SELECT 'value:' || id, 'Value: ' || name, 1, name FROM company_values WHERE active"
+        "SELECT 'competency:' || id AS tag, 0 AS kind_order, name, code FROM competencies"
+        " WHERE active UNION ALL SELECT 'value:' || id, 1, name, NULL FROM company_values WHERE active"
         " ORDER BY kind_order, name"
     )
-    return {row["tag"]: row["label"] for row in rows}
+    return {
+        row["tag"]: _("Competency: {name}", name=competency_name(row["code"], row["name"]))
+        if row["kind_order"] == 0
+        else _("Value: {name}", name=row["name"])
+        for row in rows
+    }
 
 
 def recipient_choices(db: Reader, viewer: CurrentUser) -> dict[int, str]:
@@ -165,7 +182,7 @@ def _validated(data: dict[str, Any]) -> KudosInput:
     """The record, or every problem at once: whom it is for among them."""
     problems: list[tuple[str, str]] = []
     if (data.get("recipient_id") is None) == (data.get("team_id") is None):
-        problems.append(("To", "choose one colleague or one team"))
+        problems.append((_("To"), _("choose one colleague or one team")))
     try:
         record = validate(KudosInput, data)
     except InputError as error:
@@ -178,9 +195,13 @@ def _validated(data: dict[str, Any]) -> KudosInput:
 def _check_allowance(reader: ConnectionReader, actor: CurrentUser, on: date, allowance: int) -> None:
     if allowance and given_this_month(reader, actor.employee_id, on) >= allowance:
         raise InputError.single(
-            "Kudos this month",
-            f"you have given all {allowance} of your kudos for {on:%B %Y}: none are left until "
-            f"{_next_month(on):%d %B %Y}",
+            _("Kudos this month"),
+            _(
+                "you have given all {allowance} of your kudos for {month}: none are left until {day}",
+                allowance=allowance,
+                month=format_date(on, "LLLL y"),
+                day=format_date(_next_month(on), "dd MMMM y"),
+            ),
         )
 
 
@@ -264,7 +285,7 @@ def hide_kudos(db: Database, actor: CurrentUser, kudos_id: int, reason: str, *, 
 _KUDOS_SQL = """
     SELECT k.id, k.giver_id, g.full_name AS giver_name, coalesce(p.full_name, t.name) AS to_name, k.team_id,
            k.message, coalesce(c.name, v.name) AS tag, CASE WHEN c.id IS NULL THEN 'value' ELSE 'competency' END
-           AS tag_kind, k.given_at, k.hidden_reason
+           AS tag_kind, k.given_at, k.hidden_reason, c.code AS tag_code
     FROM kudos k JOIN employees g ON g.id = k.giver_id
     LEFT JOIN employees p ON p.id = k.recipient_id LEFT JOIN teams t ON t.id = k.team_id
     LEFT JOIN competencies c ON c.id = k.competency_id LEFT JOIN company_values v ON v.id = k.value_id

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 from models.complaints.staging import FieldList, ImportField
+from models.i18n import N_
 
 PASSED = ("pass", "passed", "yes", "y", "true", "1", "met", "compliant")
 FAILED = ("fail", "failed", "no", "n", "false", "0", "not met", "missed", "non-compliant")
@@ -15,52 +16,54 @@ FAILED = ("fail", "failed", "no", "n", "false", "0", "not met", "missed", "non-c
 AUDIT_FIELDS: tuple[ImportField, ...] = (
     ImportField(
         "external_id",
-        "Audit ID",
+        N_("Audit ID"),
         ("Audit ID", "Visit ID", "Shop ID", "Evaluation ID", "Mystery shop ID", "Reference", "ID"),
-        "The shopper's id of the audit (optional). Its rows are one audit, and re-importing it adds nothing "
-        "twice. Without it, the rows of one date, channel, team and agent are one audit, known by its content.",
+        N_(
+            "The shopper's id of the audit (optional). Its rows are one audit, and re-importing it adds nothing "
+            "twice. Without it, the rows of one date, channel, team and agent are one audit, known by its content."
+        ),
     ),
     ImportField(
         "audited_on",
-        "Date",
+        N_("Date"),
         ("Date", "Audit date", "Visit date", "Shop date", "Evaluation date", "Contact date"),
-        "The day of the audit (e.g. 2025-03-29, 29/03/2025); not in the future.",
+        N_("The day of the audit (e.g. 2025-03-29, 29/03/2025); not in the future."),
     ),
     ImportField(
         "channel",
-        "Channel",
+        N_("Channel"),
         ("Channel", "Contact channel", "Touchpoint", "Medium"),
-        "Where the shopper was served: phone, chat, email… (required).",
+        N_("Where the shopper was served: phone, chat, email… (required)."),
     ),
     ImportField(
         "team",
-        "Team",
+        N_("Team"),
         ("Team", "Team name", "Unit", "Department", "Queue", "Group"),
-        "The portal team audited, by name (required).",
+        N_("The portal team audited, by name (required)."),
     ),
     ImportField(
         "agent",
-        "Agent",
+        N_("Agent"),
         ("Agent", "Employee", "Employee number", "Agent email", "Representative", "Rep", "Staff member"),
-        "The agent audited, by employee number or email (optional: empty for an audit of the team).",
+        N_("The agent audited, by employee number or email (optional: empty for an audit of the team)."),
     ),
     ImportField(
         "standard",
-        "Standard",
+        N_("Standard"),
         ("Standard", "Standard code", "Item", "Checklist item", "Question", "Criterion"),
-        "The standard checked, by its code or title; it must be on the checklist chosen.",
+        N_("The standard checked, by its code or title; it must be on the checklist chosen."),
     ),
     ImportField(
         "result",
-        "Result",
+        N_("Result"),
         ("Result", "Outcome", "Score", "Rating", "Answer", "Pass/fail"),
-        "Pass or fail (also yes/no, 1/0) for a pass/fail item; a whole number from 1 to 5 for a scored one.",
+        N_("Pass or fail (also yes/no, 1/0) for a pass/fail item; a whole number from 1 to 5 for a scored one."),
     ),
     ImportField(
         "notes",
-        "Notes",
+        N_("Notes"),
         ("Notes", "Note", "Comment", "Comments", "Observations", "Remarks"),
-        "What the shopper noted (optional); the notes of an audit's rows are kept together.",
+        N_("What the shopper noted (optional); the notes of an audit's rows are kept together."),
     ),
 )
 REQUIRED_FIELDS = ("audited_on", "channel", "team", "standard", "result")

@@ -37,6 +37,7 @@ from models.complaints.sources import SourceFile, _read_with_padding_fallback
 from models.complaints.staging import drop_tables, problem_sql, rejections_sql, sql_literal
 from models.db import insert_row, utc_now
 from models.errors import InputError
+from models.i18n import _, format_number, ngettext
 from models.standards.audit_fields import AUDIT_ROWS, FAILED, FIELDS_BY_KEY, PASSED, check_mapping
 from models.standards.audits import NOTES_MAX, AuditInput, checklists, store_audits
 
@@ -62,8 +63,12 @@ EXTERNAL_ID_MAX = 100
 _SOURCE, _CHECKED, _CONVERTED, _ITEMS = "audit_source", "audit_checked", "audit_converted", "audit_items"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+def _rows(number: int) -> str:
+    return ngettext("{n} row", "{n} rows", number, n=format_number(number))
+
+
+def _audits(number: int) -> str:
+    return ngettext("{n} audit", "{n} audits", number, n=format_number(number))
 
 
 class AuditImportReport(BatchReport):
@@ -75,11 +80,15 @@ class AuditImportReport(BatchReport):
 
     @property
     def summary(self) -> str:
-        return (
-            f"{_count(self.rows_read, 'row')} read ({_count(self.audits_in_file, 'audit')}): "
-            f"{_count(self.imported, 'audit')} imported, {self.already_present:,} already in the portal; "
-            f"{_count(self.repeated_in_file, 'row')} repeated in the file, "
-            f"{_count(self.rejected_rows, 'row')} rejected."
+        return _(
+            "{read} read ({in_file}): {imported} imported, {present} already in the portal; "
+            "{repeated} repeated in the file, {rejected} rejected.",
+            read=_rows(self.rows_read),
+            in_file=_audits(self.audits_in_file),
+            imported=_audits(self.imported),
+            present=format_number(self.already_present),
+            repeated=_rows(self.repeated_in_file),
+            rejected=_rows(self.rejected_rows),
         )
 
     def rejections_frame(self) -> pd.DataFrame:
@@ -109,13 +118,15 @@ def date_order_guess(source: SourceFile, mapping: Mapping) -> DateGuess | None:
 
 
 def _date_order(source: SourceFile, mapping: Mapping, chosen: DateOrder | str | None, *, guess_ties: bool) -> DateOrder:
-    return staging.chosen_date_order(source, mapping, "audited_on", chosen, guess_ties=guess_ties, field_label="Date")
+    return staging.chosen_date_order(
+        source, mapping, "audited_on", chosen, guess_ties=guess_ties, field_label=_("Date")
+    )
 
 
 def _checklist(db: Database, checklist_id: int) -> dict[str, Any]:
     checklist = next((c for c in checklists(db) if c["id"] == checklist_id), None)
     if checklist is None:
-        raise InputError.single("Checklist", "choose a checklist")
+        raise InputError.single(_("Checklist"), _("choose a checklist"))
     return checklist
 
 
@@ -229,7 +240,7 @@ def _rejections_sql(mapping: Mapping, checklist: dict[str, Any], order: DateOrde
     """One row per problem of each rejected row: row number, the file's column, reason, value."""
 
     def column(key: str) -> str:
-        return sql_literal(mapping.get(key, FIELDS_BY_KEY[key].label))
+        return sql_literal(mapping.get(key, _(FIELDS_BY_KEY[key].label)))
 
     def value(key: str) -> str:
         return f"left({key}_text, 60)"
@@ -237,84 +248,98 @@ def _rejections_sql(mapping: Mapping, checklist: dict[str, Any], order: DateOrde
     codes = ", ".join(item["code"] for item in checklist["items"])
     date_ = column("audited_on")
     problems = [
-        problem_sql("extra_values", "'Row'", "'it has more values than the header names columns'"),
-        problem_sql("audited_on_text IS NULL", date_, "'the date is missing'"),
+        problem_sql(
+            "extra_values", sql_literal(_("Row")), sql_literal(_("it has more values than the header names columns"))
+        ),
+        problem_sql("audited_on_text IS NULL", date_, sql_literal(_("the date is missing"))),
         problem_sql(
             "audited_on_text IS NOT NULL AND audited_on IS NULL",
             date_,
-            sql_literal(f"not a date when read as {DATE_ORDER_NAMES[order]} (use 2025-03-29, 29/03/2025…)"),
+            sql_literal(
+                _("not a date when read as {order} (use 2025-03-29, 29/03/2025…)", order=_(DATE_ORDER_NAMES[order]))
+            ),
             value("audited_on"),
         ),
-        problem_sql("in_future", date_, "'the date is in the future'", value("audited_on")),
+        problem_sql("in_future", date_, sql_literal(_("the date is in the future")), value("audited_on")),
         problem_sql(
             f"audited_on < DATE '{EARLIEST_DATE}'",
             date_,
-            sql_literal(f"the date is before {EARLIEST_DATE}"),
+            sql_literal(_("the date is before {day}", day=EARLIEST_DATE)),
             value("audited_on"),
         ),
-        problem_sql("channel_text IS NULL", column("channel"), "'the channel is missing'"),
-        problem_sql("team_text IS NULL", column("team"), "'the team is missing'"),
+        problem_sql("channel_text IS NULL", column("channel"), sql_literal(_("the channel is missing"))),
+        problem_sql("team_text IS NULL", column("team"), sql_literal(_("the team is missing"))),
         problem_sql(
             "team_text IS NOT NULL AND team_id IS NULL",
             column("team"),
-            "'unknown team: no portal team has this name'",
+            sql_literal(_("unknown team: no portal team has this name")),
             value("team"),
         ),
         problem_sql(
             "agent_text IS NOT NULL AND agent_id IS NULL",
             column("agent"),
-            "'unknown agent: no employee has this employee number or email'",
+            sql_literal(_("unknown agent: no employee has this employee number or email")),
             value("agent"),
         ),
-        problem_sql("standard_text IS NULL", column("standard"), "'the standard is missing'"),
+        problem_sql("standard_text IS NULL", column("standard"), sql_literal(_("the standard is missing"))),
         problem_sql(
             "standard_text IS NOT NULL AND standard_id IS NULL",
             column("standard"),
-            sql_literal(f"unknown standard: it is not on the checklist {checklist['name']} ({codes})"),
+            sql_literal(
+                _(
+                    "unknown standard: it is not on the checklist {checklist} ({codes})",
+                    checklist=checklist["name"],
+                    codes=codes,
+                )
+            ),
             value("standard"),
         ),
-        problem_sql("result_text IS NULL", column("result"), "'the result is missing'"),
+        problem_sql("result_text IS NULL", column("result"), sql_literal(_("the result is missing"))),
         problem_sql(
             "result_text IS NOT NULL AND scale = 'pass_fail' AND passed IS NULL",
             column("result"),
-            "'off the scale: this standard is checked pass or fail (also yes/no, 1/0)'",
+            sql_literal(_("off the scale: this standard is checked pass or fail (also yes/no, 1/0)")),
             value("result"),
         ),
         problem_sql(
             "result_text IS NOT NULL AND scale = 'score' AND score IS NULL",
             column("result"),
-            "'off the scale: this standard is scored with a whole number from 1 to 5'",
+            sql_literal(_("off the scale: this standard is scored with a whole number from 1 to 5")),
             value("result"),
         ),
         problem_sql(
             f"length(channel_text) > {CHANNEL_MAX}",
             column("channel"),
-            sql_literal(f"longer than {CHANNEL_MAX} characters"),
+            sql_literal(_("longer than {count} characters", count=CHANNEL_MAX)),
             value("channel"),
         ),
         problem_sql(
-            f"length(notes_text) > {NOTES_MAX}", column("notes"), sql_literal(f"longer than {NOTES_MAX:,} characters")
+            f"length(notes_text) > {NOTES_MAX}",
+            column("notes"),
+            sql_literal(_("longer than {count} characters", count=format_number(NOTES_MAX))),
         ),
         problem_sql(
             f"length(external_id_text) > {EXTERNAL_ID_MAX}",
             column("external_id"),
-            sql_literal(f"longer than {EXTERNAL_ID_MAX} characters"),
+            sql_literal(_("longer than {count} characters", count=EXTERNAL_ID_MAX)),
             value("external_id"),
         ),
         problem_sql(
             "standard_twice",
             column("standard"),
-            "'the audit checks this standard in another row with another result'",
+            sql_literal(_("the audit checks this standard in another row with another result")),
             value("standard"),
         ),
         problem_sql(
             "disagree",
             column("external_id"),
-            "'the rows of this Audit ID differ in date, channel, team or agent'",
+            sql_literal(_("the rows of this Audit ID differ in date, channel, team or agent")),
             value("external_id"),
         ),
         problem_sql(
-            "own_ok", "'Row'", "'another row of the same audit was rejected, so the whole audit was not imported'"
+            "own_ok",
+            sql_literal(_("Row")),
+            sql_literal(_("another row of the same audit was rejected, so the whole audit was not imported")),
         ),
     ]
     return rejections_sql(problems, _CONVERTED)
@@ -396,7 +421,7 @@ def import_audits(
     def attempt() -> AuditImportReport:
         with db.exclusive() as connection:
             try:
-                report_progress(0.1, "Reading and checking every row…")
+                report_progress(0.1, _("Reading and checking every row…"))
                 _stage(connection, source, mapping, checklist, order, at.date())
                 report = _checked_report(connection, source, mapping, checklist, mode, order)
                 if report.rejected_rows and mode == ImportMode.ALL_OR_NOTHING:
@@ -404,11 +429,11 @@ def import_audits(
                 records = _records(connection, checklist_id)
             finally:
                 drop_tables(connection, _CONVERTED, _CHECKED, _ITEMS, _SOURCE)
-        report_progress(0.5, "Storing the audits…")
+        report_progress(0.5, _("Storing the audits…"))
         return _store(db, actor, source, mapping, report, (checklist_id, records), at)
 
     report = _read_with_padding_fallback(source, attempt)
-    report_progress(1.0, "Import finished.")
+    report_progress(1.0, _("Import finished."))
     return report
 
 
@@ -425,7 +450,7 @@ def _checked_report(
         f" count(DISTINCT audit_key) FROM {_CONVERTED}"
     ).fetchone()
     if rows_read == 0:
-        raise InputError.single("File", "it has a header row but no audits")
+        raise InputError.single(_("File"), _("it has a header row but no audits"))
     rejections = [
         Rejection(record=row[0], column=row[1], reason=row[2], value=row[3])
         for row in connection.execute(

@@ -19,6 +19,7 @@ from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, Role, require
 from models.db import insert_row, next_ids, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _
 from models.inputs import InputRecord, not_in_future
 from models.people.directory import people_matching
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from models.db import Database
 
 Scale = Literal["pass_fail", "score"]
-SCALE_LABELS = {"pass_fail": "Pass / fail", "score": "Score 1–5"}
+SCALE_LABELS = {"pass_fail": N_("Pass / fail"), "score": N_("Score 1–5")}  # shown with _()
 COMPLYING_SCORE = 4  # a scored item complies at 4 or 5
 NOTES_MAX = 2000
 
@@ -86,15 +87,15 @@ def require_compliance_reader(actor: CurrentUser) -> None:
 
 # -- checklists ---------------------------------------------------------------------------
 class ChecklistInput(InputRecord):
-    name: str = Field(title="Checklist name", min_length=3, max_length=100)
-    items: list[tuple[int, Scale]] = Field(title="Standards checked", min_length=1, max_length=30)
+    name: str = Field(title=N_("Checklist name"), min_length=3, max_length=100)
+    items: list[tuple[int, Scale]] = Field(title=N_("Standards checked"), min_length=1, max_length=30)
 
     @field_validator("items")
     @classmethod
     def _once_each(cls, value: list[tuple[int, Scale]]) -> list[tuple[int, Scale]]:
         standards = [standard_id for standard_id, _ in value]
         if len(set(standards)) != len(standards):
-            raise ValueError("check each standard once")
+            raise ValueError(_("check each standard once"))
         return value
 
 
@@ -113,9 +114,9 @@ def create_checklist(db: Database, actor: CurrentUser, data: dict[str, Any], *, 
             ).fetchall()
         }
         if set(ids) - current:
-            raise InputError.single("Standards checked", "choose current standards only")
+            raise InputError.single(_("Standards checked"), _("choose current standards only"))
         if connection.execute("SELECT 1 FROM audit_checklists WHERE name = ?", [record.name]).fetchone():
-            raise InputError.single("Checklist name", "another checklist has this name")
+            raise InputError.single(_("Checklist name"), _("another checklist has this name"))
         checklist_id = insert_row(
             connection, "audit_checklists", {"name": record.name, "created_by": actor.employee_id, "created_at": now}
         )
@@ -144,14 +145,14 @@ class AuditInput(InputRecord):
     """One mystery-shopper audit as recorded or imported; results by standard id: True/False
     for a pass/fail item, 1–5 for a scored one; an item left out was not checked."""
 
-    checklist_id: int = Field(title="Checklist")
-    audited_on: date = Field(title="Date")
-    channel: str = Field(title="Channel", min_length=1, max_length=60)
-    team_id: int = Field(title="Team")
-    agent_id: int | None = Field(default=None, title="Agent")
-    results: dict[int, bool | int] = Field(title="Results")
-    notes: str | None = Field(default=None, title="Notes", max_length=NOTES_MAX)
-    external_id: str | None = Field(default=None, title="Audit ID", max_length=100)
+    checklist_id: int = Field(title=N_("Checklist"))
+    audited_on: date = Field(title=N_("Date"))
+    channel: str = Field(title=N_("Channel"), min_length=1, max_length=60)
+    team_id: int = Field(title=N_("Team"))
+    agent_id: int | None = Field(default=None, title=N_("Agent"))
+    results: dict[int, bool | int] = Field(title=N_("Results"))
+    notes: str | None = Field(default=None, title=N_("Notes"), max_length=NOTES_MAX)
+    external_id: str | None = Field(default=None, title=N_("Audit ID"), max_length=100)
 
     _not_future = field_validator("audited_on")(not_in_future)
 
@@ -169,17 +170,17 @@ def checked_results(items: Sequence[dict[str, Any]], results: dict[int, bool | i
     for standard_id, value in results.items():
         item = by_standard.get(standard_id)
         if item is None:
-            raise InputError.single("Results", "a result names a standard the checklist does not hold")
+            raise InputError.single(_("Results"), _("a result names a standard the checklist does not hold"))
         if item["scale"] == "pass_fail":
             if not isinstance(value, bool):
-                raise InputError.single(item["code"], "give pass or fail")
+                raise InputError.single(item["code"], _("give pass or fail"))
             checked.append({**item, "score": None, "complies": value})
         else:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
-                raise InputError.single(item["code"], "give a score from 1 to 5")
+                raise InputError.single(item["code"], _("give a score from 1 to 5"))
             checked.append({**item, "score": value, "complies": value >= COMPLYING_SCORE})
     if not checked:
-        raise InputError.single("Results", "give the result of at least one standard")
+        raise InputError.single(_("Results"), _("give the result of at least one standard"))
     return checked
 
 
@@ -212,11 +213,11 @@ def _checklist_items(connection: duckdb.DuckDBPyConnection, checklist_id: int) -
 
 def _check_people(connection: duckdb.DuckDBPyConnection, record: AuditInput) -> None:
     if connection.execute("SELECT 1 FROM teams WHERE id = ?", [record.team_id]).fetchone() is None:
-        raise InputError.single("Team", "no such team")
+        raise InputError.single(_("Team"), _("no such team"))
     if record.agent_id is not None:
         row = connection.execute("SELECT team_id FROM employees WHERE id = ?", [record.agent_id]).fetchone()
         if row is None:
-            raise InputError.single("Agent", "no such person")
+            raise InputError.single(_("Agent"), _("no such person"))
 
 
 def store_audits(
@@ -250,7 +251,7 @@ def store_audits(
         if record.checklist_id not in items_of:
             items_of[record.checklist_id] = _checklist_items(connection, record.checklist_id)
         if not items_of[record.checklist_id]:
-            raise InputError.single("Checklist", "no such checklist")
+            raise InputError.single(_("Checklist"), _("no such checklist"))
         checked = checked_results(items_of[record.checklist_id], record.results)
         _check_people(connection, record)
         audits.append(
@@ -298,7 +299,7 @@ def record_audit(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: 
     def store(connection: duckdb.DuckDBPyConnection) -> int:
         ids, duplicates = store_audits(connection, actor, [record], source="hand", at=now)
         if duplicates:
-            raise InputError.single("Audit", "this audit is recorded already")
+            raise InputError.single(_("Audit"), _("this audit is recorded already"))
         return ids[0]
 
     return db.write(store)
@@ -362,7 +363,7 @@ def get_audit(db: Database, actor: CurrentUser, audit_id: int) -> dict[str, Any]
     if row is None:
         if db.scalar("SELECT 1 FROM mystery_audits WHERE id = ?", [audit_id]):
             raise PermissionDeniedError(actor, Permission.DASHBOARDS_ALL)
-        raise InputError.single("Audit", "no such audit")
+        raise InputError.single(_("Audit"), _("no such audit"))
     row["results"] = db.query(
         "SELECT s.code, s.title, r.scale, r.score, r.complies FROM mystery_audit_results r"
         " JOIN service_standards s ON s.id = r.standard_id WHERE r.audit_id = ? ORDER BY s.code",

@@ -15,13 +15,14 @@ from models.complaints import findings
 from models.complaints.analysis import ComplaintFilter
 from models.db import utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _, ngettext
 from models.standards.audits import require_compliance_reader
 
 if TYPE_CHECKING:
     from models.db import Database
 
 REPEATED_FAILURES = 3  # failed checks within the period that make a standard "failing repeatedly"
-COMPLIANCE_DEFINITION = (
+COMPLIANCE_DEFINITION = N_(  # shown with _()
     "Compliance = checks that complied ÷ checks made, per standard, team and month. A pass/fail item "
     "complies when it passed; a scored item complies at 4 or 5."
 )
@@ -85,19 +86,32 @@ def _failed_audits(db: Database, standard_id: int, start: date, end: date) -> li
 
 
 def _finding_text(standard: dict[str, Any], figures: dict[str, Any], start: date, end: date) -> dict[str, Any]:
+    """The finding's first wording, in the language of the analyst who makes it (they edit it after)."""
     share = figures["compliance"]
-    period = f"{start.isoformat()} to {end.isoformat()}"
+    period = _("{start} to {end}", start=start.isoformat(), end=end.isoformat())
+    values = {"title": standard["title"], "checks": figures["checks"], "failed": figures["failed"], "period": period}
     return {
-        "title": f"Standard {standard['code']} failing: {standard['title']}"[:150],
+        "title": _("Standard {code} failing: {title}", code=standard["code"], title=standard["title"])[:150],
         "description": (
-            f'Mystery-shopper audits from {period} checked the standard "{standard["title"]}" '
-            f"{figures['checks']} times; it failed {figures['failed']} times (compliance {share} %), "
-            f"across {figures['teams']} team(s).\n\nWhat is expected: {standard['expectation']}"
+            ngettext(
+                'Mystery-shopper audits from {period} checked the standard "{title}" {checks} times; '
+                "it failed {failed} times (compliance {share} %), across {n} team(s).",
+                'Mystery-shopper audits from {period} checked the standard "{title}" {checks} times; '
+                "it failed {failed} times (compliance {share} %), across {n} team(s).",
+                int(figures["teams"]),
+                share=share,
+                **values,
+            )
+            + "\n\n"
+            + _("What is expected: {expectation}", expectation=standard["expectation"])
         )[:5000],
         "root_cause": "process",
         "five_whys": [
-            f'Why do customers not get "{standard["title"]}"? It failed in {figures["failed"]} of '
-            f"{figures['checks']} mystery-shopper checks ({period})."[:500]
+            _(
+                'Why do customers not get "{title}"? It failed in {failed} of {checks} mystery-shopper checks '
+                "({period}).",
+                **values,
+            )[:500]
         ],
         "severity": "high" if share < 50 else "medium",
         "status": "open",
@@ -113,7 +127,11 @@ def finding_from_standard(
     figures = next((row for row in failing_standards(db, actor, start, end) if row["standard_id"] == standard_id), None)
     if figures is None:
         raise InputError.single(
-            "Standard", f"it did not fail in {REPEATED_FAILURES} or more audits in this period: no finding to make"
+            _("Standard"),
+            _(
+                "it did not fail in {count} or more audits in this period: no finding to make",
+                count=REPEATED_FAILURES,
+            ),
         )
     standard = db.query_one("SELECT * FROM service_standards WHERE id = ?", [standard_id]) or {}
     record = validate(findings.FindingInput, _finding_text(standard, figures, start, end))

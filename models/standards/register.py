@@ -14,25 +14,34 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
     from models.db import Database
 
-CHANNELS = ("Phone", "Email", "Chat", "Web form", "Branch", "Social media")
+CHANNELS = ("Phone", "Email", "Chat", "Web form", "Branch", "Social media")  # stored as written here
+_CHANNEL_WORDS = (N_("Phone"), N_("Email"), N_("Chat"), N_("Web form"), N_("Branch"), N_("Social media"))
+
+
+def channel_label(channel: str) -> str:
+    """A channel in the reader's language (a channel the register does not know is shown as stored)."""
+    return _(channel) if channel in CHANNELS else channel
+
+
 EXPECTATION_MAX = 2000
 
 
 class StandardInput(InputRecord):
     """What leadership enters for a service standard."""
 
-    code: str = Field(title="Code", min_length=2, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
-    title: str = Field(title="Title", min_length=3, max_length=150)
-    expectation: str = Field(title="What is expected", min_length=1, max_length=EXPECTATION_MAX)
-    measurable_target: str | None = Field(default=None, title="Measurable target", max_length=200)
-    channels: list[str] = Field(default_factory=list, title="Channels")
-    owner_id: int = Field(title="Owner")
-    active: bool = Field(default=True, title="Current")
+    code: str = Field(title=N_("Code"), min_length=2, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
+    title: str = Field(title=N_("Title"), min_length=3, max_length=150)
+    expectation: str = Field(title=N_("What is expected"), min_length=1, max_length=EXPECTATION_MAX)
+    measurable_target: str | None = Field(default=None, title=N_("Measurable target"), max_length=200)
+    channels: list[str] = Field(default_factory=list, title=N_("Channels"))
+    owner_id: int = Field(title=N_("Owner"))
+    active: bool = Field(default=True, title=N_("Current"))
 
     @field_validator("code")
     @classmethod
@@ -49,7 +58,13 @@ class StandardInput(InputRecord):
     def _known_channels(cls, value: list[str]) -> list[str]:
         unknown = [channel for channel in value if channel not in CHANNELS]
         if unknown:
-            raise ValueError(f"choose from {', '.join(CHANNELS)} (not {', '.join(unknown)})")
+            raise ValueError(
+                _(
+                    "choose from {channels} (not {unknown})",
+                    channels=", ".join(map(channel_label, CHANNELS)),
+                    unknown=", ".join(unknown),
+                )
+            )
         return sorted(set(value), key=CHANNELS.index)
 
 
@@ -79,7 +94,7 @@ def save_version(
 
 def _owner_exists(connection: duckdb.DuckDBPyConnection, owner_id: int) -> None:
     if connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [owner_id]).fetchone() is None:
-        raise InputError.single("Owner", "choose an active person")
+        raise InputError.single(_("Owner"), _("choose an active person"))
 
 
 def _code_free(connection: duckdb.DuckDBPyConnection, code: str, standard_id: int | None) -> None:
@@ -87,7 +102,7 @@ def _code_free(connection: duckdb.DuckDBPyConnection, code: str, standard_id: in
         "SELECT id FROM service_standards WHERE code = ? AND id IS DISTINCT FROM ?", [code, standard_id]
     ).fetchone()
     if taken:
-        raise InputError.single("Code", f"{code} is the code of another standard")
+        raise InputError.single(_("Code"), _("{code} is the code of another standard", code=code))
 
 
 def add_standard(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
@@ -128,7 +143,7 @@ def update_standard(
     def update(connection: duckdb.DuckDBPyConnection) -> None:
         before = audit.row_as_dict(connection, "service_standards", "id", standard_id)
         if before is None:
-            raise InputError.single("Standard", "no such standard")
+            raise InputError.single(_("Standard"), _("no such standard"))
         audit.check_not_stale(connection, "service_standard", before, expected_version, "standard")
         _owner_exists(connection, record.owner_id)
         _code_free(connection, record.code, standard_id)

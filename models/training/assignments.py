@@ -21,6 +21,7 @@ from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, Role, require
 from models.db import next_ids, utc_now
 from models.errors import InputError
+from models.i18n import N_, _
 from models.inbox import messages as inbox
 from models.inputs import entered_text
 from models.paging import rows_with_total
@@ -32,16 +33,16 @@ if TYPE_CHECKING:
 REFRESHER_NOTICE_DAYS = 30
 CANCEL_REASON_MAX_LENGTH = 500
 REASON_LABELS = {
-    "bulk": "Assigned by HR",
-    "joined": "Joined",
-    "team_changed": "Changed team",
-    "role_gained": "Gained a role",
-    "refresher": "Refresher",
-    "preparation": "Speak-Up preparation",
-    "made_mandatory": "Course made mandatory",
+    "bulk": N_("Assigned by HR"),
+    "joined": N_("Joined"),
+    "team_changed": N_("Changed team"),
+    "role_gained": N_("Gained a role"),
+    "refresher": N_("Refresher"),
+    "preparation": N_("Speak-Up preparation"),
+    "made_mandatory": N_("Course made mandatory"),
 }
 MADE_MANDATORY = "made_mandatory"
-STATUS_LABELS = {"open": "Open", "completed": "Completed", "cancelled": "Cancelled"}
+STATUS_LABELS = {"open": N_("Open"), "completed": N_("Completed"), "cancelled": N_("Cancelled")}  # shown with _()
 
 _HOLDS_OPEN = (
     "EXISTS (SELECT 1 FROM training_assignments a WHERE a.employee_id = {p}.employee_id"
@@ -75,9 +76,9 @@ class AssignmentResult(BaseModel):
         return sum(1 for person in self.skipped if person.reason == reason)
 
 
-SKIP_OPEN = "already holds an open assignment of this course"
-SKIP_VALID = "already holds a valid completion of this course"
-SKIP_INACTIVE = "is not an active employee"
+SKIP_OPEN = N_("already holds an open assignment of this course")  # stored in English, shown with _()
+SKIP_VALID = N_("already holds a valid completion of this course")
+SKIP_INACTIVE = N_("is not an active employee")
 
 
 # -- the constraint of rule 2 ------------------------------------------------------------------
@@ -194,9 +195,9 @@ def people_in(
 def _active_course(connection: duckdb.DuckDBPyConnection, course_id: int) -> dict[str, Any]:
     course = audit.row_as_dict(connection, "courses", "id", course_id)
     if course is None:
-        raise InputError.single("Course", "no such course")
+        raise InputError.single(_("Course"), _("no such course"))
     if not course["active"]:
-        raise InputError.single("Course", f"“{course['title']}” is retired and cannot be assigned")
+        raise InputError.single(_("Course"), _("“{title}” is retired and cannot be assigned", title=course["title"]))
     return course
 
 
@@ -232,9 +233,9 @@ def assign_courses(
     when = at or utc_now()
     today = when.date()
     if due_on is not None and due_on < today:
-        raise InputError.single("Due date", "cannot be before today")
+        raise InputError.single(_("Due date"), _("cannot be before today"))
     if not employee_ids:
-        raise InputError.single("People", "choose at least one person")
+        raise InputError.single(_("People"), _("choose at least one person"))
 
     def assign(connection: duckdb.DuckDBPyConnection) -> AssignmentResult:
         course = _active_course(connection, course_id)
@@ -460,18 +461,23 @@ def cancel_assignment(
     require(actor, Permission.TRAINING_MANAGE)
     why = entered_text(reason)
     if not why:
-        raise InputError.single("Reason", "say why the assignment is cancelled")
+        raise InputError.single(_("Reason"), _("say why the assignment is cancelled"))
     if len(why) > CANCEL_REASON_MAX_LENGTH:
-        raise InputError.single("Reason", f"use at most {CANCEL_REASON_MAX_LENGTH} characters")
+        raise InputError.single(_("Reason"), _("use at most {count} characters", count=CANCEL_REASON_MAX_LENGTH))
     when = at or utc_now()
 
     def cancel(connection: duckdb.DuckDBPyConnection) -> None:
         before = audit.row_as_dict(connection, "training_assignments", "id", assignment_id)
         if before is None:
-            raise InputError.single("Assignment", "no such assignment")
+            raise InputError.single(_("Assignment"), _("no such assignment"))
         if before["status"] != "open":
+            status = before["status"]
             raise InputError.single(
-                "Assignment", f"only an open assignment can be cancelled (it is {before['status']})"
+                _("Assignment"),
+                _(
+                    "only an open assignment can be cancelled (it is {status})",
+                    status=_(STATUS_LABELS[status]).lower() if status in STATUS_LABELS else status,
+                ),
             )
         connection.execute(
             "UPDATE training_assignments SET status = 'cancelled', cancelled_at = ?, cancelled_by = ?,"
