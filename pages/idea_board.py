@@ -57,12 +57,17 @@ def render_filters() -> dict:
         cycle_options,
         index=default_index,
         key="board_cycle",
-        format_func=lambda c: _("All cycles") if c is None else cycle_names[c],
+        format_func={None: _("All cycles"), **cycle_names}.get,
     )
     team_id = cols[3].selectbox(
-        _("Team"), [None, *teams], key="board_team", format_func=lambda t: _("All teams") if t is None else teams[t]
+        _("Team"), [None, *teams], key="board_team", format_func={None: _("All teams"), **teams}.get
     )
-    sort = cols[4].selectbox(_("Sort by"), list(board.BOARD_SORTS), key="board_sort", format_func=lambda s: _(s))
+    sort = cols[4].selectbox(
+        _("Sort by"),
+        list(board.BOARD_SORTS),
+        key="board_sort",
+        format_func={sort: _(sort) for sort in board.BOARD_SORTS}.get,
+    )
     return {"search": search, "statuses": statuses, "cycle_id": cycle_id, "team_id": team_id, "sort": sort}
 
 

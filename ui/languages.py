@@ -35,4 +35,18 @@ def speak_to(user: CurrentUser | None, settings: Settings) -> str:
     """Set this page run's language for ``user`` and return it (portal.py, every run)."""
     language = language_for(user, settings)
     i18n.activate(language)
+    with contextlib.suppress(Exception):  # no session behind this run (a bare script run)
+        st.session_state[_SESSION_LANGUAGE] = language
     return language
+
+
+_SESSION_LANGUAGE = "portal_language"
+
+
+def session_language() -> str:
+    """The language of this session's page runs: a widget's callback runs before ``portal.py``
+    sets the run's language, so what it says is said in the one the last run spoke."""
+    with contextlib.suppress(Exception):
+        if (language := st.session_state.get(_SESSION_LANGUAGE)) in i18n.LANGUAGES:
+            return language
+    return i18n.current_language()

@@ -22,7 +22,8 @@ import streamlit as st
 from models.access import PermissionDeniedError
 from models.db import WriteConflictError
 from models.errors import InputError, StaleRecordError
-from models.i18n import N_, _
+from models.i18n import N_, _, use_language
+from ui.languages import session_language
 from ui.text import escape_markdown
 from ui.widgets import show_input_error
 
@@ -126,6 +127,19 @@ def run_write(
     keeps the refusal under that session key until ``show_reported`` shows it."""
     if report_at is not None:
         st.session_state.pop(report_at, None)
+    with use_language(session_language()):  # inside a callback the run's language is not set yet
+        return _run_write(write, success=success, form=form, rerun=rerun, report_at=report_at, refusals=refusals)
+
+
+def _run_write(
+    write: Callable[[], T],
+    *,
+    success: str | None,
+    form: EditForm | None,
+    rerun: bool,
+    report_at: str | None,
+    refusals: tuple[type[Exception], ...],
+) -> Written[T]:
     try:
         value = write()
     except StaleRecordError as error:

@@ -200,7 +200,11 @@ def customers_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> Custo
         period=(first, last),
         nps=scores.scores(db, user, "nps", (), answered),
         csat=scores.scores(db, user, "csat", (), answered),
-        by_channel=pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
+        by_channel=(
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else pd.DataFrame(columns=["channel", "measure", "value", "answers"])
+        ),
     )
 
 

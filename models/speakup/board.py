@@ -13,7 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError
-from models.i18n import N_
+from models.i18n import N_, _
 from models.inbox import messages as inbox
 from models.inputs import entered_text
 from models.people.directory import people_matching
@@ -304,11 +304,13 @@ def support_idea(db: Database, actor: CurrentUser, idea_id: int, *, at: datetime
     def support(connection: duckdb.DuckDBPyConnection):
         idea = _engagement_target(connection, idea_id, actor.employee_id)
         if actor.employee_id in idea["authors"]:
-            raise InputError.single("Support", "you cannot support your own idea")
+            raise InputError.single(_("Support"), _("you cannot support your own idea"))
         if idea["status"] not in OPEN_FOR_ENGAGEMENT:
-            raise InputError.single("Support", f"a {idea['status_label'].lower()} idea cannot be supported")
+            raise InputError.single(
+                _("Support"), _("an idea that is {status} cannot be supported", status=_status_word(idea["status"]))
+            )
         if idea["supported"]:
-            raise InputError.single("Support", "you support this idea already")
+            raise InputError.single(_("Support"), _("you support this idea already"))
         connection.execute("INSERT INTO idea_supports VALUES (?, ?, ?)", [idea_id, actor.employee_id, at or utc_now()])
         audit.record(
             connection, actor, "idea_support", idea_id, "support", after={"employee_id": actor.employee_id}, at=at
@@ -336,7 +338,7 @@ def withdraw_support(db: Database, actor: CurrentUser, idea_id: int) -> None:
             "SELECT 1 FROM idea_supports WHERE idea_id = ? AND employee_id = ?", [idea_id, actor.employee_id]
         ).fetchone()
         if supported is None:
-            raise InputError.single("Support", "you do not support this idea")
+            raise InputError.single(_("Support"), _("you do not support this idea"))
         connection.execute(
             "DELETE FROM idea_supports WHERE idea_id = ? AND employee_id = ?", [idea_id, actor.employee_id]
         )
@@ -361,14 +363,18 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str, *, at
     require(actor, Permission.IDEAS_ENGAGE)
     body = entered_text(body)
     if not body:
-        raise InputError.single("Comment", "write something first")
+        raise InputError.single(_("Comment"), _("write something first"))
     if len(body) > COMMENT_MAX:
-        raise InputError.single("Comment", f"use at most {COMMENT_MAX} characters (you wrote {len(body)})")
+        raise InputError.single(
+            _("Comment"), _("use at most {limit} characters (you wrote {count})", limit=COMMENT_MAX, count=len(body))
+        )
 
     def comment(connection: duckdb.DuckDBPyConnection):
         idea = _engagement_target(connection, idea_id, actor.employee_id)
         if idea["status"] in PRIVATE_STATUSES or idea["status"] == "merged":
-            raise InputError.single("Comment", f"a {idea['status_label'].lower()} idea takes no comments")
+            raise InputError.single(
+                _("Comment"), _("an idea that is {status} takes no comments", status=_status_word(idea["status"]))
+            )
         comment_id = insert_with_new_id(
             connection,
             "idea_comments",
@@ -476,3 +482,8 @@ def complaint_link_counts_of(db: Database, ideas: list[Idea]) -> dict[int, dict[
         if figures:
             counts[idea.id] = figures
     return counts
+
+
+def _status_word(status: str) -> str:
+    """An idea's status as a word inside a sentence ("an idea that is merged …")."""
+    return _(STATUS_LABELS[status]).lower()

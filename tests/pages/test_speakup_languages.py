@@ -117,3 +117,18 @@ def test_the_board_counts_comments_in_ukrainian_plural_forms(speakup):
     board.support_idea(db, people["moderator"], idea_id)
     app = open_page(signed_in_as(in_ukrainian(db, people["agent"])), "pages/idea_board.py")
     assert "1 прихильник ·" in " ".join(c.value for c in app.caption)
+
+
+def test_a_refusal_inside_a_button_callback_speaks_the_persons_language(speakup):
+    """A button's callback runs before the page run sets the language: what it refuses is still
+    said in the person's language."""
+    db, people = speakup
+    idea_id = next(idea.id for idea in board.board(db) if idea.title == "Callback slots in the app")
+    app = open_page(signed_in_as(in_ukrainian(db, people["moderator"])), "pages/idea_board.py")
+    app.session_state[f"board_details_{idea_id}"] = True
+    app.run()
+    app.text_area(key=f"comment_{idea_id}").set_value("   ")
+    app.button(key=f"post_{idea_id}").click().run()
+    refusals = " ".join(str(element.value) for element in app.error)
+    assert "спершу напишіть щось" in refusals, refusals
+    assert "write something first" not in refusals
