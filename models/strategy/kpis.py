@@ -163,6 +163,13 @@ SHIPPED_KPI_TEXTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def shipped_text(code: str | None, index: int, stored: str) -> str:
+    """``stored`` (a KPI's name, unit or definition: ``index`` 0, 1, 2) in the current language
+    when it is the shipped KPI's text, else as entered."""
+    shipped = SHIPPED_KPI_TEXTS.get(code or "")
+    return _(stored) if shipped and shipped[index] == stored else stored
+
+
 class Kpi(BaseModel):
     id: int
     code: str
@@ -182,9 +189,7 @@ class Kpi(BaseModel):
         return SPLIT_KPIS[self.code].dimensions if self.code in SPLIT_KPIS else ()
 
     def _shipped(self, index: int, stored: str) -> str:
-        """``stored`` in the current language when it is the shipped KPI's text, else as entered."""
-        shipped = SHIPPED_KPI_TEXTS.get(self.code)
-        return _(stored) if shipped and shipped[index] == stored else stored
+        return shipped_text(self.code, index, stored)
 
     @property
     def shown_name(self) -> str:
