@@ -139,3 +139,128 @@ def test_a_goal_s_numbers_dates_and_refusals_take_the_ukrainian_form(portal_env)
     errors = " ".join(e.value for e in app.error)
     assert "Цільове значення" in errors and "має бути більшим за базове" in errors, errors
     assert app.text_input(key="new_goal_name").value == "Shorter queues"
+
+
+ACTIONS_ENGLISH = [
+    "Action plan",
+    "My actions",
+    "All actions",
+    "Breakdown",
+    "Timeline",
+    "Open an action",
+    "Updates log",
+    "In progress",
+    "Planned",
+    "Progress",
+    "Priority",
+    "owner: ",
+    "origin: ",
+    "Last changed by",
+    "Group by",
+]
+
+
+@pytest.mark.parametrize("role", [Role.LEADERSHIP, Role.AGENT])
+def test_the_action_plan_speaks_ukrainian(demo_db, role):
+    database, org = demo_db
+    person = in_ukrainian(database, load_user(database, employee_id=org.logins[role]))
+    app = open_page(signed_in_as(person), "pages/actions.py")
+    assert not app.exception, app.exception
+    text = read(app)
+    assert app.title[0].value == "План дій"
+    assert {"Заплановано", "У роботі", "Заблоковано", "Виконано", "Скасовано", "Прострочено"} <= {
+        m.label for m in app.metric
+    }
+    tabs = [t.label for t in app.tabs]
+    assert tabs[:5] == ["Мої дії", "Прострочено", "Усі дії", "Розподіл", "Часова шкала"]
+    assert app.selectbox(key="action_picker").label == "Відкрити дію"
+    assert app.multiselect(key="filter_status").options == [
+        "Заплановано",
+        "У роботі",
+        "Виконано",
+        "Заблоковано",
+        "Скасовано",
+    ]
+    assert app.radio(key="breakdown_dimension").options == ["Статус", "Пріоритет", "Ціль", "Відповідальний"]
+    plan_table = next(f.value for f in app.dataframe if "Походження" in f.value.columns)
+    assert list(plan_table.columns)[:4] == ["Id", "Дія", "Тип", "Походження"]
+    assert set(plan_table["Статус"]) <= {"Заплановано", "У роботі", "Виконано", "Заблоковано", "Скасовано"}
+    log = next(f.value for f in app.dataframe if "Вид" in f.value.columns)
+    assert set(log["Вид"]) <= {"Створено", "Змінено", "Зміна статусу", "Прогрес", "Примітка", "Оцінка ефективності"}
+    assert "Журнал оновлень" in text and "походження: " in text
+    for english in ACTIONS_ENGLISH:
+        assert english not in text, english
+    if role == Role.LEADERSHIP:
+        assert tabs[5] == "Нова дія"
+        assert {"Створити дію", "Зберегти дію"} <= {b.label for b in app.button}
+        assert app.selectbox(key="new_action_priority").options == ["Низький", "Середній", "Високий", "Критичний"]
+        for english in ("Create action", "Save action", "Expected effect on the KPI", "Start date", "Due date"):
+            assert english not in text, english
+
+
+def test_an_owner_s_action_speaks_ukrainian_with_counts_and_dates_in_its_forms(portal_env):
+    """The owner's workflow forms, an effectiveness review counted in Ukrainian plural forms,
+    a refusal in Ukrainian and the portal's own log notes translated."""
+    from models.actions import plan, workflow
+
+    database = get_database(portal_env)
+    leader = add_person(database, Role.LEADERSHIP, full_name="Lena Leader")
+    owner = in_ukrainian(database, add_person(database, Role.AGENT, full_name="Oscar Owner"))
+    aht = kpis.kpi_by_code(database, "aht")
+    for days_ago, value in {60: 400, 30: 380, 24: 330, 23: 320, 5: 320}.items():
+        kpis.record_measurement(
+            database, leader, {"kpi_id": aht.id, "measured_on": TODAY - timedelta(days=days_ago), "value": value}
+        )
+    action_id = workflow.create_action(
+        database,
+        leader,
+        {
+            "title": "One-screen customer view",
+            "owner_id": owner.employee_id,
+            "kpi_id": aht.id,
+            "start_date": TODAY - timedelta(days=90),
+            "due_date": TODAY - timedelta(days=10),
+        },
+    )
+    workflow.change_status(database, owner, action_id, "in_progress", 1)
+    workflow.change_status(database, owner, action_id, "done", 2, on=TODAY - timedelta(days=25))
+    app = open_page(signed_in_as(owner), "pages/actions.py")
+    assert not app.exception, app.exception
+    metrics = {m.label: m for m in app.metric}
+    before = metrics["Середнє за 25 днів до"]
+    assert before.value == "380,00 секунди"  # a decimal comma, the shipped unit in Ukrainian
+    assert metrics["Середнє за 25 днів після"].value == "323,33 секунди"
+    assert metrics["Термін"].value == f"{TODAY - timedelta(days=10):%d.%m.%Y}"
+    assert metrics["Прогрес"].value == "100%"
+    text = read(app)
+    assert "Дія має статус «виконано»: оновлення більше не приймаються." in text
+    assert "Статус «Виконано» остаточний: його більше не можна змінити." in text
+    assert app.radio(key=f"action_{action_id}_v3_verdict_choice").options == [
+        "Ефективна",
+        "Частково ефективна",
+        "Неефективна",
+    ]
+    log = next(f.value for f in app.dataframe if "Вид" in f.value.columns)
+    assert list(log["Примітка"])[-1] == "Дію створено (походження: інше)"  # stored in English, shown translated
+    assert list(log["До"]) == ["Виконано", "У роботі", "Заплановано"]
+
+    app.radio(key=f"action_{action_id}_v3_verdict_choice").set_value("effective")
+    next(b for b in app.button if b.label == "Записати висновок").click().run()
+    assert not app.exception, app.exception
+    assert plan.get_action(database, action_id).effectiveness_verdict == "effective"
+    log = next(f.value for f in app.dataframe if "Вид" in f.value.columns)
+    assert list(log["Примітка"])[0] == "Ефективна."
+    assert any(t.value.startswith("Висновок: Ефективна") for t in app.text)
+
+
+@pytest.mark.parametrize(
+    ("count", "form"), [(1, "1 значення"), (3, "3 значення"), (5, "5 значень"), (21, "21 значення")]
+)
+def test_the_review_counts_its_values_in_ukrainian_plural_forms(count, form):
+    from models.i18n import format_number, ngettext, use_language
+
+    with use_language("uk"):
+        assert ngettext("{n} value", "{n} values", count, n=format_number(count)) == form
+    with use_language("ru"):
+        shown = ngettext("{n} value", "{n} values", count, n=format_number(count))
+        assert shown == {1: "1 значение", 3: "3 значения", 5: "5 значений", 21: "21 значение"}[count]
