@@ -9,10 +9,11 @@ import streamlit as st
 
 from models.access import Permission
 from models.actions import plan
+from models.i18n import _, format_number, ngettext
 from models.people import directory
 from models.strategy import goals, kpis, vision
 from models.strategy.dimensions import DIMENSION_LABELS, DIMENSIONS
-from models.strategy.goals import GoalInput
+from models.strategy.goals import GoalInput, short_date
 from models.strategy.kpis import MeasurementInput
 from ui.context import page_context
 from ui.fields import default, max_chars
@@ -22,13 +23,6 @@ from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
 
-STATUS_COLOURS = {
-    "Achieved": "#1a7f37",
-    "On track": "#2da44e",
-    "At risk": "#d4a72c",
-    "Off track": "#cf222e",
-    "Stale": "#8c959f",
-}
 STATUS_ICONS = {
     "achieved": ":material/emoji_events:",
     "on_track": ":material/check_circle:",
@@ -39,51 +33,69 @@ STATUS_ICONS = {
 
 
 def render_overview(shown: list[goals.Goal]) -> None:
-    counts = {label: 0 for label in goals.STATUS_LABELS.values()}
+    counts = dict.fromkeys(goals.STATUS_LABELS, 0)
     for goal in shown:
-        counts[goal.status.label] += 1
-    for column, (label, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
-        column.metric(label, count)
+        counts[goal.status.status] += 1
+    for column, (status, count) in zip(st.columns(len(counts)), counts.items(), strict=True):
+        column.metric(_(goals.STATUS_LABELS[status]), format_number(count))
     frame = goals.goals_frame(shown)
     show_table(frame)
     if not frame.empty:
-        download_buttons(frame, "goals", key="goals_table")
+        download_buttons(frame, _("goals"), key="goals_table")
 
 
-GOAL_CHART_MARKS = {  # what a goal chart draws, and its colour
-    "Measured": "#0969da",
-    "Path to target": "#8c959f",
-    "Baseline": "#57606a",
-    "Target": "#1a7f37",
-    "Action done": "#8250df",
+GOAL_CHART_COLOURS = {  # what a goal chart draws, and its colour
+    "measured": "#0969da",
+    "path": "#8c959f",
+    "baseline": "#57606a",
+    "target": "#1a7f37",
+    "action_done": "#8250df",
 }
+
+
+def goal_chart_marks() -> dict[str, str]:
+    """The legend's name of each mark of a goal chart, in the current language."""
+    return {
+        "measured": _("Measured"),
+        "path": _("Path to target"),
+        "baseline": _("Baseline"),
+        "target": _("Target"),
+        "action_done": _("Action done"),
+    }
 
 
 def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[plan.Action]) -> alt.Chart:
     """Measurements over time with the baseline, the target and the path between them, and
     the completion dates of linked actions as markers."""
+    marks = goal_chart_marks()
     values = pd.DataFrame(
         [
-            {"date": p.measured_on, "value": p.value, "note": p.note, "source": p.source, "line": "Measured"}
+            {
+                "date": p.measured_on,
+                "value": p.value,
+                "note": p.note,
+                "source": goals.source_label(p.source),
+                "line": marks["measured"],
+            }
             for p in series
         ],
         columns=["date", "value", "note", "source", "line"],
     )
     path = pd.DataFrame(
         [
-            {"date": goal.baseline_date, "value": goal.baseline_value, "line": "Path to target"},
-            {"date": goal.target_date, "value": goal.target_value, "line": "Path to target"},
+            {"date": goal.baseline_date, "value": goal.baseline_value, "line": marks["path"]},
+            {"date": goal.target_date, "value": goal.target_value, "line": marks["path"]},
         ]
     )
     levels = pd.DataFrame(
         [
-            {"line": "Baseline", "value": goal.baseline_value, "date": goal.baseline_date},
-            {"line": "Target", "value": goal.target_value, "date": goal.target_date},
+            {"line": marks["baseline"], "value": goal.baseline_value, "date": goal.baseline_date},
+            {"line": marks["target"], "value": goal.target_value, "date": goal.target_date},
         ]
     )
     done = pd.DataFrame(
         [
-            {"date": a.completed_on, "action": a.title, "owner": a.owner_name, "line": "Action done"}
+            {"date": a.completed_on, "action": a.title, "owner": a.owner_name, "line": marks["action_done"]}
             for a in linked
             if a.completed_on
         ],
@@ -92,22 +104,23 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
     legend = alt.Color(  # one legend naming every mark of the chart, the action markers too
         "line:N",
         title=None,
-        scale=alt.Scale(domain=list(GOAL_CHART_MARKS), range=list(GOAL_CHART_MARKS.values())),
+        scale=alt.Scale(domain=list(marks.values()), range=[GOAL_CHART_COLOURS[mark] for mark in marks]),
         legend=alt.Legend(orient="bottom"),
     )
-    y_title = f"{goal.kpi_name} ({goal.unit})"
+    y_title = f"{goal.shown_kpi_name} ({goal.shown_unit})"
+    day, value, line = _("Date"), _("Value"), _("Line")
     measured = (
         alt.Chart(values)
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title="Date"),
+            x=alt.X("date:T", title=day),
             y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
             color=legend,
             tooltip=[
-                alt.Tooltip("date:T", title="Date"),
-                alt.Tooltip("value:Q", title="Value"),
-                alt.Tooltip("note:N", title="Note"),
-                alt.Tooltip("source:N", title="Source"),
+                alt.Tooltip("date:T", title=day),
+                alt.Tooltip("value:Q", title=value),
+                alt.Tooltip("note:N", title=_("Note")),
+                alt.Tooltip("source:N", title=_("Source")),
             ],
         )
     )
@@ -118,7 +131,7 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
             x="date:T",
             y="value:Q",
             color=legend,
-            tooltip=[alt.Tooltip("date:T", title="Date"), alt.Tooltip("value:Q", title="Value")],
+            tooltip=[alt.Tooltip("date:T", title=day), alt.Tooltip("value:Q", title=value)],
         )
     )
     level_rules = (
@@ -128,9 +141,9 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
             y="value:Q",
             color=legend,
             tooltip=[
-                alt.Tooltip("line:N", title="Line"),
-                alt.Tooltip("value:Q", title="Value"),
-                alt.Tooltip("date:T", title="Date"),
+                alt.Tooltip("line:N", title=line),
+                alt.Tooltip("value:Q", title=value),
+                alt.Tooltip("date:T", title=day),
             ],
         )
     )
@@ -143,9 +156,9 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
                 x="date:T",
                 color=legend,
                 tooltip=[
-                    alt.Tooltip("action:N", title="Action done"),
-                    alt.Tooltip("owner:N", title="Owner"),
-                    alt.Tooltip("date:T", title="Completed"),
+                    alt.Tooltip("action:N", title=marks["action_done"]),
+                    alt.Tooltip("owner:N", title=_("Owner")),
+                    alt.Tooltip("date:T", title=_("Completed")),
                 ],
             )
         )
@@ -158,44 +171,49 @@ def split_chart(goal: goals.Goal, points: list[kpis.SplitPoint], by: str) -> alt
         [{"date": p.measured_on, "value": p.value, "line": p.label, "source": p.source} for p in points],
         columns=["date", "value", "line", "source"],
     )
-    target = pd.DataFrame([{"value": goal.target_value, "level": "Target"}])
+    values["source"] = values["source"].map(goals.source_label)
+    target = pd.DataFrame([{"value": goal.target_value, "level": _("Target")}])
+    dimension, day, value = _(DIMENSION_LABELS[by]), _("Date"), _("Value")
     lines = (
         alt.Chart(values)
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title="Date"),
-            y=alt.Y("value:Q", title=f"{goal.kpi_name} ({goal.unit})", scale=alt.Scale(zero=False)),
-            color=alt.Color("line:N", title=DIMENSION_LABELS[by]),
+            x=alt.X("date:T", title=day),
+            y=alt.Y("value:Q", title=f"{goal.shown_kpi_name} ({goal.shown_unit})", scale=alt.Scale(zero=False)),
+            color=alt.Color("line:N", title=dimension),
             tooltip=[
-                alt.Tooltip("line:N", title=DIMENSION_LABELS[by]),
-                alt.Tooltip("date:T", title="Date"),
-                alt.Tooltip("value:Q", title="Value"),
-                alt.Tooltip("source:N", title="Source"),
+                alt.Tooltip("line:N", title=dimension),
+                alt.Tooltip("date:T", title=day),
+                alt.Tooltip("value:Q", title=value),
+                alt.Tooltip("source:N", title=_("Source")),
             ],
         )
     )
     target_rule = (
         alt.Chart(target)
         .mark_rule(strokeDash=[6, 4], color="#1a7f37")
-        .encode(y="value:Q", tooltip=[alt.Tooltip("level:N", title="Line"), alt.Tooltip("value:Q", title="Value")])
+        .encode(y="value:Q", tooltip=[alt.Tooltip("level:N", title=_("Line")), alt.Tooltip("value:Q", title=value)])
     )
     return alt.layer(target_rule, lines).properties(height=340)
 
 
 def render_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[plan.Action]) -> None:
     """The goal's chart, or its KPI split by channel, team or site when one is chosen."""
-    by = st.selectbox(
-        "Split the chart by",
-        [None, *DIMENSIONS],
-        format_func=lambda d: f"{goal.scope_label} (the goal's values)" if d is None else DIMENSION_LABELS[d],
-        key=f"split_{goal.id}",
-    )
+    splits = {None: _("{scope} (the goal's values)", scope=goal.scope_label)}
+    splits |= {d: _(DIMENSION_LABELS[d]) for d in DIMENSIONS}
+    by = st.selectbox(_("Split the chart by"), list(splits), format_func=splits.get, key=f"split_{goal.id}")
     if by is None:
         st.altair_chart(goal_chart(goal, series, linked), width="stretch")
         return
     points = goals.goal_split_series(db, goal, by)
     if not points:
-        st.info(f"No values of {escape_markdown(goal.kpi_name)} by {by} in the goal's period.")
+        st.info(
+            _(
+                "No values of {kpi} by {dimension} in the goal's period.",
+                kpi=escape_markdown(goal.shown_kpi_name),
+                dimension=splits[by].lower(),
+            )
+        )
         return
     st.altair_chart(split_chart(goal, points, by), width="stretch")
 
@@ -204,40 +222,56 @@ def render_goal(goal: goals.Goal) -> None:
     status = goal.status
     st.subheader(escape_markdown(goal.name))
     st.markdown(f"**{escape_markdown(goal.headline)}**")
+    kpi = escape_markdown(goal.shown_kpi_name)
     st.caption(
-        f"{escape_markdown(goal.priority_title)} · {escape_markdown(goal.scope_label)}"
-        f" · KPI: {escape_markdown(goal.kpi_name)}"
-        f"{' (computed by the portal)' if goal.computed else ''} · owner {escape_markdown(goal.owner_name)}"
-        f" · updated {goal.update_frequency}"
+        " · ".join(
+            [
+                escape_markdown(goal.priority_title),
+                escape_markdown(goal.scope_label),
+                _("KPI: {kpi} (computed by the portal)", kpi=kpi) if goal.computed else _("KPI: {kpi}", kpi=kpi),
+                _("owner {name}", name=escape_markdown(goal.owner_name)),
+                _("updated {frequency}", frequency=_(goals.FREQUENCY_LABELS[goal.update_frequency])),
+            ]
+        )
     )
-    unit = escape_markdown(goal.unit)  # labels and tooltips are Markdown
+    unit = escape_markdown(goal.shown_unit)  # labels and tooltips are Markdown
     cols = st.columns(4)
-    cols[0].metric("Status", status.label)
+    cols[0].metric(_("Status"), _(status.label))
     cols[1].metric(
-        "Current",
-        f"{status.current_value:,g}" if status.last_measured_on else "no data yet",
-        help=f"{unit}, measured {status.last_measured_on:%Y-%m-%d}" if status.last_measured_on else None,
+        _("Current"),
+        format_number(status.current_value) if status.last_measured_on else _("no data yet"),
+        help=_("{unit}, measured {date}", unit=unit, date=short_date(status.last_measured_on))
+        if status.last_measured_on
+        else None,
     )
-    cols[2].metric("Baseline", f"{goal.baseline_value:,g}", help=f"{unit}, on {goal.baseline_date:%Y-%m-%d}")
-    cols[3].metric("Target", f"{goal.target_value:,g}", help=f"{unit}, by {goal.target_date:%Y-%m-%d}")
-    st.info(f"{status.label}: {status.reason}", icon=STATUS_ICONS[status.status])
+    cols[2].metric(
+        _("Baseline"),
+        format_number(goal.baseline_value),
+        help=_("{unit}, on {date}", unit=unit, date=short_date(goal.baseline_date)),
+    )
+    cols[3].metric(
+        _("Target"),
+        format_number(goal.target_value),
+        help=_("{unit}, by {date}", unit=unit, date=short_date(goal.target_date)),
+    )
+    st.info(f"{_(status.label)}: {status.reason}", icon=STATUS_ICONS[status.status])
     series = goals.goal_series(db, goal)
     linked = plan.actions_for(db, goal_id=goal.id)
     render_chart(goal, series, linked)
 
     left, right = st.columns(2)
     with left:
-        st.markdown("**Measurements**")
+        st.markdown("**" + _("Measurements") + "**")
         frame = goals.measurements_frame(goal, series)
         show_table(frame, height=240)
         if not frame.empty:
-            download_buttons(frame, f"goal-{goal.id}-measurements", key=f"goal_{goal.id}_measurements")
+            download_buttons(frame, _("goal-{id}-measurements", id=goal.id), key=f"goal_{goal.id}_measurements")
     with right:
-        st.markdown("**Linked actions**")
+        st.markdown("**" + _("Linked actions") + "**")
         actions_frame = plan.linked_actions_frame(linked)
         show_table(actions_frame, height=240)
         if not actions_frame.empty:
-            download_buttons(actions_frame, f"goal-{goal.id}-actions", key=f"goal_{goal.id}_actions")
+            download_buttons(actions_frame, _("goal-{id}-actions", id=goal.id), key=f"goal_{goal.id}_actions")
 
     if user.can(Permission.KPI_RECORD):
         render_measurement_form(goal)
@@ -248,29 +282,35 @@ def render_goal(goal: goals.Goal) -> None:
 
 def render_measurement_form(goal: goals.Goal) -> None:
     if goal.computed:
-        st.caption("This KPI is computed by the portal from its own data; it cannot be entered by hand.")
+        st.caption(_("This KPI is computed by the portal from its own data; it cannot be entered by hand."))
         return
     with st.form(f"measure_{goal.id}"):
-        st.markdown("**Record a measurement**")
+        st.markdown("**" + _("Record a measurement") + "**")
         cols = st.columns([1, 1, 2, 1])
-        measured_on = cols[0].date_input("Date", value=date.today(), max_value=date.today(), key=f"m_date_{goal.id}")
+        measured_on = cols[0].date_input(_("Date"), value=date.today(), max_value=date.today(), key=f"m_date_{goal.id}")
         value = cols[1].number_input(
-            f"Value ({escape_markdown(goal.unit)})", value=None, format="%g", key=f"m_value_{goal.id}"
+            _("Value ({unit})", unit=escape_markdown(goal.shown_unit)),
+            value=None,
+            format="%g",
+            key=f"m_value_{goal.id}",
         )
-        note = cols[2].text_input("Note", max_chars=max_chars(MeasurementInput, "note"), key=f"m_note_{goal.id}")
+        note = cols[2].text_input(_("Note"), max_chars=max_chars(MeasurementInput, "note"), key=f"m_note_{goal.id}")
         source = cols[3].text_input(
-            "Source",
+            _("Source"),
             value=default(MeasurementInput, "source"),
             max_chars=max_chars(MeasurementInput, "source"),
             key=f"m_source_{goal.id}",
         )
         kpi_wide = st.checkbox(
-            f"The value counts for every goal on {escape_markdown(goal.kpi_name)}"
-            f" for {escape_markdown(goal.scope_label)}",
+            _(
+                "The value counts for every goal on {kpi} for {scope}",
+                kpi=escape_markdown(goal.shown_kpi_name),
+                scope=escape_markdown(goal.scope_label),
+            ),
             value=False,
             key=f"m_kpi_wide_{goal.id}",
         )
-        submitted = st.form_submit_button("Record measurement", type="primary")
+        submitted = st.form_submit_button(_("Record measurement"), type="primary")
     if submitted:
         measurement = {
             "kpi_id": goal.kpi_id,
@@ -283,7 +323,7 @@ def render_measurement_form(goal: goals.Goal) -> None:
             "team_id": goal.team_id,
             "site_id": goal.site_id,
         }
-        if run_write(lambda: kpis.record_measurement(db, user, measurement), success="Measurement recorded."):
+        if run_write(lambda: kpis.record_measurement(db, user, measurement), success=_("Measurement recorded.")):
             st.session_state.pop(f"m_value_{goal.id}", None)
             st.session_state.pop(f"m_note_{goal.id}", None)
             st.rerun()
@@ -293,16 +333,17 @@ def render_remove_measurement(goal: goals.Goal, series: list[kpis.Measurement]) 
     entered = {p.id: p for p in reversed(series) if p.id is not None}
     if not entered:
         return
-    with st.expander("Remove a measurement entered by mistake"):
+    with st.expander(_("Remove a measurement entered by mistake")):
+        labels = {
+            i: f"{short_date(p.measured_on)}: {format_number(p.value)} ({goals.source_label(p.source)})"
+            for i, p in entered.items()
+        }
         measurement_id = st.selectbox(
-            "Measurement",
-            list(entered),
-            format_func=lambda i: f"{entered[i].measured_on:%Y-%m-%d}: {entered[i].value:g} ({entered[i].source})",
-            key=f"remove_pick_{goal.id}",
+            _("Measurement"), list(entered), format_func=labels.get, key=f"remove_pick_{goal.id}"
         )
-        confirmed = st.checkbox("Yes, remove it (the audit log keeps a record)", key=f"remove_confirm_{goal.id}")
-        if st.button("Remove measurement", disabled=not confirmed, key=f"remove_{goal.id}") and run_write(
-            lambda: kpis.remove_measurement(db, user, measurement_id), success="Measurement removed."
+        confirmed = st.checkbox(_("Yes, remove it (the audit log keeps a record)"), key=f"remove_confirm_{goal.id}")
+        if st.button(_("Remove measurement"), disabled=not confirmed, key=f"remove_{goal.id}") and run_write(
+            lambda: kpis.remove_measurement(db, user, measurement_id), success=_("Measurement removed.")
         ):
             st.session_state.pop(f"remove_confirm_{goal.id}", None)
             st.rerun()
@@ -313,7 +354,7 @@ def owner_options(prefix: str, current: int | None) -> dict[int, str]:
     box drawn here, above the form, with the owner already chosen always among them."""
     chosen = (current, st.session_state.get(f"{prefix}_owner"))
     found = search_matches(
-        "Find the owner (name, email or employee number)",
+        _("Find the owner (name, email or employee number)"),
         f"{prefix}_owner_search",
         lambda text: plan.find_owners(db, text, keep=chosen),
     )
@@ -326,25 +367,28 @@ def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled
     priorities = {p.id: p.title for p in vision.list_priorities(db)}
     kpi_by_id = {k.id: k for k in kpis.list_kpis(db)}
     name = st.text_input(
-        "Name", value=defaults.get("name", ""), max_chars=max_chars(GoalInput, "name"), key=f"{prefix}_name"
+        _("Name"), value=defaults.get("name", ""), max_chars=max_chars(GoalInput, "name"), key=f"{prefix}_name"
     )
     cols = st.columns(3)
     priority_id = cols[0].selectbox(
-        "Strategic priority",
+        _("Strategic priority"),
         list(priorities),
         index=list(priorities).index(defaults["priority_id"]) if defaults.get("priority_id") in priorities else None,
         format_func=priorities.get,
         key=f"{prefix}_priority",
     )
+    kpi_labels = {
+        i: _("{kpi} (computed)", kpi=k.shown_name) if k.computed else k.shown_name for i, k in kpi_by_id.items()
+    }
     kpi_id = cols[1].selectbox(
-        "KPI",
+        _("KPI"),
         list(kpi_by_id),
         index=list(kpi_by_id).index(defaults["kpi_id"]) if defaults.get("kpi_id") in kpi_by_id else None,
-        format_func=lambda i: kpi_by_id[i].name + (" (computed)" if kpi_by_id[i].computed else ""),
+        format_func=kpi_labels.get,
         key=f"{prefix}_kpi",
     )
     owner_id = cols[2].selectbox(
-        "Owner",
+        _("Owner"),
         list(owners),
         index=list(owners).index(defaults["owner_id"]) if defaults.get("owner_id") in owners else None,
         format_func=owners.get,
@@ -353,39 +397,39 @@ def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled
     kpi = kpi_by_id.get(kpi_id)
     cols = st.columns(3)
     unit = cols[0].text_input(
-        "Unit (blank: the KPI's)",
+        _("Unit (blank: the KPI's)"),
         value=defaults.get("unit", ""),
         max_chars=max_chars(GoalInput, "unit"),
         key=f"{prefix}_unit",
     )
-    directions = ["higher", "lower"]
+    directions = {"higher": _("Higher is better"), "lower": _("Lower is better")}
     direction = cols[1].selectbox(
-        "Direction (blank: the KPI's)",
-        directions,
-        index=directions.index(defaults["direction"]) if defaults.get("direction") in directions else None,
-        format_func=lambda d: "Higher is better" if d == "higher" else "Lower is better",
+        _("Direction (blank: the KPI's)"),
+        list(directions),
+        index=list(directions).index(defaults["direction"]) if defaults.get("direction") in directions else None,
+        format_func=directions.get,
         key=f"{prefix}_direction",
     )
-    frequencies = ["monthly", "quarterly"]
+    frequencies = {"monthly": _("Monthly"), "quarterly": _("Quarterly")}
     frequency = cols[2].selectbox(
-        "Update frequency",
-        frequencies,
-        index=frequencies.index(defaults.get("update_frequency", default(GoalInput, "update_frequency"))),
-        format_func=str.capitalize,
+        _("Update frequency"),
+        list(frequencies),
+        index=list(frequencies).index(defaults.get("update_frequency", default(GoalInput, "update_frequency"))),
+        format_func=frequencies.get,
         key=f"{prefix}_frequency",
     )
     cols = st.columns(4)
     baseline_value = cols[0].number_input(
-        "Baseline value", value=defaults.get("baseline_value"), format="%g", key=f"{prefix}_baseline_value"
+        _("Baseline value"), value=defaults.get("baseline_value"), format="%g", key=f"{prefix}_baseline_value"
     )
     baseline_date = cols[1].date_input(
-        "Baseline date", value=defaults.get("baseline_date", date.today()), key=f"{prefix}_baseline_date"
+        _("Baseline date"), value=defaults.get("baseline_date", date.today()), key=f"{prefix}_baseline_date"
     )
     target_value = cols[2].number_input(
-        "Target value", value=defaults.get("target_value"), format="%g", key=f"{prefix}_target_value"
+        _("Target value"), value=defaults.get("target_value"), format="%g", key=f"{prefix}_target_value"
     )
     target_date = cols[3].date_input(
-        "Target date",
+        _("Target date"),
         value=defaults.get("target_date", date.today() + timedelta(days=365)),
         key=f"{prefix}_target_date",
     )
@@ -410,23 +454,23 @@ def goal_slice_fields(prefix: str, defaults: dict) -> dict:
     """The one channel, team or site a goal may target; all blank: the whole organisation."""
     teams = {t["id"]: t["name"] for t in directory.list_teams(db)}
     sites = {s["id"]: s["name"] for s in directory.list_sites(db)}
-    st.caption("For one channel, team or site only (at most one; leave all blank for the whole organisation):")
+    st.caption(_("For one channel, team or site only (at most one; leave all blank for the whole organisation):"))
     cols = st.columns(3)
     channel = cols[0].text_input(
-        "Channel",
+        _("Channel"),
         value=defaults.get("channel") or "",
         max_chars=max_chars(GoalInput, "channel"),
         key=f"{prefix}_channel",
     )
     team_id = cols[1].selectbox(
-        "Team",
+        _("Team"),
         [None, *teams],
         index=[None, *teams].index(defaults.get("team_id")) if defaults.get("team_id") in teams else 0,
         format_func=lambda i: "—" if i is None else teams[i],
         key=f"{prefix}_team",
     )
     site_id = cols[2].selectbox(
-        "Site",
+        _("Site"),
         [None, *sites],
         index=[None, *sites].index(defaults.get("site_id")) if defaults.get("site_id") in sites else 0,
         format_func=lambda i: "—" if i is None else sites[i],
@@ -438,16 +482,16 @@ def goal_slice_fields(prefix: str, defaults: dict) -> dict:
 def render_goal_edit(goal: goals.Goal) -> None:
     """Edit form that remembers the version it was opened at, so a stale save is refused."""
     form = EditForm("goal", goal.id, goal.version)
-    with st.expander("Edit this goal", expanded=bool(form.stale)):
+    with st.expander(_("Edit this goal"), expanded=bool(form.stale)):
         owners = owner_options(form.prefix, goal.owner_id)
         with st.form(f"{form.prefix}_form"):
             data = goal_fields(form.prefix, goal.as_input(), owners)
-            submitted = st.form_submit_button("Save goal", type="primary")
+            submitted = st.form_submit_button(_("Save goal"), type="primary")
         form.show_stale()
     if submitted:
         run_write(
             lambda: goals.update_goal(db, user, goal.id, data, form.version),
-            success="Goal saved.",
+            success=_("Goal saved."),
             form=form,
             rerun=True,
         )
@@ -455,14 +499,14 @@ def render_goal_edit(goal: goals.Goal) -> None:
 
 def render_new_goal() -> None:
     if not vision.list_priorities(db):
-        st.info("Add a strategic priority first (Vision & priorities).")
+        st.info(_("Add a strategic priority first (Vision & priorities)."))
         return
     owners = owner_options("new_goal", None)
     with st.form("new_goal"):
         data = goal_fields("new_goal", {}, owners)
-        submitted = st.form_submit_button("Create goal", type="primary")
+        submitted = st.form_submit_button(_("Create goal"), type="primary")
     if submitted:
-        created = run_write(lambda: goals.create_goal(db, user, data), success="Goal created.")
+        created = run_write(lambda: goals.create_goal(db, user, data), success=_("Goal created."))
         if created:
             for key in [k for k in st.session_state if str(k).startswith("new_goal_")]:
                 del st.session_state[key]
@@ -472,11 +516,13 @@ def render_new_goal() -> None:
 
 def render_import() -> None:
     st.write(
-        "Upload a CSV with the columns **goal** (id or exact name) or **kpi** (code or name), **date** "
-        "(YYYY-MM-DD or DD/MM/YYYY), **value**, and optionally **note**, **source**, **channel**, **team** and "
-        "**site** (a team or site by name or id; blank: the whole organisation, or for a goal its channel, team "
-        "or site). "
-        "If any row has a problem nothing is imported and each problem is listed."
+        _(
+            "Upload a CSV with the columns **goal** (id or exact name) or **kpi** (code or name), **date** "
+            "(YYYY-MM-DD or DD/MM/YYYY), **value**, and optionally **note**, **source**, **channel**, **team** and "
+            "**site** (a team or site by name or id; blank: the whole organisation, or for a goal its channel, team "
+            "or site). "
+            "If any row has a problem nothing is imported and each problem is listed."
+        )
     )
     template = pd.DataFrame(
         [
@@ -493,39 +539,59 @@ def render_import() -> None:
             }
         ]
     )
-    st.download_button("Download a template", lambda: template.to_csv(index=False), "measurements-template.csv")
-    upload = file_upload("Measurements CSV", ["csv"], key="measurements_upload")
-    if upload is not None and st.button("Import measurements", type="primary"):
+    st.download_button(
+        _("Download a template"),
+        lambda: template.to_csv(index=False),
+        _("measurements-template") + ".csv",
+        key="measurements_template",
+    )
+    upload = file_upload(_("Measurements CSV"), ["csv"], key="measurements_upload")
+    if upload is not None and st.button(_("Import measurements"), type="primary", key="measurements_import"):
         imported = run_write(lambda: kpis.import_measurements(db, user, upload.getvalue()))
         if not imported:
             return
         report = imported.value
         if report.rejected:
-            st.error(f"Nothing was imported: {len(report.rejected)} problem(s).")
-            problems = pd.DataFrame(report.rejected, columns=["Row", "Column", "Problem"])
+            count = len(report.rejected)
+            st.error(
+                ngettext(
+                    "Nothing was imported: {count} problem.",
+                    "Nothing was imported: {count} problems.",
+                    count,
+                    count=format_number(count),
+                )
+            )
+            problems = pd.DataFrame(report.rejected, columns=[_("Row"), _("Column"), _("Problem")])
             show_table(problems)
-            download_buttons(problems, "measurement-import-problems", key="import_problems")
+            download_buttons(problems, _("measurement-import-problems"), key="import_problems")
         else:
-            st.success(f"Imported {report.imported} measurement(s).")
+            st.success(
+                ngettext(
+                    "Imported {count} measurement.",
+                    "Imported {count} measurements.",
+                    report.imported,
+                    count=format_number(report.imported),
+                )
+            )
 
 
-st.title("Goals")
-priorities = {p.id: p.title for p in vision.list_priorities(db)}
+st.title(_("Goals"))
+priorities = {None: _("All priorities")} | {p.id: p.title for p in vision.list_priorities(db)}
 priority_filter = st.selectbox(
-    "Strategic priority", [None, *priorities], format_func=lambda i: "All priorities" if i is None else priorities[i]
+    _("Strategic priority"), list(priorities), format_func=priorities.get, key="goals_priority_filter"
 )
 shown_goals = goals.list_goals(db, priority_id=priority_filter)
 
-tab_names = ["Goals"]
+tab_names = {"goals": _("Goals")}
 if user.can(Permission.STRATEGY_MANAGE):
-    tab_names.append("New goal")
+    tab_names["new"] = _("New goal")
 if user.can(Permission.KPI_RECORD):
-    tab_names.append("Import measurements")
-tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
+    tab_names["import"] = _("Import measurements")
+tabs = dict(zip(tab_names, st.tabs(list(tab_names.values())), strict=True))
 
-with tabs["Goals"]:
+with tabs["goals"]:
     if not shown_goals:
-        st.info("No goals yet.")
+        st.info(_("No goals yet."))
     else:
         render_overview(shown_goals)
         by_id = {g.id: g for g in shown_goals}
@@ -533,17 +599,13 @@ with tabs["Goals"]:
             st.session_state["goal_picker"] = st.session_state.pop("goal_to_open")
         if st.session_state.get("goal_picker") not in by_id:
             st.session_state.pop("goal_picker", None)
-        goal_id = st.selectbox(
-            "Open a goal",
-            list(by_id),
-            format_func=lambda i: f"{by_id[i].name} ({by_id[i].scope_label}) — {by_id[i].status.label}",
-            key="goal_picker",
-        )
+        goal_labels = {i: f"{g.name} ({g.scope_label}) — {_(g.status.label)}" for i, g in by_id.items()}
+        goal_id = st.selectbox(_("Open a goal"), list(by_id), format_func=goal_labels.get, key="goal_picker")
         st.divider()
         render_goal(by_id[goal_id])
-if "New goal" in tabs:
-    with tabs["New goal"]:
+if "new" in tabs:
+    with tabs["new"]:
         render_new_goal()
-if "Import measurements" in tabs:
-    with tabs["Import measurements"]:
+if "import" in tabs:
+    with tabs["import"]:
         render_import()

@@ -11,9 +11,10 @@ from pydantic import BaseModel
 from models import audit
 from models.access import CurrentUser
 from models.actions.plan import DEFAULT_REVIEW_WINDOW_DAYS, NOTE_MAX, VERDICT_LABELS, VERDICTS, get_action
-from models.actions.workflow import _load_for_change, _log
+from models.actions.workflow import _load_for_change, _log, note_too_long
 from models.db import utc_now
 from models.errors import InputError
+from models.i18n import _
 from models.inputs import entered_text
 
 if TYPE_CHECKING:
@@ -78,8 +79,8 @@ def effectiveness(
     after = kpis.kpi_window_mean(db, kpi, done, done + timedelta(days=window))
     return EffectivenessReview(
         kpi_id=kpi.id,
-        kpi_name=kpi.name,
-        unit=kpi.unit,
+        kpi_name=kpi.shown_name,
+        unit=kpi.shown_unit,
         direction=kpi.direction,
         completed_on=done,
         window_days=window,
@@ -102,16 +103,16 @@ def record_verdict(
 ) -> None:
     """The owner (or leadership) says whether a done action moved the KPI (``at``, default now)."""
     if verdict not in VERDICTS:
-        raise InputError.single("Verdict", "choose effective, partly or not effective")
+        raise InputError.single(_("Verdict"), _("choose effective, partly or not effective"))
     note = entered_text(note)
     if len(note) > NOTE_MAX:
-        raise InputError.single("Note", f"use at most {NOTE_MAX} characters")
+        raise InputError.single(_("Note"), note_too_long())
 
     def review(connection: duckdb.DuckDBPyConnection):
         now = at or utc_now()
         before = _load_for_change(connection, actor, action_id, expected_version)
         if before["status"] != "done":
-            raise InputError.single("Verdict", "only a done action can be reviewed")
+            raise InputError.single(_("Verdict"), _("only a done action can be reviewed"))
         connection.execute(
             "UPDATE actions SET effectiveness_verdict = ?, effectiveness_note = ?, reviewed_by = ?, reviewed_at = ?,"
             " updated_by = ?, updated_at = ?, version = version + 1 WHERE id = ?",

@@ -6,12 +6,14 @@ Speak-Up green light) or ``create_action``; they read them back with ``actions_f
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models.access import CurrentUser, Permission
+from models.i18n import N_, _
 from models.inputs import InputRecord
 from models.people.directory import people_matching
 
@@ -33,34 +35,47 @@ ORIGINS: tuple[str, ...] = ("goal", "finding", "idea", "other")
 PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "critical")
 STATUSES: tuple[str, ...] = ("planned", "in_progress", "done", "blocked", "cancelled")
 VERDICTS: tuple[str, ...] = ("effective", "partly", "not_effective")
+# The names of the stored codes, marked for the catalogue: shown with _() (``label``).
 STATUS_LABELS = {
-    "planned": "Planned",
-    "in_progress": "In progress",
-    "done": "Done",
-    "blocked": "Blocked",
-    "cancelled": "Cancelled",
+    "planned": N_("Planned"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "blocked": N_("Blocked"),
+    "cancelled": N_("Cancelled"),
 }
-VERDICT_LABELS = {"effective": "Effective", "partly": "Partly effective", "not_effective": "Not effective"}
+VERDICT_LABELS = {"effective": N_("Effective"), "partly": N_("Partly effective"), "not_effective": N_("Not effective")}
 TYPE_LABELS = {
-    "immediate": "Immediate",
-    "corrective": "Corrective",
-    "preventive": "Preventive",
-    "improvement": "Improvement",
+    "immediate": N_("Immediate"),
+    "corrective": N_("Corrective"),
+    "preventive": N_("Preventive"),
+    "improvement": N_("Improvement"),
 }
-ORIGIN_LABELS = {"goal": "Goal", "finding": "Finding", "idea": "Green-lit idea", "other": "Other"}
-PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "critical": "Critical"}
+ORIGIN_LABELS = {"goal": N_("Goal"), "finding": N_("Finding"), "idea": N_("Green-lit idea"), "other": N_("Other")}
+PRIORITY_LABELS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")}
 ACTIONS_TABLE_COLUMNS = [
-    *("Id", "Action", "Type", "Origin", "Goal", "Owner", "Team", "Priority", "Status", "Progress %"),
-    *("Start", "Due", "Overdue", "Completed", "Verdict"),
+    *(N_("Id"), N_("Action"), N_("Type"), N_("Origin"), N_("Goal"), N_("Owner"), N_("Team"), N_("Priority")),
+    *(N_("Status"), N_("Progress %"), N_("Start"), N_("Due"), N_("Overdue"), N_("Completed"), N_("Verdict")),
 ]
 UPDATE_KIND_LABELS = {
-    "created": "Created",
-    "edit": "Edited",
-    "status": "Status change",
-    "progress": "Progress",
-    "note": "Note",
-    "review": "Effectiveness review",
+    "created": N_("Created"),
+    "edit": N_("Edited"),
+    "status": N_("Status change"),
+    "progress": N_("Progress"),
+    "note": N_("Note"),
+    "review": N_("Effectiveness review"),
 }
+ORIGIN_NEEDS = {  # an action said to come from a goal, finding or idea names it; shown with _()
+    "goal": N_("an action that comes from a goal needs the goal it comes from"),
+    "finding": N_("an action that comes from a finding needs the finding it comes from"),
+    "idea": N_("an action that comes from an idea needs the idea it comes from"),
+}
+
+
+def label(labels: dict[str, str], code: str | None) -> str:
+    """The name of a stored code (a status, priority, type…) in the current language; a code
+    the table does not know, as stored."""
+    return _(labels[code]) if code in labels else (code or "")
+
 
 # planned → in progress → done; blocked and cancelled on the way; done and cancelled are final.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -103,7 +118,7 @@ class ActionInput(InputRecord):
     def _origin_is_linked(cls, value: int | None, info: ValidationInfo) -> int | None:
         origin = info.data.get("origin")
         if value is None and origin == info.field_name.removesuffix("_id"):
-            raise ValueError(f"an action that comes from a {origin} needs the {origin} it comes from")
+            raise ValueError(_(ORIGIN_NEEDS[origin]))
         return value
 
     @field_validator("due_date")
@@ -111,7 +126,7 @@ class ActionInput(InputRecord):
     def _due_after_start(cls, value: date, info: ValidationInfo) -> date:
         start = info.data.get("start_date")
         if start is not None and value < start:
-            raise ValueError("due date is before the start date")
+            raise ValueError(_("due date is before the start date"))
         return value
 
 
@@ -138,6 +153,7 @@ class Action(BaseModel):
     progress_pct: int
     kpi_id: int | None
     kpi_name: str | None
+    kpi_code: str | None = None
     expected_effect: str
     completed_on: date | None
     effectiveness_verdict: str | None
@@ -147,6 +163,13 @@ class Action(BaseModel):
     updated_at: datetime
     version: int
 
+    @property
+    def shown_kpi_name(self) -> str | None:
+        """The KPI's name: a shipped KPI's in the current language, an added one's as entered."""
+        from models.strategy.kpis import shipped_text  # the KPIs' module reads the areas, which read actions
+
+        return shipped_text(self.kpi_code, 0, self.kpi_name) if self.kpi_name else None
+
     def is_overdue(self, today: date | None = None) -> bool:
         return self.status in OPEN_STATUSES and self.due_date < (today or date.today())
 
@@ -155,7 +178,7 @@ _ACTION_SQL = """
     SELECT a.id, a.title, a.description, a.action_type, a.origin, a.goal_id, g.name AS goal_name,
            a.finding_id, a.idea_id, a.owner_id, o.full_name AS owner_name, a.team_id, t.name AS team_name,
            a.start_date, a.due_date, a.status, a.priority, a.progress_pct, a.kpi_id, k.name AS kpi_name,
-           a.expected_effect, a.completed_on, a.effectiveness_verdict, a.effectiveness_note,
+           k.code AS kpi_code, a.expected_effect, a.completed_on, a.effectiveness_verdict, a.effectiveness_note,
            a.updated_by, u.full_name AS updated_by_name, a.updated_at, a.version
     FROM actions a
     LEFT JOIN goals g ON g.id = a.goal_id
@@ -237,19 +260,20 @@ def plan_summary(db: Database, today: date | None = None) -> dict[str, int]:
 
 def counts_by(db: Database, dimension: Literal["status", "priority", "owner", "goal"]) -> pd.DataFrame:
     """How many actions, open and overdue, per status, priority, owner or goal."""
-    label = {
-        "status": "a.status",
-        "priority": "a.priority",
-        "owner": "coalesce(o.full_name, 'Unknown')",
-        "goal": "coalesce(g.name, 'No goal')",
+    group, params = {
+        "status": ("a.status", []),
+        "priority": ("a.priority", []),
+        "owner": ("coalesce(o.full_name, ?)", [_("Unknown")]),
+        "goal": ("coalesce(g.name, ?)", [_("No goal")]),
     }[dimension]
     return db.frame(
-        f"SELECT {label} AS {dimension}, count(*) AS actions,"
+        f"SELECT {group} AS {dimension}, count(*) AS actions,"
         " count(*) FILTER (WHERE a.status IN ('planned', 'in_progress', 'blocked')) AS open,"
         " count(*) FILTER (WHERE a.status IN ('planned', 'in_progress', 'blocked') AND a.due_date < current_date)"
         " AS overdue, round(avg(a.progress_pct)) AS mean_progress_pct"
         " FROM actions a LEFT JOIN employees o ON o.id = a.owner_id LEFT JOIN goals g ON g.id = a.goal_id"
-        " GROUP BY ALL ORDER BY actions DESC, 1"
+        " GROUP BY ALL ORDER BY actions DESC, 1",
+        params or None,
     )
 
 
@@ -264,25 +288,51 @@ def updates_log(db: Database, action_id: int) -> list[dict[str, Any]]:
 
 
 def updates_log_frame(db: Database, action_id: int) -> pd.DataFrame:
-    """The updates log as shown and downloaded: human column names and status names."""
+    """The updates log as shown and downloaded: column names, kinds and status names in the
+    current language; the portal's own notes too, people's notes as written."""
     import pandas as pd
 
-    columns = ["Posted", "By", "Kind", "From", "To", "Progress %", "Note"]
+    columns = [_("Posted"), _("By"), _("Kind"), _("From"), _("To"), _("Progress %"), _("Note")]
     return pd.DataFrame(
         [
-            {
-                "Posted": entry["posted_at"],
-                "By": entry["author"],
-                "Kind": UPDATE_KIND_LABELS.get(entry["kind"], entry["kind"]),
-                "From": STATUS_LABELS.get(entry["from_status"], entry["from_status"] or ""),
-                "To": STATUS_LABELS.get(entry["to_status"], entry["to_status"] or ""),
-                "Progress %": entry["progress_pct"],
-                "Note": entry["note"],
-            }
+            (
+                entry["posted_at"],
+                entry["author"],
+                label(UPDATE_KIND_LABELS, entry["kind"]),
+                label(STATUS_LABELS, entry["from_status"]),
+                label(STATUS_LABELS, entry["to_status"]),
+                entry["progress_pct"],
+                shown_note(entry["kind"], entry["note"]),
+            )
             for entry in updates_log(db, action_id)
         ],
         columns=columns,
     )
+
+
+_CREATED_NOTE = re.compile(r"Action created \(origin: (?P<origin>.+)\)")
+
+
+def shown_note(kind: str, note: str | None) -> str:
+    """A note of the updates log in the current language when the portal wrote it (stored in
+    English: "Action created (origin: goal)", "Changed title, due date", "Effective. …");
+    what a person wrote, as written."""
+    note = note or ""
+    if kind == "created" and (found := _CREATED_NOTE.fullmatch(note)):
+        origins = {name.lower(): code for code, name in ORIGIN_LABELS.items()}
+        code = origins.get(found.group("origin"))
+        if code is not None:
+            return _("Action created (origin: {origin})", origin=label(ORIGIN_LABELS, code).lower())
+    if kind == "edit" and note.startswith("Changed "):
+        titles = {(field.title or name).lower(): field.title for name, field in ActionInput.model_fields.items()}
+        changed = note.removeprefix("Changed ").split(", ")
+        if all(title in titles for title in changed):
+            return _("Changed {fields}", fields=", ".join(_(titles[title] or title).lower() for title in changed))
+    if kind == "review":
+        for verdict in VERDICT_LABELS.values():
+            if note == f"{verdict}." or note.startswith(f"{verdict}. "):
+                return _(verdict) + note.removeprefix(verdict)
+    return note
 
 
 def actions_frame(actions: list[Action], today: date) -> pd.DataFrame:
@@ -292,26 +342,26 @@ def actions_frame(actions: list[Action], today: date) -> pd.DataFrame:
 
     return pd.DataFrame(
         [
-            {
-                "Id": a.id,
-                "Action": a.title,
-                "Type": TYPE_LABELS[a.action_type],
-                "Origin": ORIGIN_LABELS[a.origin],
-                "Goal": a.goal_name or "",
-                "Owner": a.owner_name,
-                "Team": a.team_name or "",
-                "Priority": PRIORITY_LABELS[a.priority],
-                "Status": STATUS_LABELS[a.status],
-                "Progress %": a.progress_pct,
-                "Start": a.start_date,
-                "Due": a.due_date,
-                "Overdue": a.is_overdue(today),
-                "Completed": a.completed_on,
-                "Verdict": VERDICT_LABELS.get(a.effectiveness_verdict or "", ""),
-            }
+            (
+                a.id,
+                a.title,
+                label(TYPE_LABELS, a.action_type),
+                label(ORIGIN_LABELS, a.origin),
+                a.goal_name or "",
+                a.owner_name,
+                a.team_name or "",
+                label(PRIORITY_LABELS, a.priority),
+                label(STATUS_LABELS, a.status),
+                a.progress_pct,
+                a.start_date,
+                a.due_date,
+                a.is_overdue(today),
+                a.completed_on,
+                label(VERDICT_LABELS, a.effectiveness_verdict),
+            )
             for a in actions
         ],
-        columns=ACTIONS_TABLE_COLUMNS,
+        columns=[_(column) for column in ACTIONS_TABLE_COLUMNS],
     )
 
 
@@ -320,8 +370,8 @@ def linked_actions_frame(actions: list[Action]) -> pd.DataFrame:
     import pandas as pd
 
     return pd.DataFrame(
-        [(a.title, a.owner_name, STATUS_LABELS[a.status], a.due_date, a.completed_on) for a in actions],
-        columns=["Action", "Owner", "Status", "Due", "Completed"],
+        [(a.title, a.owner_name, label(STATUS_LABELS, a.status), a.due_date, a.completed_on) for a in actions],
+        columns=[_("Action"), _("Owner"), _("Status"), _("Due"), _("Completed")],
     )
 
 
@@ -347,7 +397,7 @@ def timeline_frame(actions: list[Action]) -> pd.DataFrame:
                 "id": a.id,
                 "action": f"#{a.id} {a.title}",
                 "owner": a.owner_name,
-                "status": STATUS_LABELS[a.status],
+                "status": label(STATUS_LABELS, a.status),
                 "priority": a.priority,
                 "start": a.start_date,
                 "end": a.completed_on or a.due_date,
@@ -367,7 +417,7 @@ def owner_choices(db: Database) -> dict[int, str]:
         "SELECT e.id, e.full_name, t.name AS team FROM employees e LEFT JOIN teams t ON t.id = e.team_id"
         " WHERE e.active ORDER BY e.full_name, e.id"
     )
-    return {row["id"]: f"{row['full_name']} ({row['team'] or 'no team'})" for row in rows}
+    return {row["id"]: f"{row['full_name']} ({row['team'] or _('no team')})" for row in rows}
 
 
 def find_owners(db: Database, search: str = "", *, keep: Sequence[int | None] = ()) -> tuple[list[dict[str, Any]], int]:
@@ -378,7 +428,7 @@ def find_owners(db: Database, search: str = "", *, keep: Sequence[int | None] = 
 
 def owner_label(person: dict[str, Any]) -> str:
     """How an owner is named in a picker: the name, and the team for clarity."""
-    return f"{person['full_name']} ({person['team_name'] or 'no team'})"
+    return f"{person['full_name']} ({person['team_name'] or _('no team')})"
 
 
 def linkable(db: Database, table: Literal["findings", "ideas"]) -> dict[int, str]:

@@ -19,28 +19,41 @@ from models.actions.plan import (
     ActionInput,
     allowed_next,
     can_change,
+    label,
 )
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _, ngettext
 from models.inputs import entered_text
 
 if TYPE_CHECKING:
     from models.db import Database
 
 
+SAY_WHY = {  # a blocked or cancelled action says why; shown with _()
+    "blocked": N_("say why the action is blocked"),
+    "cancelled": N_("say why the action is cancelled"),
+}
+
+
+def note_too_long() -> str:
+    """The refusal of a note, update or reason longer than ``NOTE_MAX``, in the current language."""
+    return ngettext("use at most {n} character", "use at most {n} characters", NOTE_MAX)
+
+
 # -- writing -------------------------------------------------------------------------
 def _check_references(connection: duckdb.DuckDBPyConnection, record: ActionInput) -> None:
     problems = []
     if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [record.owner_id]).fetchone():
-        problems.append(("Owner", "no such active employee"))
+        problems.append((_("Owner"), _("no such active employee")))
     checks = (
-        ("Team", "teams", record.team_id),
-        ("Goal", "goals", record.goal_id),
-        ("KPI", "kpis", record.kpi_id),
+        (N_("Team"), "teams", record.team_id, N_("no such team")),
+        (N_("Goal"), "goals", record.goal_id, N_("no such goal")),
+        (N_("KPI"), "kpis", record.kpi_id, N_("no such KPI")),
     )
-    for field, table, value in checks:
+    for field, table, value, missing in checks:
         if value is not None and not connection.execute(f"SELECT 1 FROM {table} WHERE id = ?", [value]).fetchone():
-            problems.append((field, f"no such {field.lower() if field != 'KPI' else 'KPI'}"))
+            problems.append((_(field), _(missing)))
     if problems:
         raise InputError(problems)
 
@@ -135,7 +148,7 @@ def _load_for_change(
     """The action's row, after checking the actor may change it and nobody saved it meanwhile."""
     before = audit.row_as_dict(connection, "actions", "id", action_id)
     if before is None:
-        raise InputError.single("Action", "no such action")
+        raise InputError.single(_("Action"), _("no such action"))
     if not can_change(actor, before):
         raise PermissionDeniedError(actor, Permission.ACTIONS_MANAGE)
     audit.check_not_stale(connection, "action", before, expected_version, "action")
@@ -221,24 +234,30 @@ def change_status(
     Done sets progress to 100 % and the completion date (``on``, default the day of ``at``,
     which dates the change and defaults to now)."""
     if new_status not in STATUSES:
-        raise InputError.single("Status", f"unknown status {new_status!r}")
+        raise InputError.single(_("Status"), _("unknown status {status}", status=repr(new_status)))
     note = entered_text(note)
     if new_status in ("blocked", "cancelled") and not note:
-        raise InputError.single("Note", f"say why the action is {STATUS_LABELS[new_status].lower()}")
+        raise InputError.single(_("Note"), _(SAY_WHY[new_status]))
     now = at or utc_now()
     completed_on = on or (at.date() if at else date.today())
 
     def change(connection: duckdb.DuckDBPyConnection):
         before = _load_for_change(connection, actor, action_id, expected_version)
         if new_status not in TRANSITIONS[before["status"]]:
-            allowed = ", ".join(STATUS_LABELS[s] for s in allowed_next(before["status"])) or "none (it is final)"
+            allowed = ", ".join(label(STATUS_LABELS, s) for s in allowed_next(before["status"])) or _(
+                "none (it is final)"
+            )
             raise InputError.single(
-                "Status",
-                f"an action that is {STATUS_LABELS[before['status']].lower()} cannot become "
-                f"{STATUS_LABELS[new_status].lower()}; allowed: {allowed}",
+                _("Status"),
+                _(
+                    "an action that is {current} cannot become {new}; allowed: {allowed}",
+                    current=label(STATUS_LABELS, before["status"]).lower(),
+                    new=label(STATUS_LABELS, new_status).lower(),
+                    allowed=allowed,
+                ),
             )
         if new_status == "done" and completed_on < before["start_date"]:
-            raise InputError.single("Completion date", "is before the action's start date")
+            raise InputError.single(_("Completion date"), _("is before the action's start date"))
         connection.execute(
             "UPDATE actions SET status = ?, completed_on = ?, progress_pct = ?, updated_by = ?, updated_at = ?,"
             " version = version + 1 WHERE id = ?",
@@ -281,11 +300,11 @@ def post_update(
     note = entered_text(note)
     problems = []
     if not note and progress_pct is None:
-        problems.append(("Note", "write what happened"))
+        problems.append((_("Note"), _("write what happened")))
     if len(note) > NOTE_MAX:
-        problems.append(("Note", f"use at most {NOTE_MAX} characters"))
+        problems.append((_("Note"), note_too_long()))
     if progress_pct is not None and not 0 <= progress_pct <= 100:
-        problems.append(("Progress", "must be between 0 and 100 %"))
+        problems.append((_("Progress"), _("must be between 0 and 100 %")))
     if problems:
         raise InputError(problems)
 
@@ -294,7 +313,7 @@ def post_update(
         before = _load_for_change(connection, actor, action_id, expected_version)
         if progress_pct is not None and progress_pct != before["progress_pct"]:
             if before["status"] in ("done", "cancelled"):
-                raise InputError.single("Progress", "a finished action's progress cannot change")
+                raise InputError.single(_("Progress"), _("a finished action's progress cannot change"))
             connection.execute(
                 "UPDATE actions SET progress_pct = ?, updated_by = ?, updated_at = ?, version = version + 1"
                 " WHERE id = ?",

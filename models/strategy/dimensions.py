@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 DIMENSIONS: tuple[Dimension, ...] = ("channel", "team", "site")
 DIMENSION_LABELS: dict[Dimension, str] = {"channel": N_("Channel"), "team": N_("Team"), "site": N_("Site")}
 DIMENSION_COLUMNS: dict[Dimension, str] = {"channel": "channel", "team": "team_id", "site": "site_id"}
-WHOLE_ORGANISATION = "Whole organisation"
+WHOLE_ORGANISATION = N_("Whole organisation")  # shown with _()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
-from models.i18n import N_
+from models.i18n import N_, _, format_date, format_datetime, format_number
 from models.inputs import InputRecord
 from models.strategy.dimensions import WHOLE_ORGANISATION, Dimension, KpiSlice
 from models.strategy.kpis import (
@@ -30,6 +30,7 @@ from models.strategy.kpis import (
     kpi_series,
     kpi_split_series,
     kpis_by_id,
+    shipped_text,
 )
 
 if TYPE_CHECKING:
@@ -49,6 +50,11 @@ STATUS_LABELS = {  # marked for the catalogue; shown with _()
     "off_track": N_("Off track"),
     "stale": N_("Stale"),
 }
+FREQUENCY_LABELS = {"monthly": N_("monthly"), "quarterly": N_("quarterly")}  # shown with _()
+SOURCE_LABELS = {"manual": N_("Manual"), "import": N_("Imported"), "computed": N_("Computed")}  # shown with _()
+# The date pattern (CLDR) of the goal and action pages: English keeps its ISO dates, each
+# language writes its own numeric form.
+DAY_PATTERN = N_("yyyy-MM-dd")
 STATUS_ORDER = ("off_track", "at_risk", "stale", "on_track", "achieved")
 _EPSILON = 1e-9  # progress exactly on a boundary counts as reaching it
 
@@ -70,7 +76,24 @@ class GoalStatus(BaseModel):
 
 
 def _pct(share: float) -> str:
-    return f"{round(share * 100):d} %"
+    return format_number(round(share * 100))
+
+
+def short_date(day: date | datetime) -> str:
+    """A day as the goal and action pages write it, in the current language ("2026-03-05",
+    "05.03.2026")."""
+    return format_date(day, _(DAY_PATTERN))
+
+
+def short_datetime(moment: datetime) -> str:
+    """A moment as the goal and action pages write it ("2026-03-05 14:30")."""
+    return format_datetime(moment, _(DAY_PATTERN) + " HH:mm")
+
+
+def source_label(source: str) -> str:
+    """Where a measurement came from: the portal's own sources in the current language, a
+    source someone typed as entered (capitalised)."""
+    return _(SOURCE_LABELS[source]) if source in SOURCE_LABELS else source.capitalize()
 
 
 def compute_status(
@@ -99,15 +122,26 @@ def compute_status(
     progress = (current - baseline_value) / span if span else 0.0
     period = max(1, (target_date - baseline_date).days)
     expected = min(1.0, max(0.0, (today - baseline_date).days / period))
-    numbers = f"progress {_pct(progress)}, expected {_pct(expected)}"
+    numbers = _("progress {progress} %, expected {expected} %", progress=_pct(progress), expected=_pct(expected))
     last_seen = latest_date or baseline_date
     if (today - last_seen).days > FREQUENCY_DAYS[update_frequency]:
-        since = f"since {latest_date:%Y-%m-%d}" if latest_date else "yet"
-        status, reason = "stale", f"no measurement {since} (updated {update_frequency}); {numbers}"
+        frequency = _(FREQUENCY_LABELS[update_frequency])
+        reason = (
+            _(
+                "no measurement since {date} (updated {frequency}); {numbers}",
+                date=short_date(latest_date),
+                frequency=frequency,
+                numbers=numbers,
+            )
+            if latest_date
+            else _("no measurement yet (updated {frequency}); {numbers}", frequency=frequency, numbers=numbers)
+        )
+        status = "stale"
     elif progress >= 1 - _EPSILON:
-        status, reason = "achieved", f"target reached: {numbers}"
+        status, reason = "achieved", _("target reached: {numbers}", numbers=numbers)
     elif today > target_date:
-        status, reason = "off_track", f"target date {target_date:%Y-%m-%d} passed; {numbers}"
+        status = "off_track"
+        reason = _("target date {date} passed; {numbers}", date=short_date(target_date), numbers=numbers)
     elif progress >= expected - ON_TRACK_MARGIN - _EPSILON:
         status, reason = "on_track", numbers
     elif progress >= expected - AT_RISK_MARGIN - _EPSILON:
@@ -115,7 +149,7 @@ def compute_status(
     else:
         status, reason = "off_track", numbers
     if latest_value is None and status != "stale":
-        reason += " (no measurement yet: counted from the baseline)"
+        reason = _("{reason} (no measurement yet: counted from the baseline)", reason=reason)
     return GoalStatus(
         status=status,
         progress=progress,
@@ -153,7 +187,7 @@ class GoalInput(InputRecord):
     def _one_dimension(cls, value: int | None, info: ValidationInfo) -> int | None:
         given = [info.data.get("channel"), info.data.get("team_id"), value]
         if sum(item is not None for item in given) > 1:
-            raise ValueError("a goal targets one channel, one team or one site, not several")
+            raise ValueError(_("a goal targets one channel, one team or one site, not several"))
         return value
 
     @field_validator("target_value")
@@ -163,9 +197,9 @@ class GoalInput(InputRecord):
         if baseline is None or direction is None:
             return value
         if direction == "higher" and value <= baseline:
-            raise ValueError("higher is better, so the target must be above the baseline value")
+            raise ValueError(_("higher is better, so the target must be above the baseline value"))
         if direction == "lower" and value >= baseline:
-            raise ValueError("lower is better, so the target must be below the baseline value")
+            raise ValueError(_("lower is better, so the target must be below the baseline value"))
         return value
 
     @field_validator("target_date")
@@ -173,7 +207,7 @@ class GoalInput(InputRecord):
     def _target_after_baseline(cls, value: date, info: ValidationInfo) -> date:
         baseline = info.data.get("baseline_date")
         if baseline is not None and value <= baseline:
-            raise ValueError("must come after the baseline date")
+            raise ValueError(_("must come after the baseline date"))
         return value
 
 
@@ -217,23 +251,40 @@ class Goal(BaseModel):
         return KpiSlice.of(self)
 
     @property
+    def shown_kpi_name(self) -> str:
+        """The KPI's name: a shipped KPI's in the current language, an added one's as entered."""
+        return shipped_text(self.kpi_code, 0, self.kpi_name)
+
+    @property
+    def shown_unit(self) -> str:
+        """The goal's unit; the shipped KPI's unit in the current language."""
+        return shipped_text(self.kpi_code, 1, self.unit)
+
+    @property
     def scope_label(self) -> str:
-        """ "on Chat", "team Alpha", "site Harbour St" or "Whole organisation"."""
+        """ "on Chat", "team Alpha", "site Harbour St" or "Whole organisation" (current language)."""
         if self.channel is not None:
-            return f"on {self.channel}"
+            return _("on {channel}", channel=self.channel)
         if self.team_id is not None:
-            return f"team {self.team_name}"
+            return _("team {team}", team=self.team_name)
         if self.site_id is not None:
-            return f"site {self.site_name}"
-        return WHOLE_ORGANISATION
+            return _("site {site}", site=self.site_name)
+        return _(WHOLE_ORGANISATION)
 
     @property
     def headline(self) -> str:
         """The goal as one line: its KPI, its channel, team or site and its target, e.g.
         "Customer satisfaction (CSAT) on Chat ≥ 85 %"."""
-        sign = "≥" if self.direction == "higher" else "≤"
-        scope = "" if self.scope_label == WHOLE_ORGANISATION else f" {self.scope_label}"
-        return f"{self.kpi_name}{scope} {sign} {self.target_value:g} {self.unit} by {self.target_date:%Y-%m-%d}"
+        values = {
+            "kpi": self.shown_kpi_name,
+            "sign": "≥" if self.direction == "higher" else "≤",
+            "target": format_number(self.target_value),
+            "unit": self.shown_unit,
+            "date": short_date(self.target_date),
+        }
+        if not self.kpi_slice.dimensions:
+            return _("{kpi} {sign} {target} {unit} by {date}", **values)
+        return _("{kpi} {scope} {sign} {target} {unit} by {date}", scope=self.scope_label, **values)
 
     def as_input(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in GoalInput.model_fields}
@@ -331,21 +382,36 @@ def get_goal(db: Database, goal_id: int, *, today: date | None = None) -> Goal |
     return _with_status(db, [Goal(**row)], today or date.today())[0] if row else None
 
 
+NOT_COMPUTED_PER = {  # a goal on a computed KPI the portal does not split that way; shown with _()
+    "channel": N_("{kpi} is not computed per channel: leave the channel blank"),
+    "team": N_("{kpi} is not computed per team: leave the team blank"),
+    "site": N_("{kpi} is not computed per site: leave the site blank"),
+}
+
+
 def _check_goal_references(connection: duckdb.DuckDBPyConnection, record: GoalInput) -> None:
     problems = []
     if not connection.execute(
         "SELECT 1 FROM strategic_priorities WHERE id = ? AND active", [record.priority_id]
     ).fetchone():
-        problems.append(("Strategic priority", "no such priority"))
+        problems.append((_("Strategic priority"), _("no such priority")))
     kpi = connection.execute("SELECT code, name FROM kpis WHERE id = ?", [record.kpi_id]).fetchone()
     if not kpi:
-        problems.append(("KPI", "no such KPI"))
+        problems.append((_("KPI"), _("no such KPI")))
     elif kpi[0] in COMPUTED_KPIS and KpiSlice.of(record).dimensions:
         dimension = KpiSlice.of(record).dimensions[0]
         if dimension not in (SPLIT_KPIS[kpi[0]].dimensions if kpi[0] in SPLIT_KPIS else ()):
-            problems.append(("KPI", f"{kpi[1]} is not computed per {dimension}: leave the {dimension} blank"))
+            problems.append(
+                (
+                    _("KPI"),
+                    _(
+                        NOT_COMPUTED_PER[dimension],
+                        kpi=shipped_text(kpi[0], 0, kpi[1]),
+                    ),
+                )
+            )
     if not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [record.owner_id]).fetchone():
-        problems.append(("Owner", "no such active employee"))
+        problems.append((_("Owner"), _("no such active employee")))
     if problems:
         raise InputError(problems)
     check_team_and_site(connection, record.team_id, record.site_id)
@@ -396,7 +462,7 @@ def update_goal(
     def update(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "goals", "id", goal_id)
         if before is None:
-            raise InputError.single("Goal", "no such goal")
+            raise InputError.single(_("Goal"), _("no such goal"))
         audit.check_not_stale(connection, "goal", before, expected_version, "goal")
         _check_goal_references(connection, record)
         assignments = ", ".join(f"{name} = ?" for name in GoalInput.model_fields)
@@ -445,54 +511,50 @@ def measurements_frame(goal: Goal, series: list[Measurement]) -> pd.DataFrame:
     """A goal's measurements as shown and downloaded, newest first."""
     import pandas as pd
 
-    value = f"Value ({goal.unit})"
+    day, value, note, source = _("Date"), _("Value ({unit})", unit=goal.shown_unit), _("Note"), _("Source")
     return pd.DataFrame(
-        [
-            {"Date": p.measured_on, value: p.value, "Note": p.note, "Source": p.source.capitalize()}
-            for p in reversed(series)
-        ],
-        columns=["Date", value, "Note", "Source"],
+        [{day: p.measured_on, value: p.value, note: p.note, source: source_label(p.source)} for p in reversed(series)],
+        columns=[day, value, note, source],
     )
 
 
 def goals_frame(goals: list[Goal]) -> pd.DataFrame:
-    """The goals table as shown and downloaded."""
+    """The goals table as shown and downloaded, headed in the current language."""
     import pandas as pd
 
-    return pd.DataFrame(
-        [
-            {
-                "Priority": g.priority_title,
-                "Goal": g.name,
-                "KPI": g.kpi_name,
-                "For": g.scope_label,
-                "Status": g.status.label if g.status else "",
-                "Progress %": round(g.status.progress * 100) if g.status else None,
-                "Expected %": round(g.status.expected * 100) if g.status else None,
-                "Current": round(g.status.current_value, 2) if g.status and g.status.last_measured_on else None,
-                "Baseline": g.baseline_value,
-                "Target": g.target_value,
-                "Unit": g.unit,
-                "Target date": g.target_date,
-                "Owner": g.owner_name,
-                "Last measured": g.status.last_measured_on if g.status else None,
-            }
-            for g in goals
-        ],
-        columns=[
-            "Priority",
-            "Goal",
-            "KPI",
-            "For",
-            "Status",
-            "Progress %",
-            "Expected %",
-            "Current",
-            "Baseline",
-            "Target",
-            "Unit",
-            "Target date",
-            "Owner",
-            "Last measured",
-        ],
-    )
+    columns = {
+        "priority": _("Priority"),
+        "goal": _("Goal"),
+        "kpi": _("KPI"),
+        "for": _("For"),
+        "status": _("Status"),
+        "progress": _("Progress %"),
+        "expected": _("Expected %"),
+        "current": _("Current"),
+        "baseline": _("Baseline"),
+        "target": _("Target"),
+        "unit": _("Unit"),
+        "target_date": _("Target date"),
+        "owner": _("Owner"),
+        "last_measured": _("Last measured"),
+    }
+    rows = [
+        {
+            "priority": g.priority_title,
+            "goal": g.name,
+            "kpi": g.shown_kpi_name,
+            "for": g.scope_label,
+            "status": _(g.status.label) if g.status else "",
+            "progress": round(g.status.progress * 100) if g.status else None,
+            "expected": round(g.status.expected * 100) if g.status else None,
+            "current": round(g.status.current_value, 2) if g.status and g.status.last_measured_on else None,
+            "baseline": g.baseline_value,
+            "target": g.target_value,
+            "unit": g.shown_unit,
+            "target_date": g.target_date,
+            "owner": g.owner_name,
+            "last_measured": g.status.last_measured_on if g.status else None,
+        }
+        for g in goals
+    ]
+    return pd.DataFrame(rows, columns=list(columns)).rename(columns=columns)

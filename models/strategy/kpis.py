@@ -163,6 +163,13 @@ SHIPPED_KPI_TEXTS: dict[str, tuple[str, str, str]] = {
 }
 
 
+def shipped_text(code: str | None, index: int, stored: str) -> str:
+    """``stored`` (a KPI's name, unit or definition: ``index`` 0, 1, 2) in the current language
+    when it is the shipped KPI's text, else as entered."""
+    shipped = SHIPPED_KPI_TEXTS.get(code or "")
+    return _(stored) if shipped and shipped[index] == stored else stored
+
+
 class Kpi(BaseModel):
     id: int
     code: str
@@ -182,9 +189,7 @@ class Kpi(BaseModel):
         return SPLIT_KPIS[self.code].dimensions if self.code in SPLIT_KPIS else ()
 
     def _shipped(self, index: int, stored: str) -> str:
-        """``stored`` in the current language when it is the shipped KPI's text, else as entered."""
-        shipped = SHIPPED_KPI_TEXTS.get(self.code)
-        return _(stored) if shipped and shipped[index] == stored else stored
+        return shipped_text(self.code, index, stored)
 
     @property
     def shown_name(self) -> str:
@@ -305,7 +310,7 @@ class MeasurementInput(InputRecord):
     @classmethod
     def _finite(cls, value: float) -> float:
         if not math.isfinite(value):
-            raise ValueError("must be a number")
+            raise ValueError(_("must be a number"))
         return value
 
     _not_future = field_validator("measured_on")(not_in_future)
@@ -327,9 +332,9 @@ def check_team_and_site(connection: duckdb.DuckDBPyConnection, team_id: int | No
     """Refuse a team or site that does not exist, naming the field."""
     problems = []
     if team_id is not None and not connection.execute("SELECT 1 FROM teams WHERE id = ?", [team_id]).fetchone():
-        problems.append(("Team", "no such team"))
+        problems.append((_("Team"), _("no such team")))
     if site_id is not None and not connection.execute("SELECT 1 FROM sites WHERE id = ?", [site_id]).fetchone():
-        problems.append(("Site", "no such site"))
+        problems.append((_("Site"), _("no such site")))
     if problems:
         raise InputError(problems)
 
@@ -337,18 +342,21 @@ def check_team_and_site(connection: duckdb.DuckDBPyConnection, team_id: int | No
 def _check_measurement(connection: duckdb.DuckDBPyConnection, record: MeasurementInput) -> None:
     kpi = connection.execute("SELECT code, name FROM kpis WHERE id = ?", [record.kpi_id]).fetchone()
     if kpi is None:
-        raise InputError.single("KPI", "no such KPI")
+        raise InputError.single(_("KPI"), _("no such KPI"))
     if kpi[0] in COMPUTED_KPIS:
-        raise InputError.single("KPI", f"{kpi[1]} is computed by the portal and cannot be entered by hand")
+        raise InputError.single(
+            _("KPI"),
+            _("{kpi} is computed by the portal and cannot be entered by hand", kpi=shipped_text(kpi[0], 0, kpi[1])),
+        )
     check_team_and_site(connection, record.team_id, record.site_id)
     if record.goal_id is not None:
         goal = connection.execute(
             "SELECT kpi_id, channel, team_id, site_id FROM goals WHERE id = ?", [record.goal_id]
         ).fetchone()
         if goal is None:
-            raise InputError.single("Goal", "no such goal")
+            raise InputError.single(_("Goal"), _("no such goal"))
         if goal[0] != record.kpi_id:
-            raise InputError.single("Goal", "the goal tracks a different KPI")
+            raise InputError.single(_("Goal"), _("the goal tracks a different KPI"))
         _check_goal_slice(KpiSlice(goal[1], goal[2], goal[3]), KpiSlice.of(record))
 
 
@@ -357,7 +365,7 @@ def _check_goal_slice(goal_slice: KpiSlice, measured: KpiSlice) -> None:
     goal, of the organisation): anything else would count for no goal."""
     same_channel = (goal_slice.channel or "").lower() == (measured.channel or "").lower()
     if not same_channel or (goal_slice.team_id, goal_slice.site_id) != (measured.team_id, measured.site_id):
-        raise InputError.single("Goal", "the value is for a different channel, team or site than the goal")
+        raise InputError.single(_("Goal"), _("the value is for a different channel, team or site than the goal"))
 
 
 def _insert_measurement(
@@ -406,7 +414,7 @@ def remove_measurement(db: Database, actor: CurrentUser, measurement_id: int) ->
     def remove(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "kpi_measurements", "id", measurement_id)
         if before is None:
-            raise InputError.single("Measurement", "no such measurement (already removed?)")
+            raise InputError.single(_("Measurement"), _("no such measurement (already removed?)"))
         connection.execute("DELETE FROM kpi_measurements WHERE id = ?", [measurement_id])
         audit.record(connection, actor, "kpi_measurement", measurement_id, "remove", before=before)
 
@@ -451,11 +459,11 @@ class _MeasurementLookup:
         if row.get("team"):
             team_id = self.teams.get(row["team"].lower())
             if team_id is None:
-                problems.append(("team", f"no team {row['team']!r}"))
+                problems.append(("team", _("no team {name}", name=repr(row["team"]))))
         if row.get("site"):
             site_id = self.sites.get(row["site"].lower())
             if site_id is None:
-                problems.append(("site", f"no site {row['site']!r}"))
+                problems.append(("site", _("no site {name}", name=repr(row["site"]))))
         if problems:
             raise _RowRejected(problems)
         measured = KpiSlice(row.get("channel") or None, team_id, site_id)
@@ -467,7 +475,7 @@ class _MeasurementLookup:
                 _check_goal_slice(goal_slice, measured)
             except InputError:
                 raise _RowRejected(
-                    [("goal", "the row is for a different channel, team or site than the goal")]
+                    [("goal", _("the row is for a different channel, team or site than the goal"))]
                 ) from None
         return measured
 
@@ -476,18 +484,18 @@ class _MeasurementLookup:
         if row.get("goal"):
             goal = self.goals.get(row["goal"]) or self.goals_by_name.get(row["goal"].lower())
             if goal is None:
-                raise _RowRejected([("goal", f"no goal {row['goal']!r}")])
+                raise _RowRejected([("goal", _("no goal {name}", name=repr(row["goal"])))])
         if row.get("kpi"):
             kpi = self.kpi_by_key.get(row["kpi"]) or self.kpi_by_key.get(row["kpi"].lower())
             if kpi is None:
-                raise _RowRejected([("kpi", f"no KPI {row['kpi']!r}")])
+                raise _RowRejected([("kpi", _("no KPI {name}", name=repr(row["kpi"])))])
         if goal is None and kpi is None:
-            raise _RowRejected([("goal", "give a goal or a KPI")])
+            raise _RowRejected([("goal", _("give a goal or a KPI"))])
         if goal is not None and kpi is not None and goal["kpi_id"] != kpi.id:
-            raise _RowRejected([("kpi", "the goal tracks a different KPI")])
+            raise _RowRejected([("kpi", _("the goal tracks a different KPI"))])
         kpi = kpi or next(k for k in self.kpis if k.id == goal["kpi_id"])
         if kpi.computed:
-            raise _RowRejected([("kpi", f"{kpi.name} is computed by the portal")])
+            raise _RowRejected([("kpi", _("{kpi} is computed by the portal", kpi=kpi.shown_name))])
         return goal, kpi
 
     def record(self, row: dict[str, str]) -> MeasurementInput:
@@ -511,9 +519,8 @@ class _MeasurementLookup:
                 context={"today": self.today} if self.today else None,
             )
         except InputError as error:
-            raise _RowRejected(
-                [(self._COLUMNS.get(field, field), message) for field, message in error.problems]
-            ) from None
+            columns = {_(title): code for title, code in self._COLUMNS.items()}  # the fields as the error names them
+            raise _RowRejected([(columns.get(field, field), message) for field, message in error.problems]) from None
 
 
 def _by_id_or_name(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -536,8 +543,8 @@ def import_measurements(
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in ("date", "value") if c not in headers]
     if missing or not ({"goal", "kpi"} & set(headers)):
-        wanted = ", ".join(missing + ([] if {"goal", "kpi"} & set(headers) else ["goal or kpi"]))
-        raise InputError.single("File", f"the header row lacks the column(s): {wanted}")
+        wanted = ", ".join(missing + ([] if {"goal", "kpi"} & set(headers) else [_("goal or kpi")]))
+        raise InputError.single(_("File"), _("the header row lacks the column(s): {columns}", columns=wanted))
     lookup = _MeasurementLookup(db, today=at.date() if at else None)
     records: list[MeasurementInput] = []
     rejected: list[tuple[int, str, str]] = []
@@ -549,7 +556,7 @@ def import_measurements(
             rejected += [(number, column, reason) for column, reason in rejection.problems]
     if rejected or not records:
         if not records and not rejected:
-            rejected.append((1, "file", "no rows to import"))
+            rejected.append((1, "file", _("no rows to import")))
         return ImportReport(imported=0, rejected=rejected)
 
     db.write(lambda connection: _store_many(connection, actor, records, at))
