@@ -43,7 +43,7 @@ lint: $(BIN)/.installed-dev
 MESSAGE_SOURCES := portal.py pages ui models
 TRANSLATED_LANGUAGES := uk ru lt
 messages: $(BIN)/.installed-runtime
-	$(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k ngettext:1,2 -c TRANSLATORS: \
+	$(BIN)/pybabel extract --no-default-keywords -k _ -k N_ -k ngettext:1,2 -k pgettext:1c,2 -c TRANSLATORS: \
 		--add-location=file --sort-output --no-wrap --project="Service Culture Portal" \
 		-o locales/messages.pot $(MESSAGE_SOURCES)
 	for language in $(TRANSLATED_LANGUAGES); do \

@@ -146,7 +146,7 @@ def catalogue(code: str) -> Catalog | None:
         for message in part:
             if not message.id:
                 continue
-            known = merged.get(message.id)
+            known = merged.get(message.id, context=message.context)
             if known is None:
                 merged[message.id] = message
             elif known.string != message.string and message.string and known.string:
@@ -182,6 +182,13 @@ def ngettext(singular: str, plural: str, n: int, /, **values: object) -> str:
     "5 comments"); ``{n}`` in the message is the count unless ``values`` names it otherwise."""
     text = translations(current_language()).ngettext(singular, plural, n)
     return text.format(**{"n": n, **values})
+
+
+def pgettext(context: str, message: str, **values: object) -> str:
+    """``message`` in the current language where the same English words mean something else
+    elsewhere ("Current" value of a KPI, "Current" standard): ``context`` tells them apart."""
+    text = translations(current_language()).pgettext(context, message)
+    return text.format(**values) if values else text
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional name of gettext's marker

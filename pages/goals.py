@@ -9,7 +9,7 @@ import streamlit as st
 
 from models.access import Permission
 from models.actions import plan
-from models.i18n import _, format_number, ngettext
+from models.i18n import _, format_number, ngettext, pgettext
 from models.people import directory
 from models.strategy import goals, kpis, vision
 from models.strategy.dimensions import DIMENSION_LABELS, DIMENSIONS
@@ -238,7 +238,7 @@ def render_goal(goal: goals.Goal) -> None:
     cols = st.columns(4)
     cols[0].metric(_("Status"), _(status.label))
     cols[1].metric(
-        _("Current"),
+        pgettext("a KPI's value", "Current"),
         format_number(status.current_value) if status.last_measured_on else _("no data yet"),
         help=_("{unit}, measured {date}", unit=unit, date=short_date(status.last_measured_on))
         if status.last_measured_on

@@ -4,6 +4,7 @@ take the language's form, and each person's language is theirs alone to choose."
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from string import Formatter
@@ -21,7 +22,7 @@ from tests.conftest import add_person
 PROJECT = Path(__file__).resolve().parent.parent
 # The same sources and keywords as `make messages`.
 MESSAGE_SOURCES = ("portal.py", "pages", "ui", "models")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def extracted_messages() -> dict[str | tuple[str, str], list[str]]:
@@ -32,10 +33,20 @@ def extracted_messages() -> dict[str | tuple[str, str], list[str]]:
         files += [path] if path.is_file() else sorted(path.rglob("*.py"))
     found: dict[str | tuple[str, str], list[str]] = {}
     for path in files:
-        for line, message, _comments, _context in extract_from_file("python", str(path), keywords=KEYWORDS):
+        for line, message, _comments, context in extract_from_file("python", str(path), keywords=KEYWORDS):
             key = message if isinstance(message, str) else tuple(message)
+            if context:
+                key = InContext(context, key)
             found.setdefault(key, []).append(f"{path.relative_to(PROJECT)}:{line}")
     return found
+
+
+@dataclass(frozen=True)
+class InContext:
+    """A message marked with ``pgettext``: the same English words with a meaning of their own."""
+
+    context: str
+    message: str
 
 
 def placeholders(text: str) -> set[str]:
@@ -46,8 +57,10 @@ def catalogue_problems(language: str, messages: dict) -> list[str]:
     catalogue = i18n.catalogue(language)
     problems = []
     for key, where in messages.items():
+        context = key.context if isinstance(key, InContext) else None
+        key = key.message if isinstance(key, InContext) else key
         msgid = key[0] if isinstance(key, tuple) else key
-        entry = catalogue.get(msgid)
+        entry = catalogue.get(msgid, context=context)
         label = f"{language}: {msgid!r} ({where[0]})"
         if entry is None:
             problems.append(f"{label} is not in the catalogue (run make messages)")
@@ -259,3 +272,12 @@ def test_an_areas_catalogue_file_is_read_with_the_main_one_and_may_not_contradic
             i18n.translations("uk")
     finally:
         i18n.translations.cache_clear()
+
+
+def test_the_same_english_words_with_another_meaning_are_translated_apart():
+    from models.i18n import pgettext
+
+    with use_language("uk"):
+        assert pgettext("a KPI's value", "Current") == "Поточне значення"  # a goal's figure
+        assert _("Current") == "Чинний"  # a service standard in force
+    assert pgettext("a KPI's value", "Current") == "Current"

@@ -13,7 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
-from models.i18n import N_, _, format_date, format_datetime, format_number
+from models.i18n import N_, _, format_date, format_datetime, format_number, pgettext
 from models.inputs import InputRecord
 from models.strategy.dimensions import WHOLE_ORGANISATION, Dimension, KpiSlice
 from models.strategy.kpis import (
@@ -530,7 +530,7 @@ def goals_frame(goals: list[Goal]) -> pd.DataFrame:
         "status": _("Status"),
         "progress": _("Progress %"),
         "expected": _("Expected %"),
-        "current": _("Current"),
+        "current": pgettext("a KPI's value", "Current"),
         "baseline": _("Baseline"),
         "target": _("Target"),
         "unit": _("Unit"),
