@@ -14,11 +14,16 @@ from pypdf import PdfReader
 from models import auth
 from models.access import Role
 from models.auth import load_user
+from models.complaints import field_mapping
+from models.complaints.importer import ImportRejectedError
 from models.db import get_database
 from models.errors import InputError
 from models.i18n import use_language
 from models.reports import quarterly
 from models.reports.pdf import report_pdf
+from models.training import lms_fields
+from tests.complaints_support import complaint, import_rows
+from tests.conftest import add_person
 from tests.pages.apptest import open_page, shown, signed_in_as
 
 PAGE = "pages/quarterly_report.py"
@@ -170,3 +175,50 @@ def test_a_quarter_that_is_not_one_is_refused_in_ukrainian_naming_the_field(demo
     with use_language("uk"), pytest.raises(InputError) as refused:
         quarterly.report(database, leader, organisation.today.year, 5, today=organisation.today)
     assert refused.value.problems == [("Квартал", "має бути 1, 2, 3 або 4, а не 5")]
+
+
+# -- the complaint import's refusals -----------------------------------------------------------
+IMPORT = "pages/complaints_import.py"
+
+
+def test_a_complaint_file_without_the_category_is_refused_in_ukrainian_naming_the_field(portal_env):
+    database = get_database(portal_env)
+    analyst = in_ukrainian(database, add_person(database, Role.ANALYST))
+    app = open_page(signed_in_as(analyst), IMPORT)
+    content = b"Date received,Submitted via\n2024-01-02,Web\n"
+    app.file_uploader(key="complaint_upload").set_value(("export.csv", content, "text/csv")).run()
+    assert not app.exception, app.exception
+    errors = [shown(e.value) for e in app.error]
+    assert "**Категорія / питання**: виберіть стовпець, у якому воно міститься (обов’язково)" in errors, errors
+    assert not any("choose the column" in error or "Category / issue" in error for error in errors)
+
+
+def test_the_mapping_checks_speak_the_language_in_every_import_that_shares_them():
+    with use_language("uk"), pytest.raises(InputError) as refused:
+        field_mapping.check_mapping({"received_date": "Date", "category": "Gone"}, ["Date", "Issue"])
+    assert refused.value.problems == [("Категорія / питання", "стовпця 'Gone' немає у файлі")]
+    with use_language("uk"), pytest.raises(InputError) as refused:
+        lms_fields.check_mapping({}, ["Something"])
+    field, message = refused.value.problems[0]
+    assert field == "Файл" and message.startswith("жоден із його стовпців не підходить: зіставте ")
+    assert message.endswith("(у файлі: Something)")
+
+
+def test_each_rejected_row_says_why_in_the_language_of_who_imports(portal_env, tmp_path):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    rows = [complaint("2024-01-10", "Fees", external_id="1"), complaint("yesterday", "", external_id="2")]
+    rows.append(complaint("2024-01-12", "Fees", timely="perhaps", external_id="3"))
+    with use_language("uk"), pytest.raises(ImportRejectedError) as refused:
+        import_rows(database, analyst, tmp_path, rows)  # all or nothing: refused, naming the first problem
+    field, message = refused.value.problems[0]
+    assert field == "Файл" and message.startswith("Некоректних рядків: 2 з 3; нічого не імпортовано."), message
+    reasons = {(r.column, r.reason) for r in refused.value.report.rejections}
+    assert reasons == {
+        (
+            "Received date",  # the file's own column name
+            "не дата (використовуйте 2019-03-29, 3/29/2019, 29.03.2019 або число дати Excel)",
+        ),
+        ("Category / issue", "немає категорії"),
+        ("Timely response", "вкажіть Yes або No"),
+    }
