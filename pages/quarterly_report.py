@@ -1,11 +1,13 @@
 """Quarterly programme report: the quarter's figures from every area, each with its
-definition and its section's chart; downloadable as PDF, CSV and XLSX."""
+definition and its section's chart; downloadable as PDF, CSV and XLSX — all in the language
+of the person who builds it."""
 
 import streamlit as st
 
-from models.i18n import SOURCE_LANGUAGE, _, current_language, format_date
+from models.i18n import _
 from models.reports import charts, quarterly
 from models.reports.pdf import report_pdf
+from models.reports.records import long_date
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, download_file
@@ -14,18 +16,21 @@ user, db, settings = page_context()
 
 
 def choose_quarter() -> quarterly.Quarter:
-    """The quarters with data, newest first; the last complete one is chosen at first."""
+    """The quarters with data, newest first; the last complete one is chosen at first. The
+    choice is the quarter's code ("2026 Q1"), shown as the language names the quarter."""
     choices = quarterly.available_quarters(db)
     default = quarterly.last_complete_quarter()
-    labels = {q.label: q for q in choices}
+    quarters = {q.label: q for q in choices}
+    titles = {code: q.title for code, q in quarters.items()}
     chosen = st.selectbox(
         _("Quarter"),
-        list(labels),
-        index=list(labels).index(default.label) if default.label in labels else 0,
+        list(quarters),
+        index=list(quarters).index(default.label) if default.label in quarters else 0,
+        format_func=titles.__getitem__,
         key="quarterly_quarter",
         help=_("Figures as of the quarter's last day; for the quarter still running, as of today."),
     )
-    return labels[chosen]
+    return quarters[chosen]
 
 
 def render_section(section: quarterly.Section, currency: str) -> None:
@@ -45,18 +50,16 @@ def render_section(section: quarterly.Section, currency: str) -> None:
 st.title(_("Quarterly programme report"))
 quarter = choose_quarter()
 report = quarterly.report(db, user, quarter.year, quarter.number)
-# "05 March 2026" in English, as the report has always written it; the language's long date otherwise
-_LONG_DATE = "dd MMMM y" if current_language() == SOURCE_LANGUAGE else "long"
 period = _(
     "{organisation} · {start} to {end}",
     organisation=escape_markdown(report.organisation),
-    start=format_date(report.quarter.start, _LONG_DATE),
-    end=format_date(report.quarter.end, _LONG_DATE),
+    start=long_date(report.quarter.start),
+    end=long_date(report.quarter.end),
 )
 if report.as_of != report.quarter.end:
-    period += _(" · still running: figures as of {day}", day=format_date(report.as_of, _LONG_DATE))
+    period += _(" · still running: figures as of {day}", day=long_date(report.as_of))
 st.caption(period)
-stem = f"quarterly-report-{quarter.year}-q{quarter.number}"
+stem = _("quarterly-report-{year}-q{quarter}", year=quarter.year, quarter=quarter.number)
 download_file(_("Download PDF"), lambda: report_pdf(report), f"{stem}.pdf", "application/pdf", key="quarterly_pdf")
 download_buttons(lambda: quarterly.figures_frame(report), stem, key="quarterly_figures")
 for section in report.sections:

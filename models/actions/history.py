@@ -7,15 +7,16 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from models.actions.plan import OPEN_STATUSES
+from models.i18n import N_
 
 if TYPE_CHECKING:
     from models.db import Reader
 
-PERIOD_DEFINITIONS = {
-    "created": "Actions created within the period.",
-    "done": "Actions whose completion date falls within the period.",
-    "open": "Actions planned, in progress or blocked on the period's last day, by the updates log.",
-    "overdue": "Actions open on the period's last day whose due date had passed by then.",
+PERIOD_DEFINITIONS = {  # marked for the catalogue; shown with _()
+    "created": N_("Actions created within the period."),
+    "done": N_("Actions whose completion date falls within the period."),
+    "open": N_("Actions planned, in progress or blocked on the period's last day, by the updates log."),
+    "overdue": N_("Actions open on the period's last day whose due date had passed by then."),
 }
 
 _STATUS_ON_SQL = """

@@ -31,6 +31,7 @@ from models.complaints.sources import (
     _relation_sql,
 )
 from models.errors import InputError
+from models.i18n import SOURCE_LANGUAGE, _, current_language, format_date, format_number, ngettext
 from models.text import WHITE_SPACE_SQL_CLASS
 
 Progress = Callable[[float, str], None]
@@ -149,53 +150,77 @@ def _converted_sql(
     """
 
 
+def _literal(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+# Why a row is refused is written into the SQL once per import, in the words of the language of
+# who imports (the report keeps them so): the check itself stays one pass of SQL, no Python per row.
 def _not_a_date(text: str, order: DateOrder) -> str:
     """Why a value is not a date: it does not fit the column's order, or it is no date at all."""
-    return (
-        f"CASE WHEN {order_dependent_sql(text)} THEN 'not a date when read as {DATE_ORDER_NAMES[order]},"
-        " the order of this column' ELSE 'not a date (use 2019-03-29, 3/29/2019, 29.03.2019 or an Excel date"
-        " number)' END"
-    )
+    misread = _("not a date when read as {order}, the order of this column", order=_(DATE_ORDER_NAMES[order]))
+    no_date = _("not a date (use 2019-03-29, 3/29/2019, 29.03.2019 or an Excel date number)")
+    return f"CASE WHEN {order_dependent_sql(text)} THEN {_literal(misread)} ELSE {_literal(no_date)} END"
 
 
 def _days_reason() -> str:
-    return (
-        "CASE WHEN isfinite(try_cast(days_text AS DOUBLE)) THEN "
-        f"'use a number of days from 0 to {MAX_DAYS:,}' ELSE 'not a number of days' END"
-    )
+    out_of_range = _literal(_("use a number of days from 0 to {most}", most=format_number(MAX_DAYS)))
+    no_number = _literal(_("not a number of days"))
+    return f"CASE WHEN isfinite(try_cast(days_text AS DOUBLE)) THEN {out_of_range} ELSE {no_number} END"
+
+
+def _earliest_date() -> str:
+    """The earliest date accepted, as a refusal names it (ISO in English, as it always was)."""
+    return EARLIEST_DATE.isoformat() if current_language() == SOURCE_LANGUAGE else format_date(EARLIEST_DATE)
+
+
+def _reasons() -> dict[str, str]:
+    """Each fixed reason a row is refused for, as an SQL literal in the current language."""
+    words = {
+        "row": _("Row"),
+        "extra_values": _("it has more values than the header names columns"),
+        "no_received_date": _("the received date is missing"),
+        "out_of_range": _("the date must be between {earliest} and today", earliest=_earliest_date()),
+        "no_category": _("the category is missing"),
+        "resolved_before": _("the resolution date is before the received date"),
+        "not_a_flag": _("use Yes or No"),
+        "too_long": ngettext("longer than {n} character", "longer than {n} characters", MAX_TEXT_LENGTH),
+    }
+    return {key: _literal(text) for key, text in words.items()}
 
 
 def _rejections_sql(mapping: Mapping, orders: dict[str, DateOrder], record: str = "record_no") -> str:
     """One row per problem of each invalid record: record number, column, reason, value."""
 
     def column(key: str) -> str:
-        return "'" + mapping.get(key, FIELDS_BY_KEY[key].label).replace("'", "''") + "'"
+        return _literal(mapping.get(key) or _(FIELDS_BY_KEY[key].label))
 
+    why = _reasons()
     texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
     problems = [
-        "CASE WHEN extra_values THEN {'column': 'Row', "
-        "'reason': 'it has more values than the header names columns', 'value': NULL} END",
+        f"CASE WHEN extra_values THEN {{'column': {why['row']}, 'reason': {why['extra_values']}, 'value': NULL}} END",
         f"CASE WHEN received_text IS NULL THEN {{'column': {column('received_date')}, "
-        f"'reason': 'the received date is missing', 'value': NULL}} END",
+        f"'reason': {why['no_received_date']}, 'value': NULL}} END",
         f"CASE WHEN received_text IS NOT NULL AND received_date IS NULL THEN {{'column': {column('received_date')}, "
         f"'reason': {_not_a_date('received_text', orders['received_date'])}, 'value': received_text}} END",
         f"CASE WHEN received_date IS NOT NULL AND NOT received_date BETWEEN DATE '{EARLIEST_DATE}' "
         f"AND current_date + 1 THEN {{'column': {column('received_date')}, "
-        f"'reason': 'the date must be between {EARLIEST_DATE} and today', 'value': received_text}} END",
+        f"'reason': {why['out_of_range']}, 'value': received_text}} END",
         f"CASE WHEN category IS NULL THEN {{'column': {column('category')}, "
-        "'reason': 'the category is missing', 'value': NULL} END",
+        f"'reason': {why['no_category']}, 'value': NULL}} END",
         f"CASE WHEN resolution_text IS NOT NULL AND resolution_date IS NULL THEN "
         f"{{'column': {column('resolution_date')}, "
         f"'reason': {_not_a_date('resolution_text', orders['resolution_date'])}, 'value': resolution_text}} END",
         f"CASE WHEN resolution_date < received_date THEN {{'column': {column('resolution_date')}, "
-        "'reason': 'the resolution date is before the received date', 'value': resolution_text} END",
+        f"'reason': {why['resolved_before']}, 'value': resolution_text}} END",
         f"CASE WHEN days_text IS NOT NULL AND days_value IS NULL THEN "
         f"{{'column': {column('resolution_days')}, 'reason': {_days_reason()}, 'value': left(days_text, 60)}} END",
         f"CASE WHEN timely_text IS NOT NULL AND timely IS NULL THEN {{'column': {column('timely')}, "
-        "'reason': 'use Yes or No', 'value': timely_text} END",
+        f"'reason': {why['not_a_flag']}, 'value': timely_text}} END",
     ] + [
         f"CASE WHEN length({key}) > {MAX_TEXT_LENGTH} THEN {{'column': {column(key)}, "
-        f"'reason': 'longer than {MAX_TEXT_LENGTH} characters', 'value': left({key}, 60) || '…'}} END"
+        f"'reason': {why['too_long']}, 'value': left({key}, 60) || '…'}} END"
         for key in texts
     ]
     return (
@@ -260,16 +285,23 @@ def _checked_choices(chosen: dict[str, DateOrder | str] | None) -> dict[str, Dat
     chosen = chosen or {}
     for key, order in chosen.items():
         if key not in DATE_FIELDS:
-            raise InputError.single("Date order", f"{key!r} is not a date field (use {' or '.join(DATE_FIELDS)})")
+            raise InputError.single(
+                _("Date order"),
+                _("{key} is not a date field (use {fields})", key=repr(key), fields=_(" or ").join(DATE_FIELDS)),
+            )
         if order not in set(DateOrder):
-            raise InputError.single(FIELDS_BY_KEY[key].label, f"the date order must be one of {', '.join(DateOrder)}")
+            raise InputError.single(
+                _(FIELDS_BY_KEY[key].label),
+                _("the date order must be one of {choices}", choices=", ".join(DateOrder)),
+            )
     return {key: DateOrder(order) for key, order in chosen.items()}
 
 
 def _refuse_tie(key: str, guess: DateGuess) -> None:
     if guess.ambiguous:
         raise InputError.single(
-            FIELDS_BY_KEY[key].label, f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported"
+            _(FIELDS_BY_KEY[key].label),
+            _("{guess} ({orders}); nothing was imported", guess=guess.describe(), orders="/".join(guess.tied)),
         )
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from models.complaints.analysis import FIELDS_BY_KEY, PORTAL_FIELDS
 from models.errors import InputError
-from models.i18n import N_
+from models.i18n import N_, _
 from models.text import clean_text
 
 if TYPE_CHECKING:
@@ -107,7 +107,8 @@ def suggest_mapping(columns: list[str], preset: Preset | None = None) -> Mapping
 
 
 def check_mapping(mapping: Mapping, columns: list[str], hint: str | None = None) -> Mapping:
-    """The mapping without empty choices; errors name the portal field and the column.
+    """The mapping without empty choices; errors name the portal field and the column, in the
+    current language (the file's column names as the file gives them).
 
     ``hint`` says where the complaints seem to be (another sheet, a lower header row) when
     none of the columns can be used."""
@@ -115,31 +116,50 @@ def check_mapping(mapping: Mapping, columns: list[str], hint: str | None = None)
     problems: list[tuple[str, str]] = []
     unknown = [key for key in cleaned if key not in FIELDS_BY_KEY]
     for key in unknown:
-        problems.append(("Mapping", f"{key!r} is not a portal field"))
+        problems.append((_("Mapping"), _("{key} is not a portal field", key=repr(key))))
     if not any(column in columns for column in cleaned.values()):
-        listed = f"{', '.join(columns[:12]) or 'no columns'}"
+        listed = ", ".join(columns[:12]) or _("no columns")
         if hint:
-            problems.append(("File", f"none of the chosen header's columns can be used, but {hint} (it has: {listed})"))
+            problems.append(
+                (
+                    _("File"),
+                    _(
+                        "none of the chosen header's columns can be used, but {hint} (it has: {columns})",
+                        hint=hint,
+                        columns=listed,
+                    ),
+                )
+            )
         else:
             problems.append(
                 (
-                    "File",
-                    "none of its columns can be used: map at least the received date and the category "
-                    f"(the file has: {listed})",
+                    _("File"),
+                    _(
+                        "none of its columns can be used: map at least the received date and the category "
+                        "(the file has: {columns})",
+                        columns=listed,
+                    ),
                 )
             )
     else:
         for key, column in cleaned.items():
             if key in FIELDS_BY_KEY and column not in columns:
-                problems.append((FIELDS_BY_KEY[key].label, f"column {column!r} is not in the file"))
+                problems.append(
+                    (_(FIELDS_BY_KEY[key].label), _("column {column} is not in the file", column=repr(column)))
+                )
     for portal_field in PORTAL_FIELDS:
         if portal_field.required and portal_field.key not in cleaned:
-            problems.append((portal_field.label, "choose the column that holds it (required)"))
+            problems.append((_(portal_field.label), _("choose the column that holds it (required)")))
     used: dict[str, str] = {}
     for key, column in cleaned.items():
         if column in used and key in FIELDS_BY_KEY:
-            other = FIELDS_BY_KEY[used[column]].label
-            problems.append((FIELDS_BY_KEY[key].label, f"column {column!r} is already mapped to {other}"))
+            other = _(FIELDS_BY_KEY[used[column]].label)
+            problems.append(
+                (
+                    _(FIELDS_BY_KEY[key].label),
+                    _("column {column} is already mapped to {field}", column=repr(column), field=other),
+                )
+            )
         used.setdefault(column, key)
     if problems:
         raise InputError(problems)
@@ -151,11 +171,11 @@ class ExpectedRows:
     """What an import expects a file to hold: its rows in words ("complaints") and how many
     of a header's names it knows, so the header row and sheet are found for any import."""
 
-    noun: str
+    noun: str  # marked for the catalogue, translated where said
     count_known: Callable[[list[str]], int]
 
 
-COMPLAINT_ROWS = ExpectedRows("complaints", lambda names: len(suggest_mapping(names)))
+COMPLAINT_ROWS = ExpectedRows(N_("complaints"), lambda names: len(suggest_mapping(names)))
 
 
 def choose_header_row(rows: list[list[str]], expected: ExpectedRows = COMPLAINT_ROWS) -> int:
@@ -183,8 +203,13 @@ def unique_names(header: list[str]) -> tuple[list[str], list[str]]:
             copy += 1
         names.append(unique)
     notes = [
-        f"{len(places)} columns are named {name!r} (columns {', '.join(map(str, places))}); "
-        f"they are listed as {', '.join(repr(names[p - 1]) for p in places)}."
+        _(
+            "{count} columns are named {name} (columns {places}); they are listed as {listed}.",
+            count=len(places),
+            name=repr(name),
+            places=", ".join(map(str, places)),
+            listed=", ".join(repr(names[p - 1]) for p in places),
+        )
         for name, places in seen.items()
         if len(places) > 1
     ]

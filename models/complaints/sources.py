@@ -24,6 +24,7 @@ from models.complaints import text_files, workbooks
 from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows
 from models.complaints.text_files import ENCODINGS, MAX_ROW_BYTES
 from models.errors import InputError
+from models.i18n import _, format_number
 
 __all__ = ["ENCODINGS", "MAX_ROW_BYTES", "SourceFile", "open_source", "open_upload"]
 
@@ -129,8 +130,8 @@ def _kind(path: Path, head: bytes) -> str:
     """csv or xlsx, from the file's first bytes; other formats are refused by name."""
     if head.startswith(_OLE2):
         raise InputError.single(
-            "File",
-            "it is an Excel 97-2003 workbook (.xls) or a password-protected one; save it as .xlsx or CSV",
+            _("File"),
+            _("it is an Excel 97-2003 workbook (.xls) or a password-protected one; save it as .xlsx or CSV"),
         )
     if not head.startswith(b"PK\x03\x04"):
         return "csv"
@@ -138,9 +139,11 @@ def _kind(path: Path, head: bytes) -> str:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
     except zipfile.BadZipFile:
-        raise InputError.single("File", "it is a damaged ZIP archive, not a workbook or a CSV file") from None
+        raise InputError.single(_("File"), _("it is a damaged ZIP archive, not a workbook or a CSV file")) from None
     if "xl/workbook.xml" not in names:
-        raise InputError.single("File", "it is a ZIP archive but not an Excel workbook; upload a CSV or XLSX file")
+        raise InputError.single(
+            _("File"), _("it is a ZIP archive but not an Excel workbook; upload a CSV or XLSX file")
+        )
     return "xlsx"
 
 
@@ -162,20 +165,17 @@ def open_source(
     file_name = file_name or path.name
     size = path.stat().st_size
     if max_bytes is not None and size > max_bytes:
-        raise InputError.single(
-            "File",
-            f"it is {size / 1048576:.1f} MiB; the largest upload accepted is {max_bytes / 1048576:.0f} MiB",
-        )
+        raise _too_large(size, max_bytes)
     if size == 0:
-        raise InputError.single("File", "it is empty")
+        raise InputError.single(_("File"), _("it is empty"))
     if header_row is not None and header_row < 1:
-        raise InputError.single("Header row", "use 1 or more")
+        raise InputError.single(_("Header row"), _("use 1 or more"))
     with path.open("rb") as handle:
         head = handle.read(65536)
     if _kind(path, head) == "xlsx":
         return _open_xlsx(path, file_name, sheet, header_row, expected)
     if encoding not in ENCODINGS:
-        raise InputError.single("Encoding", f"choose one of {', '.join(ENCODINGS)}")
+        raise InputError.single(_("Encoding"), _("choose one of {choices}", choices=", ".join(ENCODINGS)))
     return _open_csv(path, file_name, head, encoding, header_row, expected)
 
 
@@ -199,8 +199,12 @@ def _open_csv(
         header = text_files.read_header(csv_path, header_row, expected)
         notes = list(header.notes)
         if header.line > 1:
-            found = "chosen" if header_row else "found"
-            notes.insert(0, f"The header is on line {header.line} ({found}); the lines above it are skipped.")
+            note = (
+                _("The header is on line {line} (chosen); the lines above it are skipped.", line=header.line)
+                if header_row
+                else _("The header is on line {line} (found); the lines above it are skipped.", line=header.line)
+            )
+            notes.insert(0, note)
         return SourceFile(
             file_name=file_name,
             kind="csv",
@@ -248,10 +252,7 @@ def open_upload(
 ) -> SourceFile:
     """An uploaded file, kept in a temporary folder until ``close()``."""
     if max_bytes is not None and len(data) > max_bytes:
-        raise InputError.single(
-            "File",
-            f"it is {len(data) / 1048576:.1f} MiB; the largest upload accepted is {max_bytes / 1048576:.0f} MiB",
-        )
+        raise _too_large(len(data), max_bytes)
     workdir = Path(tempfile.mkdtemp(prefix="complaints-upload-"))
     path = workdir / "upload"
     path.write_bytes(data)
@@ -270,6 +271,17 @@ def open_upload(
         raise
     source.keep_until_closed(workdir)
     return source
+
+
+def _too_large(size: int, max_bytes: int) -> InputError:
+    return InputError.single(
+        _("File"),
+        _(
+            "it is {size} MiB; the largest upload accepted is {largest} MiB",
+            size=format_number(size / 1048576, 1),
+            largest=format_number(round(max_bytes / 1048576)),
+        ),
+    )
 
 
 # -- reading, and the reader's problems in plain words -------------------------------------
@@ -301,7 +313,9 @@ def _read_with_padding_fallback(source: SourceFile, work: Callable[[], Any]) -> 
 def _unconvertible(error: duckdb.Error) -> InputError:
     """A value the checks did not foresee: refused in words, never as a traceback."""
     detail = str(error).strip().splitlines()[0].removeprefix("Conversion Error: ")
-    return InputError.single("File", f"a value could not be converted ({detail[:120]}); nothing was imported")
+    return InputError.single(
+        _("File"), _("a value could not be converted ({detail}); nothing was imported", detail=detail[:120])
+    )
 
 
 def _unreadable(error: duckdb.Error, source: SourceFile) -> InputError:
@@ -309,16 +323,25 @@ def _unreadable(error: duckdb.Error, source: SourceFile) -> InputError:
     text = str(error)
     line = re.search(r"CSV Error on Line: (\d+)", text)
     row = int(line.group(1)) - source.header_row if line else None
-    subject = "a row" if row is None else "the header row" if row < 1 else f"row {row}"
+    subject = _("a row") if row is None else _("the header row") if row < 1 else _("row {row}", row=row)
     if "Maximum line size" in text:
-        reason = (
-            f"{subject} is larger than {MAX_ROW_BYTES:,} bytes, the most one row may hold "
-            "(a quote mark left open makes the rest of the file one row)"
+        reason = _(
+            "{subject} is larger than {limit} bytes, the most one row may hold "
+            "(a quote mark left open makes the rest of the file one row)",
+            subject=subject,
+            limit=format_number(MAX_ROW_BYTES),
         )
     elif "unterminated quote" in text:
-        reason = f'{subject} has a quoted value that is not closed properly: check its quote marks (")'
+        reason = _(
+            '{subject} has a quoted value that is not closed properly: check its quote marks (")', subject=subject
+        )
     elif counts := re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text):
-        reason = f"{subject} has {counts.group(2)} values but the header names {counts.group(1)} columns"
+        reason = _(
+            "{subject} has {found} values but the header names {named} columns",
+            subject=subject,
+            found=counts.group(2),
+            named=counts.group(1),
+        )
     else:
-        reason = f"{subject} does not follow the CSV layout"
-    return InputError.single("File", f"it could not be read as CSV: {reason}")
+        reason = _("{subject} does not follow the CSV layout", subject=subject)
+    return InputError.single(_("File"), _("it could not be read as CSV: {reason}", reason=reason))

@@ -18,6 +18,7 @@ from models.complaints.dates import DATE_MACROS, DateGuess, DateOrder
 from models.complaints.field_mapping import ExpectedRows, Mapping, _normalise_name
 from models.complaints.sources import SourceFile, _extra_values_sql, _registered, _relation_params, _relation_sql
 from models.errors import InputError
+from models.i18n import _
 
 
 def text_sql(mapping: Mapping, key: str) -> str:
@@ -89,13 +90,16 @@ def chosen_date_order(
     ``field_label``) unless ``guess_ties`` (a preview shows the first of the tied orders)."""
     if chosen is not None:
         if chosen not in set(DateOrder):
-            raise InputError.single("Date order", f"use one of {', '.join(DateOrder)}")
+            raise InputError.single(_("Date order"), _("use one of {choices}", choices=", ".join(DateOrder)))
         return DateOrder(chosen)
     guess = date_order_guess(source, mapping, key)
     if guess is None:
         return DateOrder.YMD
     if guess.ambiguous and not guess_ties:
-        raise InputError.single(field_label, f"{guess.describe()} ({'/'.join(guess.tied)}); nothing was imported")
+        raise InputError.single(
+            _(field_label),
+            _("{guess} ({orders}); nothing was imported", guess=guess.describe(), orders="/".join(guess.tied)),
+        )
     return guess.order
 
 
@@ -113,7 +117,7 @@ class FieldList:
     """The fields of one kind of export: which are required, the names files give them, and
     the checks on a mapping of a file's columns to them."""
 
-    fields: tuple[ImportField, ...]
+    fields: tuple[ImportField, ...]  # labels (and the words below) marked for the catalogue, translated where said
     required: tuple[str, ...]
     noun: str  # the rows in words: "survey answers"
     needed: str  # what to map, in words: "the date, channel, survey type and score"
@@ -144,33 +148,60 @@ class FieldList:
         return mapping
 
     def check_mapping(self, mapping: Mapping, columns: list[str], hint: str | None = None) -> Mapping:
-        """The mapping without empty choices; errors name the field and the column."""
+        """The mapping without empty choices; errors name the field and the column, in the
+        current language (the file's column names as the file gives them)."""
         cleaned = {key: column for key, column in mapping.items() if column}
-        problems = [("Mapping", f"{key!r} is not a field of {self.noun}") for key in cleaned if key not in self.by_key]
+        label = {key: _(item.label) for key, item in self.by_key.items()}
+        problems = [
+            (_("Mapping"), _("{key} is not a field of {rows}", key=repr(key), rows=_(self.noun)))
+            for key in cleaned
+            if key not in self.by_key
+        ]
         if not any(column in columns for column in cleaned.values()):
-            listed = ", ".join(columns[:12]) or "no columns"
-            where = f", but {hint}" if hint else ""
+            listed = ", ".join(columns[:12]) or _("no columns")
+            needed = _(self.needed)
             problems.append(
-                ("File", f"none of its columns can be used{where}: map {self.needed} (the file has: {listed})")
+                (
+                    _("File"),
+                    _(
+                        "none of its columns can be used, but {hint}: map {needed} (the file has: {columns})",
+                        hint=hint,
+                        needed=needed,
+                        columns=listed,
+                    )
+                    if hint
+                    else _(
+                        "none of its columns can be used: map {needed} (the file has: {columns})",
+                        needed=needed,
+                        columns=listed,
+                    ),
+                )
             )
         else:
             problems += [
-                (self.by_key[key].label, f"column {column!r} is not in the file")
+                (label[key], _("column {column} is not in the file", column=repr(column)))
                 for key, column in cleaned.items()
                 if key in self.by_key and column not in columns
             ]
         if self.one_of and not any(key in cleaned for key in self.one_of):
-            problems.append(self.one_of_problem)
+            field_name, message = self.one_of_problem
+            problems.append((_(field_name), _(message)))
         problems += [
-            (self.by_key[key].label, "choose the column that holds it (required)")
-            for key in self.required
-            if key not in cleaned
+            (label[key], _("choose the column that holds it (required)")) for key in self.required if key not in cleaned
         ]
         used: dict[str, str] = {}
         for key, column in cleaned.items():
             if column in used and key in self.by_key:
-                other = self.by_key[used[column]].label
-                problems.append((self.by_key[key].label, f"column {column!r} is already mapped to {other}"))
+                problems.append(
+                    (
+                        label[key],
+                        _(
+                            "column {column} is already mapped to {field}",
+                            column=repr(column),
+                            field=label[used[column]],
+                        ),
+                    )
+                )
             used.setdefault(column, key)
         if problems:
             raise InputError(problems)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows, choose_header_row, unique_names
 from models.errors import InputError
-from models.i18n import N_
+from models.i18n import N_, _, format_number
 from models.text import needs_normalising, normalise_text, normalise_utf8
 
 ENCODINGS = {
@@ -23,7 +23,7 @@ ENCODINGS = {
 _CHUNK = 8 * 1024 * 1024
 MAX_ROW_BYTES = 2_000_000  # the most one row of a CSV may hold (DuckDB's max_line_size)
 HEADER_SEARCH_LINES = 20  # lines looked at for the header row
-_NUL_MESSAGE = (
+_NUL_MESSAGE = N_(
     "it holds a NUL character (byte 0x00) on line {line}, so it is binary data, not CSV text "
     "(a UTF-16 file without its byte-order mark looks like this too: save it as UTF-8 CSV)"
 )
@@ -38,16 +38,21 @@ class CheckedText:
 def _refuse_nul(chunk: bytes, lines_before: int) -> None:
     position = chunk.find(b"\x00")
     if position >= 0:
-        raise InputError.single("File", _NUL_MESSAGE.format(line=lines_before + chunk.count(b"\n", 0, position) + 1))
+        line = lines_before + chunk.count(b"\n", 0, position) + 1
+        raise InputError.single(_("File"), _(_NUL_MESSAGE, line=line))
 
 
 def _bad_byte(chunk: bytes, error: UnicodeDecodeError, lines: int, offset: int) -> InputError:
     line = lines + chunk.count(b"\n", 0, error.start) + 1
     return InputError.single(
-        "File",
-        f"it is not UTF-8 text (byte 0x{chunk[error.start]:02x} on line {line}, "
-        f"position {offset + error.start + 1}). Choose the file's encoding "
-        "(for example Windows-1252) or save it as UTF-8 CSV.",
+        _("File"),
+        _(
+            "it is not UTF-8 text (byte 0x{byte} on line {line}, position {position}). Choose the file's "
+            "encoding (for example Windows-1252) or save it as UTF-8 CSV.",
+            byte=f"{chunk[error.start]:02x}",
+            line=line,
+            position=offset + error.start + 1,
+        ),
     )
 
 
@@ -77,7 +82,9 @@ def check_utf8(path: Path) -> CheckedText:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise InputError.single("File", "it ends in the middle of a UTF-8 character (is it cut short?)") from None
+            raise InputError.single(
+                _("File"), _("it ends in the middle of a UTF-8 character (is it cut short?)")
+            ) from None
     return CheckedText(digest.hexdigest(), dirty)
 
 
@@ -104,15 +111,17 @@ def transcode(path: Path, encoding: str, target: Path) -> None:
                 text = carry + decoder.decode(chunk)
                 if "\x00" in text:
                     line = lines + text.count("\n", 0, text.index("\x00")) + 1
-                    raise InputError.single("File", _NUL_MESSAGE.format(line=line))
+                    raise InputError.single(_("File"), _(_NUL_MESSAGE, line=line))
                 carry = text[-1:] if text.endswith("\r") else ""
                 text = text[: len(text) - len(carry)]
                 lines += text.count("\n")
                 out.write(normalise_text(text))
             out.write(normalise_text(carry + decoder.decode(b"", final=True)))
         except UnicodeDecodeError as error:
-            label = ENCODINGS.get(encoding, encoding)
-            raise InputError.single("File", f"it cannot be read as {label}: {error.reason}") from None
+            label = _(ENCODINGS[encoding]) if encoding in ENCODINGS else encoding
+            raise InputError.single(
+                _("File"), _("it cannot be read as {encoding}: {reason}", encoding=label, reason=error.reason)
+            ) from None
 
 
 # -- the header row ----------------------------------------------------------------------
@@ -166,9 +175,12 @@ def head_lines(path: Path, count: int = HEADER_SEARCH_LINES) -> tuple[list[str],
                 if any(earlier.strip() for earlier in lines):
                     return lines, True
                 raise InputError.single(
-                    "File",
-                    f"line {len(lines) + 1} is longer than {MAX_ROW_BYTES:,} bytes, the most one row may hold; "
-                    "is it a CSV file?",
+                    _("File"),
+                    _(
+                        "line {line} is longer than {limit} bytes, the most one row may hold; is it a CSV file?",
+                        line=len(lines) + 1,
+                        limit=format_number(MAX_ROW_BYTES),
+                    ),
                 )
             lines.append(line)
         return lines, bool(handle.read(1))
@@ -204,19 +216,19 @@ def read_header(path: Path, header_row: int | None = None, expected: ExpectedRow
     lines, more = head_lines(path)
     nonblank = [index for index, line in enumerate(lines) if line.strip()]
     if not nonblank:
-        raise InputError.single("File", "its first lines are empty; a header row must name the columns")
+        raise InputError.single(_("File"), _("its first lines are empty; a header row must name the columns"))
     candidates = [split_record(_record_at(lines, i)[0], sniff_delimiter(lines[i])) for i in nonblank]
     best = nonblank[choose_header_row(candidates, expected)]
     if header_row is not None and (header_row > len(lines) or not lines[header_row - 1].strip()):
-        raise InputError.single("Header row", f"line {header_row} of the file is empty or missing")
+        raise InputError.single(_("Header row"), _("line {line} of the file is empty or missing", line=header_row))
     start = best if header_row is None else header_row - 1
     text, taken = _record_at(lines, start)
     delimiter = sniff_delimiter(text)
     raw = split_record(text, delimiter)
     names, notes = unique_names(raw)
     if not more and not any(line.strip() for line in lines[start + taken :]):
-        raise InputError.single("File", f"it has a header row but no {expected.noun}")
+        raise InputError.single(_("File"), _("it has a header row but no {rows}", rows=_(expected.noun)))
     hint = None
     if start != best and not _knows(raw, expected) and _knows(candidates[nonblank.index(best)], expected):
-        hint = f"line {best + 1} names portal fields: choose it as the header row"
+        hint = _("line {line} names portal fields: choose it as the header row", line=best + 1)
     return CsvHeader(line=start + 1, delimiter=delimiter, names=names, notes=notes, hint=hint)

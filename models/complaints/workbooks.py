@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows, choose_header_row, unique_names
 from models.errors import InputError
+from models.i18n import _
 from models.text import clean_text
 
 HEADER_SEARCH_ROWS = 20  # rows of each sheet looked at for the header row
@@ -110,7 +111,7 @@ class NativeWorkbook:
         first_column = sheet.start[1]
         take = max(width - first_column, 0)
         rows = sheet.iter_rows()
-        for _ in range(header_row):
+        for _skipped in range(header_row):
             next(rows, None)
         cells = [row[:take] for row in rows]
         count = len(cells)
@@ -165,7 +166,7 @@ WorkbookReader = type[NativeWorkbook] | type[OpenpyxlWorkbook]
 
 
 def _unopenable(error: Exception) -> InputError:
-    return InputError.single("File", f"it could not be opened as an Excel workbook ({error})")
+    return InputError.single(_("File"), _("it could not be opened as an Excel workbook ({error})", error=error))
 
 
 @contextmanager
@@ -198,17 +199,27 @@ def _best_layout(heads: dict[str, list[list[str | None]]], expected: ExpectedRow
 
 def _layout_notes(sheets: list[str], sheet: str, header_row: int, chosen: bool) -> list[str]:
     notes = []
-    where = "chosen" if chosen else "found"
+    values = {"sheet": repr(sheet), "count": len(sheets), "sheets": ", ".join(sheets), "row": header_row}
     if len(sheets) > 1:
-        notes.append(f"Reading sheet {sheet!r} ({where}; the workbook has {len(sheets)} sheets: {', '.join(sheets)}).")
+        notes.append(
+            _("Reading sheet {sheet} (chosen; the workbook has {count} sheets: {sheets}).", **values)
+            if chosen
+            else _("Reading sheet {sheet} (found; the workbook has {count} sheets: {sheets}).", **values)
+        )
     if header_row > 1:
-        notes.append(f"The header is on row {header_row} ({where}); the rows above it are skipped.")
+        notes.append(
+            _("The header is on row {row} (chosen); the rows above it are skipped.", **values)
+            if chosen
+            else _("The header is on row {row} (found); the rows above it are skipped.", **values)
+        )
     return notes
 
 
 def _header(rows: list[list[str | None]], header_row: int, sheet: str) -> list[str]:
     if not 1 <= header_row <= len(rows) or not any(rows[header_row - 1]):
-        raise InputError.single("Header row", f"row {header_row} of sheet {sheet!r} is empty")
+        raise InputError.single(
+            _("Header row"), _("row {row} of sheet {sheet} is empty", row=header_row, sheet=repr(sheet))
+        )
     header = [cell or "" for cell in rows[header_row - 1]]
     while header and not header[-1]:
         header.pop()
@@ -223,7 +234,11 @@ def _suggestion(
         return None
     if 1 <= header_row <= len(rows) and _score(rows[header_row - 1], expected) > 0:
         return None
-    return f"sheet {best[0]!r} has a header on row {best[1]} that names portal fields: choose that sheet and row"
+    return _(
+        "sheet {sheet} has a header on row {row} that names portal fields: choose that sheet and row",
+        sheet=repr(best[0]),
+        row=best[1],
+    )
 
 
 def read_workbook(
@@ -238,11 +253,16 @@ def read_workbook(
     with _opened(path, reader) as workbook:
         sheets = workbook.sheet_names
         if sheet is not None and sheet not in sheets:
-            raise InputError.single("Sheet", f"the workbook has no sheet {sheet!r} (it has: {', '.join(sheets)})")
+            raise InputError.single(
+                _("Sheet"),
+                _("the workbook has no sheet {sheet} (it has: {sheets})", sheet=repr(sheet), sheets=", ".join(sheets)),
+            )
         heads = {name: workbook.head(name, HEADER_SEARCH_ROWS) for name in sheets}
         best = _best_layout({sheet: heads[sheet]} if sheet else heads, expected)
         if best is None:
-            raise InputError.single("File", f"sheet {sheet!r} is empty" if sheet else "every sheet of it is empty")
+            raise InputError.single(
+                _("File"), _("sheet {sheet} is empty", sheet=repr(sheet)) if sheet else _("every sheet of it is empty")
+            )
         chosen_sheet, chosen_row = sheet or best[0], header_row or best[1]
         if chosen_row > len(heads[chosen_sheet]):
             heads[chosen_sheet] = workbook.head(chosen_sheet, chosen_row)
@@ -251,7 +271,8 @@ def read_workbook(
         columns = workbook.data(chosen_sheet, chosen_row, len(names))
     if not any(len(c) for c in columns):
         elsewhere = f"; {hint}" if hint else ""
-        raise InputError.single("File", f"sheet {chosen_sheet!r} has a header row but no {expected.noun}{elsewhere}")
+        empty = _("sheet {sheet} has a header row but no {rows}", sheet=repr(chosen_sheet), rows=_(expected.noun))
+        raise InputError.single(_("File"), empty + elsewhere)
     table = pa.table({name: pa.array(values, type=pa.string()) for name, values in zip(names, columns, strict=True)})
     notes = _layout_notes(sheets, chosen_sheet, chosen_row, sheet is not None or header_row is not None) + notes
     return Workbook(sheets, chosen_sheet, chosen_row, names, table, notes, hint)

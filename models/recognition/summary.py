@@ -7,15 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from models.i18n import N_
 from models.recognition.badges import BADGE_LABELS
 
 if TYPE_CHECKING:
     from models.db import Reader
 
-DEFINITIONS = {
-    "kudos": "Kudos given within the period and not hidden by HR.",
-    "people": "Different people who received at least one of those kudos (a team's kudos reaches each member).",
-    "badges": "Badges the portal awarded within the period and had not withdrawn by its last day.",
+DEFINITIONS = {  # marked for the catalogue; shown with _()
+    "kudos": N_("Kudos given within the period and not hidden by HR."),
+    "people": N_("Different people who received at least one of those kudos (a team's kudos reaches each member)."),
+    "badges": N_("Badges the portal awarded within the period and had not withdrawn by its last day."),
 }
 
 

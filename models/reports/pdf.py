@@ -1,6 +1,7 @@
 """The quarterly report as a PDF: a title page, then each section with its figures, their
 definitions and its chart, rendered offline (vl-convert) in a Unicode font embedded in the
-file, so names in any script print as typed."""
+file, so names in any script print as typed — and the report's own words, in the language it
+was built in (Cyrillic and Lithuanian letters alike)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ import vl_convert
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from models.i18n import _, use_language
 from models.reports.charts import bar_chart
-from models.reports.records import QuarterlyReport, Section, shown
+from models.reports.records import QuarterlyReport, Section, long_date, shown
 
 FONT_FOLDER = Path(__file__).resolve().parent / "fonts"  # DejaVu Sans, shipped with the portal
 FONT = "DejaVu"
@@ -47,8 +49,14 @@ class _ReportPdf(FPDF):
         self.add_font(FONT, "B", str(FONT_FOLDER / "DejaVuSans-Bold.ttf"))
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(True, margin=18)
-        self.set_title(f"{report.organisation} — quarterly programme report {report.quarter.label}")
-        self.set_creator("Service Culture Portal")
+        self.set_title(
+            _(
+                "{organisation} — quarterly programme report {quarter}",
+                organisation=report.organisation,
+                quarter=report.quarter.title,
+            )
+        )
+        self.set_creator(_("Service Culture Portal"))
 
     def footer(self) -> None:
         if self.page_no() == 1:
@@ -56,7 +64,13 @@ class _ReportPdf(FPDF):
         self.set_y(-12)
         self.set_font(FONT, "", 8)
         self.set_text_color(110)
-        self.cell(0, 5, f"{self.report.organisation} · {self.report.quarter.label} · page {self.page_no()}", align="C")
+        footer = _(
+            "{organisation} · {quarter} · page {page}",
+            organisation=self.report.organisation,
+            quarter=self.report.quarter.title,
+            page=self.page_no(),
+        )
+        self.cell(0, 5, footer, align="C")
         self.set_text_color(0)
 
 
@@ -68,18 +82,18 @@ def _title_page(pdf: _ReportPdf) -> None:
     pdf.multi_cell(0, 12, report.organisation, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font(FONT, "", 18)
-    pdf.multi_cell(0, 9, "Quarterly programme report", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, _("Quarterly programme report"), align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(FONT, "B", 18)
-    pdf.multi_cell(0, 9, report.quarter.label, align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, report.quarter.title, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     pdf.set_font(FONT, "", 11)
-    period = f"{report.quarter.start:%d %B %Y} to {report.quarter.end:%d %B %Y}"
+    period = _("{first} to {last}", first=long_date(report.quarter.start), last=long_date(report.quarter.end))
     pdf.multi_cell(0, 6, period, align="C", new_x="LMARGIN", new_y="NEXT")
     if report.as_of < report.quarter.end:
         pdf.multi_cell(
             0,
             6,
-            f"Quarter still running: figures as of {report.as_of:%d %B %Y}",
+            _("Quarter still running: figures as of {day}", day=long_date(report.as_of)),
             align="C",
             new_x="LMARGIN",
             new_y="NEXT",
@@ -117,7 +131,7 @@ def _section(pdf: _ReportPdf, section: Section, png: bytes | None) -> None:
         with pdf.table(
             col_widths=(46, 44, 84), headings_style=heading, line_height=5, padding=1.2, text_align="LEFT"
         ) as table:
-            table.row(["Figure", "Value", "Definition"])
+            table.row([_("Figure"), _("Value"), _("Definition")])
             for figure in section.figures:
                 table.row([figure.name, shown(figure, pdf.report.currency), figure.definition])
         pdf.ln(3)
@@ -127,10 +141,12 @@ def _section(pdf: _ReportPdf, section: Section, png: bytes | None) -> None:
 
 
 def report_pdf(report: QuarterlyReport) -> bytes:
-    """The whole report as PDF bytes."""
-    pdf = _ReportPdf(report)
-    _title_page(pdf)
-    pdf.add_page()
-    for section in report.sections:
-        _section(pdf, section, chart_png(section))
-    return bytes(pdf.output())
+    """The whole report as PDF bytes, in the report's language (the PDF is built on click,
+    outside the page run that chose the language)."""
+    with use_language(report.language):
+        pdf = _ReportPdf(report)
+        _title_page(pdf)
+        pdf.add_page()
+        for section in report.sections:
+            _section(pdf, section, chart_png(section))
+        return bytes(pdf.output())

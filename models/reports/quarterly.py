@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from models.access import CurrentUser, Permission, require
 from models.errors import InputError
+from models.i18n import N_, _, current_language, use_language
 from models.reports import sections
 from models.reports.records import (
     Chart,
@@ -56,14 +57,15 @@ def report(
     organisation: str | None = None,
 ) -> QuarterlyReport:
     """The report of a quarter (leadership: all dashboards), as of its last day — or as of
-    ``today`` while it runs. A quarter that has not begun is refused, naming the field."""
+    ``today`` while it runs, written in the current language. A quarter that has not begun is
+    refused, naming the field."""
     require(user, Permission.DASHBOARDS_ALL)
     today = today or date.today()
     if quarter not in (1, 2, 3, 4):
-        raise InputError.single("Quarter", f"must be 1, 2, 3 or 4, not {quarter}")
+        raise InputError.single(_("Quarter"), _("must be 1, 2, 3 or 4, not {quarter}", quarter=quarter))
     period = Quarter(year=year, number=quarter)
     if period.start > today:
-        raise InputError.single("Quarter", f"{period.label} has not begun yet")
+        raise InputError.single(_("Quarter"), _("{quarter} has not begun yet", quarter=period.title))
     start, as_of = period.start, min(period.end, today)
     settings = get_settings()
     built = [
@@ -84,6 +86,7 @@ def report(
         as_of=as_of,
         currency=settings.currency,
         sections=built,
+        language=current_language(),
     )
 
 
@@ -116,11 +119,26 @@ def available_quarters(db: Database, today: date | None = None) -> list[Quarter]
     return quarters
 
 
+# The download's column headers, in the report's language
+FRAME_COLUMNS = {
+    "section": N_("section"),
+    "figure": N_("figure"),
+    "value": N_("value"),
+    "unit": N_("unit"),
+    "definition": N_("definition"),
+    "quarter": N_("quarter"),
+}
+
+
 def figures_frame(report: QuarterlyReport) -> pd.DataFrame:
-    """One row per figure — section, figure, value, unit, definition, quarter — for CSV/XLSX."""
+    """One row per figure — section, figure, value, unit, definition, quarter — for CSV/XLSX,
+    headed in the report's language (the values are numbers, for a spreadsheet to compute)."""
     import pandas as pd
 
-    return pd.DataFrame(
+    with use_language(report.language):  # the download is built on click, outside the page run
+        quarter = report.quarter.title
+        headers = {key: _(header) for key, header in FRAME_COLUMNS.items()}
+    frame = pd.DataFrame(
         [
             {
                 "section": section.title,
@@ -128,9 +146,10 @@ def figures_frame(report: QuarterlyReport) -> pd.DataFrame:
                 "value": figure.value,
                 "unit": figure.unit,
                 "definition": figure.definition,
-                "quarter": report.quarter.label,
+                "quarter": quarter,
             }
             for section, figure in report.figures()
         ],
-        columns=["section", "figure", "value", "unit", "definition", "quarter"],
+        columns=list(FRAME_COLUMNS),
     )
+    return frame.rename(columns=headers)

@@ -10,6 +10,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from models.i18n import (
+    SOURCE_LANGUAGE,
+    _,
+    current_language,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+)
+
 Style = Literal["count", "percent", "signed", "decimal", "money", "text"]
 
 
@@ -32,7 +42,13 @@ class Quarter(BaseModel):
 
     @property
     def label(self) -> str:
+        """The quarter's code ("2026 Q1"): the value the page chooses by."""
         return f"{self.year} Q{self.number}"
+
+    @property
+    def title(self) -> str:
+        """The quarter as the current language names it ("2026 Q1", "1 кв. 2026")."""
+        return _("{year} Q{quarter}", year=self.year, quarter=self.number)
 
     def previous(self) -> Quarter:
         return (
@@ -84,24 +100,41 @@ class Section(BaseModel):
 
 
 class QuarterlyReport(BaseModel):
+    """The report, written in the language of the person who built it (``language``): its PDF
+    and its downloads speak that language too, whoever's thread builds them."""
+
     organisation: str
     quarter: Quarter
     as_of: date
     currency: str
     sections: list[Section]
+    language: str = SOURCE_LANGUAGE
 
     def figures(self) -> list[tuple[Section, Figure]]:
         return [(section, figure) for section in self.sections for figure in section.figures]
 
 
+def long_date(day: date) -> str:
+    """A day as the report writes it: "05 March 2026" in English, as it always has; the
+    language's long date otherwise ("5 березня 2026 р.")."""
+    return format_date(day, "dd MMMM y" if current_language() == SOURCE_LANGUAGE else "long")
+
+
+def short_date(day: date) -> str:
+    """A day inside a sentence of the report: "2026-03-05" in English, the language's medium date otherwise."""
+    return day.isoformat() if current_language() == SOURCE_LANGUAGE else format_date(day)
+
+
 def shown(figure: Figure, currency: str = "") -> str:
-    """A figure as the page, the PDF and the tests show it."""
+    """A figure as the page, the PDF and the tests show it, in the current language's form."""
     value = figure.value
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if figure.style == "text":
         return str(value)
     amount = float(value)
+    if current_language() != SOURCE_LANGUAGE:
+        return _localized(figure.style, amount, currency)
     if figure.style == "count":
         return f"{round(amount):,}"
     if figure.style == "percent":
@@ -111,6 +144,19 @@ def shown(figure: Figure, currency: str = "") -> str:
     if figure.style == "money":
         return f"{currency} {amount:,.0f}".strip()
     return f"{amount:,.2f}"
+
+
+def _localized(style: Style, amount: float, currency: str) -> str:
+    """A figure's number in the current language's form ("12,3 %", "+4,5", "12 346 €")."""
+    if style == "count":
+        return format_number(round(amount))
+    if style == "percent":
+        return format_percent(amount / 100, 1)
+    if style == "signed":
+        return ("+" if amount > 0 else "−" if amount < 0 else "") + format_number(abs(amount), 1)
+    if style == "money":
+        return format_money(amount, currency, decimals=0) if currency else format_number(round(amount))
+    return format_number(amount, 2)
 
 
 def number(value: Any) -> float | None:
