@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from models.i18n import N_
+from models.i18n import N_, _
 
 if TYPE_CHECKING:
     pass
@@ -183,8 +183,10 @@ class CurrentUser(BaseModel):
 
 class PermissionDeniedError(PermissionError):
     def __init__(self, user: CurrentUser | None, permission: Permission):
-        who = user.full_name if user else "Nobody signed in"
-        super().__init__(f"{who} may not do this (needs permission '{permission.value}').")
+        who = user.full_name if user else _("Nobody signed in")
+        super().__init__(
+            _("{who} may not do this (needs permission '{permission}').", who=who, permission=permission.value)
+        )
         self.permission = permission
 
 

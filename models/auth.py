@@ -178,7 +178,7 @@ def _digest(token: str) -> str:
 def issue_grant(db: Database, user: CurrentUser, *, now: datetime | None = None) -> str:
     """A one-time token (valid 60 s) the browser exchanges for a sign-in cookie."""
     if user.account_id is None:
-        raise SignInError("Only local accounts keep a sign-in cookie.")
+        raise SignInError(_("Only local accounts keep a sign-in cookie."))
     return _issue(db, user.account_id, "grant", GRANT_LIFETIME, now or utc_now())
 
 

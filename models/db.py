@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 import duckdb
 
 from models.errors import InputError
+from models.i18n import _, ngettext
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,8 +67,13 @@ class WriteConflictError(RuntimeError):
 
     def __init__(self, attempts: int):
         super().__init__(
-            f"The change could not be saved: the same record was being changed by someone "
-            f"else ({attempts} attempts). Nothing was lost — please try again."
+            ngettext(
+                "The change could not be saved: the same record was being changed by someone "
+                "else ({n} attempt). Nothing was lost — please try again.",
+                "The change could not be saved: the same record was being changed by someone "
+                "else ({n} attempts). Nothing was lost — please try again.",
+                attempts,
+            )
         )
         self.attempts = attempts
 
@@ -92,7 +98,7 @@ class DuplicateRecordError(InputError):
     """The store refused a row that would repeat a unique key; nothing was stored."""
 
     def __init__(self, detail: str):
-        super().__init__([("Record", f"it exists already ({detail})")])
+        super().__init__([(_("Record"), _("it exists already ({detail})", detail=detail))])
 
 
 def portal_error(error: duckdb.Error) -> Exception:

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
+from models.i18n import _
 from models.text import normalise_text
 
 
@@ -45,5 +46,5 @@ def not_in_future(value: date, info: ValidationInfo) -> date:
     (the validation context's ``today`` when given, else the clock's)."""
     today = (info.context or {}).get("today") or date.today()
     if value > today:
-        raise ValueError("cannot be in the future")
+        raise ValueError(_("cannot be in the future"))
     return value

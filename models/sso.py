@@ -25,6 +25,7 @@ from models import audit
 from models.access import CurrentUser
 from models.auth import load_user
 from models.db import utc_now
+from models.i18n import N_, _
 from models.people.accounts import insert_account
 from models.people.directory import USERNAME_PATTERN
 
@@ -103,14 +104,19 @@ def check_identity(identity: Identity, *, now: datetime | None = None) -> str:
         raise IdentitySpent
     if identity.email is None:
         raise SsoRefusal(
-            "Your sign-in provider did not send an email address, so the portal cannot tell who you are. "
-            "Ask the portal administrator to have the provider send the email claim."
+            _(
+                "Your sign-in provider did not send an email address, so the portal cannot tell who you are. "
+                "Ask the portal administrator to have the provider send the email claim."
+            )
         )
     if not identity.email_verified:
         raise SsoRefusal(
-            f"Your sign-in provider does not vouch for the email address {identity.email} (it is not verified "
-            "there), so the portal cannot sign you in with it. Verify it at the provider or ask the "
-            "portal administrator."
+            _(
+                "Your sign-in provider does not vouch for the email address {email} (it is not verified "
+                "there), so the portal cannot sign you in with it. Verify it at the provider or ask the "
+                "portal administrator.",
+                email=identity.email,
+            )
         )
     return identity.email
 
@@ -123,7 +129,7 @@ def _employee_for(db: Database, email: str) -> CurrentUser:
     row = db.query_one("SELECT id FROM employees WHERE lower(email) = lower(?)", [email])
     user = load_user(db, employee_id=row["id"]) if row else None
     if user is None:
-        raise SsoRefusal(f"{email} is not an active employee of this portal. Ask HR to add you.")
+        raise SsoRefusal(_("{email} is not an active employee of this portal. Ask HR to add you.", email=email))
     return user
 
 
@@ -189,7 +195,7 @@ def sign_in(db: Database, claims: Mapping[str, Any], *, now: datetime | None = N
     account_id = db.write(succeed)
     signed_in = load_user(db, account_id=account_id)
     if signed_in is None:  # deactivated in between
-        raise SsoRefusal(f"{email} is not an active employee of this portal. Ask HR to add you.")
+        raise SsoRefusal(_("{email} is not an active employee of this portal. Ask HR to add you.", email=email))
     return signed_in
 
 
@@ -218,21 +224,21 @@ def record_refusal(db: Database, claims: Mapping[str, Any], reason: str) -> None
 # -- answers from the provider ---------------------------------------------------------
 ERROR_CODE = re.compile(r"^[a-z0-9_.-]{1,64}$")
 INCOMPLETE = "sign_in_incomplete"  # the provider answered, but the portal could not use the answer
-_PROMPT_HINT = (
-    " If this happens to everyone, the portal administrator can change `prompt` in the [auth] settings"
+_PROMPT_HINT = N_(
+    "If this happens to everyone, the portal administrator can change `prompt` in the [auth] settings"
     " (see the README, Single sign-on)."
 )
-_EXPLAINED = {
-    "access_denied": "the sign-in was declined at the provider.",
-    "login_required": "the provider needs you to sign in, but was asked not to show its sign-in page.",
-    "interaction_required": "the provider needs you to do something, but was asked not to show its pages.",
-    "consent_required": "the provider needs your consent, but was asked not to show its pages.",
-    "account_selection_required": "the provider needs you to choose an account, but was asked not to ask.",
-    "invalid_request": "the provider refused the sign-in request as the portal sent it.",
-    "unauthorized_client": "the provider does not allow this portal to sign people in this way.",
-    "temporarily_unavailable": "the provider is unavailable at the moment. Try again shortly.",
-    "server_error": "the provider had an error. Try again shortly.",
-    INCOMPLETE: "the portal could not complete the sign-in with the provider's answer. Try again.",
+_EXPLAINED = {  # translated where said
+    "access_denied": N_("the sign-in was declined at the provider."),
+    "login_required": N_("the provider needs you to sign in, but was asked not to show its sign-in page."),
+    "interaction_required": N_("the provider needs you to do something, but was asked not to show its pages."),
+    "consent_required": N_("the provider needs your consent, but was asked not to show its pages."),
+    "account_selection_required": N_("the provider needs you to choose an account, but was asked not to ask."),
+    "invalid_request": N_("the provider refused the sign-in request as the portal sent it."),
+    "unauthorized_client": N_("the provider does not allow this portal to sign people in this way."),
+    "temporarily_unavailable": N_("the provider is unavailable at the moment. Try again shortly."),
+    "server_error": N_("the provider had an error. Try again shortly."),
+    INCOMPLETE: N_("the portal could not complete the sign-in with the provider's answer. Try again."),
 }
 _PROMPT_ERRORS = {
     "login_required",
@@ -248,6 +254,6 @@ def provider_error_message(code: str) -> str:
     code = code.strip().lower()
     if not ERROR_CODE.match(code):
         code = "unknown_error"
-    explanation = _EXPLAINED.get(code, "the provider gave no further reason.")
-    message = f"Single sign-on did not complete (`{code}`): {explanation}"
-    return message + (_PROMPT_HINT if code in _PROMPT_ERRORS else "")
+    explanation = _(_EXPLAINED.get(code) or N_("the provider gave no further reason."))
+    message = _("Single sign-on did not complete (`{code}`): {explanation}", code=code, explanation=explanation)
+    return message + (" " + _(_PROMPT_HINT) if code in _PROMPT_ERRORS else "")

@@ -15,7 +15,7 @@ from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import next_ids, utc_now
 from models.errors import InputError, validate
-from models.i18n import _
+from models.i18n import N_, _
 from models.inbox import messages as inbox
 from models.inputs import InputRecord, not_in_future
 
@@ -31,15 +31,15 @@ SHARED_FIELDS = ("coached_on", "kind", "minutes", "competency_id", "shared_notes
 class SessionInput(InputRecord):
     """What a coach enters for a session; every field is checked before anything is stored."""
 
-    employee_id: int = Field(title="Person coached")
-    coached_on: date = Field(title="Date")
-    kind: Literal["integrated", "scheduled"] = Field(title="Type")
-    minutes: int = Field(title="Minutes", gt=0, le=MINUTES_MAX)
-    competency_id: int | None = Field(default=None, title="Competency focus")
-    shared_notes: str = Field(title="Notes shared with the person", min_length=1, max_length=NOTES_MAX)
-    private_notes: str | None = Field(default=None, title="Private notes", max_length=NOTES_MAX)
-    follow_up: str | None = Field(default=None, title="Follow-up action", max_length=FOLLOW_UP_MAX)
-    follow_up_due: date | None = Field(default=None, title="Follow-up due")
+    employee_id: int = Field(title=N_("Person coached"))
+    coached_on: date = Field(title=N_("Date"))
+    kind: Literal["integrated", "scheduled"] = Field(title=N_("Type"))
+    minutes: int = Field(title=N_("Minutes"), gt=0, le=MINUTES_MAX)
+    competency_id: int | None = Field(default=None, title=N_("Competency focus"))
+    shared_notes: str = Field(title=N_("Notes shared with the person"), min_length=1, max_length=NOTES_MAX)
+    private_notes: str | None = Field(default=None, title=N_("Private notes"), max_length=NOTES_MAX)
+    follow_up: str | None = Field(default=None, title=N_("Follow-up action"), max_length=FOLLOW_UP_MAX)
+    follow_up_due: date | None = Field(default=None, title=N_("Follow-up due"))
 
     @field_validator("private_notes", "follow_up", mode="after")
     @classmethod
@@ -379,7 +379,7 @@ def record_sessions_in_bulk(
 def acknowledge_sessions_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, Sequence[int], datetime]]) -> None:
     """Many people acknowledge their sessions in one write, each batch (person, sessions,
     acknowledged at) as ``acknowledge_sessions`` would: only their own, each once."""
-    wanted, every = _batched(batches, "Coaching session", "this session is acknowledged already")
+    wanted, every = _batched(batches, _("Coaching session"), _("this session is acknowledged already"))
     if not every:
         return
 
@@ -403,7 +403,7 @@ def acknowledge_sessions_in_bulk(db: Database, batches: Sequence[tuple[CurrentUs
 def complete_follow_ups_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, Sequence[int], datetime]]) -> None:
     """Many follow-up actions marked done in one write, each batch (person, sessions, done at)
     as ``complete_follow_ups`` would: by the coach or the person coached, each once."""
-    wanted, every = _batched(batches, "Follow-up", "it is marked done already")
+    wanted, every = _batched(batches, _("Follow-up"), _("it is marked done already"))
     if not every:
         return
 

@@ -19,7 +19,7 @@ from models.competencies.assessments import ASSESSMENT_SQL, Assessment, _may_rev
 from models.competencies.levels import Level
 from models.db import insert_row, next_ids, utc_now
 from models.errors import InputError
-from models.i18n import _
+from models.i18n import N_, _
 from models.inbox import messages as inbox
 from models.inputs import entered_text
 
@@ -41,7 +41,7 @@ _APPEALS_SCHEMA = pa.schema(
 
 class NotYourAssessmentError(PermissionDeniedError):
     def __init__(self, user: CurrentUser, what: str):
-        PermissionError.__init__(self, f"{user.full_name} may not {what}.")
+        PermissionError.__init__(self, _("{name} may not {what}.", name=user.full_name, what=_(what)))
         self.permission = Permission.OWN_RECORDS_READ
 
 
@@ -59,7 +59,7 @@ def _open_own(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, assessm
     if row is None:
         raise InputError.single(_("Assessment"), _("no such assessment"))
     if row["employee_id"] != actor.employee_id:
-        raise NotYourAssessmentError(actor, "answer someone else's assessment")
+        raise NotYourAssessmentError(actor, N_("answer someone else's assessment"))
     audit.check_not_stale(connection, "assessment", row, version, "assessment")
     if row["status"] != "open":
         raise InputError.single(_("Assessment"), _("it has been answered already"))
@@ -103,7 +103,7 @@ def appeal(
 ) -> int:
     """The person assessed appeals, saying why; the appeal waits for HR or another team lead."""
     require(actor, Permission.OWN_RECORDS_READ)
-    reason = _reason(reason, "Reason")
+    reason = _reason(reason, _("Reason"))
 
     def save(connection: duckdb.DuckDBPyConnection) -> int:
         now = at or utc_now()
@@ -125,7 +125,7 @@ def _checked_resolution(outcome: str, note: str, new_level: int | None) -> str:
     """A resolution's outcome and level checked; returns its note as stored."""
     if outcome not in ("upheld", "rejected"):
         raise InputError.single(_("Outcome"), _("choose upheld or rejected"))
-    note = _reason(note, "Resolution note" if outcome == "upheld" else "Reason for rejecting")
+    note = _reason(note, _("Resolution note") if outcome == "upheld" else _("Reason for rejecting"))
     if outcome == "upheld" and new_level not in {int(level) for level in Level}:
         raise InputError.single(_("New level"), _("choose the level the appeal grants"))
     return note
@@ -162,7 +162,7 @@ def resolve_appeal(
         if row is None:
             raise InputError.single(_("Assessment"), _("no such assessment"))
         if not _may_review(actor, row["assessor_id"], row["employee_id"]):
-            raise NotYourAssessmentError(actor, "resolve an appeal of an assessment they made or received")
+            raise NotYourAssessmentError(actor, N_("resolve an appeal of an assessment they made or received"))
         audit.check_not_stale(connection, "assessment", row, expected_version, "assessment")
         if row["status"] != "appealed":
             raise InputError.single(_("Assessment"), _("it has no open appeal"))
@@ -300,7 +300,7 @@ def acknowledge_many(db: Database, actor: CurrentUser, assessment_ids: list[int]
             [list(assessment_ids)],
         ).fetchall()
         if len(rows) != len(set(assessment_ids)) or any(row[1] != actor.employee_id for row in rows):
-            raise NotYourAssessmentError(actor, "answer someone else's assessment")
+            raise NotYourAssessmentError(actor, N_("answer someone else's assessment"))
         if any(row[2] != "open" for row in rows):
             raise InputError.single(_("Assessment"), _("some have been answered already"))
         ids = [row[0] for row in rows]
@@ -338,7 +338,7 @@ def acknowledge_in_bulk(db: Database, batches: Sequence[tuple[CurrentUser, list[
         }
         for person, ids, _at in wanted:
             if any(rows.get(i, (None,))[0] != person.employee_id for i in ids):
-                raise NotYourAssessmentError(person, "answer someone else's assessment")
+                raise NotYourAssessmentError(person, N_("answer someone else's assessment"))
             if any(rows[i][1] != "open" for i in ids):
                 raise InputError.single(_("Assessment"), _("some have been answered already"))
         table = pa.table(
@@ -394,7 +394,7 @@ def appeal_in_bulk(db: Database, appeals: Sequence[Appeal]) -> list[int]:
     reasons, notes = [], []
     for item in appeals:
         require(item.actor, Permission.OWN_RECORDS_READ)
-        reasons.append(_reason(item.reason, "Reason"))
+        reasons.append(_reason(item.reason, _("Reason")))
         notes.append(_resolution_note(item.resolution) if item.resolution else None)
     wanted = [item.assessment_id for item in appeals]
     if not wanted:
@@ -469,14 +469,14 @@ def _check_appeals(found: dict[int, dict[str, Any]], appeals: Sequence[Appeal]) 
         if row is None:
             raise InputError.single(_("Assessment"), _("no such assessment"))
         if row["employee_id"] != item.actor.employee_id:
-            raise NotYourAssessmentError(item.actor, "answer someone else's assessment")
+            raise NotYourAssessmentError(item.actor, N_("answer someone else's assessment"))
         if row["status"] != "open":
             raise InputError.single(_("Assessment"), _("it has been answered already"))
         done = item.resolution
         if done is None:
             continue
         if not _may_review(done.actor, row["assessor_id"], row["employee_id"]):
-            raise NotYourAssessmentError(done.actor, "resolve an appeal of an assessment they made or received")
+            raise NotYourAssessmentError(done.actor, N_("resolve an appeal of an assessment they made or received"))
         if done.outcome == "upheld" and done.new_level == row["level"]:
             raise InputError.single(_("New level"), _("an upheld appeal changes the level"))
 

@@ -43,19 +43,19 @@ APPEAL_OUTCOME_LABELS = {"upheld": N_("Appeal upheld"), "rejected": N_("Appeal r
 
 
 class AssessmentInput(InputRecord):
-    employee_id: int = Field(title="Person")
-    competency_id: int = Field(title="Competency")
-    assessed_on: date = Field(title="Date")
-    level: int = Field(ge=1, le=4, title="Level")
-    evidence: Annotated[str, Field(min_length=EVIDENCE_MIN, max_length=EVIDENCE_MAX, title="Evidence")]
-    coaching_session_id: int | None = Field(default=None, title="Coaching session")
+    employee_id: int = Field(title=N_("Person"))
+    competency_id: int = Field(title=N_("Competency"))
+    assessed_on: date = Field(title=N_("Date"))
+    level: int = Field(ge=1, le=4, title=N_("Level"))
+    evidence: Annotated[str, Field(min_length=EVIDENCE_MIN, max_length=EVIDENCE_MAX, title=N_("Evidence"))]
+    coaching_session_id: int | None = Field(default=None, title=N_("Coaching session"))
 
     @field_validator("assessed_on")
     @classmethod
     def _not_in_future(cls, value: date, info: ValidationInfo) -> date:
         today = (info.context or {}).get("today") or date.today()
         if value > today:
-            raise ValueError("the date cannot be in the future")
+            raise ValueError(_("the date cannot be in the future"))
         return value
 
 
@@ -142,7 +142,7 @@ def _check_person(reader: Reader, actor: CurrentUser, employee_id: int) -> None:
     if employee_id == actor.employee_id:
         raise InputError.single(_("Person"), _("a team lead does not assess themselves"))
     if not scope.leads_team(actor, person["team_id"]):
-        raise scope.NotYourTeamError(actor, f"{person['full_name']}'s assessments")
+        raise scope.NotYourTeamError(actor, _("{name}'s assessments", name=person["full_name"]))
 
 
 def _check_session(reader: Reader, record: AssessmentInput) -> None:
@@ -213,7 +213,7 @@ def record_team_assessments(
             or len(ids)
             != reader.scalar("SELECT count(*) FROM employees WHERE id IN (SELECT unnest(?)) AND active", [ids])
         ):
-            raise scope.NotYourTeamError(actor, "the assessments of people outside your team")
+            raise scope.NotYourTeamError(actor, _("the assessments of people outside your team"))
         new_ids = next_ids(connection, "assessments", len(records))
         frame = pd.DataFrame([{**r.model_dump(), "id": i} for i, r in zip(new_ids, records, strict=True)])
         introduced = framework.introduction_date(reader) or date.max
@@ -289,7 +289,7 @@ def record_assessments_in_bulk(
             if lead.team_id is None or any(
                 i not in teams or teams[i] != lead.team_id or i == lead.employee_id for i in ids
             ):
-                raise scope.NotYourTeamError(lead, "the assessments of people outside your team")
+                raise scope.NotYourTeamError(lead, _("the assessments of people outside your team"))
         ids = iter(next_ids(connection, "assessments", total))
         rows, entries, result = [], [], []
         for lead, records, at in checked:
@@ -360,7 +360,7 @@ def get_assessment(db: Reader, actor: CurrentUser, assessment_id: int) -> Assess
         raise InputError.single(_("Assessment"), _("no such assessment"))
     reviewing = row["status"] == "appealed" and _may_review(actor, row["assessor_id"], row["employee_id"])
     if not (scope.may_read(actor, row["employee_id"], row["team_id"]) or reviewing):
-        raise scope.NotYourTeamError(actor, "this assessment")
+        raise scope.NotYourTeamError(actor, _("this assessment"))
     return Assessment(**row)
 
 

@@ -19,7 +19,7 @@ from models.access import CurrentUser, Permission, require
 from models.competencies.levels import Level
 from models.db import ConnectionReader, Reader, insert_row, utc_now
 from models.errors import InputError, validate
-from models.i18n import _, current_language
+from models.i18n import N_, _, current_language
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
@@ -111,7 +111,7 @@ class Descriptor(BaseModel):
 
 
 class DescriptorInput(InputRecord):
-    descriptor: Annotated[str, Field(min_length=DESCRIPTOR_MIN, max_length=DESCRIPTOR_MAX, title="Descriptor")]
+    descriptor: Annotated[str, Field(min_length=DESCRIPTOR_MIN, max_length=DESCRIPTOR_MAX, title=N_("Descriptor"))]
 
 
 def competencies(db: Reader) -> list[Competency]:

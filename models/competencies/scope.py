@@ -7,15 +7,20 @@ from typing import Any
 
 from models.access import CurrentUser, Permission, PermissionDeniedError
 from models.db import Reader
+from models.i18n import _
 
 
 class NotYourTeamError(PermissionDeniedError):
     """A team lead acting on someone outside their team, or anyone on another person's record."""
 
-    def __init__(self, user: CurrentUser, what: str = "this person's competency records"):
+    def __init__(self, user: CurrentUser, what: str | None = None):
         PermissionError.__init__(
             self,
-            f"{user.full_name} may not see or change {what}: only the person, their team lead, HR and leadership may.",
+            _(
+                "{name} may not see or change {what}: only the person, their team lead, HR and leadership may.",
+                name=user.full_name,
+                what=what or _("this person's competency records"),
+            ),
         )
         self.permission = Permission.TEAM_ASSESSMENTS
 
@@ -55,7 +60,7 @@ def require_team_read(actor: CurrentUser, team_id: int | None) -> None:
     """Refuse a team's (or, with None, the organisation's) records to whoever may not read them."""
     if sees_everyone(actor) or (team_id is not None and leads_team(actor, team_id)):
         return
-    raise NotYourTeamError(actor, "this team's competency records")
+    raise NotYourTeamError(actor, _("this team's competency records"))
 
 
 def people_clause(actor: CurrentUser, alias: str = "e") -> tuple[str, list[Any]]:

@@ -347,7 +347,9 @@ def repeat_complaints(
     Returns the totals and, per category, how many complaints were repeats."""
     _aggregates(actor)
     if not 1 <= within_days <= 365:
-        raise InputError.single("Within days", "choose between 1 and 365 days")
+        raise InputError.single(
+            _("Within days"), _("choose between {lowest} and {highest} days", lowest=1, highest=365)
+        )
     return _repeat_complaints(db, complaint_filter, within_days)
 
 

@@ -53,12 +53,12 @@ Status = Literal["open", "investigating", "confirmed", "addressed", "closed"]
 class FindingInput(InputRecord):
     """What an analyst enters for a finding; every field is checked before anything is stored."""
 
-    title: str = Field(title="Title", min_length=3, max_length=150)
-    description: str = Field(title="Description", min_length=1, max_length=5000)
-    root_cause: RootCause = Field(title="Root-cause category")
-    five_whys: list[str] = Field(default_factory=list, title="5 whys")
-    severity: Severity = Field(default="medium", title="Severity")
-    status: Status = Field(default="open", title="Status")
+    title: str = Field(title=N_("Title"), min_length=3, max_length=150)
+    description: str = Field(title=N_("Description"), min_length=1, max_length=5000)
+    root_cause: RootCause = Field(title=N_("Root-cause category"))
+    five_whys: list[str] = Field(default_factory=list, title=N_("5 whys"))
+    severity: Severity = Field(default="medium", title=N_("Severity"))
+    status: Status = Field(default="open", title=N_("Status"))
 
     @field_validator("five_whys")
     @classmethod

@@ -16,7 +16,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
-from models.i18n import _
+from models.i18n import N_, _
 from models.inputs import InputRecord, entered_text
 
 if TYPE_CHECKING:
@@ -71,10 +71,10 @@ def search_comments(
 
 
 class CommentLinkInput(InputRecord):
-    answer_id: int = Field(title="Comment")
-    finding_id: int | None = Field(default=None, title="Finding")
-    idea_id: int | None = Field(default=None, title="Idea")
-    note: str = Field(default="", title="Note", max_length=MAX_NOTE_LENGTH)
+    answer_id: int = Field(title=N_("Comment"))
+    finding_id: int | None = Field(default=None, title=N_("Finding"))
+    idea_id: int | None = Field(default=None, title=N_("Idea"))
+    note: str = Field(default="", title=N_("Note"), max_length=MAX_NOTE_LENGTH)
 
 
 def _target(connection: duckdb.DuckDBPyConnection, finding_id: int | None, idea_id: int | None) -> dict[str, Any]:

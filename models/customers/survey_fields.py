@@ -107,7 +107,9 @@ SURVEY_FIELDS: tuple[ImportField, ...] = (
     ),
 )
 REQUIRED_FIELDS = ("answered_at", "channel", "survey_type", "score")
-FIELD_LIST = FieldList(SURVEY_FIELDS, REQUIRED_FIELDS, "survey answers", "the date, channel, survey type and score")
+FIELD_LIST = FieldList(
+    SURVEY_FIELDS, REQUIRED_FIELDS, N_("survey answers"), N_("the date, channel, survey type and score")
+)
 FIELDS_BY_KEY = FIELD_LIST.by_key
 SURVEY_ROWS = FIELD_LIST.expected_rows
 suggest_mapping = FIELD_LIST.suggest_mapping

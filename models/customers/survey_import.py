@@ -44,7 +44,7 @@ from models.complaints.staging import drop_tables, problem_sql, rejections_sql, 
 from models.customers.survey_fields import FIELDS_BY_KEY, SURVEY_ROWS, SURVEY_TYPES, TYPE_NAMES, check_mapping
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError
-from models.i18n import _, format_number
+from models.i18n import N_, _, format_number
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -65,7 +65,7 @@ __all__ = [
 
 Progress = Callable[[float, str], None]
 MAX_COMMENT_LENGTH = 4000
-NO_TEAM_REASON = "no portal team has this name: the answer is kept with this unit and counted for no team"
+NO_TEAM_REASON = N_("no portal team has this name: the answer is kept with this unit and counted for no team")
 
 
 class SurveyImportReport(BatchReport):
@@ -86,8 +86,8 @@ class SurveyImportReport(BatchReport):
     def report_frame(self) -> pd.DataFrame:
         """The per-row report (row, outcome, column, reason, value), for showing and downloading:
         the rejected rows, then the rows kept without a team."""
-        rows = [{"outcome": "rejected", **item.model_dump()} for item in self.rejections]
-        rows += [{"outcome": "imported without a team", **item.model_dump()} for item in self.team_notes]
+        rows = [{"outcome": _("rejected"), **item.model_dump()} for item in self.rejections]
+        rows += [{"outcome": _("imported without a team"), **item.model_dump()} for item in self.team_notes]
         frame = pd.DataFrame(rows, columns=["record", "outcome", "column", "reason", "value"])
         return frame.rename(columns={"record": "row"})
 
@@ -116,7 +116,9 @@ def date_order_guess(source: SourceFile, mapping: Mapping) -> DateGuess | None:
 
 
 def _date_order(source: SourceFile, mapping: Mapping, chosen: DateOrder | str | None, *, guess_ties: bool) -> DateOrder:
-    return staging.chosen_date_order(source, mapping, "answered_at", chosen, guess_ties=guess_ties, field_label="Date")
+    return staging.chosen_date_order(
+        source, mapping, "answered_at", chosen, guess_ties=guess_ties, field_label=_("Date")
+    )
 
 
 # -- staging: the file's rows converted and checked in SQL ----------------------------------
@@ -196,12 +198,16 @@ def _converted_sql(order: DateOrder) -> str:
 
 def _scale_reason() -> str:
     scales = ", ".join(f"{t.label} {t.lowest}-{t.highest}" for t in SURVEY_TYPES)
+    out_of_range = sql_literal(_("the score is out of range for {type}: use {lowest} to {highest}"))
     return (
         "CASE WHEN score_number IS NULL THEN "
-        + sql_literal(f"the score is not a number (use a whole number on the survey's scale: {scales})")
-        + " WHEN score_number <> floor(score_number) THEN 'the score is not a whole number'"
-        + " ELSE 'the score is out of range for ' || upper(survey_type) || ': use '"
-        + " || CAST(lowest AS VARCHAR) || ' to ' || CAST(highest AS VARCHAR) END"
+        + sql_literal(
+            _("the score is not a number (use a whole number on the survey's scale: {scales})", scales=scales)
+        )
+        + " WHEN score_number <> floor(score_number) THEN "
+        + sql_literal(_("the score is not a whole number"))
+        + f" ELSE replace(replace(replace({out_of_range}, '{{type}}', upper(survey_type)),"
+        + " '{lowest}', CAST(lowest AS VARCHAR)), '{highest}', CAST(highest AS VARCHAR)) END"
     )
 
 
@@ -209,38 +215,43 @@ def _rejections_sql(mapping: Mapping, order: DateOrder) -> str:
     """One row per problem of each invalid row: row number, the file's column, reason, value."""
 
     def column(key: str) -> str:
-        return sql_literal(mapping.get(key, FIELDS_BY_KEY[key].label))
+        return sql_literal(mapping.get(key, _(FIELDS_BY_KEY[key].label)))
 
     date_value = "left(answered_at_text, 60)"
     known_types = ", ".join(t.label for t in SURVEY_TYPES)
     problems = [
-        problem_sql("extra_values", "'Row'", "'it has more values than the header names columns'"),
-        problem_sql("answered_at_text IS NULL", column("answered_at"), "'the date is missing'"),
+        problem_sql(
+            "extra_values", sql_literal(_("Row")), sql_literal(_("it has more values than the header names columns"))
+        ),
+        problem_sql("answered_at_text IS NULL", column("answered_at"), sql_literal(_("the date is missing"))),
         problem_sql(
             "answered_at_text IS NOT NULL AND answered_on IS NULL",
             column("answered_at"),
             sql_literal(
-                f"not a date when read as {DATE_ORDER_NAMES[order]} (use 2025-03-29, 3/29/2025, 29.03.2025,"
-                " with or without a time, or an Excel date number)"
+                _(
+                    "not a date when read as {order} (use 2025-03-29, 3/29/2025, 29.03.2025,"
+                    " with or without a time, or an Excel date number)",
+                    order=_(DATE_ORDER_NAMES[order]),
+                )
             ),
             date_value,
         ),
-        problem_sql("in_future", column("answered_at"), "'the date is in the future'", date_value),
+        problem_sql("in_future", column("answered_at"), sql_literal(_("the date is in the future")), date_value),
         problem_sql(
             f"answered_on < DATE '{EARLIEST_DATE}'",
             column("answered_at"),
-            sql_literal(f"the date is before {EARLIEST_DATE}"),
+            sql_literal(_("the date is before {day}", day=EARLIEST_DATE)),
             date_value,
         ),
-        problem_sql("channel_text IS NULL", column("channel"), "'the channel is missing'"),
-        problem_sql("survey_type_text IS NULL", column("survey_type"), "'the survey type is missing'"),
+        problem_sql("channel_text IS NULL", column("channel"), sql_literal(_("the channel is missing"))),
+        problem_sql("survey_type_text IS NULL", column("survey_type"), sql_literal(_("the survey type is missing"))),
         problem_sql(
             "survey_type_text IS NOT NULL AND survey_type IS NULL",
             column("survey_type"),
-            sql_literal(f"unknown survey type: use {known_types}"),
+            sql_literal(_("unknown survey type: use {types}", types=known_types)),
             "left(survey_type_text, 60)",
         ),
-        problem_sql("score_text IS NULL", column("score"), "'the score is missing'"),
+        problem_sql("score_text IS NULL", column("score"), sql_literal(_("the score is missing"))),
         problem_sql(
             "score_text IS NOT NULL AND survey_type IS NOT NULL AND NOT coalesce(score_ok, false)",
             column("score"),
@@ -250,14 +261,14 @@ def _rejections_sql(mapping: Mapping, order: DateOrder) -> str:
         problem_sql(
             f"length(comment_text) > {MAX_COMMENT_LENGTH}",
             column("comment"),
-            sql_literal(f"longer than {MAX_COMMENT_LENGTH:,} characters"),
+            sql_literal(_("longer than {count} characters", count=format_number(MAX_COMMENT_LENGTH))),
             "left(comment_text, 60) || '…'",
         ),
     ] + [
         problem_sql(
             f"length({key}_text) > {MAX_TEXT_LENGTH}",
             column(key),
-            sql_literal(f"longer than {MAX_TEXT_LENGTH} characters"),
+            sql_literal(_("longer than {count} characters", count=MAX_TEXT_LENGTH)),
             f"left({key}_text, 60) || '…'",
         )
         for key in ("channel", "team", "customer_id", "external_id")
@@ -369,9 +380,10 @@ def _checked_report(
         Rejection(record=row[0], column=row[1], reason=row[2], value=row[3])
         for row in connection.execute(f"{_rejections_sql(mapping, order)} LIMIT {REJECTIONS_KEPT}").fetchall()
     ]
-    team_column = mapping.get("team", FIELDS_BY_KEY["team"].label)
+    team_label = FIELDS_BY_KEY["team"].label
+    team_column = mapping.get("team", _(team_label))
     team_notes = [
-        Rejection(record=row[0], column=team_column, reason=NO_TEAM_REASON, value=row[1])
+        Rejection(record=row[0], column=team_column, reason=_(NO_TEAM_REASON), value=row[1])
         for row in connection.execute(
             "SELECT row_no, left(team_text, 60) FROM survey_converted"
             f" WHERE valid AND team_text IS NOT NULL AND team_id IS NULL ORDER BY row_no LIMIT {REJECTIONS_KEPT}"

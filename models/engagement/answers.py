@@ -21,6 +21,7 @@ from models.engagement import sealing
 from models.engagement.suppression import shown_labels
 from models.engagement.surveys import SCALE_RANGES, Survey, announce_open_surveys, get_survey, in_audience
 from models.errors import InputError, validate
+from models.i18n import N_, _
 from models.inputs import InputRecord
 from models.settings import get_settings
 
@@ -40,9 +41,9 @@ _shuffler = secrets.SystemRandom()
 
 
 class AnswerInput(InputRecord):
-    enps: int = Field(ge=0, le=10, title="How likely are you to recommend working here")
-    answers: dict[int, int] = Field(default_factory=dict, title="Questions")
-    comment: str | None = Field(default=None, max_length=2000, title="Comment")
+    enps: int = Field(ge=0, le=10, title=N_("How likely are you to recommend working here"))
+    answers: dict[int, int] = Field(default_factory=dict, title=N_("Questions"))
+    comment: str | None = Field(default=None, max_length=2000, title=N_("Comment"))
 
 
 def anonymity_threshold() -> int:
@@ -57,10 +58,13 @@ def _check_against(survey: Survey, record: AnswerInput) -> dict[str, Any]:
         value = record.answers.get(question.position)
         low, high = SCALE_RANGES[question.scale]
         if value is not None and not low <= value <= high:
-            raise InputError.single(f"Question {question.position}", f"choose from {low} to {high}")
+            raise InputError.single(
+                _("Question {number}", number=question.position),
+                _("choose from {lowest} to {highest}", lowest=low, highest=high),
+            )
         scores[QUESTION_COLUMNS[question.position - 1]] = value
     if record.comment and survey.comment_prompt is None:
-        raise InputError.single("Comment", "this survey asks for no comment")
+        raise InputError.single(_("Comment"), _("this survey asks for no comment"))
     scores["comment"] = record.comment or None
     return scores
 
@@ -83,11 +87,11 @@ def submit_answer(
         reader = ConnectionReader(connection)
         survey = get_survey(reader, survey_id)
         if survey is None or survey.state(today) != "open":
-            raise InputError.single("Survey", "it is not open for answers")
+            raise InputError.single(_("Survey"), _("it is not open for answers"))
         if not in_audience(reader, survey, user.employee_id):
-            raise InputError.single("Survey", "it does not ask you")
+            raise InputError.single(_("Survey"), _("it does not ask you"))
         if _answered(reader, survey_id, user.employee_id):
-            raise InputError.single("Survey", "you have answered it already (one answer per person)")
+            raise InputError.single(_("Survey"), _("you have answered it already (one answer per person)"))
         sealed = _check_against(survey, record)
         person = reader.query_one("SELECT team_id, site_id FROM employees WHERE id = ?", [user.employee_id]) or {}
         sealed |= {"team_id": person.get("team_id"), "site_id": person.get("site_id")}
@@ -119,10 +123,10 @@ def submit_answers_in_bulk(
     ``submit_answer`` checked together: all are recorded and sealed, or none when one breaks a
     rule (the refusal names its position). How a large organisation's survey history is
     recorded in a few statements. Returns how many were recorded."""
-    for user in {user.employee_id: user for user, _, _ in answered}.values():
+    for user in {user.employee_id: user for user, _data, _at in answered}.values():
         require(user, Permission.SURVEYS_ANSWER)
     records = []
-    for number, (_, data, _) in enumerate(answered, start=1):
+    for number, (_user, data, _at) in enumerate(answered, start=1):
         try:
             records.append(validate(AnswerInput, data))
         except InputError as error:
@@ -177,7 +181,7 @@ def _sealed_in_bulk(
     whether active and whether they answered already), then sealed."""
     survey_id = survey.id
     sealed = []
-    for number, ((user, _, at), record) in enumerate(zip(answered, records, strict=True), start=1):
+    for number, ((user, _data, at), record) in enumerate(zip(answered, records, strict=True), start=1):
         team_id, site_id, active, already = found.get(user.employee_id, (None, None, False, False))
         asked = survey.for_everyone or (
             active and (team_id in survey.audience_team_ids or site_id in survey.audience_site_ids)
@@ -276,9 +280,12 @@ def close_survey(
     def close(connection: duckdb.DuckDBPyConnection) -> None:
         survey = get_survey(ConnectionReader(connection), survey_id)
         if survey is None:
-            raise InputError.single("Survey", "it does not exist")
+            raise InputError.single(_("Survey"), _("it does not exist"))
         if survey.state(today) != "open":
-            raise InputError.single("Survey", f"it is {survey.state(today)}, not open")
+            raise InputError.single(
+                _("Survey"),
+                _("it is planned, not open") if survey.state(today) == "planned" else _("it is closed, not open"),
+            )
         connection.execute(
             "UPDATE surveys SET closed_early_on = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             [today, at or utc_now(), survey_id],

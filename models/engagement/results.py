@@ -24,7 +24,7 @@ from models.engagement.answers import (
 from models.engagement.suppression import shown_labels
 from models.engagement.surveys import Survey, get_survey, list_surveys
 from models.errors import InputError
-from models.i18n import N_
+from models.i18n import N_, _, current_language, format_date
 
 if TYPE_CHECKING:
     import duckdb
@@ -44,7 +44,17 @@ class ResultsWaitError(InputError):
 
     def __init__(self, survey: Survey):
         super().__init__(
-            [("Survey", f"its results are shown once it has closed (it closes on {survey.closed_on:%d %b %Y})")]
+            [
+                (
+                    _("Survey"),
+                    _(
+                        "its results are shown once it has closed (it closes on {day})",
+                        day=f"{survey.closed_on:%d %b %Y}"
+                        if current_language() == "en"
+                        else format_date(survey.closed_on, "dd MMM y"),
+                    ),
+                )
+            ]
         )
         self.survey = survey
 
@@ -198,7 +208,7 @@ def survey_results(db: Database, user: CurrentUser, survey_id: int, *, today: da
     finalise_due(db, today=today)
     survey = get_survey(db, survey_id)
     if survey is None:
-        raise InputError.single("Survey", "it does not exist")
+        raise InputError.single(_("Survey"), _("it does not exist"))
     if survey.state(today) != "closed" or not survey.answers_final:
         raise ResultsWaitError(survey)
     own_team = user.team_id if user.has_role(Role.TEAM_LEAD) and user.team_id is not None else None
@@ -256,7 +266,7 @@ def survey_progress(db: Database, user: CurrentUser, survey_id: int) -> Progress
         raise PermissionDeniedError(user, Permission.SURVEYS_MANAGE)
     survey = get_survey(db, survey_id)
     if survey is None:
-        raise InputError.single("Survey", "it does not exist")
+        raise InputError.single(_("Survey"), _("it does not exist"))
     answered, asked = participation(db, survey)
     return Progress(survey=survey, answered=answered, asked=asked)
 
@@ -272,9 +282,9 @@ def hide_comment(db: Database, actor: CurrentUser, answer_id: str, *, reason: st
             [answer_id],
         ).fetchone()
         if row is None:
-            raise InputError.single("Comment", "it does not exist")
+            raise InputError.single(_("Comment"), _("it does not exist"))
         if not row[1]:
-            raise InputError.single("Comment", "comments can be hidden once the survey has closed")
+            raise InputError.single(_("Comment"), _("comments can be hidden once the survey has closed"))
         if row[0]:
             return
         connection.execute("UPDATE survey_answers SET comment_hidden = TRUE WHERE id = ?::UUID", [answer_id])

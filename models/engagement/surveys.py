@@ -13,7 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
-from models.i18n import N_
+from models.i18n import N_, _
 from models.inbox import messages as inbox
 from models.inputs import InputRecord
 
@@ -35,18 +35,18 @@ SurveyState = Literal["planned", "open", "closed"]
 
 
 class QuestionInput(InputRecord):
-    text: str = Field(min_length=5, max_length=200, title="Question")
-    scale: Scale = Field(default="agreement", title="Scale")
+    text: str = Field(min_length=5, max_length=200, title=N_("Question"))
+    scale: Scale = Field(default="agreement", title=N_("Scale"))
 
 
 class SurveyInput(InputRecord):
-    title: str = Field(min_length=3, max_length=120, title="Title")
-    opens_on: date = Field(title="Opens on")
-    closes_on: date = Field(title="Closes on")
-    questions: list[QuestionInput] = Field(default_factory=list, max_length=MAX_QUESTIONS, title="Questions")
-    comment_prompt: str | None = Field(default=None, max_length=200, title="Comment question")
-    audience_team_ids: list[int] = Field(default_factory=list, title="Teams")
-    audience_site_ids: list[int] = Field(default_factory=list, title="Sites")
+    title: str = Field(min_length=3, max_length=120, title=N_("Title"))
+    opens_on: date = Field(title=N_("Opens on"))
+    closes_on: date = Field(title=N_("Closes on"))
+    questions: list[QuestionInput] = Field(default_factory=list, max_length=MAX_QUESTIONS, title=N_("Questions"))
+    comment_prompt: str | None = Field(default=None, max_length=200, title=N_("Comment question"))
+    audience_team_ids: list[int] = Field(default_factory=list, title=N_("Teams"))
+    audience_site_ids: list[int] = Field(default_factory=list, title=N_("Sites"))
 
     @field_validator("comment_prompt")
     @classmethod
@@ -56,9 +56,9 @@ class SurveyInput(InputRecord):
     @model_validator(mode="after")
     def _window(self) -> SurveyInput:
         if self.closes_on < self.opens_on:
-            raise ValueError("Closes on: choose a day on or after the opening day")
+            raise ValueError(_("Closes on: choose a day on or after the opening day"))
         if (self.closes_on - self.opens_on).days > LONGEST_SURVEY_DAYS:
-            raise ValueError(f"Closes on: a pulse survey stays open at most {LONGEST_SURVEY_DAYS} days")
+            raise ValueError(_("Closes on: a pulse survey stays open at most {count} days", count=LONGEST_SURVEY_DAYS))
         return self
 
 
@@ -118,14 +118,14 @@ def quarter_of(day: date) -> str:
 
 def _check_audience(connection: duckdb.DuckDBPyConnection, record: SurveyInput) -> None:
     for table, ids, label in (
-        ("teams", record.audience_team_ids, "Teams"),
-        ("sites", record.audience_site_ids, "Sites"),
+        ("teams", record.audience_team_ids, _("Teams")),
+        ("sites", record.audience_site_ids, _("Sites")),
     ):
         if not ids:
             continue
         known = {row[0] for row in connection.execute(f"SELECT id FROM {table} WHERE id IN ?", [ids]).fetchall()}  # noqa: S608
         if set(ids) - known:
-            raise InputError.single(label, "choose from the list")
+            raise InputError.single(label, _("choose from the list"))
 
 
 def _store_parts(connection: duckdb.DuckDBPyConnection, survey_id: int, record: SurveyInput) -> None:
@@ -191,11 +191,11 @@ def update_survey(
     def update(connection: duckdb.DuckDBPyConnection) -> None:
         before = get_survey(_reader(connection), survey_id)
         if before is None:
-            raise InputError.single("Survey", "it does not exist")
+            raise InputError.single(_("Survey"), _("it does not exist"))
         row = audit.row_as_dict(connection, "surveys", "id", survey_id) or {}
         audit.check_not_stale(connection, "survey", row, expected_version, "survey")
         if before.state(today) != "planned":
-            raise InputError.single("Survey", "it has opened and can no longer be changed")
+            raise InputError.single(_("Survey"), _("it has opened and can no longer be changed"))
         _check_audience(connection, record)
         connection.execute(
             "UPDATE surveys SET title = ?, quarter = ?, opens_on = ?, closes_on = ?, comment_prompt = ?,"

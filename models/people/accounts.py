@@ -127,11 +127,16 @@ def account_id_for(db: Database, username: str) -> int | None:
     return db.scalar("SELECT id FROM accounts WHERE lower(username) = lower(?)", [username.strip()])
 
 
+def _password_problem(error: ValueError) -> tuple[str, str]:
+    """The password rule's refusal ("Password: use at least …") as a field and its problem."""
+    return _("Password"), str(error).partition(": ")[2] or str(error)
+
+
 def _checked_hash(password: str) -> str:
     try:
         check_password_rules(password)
     except ValueError as error:
-        raise InputError.single("Password", str(error).removeprefix("Password: ")) from None
+        raise InputError([_password_problem(error)]) from None
     return hash_password(password)
 
 
@@ -180,7 +185,7 @@ def reset_password(
             "SELECT id, locked_until FROM accounts WHERE lower(username) = lower(?)", [username.strip()]
         ).fetchone()
         if row is None:
-            raise InputError.single("Username", f"no account is called {username.strip()!r}")
+            raise InputError.single(_("Username"), _("no account is called '{username}'", username=username.strip()))
         account_id, locked_until = row
         now = utc_now()
         connection.execute(
@@ -210,7 +215,8 @@ def _check_username(username: str) -> str:
     username = (username or "").strip().lower()
     if not USERNAME_PATTERN.match(username):
         raise InputError.single(
-            "Username", "use 2 to 40 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"
+            _("Username"),
+            _("use 2 to 40 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"),
         )
     return username
 
@@ -223,7 +229,7 @@ def insert_account(
     password_hash: str | None,
 ) -> int:
     if connection.execute("SELECT 1 FROM accounts WHERE lower(username) = ?", [username]).fetchone():
-        raise InputError.single("Username", f"{username!r} is taken")
+        raise InputError.single(_("Username"), _("'{username}' is taken", username=username))
     if connection.execute("SELECT 1 FROM accounts WHERE employee_id = ?", [employee_id]).fetchone():
         raise InputError.single(_("Account"), _("this person has an account already"))
     account_id = insert_with_new_id(
@@ -246,7 +252,7 @@ def create_account(db: Database, actor: CurrentUser, employee_id: int, username:
     try:
         check_password_rules(password)
     except ValueError as error:
-        raise InputError.single("Password", str(error).removeprefix("Password: ")) from None
+        raise InputError([_password_problem(error)]) from None
     password_hash = hash_password(password)
 
     def create(connection: duckdb.DuckDBPyConnection):
@@ -272,7 +278,7 @@ def create_first_admin(db: Database, *, full_name: str, email: str, username: st
     try:
         check_password_rules(password)
     except ValueError as error:
-        problems.append(("Password", str(error).removeprefix("Password: ")))
+        problems.append(_password_problem(error))
     if problems:
         raise InputError(problems)
     username = username_ok
@@ -280,7 +286,7 @@ def create_first_admin(db: Database, *, full_name: str, email: str, username: st
 
     def create(connection: duckdb.DuckDBPyConnection):
         if connection.execute("SELECT count(*) FROM accounts").fetchone()[0]:
-            raise PermissionError("The portal already has accounts; ask an administrator.")
+            raise PermissionError(_("The portal already has accounts; ask an administrator."))
         _check_references(connection, record, None)
         employee_id = insert_employee(connection, None, record, {Role.ADMIN})
         insert_account(connection, None, employee_id, username, password_hash)

@@ -13,7 +13,7 @@ from models import areas, audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
-from models.i18n import _
+from models.i18n import N_, _
 from models.inputs import InputRecord, entered_text
 from models.paging import PICKER_SIZE, like_pattern, matches_any, rows_with_total
 
@@ -40,35 +40,35 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 class EmployeeInput(InputRecord):
     """What HR enters for a person; every field is checked before anything is stored."""
 
-    employee_number: str = Field(title="Employee number", min_length=1, max_length=20)
-    full_name: str = Field(title="Name", min_length=1, max_length=120)
-    email: str = Field(title="Email", min_length=3, max_length=254)
-    team_id: int | None = Field(default=None, title="Team")
-    site_id: int | None = Field(default=None, title="Site")
-    manager_id: int | None = Field(default=None, title="Manager")
-    hire_date: date | None = Field(default=None, title="Hire date")
+    employee_number: str = Field(title=N_("Employee number"), min_length=1, max_length=20)
+    full_name: str = Field(title=N_("Name"), min_length=1, max_length=120)
+    email: str = Field(title=N_("Email"), min_length=3, max_length=254)
+    team_id: int | None = Field(default=None, title=N_("Team"))
+    site_id: int | None = Field(default=None, title=N_("Site"))
+    manager_id: int | None = Field(default=None, title=N_("Manager"))
+    hire_date: date | None = Field(default=None, title=N_("Hire date"))
 
     @field_validator("employee_number")
     @classmethod
     def _number_shape(cls, value: str) -> str:
         if not EMPLOYEE_NUMBER_PATTERN.match(value):
-            raise ValueError("use letters, digits, '-' or '_' (at most 20), starting with a letter or digit")
+            raise ValueError(_("use letters, digits, '-' or '_' (at most 20), starting with a letter or digit"))
         return value
 
     @field_validator("email")
     @classmethod
     def _email_shape(cls, value: str) -> str:
         if not EMAIL_PATTERN.fullmatch(value) or len(value.split("@")[0]) > EMAIL_LOCAL_MAX_LENGTH:
-            raise ValueError("is not an email address (name@example.com)")
+            raise ValueError(_("is not an email address (name@example.com)"))
         return value.lower()
 
     @field_validator("hire_date")
     @classmethod
     def _hire_date_in_range(cls, value: date | None) -> date | None:
         if value and value > date.today():
-            raise ValueError("cannot be in the future")
+            raise ValueError(_("cannot be in the future"))
         if value and value < EARLIEST_HIRE_DATE:
-            raise ValueError(f"cannot be before {EARLIEST_HIRE_DATE:%Y-%m-%d}")
+            raise ValueError(_("cannot be before {day}", day=f"{EARLIEST_HIRE_DATE:%Y-%m-%d}"))
         return value
 
 
@@ -284,28 +284,35 @@ def _check_references(connection: duckdb.DuckDBPyConnection, record: EmployeeInp
         [record.email, employee_id],
     ).fetchone()
     if clash:
-        problems.append(("Email", f"{record.email} is already used by employee {clash[0]}"))
+        problems.append(
+            (_("Email"), _("{email} is already used by employee {number}", email=record.email, number=clash[0]))
+        )
     clash = connection.execute(
         "SELECT full_name FROM employees WHERE employee_number = ? AND id IS DISTINCT FROM ?",
         [record.employee_number, employee_id],
     ).fetchone()
     if clash:
-        problems.append(("Employee number", f"{record.employee_number} already belongs to {clash[0]}"))
+        problems.append(
+            (
+                _("Employee number"),
+                _("{number} already belongs to {name}", number=record.employee_number, name=clash[0]),
+            )
+        )
     if (
         record.team_id is not None
         and not connection.execute("SELECT 1 FROM teams WHERE id = ?", [record.team_id]).fetchone()
     ):
-        problems.append(("Team", "no such team"))
+        problems.append((_("Team"), _("no such team")))
     if (
         record.site_id is not None
         and not connection.execute("SELECT 1 FROM sites WHERE id = ?", [record.site_id]).fetchone()
     ):
-        problems.append(("Site", "no such site"))
+        problems.append((_("Site"), _("no such site")))
     if record.manager_id is not None:
         if record.manager_id == employee_id:
-            problems.append(("Manager", "a person cannot manage themselves"))
+            problems.append((_("Manager"), _("a person cannot manage themselves")))
         elif not connection.execute("SELECT 1 FROM employees WHERE id = ? AND active", [record.manager_id]).fetchone():
-            problems.append(("Manager", "no such active employee"))
+            problems.append((_("Manager"), _("no such active employee")))
     if problems:
         raise InputError(problems)
 

@@ -10,6 +10,7 @@ import duckdb
 from pydantic import BaseModel, ValidationError
 
 from models.access import CurrentUser, Permission, Role
+from models.i18n import _
 from models.people.directory import EmployeeInput
 from models.people.hr_csv import _DATE_PATTERN, _ROLE_SEPARATORS, ORG_NAME_MAX_LENGTH, ImportProblem
 
@@ -36,11 +37,11 @@ class _PlannedRow(BaseModel):
 def _parse_date(text: str) -> date:
     match = _DATE_PATTERN.match(text)
     if not match:
-        raise ValueError(f"{text!r} is not a date; use YYYY-MM-DD, for example 2024-03-15")
+        raise ValueError(_("'{text}' is not a date; use YYYY-MM-DD, for example 2024-03-15", text=text))
     try:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise ValueError(f"{text!r} is not a real date") from None
+        raise ValueError(_("'{text}' is not a real date", text=text)) from None
 
 
 def _parse_roles(text: str) -> frozenset[Role]:
@@ -53,7 +54,7 @@ def _parse_roles(text: str) -> frozenset[Role]:
             roles.add(Role(name))
         except ValueError:
             known = ", ".join(role.value for role in Role)
-            raise ValueError(f"unknown role {token.strip()!r}; use {known}") from None
+            raise ValueError(_("unknown role '{role}'; use {known}", role=token.strip(), known=known)) from None
     return frozenset(roles - {Role.AGENT})
 
 
@@ -99,12 +100,12 @@ def _row_values(check: _RowCheck, base: dict[str, Any]) -> dict[str, Any]:
         "hire_date": base.get("hire_date"),
     }
     if not values["employee_number"]:
-        check.problem("employee_number", "is required")
+        check.problem("employee_number", _("is required"))
     for column in ("full_name", "email"):
         if values[column] is None:
-            check.problem(column, "is required for a new employee")
+            check.problem(column, _("is required for a new employee"))
     if check.given("manager_number") == values["employee_number"]:
-        check.problem("manager_number", "a person cannot manage themselves")
+        check.problem("manager_number", _("a person cannot manage themselves"))
     if check.given("hire_date"):
         try:
             values["hire_date"] = _parse_date(check.cells["hire_date"])
@@ -112,7 +113,7 @@ def _row_values(check: _RowCheck, base: dict[str, Any]) -> dict[str, Any]:
             check.problem("hire_date", str(error))
     for column in ("team", "site"):
         if check.given(column) and len(check.cells[column]) > ORG_NAME_MAX_LENGTH:
-            check.problem(column, f"use at most {ORG_NAME_MAX_LENGTH} characters")
+            check.problem(column, _("use at most {count} characters", count=ORG_NAME_MAX_LENGTH))
     return values
 
 
@@ -129,9 +130,9 @@ def _row_roles(
         check.problem("roles", str(error))
         return stored
     if roles != stored and not actor.can(Permission.ROLES_ASSIGN):
-        check.problem("roles", "only an administrator may assign or change roles (agent needs no permission)")
+        check.problem("roles", _("only an administrator may assign or change roles (agent needs no permission)"))
     elif existing and existing["id"] == actor.employee_id and Role.ADMIN in stored - roles:
-        check.problem("roles", "you cannot remove your own administrator role")
+        check.problem("roles", _("you cannot remove your own administrator role"))
     return roles
 
 
@@ -211,9 +212,9 @@ def _manager_problem(
     if manager in file_numbers and manager not in people:
         return ""
     if manager not in people:
-        return f"no employee {manager} in this file or in the portal"
+        return _("no employee {number} in this file or in the portal", number=manager)
     if not people[manager]["active"]:
-        return f"{manager} ({people[manager]['full_name']}) is inactive"
+        return _("{number} ({name}) is inactive", number=manager, name=people[manager]["full_name"])
     return None
 
 
@@ -232,15 +233,19 @@ def _check_across_rows(
     unique_rows: list[_PlannedRow] = []
     for row in planned:
         if row.employee_number in number_row:
-            problem(row, "employee_number", f"{row.employee_number} is also on row {number_row[row.employee_number]}")
+            problem(
+                row,
+                "employee_number",
+                _("{value} is also on row {row}", value=row.employee_number, row=number_row[row.employee_number]),
+            )
             continue
         number_row[row.employee_number] = row.row
         unique_rows.append(row)
         owner = email_owner.get(row.email)
         if row.email in email_row:
-            problem(row, "email", f"{row.email} is also on row {email_row[row.email]}")
+            problem(row, "email", _("{value} is also on row {row}", value=row.email, row=email_row[row.email]))
         elif owner is not None and owner != row.employee_number:
-            problem(row, "email", f"{row.email} is already used by employee {owner}")
+            problem(row, "email", _("{email} is already used by employee {number}", email=row.email, number=owner))
         email_row.setdefault(row.email, row.row)
 
     manager_of = {number: person["manager_number"] for number, person in people.items()}
@@ -253,5 +258,5 @@ def _check_across_rows(
     for row in unique_rows:
         if row.employee_number in loops and row.manager_given:
             chain = " → ".join([*loops[row.employee_number], loops[row.employee_number][0]])
-            problem(row, "manager_number", f"managers would form a loop: {chain}")
+            problem(row, "manager_number", _("managers would form a loop: {chain}", chain=chain))
     return problems

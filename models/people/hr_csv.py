@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from models.i18n import _, format_number
 from models.inputs import entered_text
 
 if TYPE_CHECKING:
@@ -64,8 +65,11 @@ def _decode(data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise _FileRefused(
-            f"The file is not UTF-8 text (unreadable byte at position {error.start}). "
-            "Save it from your spreadsheet as 'CSV UTF-8' and try again."
+            _(
+                "The file is not UTF-8 text (unreadable byte at position {position}). "
+                "Save it from your spreadsheet as 'CSV UTF-8' and try again.",
+                position=error.start,
+            )
         ) from None
 
 
@@ -81,12 +85,18 @@ def _headings(header: list[str], keys: list[str]) -> dict[str, str]:
         if not key:
             continue
         if key not in IMPORT_COLUMNS:
-            raise _FileRefused(f"Unknown column {heading.strip()!r}. Expected columns: {', '.join(IMPORT_COLUMNS)}.")
+            raise _FileRefused(
+                _(
+                    "Unknown column '{column}'. Expected columns: {columns}.",
+                    column=heading.strip(),
+                    columns=", ".join(IMPORT_COLUMNS),
+                )
+            )
         if key in headings:
-            raise _FileRefused(f"Column {heading.strip()!r} appears twice in the header.")
+            raise _FileRefused(_("Column '{column}' appears twice in the header.", column=heading.strip()))
         headings[key] = heading.strip()
     if "employee_number" not in headings:
-        raise _FileRefused("The header has no 'employee_number' column; every row needs one.")
+        raise _FileRefused(_("The header has no 'employee_number' column; every row needs one."))
     return headings
 
 
@@ -94,7 +104,7 @@ def _parse_csv(data: bytes) -> _ParsedFile:
     """Read the header and the rows, numbering rows as a spreadsheet shows them."""
     text = _decode(data)
     if not text.strip():
-        raise _FileRefused("The file is empty. Start from the template: a header row, then one row per person.")
+        raise _FileRefused(_("The file is empty. Start from the template: a header row, then one row per person."))
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -106,17 +116,28 @@ def _parse_csv(data: bytes) -> _ParsedFile:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(parsed.rows) + len(parsed.broken) >= IMPORT_MAX_ROWS:
-                raise _FileRefused(f"The file has more than {IMPORT_MAX_ROWS:,} people; split it into smaller files.")
+                raise _FileRefused(
+                    _(
+                        "The file has more than {count} people; split it into smaller files.",
+                        count=format_number(IMPORT_MAX_ROWS),
+                    )
+                )
             if len(cells) != len(keys):
-                reason = f"the row has {len(cells)} values but the header has {len(keys)} columns"
+                reason = _(
+                    "the row has {values} values but the header has {columns} columns",
+                    values=len(cells),
+                    columns=len(keys),
+                )
                 parsed.broken.append(ImportProblem(row=row_number, reason=reason))
                 continue
             values = {key: entered_text(cell) for key, cell in zip(keys, cells, strict=True) if key}
             parsed.rows.append((row_number, values))
     except csv.Error as error:
-        raise _FileRefused(f"The file is not a readable CSV (row {reader.line_num}): {error}.") from None
+        raise _FileRefused(
+            _("The file is not a readable CSV (row {row}): {error}.", row=reader.line_num, error=error)
+        ) from None
     if not parsed.rows and not parsed.broken:
-        raise _FileRefused("The file has a header but no people.")
+        raise _FileRefused(_("The file has a header but no people."))
     return parsed
 
 

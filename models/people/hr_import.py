@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from models import areas, audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, next_ids, utc_now
+from models.i18n import _
 from models.people.hr_checks import _check_across_rows, _load_people_for_import, _plan_row, _PlannedRow
 from models.people.hr_csv import ImportProblem, _FileRefused, _parse_csv
 
@@ -64,7 +65,7 @@ def import_people_csv(db: Database, actor: CurrentUser, data: bytes) -> ImportRe
                     ImportProblem(
                         row=row_number,
                         column=parsed.headings.get("manager_number", "manager_number"),
-                        reason=f"no employee {manager} in this file or in the portal",
+                        reason=_("no employee {number} in this file or in the portal", number=manager),
                     )
                 )
         report.errors.extend(_check_across_rows(planned, people, file_numbers, parsed.headings))

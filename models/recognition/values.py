@@ -13,7 +13,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError, validate
-from models.i18n import _
+from models.i18n import N_, _
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
@@ -24,8 +24,8 @@ DESCRIPTION_MAX = 300
 
 
 class ValueInput(InputRecord):
-    name: str = Field(title="Value", min_length=2, max_length=NAME_MAX)
-    description: str = Field(default="", title="What it means", max_length=DESCRIPTION_MAX)
+    name: str = Field(title=N_("Value"), min_length=2, max_length=NAME_MAX)
+    description: str = Field(default="", title=N_("What it means"), max_length=DESCRIPTION_MAX)
 
 
 class CompanyValue(BaseModel):

@@ -13,6 +13,7 @@ from models.access import CurrentUser, Permission, require
 from models.actions import plan
 from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError
+from models.i18n import N_, _, current_language, format_date, format_number
 from models.recognition import badges
 from models.speakup.ideas import (
     GREEN_LIT_STATUSES,
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 
 
 # -- benefit reviews -----------------------------------------------------------------
+def _review_day(value: date) -> str:
+    """A day in a refusal: as the portal's English has always written it, else in the language's form."""
+    return f"{value:%d %b %Y}" if current_language() == "en" else format_date(value, "dd MMM y")
+
+
 def record_benefit_review(
     db: Database,
     actor: CurrentUser,
@@ -46,26 +52,31 @@ def record_benefit_review(
     ``today`` is given, is the day checked against."""
     today = today or (at.date() if at else date.today())
     if review_day not in REVIEW_DAYS:
-        raise InputError.single("Review", f"choose one of {', '.join(map(str, REVIEW_DAYS))} days")
+        raise InputError.single(_("Review"), _("choose one of {days} days", days=", ".join(map(str, REVIEW_DAYS))))
     if realised_savings is None or realised_savings < 0:
-        raise InputError.single("Realised savings", "cannot be negative")
+        raise InputError.single(_("Realised savings"), _("cannot be negative"))
     if realised_savings > MONEY_MAX:
-        raise InputError.single("Realised savings", f"cannot exceed {MONEY_MAX:,}")
-    note = _reason(note, "Note", required=False)
+        raise InputError.single(_("Realised savings"), _("cannot exceed {amount}", amount=format_number(MONEY_MAX)))
+    note = _reason(note, N_("Note"), required=False)
     if actor is None or action_owner(db, idea_id) != actor.employee_id:
         require(actor, Permission.SPEAKUP_MANAGE)
 
     def do(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if idea.status not in ("in_implementation", "implemented", "green_lit"):
-            raise InputError.single("Idea", "benefits are reviewed only for green-lit ideas")
+            raise InputError.single(_("Idea"), _("benefits are reviewed only for green-lit ideas"))
         green_lit_on = green_light_date(ConnectionReader(connection), idea_id)
         if green_lit_on is not None and today < green_lit_on + timedelta(days=review_day):
             due = green_lit_on + timedelta(days=review_day)
             raise InputError.single(
-                "Review",
-                f"the {review_day}-day review is due on {due:%d %b %Y} ({review_day} days after the green light "
-                f"on {green_lit_on:%d %b %Y}); record it from then on",
+                _("Review"),
+                _(
+                    "the {days}-day review is due on {due} ({days} days after the green light on {green_lit}); "
+                    "record it from then on",
+                    days=review_day,
+                    due=_review_day(due),
+                    green_lit=_review_day(green_lit_on),
+                ),
             )
         before = ConnectionReader(connection).query_one(
             "SELECT * FROM idea_benefit_reviews WHERE idea_id = ? AND review_day = ?", [idea_id, review_day]

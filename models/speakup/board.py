@@ -287,7 +287,7 @@ def _engagement_target(connection: duckdb.DuckDBPyConnection, idea_id: int, empl
     ).fetchall()
     status = next((status for part, _, status in rows if part == "author"), None)
     if status is None:
-        raise InputError.single("Idea", "no such idea")
+        raise InputError.single(_("Idea"), _("no such idea"))
     return {
         "status": status,
         "status_label": STATUS_LABELS[status],
@@ -421,12 +421,12 @@ def comments_of(db: Database, idea_ids: list[int], *, include_hidden: bool = Fal
 def hide_comment(db: Database, actor: CurrentUser, comment_id: int, reason: str) -> None:
     """A moderator hides a comment that breaks the forum's rules; it stays in the record."""
     require(actor, Permission.IDEAS_MODERATE)
-    reason = _reason(reason, "Reason")
+    reason = _reason(reason, N_("Reason"))
 
     def hide(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "idea_comments", "id", comment_id)
         if before is None:
-            raise InputError.single("Comment", "no such comment")
+            raise InputError.single(_("Comment"), _("no such comment"))
         connection.execute(
             "UPDATE idea_comments SET hidden = TRUE, hidden_by = ?, hidden_reason = ? WHERE id = ?",
             [actor.employee_id, reason, comment_id],

@@ -19,6 +19,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, next_ids
 from models.errors import InputError
+from models.i18n import N_
 from models.inbox import messages as inbox
 from models.inputs import entered_text
 from models.speakup.cycles import get_cycle
@@ -303,7 +304,7 @@ def decline_in_bulk(
     """A moderator declines these posted ideas, each at its moment, with one reason (as
     ``moderation.decline`` does one): all of them, or none when one may not be declined."""
     require(actor, Permission.IDEAS_MODERATE)
-    reason = _reason(reason, "Reason")
+    reason = _reason(reason, N_("Reason"))
     if len(idea_ids) != len(moments):
         raise ValueError("one moment per idea")
     if not idea_ids:

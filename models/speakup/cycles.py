@@ -68,33 +68,33 @@ DEFAULT_CRITERIA: tuple[dict[str, Any], ...] = (
 
 
 class CriterionInput(InputRecord):
-    name: str = Field(title="Name", min_length=2, max_length=60)
-    weight: float = Field(title="Weight", gt=0, le=100)
-    anchor_1: str = Field(title="Description for 1", min_length=1, max_length=300)
-    anchor_3: str = Field(title="Description for 3", min_length=1, max_length=300)
-    anchor_5: str = Field(title="Description for 5", min_length=1, max_length=300)
+    name: str = Field(title=N_("Name"), min_length=2, max_length=60)
+    weight: float = Field(title=N_("Weight"), gt=0, le=100)
+    anchor_1: str = Field(title=N_("Description for 1"), min_length=1, max_length=300)
+    anchor_3: str = Field(title=N_("Description for 3"), min_length=1, max_length=300)
+    anchor_5: str = Field(title=N_("Description for 5"), min_length=1, max_length=300)
 
 
 class CycleRules(InputRecord):
     """What is frozen once scoring starts: the criteria and the green-light rule."""
 
-    green_light_threshold: float = Field(DEFAULT_GREEN_LIGHT_THRESHOLD, title="Green-light threshold", ge=1, le=5)
-    min_judges: int = Field(DEFAULT_MIN_JUDGES, title="Minimum judges", ge=1, le=20)
-    shortlist_size: int = Field(10, title="Shortlist size", ge=1, le=500)
+    green_light_threshold: float = Field(DEFAULT_GREEN_LIGHT_THRESHOLD, title=N_("Green-light threshold"), ge=1, le=5)
+    min_judges: int = Field(DEFAULT_MIN_JUDGES, title=N_("Minimum judges"), ge=1, le=20)
+    shortlist_size: int = Field(10, title=N_("Shortlist size"), ge=1, le=500)
 
 
 class CycleInput(CycleRules):
-    name: str = Field(title="Name", min_length=3, max_length=40)
-    submission_opens: date = Field(title="Submissions open")
-    submission_closes: date = Field(title="Submissions close")
-    speakup_day: date = Field(title="Speak-Up Day")
+    name: str = Field(title=N_("Name"), min_length=3, max_length=40)
+    submission_opens: date = Field(title=N_("Submissions open"))
+    submission_closes: date = Field(title=N_("Submissions close"))
+    speakup_day: date = Field(title=N_("Speak-Up Day"))
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> CycleInput:
         if self.submission_closes < self.submission_opens:
-            raise ValueError("Submissions close: must be on or after the day submissions open")
+            raise ValueError(_("Submissions close: must be on or after the day submissions open"))
         if self.speakup_day < self.submission_closes:
-            raise ValueError("Speak-Up Day: must be on or after the day submissions close")
+            raise ValueError(_("Speak-Up Day: must be on or after the day submissions close"))
         return self
 
 
@@ -187,17 +187,20 @@ def _validate_cycle(data: dict[str, Any]) -> tuple[CycleInput, list[CriterionInp
 def _validate_criteria(raw_criteria: list[dict[str, Any]], problems: list[tuple[str, str]]) -> list[CriterionInput]:
     criteria: list[CriterionInput] = []
     if not raw_criteria:
-        problems.append(("Criteria", "add at least one criterion"))
+        problems.append((_("Criteria"), _("add at least one criterion")))
     if len(raw_criteria) > 10:
-        problems.append(("Criteria", "use at most 10 criteria"))
+        problems.append((_("Criteria"), _("use at most {count} criteria", count=10)))
     for index, raw in enumerate(raw_criteria, start=1):
         try:
             criteria.append(validate(CriterionInput, raw))
         except InputError as error:
-            problems.extend((f"Criterion {index} — {field}", message) for field, message in error.problems)
+            problems.extend(
+                (_("Criterion {number} — {field}", number=index, field=field), message)
+                for field, message in error.problems
+            )
     names = [criterion.name.lower() for criterion in criteria]
     if len(set(names)) != len(names):
-        problems.append(("Criteria", "two criteria have the same name"))
+        problems.append((_("Criteria"), _("two criteria have the same name")))
     return criteria
 
 
@@ -259,7 +262,7 @@ def insert_cycle(
 ) -> int:
     """Store a validated cycle and its criteria inside an open write, created ``at`` (default now)."""
     if connection.execute("SELECT 1 FROM idea_cycles WHERE lower(name) = lower(?)", [cycle.name]).fetchone():
-        raise InputError.single("Name", f"a cycle called {cycle.name!r} exists already")
+        raise InputError.single(_("Name"), _("a cycle called '{name}' exists already", name=cycle.name))
     cycle_id = insert_with_new_id(
         connection,
         "idea_cycles",
@@ -344,7 +347,7 @@ def update_rules(db: Database, actor: CurrentUser, cycle_id: int, data: dict[str
     def change(connection: duckdb.DuckDBPyConnection):
         cycle = get_cycle(ConnectionReader(connection), cycle_id)
         if cycle is None:
-            raise InputError.single("Cycle", "no such cycle")
+            raise InputError.single(_("Cycle"), _("no such cycle"))
         reason = frozen_reason(cycle)
         if (
             reason
@@ -352,7 +355,7 @@ def update_rules(db: Database, actor: CurrentUser, cycle_id: int, data: dict[str
                 "SELECT 1 FROM idea_scores s JOIN ideas i ON i.id = s.idea_id WHERE i.cycle_id = ? LIMIT 1", [cycle_id]
             ).fetchone()
         ):
-            raise InputError.single("Criteria", reason or "scores exist already; criteria are frozen")
+            raise InputError.single(_("Criteria"), reason or _("scores exist already; criteria are frozen"))
         before = {
             **cycle.model_dump(include={"green_light_threshold", "min_judges", "shortlist_size"}),
             "criteria": [c.model_dump(exclude={"id"}) for c in cycle.criteria],
@@ -380,20 +383,25 @@ def advance_phase(db: Database, actor: CurrentUser, cycle_id: int, *, at: dateti
     def advance(connection: duckdb.DuckDBPyConnection):
         cycle = get_cycle(ConnectionReader(connection), cycle_id)
         if cycle is None:
-            raise InputError.single("Cycle", "no such cycle")
+            raise InputError.single(_("Cycle"), _("no such cycle"))
         target = _NEXT_PHASE.get(cycle.phase)
         if target is None:
-            raise InputError.single("Phase", f"{cycle.name} is closed already")
+            raise InputError.single(_("Phase"), _("{name} is closed already", name=cycle.name))
         if target == "open":
             other = connection.execute(
                 "SELECT name FROM idea_cycles WHERE phase = 'open' AND id <> ?", [cycle_id]
             ).fetchone()
             if other:
                 raise InputError.single(
-                    "Phase", f"{other[0]} is accepting submissions; close it before opening {cycle.name}"
+                    _("Phase"),
+                    _(
+                        "{other} is accepting submissions; close it before opening {name}",
+                        other=other[0],
+                        name=cycle.name,
+                    ),
                 )
         if target == "scoring" and not cycle.criteria:
-            raise InputError.single("Criteria", "add criteria before scoring starts")
+            raise InputError.single(_("Criteria"), _("add criteria before scoring starts"))
         now = at or utc_now()
         connection.execute(
             "UPDATE idea_cycles SET phase = ?,"

@@ -37,9 +37,9 @@ JUDGE_ROLES = sorted(role.value for role, granted in ROLE_PERMISSIONS.items() if
 
 
 class RunningOrderEntry(InputRecord):
-    position: int = Field(title="Position", ge=1)
-    idea_id: int = Field(title="Idea")
-    presenter_id: int = Field(title="Presenter")
+    position: int = Field(title=N_("Position"), ge=1)
+    idea_id: int = Field(title=N_("Idea"))
+    presenter_id: int = Field(title=N_("Presenter"))
 
 
 def _plannable(connection: duckdb.DuckDBPyConnection, cycle_id: int) -> Cycle:

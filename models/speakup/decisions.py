@@ -78,7 +78,7 @@ def decide(
     An earlier decision is never edited: a new one supersedes it. ``at`` (default now)
     dates all of it and is the day the action starts."""
     require(actor, Permission.SPEAKUP_MANAGE)
-    rationale = _reason(rationale, "Rationale")
+    rationale = _reason(rationale, N_("Rationale"))
     if len(rationale) > RATIONALE_MAX:
         raise InputError.single(_("Rationale"), _("use at most {count} characters", count=RATIONALE_MAX))
 

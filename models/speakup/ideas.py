@@ -130,28 +130,28 @@ FIRST_YEAR_NET_SQL = f"({NET_ANNUAL_BENEFIT_SQL} - i.one_off_cost)"
 
 # -- ideas ---------------------------------------------------------------------------
 class MilestoneInput(InputRecord):
-    title: str = Field(title="Milestone", min_length=1, max_length=120)
-    due_date: date = Field(title="Milestone date")
+    title: str = Field(title=N_("Milestone"), min_length=1, max_length=120)
+    due_date: date = Field(title=N_("Milestone date"))
 
 
 class IdeaInput(InputRecord):
     """What an author writes; checked whole before anything is stored."""
 
-    title: str = Field(title="Title", min_length=5, max_length=TITLE_MAX)
-    problem: str = Field("", title="Problem", max_length=TEXT_MAX)
-    proposed_change: str = Field("", title="Proposed change", max_length=TEXT_MAX)
-    complaint_category: str | None = Field(None, title="Complaint category", max_length=120)
-    finding_id: int | None = Field(None, title="Finding")
-    annual_savings: float = Field(0, title="Annual savings")
-    annual_revenue: float = Field(0, title="Annual extra revenue")
-    one_off_cost: float = Field(0, title="One-off cost")
-    annual_running_cost: float = Field(0, title="Annual running cost")
-    customers_affected: int = Field(0, title="Customers affected per year", ge=0, le=100_000_000)
-    kpi_name: str | None = Field(None, title="KPI expected to move", max_length=80)
-    kpi_expected_change: float | None = Field(None, title="Expected KPI change")
-    effort_days: float = Field(0, title="Effort (person-days)", ge=0, le=100_000)
-    co_author_ids: list[int] = Field(default_factory=list, title="Co-authors", max_length=5)
-    milestones: list[MilestoneInput] = Field(default_factory=list, title="Project plan", max_length=12)
+    title: str = Field(title=N_("Title"), min_length=5, max_length=TITLE_MAX)
+    problem: str = Field("", title=N_("Problem"), max_length=TEXT_MAX)
+    proposed_change: str = Field("", title=N_("Proposed change"), max_length=TEXT_MAX)
+    complaint_category: str | None = Field(None, title=N_("Complaint category"), max_length=120)
+    finding_id: int | None = Field(None, title=N_("Finding"))
+    annual_savings: float = Field(0, title=N_("Annual savings"))
+    annual_revenue: float = Field(0, title=N_("Annual extra revenue"))
+    one_off_cost: float = Field(0, title=N_("One-off cost"))
+    annual_running_cost: float = Field(0, title=N_("Annual running cost"))
+    customers_affected: int = Field(0, title=N_("Customers affected per year"), ge=0, le=100_000_000)
+    kpi_name: str | None = Field(None, title=N_("KPI expected to move"), max_length=80)
+    kpi_expected_change: float | None = Field(None, title=N_("Expected KPI change"))
+    effort_days: float = Field(0, title=N_("Effort (person-days)"), ge=0, le=100_000)
+    co_author_ids: list[int] = Field(default_factory=list, title=N_("Co-authors"), max_length=5)
+    milestones: list[MilestoneInput] = Field(default_factory=list, title=N_("Project plan"), max_length=12)
 
     @field_validator("annual_savings", "annual_revenue", "one_off_cost", "annual_running_cost")
     @classmethod

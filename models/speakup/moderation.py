@@ -12,6 +12,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader
 from models.errors import InputError
+from models.i18n import N_, _, ngettext, pgettext
 from models.speakup import day_plan, preparation
 from models.speakup.board import _co_authors_of, board
 from models.speakup.cycles import Cycle, get_cycle
@@ -35,11 +36,16 @@ def _moderatable(
 ) -> tuple[Idea, Cycle]:
     idea = _idea_for_update(connection, idea_id)
     if idea.status not in allowed:
-        raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be moderated this way")
+        raise InputError.single(
+            _("Idea"), _("a {status} idea cannot be moderated this way", status=idea.status_label.lower())
+        )
     cycle = get_cycle(ConnectionReader(connection), idea.cycle_id)
     assert cycle is not None
     if cycle.phase not in ("open", "review"):
-        raise InputError.single("Cycle", f"{cycle.name} is {cycle.phase_label.lower()}; moderation has ended")
+        raise InputError.single(
+            _("Cycle"),
+            _("{name} is {phase}; moderation has ended", name=cycle.name, phase=cycle.phase_label.lower()),
+        )
     return idea, cycle
 
 
@@ -47,7 +53,7 @@ def shortlist(db: Database, actor: CurrentUser, idea_id: int, note: str = "", *,
     """Put an idea on the list for Speak-Up Day, within the cycle's shortlist size; its authors
     are invited to the cycle's preparation sessions still to come."""
     require(actor, Permission.IDEAS_MODERATE)
-    note = _reason(note, "Note", required=False)
+    note = _reason(note, N_("Note"), required=False)
 
     def do(connection: duckdb.DuckDBPyConnection):
         idea, cycle = _moderatable(connection, idea_id, ("submitted",))
@@ -57,7 +63,15 @@ def shortlist(db: Database, actor: CurrentUser, idea_id: int, note: str = "", *,
             [cycle.id],
         ).fetchone()[0]
         if taken >= cycle.shortlist_size:
-            raise InputError.single("Shortlist", f"{cycle.name}'s shortlist is full ({cycle.shortlist_size} ideas)")
+            raise InputError.single(
+                pgettext("field", "Shortlist"),
+                ngettext(
+                    "{name}'s shortlist is full ({n} idea)",
+                    "{name}'s shortlist is full ({n} ideas)",
+                    cycle.shortlist_size,
+                    name=cycle.name,
+                ),
+            )
         set_status(connection, actor, idea, "shortlisted", note or None, at=at)
         preparation.invite_shortlisted(connection, actor, cycle.id, at=at, idea_id=idea_id)
 
@@ -70,7 +84,7 @@ def remove_from_shortlist(
     """Take an idea off the shortlist before scoring starts; it is submitted again. Its authors'
     preparation invitations not attended are withdrawn and it leaves the running order."""
     require(actor, Permission.IDEAS_MODERATE)
-    reason = _reason(reason, "Reason")
+    reason = _reason(reason, N_("Reason"))
 
     def do(connection: duckdb.DuckDBPyConnection):
         idea, cycle = _moderatable(connection, idea_id, ("shortlisted",))
@@ -84,7 +98,7 @@ def remove_from_shortlist(
 def send_back(db: Database, actor: CurrentUser, idea_id: int, feedback: str, *, at: datetime | None = None) -> None:
     """Mark an idea "needs more work" with feedback; its authors can edit and resubmit."""
     require(actor, Permission.IDEAS_MODERATE)
-    feedback = _reason(feedback, "Feedback")
+    feedback = _reason(feedback, N_("Feedback"))
 
     def do(connection: duckdb.DuckDBPyConnection):
         idea, _ = _moderatable(connection, idea_id, ("submitted",))
@@ -95,7 +109,7 @@ def send_back(db: Database, actor: CurrentUser, idea_id: int, feedback: str, *, 
 
 def decline(db: Database, actor: CurrentUser, idea_id: int, reason: str, *, at: datetime | None = None) -> None:
     require(actor, Permission.IDEAS_MODERATE)
-    reason = _reason(reason, "Reason")
+    reason = _reason(reason, N_("Reason"))
 
     def do(connection: duckdb.DuckDBPyConnection):
         idea, _ = _moderatable(connection, idea_id)
@@ -110,20 +124,27 @@ def merge(
     """Merge a duplicate into another idea: its supporters (never counted twice, never an
     author of the survivor) and its comments move to the survivor. Returns supporters moved."""
     require(actor, Permission.IDEAS_MODERATE)
-    note = _reason(note, "Note", required=False)
+    note = _reason(note, N_("Note"), required=False)
     if duplicate_id == survivor_id:
-        raise InputError.single("Merge into", "an idea cannot be merged into itself")
+        raise InputError.single(_("Merge into"), _("an idea cannot be merged into itself"))
 
     def do(connection: duckdb.DuckDBPyConnection):
-        duplicate, _ = _moderatable(connection, duplicate_id)
+        duplicate, _cycle = _moderatable(connection, duplicate_id)
         survivor = _idea_for_update(connection, survivor_id)
         if survivor.status in ("draft", "withdrawn", "merged", "declined"):
-            raise InputError.single("Merge into", f"cannot merge into a {survivor.status_label.lower()} idea")
+            raise InputError.single(
+                _("Merge into"), _("cannot merge into a {status} idea", status=survivor.status_label.lower())
+            )
         if survivor.cycle_id != duplicate.cycle_id and survivor.status not in OPEN_FOR_ENGAGEMENT:
             raise InputError.single(
-                "Merge into",
-                f"#{survivor.id} is {survivor.status_label.lower()} in {survivor.cycle_name}, so it takes no more "
-                "supporters; decline this idea with a pointer to it, or carry that idea forward first",
+                _("Merge into"),
+                _(
+                    "#{number} is {status} in {cycle}, so it takes no more supporters; decline this idea with "
+                    "a pointer to it, or carry that idea forward first",
+                    number=survivor.id,
+                    status=survivor.status_label.lower(),
+                    cycle=survivor.cycle_name,
+                ),
             )
         survivor_authors = list(survivor.author_ids)
         moved = connection.execute(
@@ -159,12 +180,16 @@ def carry_forward(db: Database, actor: CurrentUser, idea_id: int, cycle_id: int,
     def do(connection: duckdb.DuckDBPyConnection):
         idea = _idea_for_update(connection, idea_id)
         if idea.status not in CARRYABLE:
-            raise InputError.single("Idea", f"a {idea.status_label.lower()} idea cannot be carried forward")
+            raise InputError.single(
+                _("Idea"), _("a {status} idea cannot be carried forward", status=idea.status_label.lower())
+            )
         target = get_cycle(ConnectionReader(connection), cycle_id)
         if target is None or target.id == idea.cycle_id:
-            raise InputError.single("Next cycle", "choose a different cycle")
+            raise InputError.single(_("Next cycle"), _("choose a different cycle"))
         if target.phase not in ("planned", "open"):
-            raise InputError.single("Next cycle", f"{target.name} is {target.phase_label.lower()}")
+            raise InputError.single(
+                _("Next cycle"), _("{name} is {phase}", name=target.name, phase=target.phase_label.lower())
+            )
         set_status(
             connection,
             actor,

@@ -51,12 +51,12 @@ INVITATION = "speakup_prep_invitation"
 
 
 class SessionInput(InputRecord):
-    course_id: int = Field(title="Course")
-    starts_at: datetime = Field(title="Starts at")
-    minutes: int = Field(90, title="Minutes", ge=15, le=480)
-    place: str = Field(title="Place", min_length=2, max_length=120)
-    trainer_id: int = Field(title="Trainer")
-    capacity: int = Field(12, title="Capacity", ge=1, le=200)
+    course_id: int = Field(title=N_("Course"))
+    starts_at: datetime = Field(title=N_("Starts at"))
+    minutes: int = Field(90, title=N_("Minutes"), ge=15, le=480)
+    place: str = Field(title=N_("Place"), min_length=2, max_length=120)
+    trainer_id: int = Field(title=N_("Trainer"))
+    capacity: int = Field(12, title=N_("Capacity"), ge=1, le=200)
 
 
 # -- who may -------------------------------------------------------------------------

@@ -67,7 +67,9 @@ AUDIT_FIELDS: tuple[ImportField, ...] = (
     ),
 )
 REQUIRED_FIELDS = ("audited_on", "channel", "team", "standard", "result")
-FIELD_LIST = FieldList(AUDIT_FIELDS, REQUIRED_FIELDS, "mystery audits", "the date, channel, team, standard and result")
+FIELD_LIST = FieldList(
+    AUDIT_FIELDS, REQUIRED_FIELDS, N_("mystery audits"), N_("the date, channel, team, standard and result")
+)
 FIELDS_BY_KEY = FIELD_LIST.by_key
 AUDIT_ROWS = FIELD_LIST.expected_rows
 suggest_mapping = FIELD_LIST.suggest_mapping

@@ -15,7 +15,7 @@ from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
-from models.i18n import N_
+from models.i18n import N_, _
 from models.inputs import InputRecord, entered_text
 from models.speakup.ideas import Idea, get_idea
 from models.standards.rights import MONEY_MAX, change_right
@@ -25,12 +25,12 @@ if TYPE_CHECKING:
 
 
 class ProposalInput(InputRecord):
-    right_id: int = Field(title="Decision right")
-    idea_id: int | None = Field(default=None, title="Idea")
-    finding_id: int | None = Field(default=None, title="Finding")
-    proposed_limit: Decimal | None = Field(default=None, title="Proposed limit", ge=0, le=MONEY_MAX)
-    proposed_conditions: str | None = Field(default=None, title="Proposed conditions", max_length=1000)
-    reason: str = Field(title="Why", min_length=10, max_length=2000)
+    right_id: int = Field(title=N_("Decision right"))
+    idea_id: int | None = Field(default=None, title=N_("Idea"))
+    finding_id: int | None = Field(default=None, title=N_("Finding"))
+    proposed_limit: Decimal | None = Field(default=None, title=N_("Proposed limit"), ge=0, le=MONEY_MAX)
+    proposed_conditions: str | None = Field(default=None, title=N_("Proposed conditions"), max_length=1000)
+    reason: str = Field(title=N_("Why"), min_length=10, max_length=2000)
 
 
 STATUS_LABELS = {
@@ -53,17 +53,17 @@ def _check_origin(db: Database, actor: CurrentUser, record: ProposalInput) -> No
     """Exactly one origin, and the actor may speak for it: an author of the idea (or a
     moderator or leadership), or an analyst for a finding."""
     if (record.idea_id is None) == (record.finding_id is None):
-        raise InputError.single("Idea", "link the proposal to one idea or one finding")
+        raise InputError.single(_("Idea"), _("link the proposal to one idea or one finding"))
     if record.idea_id is not None:
         idea = get_idea(db, record.idea_id, actor)
         if idea is None:
-            raise InputError.single("Idea", "no such idea")
+            raise InputError.single(_("Idea"), _("no such idea"))
         if not may_propose_from_idea(actor, idea):
             raise PermissionDeniedError(actor, Permission.IDEAS_MODERATE)
     else:
         require(actor, Permission.FINDINGS_MANAGE)
         if db.scalar("SELECT 1 FROM findings WHERE id = ?", [record.finding_id]) is None:
-            raise InputError.single("Finding", "no such finding")
+            raise InputError.single(_("Finding"), _("no such finding"))
 
 
 def propose_change(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
@@ -71,13 +71,13 @@ def propose_change(db: Database, actor: CurrentUser, data: dict[str, Any], *, at
     require(actor, Permission.STRATEGY_READ)
     record = validate(ProposalInput, data)
     if record.proposed_limit is None and not record.proposed_conditions:
-        raise InputError.single("Proposed limit", "propose a new limit, new conditions or both")
+        raise InputError.single(_("Proposed limit"), _("propose a new limit, new conditions or both"))
     _check_origin(db, actor, record)
     now = at or utc_now()
 
     def store(connection: duckdb.DuckDBPyConnection) -> int:
         if connection.execute("SELECT 1 FROM decision_rights WHERE id = ?", [record.right_id]).fetchone() is None:
-            raise InputError.single("Decision right", "no such decision right")
+            raise InputError.single(_("Decision right"), _("no such decision right"))
         values = {
             **record.model_dump(),
             "proposed_conditions": record.proposed_conditions or None,
@@ -100,13 +100,13 @@ def decide_proposal(
     require(actor, Permission.STRATEGY_MANAGE)
     note = entered_text(note)
     if not note:
-        raise InputError.single("Note", "say why, for the people who proposed it")
+        raise InputError.single(_("Note"), _("say why, for the people who proposed it"))
     now = at or utc_now()
 
     def decide(connection: duckdb.DuckDBPyConnection) -> None:
         before = audit.row_as_dict(connection, "decision_right_proposals", "id", proposal_id)
         if before is None or before["status"] != "open":
-            raise InputError.single("Proposal", "no open proposal to decide")
+            raise InputError.single(_("Proposal"), _("no open proposal to decide"))
         if accept:
             changes: dict[str, Any] = {}
             if before["proposed_limit"] is not None:

@@ -16,7 +16,7 @@ from models import audit
 from models.access import ROLE_LABELS, CurrentUser, Permission, Role, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
-from models.i18n import N_
+from models.i18n import N_, _
 from models.inputs import InputRecord, not_in_future
 from models.standards.register import save_version
 
@@ -38,11 +38,11 @@ MONEY_MAX = Decimal("1000000")
 class RightInput(InputRecord):
     """What leadership enters for a decision right."""
 
-    role: Role = Field(title="Role")
-    remedy: Remedy = Field(title="Kind of remedy")
-    limit_amount: Decimal | None = Field(default=None, title="Limit", ge=0, le=MONEY_MAX, decimal_places=2)
-    conditions: str = Field(title="Conditions", min_length=1, max_length=1000)
-    active: bool = Field(default=True, title="Current")
+    role: Role = Field(title=N_("Role"))
+    remedy: Remedy = Field(title=N_("Kind of remedy"))
+    limit_amount: Decimal | None = Field(default=None, title=N_("Limit"), ge=0, le=MONEY_MAX, decimal_places=2)
+    conditions: str = Field(title=N_("Conditions"), min_length=1, max_length=1000)
+    active: bool = Field(default=True, title=N_("Current"))
 
 
 class Right(BaseModel):
@@ -71,7 +71,7 @@ def add_right(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: dat
             "SELECT 1 FROM decision_rights WHERE role = ? AND remedy = ?", [record.role.value, record.remedy]
         ).fetchone()
         if taken:
-            raise InputError.single("Kind of remedy", "this role holds a right of this kind already; edit it")
+            raise InputError.single(_("Kind of remedy"), _("this role holds a right of this kind already; edit it"))
         right_id = insert_row(
             connection,
             "decision_rights",
@@ -99,7 +99,7 @@ def change_right(
     require(actor, Permission.STRATEGY_MANAGE)
     before = audit.row_as_dict(connection, "decision_rights", "id", right_id)
     if before is None:
-        raise InputError.single("Right", "no such decision right")
+        raise InputError.single(_("Right"), _("no such decision right"))
     audit.check_not_stale(connection, "decision_right", before, expected_version, "decision right")
     merged = {key: before[key] for key in ("role", "remedy", "limit_amount", "conditions", "active")} | changes
     record = validate(RightInput, merged)
@@ -168,11 +168,11 @@ def rights_of(db: Database, actor: CurrentUser) -> dict[str, Right]:
 class UseInput(InputRecord):
     """What a person logs when they used a right."""
 
-    remedy: Remedy = Field(title="Kind of remedy")
-    used_on: date = Field(title="Date")
-    amount: Decimal = Field(default=Decimal(0), title="Amount", ge=0, le=MONEY_MAX, decimal_places=2)
-    complaint_reference: str | None = Field(default=None, title="Complaint reference", max_length=60)
-    note: str | None = Field(default=None, title="Note", max_length=1000)
+    remedy: Remedy = Field(title=N_("Kind of remedy"))
+    used_on: date = Field(title=N_("Date"))
+    amount: Decimal = Field(default=Decimal(0), title=N_("Amount"), ge=0, le=MONEY_MAX, decimal_places=2)
+    complaint_reference: str | None = Field(default=None, title=N_("Complaint reference"), max_length=60)
+    note: str | None = Field(default=None, title=N_("Note"), max_length=1000)
 
     _not_future = field_validator("used_on")(not_in_future)
 
@@ -197,8 +197,11 @@ def log_use(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datet
     right = rights_of(db, actor).get(record.remedy)
     if right is None:
         raise InputError.single(
-            "Kind of remedy",
-            f"none of your roles may give a {REMEDY_LABELS[record.remedy].lower()} without asking; ask your team lead",
+            _("Kind of remedy"),
+            _(
+                "none of your roles may give a {remedy} without asking; ask your team lead",
+                remedy=_(REMEDY_LABELS[record.remedy]).lower(),
+            ),
         )
     limit = right.limit_amount if right.limit_amount is not None else Decimal(0)
     over_limit = record.amount > limit

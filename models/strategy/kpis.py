@@ -206,11 +206,11 @@ class Kpi(BaseModel):
 
 
 class KpiInput(InputRecord):
-    code: str = Field(title="Code", min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
-    name: str = Field(title="Name", min_length=2, max_length=80)
-    unit: str = Field(title="Unit", min_length=1, max_length=30)
-    direction: Direction = Field(title="Direction")
-    definition: str = Field(default="", title="Definition", max_length=1000)
+    code: str = Field(title=N_("Code"), min_length=2, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")
+    name: str = Field(title=N_("Name"), min_length=2, max_length=80)
+    unit: str = Field(title=N_("Unit"), min_length=1, max_length=30)
+    direction: Direction = Field(title=N_("Direction"))
+    definition: str = Field(default="", title=N_("Definition"), max_length=1000)
 
 
 def list_kpis(db: Database) -> list[Kpi]:
@@ -284,15 +284,15 @@ def add_kpi(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datet
 
 # -- measurements ----------------------------------------------------------------------
 class MeasurementInput(InputRecord):
-    kpi_id: int = Field(title="KPI")
-    goal_id: int | None = Field(default=None, title="Goal")
-    measured_on: date = Field(title="Date")
-    value: float = Field(title="Value")
-    note: str = Field(default="", title="Note", max_length=500)
-    source: str = Field(default="manual", title="Source", min_length=1, max_length=80)
-    channel: str | None = Field(default=None, title="Channel", max_length=60)
-    team_id: int | None = Field(default=None, title="Team")
-    site_id: int | None = Field(default=None, title="Site")
+    kpi_id: int = Field(title=N_("KPI"))
+    goal_id: int | None = Field(default=None, title=N_("Goal"))
+    measured_on: date = Field(title=N_("Date"))
+    value: float = Field(title=N_("Value"))
+    note: str = Field(default="", title=N_("Note"), max_length=500)
+    source: str = Field(default="manual", title=N_("Source"), min_length=1, max_length=80)
+    channel: str | None = Field(default=None, title=N_("Channel"), max_length=60)
+    team_id: int | None = Field(default=None, title=N_("Team"))
+    site_id: int | None = Field(default=None, title=N_("Site"))
 
     @field_validator("channel", mode="before")
     @classmethod

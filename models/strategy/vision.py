@@ -12,6 +12,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _
 from models.inputs import InputRecord
 
 if TYPE_CHECKING:
@@ -29,8 +30,8 @@ class VisionVersion(BaseModel):
 
 
 class VisionInput(InputRecord):
-    statement: str = Field(title="Vision statement", min_length=10, max_length=2000)
-    effective_date: date = Field(default_factory=date.today, title="Effective date")
+    statement: str = Field(title=N_("Vision statement"), min_length=10, max_length=2000)
+    effective_date: date = Field(default_factory=date.today, title=N_("Effective date"))
 
 
 _VISION_SQL = (
@@ -73,9 +74,9 @@ def revise_vision(db: Database, actor: CurrentUser, data: dict[str, Any], *, at:
 
 # -- strategic priorities ------------------------------------------------------------
 class PriorityInput(InputRecord):
-    title: str = Field(title="Title", min_length=3, max_length=120)
-    description: str = Field(default="", title="Description", max_length=1000)
-    position: int = Field(default=1, title="Position", ge=1, le=99)
+    title: str = Field(title=N_("Title"), min_length=3, max_length=120)
+    description: str = Field(default="", title=N_("Description"), max_length=1000)
+    position: int = Field(default=1, title=N_("Position"), ge=1, le=99)
 
 
 class Priority(BaseModel):
@@ -101,7 +102,7 @@ def _title_clash(connection: duckdb.DuckDBPyConnection, title: str, priority_id:
         "SELECT 1 FROM strategic_priorities WHERE lower(title) = lower(?) AND id IS DISTINCT FROM ?",
         [title, priority_id],
     ).fetchone():
-        raise InputError.single("Title", f"a priority called {title!r} exists already")
+        raise InputError.single(_("Title"), _("a priority called '{title}' exists already", title=title))
 
 
 def create_priority(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
@@ -134,7 +135,7 @@ def update_priority(
     def update(connection: duckdb.DuckDBPyConnection):
         before = audit.row_as_dict(connection, "strategic_priorities", "id", priority_id)
         if before is None:
-            raise InputError.single("Priority", "no such priority")
+            raise InputError.single(_("Priority"), _("no such priority"))
         _title_clash(connection, record.title, priority_id)
         connection.execute(
             "UPDATE strategic_priorities SET title = ?, description = ?, position = ?, updated_at = ? WHERE id = ?",

@@ -17,6 +17,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import next_ids, utc_now
 from models.errors import InputError, validate
+from models.i18n import N_, _, ngettext
 from models.inputs import InputRecord
 from models.recognition import badges
 from models.training.assignments import assign_due_refreshers, refresh_open_keys
@@ -30,11 +31,11 @@ SOURCES = ("manual", "import", "session")
 class CompletionInput(InputRecord):
     """One completion as it happened: the day, the score (0–100) and whether it was passed."""
 
-    employee_id: int = Field(title="Person")
-    course_id: int = Field(title="Course")
-    completed_on: date = Field(title="Completed on")
-    score: float | None = Field(default=None, title="Score", ge=0, le=100)
-    passed: bool = Field(title="Passed")
+    employee_id: int = Field(title=N_("Person"))
+    course_id: int = Field(title=N_("Course"))
+    completed_on: date = Field(title=N_("Completed on"))
+    score: float | None = Field(default=None, title=N_("Score"), ge=0, le=100)
+    passed: bool = Field(title=N_("Passed"))
 
 
 class StoredCompletions(BaseModel):
@@ -168,14 +169,14 @@ def _insert_new_completions(
         connection.execute("DROP TABLE training_new_completions")
 
 
-_ROW_CHECKS = (
-    ("Person", "no such employee", "e.id IS NULL"),
-    ("Course", "no such course", "c.id IS NULL"),
-    ("Completed on", "missing", "r.completed_on IS NULL"),
-    ("Completed on", "cannot be in the future", "r.completed_on > ?::DATE"),
-    ("Completed on", "cannot be before the person was hired", "r.completed_on < e.hire_date"),
-    ("Score", "use 0 to 100", "r.score < 0 OR r.score > 100"),
-    ("Passed", "missing", "r.passed IS NULL"),
+_ROW_CHECKS = (  # the field and the problem, marked for the catalogue and translated where said
+    (N_("Person"), N_("no such employee"), "e.id IS NULL"),
+    (N_("Course"), N_("no such course"), "c.id IS NULL"),
+    (N_("Completed on"), N_("missing"), "r.completed_on IS NULL"),
+    (N_("Completed on"), N_("cannot be in the future"), "r.completed_on > ?::DATE"),
+    (N_("Completed on"), N_("cannot be before the person was hired"), "r.completed_on < e.hire_date"),
+    (N_("Score"), N_("use 0 to 100"), "r.score < 0 OR r.score > 100"),
+    (N_("Passed"), N_("missing"), "r.passed IS NULL"),
 )
 
 
@@ -199,11 +200,15 @@ def row_problems(connection: duckdb.DuckDBPyConnection, rows: pa.Table, today: d
     finally:
         connection.unregister("checked_completions")
     problems = []
-    for index, (field, message, _) in enumerate(_ROW_CHECKS):
+    for index, (field, message, _condition) in enumerate(_ROW_CHECKS):
         count, first = found[2 * index], found[2 * index + 1]
         if count:
-            rows_text = f"row {first}" if count == 1 else f"{count} rows, the first row {first}"
-            problems.append((field, f"{message} ({rows_text})"))
+            rows_text = (
+                _("row {row}", row=first)
+                if count == 1
+                else ngettext("{n} row, the first row {row}", "{n} rows, the first row {row}", count, row=first)
+            )
+            problems.append((_(field), f"{_(message)} ({rows_text})"))
     return problems
 
 
@@ -298,13 +303,18 @@ def completion_problems(
         "SELECT full_name, hire_date FROM employees WHERE id = ?", [item.employee_id]
     ).fetchone()
     if person is None:
-        problems.append(("Person", "no such employee"))
+        problems.append((_("Person"), _("no such employee")))
     if not connection.execute("SELECT 1 FROM courses WHERE id = ?", [item.course_id]).fetchone():
-        problems.append(("Course", "no such course"))
+        problems.append((_("Course"), _("no such course")))
     if item.completed_on > today:
-        problems.append(("Completed on", "cannot be in the future"))
+        problems.append((_("Completed on"), _("cannot be in the future")))
     elif person is not None and person[1] is not None and item.completed_on < person[1]:
-        problems.append(("Completed on", f"cannot be before {person[0]} was hired ({person[1]:%Y-%m-%d})"))
+        problems.append(
+            (
+                _("Completed on"),
+                _("cannot be before {name} was hired ({day})", name=person[0], day=f"{person[1]:%Y-%m-%d}"),
+            )
+        )
     return problems
 
 
@@ -324,7 +334,7 @@ def record_completion(
             connection, [record], source="manual", import_id=None, recorded_by=actor.employee_id, at=when
         )
         if stored.inserted == 0:
-            raise InputError.single("Completed on", "a completion of this course on that day is already recorded")
+            raise InputError.single(_("Completed on"), _("a completion of this course on that day is already recorded"))
         completion_id = connection.execute(
             "SELECT id FROM training_completions WHERE employee_id = ? AND course_id = ? AND completed_on = ?",
             [record.employee_id, record.course_id, record.completed_on],

@@ -19,7 +19,7 @@ from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
-from models.i18n import N_, _, current_language
+from models.i18n import N_, _, current_language, pgettext
 from models.inputs import InputRecord
 from models.training.assignments import assign_course_by_rule, people_a_course_applies_to
 
@@ -74,16 +74,16 @@ class Course(BaseModel):
 class CourseInput(InputRecord):
     """What HR enters for a course; checked before anything is stored."""
 
-    code: str = Field(title="Code", min_length=2, max_length=40)
-    title: str = Field(title="Title", min_length=3, max_length=120)
-    description: str = Field(title="Description", min_length=20, max_length=2000)
-    competency_id: int | None = Field(default=None, title="Competency")
-    format: CourseFormat = Field(title="Format")
-    hours: float = Field(title="Hours", gt=0, le=500)
-    due_within_days: int = Field(title="Due within (days)", ge=1, le=365)
-    refresher_months: int | None = Field(default=None, title="Refresher every (months)", ge=1, le=120)
-    mandatory_roles: list[Role] = Field(default_factory=list, title="Mandatory for roles")
-    mandatory_team_ids: list[int] = Field(default_factory=list, title="Mandatory for teams")
+    code: str = Field(title=N_("Code"), min_length=2, max_length=40)
+    title: str = Field(title=N_("Title"), min_length=3, max_length=120)
+    description: str = Field(title=N_("Description"), min_length=20, max_length=2000)
+    competency_id: int | None = Field(default=None, title=N_("Competency"))
+    format: CourseFormat = Field(title=N_("Format"))
+    hours: float = Field(title=N_("Hours"), gt=0, le=500)
+    due_within_days: int = Field(title=N_("Due within (days)"), ge=1, le=365)
+    refresher_months: int | None = Field(default=None, title=N_("Refresher every (months)"), ge=1, le=120)
+    mandatory_roles: list[Role] = Field(default_factory=list, title=N_("Mandatory for roles"))
+    mandatory_team_ids: list[int] = Field(default_factory=list, title=N_("Mandatory for teams"))
 
     @field_validator("code", mode="before")
     @classmethod
@@ -94,7 +94,7 @@ class CourseInput(InputRecord):
     @classmethod
     def _code_shape(cls, value: str) -> str:
         if not COURSE_CODE_PATTERN.match(value):
-            raise ValueError("use capital letters, digits, '-' or '_' (2 to 40), starting with a letter or digit")
+            raise ValueError(_("use capital letters, digits, '-' or '_' (2 to 40), starting with a letter or digit"))
         return value
 
 
@@ -223,15 +223,15 @@ def _check_course(connection: duckdb.DuckDBPyConnection, record: CourseInput, co
         "SELECT title FROM courses WHERE code = ? AND id IS DISTINCT FROM ?", [record.code, course_id]
     ).fetchone()
     if clash:
-        problems.append(("Code", f"{record.code} is already the code of “{clash[0]}”"))
+        problems.append((_("Code"), _("{code} is already the code of “{title}”", code=record.code, title=clash[0])))
     if (
         record.competency_id is not None
         and not connection.execute("SELECT 1 FROM competencies WHERE id = ?", [record.competency_id]).fetchone()
     ):
-        problems.append(("Competency", "no such competency"))
+        problems.append((_("Competency"), _("no such competency")))
     for team_id in record.mandatory_team_ids:
         if not connection.execute("SELECT 1 FROM teams WHERE id = ?", [team_id]).fetchone():
-            problems.append(("Mandatory for teams", f"no team with id {team_id}"))
+            problems.append((_("Mandatory for teams"), _("no team with id {team_id}", team_id=team_id)))
     if problems:
         raise InputError(problems)
 
@@ -351,7 +351,10 @@ def set_course_active(
     def change(connection: duckdb.DuckDBPyConnection) -> None:
         before = _existing(connection, course_id, expected_version)
         if before["active"] == active:
-            raise InputError.single("Active", "the course is already " + ("active" if active else "retired"))
+            raise InputError.single(
+                pgettext("field", "Active"),
+                _("the course is already active") if active else _("the course is already retired"),
+            )
         connection.execute(
             "UPDATE courses SET active = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             [active, when, course_id],
@@ -369,7 +372,7 @@ def set_course_active(
 def _existing(connection: duckdb.DuckDBPyConnection, course_id: int, expected_version: int | None) -> dict[str, Any]:
     before = _snapshot(connection, course_id)
     if not before.get("id"):
-        raise InputError.single("Course", "no such course")
+        raise InputError.single(_("Course"), _("no such course"))
     audit.check_not_stale(connection, "course", before, expected_version, "course")
     return before
 

@@ -8,11 +8,12 @@ import csv
 import io
 
 from models.complaints.staging import FieldList, ImportField
+from models.i18n import N_
 
 LMS_FIELDS: tuple[ImportField, ...] = (
     ImportField(
         "employee_number",
-        "Employee number",
+        N_("Employee number"),
         (
             "Employee number",
             "Employee No",
@@ -24,17 +25,17 @@ LMS_FIELDS: tuple[ImportField, ...] = (
             "Learner ID",
             "Personnel number",
         ),
-        "The person's employee number in the portal. The employee number or the email identifies the person.",
+        N_("The person's employee number in the portal. The employee number or the email identifies the person."),
     ),
     ImportField(
         "email",
-        "Email",
+        N_("Email"),
         ("Email", "Email Address", "E-mail", "User Email", "Learner Email", "Work Email"),
-        "The person's email address. Used when the file has no employee number or the row leaves it empty.",
+        N_("The person's email address. Used when the file has no employee number or the row leaves it empty."),
     ),
     ImportField(
         "course_code",
-        "Course code",
+        N_("Course code"),
         (
             "Course code",
             "Course ID",
@@ -45,11 +46,11 @@ LMS_FIELDS: tuple[ImportField, ...] = (
             "Activity code",
             "Course number",
         ),
-        "The portal's course code (upper or lower case), e.g. SU-PRESENTING.",
+        N_("The portal's course code (upper or lower case), e.g. SU-PRESENTING."),
     ),
     ImportField(
         "completed_at",
-        "Completed at",
+        N_("Completed at"),
         (
             "Completed at",
             "Completion Date",
@@ -60,20 +61,22 @@ LMS_FIELDS: tuple[ImportField, ...] = (
             "Finished On",
             "End Date",
         ),
-        "The day the course was completed (a date or a date and time, e.g. 2024-03-29, 29/03/2024 14:05).",
+        N_("The day the course was completed (a date or a date and time, e.g. 2024-03-29, 29/03/2024 14:05)."),
     ),
     ImportField(
         "score",
-        "Score",
+        N_("Score"),
         ("Score", "Final Score", "Grade", "Score (%)", "Percentage", "Result Score", "Mark"),
-        "The score from 0 to 100 (optional; 85 or 85%).",
+        N_("The score from 0 to 100 (optional; 85 or 85%)."),
     ),
     ImportField(
         "passed",
-        "Passed",
+        N_("Passed"),
         ("Passed", "Pass", "Status", "Result", "Completion Status", "Outcome", "Pass/Fail"),
-        "Yes/No, True/False, 1/0 or Passed/Failed (optional). When the file has no such column, or a row "
-        "leaves it empty, the row passed if it has no score or a score of at least the pass mark.",
+        N_(
+            "Yes/No, True/False, 1/0 or Passed/Failed (optional). When the file has no such column, or a row "
+            "leaves it empty, the row passed if it has no score or a score of at least the pass mark."
+        ),
     ),
 )
 PERSON_FIELDS = ("employee_number", "email")
@@ -81,10 +84,10 @@ REQUIRED_FIELDS = ("course_code", "completed_at")
 FIELD_LIST = FieldList(
     LMS_FIELDS,
     REQUIRED_FIELDS,
-    "completions",
-    "the person, the course code and the completion date",
+    N_("completions"),
+    N_("the person, the course code and the completion date"),
     one_of=PERSON_FIELDS,
-    one_of_problem=("Employee number or email", "choose the column that identifies the person (required)"),
+    one_of_problem=(N_("Employee number or email"), N_("choose the column that identifies the person (required)")),
 )
 FIELDS_BY_KEY = FIELD_LIST.by_key
 LMS_ROWS = FIELD_LIST.expected_rows

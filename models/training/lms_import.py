@@ -35,7 +35,7 @@ from models.complaints.sources import SourceFile, _read_with_padding_fallback
 from models.complaints.staging import drop_tables, problem_sql, rejections_sql, sql_literal
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError
-from models.i18n import N_
+from models.i18n import N_, _
 from models.training.completions import CompletionInput, apply_closing_rule, store_completions
 from models.training.lms_fields import FIELDS_BY_KEY, LMS_ROWS, check_mapping
 
@@ -106,13 +106,13 @@ def date_order_guess(source: SourceFile, mapping: Mapping) -> DateGuess | None:
 
 def _date_order(source: SourceFile, mapping: Mapping, chosen: DateOrder | str | None, *, guess_ties: bool) -> DateOrder:
     return staging.chosen_date_order(
-        source, mapping, "completed_at", chosen, guess_ties=guess_ties, field_label="Completed at"
+        source, mapping, "completed_at", chosen, guess_ties=guess_ties, field_label=_("Completed at")
     )
 
 
 def _checked_pass_mark(pass_mark: float) -> float:
     if not 0 <= pass_mark <= MAX_SCORE:
-        raise InputError.single("Pass mark", f"use a score from 0 to {MAX_SCORE}")
+        raise InputError.single(_("Pass mark"), _("use a score from 0 to {highest}", highest=MAX_SCORE))
     return float(pass_mark)
 
 
@@ -183,76 +183,88 @@ def _rejections_sql(mapping: Mapping, order: DateOrder) -> str:
     """One row per problem of each invalid row: row number, the file's column, reason, value."""
 
     def column(key: str) -> str:
-        return sql_literal(mapping.get(key, FIELDS_BY_KEY[key].label))
+        return sql_literal(mapping.get(key, _(FIELDS_BY_KEY[key].label)))
 
+    hire_date_reason = _("the completion date is before the person's hire date ({day})").partition("{day}")
     person = sql_literal(" / ".join(mapping[key] for key in ("employee_number", "email") if key in mapping))
     date_value = "left(completed_at_text, 60)"
     problems = [
-        problem_sql("extra_values", "'Row'", "'it has more values than the header names columns'"),
+        problem_sql(
+            "extra_values", sql_literal(_("Row")), sql_literal(_("it has more values than the header names columns"))
+        ),
         problem_sql(
             "employee_number_text IS NULL AND email_text IS NULL",
             person,
-            "'the employee number or email is missing'",
+            sql_literal(_("the employee number or email is missing")),
         ),
         problem_sql(
             "employee_number_text IS NOT NULL AND number_person IS NULL",
             column("employee_number"),
-            "'unknown person: no employee has this employee number'",
+            sql_literal(_("unknown person: no employee has this employee number")),
             "left(employee_number_text, 60)",
         ),
         problem_sql(
             "employee_number_text IS NULL AND email_text IS NOT NULL AND email_person IS NULL",
             column("email"),
-            "'unknown person: no employee has this email'",
+            sql_literal(_("unknown person: no employee has this email")),
             "left(email_text, 60)",
         ),
-        problem_sql("two_people", person, "'the employee number and the email belong to two different people'"),
-        problem_sql("course_code_text IS NULL", column("course_code"), "'the course code is missing'"),
+        problem_sql(
+            "two_people", person, sql_literal(_("the employee number and the email belong to two different people"))
+        ),
+        problem_sql("course_code_text IS NULL", column("course_code"), sql_literal(_("the course code is missing"))),
         problem_sql(
             "course_code_text IS NOT NULL AND course_id IS NULL",
             column("course_code"),
-            "'unknown course: no course has this code'",
+            sql_literal(_("unknown course: no course has this code")),
             "left(course_code_text, 60)",
         ),
-        problem_sql("completed_at_text IS NULL", column("completed_at"), "'the completion date is missing'"),
+        problem_sql(
+            "completed_at_text IS NULL", column("completed_at"), sql_literal(_("the completion date is missing"))
+        ),
         problem_sql(
             "completed_at_text IS NOT NULL AND completed_on IS NULL",
             column("completed_at"),
             sql_literal(
-                f"not a date when read as {DATE_ORDER_NAMES[order]} (use 2024-03-29, 3/29/2024, 29.03.2024,"
-                " with or without a time, or an Excel date number)"
+                _(
+                    "not a date when read as {order} (use 2024-03-29, 3/29/2024, 29.03.2024,"
+                    " with or without a time, or an Excel date number)",
+                    order=_(DATE_ORDER_NAMES[order]),
+                )
             ),
             date_value,
         ),
-        problem_sql("in_future", column("completed_at"), "'the completion date is in the future'", date_value),
+        problem_sql(
+            "in_future", column("completed_at"), sql_literal(_("the completion date is in the future")), date_value
+        ),
         problem_sql(
             f"completed_on < DATE '{EARLIEST_DATE}'",
             column("completed_at"),
-            sql_literal(f"the completion date is before {EARLIEST_DATE}"),
+            sql_literal(_("the completion date is before {day}", day=EARLIEST_DATE)),
             date_value,
         ),
         problem_sql(
             f"completed_on >= DATE '{EARLIEST_DATE}' AND completed_on < hire_date",
             column("completed_at"),
-            "'the completion date is before the person''s hire date (' || CAST(hire_date AS VARCHAR) || ')'",
+            f"{sql_literal(hire_date_reason[0])} || CAST(hire_date AS VARCHAR) || {sql_literal(hire_date_reason[2])}",
             date_value,
         ),
         problem_sql(
             "score_text IS NOT NULL AND score_number IS NULL",
             column("score"),
-            sql_literal(f"the score is not a number (use a score from 0 to {MAX_SCORE})"),
+            sql_literal(_("the score is not a number (use a score from 0 to {highest})", highest=MAX_SCORE)),
             "left(score_text, 60)",
         ),
         problem_sql(
             f"NOT score_number BETWEEN 0 AND {MAX_SCORE}",
             column("score"),
-            sql_literal(f"the score is out of range: use a score from 0 to {MAX_SCORE}"),
+            sql_literal(_("the score is out of range: use a score from 0 to {highest}", highest=MAX_SCORE)),
             "left(score_text, 60)",
         ),
         problem_sql(
             "passed_text IS NOT NULL AND passed_flag IS NULL",
             column("passed"),
-            "'use Yes or No (also True/False, 1/0 or Passed/Failed)'",
+            sql_literal(_("use Yes or No (also True/False, 1/0 or Passed/Failed)")),
             "left(passed_text, 60)",
         ),
     ]
@@ -340,18 +352,18 @@ def import_completions(
     def attempt() -> LmsImportReport:
         with db.exclusive() as connection:
             try:
-                report_progress(0.1, "Reading and checking every row…")
+                report_progress(0.1, _("Reading and checking every row…"))
                 _stage(connection, source, mapping, order, at.date())
                 report = _checked_report(connection, source, mapping, mode, order, mark)
                 if report.rejected_rows and mode == ImportMode.ALL_OR_NOTHING:
                     raise LmsImportRejectedError(report)
-                report_progress(0.5, "Storing the completions…")
+                report_progress(0.5, _("Storing the completions…"))
                 return _store(db, actor, source, mapping, report, at)
             finally:
                 _drop_staging(connection)
 
     report = _read_with_padding_fallback(source, attempt)
-    report_progress(1.0, "Import finished.")
+    report_progress(1.0, _("Import finished."))
     return report
 
 
@@ -367,7 +379,7 @@ def _checked_report(
         "SELECT count(*), count(*) FILTER (WHERE NOT valid) FROM lms_converted"
     ).fetchone()
     if rows_read == 0:
-        raise InputError.single("File", "it has a header row but no completions")
+        raise InputError.single(_("File"), _("it has a header row but no completions"))
     rejections = [
         Rejection(record=row[0], column=row[1], reason=row[2], value=row[3])
         for row in connection.execute(f"{_rejections_sql(mapping, order)} LIMIT {REJECTIONS_KEPT}").fetchall()
