@@ -22,6 +22,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from models.i18n import N_, SOURCE_LANGUAGE, current_language, format_date, format_number, translations, use_language
@@ -142,8 +143,7 @@ def shown_value(value: Any) -> str:
     if isinstance(value, Decimals):
         return format_number(value.value, value.places)
     if isinstance(value, date):
-        day = value.date() if isinstance(value, datetime) else value
-        return format_date(day, DAY_FORMATS.get(current_language(), "long"))
+        return _day(value.date() if isinstance(value, datetime) else value, current_language())
     if isinstance(value, Course):
         from models.training.courses import catalogue_text  # the courses' module tells people through the inbox
 
@@ -156,6 +156,12 @@ def shown_value(value: Any) -> str:
         quote = translations(current_language()).gettext(QUOTED)
         return ", ".join(quote.format(title=item) for item in value.items)
     return str(value)
+
+
+@lru_cache(maxsize=4096)
+def _day(day: date, language: str) -> str:
+    """A day in a sentence of ``language`` (many messages name the same few days)."""
+    return format_date(day, DAY_FORMATS.get(language, "long"))
 
 
 def values_as_json(values: Mapping[str, Any]) -> dict[str, Any]:
