@@ -163,16 +163,20 @@ def _tell_coached(
 
 def _coaching_note(actor: CurrentUser, record: SessionInput, at: datetime | None = None) -> inbox.Notice:
     """The note telling the person coached of a session's shared part."""
-    follow_up = f"\n\nFollow-up: {record.follow_up}" if record.follow_up else ""
     if record.follow_up and record.follow_up_due:
-        follow_up += f" (due {record.follow_up_due:%d %B %Y})"
+        body = N_("Your coaching session of {day}: {notes}\n\nFollow-up: {follow_up} (due {due})")
+    elif record.follow_up:
+        body = N_("Your coaching session of {day}: {notes}\n\nFollow-up: {follow_up}")
+    else:
+        body = N_("Your coaching session of {day}: {notes}")
     return inbox.Notice(
         record.employee_id,
-        f"Coaching note from {actor.full_name} to acknowledge",
-        f"Your coaching session of {record.coached_on:%d %B %Y}: {record.shared_notes}{follow_up}",
+        inbox.text(N_("Coaching note from {name} to acknowledge"), name=actor.full_name),
+        inbox.text(body, day=record.coached_on, notes=record.shared_notes, follow_up=record.follow_up,
+                   due=record.follow_up_due),
         "coaching",
         created_at=at,
-    )
+    )  # fmt: skip
 
 
 def record_session(

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from models import audit
 from models.access import CurrentUser, Permission, PermissionDeniedError, require
 from models.competencies.assessments import ASSESSMENT_SQL, Assessment, _may_review
-from models.competencies.levels import Level
+from models.competencies.levels import LEVEL_NAMES, Level
 from models.db import insert_row, next_ids, utc_now
 from models.errors import InputError
 from models.i18n import N_, _
@@ -200,9 +200,13 @@ def _tell_appellant(
 ) -> None:
     """The person who appealed is told how the appeal was resolved and why."""
     competency = connection.execute(
-        "SELECT name FROM competencies WHERE id = ?", [assessment["competency_id"]]
+        "SELECT name, code FROM competencies WHERE id = ?", [assessment["competency_id"]]
     ).fetchone()
-    told = {**assessment, "competency": competency[0] if competency else None}
+    told = {
+        **assessment,
+        "competency": competency[0] if competency else None,
+        "competency_code": competency and competency[1],
+    }
     inbox.notify_each(
         connection, "appeal_resolved", [_appeal_resolved(actor, told, outcome, new_level, note)], now, actor=actor
     )
@@ -217,18 +221,37 @@ def _appeal_resolved(
     at: datetime | None = None,
 ) -> inbox.Notice:
     """The message telling the person assessed (with the competency's name) the appeal's outcome."""
-    name = assessment["competency"] or "a competency"
-    if outcome == "upheld" and new_level is not None:
-        verdict = f"upheld: your level is now {Level(new_level).label}"
-    else:
-        verdict = f"rejected: your level stays {Level(assessment['level']).label}"
-    return inbox.Notice(
-        assessment["employee_id"],
-        f"Your appeal of {name} was {outcome}",
-        f"{actor.full_name} resolved your appeal of the {name} assessment — {verdict}.\n\n{note}",
-        "assessments",
-        created_at=at,
+    competency = (
+        inbox.Competency(assessment["competency_code"], assessment["competency"])
+        if assessment["competency"]
+        else inbox.word(N_("a competency"))
     )
+    if outcome == "upheld" and new_level is not None:
+        body, level = (
+            N_(
+                "{name} resolved your appeal of the {competency} assessment — upheld: your level is now"
+                " {level}.\n\n{note}"
+            ),
+            new_level,
+        )
+    else:
+        body, level = (
+            N_(
+                "{name} resolved your appeal of the {competency} assessment — rejected: your level stays"
+                " {level}.\n\n{note}"
+            ),
+            assessment["level"],
+        )
+    subject = (
+        N_("Your appeal of {competency} was upheld")
+        if outcome == "upheld"
+        else N_("Your appeal of {competency} was rejected")
+    )
+    values = {"name": actor.full_name, "competency": competency, "level": inbox.word(LEVEL_NAMES[level]), "note": note}
+    return inbox.Notice(
+        assessment["employee_id"], inbox.text(subject, **values), inbox.text(body, **values), "assessments",
+        created_at=at,
+    )  # fmt: skip
 
 
 def appeals_queue(db: Reader, actor: CurrentUser) -> list[Assessment]:
@@ -406,7 +429,8 @@ def appeal_in_bulk(db: Database, appeals: Sequence[Appeal]) -> list[int]:
         found = {
             row["id"]: row
             for row in connection.execute(
-                "SELECT a.id, a.employee_id, a.assessor_id, a.status, a.level, c.name AS competency FROM assessments a"
+                "SELECT a.id, a.employee_id, a.assessor_id, a.status, a.level, c.name AS competency,"
+                " c.code AS competency_code FROM assessments a"
                 " JOIN competencies c ON c.id = a.competency_id WHERE a.id IN (SELECT unnest(?::INTEGER[]))",
                 [wanted],
             )

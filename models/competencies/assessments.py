@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationInfo, field_validator
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.competencies import framework, scope
-from models.competencies.levels import level_name
+from models.competencies.levels import LEVEL_NAMES, level_name
 from models.db import ConnectionReader, Reader, insert_row, next_ids, utc_now
 from models.errors import InputError, validate
 from models.i18n import N_, _
@@ -249,13 +249,13 @@ def _tell_assessed(
 ) -> None:
     """Each person assessed is told of the assessment waiting for their acknowledgement (or appeal)."""
     rows = connection.execute(
-        "SELECT a.id, a.employee_id, a.level, a.assessed_on, c.name FROM assessments a"
+        "SELECT a.id, a.employee_id, a.level, a.assessed_on, c.code, c.name FROM assessments a"
         " JOIN competencies c ON c.id = a.competency_id WHERE a.id IN (SELECT unnest(?::INTEGER[])) ORDER BY a.id",
         [assessment_ids],
     ).fetchall()
     notices = [
-        _assessment_notice(actor, employee_id, competency, level, assessed_on)
-        for _assessment_id, employee_id, level, assessed_on, competency in rows
+        _assessment_notice(actor, employee_id, inbox.Competency(code, name), level, assessed_on)
+        for _assessment_id, employee_id, level, assessed_on, code, name in rows
     ]
     inbox.notify_each(connection, "assessment", notices, now, actor=actor)
 
@@ -326,7 +326,8 @@ def record_assessments_in_bulk(
         finally:
             connection.unregister("bulk_assessments")
         audit.record_each(connection, entries)
-        names = dict(connection.execute("SELECT id, name FROM competencies").fetchall())
+        names = {row[0]: inbox.Competency(row[1], row[2]) for row in connection.execute(
+            "SELECT id, code, name FROM competencies").fetchall()}  # fmt: skip
         notices = [
             _assessment_notice(lead, record.employee_id, names[record.competency_id], record.level,
                                record.assessed_on, at)
@@ -341,13 +342,26 @@ def record_assessments_in_bulk(
 
 
 def _assessment_notice(
-    actor: CurrentUser, employee_id: int, competency: str, level: int, assessed_on: date, at: datetime | None = None
+    actor: CurrentUser,
+    employee_id: int,
+    competency: inbox.Competency,
+    level: int,
+    assessed_on: date,
+    at: datetime | None = None,
 ) -> inbox.Notice:
     return inbox.Notice(
         employee_id,
-        f"Assessment to acknowledge: {competency}",
-        f"{actor.full_name} assessed your {competency} as {level_name(level)} on {assessed_on:%d %B %Y}. "
-        "Read the evidence, then acknowledge the assessment or appeal it.",
+        inbox.text(N_("Assessment to acknowledge: {competency}"), competency=competency),
+        inbox.text(
+            N_(
+                "{name} assessed your {competency} as {level} on {day}. "
+                "Read the evidence, then acknowledge the assessment or appeal it."
+            ),
+            name=actor.full_name,
+            competency=competency,
+            level=inbox.word(LEVEL_NAMES[level]),
+            day=assessed_on,
+        ),
         "assessments",
         created_at=at,
     )

@@ -240,9 +240,15 @@ def announce_open_surveys(
     notices = [
         inbox.Notice(
             employee_id,
-            f"Survey open: {title}",
-            f"The pulse survey \u201c{title}\u201d is open until {closes_on:%d %B %Y}. It takes a few minutes;"
-            " your answers are kept apart from your name.",
+            inbox.text(N_("Survey open: {title}"), title=title),
+            inbox.text(
+                N_(
+                    "The pulse survey “{title}” is open until {day}. It takes a few minutes; your answers are"
+                    " kept apart from your name."
+                ),
+                title=title,
+                day=closes_on,
+            ),
             "answer-survey",
             f"survey:{survey}",
         )

@@ -1,5 +1,7 @@
 """Messages to people: written inside the write of the event that causes them (``notify``,
-``notify_each``), read and marked read by their recipient only."""
+``notify_each``), read and marked read by their recipient only. A message's subject and body are
+``Text``s of the portal's words (``text(N_("…"), name=…)``), stored as their msgids and values and
+shown in the reader's language, or a person's own words (a comment, a kudos), shown as written."""
 
 from __future__ import annotations
 
@@ -17,6 +19,10 @@ from models.db import next_ids, utc_now
 from models.errors import InputError
 from models.i18n import N_, _
 from models.inbox import outbox
+from models.inbox.texts import Competency, Course, Text, dumps, shown_message, text, word
+
+# what a notice is written with, where it is written (``inbox.text(N_("…"), name=…)``)
+__all__ = ["Competency", "Course", "InboxMessage", "Notice", "Text", "notify", "notify_each", "text", "word"]
 
 if TYPE_CHECKING:
     from models.db import Database, Reader
@@ -42,11 +48,12 @@ KIND_LABELS = {  # translated where shown
 
 @dataclass(frozen=True)
 class Notice:
-    """One message to one person, before it is stored."""
+    """One message to one person, before it is stored: its subject and body in the portal's
+    words (a ``Text``) or a person's own (a ``str``)."""
 
     recipient_id: int
-    subject: str
-    body: str
+    subject: Text | str
+    body: Text | str
     link: str | None = None
     record_key: str | None = None
     created_at: datetime | None = None  # when it happened, if not the write's ``at``
@@ -71,16 +78,34 @@ class InboxMessage(BaseModel):
         return self.read_at is None
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _clip(shown: str, limit: int) -> str:
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+def _stored(said: Text | str, limit: int) -> tuple[str, str | None]:
+    """A subject or body as stored: its English words (clipped) and its msgid (None: a person's own)."""
+    if isinstance(said, Text):
+        return _clip(said.in_english(), limit), said.message
+    return _clip(said, limit), None
+
+
+def _values_json(notice: Notice) -> str | None:
+    """The values of a notice's subject and body, as one JSON object; a name both use is the same value."""
+    values: dict = {}
+    for said in (notice.subject, notice.body):
+        if isinstance(said, Text):
+            for name, value in said.values.items():
+                if values.setdefault(name, value) != value:
+                    raise ValueError(f"the subject and the body give {name!r} two values")
+    return dumps(values)
 
 
 def notify(
     connection: duckdb.DuckDBPyConnection,
     recipient_ids: Iterable[int],
     kind: str,
-    subject: str,
-    body: str,
+    subject: Text | str,
+    body: Text | str,
     link: str | None,
     at: datetime | None = None,
     *,
@@ -109,21 +134,30 @@ def notify_each(
         return 0
     now = at or utc_now()
     ids = next_ids(connection, "inbox_messages", len(notices))  # an id each; those not stored leave a gap
+    subjects = [_stored(notice.subject, SUBJECT_MAX) for notice in notices]
+    bodies = [_stored(notice.body, BODY_MAX) for notice in notices]
     columns = {
         "id": ids,
         "recipient_id": [notice.recipient_id for notice in notices],
-        "subject": [_clip(notice.subject, SUBJECT_MAX) for notice in notices],
-        "body": [_clip(notice.body, BODY_MAX) for notice in notices],
+        "subject": [subject for subject, _msgid in subjects],
+        "body": [body for body, _msgid in bodies],
+        "subject_msgid": [msgid for _subject, msgid in subjects],
+        "body_msgid": [msgid for _body, msgid in bodies],
+        "values_json": [_values_json(notice) for notice in notices],
         "link": [notice.link for notice in notices],
         "record_key": [notice.record_key for notice in notices],
         "created_at": [notice.created_at or now for notice in notices],
     }
     once = any(notice.record_key is not None for notice in notices)
     stored = connection.execute(
-        "INSERT INTO inbox_messages (id, recipient_id, kind, subject, body, link, record_key, created_at)"
-        " SELECT n.id, n.recipient_id, $kind, n.subject, n.body, n.link, n.record_key, n.created_at FROM ("
+        "INSERT INTO inbox_messages (id, recipient_id, kind, subject, body, subject_msgid, body_msgid, values_json,"
+        " link, record_key, created_at)"
+        " SELECT n.id, n.recipient_id, $kind, n.subject, n.body, n.subject_msgid, n.body_msgid, n.values_json,"
+        " n.link, n.record_key, n.created_at FROM ("
         " SELECT unnest($id::INTEGER[]) AS id, unnest($recipient_id::INTEGER[]) AS recipient_id,"
-        " unnest($subject::VARCHAR[]) AS subject, unnest($body::VARCHAR[]) AS body, unnest($link::VARCHAR[]) AS link,"
+        " unnest($subject::VARCHAR[]) AS subject, unnest($body::VARCHAR[]) AS body,"
+        " unnest($subject_msgid::VARCHAR[]) AS subject_msgid, unnest($body_msgid::VARCHAR[]) AS body_msgid,"
+        " unnest($values_json::VARCHAR[]) AS values_json, unnest($link::VARCHAR[]) AS link,"
         " unnest($record_key::VARCHAR[]) AS record_key, unnest($created_at::TIMESTAMP[]) AS created_at) n"
         " JOIN employees e ON e.id = n.recipient_id AND e.active WHERE n.recipient_id IS DISTINCT FROM $actor"
         + (
@@ -150,14 +184,16 @@ def unread_count(db: Reader, user: CurrentUser) -> int:
 
 
 def messages(db: Reader, user: CurrentUser, *, unread_only: bool = False, limit: int = PAGE_SIZE) -> list[InboxMessage]:
-    """The person's own messages, newest first (rule 3: never anyone else's)."""
+    """The person's own messages, newest first (rule 3: never anyone else's), in the current
+    language: the portal's words in the reader's, a message stored only as text as it was."""
     require(user, Permission.OWN_RECORDS_READ)
     rows = db.query(
-        "SELECT id, kind, subject, body, link, created_at, read_at FROM inbox_messages"
-        " WHERE recipient_id = ? AND (NOT ? OR read_at IS NULL) ORDER BY created_at DESC, id DESC LIMIT ?",
+        "SELECT id, kind, subject, body, subject_msgid, body_msgid, values_json, link, created_at, read_at"
+        " FROM inbox_messages WHERE recipient_id = ? AND (NOT ? OR read_at IS NULL)"
+        " ORDER BY created_at DESC, id DESC LIMIT ?",
         [user.employee_id, unread_only, limit],
     )
-    return [InboxMessage(**row) for row in rows]
+    return [InboxMessage(**shown_message(row)) for row in rows]
 
 
 # -- marking read ---------------------------------------------------------------------------------

@@ -13,12 +13,14 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
-from models.db import next_ids, utc_now
+from models.db import ConnectionReader, next_ids, utc_now
+from models.i18n import LANGUAGES, _, use_language
+from models.inbox.texts import shown_message
 from models.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -34,19 +36,24 @@ _delivering = threading.Lock()  # one delivery at a time in this process: no row
 
 def queue(connection: duckdb.DuckDBPyConnection, message_ids: list[int], at: datetime) -> int:
     """Queue these new messages as emails to their recipients' addresses, inside the caller's
-    write, when an SMTP server is configured; otherwise queue nothing. Returns how many."""
-    if not get_settings().sends_email:
+    write, when an SMTP server is configured; otherwise queue nothing. Each email is in its
+    recipient's language: the one chosen on their account, else the ``default_language``
+    setting (whoever caused the message may speak another). Returns how many."""
+    settings = get_settings()
+    if not settings.sends_email:
         return 0
-    rows = connection.execute(
-        "SELECT m.id AS message_id, trim(e.email) AS to_address, m.subject, m.body FROM inbox_messages m"
-        " JOIN employees e ON e.id = m.recipient_id WHERE m.id IN (SELECT unnest(?::INTEGER[]))"
-        " AND coalesce(trim(e.email), '') <> '' ORDER BY m.id",
-        [message_ids],
-    ).to_arrow_table()
-    if rows.num_rows == 0:
+    rows = ConnectionReader(connection).query(
+        "SELECT m.id AS message_id, trim(e.email) AS to_address, m.subject, m.body, m.subject_msgid, m.body_msgid,"
+        " m.values_json, coalesce(a.language, ?) AS language FROM inbox_messages m"
+        " JOIN employees e ON e.id = m.recipient_id LEFT JOIN accounts a ON a.employee_id = e.id"
+        " WHERE m.id IN (SELECT unnest(?::INTEGER[])) AND coalesce(trim(e.email), '') <> '' ORDER BY m.id",
+        [settings.default_language, message_ids],
+    )
+    if not rows:
         return 0
-    ids = next_ids(connection, "email_outbox", rows.num_rows)
-    connection.register("outbox_new", rows.append_column("id", pa.array(ids, pa.int32())))
+    ids = next_ids(connection, "email_outbox", len(rows))
+    emails = [{**_in_language(row, settings), "id": email_id} for row, email_id in zip(rows, ids, strict=True)]
+    connection.register("outbox_new", pa.Table.from_pylist(emails, _QUEUED))
     try:
         connection.execute(
             "INSERT INTO email_outbox (id, message_id, to_address, subject, body, queued_at, next_attempt_at)"
@@ -55,7 +62,23 @@ def queue(connection: duckdb.DuckDBPyConnection, message_ids: list[int], at: dat
         )
     finally:
         connection.unregister("outbox_new")
-    return rows.num_rows
+    return len(emails)
+
+
+_QUEUED = pa.schema(
+    [("id", pa.int32()), ("message_id", pa.int32()), ("to_address", pa.string()), ("subject", pa.string()),
+     ("body", pa.string())]
+)  # fmt: skip
+
+
+def _in_language(row: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """A message's email in its recipient's language (``row["language"]``), signed by the portal."""
+    language = row.pop("language")
+    with use_language(language if language in LANGUAGES else settings.default_language):
+        email = shown_message(row)
+        signature = _("— {organisation} Service Culture Portal", organisation=settings.organisation_name)
+    email["body"] = f"{email['body']}\n\n{signature}"
+    return email
 
 
 @dataclass(frozen=True)
@@ -77,7 +100,7 @@ def email_for(settings: Settings, to_address: str, subject: str, body: str) -> E
     message["From"] = settings.smtp_from
     message["To"] = to_address
     message["Subject"] = subject
-    message.set_content(f"{body}\n\n— {settings.organisation_name} Service Culture Portal\n")
+    message.set_content(f"{body}\n")  # signed in the recipient's language when queued
     return message
 
 

@@ -1,5 +1,6 @@
 """Badges the portal awards itself (SPEC §7), declared once below with the rule that earns
-each: a query naming who holds it now, for which cause, since when and with what message.
+each: a query naming who holds it now, for which cause, since when and with which values of its
+message — kept as the message and its values and shown in the reader's language.
 
 ``refresh_badges`` runs inside the writes of the events that can earn or reverse a badge (a
 decision, an implementation, the day's running order and its phases, completions, kudos) and
@@ -21,6 +22,7 @@ from models import audit
 from models.access import CurrentUser
 from models.db import ConnectionReader, next_ids, utc_now
 from models.i18n import N_, _
+from models.inbox.texts import shown_stored, stored_text
 from models.settings import get_settings
 from models.training.mandatory import MANDATORY_PAIRS_SQL
 
@@ -41,11 +43,13 @@ _AUTHORS = (
 @dataclass(frozen=True)
 class BadgeRule:
     """One badge: who holds it is whatever ``sql`` returns (``employee_id``, ``cause``,
-    ``earned_at``, ``message``, ``idea_id``), reading ``params.today`` and ``params.threshold``."""
+    ``earned_at``, ``idea_id`` and the JSON ``values_json`` of its ``message``), reading
+    ``params.today`` and ``params.threshold``."""
 
     kind: str
     label: str
     description: str
+    message: str
     sql: str
     withdrawn_when_reversed: bool = True
 
@@ -55,8 +59,9 @@ BADGES: tuple[BadgeRule, ...] = (
         GREEN_LIT_IDEA,
         N_("Green-lit idea"),
         "An idea you wrote or co-wrote is green-lit by its latest decision.",
+        N_("Your idea “{title}” was green-lit on Speak-Up Day {cycle}."),
         f"""SELECT a.employee_id, 'idea:' || i.id AS cause, d.decided_at AS earned_at, i.id AS idea_id,
-                'Your idea “' || i.title || '” was green-lit on Speak-Up Day ' || c.name || '.' AS message
+                json_object('title', i.title, 'cycle', c.name)::VARCHAR AS values_json
             FROM (SELECT idea_id, cycle_id, outcome, decided_at,
                          row_number() OVER (PARTITION BY idea_id ORDER BY id DESC) AS nth FROM idea_decisions) d
             JOIN ideas i ON i.id = d.idea_id JOIN idea_cycles c ON c.id = d.cycle_id
@@ -67,10 +72,11 @@ BADGES: tuple[BadgeRule, ...] = (
         IDEA_IMPLEMENTED,
         N_("Idea implemented"),
         "An idea you wrote or co-wrote is implemented.",
+        N_("Your idea “{title}” is implemented."),
         f"""SELECT a.employee_id, 'idea:' || i.id AS cause, i.id AS idea_id,
                 coalesce((SELECT max(h.changed_at) FROM idea_status_history h
                           WHERE h.idea_id = i.id AND h.to_status = 'implemented'), i.updated_at) AS earned_at,
-                'Your idea “' || i.title || '” is implemented.' AS message
+                json_object('title', i.title)::VARCHAR AS values_json
             FROM ideas i JOIN {_AUTHORS} a ON a.idea_id = i.id
             WHERE i.status = 'implemented'""",
     ),
@@ -78,10 +84,11 @@ BADGES: tuple[BadgeRule, ...] = (
         SPEAKUP_PRESENTER,
         N_("Speak-Up presenter"),
         "You presented an idea to leadership on Speak-Up Day.",
+        N_("You presented {titles} on Speak-Up Day {cycle}."),
         """SELECT r.presenter_id AS employee_id, 'cycle:' || c.id AS cause, NULL::INTEGER AS idea_id,
                 CAST(c.speakup_day AS TIMESTAMP) + INTERVAL 17 HOUR AS earned_at,
-                'You presented “' || string_agg(i.title, '”, “' ORDER BY r.position) || '” on Speak-Up Day '
-                    || c.name || '.' AS message
+                json_object('titles', json_object('quoted', list(i.title ORDER BY r.position)),
+                            'cycle', c.name)::VARCHAR AS values_json
             FROM speakup_running_order r JOIN idea_cycles c ON c.id = r.cycle_id JOIN ideas i ON i.id = r.idea_id
             WHERE c.phase IN ('scoring', 'closed') AND c.speakup_day <= (SELECT today FROM params)
             GROUP BY r.presenter_id, c.id, c.name, c.speakup_day""",
@@ -90,9 +97,10 @@ BADGES: tuple[BadgeRule, ...] = (
         COURSE_PATH,
         N_("Course path completed"),
         "Every mandatory course of your role is completed and valid.",
+        N_("You completed every mandatory course of your role."),
         f"""SELECT m.employee_id, 'path' AS cause, NULL::INTEGER AS idea_id,
                 CAST(max(v.completed_on) AS TIMESTAMP) + INTERVAL 17 HOUR AS earned_at,
-                'You completed every mandatory course of your role.' AS message
+                NULL::VARCHAR AS values_json
             FROM ({MANDATORY_PAIRS_SQL}) m
             LEFT JOIN (SELECT employee_id, course_id, max(completed_on) AS completed_on FROM training_completions
                        WHERE passed AND completed_on <= (SELECT today FROM params)
@@ -106,8 +114,9 @@ BADGES: tuple[BadgeRule, ...] = (
         KUDOS_RECEIVED,
         N_("Kudos received"),
         "Colleagues gave you as many kudos as the portal's badge threshold.",
+        N_("Colleagues gave you {count} kudos."),
         """SELECT employee_id, 'kudos' AS cause, NULL::INTEGER AS idea_id, given_at AS earned_at,
-                'Colleagues gave you ' || (SELECT threshold FROM params) || ' kudos.' AS message
+                json_object('count', (SELECT threshold FROM params))::VARCHAR AS values_json
             FROM (SELECT r.employee_id, k.given_at,
                          row_number() OVER (PARTITION BY r.employee_id ORDER BY k.given_at, k.id) AS nth
                   FROM kudos_recipients r JOIN kudos k ON k.id = r.kudos_id WHERE k.hidden_at IS NULL) received
@@ -115,6 +124,7 @@ BADGES: tuple[BadgeRule, ...] = (
     ),
 )
 BADGE_LABELS = {rule.kind: rule.label for rule in BADGES}
+BADGE_MESSAGES = {rule.kind: rule.message for rule in BADGES}
 IDEA_BADGES = (GREEN_LIT_IDEA, IDEA_IMPLEMENTED)
 
 
@@ -138,7 +148,7 @@ def _rules(kinds: Iterable[str] | None) -> list[BadgeRule]:
 
 def _due_sql(rules: Sequence[BadgeRule]) -> str:
     parts = [
-        f"SELECT '{rule.kind}' AS kind, employee_id, cause, earned_at, idea_id, message FROM ({rule.sql})"
+        f"SELECT '{rule.kind}' AS kind, employee_id, cause, earned_at, idea_id, values_json FROM ({rule.sql})"
         for rule in rules
     ]
     return (
@@ -231,15 +241,17 @@ def _award_new(connection: duckdb.DuckDBPyConnection, actor: CurrentUser | None,
             row["employee_id"],
             row["kind"],
             row["idea_id"],
-            row["message"],
+            stored_text(BADGE_MESSAGES[row["kind"]], row["values_json"]).in_english(),
             min(row["earned_at"] or now, now),
             row["cause"],
+            BADGE_MESSAGES[row["kind"]],
+            row["values_json"],
         ]
         for badge_id, row in zip(ids, new_rows, strict=True)
     ]
     connection.executemany(
-        "INSERT INTO recognitions (id, employee_id, kind, idea_id, message, awarded_at, cause)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO recognitions (id, employee_id, kind, idea_id, message, awarded_at, cause, message_msgid,"
+        " values_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
     audit.record_many(
@@ -257,14 +269,21 @@ def _award_new(connection: duckdb.DuckDBPyConnection, actor: CurrentUser | None,
 def badges_for(db: Reader, employee_id: int) -> list[dict[str, Any]]:
     """A person's badges held now, newest first, each with its label."""
     rows = db.query(
-        "SELECT r.id, r.kind, r.idea_id, r.message, r.awarded_at, i.title AS idea_title FROM recognitions r"
-        " LEFT JOIN ideas i ON i.id = r.idea_id WHERE r.employee_id = ? AND r.withdrawn_at IS NULL"
-        " ORDER BY r.awarded_at DESC, r.id DESC",
+        "SELECT r.id, r.kind, r.idea_id, r.message, r.message_msgid, r.values_json, r.awarded_at,"
+        " i.title AS idea_title FROM recognitions r LEFT JOIN ideas i ON i.id = r.idea_id"
+        " WHERE r.employee_id = ? AND r.withdrawn_at IS NULL ORDER BY r.awarded_at DESC, r.id DESC",
         [employee_id],
     )
-    for row in rows:
-        row["kind_label"] = badge_label(row["kind"])
-    return rows
+    return [_shown(row) for row in rows]
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    """A badge held, with its label and message in the current language (a badge awarded before
+    messages were kept: its message as stored)."""
+    shown = {name: value for name, value in row.items() if name not in ("message_msgid", "values_json")}
+    shown["message"] = shown_stored(row["message_msgid"], row["values_json"], row["message"])
+    shown["kind_label"] = badge_label(row["kind"])
+    return shown
 
 
 def refresh_on_open(db: Any) -> BadgeChanges:
@@ -276,11 +295,9 @@ def refresh_on_open(db: Any) -> BadgeChanges:
 def recent_badges(db: Reader, *, limit: int = 30) -> list[dict[str, Any]]:
     """The latest badges awarded and still held, for the feed, with the holder's name."""
     rows = db.query(
-        "SELECT r.id, r.employee_id, e.full_name, r.kind, r.message, r.awarded_at FROM recognitions r"
-        " JOIN employees e ON e.id = r.employee_id WHERE r.withdrawn_at IS NULL"
+        "SELECT r.id, r.employee_id, e.full_name, r.kind, r.message, r.message_msgid, r.values_json, r.awarded_at"
+        " FROM recognitions r JOIN employees e ON e.id = r.employee_id WHERE r.withdrawn_at IS NULL"
         " ORDER BY r.awarded_at DESC, r.id DESC LIMIT ?",
         [limit],
     )
-    for row in rows:
-        row["kind_label"] = badge_label(row["kind"])
-    return rows
+    return [_shown(row) for row in rows]

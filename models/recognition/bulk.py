@@ -16,6 +16,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import next_ids, utc_now
 from models.errors import InputError
+from models.i18n import N_
 from models.inbox import messages as inbox
 from models.recognition import badges
 from models.recognition.kudos import MESSAGE_MAX, monthly_allowance
@@ -135,7 +136,11 @@ def _tell_receivers(connection: duckdb.DuckDBPyConnection, kudos_ids: list[int])
     ).fetchall()
     notices = [
         inbox.Notice(
-            person, f"Kudos from {giver}{' to your team' if to_team else ''}", message, "wall", created_at=given_at
+            person,
+            inbox.text(N_("Kudos from {name} to your team") if to_team else N_("Kudos from {name}"), name=giver),
+            message,
+            "wall",
+            created_at=given_at,
         )
         for person, giver, to_team, message, given_at in rows
     ]

@@ -240,9 +240,9 @@ def give_kudos(
         )
         audit.record(connection, actor, "kudos", kudos_id, "give", None, {**row, "recipients": recipients}, at=now)
         badges.refresh_badges(connection, actor, at=now, kinds=[badges.KUDOS_RECEIVED], employee_ids=recipients)
-        to_team = " to your team" if record.team_id is not None else ""
+        subject = N_("Kudos from {name} to your team") if record.team_id is not None else N_("Kudos from {name}")
         inbox.notify(
-            connection, recipients, "kudos", f"Kudos from {actor.full_name}{to_team}", record.message, "wall", now,
+            connection, recipients, "kudos", inbox.text(subject, name=actor.full_name), record.message, "wall", now,
             actor=actor,
         )  # fmt: skip
         return kudos_id

@@ -320,8 +320,10 @@ def support_idea(db: Database, actor: CurrentUser, idea_id: int, *, at: datetime
             connection,
             sorted(idea["authors"]),
             "idea_support",
-            f"{actor.full_name} supports your idea \u201c{title}\u201d",
-            f"{actor.full_name} added their support to \u201c{title}\u201d on the idea board.",
+            inbox.text(N_("{name} supports your idea “{title}”"), name=actor.full_name, title=title),
+            inbox.text(
+                N_("{name} added their support to “{title}” on the idea board."), name=actor.full_name, title=title
+            ),
             "ideas",
             at,
             actor=actor,
@@ -389,7 +391,7 @@ def add_comment(db: Database, actor: CurrentUser, idea_id: int, body: str, *, at
             connection,
             sorted(idea["authors"]),
             "idea_comment",
-            f"{actor.full_name} commented on your idea \u201c{title}\u201d",
+            inbox.text(N_("{name} commented on your idea “{title}”"), name=actor.full_name, title=title),
             body,
             "ideas",
             at,

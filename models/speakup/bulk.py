@@ -278,16 +278,16 @@ def _tell_authors(
 ) -> None:
     """Each author is told of each support and comment by someone else, dated when it happened."""
     support_notices = [
-        inbox.Notice(author, f"{person.full_name} supports your idea \u201c{title}\u201d",
-                     f"{person.full_name} added their support to \u201c{title}\u201d on the idea board.", "ideas",
-                     created_at=at)
+        inbox.Notice(author, inbox.text(N_("{name} supports your idea “{title}”"), name=person.full_name, title=title),
+                     inbox.text(N_("{name} added their support to “{title}” on the idea board."),
+                                name=person.full_name, title=title), "ideas", created_at=at)
         for idea_id, person, at in supports
         for title, people in [authors[idea_id]]
         for author in people
     ]  # fmt: skip
     comment_notices = [
-        inbox.Notice(author, f"{person.full_name} commented on your idea \u201c{title}\u201d", body, "ideas",
-                     created_at=at)
+        inbox.Notice(author, inbox.text(N_("{name} commented on your idea “{title}”"), name=person.full_name,
+                                        title=title), body, "ideas", created_at=at)
         for idea_id, person, body, at in comments
         for title, people in [authors[idea_id]]
         for author in people

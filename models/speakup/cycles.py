@@ -436,9 +436,14 @@ def _tell_judges(connection: duckdb.DuckDBPyConnection, actor: CurrentUser, cycl
         connection,
         judges,
         "scoring_open",
-        f"Scoring is open for {cycle.name}",
-        f"{cycle.name} has reached Speak-Up Day scoring: score each shortlisted idea you may judge on the"
-        f" cycle's criteria. Your scores stay hidden from the other judges until you submit.",
+        inbox.text(N_("Scoring is open for {cycle}"), cycle=cycle.name),
+        inbox.text(
+            N_(
+                "{cycle} has reached Speak-Up Day scoring: score each shortlisted idea you may judge on the"
+                " cycle's criteria. Your scores stay hidden from the other judges until you submit."
+            ),
+            cycle=cycle.name,
+        ),
         "judging",
         now,
         actor=actor,

@@ -168,7 +168,7 @@ def decide(
             set_status(connection, actor, idea, "not_selected", note, at=now)
         # the authors' green-lit badge follows the decision in force: awarded, or withdrawn
         badges.refresh_badges(connection, actor, at=now, kinds=badges.IDEA_BADGES, employee_ids=sorted(idea.author_ids))
-        _tell_authors(connection, actor, idea, outcome, result.explanation, rationale, sheets, now)
+        _tell_authors(connection, actor, idea, outcome, result.verdict, rationale, sheets, now)
         return decision_id
 
     decision_id = db.write(do)
@@ -180,23 +180,28 @@ def _tell_authors(
     actor: CurrentUser,
     idea: Idea,
     outcome: str,
-    explanation: str,
+    explanation: inbox.Text,
     rationale: str,
     sheets: list[dict[str, Any]],
     now: datetime,
 ) -> None:
     """The authors are told the outcome and the feedback (SPEC §5): the rule's explanation, the
     rationale and the judges' comments — without the judges' names or their own scores."""
-    comments = [sheet["comment"] for sheet in sheets if sheet.get("comment")]
-    lines = [f"Outcome: {STATUS_LABELS[outcome]}.", explanation, f"Rationale: {rationale}"]
-    if comments:
-        lines += ["", "The judges' comments:", *(f"- {comment}" for comment in comments)]
+    comments = "\n".join(f"- {sheet['comment']}" for sheet in sheets if sheet.get("comment"))
+    feedback = (
+        N_("Outcome: {status}.\n{explanation}\nRationale: {rationale}\n\nThe judges' comments:\n{comments}")
+        if comments
+        else N_("Outcome: {status}.\n{explanation}\nRationale: {rationale}")
+    )
+    status = STATUS_LABELS[outcome]
     inbox.notify(
         connection,
         sorted(idea.author_ids),
         "idea_outcome",
-        f"Your idea “{idea.title}”: {STATUS_LABELS[outcome].lower()}",
-        "\n".join(lines),
+        inbox.text(N_("Your idea “{title}”: {outcome}"), title=idea.title, outcome=inbox.word(status, lower=True)),
+        inbox.text(
+            feedback, status=inbox.word(status), explanation=explanation, rationale=rationale, comments=comments
+        ),
         "my-ideas",
         now,
         actor=actor,

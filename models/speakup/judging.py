@@ -18,7 +18,9 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError
-from models.i18n import N_, _, format_number, ngettext
+from models.i18n import N_, _
+from models.inbox import texts
+from models.inbox.texts import Decimals, Text, text
 from models.inputs import entered_text
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.ideas import (
@@ -93,28 +95,34 @@ class IdeaResult(BaseModel):
     @property
     def explanation(self) -> str:
         """The rule's verdict in words, in the current language."""
+        return self.verdict.shown()
+
+    @property
+    def verdict(self) -> Text:
+        """The rule's verdict, to be put in words in whichever language reads it (the authors'
+        inbox keeps it so)."""
         if self.judges == 0:
-            return _("Nobody has scored this idea yet.")
+            return text(N_("Nobody has scored this idea yet."))
         values = {
-            "score": format_number(self.score, 2),
+            "score": Decimals(self.score or 0.0, 2),
             "minimum": self.min_judges,
-            "threshold": format_number(self.green_light_threshold),
+            "threshold": Decimals(self.green_light_threshold),
         }
         if self.judges < self.min_judges:
-            return ngettext(
+            return texts.ngettext(
                 "Score {score} from {n} judge: fewer than the minimum of {minimum} judges, so it cannot be green-lit.",
                 "Score {score} from {n} judges: fewer than the minimum of {minimum} judges, so it cannot be green-lit.",
                 self.judges,
                 **values,
             )
         if self.green_lit:
-            return ngettext(
+            return texts.ngettext(
                 "Score {score} from {n} judge: at or above the threshold of {threshold} — green light.",
                 "Score {score} from {n} judges: at or above the threshold of {threshold} — green light.",
                 self.judges,
                 **values,
             )
-        return ngettext(
+        return texts.ngettext(
             "Score {score} from {n} judge: below the threshold of {threshold}.",
             "Score {score} from {n} judges: below the threshold of {threshold}.",
             self.judges,

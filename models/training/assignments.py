@@ -121,9 +121,14 @@ def _tell_assigned(connection: duckdb.DuckDBPyConnection, at: datetime) -> None:
     notices = [
         inbox.Notice(
             employee_id,
-            f"Course assigned: {title}",
-            f"{title} ({code}) is assigned to you ({REASON_LABELS.get(reason, reason).lower()}), "
-            f"due {due_on:%d %B %Y}.",
+            inbox.text(N_("Course assigned: {title}"), title=inbox.Course(code, title)),
+            inbox.text(
+                N_("{title} ({code}) is assigned to you ({reason}), due {day}."),
+                title=inbox.Course(code, title),
+                code=code,
+                reason=inbox.word(REASON_LABELS.get(reason, reason), lower=True),
+                day=due_on,
+            ),
             "my-training",
             f"assignment:{assignment_id}",
         )
@@ -143,8 +148,13 @@ def tell_overdue(connection: duckdb.DuckDBPyConnection, *, today: date, at: date
     notices = [
         inbox.Notice(
             employee_id,
-            f"Course overdue: {title}",
-            f"{title} ({code}) was due on {due_on:%d %B %Y} and is not completed yet.",
+            inbox.text(N_("Course overdue: {title}"), title=inbox.Course(code, title)),
+            inbox.text(
+                N_("{title} ({code}) was due on {day} and is not completed yet."),
+                title=inbox.Course(code, title),
+                code=code,
+                day=due_on,
+            ),
             "my-training",
             f"assignment:{assignment_id}",
         )
