@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 from pydantic import BaseModel
 
+from models.audit_labels import ENTITY_LABELS, action_labels, field_label
 from models.db import utc_now
 from models.errors import StaleRecordError
+from models.i18n import _
 
 if TYPE_CHECKING:
     from models.access import CurrentUser
@@ -32,11 +34,11 @@ class AuditEntry(BaseModel):
 
     @property
     def entity_label(self) -> str:
-        return code_label(self.entity)
+        return entity_label(self.entity)
 
     @property
     def action_label(self) -> str:
-        return code_label(self.action)
+        return action_labels().get(self.action) or code_label(self.action)
 
     @property
     def changes(self) -> list[str]:
@@ -68,18 +70,28 @@ def code_label(code: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def entity_label(code: str) -> str:
+    """A kind of audited record in the reader's language ("Inbox message"), its code in words
+    when the catalogue does not name it."""
+    return _(ENTITY_LABELS[code]) if code in ENTITY_LABELS else code_label(code)
+
+
+def _field_text(code: str) -> str:
+    return field_label(code) or code_label(code)
+
+
 def _value_text(value: Any) -> str:
     """A stored value as a reader reads it: codes in words, times to the minute, a dash for none."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, list):
         return ", ".join(_value_text(item) for item in value)
     if isinstance(value, dict):
-        return "; ".join(f"{code_label(key)} {_value_text(item)}" for key, item in value.items())
+        return "; ".join(f"{_field_text(key)} {_value_text(item)}" for key, item in value.items())
     text = str(value)
     if _CODE.fullmatch(text):
         return code_label(text).lower()
@@ -87,16 +99,17 @@ def _value_text(value: Any) -> str:
 
 
 def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
-    """What a change did, one field a line: "Status: planned → done" for a field it changed,
-    "Status: done" for a field of a record it created or removed."""
+    """What a change did, one field a line in the reader's language: "Status: planned → done"
+    for a field it changed, "Status: done" for a field of a record it created or removed (the
+    values as stored: a code reads in English words)."""
     before, after = before or {}, after or {}
     lines = []
     for key in [*before, *(key for key in after if key not in before)]:
         if key in before and key in after:
             if before[key] != after[key]:
-                lines.append(f"{code_label(key)}: {_value_text(before[key])} → {_value_text(after[key])}")
+                lines.append(f"{_field_text(key)}: {_value_text(before[key])} → {_value_text(after[key])}")
         else:
-            lines.append(f"{code_label(key)}: {_value_text(before.get(key, after.get(key)))}")
+            lines.append(f"{_field_text(key)}: {_value_text(before.get(key, after.get(key)))}")
     return lines
 
 

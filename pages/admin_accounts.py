@@ -5,7 +5,7 @@ import streamlit as st
 
 from models import auth
 from models.access import ROLE_LABELS, Role
-from models.i18n import _, format_number
+from models.i18n import _, format_number, ngettext
 from models.paging import PICKER_SIZE
 from models.people import accounts
 from models.people.accounts import AccountRow
@@ -50,10 +50,14 @@ def accounts_frame(rows: list[AccountRow]) -> pd.DataFrame:
     )
 
 
+def counted_accounts(n: int) -> str:
+    return ngettext("{n} account", "{n} accounts", n, n=format_number(n))
+
+
 def render_list(search: str) -> None:
     """The accounts matching the search, a page at a time; the download holds every match."""
     total = accounts.count_accounts(db, user, search=search)
-    first = pager(total, "accounts_page", ("account", "accounts"), context=search)
+    first = pager(total, "accounts_page", counted_accounts, context=search)
     show_table(accounts_frame(accounts.list_accounts(db, user, search=search, offset=first)))
     if total:
         download_buttons(

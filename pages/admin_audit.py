@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from models import audit
-from models.i18n import _
+from models.i18n import _, format_number, ngettext
 from models.paging import PAGE_SIZE
 from ui.context import page_context
 from ui.widgets import download_buttons, pager, search_matches, show_table
@@ -15,24 +15,23 @@ user, db, settings = page_context()
 
 st.title(_("Audit log"))
 cols = st.columns(4)
-entity = cols[0].selectbox(
-    _("Record kind"),
-    [None, *audit.entities(db)],
-    format_func=lambda e: _("All") if e is None else audit.code_label(e),
-    key="audit_entity",
-)
+kinds = audit.entities(db)
+entity_names = {None: _("All")} | {code: audit.entity_label(code) for code in kinds}  # in this run's language
+entity = cols[0].selectbox(_("Record kind"), [None, *kinds], format_func=entity_names.__getitem__, key="audit_entity")
 with cols[1]:
     actors = search_matches(_("Find an actor"), "audit_actor_search", lambda text: audit.find_actors(db, text))
 actor_names = {row["actor_id"]: row["actor_name"] for row in actors}
 actor_id = cols[1].selectbox(
-    _("Actor"), [None, *actor_names], format_func=lambda i: _("All") if i is None else actor_names[i], key="audit_actor"
+    _("Actor"), [None, *actor_names], format_func=({None: _("All")} | actor_names).__getitem__, key="audit_actor"
 )
 since = cols[2].date_input(_("From"), value=date.today() - timedelta(days=30), key="audit_since")
 until = cols[3].date_input(_("To"), value=date.today(), key="audit_until")
 
 filters = {"entity": entity, "actor_id": actor_id, "since": since, "until": until}
 total = audit.count(db, user, **filters)
-first = pager(total, "audit_page", ("entry", "entries"), context=filters)
+first = pager(
+    total, "audit_page", lambda n: ngettext("{n} entry", "{n} entries", n, n=format_number(n)), context=filters
+)
 entries = audit.search(db, user, **filters, offset=first, limit=PAGE_SIZE)
 columns = [_("When (UTC)"), _("Actor"), _("Record"), _("Action"), _("Changes")]
 shown_entries = pd.DataFrame(

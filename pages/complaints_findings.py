@@ -169,7 +169,9 @@ def render_audit_evidence(finding: findings.Finding) -> None:
     evidence = compliance.finding_evidence(db, user, finding.id)
     if not evidence.empty:
         st.subheader(_("Mystery audits as evidence"))
-        show_table(evidence, key="finding_audit_evidence")
+        show_table(
+            evidence, labels={name: _(label) for name, label in EVIDENCE_LABELS.items()}, key="finding_audit_evidence"
+        )
     proposed = proposals.proposals_for(db, user, finding_id=finding.id).get(finding.id)
     if proposed:
         st.subheader(_("Decision-right changes proposed"))
@@ -196,6 +198,14 @@ def render_links(finding: findings.Finding) -> None:
 LINKED_NAMES = {
     "actions": (N_("Actions"), N_("No actions linked yet.")),
     "ideas": (N_("Ideas"), N_("No ideas linked yet.")),
+}
+EVIDENCE_LABELS = {
+    "audited_on": N_("Audited on"),
+    "channel": N_("Channel"),
+    "team": N_("Team"),
+    "standard": N_("Standard"),
+    "score": N_("Score"),
+    "complies": N_("Complies"),
 }
 LINKED_LABELS = {"id": "#", "title": N_("Title"), "status": N_("Status"), "due_date": N_("Due date")}
 

@@ -9,12 +9,12 @@ import streamlit as st
 
 from models.access import Permission
 from models.customers import comments, scores
-from models.customers.scores import DEFINITIONS, ScoreFilter
+from models.customers.scores import DEFINITIONS, NO_TEAM, ScoreFilter
 from models.customers.survey_fields import SURVEY_TYPES
 from models.i18n import _, format_number, ngettext
 from ui import customer_charts as charts
 from ui.context import page_context
-from ui.widgets import download_buttons, show_table
+from ui.widgets import download_buttons, show_table, with_labels
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -22,7 +22,27 @@ TYPES_SHOWN = ("csat", "nps", "ces")  # CSAT first: the score read by channel
 TYPE_LABELS = {
     code: f"{t.label} ({t.lowest}–{t.highest})" for code in TYPES_SHOWN for t in SURVEY_TYPES if t.code == code
 }
-TABLE_LABELS = {"value": _("Value"), "answers": _("Answers")}
+TABLE_LABELS = {
+    "month": _("Month"),
+    "channel": _("Channel"),
+    "team": _("Team"),
+    "value": _("Value"),
+    "answers": _("Answers"),
+    "promoters": _("Promoters"),
+    "passives": _("Passives"),
+    "detractors": _("Detractors"),
+}
+COMMENT_LABELS = {
+    "id": "#",
+    "answered_on": _("Answered on"),
+    "channel": _("Channel"),
+    "team": _("Team"),
+    "survey_type": _("Survey type"),
+    "score": _("Score"),
+    "comment": _("Comment"),
+    "customer_id": _("Customer ID"),
+}
+TEAM_NAMES = {"team": {NO_TEAM: _(NO_TEAM)}}  # the answers of units that match no team, in words
 GROUP_TITLES = {"channel": _("By channel"), "team": _("By team")}
 
 
@@ -67,7 +87,7 @@ def render_scores(survey_type: str, answers: ScoreFilter) -> None:
     download_buttons(by_channel_month, f"{survey_type}-by-month-and-channel", "dl_cf_months")
     for group in ("channel", "team"):
         st.subheader(GROUP_TITLES[group])
-        frame = scores.scores(db, user, survey_type, (group,), answers)
+        frame = with_labels(scores.scores(db, user, survey_type, (group,), answers), TEAM_NAMES)
         st.altair_chart(charts.by_group(frame, group, survey_type), width="stretch")
         show_table(frame, labels=TABLE_LABELS, key=f"cf_{group}")
         download_buttons(frame, f"{survey_type}-by-{group}", f"dl_cf_{group}")
@@ -97,7 +117,7 @@ def render_comments(survey_type: str, answers: ScoreFilter) -> None:
     )
     if found.empty:
         return
-    show_table(found, labels={"id": "#"}, key="cf_comments")
+    show_table(found, labels=COMMENT_LABELS, key="cf_comments")
     download_buttons(found, "customer-comments", "dl_cf_comments")
     render_attach(found)
 

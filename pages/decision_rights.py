@@ -10,7 +10,7 @@ import streamlit as st
 
 from models.access import ROLE_LABELS, Permission, Role
 from models.complaints.findings import finding_titles
-from models.i18n import _, format_number
+from models.i18n import _, format_number, pgettext
 from models.speakup.board import my_ideas
 from models.standards import proposals, rights
 from models.standards.rights import REMEDY_LABELS
@@ -35,12 +35,39 @@ USE_LABELS = {
     "proposed_limit": _("Proposed limit ({currency})", currency=CURRENCY),
     "over_limit": _("Above the limit"),
     "above_limit": _("Above the limit"),
+    "used_on": _("Used on"),
+    "complaint_reference": _("Complaint reference"),
+    "note": _("Note"),
+    "person": _("Person"),
+    "team": _("Team"),
+}
+PROPOSAL_LABELS = USE_LABELS | {
+    "id": "#",
+    "status": _("Status"),
+    "role": _("Role"),
+    "proposed_conditions": _("Proposed conditions"),
+    "reason": _("Reason"),
+    "idea_id": _("Idea ID"),
+    "idea": _("Idea"),
+    "finding_id": _("Finding ID"),
+    "finding": _("Finding"),
+    "proposed_by": _("Proposed by"),
+    "proposed_at": _("Proposed at"),
+    "decision_note": _("Decision note"),
+}
+HISTORY_LABELS = {
+    "version": _("Version"),
+    "changed_at": _("Changed at"),
+    "changed_by": _("Changed by"),
+    "limit_amount": _("Limit amount"),
+    "conditions": _("Conditions"),
+    "current": pgettext("a version of a decision right", "Current"),
 }
 
 
 def right_names(by_id: dict[int, rights.Right]) -> dict[int, str]:
     """Each right as a choice names it: its role and kind of remedy in the current language."""
-    return {i: f"{ROLES[Role(right.role)]} — {REMEDIES[right.remedy]}" for i, right in by_id.items()}
+    return {i: right.label for i, right in by_id.items()}
 
 
 def money(value: object) -> str:
@@ -79,7 +106,12 @@ def render_register(current: list[rights.Right]) -> None:
     by_id = {right.id: right for right in current}
     with st.expander(_("Earlier versions of a right")):
         chosen = st.selectbox(_("Right"), list(by_id), format_func=right_names(by_id).get, key="right_versions")
-        show_table(pd.DataFrame(rights.right_history(db, user, chosen)), key="right_versions_table")
+        show_history(chosen, "right_versions_table")
+
+
+def show_history(right_id: int, key: str) -> None:
+    """Every version of a right: its limit, conditions and whether it was current, who changed it and when."""
+    show_table(pd.DataFrame(rights.right_history(db, user, right_id)), labels=HISTORY_LABELS, key=key)
 
 
 def render_log_use() -> None:
@@ -119,7 +151,9 @@ def render_use_against_limits() -> None:
     left, right = st.columns(2)
     start = left.date_input(_("From"), (TODAY - timedelta(days=365)).replace(day=1), key="uses_from")
     end = right.date_input(_("To"), TODAY, key="uses_to")
-    frame = with_labels(rights.use_against_limits(db, user, start, end), CODED)
+    frame = with_labels(
+        rights.use_against_limits(db, user, start, end), CODED | {"team": {rights.NO_TEAM: _(rights.NO_TEAM)}}
+    )
     if frame.empty:
         st.info(_("No uses in this period."))
         return
@@ -188,7 +222,7 @@ def render_proposals() -> None:
     if not listed:
         st.info(_("No changes proposed yet."))
         return
-    show_table(pd.DataFrame(listed), labels=USE_LABELS, values=CODED, key="proposals_table")
+    show_table(pd.DataFrame(listed), labels=PROPOSAL_LABELS, values=CODED, key="proposals_table")
     if not user.can(Permission.STRATEGY_MANAGE):
         return
     open_ones = {row["id"]: row for row in listed if row["status"] == "open"}
@@ -252,7 +286,7 @@ def render_management(every: list[rights.Right]) -> None:
                     form=form,
                     rerun=True,
                 )
-        show_table(pd.DataFrame(rights.right_history(db, user, right.id)), key="right_history")
+        show_history(right.id, "right_history")
 
 
 st.title(_("Decision rights"))

@@ -48,7 +48,7 @@ st.caption(
 )
 st.markdown("**" + _("How the portal computes attrition") + "**")
 for definition in people_kpis.DEFINITIONS.values():
-    st.markdown(f"- {definition}")
+    st.markdown("- " + _(definition, days=people_kpis.EARLY_DAYS))
 
 if user.can(Permission.STRATEGY_MANAGE):
     with st.form("new_kpi"):

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from models.engagement.results import RESULTS_WAIT_RULE, GroupResult, Progress, SurveyResults, TrendPoint
-from models.i18n import _, format_date, format_number, format_percent
+from models.i18n import _, format_date, format_number, format_percent, ngettext
 from models.paging import PAGE_SIZE
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, show_table
@@ -100,7 +100,10 @@ def show_comments(results: SurveyResults, hide_comment: Callable[[str], None] | 
     """A survey's comments a page at a time (a large organisation leaves hundreds), each with
     HR's Hide button when ``hide_comment`` is given."""
     first = pager(
-        len(results.comments), f"comments_{results.survey.id}_page", ("comment", "comments"), page_size=PAGE_SIZE
+        len(results.comments),
+        f"comments_{results.survey.id}_page",
+        lambda n: ngettext("{n} comment", "{n} comments", n, n=format_number(n)),
+        page_size=PAGE_SIZE,
     )
     for comment in results.comments[first : first + PAGE_SIZE]:
         quoted = f"> {escape_markdown(comment.text)}"

@@ -50,7 +50,8 @@ def proposal_form(db: Database, user: CurrentUser, current: list[Right], origin:
         return
     by_id = {right.id: right for right in current}
     with st.form(f"{prefix}_form"):
-        right_id = st.selectbox(_("Right"), list(by_id), format_func=lambda i: by_id[i].label, key=f"{prefix}_right")
+        names = {i: right.label for i, right in by_id.items()}  # in the language of this run
+        right_id = st.selectbox(_("Right"), list(by_id), format_func=names.__getitem__, key=f"{prefix}_right")
         limit = st.number_input(_("Proposed limit (optional)"), min_value=0.0, value=None, key=f"{prefix}_limit")
         conditions = st.text_area(_("Proposed conditions (optional)"), max_chars=1000, key=f"{prefix}_conditions")
         reason = st.text_area(_("Why"), max_chars=2000, key=f"{prefix}_reason")

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 SurveyTypeCode = Literal["nps", "csat", "ces"]
 Grouping = Literal["month", "channel", "team"]
-NO_TEAM = "No team (unit not matched)"
+NO_TEAM = N_("No team (unit not matched)")  # translated where shown
 
 DEFINITIONS = {
     "nps": N_("NPS = % promoters (9–10) − % detractors (0–6) among the NPS answers (−100 to +100)."),

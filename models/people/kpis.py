@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Literal
 
 from models.cache import cached_aggregate
+from models.i18n import N_
 
 if TYPE_CHECKING:
     from models.db import Reader
@@ -23,14 +24,15 @@ WINDOW_MONTHS = 12
 EARLY_DAYS = 90
 PeopleDimension = Literal["organisation", "team", "site"]
 
+# how each is computed, in words (translated where shown, with ``days=EARLY_DAYS``)
 DEFINITIONS = {
-    "attrition": (
+    "attrition": N_(
         "Attrition = people who left in the 12 months to the month's end ÷ the average headcount at the ends of "
         "those 12 months (%). A person counts from their hire date until the day they were deactivated."
     ),
-    "early_attrition": (
+    "early_attrition": N_(
         "Early attrition = of the people who left in the 12 months to the month's end, the share who left within "
-        f"{EARLY_DAYS} days of their hire date (%). No leavers in those months: no value."
+        "{days} days of their hire date (%). No leavers in those months: no value."
     ),
 }
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from models.access import CurrentUser, Permission, require
-from models.audit import code_label
+from models.audit import entity_label
 from models.db import utc_now
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def recent_activity(db: Database, user: CurrentUser, days: int = 30) -> pd.DataF
         " WHERE occurred_at >= ? GROUP BY ALL ORDER BY day",
         [utc_now() - timedelta(days=days)],
     )
-    frame["entity"] = frame["entity"].map(code_label)
+    frame["entity"] = frame["entity"].map(entity_label)
     return frame
 
 

@@ -32,6 +32,7 @@ REMEDY_LABELS = {
     "callback": N_("Callback"),
     "other": N_("Other remedy"),
 }
+NO_TEAM = N_("(no team)")  # the team of a use logged by a person in none (translated where shown)
 MONEY_MAX = Decimal("1000000")
 
 
@@ -57,7 +58,8 @@ class Right(BaseModel):
 
     @property
     def label(self) -> str:
-        return f"{ROLE_LABELS[Role(self.role)]} — {REMEDY_LABELS[self.remedy]}"
+        """The right as a choice names it: its role and kind of remedy, in the current language."""
+        return f"{_(ROLE_LABELS[Role(self.role)])} — {_(REMEDY_LABELS[self.remedy])}"
 
 
 def add_right(db: Database, actor: CurrentUser, data: dict[str, Any], *, at: datetime | None = None) -> int:
@@ -240,7 +242,7 @@ def use_against_limits(db: Database, actor: CurrentUser, start: date, end: date)
     require(actor, Permission.DASHBOARDS_ALL)
     return db.frame(
         """
-        SELECT date_trunc('month', u.used_on)::DATE AS month, coalesce(t.name, '(no team)') AS team, u.remedy,
+        SELECT date_trunc('month', u.used_on)::DATE AS month, coalesce(t.name, ?) AS team, u.remedy,
                count(*) AS uses, sum(u.amount) AS amount,
                round(100 * avg(u.amount / u.limit_amount) FILTER (WHERE u.limit_amount > 0), 1)
                  AS mean_share_of_limit,
@@ -249,7 +251,7 @@ def use_against_limits(db: Database, actor: CurrentUser, start: date, end: date)
         WHERE u.used_on BETWEEN ? AND ?
         GROUP BY ALL ORDER BY month, team, u.remedy
         """,
-        [start, end],
+        [NO_TEAM, start, end],
     )
 
 
