@@ -16,6 +16,7 @@ from models.i18n import _, format_number, ngettext
 from models.people import directory
 from models.strategy import goals, kpis, vision
 from models.strategy.goals import short_date, short_datetime
+from ui.charts import localized
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
@@ -106,7 +107,7 @@ def render_breakdown() -> None:
         )
         .properties(height=max(180, 34 * len(frame)))
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(localized(chart), width="stretch")
     show_table(frame)
     download_buttons(frame, _("actions-by-{group}", group=group.lower()), key="breakdown")
 
@@ -119,6 +120,7 @@ def render_timeline(every_action: list[plan.Action]) -> None:
         st.info(_("No actions to show."))
         return
     frame["priority"] = frame["priority"].map(lambda code: label(PRIORITY_LABELS, code))
+    frame["overdue"] = frame["overdue"].map({True: _("Yes"), False: _("No")})
     titles = {
         "action": _("Action"),
         "owner": _("Owner"),
@@ -135,7 +137,7 @@ def render_timeline(every_action: list[plan.Action]) -> None:
         .mark_bar(cornerRadius=3)
         .encode(
             x=alt.X("start:T", title=None),
-            x2="end:T",
+            x2=alt.X2("end:T", title=None),
             y=alt.Y(
                 "action:N",
                 sort=alt.EncodingSortField("start"),
@@ -165,9 +167,12 @@ def render_timeline(every_action: list[plan.Action]) -> None:
     today_rule = (
         alt.Chart(pd.DataFrame({"date": [TODAY], "label": [_("Today")]}))
         .mark_rule(color="#cf222e", strokeDash=[4, 3])
-        .encode(x="date:T", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("date:T", title=_("Date"))])
+        .encode(
+            x=alt.X("date:T", title=None),
+            tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("date:T", title=_("Date"))],
+        )
     )
-    st.altair_chart((bars + today_rule).properties(height=max(200, 26 * len(frame))), width="stretch")
+    st.altair_chart(localized((bars + today_rule).properties(height=max(200, 26 * len(frame)))), width="stretch")
     download = frame.drop(columns=["id"]).rename(columns=titles)
     download_buttons(download, _("action-timeline"), key="timeline")
 

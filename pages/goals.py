@@ -15,6 +15,7 @@ from models.strategy import goals, kpis, vision
 from models.strategy.dimensions import DIMENSION_LABELS, DIMENSIONS
 from models.strategy.goals import GoalInput, short_date
 from models.strategy.kpis import MeasurementInput
+from ui.charts import localized
 from ui.context import page_context
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
@@ -128,8 +129,8 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
         alt.Chart(path)
         .mark_line(strokeDash=[2, 4])
         .encode(
-            x="date:T",
-            y="value:Q",
+            x=alt.X("date:T", title=day),
+            y=alt.Y("value:Q", title=y_title),
             color=legend,
             tooltip=[alt.Tooltip("date:T", title=day), alt.Tooltip("value:Q", title=value)],
         )
@@ -138,7 +139,7 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
         alt.Chart(levels)
         .mark_rule(strokeDash=[6, 4])
         .encode(
-            y="value:Q",
+            y=alt.Y("value:Q", title=y_title),
             color=legend,
             tooltip=[
                 alt.Tooltip("line:N", title=line),
@@ -153,7 +154,7 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
             alt.Chart(done)
             .mark_rule(strokeWidth=2)
             .encode(
-                x="date:T",
+                x=alt.X("date:T", title=day),
                 color=legend,
                 tooltip=[
                     alt.Tooltip("action:N", title=marks["action_done"]),
@@ -174,12 +175,13 @@ def split_chart(goal: goals.Goal, points: list[kpis.SplitPoint], by: str) -> alt
     values["source"] = values["source"].map(goals.source_label)
     target = pd.DataFrame([{"value": goal.target_value, "level": _("Target")}])
     dimension, day, value = _(DIMENSION_LABELS[by]), _("Date"), _("Value")
+    y_title = f"{goal.shown_kpi_name} ({goal.shown_unit})"
     lines = (
         alt.Chart(values)
         .mark_line(point=True)
         .encode(
             x=alt.X("date:T", title=day),
-            y=alt.Y("value:Q", title=f"{goal.shown_kpi_name} ({goal.shown_unit})", scale=alt.Scale(zero=False)),
+            y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False)),
             color=alt.Color("line:N", title=dimension),
             tooltip=[
                 alt.Tooltip("line:N", title=dimension),
@@ -192,7 +194,10 @@ def split_chart(goal: goals.Goal, points: list[kpis.SplitPoint], by: str) -> alt
     target_rule = (
         alt.Chart(target)
         .mark_rule(strokeDash=[6, 4], color="#1a7f37")
-        .encode(y="value:Q", tooltip=[alt.Tooltip("level:N", title=_("Line")), alt.Tooltip("value:Q", title=value)])
+        .encode(
+            y=alt.Y("value:Q", title=y_title),
+            tooltip=[alt.Tooltip("level:N", title=_("Line")), alt.Tooltip("value:Q", title=value)],
+        )
     )
     return alt.layer(target_rule, lines).properties(height=340)
 
@@ -203,7 +208,7 @@ def render_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[
     splits |= {d: _(DIMENSION_LABELS[d]) for d in DIMENSIONS}
     by = st.selectbox(_("Split the chart by"), list(splits), format_func=splits.get, key=f"split_{goal.id}")
     if by is None:
-        st.altair_chart(goal_chart(goal, series, linked), width="stretch")
+        st.altair_chart(localized(goal_chart(goal, series, linked)), width="stretch")
         return
     points = goals.goal_split_series(db, goal, by)
     if not points:
@@ -215,7 +220,7 @@ def render_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[
             )
         )
         return
-    st.altair_chart(split_chart(goal, points, by), width="stretch")
+    st.altair_chart(localized(split_chart(goal, points, by)), width="stretch")
 
 
 def render_goal(goal: goals.Goal) -> None:

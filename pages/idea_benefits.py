@@ -8,7 +8,7 @@ import streamlit as st
 from models.access import Permission
 from models.i18n import _, format_number, ngettext
 from models.speakup import benefits, ideas
-from ui.charts import by_number, idea_label, wrapped_axis
+from ui.charts import by_number, idea_label, localized, wrapped_axis
 from ui.context import page_context
 from ui.ideas import money, plain, status_label
 from ui.widgets import download_buttons, show_table
@@ -57,7 +57,7 @@ def render_overview(rows: list[dict]) -> None:
         .encode(
             y=alt.Y("idea:N", title=None, sort=by_number(), axis=wrapped_axis()),
             x=alt.X("amount:Q", title=_("Savings ({currency})", currency=CURRENCY), axis=alt.Axis(format=",.0f")),
-            yOffset="figure:N",
+            yOffset=alt.YOffset("figure:N", title=None),
             color=alt.Color("figure:N", title=None),
             tooltip=[
                 alt.Tooltip("idea:N", title=_("Idea")),
@@ -67,7 +67,7 @@ def render_overview(rows: list[dict]) -> None:
         )
         .properties(height=max(200, 40 * len(rows)))
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(localized(chart), width="stretch")
 
 
 def render_review_form(rows: list[dict]) -> None:

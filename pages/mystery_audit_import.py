@@ -4,7 +4,7 @@ read (and download) the per-row report."""
 
 import streamlit as st
 
-from models.complaints.sources import ENCODINGS, SourceFile
+from models.complaints.sources import SourceFile
 from models.errors import InputError
 from models.i18n import N_, _, format_number, ngettext
 from models.standards import audit_fields, audit_import, audits
@@ -105,9 +105,7 @@ def render_file(checklist: dict) -> None:
     left, right = st.columns([3, 1])
     with left:
         upload = file_upload(_("Audit export"), ["csv", "xlsx", "txt"], key="audit_upload")
-    encoding = right.selectbox(
-        _("Text encoding (CSV)"), list(ENCODINGS), format_func=ENCODINGS.get, key="audit_encoding"
-    )
+    encoding = imports.choose_encoding(right, key="audit_encoding")
     if upload is None:
         imports.current_source(PREFIX, audit_import.open_upload, None, encoding, None, None, settings.max_upload_mb)
         return

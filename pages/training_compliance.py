@@ -14,6 +14,7 @@ from models.people import directory
 from models.training import compliance
 from models.training.compliance import Filters
 from models.training.courses import catalogue_text, catalogue_titles
+from ui.charts import localized
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.training_charts import compliance_heat_map
@@ -25,7 +26,7 @@ everyone = compliance.scope_of(user).everyone
 
 
 def table_with_downloads(frame: pd.DataFrame, file_stem: str, key: str) -> None:
-    shown = catalogue_titles(frame)
+    shown = compliance.teams_shown(catalogue_titles(frame))
     show_table(shown, labels=training_column_labels(), key=f"{key}_table")
     download_buttons(lambda: shown, file_stem, key=key)
 
@@ -89,11 +90,11 @@ def one_cell_in_words(cell: pd.Series) -> str:
 
 
 def render_heat_map(on: date, filters: Filters) -> None:
-    cells = compliance.heat_map(db, user, on=on, filters=filters)
+    cells = compliance.teams_shown(compliance.heat_map(db, user, on=on, filters=filters))
     if cells.empty:
         st.info(_("No mandatory training is assigned to the people in view."))
         return
-    st.altair_chart(compliance_heat_map(catalogue_titles(cells)), width="stretch")
+    st.altair_chart(localized(compliance_heat_map(catalogue_titles(cells))), width="stretch")
     if len(cells) == 1:
         st.caption(escape_markdown(one_cell_in_words(cells.iloc[0])))
     else:
@@ -147,7 +148,9 @@ def render_expiring(on: date, filters: Filters) -> None:
 def render_transcript(on: date, _filters: Filters) -> None:
     people = compliance.people_in_view(db, user)
     labels = {
-        person["id"]: f"{person['full_name']} ({person['employee_number']}) — {person['team_name']}"
+        person[
+            "id"
+        ]: f"{person['full_name']} ({person['employee_number']}) — {compliance.team_shown(person['team_name'])}"
         + ("" if person["active"] else " — " + _("inactive"))
         for person in people
     }
@@ -163,7 +166,7 @@ def render_transcript(on: date, _filters: Filters) -> None:
         return
     record = compliance.transcript(db, user, chosen, on=on)
     st.subheader(escape_markdown(record.full_name))
-    st.caption(escape_markdown(_("Team: {team}", team=record.team_name)))
+    st.caption(escape_markdown(_("Team: {team}", team=compliance.team_shown(record.team_name))))
     st.markdown("**" + _("Assignments") + "**")
     if record.assignments.empty:
         st.caption(_("Nothing assigned."))

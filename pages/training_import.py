@@ -3,7 +3,7 @@ order chosen, import it and read (and download) the per-row report."""
 
 import streamlit as st
 
-from models.complaints.sources import ENCODINGS, SourceFile
+from models.complaints.sources import SourceFile
 from models.errors import InputError
 from models.i18n import N_, _, format_number, ngettext
 from models.training import lms_fields, lms_import
@@ -112,7 +112,7 @@ st.download_button(
 left, right = st.columns([3, 1])
 with left:
     upload = file_upload(_("LMS export"), ["csv", "xlsx", "txt"], key="lms_upload")
-encoding = right.selectbox(_("Text encoding (CSV)"), list(ENCODINGS), format_func=ENCODINGS.get, key="lms_encoding")
+encoding = imports.choose_encoding(right, key="lms_encoding")
 source = None
 if upload is not None:
     sheet, header_row = imports.render_layout("lms", upload)

@@ -95,6 +95,7 @@ def pareto(frame: pd.DataFrame, rule_share: float = 0.8) -> alt.LayerChart:
             y=alt.Y("complaints:Q", title=_("Complaints")),
             color=alt.Color(
                 "group:N",
+                title=None,
                 scale=alt.Scale(domain=[vital, useful], range=["#c0392b", "#95a5a6"]),
                 legend=alt.Legend(title=None, orient="top"),
             ),
@@ -117,7 +118,10 @@ def pareto(frame: pd.DataFrame, rule_share: float = 0.8) -> alt.LayerChart:
             pd.DataFrame({"line": [rule_share * 100], "label": [_("{share} line", share=format_percent(rule_share))]})
         )
         .mark_rule(strokeDash=[6, 4], color="#e67e22")
-        .encode(y=alt.Y("line:Q", scale=alt.Scale(domain=[0, 100])), tooltip=[alt.Tooltip("label:N", title=_("Rule"))])
+        .encode(
+            y=alt.Y("line:Q", title=_("Cumulative %"), scale=alt.Scale(domain=[0, 100])),
+            tooltip=[alt.Tooltip("label:N", title=_("Rule"))],
+        )
     )
     return localized(alt.layer(bars, alt.layer(line, rule)).resolve_scale(y="independent").properties(height=340))
 

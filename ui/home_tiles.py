@@ -12,6 +12,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from models.access import CurrentUser
 from models.i18n import _, current_language, format_date, format_number
+from ui.charts import localized
 from ui.registry import PAGES
 
 CHART_HEIGHT = 170
@@ -72,7 +73,7 @@ def line_chart(
         )
         .properties(height=CHART_HEIGHT)
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(localized(chart), width="stretch")
 
 
 def _tooltip(item: str | tuple[str, str]) -> alt.Tooltip:
@@ -102,6 +103,6 @@ def bar_chart(
     if color is not None:
         encoding["color"] = alt.Color(color, title=None, legend=alt.Legend(orient="bottom"))
         if not stacked:
-            encoding["yOffset"] = alt.YOffset(color)
+            encoding["yOffset"] = alt.YOffset(color, title=None)
     chart = alt.Chart(frame).mark_bar().encode(**encoding).properties(height=alt.Step(18))
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(localized(chart), width="stretch")

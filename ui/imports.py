@@ -8,9 +8,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from models.complaints.dates import DATE_ORDER_LABELS, DateGuess, DateOrder
-from models.complaints.sources import SourceFile
+from models.complaints.sources import ENCODINGS, SourceFile
 from models.complaints.staging import ImportField
 from models.i18n import _
 from ui.text import escape_markdown
@@ -44,6 +45,13 @@ def current_source(
     )
     st.session_state[key] = (identity, source)
     return source
+
+
+def choose_encoding(column: DeltaGenerator, key: str) -> str:
+    """The text encoding of a CSV export (a code of ``ENCODINGS``), each named in the reader's
+    language; the code is what is kept, so a language switch keeps the choice."""
+    names = {code: _(name) for code, name in ENCODINGS.items()}
+    return column.selectbox(_("Text encoding (CSV)"), list(names), format_func=names.__getitem__, key=key)
 
 
 def render_layout(prefix: str, upload: Any) -> tuple[str | None, int | None]:

@@ -40,6 +40,6 @@ def compliance_heat_map(cells: pd.DataFrame) -> alt.Chart:
             alt.value("#d5d8dc"),
         )
     )
-    labels = base.mark_text(fontSize=11).encode(text="shown:N")
+    labels = base.mark_text(fontSize=11).encode(text=alt.Text("shown:N", title=None))
     height = max(120, 32 * data["team"].nunique())
     return alt.layer(cells_layer, labels).properties(height=height)

@@ -244,7 +244,9 @@ def training_section(db: Database, user: CurrentUser, as_of: date) -> Section:
     ]
     teams = training_compliance.team_summary(db, user, on=as_of)
     teams = teams[teams["team"] != "All teams"]  # the total row the query adds, named in English
-    rows = chart_rows([(row.team, row.compliance) for row in teams.itertuples(index=False)])
+    rows = chart_rows(
+        [(training_compliance.team_shown(row.team), row.compliance) for row in teams.itertuples(index=False)]
+    )
     return Section(
         key="training",
         title=_("Training compliance"),

@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from models.db import Reader
 
 EXPIRING_WITHIN_DAYS = 30  # a valid completion expiring within this many days of R (included) is expiring
-NO_TEAM = "(no team)"
+# the team of a person without one: the queries name it in English (their results are cached for
+# every language), ``team_shown`` in the reader's language
+NO_TEAM = N_("(no team)")
 
 STATE_LABELS = {  # translated where shown
     "cancelled": N_("Cancelled"),
@@ -46,6 +48,21 @@ def in_words(frame: pd.DataFrame) -> pd.DataFrame:
         if column in words:
             words[column] = words[column].map(lambda code, labels=labels: _(labels[code]) if code in labels else "")
     return words
+
+
+def team_shown(team: str) -> str:
+    """A team as a reader sees it: ``NO_TEAM`` in their language, a team's own name as it is."""
+    return _(NO_TEAM) if team == NO_TEAM else team
+
+
+def teams_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of a table with the ``team`` (or ``team_name``) of people without one in the
+    reader's language."""
+    shown = frame.copy()
+    for column in ("team", "team_name"):
+        if column in shown:
+            shown[column] = shown[column].map(lambda team: team_shown(team) if isinstance(team, str) else team)
+    return shown
 
 
 DEFINITION = (
