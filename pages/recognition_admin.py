@@ -68,10 +68,13 @@ def render_hide() -> None:
     hidden = kudos.hidden_kudos(db, user)
     if hidden:
         st.caption(_("Hidden kudos"))
-        show_table(
-            pd.DataFrame([item.model_dump() for item in hidden]).drop(columns=["giver_id", "team_id"]),
-            labels=hidden_labels(),
-        )
+        kinds = {"value": _("Company value"), "competency": _("Competency")}
+        rows = [
+            {**item.model_dump(exclude={"giver_id", "team_id", "tag_code"}), "tag": item.shown_tag}
+            | {"tag_kind": kinds.get(item.tag_kind, item.tag_kind)}
+            for item in hidden
+        ]
+        show_table(pd.DataFrame(rows), labels=hidden_labels())
 
 
 def render_export() -> None:
