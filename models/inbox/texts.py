@@ -145,7 +145,7 @@ def shown_value(value: Any) -> str:
     if isinstance(value, date):
         return _day(value.date() if isinstance(value, datetime) else value, current_language())
     if isinstance(value, Course):
-        from models.training.courses import catalogue_text  # the courses' module tells people through the inbox
+        from models.training.catalogue import catalogue_text
 
         return catalogue_text(value.code, "title", value.title)
     if isinstance(value, Competency):

@@ -8,8 +8,6 @@ import json
 import re
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
@@ -19,18 +17,16 @@ from models import audit
 from models.access import CurrentUser, Permission, Role, require
 from models.db import insert_row, utc_now
 from models.errors import InputError, validate
-from models.i18n import N_, _, current_language, pgettext
+from models.i18n import N_, _, pgettext
 from models.inputs import InputRecord
 from models.training.assignments import assign_course_by_rule, people_a_course_applies_to
+from models.training.catalogue import catalogue_text, default_catalogue
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from models.db import Database, Reader
 
-DEFAULT_CATALOGUE = Path(__file__).resolve().parent / "default_catalogue.json"
-# The default courses' titles and descriptions in the portal's other languages, by course code.
-CATALOGUE_TRANSLATIONS = Path(__file__).resolve().parent / "default_catalogue_translations.json"
 COURSE_CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,39}$")
 CourseFormat = Literal["e_learning", "classroom", "coaching", "on_the_job"]
 FORMAT_LABELS: dict[str, str] = {
@@ -378,23 +374,6 @@ def _existing(connection: duckdb.DuckDBPyConnection, course_id: int, expected_ve
 
 
 # -- the default catalogue ----------------------------------------------------------------
-@cache
-def _default_course_texts() -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, dict[str, str]]]]:
-    english = {item["code"]: item for item in default_catalogue()["courses"]}
-    return english, json.loads(CATALOGUE_TRANSLATIONS.read_text(encoding="utf-8"))
-
-
-def catalogue_text(code: str, field: Literal["title", "description"], shown: str) -> str:
-    """A default course's ``title`` or ``description`` in the reader's language while it still
-    reads as the default catalogue wrote it; a course HR added or reworded is shown as entered."""
-    language = current_language()
-    english, translated = _default_course_texts()
-    default = english.get(code)
-    if default is None or default.get(field) != shown:
-        return shown
-    return translated.get(code, {}).get(language, {}).get(field, shown)
-
-
 def in_reader_language(course: Course) -> Course:
     """``course`` with the default catalogue's title and description in the reader's language."""
     return course.model_copy(
@@ -416,11 +395,6 @@ def catalogue_titles(frame: pd.DataFrame) -> pd.DataFrame:
         for code, title in zip(shown["course_code"], shown["course"], strict=True)
     ]
     return shown
-
-
-def default_catalogue() -> dict[str, list[dict[str, Any]]]:
-    """The competencies and courses every new database starts with (a data file beside this one)."""
-    return json.loads(DEFAULT_CATALOGUE.read_text(encoding="utf-8"))
 
 
 def install_default_catalogue(connection: duckdb.DuckDBPyConnection, *, at: datetime) -> int:
