@@ -252,11 +252,15 @@ def _versions_exist(connection: duckdb.DuckDBPyConnection) -> bool:
 
 
 def bump_versions(
-    connection: duckdb.DuckDBPyConnection, tables: set[str] | frozenset[str], *, table_exists: bool = False
+    connection: duckdb.DuckDBPyConnection,
+    tables: set[str] | frozenset[str],
+    *,
+    table_exists: bool = False,
+    store: Database | None = None,
 ) -> None:
     """Move the version of each of ``tables`` (every table for ``EVERY_TABLE``) by one, on
-    ``connection``, in whatever transaction it is in. Nothing when there is no version table yet
-    (``table_exists``: the caller knows there is one)."""
+    ``connection`` of ``store`` (None: a DuckDB file), in whatever transaction it is in. Nothing
+    when there is no version table yet (``table_exists``: the caller knows there is one)."""
     if not tables or not (table_exists or _versions_exist(connection)):
         return
     if EVERY_TABLE in tables:
@@ -269,11 +273,7 @@ def bump_versions(
         tables = {name.lower() for name in names} | (set(tables) - {EVERY_TABLE})
     tables = sorted(set(tables) - {VERSIONS_TABLE})
     if tables:
-        connection.execute(
-            f"INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT unnest(?::VARCHAR[]), 1"
-            f" ON CONFLICT (table_name) DO UPDATE SET version = {VERSIONS_TABLE}.version + 1",
-            [tables],
-        )
+        (store or Database)._move_versions(connection, tables)
 
 
 class WatchedConnection:
@@ -304,9 +304,9 @@ class WatchedConnection:
             database._changed.update(tables)
             return result
         with database._write_lock:  # outside a transaction: before and after, see the module's note
-            bump_versions(self._connection, tables)
+            bump_versions(self._connection, tables, store=database)
             result = method(*args, **kwargs)
-            bump_versions(self._connection, tables)
+            bump_versions(self._connection, tables, store=database)
             return result
 
     def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
@@ -387,6 +387,15 @@ class Database:
         """Store: raise ``error`` as the DuckDB exception the rest of the seam handles
         (``TransactionException``: retry; ``ConstraintException``: input error) when the store
         reports it otherwise; return to let the caller re-raise it as it is (here always)."""
+
+    @staticmethod
+    def _move_versions(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+        """Store: move each table's version by one (a first change inserts it at 1)."""
+        connection.execute(
+            f"INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT unnest(?::VARCHAR[]), 1"
+            f" ON CONFLICT (table_name) DO UPDATE SET version = {VERSIONS_TABLE}.version + 1",
+            [tables],
+        )
 
     def _take_ids(self, connection: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
         """Store: ``count`` values of ``sequence`` in ascending order."""
@@ -478,7 +487,7 @@ class Database:
         try:
             if self._changed:
                 self._versions_kept = self._versions_kept or _versions_exist(self._writer_connection)
-                bump_versions(self._writer_connection, self._changed, table_exists=self._versions_kept)
+                bump_versions(self._writer_connection, self._changed, table_exists=self._versions_kept, store=self)
             self._writer_connection.execute("COMMIT")
         except duckdb.Error as error:
             self._raise_in_store_terms(error)

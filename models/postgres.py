@@ -23,6 +23,7 @@ all of it here:
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import re
@@ -33,7 +34,9 @@ import duckdb
 
 from models.db import (
     MIGRATIONS_DIR,
+    VERSIONS_TABLE,
     Database,
+    DuplicateRecordError,
     changed_tables,
     check_unchanged,
     checksum,
@@ -47,6 +50,7 @@ EXTENSION_PACKAGE = "duckdb_extension_postgres"
 NATIVE_TWINS_DIR = MIGRATIONS_DIR / "postgres"
 # advisory lock key of "the portal's migrations" (any constant no other lock of the database uses)
 MIGRATION_LOCK = 0x5C_0D_B0_01
+ON_OPEN_ATTEMPTS = 3
 
 # -- the extension ---------------------------------------------------------------------------
 _install_lock = threading.Lock()
@@ -190,6 +194,20 @@ class PostgresDatabase(Database):
         if translated is not None:
             raise translated from error
 
+    @staticmethod
+    def _move_versions(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+        # natively: the extension's ON CONFLICT is not PostgreSQL's, and two servers changing a
+        # table for the first time at once would both insert its row
+        names = ", ".join(sql_literal(name) for name in tables)
+        connection.execute(
+            f"CALL postgres_execute('{ATTACHED_AS}', "
+            + sql_literal(
+                f"INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT unnest(ARRAY[{names}]::TEXT[]), 1"
+                f" ON CONFLICT (table_name) DO UPDATE SET version = {VERSIONS_TABLE}.version + 1"
+            )
+            + ")"
+        )
+
     def _take_ids(self, connection: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
         # DuckDB does not see PostgreSQL's sequences: nextval runs there (sequence is checked
         # to be a plain name by next_ids; count is an int)
@@ -257,3 +275,19 @@ class PostgresDatabase(Database):
                     applied.append(path.name)
             self._writer.execute("CALL pg_clear_cache()")  # tables another server created meanwhile
             return applied
+
+    def start_up(self) -> list[str]:
+        """As on the DuckDB file; the areas' checks on open add what is missing (the default
+        training catalogue…), so when another server starting at the same moment added it
+        first, this one's insert is refused as a duplicate and rolled back, and the checks run
+        again and find it there."""
+        applied = self.migrate()
+        on_open = importlib.import_module("models.areas").on_open
+        for attempt in range(1, ON_OPEN_ATTEMPTS + 1):
+            try:
+                on_open(self)
+                break
+            except DuplicateRecordError:
+                if attempt == ON_OPEN_ATTEMPTS:
+                    raise
+        return applied
