@@ -14,9 +14,17 @@ import pytest
 
 from models.access import Role
 from models.actions import plan, workflow
-from models.db import DuplicateRecordError, WriteConflictError, insert_with_new_id, list_migrations, open_database
+from models.db import (
+    Database,
+    DuplicateRecordError,
+    WriteConflictError,
+    insert_with_new_id,
+    list_migrations,
+    open_database,
+)
 from models.errors import InputError, StaleRecordError
 from models.postgres import PostgresDatabase, in_store_terms, translate_ddl
+from models.settings import SettingsError, load_settings
 from tests.conftest import add_person
 from tests.postgres_support import PostgresServer
 from tests.test_actions import action_data
@@ -237,3 +245,21 @@ def test_migrations_are_translated_by_the_rules_in_one_place() -> None:
         translate_ddl(sql)
         == "CREATE TABLE t (k TEXT NOT NULL, share DOUBLE PRECISION, x DOUBLE PRECISION, sealed BYTEA)"
     )
+
+
+def test_without_a_database_url_the_portal_stays_on_its_duckdb_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    settings = load_settings(db_path=tmp_path / "portal.duckdb")
+
+    database = open_database(settings.db_path, url=settings.database_url)
+
+    assert settings.database_url is None
+    assert type(database) is Database and database.path == tmp_path / "portal.duckdb"
+    database.close()
+
+
+def test_a_database_url_that_is_not_postgresql_is_refused_by_name() -> None:
+    with pytest.raises(SettingsError, match="PORTAL_DATABASE_URL"):
+        load_settings(database_url="mysql://portal@127.0.0.1/portal")
