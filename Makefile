@@ -29,6 +29,7 @@ run: $(BIN)/.installed-runtime
 test: $(BIN)/.installed-dev
 	./scripts/ensure-chromium
 	./scripts/ensure-oidc
+	./scripts/ensure-postgres
 	$(PYTEST)
 
 test-quick: $(BIN)/.installed-dev

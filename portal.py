@@ -28,7 +28,7 @@ if __name__ == "__main__":
         st.stop()
     languages.speak_to(None, settings)  # the browser's language until we know who is here
     try:
-        db = get_database(settings.db_path)
+        db = get_database(settings.db_path, url=settings.database_url)
     except MigrationChangedError as error:
         st.error(str(error))
         st.stop()

@@ -244,37 +244,42 @@ def changed_tables(sql: str) -> set[str]:
     return tables
 
 
+# the portal's own tables: those of the database and schema in use (``main`` of the DuckDB file,
+# ``public`` of PostgreSQL), never a temporary table or another attached database's
+_OWN_SCHEMA = "database_name = current_database() AND schema_name = current_schema()"
+
+
 def _versions_exist(connection: duckdb.DuckDBPyConnection) -> bool:
     return bool(
         connection.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main'", [VERSIONS_TABLE]
+            f"SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND {_OWN_SCHEMA}", [VERSIONS_TABLE]
         ).fetchone()[0]
     )
 
 
 def bump_versions(
-    connection: duckdb.DuckDBPyConnection, tables: set[str] | frozenset[str], *, table_exists: bool = False
+    connection: duckdb.DuckDBPyConnection,
+    tables: set[str] | frozenset[str],
+    *,
+    table_exists: bool = False,
+    store: Database | None = None,
 ) -> None:
     """Move the version of each of ``tables`` (every table for ``EVERY_TABLE``) by one, on
-    ``connection``, in whatever transaction it is in. Nothing when there is no version table yet
-    (``table_exists``: the caller knows there is one)."""
+    ``connection`` of ``store`` (None: a DuckDB file), in whatever transaction it is in. Nothing
+    when there is no version table yet (``table_exists``: the caller knows there is one)."""
     if not tables or not (table_exists or _versions_exist(connection)):
         return
     if EVERY_TABLE in tables:
         names = [
             row[0]
             for row in connection.execute(
-                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND NOT temporary"
+                f"SELECT table_name FROM duckdb_tables() WHERE {_OWN_SCHEMA} AND NOT temporary"
             ).fetchall()
         ]
         tables = {name.lower() for name in names} | (set(tables) - {EVERY_TABLE})
     tables = sorted(set(tables) - {VERSIONS_TABLE})
     if tables:
-        connection.execute(
-            f"INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT unnest(?::VARCHAR[]), 1"
-            f" ON CONFLICT (table_name) DO UPDATE SET version = {VERSIONS_TABLE}.version + 1",
-            [tables],
-        )
+        (store or Database)._move_versions(connection, tables)
 
 
 class WatchedConnection:
@@ -289,7 +294,13 @@ class WatchedConnection:
     def _run(self, method: Callable[..., Any], query: Any, *args: Any, **kwargs: Any) -> Any:
         _count(query)
         tables = changed_tables(query) if isinstance(query, str) else set()
-        result = self._changing(tables, method, query, *args, **kwargs) if tables else method(query, *args, **kwargs)
+        try:
+            result = (
+                self._changing(tables, method, query, *args, **kwargs) if tables else method(query, *args, **kwargs)
+            )
+        except duckdb.Error as error:
+            self._database._raise_in_store_terms(error)
+            raise
         return self if result is self._connection else result
 
     def _changing(self, tables: set[str], method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -299,9 +310,9 @@ class WatchedConnection:
             database._changed.update(tables)
             return result
         with database._write_lock:  # outside a transaction: before and after, see the module's note
-            bump_versions(self._connection, tables)
+            bump_versions(self._connection, tables, store=database)
             result = method(*args, **kwargs)
-            bump_versions(self._connection, tables)
+            bump_versions(self._connection, tables, store=database)
             return result
 
     def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
@@ -319,11 +330,15 @@ class WatchedConnection:
     def append(self, table_name: str, df: Any, *args: Any, **kwargs: Any) -> Any:
         _count(f"APPEND {table_name}")
         table = table_name.split(".")[-1].strip('"').lower()
-        result = self._changing({table}, self._connection.append, table_name, df, *args, **kwargs)
+        try:
+            result = self._changing({table}, self._connection.append, table_name, df, *args, **kwargs)
+        except duckdb.Error as error:
+            self._database._raise_in_store_terms(error)
+            raise
         return self if result is self._connection else result
 
     def cursor(self) -> WatchedConnection:
-        return WatchedConnection(self._connection.cursor(), self._database, writer=False)
+        return WatchedConnection(self._database._prepared(self._connection.cursor()), self._database, writer=False)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
@@ -340,18 +355,15 @@ class Database:
 
     Readers get a connection of their own per thread; writers queue on one lock and
     run inside a transaction that is retried when DuckDB reports an update conflict.
+
+    Another store (``models.postgres``) is a subclass that overrides the few methods marked
+    "store" below; nothing outside this seam knows which store it runs on.
     """
 
     def __init__(self, path: Path | str, *, max_write_attempts: int = 5, retry_delay: float = 0.05):
         self.path = Path(path)
-        in_memory = str(path) == ":memory:"
-        if not in_memory:
-            private_folder(self.path.parent)  # it also holds the signing key and the backups
-        self._root = duckdb.connect(str(path))
-        if not in_memory:
-            make_private(self.path)
-            make_private(wal_path(self.path))
-        self._writer_connection = self._root.cursor()
+        self._root = self._open()
+        self._writer_connection = self._prepared(self._root.cursor())
         self._writer = WatchedConnection(self._writer_connection, self, writer=True)
         self._write_lock = threading.RLock()
         self._local = threading.local()
@@ -361,6 +373,40 @@ class Database:
         self.max_write_attempts = max_write_attempts
         self.retry_delay = retry_delay
 
+    # -- the store ----------------------------------------------------------------
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        """Store: the process's root connection (here the DuckDB file, made private)."""
+        in_memory = str(self.path) == ":memory:"
+        if not in_memory:
+            private_folder(self.path.parent)  # it also holds the signing key and the backups
+        root = duckdb.connect(str(self.path))
+        if not in_memory:
+            make_private(self.path)
+            make_private(wal_path(self.path))
+        return root
+
+    def _prepared(self, connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        """Store: a new cursor of the root connection made ready to use (here as it is)."""
+        return connection
+
+    def _raise_in_store_terms(self, error: duckdb.Error) -> None:
+        """Store: raise ``error`` as the DuckDB exception the rest of the seam handles
+        (``TransactionException``: retry; ``ConstraintException``: input error) when the store
+        reports it otherwise; return to let the caller re-raise it as it is (here always)."""
+
+    @staticmethod
+    def _move_versions(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+        """Store: move each table's version by one (a first change inserts it at 1)."""
+        connection.execute(
+            f"INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT unnest(?::VARCHAR[]), 1"
+            f" ON CONFLICT (table_name) DO UPDATE SET version = {VERSIONS_TABLE}.version + 1",
+            [tables],
+        )
+
+    def _take_ids(self, connection: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
+        """Store: ``count`` values of ``sequence`` in ascending order."""
+        return _sequence_values(connection, sequence, count)
+
     # -- reading -----------------------------------------------------------------
     def reader(self) -> duckdb.DuckDBPyConnection:
         """This thread's read connection (inside a write, the writer's own)."""
@@ -368,7 +414,7 @@ class Database:
             return self._writer
         connection = getattr(self._local, "reader", None)
         if connection is None:
-            connection = WatchedConnection(self._root.cursor(), self, writer=False)
+            connection = WatchedConnection(self._prepared(self._root.cursor()), self, writer=False)
             self._local.reader = connection
         return connection
 
@@ -424,10 +470,7 @@ class Database:
                 try:
                     self._writer_connection.execute("BEGIN TRANSACTION")
                     result = work(self._writer)
-                    if self._changed:
-                        self._versions_kept = self._versions_kept or _versions_exist(self._writer_connection)
-                        bump_versions(self._writer_connection, self._changed, table_exists=self._versions_kept)
-                    self._writer_connection.execute("COMMIT")
+                    self._commit()
                     return result
                 except duckdb.TransactionException:
                     self._rollback()
@@ -444,6 +487,17 @@ class Database:
                     self._local.writing = False
                     self._changed = set()
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _commit(self) -> None:
+        """Move the versions of the tables the transaction changed, then commit."""
+        try:
+            if self._changed:
+                self._versions_kept = self._versions_kept or _versions_exist(self._writer_connection)
+                bump_versions(self._writer_connection, self._changed, table_exists=self._versions_kept, store=self)
+            self._writer_connection.execute("COMMIT")
+        except duckdb.Error as error:
+            self._raise_in_store_terms(error)
+            raise
 
     def _rollback(self) -> None:
         with contextlib.suppress(duckdb.Error):  # DuckDB may have aborted it already
@@ -473,9 +527,7 @@ class Database:
             self._writer.execute("ALTER TABLE schema_migrations ADD COLUMN IF NOT EXISTS checksum VARCHAR")
             migrations = list_migrations(directory)
             recorded = dict(self._writer.execute("SELECT version, checksum FROM schema_migrations").fetchall())
-            for version, _name, path in migrations:
-                if version in recorded and recorded[version] is not None and recorded[version] != checksum(path):
-                    raise MigrationChangedError(path)
+            check_unchanged(migrations, recorded)
             applied: list[str] = []
             for version, name, path in migrations:
                 if version in recorded:
@@ -529,6 +581,14 @@ class MigrationChangedError(RuntimeError):
         self.path = path
 
 
+def check_unchanged(migrations: list[tuple[int, str, Path]], recorded: dict[int, str | None]) -> None:
+    """Stop with ``MigrationChangedError`` when an applied migration's file no longer has the
+    checksum recorded when it was applied."""
+    for version, _name, path in migrations:
+        if version in recorded and recorded[version] is not None and recorded[version] != checksum(path):
+            raise MigrationChangedError(path)
+
+
 def checksum(path: Path) -> str:
     """SHA-256 of a migration file, with line ends normalised (a checkout's CRLF is no change)."""
     return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
@@ -554,25 +614,34 @@ def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Pa
 
 
 _database_tokens = itertools.count(1)
-_databases: dict[Path, Database] = {}
+_databases: dict[Path | str, Database] = {}
 _databases_lock = threading.Lock()
 
 
-def get_database(path: Path | str) -> Database:
-    """The process-wide database for a file, opened, migrated and checked on first use."""
-    key = Path(path).resolve()
+def open_database(path: Path | str, *, url: str | None = None) -> Database:
+    """The DuckDB file at ``path``, or with ``url`` (``postgresql://…``) that PostgreSQL
+    database, whose server keeps only its own files (keys, backups) beside ``path``; not yet
+    migrated (``start_up``)."""
+    if url:
+        return importlib.import_module("models.postgres").PostgresDatabase(url, path)
+    return Database(path)
+
+
+def get_database(path: Path | str, *, url: str | None = None) -> Database:
+    """The process-wide database (``open_database``), opened, migrated and checked on first use."""
+    key = url or Path(path).resolve()
     with _databases_lock:
         database = _databases.get(key)
         if database is None:
-            database = Database(key)
+            database = open_database(key if not url else path, url=url)
             database.start_up()
             _databases[key] = database
         return database
 
 
-def forget_database(path: Path | str) -> None:
-    """Close and drop the process-wide database for a file (tests, restore)."""
-    key = Path(path).resolve()
+def forget_database(path: Path | str, *, url: str | None = None) -> None:
+    """Close and drop the process-wide database for a file or URL (tests, restore)."""
+    key = url or Path(path).resolve()
     with _databases_lock:
         database = _databases.pop(key, None)
     if database is not None:
@@ -597,6 +666,14 @@ def next_id(connection: duckdb.DuckDBPyConnection, table: str) -> int:
 def next_ids(connection: duckdb.DuckDBPyConnection, table: str, count: int) -> list[int]:
     """``count`` new ids for rows of ``table`` in one statement, in ascending order (bulk inserts)."""
     sequence = _SEQUENCES.get(table, f"seq_{table}")
+    if not _IDENTIFIER.match(sequence):
+        raise ValueError(f"not a sequence name: {sequence!r}")
+    if isinstance(connection, WatchedConnection):
+        return connection._database._take_ids(connection, sequence, count)
+    return _sequence_values(connection, sequence, count)
+
+
+def _sequence_values(connection: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
     rows = connection.execute(f"SELECT nextval('{sequence}') AS id FROM range(?) ORDER BY id", [count]).fetchall()
     return [int(row[0]) for row in rows]
 

@@ -52,6 +52,13 @@ class Settings(BaseSettings):
         default=PROJECT_ROOT / "data" / "portal.duckdb",
         description="Path of the DuckDB database file; relative paths start at the project folder.",
     )
+    database_url: str | None = Field(
+        default=None,
+        pattern=r"^postgres(?:ql)?://",
+        description="PostgreSQL database shared by several portal servers (postgresql://user@host:port/name;"
+        " a password goes in PGPASSWORD or ~/.pgpass); unset, the portal keeps its data in the DuckDB file"
+        " at db_path, whose folder keeps this server's own files either way.",
+    )
     organisation_name: str = Field(
         default="Harbourview Financial",
         min_length=1,

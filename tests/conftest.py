@@ -29,6 +29,7 @@ from models.engagement import sealing
 from models.people.accounts import insert_account
 from models.people.directory import EmployeeInput, insert_employee
 from models.settings import get_settings
+from tests.postgres_support import postgres_server  # noqa: F401 - a fixture of every test module
 
 # argon2 is slow on purpose (about 0.1 s a hash or a check here): tests hash with argon2id at the
 # cheapest parameters argon2-cffi offers for tests; test_auth checks the portal's own hasher.

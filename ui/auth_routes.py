@@ -53,7 +53,9 @@ def start_session(request: Request) -> Response:
     settings = get_settings()
     grant = request.query_params.get("grant", "")
     lifetime = timedelta(hours=settings.session_lifetime_hours)
-    session = auth.redeem_grant(get_database(settings.db_path), grant, lifetime) if grant else None
+    session = (
+        auth.redeem_grant(get_database(settings.db_path, url=settings.database_url), grant, lifetime) if grant else None
+    )
     response = _pixel()
     if session:
         response.set_cookie(
@@ -79,7 +81,7 @@ def end_session(request: Request) -> Response:
         settings.session_lifetime_hours * 3600,
     )
     if session:
-        database = get_database(settings.db_path)
+        database = get_database(settings.db_path, url=settings.database_url)
         auth.end_session(database, session, auth.session_user(database, session))
     response = _pixel()
     response.delete_cookie(auth.SESSION_COOKIE, path="/", httponly=True, samesite="strict")

@@ -17,4 +17,4 @@ def page_context() -> tuple[CurrentUser, Database, Settings]:
         st.error("Please sign in first.")
         st.link_button("Go to sign-in", "/")
         st.stop()
-    return user, get_database(settings.db_path), settings
+    return user, get_database(settings.db_path, url=settings.database_url), settings

@@ -38,7 +38,7 @@ def complaints_csv(request: Request) -> Response:
     session = auth.read_cookie(
         settings.signing_key(), request.cookies.get(auth.SESSION_COOKIE), settings.session_lifetime_hours * 3600
     )
-    database = get_database(settings.db_path)
+    database = get_database(settings.db_path, url=settings.database_url)
     user = auth.session_user(database, session) if session else None
     if user is None:
         return PlainTextResponse("Sign in to the portal, then download again.", status_code=401)

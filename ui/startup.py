@@ -50,7 +50,7 @@ def prepare_portal(out: TextIO) -> None:
 
     try:
         settings = get_settings()
-        db = get_database(settings.db_path)
+        db = get_database(settings.db_path, url=settings.database_url)
     except (SettingsError, MigrationChangedError) as error:
         say(f"The portal cannot start: {error}")
         return
@@ -94,7 +94,8 @@ def run_calendar_work(out: TextIO | None = None) -> None:
     """The areas' calendar work (refreshers falling due, surveys closing) on the portal's database;
     a failure is printed and tried again next time, never taking the server down."""
     try:
-        areas.run_daily(get_database(get_settings().db_path))
+        settings = get_settings()
+        areas.run_daily(get_database(settings.db_path, url=settings.database_url))
     except Exception as error:  # noqa: BLE001 — a background task must outlive one bad run
         print(f"Calendar work failed, tried again within the hour: {error}", file=out or sys.stderr, flush=True)
 
@@ -109,7 +110,8 @@ def deliver_email(out: TextIO | None = None) -> None:
     """Send the inbox's queued emails when an SMTP server is configured (``models.inbox.outbox``);
     a failure is printed and the emails stay queued for the next attempt."""
     try:
-        delivery = outbox.deliver_pending(get_database(get_settings().db_path))
+        settings = get_settings()
+        delivery = outbox.deliver_pending(get_database(settings.db_path, url=settings.database_url))
     except Exception as error:  # noqa: BLE001 — a background task must outlive one bad run
         print(f"Email delivery failed, tried again later: {error}", file=out or sys.stderr, flush=True)
         return

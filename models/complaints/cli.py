@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     add_import_arguments(commands.add_parser("import", help="import a CSV or XLSX complaint export"))
     args = parser.parse_args(argv)
-    db = get_database(get_settings().db_path)
+    settings = get_settings()
+    db = get_database(settings.db_path, url=settings.database_url)
     try:
         report = import_file(db, args, lambda text: print(text, file=sys.stderr))
     except (ImportRefusedError, InputError) as error:

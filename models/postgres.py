@@ -1,0 +1,293 @@
+"""The store on PostgreSQL: several portal servers share one PostgreSQL database through
+DuckDB's postgres extension; the domain's SQL still runs in DuckDB, on PostgreSQL's tables.
+
+``models.db.open_database`` makes a ``PostgresDatabase`` when ``PORTAL_DATABASE_URL`` is set;
+nothing else in the portal knows which store it runs on. What differs from the DuckDB file,
+all of it here:
+
+- **The extension** loads offline from the pip package ``duckdb-extension-postgres``: it is
+  installed once into a folder of this user's own and loaded from there.
+- **Every connection** — the writer and each thread's reader — says ``USE pg``: DuckDB keeps
+  the database in use per connection.
+- **DDL** runs natively in PostgreSQL (``postgres_execute``): the numbered migrations are
+  translated by the rules in ``TRANSLATIONS`` (one place), or replaced by a native twin in
+  ``migrations/postgres/`` where a rule cannot say it. Sequences and ``nextval`` defaults are
+  PostgreSQL's own, so ids are taken from them natively (``_take_ids``).
+- **Migrations** are serialised across servers by a PostgreSQL advisory lock, so two servers
+  starting at once apply each migration once.
+- **Errors** arrive as plain ``duckdb.Error`` with PostgreSQL's text: a serialization failure
+  or a deadlock becomes ``duckdb.TransactionException`` (retried, then ``WriteConflictError``),
+  a violated constraint ``duckdb.ConstraintException`` (the portal's input error), exactly as
+  the DuckDB file reports them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import re
+import threading
+from pathlib import Path
+
+import duckdb
+
+from models.db import (
+    MIGRATIONS_DIR,
+    VERSIONS_TABLE,
+    Database,
+    DuplicateRecordError,
+    changed_tables,
+    check_unchanged,
+    checksum,
+    list_migrations,
+    private_folder,
+    utc_now,
+)
+
+ATTACHED_AS = "pg"
+EXTENSION_PACKAGE = "duckdb_extension_postgres"
+NATIVE_TWINS_DIR = MIGRATIONS_DIR / "postgres"
+# advisory lock key of "the portal's migrations" (any constant no other lock of the database uses)
+MIGRATION_LOCK = 0x5C_0D_B0_01
+ON_OPEN_ATTEMPTS = 3
+
+# -- the extension ---------------------------------------------------------------------------
+_install_lock = threading.Lock()
+_installed_in: set[Path] = set()
+
+
+def extension_file() -> Path:
+    """The postgres extension shipped by the pip package for this DuckDB version."""
+    spec = importlib.util.find_spec(EXTENSION_PACKAGE)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(
+            f"PORTAL_DATABASE_URL needs the pip package duckdb-extension-postgres=={duckdb.__version__}"
+            " (requirements.txt): install the requirements again."
+        )
+    path = Path(spec.origin).parent / "extensions" / f"v{duckdb.__version__}" / "postgres.duckdb_extension"
+    if not path.is_file():
+        raise RuntimeError(f"duckdb-extension-postgres does not ship DuckDB {duckdb.__version__}'s extension")
+    return path
+
+
+def extension_directory() -> Path:
+    """Where DuckDB keeps the installed extension: a folder of this user's own, not the shared
+    ~/.duckdb (nothing is ever downloaded into it)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "service-culture-portal" / "duckdb-extensions"
+
+
+def connect_with_extension() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the postgres extension loaded, installed from the pip package
+    on first use in this process."""
+    directory = extension_directory()
+    connection = duckdb.connect(
+        config={
+            "extension_directory": str(directory),
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+        }
+    )
+    with _install_lock:
+        if directory not in _installed_in:
+            private_folder(directory)
+            connection.execute(f"INSTALL {sql_literal(str(extension_file()))}")
+            _installed_in.add(directory)
+    connection.execute("LOAD postgres")
+    return connection
+
+
+def sql_literal(text: str) -> str:
+    """``text`` as a DuckDB (and PostgreSQL) string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+# -- DDL: the one place where the numbered migrations are translated for PostgreSQL ----------
+# (pattern, replacement, why); applied in order to every migration without a native twin.
+TRANSLATIONS: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (
+        re.compile(r"\bUHUGEINT\b", re.IGNORECASE),
+        "TEXT",
+        "PostgreSQL has no unsigned 128-bit integer, and NUMERIC(39) reads back through the extension as"
+        " DOUBLE: text keeps every digit, and DuckDB compares it with a UHUGEINT exactly",
+    ),
+    (re.compile(r"\bDOUBLE\b(?!\s+PRECISION)", re.IGNORECASE), "DOUBLE PRECISION", "PostgreSQL's name"),
+    (re.compile(r"\bBLOB\b", re.IGNORECASE), "BYTEA", "PostgreSQL's name"),
+)
+
+
+def translate_ddl(sql: str) -> str:
+    """A migration written for DuckDB as PostgreSQL runs it (``TRANSLATIONS``)."""
+    for pattern, replacement, _why in TRANSLATIONS:
+        sql = pattern.sub(replacement, sql)
+    return sql
+
+
+def migration_sql(path: Path) -> str:
+    """What PostgreSQL runs for a numbered migration: its native twin when there is one, else
+    the file translated."""
+    twin = NATIVE_TWINS_DIR / path.name
+    if twin.is_file():
+        return twin.read_text(encoding="utf-8")
+    return translate_ddl(path.read_text(encoding="utf-8"))
+
+
+# -- errors ----------------------------------------------------------------------------------
+# PostgreSQL's messages (the extension passes neither SQLSTATE nor class): 40001, 40P01
+_CONFLICT = re.compile(r"could not serialize access|deadlock detected", re.IGNORECASE)
+# 23505 unique_violation, with its DETAIL "Key (name)=(value) already exists."
+_DUPLICATE = re.compile(r'duplicate key value violates unique constraint "([^"]+)"', re.IGNORECASE)
+_DUPLICATE_KEY = re.compile(r"Key \((.*?)\)=\((.*?)\) already exists", re.DOTALL)
+# 23502, 23514, 23503: the other integrity violations DuckDB reports as ConstraintException
+_VIOLATION = re.compile(
+    r"violates (?:not-null|check|foreign key|exclusion) constraint|null value in column", re.IGNORECASE
+)
+
+
+def postgres_message(error: duckdb.Error) -> str:
+    """PostgreSQL's own first line of an error, without the extension's wrapping (the failing
+    query, COPY's row context)."""
+    text = str(error)
+    text = text.split("ERROR:", 1)[1] if "ERROR:" in text else text
+    return text.strip().split("\n")[0].strip()
+
+
+def in_store_terms(error: duckdb.Error) -> duckdb.Error | None:
+    """The DuckDB exception the portal handles for an error PostgreSQL reported, or None when it
+    is none of those."""
+    if isinstance(error, (duckdb.TransactionException, duckdb.ConstraintException)):
+        return None
+    text = str(error)
+    if _CONFLICT.search(text):
+        return duckdb.TransactionException(f"Conflict on PostgreSQL: {postgres_message(error)}")
+    duplicate = _DUPLICATE.search(text)
+    if duplicate:
+        key = _DUPLICATE_KEY.search(text)
+        what = f"{key.group(1)}: {key.group(2)}" if key else duplicate.group(1)
+        return duckdb.ConstraintException(f'Duplicate key "{what}" violates unique constraint')
+    if _VIOLATION.search(text):
+        return duckdb.ConstraintException(postgres_message(error))
+    return None
+
+
+# -- the database ------------------------------------------------------------------------------
+class PostgresDatabase(Database):
+    """The portal's database in PostgreSQL at ``url``; ``path`` is where this server keeps its
+    own files (the survey key, backups), as the DuckDB file's folder does."""
+
+    def __init__(self, url: str, path: Path | str, **options: object):
+        self.url = url
+        super().__init__(path, **options)  # type: ignore[arg-type]
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        root = connect_with_extension()
+        root.execute(f"ATTACH {sql_literal(self.url)} AS {ATTACHED_AS} (TYPE postgres)")
+        return self._prepared(root)
+
+    def _prepared(self, connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+        connection.execute(f"USE {ATTACHED_AS}")
+        return connection
+
+    def _raise_in_store_terms(self, error: duckdb.Error) -> None:
+        translated = in_store_terms(error)
+        if translated is not None:
+            raise translated from error
+
+    @staticmethod
+    def _move_versions(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+        # natively: the extension's ON CONFLICT is not PostgreSQL's, and two servers changing a
+        # table for the first time at once would both insert its row
+        names = ", ".join(sql_literal(name) for name in tables)
+        connection.execute(
+            f"CALL postgres_execute('{ATTACHED_AS}', "
+            + sql_literal(
+                f"INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT unnest(ARRAY[{names}]::TEXT[]), 1"
+                f" ON CONFLICT (table_name) DO UPDATE SET version = {VERSIONS_TABLE}.version + 1"
+            )
+            + ")"
+        )
+
+    def _take_ids(self, connection: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
+        # DuckDB does not see PostgreSQL's sequences: nextval runs there (sequence is checked
+        # to be a plain name by next_ids; count is an int)
+        native = f"SELECT nextval('{sequence}') AS id FROM generate_series(1, {int(count)}) ORDER BY id"
+        rows = connection.execute(
+            f"SELECT id FROM postgres_query('{ATTACHED_AS}', {sql_literal(native)}) ORDER BY id"
+        ).fetchall()
+        return [int(row[0]) for row in rows]
+
+    def execute_natively(self, connection: duckdb.DuckDBPyConnection, sql: str) -> None:
+        """Run ``sql`` (one or more statements) in PostgreSQL itself, in the connection's
+        transaction."""
+        connection.execute(f"CALL postgres_execute('{ATTACHED_AS}', {sql_literal(sql)})")
+
+    def _hold_migration_lock(self, connection: duckdb.DuckDBPyConnection) -> None:
+        """Wait for the migration lock, held until this transaction ends. The transaction reads
+        committed data statement by statement, so after the wait it sees what the server that
+        held the lock committed (a repeatable-read snapshot would predate it)."""
+        self.execute_natively(connection, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        connection.execute(
+            f"SELECT * FROM postgres_query('{ATTACHED_AS}', 'SELECT pg_advisory_xact_lock({MIGRATION_LOCK}) AS held')"
+        ).fetchall()
+
+    def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[str]:
+        """The numbered migrations not yet recorded, applied in PostgreSQL (``migration_sql``)
+        each in a transaction of its own under the migration lock, and recorded with the
+        checksum of the numbered file; returns the names this server applied."""
+        with self._write_lock:
+
+            def create_record_table(connection: duckdb.DuckDBPyConnection) -> None:
+                self._hold_migration_lock(connection)
+                self.execute_natively(
+                    connection,
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+                    " name TEXT NOT NULL, applied_at TIMESTAMP NOT NULL, checksum TEXT)",
+                )
+
+            self.write(create_record_table)
+            migrations = list_migrations(directory)
+            recorded = dict(self._writer.execute("SELECT version, checksum FROM schema_migrations").fetchall())
+            check_unchanged(migrations, recorded)
+            applied: list[str] = []
+            for version, name, path in migrations:
+                if version in recorded:
+                    continue
+
+                def apply(
+                    connection: duckdb.DuckDBPyConnection, version: int = version, name: str = name, path: Path = path
+                ) -> bool:
+                    self._hold_migration_lock(connection)
+                    if connection.execute(
+                        "SELECT count(*) FROM schema_migrations WHERE version = ?", [version]
+                    ).fetchone()[0]:
+                        return False  # another server applied it while this one waited
+                    sql = migration_sql(path)
+                    self.execute_natively(connection, sql)
+                    self._changed.update(changed_tables(sql))
+                    connection.execute(
+                        "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)",
+                        [version, name, utc_now(), checksum(path)],
+                    )
+                    return True
+
+                if self.write(apply):
+                    applied.append(path.name)
+            self._writer.execute("CALL pg_clear_cache()")  # tables another server created meanwhile
+            return applied
+
+    def start_up(self) -> list[str]:
+        """As on the DuckDB file; the areas' checks on open add what is missing (the default
+        training catalogue…), so when another server starting at the same moment added it
+        first, this one's insert is refused as a duplicate and rolled back, and the checks run
+        again and find it there."""
+        applied = self.migrate()
+        on_open = importlib.import_module("models.areas").on_open
+        for attempt in range(1, ON_OPEN_ATTEMPTS + 1):
+            try:
+                on_open(self)
+                break
+            except DuplicateRecordError:
+                if attempt == ON_OPEN_ATTEMPTS:
+                    raise
+        return applied
