@@ -16,7 +16,7 @@ from models.i18n import use_language
 from models.inbox.texts import shown_stored
 from models.people.directory import create_team
 from models.recognition import badges, export, kudos, values
-from models.speakup import board, cycles, day_plan, decisions, judging, moderation, preparation
+from models.speakup import benefits, board, cycles, day_plan, decisions, judging, moderation, preparation
 from models.speakup import preparation_views as views
 from tests.speakup_helpers import cycle_data, open_cycle, scores_for, submitted_idea
 
@@ -47,11 +47,11 @@ def green_lit(db, make_user):
     with use_language("en"):
         decisions.decide(db, leader, idea_id, RATIONALE, action_due_date=DUE)
     action_id = db.scalar("SELECT action_id FROM ideas WHERE id = ?", [idea_id])
-    return idea_id, action_id
+    return idea_id, action_id, leader
 
 
 def test_a_decisions_status_notes_read_in_ukrainian_with_the_rationale_as_typed(db, green_lit):
-    idea_id, action_id = green_lit
+    idea_id, action_id, *_ = green_lit
     verdict_note, action_note = notes(db, idea_id, "uk")[-2:]
     assert verdict_note == f"Оцінка 4,00 від 3 суддів: на рівні порогу 3,5 або вище — зелене світло. {RATIONALE}"
     assert action_note == f"Дія #{action_id}, термін — 5 березня 2031"
@@ -62,6 +62,16 @@ def test_a_decisions_status_notes_read_in_ukrainian_with_the_rationale_as_typed(
     # the English words are stored as before, for the audit and whatever reads the table
     stored = db.query("SELECT note FROM idea_status_history WHERE idea_id = ? ORDER BY changed_at, id", [idea_id])
     assert stored[-1]["note"] == f"Action #{action_id} due 05 Mar 2031"
+
+
+def test_an_implementation_recorded_reads_in_ukrainian(db, green_lit):
+    idea_id, _, owner, *_ = green_lit  # the decider owns the action
+    with use_language("en"):
+        benefits.record_benefit_review(
+            db, owner, idea_id, 90, 31_000, "Fewer repeat calls", implemented=True, today=date.today() + timedelta(95)
+        )
+    assert notes(db, idea_id, "uk")[-1] == "Впроваджено; перевірку через 90 днів внесено"
+    assert notes(db, idea_id, "en")[-1] == "Implemented; 90-day review recorded"
 
 
 def test_moderation_notes_read_in_ukrainian_and_a_moderators_own_words_stay(db, make_user):
@@ -94,7 +104,7 @@ def test_moderation_notes_read_in_ukrainian_and_a_moderators_own_words_stay(db, 
 
 
 def test_a_note_stored_before_notes_were_kept_as_messages_shows_as_stored(db, green_lit):
-    idea_id, _ = green_lit
+    idea_id, *_ = green_lit
     db.write(lambda connection: connection.execute(
         "UPDATE idea_status_history SET note = 'Action #7 due 01 Jan 2030', note_msgid = NULL,"
         " note_values_json = NULL WHERE idea_id = ? AND to_status = 'in_implementation'",
