@@ -8,6 +8,8 @@ A value is one of:
   language's number form);
 - ``Decimals(value, places)``: a number with a fixed count of decimals;
 - a ``date``: the day written out ("05 March 2026", "5 березня 2026");
+- ``ShortDay(day)``: a day with its month abbreviated in English ("05 Mar 2026"), as above in
+  the other languages;
 - a ``Text``: the portal's own words (a status, a level, a reason), translated in turn;
 - ``Course(code, title)`` and ``Competency(code, name)``: a default course's or competency's
   name in the reader's language while it reads as shipped, else as entered;
@@ -40,6 +42,14 @@ class Decimals:
 
     value: float
     places: int | None = None
+
+
+@dataclass(frozen=True)
+class ShortDay:
+    """A day as the English notes write it, the month abbreviated ("05 Mar 2026"); the other
+    languages write it as any day inside a sentence."""
+
+    day: date
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,9 @@ def shown_value(value: Any) -> str:
         return format_number(value.value, value.places)
     if isinstance(value, date):
         return _day(value.date() if isinstance(value, datetime) else value, current_language())
+    if isinstance(value, ShortDay):
+        language = current_language()
+        return format_date(value.day, "dd MMM y") if language == SOURCE_LANGUAGE else _day(value.day, language)
     if isinstance(value, Course):
         from models.training.catalogue import catalogue_text
 
@@ -175,6 +188,8 @@ def _value_as_json(value: Any) -> Any:
         return {"number": value.value, "places": value.places}
     if isinstance(value, date):
         return {"date": (value.date() if isinstance(value, datetime) else value).isoformat()}
+    if isinstance(value, ShortDay):
+        return {"short_day": value.day.isoformat()}
     if isinstance(value, Course):
         return {"course": value.code, "title": value.title}
     if isinstance(value, Competency):
@@ -199,6 +214,8 @@ def _value_from_json(stored: Any) -> Any:
         return Decimals(stored["number"], stored.get("places"))
     if "date" in stored:
         return date.fromisoformat(stored["date"])
+    if "short_day" in stored:
+        return ShortDay(date.fromisoformat(stored["short_day"]))
     if "course" in stored:
         return Course(stored["course"], stored["title"])
     if "competency" in stored:

@@ -124,6 +124,7 @@ BADGES: tuple[BadgeRule, ...] = (
     ),
 )
 BADGE_LABELS = {rule.kind: rule.label for rule in BADGES}
+REVERSED = N_("Its cause was reversed.")  # why a badge was withdrawn by the portal
 BADGE_MESSAGES = {rule.kind: rule.message for rule in BADGES}
 IDEA_BADGES = (GREEN_LIT_IDEA, IDEA_IMPLEMENTED)
 
@@ -212,7 +213,7 @@ def _withdraw_reversed(
     )
     if not reversed_rows:
         return 0
-    reason = "Its cause was reversed."
+    reason = REVERSED  # stored in English; the export puts it in its reader's language
     connection.execute(
         "UPDATE recognitions SET withdrawn_at = ?, withdrawn_reason = ? WHERE list_contains(?, id)",
         [now, reason, [row["id"] for row in reversed_rows]],

@@ -14,6 +14,7 @@ from models.actions import plan
 from models.db import ConnectionReader, Reader, utc_now
 from models.errors import InputError
 from models.i18n import N_, _, current_language, format_date, format_number
+from models.inbox import texts
 from models.recognition import badges
 from models.speakup.ideas import (
     GREEN_LIT_STATUSES,
@@ -104,7 +105,7 @@ def record_benefit_review(
             at=at,
         )
         if implemented and idea.status != "implemented":
-            text = f"Implemented; {review_day}-day review recorded"
+            text = texts.text(N_("Implemented; {days}-day review recorded"), days=review_day)
             set_status(connection, actor, idea, "implemented", text, at=at)
             badges.refresh_badges(
                 connection, actor, at=at, kinds=[badges.IDEA_IMPLEMENTED], employee_ids=sorted(idea.author_ids)

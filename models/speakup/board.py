@@ -26,6 +26,7 @@ from models.speakup.ideas import (
     STATUS_LABELS,
     Idea,
     _reason,
+    shown_note,
 )
 
 if TYPE_CHECKING:
@@ -206,22 +207,26 @@ def my_ideas(db: Database, user: CurrentUser) -> list[Idea]:
 
 
 def status_history(db: Database, idea_id: int) -> list[dict[str, Any]]:
-    """Each status change with its note (the feedback authors receive)."""
+    """Each status change with its note (the feedback authors receive), in the current language."""
     rows = db.query(
-        "SELECT h.changed_at, h.from_status, h.to_status, h.note, e.full_name AS changed_by"
+        "SELECT h.changed_at, h.from_status, h.to_status, h.note, h.note_msgid, h.note_values_json,"
+        " e.full_name AS changed_by"
         " FROM idea_status_history h LEFT JOIN employees e ON e.id = h.changed_by"
         " WHERE h.idea_id = ? ORDER BY h.changed_at, h.id",
         [idea_id],
     )
     for row in rows:
         row["status"] = STATUS_LABELS[row["to_status"]]
+        row["note"] = shown_note(row)
+        del row["note_msgid"], row["note_values_json"]
     return rows
 
 
 def status_histories(db: Database, idea_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
     """``status_history`` of several ideas in one statement, by idea."""
     rows = db.query(
-        "SELECT h.idea_id, h.changed_at, h.from_status, h.to_status, h.note, e.full_name AS changed_by"
+        "SELECT h.idea_id, h.changed_at, h.from_status, h.to_status, h.note, h.note_msgid, h.note_values_json,"
+        " e.full_name AS changed_by"
         " FROM idea_status_history h LEFT JOIN employees e ON e.id = h.changed_by"
         " WHERE list_contains(?, h.idea_id) ORDER BY h.changed_at, h.id",
         [idea_ids],
@@ -229,6 +234,8 @@ def status_histories(db: Database, idea_ids: list[int]) -> dict[int, list[dict[s
     grouped: dict[int, list[dict[str, Any]]] = {}
     for row in rows:
         row["status"] = STATUS_LABELS[row["to_status"]]
+        row["note"] = shown_note(row)
+        del row["note_msgid"], row["note_values_json"]
         grouped.setdefault(row.pop("idea_id"), []).append(row)
     return grouped
 

@@ -17,6 +17,7 @@ from models.db import ConnectionReader, insert_with_new_id, utc_now
 from models.errors import InputError
 from models.i18n import N_, _
 from models.inbox import messages as inbox
+from models.inbox import texts
 from models.recognition import badges
 from models.speakup.cycles import Cycle, get_cycle
 from models.speakup.ideas import (
@@ -31,6 +32,9 @@ from models.speakup.judging import ACTION_DUE_AFTER, DECIDABLE, RATIONALE_MAX, _
 if TYPE_CHECKING:
     from models.db import Database
 
+# a decision's status note: the rule's verdict (the portal's words, translated when read) and
+# the rationale as the decider typed it; nothing of its own to translate, so not in the catalogue
+DECISION_NOTE = "{explanation} {rationale}"
 
 # the state of an idea's live action, as a refused decision names it
 ACTION_STATUS_WORDS = {
@@ -153,7 +157,7 @@ def decide(
             },
             at=now,
         )
-        note = f"{result.explanation} {rationale}"
+        note = texts.text(DECISION_NOTE, explanation=result.verdict, rationale=rationale)
         already_green = idea.status in ("in_implementation", "implemented")
         if outcome == "green_lit" and not already_green:
             if idea.status != "green_lit":
@@ -162,7 +166,7 @@ def decide(
             if live_action is None:
                 _follow_up_green_light(connection, actor, idea, cycle, action_owner_id, action_due_date, now)
             else:  # the idea's action is still there: it carries on, no second action
-                text = f"Action #{live_action['id']} continues"
+                text = texts.text(N_("Action #{number} continues"), number=str(live_action["id"]))
                 set_status(connection, actor, idea, "in_implementation", text, at=now)
         elif outcome == "not_selected" and idea.status != "not_selected":
             set_status(connection, actor, idea, "not_selected", note, at=now)
@@ -239,7 +243,9 @@ def _follow_up_green_light(
         actor,
         idea,
         "in_implementation",
-        f"Action #{action_id} due {due_date:%d %b %Y}" if action_id else f"Implementation due {due_date:%d %b %Y}",
+        texts.text(N_("Action #{number} due {day}"), number=str(action_id), day=texts.ShortDay(due_date))
+        if action_id
+        else texts.text(N_("Implementation due {day}"), day=texts.ShortDay(due_date)),
         at=at,
         action_id=action_id,
         action_owner_id=owner_id,

@@ -17,6 +17,7 @@ from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, from_validation
 from models.i18n import N_, _, current_language, format_date, format_number, ngettext
+from models.inbox import texts
 from models.inputs import InputRecord, entered_text
 from models.speakup.cycles import Cycle, get_cycle
 
@@ -299,14 +300,40 @@ def _log_status(
     cycle_id: int,
     from_status: str | None,
     to_status: str,
-    note: str | None = None,
+    note: str | texts.Text | None = None,
     at: datetime | None = None,
 ) -> None:
+    """One status change in the history; a note of the portal's own words (a ``Text``) is kept
+    as its message and values beside its English, so it reads in the reader's language."""
+    msgid, values = (note.message, texts.dumps(note.values)) if isinstance(note, texts.Text) else (None, None)
     connection.execute(
-        "INSERT INTO idea_status_history (idea_id, cycle_id, from_status, to_status, note, changed_by, changed_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [idea_id, cycle_id, from_status, to_status, note, actor.employee_id if actor else None, at or utc_now()],
+        "INSERT INTO idea_status_history (idea_id, cycle_id, from_status, to_status, note, note_msgid,"
+        " note_values_json, changed_by, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            idea_id,
+            cycle_id,
+            from_status,
+            to_status,
+            stored_note(note),
+            msgid,
+            values,
+            actor.employee_id if actor else None,
+            at or utc_now(),
+        ],
     )
+
+
+def stored_note(note: str | texts.Text | None) -> str | None:
+    """A status note as stored: a person's words as typed, the portal's own in English."""
+    return note.in_english() if isinstance(note, texts.Text) else note
+
+
+def shown_note(row: dict[str, Any]) -> str | None:
+    """A stored status note (``note``, ``note_msgid``, ``note_values_json``) in the current
+    language: the portal's words translated, a person's as typed, an old row as stored."""
+    if row.get("note_msgid"):
+        return texts.shown_stored(row["note_msgid"], row.get("note_values_json"), row["note"])
+    return row["note"]
 
 
 def set_status(
@@ -314,19 +341,20 @@ def set_status(
     actor: CurrentUser | None,
     idea: Idea,
     to_status: str,
-    note: str | None = None,
+    note: str | texts.Text | None = None,
     *,
     at: datetime | None = None,
     **columns: Any,
 ) -> None:
     """Change an idea's status inside an open write (``at``, default now): history, audit and
-    extra columns together."""
+    extra columns together. ``note``: what a person wrote, or the portal's own words as a
+    ``Text`` (stored in English, shown in the reader's language)."""
     now = at or utc_now()
     assignments = ", ".join(f"{name} = ?" for name in columns)
     connection.execute(
         f"UPDATE ideas SET status = ?, status_note = ?, updated_at = ?{', ' + assignments if assignments else ''}"
         " WHERE id = ?",
-        [to_status, note, now, *columns.values(), idea.id],
+        [to_status, stored_note(note), now, *columns.values(), idea.id],
     )
     cycle_id = columns.get("cycle_id", idea.cycle_id)
     _log_status(connection, actor, idea.id, cycle_id, idea.status, to_status, note, at=now)
@@ -337,7 +365,7 @@ def set_status(
         idea.id,
         to_status,
         {"status": idea.status},
-        {"status": to_status, "note": note, **columns},
+        {"status": to_status, "note": stored_note(note), **columns},
         at=now,
     )
 

@@ -13,6 +13,7 @@ from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader
 from models.errors import InputError
 from models.i18n import N_, _, ngettext, pgettext
+from models.inbox import texts
 from models.speakup import day_plan, preparation
 from models.speakup.board import _co_authors_of, board
 from models.speakup.cycles import Cycle, get_cycle
@@ -88,7 +89,8 @@ def remove_from_shortlist(
 
     def do(connection: duckdb.DuckDBPyConnection):
         idea, cycle = _moderatable(connection, idea_id, ("shortlisted",))
-        set_status(connection, actor, idea, "submitted", f"Taken off the shortlist: {reason}", at=at)
+        note = texts.text(N_("Taken off the shortlist: {reason}"), reason=reason)
+        set_status(connection, actor, idea, "submitted", note, at=at)
         preparation.withdraw_invitations(connection, actor, idea_id, reason, at=at)
         day_plan.drop_from_running_order(connection, actor, cycle.id, idea_id, at=at)
 
@@ -157,7 +159,12 @@ def merge(
         comments_moved = connection.execute(
             "UPDATE idea_comments SET idea_id = ? WHERE idea_id = ?", [survivor_id, duplicate_id]
         ).fetchone()[0]
-        text = f"Merged into #{survivor_id} “{survivor.title}”" + (f": {note}" if note else "")
+        merged = {"number": str(survivor_id), "title": texts.Quoted((survivor.title,))}
+        text = (
+            texts.text(N_("Merged into #{number} {title}: {note}"), **merged, note=note)
+            if note
+            else texts.text(N_("Merged into #{number} {title}"), **merged)
+        )
         set_status(connection, actor, duplicate, "merged", text, at=at, merged_into_id=survivor_id)
         audit.record(
             connection,
@@ -195,7 +202,7 @@ def carry_forward(db: Database, actor: CurrentUser, idea_id: int, cycle_id: int,
             actor,
             idea,
             "submitted",
-            f"Carried from {idea.cycle_name} into {target.name}",
+            texts.text(N_("Carried from {cycle} into {target}"), cycle=idea.cycle_name, target=target.name),
             at=at,
             cycle_id=cycle_id,
             carried_from_cycle_id=idea.cycle_id,
