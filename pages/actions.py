@@ -61,7 +61,13 @@ def render_all() -> None:
     priorities = {None: _("All priorities")} | {p.id: p.title for p in vision.list_priorities(db)}
     status_labels = labels_of(plan.STATUS_LABELS)
     cols = st.columns(4)
-    statuses = cols[0].multiselect(_("Status"), list(plan.STATUSES), format_func=status_labels.get, key="filter_status")
+    statuses = cols[0].multiselect(
+        _("Status"),
+        list(plan.STATUSES),
+        format_func=status_labels.get,
+        key="filter_status",
+        placeholder=_("Choose options"),
+    )
     goal_id = cols[1].selectbox(_("Goal"), list(goal_names), format_func=goal_names.get, key="filter_goal")
     priority_id = cols[2].selectbox(
         _("Strategic priority"), list(priorities), format_func=priorities.get, key="filter_priority"

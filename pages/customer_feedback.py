@@ -138,6 +138,7 @@ def render_attach(found: pd.DataFrame) -> None:
             index=None,
             format_func=lambda i: f"#{i} {items[i]}",
             key=f"cf_attach_{kind}",
+            placeholder=_("Choose an option"),
         )
         note = st.text_input(_("Note (optional)"), max_chars=comments.MAX_NOTE_LENGTH, key="cf_attach_note")
         if st.button(_("Attach"), type="primary", key="cf_attach"):

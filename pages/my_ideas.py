@@ -241,6 +241,7 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
         key="idea_coauthors",
         format_func=colleagues.get,
         max_selections=5,
+        placeholder=_("Choose options"),
     )
     show_reported("idea_errors", keep=True)
     cols = st.columns([1, 1, 1, 3])

@@ -88,7 +88,9 @@ def render_audits(start: date, end: date) -> None:
     show_table(audit_table(rows), labels=in_words(AUDIT_LABELS), key="audits_table")
     every_audit = lambda: audit_table(audits.list_audits(db, user, start=start, end=end))  # noqa: E731
     download_buttons(every_audit, "mystery-audits", "dl_audits", rows=total)
-    chosen = st.selectbox(_("Open an audit"), [row["id"] for row in rows], index=None, key="open_audit")
+    chosen = st.selectbox(
+        _("Open an audit"), [row["id"] for row in rows], index=None, key="open_audit", placeholder=_("Choose an option")
+    )
     if chosen is not None:
         opened = audits.get_audit(db, user, chosen)
         agent = escape_markdown(opened["agent"]) if opened["agent"] else _("team audit")
@@ -186,9 +188,19 @@ def render_checklist_form() -> None:
     codes = {standard_id: standard.code for standard_id, standard in by_id.items()}
     with st.expander(_("Build a checklist")), st.form("new_checklist"):
         name = st.text_input(_("Checklist name"), key="checklist_name")
-        chosen = st.multiselect(_("Standards checked"), list(codes), format_func=codes.get, key="checklist_standards")
+        chosen = st.multiselect(
+            _("Standards checked"),
+            list(codes),
+            format_func=codes.get,
+            key="checklist_standards",
+            placeholder=_("Choose options"),
+        )
         scored = st.multiselect(
-            _("Scored 1–5 (the others are pass / fail)"), list(codes), format_func=codes.get, key="scored"
+            _("Scored 1–5 (the others are pass / fail)"),
+            list(codes),
+            format_func=codes.get,
+            key="scored",
+            placeholder=_("Choose options"),
         )
         if st.form_submit_button(_("Create checklist")):
             items = [(i, "score" if i in scored else "pass_fail") for i in chosen]
@@ -218,9 +230,21 @@ def render_audit_form(checklist: dict, teams: dict[int, str], people: dict[int, 
         scores = {"Not checked": answers["Not checked"]} | {score: format_number(score) for score in range(1, 6)}
         audited_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="audit_date")
         channel = st.selectbox(_("Channel"), list(channels), format_func=channels.__getitem__, key="audit_channel")
-        team_id = st.selectbox(_("Team"), list(teams), format_func=teams.__getitem__, index=None, key="audit_team")
+        team_id = st.selectbox(
+            _("Team"),
+            list(teams),
+            format_func=teams.__getitem__,
+            index=None,
+            key="audit_team",
+            placeholder=_("Choose an option"),
+        )
         agent_id = st.selectbox(
-            _("Agent (optional)"), list(people), format_func=people.__getitem__, index=None, key="audit_agent"
+            _("Agent (optional)"),
+            list(people),
+            format_func=people.__getitem__,
+            index=None,
+            key="audit_agent",
+            placeholder=_("Choose an option"),
         )
         results = {}
         for item in checklist["items"]:

@@ -186,6 +186,7 @@ def render_add_person(teams, sites) -> None:
                 ASSIGNABLE_ROLES,
                 format_func=role_label,
                 key=f"add{generation}_roles",
+                placeholder=_("Choose options"),
             )
         submitted = st.form_submit_button(_("Add person"), type="primary")
     if not submitted or not run_write(lambda: directory.create_employee(db, user, values, set(roles))):
@@ -250,6 +251,7 @@ def render_roles(person: directory.Employee) -> None:
         default=current,
         format_func=role_label,
         key=f"roles_{person.id}",
+        placeholder=_("Choose options"),
     )
     if st.button(_("Save roles"), key=f"save_roles_{person.id}") and run_write(
         lambda: directory.set_roles(db, user, person.id, set(wanted))

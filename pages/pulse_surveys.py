@@ -76,6 +76,7 @@ def survey_form(prefix: str, start: dict) -> dict | None:
             default=start.get("audience_team_ids", []),
             format_func=teams.get,
             key=f"{prefix}_teams",
+            placeholder=_("Choose options"),
         )
         site_ids = right.multiselect(
             _("Sites"),
@@ -83,6 +84,7 @@ def survey_form(prefix: str, start: dict) -> dict | None:
             default=start.get("audience_site_ids", []),
             format_func=sites.get,
             key=f"{prefix}_sites",
+            placeholder=_("Choose options"),
         )
         sent = st.form_submit_button(_("Save survey"), type="primary")
     if not sent:

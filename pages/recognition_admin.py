@@ -45,7 +45,12 @@ def render_values() -> None:
     active = {value.id: value.name for value in listed if value.active}
     if active:
         retiring = st.selectbox(
-            _("Retire a value"), list(active), format_func=active.get, index=None, key="value_retire"
+            _("Retire a value"),
+            list(active),
+            format_func=active.get,
+            index=None,
+            key="value_retire",
+            placeholder=_("Choose an option"),
         )
         if retiring is not None and st.button(_("Retire value"), key="value_retire_button"):
             run_write(
@@ -59,6 +64,7 @@ def render_hide() -> None:
     chosen = st.selectbox(
         _("Kudos"), list(recent), index=None, key="hide_kudos",
         format_func=lambda k: f"#{k} {recent[k].giver_name} → {recent[k].to_name}: {recent[k].message[:60]}",
+        placeholder=_("Choose an option"),
     )  # fmt: skip
     if chosen is not None:
         st.text(recent[chosen].message)

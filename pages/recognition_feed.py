@@ -46,14 +46,22 @@ def render_give() -> None:
     with st.form(FORM, clear_on_submit=True):
         if to_team:
             teams = kudos.team_choices(db)
-            team_id = st.selectbox(_("Team"), list(teams), format_func=teams.get, index=None, key=f"{FORM}_team")
+            team_id = st.selectbox(
+                _("Team"),
+                list(teams),
+                format_func=teams.get,
+                index=None,
+                key=f"{FORM}_team",
+                placeholder=_("Choose an option"),
+            )
             recipient_id = None
         else:
             recipient_id = st.selectbox(_("Colleague"), list(people), format_func=people.get, index=None,
-                                        key=f"{FORM}_person")  # fmt: skip
+                                        key=f"{FORM}_person", placeholder=_("Choose an option"))  # fmt: skip
             team_id = None
         tag = st.selectbox(_("Tag"), list(tags), format_func=tags.get, index=None, key=f"{FORM}_tag",
-                           help=_("A competency of the framework or a company value."))  # fmt: skip
+                           help=_("A competency of the framework or a company value."),
+                           placeholder=_("Choose an option"))  # fmt: skip
         message = st.text_area(_("Message"), max_chars=kudos.MESSAGE_MAX, key=f"{FORM}_message")
         if st.form_submit_button(_("Give kudos"), icon=":material/celebration:"):
             data = {"recipient_id": recipient_id, "team_id": team_id, "message": message, "tag": tag or ""}

@@ -100,6 +100,7 @@ def standard_fields(prefix: str, standard: register.Standard | None, owners: lis
             standard.channels if standard else [],
             format_func=channels.__getitem__,
             key=f"{prefix}_channels",
+            placeholder=_("Choose options"),
         ),
         "owner_id": st.selectbox(
             _("Owner"),

@@ -213,7 +213,12 @@ def render_schedule_form(cycle: cycles.Cycle) -> None:
             _("Capacity"), low, high, default(preparation.SessionInput, "capacity"), key="prep_capacity"
         )
         trainer_id = cols[2].selectbox(
-            _("Trainer"), list(people), format_func=people.get, index=None, key="prep_trainer"
+            _("Trainer"),
+            list(people),
+            format_func=people.get,
+            index=None,
+            key="prep_trainer",
+            placeholder=_("Choose an option"),
         )
         place = st.text_input(_("Place"), max_chars=max_chars(preparation.SessionInput, "place"), key="prep_place")
         submitted = st.form_submit_button(_("Schedule and invite"), type="primary")
@@ -323,6 +328,7 @@ def render_judges(cycle: cycles.Cycle) -> None:
             default=[j["judge_id"] for j in present if j["judge_id"] in choices],
             format_func=choices.get,
             key=f"judges_{cycle.id}",
+            placeholder=_("Choose options"),
         )
         if st.button(_("Save judges present"), key=f"save_judges_{cycle.id}"):
             run_write(

@@ -79,7 +79,9 @@ def chosen_people(mode: str) -> list[int]:
         _("Find people (name, email or employee number)"),
         st.session_state.get("assign_people") or [],
     )
-    return st.multiselect(_("People"), list(people), format_func=people.get, key="assign_people")
+    return st.multiselect(
+        _("People"), list(people), format_func=people.get, key="assign_people", placeholder=_("Choose options")
+    )
 
 
 def render_assign() -> None:
@@ -194,7 +196,14 @@ def render_record() -> None:
         [st.session_state.get("record_person")],
     )
     with st.form("record_completion"):
-        person = st.selectbox(_("Person"), list(people), format_func=people.get, index=None, key="record_person")
+        person = st.selectbox(
+            _("Person"),
+            list(people),
+            format_func=people.get,
+            index=None,
+            key="record_person",
+            placeholder=_("Choose an option"),
+        )
         course = st.selectbox(_("Course"), list(all_courses), format_func=all_courses.get, key="record_course")
         completed_on = st.date_input(_("Completed on"), date.today(), max_value=date.today(), key="record_completed_on")
         has_score = st.checkbox(_("With a score"), value=True, key="record_has_score")

@@ -173,6 +173,7 @@ def course_fields(prefix: str, course: courses.Course | None) -> dict[str, Any]:
         default=course.mandatory_roles if course else [],
         format_func=lambda role: _(ROLE_LABELS[Role(role)]),
         key=f"{prefix}_roles",
+        placeholder=_("Choose options"),
     )
     data["mandatory_team_ids"] = st.multiselect(
         _("Mandatory for teams"),
@@ -180,6 +181,7 @@ def course_fields(prefix: str, course: courses.Course | None) -> dict[str, Any]:
         default=course.mandatory_team_ids if course else [],
         format_func=teams.get,
         key=f"{prefix}_teams",
+        placeholder=_("Choose options"),
     )
     return data
 

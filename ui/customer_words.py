@@ -76,6 +76,7 @@ def render_customer_words(
             index=None,
             format_func=lambda link: str(frame.loc[frame["link_id"] == link, "comment"].iloc[0])[:80],
             key=f"{key}_detach",
+            placeholder=_("Choose an option"),
         )
         if right.button(_("Detach"), key=f"{key}_detach_button", disabled=chosen is None):
             run_write(
