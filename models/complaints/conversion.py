@@ -138,12 +138,13 @@ def _converted_sql(
     SELECT * REPLACE (  -- the source text is kept for the rejection report only
         {", ".join(f"CASE WHEN valid THEN NULL ELSE {name} END AS {name}" for name in _SOURCE_TEXTS.values())}),
       date_trunc('month', received_date)::DATE AS received_month,
-      md5_number(CASE WHEN external_id IS NOT NULL THEN 'x:' || external_id
+      -- the md5 as a UUID: 128 bits that DuckDB and PostgreSQL both store, compare and hash natively
+      CAST(md5(CASE WHEN external_id IS NOT NULL THEN 'x:' || external_id
         ELSE 'h:' || concat_ws(chr(31), coalesce(CAST(received_date AS VARCHAR), ''),
           {", ".join(f"coalesce({key}, '')" for key in texts if key != "external_id")},
           coalesce(narrative, ''), coalesce(CAST(resolution_date AS VARCHAR), ''),
           coalesce(CAST(days_value AS VARCHAR), ''), coalesce(CAST(timely AS VARCHAR), ''))
-        END) AS dedup_key,
+        END) AS UUID) AS dedup_key,
       product AS product_group,  -- the product's group replaces it when the rows are stored
       CAST(NULL AS INTEGER) AS days_since_previous  -- filled in when the rows are stored
     FROM checked

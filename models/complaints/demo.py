@@ -203,7 +203,7 @@ def insert_generated(
         "INSERT INTO complaints (dedup_key, external_id, received_date, received_month, channel, product,"
         " product_group, category, sub_category, narrative, unit, customer_id, region, resolution_date,"
         " resolution_days, response, timely, import_id)"
-        " SELECT md5_number('x:' || external_id), external_id, received_date,"
+        " SELECT CAST(md5('x:' || external_id) AS UUID), external_id, received_date,"
         " date_trunc('month', received_date)::DATE, channel, product,"
         " coalesce((SELECT g.product_group FROM product_groups g WHERE g.product = d.product), product),"
         " category, sub_category, narrative, unit,"

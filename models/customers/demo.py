@@ -121,9 +121,9 @@ def _store_answers(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation,
         connection.execute(
             "INSERT INTO customer_survey_answers (dedup_key, external_id, answered_on, answered_month, channel,"
             " team_id, unit, survey_type, score, comment, customer_id, import_id)"
-            " SELECT md5_number('x:' || external_id), external_id, answered_on, date_trunc('month', answered_on)::DATE,"
-            " channel, team_id, unit, survey_type, score, comment, customer_id, ?"
-            " FROM demo_survey_answers ORDER BY external_id",
+            " SELECT CAST(md5('x:' || external_id) AS UUID), external_id, answered_on,"
+            " date_trunc('month', answered_on)::DATE, channel, team_id, unit, survey_type, score, comment,"
+            " customer_id, ? FROM demo_survey_answers ORDER BY external_id",
             [import_id],
         )
     finally:

@@ -188,9 +188,10 @@ def _converted_sql(order: DateOrder) -> str:
         AND {lengths_ok} AND coalesce(length(comment_text), 0) <= {MAX_COMMENT_LENGTH}, false) AS valid,
       -- without an external id, the n-th answer of the same content in the file is the n-th such answer:
       -- two customers may well give the same score on the same day
-      md5_number(CASE WHEN external_id_text IS NOT NULL THEN 'x:' || external_id_text
+      -- the md5 as a UUID, as the complaints' key: a type every store holds natively
+      CAST(md5(CASE WHEN external_id_text IS NOT NULL THEN 'x:' || external_id_text
         ELSE 'h:' || content || chr(31) || CAST(row_number() OVER (PARTITION BY content ORDER BY row_no) AS VARCHAR)
-        END) AS dedup_key
+        END) AS UUID) AS dedup_key
     FROM keyed
     ORDER BY row_no
     """
