@@ -1,16 +1,17 @@
-"""The dedup keys of complaints and customer survey answers: UUIDs of the md5 that every store
-holds natively, the same whether the import or the demo made them, and the keys of a database
-made before (unsigned 128-bit numbers) turned into them so a file imported then is still known."""
+"""The dedup keys of complaints and customer survey answers: the md5's 128 bits as a UUID, a type
+every store holds natively, the same whether the import or the demo made them; the keys of a
+database made before (unsigned 128-bit numbers) keep their bits, so a file imported then is
+still known."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from models.access import Role
-from models.complaints import importer
+from models.complaints import conversion
 from models.customers import survey_import
 from models.db import MIGRATIONS_DIR, Database
 from tests.complaints_support import complaint, import_rows
@@ -34,17 +35,9 @@ def database_before_uuid_keys(tmp_path: Path) -> Iterator[Database]:
     discard(database)
 
 
-def _keyed_as_before(build_sql: Callable[..., str]) -> Callable[..., str]:
-    """The conversion SQL with the key computed as it was before: md5_number of the same text."""
-
-    def build(*args, **kwargs) -> str:
-        sql = build_sql(*args, **kwargs)
-        assert "CAST(md5(CASE" in sql and "END) AS UUID) AS dedup_key" in sql
-        return sql.replace("CAST(md5(CASE", "md5_number(CASE").replace(
-            "END) AS UUID) AS dedup_key", "END) AS dedup_key"
-        )
-
-    return build
+def _keyed_as_before(text_sql: str) -> str:
+    """The key as it was computed before it became a UUID: an unsigned 128-bit number."""
+    return f"md5_number({text_sql})"
 
 
 def _key_type(database: Database, table: str) -> str:
@@ -66,7 +59,7 @@ def test_complaints_imported_before_the_keys_were_uuids_are_already_present_afte
         complaint("2024-03-05", "Fees", narrative="Charged twice", region="NSW"),
         complaint("2024-03-05", "Fees", narrative="Charged twice", region="NSW"),  # the same row again
     ]
-    monkeypatch.setattr(importer, "_converted_sql", _keyed_as_before(importer._converted_sql))
+    monkeypatch.setattr(conversion, "dedup_key_sql", _keyed_as_before)
     first = import_rows(database, analyst, tmp_path, rows)
     assert (first.imported, first.repeated_in_file) == (4, 1)
     assert _key_type(database, "complaints") == "UHUGEINT"
@@ -93,7 +86,7 @@ def test_survey_answers_imported_before_the_keys_were_uuids_are_already_present_
         ["2025-03-04", "Phone", "", "NPS", "3", "", "", "R-1"],  # the same external id again
     ]
     path = write_csv(tmp_path / "answers.csv", rows)
-    monkeypatch.setattr(survey_import, "_converted_sql", _keyed_as_before(survey_import._converted_sql))
+    monkeypatch.setattr(survey_import, "dedup_key_sql", _keyed_as_before)
     first = run_import(database, analyst, path)
     assert (first.imported, first.repeated_in_file) == (3, 1)
     assert _key_type(database, "customer_survey_answers") == "UHUGEINT"
@@ -108,8 +101,8 @@ def test_survey_answers_imported_before_the_keys_were_uuids_are_already_present_
     assert run_import(database, analyst, a_third).imported == 1
 
 
-def test_the_migration_gives_every_old_key_the_uuid_of_its_md5(database_before_uuid_keys):
-    """Thousands of keys, among them md5s whose last byte is zero (the number's leading digits)."""
+def test_the_migration_keeps_each_old_keys_128_bits_as_the_uuid_an_import_computes_now(database_before_uuid_keys):
+    """Thousands of keys, among them numbers whose leading byte is zero."""
     database = database_before_uuid_keys
     database.write(
         lambda c: c.execute(
@@ -118,12 +111,16 @@ def test_the_migration_gives_every_old_key_the_uuid_of_its_md5(database_before_u
             " FROM range(5000) t(i)"
         )
     )
-    assert database.scalar("SELECT count(*) FROM complaints WHERE md5('x:' || external_id) LIKE '%00'") > 0
+    assert database.scalar("SELECT count(*) FROM complaints WHERE dedup_key < CAST(1 AS UHUGEINT) << 120") > 0
     database.migrate()
+    keyed_now = conversion.dedup_key_sql("'x:' || external_id")
     assert database.query_one(
-        "SELECT count(*) AS keys, count(*) FILTER (WHERE dedup_key = CAST(md5('x:' || external_id) AS UUID)) AS same,"
+        "SELECT count(*) AS keys,"
+        f" count(*) FILTER (WHERE dedup_key = {keyed_now}) AS as_an_import_keys_them,"
+        " count(*) FILTER (WHERE replace(CAST(dedup_key AS VARCHAR), '-', '')"
+        "   = format('{:032x}', md5_number('x:' || external_id))) AS same_bits,"
         " count(DISTINCT dedup_key) AS distinct_keys FROM complaints"
-    ) == {"keys": 5000, "same": 5000, "distinct_keys": 5000}
+    ) == {"keys": 5000, "as_an_import_keys_them": 5000, "same_bits": 5000, "distinct_keys": 5000}
 
 
 def test_the_demo_keys_its_complaints_and_answers_as_an_import_of_their_external_ids_would(seeded_db, tmp_path):
