@@ -34,7 +34,7 @@ def _stray_complaints(path: Path, import_id: int, sql: str = "") -> None:
         database.write(
             lambda c: c.execute(
                 "INSERT INTO complaints (dedup_key, received_date, received_month, category, customer_id, import_id)"
-                " SELECT dedup_key + 1, received_date + 1, received_month, category, customer_id, ? FROM complaints",
+                " SELECT uuid(), received_date + 1, received_month, category, customer_id, ? FROM complaints",
                 [import_id],
             )
         )
@@ -114,8 +114,8 @@ def test_complete_imports_the_demo_import_and_complaints_without_an_import_are_k
             " rows_imported, rows_already_present, rows_repeated_in_file, rows_rejected, imported_by, imported_at)"
             " VALUES (50, 'demo complaints', 'demo', '{}', 'all_or_nothing', 1, 1, 0, 0, 0, NULL, now());"
             " INSERT INTO complaints (dedup_key, received_date, received_month, category, import_id)"
-            " VALUES (1, DATE '2024-01-01', DATE '2024-01-01', 'Fees', 50), (2, DATE '2024-01-02', DATE '2024-01-01',"
-            " 'Fees', NULL)"
+            " VALUES (uuid(), DATE '2024-01-01', DATE '2024-01-01', 'Fees', 50),"
+            " (uuid(), DATE '2024-01-02', DATE '2024-01-01', 'Fees', NULL)"
         )
     )
     audit_entries = db.scalar("SELECT count(*) FROM audit_log")

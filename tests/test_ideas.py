@@ -436,7 +436,7 @@ def test_an_idea_linked_to_a_complaint_category_and_finding_shows_their_counts(d
     def seed(connection):
         connection.execute(
             "INSERT INTO complaints (dedup_key, received_date, received_month, category)"
-            " SELECT i, DATE '2026-10-01', DATE '2026-10-01',"
+            " SELECT uuid(), DATE '2026-10-01', DATE '2026-10-01',"
             " CASE WHEN i < 7 THEN 'Disputed transaction' ELSE 'Fees' END"
             " FROM range(10) t(i)"
         )

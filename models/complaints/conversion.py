@@ -62,6 +62,15 @@ def _cleaned(value_sql: str) -> str:
     )
 
 
+def dedup_key_sql(text_sql: str) -> str:
+    """The key a re-import finds a row by: the md5 of ``text_sql`` as a UUID, 128 bits in a type
+    DuckDB and PostgreSQL both hold natively and compare and hash fast.
+
+    md5_number gives the 128 bits without a hex text to parse; BIT then BLOB carries them into
+    the UUID unchanged, so a key stored as md5_number before is the same UUID (migration 0024)."""
+    return f"CAST(CAST(CAST(md5_number({text_sql}) AS BIT) AS BLOB) AS UUID)"
+
+
 def _flag_sql(text_sql: str) -> str:
     # a CASE, not IN (...): DuckDB plans an IN list of constants as a join, slower per row
     whens = [f"WHEN '{v}' THEN true" for v in _FLAG_TRUE] + [f"WHEN '{v}' THEN false" for v in _FLAG_FALSE]
@@ -97,6 +106,12 @@ def _converted_sql(
     )
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
     texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
+    key_text = f"""CASE WHEN external_id IS NOT NULL THEN 'x:' || external_id
+        ELSE 'h:' || concat_ws(chr(31), coalesce(CAST(received_date AS VARCHAR), ''),
+          {", ".join(f"coalesce({key}, '')" for key in texts if key != "external_id")},
+          coalesce(narrative, ''), coalesce(CAST(resolution_date AS VARCHAR), ''),
+          coalesce(CAST(days_value AS VARCHAR), ''), coalesce(CAST(timely AS VARCHAR), ''))
+        END"""
     return f"""
     WITH src AS (
       SELECT {numbered + " AS record_no, " if numbered else ""}
@@ -138,12 +153,7 @@ def _converted_sql(
     SELECT * REPLACE (  -- the source text is kept for the rejection report only
         {", ".join(f"CASE WHEN valid THEN NULL ELSE {name} END AS {name}" for name in _SOURCE_TEXTS.values())}),
       date_trunc('month', received_date)::DATE AS received_month,
-      md5_number(CASE WHEN external_id IS NOT NULL THEN 'x:' || external_id
-        ELSE 'h:' || concat_ws(chr(31), coalesce(CAST(received_date AS VARCHAR), ''),
-          {", ".join(f"coalesce({key}, '')" for key in texts if key != "external_id")},
-          coalesce(narrative, ''), coalesce(CAST(resolution_date AS VARCHAR), ''),
-          coalesce(CAST(days_value AS VARCHAR), ''), coalesce(CAST(timely AS VARCHAR), ''))
-        END) AS dedup_key,
+      {dedup_key_sql(key_text)} AS dedup_key,
       product AS product_group,  -- the product's group replaces it when the rows are stored
       CAST(NULL AS INTEGER) AS days_since_previous  -- filled in when the rows are stored
     FROM checked

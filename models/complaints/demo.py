@@ -17,6 +17,7 @@ from models.access import Role
 from models.actions import workflow
 from models.complaints import findings
 from models.complaints.analysis import ComplaintFilter
+from models.complaints.conversion import dedup_key_sql
 from models.complaints.importer import refresh_repeat_gaps
 from models.db import insert_with_new_id
 from models.seeding import demo_texts, volumes
@@ -195,6 +196,9 @@ def _store_complaints(connection: duckdb.DuckDBPyConnection, org: DemoOrganisati
     connection.execute("DROP TABLE demo_complaints")
 
 
+_BY_EXTERNAL_ID = "'x:' || external_id"  # what the import keys a row with an external id by
+
+
 def insert_generated(
     connection: duckdb.DuckDBPyConnection, import_id: int | None, table: str = "demo_complaints"
 ) -> int:
@@ -203,7 +207,7 @@ def insert_generated(
         "INSERT INTO complaints (dedup_key, external_id, received_date, received_month, channel, product,"
         " product_group, category, sub_category, narrative, unit, customer_id, region, resolution_date,"
         " resolution_days, response, timely, import_id)"
-        " SELECT md5_number('x:' || external_id), external_id, received_date,"
+        f" SELECT {dedup_key_sql(_BY_EXTERNAL_ID)}, external_id, received_date,"
         " date_trunc('month', received_date)::DATE, channel, product,"
         " coalesce((SELECT g.product_group FROM product_groups g WHERE g.product = d.product), product),"
         " category, sub_category, narrative, unit,"

@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from models.access import CurrentUser, Role
+from models.complaints.conversion import dedup_key_sql
 from models.customers import comments
 from models.db import insert_row
 from models.seeding import demo_texts
@@ -99,6 +100,9 @@ def generate_answers(rng: Random, today: date, teams: list[tuple[int, str]], sca
     return frame
 
 
+_BY_EXTERNAL_ID = "'x:' || external_id"  # what the import keys a row with an external id by
+
+
 def _store_answers(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation, analyst: int) -> int:
     teams = [(row[0], row[1]) for row in connection.execute("SELECT id, name FROM teams ORDER BY id").fetchall()]
     frame = generate_answers(org.rng, org.today, teams or [(None, "Contact centre")], org.scale)
@@ -121,9 +125,9 @@ def _store_answers(connection: duckdb.DuckDBPyConnection, org: DemoOrganisation,
         connection.execute(
             "INSERT INTO customer_survey_answers (dedup_key, external_id, answered_on, answered_month, channel,"
             " team_id, unit, survey_type, score, comment, customer_id, import_id)"
-            " SELECT md5_number('x:' || external_id), external_id, answered_on, date_trunc('month', answered_on)::DATE,"
-            " channel, team_id, unit, survey_type, score, comment, customer_id, ?"
-            " FROM demo_survey_answers ORDER BY external_id",
+            f" SELECT {dedup_key_sql(_BY_EXTERNAL_ID)}, external_id, answered_on,"
+            " date_trunc('month', answered_on)::DATE, channel, team_id, unit, survey_type, score, comment,"
+            " customer_id, ? FROM demo_survey_answers ORDER BY external_id",
             [import_id],
         )
     finally:

@@ -36,6 +36,7 @@ from pydantic import BaseModel
 from models import audit
 from models.access import CurrentUser, Permission, require
 from models.complaints import sources, staging
+from models.complaints.conversion import dedup_key_sql
 from models.complaints.dates import DATE_ORDER_NAMES, DateGuess, DateOrder, date_sql, parts_sql
 from models.complaints.field_mapping import EARLIEST_DATE, MAX_TEXT_LENGTH, REJECTIONS_KEPT, Mapping
 from models.complaints.importer import IMPORT_MODE_LABELS, BatchRejectedError, BatchReport, ImportMode, Rejection
@@ -147,6 +148,13 @@ def _scale_sql(bound: str) -> str:
     return f"CASE survey_type {whens} END"
 
 
+# without an external id, the n-th answer of the same content in the file is the n-th such answer:
+# two customers may well give the same score on the same day
+_KEY_TEXT = """CASE WHEN external_id_text IS NOT NULL THEN 'x:' || external_id_text
+        ELSE 'h:' || content || chr(31) || CAST(row_number() OVER (PARTITION BY content ORDER BY row_no) AS VARCHAR)
+        END"""
+
+
 def _converted_sql(order: DateOrder) -> str:
     short_texts = ("channel_text", "team_text", "customer_id_text", "external_id_text")
     lengths_ok = " AND ".join(f"coalesce(length({name}), 0) <= {MAX_TEXT_LENGTH}" for name in short_texts)
@@ -186,11 +194,7 @@ def _converted_sql(order: DateOrder) -> str:
       coalesce(NOT extra_values AND channel_text IS NOT NULL AND survey_type IS NOT NULL AND score_ok
         AND answered_on BETWEEN DATE '{EARLIEST_DATE}' AND ?
         AND {lengths_ok} AND coalesce(length(comment_text), 0) <= {MAX_COMMENT_LENGTH}, false) AS valid,
-      -- without an external id, the n-th answer of the same content in the file is the n-th such answer:
-      -- two customers may well give the same score on the same day
-      md5_number(CASE WHEN external_id_text IS NOT NULL THEN 'x:' || external_id_text
-        ELSE 'h:' || content || chr(31) || CAST(row_number() OVER (PARTITION BY content ORDER BY row_no) AS VARCHAR)
-        END) AS dedup_key
+      {dedup_key_sql(_KEY_TEXT)} AS dedup_key
     FROM keyed
     ORDER BY row_no
     """

@@ -75,7 +75,7 @@ def two_cycles(portal_env):
     db.write(
         lambda connection: connection.execute(
             "INSERT INTO complaints (dedup_key, received_date, received_month, category)"
-            " SELECT i, DATE '2026-10-01', DATE '2026-10-01', 'Category ' || (i % 7) FROM range(70) t(i)"
+            " SELECT uuid(), DATE '2026-10-01', DATE '2026-10-01', 'Category ' || (i % 7) FROM range(70) t(i)"
         )
     )
     made = {}
