@@ -118,17 +118,7 @@ def render_file(checklist: dict) -> None:
         show_input_error(error)
         return
     imports.remember_sheets(PREFIX, upload, source)
-    for note in source.notes:
-        st.info(escape_markdown(note))
-    st.text(  # a file name is the user's text
-        ngettext(
-            "{file}: {count} column.",
-            "{file}: {count} columns.",
-            len(source.columns),
-            file=source.file_name,
-            count=format_number(len(source.columns)),
-        )
-    )
+    imports.describe_source(source)
     st.subheader(_("Map the columns"))
     mapping = imports.render_mapping(
         PREFIX,

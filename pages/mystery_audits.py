@@ -10,12 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.i18n import N_, _, current_language, format_date, format_number, ngettext
+from models.i18n import N_, _, format_number, ngettext
 from models.paging import PAGE_SIZE
 from models.standards import audits, compliance, register
 from models.standards.audits import SCALE_LABELS
 from ui.charts import month_axis
 from ui.context import page_context
+from ui.dates import day
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, search_matches, show_table
 from ui.writes import run_write
@@ -57,11 +58,6 @@ PASS_FAIL = {"Not checked": N_("Not checked"), "Pass": N_("Pass"), "Fail": N_("F
 
 def in_words(labels: dict[str, str]) -> dict[str, str]:
     return {name: _(label) for name, label in labels.items()}
-
-
-def day(value: date) -> str:
-    """A day as this page writes it: "2026-03-05" in English, the language's own form otherwise."""
-    return f"{value:%Y-%m-%d}" if current_language() == "en" else format_date(value, "dd MMM y")
 
 
 def scale_label(scale: str) -> str:

@@ -4,9 +4,10 @@ from datetime import date
 
 import streamlit as st
 
-from models.i18n import N_, _, current_language, format_date, ngettext
+from models.i18n import N_, _, ngettext
 from models.recognition import badges, kudos
 from ui.context import page_context
+from ui.dates import day
 from ui.text import escape_markdown
 from ui.widgets import search_matches
 from ui.writes import run_write
@@ -14,11 +15,6 @@ from ui.writes import run_write
 user, db, settings = page_context()
 FORM = "kudos_form"
 GIVE_TO = {"A colleague": N_("A colleague"), "A team": N_("A team")}  # translated where shown
-
-
-def day(value: date) -> str:
-    """A day as the feed writes it: "2026-03-05" in English, the language's own form otherwise."""
-    return f"{value:%Y-%m-%d}" if current_language() == "en" else format_date(value, "dd MMM y")
 
 
 def render_give() -> None:

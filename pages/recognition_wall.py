@@ -1,22 +1,16 @@
 """A person's wall: the kudos that reached them and the badges they hold. Kudos are public
 praise, so anyone may open anyone's wall; one's own opens first."""
 
-from datetime import date
-
 import streamlit as st
 
-from models.i18n import _, current_language, format_date, format_number
+from models.i18n import _, format_number
 from models.recognition import badges, kudos
 from ui.context import page_context
+from ui.dates import day
 from ui.text import escape_markdown
 from ui.widgets import search_matches
 
 user, db, settings = page_context()
-
-
-def day(value: date) -> str:
-    """A day as the wall writes it: "2026-03-05" in English, the language's own form otherwise."""
-    return f"{value:%Y-%m-%d}" if current_language() == "en" else format_date(value, "dd MMM y")
 
 
 colleagues = search_matches(

@@ -10,12 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from models.access import ROLE_LABELS, Role
-from models.i18n import N_, _, current_language, format_date, format_number, ngettext
+from models.i18n import N_, _, format_number, ngettext
 from models.people import directory
 from models.training import assignments, completions, courses
 from models.training.assignments import REASON_LABELS, STATUS_LABELS
 from models.training.completions import CompletionInput
 from ui.context import page_context
+from ui.dates import day
 from ui.fields import bounds
 from ui.widgets import download_buttons, search_matches, show_table
 from ui.writes import run_write
@@ -49,11 +50,6 @@ ASSIGNMENT_LABELS = {
 
 def in_words(labels: dict[str, str]) -> dict[str, str]:
     return {name: _(label) for name, label in labels.items()}
-
-
-def day(value: date) -> str:
-    """A day as this page writes it: "2026-03-05" in English, the language's own form otherwise."""
-    return f"{value:%Y-%m-%d}" if current_language() == "en" else format_date(value, "dd MMM y")
 
 
 def person_options(key: str, label: str, chosen: list[int | None]) -> dict[int, str]:

@@ -10,7 +10,6 @@ from models.training import lms_fields, lms_import
 from models.training.lms_import import ImportMode, LmsImportRejectedError
 from ui import imports
 from ui.context import page_context
-from ui.text import escape_markdown
 from ui.widgets import download_buttons, file_upload, show_input_error, show_table
 from ui.writes import run_write
 
@@ -127,17 +126,7 @@ else:
 
 if source is not None:
     imports.remember_sheets("lms", upload, source)
-    for note in source.notes:
-        st.info(escape_markdown(note))
-    st.text(  # a file name is the user's text
-        ngettext(
-            "{file}: {count} column.",
-            "{file}: {count} columns.",
-            len(source.columns),
-            file=source.file_name,
-            count=format_number(len(source.columns)),
-        )
-    )
+    imports.describe_source(source)
     st.subheader(_("Map the columns"))
     mapping = imports.render_mapping(
         "lms",

@@ -13,7 +13,7 @@ from streamlit.delta_generator import DeltaGenerator
 from models.complaints.dates import DATE_ORDER_LABELS, DateGuess, DateOrder
 from models.complaints.sources import ENCODINGS, SourceFile
 from models.complaints.staging import ImportField
-from models.i18n import _
+from models.i18n import _, format_number, ngettext
 from ui.text import escape_markdown
 
 NOT_MAPPED = "— not in this file —"  # the choice's value; shown in the current language
@@ -76,6 +76,21 @@ def render_layout(prefix: str, upload: Any) -> tuple[str | None, int | None]:
 
 def remember_sheets(prefix: str, upload: Any, source: SourceFile) -> None:
     st.session_state[f"{prefix}_sheets_{upload.file_id}"] = source.sheets
+
+
+def describe_source(source: SourceFile) -> None:
+    """What reading the file noticed, and how many columns it has (the file name is the user's text)."""
+    for note in source.notes:
+        st.info(escape_markdown(note))
+    st.text(
+        ngettext(
+            "{file}: {count} column.",
+            "{file}: {count} columns.",
+            len(source.columns),
+            file=source.file_name,
+            count=format_number(len(source.columns)),
+        )
+    )
 
 
 def render_mapping(

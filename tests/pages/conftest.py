@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.pages_manager import PagesManager
+
+from models import db as db_module
+from models.settings import get_settings
+from tests.conftest import DatabaseTemplates, skip_final_checkpoint
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -37,3 +43,26 @@ def navigation_not_pages_folder(monkeypatch: pytest.MonkeyPatch) -> None:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init_without_pages_folder)
+
+
+@pytest.fixture(scope="module")
+def demo_portal(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, database_templates: DatabaseTemplates
+) -> Iterator[Any]:
+    """One copy of the demo organisation the portal opens, shared by the tests of a module that
+    walk its pages (opening a page writes nothing)."""
+    # the backups page shows the folder: a name without underscores does not read as a code
+    folder = request.module.__name__.rsplit(".", 1)[-1].replace("_", "-")
+    path = tmp_path_factory.mktemp(folder) / "portal.duckdb"
+    organisation = database_templates.copy_demo(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PORTAL_DB_PATH", str(path))
+        patch.setenv("PORTAL_DEMO_MODE", "false")
+        patch.setenv("PORTAL_SECRET_KEY", "x" * 40)
+        get_settings.cache_clear()
+        yield organisation
+        opened = db_module._databases.get(Path(path).resolve())
+        if opened is not None:
+            skip_final_checkpoint(opened)
+        db_module.forget_database(path)
+        get_settings.cache_clear()

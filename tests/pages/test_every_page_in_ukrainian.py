@@ -10,21 +10,17 @@ language (eNPS, KPI, …) are not English."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from models import auth, i18n
-from models import db as db_module
 from models.access import Role
 from models.auth import load_user
 from models.db import get_database
 from models.i18n import use_language
 from models.seeding import DEMO_LOGINS
 from models.settings import get_settings
-from tests.conftest import DatabaseTemplates, skip_final_checkpoint
 from tests.pages.apptest import signed_in_as
 from tests.pages.test_finished_product import Seen, rendered
 from ui.registry import pages_for
@@ -118,23 +114,6 @@ def walk(app: Any, page_path: str) -> list[Seen]:
     if app.exception:
         return [Seen("exception", str(app.exception[0].value))]
     return list(rendered(app))
-
-
-@pytest.fixture(scope="module")
-def demo_portal(tmp_path_factory: pytest.TempPathFactory, database_templates: DatabaseTemplates) -> Iterator[Any]:
-    path = tmp_path_factory.mktemp("ukrainian") / "portal.duckdb"
-    organisation = database_templates.copy_demo(path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PORTAL_DB_PATH", str(path))
-        patch.setenv("PORTAL_DEMO_MODE", "false")
-        patch.setenv("PORTAL_SECRET_KEY", "x" * 40)
-        get_settings.cache_clear()
-        yield organisation
-        opened = db_module._databases.get(Path(path).resolve())
-        if opened is not None:
-            skip_final_checkpoint(opened)
-        db_module.forget_database(path)
-        get_settings.cache_clear()
 
 
 def _language(db: Any, employee_id: int, language: str) -> Any:

@@ -8,20 +8,17 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from models import db as db_module
 from models.access import Role
 from models.auth import load_user
 from models.db import get_database
 from models.seeding import DEMO_LOGINS
 from models.settings import get_settings
-from tests.conftest import DatabaseTemplates, skip_final_checkpoint
 from tests.pages.apptest import shown, signed_in_as
 from ui.registry import pages_for
 
@@ -161,25 +158,6 @@ def rendered(app: Any) -> Iterator[Seen]:
         yield from _cell_texts(table, table.value, f"static table {number + 1}")
     for number, chart in enumerate(app.get("vega_lite_chart")):
         yield from _chart_texts(chart, f"chart {number + 1}")
-
-
-@pytest.fixture(scope="module")
-def demo_portal(tmp_path_factory: pytest.TempPathFactory, database_templates: DatabaseTemplates) -> Iterator[Any]:
-    """One copy of the demo organisation the portal opens, shared by the walks of this module
-    (opening a page writes nothing)."""
-    path = tmp_path_factory.mktemp("finished") / "portal.duckdb"
-    organisation = database_templates.copy_demo(path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PORTAL_DB_PATH", str(path))
-        patch.setenv("PORTAL_DEMO_MODE", "false")
-        patch.setenv("PORTAL_SECRET_KEY", "x" * 40)
-        get_settings.cache_clear()
-        yield organisation
-        opened = db_module._databases.get(Path(path).resolve())
-        if opened is not None:
-            skip_final_checkpoint(opened)
-        db_module.forget_database(path)
-        get_settings.cache_clear()
 
 
 @pytest.mark.parametrize("role", list(DEMO_LOGINS), ids=lambda role: DEMO_LOGINS[role])

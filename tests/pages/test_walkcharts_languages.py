@@ -6,42 +6,19 @@ CSV encoding choice names its encodings in it; and a time axis writes its months
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from models import auth
-from models import db as db_module
 from models.access import Role
 from models.auth import load_user
 from models.db import get_database
 from models.i18n import use_language
 from models.settings import get_settings
 from models.training import compliance
-from tests.conftest import DatabaseTemplates, skip_final_checkpoint
 from tests.pages.apptest import open_page, signed_in_as
 from tests.pages.test_finished_product import rendered
-
-
-@pytest.fixture(scope="module")
-def demo_portal(tmp_path_factory: pytest.TempPathFactory, database_templates: DatabaseTemplates) -> Iterator[Any]:
-    """One copy of the demo organisation for the module (opening a page writes nothing; the
-    demo logins are switched to Ukrainian once)."""
-    path = tmp_path_factory.mktemp("walkcharts") / "portal.duckdb"
-    organisation = database_templates.copy_demo(path)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PORTAL_DB_PATH", str(path))
-        patch.setenv("PORTAL_DEMO_MODE", "false")
-        patch.setenv("PORTAL_SECRET_KEY", "x" * 40)
-        get_settings.cache_clear()
-        yield organisation
-        opened = db_module._databases.get(Path(path).resolve())
-        if opened is not None:
-            skip_final_checkpoint(opened)
-        db_module.forget_database(path)
-        get_settings.cache_clear()
 
 
 def reader(organisation: Any, role: Role, language: str) -> Any:
