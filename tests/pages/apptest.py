@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
+from models import auth
 from models.access import CurrentUser
 from models.db import utc_now
 
@@ -40,3 +42,9 @@ def open_page(app: AppTest, page: str) -> AppTest:
 def shown(markdown: str) -> str:
     """Markdown as a reader sees it: escaped characters without their backslash."""
     return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def speaking(database: Any, person: CurrentUser, language: str) -> CurrentUser:
+    """``person`` as signed in after choosing ``language`` on My account."""
+    auth.change_own_language(database, person, person.account_id, language)
+    return auth.load_user(database, employee_id=person.employee_id)

@@ -7,15 +7,13 @@ import json
 
 import pytest
 
-from models import auth
 from models.access import Role
-from models.auth import load_user
 from models.complaints import findings
 from models.complaints.analysis import ComplaintFilter
 from models.db import get_database
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, shown, signed_in_as
+from tests.pages.apptest import open_page, shown, signed_in_as, speaking
 
 ANALYSIS = "pages/complaints_analysis.py"
 FINDINGS = "pages/complaints_findings.py"
@@ -24,8 +22,7 @@ IMPORT = "pages/complaints_import.py"
 
 def in_ukrainian(database, person):
     """``person`` as signed in after choosing Ukrainian on My account."""
-    auth.change_own_language(database, person, person.account_id, "uk")
-    return load_user(database, employee_id=person.employee_id)
+    return speaking(database, person, "uk")
 
 
 def elements(app, kind: str) -> list:

@@ -4,12 +4,11 @@ counts and numbers in the Ukrainian form."""
 
 from __future__ import annotations
 
-from models import auth
 from models.access import Role
 from models.db import get_database
 from tests.conftest import add_person
 from tests.pages import test_standards_pages as standards
-from tests.pages.apptest import open_page, signed_in_as
+from tests.pages.apptest import open_page, signed_in_as, speaking
 from tests.pages.test_customer_pages import ANSWERS, FEEDBACK, IMPORT
 from tests.pages.test_standards_pages import RIGHTS, table_with
 from tests.test_customer_surveys import add_team
@@ -19,8 +18,7 @@ standards_org = standards.org  # the standards pages' organisation, the fixture 
 
 def speaking_ukrainian(database, *roles: Role):
     person = add_person(database, *roles)
-    auth.change_own_language(database, person, person.account_id, "uk")
-    return auth.load_user(database, employee_id=person.employee_id)
+    return speaking(database, person, "uk")
 
 
 def shown_texts(app) -> list[str]:

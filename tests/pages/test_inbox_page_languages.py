@@ -6,20 +6,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from models import auth
 from models.access import Role
 from models.db import get_database
 from models.i18n import use_language
 from models.training import assignments
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, shown, signed_in_as
+from tests.pages.apptest import open_page, shown, signed_in_as, speaking
 
 DUE = date(2031, 3, 5)
 
 
 def in_ukrainian(db, person):
-    auth.change_own_language(db, person, person.account_id, "uk")
-    return auth.load_user(db, employee_id=person.employee_id)
+    return speaking(db, person, "uk")
 
 
 def test_the_inbox_page_shows_the_portals_messages_in_ukrainian(portal_env):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from models import auth
 from models.access import Role
 from models.competencies import framework
 from models.db import get_database
@@ -16,7 +15,7 @@ from models.inbox import messages as inbox
 from models.people.directory import create_team
 from models.recognition import values
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, shown, signed_in_as
+from tests.pages.apptest import open_page, shown, signed_in_as, speaking
 
 
 @pytest.fixture
@@ -34,8 +33,7 @@ def org(portal_env):
 
 
 def in_ukrainian(db, person):
-    auth.change_own_language(db, person, person.account_id, "uk")
-    return auth.load_user(db, employee_id=person.employee_id)
+    return speaking(db, person, "uk")
 
 
 def page(db, person, path):

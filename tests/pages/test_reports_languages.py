@@ -11,7 +11,6 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from models import auth
 from models.access import Role
 from models.auth import load_user
 from models.complaints import field_mapping
@@ -24,7 +23,7 @@ from models.reports.pdf import report_pdf
 from models.training import lms_fields
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, shown, signed_in_as
+from tests.pages.apptest import open_page, shown, signed_in_as, speaking
 
 PAGE = "pages/quarterly_report.py"
 # The report's own English words: none may show once the reader speaks Ukrainian.
@@ -51,8 +50,7 @@ ENGLISH = (
 
 def in_ukrainian(database, person):
     """``person`` as signed in after choosing Ukrainian on My account."""
-    auth.change_own_language(database, person, person.account_id, "uk")
-    return load_user(database, employee_id=person.employee_id)
+    return speaking(database, person, "uk")
 
 
 def elements(app, kind: str) -> list:

@@ -8,20 +8,18 @@ from datetime import timedelta
 
 import pytest
 
-from models import auth
 from models.access import Role
 from models.db import get_database, utc_now
 from models.speakup import cycles, day_plan, judging, moderation, preparation
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, signed_in_as
+from tests.pages.apptest import open_page, signed_in_as, speaking
 from tests.speakup_helpers import open_cycle, scores_for, submitted_idea
 
 IDEA_TITLE = "Callback slots in the app"
 
 
 def in_ukrainian(db, person):
-    auth.change_own_language(db, person, person.account_id, "uk")
-    return auth.load_user(db, employee_id=person.employee_id)
+    return speaking(db, person, "uk")
 
 
 def page_texts(app) -> str:

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from models import auth
 from models.access import Role
 from models.db import get_database
 from models.speakup import board, cycles, ideas, moderation
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, signed_in_as
+from tests.pages.apptest import open_page, signed_in_as, speaking
 from tests.speakup_helpers import cycle_data, idea_data
 
 
 def in_ukrainian(db, person):
-    auth.change_own_language(db, person, person.account_id, "uk")
-    return auth.load_user(db, employee_id=person.employee_id)
+    return speaking(db, person, "uk")
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from models.i18n import format_date, use_language
 from models.recognition import kudos
 from models.standards import audits, register
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, shown, signed_in_as
+from tests.pages.apptest import open_page, shown, signed_in_as, speaking
 
 TODAY = date.today()
 STANDARDS, AUDITS, IMPORT = "pages/service_standards.py", "pages/mystery_audits.py", "pages/mystery_audit_import.py"
@@ -67,8 +67,7 @@ def org(portal_env):
 
 def in_ukrainian(database, *roles: Role, team_id: int | None = None):
     person = add_person(database, *roles, team_id=team_id)
-    auth.change_own_language(database, person, person.account_id, "uk")
-    return auth.load_user(database, employee_id=person.employee_id)
+    return speaking(database, person, "uk")
 
 
 def page(user, path):

@@ -8,21 +8,19 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import auth
 from models.access import Role
 from models.auth import load_user
 from models.db import get_database
 from models.strategy import goals, kpis, vision
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, shown, signed_in_as
+from tests.pages.apptest import open_page, shown, signed_in_as, speaking
 
 TODAY = date.today()
 
 
 def in_ukrainian(database, person):
     """``person`` as signed in after choosing Ukrainian on My account."""
-    auth.change_own_language(database, person, person.account_id, "uk")
-    return load_user(database, employee_id=person.employee_id)
+    return speaking(database, person, "uk")
 
 
 def read(app) -> str:

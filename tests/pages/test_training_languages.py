@@ -8,13 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from models import auth
 from models.access import Role
 from models.db import get_database
 from models.engagement import surveys
 from models.i18n import format_date, use_language
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, signed_in_as
+from tests.pages.apptest import open_page, signed_in_as, speaking
 
 TODAY = date.today()
 
@@ -26,8 +25,7 @@ def database(portal_env):
 
 def in_ukrainian(database, *roles: Role):
     person = add_person(database, *roles)
-    auth.change_own_language(database, person, person.account_id, "uk")
-    return auth.load_user(database, employee_id=person.employee_id)
+    return speaking(database, person, "uk")
 
 
 def page(user, path):
