@@ -10,7 +10,7 @@ PYTEST_PARALLEL ?= -n 2 --dist loadgroup
 TEST_TMPDIR ?= $(or $(TMPDIR),$(shell df -Pm /dev/shm 2>/dev/null | awk 'NR == 2 && $$4 >= 2048 { print "/dev/shm" }'))
 PYTEST = $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR)) $(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
-.PHONY: run test test-quick lint bench clean-data messages
+.PHONY: run test test-quick lint bench clean-data messages cluster cluster-stop
 
 $(BIN)/.installed-runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,17 @@ $(BIN)/.installed-dev: $(BIN)/.installed-runtime requirements-dev.txt
 run: $(BIN)/.installed-runtime
 	PORTAL_DEMO_MODE=$${PORTAL_DEMO_MODE:-true} $(BIN)/streamlit run portal.py \
 		--server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+
+# Several portal servers on this machine: PostgreSQL, PORTAL_SERVERS (2) portal servers and HAProxy
+# on http://127.0.0.1:$(PORT), all kept in data/cluster/ (README, "Several servers"); cluster-stop ends them.
+PORTAL_SERVERS ?= 2
+cluster: $(BIN)/.installed-runtime
+	./scripts/ensure-postgres
+	./scripts/ensure-haproxy
+	$(BIN)/python -m scripts.cluster start --servers $(PORTAL_SERVERS) --port $(PORT)
+
+cluster-stop: $(BIN)/.installed-runtime
+	$(BIN)/python -m scripts.cluster stop
 
 test: $(BIN)/.installed-dev
 	./scripts/ensure-chromium

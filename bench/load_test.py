@@ -3,10 +3,15 @@ websocket protocol, each signing in with a demo login and visiting the pages of 
 with a think time between visits, at several session counts.
 
 ``python -m bench.load_test [--db FILE] [--sessions 1 10 25 50] [--seconds 120]``
+``python -m bench.load_test --url http://127.0.0.1:8501 [--cluster data/cluster] …``
 
 The bench starts ``streamlit run portal.py`` on a free loopback port, on a copy of the
 database (the large organisation by default), in demo mode so the demo logins work, and stops
-it at the end — also on Ctrl-C. Each session does what a browser tab does: it opens
+it at the end — also on Ctrl-C. With ``--url`` it visits a portal that is already running
+instead (the balancer of ``make cluster``, or any server in demo mode) and watches the memory
+of the processes whose pid files ``--cluster`` names (each server's peak is printed). A tab
+keeps every cookie it is given, the balancer's too, so it stays on one server as a browser
+does. Each session does what a browser tab does: it opens
 ``/_stcore/stream``, asks for the start page, fills and submits the sign-in form, fetches the
 one-time image that hands it the sign-in cookie, and then moves between the pages of the
 navigation it was given. A page time runs from sending the rerun to the script-finished
@@ -96,6 +101,8 @@ class PageRun:
     exceptions: list[str] = field(default_factory=list)
     pages: list[tuple[str, str, str]] = field(default_factory=list)  # navigation: (hash, url path, name)
     widgets: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (widget id, kind)
+    texts: list[str] = field(default_factory=list)  # the markdown shown, sidebar too (the person's name…)
+    alerts: list[str] = field(default_factory=list)  # st.error, st.warning…: a refusal says why
     grant_image: str | None = None
 
 
@@ -117,13 +124,13 @@ class BrowserTab:
     def __init__(self, base_url: str, timeout: float = PAGE_TIMEOUT):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.cookie: str | None = None
+        self.cookies: dict[str, str] = {}  # the sign-in cookie, and the balancer's when there is one
         self.pages: list[tuple[str, str, str]] = []
         self._socket = None
 
     async def open(self) -> None:
         url = self.base_url.replace("http://", "ws://", 1) + "/_stcore/stream"
-        headers = {"Cookie": self.cookie} if self.cookie else None
+        headers = {"Cookie": self.cookie_header} if self.cookies else None
         self._socket = await websockets.connect(
             url,
             subprotocols=["streamlit"],
@@ -134,6 +141,34 @@ class BrowserTab:
             proxy=None,  # loopback only
             open_timeout=self.timeout,
         )
+        self.keep_cookies(self._socket.response.headers.get_all("Set-Cookie"))
+
+    @property
+    def cookie(self) -> str | None:
+        """The portal's sign-in cookie (``name=value``), once the tab has one."""
+        from models.auth import SESSION_COOKIE
+
+        value = self.cookies.get(SESSION_COOKIE)
+        return f"{SESSION_COOKIE}={value}" if value else None
+
+    @cookie.setter
+    def cookie(self, cookie: str | None) -> None:
+        """Give the tab a sign-in cookie (``name=value``) another tab was given: the same browser."""
+        from models.auth import SESSION_COOKIE
+
+        self.cookies.pop(SESSION_COOKIE, None)
+        if cookie:
+            self.keep_cookies([cookie])
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def keep_cookies(self, set_cookies: list[str]) -> None:
+        for set_cookie in set_cookies:
+            name, _, value = set_cookie.split(";", 1)[0].partition("=")
+            if name:
+                self.cookies[name.strip()] = value.strip()
 
     async def close(self) -> None:
         if self._socket is not None:
@@ -187,7 +222,7 @@ class BrowserTab:
                 result.seconds = time.perf_counter() - started
                 return result
             elif kind == "script_finished":  # cut short by st.rerun: the browser shows the next run
-                result.title, result.widgets = "", {}
+                result.title, result.widgets, result.texts, result.alerts = "", {}, [], []
 
     async def sign_in(self, login: str, password: str) -> PageRun:
         """Open the start page, fill the sign-in form and submit it, then fetch the image that
@@ -207,8 +242,12 @@ class BrowserTab:
             ]
         )
         if signed_in.grant_image is None:
-            raise PageError(f"{login} was not signed in")
-        self.cookie = await asyncio.to_thread(_fetch_cookie, self.base_url + signed_in.grant_image)
+            raise PageError(f"{login} was not signed in" + "".join(f": {alert}" for alert in signed_in.alerts))
+        self.keep_cookies(
+            await asyncio.to_thread(_fetch_cookies, self.base_url + signed_in.grant_image, self.cookie_header)
+        )
+        if self.cookie is None:
+            raise PageError(f"{login} was given no sign-in cookie")
         return signed_in
 
 
@@ -227,16 +266,20 @@ def _read_delta(message: ForwardMsg, result: PageRun) -> None:
     elif kind in ("text_input", "button"):
         widget = getattr(element, kind)
         result.widgets[widget.label] = (widget.id, kind)
-    elif kind == "markdown" and (found := _GRANT_IMAGE.search(element.markdown.body)):
-        result.grant_image = found.group(1)
+    elif kind == "alert":
+        result.alerts.append(element.alert.body)
+    elif kind == "markdown":
+        result.texts.append(element.markdown.body)
+        if found := _GRANT_IMAGE.search(element.markdown.body):
+            result.grant_image = found.group(1)
 
 
-def _fetch_cookie(url: str) -> str | None:
-    """GET the sign-in image and keep the cookie it sets (``name=value``)."""
+def _fetch_cookies(url: str, cookie_header: str = "") -> list[str]:
+    """GET the sign-in image with the tab's cookies; the cookies it sets (Set-Cookie values)."""
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
-    with opener.open(url, timeout=PAGE_TIMEOUT) as reply:  # noqa: S310 - the bench's own server
-        cookie = reply.headers.get("Set-Cookie")
-    return cookie.split(";", 1)[0] if cookie else None
+    request = urllib.request.Request(url, headers={"Cookie": cookie_header} if cookie_header else {})  # noqa: S310
+    with opener.open(request, timeout=PAGE_TIMEOUT) as reply:  # noqa: S310 - the bench's own server
+        return reply.headers.get_all("Set-Cookie") or []
 
 
 async def user_session(
@@ -437,20 +480,26 @@ def load_average() -> tuple[float, float, float]:
 
 
 class MemoryWatch:
-    """Samples the server's resident memory (with its children) twice a second while open."""
+    """Samples the resident memory of each server (with its children) twice a second while open."""
 
-    def __init__(self, pid: int, every: float = 0.5):
-        self.pid, self.every = pid, every
-        self.peak_kib = 0
+    def __init__(self, *pids: int, every: float = 0.5):
+        self.pids, self.every = pids, every
+        self.peaks_kib = dict.fromkeys(pids, 0)
         self.peak_load = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            self.peak_kib = max(self.peak_kib, tree_rss_kib(self.pid))
+            for pid in self.pids:
+                self.peaks_kib[pid] = max(self.peaks_kib[pid], tree_rss_kib(pid))
             self.peak_load = max(self.peak_load, load_average()[0])
             self._stop.wait(self.every)
+
+    @property
+    def peak_kib(self) -> int:
+        """The largest server's peak."""
+        return max(self.peaks_kib.values(), default=0)
 
     def __enter__(self) -> MemoryWatch:
         self._thread.start()
@@ -483,12 +532,13 @@ class StageFigures:
     sign_in_p95_ms: float
     peak_rss_mib: float
     hwm_mib: float
+    peak_rss_each_mib: tuple[float, ...]
     load_end: tuple[float, float, float]
     peak_load: float
     slowest: str
 
 
-def stage_figures(sessions: int, visits: list[Visit], watch: MemoryWatch, server_pid: int) -> StageFigures:
+def stage_figures(sessions: int, visits: list[Visit], watch: MemoryWatch) -> StageFigures:
     pages = [visit for visit in visits if visit.page != "sign in" and visit.error is None]
     page_ms = [visit.seconds * 1000 for visit in pages]
     sign_ins = [visit.seconds * 1000 for visit in visits if visit.page == "sign in" and visit.error is None]
@@ -502,7 +552,8 @@ def stage_figures(sessions: int, visits: list[Visit], watch: MemoryWatch, server
         errors=sum(1 for visit in visits if visit.error),
         sign_in_p95_ms=percentile(sign_ins, 0.95),
         peak_rss_mib=watch.peak_kib / 1024,
-        hwm_mib=_status_kib(server_pid, "VmHWM") / 1024,
+        hwm_mib=max((_status_kib(pid, "VmHWM") for pid in watch.pids), default=0) / 1024,
+        peak_rss_each_mib=tuple(kib / 1024 for kib in watch.peaks_kib.values()),
         load_end=load_average(),
         peak_load=watch.peak_load,
         slowest=f"{slowest.page} ({slowest.login})" if slowest else "",
@@ -523,6 +574,8 @@ def print_table(rows: list[StageFigures]) -> None:
             f"{row.errors:>6} {row.sign_in_p95_ms:>11.0f} {row.peak_rss_mib:>12.0f} {row.hwm_mib:>9.0f} "
             f"{load:>18} {row.peak_load:>9.2f}  {row.slowest}"
         )
+        if len(row.peak_rss_each_mib) > 1:
+            print(f"{'':>8} peak RSS of each server, MiB: " + " / ".join(f"{mib:.0f}" for mib in row.peak_rss_each_mib))
     print("target at 50 sessions: p95 ≤ 1000 ms, 0 errors, server memory ≤ 1024 MiB")
 
 
@@ -602,9 +655,43 @@ def _stop_on_signals() -> None:
     signal.signal(signal.SIGINT, interrupt)
 
 
+def server_pids(cluster_folder: Path) -> list[int]:
+    """The portal servers of a running cluster (``scripts/cluster.py`` keeps their pid files)."""
+    pids_folder = cluster_folder / "pids"
+    if not pids_folder.is_dir():
+        sys.exit(f"No pid files in {pids_folder}: is the cluster running (`make cluster`)?")
+    return [int(path.read_text()) for path in sorted(pids_folder.glob("portal-*.pid"))]
+
+
+def run_stages(url: str, pids: list[int], args: argparse.Namespace) -> list[StageFigures]:
+    """Warm the portal up, then each session count for ``args.seconds``; one row a stage."""
+    rows: list[StageFigures] = []
+    if not args.no_warm_up:
+        started = time.perf_counter()
+        warm_up(url)
+        print(f"warm-up: every page of each login once, {time.perf_counter() - started:.1f} s", flush=True)
+    for sessions in args.sessions:
+        with MemoryWatch(*pids) as watch:
+            visits = asyncio.run(
+                run_sessions(url, sessions, args.seconds, think=tuple(args.think), timeout=args.timeout)
+            )
+        rows.append(stage_figures(sessions, visits, watch))
+        for visit in visits:
+            if visit.error:
+                print(f"  error: {visit.login} on {visit.page}: {visit.error[:300]}")
+        print_table(rows[-1:])
+        print_slowest_pages(visits)
+        print(flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", type=Path, help="database to copy (default: the large organisation)")
+    parser.add_argument("--url", help="a portal already running (in demo mode) to visit instead of starting one")
+    parser.add_argument(
+        "--cluster", type=Path, help="with --url: the cluster's folder, whose servers' memory is watched"
+    )
     parser.add_argument("--sessions", type=int, nargs="+", default=list(SESSION_COUNTS))
     parser.add_argument("--seconds", type=float, default=SECONDS, help="length of each stage")
     parser.add_argument("--think", type=float, nargs=2, default=THINK_SECONDS, metavar=("MIN", "MAX"))
@@ -613,35 +700,30 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if any(not 1 <= count <= MAX_SESSIONS for count in args.sessions) or not 0 < args.seconds <= MAX_SECONDS:
         parser.error(f"sessions 1–{MAX_SESSIONS}, seconds up to {MAX_SECONDS}")
-    source = args.db or default_database()
+    if args.cluster and not args.url:
+        parser.error("--cluster goes with --url")
     _stop_on_signals()
     rows: list[StageFigures] = []
-    with database_copy(source) as db_path:
-        server = PortalServer(db_path, db_path.with_name("server.log"))
-        try:
-            started = time.perf_counter()
-            server.start()
-            print(f"portal on {server.url} ({source.name}) ready in {time.perf_counter() - started:.1f} s", flush=True)
-            if not args.no_warm_up:
+    if args.url:
+        pids = server_pids(args.cluster) if args.cluster else []
+        print(f"portal on {args.url}, {len(pids)} server(s) watched", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            rows = run_stages(args.url.rstrip("/"), pids, args)
+    else:
+        source = args.db or default_database()
+        with database_copy(source) as db_path:
+            server = PortalServer(db_path, db_path.with_name("server.log"))
+            try:
                 started = time.perf_counter()
-                warm_up(server.url)
-                print(f"warm-up: every page of each login once, {time.perf_counter() - started:.1f} s", flush=True)
-            for sessions in args.sessions:
-                with MemoryWatch(server.process.pid) as watch:
-                    visits = asyncio.run(
-                        run_sessions(server.url, sessions, args.seconds, think=tuple(args.think), timeout=args.timeout)
-                    )
-                rows.append(stage_figures(sessions, visits, watch, server.process.pid))
-                for visit in visits:
-                    if visit.error:
-                        print(f"  error: {visit.login} on {visit.page}: {visit.error[:300]}")
-                print_table(rows[-1:])
-                print_slowest_pages(visits)
-                print(flush=True)
-        except KeyboardInterrupt:
-            print("interrupted: stopping the portal", file=sys.stderr)
-        finally:
-            server.stop()
+                server.start()
+                print(
+                    f"portal on {server.url} ({source.name}) ready in {time.perf_counter() - started:.1f} s", flush=True
+                )
+                rows = run_stages(server.url, [server.process.pid], args)
+            except KeyboardInterrupt:
+                print("interrupted: stopping the portal", file=sys.stderr)
+            finally:
+                server.stop()
     if rows:
         print_table(rows)
 

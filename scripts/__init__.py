@@ -1,0 +1,1 @@
+"""Commands for developers and operators: the cluster launcher (``python -m scripts.cluster``)."""
