@@ -37,6 +37,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,7 +80,7 @@ def healthy(base_url: str) -> bool:
         return False
 
 
-def private_secret(path: Path, make: callable) -> str:
+def private_secret(path: Path, make: Callable[[], str]) -> str:
     """The secret kept in ``path``, made once by ``make()`` (readable by its owner only)."""
     private_folder(path.parent)
     with contextlib.suppress(FileExistsError):
@@ -471,7 +472,7 @@ class Cluster:
         private_folder(self.pids)
         (self.pids / f"{name}.pid").write_text(f"{pid}\n")
 
-    def start(self, say: callable = print) -> list[PortalProcess]:
+    def start(self, say: Callable[[str], object] = print) -> list[PortalProcess]:
         if self.running_pids():
             raise RuntimeError("the cluster is already running: `make cluster-stop` first")
         private_folder(self.folder)
@@ -507,7 +508,7 @@ class Cluster:
                     found[pid_file.stem] = pid
         return found
 
-    def stop(self, say: callable = print) -> None:
+    def stop(self, say: Callable[[str], object] = print) -> None:
         """The balancer first (no new visitors), then the portal servers, then PostgreSQL."""
         pid_files = (
             sorted(self.pids.glob("*.pid"), key=lambda path: path.stem != "haproxy") if self.pids.is_dir() else []
