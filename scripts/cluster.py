@@ -433,7 +433,7 @@ class Cluster:
     servers: int = 2
     port: int = DEFAULT_PORT
     postgres_port: int = DEFAULT_POSTGRES_PORT
-    first_server_port: int | None = None  # the servers take the ports after the balancer's
+    server_ports: list[int] | None = None  # by default the ports from the balancer's + 10 on
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -457,11 +457,11 @@ class Cluster:
         }
 
     def portal_processes(self) -> list[PortalProcess]:
-        first = self.first_server_port or self.port + 10
+        ports = self.server_ports or [self.port + 10 + number for number in range(self.servers)]
         return [
             PortalProcess(
                 f"portal-{number}",
-                first + number - 1,
+                ports[number - 1],
                 self.server_env(number),
                 self.folder / "logs" / f"portal-{number}.log",
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import subprocess
 import threading
 import time
@@ -330,3 +331,39 @@ def test_a_server_killed_in_the_middle_of_a_write_leaves_nothing_of_it_and_the_o
     assert f"**{full_name}**" in async_support.run(_start_page(pair.b.url, cookie)).texts
     assert database.scalar("SELECT count(*) FROM sign_in_tokens WHERE token_hash = ?", [session_hash]) == 1
     assert database.scalar("SELECT count(*) FROM sign_in_tokens WHERE token_hash = 'an-expired-token'") == 0
+
+
+def test_the_launcher_starts_postgresql_the_servers_and_the_balancer_and_stops_them_all(tmp_path: Path) -> None:
+    if cluster.Balancer.program() is None:
+        pytest.skip("HAProxy is not installed (scripts/ensure-haproxy)")
+    launched = cluster.Cluster(
+        tmp_path / "cluster",
+        servers=2,
+        port=cluster.free_port(),
+        postgres_port=cluster.free_port(),
+        server_ports=[cluster.free_port(), cluster.free_port()],
+        extra_env={"PORTAL_DEMO_MODE": "false", "TMPDIR": str(tmp_path)},
+    )
+    portals = launched.start(say=lambda text: None)
+    try:
+        balancer_url = f"http://127.0.0.1:{launched.port}"
+        assert cluster.http_get(balancer_url + "/_stcore/health")[0] == 200
+        assert all(cluster.healthy(portal.url) for portal in portals)
+        assert set(launched.running_pids()) == {"haproxy", "portal-1", "portal-2"}
+        for secret in ("secret_key", "postgres_password"):
+            assert (launched.folder / secret).stat().st_mode & 0o077 == 0  # the owner's only
+        without_password = subprocess.run(
+            [str(POSTGRES_BIN / "psql"), "-X", "-w", "-d", launched.postgres.url(), "-c", "SELECT 1"],
+            capture_output=True,
+            text=True,
+            env={key: value for key, value in os.environ.items() if key != "PGPASSWORD"},
+            timeout=60,
+        )
+        assert without_password.returncode != 0  # loopback asks for the password too
+    finally:
+        launched.stop(say=lambda text: None)
+
+    assert launched.running_pids() == {}
+    assert not launched.postgres.running()
+    assert all(portal.process.wait(timeout=30) is not None for portal in portals)
+    assert not cluster.healthy(balancer_url)
