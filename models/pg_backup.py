@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
+import duckdb
+
 from models import audit
 from models.backup import (
     BACKUP_PREFIX,
@@ -202,7 +204,7 @@ def server_major(where: Target, environment: dict[str, str]) -> int:
 
 
 # -- backing up --------------------------------------------------------------------------------
-def _native_rows(connection, sql: str) -> list[tuple]:
+def _native_rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return connection.execute(f"SELECT * FROM postgres_query('{ATTACHED_AS}', {sql_literal(sql)})").fetchall()
 
 
@@ -267,7 +269,7 @@ def dump(db: PostgresDatabase, folder: Path, name: str, created_by: str) -> Path
     return destination
 
 
-def _row_counts(connection) -> dict[str, int]:
+def _row_counts(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
     names = [
         row[0]
         for row in _native_rows(
@@ -361,10 +363,14 @@ _STATEMENTS = (
     re.compile(r"SET (?P<setting>\w+) = [\w']+", re.IGNORECASE),
     re.compile(r"SELECT pg_catalog\.set_config\('search_path', '', false\)"),
     re.compile(rf"SELECT pg_catalog\.setval\('{SCHEMA}\.[a-z_][a-z0-9_]*', \d+, (?:true|false)\)"),
-    re.compile(rf"CREATE SEQUENCE {_QUALIFIED}(?: AS \w+)?(?: (?:START WITH|INCREMENT BY|CACHE) -?\d+| NO (?:MIN|MAX)VALUE)*"),
+    re.compile(
+        rf"CREATE SEQUENCE {_QUALIFIED}(?: AS \w+)?(?: (?:START WITH|INCREMENT BY|CACHE) -?\d+| NO (?:MIN|MAX)VALUE)*"
+    ),
     re.compile(rf"ALTER SEQUENCE {_QUALIFIED} OWNED BY {_QUALIFIED}\.\"?[a-z_][a-z0-9_]*\"?"),
     re.compile(rf"CREATE TABLE {_QUALIFIED} \(.*\)", re.DOTALL),
-    re.compile(rf"ALTER TABLE ONLY {_QUALIFIED} ADD CONSTRAINT \w+ (?:PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK) .*", re.DOTALL),
+    re.compile(
+        rf"ALTER TABLE ONLY {_QUALIFIED} ADD CONSTRAINT \w+ (?:PRIMARY KEY|UNIQUE|FOREIGN KEY|CHECK) .*", re.DOTALL
+    ),
     re.compile(rf"ALTER TABLE ONLY {_QUALIFIED} ALTER COLUMN \"?\w+\"? SET DEFAULT .*", re.DOTALL),
     re.compile(rf"CREATE (?:UNIQUE )?INDEX \w+ ON {_QUALIFIED} USING btree \(.*\)", re.DOTALL),
     re.compile(rf"COPY {_QUALIFIED} \([^;]*\) FROM stdin"),
@@ -376,12 +382,14 @@ _OUTSIDE = re.compile(
     r"|pg_advisory\w*|current_setting|pg_sleep\w*|copy|execute)\s*\(",
     re.IGNORECASE,
 )
+# words no statement of such a script holds: a query, a table built from one or on another
+_OUTSIDE_WORDS = re.compile(r"\b(?:SELECT|INHERITS|PARTITION|TABLESPACE|EXECUTE|RETURNING|AS\s+(?:TABLE|VALUES))\b", re.IGNORECASE)
 _RESTRICT = re.compile(r"^\\(?:un)?restrict [A-Za-z0-9]+$")
 
 
 def _script_statements(script: str) -> Iterator[str]:
-    """The SQL statements of a script written by ``pg_restore``, read as ``psql`` reads it; a
-    backslash outside a text (a psql command), dollar quoting or a block comment is refused."""
+    """The SQL statements of a script written by ``pg_restore``, read as ``psql`` reads it (a
+    COPY's rows, up to the line ``\\.``, are data and skipped)."""
     lines = script.split("\n")
     index, statement = 0, []
     while index < len(lines):
@@ -389,38 +397,39 @@ def _script_statements(script: str) -> Iterator[str]:
         index += 1
         if not statement and _RESTRICT.match(line.strip()):
             continue
-        text, quote_char, position = line, None, 0
-        while position < len(text):
-            char = text[position]
-            if quote_char:
-                if char == quote_char:
-                    quote_char = None
-            elif char in "'\"":
-                quote_char = char
-            elif text.startswith("--", position):
-                text = text[:position]
-                break
-            elif char in "\\$" or text.startswith("/*", position):
-                raise _ScriptRefused(line)
-            elif char == ";":
-                if text[position + 1 :].strip():
-                    raise _ScriptRefused(line)
-                whole = " ".join((*statement, text[:position])).strip()
-                statement = []
-                yield whole
-                if re.match(r"COPY\b", whole):
-                    while index < len(lines) and lines[index] != "\\.":  # rows, as psql sends them
-                        index += 1
+        sql, ends = _line_sql(line)
+        if sql.strip():
+            statement.append(sql.strip())
+        if ends:
+            whole, statement = " ".join(statement), []
+            yield whole
+            if whole.startswith("COPY "):
+                while index < len(lines) and lines[index] != "\\.":
                     index += 1
-                text = ""
-                break
-            position += 1
-        if quote_char == "'":  # a text spanning lines
-            raise _ScriptRefused(line)
-        if text.strip():
-            statement.append(text.strip())
+                index += 1
     if statement:
         raise _ScriptRefused(" ".join(statement))
+
+
+def _line_sql(line: str) -> tuple[str, bool]:
+    """One line's SQL (without its comment) and whether a ``;`` ends a statement there. Refused:
+    a backslash outside a text (psql would run it as a command of its own), dollar quoting, a
+    block comment, a text left open at the end of the line, anything after the ``;``."""
+    quote_char = None
+    for position, char in enumerate(line):
+        if quote_char:
+            quote_char = None if char == quote_char else quote_char
+        elif char in "'\"":
+            quote_char = char
+        elif line.startswith("--", position):
+            return line[:position], False
+        elif char in "\\$" or line.startswith("/*", position) or (char == ";" and line[position + 1 :].strip()):
+            raise _ScriptRefused(line)
+        elif char == ";":
+            return line[:position], True
+    if quote_char:
+        raise _ScriptRefused(line)
+    return line, False
 
 
 class _ScriptRefused(Exception):
@@ -438,14 +447,15 @@ def check_script(info: BackupInfo, script: str) -> None:
             if (
                 shape is None
                 or ("setting" in shape.groupdict() and shape.group("setting").lower() not in _SETTINGS)
-                or (not flat.startswith("SELECT pg_catalog.set") and _OUTSIDE.search(without_texts))
+                or (
+                    not flat.startswith("SELECT pg_catalog.set")
+                    and (_OUTSIDE.search(without_texts) or _OUTSIDE_WORDS.search(re.sub(r'"[^"]*"', "", without_texts)))
+                )
             ):
                 raise _ScriptRefused(statement)
     except _ScriptRefused as refused:
         text = " ".join(refused.statement.split())
-        raise _refused(
-            info, f"its archive holds a statement a portal backup never makes ({text[:117]}…)"
-        ) from None
+        raise _refused(info, f"its archive holds a statement a portal backup never makes ({text[:117]}…)") from None
 
 
 def _check_manifest(info: BackupInfo, manifest: dict) -> Path:
@@ -481,67 +491,65 @@ def restore(url: str, backup_folder: Path | str, keep_in: Path | str, *, force: 
     try:
         with program_environment(where) as environment:
             tools = programs_for(server_major(where, environment))
-            listing = _run([str(tools / "pg_restore"), "--list", str(archive)], environment, where, "Reading the backup")
-            (work / "entries.list").write_text(check_archive(info, listing), encoding="utf-8")
-            script = work / "restore.sql"
-            _run(
-                [
-                    str(tools / "pg_restore"),
-                    "--no-owner",
-                    "--no-privileges",
-                    f"--use-list={work / 'entries.list'}",
-                    f"--file={script}",
-                    str(archive),
-                ],
-                environment,
-                where,
-                "Reading the backup",
-            )
-            check_script(info, script.read_text(encoding="utf-8"))
-            others = int(
-                _psql(
-                    tools,
-                    where,
-                    environment,
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
-                )[0][0]
-            )
-            if others and not force:
-                raise BackupError(
-                    f"{others} other session{'s are' if others != 1 else ' is'} connected to {where}"
-                    " (portal servers?): stop the portal servers first, or pass --force to end those sessions."
-                    " Nothing was restored."
-                )
+            script = _checked_script(info, archive, tools, where, environment, work)
+            _refuse_while_connected(tools, where, environment, force)
             kept = _keep_copy(url, tools, where, environment, keep_in, stamp)
-            (work / "before.sql").write_text(_before_sql(force), encoding="utf-8")
-            (work / "after.sql").write_text(_after_sql(info), encoding="utf-8")
-            _run(
-                [
-                    str(tools / "psql"),
-                    "-X",
-                    "-q",
-                    "-v",
-                    "ON_ERROR_STOP=1",
-                    "--single-transaction",
-                    "-o",
-                    os.devnull,
-                    "-f",
-                    str(work / "before.sql"),
-                    "-f",
-                    str(script),
-                    "-f",
-                    str(work / "after.sql"),
-                    "-d",
-                    where.url,
-                ],
-                environment,
-                where,
-                f"Restoring {info.name} into {where} (nothing was restored)",
-            )
+            try:
+                _replace(info, script, tools, where, environment, work, force)
+            except BaseException:
+                if kept:  # the database is as it was: the copy of it is not needed
+                    shutil.rmtree(kept, ignore_errors=True)
+                raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return kept
+
+
+def _checked_script(
+    info: BackupInfo, archive: Path, tools: Path, where: Target, environment: dict[str, str], work: Path
+) -> Path:
+    """The archive as the SQL script ``psql`` runs, written into ``work`` after checking both."""
+    listing = _run([str(tools / "pg_restore"), "--list", str(archive)], environment, where, "Reading the backup")
+    entries = work / "entries.list"
+    entries.write_text(check_archive(info, listing), encoding="utf-8")
+    script = work / "restore.sql"
+    command = [str(tools / "pg_restore"), "--no-owner", "--no-privileges", f"--use-list={entries}"]
+    _run([*command, f"--file={script}", str(archive)], environment, where, "Reading the backup")
+    check_script(info, script.read_text(encoding="utf-8"))
+    return script
+
+
+_OTHER_SESSIONS = (
+    "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    " AND backend_type = 'client backend'"
+)
+
+
+def _refuse_while_connected(tools: Path, where: Target, environment: dict[str, str], force: bool) -> None:
+    """Portal servers connected to the database would go on serving what they keep of it."""
+    others = int(_psql(tools, where, environment, f"SELECT count(*) {_OTHER_SESSIONS}")[0][0])
+    if others and not force:
+        raise BackupError(
+            f"{others} other session{'s are' if others != 1 else ' is'} connected to {where}"
+            " (portal servers?): stop the portal servers first, or pass --force to end those sessions."
+            " Nothing was restored."
+        )
+
+
+def _replace(
+    info: BackupInfo, script: Path, tools: Path, where: Target, environment: dict[str, str], work: Path, force: bool
+) -> None:
+    """Run the restore in one transaction: the start, the checked script, the end."""
+    (work / "before.sql").write_text(_before_sql(force), encoding="utf-8")
+    (work / "after.sql").write_text(_after_sql(info), encoding="utf-8")
+    files = [part for name in (work / "before.sql", script, work / "after.sql") for part in ("-f", str(name))]
+    _run(
+        [str(tools / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-o", os.devnull]
+        + [*files, "-d", where.url],
+        environment,
+        where,
+        f"Restoring {info.name} into {where} (nothing was restored)",
+    )
 
 
 def _keep_copy(
@@ -561,12 +569,7 @@ def _keep_copy(
 def _before_sql(force: bool) -> str:
     """The transaction's start: end other sessions (``force``), remember the data versions, and
     drop the schema's tables and sequences, waiting at most ``LOCK_TIMEOUT`` for each."""
-    ending = (
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND pid <> pg_backend_pid() AND backend_type = 'client backend';\n"
-        if force
-        else ""
-    )
+    ending = f"SELECT pg_terminate_backend(pid) {_OTHER_SESSIONS};\n" if force else ""
     return f"""SET lock_timeout = '{LOCK_TIMEOUT}';
 {ending}CREATE TEMPORARY TABLE restore_versions_before (table_name text, version bigint) ON COMMIT DROP;
 DO $before$
