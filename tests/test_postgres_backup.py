@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import json
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -282,3 +284,39 @@ def test_the_password_is_on_no_command_line_and_in_no_file_left_behind(saved, tm
     written = [path for path in tmp_path.rglob("*") if path.is_file() and path.suffix != ".dump"]
     assert not [path for path in written if PASSWORD in path.read_text(errors="ignore")]
     assert not list(Path(pg_backup.tempfile.gettempdir()).glob("portal-pgpass-*"))
+
+
+def test_a_backup_taken_while_another_server_writes_restores_with_the_counts_it_recorded(on_postgres, tmp_path):
+    """The manifest's counts and the dump read one snapshot, so rows another server adds during
+    the backup are in neither, and the restore's count check passes."""
+    writing = portal(on_postgres, tmp_path / "writer")
+    stop, added = threading.Event(), []
+
+    def keep_adding() -> None:
+        while not stop.is_set():
+            number = len(added) + 1
+            writing.write(lambda c, n=number: c.execute("INSERT INTO sites (id, name) VALUES (?, ?)", [n, f"S{n}"]))
+            added.append(number)
+
+    writer = threading.Thread(target=keep_adding)
+    writer.start()
+    try:
+        while len(added) < 5:
+            time.sleep(0.05)
+        code, out, err = run("backup")
+    finally:
+        stop.set()
+        writer.join()
+        writing.close()
+    assert code == 0, err
+    folder = backed_up(out)
+    recorded = backup.read_backup(folder).tables["sites"]
+    assert 5 <= recorded < len(added)
+
+    code, _, err = run("restore", str(folder))
+    assert code == 0, err
+    database = portal(on_postgres, tmp_path / "after")
+    try:
+        assert database.scalar("SELECT count(*) FROM sites") == recorded
+    finally:
+        database.close()
