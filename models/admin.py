@@ -34,7 +34,8 @@ class CommandError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m models.admin",
-        description="Administer the Service Culture Portal's database (stop the portal first).",
+        description="Administer the Service Culture Portal's database (stop the portal first). With"
+        " PORTAL_DATABASE_URL set, the commands work on that PostgreSQL database.",
     )
     parser.add_argument("--db", type=Path, help="database file (default: the PORTAL_DB_PATH setting)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
@@ -53,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, help="generator seed (default: the PORTAL_DEMO_SEED setting)")
     seed.add_argument("--scale", type=float, help="size; 1 is about 150 agents (default: PORTAL_DEMO_SCALE)")
 
-    save = commands.add_parser("backup", help="export the database as Parquet into a new dated folder")
+    save = commands.add_parser(
+        "backup", help="export the database (Parquet; pg_dump on PostgreSQL) into a new dated folder"
+    )
     save.add_argument("--to", type=Path, help="folder for backups (default: backups/ beside the database)")
 
     commands.add_parser("list-backups", help="list the finished backups").add_argument(

@@ -383,7 +383,9 @@ _OUTSIDE = re.compile(
     re.IGNORECASE,
 )
 # words no statement of such a script holds: a query, a table built from one or on another
-_OUTSIDE_WORDS = re.compile(r"\b(?:SELECT|INHERITS|PARTITION|TABLESPACE|EXECUTE|RETURNING|AS\s+(?:TABLE|VALUES))\b", re.IGNORECASE)
+_OUTSIDE_WORDS = re.compile(
+    r"\b(?:SELECT|INHERITS|PARTITION|TABLESPACE|EXECUTE|RETURNING|AS\s+(?:TABLE|VALUES))\b", re.IGNORECASE
+)
 _RESTRICT = re.compile(r"^\\(?:un)?restrict [A-Za-z0-9]+$")
 
 

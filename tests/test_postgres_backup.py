@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from models import backup, pg_backup
-from models.access import Role
+from models.access import PermissionDeniedError, Role
 from models.admin import main
 from models.auth import load_user
 from models.complaints import analysis
@@ -318,5 +318,23 @@ def test_a_backup_taken_while_another_server_writes_restores_with_the_counts_it_
     database = portal(on_postgres, tmp_path / "after")
     try:
         assert database.scalar("SELECT count(*) FROM sites") == recorded
+    finally:
+        database.close()
+
+
+def test_the_backups_page_backs_up_postgresql_as_the_admin_audited_and_refuses_others(on_postgres, tmp_path):
+    database = portal(on_postgres, tmp_path / "server")
+    try:
+        admin = add_person(database, Role.ADMIN, full_name="Ada Admin")
+        with pytest.raises(PermissionDeniedError):
+            backup.backup(database, add_person(database, Role.HR), tmp_path / "page-backups")
+        assert not (tmp_path / "page-backups").exists() or not list((tmp_path / "page-backups").iterdir())
+
+        folder = backup.backup(database, admin, tmp_path / "page-backups")
+        entry = database.query_one("SELECT actor_name, entity_id, after_json FROM audit_log ORDER BY id DESC LIMIT 1")
+        assert entry["actor_name"] == "Ada Admin" and entry["entity_id"] == folder.name
+        assert json.loads(entry["after_json"])["store"] == "postgresql"
+        assert [info.name for info in backup.list_backups(admin, tmp_path / "page-backups")] == [folder.name]
+        assert backup.read_backup(folder).created_by == "Ada Admin"
     finally:
         database.close()
