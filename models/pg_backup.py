@@ -178,9 +178,16 @@ def _run(command: list[str], environment: dict[str, str], where: Target, doing: 
     except OSError as error:
         raise BackupError(f"{doing} failed: {command[0]} could not run ({error.strerror}).") from None
     if done.returncode != 0:
-        problem = " ".join(line.strip() for line in done.stderr.splitlines() if line.strip())
-        raise BackupError(f"{doing} failed: {hidden(problem, where)[:2000]}")
+        raise BackupError(f"{doing} failed: {hidden(_problem(done.stderr), where)[:2000]}")
     return done.stdout
+
+
+def _problem(printed: str) -> str:
+    """What a program's error output says went wrong: PostgreSQL's ERROR lines without psql's
+    script position, else all it printed."""
+    lines = [line.strip() for line in printed.splitlines() if line.strip()]
+    errors = [line[line.index("ERROR:") :] for line in lines if "ERROR:" in line]
+    return " ".join(errors or lines)
 
 
 def _psql(folder: Path, where: Target, environment: dict[str, str], sql: str) -> list[list[str]]:
