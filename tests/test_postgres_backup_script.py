@@ -4,13 +4,15 @@ naming it, before anything runs."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from models import pg_backup
+from models import backup, pg_backup
 from models.backup import BackupError, BackupInfo
+from models.db import Database
 
 # the shape of pg_restore's script for the portal's schema (abridged from a real one)
 SCRIPT = """--
@@ -109,3 +111,20 @@ def test_the_url_keeps_its_password_apart():
     assert str(where) == "the PostgreSQL database portal on db.example.org:5433"
     in_query = pg_backup.target("postgresql://portal@db/portal?password=hush&sslmode=require")
     assert in_query.password == "hush" and "hush" not in in_query.url
+
+
+def test_the_duckdb_restore_refuses_a_postgresql_backup_and_leaves_the_file(db, tmp_path):
+    folder = tmp_path / "portal-20260101-120000"
+    folder.mkdir()
+    (folder / "portal.dump").write_bytes(b"PGDMP")
+    manifest = {"created_at": "2026-01-01T12:00:00", "store": "postgresql", "schema_version": 1, "tables": {}}
+    (folder / "backup.json").write_text(json.dumps(manifest))
+    db.write(lambda c: c.execute("INSERT INTO sites (name) VALUES ('Kept')"))
+    db.close()
+    with pytest.raises(BackupError, match="backup of a PostgreSQL database"):
+        backup.restore(tmp_path / "portal.duckdb", folder)
+    kept = Database(tmp_path / "portal.duckdb")
+    try:
+        assert kept.scalar("SELECT count(*) FROM sites WHERE name = 'Kept'") == 1
+    finally:
+        kept.close()
