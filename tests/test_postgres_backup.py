@@ -192,6 +192,7 @@ def test_a_manifest_changed_after_the_backup_is_refused_and_nothing_changes(save
     assert code == 1
     assert "table accounts has 1 rows, its manifest recorded 99" in err
     assert site_after_backup_is_there(url, tmp_path / "check")
+    assert not list((tmp_path / "server" / "backups").glob("*before-restore-*"))  # nor a copy of it kept
 
 
 def test_an_archive_holding_more_than_a_portal_backup_is_refused(saved, tmp_path, postgres_server):
