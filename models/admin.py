@@ -1,8 +1,10 @@
 """The admin command line: ``python -m models.admin <command>``.
 
-It acts as the system on the database file named by ``PORTAL_DB_PATH`` (or ``--db``):
-create or reset an administrator, seed the demo organisation, back up and restore.
-DuckDB lets one process open the file, so stop the portal before using it."""
+It acts as the system on the database file named by ``PORTAL_DB_PATH`` (or ``--db``), or on the
+PostgreSQL database of ``PORTAL_DATABASE_URL`` when that is set: create or reset an
+administrator, seed the demo organisation, back up and restore. DuckDB lets one process open the
+file, so stop the portal before using it; on PostgreSQL a restore refuses while portal servers
+are connected, unless ``--force``."""
 
 from __future__ import annotations
 
@@ -16,10 +18,10 @@ from typing import TextIO
 
 import duckdb
 
-from models import backup, demo, seeding
+from models import backup, demo, pg_backup, seeding
 from models.auth import account_count, load_user
 from models.complaints import cli
-from models.db import Database, MigrationChangedError
+from models.db import MigrationChangedError, open_database
 from models.errors import InputError
 from models.people import accounts, hr_import
 from models.settings import SettingsError, load_settings
@@ -32,7 +34,8 @@ class CommandError(Exception):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m models.admin",
-        description="Administer the Service Culture Portal's database (stop the portal first).",
+        description="Administer the Service Culture Portal's database (stop the portal first). With"
+        " PORTAL_DATABASE_URL set, the commands work on that PostgreSQL database.",
     )
     parser.add_argument("--db", type=Path, help="database file (default: the PORTAL_DB_PATH setting)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
@@ -51,7 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--seed", type=int, help="generator seed (default: the PORTAL_DEMO_SEED setting)")
     seed.add_argument("--scale", type=float, help="size; 1 is about 150 agents (default: PORTAL_DEMO_SCALE)")
 
-    save = commands.add_parser("backup", help="export the database as Parquet into a new dated folder")
+    save = commands.add_parser(
+        "backup", help="export the database (Parquet; pg_dump on PostgreSQL) into a new dated folder"
+    )
     save.add_argument("--to", type=Path, help="folder for backups (default: backups/ beside the database)")
 
     commands.add_parser("list-backups", help="list the finished backups").add_argument(
@@ -61,6 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     load = commands.add_parser("restore", help="replace the database with a backup (the portal must be stopped)")
     load.add_argument("folder", type=Path, help="a backup folder, e.g. data/backups/portal-20260101-120000")
     load.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    load.add_argument(
+        "--force",
+        action="store_true",
+        help="PostgreSQL: end the sessions of running portal servers instead of refusing (restart them after)",
+    )
 
     cli.add_import_arguments(
         commands.add_parser("import-complaints", help="import a CSV or XLSX complaint export as a named analyst")
@@ -128,12 +138,17 @@ class _Console:
 
 @contextmanager
 def _open(db_path: Path):
-    """The database file, migrated and checked; a lock held by another process means the portal runs."""
+    """The database file (or the PostgreSQL database of ``PORTAL_DATABASE_URL``), migrated and
+    checked; a lock held by another process on the file means the portal runs."""
+    url = load_settings().database_url
     try:
-        database = Database(db_path)
-    except duckdb.IOException as error:
+        database = open_database(db_path, url=url)
+    except duckdb.Error as error:
         if backup.is_locked_error(error):
             raise backup.PortalRunningError() from None
+        if url:
+            where = pg_backup.target(url)
+            raise CommandError(f"cannot open {where}: {pg_backup.hidden(str(error), where)}") from None
         raise CommandError(f"cannot open {db_path}: {error}") from None
     try:
         database.start_up()
@@ -200,9 +215,12 @@ def _list_backups(arguments: argparse.Namespace, db_path: Path, console: _Consol
 
 def _restore(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     info = backup.read_backup(arguments.folder)
+    url = load_settings().database_url
+    where = pg_backup.target(url) if url else db_path
+    kept_where = f"backed up into {backup.default_folder(db_path)} first" if url else "kept beside it"
     console.say(
-        f"Restore {info.name} ({info.created_at:%Y-%m-%d %H:%M:%S} UTC, {info.rows} rows) over {db_path}?"
-        " Everything changed since that backup is replaced; the current file is kept beside it."
+        f"Restore {info.name} ({info.created_at:%Y-%m-%d %H:%M:%S} UTC, {info.rows} rows) over {where}?"
+        f" Everything changed since that backup is replaced; the current database is {kept_where}."
     )
     if not arguments.yes:
         try:
@@ -211,8 +229,13 @@ def _restore(arguments: argparse.Namespace, db_path: Path, console: _Console) ->
             raise CommandError("restore needs a confirmation: type 'restore' when asked, or pass --yes.") from None
         if answer.strip().lower() != "restore":
             raise CommandError("restore cancelled; nothing was changed.")
-    kept = backup.restore(db_path, info.path)
-    console.say(f"Restored {info.name} into {db_path}. Everyone must sign in again.")
+    if url:
+        kept = pg_backup.restore(url, info.path, backup.default_folder(db_path), force=arguments.force)
+    else:
+        kept = backup.restore(db_path, info.path)
+    console.say(f"Restored {info.name} into {where}. Everyone must sign in again.")
+    if url:
+        console.say("Restart every portal server now: each keeps copies of what it read before the restore.")
     if kept:
         console.say(f"The previous database is kept as {kept}")
 

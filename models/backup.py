@@ -1,5 +1,6 @@
 """Backups of the whole database as Parquet files (DuckDB ``EXPORT DATABASE``) and their
-restore into the database file while the portal is stopped.
+restore into the database file while the portal is stopped. On PostgreSQL
+(``PORTAL_DATABASE_URL``) the same folders hold ``pg_dump``'s archive instead (``models.pg_backup``).
 
 A backup is a folder ``portal-YYYYmmdd-HHMMSS`` (UTC) holding DuckDB's ``schema.sql``,
 ``load.sql``, one Parquet file per table and ``backup.json`` with the row counts, written
@@ -64,6 +65,7 @@ class BackupInfo(BaseModel):
     size_bytes: int
     tables: dict[str, int]
     schema_version: int
+    store: str = "duckdb"  # or "postgresql" (models.pg_backup)
 
     @property
     def rows(self) -> int:
@@ -84,10 +86,12 @@ def backup(db: Database, actor: CurrentUser | None, folder: Path | str, *, syste
     """
     if not (system and actor is None):
         require(actor, Permission.BACKUPS_MANAGE)
+    if getattr(db, "url", None):  # the PostgreSQL store
+        return _backup_postgres(db, actor, folder)
     folder = private_folder(Path(folder).resolve())  # DuckDB writes the export with the private umask
     with db.exclusive() as connection:
         now = utc_now()
-        target = _free_name(folder, BACKUP_PREFIX + now.strftime(_STAMP))
+        target = free_name(folder, BACKUP_PREFIX + now.strftime(_STAMP))
         partial = folder / f".{target.name}.partial"
         shutil.rmtree(partial, ignore_errors=True)
         try:
@@ -131,6 +135,36 @@ def backup(db: Database, actor: CurrentUser | None, folder: Path | str, *, syste
     return target
 
 
+def _backup_postgres(db: Database, actor: CurrentUser | None, folder: Path | str) -> Path:
+    from models import pg_backup  # it builds on this module
+
+    try:
+        target = pg_backup.dump(
+            db, Path(folder), pg_backup.backup_name(), actor.full_name if actor else "system (command line)"
+        )
+    except duckdb.Error as error:
+        raise BackupError(
+            _("The backup could not be written to {folder}: {error}. Nothing was saved.", folder=folder, error=error)
+        ) from None
+    info = read_backup(target)
+    db.write(
+        lambda writer: audit.record(
+            writer,
+            actor,
+            "backup",
+            target.name,
+            "create",
+            after={
+                "folder": str(target),
+                "rows": info.rows,
+                "via": "portal" if actor else "command line",
+                "store": info.store,
+            },
+        )
+    )
+    return target
+
+
 def list_backups(actor: CurrentUser, folder: Path | str) -> list[BackupInfo]:
     """Finished backups in ``folder``, newest first."""
     require(actor, Permission.BACKUPS_MANAGE)
@@ -163,6 +197,7 @@ def read_backup(path: Path | str) -> BackupInfo:
             size_bytes=sum(file.stat().st_size for file in path.iterdir() if file.is_file()),
             tables={str(name): int(count) for name, count in manifest["tables"].items()},
             schema_version=int(manifest["schema_version"]),
+            store=str(manifest.get("store", "duckdb")),
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise BackupError(f"{path} is not a finished portal backup (no readable {MANIFEST}).") from error
@@ -180,13 +215,13 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
     """
     db_file = Path(db_file).resolve()
     info = read_backup(backup_folder)
-    check_backup_sql(info.path)
-    known = max((version for version, _, _ in list_migrations()), default=0)  # numbers may have gaps
-    if info.schema_version > known:
+    if info.store != "duckdb":
         raise BackupError(
-            f"The backup has schema version {info.schema_version} but this portal knows only {known}: "
-            "update the portal before restoring it."
+            f"{info.path} is a backup of a PostgreSQL database: restore it with PORTAL_DATABASE_URL set."
+            " Nothing was restored."
         )
+    check_backup_sql(info.path)
+    check_schema_version(info)
     forget_database(db_file)  # close this process's own handle on the file, if any
     private_folder(db_file.parent)  # the restored file and its log are created private
     if db_file.exists():
@@ -198,7 +233,7 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
         _build_restored(staging, info)
         kept = None
         if db_file.exists():
-            kept = _free_name(db_file.parent, f"{db_file.name}.before-restore-{stamp}")
+            kept = free_name(db_file.parent, f"{db_file.name}.before-restore-{stamp}")
             _keep_copy(db_file, kept)
             make_private(kept)
             wal = wal_path(db_file)
@@ -210,6 +245,16 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
         _remove_database_file(staging)
         raise
     return kept
+
+
+def check_schema_version(info: BackupInfo) -> None:
+    """Refuse a backup made by a newer portal, whose tables this one does not know."""
+    known = max((version for version, _, _ in list_migrations()), default=0)  # numbers may have gaps
+    if info.schema_version > known:
+        raise BackupError(
+            f"The backup has schema version {info.schema_version} but this portal knows only {known}: "
+            "update the portal before restoring it."
+        )
 
 
 # -- checking a backup's SQL ---------------------------------------------------------
@@ -375,7 +420,7 @@ def _schema_version(connection: duckdb.DuckDBPyConnection) -> int:
     return connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
 
-def _free_name(folder: Path, name: str) -> Path:
+def free_name(folder: Path, name: str) -> Path:
     candidate, number = folder / name, 2
     while candidate.exists():
         candidate, number = folder / f"{name}-{number}", number + 1
