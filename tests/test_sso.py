@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from models import auth, sso
 from models.access import Role
-from models.db import Database, get_database, utc_now
+from models.db import Database, WriteConflictError, get_database, utc_now
 from models.people import directory
 from models.people.directory import EmployeeInput, insert_employee
 from models.settings import get_settings
@@ -271,3 +271,21 @@ def test_the_portal_cookie_replaces_streamlits_identity_cookie(portal_env: Path)
     assert any(c.startswith("_streamlit_user=") and "Max-Age=0" in c for c in set_cookies)
     assert any(c.startswith("_streamlit_user_tokens=") and "Max-Age=0" in c for c in set_cookies)
     assert get_settings().session_lifetime_hours == 12
+
+
+def test_a_sign_in_cookie_lost_to_a_write_conflict_is_a_503_and_the_grant_stays_unspent(portal_env: Path, monkeypatch):
+    database = get_database(portal_env)
+    employee_without_account(database, "busy.person@example.org")
+    grant = auth.issue_grant(database, sso.sign_in(database, claims("busy.person@example.org")))
+
+    def conflict(*args, **kwargs):
+        raise WriteConflictError(5)
+
+    app = Starlette(routes=auth_routes.routes())
+    with monkeypatch.context() as patched:
+        patched.setattr(auth, "redeem_grant", conflict)
+        refused = get(app, f"{auth_routes.SESSION_ROUTE}?grant={grant}")
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+    assert not any(c.startswith("portal_session=") for c in refused.headers.get_list("set-cookie"))
+    granted = get(app, f"{auth_routes.SESSION_ROUTE}?grant={grant}")
+    assert any(c.startswith("portal_session=") for c in granted.headers.get_list("set-cookie"))

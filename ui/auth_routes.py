@@ -26,7 +26,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models import auth, sso
-from models.db import get_database
+from models.db import WriteConflictError, get_database
 from models.settings import get_settings
 
 _PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -53,9 +53,17 @@ def start_session(request: Request) -> Response:
     settings = get_settings()
     grant = request.query_params.get("grant", "")
     lifetime = timedelta(hours=settings.session_lifetime_hours)
-    session = (
-        auth.redeem_grant(get_database(settings.db_path, url=settings.database_url), grant, lifetime) if grant else None
-    )
+    try:
+        session = (
+            auth.redeem_grant(get_database(settings.db_path, url=settings.database_url), grant, lifetime)
+            if grant
+            else None
+        )
+    except WriteConflictError as conflict:
+        # nothing was written and the grant stays unspent; the tab stays signed in, and a
+        # reload before the grant expires asks for the sign-in again
+        _log.warning("A sign-in cookie was not issued: %s", conflict)
+        return Response(status_code=503, headers={"Retry-After": "1", "Cache-Control": "no-store"})
     response = _pixel()
     if session:
         response.set_cookie(
