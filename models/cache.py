@@ -193,10 +193,11 @@ def cached_aggregate(
             found, value = remembered.get(key)
             if found:
                 return handed_out(value)
-            if verify_reads:
-                value = _computed_checking_reads(name, tables, lambda: function(*args, **kwargs))
-            else:
-                value = function(*args, **kwargs)
+            with db.reading_for_analysis(tables):
+                if verify_reads:
+                    value = _computed_checking_reads(name, tables, lambda: function(*args, **kwargs))
+                else:
+                    value = function(*args, **kwargs)
             if db.data_versions(tables) == versions:
                 remembered.put(key, value)
             return handed_out(value)
