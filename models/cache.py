@@ -23,7 +23,9 @@ Rules for a cached function:
 - callers get a copy of what is remembered (a DataFrame copied, anything else deep-copied):
   changing it changes nothing for the next caller.
 
-The cache is per process, thread-safe and bounded (least recently used entries go first).
+The cache is per process, thread-safe and bounded (least recently used entries go first). A
+result is computed inside ``Database.reading_for_analysis(tables)``: on PostgreSQL its reads of
+the large tables go to the server's up-to-date copy of them (``models.postgres_mirror``).
 """
 
 from __future__ import annotations

@@ -224,7 +224,7 @@ _COPIED_INTO = re.compile(r"\bCOPY\s+" + _NAME + r"\s*(?:\([^)]*\))?\s*FROM\b", 
 _IMPORT_DATABASE = re.compile(r"\bIMPORT\s+DATABASE\b", re.IGNORECASE)
 _MAY_CHANGE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|DROP|ALTER|COPY|IMPORT)\b", re.IGNORECASE)
 _QUOTED_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
-_NOT_A_TABLE = {"set", "of", "on"}  # ON CONFLICT DO UPDATE SET; a trigger's AFTER UPDATE ON; no write
+_NOT_A_TABLE = {"set", "of", "on"}  # ON CONFLICT DO UPDATE SET; a trigger's AFTER UPDATE ON …
 
 
 def changed_tables(sql: str) -> set[str]:

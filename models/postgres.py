@@ -19,6 +19,8 @@ all of it here:
   or a deadlock becomes ``duckdb.TransactionException`` (retried, then ``WriteConflictError``),
   a violated constraint ``duckdb.ConstraintException`` (the portal's input error), exactly as
   the DuckDB file reports them.
+- **Analyses** of the large tables (complaints, survey answers) read a copy each server keeps
+  in DuckDB and brings up to date before each cached analysis (``models.postgres_mirror``).
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ The marks are read before the rows are copied: a write that lands in between is 
 seen next time, never missed. The analysis SQL stays the same text on both stores: an
 analysis reader resolves the copied tables in ``mirror`` first and every other table in
 PostgreSQL (``search_path``). On the DuckDB file nothing of this exists.
+
+What it relies on: rows of a copied table are written through ``Database.write`` (a change made
+outside a transaction moves the version apart from the rows, and an append could then be taken
+for complete while an older id was still to commit); a column added by a migration reaches the
+copy when its server restarts (an append that no longer fits takes the table again).
 """
 
 from __future__ import annotations

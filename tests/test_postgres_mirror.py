@@ -5,6 +5,7 @@ rows, every figure still equals the one computed straight from PostgreSQL at tha
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from models.access import Role
 from models.complaints import analysis
 from models.complaints.analysis import ComplaintFilter
 from models.customers import scores
-from models.db import open_database
-from models.postgres import PostgresDatabase
+from models.db import changed_tables, list_migrations, open_database
+from models.postgres import PostgresDatabase, migration_sql
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
 from tests.postgres_support import PostgresServer
@@ -202,3 +203,38 @@ def test_analyses_read_safely_while_the_copy_is_brought_up_to_date(servers, tmp_
     assert failures == []
     assert seen and set(seen) <= {3, 6}
     assert analysis.summary(here, analyst_here, EVERYTHING)["complaints"] == 3
+
+
+def test_released_survey_answers_follow_every_change_on_another_server(servers) -> None:
+    """Engagement answers have random ids: any change makes the copy be taken again."""
+    here, there = servers(), servers()
+    answers = "SELECT enps, comment, comment_hidden FROM survey_answers ORDER BY enps"
+
+    def on_the_copy() -> list[dict[str, object]]:
+        with here.reading_for_analysis(("survey_answers", "teams")):
+            return here.query(answers)
+
+    def add_answer(enps: int, comment: str) -> None:
+        there.write(
+            lambda c: c.execute(
+                "INSERT INTO survey_answers (id, survey_id, enps, comment) VALUES (?::UUID, 1, ?, ?)",
+                [str(uuid.uuid4()), enps, comment],
+            )
+        )
+
+    add_answer(9, "Good team")
+    assert on_the_copy() == here.query(answers) == [{"enps": 9, "comment": "Good team", "comment_hidden": False}]
+    add_answer(3, "Too many meetings")
+    there.write(lambda c: c.execute("UPDATE survey_answers SET comment_hidden = TRUE WHERE enps = 9"))
+
+    assert on_the_copy() == here.query(answers)
+    assert [row["comment_hidden"] for row in on_the_copy()] == [False, True]
+    there.write(lambda c: c.execute("DELETE FROM survey_answers WHERE enps = 3"))
+    assert on_the_copy() == here.query(answers) == [{"enps": 9, "comment": "Good team", "comment_hidden": True}]
+    assert here.analysis_mirror.copies_taken == 3  # one per change seen
+
+
+def test_the_triggers_migration_changes_no_table_the_versions_would_name() -> None:
+    """Its AFTER UPDATE ON … names no table a write changes: no version row 'on' appears."""
+    twin = next(path for _version, name, path in list_migrations() if name == "rewrites_counted")
+    assert changed_tables(migration_sql(twin)) == set()
