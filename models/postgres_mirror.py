@@ -15,10 +15,12 @@ How a copy stays exact, table by table (``MIRRORED``):
   and is retried), so a row committed later always has a larger id than every row copied.
 - When ``<table>:rewritten`` moved (or a table has no growing id), the table is copied again.
 
-The marks are read before the rows are copied: a write that lands in between is copied or
-seen next time, never missed. The analysis SQL stays the same text on both stores: an
-analysis reader resolves the copied tables in ``mirror`` first and every other table in
-PostgreSQL (``search_path``). On the DuckDB file nothing of this exists.
+The marks are read before the rows, in the same transaction: a write that lands in between is
+copied or seen next time, never missed, and the copier leaves no PostgreSQL transaction open.
+
+The analysis SQL stays the same text on both stores: an analysis reader resolves the copied
+tables in ``mirror`` first and every other table in PostgreSQL (``search_path``). On the DuckDB
+file nothing of this exists.
 
 What it relies on: rows of a copied table are written through ``Database.write`` (a change made
 outside a transaction moves the version apart from the rows, and an append could then be taken
@@ -28,6 +30,7 @@ copy when its server restarts (an append that no longer fits takes the table aga
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -109,7 +112,9 @@ class AnalysisMirror:
     @contextmanager
     def reading(self, tables: Sequence[str]) -> Iterator[None]:
         """Within, this thread's reads go to the analysis reader, with the copies of ``tables``
-        brought up to date first; tables not copied are read as they are."""
+        brought up to date first; tables not copied are read as they are. Each statement reads
+        as of its own start, as the other readers do (an analysis nested in another brings its
+        own tables up to date and is keyed by versions read outside any transaction)."""
         copied = [
             MIRRORED_BY_NAME[name] for name in dict.fromkeys(t.lower() for t in tables) if name in MIRRORED_BY_NAME
         ]
@@ -125,19 +130,42 @@ class AnalysisMirror:
 
     # -- keeping the copies -----------------------------------------------------------------
     def bring_up_to_date(self, tables: Sequence[MirroredTable] = MIRRORED) -> None:
-        """Make each copy equal its table in PostgreSQL as of now (``MirroredTable``)."""
+        """Make each copy equal its table in PostgreSQL as of now (``MirroredTable``), in one
+        transaction: a reader sees the copies before or after, never half of it."""
         with self._lock:
+            try:
+                self._bring_up_to_date(tables)
+            except duckdb.Error:
+                # an append that no longer fits the copy (a column changed): take them again
+                for table in tables:
+                    self._marks.pop(table.name, None)
+                self._bring_up_to_date(tables)
+
+    def _bring_up_to_date(self, tables: Sequence[MirroredTable]) -> None:
+        taken_now: dict[str, CopyMarks] = {}
+        whole = appended = 0
+        self._copier.execute("BEGIN TRANSACTION")
+        try:
             now = self._read_marks(tables)
             for table in tables:
                 taken = self._marks.get(table.name)
                 version, rewritten = now[table.name]
                 if taken is not None and (taken.version, taken.rewritten) == (version, rewritten):
                     continue
-                if taken is None or taken.rewritten != rewritten or table.growing_id is None:
-                    largest = self._copy_whole(table)
+                if taken is None or taken.rewritten != rewritten or taken.largest_id is None:
+                    self._copy_whole(table)
+                    whole += 1
                 else:
-                    largest = self._append_new(table, taken.largest_id)
-                self._marks[table.name] = CopyMarks(version, rewritten, largest)
+                    self._append_new(table, taken.largest_id)
+                    appended += 1
+                taken_now[table.name] = CopyMarks(version, rewritten, self._largest_id(table))
+            self._copier.execute("COMMIT")
+        except BaseException:
+            _rolled_back(self._copier)
+            raise
+        self._marks.update(taken_now)
+        self.copies_taken += whole
+        self.appends += appended
 
     def _read_marks(self, tables: Sequence[MirroredTable]) -> dict[str, tuple[int, int]]:
         names = [table.name for table in tables]
@@ -171,37 +199,21 @@ class AnalysisMirror:
             return None
         return self._copier.execute(f'SELECT max("{table.growing_id}") FROM {self._copy(table)}').fetchone()[0]
 
-    def _copy_whole(self, table: MirroredTable) -> int | None:
-        """Take the table again, in one transaction: a reader sees the old copy or the new one."""
-        self._copier.execute("BEGIN TRANSACTION")
-        try:
-            columns = self._columns(table)
-            self._copier.execute(
-                f"CREATE OR REPLACE TABLE {self._copy(table)} AS SELECT {columns} FROM {self._source(table)}"
-            )
-            largest = self._largest_id(table)
-            self._copier.execute("COMMIT")
-        except BaseException:
-            self._copier.execute("ROLLBACK")
-            raise
-        self.copies_taken += 1
-        return largest
+    def _copy_whole(self, table: MirroredTable) -> None:
+        columns = self._columns(table)
+        self._copier.execute(
+            f"CREATE OR REPLACE TABLE {self._copy(table)} AS SELECT {columns} FROM {self._source(table)}"
+        )
 
-    def _append_new(self, table: MirroredTable, largest_id: int | None) -> int | None:
+    def _append_new(self, table: MirroredTable, largest_id: int) -> None:
         """Add the rows appended since the copy was taken (those above its largest id)."""
-        if largest_id is None:
-            return self._copy_whole(table)
-        self._copier.execute("BEGIN TRANSACTION")
-        try:
-            self._copier.execute(
-                f"INSERT INTO {self._copy(table)} SELECT {self._columns(table)} FROM {self._source(table)}"
-                f' WHERE "{table.growing_id}" > ?',
-                [largest_id],
-            )
-            largest = self._largest_id(table)
-            self._copier.execute("COMMIT")
-        except duckdb.Error:
-            self._copier.execute("ROLLBACK")
-            return self._copy_whole(table)  # the table's columns changed under the copy
-        self.appends += 1
-        return largest
+        self._copier.execute(
+            f"INSERT INTO {self._copy(table)} SELECT {self._columns(table)} FROM {self._source(table)}"
+            f' WHERE "{table.growing_id}" > ?',
+            [largest_id],
+        )
+
+
+def _rolled_back(connection: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
+        connection.execute("ROLLBACK")
