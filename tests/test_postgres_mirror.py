@@ -254,3 +254,38 @@ def test_no_cached_analysis_reads_a_column_the_copy_leaves_out() -> None:
             if table.name in cached.tables:
                 named = [column for column in table.left_out if re.search(rf"\b{column}\b", source)]
                 assert named == [], f"{cached.__qualname__} names {named} of {table.name}"
+
+
+def test_imports_on_two_servers_at_once_all_reach_the_copy_of_a_third(servers, tmp_path: Path) -> None:
+    """Writers of one table commit one after the other (the version row), so the rows a copy
+    appends by id never skip an import that committed later with smaller ids."""
+    first, second, third = servers(), servers(), servers()
+    analysts = {server: add_person(server, Role.ANALYST) for server in (first, second, third)}
+    done = threading.Event()
+
+    def import_batches(server: PostgresDatabase, name: str) -> None:
+        for number in range(3):
+            rows = [complaint(f"2025-0{number + 1}-1{day}", "Fees", channel=name) for day in range(4)]
+            import_rows(server, analysts[server], tmp_path / name, rows, f"{number}.csv")
+
+    def keep_copying() -> None:
+        while not done.is_set():
+            third.analysis_mirror.bring_up_to_date()
+
+    (tmp_path / "North").mkdir(), (tmp_path / "South").mkdir()
+    copier = threading.Thread(target=keep_copying)
+    copier.start()
+    importers = [
+        threading.Thread(target=import_batches, args=(server, name))
+        for server, name in ((first, "North"), (second, "South"))
+    ]
+    for thread in importers:
+        thread.start()
+    for thread in importers:
+        thread.join(timeout=300)
+    done.set()
+    copier.join(timeout=60)
+
+    figures = _complaint_figures(third, analysts[third])
+    assert figures["summary"]["complaints"] == 24
+    assert figures == _straight_from_postgresql(third)
