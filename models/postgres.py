@@ -189,7 +189,7 @@ class PostgresDatabase(Database):
     def reader(self) -> duckdb.DuckDBPyConnection:
         """Inside a cached analysis of copied tables, the reader of ``models.postgres_mirror``."""
         analysing = None if self.in_write() else self.analysis_mirror.reader()
-        return analysing or super().reader()
+        return super().reader() if analysing is None else analysing
 
     def reading_for_analysis(self, tables: Sequence[str]) -> AbstractContextManager[None]:
         return self.analysis_mirror.reading(tables)

@@ -81,7 +81,7 @@ class AnalysisMirror:
     def __init__(self, database: Database, root: duckdb.DuckDBPyConnection, attached_as: str):
         self._database = database
         self._attached_as = attached_as
-        root.execute(f"ATTACH ':memory:' AS {MIRROR_CATALOG} (COMPRESS)")
+        root.execute(f"ATTACH ':memory:' AS {MIRROR_CATALOG}")  # compressed, appends took 7 times as long
         self._copier = root.cursor()
         self._copier.execute(f"USE {attached_as}")
         self._root = root
