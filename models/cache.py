@@ -23,7 +23,9 @@ Rules for a cached function:
 - callers get a copy of what is remembered (a DataFrame copied, anything else deep-copied):
   changing it changes nothing for the next caller.
 
-The cache is per process, thread-safe and bounded (least recently used entries go first).
+The cache is per process, thread-safe and bounded (least recently used entries go first). A
+result is computed inside ``Database.reading_for_analysis(tables)``: on PostgreSQL its reads of
+the large tables go to the server's up-to-date copy of them (``models.postgres_mirror``).
 """
 
 from __future__ import annotations
@@ -193,10 +195,11 @@ def cached_aggregate(
             found, value = remembered.get(key)
             if found:
                 return handed_out(value)
-            if verify_reads:
-                value = _computed_checking_reads(name, tables, lambda: function(*args, **kwargs))
-            else:
-                value = function(*args, **kwargs)
+            with db.reading_for_analysis(tables):
+                if verify_reads:
+                    value = _computed_checking_reads(name, tables, lambda: function(*args, **kwargs))
+                else:
+                    value = function(*args, **kwargs)
             if db.data_versions(tables) == versions:
                 remembered.put(key, value)
             return handed_out(value)

@@ -224,7 +224,7 @@ _COPIED_INTO = re.compile(r"\bCOPY\s+" + _NAME + r"\s*(?:\([^)]*\))?\s*FROM\b", 
 _IMPORT_DATABASE = re.compile(r"\bIMPORT\s+DATABASE\b", re.IGNORECASE)
 _MAY_CHANGE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE|TRUNCATE|CREATE|DROP|ALTER|COPY|IMPORT)\b", re.IGNORECASE)
 _QUOTED_OR_COMMENT = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
-_NOT_A_TABLE = {"set", "of"}  # ON CONFLICT DO UPDATE SET; a word that follows in no write
+_NOT_A_TABLE = {"set", "of", "on"}  # ON CONFLICT DO UPDATE SET; a trigger's AFTER UPDATE ON …
 
 
 def changed_tables(sql: str) -> set[str]:
@@ -417,6 +417,12 @@ class Database:
             connection = WatchedConnection(self._prepared(self._root.cursor()), self, writer=False)
             self._local.reader = connection
         return connection
+
+    @contextmanager
+    def reading_for_analysis(self, tables: Sequence[str]) -> Iterator[None]:
+        """Store: within, this thread's reads of ``tables`` (a cached analysis) come from where the
+        store answers analyses fastest, exactly as fresh (here the file itself: nothing changes)."""
+        yield
 
     def in_write(self) -> bool:
         """Whether this thread is inside a write transaction (reads see its uncommitted work)."""

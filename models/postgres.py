@@ -19,6 +19,8 @@ all of it here:
   or a deadlock becomes ``duckdb.TransactionException`` (retried, then ``WriteConflictError``),
   a violated constraint ``duckdb.ConstraintException`` (the portal's input error), exactly as
   the DuckDB file reports them.
+- **Analyses** of the large tables (complaints, survey answers) read a copy each server keeps
+  in DuckDB and brings up to date before each cached analysis (``models.postgres_mirror``).
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ import importlib.util
 import os
 import re
 import threading
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import duckdb
@@ -44,6 +48,7 @@ from models.db import (
     private_folder,
     utc_now,
 )
+from models.postgres_mirror import AnalysisMirror
 
 ATTACHED_AS = "pg"
 EXTENSION_PACKAGE = "duckdb_extension_postgres"
@@ -179,6 +184,15 @@ class PostgresDatabase(Database):
     def __init__(self, url: str, path: Path | str, **options: object):
         self.url = url
         super().__init__(path, **options)  # type: ignore[arg-type]
+        self.analysis_mirror = AnalysisMirror(self, self._root, ATTACHED_AS)
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        """Inside a cached analysis of copied tables, the reader of ``models.postgres_mirror``."""
+        analysing = None if self.in_write() else self.analysis_mirror.reader()
+        return super().reader() if analysing is None else analysing
+
+    def reading_for_analysis(self, tables: Sequence[str]) -> AbstractContextManager[None]:
+        return self.analysis_mirror.reading(tables)
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         root = connect_with_extension()

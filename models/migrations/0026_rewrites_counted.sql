@@ -1,0 +1,3 @@
+-- Nothing on the DuckDB file: it is its own analysis store. PostgreSQL's twin counts the
+-- statements that change or remove rows of the tables each server copies for its analyses
+-- (models.postgres_mirror), so a copy knows when appending new rows is not enough.
