@@ -433,7 +433,9 @@ class Database:
         one query; None before the version table exists."""
         try:
             rows = self.query(
-                f"SELECT table_name, version FROM {VERSIONS_TABLE} WHERE list_contains(?, table_name)",
+                # a table's rows (one on the DuckDB file, one per server on PostgreSQL) add up
+                f"SELECT table_name, sum(version) AS version FROM {VERSIONS_TABLE}"
+                " WHERE list_contains(?, table_name) GROUP BY table_name",
                 [[table.lower() for table in tables]],
             )
         except duckdb.CatalogException:

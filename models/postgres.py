@@ -29,6 +29,7 @@ import importlib
 import importlib.util
 import os
 import re
+import secrets
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -48,7 +49,7 @@ from models.db import (
     private_folder,
     utc_now,
 )
-from models.postgres_mirror import AnalysisMirror
+from models.postgres_mirror import MIRRORED_BY_NAME, AnalysisMirror
 
 ATTACHED_AS = "pg"
 EXTENSION_PACKAGE = "duckdb_extension_postgres"
@@ -106,6 +107,11 @@ def connect_with_extension() -> duckdb.DuckDBPyConnection:
 def sql_literal(text: str) -> str:
     """``text`` as a DuckDB (and PostgreSQL) string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def _text_array(values: Sequence[str]) -> str:
+    """``values`` as a PostgreSQL text array literal."""
+    return "ARRAY[" + ", ".join(sql_literal(value) for value in values) + "]::TEXT[]"
 
 
 # -- DDL: the one place where the numbered migrations are translated for PostgreSQL ----------
@@ -183,6 +189,9 @@ class PostgresDatabase(Database):
 
     def __init__(self, url: str, path: Path | str, **options: object):
         self.url = url
+        # the name under which this server moves the versions of what it writes (migration 0027)
+        self.server_name = secrets.token_hex(8)
+        self._versions_by_server: bool | None = None  # asked once, and again after a migration
         super().__init__(path, **options)  # type: ignore[arg-type]
         self.analysis_mirror = AnalysisMirror(self, self._root, ATTACHED_AS)
 
@@ -208,19 +217,51 @@ class PostgresDatabase(Database):
         if translated is not None:
             raise translated from error
 
-    @staticmethod
-    def _move_versions(connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
-        # natively: the extension's ON CONFLICT is not PostgreSQL's, and two servers changing a
-        # table for the first time at once would both insert its row
-        names = ", ".join(sql_literal(name) for name in tables)
-        connection.execute(
-            f"CALL postgres_execute('{ATTACHED_AS}', "
-            + sql_literal(
-                f"INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT unnest(ARRAY[{names}]::TEXT[]), 1"
+    def _move_versions(self, connection: duckdb.DuckDBPyConnection, tables: list[str]) -> None:
+        """Natively (the extension's ON CONFLICT is not PostgreSQL's, and two servers changing a
+        table for the first time at once would both insert its row), in this server's own rows:
+        two servers writing one table update different rows. The copied tables' versions stay
+        in the shared row, which keeps their writers serialised (``models.postgres_mirror``)."""
+        if self._versions_by_server is None:
+            self._versions_by_server = self._has_server_column(connection)
+        if self._versions_by_server:
+            servers = ["" if name in MIRRORED_BY_NAME else self.server_name for name in tables]
+            native = (
+                f"INSERT INTO {VERSIONS_TABLE} (table_name, server, version)"
+                f" SELECT unnest({_text_array(tables)}), unnest({_text_array(servers)}), 1"
+                f" ON CONFLICT (table_name, server) DO UPDATE SET version = {VERSIONS_TABLE}.version + 1"
+            )
+        else:  # before migration 0027: one row per table
+            native = (
+                f"INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT unnest({_text_array(tables)}), 1"
                 f" ON CONFLICT (table_name) DO UPDATE SET version = {VERSIONS_TABLE}.version + 1"
             )
-            + ")"
+        self.execute_natively(connection, native)
+
+    def _has_server_column(self, connection: duckdb.DuckDBPyConnection) -> bool:
+        native = (
+            "SELECT count(*) AS found FROM information_schema.columns WHERE table_schema = current_schema()"
+            f" AND table_name = {sql_literal(VERSIONS_TABLE)} AND column_name = 'server'"
         )
+        return bool(
+            connection.execute(f"SELECT found FROM postgres_query('{ATTACHED_AS}', {sql_literal(native)})").fetchone()[
+                0
+            ]
+        )
+
+    def fold_versions(self) -> None:
+        """Fold the version rows of every other server into the shared rows, keeping each
+        table's sum: what a server that stopped left behind does not pile up. A server still
+        running goes on in a new row of its own; its sum, and every other, only grows."""
+        native = (
+            f"WITH folded AS (DELETE FROM {VERSIONS_TABLE} WHERE server NOT IN ('', {sql_literal(self.server_name)})"
+            " RETURNING table_name, version)"
+            f" INSERT INTO {VERSIONS_TABLE} (table_name, server, version)"
+            " SELECT table_name, '', sum(version) FROM folded GROUP BY table_name"
+            f" ON CONFLICT (table_name, server) DO UPDATE SET version = {VERSIONS_TABLE}.version + excluded.version"
+        )
+        if self._versions_by_server or self._has_server_column(self._writer):
+            self.write(lambda connection: self.execute_natively(connection, native))
 
     def _take_ids(self, connection: duckdb.DuckDBPyConnection, sequence: str, count: int) -> list[int]:
         # DuckDB does not see PostgreSQL's sequences: nextval runs there (sequence is checked
@@ -278,6 +319,7 @@ class PostgresDatabase(Database):
                         return False  # another server applied it while this one waited
                     sql = migration_sql(path)
                     self.execute_natively(connection, sql)
+                    self._versions_by_server = None  # the version table may have changed
                     self._changed.update(changed_tables(sql))
                     connection.execute(
                         "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)",
@@ -296,6 +338,7 @@ class PostgresDatabase(Database):
         first, this one's insert is refused as a duplicate and rolled back, and the checks run
         again and find it there."""
         applied = self.migrate()
+        self.fold_versions()
         on_open = importlib.import_module("models.areas").on_open
         for attempt in range(1, ON_OPEN_ATTEMPTS + 1):
             try:

@@ -170,7 +170,7 @@ class AnalysisMirror:
     def _read_marks(self, tables: Sequence[MirroredTable]) -> dict[str, tuple[int, int]]:
         names = [table.name for table in tables]
         rows = self._copier.execute(
-            "SELECT table_name, version FROM data_versions WHERE list_contains(?, table_name)",
+            "SELECT table_name, sum(version) FROM data_versions WHERE list_contains(?, table_name) GROUP BY table_name",
             [names + [name + REWRITTEN for name in names]],
         ).fetchall()
         found = dict(rows)

@@ -182,6 +182,46 @@ def test_concurrent_inserts_from_two_servers_lose_nothing(shared_url: str, serve
     assert second.scalar("SELECT count(*) FROM sites") == 2 * per_server
 
 
+def test_two_servers_writing_one_table_at_once_move_its_version_without_a_conflict(shared_url: str, servers) -> None:
+    # every write moves the versions of what it changes (and adds to audit_log): in one row per
+    # table, any two servers writing the same table would collide there and one would be retried
+    first, second = servers(shared_url, max_write_attempts=1), servers(shared_url, max_write_attempts=1)
+    before = first.data_versions(["sites"])[0]
+
+    def add_site(connection: duckdb.DuckDBPyConnection, name: str) -> int:
+        return insert_with_new_id(connection, "sites", "INSERT INTO sites (id, name) VALUES (?, ?)", [name])
+
+    def north_while_south_commits(connection: duckdb.DuckDBPyConnection) -> int:
+        site = add_site(connection, "North")  # this transaction's snapshot is taken here
+        second.write(lambda other: add_site(other, "South"))
+        return site
+
+    first.write(north_while_south_commits)  # one attempt only: a conflict would raise
+
+    assert second.scalar("SELECT count(*) FROM sites") == 2
+    assert first.data_versions(["sites"]) == second.data_versions(["sites"]) == (before + 2,)
+
+
+def test_a_starting_server_folds_the_version_rows_of_others_and_every_sum_stays(shared_url: str, servers) -> None:
+    first, second = servers(shared_url), servers(shared_url)
+    for database, name in ((first, "North"), (second, "South"), (first, "East")):
+        database.write(
+            lambda connection, name=name: insert_with_new_id(
+                connection, "sites", "INSERT INTO sites (id, name) VALUES (?, ?)", [name]
+            )
+        )
+    sums = first.data_versions(["sites", "audit_log", "schema_migrations"])
+    assert first.scalar("SELECT count(*) FROM data_versions WHERE table_name = 'sites'") >= 2
+
+    third = servers(shared_url)
+    third.start_up()
+
+    assert third.data_versions(["sites", "audit_log", "schema_migrations"]) == sums
+    assert third.scalar("SELECT count(*) FROM data_versions WHERE table_name = 'sites'") == 1
+    first.write(lambda connection: connection.execute("UPDATE sites SET name = 'West' WHERE name = 'East'"))
+    assert third.data_versions(["sites"]) == (sums[0] + 1,)  # the first server goes on in a row of its own
+
+
 def test_concurrent_changes_of_one_row_are_retried_and_none_is_lost(shared_url: str, servers) -> None:
     first, second = servers(shared_url, max_write_attempts=50), servers(shared_url, max_write_attempts=50)
     site_id = first.write(

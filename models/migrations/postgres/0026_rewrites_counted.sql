@@ -3,7 +3,8 @@
 -- the same transaction, whatever wrote it (the portal, a migration, psql). A copy whose
 -- '<table>:rewritten' did not move since it was taken needs only the rows appended since;
 -- otherwise it is taken again. A statement that changed no row moves nothing.
-CREATE FUNCTION count_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Re-runnable (a restore runs it again: functions and triggers never come from a backup).
+CREATE OR REPLACE FUNCTION count_rewrite() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'TRUNCATE' OR EXISTS (SELECT 1 FROM rewritten_rows) THEN
         INSERT INTO data_versions (table_name, version) VALUES (TG_TABLE_NAME || ':rewritten', 1)
@@ -13,16 +14,16 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER complaints_updated AFTER UPDATE ON complaints
+CREATE OR REPLACE TRIGGER complaints_updated AFTER UPDATE ON complaints
     REFERENCING OLD TABLE AS rewritten_rows FOR EACH STATEMENT EXECUTE FUNCTION count_rewrite();
-CREATE TRIGGER complaints_deleted AFTER DELETE ON complaints
+CREATE OR REPLACE TRIGGER complaints_deleted AFTER DELETE ON complaints
     REFERENCING OLD TABLE AS rewritten_rows FOR EACH STATEMENT EXECUTE FUNCTION count_rewrite();
-CREATE TRIGGER complaints_truncated AFTER TRUNCATE ON complaints
+CREATE OR REPLACE TRIGGER complaints_truncated AFTER TRUNCATE ON complaints
     FOR EACH STATEMENT EXECUTE FUNCTION count_rewrite();
 
-CREATE TRIGGER customer_survey_answers_updated AFTER UPDATE ON customer_survey_answers
+CREATE OR REPLACE TRIGGER customer_survey_answers_updated AFTER UPDATE ON customer_survey_answers
     REFERENCING OLD TABLE AS rewritten_rows FOR EACH STATEMENT EXECUTE FUNCTION count_rewrite();
-CREATE TRIGGER customer_survey_answers_deleted AFTER DELETE ON customer_survey_answers
+CREATE OR REPLACE TRIGGER customer_survey_answers_deleted AFTER DELETE ON customer_survey_answers
     REFERENCING OLD TABLE AS rewritten_rows FOR EACH STATEMENT EXECUTE FUNCTION count_rewrite();
-CREATE TRIGGER customer_survey_answers_truncated AFTER TRUNCATE ON customer_survey_answers
+CREATE OR REPLACE TRIGGER customer_survey_answers_truncated AFTER TRUNCATE ON customer_survey_answers
     FOR EACH STATEMENT EXECUTE FUNCTION count_rewrite();

@@ -1,0 +1,3 @@
+-- Nothing on the DuckDB file: one process writes it, so a table has one version row. On
+-- PostgreSQL (the twin) each server moves the versions of what it writes in rows of its own,
+-- so two servers writing the same table do not both update one row.
