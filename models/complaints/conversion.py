@@ -85,6 +85,14 @@ _SOURCE_TEXTS = {  # field -> its cleaned text, kept beside the typed value
 }
 
 
+_PARTS = {"received_text": "received_parts", "resolution_text": "resolution_parts"}
+
+
+def _kept_text_condition(name: str) -> str:
+    """When the staged row keeps the source text ``name``."""
+    return f"NOT valid OR {_PARTS[name]} IS NOT NULL" if name in _PARTS else "NOT valid"
+
+
 def _converted_sql(
     mapping: Mapping,
     source_sql: str,
@@ -106,6 +114,9 @@ def _converted_sql(
     )
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
     texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
+    kept_texts = ", ".join(
+        f"CASE WHEN {_kept_text_condition(name)} THEN {name} END AS {name}" for name in _SOURCE_TEXTS.values()
+    )
     key_text = f"""CASE WHEN external_id IS NOT NULL THEN 'x:' || external_id
         ELSE 'h:' || concat_ws(chr(31), coalesce(CAST(received_date AS VARCHAR), ''),
           {", ".join(f"coalesce({key}, '')" for key in texts if key != "external_id")},
@@ -150,8 +161,10 @@ def _converted_sql(
         AS valid
       FROM typed
     )
-    SELECT * REPLACE (  -- the source text is kept for the rejection report only
-        {", ".join(f"CASE WHEN valid THEN NULL ELSE {name} END AS {name}" for name in _SOURCE_TEXTS.values())}),
+    -- the source text is kept for the rejection report, and a date's text that is not an exact
+    -- ISO date for the count of the orders it fits (decide_date_orders): the parts are not kept
+    SELECT * EXCLUDE (received_parts, resolution_parts) REPLACE (
+        {kept_texts}),
       date_trunc('month', received_date)::DATE AS received_month,
       {dedup_key_sql(key_text)} AS dedup_key,
       product AS product_group,  -- the product's group replaces it when the rows are stored
@@ -358,10 +371,12 @@ def decide_date_orders(
     connection: duckdb.DuckDBPyConnection, source: SourceFile, mapping: Mapping, undecided: list[str]
 ) -> dict[str, DateGuess]:
     """How each undecided date field's values fit each order, counted on the staged rows
-    (their date parts were kept when they were read), so the file is not read twice."""
-    parts = {"received_date": "received_parts", "resolution_date": "resolution_parts"}
+    (the text of every date that is not an exact ISO date was kept), so the file is not read twice."""
+    texts = {"received_date": "received_text", "resolution_date": "resolution_text"}
     columns = [mapping[key] for key in undecided]
-    counts = [connection.execute(detection_sql(parts[key], "complaint_converted")).fetchone() for key in undecided]
+    counts = [
+        connection.execute(detection_sql(parts_sql(texts[key]), "complaint_converted")).fetchone() for key in undecided
+    ]
     source.date_guesses.update(_guesses(columns, counts))
     for key, column in zip(undecided, columns, strict=True):
         _refuse_tie(key, source.date_guesses[column])
