@@ -48,15 +48,17 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _cleaned(value_sql: str) -> str:
+def _cleaned(value_sql: str, *, ascii_only: bool = False) -> str:
     """The value without white space at either end (as ``models.text.clean_text``), NULL when empty.
 
     Trimming copies every string it sees; a plain ASCII value that neither begins nor ends
     with white space needs none, so only the others pay for it (the result is the same).
-    The file's text already follows the portal's text rule: no CR, no control character."""
+    The file's text already follows the portal's text rule: no CR, no control character.
+    In a file known to be ASCII (``ascii_only``) every value is: its characters go uncounted."""
     v = value_sql
+    plain = "" if ascii_only else f"strlen({v}) = length({v}) AND "
     return (
-        f"CASE WHEN strlen({v}) = length({v}) AND ascii({v}) > 32 AND NOT ends_with({v}, ' ')"
+        f"CASE WHEN {plain}ascii({v}) > 32 AND NOT ends_with({v}, ' ')"
         f" AND NOT ends_with({v}, chr(10)) AND NOT ends_with({v}, chr(9)) THEN {v}"
         f" ELSE nullif(regexp_replace({v}, '^{WHITE_SPACE_SQL_CLASS}+|{WHITE_SPACE_SQL_CLASS}+$', '', 'g'), '') END"
     )
@@ -101,6 +103,7 @@ def _converted_sql(
     numbered: str | None,
     extra_values: str = "false",
     limit: int | None = None,
+    ascii_only: bool = False,
 ) -> str:
     """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key.
 
@@ -108,7 +111,7 @@ def _converted_sql(
     computed from the cleaned text in the same pass over the file."""
     cleaned_names = {**_SOURCE_TEXTS, "narrative": "narrative_text"}
     cleaned = ",\n        ".join(
-        (_cleaned(_quote(mapping[f.key])) if f.key in mapping else "CAST(NULL AS VARCHAR)")
+        (_cleaned(_quote(mapping[f.key]), ascii_only=ascii_only) if f.key in mapping else "CAST(NULL AS VARCHAR)")
         + f" AS {cleaned_names.get(f.key, f.key)}"
         for f in PORTAL_FIELDS
     )
@@ -165,9 +168,8 @@ def _converted_sql(
     -- ISO date for the count of the orders it fits (decide_date_orders): the parts are not kept
     SELECT * EXCLUDE (received_parts, resolution_parts) REPLACE (
         {kept_texts}),
-      date_trunc('month', received_date)::DATE AS received_month,
       {dedup_key_sql(key_text)} AS dedup_key,
-      product AS product_group,  -- the product's group replaces it when the rows are stored
+      CAST(NULL AS VARCHAR) AS product_group,  -- the product's group, set when the rows are stored
       CAST(NULL AS INTEGER) AS days_since_previous  -- filled in when the rows are stored
     FROM checked
     """
@@ -256,6 +258,11 @@ def _rejections_sql(mapping: Mapping, orders: dict[str, DateOrder], record: str 
 _STORED = (
     "dedup_key, external_id, received_date, received_month, channel, product, product_group, category,"
     " sub_category, narrative, unit, customer_id, region, resolution_date, resolution_days, response, timely"
+)
+# the stored columns from a staged row: the month and the product's group (the product itself
+# when it has none) are computed as the rows are written, not kept in the staged rows
+_STORED_FROM_STAGED = _STORED.replace("received_month", "CAST(date_trunc('month', received_date) AS DATE)").replace(
+    "product_group", "coalesce(product_group, product)"
 )
 
 
@@ -407,6 +414,7 @@ def _preview(source: SourceFile, mapping: Mapping, orders: dict[str, DateOrder],
                 numbered="row_number() OVER ()",
                 extra_values=_extra_values_sql(source),
                 limit=limit,
+                ascii_only=source.ascii_only,
             )
             connection.execute(f"CREATE TEMP TABLE complaint_converted AS {sql}", _relation_params(source))
         problems = connection.execute(

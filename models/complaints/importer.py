@@ -21,6 +21,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.complaints.conversion import (
     _STORED,
+    _STORED_FROM_STAGED,
     _converted_sql,
     _rejections_sql,
     checked_mapping,
@@ -336,7 +337,12 @@ def _stage(
         with _registered(connection, source):
             # insertion order is preserved, so rowids follow the file's records
             converted = _converted_sql(
-                mapping, _relation_sql(source), orders, numbered=None, extra_values=_extra_values_sql(source)
+                mapping,
+                _relation_sql(source),
+                orders,
+                numbered=None,
+                extra_values=_extra_values_sql(source),
+                ascii_only=source.ascii_only,
             )
             connection.execute(
                 f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {converted}", _relation_params(source)
@@ -384,7 +390,7 @@ def _insert_sql(where: str) -> str:
     """INSERT of the staged rows chosen by ``where``, each with its repeat gap (if any)."""
     return f"""
         INSERT INTO complaints ({_STORED}, days_since_previous, import_id)
-        SELECT {_STORED}, days_since_previous, ? FROM complaint_converted c {where}
+        SELECT {_STORED_FROM_STAGED}, days_since_previous, ? FROM complaint_converted c {where}
     """
 
 

@@ -48,6 +48,7 @@ class SourceFile:
     delimiter: str = ","
     ragged: bool = False  # rows of unequal length: read serially with padding
     serial: bool = False  # DuckDB's parallel reader could not split it (long multi-line values): read serially
+    ascii_only: bool = False  # a CSV of ASCII bytes only: its values are trimmed without counting characters
     table: pa.Table | None = None
     workdir: Path | None = field(default=None, repr=False)  # removed with the file, see keep_until_closed
     header_row: int = 1  # line of a CSV, row of a sheet
@@ -184,14 +185,14 @@ def _open_csv(
 ) -> SourceFile:
     workdir = Path(tempfile.mkdtemp(prefix="complaints-"))
     try:
-        csv_path, sha256 = workdir / "source.csv", None
+        csv_path, sha256, ascii_only = workdir / "source.csv", None, False
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text_files.transcode(path, "utf-16", csv_path)
         elif encoding != "utf-8":
             text_files.transcode(path, encoding, csv_path)
         else:
             checked = text_files.check_utf8(path)
-            sha256 = checked.sha256
+            sha256, ascii_only = checked.sha256, checked.ascii_only
             if checked.needs_normalising:
                 text_files.normalise_copy(path, csv_path)
             else:
@@ -212,6 +213,7 @@ def _open_csv(
             sha256=sha256 or _sha256(path),
             csv_path=csv_path,
             delimiter=header.delimiter,
+            ascii_only=ascii_only,
             workdir=workdir,
             header_row=header.line,
             notes=notes,

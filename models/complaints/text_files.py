@@ -34,6 +34,7 @@ _NUL_MESSAGE = N_(
 class CheckedText:
     sha256: str
     needs_normalising: bool  # holds a CR or a control character the portal removes
+    ascii_only: bool = False  # every byte is ASCII: a value's bytes are its characters
 
 
 def _line_at(path: Path, offset: int) -> int:
@@ -75,6 +76,7 @@ def check_utf8(path: Path) -> CheckedText:
     digest = hashlib.sha256()
     offset = 0
     dirty = False
+    ascii_only = True
     last = b""
     with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as hasher:
         while chunk := handle.read(_CHUNK):
@@ -84,7 +86,9 @@ def check_utf8(path: Path) -> CheckedText:
             dirty = dirty or needs_normalising(chunk) or (last == b"\xc2" and 0x80 <= chunk[0] <= 0x9F)
             last = chunk[-1:]
             # plain ASCII is valid UTF-8: skip decoding it unless a character began in the last chunk
-            if not (chunk.isascii() and not decoder.getstate()[0]):
+            is_ascii = chunk.isascii()
+            ascii_only = ascii_only and is_ascii
+            if not (is_ascii and not decoder.getstate()[0]):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as error:
@@ -97,7 +101,7 @@ def check_utf8(path: Path) -> CheckedText:
             raise InputError.single(
                 _("File"), _("it ends in the middle of a UTF-8 character (is it cut short?)")
             ) from None
-    return CheckedText(digest.hexdigest(), dirty)
+    return CheckedText(digest.hexdigest(), dirty, ascii_only)
 
 
 def normalise_copy(path: Path, target: Path) -> None:
