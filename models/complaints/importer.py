@@ -308,7 +308,7 @@ def import_complaints(
     def attempt() -> ImportReport:
         with db.exclusive() as connection:
             try:
-                _stage(connection, source, mapping, resolved, undecided, report_progress)
+                _stage_checked(connection, source, mapping, resolved, undecided, report_progress)
                 return db.write(store)
             finally:
                 for table in ("complaint_converted", "complaint_repeats"):
@@ -316,6 +316,28 @@ def import_complaints(
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
 
     return _read_with_padding_fallback(source, attempt)
+
+
+def _stage_checked(
+    connection: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    mapping: Mapping,
+    orders: dict[str, DateOrder],
+    undecided: list[str],
+    report_progress: Progress,
+) -> None:
+    """``_stage``, then wait for a file check still running beside it (see
+    ``open_source(check_later=True)``): its refusal is raised before anything is stored, and
+    a file that turned out to need the text rule is staged again from its normalised copy."""
+    try:
+        _stage(connection, source, mapping, orders, undecided, report_progress)
+    except Exception:
+        if not source.finish_check():  # the file check's refusal, if any, says more
+            raise
+    else:
+        if not source.finish_check():
+            return
+    _stage(connection, source, mapping, orders, undecided, report_progress)
 
 
 def _stage(
