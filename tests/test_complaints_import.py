@@ -444,3 +444,47 @@ def test_a_file_the_parallel_reader_cannot_split_is_read_again_serially(tmp_path
     finally:
         source.close()
     assert ["parallel=false" in text for text in options] == [False, True]
+
+
+@pytest.mark.parametrize("unit", ["Team 1", "Équipe 1"], ids=["ascii file", "utf-8 file"])
+def test_spaces_tabs_and_line_breaks_around_values_are_trimmed_in_an_ascii_file_as_in_any_other(
+    db, analyst, tmp_path, unit
+):
+    """A file of ASCII bytes only is trimmed by a shorter path; what is stored is the same."""
+    row = complaint(
+        "2024-01-02\t",
+        " Fees and  charges\t",
+        channel="\tPhone",
+        narrative="\nLine one\nline two\n",
+        unit=f" {unit} ",
+        response=" \t\n ",
+        external_id=" X1",
+    )
+    import_rows(db, analyst, tmp_path, [row])
+    stored = db.query_one(
+        "SELECT received_date, category, channel, narrative, unit, response, external_id FROM complaints"
+    )
+    assert stored == {
+        "received_date": date(2024, 1, 2),
+        "category": "Fees and  charges",
+        "channel": "Phone",
+        "narrative": "Line one\nline two",
+        "unit": unit,
+        "response": None,
+        "external_id": "X1",
+    }
+
+
+def test_a_product_without_a_group_is_stored_as_its_own_group_with_the_month_received(db, analyst, tmp_path):
+    rows = [
+        complaint("2024-02-29", "Fees", product="Credit card", external_id="G1"),
+        complaint("2024-03-01", "Fees", product="Pet insurance", external_id="G2"),
+        complaint("2024-03-02", "Fees", external_id="G3"),
+    ]
+    import_rows(db, analyst, tmp_path, rows)
+    stored = db.query("SELECT product, product_group, received_month FROM complaints ORDER BY external_id")
+    assert stored == [
+        {"product": "Credit card", "product_group": "Credit card or prepaid card", "received_month": date(2024, 2, 1)},
+        {"product": "Pet insurance", "product_group": "Pet insurance", "received_month": date(2024, 3, 1)},
+        {"product": None, "product_group": None, "received_month": date(2024, 3, 1)},
+    ]

@@ -93,7 +93,9 @@ def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], Non
         raise ImportRefusedError(f"--as: no active person signs in as {args.username!r}")
     orders = _date_orders(args.date_order)
     try:
-        source = sources.open_source(args.file, encoding=args.encoding, sheet=args.sheet, header_row=args.header_row)
+        source = sources.open_source(  # the import follows at once: the file is checked beside the reading
+            args.file, encoding=args.encoding, sheet=args.sheet, header_row=args.header_row, check_later=True
+        )
     except FileNotFoundError:
         raise ImportRefusedError(f"{args.file}: no such file") from None
     try:

@@ -48,15 +48,17 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _cleaned(value_sql: str) -> str:
+def _cleaned(value_sql: str, *, ascii_only: bool = False) -> str:
     """The value without white space at either end (as ``models.text.clean_text``), NULL when empty.
 
     Trimming copies every string it sees; a plain ASCII value that neither begins nor ends
     with white space needs none, so only the others pay for it (the result is the same).
-    The file's text already follows the portal's text rule: no CR, no control character."""
+    The file's text already follows the portal's text rule: no CR, no control character.
+    In a file known to be ASCII (``ascii_only``) every value is: its characters go uncounted."""
     v = value_sql
+    plain = "" if ascii_only else f"strlen({v}) = length({v}) AND "
     return (
-        f"CASE WHEN strlen({v}) = length({v}) AND ascii({v}) > 32 AND NOT ends_with({v}, ' ')"
+        f"CASE WHEN {plain}ascii({v}) > 32 AND NOT ends_with({v}, ' ')"
         f" AND NOT ends_with({v}, chr(10)) AND NOT ends_with({v}, chr(9)) THEN {v}"
         f" ELSE nullif(regexp_replace({v}, '^{WHITE_SPACE_SQL_CLASS}+|{WHITE_SPACE_SQL_CLASS}+$', '', 'g'), '') END"
     )
@@ -85,6 +87,14 @@ _SOURCE_TEXTS = {  # field -> its cleaned text, kept beside the typed value
 }
 
 
+_PARTS = {"received_text": "received_parts", "resolution_text": "resolution_parts"}
+
+
+def _kept_text_condition(name: str) -> str:
+    """When the staged row keeps the source text ``name``."""
+    return f"NOT valid OR {_PARTS[name]} IS NOT NULL" if name in _PARTS else "NOT valid"
+
+
 def _converted_sql(
     mapping: Mapping,
     source_sql: str,
@@ -93,6 +103,7 @@ def _converted_sql(
     numbered: str | None,
     extra_values: str = "false",
     limit: int | None = None,
+    ascii_only: bool = False,
 ) -> str:
     """SELECT of typed values, raw text of checked fields, a validity flag and the dedup key.
 
@@ -100,12 +111,15 @@ def _converted_sql(
     computed from the cleaned text in the same pass over the file."""
     cleaned_names = {**_SOURCE_TEXTS, "narrative": "narrative_text"}
     cleaned = ",\n        ".join(
-        (_cleaned(_quote(mapping[f.key])) if f.key in mapping else "CAST(NULL AS VARCHAR)")
+        (_cleaned(_quote(mapping[f.key]), ascii_only=ascii_only) if f.key in mapping else "CAST(NULL AS VARCHAR)")
         + f" AS {cleaned_names.get(f.key, f.key)}"
         for f in PORTAL_FIELDS
     )
     limit_sql = f" LIMIT {int(limit)}" if limit is not None else ""
     texts = [f.key for f in PORTAL_FIELDS if f.kind == "text"]
+    kept_texts = ", ".join(
+        f"CASE WHEN {_kept_text_condition(name)} THEN {name} END AS {name}" for name in _SOURCE_TEXTS.values()
+    )
     key_text = f"""CASE WHEN external_id IS NOT NULL THEN 'x:' || external_id
         ELSE 'h:' || concat_ws(chr(31), coalesce(CAST(received_date AS VARCHAR), ''),
           {", ".join(f"coalesce({key}, '')" for key in texts if key != "external_id")},
@@ -150,11 +164,12 @@ def _converted_sql(
         AS valid
       FROM typed
     )
-    SELECT * REPLACE (  -- the source text is kept for the rejection report only
-        {", ".join(f"CASE WHEN valid THEN NULL ELSE {name} END AS {name}" for name in _SOURCE_TEXTS.values())}),
-      date_trunc('month', received_date)::DATE AS received_month,
+    -- the source text is kept for the rejection report, and a date's text that is not an exact
+    -- ISO date for the count of the orders it fits (decide_date_orders): the parts are not kept
+    SELECT * EXCLUDE (received_parts, resolution_parts) REPLACE (
+        {kept_texts}),
       {dedup_key_sql(key_text)} AS dedup_key,
-      product AS product_group,  -- the product's group replaces it when the rows are stored
+      CAST(NULL AS VARCHAR) AS product_group,  -- the product's group, set when the rows are stored
       CAST(NULL AS INTEGER) AS days_since_previous  -- filled in when the rows are stored
     FROM checked
     """
@@ -243,6 +258,11 @@ def _rejections_sql(mapping: Mapping, orders: dict[str, DateOrder], record: str 
 _STORED = (
     "dedup_key, external_id, received_date, received_month, channel, product, product_group, category,"
     " sub_category, narrative, unit, customer_id, region, resolution_date, resolution_days, response, timely"
+)
+# the stored columns from a staged row: the month and the product's group (the product itself
+# when it has none) are computed as the rows are written, not kept in the staged rows
+_STORED_FROM_STAGED = _STORED.replace("received_month", "CAST(date_trunc('month', received_date) AS DATE)").replace(
+    "product_group", "coalesce(product_group, product)"
 )
 
 
@@ -358,10 +378,12 @@ def decide_date_orders(
     connection: duckdb.DuckDBPyConnection, source: SourceFile, mapping: Mapping, undecided: list[str]
 ) -> dict[str, DateGuess]:
     """How each undecided date field's values fit each order, counted on the staged rows
-    (their date parts were kept when they were read), so the file is not read twice."""
-    parts = {"received_date": "received_parts", "resolution_date": "resolution_parts"}
+    (the text of every date that is not an exact ISO date was kept), so the file is not read twice."""
+    texts = {"received_date": "received_text", "resolution_date": "resolution_text"}
     columns = [mapping[key] for key in undecided]
-    counts = [connection.execute(detection_sql(parts[key], "complaint_converted")).fetchone() for key in undecided]
+    counts = [
+        connection.execute(detection_sql(parts_sql(texts[key]), "complaint_converted")).fetchone() for key in undecided
+    ]
     source.date_guesses.update(_guesses(columns, counts))
     for key, column in zip(undecided, columns, strict=True):
         _refuse_tie(key, source.date_guesses[column])
@@ -392,6 +414,7 @@ def _preview(source: SourceFile, mapping: Mapping, orders: dict[str, DateOrder],
                 numbered="row_number() OVER ()",
                 extra_values=_extra_values_sql(source),
                 limit=limit,
+                ascii_only=source.ascii_only,
             )
             connection.execute(f"CREATE TEMP TABLE complaint_converted AS {sql}", _relation_params(source))
         problems = connection.execute(

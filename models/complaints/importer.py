@@ -21,6 +21,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.complaints.conversion import (
     _STORED,
+    _STORED_FROM_STAGED,
     _converted_sql,
     _rejections_sql,
     checked_mapping,
@@ -307,7 +308,7 @@ def import_complaints(
     def attempt() -> ImportReport:
         with db.exclusive() as connection:
             try:
-                _stage(connection, source, mapping, resolved, undecided, report_progress)
+                _stage_checked(connection, source, mapping, resolved, undecided, report_progress)
                 return db.write(store)
             finally:
                 for table in ("complaint_converted", "complaint_repeats"):
@@ -315,6 +316,28 @@ def import_complaints(
                         connection.execute(f"DROP TABLE IF EXISTS {table}")
 
     return _read_with_padding_fallback(source, attempt)
+
+
+def _stage_checked(
+    connection: duckdb.DuckDBPyConnection,
+    source: SourceFile,
+    mapping: Mapping,
+    orders: dict[str, DateOrder],
+    undecided: list[str],
+    report_progress: Progress,
+) -> None:
+    """``_stage``, then wait for a file check still running beside it (see
+    ``open_source(check_later=True)``): its refusal is raised before anything is stored, and
+    a file that turned out to need the text rule is staged again from its normalised copy."""
+    try:
+        _stage(connection, source, mapping, orders, undecided, report_progress)
+    except Exception:
+        if not source.finish_check():  # the file check's refusal, if any, says more
+            raise
+    else:
+        if not source.finish_check():
+            return
+    _stage(connection, source, mapping, orders, undecided, report_progress)
 
 
 def _stage(
@@ -336,7 +359,12 @@ def _stage(
         with _registered(connection, source):
             # insertion order is preserved, so rowids follow the file's records
             converted = _converted_sql(
-                mapping, _relation_sql(source), orders, numbered=None, extra_values=_extra_values_sql(source)
+                mapping,
+                _relation_sql(source),
+                orders,
+                numbered=None,
+                extra_values=_extra_values_sql(source),
+                ascii_only=source.ascii_only,
             )
             connection.execute(
                 f"CREATE OR REPLACE TEMP TABLE complaint_converted AS {converted}", _relation_params(source)
@@ -384,7 +412,7 @@ def _insert_sql(where: str) -> str:
     """INSERT of the staged rows chosen by ``where``, each with its repeat gap (if any)."""
     return f"""
         INSERT INTO complaints ({_STORED}, days_since_previous, import_id)
-        SELECT {_STORED}, days_since_previous, ? FROM complaint_converted c {where}
+        SELECT {_STORED_FROM_STAGED}, days_since_previous, ? FROM complaint_converted c {where}
     """
 
 

@@ -12,6 +12,7 @@ import tempfile
 import weakref
 import zipfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows
 from models.complaints.text_files import ENCODINGS, MAX_ROW_BYTES
 from models.errors import InputError
 from models.i18n import _, format_number
+from models.text import needs_normalising
 
 __all__ = ["ENCODINGS", "MAX_ROW_BYTES", "SourceFile", "open_source", "open_upload"]
 
@@ -48,6 +50,7 @@ class SourceFile:
     delimiter: str = ","
     ragged: bool = False  # rows of unequal length: read serially with padding
     serial: bool = False  # DuckDB's parallel reader could not split it (long multi-line values): read serially
+    ascii_only: bool = False  # a CSV of ASCII bytes only: its values are trimmed without counting characters
     table: pa.Table | None = None
     workdir: Path | None = field(default=None, repr=False)  # removed with the file, see keep_until_closed
     header_row: int = 1  # line of a CSV, row of a sheet
@@ -56,6 +59,8 @@ class SourceFile:
     notes: list[str] = field(default_factory=list)  # said in the mapping step
     hint: str | None = None  # where the complaints seem to be when no column can be used
     date_guesses: dict[str, Any] = field(default_factory=dict, repr=False)  # column -> detected date order
+    # the file check still running beside the reading (``open_source(check_later=True)``)
+    pending_check: Future[text_files.CheckedText] | None = field(default=None, repr=False, compare=False)
 
     _removals: list[weakref.finalize] = field(default_factory=list, repr=False, compare=False)
 
@@ -68,7 +73,26 @@ class SourceFile:
         that ended mid-import), when the file itself is forgotten."""
         self._removals.append(weakref.finalize(self, shutil.rmtree, folder, True))
 
+    def finish_check(self) -> bool:
+        """Wait for the file check still running, if any, and raise its refusal (every time
+        it is asked). True when the file turned out to need the portal's text rule: it is
+        read from a normalised copy from now on, so what was read before must be read again."""
+        if self.pending_check is None:
+            return False
+        checked = self.pending_check.result()
+        self.pending_check = None
+        self.sha256, self.ascii_only = checked.sha256, checked.ascii_only
+        if not checked.needs_normalising or self.csv_path is None or self.workdir is None:
+            return False
+        copy = self.workdir / "source.csv"
+        text_files.normalise_copy(self.csv_path, copy)
+        self.csv_path = copy
+        return True
+
     def close(self) -> None:
+        if self.pending_check is not None:
+            self.pending_check.exception()  # wait: nothing goes on reading the file after close
+            self.pending_check = None
         for removal in self._removals:
             removal()
         self._removals.clear()
@@ -156,11 +180,17 @@ def open_source(
     sheet: str | None = None,
     header_row: int | None = None,
     expected: ExpectedRows = COMPLAINT_ROWS,
+    check_later: bool = False,
 ) -> SourceFile:
     """Check a CSV or XLSX export and prepare it for mapping; errors name the problem.
 
     The sheet and the header row are found when not given: the sheet and row among the
-    first twenty whose names the portal knows best (``expected`` says which names count)."""
+    first twenty whose names the portal knows best (``expected`` says which names count).
+
+    With ``check_later`` (an import that goes on at once, as the command line's) the check of
+    a UTF-8 CSV whose first bytes are clean text — UTF-8, no NUL, nothing the text rule
+    changes — runs in a thread beside the reading; the import waits for it before it stores
+    anything and refuses the file as the check would have (``SourceFile.finish_check``)."""
     path = Path(path)
     file_name = file_name or path.name
     size = path.stat().st_size
@@ -176,27 +206,61 @@ def open_source(
         return _open_xlsx(path, file_name, sheet, header_row, expected)
     if encoding not in ENCODINGS:
         raise InputError.single(_("Encoding"), _("choose one of {choices}", choices=", ".join(ENCODINGS)))
-    return _open_csv(path, file_name, head, encoding, header_row, expected)
+    return _open_csv(path, file_name, head, encoding, header_row, expected, check_later)
+
+
+def _clean_head(head: bytes) -> bool:
+    """Whether the file's first bytes hold the lines searched for the header row and more, all
+    UTF-8 text the portal's text rule leaves as it is (so the header read from them is right)."""
+    if head.count(b"\n") <= text_files.HEADER_SEARCH_LINES or b"\x00" in head or needs_normalising(head):
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head)  # a character cut at the end waits
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_beside(path: Path) -> Future[text_files.CheckedText]:
+    checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="complaint-file-check")
+    try:
+        return checks.submit(text_files.check_utf8, path)
+    finally:
+        checks.shutdown(wait=False)
 
 
 def _open_csv(
-    path: Path, file_name: str, head: bytes, encoding: str, header_row: int | None, expected: ExpectedRows
+    path: Path,
+    file_name: str,
+    head: bytes,
+    encoding: str,
+    header_row: int | None,
+    expected: ExpectedRows,
+    check_later: bool = False,
 ) -> SourceFile:
     workdir = Path(tempfile.mkdtemp(prefix="complaints-"))
+    pending = None
     try:
-        csv_path, sha256 = workdir / "source.csv", None
+        csv_path, sha256, ascii_only = workdir / "source.csv", None, False
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             text_files.transcode(path, "utf-16", csv_path)
         elif encoding != "utf-8":
             text_files.transcode(path, encoding, csv_path)
+        elif check_later and _clean_head(head):
+            pending, sha256, csv_path = _check_beside(path), "", path
         else:
             checked = text_files.check_utf8(path)
-            sha256 = checked.sha256
+            sha256, ascii_only = checked.sha256, checked.ascii_only
             if checked.needs_normalising:
                 text_files.normalise_copy(path, csv_path)
             else:
                 csv_path = path
-        header = text_files.read_header(csv_path, header_row, expected)
+        try:
+            header = text_files.read_header(csv_path, header_row, expected)
+        except UnicodeDecodeError:
+            if pending is not None:
+                pending.result()  # the check names the line of the bad byte
+            raise
         notes = list(header.notes)
         if header.line > 1:
             note = (
@@ -209,15 +273,19 @@ def _open_csv(
             file_name=file_name,
             kind="csv",
             columns=header.names,
-            sha256=sha256 or _sha256(path),
+            sha256=sha256 if sha256 is not None else _sha256(path),
             csv_path=csv_path,
             delimiter=header.delimiter,
+            ascii_only=ascii_only,
             workdir=workdir,
             header_row=header.line,
             notes=notes,
             hint=header.hint,
+            pending_check=pending,
         )
     except BaseException:
+        if pending is not None:
+            pending.exception()
         shutil.rmtree(workdir, ignore_errors=True)
         raise
 

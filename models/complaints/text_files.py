@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,24 +34,33 @@ _NUL_MESSAGE = N_(
 class CheckedText:
     sha256: str
     needs_normalising: bool  # holds a CR or a control character the portal removes
+    ascii_only: bool = False  # every byte is ASCII: a value's bytes are its characters
 
 
-def _refuse_nul(chunk: bytes, lines_before: int) -> None:
+def _line_at(path: Path, offset: int) -> int:
+    """The line (from 1) of the byte at ``offset``: counted only once a file is refused."""
+    lines = 1
+    with path.open("rb") as handle:
+        while offset > 0 and (chunk := handle.read(min(_CHUNK, offset))):
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines
+
+
+def _refuse_nul(path: Path, chunk: bytes, offset: int) -> None:
     position = chunk.find(b"\x00")
     if position >= 0:
-        line = lines_before + chunk.count(b"\n", 0, position) + 1
-        raise InputError.single(_("File"), _(_NUL_MESSAGE, line=line))
+        raise InputError.single(_("File"), _(_NUL_MESSAGE, line=_line_at(path, offset + position)))
 
 
-def _bad_byte(chunk: bytes, error: UnicodeDecodeError, lines: int, offset: int) -> InputError:
-    line = lines + chunk.count(b"\n", 0, error.start) + 1
+def _bad_byte(path: Path, chunk: bytes, error: UnicodeDecodeError, offset: int) -> InputError:
     return InputError.single(
         _("File"),
         _(
             "it is not UTF-8 text (byte 0x{byte} on line {line}, position {position}). Choose the file's "
             "encoding (for example Windows-1252) or save it as UTF-8 CSV.",
             byte=f"{chunk[error.start]:02x}",
-            line=line,
+            line=_line_at(path, offset + error.start),
             position=offset + error.start + 1,
         ),
     )
@@ -58,34 +68,40 @@ def _bad_byte(chunk: bytes, error: UnicodeDecodeError, lines: int, offset: int) 
 
 def check_utf8(path: Path) -> CheckedText:
     """Stream the file through a strict UTF-8 decoder, naming the line of the first bad
-    byte or NUL; say whether the text rule changes anything. One pass, with the SHA-256."""
+    byte or NUL; say whether the text rule changes anything. One pass, with the SHA-256.
+
+    The digest is computed in a second thread beside the checks: hashlib lets go of the
+    GIL on large buffers, so on a machine with a core to spare it costs no time."""
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     digest = hashlib.sha256()
-    offset = lines = 0
+    offset = 0
     dirty = False
+    ascii_only = True
     last = b""
-    with path.open("rb") as handle:
+    with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as hasher:
         while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-            _refuse_nul(chunk, lines)
+            hashed = hasher.submit(digest.update, chunk)
+            _refuse_nul(path, chunk, offset)
             # a C1 character split between two reads is found from the last byte before
             dirty = dirty or needs_normalising(chunk) or (last == b"\xc2" and 0x80 <= chunk[0] <= 0x9F)
             last = chunk[-1:]
             # plain ASCII is valid UTF-8: skip decoding it unless a character began in the last chunk
-            if not (chunk.isascii() and not decoder.getstate()[0]):
+            is_ascii = chunk.isascii()
+            ascii_only = ascii_only and is_ascii
+            if not (is_ascii and not decoder.getstate()[0]):
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError as error:
-                    raise _bad_byte(chunk, error, lines, offset) from None
+                    raise _bad_byte(path, chunk, error, offset) from None
             offset += len(chunk)
-            lines += chunk.count(b"\n")
+            hashed.result()  # one chunk at a time in memory, hashed in order
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             raise InputError.single(
                 _("File"), _("it ends in the middle of a UTF-8 character (is it cut short?)")
             ) from None
-    return CheckedText(digest.hexdigest(), dirty)
+    return CheckedText(digest.hexdigest(), dirty, ascii_only)
 
 
 def normalise_copy(path: Path, target: Path) -> None:
