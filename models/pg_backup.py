@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 import duckdb
 
 from models import audit
-from models.backup import (
+from models.backup_manifest import (
     BACKUP_PREFIX,
     MANIFEST,
     BackupError,
