@@ -14,20 +14,26 @@ import json
 import os
 import re
 import shutil
-from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-from pydantic import BaseModel
 
 from models import audit
 from models.access import CurrentUser, Permission, require
+from models.backup_manifest import (
+    BACKUP_PREFIX,
+    MANIFEST,
+    BackupError,
+    BackupInfo,
+    check_schema_version,
+    free_name,
+    read_backup,
+)
 from models.db import (
     EVERY_TABLE,
     bump_versions,
     forget_database,
-    list_migrations,
     make_private,
     private_folder,
     utc_now,
@@ -38,14 +44,8 @@ from models.i18n import N_, _
 if TYPE_CHECKING:
     from models.db import Database
 
-MANIFEST = "backup.json"
-BACKUP_PREFIX = "portal-"
 _STAMP = "%Y%m%d-%H%M%S"
 _NEXTVAL = re.compile(r"^nextval\('(?:\"?[\w]+\"?\.)?\"?(\w+)\"?'\)$")
-
-
-class BackupError(RuntimeError):
-    """A backup or restore could not be done; the message says why and what to do."""
 
 
 class PortalRunningError(BackupError):
@@ -53,23 +53,6 @@ class PortalRunningError(BackupError):
 
     def __init__(self) -> None:
         super().__init__("The portal is running; stop it first (DuckDB lets only one process open the database).")
-
-
-class BackupInfo(BaseModel):
-    """One finished backup as the Backups page and the command line list it."""
-
-    name: str
-    path: Path
-    created_at: datetime
-    created_by: str
-    size_bytes: int
-    tables: dict[str, int]
-    schema_version: int
-    store: str = "duckdb"  # or "postgresql" (models.pg_backup)
-
-    @property
-    def rows(self) -> int:
-        return sum(self.tables.values())
 
 
 def default_folder(db_path: Path) -> Path:
@@ -136,7 +119,7 @@ def backup(db: Database, actor: CurrentUser | None, folder: Path | str, *, syste
 
 
 def _backup_postgres(db: Database, actor: CurrentUser | None, folder: Path | str) -> Path:
-    from models import pg_backup  # it builds on this module
+    from models import pg_backup  # imported when used: most portals never need it
 
     try:
         target = pg_backup.dump(
@@ -184,25 +167,6 @@ def find_backups(folder: Path | str) -> list[BackupInfo]:
     return sorted(found, key=lambda info: (info.created_at, info.name), reverse=True)
 
 
-def read_backup(path: Path | str) -> BackupInfo:
-    """What a backup folder holds, from its manifest; a folder without one is refused."""
-    path = Path(path)
-    try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-        return BackupInfo(
-            name=path.name,
-            path=path.resolve(),
-            created_at=datetime.fromisoformat(manifest["created_at"]),
-            created_by=manifest.get("created_by", ""),
-            size_bytes=sum(file.stat().st_size for file in path.iterdir() if file.is_file()),
-            tables={str(name): int(count) for name, count in manifest["tables"].items()},
-            schema_version=int(manifest["schema_version"]),
-            store=str(manifest.get("store", "duckdb")),
-        )
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise BackupError(f"{path} is not a finished portal backup (no readable {MANIFEST}).") from error
-
-
 # -- restoring -----------------------------------------------------------------------
 def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
     """Replace the database file with the contents of a backup; the portal must be stopped.
@@ -245,16 +209,6 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
         _remove_database_file(staging)
         raise
     return kept
-
-
-def check_schema_version(info: BackupInfo) -> None:
-    """Refuse a backup made by a newer portal, whose tables this one does not know."""
-    known = max((version for version, _, _ in list_migrations()), default=0)  # numbers may have gaps
-    if info.schema_version > known:
-        raise BackupError(
-            f"The backup has schema version {info.schema_version} but this portal knows only {known}: "
-            "update the portal before restoring it."
-        )
 
 
 # -- checking a backup's SQL ---------------------------------------------------------
@@ -418,13 +372,6 @@ def _row_counts(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
 def _schema_version(connection: duckdb.DuckDBPyConnection) -> int:
     return connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
-
-
-def free_name(folder: Path, name: str) -> Path:
-    candidate, number = folder / name, 2
-    while candidate.exists():
-        candidate, number = folder / f"{name}-{number}", number + 1
-    return candidate
 
 
 def _keep_copy(db_file: Path, kept: Path) -> None:

@@ -11,9 +11,12 @@ in a private password file named by ``PGPASSFILE``, never on their command line.
 A restore checks the manifest, the archive's checksum, its table of contents and every statement
 ``pg_restore`` turns it into, refuses while other sessions use the database (unless told to end
 them), keeps a backup of the database as it was, and then replaces the schema ``public`` in one
-transaction: the old tables are dropped, the backup's created and filled, every row count checked
-against the manifest, the data versions moved on, every sign-in session ended and the restore
-audited — or, on any error, nothing at all is changed.
+transaction: the old tables and functions are dropped, the backup's tables created and filled,
+every row count checked against the manifest, the portal's own functions and triggers made again
+from its migrations, the data versions moved on, every sign-in session ended and the restore
+audited — or, on any error, nothing at all is changed. Functions and triggers never come from a
+backup: the archive's are skipped when the portal's migrations define them, and any other is
+refused.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsp
 import duckdb
 
 from models import audit
-from models.backup import (
+from models.backup_manifest import (
     BACKUP_PREFIX,
     MANIFEST,
     BackupError,
@@ -43,8 +46,8 @@ from models.backup import (
     free_name,
     read_backup,
 )
-from models.db import VERSIONS_TABLE, private_folder, utc_now
-from models.postgres import ATTACHED_AS, PostgresDatabase, sql_literal
+from models.db import VERSIONS_TABLE, list_migrations, private_folder, utc_now
+from models.postgres import ATTACHED_AS, NATIVE_TWINS_DIR, PostgresDatabase, sql_literal
 
 STORE = "postgresql"
 ARCHIVE = "portal.dump"
@@ -317,15 +320,46 @@ _KINDS = (
 _SKIPPED = ("SCHEMA - public", "COMMENT - SCHEMA public")  # the schema stays; its tables are replaced
 
 
+_DEFINES_FUNCTION = re.compile(
+    rf"\bCREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(?:{SCHEMA}\.)?([a-z_][a-z0-9_]*)\s*\(", re.IGNORECASE
+)
+_DEFINES_TRIGGER = re.compile(
+    r"\bCREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\s+([a-z_][a-z0-9_]*)\s+"
+    rf"(?:BEFORE|AFTER|INSTEAD\s+OF)\s[\w\s]*?\bON\s+(?:{SCHEMA}\.)?([a-z_][a-z0-9_]*)",
+    re.IGNORECASE,
+)
+
+
+def twin_routines(directory: Path = NATIVE_TWINS_DIR) -> list[tuple[int, Path, frozenset[str]]]:
+    """The portal's PostgreSQL migrations (native twins) that define functions or triggers, in
+    order: each one's number, file and what it defines ("function count_rewrite", "trigger
+    complaints_updated on complaints")."""
+    found = []
+    for version, _, path in list_migrations(directory):
+        sql = path.read_text(encoding="utf-8")
+        names = {f"function {name.lower()}" for name in _DEFINES_FUNCTION.findall(sql)}
+        names |= {f"trigger {name.lower()} on {table.lower()}" for name, table in _DEFINES_TRIGGER.findall(sql)}
+        if names:
+            found.append((version, path, frozenset(names)))
+    return found
+
+
 def _refused(info: BackupInfo, why: str) -> BackupError:
     return BackupError(f"{info.path} cannot be restored: {why}. Nothing was restored.")
+
+
+_FUNCTION_ENTRY = re.compile(rf"^FUNCTION {SCHEMA} (?P<name>[a-z_][a-z0-9_]*)\(")
+_TRIGGER_ENTRY = re.compile(rf"^TRIGGER {SCHEMA} (?P<table>[a-z_][a-z0-9_]*) (?P<name>[a-z_][a-z0-9_]*) ")
 
 
 def check_archive(info: BackupInfo, listing: str) -> str:
     """The archive's table of contents, kept to the entries restored (``pg_restore -L``), after
     checking that it holds only what a portal backup holds: tables, their data, sequences,
-    constraints, defaults and indexes of the schema ``public``, and exactly the manifest's tables."""
+    constraints, defaults and indexes of the schema ``public``, and exactly the manifest's tables.
+    The portal's own functions and triggers (``twin_routines``) are skipped: the restore makes
+    them from the migrations instead."""
     kept, filled = [], set()
+    own = {name for _, _, names in twin_routines() for name in names}
     for line in listing.splitlines():
         if not line.strip() or line.startswith(";"):
             continue
@@ -334,6 +368,11 @@ def check_archive(info: BackupInfo, listing: str) -> str:
             raise _refused(info, f"its archive lists an entry a portal backup never holds ({line[:120]})")
         rest = entry.group("rest")
         if any(rest.startswith(skipped + " ") for skipped in _SKIPPED):
+            continue
+        function, trigger = _FUNCTION_ENTRY.match(rest), _TRIGGER_ENTRY.match(rest)
+        if (function and f"function {function['name']}" in own) or (
+            trigger and f"trigger {trigger['name']} on {trigger['table']}" in own
+        ):
             continue
         kind = next((kind for kind in _KINDS if rest.startswith(kind + " ")), None)
         words = rest[len(kind) + 1 :].split() if kind else []
@@ -576,16 +615,18 @@ def _keep_copy(
 
 
 def _before_sql(force: bool) -> str:
-    """The transaction's start: end other sessions (``force``), remember the data versions, and
-    drop the schema's tables and sequences, waiting at most ``LOCK_TIMEOUT`` for each."""
+    """The transaction's start: end other sessions (``force``), remember each table's data
+    version (the sum of its rows), and drop the schema's tables, sequences and functions,
+    waiting at most ``LOCK_TIMEOUT`` for each."""
     ending = f"SELECT pg_terminate_backend(pid) {_OTHER_SESSIONS};\n" if force else ""
     return f"""SET lock_timeout = '{LOCK_TIMEOUT}';
-{ending}CREATE TEMPORARY TABLE restore_versions_before (table_name text, version bigint) ON COMMIT DROP;
+{ending}CREATE TEMPORARY TABLE restore_versions_before (table_name text, version numeric) ON COMMIT DROP;
 DO $before$
 DECLARE found record;
 BEGIN
   IF to_regclass('{SCHEMA}.{VERSIONS_TABLE}') IS NOT NULL THEN
-    INSERT INTO restore_versions_before SELECT table_name, version FROM {SCHEMA}.{VERSIONS_TABLE};
+    INSERT INTO restore_versions_before
+      SELECT table_name, sum(version) FROM {SCHEMA}.{VERSIONS_TABLE} GROUP BY table_name;
   END IF;
   FOR found IN SELECT tablename FROM pg_tables WHERE schemaname = '{SCHEMA}' LOOP
     EXECUTE format('DROP TABLE IF EXISTS %I.%I CASCADE', '{SCHEMA}', found.tablename);
@@ -593,15 +634,32 @@ BEGIN
   FOR found IN SELECT sequencename FROM pg_sequences WHERE schemaname = '{SCHEMA}' LOOP
     EXECUTE format('DROP SEQUENCE IF EXISTS %I.%I CASCADE', '{SCHEMA}', found.sequencename);
   END LOOP;
+  -- functions and procedures, but not those of an extension installed in the schema
+  FOR found IN SELECT p.proname, pg_get_function_identity_arguments(p.oid) AS arguments FROM pg_proc p
+      WHERE p.pronamespace = '{SCHEMA}'::regnamespace AND p.prokind IN ('f', 'p')
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e') LOOP
+    EXECUTE format('DROP ROUTINE IF EXISTS %I.%I(%s) CASCADE', '{SCHEMA}', found.proname, found.arguments);
+  END LOOP;
 END
 $before$;
 """
 
 
+def _routines_sql(level: int) -> str:
+    """The portal's migrations that define functions and triggers, up to the backup's migration
+    level, run again in order (they are written to be re-runnable): our own files, never
+    anything of the archive's."""
+    rerun = [path for version, path, _ in twin_routines() if version <= level]
+    return "\n".join(f"-- {path.name}\n{path.read_text(encoding='utf-8')}" for path in rerun)
+
+
 def _after_sql(info: BackupInfo) -> str:
     """The transaction's end: every row count as the manifest recorded (else all is rolled
-    back), data versions past both the old and the backup's, sessions ended, the restore audited
-    (the columns ``audit.record`` writes)."""
+    back), the portal's functions and triggers made again, each table's data version past both
+    the old sum and the backup's (in one shared row each, whether or not the backup's version
+    table has a row per server), sessions ended, the restore audited (the columns
+    ``audit.record`` writes)."""
     checks = "\n".join(
         f"  SELECT count(*) INTO found FROM {SCHEMA}.{name};\n"
         f"  IF found <> {int(count)} THEN RAISE EXCEPTION 'the backup is damaged: table {name} has %"
@@ -617,10 +675,19 @@ BEGIN
 {checks}
 END
 $after$;
-INSERT INTO {VERSIONS_TABLE} (table_name, version)
-  SELECT tablename, 1 + coalesce((SELECT max(version) FROM restore_versions_before b WHERE b.table_name = tablename), 0)
-  FROM pg_tables WHERE schemaname = '{SCHEMA}' AND tablename <> '{VERSIONS_TABLE}'
-  ON CONFLICT (table_name) DO UPDATE SET version = greatest({VERSIONS_TABLE}.version + 1, excluded.version);
+{_routines_sql(info.schema_version)}
+SET search_path = {SCHEMA}, pg_catalog;
+CREATE TEMPORARY TABLE restore_versions_after ON COMMIT DROP AS
+  WITH restored AS (SELECT table_name::text AS table_name, sum(version) AS version
+                    FROM {VERSIONS_TABLE} GROUP BY 1),
+       named AS (SELECT tablename::text AS table_name FROM pg_tables
+                 WHERE schemaname = '{SCHEMA}' AND tablename <> '{VERSIONS_TABLE}'
+                 UNION SELECT table_name FROM restore_versions_before
+                 UNION SELECT table_name FROM restored)
+  SELECT named.table_name, 1 + greatest(coalesce(was.version, 0), coalesce(restored.version, 0)) AS version
+  FROM named LEFT JOIN restore_versions_before AS was USING (table_name) LEFT JOIN restored USING (table_name);
+DELETE FROM {VERSIONS_TABLE};
+INSERT INTO {VERSIONS_TABLE} (table_name, version) SELECT table_name, version FROM restore_versions_after;
 UPDATE sign_in_tokens SET used_at = {now} WHERE used_at IS NULL;
 INSERT INTO audit_log (occurred_at, actor_id, actor_name, entity, entity_id, action, before_json, after_json)
   VALUES ({now}, NULL, NULL, 'backup', {sql_literal(info.name)}, 'restore', NULL, {sql_literal(after or "")});

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import subprocess
 import threading
 import time
@@ -21,11 +22,13 @@ from models.admin import main
 from models.auth import load_user
 from models.complaints import analysis
 from models.complaints.analysis import ComplaintFilter
-from models.db import Database, open_database
+from models.db import Database, list_migrations, open_database
 from models.people.directory import create_employee
+from models.postgres import PostgresDatabase
 from models.settings import get_settings
+from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
-from tests.postgres_support import PostgresServer
+from tests.postgres_support import POSTGRES_BIN, PostgresServer
 
 pytestmark = pytest.mark.postgres
 
@@ -337,5 +340,120 @@ def test_the_backups_page_backs_up_postgresql_as_the_admin_audited_and_refuses_o
         assert json.loads(entry["after_json"])["store"] == "postgresql"
         assert [info.name for info in backup.list_backups(admin, tmp_path / "page-backups")] == [folder.name]
         assert backup.read_backup(folder).created_by == "Ada Admin"
+    finally:
+        database.close()
+
+
+def versions(database: Database) -> dict[str, int]:
+    """Each table's data version: the sum of its rows (one per server on PostgreSQL)."""
+    rows = database.query("SELECT table_name, sum(version) AS version FROM data_versions GROUP BY table_name")
+    return {row["table_name"]: int(row["version"]) for row in rows}
+
+
+def test_after_a_restore_rewrites_are_counted_and_every_version_is_past_the_old_sum(on_postgres, tmp_path):
+    """Functions and triggers never come from a backup: the restore makes the portal's again, so
+    the servers' copies of complaints still see rewrites; and every version, summed over the
+    servers' rows, moves past where it stood, so no server keeps a figure from before."""
+    database = portal(on_postgres, tmp_path / "server")
+    try:
+        analyst = add_person(database, Role.ANALYST)
+        import_rows(database, analyst, tmp_path, [complaint("2025-01-05", "Fees"), complaint("2025-01-20", "Cards")])
+    finally:
+        database.close()
+    code, out, err = run("backup")
+    assert code == 0, err
+    database = portal(on_postgres, tmp_path / "server")
+    try:
+        database.write(lambda c: c.execute("DELETE FROM complaints WHERE category = 'Cards'"))
+        database.write(
+            lambda c: database.execute_natively(
+                c, "INSERT INTO data_versions (table_name, server, version) VALUES ('sites', 'another-server', 40)"
+            )
+        )
+        before = versions(database)
+    finally:
+        database.close()
+    assert before["complaints:rewritten"] >= 1 and before["sites"] >= 40
+
+    code, _, err = run("restore", str(backed_up(out)))
+    assert code == 0, err
+
+    database = portal(on_postgres, tmp_path / "after")
+    try:
+        after = versions(database)
+        assert {name for name, version in before.items() if after.get(name, 0) <= version} == set()
+        assert database.scalar("SELECT count(*) FROM complaints") == 2
+        rewritten = after["complaints:rewritten"]
+        database.write(lambda c: c.execute("UPDATE complaints SET category = 'Delays' WHERE category = 'Fees'"))
+        assert versions(database)["complaints:rewritten"] == rewritten + 1
+        database.write(lambda c: c.execute("UPDATE complaints SET category = 'Delays' WHERE category = 'None'"))
+        assert versions(database)["complaints:rewritten"] == rewritten + 1  # no row changed: nothing counted
+    finally:
+        database.close()
+
+
+def native_rows(url: str, sql: str) -> list[list[str]]:
+    done = subprocess.run(  # noqa: S603
+        [str(POSTGRES_BIN / "psql"), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return [line.split("\t") for line in done.stdout.splitlines() if line]
+
+
+def test_a_backup_from_before_versions_per_server_restores_and_the_portal_moves_on(
+    on_postgres, tmp_path, postgres_server
+):
+    """A backup of migration level 26 (one version row per table, no server column) replaces a
+    database of level 27: its triggers are made as level 26 made them, every version moves past
+    the old sum, and the next start migrates it to 27 with the rewrites still counted."""
+    earlier = tmp_path / "migrations-to-26"
+    earlier.mkdir()
+    for version, _name, path in list_migrations():
+        if version <= 26:
+            shutil.copy(path, earlier / path.name)
+    old = PostgresDatabase(postgres_server.new_database(), tmp_path / "old" / "portal.duckdb")
+    try:
+        old.migrate(earlier)
+        old.write(
+            lambda c: old.execute_natively(
+                c, "INSERT INTO data_versions VALUES ('complaints:rewritten', 500), ('sites', 3)"
+            )
+        )
+        folder = pg_backup.dump(old, tmp_path / "saved", "portal-level-26", "test")
+    finally:
+        old.close()
+    database = portal(on_postgres, tmp_path / "server")
+    try:
+        add_person(database, Role.ADMIN, username="ada")
+        database.write(
+            lambda c: database.execute_natively(
+                c, "CREATE FUNCTION public.left_over() RETURNS int LANGUAGE sql AS 'SELECT 1'"
+            )
+        )
+        before = versions(database)
+    finally:
+        database.close()
+
+    code, _, err = run("restore", str(folder))
+    assert code == 0, err
+    url = on_postgres.replace(f":{PASSWORD}@", "@")
+    assert native_rows(url, "SELECT max(version) FROM schema_migrations") == [["26"]]
+    assert native_rows(url, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'complaints_%'") == [["3"]]
+    assert native_rows(url, "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace") == [
+        ["count_rewrite"]
+    ]  # the database's own functions went with its tables; the backup's level made its own again
+    restored = dict(native_rows(url, "SELECT table_name, version FROM data_versions"))
+    assert int(restored["complaints:rewritten"]) == 501
+    assert {name for name, version in before.items() if int(restored.get(name, 0)) <= version} == set()
+
+    database = portal(on_postgres, tmp_path / "after")
+    try:
+        assert database.scalar("SELECT max(version) FROM schema_migrations") == 27
+        rewritten = versions(database)["complaints:rewritten"]
+        database.write(lambda c: database.execute_natively(c, "TRUNCATE complaints"))  # counted even when empty
+        assert versions(database)["complaints:rewritten"] == rewritten + 1
     finally:
         database.close()

@@ -128,3 +128,50 @@ def test_the_duckdb_restore_refuses_a_postgresql_backup_and_leaves_the_file(db, 
         assert kept.scalar("SELECT count(*) FROM sites WHERE name = 'Kept'") == 1
     finally:
         kept.close()
+
+
+# pg_restore --list of a portal backup (abridged): the portal's own function and triggers,
+# which the restore makes from its migrations instead, are left out of what is restored
+LISTING = """;
+; Archive created at 2026-01-01 12:00:00 UTC
+;
+343; 1255 17164 FUNCTION public count_rewrite() portal
+341; 1259 17140 TABLE public schema_migrations portal
+342; 1259 17145 TABLE public sites portal
+4180; 0 17140 TABLE DATA public schema_migrations portal
+4181; 0 17145 TABLE DATA public sites portal
+3904; 2606 17173 CONSTRAINT public sites sites_pkey portal
+3905; 2620 17166 TRIGGER public complaints complaints_deleted portal
+3908; 2620 17169 TRIGGER public customer_survey_answers customer_survey_answers_updated portal
+"""
+
+
+def test_the_portals_own_function_and_triggers_are_not_restored_from_the_archive():
+    kept = pg_backup.check_archive(INFO, LISTING)
+    assert "TABLE DATA public sites" in kept and "CONSTRAINT public sites sites_pkey" in kept
+    assert "FUNCTION" not in kept and "TRIGGER" not in kept
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "344; 1255 17190 FUNCTION public touch() portal",  # a function the portal does not define
+        "344; 1255 17190 FUNCTION public count_rewrite_all(integer) portal",
+        "344; 1255 17190 PROCEDURE public count_rewrite() portal",
+        "3911; 2620 17191 TRIGGER public sites complaints_updated portal",  # the portal's name, another table
+        "3911; 2620 17191 TRIGGER public complaints complaints_audited portal",
+        "3911; 2620 17191 FUNCTION other count_rewrite() portal",
+    ],
+)
+def test_an_archive_holding_a_function_or_trigger_the_portal_does_not_define_is_refused(entry):
+    with pytest.raises(BackupError, match="a portal backup never holds") as refused:
+        pg_backup.check_archive(INFO, LISTING + entry + "\n")
+    assert entry.split(" ", 3)[3][:30] in str(refused.value) and "Nothing was restored" in str(refused.value)
+
+
+def test_the_portals_functions_and_triggers_are_read_from_its_postgresql_migrations():
+    defined = {version: names for version, _path, names in pg_backup.twin_routines()}
+    assert "function count_rewrite" in defined[26] and "trigger complaints_truncated on complaints" in defined[26]
+    assert "trigger customer_survey_answers_deleted on customer_survey_answers" in defined[26]
+    assert defined[27] == {"function count_rewrite"}
+    assert 24 not in defined  # it defines neither, so a restore does not run it again
