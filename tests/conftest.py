@@ -126,7 +126,14 @@ class DatabaseTemplates:
     ) -> seeding.DemoOrganisation:
         """Copy the demo organisation for this seed, scale and day (None: today) to ``target``;
         return what seeding it created (a copy of its own)."""
-        today = today or date.today()
+        path, organisation = self.demo_file(seed=seed, scale=scale, today=today or date.today())
+        shutil.copyfile(path, target)
+        self._copy_survey_key(target.parent)
+        return organisation
+
+    def demo_file(self, *, seed: int, scale: float, today: date) -> tuple[Path, seeding.DemoOrganisation]:
+        """The DuckDB file of the demo organisation for this seed, scale and day, seeded once per
+        test run, and a copy of what seeding it returned."""
 
         def build(path: Path) -> seeding.DemoOrganisation:
             shutil.copyfile(self.migrated(), path)
@@ -135,10 +142,7 @@ class DatabaseTemplates:
             database.close()
             return organisation
 
-        path, organisation = self._built(f"demo-{seed}-{scale}-{today.isoformat()}", build)
-        shutil.copyfile(path, target)
-        self._copy_survey_key(target.parent)
-        return organisation
+        return self._built(f"demo-{seed}-{scale}-{today.isoformat()}", build)
 
     def _copy_survey_key(self, folder: Path) -> None:
         """The demo's open survey holds sealed answers: its key goes with the copy, as it stays
@@ -160,8 +164,7 @@ class PostgresTemplates(DatabaseTemplates):
         super().__init__(folder)
         self.server = server
         self._urls: dict[Path, str] = {}
-        self._demos: dict[str, seeding.DemoOrganisation] = {}
-        self._demo_folders: dict[str, Path] = {}  # where each seeded template's survey key is
+        self._demos: set[str] = set()  # the names of the demo templates of this server
 
     def _make(self, target: Path, template: str) -> None:
         """A copy of ``template`` kept for ``target``; a copy over an earlier one replaces it under
@@ -198,24 +201,21 @@ class PostgresTemplates(DatabaseTemplates):
     def copy_demo(
         self, target: Path, *, seed: int = 2026, scale: float = 1.0, today: date | None = None
     ) -> seeding.DemoOrganisation:
+        """The demo organisation seeded once (on the DuckDB file all test processes share)
+        and loaded row for row into a template database of this server, copied for ``target``:
+        seeding through the extension takes minutes, and test_postgres_demo shows that it gives
+        the same rows."""
         today = today or date.today()
         name = f"demo_{seed}_{str(scale).replace('.', '_')}_{today:%Y%m%d}"
+        file, organisation = self.demo_file(seed=seed, scale=scale, today=today)
         if name not in self._demos:
-            folder = self.folder / f"postgres-{os.getpid()}-{name}"  # its survey key
-            folder.mkdir()
             url = self.server.new_database(migrated=True)
-            database = PostgresDatabase(url, folder / "portal.duckdb")
-            organisation = demo.seed(database, seed=seed, scale=scale, today=today)
-            database.close()  # a template is copied only while nobody is connected to it
+            self.server.load_duckdb_file(url, file)
             self.server.sql(f"ALTER DATABASE {url.rsplit('/', 1)[-1]} RENAME TO {name}")
-            self._demos[name] = organisation
-            self._demo_folders[name] = folder
+            self._demos.add(name)
         self._make(target, name)
-        key = self._demo_folders[name] / sealing.KEY_FILE_NAME
-        if key.exists() and not (target.parent / sealing.KEY_FILE_NAME).exists():
-            shutil.copyfile(key, target.parent / sealing.KEY_FILE_NAME)
-            make_private(target.parent / sealing.KEY_FILE_NAME)
-        return pickle.loads(pickle.dumps(self._demos[name]))  # noqa: S301 - a copy of its own
+        self._copy_survey_key(target.parent)
+        return organisation
 
 
 def skip_final_checkpoint(database: Database) -> None:
