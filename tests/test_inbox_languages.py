@@ -12,6 +12,7 @@ import pytest
 
 from models import auth
 from models.access import Role
+from models.db import insert_with_new_id
 from models.i18n import use_language
 from models.inbox import messages as inbox
 from models.inbox import outbox
@@ -66,11 +67,14 @@ def test_a_course_assigned_by_someone_speaking_english_is_read_in_each_recipient
 def test_a_course_hr_added_keeps_its_title_as_entered_in_every_language(db, make_user):
     hr, person = make_user(Role.HR), make_user()
     course = db.write(
-        lambda connection: connection.execute(
+        lambda connection: insert_with_new_id(
+            connection,
+            "courses",
             "INSERT INTO courses (id, code, title, description, format, hours, due_within_days, created_at,"
-            " updated_at) VALUES (nextval('seq_courses'), 'OWN-1', 'Our own IVR tour', '', 'e_learning', 1, 30,"
-            " now()::TIMESTAMP, now()::TIMESTAMP) RETURNING id"
-        ).fetchone()[0]
+            " updated_at) VALUES (?, 'OWN-1', 'Our own IVR tour', '', 'e_learning', 1, 30, now()::TIMESTAMP,"
+            " now()::TIMESTAMP)",
+            [],
+        )
     )
     assignments.assign_courses(db, hr, course, [person.employee_id], due_on=DUE)
     assert only(db, person, "course_assigned", "uk").subject == "Призначено курс: Our own IVR tour"
