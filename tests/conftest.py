@@ -371,6 +371,13 @@ def store_under_test() -> str:
     return os.environ.get(STORE_VARIABLE) or DUCKDB_STORE
 
 
+def open_kept(path: Path) -> Database:
+    """A new opening of the database the test store made for ``path`` (as another process, a
+    restarted portal or the command line opens it): the file, or the PostgreSQL database kept for it."""
+    url = _kept_url(path, None)
+    return PostgresDatabase(url, path) if url else Database(path)
+
+
 def _kept_url(path: Path | str, url: str | None) -> str | None:
     if url is None and _templates is not None and str(path) != ":memory:":
         return _templates.url(Path(path))

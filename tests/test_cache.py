@@ -377,6 +377,7 @@ def test_every_cached_aggregate_declares_what_it_reads():
     assert all(tables for tables in declared.values())
 
 
+@pytest.mark.duckdb_file_only(reason="restores a backup into the DuckDB file")
 def test_a_restore_moves_the_version_of_every_table(db, make_user, tmp_path):
     admin = make_user(Role.ADMIN)
     a_team(db, "Cards")
