@@ -147,9 +147,11 @@ def test_a_badge_awarded_before_messages_were_kept_shows_its_stored_text(db, dec
 
 def test_a_message_stored_before_messages_were_kept_is_shown_as_it_was(db, make_user):
     person = speaking(db, make_user(), "uk")
-    db.write(lambda connection: connection.execute(
+    db.write(lambda connection: insert_with_new_id(
+        connection,
+        "inbox_messages",
         "INSERT INTO inbox_messages (id, recipient_id, kind, subject, body, link, created_at)"
-        " VALUES (nextval('seq_inbox_messages'), ?, 'course_assigned', 'Course assigned: Old times',"
+        " VALUES (?, ?, 'course_assigned', 'Course assigned: Old times',"
         " 'Old times (OLD-1) is assigned to you (joined), due 01 January 2026.', 'my-training', now()::TIMESTAMP)",
         [person.employee_id],
     ))  # fmt: skip
