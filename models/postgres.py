@@ -277,6 +277,15 @@ class PostgresDatabase(Database):
         transaction."""
         connection.execute(f"CALL postgres_execute('{ATTACHED_AS}', {sql_literal(sql)})")
 
+    def _versions_table_made(self, connection: duckdb.DuckDBPyConnection) -> bool:
+        """Whether PostgreSQL holds the version table, asked natively: DuckDB's cached catalogue of
+        the attached database does not see a table a migration made until the cache is cleared,
+        and the versions of what the later migrations change would not move."""
+        native = f"SELECT to_regclass({sql_literal(VERSIONS_TABLE)}) IS NOT NULL AS made"
+        return bool(
+            connection.execute(f"SELECT made FROM postgres_query('{ATTACHED_AS}', {sql_literal(native)})").fetchone()[0]
+        )
+
     def _hold_migration_lock(self, connection: duckdb.DuckDBPyConnection) -> None:
         """Wait for the migration lock, held until this transaction ends. The transaction reads
         committed data statement by statement, so after the wait it sees what the server that
@@ -321,6 +330,7 @@ class PostgresDatabase(Database):
                     self.execute_natively(connection, sql)
                     self._versions_by_server = None  # the version table may have changed
                     self._changed.update(changed_tables(sql))
+                    self._versions_kept = self._versions_kept or self._versions_table_made(connection)
                     connection.execute(
                         "INSERT INTO schema_migrations (version, name, applied_at, checksum) VALUES (?, ?, ?, ?)",
                         [version, name, utc_now(), checksum(path)],

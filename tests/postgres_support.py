@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from models.postgres import PostgresDatabase
+from models.postgres import PostgresDatabase, connect_with_extension, sql_literal
 
 POSTGRES_BIN = Path(os.environ.get("PORTAL_TEST_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 USER = "portal"
@@ -57,6 +57,7 @@ class PostgresServer:
         self.port = _free_port()
         self._prefix = _as_server_user()
         self._template_ready = False
+        self._dropping: list[subprocess.Popen] = []  # databases being dropped meanwhile
 
     def _run(self, *command: str) -> None:
         subprocess.run([*self._prefix, *command], check=True, capture_output=True, cwd=self.folder, timeout=120)
@@ -95,43 +96,101 @@ class PostgresServer:
         )
 
     def stop(self) -> None:
+        for drop in self._dropping:
+            with contextlib.suppress(subprocess.SubprocessError):
+                drop.wait(timeout=60)
         with contextlib.suppress(subprocess.SubprocessError):
             self._run(str(POSTGRES_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def url(self, name: str) -> str:
         return f"postgresql://{USER}@127.0.0.1:{self.port}/{name}"
 
+    def _psql(self, statement: str, database: str = "postgres") -> list[str]:
+        return [
+            str(POSTGRES_BIN / "psql"),
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            self.url(database),
+            "-c",
+            statement,
+        ]
+
     def sql(self, statement: str, database: str = "postgres") -> None:
         """Run a statement that may not run in a transaction (CREATE DATABASE)."""
-        subprocess.run(
-            [
-                str(POSTGRES_BIN / "psql"),
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-d",
-                self.url(database),
-                "-c",
-                statement,
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+        subprocess.run(self._psql(statement, database), check=True, capture_output=True, timeout=120)
 
-    def new_database(self, *, migrated: bool = False) -> str:
+    def new_database(self, *, migrated: bool = False, template: str | None = None) -> str:
         """The URL of a new empty database, or with ``migrated`` one holding the migrated schema
-        (a copy of a template migrated once per run)."""
+        (a copy of a template migrated once per run), or a copy of another ``template`` database
+        (PostgreSQL copies it at file level; nobody may be connected to it meanwhile)."""
         name = f"test_{os.getpid()}_{next(_names)}"
-        if migrated and not self._template_ready:
+        if migrated:
+            template = self.migrated_template()
+        self.sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else ""))
+        return self.url(name)
+
+    def migrated_template(self) -> str:
+        """The name of the database holding the migrated schema, migrated on first use."""
+        if not self._template_ready:
             self.sql(f"CREATE DATABASE {TEMPLATE}")
             template = PostgresDatabase(self.url(TEMPLATE), self.folder / "template" / "portal.duckdb")
             template.start_up()
             template.close()  # a template is copied only while nobody is connected to it
             self._template_ready = True
-        self.sql(f"CREATE DATABASE {name}" + (f" TEMPLATE {TEMPLATE}" if migrated else ""))
-        return self.url(name)
+        return TEMPLATE
+
+    def load_duckdb_file(self, url: str, path: Path) -> None:
+        """Replace the rows of the migrated database at ``url`` with those of the DuckDB file at
+        ``path`` (migrated alike), table for table, and its sequences' positions, in one
+        transaction; the migrations' own record stays."""
+        connection = connect_with_extension()
+        try:
+            connection.execute(f"ATTACH {sql_literal(url)} AS target (TYPE postgres)")
+            connection.execute(f"ATTACH {sql_literal(str(path))} AS source (READ_ONLY)")
+            in_source = "database_name = 'source' AND schema_name = 'main'"
+            tables = [
+                name
+                for (name,) in connection.execute(
+                    f"SELECT table_name FROM duckdb_tables() WHERE {in_source} AND table_name <> 'schema_migrations'"
+                ).fetchall()
+            ]
+            positions = [
+                f"SELECT setval('{name}', {last if last is not None else start}, {last is not None})"
+                for name, last, start in connection.execute(
+                    "SELECT sequence_name, last_value, start_value FROM duckdb_sequences()"
+                    " WHERE database_name = 'source'"
+                ).fetchall()
+            ]
+            connection.execute("BEGIN")
+            native = ["SET LOCAL session_replication_role = replica", f"TRUNCATE {', '.join(tables)}", *positions]
+            connection.execute(f"CALL postgres_execute('target', {sql_literal('; '.join(native))})")
+            for table in tables:
+                columns = ", ".join(
+                    f'"{name}"'
+                    for (name,) in connection.execute(
+                        f"SELECT column_name FROM duckdb_columns() WHERE {in_source} AND table_name = ?"
+                        " ORDER BY column_index",
+                        [table],
+                    ).fetchall()
+                )
+                connection.execute(f"INSERT INTO target.{table} ({columns}) SELECT {columns} FROM source.{table}")
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    def drop_database(self, url: str, *, wait: bool = True) -> None:
+        """Drop a database of this server (a test's, when the test is done), whoever is still
+        connected to it; without ``wait`` while the next test runs (``stop`` waits for it)."""
+        name = url.rsplit("/", 1)[-1]
+        statement = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        if wait:
+            self.sql(statement)
+            return
+        self._dropping = [drop for drop in self._dropping if drop.poll() is None]
+        self._dropping.append(subprocess.Popen(self._psql(statement), stdout=subprocess.DEVNULL))
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pytest
 
 from models import auth
 from models.access import PermissionDeniedError, Role
-from models.db import utc_now
+from models.db import insert_row, utc_now
 from models.errors import InputError
 from models.people import accounts
 
@@ -17,7 +17,7 @@ PASSWORD = "another-good-password"
 
 def test_accounts_list_shows_person_team_and_lockout(db, make_user):
     admin = make_user(Role.ADMIN, username="root")
-    team_id = db.write(lambda c: c.execute("INSERT INTO teams (name) VALUES ('Retention') RETURNING id").fetchone()[0])
+    team_id = db.write(lambda c: insert_row(c, "teams", {"name": "Retention"}))
     agent = make_user(team_id=team_id, username="sam", full_name="Sam Agent")
     db.write(
         lambda c: c.execute(

@@ -14,6 +14,10 @@ from models.auth import load_user
 from models.db import Database, utc_now
 from models.people.directory import EmployeeInput, create_employee, insert_employee
 
+pytestmark = pytest.mark.duckdb_file_only(
+    reason="backup and restore of the DuckDB file (EXPORT DATABASE, a restore into the file)"
+)
+
 TABLES = ("sites", "teams", "employees", "employee_roles", "accounts", "portal_meta", "schema_migrations")
 
 

@@ -4,7 +4,6 @@ the same rows, audit entries and messages, under the same rules."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from models.coaching import sessions
 from models.competencies import appeals, assessments, framework
 from models.db import Database, insert_row
 from models.errors import InputError
-from tests.conftest import add_person, discard
+from tests.conftest import add_person
 
 TODAY = date(2025, 6, 16)
 INTRODUCED = datetime(2025, 1, 6, 8)  # the framework's introduction: assessments before it are checklist ones
@@ -27,11 +26,11 @@ def two_databases(tmp_path, database_templates):
     for name in ("one-at-a-time", "in-bulk"):
         path = tmp_path / name / "portal.duckdb"
         path.parent.mkdir()
-        shutil.copyfile(database_templates.migrated(), path)
-        opened.append(Database(path))
+        database_templates.new_migrated(path)
+        opened.append(database_templates.open(path))
     yield [(database, _people(database)) for database in opened]
     for database in opened:
-        discard(database)
+        database_templates.discard(database)
 
 
 def _people(db: Database) -> dict:

@@ -16,7 +16,7 @@ from models.customers import comments, scores, survey_import
 from models.customers.scores import ScoreFilter
 from models.customers.survey_fields import suggest_mapping, template_csv
 from models.customers.survey_import import ImportMode, SurveyImportRejectedError
-from models.db import Database, utc_now
+from models.db import Database, insert_row, insert_with_new_id, utc_now
 from models.errors import InputError
 
 HEADER = ["Date", "Channel", "Team", "Survey type", "Score", "Comment", "Customer ID", "Response ID"]
@@ -24,7 +24,7 @@ TODAY = utc_now().date()
 
 
 def add_team(db: Database, name: str) -> int:
-    return db.write(lambda c: c.execute("INSERT INTO teams (name) VALUES (?) RETURNING id", [name]).fetchone()[0])
+    return db.write(lambda c: insert_row(c, "teams", {"name": name}))
 
 
 def write_csv(path: Path, rows: list[list[str]], header: list[str] = HEADER) -> Path:
@@ -273,12 +273,14 @@ def add_finding(db: Database, analyst) -> int:
     now = utc_now()
     snapshot = '{"complaints": 0, "timely_share": null, "repeat_rate": null, "top_categories": []}'
     return db.write(
-        lambda c: c.execute(
-            "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
-            " snapshot_json, created_by, created_at, updated_at) VALUES ('Transfers lose customers',"
-            " 'Calls bounce between teams.', 'process', ['Why?'], 'high', 'open', '{}', ?, ?, ?, ?) RETURNING id",
+        lambda c: insert_with_new_id(
+            c,
+            "findings",
+            "INSERT INTO findings (id, title, description, root_cause, five_whys, severity, status, filter_json,"
+            " snapshot_json, created_by, created_at, updated_at) VALUES (?, 'Transfers lose customers',"
+            " 'Calls bounce between teams.', 'process', ['Why?'], 'high', 'open', '{}', ?, ?, ?, ?)",
             [snapshot, analyst.employee_id, now, now],
-        ).fetchone()[0]
+        )
     )
 
 

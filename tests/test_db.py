@@ -127,7 +127,7 @@ def test_writes_from_many_threads_are_all_kept(db):
 
 def test_an_update_conflict_is_retried_until_it_succeeds(db):
     db.write(lambda c: c.execute("INSERT INTO portal_meta VALUES ('counter', '0')"))
-    other = db._root.cursor()  # another connection holding an open change to the same row
+    other = db._prepared(db._root.cursor())  # another connection holding an open change to the same row
     other.execute("BEGIN TRANSACTION")
     other.execute("UPDATE portal_meta SET value = 'other' WHERE key = 'counter'")
     attempts = []
@@ -144,9 +144,13 @@ def test_an_update_conflict_is_retried_until_it_succeeds(db):
     assert db.scalar("SELECT value FROM portal_meta WHERE key = 'counter'") == "mine"
 
 
+@pytest.mark.duckdb_file_only(
+    reason="DuckDB refuses a write that meets an open change at once, PostgreSQL waits for the other"
+    " transaction to end; test_postgres_store has the conflict that outlasts the attempts on PostgreSQL"
+)
 def test_a_conflict_that_never_clears_is_reported_and_nothing_is_lost(db):
     db.write(lambda c: c.execute("INSERT INTO portal_meta VALUES ('counter', 'original')"))
-    other = db._root.cursor()
+    other = db._prepared(db._root.cursor())
     other.execute("BEGIN TRANSACTION")
     other.execute("UPDATE portal_meta SET value = 'held' WHERE key = 'counter'")
     db.retry_delay = 0.001

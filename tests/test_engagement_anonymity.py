@@ -179,12 +179,11 @@ def test_the_database_before_and_after_close_does_not_tell_the_last_answers_from
         assert len(tail) < LAST, f"the last answers by {column} are the last people's"
 
 
-def test_sealed_answers_survive_a_restart(db, tmp_path):
+def test_sealed_answers_survive_a_restart(db, database_templates):
     hr, survey_id, _truth = _survey_with_many_answers(db)
-    from models.db import Database
 
     db.close()
-    reopened = Database(db.path)
+    reopened = database_templates.open(db.path)
     answers.close_survey(reopened, hr, survey_id)
     assert reopened.scalar("SELECT count(*) FROM survey_answers WHERE survey_id = ?", [survey_id]) == PEOPLE
     reopened.close()

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from models.access import PermissionDeniedError, Role
+from models.db import insert_row, insert_with_new_id
 from models.errors import InputError
 from models.speakup import benefits, board, cycles, ideas, moderation
 from tests.speakup_helpers import count, cycle_data, idea_data, open_cycle, submitted_idea
@@ -258,7 +259,7 @@ def test_similar_ideas_are_found_while_typing_despite_typos(db, make_user, cycle
 
 # -- board, supports, comments -------------------------------------------------------
 def test_board_filters_and_sorts(db, make_user, leader, cycle_id):
-    team_a = db.write(lambda c: c.execute("INSERT INTO teams (name) VALUES ('Cards') RETURNING id").fetchone()[0])
+    team_a = db.write(lambda c: insert_row(c, "teams", {"name": "Cards"}))
     author_a = make_user(Role.AGENT, team_id=team_a)
     author_b = make_user(Role.AGENT)
     fans = [make_user(Role.AGENT) for _ in range(2)]
@@ -440,12 +441,15 @@ def test_an_idea_linked_to_a_complaint_category_and_finding_shows_their_counts(d
             " CASE WHEN i < 7 THEN 'Disputed transaction' ELSE 'Fees' END"
             " FROM range(10) t(i)"
         )
-        return connection.execute(
-            "INSERT INTO findings (title, description, root_cause, five_whys, severity, status, filter_json,"
+        return insert_with_new_id(
+            connection,
+            "findings",
+            "INSERT INTO findings (id, title, description, root_cause, five_whys, severity, status, filter_json,"
             " snapshot_json, created_by, created_at, updated_at)"
-            " VALUES ('Disputes bounce between teams', '', 'process', [], 'high', 'open', '{}', '{}', 1, now(), now())"
-            " RETURNING id"
-        ).fetchone()[0]
+            " VALUES (?, 'Disputes bounce between teams', '', 'process', [], 'high', 'open', '{}', '{}', 1, now(),"
+            " now())",
+            [],
+        )
 
     finding_id = db.write(seed)
     categories = {row["category"]: row["complaints"] for row in board.complaint_categories(db)}

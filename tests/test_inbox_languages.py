@@ -12,6 +12,7 @@ import pytest
 
 from models import auth
 from models.access import Role
+from models.db import insert_with_new_id
 from models.i18n import use_language
 from models.inbox import messages as inbox
 from models.inbox import outbox
@@ -66,11 +67,14 @@ def test_a_course_assigned_by_someone_speaking_english_is_read_in_each_recipient
 def test_a_course_hr_added_keeps_its_title_as_entered_in_every_language(db, make_user):
     hr, person = make_user(Role.HR), make_user()
     course = db.write(
-        lambda connection: connection.execute(
+        lambda connection: insert_with_new_id(
+            connection,
+            "courses",
             "INSERT INTO courses (id, code, title, description, format, hours, due_within_days, created_at,"
-            " updated_at) VALUES (nextval('seq_courses'), 'OWN-1', 'Our own IVR tour', '', 'e_learning', 1, 30,"
-            " now()::TIMESTAMP, now()::TIMESTAMP) RETURNING id"
-        ).fetchone()[0]
+            " updated_at) VALUES (?, 'OWN-1', 'Our own IVR tour', '', 'e_learning', 1, 30, now()::TIMESTAMP,"
+            " now()::TIMESTAMP)",
+            [],
+        )
     )
     assignments.assign_courses(db, hr, course, [person.employee_id], due_on=DUE)
     assert only(db, person, "course_assigned", "uk").subject == "Призначено курс: Our own IVR tour"
@@ -143,9 +147,11 @@ def test_a_badge_awarded_before_messages_were_kept_shows_its_stored_text(db, dec
 
 def test_a_message_stored_before_messages_were_kept_is_shown_as_it_was(db, make_user):
     person = speaking(db, make_user(), "uk")
-    db.write(lambda connection: connection.execute(
+    db.write(lambda connection: insert_with_new_id(
+        connection,
+        "inbox_messages",
         "INSERT INTO inbox_messages (id, recipient_id, kind, subject, body, link, created_at)"
-        " VALUES (nextval('seq_inbox_messages'), ?, 'course_assigned', 'Course assigned: Old times',"
+        " VALUES (?, ?, 'course_assigned', 'Course assigned: Old times',"
         " 'Old times (OLD-1) is assigned to you (joined), due 01 January 2026.', 'my-training', now()::TIMESTAMP)",
         [person.employee_id],
     ))  # fmt: skip

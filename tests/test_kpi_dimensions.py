@@ -10,6 +10,7 @@ import pytest
 
 from models import areas
 from models.access import PermissionDeniedError, Role
+from models.db import insert_row
 from models.errors import InputError
 from models.people import kpis as people_kpis
 from models.strategy import goals, kpis, vision
@@ -28,12 +29,9 @@ def org(db):
     """Two sites, a team at each."""
 
     def build(connection):
-        site_ids = [
-            connection.execute("INSERT INTO sites (name) VALUES (?) RETURNING id", [n]).fetchone()[0]
-            for n in ("North", "South")
-        ]
+        site_ids = [insert_row(connection, "sites", {"name": n}) for n in ("North", "South")]
         team_ids = [
-            connection.execute("INSERT INTO teams (name, site_id) VALUES (?, ?) RETURNING id", [n, s]).fetchone()[0]
+            insert_row(connection, "teams", {"name": n, "site_id": s})
             for n, s in (("Alpha", site_ids[0]), ("Bravo", site_ids[1]))
         ]
         return {"sites": site_ids, "teams": team_ids}
@@ -265,9 +263,9 @@ def test_the_catalogue_has_the_operations_kpis_and_the_computed_people_kpis(db):
 def person(db, team_id, site_id, hired: date, left: date | None = None) -> int:
     def insert(connection):
         number = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM employees").fetchone()[0]
-        return connection.execute(
+        connection.execute(
             "INSERT INTO employees (id, employee_number, full_name, email, team_id, site_id, hire_date, active,"
-            " deactivated_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " deactivated_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 number,
                 f"H{number}",
@@ -281,7 +279,8 @@ def person(db, team_id, site_id, hired: date, left: date | None = None) -> int:
                 datetime.now(),
                 datetime.now(),
             ],
-        ).fetchone()[0]
+        )
+        return number
 
     return db.write(insert)
 

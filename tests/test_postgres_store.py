@@ -95,6 +95,26 @@ def test_two_servers_starting_at_once_apply_each_migration_once(postgres_server:
     assert servers(url).migrate() == []  # a third server finds nothing to do
 
 
+def test_migrations_move_the_versions_of_what_they_change_as_on_the_duckdb_file(
+    tmp_path: Path, postgres_server: PostgresServer, servers
+) -> None:
+    on_postgres = servers(postgres_server.new_database())
+    on_postgres.start_up()
+    on_file = Database(tmp_path / "portal.duckdb")
+    on_file.start_up()
+
+    def versions(database: Database) -> dict[str, int]:
+        return {row["table_name"]: row["version"] for row in database.query("SELECT * FROM data_versions")}
+
+    try:
+        # the accounts' language column (0022), the complaints' new key type (0024)…: a figure
+        # cached before a migration changed its table is not taken for a current one
+        assert {"accounts", "complaints", "schema_migrations"} <= versions(on_postgres).keys()
+        assert versions(on_postgres) == versions(on_file)
+    finally:
+        on_file.close()
+
+
 def test_what_one_server_writes_the_other_reads(shared_url: str, servers) -> None:
     writer, reader = servers(shared_url), servers(shared_url)
 

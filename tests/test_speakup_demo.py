@@ -19,9 +19,9 @@ def seeded(tmp_path_factory, database_templates):
     """The demo organisation, shared by the tests of this module (they only read it)."""
     path = tmp_path_factory.mktemp("demo") / "portal.duckdb"
     org = database_templates.copy_demo(path, today=TODAY)
-    database = Database(path)
+    database = database_templates.open(path)
     yield database, org
-    database.close()
+    database_templates.discard(database)
 
 
 def test_three_closed_cycles_and_one_open_for_ideas(seeded):

@@ -251,11 +251,11 @@ def test_a_refresher_is_assigned_30_days_before_expiry_due_the_day_it_expires(db
 
 
 # -- one open assignment, two writers --------------------------------------------------------
-def test_two_writers_at_once_leave_one_open_assignment(db, hr):
+def test_two_writers_at_once_leave_one_open_assignment(db, hr, database_templates):
     person = join(db, hr)
     patience = course_id(db, "CS-PATIENCE")
     db.close()
-    writers = [Database(db.path, retry_delay=0.01) for _ in range(2)]
+    writers = [database_templates.open(db.path, retry_delay=0.01) for _ in range(2)]
     both_checked = threading.Barrier(2)
     results, errors = [], []
 
@@ -296,12 +296,12 @@ def test_two_writers_at_once_leave_one_open_assignment(db, hr):
     assert count == 1
 
 
-def test_concurrent_bulk_assignments_of_the_same_course_leave_one_open(db, hr):
+def test_concurrent_bulk_assignments_of_the_same_course_leave_one_open(db, hr, database_templates):
     team = directory.create_team(db, hr, "Harbour", None)
     people = [join(db, hr, team_id=team) for _ in range(5)]
     patience = course_id(db, "CS-PATIENCE")
     db.close()
-    writers = [Database(db.path, retry_delay=0.01) for _ in range(2)]
+    writers = [database_templates.open(db.path, retry_delay=0.01) for _ in range(2)]
     results = []
     threads = [
         threading.Thread(

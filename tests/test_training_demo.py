@@ -6,7 +6,6 @@ and the one-open-assignment rule holds throughout."""
 from __future__ import annotations
 
 import io
-import shutil
 import threading
 from datetime import date, timedelta
 
@@ -15,7 +14,6 @@ from models.access import Role
 from models.db import Database, get_database
 from models.settings import get_settings
 from models.training import lms_import
-from tests.conftest import discard
 from ui import startup
 
 TODAY = date(2026, 11, 25)
@@ -59,7 +57,8 @@ def seed_people_and_training(database: Database, seed: int) -> None:
 
 
 def test_the_same_seed_gives_the_same_training_history(db, tmp_path, database_templates):
-    other = Database(shutil.copyfile(database_templates.migrated(), tmp_path / "other.duckdb"))
+    database_templates.new_migrated(tmp_path / "other.duckdb")
+    other = database_templates.open(tmp_path / "other.duckdb")
     try:
         seed_people_and_training(db, seed=5)
         seed_people_and_training(other, seed=5)
@@ -68,7 +67,7 @@ def test_the_same_seed_gives_the_same_training_history(db, tmp_path, database_te
         assert history == training_history(other)
         assert training_rows(db) == training_rows(other)  # the same ids, and each closed by the same completion
     finally:
-        discard(other)
+        database_templates.discard(other)
 
 
 def test_the_demo_the_portal_seeds_as_it_starts_is_the_one_the_tests_copy(portal_env, monkeypatch, seeded_db):

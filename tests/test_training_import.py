@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from models import areas
 from models.access import PermissionDeniedError, Role
-from models.db import Database, utc_now
+from models.db import Database, insert_with_new_id, utc_now
 from models.errors import InputError
 from models.training import lms_import
 from models.training.lms_fields import suggest_mapping, template_csv
@@ -28,22 +28,26 @@ def add_course(db: Database, code: str) -> int:
     """A course straight into the catalogue (the import only needs its code)."""
     now = utc_now()
     return db.write(
-        lambda c: c.execute(
-            "INSERT INTO courses (code, title, description, format, hours, due_within_days, created_at, updated_at)"
-            " VALUES (?, ?, 'A course for the import tests.', 'e_learning', 1, 30, ?, ?) RETURNING id",
+        lambda c: insert_with_new_id(
+            c,
+            "courses",
+            "INSERT INTO courses (id, code, title, description, format, hours, due_within_days, created_at,"
+            " updated_at) VALUES (?, ?, ?, 'A course for the import tests.', 'e_learning', 1, 30, ?, ?)",
             [code, f"Course {code}", now, now],
-        ).fetchone()[0]
+        )
     )
 
 
 def add_assignment(db: Database, employee_id: int, course_id: int, assigned_on: date, due_on: date) -> int:
     now = utc_now()
     return db.write(
-        lambda c: c.execute(
-            "INSERT INTO training_assignments (employee_id, course_id, assigned_on, due_on, mandatory, reason,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, true, 'bulk', ?, ?) RETURNING id",
+        lambda c: insert_with_new_id(
+            c,
+            "training_assignments",
+            "INSERT INTO training_assignments (id, employee_id, course_id, assigned_on, due_on, mandatory, reason,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, true, 'bulk', ?, ?)",
             [employee_id, course_id, assigned_on, due_on, now, now],
-        ).fetchone()[0]
+        )
     )
 
 

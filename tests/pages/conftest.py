@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from streamlit.components.v2 import manifest_scanner
 from streamlit.runtime.pages_manager import PagesManager
 
-from models import db as db_module
-from models.settings import get_settings
-from tests.conftest import DatabaseTemplates, skip_final_checkpoint
+from tests.conftest import DatabaseTemplates, close_the_portals_database, point_the_portal_at
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -56,13 +53,6 @@ def demo_portal(
     path = tmp_path_factory.mktemp(folder) / "portal.duckdb"
     organisation = database_templates.copy_demo(path)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PORTAL_DB_PATH", str(path))
-        patch.setenv("PORTAL_DEMO_MODE", "false")
-        patch.setenv("PORTAL_SECRET_KEY", "x" * 40)
-        get_settings.cache_clear()
+        point_the_portal_at(patch, database_templates, path)
         yield organisation
-        opened = db_module._databases.get(Path(path).resolve())
-        if opened is not None:
-            skip_final_checkpoint(opened)
-        db_module.forget_database(path)
-        get_settings.cache_clear()
+        close_the_portals_database(database_templates, path)

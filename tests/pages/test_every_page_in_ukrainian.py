@@ -55,8 +55,8 @@ def stored_texts(db: Any) -> set[str]:
     also split at its lines, lowered: what the portal shows as entered."""
     texts: set[str] = set()
     tables = db.query(
-        "SELECT table_name, column_name FROM information_schema.columns"
-        " WHERE data_type = 'VARCHAR' AND table_schema = 'main'"
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE data_type = 'VARCHAR'"
+        " AND database_name = current_database() AND schema_name = current_schema()"  # the portal's own tables
     )
     for row in tables:
         for (value,) in (

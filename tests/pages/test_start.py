@@ -28,9 +28,10 @@ def test_demo_mode_seeds_an_empty_database_on_first_start(portal_env, monkeypatc
 
 
 def test_a_database_whose_applied_migration_file_changed_stops_the_portal_naming_the_file(portal_env):
-    from models.db import Database, forget_database
+    from models.db import forget_database
+    from tests.conftest import open_kept
 
-    database = Database(portal_env)
+    database = open_kept(portal_env)
     database.migrate()
     database.write(lambda c: c.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1"))
     database.close()
