@@ -104,7 +104,8 @@ def test_migrations_move_the_versions_of_what_they_change_as_on_the_duckdb_file(
     on_file.start_up()
 
     def versions(database: Database) -> dict[str, int]:
-        return {row["table_name"]: row["version"] for row in database.query("SELECT * FROM data_versions")}
+        rows = database.query("SELECT table_name, sum(version) AS version FROM data_versions GROUP BY table_name")
+        return {row["table_name"]: int(row["version"]) for row in rows}  # on PostgreSQL, a row per server
 
     try:
         # the accounts' language column (0022), the complaints' new key type (0024)…: a figure
