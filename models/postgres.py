@@ -322,6 +322,7 @@ class PostgresDatabase(Database):
                     connection: duckdb.DuckDBPyConnection, version: int = version, name: str = name, path: Path = path
                 ) -> bool:
                     self._hold_migration_lock(connection)
+                    self._versions_by_server = None  # another server may have changed the version table
                     if connection.execute(
                         "SELECT count(*) FROM schema_migrations WHERE version = ?", [version]
                     ).fetchone()[0]:
@@ -340,6 +341,7 @@ class PostgresDatabase(Database):
                 if self.write(apply):
                     applied.append(path.name)
             self._writer.execute("CALL pg_clear_cache()")  # tables another server created meanwhile
+            self._versions_by_server = None
             return applied
 
     def start_up(self) -> list[str]:
