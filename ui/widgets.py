@@ -199,11 +199,36 @@ def search_matches(label: str, key: str, find: Callable[[str], tuple[list, int]]
     return options
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: quotes, backslashes, angle brackets and control
+    characters escaped, so no text can end the string or the style element."""
+    escaped = "".join(f"\\{ord(char):x} " if char in '"\\<>' or ord(char) < 32 else char for char in text)
+    return f'"{escaped}"'
+
+
+def uploader_style(key: str, limit_mb: int, types: list[str]) -> str:
+    """CSS that shows the uploader's own words in the current language: Streamlit 1.67 writes its
+    button ("Upload") and its limit ("200MB per file • CSV") in English and offers no parameter
+    for them, so the English text is hidden and the catalogue's shown in its place."""
+    uploader = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
+    limit = _("Up to {limit} MB per file", limit=format_number(limit_mb))
+    if types:
+        limit += " • " + ", ".join(kind.upper() for kind in types)
+    return (
+        f"{uploader} button [data-testid='stMarkdownContainer'] > p {{display: none}}"
+        f"{uploader} button [data-testid='stMarkdownContainer']::after {{content: {css_string(_('Choose a file'))}}}"
+        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span {{font-size: 0}}"
+        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span::after"
+        f" {{content: {css_string(limit)}; font-size: 0.875rem}}"
+    )
+
+
 def file_upload(label: str, types: list[str], key: str) -> UploadedFile | None:
     """The one file uploader of the portal: it takes its size limit from the ``max_upload_mb``
     setting (the browser refuses a larger file) and refuses a larger file that arrives anyway,
     saying so; the uploaded file, or None."""
     limit_mb = get_settings().max_upload_mb
+    st.html(f"<style>{uploader_style(key, limit_mb, types)}</style>")
     upload = st.file_uploader(label, type=types, key=key, max_upload_size=limit_mb)
     if upload is not None and upload.size > limit_mb * 1024 * 1024:
         st.error(
