@@ -10,7 +10,7 @@ import streamlit as st
 
 from models.access import ROLE_LABELS, Permission, Role
 from models.complaints.findings import finding_titles
-from models.i18n import _, format_number, pgettext
+from models.i18n import _, format_money, format_number, pgettext
 from models.speakup.board import my_ideas
 from models.standards import proposals, rights
 from models.standards.rights import REMEDY_LABELS
@@ -71,7 +71,7 @@ def right_names(by_id: dict[int, rights.Right]) -> dict[int, str]:
 
 
 def money(value: object) -> str:
-    return _("no money involved") if value is None else f"{CURRENCY} {format_number(float(value), 2)}"
+    return _("no money involved") if value is None else format_money(float(value), CURRENCY)
 
 
 def render_register(current: list[rights.Right]) -> None:
