@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from models import audit
-from models.i18n import _, format_number, ngettext
+from models.i18n import _, format_number, ngettext, pgettext
 from models.paging import PAGE_SIZE
 from ui.context import page_context
 from ui.widgets import download_buttons, pager, search_matches, show_table
@@ -24,8 +24,10 @@ actor_names = {row["actor_id"]: row["actor_name"] for row in actors}
 actor_id = cols[1].selectbox(
     _("Actor"), [None, *actor_names], format_func=({None: _("All")} | actor_names).__getitem__, key="audit_actor"
 )
-since = cols[2].date_input(_("From"), value=date.today() - timedelta(days=30), key="audit_since")
-until = cols[3].date_input(_("To"), value=date.today(), key="audit_until")
+since = cols[2].date_input(
+    pgettext("the first day of a period", "From"), value=date.today() - timedelta(days=30), key="audit_since"
+)
+until = cols[3].date_input(pgettext("the last day of a period", "To"), value=date.today(), key="audit_until")
 
 filters = {"entity": entity, "actor_id": actor_id, "since": since, "until": until}
 total = audit.count(db, user, **filters)

@@ -7,7 +7,7 @@ import altair as alt
 import streamlit as st
 
 from models.coaching import report
-from models.i18n import _
+from models.i18n import _, pgettext
 from ui.context import page_context
 from ui.widgets import download_buttons, show_table
 
@@ -16,8 +16,13 @@ TODAY = date.today()
 
 st.title(_("Coaching report"))
 left, right = st.columns(2)
-start = left.date_input(_("From"), (TODAY - timedelta(days=365)).replace(day=1), max_value=TODAY, key="report_from")
-end = right.date_input(_("To"), TODAY, max_value=TODAY, key="report_to")
+start = left.date_input(
+    pgettext("the first day of a period", "From"),
+    (TODAY - timedelta(days=365)).replace(day=1),
+    max_value=TODAY,
+    key="report_from",
+)
+end = right.date_input(pgettext("the last day of a period", "To"), TODAY, max_value=TODAY, key="report_to")
 
 summary = report.team_summary(db, user, start, end)
 table = report.team_months(db, user, start, end)

@@ -149,8 +149,10 @@ def render_log_use() -> None:
 def render_use_against_limits() -> None:
     st.header(_("Use against limits"))
     left, right = st.columns(2)
-    start = left.date_input(_("From"), (TODAY - timedelta(days=365)).replace(day=1), key="uses_from")
-    end = right.date_input(_("To"), TODAY, key="uses_to")
+    start = left.date_input(
+        pgettext("the first day of a period", "From"), (TODAY - timedelta(days=365)).replace(day=1), key="uses_from"
+    )
+    end = right.date_input(pgettext("the last day of a period", "To"), TODAY, key="uses_to")
     frame = with_labels(
         rights.use_against_limits(db, user, start, end), CODED | {"team": {rights.NO_TEAM: _(rights.NO_TEAM)}}
     )
@@ -204,7 +206,7 @@ def render_proposal_form(current: list[rights.Right]) -> None:
         return
     by_id = {right.id: right for right in current}
     with st.expander(_("Propose a change to a right")), st.form("propose"):
-        origin = st.selectbox(_("From"), list(origins), key="proposal_origin")
+        origin = st.selectbox(pgettext("what a proposal comes from", "From"), list(origins), key="proposal_origin")
         right_id = st.selectbox(_("Right"), list(by_id), format_func=right_names(by_id).get, key="proposal_right")
         limit = st.number_input(_("Proposed limit (optional)"), min_value=0.0, value=None, key="proposal_limit")
         conditions = st.text_area(_("Proposed conditions (optional)"), max_chars=1000, key="proposal_conditions")

@@ -159,7 +159,7 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
                 tooltip=[
                     alt.Tooltip("action:N", title=marks["action_done"]),
                     alt.Tooltip("owner:N", title=_("Owner")),
-                    alt.Tooltip("date:T", title=_("Completed")),
+                    alt.Tooltip("date:T", title=pgettext("the day an action was finished", "Completed")),
                 ],
             )
         )

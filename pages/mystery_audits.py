@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.i18n import N_, _, format_number, ngettext
+from models.i18n import N_, _, format_number, ngettext, pgettext
 from models.paging import PAGE_SIZE
 from models.standards import audits, compliance, register
 from models.standards.audits import SCALE_LABELS
@@ -288,8 +288,10 @@ def render_recording() -> None:
 
 st.title(_("Mystery audits"))
 left, right = st.columns(2)
-period_start = left.date_input(_("From"), (TODAY - timedelta(days=365)).replace(day=1), key="audits_from")
-period_end = right.date_input(_("To"), TODAY, key="audits_to")
+period_start = left.date_input(
+    pgettext("the first day of a period", "From"), (TODAY - timedelta(days=365)).replace(day=1), key="audits_from"
+)
+period_end = right.date_input(pgettext("the last day of a period", "To"), TODAY, key="audits_to")
 if records:
     render_recording()
 if audits.reads_compliance(user):

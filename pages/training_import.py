@@ -173,8 +173,6 @@ if recent.empty:
     st.caption(_("No imports yet."))
 else:
     recent["mode"] = recent["mode"].map(lambda mode: _(MODE_LABELS[ImportMode(mode)]).split(" — ")[0])
-    recent["status"] = recent["status"].map(
-        lambda status: _(lms_import.BATCH_STATUS_LABELS[status]) if status in lms_import.BATCH_STATUS_LABELS else status
-    )
+    recent["status"] = recent["status"].map(lms_import.batch_status_label)
     show_table(recent, labels=in_words(IMPORT_LABELS), key="lms_recent")
     download_buttons(recent, "completion-imports", "dl_lms_imports")

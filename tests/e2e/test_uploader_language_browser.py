@@ -23,7 +23,8 @@ def uploader_words(page) -> str:
             const seen = (element) => {
                 const own = element.innerText;
                 const after = getComputedStyle(element, "::after").content;
-                const hidden = getComputedStyle(element).display === "none" || getComputedStyle(element).fontSize === "0px";
+                const style = getComputedStyle(element);
+                const hidden = style.display === "none" || style.fontSize === "0px";
                 return (hidden ? "" : own) + (after && after !== "none" ? JSON.parse(after) : "");
             };
             const button = zone.querySelector("button [data-testid='stMarkdownContainer']");
