@@ -66,7 +66,7 @@ if total:
                 for e in audit.search(db, user, **filters, limit=total)
             ]
         ),
-        "audit-log",
+        _("audit-log"),
         key="audit",
         rows=total,
     )

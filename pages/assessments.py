@@ -185,7 +185,7 @@ def render_list(team_id: int | None) -> None:
     items = assessments.visible_assessments(db, user, team_id=team_id, offset=first, limit=PAGE_SIZE)
     show_table(as_table(items), labels=table_labels())
     every_assessment = lambda: as_table(assessments.visible_assessments(db, user, team_id=team_id, limit=None))  # noqa: E731
-    download_buttons(every_assessment, "assessments", f"dl_assessments_{team_id}", rows=total)
+    download_buttons(every_assessment, _("assessments"), f"dl_assessments_{team_id}", rows=total)
     by_id = {a.id: a for a in items}
     chosen = st.selectbox(
         _("Open an assessment"),

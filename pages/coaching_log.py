@@ -114,7 +114,7 @@ def render_my_coaching() -> None:
     first = pager(total, "my_coaching_page", counted_sessions, page_size=MY_SESSIONS_SHOWN)
     for item in log.my_sessions(db, user, offset=first, limit=MY_SESSIONS_SHOWN):
         render_my_session(item)
-    download_buttons(lambda: _table(log.my_sessions(db, user)), "my-coaching", "dl_my_coaching", rows=total)
+    download_buttons(lambda: _table(log.my_sessions(db, user)), _("my-coaching"), "dl_my_coaching", rows=total)
 
 
 def _table(items: list[log.CoachingSession]) -> pd.DataFrame:
@@ -278,7 +278,7 @@ def render_team_sessions() -> None:
     items = log.sessions(db, user, since=since, offset=first, limit=PAGE_SIZE)
     show_table(shown_table(_table(items)), labels=table_labels(), key="team_sessions_table")
     every_session = lambda: _table(log.sessions(db, user, since=since))  # noqa: E731
-    download_buttons(every_session, "coaching-sessions", "dl_team_sessions", rows=total)
+    download_buttons(every_session, _("coaching-sessions"), "dl_team_sessions", rows=total)
     by_id = {s.id: s for s in items}
     chosen = st.selectbox(
         _("Open a session"),
@@ -304,7 +304,7 @@ def render_overdue() -> None:
     )
     frame = _table(overdue)[["id", "person", "team", "coach", "follow_up", "follow_up_due", "date"]]
     show_table(shown_table(frame), labels=table_labels(), key="overdue_table")
-    download_buttons(frame, "overdue-follow-ups", "dl_overdue")
+    download_buttons(frame, _("overdue-follow-ups"), "dl_overdue")
 
 
 st.title(_("Coaching log"))

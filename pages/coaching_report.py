@@ -74,7 +74,7 @@ show_table(
     },
     key="coaching_summary",
 )
-download_buttons(summary, "coaching-by-team", "dl_coaching_summary")
+download_buttons(summary, _("coaching-by-team"), "dl_coaching_summary")
 
 st.subheader(_("Quality and productivity beside integrated coaching, per team"))
 team_kpis = report.team_kpis(db, user, start, end)
@@ -92,7 +92,7 @@ show_table(
     key="coaching_team_kpis",
 )
 st.caption(_(report.TEAM_KPI_DEFINITION))
-download_buttons(team_kpis, "coaching-and-team-kpis", "dl_coaching_team_kpis")
+download_buttons(team_kpis, _("coaching-and-team-kpis"), "dl_coaching_team_kpis")
 
 st.subheader(_("Per team and month"))
 show_table(
@@ -110,4 +110,4 @@ show_table(
     },
     key="coaching_months",
 )
-download_buttons(table, "coaching-by-team-and-month", "dl_coaching_months")
+download_buttons(table, _("coaching-by-team-and-month"), "dl_coaching_months")

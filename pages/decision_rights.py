@@ -102,7 +102,7 @@ def render_register(current: list[rights.Right]) -> None:
         },
         key="rights_table",
     )
-    download_buttons(frame, "decision-rights", "dl_rights")
+    download_buttons(frame, _("decision-rights"), "dl_rights")
     by_id = {right.id: right for right in current}
     with st.expander(_("Earlier versions of a right")):
         chosen = st.selectbox(_("Right"), list(by_id), format_func=right_names(by_id).get, key="right_versions")
@@ -188,7 +188,7 @@ def render_use_against_limits() -> None:
         },
         key="use_limits",
     )
-    download_buttons(frame, "decision-right-use", "dl_use_limits")
+    download_buttons(frame, _("decision-right-use"), "dl_use_limits")
     flagged = rights.uses_above_limit(db, user, start, end)
     st.subheader(_("Flagged above the limit ({count})", count=format_number(len(flagged))))
     show_table(flagged, labels=USE_LABELS, values=CODED, key="uses_flagged")

@@ -83,7 +83,7 @@ def render_audits(start: date, end: date) -> None:
     rows = audits.list_audits(db, user, start=start, end=end, offset=first, limit=PAGE_SIZE)
     show_table(audit_table(rows), labels=in_words(AUDIT_LABELS), key="audits_table")
     every_audit = lambda: audit_table(audits.list_audits(db, user, start=start, end=end))  # noqa: E731
-    download_buttons(every_audit, "mystery-audits", "dl_audits", rows=total)
+    download_buttons(every_audit, _("mystery-audits"), "dl_audits", rows=total)
     chosen = st.selectbox(
         _("Open an audit"), [row["id"] for row in rows], index=None, key="open_audit", placeholder=_("Choose an option")
     )
@@ -147,7 +147,7 @@ def render_compliance(start: date, end: date) -> None:
     st.altair_chart(compliance_chart(frame), width="stretch")
     render_per_standard(start, end)
     show_table(frame, labels=in_words(COMPLIANCE_LABELS), key="compliance_table")
-    download_buttons(frame, "compliance-by-standard-team-month", "dl_compliance")
+    download_buttons(frame, _("compliance-by-standard-team-month"), "dl_compliance")
     st.subheader(_("Standards failing repeatedly"))
     failing = compliance.failing_standards(db, user, start, end)
     if not failing:

@@ -106,7 +106,7 @@ def render_cycle_list(cycles: list[Cycle]) -> None:
         ]
     )
     show_table(table)
-    download_buttons(table, "speakup-cycles", key="cycles")
+    download_buttons(table, _("speakup-cycles"), key="cycles")
 
 
 def render_cycle(cycle: Cycle) -> None:

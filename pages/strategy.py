@@ -50,7 +50,7 @@ def render_vision() -> None:
                 ]
             )
             show_table(frame)
-            download_buttons(frame, "vision-versions", key="vision_versions")
+            download_buttons(frame, _("vision-versions"), key="vision_versions")
     if can_manage:
         with st.form("revise_vision"):
             st.markdown("**" + _("Revise the vision") + "**")
@@ -102,7 +102,7 @@ def render_priorities() -> None:
             ]
         )
         show_table(frame)
-        download_buttons(frame, "strategic-priorities", key="priorities")
+        download_buttons(frame, _("strategic-priorities"), key="priorities")
     if can_manage:
         render_priority_form(None)
 

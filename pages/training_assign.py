@@ -156,7 +156,7 @@ def render_open() -> None:
     show_table(assignment_table(rows), labels=in_words(ASSIGNMENT_LABELS), key="assignment_table")
     download_buttons(
         lambda: assignment_table(assignments.list_assignments(db, user, **filters)),
-        f"assignments-{status}",
+        _("assignments-{status}", status=statuses[status]),
         key="assignments_download",
     )
     if status != "open" or not rows:

@@ -3,7 +3,10 @@ words of pydantic, the command line and start-up messages, money, the uploader's
 
 from __future__ import annotations
 
+import ast
 import io
+import re
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +19,7 @@ from models.settings import SettingsError, get_settings, load_settings
 from tests.test_admin_cli import run
 from ui import startup
 from ui.ideas import money
-from ui.widgets import uploader_style
+from ui.widgets import file_stem, uploader_style
 
 NBSP = "\xa0"
 
@@ -147,3 +150,56 @@ def test_compliance_reads_one_way_for_standards_and_another_for_training():
         training = {pgettext("training", "Compliance (%)"), _("Compliance by team"), _("Training compliance")}
     assert all(text.startswith("Відповідність") for text in standards), standards
     assert all(text.startswith("Виконання вимог") for text in training), training
+
+
+# -- download file names ------------------------------------------------------------------------
+PROJECT = Path(__file__).resolve().parent.parent
+# the position of the file name among each download call's arguments, and its keyword
+FILE_NAME_ARGUMENT = {
+    "download_buttons": (1, "name"),
+    "download_file": (2, "file_name"),
+    "download_button": (2, "file_name"),
+}
+EXTENSION = re.compile(r"\.[a-z]+")
+
+
+def typed_in_english(argument: ast.expr | None) -> bool:
+    """A string, or an f-string with words of its own beyond a file's extension."""
+    if isinstance(argument, ast.Constant):
+        return True
+    if isinstance(argument, ast.JoinedStr):
+        return any(isinstance(part, ast.Constant) and not EXTENSION.fullmatch(part.value) for part in argument.values)
+    return False
+
+
+def typed_file_names() -> list[str]:
+    """Every download in pages/ and ui/ whose file name is typed in English in the code (a string
+    or an f-string), rather than taken from the catalogue."""
+    found = []
+    for path in sorted([*(PROJECT / "pages").glob("*.py"), *(PROJECT / "ui").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called not in FILE_NAME_ARGUMENT:
+                continue
+            position, keyword = FILE_NAME_ARGUMENT[called]
+            given = [k.value for k in node.keywords if k.arg == keyword]
+            argument = node.args[position] if len(node.args) > position else (given[0] if given else None)
+            if typed_in_english(argument):
+                found.append(f"{path.relative_to(PROJECT)}:{node.lineno}")
+    return found
+
+
+def test_every_download_is_named_in_the_reader_s_language():
+    assert typed_file_names() == []
+    with use_language("uk"):
+        assert file_stem(_("green-lit-ideas")) == "ідеї-із-зеленим-світлом"
+        assert file_stem(_("my-training-{part}", part=_("Completed"))) == "моє-навчання-пройдено"
+    with use_language("lt"):
+        assert file_stem(_("recognition-{period}", period="2026-q2")) == "pripažinimas-2026-q2"
+
+
+def test_a_file_name_keeps_no_character_a_file_system_refuses():
+    assert file_stem('Q1/2026: "best" ideas?') == "q1-2026-best-ideas"
+    assert file_stem("   ") == "download"
