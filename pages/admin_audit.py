@@ -9,6 +9,7 @@ from models import audit
 from models.i18n import _, format_number, ngettext, pgettext
 from models.paging import PAGE_SIZE
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.widgets import download_buttons, pager, search_matches, show_table
 
 user, db, settings = page_context()
@@ -25,9 +26,14 @@ actor_id = cols[1].selectbox(
     _("Actor"), [None, *actor_names], format_func=({None: _("All")} | actor_names).__getitem__, key="audit_actor"
 )
 since = cols[2].date_input(
-    pgettext("the first day of a period", "From"), value=date.today() - timedelta(days=30), key="audit_since"
+    pgettext("the first day of a period", "From"),
+    value=date.today() - timedelta(days=30),
+    key="audit_since",
+    format=date_input_format(),
 )
-until = cols[3].date_input(pgettext("the last day of a period", "To"), value=date.today(), key="audit_until")
+until = cols[3].date_input(
+    pgettext("the last day of a period", "To"), value=date.today(), key="audit_until", format=date_input_format()
+)
 
 filters = {"entity": entity, "actor_id": actor_id, "since": since, "until": until}
 total = audit.count(db, user, **filters)

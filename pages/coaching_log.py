@@ -11,6 +11,7 @@ from models.coaching.sessions import SessionInput
 from models.i18n import N_, _, format_number, ngettext
 from models.paging import PAGE_SIZE
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.fields import bounds, max_chars
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, search_matches, show_table
@@ -160,7 +161,11 @@ def _session_fields(prefix: str, current: log.CoachingSession | None, people: li
         employee_id = current.employee_id
     left, middle, right = st.columns(3)
     coached_on = left.date_input(
-        _("Date"), current.coached_on if current else TODAY, max_value=TODAY, key=f"{prefix}_date"
+        _("Date"),
+        current.coached_on if current else TODAY,
+        max_value=TODAY,
+        key=f"{prefix}_date",
+        format=date_input_format(),
     )
     kind = middle.radio(
         _("Type"),
@@ -200,7 +205,7 @@ def _session_fields(prefix: str, current: log.CoachingSession | None, people: li
         key=f"{prefix}_follow_up",
     )
     follow_up_due = follow_right.date_input(
-        _("Follow-up due"), current.follow_up_due if current else None, key=f"{prefix}_due"
+        _("Follow-up due"), current.follow_up_due if current else None, key=f"{prefix}_due", format=date_input_format()
     )
     return {
         "employee_id": employee_id,
@@ -269,7 +274,7 @@ def render_detail(item: log.CoachingSession) -> None:
 
 
 def render_team_sessions() -> None:
-    since = st.date_input(_("Sessions since"), TODAY - timedelta(days=90), key="team_since")
+    since = st.date_input(_("Sessions since"), TODAY - timedelta(days=90), key="team_since", format=date_input_format())
     total = log.count_sessions(db, user, since=since)
     if not total:
         st.info(_("No coaching sessions in this period."))

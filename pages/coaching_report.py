@@ -9,6 +9,7 @@ import streamlit as st
 from models.coaching import report
 from models.i18n import _, pgettext
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.widgets import download_buttons, show_table
 
 user, db, settings = page_context()
@@ -21,8 +22,11 @@ start = left.date_input(
     (TODAY - timedelta(days=365)).replace(day=1),
     max_value=TODAY,
     key="report_from",
+    format=date_input_format(),
 )
-end = right.date_input(pgettext("the last day of a period", "To"), TODAY, max_value=TODAY, key="report_to")
+end = right.date_input(
+    pgettext("the last day of a period", "To"), TODAY, max_value=TODAY, key="report_to", format=date_input_format()
+)
 
 summary = report.team_summary(db, user, start, end)
 table = report.team_months(db, user, start, end)

@@ -16,6 +16,7 @@ from models.standards import proposals, rights
 from models.standards.rights import REMEDY_LABELS
 from ui.charts import month_axis
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table, with_labels
 from ui.writes import EditForm, run_write
@@ -125,7 +126,7 @@ def render_log_use() -> None:
     )
     with st.form("log_use"):
         remedy = st.selectbox(_("Kind of remedy"), list(held), format_func=REMEDIES.get, key="use_remedy")
-        used_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="use_date")
+        used_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="use_date", format=date_input_format())
         amount = st.number_input(_("Amount"), min_value=0.0, step=1.0, key="use_amount")
         reference = st.text_input(_("Complaint reference (optional)"), max_chars=60, key="use_reference")
         note = st.text_area(_("Note (optional)"), max_chars=1000, key="use_note")
@@ -150,9 +151,12 @@ def render_use_against_limits() -> None:
     st.header(_("Use against limits"))
     left, right = st.columns(2)
     start = left.date_input(
-        pgettext("the first day of a period", "From"), (TODAY - timedelta(days=365)).replace(day=1), key="uses_from"
+        pgettext("the first day of a period", "From"),
+        (TODAY - timedelta(days=365)).replace(day=1),
+        key="uses_from",
+        format=date_input_format(),
     )
-    end = right.date_input(pgettext("the last day of a period", "To"), TODAY, key="uses_to")
+    end = right.date_input(pgettext("the last day of a period", "To"), TODAY, key="uses_to", format=date_input_format())
     frame = with_labels(
         rights.use_against_limits(db, user, start, end), CODED | {"team": {rights.NO_TEAM: _(rights.NO_TEAM)}}
     )

@@ -16,7 +16,7 @@ from models.standards import audits, compliance, register
 from models.standards.audits import SCALE_LABELS
 from ui.charts import month_axis
 from ui.context import page_context
-from ui.dates import day
+from ui.dates import date_input_format, day
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, search_matches, show_table
 from ui.writes import run_write
@@ -224,7 +224,7 @@ def render_audit_form(checklist: dict, teams: dict[int, str], people: dict[int, 
         channels = {channel: register.channel_label(channel) for channel in register.CHANNELS}
         answers = {answer: _(label) for answer, label in PASS_FAIL.items()}
         scores = {"Not checked": answers["Not checked"]} | {score: format_number(score) for score in range(1, 6)}
-        audited_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="audit_date")
+        audited_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="audit_date", format=date_input_format())
         channel = st.selectbox(_("Channel"), list(channels), format_func=channels.__getitem__, key="audit_channel")
         team_id = st.selectbox(
             _("Team"),
@@ -289,9 +289,14 @@ def render_recording() -> None:
 st.title(_("Mystery audits"))
 left, right = st.columns(2)
 period_start = left.date_input(
-    pgettext("the first day of a period", "From"), (TODAY - timedelta(days=365)).replace(day=1), key="audits_from"
+    pgettext("the first day of a period", "From"),
+    (TODAY - timedelta(days=365)).replace(day=1),
+    key="audits_from",
+    format=date_input_format(),
 )
-period_end = right.date_input(pgettext("the last day of a period", "To"), TODAY, key="audits_to")
+period_end = right.date_input(
+    pgettext("the last day of a period", "To"), TODAY, key="audits_to", format=date_input_format()
+)
 if records:
     render_recording()
 if audits.reads_compliance(user):

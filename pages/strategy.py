@@ -11,6 +11,7 @@ from models.i18n import _, format_date, format_number
 from models.strategy import goals, vision
 from models.strategy.vision import PriorityInput, VisionInput
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.fields import bounds, default, max_chars
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table
@@ -60,7 +61,9 @@ def render_vision() -> None:
                 max_chars=max_chars(VisionInput, "statement"),
                 key="vision_statement",
             )
-            effective = st.date_input(_("Effective date"), value=date.today(), key="vision_effective")
+            effective = st.date_input(
+                _("Effective date"), value=date.today(), key="vision_effective", format=date_input_format()
+            )
             submitted = st.form_submit_button(_("Save new version"), type="primary")
         if submitted:
             run_write(

@@ -18,6 +18,7 @@ from models.people import hr_import
 from models.settings import SettingsError, get_settings, load_settings
 from tests.test_admin_cli import run
 from ui import startup
+from ui.dates import date_input_format
 from ui.ideas import money
 from ui.widgets import file_stem, uploader_style
 
@@ -203,3 +204,25 @@ def test_every_download_is_named_in_the_reader_s_language():
 def test_a_file_name_keeps_no_character_a_file_system_refuses():
     assert file_stem('Q1/2026: "best" ideas?') == "q1-2026-best-ideas"
     assert file_stem("   ") == "download"
+
+
+# -- typing a date --------------------------------------------------------------------------------
+def date_fields_without_a_format() -> list[str]:
+    """Every date field in pages/ and ui/ that leaves its typed form to Streamlit's default
+    (year first with slashes, in every language)."""
+    found = []
+    for path in sorted([*(PROJECT / "pages").glob("*.py"), *(PROJECT / "ui").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            is_date_field = isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "date_input"
+            if is_date_field and not any(keyword.arg == "format" for keyword in node.keywords):
+                found.append(f"{path.relative_to(PROJECT)}:{node.lineno}")
+    return found
+
+
+def test_a_date_is_typed_in_the_reader_s_order():
+    assert date_fields_without_a_format() == []
+    shown = {}
+    for language in ("en", "uk", "ru", "lt"):
+        with use_language(language):
+            shown[language] = date_input_format()
+    assert shown == {"en": "YYYY/MM/DD", "uk": "DD.MM.YYYY", "ru": "DD.MM.YYYY", "lt": "YYYY-MM-DD"}
