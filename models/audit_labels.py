@@ -6,7 +6,6 @@ words, from ``audit.code_label``."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 
 from models.i18n import LANGUAGES, N_, _, language_name, pgettext
 
@@ -385,69 +384,15 @@ def field_label(code: str) -> str | None:
     return _(FIELD_LABELS[code]) if code in FIELD_LABELS else None
 
 
-@cache
-def _value_tables() -> dict[tuple[str | None, str], Mapping[str, str]]:
-    """The words of the stored codes an audited field holds, by (record kind, field); a kind of
-    None is any record's field of that name. Read from each area's own label table, once
-    (imported here, not at the top: the areas write the audit log)."""
-    from models.access import ROLE_WORDS
-    from models.actions import plan
-    from models.coaching import KIND_LABELS as COACHING_KINDS
-    from models.competencies import assessments
-    from models.complaints import findings
-    from models.engagement import surveys
-    from models.inbox import messages
-    from models.speakup import cycles, ideas
-    from models.standards import audits, proposals, rights
-    from models.strategy import goals
-    from models.training import assignments, compliance, courses
-
-    roles = {str(role): word for role, word in ROLE_WORDS.items()}
-    return {
-        ("action", "status"): plan.STATUS_LABELS,
-        ("action_update", "status"): plan.STATUS_LABELS,
-        ("action", "priority"): plan.PRIORITY_LABELS,
-        ("assessment", "status"): assessments.STATUS_LABELS,
-        ("assessment", "method"): assessments.METHOD_LABELS,
-        ("assessment", "outcome"): assessments.APPEAL_OUTCOME_LABELS,
-        ("coaching_session", "kind"): COACHING_KINDS,
-        ("decision_right_proposal", "status"): proposals.STATUS_LABELS,
-        ("finding", "status"): findings.STATUS_LABELS,
-        ("goal", "status"): goals.STATUS_LABELS,
-        ("goal", "source"): goals.SOURCE_LABELS,
-        ("idea", "status"): ideas.STATUS_LABELS,
-        ("idea_decision", "status"): ideas.STATUS_LABELS,
-        ("idea_cycle", "phase"): cycles.PHASE_LABELS,
-        ("inbox_message", "kind"): messages.KIND_LABELS,
-        ("kpi_measurement", "source"): goals.SOURCE_LABELS,
-        ("training_assignment", "status"): assignments.STATUS_LABELS,
-        ("training_assignments", "status"): assignments.STATUS_LABELS,
-        ("training_completion", "source"): compliance.SOURCE_LABELS,
-        ("training_completions", "source"): compliance.SOURCE_LABELS,
-        (None, "action_type"): plan.TYPE_LABELS,
-        (None, "origin"): plan.ORIGIN_LABELS,
-        (None, "effectiveness_verdict"): plan.VERDICT_LABELS,
-        (None, "cause"): findings.ROOT_CAUSE_LABELS,
-        (None, "root_cause"): findings.ROOT_CAUSE_LABELS,
-        (None, "severity"): findings.SEVERITY_LABELS,
-        (None, "remedy"): rights.REMEDY_LABELS,
-        (None, "format"): courses.FORMAT_LABELS,
-        (None, "reason"): assignments.REASON_LABELS,
-        (None, "update_frequency"): goals.FREQUENCY_LABELS,
-        (None, "role"): roles,
-        (None, "roles"): roles,
-        (None, "role_gained"): roles,
-        (None, "mandatory_roles"): roles,
-        ("audit_checklist", "scale"): audits.SCALE_LABELS,
-        ("survey", "scale"): surveys.SCALE_LABELS,
-    }
+# the words of the stored codes an audited field holds, by (record kind, field); a kind of None
+# is any record's field of that name (the page passes the areas' own tables: ui.audit_values)
+ValueTables = Mapping[tuple[str | None, str], Mapping[str, str]]
 
 
-def value_label(entity: str | None, field: str, value: str) -> str | None:
+def value_label(tables: ValueTables, entity: str | None, field: str, value: str) -> str | None:
     """A stored code of an audited field in the current language, written as the log writes a
     value (in lower case: "in progress", "в роботі"), or None when the code has no words of
-    its own here."""
-    tables = _value_tables()
+    its own here. A language code reads as the language's own name everywhere."""
     labels = tables.get((entity, field)) or tables.get((None, field)) or {}
     if value not in labels:
         if field == "language" and value in LANGUAGES:

@@ -8,6 +8,7 @@ import streamlit as st
 from models import audit
 from models.i18n import _, format_number, ngettext, pgettext
 from models.paging import PAGE_SIZE
+from ui.audit_values import VALUE_TABLES
 from ui.context import page_context
 from ui.dates import date_input_format
 from ui.widgets import download_buttons, pager, search_matches, show_table
@@ -49,7 +50,7 @@ shown_entries = pd.DataFrame(
             e.actor_name or _("System"),
             f"{e.entity_label} {e.entity_id or ''}".strip(),
             e.action_label,
-            "; ".join(e.changes) or "—",
+            "; ".join(e.changes_in_words(VALUE_TABLES)) or "—",
         )
         for e in entries
     ],

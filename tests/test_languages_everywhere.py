@@ -18,6 +18,7 @@ from models.people import hr_import
 from models.settings import SettingsError, get_settings, load_settings
 from tests.test_admin_cli import run
 from ui import startup
+from ui.audit_values import VALUE_TABLES
 from ui.dates import date_input_format
 from ui.ideas import money
 from ui.widgets import file_stem, uploader_style
@@ -111,20 +112,22 @@ def test_the_uploader_s_words_come_from_the_catalogue_and_cannot_end_the_style(m
 def test_the_audit_log_shows_stored_codes_in_the_reader_s_words():
     before = {"status": "in_progress", "roles": ["hr"], "priority": "high"}
     after = {"status": "done", "roles": ["hr", "team_lead"], "priority": "high", "language": "lt"}
-    assert audit.changed_fields(before, after, "action") == [
+    assert audit.changed_fields(before, after, "action", VALUE_TABLES) == [
         "Status: in progress → done",
         "Roles: hr → hr, team lead",
         "Language: Lietuvių",
     ]
     with use_language("ru"):
-        assert audit.changed_fields(before, after, "action") == [
+        assert audit.changed_fields(before, after, "action", VALUE_TABLES) == [
             "Статус: в работе → выполнено",
             "Роли: HR → HR, руководитель команды",
             "Язык: Lietuvių",
         ]
-        assert audit.changed_fields(None, {"status": "green_lit"}, "idea") == ["Статус: зелёный свет"]
+        assert audit.changed_fields(None, {"status": "green_lit"}, "idea", VALUE_TABLES) == ["Статус: зелёный свет"]
         # a code no area names keeps its English words
-        assert audit.changed_fields(None, {"status": "mystery_state"}, "idea") == ["Статус: mystery state"]
+        assert audit.changed_fields(None, {"status": "mystery_state"}, "idea", VALUE_TABLES) == [
+            "Статус: mystery state"
+        ]
 
 
 # -- one English word, two meanings ---------------------------------------------------------------
