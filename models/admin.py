@@ -23,8 +23,9 @@ from models.auth import account_count, load_user
 from models.complaints import cli
 from models.db import MigrationChangedError, open_database
 from models.errors import InputError
+from models.i18n import _, format_number, ngettext, use_language
 from models.people import accounts, hr_import
-from models.settings import SettingsError, load_settings
+from models.settings import SettingsError, configured_language, load_settings
 
 
 class CommandError(Exception):
@@ -97,21 +98,29 @@ def main(
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
     arguments = build_parser().parse_args(argv)
     console = _Console(stdin, stdout, ask_password, confirm)
+    with use_language(configured_language()):  # what it says, it says in the portal's default language
+        return _run(arguments, console, stderr)
+
+
+def _run(arguments: argparse.Namespace, console: _Console, stderr: TextIO) -> int:
+    def refuse(text: str) -> None:
+        print(_("Error: {problem}", problem=text), file=stderr)
+
     try:
         db_path = (arguments.db or load_settings().db_path).resolve()
         COMMANDS[arguments.command](arguments, db_path, console)
     except (CommandError, SettingsError, backup.BackupError, MigrationChangedError) as error:
-        print(f"Error: {error}", file=stderr)
+        refuse(str(error))
         return 1
     except InputError as error:
         for field, message in error.problems:
-            print(f"Error: {field}: {message}", file=stderr)
+            refuse(f"{field}: {message}")
         return 1
     except OSError as error:  # includes a refused permission; files that cannot be read or written
-        print(f"Error: {error}", file=stderr)
+        refuse(str(error))
         return 1
     except KeyboardInterrupt:
-        print("Cancelled.", file=stderr)
+        print(_("Cancelled."), file=stderr)
         return 130
     return 0
 
@@ -130,9 +139,9 @@ class _Console:
         """The new password: one line of standard input, or typed twice at a prompt."""
         if from_stdin:
             return self.stdin.readline().rstrip("\r\n")
-        first = self.ask_password("New password (at least 10 characters): ")
-        if first != self.ask_password("Repeat the password: "):
-            raise CommandError("the two passwords differ; nothing was changed.")
+        first = self.ask_password(_("New password (at least 10 characters): "))
+        if first != self.ask_password(_("Repeat the password: ")):
+            raise CommandError(_("the two passwords differ; nothing was changed."))
         return first
 
 
@@ -148,8 +157,10 @@ def _open(db_path: Path):
             raise backup.PortalRunningError() from None
         if url:
             where = pg_backup.target(url)
-            raise CommandError(f"cannot open {where}: {pg_backup.hidden(str(error), where)}") from None
-        raise CommandError(f"cannot open {db_path}: {error}") from None
+            raise CommandError(
+                _("cannot open {path}: {error}", path=where, error=pg_backup.hidden(str(error), where))
+            ) from None
+        raise CommandError(_("cannot open {path}: {error}", path=db_path, error=error)) from None
     try:
         database.start_up()
         yield database
@@ -164,19 +175,26 @@ def _create_admin(arguments: argparse.Namespace, db_path: Path, console: _Consol
         details = {"full_name": arguments.name, "email": arguments.email, "username": arguments.username}
         if account_count(database) == 0:
             accounts.create_first_admin(database, password=password, **details)
-            console.say(f"Created the first administrator {arguments.username!r} in {db_path}.")
+            console.say(
+                _("Created the first administrator '{username}' in {path}.", username=arguments.username, path=db_path)
+            )
         else:
             accounts.create_admin(database, None, password=password, system=True, **details)
-            console.say(f"Created administrator {arguments.username!r} in {db_path}.")
+            console.say(_("Created administrator '{username}' in {path}.", username=arguments.username, path=db_path))
 
 
 def _reset_password(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     with _open(db_path) as database:
         if accounts.account_id_for(database, arguments.username) is None:
-            raise CommandError(f"no account is called {arguments.username!r}.")
+            raise CommandError(_("no account is called '{username}'.", username=arguments.username))
         password = console.password(arguments.password_stdin)
         accounts.reset_password(database, None, arguments.username, password, system=True)
-    console.say(f"New password set for {arguments.username!r}; the account is unlocked and its sessions ended.")
+    console.say(
+        _(
+            "New password set for '{username}'; the account is unlocked and its sessions ended.",
+            username=arguments.username,
+        )
+    )
 
 
 def _seed_demo(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
@@ -184,16 +202,29 @@ def _seed_demo(arguments: argparse.Namespace, db_path: Path, console: _Console) 
     seed = settings.demo_seed if arguments.seed is None else arguments.seed
     scale = settings.demo_scale if arguments.scale is None else arguments.scale
     if not 0 < scale <= 200:
-        raise CommandError("--scale: use a number above 0 and at most 200.")
+        raise CommandError(_("--scale: use a number above 0 and at most 200."))
     with _open(db_path) as database:
         if demo.is_seeded(database):
-            raise CommandError("the database already holds people; the demo goes into an empty database only.")
-        console.say(f"Seeding the demo organisation (seed {seed}, scale {scale}) into {db_path}…")
+            raise CommandError(_("the database already holds people; the demo goes into an empty database only."))
+        console.say(
+            _(
+                "Seeding the demo organisation (seed {seed}, scale {scale}) into {path}…",
+                seed=seed,
+                scale=format_number(scale),
+                path=db_path,
+            )
+        )
         organisation = demo.seed(
             database, seed=seed, scale=scale, progress=lambda share, text: console.say(f"{share:6.0%}  {text}")
         )
     count = len(organisation.employees) if organisation else 0
-    console.say(f"Done: {count} people. Demo logins: {', '.join(seeding.DEMO_LOGINS.values())}.")
+    console.say(
+        _(
+            "Done: {people}. Demo logins: {logins}.",
+            people=ngettext("{n} person", "{n} people", count),
+            logins=", ".join(seeding.DEMO_LOGINS.values()),
+        )
+    )
 
 
 def _backup(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
@@ -201,43 +232,67 @@ def _backup(arguments: argparse.Namespace, db_path: Path, console: _Console) -> 
     with _open(db_path) as database:
         target = backup.backup(database, None, folder, system=True)
     info = backup.read_backup(target)
-    console.say(f"Backed up {info.rows} rows in {len(info.tables)} tables to {target}")
+    console.say(
+        _(
+            "Backed up {rows} in {tables} to {folder}",
+            rows=ngettext("{n} row", "{n} rows", info.rows, n=format_number(info.rows)),
+            tables=ngettext("{n} table", "{n} tables", len(info.tables)),
+            folder=target,
+        )
+    )
 
 
 def _list_backups(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     folder = arguments.source or backup.default_folder(db_path)
     found = backup.find_backups(folder)
     if not found:
-        console.say(f"No backups in {folder}.")
+        console.say(_("No backups in {folder}.", folder=folder))
     for info in found:
-        console.say(f"{info.path}  {info.created_at:%Y-%m-%d %H:%M:%S} UTC  {info.rows} rows  by {info.created_by}")
+        rows = ngettext("{n} row", "{n} rows", info.rows, n=format_number(info.rows))
+        made = _("by {who}", who=info.created_by)
+        console.say(f"{info.path}  {info.created_at:%Y-%m-%d %H:%M:%S} UTC  {rows}  {made}")
 
 
 def _restore(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
     info = backup.read_backup(arguments.folder)
     url = load_settings().database_url
     where = pg_backup.target(url) if url else db_path
-    kept_where = f"backed up into {backup.default_folder(db_path)} first" if url else "kept beside it"
     console.say(
-        f"Restore {info.name} ({info.created_at:%Y-%m-%d %H:%M:%S} UTC, {info.rows} rows) over {where}?"
-        f" Everything changed since that backup is replaced; the current database is {kept_where}."
+        _(
+            "Restore {backup} ({when} UTC, {rows}) over {path}?"
+            " Everything changed since that backup is replaced; the current database is backed up into {folder} first.",
+            backup=info.name,
+            when=f"{info.created_at:%Y-%m-%d %H:%M:%S}",
+            rows=ngettext("{n} row", "{n} rows", info.rows, n=format_number(info.rows)),
+            path=where,
+            folder=backup.default_folder(db_path),
+        )
+        if url
+        else _(
+            "Restore {backup} ({when} UTC, {rows}) over {path}?"
+            " Everything changed since that backup is replaced; the current file is kept beside it.",
+            backup=info.name,
+            when=f"{info.created_at:%Y-%m-%d %H:%M:%S}",
+            rows=ngettext("{n} row", "{n} rows", info.rows, n=format_number(info.rows)),
+            path=db_path,
+        )
     )
-    if not arguments.yes:
+    if not arguments.yes:  # the word typed stays "restore" in every language, as the command is named
         try:
-            answer = console.confirm("Type 'restore' to go on: ")
+            answer = console.confirm(_("Type 'restore' to go on: "))
         except EOFError:
-            raise CommandError("restore needs a confirmation: type 'restore' when asked, or pass --yes.") from None
+            raise CommandError(_("restore needs a confirmation: type 'restore' when asked, or pass --yes.")) from None
         if answer.strip().lower() != "restore":
-            raise CommandError("restore cancelled; nothing was changed.")
+            raise CommandError(_("restore cancelled; nothing was changed."))
     if url:
         kept = pg_backup.restore(url, info.path, backup.default_folder(db_path), force=arguments.force)
     else:
         kept = backup.restore(db_path, info.path)
-    console.say(f"Restored {info.name} into {where}. Everyone must sign in again.")
+    console.say(_("Restored {backup} into {path}. Everyone must sign in again.", backup=info.name, path=where))
     if url:
-        console.say("Restart every portal server now: each keeps copies of what it read before the restore.")
+        console.say(_("Restart every portal server now: each keeps copies of what it read before the restore."))
     if kept:
-        console.say(f"The previous database is kept as {kept}")
+        console.say(_("The previous database is kept as {path}", path=kept))
 
 
 def _import_people(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
@@ -245,27 +300,41 @@ def _import_people(arguments: argparse.Namespace, db_path: Path, console: _Conso
     try:
         data = Path(arguments.file).read_bytes()
     except OSError as error:
-        raise CommandError(f"cannot read {arguments.file}: {error.strerror}") from None
+        raise CommandError(_("cannot read {file}: {error}", file=arguments.file, error=error.strerror)) from None
     with _open(db_path) as database:
         account_id = accounts.account_id_for(database, arguments.acting)
         acting = load_user(database, account_id=account_id) if account_id is not None else None
         if acting is None:
-            raise CommandError(f"--as: no active account is called {arguments.acting!r}.")
+            raise CommandError(_("--as: no active account is called '{username}'.", username=arguments.acting))
         report = hr_import.import_people_csv(database, acting, data)
     problems = report.errors
     for problem in problems:
         where = ", ".join(
             part
-            for part in (problem.row and f"row {problem.row}", problem.column and f"column {problem.column}")
+            for part in (
+                problem.row and _("row {row}", row=problem.row),
+                problem.column and _("column {column}", column=problem.column),
+            )
             if part
         )
-        console.say(f"{where or 'file'}: {problem.reason}")
+        console.say(f"{where or _('file')}: {problem.reason}")
     if problems:
-        count = f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
-        raise CommandError(f"{count} in {arguments.file}; nobody was imported.")
+        raise CommandError(
+            ngettext(
+                "{n} problem in {file}; nobody was imported.",
+                "{n} problems in {file}; nobody was imported.",
+                len(problems),
+                file=arguments.file,
+            )
+        )
     console.say(
-        f"Imported {arguments.file}: {len(report.created)} people created, {len(report.updated)} updated,"
-        f" {len(report.unchanged)} unchanged."
+        _(
+            "Imported {file}: {created} created, {updated} updated, {unchanged} unchanged.",
+            file=arguments.file,
+            created=ngettext("{n} person", "{n} people", len(report.created)),
+            updated=len(report.updated),
+            unchanged=len(report.unchanged),
+        )
     )
 
 
@@ -276,7 +345,14 @@ def _import_complaints(arguments: argparse.Namespace, db_path: Path, console: _C
             report = cli.import_file(database, arguments, console.say)
         except cli.ImportRefusedError as refused:
             raise CommandError(str(refused)) from None
-    console.say(f"Imported {arguments.file} (import #{report.import_id}): {report.summary}")
+    console.say(
+        _(
+            "Imported {file} (import #{number}): {summary}",
+            file=arguments.file,
+            number=report.import_id,
+            summary=report.summary,
+        )
+    )
 
 
 COMMANDS = {

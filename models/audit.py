@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 from pydantic import BaseModel
 
-from models.audit_labels import ENTITY_LABELS, action_labels, field_label
+from models.audit_labels import ENTITY_LABELS, ValueTables, action_labels, field_label, value_label
 from models.db import utc_now
 from models.errors import StaleRecordError
 from models.i18n import _
@@ -42,7 +42,11 @@ class AuditEntry(BaseModel):
 
     @property
     def changes(self) -> list[str]:
-        return changed_fields(self.before, self.after)
+        return changed_fields(self.before, self.after, self.entity)
+
+    def changes_in_words(self, values: ValueTables) -> list[str]:
+        """The changed fields with the stored codes in the areas' words (``ui.audit_values``)."""
+        return changed_fields(self.before, self.after, self.entity, values)
 
 
 def _json_default(value: Any) -> Any:
@@ -80,8 +84,9 @@ def _field_text(code: str) -> str:
     return field_label(code) or code_label(code)
 
 
-def _value_text(value: Any) -> str:
-    """A stored value as a reader reads it: codes in words, times to the minute, a dash for none."""
+def _value_text(value: Any, entity: str | None = None, field: str = "", values: ValueTables | None = None) -> str:
+    """A stored value as a reader reads it: codes in the reader's words where the area names
+    them, else in English words; times to the minute, a dash for none."""
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -89,16 +94,23 @@ def _value_text(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     if isinstance(value, list):
-        return ", ".join(_value_text(item) for item in value)
+        return ", ".join(_value_text(item, entity, field, values) for item in value)
     if isinstance(value, dict):
-        return "; ".join(f"{_field_text(key)} {_value_text(item)}" for key, item in value.items())
+        return "; ".join(f"{_field_text(key)} {_value_text(item, entity, key, values)}" for key, item in value.items())
     text = str(value)
+    if (words := value_label(values or {}, entity, field, text)) is not None:
+        return words
     if _CODE.fullmatch(text):
         return code_label(text).lower()
     return _TIMESTAMP.sub(r"\1 \2", text)
 
 
-def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+def changed_fields(
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    entity: str | None = None,
+    values: ValueTables | None = None,
+) -> list[str]:
     """What a change did, one field a line in the reader's language: "Status: planned → done"
     for a field it changed, "Status: done" for a field of a record it created or removed (the
     values as stored: a code reads in English words)."""
@@ -107,9 +119,10 @@ def changed_fields(before: dict[str, Any] | None, after: dict[str, Any] | None) 
     for key in [*before, *(key for key in after if key not in before)]:
         if key in before and key in after:
             if before[key] != after[key]:
-                lines.append(f"{_field_text(key)}: {_value_text(before[key])} → {_value_text(after[key])}")
+                shown = (_value_text(before[key], entity, key, values), _value_text(after[key], entity, key, values))
+                lines.append(f"{_field_text(key)}: {shown[0]} → {shown[1]}")
         else:
-            lines.append(f"{_field_text(key)}: {_value_text(before.get(key, after.get(key)))}")
+            lines.append(f"{_field_text(key)}: {_value_text(before.get(key, after.get(key)), entity, key, values)}")
     return lines
 
 

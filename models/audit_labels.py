@@ -5,7 +5,9 @@ words, from ``audit.code_label``."""
 
 from __future__ import annotations
 
-from models.i18n import N_, _, pgettext
+from collections.abc import Mapping
+
+from models.i18n import LANGUAGES, N_, _, language_name, pgettext
 
 # each kind of record the portal audits (translated where shown)
 ENTITY_LABELS = {
@@ -380,3 +382,22 @@ def field_label(code: str) -> str | None:
     if code == "scale":
         return pgettext("an audited field: the demo's size", "Scale")
     return _(FIELD_LABELS[code]) if code in FIELD_LABELS else None
+
+
+# the words of the stored codes an audited field holds, by (record kind, field); a kind of None
+# is any record's field of that name (the page passes the areas' own tables: ui.audit_values)
+ValueTables = Mapping[tuple[str | None, str], Mapping[str, str]]
+
+
+def value_label(tables: ValueTables, entity: str | None, field: str, value: str) -> str | None:
+    """A stored code of an audited field in the current language, written as the log writes a
+    value (in lower case: "in progress", "в роботі"), or None when the code has no words of
+    its own here. A language code reads as the language's own name everywhere."""
+    labels = tables.get((entity, field)) or tables.get((None, field)) or {}
+    if value not in labels:
+        if field == "language" and value in LANGUAGES:
+            return language_name(value)
+        return None
+    text = _(labels[value])
+    first_word = text.split(" ")[0]
+    return text if sum(letter.isupper() for letter in first_word) > 1 else text[:1].lower() + text[1:]

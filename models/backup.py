@@ -52,7 +52,7 @@ class PortalRunningError(BackupError):
     """The database file is held by a running portal."""
 
     def __init__(self) -> None:
-        super().__init__("The portal is running; stop it first (DuckDB lets only one process open the database).")
+        super().__init__(_("The portal is running; stop it first (DuckDB lets only one process open the database)."))
 
 
 def default_folder(db_path: Path) -> Path:
@@ -181,8 +181,11 @@ def restore(db_file: Path | str, backup_folder: Path | str) -> Path | None:
     info = read_backup(backup_folder)
     if info.store != "duckdb":
         raise BackupError(
-            f"{info.path} is a backup of a PostgreSQL database: restore it with PORTAL_DATABASE_URL set."
-            " Nothing was restored."
+            _(
+                "{folder} is a backup of a PostgreSQL database: restore it with PORTAL_DATABASE_URL set."
+                " Nothing was restored.",
+                folder=info.path,
+            )
         )
     check_backup_sql(info.path)
     check_schema_version(info)
@@ -254,7 +257,14 @@ def _statements(folder: Path, name: str) -> list[Any]:
     try:
         return duckdb.extract_statements((folder / name).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, duckdb.Error) as error:
-        raise BackupError(f"{folder} cannot be restored: its {name} cannot be read ({error}).") from None
+        raise BackupError(
+            _(
+                "{folder} cannot be restored: its {file} cannot be read ({error}).",
+                folder=folder,
+                file=name,
+                error=error,
+            )
+        ) from None
 
 
 def _check_copied_file(folder: Path, file: str, query: str) -> None:
@@ -272,15 +282,24 @@ def _check_copied_file(folder: Path, file: str, query: str) -> None:
         or not own.is_file()
     ):
         raise BackupError(
-            f"{folder} cannot be restored: its load.sql reads a file that is not one of the backup's own "
-            f"({_shortened(query)}). Nothing was restored."
+            _(
+                "{folder} cannot be restored: its load.sql reads a file that is not one of the backup's own "
+                "({statement}). Nothing was restored.",
+                folder=folder,
+                statement=_shortened(query),
+            )
         )
 
 
 def _unexpected(folder: Path, name: str, query: str) -> BackupError:
     return BackupError(
-        f"{folder} cannot be restored: its {name} holds a statement a portal backup never writes "
-        f"({_shortened(query)}). Nothing was restored."
+        _(
+            "{folder} cannot be restored: its {file} holds a statement a portal backup never writes "
+            "({statement}). Nothing was restored.",
+            folder=folder,
+            file=name,
+            statement=_shortened(query),
+        )
     )
 
 
@@ -308,12 +327,17 @@ def _build_restored(staging: Path, info: BackupInfo) -> None:
 def _verify(connection: duckdb.DuckDBPyConnection, info: BackupInfo) -> None:
     tables = _row_counts(connection)
     if "schema_migrations" not in tables or not tables["schema_migrations"]:
-        raise BackupError(f"{info.path} does not hold a portal database (no schema_migrations).")
+        raise BackupError(_("{folder} does not hold a portal database (no schema_migrations).", folder=info.path))
     for name, expected in info.tables.items():
         if tables.get(name) != expected:
             raise BackupError(
-                f"{info.path} is damaged: table {name} has {tables.get(name, 'no')} rows,"
-                f" the backup recorded {expected}."
+                _(
+                    "{folder} is damaged: table {table} has {rows} rows, the backup recorded {expected}.",
+                    folder=info.path,
+                    table=name,
+                    rows=tables.get(name, 0),
+                    expected=expected,
+                )
             )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from models.db import list_migrations
+from models.i18n import _
 
 MANIFEST = "backup.json"
 BACKUP_PREFIX = "portal-"
@@ -53,7 +54,9 @@ def read_backup(path: Path | str) -> BackupInfo:
             store=str(manifest.get("store", "duckdb")),
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
-        raise BackupError(f"{path} is not a finished portal backup (no readable {MANIFEST}).") from error
+        raise BackupError(
+            _("{folder} is not a finished portal backup (no readable {manifest}).", folder=path, manifest=MANIFEST)
+        ) from error
 
 
 def check_schema_version(info: BackupInfo) -> None:
@@ -61,8 +64,12 @@ def check_schema_version(info: BackupInfo) -> None:
     known = max((version for version, _, _ in list_migrations()), default=0)  # numbers may have gaps
     if info.schema_version > known:
         raise BackupError(
-            f"The backup has schema version {info.schema_version} but this portal knows only {known}: "
-            "update the portal before restoring it."
+            _(
+                "The backup has schema version {version} but this portal knows only {known}: "
+                "update the portal before restoring it.",
+                version=info.schema_version,
+                known=known,
+            )
         )
 
 

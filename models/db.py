@@ -583,8 +583,11 @@ class MigrationChangedError(RuntimeError):
 
     def __init__(self, path: Path):
         super().__init__(
-            f"The migration {path.name} was changed after it was applied to this database. "
-            "Restore the file as it was and add the change as a new numbered migration."
+            _(
+                "The migration {file} was changed after it was applied to this database. "
+                "Restore the file as it was and add the change as a new numbered migration.",
+                file=path.name,
+            )
         )
         self.path = path
 

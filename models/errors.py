@@ -43,39 +43,59 @@ def _choices(expected: str) -> str:
     return expected.replace("'", "").replace(" or ", ", ")
 
 
+# pydantic's kinds of problem that need no figure, in the portal's words
+_PLAIN = {
+    "int_parsing": N_("enter a whole number"),
+    "int_type": N_("enter a whole number"),
+    "int_from_float": N_("enter a whole number"),
+    "float_parsing": N_("enter a number"),
+    "float_type": N_("enter a number"),
+    "decimal_parsing": N_("enter a number"),
+    "decimal_type": N_("enter a number"),
+    "finite_number": N_("enter a number"),
+    "multiple_of": N_("enter a number"),
+    "string_type": N_("enter text"),
+    "bool_type": N_("choose yes or no"),
+    "bool_parsing": N_("choose yes or no"),
+    "string_pattern_mismatch": N_("is not in the expected form"),
+    "list_type": N_("give a list"),
+    "set_type": N_("give a list"),
+    "tuple_type": N_("give a list"),
+    "frozen_set_type": N_("give a list"),
+}
+
+
 def plain_message(issue: dict) -> str:
-    """One pydantic error in the portal's words ("use at least 3 characters"), for the
-    common kinds of problem; a message a validator wrote itself is kept as written."""
+    """One pydantic error in the portal's words ("use at least 3 characters") in the current
+    language; a message a validator wrote itself (from the catalogue) is kept as written, and
+    a kind of problem not named here reads "is not valid", never pydantic's English."""
     kind, context = issue.get("type", ""), issue.get("ctx") or {}
     if kind == "missing" or (kind == "string_too_short" and context.get("min_length") == 1):
         return _("fill this in")
+    if kind in _PLAIN:
+        return _(_PLAIN[kind])
+    if kind in _BOUNDS:
+        bound, phrase = _BOUNDS[kind]
+        return _(phrase, bound=context.get(bound))
+    if kind in ("value_error", "assertion_error"):  # a validator's own words, from the catalogue
+        return str(issue.get("msg") or "").removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    return _counted_message(kind, context) or _("is not valid")  # pydantic's own sentence is English
+
+
+def _counted_message(kind: str, context: dict) -> str | None:
     if kind == "string_too_short":
         return ngettext("use at least {n} character", "use at least {n} characters", context["min_length"])
     if kind == "string_too_long":
         return ngettext("use at most {n} character", "use at most {n} characters", context["max_length"])
-    if kind in ("too_short", "too_long"):
-        bound = context.get("min_length") if kind == "too_short" else context.get("max_length")
-        return (
-            ngettext("give at least {n} item", "give at least {n} items", bound)
-            if kind == "too_short"
-            else ngettext("give at most {n} item", "give at most {n} items", bound)
-        )
+    if kind == "too_short":
+        return ngettext("give at least {n} item", "give at least {n} items", context.get("min_length"))
+    if kind == "too_long":
+        return ngettext("give at most {n} item", "give at most {n} items", context.get("max_length"))
     if kind in ("literal_error", "enum"):
         return _("choose one of: {choices}", choices=_choices(context.get("expected", "")))
-    if kind in ("int_parsing", "int_type", "int_from_float"):
-        return _("enter a whole number")
-    if kind in ("float_parsing", "float_type", "decimal_parsing", "decimal_type"):
-        return _("enter a number")
-    if kind in _BOUNDS:
-        bound, phrase = _BOUNDS[kind]
-        return _(phrase, bound=context.get(bound))
     if kind.startswith(("date_", "datetime_")):
         return _("enter a date as YYYY-MM-DD")
-    if kind == "string_type":
-        return _("enter text")
-    if kind in ("bool_type", "bool_parsing"):
-        return _("choose yes or no")
-    return str(issue.get("msg") or _("is not valid")).removeprefix("Value error, ")
+    return None
 
 
 def from_validation(error: ValidationError, model: type[BaseModel] | None = None) -> InputError:

@@ -16,7 +16,8 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from models.db import PRIVATE_FILE_MODE, make_private, private_folder
-from models.i18n import LANGUAGES, SOURCE_LANGUAGE
+from models.errors import plain_message
+from models.i18n import LANGUAGES, SOURCE_LANGUAGE, _, use_language
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRETS_FILE = PROJECT_ROOT / ".streamlit" / "secrets.toml"
@@ -143,7 +144,13 @@ class Settings(BaseSettings):
     def _a_portal_language(cls, value: str) -> str:
         code = value.strip().lower()
         if code not in LANGUAGES:
-            raise ValueError(f"'{value}' is not one of the portal's languages ({', '.join(LANGUAGES)})")
+            raise ValueError(
+                _(
+                    "'{value}' is not one of the portal's languages ({languages})",
+                    value=value,
+                    languages=", ".join(LANGUAGES),
+                )
+            )
         return code
 
     @property
@@ -183,15 +190,31 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build settings, turning a validation failure into one readable message."""
+    """Build settings, turning a validation failure into one readable message, in the
+    language the ``default_language`` setting names (English when it names none)."""
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        problems = []
-        for issue in error.errors():
-            name = ".".join(str(part) for part in issue["loc"]) or "settings"
-            problems.append(f"PORTAL_{name.upper()} ({name}): {issue['msg']}")
-        raise SettingsError("Invalid setting — " + "; ".join(problems)) from None
+        with use_language(configured_language(**overrides)):
+            problems = []
+            for issue in error.errors():
+                name = ".".join(str(part) for part in issue["loc"]) or "settings"
+                problems.append(f"PORTAL_{name.upper()} ({name}): {plain_message(issue)}")
+            raise SettingsError(_("Invalid setting — {problems}", problems="; ".join(problems))) from None
+
+
+def configured_language(**overrides: Any) -> str:
+    """The language the ``default_language`` setting names, read on its own so that the
+    refusal of another setting is said in it too; English when it is unset or not a language
+    of the portal. The admin command line and the start-up messages speak it."""
+    value = overrides.get("default_language")
+    if value is None:
+        value = next((os.environ[name] for name in os.environ if name.upper() == "PORTAL_DEFAULT_LANGUAGE"), None)
+    if value is None:
+        with contextlib.suppress(OSError, tomllib.TOMLDecodeError, AttributeError):
+            value = _SecretsTomlSource(Settings)().get("default_language")
+    code = str(value or "").strip().lower()
+    return code if code in LANGUAGES else SOURCE_LANGUAGE
 
 
 @lru_cache(maxsize=1)

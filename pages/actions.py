@@ -18,6 +18,7 @@ from models.strategy import goals, kpis, vision
 from models.strategy.goals import short_date, short_datetime
 from ui.charts import localized
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, search_matches, show_table
@@ -283,9 +284,14 @@ def action_fields(prefix: str, defaults: dict, owners: dict[int, str], *, owner_
     with cols[2]:
         kpi_id = pick(_("KPI expected to move"), kpi_names, "kpi_id", _("No KPI"))
     cols = st.columns(3)
-    start_date = cols[0].date_input(_("Start date"), value=defaults.get("start_date", TODAY), key=f"{prefix}_start")
+    start_date = cols[0].date_input(
+        _("Start date"), value=defaults.get("start_date", TODAY), key=f"{prefix}_start", format=date_input_format()
+    )
     due_date = cols[1].date_input(
-        _("Due date"), value=defaults.get("due_date", TODAY + timedelta(days=60)), key=f"{prefix}_due"
+        _("Due date"),
+        value=defaults.get("due_date", TODAY + timedelta(days=60)),
+        key=f"{prefix}_due",
+        format=date_input_format(),
     )
     expected_effect = cols[2].text_input(
         _("Expected effect on the KPI"),
@@ -414,7 +420,11 @@ def render_workflow(action: plan.Action, form: EditForm) -> None:
                 _("Note (needed when blocking or cancelling)"), max_chars=plan.NOTE_MAX, key=f"{prefix}_status_note"
             )
             completed_on = st.date_input(
-                _("Completion date (when done)"), value=TODAY, max_value=TODAY, key=f"{prefix}_completed_on"
+                _("Completion date (when done)"),
+                value=TODAY,
+                max_value=TODAY,
+                key=f"{prefix}_completed_on",
+                format=date_input_format(),
             )
             moved = st.form_submit_button(_("Change status"))
     finished = action.status in ("done", "cancelled")

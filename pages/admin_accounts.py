@@ -62,7 +62,7 @@ def render_list(search: str) -> None:
     if total:
         download_buttons(
             lambda: accounts_frame(accounts.list_accounts(db, user, search=search, limit=total)),
-            "accounts",
+            _("accounts"),
             key="accounts",
             rows=total,
         )

@@ -6,9 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from models import audit
-from models.i18n import _, format_number, ngettext
+from models.i18n import _, format_number, ngettext, pgettext
 from models.paging import PAGE_SIZE
+from ui.audit_values import VALUE_TABLES
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.widgets import download_buttons, pager, search_matches, show_table
 
 user, db, settings = page_context()
@@ -24,8 +26,15 @@ actor_names = {row["actor_id"]: row["actor_name"] for row in actors}
 actor_id = cols[1].selectbox(
     _("Actor"), [None, *actor_names], format_func=({None: _("All")} | actor_names).__getitem__, key="audit_actor"
 )
-since = cols[2].date_input(_("From"), value=date.today() - timedelta(days=30), key="audit_since")
-until = cols[3].date_input(_("To"), value=date.today(), key="audit_until")
+since = cols[2].date_input(
+    pgettext("the first day of a period", "From"),
+    value=date.today() - timedelta(days=30),
+    key="audit_since",
+    format=date_input_format(),
+)
+until = cols[3].date_input(
+    pgettext("the last day of a period", "To"), value=date.today(), key="audit_until", format=date_input_format()
+)
 
 filters = {"entity": entity, "actor_id": actor_id, "since": since, "until": until}
 total = audit.count(db, user, **filters)
@@ -41,7 +50,7 @@ shown_entries = pd.DataFrame(
             e.actor_name or _("System"),
             f"{e.entity_label} {e.entity_id or ''}".strip(),
             e.action_label,
-            "; ".join(e.changes) or "—",
+            "; ".join(e.changes_in_words(VALUE_TABLES)) or "—",
         )
         for e in entries
     ],
@@ -64,7 +73,7 @@ if total:
                 for e in audit.search(db, user, **filters, limit=total)
             ]
         ),
-        "audit-log",
+        _("audit-log"),
         key="audit",
         rows=total,
     )

@@ -14,6 +14,7 @@ from models.competencies.levels import level_name
 from models.i18n import N_, _, format_date, format_number, ngettext
 from models.paging import PAGE_SIZE
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.fields import max_chars
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, show_table
@@ -143,7 +144,9 @@ def render_assess() -> None:
         competency = st.selectbox(
             _("Competency"), list(competencies), format_func=competencies.get, key="assess_competency"
         )
-        assessed_on = st.date_input(_("Date"), value=date.today(), max_value=date.today(), key="assess_date")
+        assessed_on = st.date_input(
+            _("Date"), value=date.today(), max_value=date.today(), key="assess_date", format=date_input_format()
+        )
         level = st.radio(_("Level"), [1, 2, 3, 4], index=1, format_func=level_name, horizontal=True, key="assess_level")
         evidence = st.text_area(_("Evidence"), max_chars=max_chars(AssessmentInput, "evidence"), key="assess_evidence")
         session = st.selectbox(
@@ -185,7 +188,7 @@ def render_list(team_id: int | None) -> None:
     items = assessments.visible_assessments(db, user, team_id=team_id, offset=first, limit=PAGE_SIZE)
     show_table(as_table(items), labels=table_labels())
     every_assessment = lambda: as_table(assessments.visible_assessments(db, user, team_id=team_id, limit=None))  # noqa: E731
-    download_buttons(every_assessment, "assessments", f"dl_assessments_{team_id}", rows=total)
+    download_buttons(every_assessment, _("assessments"), f"dl_assessments_{team_id}", rows=total)
     by_id = {a.id: a for a in items}
     chosen = st.selectbox(
         _("Open an assessment"),

@@ -11,6 +11,7 @@ from models.coaching.sessions import SessionInput
 from models.i18n import N_, _, format_number, ngettext
 from models.paging import PAGE_SIZE
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.fields import bounds, max_chars
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, search_matches, show_table
@@ -114,7 +115,7 @@ def render_my_coaching() -> None:
     first = pager(total, "my_coaching_page", counted_sessions, page_size=MY_SESSIONS_SHOWN)
     for item in log.my_sessions(db, user, offset=first, limit=MY_SESSIONS_SHOWN):
         render_my_session(item)
-    download_buttons(lambda: _table(log.my_sessions(db, user)), "my-coaching", "dl_my_coaching", rows=total)
+    download_buttons(lambda: _table(log.my_sessions(db, user)), _("my-coaching"), "dl_my_coaching", rows=total)
 
 
 def _table(items: list[log.CoachingSession]) -> pd.DataFrame:
@@ -160,7 +161,11 @@ def _session_fields(prefix: str, current: log.CoachingSession | None, people: li
         employee_id = current.employee_id
     left, middle, right = st.columns(3)
     coached_on = left.date_input(
-        _("Date"), current.coached_on if current else TODAY, max_value=TODAY, key=f"{prefix}_date"
+        _("Date"),
+        current.coached_on if current else TODAY,
+        max_value=TODAY,
+        key=f"{prefix}_date",
+        format=date_input_format(),
     )
     kind = middle.radio(
         _("Type"),
@@ -200,7 +205,7 @@ def _session_fields(prefix: str, current: log.CoachingSession | None, people: li
         key=f"{prefix}_follow_up",
     )
     follow_up_due = follow_right.date_input(
-        _("Follow-up due"), current.follow_up_due if current else None, key=f"{prefix}_due"
+        _("Follow-up due"), current.follow_up_due if current else None, key=f"{prefix}_due", format=date_input_format()
     )
     return {
         "employee_id": employee_id,
@@ -269,7 +274,7 @@ def render_detail(item: log.CoachingSession) -> None:
 
 
 def render_team_sessions() -> None:
-    since = st.date_input(_("Sessions since"), TODAY - timedelta(days=90), key="team_since")
+    since = st.date_input(_("Sessions since"), TODAY - timedelta(days=90), key="team_since", format=date_input_format())
     total = log.count_sessions(db, user, since=since)
     if not total:
         st.info(_("No coaching sessions in this period."))
@@ -278,7 +283,7 @@ def render_team_sessions() -> None:
     items = log.sessions(db, user, since=since, offset=first, limit=PAGE_SIZE)
     show_table(shown_table(_table(items)), labels=table_labels(), key="team_sessions_table")
     every_session = lambda: _table(log.sessions(db, user, since=since))  # noqa: E731
-    download_buttons(every_session, "coaching-sessions", "dl_team_sessions", rows=total)
+    download_buttons(every_session, _("coaching-sessions"), "dl_team_sessions", rows=total)
     by_id = {s.id: s for s in items}
     chosen = st.selectbox(
         _("Open a session"),
@@ -304,7 +309,7 @@ def render_overdue() -> None:
     )
     frame = _table(overdue)[["id", "person", "team", "coach", "follow_up", "follow_up_due", "date"]]
     show_table(shown_table(frame), labels=table_labels(), key="overdue_table")
-    download_buttons(frame, "overdue-follow-ups", "dl_overdue")
+    download_buttons(frame, _("overdue-follow-ups"), "dl_overdue")
 
 
 st.title(_("Coaching log"))

@@ -7,8 +7,9 @@ import altair as alt
 import streamlit as st
 
 from models.coaching import report
-from models.i18n import _
+from models.i18n import _, pgettext
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.widgets import download_buttons, show_table
 
 user, db, settings = page_context()
@@ -16,8 +17,16 @@ TODAY = date.today()
 
 st.title(_("Coaching report"))
 left, right = st.columns(2)
-start = left.date_input(_("From"), (TODAY - timedelta(days=365)).replace(day=1), max_value=TODAY, key="report_from")
-end = right.date_input(_("To"), TODAY, max_value=TODAY, key="report_to")
+start = left.date_input(
+    pgettext("the first day of a period", "From"),
+    (TODAY - timedelta(days=365)).replace(day=1),
+    max_value=TODAY,
+    key="report_from",
+    format=date_input_format(),
+)
+end = right.date_input(
+    pgettext("the last day of a period", "To"), TODAY, max_value=TODAY, key="report_to", format=date_input_format()
+)
 
 summary = report.team_summary(db, user, start, end)
 table = report.team_months(db, user, start, end)
@@ -69,7 +78,7 @@ show_table(
     },
     key="coaching_summary",
 )
-download_buttons(summary, "coaching-by-team", "dl_coaching_summary")
+download_buttons(summary, _("coaching-by-team"), "dl_coaching_summary")
 
 st.subheader(_("Quality and productivity beside integrated coaching, per team"))
 team_kpis = report.team_kpis(db, user, start, end)
@@ -87,7 +96,7 @@ show_table(
     key="coaching_team_kpis",
 )
 st.caption(_(report.TEAM_KPI_DEFINITION))
-download_buttons(team_kpis, "coaching-and-team-kpis", "dl_coaching_team_kpis")
+download_buttons(team_kpis, _("coaching-and-team-kpis"), "dl_coaching_team_kpis")
 
 st.subheader(_("Per team and month"))
 show_table(
@@ -105,4 +114,4 @@ show_table(
     },
     key="coaching_months",
 )
-download_buttons(table, "coaching-by-team-and-month", "dl_coaching_months")
+download_buttons(table, _("coaching-by-team-and-month"), "dl_coaching_months")

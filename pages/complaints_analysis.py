@@ -180,7 +180,7 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
         st.info(_("No complaints match these filters."))
         return
     chart_with_drill(charts.volume_by_month(volume), "chart_volume", lambda p: {"received_month": _month(p["month"])})
-    download_buttons(volume, "complaints-per-month", "dl_volume")
+    download_buttons(volume, _("complaints-per-month"), "dl_volume")
 
     st.subheader(_("Pareto by category"))
     table = analysis.pareto(db, user, complaint_filter)
@@ -232,14 +232,14 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
                 grouped=format_number(grouped),
             )
         )
-    download_buttons(table, "complaints-pareto", "dl_pareto")
+    download_buttons(table, _("complaints-pareto"), "dl_pareto")
 
     left, right = st.columns(2)
     with left:
         st.subheader(_("Channel mix"))
         mix = analysis.channel_mix(db, user, complaint_filter)
         chart_with_drill(charts.channel_mix(mix), "chart_channels", lambda p: {"channel": p.get("channel")})
-        download_buttons(mix, "complaints-channels", "dl_channels")
+        download_buttons(mix, _("complaints-channels"), "dl_channels")
     with right:
         st.subheader(_("Time to resolve"))
         bands = analysis.resolution_distribution(db, user, complaint_filter)
@@ -247,7 +247,7 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
             st.caption(_("These complaints carry no resolution date or days."))
         else:
             chart_with_drill(charts.resolution(bands), "chart_resolution", lambda p: {"resolution_band": p.get("band")})
-            download_buttons(bands.drop(columns="band_order"), "complaints-resolution", "dl_resolution")
+            download_buttons(bands.drop(columns="band_order"), _("complaints-resolution"), "dl_resolution")
 
     st.subheader(_("Category × month"))
     heat = analysis.category_month(db, user, complaint_filter)
@@ -256,7 +256,7 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
         "chart_heat",
         lambda p: {"category": p.get("category"), "received_month": _month(p["month"])} if "month" in p else None,
     )
-    download_buttons(heat, "complaints-category-month", "dl_heat")
+    download_buttons(heat, _("complaints-category-month"), "dl_heat")
 
     st.subheader(_("Repeat complaints"))
     st.caption(
@@ -276,7 +276,7 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
     )
     by_category = repeats["by_category"]
     show_table(by_category, labels=translated(REPEAT_LABELS), values={"category": value_labels([analysis.NOT_GIVEN])})
-    download_buttons(by_category, "complaints-repeats", "dl_repeats")
+    download_buttons(by_category, _("complaints-repeats"), "dl_repeats")
 
     st.subheader(_("Growing most"))
     windows = {days: _compare_label(days) for days in (90, 30, 180, None)}
@@ -311,7 +311,7 @@ def render_charts(complaint_filter: ComplaintFilter, repeats: dict) -> None:
             values={"category": value_labels([analysis.NOT_GIVEN])},
             column_config={"growth": st.column_config.NumberColumn(labels["growth"], format="%.1f %%")},
         )
-        download_buttons(growing, "complaints-growing", "dl_growing")
+        download_buttons(growing, _("complaints-growing"), "dl_growing")
 
 
 DRILL_NAMES = {
@@ -374,7 +374,7 @@ def render_drill(complaint_filter: ComplaintFilter, options: dict) -> None:
         labels=row_labels(),
         key="drill_rows",
     )
-    complaint_downloads(complaint_filter, drill, count, "complaints-selected", "dl_drill")
+    complaint_downloads(complaint_filter, drill, count, _("complaints-selected"), "dl_drill")
 
 
 def counted_complaints(count: int) -> str:
@@ -405,7 +405,7 @@ def render_export(complaint_filter: ComplaintFilter) -> None:
     st.subheader(_("Download the filtered complaints"))
     total = analysis.count_rows(db, user, complaint_filter)
     st.caption(_("{complaints}, newest first, with their narratives.", complaints=counted_complaints(total)))
-    complaint_downloads(complaint_filter, None, total, "complaints", "dl_export")
+    complaint_downloads(complaint_filter, None, total, _("complaints-all"), "dl_export")
 
 
 def code_labels(labels: dict[str, str]) -> dict[str, str]:

@@ -68,7 +68,7 @@ def render_list(all_findings: list[findings.Finding]) -> findings.Finding | None
             "status": code_labels(findings.STATUS_LABELS),
         },
     )
-    download_buttons(frame, "findings", "dl_findings")
+    download_buttons(frame, _("findings"), "dl_findings")
     titles = {f.id: f"#{f.id} {f.title}" for f in all_findings}  # titles as written
     by_id = {f.id: f for f in all_findings}
     chosen = st.selectbox(_("Open a finding"), list(titles), format_func=titles.__getitem__, key="finding_open")
@@ -135,7 +135,7 @@ def render_counts(finding: findings.Finding) -> None:
         ]
         labels["latest period"] = _("Latest period ({period})", period=latest["period"])
     show_table(table, labels=labels)
-    download_buttons(table, f"finding-{finding.id}-evidence", "dl_evidence")
+    download_buttons(table, _("finding-{number}-evidence", number=finding.id), "dl_evidence")
     if st.button(_("Open this evidence in the analysis"), icon=":material/query_stats:", key="finding_evidence_open"):
         st.session_state["complaints_filter_preset"] = finding.complaint_filter
         st.switch_page(ANALYSIS_PAGE)

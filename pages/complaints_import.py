@@ -175,7 +175,7 @@ def render_report(report: importer.ImportReport) -> None:
                 )
             )
         show_table(frame, labels=translated(REJECTION_LABELS))
-        download_buttons(frame, "complaint-import-rejections", "dl_rejections")
+        download_buttons(frame, _("complaint-import-rejections"), "dl_rejections")
 
 
 st.title(_("Import complaints"))
@@ -188,7 +188,7 @@ st.caption(
 st.download_button(
     _("Download the portal's import template"),
     field_mapping.template_csv,
-    "complaints-template.csv",
+    _("complaints-template") + ".csv",
     "text/csv",
     icon=":material/download:",
     key="complaint_template",
@@ -287,4 +287,4 @@ if recent.empty:
 else:
     recent["mode"] = recent["mode"].map(lambda mode: _(IMPORT_MODE_LABELS[ImportMode(mode)]).split(" — ")[0])
     show_table(recent, labels=translated(IMPORT_LABELS))
-    download_buttons(recent, "complaint-imports", "dl_imports")
+    download_buttons(recent, _("complaint-imports"), "dl_imports")

@@ -84,13 +84,19 @@ def render_scores(survey_type: str, answers: ScoreFilter) -> None:
     split = st.toggle(_("One line per channel"), key="cf_split_channels")
     st.altair_chart(charts.by_month(by_channel_month if split else months, survey_type), width="stretch")
     show_table(by_channel_month if split else months, labels=TABLE_LABELS, key="cf_months")
-    download_buttons(by_channel_month, f"{survey_type}-by-month-and-channel", "dl_cf_months")
+    download_buttons(by_channel_month, _("{survey}-by-month-and-channel", survey=survey_type), "dl_cf_months")
     for group in ("channel", "team"):
         st.subheader(GROUP_TITLES[group])
         frame = with_labels(scores.scores(db, user, survey_type, (group,), answers), TEAM_NAMES)
         st.altair_chart(charts.by_group(frame, group, survey_type), width="stretch")
         show_table(frame, labels=TABLE_LABELS, key=f"cf_{group}")
-        download_buttons(frame, f"{survey_type}-by-{group}", f"dl_cf_{group}")
+        download_buttons(
+            frame,
+            _("{survey}-by-channel", survey=survey_type)
+            if group == "channel"
+            else _("{survey}-by-team", survey=survey_type),
+            f"dl_cf_{group}",
+        )
 
 
 def render_comments(survey_type: str, answers: ScoreFilter) -> None:
@@ -118,7 +124,7 @@ def render_comments(survey_type: str, answers: ScoreFilter) -> None:
     if found.empty:
         return
     show_table(found, labels=COMMENT_LABELS, key="cf_comments")
-    download_buttons(found, "customer-comments", "dl_cf_comments")
+    download_buttons(found, _("customer-comments"), "dl_cf_comments")
     render_attach(found)
 
 

@@ -62,7 +62,7 @@ def render_report(report: survey_import.SurveyImportReport) -> None:
         if report.rejected_rows > len(report.rejections):
             st.caption(_("Listing the first {count} problems.", count=format_number(len(report.rejections))))
         show_table(frame, labels=REPORT_LABELS, key="survey_rejections")
-        download_buttons(frame, "survey-import-report", "dl_survey_report")
+        download_buttons(frame, _("survey-import-report"), "dl_survey_report")
 
 
 def run_import(source: SourceFile, mapping: dict[str, str], mode: str, order) -> None:
@@ -107,7 +107,7 @@ st.caption(
 st.download_button(
     _("Download the import template"),
     survey_fields.template_csv,
-    "survey-answers-template.csv",
+    _("survey-answers-template") + ".csv",
     "text/csv",
     icon=":material/download:",
     key="survey_template",
@@ -183,4 +183,4 @@ if recent.empty:
 else:
     recent["mode"] = recent["mode"].map(lambda mode: _(IMPORT_MODE_LABELS[ImportMode(mode)]).split(" — ")[0])
     show_table(recent, labels=IMPORT_LABELS, key="survey_recent")
-    download_buttons(recent, "survey-imports", "dl_survey_imports")
+    download_buttons(recent, _("survey-imports"), "dl_survey_imports")

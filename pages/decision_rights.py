@@ -10,12 +10,13 @@ import streamlit as st
 
 from models.access import ROLE_LABELS, Permission, Role
 from models.complaints.findings import finding_titles
-from models.i18n import _, format_number, pgettext
+from models.i18n import _, format_money, format_number, pgettext
 from models.speakup.board import my_ideas
 from models.standards import proposals, rights
 from models.standards.rights import REMEDY_LABELS
 from ui.charts import month_axis
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table, with_labels
 from ui.writes import EditForm, run_write
@@ -71,7 +72,7 @@ def right_names(by_id: dict[int, rights.Right]) -> dict[int, str]:
 
 
 def money(value: object) -> str:
-    return _("no money involved") if value is None else f"{CURRENCY} {format_number(float(value), 2)}"
+    return _("no money involved") if value is None else format_money(float(value), CURRENCY)
 
 
 def render_register(current: list[rights.Right]) -> None:
@@ -102,7 +103,7 @@ def render_register(current: list[rights.Right]) -> None:
         },
         key="rights_table",
     )
-    download_buttons(frame, "decision-rights", "dl_rights")
+    download_buttons(frame, _("decision-rights"), "dl_rights")
     by_id = {right.id: right for right in current}
     with st.expander(_("Earlier versions of a right")):
         chosen = st.selectbox(_("Right"), list(by_id), format_func=right_names(by_id).get, key="right_versions")
@@ -125,7 +126,7 @@ def render_log_use() -> None:
     )
     with st.form("log_use"):
         remedy = st.selectbox(_("Kind of remedy"), list(held), format_func=REMEDIES.get, key="use_remedy")
-        used_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="use_date")
+        used_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="use_date", format=date_input_format())
         amount = st.number_input(_("Amount"), min_value=0.0, step=1.0, key="use_amount")
         reference = st.text_input(_("Complaint reference (optional)"), max_chars=60, key="use_reference")
         note = st.text_area(_("Note (optional)"), max_chars=1000, key="use_note")
@@ -149,8 +150,13 @@ def render_log_use() -> None:
 def render_use_against_limits() -> None:
     st.header(_("Use against limits"))
     left, right = st.columns(2)
-    start = left.date_input(_("From"), (TODAY - timedelta(days=365)).replace(day=1), key="uses_from")
-    end = right.date_input(_("To"), TODAY, key="uses_to")
+    start = left.date_input(
+        pgettext("the first day of a period", "From"),
+        (TODAY - timedelta(days=365)).replace(day=1),
+        key="uses_from",
+        format=date_input_format(),
+    )
+    end = right.date_input(pgettext("the last day of a period", "To"), TODAY, key="uses_to", format=date_input_format())
     frame = with_labels(
         rights.use_against_limits(db, user, start, end), CODED | {"team": {rights.NO_TEAM: _(rights.NO_TEAM)}}
     )
@@ -186,7 +192,7 @@ def render_use_against_limits() -> None:
         },
         key="use_limits",
     )
-    download_buttons(frame, "decision-right-use", "dl_use_limits")
+    download_buttons(frame, _("decision-right-use"), "dl_use_limits")
     flagged = rights.uses_above_limit(db, user, start, end)
     st.subheader(_("Flagged above the limit ({count})", count=format_number(len(flagged))))
     show_table(flagged, labels=USE_LABELS, values=CODED, key="uses_flagged")
@@ -204,7 +210,7 @@ def render_proposal_form(current: list[rights.Right]) -> None:
         return
     by_id = {right.id: right for right in current}
     with st.expander(_("Propose a change to a right")), st.form("propose"):
-        origin = st.selectbox(_("From"), list(origins), key="proposal_origin")
+        origin = st.selectbox(pgettext("what a proposal comes from", "From"), list(origins), key="proposal_origin")
         right_id = st.selectbox(_("Right"), list(by_id), format_func=right_names(by_id).get, key="proposal_right")
         limit = st.number_input(_("Proposed limit (optional)"), min_value=0.0, value=None, key="proposal_limit")
         conditions = st.text_area(_("Proposed conditions (optional)"), max_chars=1000, key="proposal_conditions")

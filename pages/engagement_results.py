@@ -61,7 +61,7 @@ if results.sees_every_group(user):
         },
         key="teams_beside_ideas",
     )
-    download_buttons(frame, "engagement-and-ideas", key="teams_beside_ideas_download")
+    download_buttons(frame, _("engagement-and-ideas"), key="teams_beside_ideas_download")
     open_now = [s for s in surveys.list_surveys(db) if s.state() == "open"]
     for survey in open_now:
         st.subheader(_("Open now: {survey}", survey=escape_markdown(survey.title)))

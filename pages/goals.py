@@ -17,6 +17,7 @@ from models.strategy.goals import GoalInput, short_date
 from models.strategy.kpis import MeasurementInput
 from ui.charts import localized
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, file_upload, search_matches, show_table
@@ -159,7 +160,7 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
                 tooltip=[
                     alt.Tooltip("action:N", title=marks["action_done"]),
                     alt.Tooltip("owner:N", title=_("Owner")),
-                    alt.Tooltip("date:T", title=_("Completed")),
+                    alt.Tooltip("date:T", title=pgettext("the day an action was finished", "Completed")),
                 ],
             )
         )
@@ -292,7 +293,9 @@ def render_measurement_form(goal: goals.Goal) -> None:
     with st.form(f"measure_{goal.id}"):
         st.markdown("**" + _("Record a measurement") + "**")
         cols = st.columns([1, 1, 2, 1])
-        measured_on = cols[0].date_input(_("Date"), value=date.today(), max_value=date.today(), key=f"m_date_{goal.id}")
+        measured_on = cols[0].date_input(
+            _("Date"), value=date.today(), max_value=date.today(), key=f"m_date_{goal.id}", format=date_input_format()
+        )
         value = cols[1].number_input(
             _("Value ({unit})", unit=escape_markdown(goal.shown_unit)),
             value=None,
@@ -428,7 +431,10 @@ def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled
         _("Baseline value"), value=defaults.get("baseline_value"), format="%g", key=f"{prefix}_baseline_value"
     )
     baseline_date = cols[1].date_input(
-        _("Baseline date"), value=defaults.get("baseline_date", date.today()), key=f"{prefix}_baseline_date"
+        _("Baseline date"),
+        value=defaults.get("baseline_date", date.today()),
+        key=f"{prefix}_baseline_date",
+        format=date_input_format(),
     )
     target_value = cols[2].number_input(
         _("Target value"), value=defaults.get("target_value"), format="%g", key=f"{prefix}_target_value"
@@ -437,6 +443,7 @@ def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled
         _("Target date"),
         value=defaults.get("target_date", date.today() + timedelta(days=365)),
         key=f"{prefix}_target_date",
+        format=date_input_format(),
     )
     slice_fields = goal_slice_fields(prefix, defaults)
     return {

@@ -42,7 +42,7 @@ def render_overview(rows: list[dict]) -> None:
         ]
     )
     show_table(table)
-    download_buttons(table, "green-lit-ideas", key="green")
+    download_buttons(table, _("green-lit-ideas"), key="green")
     chart_rows = []
     for row in rows:
         label = idea_label(row["id"], row["title"])

@@ -218,4 +218,4 @@ else:
     with table:
         if table.open:
             show_table(table_of(filters))
-            download_buttons(lambda: table_of(filters), "idea-board", key="board")
+            download_buttons(lambda: table_of(filters), _("idea-board"), key="board")

@@ -13,6 +13,7 @@ from models.speakup import board, cycle_report, decisions, ideas, judging
 from models.speakup.cycles import Cycle, list_cycles
 from ui.charts import by_number, idea_label, wrapped_axis
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.ideas import idea_details, plain, status_label
 from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
@@ -179,6 +180,7 @@ def render_decision(cycle: Cycle, idea: ideas.Idea) -> None:
         value=decisions.default_action_due_date(cycle),
         min_value=date.today(),
         key=f"due_{idea.id}",
+        format=date_input_format(),
     )
     st.text_area(_("Rationale"), key=f"rationale_{idea.id}", max_chars=judging.RATIONALE_MAX)
     if st.button(_("Record decision"), key=f"decide_{idea.id}", type="primary"):

@@ -38,7 +38,7 @@ frame = pd.DataFrame(
     ]
 )
 show_table(frame)
-download_buttons(frame, "kpi-catalogue", key="kpis")
+download_buttons(frame, _("kpi-catalogue"), key="kpis")
 st.caption(
     _(
         "Computed KPIs are filled from the portal's own data (complaints) and cannot be entered by hand; "

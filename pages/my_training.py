@@ -25,7 +25,7 @@ def section(title: str, frame: pd.DataFrame, empty: str, key: str) -> None:
         return
     shown = catalogue_titles(frame)
     show_table(shown, labels=training_column_labels(), key=f"{key}_table")
-    download_buttons(lambda: shown, f"my-training-{key}", key=key)
+    download_buttons(lambda: shown, _("my-training-{part}", part=title), key=key)
 
 
 def render_page() -> None:

@@ -74,7 +74,7 @@ def render_report(report: audit_import.AuditImportReport) -> None:
                 )
             )
         show_table(frame, labels=in_words(REPORT_LABELS), key="audit_rejections")
-        download_buttons(frame, "mystery-audit-import-report", "dl_audit_report")
+        download_buttons(frame, _("mystery-audit-import-report"), "dl_audit_report")
 
 
 def run_import(checklist_id: int, source: SourceFile, mapping: dict[str, str], mode: str, order) -> None:
@@ -165,7 +165,7 @@ else:
     st.download_button(
         _("Download the import template"),
         lambda: audit_fields.template_csv(checklist),
-        "mystery-audits-template.csv",
+        _("mystery-audits-template") + ".csv",
         "text/csv",
         icon=":material/download:",
         key="audit_template",
@@ -184,4 +184,4 @@ if recent.empty:
 else:
     recent["mode"] = recent["mode"].map(lambda mode: _(IMPORT_MODE_LABELS[ImportMode(mode)]).split(" — ")[0])
     show_table(recent, labels=in_words(IMPORT_LABELS), key="audit_recent")
-    download_buttons(recent, "mystery-audit-imports", "dl_audit_imports")
+    download_buttons(recent, _("mystery-audit-imports"), "dl_audit_imports")

@@ -10,13 +10,13 @@ import pandas as pd
 import streamlit as st
 
 from models.access import Permission
-from models.i18n import N_, _, format_number, ngettext
+from models.i18n import N_, _, format_number, ngettext, pgettext
 from models.paging import PAGE_SIZE
 from models.standards import audits, compliance, register
 from models.standards.audits import SCALE_LABELS
 from ui.charts import month_axis
 from ui.context import page_context
-from ui.dates import day
+from ui.dates import date_input_format, day
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, search_matches, show_table
 from ui.writes import run_write
@@ -83,7 +83,7 @@ def render_audits(start: date, end: date) -> None:
     rows = audits.list_audits(db, user, start=start, end=end, offset=first, limit=PAGE_SIZE)
     show_table(audit_table(rows), labels=in_words(AUDIT_LABELS), key="audits_table")
     every_audit = lambda: audit_table(audits.list_audits(db, user, start=start, end=end))  # noqa: E731
-    download_buttons(every_audit, "mystery-audits", "dl_audits", rows=total)
+    download_buttons(every_audit, _("mystery-audits"), "dl_audits", rows=total)
     chosen = st.selectbox(
         _("Open an audit"), [row["id"] for row in rows], index=None, key="open_audit", placeholder=_("Choose an option")
     )
@@ -147,7 +147,7 @@ def render_compliance(start: date, end: date) -> None:
     st.altair_chart(compliance_chart(frame), width="stretch")
     render_per_standard(start, end)
     show_table(frame, labels=in_words(COMPLIANCE_LABELS), key="compliance_table")
-    download_buttons(frame, "compliance-by-standard-team-month", "dl_compliance")
+    download_buttons(frame, _("compliance-by-standard-team-month"), "dl_compliance")
     st.subheader(_("Standards failing repeatedly"))
     failing = compliance.failing_standards(db, user, start, end)
     if not failing:
@@ -224,7 +224,7 @@ def render_audit_form(checklist: dict, teams: dict[int, str], people: dict[int, 
         channels = {channel: register.channel_label(channel) for channel in register.CHANNELS}
         answers = {answer: _(label) for answer, label in PASS_FAIL.items()}
         scores = {"Not checked": answers["Not checked"]} | {score: format_number(score) for score in range(1, 6)}
-        audited_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="audit_date")
+        audited_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="audit_date", format=date_input_format())
         channel = st.selectbox(_("Channel"), list(channels), format_func=channels.__getitem__, key="audit_channel")
         team_id = st.selectbox(
             _("Team"),
@@ -288,8 +288,15 @@ def render_recording() -> None:
 
 st.title(_("Mystery audits"))
 left, right = st.columns(2)
-period_start = left.date_input(_("From"), (TODAY - timedelta(days=365)).replace(day=1), key="audits_from")
-period_end = right.date_input(_("To"), TODAY, key="audits_to")
+period_start = left.date_input(
+    pgettext("the first day of a period", "From"),
+    (TODAY - timedelta(days=365)).replace(day=1),
+    key="audits_from",
+    format=date_input_format(),
+)
+period_end = right.date_input(
+    pgettext("the last day of a period", "To"), TODAY, key="audits_to", format=date_input_format()
+)
 if records:
     render_recording()
 if audits.reads_compliance(user):

@@ -96,7 +96,7 @@ def render_directory(teams: list[dict[str, Any]]) -> None:
     show_table(directory_frame(directory.directory(db, user, **query, offset=first, limit=PAGE_SIZE)))
     download_buttons(
         lambda: directory_frame(directory.directory(db, user, **query, limit=total)),
-        "people",
+        _("people"),
         key="people_download",
         rows=total,
     )
@@ -342,7 +342,7 @@ def render_import() -> None:
     st.download_button(
         _("Download the template"),
         hr_csv.import_template_csv,
-        "people_import_template.csv",
+        _("people-import-template") + ".csv",
         "text/csv",
         icon=":material/download:",
         key="people_import_template",

@@ -12,6 +12,7 @@ from models.engagement.surveys import ENPS_QUESTION, MAX_QUESTIONS, SCALE_LABELS
 from models.i18n import N_, _, format_date
 from models.people.directory import list_sites, list_teams
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.engagement import show_progress, show_results
 from ui.text import escape_markdown
 from ui.widgets import show_table
@@ -40,8 +41,12 @@ def survey_form(prefix: str, start: dict) -> dict | None:
     with st.form(f"{prefix}_form"):
         title = st.text_input(_("Title"), value=start.get("title", ""), max_chars=120, key=f"{prefix}_title")
         left, right = st.columns(2)
-        opens_on = left.date_input(_("Opens on"), value=start["opens_on"], key=f"{prefix}_opens")
-        closes_on = right.date_input(_("Closes on"), value=start["closes_on"], key=f"{prefix}_closes")
+        opens_on = left.date_input(
+            _("Opens on"), value=start["opens_on"], key=f"{prefix}_opens", format=date_input_format()
+        )
+        closes_on = right.date_input(
+            _("Closes on"), value=start["closes_on"], key=f"{prefix}_closes", format=date_input_format()
+        )
         st.caption(_("Always asked first: “{question}” (0–10).", question=_(ENPS_QUESTION)))
         questions = []
         given = start.get("questions", [])

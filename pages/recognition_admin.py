@@ -9,6 +9,7 @@ import streamlit as st
 from models.i18n import _
 from models.recognition import export, kudos, leaderboard, values
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table
 from ui.writes import run_write
@@ -89,7 +90,7 @@ def render_export() -> None:
     period = left.selectbox(
         _("Period"), list(leaderboard.PERIODS), format_func=lambda p: _(leaderboard.PERIODS[p]), key="export_period"
     )
-    on = right.date_input(_("Including the day"), value=date.today(), key="export_on")
+    on = right.date_input(_("Including the day"), value=date.today(), key="export_on", format=date_input_format())
     st.caption(escape_markdown(_("Kudos and badges of {period}.", period=leaderboard.period_bounds(period, on)[2])))
     download_buttons(lambda: export.recognition_export(db, user, period, on), export.export_file_stem(period, on),
                      key="recognition_export")  # fmt: skip

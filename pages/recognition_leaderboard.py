@@ -9,6 +9,7 @@ import streamlit as st
 from models.i18n import _
 from models.recognition import kudos, leaderboard
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.text import escape_markdown
 from ui.widgets import show_table
 
@@ -19,7 +20,7 @@ left, middle, right = st.columns(3)
 period = left.selectbox(
     _("Period"), list(leaderboard.PERIODS), format_func=lambda p: _(leaderboard.PERIODS[p]), key="board_period"
 )
-on = middle.date_input(_("Including the day"), value=date.today(), key="board_on")
+on = middle.date_input(_("Including the day"), value=date.today(), key="board_on", format=date_input_format())
 teams = kudos.team_choices(db)
 team_id = right.selectbox(_("Team"), [None, *teams], format_func=lambda t: _("Everyone") if t is None else teams[t],
                           key="board_team")  # fmt: skip

@@ -158,7 +158,9 @@ for item in current:
     render_standard(item)
 if current:
     download_buttons(
-        lambda: pd.DataFrame([s.model_dump(exclude={"owner_id"}) for s in current]), "service-standards", "dl_standards"
+        lambda: pd.DataFrame([s.model_dump(exclude={"owner_id"}) for s in current]),
+        _("service-standards"),
+        "dl_standards",
     )
 if can_manage:
     st.header(_("Keep the register"))

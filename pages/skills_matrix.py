@@ -76,7 +76,9 @@ def render_matrix(team_id: int | None, total: int) -> None:
         )
     )
     show_table(matrix.as_table(frame), labels={"team_name": _("Team"), "full_name": _("Person")})
-    download_buttons(lambda: matrix.matrix_table(db, user, team_id=team_id), "skills-matrix", "dl_matrix", rows=total)
+    download_buttons(
+        lambda: matrix.matrix_table(db, user, team_id=team_id), _("skills-matrix"), "dl_matrix", rows=total
+    )
 
 
 def render_assign(course: dict, employee_ids: list[int], key: str) -> None:

@@ -20,6 +20,7 @@ from models.speakup.cycles import (
     update_rules,
 )
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.fields import bounds, max_chars
 from ui.ideas import day, plain
 from ui.widgets import download_buttons, show_table
@@ -106,7 +107,7 @@ def render_cycle_list(cycles: list[Cycle]) -> None:
         ]
     )
     show_table(table)
-    download_buttons(table, "speakup-cycles", key="cycles")
+    download_buttons(table, _("speakup-cycles"), key="cycles")
 
 
 def render_cycle(cycle: Cycle) -> None:
@@ -151,9 +152,18 @@ def render_new_cycle() -> None:
             _("Name"), value=proposed["name"], max_chars=max_chars(CycleInput, "name"), key="new_cycle_name"
         )
         cols = st.columns(3)
-        opens = cols[0].date_input(_("Submissions open"), value=proposed["submission_opens"], key="new_cycle_opens")
-        closes = cols[1].date_input(_("Submissions close"), value=proposed["submission_closes"], key="new_cycle_closes")
-        day = cols[2].date_input(_("Speak-Up Day"), value=proposed["speakup_day"], key="new_cycle_day")
+        opens = cols[0].date_input(
+            _("Submissions open"), value=proposed["submission_opens"], key="new_cycle_opens", format=date_input_format()
+        )
+        closes = cols[1].date_input(
+            _("Submissions close"),
+            value=proposed["submission_closes"],
+            key="new_cycle_closes",
+            format=date_input_format(),
+        )
+        day = cols[2].date_input(
+            _("Speak-Up Day"), value=proposed["speakup_day"], key="new_cycle_day", format=date_input_format()
+        )
         rules = rule_inputs(proposed, "_new")
         st.caption(_("Criteria with weights and what a 1, 3 and 5 mean — the standard four to start with."))
         criteria = st.data_editor(

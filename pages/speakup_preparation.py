@@ -14,6 +14,7 @@ from models.people.directory import find_active_people
 from models.speakup import cycles, day_plan, preparation
 from models.speakup import preparation_views as views
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.fields import bounds, default, max_chars
 from ui.ideas import plain
 from ui.widgets import download_buttons, search_matches, show_table
@@ -201,7 +202,9 @@ def render_schedule_form(cycle: cycles.Cycle) -> None:
         st.markdown("**" + _("Schedule a session") + "**")
         cols = st.columns(3)
         course_id = cols[0].selectbox(_("Course"), list(courses), format_func=courses.get, key="prep_course")
-        day = cols[1].date_input(_("Day"), value=min(first_day, cycle.speakup_day), key="prep_day")
+        day = cols[1].date_input(
+            _("Day"), value=min(first_day, cycle.speakup_day), key="prep_day", format=date_input_format()
+        )
         starts = cols[2].time_input(_("Starts at"), value=time(17, 30), key="prep_time")
         cols = st.columns(3)
         low, high = bounds(preparation.SessionInput, "minutes")

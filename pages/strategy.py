@@ -11,6 +11,7 @@ from models.i18n import _, format_date, format_number
 from models.strategy import goals, vision
 from models.strategy.vision import PriorityInput, VisionInput
 from ui.context import page_context
+from ui.dates import date_input_format
 from ui.fields import bounds, default, max_chars
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, show_table
@@ -50,7 +51,7 @@ def render_vision() -> None:
                 ]
             )
             show_table(frame)
-            download_buttons(frame, "vision-versions", key="vision_versions")
+            download_buttons(frame, _("vision-versions"), key="vision_versions")
     if can_manage:
         with st.form("revise_vision"):
             st.markdown("**" + _("Revise the vision") + "**")
@@ -60,7 +61,9 @@ def render_vision() -> None:
                 max_chars=max_chars(VisionInput, "statement"),
                 key="vision_statement",
             )
-            effective = st.date_input(_("Effective date"), value=date.today(), key="vision_effective")
+            effective = st.date_input(
+                _("Effective date"), value=date.today(), key="vision_effective", format=date_input_format()
+            )
             submitted = st.form_submit_button(_("Save new version"), type="primary")
         if submitted:
             run_write(
@@ -102,7 +105,7 @@ def render_priorities() -> None:
             ]
         )
         show_table(frame)
-        download_buttons(frame, "strategic-priorities", key="priorities")
+        download_buttons(frame, _("strategic-priorities"), key="priorities")
     if can_manage:
         render_priority_form(None)
 

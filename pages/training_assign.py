@@ -16,7 +16,7 @@ from models.training import assignments, completions, courses
 from models.training.assignments import REASON_LABELS, STATUS_LABELS
 from models.training.completions import CompletionInput
 from ui.context import page_context
-from ui.dates import day
+from ui.dates import date_input_format, day
 from ui.fields import bounds
 from ui.widgets import download_buttons, search_matches, show_table
 from ui.writes import run_write
@@ -86,7 +86,13 @@ def render_assign() -> None:
     mode = st.radio(_("Assign to"), list(modes), format_func=modes.__getitem__, horizontal=True, key="assign_mode")
     targets = chosen_people(mode)
     default_due = st.checkbox(_("Due after the course's own due-within days"), value=True, key="assign_default_due")
-    due = None if default_due else st.date_input(_("Due date"), date.today() + timedelta(days=30), key="assign_due")
+    due = (
+        None
+        if default_due
+        else st.date_input(
+            _("Due date"), date.today() + timedelta(days=30), key="assign_due", format=date_input_format()
+        )
+    )
     st.caption(ngettext("{n} person chosen", "{n} people chosen", len(targets), n=format_number(len(targets))))
     if st.button(_("Assign"), type="primary", key="assign_go", disabled=course is None):
         written = run_write(
@@ -156,7 +162,7 @@ def render_open() -> None:
     show_table(assignment_table(rows), labels=in_words(ASSIGNMENT_LABELS), key="assignment_table")
     download_buttons(
         lambda: assignment_table(assignments.list_assignments(db, user, **filters)),
-        f"assignments-{status}",
+        _("assignments-{status}", status=statuses[status]),
         key="assignments_download",
     )
     if status != "open" or not rows:
@@ -201,7 +207,13 @@ def render_record() -> None:
             placeholder=_("Choose an option"),
         )
         course = st.selectbox(_("Course"), list(all_courses), format_func=all_courses.get, key="record_course")
-        completed_on = st.date_input(_("Completed on"), date.today(), max_value=date.today(), key="record_completed_on")
+        completed_on = st.date_input(
+            _("Completed on"),
+            date.today(),
+            max_value=date.today(),
+            key="record_completed_on",
+            format=date_input_format(),
+        )
         has_score = st.checkbox(_("With a score"), value=True, key="record_has_score")
         score = st.number_input(_("Score"), min_value=float(low), max_value=float(high), value=80.0, key="record_score")
         passed = st.checkbox(_("Passed"), value=True, key="record_passed")

@@ -99,14 +99,14 @@ def render_heat_map(on: date, filters: Filters) -> None:
         st.caption(escape_markdown(one_cell_in_words(cells.iloc[0])))
     else:
         st.caption(_("Hover a cell for the counts behind it; the same figures are in the table below."))
-    table_with_downloads(cells, f"training-compliance-{on.isoformat()}", "tc_heat")
+    table_with_downloads(cells, _("training-compliance-{day}", day=on.isoformat()), "tc_heat")
 
 
 def render_teams(on: date, filters: Filters) -> None:
     summary = compliance.team_summary(db, user, on=on, filters=filters)
     if not summary.empty and summary["team"].iloc[-1] == "All teams":  # the total row the query adds last
         summary.loc[summary.index[-1], "team"] = _("All teams")
-    table_with_downloads(summary, f"training-by-team-{on.isoformat()}", "tc_teams")
+    table_with_downloads(summary, _("training-by-team-{day}", day=on.isoformat()), "tc_teams")
 
 
 def render_overdue(on: date, filters: Filters) -> None:
@@ -124,7 +124,7 @@ def render_overdue(on: date, filters: Filters) -> None:
             mandatory=format_number(mandatory),
         )
     )
-    table_with_downloads(rows, f"training-overdue-{on.isoformat()}", "tc_overdue")
+    table_with_downloads(rows, _("training-overdue-{day}", day=on.isoformat()), "tc_overdue")
 
 
 def render_expiring(on: date, filters: Filters) -> None:
@@ -142,7 +142,7 @@ def render_expiring(on: date, filters: Filters) -> None:
             people=format_number(people),
         )
     )
-    table_with_downloads(rows, f"training-expiring-{on.isoformat()}", "tc_expiring")
+    table_with_downloads(rows, _("training-expiring-{day}", day=on.isoformat()), "tc_expiring")
 
 
 def render_transcript(on: date, _filters: Filters) -> None:
@@ -172,14 +172,18 @@ def render_transcript(on: date, _filters: Filters) -> None:
         st.caption(_("Nothing assigned."))
     else:
         table_with_downloads(
-            compliance.in_words(record.assignments), f"transcript-{chosen}-assignments", "tc_transcript"
+            compliance.in_words(record.assignments),
+            _("transcript-{person}-assignments", person=chosen),
+            "tc_transcript",
         )
     st.markdown("**" + _("Completions") + "**")
     if record.completions.empty:
         st.caption(_("No completion recorded."))
     else:
         table_with_downloads(
-            compliance.in_words(record.completions), f"transcript-{chosen}-completions", "tc_completions"
+            compliance.in_words(record.completions),
+            _("transcript-{person}-completions", person=chosen),
+            "tc_completions",
         )
 
 

@@ -98,7 +98,7 @@ def render_catalogue() -> list[courses.Course]:
     frame = course_frame(found)
     st.caption(ngettext("{count} course", "{count} courses", len(found), count=format_number(len(found))))
     show_table(frame, labels=training_column_labels(), key="course_table")
-    download_buttons(frame, "courses", key="courses_download")
+    download_buttons(frame, _("courses"), key="courses_download")
     with st.expander(_("Competencies")):
         show_table(
             pd.DataFrame([{"code": c.code, "name": c.name, "description": c.description} for c in competencies]),

@@ -64,7 +64,7 @@ def render_report(report: lms_import.LmsImportReport) -> None:
                 )
             )
         show_table(frame, key="lms_rejections")
-        download_buttons(frame, "lms-import-report", "dl_lms_report")
+        download_buttons(frame, _("lms-import-report"), "dl_lms_report")
 
 
 def run_import(source: SourceFile, mapping: dict[str, str], mode: str, order, pass_mark: float) -> None:
@@ -102,7 +102,7 @@ st.caption(
 st.download_button(
     _("Download the import template"),
     lms_fields.template_csv,
-    "completions-template.csv",
+    _("completions-template") + ".csv",
     "text/csv",
     icon=":material/download:",
     key="lms_template",
@@ -173,8 +173,6 @@ if recent.empty:
     st.caption(_("No imports yet."))
 else:
     recent["mode"] = recent["mode"].map(lambda mode: _(MODE_LABELS[ImportMode(mode)]).split(" — ")[0])
-    recent["status"] = recent["status"].map(
-        lambda status: _(lms_import.BATCH_STATUS_LABELS[status]) if status in lms_import.BATCH_STATUS_LABELS else status
-    )
+    recent["status"] = recent["status"].map(lms_import.batch_status_label)
     show_table(recent, labels=in_words(IMPORT_LABELS), key="lms_recent")
-    download_buttons(recent, "completion-imports", "dl_lms_imports")
+    download_buttons(recent, _("completion-imports"), "dl_lms_imports")

@@ -90,7 +90,15 @@ def show_results(results: SurveyResults, *, hide_comment: Callable[[str], None] 
             st.markdown("**" + (_("By team") if label == "team" else _("By site")) + "**")
             frame = group_frame(groups, label)
             show_table(frame, labels=_column_labels(), key=f"{label}s_{survey.id}")
-            download_buttons(frame, f"survey-{survey.quarter}-by-{label}", key=f"{label}s_{survey.id}_download")
+            download_buttons(
+                frame,
+                (
+                    _("survey-{quarter}-by-team", quarter=survey.quarter)
+                    if label == "team"
+                    else _("survey-{quarter}-by-site", quarter=survey.quarter)
+                ),
+                key=f"{label}s_{survey.id}_download",
+            )
     if results.comments:
         st.markdown("**" + _("Comments") + "**")
         show_comments(results, hide_comment)

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from models.i18n import N_, _, current_language, format_date, format_datetime, format_number, ngettext
+from models.i18n import N_, _, current_language, format_date, format_datetime, format_money, format_number, ngettext
 from models.speakup import ideas
 from models.speakup.ideas import BusinessCase, Idea
 from ui.text import escape_markdown
@@ -22,12 +22,11 @@ def plain(text: str | None) -> str:
 
 
 def money(value: float | None, currency: str) -> str:
-    """An amount in whole units as "AUD 1,200" in English, in the language's form otherwise."""
+    """An amount in whole units with the currency's sign where the language puts it
+    ("A$1,200", "1 200 AUD")."""
     if value is None:
         return "—"
-    if current_language() == "en":
-        return f"{currency} {value:,.0f}"
-    return f"{currency} {format_number(round(value), 0)}"
+    return format_money(value, currency, decimals=0)
 
 
 def day(value: date) -> str:

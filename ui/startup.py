@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TextIO
@@ -29,8 +29,9 @@ from streamlit.runtime.pages_manager import PagesManager
 
 from models import areas, demo
 from models.db import MigrationChangedError, get_database
+from models.i18n import _, format_number, use_language
 from models.inbox import outbox
-from models.settings import SettingsError, get_settings
+from models.settings import SettingsError, configured_language, get_settings
 
 PAGE_ICON = Path(__file__).with_name("portal_icon.svg")
 
@@ -48,15 +49,28 @@ def prepare_portal(out: TextIO) -> None:
     def say(text: str) -> None:
         print(text, file=out, flush=True)
 
-    try:
-        settings = get_settings()
-        db = get_database(settings.db_path, url=settings.database_url)
-    except (SettingsError, MigrationChangedError) as error:
-        say(f"The portal cannot start: {error}")
-        return
+    with use_language(configured_language()):
+        try:
+            settings = get_settings()
+            db = get_database(settings.db_path, url=settings.database_url)
+        except (SettingsError, MigrationChangedError) as error:
+            say(_("The portal cannot start: {problem}", problem=error))
+            return
     if not settings.demo_mode or demo.is_seeded(db):
         return
-    say(f"Preparing the demo organisation (seed {settings.demo_seed}, scale {settings.demo_scale:g}) in {db.path}…")
+    with use_language(settings.default_language):
+        _seed_demo(db, settings, say)
+
+
+def _seed_demo(db: Any, settings: Any, say: Callable[[str], None]) -> None:
+    say(
+        _(
+            "Preparing the demo organisation (seed {seed}, scale {scale}) in {path}…",
+            seed=settings.demo_seed,
+            scale=format_number(settings.demo_scale),
+            path=db.path,
+        )
+    )
     last: list[str] = []
 
     def progress(share: float, text: str) -> None:
@@ -65,7 +79,7 @@ def prepare_portal(out: TextIO) -> None:
             say(f"{min(share, 1.0):6.0%}  {text}")
 
     demo.seed(db, seed=settings.demo_seed, scale=settings.demo_scale, progress=progress)
-    say("The portal is ready: the README lists one demo login per role.")
+    say(_("The portal is ready: the README lists one demo login per role."))
 
 
 def prepare_once(out: TextIO | None = None) -> None:

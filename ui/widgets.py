@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -92,21 +93,33 @@ def show_table(
     st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config, **extra)
 
 
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
+
+
+def file_stem(name: str) -> str:
+    """A download's name (without its extension) from words in the reader's language: lower case,
+    words joined by hyphens, no character a file system refuses ("Моє навчання: пройдено" →
+    "моє-навчання-пройдено")."""
+    return "-".join(_UNSAFE_IN_FILE_NAMES.sub(" ", name).lower().split()) or "download"
+
+
 def download_buttons(
-    frame: pd.DataFrame | Callable[[], pd.DataFrame], file_stem: str, key: str, *, rows: int | None = None
+    frame: pd.DataFrame | Callable[[], pd.DataFrame], name: str, key: str, *, rows: int | None = None
 ) -> None:
     """CSV and XLSX downloads of a table, with formula-injection-safe cells. The files are built
     only when a button is clicked, never on a rerun, whether given the table or a function that
     returns it. A table longer than a spreadsheet should hold (``exports.XLSX_ROW_LIMIT``; give
-    ``rows`` when passing a function) gets the CSV only, and the page says so."""
+    ``rows`` when passing a function) gets the CSV only, and the page says so. ``name`` is the
+    files' name in the reader's language (``_("green-lit-ideas")``), made safe by ``file_stem``."""
     build: Callable[[], pd.DataFrame] = frame if callable(frame) else lambda: frame
+    stem = file_stem(name)
     if rows is None and isinstance(frame, pd.DataFrame):
         rows = len(frame)
     left, right = st.columns(2)
     left.download_button(
         _("Download CSV"),
         lambda: exports.to_csv_bytes(build()),
-        f"{file_stem}.csv",
+        f"{stem}.csv",
         "text/csv",
         key=f"{key}_csv",
         icon=":material/download:",
@@ -117,7 +130,7 @@ def download_buttons(
     right.download_button(
         _("Download XLSX"),
         lambda: exports.to_xlsx_bytes(build()),
-        f"{file_stem}.xlsx",
+        f"{stem}.xlsx",
         XLSX_MIME,
         key=f"{key}_xlsx",
         icon=":material/download:",
@@ -140,8 +153,10 @@ def download_file(
     label: str, data: bytes | Callable[[], bytes], file_name: str, mime: str, key: str, **extra: Any
 ) -> None:
     """One download of a file other than a table (a PDF, a template); given a function, the file
-    is built only when the button is clicked."""
-    st.download_button(label, data, file_name, mime, key=key, icon=":material/download:", **extra)
+    is built only when the button is clicked; the name is made safe as ``file_stem`` makes it."""
+    stem, dot, extension = file_name.rpartition(".")
+    safe_name = f"{file_stem(stem)}.{extension}" if dot else file_stem(file_name)
+    st.download_button(label, data, safe_name, mime, key=key, icon=":material/download:", **extra)
 
 
 def pager(
@@ -199,11 +214,36 @@ def search_matches(label: str, key: str, find: Callable[[str], tuple[list, int]]
     return options
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: quotes, backslashes, angle brackets and control
+    characters escaped, so no text can end the string or the style element."""
+    escaped = "".join(f"\\{ord(char):x} " if char in '"\\<>' or ord(char) < 32 else char for char in text)
+    return f'"{escaped}"'
+
+
+def uploader_style(key: str, limit_mb: int, types: list[str]) -> str:
+    """CSS that shows the uploader's own words in the current language: Streamlit 1.67 writes its
+    button ("Upload") and its limit ("200MB per file • CSV") in English and offers no parameter
+    for them, so the English text is hidden and the catalogue's shown in its place."""
+    uploader = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
+    limit = _("Up to {limit} MB per file", limit=format_number(limit_mb))
+    if types:
+        limit += " • " + ", ".join(kind.upper() for kind in types)
+    return (
+        f"{uploader} button [data-testid='stMarkdownContainer'] > p {{display: none}}"
+        f"{uploader} button [data-testid='stMarkdownContainer']::after {{content: {css_string(_('Choose a file'))}}}"
+        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span {{font-size: 0}}"
+        f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span::after"
+        f" {{content: {css_string(limit)}; font-size: 0.875rem}}"
+    )
+
+
 def file_upload(label: str, types: list[str], key: str) -> UploadedFile | None:
     """The one file uploader of the portal: it takes its size limit from the ``max_upload_mb``
     setting (the browser refuses a larger file) and refuses a larger file that arrives anyway,
     saying so; the uploaded file, or None."""
     limit_mb = get_settings().max_upload_mb
+    st.html(f"<style>{uploader_style(key, limit_mb, types)}</style>")
     upload = st.file_uploader(label, type=types, key=key, max_upload_size=limit_mb)
     if upload is not None and upload.size > limit_mb * 1024 * 1024:
         st.error(

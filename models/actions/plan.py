@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from models.access import CurrentUser, Permission
-from models.i18n import N_, _
+from models.i18n import N_, _, pgettext
 from models.inputs import InputRecord
 from models.people.directory import people_matching
 
@@ -52,10 +52,25 @@ TYPE_LABELS = {
 }
 ORIGIN_LABELS = {"goal": N_("Goal"), "finding": N_("Finding"), "idea": N_("Green-lit idea"), "other": N_("Other")}
 PRIORITY_LABELS = {"low": N_("Low"), "medium": N_("Medium"), "high": N_("High"), "critical": N_("Critical")}
-ACTIONS_TABLE_COLUMNS = [
-    *(N_("Id"), N_("Action"), N_("Type"), N_("Origin"), N_("Goal"), N_("Owner"), N_("Team"), N_("Priority")),
-    *(N_("Status"), N_("Progress %"), N_("Start"), N_("Due"), N_("Overdue"), N_("Completed"), N_("Verdict")),
-]
+
+
+def actions_table_columns() -> list[str]:
+    """The action plan table's headings in the current language ("Completed" is the day an
+    action was finished, not a course passed)."""
+    return [
+        *(_("Id"), _("Action"), _("Type"), _("Origin"), _("Goal"), _("Owner"), _("Team"), _("Priority")),
+        *(
+            _("Status"),
+            _("Progress %"),
+            _("Start"),
+            _("Due"),
+            _("Overdue"),
+            pgettext("the day an action was finished", "Completed"),
+            _("Verdict"),
+        ),
+    ]
+
+
 UPDATE_KIND_LABELS = {
     "created": N_("Created"),
     "edit": N_("Edited"),
@@ -361,7 +376,7 @@ def actions_frame(actions: list[Action], today: date) -> pd.DataFrame:
             )
             for a in actions
         ],
-        columns=[_(column) for column in ACTIONS_TABLE_COLUMNS],
+        columns=actions_table_columns(),
     )
 
 
@@ -371,7 +386,13 @@ def linked_actions_frame(actions: list[Action]) -> pd.DataFrame:
 
     return pd.DataFrame(
         [(a.title, a.owner_name, label(STATUS_LABELS, a.status), a.due_date, a.completed_on) for a in actions],
-        columns=[_("Action"), _("Owner"), _("Status"), _("Due"), _("Completed")],
+        columns=[
+            _("Action"),
+            _("Owner"),
+            _("Status"),
+            _("Due"),
+            pgettext("the day an action was finished", "Completed"),
+        ],
     )
 
 

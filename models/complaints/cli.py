@@ -27,7 +27,8 @@ from models.complaints.field_mapping import Preset
 from models.complaints.importer import ImportMode, ImportRejectedError
 from models.db import Database, get_database
 from models.errors import InputError
-from models.settings import get_settings
+from models.i18n import _, use_language
+from models.settings import configured_language, get_settings
 
 
 class ImportRefusedError(Exception):
@@ -64,9 +65,9 @@ def _write_rejections(path: Path, report: importer.ImportReport) -> None:
 def _date_orders(pairs: list[str]) -> dict[str, DateOrder]:
     orders: dict[str, DateOrder] = {}
     for pair in pairs:
-        field, _, order = pair.partition("=")
+        field, _equals, order = pair.partition("=")
         if order.strip().upper() not in set(DateOrder):
-            raise ImportRefusedError(f"--date-order {pair}: use FIELD=YMD, FIELD=MDY or FIELD=DMY")
+            raise ImportRefusedError(_("--date-order {pair}: use FIELD=YMD, FIELD=MDY or FIELD=DMY", pair=pair))
         orders[field.strip()] = DateOrder(order.strip().upper())
     return orders
 
@@ -82,7 +83,15 @@ def _say_dates(
     for key, order in report.date_orders.items():
         guess = source.date_guesses.get(mapping.get(key, ""))
         why = "--date-order" if key in chosen or guess is None else guess.describe()
-        say(f"{key} ({mapping.get(key)}): read as {DATE_ORDER_NAMES[order]} ({why})")
+        say(
+            _(
+                "{field} ({column}): read as {order} ({why})",
+                field=key,
+                column=mapping.get(key),
+                order=_(DATE_ORDER_NAMES[order]),
+                why=why,
+            )
+        )
 
 
 def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], None]) -> importer.ImportReport:
@@ -90,18 +99,18 @@ def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], Non
     account = db.query_one("SELECT id FROM accounts WHERE lower(username) = lower(?)", [args.username])
     user = load_user(db, account_id=account["id"]) if account else None
     if user is None:
-        raise ImportRefusedError(f"--as: no active person signs in as {args.username!r}")
+        raise ImportRefusedError(_("--as: no active person signs in as '{username}'", username=args.username))
     orders = _date_orders(args.date_order)
     try:
         source = sources.open_source(  # the import follows at once: the file is checked beside the reading
             args.file, encoding=args.encoding, sheet=args.sheet, header_row=args.header_row, check_later=True
         )
     except FileNotFoundError:
-        raise ImportRefusedError(f"{args.file}: no such file") from None
+        raise ImportRefusedError(_("{file}: no such file", file=args.file)) from None
     try:
         mapping = field_mapping.suggest_mapping(source.columns, Preset(args.preset) if args.preset else None)
         for pair in args.map:
-            field, _, column = pair.partition("=")
+            field, _equals, column = pair.partition("=")
             mapping[field.strip()] = column.strip()
         for note in source.notes:
             say(note)
@@ -111,10 +120,18 @@ def import_file(db: Database, args: argparse.Namespace, say: Callable[[str], Non
         _say_dates(source, mapping, report, orders, say)
     except ImportRejectedError as refused:
         for rejection in refused.report.rejections[:20]:
-            say(f"  row {rejection.record}, {rejection.column}: {rejection.reason}")
+            say(
+                "  "
+                + _(
+                    "row {row}, {column}: {reason}",
+                    row=rejection.record,
+                    column=rejection.column,
+                    reason=rejection.reason,
+                )
+            )
         if args.rejections:
             _write_rejections(args.rejections, refused.report)
-        raise ImportRefusedError(f"nothing was imported. {refused.report.summary}") from None
+        raise ImportRefusedError(_("nothing was imported. {summary}", summary=refused.report.summary)) from None
     except PermissionDeniedError as error:
         raise ImportRefusedError(str(error)) from None
     finally:
@@ -129,14 +146,15 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     add_import_arguments(commands.add_parser("import", help="import a CSV or XLSX complaint export"))
     args = parser.parse_args(argv)
-    settings = get_settings()
-    db = get_database(settings.db_path, url=settings.database_url)
-    try:
-        report = import_file(db, args, lambda text: print(text, file=sys.stderr))
-    except (ImportRefusedError, InputError) as error:
-        print(f"Error: {error}", file=sys.stderr)
-        return 1
-    print(f"Import #{report.import_id}: {report.summary}")
+    with use_language(configured_language()):
+        settings = get_settings()
+        db = get_database(settings.db_path, url=settings.database_url)
+        try:
+            report = import_file(db, args, lambda text: print(text, file=sys.stderr))
+        except (ImportRefusedError, InputError) as error:
+            print(_("Error: {problem}", problem=error), file=sys.stderr)
+            return 1
+        print(_("Import #{number}: {summary}", number=report.import_id, summary=report.summary))
     return 0
 
 

@@ -10,6 +10,7 @@ import duckdb
 from pydantic import BaseModel, ValidationError
 
 from models.access import CurrentUser, Permission, Role
+from models.errors import plain_message
 from models.i18n import _
 from models.people.directory import EmployeeInput
 from models.people.hr_csv import _DATE_PATTERN, _ROLE_SEPARATORS, ORG_NAME_MAX_LENGTH, ImportProblem
@@ -147,7 +148,7 @@ def _check_record(check: _RowCheck, values: dict[str, Any]) -> None:
         for issue in error.errors():
             column = str(issue["loc"][0]) if issue["loc"] else ""
             if values.get(column) is not None:
-                check.problem(column, issue["msg"].removeprefix("Value error, "))
+                check.problem(column, plain_message(issue))
         return
     if values["employee_number"] and values["full_name"] and values["email"]:
         values.update(employee_number=record.employee_number, full_name=record.full_name, email=record.email)

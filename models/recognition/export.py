@@ -103,5 +103,5 @@ def _stored(value: object) -> str | None:
 
 def export_file_stem(period: str, on: date) -> str:
     """The downloaded file's name: ``recognition-2026-q1`` and the like."""
-    _, _, label = period_bounds(period, on)
-    return "recognition-" + label.lower().replace(" ", "-")
+    *_bounds, label = period_bounds(period, on)
+    return _("recognition-{period}", period=label.lower().replace(" ", "-"))

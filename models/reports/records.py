@@ -142,7 +142,7 @@ def shown(figure: Figure, currency: str = "") -> str:
     if figure.style == "signed":
         return f"{amount:+.1f}"
     if figure.style == "money":
-        return f"{currency} {amount:,.0f}".strip()
+        return format_money(amount, currency, decimals=0) if currency else f"{amount:,.0f}"
     return f"{amount:,.2f}"
 
 

@@ -18,7 +18,7 @@ from models.customers import scores as customer_scores
 from models.engagement import results as engagement_results
 from models.engagement.answers import anonymity_threshold
 from models.engagement.surveys import list_surveys
-from models.i18n import N_, _
+from models.i18n import N_, _, pgettext
 from models.recognition import summary as recognition_summary
 from models.reports.records import Chart, ChartRow, Figure, Section, chart_rows, number, short_date
 from models.settings import get_settings
@@ -252,7 +252,7 @@ def training_section(db: Database, user: CurrentUser, as_of: date) -> Section:
         title=_("Training compliance"),
         figures=figures,
         note=training_compliance.definition(),
-        chart=Chart(title=_("Compliance by team"), measure=_("Compliance (%)"), rows=rows),
+        chart=Chart(title=_("Compliance by team"), measure=pgettext("training", "Compliance (%)"), rows=rows),
     )
 
 

@@ -35,7 +35,7 @@ from models.complaints.sources import SourceFile, _read_with_padding_fallback
 from models.complaints.staging import drop_tables, problem_sql, rejections_sql, sql_literal
 from models.db import ConnectionReader, insert_row, utc_now
 from models.errors import InputError
-from models.i18n import N_, _
+from models.i18n import N_, _, pgettext
 from models.training.completions import CompletionInput, apply_closing_rule, store_completions
 from models.training.lms_fields import FIELDS_BY_KEY, LMS_ROWS, check_mapping
 
@@ -59,7 +59,17 @@ __all__ = [
 ]
 
 Progress = Callable[[float, str], None]
-BATCH_STATUS_LABELS = {"running": N_("Running"), "completed": N_("Completed"), "failed": N_("Failed")}
+BATCH_STATUS_LABELS = {"running": N_("Running"), "failed": N_("Failed")}  # and "completed": batch_status_label
+
+
+def batch_status_label(status: str) -> str:
+    """An import's state in the current language ("Completed" is an import that finished, not
+    a course passed); an unknown state as stored."""
+    if status == "completed":
+        return pgettext("an import that finished", "Completed")
+    return _(BATCH_STATUS_LABELS[status]) if status in BATCH_STATUS_LABELS else status
+
+
 DEFAULT_PASS_MARK = 80.0
 MAX_SCORE = 100
 _TRUE = ("yes", "y", "true", "1", "passed", "pass", "completed", "complete")

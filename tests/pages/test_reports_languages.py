@@ -104,7 +104,8 @@ def test_the_quarterly_report_page_speaks_ukrainian_to_leadership(demo_portal):
     metrics = {shown(m.label): shown(m.value) for m in app.metric}
     assert re.fullmatch(r"\d+", metrics["Отримано скарг"].replace("\xa0", ""))
     assert re.fullmatch(r"\d+,\d%", metrics["Частка інтегрованих"]), metrics["Частка інтегрованих"]  # "12,3%"
-    assert "Виконання вимог = виконані перевірки ÷ усі перевірки, за квартал." in {shown(c.value) for c in app.caption}
+    definition = "Відповідність = перевірки з дотриманням стандарту ÷ усі перевірки, за квартал."  # standards' word
+    assert definition in {shown(c.value) for c in app.caption}
     assert {"Завантажити PDF", "Завантажити CSV"} <= {e.label for e in elements(app, "download_button")}
     text = read(app)
     period = shown(app.caption[0].value)

@@ -58,7 +58,7 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     fill_idea(app)
     assert not app.exception
     net = next(m for m in app.metric if m.label == "Net annual benefit")
-    assert net.value == "AUD 310,000"
+    assert net.value == "A$310,000"
     payback = next(m for m in app.metric if m.label == "Payback")
     assert payback.value == "2.3 months"
     app.button(key="idea_submit").click().run()
@@ -117,7 +117,7 @@ def test_agent_submits_moderator_shortlists_three_judges_green_light_and_action_
     assert "Green-lit" in shown and "Above the threshold with a strong business case" in shown
     assert "Clear saving, customers will notice" in shown
     projected = next(m for m in app.metric if m.label == "Projected annual savings")
-    assert projected.value == "AUD 350,000"
+    assert projected.value == "A$350,000"
     assert next(m for m in app.metric if m.label == "Realised so far").value == "—"
 
 

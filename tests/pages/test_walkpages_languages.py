@@ -119,16 +119,16 @@ def test_the_audit_log_names_record_kinds_actions_and_fields_in_ukrainian(demo):
     assert not {"Inbox message", "Audit checklist", "Decision right", "Mystery audit", "Company value"} & set(kinds)
     table = app.dataframe[0].value
     assert "Мову змінено" in set(table["Дія"])  # the reader's own language change, newest
-    assert {"Мова: — → uk", "Працівники: 171; Масштаб: 1"} <= set(table["Зміни"])  # the demo's seeding too
+    assert {"Мова: — → Українська", "Працівники: 171; Масштаб: 1"} <= set(table["Зміни"])  # the demo's seeding too
     assert not {"Language set", "Mark read"} & set(table["Дія"])
 
 
 def test_an_audited_change_reads_in_the_reader_s_language_and_english_stays_as_it_was():
     before, after = {"language": "en", "active": True}, {"language": "uk", "active": False}
-    assert audit.changed_fields(before, after) == ["Language: en → uk", "Active: yes → no"]
+    assert audit.changed_fields(before, after) == ["Language: English → Українська", "Active: yes → no"]
     assert audit.entity_label("inbox_message") == "Inbox message" and audit.entity_label("new_thing") == "New thing"
     with use_language("uk"):
-        assert audit.changed_fields(before, after) == ["Мова: en → uk", "Активний: так → ні"]
+        assert audit.changed_fields(before, after) == ["Мова: English → Українська", "Активний: так → ні"]
         assert audit.changed_fields(None, {"scale": 1}) == ["Масштаб: 1"]  # the demo's size, not a survey's
         assert audit.entity_label("inbox_message") == "Повідомлення у вхідних"
         assert audit.entity_label("new_thing") == "New thing"  # a kind the catalogue does not know yet
