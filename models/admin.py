@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
@@ -23,7 +23,7 @@ from models.auth import account_count, load_user
 from models.complaints import cli
 from models.db import MigrationChangedError, open_database
 from models.errors import InputError
-from models.i18n import _, format_number, ngettext, use_language
+from models.i18n import _, current_language, format_number, ngettext, translations, use_language
 from models.people import accounts, hr_import
 from models.settings import SettingsError, configured_language, load_settings
 
@@ -32,55 +32,74 @@ class CommandError(Exception):
     """A problem the person at the command line can fix; printed without a traceback."""
 
 
+@contextmanager
+def argparse_speaks_the_catalogue() -> Iterator[None]:
+    """argparse's own words ("usage:", "error:", "the following arguments are required: …") in
+    the current language. argparse looks each one up when it is shown, through the ``gettext``
+    and ``ngettext`` it imported; our catalogues are compiled in memory (no ``.mo`` file for
+    gettext's text domains to find), so those two names are pointed at the current language's
+    catalogue while the command line builds and reads its arguments, and put back after."""
+    speaking = translations(current_language())
+    kept = argparse._, argparse.ngettext
+    argparse._, argparse.ngettext = speaking.gettext, speaking.ngettext
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = kept
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The commands and their options; their help speaks the current language."""
     parser = argparse.ArgumentParser(
         prog="python -m models.admin",
-        description="Administer the Service Culture Portal's database (stop the portal first). With"
-        " PORTAL_DATABASE_URL set, the commands work on that PostgreSQL database.",
+        description=_(
+            "Administer the Service Culture Portal's database (stop the portal first). With"
+            " PORTAL_DATABASE_URL set, the commands work on that PostgreSQL database."
+        ),
     )
-    parser.add_argument("--db", type=Path, help="database file (default: the PORTAL_DB_PATH setting)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+    parser.add_argument("--db", type=Path, help=_("database file (default: the PORTAL_DB_PATH setting)"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar=_("command"))
 
-    create = commands.add_parser("create-admin", help="create the first or another administrator")
-    create.add_argument("--name", required=True, help="full name")
+    create = commands.add_parser("create-admin", help=_("create the first or another administrator"))
+    create.add_argument("--name", required=True, help=_("full name"))
     create.add_argument("--email", required=True)
     create.add_argument("--username", required=True)
-    create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    create.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
 
-    reset = commands.add_parser("reset-password", help="set a new password for an account and unlock it")
+    reset = commands.add_parser("reset-password", help=_("set a new password for an account and unlock it"))
     reset.add_argument("--username", required=True)
-    reset.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    reset.add_argument("--password-stdin", action="store_true", help=_("read the password from standard input"))
 
-    seed = commands.add_parser("seed-demo", help="fill an empty database with the demo organisation")
-    seed.add_argument("--seed", type=int, help="generator seed (default: the PORTAL_DEMO_SEED setting)")
-    seed.add_argument("--scale", type=float, help="size; 1 is about 150 agents (default: PORTAL_DEMO_SCALE)")
+    seed = commands.add_parser("seed-demo", help=_("fill an empty database with the demo organisation"))
+    seed.add_argument("--seed", type=int, help=_("generator seed (default: the PORTAL_DEMO_SEED setting)"))
+    seed.add_argument("--scale", type=float, help=_("size; 1 is about 150 agents (default: PORTAL_DEMO_SCALE)"))
 
     save = commands.add_parser(
-        "backup", help="export the database (Parquet; pg_dump on PostgreSQL) into a new dated folder"
+        "backup", help=_("export the database (Parquet; pg_dump on PostgreSQL) into a new dated folder")
     )
-    save.add_argument("--to", type=Path, help="folder for backups (default: backups/ beside the database)")
+    save.add_argument("--to", type=Path, help=_("folder for backups (default: backups/ beside the database)"))
 
-    commands.add_parser("list-backups", help="list the finished backups").add_argument(
-        "--from", dest="source", type=Path, help="folder of backups (default: backups/ beside the database)"
+    commands.add_parser("list-backups", help=_("list the finished backups")).add_argument(
+        "--from", dest="source", type=Path, help=_("folder of backups (default: backups/ beside the database)")
     )
 
-    load = commands.add_parser("restore", help="replace the database with a backup (the portal must be stopped)")
-    load.add_argument("folder", type=Path, help="a backup folder, e.g. data/backups/portal-20260101-120000")
-    load.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    load = commands.add_parser("restore", help=_("replace the database with a backup (the portal must be stopped)"))
+    load.add_argument("folder", type=Path, help=_("a backup folder, e.g. data/backups/portal-20260101-120000"))
+    load.add_argument("--yes", action="store_true", help=_("do not ask for confirmation"))
     load.add_argument(
         "--force",
         action="store_true",
-        help="PostgreSQL: end the sessions of running portal servers instead of refusing (restart them after)",
+        help=_("PostgreSQL: end the sessions of running portal servers instead of refusing (restart them after)"),
     )
 
     cli.add_import_arguments(
-        commands.add_parser("import-complaints", help="import a CSV or XLSX complaint export as a named analyst")
+        commands.add_parser("import-complaints", help=_("import a CSV or XLSX complaint export as a named analyst"))
     )
 
-    load_people = commands.add_parser("import-people", help="import people from an HR CSV file, all or nothing")
-    load_people.add_argument("file", type=Path, help="the HR CSV file")
+    load_people = commands.add_parser("import-people", help=_("import people from an HR CSV file, all or nothing"))
+    load_people.add_argument("file", type=Path, help=_("the HR CSV file"))
     load_people.add_argument(
-        "--as", dest="acting", required=True, metavar="USERNAME", help="the administrator or HR person importing"
+        "--as", dest="acting", required=True, metavar="USERNAME", help=_("the administrator or HR person importing")
     )
     return parser
 
@@ -96,10 +115,10 @@ def main(
 ) -> int:
     """Run one command; 0 on success, 1 on a refused command, 2 on bad usage."""
     stdin, stdout, stderr = stdin or sys.stdin, stdout or sys.stdout, stderr or sys.stderr
-    arguments = build_parser().parse_args(argv)
-    console = _Console(stdin, stdout, ask_password, confirm)
     with use_language(configured_language()):  # what it says, it says in the portal's default language
-        return _run(arguments, console, stderr)
+        with argparse_speaks_the_catalogue():
+            arguments = build_parser().parse_args(argv)
+        return _run(arguments, _Console(stdin, stdout, ask_password, confirm), stderr)
 
 
 def _run(arguments: argparse.Namespace, console: _Console, stderr: TextIO) -> int:

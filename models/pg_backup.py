@@ -47,6 +47,7 @@ from models.backup_manifest import (
     read_backup,
 )
 from models.db import VERSIONS_TABLE, list_migrations, private_folder, utc_now
+from models.i18n import _, ngettext
 from models.postgres import ATTACHED_AS, NATIVE_TWINS_DIR, PostgresDatabase, sql_literal
 
 STORE = "postgresql"
@@ -70,7 +71,7 @@ class Target:
     host: str
 
     def __str__(self) -> str:
-        return f"the PostgreSQL database {self.database} on {self.host}"
+        return _("the PostgreSQL database {database} on {host}", database=self.database, host=self.host)
 
 
 def target(url: str) -> Target:
@@ -167,8 +168,11 @@ def programs_for(server_major: int) -> Path:
             usable.append((version, folder))
     if not usable:
         raise BackupError(
-            f"No pg_dump of PostgreSQL {server_major} or newer is installed: install Debian's"
-            f" postgresql-client-{server_major} and try again. Nothing was changed."
+            _(
+                "No pg_dump of PostgreSQL {version} or newer is installed: install Debian's"
+                " postgresql-client-{version} and try again. Nothing was changed.",
+                version=server_major,
+            )
         )
     return min(usable, key=lambda found: found[0])[1]
 
@@ -179,9 +183,18 @@ def _run(command: list[str], environment: dict[str, str], where: Target, doing: 
             command, capture_output=True, text=True, env=environment, timeout=6 * 3600
         )
     except OSError as error:
-        raise BackupError(f"{doing} failed: {command[0]} could not run ({error.strerror}).") from None
-    if done.returncode != 0:
-        raise BackupError(f"{doing} failed: {hidden(_problem(done.stderr), where)[:2000]}")
+        raise BackupError(
+            _(
+                "{doing} failed: {program} could not run ({error}).",
+                doing=doing,
+                program=command[0],
+                error=error.strerror,
+            )
+        ) from None
+    if done.returncode != 0:  # the program's own words, as it printed them, without the password
+        raise BackupError(
+            _("{doing} failed: {problem}", doing=doing, problem=hidden(_problem(done.stderr), where)[:2000])
+        )
     return done.stdout
 
 
@@ -199,7 +212,7 @@ def _psql(folder: Path, where: Target, environment: dict[str, str], sql: str) ->
         [str(folder / "psql"), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-c", sql, "-d", where.url],
         environment,
         where,
-        f"Reading {where}",
+        _("Reading {database}", database=where),
     )
     return [line.split("\t") for line in output.splitlines() if line]
 
@@ -208,7 +221,7 @@ def server_major(where: Target, environment: dict[str, str]) -> int:
     """The major version of the server, asked with any installed ``psql``."""
     folders = [folder for folder in program_folders() if (folder / "psql").is_file()]
     if not folders:
-        raise BackupError("PostgreSQL's client programs are not installed: install Debian's postgresql-client.")
+        raise BackupError(_("PostgreSQL's client programs are not installed: install Debian's postgresql-client."))
     rows = _psql(folders[0], where, environment, "SHOW server_version_num")
     return int(rows[0][0]) // 10000
 
@@ -253,7 +266,7 @@ def dump(db: PostgresDatabase, folder: Path, name: str, created_by: str) -> Path
                 ],
                 environment,
                 where,
-                f"Backing up {where}",
+                _("Backing up {database}", database=where),
             )
             dumped_by = _run([str(tools / "pg_dump"), "--version"], environment, where, "pg_dump").strip()
             connection.execute("ROLLBACK")
@@ -288,7 +301,9 @@ def _row_counts(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
     ]
     for name in names:
         if not _NAME.match(name):
-            raise BackupError(f"The database holds a table the portal never makes ({name!r}); nothing was saved.")
+            raise BackupError(
+                _("The database holds a table the portal never makes ({table}); nothing was saved.", table=repr(name))
+            )
     if not names:
         return {}
     counting = " UNION ALL ".join(f"SELECT '{name}'::text, count(*) FROM {SCHEMA}.{name}" for name in names)
@@ -335,7 +350,7 @@ def twin_routines(directory: Path = NATIVE_TWINS_DIR) -> list[tuple[int, Path, f
     order: each one's number, file and what it defines ("function count_rewrite", "trigger
     complaints_updated on complaints")."""
     found = []
-    for version, _, path in list_migrations(directory):
+    for version, _name, path in list_migrations(directory):
         sql = path.read_text(encoding="utf-8")
         names = {f"function {name.lower()}" for name in _DEFINES_FUNCTION.findall(sql)}
         names |= {f"trigger {name.lower()} on {table.lower()}" for name, table in _DEFINES_TRIGGER.findall(sql)}
@@ -345,7 +360,8 @@ def twin_routines(directory: Path = NATIVE_TWINS_DIR) -> list[tuple[int, Path, f
 
 
 def _refused(info: BackupInfo, why: str) -> BackupError:
-    return BackupError(f"{info.path} cannot be restored: {why}. Nothing was restored.")
+    """``why`` is a clause in the reader's language ("its archive lists …")."""
+    return BackupError(_("{folder} cannot be restored: {reason}. Nothing was restored.", folder=info.path, reason=why))
 
 
 _FUNCTION_ENTRY = re.compile(rf"^FUNCTION {SCHEMA} (?P<name>[a-z_][a-z0-9_]*)\(")
@@ -365,7 +381,9 @@ def check_archive(info: BackupInfo, listing: str) -> str:
             continue
         entry = _ENTRY.match(line)
         if not entry:
-            raise _refused(info, f"its archive lists an entry a portal backup never holds ({line[:120]})")
+            raise _refused(
+                info, _("its archive lists an entry a portal backup never holds ({entry})", entry=line[:120])
+            )
         rest = entry.group("rest")
         if any(rest.startswith(skipped + " ") for skipped in _SKIPPED):
             continue
@@ -377,15 +395,19 @@ def check_archive(info: BackupInfo, listing: str) -> str:
         kind = next((kind for kind in _KINDS if rest.startswith(kind + " ")), None)
         words = rest[len(kind) + 1 :].split() if kind else []
         if kind is None or len(words) < 2 or words[0] != SCHEMA or not _NAME.match(words[1]):
-            raise _refused(info, f"its archive holds {rest[:120]!r}, which a portal backup never holds")
+            raise _refused(
+                info, _("its archive holds {entry}, which a portal backup never holds", entry=repr(rest[:120]))
+            )
         if kind == "TABLE DATA":
             filled.add(words[1])
         kept.append(line)
     if "schema_migrations" not in filled:
-        raise _refused(info, "it does not hold a portal database (no schema_migrations)")
+        raise _refused(info, _("it does not hold a portal database (no schema_migrations)"))
     if filled != set(info.tables):
         missing = sorted(set(info.tables) ^ filled)
-        raise _refused(info, f"its archive and its manifest name different tables ({', '.join(missing[:5])})")
+        raise _refused(
+            info, _("its archive and its manifest name different tables ({tables})", tables=", ".join(missing[:5]))
+        )
     return "\n".join(kept) + "\n"
 
 
@@ -503,20 +525,25 @@ def check_script(info: BackupInfo, script: str) -> None:
                 raise _ScriptRefused(statement)
     except _ScriptRefused as refused:
         text = " ".join(refused.statement.split())
-        raise _refused(info, f"its archive holds a statement a portal backup never makes ({text[:117]}…)") from None
+        raise _refused(
+            info,
+            _("its archive holds a statement a portal backup never makes ({statement})", statement=f"{text[:117]}…"),
+        ) from None
 
 
 def _check_manifest(info: BackupInfo, manifest: dict) -> Path:
     if info.store != STORE:
-        raise _refused(info, "it is a backup of a DuckDB file; restore it with PORTAL_DATABASE_URL unset")
+        raise _refused(info, _("it is a backup of a DuckDB file; restore it with PORTAL_DATABASE_URL unset"))
     archive = info.path / ARCHIVE
     if manifest.get("archive") != ARCHIVE or archive.is_symlink() or not archive.is_file():
-        raise _refused(info, f"its {ARCHIVE} is missing")
+        raise _refused(info, _("its {file} is missing", file=ARCHIVE))
     if manifest.get("sha256") != _sha256(archive):
-        raise _refused(info, f"its {ARCHIVE} is not the file the backup wrote (its checksum differs)")
+        raise _refused(info, _("its {file} is not the file the backup wrote (its checksum differs)", file=ARCHIVE))
     for name in info.tables:
         if not _NAME.match(name):
-            raise _refused(info, f"its manifest names a table the portal never makes ({name[:60]!r})")
+            raise _refused(
+                info, _("its manifest names a table the portal never makes ({table})", table=repr(name[:60]))
+            )
     return archive
 
 
@@ -557,12 +584,12 @@ def _checked_script(
     info: BackupInfo, archive: Path, tools: Path, where: Target, environment: dict[str, str], work: Path
 ) -> Path:
     """The archive as the SQL script ``psql`` runs, written into ``work`` after checking both."""
-    listing = _run([str(tools / "pg_restore"), "--list", str(archive)], environment, where, "Reading the backup")
+    listing = _run([str(tools / "pg_restore"), "--list", str(archive)], environment, where, _("Reading the backup"))
     entries = work / "entries.list"
     entries.write_text(check_archive(info, listing), encoding="utf-8")
     script = work / "restore.sql"
     command = [str(tools / "pg_restore"), "--no-owner", "--no-privileges", f"--use-list={entries}"]
-    _run([*command, f"--file={script}", str(archive)], environment, where, "Reading the backup")
+    _run([*command, f"--file={script}", str(archive)], environment, where, _("Reading the backup"))
     check_script(info, script.read_text(encoding="utf-8"))
     return script
 
@@ -578,9 +605,14 @@ def _refuse_while_connected(tools: Path, where: Target, environment: dict[str, s
     others = int(_psql(tools, where, environment, f"SELECT count(*) {_OTHER_SESSIONS}")[0][0])
     if others and not force:
         raise BackupError(
-            f"{others} other session{'s are' if others != 1 else ' is'} connected to {where}"
-            " (portal servers?): stop the portal servers first, or pass --force to end those sessions."
-            " Nothing was restored."
+            ngettext(
+                "{n} other session is connected to {database} (portal servers?): stop the portal servers first,"
+                " or pass --force to end those sessions. Nothing was restored.",
+                "{n} other sessions are connected to {database} (portal servers?): stop the portal servers first,"
+                " or pass --force to end those sessions. Nothing was restored.",
+                others,
+                database=where,
+            )
         )
 
 
@@ -596,7 +628,7 @@ def _replace(
         + [*files, "-d", where.url],
         environment,
         where,
-        f"Restoring {info.name} into {where} (nothing was restored)",
+        _("Restoring {backup} into {database} (nothing was restored)", backup=info.name, database=where),
     )
 
 
@@ -654,6 +686,18 @@ def _routines_sql(level: int) -> str:
     return "\n".join(f"-- {path.name}\n{path.read_text(encoding='utf-8')}" for path in rerun)
 
 
+def _damaged(table: str, expected: int) -> str:
+    """Why a restore stops when a table's row count is not the manifest's, in the reader's
+    language; ``{rows}`` is left for PostgreSQL to fill with the count it found. It goes into a
+    DO block, so it names nothing a person typed (the table's name is checked, ``_NAME``)."""
+    return _(
+        "the backup is damaged: table {table} has {rows} rows, its manifest recorded {expected}",
+        table=table,
+        rows="{rows}",
+        expected=expected,
+    )
+
+
 def _after_sql(info: BackupInfo) -> str:
     """The transaction's end: every row count as the manifest recorded (else all is rolled
     back), the portal's functions and triggers made again, each table's data version past both
@@ -662,8 +706,8 @@ def _after_sql(info: BackupInfo) -> str:
     ``audit.record`` writes)."""
     checks = "\n".join(
         f"  SELECT count(*) INTO found FROM {SCHEMA}.{name};\n"
-        f"  IF found <> {int(count)} THEN RAISE EXCEPTION 'the backup is damaged: table {name} has %"
-        f" rows, its manifest recorded {int(count)}', found; END IF;"
+        f"  IF found <> {int(count)} THEN RAISE EXCEPTION USING MESSAGE ="
+        f" replace({sql_literal(_damaged(name, int(count)))}, '{{rows}}', found::text); END IF;"
         for name, count in sorted(info.tables.items())
     )
     now = sql_literal(utc_now().isoformat(sep=" "))

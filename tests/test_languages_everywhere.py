@@ -7,11 +7,13 @@ import ast
 import io
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
-from models import audit
+from models import audit, auth
 from models.access import Role
+from models.backup_manifest import BackupError
 from models.errors import plain_message
 from models.i18n import _, pgettext, use_language
 from models.people import hr_import
@@ -79,6 +81,99 @@ def test_the_server_says_it_cannot_start_in_the_default_language(portal_env, mon
         " nurodykite 3 arba daugiau\n"
     )
     get_settings.cache_clear()
+
+
+def test_the_admin_command_line_s_help_and_argparse_s_own_words_speak_the_default_language(
+    portal_env, monkeypatch, capsys
+):
+    monkeypatch.setenv("PORTAL_DEFAULT_LANGUAGE", "lt")
+    with pytest.raises(SystemExit) as ended:
+        run("--help")
+    shown = capsys.readouterr().out
+    assert ended.value.code == 0
+    assert shown.startswith("naudojimas: python -m models.admin [-h] [--db DB] komanda ...")
+    assert "poziciniai argumentai:" in shown and "parinktys:" in shown
+    assert "parodyti šį pagalbos tekstą ir išeiti" in shown
+    assert "pakeisti duomenų bazę atsargine kopija (portalas turi būti sustabdytas)" in " ".join(shown.split())
+    for english in ("usage:", "positional arguments", "options:", "show this help", "replace the database"):
+        assert english not in shown
+    monkeypatch.setenv("PORTAL_DEFAULT_LANGUAGE", "uk")
+    with pytest.raises(SystemExit) as ended:
+        run("restore")
+    assert ended.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "python -m models.admin restore: помилка: потрібні такі аргументи: folder"
+    )
+    monkeypatch.setenv("PORTAL_DEFAULT_LANGUAGE", "en")  # argparse's own words are put back after each run
+    with pytest.raises(SystemExit):
+        run("restore")
+    assert capsys.readouterr().err.splitlines()[-1].endswith("error: the following arguments are required: folder")
+
+
+# -- PostgreSQL backups and restores ------------------------------------------------------------
+def test_a_postgresql_restore_is_refused_in_the_reader_s_language():
+    from models import pg_backup
+    from tests.test_postgres_backup_script import INFO, LISTING
+
+    with use_language("uk"), pytest.raises(BackupError) as refused:
+        pg_backup.check_archive(INFO, LISTING + "9; 2615 99 SCHEMA - elsewhere postgres\n")
+    assert str(refused.value) == (
+        f"{INFO.path} не можна відновити: її архів містить 'SCHEMA - elsewhere postgres', чого в резервній копії"
+        " порталу ніколи не буває. Нічого не відновлено."
+    )
+    with use_language("ru"), pytest.raises(BackupError) as refused:
+        pg_backup.check_script(INFO, "SET lock_timeout = 0;\nDROP TABLE public.sites;\n")
+    assert str(refused.value) == (
+        f"{INFO.path} нельзя восстановить: её архив содержит инструкцию, которую резервная копия портала никогда"
+        " не создаёт (DROP TABLE public.sites…). Ничего не восстановлено."
+    )
+    with use_language("uk"):  # PostgreSQL itself says it when a table's rows differ from the manifest's
+        assert "'резервна копія пошкоджена: у таблиці sites рядків {rows}, а в маніфесті записано 1'" in (
+            pg_backup._after_sql(INFO)
+        )
+    with use_language("lt"), pytest.raises(BackupError) as refused:
+        pg_backup.programs_for(99)
+    assert str(refused.value) == (
+        "Neįdiegtas PostgreSQL 99 ar naujesnės versijos pg_dump: įdiekite Debian paketą postgresql-client-99"
+        " ir bandykite dar kartą. Niekas nepakeista."
+    )
+
+
+@pytest.mark.parametrize(
+    ("others", "shown"),
+    [
+        (1, "До portal (PostgreSQL, db.example.org:5432) підключено 1 інший сеанс (сервери порталу?)"),
+        (3, "До portal (PostgreSQL, db.example.org:5432) підключено 3 інші сеанси (сервери порталу?)"),
+        (5, "До portal (PostgreSQL, db.example.org:5432) підключено 5 інших сеансів (сервери порталу?)"),
+    ],
+)
+def test_a_restore_under_connected_portal_servers_counts_them_in_the_reader_s_language(monkeypatch, others, shown):
+    from models import pg_backup
+
+    monkeypatch.setattr(pg_backup, "_psql", lambda *arguments: [[str(others)]])
+    where = pg_backup.target("postgresql://portal:secret@db.example.org/portal")
+    with use_language("uk"), pytest.raises(BackupError) as refused:
+        pg_backup._refuse_while_connected(Path("."), where, {}, force=False)
+    assert str(refused.value).startswith(shown + ": спершу зупиніть сервери порталу або передайте --force")
+    assert str(refused.value).endswith("Нічого не відновлено.")
+
+
+def test_a_failed_postgresql_program_is_named_in_the_reader_s_language_with_its_own_words_and_no_password(
+    monkeypatch,
+):
+    import subprocess
+
+    from models import pg_backup
+
+    where = pg_backup.target("postgresql://portal:s3cret-word@db.example.org/portal")
+    failed = subprocess.CompletedProcess([], 1, "", 'pg_dump: error: password "s3cret-word" was refused\n')
+    monkeypatch.setattr(pg_backup.subprocess, "run", lambda *arguments, **options: failed)
+    with use_language("lt"), pytest.raises(BackupError) as refused:
+        pg_backup._run(["pg_dump"], {}, where, pg_backup._("Backing up {database}", database=where))
+    assert str(refused.value) == (
+        "Atsarginės kopijos darymas: portal (PostgreSQL, db.example.org:5432): klaida —"
+        ' pg_dump: error: password "********" was refused'
+    )
 
 
 # -- money ----------------------------------------------------------------------------------------
@@ -202,6 +297,38 @@ def test_every_download_is_named_in_the_reader_s_language():
         assert file_stem(_("my-training-{part}", part=_("Completed"))) == "моє-навчання-пройдено"
     with use_language("lt"):
         assert file_stem(_("recognition-{period}", period="2026-q2")) == "pripažinimas-2026-q2"
+
+
+def test_the_streamed_complaints_csv_is_named_and_refused_in_the_reader_s_language(portal_env):
+    import httpx
+    from starlette.applications import Starlette
+
+    from models.complaints.analysis import ComplaintFilter
+    from models.db import get_database
+    from tests import async_support
+    from tests.conftest import add_person
+    from tests.test_lists_and_exports import _session_cookie
+    from ui import export_routes
+
+    def fetch(cookie: str | None, language: str) -> httpx.Response:
+        async def get() -> httpx.Response:
+            transport = httpx.ASGITransport(app=Starlette(routes=export_routes.routes()))
+            cookies = {auth.SESSION_COOKIE: cookie} if cookie else None
+            async with httpx.AsyncClient(transport=transport, base_url="http://portal", cookies=cookies) as client:
+                address = export_routes.complaints_csv_address(ComplaintFilter())
+                return await client.get(address, headers={"Accept-Language": language})
+
+        return async_support.run(get())
+
+    database = get_database(portal_env)
+    analyst = _session_cookie(database, add_person(database, Role.ANALYST))
+    named = fetch(analyst, "uk-UA,uk;q=0.9").headers["content-disposition"]
+    assert named == "attachment; filename=\"complaints.csv\"; filename*=UTF-8''%D1%81%D0%BA%D0%B0%D1%80%D0%B3%D0%B8.csv"
+    assert unquote(named.split("''")[1]) == "скарги.csv"
+    assert fetch(analyst, "lt").headers["content-disposition"] == 'attachment; filename="skundai.csv"'
+    assert fetch(analyst, "en").headers["content-disposition"] == 'attachment; filename="complaints.csv"'
+    stranger = fetch(None, "ru")
+    assert (stranger.status_code, stranger.text) == (401, "Войдите в портал, затем скачайте снова.")
 
 
 def test_a_file_name_keeps_no_character_a_file_system_refuses():

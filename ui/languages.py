@@ -24,11 +24,12 @@ def browser_languages() -> list[str]:
     return tags
 
 
-def language_for(user: CurrentUser | None, settings: Settings) -> str:
-    """The language this page run speaks to ``user`` (None: before sign-in)."""
+def language_for(user: CurrentUser | None, settings: Settings, browser: list[str] | None = None) -> str:
+    """The language this page run speaks to ``user`` (None: before sign-in); ``browser``: the
+    browser's preferred languages when they do not come from Streamlit (a route of its own)."""
     if user is not None and user.language in i18n.LANGUAGES:
         return user.language
-    return i18n.negotiate(browser_languages()) or settings.default_language
+    return i18n.negotiate(browser_languages() if browser is None else browser) or settings.default_language
 
 
 def speak_to(user: CurrentUser | None, settings: Settings) -> str:

@@ -36,24 +36,24 @@ class ImportRefusedError(Exception):
 
 
 def add_import_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", type=Path, help="the CSV or XLSX complaint export")
-    parser.add_argument("--as", dest="username", required=True, help="username of the analyst doing the import")
-    parser.add_argument("--preset", choices=[p.value for p in Preset], help="column names of a known layout")
-    parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help="map or override a field")
+    parser.add_argument("file", type=Path, help=_("the CSV or XLSX complaint export"))
+    parser.add_argument("--as", dest="username", required=True, help=_("username of the analyst doing the import"))
+    parser.add_argument("--preset", choices=[p.value for p in Preset], help=_("column names of a known layout"))
+    parser.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN", help=_("map or override a field"))
     parser.add_argument(
         "--date-order",
         action="append",
         default=[],
         metavar="FIELD=ORDER",
-        help="read a date field's column as YMD, MDY or DMY (default: the order its values fit best)",
+        help=_("read a date field's column as YMD, MDY or DMY (default: the order its values fit best)"),
     )
-    parser.add_argument("--sheet", help="the XLSX sheet that holds the complaints (default: found from its header)")
+    parser.add_argument("--sheet", help=_("the XLSX sheet that holds the complaints (default: found from its header)"))
     parser.add_argument(
-        "--header-row", type=int, help="the row (XLSX) or line (CSV) that names the columns (default: found)"
+        "--header-row", type=int, help=_("the row (XLSX) or line (CSV) that names the columns (default: found)")
     )
     parser.add_argument("--mode", choices=[m.value for m in ImportMode], default=ImportMode.ALL_OR_NOTHING.value)
     parser.add_argument("--encoding", choices=list(sources.ENCODINGS), default="utf-8")
-    parser.add_argument("--rejections", type=Path, help="write the rejected rows' problems to this CSV")
+    parser.add_argument("--rejections", type=Path, help=_("write the rejected rows' problems to this CSV"))
 
 
 def _write_rejections(path: Path, report: importer.ImportReport) -> None:
