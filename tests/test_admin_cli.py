@@ -255,7 +255,7 @@ def test_import_people_runs_as_the_named_person(portal_env, tmp_path):
     code, out, err = run("import-people", str(csv_file), "--as", "ada")
     assert (code, err) == (0, "")
     assert "2 people created" in out
-    database = Database(portal_env)
+    database = open_kept(portal_env)
     try:
         actors = database.query(
             "SELECT DISTINCT e.full_name FROM audit_log a JOIN employees e ON e.id = a.actor_id"
@@ -275,7 +275,7 @@ def test_import_people_reports_each_problem_and_fails(portal_env, tmp_path):
     assert code == 1
     assert "row 3, column email: is not an email address" in out
     assert "nobody was imported" in err
-    database = Database(portal_env)
+    database = open_kept(portal_env)
     try:
         assert database.scalar("SELECT count(*) FROM employees WHERE employee_number LIKE 'E100%'") == 0
     finally:

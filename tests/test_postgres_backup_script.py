@@ -113,6 +113,7 @@ def test_the_url_keeps_its_password_apart():
     assert in_query.password == "hush" and "hush" not in in_query.url
 
 
+@pytest.mark.duckdb_file_only(reason="restores the DuckDB file itself")
 def test_the_duckdb_restore_refuses_a_postgresql_backup_and_leaves_the_file(db, tmp_path):
     folder = tmp_path / "portal-20260101-120000"
     folder.mkdir()

@@ -436,13 +436,13 @@ def test_repeat_rate_uses_the_gap_the_complaints_area_keeps_when_present(db):
     db.write(
         lambda c: c.execute(
             "DROP TABLE IF EXISTS complaints;"
-            " CREATE TABLE complaints (received_date DATE, category VARCHAR, customer_id VARCHAR,"
+            " CREATE TABLE complaints (id INTEGER, received_date DATE, category VARCHAR, customer_id VARCHAR,"
             " days_since_previous INTEGER)"
         )
     )
-    rows = [(date(2026, 3, d), "Fees", f"C{d}", gap) for d, gap in ((1, None), (2, 5), (3, 30), (4, 31))]
-    rows.append((date(2026, 4, 1), "Cards", "C9", None))  # March is covered to its end
-    db.write(lambda c: c.executemany("INSERT INTO complaints VALUES (?, ?, ?, ?)", rows))
+    rows = [(d, date(2026, 3, d), "Fees", f"C{d}", gap) for d, gap in ((1, None), (2, 5), (3, 30), (4, 31))]
+    rows.append((9, date(2026, 4, 1), "Cards", "C9", None))  # March is covered to its end
+    db.write(lambda c: c.executemany("INSERT INTO complaints VALUES (?, ?, ?, ?, ?)", rows))
     repeat = kpis.kpi_by_code(db, "repeat_complaint_rate")
     rates = kpis.kpi_series(db, repeat, start=date(2026, 1, 1), end=date(2026, 4, 2))
     assert [(p.measured_on, p.value) for p in rates] == [(date(2026, 3, 31), 50.0)]
