@@ -101,20 +101,7 @@ def backup(db: Database, actor: CurrentUser | None, folder: Path | str, *, syste
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
-        db.write(
-            lambda writer: audit.record(
-                writer,
-                actor,
-                "backup",
-                target.name,
-                "create",
-                after={
-                    "folder": str(target),
-                    "rows": sum(tables.values()),
-                    "via": "portal" if actor else "command line",
-                },
-            )
-        )
+        _audit_backup(db, actor, target, sum(tables.values()))
     return target
 
 
@@ -130,22 +117,14 @@ def _backup_postgres(db: Database, actor: CurrentUser | None, folder: Path | str
             _("The backup could not be written to {folder}: {error}. Nothing was saved.", folder=folder, error=error)
         ) from None
     info = read_backup(target)
-    db.write(
-        lambda writer: audit.record(
-            writer,
-            actor,
-            "backup",
-            target.name,
-            "create",
-            after={
-                "folder": str(target),
-                "rows": info.rows,
-                "via": "portal" if actor else "command line",
-                "store": info.store,
-            },
-        )
-    )
+    _audit_backup(db, actor, target, info.rows, store=info.store)
     return target
+
+
+def _audit_backup(db: Database, actor: CurrentUser | None, target: Path, rows: int, **more: str) -> None:
+    """The audit entry of a finished backup, under the person who made it (None: the command line)."""
+    after = {"folder": str(target), "rows": rows, "via": "portal" if actor else "command line", **more}
+    db.write(lambda writer: audit.record(writer, actor, "backup", target.name, "create", after=after))
 
 
 def list_backups(actor: CurrentUser, folder: Path | str) -> list[BackupInfo]:

@@ -243,11 +243,7 @@ class PostgresDatabase(Database):
             "SELECT count(*) AS found FROM information_schema.columns WHERE table_schema = current_schema()"
             f" AND table_name = {sql_literal(VERSIONS_TABLE)} AND column_name = 'server'"
         )
-        return bool(
-            connection.execute(f"SELECT found FROM postgres_query('{ATTACHED_AS}', {sql_literal(native)})").fetchone()[
-                0
-            ]
-        )
+        return bool(self.query_natively(connection, native)[0][0])
 
     def fold_versions(self) -> None:
         """Fold the version rows of every other server into the shared rows, keeping each
@@ -267,10 +263,13 @@ class PostgresDatabase(Database):
         # DuckDB does not see PostgreSQL's sequences: nextval runs there (sequence is checked
         # to be a plain name by next_ids; count is an int)
         native = f"SELECT nextval('{sequence}') AS id FROM generate_series(1, {int(count)}) ORDER BY id"
-        rows = connection.execute(
-            f"SELECT id FROM postgres_query('{ATTACHED_AS}', {sql_literal(native)}) ORDER BY id"
-        ).fetchall()
-        return [int(row[0]) for row in rows]
+        return sorted(int(row[0]) for row in self.query_natively(connection, native))
+
+    @staticmethod
+    def query_natively(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+        """The rows of ``sql`` (one query) run in PostgreSQL itself, in the connection's
+        transaction: what DuckDB's catalogue of the attached database does not see."""
+        return connection.execute(f"SELECT * FROM postgres_query('{ATTACHED_AS}', {sql_literal(sql)})").fetchall()
 
     def execute_natively(self, connection: duckdb.DuckDBPyConnection, sql: str) -> None:
         """Run ``sql`` (one or more statements) in PostgreSQL itself, in the connection's
@@ -282,18 +281,14 @@ class PostgresDatabase(Database):
         the attached database does not see a table a migration made until the cache is cleared,
         and the versions of what the later migrations change would not move."""
         native = f"SELECT to_regclass({sql_literal(VERSIONS_TABLE)}) IS NOT NULL AS made"
-        return bool(
-            connection.execute(f"SELECT made FROM postgres_query('{ATTACHED_AS}', {sql_literal(native)})").fetchone()[0]
-        )
+        return bool(self.query_natively(connection, native)[0][0])
 
     def _hold_migration_lock(self, connection: duckdb.DuckDBPyConnection) -> None:
         """Wait for the migration lock, held until this transaction ends. The transaction reads
         committed data statement by statement, so after the wait it sees what the server that
         held the lock committed (a repeatable-read snapshot would predate it)."""
         self.execute_natively(connection, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-        connection.execute(
-            f"SELECT * FROM postgres_query('{ATTACHED_AS}', 'SELECT pg_advisory_xact_lock({MIGRATION_LOCK}) AS held')"
-        ).fetchall()
+        self.query_natively(connection, f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK}) AS held")
 
     def migrate(self, directory: Path = MIGRATIONS_DIR) -> list[str]:
         """The numbered migrations not yet recorded, applied in PostgreSQL (``migration_sql``)

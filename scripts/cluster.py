@@ -95,7 +95,7 @@ def private_secret(path: Path, make: Callable[[], str]) -> str:
 # -- processes ---------------------------------------------------------------------------------
 
 
-def _as_postgres_user() -> list[str]:
+def as_postgres_user() -> list[str]:
     """PostgreSQL refuses to run as root: as root, its programs run in a user namespace of their
     own under the postgres user's id, so the files stay root's and need no other permission."""
     if os.geteuid() != 0:
@@ -330,7 +330,7 @@ class Postgres:
 
     def _run(self, *command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(  # noqa: S603 - PostgreSQL's own programs
-            [*_as_postgres_user(), *command],
+            [*as_postgres_user(), *command],
             check=True,
             capture_output=True,
             text=True,

@@ -11,8 +11,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
-import pwd
-import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from models.postgres import PostgresDatabase, connect_with_extension, sql_literal
+from scripts.cluster import as_postgres_user
 
 POSTGRES_BIN = Path(os.environ.get("PORTAL_TEST_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
 USER = "portal"
@@ -29,17 +28,11 @@ _names = itertools.count(1)
 
 
 def _as_server_user() -> list[str]:
-    """The prefix that runs a PostgreSQL program as a user PostgreSQL accepts."""
-    if os.geteuid() != 0:
-        return []
+    """The prefix that runs a PostgreSQL program as a user PostgreSQL accepts (the cluster's)."""
     try:
-        uid = pwd.getpwnam("postgres").pw_uid
-    except KeyError:
-        uid = 1000
-    unshare = shutil.which("unshare")
-    if unshare is None:
-        pytest.skip("running as root needs unshare (util-linux) to start PostgreSQL")
-    return [unshare, "--user", f"--map-user={uid}", f"--map-group={uid}"]
+        return as_postgres_user()
+    except RuntimeError as missing:
+        pytest.skip(str(missing))
 
 
 def _free_port() -> int:
