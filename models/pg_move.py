@@ -191,6 +191,18 @@ def check_target_empty(connection: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def holds_nothing(url: str) -> bool:
+    """Whether the PostgreSQL database at ``url`` holds nothing but what the migrations make."""
+    connection = _attached(url)
+    try:
+        check_target_empty(connection)
+    except MoveError:
+        return False
+    finally:
+        connection.close()
+    return True
+
+
 def _attached(url: str, source: Path | None = None) -> duckdb.DuckDBPyConnection:
     connection = connect_with_extension()
     try:

@@ -22,6 +22,7 @@ from models.engagement import results as engagement
 from models.engagement import sealing
 from models.postgres import PostgresDatabase, connect_with_extension, sql_literal
 from models.speakup import judging
+from scripts.cluster import Cluster, free_port
 from tests.postgres_support import PostgresServer
 
 pytestmark = pytest.mark.postgres
@@ -228,3 +229,23 @@ def test_without_a_database_url_the_command_says_what_it_needs(
     assert code == 1
     assert "move-to-postgres needs PORTAL_DATABASE_URL" in refused
     assert _sha256(demo_file) == before
+
+
+def test_a_cluster_started_from_a_file_gets_its_portal_once(tmp_path: Path, demo_file: Path) -> None:
+    (demo_file.parent / ".secret_key").write_text("the old server's signing key\n")
+    cluster = Cluster(tmp_path / "cluster", postgres_port=free_port(), move_from=demo_file)
+    said: list[str] = []
+    try:
+        cluster.postgres.start()
+        cluster.move_in(demo_file, said.append)
+        people = _target_state(cluster.postgres.url_with_password())["employees"]
+        cluster.move_in(demo_file, said.append)  # the next start finds the portal there
+
+        assert people == Database(demo_file).scalar("SELECT count(*) FROM employees") > 0
+        assert _target_state(cluster.postgres.url_with_password())["employees"] == people
+        assert any("already holds a portal" in line for line in said)
+        assert cluster.secret_key() == "the old server's signing key"  # sign-ins stay good
+        key = cluster.folder / "servers" / sealing.KEY_FILE_NAME
+        assert key.read_bytes() == (demo_file.parent / sealing.KEY_FILE_NAME).read_bytes()
+    finally:
+        cluster.postgres.stop()
