@@ -323,7 +323,7 @@ def copy_rows(
             if copied.get(table) != expected[table]:
                 raise MoveError(
                     _(
-                        "table {table} has {rows} rows in PostgreSQL but {expected} in the file; nothing was moved.",
+                        "row count of table {table}: {rows} in PostgreSQL, {expected} in the file; nothing was moved.",
                         table=table,
                         rows=copied.get(table, 0),
                         expected=expected[table],
