@@ -138,6 +138,14 @@ def _at_portal_level(path: Path, work: Path, progress: Progress) -> tuple[Path, 
     return copy, level, True
 
 
+def _tables_of(path: Path) -> set[str]:
+    connection = _read_only(path)
+    try:
+        return {name for (name,) in connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    finally:
+        connection.close()
+
+
 # -- the target --------------------------------------------------------------------------------
 def _native(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return connection.execute(f"SELECT * FROM postgres_query('{TARGET}', {sql_literal(sql)})").fetchall()
@@ -176,10 +184,21 @@ def target_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {str(name): int(count) for name, count in _native(connection, counting)}
 
 
-def check_target_empty(connection: duckdb.DuckDBPyConnection) -> None:
-    """Refuse a target holding anything but what the migrations make."""
+def check_target_empty(connection: duckdb.DuckDBPyConnection, portal_tables: set[str] | None = None) -> None:
+    """Refuse a target holding anything but what the migrations make (and, given the portal's
+    tables, any table that is none of them)."""
     filled = migrations_fill()
-    held = {name: count for name, count in target_rows(connection).items() if count and name not in filled}
+    found = target_rows(connection)
+    strangers = sorted(set(found) - portal_tables) if portal_tables is not None else []
+    if strangers:
+        raise MoveError(
+            _(
+                "the target database holds a table the portal never makes ({table}): use an empty database."
+                " Nothing was moved.",
+                table=repr(strangers[0][:60]),
+            )
+        )
+    held = {name: count for name, count in found.items() if count and name not in filled}
     if held:
         listed = ", ".join(f"{name} ({format_number(count)})" for name, count in sorted(held.items())[:8])
         raise MoveError(
@@ -359,7 +378,7 @@ def move_to_postgres(
         readable, report.level, report.migrated_copy = _at_portal_level(source, work, progress)
         connection = _attached(url)
         try:
-            check_target_empty(connection)
+            check_target_empty(connection, _tables_of(readable) | {RECORD_TABLE})
         finally:
             connection.close()
         progress(_("Migrating {database}…", database=_shown(url)))

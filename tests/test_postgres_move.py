@@ -249,3 +249,41 @@ def test_a_cluster_started_from_a_file_gets_its_portal_once(tmp_path: Path, demo
         assert key.read_bytes() == (demo_file.parent / sealing.KEY_FILE_NAME).read_bytes()
     finally:
         cluster.postgres.stop()
+
+
+def test_a_file_from_an_older_portal_is_moved_from_a_migrated_copy_and_stays_as_it_was(
+    tmp_path: Path, postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    older_migrations = tmp_path / "older-migrations"
+    older_migrations.mkdir()
+    for version, _name, path in list_migrations():
+        if version <= 22:  # a portal of before the dedup keys became UUIDs
+            shutil.copyfile(path, older_migrations / path.name)
+    older = tmp_path / "old-server" / "portal.duckdb"
+    database = Database(older)
+    database.migrate(older_migrations)
+    database.write(lambda connection: connection.execute("INSERT INTO sites (id, name) VALUES (7, 'North')"))
+    database.close()
+    before = _sha256(older)
+    url = postgres_server.new_database()
+
+    code, printed, refused = _move(older, url, monkeypatch)
+
+    assert (code, refused) == (0, "")
+    assert "comes from an older portal: migrating a copy of it" in printed
+    assert _sha256(older) == before
+    moved = _target_state(url)
+    assert moved["schema_migrations"] == len(list_migrations()) and moved["sites"] == 1
+
+
+def test_a_database_holding_tables_of_something_else_is_refused_and_kept(
+    postgres_server: PostgresServer, demo_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = postgres_server.new_database()
+    postgres_server.sql("CREATE TABLE invoices (id integer)", url.rsplit("/", 1)[-1])
+
+    code, _printed, refused = _move(demo_file, url, monkeypatch)
+
+    assert code == 1
+    assert "holds a table the portal never makes ('invoices')" in refused
+    assert _target_state(url) == {"invoices": 0}
