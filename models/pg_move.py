@@ -30,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from models import audit
+from models import audit, pg_backup
 from models.db import (
     PRIVATE_FILE_MODE,
     VERSIONS_TABLE,
@@ -235,15 +235,12 @@ def _attached(url: str, source: Path | None = None) -> duckdb.DuckDBPyConnection
 
 
 def _shown(url: str) -> str:
-    from models.pg_backup import target
-
-    return str(target(url))
+    """The database as a person reads it, without the password."""
+    return str(pg_backup.target(url))
 
 
 def _hidden(text: str, url: str) -> str:
-    from models.pg_backup import hidden, target
-
-    return hidden(text, target(url))
+    return pg_backup.hidden(text, pg_backup.target(url))
 
 
 # -- the copy ----------------------------------------------------------------------------------
