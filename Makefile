@@ -28,14 +28,20 @@ run: $(BIN)/.installed-runtime
 
 # Several portal servers on this machine: PostgreSQL, PORTAL_SERVERS (2) portal servers and HAProxy
 # on http://127.0.0.1:$(PORT), all kept in data/cluster/ (README, "Several servers"); cluster-stop ends them.
+# FROM=path/to/portal.duckdb moves that portal into the cluster's empty PostgreSQL instead of the demo;
+# CLUSTER_DIR and POSTGRES_PORT run a cluster on another folder (its PostgreSQL in CLUSTER_DIR/postgres).
 PORTAL_SERVERS ?= 2
+CLUSTER_DIR ?= data/cluster
+POSTGRES_PORT ?= 54329
+CLUSTER_PLACE = --folder "$(CLUSTER_DIR)" --postgres-port $(POSTGRES_PORT)
 cluster: $(BIN)/.installed-runtime
 	./scripts/ensure-postgres
 	./scripts/ensure-haproxy
-	$(BIN)/python -m scripts.cluster start --servers $(PORTAL_SERVERS) --port $(PORT)
+	$(BIN)/python -m scripts.cluster start --servers $(PORTAL_SERVERS) --port $(PORT) $(CLUSTER_PLACE) \
+		$(if $(FROM),--from "$(FROM)")
 
 cluster-stop: $(BIN)/.installed-runtime
-	$(BIN)/python -m scripts.cluster stop
+	$(BIN)/python -m scripts.cluster stop $(CLUSTER_PLACE)
 
 # The whole suite on the DuckDB file, then again on PostgreSQL: a throwaway server per test
 # process on loopback, a database of each test's own (tests/conftest.py). The second run leaves

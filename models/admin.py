@@ -18,7 +18,7 @@ from typing import TextIO
 
 import duckdb
 
-from models import backup, demo, pg_backup, seeding
+from models import backup, demo, pg_backup, pg_move, seeding
 from models.auth import account_count, load_user
 from models.complaints import cli
 from models.db import MigrationChangedError, open_database
@@ -101,6 +101,15 @@ def build_parser() -> argparse.ArgumentParser:
     load_people.add_argument(
         "--as", dest="acting", required=True, metavar="USERNAME", help=_("the administrator or HR person importing")
     )
+    move = commands.add_parser(
+        "move-to-postgres",
+        help=_("copy the portal of the --db file into the empty PostgreSQL database of PORTAL_DATABASE_URL"),
+    )
+    move.add_argument(
+        "--servers-folder",
+        type=Path,
+        help=_("where the portal servers keep their files: the survey key is copied there"),
+    )
     return parser
 
 
@@ -128,7 +137,7 @@ def _run(arguments: argparse.Namespace, console: _Console, stderr: TextIO) -> in
     try:
         db_path = (arguments.db or load_settings().db_path).resolve()
         COMMANDS[arguments.command](arguments, db_path, console)
-    except (CommandError, SettingsError, backup.BackupError, MigrationChangedError) as error:
+    except (CommandError, SettingsError, backup.BackupError, MigrationChangedError, pg_move.MoveError) as error:
         refuse(str(error))
         return 1
     except InputError as error:
@@ -374,7 +383,31 @@ def _import_complaints(arguments: argparse.Namespace, db_path: Path, console: _C
     )
 
 
+def _move_to_postgres(arguments: argparse.Namespace, db_path: Path, console: _Console) -> None:
+    """The file is only read; the PostgreSQL database must be empty (``models.pg_move``)."""
+    url = load_settings().database_url
+    if not url:
+        raise CommandError(_("move-to-postgres needs PORTAL_DATABASE_URL: the empty PostgreSQL database to move into."))
+    if arguments.db is None:
+        raise CommandError(_("move-to-postgres needs --db: the portal's database file to move."))
+    console.say(_("Moving {path} into {database}…", path=db_path, database=pg_backup.target(url)))
+    report = pg_move.move_to_postgres(db_path, url, servers_folder=arguments.servers_folder, progress=console.say)
+    console.say(
+        _(
+            "Moved {rows} in {tables} in {seconds} s; every table's row count matches the file.",
+            rows=ngettext("{n} row", "{n} rows", report.rows, n=format_number(report.rows)),
+            tables=ngettext("{n} table", "{n} tables", len(report.tables)),
+            seconds=format_number(round(report.seconds, 1)),
+        )
+    )
+    if report.survey_key:
+        console.say(_("The survey key is now also in {path}.", path=report.survey_key))
+    for advice in report.advice:
+        console.say(advice)
+
+
 COMMANDS = {
+    "move-to-postgres": _move_to_postgres,
     "create-admin": _create_admin,
     "reset-password": _reset_password,
     "seed-demo": _seed_demo,

@@ -19,6 +19,14 @@ by its owner only:
   ``/_stcore/health``.
 - ``pids/`` and ``logs/`` — what ``stop`` ends and what each process printed.
 
+``start --from path/to/portal.duckdb`` (``make cluster FROM=…``) moves an existing portal's
+DuckDB file into the cluster's PostgreSQL on a start that finds it empty, instead of the demo
+(``models.pg_move``): the file is only read, its survey key is copied into ``servers/`` and its
+cookie-signing key, when the cluster has none yet, into ``secret_key``. A start that finds the
+database holding a portal leaves it as it is. ``--folder`` and ``--postgres-port`` start a
+cluster on another such folder (a PostgreSQL data folder in ``postgres/``, its password in
+``postgres_password``).
+
 The first server starts alone: it migrates the database and, in demo mode, seeds the demo;
 the others start once it answers, and find the migrations applied (two servers starting at
 once would wait for each other on the migration lock, but only one of them should seed)."""
@@ -41,6 +49,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from models.db import PRIVATE_FILE_MODE, make_private, private_folder
 
@@ -328,6 +337,10 @@ class Postgres:
     def url(self, database: str = DATABASE_NAME) -> str:
         return f"postgresql://{POSTGRES_USER}@127.0.0.1:{self.port}/{database}"
 
+    def url_with_password(self, database: str = DATABASE_NAME) -> str:
+        """For this process's own connections only: never on a command line or in a log."""
+        return f"postgresql://{POSTGRES_USER}:{quote(self.password(), safe='')}@127.0.0.1:{self.port}/{database}"
+
     def _run(self, *command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(  # noqa: S603 - PostgreSQL's own programs
             [*as_postgres_user(), *command],
@@ -436,6 +449,7 @@ class Cluster:
     postgres_port: int = DEFAULT_POSTGRES_PORT
     server_ports: list[int] | None = None  # by default the ports from the balancer's + 10 on
     extra_env: dict[str, str] = field(default_factory=dict)
+    move_from: Path | None = None  # a portal's DuckDB file, moved in on a start that finds PostgreSQL empty
 
     def __post_init__(self) -> None:
         self.postgres = Postgres(self.folder, self.postgres_port)
@@ -479,6 +493,8 @@ class Cluster:
         private_folder(self.folder)
         say(f"PostgreSQL on 127.0.0.1:{self.postgres.port} (data in {self.postgres.data})")
         self.postgres.start()
+        if self.move_from is not None:
+            self.move_in(self.move_from, say)
         portals = self.portal_processes()
         try:
             for position, portal in enumerate(portals):
@@ -499,6 +515,26 @@ class Cluster:
             raise
         say(f"The portal: {balancer.url} (HAProxy in front of {len(portals)} servers). `make cluster-stop` ends it.")
         return portals
+
+    def move_in(self, source: Path, say: Callable[[str], object] = print) -> None:
+        """Move the portal of the DuckDB file ``source`` into the cluster's PostgreSQL, when it
+        holds nothing yet; its keys go where the servers find them."""
+        from models import pg_move  # the postgres extension loads only for a move
+
+        url = self.postgres.url_with_password()
+        if not pg_move.holds_nothing(url):
+            say(f"PostgreSQL already holds a portal: {source} was not moved (remove {self.folder} to start afresh)")
+            return
+        say(f"Moving {source} into PostgreSQL…")
+        try:
+            report = pg_move.move_to_postgres(source, url, servers_folder=self.folder / "servers", progress=say)
+        except pg_move.MoveError as error:
+            raise RuntimeError(str(error)) from None
+        signing_key = Path(source).resolve().parent / pg_move.SIGNING_KEY
+        kept = self.folder / "secret_key"
+        if signing_key.is_file() and not kept.exists():  # sign-ins made on the old server stay good
+            private_secret(kept, lambda: signing_key.read_text().strip())
+        say(f"Moved {report.rows:,} rows in {len(report.tables)} tables in {report.seconds:.1f} s.")
 
     def running_pids(self) -> dict[str, int]:
         found = {}
@@ -533,10 +569,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="the balancer's port")
     parser.add_argument("--postgres-port", type=int, default=DEFAULT_POSTGRES_PORT)
     parser.add_argument("--folder", type=Path, default=DEFAULT_FOLDER)
+    parser.add_argument(
+        "--from",
+        dest="move_from",
+        type=Path,
+        default=os.environ.get("PORTAL_MOVE_FROM") or None,
+        help="a portal's DuckDB file to move into PostgreSQL on a start that finds it empty (read only)",
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.servers <= 16:
         parser.error("--servers: 1 to 16")
-    cluster = Cluster(args.folder, args.servers, args.port, args.postgres_port)
+    cluster = Cluster(args.folder, args.servers, args.port, args.postgres_port, move_from=args.move_from)
     try:
         if args.action == "start":
             cluster.start()

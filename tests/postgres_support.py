@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from models.postgres import PostgresDatabase, connect_with_extension, sql_literal
+from models.pg_move import copy_rows
+from models.postgres import PostgresDatabase
 from scripts.cluster import as_postgres_user
 
 POSTGRES_BIN = Path(os.environ.get("PORTAL_TEST_POSTGRES_BIN", "/usr/lib/postgresql/15/bin"))
@@ -139,40 +140,7 @@ class PostgresServer:
         """Replace the rows of the migrated database at ``url`` with those of the DuckDB file at
         ``path`` (migrated alike), table for table, and its sequences' positions, in one
         transaction; the migrations' own record stays."""
-        connection = connect_with_extension()
-        try:
-            connection.execute(f"ATTACH {sql_literal(url)} AS target (TYPE postgres)")
-            connection.execute(f"ATTACH {sql_literal(str(path))} AS source (READ_ONLY)")
-            in_source = "database_name = 'source' AND schema_name = 'main'"
-            tables = [
-                name
-                for (name,) in connection.execute(
-                    f"SELECT table_name FROM duckdb_tables() WHERE {in_source} AND table_name <> 'schema_migrations'"
-                ).fetchall()
-            ]
-            positions = [
-                f"SELECT setval('{name}', {last if last is not None else start}, {last is not None})"
-                for name, last, start in connection.execute(
-                    "SELECT sequence_name, last_value, start_value FROM duckdb_sequences()"
-                    " WHERE database_name = 'source'"
-                ).fetchall()
-            ]
-            connection.execute("BEGIN")
-            native = ["SET LOCAL session_replication_role = replica", f"TRUNCATE {', '.join(tables)}", *positions]
-            connection.execute(f"CALL postgres_execute('target', {sql_literal('; '.join(native))})")
-            for table in tables:
-                columns = ", ".join(
-                    f'"{name}"'
-                    for (name,) in connection.execute(
-                        f"SELECT column_name FROM duckdb_columns() WHERE {in_source} AND table_name = ?"
-                        " ORDER BY column_index",
-                        [table],
-                    ).fetchall()
-                )
-                connection.execute(f"INSERT INTO target.{table} ({columns}) SELECT {columns} FROM source.{table}")
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
+        copy_rows(url, path, check_empty=False)  # the template holds what opening it adds
 
     def drop_database(self, url: str, *, wait: bool = True) -> None:
         """Drop a database of this server (a test's, when the test is done), whoever is still
