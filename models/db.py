@@ -78,6 +78,29 @@ class WriteConflictError(RuntimeError):
         self.attempts = attempts
 
 
+class StoreUnavailableError(WriteConflictError):
+    """The database could not be reached for a bounded number of attempts (a restart, a restore
+    that ended this server's connections): said plainly wherever a refused write is said (hence
+    a ``WriteConflictError``), with nothing of the store's own message (it may name the server
+    and its password). ``maybe_saved``: the connection was lost while a change was committing."""
+
+    def __init__(self, attempts: int, *, maybe_saved: bool = False):
+        if maybe_saved:
+            message = _(
+                "The database stopped answering while the change was being saved: it may or may not have"
+                " been saved. Please check, and try again if it is missing."
+            )
+        else:
+            message = ngettext(
+                "The database could not be reached ({n} attempt). Nothing was changed — please try again in a moment.",
+                "The database could not be reached ({n} attempts). Nothing was changed — please try again in a moment.",
+                attempts,
+            )
+        RuntimeError.__init__(self, message)
+        self.attempts = attempts
+        self.maybe_saved = maybe_saved
+
+
 Params = Sequence[Any] | dict[str, Any] | None
 
 
@@ -407,6 +430,16 @@ class Database:
         """Store: ``count`` values of ``sequence`` in ascending order."""
         return _sequence_values(connection, sequence, count)
 
+    def _connection_lost(self, error: duckdb.Error) -> bool:
+        """Store: whether ``error`` says the connection to the database was lost or could not be
+        made, so that the statement never ran to its end and may be tried again (here never)."""
+        return False
+
+    def _read(self, read: Callable[[ConnectionReader], T]) -> T:
+        """Store: one read of ``query``/``query_one``/``scalar``/``frame`` on this thread's reader
+        (here as it is: a result left half-fetched holds nothing another process waits for)."""
+        return read(ConnectionReader(self.reader()))
+
     # -- reading -----------------------------------------------------------------
     def reader(self) -> duckdb.DuckDBPyConnection:
         """This thread's read connection (inside a write, the writer's own)."""
@@ -449,25 +482,27 @@ class Database:
 
     def query(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
         """Rows of a query as dictionaries keyed by column name."""
-        return ConnectionReader(self.reader()).query(sql, params)
+        return self._read(lambda reader: reader.query(sql, params))
 
     def query_one(self, sql: str, params: Params = None) -> dict[str, Any] | None:
-        return ConnectionReader(self.reader()).query_one(sql, params)
+        return self._read(lambda reader: reader.query_one(sql, params))
 
     def scalar(self, sql: str, params: Params = None) -> Any:
-        return ConnectionReader(self.reader()).scalar(sql, params)
+        return self._read(lambda reader: reader.scalar(sql, params))
 
     def frame(self, sql: str, params: Params = None) -> pd.DataFrame:
         """A (small, already aggregated) result as a pandas DataFrame for display."""
-        return ConnectionReader(self.reader()).frame(sql, params)
+        return self._read(lambda reader: reader.frame(sql, params))
 
     # -- writing -----------------------------------------------------------------
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """Run ``work(connection)`` in one transaction through the single writer.
 
         An update conflict rolls back and retries a bounded number of times; when the
-        attempts run out the caller gets ``WriteConflictError`` and nothing is stored.
-        A write started inside another write joins the outer transaction.
+        attempts run out the caller gets ``WriteConflictError`` and nothing is stored. A
+        connection to the store lost before the commit is retried alike (``StoreUnavailableError``
+        when the attempts run out); lost during the commit it is not, since the change may have
+        been saved. A write started inside another write joins the outer transaction.
         """
         with self._write_lock:
             if getattr(self._local, "writing", False):
@@ -475,9 +510,12 @@ class Database:
             for attempt in range(1, self.max_write_attempts + 1):
                 self._local.writing = True
                 self._changed = set()
+                committing = False
                 try:
                     self._writer_connection.execute("BEGIN TRANSACTION")
                     result = work(self._writer)
+                    self._move_changed_versions()
+                    committing = True
                     self._commit()
                     return result
                 except duckdb.TransactionException:
@@ -488,6 +526,13 @@ class Database:
                 except duckdb.ConstraintException as error:
                     self._rollback()
                     raise portal_error(error) from error
+                except duckdb.Error as error:
+                    self._rollback()
+                    if not self._connection_lost(error):
+                        raise
+                    if committing or attempt == self.max_write_attempts:
+                        raise StoreUnavailableError(attempt, maybe_saved=committing) from error
+                    time.sleep(self.retry_delay * attempt)
                 except BaseException:
                     self._rollback()
                     raise
@@ -496,12 +541,18 @@ class Database:
                     self._changed = set()
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _commit(self) -> None:
-        """Move the versions of the tables the transaction changed, then commit."""
+    def _move_changed_versions(self) -> None:
+        """Move the versions of the tables the transaction changed, just before it commits."""
         try:
             if self._changed:
                 self._versions_kept = self._versions_kept or _versions_exist(self._writer_connection)
                 bump_versions(self._writer_connection, self._changed, table_exists=self._versions_kept, store=self)
+        except duckdb.Error as error:
+            self._raise_in_store_terms(error)
+            raise
+
+    def _commit(self) -> None:
+        try:
             self._writer_connection.execute("COMMIT")
         except duckdb.Error as error:
             self._raise_in_store_terms(error)
