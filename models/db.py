@@ -624,6 +624,10 @@ class Database:
         importlib.import_module("models.areas").on_open(self)
         return applied
 
+    def warm_up(self) -> None:
+        """Store: what a serving process prepares in the background once started up, without
+        keeping the first page waiting (here nothing)."""
+
     def close(self) -> None:
         self._root.close()
 
@@ -690,13 +694,15 @@ def open_database(path: Path | str, *, url: str | None = None) -> Database:
 
 
 def get_database(path: Path | str, *, url: str | None = None) -> Database:
-    """The process-wide database (``open_database``), opened, migrated and checked on first use."""
+    """The process-wide database (``open_database``), opened, migrated and checked on first use,
+    then warmed up in the background (``Database.warm_up``)."""
     key = url or Path(path).resolve()
     with _databases_lock:
         database = _databases.get(key)
         if database is None:
             database = open_database(key if not url else path, url=url)
             database.start_up()
+            database.warm_up()
             _databases[key] = database
         return database
 

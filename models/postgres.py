@@ -398,6 +398,14 @@ class PostgresDatabase(Database):
             self._versions_by_server = None
             return applied
 
+    def warm_up(self) -> None:
+        """The analysis copies taken in the background (``AnalysisMirror.warm_up``)."""
+        self.analysis_mirror.warm_up()
+
+    def close(self) -> None:
+        self.analysis_mirror.stop()
+        super().close()
+
     def start_up(self) -> list[str]:
         """As on the DuckDB file; the areas' checks on open add what is missing (the default
         training catalogue…), so when another server starting at the same moment added it

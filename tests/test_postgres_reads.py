@@ -5,6 +5,7 @@ of the large tables and its cached figures are those of before."""
 from __future__ import annotations
 
 import io
+import logging
 import subprocess
 import threading
 import time
@@ -19,6 +20,7 @@ from models.complaints import analysis
 from models.complaints.analysis import ComplaintFilter
 from models.db import StoreUnavailableError, open_database
 from models.postgres import PostgresDatabase
+from models.postgres_mirror import MIRRORED
 from models.settings import get_settings
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
@@ -213,3 +215,39 @@ def test_a_database_that_cannot_be_reached_is_said_plainly_without_the_password(
         native(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
         database.close()
     assert server.scalar("SELECT count(*) FROM sites WHERE id = 902") == 0
+
+
+# -- warming up the analysis copy ----------------------------------------------------------------
+def test_a_started_server_takes_its_analysis_copy_in_the_background_and_the_first_analysis_uses_it(server, tmp_path):
+    analyst = add_person(server, Role.ANALYST)
+    import_rows(server, analyst, tmp_path, [complaint("2025-01-05", "Fees"), complaint("2025-01-20", "Cards")])
+    restarted = open_database(tmp_path / "restarted" / "portal.duckdb", url=server.url)
+    try:
+        restarted.start_up()
+        restarted.warm_up()
+        restarted.analysis_mirror._warming.join(timeout=60)
+        assert restarted.analysis_mirror.copies_taken == len(MIRRORED)
+
+        assert analysis.summary(restarted, analyst, ComplaintFilter())["complaints"] == 2
+        assert restarted.analysis_mirror.copies_taken == len(MIRRORED)  # nothing copied again
+    finally:
+        restarted.close()
+
+
+def test_closing_a_server_while_it_warms_up_ends_the_warm_up_quietly(server, tmp_path, caplog):
+    restarted = open_database(tmp_path / "restarted" / "portal.duckdb", url=server.url)
+    restarted.start_up()
+    copying = threading.Event()
+    taking = restarted.analysis_mirror._bring_up_to_date
+
+    def slow_copy(tables):
+        copying.set()
+        restarted.analysis_mirror._copier.execute("SELECT count(*) FROM range(1e12::BIGINT)").fetchall()  # hours
+        taking(tables)
+
+    restarted.analysis_mirror._bring_up_to_date = slow_copy
+    restarted.warm_up()
+    assert copying.wait(timeout=30)
+    restarted.close()
+    assert not restarted.analysis_mirror._warming.is_alive()  # the copy under way was interrupted
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
