@@ -385,9 +385,8 @@ class Database:
 
     def __init__(self, path: Path | str, *, max_write_attempts: int = 5, retry_delay: float = 0.05):
         self.path = Path(path)
-        self._root = self._open()
-        self._writer_connection = self._prepared(self._root.cursor())
-        self._writer = WatchedConnection(self._writer_connection, self, writer=True)
+        self._generation = 0  # moved each time the database is opened again (``_reopened_after``)
+        self._connect()
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._changed: set[str] = set()  # tables the open write transaction changed
@@ -395,6 +394,34 @@ class Database:
         self.cache_token = next(_database_tokens)  # no two databases of a process share one
         self.max_write_attempts = max_write_attempts
         self.retry_delay = retry_delay
+
+    def _connect(self) -> None:
+        self._root = self._open()
+        self._writer_connection = self._prepared(self._root.cursor())
+        self._writer = WatchedConnection(self._writer_connection, self, writer=True)
+
+    def _reopened_after(self, error: duckdb.Error, generation: int) -> bool:
+        """Whether the database was opened again since ``generation`` because of ``error`` (or
+        of the same error met by another thread): DuckDB invalidates a database after a fatal
+        error (a checkpoint that could not be written…) and refuses every statement until it is
+        opened again. Reopened once per invalidation: all connections are closed (a thread's
+        statement under way then fails and is tried again) and new ones made; figures remembered
+        under the old opening are not served again (a new ``cache_token``)."""
+        with self._write_lock:
+            if self._generation != generation:
+                return True  # another thread opened it again meanwhile
+            if not isinstance(error, duckdb.FatalException):
+                return False
+            with contextlib.suppress(duckdb.Error):
+                self._root.close()  # closes every cursor of it, and the invalidated database
+            self._connect()
+            self._generation += 1
+            self.cache_token = next(_database_tokens)
+            self._reopened()
+            return True
+
+    def _reopened(self) -> None:
+        """Store: what else is remade once the database was opened again (here nothing)."""
 
     # -- the store ----------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -437,7 +464,14 @@ class Database:
 
     def _read(self, read: Callable[[ConnectionReader], T]) -> T:
         """Store: one read of ``query``/``query_one``/``scalar``/``frame`` on this thread's reader
-        (here as it is: a result left half-fetched holds nothing another process waits for)."""
+        (here as it is: a result left half-fetched holds nothing another process waits for),
+        once more on a database opened again after a fatal error."""
+        generation = self._generation
+        try:
+            return read(ConnectionReader(self.reader()))
+        except (duckdb.FatalException, duckdb.ConnectionException) as error:
+            if self.in_write() or not self._reopened_after(error, generation):
+                raise
         return read(ConnectionReader(self.reader()))
 
     # -- reading -----------------------------------------------------------------
@@ -446,9 +480,9 @@ class Database:
         if getattr(self._local, "writing", False):
             return self._writer
         connection = getattr(self._local, "reader", None)
-        if connection is None:
+        if connection is None or self._local.generation != self._generation:
             connection = WatchedConnection(self._prepared(self._root.cursor()), self, writer=False)
-            self._local.reader = connection
+            self._local.reader, self._local.generation = connection, self._generation
         return connection
 
     @contextmanager
@@ -501,16 +535,20 @@ class Database:
         An update conflict rolls back and retries a bounded number of times; when the
         attempts run out the caller gets ``WriteConflictError`` and nothing is stored. A
         connection to the store lost before the commit is retried alike (``StoreUnavailableError``
-        when the attempts run out); lost during the commit it is not, since the change may have
-        been saved. A write started inside another write joins the outer transaction.
+        when the attempts run out), and so, once, is a write that met a fatal error, on the
+        database opened again (``_reopened_after``); during the commit neither is, since the
+        change may have been saved. A write started inside another write joins the outer
+        transaction.
         """
         with self._write_lock:
             if getattr(self._local, "writing", False):
                 return work(self._writer)
+            reopened = False
             for attempt in range(1, self.max_write_attempts + 1):
                 self._local.writing = True
                 self._changed = set()
                 committing = False
+                generation = self._generation
                 try:
                     self._writer_connection.execute("BEGIN TRANSACTION")
                     result = work(self._writer)
@@ -527,12 +565,16 @@ class Database:
                     self._rollback()
                     raise portal_error(error) from error
                 except duckdb.Error as error:
-                    self._rollback()
-                    if not self._connection_lost(error):
-                        raise
-                    if committing or attempt == self.max_write_attempts:
+                    # a lost connection, or a database opened again (once) after a fatal error
+                    reopening = not reopened and self._reopened_after(error, generation)
+                    if not reopening:
+                        self._rollback()
+                        if not self._connection_lost(error):
+                            raise
+                    if committing or attempt == self.max_write_attempts:  # committing: it may be saved
                         raise StoreUnavailableError(attempt, maybe_saved=committing) from error
-                    time.sleep(self.retry_delay * attempt)
+                    reopened = reopened or reopening
+                    time.sleep(0 if reopening else self.retry_delay * attempt)
                 except BaseException:
                     self._rollback()
                     raise

@@ -242,7 +242,9 @@ class PostgresDatabase(Database):
         whose connection was lost (its pool reconnects) is tried again a bounded number of times."""
         if self.in_write():
             return super()._read(read)
+        reopened = False
         for attempt in range(1, READ_ATTEMPTS + 1):
+            generation = self._generation
             reader = self.reader()
             control = getattr(reader, "_connection", reader)  # transaction control is not counted
             try:
@@ -255,12 +257,17 @@ class PostgresDatabase(Database):
                     raise
                 return result
             except duckdb.Error as error:
+                if not reopened and isinstance(error, (duckdb.FatalException, duckdb.ConnectionException)):
+                    if not self._reopened_after(error, generation):
+                        raise
+                    reopened = True
+                    continue
                 if not connection_lost(error):
                     raise
                 if attempt == READ_ATTEMPTS:
                     raise StoreUnavailableError(attempt) from error
                 time.sleep(self.retry_delay * attempt)
-        raise AssertionError("unreachable")  # pragma: no cover
+        raise StoreUnavailableError(READ_ATTEMPTS)  # the last attempt opened the database again
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         root = connect_with_extension()
@@ -405,6 +412,11 @@ class PostgresDatabase(Database):
     def close(self) -> None:
         self.analysis_mirror.stop()
         super().close()
+
+    def _reopened(self) -> None:
+        """The copies lived in the DuckDB opened again: they are taken anew, in the new one."""
+        self.analysis_mirror.stop()
+        self.analysis_mirror = AnalysisMirror(self, self._root, ATTACHED_AS)
 
     def start_up(self) -> list[str]:
         """As on the DuckDB file; the areas' checks on open add what is missing (the default

@@ -251,3 +251,21 @@ def test_closing_a_server_while_it_warms_up_ends_the_warm_up_quietly(server, tmp
     restarted.close()
     assert not restarted.analysis_mirror._warming.is_alive()  # the copy under way was interrupted
     assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_a_warm_up_that_cannot_reach_the_database_is_logged_without_the_password(server, postgres_server, caplog):
+    name = server.url.rsplit("/", 1)[-1]
+    restarted = PostgresDatabase(server.url.replace("portal@", "portal:do-not-show-7@"), server.path)
+    try:
+        restarted.start_up()
+        native(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        end_sessions_soon(server.url, after=0).join()
+        with caplog.at_level(logging.WARNING):
+            restarted.warm_up()
+            restarted.analysis_mirror._warming.join(timeout=60)
+    finally:
+        native(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+        restarted.close()
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "analysis copy was not taken" in logged and "do-not-show-7" not in logged
+    assert server.scalar("SELECT count(*) FROM sites") == 0  # the running server reconnects
