@@ -190,6 +190,7 @@ class AnalysisMirror:
                         taken_again = True
                         for table in tables:
                             self._marks.pop(table.name, None)
+            raise StoreUnavailableError(COPY_ATTEMPTS)  # the last attempt found the copy no longer fitting
 
     def _bring_up_to_date(self, tables: Sequence[MirroredTable]) -> None:
         taken_now: dict[str, CopyMarks] = {}
