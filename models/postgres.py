@@ -19,8 +19,13 @@ all of it here:
   or a deadlock becomes ``duckdb.TransactionException`` (retried, then ``WriteConflictError``),
   a violated constraint ``duckdb.ConstraintException`` (the portal's input error), exactly as
   the DuckDB file reports them.
+- **Reads** run each in a transaction of its own, committed as soon as the result is taken, so
+  no connection stays "idle in transaction" after a page; a read or write whose connection was
+  lost (a restore with ``--force``, a restarting server) runs again a bounded number of times,
+  then says plainly that the database could not be reached (``StoreUnavailableError``).
 - **Analyses** of the large tables (complaints, survey answers) read a copy each server keeps
-  in DuckDB and brings up to date before each cached analysis (``models.postgres_mirror``).
+  in DuckDB and brings up to date before each cached analysis (``models.postgres_mirror``),
+  taken first in the background once the server has started (``warm_up``).
 """
 
 from __future__ import annotations
