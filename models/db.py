@@ -78,6 +78,29 @@ class WriteConflictError(RuntimeError):
         self.attempts = attempts
 
 
+class StoreUnavailableError(WriteConflictError):
+    """The database could not be reached for a bounded number of attempts (a restart, a restore
+    that ended this server's connections): said plainly wherever a refused write is said (hence
+    a ``WriteConflictError``), with nothing of the store's own message (it may name the server
+    and its password). ``maybe_saved``: the connection was lost while a change was committing."""
+
+    def __init__(self, attempts: int, *, maybe_saved: bool = False):
+        if maybe_saved:
+            message = _(
+                "The database stopped answering while the change was being saved: it may or may not have"
+                " been saved. Please check, and try again if it is missing."
+            )
+        else:
+            message = ngettext(
+                "The database could not be reached ({n} attempt). Nothing was changed — please try again in a moment.",
+                "The database could not be reached ({n} attempts). Nothing was changed — please try again in a moment.",
+                attempts,
+            )
+        RuntimeError.__init__(self, message)
+        self.attempts = attempts
+        self.maybe_saved = maybe_saved
+
+
 Params = Sequence[Any] | dict[str, Any] | None
 
 
@@ -362,9 +385,8 @@ class Database:
 
     def __init__(self, path: Path | str, *, max_write_attempts: int = 5, retry_delay: float = 0.05):
         self.path = Path(path)
-        self._root = self._open()
-        self._writer_connection = self._prepared(self._root.cursor())
-        self._writer = WatchedConnection(self._writer_connection, self, writer=True)
+        self._generation = 0  # moved each time the database is opened again (``_reopened_after``)
+        self._connect()
         self._write_lock = threading.RLock()
         self._local = threading.local()
         self._changed: set[str] = set()  # tables the open write transaction changed
@@ -372,6 +394,34 @@ class Database:
         self.cache_token = next(_database_tokens)  # no two databases of a process share one
         self.max_write_attempts = max_write_attempts
         self.retry_delay = retry_delay
+
+    def _connect(self) -> None:
+        self._root = self._open()
+        self._writer_connection = self._prepared(self._root.cursor())
+        self._writer = WatchedConnection(self._writer_connection, self, writer=True)
+
+    def _reopened_after(self, error: duckdb.Error, generation: int) -> bool:
+        """Whether the database was opened again since ``generation`` because of ``error`` (or
+        of the same error met by another thread): DuckDB invalidates a database after a fatal
+        error (a checkpoint that could not be written…) and refuses every statement until it is
+        opened again. Reopened once per invalidation: all connections are closed (a thread's
+        statement under way then fails and is tried again) and new ones made; figures remembered
+        under the old opening are not served again (a new ``cache_token``)."""
+        with self._write_lock:
+            if self._generation != generation:
+                return True  # another thread opened it again meanwhile
+            if not isinstance(error, duckdb.FatalException):
+                return False
+            with contextlib.suppress(duckdb.Error):
+                self._root.close()  # closes every cursor of it, and the invalidated database
+            self._connect()
+            self._generation += 1
+            self.cache_token = next(_database_tokens)
+            self._reopened()
+            return True
+
+    def _reopened(self) -> None:
+        """Store: what else is remade once the database was opened again (here nothing)."""
 
     # -- the store ----------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
@@ -407,15 +457,32 @@ class Database:
         """Store: ``count`` values of ``sequence`` in ascending order."""
         return _sequence_values(connection, sequence, count)
 
+    def _connection_lost(self, error: duckdb.Error) -> bool:
+        """Store: whether ``error`` says the connection to the database was lost or could not be
+        made, so that the statement never ran to its end and may be tried again (here never)."""
+        return False
+
+    def _read(self, read: Callable[[ConnectionReader], T]) -> T:
+        """Store: one read of ``query``/``query_one``/``scalar``/``frame`` on this thread's reader
+        (here as it is: a result left half-fetched holds nothing another process waits for),
+        once more on a database opened again after a fatal error."""
+        generation = self._generation
+        try:
+            return read(ConnectionReader(self.reader()))
+        except (duckdb.FatalException, duckdb.ConnectionException) as error:
+            if self.in_write() or not self._reopened_after(error, generation):
+                raise
+        return read(ConnectionReader(self.reader()))
+
     # -- reading -----------------------------------------------------------------
     def reader(self) -> duckdb.DuckDBPyConnection:
         """This thread's read connection (inside a write, the writer's own)."""
         if getattr(self._local, "writing", False):
             return self._writer
         connection = getattr(self._local, "reader", None)
-        if connection is None:
+        if connection is None or self._local.generation != self._generation:
             connection = WatchedConnection(self._prepared(self._root.cursor()), self, writer=False)
-            self._local.reader = connection
+            self._local.reader, self._local.generation = connection, self._generation
         return connection
 
     @contextmanager
@@ -449,35 +516,44 @@ class Database:
 
     def query(self, sql: str, params: Params = None) -> list[dict[str, Any]]:
         """Rows of a query as dictionaries keyed by column name."""
-        return ConnectionReader(self.reader()).query(sql, params)
+        return self._read(lambda reader: reader.query(sql, params))
 
     def query_one(self, sql: str, params: Params = None) -> dict[str, Any] | None:
-        return ConnectionReader(self.reader()).query_one(sql, params)
+        return self._read(lambda reader: reader.query_one(sql, params))
 
     def scalar(self, sql: str, params: Params = None) -> Any:
-        return ConnectionReader(self.reader()).scalar(sql, params)
+        return self._read(lambda reader: reader.scalar(sql, params))
 
     def frame(self, sql: str, params: Params = None) -> pd.DataFrame:
         """A (small, already aggregated) result as a pandas DataFrame for display."""
-        return ConnectionReader(self.reader()).frame(sql, params)
+        return self._read(lambda reader: reader.frame(sql, params))
 
     # -- writing -----------------------------------------------------------------
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
         """Run ``work(connection)`` in one transaction through the single writer.
 
         An update conflict rolls back and retries a bounded number of times; when the
-        attempts run out the caller gets ``WriteConflictError`` and nothing is stored.
-        A write started inside another write joins the outer transaction.
+        attempts run out the caller gets ``WriteConflictError`` and nothing is stored. A
+        connection to the store lost before the commit is retried alike (``StoreUnavailableError``
+        when the attempts run out), and so, once, is a write that met a fatal error, on the
+        database opened again (``_reopened_after``); during the commit neither is, since the
+        change may have been saved. A write started inside another write joins the outer
+        transaction.
         """
         with self._write_lock:
             if getattr(self._local, "writing", False):
                 return work(self._writer)
+            reopened = False
             for attempt in range(1, self.max_write_attempts + 1):
                 self._local.writing = True
                 self._changed = set()
+                committing = False
+                generation = self._generation
                 try:
                     self._writer_connection.execute("BEGIN TRANSACTION")
                     result = work(self._writer)
+                    self._move_changed_versions()
+                    committing = True
                     self._commit()
                     return result
                 except duckdb.TransactionException:
@@ -488,6 +564,17 @@ class Database:
                 except duckdb.ConstraintException as error:
                     self._rollback()
                     raise portal_error(error) from error
+                except duckdb.Error as error:
+                    # a lost connection, or a database opened again (once) after a fatal error
+                    reopening = not reopened and self._reopened_after(error, generation)
+                    if not reopening:
+                        self._rollback()
+                        if not self._connection_lost(error):
+                            raise
+                    if committing or attempt == self.max_write_attempts:  # committing: it may be saved
+                        raise StoreUnavailableError(attempt, maybe_saved=committing) from error
+                    reopened = reopened or reopening
+                    time.sleep(0 if reopening else self.retry_delay * attempt)
                 except BaseException:
                     self._rollback()
                     raise
@@ -496,12 +583,18 @@ class Database:
                     self._changed = set()
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _commit(self) -> None:
-        """Move the versions of the tables the transaction changed, then commit."""
+    def _move_changed_versions(self) -> None:
+        """Move the versions of the tables the transaction changed, just before it commits."""
         try:
             if self._changed:
                 self._versions_kept = self._versions_kept or _versions_exist(self._writer_connection)
                 bump_versions(self._writer_connection, self._changed, table_exists=self._versions_kept, store=self)
+        except duckdb.Error as error:
+            self._raise_in_store_terms(error)
+            raise
+
+    def _commit(self) -> None:
+        try:
             self._writer_connection.execute("COMMIT")
         except duckdb.Error as error:
             self._raise_in_store_terms(error)
@@ -573,6 +666,10 @@ class Database:
         importlib.import_module("models.areas").on_open(self)
         return applied
 
+    def warm_up(self) -> None:
+        """Store: what a serving process prepares in the background once started up, without
+        keeping the first page waiting (here nothing)."""
+
     def close(self) -> None:
         self._root.close()
 
@@ -639,13 +736,15 @@ def open_database(path: Path | str, *, url: str | None = None) -> Database:
 
 
 def get_database(path: Path | str, *, url: str | None = None) -> Database:
-    """The process-wide database (``open_database``), opened, migrated and checked on first use."""
+    """The process-wide database (``open_database``), opened, migrated and checked on first use,
+    then warmed up in the background (``Database.warm_up``)."""
     key = url or Path(path).resolve()
     with _databases_lock:
         database = _databases.get(key)
         if database is None:
             database = open_database(key if not url else path, url=url)
             database.start_up()
+            database.warm_up()
             _databases[key] = database
         return database
 

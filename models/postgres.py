@@ -19,19 +19,26 @@ all of it here:
   or a deadlock becomes ``duckdb.TransactionException`` (retried, then ``WriteConflictError``),
   a violated constraint ``duckdb.ConstraintException`` (the portal's input error), exactly as
   the DuckDB file reports them.
+- **Reads** run each in a transaction of its own, committed as soon as the result is taken, so
+  no connection stays "idle in transaction" after a page; a read or write whose connection was
+  lost (a restore with ``--force``, a restarting server) runs again a bounded number of times,
+  then says plainly that the database could not be reached (``StoreUnavailableError``).
 - **Analyses** of the large tables (complaints, survey answers) read a copy each server keeps
-  in DuckDB and brings up to date before each cached analysis (``models.postgres_mirror``).
+  in DuckDB and brings up to date before each cached analysis (``models.postgres_mirror``),
+  taken first in the background once the server has started (``warm_up``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import os
 import re
 import secrets
 import threading
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 
@@ -40,8 +47,11 @@ import duckdb
 from models.db import (
     MIGRATIONS_DIR,
     VERSIONS_TABLE,
+    ConnectionReader,
     Database,
     DuplicateRecordError,
+    StoreUnavailableError,
+    T,
     changed_tables,
     check_unchanged,
     checksum,
@@ -57,6 +67,7 @@ NATIVE_TWINS_DIR = MIGRATIONS_DIR / "postgres"
 # advisory lock key of "the portal's migrations" (any constant no other lock of the database uses)
 MIGRATION_LOCK = 0x5C_0D_B0_01
 ON_OPEN_ATTEMPTS = 3
+READ_ATTEMPTS = 4  # a read whose connection was lost: the pool reconnects, the read runs again
 
 # -- the extension ---------------------------------------------------------------------------
 _install_lock = threading.Lock()
@@ -102,6 +113,11 @@ def connect_with_extension() -> duckdb.DuckDBPyConnection:
             _installed_in.add(directory)
     connection.execute("LOAD postgres")
     return connection
+
+
+def _rolled_back(connection: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):  # DuckDB may have ended it already
+        connection.execute("ROLLBACK")
 
 
 def sql_literal(text: str) -> str:
@@ -156,6 +172,23 @@ _VIOLATION = re.compile(
 )
 
 
+# libpq's and PostgreSQL's words for a connection that broke or could not be made (a server
+# restarting, a restore that ended the other sessions, a network gone)
+_CONNECTION_LOST = re.compile(
+    r"server closed the connection unexpectedly|terminating connection due to|no connection to the server"
+    r"|could not (?:receive data from|send data to|connect to) server|Unable to connect to Postgres"
+    r"|connection to server .* failed|SSL SYSCALL error|SSL connection has been closed unexpectedly"
+    r"|the database system is (?:shutting down|starting up|in recovery mode)|connection (?:is|was|already) closed",
+    re.IGNORECASE,
+)
+
+
+def connection_lost(error: duckdb.Error) -> bool:
+    """Whether PostgreSQL's connection broke or could not be made: the statement did not run to
+    its end (PostgreSQL rolls back the transaction of a lost connection) and may run again."""
+    return bool(_CONNECTION_LOST.search(str(error)))
+
+
 def postgres_message(error: duckdb.Error) -> str:
     """PostgreSQL's own first line of an error, without the extension's wrapping (the failing
     query, COPY's row context)."""
@@ -202,6 +235,44 @@ class PostgresDatabase(Database):
 
     def reading_for_analysis(self, tables: Sequence[str]) -> AbstractContextManager[None]:
         return self.analysis_mirror.reading(tables)
+
+    def _connection_lost(self, error: duckdb.Error) -> bool:
+        return connection_lost(error)
+
+    def _read(self, read: Callable[[ConnectionReader], T]) -> T:
+        """Each read in a transaction of its own, committed as soon as its result is taken: the
+        extension's PostgreSQL transaction would otherwise stay open ("idle in transaction",
+        holding its snapshot and locks against migrations, VACUUM and restores) until this
+        thread's next statement whenever a result is not fetched to its end (``scalar``). A read
+        whose connection was lost (its pool reconnects) is tried again a bounded number of times."""
+        if self.in_write():
+            return super()._read(read)
+        reopened = False
+        for attempt in range(1, READ_ATTEMPTS + 1):
+            generation = self._generation
+            reader = self.reader()
+            control = getattr(reader, "_connection", reader)  # transaction control is not counted
+            try:
+                control.execute("BEGIN TRANSACTION")
+                try:
+                    result = read(ConnectionReader(reader))
+                    control.execute("COMMIT")
+                except BaseException:
+                    _rolled_back(control)
+                    raise
+                return result
+            except duckdb.Error as error:
+                if not reopened and isinstance(error, (duckdb.FatalException, duckdb.ConnectionException)):
+                    if not self._reopened_after(error, generation):
+                        raise
+                    reopened = True
+                    continue
+                if not connection_lost(error):
+                    raise
+                if attempt == READ_ATTEMPTS:
+                    raise StoreUnavailableError(attempt) from error
+                time.sleep(self.retry_delay * attempt)
+        raise StoreUnavailableError(READ_ATTEMPTS)  # the last attempt opened the database again
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         root = connect_with_extension()
@@ -338,6 +409,19 @@ class PostgresDatabase(Database):
             self._writer.execute("CALL pg_clear_cache()")  # tables another server created meanwhile
             self._versions_by_server = None
             return applied
+
+    def warm_up(self) -> None:
+        """The analysis copies taken in the background (``AnalysisMirror.warm_up``)."""
+        self.analysis_mirror.warm_up()
+
+    def close(self) -> None:
+        self.analysis_mirror.stop()
+        super().close()
+
+    def _reopened(self) -> None:
+        """The copies lived in the DuckDB opened again: they are taken anew, in the new one."""
+        self.analysis_mirror.stop()
+        self.analysis_mirror = AnalysisMirror(self, self._root, ATTACHED_AS)
 
     def start_up(self) -> list[str]:
         """As on the DuckDB file; the areas' checks on open add what is missing (the default

@@ -31,7 +31,9 @@ copy when its server restarts (an append that no longer fits takes the table aga
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,10 +41,15 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from models.db import StoreUnavailableError
+
 if TYPE_CHECKING:
     from models.db import Database
 
 MIRROR_CATALOG = "mirror"
+COPY_ATTEMPTS = 4
+STOP_WAIT = 30.0  # seconds a closing server waits for an interrupted copy to end
+_log = logging.getLogger(__name__)
 REWRITTEN = ":rewritten"
 
 
@@ -88,6 +95,8 @@ class AnalysisMirror:
         self._lock = threading.Lock()  # one copy at a time; readers never wait on it
         self._marks: dict[str, CopyMarks] = {}
         self._local = threading.local()
+        self._stopping = threading.Event()
+        self._warming: threading.Thread | None = None
         self.copies_taken = 0  # whole tables copied (tests, benchmark)
         self.appends = 0
 
@@ -128,18 +137,60 @@ class AnalysisMirror:
         finally:
             self._local.depth -= 1
 
+    # -- warming up ---------------------------------------------------------------------------
+    def warm_up(self) -> threading.Thread:
+        """Take the copies in a thread of its own, so that a server's first analyst after a
+        start does not wait for them (an analysis meanwhile waits for the copy under way, then
+        finds it current). A failure is logged, not raised: the next analysis copies itself."""
+        self._warming = threading.Thread(target=self._warm, name="analysis-copy-warm-up", daemon=True)
+        self._warming.start()
+        return self._warming
+
+    def _warm(self) -> None:
+        try:
+            self.bring_up_to_date()
+        except Exception as error:  # noqa: BLE001 - a background task: said in the log, never raised
+            if not self._stopping.is_set():
+                _log.warning("The analysis copy was not taken ahead (%s); the first analysis takes it.", error)
+
+    def stop(self) -> None:
+        """End the warm-up (a copy under way is interrupted) before the connections close."""
+        self._stopping.set()
+        warming = self._warming
+        waited = 0.0
+        while warming is not None and warming.is_alive() and waited < STOP_WAIT:
+            with contextlib.suppress(duckdb.Error):
+                self._copier.interrupt()  # again, should the statement have begun after the last
+            warming.join(timeout=0.2)
+            waited += 0.2
+
     # -- keeping the copies -----------------------------------------------------------------
     def bring_up_to_date(self, tables: Sequence[MirroredTable] = MIRRORED) -> None:
         """Make each copy equal its table in PostgreSQL as of now (``MirroredTable``), in one
-        transaction: a reader sees the copies before or after, never half of it."""
+        transaction: a reader sees the copies before or after, never half of it. A copy whose
+        connection to PostgreSQL was lost is tried again a bounded number of times."""
         with self._lock:
-            try:
-                self._bring_up_to_date(tables)
-            except duckdb.Error:
-                # an append that no longer fits the copy (a column changed): take them again
-                for table in tables:
-                    self._marks.pop(table.name, None)
-                self._bring_up_to_date(tables)
+            taken_again = False
+            for attempt in range(1, COPY_ATTEMPTS + 1):
+                if self._stopping.is_set():
+                    raise RuntimeError("the server is closing: no copy is taken")
+                try:
+                    self._bring_up_to_date(tables)
+                    return
+                except duckdb.Error as error:
+                    if self._stopping.is_set():
+                        raise
+                    if self._database._connection_lost(error):
+                        if attempt == COPY_ATTEMPTS:
+                            raise StoreUnavailableError(attempt) from error
+                        time.sleep(self._database.retry_delay * attempt)
+                    elif taken_again:
+                        raise
+                    else:  # an append that no longer fits the copy (a column changed): take them again
+                        taken_again = True
+                        for table in tables:
+                            self._marks.pop(table.name, None)
+            raise StoreUnavailableError(COPY_ATTEMPTS)  # the last attempt found the copy no longer fitting
 
     def _bring_up_to_date(self, tables: Sequence[MirroredTable]) -> None:
         taken_now: dict[str, CopyMarks] = {}
