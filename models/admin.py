@@ -317,8 +317,6 @@ def _restore(arguments: argparse.Namespace, db_path: Path, console: _Console) ->
     else:
         kept = backup.restore(db_path, info.path)
     console.say(_("Restored {backup} into {path}. Everyone must sign in again.", backup=info.name, path=where))
-    if url:
-        console.say(_("Restart every portal server now: each keeps copies of what it read before the restore."))
     if kept:
         console.say(_("The previous database is kept as {path}", path=kept))
 
