@@ -10,7 +10,7 @@ import streamlit as st
 if __name__ == "__main__":
     from models import demo
     from models.access import ROLE_WORDS, PermissionDeniedError
-    from models.db import MigrationChangedError, WriteConflictError, get_database
+    from models.db import MigrationChangedError, StoreUnavailableError, WriteConflictError, get_database
     from models.i18n import _
     from models.inbox import messages as inbox
     from models.settings import SettingsError, get_settings
@@ -29,7 +29,7 @@ if __name__ == "__main__":
     languages.speak_to(None, settings)  # the browser's language until we know who is here
     try:
         db = get_database(settings.db_path, url=settings.database_url)
-    except MigrationChangedError as error:
+    except (MigrationChangedError, StoreUnavailableError) as error:
         st.error(str(error))
         st.stop()
 
@@ -43,7 +43,11 @@ if __name__ == "__main__":
         )
         bar.empty()
 
-    user = session.current_user(db, settings)
+    try:
+        user = session.current_user(db, settings)
+    except StoreUnavailableError as error:  # the database could not be reached: said plainly, no trace
+        st.error(str(error))
+        st.stop()
     languages.speak_to(user, settings)
     if user is None:
         from models import auth
@@ -69,7 +73,10 @@ if __name__ == "__main__":
     with st.sidebar:
         st.caption(escape_markdown(settings.organisation_name))
         st.write(f"**{escape_markdown(user.full_name)}**")
-        unread = inbox.unread_count(db, user)
+        try:
+            unread = inbox.unread_count(db, user)
+        except StoreUnavailableError:
+            unread = 0  # the page below says why, if the database is still out of reach
         inbox_label = _("Inbox ({unread})", unread=unread) if unread else _("Inbox")
         st.page_link("pages/inbox.py", label=inbox_label, icon=":material/inbox:")
         st.caption(", ".join(sorted(_(ROLE_WORDS[role]) for role in user.roles)))
