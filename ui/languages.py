@@ -4,6 +4,7 @@ browser's preferred language, else the ``default_language`` setting."""
 from __future__ import annotations
 
 import contextlib
+import json
 
 import streamlit as st
 
@@ -36,6 +37,8 @@ def speak_to(user: CurrentUser | None, settings: Settings) -> str:
     """Set this page run's language for ``user`` and return it (portal.py, every run)."""
     language = language_for(user, settings)
     i18n.activate(language)
+    with contextlib.suppress(Exception):  # no page behind this run (a bare script run)
+        show_page_language(language)
     with contextlib.suppress(Exception):  # no session behind this run (a bare script run)
         st.session_state[_SESSION_LANGUAGE] = language
     return language
@@ -51,3 +54,49 @@ def session_language() -> str:
         if (language := st.session_state.get(_SESSION_LANGUAGE)) in i18n.LANGUAGES:
             return language
     return i18n.current_language()
+
+
+# Streamlit 1.67 writes these hints itself, in English, with no parameter to change them: each is
+# the first span of a text field's instructions, hidden and replaced by the catalogue's words.
+_INSTRUCTIONS = "[data-testid='InputInstructions'] > span:first-child"
+_ENTER_HINTS = (  # (where, the hint Streamlit shows there), the more particular place last
+    ("[data-testid='stTextInput']", i18n.N_("Press Enter to apply")),
+    ("[data-testid='stNumberInput']", i18n.N_("Press Enter to apply")),
+    ("[data-testid='stTextArea']", i18n.N_("Press Ctrl+Enter (⌘+Enter on a Mac) to apply")),
+    ("[data-testid='stForm'] [data-testid='stTextInput']", i18n.N_("Press Enter to submit the form")),
+    ("[data-testid='stForm'] [data-testid='stNumberInput']", i18n.N_("Press Enter to submit the form")),
+    ("[data-testid='stForm'] [data-testid='stTextArea']", i18n.N_("Press Ctrl+Enter (⌘+Enter on a Mac) to submit the form")),
+)
+# the element that holds the script setting the page's language: it shows nothing and takes no room
+_LANGUAGE_SCRIPT = "[data-testid='stElementContainer']:has(script[data-portal-language])"
+
+
+def streamlit_words_style(language: str) -> str:
+    """CSS that shows the catalogue's words where Streamlit writes its own English: the hints
+    under a text field and the "Skip to main content" link. In English Streamlit's own words
+    stay (they name ⌘ on a Mac and Ctrl elsewhere, which a style cannot tell apart)."""
+    from ui.widgets import css_string  # ui.widgets is the one place that quotes CSS text
+
+    hide_script = f"{_LANGUAGE_SCRIPT} {{display: none}}"
+    if language == i18n.SOURCE_LANGUAGE:
+        return hide_script
+    rules = [hide_script, f"{_INSTRUCTIONS} {{font-size: 0}}"]
+    with i18n.use_language(language):
+        for place, hint in _ENTER_HINTS:
+            rules.append(f"{place} {_INSTRUCTIONS}::after {{content: {css_string(i18n._(hint))}; font-size: 0.75rem}}")
+        skip = css_string(i18n._("Skip to main content"))
+    rules.append("[data-testid='stSkipToContent'] {font-size: 0}")
+    rules.append(f"[data-testid='stSkipToContent']::after {{content: {skip}; font-size: 0.875rem}}")
+    return "\n".join(rules)
+
+
+def show_page_language(language: str) -> None:
+    """Tell the browser the page's language (``<html lang>``: screen readers pronounce the page in
+    it, the browser hyphenates and offers no translation of it) and replace Streamlit's own
+    English words with the catalogue's. Streamlit writes ``lang="en"`` and offers no setting, so
+    a one-line script sets it; its element is hidden."""
+    st.html(f"<style>{streamlit_words_style(language)}</style>")
+    st.html(
+        f"<script data-portal-language>document.documentElement.lang = {json.dumps(language)};</script>",
+        unsafe_allow_javascript=True,
+    )
