@@ -65,7 +65,10 @@ _ENTER_HINTS = (  # (where, the hint Streamlit shows there), the more particular
     ("[data-testid='stTextArea']", i18n.N_("Press Ctrl+Enter (⌘+Enter on a Mac) to apply")),
     ("[data-testid='stForm'] [data-testid='stTextInput']", i18n.N_("Press Enter to submit the form")),
     ("[data-testid='stForm'] [data-testid='stNumberInput']", i18n.N_("Press Enter to submit the form")),
-    ("[data-testid='stForm'] [data-testid='stTextArea']", i18n.N_("Press Ctrl+Enter (⌘+Enter on a Mac) to submit the form")),
+    (
+        "[data-testid='stForm'] [data-testid='stTextArea']",
+        i18n.N_("Press Ctrl+Enter (⌘+Enter on a Mac) to submit the form"),
+    ),
 )
 # the element that holds the script setting the page's language: it shows nothing and takes no room
 _LANGUAGE_SCRIPT = "[data-testid='stElementContainer']:has(script[data-portal-language])"

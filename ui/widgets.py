@@ -228,6 +228,7 @@ def uploader_style(key: str, limit_mb: int, types: list[str]) -> str:
     English text is hidden and the catalogue's shown in its place."""
     uploader = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
     limit = _("Up to {limit} MB per file", limit=format_number(limit_mb))
+    drop_note = css_string(_("Drop the file here"))
     if types:
         limit += " • " + ", ".join(kind.upper() for kind in types)
     return (
@@ -238,7 +239,7 @@ def uploader_style(key: str, limit_mb: int, types: list[str]) -> str:
         f" {{content: {css_string(limit)}; font-size: 0.875rem}}"
         # the note over the field while a file is dragged onto it (the one div after the file input)
         f"{uploader} > input + div > span {{font-size: 0}}"
-        f"{uploader} > input + div > span::after {{content: {css_string(_('Drop the file here'))}; font-size: 0.875rem}}"
+        f"{uploader} > input + div > span::after {{content: {drop_note}; font-size: 0.875rem}}"
     )
 
 
