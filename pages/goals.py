@@ -484,6 +484,7 @@ def goal_slice_fields(prefix: str, defaults: dict) -> dict:
         index=[None, *teams].index(defaults.get("team_id")) if defaults.get("team_id") in teams else 0,
         format_func=lambda i: "—" if i is None else teams[i],
         key=f"{prefix}_team",
+        placeholder="—",
     )
     site_id = cols[2].selectbox(
         _("Site"),
@@ -491,6 +492,7 @@ def goal_slice_fields(prefix: str, defaults: dict) -> dict:
         index=[None, *sites].index(defaults.get("site_id")) if defaults.get("site_id") in sites else 0,
         format_func=lambda i: "—" if i is None else sites[i],
         key=f"{prefix}_site",
+        placeholder="—",
     )
     return {"channel": channel, "team_id": team_id, "site_id": site_id}
 

@@ -57,7 +57,7 @@ def widget_calls(kinds: set[str]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in kinds:
                 arguments = {keyword.arg: keyword.value for keyword in node.keywords}
-                yield f"{path.relative_to(PROJECT)}:{node.lineno}", node.func.attr, arguments
+                yield f"{path.relative_to(PROJECT)}:{node.lineno}", node, node.func.attr, arguments
 
 
 def may_choose_nothing(arguments: dict) -> bool:
@@ -72,12 +72,22 @@ def _may_be_none(expression: ast.expr | None) -> bool:
     return isinstance(expression, ast.Constant) and expression.value is None
 
 
+def offers_none(call: ast.Call, arguments: dict) -> bool:
+    """Whether a selectbox offers None among its options (``[None, *teams]``): Streamlit shows a
+    chosen None as nothing chosen, with its placeholder, not with the page's words for it."""
+    options = call.args[1] if len(call.args) > 1 else arguments.get("options")
+    return options is not None and any(
+        isinstance(part, ast.Constant) and part.value is None for part in ast.walk(options)
+    )
+
+
 def test_every_list_that_may_show_nothing_chosen_says_so_in_the_readers_words():
     """Without ``placeholder`` Streamlit writes "Choose an option" (or "Choose options") in English."""
     missing = [
         where
-        for where, kind, arguments in widget_calls({"selectbox", "multiselect"})
-        if (kind == "multiselect" or may_choose_nothing(arguments)) and "placeholder" not in arguments
+        for where, call, kind, arguments in widget_calls({"selectbox", "multiselect"})
+        if (kind == "multiselect" or may_choose_nothing(arguments) or offers_none(call, arguments))
+        and "placeholder" not in arguments
     ]
     assert missing == []
 
@@ -87,3 +97,5 @@ def test_the_check_for_a_missing_placeholder_finds_one():
     assert may_choose_nothing({k.arg: k.value for k in call.keywords})
     fixed = ast.parse("st.selectbox('Owner', owners, index=owners.index(x) if x in owners else 0)").body[0].value
     assert not may_choose_nothing({k.arg: k.value for k in fixed.keywords})
+    everyone = ast.parse("st.selectbox('Team', [None, *teams], format_func=names.get)").body[0].value
+    assert offers_none(everyone, {}) and not offers_none(fixed, {})
