@@ -26,7 +26,7 @@ def shown_words(style: str) -> list[str]:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("uk", ["Натисніть Enter, щоб застосувати", "Натисніть Enter, щоб надіслати форму", "Перейти до основного"]),
+        ("uk", ["Натисніть Enter, щоб застосувати", "Натисніть ⌘+Enter, щоб надіслати форму", "Перейти до основного"]),
         ("ru", ["Нажмите Enter, чтобы применить", "Нажмите Enter, чтобы отправить форму", "Перейти к основному"]),
         ("lt", ["Paspauskite Enter, kad pritaikytumėte", "Paspauskite Enter, kad pateiktumėte formą"]),
     ],

@@ -56,37 +56,52 @@ def session_language() -> str:
     return i18n.current_language()
 
 
-# Streamlit 1.67 writes these hints itself, in English, with no parameter to change them: each is
-# the first span of a text field's instructions, hidden and replaced by the catalogue's words.
-_INSTRUCTIONS = "[data-testid='InputInstructions'] > span:first-child"
-_ENTER_HINTS = (  # (where, the hint Streamlit shows there), the more particular place last
-    ("[data-testid='stTextInput']", i18n.N_("Press Enter to apply")),
-    ("[data-testid='stNumberInput']", i18n.N_("Press Enter to apply")),
-    ("[data-testid='stTextArea']", i18n.N_("Press Ctrl+Enter (⌘+Enter on a Mac) to apply")),
-    ("[data-testid='stForm'] [data-testid='stTextInput']", i18n.N_("Press Enter to submit the form")),
-    ("[data-testid='stForm'] [data-testid='stNumberInput']", i18n.N_("Press Enter to submit the form")),
-    (
-        "[data-testid='stForm'] [data-testid='stTextArea']",
-        i18n.N_("Press Ctrl+Enter (⌘+Enter on a Mac) to submit the form"),
-    ),
-)
+# Streamlit 1.67 writes the hint under a text field itself, in English ("Press Enter to apply"),
+# with no parameter to change it; the same row may hold a count ("12/120"), and a style alone
+# cannot tell a lone hint from a lone count. The page's script marks each hint with its kind
+# (Streamlit's words, which name ⌘ on a Mac and Ctrl elsewhere); the style hides a marked hint
+# and shows the catalogue's words for its kind in its place.
+_STREAMLIT_HINTS = {  # Streamlit's words -> (kind, the catalogue's words)
+    "Press Enter to apply": ("enter-apply", i18n.N_("Press Enter to apply")),
+    "Press Enter to submit form": ("enter-submit", i18n.N_("Press Enter to submit the form")),
+    "Press Ctrl+Enter to apply": ("ctrl-apply", i18n.N_("Press Ctrl+Enter to apply")),
+    "Press ⌘+Enter to apply": ("cmd-apply", i18n.N_("Press ⌘+Enter to apply")),
+    "Press Ctrl+Enter to submit form": ("ctrl-submit", i18n.N_("Press Ctrl+Enter to submit the form")),
+    "Press ⌘+Enter to submit form": ("cmd-submit", i18n.N_("Press ⌘+Enter to submit the form")),
+}
+_INSTRUCTIONS = "[data-testid='InputInstructions']"
+_MARK_HINTS = """(() => {
+    if (window.portalMarksHints) return;
+    window.portalMarksHints = true;
+    const kinds = KINDS;
+    const mark = () => document.querySelectorAll("[data-testid='InputInstructions'] > span").forEach((span) => {
+        const kind = kinds[span.textContent];
+        if (kind && span.dataset.portalHint !== kind) span.dataset.portalHint = kind;
+        else if (!kind && span.dataset.portalHint) delete span.dataset.portalHint;
+    });
+    new MutationObserver(mark).observe(document.body, {childList: true, subtree: true, characterData: true});
+    mark();
+})();""".replace("KINDS", json.dumps({english: kind for english, (kind, _words) in _STREAMLIT_HINTS.items()}))
+
+
 # the element that holds the script setting the page's language: it shows nothing and takes no room
 _LANGUAGE_SCRIPT = "[data-testid='stElementContainer']:has(script[data-portal-language])"
 
 
 def streamlit_words_style(language: str) -> str:
     """CSS that shows the catalogue's words where Streamlit writes its own English: the hints
-    under a text field and the "Skip to main content" link. In English Streamlit's own words
-    stay (they name ⌘ on a Mac and Ctrl elsewhere, which a style cannot tell apart)."""
+    under a text field (marked by the page's script) and the "Skip to main content" link. In
+    English Streamlit's own words stay."""
     from ui.widgets import css_string  # ui.widgets is the one place that quotes CSS text
 
     hide_script = f"{_LANGUAGE_SCRIPT} {{display: none}}"
     if language == i18n.SOURCE_LANGUAGE:
         return hide_script
-    rules = [hide_script, f"{_INSTRUCTIONS} {{font-size: 0}}"]
+    rules = [hide_script, f"{_INSTRUCTIONS} > span[data-portal-hint] {{display: none}}"]
     with i18n.use_language(language):
-        for place, hint in _ENTER_HINTS:
-            rules.append(f"{place} {_INSTRUCTIONS}::after {{content: {css_string(i18n._(hint))}; font-size: 0.75rem}}")
+        for kind, words in _STREAMLIT_HINTS.values():
+            hint = css_string(i18n._(words))
+            rules.append(f"{_INSTRUCTIONS}:has(> span[data-portal-hint='{kind}'])::before {{content: {hint}}}")
         skip = css_string(i18n._("Skip to main content"))
     rules.append("[data-testid='stSkipToContent'] {font-size: 0}")
     rules.append(f"[data-testid='stSkipToContent']::after {{content: {skip}; font-size: 0.875rem}}")
@@ -97,9 +112,9 @@ def show_page_language(language: str) -> None:
     """Tell the browser the page's language (``<html lang>``: screen readers pronounce the page in
     it, the browser hyphenates and offers no translation of it) and replace Streamlit's own
     English words with the catalogue's. Streamlit writes ``lang="en"`` and offers no setting, so
-    a one-line script sets it; its element is hidden."""
+    a script sets it and marks the hints under text fields; its element is hidden."""
     st.html(f"<style>{streamlit_words_style(language)}</style>")
     st.html(
-        f"<script data-portal-language>document.documentElement.lang = {json.dumps(language)};</script>",
+        f"<script data-portal-language>document.documentElement.lang = {json.dumps(language)};\n{_MARK_HINTS}</script>",
         unsafe_allow_javascript=True,
     )

@@ -36,12 +36,20 @@ def in_ukrainian(page, base_url: str, username: str) -> None:
     expect(page.get_by_role("heading", name="Мій обліковий запис")).to_be_visible()
 
 
-def enter_hint(page, field) -> str:
-    """The hint Streamlit shows under a text field once something is typed into it."""
-    field.press_sequentially("ab")
-    hint = page.get_by_test_id("InputInstructions").locator("span").first
-    expect(hint).to_be_attached()
-    return seen(hint)
+def instructions(page, field, typed: str = "ab") -> str:
+    """What Streamlit shows under a text field once ``typed`` is typed into it: the hint (while
+    Enter would do something) and, for a field with a length limit, the count ("2/120")."""
+    field.click()
+    if typed:
+        field.press_sequentially(typed)
+    row = page.get_by_test_id("InputInstructions").first
+    expect(row).to_be_attached()
+    return row.evaluate(
+        """(row) => {
+            const before = getComputedStyle(row, "::before").content;
+            return (before && before !== "none" ? JSON.parse(before) + " " : "") + row.innerText;
+        }"""
+    ).strip()
 
 
 def test_an_agent_who_chose_ukrainian_reads_the_page_and_its_hints_in_ukrainian(page, portal_server):
@@ -49,13 +57,15 @@ def test_an_agent_who_chose_ukrainian_reads_the_page_and_its_hints_in_ukrainian(
     assert page.evaluate("document.documentElement.lang") == "uk"  # screen readers speak it as Ukrainian
 
     password = page.get_by_label("Поточний пароль", exact=True)  # in the form that changes the password
-    assert enter_hint(page, password) == "Натисніть Enter, щоб надіслати форму"
+    assert instructions(page, password) == "Натисніть Enter, щоб надіслати форму"
     assert seen(page.get_by_test_id("stSkipToContent")) == "Перейти до основного вмісту"
 
     page.goto(f"{portal_server.url}/my-ideas")
     wait_for_app(page)
+    title = page.get_by_test_id("stTextInput").locator("input").first  # a field with a length limit
+    assert instructions(page, title, typed="") == "0/120"  # nothing to apply yet: the count alone, as Streamlit shows
     problem = page.get_by_test_id("stTextArea").locator("textarea").first
-    assert enter_hint(page, problem) == "Натисніть Ctrl+Enter (⌘+Enter на Mac), щоб застосувати"
+    assert instructions(page, problem) == "Натисніть Ctrl+Enter, щоб застосувати 2/2000"
     # an optional list left at "none" shows the page's dash, not Streamlit's "Choose an option"
     placeholders = (
         page.get_by_test_id("stSelectbox")
@@ -69,7 +79,7 @@ def test_an_agent_who_chose_ukrainian_reads_the_page_and_its_hints_in_ukrainian(
     choose_language(page, "Мова", "English")
     assert page.evaluate("document.documentElement.lang") == "en"
     # in English Streamlit's own hint stays: it names the key of the reader's keyboard
-    assert enter_hint(page, page.get_by_label("Current password", exact=True)) == "Press Enter to submit form"
+    assert instructions(page, page.get_by_label("Current password", exact=True)) == "Press Enter to submit form"
 
 
 def test_the_uploader_says_drop_the_file_here_in_ukrainian_while_a_file_is_dragged_over_it(page, portal_server):
