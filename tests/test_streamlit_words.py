@@ -26,17 +26,19 @@ def shown_words(style: str) -> list[str]:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("uk", ["Натисніть Enter, щоб застосувати", "Натисніть ⌘+Enter, щоб надіслати форму", "Перейти до основного"]),
+        ("uk", ["Натисніть Enter, щоб застосувати", "Натисніть ⌘+Enter, щоб надіслати форму", "Портал не відповідає"]),
         ("ru", ["Нажмите Enter, чтобы применить", "Нажмите Enter, чтобы отправить форму", "Перейти к основному"]),
-        ("lt", ["Paspauskite Enter, kad pritaikytumėte", "Paspauskite Enter, kad pateiktumėte formą"]),
+        ("lt", ["Paspauskite Enter, kad pritaikytumėte", "Ryšys su portalu nutrūko", "Pereiti prie pagrindinio"]),
     ],
 )
 def test_the_hints_under_text_fields_and_the_skip_link_speak_the_readers_language(language, expected):
     words = shown_words(streamlit_words_style(language))
     for text in expected:
         assert any(word.startswith(text) for word in words), words
-    assert len(words) == 7  # an Enter hint for each kind of field, in a form and outside one, and the skip link
-    assert not [text for text in words if "Press" in text or "Skip" in text], words
+    # a hint for each of Streamlit's six (Enter or Ctrl/⌘+Enter, to apply or to submit a form),
+    # the skip link, and the title and message of the dialog shown when the portal stops answering
+    assert len(words) == 9
+    assert not [text for text in words if "Press" in text or "Skip" in text or "The portal" in text], words
 
 
 def test_in_english_streamlit_keeps_its_own_hints_which_name_the_key_of_each_keyboard():

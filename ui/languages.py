@@ -56,6 +56,9 @@ def session_language() -> str:
     return i18n.current_language()
 
 
+# Streamlit's dialog when the portal stops answering ("Connection error"), marked by the same script
+_CONNECTION_DIALOG = "[data-testid='stDialog'] section[data-portal-dialog='connection']"
+
 # Streamlit 1.67 writes the hint under a text field itself, in English ("Press Enter to apply"),
 # with no parameter to change it; the same row may hold a count ("12/120"), and a style alone
 # cannot tell a lone hint from a lone count. The page's script marks each hint with its kind
@@ -74,11 +77,19 @@ _MARK_HINTS = """(() => {
     if (window.portalMarksHints) return;
     window.portalMarksHints = true;
     const kinds = KINDS;
-    const mark = () => document.querySelectorAll("[data-testid='InputInstructions'] > span").forEach((span) => {
-        const kind = kinds[span.textContent];
-        if (kind && span.dataset.portalHint !== kind) span.dataset.portalHint = kind;
-        else if (!kind && span.dataset.portalHint) delete span.dataset.portalHint;
-    });
+    const markAs = (element, name, kind) => {
+        if (kind && element.dataset[name] !== kind) element.dataset[name] = kind;
+        else if (!kind && element.dataset[name]) delete element.dataset[name];
+    };
+    const mark = () => {
+        document.querySelectorAll("[data-testid='InputInstructions'] > span").forEach((span) => {
+            markAs(span, "portalHint", kinds[span.textContent]);
+        });
+        document.querySelectorAll("[data-testid='stDialog'] section[role='dialog']").forEach((dialog) => {
+            const title = dialog.querySelector("h2");
+            markAs(dialog, "portalDialog", title && title.textContent === "Connection error" ? "connection" : "");
+        });
+    };
     new MutationObserver(mark).observe(document.body, {childList: true, subtree: true, characterData: true});
     mark();
 })();""".replace("KINDS", json.dumps({english: kind for english, (kind, _words) in _STREAMLIT_HINTS.items()}))
@@ -90,8 +101,8 @@ _LANGUAGE_SCRIPT = "[data-testid='stElementContainer']:has(script[data-portal-la
 
 def streamlit_words_style(language: str) -> str:
     """CSS that shows the catalogue's words where Streamlit writes its own English: the hints
-    under a text field (marked by the page's script) and the "Skip to main content" link. In
-    English Streamlit's own words stay."""
+    under a text field and the "Connection error" dialog (both marked by the page's script) and
+    the "Skip to main content" link. In English Streamlit's own words stay."""
     from ui.widgets import css_string  # ui.widgets is the one place that quotes CSS text
 
     hide_script = f"{_LANGUAGE_SCRIPT} {{display: none}}"
@@ -103,6 +114,17 @@ def streamlit_words_style(language: str) -> str:
             hint = css_string(i18n._(words))
             rules.append(f"{_INSTRUCTIONS}:has(> span[data-portal-hint='{kind}'])::before {{content: {hint}}}")
         skip = css_string(i18n._("Skip to main content"))
+        lost = css_string(i18n._("The portal is not answering"))
+        reconnects = css_string(
+            i18n._(
+                "The connection to the portal was lost. Check your network; the page connects again by itself"
+                " as soon as the portal answers."
+            )
+        )
+    rules.append(f"{_CONNECTION_DIALOG} h2 {{font-size: 0}}")
+    rules.append(f"{_CONNECTION_DIALOG} h2::after {{content: {lost}; font-size: 1.5rem}}")
+    rules.append(f"{_CONNECTION_DIALOG} > div {{display: none}}")
+    rules.append(f"{_CONNECTION_DIALOG}::after {{content: {reconnects}}}")
     rules.append("[data-testid='stSkipToContent'] {font-size: 0}")
     rules.append(f"[data-testid='stSkipToContent']::after {{content: {skip}; font-size: 0.875rem}}")
     return "\n".join(rules)

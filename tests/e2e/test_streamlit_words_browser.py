@@ -5,11 +5,14 @@ and table downloads are not shown at all."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from playwright.sync_api import expect
 
 from models.seeding import DEMO_PASSWORD
-from tests.e2e.conftest import sign_in, wait_for_app
+from models.settings import Settings
+from tests.e2e.conftest import serve, sign_in, wait_for_app
 from tests.e2e.test_languages_browser import choose_language
 
 pytestmark = pytest.mark.e2e
@@ -111,3 +114,28 @@ def test_streamlit_s_own_english_menu_navigation_button_and_table_download_are_n
     expect(page.get_by_test_id("stMainMenu")).to_have_count(0)  # no Deploy, Rerun, Settings, Print…
     expect(page.get_by_test_id("stAppDeployButton")).to_have_count(0)
     expect(page.get_by_test_id("stSidebarNavViewButton")).to_have_count(0)  # no "View 12 more"
+
+
+@pytest.fixture
+def portal_to_stop(tmp_path, database_templates) -> Iterator:
+    """A demo portal of the test's own, which the test stops."""
+    defaults = Settings.model_fields
+    database_templates.copy_demo(
+        tmp_path / "portal.duckdb", seed=defaults["demo_seed"].default, scale=defaults["demo_scale"].default
+    )
+    yield from serve(tmp_path)
+
+
+def test_when_the_portal_stops_answering_the_dialog_says_so_in_ukrainian(page, portal_to_stop):
+    in_ukrainian(page, portal_to_stop.url, "agent")
+    portal_to_stop.stop()
+    dialog = page.get_by_test_id("stDialog").get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    title = dialog.locator("h2")  # Streamlit's "Connection error", replaced
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-testid='stDialog'] section[data-portal-dialog='connection']\")"
+    )
+    assert seen(title) == "Портал не відповідає"
+    message = dialog.evaluate("(dialog) => JSON.parse(getComputedStyle(dialog, '::after').content)")
+    assert message.startswith("З’єднання з порталом втрачено"), message
+    assert "Streamlit server" not in dialog.inner_text()  # Streamlit's own message is hidden
