@@ -124,7 +124,7 @@ def streamlit_words_style(language: str) -> str:
     rules.append(f"{_CONNECTION_DIALOG} h2 {{font-size: 0}}")
     rules.append(f"{_CONNECTION_DIALOG} h2::after {{content: {lost}; font-size: 1.5rem}}")
     rules.append(f"{_CONNECTION_DIALOG} > div {{display: none}}")
-    rules.append(f"{_CONNECTION_DIALOG}::after {{content: {reconnects}}}")
+    rules.append(f"{_CONNECTION_DIALOG}::after {{content: {reconnects}; display: block; padding: 0 1.5rem 1.5rem}}")
     rules.append("[data-testid='stSkipToContent'] {font-size: 0}")
     rules.append(f"[data-testid='stSkipToContent']::after {{content: {skip}; font-size: 0.875rem}}")
     return "\n".join(rules)
