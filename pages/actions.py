@@ -278,6 +278,7 @@ def action_fields(prefix: str, defaults: dict, owners: dict[int, str], *, owner_
         disabled=owner_locked,
         help=_("Only leadership hands an action to someone else.") if owner_locked else None,
         key=f"{prefix}_owner_id",
+        placeholder=_("Choose an option"),
     )
     with cols[1]:
         team_id = pick(_("Team"), teams, "team_id", _("No team"))

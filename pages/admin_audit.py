@@ -19,12 +19,22 @@ st.title(_("Audit log"))
 cols = st.columns(4)
 kinds = audit.entities(db)
 entity_names = {None: _("All")} | {code: audit.entity_label(code) for code in kinds}  # in this run's language
-entity = cols[0].selectbox(_("Record kind"), [None, *kinds], format_func=entity_names.__getitem__, key="audit_entity")
+entity = cols[0].selectbox(
+    _("Record kind"),
+    [None, *kinds],
+    format_func=entity_names.__getitem__,
+    key="audit_entity",
+    placeholder=entity_names[None],
+)
 with cols[1]:
     actors = search_matches(_("Find an actor"), "audit_actor_search", lambda text: audit.find_actors(db, text))
 actor_names = {row["actor_id"]: row["actor_name"] for row in actors}
 actor_id = cols[1].selectbox(
-    _("Actor"), [None, *actor_names], format_func=({None: _("All")} | actor_names).__getitem__, key="audit_actor"
+    _("Actor"),
+    [None, *actor_names],
+    format_func=({None: _("All")} | actor_names).__getitem__,
+    key="audit_actor",
+    placeholder=_("All"),
 )
 since = cols[2].date_input(
     pgettext("the first day of a period", "From"),

@@ -154,6 +154,7 @@ def render_assess() -> None:
             [None, *sessions],
             format_func=lambda s: _("No session") if s is None else session_label(sessions[s]),
             key="assess_session",
+            placeholder=_("No session"),
         )
         if st.form_submit_button(_("Record assessment"), type="primary"):
             data = {

@@ -125,7 +125,11 @@ if hr:
         )
         teams = {t["id"]: t["name"] for t in list_teams(db)}
         team = st.selectbox(
-            _("Team"), [None, *teams], format_func=lambda t: _("Every team") if t is None else teams[t], key="req_team"
+            _("Team"),
+            [None, *teams],
+            format_func=lambda t: _("Every team") if t is None else teams[t],
+            key="req_team",
+            placeholder=_("Every team"),
         )
         level = st.selectbox(
             _("Required level"),

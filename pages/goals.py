@@ -384,6 +384,7 @@ def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled
         index=list(priorities).index(defaults["priority_id"]) if defaults.get("priority_id") in priorities else None,
         format_func=priorities.get,
         key=f"{prefix}_priority",
+        placeholder=_("Choose an option"),
     )
     kpi_labels = {
         i: _("{kpi} (computed)", kpi=k.shown_name) if k.computed else k.shown_name for i, k in kpi_by_id.items()
@@ -394,6 +395,7 @@ def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled
         index=list(kpi_by_id).index(defaults["kpi_id"]) if defaults.get("kpi_id") in kpi_by_id else None,
         format_func=kpi_labels.get,
         key=f"{prefix}_kpi",
+        placeholder=_("Choose an option"),
     )
     owner_id = cols[2].selectbox(
         _("Owner"),
@@ -401,6 +403,7 @@ def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled
         index=list(owners).index(defaults["owner_id"]) if defaults.get("owner_id") in owners else None,
         format_func=owners.get,
         key=f"{prefix}_owner",
+        placeholder=_("Choose an option"),
     )
     kpi = kpi_by_id.get(kpi_id)
     cols = st.columns(3)
@@ -417,6 +420,7 @@ def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled
         index=list(directions).index(defaults["direction"]) if defaults.get("direction") in directions else None,
         format_func=directions.get,
         key=f"{prefix}_direction",
+        placeholder=_("Choose an option"),
     )
     frequencies = {"monthly": _("Monthly"), "quarterly": _("Quarterly")}
     frequency = cols[2].selectbox(
@@ -480,6 +484,7 @@ def goal_slice_fields(prefix: str, defaults: dict) -> dict:
         index=[None, *teams].index(defaults.get("team_id")) if defaults.get("team_id") in teams else 0,
         format_func=lambda i: "—" if i is None else teams[i],
         key=f"{prefix}_team",
+        placeholder="—",
     )
     site_id = cols[2].selectbox(
         _("Site"),
@@ -487,6 +492,7 @@ def goal_slice_fields(prefix: str, defaults: dict) -> dict:
         index=[None, *sites].index(defaults.get("site_id")) if defaults.get("site_id") in sites else 0,
         format_func=lambda i: "—" if i is None else sites[i],
         key=f"{prefix}_site",
+        placeholder="—",
     )
     return {"channel": channel, "team_id": team_id, "site_id": site_id}
 

@@ -60,7 +60,11 @@ def render_filters() -> dict:
         format_func={None: _("All cycles"), **cycle_names}.get,
     )
     team_id = cols[3].selectbox(
-        _("Team"), [None, *teams], key="board_team", format_func={None: _("All teams"), **teams}.get
+        _("Team"),
+        [None, *teams],
+        key="board_team",
+        format_func={None: _("All teams"), **teams}.get,
+        placeholder=_("All teams"),
     )
     sort = cols[4].selectbox(
         _("Sort by"),

@@ -227,7 +227,9 @@ def render_carry_forward(cycle: Cycle) -> None:
     st.caption(_("Ideas of earlier cycles that were not shortlisted keep their supporters and comments."))
     st.text_input(_("Find an idea"), key="carry_find", placeholder=_("Type a number or words of the title"))
     labels = {i.id: f"#{i.id} {i.title} ({i.cycle_name}, {status_label(i.status)})" for i in candidates}
-    chosen = st.selectbox(_("Idea"), [None, *labels], key="carry_idea", format_func=lambda i: labels.get(i, "—"))
+    chosen = st.selectbox(
+        _("Idea"), [None, *labels], key="carry_idea", format_func=lambda i: labels.get(i, "—"), placeholder="—"
+    )
     if total > len(candidates):
         st.caption(
             _(

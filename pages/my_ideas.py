@@ -302,6 +302,7 @@ def render_complaint_link() -> None:
             [None, *counted],
             key="idea_category",
             format_func=lambda c: "—" if c is None else counted[c],
+            placeholder="—",
         )
     if found:
         titles = {row["id"]: f"#{row['id']} {row['title']}" for row in found}
@@ -310,6 +311,7 @@ def render_complaint_link() -> None:
             [None, *titles],
             key="idea_finding",
             format_func=lambda f: "—" if f is None else titles[f],
+            placeholder="—",
         )
 
 

@@ -88,6 +88,7 @@ def render_directory(teams: list[dict[str, Any]]) -> None:
         [None, *team_names],
         format_func=lambda option: _("All teams") if option is None else team_names[option],
         key="people_team",
+        placeholder=_("All teams"),
     )
     include_inactive = inactive_column.toggle(_("Include inactive"), key="people_include_inactive")
     query = {"search": search, "team_id": team_id, "include_inactive": include_inactive}
@@ -313,6 +314,7 @@ def render_add_team(sites) -> None:
             [None, *site_names],
             format_func=lambda option: "—" if option is None else site_names[option],
             key="add_team_site",
+            placeholder="—",
         )
         submitted = st.form_submit_button(_("Add team"))
     if submitted and run_write(lambda: directory.create_team(db, user, name, site_id)):

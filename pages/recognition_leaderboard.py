@@ -23,7 +23,7 @@ period = left.selectbox(
 on = middle.date_input(_("Including the day"), value=date.today(), key="board_on", format=date_input_format())
 teams = kudos.team_choices(db)
 team_id = right.selectbox(_("Team"), [None, *teams], format_func=lambda t: _("Everyone") if t is None else teams[t],
-                          key="board_team")  # fmt: skip
+                          key="board_team", placeholder=_("Everyone"))  # fmt: skip
 board = leaderboard.leaderboard(db, user, period, on, team_id=team_id)
 st.caption(f"{escape_markdown(board.period_label)} · {escape_markdown(board.team_name or _('everyone'))}")
 if not board.ranked:

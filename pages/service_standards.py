@@ -108,6 +108,7 @@ def standard_fields(prefix: str, standard: register.Standard | None, owners: lis
             index=owner_ids.index(standard.owner_id) if standard and standard.owner_id in owner_ids else None,
             format_func=lambda owner_id: names[owner_id],
             key=f"{prefix}_owner",
+            placeholder=_("Choose an option"),
         ),
     }
     if standard is not None:

@@ -40,11 +40,19 @@ def render_filters() -> tuple[date, Filters]:
     if everyone:
         teams = {team["id"]: team["name"] for team in directory.list_teams(db)}
         team_id = team_column.selectbox(
-            _("Team"), [None, *teams], format_func=lambda o: _("All teams") if o is None else teams[o], key="tc_team"
+            _("Team"),
+            [None, *teams],
+            format_func=lambda o: _("All teams") if o is None else teams[o],
+            key="tc_team",
+            placeholder=_("All teams"),
         )
     sites = {site["id"]: site["name"] for site in directory.list_sites(db)}
     site_id = site_column.selectbox(
-        _("Site"), [None, *sites], format_func=lambda o: _("All sites") if o is None else sites[o], key="tc_site"
+        _("Site"),
+        [None, *sites],
+        format_func=lambda o: _("All sites") if o is None else sites[o],
+        key="tc_site",
+        placeholder=_("All sites"),
     )
     courses = {
         course["id"]: f"{catalogue_text(course['code'], 'title', course['title'])} ({course['code']})"
@@ -55,6 +63,7 @@ def render_filters() -> tuple[date, Filters]:
         [None, *courses],
         format_func=lambda o: _("All courses") if o is None else courses[o],
         key="tc_course",
+        placeholder=_("All courses"),
     )
     return on, Filters(team_id=team_id, site_id=site_id, course_id=course_id)
 

@@ -74,12 +74,14 @@ def render_catalogue() -> list[courses.Course]:
         [None, *competency_names],
         format_func=lambda i: _("All") if i is None else competency_names[i],
         key="courses_competency",
+        placeholder=_("All"),
     )
     course_format = middle.selectbox(
         _("Format"),
         [None, *FORMAT_LABELS],
         format_func=lambda f: _("All") if f is None else _(FORMAT_LABELS[f]),
         key="courses_format",
+        placeholder=_("All"),
     )
     status = right.selectbox(_("Status"), list(STATUSES), format_func=lambda s: _(STATUSES[s]), key="courses_status")
     search = last.text_input(_("Search code or title"), key="courses_search")

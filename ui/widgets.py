@@ -223,10 +223,12 @@ def css_string(text: str) -> str:
 
 def uploader_style(key: str, limit_mb: int, types: list[str]) -> str:
     """CSS that shows the uploader's own words in the current language: Streamlit 1.67 writes its
-    button ("Upload") and its limit ("200MB per file • CSV") in English and offers no parameter
-    for them, so the English text is hidden and the catalogue's shown in its place."""
+    button ("Upload"), its limit ("200MB per file • CSV") and what it shows while a file is dragged
+    over it ("Drag and drop a file here") in English and offers no parameter for them, so the
+    English text is hidden and the catalogue's shown in its place."""
     uploader = f".st-key-{key} [data-testid='stFileUploaderDropzone']"
     limit = _("Up to {limit} MB per file", limit=format_number(limit_mb))
+    drop_note = css_string(_("Drop the file here"))
     if types:
         limit += " • " + ", ".join(kind.upper() for kind in types)
     return (
@@ -235,6 +237,9 @@ def uploader_style(key: str, limit_mb: int, types: list[str]) -> str:
         f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span {{font-size: 0}}"
         f"{uploader} [data-testid='stFileUploaderDropzoneInstructions'] span::after"
         f" {{content: {css_string(limit)}; font-size: 0.875rem}}"
+        # the note over the field while a file is dragged onto it (the one div after the file input)
+        f"{uploader} > input + div > span {{font-size: 0}}"
+        f"{uploader} > input + div > span::after {{content: {drop_note}; font-size: 0.875rem}}"
     )
 
 
