@@ -37,6 +37,7 @@ import contextlib
 import hashlib
 import importlib
 import itertools
+import logging
 import os
 import re
 import stat
@@ -60,6 +61,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 class WriteConflictError(RuntimeError):
@@ -429,7 +431,13 @@ class Database:
         in_memory = str(self.path) == ":memory:"
         if not in_memory:
             private_folder(self.path.parent)  # it also holds the signing key and the backups
-        root = duckdb.connect(str(self.path))
+        try:
+            root = duckdb.connect(str(self.path))
+        except duckdb.Error as error:
+            if in_memory or not _log_unreplayable_on_open(error):
+                raise
+            replay_log_attached(self.path)
+            root = duckdb.connect(str(self.path))
         if not in_memory:
             make_private(self.path)
             make_private(wal_path(self.path))
@@ -656,7 +664,15 @@ class Database:
 
                 self.write(apply)
                 applied.append(path.name)
+            if applied:
+                self._after_migrations()
             return applied
+
+    def _after_migrations(self) -> None:
+        """Store: make the migrations just applied durable beyond the log. DuckDB 1.5.5 cannot
+        replay, on opening, a log holding an ALTER TABLE of a table with a ``nextval`` default
+        (``replay_log_attached`` is the way back), so the file is checkpointed at once."""
+        self._writer.execute("CHECKPOINT")
 
     def start_up(self) -> list[str]:
         """What every process that opens the file does first: apply the migrations, then run
@@ -700,6 +716,31 @@ def check_unchanged(migrations: list[tuple[int, str, Path]], recorded: dict[int,
 def checksum(path: Path) -> str:
     """SHA-256 of a migration file, with line ends normalised (a checkout's CRLF is no change)."""
     return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def _log_unreplayable_on_open(error: duckdb.Error) -> bool:
+    """Whether opening failed on replaying the write-ahead log with the binder looking for a
+    default database that is not set yet while the file is being opened (DuckDB 1.5.5)."""
+    message = str(error)
+    return "replaying WAL" in message and "GetDefaultDatabase" in message
+
+
+def replay_log_attached(path: Path) -> None:
+    """Replay the write-ahead log beside the file at ``path`` and checkpoint it into the file,
+    with the file attached to an in-memory database under the name it has when opened itself.
+
+    DuckDB 1.5.5 replays the log while the file it opens is not yet the default database, and
+    an entry that binds a column default (an ALTER TABLE of a table whose id defaults to
+    ``nextval``) then fails, leaving the file unopenable; attached to another database, the
+    same log replays in full. Every committed change in the log is kept."""
+    logger.warning("The database's log could not be replayed on opening; replaying it attached instead")
+    helper = duckdb.connect()
+    try:
+        name = '"' + path.stem.replace('"', '""') + '"'
+        helper.execute(f"ATTACH '{str(path).replace(chr(39), chr(39) * 2)}' AS {name}")
+        helper.execute(f"CHECKPOINT {name}")
+    finally:
+        helper.close()
 
 
 def list_migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Path]]:
