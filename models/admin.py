@@ -343,7 +343,8 @@ def _import_people(arguments: argparse.Namespace, db_path: Path, console: _Conso
             )
             if part
         )
-        console.say(f"{where or _('file')}: {problem.reason}")
+        place = where or _("file")
+        console.say(f"{place}: {problem.reason}")
     if problems:
         raise CommandError(
             ngettext(

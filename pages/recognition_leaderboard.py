@@ -25,7 +25,8 @@ teams = kudos.team_choices(db)
 team_id = right.selectbox(_("Team"), [None, *teams], format_func=lambda t: _("Everyone") if t is None else teams[t],
                           key="board_team", placeholder=_("Everyone"))  # fmt: skip
 board = leaderboard.leaderboard(db, user, period, on, team_id=team_id)
-st.caption(f"{escape_markdown(board.period_label)} · {escape_markdown(board.team_name or _('everyone'))}")
+whom = board.team_name or _("everyone")
+st.caption(f"{escape_markdown(board.period_label)} · {escape_markdown(whom)}")
 if not board.ranked:
     st.info(escape_markdown(board.message))
 else:
