@@ -44,16 +44,16 @@ cluster-stop: $(BIN)/.installed-runtime
 	$(BIN)/python -m scripts.cluster stop $(CLUSTER_PLACE)
 
 # The whole suite on the DuckDB file, then again on PostgreSQL: a throwaway server per test
-# process on loopback, a database of each test's own (tests/conftest.py). The second run leaves
-# out what ran already and does not depend on the store: tests that reach no store fixture, the
-# PostgreSQL store's own tests, and for now the browser tests.
+# process on loopback, a database of each test's own (tests/conftest.py), the browser tests'
+# portals on one too. The second run leaves out what ran already and does not depend on the
+# store: tests that reach no store fixture and the PostgreSQL store's own tests.
 test: $(BIN)/.installed-dev
 	./scripts/ensure-chromium
 	./scripts/ensure-oidc
 	./scripts/ensure-postgres
 	./scripts/ensure-haproxy
 	$(PYTEST)
-	$(PYTEST) --store postgres -m "not e2e"
+	$(PYTEST) --store postgres
 
 test-quick: $(BIN)/.installed-dev
 	$(PYTEST) -m "not e2e"

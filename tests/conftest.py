@@ -173,9 +173,8 @@ class PostgresTemplates(DatabaseTemplates):
         if url is None:
             self._urls[Path(target).resolve()] = self.server.new_database(template=template)
             return
-        name = url.rsplit("/", 1)[-1]
         self.server.drop_database(url)
-        self.server.sql(f"CREATE DATABASE {name} TEMPLATE {template}")
+        self.server.new_database(template=template, name=url.rsplit("/", 1)[-1])
 
     def url(self, target: Path) -> str | None:
         return self._urls.get(Path(target).resolve())

@@ -54,7 +54,8 @@ class PortalServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "server.log"
         self.env = {
-            **os.environ,
+            # the store is the one ``env`` names (the DuckDB file unless it gives PORTAL_DATABASE_URL)
+            **{name: value for name, value in os.environ.items() if name != "PORTAL_DATABASE_URL"},
             "PORTAL_DB_PATH": str(data_dir / "portal.duckdb"),
             "PORTAL_SECRET_KEY": "e2e-" + "k" * 40,
             "PORTAL_DEMO_MODE": "true",
@@ -128,24 +129,34 @@ class PortalServer:
                 self.process.kill()
 
 
-def serve(data_dir: Path) -> Iterator[PortalServer]:
+def serve(data_dir: Path, **env: str) -> Iterator[PortalServer]:
     """A demo portal on the database in ``data_dir`` (seeded at its first visit when empty)."""
-    server = PortalServer(data_dir)
+    server = PortalServer(data_dir, **env)
     server.start()
     yield server
     server.stop()
 
 
+def store_settings(database_templates, path: Path) -> dict[str, str]:
+    """The settings that put a portal on the database the store under test made at ``path``:
+    on PostgreSQL its URL (the folder of ``path`` keeps the server's own files either way)."""
+    url = database_templates.url(path)
+    return {"PORTAL_DATABASE_URL": url} if url else {}
+
+
 @pytest.fixture(scope="module")
 def portal_server(tmp_path_factory: pytest.TempPathFactory, database_templates) -> Iterator[PortalServer]:
     """A demo portal for the tests of one module, on a copy of the demo organisation that
-    the session seeded once (with the seed and scale of the default settings)."""
+    the session seeded once (with the seed and scale of the default settings), on the store
+    under test."""
     data_dir = tmp_path_factory.mktemp("portal")
+    path = data_dir / "portal.duckdb"
     defaults = Settings.model_fields
-    database_templates.copy_demo(
-        data_dir / "portal.duckdb", seed=defaults["demo_seed"].default, scale=defaults["demo_scale"].default
-    )
-    yield from serve(data_dir)
+    database_templates.copy_demo(path, seed=defaults["demo_seed"].default, scale=defaults["demo_scale"].default)
+    try:
+        yield from serve(data_dir, **store_settings(database_templates, path))
+    finally:
+        database_templates.release(path)
 
 
 @pytest.fixture(scope="session")

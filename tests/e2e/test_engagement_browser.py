@@ -8,7 +8,6 @@ import pytest
 from playwright.sync_api import expect
 
 from models.access import Role
-from models.db import Database
 from models.engagement import answers, surveys
 from models.seeding import DEMO_PASSWORD
 from models.settings import Settings
@@ -53,7 +52,7 @@ def test_an_agent_gives_kudos_and_answers_and_hr_sees_results_only_once_the_surv
     defaults = Settings.model_fields
     path = tmp_path / "same-demo.duckdb"  # the organisation the portal serves, as it was seeded
     org = database_templates.copy_demo(path, seed=defaults["demo_seed"].default, scale=defaults["demo_scale"].default)
-    same = Database(path)
+    same = database_templates.open(path)
     [survey] = [s for s in surveys.list_surveys(same) if s.state() == "open"]
     answered, asked = answers.participation(same, survey)
     waiting = {
@@ -61,7 +60,7 @@ def test_an_agent_gives_kudos_and_answers_and_hr_sees_results_only_once_the_surv
         for person in map(org.user, (p["id"] for p in org.with_role(Role.AGENT)))
         if not answers.has_answered(same, person, survey.id)
     }
-    same.close()
+    database_templates.discard(same)
     agents = [
         person["email"]
         for person in org.with_role(Role.AGENT)

@@ -6,15 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from models.seeding import DEMO_PASSWORD
-from tests.e2e.conftest import serve, sign_in, wait_for_app
+from tests.e2e.conftest import sign_in, wait_for_app
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def portal_server(tmp_path_factory):
-    """A portal started on an empty database: it seeds the demo at the first visit, as `make run` does."""
-    yield from serve(tmp_path_factory.mktemp("portal"))
 
 
 def test_agent_stays_signed_in_after_reload_and_is_asked_again_after_sign_out(page, portal_server):

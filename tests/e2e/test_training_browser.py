@@ -24,12 +24,10 @@ import pytest
 from playwright.sync_api import expect
 
 from models import auth
-from models.db import Database
 from models.seeding import DEMO_PASSWORD
 from models.settings import Settings
 from models.training import compliance
 from models.training.completions import COMPLETION_ROWS, import_completion_rows
-from tests.conftest import discard
 from tests.e2e.conftest import sign_in, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -54,13 +52,13 @@ def copy_of_the_served_demo(database_templates, path: Path) -> Path:
 
 @contextmanager
 def demo_copy(database_templates, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The demo organisation the server under test was copied from, opened read-only."""
-    copy = copy_of_the_served_demo(database_templates, tmp_path / "demo.duckdb")
-    connection = duckdb.connect(str(copy), read_only=True)
+    """A connection reading a copy of the demo organisation the server under test was copied
+    from, on the store under test."""
+    database = database_templates.open(copy_of_the_served_demo(database_templates, tmp_path / "demo.duckdb"))
     try:
-        yield connection
+        yield database.reader()
     finally:
-        connection.close()
+        database_templates.discard(database)
 
 
 def write_export(path: Path, rows: list[str]) -> Path:
@@ -181,10 +179,12 @@ def _cell_with_on_time_completions(connection: duckdb.DuckDBPyConnection, today:
     return Cell(team_id, team, course_id, title, f"{title} ({code})", people)
 
 
-def _cell_before_and_after_import(path: Path, cell: Cell, today: date) -> tuple[compliance.Compliance, ...]:
+def _cell_before_and_after_import(
+    database_templates, path: Path, cell: Cell, today: date
+) -> tuple[compliance.Compliance, ...]:
     """The cell's compliance on ``today`` as HR sees it, before and after the same completions are
-    imported through the training area into the database at ``path``."""
-    database = Database(path)
+    imported through the training area into the database made at ``path``."""
+    database = database_templates.open(path)
     try:
         hr = auth.sign_in(database, "hr", DEMO_PASSWORD)
         filters = compliance.Filters(team_id=cell.team_id, course_id=cell.course_id)
@@ -202,7 +202,7 @@ def _cell_before_and_after_import(path: Path, cell: Cell, today: date) -> tuple[
         import_completion_rows(database, hr, rows)
         after = compliance.group_compliance(database, hr, on=today, filters=filters)
     finally:
-        discard(database)
+        database_templates.discard(database)
     return before, after
 
 
@@ -245,7 +245,7 @@ def test_hr_imports_completions_made_on_time_and_sees_the_heat_map_cell_rise(
         cell = _cell_with_on_time_completions(connection, today)
     gained = len(cell.people)
     copy = copy_of_the_served_demo(database_templates, tmp_path / "imported.duckdb")
-    before, after = _cell_before_and_after_import(copy, cell, today)
+    before, after = _cell_before_and_after_import(database_templates, copy, cell, today)
     assert (after.compliant, after.due) == (before.compliant + gained, before.due), "each completion counts once"
     # the LMS export brings the true dates: each person completed the course on the day it was due
     code = cell.course_label.rsplit("(", 1)[1].rstrip(")")
