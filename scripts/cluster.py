@@ -579,7 +579,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not 1 <= args.servers <= 16:
         parser.error("--servers: 1 to 16")
-    cluster = Cluster(args.folder, args.servers, args.port, args.postgres_port, move_from=args.move_from)
+    cluster = Cluster(args.folder.resolve(), args.servers, args.port, args.postgres_port, move_from=args.move_from)
     try:
         if args.action == "start":
             cluster.start()
