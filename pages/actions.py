@@ -16,7 +16,7 @@ from models.i18n import _, format_number, ngettext
 from models.people import directory
 from models.strategy import goals, kpis, vision
 from models.strategy.goals import short_date, short_datetime
-from ui.charts import localized
+from ui.charts import localized, number_tooltip
 from ui.context import page_context
 from ui.dates import date_input_format
 from ui.fields import default, max_chars
@@ -110,7 +110,10 @@ def render_breakdown() -> None:
             x=alt.X(f"{actions}:Q", title=actions),
             y=alt.Y(f"{group}:N", sort="-x", title=None, axis=alt.Axis(labelLimit=320, labelOverlap=False)),
             color=alt.value("#0969da"),
-            tooltip=[group, actions, open_, overdue, progress],
+            tooltip=[
+                alt.Tooltip(f"{group}:N", title=group),
+                *(number_tooltip(f"{name}:Q", name) for name in (actions, open_, overdue, progress)),
+            ],
         )
         .properties(height=max(180, 34 * len(frame)))
     )
@@ -166,17 +169,17 @@ def render_timeline(every_action: list[plan.Action]) -> None:
                 alt.Tooltip("priority:N", title=titles["priority"]),
                 alt.Tooltip("start:T", title=titles["start"]),
                 alt.Tooltip("due:T", title=titles["due"]),
-                alt.Tooltip("progress_pct:Q", title=titles["progress_pct"]),
+                number_tooltip("progress_pct:Q", titles["progress_pct"]),
                 alt.Tooltip("overdue:N", title=titles["overdue"]),
             ],
         )
     )
     today_rule = (
-        alt.Chart(pd.DataFrame({"date": [TODAY], "label": [_("Today")]}))
+        alt.Chart(pd.DataFrame({"date": [TODAY]}))
         .mark_rule(color="#cf222e", strokeDash=[4, 3])
         .encode(
             x=alt.X("date:T", title=None),
-            tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("date:T", title=_("Date"))],
+            tooltip=[alt.Tooltip("date:T", title=_("Today"))],  # an empty title would show the field's name
         )
     )
     st.altair_chart(localized((bars + today_rule).properties(height=max(200, 26 * len(frame)))), width="stretch")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from models.coaching import report
 from models.i18n import _, pgettext
+from ui.charts import localized, number_tooltip
 from ui.context import page_context
 from ui.dates import date_input_format
 from ui.widgets import download_buttons, show_table
@@ -48,14 +49,14 @@ chart = (
         color=alt.Color("team:N", title=_("Team")),
         tooltip=[
             alt.Tooltip("team:N", title=_("Team")),
-            alt.Tooltip("sessions:Q", title=_("Sessions")),
-            alt.Tooltip("integrated_share:Q", title=SHARE_OF_SESSIONS),
-            alt.Tooltip("integrated_minutes_share:Q", title=SHARE_OF_MINUTES),
-            alt.Tooltip("mean_monthly_level_movement:Q", title=MOVEMENT, format=".3f"),
+            number_tooltip("sessions:Q", _("Sessions")),
+            number_tooltip("integrated_share:Q", SHARE_OF_SESSIONS, decimals=1),
+            number_tooltip("integrated_minutes_share:Q", SHARE_OF_MINUTES, decimals=1),
+            number_tooltip("mean_monthly_level_movement:Q", MOVEMENT, decimals=3),
         ],
     )
 )
-st.altair_chart(chart, width="stretch")
+st.altair_chart(localized(chart), width="stretch")
 st.caption(
     _(
         "How to read it: each dot is a team over the chosen months. Teams to the right coach mostly on the floor "

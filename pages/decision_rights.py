@@ -14,7 +14,7 @@ from models.i18n import _, format_money, format_number, pgettext
 from models.speakup.board import my_ideas
 from models.standards import proposals, rights
 from models.standards.rights import REMEDY_LABELS
-from ui.charts import month_axis
+from ui.charts import localized, month_axis, number_tooltip
 from ui.context import page_context
 from ui.dates import date_input_format
 from ui.text import escape_markdown
@@ -173,14 +173,14 @@ def render_use_against_limits() -> None:
             tooltip=[
                 alt.Tooltip("team:N", title=_("Team")),
                 alt.Tooltip("remedy:N", title=_("Kind of remedy")),
-                alt.Tooltip("uses:Q", title=_("Uses")),
-                alt.Tooltip("amount:Q", title=_("Amount ({currency})", currency=CURRENCY), format=",.2f"),
-                alt.Tooltip("mean_share_of_limit:Q", title=_("Mean share of limit (%)")),
-                alt.Tooltip("above_limit:Q", title=_("Above the limit")),
+                number_tooltip("uses:Q", _("Uses")),
+                number_tooltip("amount:Q", _("Amount ({currency})", currency=CURRENCY), decimals=2),
+                number_tooltip("mean_share_of_limit:Q", _("Mean share of limit (%)")),
+                number_tooltip("above_limit:Q", _("Above the limit")),
             ],
         )
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(localized(chart), width="stretch")
     show_table(
         frame,
         labels=USE_LABELS

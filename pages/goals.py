@@ -15,7 +15,7 @@ from models.strategy import goals, kpis, vision
 from models.strategy.dimensions import DIMENSION_LABELS, DIMENSIONS
 from models.strategy.goals import GoalInput, short_date
 from models.strategy.kpis import MeasurementInput
-from ui.charts import localized
+from ui.charts import localized, number_tooltip
 from ui.context import page_context
 from ui.dates import date_input_format
 from ui.fields import default, max_chars
@@ -120,7 +120,7 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
             color=legend,
             tooltip=[
                 alt.Tooltip("date:T", title=day),
-                alt.Tooltip("value:Q", title=value),
+                number_tooltip("value:Q", value),
                 alt.Tooltip("note:N", title=_("Note")),
                 alt.Tooltip("source:N", title=_("Source")),
             ],
@@ -133,7 +133,7 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
             x=alt.X("date:T", title=day),
             y=alt.Y("value:Q", title=y_title),
             color=legend,
-            tooltip=[alt.Tooltip("date:T", title=day), alt.Tooltip("value:Q", title=value)],
+            tooltip=[alt.Tooltip("date:T", title=day), number_tooltip("value:Q", value)],
         )
     )
     level_rules = (
@@ -144,7 +144,7 @@ def goal_chart(goal: goals.Goal, series: list[kpis.Measurement], linked: list[pl
             color=legend,
             tooltip=[
                 alt.Tooltip("line:N", title=line),
-                alt.Tooltip("value:Q", title=value),
+                number_tooltip("value:Q", value),
                 alt.Tooltip("date:T", title=day),
             ],
         )
@@ -187,7 +187,7 @@ def split_chart(goal: goals.Goal, points: list[kpis.SplitPoint], by: str) -> alt
             tooltip=[
                 alt.Tooltip("line:N", title=dimension),
                 alt.Tooltip("date:T", title=day),
-                alt.Tooltip("value:Q", title=value),
+                number_tooltip("value:Q", value),
                 alt.Tooltip("source:N", title=_("Source")),
             ],
         )
@@ -197,7 +197,7 @@ def split_chart(goal: goals.Goal, points: list[kpis.SplitPoint], by: str) -> alt
         .mark_rule(strokeDash=[6, 4], color="#1a7f37")
         .encode(
             y=alt.Y("value:Q", title=y_title),
-            tooltip=[alt.Tooltip("level:N", title=_("Line")), alt.Tooltip("value:Q", title=value)],
+            tooltip=[alt.Tooltip("level:N", title=_("Line")), number_tooltip("value:Q", value)],
         )
     )
     return alt.layer(target_rule, lines).properties(height=340)

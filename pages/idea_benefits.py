@@ -8,7 +8,7 @@ import streamlit as st
 from models.access import Permission
 from models.i18n import _, format_number, ngettext
 from models.speakup import benefits, ideas
-from ui.charts import by_number, idea_label, localized, wrapped_axis
+from ui.charts import by_number, idea_label, localized, number_tooltip, wrapped_axis
 from ui.context import page_context
 from ui.ideas import money, plain, status_label
 from ui.widgets import download_buttons, show_table
@@ -62,7 +62,7 @@ def render_overview(rows: list[dict]) -> None:
             tooltip=[
                 alt.Tooltip("idea:N", title=_("Idea")),
                 alt.Tooltip("figure:N", title=_("Figure")),
-                alt.Tooltip("amount:Q", title=_("Amount ({currency})", currency=CURRENCY), format=",.0f"),
+                number_tooltip("amount:Q", _("Amount ({currency})", currency=CURRENCY), decimals=0),
             ],
         )
         .properties(height=max(200, 40 * len(rows)))

@@ -11,7 +11,7 @@ from models.access import Permission
 from models.i18n import _, format_number, ngettext
 from models.speakup import board, cycle_report, decisions, ideas, judging
 from models.speakup.cycles import Cycle, list_cycles
-from ui.charts import by_number, idea_label, wrapped_axis
+from ui.charts import by_number, idea_label, localized, number_tooltip, wrapped_axis
 from ui.context import page_context
 from ui.dates import date_input_format
 from ui.ideas import idea_details, plain, status_label
@@ -211,24 +211,25 @@ def render_spread_chart(cycle: Cycle) -> None:
         tooltip=[
             alt.Tooltip("title:N", title=idea_word),
             alt.Tooltip("judge:N", title=judge),
-            alt.Tooltip("judge_score:Q", title=judge_score, format=".2f"),
-            alt.Tooltip("idea_score:Q", title=idea_score, format=".2f"),
+            number_tooltip("judge_score:Q", judge_score, decimals=2),
+            number_tooltip("idea_score:Q", idea_score, decimals=2),
         ],
     )
     means = base.mark_tick(thickness=3, color="black").encode(
         x=alt.X("idea_score:Q", title=weighted),
-        tooltip=[alt.Tooltip("title:N", title=idea_word), alt.Tooltip("idea_score:Q", title=idea_score, format=".2f")],
+        tooltip=[alt.Tooltip("title:N", title=idea_word), number_tooltip("idea_score:Q", idea_score, decimals=2)],
     )
     threshold = (
         alt.Chart(pd.DataFrame({"threshold": [cycle.green_light_threshold]}))
         .mark_rule(strokeDash=[4, 4])
         .encode(
             x=alt.X("threshold:Q", title=weighted),
-            tooltip=[alt.Tooltip("threshold:Q", title=_("Green-light threshold"))],
+            tooltip=[number_tooltip("threshold:Q", _("Green-light threshold"))],
         )
     )
     st.altair_chart(
-        (dots + means + threshold).properties(height=max(200, 40 * frame["idea_id"].nunique())), width="stretch"
+        localized((dots + means + threshold).properties(height=max(200, 40 * frame["idea_id"].nunique()))),
+        width="stretch",
     )
     download_buttons(frame.drop(columns=["label"]), _("judge-spread-{cycle}", cycle=cycle.name), key="spread")
 

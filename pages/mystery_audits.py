@@ -14,7 +14,7 @@ from models.i18n import N_, _, format_number, ngettext, pgettext
 from models.paging import PAGE_SIZE
 from models.standards import audits, compliance, register
 from models.standards.audits import SCALE_LABELS
-from ui.charts import month_axis
+from ui.charts import localized, month_axis, number_tooltip
 from ui.context import page_context
 from ui.dates import date_input_format, day
 from ui.text import escape_markdown
@@ -105,7 +105,7 @@ def render_audits(start: date, end: date) -> None:
 def compliance_chart(frame: pd.DataFrame) -> alt.Chart:
     monthly = frame.groupby(["month", "code"], as_index=False)[["checks", "complied"]].sum()
     monthly["compliance"] = (100 * monthly["complied"] / monthly["checks"]).round(1)
-    return (
+    return localized(
         alt.Chart(monthly)
         .mark_line(point=True)
         .encode(
@@ -115,8 +115,8 @@ def compliance_chart(frame: pd.DataFrame) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title=_("Month"), format="%b %Y"),
                 alt.Tooltip("code:N", title=_("Standard")),
-                alt.Tooltip("checks:Q", title=_("Checks")),
-                alt.Tooltip("compliance:Q", title=_("Compliance (%)")),
+                number_tooltip("checks:Q", _("Checks")),
+                number_tooltip("compliance:Q", _("Compliance (%)")),
             ],
         )
     )

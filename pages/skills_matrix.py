@@ -12,6 +12,7 @@ from models.competencies.levels import level_name
 from models.i18n import _, current_language, format_number, ngettext
 from models.paging import PAGE_SIZE
 from models.people.directory import list_teams
+from ui.charts import localized
 from ui.context import page_context
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, search_matches, show_table
@@ -60,7 +61,7 @@ def render_heat_map(frame: pd.DataFrame) -> None:
         )
         .properties(height=max(200, 18 * frame["employee_id"].nunique()))
     )
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(localized(chart), width="stretch")
 
 
 def render_matrix(team_id: int | None, total: int) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from models.i18n import N_, _, current_language, format_number, format_percent
 from models.speakup import cycle_report, ideas
 from models.speakup.cycles import list_cycles
-from ui.charts import by_number, idea_label, wrapped_axis
+from ui.charts import by_number, idea_label, localized, number_tooltip, wrapped_axis
 from ui.context import page_context
 from ui.ideas import funnel_chart, money, status_label
 from ui.widgets import download_buttons, show_table
@@ -60,9 +60,9 @@ def render_scores(table, threshold: float) -> None:
                 color=alt.Color("status:N", title=_("Status"), legend=alt.Legend(orient="bottom", labelLimit=0)),
                 tooltip=[
                     alt.Tooltip("title:N", title=_("Idea")),
-                    alt.Tooltip("score:Q", title=_("Score"), format=".2f"),
-                    alt.Tooltip("spread:Q", title=_("Spread"), format=".2f"),
-                    alt.Tooltip("judges:Q", title=_("Judges")),
+                    number_tooltip("score:Q", _("Score"), decimals=2),
+                    number_tooltip("spread:Q", _("Spread"), decimals=2),
+                    number_tooltip("judges:Q", _("Judges")),
                     alt.Tooltip("status:N", title=_("Status")),
                 ],
             )
@@ -72,10 +72,10 @@ def render_scores(table, threshold: float) -> None:
             .mark_rule(strokeDash=[4, 4])
             .encode(
                 x=alt.X("threshold:Q", title=_("Score")),
-                tooltip=[alt.Tooltip("threshold:Q", title=_("Green-light threshold"))],
+                tooltip=[number_tooltip("threshold:Q", _("Green-light threshold"))],
             )
         )
-        st.altair_chart((bars + rule).properties(height=alt.Step(28)), width="stretch")
+        st.altair_chart(localized((bars + rule).properties(height=alt.Step(28))), width="stretch")
 
 
 st.title(_("Speak-Up cycle report"))

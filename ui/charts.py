@@ -73,6 +73,14 @@ def chart_locale() -> alt.Locale | None:
     return alt.Locale(number=number, time=time)
 
 
+def number_tooltip(field: str, title: str, decimals: int | None = None) -> alt.Tooltip:
+    """A number in a tooltip as the reader writes it: thousands grouped and the language's decimal
+    sign ("1 511", "78,5"), which Vega writes with the chart's locale (see ``localized``);
+    ``decimals`` fixes the places, else they are the number's own. Without a format Vega writes
+    the bare number ("1511", "78.5") in every language."""
+    return alt.Tooltip(field, title=title, format="," if decimals is None else f",.{decimals}f")
+
+
 def localized(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """``chart`` with the current language's month names and number signs (see ``chart_locale``)."""
     locale = chart_locale()

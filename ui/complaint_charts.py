@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from models.i18n import _, format_percent, ngettext
-from ui.charts import localized
+from ui.charts import localized, number_tooltip
 
 PICK = "pick"  # the name of every chart's point selection
 
@@ -30,7 +30,7 @@ def volume_by_month(frame: pd.DataFrame) -> alt.Chart:
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
             tooltip=[
                 alt.Tooltip("yearmonth(month):T", title=_("Month")),
-                alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
+                number_tooltip("complaints:Q", _("Complaints")),
             ],
         )
         .add_params(selection)
@@ -82,9 +82,9 @@ def pareto(frame: pd.DataFrame, rule_share: float = 0.8) -> alt.LayerChart:
     )
     tooltip = [
         alt.Tooltip("category:N", title=_("Category")),
-        alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
-        alt.Tooltip("share_percent:Q", title=_("Share %"), format=".1f"),
-        alt.Tooltip("cumulative_percent:Q", title=_("Cumulative %"), format=".1f"),
+        number_tooltip("complaints:Q", _("Complaints")),
+        number_tooltip("share_percent:Q", _("Share %"), decimals=1),
+        number_tooltip("cumulative_percent:Q", _("Cumulative %"), decimals=1),
         alt.Tooltip("group:N", title=_("Group")),
     ]
     bars = (
@@ -138,8 +138,8 @@ def channel_mix(frame: pd.DataFrame) -> alt.Chart:
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
             tooltip=[
                 alt.Tooltip("channel:N", title=_("Channel")),
-                alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
-                alt.Tooltip("share_percent:Q", title=_("Share %"), format=".1f"),
+                number_tooltip("complaints:Q", _("Complaints")),
+                number_tooltip("share_percent:Q", _("Share %"), decimals=1),
             ],
         )
         .add_params(selection)
@@ -160,7 +160,7 @@ def heat_map(frame: pd.DataFrame) -> alt.Chart:
             tooltip=[
                 alt.Tooltip("category:N", title=_("Category")),
                 alt.Tooltip("yearmonth(month):T", title=_("Month")),
-                alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
+                number_tooltip("complaints:Q", _("Complaints")),
             ],
         )
         .add_params(selection)
@@ -183,8 +183,8 @@ def resolution(frame: pd.DataFrame) -> alt.Chart:
             opacity=alt.condition(selection, alt.value(1.0), alt.value(0.45)),
             tooltip=[
                 alt.Tooltip("band_label:N", title=_("Days to resolve")),
-                alt.Tooltip("complaints:Q", title=_("Complaints"), format=","),
-                alt.Tooltip("timely_percent:Q", title=_("Timely %"), format=".1f"),
+                number_tooltip("complaints:Q", _("Complaints")),
+                number_tooltip("timely_percent:Q", _("Timely %"), decimals=1),
             ],
         )
         .add_params(selection)

@@ -11,6 +11,7 @@ import streamlit as st
 from models.engagement.results import RESULTS_WAIT_RULE, GroupResult, Progress, SurveyResults, TrendPoint
 from models.i18n import _, format_date, format_number, format_percent, ngettext
 from models.paging import PAGE_SIZE
+from ui.charts import localized, number_tooltip
 from ui.text import escape_markdown
 from ui.widgets import download_buttons, pager, show_table
 
@@ -141,12 +142,12 @@ def show_trend(points: list[TrendPoint]) -> None:
                 y=alt.Y("enps:Q", title="eNPS"),
                 tooltip=[
                     alt.Tooltip("quarter:N", title=_("Quarter")),
-                    alt.Tooltip("enps:Q", title="eNPS"),
-                    alt.Tooltip("answers:Q", title=_("Answers")),
+                    number_tooltip("enps:Q", "eNPS", decimals=1),
+                    number_tooltip("answers:Q", _("Answers")),
                 ],
             )
         )
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(localized(chart), width="stretch")
     show_table(frame, labels=_column_labels(), key="enps_trend")
 
 

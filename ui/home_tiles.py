@@ -12,7 +12,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from models.access import CurrentUser
 from models.i18n import _, current_language, format_date, format_number
-from ui.charts import localized
+from ui.charts import localized, number_tooltip
 from ui.registry import PAGES
 
 CHART_HEIGHT = 170
@@ -80,7 +80,7 @@ def _tooltip(item: str | tuple[str, str]) -> alt.Tooltip:
     """A tooltip field titled in words: ``("people_below:Q", "People below")`` or a field whose
     name reads as words once its underscores are spaces."""
     field, title = item if isinstance(item, tuple) else (item, item.split(":")[0].replace("_", " ").capitalize())
-    return alt.Tooltip(field, title=title)
+    return number_tooltip(field, title) if field.endswith(":Q") else alt.Tooltip(field, title=title)
 
 
 def bar_chart(

@@ -12,6 +12,7 @@ import streamlit as st
 from models.i18n import N_, _, current_language, format_date, format_datetime, format_money, format_number, ngettext
 from models.speakup import ideas
 from models.speakup.ideas import BusinessCase, Idea
+from ui.charts import localized, number_tooltip
 from ui.text import escape_markdown
 from ui.widgets import show_table
 
@@ -118,13 +119,13 @@ FUNNEL_STAGES = (N_("Submitted"), N_("Shortlisted"), N_("Scored"), N_("Green-lit
 def funnel_chart(funnel: pd.DataFrame, x_title: str) -> alt.Chart:
     """Ideas reaching each stage: every stage named, whole ideas on the axis."""
     funnel = funnel.assign(stage=funnel["stage"].map(lambda stage: _(stage)))
-    return (
+    return localized(
         alt.Chart(funnel)
         .mark_bar()
         .encode(
             y=alt.Y("stage:N", sort=alt.SortField("position"), title=None, axis=alt.Axis(labelOverlap=False)),
-            x=alt.X("ideas:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d")),
-            tooltip=[alt.Tooltip("stage:N", title=_("Stage")), alt.Tooltip("ideas:Q", title=x_title)],
+            x=alt.X("ideas:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format=",d")),
+            tooltip=[alt.Tooltip("stage:N", title=_("Stage")), number_tooltip("ideas:Q", x_title)],
         )
         .properties(height=alt.Step(28))
     )

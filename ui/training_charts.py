@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from models.i18n import _, format_number
+from ui.charts import number_tooltip
 
 COMPLIANCE_COLOURS = alt.Scale(
     domain=[0, 50, 80, 95, 100], range=["#c0392b", "#e67e22", "#f1c40f", "#7dbb5c", "#27ae60"]
@@ -26,11 +27,11 @@ def compliance_heat_map(cells: pd.DataFrame) -> alt.Chart:
         tooltip=[
             alt.Tooltip("team:N", title=_("Team")),
             alt.Tooltip("course:N", title=_("Course")),
-            alt.Tooltip("compliance:Q", title=_("Compliance %"), format=".1f"),
-            alt.Tooltip("compliant:Q", title=_("Completed on time and valid")),
-            alt.Tooltip("due:Q", title=_("Due by the reporting date")),
-            alt.Tooltip("overdue:Q", title=_("Overdue")),
-            alt.Tooltip("expiring:Q", title=_("Expiring within 30 days")),
+            number_tooltip("compliance:Q", _("Compliance %"), decimals=1),
+            number_tooltip("compliant:Q", _("Completed on time and valid")),
+            number_tooltip("due:Q", _("Due by the reporting date")),
+            number_tooltip("overdue:Q", _("Overdue")),
+            number_tooltip("expiring:Q", _("Expiring within 30 days")),
         ],
     )
     cells_layer = base.mark_rect(stroke="white").encode(
