@@ -408,6 +408,8 @@ def decimal_problems() -> InputError | None:
     problems: dict[str, InputError] = st.session_state.get(_DECIMAL_PROBLEMS) or {}
     if not problems:
         return None
+    # the keys of the widgets drawn so far in this run (Streamlit 1.67's run state); without it,
+    # every field that held wrong text when it was last drawn counts
     ctx = get_script_run_ctx()
     drawn = getattr(getattr(ctx, "shared", None), "widget_user_keys_this_run", None)
     found = [item for key, error in problems.items() if drawn is None or key in drawn for item in error.problems]
