@@ -200,3 +200,28 @@ def test_a_use_of_a_decision_right_typed_in_ukrainian_is_logged(portal_env):
     next(b for b in app.button if b.label == "Зареєструвати").click().run()
     assert not app.exception, app.exception
     assert [float(r["amount"]) for r in db.query("SELECT amount FROM decision_right_uses")] == [1234.56]
+
+
+def optional_field_and_save():
+    """A decimal field shown only while a box is ticked, and a save outside any form."""
+    import streamlit as st
+
+    from ui.widgets import decimal_input
+    from ui.writes import run_write
+
+    if st.checkbox("With a limit", value=True, key="with_limit"):
+        decimal_input("Limit", key="limit", min_value=0.0)
+    if st.button("Save"):
+        run_write(lambda: st.session_state.setdefault("saved", []).append(True))
+
+
+def test_wrong_text_in_a_field_no_longer_shown_does_not_hold_up_a_save():
+    app = AppTest.from_function(optional_field_and_save, default_timeout=30).run()
+    set_decimal(app, "limit", "lots").run()
+    app.button[0].click().run()
+    assert "saved" not in app.session_state
+    assert "**Limit**: “lots” is not a number; write it as 1,234.50" in errors(app)
+    app.checkbox(key="with_limit").uncheck().run()
+    app.button[0].click().run()
+    assert app.session_state["saved"] == [True]
+    assert not errors(app)
