@@ -18,7 +18,7 @@ from ui.charts import localized, month_axis, number_tooltip
 from ui.context import page_context
 from ui.dates import date_input_format
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, show_table, with_labels
+from ui.widgets import decimal_input, download_buttons, show_table, with_labels
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -127,7 +127,7 @@ def render_log_use() -> None:
     with st.form("log_use"):
         remedy = st.selectbox(_("Kind of remedy"), list(held), format_func=REMEDIES.get, key="use_remedy")
         used_on = st.date_input(_("Date"), TODAY, max_value=TODAY, key="use_date", format=date_input_format())
-        amount = st.number_input(_("Amount"), min_value=0.0, step=1.0, key="use_amount")
+        amount = decimal_input(_("Amount"), value=0.0, min_value=0.0, required=True, key="use_amount")
         reference = st.text_input(_("Complaint reference (optional)"), max_chars=60, key="use_reference")
         note = st.text_area(_("Note (optional)"), max_chars=1000, key="use_note")
         if st.form_submit_button(_("Log use"), type="primary"):
@@ -212,7 +212,7 @@ def render_proposal_form(current: list[rights.Right]) -> None:
     with st.expander(_("Propose a change to a right")), st.form("propose"):
         origin = st.selectbox(pgettext("what a proposal comes from", "From"), list(origins), key="proposal_origin")
         right_id = st.selectbox(_("Right"), list(by_id), format_func=right_names(by_id).get, key="proposal_right")
-        limit = st.number_input(_("Proposed limit (optional)"), min_value=0.0, value=None, key="proposal_limit")
+        limit = decimal_input(_("Proposed limit (optional)"), min_value=0.0, key="proposal_limit")
         conditions = st.text_area(_("Proposed conditions (optional)"), max_chars=1000, key="proposal_conditions")
         reason = st.text_area(_("Why"), max_chars=2000, key="proposal_reason")
         if st.form_submit_button(_("Propose")):
@@ -260,7 +260,7 @@ def render_management(every: list[rights.Right]) -> None:
     with st.expander(_("Add a right")), st.form("new_right"):
         role = st.selectbox(_("Role"), list(ROLES), format_func=ROLES.get, key="right_role")
         remedy = st.selectbox(_("Kind of remedy"), list(REMEDIES), format_func=REMEDIES.get, key="right_remedy")
-        limit = st.number_input(_("Limit (empty: no money involved)"), min_value=0.0, value=None, key="right_limit")
+        limit = decimal_input(_("Limit (empty: no money involved)"), min_value=0.0, key="right_limit")
         conditions = st.text_area(_("Conditions"), max_chars=1000, key="right_conditions")
         if st.form_submit_button(_("Add right"), type="primary"):
             data = {"role": role, "remedy": remedy, "limit_amount": limit, "conditions": conditions}
@@ -274,7 +274,7 @@ def render_management(every: list[rights.Right]) -> None:
         form = EditForm("decision_right", right.id, right.version)
         form.show_stale()
         with st.form(f"{form.prefix}_form"):
-            limit = st.number_input(
+            limit = decimal_input(
                 _("Limit (empty: no money involved)"),
                 min_value=0.0,
                 value=None if right.limit_amount is None else float(right.limit_amount),

@@ -20,7 +20,7 @@ from ui.context import page_context
 from ui.dates import date_input_format
 from ui.fields import default, max_chars
 from ui.text import escape_markdown
-from ui.widgets import download_buttons, file_upload, search_matches, show_table
+from ui.widgets import decimal_input, download_buttons, file_upload, search_matches, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -296,12 +296,10 @@ def render_measurement_form(goal: goals.Goal) -> None:
         measured_on = cols[0].date_input(
             _("Date"), value=date.today(), max_value=date.today(), key=f"m_date_{goal.id}", format=date_input_format()
         )
-        value = cols[1].number_input(
-            _("Value ({unit})", unit=escape_markdown(goal.shown_unit)),
-            value=None,
-            format="%g",
-            key=f"m_value_{goal.id}",
-        )
+        with cols[1]:
+            value = decimal_input(
+                _("Value ({unit})", unit=escape_markdown(goal.shown_unit)), decimals=None, key=f"m_value_{goal.id}"
+            )
         note = cols[2].text_input(_("Note"), max_chars=max_chars(MeasurementInput, "note"), key=f"m_note_{goal.id}")
         source = cols[3].text_input(
             _("Source"),
@@ -431,18 +429,20 @@ def goal_fields(prefix: str, defaults: dict, owners: dict[int, str], *, disabled
         key=f"{prefix}_frequency",
     )
     cols = st.columns(4)
-    baseline_value = cols[0].number_input(
-        _("Baseline value"), value=defaults.get("baseline_value"), format="%g", key=f"{prefix}_baseline_value"
-    )
+    with cols[0]:
+        baseline_value = decimal_input(
+            _("Baseline value"), value=defaults.get("baseline_value"), decimals=None, key=f"{prefix}_baseline_value"
+        )
     baseline_date = cols[1].date_input(
         _("Baseline date"),
         value=defaults.get("baseline_date", date.today()),
         key=f"{prefix}_baseline_date",
         format=date_input_format(),
     )
-    target_value = cols[2].number_input(
-        _("Target value"), value=defaults.get("target_value"), format="%g", key=f"{prefix}_target_value"
-    )
+    with cols[2]:
+        target_value = decimal_input(
+            _("Target value"), value=defaults.get("target_value"), decimals=None, key=f"{prefix}_target_value"
+        )
     target_date = cols[3].date_input(
         _("Target date"),
         value=defaults.get("target_date", date.today() + timedelta(days=365)),

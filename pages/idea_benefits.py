@@ -11,7 +11,7 @@ from models.speakup import benefits, ideas
 from ui.charts import by_number, idea_label, localized, number_tooltip, wrapped_axis
 from ui.context import page_context
 from ui.ideas import money, plain, status_label
-from ui.widgets import download_buttons, show_table
+from ui.widgets import decimal_input, download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -85,12 +85,14 @@ def render_review_form(rows: list[dict]) -> None:
         review_day = cols[0].selectbox(
             _("Review"), ideas.REVIEW_DAYS, format_func=lambda d: ngettext("{n} day", "{n} days", d), key="review_day"
         )
-        realised = cols[1].number_input(
-            _("Savings realised so far ({currency})", currency=CURRENCY),
-            min_value=0.0,
-            step=1000.0,
-            key="review_realised",
-        )
+        with cols[1]:
+            realised = decimal_input(
+                _("Savings realised so far ({currency})", currency=CURRENCY),
+                value=0.0,
+                min_value=0.0,
+                required=True,
+                key="review_realised",
+            )
         note = st.text_area(_("Note"), max_chars=ideas.REASON_MAX, key="review_note")
         implemented = st.checkbox(_("The change is fully implemented"), key="review_implemented")
         submitted = st.form_submit_button(_("Save review"), type="primary")

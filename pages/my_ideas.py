@@ -14,7 +14,7 @@ from models.speakup.ideas import BusinessCase
 from ui.context import page_context
 from ui.ideas import business_case_metrics, comment_list, day, idea_details, money, plain, status_label
 from ui.languages import language_for
-from ui.widgets import download_buttons, search_matches, show_table
+from ui.widgets import decimal_input, decimal_value, download_buttons, search_matches, show_table
 from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
@@ -111,14 +111,15 @@ def form_data() -> dict:
         "proposed_change": state["idea_change"],
         "complaint_category": state.get("idea_category"),
         "finding_id": state.get("idea_finding"),
-        "annual_savings": state["idea_savings"],
-        "annual_revenue": state["idea_revenue"],
-        "one_off_cost": state["idea_one_off"],
-        "annual_running_cost": state["idea_running"],
+        # the decimal fields as typed now (a button callback runs before they are drawn again)
+        "annual_savings": decimal_value("idea_savings"),
+        "annual_revenue": decimal_value("idea_revenue"),
+        "one_off_cost": decimal_value("idea_one_off"),
+        "annual_running_cost": decimal_value("idea_running"),
         "customers_affected": state["idea_customers"],
         "kpi_name": state["idea_kpi"],
-        "kpi_expected_change": state["idea_kpi_change"] if state["idea_kpi"] else None,
-        "effort_days": state["idea_effort"],
+        "kpi_expected_change": decimal_value("idea_kpi_change") if state["idea_kpi"] else None,
+        "effort_days": decimal_value("idea_effort"),
         "co_author_ids": state["idea_coauthors"],
         "milestones": milestones,
     }
@@ -188,14 +189,15 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
     cols = st.columns(4)
     # no widget minimum: a negative amount stays as typed and is named below and refused on saving
     for column, (key, label) in zip(cols, MONEY_FIELDS.items(), strict=True):
-        column.number_input(_("{field} ({currency})", field=_(label), currency=CURRENCY), key=key, step=1000.0)
+        with column:
+            decimal_input(_("{field} ({currency})", field=_(label), currency=CURRENCY), key=key)
     cols = st.columns(4)
     cols[0].number_input(_("Customers affected per year"), key="idea_customers", min_value=0, step=100)
     cols[1].text_input(_("KPI expected to move"), key="idea_kpi", max_chars=80, placeholder=_("e.g. Transfer rate %"))
-    cols[2].number_input(
-        _("Expected KPI change"), key="idea_kpi_change", step=0.5, help=_("e.g. -3 for three points less")
-    )
-    cols[3].number_input(_("Effort (person-days)"), key="idea_effort", min_value=0.0, step=1.0)
+    with cols[2]:
+        decimal_input(_("Expected KPI change"), key="idea_kpi_change", help=_("e.g. -3 for three points less"))
+    with cols[3]:
+        decimal_input(_("Effort (person-days)"), key="idea_effort", min_value=0.0, decimals=1)
     state = st.session_state
     negative = [_(label) for key, label in MONEY_FIELDS.items() if (state[key] or 0) < 0]
     if negative:
@@ -208,10 +210,10 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
     else:
         business_case_metrics(
             BusinessCase(
-                annual_savings=state["idea_savings"],
-                annual_revenue=state["idea_revenue"],
-                one_off_cost=state["idea_one_off"],
-                annual_running_cost=state["idea_running"],
+                annual_savings=state["idea_savings"] or 0,  # None: empty or not a number (said above)
+                annual_revenue=state["idea_revenue"] or 0,
+                one_off_cost=state["idea_one_off"] or 0,
+                annual_running_cost=state["idea_running"] or 0,
             ),
             CURRENCY,
         )

@@ -23,7 +23,7 @@ from ui.context import page_context
 from ui.dates import date_input_format
 from ui.fields import bounds, max_chars
 from ui.ideas import day, plain
-from ui.widgets import download_buttons, show_table
+from ui.widgets import decimal_input, download_buttons, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -71,14 +71,16 @@ def rule_inputs(values: dict, key_suffix: str) -> dict:
     """The green-light rule's inputs, within the limits the model sets."""
     cols = st.columns(3)
     low, high = bounds(CycleRules, "green_light_threshold")
-    threshold = cols[0].number_input(
-        _("Green-light threshold"),
-        float(low),
-        float(high),
-        float(values["green_light_threshold"]),
-        0.1,
-        key=f"threshold{key_suffix}",
-    )
+    with cols[0]:
+        threshold = decimal_input(
+            _("Green-light threshold"),
+            min_value=low,
+            max_value=high,
+            value=float(values["green_light_threshold"]),
+            decimals=None,
+            required=True,
+            key=f"threshold{key_suffix}",
+        )
     low, high = bounds(CycleRules, "min_judges")
     min_judges = cols[1].number_input(
         _("Minimum judges"), low, high, values["min_judges"], key=f"min_judges{key_suffix}"

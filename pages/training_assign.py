@@ -18,7 +18,7 @@ from models.training.completions import CompletionInput
 from ui.context import page_context
 from ui.dates import date_input_format, day
 from ui.fields import bounds
-from ui.widgets import download_buttons, search_matches, show_table
+from ui.widgets import decimal_input, download_buttons, search_matches, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -215,7 +215,9 @@ def render_record() -> None:
             format=date_input_format(),
         )
         has_score = st.checkbox(_("With a score"), value=True, key="record_has_score")
-        score = st.number_input(_("Score"), min_value=float(low), max_value=float(high), value=80.0, key="record_score")
+        score = decimal_input(
+            _("Score"), min_value=low, max_value=high, value=80.0, decimals=None, required=True, key="record_score"
+        )
         passed = st.checkbox(_("Passed"), value=True, key="record_passed")
         if st.form_submit_button(_("Record completion")):
             data = {

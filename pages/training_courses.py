@@ -17,7 +17,7 @@ from ui.context import page_context
 from ui.fields import bounds, max_chars
 from ui.text import escape_markdown
 from ui.training_labels import training_column_labels
-from ui.widgets import download_buttons, show_table
+from ui.widgets import decimal_input, download_buttons, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -146,14 +146,16 @@ def course_fields(prefix: str, course: courses.Course | None) -> dict[str, Any]:
         format_func=lambda f: _(FORMAT_LABELS[f]),
         key=f"{prefix}_format",
     )
-    data["hours"] = left.number_input(
-        _("Hours"),
-        min_value=0.0,
-        max_value=float(high_hours),
-        value=float(course.hours if course else 1.0),
-        step=0.5,
-        key=f"{prefix}_hours",
-    )
+    with left:
+        data["hours"] = decimal_input(
+            _("Hours"),
+            min_value=0.0,
+            max_value=float(high_hours),
+            value=float(course.hours if course else 1.0),
+            decimals=None,
+            required=True,
+            key=f"{prefix}_hours",
+        )
     data["due_within_days"] = right.number_input(
         _("Due within (days)"),
         min_value=low_days,

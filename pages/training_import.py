@@ -10,7 +10,7 @@ from models.training import lms_fields, lms_import
 from models.training.lms_import import ImportMode, LmsImportRejectedError
 from ui import imports
 from ui.context import page_context
-from ui.widgets import download_buttons, file_upload, show_input_error, show_table
+from ui.widgets import decimal_input, download_buttons, file_upload, show_input_error, show_table
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -136,17 +136,20 @@ if source is not None:
         lms_fields.suggest_mapping(source.columns),
         _("\\* required, and the employee number or the email (or both) to identify the person."),
     )
-    pass_mark = st.number_input(
+    pass_mark = decimal_input(
         _("Pass mark"),
         min_value=0.0,
         max_value=100.0,
         value=lms_import.DEFAULT_PASS_MARK,
-        step=1.0,
+        decimals=None,
+        required=True,
         key="lms_pass_mark",
         help=_("A row without a passed value passed when it has no score or a score of at least this."),
     )
     st.subheader(_("Preview"))
     try:
+        if pass_mark is None:  # empty or not a number: said under the field
+            raise InputError([])
         guess = lms_import.date_order_guess(source, lms_fields.check_mapping(mapping, source.columns, source.hint))
         order, order_settled = imports.render_date_order("lms", source, guess, _("Completed at"))
         frame = lms_import.preview(db, user, source, mapping, date_order=order, pass_mark=pass_mark)

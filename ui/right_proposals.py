@@ -13,7 +13,7 @@ from models.db import Database
 from models.i18n import N_, _
 from models.standards import proposals
 from models.standards.rights import REMEDY_LABELS, Right
-from ui.widgets import show_table
+from ui.widgets import decimal_input, show_table
 from ui.writes import run_write
 
 PROPOSAL_COLUMNS = {
@@ -52,7 +52,7 @@ def proposal_form(db: Database, user: CurrentUser, current: list[Right], origin:
     with st.form(f"{prefix}_form"):
         names = {i: right.label for i, right in by_id.items()}  # in the language of this run
         right_id = st.selectbox(_("Right"), list(by_id), format_func=names.__getitem__, key=f"{prefix}_right")
-        limit = st.number_input(_("Proposed limit (optional)"), min_value=0.0, value=None, key=f"{prefix}_limit")
+        limit = decimal_input(_("Proposed limit (optional)"), min_value=0.0, key=f"{prefix}_limit")
         conditions = st.text_area(_("Proposed conditions (optional)"), max_chars=1000, key=f"{prefix}_conditions")
         reason = st.text_area(_("Why"), max_chars=2000, key=f"{prefix}_reason")
         if st.form_submit_button(_("Propose a change to this right")):

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from babel import numbers
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from models import exports
 from models.errors import InputError
-from models.i18n import _, format_number
+from models.i18n import FORMAT_LOCALES, _, current_language, format_number, use_language
 from models.paging import PAGE_SIZE
 from models.settings import get_settings
 from models.text import plural
@@ -260,3 +264,153 @@ def file_upload(label: str, types: list[str], key: str) -> UploadedFile | None:
         )
         return None
     return upload
+
+
+# -- decimal fields ---------------------------------------------------------------------
+# Streamlit 1.67's number input writes and accepts only a decimal point; Ukrainian, Russian and
+# Lithuanian write a decimal comma and group thousands with a space. A decimal field is a labelled
+# text field that shows and reads the number in the reader's language.
+_SPACES = " \u00a0\u202f\u2009\u2007"  # space, no-break, narrow no-break, thin, figure space
+_MINUS_SIGNS = "\u2212\u2012\u2013"  # minus sign, figure dash, en dash: read as "-"
+_DECIMAL_FIELDS = "portal_decimal_fields"  # session key: what each decimal field checks, by its key
+_DECIMAL_PROBLEMS = "portal_decimal_problems"  # session key: the refusal of each field holding wrong text
+
+
+def _number_locale() -> str:
+    return FORMAT_LOCALES[current_language()]
+
+
+def decimal_text(value: float | Decimal | None, decimals: int | None = 2) -> str:
+    """A number as a decimal field shows it in the current language ("1 234,50" in Ukrainian,
+    "1,234.50" in English); ``decimals=None`` shows as many digits as the value has."""
+    if value is None:
+        return ""
+    fraction = "#" * 12 if decimals is None else "0" * decimals
+    pattern = "#,##0" + ("." + fraction if fraction else "")
+    return numbers.format_decimal(Decimal(str(value)), format=pattern, locale=_number_locale())
+
+
+def parse_decimal_text(text: str, decimals: int | None = 2) -> Decimal | None:
+    """What a person typed in a decimal field, read in the current language: its decimal sign
+    and grouping ("1 234,5" in Ukrainian, "1,234.5" in English), a plain point as the decimal sign
+    too, any kind of space as grouping; rounded to ``decimals``. None when empty; ``ValueError``
+    when it is not a number (letters, two decimal signs, misplaced grouping, an exponent)."""
+    locale = _number_locale()
+    group, point = numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
+    typed = text.strip()
+    if not typed:
+        return None
+    for sign in _MINUS_SIGNS:
+        typed = typed.replace(sign, "-")
+    typed = re.sub(f"[{_SPACES}]+", group, typed.removeprefix("+"))
+    if point != "." and group != "." and point not in typed and typed.count(".") == 1:
+        typed = typed.replace(".", point)
+    if not re.fullmatch(rf"-?\d[\d{re.escape(group + point)}]*", typed):
+        raise ValueError(text)
+    value = numbers.parse_decimal(typed, locale, strict=True)  # NumberFormatError is a ValueError
+    if not math.isfinite(float(value)):
+        raise ValueError(text)
+    if decimals is not None:
+        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return value
+
+
+def _read_decimal(field: dict[str, Any], text: str) -> tuple[float | None, InputError | None]:
+    """The number in ``text`` for the decimal field described by ``field`` (label, bounds,
+    decimals), or the refusal naming the field and what is wrong."""
+    label, decimals = field["label"], field["decimals"]
+    try:
+        value = parse_decimal_text(text, decimals)
+    except ValueError:
+        example = decimal_text(1234.5, 2 if decimals is None else max(decimals, 1))
+        return None, InputError.single(
+            label, _("“{typed}” is not a number; write it as {example}", typed=text.strip(), example=example)
+        )
+    if value is None:
+        return None, (InputError.single(label, _("fill this in")) if field["required"] else None)
+    low, high = field["min_value"], field["max_value"]
+    if low is not None and value < Decimal(str(low)):
+        return None, InputError.single(label, _("use {bound} or more", bound=decimal_text(low, decimals)))
+    if high is not None and value > Decimal(str(high)):
+        return None, InputError.single(label, _("use {bound} or less", bound=decimal_text(high, decimals)))
+    return float(value), None
+
+
+def decimal_input(
+    label: str,
+    *,
+    key: str,
+    value: float | None = None,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    decimals: int | None = 2,
+    required: bool = False,
+    help: str | None = None,
+    placeholder: str | None = None,
+) -> float | None:
+    """A labelled text field for a number with decimals, in the reader's language: it shows the
+    number as the language writes it ("1 234,50") and reads what is typed the same way (a plain
+    point and any grouping space too). The number (None when the field is empty) is kept in
+    ``st.session_state[key]``, where a page may also put one to show; the text is under
+    ``f"{key}_text"``. Wrong text (not a number, below ``min_value``, above ``max_value``; empty
+    when ``required``) stays as typed, is named under the field, gives None, and refuses every
+    ``run_write`` of a run in which the field is drawn; a button callback reads the field with
+    ``decimal_value``."""
+    state = st.session_state
+    text_key, shown_key = f"{key}_text", f"{key}_shown"
+    field = {"label": label, "min_value": min_value, "max_value": max_value, "decimals": decimals, "required": required}
+    state.setdefault(_DECIMAL_FIELDS, {})[key] = field
+    language = current_language()
+    if key not in state:
+        state[key] = value
+    number = state[key]
+    shown = state.get(shown_key)  # (language, number): what the text in the field was read as
+    typed = state.get(text_key)
+    if typed is None or shown is None or shown[1] != number:  # new, or the page put a number here
+        typed = decimal_text(number, decimals)
+    elif shown[0] != language:  # the reader changed language: the same number in the new form
+        with use_language(shown[0]):
+            number, problem = _read_decimal(field, typed)
+        if problem is None:
+            typed = decimal_text(number, decimals)
+    number, problem = _read_decimal(field, typed)
+    if problem is None:
+        typed = decimal_text(number, decimals)  # as the language writes it: "1 234,50"
+    if state.get(text_key) != typed:
+        state[text_key] = typed  # before the field is drawn in this run, so Streamlit allows it
+    state[key] = number
+    state[shown_key] = (language, number)
+    st.text_input(label, key=text_key, help=help, placeholder=placeholder)
+    problems = state.setdefault(_DECIMAL_PROBLEMS, {})
+    if problem is None:
+        problems.pop(text_key, None)
+    else:
+        problems[text_key] = problem
+        show_input_error(problem)
+    return number
+
+
+def decimal_value(key: str) -> float | None:
+    """The number in the decimal field ``key`` as typed now, for a button callback (which runs
+    before the field is drawn again); ``InputError`` naming the field when the text is wrong."""
+    field = (st.session_state.get(_DECIMAL_FIELDS) or {}).get(key)
+    if field is None:
+        return st.session_state.get(key)
+    number, problem = _read_decimal(field, st.session_state.get(f"{key}_text") or "")
+    if problem is not None:
+        raise problem
+    return number
+
+
+def decimal_problems() -> InputError | None:
+    """The refusal naming every decimal field drawn in this run whose text is wrong (None when
+    all read as numbers): ``run_write`` stores nothing while there is one."""
+    problems: dict[str, InputError] = st.session_state.get(_DECIMAL_PROBLEMS) or {}
+    if not problems:
+        return None
+    # the keys of the widgets drawn so far in this run (Streamlit 1.67's run state); without it,
+    # every field that held wrong text when it was last drawn counts
+    ctx = get_script_run_ctx()
+    drawn = getattr(getattr(ctx, "shared", None), "widget_user_keys_this_run", None)
+    found = [item for key, error in problems.items() if drawn is None or key in drawn for item in error.problems]
+    return InputError(found) if found else None

@@ -25,7 +25,7 @@ from models.errors import InputError, StaleRecordError
 from models.i18n import N_, _, use_language
 from ui.languages import session_language
 from ui.text import escape_markdown
-from ui.widgets import show_input_error
+from ui.widgets import decimal_problems, show_input_error
 
 T = TypeVar("T")
 
@@ -141,6 +141,8 @@ def _run_write(
     refusals: tuple[type[Exception], ...],
 ) -> Written[T]:
     try:
+        if wrong_numbers := decimal_problems():  # a decimal field of this run holds wrong text
+            raise wrong_numbers
         value = write()
     except StaleRecordError as error:
         if form is not None:

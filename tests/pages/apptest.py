@@ -48,3 +48,14 @@ def speaking(database: Any, person: CurrentUser, language: str) -> CurrentUser:
     """``person`` as signed in after choosing ``language`` on My account."""
     auth.change_own_language(database, person, person.account_id, language)
     return auth.load_user(database, employee_id=person.employee_id)
+
+
+def decimal_field(app: AppTest, key: str) -> Any:
+    """The text field of the decimal field ``key`` (``ui.widgets.decimal_input``)."""
+    return app.text_input(key=f"{key}_text")
+
+
+def set_decimal(app: AppTest, key: str, value: float | str) -> Any:
+    """Type ``value`` into the decimal field ``key``: text as given ("1 234,5"), a number with a
+    plain point, which every language accepts. Run the app to send it."""
+    return decimal_field(app, key).input(value if isinstance(value, str) else str(value))

@@ -12,7 +12,7 @@ from models.actions import plan
 from models.db import get_database
 from models.speakup import board, cycles, decisions, ideas, judging, moderation
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, shown, signed_in_as
+from tests.pages.apptest import open_page, set_decimal, shown, signed_in_as
 from tests.speakup_helpers import cycle_data, idea_data, scores_for
 
 IDEA_TITLE = "Bring card disputes into the contact centre"
@@ -26,9 +26,9 @@ def fill_idea(app, title: str = IDEA_TITLE) -> None:
     app.text_area(key="idea_change").set_value(
         "Train a pod of agents to lodge disputes on the first call with access to the disputes system."
     )
-    app.number_input(key="idea_savings").set_value(350_000.0)
-    app.number_input(key="idea_one_off").set_value(60_000.0)
-    app.number_input(key="idea_running").set_value(40_000.0)
+    set_decimal(app, "idea_savings", 350_000.0)
+    set_decimal(app, "idea_one_off", 60_000.0)
+    set_decimal(app, "idea_running", 40_000.0)
     app.run()
 
 
@@ -134,7 +134,7 @@ def test_a_bad_title_is_named_and_the_form_keeps_what_was_typed(portal_env):
     assert not app.exception
     assert any("Title" in e.value for e in app.error)
     assert app.text_input(key="idea_title").value == "Fix"
-    assert app.number_input(key="idea_savings").value == 350_000.0
+    assert app.session_state["idea_savings"] == 350_000.0
     assert board.board(db) == [] and db.scalar("SELECT count(*) FROM ideas") == 0
 
 
@@ -161,8 +161,8 @@ def test_a_negative_cost_is_named_in_the_live_figures_and_refused(portal_env):
     cycles.advance_phase(db, head, cycles.create_cycle(db, head, cycle_data()))
     app = open_page(signed_in_as(agent), "pages/my_ideas.py")
     fill_idea(app)
-    app.number_input(key="idea_one_off").set_value(-5_000.0).run()
-    assert app.number_input(key="idea_one_off").value == -5_000.0
+    set_decimal(app, "idea_one_off", -5_000.0).run()
+    assert app.session_state["idea_one_off"] == -5_000.0
     assert any("One-off cost: cannot be negative" in w.value for w in app.warning)
     assert not [m for m in app.metric if m.label == "Net annual benefit"]  # no figures built on a silent 0
     app.button(key="idea_save").click().run()
@@ -188,7 +188,7 @@ def test_an_author_reworks_an_idea_sent_back_during_review(portal_env):
     assert any("sent this idea back" in i.value for i in app.info)
     app.button(key=f"edit_{idea_id}").click().run()
     assert "resubmit it until scoring starts" in texts(app)
-    app.number_input(key="idea_one_off").set_value(45_000.0).run()
+    set_decimal(app, "idea_one_off", 45_000.0).run()
     app.button(key="idea_submit").click().run()
     assert not app.exception
     idea = ideas.get_idea(db, idea_id)

@@ -11,7 +11,7 @@ from models.access import Role
 from models.db import get_database, insert_row
 from models.standards import audits, compliance, register, rights
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, signed_in_as
+from tests.pages.apptest import open_page, set_decimal, signed_in_as
 from tests.speakup_helpers import open_cycle, submitted_idea
 
 STANDARDS, AUDITS, RIGHTS = "pages/service_standards.py", "pages/mystery_audits.py", "pages/decision_rights.py"
@@ -154,7 +154,7 @@ def test_an_agent_logs_a_use_above_the_limit_and_is_told_it_is_flagged(org):
     app = open_page(signed_in_as(org["ann"]), RIGHTS)
     assert not app.exception, app.exception
     assert "Fee in error." in table_with(app, "conditions")["conditions"].tolist()
-    app.number_input(key="use_amount").set_value(140.0)
+    set_decimal(app, "use_amount", 140.0)
     app.text_input(key="use_reference").input("C-4711")
     button(app, "Log use").click().run()
     assert not app.exception, app.exception
@@ -252,7 +252,7 @@ def test_an_ideas_author_proposes_a_change_from_the_board_and_sees_it_with_its_s
     assert not app.exception, app.exception
     app.session_state[f"board_details_{idea_id}"] = True  # "Details and comments" opened
     app.run()
-    app.number_input(key=f"idea_proposal_{idea_id}_limit").set_value(250.0)
+    set_decimal(app, f"idea_proposal_{idea_id}_limit", 250.0)
     app.text_area(key=f"idea_proposal_{idea_id}_reason").input("Refunds up to 250 are always approved anyway.")
     button(app, "Propose a change to this right").click().run()
     assert not app.exception, app.exception

@@ -13,7 +13,7 @@ from models.auth import load_user
 from models.db import get_database
 from models.strategy import goals, kpis, vision
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, shown, signed_in_as, speaking
+from tests.pages.apptest import open_page, set_decimal, shown, signed_in_as, speaking
 
 TODAY = date.today()
 
@@ -131,8 +131,8 @@ def test_a_goal_s_numbers_dates_and_refusals_take_the_ukrainian_form(portal_env)
     app.selectbox(key="new_goal_priority").select(priority_id)
     app.selectbox(key="new_goal_kpi").select(kpis.kpi_by_code(database, "fcr").id)
     app.selectbox(key="new_goal_owner").select(leader.employee_id)
-    app.number_input(key="new_goal_baseline_value").set_value(70.0)
-    app.number_input(key="new_goal_target_value").set_value(60.0)
+    set_decimal(app, "new_goal_baseline_value", 70.0)
+    set_decimal(app, "new_goal_target_value", 60.0)
     next(b for b in app.button if b.label == "Створити ціль").click().run()
     errors = " ".join(e.value for e in app.error)
     assert "Цільове значення" in errors and "має бути більшим за базове" in errors, errors

@@ -14,7 +14,7 @@ from models.auth import load_user
 from models.db import get_database
 from models.strategy import goals, kpis, vision
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, signed_in_as
+from tests.pages.apptest import open_page, set_decimal, signed_in_as
 
 TODAY = date.today()
 
@@ -93,9 +93,9 @@ def fill_goal_form(app, prefix: str, *, name: str, kpi_id: int, owner_id: int, p
     app.selectbox(key=f"{prefix}_priority").select(priority_id)
     app.selectbox(key=f"{prefix}_kpi").select(kpi_id)
     app.selectbox(key=f"{prefix}_owner").select(owner_id)
-    app.number_input(key=f"{prefix}_baseline_value").set_value(70.0)
+    set_decimal(app, f"{prefix}_baseline_value", 70.0)
     app.date_input(key=f"{prefix}_baseline_date").set_value(TODAY - timedelta(days=100))
-    app.number_input(key=f"{prefix}_target_value").set_value(target)
+    set_decimal(app, f"{prefix}_target_value", target)
     app.date_input(key=f"{prefix}_target_date").set_value(TODAY + timedelta(days=100))
 
 
@@ -136,7 +136,7 @@ def test_leader_creates_a_goal_records_a_measurement_and_sees_its_status(fresh):
     assert goal.name == "Lift CSAT to 85 %" and goal.unit == "%" and goal.direction == "higher"
     assert "Stale" in texts(app)  # 100 days since the baseline, nothing measured yet
 
-    app.number_input(key=f"m_value_{goal.id}").set_value(76.0)
+    set_decimal(app, f"m_value_{goal.id}", 76.0)
     app.text_input(key=f"m_note_{goal.id}").input("October survey")
     button(app, "Record measurement").click().run()
     assert not app.exception
@@ -165,7 +165,7 @@ def test_bad_goal_input_names_the_field_and_keeps_what_was_typed(fresh):
     errors = " ".join(e.value for e in app.error)
     assert "Target value" in errors and "above the baseline" in errors
     assert app.text_input(key="new_goal_name").value == "Lift CSAT"
-    assert app.number_input(key="new_goal_target_value").value == 60.0
+    assert app.session_state["new_goal_target_value"] == 60.0
     assert goals.list_goals(database) == []
 
 
@@ -323,14 +323,14 @@ def test_two_sessions_editing_one_goal_the_second_save_is_refused_and_keeps_its_
     first = open_page(signed_in_as(other), "pages/goals.py")
     second = open_page(signed_in_as(leader), "pages/goals.py")
     prefix = f"goal_{goal_id}_v1"
-    first.number_input(key=f"{prefix}_target_value").set_value(90.0)
+    set_decimal(first, f"{prefix}_target_value", 90.0)
     button(first, "Save goal").click().run()
     assert not first.exception and not first.error
-    second.number_input(key=f"{prefix}_target_value").set_value(80.0)
+    set_decimal(second, f"{prefix}_target_value", 80.0)
     button(second, "Save goal").click().run()
     errors = " ".join(e.value for e in second.error)
     assert "Changed by Omar Other at" in errors and "since you opened it" in errors
-    assert second.number_input(key=f"{prefix}_target_value").value == 80.0
+    assert second.session_state[f"{prefix}_target_value"] == 80.0
     assert goals.get_goal(database, goal_id).target_value == 90.0
 
 
@@ -411,7 +411,7 @@ def test_a_leader_sets_a_goal_for_one_team_and_records_its_value(fresh):
     assert not app.exception and not app.error, [e.value for e in app.error]
     goal = goals.list_goals(database)[0]
     assert goal.team_id == team_id and "team Red" in texts(app)
-    app.number_input(key=f"m_value_{goal.id}").set_value(76.0)
+    set_decimal(app, f"m_value_{goal.id}", 76.0)
     button(app, "Record measurement").click().run()
     assert database.query("SELECT team_id, channel FROM kpi_measurements") == [{"team_id": team_id, "channel": None}]
 
@@ -502,7 +502,7 @@ def test_a_leader_finds_a_goal_owner_by_search_and_a_goals_owner_stays_when_it_i
     assert app.selectbox(key=f"{prefix}_owner").value == far
     app.text_input(key=f"{prefix}_owner_search").input("Oscar").run()
     assert app.selectbox(key=f"{prefix}_owner").options == ["Bulk Person 00079 (no team)", "Oscar Owner (no team)"]
-    app.number_input(key=f"{prefix}_target_value").set_value(90.0)
+    set_decimal(app, f"{prefix}_target_value", 90.0)
     button(app, "Save goal").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     saved = goals.get_goal(database, goal.id)
