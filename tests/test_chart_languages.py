@@ -72,3 +72,15 @@ def test_the_pareto_tooltips_are_titled_in_ukrainian_with_ukrainian_numbers() ->
     assert not titles & {"category", "line", "label", "complaints", "share_percent"}, titles
     billing = next(tooltip for tooltip in shown if tooltip.get(complaints) == expected[0])
     assert billing[share] == expected[1]
+
+
+@pytest.mark.parametrize("language", ["uk", "lt", "en"])
+def test_the_quarterly_report_chart_writes_a_large_value_in_the_language(language: str) -> None:
+    from models.reports.charts import bar_chart
+    from models.reports.records import Chart, ChartRow
+
+    chart = Chart(title="Ideas", measure="Ideas", rows=[ChartRow(label="Sofia", value=1511)])
+    with use_language(language):
+        shown = entries(bar_chart(chart))
+        expected = format_number(1511)
+    assert {"Ideas": expected}.items() <= shown[0].items()

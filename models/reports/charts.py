@@ -21,7 +21,7 @@ def bar_chart(chart: Chart, *, width: int | None = None) -> alt.Chart:
     encoding: dict = {
         "y": alt.Y("label:N", sort=None, title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
         "x": alt.X("value:Q", title=chart.measure),
-        "tooltip": [alt.Tooltip("label:N", title=_("Label")), alt.Tooltip("value:Q", title=chart.measure)],
+        "tooltip": [alt.Tooltip("label:N", title=_("Label")), alt.Tooltip("value:Q", title=chart.measure, format=",")],
     }
     if grouped:
         encoding["color"] = alt.Color("group:N", title=chart.legend or None, legend=alt.Legend(orient="bottom"))
