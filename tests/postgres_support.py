@@ -35,6 +35,18 @@ SPARE_COPIES = 1
 _names = itertools.count(1)
 
 
+def psql_rows(url: str, sql: str) -> list[list[str]]:
+    """Rows of ``sql`` run by ``psql`` on a connection of its own (outside the portal's store)."""
+    done = subprocess.run(  # noqa: S603
+        [str(POSTGRES_BIN / "psql"), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return [line.split("\t") for line in done.stdout.splitlines() if line]
+
+
 def _as_server_user() -> list[str]:
     """The prefix that runs a PostgreSQL program as a user PostgreSQL accepts (the cluster's)."""
     try:

@@ -28,7 +28,7 @@ from models.postgres import PostgresDatabase
 from models.settings import get_settings
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
-from tests.postgres_support import POSTGRES_BIN, PostgresServer
+from tests.postgres_support import PostgresServer, psql_rows
 
 pytestmark = pytest.mark.postgres
 
@@ -394,17 +394,6 @@ def test_after_a_restore_rewrites_are_counted_and_every_version_is_past_the_old_
         database.close()
 
 
-def native_rows(url: str, sql: str) -> list[list[str]]:
-    done = subprocess.run(  # noqa: S603
-        [str(POSTGRES_BIN / "psql"), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return [line.split("\t") for line in done.stdout.splitlines() if line]
-
-
 def test_a_backup_from_before_versions_per_server_restores_and_the_portal_moves_on(
     on_postgres, tmp_path, postgres_server
 ):
@@ -442,12 +431,12 @@ def test_a_backup_from_before_versions_per_server_restores_and_the_portal_moves_
     code, _, err = run("restore", str(folder))
     assert code == 0, err
     url = on_postgres.replace(f":{PASSWORD}@", "@")
-    assert native_rows(url, "SELECT max(version) FROM schema_migrations") == [["26"]]
-    assert native_rows(url, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'complaints_%'") == [["3"]]
-    assert native_rows(url, "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace") == [
+    assert psql_rows(url, "SELECT max(version) FROM schema_migrations") == [["26"]]
+    assert psql_rows(url, "SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'complaints_%'") == [["3"]]
+    assert psql_rows(url, "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace") == [
         ["count_rewrite"]
     ]  # the database's own functions went with its tables; the backup's level made its own again
-    restored = dict(native_rows(url, "SELECT table_name, version FROM data_versions"))
+    restored = dict(psql_rows(url, "SELECT table_name, version FROM data_versions"))
     assert int(restored["complaints:rewritten"]) == 501
     assert {name for name, version in before.items() if int(restored.get(name, 0)) <= version} == set()
 

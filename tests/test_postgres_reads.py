@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import logging
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -24,26 +23,14 @@ from models.postgres_mirror import MIRRORED
 from models.settings import get_settings
 from tests.complaints_support import complaint, import_rows
 from tests.conftest import add_person
-from tests.postgres_support import POSTGRES_BIN, PostgresServer
+from tests.postgres_support import PostgresServer, psql_rows
 
 pytestmark = pytest.mark.postgres
 
 
-def native(url: str, sql: str) -> list[list[str]]:
-    """Rows of ``sql`` run by ``psql`` on a connection of its own."""
-    done = subprocess.run(  # noqa: S603
-        [str(POSTGRES_BIN / "psql"), "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return [line.split("\t") for line in done.stdout.splitlines() if line]
-
-
 def sessions_in_transaction(url: str) -> list[list[str]]:
     """The other sessions of the database that hold a transaction open: state and query."""
-    return native(
+    return psql_rows(
         url,
         "SELECT state, left(query, 80) FROM pg_stat_activity WHERE datname = current_database()"
         " AND pid <> pg_backend_pid() AND xact_start IS NOT NULL",
@@ -57,7 +44,7 @@ def server(tmp_path: Path, postgres_server: PostgresServer) -> Iterator[Postgres
     url = postgres_server.new_database(migrated=True)
     database = open_database(tmp_path / "server" / "portal.duckdb", url=url)
     database.start_up()
-    native(
+    psql_rows(
         url,
         "INSERT INTO employees (employee_number, full_name, email, created_at, updated_at)"
         " SELECT 'P' || n, 'Person ' || n, n || '@example.org', now(), now() FROM generate_series(1, 5000) AS n",
@@ -97,7 +84,7 @@ def test_after_a_page_of_reads_no_connection_of_the_server_stays_in_a_transactio
         for thread in views:
             thread.join()
     # so another server's migration gets its lock at once
-    native(server.url, "SET lock_timeout = '2s'; ALTER TABLE employees ADD COLUMN IF NOT EXISTS nickname TEXT")
+    psql_rows(server.url, "SET lock_timeout = '2s'; ALTER TABLE employees ADD COLUMN IF NOT EXISTS nickname TEXT")
 
 
 def test_a_read_that_fails_leaves_no_transaction_open_and_the_next_read_works(server):
@@ -162,7 +149,7 @@ def end_sessions_soon(url: str, *, after: float = 0.7) -> threading.Thread:
 
     def end() -> None:
         time.sleep(after)
-        native(
+        psql_rows(
             f"{server}/postgres",
             f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
             " AND backend_type = 'client backend'",
@@ -204,7 +191,7 @@ def test_a_database_that_cannot_be_reached_is_said_plainly_without_the_password(
     database = PostgresDatabase(with_password, server.path)
     try:
         database.scalar("SELECT count(*) FROM sites")
-        native(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        psql_rows(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
         end_sessions_soon(server.url, after=0).join()
         with pytest.raises(StoreUnavailableError) as refused:
             database.scalar("SELECT count(*) FROM sites")
@@ -212,7 +199,7 @@ def test_a_database_that_cannot_be_reached_is_said_plainly_without_the_password(
         with pytest.raises(StoreUnavailableError, match="Nothing was changed"):
             database.write(lambda c: c.execute("INSERT INTO sites (id, name) VALUES (902, 'Never')"))
     finally:
-        native(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+        psql_rows(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
         database.close()
     assert server.scalar("SELECT count(*) FROM sites WHERE id = 902") == 0
 
@@ -258,13 +245,13 @@ def test_a_warm_up_that_cannot_reach_the_database_is_logged_without_the_password
     restarted = PostgresDatabase(server.url.replace("portal@", "portal:do-not-show-7@"), server.path)
     try:
         restarted.start_up()
-        native(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
+        psql_rows(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS false")
         end_sessions_soon(server.url, after=0).join()
         with caplog.at_level(logging.WARNING):
             restarted.warm_up()
             restarted.analysis_mirror._warming.join(timeout=60)
     finally:
-        native(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+        psql_rows(postgres_server.url("postgres"), f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
         restarted.close()
     logged = " ".join(record.getMessage() for record in caplog.records)
     assert "analysis copy was not taken" in logged and "do-not-show-7" not in logged
