@@ -671,8 +671,13 @@ class Database:
     def _after_migrations(self) -> None:
         """Store: make the migrations just applied durable beyond the log. DuckDB 1.5.5 cannot
         replay, on opening, a log holding an ALTER TABLE of a table with a ``nextval`` default
-        (``replay_log_attached`` is the way back), so the file is checkpointed at once."""
-        self._writer.execute("CHECKPOINT")
+        (``replay_log_attached`` is the way back), so the file is checkpointed at once — unless
+        another transaction of this process is writing, which the checkpoint would have to end:
+        then the log stays, and opening replays it the other way."""
+        try:
+            self._writer.execute("CHECKPOINT")
+        except duckdb.TransactionException:
+            logger.info("Migrations applied; the checkpoint waits for other writes to end")
 
     def start_up(self) -> list[str]:
         """What every process that opens the file does first: apply the migrations, then run

@@ -312,7 +312,7 @@ def test_home_tells_an_agent_how_long_the_cycle_is_open_and_shows_their_ideas(po
     funnel = [c for c in app.get("vega_lite_chart") if "Ideas in 2026 Q4" in c.proto.spec]
     assert funnel  # leadership sees the current cycle's funnel
     spec = json.loads(funnel[0].proto.spec)
-    assert spec["encoding"]["x"]["axis"] == {"format": "d", "tickMinStep": 1}  # whole ideas only
+    assert spec["encoding"]["x"]["axis"] == {"format": ",d", "tickMinStep": 1}  # whole ideas, grouped
     assert spec["encoding"]["y"]["axis"] == {"labelOverlap": False}  # every stage named
 
 
