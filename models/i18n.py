@@ -197,47 +197,48 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name of gettext's 
 
 
 # -- formatting in the current locale --------------------------------------------------
-def _locale() -> str:
+def format_locale() -> str:
+    """The Babel locale the current language's dates and numbers are written in."""
     return FORMAT_LOCALES[current_language()]
 
 
 def format_date(value: date | datetime, format: str = "medium") -> str:
     """A date as the current language writes it ("5 Mar 2026", "5 бер. 2026 р.")."""
     day = value.date() if isinstance(value, datetime) else value
-    return dates.format_date(day, format=format, locale=_locale())
+    return dates.format_date(day, format=format, locale=format_locale())
 
 
 def format_datetime(value: datetime, format: str = "medium") -> str:
     """A date and time as the current language writes it."""
-    return dates.format_datetime(value, format=format, locale=_locale())
+    return dates.format_datetime(value, format=format, locale=format_locale())
 
 
 def format_number(value: Number, decimals: int | None = None) -> str:
     """A number with the current language's grouping and decimal sign; ``decimals`` fixes
     how many digits follow the sign (default: as many as the value has)."""
     if decimals is None:
-        return numbers.format_decimal(value, locale=_locale())
+        return numbers.format_decimal(value, locale=format_locale())
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return numbers.format_decimal(value, format=pattern, locale=_locale())
+    return numbers.format_decimal(value, format=pattern, locale=format_locale())
 
 
 def format_percent(share: Number, decimals: int = 0) -> str:
     """A share (0.25) as a percentage in the current language ("25%", "25 %")."""
-    pattern = _with_decimals(Locale.parse(_locale()).percent_formats[None].pattern, decimals)
-    return numbers.format_percent(share, format=pattern, locale=_locale())
+    pattern = _with_decimals(Locale.parse(format_locale()).percent_formats[None].pattern, decimals)
+    return numbers.format_percent(share, format=pattern, locale=format_locale())
 
 
 def format_money(amount: Number, currency: str, decimals: int | None = None) -> str:
     """An amount of ``currency`` (the organisation's setting, ISO 4217) in the current
     language's form; ``decimals=0`` rounds to whole units for summaries."""
     if decimals is None:
-        return numbers.format_currency(amount, currency, locale=_locale())
+        return numbers.format_currency(amount, currency, locale=format_locale())
     return numbers.format_currency(
         amount,
         currency,
-        locale=_locale(),
+        locale=format_locale(),
         currency_digits=False,
-        format=_with_decimals(Locale.parse(_locale()).currency_formats["standard"].pattern, decimals),
+        format=_with_decimals(Locale.parse(format_locale()).currency_formats["standard"].pattern, decimals),
     )
 
 

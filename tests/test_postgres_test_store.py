@@ -23,16 +23,22 @@ def _people(server: PostgresServer, url: str, folder: Path) -> int:
         database.close()
 
 
+def _migrated_with(postgres_server: PostgresServer, folder: Path, *roles: Role) -> str:
+    """A new migrated database with one person of each of ``roles`` added; its URL."""
+    url = postgres_server.new_database(migrated=True)
+    database = PostgresDatabase(url, folder / "portal.duckdb")
+    try:
+        for role in roles:
+            add_person(database, role)
+    finally:
+        database.close()
+    return url
+
+
 def test_a_copy_taken_after_another_test_wrote_to_its_copy_holds_none_of_its_rows(
     postgres_server: PostgresServer, tmp_path: Path
 ):
-    first = postgres_server.new_database(migrated=True)
-    written = PostgresDatabase(first, tmp_path / "first" / "portal.duckdb")
-    try:
-        add_person(written, Role.AGENT)
-        add_person(written, Role.HR)
-    finally:
-        written.close()
+    first = _migrated_with(postgres_server, tmp_path / "first", Role.AGENT, Role.HR)
     taken = [postgres_server.new_database(migrated=True) for _ in range(3)]  # made ahead meanwhile
 
     assert len({first, *taken}) == 4, "each copy is handed out once"
@@ -43,12 +49,7 @@ def test_a_copy_taken_after_another_test_wrote_to_its_copy_holds_none_of_its_row
 def test_a_copy_made_ahead_of_a_template_and_renamed_keeps_the_templates_rows(
     postgres_server: PostgresServer, tmp_path: Path
 ):
-    source = postgres_server.new_database(migrated=True)
-    writing = PostgresDatabase(source, tmp_path / "source" / "portal.duckdb")
-    try:
-        add_person(writing, Role.LEADERSHIP)
-    finally:
-        writing.close()
+    source = _migrated_with(postgres_server, tmp_path / "source", Role.LEADERSHIP)
     template = source.rsplit("/", 1)[-1]
     copies = [postgres_server.new_database(template=template) for _ in range(2)]  # the second made ahead
     renamed = postgres_server.new_database(template=template, name=f"{template}_renamed")

@@ -16,7 +16,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from models import exports
 from models.errors import InputError
-from models.i18n import FORMAT_LOCALES, _, current_language, format_number, use_language
+from models.i18n import _, current_language, format_locale, format_number, use_language
 from models.paging import PAGE_SIZE
 from models.settings import get_settings
 from models.text import plural
@@ -276,18 +276,15 @@ _DECIMAL_FIELDS = "portal_decimal_fields"  # session key: what each decimal fiel
 _DECIMAL_PROBLEMS = "portal_decimal_problems"  # session key: the refusal of each field holding wrong text
 
 
-def _number_locale() -> str:
-    return FORMAT_LOCALES[current_language()]
-
-
 def decimal_text(value: float | Decimal | None, decimals: int | None = 2) -> str:
     """A number as a decimal field shows it in the current language ("1 234,50" in Ukrainian,
     "1,234.50" in English); ``decimals=None`` shows as many digits as the value has."""
     if value is None:
         return ""
-    fraction = "#" * 12 if decimals is None else "0" * decimals
-    pattern = "#,##0" + ("." + fraction if fraction else "")
-    return numbers.format_decimal(Decimal(str(value)), format=pattern, locale=_number_locale())
+    if decimals is not None:
+        return format_number(Decimal(str(value)), decimals)
+    # every digit the value has (format_number's own default stops at three)
+    return numbers.format_decimal(Decimal(str(value)), format="#,##0." + "#" * 12, locale=format_locale())
 
 
 def parse_decimal_text(text: str, decimals: int | None = 2) -> Decimal | None:
@@ -295,7 +292,7 @@ def parse_decimal_text(text: str, decimals: int | None = 2) -> Decimal | None:
     and grouping ("1 234,5" in Ukrainian, "1,234.5" in English), a plain point as the decimal sign
     too, any kind of space as grouping; rounded to ``decimals``. None when empty; ``ValueError``
     when it is not a number (letters, two decimal signs, misplaced grouping, an exponent)."""
-    locale = _number_locale()
+    locale = format_locale()
     group, point = numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
     typed = text.strip()
     if not typed:

@@ -10,11 +10,12 @@ from tests.pages.apptest import signed_in_as
 from ui import session
 
 
+def unreachable(*args, **kwargs):
+    raise StoreUnavailableError(3)
+
+
 def test_a_database_out_of_reach_when_the_visitor_is_recognised_is_said_plainly(portal_env, monkeypatch):
     person = add_person(get_database(portal_env), username="sam")
-
-    def unreachable(*args, **kwargs):
-        raise StoreUnavailableError(3)
 
     monkeypatch.setattr(session, "current_user", unreachable)
     app = signed_in_as(person).run()
@@ -24,9 +25,6 @@ def test_a_database_out_of_reach_when_the_visitor_is_recognised_is_said_plainly(
 
 def test_a_database_lost_while_the_sidebar_is_drawn_still_shows_the_page(portal_env, monkeypatch):
     person = add_person(get_database(portal_env), username="sam")
-
-    def unreachable(*args, **kwargs):
-        raise StoreUnavailableError(3)
 
     monkeypatch.setattr(inbox, "unread_count", unreachable)
     app = signed_in_as(person).run()
