@@ -29,7 +29,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
@@ -48,7 +48,7 @@ from models.backup_manifest import (
 )
 from models.db import VERSIONS_TABLE, list_migrations, private_folder, utc_now
 from models.i18n import _, ngettext
-from models.postgres import ATTACHED_AS, NATIVE_TWINS_DIR, PostgresDatabase, sql_literal
+from models.postgres import ATTACHED_AS, NATIVE_TWINS_DIR, PostgresDatabase, native_rows, sql_literal
 
 STORE = "postgresql"
 ARCHIVE = "portal.dump"
@@ -227,10 +227,6 @@ def server_major(where: Target, environment: dict[str, str]) -> int:
 
 
 # -- backing up --------------------------------------------------------------------------------
-def _native_rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
-    return connection.execute(f"SELECT * FROM postgres_query('{ATTACHED_AS}', {sql_literal(sql)})").fetchall()
-
-
 def dump(db: PostgresDatabase, folder: Path, name: str, created_by: str) -> Path:
     """Write a finished backup of ``db`` into ``folder/name`` (see the module's docstring)."""
     where = target(db.url)
@@ -248,11 +244,11 @@ def dump(db: PostgresDatabase, folder: Path, name: str, created_by: str) -> Path
             # until pg_dump has finished, so the manifest says exactly what the archive holds
             connection.execute("BEGIN")
             reading = True
-            snapshot = _native_rows(connection, "SELECT pg_export_snapshot()")[0][0]
+            snapshot = native_rows(connection, "SELECT pg_export_snapshot()")[0][0]
             tables = _row_counts(connection)
             version = 0
             if "schema_migrations" in tables:
-                version = _native_rows(connection, "SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0]
+                version = native_rows(connection, "SELECT coalesce(max(version), 0) FROM schema_migrations")[0][0]
             _run(
                 [
                     str(tools / "pg_dump"),
@@ -293,21 +289,33 @@ def dump(db: PostgresDatabase, folder: Path, name: str, created_by: str) -> Path
 
 
 def _row_counts(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return row_counts(
+        connection,
+        refuse=lambda name: BackupError(
+            _("The database holds a table the portal never makes ({table}); nothing was saved.", table=repr(name))
+        ),
+    )
+
+
+def row_counts(
+    connection: duckdb.DuckDBPyConnection, *, refuse: Callable[[str], Exception], catalog: str = ATTACHED_AS
+) -> dict[str, int]:
+    """Each table of the schema ``public`` of the database attached as ``catalog`` and its row
+    count, counted natively in one query; ``refuse(name)`` is raised for a table whose name the
+    portal would never give one (nothing is counted then)."""
     names = [
         row[0]
-        for row in _native_rows(
-            connection, f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{SCHEMA}' ORDER BY 1"
+        for row in native_rows(
+            connection, f"SELECT tablename::text FROM pg_tables WHERE schemaname = '{SCHEMA}' ORDER BY 1", catalog
         )
     ]
     for name in names:
         if not _NAME.match(name):
-            raise BackupError(
-                _("The database holds a table the portal never makes ({table}); nothing was saved.", table=repr(name))
-            )
+            raise refuse(name)
     if not names:
         return {}
     counting = " UNION ALL ".join(f"SELECT '{name}'::text, count(*) FROM {SCHEMA}.{name}" for name in names)
-    return {str(name): int(count) for name, count in _native_rows(connection, counting)}
+    return {str(name): int(count) for name, count in native_rows(connection, counting, catalog)}
 
 
 def _sha256(path: Path) -> str:

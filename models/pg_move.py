@@ -44,7 +44,7 @@ from models.db import (
 )
 from models.engagement.sealing import KEY_FILE_NAME as SURVEY_KEY
 from models.i18n import _, format_number, ngettext
-from models.postgres import PostgresDatabase, connect_with_extension, sql_literal
+from models.postgres import PostgresDatabase, connect_with_extension, native_rows, run_natively, sql_literal
 
 SIGNING_KEY = ".secret_key"
 RECORD_TABLE = "schema_migrations"
@@ -148,11 +148,11 @@ def _tables_of(path: Path) -> set[str]:
 
 # -- the target --------------------------------------------------------------------------------
 def _native(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
-    return connection.execute(f"SELECT * FROM postgres_query('{TARGET}', {sql_literal(sql)})").fetchall()
+    return native_rows(connection, sql, TARGET)
 
 
 def _execute_natively(connection: duckdb.DuckDBPyConnection, sql: str) -> None:
-    connection.execute(f"CALL postgres_execute('{TARGET}', {sql_literal(sql)})")
+    run_natively(connection, sql, TARGET)
 
 
 def migrations_fill() -> set[str]:
@@ -165,23 +165,17 @@ def migrations_fill() -> set[str]:
 
 def target_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Each table of the target's schema ``public`` and its row count, counted natively."""
-    names = [
-        row[0]
-        for row in _native(connection, "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
-    ]
-    if not names:
-        return {}
-    for name in names:
-        if not _NAME.match(name):
-            raise MoveError(
-                _(
-                    "the target database holds a table the portal never makes ({table}): use an empty database."
-                    " Nothing was moved.",
-                    table=repr(name[:60]),
-                )
+    return pg_backup.row_counts(
+        connection,
+        catalog=TARGET,
+        refuse=lambda name: MoveError(
+            _(
+                "the target database holds a table the portal never makes ({table}): use an empty database."
+                " Nothing was moved.",
+                table=repr(name[:60]),
             )
-    counting = " UNION ALL ".join(f"SELECT '{name}'::text, count(*) FROM public.{name}" for name in names)
-    return {str(name): int(count) for name, count in _native(connection, counting)}
+        ),
+    )
 
 
 def check_target_empty(connection: duckdb.DuckDBPyConnection, portal_tables: set[str] | None = None) -> None:

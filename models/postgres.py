@@ -125,6 +125,18 @@ def sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def native_rows(connection: duckdb.DuckDBPyConnection, sql: str, catalog: str = ATTACHED_AS) -> list[tuple]:
+    """The rows of ``sql`` (one query) run in PostgreSQL itself, on the database attached as
+    ``catalog``, in the connection's transaction: what DuckDB's catalogue of it does not see."""
+    return connection.execute(f"SELECT * FROM postgres_query('{catalog}', {sql_literal(sql)})").fetchall()
+
+
+def run_natively(connection: duckdb.DuckDBPyConnection, sql: str, catalog: str = ATTACHED_AS) -> None:
+    """Run ``sql`` (one or more statements) in PostgreSQL itself, on the database attached as
+    ``catalog``, in the connection's transaction."""
+    connection.execute(f"CALL postgres_execute('{catalog}', {sql_literal(sql)})")
+
+
 def _text_array(values: Sequence[str]) -> str:
     """``values`` as a PostgreSQL text array literal."""
     return "ARRAY[" + ", ".join(sql_literal(value) for value in values) + "]::TEXT[]"
@@ -340,12 +352,12 @@ class PostgresDatabase(Database):
     def query_natively(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
         """The rows of ``sql`` (one query) run in PostgreSQL itself, in the connection's
         transaction: what DuckDB's catalogue of the attached database does not see."""
-        return connection.execute(f"SELECT * FROM postgres_query('{ATTACHED_AS}', {sql_literal(sql)})").fetchall()
+        return native_rows(connection, sql)
 
     def execute_natively(self, connection: duckdb.DuckDBPyConnection, sql: str) -> None:
         """Run ``sql`` (one or more statements) in PostgreSQL itself, in the connection's
         transaction."""
-        connection.execute(f"CALL postgres_execute('{ATTACHED_AS}', {sql_literal(sql)})")
+        run_natively(connection, sql)
 
     def _versions_table_made(self, connection: duckdb.DuckDBPyConnection) -> bool:
         """Whether PostgreSQL holds the version table, asked natively: DuckDB's cached catalogue of
