@@ -4,6 +4,7 @@ browser's preferred language, else the ``default_language`` setting."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 
 import streamlit as st
@@ -99,6 +100,7 @@ _MARK_HINTS = """(() => {
 _LANGUAGE_SCRIPT = "[data-testid='stElementContainer']:has(script[data-portal-language])"
 
 
+@functools.cache  # the same text for a language on every run: built once per language
 def streamlit_words_style(language: str) -> str:
     """CSS that shows the catalogue's words where Streamlit writes its own English: the hints
     under a text field and the "Connection error" dialog (both marked by the page's script) and
