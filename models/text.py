@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _C1_UTF8 = re.compile(b"\xc2[\x80-\x9f]")
 _C1_BYTES = b"\xc2"
+_SLICE = 256 * 1024
 # white space trimmed from the ends of a value: tab, line feed and Unicode separators (Z*)
 WHITE_SPACE_SQL_CLASS = r"[\t\n\p{Z}]"
 
@@ -37,8 +40,16 @@ def clean_text(value: str | None) -> str | None:
 
 def needs_normalising(chunk: bytes) -> bool:
     """Whether UTF-8 bytes hold a CR or a character ``normalise_text`` would remove."""
-    if b"\r" in chunk or len(chunk.translate(None, _CONTROL_BYTES)) != len(chunk):
+    if b"\r" in chunk or b"\x7f" in chunk:
         return True
+    # the other control bytes are those below 0x20 but tab and line feed: below 0x09, or from
+    # 0x0B to 0x1F (below 0x15 once 0x0B is subtracted with wrap-around); compared a slice that
+    # stays in the processor's cache at a time, several times faster than the whole at once
+    values = np.frombuffer(chunk, dtype=np.uint8)
+    for start in range(0, len(values), _SLICE):
+        part = values[start : start + _SLICE]
+        if (part < 0x09).any() or ((part - np.uint8(0x0B)) < 0x15).any():
+            return True
     return _C1_BYTES in chunk and _C1_UTF8.search(chunk) is not None
 
 

@@ -13,7 +13,7 @@ from models.access import Role
 from models.complaints import field_mapping, importer, sources, text_files
 from models.complaints.field_mapping import Preset
 from models.errors import InputError
-from models.text import clean_text, normalise_text, normalise_utf8
+from models.text import clean_text, needs_normalising, normalise_text, normalise_utf8
 from tests.complaints_support import TEMPLATE_HEADER, complaint, write_csv
 
 
@@ -46,6 +46,20 @@ def test_the_rule_on_utf8_bytes_is_the_rule_on_text():
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
         assert normalise_utf8(text.encode()).decode() == normalise_text(text)
+
+
+def test_a_file_needs_the_rule_exactly_when_the_rule_changes_it():
+    """Every byte value, alone or far into a large chunk (past the slices compared at once),
+    and random mixtures: the file is copied with the rule applied exactly when that changes it."""
+    padding = b"plain text, tab\t and line feed\n " * 40_000
+    for value in range(256):
+        for chunk in (bytes([value]), padding + bytes([value]) + b"x"):
+            assert needs_normalising(chunk) == (normalise_utf8(chunk) != chunk), value
+    rng = random.Random(7)
+    alphabet = ["a", "é", "€", "\r", "\n", "\t", "\x01", "\x0b", "\x1f", "\x7f", "\x85", "\xa0", "😀"]
+    for _ in range(2000):
+        chunk = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))).encode()
+        assert needs_normalising(chunk) == (normalise_utf8(chunk) != chunk), chunk
 
 
 def test_a_file_copied_in_small_chunks_loses_nothing_at_the_chunk_edges(tmp_path, monkeypatch):
