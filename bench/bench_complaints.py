@@ -159,6 +159,39 @@ def _child_bare(csv_path: str, db_path: str) -> dict:
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "rows": rows, **settings}
 
 
+def _child_converted(csv_path: str, db_path: str, preset: str = "portal") -> dict:
+    """The least an import can do: the import's own reading and conversion of the file written
+    straight into a table, committed and checkpointed — no row checked or refused, no duplicate
+    looked for, no repeat gap, nothing audited. The file's own check is done before the clock
+    starts. How close the import is to this says what its checks cost; how far this is from
+    the bare read says what converting and storing the portal's columns cost."""
+    from models.complaints import field_mapping, importer, sources
+    from models.complaints.conversion import _STORED, _STORED_FROM_STAGED, _converted_sql
+    from models.complaints.dates import DATE_MACROS
+    from models.complaints.sources import _extra_values_sql, _registered, _relation_params, _relation_sql
+
+    source = sources.open_source(Path(csv_path))
+    mapping = field_mapping.suggest_mapping(source.columns, field_mapping.Preset(preset))
+    orders, _undecided = importer.known_date_orders(source, mapping, None)
+    connection = duckdb.connect(db_path)
+    connection.execute(DATE_MACROS)
+    converted = _converted_sql(
+        mapping, _relation_sql(source), orders, numbered=None, extra_values=_extra_values_sql(source)
+    )
+    started, cpu_started = time.perf_counter(), time.process_time()
+    with _registered(connection, source):
+        rows = connection.execute(
+            f"CREATE TABLE converted AS SELECT {_STORED_FROM_STAGED}, days_since_previous FROM ({converted}) c",
+            _relation_params(source),
+        ).fetchone()[0]
+    connection.execute("CHECKPOINT")
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    settings = _settings(connection)
+    connection.close()
+    source.close()
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "rows": rows, "stored": _STORED, **settings}
+
+
 def _child_import(csv_path: str, db_path: str, preset: str = "portal") -> dict:
     from models.access import Role
     from models.auth import load_user
@@ -237,12 +270,17 @@ def _run_child(kind: str, csv_path: Path, db_path: Path, preset: str = "portal")
 
 
 # -- analysis queries --------------------------------------------------------------------
-def compare_import(csv_path: Path, work: Path, name: str, preset: str) -> list[tuple[dict, dict]]:
+def compare_import(
+    csv_path: Path, work: Path, name: str, preset: str, floors: list[dict] | None = None
+) -> list[tuple[dict, dict]]:
     """Bare read_csv and the portal import of the same file, alternating, so a burst of other
-    load hits both sides alike; each in a fresh database of its own."""
+    load hits both sides alike; each in a fresh database of its own. With ``floors`` the
+    conversion alone (``_child_converted``) runs between them too and is added there."""
     pairs = []
     for run in range(IMPORT_RUNS):
         bare = _run_child("bare", csv_path, work / f"bare-{name}{run}.duckdb")
+        if floors is not None:
+            floors.append(_run_child("converted", csv_path, work / f"converted-{name}{run}.duckdb", preset))
         imported = _run_child("import", csv_path, work / f"{name}{run}.duckdb", preset)
         pairs.append((bare, imported))
     return pairs
@@ -319,6 +357,7 @@ def print_import(
     pairs: list[tuple[dict, dict]],
     load_before: tuple[float, float, float],
     load_after: tuple[float, float, float],
+    floors: list[dict] | None = None,
 ) -> None:
     """The import of the generated complaints against the bare read: each run, the medians, the
     ratios (wall and CPU time) and the steps of the last import."""
@@ -353,6 +392,17 @@ def print_import(
         f"  ratio per run: median {statistics.median(ratios):.2f}×, range {min(ratios):.2f}–{max(ratios):.2f}×;"
         f" CPU time ratio median {statistics.median(i['cpu_seconds'] / b['cpu_seconds'] for b, i in pairs):.2f}×"
     )
+    if floors:
+        matched = list(zip(pairs, floors, strict=True))
+        floor_ratios = [floor["seconds"] / b["seconds"] for (b, _), floor in matched]
+        floor_cpu = statistics.median(floor["cpu_seconds"] / b["cpu_seconds"] for (b, _), floor in matched)
+        runs = ", ".join(f"{floor['seconds']:.2f}" for floor in floors)
+        print(
+            f"  conversion alone into a table {statistics.median(f['seconds'] for f in floors):6.2f} s (median;"
+            f" runs {runs} s): the least an import can do, no row checked, no duplicate or repeat looked for;\n"
+            f"      per run {statistics.median(floor_ratios):.2f}× bare read_csv"
+            f" (range {min(floor_ratios):.2f}–{max(floor_ratios):.2f}×), CPU {floor_cpu:.2f}×"
+        )
     print(f"  peak RSS of an import         {max(i['peak_mib'] for _, i in pairs):,.0f} MiB (largest of the runs)")
     print("  steps of the last import:")
     for step, seconds in imported["steps"].items():
@@ -366,9 +416,10 @@ def main(rows: int = ROWS, *, import_only: bool = False) -> None:
         csv_path = work / "complaints.csv"
         built = build_csv(csv_path, rows)
         size_mb = csv_path.stat().st_size / 1048576
-        pairs = compare_import(csv_path, work, "portal", "portal")
+        floors: list[dict] = []
+        pairs = compare_import(csv_path, work, "portal", "portal", floors)
         if import_only:
-            print_import(rows, size_mb, built, pairs, load_before, os.getloadavg())
+            print_import(rows, size_mb, built, pairs, load_before, os.getloadavg(), floors)
             return
         cfpb_path = work / "cfpb.csv"
         cfpb_built = build_cfpb_csv(cfpb_path, rows)
@@ -384,7 +435,7 @@ def main(rows: int = ROWS, *, import_only: bool = False) -> None:
         queries = time_queries(work / f"portal{IMPORT_RUNS - 1}.duckdb")
     load_after = os.getloadavg()
 
-    print_import(rows, size_mb, built, pairs, load_before, load_after)
+    print_import(rows, size_mb, built, pairs, load_before, load_after, floors)
     print(f"  the CFPB sample repeated written in {cfpb_built:.1f} s")
     for label, cfpb_pairs in cfpb.items():
         print_comparison(label, cfpb_pairs)
@@ -410,8 +461,9 @@ def main(rows: int = ROWS, *, import_only: bool = False) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         kind, csv_file, database_file, preset = sys.argv[2:6]
+        children = {"bare": _child_bare, "converted": _child_converted, "import": _child_import}
         result = (
-            _child_bare(csv_file, database_file) if kind == "bare" else _child_import(csv_file, database_file, preset)
+            _child_bare(csv_file, database_file) if kind == "bare" else children[kind](csv_file, database_file, preset)
         )
         result["peak_mib"] = _peak_mib()
         print(json.dumps(result))
