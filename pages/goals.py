@@ -316,23 +316,23 @@ def render_measurement_form(goal: goals.Goal) -> None:
             value=False,
             key=f"m_kpi_wide_{goal.id}",
         )
-        submitted = st.form_submit_button(_("Record measurement"), type="primary")
-    if submitted:
-        measurement = {
-            "kpi_id": goal.kpi_id,
-            "goal_id": None if kpi_wide else goal.id,
-            "measured_on": measured_on,
-            "value": value,
-            "note": note,
-            "source": source,
-            "channel": goal.channel,
-            "team_id": goal.team_id,
-            "site_id": goal.site_id,
-        }
-        if run_write(lambda: kpis.record_measurement(db, user, measurement), success=_("Measurement recorded.")):
-            st.session_state.pop(f"m_value_{goal.id}", None)
-            st.session_state.pop(f"m_note_{goal.id}", None)
-            st.rerun()
+        # saved inside the form: wrong text left in another form of the page holds up nothing here
+        if st.form_submit_button(_("Record measurement"), type="primary"):
+            measurement = {
+                "kpi_id": goal.kpi_id,
+                "goal_id": None if kpi_wide else goal.id,
+                "measured_on": measured_on,
+                "value": value,
+                "note": note,
+                "source": source,
+                "channel": goal.channel,
+                "team_id": goal.team_id,
+                "site_id": goal.site_id,
+            }
+            if run_write(lambda: kpis.record_measurement(db, user, measurement), success=_("Measurement recorded.")):
+                st.session_state.pop(f"m_value_{goal.id}", None)
+                st.session_state.pop(f"m_note_{goal.id}", None)
+                st.rerun()
 
 
 def render_remove_measurement(goal: goals.Goal, series: list[kpis.Measurement]) -> None:
@@ -522,14 +522,13 @@ def render_new_goal() -> None:
     owners = owner_options("new_goal", None)
     with st.form("new_goal"):
         data = goal_fields("new_goal", {}, owners)
-        submitted = st.form_submit_button(_("Create goal"), type="primary")
-    if submitted:
-        created = run_write(lambda: goals.create_goal(db, user, data), success=_("Goal created."))
-        if created:
-            for key in [k for k in st.session_state if str(k).startswith("new_goal_")]:
-                del st.session_state[key]
-            st.session_state["goal_to_open"] = created.value  # the picker is already drawn in this run
-            st.rerun()
+        if st.form_submit_button(_("Create goal"), type="primary"):
+            created = run_write(lambda: goals.create_goal(db, user, data), success=_("Goal created."))
+            if created:
+                for key in [k for k in st.session_state if str(k).startswith("new_goal_")]:
+                    del st.session_state[key]
+                st.session_state["goal_to_open"] = created.value  # the picker is already drawn in this run
+                st.rerun()
 
 
 def render_import() -> None:

@@ -171,21 +171,21 @@ def render_new_cycle() -> None:
         criteria = st.data_editor(
             criteria_frame(proposed["criteria"]), num_rows="dynamic", width="stretch", hide_index=True
         )
-        submitted = st.form_submit_button(_("Create cycle"), type="primary")
-    if submitted:
-        cycle = {
-            "name": name,
-            "submission_opens": opens,
-            "submission_closes": closes,
-            "speakup_day": day,
-            **rules,
-            "criteria": criteria_from(criteria),
-        }
-        run_write(
-            lambda: create_cycle(db, user, cycle),
-            success=_("{name} planned. Open its submissions when the quarter starts.", name=name),
-            rerun=True,
-        )
+        # saved inside the form: wrong text left in a cycle's rules above holds up nothing here
+        if st.form_submit_button(_("Create cycle"), type="primary"):
+            cycle = {
+                "name": name,
+                "submission_opens": opens,
+                "submission_closes": closes,
+                "speakup_day": day,
+                **rules,
+                "criteria": criteria_from(criteria),
+            }
+            run_write(
+                lambda: create_cycle(db, user, cycle),
+                success=_("{name} planned. Open its submissions when the quarter starts.", name=name),
+                rerun=True,
+            )
 
 
 st.title(_("Speak-Up cycles"))

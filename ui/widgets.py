@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 from babel import numbers
+from streamlit.elements.lib.form_utils import current_form_id
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 
@@ -382,7 +383,7 @@ def decimal_input(
     if problem is None:
         problems.pop(text_key, None)
     else:
-        problems[text_key] = problem
+        problems[text_key] = (current_form_id(st._main), problem)  # the form it is in ("" for none)
         show_input_error(problem)
     return number
 
@@ -401,13 +402,22 @@ def decimal_value(key: str) -> float | None:
 
 def decimal_problems() -> InputError | None:
     """The refusal naming every decimal field drawn in this run whose text is wrong (None when
-    all read as numbers): ``run_write`` stores nothing while there is one."""
-    problems: dict[str, InputError] = st.session_state.get(_DECIMAL_PROBLEMS) or {}
+    all read as numbers): ``run_write`` stores nothing while there is one. Called inside a form,
+    only that form's fields count: wrong text left in another form holds up nothing else.
+
+    The reason itself is already shown under each field; the refusal only names the fields."""
+    problems: dict[str, tuple[str, InputError]] = st.session_state.get(_DECIMAL_PROBLEMS) or {}
     if not problems:
         return None
     # the keys of the widgets drawn so far in this run (Streamlit 1.67's run state); without it,
     # every field that held wrong text when it was last drawn counts
     ctx = get_script_run_ctx()
     drawn = getattr(getattr(ctx, "shared", None), "widget_user_keys_this_run", None)
-    found = [item for key, error in problems.items() if drawn is None or key in drawn for item in error.problems]
+    form = current_form_id(st._main)
+    found = [
+        (label, _("nothing was saved; correct the text under this field"))
+        for key, (field_form, error) in problems.items()
+        if (drawn is None or key in drawn) and (not form or field_form == form)
+        for label, _reason in error.problems
+    ]
     return InputError(found) if found else None

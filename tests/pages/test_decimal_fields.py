@@ -154,6 +154,40 @@ def test_switching_language_shows_the_same_number_in_the_new_form():
     assert app.session_state["saved"] == [1234.5, 1234.5]
 
 
+def two_forms():
+    """Two forms on one page, each with a money field, each saved inside its own form."""
+    import streamlit as st
+
+    from ui.widgets import decimal_input
+    from ui.writes import run_write
+
+    for name in ("first", "second"):
+        with st.form(name):
+            amount = decimal_input(f"Amount {name}", key=f"amount_{name}", min_value=0.0)
+            if st.form_submit_button(f"Save {name}"):
+                run_write(
+                    lambda name=name, amount=amount: st.session_state.setdefault(f"saved_{name}", []).append(amount)
+                )
+
+
+def test_wrong_text_left_in_one_form_does_not_hold_up_another_forms_save():
+    app = AppTest.from_function(two_forms, default_timeout=30).run()
+    set_decimal(app, "amount_first", "lots")
+    app.button[0].click().run()
+    assert "saved_first" not in app.session_state
+    # the reason once, under the field; the refusal of the save only names the field
+    assert errors(app) == [
+        "**Amount first**: “lots” is not a number; write it as 1,234.50",
+        "**Amount first**: nothing was saved; correct the text under this field",
+    ]
+    set_decimal(app, "amount_second", "12.5")
+    app.button[1].click().run()
+    assert app.session_state["saved_second"] == [12.5]
+    assert decimal_field(app, "amount_first").value == "lots"  # still there to be corrected
+    app.button[0].click().run()  # the first form's own save is still refused
+    assert "saved_first" not in app.session_state
+
+
 # -- real pages --------------------------------------------------------------------------------------
 def test_a_business_case_typed_in_ukrainian_is_saved_as_typed(portal_env):
     db = get_database(portal_env)
