@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:])")
+# "=" and "-" under a line of text would make it a heading
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:=])")
 
 
 def escape_markdown(text: str | None) -> str:

@@ -347,3 +347,12 @@ def test_the_checker_catches_unescaped_markdown(portal):
     assert not _unescaped(escape_markdown(FULL), "# h") and _unescaped(FULL, "# h")
     assert all(_unescaped(f"x {payload}", payload) for payload in PAYLOADS)
     assert not any(_unescaped(escape_markdown(f"x {payload}"), payload) for payload in PAYLOADS)
+
+
+@pytest.mark.parametrize("underline", ["===", "---", "= = ="])
+def test_a_line_of_text_with_a_line_under_it_stays_text_not_a_heading(underline):
+    from ui.ideas import plain
+
+    lines = [line.strip() for line in plain(f"Heading attack\n{underline}\n\nbody").split("\n")]
+    # an unescaped line of "=" or "-" under a line of text would make that line a heading
+    assert not any(line and set(line) <= set("=- ") for line in lines)
