@@ -474,6 +474,23 @@ def test_the_report_hides_scores_from_a_leader_still_to_score(db, org, make_user
     assert cycle_report.idea_table(db, org["judges"][0], org["cycle_id"]).loc[0, "score"] == 5.0
 
 
+def test_a_leader_still_to_score_learns_neither_the_ranking_nor_how_many_judges_scored(db, org):
+    ideas_in_order = [org["idea_id"]]
+    for title in ("Bravo", "Charlie"):
+        extra = submitted_idea(db, org["author"], title=f"{title} idea for the report order")
+        moderation.shortlist(db, org["moderator"], extra)
+        ideas_in_order.append(extra)
+    cycle = start_scoring(db, org)
+    for idea_id, score in zip(ideas_in_order, (1, 5, 3), strict=True):  # the last posted is not the best
+        judging.submit_scores(db, org["judges"][0], idea_id, scores_for(cycle, score))
+    waiting = org["judges"][1]
+    table = cycle_report.idea_table(db, waiting, org["cycle_id"])
+    assert list(table["idea"]) == ideas_in_order  # the order they were posted, not by score
+    assert table[["score", "spread", "judges"]].isna().all().all()
+    ranked = cycle_report.idea_table(db, org["judges"][0], org["cycle_id"])
+    assert list(ranked["idea"]) == [ideas_in_order[1], ideas_in_order[2], ideas_in_order[0]]
+
+
 def _set(db, sql, params):
     db.write(lambda connection: connection.execute(sql, params))
 

@@ -218,8 +218,12 @@ def idea_table(db: Database, actor: CurrentUser, cycle_id: int) -> pd.DataFrame:
     require(actor, Permission.DASHBOARDS_ALL)
     table = _idea_table(db, cycle_id)
     if db.scalar("SELECT phase FROM idea_cycles WHERE id = ?", [cycle_id]) == "scoring":
-        visible = visible_ideas(db, actor, cycle_id)
-        table.loc[~table["idea"].isin(visible), ["score", "spread"]] = None
+        hidden = ~table["idea"].isin(visible_ideas(db, actor, cycle_id))
+        if hidden.any():
+            # nothing of a hidden score shows: not its value, how many judges gave it, nor
+            # where it ranks (the rows go in the order the ideas were posted)
+            table.loc[hidden, ["score", "spread", "judges"]] = None
+            table = table.sort_values("idea", kind="stable").reset_index(drop=True)
     return table
 
 
