@@ -153,6 +153,17 @@ def test_done_sets_completion_date_and_full_progress_and_logs_the_change(db, lea
     assert log[0]["author"] == "Oscar Owner"
 
 
+def test_an_action_cannot_be_done_on_a_day_still_to_come(db, leader, owner):
+    action_id = workflow.create_action(db, leader, action_data(owner.employee_id))
+    workflow.change_status(db, owner, action_id, "in_progress", 1)
+    with pytest.raises(InputError) as caught:
+        workflow.change_status(db, owner, action_id, "done", 2, on=TODAY + timedelta(days=400))
+    assert caught.value.problems == [("Completion date", "cannot be in the future")]
+    action = plan.get_action(db, action_id)
+    assert (action.status, action.completed_on) == ("in_progress", None)
+    workflow.change_status(db, owner, action_id, "done", 2, on=TODAY)  # today is fine
+
+
 def test_blocking_needs_a_reason(db, leader, owner):
     action_id = workflow.create_action(db, leader, action_data(owner.employee_id))
     with pytest.raises(InputError) as caught:

@@ -239,7 +239,8 @@ def change_status(
     if new_status in ("blocked", "cancelled") and not note:
         raise InputError.single(_("Note"), _(SAY_WHY[new_status]))
     now = at or utc_now()
-    completed_on = on or (at.date() if at else date.today())
+    today = at.date() if at else date.today()
+    completed_on = on or today
 
     def change(connection: duckdb.DuckDBPyConnection):
         before = _load_for_change(connection, actor, action_id, expected_version)
@@ -258,6 +259,8 @@ def change_status(
             )
         if new_status == "done" and completed_on < before["start_date"]:
             raise InputError.single(_("Completion date"), _("is before the action's start date"))
+        if new_status == "done" and completed_on > today:
+            raise InputError.single(_("Completion date"), _("cannot be in the future"))
         connection.execute(
             "UPDATE actions SET status = ?, completed_on = ?, progress_pct = ?, updated_by = ?, updated_at = ?,"
             " version = version + 1 WHERE id = ?",
