@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 from gettext import NullTranslations
 from io import BytesIO
@@ -28,6 +28,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+
+from models.figures import rounded
 
 SOURCE_LANGUAGE = "en"  # the language the messages are written in
 # Each language in its own name, as the language choice shows it.
@@ -213,33 +215,54 @@ def format_datetime(value: datetime, format: str = "medium") -> str:
     return dates.format_datetime(value, format=format, locale=format_locale())
 
 
+@contextmanager
+def _halves_away_from_zero() -> Iterator[None]:
+    """Babel rounds a number it writes in the decimal context's way, half to even by default
+    (6.25 → "6.2"); the portal rounds halves away from zero wherever a figure is made
+    (``models.figures``, SQL's round), so what is written agrees with it (6.25 → "6.3")."""
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        yield
+
+
 def format_number(value: Number, decimals: int | None = None) -> str:
     """A number with the current language's grouping and decimal sign; ``decimals`` fixes
     how many digits follow the sign (default: as many as the value has)."""
     if decimals is None:
         return numbers.format_decimal(value, locale=format_locale())
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return numbers.format_decimal(value, format=pattern, locale=format_locale())
+    with _halves_away_from_zero():
+        return numbers.format_decimal(value, format=pattern, locale=format_locale())
+
+
+def format_signed(value: Number) -> str:
+    """A score such as an NPS with its sign, rounded to a whole number as ``models.figures``
+    rounds and written as the language writes whole numbers: "+12", "-3", and "0" with no sign."""
+    whole = rounded(value)
+    return "0" if whole == 0 else ("+" if whole > 0 else "") + format_number(whole, 0)
 
 
 def format_percent(share: Number, decimals: int = 0) -> str:
     """A share (0.25) as a percentage in the current language ("25%", "25 %")."""
     pattern = _with_decimals(Locale.parse(format_locale()).percent_formats[None].pattern, decimals)
-    return numbers.format_percent(share, format=pattern, locale=format_locale())
+    with _halves_away_from_zero():
+        return numbers.format_percent(share, format=pattern, locale=format_locale())
 
 
 def format_money(amount: Number, currency: str, decimals: int | None = None) -> str:
     """An amount of ``currency`` (the organisation's setting, ISO 4217) in the current
     language's form; ``decimals=0`` rounds to whole units for summaries."""
     if decimals is None:
-        return numbers.format_currency(amount, currency, locale=format_locale())
-    return numbers.format_currency(
-        amount,
-        currency,
-        locale=format_locale(),
-        currency_digits=False,
-        format=_with_decimals(Locale.parse(format_locale()).currency_formats["standard"].pattern, decimals),
-    )
+        with _halves_away_from_zero():
+            return numbers.format_currency(amount, currency, locale=format_locale())
+    with _halves_away_from_zero():
+        return numbers.format_currency(
+            amount,
+            currency,
+            locale=format_locale(),
+            currency_digits=False,
+            format=_with_decimals(Locale.parse(format_locale()).currency_formats["standard"].pattern, decimals),
+        )
 
 
 def _with_decimals(pattern: str, decimals: int) -> str:

@@ -4,7 +4,7 @@ against the threshold, projected and realised savings; downloadable."""
 import altair as alt
 import streamlit as st
 
-from models.i18n import N_, _, current_language, format_number, format_percent
+from models.i18n import N_, _, current_language, format_number, format_percent, format_signed
 from models.speakup import cycle_report, ideas
 from models.speakup.cycles import list_cycles
 from ui.charts import by_number, idea_label, localized, number_tooltip, wrapped_axis
@@ -33,11 +33,6 @@ IDEA_COLUMNS = {
     "first_year_net": N_("First year net"),
     "realised_savings": N_("Realised savings"),
 }
-
-
-def format_signed(value: float) -> str:
-    """An eNPS with its sign, as the language writes whole numbers: "+12", "−5"."""
-    return ("+" if value > 0 else "") + format_number(round(value))
 
 
 def render_scores(table, threshold: float) -> None:
@@ -121,7 +116,7 @@ cols[2].metric(_("Realised savings so far"), money(float(report["realised_saving
 cols = st.columns(3)
 for col, side in zip(cols, ("before", "after"), strict=False):
     value, note = report[f"enps_{side}"], report[f"enps_{side}_note"]
-    shown = "—" if value is None else (f"{value:+.0f}" if current_language() == "en" else format_signed(value))
+    shown = "—" if value is None else format_signed(value)
     col.metric(ENPS_LABELS[side](), shown, help=_(cycle_report.ENGAGEMENT_RULE))
     if note:
         col.caption(note[0].upper() + note[1:])

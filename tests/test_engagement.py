@@ -227,6 +227,40 @@ def test_a_small_team_cannot_be_recovered_from_the_total_and_the_shown_teams(db,
     assert {row["team_id"] for row in stored} == {big, None}  # not even the database names the small team
 
 
+def test_a_team_whose_people_answered_from_two_sites_is_one_row_with_all_its_answers(db, hr):
+    cards, loans = a_team(db, "Cards", "North"), a_team(db, "Loans", "South")
+    cards_people, loans_people = people(db, cards, 16), people(db, loans, 10)
+    south = db.scalar("SELECT site_id FROM teams WHERE id = ?", [loans])
+    moved = [person.employee_id for person in cards_people[:6]]  # work at the other site
+    db.write(lambda c: c.execute("UPDATE employees SET site_id = ? WHERE id IN (SELECT unnest(?))", [south, moved]))
+    survey_id = open_survey(db, hr)
+    answer_all(db, survey_id, cards_people[:6], score=10)
+    answer_all(db, survey_id, cards_people[6:11], score=9)
+    answer_all(db, survey_id, cards_people[11:], score=3)
+    answer_all(db, survey_id, loans_people, score=8)
+    answers.close_survey(db, hr, survey_id)
+    seen = results.survey_results(db, hr, survey_id)
+    shown = {team.name: (team.answers, team.promoters, team.detractors, team.enps) for team in seen.teams}
+    assert shown == {"Cards": (16, 11, 5, 37.5), "Loans": (10, 0, 0, 0.0)}
+    assert {site.name: site.answers for site in seen.sites} == {"North": 10, "South": 16}
+
+
+def test_a_team_is_hidden_when_its_answers_at_one_of_its_sites_are_too_few():
+    # Cards' 3 answers at South would be Cards minus its 10 at North if Cards were shown whole
+    counts = {("Cards", "North"): 10, ("Cards", "South"): 3, ("Loans", "South"): 12, ("Desk", "North"): 9}
+    teams, sites = shown_labels(counts, 5)
+    assert sites == {"North", "South"}
+    assert "Cards" not in teams
+    assert teams == {"Desk"}  # Loans goes with Cards' 3 at South: hidden together, never alone
+
+
+def test_enps_rounds_a_half_away_from_zero_as_the_customer_nps_does(db):
+    # 5 promoters and 4 detractors of 16: 6.25 points, written 6.3 like SQL's round
+    assert results.enps([10] * 5 + [4] * 4 + [8] * 7).enps == 6.3
+    assert results.enps([0] * 5 + [10] * 4 + [8] * 7).enps == -6.3
+    assert db.scalar("SELECT round(100.0 * (5 - 4) / 16, 1)") == 6.3
+
+
 def test_comments_follow_the_threshold_and_hr_hides_one(db, hr):
     crowd = people(db, a_team(db, "Cards"), 6)
     survey_id = open_survey(db, hr)

@@ -54,11 +54,6 @@ def day_month(value: date) -> str:
     return format_date(value, "dd MMM")
 
 
-def signed(value: float) -> str:
-    """An NPS-like score with its sign: +12, −3, 0."""
-    return f"{value:+.0f}" if value else "0"
-
-
 def line_chart(
     frame: pd.DataFrame, x: str, y: str, x_title: str, y_title: str, tooltip: list[str | tuple[str, str]]
 ) -> None:

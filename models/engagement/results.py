@@ -6,8 +6,9 @@ around a Speak-Up Day."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -24,6 +25,7 @@ from models.engagement.answers import (
 from models.engagement.suppression import shown_labels
 from models.engagement.surveys import Survey, get_survey, list_surveys
 from models.errors import InputError
+from models.figures import rounded, share
 from models.i18n import N_, _, current_language, format_date
 
 if TYPE_CHECKING:
@@ -70,7 +72,7 @@ class GroupResult(BaseModel):
 
     @property
     def enps(self) -> float:
-        return round(100 * (self.promoters - self.detractors) / self.answers, 1) if self.answers else 0.0
+        return share(self.promoters - self.detractors, self.answers) if self.answers else 0.0
 
 
 class QuestionResult(BaseModel):
@@ -135,18 +137,28 @@ def _groups(db: Database, survey_id: int, threshold: int, team_ids: set[int] | N
     rows = _group_counts(db, survey_id, "team_id")
     teams_shown, sites_shown = shown_labels({(r["label"], r["site"]): r["answers"] for r in rows}, threshold)
     team_names, site_names = _names(db, "teams"), _names(db, "sites")
-    teams = [
-        GroupResult(name=team_names.get(r["label"], "?"), **{k: r[k] for k in GroupResult.model_fields if k != "name"})
+    by_team = _added_up(
+        r
         for r in rows
         if r["label"] is not None and r["label"] in teams_shown and (team_ids is None or r["label"] in team_ids)
-    ]
-    by_site: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in rows:
-        if r["site"] is not None and r["site"] in sites_shown:
-            for key in ("answers", "promoters", "passives", "detractors"):
-                by_site[r["site"]][key] += r[key]
+    )
+    teams = [GroupResult(name=team_names.get(team, "?"), **counts) for team, counts in by_team.items()]
+    by_site = _added_up({**r, "label": r["site"]} for r in rows if r["site"] is not None and r["site"] in sites_shown)
     sites = [GroupResult(name=site_names.get(site, "?"), **counts) for site, counts in by_site.items()]
     return sorted(teams, key=lambda g: g.name), sorted(sites, key=lambda g: g.name)
+
+
+_COUNTED = ("answers", "promoters", "passives", "detractors")
+
+
+def _added_up(rows: Iterable[dict]) -> dict[Any, dict[str, int]]:
+    """The counts of rows added up by their ``label``: one team's answers from several sites
+    make one row."""
+    added: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(_COUNTED, 0))
+    for row in rows:
+        for key in _COUNTED:
+            added[row["label"]][key] += row[key]
+    return dict(added)
 
 
 def _questions(db: Database, survey: Survey) -> list[QuestionResult]:
@@ -164,7 +176,7 @@ def _questions(db: Database, survey: Survey) -> list[QuestionResult]:
                 text=question.text,
                 scale=question.scale,
                 answers=row.get(f"{column}_answers") or 0,
-                average=None if average is None else round(average, 2),
+                average=None if average is None else rounded(average, 2),
             )
         )
     return results
@@ -364,7 +376,7 @@ class TeamQuarter(BaseModel):
 
     @property
     def idea_participation(self) -> float:
-        return round(100 * self.idea_participants / self.headcount, 1) if self.headcount else 0.0
+        return share(self.idea_participants, self.headcount) if self.headcount else 0.0
 
 
 def teams_beside_ideas(db: Database, user: CurrentUser, *, today: date | None = None) -> list[TeamQuarter]:
@@ -385,7 +397,7 @@ def teams_beside_ideas(db: Database, user: CurrentUser, *, today: date | None = 
     for survey in closed:
         counts = counts_of.get(survey.id, [])
         shown, _ = shown_labels({(r["label"], r["site"]): r["answers"] for r in counts}, threshold)
-        by_team = {r["label"]: r for r in counts if r["label"] in shown and r["label"] is not None}
+        by_team = _added_up(r for r in counts if r["label"] in shown and r["label"] is not None)
         headcount, authors = sizes_of.get(survey.id, ({}, {}))
         for team in teams:
             found = by_team.get(team["id"])

@@ -31,15 +31,25 @@ def shown_labels(
 ) -> tuple[set[Hashable], set[Hashable]]:
     """For answers counted by (team, site): the teams and the sites that may be shown. Sites
     are suppressed within the organisation and teams within their site; the teams of a
-    hidden site are hidden with it (otherwise its shown teams would add up to it)."""
+    hidden site are hidden with it (otherwise its shown teams would add up to it).
+
+    A team whose people answered from more than one site is shown only when its answers at
+    every one of those sites may be shown: its one row then adds them up, and no part of it
+    that is hidden can be found by subtracting the rest."""
     site_counts: dict[Hashable, int] = defaultdict(int)
     team_counts: dict[Hashable, dict[Hashable, int]] = defaultdict(lambda: defaultdict(int))
     for (team, site), count in counts.items():
         site_counts[site] += count
         team_counts[site][team] += count
     sites = shown_groups(site_counts, threshold)
-    teams: set[Hashable] = set()
-    for site, counts in team_counts.items():
+    shown_at: dict[Hashable, set[Hashable]] = defaultdict(set)
+    for site, counts_at_site in team_counts.items():
         if site in sites:
-            teams |= shown_groups(counts, threshold)
+            for team in shown_groups(counts_at_site, threshold):
+                shown_at[team].add(site)
+    sites_of: dict[Hashable, set[Hashable]] = defaultdict(set)
+    for (team, site), count in counts.items():
+        if count > 0:
+            sites_of[team].add(site)
+    teams = {team for team, at in shown_at.items() if sites_of[team] <= at}
     return teams, sites

@@ -20,6 +20,7 @@ from models.customers import scores
 from models.customers.scores import ScoreFilter
 from models.engagement import answers, results, surveys
 from models.engagement.results import TrendPoint
+from models.figures import share
 from models.i18n import N_
 from models.speakup import board, cycle_report, cycles
 from models.speakup.cycles import Cycle
@@ -224,7 +225,7 @@ class StandardsAtAGlance:
         """Checks that complied ÷ checks made over every standard of the period (%)."""
         if not self.checks:
             return None
-        return round(100.0 * (self.checks - int(self.by_standard["failed"].sum())) / self.checks, 1)
+        return share(self.checks - int(self.by_standard["failed"].sum()), self.checks)
 
 
 def standards_at_a_glance(db: Database, user: CurrentUser, as_of: date) -> StandardsAtAGlance:

@@ -14,6 +14,7 @@ from models.access import CurrentUser, Permission, require
 from models.coaching import report
 from models.competencies import appeals, assessments, matrix, scope
 from models.competencies.assessments import Assessment
+from models.figures import share
 from models.home.personal import WAITING_FOR_ACKNOWLEDGEMENT
 from models.recognition import export, leaderboard
 from models.speakup import board, cycles, moderation
@@ -44,7 +45,7 @@ class CoachingMix:
     @property
     def integrated_share(self) -> float | None:
         """Integrated sessions ÷ sessions (%), as the coaching report defines it, over the teams read."""
-        return round(100.0 * self.integrated / self.sessions, 1) if self.sessions else None
+        return share(self.integrated, self.sessions)
 
 
 def coaching_mix(db: Database, user: CurrentUser, as_of: date) -> CoachingMix:

@@ -18,6 +18,7 @@ from models.customers import scores as customer_scores
 from models.engagement import results as engagement_results
 from models.engagement.answers import anonymity_threshold
 from models.engagement.surveys import list_surveys
+from models.figures import share
 from models.i18n import N_, _, pgettext
 from models.recognition import summary as recognition_summary
 from models.reports.records import Chart, ChartRow, Figure, Section, chart_rows, number, short_date
@@ -278,7 +279,7 @@ def coaching_section(db: Database, user: CurrentUser, start: date, end: date) ->
         ),
         Figure(
             name=_("Integrated share"),
-            value=round(100.0 * integrated / sessions, 1) if sessions else None,
+            value=share(integrated, sessions),
             style="percent",
             unit="%",
             definition=_("Integrated sessions of all sessions held in the quarter."),
@@ -287,9 +288,7 @@ def coaching_section(db: Database, user: CurrentUser, start: date, end: date) ->
     rows: list[ChartRow] = []
     if len(months):
         teams = months.groupby("team", sort=True)[["sessions", "integrated_sessions"]].sum()
-        rows = chart_rows(
-            [(team, round(100.0 * row.integrated_sessions / row.sessions, 1)) for team, row in teams.iterrows()]
-        )
+        rows = chart_rows([(team, share(row.integrated_sessions, row.sessions)) for team, row in teams.iterrows()])
     return Section(
         key="coaching",
         title=_("Coaching mix"),
@@ -349,7 +348,7 @@ def engagement_section(db: Database, user: CurrentUser, start: date, end: date, 
             ),
             Figure(
                 name=_("Participation — {survey}", survey=survey.title),
-                value=round(100.0 * results.answered / results.asked, 1) if results.asked else None,
+                value=share(results.answered, results.asked),
                 style="percent",
                 unit="%",
                 definition=_("People who answered, of the people the survey asked."),
@@ -411,7 +410,7 @@ def standards_section(db: Database, user: CurrentUser, start: date, end: date) -
     figures = [
         Figure(
             name=_("Service-standard compliance"),
-            value=round(100.0 * (checks - failed) / checks, 1) if checks else None,
+            value=share(checks - failed, checks),
             style="percent",
             unit="%",
             definition=_("Compliance = checks that complied ÷ checks made, over the quarter."),

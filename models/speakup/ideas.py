@@ -16,6 +16,7 @@ from models import audit
 from models.access import CurrentUser, Permission, require
 from models.db import ConnectionReader, Reader, insert_with_new_id, utc_now
 from models.errors import InputError, from_validation
+from models.figures import rounded
 from models.i18n import N_, _, current_language, format_date, format_number, ngettext
 from models.inbox import texts
 from models.inputs import InputRecord, entered_text
@@ -75,7 +76,7 @@ class BusinessCase(BaseModel):
             return None
         if self.one_off_cost == 0:
             return 0.0
-        return round(self.one_off_cost / self.net_annual_benefit * 12, 1)
+        return rounded(self.one_off_cost / self.net_annual_benefit * 12, 1)
 
     @property
     def payback(self) -> str:
@@ -109,7 +110,7 @@ def payback_wording(case: BusinessCase) -> str:
     if months < PAYBACK_IN_YEARS_FROM:
         return _counted_time(months, months, "month")
     years = case.one_off_cost / case.net_annual_benefit
-    return _counted_time(round(years, 1) if years < 100 else round(years), years, "year")
+    return _counted_time(rounded(years, 1) if years < 100 else round(rounded(years)), years, "year")
 
 
 def _counted_time(value: float, exact: float, unit: str) -> str:
@@ -161,7 +162,7 @@ class IdeaInput(InputRecord):
             raise ValueError(_("cannot be negative"))
         if value > MONEY_MAX:
             raise ValueError(_("cannot exceed {amount}", amount=format_number(MONEY_MAX)))
-        return round(value, 2)
+        return rounded(value, 2)
 
     @field_validator("complaint_category", "kpi_name")
     @classmethod

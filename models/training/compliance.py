@@ -13,6 +13,7 @@ import pandas as pd
 
 from models.access import CurrentUser, Permission, PermissionDeniedError
 from models.cache import cached_aggregate
+from models.figures import share
 from models.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -275,7 +276,7 @@ class Compliance:
     @property
     def rate(self) -> float | None:
         """Compliance in %, None when nothing was due."""
-        return round(100.0 * self.compliant / self.due, 1) if self.due else None
+        return share(self.compliant, self.due)
 
 
 _CELL_FIGURES = (
