@@ -96,6 +96,8 @@ def render_detail(item: assessments.Assessment) -> None:
             pd.DataFrame([e.model_dump() for e in evidence]),
             labels={"on": _("On"), "source": _("Source"), "text": _("Text"), "by": _("By")},
             values={"source": {"Kudos": _("Kudos")}},
+            key=f"evidence_{item.id}",
+            download=_("kudos-as-evidence"),
         )
 
 
@@ -105,6 +107,7 @@ def render_mine() -> None:
         st.info(_("You have no assessments yet."))
         return
     show_table(as_table(mine).drop(columns=["person"]), labels=table_labels())
+    download_buttons(as_table(mine).drop(columns=["person"]), _("my-assessments"), "my_assessments_download")
     by_id = {a.id: a for a in mine}
     chosen = st.selectbox(
         _("Open an assessment"),

@@ -14,7 +14,7 @@ from models.people.directory import list_teams
 from ui.context import page_context
 from ui.fields import max_chars
 from ui.text import escape_markdown
-from ui.widgets import show_table
+from ui.widgets import download_buttons, show_table
 from ui.writes import EditForm, run_write
 
 user, db, settings = page_context()
@@ -66,20 +66,21 @@ for descriptor in framework.current_descriptors(db, competency.id):
 
 with st.expander(_("Earlier versions")):
     history = framework.descriptor_history(db, competency.id)
+    history_frame = pd.DataFrame(
+        [
+            {
+                "level": level_name(d.level),
+                "version": d.version,
+                "descriptor": framework.shown_descriptor(competency.code, d),
+                "saved": d.created_at,
+                "by": d.created_by_name or _("Default framework"),
+                "replaced": d.replaced_at,
+            }
+            for d in history
+        ]
+    )
     show_table(
-        pd.DataFrame(
-            [
-                {
-                    "level": level_name(d.level),
-                    "version": d.version,
-                    "descriptor": framework.shown_descriptor(competency.code, d),
-                    "saved": d.created_at,
-                    "by": d.created_by_name or _("Default framework"),
-                    "replaced": d.replaced_at,
-                }
-                for d in history
-            ]
-        ),
+        history_frame,
         labels={
             "level": _("Level"),
             "version": _("Version"),
@@ -89,23 +90,25 @@ with st.expander(_("Earlier versions")):
             "replaced": _("Replaced"),
         },
     )
+    download_buttons(history_frame, _("descriptor-versions"), f"descriptor_history_{competency.id}_download")
 
 st.header(_("Required levels"))
 current = [r for r in requirements.requirements(db) if r.competency_id == competency.id]
+required = pd.DataFrame(
+    [
+        {
+            "role": _(ROLE_LABELS.get(Role(r.role), r.role)),
+            "team": r.team_name or _("Every team"),
+            "required level": r.level_name,
+            "set": r.set_at,
+            "by": r.set_by_name or _("Default"),
+        }
+        for r in current
+    ],
+    columns=["role", "team", "required level", "set", "by"],
+)
 show_table(
-    pd.DataFrame(
-        [
-            {
-                "role": _(ROLE_LABELS.get(Role(r.role), r.role)),
-                "team": r.team_name or _("Every team"),
-                "required level": r.level_name,
-                "set": r.set_at,
-                "by": r.set_by_name or _("Default"),
-            }
-            for r in current
-        ],
-        columns=["role", "team", "required level", "set", "by"],
-    ),
+    required,
     labels={
         "role": _("Role"),
         "team": _("Team"),
@@ -114,6 +117,7 @@ show_table(
         "by": _("By"),
     },
 )
+download_buttons(required, _("required-levels"), f"required_levels_{competency.id}_download")
 
 if hr:
     with st.form("requirement_form"):

@@ -170,7 +170,10 @@ def render_audit_evidence(finding: findings.Finding) -> None:
     if not evidence.empty:
         st.subheader(_("Mystery audits as evidence"))
         show_table(
-            evidence, labels={name: _(label) for name, label in EVIDENCE_LABELS.items()}, key="finding_audit_evidence"
+            evidence,
+            labels={name: _(label) for name, label in EVIDENCE_LABELS.items()},
+            key="finding_audit_evidence",
+            download=_("finding-{number}-audit-evidence", number=finding.id),
         )
     proposed = proposals.proposals_for(db, user, finding_id=finding.id).get(finding.id)
     if proposed:
@@ -190,7 +193,12 @@ def render_links(finding: findings.Finding) -> None:
     for table, rows in linked.items():
         st.markdown("**" + _(LINKED_NAMES[table][0]) + "**")
         if rows:
-            show_table(pd.DataFrame(rows), labels={name: _(label) for name, label in LINKED_LABELS.items()})
+            show_table(
+                pd.DataFrame(rows),
+                labels={name: _(label) for name, label in LINKED_LABELS.items()},
+                key=f"linked_{table}",
+                download=_("finding-{number}-linked-{kind}", number=finding.id, kind=_(LINKED_NAMES[table][0]).lower()),
+            )
         else:
             st.caption(_(LINKED_NAMES[table][1]))
 

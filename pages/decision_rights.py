@@ -112,7 +112,12 @@ def render_register(current: list[rights.Right]) -> None:
 
 def show_history(right_id: int, key: str) -> None:
     """Every version of a right: its limit, conditions and whether it was current, who changed it and when."""
-    show_table(pd.DataFrame(rights.right_history(db, user, right_id)), labels=HISTORY_LABELS, key=key)
+    show_table(
+        pd.DataFrame(rights.right_history(db, user, right_id)),
+        labels=HISTORY_LABELS,
+        key=key,
+        download=_("decision-right-{id}-versions", id=right_id),
+    )
 
 
 def render_log_use() -> None:
@@ -144,7 +149,9 @@ def render_log_use() -> None:
                 )
     mine = rights.my_uses(db, user)
     if mine:
-        show_table(pd.DataFrame(mine), labels=USE_LABELS, values=CODED, key="my_uses")
+        show_table(
+            pd.DataFrame(mine), labels=USE_LABELS, values=CODED, key="my_uses", download=_("my-decision-right-uses")
+        )
 
 
 def render_use_against_limits() -> None:
@@ -195,7 +202,7 @@ def render_use_against_limits() -> None:
     download_buttons(frame, _("decision-right-use"), "dl_use_limits")
     flagged = rights.uses_above_limit(db, user, start, end)
     st.subheader(_("Flagged above the limit ({count})", count=format_number(len(flagged))))
-    show_table(flagged, labels=USE_LABELS, values=CODED, key="uses_flagged")
+    show_table(flagged, labels=USE_LABELS, values=CODED, key="uses_flagged", download=_("uses-above-the-limit"))
 
 
 def render_proposal_form(current: list[rights.Right]) -> None:
@@ -228,7 +235,13 @@ def render_proposals() -> None:
     if not listed:
         st.info(_("No changes proposed yet."))
         return
-    show_table(pd.DataFrame(listed), labels=PROPOSAL_LABELS, values=CODED, key="proposals_table")
+    show_table(
+        pd.DataFrame(listed),
+        labels=PROPOSAL_LABELS,
+        values=CODED,
+        key="proposals_table",
+        download=_("proposed-changes"),
+    )
     if not user.can(Permission.STRATEGY_MANAGE):
         return
     open_ones = {row["id"]: row for row in listed if row["status"] == "open"}

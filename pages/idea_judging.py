@@ -51,7 +51,7 @@ def render_queue(queue: list[dict]) -> None:
             for row in queue
         ]
     )
-    show_table(table)
+    show_table(table, key="judging_queue", download=_("ideas-to-score"))
 
 
 def render_score_form(cycle: Cycle, idea: ideas.Idea) -> None:

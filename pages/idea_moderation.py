@@ -12,7 +12,7 @@ from models.speakup import board, ideas, moderation
 from models.speakup.cycles import Cycle, current_cycle, list_cycles
 from ui.context import page_context
 from ui.ideas import idea_details, moment, plain, status_label
-from ui.widgets import show_table
+from ui.widgets import download_buttons, show_table
 from ui.writes import run_write, show_reported
 
 user, db, settings = page_context()
@@ -137,6 +137,23 @@ def render_idea(idea: ideas.Idea, cycle: Cycle) -> None:
         render_actions(idea, cycle)
 
 
+def queue_frame(queued: list[ideas.Idea]) -> pd.DataFrame:
+    """Queued ideas as the list shows them and the download holds them."""
+    return pd.DataFrame(
+        [
+            {
+                "#": idea.id,
+                _("Idea"): idea.title,
+                _("Status"): status_label(idea.status),
+                _("Author"): idea.author_name,
+                _("Supporters"): idea.supporters,
+                _("Comments"): idea.comments,
+            }
+            for idea in queued
+        ]
+    )
+
+
 def choose_idea(cycle: Cycle) -> ideas.Idea | None:
     """A page of the queue as a compact list, and the one idea chosen from it (the queue is
     filtered, counted and paged in DuckDB)."""
@@ -172,21 +189,14 @@ def choose_idea(cycle: Cycle) -> ideas.Idea | None:
             last=format_number(first + len(shown_ideas)),
         )
     )
-    show_table(
-        pd.DataFrame(
-            [
-                {
-                    "#": idea.id,
-                    _("Idea"): idea.title,
-                    _("Status"): status_label(idea.status),
-                    _("Author"): idea.author_name,
-                    _("Supporters"): idea.supporters,
-                    _("Comments"): idea.comments,
-                }
-                for idea in shown_ideas
-            ]
+    show_table(queue_frame(shown_ideas), key="moderation_list")
+    download_buttons(
+        lambda: queue_frame(
+            moderation.queue_page(db, cycle.id, statuses=statuses, words=words, limit=max(total, 1))[1]
         ),
-        key="moderation_list",
+        _("moderation-queue"),
+        "moderation_download",
+        rows=total,
     )
     by_id = {idea.id: idea for idea in shown_ideas}
     if st.session_state.get("moderation_idea") not in by_id:

@@ -9,13 +9,14 @@ import streamlit as st
 
 from models.engagement import answers, results, surveys
 from models.engagement.surveys import ENPS_QUESTION, MAX_QUESTIONS, SCALE_LABELS, Survey
+from models.figures import share
 from models.i18n import N_, _, format_date
 from models.people.directory import list_sites, list_teams
 from ui.context import page_context
 from ui.dates import date_input_format
 from ui.engagement import show_progress, show_results
 from ui.text import escape_markdown
-from ui.widgets import show_table
+from ui.widgets import download_buttons, show_table
 from ui.writes import EditForm, run_write, show_reported
 
 user, db, settings = page_context()
@@ -128,11 +129,12 @@ def survey_table(all_surveys: list[Survey]) -> None:
                 "closes_on": survey.closed_on,
                 "audience": audience_text(survey),
                 "answered": answered,
-                "participation_pct": round(100 * answered / asked, 1) if asked else 0.0,
+                "participation_pct": share(answered, asked) or 0.0,
             }
         )
+    frame = pd.DataFrame(rows)
     show_table(
-        pd.DataFrame(rows),
+        frame,
         labels={
             "quarter": _("Quarter"),
             "title": _("Title"),
@@ -145,6 +147,7 @@ def survey_table(all_surveys: list[Survey]) -> None:
         },
         key="survey_list",
     )
+    download_buttons(frame, _("pulse-surveys"), "survey_list_download")
 
 
 def hide(answer_id: str) -> None:

@@ -37,6 +37,8 @@ def render_values() -> None:
         show_table(
             pd.DataFrame([value.model_dump() for value in listed]).drop(columns=["id"]),
             labels={"name": _("Value"), "description": _("Description"), "active": _("Active")},
+            key="company_values",
+            download=_("company-values"),
         )
     with st.form("value_form", clear_on_submit=True):
         name = st.text_input(_("Value"), max_chars=values.NAME_MAX, key="value_name")
@@ -81,7 +83,7 @@ def render_hide() -> None:
             | {"tag_kind": kinds.get(item.tag_kind, item.tag_kind)}
             for item in hidden
         ]
-        show_table(pd.DataFrame(rows), labels=hidden_labels())
+        show_table(pd.DataFrame(rows), labels=hidden_labels(), key="hidden_kudos", download=_("hidden-kudos"))
 
 
 def render_export() -> None:

@@ -11,7 +11,7 @@ from models.recognition import kudos, leaderboard
 from ui.context import page_context
 from ui.dates import date_input_format
 from ui.text import escape_markdown
-from ui.widgets import show_table
+from ui.widgets import download_buttons, show_table
 
 user, db, settings = page_context()
 
@@ -42,3 +42,4 @@ else:
             "ideas_green_lit": _("Ideas green lit"),
         },
     )
+    download_buttons(frame, _("kudos-leaderboard"), "leaderboard_download")

@@ -51,7 +51,12 @@ def render_standard(standard: register.Standard) -> None:
             if not history.empty:
                 history["channels"] = history["channels"].map(lambda channels: channel_names(channels or []))
             labels = {name: _(label) for name, label in HISTORY_LABELS.items()}
-            show_table(history, labels=labels, key=f"history_{standard.id}")
+            show_table(
+                history,
+                labels=labels,
+                key=f"history_{standard.id}",
+                download=_("standard-{id}-versions", id=standard.id),
+            )
 
 
 def owner_options(prefix: str, standard: register.Standard | None) -> list[dict]:

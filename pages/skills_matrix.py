@@ -110,6 +110,8 @@ def render_team_gaps(team_id: int | None) -> None:
             "people_below": _("People below requirement"),
             "courses": _("Courses"),
         },
+        key="team_gaps",
+        download=_("gaps-by-competency"),
     )
     courses = matrix.courses_by_competency(db)
     for row in gaps.itertuples():

@@ -76,7 +76,7 @@ def render_my_invitations() -> None:
             for row in mine
         ]
     )
-    show_table(table)
+    show_table(table, key="my_preparation", download=_("my-preparation-sessions"))
 
 
 def render_attendance(session: dict) -> None:
@@ -142,7 +142,9 @@ def render_attendance(session: dict) -> None:
                     {_("Person"): r["full_name"], _("Withdrawn"): r["withdrawn_at"], _("Why"): r["withdrawn_reason"]}
                     for r in withdrawn
                 ]
-            )
+            ),
+            key="withdrawn_invitations",
+            download=_("withdrawn-invitations"),
         )
 
 

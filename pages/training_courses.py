@@ -106,6 +106,7 @@ def render_catalogue() -> list[courses.Course]:
             pd.DataFrame([{"code": c.code, "name": c.name, "description": c.description} for c in competencies]),
             labels=training_column_labels(),
             key="competency_table",
+            download=_("competencies"),
         )
     return found
 
@@ -250,6 +251,7 @@ def render_course(found: list[courses.Course]) -> None:
         ),
         labels=training_column_labels(),
         key="course_history",
+        download=_("course-{id}-versions", id=course.id),
     )
 
 

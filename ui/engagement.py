@@ -86,6 +86,11 @@ def show_results(results: SurveyResults, *, hide_comment: Callable[[str], None] 
             ]
         )
         show_table(questions, labels=_column_labels(), key=f"questions_{survey.id}")
+        download_buttons(
+            questions,
+            _("survey-{quarter}-questions", quarter=survey.quarter),
+            key=f"questions_{survey.id}_download",
+        )
     for groups, label in ((results.teams, "team"), (results.sites, "site")):
         if groups:
             st.markdown("**" + (_("By team") if label == "team" else _("By site")) + "**")
@@ -149,6 +154,7 @@ def show_trend(points: list[TrendPoint]) -> None:
         )
         st.altair_chart(localized(chart), width="stretch")
     show_table(frame, labels=_column_labels(), key="enps_trend")
+    download_buttons(frame, _("enps-trend"), key="enps_trend_download")
 
 
 def _scale_word(scale: str) -> str:

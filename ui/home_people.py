@@ -16,7 +16,7 @@ from models.people import overview
 from models.training.courses import catalogue_titles
 from ui.home_tiles import bar_chart, day_month, link, percent, tiles
 from ui.ideas import day, plain
-from ui.widgets import show_table
+from ui.widgets import download_buttons, show_table
 
 
 # -- the person's own next steps ----------------------------------------------------------------
@@ -175,10 +175,10 @@ def render_team_ideas(db: Database, user: CurrentUser, as_of: date) -> None:
         ]
     )
     if ideas.ideas:
-        frame = pd.DataFrame(
-            [{"idea": i.title, "by": i.author_name, "status": i.status_label} for i in ideas.ideas[:5]]
-        )
-        show_table(frame, labels={"idea": _("Idea"), "by": _("By"), "status": _("Status")}, key="home_team_ideas")
+        frame = pd.DataFrame([{"idea": i.title, "by": i.author_name, "status": i.status_label} for i in ideas.ideas])
+        labels = {"idea": _("Idea"), "by": _("By"), "status": _("Status")}
+        show_table(frame.head(5), labels=labels, key="home_team_ideas")
+        download_buttons(frame, _("team-ideas"), "home_team_ideas_download")  # every idea, not the five
     link(user, "pages/idea_board.py", _("Idea board"))
 
 

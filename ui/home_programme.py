@@ -11,13 +11,13 @@ import streamlit as st
 from models.access import CurrentUser
 from models.db import Database
 from models.home import programme
-from models.i18n import N_, _, current_language, format_date, format_number, ngettext
+from models.i18n import N_, _, current_language, format_date, format_number, format_signed, ngettext
 from models.strategy.goals import STATUS_LABELS
 from models.training.courses import catalogue_titles
-from ui.home_tiles import bar_chart, line_chart, link, percent, signed, tiles
+from ui.home_tiles import bar_chart, line_chart, link, percent, tiles
 from ui.ideas import day, funnel_chart, plain
 from ui.text import escape_markdown
-from ui.widgets import show_table
+from ui.widgets import download_buttons, show_table
 
 STATUS_HELP = {  # marked for the catalogue; shown with _()
     "off_track": N_(
@@ -56,6 +56,7 @@ def render_goals(db: Database, user: CurrentUser, as_of: date) -> None:
             key="home_goals",
             height=min(36 * (len(frame) + 1), 250),
         )
+        download_buttons(frame, _("goals"), "home_goals_download")
     else:
         st.info(_("No goals are set yet."))
     link(user, "pages/goals.py", _("Goals and their measurements"))
@@ -113,14 +114,13 @@ def render_actions(db: Database, user: CurrentUser, as_of: date) -> None:
         ]
     )
     if glance.overdue:
-        frame = pd.DataFrame(
-            [{"action": a.title, "owner": a.owner_name, "due": a.due_date} for a in glance.overdue[:5]]
-        )
+        frame = pd.DataFrame([{"action": a.title, "owner": a.owner_name, "due": a.due_date} for a in glance.overdue])
         show_table(
-            frame,
+            frame.head(5),
             labels={"action": _("Action"), "owner": _("Owner"), "due": _("Due")},
             key="home_overdue_actions",
         )
+        download_buttons(frame, _("overdue-actions"), "home_overdue_actions_download")  # all of them, not the five
     link(user, "pages/actions.py", _("Action plan"))
 
 
@@ -194,11 +194,13 @@ def render_training(db: Database, user: CurrentUser, as_of: date) -> None:
         ]
     )
     if not glance.overdue.empty:
+        overdue = catalogue_titles(glance.overdue)[["person", "course", "days_overdue"]]
         show_table(
-            catalogue_titles(glance.overdue)[["person", "course", "days_overdue"]],
+            overdue,
             labels={"person": _("Person"), "course": _("Course"), "days_overdue": _("Days overdue")},
             key="home_overdue_training",
         )
+        download_buttons(overdue, _("overdue-training"), "home_overdue_training_download")
     link(user, "pages/training_compliance.py", _("Training compliance"))
 
 
@@ -211,7 +213,7 @@ def render_engagement(db: Database, user: CurrentUser, as_of: date) -> None:
         items = [
             (
                 _("eNPS {quarter}", quarter=latest.quarter),
-                _("Too few answers to show") if latest.enps is None else signed(latest.enps),
+                _("Too few answers to show") if latest.enps is None else format_signed(latest.enps),
                 _("Promoters (9–10) minus detractors (0–6), in % of the answers to the latest closed survey."),
             )
         ]
@@ -262,7 +264,7 @@ def render_customers(db: Database, user: CurrentUser, as_of: date) -> None:
         ):
             if not frame.empty:
                 value = frame["value"].iloc[0]
-                items.append((label, signed(value) if code == "nps" else percent(value, none=""), definition))
+                items.append((label, format_signed(value) if code == "nps" else percent(value, none=""), definition))
         tiles(items)
         bar_chart(
             glance.by_channel.assign(measure=glance.by_channel["measure"].map(lambda measure: _(measure))),

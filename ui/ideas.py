@@ -91,11 +91,17 @@ def idea_details(idea: Idea, currency: str, *, counts: dict | None = None) -> No
         ),
         _("Effort"): _("{days} person-days", days=format_number(idea.effort_days)),
     }
-    show_table(pd.DataFrame({_("Business case"): list(facts), _("Value"): list(facts.values())}))
+    show_table(
+        pd.DataFrame({_("Business case"): list(facts), _("Value"): list(facts.values())}),
+        key=f"business_case_{idea.id}",
+        download=_("idea-{number}-business-case", number=idea.id),
+    )
     if idea.milestones:
         st.markdown("**" + _("Project plan") + "**")
         show_table(
             pd.DataFrame(idea.milestones).rename(columns={"title": _("Milestone"), "due_date": _("Date")}),
+            key=f"project_plan_{idea.id}",
+            download=_("idea-{number}-project-plan", number=idea.id),
         )
 
 

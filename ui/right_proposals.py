@@ -40,7 +40,7 @@ def proposal_table(rows: list[dict[str, Any]], key: str) -> None:
         lambda status: _(proposals.STATUS_LABELS[status]) if status in proposals.STATUS_LABELS else status
     )
     labels = {name: _(label) for name, label in PROPOSAL_COLUMNS.items()}
-    show_table(frame[list(PROPOSAL_COLUMNS)], key=key, labels=labels)
+    show_table(frame[list(PROPOSAL_COLUMNS)], key=key, labels=labels, download=_("proposed-changes"))
 
 
 def proposal_form(db: Database, user: CurrentUser, current: list[Right], origin: tuple[str, int], prefix: str) -> None:

@@ -85,17 +85,21 @@ def show_table(
     labels: dict[str, str] | None = None,
     values: Mapping[str, Mapping[Any, str]] | None = None,
     key: str | None = None,
+    download: str | None = None,
     **extra: Any,
 ) -> None:
     """A table as people read it: headers in words, coded values in words (``values``, as in
     ``with_labels``), dates as dates, a dash where a value is missing. The frame keeps its
-    own column names, so a download of it keeps the machine-friendly headers."""
-    if values:
-        frame = with_labels(frame, values)
-    config = table_columns(frame, labels)
+    own column names, so a download of it keeps the machine-friendly headers. With
+    ``download`` (the files' name in words, as ``download_buttons`` takes it) the table's CSV
+    and XLSX downloads follow it."""
+    shown = with_labels(frame, values) if values else frame
+    config = table_columns(shown, labels)
     config.update(extra.pop("column_config", {}))
     extra.setdefault("placeholder", MISSING)
-    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=config, **extra)
+    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config, **extra)
+    if download is not None:
+        download_buttons(frame, download, f"{key or file_stem(download)}_download")
 
 
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
