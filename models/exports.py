@@ -1,13 +1,15 @@
 """Downloads of tables as CSV and XLSX, safe against spreadsheet formula injection.
 
 Every text cell is cleaned the way entered text is (``models.text.normalise_text``: line breaks as
-LF, no other control character), which also removes what the XLSX format cannot hold; then each
-line of it that a spreadsheet would read as a formula gets a leading apostrophe — so a cell read
-back holds no line beginning with ``=``, ``+``, ``-``, ``@`` or a tab, whatever was stored."""
+LF, no other control character, no U+FFFE or U+FFFF), and any character XML 1.0 forbids that is
+left (a lone surrogate) is removed too, so an XLSX always opens; then each line of it that a
+spreadsheet would read as a formula gets a leading apostrophe — so a cell read back holds no
+line beginning with ``=``, ``+``, ``-``, ``@`` or a tab, whatever was stored."""
 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pandas as pd
@@ -18,6 +20,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t")
 # The longest table offered as XLSX. Excel's hard limit is 1,048,576 rows a sheet, but a sheet
 # far below it is already slow to open and costly to build; a longer table is offered as CSV.
 XLSX_ROW_LIMIT = 100_000
+# what XML 1.0 forbids and the text rule leaves: UTF-16 surrogates standing alone, which no
+# UTF-8 text holds but a Python string can
+_NOT_IN_XML = re.compile("[\ud800-\udfff]")
 
 
 def _neutralise_line(line: str) -> str:
@@ -31,7 +36,13 @@ def neutralise(value: Any) -> Any:
         value = str(value)
     if not isinstance(value, str):
         return value
-    return "\n".join(_neutralise_line(line) for line in normalise_text(value).split("\n"))
+    return "\n".join(_neutralise_line(line) for line in _cleaned(value).split("\n"))
+
+
+def _cleaned(text: str) -> str:
+    """``text`` under the text rule, without any character an XML file cannot hold."""
+    cleaned = normalise_text(text)
+    return cleaned if cleaned.isascii() else _NOT_IN_XML.sub("", cleaned)
 
 
 def _is_text_column(column: pd.Series) -> bool:
@@ -74,5 +85,5 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Data") -> bytes:
 
 def _sheet_name(name: str) -> str:
     """A name Excel accepts: at most 31 characters, none of ``[]:*?/\\``."""
-    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in normalise_text(name)).strip("' ")
+    cleaned = "".join(" " if char in "[]:*?/\\" else char for char in _cleaned(name)).strip("' ")
     return cleaned[:31] or "Data"

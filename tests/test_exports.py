@@ -85,6 +85,24 @@ def test_xlsx_export_takes_every_control_character_and_neutralises_formulas():
     assert values[-1] == "'\t\n\n'=after controls"
 
 
+@pytest.mark.parametrize(
+    "value", ["\uffff", "\ufffe", "lone \ud800 and \udfff surrogates", "=\uffff1+1", "\ud83d=split emoji"]
+)
+def test_an_xlsx_holding_a_character_xml_forbids_still_opens_without_it(value):
+    """Such a character (kept from before the text rule removed it, or in a Python string) made
+    Excel report the workbook as damaged."""
+    header = pd.Index(["note " + value], dtype=object)  # a Python string holds what Arrow's refuses
+    frame = pd.DataFrame([[value + " after"], ["Café — 😀 \ufffd kept"]], columns=header, dtype=object)
+    data = exports.to_xlsx_bytes(frame, sheet_name="Sheet " + value)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert cells[:2] == [exports.neutralise("note " + value), exports.neutralise(value + " after")]
+    assert cells[2] == "Café — 😀 \ufffd kept"
+    texts = [sheet.title, *cells]
+    assert not any(char in "\ufffe\uffff" or "\ud800" <= char <= "\udfff" for text in texts for char in text)
+    assert _csv_cells(exports.to_csv_bytes(frame))[1] == [cells[1]]  # the CSV says the same
+
+
 @pytest.mark.parametrize("value", [["=a", "b"], {"k": "=v"}])
 def test_a_container_cell_is_written_as_text(value):
     frame = pd.DataFrame({"held": [value]})

@@ -103,6 +103,14 @@ def test_the_streamed_csv_holds_every_complaint_in_pieces_with_formula_safe_cell
     assert {row["category"] for row in table} == {"Fees", "Wait"}
 
 
+def test_the_streamed_csv_cleans_text_stored_before_the_rule_removed_noncharacters(complaints_db):
+    db, analyst = complaints_db
+    stored = "kept \ufffd, gone \ufffe\uffff\x85"
+    db.write(lambda c: c.execute("UPDATE complaints SET narrative = ? WHERE external_id = 'formula'", [stored]))
+    table = _read_csv(b"".join(rows.csv_chunks(db, analyst, ComplaintFilter(categories=["Fees"]))))
+    assert [row["narrative"] for row in table] == [exports.neutralise(stored)] == ["kept \ufffd, gone "]
+
+
 def test_the_streamed_csv_follows_the_filter_and_the_drill_down(complaints_db):
     db, analyst = complaints_db
     fees = _read_csv(b"".join(rows.csv_chunks(db, analyst, ComplaintFilter(categories=["Fees"]))))

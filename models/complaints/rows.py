@@ -42,7 +42,7 @@ ROW_COLUMNS = (
 CSV_BATCH_ROWS = 20_000
 _ORDER = " ORDER BY received_date DESC, id DESC"
 # the same rule as models.text.normalise_text and models.exports.neutralise, in RE2 syntax
-_CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}]"
+_CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}\x{fffe}\x{ffff}]"
 
 
 def safe_text_sql(column: str) -> str:
