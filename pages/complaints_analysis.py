@@ -17,7 +17,15 @@ from ui import complaint_charts as charts
 from ui.context import page_context
 from ui.export_routes import complaints_csv_address
 from ui.fields import default, max_chars
-from ui.widgets import XLSX_MIME, download_buttons, download_file, pager, show_table, xlsx_too_long
+from ui.widgets import (
+    XLSX_MIME,
+    download_buttons,
+    download_file,
+    pager,
+    show_table,
+    xlsx_text_too_long,
+    xlsx_too_long,
+)
 from ui.writes import run_write
 
 user, db, settings = page_context()
@@ -383,11 +391,15 @@ def counted_complaints(count: int) -> str:
 
 def complaint_downloads(complaint_filter: ComplaintFilter, drill: dict | None, total: int, stem: str, key: str) -> None:
     """Every complaint of the filter: as CSV streamed by the portal's download route, and as
-    XLSX built on click when it fits a spreadsheet."""
+    XLSX built on click when it fits a spreadsheet: no more rows than it should hold, no text
+    longer than its cell holds."""
     left, right = st.columns(2)
     left.link_button(_("Download CSV"), complaints_csv_address(complaint_filter, drill), icon=":material/download:")
     if total > exports.XLSX_ROW_LIMIT:
         right.caption(xlsx_too_long(total))
+        return
+    if long_cell := complaint_rows.longest_beyond_xlsx(db, user, complaint_filter, drill):
+        right.caption(xlsx_text_too_long(row_labels().get(long_cell.column, long_cell.column), long_cell.length))
         return
     with right:
         download_file(

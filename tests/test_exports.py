@@ -85,6 +85,46 @@ def test_xlsx_export_takes_every_control_character_and_neutralises_formulas():
     assert values[-1] == "'\t\n\n'=after controls"
 
 
+@pytest.mark.parametrize(
+    "value", ["\uffff", "\ufffe", "lone \ud800 and \udfff surrogates", "=\uffff1+1", "\ud83d=split emoji"]
+)
+def test_an_xlsx_holding_a_character_xml_forbids_still_opens_without_it(value):
+    """Such a character (kept from before the text rule removed it, or in a Python string) made
+    Excel report the workbook as damaged."""
+    header = pd.Index(["note " + value], dtype=object)  # a Python string holds what Arrow's refuses
+    frame = pd.DataFrame([[value + " after"], ["Café — 😀 \ufffd kept"]], columns=header, dtype=object)
+    data = exports.to_xlsx_bytes(frame, sheet_name="Sheet " + value)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert cells[:2] == [exports.neutralise("note " + value), exports.neutralise(value + " after")]
+    assert cells[2] == "Café — 😀 \ufffd kept"
+    texts = [sheet.title, *cells]
+    assert not any(char in "\ufffe\uffff" or "\ud800" <= char <= "\udfff" for text in texts for char in text)
+    assert _csv_cells(exports.to_csv_bytes(frame))[1] == [cells[1]]  # the CSV says the same
+
+
+def test_an_xlsx_is_refused_rather_than_cutting_a_long_narrative_short():
+    """A complaint narrative of 48,003 characters came out of the XLSX cut to 32,767."""
+    narrative = "The bank charged me twice. " * 1777 + "I want my money back now"  # 48,003 characters
+    frame = pd.DataFrame({"id": [1, 2], "narrative": [narrative, "short"]})
+    assert exports.longest_beyond_xlsx(frame) == exports.LongCell("narrative", 48_003)
+    with pytest.raises(ValueError, match="48,003 characters in column 'narrative'"):
+        exports.to_xlsx_bytes(frame)
+    assert _csv_cells(exports.to_csv_bytes(frame))[1] == ["1", narrative]  # the CSV holds it whole
+
+
+def test_a_text_is_measured_as_the_export_writes_it():
+    """Every line of this 29,999-character text gets an apostrophe: 39,999 characters written."""
+    formulas = "=1\n" * 9_999 + "=1"
+    at_the_limit = "x" * exports.XLSX_CELL_LIMIT
+    assert exports.longest_beyond_xlsx(pd.DataFrame({"sums": [formulas]})) == exports.LongCell("sums", 39_999)
+    assert exports.longest_beyond_xlsx(pd.DataFrame({"held": [[at_the_limit]]})) is not None  # its text has []''
+    frame = pd.DataFrame({"full": [at_the_limit], "kinds": pd.Series([at_the_limit], dtype="category")})
+    assert exports.longest_beyond_xlsx(frame) is None
+    sheet = openpyxl.load_workbook(io.BytesIO(exports.to_xlsx_bytes(frame))).active
+    assert [len(value) for value in next(sheet.iter_rows(min_row=2, values_only=True))] == [32_767, 32_767]
+
+
 @pytest.mark.parametrize("value", [["=a", "b"], {"k": "=v"}])
 def test_a_container_cell_is_written_as_text(value):
     frame = pd.DataFrame({"held": [value]})

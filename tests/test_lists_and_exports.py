@@ -103,6 +103,32 @@ def test_the_streamed_csv_holds_every_complaint_in_pieces_with_formula_safe_cell
     assert {row["category"] for row in table} == {"Fees", "Wait"}
 
 
+def test_the_streamed_csv_cleans_text_stored_before_the_rule_removed_noncharacters(complaints_db):
+    db, analyst = complaints_db
+    stored = "kept \ufffd, gone \ufffe\uffff\x85"
+    db.write(lambda c: c.execute("UPDATE complaints SET narrative = ? WHERE external_id = 'formula'", [stored]))
+    table = _read_csv(b"".join(rows.csv_chunks(db, analyst, ComplaintFilter(categories=["Fees"]))))
+    assert [row["narrative"] for row in table] == [exports.neutralise(stored)] == ["kept \ufffd, gone "]
+
+
+def test_a_narrative_longer_than_an_xlsx_cell_is_found_for_its_filter_and_is_whole_in_the_csv(db, make_user, tmp_path):
+    analyst = make_user(Role.ANALYST)
+    narrative = "The bank charged me twice. " * 1777 + "I want my money back now"  # 48,003 characters
+    rows_in = [complaint("2024-03-01", "Fees", narrative=narrative, external_id="long")]
+    rows_in += [complaint("2024-02-01", "Wait", narrative="=1\n" * 9_999 + "=1", external_id="formulas")]
+    import_rows(db, analyst, tmp_path, rows_in)
+    assert db.scalar("SELECT length(narrative) FROM complaints WHERE external_id = 'long'") == 48_003
+    assert rows.longest_beyond_xlsx(db, analyst, ComplaintFilter()) == exports.LongCell("narrative", 48_003)
+    # 29,999 characters stored, 39,999 written: every line gets its apostrophe
+    waits = ComplaintFilter(categories=["Wait"])
+    assert rows.longest_beyond_xlsx(db, analyst, waits) == exports.LongCell("narrative", 39_999)
+    assert rows.longest_beyond_xlsx(db, analyst, ComplaintFilter(), {"category": "Nothing"}) is None
+    fees = _read_csv(b"".join(rows.csv_chunks(db, analyst, ComplaintFilter(categories=["Fees"]))))
+    assert [row["narrative"] for row in fees] == [narrative]
+    with pytest.raises(PermissionDeniedError):
+        rows.longest_beyond_xlsx(db, make_user(Role.TEAM_LEAD), ComplaintFilter())
+
+
 def test_the_streamed_csv_follows_the_filter_and_the_drill_down(complaints_db):
     db, analyst = complaints_db
     fees = _read_csv(b"".join(rows.csv_chunks(db, analyst, ComplaintFilter(categories=["Fees"]))))

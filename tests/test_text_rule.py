@@ -34,6 +34,7 @@ def analyst(make_user):
         ("", None),
         (None, None),
         ("Café — 😀 kept", "Café — 😀 kept"),
+        ("no\ufffe non\uffffcharacters, \ufffd kept", "no noncharacters, \ufffd kept"),
     ],
 )
 def test_clean_text_applies_the_rule(value, cleaned):
@@ -43,32 +44,62 @@ def test_clean_text_applies_the_rule(value, cleaned):
 def test_the_rule_on_utf8_bytes_is_the_rule_on_text():
     rng = random.Random(2026)
     alphabet = ["a", "é", "€", "\r", "\n", "\t", "\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f", "\xa0", "😀", " "]
+    alphabet += ["\ufffd", "\ufffe", "\uffff", "\ufffc"]
     for _ in range(2000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
         assert normalise_utf8(text.encode()).decode() == normalise_text(text)
 
 
 def test_a_file_needs_the_rule_exactly_when_the_rule_changes_it():
-    """Every byte value, alone or far into a large chunk (past the slices compared at once),
-    and random mixtures: the file is copied with the rule applied exactly when that changes it."""
+    """Every byte value, alone, after the first bytes of U+FFFE and U+FFFF (EF BF), or far into
+    a large chunk (past the slices compared at once), and random mixtures: the file is copied
+    with the rule applied exactly when that changes it."""
     padding = b"plain text, tab\t and line feed\n " * 40_000
     for value in range(256):
-        for chunk in (bytes([value]), padding + bytes([value]) + b"x"):
-            assert needs_normalising(chunk) == (normalise_utf8(chunk) != chunk), value
+        for before in (b"", b"\xef\xbf"):
+            for chunk in (before + bytes([value]), padding + before + bytes([value]) + b"x"):
+                assert needs_normalising(chunk) == (normalise_utf8(chunk) != chunk), (before, value)
     rng = random.Random(7)
     alphabet = ["a", "é", "€", "\r", "\n", "\t", "\x01", "\x0b", "\x1f", "\x7f", "\x85", "\xa0", "😀"]
+    alphabet += ["\ufffd", "\ufffe", "\uffff", "\ufffc"]
     for _ in range(2000):
         chunk = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))).encode()
         assert needs_normalising(chunk) == (normalise_utf8(chunk) != chunk), chunk
 
 
-def test_a_file_copied_in_small_chunks_loses_nothing_at_the_chunk_edges(tmp_path, monkeypatch):
+@pytest.mark.parametrize("start", ["", "a", "ab"])
+def test_a_file_copied_in_small_chunks_loses_nothing_at_the_chunk_edges(tmp_path, monkeypatch, start):
     monkeypatch.setattr(text_files, "_CHUNK", 3)
-    text = "a\r\nb\rc\x85d\r\n\r\ne\u0080f\r"
+    text = start + "a\r\nb\rc\x85d\r\n\r\ne\u0080f\ufffeg\uffff\ufffdh\r"
     source, target = tmp_path / "in.csv", tmp_path / "out.csv"
     source.write_bytes(text.encode())
     text_files.normalise_copy(source, target)
     assert target.read_bytes().decode() == normalise_text(text)
+
+
+@pytest.mark.parametrize("start", ["", "a", "ab"])
+@pytest.mark.parametrize("removed", ["\x85", "\ufffe", "\uffff"])
+def test_a_character_the_rule_removes_is_found_when_the_file_is_read_in_pieces_across_it(
+    tmp_path, monkeypatch, start, removed
+):
+    monkeypatch.setattr(text_files, "_CHUNK", 2)
+    path = tmp_path / "in.csv"
+    path.write_bytes((start + removed + "end").encode())
+    assert text_files.check_utf8(path).needs_normalising
+    path.write_bytes((start + "\ufffd" + "end").encode())
+    assert not text_files.check_utf8(path).needs_normalising
+
+
+def test_noncharacters_in_an_imported_narrative_are_removed(db, analyst, tmp_path):
+    """U+FFFE and U+FFFF are valid UTF-8 that no text holds; kept, they made every XLSX download
+    of the complaint a damaged workbook."""
+    row = complaint("2024-01-02", "Fees\uffff", narrative="sent \ufffetwice\uffff, replacement \ufffd kept")
+    report = _import(db, analyst, write_csv(tmp_path / "noncharacters.csv", TEMPLATE_HEADER, [row]))
+    assert report.imported == 1
+    assert db.query_one("SELECT category, narrative FROM complaints") == {
+        "category": "Fees",
+        "narrative": "sent twice, replacement \ufffd kept",
+    }
 
 
 def _import(db, user, path, **options):

@@ -118,8 +118,9 @@ def download_buttons(
     """CSV and XLSX downloads of a table, with formula-injection-safe cells. The files are built
     only when a button is clicked, never on a rerun, whether given the table or a function that
     returns it. A table longer than a spreadsheet should hold (``exports.XLSX_ROW_LIMIT``; give
-    ``rows`` when passing a function) gets the CSV only, and the page says so. ``name`` is the
-    files' name in the reader's language (``_("green-lit-ideas")``), made safe by ``file_stem``."""
+    ``rows`` when passing a function), or a table given whole holding a text longer than a
+    spreadsheet cell holds, gets the CSV only, and the page says why. ``name`` is the files'
+    name in the reader's language (``_("green-lit-ideas")``), made safe by ``file_stem``."""
     build: Callable[[], pd.DataFrame] = frame if callable(frame) else lambda: frame
     stem = file_stem(name)
     if rows is None and isinstance(frame, pd.DataFrame):
@@ -135,6 +136,9 @@ def download_buttons(
     )
     if rows is not None and rows > exports.XLSX_ROW_LIMIT:
         right.caption(xlsx_too_long(rows))
+        return
+    if isinstance(frame, pd.DataFrame) and (long_cell := exports.longest_beyond_xlsx(frame)):
+        right.caption(xlsx_text_too_long(long_cell.column, long_cell.length))
         return
     right.download_button(
         _("Download XLSX"),
@@ -155,6 +159,16 @@ def xlsx_too_long(rows: int) -> str:
         " Download the CSV instead.",
         rows=format_number(rows),
         limit=format_number(exports.XLSX_ROW_LIMIT),
+    )
+
+
+def xlsx_text_too_long(column: str, length: int) -> str:
+    return _(
+        "No XLSX: a text in the column “{column}” is {length} characters long, more than a spreadsheet"
+        " cell holds ({limit}), and would be cut short. Download the CSV instead: it holds every text whole.",
+        column=column,
+        length=format_number(length),
+        limit=format_number(exports.XLSX_CELL_LIMIT),
     )
 
 

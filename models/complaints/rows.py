@@ -16,7 +16,9 @@ import pandas as pd
 import pyarrow.csv as arrow_csv
 
 from models.access import CurrentUser, Permission, require
+from models.cache import cached_aggregate
 from models.complaints.analysis import ComplaintFilter, filter_sql
+from models.exports import XLSX_CELL_LIMIT, LongCell
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -42,13 +44,17 @@ ROW_COLUMNS = (
 CSV_BATCH_ROWS = 20_000
 _ORDER = " ORDER BY received_date DESC, id DESC"
 # the same rule as models.text.normalise_text and models.exports.neutralise, in RE2 syntax
-_CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}]"
+_CONTROLS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x{9f}\x{fffe}\x{ffff}]"
+
+
+def _safe_text(column: str) -> str:
+    normalised = f"regexp_replace(regexp_replace({column}, '\\r\\n?', chr(10), 'g'), '{_CONTROLS}', '', 'g')"
+    return f"regexp_replace({normalised}, '(?m)^([=+\\-@\\t])', '''\\1', 'g')"
 
 
 def safe_text_sql(column: str) -> str:
     """A DuckDB expression: the text ``column`` as a spreadsheet may read it (see the module)."""
-    normalised = f"regexp_replace(regexp_replace({column}, '\\r\\n?', chr(10), 'g'), '{_CONTROLS}', '', 'g')"
-    return f"regexp_replace({normalised}, '(?m)^([=+\\-@\\t])', '''\\1', 'g') AS {column}"
+    return f"{_safe_text(column)} AS {column}"
 
 
 def complaint_page(
@@ -68,6 +74,34 @@ def complaint_page(
         f"SELECT {', '.join(ROW_COLUMNS)} FROM complaints {where}{_ORDER} LIMIT ? OFFSET ?",  # noqa: S608
         [*params, limit, offset],
     )
+
+
+def longest_beyond_xlsx(
+    db: Database, actor: CurrentUser, complaint_filter: ComplaintFilter, drill: dict[str, Any] | None = None
+) -> LongCell | None:
+    """The longest text of a filter's complaints as a download writes it (``LongCell``, its
+    column named by its field), when it is longer than an XLSX cell holds; ``None`` when every
+    text fits (see ``exports.longest_beyond_xlsx``)."""
+    require(actor, Permission.COMPLAINTS_RAW)
+    return _longest_beyond_xlsx(db, complaint_filter, drill)
+
+
+@cached_aggregate(tables=("complaints",))
+def _longest_beyond_xlsx(
+    db: Database, complaint_filter: ComplaintFilter, drill: dict[str, Any] | None
+) -> LongCell | None:
+    where, params = filter_sql(complaint_filter, drill)
+    text = [column for column in ROW_COLUMNS if column in _text_columns(db)]
+    half = XLSX_CELL_LIMIT // 2  # a text this long or shorter fits however it is neutralised
+    lengths = ", ".join(
+        f"max(CASE WHEN length({column}) > {half} THEN length({_safe_text(column)}) ELSE length({column}) END)"
+        f" AS {column}"
+        for column in text
+    )
+    row = db.query_one(f"SELECT {lengths} FROM complaints {where}", params) or {}  # noqa: S608
+    longest = max(text, key=lambda column: row.get(column) or 0)
+    length = row.get(longest) or 0
+    return LongCell(longest, length) if length > XLSX_CELL_LIMIT else None
 
 
 def _text_columns(db: Database) -> set[str]:

@@ -1,6 +1,6 @@
 """Getting a CSV export's text ready for DuckDB: a strict UTF-8 check that also refuses
 NUL characters, the portal's text rule (``models.text``) applied to the whole file when
-it holds a CR or a control character, other encodings transcoded, and the header row
+it holds a CR or a character the rule removes, other encodings transcoded, and the header row
 found, split and named."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows, choose_header_row, unique_names
 from models.errors import InputError
 from models.i18n import N_, _, format_number
-from models.text import needs_normalising, normalise_text, normalise_utf8
+from models.text import needs_normalising, normalise_text, normalise_utf8, undecided_tail
 
 ENCODINGS = {
     "utf-8": "UTF-8",
@@ -33,7 +33,7 @@ _NUL_MESSAGE = N_(
 @dataclass
 class CheckedText:
     sha256: str
-    needs_normalising: bool  # holds a CR or a control character the portal removes
+    needs_normalising: bool  # holds a CR or a character the portal removes
     ascii_only: bool = False  # every byte is ASCII: a value's bytes are its characters
 
 
@@ -82,9 +82,9 @@ def check_utf8(path: Path) -> CheckedText:
         while chunk := handle.read(_CHUNK):
             hashed = hasher.submit(digest.update, chunk)
             _refuse_nul(path, chunk, offset)
-            # a C1 character split between two reads is found from the last byte before
-            dirty = dirty or needs_normalising(chunk) or (last == b"\xc2" and 0x80 <= chunk[0] <= 0x9F)
-            last = chunk[-1:]
+            # a character the rule removes split between two reads is found where they meet
+            dirty = dirty or needs_normalising(chunk) or needs_normalising(last + chunk[:2])
+            last = chunk[-2:]
             # plain ASCII is valid UTF-8: skip decoding it unless a character began in the last chunk
             is_ascii = chunk.isascii()
             ascii_only = ascii_only and is_ascii
@@ -110,8 +110,9 @@ def normalise_copy(path: Path, target: Path) -> None:
     with path.open("rb") as source, target.open("wb") as out:
         while chunk := source.read(_CHUNK):
             chunk = carry + chunk
-            # a CR may be the first half of a CRLF, a 0xC2 the first byte of a C1 character
-            carry = chunk[-1:] if chunk[-1:] in (b"\r", b"\xc2") else b""
+            # a CR that may begin a CRLF, or the first bytes of a character the rule removes,
+            # wait for the next read
+            carry = chunk[len(chunk) - undecided_tail(chunk) :]
             out.write(normalise_utf8(chunk[: len(chunk) - len(carry)]))
         out.write(normalise_utf8(carry))
 

@@ -151,6 +151,26 @@ def test_the_complaint_export_offers_the_streamed_csv_and_says_when_it_is_too_lo
     assert "Download XLSX" in [button.label for button in app.get("download_button")]
 
 
+def test_a_narrative_longer_than_an_xlsx_cell_gets_the_csv_only_and_the_page_says_why(portal_env, tmp_path):
+    database = get_database(portal_env)
+    analyst = add_person(database, Role.ANALYST)
+    narrative = "The bank charged me twice. " * 1777 + "I want my money back now"  # 48,003 characters
+    rows = [complaint("2024-01-02", "Fees", narrative=narrative, external_id="long")]
+    rows += [complaint("2024-01-03", "Wait", narrative="Short.", external_id="short")]
+    import_rows(database, analyst, tmp_path, rows)
+    app = open_page(signed_in_as(analyst), "pages/complaints_analysis.py")
+    assert not app.exception
+    said = (
+        "No XLSX: a text in the column “Narrative” is 48,003 characters long, more than a spreadsheet cell"
+        " holds (32,767), and would be cut short. Download the CSV instead: it holds every text whole."
+    )
+    assert said in _captions(app)
+    assert [link.proto.label for link in app.get("link_button")] == ["Download CSV"]
+    app.selectbox(key="drill_category").set_value("Wait").run()  # its complaints all fit
+    assert _captions(app).count(said) == 1  # the export of every complaint still says it
+    assert len(app.get("link_button")) == 2
+
+
 # -- downloads built on click -----------------------------------------------------------------
 @pytest.fixture
 def builds(monkeypatch) -> Counter:
@@ -213,6 +233,35 @@ def test_a_download_button_builds_its_file_from_the_table_when_clicked(portal_en
     assert builds["to_csv_bytes"] == 1  # built when the click asked for it
     workbook = pd.read_excel(io.BytesIO(handed["Download XLSX"]()))
     assert list(workbook["name"]) == ["'=cmd", "Ann"]
+
+
+def _long_text_page() -> None:
+    import pandas as pd
+
+    from ui.widgets import download_buttons
+
+    narrative = "The bank charged me twice. " * 1777 + "I want my money back now"  # 48,003 characters
+    download_buttons(pd.DataFrame({"Comment": ["Fine.", narrative]}), "comments", key="comments")
+
+
+def test_a_table_holding_a_text_longer_than_a_spreadsheet_cell_is_offered_as_csv_only(portal_env, monkeypatch):
+    handed: dict[str, object] = {}
+    original = DeltaGenerator.download_button
+
+    def recording(self, label, data, *args, **kwargs):
+        handed[label] = data
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    app = AppTest.from_function(_long_text_page)
+    app.run()
+    assert [button.label for button in app.get("download_button")] == ["Download CSV"]
+    assert app.caption[0].value == (
+        "No XLSX: a text in the column “Comment” is 48,003 characters long, more than a spreadsheet cell"
+        " holds (32,767), and would be cut short. Download the CSV instead: it holds every text whole."
+    )
+    written = pd.read_csv(io.BytesIO(handed["Download CSV"]()), encoding="utf-8-sig")
+    assert [len(text) for text in written["Comment"]] == [5, 48_003]
 
 
 def _long_table_page() -> None:
