@@ -359,6 +359,7 @@ def action_labels() -> dict[str, str]:
         "sign_in_failed": pgettext("an audited change", "Sign in failed"),
         "sign_in_refused": pgettext("an audited change", "Sign in refused"),
         "sign_out": pgettext("an audited change", "Sign out"),
+        "sso_bound": pgettext("an audited change", "Single sign-on bound"),
         "status": pgettext("an audited change", "Status"),
         "submit": pgettext("an audited change", "Submit"),
         "submitted": pgettext("an audited change", "Submitted"),

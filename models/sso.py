@@ -2,8 +2,11 @@
 
 Streamlit's ``st.login`` checks the provider's ID token and keeps its claims (``st.user``).
 This module decides whether those claims may sign someone in: the provider must vouch for
-the email (``email_verified`` true), the email must belong to an active employee, and the
-ID token must not have expired. A sign-in then follows the rules of a password sign-in —
+the email (``email_verified`` true), the ID token must not have expired, and the identity must
+name an active employee. An account is bound to the provider's identity (issuer and subject)
+at its first single sign-on, found by that identity afterwards, and never reached by another
+identity carrying its email: emails move between people's records, identities do not. Until
+then the verified email names the employee. A sign-in then follows the rules of a password sign-in —
 the portal issues its own session (``auth.issue_grant``), audited as ``sign_in`` with
 method ``sso`` — and the identity is spent: it never signs anyone in a second time, so
 signing out, the session lifetime and deactivation are not undone by Streamlit's identity
@@ -39,7 +42,12 @@ SPENT_FOR = timedelta(days=31)
 
 
 class SsoRefusal(ValueError):
-    """Single sign-on refused; the message is safe to show."""
+    """Single sign-on refused; the message is safe to show. ``account_id`` names the account the
+    identity was kept from, when there is one."""
+
+    def __init__(self, message: str, *, account_id: int | None = None):
+        super().__init__(message)
+        self.account_id = account_id
 
 
 class IdentitySpent(Exception):
@@ -102,6 +110,13 @@ def check_identity(identity: Identity, *, now: datetime | None = None) -> str:
     now = now or utc_now()
     if identity.expires_at is None or identity.expires_at < _epoch(now - CLOCK_SKEW):
         raise IdentitySpent
+    if not identity.issuer or not identity.subject:
+        raise SsoRefusal(
+            _(
+                "Your sign-in provider did not say who you are (no issuer or subject), so the portal cannot "
+                "sign you in. Ask the portal administrator."
+            )
+        )
     if identity.email is None:
         raise SsoRefusal(
             _(
@@ -125,12 +140,63 @@ def is_spent(db: Database, identity: Identity) -> bool:
     return db.scalar("SELECT count(*) FROM sign_in_tokens WHERE token_hash = ?", [identity.key]) > 0
 
 
-def _employee_for(db: Database, email: str) -> CurrentUser:
+def _not_an_employee(email: str) -> SsoRefusal:
+    return SsoRefusal(_("{email} is not an active employee of this portal. Ask HR to add you.", email=email))
+
+
+_BOUND_ACCOUNT = "SELECT account_id FROM sso_identities WHERE issuer = ? AND subject = ?"
+_IS_BOUND = "SELECT count(*) FROM sso_identities WHERE account_id = ?"
+
+
+def _bound_elsewhere(email: str, account_id: int) -> SsoRefusal:
+    return SsoRefusal(
+        _(
+            "{email} belongs to a portal account that signs in with another identity at your sign-in provider, "
+            "so the portal cannot sign you in with this one. Ask the portal administrator.",
+            email=email,
+        ),
+        account_id=account_id,
+    )
+
+
+def _employee_for(db: Database, identity: Identity, email: str) -> CurrentUser:
+    """The active employee this identity signs in: the one whose account it is bound to, else
+    the one with the verified email, unless that person's account is bound to another identity."""
+    account_id = db.scalar(_BOUND_ACCOUNT, [identity.issuer, identity.subject])
+    if account_id is not None:
+        user = load_user(db, account_id=account_id)
+        if user is None:
+            raise _not_an_employee(email)
+        return user
     row = db.query_one("SELECT id FROM employees WHERE lower(email) = lower(?)", [email])
     user = load_user(db, employee_id=row["id"]) if row else None
     if user is None:
-        raise SsoRefusal(_("{email} is not an active employee of this portal. Ask HR to add you.", email=email))
+        raise _not_an_employee(email)
+    if user.account_id is not None and db.scalar(_IS_BOUND, [user.account_id]):
+        raise _bound_elsewhere(email, user.account_id)
     return user
+
+
+def _bind(connection: duckdb.DuckDBPyConnection, user: CurrentUser, account_id: int, identity: Identity, email: str):
+    """Bind the account to the identity at its first single sign-on (audited); refused when,
+    since the account was looked up, either was bound to another."""
+    bound_to = connection.execute(_BOUND_ACCOUNT, [identity.issuer, identity.subject]).fetchone()
+    if bound_to is not None and bound_to[0] == account_id:
+        return
+    if bound_to is not None or connection.execute(_IS_BOUND, [account_id]).fetchone()[0]:
+        raise _bound_elsewhere(email, account_id)
+    connection.execute(
+        "INSERT INTO sso_identities (issuer, subject, account_id, bound_at) VALUES (?, ?, ?, ?)",
+        [identity.issuer, identity.subject, account_id, utc_now()],
+    )
+    audit.record(
+        connection,
+        user,
+        "account",
+        account_id,
+        "sso_bound",
+        after={"issuer": identity.issuer, "subject": identity.subject},
+    )
 
 
 def _free_username(connection: duckdb.DuckDBPyConnection, email: str) -> str:
@@ -154,7 +220,8 @@ def _free_username(connection: duckdb.DuckDBPyConnection, email: str) -> str:
 
 
 def sign_in(db: Database, claims: Mapping[str, Any], *, now: datetime | None = None) -> CurrentUser:
-    """Sign in the active employee this identity names, once.
+    """Sign in the active employee this identity names, once, binding their account to the
+    identity at its first single sign-on.
 
     Raises ``IdentitySpent`` for an identity that signed someone in before, and
     ``SsoRefusal`` (with a message to show) for one that may not sign in. A person without
@@ -164,7 +231,7 @@ def sign_in(db: Database, claims: Mapping[str, Any], *, now: datetime | None = N
     if is_spent(db, identity):
         raise IdentitySpent
     email = check_identity(identity, now=now)
-    user = _employee_for(db, email)
+    user = _employee_for(db, identity, email)
     spent_until = max(
         now + SPENT_FOR,
         datetime.fromtimestamp(identity.expires_at or 0, UTC).replace(tzinfo=None) + timedelta(days=1),
@@ -176,6 +243,7 @@ def sign_in(db: Database, claims: Mapping[str, Any], *, now: datetime | None = N
         account_id = user.account_id
         if account_id is None:
             account_id = insert_account(connection, None, user.employee_id, _free_username(connection, email), None)
+        _bind(connection, user, account_id, identity, email)
         connection.execute("UPDATE accounts SET last_sign_in_at = ? WHERE id = ?", [now, account_id])
         connection.execute(
             "INSERT INTO sign_in_tokens (token_hash, kind, account_id, created_at, expires_at, used_at)"
@@ -195,19 +263,20 @@ def sign_in(db: Database, claims: Mapping[str, Any], *, now: datetime | None = N
     account_id = db.write(succeed)
     signed_in = load_user(db, account_id=account_id)
     if signed_in is None:  # deactivated in between
-        raise SsoRefusal(_("{email} is not an active employee of this portal. Ask HR to add you.", email=email))
+        raise _not_an_employee(email)
     return signed_in
 
 
-def record_refusal(db: Database, claims: Mapping[str, Any], reason: str) -> None:
-    """Audit a refused single sign-on (who the provider said it was, and why not)."""
+def record_refusal(db: Database, claims: Mapping[str, Any], reason: str, account_id: int | None = None) -> None:
+    """Audit a refused single sign-on (who the provider said it was, and why not), on the
+    account it was kept from when there is one."""
     identity = identity_from_claims(claims)
     db.write(
         lambda connection: audit.record(
             connection,
             None,
             "account",
-            None,
+            account_id,
             "sign_in_refused",
             after={
                 "method": "sso",

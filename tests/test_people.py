@@ -157,6 +157,64 @@ def test_nobody_deactivates_themselves(db, make_user):
         directory.set_active(db, hr, hr.employee_id, False)
 
 
+# -- the email that signs a person in, and their status ----------------------------------
+def details_of(db, person, **overrides) -> tuple[dict, int]:
+    """What the edit form holds for ``person``, changed by ``overrides``, and its version."""
+    employee = directory.get_employee(db, person.employee_id)
+    data = {"employee_number": employee.employee_number, "full_name": employee.full_name, "email": employee.email}
+    return {**data, **overrides}, employee.version
+
+
+def test_hr_cannot_put_an_email_on_the_administrators_record(db, make_user):
+    hr, admin = make_user(Role.HR), make_user(Role.ADMIN, full_name="Ada Admin")
+    hr_email = hr.email
+    directory.update_employee(db, hr, hr.employee_id, *details_of(db, hr, email="old-hr@example.org"))
+    with pytest.raises(InputError) as refused:
+        directory.update_employee(db, hr, admin.employee_id, *details_of(db, admin, email=hr_email))
+    assert fields_named(refused.value) == {"Email"}
+    assert "Ada Admin holds a role you do not hold (admin)" in str(refused.value)
+    assert "only an administrator may change it" in str(refused.value)
+    assert directory.get_employee(db, admin.employee_id).email == admin.email
+
+
+def test_hr_edits_the_rest_of_an_administrators_record_and_everyone_elses_email(db, make_user):
+    hr, admin = make_user(Role.HR), make_user(Role.ADMIN)
+    other_hr, agent = make_user(Role.HR), make_user()
+    directory.update_employee(db, hr, admin.employee_id, *details_of(db, admin, full_name="Ada Renamed"))
+    directory.update_employee(db, hr, agent.employee_id, *details_of(db, agent, email="agnes@example.org"))
+    directory.update_employee(db, hr, other_hr.employee_id, *details_of(db, other_hr, email="helen@example.org"))
+    assert directory.get_employee(db, admin.employee_id).full_name == "Ada Renamed"
+    assert directory.get_employee(db, agent.employee_id).email == "agnes@example.org"
+    assert directory.get_employee(db, other_hr.employee_id).email == "helen@example.org"
+
+
+def test_hr_cannot_change_the_email_of_someone_with_a_role_hr_lacks(db, make_user):
+    hr, leader = make_user(Role.HR), make_user(Role.LEADERSHIP, full_name="Lee Leader")
+    with pytest.raises(InputError, match=r"Lee Leader holds a role you do not hold \(leadership\)"):
+        directory.update_employee(db, hr, leader.employee_id, *details_of(db, leader, email="lee@example.org"))
+
+
+def test_an_administrator_changes_an_administrators_email(db, make_user):
+    admin, other_admin = make_user(Role.ADMIN), make_user(Role.ADMIN)
+    directory.update_employee(db, admin, other_admin.employee_id, *details_of(db, other_admin, email="it@example.org"))
+    assert directory.get_employee(db, other_admin.employee_id).email == "it@example.org"
+
+
+@pytest.mark.parametrize("active", [False, True])
+def test_hr_cannot_deactivate_or_reactivate_an_administrator(db, make_user, active):
+    hr, admin = make_user(Role.HR), make_user(Role.ADMIN, full_name="Ada Admin")
+    other_admin = make_user(Role.ADMIN)
+    if active:
+        directory.set_active(db, other_admin, admin.employee_id, False)
+    with pytest.raises(InputError) as refused:
+        directory.set_active(db, hr, admin.employee_id, active)
+    assert fields_named(refused.value) == {"Active"}
+    assert "Ada Admin holds a role you do not hold (admin): only an administrator" in str(refused.value)
+    assert directory.get_employee(db, admin.employee_id).active is not active
+    directory.set_active(db, other_admin, admin.employee_id, active)
+    assert directory.get_employee(db, admin.employee_id).active is active
+
+
 # -- roles ------------------------------------------------------------------------------
 def test_admin_sets_roles_and_the_person_gains_them(db, make_user):
     admin, agent = make_user(Role.ADMIN), make_user()

@@ -155,6 +155,19 @@ def test_hr_may_reimport_roles_unchanged(db, hr, admin):
     assert report.imported and report.unchanged == ["E7"]
 
 
+def test_hr_may_not_change_an_administrators_email_through_the_import(db, hr, admin):
+    hr_import.import_people_csv(db, admin, csv_bytes("E7,Ada Admin,ada@example.org,,,,,admin"))
+    before = counts(db)
+    report = hr_import.import_people_csv(db, hr, csv_bytes("E7,,hr-elsewhere@example.org,,,,,"))
+    assert errors_of(report) == [(2, "email")]
+    assert "Ada Admin holds a role you do not hold (admin)" in report.errors[0].reason
+    assert counts(db) == before
+    renamed = hr_import.import_people_csv(db, hr, csv_bytes("E7,Ada Renamed,ada@example.org,,,,,"))
+    assert renamed.updated == ["E7"]
+    moved = hr_import.import_people_csv(db, admin, csv_bytes("E7,,it@example.org,,,,,"))
+    assert moved.updated == ["E7"] and by_number(db, admin, "E7").email == "it@example.org"
+
+
 def test_admin_removes_roles_by_listing_only_agent(db, admin):
     hr_import.import_people_csv(db, admin, csv_bytes("E7,Lead Person,lead@example.org,,,,,team_lead"))
     report = hr_import.import_people_csv(db, admin, csv_bytes("E7,,,,,,,agent"))

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from models import auth, sso
 from models.access import Role
 from models.db import Database, WriteConflictError, get_database, utc_now
+from models.errors import InputError
 from models.people import directory
 from models.people.directory import EmployeeInput, insert_employee
 from models.settings import get_settings
@@ -132,6 +133,86 @@ def test_a_refusal_is_audited_with_the_claimed_email_and_the_reason(db):
     after = json.loads(audit_rows(db, "sign_in_refused")[-1]["after_json"])
     assert after == after | {"method": "sso", "email": "grace@example.org", "email_verified": False}
     assert after["reason"] == "not verified"
+
+
+# -- the identity an account is bound to ---------------------------------------------------
+def details_of(db: Database, employee_id: int, **overrides: object) -> tuple[dict, int]:
+    """What the people form holds for a person, changed by ``overrides``, and its version."""
+    employee = directory.get_employee(db, employee_id)
+    data = {"employee_number": employee.employee_number, "full_name": employee.full_name, "email": employee.email}
+    return {**data, **overrides}, employee.version
+
+
+def test_hr_cannot_take_the_administrators_account_by_moving_emails(db, make_user):
+    hr, admin = make_user(Role.HR), make_user(Role.ADMIN)
+    hr_email = hr.email
+    directory.update_employee(db, hr, hr.employee_id, *details_of(db, hr.employee_id, email="old-hr@example.org"))
+    with pytest.raises(InputError, match="only an administrator may change it"):
+        directory.update_employee(db, hr, admin.employee_id, *details_of(db, admin.employee_id, email=hr_email))
+    with pytest.raises(sso.SsoRefusal, match=f"{hr_email} is not an active employee"):
+        sso.sign_in(db, claims(hr_email, sub="hr-at-the-provider"))
+    assert audit_rows(db, "sign_in") == []
+
+
+def test_an_unbound_account_signs_in_by_email_and_is_bound_to_the_identity(db, make_user):
+    person = make_user()
+    user = sso.sign_in(db, claims(person.email, sub="person-at-the-provider"))
+    assert user.account_id == person.account_id
+    bound = db.query("SELECT issuer, subject, account_id FROM sso_identities")
+    assert bound == [
+        {"issuer": "https://login.example.org", "subject": "person-at-the-provider", "account_id": user.account_id}
+    ]
+    (entry,) = audit_rows(db, "sso_bound")
+    assert entry["entity_id"] == str(person.account_id) and entry["actor_id"] == person.employee_id
+    assert json.loads(entry["after_json"]) == {
+        "issuer": "https://login.example.org",
+        "subject": "person-at-the-provider",
+    }
+    # the provider's email changed since: the identity still finds the account
+    again = sso.sign_in(db, claims("renamed@example.org", sub="person-at-the-provider"))
+    assert again.account_id == person.account_id and len(audit_rows(db, "sso_bound")) == 1
+
+
+def test_a_new_account_made_by_single_sign_on_is_bound_too(db):
+    employee_without_account(db, "ada@example.org")
+    user = sso.sign_in(db, claims("ada@example.org", sub="ada-at-the-provider"))
+    assert (
+        db.scalar("SELECT subject FROM sso_identities WHERE account_id = ?", [user.account_id]) == "ada-at-the-provider"
+    )
+
+
+def test_a_bound_account_is_not_reached_by_another_identity_carrying_its_email(db, make_user):
+    admin, other_admin = make_user(Role.ADMIN), make_user(Role.ADMIN)
+    sso.sign_in(db, claims(admin.email, sub="admin-at-the-provider"))
+    with pytest.raises(sso.SsoRefusal, match="signs in with another identity at your sign-in provider"):
+        sso.sign_in(db, claims(admin.email, sub="someone-else-at-the-provider"))
+    moved = details_of(db, admin.employee_id, email="it@example.org")
+    directory.update_employee(db, other_admin, admin.employee_id, *moved)  # an administrator may
+    with pytest.raises(sso.SsoRefusal, match="signs in with another identity at your sign-in provider"):
+        sso.sign_in(db, claims("it@example.org", sub="someone-else-at-the-provider"))
+    assert sso.sign_in(db, claims("it@example.org", sub="admin-at-the-provider")).employee_id == admin.employee_id
+    assert [entry["entity_id"] for entry in audit_rows(db, "sign_in")] == [str(admin.account_id)] * 2
+
+
+def test_a_refusal_for_a_bound_account_is_audited_on_that_account(db, make_user):
+    person = make_user()
+    sso.sign_in(db, claims(person.email, sub="person-at-the-provider"))
+    identity = claims(person.email, sub="intruder-at-the-provider")
+    with pytest.raises(sso.SsoRefusal) as refused:
+        sso.sign_in(db, identity)
+    assert refused.value.account_id == person.account_id
+    sso.record_refusal(db, identity, str(refused.value), refused.value.account_id)
+    entry = audit_rows(db, "sign_in_refused")[-1]
+    assert entry["entity_id"] == str(person.account_id)
+    assert json.loads(entry["after_json"])["subject"] == "intruder-at-the-provider"
+
+
+@pytest.mark.parametrize("missing", ["iss", "sub"])
+def test_an_identity_without_issuer_or_subject_is_refused(db, make_user, missing):
+    person = make_user()
+    with pytest.raises(sso.SsoRefusal, match="did not say who you are"):
+        sso.sign_in(db, claims(person.email, **{missing: ""}))
+    assert db.scalar("SELECT count(*) FROM sso_identities") == 0
 
 
 # -- the portal session a single sign-on gets ----------------------------------------------

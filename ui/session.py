@@ -76,7 +76,7 @@ def _sign_in_with_sso(db: Database) -> CurrentUser | None:
         return None
     except sso.SsoRefusal as refusal:
         st.session_state[_SSO_REFUSAL] = str(refusal)
-        sso.record_refusal(db, claims, str(refusal))
+        sso.record_refusal(db, claims, str(refusal), refusal.account_id)
         return None
     _signed_in(db, user, "sso")
     return user

@@ -10,7 +10,7 @@ import duckdb
 from pydantic import BaseModel, Field, field_validator
 
 from models import areas, audit
-from models.access import CurrentUser, Permission, Role, require
+from models.access import ROLE_WORDS, CurrentUser, Permission, Role, require
 from models.db import insert_with_new_id, utc_now
 from models.errors import InputError, validate
 from models.i18n import N_, _
@@ -373,10 +373,39 @@ def create_employee(
     return db.write(create)
 
 
+def roles_beyond(actor: CurrentUser, roles: Sequence[Role | str]) -> list[Role]:
+    """The roles among ``roles`` that ``actor`` may not stand in for: none for someone who
+    manages accounts, otherwise those beyond agent the actor does not hold."""
+    if actor.can(Permission.USERS_MANAGE):
+        return []
+    return sorted({Role(role) for role in roles} - {Role.AGENT} - actor.roles)
+
+
+def _role_words(roles: Sequence[Role]) -> str:
+    return ", ".join(_(ROLE_WORDS[role]) for role in roles)
+
+
+def email_guarded(name: str, roles: Sequence[Role]) -> str:
+    """Why the email of a person holding ``roles`` (``roles_beyond``) is not the actor's to change."""
+    return _(
+        "{name} holds a role you do not hold ({roles}), and their email signs them in: only an administrator"
+        " may change it",
+        name=name,
+        roles=_role_words(roles),
+    )
+
+
+def _roles_of(connection: duckdb.DuckDBPyConnection, employee_id: int) -> list[str]:
+    rows = connection.execute("SELECT role FROM employee_roles WHERE employee_id = ?", [employee_id]).fetchall()
+    return [row[0] for row in rows]
+
+
 def update_employee(
     db: Database, actor: CurrentUser, employee_id: int, data: dict[str, Any], expected_version: int
 ) -> None:
-    """Change a person's details; refused when someone saved them since they were opened."""
+    """Change a person's details; refused when someone saved them since they were opened. The
+    email of someone holding a role the actor does not hold is left to administrators: it signs
+    them in (single sign-on), so changing it could hand their account to someone else."""
     require(actor, Permission.PEOPLE_MANAGE)
     record = validate(EmployeeInput, data)
 
@@ -385,6 +414,10 @@ def update_employee(
         if before is None:
             raise InputError.single(_("Employee"), _("no such employee"))
         audit.check_not_stale(connection, "employee", before, expected_version, "record")
+        if record.email != before["email"].lower() and (
+            beyond := roles_beyond(actor, _roles_of(connection, employee_id))
+        ):
+            raise InputError.single(_("Email"), email_guarded(before["full_name"], beyond))
         _check_references(connection, record, employee_id)
         connection.execute(
             "UPDATE employees SET employee_number = ?, full_name = ?, email = ?, team_id = ?, site_id = ?,"
@@ -410,7 +443,8 @@ def update_employee(
 
 
 def set_active(db: Database, actor: CurrentUser, employee_id: int, active: bool) -> None:
-    """Deactivate (or reactivate) a person; their history stays, they can no longer sign in."""
+    """Deactivate (or reactivate) a person; their history stays, they can no longer sign in.
+    Someone holding a role the actor does not hold is deactivated or reactivated by administrators only."""
     require(actor, Permission.PEOPLE_MANAGE)
     if not active and employee_id == actor.employee_id:
         raise InputError.single(_("Active"), _("you cannot deactivate yourself"))
@@ -419,6 +453,16 @@ def set_active(db: Database, actor: CurrentUser, employee_id: int, active: bool)
         before = audit.row_as_dict(connection, "employees", "id", employee_id)
         if before is None:
             raise InputError.single(_("Employee"), _("no such employee"))
+        if before["active"] != active and (beyond := roles_beyond(actor, _roles_of(connection, employee_id))):
+            raise InputError.single(
+                _("Active"),
+                _(
+                    "{name} holds a role you do not hold ({roles}): only an administrator may deactivate or"
+                    " reactivate them",
+                    name=before["full_name"],
+                    roles=_role_words(beyond),
+                ),
+            )
         connection.execute(
             "UPDATE employees SET active = ?, deactivated_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             [active, None if active else utc_now(), utc_now(), employee_id],

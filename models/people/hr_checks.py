@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from models.access import CurrentUser, Permission, Role
 from models.errors import plain_message
 from models.i18n import _
-from models.people.directory import EmployeeInput
+from models.people.directory import EmployeeInput, email_guarded, roles_beyond
 from models.people.hr_csv import _DATE_PATTERN, _ROLE_SEPARATORS, ORG_NAME_MAX_LENGTH, ImportProblem
 
 if TYPE_CHECKING:
@@ -154,6 +154,17 @@ def _check_record(check: _RowCheck, values: dict[str, Any]) -> None:
         values.update(employee_number=record.employee_number, full_name=record.full_name, email=record.email)
 
 
+def _check_email_change(
+    check: _RowCheck, values: dict[str, Any], existing: dict[str, Any] | None, actor: CurrentUser
+) -> None:
+    """The email of someone holding a role the actor does not hold signs them in: an
+    administrator's to change (as in ``directory.update_employee``)."""
+    if existing is None or not check.given("email") or values["email"].lower() == existing["email"].lower():
+        return
+    if beyond := roles_beyond(actor, existing["roles"]):
+        check.problem("email", email_guarded(existing["full_name"], beyond))
+
+
 def _plan_row(
     row_number: int,
     cells: dict[str, str],
@@ -167,6 +178,7 @@ def _plan_row(
     values = _row_values(check, base)
     roles = _row_roles(check, base, existing, actor)
     _check_record(check, values)
+    _check_email_change(check, values, existing, actor)
     if check.problems:
         return None, check.problems
     planned = _PlannedRow(

@@ -160,6 +160,26 @@ def test_deactivation_needs_confirmation_and_keeps_the_person_listed_as_inactive
     assert frame.loc[frame["Name"] == "Agnes Agent", "Status"].tolist() == ["inactive"]
 
 
+def test_hr_is_told_who_may_change_an_administrators_email_and_still_renames_them(database):
+    hr = add_person(database, Role.HR)
+    admin = add_person(database, Role.ADMIN, full_name="Ada Admin")
+    app = open_for_edit(people_page(hr), admin.employee_id)
+    app.text_input(key=f"edit{admin.employee_id}_email").input("someone.else@example.org")
+    button(app, "Save changes").click().run()
+    assert any(
+        message.startswith("**Email**: Ada Admin holds a role you do not hold (admin)")
+        and "only an administrator may change it" in message
+        for message in errors(app)
+    ), errors(app)
+    assert load_user(database, employee_id=admin.employee_id).email == admin.email
+
+    app.text_input(key=f"edit{admin.employee_id}_email").input(admin.email)
+    app.text_input(key=f"edit{admin.employee_id}_name").input("Ada Renamed")
+    button(app, "Save changes").click().run()
+    assert errors(app) == []
+    assert load_user(database, employee_id=admin.employee_id).full_name == "Ada Renamed"
+
+
 def test_only_an_admin_gets_the_roles_editor(database):
     agent = add_person(database, full_name="Agnes Agent")
     hr_app = open_for_edit(people_page(add_person(database, Role.HR)), agent.employee_id)
