@@ -9,6 +9,7 @@ import pytest
 
 from models.access import PermissionDeniedError, Role
 from models.errors import InputError, StaleRecordError
+from models.i18n import use_language
 from models.strategy import goals, kpis, vision
 from tests.complaints_support import complaint, import_rows
 
@@ -348,6 +349,42 @@ def test_csv_import_reports_each_bad_row_and_stores_nothing(db, leader, priority
 def test_csv_without_the_needed_columns_is_refused(db, leader):
     with pytest.raises(InputError, match="date"):
         kpis.import_measurements(db, leader, "kpi,value\nfcr,1\n")
+
+
+def imported_values(db) -> list[float]:
+    return [row["value"] for row in db.query("SELECT value FROM kpi_measurements ORDER BY id")]
+
+
+@pytest.mark.parametrize("language", ["uk", "ru", "lt"])
+def test_a_value_with_a_decimal_comma_is_read_as_the_importing_persons_language_writes_it(db, leader, language):
+    content = f'kpi,date,value\nfcr,{TODAY},"77,5"\nfcr,{TODAY},"1 234,5"\nfcr,{TODAY},77.5\n'
+    with use_language(language):
+        report = kpis.import_measurements(db, leader, content.encode())
+    assert report.rejected == [] and report.imported == 3
+    assert imported_values(db) == [77.5, 1234.5, 77.5]
+
+
+def test_an_english_value_groups_thousands_with_a_comma(db, leader):
+    with use_language("en"):
+        report = kpis.import_measurements(db, leader, f'kpi,date,value\nfcr,{TODAY},"1,234.5"\nfcr,{TODAY},77.5\n')
+    assert report.rejected == []
+    assert imported_values(db) == [1234.5, 77.5]
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "example"),
+    [("uk", "1.234,5", "1\u00a0234,5"), ("en", "77,5", "1,234.5"), ("en", "about 80", "1,234.5")],
+)
+def test_a_value_not_written_as_a_number_of_the_language_is_refused_with_an_example(
+    db, leader, language, written, example
+):
+    with use_language(language):
+        report = kpis.import_measurements(db, leader, f'kpi,date,value\nfcr,{TODAY},71\nfcr,{TODAY},"{written}"\n')
+    assert report.imported == 0
+    [(row, column, reason)] = report.rejected
+    assert (row, column) == (3, "value")
+    assert written in reason and example in reason
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
 
 # -- computed KPIs ---------------------------------------------------------------------

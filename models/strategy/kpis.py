@@ -7,6 +7,7 @@ import csv
 import io
 import math
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
@@ -17,7 +18,7 @@ from models.access import CurrentUser, Permission, require
 from models.cache import cached_aggregate
 from models.db import insert_with_new_id, next_ids, utc_now
 from models.errors import InputError, validate
-from models.i18n import N_, _
+from models.i18n import N_, _, format_number, parse_number
 from models.inputs import InputRecord, not_in_future
 from models.strategy.dimensions import ORGANISATION, Dimension, KpiSlice, names
 
@@ -502,14 +503,15 @@ class _MeasurementLookup:
         """The row as a checked measurement, or ``_RowRejected`` with every problem by column."""
         goal, kpi = self._goal_and_kpi(row)
         measured = self._slice(row, goal)
+        value, value_problem = _read_value(row.get("value", ""))
         try:
-            return validate(
+            record = validate(
                 MeasurementInput,
                 {
                     "kpi_id": kpi.id,
                     "goal_id": goal["id"] if goal else None,
                     "measured_on": _parse_date(row.get("date", "")),
-                    "value": row.get("value", "").replace(",", "") or None,
+                    "value": 0 if value_problem else value,  # the other columns are still checked
                     "note": row.get("note"),
                     "source": row.get("source") or "import",
                     "channel": measured.channel,
@@ -520,7 +522,26 @@ class _MeasurementLookup:
             )
         except InputError as error:
             columns = {_(title): code for title, code in self._COLUMNS.items()}  # the fields as the error names them
-            raise _RowRejected([(columns.get(field, field), message) for field, message in error.problems]) from None
+            problems = [(columns.get(field, field), message) for field, message in error.problems]
+        else:
+            problems = []
+        if value_problem:
+            problems.append(("value", value_problem))
+        if problems:
+            raise _RowRejected(problems)
+        return record
+
+
+def _read_value(text: str) -> tuple[float | None, str | None]:
+    """A row's value written as the importing person's language writes a number ("77,5" and
+    "1 234,5" in Ukrainian, "1,234.5" in English; a plain point in every language), or why
+    it is not one, with an example of the right form. None when the cell is empty."""
+    try:
+        value = parse_number(text, decimals=None)
+    except ValueError:
+        example = format_number(Decimal("1234.5"))
+        return None, _("“{typed}” is not a number; write it as {example}", typed=text.strip(), example=example)
+    return (None if value is None else float(value)), None
 
 
 def _by_id_or_name(rows: list[dict[str, Any]]) -> dict[str, int]:
