@@ -14,7 +14,7 @@ from models.auth import load_user
 from models.db import get_database
 from models.strategy import goals, kpis, vision
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, set_decimal, signed_in_as
+from tests.pages.apptest import open_page, set_decimal, signed_in_as, speaking
 
 TODAY = date.today()
 
@@ -507,3 +507,21 @@ def test_a_leader_finds_a_goal_owner_by_search_and_a_goals_owner_stays_when_it_i
     assert not app.exception and not app.error, [e.value for e in app.error]
     saved = goals.get_goal(database, goal.id)
     assert (saved.target_value, saved.owner_id) == (90, far)
+
+
+# -- importing measurements ------------------------------------------------------------------------
+def import_measurements_file(app, name: str, content: bytes):
+    """Upload ``content`` as ``name`` on the Goals page's import tab and press Import."""
+    app.file_uploader(key="measurements_upload").set_value((name, content, "text/csv")).run()
+    app.button(key="measurements_import").click().run()
+    return app
+
+
+def test_a_ukrainian_leader_imports_a_value_with_a_decimal_comma(portal_env):
+    database = get_database(portal_env)
+    leader = speaking(database, add_person(database, Role.LEADERSHIP), "uk")
+    app = open_page(signed_in_as(leader), "pages/goals.py")
+    import_measurements_file(app, "march.csv", f'kpi,date,value\nfcr,{TODAY},"77,5"\n'.encode())
+    assert not app.exception, app.exception
+    assert app.success and not app.error
+    assert database.scalar("SELECT value FROM kpi_measurements") == 77.5
