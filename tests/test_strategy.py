@@ -387,6 +387,49 @@ def test_a_value_not_written_as_a_number_of_the_language_is_refused_with_an_exam
     assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
 
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (f"kpi,date,value,note\nfcr,{TODAY},71,Caf\u00e9 survey\n".encode("cp1252"), "not UTF-8 text"),
+        (f"kpi,date,value\nfcr,{TODAY},71\n".encode("utf-16"), "not UTF-8 text"),
+        (f"kpi,date,value\nfcr,{TODAY},71\n".encode("utf-16-le"), "NUL character (byte 0x00) on line 1"),
+        (f"kpi,date,value\nfcr,{TODAY},71\nfcr,{TODAY},7\x002\n".encode(), "NUL character (byte 0x00) on line 3"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8 text"),
+    ],
+    ids=["windows-1252", "utf-16", "utf-16 without byte-order mark", "nul byte", "binary"],
+)
+def test_a_file_that_is_not_utf8_csv_text_is_refused_naming_the_problem(db, leader, content, problem):
+    with pytest.raises(InputError) as refused:
+        kpis.import_measurements(db, leader, content)
+    [(field, message)] = refused.value.problems
+    assert field == "File" and problem in message
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
+@pytest.mark.parametrize("line_break", ["\r", "\r\n"], ids=["CR", "CRLF"])
+def test_cr_and_crlf_line_endings_are_line_breaks(db, leader, line_break):
+    content = line_break.join(["kpi,date,value,note", f"fcr,{TODAY},71,first", f"fcr,{TODAY},72,second", ""])
+    report = kpis.import_measurements(db, leader, content.encode())
+    assert report.rejected == [] and report.imported == 2
+    assert [r["note"] for r in db.query("SELECT note FROM kpi_measurements ORDER BY value")] == ["first", "second"]
+
+
+def test_a_row_with_more_values_than_the_header_is_rejected_naming_it(db, leader):
+    content = f"kpi,date,value\nfcr,{TODAY},71\nfcr,{TODAY},72,late delivery\n"
+    report = kpis.import_measurements(db, leader, content.encode())
+    assert report.imported == 0
+    assert report.rejected == [(3, "", "the row has 4 values but the header has 3 columns")]
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
+def test_a_row_the_csv_reader_cannot_read_refuses_the_file_naming_the_row(db, leader):
+    too_long = "x" * 200_000  # longer than any value the CSV reader takes
+    content = f"kpi,date,value,note\nfcr,{TODAY},71,\nfcr,{TODAY},72,{too_long}\n"
+    with pytest.raises(InputError, match=r"not a readable CSV \(row 3\)"):
+        kpis.import_measurements(db, leader, content.encode())
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
 # -- computed KPIs ---------------------------------------------------------------------
 def test_computed_kpis_yield_nothing_until_complaints_exist(db):
     assert db.scalar("SELECT count(*) FROM complaints") == 0

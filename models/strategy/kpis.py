@@ -21,6 +21,7 @@ from models.errors import InputError, validate
 from models.i18n import N_, _, format_number, parse_number
 from models.inputs import InputRecord, not_in_future
 from models.strategy.dimensions import ORGANISATION, Dimension, KpiSlice, names
+from models.text import normalise_text
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -559,9 +560,7 @@ def import_measurements(
     first; if any row is rejected nothing is stored and the report names each problem.
     ``at`` (default now) dates the import: no value may be dated after its day."""
     require(actor, Permission.KPI_RECORD)
-    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    headers, rows = _measurement_csv(content)
     missing = [c for c in ("date", "value") if c not in headers]
     if missing or not ({"goal", "kpi"} & set(headers)):
         wanted = ", ".join(missing + ([] if {"goal", "kpi"} & set(headers) else [_("goal or kpi")]))
@@ -569,8 +568,16 @@ def import_measurements(
     lookup = _MeasurementLookup(db, today=at.date() if at else None)
     records: list[MeasurementInput] = []
     rejected: list[tuple[int, str, str]] = []
-    for number, raw in enumerate(reader, start=2):
-        row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
+    for number, cells in rows:
+        if len(cells) > len(headers):
+            reason = _(
+                "the row has {values} values but the header has {columns} columns",
+                values=len(cells),
+                columns=len(headers),
+            )
+            rejected.append((number, "", reason))
+            continue
+        row = {key: value.strip() for key, value in zip(headers, cells, strict=False)}
         try:
             records.append(lookup.record(row))
         except _RowRejected as rejection:
@@ -582,6 +589,48 @@ def import_measurements(
 
     db.write(lambda connection: _store_many(connection, actor, records, at))
     return ImportReport(imported=len(records), rejected=[])
+
+
+def _measurement_csv(content: bytes | str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header's column names (trimmed, lower case) and each row's values with its number
+    (the header is row 1), blank lines left out; a file that is not UTF-8 CSV text is refused
+    naming the problem. CR and CRLF line endings are line breaks (the portal's text rule)."""
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise InputError.single(
+                _("File"),
+                _(
+                    "The file is not UTF-8 text (unreadable byte at position {position}). "
+                    "Save it from your spreadsheet as 'CSV UTF-8' and try again.",
+                    position=error.start + 1,
+                ),
+            ) from None
+    if "\x00" in content:  # binary data, or UTF-16 without its byte-order mark
+        line = normalise_text(content[: content.index("\x00")]).count("\n") + 1
+        raise InputError.single(
+            _("File"),
+            _(
+                "it holds a NUL character (byte 0x00) on line {line}, so it is binary data, not CSV text "
+                "(a UTF-16 file without its byte-order mark looks like this too: save it as UTF-8 CSV)",
+                line=line,
+            ),
+        )
+    reader = csv.reader(io.StringIO(normalise_text(content), newline=""))
+    read = 0  # rows read so far, the header included: the next one is row read + 1
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        headers = [name.strip().lower() for name in next(reader, [])]
+        read = 1
+        for read, cells in enumerate(reader, start=2):
+            if cells:
+                rows.append((read, cells))
+    except csv.Error as error:
+        raise InputError.single(
+            _("File"), _("The file is not a readable CSV (row {row}): {error}.", row=read + 1, error=error)
+        ) from None
+    return headers, rows
 
 
 def _store_many(

@@ -525,3 +525,21 @@ def test_a_ukrainian_leader_imports_a_value_with_a_decimal_comma(portal_env):
     assert not app.exception, app.exception
     assert app.success and not app.error
     assert database.scalar("SELECT value FROM kpi_measurements") == 77.5
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (f"kpi,date,value,note\nfcr,{TODAY},71,Caf\u00e9\n".encode("cp1252"), "not UTF-8 text"),
+        (f"kpi,date,value\nfcr,{TODAY},71,surplus\n".encode(), "the row has 4 values but the header has 3 columns"),
+    ],
+    ids=["windows-1252", "more values than the header"],
+)
+def test_a_bad_measurements_file_is_named_on_the_page_and_nothing_is_imported(portal_env, content, problem):
+    database = get_database(portal_env)
+    app = open_page(signed_in_as(add_person(database, Role.LEADERSHIP)), "pages/goals.py")
+    import_measurements_file(app, "measurements.csv", content)
+    assert not app.exception, app.exception
+    shown_text = texts(app) + "\n".join(str(frame.value) for frame in app.dataframe)
+    assert problem in shown_text
+    assert database.scalar("SELECT count(*) FROM kpi_measurements") == 0
