@@ -430,6 +430,32 @@ def test_a_row_the_csv_reader_cannot_read_refuses_the_file_naming_the_row(db, le
     assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
 
+@pytest.mark.parametrize(
+    ("last_row", "problem"),
+    [
+        (f"fcr,{TODAY},72,plain note", "row 3 has a quoted value that is not closed"),
+        (f'fcr,{TODAY},72,"quoted note"', "row 3 has text after the closing quote of a value"),
+    ],
+    ids=["to the end of the file", "up to a later quoted value"],
+)
+def test_a_quote_left_open_refuses_the_file_naming_its_row_instead_of_swallowing_the_rows_after_it(
+    db, leader, last_row, problem
+):
+    content = f'kpi,date,value,note\nfcr,{TODAY},71,\nfcr,{TODAY},70,"unterminated\n{last_row}\n'
+    with pytest.raises(InputError) as refused:
+        kpis.import_measurements(db, leader, content.encode())
+    [(field, message)] = refused.value.problems
+    assert field == "File" and message.startswith(problem)
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
+def test_a_column_named_twice_in_the_header_refuses_the_file_naming_it(db, leader):
+    content = f"kpi,date,value,Value\nfcr,{TODAY},71,72\n"
+    with pytest.raises(InputError, match="Column 'Value' appears twice in the header"):
+        kpis.import_measurements(db, leader, content.encode())
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
 # -- computed KPIs ---------------------------------------------------------------------
 def test_computed_kpis_yield_nothing_until_complaints_exist(db):
     assert db.scalar("SELECT count(*) FROM complaints") == 0

@@ -617,20 +617,48 @@ def _measurement_csv(content: bytes | str) -> tuple[list[str], list[tuple[int, l
                 line=line,
             ),
         )
-    reader = csv.reader(io.StringIO(normalise_text(content), newline=""))
+    # strict: a quote left open, or text after a closing quote, is an error rather than a value
+    # that silently runs on into the rows after it
+    reader = csv.reader(io.StringIO(normalise_text(content), newline=""), strict=True)
     read = 0  # rows read so far, the header included: the next one is row read + 1
     rows: list[tuple[int, list[str]]] = []
     try:
-        headers = [name.strip().lower() for name in next(reader, [])]
+        headers = _header(next(reader, []))
         read = 1
         for read, cells in enumerate(reader, start=2):
             if cells:
                 rows.append((read, cells))
     except csv.Error as error:
-        raise InputError.single(
-            _("File"), _("The file is not a readable CSV (row {row}): {error}.", row=read + 1, error=error)
-        ) from None
+        raise InputError.single(_("File"), _unreadable_row(read + 1, error)) from None
     return headers, rows
+
+
+def _header(names: list[str]) -> list[str]:
+    """The header's column names, trimmed and in lower case; a column named twice refuses the
+    file, since only one of its values could be kept."""
+    headers = [name.strip().lower() for name in names]
+    for position, name in enumerate(headers):
+        if name and name in headers[:position]:
+            raise InputError.single(
+                _("File"), _("Column '{column}' appears twice in the header.", column=names[position].strip())
+            )
+    return headers
+
+
+def _unreadable_row(row: int, error: csv.Error) -> str:
+    """Why the CSV reader stopped at ``row``, in words."""
+    if str(error) == "unexpected end of data":  # the file ended inside a quoted value
+        return _(
+            'row {row} has a quoted value that is not closed: add the closing quote (") or remove the opening one',
+            row=row,
+        )
+    if "expected after" in str(error):  # a quoted value's closing quote is followed by more text
+        return _(
+            "row {row} has text after the closing quote of a value: a quote inside a quoted value "
+            'is written twice ("")',
+            row=row,
+        )
+    return _("The file is not a readable CSV (row {row}): {error}.", row=row, error=error)
 
 
 def _store_many(

@@ -532,8 +532,10 @@ def test_a_ukrainian_leader_imports_a_value_with_a_decimal_comma(portal_env):
     [
         (f"kpi,date,value,note\nfcr,{TODAY},71,Caf\u00e9\n".encode("cp1252"), "not UTF-8 text"),
         (f"kpi,date,value\nfcr,{TODAY},71,surplus\n".encode(), "the row has 4 values but the header has 3 columns"),
+        (f'kpi,date,value,note\rfcr,{TODAY},70,"open\rfcr,{TODAY},72,\r'.encode(), "row 2 has a quoted value"),
+        (f"kpi,date,value,Value\nfcr,{TODAY},71,72\n".encode(), "Column 'Value' appears twice"),
     ],
-    ids=["windows-1252", "more values than the header"],
+    ids=["windows-1252", "more values than the header", "a quote left open", "a column named twice"],
 )
 def test_a_bad_measurements_file_is_named_on_the_page_and_nothing_is_imported(portal_env, content, problem):
     database = get_database(portal_env)
