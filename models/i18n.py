@@ -12,6 +12,7 @@ does not inherit it: such work takes the language as an argument and calls ``use
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -240,6 +241,38 @@ def format_signed(value: Number) -> str:
     rounds and written as the language writes whole numbers: "+12", "-3", and "0" with no sign."""
     whole = rounded(value)
     return "0" if whole == 0 else ("+" if whole > 0 else "") + format_number(whole, 0)
+
+
+# Any kind of space groups thousands when a number is read: space, no-break, narrow no-break,
+# thin and figure space; the minus sign, figure dash and en dash are read as "-".
+_SPACES = " \u00a0\u202f\u2009\u2007"
+_MINUS_SIGNS = "\u2212\u2012\u2013"
+
+
+def parse_number(text: str, decimals: int | None = 2) -> Decimal | None:
+    """A number a person wrote, read in the current language: its decimal sign and grouping
+    ("1 234,5" in Ukrainian, "1,234.5" in English), a plain point as the decimal sign too, any
+    kind of space as grouping; rounded to ``decimals`` (None: every digit kept). None when empty;
+    ``ValueError`` when it is not a number (letters, two decimal signs, misplaced grouping, an
+    exponent). Decimal fields and imports read numbers with it."""
+    locale = format_locale()
+    group, point = numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
+    typed = text.strip()
+    if not typed:
+        return None
+    for sign in _MINUS_SIGNS:
+        typed = typed.replace(sign, "-")
+    typed = re.sub(f"[{_SPACES}]+", group, typed.removeprefix("+"))
+    if point != "." and group != "." and point not in typed and typed.count(".") == 1:
+        typed = typed.replace(".", point)
+    if not re.fullmatch(rf"-?\d[\d{re.escape(group + point)}]*", typed):
+        raise ValueError(text)
+    value = numbers.parse_decimal(typed, locale, strict=True)  # NumberFormatError is a ValueError
+    if not math.isfinite(float(value)):
+        raise ValueError(text)
+    if decimals is not None:
+        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return value
 
 
 def format_percent(share: Number, decimals: int = 0) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 from models.access import PermissionDeniedError, Role
 from models.errors import InputError, StaleRecordError
+from models.i18n import use_language
 from models.strategy import goals, kpis, vision
 from tests.complaints_support import complaint, import_rows
 
@@ -348,6 +349,111 @@ def test_csv_import_reports_each_bad_row_and_stores_nothing(db, leader, priority
 def test_csv_without_the_needed_columns_is_refused(db, leader):
     with pytest.raises(InputError, match="date"):
         kpis.import_measurements(db, leader, "kpi,value\nfcr,1\n")
+
+
+def imported_values(db) -> list[float]:
+    return [row["value"] for row in db.query("SELECT value FROM kpi_measurements ORDER BY id")]
+
+
+@pytest.mark.parametrize("language", ["uk", "ru", "lt"])
+def test_a_value_with_a_decimal_comma_is_read_as_the_importing_persons_language_writes_it(db, leader, language):
+    content = f'kpi,date,value\nfcr,{TODAY},"77,5"\nfcr,{TODAY},"1 234,5"\nfcr,{TODAY},77.5\n'
+    with use_language(language):
+        report = kpis.import_measurements(db, leader, content.encode())
+    assert report.rejected == [] and report.imported == 3
+    assert imported_values(db) == [77.5, 1234.5, 77.5]
+
+
+def test_an_english_value_groups_thousands_with_a_comma(db, leader):
+    with use_language("en"):
+        report = kpis.import_measurements(db, leader, f'kpi,date,value\nfcr,{TODAY},"1,234.5"\nfcr,{TODAY},77.5\n')
+    assert report.rejected == []
+    assert imported_values(db) == [1234.5, 77.5]
+
+
+@pytest.mark.parametrize(
+    ("language", "written", "example"),
+    [("uk", "1.234,5", "1\u00a0234,5"), ("en", "77,5", "1,234.5"), ("en", "about 80", "1,234.5")],
+)
+def test_a_value_not_written_as_a_number_of_the_language_is_refused_with_an_example(
+    db, leader, language, written, example
+):
+    with use_language(language):
+        report = kpis.import_measurements(db, leader, f'kpi,date,value\nfcr,{TODAY},71\nfcr,{TODAY},"{written}"\n')
+    assert report.imported == 0
+    [(row, column, reason)] = report.rejected
+    assert (row, column) == (3, "value")
+    assert written in reason and example in reason
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (f"kpi,date,value,note\nfcr,{TODAY},71,Caf\u00e9 survey\n".encode("cp1252"), "not UTF-8 text"),
+        (f"kpi,date,value\nfcr,{TODAY},71\n".encode("utf-16"), "not UTF-8 text"),
+        (f"kpi,date,value\nfcr,{TODAY},71\n".encode("utf-16-le"), "NUL character (byte 0x00) on line 1"),
+        (f"kpi,date,value\nfcr,{TODAY},71\nfcr,{TODAY},7\x002\n".encode(), "NUL character (byte 0x00) on line 3"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8 text"),
+    ],
+    ids=["windows-1252", "utf-16", "utf-16 without byte-order mark", "nul byte", "binary"],
+)
+def test_a_file_that_is_not_utf8_csv_text_is_refused_naming_the_problem(db, leader, content, problem):
+    with pytest.raises(InputError) as refused:
+        kpis.import_measurements(db, leader, content)
+    [(field, message)] = refused.value.problems
+    assert field == "File" and problem in message
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
+@pytest.mark.parametrize("line_break", ["\r", "\r\n"], ids=["CR", "CRLF"])
+def test_cr_and_crlf_line_endings_are_line_breaks(db, leader, line_break):
+    content = line_break.join(["kpi,date,value,note", f"fcr,{TODAY},71,first", f"fcr,{TODAY},72,second", ""])
+    report = kpis.import_measurements(db, leader, content.encode())
+    assert report.rejected == [] and report.imported == 2
+    assert [r["note"] for r in db.query("SELECT note FROM kpi_measurements ORDER BY value")] == ["first", "second"]
+
+
+def test_a_row_with_more_values_than_the_header_is_rejected_naming_it(db, leader):
+    content = f"kpi,date,value\nfcr,{TODAY},71\nfcr,{TODAY},72,late delivery\n"
+    report = kpis.import_measurements(db, leader, content.encode())
+    assert report.imported == 0
+    assert report.rejected == [(3, "", "the row has 4 values but the header has 3 columns")]
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
+def test_a_row_the_csv_reader_cannot_read_refuses_the_file_naming_the_row(db, leader):
+    too_long = "x" * 200_000  # longer than any value the CSV reader takes
+    content = f"kpi,date,value,note\nfcr,{TODAY},71,\nfcr,{TODAY},72,{too_long}\n"
+    with pytest.raises(InputError, match=r"not a readable CSV \(row 3\)"):
+        kpis.import_measurements(db, leader, content.encode())
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
+@pytest.mark.parametrize(
+    ("last_row", "problem"),
+    [
+        (f"fcr,{TODAY},72,plain note", "row 3 has a quoted value that is not closed"),
+        (f'fcr,{TODAY},72,"quoted note"', "row 3 has text after the closing quote of a value"),
+    ],
+    ids=["to the end of the file", "up to a later quoted value"],
+)
+def test_a_quote_left_open_refuses_the_file_naming_its_row_instead_of_swallowing_the_rows_after_it(
+    db, leader, last_row, problem
+):
+    content = f'kpi,date,value,note\nfcr,{TODAY},71,\nfcr,{TODAY},70,"unterminated\n{last_row}\n'
+    with pytest.raises(InputError) as refused:
+        kpis.import_measurements(db, leader, content.encode())
+    [(field, message)] = refused.value.problems
+    assert field == "File" and message.startswith(problem)
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
+
+
+def test_a_column_named_twice_in_the_header_refuses_the_file_naming_it(db, leader):
+    content = f"kpi,date,value,Value\nfcr,{TODAY},71,72\n"
+    with pytest.raises(InputError, match="Column 'Value' appears twice in the header"):
+        kpis.import_measurements(db, leader, content.encode())
+    assert db.scalar("SELECT count(*) FROM kpi_measurements") == 0
 
 
 # -- computed KPIs ---------------------------------------------------------------------

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -17,7 +16,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from models import exports
 from models.errors import InputError
-from models.i18n import _, current_language, format_locale, format_number, use_language
+from models.i18n import _, current_language, format_locale, format_number, parse_number, use_language
 from models.paging import PAGE_SIZE
 from models.settings import get_settings
 from models.text import plural
@@ -289,8 +288,6 @@ def file_upload(label: str, types: list[str], key: str) -> UploadedFile | None:
 # Streamlit 1.67's number input writes and accepts only a decimal point; Ukrainian, Russian and
 # Lithuanian write a decimal comma and group thousands with a space. A decimal field is a labelled
 # text field that shows and reads the number in the reader's language.
-_SPACES = " \u00a0\u202f\u2009\u2007"  # space, no-break, narrow no-break, thin, figure space
-_MINUS_SIGNS = "\u2212\u2012\u2013"  # minus sign, figure dash, en dash: read as "-"
 _DECIMAL_FIELDS = "portal_decimal_fields"  # session key: what each decimal field checks, by its key
 _DECIMAL_PROBLEMS = "portal_decimal_problems"  # session key: the refusal of each field holding wrong text
 
@@ -306,37 +303,12 @@ def decimal_text(value: float | Decimal | None, decimals: int | None = 2) -> str
     return numbers.format_decimal(Decimal(str(value)), format="#,##0." + "#" * 12, locale=format_locale())
 
 
-def parse_decimal_text(text: str, decimals: int | None = 2) -> Decimal | None:
-    """What a person typed in a decimal field, read in the current language: its decimal sign
-    and grouping ("1 234,5" in Ukrainian, "1,234.5" in English), a plain point as the decimal sign
-    too, any kind of space as grouping; rounded to ``decimals``. None when empty; ``ValueError``
-    when it is not a number (letters, two decimal signs, misplaced grouping, an exponent)."""
-    locale = format_locale()
-    group, point = numbers.get_group_symbol(locale), numbers.get_decimal_symbol(locale)
-    typed = text.strip()
-    if not typed:
-        return None
-    for sign in _MINUS_SIGNS:
-        typed = typed.replace(sign, "-")
-    typed = re.sub(f"[{_SPACES}]+", group, typed.removeprefix("+"))
-    if point != "." and group != "." and point not in typed and typed.count(".") == 1:
-        typed = typed.replace(".", point)
-    if not re.fullmatch(rf"-?\d[\d{re.escape(group + point)}]*", typed):
-        raise ValueError(text)
-    value = numbers.parse_decimal(typed, locale, strict=True)  # NumberFormatError is a ValueError
-    if not math.isfinite(float(value)):
-        raise ValueError(text)
-    if decimals is not None:
-        value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return value
-
-
 def _read_decimal(field: dict[str, Any], text: str) -> tuple[float | None, InputError | None]:
     """The number in ``text`` for the decimal field described by ``field`` (label, bounds,
     decimals), or the refusal naming the field and what is wrong."""
     label, decimals = field["label"], field["decimals"]
     try:
-        value = parse_decimal_text(text, decimals)
+        value = parse_number(text, decimals)
     except ValueError:
         example = decimal_text(1234.5, 2 if decimals is None else max(decimals, 1))
         return None, InputError.single(

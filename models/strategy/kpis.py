@@ -7,6 +7,7 @@ import csv
 import io
 import math
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 import duckdb
@@ -17,9 +18,10 @@ from models.access import CurrentUser, Permission, require
 from models.cache import cached_aggregate
 from models.db import insert_with_new_id, next_ids, utc_now
 from models.errors import InputError, validate
-from models.i18n import N_, _
+from models.i18n import N_, _, format_number, parse_number
 from models.inputs import InputRecord, not_in_future
 from models.strategy.dimensions import ORGANISATION, Dimension, KpiSlice, names
+from models.text import normalise_text
 
 if TYPE_CHECKING:
     from models.db import Database
@@ -502,14 +504,15 @@ class _MeasurementLookup:
         """The row as a checked measurement, or ``_RowRejected`` with every problem by column."""
         goal, kpi = self._goal_and_kpi(row)
         measured = self._slice(row, goal)
+        value, value_problem = _read_value(row.get("value", ""))
         try:
-            return validate(
+            record = validate(
                 MeasurementInput,
                 {
                     "kpi_id": kpi.id,
                     "goal_id": goal["id"] if goal else None,
                     "measured_on": _parse_date(row.get("date", "")),
-                    "value": row.get("value", "").replace(",", "") or None,
+                    "value": 0 if value_problem else value,  # the other columns are still checked
                     "note": row.get("note"),
                     "source": row.get("source") or "import",
                     "channel": measured.channel,
@@ -520,7 +523,26 @@ class _MeasurementLookup:
             )
         except InputError as error:
             columns = {_(title): code for title, code in self._COLUMNS.items()}  # the fields as the error names them
-            raise _RowRejected([(columns.get(field, field), message) for field, message in error.problems]) from None
+            problems = [(columns.get(field, field), message) for field, message in error.problems]
+        else:
+            problems = []
+        if value_problem:
+            problems.append(("value", value_problem))
+        if problems:
+            raise _RowRejected(problems)
+        return record
+
+
+def _read_value(text: str) -> tuple[float | None, str | None]:
+    """A row's value written as the importing person's language writes a number ("77,5" and
+    "1 234,5" in Ukrainian, "1,234.5" in English; a plain point in every language), or why
+    it is not one, with an example of the right form. None when the cell is empty."""
+    try:
+        value = parse_number(text, decimals=None)
+    except ValueError:
+        example = format_number(Decimal("1234.5"))
+        return None, _("“{typed}” is not a number; write it as {example}", typed=text.strip(), example=example)
+    return (None if value is None else float(value)), None
 
 
 def _by_id_or_name(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -538,9 +560,7 @@ def import_measurements(
     first; if any row is rejected nothing is stored and the report names each problem.
     ``at`` (default now) dates the import: no value may be dated after its day."""
     require(actor, Permission.KPI_RECORD)
-    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    headers, rows = _measurement_csv(content)
     missing = [c for c in ("date", "value") if c not in headers]
     if missing or not ({"goal", "kpi"} & set(headers)):
         wanted = ", ".join(missing + ([] if {"goal", "kpi"} & set(headers) else [_("goal or kpi")]))
@@ -548,8 +568,16 @@ def import_measurements(
     lookup = _MeasurementLookup(db, today=at.date() if at else None)
     records: list[MeasurementInput] = []
     rejected: list[tuple[int, str, str]] = []
-    for number, raw in enumerate(reader, start=2):
-        row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
+    for number, cells in rows:
+        if len(cells) > len(headers):
+            reason = _(
+                "the row has {values} values but the header has {columns} columns",
+                values=len(cells),
+                columns=len(headers),
+            )
+            rejected.append((number, "", reason))
+            continue
+        row = {key: value.strip() for key, value in zip(headers, cells, strict=False)}
         try:
             records.append(lookup.record(row))
         except _RowRejected as rejection:
@@ -561,6 +589,76 @@ def import_measurements(
 
     db.write(lambda connection: _store_many(connection, actor, records, at))
     return ImportReport(imported=len(records), rejected=[])
+
+
+def _measurement_csv(content: bytes | str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header's column names (trimmed, lower case) and each row's values with its number
+    (the header is row 1), blank lines left out; a file that is not UTF-8 CSV text is refused
+    naming the problem. CR and CRLF line endings are line breaks (the portal's text rule)."""
+    if isinstance(content, bytes):
+        try:
+            content = content.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise InputError.single(
+                _("File"),
+                _(
+                    "The file is not UTF-8 text (unreadable byte at position {position}). "
+                    "Save it from your spreadsheet as 'CSV UTF-8' and try again.",
+                    position=error.start + 1,
+                ),
+            ) from None
+    if "\x00" in content:  # binary data, or UTF-16 without its byte-order mark
+        line = normalise_text(content[: content.index("\x00")]).count("\n") + 1
+        raise InputError.single(
+            _("File"),
+            _(
+                "it holds a NUL character (byte 0x00) on line {line}, so it is binary data, not CSV text "
+                "(a UTF-16 file without its byte-order mark looks like this too: save it as UTF-8 CSV)",
+                line=line,
+            ),
+        )
+    # strict: a quote left open, or text after a closing quote, is an error rather than a value
+    # that silently runs on into the rows after it
+    reader = csv.reader(io.StringIO(normalise_text(content), newline=""), strict=True)
+    read = 0  # rows read so far, the header included: the next one is row read + 1
+    rows: list[tuple[int, list[str]]] = []
+    try:
+        headers = _header(next(reader, []))
+        read = 1
+        for read, cells in enumerate(reader, start=2):
+            if cells:
+                rows.append((read, cells))
+    except csv.Error as error:
+        raise InputError.single(_("File"), _unreadable_row(read + 1, error)) from None
+    return headers, rows
+
+
+def _header(names: list[str]) -> list[str]:
+    """The header's column names, trimmed and in lower case; a column named twice refuses the
+    file, since only one of its values could be kept."""
+    headers = [name.strip().lower() for name in names]
+    for position, name in enumerate(headers):
+        if name and name in headers[:position]:
+            raise InputError.single(
+                _("File"), _("Column '{column}' appears twice in the header.", column=names[position].strip())
+            )
+    return headers
+
+
+def _unreadable_row(row: int, error: csv.Error) -> str:
+    """Why the CSV reader stopped at ``row``, in words."""
+    if str(error) == "unexpected end of data":  # the file ended inside a quoted value
+        return _(
+            'row {row} has a quoted value that is not closed: add the closing quote (") or remove the opening one',
+            row=row,
+        )
+    if "expected after" in str(error):  # a quoted value's closing quote is followed by more text
+        return _(
+            "row {row} has text after the closing quote of a value: a quote inside a quoted value "
+            'is written twice ("")',
+            row=row,
+        )
+    return _("The file is not a readable CSV (row {row}): {error}.", row=row, error=error)
 
 
 def _store_many(

@@ -11,12 +11,12 @@ from streamlit.testing.v1 import AppTest
 
 from models.access import Role
 from models.db import get_database
-from models.i18n import FORMAT_LOCALES, use_language
+from models.i18n import FORMAT_LOCALES, parse_number, use_language
 from models.standards import rights
 from tests.conftest import add_person
 from tests.pages.apptest import decimal_field, open_page, set_decimal, shown, signed_in_as, speaking
 from tests.speakup_helpers import open_cycle
-from ui.widgets import decimal_text, parse_decimal_text
+from ui.widgets import decimal_text
 
 UK_GROUP = numbers.get_group_symbol(FORMAT_LOCALES["uk"])  # the space Ukrainian groups thousands with
 
@@ -38,7 +38,7 @@ UK_GROUP = numbers.get_group_symbol(FORMAT_LOCALES["uk"])  # the space Ukrainian
 )
 def test_a_number_typed_in_the_readers_form_is_read(language, typed):
     with use_language(language):
-        assert parse_decimal_text(typed) == Decimal("1234.50")
+        assert parse_number(typed) == Decimal("1234.50")
 
 
 def test_a_number_is_shown_in_the_readers_form():
@@ -48,7 +48,7 @@ def test_a_number_is_shown_in_the_readers_form():
     with use_language("en"):
         assert decimal_text(1234.5) == "1,234.50"
     with use_language("lt"):
-        assert parse_decimal_text("\u22123,5") == Decimal("-3.5")  # the minus sign Lithuanian writes
+        assert parse_number("\u22123,5") == Decimal("-3.5")  # the minus sign Lithuanian writes
         assert decimal_text(0.25, decimals=None) == "0,25"
 
 
@@ -58,13 +58,13 @@ def test_a_number_is_shown_in_the_readers_form():
 )
 def test_text_that_is_not_a_number_in_the_language_is_refused(language, typed):
     with use_language(language), pytest.raises(ValueError):
-        parse_decimal_text(typed)
+        parse_number(typed)
 
 
 def test_decimals_are_rounded_to_the_fields_precision():
     with use_language("uk"):
-        assert parse_decimal_text("10,005") == Decimal("10.01")
-        assert parse_decimal_text("  ") is None
+        assert parse_number("10,005") == Decimal("10.01")
+        assert parse_number("  ") is None
 
 
 # -- the field on a page ---------------------------------------------------------------------------

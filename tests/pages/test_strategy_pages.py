@@ -14,7 +14,7 @@ from models.auth import load_user
 from models.db import get_database
 from models.strategy import goals, kpis, vision
 from tests.conftest import add_person
-from tests.pages.apptest import open_page, set_decimal, signed_in_as
+from tests.pages.apptest import open_page, set_decimal, signed_in_as, speaking
 
 TODAY = date.today()
 
@@ -507,3 +507,41 @@ def test_a_leader_finds_a_goal_owner_by_search_and_a_goals_owner_stays_when_it_i
     assert not app.exception and not app.error, [e.value for e in app.error]
     saved = goals.get_goal(database, goal.id)
     assert (saved.target_value, saved.owner_id) == (90, far)
+
+
+# -- importing measurements ------------------------------------------------------------------------
+def import_measurements_file(app, name: str, content: bytes):
+    """Upload ``content`` as ``name`` on the Goals page's import tab and press Import."""
+    app.file_uploader(key="measurements_upload").set_value((name, content, "text/csv")).run()
+    app.button(key="measurements_import").click().run()
+    return app
+
+
+def test_a_ukrainian_leader_imports_a_value_with_a_decimal_comma(portal_env):
+    database = get_database(portal_env)
+    leader = speaking(database, add_person(database, Role.LEADERSHIP), "uk")
+    app = open_page(signed_in_as(leader), "pages/goals.py")
+    import_measurements_file(app, "march.csv", f'kpi,date,value\nfcr,{TODAY},"77,5"\n'.encode())
+    assert not app.exception, app.exception
+    assert app.success and not app.error
+    assert database.scalar("SELECT value FROM kpi_measurements") == 77.5
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (f"kpi,date,value,note\nfcr,{TODAY},71,Caf\u00e9\n".encode("cp1252"), "not UTF-8 text"),
+        (f"kpi,date,value\nfcr,{TODAY},71,surplus\n".encode(), "the row has 4 values but the header has 3 columns"),
+        (f'kpi,date,value,note\rfcr,{TODAY},70,"open\rfcr,{TODAY},72,\r'.encode(), "row 2 has a quoted value"),
+        (f"kpi,date,value,Value\nfcr,{TODAY},71,72\n".encode(), "Column 'Value' appears twice"),
+    ],
+    ids=["windows-1252", "more values than the header", "a quote left open", "a column named twice"],
+)
+def test_a_bad_measurements_file_is_named_on_the_page_and_nothing_is_imported(portal_env, content, problem):
+    database = get_database(portal_env)
+    app = open_page(signed_in_as(add_person(database, Role.LEADERSHIP)), "pages/goals.py")
+    import_measurements_file(app, "measurements.csv", content)
+    assert not app.exception, app.exception
+    shown_text = texts(app) + "\n".join(str(frame.value) for frame in app.dataframe)
+    assert problem in shown_text
+    assert database.scalar("SELECT count(*) FROM kpi_measurements") == 0
