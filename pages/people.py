@@ -290,6 +290,8 @@ def render_organisation(teams, sites) -> None:
                 [(t["name"], t["site_name"], t["members"]) for t in teams],
                 columns=[_("Team"), _("Site"), _("Members")],
             ),
+            key="teams_table",
+            download=_("teams"),
         )
         if can_manage:
             render_add_team(sites)
@@ -300,6 +302,8 @@ def render_organisation(teams, sites) -> None:
                 [(s["name"], s["city"], s["members"]) for s in sites],
                 columns=[_("Site"), _("City"), _("Members")],
             ),
+            key="sites_table",
+            download=_("sites"),
         )
         if can_manage:
             render_add_site()
@@ -361,7 +365,7 @@ def render_import() -> None:
         st.error(escape_markdown(problem))  # it may quote the file's headings
         return
     st.write(_("First rows of the file:"))
-    show_table(pd.DataFrame(preview))
+    show_table(pd.DataFrame(preview), key="people_import_preview", download=_("people-import-preview"))
     if st.button(_("Import"), type="primary", key="people_import_button"):
         st.session_state["people_import_report"] = (uploaded.file_id, hr_import.import_people_csv(db, user, data))
         st.rerun()  # the directory above shows the imported people
@@ -403,6 +407,8 @@ def render_import_report(report: hr_import.ImportReport) -> None:
             [(problem.row, problem.column or "", problem.reason) for problem in report.errors],
             columns=[_("Row"), _("Column"), _("Reason")],
         ),
+        key="people_import_problems",
+        download=_("people-import-problems"),
     )
 
 

@@ -160,6 +160,16 @@ def rendered(app: Any) -> Iterator[Seen]:
         yield from _chart_texts(chart, f"chart {number + 1}")
 
 
+def tables_without_download(app: Any) -> list[str]:
+    """Every table a page shows can be downloaded (SPEC §10): at least as many CSV downloads as
+    read-only tables (Streamlit's own table download is turned off in the configuration)."""
+    tables = [table for table in app.dataframe if not table.proto.editing_mode]
+    downloads = [button for button in app.get("download_button") if button.proto.label == "Download CSV"]
+    if len(downloads) >= len(tables):
+        return []
+    return [f"{len(tables)} tables but {len(downloads)} CSV downloads"]
+
+
 @pytest.mark.parametrize("role", list(DEMO_LOGINS), ids=lambda role: DEMO_LOGINS[role])
 def test_every_page_reads_like_a_finished_product_for_every_demo_login(demo_portal: Any, role: Role) -> None:
     user = load_user(get_database(get_settings().db_path), employee_id=demo_portal.logins[role])
@@ -176,6 +186,7 @@ def test_every_page_reads_like_a_finished_product_for_every_demo_login(demo_port
             continue
         for seen in rendered(app):
             failures += [f"{page.title} / {seen.place}: {problem}" for problem in problems_in(seen.text)]
+        failures += [f"{page.title}: {problem}" for problem in tables_without_download(app)]
     unique = list(dict.fromkeys(failures))
     assert not unique, f"{len(unique)} unfinished texts as {DEMO_LOGINS[role]}:\n" + "\n".join(unique[:400])
 
