@@ -371,6 +371,7 @@ def set_status(
 
 
 def _check_people(connection: duckdb.DuckDBPyConnection, author_id: int, record: IdeaInput) -> None:
+    """The co-authors the idea's author names: never the author, nobody twice, active people."""
     problems = []
     if author_id in record.co_author_ids:
         problems.append((_("Co-authors"), _("you are the author already; list only other people")))
@@ -383,12 +384,30 @@ def _check_people(connection: duckdb.DuckDBPyConnection, author_id: int, record:
         raise InputError(problems)
 
 
-def _store_parts(connection: duckdb.DuckDBPyConnection, idea_id: int, record: IdeaInput, *, new: bool = False) -> None:
-    """The idea's co-authors and plan, replacing what an edited idea had."""
+def _check_co_authors_kept(idea: Idea, record: IdeaInput) -> None:
+    """A co-author's save keeps the co-authors as they are: only the author changes them, so
+    no co-author drops themselves, or names the author, by accident."""
+    if set(record.co_author_ids) != {person["employee_id"] for person in idea.co_authors}:
+        raise InputError.single(
+            _("Co-authors"), _("only the idea's author, {name}, changes its co-authors", name=idea.author_name)
+        )
+
+
+def _store_parts(
+    connection: duckdb.DuckDBPyConnection,
+    idea_id: int,
+    record: IdeaInput,
+    *,
+    new: bool = False,
+    co_authors: bool = True,
+) -> None:
+    """The idea's plan and, unless ``co_authors`` is false, its co-authors, replacing what an
+    edited idea had."""
     if not new:
-        connection.execute("DELETE FROM idea_coauthors WHERE idea_id = ?", [idea_id])
+        if co_authors:
+            connection.execute("DELETE FROM idea_coauthors WHERE idea_id = ?", [idea_id])
         connection.execute("DELETE FROM idea_milestones WHERE idea_id = ?", [idea_id])
-    for employee_id in record.co_author_ids:
+    for employee_id in record.co_author_ids if co_authors else ():
         connection.execute("INSERT INTO idea_coauthors VALUES (?, ?)", [idea_id, employee_id])
     if record.milestones:
         connection.execute(
@@ -448,14 +467,15 @@ def insert_idea(
 def save_draft(
     db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None, *, at: datetime | None = None
 ) -> int:
-    """Keep an idea as a draft in the open cycle: a new one, or changes to one's own draft
-    (``at``, default now)."""
+    """Keep an idea as a draft in the open cycle: a new one, or changes to an idea one wrote or
+    co-wrote (``at``, default now). Only the author changes who the co-authors are; a
+    co-author's save keeps them as stored."""
     require(actor, Permission.IDEAS_SUBMIT)
     record = validate_idea(data)
 
     def save(connection: duckdb.DuckDBPyConnection):
-        _check_people(connection, actor.employee_id, record)
         if idea_id is None:
+            _check_people(connection, actor.employee_id, record)
             cycle_row = connection.execute("SELECT id FROM idea_cycles WHERE phase = 'open'").fetchone()
             if cycle_row is None:
                 raise InputError.single(_("Cycle"), _("no Speak-Up cycle is accepting ideas at the moment"))
@@ -467,12 +487,17 @@ def save_draft(
             raise InputError.single(
                 _("Idea"), _("a {status} idea can no longer be edited", status=idea.status_label.lower())
             )
+        by_author = actor.employee_id == idea.author_id
+        if by_author:
+            _check_people(connection, idea.author_id, record)
+        else:
+            _check_co_authors_kept(idea, record)
         before = {name: getattr(idea, name) for name in _IDEA_FIELDS}
         connection.execute(
             f"UPDATE ideas SET {', '.join(f'{name} = ?' for name in _IDEA_FIELDS)}, updated_at = ? WHERE id = ?",
             [*(getattr(record, name) for name in _IDEA_FIELDS), at or utc_now(), idea_id],
         )
-        _store_parts(connection, idea_id, record)
+        _store_parts(connection, idea_id, record, co_authors=by_author)
         audit.record(connection, actor, "idea", idea_id, "edit", before, record.model_dump(), at=at)
         return idea_id
 
