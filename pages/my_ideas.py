@@ -127,16 +127,15 @@ def form_data() -> dict:
 
 def save(submit: bool) -> None:
     """Button callback: keep the draft, and post it when asked; the form keeps its values on error."""
-    post = ideas.save_and_submit if submit else ideas.save_draft
+    editing = st.session_state.get("idea_editing")
     with use_language(language_for(user, settings)):  # a callback runs before the page sets the language
         saved = run_write(
-            lambda: post(db, user, form_data(), st.session_state.get("idea_editing")), report_at="idea_errors"
+            lambda: ideas.save_idea(db, user, form_data(), editing, submit=submit), report_at="idea_errors"
         )
     if not saved:
         return
-    st.session_state["idea_editing"] = saved.value
     # worded on the next run, in the language the page speaks then
-    st.session_state["idea_flash"] = (submit, st.session_state["idea_title"])
+    st.session_state["idea_flash"] = (submit, st.session_state["idea_title"], saved.value.supports_withdrawn)
     reset_form()
 
 
@@ -145,12 +144,21 @@ def show_flash() -> None:
     flash = st.session_state.pop("idea_flash", None)
     if not flash:
         return
-    submitted, title = flash
+    submitted, title, supports_withdrawn = flash
     st.success(
         _("“{title}” is on the idea board.", title=plain(title))
         if submitted
         else _("Draft “{title}” saved — finish it any time before the window closes.", title=plain(title))
     )
+    if supports_withdrawn:
+        st.info(
+            ngettext(
+                "Support withdrawn because they became a co-author (nobody supports their own idea): {names}.",
+                "Supports withdrawn because they became co-authors (nobody supports their own idea): {names}.",
+                len(supports_withdrawn),
+                names=", ".join(plain(name) for name in supports_withdrawn),
+            )
+        )
 
 
 def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:

@@ -1,5 +1,5 @@
-"""Co-authors of an idea: a co-author who edits keeps their place, and only the author changes
-who the co-authors are."""
+"""Co-authors of an idea: a co-author who edits keeps their place, only the author changes who
+the co-authors are, and nobody supports an idea they co-wrote."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 
 from models.access import Role
 from models.errors import InputError
-from models.speakup import board, ideas
-from tests.speakup_helpers import idea_data, open_cycle
+from models.speakup import board, cycles, ideas, moderation
+from tests.speakup_helpers import count, idea_data, open_cycle, submitted_idea
 
 
 @pytest.fixture
@@ -65,3 +65,52 @@ def test_the_author_changes_the_co_authors_but_never_lists_himself(db, make_user
     with pytest.raises(InputError, match="you are the author already"):
         ideas.save_draft(db, author, idea_data(co_author_ids=[second.employee_id, author.employee_id]), idea_id)
     assert co_author_ids(db, idea_id) == [second.employee_id]
+
+
+# -- supports of people who become co-authors ----------------------------------------
+def sent_back_with_a_supporter(db, make_user, leader, cycle_id):
+    """An agent's idea that employee ``fan`` supports, sent back by the moderators."""
+    author = make_user(Role.AGENT)
+    fan = make_user(Role.AGENT, full_name="Fay Supporter")
+    moderator = make_user(Role.MODERATOR)
+    idea_id = submitted_idea(db, author)
+    board.support_idea(db, fan, idea_id)
+    cycles.advance_phase(db, leader, cycle_id)  # review
+    moderation.send_back(db, moderator, idea_id, "Add the cost of the IVR change")
+    return author, fan, idea_id
+
+
+def test_a_supporter_who_becomes_a_co_author_no_longer_supports_the_idea(db, make_user, leader, cycle_id):
+    author, fan, idea_id = sent_back_with_a_supporter(db, make_user, leader, cycle_id)
+
+    ideas.save_and_submit(db, author, idea_data(co_author_ids=[fan.employee_id]), idea_id)
+
+    idea = ideas.get_idea(db, idea_id)
+    assert (idea.status, idea.supporters) == ("submitted", 0)
+    assert board.board(db)[0].supporters == 0
+    assert count(db, "SELECT count(*) FROM idea_supports WHERE idea_id = ?", [idea_id]) == 0
+
+
+def test_the_author_is_told_whose_support_was_withdrawn_and_it_is_audited(db, make_user, leader, cycle_id):
+    author, fan, idea_id = sent_back_with_a_supporter(db, make_user, leader, cycle_id)
+
+    saved = ideas.save_idea(db, author, idea_data(co_author_ids=[fan.employee_id]), idea_id)
+
+    assert (saved.idea_id, saved.supports_withdrawn) == (idea_id, ["Fay Supporter"])
+    audited = db.query_one(
+        "SELECT actor_id, action, before_json, after_json FROM audit_log"
+        " WHERE entity = 'idea_support' AND entity_id = ? ORDER BY id DESC LIMIT 1",
+        [str(idea_id)],
+    )
+    assert (audited["actor_id"], audited["action"]) == (author.employee_id, "unsupport")
+    assert str(fan.employee_id) in audited["before_json"] and "co-author" in audited["after_json"]
+    again = ideas.save_idea(db, author, idea_data(co_author_ids=[fan.employee_id]), idea_id)
+    assert again.supports_withdrawn == []  # told once, when it happened
+
+
+def test_a_refused_save_keeps_the_support(db, make_user, leader, cycle_id):
+    author, fan, idea_id = sent_back_with_a_supporter(db, make_user, leader, cycle_id)
+    with pytest.raises(InputError, match="Proposed change"):
+        ideas.save_and_submit(db, author, idea_data(co_author_ids=[fan.employee_id], proposed_change="short"), idea_id)
+    assert ideas.get_idea(db, idea_id).supporters == 1
+    assert co_author_ids(db, idea_id) == []
