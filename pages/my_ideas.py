@@ -78,7 +78,7 @@ def load_into_form(idea_id: int) -> None:
             "idea_kpi": idea.kpi_name or "",
             "idea_kpi_change": float(idea.kpi_expected_change or 0),
             "idea_effort": float(idea.effort_days),
-            "idea_coauthors": [c["employee_id"] for c in idea.co_authors if c["employee_id"] != user.employee_id],
+            "idea_coauthors": [c["employee_id"] for c in idea.co_authors],  # an editing co-author among them
             "idea_editing": idea.id,
             "idea_plan": pd.DataFrame(
                 {
@@ -127,16 +127,15 @@ def form_data() -> dict:
 
 def save(submit: bool) -> None:
     """Button callback: keep the draft, and post it when asked; the form keeps its values on error."""
-    post = ideas.save_and_submit if submit else ideas.save_draft
+    editing = st.session_state.get("idea_editing")
     with use_language(language_for(user, settings)):  # a callback runs before the page sets the language
         saved = run_write(
-            lambda: post(db, user, form_data(), st.session_state.get("idea_editing")), report_at="idea_errors"
+            lambda: ideas.save_idea(db, user, form_data(), editing, submit=submit), report_at="idea_errors"
         )
     if not saved:
         return
-    st.session_state["idea_editing"] = saved.value
     # worded on the next run, in the language the page speaks then
-    st.session_state["idea_flash"] = (submit, st.session_state["idea_title"])
+    st.session_state["idea_flash"] = (submit, st.session_state["idea_title"], saved.value.supports_withdrawn)
     reset_form()
 
 
@@ -145,12 +144,21 @@ def show_flash() -> None:
     flash = st.session_state.pop("idea_flash", None)
     if not flash:
         return
-    submitted, title = flash
+    submitted, title, supports_withdrawn = flash
     st.success(
         _("“{title}” is on the idea board.", title=plain(title))
         if submitted
         else _("Draft “{title}” saved — finish it any time before the window closes.", title=plain(title))
     )
+    if supports_withdrawn:
+        st.info(
+            ngettext(
+                "Support withdrawn because they became a co-author (nobody supports their own idea): {names}.",
+                "Supports withdrawn because they became co-authors (nobody supports their own idea): {names}.",
+                len(supports_withdrawn),
+                names=", ".join(plain(name) for name in supports_withdrawn),
+            )
+        )
 
 
 def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
@@ -228,6 +236,29 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
             "Date": st.column_config.DateColumn(_("Date"), min_value=date.today() - timedelta(days=30)),
         },
     )
+    render_co_authors(editing)
+    show_reported("idea_errors", keep=True)
+    cols = st.columns([1, 1, 1, 3])
+    cols[0].button(_("Save draft"), key="idea_save", on_click=save, args=(False,), icon=":material/save:")
+    cols[1].button(_("Submit idea"), key="idea_submit", type="primary", on_click=save, args=(True,))
+    if editing:
+        cols[2].button(_("New idea instead"), key="idea_new", on_click=reset_form)
+
+
+def render_co_authors(editing: int | None) -> None:
+    """The author picks the co-authors; a co-author editing sees them as they are,
+    themselves included, since only the author changes them."""
+    idea = ideas.get_idea(db, editing, viewer=user) if editing else None
+    if idea is not None and idea.author_id != user.employee_id:
+        names = {person["employee_id"]: person["full_name"] for person in idea.co_authors}
+        st.multiselect(_("Co-authors"), list(names), key="idea_coauthors", format_func=names.get, disabled=True)
+        st.caption(
+            _(
+                "Only the idea's author, {name}, changes its co-authors: your save keeps them as they are.",
+                name=plain(idea.author_name),
+            )
+        )
+        return
     found = search_matches(
         _("Find co-authors (name, email or employee number)"),
         "idea_coauthor_search",
@@ -245,12 +276,6 @@ def render_form(cycle: cycles.Cycle, *, reworking: bool = False) -> None:
         max_selections=5,
         placeholder=_("Choose options"),
     )
-    show_reported("idea_errors", keep=True)
-    cols = st.columns([1, 1, 1, 3])
-    cols[0].button(_("Save draft"), key="idea_save", on_click=save, args=(False,), icon=":material/save:")
-    cols[1].button(_("Submit idea"), key="idea_submit", type="primary", on_click=save, args=(True,))
-    if editing:
-        cols[2].button(_("New idea instead"), key="idea_new", on_click=reset_form)
 
 
 def reworked_idea() -> cycles.Cycle | None:

@@ -372,6 +372,7 @@ def set_status(
 
 
 def _check_people(connection: duckdb.DuckDBPyConnection, author_id: int, record: IdeaInput) -> None:
+    """The co-authors the idea's author names: never the author, nobody twice, active people."""
     problems = []
     if author_id in record.co_author_ids:
         problems.append((_("Co-authors"), _("you are the author already; list only other people")))
@@ -384,12 +385,30 @@ def _check_people(connection: duckdb.DuckDBPyConnection, author_id: int, record:
         raise InputError(problems)
 
 
-def _store_parts(connection: duckdb.DuckDBPyConnection, idea_id: int, record: IdeaInput, *, new: bool = False) -> None:
-    """The idea's co-authors and plan, replacing what an edited idea had."""
+def _check_co_authors_kept(idea: Idea, record: IdeaInput) -> None:
+    """A co-author's save keeps the co-authors as they are: only the author changes them, so
+    no co-author drops themselves, or names the author, by accident."""
+    if set(record.co_author_ids) != {person["employee_id"] for person in idea.co_authors}:
+        raise InputError.single(
+            _("Co-authors"), _("only the idea's author, {name}, changes its co-authors", name=idea.author_name)
+        )
+
+
+def _store_parts(
+    connection: duckdb.DuckDBPyConnection,
+    idea_id: int,
+    record: IdeaInput,
+    *,
+    new: bool = False,
+    co_authors: bool = True,
+) -> None:
+    """The idea's plan and, unless ``co_authors`` is false, its co-authors, replacing what an
+    edited idea had."""
     if not new:
-        connection.execute("DELETE FROM idea_coauthors WHERE idea_id = ?", [idea_id])
+        if co_authors:
+            connection.execute("DELETE FROM idea_coauthors WHERE idea_id = ?", [idea_id])
         connection.execute("DELETE FROM idea_milestones WHERE idea_id = ?", [idea_id])
-    for employee_id in record.co_author_ids:
+    for employee_id in record.co_author_ids if co_authors else ():
         connection.execute("INSERT INTO idea_coauthors VALUES (?, ?)", [idea_id, employee_id])
     if record.milestones:
         connection.execute(
@@ -446,53 +465,120 @@ def insert_idea(
     return idea_id
 
 
-def save_draft(
-    db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None, *, at: datetime | None = None
-) -> int:
-    """Keep an idea as a draft in the open cycle: a new one, or changes to one's own draft
-    (``at``, default now)."""
+class SavedIdea(BaseModel):
+    """What a save did: the idea's number, and the people whose support was withdrawn because
+    they became its co-authors (an idea is never supported by its own authors)."""
+
+    idea_id: int
+    supports_withdrawn: list[str] = []
+
+
+def save_idea(
+    db: Database,
+    actor: CurrentUser,
+    data: dict[str, Any],
+    idea_id: int | None = None,
+    *,
+    submit: bool = False,
+    at: datetime | None = None,
+    today: date | None = None,
+) -> SavedIdea:
+    """Keep an idea as a draft in the open cycle (``at``, default now): a new one, or changes to
+    an idea one wrote or co-wrote; with ``submit``, post it in the same write, so that when
+    posting is refused nothing is stored. Only the author changes who the co-authors are; a
+    co-author's save keeps them as stored."""
     require(actor, Permission.IDEAS_SUBMIT)
     record = validate_idea(data)
 
-    def save(connection: duckdb.DuckDBPyConnection):
-        _check_people(connection, actor.employee_id, record)
-        if idea_id is None:
-            cycle_row = connection.execute("SELECT id FROM idea_cycles WHERE phase = 'open'").fetchone()
-            if cycle_row is None:
-                raise InputError.single(_("Cycle"), _("no Speak-Up cycle is accepting ideas at the moment"))
-            return insert_idea(connection, actor, actor.employee_id, actor.team_id, cycle_row[0], record, created_at=at)
-        idea = _idea_for_update(connection, idea_id)
-        if actor.employee_id not in idea.author_ids:
-            raise InputError.single(_("Idea"), _("only its authors may change an idea"))
-        if idea.status not in ("draft", "needs_more_work"):
-            raise InputError.single(
-                _("Idea"), _("a {status} idea can no longer be edited", status=idea.status_label.lower())
-            )
-        before = {name: getattr(idea, name) for name in _IDEA_FIELDS}
-        connection.execute(
-            f"UPDATE ideas SET {', '.join(f'{name} = ?' for name in _IDEA_FIELDS)}, updated_at = ? WHERE id = ?",
-            [*(getattr(record, name) for name in _IDEA_FIELDS), at or utc_now(), idea_id],
-        )
-        _store_parts(connection, idea_id, record)
-        audit.record(connection, actor, "idea", idea_id, "edit", before, record.model_dump(), at=at)
-        return idea_id
+    def save(connection: duckdb.DuckDBPyConnection) -> SavedIdea:
+        saved = _save_draft(connection, actor, record, idea_id, at)
+        if submit:
+            submit_idea(db, actor, saved.idea_id, today=today)  # joins the open write
+        return saved
 
     return db.write(save)
+
+
+def save_draft(
+    db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None, *, at: datetime | None = None
+) -> int:
+    """``save_idea`` without posting: the idea's number."""
+    return save_idea(db, actor, data, idea_id, at=at).idea_id
 
 
 def save_and_submit(
     db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None = None, *, today: date | None = None
 ) -> int:
-    """Save the form and post it in one write: when posting is refused, nothing is stored."""
-    return db.write(lambda _connection: _save_then_submit(db, actor, data, idea_id, today))
+    """``save_idea`` posting the idea: its number."""
+    return save_idea(db, actor, data, idea_id, submit=True, today=today).idea_id
 
 
-def _save_then_submit(
-    db: Database, actor: CurrentUser, data: dict[str, Any], idea_id: int | None, today: date | None
-) -> int:
-    saved_id = save_draft(db, actor, data, idea_id)  # joins the open write
-    submit_idea(db, actor, saved_id, today=today)
-    return saved_id
+def _save_draft(
+    connection: duckdb.DuckDBPyConnection,
+    actor: CurrentUser,
+    record: IdeaInput,
+    idea_id: int | None,
+    at: datetime | None,
+) -> SavedIdea:
+    """The draft part of ``save_idea``, inside its write."""
+    if idea_id is None:
+        _check_people(connection, actor.employee_id, record)
+        cycle_row = connection.execute("SELECT id FROM idea_cycles WHERE phase = 'open'").fetchone()
+        if cycle_row is None:
+            raise InputError.single(_("Cycle"), _("no Speak-Up cycle is accepting ideas at the moment"))
+        new_id = insert_idea(connection, actor, actor.employee_id, actor.team_id, cycle_row[0], record, created_at=at)
+        return SavedIdea(idea_id=new_id)
+    idea = _idea_for_update(connection, idea_id)
+    if actor.employee_id not in idea.author_ids:
+        raise InputError.single(_("Idea"), _("only its authors may change an idea"))
+    if idea.status not in ("draft", "needs_more_work"):
+        raise InputError.single(
+            _("Idea"), _("a {status} idea can no longer be edited", status=idea.status_label.lower())
+        )
+    by_author = actor.employee_id == idea.author_id
+    if by_author:
+        _check_people(connection, idea.author_id, record)
+    else:
+        _check_co_authors_kept(idea, record)
+    before = {name: getattr(idea, name) for name in _IDEA_FIELDS}
+    connection.execute(
+        f"UPDATE ideas SET {', '.join(f'{name} = ?' for name in _IDEA_FIELDS)}, updated_at = ? WHERE id = ?",
+        [*(getattr(record, name) for name in _IDEA_FIELDS), at or utc_now(), idea_id],
+    )
+    _store_parts(connection, idea_id, record, co_authors=by_author)
+    audit.record(connection, actor, "idea", idea_id, "edit", before, record.model_dump(), at=at)
+    return SavedIdea(idea_id=idea_id, supports_withdrawn=_withdraw_co_authors_supports(connection, actor, idea_id, at))
+
+
+def _withdraw_co_authors_supports(
+    connection: duckdb.DuckDBPyConnection, actor: CurrentUser, idea_id: int, at: datetime | None
+) -> list[str]:
+    """Withdraw, audited, the supports of people who are now the idea's co-authors (SPEC §5: a
+    support is never on one's own idea, as ``moderation.merge`` keeps authors out of the
+    supporters it moves); their names, for the author."""
+    withdrawn = connection.execute(
+        "SELECT s.employee_id, e.full_name FROM idea_supports s JOIN employees e ON e.id = s.employee_id"
+        " WHERE s.idea_id = ? AND s.employee_id IN (SELECT employee_id FROM idea_coauthors WHERE idea_id = ?)"
+        " ORDER BY e.full_name, e.id",
+        [idea_id, idea_id],
+    ).fetchall()
+    if withdrawn:
+        connection.execute(
+            "DELETE FROM idea_supports WHERE idea_id = ? AND list_contains(?, employee_id)",
+            [idea_id, [employee_id for employee_id, _name in withdrawn]],
+        )
+    for employee_id, _name in withdrawn:
+        audit.record(
+            connection,
+            actor,
+            "idea_support",
+            idea_id,
+            "unsupport",
+            {"employee_id": employee_id},
+            {"reason": "became a co-author of the idea"},
+            at=at,
+        )
+    return [name for _employee_id, name in withdrawn]
 
 
 def may_resubmit(cycle: Cycle) -> bool:

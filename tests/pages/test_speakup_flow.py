@@ -424,3 +424,54 @@ def test_my_ideas_opens_again_after_another_page(portal_env):
         app.run()
         assert not app.exception, app.exception
     assert app.multiselect(key="idea_coauthors").value == []
+
+
+def test_a_co_author_who_edits_an_idea_stays_its_co_author(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    author = add_person(db, Role.AGENT, full_name="Ava Author")
+    co_author = add_person(db, Role.AGENT, full_name="Cole Co-author")
+    cycles.advance_phase(db, head, cycles.create_cycle(db, head, cycle_data()))
+    idea_id = ideas.save_draft(db, author, idea_data(co_author_ids=[co_author.employee_id]))
+
+    app = open_page(signed_in_as(co_author), "pages/my_ideas.py")
+    app.button(key=f"edit_{idea_id}").click().run()
+    co_authors = app.multiselect(key="idea_coauthors")
+    assert (co_authors.value, co_authors.disabled) == ([co_author.employee_id], True)
+    assert "Only the idea's author, Ava Author, changes its co-authors" in texts(app)
+    app.text_input(key="idea_title").set_value("Callback scheduling at peak, with SMS reminders")
+    app.button(key="idea_save").click().run()
+
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert any("saved" in s.value for s in app.success)
+    draft = ideas.get_idea(db, idea_id)
+    assert draft.title == "Callback scheduling at peak, with SMS reminders"
+    assert [c["employee_id"] for c in draft.co_authors] == [co_author.employee_id]
+    assert f"edit_{idea_id}" in button_keys(app)  # still in his list
+
+
+def test_the_author_is_told_a_supporter_named_co_author_no_longer_supports_the_idea(portal_env):
+    db = get_database(portal_env)
+    head = add_person(db, Role.LEADERSHIP)
+    agent = add_person(db, Role.AGENT)
+    fan = add_person(db, Role.AGENT, full_name="Fay Supporter")
+    moderator = add_person(db, Role.MODERATOR)
+    cycle_id = cycles.create_cycle(db, head, cycle_data())
+    cycles.advance_phase(db, head, cycle_id)
+    idea_id = ideas.save_draft(db, agent, idea_data())
+    ideas.submit_idea(db, agent, idea_id)
+    board.support_idea(db, fan, idea_id)
+    cycles.advance_phase(db, head, cycle_id)  # review
+    moderation.send_back(db, moderator, idea_id, "Work on it with the people who back it")
+
+    app = open_page(signed_in_as(agent), "pages/my_ideas.py")
+    app.button(key=f"edit_{idea_id}").click().run()
+    app.multiselect(key="idea_coauthors").select(fan.employee_id).run()
+    app.button(key="idea_submit").click().run()
+
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    told = [i.value for i in app.info]
+    assert any("Support withdrawn because they became a co-author" in text and "Fay Supporter" in text for text in told)
+    idea = ideas.get_idea(db, idea_id)
+    assert (idea.status, idea.supporters) == ("submitted", 0)
+    assert [c["employee_id"] for c in idea.co_authors] == [fan.employee_id]
