@@ -30,6 +30,24 @@ _NUL_MESSAGE = N_(
 )
 
 
+# A file labelled Latin-1 is read as Windows-1252, as browsers do (the WHATWG encoding
+# standard): files saved as Windows-1252 are often called Latin-1, and read as Latin-1 their
+# quotes, dashes and euro signs (bytes 0x80-0x9F) would be control characters the text rule
+# removes. The five bytes Windows-1252 leaves undefined keep their Latin-1 reading.
+_LATIN_1_AS_WINDOWS_1252 = "".join(bytes([byte]).decode("cp1252", "ignore") or chr(byte) for byte in range(256))
+
+
+class _Latin1Decoder(codecs.IncrementalDecoder):
+    """Latin-1 read as Windows-1252: one character per byte, so no byte waits for the next."""
+
+    def decode(self, data: bytes, final: bool = False) -> str:
+        return codecs.charmap_decode(data, self.errors, _LATIN_1_AS_WINDOWS_1252)[0]
+
+
+def _decoder(encoding: str) -> codecs.IncrementalDecoder:
+    return _Latin1Decoder("strict") if encoding == "latin-1" else codecs.getincrementaldecoder(encoding)("strict")
+
+
 @dataclass
 class CheckedText:
     sha256: str
@@ -118,7 +136,7 @@ def normalise_copy(path: Path, target: Path) -> None:
 
 def transcode(path: Path, encoding: str, target: Path) -> None:
     """Rewrite text in another encoding as UTF-8, with the portal's text rule applied."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    decoder = _decoder(encoding)
     lines = 0
     carry = ""
     with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
