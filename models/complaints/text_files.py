@@ -134,10 +134,31 @@ def normalise_copy(path: Path, target: Path) -> None:
         out.write(normalise_utf8(carry))
 
 
+def _undecodable(path: Path, encoding: str, error: UnicodeDecodeError, offset: int) -> InputError:
+    """The byte a single-byte encoding has no character for, with its line, and what to do."""
+    label = _(ENCODINGS[encoding]) if encoding in ENCODINGS else encoding
+    if encoding == "utf-16":  # two bytes a character: a byte's place says little, the reason more
+        return InputError.single(
+            _("File"), _("it cannot be read as {encoding}: {reason}", encoding=label, reason=error.reason)
+        )
+    return InputError.single(
+        _("File"),
+        _(
+            "it cannot be read as {encoding}: byte 0x{byte} on line {line}, position {position}, stands for no "
+            "character in it. Choose the file's encoding (for example UTF-8 or Latin-1) or save it as UTF-8 CSV.",
+            encoding=label,
+            byte=f"{error.object[error.start]:02x}",
+            line=_line_at(path, offset + error.start),
+            position=offset + error.start + 1,
+        ),
+    )
+
+
 def transcode(path: Path, encoding: str, target: Path) -> None:
     """Rewrite text in another encoding as UTF-8, with the portal's text rule applied."""
     decoder = _decoder(encoding)
     lines = 0
+    offset = 0  # bytes read before the chunk being decoded
     carry = ""
     with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
         try:
@@ -149,13 +170,11 @@ def transcode(path: Path, encoding: str, target: Path) -> None:
                 carry = text[-1:] if text.endswith("\r") else ""
                 text = text[: len(text) - len(carry)]
                 lines += text.count("\n")
+                offset += len(chunk)
                 out.write(normalise_text(text))
             out.write(normalise_text(carry + decoder.decode(b"", final=True)))
         except UnicodeDecodeError as error:
-            label = _(ENCODINGS[encoding]) if encoding in ENCODINGS else encoding
-            raise InputError.single(
-                _("File"), _("it cannot be read as {encoding}: {reason}", encoding=label, reason=error.reason)
-            ) from None
+            raise _undecodable(path, encoding, error, offset) from None
 
 
 # -- the header row ----------------------------------------------------------------------
