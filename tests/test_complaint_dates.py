@@ -119,6 +119,41 @@ def test_a_column_that_fits_two_orders_equally_is_flagged_and_not_guessed(db, an
     assert db.scalar("SELECT min(received_date) FROM complaints") == date(2020, 5, 3)
 
 
+CHOICE = "choose the order the file was written in"
+DESCRIPTIONS = [  # a column's values, and how the preview describes the order chosen for it
+    (["4/6/2020"], f"its 1 date, 4/6/2020, fits month/day/year and day/month/year equally; {CHOICE}"),
+    (
+        ["3/5/2020", "4/6/2020", "11/12/2021"],
+        f"its 3 dates like 11/12/2021 fit month/day/year and day/month/year equally; {CHOICE}",
+    ),
+    (["3/29/2019", "3/30/2019", "31/3/2019", "4/1/2019"], "read as month/day/year: 3 of its 4 dates like 4/1/2019 fit"),
+    (["2019-03-29", "3/29/2019"], "read as month/day/year: 1 of its 1 date, 3/29/2019, fits"),
+    (["13/13/2019"], "its 1 value 13/13/2019 is not a date between 1990 and today"),
+    (["31/31/2019", "13/13/2019"], "none of its 2 values like 13/13/2019 is a date between 1990 and today"),
+]
+
+
+@pytest.mark.parametrize(("texts", "described"), DESCRIPTIONS, ids=[d for _, d in DESCRIPTIONS])
+def test_the_order_is_described_quoting_a_value_of_the_column_and_counting_its_dates(tmp_path, texts, described):
+    source = _source(tmp_path, texts)
+    mapping = field_mapping.suggest_mapping(source.columns, Preset.PORTAL)
+    assert conversion.guess_date_orders(source, mapping)["received_date"].describe() == described
+
+
+def test_an_import_refused_for_a_tie_quotes_a_date_of_the_file(db, analyst, tmp_path):
+    """Decided from the staged rows when no preview looked at the column first."""
+    source = _source(tmp_path, ["2020-01-01", "4/6/2020"])
+    with pytest.raises(InputError) as refused:
+        _import(db, analyst, source)
+    assert refused.value.problems == [
+        (
+            "Received date",
+            f"its 1 date, 4/6/2020, fits month/day/year and day/month/year equally; {CHOICE} (MDY/DMY);"
+            " nothing was imported",
+        )
+    ]
+
+
 def test_the_chosen_order_wins_and_only_values_that_do_not_fit_it_are_rejected(db, analyst, tmp_path):
     texts = ["3/29/2019", "3/30/2019", "31/3/2019", "4/1/2019"]  # one day-first value among month-first
     source = _source(tmp_path, texts)

@@ -5,6 +5,7 @@ sheets; damaged workbooks are refused in words."""
 
 from __future__ import annotations
 
+import re
 import zipfile
 from datetime import date, datetime, time, timedelta
 
@@ -44,6 +45,20 @@ VALUES = [
 ]
 
 
+PERCENTS = [  # a cell's value and number format, and the text the sheet shows
+    (0.92, "0%"),
+    (0.925, "0%"),
+    (0.0525, "0.0%"),
+    (1, "0.00%"),
+    (-0.125, "#,##0.0%;[Red]-#,##0.0%"),
+    (0.5, '0%" done"'),  # the number as a percentage, the format's own words left out
+    (0.92, "0.00"),  # a number format that is not a percentage
+    ("85%", "0%"),  # text in a cell formatted as a percentage
+    (True, "0%"),
+]
+PERCENT_TEXTS = ["92%", "93%", "5.3%", "100.00%", "-12.5%", "50%", "0.92", "85%", "Yes"]
+
+
 def _varied_workbook(path):
     workbook = Workbook()
     cover = workbook.active
@@ -76,6 +91,11 @@ def _varied_workbook(path):
     offset["C5"], offset["D5"], offset["E5"] = "Date received", "Issue", "Complaint ID"
     offset["C6"], offset["D6"], offset["E6"] = datetime(2022, 2, 2), "Fees", 7
     offset["D8"] = "Wait"
+    scores = workbook.create_sheet("Scores")  # numbers shown as percentages, from B3
+    scores["B3"], scores["C3"] = "Employee number", "Score"
+    for row, (value, number_format) in enumerate(PERCENTS, start=4):
+        scores.cell(row=row, column=2, value=f"E-{row}")
+        scores.cell(row=row, column=3, value=value).number_format = number_format
     workbook.save(path)
     return path
 
@@ -92,6 +112,7 @@ CHOICES = [
     {"sheet": "Cover", "header_row": 1},
     {"sheet": "Offset"},
     {"sheet": "Offset", "header_row": 5},
+    {"sheet": "Scores"},
 ]
 
 
@@ -158,6 +179,41 @@ def test_a_sheet_whose_data_begins_away_from_a1_keeps_its_columns(tmp_path):
         ]
     finally:
         source.close()
+
+
+@pytest.mark.parametrize("reader", [workbooks.NativeWorkbook, workbooks.OpenpyxlWorkbook])
+def test_a_number_shown_as_a_percentage_reads_as_the_sheet_shows_it(tmp_path, reader):
+    read = workbooks.read_workbook(_varied_workbook(tmp_path / "varied.xlsx"), sheet="Scores", reader=reader)
+    assert read.header_row == 3
+    assert [row["Score"] for row in read.table.to_pylist()] == PERCENT_TEXTS
+
+
+def _without_cell_references(path, target):
+    """The workbook as a writer that leaves out each cell's reference (r="C4") saves it: the
+    format allows it, and a cell's place is then counted along its row."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w") as copy:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                content = re.sub(rb' r="[A-Z]+[0-9]+"', b"", content)
+            copy.writestr(item, content)
+    return target
+
+
+@pytest.mark.parametrize("reader", [workbooks.NativeWorkbook, workbooks.OpenpyxlWorkbook])
+def test_percentages_keep_their_places_in_a_workbook_without_cell_references(tmp_path, reader):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Employee number", "Score", "Pass rate"])
+    for number, (value, number_format) in enumerate(PERCENTS):
+        sheet.append([f"E-{number}", value, 0.5])
+        sheet.cell(row=sheet.max_row, column=2).number_format = number_format
+    sheet.cell(row=2, column=3).number_format = "0%"
+    workbook.save(tmp_path / "scores.xlsx")
+    path = _without_cell_references(tmp_path / "scores.xlsx", tmp_path / "unreferenced.xlsx")
+    rows = workbooks.read_workbook(path, reader=reader).table.to_pylist()
+    assert [row["Score"] for row in rows] == PERCENT_TEXTS
+    assert [row["Pass rate"] for row in rows[:3]] == ["50%", "0.5", "0.5"]
 
 
 def test_a_damaged_workbook_is_refused_in_words(tmp_path):

@@ -221,6 +221,32 @@ def test_undecodable_bytes_are_refused_with_the_line_and_can_be_read_as_windows_
     assert db.scalar("SELECT category FROM complaints") == "Café fees"
 
 
+def test_a_file_chosen_as_latin_1_keeps_the_quotes_dashes_and_euro_signs_windows_1252_wrote(db, analyst, tmp_path):
+    """Read as Windows-1252, as browsers read a file labelled Latin-1: as pure Latin-1 the
+    bytes 0x80-0x9F would be control characters, removed from the stored text."""
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"Received date,Category / issue\n2024-01-01,q \x93caf\xe9\x94 \x96 5 \x80 fee\x81s\n")
+    _import(db, analyst, path, encoding="latin-1")
+    # 0x81 means nothing in Windows-1252: read as Latin-1, a control character the text rule removes
+    assert db.scalar("SELECT category FROM complaints") == "q \u201ccaf\u00e9\u201d \u2013 5 \u20ac fees"
+
+
+@pytest.mark.parametrize("chunk", [7, 8 * 1024 * 1024], ids=["read in small pieces", "read at once"])
+def test_a_byte_windows_1252_leaves_undefined_is_refused_naming_its_line(tmp_path, monkeypatch, chunk):
+    monkeypatch.setattr(text_files, "_CHUNK", chunk)
+    path = tmp_path / "cp1252.csv"
+    path.write_bytes(b"Received date,Category / issue\n2024-01-01,Caf\xe9\n2024-01-02,Fee\x81s\n")
+    with pytest.raises(InputError) as refused:
+        sources.open_source(path, encoding="cp1252")
+    assert refused.value.problems == [
+        (
+            "File",
+            "it cannot be read as Windows-1252 (Western European): byte 0x81 on line 3, position 62, stands for "
+            "no character in it. Choose the file's encoding (for example UTF-8 or Latin-1) or save it as UTF-8 CSV.",
+        )
+    ]
+
+
 def test_a_character_split_between_read_chunks_is_read_and_a_bad_byte_still_found(tmp_path, monkeypatch):
     monkeypatch.setattr(text_files, "_CHUNK", 7)  # split multi-byte characters across reads
     good = write_csv(tmp_path / "good.csv", TEMPLATE_HEADER, [complaint("2024-01-02", "Frais bancaires élevés €")])

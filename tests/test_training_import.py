@@ -227,6 +227,23 @@ def test_an_xlsx_export_with_date_cells_and_a_status_column_imports(db, org, tmp
     assert stored == {ann.employee_id: (date(2023, 11, 2), True), bob.employee_id: (date(2023, 11, 3), False)}
 
 
+def test_a_score_shown_as_a_percentage_in_a_workbook_imports_as_the_percentage_shown(db, org, tmp_path):
+    hr, ann, bob, _ = org
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Employee number", "Course", "Completed on", "Score"])
+    sheet.append([number_of(db, ann.employee_id), "LMS-LISTEN", "2024-03-05", 0.92])
+    sheet.append([number_of(db, bob.employee_id), "LMS-LISTEN", "2024-03-05", 0.795])
+    sheet["D2"].number_format = "0%"
+    sheet["D3"].number_format = "0.0%"
+    path = tmp_path / "scores.xlsx"
+    workbook.save(path)
+    report = run_import(db, hr, path)
+    assert report.imported == 2
+    stored = {r["employee_id"]: (r["score"], r["passed"]) for r in completions(db)}
+    assert stored == {ann.employee_id: (92, True), bob.employee_id: (79.5, False)}  # the pass mark is 80
+
+
 def test_passed_is_derived_from_the_score_and_the_pass_mark_when_the_file_does_not_say(db, org, tmp_path):
     hr, ann, bob, _ = org
     carol_course = add_course(db, "LMS-EMPATHY")

@@ -275,8 +275,8 @@ def checked_mapping(source: SourceFile, mapping: Mapping) -> Mapping:
 # -- the date order of each date column ------------------------------------------------------
 def _guesses(columns: list[str], counts: list[tuple[int, ...]]) -> dict[str, DateGuess]:
     guesses = {}
-    for column, (dependent, *fits) in zip(columns, counts, strict=True):
-        guesses[column] = choose_order(column, dependent, dict(zip(DateOrder, fits, strict=True)))
+    for column, (dependent, *fits, example) in zip(columns, counts, strict=True):
+        guesses[column] = choose_order(column, dependent, dict(zip(DateOrder, fits, strict=True)), example)
     return guesses
 
 
@@ -304,9 +304,7 @@ def _count_date_fits(source: SourceFile, columns: list[str]) -> list[tuple[int, 
                 f"CREATE TEMP TABLE date_values AS SELECT {values} FROM {_relation_sql(source)}",
                 _relation_params(source),
             )
-        return [
-            connection.execute(detection_sql(parts_sql(f"v{i}"), "date_values")).fetchone() for i in range(len(columns))
-        ]
+        return [connection.execute(detection_sql(f"v{i}", "date_values")).fetchone() for i in range(len(columns))]
     finally:
         connection.close()
 
@@ -381,9 +379,7 @@ def decide_date_orders(
     (the text of every date that is not an exact ISO date was kept), so the file is not read twice."""
     texts = {"received_date": "received_text", "resolution_date": "resolution_text"}
     columns = [mapping[key] for key in undecided]
-    counts = [
-        connection.execute(detection_sql(parts_sql(texts[key]), "complaint_converted")).fetchone() for key in undecided
-    ]
+    counts = [connection.execute(detection_sql(texts[key], "complaint_converted")).fetchone() for key in undecided]
     source.date_guesses.update(_guesses(columns, counts))
     for key, column in zip(undecided, columns, strict=True):
         _refuse_tie(key, source.date_guesses[column])

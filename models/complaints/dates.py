@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from models.complaints.field_mapping import EARLIEST_DATE
-from models.i18n import N_, _, format_number
+from models.i18n import N_, _, format_number, ngettext
 
 
 class DateOrder(StrEnum):
@@ -90,18 +90,20 @@ def order_dependent_sql(text_sql: str) -> str:
     return f"regexp_full_match({text_sql}, '{DATE_PARTS}') AND NOT regexp_matches({text_sql}, '^[0-9]{{4}}[-/.]')"
 
 
-def detection_sql(parts_sql_expr: str, from_sql: str) -> str:
-    """One row of counts for a column: how many values depend on the order, and of those how
-    many each order reads as a date between 1990 and today. ``parts_sql_expr`` is the
-    ``parts_sql`` of the column (NULL for exact ISO dates, which are set aside unmatched)."""
-    fits = ", ".join(
-        f"count(*) FILTER (WHERE complaint_date_{order.lower()}(p) BETWEEN DATE '{EARLIEST_DATE}'"
-        f" AND current_date + 1) AS {order.lower()}"
+def detection_sql(text_sql: str, from_sql: str) -> str:
+    """One row of counts for a column of cleaned text ``text_sql``: how many values depend on
+    the order, of those how many each order reads as a date between 1990 and today, and one
+    of those values to quote (one that fits the most orders: the one that shows why the order
+    matters). Exact ISO dates are set aside unmatched."""
+    fit = {
+        order: f"complaint_date_{order.lower()}(p) BETWEEN DATE '{EARLIEST_DATE}' AND current_date + 1"
         for order in DateOrder
-    )
+    }
+    fits = ", ".join(f"count(*) FILTER (WHERE {fit[order]}) AS {order.lower()}" for order in DateOrder)
+    orders_fitted = " + ".join(f"coalesce(CAST({fit[order]} AS INTEGER), 0)" for order in DateOrder)
     return f"""
-    SELECT count(*) AS dependent, {fits}
-    FROM (SELECT {parts_sql_expr} AS p FROM {from_sql}) WHERE p.a <> '' AND length(p.a) <> 4
+    SELECT count(*) AS dependent, {fits}, min({{'fitted': -({orders_fitted}), 'value': v}}).value AS example
+    FROM (SELECT {text_sql} AS v, {parts_sql(text_sql)} AS p FROM {from_sql}) WHERE p.a <> '' AND length(p.a) <> 4
     """
 
 
@@ -113,6 +115,7 @@ class DateGuess(BaseModel):
     fits: dict[DateOrder, int]  # of those, how many each order reads as a date from 1990 to today
     order: DateOrder
     tied: list[DateOrder]  # orders that read equally many, when more than one does
+    example: str | None = None  # one of the values that depend on the order, as the file holds it
 
     @property
     def ambiguous(self) -> bool:
@@ -124,27 +127,36 @@ class DateGuess(BaseModel):
             return _("its dates begin with the year or are Excel date numbers, so no order needs choosing")
         if self.ambiguous:
             orders = _(" and ").join(_(DATE_ORDER_NAMES[order]) for order in self.tied)
-            return _(
-                "its {count} dates like 3/5/20 fit {orders} equally; choose the order the file was written in",
+            return ngettext(
+                "its {count} date, {example}, fits {orders} equally; choose the order the file was written in",
+                "its {count} dates like {example} fit {orders} equally; choose the order the file was written in",
+                self.dependent,
                 count=format_number(self.dependent),
+                example=self.example,
                 orders=orders,
             )
         best = self.fits[self.order]
         if not best:
-            return _(
-                "none of its {count} values like 3/5/20 is a date between {year} and today",
+            return ngettext(
+                "its {count} value {example} is not a date between {year} and today",
+                "none of its {count} values like {example} is a date between {year} and today",
+                self.dependent,
                 count=format_number(self.dependent),
+                example=self.example,
                 year=EARLIEST_DATE.year,
             )
-        return _(
-            "read as {order}: {fit} of its {count} dates like 3/5/20 fit",
+        return ngettext(
+            "read as {order}: {fit} of its {count} date, {example}, fits",
+            "read as {order}: {fit} of its {count} dates like {example} fit",
+            self.dependent,
             order=_(DATE_ORDER_NAMES[self.order]),
             fit=format_number(best),
             count=format_number(self.dependent),
+            example=self.example,
         )
 
 
-def choose_order(column: str, dependent: int, fits: dict[DateOrder, int]) -> DateGuess:
+def choose_order(column: str, dependent: int, fits: dict[DateOrder, int], example: str | None = None) -> DateGuess:
     """The order that reads most values; orders reading equally many are listed as tied."""
     best = max(fits.values(), default=0)
     tied = [order for order in PREFERENCE if fits.get(order, 0) == best] if dependent and best else []
@@ -155,4 +167,5 @@ def choose_order(column: str, dependent: int, fits: dict[DateOrder, int]) -> Dat
         fits=fits,
         order=order,
         tied=tied if len(tied) > 1 else [],
+        example=example,
     )

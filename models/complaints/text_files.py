@@ -30,6 +30,24 @@ _NUL_MESSAGE = N_(
 )
 
 
+# A file labelled Latin-1 is read as Windows-1252, as browsers do (the WHATWG encoding
+# standard): files saved as Windows-1252 are often called Latin-1, and read as Latin-1 their
+# quotes, dashes and euro signs (bytes 0x80-0x9F) would be control characters the text rule
+# removes. The five bytes Windows-1252 leaves undefined keep their Latin-1 reading.
+_LATIN_1_AS_WINDOWS_1252 = "".join(bytes([byte]).decode("cp1252", "ignore") or chr(byte) for byte in range(256))
+
+
+class _Latin1Decoder(codecs.IncrementalDecoder):
+    """Latin-1 read as Windows-1252: one character per byte, so no byte waits for the next."""
+
+    def decode(self, data: bytes, final: bool = False) -> str:
+        return codecs.charmap_decode(data, self.errors, _LATIN_1_AS_WINDOWS_1252)[0]
+
+
+def _decoder(encoding: str) -> codecs.IncrementalDecoder:
+    return _Latin1Decoder("strict") if encoding == "latin-1" else codecs.getincrementaldecoder(encoding)("strict")
+
+
 @dataclass
 class CheckedText:
     sha256: str
@@ -117,10 +135,31 @@ def normalise_copy(path: Path, target: Path) -> None:
         out.write(normalise_utf8(carry))
 
 
+def _undecodable(path: Path, encoding: str, error: UnicodeDecodeError, offset: int) -> InputError:
+    """The byte a single-byte encoding has no character for, with its line, and what to do."""
+    label = _(ENCODINGS[encoding]) if encoding in ENCODINGS else encoding
+    if encoding == "utf-16":  # two bytes a character: a byte's place says little, the reason more
+        return InputError.single(
+            _("File"), _("it cannot be read as {encoding}: {reason}", encoding=label, reason=error.reason)
+        )
+    return InputError.single(
+        _("File"),
+        _(
+            "it cannot be read as {encoding}: byte 0x{byte} on line {line}, position {position}, stands for no "
+            "character in it. Choose the file's encoding (for example UTF-8 or Latin-1) or save it as UTF-8 CSV.",
+            encoding=label,
+            byte=f"{error.object[error.start]:02x}",
+            line=_line_at(path, offset + error.start),
+            position=offset + error.start + 1,
+        ),
+    )
+
+
 def transcode(path: Path, encoding: str, target: Path) -> None:
     """Rewrite text in another encoding as UTF-8, with the portal's text rule applied."""
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    decoder = _decoder(encoding)
     lines = 0
+    offset = 0  # bytes read before the chunk being decoded
     carry = ""
     with path.open("rb") as source, target.open("w", encoding="utf-8", newline="") as out:
         try:
@@ -132,13 +171,11 @@ def transcode(path: Path, encoding: str, target: Path) -> None:
                 carry = text[-1:] if text.endswith("\r") else ""
                 text = text[: len(text) - len(carry)]
                 lines += text.count("\n")
+                offset += len(chunk)
                 out.write(normalise_text(text))
             out.write(normalise_text(carry + decoder.decode(b"", final=True)))
         except UnicodeDecodeError as error:
-            label = _(ENCODINGS[encoding]) if encoding in ENCODINGS else encoding
-            raise InputError.single(
-                _("File"), _("it cannot be read as {encoding}: {reason}", encoding=label, reason=error.reason)
-            ) from None
+            raise _undecodable(path, encoding, error, offset) from None
 
 
 # -- the header row ----------------------------------------------------------------------

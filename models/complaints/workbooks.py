@@ -2,7 +2,8 @@
 that sheet's rows as an all-text Arrow table.
 
 Workbooks are read by a native reader (calamine); openpyxl's reading is kept as the
-reference it is checked against, and openpyxl still writes the portal's XLSX exports."""
+reference it is checked against, and openpyxl still writes the portal's XLSX exports.
+Both read a number shown as a percentage as the text the sheet shows (92%, not 0.92)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from models.complaints.cell_formats import PercentCells, percent_cells, percent_decimals, percent_text
 from models.complaints.field_mapping import COMPLAINT_ROWS, ExpectedRows, choose_header_row, unique_names
 from models.errors import InputError
 from models.i18n import _
@@ -55,6 +57,23 @@ def _cell_text(value: Any) -> str | None:
     return clean_text(str(value))
 
 
+def _shown(value: Any, decimals: int | None) -> Any:
+    """A number in a cell formatted as a percentage as the text the sheet shows (0.92 -> 92%);
+    any other value as it is."""
+    if decimals is None or value.__class__ not in (int, float):
+        return value
+    return percent_text(value, decimals)
+
+
+def _with_percents(rows: list[list[Any]], percents: PercentCells, first_row: int, first_column: int) -> None:
+    """Put the shown text in place of each number the sheet shows as a percentage; ``rows``
+    begin at sheet row ``first_row`` and column ``first_column`` (from 0)."""
+    for (row, column), decimals in percents.items():
+        at_row, at_column = row - first_row, column - first_column
+        if 0 <= at_row < len(rows) and 0 <= at_column < len(rows[at_row]):
+            rows[at_row][at_column] = _shown(rows[at_row][at_column], decimals)
+
+
 def _texts(values: Sequence[Any]) -> list[str | None]:
     """``_cell_text`` of each value of a column, the common column of printable text alone
     (no control character, so only trimming applies) in one quick pass."""
@@ -67,11 +86,14 @@ class NativeWorkbook:
     """A workbook read by calamine, a native reader: each sheet is parsed once, when first
     looked at, and its cells come back typed (text, numbers, dates, times, durations, flags).
 
-    An Excel error value (#N/A, #DIV/0!) reads as an empty cell."""
+    An Excel error value (#N/A, #DIV/0!) reads as an empty cell. The reader gives no number
+    formats: the cells shown as percentages are read from the sheet's XML (``cell_formats``)."""
 
     def __init__(self, path: Path):
         from python_calamine import CalamineWorkbook
 
+        self._path = path
+        self._percents: dict[str, PercentCells] = {}
         try:
             self._workbook = CalamineWorkbook.from_path(str(path))
         except Exception as error:  # the reader raises several kinds for a damaged file
@@ -93,12 +115,19 @@ class NativeWorkbook:
             self._parsed[name] = sheet if sheet is not None and sheet.start is not None else None
         return self._parsed[name]
 
+    def _percent_cells(self, name: str) -> PercentCells:
+        if name not in self._percents:
+            self._percents[name] = percent_cells(self._path, name)
+        return self._percents[name]
+
     def head(self, name: str, count: int) -> list[list[str | None]]:
         """The sheet's first ``count`` rows as text, from column A."""
         sheet = self._sheet(name)
         if sheet is None:
             return []
-        return [[_cell_text(cell) for cell in row] for row in sheet.to_python(skip_empty_area=False, nrows=count)]
+        rows = sheet.to_python(skip_empty_area=False, nrows=count)
+        _with_percents(rows, self._percent_cells(name), 0, 0)
+        return [[_cell_text(cell) for cell in row] for row in rows]
 
     def data(self, name: str, header_row: int, width: int) -> list[list[str | None]]:
         """The rows under the header as text in ``width`` columns from column A, empty rows left out.
@@ -114,6 +143,7 @@ class NativeWorkbook:
         for _skipped in range(header_row):
             next(rows, None)
         cells = [row[:take] for row in rows]
+        _with_percents(cells, self._percent_cells(name), header_row, first_column)
         count = len(cells)
         read = [_texts(column) for column in zip(*cells, strict=True)] if count and take else []
         columns = [[None] * count for _ in range(min(first_column, width))] + read
@@ -143,13 +173,13 @@ class OpenpyxlWorkbook:
         self.sheet_names: list[str] = list(self._workbook.sheetnames)
 
     def head(self, name: str, count: int) -> list[list[str | None]]:
-        rows = self._workbook[name].iter_rows(min_row=1, max_row=count, min_col=1, values_only=True)
-        return [[_cell_text(cell) for cell in row] for row in rows]
+        rows = self._workbook[name].iter_rows(min_row=1, max_row=count, min_col=1)
+        return [[_text_of(cell) for cell in row] for row in rows]
 
     def data(self, name: str, header_row: int, width: int) -> list[list[str | None]]:
         columns: list[list[str | None]] = [[] for _ in range(width)]
-        for row in self._workbook[name].iter_rows(min_row=header_row + 1, min_col=1, values_only=True):
-            values = [_cell_text(cell) for cell in row[:width]]
+        for row in self._workbook[name].iter_rows(min_row=header_row + 1, min_col=1):
+            values = [_text_of(cell) for cell in row[:width]]
             if not any(values):
                 continue
             values += [None] * (width - len(values))
@@ -160,6 +190,11 @@ class OpenpyxlWorkbook:
     def close(self) -> None:
         self._workbook.close()
         self._handle.close()
+
+
+def _text_of(cell: Any) -> str | None:
+    """An openpyxl cell as text, a number shown as a percentage as the sheet shows it."""
+    return _cell_text(_shown(cell.value, percent_decimals(cell.number_format)))
 
 
 WorkbookReader = type[NativeWorkbook] | type[OpenpyxlWorkbook]

@@ -274,7 +274,7 @@ def test_the_preview_says_which_date_order_it_chose_from_the_whole_column(portal
     app = _upload(open_page(signed_in_as(analyst), IMPORT), "dayfirst.csv", content)
     order = next(s for s in app.selectbox if s.label == "Date order — Received date")
     assert order.value == "DMY"
-    assert any("read as day/month/year: 2 of its 2 dates like 3/5/20 fit" in shown(c.value) for c in app.caption)
+    assert any("read as day/month/year: 2 of its 2 dates like 25/3/24 fit" in shown(c.value) for c in app.caption)
     assert [str(d.date()) for d in app.dataframe[0].value["received_date"]] == ["2024-03-05", "2024-03-25"]
     _import_button(app).click().run()
     assert any("2 imported" in s.value for s in app.success)
