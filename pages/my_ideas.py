@@ -251,7 +251,14 @@ def render_co_authors(editing: int | None) -> None:
     idea = ideas.get_idea(db, editing, viewer=user) if editing else None
     if idea is not None and idea.author_id != user.employee_id:
         names = {person["employee_id"]: person["full_name"] for person in idea.co_authors}
-        st.multiselect(_("Co-authors"), list(names), key="idea_coauthors", format_func=names.get, disabled=True)
+        st.multiselect(
+            _("Co-authors"),
+            list(names),
+            key="idea_coauthors",
+            format_func=names.get,
+            disabled=True,
+            placeholder=_("Choose options"),
+        )
         st.caption(
             _(
                 "Only the idea's author, {name}, changes its co-authors: your save keeps them as they are.",

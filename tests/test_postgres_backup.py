@@ -442,7 +442,7 @@ def test_a_backup_from_before_versions_per_server_restores_and_the_portal_moves_
 
     database = portal(on_postgres, tmp_path / "after")
     try:
-        assert database.scalar("SELECT max(version) FROM schema_migrations") == 27
+        assert database.scalar("SELECT max(version) FROM schema_migrations") == list_migrations()[-1][0]  # the latest
         rewritten = versions(database)["complaints:rewritten"]
         database.write(lambda c: database.execute_natively(c, "TRUNCATE complaints"))  # counted even when empty
         assert versions(database)["complaints:rewritten"] == rewritten + 1
