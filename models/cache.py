@@ -30,6 +30,7 @@ the large tables go to the server's up-to-date copy of them (``models.postgres_m
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import functools
@@ -156,12 +157,15 @@ def cached_aggregate(
     tables: tuple[str, ...],
     key_by: Mapping[str, Callable[[Any], Any]] | None = None,
     max_entries: int = DEFAULT_MAX_ENTRIES,
+    reads_copy: bool = True,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Remember a function's results per arguments and versions of ``tables`` (see the module).
 
     ``key_by`` maps an argument's name to what of it the result depends on (the user to their
     scope). The decorated function keeps its signature and gains ``uncached`` (the function
-    itself), ``tables``, ``cache`` (hits, misses, ``clear()``)."""
+    itself), ``tables``, ``cache`` (hits, misses, ``clear()``). With ``reads_copy=False`` the
+    function reads the store itself, not a server's analysis copy (which leaves out columns no
+    analysis needs, such as the complaints' narratives)."""
     if not tables:
         raise ValueError("a cached aggregate names the tables it reads")
     converters = dict(key_by or {})
@@ -195,7 +199,7 @@ def cached_aggregate(
             found, value = remembered.get(key)
             if found:
                 return handed_out(value)
-            with db.reading_for_analysis(tables):
+            with db.reading_for_analysis(tables) if reads_copy else contextlib.nullcontext():
                 if verify_reads:
                     value = _computed_checking_reads(name, tables, lambda: function(*args, **kwargs))
                 else:

@@ -86,7 +86,7 @@ def longest_beyond_xlsx(
     return _longest_beyond_xlsx(db, complaint_filter, drill)
 
 
-@cached_aggregate(tables=("complaints",))
+@cached_aggregate(tables=("complaints",), reads_copy=False)  # the narratives are not in an analysis copy
 def _longest_beyond_xlsx(
     db: Database, complaint_filter: ComplaintFilter, drill: dict[str, Any] | None
 ) -> LongCell | None:
