@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -384,7 +385,11 @@ def decimal_value(key: str) -> float | None:
     field = (st.session_state.get(_DECIMAL_FIELDS) or {}).get(key)
     if field is None:
         return st.session_state.get(key)
-    number, problem = _read_decimal(field, st.session_state.get(f"{key}_text") or "")
+    # read in the language the field was shown in, whatever language the callback runs in: the
+    # person typed "350 000,50" into a Ukrainian field
+    shown = st.session_state.get(f"{key}_shown")
+    with use_language(shown[0]) if shown else contextlib.nullcontext():
+        number, problem = _read_decimal(field, st.session_state.get(f"{key}_text") or "")
     if problem is not None:
         raise problem
     return number

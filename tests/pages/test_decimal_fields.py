@@ -188,6 +188,31 @@ def test_wrong_text_left_in_one_form_does_not_hold_up_another_forms_save():
     assert "saved_first" not in app.session_state
 
 
+def callback_page():
+    """A Ukrainian field saved by a button callback that runs in another language (a callback
+    runs before the page sets the run's language)."""
+    import streamlit as st
+
+    from models.i18n import activate, use_language
+    from ui.widgets import decimal_input, decimal_value
+
+    def save() -> None:
+        with use_language("en"):
+            st.session_state["got"] = decimal_value("amount")
+
+    activate("uk")
+    decimal_input("Amount", key="amount", min_value=0.0)
+    st.button("Save", on_click=save)
+
+
+def test_a_callback_reads_a_field_in_the_language_it_was_typed_in():
+    app = AppTest.from_function(callback_page, default_timeout=30).run()
+    set_decimal(app, "amount", "350 000,5")
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    assert app.session_state["got"] == 350000.5
+
+
 # -- real pages --------------------------------------------------------------------------------------
 def test_a_business_case_typed_in_ukrainian_is_saved_as_typed(portal_env):
     db = get_database(portal_env)
