@@ -215,7 +215,9 @@ def _download_page() -> None:
     download_buttons(pd.DataFrame({"name": ["=cmd", "Ann"]}), "names", key="names")
 
 
-def test_a_download_button_builds_its_file_from_the_table_when_clicked(portal_env, builds, monkeypatch):
+@pytest.fixture
+def handed(monkeypatch) -> dict[str, object]:
+    """What each download button was handed to build its file, by the button's label."""
     handed: dict[str, object] = {}
     original = DeltaGenerator.download_button
 
@@ -224,6 +226,10 @@ def test_a_download_button_builds_its_file_from_the_table_when_clicked(portal_en
         return original(self, label, data, *args, **kwargs)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    return handed
+
+
+def test_a_download_button_builds_its_file_from_the_table_when_clicked(portal_env, builds, handed):
     app = AppTest.from_function(_download_page)
     app.run()
     app.run()
@@ -244,15 +250,7 @@ def _long_text_page() -> None:
     download_buttons(pd.DataFrame({"Comment": ["Fine.", narrative]}), "comments", key="comments")
 
 
-def test_a_table_holding_a_text_longer_than_a_spreadsheet_cell_is_offered_as_csv_only(portal_env, monkeypatch):
-    handed: dict[str, object] = {}
-    original = DeltaGenerator.download_button
-
-    def recording(self, label, data, *args, **kwargs):
-        handed[label] = data
-        return original(self, label, data, *args, **kwargs)
-
-    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+def test_a_table_holding_a_text_longer_than_a_spreadsheet_cell_is_offered_as_csv_only(portal_env, handed):
     app = AppTest.from_function(_long_text_page)
     app.run()
     assert [button.label for button in app.get("download_button")] == ["Download CSV"]
